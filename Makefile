@@ -1,0 +1,57 @@
+# The revenue close kit. `make close` closes a month of the demo company;
+# `make test` is what CI runs. Both build .venv on first use.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+LEDGER ?= ledger/main.beancount
+MONTH ?=
+PORT ?= 5000
+
+.PHONY: install close test lint typecheck unit check-ledgers fava demo bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+## The month-end close of the demo company (MONTH=YYYY-MM; default: the latest complete month).
+close: install
+	$(BIN)/revclose close $(LEDGER) $(if $(MONTH),--month $(MONTH)) --out close
+
+## Lint, type checks, tests and bean-check on every ledger: what CI runs.
+test: lint typecheck unit check-ledgers
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+unit: install
+	$(BIN)/pytest
+
+check-ledgers: install
+	@for ledger in $(wildcard ledger/*.beancount); do \
+	  echo "bean-check --no-cache $$ledger"; \
+	  $(BIN)/bean-check --no-cache $$ledger || exit 1; \
+	done
+
+## Browse the demo company in Fava on 127.0.0.1 (add ARGS=--read-only to forbid edits).
+fava: install
+	$(BIN)/fava --host 127.0.0.1 --port $(PORT) $(ARGS) $(LEDGER)
+
+## Regenerate the demo company's books from its generator (fixed seed).
+demo: install
+	$(BIN)/python -m demo.generate
+
+## Benchmarks (not part of CI): see bench/README.md.
+bench: install
+	$(BIN)/python -m bench.deferred_revenue
+
+clean:
+	rm -rf $(VENV) close .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,170 @@
+"""Releases deferred revenue into revenue as it is earned (ASC 606).
+
+Every line billed before it is earned (a posting to a deferred revenue account
+with a service period) is released into the revenue account with the same
+suffix, month by month, under the six recognition rules of DESIGN.md. Before:
+
+    plugin "plugins.deferred_revenue" "../config/revenue.yaml"
+
+    2026-01-15 * "Acme" "Invoice INV-1" ^INV-1
+      invoice: "INV-1"
+      customer: "CUS-1"
+      Assets:AccountsReceivable                 310.00 USD
+      Liabilities:DeferredRevenue:Subscriptions  -310.00 USD
+        service_start: 2026-01-15
+        service_end: 2026-02-14
+
+After (detail level `line`, the default), two generated entries:
+
+    2026-01-31 * "Acme" "Revenue recognition INV-1" #revenue-recognition ^INV-1
+      customer: "CUS-1"
+      revclose_generated_by: "deferred_revenue"
+      revclose_source: "INV-1"
+      revclose_line: 2
+      Liabilities:DeferredRevenue:Subscriptions   170.00 USD
+      Income:Revenue:Subscriptions               -170.00 USD
+
+    2026-02-28 * "Acme" "Revenue recognition INV-1" #revenue-recognition ^INV-1
+      ...
+      Liabilities:DeferredRevenue:Subscriptions   140.00 USD
+      Income:Revenue:Subscriptions               -140.00 USD
+
+(17 of 31 days fall in January.) At detail level `summary` the plugin writes one
+entry per month per account pair instead, with the same balances. Generated
+entries point at the line they release (file and line number), so bean-check
+and Fava lead from a release back to its invoice.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from beancount.core import amount, data
+
+from plugins import deferred_lines, meta, revenue_policy
+from plugins.deferred_lines import DeferredLine
+from plugins.revenue_policy import RevenuePolicy
+
+__plugins__ = ("deferred_revenue",)
+
+GENERATOR = "deferred_revenue"
+_TAGS = frozenset({meta.TAG_REVENUE_RECOGNITION})
+
+
+def deferred_revenue(
+    entries: list[data.Directive], options_map: dict[str, Any], config: str | None = None
+) -> tuple[list[data.Directive], list[Any]]:
+    """Adds the release entries of every deferred line.
+
+    Args:
+      entries: The directives of the ledger.
+      options_map: The ledger's options.
+      config: Path of the revenue policy YAML, relative to the ledger's folder.
+    Returns:
+      The entries with the releases added, and the errors found. A bad policy
+      returns the entries unchanged.
+    """
+    policy, policy_errors = revenue_policy.load(config, options_map)
+    if policy_errors:
+        return entries, policy_errors
+    lines, errors = deferred_lines.read(entries, policy)
+    if policy.detail == revenue_policy.DETAIL_SUMMARY:
+        releases = summarized_releases(lines, policy)
+    else:
+        releases = line_releases(lines, policy)
+    return [*entries, *releases], list(errors)
+
+
+def line_releases(lines: Sequence[DeferredLine], policy: RevenuePolicy) -> list[data.Transaction]:
+    """Returns one release per line per month, linked to the line's invoice."""
+    releases = []
+    for line in lines:
+        source = line.entry
+        posting_meta = source.postings[line.position - 1].meta or source.meta
+        entry_meta = {
+            "filename": posting_meta.get("filename", source.meta.get("filename")),
+            "lineno": posting_meta.get("lineno", source.meta.get("lineno")),
+            meta.GENERATED_BY: GENERATOR,
+            meta.SOURCE: line.source,
+            meta.SOURCE_LINE: line.position,
+        }
+        customer = source.meta.get(meta.CUSTOMER)
+        if customer is not None:
+            entry_meta[meta.CUSTOMER] = customer
+        narration = f"Revenue recognition {line.source}"
+        for date, units in deferred_lines.pieces(line, policy):
+            releases.append(
+                data.Transaction(
+                    dict(entry_meta),
+                    date,
+                    "*",
+                    source.payee,
+                    narration,
+                    _TAGS,
+                    source.links,
+                    _release_postings(
+                        line.deferred_account, line.revenue_account, units, line.currency, policy
+                    ),
+                )
+            )
+    return releases
+
+
+def summarized_releases(
+    lines: Sequence[DeferredLine], policy: RevenuePolicy
+) -> list[data.Transaction]:
+    """Returns one release per month per account pair, summing every line's piece."""
+    totals: dict[tuple[datetime.date, str, str], dict[str, int]] = defaultdict(
+        lambda: defaultdict(int)
+    )
+    counts: dict[tuple[datetime.date, str, str], int] = defaultdict(int)
+    for line in lines:
+        for date, units in deferred_lines.pieces(line, policy):
+            key = (date, line.deferred_account, line.revenue_account)
+            totals[key][line.currency] += units
+            counts[key] += 1
+    releases = []
+    for key in sorted(totals):
+        date, deferred, revenue = key
+        postings = [
+            posting
+            for currency, units in sorted(totals[key].items())
+            if units
+            for posting in _release_postings(deferred, revenue, units, currency, policy)
+        ]
+        if not postings:
+            continue
+        entry_meta = data.new_metadata(f"<{GENERATOR}>", 0)
+        entry_meta[meta.GENERATED_BY] = GENERATOR
+        entry_meta[meta.LINE_COUNT] = counts[key]
+        releases.append(
+            data.Transaction(
+                entry_meta,
+                date,
+                "*",
+                None,
+                f"Revenue recognition {deferred} to {revenue} ({counts[key]} pieces)",
+                _TAGS,
+                data.EMPTY_SET,
+                postings,
+            )
+        )
+    return releases
+
+
+def _release_postings(
+    deferred: str, revenue: str, units: int, currency: str, policy: RevenuePolicy
+) -> list[data.Posting]:
+    """Returns the two postings releasing `units` (in the line's sign) into revenue."""
+    to_decimal = policy.precision.from_minor
+    return [
+        data.Posting(
+            deferred, amount.Amount(to_decimal(-units, currency), currency), None, None, None, None
+        ),
+        data.Posting(
+            revenue, amount.Amount(to_decimal(units, currency), currency), None, None, None, None
+        ),
+    ]

@@ -1,0 +1,44 @@
+"""Metadata keys and tags: the names shared by the ledger, the plugins and reports.
+
+Typed keys are DESIGN.md's public interface. Keys on generated entries share one
+prefix, so anyone reading the books can tell generated from typed and find
+where each generated entry came from.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# On an invoice or credit note (transaction metadata).
+INVOICE = "invoice"
+CUSTOMER = "customer"
+DUE = "due"
+CONTRACT = "contract"
+ENTITY = "entity"
+
+# On a line billed before it is earned (posting metadata).
+SERVICE_START = "service_start"
+SERVICE_END = "service_end"
+RECOGNITION = "recognition"
+OBLIGATION = "obligation"
+REVENUE_ACCOUNT = "revenue_account"
+
+# On a commission (posting metadata).
+AMORTIZE_START = "amortize_start"
+AMORTIZE_END = "amortize_end"
+AMORTIZE_MONTHS = "amortize_months"
+
+# On generated entries.
+PREFIX = "revclose_"
+GENERATED_BY = PREFIX + "generated_by"
+SOURCE = PREFIX + "source"
+SOURCE_LINE = PREFIX + "line"
+LINE_COUNT = PREFIX + "lines"
+
+# Tags naming what generated an entry.
+TAG_REVENUE_RECOGNITION = "revenue-recognition"
+
+
+def is_generated(entry: Any) -> bool:
+    """Tells whether an entry was made by one of this project's plugins."""
+    return GENERATED_BY in (entry.meta or {})

@@ -1,0 +1,176 @@
+"""Policy files: YAML read with the line of every key, so errors point into it.
+
+Every plugin reads its policy the same way: the config string on its `plugin`
+line is a path to a YAML file, resolved against the ledger file's folder. A
+policy file is a mapping; each field is read by a small reader that either
+returns a value or records an error naming the file, the line, the field path,
+what was expected and what was found. All errors are collected, not the first.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple, TypeVar
+
+import yaml
+
+T = TypeVar("T")
+Lines = dict[tuple[str | int, ...], int]
+
+
+class PolicyError(NamedTuple):
+    """A problem in a policy file, pointing at the offending line."""
+
+    source: dict[str, Any]
+    message: str
+    entry: None
+
+
+def resolve(config: str | None, options_map: Mapping[str, Any]) -> str | None:
+    """Returns the path of a plugin's config file, relative to the ledger's folder."""
+    if not config or not config.strip():
+        return None
+    path = os.path.expanduser(config.strip())
+    if os.path.isabs(path):
+        return path
+    ledger = options_map.get("filename") or ""
+    folder = os.path.dirname(os.path.abspath(ledger)) if ledger else os.getcwd()
+    return os.path.normpath(os.path.join(folder, path))
+
+
+@dataclass
+class Document:
+    """A parsed YAML mapping that remembers the line of every key and item."""
+
+    path: str
+    data: dict[str, Any]
+    lines: Lines
+    errors: list[PolicyError] = field(default_factory=list)
+
+    def line(self, keys: tuple[str | int, ...]) -> int:
+        """Returns the line of `keys`, or of its nearest ancestor that has one."""
+        while keys and keys not in self.lines:
+            keys = keys[:-1]
+        return self.lines.get(keys, 1)
+
+    def error(self, keys: tuple[str | int, ...], message: str) -> None:
+        """Records an error at the line of `keys`."""
+        where = {"filename": self.path, "lineno": self.line(keys)}
+        self.errors.append(PolicyError(where, message, None))
+
+    def read(
+        self,
+        key: str,
+        reader: Callable[[Any], T],
+        expected: str,
+        default: T,
+    ) -> T:
+        """Reads a top-level field, recording an error and returning the default if bad."""
+        if key not in self.data:
+            return default
+        value = self.data[key]
+        try:
+            return reader(value)
+        except (TypeError, ValueError):
+            self.error((key,), f"Field '{key}' expected {expected}, found {_shown(value)}")
+            return default
+
+    def reject_unknown(self, known: set[str]) -> None:
+        """Records an error for every top-level key not in `known`."""
+        for key in self.data:
+            if key not in known:
+                names = ", ".join(f"'{name}'" for name in sorted(known))
+                self.error((key,), f"Unknown field '{key}'; expected one of {names}")
+
+
+def _shown(value: Any) -> str:
+    return f"'{value}'" if not isinstance(value, dict | list) else type(value).__name__
+
+
+def _walk(node: yaml.Node, keys: tuple[str | int, ...], lines: Lines) -> None:
+    lines[keys] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value
+            _walk(value_node, (*keys, key), lines)
+            # A key's line is where the key is written, not where its value starts.
+            lines[(*keys, key)] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _walk(item, (*keys, index), lines)
+
+
+def load(path: str) -> Document:
+    """Reads a policy file; problems become errors on the returned document.
+
+    A missing file, a YAML syntax error or a top level that is not a mapping
+    leaves the document empty with one error saying so.
+    """
+    document = Document(path, {}, {})
+    try:
+        with open(path, encoding="utf-8") as stream:
+            text = stream.read()
+    except OSError as exc:
+        document.errors.append(
+            PolicyError({"filename": path, "lineno": 0}, f"Cannot read policy file: {exc}", None)
+        )
+        return document
+    try:
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else {}
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or str(exc)
+        document.errors.append(
+            PolicyError({"filename": path, "lineno": line}, f"Invalid YAML: {problem}", None)
+        )
+        return document
+    if data is None:
+        return document
+    if not isinstance(data, dict):
+        document.error((), f"Expected a mapping of policy fields, found {type(data).__name__}")
+        return document
+    document.data = data
+    if node is not None:
+        _walk(node, (), document.lines)
+    return document
+
+
+def choice(options: tuple[str, ...]) -> Callable[[Any], str]:
+    """Returns a reader accepting one of `options`."""
+
+    def read(value: Any) -> str:
+        if not isinstance(value, str) or value not in options:
+            raise ValueError(value)
+        return value
+
+    return read
+
+
+def boolean(value: Any) -> bool:
+    """Reads a YAML boolean."""
+    if not isinstance(value, bool):
+        raise ValueError(value)
+    return value
+
+
+def date(value: Any) -> datetime.date:
+    """Reads a YAML date (an unquoted YYYY-MM-DD)."""
+    if isinstance(value, datetime.datetime) or not isinstance(value, datetime.date):
+        raise ValueError(value)
+    return value
+
+
+def text(value: Any) -> str:
+    """Reads a non-empty string."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(value)
+    return value

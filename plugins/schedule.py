@@ -1,0 +1,168 @@
+"""Schedule arithmetic: spreading an amount over a period, month by month.
+
+This is the one home of the recognition rules that every schedule follows,
+revenue releases and commission amortization alike (DESIGN.md, rules 1 to 5):
+
+1. Dates are inclusive: 2026-01-15 to 2026-02-14 is 31 days.
+2. A ratable amount is spread by day (a month's share is its days in the period
+   over all days in the period), or on the monthly basis (every whole month
+   weighs one, the first and last months weigh their days over the month's days).
+3. Rounding never loses a minor unit: the cumulative amount is rounded at each
+   month end and the pieces are the differences, so they sum exactly to the
+   amount and each is within one minor unit of its exact share.
+4. Pieces are dated at month end, never before the booking date: months that
+   ended before the month of booking catch up in the month of booking.
+5. A negative amount follows the same rules with the opposite sign (rounding is
+   half away from zero, so a credit note mirrors its invoice exactly).
+
+Amounts here are integers in the currency's minor unit; callers convert.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import enum
+import functools
+from fractions import Fraction
+
+Date = datetime.date
+
+
+class Basis(enum.Enum):
+    """How a ratable amount is weighted across the months of its period."""
+
+    DAILY = "daily"
+    MONTHLY = "monthly"
+
+
+Piece = tuple[Date, int]
+"""A dated share of a schedule: (month end, minor units)."""
+
+
+@functools.lru_cache(maxsize=4096)
+def _month_end(year: int, month: int) -> Date:
+    return Date(year, month, calendar.monthrange(year, month)[1])
+
+
+def month_end(day: Date) -> Date:
+    """Returns the last day of the month of `day`."""
+    return _month_end(day.year, day.month)
+
+
+def add_months(day: Date, months: int) -> Date:
+    """Returns the same day `months` later, clamped to the end of a shorter month."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = _month_end(year, month + 1)
+    return last if day.day > last.day else last.replace(day=day.day)
+
+
+def end_of_term(start: Date, months: int) -> Date:
+    """Returns the inclusive last day of a term of `months` months from `start`.
+
+    A 12-month term from 2026-01-15 ends on 2027-01-14.
+    """
+    return add_months(start, months) - datetime.timedelta(days=1)
+
+
+def _round_half_away(numerator: int, denominator: int) -> int:
+    """Rounds numerator / denominator (denominator > 0) half away from zero."""
+    magnitude = (2 * abs(numerator) + denominator) // (2 * denominator)
+    return magnitude if numerator >= 0 else -magnitude
+
+
+def _month_segments(start: Date, end: Date) -> list[tuple[Date, int, int]]:
+    """Returns (month end, days of the period in the month, days in the month)."""
+    segments = []
+    first = start
+    while first <= end:
+        last_of_month = _month_end(first.year, first.month)
+        last = min(last_of_month, end)
+        segments.append((last_of_month, (last - first).days + 1, last_of_month.day))
+        first = last_of_month + datetime.timedelta(days=1)
+    return segments
+
+
+def _cumulative_weights(
+    segments: list[tuple[Date, int, int]], basis: Basis
+) -> list[tuple[Date, Fraction]]:
+    """Returns each month end with the share of the whole period elapsed by then."""
+    if basis is Basis.DAILY:
+        weights = [Fraction(days) for _, days, _ in segments]
+    else:
+        weights = [Fraction(days, month_days) for _, days, month_days in segments]
+    total = sum(weights, Fraction(0))
+    cumulative = []
+    elapsed = Fraction(0)
+    for (end_of_month, _, _), weight in zip(segments, weights, strict=True):
+        elapsed += weight
+        cumulative.append((end_of_month, elapsed / total))
+    return cumulative
+
+
+def spread(amount: int, start: Date, end: Date, booked: Date, basis: Basis) -> list[Piece]:
+    """Spreads a ratable amount over an inclusive period, by month.
+
+    Args:
+      amount: The amount in minor units (negative for a credit).
+      start: The first day of the period.
+      end: The last day of the period, on or after `start`.
+      booked: The date of the entry that booked the amount; no piece is dated
+        before the end of its month.
+      basis: The weighting of the months.
+    Returns:
+      Pieces dated at month ends, in date order, with no zero pieces, summing
+      exactly to `amount`.
+    """
+    if basis is Basis.DAILY:
+        return _spread_daily(amount, start, end, booked)
+    return _collect(amount, _cumulative_weights(_month_segments(start, end), basis), booked)
+
+
+def _spread_daily(amount: int, start: Date, end: Date, booked: Date) -> list[Piece]:
+    # The daily basis is the hot path of every load: integer arithmetic only.
+    total_days = (end - start).days + 1
+    first_due = month_end(booked)
+    pieces: list[Piece] = []
+    released = 0
+    elapsed = 0
+    for last_of_month, days, _ in _month_segments(start, end):
+        elapsed += days
+        if last_of_month < first_due and elapsed < total_days:
+            continue
+        due = _round_half_away(amount * elapsed, total_days) - released
+        if due:
+            pieces.append((max(last_of_month, first_due), due))
+            released += due
+    return pieces
+
+
+def _collect(amount: int, cumulative: list[tuple[Date, Fraction]], booked: Date) -> list[Piece]:
+    first_due = month_end(booked)
+    pieces: list[Piece] = []
+    released = 0
+    for position, (last_of_month, share) in enumerate(cumulative):
+        if last_of_month < first_due and position < len(cumulative) - 1:
+            continue
+        exact = amount * share
+        due = _round_half_away(exact.numerator, exact.denominator) - released
+        if due:
+            pieces.append((max(last_of_month, first_due), due))
+            released += due
+    return pieces
+
+
+def at_point(amount: int, delivered: Date, booked: Date) -> list[Piece]:
+    """Recognizes an amount in full at the month end of its delivery.
+
+    Args:
+      amount: The amount in minor units.
+      delivered: The date the obligation was satisfied.
+      booked: The date of the entry that booked the amount.
+    Returns:
+      One piece at the later of the two month ends, or none for a zero amount.
+    """
+    if not amount:
+        return []
+    return [(max(month_end(delivered), month_end(booked)), amount)]

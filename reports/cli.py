@@ -1,0 +1,106 @@
+"""`revclose`: the revenue close from the command line.
+
+    revclose close ledger/main.beancount [--month 2026-10] [--out close]
+    revclose rollforward ledger/main.beancount --month 2026-10 [--csv FILE]
+    revclose waterfall ledger/main.beancount [--as-of 2026-10-31] [--csv FILE]
+
+Every command loads the books as bean-check does and stops with bean-check's
+messages when they have errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import sys
+from collections.abc import Sequence
+
+from beancount.parser import printer
+
+from reports import books as books_module
+from reports import deferred_revenue, period
+from reports.books import Books
+from reports.table import Table, to_text, write_csv
+
+
+def _loaded(path: str) -> Books | None:
+    books = books_module.load(path)
+    if books.errors:
+        printer.print_errors(books.errors, file=sys.stderr)  # type: ignore[no-untyped-call]
+        print(f"{path}: {len(books.errors)} errors; fix them before closing.", file=sys.stderr)
+        return None
+    return books
+
+
+def _month(books: Books, text: str | None) -> datetime.date:
+    return period.parse_month(text) if text else books_module.latest_complete_month(books)
+
+
+def _show(table: Table, csv_path: str | None) -> None:
+    if csv_path:
+        write_csv(table, csv_path)
+        print(f"wrote {csv_path}")
+    else:
+        print(to_text(table))
+
+
+def close(books: Books, month: datetime.date, out: str) -> int:
+    """Writes the month's close package under `out/YYYY-MM/`; returns the exit status."""
+    folder = os.path.join(out, period.month_name(month))
+    rollforward = deferred_revenue.rollforward(books, month)
+    waterfall = deferred_revenue.waterfall(books, period.last_day(month))
+    for name, table in (
+        ("deferred_revenue_rollforward.csv", rollforward),
+        ("revenue_waterfall.csv", waterfall),
+    ):
+        write_csv(table, os.path.join(folder, name))
+    print(to_text(rollforward))
+    problems = deferred_revenue.breaks(rollforward)
+    for problem in problems:
+        print(f"FAIL: {problem}", file=sys.stderr)
+    print(f"Close package for {period.month_name(month)} written to {folder}/")
+    return 1 if problems else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs the command line; returns the exit status."""
+    parser = argparse.ArgumentParser(prog="revclose", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, helptext in (
+        ("close", "write the month's close package"),
+        ("rollforward", "deferred revenue roll-forward of a month"),
+        ("waterfall", "revenue waterfall as of a date"),
+    ):
+        command = commands.add_parser(name, help=helptext)
+        command.add_argument("ledger", help="the ledger's main file")
+        if name == "waterfall":
+            command.add_argument("--as-of", type=datetime.date.fromisoformat)
+        else:
+            command.add_argument("--month", help="YYYY-MM; default: latest complete month")
+        if name == "close":
+            command.add_argument("--out", default="close", help="folder of close packages")
+        else:
+            command.add_argument("--csv", help="write CSV to this file instead of printing")
+    args = parser.parse_args(argv)
+    try:
+        books = _loaded(args.ledger)
+        if books is None:
+            return 1
+        if args.command == "waterfall":
+            as_of = args.as_of or period.last_day(books_module.latest_complete_month(books))
+            _show(deferred_revenue.waterfall(books, as_of), args.csv)
+            return 0
+        month = _month(books, args.month)
+        if args.command == "rollforward":
+            table = deferred_revenue.rollforward(books, month)
+            _show(table, args.csv)
+            return 1 if deferred_revenue.breaks(table) else 0
+        return close(books, month, args.out)
+    except ValueError as exc:
+        print(f"revclose: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
