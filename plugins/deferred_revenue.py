@@ -42,9 +42,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from beancount.core import amount, data
+from beancount.core import data
 
-from plugins import deferred_lines, meta, revenue_policy
+from plugins import deferred_lines, generated, meta, revenue_policy
 from plugins.deferred_lines import DeferredLine
 from plugins.revenue_policy import RevenuePolicy
 
@@ -83,31 +83,31 @@ def line_releases(lines: Sequence[DeferredLine], policy: RevenuePolicy) -> list[
     releases = []
     for line in lines:
         source = line.entry
-        posting_meta = source.postings[line.position - 1].meta or source.meta
-        entry_meta = {
-            "filename": posting_meta.get("filename", source.meta.get("filename")),
-            "lineno": posting_meta.get("lineno", source.meta.get("lineno")),
-            meta.GENERATED_BY: GENERATOR,
-            meta.SOURCE: line.source,
-            meta.SOURCE_LINE: line.position,
-        }
+        located = source.postings[line.position - 1].meta or source.meta
+        extra: dict[str, Any] = {meta.SOURCE: line.source, meta.SOURCE_LINE: line.position}
         customer = source.meta.get(meta.CUSTOMER)
         if customer is not None:
-            entry_meta[meta.CUSTOMER] = customer
+            extra[meta.CUSTOMER] = customer
         narration = f"Revenue recognition {line.source}"
         for date, units in deferred_lines.pieces(line, policy):
+            postings = generated.transfer(
+                line.deferred_account,
+                line.revenue_account,
+                -units,
+                line.currency,
+                policy.precision,
+            )
             releases.append(
-                data.Transaction(
-                    dict(entry_meta),
+                generated.transaction(
+                    located,
+                    GENERATOR,
                     date,
-                    "*",
-                    source.payee,
                     narration,
                     _TAGS,
                     source.links,
-                    _release_postings(
-                        line.deferred_account, line.revenue_account, units, line.currency, policy
-                    ),
+                    postings,
+                    payee=source.payee,
+                    extra=extra,
                 )
             )
     return releases
@@ -133,38 +133,20 @@ def summarized_releases(
             posting
             for currency, units in sorted(totals[key].items())
             if units
-            for posting in _release_postings(deferred, revenue, units, currency, policy)
+            for posting in generated.transfer(deferred, revenue, -units, currency, policy.precision)
         ]
-        if not postings:
-            continue
-        entry_meta = data.new_metadata(f"<{GENERATOR}>", 0)
-        entry_meta[meta.GENERATED_BY] = GENERATOR
-        entry_meta[meta.LINE_COUNT] = counts[key]
-        releases.append(
-            data.Transaction(
-                entry_meta,
-                date,
-                "*",
-                None,
-                f"Revenue recognition {deferred} to {revenue} ({counts[key]} pieces)",
-                _TAGS,
-                data.EMPTY_SET,
-                postings,
+        if postings:
+            narration = f"Revenue recognition {deferred} to {revenue} ({counts[key]} pieces)"
+            releases.append(
+                generated.transaction(
+                    {},
+                    GENERATOR,
+                    date,
+                    narration,
+                    _TAGS,
+                    data.EMPTY_SET,
+                    postings,
+                    extra={meta.LINE_COUNT: counts[key]},
+                )
             )
-        )
     return releases
-
-
-def _release_postings(
-    deferred: str, revenue: str, units: int, currency: str, policy: RevenuePolicy
-) -> list[data.Posting]:
-    """Returns the two postings releasing `units` (in the line's sign) into revenue."""
-    to_decimal = policy.precision.from_minor
-    return [
-        data.Posting(
-            deferred, amount.Amount(to_decimal(-units, currency), currency), None, None, None, None
-        ),
-        data.Posting(
-            revenue, amount.Amount(to_decimal(units, currency), currency), None, None, None, None
-        ),
-    ]
