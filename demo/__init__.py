@@ -1,1 +1,12 @@
+"""Kestrel AI, a deterministic demo company for the revenue close kit.
 
+Modules, from the model out:
+
+- ``company``: the model as frozen dataclasses (customers, contracts, invoices,
+  credit notes, voids, payments, refunds, bank fees), amounts in minor units.
+- ``catalog``: the two entities and the price list.
+- ``lifecycle``: how each kind of customer is billed over time.
+- ``simulate``: builds the whole :class:`~demo.company.Company` from a seed.
+- ``ledger_writer``: writes the company's books as Beancount files.
+- ``generate``: the command line, ``python -m demo.generate``.
+"""

@@ -1,0 +1,296 @@
+"""The demo company's model: entities, products, customers, contracts and events.
+
+Everything here is a plain frozen dataclass with amounts in integer minor units
+(cents) and dates as ``datetime.date``. Nothing here knows about Beancount or any
+file format: writers (``demo.ledger_writer`` and later billing, bank, usage,
+commission and CRM exports) all read the same :class:`Company`.
+
+Sign convention: an invoice line's ``amount`` is what it bills, so an invoice's
+lines are positive (a proration for unused days is negative), and a credit
+note's lines are negative. A void reverses a whole invoice.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
+
+from demo.dates import Month, months_between
+
+
+class Stream(enum.Enum):
+    """The revenue stream a line belongs to; writers map it to accounts."""
+
+    SUBSCRIPTIONS = "Subscriptions"
+    COMMITMENTS = "Commitments"
+    SERVICES = "Services"
+    USAGE = "Usage"
+
+
+class Recognition(enum.Enum):
+    """How a line's revenue is earned."""
+
+    RATABLE = "ratable"  # Spread over the service period.
+    POINT = "point"  # Earned on delivery (service_start == service_end).
+    ARREARS = "arrears"  # Usage billed after the fact, straight to revenue.
+
+
+class Segment(enum.Enum):
+    """The kind of customer, which decides its lifecycle."""
+
+    MONTHLY = "monthly"
+    ANNUAL = "annual"
+    COMMITMENT = "commitment"
+    PAYG = "payg"
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A legal entity of the company, billing in one currency."""
+
+    code: str
+    legal_name: str
+    currency: str
+    bank_name: str
+
+
+@dataclass(frozen=True)
+class Product:
+    """Something the company sells, with a list price per currency in minor units."""
+
+    code: str
+    name: str
+    stream: Stream
+    recognition: Recognition
+    term_months: int  # 0 for one-off services and usage.
+    prices: Mapping[str, int]
+
+    def price(self, currency: str) -> int:
+        """Return the list price (per term, or per unit for usage) in minor units."""
+        return self.prices[currency]
+
+
+@dataclass(frozen=True)
+class Customer:
+    """A customer of one entity, active from ``since`` until ``until`` (None: still active)."""
+
+    id: str
+    name: str
+    entity: str
+    currency: str
+    segment: Segment
+    since: datetime.date
+    until: datetime.date | None
+
+
+@dataclass(frozen=True)
+class Contract:
+    """An agreement with a customer; ``end`` is None for evergreen or usage contracts."""
+
+    id: str
+    customer_id: str
+    product: str
+    signed: datetime.date
+    start: datetime.date
+    end: datetime.date | None
+    amount: int  # Price per term (subscriptions, commitments) or per unit (usage).
+    currency: str
+
+
+@dataclass(frozen=True)
+class InvoiceLine:
+    """One billed line; service dates are set for lines billed before they are earned."""
+
+    product: str
+    stream: Stream
+    recognition: Recognition
+    amount: int
+    service_start: datetime.date | None = None
+    service_end: datetime.date | None = None
+    quantity: int | None = None
+    unit_price: int | None = None
+
+
+@dataclass(frozen=True)
+class Invoice:
+    """An invoice issued on ``date`` by ``entity`` to a customer."""
+
+    id: str
+    date: datetime.date
+    due: datetime.date
+    customer_id: str
+    entity: str
+    currency: str
+    contract_id: str | None
+    lines: tuple[InvoiceLine, ...]
+
+    @property
+    def total(self) -> int:
+        """The invoice total in minor units."""
+        return sum(line.amount for line in self.lines)
+
+
+@dataclass(frozen=True)
+class CreditNote:
+    """A credit note against an earlier invoice; its lines are negative."""
+
+    id: str
+    date: datetime.date
+    invoice_id: str
+    customer_id: str
+    entity: str
+    currency: str
+    contract_id: str | None
+    reason: str
+    lines: tuple[InvoiceLine, ...]
+
+    @property
+    def total(self) -> int:
+        """The credit note total in minor units (negative)."""
+        return sum(line.amount for line in self.lines)
+
+
+@dataclass(frozen=True)
+class Void:
+    """The cancellation, on ``date``, of an invoice issued in an earlier month."""
+
+    date: datetime.date
+    invoice: Invoice
+    reason: str
+
+
+@dataclass(frozen=True)
+class Payment:
+    """A bank receipt from a customer that pays (part of) one invoice."""
+
+    id: str
+    date: datetime.date
+    invoice_id: str
+    customer_id: str
+    entity: str
+    currency: str
+    amount: int
+
+
+@dataclass(frozen=True)
+class Refund:
+    """Money paid back to a customer for a credit note on an invoice already paid."""
+
+    id: str
+    date: datetime.date
+    credit_note_id: str
+    invoice_id: str
+    customer_id: str
+    entity: str
+    currency: str
+    amount: int
+
+
+@dataclass(frozen=True)
+class BankFee:
+    """The bank's monthly charge on an entity's operating account."""
+
+    date: datetime.date
+    entity: str
+    currency: str
+    amount: int
+
+
+@dataclass(frozen=True)
+class OpeningBalance:
+    """Cash in an entity's operating account when the books start."""
+
+    date: datetime.date
+    entity: str
+    currency: str
+    amount: int
+
+
+@dataclass(frozen=True)
+class MonthEvents:
+    """Everything that happened in one month, each kind sorted by date then id."""
+
+    month: Month
+    invoices: tuple[Invoice, ...] = ()
+    credit_notes: tuple[CreditNote, ...] = ()
+    voids: tuple[Void, ...] = ()
+    payments: tuple[Payment, ...] = ()
+    refunds: tuple[Refund, ...] = ()
+    bank_fees: tuple[BankFee, ...] = ()
+    opening_balances: tuple[OpeningBalance, ...] = ()
+
+
+@dataclass(frozen=True)
+class Company:
+    """The whole history of the demo company from ``start`` to ``end`` (inclusive)."""
+
+    name: str
+    start: datetime.date
+    end: datetime.date
+    entities: tuple[Entity, ...]
+    products: tuple[Product, ...]
+    customers: tuple[Customer, ...]
+    contracts: tuple[Contract, ...]
+    invoices: tuple[Invoice, ...]
+    credit_notes: tuple[CreditNote, ...]
+    voids: tuple[Void, ...]
+    payments: tuple[Payment, ...]
+    refunds: tuple[Refund, ...]
+    bank_fees: tuple[BankFee, ...]
+    opening_balances: tuple[OpeningBalance, ...]
+    customer_by_id: Mapping[str, Customer] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        index = {customer.id: customer for customer in self.customers}
+        object.__setattr__(self, "customer_by_id", index)
+
+    @property
+    def months(self) -> list[Month]:
+        """Every month of the books, in order."""
+        return months_between(Month.of(self.start), Month.of(self.end))
+
+    def events_by_month(self) -> list[MonthEvents]:
+        """Return the events of every month of the books, in month order.
+
+        Returns:
+            One :class:`MonthEvents` per month, including months with no events.
+        """
+        invoices = _by_month(self.invoices)
+        credit_notes = _by_month(self.credit_notes)
+        voids = _by_month(self.voids)
+        payments = _by_month(self.payments)
+        refunds = _by_month(self.refunds)
+        bank_fees = _by_month(self.bank_fees)
+        opening_balances = _by_month(self.opening_balances)
+        return [
+            MonthEvents(
+                month=month,
+                invoices=invoices.get(month, ()),
+                credit_notes=credit_notes.get(month, ()),
+                voids=voids.get(month, ()),
+                payments=payments.get(month, ()),
+                refunds=refunds.get(month, ()),
+                bank_fees=bank_fees.get(month, ()),
+                opening_balances=opening_balances.get(month, ()),
+            )
+            for month in self.months
+        ]
+
+
+class _Dated(Protocol):
+    @property
+    def date(self) -> datetime.date: ...
+
+
+_E = TypeVar("_E", bound=_Dated)
+
+
+def _by_month(events: tuple[_E, ...]) -> dict[Month, tuple[_E, ...]]:
+    found: dict[tuple[int, int], list[_E]] = {}
+    for event in events:
+        day = event.date
+        found.setdefault((day.year, day.month), []).append(event)
+    return {Month(*key): tuple(items) for key, items in found.items()}
