@@ -12,8 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from beancount.core import account
-
 from plugins import policy
 
 
@@ -45,12 +43,6 @@ def _with_ledger_root(name: str, options_map: Mapping[str, Any]) -> str:
     return f"{renamed}:{rest}" if rest else str(renamed)
 
 
-def _account_name(value: Any) -> str:
-    if not isinstance(value, str) or not account.is_valid(value):
-        raise ValueError(value)
-    return value
-
-
 def load(path: str | None, options_map: Mapping[str, Any]) -> tuple[Accounts, list[Any]]:
     """Returns the accounts of the books and any errors in the accounts file.
 
@@ -70,7 +62,7 @@ def load(path: str | None, options_map: Mapping[str, Any]) -> tuple[Accounts, li
     roles = {role.name for role in fields(Accounts)}
     document.reject_unknown(roles)
     chosen = {
-        role: document.read(role, _account_name, "an account name like 'Assets:Bank'", "")
+        role: document.read(role, policy.account_name, policy.ACCOUNT_EXPECTED, "")
         for role in sorted(roles & set(document.data))
     }
     return replace(defaults, **{role: name for role, name in chosen.items() if name}), list(

@@ -37,6 +37,7 @@ LINE_COUNT = PREFIX + "lines"
 
 # Tags naming what generated an entry.
 TAG_REVENUE_RECOGNITION = "revenue-recognition"
+TAG_CONTRACT_COSTS = "contract-costs"
 
 
 def is_generated(entry: Any) -> bool:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar
 
 import yaml
+from beancount.core import account
 
 T = TypeVar("T")
 Lines = dict[tuple[str | int, ...], int]
@@ -174,3 +175,31 @@ def text(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(value)
     return value
+
+
+def account_name(value: Any) -> str:
+    """Reads a valid Beancount account name."""
+    if not isinstance(value, str) or not account.is_valid(value):
+        raise ValueError(value)
+    return value
+
+
+def positive_int(value: Any) -> int:
+    """Reads a whole number of at least one."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(value)
+    return value
+
+
+def precision_map(value: Any) -> dict[str, int]:
+    """Reads a mapping of currency code to decimals, 0 to 8."""
+    if not isinstance(value, dict) or not all(
+        isinstance(code, str) and isinstance(digits, int) and 0 <= digits <= 8
+        for code, digits in value.items()
+    ):
+        raise ValueError(value)
+    return dict(value)
+
+
+PRECISION_EXPECTED = "a mapping of currency to decimals 0 to 8"
+ACCOUNT_EXPECTED = "an account name like 'Assets:Bank'"

@@ -40,15 +40,6 @@ class RevenuePolicy:
     path: str | None = None
 
 
-def _precision(value: Any) -> dict[str, int]:
-    if not isinstance(value, dict):
-        raise ValueError(value)
-    for currency, digits in value.items():
-        if not isinstance(currency, str) or not isinstance(digits, int) or not 0 <= digits <= 8:
-            raise ValueError(value)
-    return dict(value)
-
-
 def _account_map(value: Any) -> dict[str, str]:
     if not isinstance(value, dict):
         raise ValueError(value)
@@ -86,7 +77,7 @@ def load(
         DETAIL_LINE,
     )
     digits: dict[str, int] = document.read(
-        "precision", _precision, "a mapping of currency to decimals 0 to 8", {}
+        "precision", policy.precision_map, policy.PRECISION_EXPECTED, {}
     )
     revenue_map: dict[str, str] = document.read(
         "revenue_map", _account_map, "a mapping of deferred account to revenue account", {}

@@ -33,6 +33,10 @@ class Books:
                 return str(config) if config is not None else None
         return None
 
+    def uses(self, module: str) -> bool:
+        """Tells whether the ledger enables the plugin `module`."""
+        return any(name == module for name, _ in self.options.get("plugin", []))
+
     def revenue_policy(self) -> RevenuePolicy:
         """Returns the revenue policy the deferred revenue plugin used."""
         policy, _ = revenue_policy.load(

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from beancount.parser import printer
 
 from reports import books as books_module
-from reports import deferred_revenue, period
+from reports import commissions, deferred_revenue, period
 from reports.books import Books
 from reports.table import Table, to_text, write_csv
 
@@ -46,17 +46,26 @@ def _show(table: Table, csv_path: str | None) -> None:
 
 
 def close(books: Books, month: datetime.date, out: str) -> int:
-    """Writes the month's close package under `out/YYYY-MM/`; returns the exit status."""
+    """Writes the month's close package under `out/YYYY-MM/`; returns the exit status.
+
+    Each roll-forward is printed and must tie to the general ledger; a break
+    is printed and makes the exit status 1.
+    """
     folder = os.path.join(out, period.month_name(month))
-    rollforward = deferred_revenue.rollforward(books, month)
-    waterfall = deferred_revenue.waterfall(books, period.last_day(month))
-    for name, table in (
-        ("deferred_revenue_rollforward.csv", rollforward),
-        ("revenue_waterfall.csv", waterfall),
-    ):
+    rollforwards = {"deferred_revenue_rollforward.csv": deferred_revenue.rollforward(books, month)}
+    problems = deferred_revenue.breaks(rollforwards["deferred_revenue_rollforward.csv"])
+    if books.uses("plugins.commissions"):
+        costs = commissions.rollforward(books, month)
+        rollforwards["commission_asset_rollforward.csv"] = costs
+        problems += commissions.breaks(costs)
+    schedules = {
+        **rollforwards,
+        "revenue_waterfall.csv": deferred_revenue.waterfall(books, period.last_day(month)),
+    }
+    for name, table in schedules.items():
         write_csv(table, os.path.join(folder, name))
-    print(to_text(rollforward))
-    problems = deferred_revenue.breaks(rollforward)
+    for table in rollforwards.values():
+        print(to_text(table))
     for problem in problems:
         print(f"FAIL: {problem}", file=sys.stderr)
     print(f"Close package for {period.month_name(month)} written to {folder}/")
