@@ -8,7 +8,7 @@ LEDGER ?= ledger/main.beancount
 MONTH ?=
 PORT ?= 5000
 
-.PHONY: install close test lint typecheck unit check-ledgers fava demo bench clean
+.PHONY: install close seal test lint typecheck unit check-ledgers fava demo bench clean
 
 install: $(VENV)/.installed
 
@@ -21,6 +21,11 @@ $(VENV)/.installed: pyproject.toml
 ## The month-end close of the demo company (MONTH=YYYY-MM; default: the latest complete month).
 close: install
 	$(BIN)/revclose close $(LEDGER) $(if $(MONTH),--month $(MONTH)) --out close
+
+## Seal a closed month (MONTH=YYYY-MM): adds its line to config/close.yaml.
+seal: install
+	@test -n "$(MONTH)" || { echo "usage: make seal MONTH=YYYY-MM"; exit 2; }
+	$(BIN)/revclose seal $(LEDGER) --month $(MONTH)
 
 ## Lint, type checks, tests and bean-check on every ledger: what CI runs.
 test: lint typecheck unit check-ledgers

@@ -3,6 +3,7 @@
     revclose close ledger/main.beancount [--month 2026-10] [--out close]
     revclose rollforward ledger/main.beancount --month 2026-10 [--csv FILE]
     revclose waterfall ledger/main.beancount [--as-of 2026-10-31] [--csv FILE]
+    revclose seal ledger/main.beancount --month 2026-09
 
 Every command loads the books as bean-check does and stops with bean-check's
 messages when they have errors.
@@ -19,7 +20,7 @@ from collections.abc import Sequence
 from beancount.parser import printer
 
 from reports import books as books_module
-from reports import commissions, deferred_revenue, period
+from reports import commissions, deferred_revenue, period, sealing
 from reports.books import Books
 from reports.table import Table, to_text, write_csv
 
@@ -80,6 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("close", "write the month's close package"),
         ("rollforward", "deferred revenue roll-forward of a month"),
         ("waterfall", "revenue waterfall as of a date"),
+        ("seal", "seal a closed month in the close policy"),
     ):
         command = commands.add_parser(name, help=helptext)
         command.add_argument("ledger", help="the ledger's main file")
@@ -89,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             command.add_argument("--month", help="YYYY-MM; default: latest complete month")
         if name == "close":
             command.add_argument("--out", default="close", help="folder of close packages")
-        else:
+        elif name != "seal":
             command.add_argument("--csv", help="write CSV to this file instead of printing")
     args = parser.parse_args(argv)
     try:
@@ -101,6 +103,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             _show(deferred_revenue.waterfall(books, as_of), args.csv)
             return 0
         month = _month(books, args.month)
+        if args.command == "seal":
+            path, digest = sealing.seal_month(books, month)
+            print(f"sealed {period.month_name(month)} in {path}: {digest}")
+            return 0
         if args.command == "rollforward":
             table = deferred_revenue.rollforward(books, month)
             _show(table, args.csv)

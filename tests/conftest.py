@@ -69,3 +69,9 @@ def currency(posting: data.Posting) -> str:
     """Returns a booked posting's currency."""
     assert posting.units is not None
     return str(posting.units.currency)
+
+
+def line_of(text: str, needle: str) -> int:
+    """Returns the line number of the first line containing `needle`, as Books writes it."""
+    lines = textwrap.dedent(text).lstrip("\n").splitlines()
+    return next(number for number, line in enumerate(lines, 1) if needle in line)

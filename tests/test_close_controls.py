@@ -1,0 +1,232 @@
+"""Close controls: each seeded violation fails bean-check, naming what to fix."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+from beancount import loader
+
+from reports import books as books_module
+from reports import cli, sealing
+from tests.conftest import Books, error_lines, line_of
+
+HEADER = """
+plugin "plugins.deferred_revenue" "revenue.yaml"
+plugin "plugins.commissions" "commissions.yaml"
+plugin "plugins.close_controls" "close.yaml"
+2026-01-01 open Assets:AccountsReceivable
+2026-01-01 open Assets:Bank:Checking
+2026-01-01 open Equity:Opening
+2026-01-01 open Liabilities:DeferredRevenue:Subscriptions
+2026-01-01 open Income:Revenue:Subscriptions
+2026-01-01 open Expenses:Commissions
+2026-01-01 open Liabilities:CommissionsPayable
+2026-01-15 custom "contract" "CTR-1"
+  start: 2026-01-15
+  end: 2028-01-14
+"""
+
+INVOICE = """
+2026-01-15 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  310.00 USD
+  Liabilities:DeferredRevenue:Subscriptions  -310.00 USD
+    service_start: 2026-01-15
+    service_end: 2026-02-14
+
+2026-01-20 * "Jane Doe" "Commission CTR-1"
+  Expenses:Commissions  2400.00 USD
+    contract: "CTR-1"
+  Liabilities:CommissionsPayable  -2400.00 USD
+
+2026-02-10 * "Acme" "Payment INV-1" ^INV-1
+  invoice: "INV-1"
+  Assets:Bank:Checking  310.00 USD
+  Assets:AccountsReceivable  -310.00 USD
+
+2026-03-01 balance Assets:Bank:Checking  310.00 USD
+"""
+
+
+def _write_policies(books: Books, close: str = "") -> None:
+    books.write("revenue.yaml", "")
+    books.write("commissions.yaml", "amortization_account: Expenses:Commissions:Amortization\n")
+    books.write("close.yaml", close)
+
+
+def test_clean_books_pass_every_control(books: Books) -> None:
+    _write_policies(books)
+    _, errors, _ = books.load(HEADER + INVOICE)
+    assert errors == []
+
+
+def test_deferred_revenue_off_by_a_cent_names_the_posting(books: Books) -> None:
+    _write_policies(books)
+    manual = """
+2026-02-20 * "Manual" ^INV-1
+  invoice: "INV-1"
+  Assets:AccountsReceivable  0.01 USD
+  Liabilities:DeferredRevenue:Subscriptions  -0.01 USD
+"""
+    _, errors, _ = books.load(HEADER + INVOICE + manual)
+    assert error_lines(errors) == [
+        (
+            line_of(HEADER + INVOICE + manual, "DeferredRevenue:Subscriptions  -0.01"),
+            "Deferred revenue 'Liabilities:DeferredRevenue:Subscriptions' in USD does not tie "
+            "at 2026-02-28: general ledger -0.01, subledger 0.00, difference -0.01",
+        )
+    ]
+
+
+def test_contract_cost_asset_must_equal_remaining_amortization(books: Books) -> None:
+    _write_policies(books)
+    manual = """
+2026-03-05 * "Reclass"
+  Assets:ContractCosts:Commissions  5.00 USD
+  Assets:Bank:Checking  -5.00 USD
+"""
+    _, errors, _ = books.load(HEADER + INVOICE.replace('310.00 USD\n"""', "") + manual)
+    messages = [message for _, message in error_lines(errors)]
+    assert any(
+        message.startswith(
+            "Contract costs 'Assets:ContractCosts:Commissions' in USD does not tie at 2026-03-31"
+        )
+        and message.endswith("difference 5.00")
+        for message in messages
+    )
+
+
+def test_receivable_posting_without_an_invoice_fails(books: Books) -> None:
+    _write_policies(books)
+    stray = """
+2026-02-21 * "Unexplained"
+  Assets:AccountsReceivable  25.00 USD
+  Equity:Opening  -25.00 USD
+"""
+    _, errors, _ = books.load(HEADER + INVOICE + stray)
+    assert error_lines(errors) == [
+        (
+            line_of(HEADER + INVOICE + stray, "AccountsReceivable  25.00"),
+            "Receivable posting of '25.00 USD' names no invoice; expected an 'invoice' or a "
+            "link so it belongs to an open invoice",
+        )
+    ]
+
+
+def test_pad_on_a_bank_account_fails(books: Books) -> None:
+    _write_policies(books)
+    pad = "\n2026-02-27 pad Assets:Bank:Checking Equity:Opening\n"
+    _, errors, _ = books.load(HEADER + INVOICE + pad)
+    # Beancount adds its own 'Unused Pad entry'; the control fails whether used or not.
+    assert (
+        line_of(HEADER + INVOICE + pad, " pad "),
+        "Pad on 'Assets:Bank:Checking'; post the entries that explain the balance",
+    ) in error_lines(errors)
+
+
+def test_balance_assertions_must_be_exact(books: Books) -> None:
+    _write_policies(books)
+    assertion = "balance Assets:Bank:Checking  310.00 USD"
+    loose = INVOICE.replace(assertion, "balance Assets:Bank:Checking  310 USD")
+    _, errors, _ = books.load(HEADER + loose)
+    assert [message for _, message in error_lines(errors)] == [
+        "Balance assertion '310 USD' on 'Assets:Bank:Checking' has fewer decimals than USD (2), "
+        "so Beancount would tolerate a difference"
+    ]
+    tolerant = INVOICE.replace(assertion, "balance Assets:Bank:Checking  310.00 ~ 0.10 USD")
+    _, errors, _ = books.load(HEADER + tolerant)
+    assert [message for _, message in error_lines(errors)] == [
+        "Balance assertion on 'Assets:Bank:Checking' has a tolerance; assert the exact balance"
+    ]
+
+
+def test_revenue_posting_without_a_customer_fails(books: Books) -> None:
+    _write_policies(books)
+    sale = """
+2026-02-22 * "Cash sale"
+  Equity:Opening  5.00 USD
+  Income:Revenue:Subscriptions  -5.00 USD
+"""
+    _, errors, _ = books.load(HEADER + INVOICE + sale)
+    assert error_lines(errors) == [
+        (
+            line_of(HEADER + INVOICE + sale, "Income:Revenue:Subscriptions  -5.00"),
+            "Revenue posting to 'Income:Revenue:Subscriptions' names no customer",
+        )
+    ]
+
+
+def test_sealed_month_fails_when_an_entry_changes(books: Books, tmp_path: Path) -> None:
+    _write_policies(books, "# Closed months.\nsealed: {}\n")
+    path = books.write("main.beancount", HEADER + INVOICE)
+    assert cli.main(["seal", str(path), "--month", "2026-01"]) == 0
+    policy_text = (tmp_path / "close.yaml").read_text()
+    assert policy_text.startswith("# Closed months.\nsealed:\n  2026-01: ")
+    assert (tmp_path / "seals" / "2026-01.txt").read_text().count("\n") > 3
+    _, errors, _ = loader.load_file(str(path))
+    assert errors == []
+    # Moving the January entries to another file changes nothing that matters.
+    books.write("jan.beancount", INVOICE.split("2026-02-10")[0])
+    moved = HEADER + 'include "jan.beancount"\n2026-02-10' + INVOICE.split("2026-02-10")[1]
+    _, errors, _ = books.load(moved)
+    assert errors == []
+    # Changing an amount in January does.
+    changed = (HEADER + INVOICE).replace("Commissions  2400.00 USD", "Commissions  2500.00 USD")
+    changed = changed.replace(
+        "CommissionsPayable  -2400.00 USD", "CommissionsPayable  -2500.00 USD"
+    )
+    _, errors, _ = books.load(changed)
+    assert error_lines(errors)[0][1] == (
+        'Closed month 2026-01 has changed: entry 2026-01-20 * "Jane Doe" "Commission CTR-1" '
+        "differs from the sealed books"
+    )
+    # So does a policy change that alters January's generated releases.
+    books.write("revenue.yaml", "basis: monthly\n")
+    _, errors, _ = books.load(HEADER + INVOICE)
+    assert error_lines(errors)[0][1].startswith(
+        "Closed month 2026-01 has changed: entry 2026-01-31"
+    )
+
+
+def test_removing_a_sealed_entry_names_it(books: Books, tmp_path: Path) -> None:
+    _write_policies(books, "sealed:\n")
+    path = books.write("main.beancount", HEADER + INVOICE)
+    sealing.seal_month(books_module.load(str(path)), datetime.date(2026, 1, 1))
+    without = (
+        (HEADER + INVOICE).split("2026-01-20 *")[0] + "2026-02-10" + INVOICE.split("2026-02-10")[1]
+    )
+    _, errors, _ = books.load(without)
+    # The commission and the capitalization it generated are both gone; the
+    # first missing entry in date and description order is named.
+    assert error_lines(errors)[0][1] == (
+        'Closed month 2026-01 has changed: sealed entry 2026-01-20 * "Capitalize commission '
+        'CTR-1" is missing'
+    )
+    assert error_lines(errors)[0][0] == 2  # the month's line in close.yaml
+
+
+def test_with_seal_keeps_months_in_order_and_the_rest_of_the_file() -> None:
+    text = "# policy\nsealed:\n  2026-03: " + "c" * 64 + "\nhygiene: true\n"
+    updated = sealing.with_seal(text, "2026-01", "a" * 64)
+    assert updated == (
+        "# policy\nsealed:\n  2026-01: "
+        + "a" * 64
+        + "\n  2026-03: "
+        + "c" * 64
+        + "\nhygiene: true\n"
+    )
+    assert sealing.with_seal("hygiene: true\n", "2026-01", "b" * 64) == (
+        "hygiene: true\nsealed:\n  2026-01: " + "b" * 64 + "\n"
+    )
+
+
+def test_bad_close_policy_points_into_the_yaml(books: Books) -> None:
+    _write_policies(books, "sealed:\n  2026-13: abc\n  2026-01: xyz\ntie_outs: maybe\n")
+    _, errors, _ = books.load(HEADER + INVOICE)
+    assert [(error.source["lineno"], error.message) for error in errors] == [
+        (2, "Sealed month '2026-13' is not a month; expected YYYY-MM"),
+        (3, "Seal of '2026-01' expected 64 hexadecimal digits, found 'xyz'"),
+        (4, "Field 'tie_outs' expected true or false, found 'maybe'"),
+    ]
