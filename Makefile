@@ -8,7 +8,7 @@ LEDGER ?= ledger/main.beancount
 MONTH ?=
 PORT ?= 5000
 
-.PHONY: install close seal test lint typecheck unit check-ledgers fava demo bench clean
+.PHONY: install import close seal test lint typecheck unit check-ledgers fava demo bench clean
 
 install: $(VENV)/.installed
 
@@ -18,8 +18,13 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
+## Import every source file under documents/ into the ledger (idempotent; all or nothing).
+import: install
+	$(BIN)/python import.py import documents --ledger $(dir $(LEDGER))
+
 ## The month-end close of the demo company (MONTH=YYYY-MM; default: the latest complete month).
-close: install
+## Imports first: re-importing adds only rows whose id is not yet in the ledger.
+close: install import
 	$(BIN)/revclose close $(LEDGER) $(if $(MONTH),--month $(MONTH)) --out close
 
 ## Seal a closed month (MONTH=YYYY-MM): adds its line to config/close.yaml.

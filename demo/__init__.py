@@ -3,10 +3,14 @@
 Modules, from the model out:
 
 - ``company``: the model as frozen dataclasses (customers, contracts, invoices,
-  credit notes, voids, payments, refunds, bank fees), amounts in minor units.
+  credit notes, voids, payments, refunds, bank fees, commissions), amounts in
+  minor units.
 - ``catalog``: the two entities and the price list.
 - ``lifecycle``: how each kind of customer is billed over time.
+- ``commission_plan``: the sales commissions and clawbacks paid on contracts.
 - ``simulate``: builds the whole :class:`~demo.company.Company` from a seed.
 - ``ledger_writer``: writes the company's books as Beancount files.
-- ``generate``: the command line, ``python -m demo.generate``.
+- ``commission_export``: writes the commission system's CSV export (documents/).
+- ``generate``: the command line, ``python -m demo.generate`` (which also imports
+  the export into the books).
 """

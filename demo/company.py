@@ -7,7 +7,8 @@ commission and CRM exports) all read the same :class:`Company`.
 
 Sign convention: an invoice line's ``amount`` is what it bills, so an invoice's
 lines are positive (a proration for unused days is negative), and a credit
-note's lines are negative. A void reverses a whole invoice.
+note's lines are negative. A void reverses a whole invoice. A commission is
+positive and its clawback negative.
 """
 
 from __future__ import annotations
@@ -88,7 +89,11 @@ class Customer:
 
 @dataclass(frozen=True)
 class Contract:
-    """An agreement with a customer; ``end`` is None for evergreen or usage contracts."""
+    """An agreement with a customer; ``end`` is None for evergreen or usage contracts.
+
+    ``terminated`` is the day a fixed term was ended early (its unused days are
+    credited from that day), or None.
+    """
 
     id: str
     customer_id: str
@@ -98,6 +103,7 @@ class Contract:
     end: datetime.date | None
     amount: int  # Price per term (subscriptions, commitments) or per unit (usage).
     currency: str
+    terminated: datetime.date | None = None
 
 
 @dataclass(frozen=True)
@@ -209,6 +215,28 @@ class OpeningBalance:
     amount: int
 
 
+class PlanType(enum.Enum):
+    """The commission plan a commission is paid under."""
+
+    INITIAL = "initial"  # The customer's first fixed-term contract.
+    RENEWAL = "renewal"  # A later fixed term of the same customer.
+
+
+@dataclass(frozen=True)
+class Commission:
+    """A sales commission paid on ``date`` on a fixed-term contract; negative: a clawback."""
+
+    id: str
+    date: datetime.date
+    payee: str
+    opportunity_id: str
+    contract_id: str
+    customer_id: str
+    currency: str
+    amount: int
+    plan_type: PlanType
+
+
 @dataclass(frozen=True)
 class MonthEvents:
     """Everything that happened in one month, each kind sorted by date then id."""
@@ -241,6 +269,7 @@ class Company:
     refunds: tuple[Refund, ...]
     bank_fees: tuple[BankFee, ...]
     opening_balances: tuple[OpeningBalance, ...]
+    commissions: tuple[Commission, ...]
     customer_by_id: Mapping[str, Customer] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

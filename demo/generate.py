@@ -2,10 +2,15 @@
 
 Example::
 
-    python -m demo.generate                      # the committed demo under ledger/
-    python -m demo.generate --customers 10000 --months 36 --out /tmp/big
+    python -m demo.generate                      # the committed demo: ledger/ and documents/
+    python -m demo.generate --customers 10000 --months 36 --out /tmp/big/ledger
 
-The same arguments always give byte-identical files.
+The generator writes what the company's systems post straight to the books
+(``--out``) and the files its other systems export (``--documents``, by default
+``documents/`` beside the ledger folder), then imports those files into the
+books as ``python import.py import`` does (the imported month files of an
+earlier run are removed first). The same arguments always give byte-identical
+files.
 """
 
 from __future__ import annotations
@@ -15,9 +20,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from demo.commission_export import write_documents
 from demo.dates import Month
-from demo.ledger_writer import DEFAULT_PLUGIN_CONFIG, write_ledger
+from demo.ledger_writer import DEFAULT_COMMISSION_CONFIG, DEFAULT_PLUGIN_CONFIG, write_ledger
 from demo.simulate import DEFAULT_START, build_company
+from importers import batch, sources
+from importers.errors import ImportFailed
+
+IMPORTERS_CONFIG = Path(__file__).resolve().parents[1] / "config" / "importers.yaml"
 
 
 def _positive(text: str) -> int:
@@ -58,12 +68,54 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=606, help="default: 606")
     parser.add_argument("--out", type=Path, default=Path("ledger"), help="default: ledger")
     parser.add_argument(
+        "--documents",
+        type=Path,
+        help="folder of the exported source files; default: documents beside --out",
+    )
+    parser.add_argument(
         "--plugin-config",
         default=DEFAULT_PLUGIN_CONFIG,
-        help="config path written on the plugin line, relative to main.beancount; "
-        f"default: {DEFAULT_PLUGIN_CONFIG}",
+        help="config path written on the deferred revenue plugin line, relative to "
+        f"main.beancount; default: {DEFAULT_PLUGIN_CONFIG}",
     )
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--commission-config",
+        default=DEFAULT_COMMISSION_CONFIG,
+        help="config path written on the commissions plugin line, relative to "
+        f"main.beancount; default: {DEFAULT_COMMISSION_CONFIG}",
+    )
+    parser.add_argument(
+        "--importers-config",
+        type=Path,
+        default=IMPORTERS_CONFIG,
+        help="the importers' configuration; default: the repository's config/importers.yaml",
+    )
+    args = parser.parse_args(argv)
+    if args.documents is None:
+        args.documents = args.out.parent / "documents"
+    return args
+
+
+def import_documents(config: Path, documents: Path, ledger: Path) -> batch.Imported:
+    """Import the exported files into the books, replacing the imports of an earlier run.
+
+    Args:
+        config: The importers' configuration file.
+        documents: The folder of exported files.
+        ledger: The ledger folder.
+
+    Returns:
+        What the import added.
+
+    Raises:
+        ImportFailed: If the configuration or a file has a problem.
+    """
+    importers = sources.load(config)
+    for importer in importers:
+        # The month files came from the documents just replaced.
+        for stale in sorted((ledger / importer.placement.folder).glob("*.beancount")):
+            stale.unlink()
+    return batch.import_documents(importers, [documents], ledger)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -77,12 +129,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = parse_args(argv)
     company = build_company(args.customers, args.start, args.months, args.seed)
-    paths = write_ledger(company, args.out, args.plugin_config)
+    paths = write_ledger(company, args.out, args.plugin_config, args.commission_config)
+    exported = write_documents(company, args.documents)
     print(
         f"Wrote {len(paths)} files to {args.out}: {len(company.customers)} customers, "
         f"{len(company.invoices)} invoices, {len(company.credit_notes)} credit notes, "
         f"{len(company.voids)} voids, {len(company.payments)} payments, "
         f"{company.start} to {company.end}.",
+        file=sys.stdout,
+    )
+    try:
+        imported = import_documents(args.importers_config, args.documents, args.out)
+    except ImportFailed as failed:
+        print(failed, file=sys.stderr)
+        return 1
+    print(
+        f"Wrote {len(exported)} files to {args.documents} and imported them: "
+        f"{sum(imported.added.values())} commissions in {len(imported.added)} ledger files.",
         file=sys.stdout,
     )
     return 0

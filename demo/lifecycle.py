@@ -7,6 +7,7 @@ A lifecycle turns one :class:`Prospect` and its own random source into a
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import random
 from dataclasses import dataclass
@@ -110,10 +111,12 @@ class _TermPlan:
     credit_percents: tuple[int, ...]
     credit_window: tuple[int, int]  # Days after the term starts.
     delivery: tuple[int, int]  # Days from signing to delivering a service.
+    termination_rate: float = 0.0  # Chance a term is ended early (its unused days credited).
+    termination_window: tuple[int, int] = (0, 0)  # Days after the term starts.
 
 
 ANNUAL_PLAN = _TermPlan(0.8, 30, 0.15, (5, 10), (30, 240), (30, 61))
-COMMITMENT_PLAN = _TermPlan(0.7, 45, 0.3, (2, 3), (60, 400), (30, 61))
+COMMITMENT_PLAN = _TermPlan(0.7, 45, 0.3, (2, 3), (60, 400), (30, 61), 0.25, (120, 540))
 NET_DAYS = 30
 
 
@@ -144,6 +147,13 @@ class _Books:
         )
         self.contracts.append(contract)
         return contract_id
+
+    def terminate(self, contract_id: str, day: datetime.date) -> None:
+        """Record that a contract's term was ended early on ``day``."""
+        self.contracts = [
+            dataclasses.replace(c, terminated=day) if c.id == contract_id else c
+            for c in self.contracts
+        ]
 
     def invoice(
         self, day: datetime.date, net_days: int, contract_id: str, lines: list[InvoiceLine]
@@ -326,12 +336,43 @@ def _terms(
             delivered = term_start + datetime.timedelta(days=rng.randint(*plan.delivery))
             lines.append(point(service, books.price(service), delivered))
         invoice = books.invoice(term_start, plan.net_days, contract, lines)
+        ended = _early_termination(books, plan, product, contract, invoice, term_start, last_day)
+        if ended is not None:
+            return ended
         if rng.random() < plan.credit_rate:
             day = term_start + datetime.timedelta(days=rng.randint(*plan.credit_window))
             credit = price * rng.choice(plan.credit_percents) // 100
             if day <= min(last_day, books.end):
                 books.credit(day, invoice, "SLA credit", [ratable(product, -credit, day, last_day)])
         term += 1
+
+
+def _early_termination(
+    books: _Books,
+    plan: _TermPlan,
+    product: Product,
+    contract: str,
+    invoice: int,
+    term_start: datetime.date,
+    last_day: datetime.date,
+) -> datetime.date | None:
+    """Sometimes end a term early: credit its unused days and stop the contract.
+
+    Returns:
+        The customer's last day (the day before the termination), or None if
+        the term runs on.
+    """
+    if not plan.termination_rate or books.rng.random() >= plan.termination_rate:
+        return None
+    day = term_start + datetime.timedelta(days=books.rng.randint(*plan.termination_window))
+    if day > min(last_day, books.end):
+        return None
+    whole = days_inclusive(term_start, last_day)
+    unused = prorate(books.price(product), days_inclusive(day, last_day), whole)
+    lines = [ratable(product, -unused, day, last_day)]
+    books.credit(day, invoice, "Early termination", lines)
+    books.terminate(contract, day)
+    return day - ONE_DAY
 
 
 def _overage(books: _Books, start: datetime.date, until: datetime.date | None) -> None:

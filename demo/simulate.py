@@ -11,7 +11,7 @@ import datetime
 import random
 from collections.abc import Iterable
 
-from demo import catalog
+from demo import catalog, commission_plan
 from demo.company import (
     BankFee,
     Company,
@@ -124,14 +124,16 @@ def _assemble(
         ),
     )
     payments, refunds = _cash(histories, invoice_ids, credit_ids, end)
+    customers = tuple(history.customer for history in histories)
+    contracts = tuple(contract for history in histories for contract in history.contracts)
     return Company(
         name=catalog.COMPANY_NAME,
         start=start,
         end=end,
         entities=catalog.ENTITIES,
         products=catalog.PRODUCTS,
-        customers=tuple(history.customer for history in histories),
-        contracts=tuple(contract for history in histories for contract in history.contracts),
+        customers=customers,
+        contracts=contracts,
         invoices=tuple(invoices.values()),
         credit_notes=tuple(credit_notes),
         voids=tuple(Void(day, invoices[index, seq], reason) for day, index, seq, reason in voids),
@@ -142,6 +144,7 @@ def _assemble(
             OpeningBalance(start, entity.code, entity.currency, catalog.OPENING_CASH[entity.code])
             for entity in catalog.ENTITIES
         ),
+        commissions=commission_plan.commissions(customers, contracts, credit_notes, start, end),
     )
 
 

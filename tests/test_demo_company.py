@@ -1,7 +1,9 @@
 """Tests of the demo company generator (``python -m demo.generate``).
 
 The brief's features are counted from the books as Beancount loads them, so a
-generator change that drops one makes a test fail.
+generator change that drops one makes a test fail. The generator also writes the
+commission system's export (``documents/``) and imports it into the books, as
+``python import.py import`` does.
 """
 
 from __future__ import annotations
@@ -24,9 +26,11 @@ from demo.company import Company
 from demo.dates import Month, add_months, term_end
 from demo.generate import main
 from demo.simulate import build_company
+from reports import cli
 
 REPO = Path(__file__).resolve().parents[1]
 LEDGER = REPO / "ledger"
+DOCUMENTS = REPO / "documents"
 PLUGIN = REPO / "plugins" / "deferred_revenue.py"
 RECEIVABLE = "Assets:AccountsReceivable"
 DEFERRED = "Liabilities:DeferredRevenue:"
@@ -44,8 +48,21 @@ def tree(folder: Path) -> dict[str, bytes]:
     }
 
 
+def exports(folder: Path) -> dict[str, bytes]:
+    """Returns the bytes of every exported source file under a folder, by relative path."""
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*.csv"))
+    }
+
+
+def documents_of(books: Path) -> Path:
+    """Returns where `generate` writes the exported files of the books in `books`."""
+    return books.with_name(books.name + "-documents")
+
+
 def generate(out: Path, *args: str) -> Path:
-    assert main([*args, "--out", str(out)]) == 0
+    assert main([*args, "--out", str(out), "--documents", str(documents_of(out))]) == 0
     return out
 
 
@@ -128,10 +145,15 @@ def test_same_arguments_give_byte_identical_books(tmp_path: Path) -> None:
 
 
 def test_committed_ledger_is_a_fresh_default_generation(default_books: Path) -> None:
+    # The fresh books include the import of the fresh documents (ledger/commissions/).
     committed, fresh = tree(LEDGER), tree(default_books)
     assert sorted(committed) == sorted(fresh)
     changed = [name for name in fresh if committed[name] != fresh[name]]
     assert changed == [], "ledger/ differs from `python -m demo.generate`; regenerate it"
+    committed, fresh = exports(DOCUMENTS), exports(documents_of(default_books))
+    assert sorted(committed) == sorted(fresh)
+    changed = [name for name in fresh if committed[name] != fresh[name]]
+    assert changed == [], "documents/ differs from `python -m demo.generate`; regenerate it"
 
 
 def test_a_shorter_run_removes_month_files_of_a_longer_one(tmp_path: Path) -> None:
@@ -428,3 +450,91 @@ def test_cli_rejects_bad_arguments(args: list[str], tmp_path: Path) -> None:
         main([*args, "--out", str(tmp_path)])
     assert exit_.value.code == 2
     assert not (tmp_path / "main.beancount").exists()
+
+
+# Contracts and commissions.
+
+
+def customs(entries: list[data.Directive], kind: str) -> list[data.Custom]:
+    return [entry for entry in entries if isinstance(entry, data.Custom) and entry.type == kind]
+
+
+def commissions(entries: list[data.Directive]) -> list[data.Transaction]:
+    return [entry for entry in transactions(entries) if "commission_id" in entry.meta]
+
+
+def test_default_books_declare_every_fixed_term_contract(
+    default_entries: list[data.Directive],
+) -> None:
+    declared = {entry.values[0].value: entry for entry in customs(default_entries, "contract")}
+    terms: Counter[int | None] = Counter()
+    for contract in declared.values():
+        start, end = contract.meta["start"], contract.meta["end"]
+        assert type(start) is datetime.date and type(end) is datetime.date
+        assert contract.date == start
+        assert str(contract.meta["customer"]).startswith("CUS-")
+        terms[_term_months(start, end)] += 1
+    assert set(terms) == {12, 24, 36}
+    for entry, posting in deferred_lines(default_entries):
+        is_declared = str(entry.meta["contract"]) in declared
+        months = _term_months(meta_of(posting)["service_start"], meta_of(posting)["service_end"])
+        if posting.account == DEFERRED + "Commitments" or months == 12:
+            assert is_declared, entry.meta["contract"]
+        elif months == 1:
+            assert not is_declared, entry.meta["contract"]
+
+
+def test_default_books_end_a_multi_year_contract_early_in_2026(
+    default_entries: list[data.Directive],
+) -> None:
+    declared = {entry.values[0].value: entry for entry in customs(default_entries, "contract")}
+    ended = customs(default_entries, "contract-terminated")
+    assert any(entry.date.year == 2026 for entry in ended)
+    notes = {
+        (e.meta["contract"], e.date) for e in transactions(default_entries) if "credits" in e.meta
+    }
+    for entry in ended:
+        contract = declared[entry.values[0].value]
+        assert _term_months(contract.meta["start"], contract.meta["end"]) in (24, 36)
+        assert contract.meta["start"] < entry.date < contract.meta["end"]
+        assert (contract.values[0].value, entry.date) in notes  # The unused days are credited.
+
+
+def test_default_books_import_a_year_of_commissions(
+    default_books: Path, default_entries: list[data.Directive]
+) -> None:
+    months = [Month(2025, 11).plus(i).label for i in range(12)]
+    exported = documents_of(default_books) / "commissions"
+    assert sorted(path.stem for path in exported.glob("*.csv")) == months
+    assert sorted(path.stem for path in (default_books / "commissions").glob("*")) == months
+    rows = sum(len(path.read_text().splitlines()) - 1 for path in exported.glob("*.csv"))
+    found = commissions(default_entries)
+    assert len(found) == rows
+    assert len({entry.meta["commission_id"] for entry in found}) == rows
+    declared = {entry.values[0].value for entry in customs(default_entries, "contract")}
+    kinds: Counter[tuple[str, str, bool]] = Counter()
+    for entry in found:
+        expense, payable = entry.postings
+        assert expense.account == "Expenses:Commissions"
+        assert payable.account == "Liabilities:CommissionsPayable"
+        assert meta_of(expense)["contract"] in declared
+        assert entry.links == {meta_of(expense)["contract"]}
+        kinds[(meta_of(expense)["plan_type"], currency_of(expense), number(expense) < 0)] += 1
+    assert {plan for plan, _, _ in kinds} == {"initial", "renewal"}
+    assert {money for _, money, _ in kinds} == {"USD", "EUR"}
+    assert sum(count for (_, _, clawback), count in kinds.items() if clawback) >= 1
+
+
+def currency_of(posting: data.Posting) -> str:
+    assert posting.units is not None
+    return str(posting.units.currency)
+
+
+def test_default_books_close_with_the_commission_rollforward(tmp_path: Path) -> None:
+    # A copy keeps Beancount's pickle cache and the close package out of the repository.
+    shutil.copytree(LEDGER, tmp_path / "ledger")
+    shutil.copytree(REPO / "config", tmp_path / "config")
+    out = tmp_path / "close"
+    main_file = str(tmp_path / "ledger" / "main.beancount")
+    assert cli.main(["close", main_file, "--month", "2026-10", "--out", str(out)]) == 0
+    assert (out / "2026-10" / "commission_asset_rollforward.csv").exists()

@@ -1,0 +1,101 @@
+"""Importing every source file under `documents/` into the ledger: what `make import` runs.
+
+Each file is identified by exactly one source of `config/importers.yaml` and
+extracted by its importer; the entries of all files are then written by
+`importers.ledger_files` (idempotent by source id, all or nothing). Unlike
+beangulp's own commands, no file is skipped: not a large one, and not one that
+no source claims (that is a problem, so a renamed export cannot go unnoticed).
+Hidden files and folders (a leading dot) are not documents.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from beancount.core import data
+
+from importers import ledger_files
+from importers.errors import ImportFailed, Problem, raise_if_any
+from importers.source import SourceImporter
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What an import did: the documents read, and the entries added or already there."""
+
+    documents: int
+    added: Mapping[Path, int]
+    skipped: int
+
+
+def documents_under(roots: Iterable[Path]) -> list[Path]:
+    """Returns every file under the given files and folders, hidden ones left out, sorted."""
+    found = []
+    for root in roots:
+        if root.is_file():
+            found.append(root)
+            continue
+        for folder, subfolders, names in os.walk(root):
+            subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+            found += [Path(folder, name) for name in names if not name.startswith(".")]
+    return sorted(set(found))
+
+
+def _importer_of(path: Path, importers: Sequence[SourceImporter]) -> SourceImporter:
+    matches = [importer for importer in importers if importer.identify(str(path))]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        names = ", ".join(f"'{importer.name}'" for importer in matches)
+        message = f"Claimed by more than one source ({names}); expected one"
+    else:
+        message = "No source in the importers' config claims this file; expected one to"
+    raise ImportFailed([Problem(str(path), None, message)])
+
+
+def extract_all(
+    importers: Sequence[SourceImporter], documents: Sequence[Path]
+) -> list[ledger_files.Batch]:
+    """Returns the entries of every document, one batch per source.
+
+    Raises:
+      ImportFailed: With the problems of every file that could not be imported.
+    """
+    problems: list[Problem] = []
+    extracted: dict[str, list[data.Directive]] = {importer.name: [] for importer in importers}
+    for path in documents:
+        try:
+            importer = _importer_of(path, importers)
+            extracted[importer.name] += importer.extract(str(path), [])
+        except ImportFailed as failed:
+            problems += failed.problems
+    raise_if_any(problems)
+    return [
+        ledger_files.Batch(
+            importer.name, importer.placement.folder, importer.id_key, extracted[importer.name]
+        )
+        for importer in importers
+    ]
+
+
+def import_documents(
+    importers: Sequence[SourceImporter], roots: Sequence[Path], ledger: Path
+) -> Imported:
+    """Imports every document under `roots` into the ledger folder.
+
+    Args:
+      importers: The importer of every configured source.
+      roots: The files and folders to import (usually `documents/`).
+      ledger: The ledger folder (where `main.beancount` is).
+    Returns:
+      What was added, file by file, and how many entries were already there.
+    Raises:
+      ImportFailed: With every problem found; then no ledger file has changed.
+    """
+    documents = documents_under(roots)
+    changes = ledger_files.plan(ledger, extract_all(importers, documents))
+    ledger_files.write(changes)
+    return Imported(len(documents), changes.added, changes.skipped)

@@ -1,0 +1,94 @@
+"""What every importer of a source system shares: which files are its, where its entries go.
+
+A source is a section of `config/importers.yaml`; three of its fields place it,
+the rest belong to the module that reads its files:
+
+    commissions:
+      importer: commissions          # the module: importers/commissions.py
+      documents: commissions/*.csv   # its files: a glob matched at the end of their path
+      ledger: commissions            # its entries: ledger/commissions/YYYY-MM.beancount
+
+Every entry an importer extracts carries its row's id in the source system under
+`id_key` (e.g. `commission_id`): that is what makes importing idempotent
+(`importers.ledger_files`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePath, PurePosixPath
+from typing import Any, ClassVar
+
+import beangulp
+from beancount.core import data
+from beangulp import extract
+
+from importers import ledger_files
+from importers.config import Section
+from plugins import policy
+
+FIELDS = ("importer", "documents", "ledger")
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a source's files are found and where its entries are written."""
+
+    source: str  # The section's name in config/importers.yaml.
+    pattern: str  # A glob matched against the end of a file's path.
+    folder: str  # The folder under the ledger that receives its month files.
+
+
+def _relative(value: Any) -> str:
+    path = PurePosixPath(policy.text(value))
+    if path.is_absolute() or ".." in path.parts or str(path) == ".":
+        raise ValueError(value)
+    return str(path)
+
+
+def placement(section: Section) -> Placement:
+    """Reads where a source's files are and where its entries go, recording problems."""
+    glob = "a relative glob like 'commissions/*.csv', without '..'"
+    pattern = section.require("documents", _relative, glob, "")
+    folder = section.require("ledger", _relative, "a folder like 'commissions', without '..'", "")
+    return Placement(section.name, pattern, folder)
+
+
+class SourceImporter(beangulp.Importer):  # type: ignore[misc]
+    """A beangulp importer of one source system's files, placed by its config section."""
+
+    id_key: ClassVar[str]
+    """The metadata key of the source's row id on every extracted entry."""
+
+    def __init__(self, placement: Placement, file_account: str) -> None:
+        self.placement = placement
+        self.file_account = file_account
+
+    @property
+    def name(self) -> str:
+        """The source's name in config/importers.yaml."""
+        return self.placement.source
+
+    def identify(self, filepath: str) -> bool:
+        """Tells whether the file's path ends like the source's `documents` glob."""
+        return PurePath(filepath).match(self.placement.pattern)
+
+    def account(self, filepath: str) -> str:
+        """Returns the account the source's files are archived under."""
+        return self.file_account
+
+    def deduplicate(self, entries: list[data.Directive], existing: list[data.Directive]) -> None:
+        """Marks an entry whose id is in `existing` with the same content as a duplicate.
+
+        An entry whose id is there with different content is left unmarked:
+        `python import.py import` reports it as an error.
+        """
+        known = {
+            entry.meta[self.id_key]: entry
+            for entry in existing
+            if isinstance(entry.meta, dict) and self.id_key in entry.meta
+        }
+        for entry in entries:
+            twin = known.get(entry.meta.get(self.id_key))
+            if twin is not None and ledger_files.same_entry(entry, twin):
+                entry.meta[extract.DUPLICATE] = twin
