@@ -22,7 +22,7 @@ from pathlib import Path
 
 from demo.commission_export import write_documents
 from demo.dates import Month
-from demo.ledger_writer import DEFAULT_COMMISSION_CONFIG, DEFAULT_PLUGIN_CONFIG, write_ledger
+from demo.ledger_writer import DEFAULT_CONFIG_FOLDER, write_ledger
 from demo.simulate import DEFAULT_START, build_company
 from importers import batch, sources
 from importers.errors import ImportFailed
@@ -73,16 +73,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="folder of the exported source files; default: documents beside --out",
     )
     parser.add_argument(
-        "--plugin-config",
-        default=DEFAULT_PLUGIN_CONFIG,
-        help="config path written on the deferred revenue plugin line, relative to "
-        f"main.beancount; default: {DEFAULT_PLUGIN_CONFIG}",
-    )
-    parser.add_argument(
-        "--commission-config",
-        default=DEFAULT_COMMISSION_CONFIG,
-        help="config path written on the commissions plugin line, relative to "
-        f"main.beancount; default: {DEFAULT_COMMISSION_CONFIG}",
+        "--config-folder",
+        default=DEFAULT_CONFIG_FOLDER,
+        help="folder of the policy files named on the plugin lines, relative to "
+        f"main.beancount; default: {DEFAULT_CONFIG_FOLDER}",
     )
     parser.add_argument(
         "--importers-config",
@@ -129,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = parse_args(argv)
     company = build_company(args.customers, args.start, args.months, args.seed)
-    paths = write_ledger(company, args.out, args.plugin_config, args.commission_config)
+    paths = write_ledger(company, args.out, args.config_folder)
     exported = write_documents(company, args.documents)
     print(
         f"Wrote {len(paths)} files to {args.out}: {len(company.customers)} customers, "

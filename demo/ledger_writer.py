@@ -38,8 +38,7 @@ from demo.company import (
 )
 from demo.dates import Month
 
-DEFAULT_PLUGIN_CONFIG = "../config/revenue.yaml"
-DEFAULT_COMMISSION_CONFIG = "../config/commissions.yaml"
+DEFAULT_CONFIG_FOLDER = "../config"
 RECEIVABLE = "Assets:AccountsReceivable"
 BANK_FEES = "Expenses:BankFees"
 OPENING_BALANCES = "Equity:OpeningBalances"
@@ -74,22 +73,19 @@ def money(minor: int) -> str:
 
 def ledger_files(
     company: Company,
-    plugin_config: str = DEFAULT_PLUGIN_CONFIG,
-    commission_config: str = DEFAULT_COMMISSION_CONFIG,
+    config_folder: str = DEFAULT_CONFIG_FOLDER,
 ) -> dict[str, str]:
     """Return the text of every ledger file, keyed by its path relative to the ledger folder.
 
     Args:
         company: The company to write.
-        plugin_config: The config path written on the deferred revenue ``plugin``
-            line, relative to ``main.beancount``.
-        commission_config: The config path written on the commissions ``plugin`` line.
+        config_folder: The folder of the policy files, relative to main.beancount.
 
     Returns:
         File contents by relative path (with ``/`` separators), in a fixed order.
     """
     files = {
-        "main.beancount": _main(company, plugin_config, commission_config),
+        "main.beancount": _main(company, config_folder),
         "accounts.beancount": _accounts(company),
         "customers.beancount": _customers(company),
         "contracts.beancount": _contracts(company),
@@ -109,21 +105,19 @@ def ledger_files(
 def write_ledger(
     company: Company,
     out: Path,
-    plugin_config: str = DEFAULT_PLUGIN_CONFIG,
-    commission_config: str = DEFAULT_COMMISSION_CONFIG,
+    config_folder: str = DEFAULT_CONFIG_FOLDER,
 ) -> list[Path]:
     """Write the company's books under ``out``, replacing earlier generated month files.
 
     Args:
         company: The company to write.
         out: The ledger folder; created if missing.
-        plugin_config: The config path written on the deferred revenue ``plugin`` line.
-        commission_config: The config path written on the commissions ``plugin`` line.
+        config_folder: The folder of the policy files, relative to main.beancount.
 
     Returns:
         The paths written, in a fixed order.
     """
-    files = ledger_files(company, plugin_config, commission_config)
+    files = ledger_files(company, config_folder)
     for folder in ("billing", "bank"):
         (out / folder).mkdir(parents=True, exist_ok=True)
         # Month files of an earlier, longer run would be picked up by the include globs.
@@ -138,7 +132,7 @@ def write_ledger(
     return written
 
 
-def _main(company: Company, plugin_config: str, commission_config: str) -> str:
+def _main(company: Company, config_folder: str) -> str:
     # A glob that matches no file is an error, so a company without commissions omits it.
     imported = (
         "; Written by `python import.py import` from documents/commissions/.\n"
@@ -154,9 +148,11 @@ def _main(company: Company, plugin_config: str, commission_config: str) -> str:
         'option "operating_currency" "USD"\n'
         "\n"
         "; ASC 606: releases deferred revenue as it is earned.\n"
-        f'plugin "plugins.deferred_revenue" "{plugin_config}"\n'
+        f'plugin "plugins.deferred_revenue" "{config_folder}/revenue.yaml"\n'
         "; ASC 340-40: capitalizes commissions and amortizes them over their period of benefit.\n"
-        f'plugin "plugins.commissions" "{commission_config}"\n'
+        f'plugin "plugins.commissions" "{config_folder}/commissions.yaml"\n'
+        "; Close controls (period locks, tie-outs, hygiene), last to see what the others make.\n"
+        f'plugin "plugins.close_controls" "{config_folder}/close.yaml"\n'
         "\n"
         'include "accounts.beancount"\n'
         'include "customers.beancount"\n'

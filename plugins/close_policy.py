@@ -18,7 +18,7 @@ from typing import Any
 
 from plugins import accounts, policy
 
-_FIELDS = {"sealed", "seals_folder", "bank_root", "tie_outs", "hygiene", "accounts_file"}
+_FIELDS = {"sealed", "seals_folder", "bank_root", "tie_outs", "hygiene", "accounts_file", "flux"}
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
 
