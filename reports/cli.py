@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import os
 import sys
 from collections.abc import Sequence
 
+from beancount import loader
 from beancount.parser import printer
 
 from reports import books as books_module
-from reports import commissions, deferred_revenue, period, sealing
+from reports import controls, deferred_revenue, flux, package, period, sealing
 from reports.books import Books
 from reports.table import Table, to_text, write_csv
 
@@ -49,28 +49,23 @@ def _show(table: Table, csv_path: str | None) -> None:
 def close(books: Books, month: datetime.date, out: str) -> int:
     """Writes the month's close package under `out/YYYY-MM/`; returns the exit status.
 
-    Each roll-forward is printed and must tie to the general ledger; a break
-    is printed and makes the exit status 1.
+    The package holds every schedule as CSV, all of them in `close_package.xlsx`,
+    and `summary.md`. The roll-forwards are printed; each failed control is
+    printed on stderr and makes the exit status 1, as does a bad `flux` section
+    in the close policy (nothing is written then).
     """
-    folder = os.path.join(out, period.month_name(month))
-    rollforwards = {"deferred_revenue_rollforward.csv": deferred_revenue.rollforward(books, month)}
-    problems = deferred_revenue.breaks(rollforwards["deferred_revenue_rollforward.csv"])
-    if books.uses("plugins.commissions"):
-        costs = commissions.rollforward(books, month)
-        rollforwards["commission_asset_rollforward.csv"] = costs
-        problems += commissions.breaks(costs)
-    schedules = {
-        **rollforwards,
-        "revenue_waterfall.csv": deferred_revenue.waterfall(books, period.last_day(month)),
-    }
-    for name, table in schedules.items():
-        write_csv(table, os.path.join(folder, name))
-    for table in rollforwards.values():
+    limits, errors = flux.thresholds(books)
+    if errors:
+        printer.print_errors(errors, file=sys.stderr)  # type: ignore[no-untyped-call]
+        return 1
+    built = package.build(books, month, limits)
+    folder = package.write(built, out)
+    for table in built.rollforwards():
         print(to_text(table))
-    for problem in problems:
-        print(f"FAIL: {problem}", file=sys.stderr)
+    for failed in controls.failures(built.checks):
+        print(f"FAIL: {failed.name}: {failed.figure}", file=sys.stderr)
     print(f"Close package for {period.month_name(month)} written to {folder}/")
-    return 1 if problems else 0
+    return 1 if controls.failures(built.checks) else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -94,6 +89,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif name != "seal":
             command.add_argument("--csv", help="write CSV to this file instead of printing")
     args = parser.parse_args(argv)
+    # Beancount's pickle cache does not notice edits to policy files or plugin
+    # code, so a close could report stale figures; every run loads afresh.
+    loader.initialize(use_cache=False)
     try:
         books = _loaded(args.ledger)
         if books is None:

@@ -1,0 +1,163 @@
+"""What each posting is about: its invoice, customer, entity and contract.
+
+Invoices and credit notes carry `invoice`, `customer`, `entity` and `contract`
+(DESIGN.md). Generated entries point back to their source with
+`revclose_source`, `revclose_line` and a link; a revenue release copies its
+invoice's customer but not its entity, so the rest is found through the
+invoice. A credit note with no entity of its own takes the entity of the
+invoice it links to. Every report that breaks figures down by customer
+or entity attributes a posting here, so all of them agree.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from beancount.core import data
+
+from plugins import contracts, meta
+from plugins.deferred_lines import DeferredLine
+from plugins.deferred_revenue import GENERATOR as RELEASES
+from reports.books import Books
+from reports.deferred_revenue import subledger
+
+
+@dataclass(frozen=True)
+class Source:
+    """Who and what a posting is about; an empty string where the books do not say."""
+
+    invoice: str = ""
+    customer: str = ""
+    entity: str = ""
+    contract: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Movement:
+    """One posting to an account, attributed to its source."""
+
+    date: datetime.date
+    account: str
+    currency: str
+    number: Decimal
+    source: Source
+
+
+class Sources:
+    """The typed invoices and contracts of the books, to attribute postings to them."""
+
+    def __init__(self, books: Books) -> None:
+        typed = books.typed_entries()
+        self.invoices: dict[str, data.Transaction] = {}
+        self.names: dict[str, str] = {}
+        for entry in typed:
+            if isinstance(entry, data.Transaction) and entry.meta.get(meta.INVOICE):
+                self.invoices.setdefault(str(entry.meta[meta.INVOICE]), entry)
+                customer = entry.meta.get(meta.CUSTOMER)
+                if customer and entry.payee:
+                    # Entries are in date order: the latest invoice names the customer.
+                    self.names[str(customer)] = entry.payee
+        self.contracts = contracts.read(typed)[0].by_id
+
+    def invoice_id(self, entry: data.Transaction) -> str:
+        """Returns the invoice an entry is or belongs to, else an empty string."""
+        if entry.meta.get(meta.INVOICE):
+            return str(entry.meta[meta.INVOICE])
+        source = entry.meta.get(meta.SOURCE)
+        if source is not None and str(source) in self.invoices:
+            return str(source)
+        return next((link for link in sorted(entry.links) if link in self.invoices), "")
+
+    def of(self, entry: data.Transaction, posting: data.Posting) -> Source:
+        """Returns what a posting of a transaction (typed or generated) is about."""
+        own = {**entry.meta, **(posting.meta or {})}
+        invoice_id = self.invoice_id(entry)
+        invoice = self.invoices.get(invoice_id)
+        related = [invoice] if invoice is not None else []
+        related += [self.invoices[link] for link in sorted(entry.links) if link in self.invoices]
+        contract = _first(own.get(meta.CONTRACT), *(e.meta.get(meta.CONTRACT) for e in related))
+        if not contract:
+            contract = self._contract_named(entry)
+        known = self.contracts.get(contract)
+        customer = _first(
+            own.get(meta.CUSTOMER),
+            *(e.meta.get(meta.CUSTOMER) for e in related),
+            known.customer if known is not None else None,
+        )
+        entity = _first(own.get(meta.ENTITY), *(e.meta.get(meta.ENTITY) for e in related))
+        return Source(invoice_id, customer, entity, contract)
+
+    def of_line(self, line: DeferredLine) -> Source:
+        """Returns what a deferred line of the subledger is about."""
+        return self.of(line.entry, line.entry.postings[line.position - 1])
+
+    def customer_label(self, customer: str) -> str:
+        """Returns a customer's id followed by its name, as the latest invoice gives it."""
+        name = self.names.get(customer)
+        return f"{customer} {name}" if name else customer
+
+    def _contract_named(self, entry: data.Transaction) -> str:
+        source = entry.meta.get(meta.SOURCE)
+        if source is not None and str(source) in self.contracts:
+            return str(source)
+        return next((link for link in sorted(entry.links) if link in self.contracts), "")
+
+
+def _first(*values: object) -> str:
+    return next((str(value) for value in values if value), "")
+
+
+def movements(
+    books: Books,
+    wanted: Callable[[str], bool],
+    through: datetime.date,
+    sources: Sources | None = None,
+) -> list[Movement]:
+    """Returns every posting to a wanted account up to a date, attributed to its source.
+
+    Revenue releases are read from the deferred revenue subledger, one per line
+    and month, rather than from the generated entries: in `summary` detail one
+    release stands for many lines, and only the subledger knows each line's
+    invoice. The figures are the same (the close's roll-forward ties them).
+    """
+    sources = sources or Sources(books)
+    result = []
+    for entry in books.entries:
+        if not isinstance(entry, data.Transaction) or entry.date > through:
+            continue
+        if entry.meta.get(meta.GENERATED_BY) == RELEASES:
+            continue
+        for posting in entry.postings:
+            units = posting.units
+            if wanted(posting.account) and units is not None and units.number is not None:
+                source = sources.of(entry, posting)
+                result.append(
+                    Movement(entry.date, posting.account, units.currency, units.number, source)
+                )
+    if books.uses("plugins.deferred_revenue"):
+        result += _releases(books, sources, wanted, through)
+    return result
+
+
+def _releases(
+    books: Books, sources: Sources, wanted: Callable[[str], bool], through: datetime.date
+) -> list[Movement]:
+    ledger = subledger(books)
+    to_decimal = ledger.policy.precision.from_minor
+    result = []
+    for line, pieces in zip(ledger.lines, ledger.pieces, strict=True):
+        source = sources.of_line(line)
+        for date, units in pieces:
+            if date > through:
+                continue
+            released = to_decimal(units, line.currency)
+            for account, number in (
+                (line.deferred_account, -released),
+                (line.revenue_account, released),
+            ):
+                if wanted(account):
+                    result.append(Movement(date, account, line.currency, number, source))
+    return result

@@ -1,0 +1,83 @@
+"""The close summary: one page, in Markdown, that a reviewer reads first.
+
+Every control with its result and figure, then the flagged fluxes with their
+drivers, then the files of the package.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from reports import controls, flux, period
+from reports.controls import Control
+from reports.flux import Thresholds
+from reports.table import Table
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    text = f"{value:,f}" if isinstance(value, Decimal) else str(value)
+    return text.replace("|", "\\|")
+
+
+def _markdown_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(_cell(value) for value in row) + " |" for row in rows]
+    return lines
+
+
+def _flagged_section(table: Table, limits: Thresholds) -> list[str]:
+    heading = f"## Flagged fluxes (over {limits.amount:,f} and {limits.percent:f}%)"
+    rows = flux.flagged(table)
+    if not rows:
+        return [heading, "", "None."]
+    wanted = [
+        "account",
+        "currency",
+        "measure",
+        "current",
+        "change_prior_month",
+        "change_prior_year",
+        "flagged",
+        "drivers",
+    ]
+    indexes = [flux.COLUMNS.index(name) for name in wanted]
+    shown = [[row[index] for index in indexes] for row in rows]
+    return [heading, "", *_markdown_table(wanted, shown)]
+
+
+def summary(
+    month: datetime.date,
+    ledger: str,
+    checks: list[Control],
+    changes: Table,
+    limits: Thresholds,
+    files: Sequence[str],
+) -> str:
+    """Returns the one-page summary of a month's close, as Markdown."""
+    failed = controls.failures(checks)
+    verdict = (
+        f"**FAIL**: {len(failed)} of {len(checks)} controls failed."
+        if failed
+        else f"**PASS**: every control that ran passed ({len(checks)} controls)."
+    )
+    lines = [
+        f"# Revenue close, {period.month_name(month)}",
+        "",
+        f"Ledger `{ledger}`, month ending {period.last_day(month)}. {verdict}",
+        "",
+        "## Controls",
+        "",
+        *_markdown_table(controls.COLUMNS, [[c.name, c.result, c.figure] for c in checks]),
+        "",
+        *_flagged_section(changes, limits),
+        "",
+        "## Files",
+        "",
+        *(f"- `{name}`" for name in files),
+    ]
+    return "\n".join(lines) + "\n"
