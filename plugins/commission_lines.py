@@ -85,17 +85,6 @@ def schedule_of(line: CommissionLine, policy: CommissionPolicy) -> Schedule:
     return Schedule(line.amount, kept, impaired)
 
 
-def _date(value: Any) -> datetime.date | None:
-    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-        return value
-    if isinstance(value, str):
-        try:
-            return datetime.date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
-
-
 class _Reader:
     def __init__(self, policy: CommissionPolicy, book: contracts.Contracts) -> None:
         self.policy = policy
@@ -103,7 +92,7 @@ class _Reader:
         self.errors: list[CommissionError] = []
 
     def fail(self, entry: data.Transaction, posting: data.Posting, message: str) -> None:
-        source = posting.meta if posting.meta and "lineno" in posting.meta else entry.meta
+        source = meta.source_of(entry, posting)
         self.errors.append(CommissionError(source, message, entry))
 
     def line(
@@ -130,12 +119,7 @@ class _Reader:
             return None
         amount = self.policy.precision.to_minor(units.number, units.currency)
         if amount is None:
-            digits = self.policy.precision.digits(units.currency)
-            self.fail(
-                entry,
-                posting,
-                f"Amount '{units}' has more decimals than {units.currency} allows ({digits})",
-            )
+            self.fail(entry, posting, self.policy.precision.excess(units.number, units.currency))
             return None
         start, end = period
         expensed = self.policy.practical_expedient and end <= schedule.end_of_term(start, 12)
@@ -199,7 +183,7 @@ class _Reader:
         """Returns the date under `key`; None, with an error if present but not a date."""
         if key not in values:
             return None
-        parsed = _date(values[key])
+        parsed = meta.date_of(values[key])
         if parsed is None:
             self.fail(entry, posting, f"{label} '{values[key]}' is not a date; expected YYYY-MM-DD")
         return parsed

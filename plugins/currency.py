@@ -34,6 +34,11 @@ class Precision:
             return None
         return int(scaled)
 
+    def excess(self, number: Decimal, currency: str) -> str:
+        """Returns the message for an amount with more decimals than its currency has."""
+        digits = self.digits(currency)
+        return f"Amount '{number} {currency}' has more decimals than {currency} allows ({digits})"
+
     def from_minor(self, units: int, currency: str) -> Decimal:
         """Returns minor units as a Decimal with exactly the currency's decimals."""
         return Decimal(units).scaleb(-self.digits(currency))

@@ -75,19 +75,6 @@ def pieces(line: DeferredLine, policy: RevenuePolicy) -> list[schedule.Piece]:
     return []
 
 
-def _date(value: Any) -> datetime.date | None:
-    if isinstance(value, datetime.datetime):
-        return None
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return datetime.date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
-
-
 class _Reader:
     """Reads deferred lines, collecting an error for each bad one."""
 
@@ -102,7 +89,7 @@ class _Reader:
         return name == self.root or name.startswith(self.root + ":")
 
     def fail(self, posting: data.Posting, entry: data.Transaction, message: str) -> None:
-        source = posting.meta if posting.meta and "lineno" in posting.meta else entry.meta
+        source = meta.source_of(entry, posting)
         self.errors.append(DeferredRevenueError(source, message, entry))
 
     def revenue_account(self, deferred: str) -> str | None:
@@ -149,12 +136,7 @@ class _Reader:
             return None  # Booking fills every amount before plugins run.
         amount = self.policy.precision.to_minor(units.number, units.currency)
         if amount is None:
-            digits = self.policy.precision.digits(units.currency)
-            self.fail(
-                posting,
-                entry,
-                f"Amount '{units}' has more decimals than {units.currency} allows ({digits})",
-            )
+            self.fail(posting, entry, self.policy.precision.excess(units.number, units.currency))
             return None
         return DeferredLine(
             entry, position, posting.account, revenue, units.currency, amount, start, end, method
@@ -170,7 +152,7 @@ class _Reader:
                 posting, entry, f"Missing '{key}': a deferred line needs both '{other}' and '{key}'"
             )
             return None
-        parsed = _date(values[key])
+        parsed = meta.date_of(values[key])
         if parsed is None:
             self.fail(posting, entry, f"{label} '{values[key]}' is not a date; expected YYYY-MM-DD")
         return parsed

@@ -7,6 +7,7 @@ where each generated entry came from.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 # On an invoice or credit note (transaction metadata).
@@ -43,3 +44,24 @@ TAG_CONTRACT_COSTS = "contract-costs"
 def is_generated(entry: Any) -> bool:
     """Tells whether an entry was made by one of this project's plugins."""
     return GENERATED_BY in (entry.meta or {})
+
+
+def date_of(value: Any) -> datetime.date | None:
+    """Reads a metadata date: a date literal, or a string in YYYY-MM-DD; None if neither."""
+    if isinstance(value, datetime.datetime):
+        return None
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def source_of(entry: Any, posting: Any) -> dict[str, Any]:
+    """Returns the metadata locating a posting (its own line, else its entry's)."""
+    if posting.meta and "lineno" in posting.meta:
+        return dict(posting.meta)
+    return dict(entry.meta)
