@@ -117,15 +117,24 @@ def summarized_releases(
     lines: Sequence[DeferredLine], policy: RevenuePolicy
 ) -> list[data.Transaction]:
     """Returns one release per month per account pair, summing every line's piece."""
-    totals: dict[tuple[datetime.date, str, str], dict[str, int]] = defaultdict(
-        lambda: defaultdict(int)
-    )
-    counts: dict[tuple[datetime.date, str, str], int] = defaultdict(int)
+    # Tallies per account pair and currency, then per month end: this runs for
+    # every piece of every line at every load, so no key is built per piece.
+    tallies: dict[tuple[str, str, str], tuple[dict[datetime.date, int], dict[datetime.date, int]]]
+    tallies = {}
     for line in lines:
+        group = (line.deferred_account, line.revenue_account, line.currency)
+        if group not in tallies:
+            tallies[group] = ({}, {})
+        units_by_date, count_by_date = tallies[group]
         for date, units in deferred_lines.pieces(line, policy):
-            key = (date, line.deferred_account, line.revenue_account)
-            totals[key][line.currency] += units
-            counts[key] += 1
+            units_by_date[date] = units_by_date.get(date, 0) + units
+            count_by_date[date] = count_by_date.get(date, 0) + 1
+    totals: dict[tuple[datetime.date, str, str], dict[str, int]] = defaultdict(dict)
+    counts: dict[tuple[datetime.date, str, str], int] = defaultdict(int)
+    for (deferred, revenue, currency), (units_by_date, count_by_date) in tallies.items():
+        for date, units in units_by_date.items():
+            totals[(date, deferred, revenue)][currency] = units
+            counts[(date, deferred, revenue)] += count_by_date[date]
     releases = []
     for key in sorted(totals):
         date, deferred, revenue = key

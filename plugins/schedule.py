@@ -72,8 +72,13 @@ def _round_half_away(numerator: int, denominator: int) -> int:
     return magnitude if numerator >= 0 else -magnitude
 
 
-def _month_segments(start: Date, end: Date) -> list[tuple[Date, int, int]]:
-    """Returns (month end, days of the period in the month, days in the month)."""
+@functools.lru_cache(maxsize=65536)
+def _month_segments(start: Date, end: Date) -> tuple[tuple[Date, int, int], ...]:
+    """Returns (month end, days of the period in the month, days in the month).
+
+    Cached: invoices share their periods (every annual plan sold on one day),
+    and this is the costliest step of a schedule.
+    """
     segments = []
     first = start
     while first <= end:
@@ -81,11 +86,11 @@ def _month_segments(start: Date, end: Date) -> list[tuple[Date, int, int]]:
         last = min(last_of_month, end)
         segments.append((last_of_month, (last - first).days + 1, last_of_month.day))
         first = last_of_month + datetime.timedelta(days=1)
-    return segments
+    return tuple(segments)
 
 
 def _cumulative_weights(
-    segments: list[tuple[Date, int, int]], basis: Basis
+    segments: tuple[tuple[Date, int, int], ...], basis: Basis
 ) -> list[tuple[Date, Fraction]]:
     """Returns each month end with the share of the whole period elapsed by then."""
     if basis is Basis.DAILY:
@@ -116,26 +121,33 @@ def spread(amount: int, start: Date, end: Date, booked: Date, basis: Basis) -> l
       exactly to `amount`.
     """
     if basis is Basis.DAILY:
-        return _spread_daily(amount, start, end, booked)
+        return list(_spread_daily(amount, start, end, month_end(booked)))
     return _collect(amount, _cumulative_weights(_month_segments(start, end), basis), booked)
 
 
-def _spread_daily(amount: int, start: Date, end: Date, booked: Date) -> list[Piece]:
-    # The daily basis is the hot path of every load: integer arithmetic only.
+@functools.lru_cache(maxsize=65536)
+def _spread_daily(amount: int, start: Date, end: Date, first_due: Date) -> tuple[Piece, ...]:
+    # The daily basis is the hot path of every load: integer arithmetic only,
+    # rounding half away from zero inlined on the magnitude.
+    # Cached: a subscription business bills the same price for the same
+    # period to many customers.
     total_days = (end - start).days + 1
-    first_due = month_end(booked)
+    magnitude, sign = (amount, 1) if amount >= 0 else (-amount, -1)
+    twice_total = 2 * total_days
     pieces: list[Piece] = []
     released = 0
     elapsed = 0
     for last_of_month, days, _ in _month_segments(start, end):
         elapsed += days
-        if last_of_month < first_due and elapsed < total_days:
-            continue
-        due = _round_half_away(amount * elapsed, total_days) - released
-        if due:
-            pieces.append((max(last_of_month, first_due), due))
-            released += due
-    return pieces
+        if last_of_month < first_due:
+            if elapsed < total_days:
+                continue
+            last_of_month = first_due
+        cumulative = (2 * magnitude * elapsed + total_days) // twice_total
+        if cumulative != released:
+            pieces.append((last_of_month, sign * (cumulative - released)))
+            released = cumulative
+    return tuple(pieces)
 
 
 def _collect(amount: int, cumulative: list[tuple[Date, Fraction]], booked: Date) -> list[Piece]:
