@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from beancount.core import data
@@ -118,5 +119,5 @@ def _cost_entry(
         _TAGS,
         line.entry.links | {line.contract},
         generated.transfer(debit, credit, units, line.currency, policy.precision),
-        extra={meta.SOURCE: line.contract, meta.SOURCE_LINE: line.position, KIND: kind},
+        extra={meta.SOURCE: line.contract, meta.SOURCE_LINE: Decimal(line.position), KIND: kind},
     )

@@ -121,33 +121,43 @@ def spread(amount: int, start: Date, end: Date, booked: Date, basis: Basis) -> l
       exactly to `amount`.
     """
     if basis is Basis.DAILY:
-        return list(_spread_daily(amount, start, end, month_end(booked)))
+        return _spread_daily(amount, start, end, month_end(booked))
     return _collect(amount, _cumulative_weights(_month_segments(start, end), basis), booked)
 
 
 @functools.lru_cache(maxsize=65536)
-def _spread_daily(amount: int, start: Date, end: Date, first_due: Date) -> tuple[Piece, ...]:
-    # The daily basis is the hot path of every load: integer arithmetic only,
-    # rounding half away from zero inlined on the magnitude.
-    # Cached: a subscription business bills the same price for the same
-    # period to many customers.
+def _daily_layout(start: Date, end: Date, first_due: Date) -> tuple[tuple[Date, int], ...]:
+    """Returns each release date of a period with the days elapsed by then.
+
+    Cached: invoices share their periods and booking months (every annual plan
+    sold on one day), so only the rounding below is done line by line.
+    """
     total_days = (end - start).days + 1
-    magnitude, sign = (amount, 1) if amount >= 0 else (-amount, -1)
-    twice_total = 2 * total_days
-    pieces: list[Piece] = []
-    released = 0
+    layout = []
     elapsed = 0
     for last_of_month, days, _ in _month_segments(start, end):
         elapsed += days
-        if last_of_month < first_due:
-            if elapsed < total_days:
-                continue
-            last_of_month = first_due
-        cumulative = (2 * magnitude * elapsed + total_days) // twice_total
+        if last_of_month >= first_due:
+            layout.append((last_of_month, elapsed))
+        elif elapsed == total_days:
+            layout.append((first_due, elapsed))
+    return tuple(layout)
+
+
+def _spread_daily(amount: int, start: Date, end: Date, first_due: Date) -> list[Piece]:
+    # The daily basis is the hot path of every load: integer arithmetic only,
+    # rounding half away from zero inlined on the magnitude.
+    total_days = (end - start).days + 1
+    magnitude, sign = (amount, 1) if amount >= 0 else (-amount, -1)
+    twice_magnitude, twice_total = 2 * magnitude, 2 * total_days
+    pieces: list[Piece] = []
+    released = 0
+    for date, elapsed in _daily_layout(start, end, first_due):
+        cumulative = (twice_magnitude * elapsed + total_days) // twice_total
         if cumulative != released:
-            pieces.append((last_of_month, sign * (cumulative - released)))
+            pieces.append((date, sign * (cumulative - released)))
             released = cumulative
-    return tuple(pieces)
+    return pieces
 
 
 def _collect(amount: int, cumulative: list[tuple[Date, Fraction]], booked: Date) -> list[Piece]:

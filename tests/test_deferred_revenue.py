@@ -518,3 +518,18 @@ def test_detail_levels_agree_and_releases_never_exceed_billing(cases: list) -> N
             if posting.account == DEFERRED
         )
         assert released == -line.amount  # everything billed is released, to the unit
+
+
+def test_generated_entries_print_as_beancount(books: Books) -> None:
+    # Fava and bean-query print entries with Beancount's printer, which
+    # accepts only Beancount's own metadata types.
+    from beancount.parser import printer
+
+    books.write("revenue.yaml", "detail: summary\n")
+    ledger = OPENS + invoice("2026-01-15", "INV-1", "49.00 USD", "2026-01-15", "2026-02-14")
+    summary, _, _ = books.load(ledger)
+    books.write("revenue.yaml", "")
+    detail, _, _ = books.load(ledger)
+    printed = [printer.format_entry(entry) for entry in generated(summary) + generated(detail)]
+    assert "revclose_lines: 1" in printed[0]
+    assert "revclose_line: 2" in printed[2]
