@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import platform
+import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
 
-from bench.runner import Samples
+from bench.runner import REPOSITORY, Samples
 
 PLUGIN_PHASE = {"deferred_revenue": "plugins.deferred_revenue"}
 PERIODIC = "beancount-periodic"
@@ -195,6 +196,28 @@ def _cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
+def revision() -> str:
+    """Returns the commit measured, and whether `plugins/` had changes not committed."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=REPOSITORY,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "plugins"],
+            cwd=REPOSITORY,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return f"{head} (plugins/ with changes not committed)" if dirty else head
+
+
 def machine() -> str:
     """Returns one line describing the machine and the versions measured."""
     return (
@@ -214,7 +237,7 @@ def document(comparisons: Sequence[Comparison], command: str, notes: Sequence[st
     sections = [
         "# Benchmark: plugins.deferred_revenue",
         "",
-        f"Machine: {machine()}.",
+        f"Machine: {machine()}. Commit: {revision()}.",
         f"Command: `{command}`. Each figure is the median of the loads counted in the",
         "table, each in a fresh process, with `beancount.loader.load_file` and the pickle cache",
         "off; the ratio is median with over median without, measured in the same run with the",
