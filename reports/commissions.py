@@ -58,7 +58,8 @@ def rollforward(books: Books, month: datetime.date) -> Table:
                 row[opening] += units if column == capitalized else -units
             elif date <= last:
                 row[column] += units
-            elif column == amortized and date <= horizon:
+            elif column == amortized and date <= horizon and line.booked <= last:
+                # Only what is on the balance sheet at month end can be current.
                 row[current] += units
     asset = policy.accounts.contract_costs
     general = balances(books.entries, last, lambda name: name == asset)

@@ -237,6 +237,17 @@ def test_rollforward_of_october_ties_and_splits_current(books: Books) -> None:
     assert commission_report.breaks(table) == []
 
 
+def test_rollforward_current_portion_excludes_later_commissions(books: Books) -> None:
+    # At the end of December 2025 the January commission is not yet incurred:
+    # nothing is on the balance sheet, so nothing is current.
+    books.write("commissions.yaml", MONTHLY)
+    path = books.write("main.beancount", HEADER + commission("2026-01-20", "3600.00"))
+    table = commission_report.rollforward(books_module.load(str(path)), datetime.date(2025, 12, 1))
+    assert table.column("closing") == [Decimal("0.00")]
+    assert table.column("current") == [Decimal("0.00")]
+    assert table.column("non_current") == [Decimal("0.00")]
+
+
 commission_cases = st.lists(
     st.tuples(
         st.integers(-50_000, 500_000).filter(bool),
