@@ -37,7 +37,8 @@ _ROOT_OPTIONS = {
 }
 
 
-def _with_ledger_root(name: str, options_map: Mapping[str, Any]) -> str:
+def with_ledger_root(name: str, options_map: Mapping[str, Any]) -> str:
+    """Returns an account name written with standard roots, under the ledger's root names."""
     root, _, rest = name.partition(":")
     renamed = options_map.get(_ROOT_OPTIONS.get(root, ""), root)
     return f"{renamed}:{rest}" if rest else str(renamed)
@@ -52,7 +53,7 @@ def load(path: str | None, options_map: Mapping[str, Any]) -> tuple[Accounts, li
     """
     defaults = Accounts(
         **{
-            role.name: _with_ledger_root(getattr(Accounts, role.name), options_map)
+            role.name: with_ledger_root(getattr(Accounts, role.name), options_map)
             for role in fields(Accounts)
         }
     )

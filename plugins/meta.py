@@ -29,6 +29,10 @@ AMORTIZE_START = "amortize_start"
 AMORTIZE_END = "amortize_end"
 AMORTIZE_MONTHS = "amortize_months"
 
+# On a receipt (a credit to unapplied cash): its id, else its bank's reference.
+RECEIPT = "receipt"
+BANK_REFERENCE = "bank_reference"
+
 # On generated entries.
 PREFIX = "revclose_"
 GENERATED_BY = PREFIX + "generated_by"
@@ -39,6 +43,9 @@ LINE_COUNT = PREFIX + "lines"
 # Tags naming what generated an entry.
 TAG_REVENUE_RECOGNITION = "revenue-recognition"
 TAG_CONTRACT_COSTS = "contract-costs"
+TAG_CASH_APPLICATION = "cash-application"
+TAG_FX_REMEASUREMENT = "fx-remeasurement"
+TAG_RECEIVABLES_REVIEW = "receivables-review"
 
 
 def is_generated(entry: Any) -> bool:

@@ -4,6 +4,8 @@
     revclose rollforward ledger/main.beancount --month 2026-10 [--csv FILE]
     revclose waterfall ledger/main.beancount [--as-of 2026-10-31] [--csv FILE]
     revclose seal ledger/main.beancount --month 2026-09
+    revclose ar ledger/main.beancount aging [--as-of 2026-10-31] [--csv FILE]
+    revclose ar ledger/main.beancount statement --customer CUS-0042 [--from 2026-01-01]
 
 Every command loads the books as bean-check does and stops with bean-check's
 messages when they have errors.
@@ -15,12 +17,13 @@ import argparse
 import datetime
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from beancount import loader
 from beancount.parser import printer
 
 from reports import books as books_module
-from reports import controls, deferred_revenue, flux, package, period, sealing
+from reports import controls, deferred_revenue, flux, package, period, receivables, sealing
 from reports.books import Books
 from reports.table import Table, to_text, write_csv
 
@@ -68,6 +71,17 @@ def close(books: Books, month: datetime.date, out: str) -> int:
     return 1 if controls.failures(built.checks) else 0
 
 
+def _add_receivables_command(commands: argparse._SubParsersAction[Any]) -> None:
+    command = commands.add_parser("ar", help="receivables: aging, DSO, unapplied cash, ...")
+    command.add_argument("ledger", help="the ledger's main file")
+    command.add_argument("report", choices=receivables.REPORTS)
+    command.add_argument("--as-of", type=datetime.date.fromisoformat, help="default: month end")
+    command.add_argument("--month", help="YYYY-MM, for dso; default: latest complete month")
+    command.add_argument("--customer", help="the customer of a statement")
+    command.add_argument("--from", dest="start", type=datetime.date.fromisoformat)
+    command.add_argument("--csv", help="write CSV to this file instead of printing")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the command line; returns the exit status."""
     parser = argparse.ArgumentParser(prog="revclose", description=__doc__.split("\n")[0])
@@ -88,6 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             command.add_argument("--out", default="close", help="folder of close packages")
         elif name != "seal":
             command.add_argument("--csv", help="write CSV to this file instead of printing")
+    _add_receivables_command(commands)
     args = parser.parse_args(argv)
     # Beancount's pickle cache does not notice edits to policy files or plugin
     # code, so a close could report stale figures; every run loads afresh.
@@ -96,6 +111,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         books = _loaded(args.ledger)
         if books is None:
             return 1
+        if args.command == "ar":
+            table = receivables.report(
+                books, args.report, args.as_of, args.month, args.customer, args.start
+            )
+            _show(table, args.csv)
+            return 1 if any(receivables.breaks(table).values()) else 0
         if args.command == "waterfall":
             as_of = args.as_of or period.last_day(books_module.latest_complete_month(books))
             _show(deferred_revenue.waterfall(books, as_of), args.csv)

@@ -21,6 +21,7 @@ from reports import (
     journal,
     obligations,
     period,
+    receivables,
     trial_balance,
 )
 from reports.books import Books
@@ -90,7 +91,9 @@ def build(books: Books, month: datetime.date, limits: Thresholds) -> Package:
         rollforwards.append(("Contract-cost asset", commissions.rollforward(books, month)))
     trial = trial_balance.trial_balance(books, month)
     revenue = disaggregation.disaggregation(books, month)
+    receivable_schedules = _receivables(books, month)
     checks = _checks(books, month, rollforwards, trial, revenue)
+    checks += receivables.aging_ties(receivable_schedules[0].table)
     schedules = [
         Schedule("controls.csv", "Controls", controls.as_table(checks)),
         Schedule("trial_balance.csv", "Trial balance", trial),
@@ -117,7 +120,19 @@ def build(books: Books, month: datetime.date, limits: Thresholds) -> Package:
         costs = rollforwards[1][1]
         schedules.append(Schedule(COMMISSION_ROLLFORWARD, "Contract costs", costs))
     schedules.append(Schedule("flux_analysis.csv", "Flux", flux.flux(books, month, limits)))
+    schedules += receivable_schedules
     return Package(books, month, schedules, checks, limits)
+
+
+def _receivables(books: Books, month: datetime.date) -> list[Schedule]:
+    """Returns the receivables schedules at the month end, the aging first."""
+    last = period.last_day(month)
+    return [
+        Schedule("ar_aging.csv", "AR aging", receivables.aging(books, last)),
+        Schedule("days_sales_outstanding.csv", "DSO", receivables.dso(books, month)),
+        Schedule("unapplied_cash.csv", "Unapplied cash", receivables.unapplied_cash(books, last)),
+        Schedule("credit_hold.csv", "Credit hold", receivables.credit_hold(books, last)),
+    ]
 
 
 def write(package: Package, out: str) -> str:

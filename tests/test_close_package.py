@@ -433,6 +433,10 @@ def test_close_writes_every_schedule_and_the_workbook(
         "contract_balances.csv": "Contract balances",
         "commission_asset_rollforward.csv": "Contract costs",
         "flux_analysis.csv": "Flux",
+        "ar_aging.csv": "AR aging",
+        "days_sales_outstanding.csv": "DSO",
+        "unapplied_cash.csv": "Unapplied cash",
+        "credit_hold.csv": "Credit hold",
     }
     written = {path.name for path in folder.iterdir()}
     assert written == {*sheets, "close_package.xlsx", "summary.md"}

@@ -1,0 +1,165 @@
+"""Receivables controls: errors that stop a close, and flags a reviewer should see.
+
+Errors (bean-check fails, naming the line to fix):
+
+- a posting to the receivable that names no invoice (the receivable tie-out,
+  `plugins.tie_outs.receivables`);
+- an invoice paid more than its total beyond the tolerance;
+- a cash application to an invoice that does not exist: a receipt whose
+  `invoice` names none (see `plugins.receipts`), or a typed entry that moves
+  unapplied cash to the receivable for an invoice nothing else posts.
+
+Review flags (`!` entries with no postings, not errors):
+
+- cash still unapplied `unapplied_cash_age_days` after it was received;
+- an invoice still open `past_due_age_days` after its due date.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from beancount.core import data
+
+from plugins import ar_entries, meta
+from plugins.ar_policy import ArPolicy
+from plugins.receipts import Receipts
+from plugins.receivables import Finding, Subledger
+
+
+def overpaid(subledger: Subledger, policy: ArPolicy) -> list[Finding]:
+    """Returns a finding for each invoice paid more than its total beyond the tolerance.
+
+    The finding points at the posting that took the invoice over.
+    """
+    findings: list[Finding] = []
+    tolerances: dict[str, int] = {}
+    for item in subledger.items.values():
+        balance = item.balance()
+        if balance >= 0 or not item.is_invoice:
+            continue
+        tolerance = tolerances.setdefault(item.currency, policy.tolerance_units(item.currency))
+        if balance >= -tolerance:
+            continue
+        running = 0
+        for movement in item.movements:
+            running += movement.units
+            if running < -tolerance:
+                break
+        number = policy.precision.from_minor
+        message = (
+            f"Invoice '{item.id}' is paid {number(-balance, item.currency)} {item.currency} "
+            f"more than its total {number(item.billed, item.currency)} {item.currency}; "
+            f"expected at most the tolerance {number(tolerance, item.currency)} {item.currency}"
+        )
+        findings.append((movement.source, message, movement.entry))
+    return sorted(findings, key=lambda finding: finding[1])
+
+
+def applications_to_nothing(subledger: Subledger, unapplied_cash: str) -> list[Finding]:
+    """Returns a finding for each typed cash application to an invoice that does not exist.
+
+    An invoice exists when an entry other than a cash application posts it:
+    one that does not touch unapplied cash.
+    """
+
+    def cash_application(entry: data.Transaction) -> bool:
+        return not meta.is_generated(entry) and any(
+            posting.account == unapplied_cash for posting in entry.postings
+        )
+
+    findings: list[Finding] = []
+    for item in subledger.items.values():
+        if not cash_application(item.document):
+            continue
+        if not all(cash_application(m.entry) for m in item.movements):
+            continue
+        first = item.movements[0]
+        message = (
+            f"Cash application to invoice '{item.id}', which does not exist; expected the id "
+            f"of an invoice in the receivable"
+        )
+        findings.append((first.source, message, first.entry))
+    return sorted(findings, key=lambda finding: finding[1])
+
+
+def review_flags(
+    subledger: Subledger, receipts: Receipts, policy: ArPolicy, through: datetime.date
+) -> list[data.Transaction]:
+    """Returns the review flags up to the books' last date.
+
+    Args:
+      subledger: The open items, with every cash application in them.
+      receipts: The receipts, with every use of them.
+      policy: The ages that raise a flag.
+      through: The books' last date: a flag is dated the day it is raised.
+    """
+    unapplied = _unapplied_flags(receipts, policy, through)
+    return unapplied + _past_due_flags(subledger, policy, through)
+
+
+def _unapplied_flags(
+    receipts: Receipts, policy: ArPolicy, through: datetime.date
+) -> list[data.Transaction]:
+    age = datetime.timedelta(days=policy.unapplied_cash_age_days)
+    last_received = through - age
+    old = [
+        (receipt.id, left)
+        for receipt in receipts.by_id.values()
+        if receipt.date <= last_received
+        and (left := receipts.unapplied(receipt.id, receipt.date + age)) > 0
+    ]
+    flags = []
+    for receipt_id, left in sorted(old):
+        receipt = receipts.by_id[receipt_id]
+        shown = policy.precision.from_minor(left, receipt.currency)
+        narration = (
+            f"Unapplied cash {receipt.id}: {shown} {receipt.currency} unapplied {age.days} days "
+            f"after receipt"
+        )
+        flags.append(
+            ar_entries.review_flag(
+                receipt.source,
+                receipt.date + age,
+                ar_entries.UNAPPLIED_CASH,
+                narration,
+                receipt.link,
+                receipt.entry.payee,
+                receipt.customer,
+            )
+        )
+    return flags
+
+
+def _past_due_flags(
+    subledger: Subledger, policy: ArPolicy, through: datetime.date
+) -> list[data.Transaction]:
+    past_due = datetime.timedelta(days=policy.past_due_age_days)
+    last_due = through - past_due
+    overdue = [
+        (item.id, left)
+        for item in subledger.items.values()
+        if item.due <= last_due
+        and item.movements[0].units > 0
+        and (left := item.balance(item.due + past_due)) > 0
+    ]
+    flags = []
+    for item_id, left in sorted(overdue):
+        item = subledger.items[item_id]
+        shown = policy.precision.from_minor(left, item.currency)
+        narration = (
+            f"Invoice {item.id}: {shown} {item.currency} open {past_due.days} days past due "
+            f"(due {item.due})"
+        )
+        flags.append(
+            ar_entries.review_flag(
+                item.document.meta,
+                item.due + past_due,
+                ar_entries.PAST_DUE,
+                narration,
+                item.id,
+                item.document.payee,
+                item.customer,
+            )
+        )
+    return flags

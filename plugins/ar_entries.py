@@ -1,0 +1,242 @@
+"""The entries AR reconciliation generates: cash applications, remeasurements, review flags.
+
+Every entry is linked to its invoice (and its receipt), tagged, located at the
+line it comes from, and carries `revclose_`-prefixed metadata. A cash
+application moves a receipt from unapplied cash to the receivable:
+
+    2026-02-01 * "Acme" "Cash application INV-1 from RCPT-7" #cash-application ^INV-1 ^RCPT-7
+      revclose_generated_by: "ar_reconciliation"
+      invoice: "INV-1"
+      revclose_source: "INV-1"
+      revclose_receipt: "RCPT-7"
+      revclose_kind: "named"
+      customer: "CUS-1"
+      Liabilities:UnappliedCash            33.00 USD
+      Assets:AccountsReceivable           -30.00 EUR @ 1.20 USD
+      Income:ForeignExchange:Realized       3.00 USD
+
+The receivable is credited at its carrying rate and the receipt debited at
+its own, so what they differ by is the realized exchange gain or loss. A
+short payment within the tolerance is written off (a debit to the write-off
+account), an over payment within it too (a credit); a larger over payment is
+credited to the customer's credit balance. A review flag is a `!` entry with
+no postings, dated the day the cash or the invoice became too old.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, NamedTuple
+
+from beancount.core import amount, data
+
+from plugins import generated, meta
+from plugins.ar_policy import ArPolicy
+from plugins.cash_matching import Application
+from plugins.fx import Remeasurement, quantize
+from plugins.receipts import APPLIED_RECEIPT, Receipt
+from plugins.receivables import Item
+
+GENERATOR = "ar_reconciliation"
+KIND = meta.PREFIX + "kind"
+RATE = meta.PREFIX + "rate"
+APPLICATION_TAGS = frozenset({meta.TAG_CASH_APPLICATION})
+REMEASUREMENT_TAGS = frozenset({meta.TAG_FX_REMEASUREMENT})
+REVIEW_TAGS = frozenset({meta.TAG_RECEIVABLES_REVIEW})
+UNAPPLIED_CASH = "unapplied-cash"
+PAST_DUE = "past-due"
+_ONE_DAY = datetime.timedelta(days=1)
+
+
+class Settlement(NamedTuple):
+    """How a receipt's cash meets an invoice.
+
+    Attributes:
+      receipt: The receipt.
+      item: The invoice.
+      ratio: Receipt minor units per invoice minor unit when the receipt is in
+        another currency (its amount over its equivalent); None when both are
+        in the same currency.
+      receipt_rate: The receipt's rate in the functional currency, if the
+        exchange difference is realized; else None.
+      invoice_rate: The invoice's carrying rate, likewise.
+    """
+
+    receipt: Receipt
+    item: Item
+    ratio: Fraction | None = None
+    receipt_rate: Decimal | None = None
+    invoice_rate: Decimal | None = None
+
+
+def _leg(
+    account: str, number: Decimal, currency: str, rate: Decimal | None, functional: str | None
+) -> data.Posting:
+    price = amount.Amount(rate, functional) if rate is not None and functional else None
+    return data.Posting(account, amount.Amount(number, currency), None, price, None, None)
+
+
+def _weight(posting: data.Posting) -> Decimal:
+    assert posting.units is not None and isinstance(posting.units.number, Decimal)
+    if posting.price is None:
+        return posting.units.number
+    assert isinstance(posting.price.number, Decimal)
+    return posting.units.number * posting.price.number
+
+
+def application_postings(
+    application: Application,
+    settlement: Settlement,
+    cash: int,
+    policy: ArPolicy,
+) -> list[data.Posting]:
+    """Returns the postings of a cash application.
+
+    Args:
+      application: What the matcher applied, in the invoice's minor units.
+      settlement: The receipt and the invoice, with their rates.
+      cash: What the application takes from the receipt, in its minor units.
+      policy: Accounts, precision and the functional currency.
+    """
+    receipt, item, ratio = settlement.receipt, settlement.item, settlement.ratio
+    to_number = policy.precision.from_minor
+    crossed = receipt.currency != item.currency
+    # In one currency the difference is realized only when both sides have a rate.
+    rated = crossed or None not in (settlement.receipt_rate, settlement.invoice_rate)
+    if not rated and cash == application.cleared and not application.credited:
+        number = to_number(cash, item.currency)  # the common case: exactly what is open
+        return [
+            _leg(policy.accounts.unapplied_cash, number, item.currency, None, None),
+            _leg(policy.accounts.receivable, -number, item.currency, None, None),
+        ]
+    functional = policy.functional_currency
+    receipt_rate = settlement.receipt_rate if rated and not crossed else None
+    invoice_rate = settlement.invoice_rate if rated else None
+    paid_in = receipt.currency
+    write_off = _scaled(application.written_off, ratio)
+    credited = _scaled(application.credited, ratio)
+    legs = [
+        (policy.accounts.unapplied_cash, cash, paid_in, receipt_rate),
+        (policy.accounts.receivable, -application.cleared, item.currency, invoice_rate),
+        (policy.write_off_account, write_off, paid_in, receipt_rate),
+        (policy.customer_credits_account, -credited, paid_in, receipt_rate),
+    ]
+    postings = [
+        _leg(account, to_number(units, currency), currency, rate, functional)
+        for account, units, currency, rate in legs
+        if units
+    ]
+    if not rated:
+        return postings  # One currency and no rates: it balances by construction.
+    residual = sum((_weight(posting) for posting in postings), Decimal(0))
+    # Even a difference that rounds to 0.00 gets its posting: its decimals give
+    # Beancount the tolerance for the fraction of a cent the rates leave.
+    if residual and functional is not None:
+        difference = quantize(-residual, policy.precision.digits(functional))
+        postings.append(_leg(policy.realized_fx_account, difference, functional, None, None))
+    return postings
+
+
+def application_entry(
+    application: Application, settlement: Settlement, cash: int, policy: ArPolicy
+) -> data.Transaction:
+    """Returns the cash application entry of a receipt's cash applied to an invoice."""
+    receipt, item = settlement.receipt, settlement.item
+    if application.cleared:
+        narration = f"Cash application {item.id} from {receipt.id}"
+    elif application.credited:
+        narration = f"Customer credit from {receipt.id}: {item.id} is already paid"
+    else:
+        narration = f"Over payment from {receipt.id} written off: {item.id} is already paid"
+    extra: dict[str, Any] = {
+        meta.INVOICE: item.id,
+        meta.SOURCE: item.id,
+        APPLIED_RECEIPT: receipt.id,
+        KIND: application.step,
+    }
+    customer = item.customer or receipt.customer  # the receivable cleared is the invoice's
+    if customer:
+        extra[meta.CUSTOMER] = customer
+    return generated.transaction(
+        receipt.posting.meta or receipt.entry.meta,  # read for its file and line only
+        GENERATOR,
+        max(receipt.date, item.date),
+        narration,
+        APPLICATION_TAGS,
+        frozenset({item.id, receipt.link}),
+        application_postings(application, settlement, cash, policy),
+        payee=receipt.entry.payee or item.document.payee,
+        extra=extra,
+    )
+
+
+def _scaled(units: int, ratio: Fraction | None) -> int:
+    return units if ratio is None else round(units * ratio)
+
+
+def cash_of(applications: Sequence[Application], ratio: Fraction | None) -> list[int]:
+    """Returns what each application of one receipt takes from it, in the receipt's minor units.
+
+    The cumulative amount is rounded, so the pieces add up to the receipt's
+    own amount when it is used up.
+    """
+    if ratio is None:
+        return [application.cash for application in applications]
+    pieces = []
+    before = total = 0
+    for application in applications:
+        total += application.cash
+        pieces.append(round(total * ratio) - round(before * ratio))
+        before = total
+    return pieces
+
+
+def remeasurement_entries(remeasurement: Remeasurement, policy: ArPolicy) -> list[data.Transaction]:
+    """Returns a month-end remeasurement of an open item and its reversal the next day."""
+    item, day, units = remeasurement.item, remeasurement.day, remeasurement.units
+    asset, unrealized = policy.remeasurement_account, policy.unrealized_fx_account
+    extra: dict[str, Any] = {meta.SOURCE: item.id, RATE: remeasurement.rate}
+    if item.customer:
+        extra[meta.CUSTOMER] = item.customer
+    moves = (
+        (day, "remeasurement", asset, unrealized, f"FX remeasurement {item.id} at "
+         f"{remeasurement.rate} {remeasurement.currency}"),
+        (day + _ONE_DAY, "remeasurement-reversal", unrealized, asset,
+         f"Reversal of FX remeasurement {item.id} of {day}"),
+    )  # fmt: skip
+    return [
+        generated.transaction(
+            item.movements[0].source,
+            GENERATOR,
+            date,
+            narration,
+            REMEASUREMENT_TAGS,
+            frozenset({item.id}),
+            generated.transfer(debit, credit, units, remeasurement.currency, policy.precision),
+            payee=item.document.payee,
+            extra={**extra, KIND: kind},
+        )
+        for date, kind, debit, credit, narration in moves
+    ]
+
+
+def review_flag(
+    located: dict[str, Any],
+    day: datetime.date,
+    kind: str,
+    narration: str,
+    link: str,
+    payee: str | None,
+    customer: str,
+) -> data.Transaction:
+    """Returns a `!` entry with no postings: a warning a reviewer sees in Fava and in reports."""
+    extra: dict[str, Any] = {KIND: kind, meta.SOURCE: link}
+    if customer:
+        extra[meta.CUSTOMER] = customer
+    flag = generated.transaction(
+        located, GENERATOR, day, narration, REVIEW_TAGS, frozenset({link}), [], payee, extra
+    )
+    return flag._replace(flag="!")

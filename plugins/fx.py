@@ -1,0 +1,135 @@
+"""Foreign-currency receivables: carrying rates and month-end remeasurement.
+
+The functional currency is `functional_currency` in `config/ar.yaml`, else the
+ledger's first `operating_currency`. A receivable in another currency is
+carried at a rate in the functional currency:
+
+- the price on its receivable posting, as Beancount needs it to balance an
+  invoice billed in EUR and booked in USD (`30.00 EUR @ 1.20 USD`);
+- else the ledger's price of its currency (`price` directives) on its date,
+  or the latest before it.
+
+An item with neither has no carrying rate: it is carried in its own currency
+(its entity's functional currency, say), never remeasured, and paid only by
+receipts in that currency. A receipt's rate is found the same way, from its
+unapplied cash posting and its date.
+
+At every month end on or before the books' last date, each open item with a
+carrying rate is remeasured at the ledger's price for that date: the open
+amount times the change in rate goes to the remeasurement account against
+unrealized exchange gains and losses, and is reversed the next day.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+from beancount.core import data, prices
+
+from plugins.ar_policy import ArPolicy
+from plugins.receivables import Item
+from plugins.schedule import month_end
+
+_ONE_DAY = datetime.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Remeasurement:
+    """An open item's unrealized exchange difference at a month end, in functional minor units."""
+
+    item: Item
+    day: datetime.date
+    units: int  # positive: a gain
+    rate: Decimal
+    currency: str  # the functional currency
+
+
+class Rates:
+    """The ledger's prices of each currency in the functional currency."""
+
+    def __init__(self, entries: Sequence[data.Directive], functional: str | None) -> None:
+        self.functional = functional
+        self._entries = entries
+        self._map: Any = None
+
+    def price(self, currency: str, day: datetime.date) -> Decimal | None:
+        """Returns the latest price of `currency` on or before `day`, or None."""
+        if self.functional is None:
+            return None
+        if currency == self.functional:
+            return Decimal(1)
+        if self._map is None:
+            self._map = prices.build_price_map(self._entries)  # type: ignore[no-untyped-call]
+        _, rate = prices.get_price(self._map, (currency, self.functional), day)  # type: ignore[no-untyped-call]
+        return rate if isinstance(rate, Decimal) else None
+
+    def of_posting(self, posting: data.Posting, day: datetime.date) -> Decimal | None:
+        """Returns a posting's rate: its own price in the functional currency, else the ledger's.
+
+        A posting in the functional currency has no rate: it needs none.
+        """
+        units = posting.units
+        if self.functional is None or units is None or units.currency == self.functional:
+            return None
+        price = posting.price
+        if price is not None and price.currency == self.functional and price.number is not None:
+            return Decimal(price.number)
+        return self.price(units.currency, day)
+
+    def carrying(self, item: Item) -> Decimal | None:
+        """Returns an open item's carrying rate, or None if it is carried in its own currency."""
+        return self.of_posting(item.movements[0].posting, item.date)
+
+
+def quantize(number: Decimal, digits: int) -> Decimal:
+    """Returns `number` rounded half to even to `digits` decimals."""
+    return number.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_EVEN)
+
+
+def _month_ends(first: datetime.date, through: datetime.date) -> Iterable[datetime.date]:
+    day = month_end(first)
+    while day <= through:
+        yield day
+        day = month_end(day + _ONE_DAY)
+
+
+def remeasurements(
+    items: Iterable[Item], rates: Rates, policy: ArPolicy, through: datetime.date
+) -> list[Remeasurement]:
+    """Returns the month-end remeasurements of every open item with a carrying rate.
+
+    Args:
+      items: The open items, with every application already in them.
+      rates: The ledger's prices.
+      policy: The receivables policy (accounts and precision).
+      through: The books' last date: no month end after it is remeasured.
+    """
+    functional = rates.functional
+    if functional is None:
+        return []
+    made: list[Remeasurement] = []
+    foreign = [item for item in items if item.currency != functional]
+    for item in sorted(foreign, key=lambda item: item.id):
+        carrying = rates.carrying(item)
+        if carrying is None:
+            continue
+        last_move = item.movements[-1].date
+        for day in _month_ends(item.date, through):
+            balance = item.balance(day)
+            if not balance and day >= last_move:
+                break
+            rate = rates.price(item.currency, day)
+            if not balance or rate is None:
+                continue
+            open_amount = policy.precision.from_minor(balance, item.currency)
+            change = open_amount * (rate - carrying)
+            units = policy.precision.to_minor(
+                quantize(change, policy.precision.digits(functional)), functional
+            )
+            if units:
+                made.append(Remeasurement(item, day, units, rate, functional))
+    return made

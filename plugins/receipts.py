@@ -1,0 +1,309 @@
+"""Receipts: cash received and not yet applied to an invoice.
+
+A receipt is a credit to the unapplied cash account in a typed entry:
+
+    2026-02-01 * "Acme Robotics" "Wire 88123 INV-1"
+      receipt: "RCPT-88123"
+      customer: "CUS-1"
+      Assets:Bank:Operating        33.00 USD
+      Liabilities:UnappliedCash   -33.00 USD
+
+Its id is its `receipt` metadata (on the posting or the entry), else its
+`bank_reference`, else its file and line relative to the ledger's folder
+(`bank/2026-02.beancount:14`). Its link is the id with every character a
+Beancount link cannot hold replaced by `-`. It names invoices by `invoice`
+metadata and by links that are invoice ids; a receipt with no `invoice`
+metadata also names the invoice ids among the words of its payee and
+narration. Its customer is its `customer`, else the one customer whose
+invoices carry its payee (in any case: a bank writes `ACME ROBOTICS`).
+
+Every debit to unapplied cash uses up a receipt and must say which: by
+`receipt` metadata or the receipt's link (generated cash applications carry
+`revclose_receipt`).
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import operator
+import os
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from beancount.core import data
+
+from plugins import meta
+from plugins.currency import Precision
+from plugins.receivables import Finding, Subledger
+
+APPLIED_RECEIPT = meta.PREFIX + "receipt"  # on generated entries: the receipt they use
+_NOT_IN_LINK = re.compile(r"[^A-Za-z0-9\-_/.]")
+_WORD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9\-_/.]*[A-Za-z0-9])?")
+
+
+def link_of(receipt_id: str) -> str:
+    """Returns the link of a receipt id: characters a link cannot hold become `-`."""
+    return _NOT_IN_LINK.sub("-", receipt_id)
+
+
+class Receipt(NamedTuple):
+    """A credit to unapplied cash: money received from a customer.
+
+    Attributes:
+      named: The invoice ids it names: metadata first, then links, then words.
+      by_words: Of those, the ones found only among the words of its text.
+    """
+
+    id: str
+    link: str
+    date: datetime.date
+    entry: data.Transaction
+    position: int  # 1-based position of the credit in its entry
+    currency: str
+    amount: int  # minor units received, positive
+    customer: str
+    named: tuple[str, ...]
+    by_words: frozenset[str]
+
+    @property
+    def posting(self) -> data.Posting:
+        """The credit to unapplied cash."""
+        return self.entry.postings[self.position - 1]
+
+    @property
+    def source(self) -> dict[str, Any]:
+        """The metadata of the line to fix: the posting's, else its entry's."""
+        return meta.source_of(self.entry, self.posting)
+
+
+class Use(NamedTuple):
+    """A debit to unapplied cash that uses up (part of) a receipt."""
+
+    date: datetime.date
+    units: int
+    entry: data.Transaction
+
+
+@dataclass
+class Receipts:
+    """The receipts of the books by id, with the debits that used them up."""
+
+    by_id: dict[str, Receipt]
+    uses: dict[str, list[Use]] = field(default_factory=dict)
+    blocked: set[str] = field(default_factory=set)  # receipts with an error: never matched
+
+    def unapplied(self, receipt_id: str, through: datetime.date | None = None) -> int:
+        """Returns what is left of a receipt at the end of a day (default: ever)."""
+        amount = self.by_id[receipt_id].amount
+        uses = self.uses.get(receipt_id)
+        if not uses:
+            return amount
+        if through is None:
+            return amount - sum(use.units for use in uses)
+        return amount - sum(use.units for use in uses if use.date <= through)
+
+    def with_uses(self, uses: Iterable[tuple[str, Use]]) -> Receipts:
+        """Returns the receipts with more uses (generated applications) added."""
+        merged = {key: list(found) for key, found in self.uses.items()}
+        for receipt_id, use in uses:
+            merged.setdefault(receipt_id, []).append(use)
+        return Receipts(self.by_id, merged, set(self.blocked))
+
+    def sorted(self) -> list[Receipt]:
+        """Returns the receipts in date order, then by id."""
+        return sorted(self.by_id.values(), key=operator.attrgetter("date", "id"))
+
+
+@functools.lru_cache(maxsize=1024)
+def _relative(filename: str, folder: str) -> str:
+    return os.path.relpath(filename, folder) if os.path.isabs(filename) and folder else filename
+
+
+def _value(entry: data.Transaction, posting: data.Posting, key: str) -> Any:
+    value = posting.meta.get(key) if posting.meta else None
+    return entry.meta.get(key) if value is None else value
+
+
+def _receipt_id(entry: data.Transaction, posting: data.Posting, folder: str) -> str:
+    value = _value(entry, posting, meta.RECEIPT)
+    if value is None or not str(value).strip():
+        value = _value(entry, posting, meta.BANK_REFERENCE)
+    if value is not None and str(value).strip():
+        return str(value).strip()
+    where = meta.source_of(entry, posting)
+    return f"{_relative(str(where.get('filename', '')), folder)}:{where.get('lineno', 0)}"
+
+
+class _Reader:
+    """Reads receipts, collecting a finding for each bad one."""
+
+    def __init__(self, precision: Precision, invoices: Subledger, folder: str) -> None:
+        self.precision = precision
+        self.subledger = invoices
+        self.invoices = invoices.items
+        self.folder = folder
+        self.findings: list[Finding] = []
+        self.receipts: dict[str, Receipt] = {}
+        self.blocked: set[str] = set()
+
+    def receipt(self, line: _Line) -> None:
+        entry, posting = line.entry, line.posting
+        minor = self.precision.to_minor(-line.number, line.currency)
+        if minor is None:
+            message = self.precision.excess(line.number, line.currency)
+            self.findings.append((meta.source_of(entry, posting), message, entry))
+            return
+        receipt_id = _receipt_id(entry, posting, self.folder)
+        if receipt_id in self.receipts:
+            message = f"Receipt id '{receipt_id}' is used by two receipts; expected one each"
+            self.findings.append((meta.source_of(entry, posting), message, entry))
+            self.blocked.add(receipt_id)
+            return
+        named, by_words = self.named(entry, posting, receipt_id)
+        customer = _value(entry, posting, meta.CUSTOMER)
+        if not customer and entry.payee:
+            payers = self.payees.get(entry.payee.casefold(), ())
+            customer = next(iter(payers)) if len(payers) == 1 else ""  # "" when no customer
+        self.receipts[receipt_id] = Receipt(
+            receipt_id,
+            link_of(receipt_id),
+            entry.date,
+            entry,
+            line.position,
+            line.currency,
+            minor,
+            str(customer or ""),
+            named,
+            by_words,
+        )
+
+    @functools.cached_property
+    def payees(self) -> dict[str, set[str]]:
+        """The customers of each payee of an invoice, read when a receipt names no customer."""
+        return _customers_by_payee(self.subledger)
+
+    def named(
+        self, entry: data.Transaction, posting: data.Posting, receipt_id: str
+    ) -> tuple[tuple[str, ...], frozenset[str]]:
+        named: list[str] = []
+        invoice = _value(entry, posting, meta.INVOICE)
+        if invoice is not None:
+            if str(invoice) in self.invoices:
+                named.append(str(invoice))
+            else:
+                message = (
+                    f"Receipt '{receipt_id}' applies cash to invoice '{invoice}', which does "
+                    f"not exist; expected the id of an invoice in the receivable"
+                )
+                self.findings.append((meta.source_of(entry, posting), message, entry))
+                self.blocked.add(receipt_id)
+        if entry.links:
+            named += [link for link in sorted(entry.links) if link in self.invoices]
+        if invoice is not None:
+            return tuple(named), frozenset()  # metadata is the receipt's own word
+        words = [
+            word
+            for word in _WORD.findall(f"{entry.payee or ''} {entry.narration or ''}")
+            if word in self.invoices and word not in named
+        ]
+        if not words:
+            return tuple(named), frozenset()
+        return tuple(dict.fromkeys(named + words)), frozenset(words)
+
+
+def _customers_by_payee(invoices: Subledger) -> dict[str, set[str]]:
+    payees: dict[str, set[str]] = defaultdict(set)
+    for item in invoices.items.values():
+        payees[(item.movements[0].entry.payee or "").casefold()].add(item.customer)
+    return payees
+
+
+def _used_receipt(entry: data.Transaction, posting: data.Posting, links: Mapping[str, str]) -> str:
+    named = entry.meta.get(APPLIED_RECEIPT) or _value(entry, posting, meta.RECEIPT)
+    if named is not None:
+        return str(named)
+    return next((links[link] for link in sorted(entry.links) if link in links), "")
+
+
+class _Line(NamedTuple):
+    entry: data.Transaction
+    position: int
+    posting: data.Posting
+    number: Decimal
+    currency: str
+
+
+def _postings(entries: Iterable[data.Directive], account: str) -> Iterator[_Line]:
+    for entry in entries:
+        if not isinstance(entry, data.Transaction):
+            continue
+        for posting in entry.postings:
+            if posting.account != account:
+                continue
+            units = posting.units
+            if units is not None and isinstance(units.number, Decimal) and units.number:
+                position = entry.postings.index(posting) + 1
+                yield _Line(entry, position, posting, units.number, units.currency)
+
+
+def read(
+    entries: Iterable[data.Directive],
+    account: str,
+    precision: Precision,
+    invoices: Subledger,
+    folder: str,
+) -> tuple[Receipts, list[Finding]]:
+    """Returns the receipts of the books, what used them up, and a finding for each bad one.
+
+    Args:
+      entries: The directives of the ledger, typed and generated.
+      account: The unapplied cash account.
+      precision: Decimals of each currency.
+      invoices: The receivable's open items, for the invoices a receipt names.
+      folder: The ledger's folder, for receipts identified by file and line.
+    """
+    reader = _Reader(precision, invoices, folder)
+    debits = []
+    for line in _postings(entries, account):
+        if line.number > 0:
+            debits.append(line)
+        elif not meta.is_generated(line.entry):
+            reader.receipt(line)
+    found = Receipts(reader.receipts, blocked=reader.blocked)
+    return found, reader.findings + _uses(found, debits, precision)
+
+
+def _uses(receipts: Receipts, debits: list[_Line], precision: Precision) -> list[Finding]:
+    links = {receipt.link: receipt.id for receipt in receipts.by_id.values()} if debits else {}
+    uses: dict[str, list[Use]] = defaultdict(list)
+    findings: list[Finding] = []
+    for entry, _, posting, number, currency in debits:
+        receipt = receipts.by_id.get(_used_receipt(entry, posting, links))
+        minor = precision.to_minor(number, currency)
+        if receipt is None or minor is None or receipt.currency != currency:
+            message = (
+                f"Debit of '{posting.units}' to '{posting.account}' names no receipt; expected "
+                f"a '{meta.RECEIPT}' or the link of a receipt in {currency}"
+            )
+            findings.append((meta.source_of(entry, posting), message, entry))
+            continue
+        uses[receipt.id].append(Use(entry.date, minor, entry))
+    receipts.uses = dict(uses)
+    for receipt_id in sorted(uses):
+        left = receipts.unapplied(receipt_id)
+        if left < 0:
+            receipt = receipts.by_id[receipt_id]
+            over = precision.from_minor(-left, receipt.currency)
+            received = precision.from_minor(receipt.amount, receipt.currency)
+            message = (
+                f"Receipt '{receipt_id}' is used {over} {receipt.currency} more than it "
+                f"received; expected at most {received}"
+            )
+            findings.append((receipt.source, message, receipt.entry))
+            receipts.blocked.add(receipt_id)
+    return findings

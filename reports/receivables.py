@@ -1,0 +1,404 @@
+"""Receivables reports: aging, DSO, unapplied cash, open invoices, statements, credit holds.
+
+Each is a function `(books, ...) -> Table` over the books as loaded (generated
+cash applications included), reading the open items (`plugins.receivables`)
+and the receipts (`plugins.receipts`) the plugin itself reads, so a report and
+the ledger cannot disagree. The receivables policy is the one the
+`plugins.ar_reconciliation` line names, else the defaults. Amounts are in each
+item's own currency; nothing is translated.
+
+- **Aging** as of a date: each open item's balance in a bucket by days past
+  its `due` date (an item with none is due on its date): current (not yet
+  due), 1-30, 31-60, 61-90, over 90; by customer and currency, then a total
+  per currency with the receivable's general ledger balance and the
+  difference, which is zero when every receivable posting names an invoice.
+- **DSO** for a month, per currency: ending receivable / the month's billings
+  x days in the month; and by the countback method, the days of billings,
+  counted back month by month from the month end, that the ending receivable
+  holds. Billings are the invoices and credit notes themselves, by document
+  date.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any, NamedTuple
+
+from beancount.core import data
+
+from plugins import ar_policy, meta, receipts, receivables
+from plugins.ar_policy import ArPolicy
+from plugins.receipts import APPLIED_RECEIPT, Receipts
+from plugins.receivables import Item, Subledger
+from plugins.schedule import add_months, month_end
+from reports import period
+from reports.books import Books, balances, latest_complete_month
+from reports.controls import Control
+from reports.sources import Sources
+from reports.table import Table
+
+PLUGIN = "plugins.ar_reconciliation"
+BUCKETS = ("current", "1-30", "31-60", "61-90", "over_90")
+AGING_COLUMNS = ("customer", "name", "currency", *BUCKETS, "total", "gl_balance", "difference")
+DSO_COLUMNS = ("currency", "receivable", "billings", "days", "dso", "countback_dso")
+UNAPPLIED_COLUMNS = (
+    "receipt", "date", "age_days", "customer", "payee", "currency", "received", "applied",
+    "unapplied", "gl_balance", "difference",
+)  # fmt: skip
+OPEN_COLUMNS = (
+    "invoice", "customer", "date", "due", "days_past_due", "currency", "billed", "open", "links",
+)  # fmt: skip
+STATEMENT_COLUMNS = (
+    "date", "currency", "document", "description", "charges", "payments", "balance",
+)  # fmt: skip
+HOLD_COLUMNS = ("customer", "name", "currency", "open", "credit_limit", "days_past_due", "reason")
+TOTAL = "Total"
+COUNTBACK_MONTHS = 24
+
+
+class Receivables:
+    """The books' open items and receipts, read once for the reports."""
+
+    def __init__(self, books: Books) -> None:
+        self.books = books
+        self.policy: ArPolicy = ar_policy.load(books.plugin_config(PLUGIN), books.options)[0]
+        accounts, precision = self.policy.accounts, self.policy.precision
+        self.items: Subledger = receivables.read(books.entries, accounts.receivable, precision)[0]
+        folder = books.options.get("filename") or books.path
+        self.receipts: Receipts = receipts.read(
+            books.entries,
+            accounts.unapplied_cash,
+            precision,
+            self.items,
+            _folder(str(folder)),
+        )[0]
+
+    def number(self, units: int, currency: str) -> Decimal:
+        """Returns minor units as an amount with the currency's decimals."""
+        return self.policy.precision.from_minor(units, currency)
+
+    def open_items(self, as_of: datetime.date) -> list[tuple[Item, int]]:
+        """Returns the items open at the end of a day with their balance, by customer and date."""
+        found = [
+            (item, balance)
+            for item in self.items.items.values()
+            if item.date <= as_of and (balance := item.balance(as_of))
+        ]
+        return sorted(found, key=lambda pair: (pair[0].customer, pair[0].date, pair[0].id))
+
+    def ledger_balance(self, account: str, as_of: datetime.date) -> dict[str, Decimal]:
+        """Returns an account's general ledger balance at the end of a day, by currency."""
+        found = balances(self.books.entries, as_of, lambda name: name == account)
+        return {currency: number for (_, currency), number in found.items()}
+
+
+def _folder(path: str) -> str:
+    return os.path.dirname(os.path.abspath(path))
+
+
+def _bucket(days_past_due: int) -> int:
+    if days_past_due <= 0:
+        return 0
+    return min(4, (days_past_due - 1) // 30 + 1)
+
+
+def aging(books: Books, as_of: datetime.date) -> Table:
+    """Returns the AR aging as of a date, by customer and currency, with totals tied to the GL."""
+    ledger = Receivables(books)
+    names = Sources(books).names
+    cells: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * len(BUCKETS))
+    for item, balance in ledger.open_items(as_of):
+        cells[(item.customer, item.currency)][_bucket((as_of - item.due).days)] += balance
+    rows: list[list[Any]] = []
+    totals: dict[str, list[int]] = defaultdict(lambda: [0] * len(BUCKETS))
+    for (customer, currency), buckets in sorted(cells.items()):
+        amounts = [ledger.number(units, currency) for units in buckets]
+        rows.append(
+            [customer, names.get(customer, ""), currency, *amounts, sum(amounts), None, None]
+        )
+        totals[currency] = [a + b for a, b in zip(totals[currency], buckets, strict=True)]
+    general = ledger.ledger_balance(ledger.policy.accounts.receivable, as_of)
+    for currency in sorted(set(totals) | set(general)):
+        amounts = [ledger.number(units, currency) for units in totals[currency]]
+        total = sum(amounts, ledger.number(0, currency))
+        gl = general.get(currency, Decimal(0)) + ledger.number(0, currency)
+        rows.append([TOTAL, "", currency, *amounts, total, gl, gl - total])
+    return Table(f"AR aging as of {as_of}", AGING_COLUMNS, rows)
+
+
+def _billings(ledger: Receivables, first: datetime.date) -> dict[str, int]:
+    """Returns the invoices and credit notes dated in a month, by currency (minor units)."""
+    last = month_end(first)
+    billed: dict[str, int] = defaultdict(int)
+    for item in ledger.items.items.values():
+        if first <= item.date <= last:
+            billed[item.currency] += item.billed
+    return billed
+
+
+def _countback(receivable: int, billings: Iterable[tuple[int, int]]) -> Decimal | None:
+    """Returns the days of billings, newest month first, that `receivable` holds."""
+    days = Decimal(0)
+    left = receivable
+    for billed, month_days in billings:
+        if left <= 0:
+            return days
+        if billed <= 0 or left >= billed:
+            days += month_days
+            left -= max(billed, 0)
+        else:
+            return days + Decimal(left) / Decimal(billed) * month_days
+    return days if left <= 0 else None
+
+
+def _days(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN)
+
+
+def dso(books: Books, month: datetime.date) -> Table:
+    """Returns the month's days sales outstanding per currency, simple and by countback.
+
+    A countback that runs out of billings within 24 months is left empty.
+    """
+    ledger = Receivables(books)
+    last = period.last_day(month)
+    ending: dict[str, int] = defaultdict(int)
+    for item, balance in ledger.open_items(last):
+        ending[item.currency] += balance
+    history = [add_months(month, -back) for back in range(COUNTBACK_MONTHS)]
+    billed = {first: _billings(ledger, first) for first in history}
+    rows = []
+    for currency in sorted(set(ending) | set(billed[month])):
+        receivable, billings, days = ending[currency], billed[month].get(currency, 0), last.day
+        simple = Decimal(receivable) / Decimal(billings) * days if billings > 0 else None
+        months = [(billed[first].get(currency, 0), month_end(first).day) for first in history]
+        rows.append(
+            [
+                currency,
+                ledger.number(receivable, currency),
+                ledger.number(billings, currency),
+                days,
+                _days(simple),
+                _days(_countback(receivable, months)),
+            ]
+        )
+    return Table(f"Days sales outstanding, {period.month_name(month)}", DSO_COLUMNS, rows)
+
+
+def unapplied_cash(books: Books, as_of: datetime.date) -> Table:
+    """Returns the receipts not yet applied in full at the end of a day, oldest first.
+
+    A total per currency compares them with the unapplied cash account's balance.
+    """
+    ledger = Receivables(books)
+    rows: list[list[Any]] = []
+    totals: dict[str, int] = defaultdict(int)
+    for receipt in ledger.receipts.sorted():
+        left = ledger.receipts.unapplied(receipt.id, as_of) if receipt.date <= as_of else 0
+        if left <= 0:
+            continue
+        currency = receipt.currency
+        rows.append(
+            [
+                receipt.id, receipt.date, (as_of - receipt.date).days, receipt.customer,
+                receipt.entry.payee or "", currency, ledger.number(receipt.amount, currency),
+                ledger.number(receipt.amount - left, currency), ledger.number(left, currency),
+                None, None,
+            ]
+        )  # fmt: skip
+        totals[currency] += left
+    general = ledger.ledger_balance(ledger.policy.accounts.unapplied_cash, as_of)
+    for currency in sorted(set(totals) | set(general)):
+        total = ledger.number(totals[currency], currency)
+        gl = -general.get(currency, Decimal(0)) + ledger.number(0, currency)
+        rows.append([TOTAL, None, None, "", "", currency, None, None, total, gl, gl - total])
+    return Table(f"Unapplied cash as of {as_of}", UNAPPLIED_COLUMNS, rows)
+
+
+def open_invoices(books: Books, as_of: datetime.date) -> Table:
+    """Returns every open item at the end of a day, with the links that trace it."""
+    ledger = Receivables(books)
+    rows = [
+        [
+            item.id, item.customer, item.date, item.due, max(0, (as_of - item.due).days),
+            item.currency, ledger.number(item.billed, item.currency),
+            ledger.number(balance, item.currency),
+            " ".join(f"^{link}" for link in item.links(as_of)),
+        ]
+        for item, balance in ledger.open_items(as_of)
+    ]  # fmt: skip
+    return Table(f"Open invoices as of {as_of}", OPEN_COLUMNS, rows)
+
+
+class _Move(NamedTuple):
+    """What one entry moves on a customer's account in one currency."""
+
+    entry: data.Transaction
+    currency: str
+    document: str
+    units: int
+
+
+def _statement_moves(ledger: Receivables, customer: str) -> list[_Move]:
+    """Returns what each entry moves on a customer's account, in date order.
+
+    The account is the receivable, the customer's receipts in unapplied cash
+    and their customer credits; a cash application nets to nothing unless
+    it writes a difference off.
+    """
+    moves: dict[tuple[int, str], _Move] = {}
+
+    def add(entry: data.Transaction, currency: str, document: str, units: int) -> None:
+        known = moves.get((id(entry), currency))
+        if known is not None:
+            units += known.units
+            document = known.document
+        moves[(id(entry), currency)] = _Move(entry, currency, document, units)
+
+    for item in ledger.items.items.values():
+        if item.customer == customer:
+            for movement in item.movements:
+                add(movement.entry, item.currency, item.id, movement.units)
+    for receipt in ledger.receipts.by_id.values():
+        if receipt.customer == customer:
+            add(receipt.entry, receipt.currency, receipt.id, -receipt.amount)
+            for use in ledger.receipts.uses.get(receipt.id, []):
+                add(use.entry, receipt.currency, receipt.id, use.units)
+    credits = ledger.policy.customer_credits_account
+    for entry in ledger.books.entries:
+        if not isinstance(entry, data.Transaction) or entry.meta.get(meta.CUSTOMER) != customer:
+            continue
+        for posting in entry.postings:
+            units = posting.units
+            if posting.account == credits and units is not None and units.number is not None:
+                minor = ledger.policy.precision.to_minor(units.number, units.currency) or 0
+                add(entry, units.currency, str(entry.meta.get(APPLIED_RECEIPT, "")), minor)
+    return sorted(
+        (move for move in moves.values() if move.units),
+        key=lambda move: (move.entry.date, move.document, move.entry.meta.get("lineno", 0)),
+    )
+
+
+def customer_statement(
+    books: Books, customer: str, start: datetime.date, end: datetime.date
+) -> Table:
+    """Returns a customer's statement: opening balance, each charge and payment, closing balance.
+
+    Charges (invoices) are positive, payments and credits negative; the
+    balance is what the customer owes, per currency.
+    """
+    ledger = Receivables(books)
+    moves = _statement_moves(ledger, customer)
+    running: dict[str, int] = defaultdict(int)
+    for move in moves:
+        if move.entry.date < start:
+            running[move.currency] += move.units
+    rows: list[list[Any]] = [
+        [start, currency, "", "Opening balance", None, None, ledger.number(units, currency)]
+        for currency, units in sorted(running.items())
+    ]
+    for move in moves:
+        if not start <= move.entry.date <= end:
+            continue
+        running[move.currency] += move.units
+        amount = ledger.number(abs(move.units), move.currency)
+        rows.append(
+            [move.entry.date, move.currency, move.document, move.entry.narration,
+             amount if move.units > 0 else None, amount if move.units < 0 else None,
+             ledger.number(running[move.currency], move.currency)]
+        )  # fmt: skip
+    rows += [
+        [end, currency, "", "Closing balance", None, None, ledger.number(units, currency)]
+        for currency, units in sorted(running.items())
+    ]
+    return Table(f"Statement of {customer}, {start} to {end}", STATEMENT_COLUMNS, rows)
+
+
+def credit_hold(books: Books, as_of: datetime.date) -> Table:
+    """Returns the customers to hold: an invoice past due beyond the policy, or over their limit."""
+    ledger = Receivables(books)
+    names = Sources(books).names
+    open_units: dict[tuple[str, str], int] = defaultdict(int)
+    oldest: dict[tuple[str, str], int] = defaultdict(int)
+    for item, balance in ledger.open_items(as_of):
+        key = (item.customer, item.currency)
+        open_units[key] += balance
+        if balance > 0:
+            oldest[key] = max(oldest[key], (as_of - item.due).days)
+    rows = []
+    for (customer, currency), units in sorted(open_units.items()):
+        amount = ledger.number(units, currency)
+        limit = ledger.policy.credit_limit(customer, currency)
+        reasons = []
+        if oldest[(customer, currency)] > ledger.policy.credit_hold_days:
+            reasons.append(f"past due over {ledger.policy.credit_hold_days} days")
+        if limit is not None and amount > limit:
+            reasons.append(f"over credit limit {limit}")
+        if reasons:
+            rows.append(
+                [customer, names.get(customer, ""), currency, amount, limit,
+                 oldest[(customer, currency)], "; ".join(reasons)]
+            )  # fmt: skip
+    return Table(f"Credit hold as of {as_of}", HOLD_COLUMNS, rows)
+
+
+REPORTS = ("aging", "dso", "unapplied", "open", "statement", "hold")
+
+
+def report(
+    books: Books,
+    name: str,
+    as_of: datetime.date | None = None,
+    month: str | None = None,
+    customer: str | None = None,
+    start: datetime.date | None = None,
+) -> Table:
+    """Returns the receivables report `name` (one of REPORTS), as the command line asks.
+
+    Args:
+      as_of: The report's date; default: the end of the latest complete month.
+      month: 'YYYY-MM' for DSO; default: the latest complete month.
+      customer: The customer of a statement (required for it).
+      start: The first day of a statement; default: the first day of the as-of month.
+
+    Raises:
+      ValueError: if a statement has no customer, or the month is not one.
+    """
+    first = period.parse_month(month) if month else latest_complete_month(books)
+    day = as_of or period.last_day(first)
+    if name == "dso":
+        return dso(books, first)
+    if name == "statement":
+        if not customer:
+            raise ValueError("A statement needs --customer")
+        return customer_statement(books, customer, start or day.replace(day=1), day)
+    chosen = {"aging": aging, "unapplied": unapplied_cash, "open": open_invoices}
+    return chosen.get(name, credit_hold)(books, day)
+
+
+def breaks(table: Table) -> dict[str, Decimal]:
+    """Returns, per currency, a total row's difference from the general ledger."""
+    if "difference" not in table.columns:
+        return {}
+    index = list(table.columns).index("difference")
+    currency = list(table.columns).index("currency")
+    return {row[currency]: row[index] for row in table.rows if row[0] == TOTAL}
+
+
+def aging_ties(table: Table) -> list[Control]:
+    """Returns, per currency, the control that the aging's total equals the receivable's balance."""
+    index = list(table.columns).index
+    return [
+        Control(
+            f"AR aging ties to the general ledger, {row[index('currency')]}",
+            not row[index("difference")],
+            f"aging {row[index('total')]}, general ledger {row[index('gl_balance')]}, "
+            f"difference {row[index('difference')]}",
+        )
+        for row in table.rows
+        if row[0] == TOTAL
+    ]

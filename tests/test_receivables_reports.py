@@ -1,0 +1,223 @@
+"""Receivables reports: aging, DSO, unapplied cash, open invoices, statements, credit holds."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from reports import books as books_module
+from reports import cli, package, receivables
+from reports.books import Books as LoadedBooks
+from reports.flux import Thresholds
+from tests.conftest import Books
+
+LEDGER = """
+option "operating_currency" "USD"
+plugin "plugins.ar_reconciliation" "ar.yaml"
+2025-01-01 open Assets:AccountsReceivable
+2025-01-01 open Assets:Bank:Operating
+2025-01-01 open Income:Revenue:Services
+2025-01-01 open Liabilities:UnappliedCash
+
+2025-11-01 * "Beta" "Invoice INV-4" ^INV-4
+  invoice: "INV-4"
+  customer: "CUS-2"
+  due: 2025-12-01
+  Assets:AccountsReceivable  400.00 USD
+  Income:Revenue:Services  -400.00 USD
+
+2026-01-01 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  due: 2026-01-31
+  Assets:AccountsReceivable  100.00 USD
+  Income:Revenue:Services  -100.00 USD
+
+2026-02-10 * "Acme" "Invoice INV-2" ^INV-2
+  invoice: "INV-2"
+  customer: "CUS-1"
+  due: 2026-03-12
+  Assets:AccountsReceivable  200.00 USD
+  Income:Revenue:Services  -200.00 USD
+
+2026-03-01 * "Beta" "Invoice INV-3" ^INV-3
+  invoice: "INV-3"
+  customer: "CUS-2"
+  due: 2026-03-31
+  Assets:AccountsReceivable  50.00 USD
+  Income:Revenue:Services  -50.00 USD
+
+2026-03-05 * "Acme" "Credit note CN-1" ^CN-1
+  invoice: "CN-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  -20.00 USD
+  Income:Revenue:Services  20.00 USD
+
+2026-03-10 * "Gamma" "Invoice INV-5" ^INV-5
+  invoice: "INV-5"
+  customer: "CUS-3"
+  due: 2026-04-09
+  Assets:AccountsReceivable  300.00 EUR
+  Income:Revenue:Services  -300.00 EUR
+
+2026-03-20 * "Acme" "Wire 1"
+  receipt: "R-1"
+  invoice: "INV-2"
+  customer: "CUS-1"
+  Assets:Bank:Operating  200.00 USD
+  Liabilities:UnappliedCash  -200.00 USD
+
+2026-03-25 * "Beta" "Wire 2"
+  receipt: "R-2"
+  customer: "CUS-2"
+  Assets:Bank:Operating  75.00 USD
+  Liabilities:UnappliedCash  -75.00 USD
+"""
+POLICY = """
+credit_limits: {USD: 400}
+customer_credit_limits:
+  CUS-3: {EUR: 250}
+"""
+MARCH_END = datetime.date(2026, 3, 31)
+
+
+def _books(books: Books, ledger: str = LEDGER) -> LoadedBooks:
+    books.write("ar.yaml", POLICY)
+    path = books.write("main.beancount", ledger)
+    loaded = books_module.load(str(path))
+    assert loaded.errors == []
+    return loaded
+
+
+def D(text: str) -> Decimal:
+    return Decimal(text)
+
+
+def test_aging_buckets_by_days_past_due_and_ties_to_the_ledger(books: Books) -> None:
+    # At Mar 31: INV-1 is 59 days past due (31-60), CN-1 26 days (1-30), INV-4
+    # 120 days (over 90), INV-3 is due that day (current), INV-2 is paid.
+    # USD total 100 - 20 + 400 + 50 = 530 = the receivable's balance.
+    table = receivables.aging(_books(books), MARCH_END)
+    assert table.rows == [
+        ["CUS-1", "Acme", "USD", D("0.00"), D("-20.00"), D("100.00"), D("0.00"), D("0.00"),
+         D("80.00"), None, None],
+        ["CUS-2", "Beta", "USD", D("50.00"), D("0.00"), D("0.00"), D("0.00"), D("400.00"),
+         D("450.00"), None, None],
+        ["CUS-3", "Gamma", "EUR", D("300.00"), D("0.00"), D("0.00"), D("0.00"), D("0.00"),
+         D("300.00"), None, None],
+        ["Total", "", "EUR", D("300.00"), D("0.00"), D("0.00"), D("0.00"), D("0.00"),
+         D("300.00"), D("300.00"), D("0.00")],
+        ["Total", "", "USD", D("50.00"), D("-20.00"), D("100.00"), D("0.00"), D("400.00"),
+         D("530.00"), D("530.00"), D("0.00")],
+    ]  # fmt: skip
+    assert receivables.breaks(table) == {"EUR": D("0.00"), "USD": D("0.00")}
+
+
+def test_aging_shows_a_receivable_posting_with_no_invoice_as_a_difference(
+    books: Books, tmp_path: Path
+) -> None:
+    # Without the plugin (so the books load), a stray receivable posting is in
+    # the general ledger and in no open item: the aging does not tie.
+    stray = """
+2026-03-30 * "Unexplained"
+  Assets:AccountsReceivable  5.00 USD
+  Income:Revenue:Services  -5.00 USD
+"""
+    ledger = LEDGER.replace('plugin "plugins.ar_reconciliation" "ar.yaml"\n', "") + stray
+    loaded = _books(books, ledger)
+    assert receivables.breaks(receivables.aging(loaded, MARCH_END))["USD"] == D("5.00")
+    code = cli.main(["ar", loaded.path, "aging", "--as-of", "2026-03-31"])
+    assert code == 1
+
+
+def test_dso_for_the_month_simple_and_by_countback(books: Books) -> None:
+    # USD: ending receivable 530.00; March billings INV-3 50.00 less CN-1 20.00
+    # = 30.00; simple DSO 530 / 30 x 31 = 547.7 days. Countback: March (30.00,
+    # 31 days) leaves 500.00, February (200.00, 28) leaves 300.00, January
+    # (100.00, 31) leaves 200.00, December has no billings (31 days), and
+    # November's 400.00 holds the last 200.00: half of 30 days. 31 + 28 + 31 +
+    # 31 + 15 = 136.0. EUR: 300.00 of 300.00 billed in March: 31.0 both ways.
+    table = receivables.dso(_books(books), datetime.date(2026, 3, 1))
+    assert table.rows == [
+        ["EUR", D("300.00"), D("300.00"), 31, D("31.0"), D("31.0")],
+        ["USD", D("530.00"), D("30.00"), 31, D("547.7"), D("136.0")],
+    ]
+
+
+def test_unapplied_cash_lists_what_the_matcher_left(books: Books) -> None:
+    # R-1 named INV-2 and was applied; R-2 (75.00 from CUS-2) matches no
+    # amount or subset of CUS-2's invoices (50.00, 400.00) and waits.
+    table = receivables.unapplied_cash(_books(books), MARCH_END)
+    assert table.rows == [
+        ["R-2", datetime.date(2026, 3, 25), 6, "CUS-2", "Beta", "USD", D("75.00"), D("0.00"),
+         D("75.00"), None, None],
+        ["Total", None, None, "", "", "USD", None, None, D("75.00"), D("75.00"), D("0.00")],
+    ]  # fmt: skip
+    before = receivables.unapplied_cash(_books(books), datetime.date(2026, 3, 20))
+    assert before.column("receipt") == ["Total"]  # R-1 was applied the day it came
+
+
+def test_open_invoices_with_their_links(books: Books) -> None:
+    table = receivables.open_invoices(_books(books), MARCH_END)
+    assert [[*row[:2], *row[4:]] for row in table.rows] == [
+        ["INV-1", "CUS-1", 59, "USD", D("100.00"), D("100.00"), "^INV-1"],
+        ["CN-1", "CUS-1", 26, "USD", D("-20.00"), D("-20.00"), "^CN-1"],
+        ["INV-4", "CUS-2", 120, "USD", D("400.00"), D("400.00"), "^INV-4"],
+        ["INV-3", "CUS-2", 0, "USD", D("50.00"), D("50.00"), "^INV-3"],
+        ["INV-5", "CUS-3", 0, "EUR", D("300.00"), D("300.00"), "^INV-5"],
+    ]
+    before = receivables.open_invoices(_books(books), datetime.date(2026, 3, 19))
+    assert before.rows[1][0] == "INV-2" and before.rows[1][-1] == "^INV-2"
+
+
+def test_customer_statement_runs_the_balance(books: Books) -> None:
+    # Opening Feb 1: INV-1 100.00. INV-2 +200.00, CN-1 -20.00, R-1 received
+    # -200.00 (its application to INV-2 nets to nothing): 80.00.
+    table = receivables.customer_statement(
+        _books(books), "CUS-1", datetime.date(2026, 2, 1), MARCH_END
+    )
+    assert [[*row[:3], *row[4:]] for row in table.rows] == [
+        [datetime.date(2026, 2, 1), "USD", "", None, None, D("100.00")],
+        [datetime.date(2026, 2, 10), "USD", "INV-2", D("200.00"), None, D("300.00")],
+        [datetime.date(2026, 3, 5), "USD", "CN-1", None, D("20.00"), D("280.00")],
+        [datetime.date(2026, 3, 20), "USD", "R-1", None, D("200.00"), D("80.00")],
+        [MARCH_END, "USD", "", None, None, D("80.00")],
+    ]
+    assert table.column("description")[0] == "Opening balance"
+
+
+def test_credit_hold_lists_customers_past_due_or_over_their_limit(books: Books) -> None:
+    # CUS-1 owes 80.00, 59 days past due at worst: no hold. CUS-2 owes 450.00
+    # (limit 400) and INV-4 is 120 days past due (policy 90). CUS-3 owes
+    # 300.00 EUR against its own limit of 250.
+    table = receivables.credit_hold(_books(books), MARCH_END)
+    assert table.rows == [
+        ["CUS-2", "Beta", "USD", D("450.00"), D("400"), 120,
+         "past due over 90 days; over credit limit 400"],
+        ["CUS-3", "Gamma", "EUR", D("300.00"), D("250"), 0, "over credit limit 250"],
+    ]  # fmt: skip
+
+
+def test_ar_command_writes_csv(books: Books, tmp_path: Path) -> None:
+    books.write("ar.yaml", POLICY)
+    path = books.write("main.beancount", LEDGER)
+    out = tmp_path / "aging.csv"
+    code = cli.main(["ar", str(path), "aging", "--as-of", "2026-03-31", "--csv", str(out)])
+    assert code == 0
+    lines = out.read_text().splitlines()
+    assert lines[0] == ",".join(receivables.AGING_COLUMNS)
+    assert lines[-1] == "Total,,USD,50.00,-20.00,100.00,0.00,400.00,530.00,530.00,0.00"
+    assert cli.main(["ar", str(path), "statement", "--month", "2026-03"]) == 2
+
+
+def test_close_package_carries_the_receivables_schedules(books: Books) -> None:
+    built = package.build(_books(books), datetime.date(2026, 3, 1), Thresholds())
+    names = [schedule.file for schedule in built.schedules][-4:]
+    assert names == ["ar_aging.csv", "days_sales_outstanding.csv", "unapplied_cash.csv",
+                     "credit_hold.csv"]  # fmt: skip
+    ties = [check for check in built.checks if check.name.startswith("AR aging")]
+    assert [(check.name, check.result) for check in ties] == [
+        ("AR aging ties to the general ledger, EUR", "pass"),
+        ("AR aging ties to the general ledger, USD", "pass"),
+    ]
