@@ -8,7 +8,7 @@ LEDGER ?= ledger/main.beancount
 MONTH ?=
 PORT ?= 5000
 
-.PHONY: install import close seal test lint typecheck unit check-ledgers fava demo bench clean
+.PHONY: install import close seal browser test lint typecheck unit check-ledgers fava demo bench clean
 
 install: $(VENV)/.installed
 
@@ -42,8 +42,12 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-unit: install
+unit: install browser
 	$(BIN)/pytest
+
+## Headless Chromium for the Fava page tests (Debian's package, installed when missing).
+browser:
+	sh tests/browser_setup.sh
 
 # Every ledger under ledger/: the files that set their own title (included
 # files, such as a month of billing, are checked through the ledger that includes them).
@@ -64,6 +68,8 @@ demo: install
 ## Benchmarks (not part of CI): see bench/README.md.
 bench: install
 	$(BIN)/python -m bench.deferred_revenue
+	$(BIN)/python -m bench.ar_reconciliation
+	$(BIN)/python -m bench.fava_pages
 
 clean:
-	rm -rf $(VENV) close .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) close .pytest_cache .mypy_cache .ruff_cache test-artifacts
