@@ -70,6 +70,8 @@ bench: install
 	$(BIN)/python -m bench.deferred_revenue
 	$(BIN)/python -m bench.ar_reconciliation
 	$(BIN)/python -m bench.fava_pages
+	$(BIN)/python -m bench.bank_import
+	$(BIN)/python -m bench.billing_import
 
 clean:
 	rm -rf $(VENV) close .pytest_cache .mypy_cache .ruff_cache test-artifacts

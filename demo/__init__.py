@@ -9,8 +9,13 @@ Modules, from the model out:
 - ``lifecycle``: how each kind of customer is billed over time.
 - ``commission_plan``: the sales commissions and clawbacks paid on contracts.
 - ``simulate``: builds the whole :class:`~demo.company.Company` from a seed.
-- ``ledger_writer``: writes the company's books as Beancount files.
+- ``ledger_writer``: writes what is posted straight to the books as Beancount
+  files (accounts, customers, contracts, the bank).
+- ``billing_export``: writes the billing system's export, Stripe API objects
+  (documents/billing/), from which the importer writes the invoices, credit
+  notes and voids.
 - ``commission_export``: writes the commission system's CSV export (documents/).
+- ``exports``: writes one system's export files.
 - ``generate``: the command line, ``python -m demo.generate`` (which also imports
-  the export into the books).
+  the exports into the books).
 """

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from demo.company import Commission, Company
 from demo.dates import Month
+from demo.exports import write_files
 from demo.ledger_writer import money
 
 FOLDER = "commissions"
@@ -82,15 +83,4 @@ def write_documents(company: Company, out: Path) -> list[Path]:
     Returns:
         The paths written, in month order.
     """
-    files = document_files(company)
-    folder = out / FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    for stale in sorted(folder.glob("*.csv")):
-        if f"{FOLDER}/{stale.name}" not in files:
-            stale.unlink()
-    written = []
-    for relative, text in files.items():
-        path = out / relative
-        path.write_text(text, encoding="utf-8", newline="\n")
-        written.append(path)
-    return written
+    return write_files(out, FOLDER, ".csv", document_files(company))

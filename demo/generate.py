@@ -6,11 +6,12 @@ Example::
     python -m demo.generate --customers 10000 --months 36 --out /tmp/big/ledger
 
 The generator writes what the company's systems post straight to the books
-(``--out``) and the files its other systems export (``--documents``, by default
-``documents/`` beside the ledger folder), then imports those files into the
-books as ``python import.py import`` does (the imported month files of an
-earlier run are removed first). The same arguments always give byte-identical
-files.
+(``--out``: the chart of accounts, customers, contracts and the bank) and the
+files its other systems export (``--documents``, by default ``documents/``
+beside the ledger folder: the billing system's invoices, credit notes and voids,
+the commission system's payments), then imports those files into the books as
+``python import.py import`` does (the imported month files of an earlier run
+are removed first). The same arguments always give byte-identical files.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from demo.commission_export import write_documents
+from demo import billing_export, commission_export
 from demo.dates import Month
 from demo.ledger_writer import DEFAULT_CONFIG_FOLDER, write_ledger
 from demo.simulate import DEFAULT_START, build_company
@@ -124,7 +125,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     company = build_company(args.customers, args.start, args.months, args.seed)
     paths = write_ledger(company, args.out, args.config_folder)
-    exported = write_documents(company, args.documents)
+    exported = billing_export.write_documents(company, args.documents)
+    exported += commission_export.write_documents(company, args.documents)
     print(
         f"Wrote {len(paths)} files to {args.out}: {len(company.customers)} customers, "
         f"{len(company.invoices)} invoices, {len(company.credit_notes)} credit notes, "
@@ -139,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     print(
         f"Wrote {len(exported)} files to {args.documents} and imported them: "
-        f"{sum(imported.added.values())} commissions in {len(imported.added)} ledger files.",
+        f"{sum(imported.added.values())} entries in {len(imported.added)} ledger files.",
         file=sys.stdout,
     )
     return 0

@@ -8,33 +8,28 @@ large companies are written in seconds. Layout under the output folder::
     customers.beancount         one ``custom "customer"`` per customer
     contracts.beancount         one ``custom "contract"`` per fixed-term contract,
                                 and a ``custom "contract-terminated"`` per early end
-    billing/YYYY-MM.beancount   invoices, credit notes and voids of the month
     bank/YYYY-MM.beancount      bank balances, receipts, refunds and fees of the month
 
-``main.beancount`` also includes ``commissions/*.beancount``, which the importer
-writes from the commission system's export (``demo.commission_export``).
+``main.beancount`` also includes ``billing/*.beancount`` and
+``commissions/*.beancount``, which the importers write from the billing
+system's and the commission system's exports (``demo.billing_export``,
+``demo.commission_export``).
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 from pathlib import Path
 
 from demo.company import (
     BankFee,
     Company,
     Contract,
-    CreditNote,
-    Invoice,
-    InvoiceLine,
     MonthEvents,
     OpeningBalance,
     Payment,
-    Recognition,
     Refund,
     Stream,
-    Void,
 )
 from demo.dates import Month
 
@@ -92,8 +87,6 @@ def ledger_files(
     }
     names = {customer.id: customer.name for customer in company.customers}
     months = company.events_by_month()
-    for events in months:
-        files[f"billing/{events.month.label}.beancount"] = _billing(company, events, names)
     balances = _month_start_balances(company)
     for events in months:
         files[f"bank/{events.month.label}.beancount"] = _bank(
@@ -118,12 +111,11 @@ def write_ledger(
         The paths written, in a fixed order.
     """
     files = ledger_files(company, config_folder)
-    for folder in ("billing", "bank"):
-        (out / folder).mkdir(parents=True, exist_ok=True)
-        # Month files of an earlier, longer run would be picked up by the include globs.
-        for stale in sorted((out / folder).glob("*.beancount")):
-            if f"{folder}/{stale.name}" not in files:
-                stale.unlink()
+    (out / "bank").mkdir(parents=True, exist_ok=True)
+    # Month files of an earlier, longer run would be picked up by the include globs.
+    for stale in sorted((out / "bank").glob("*.beancount")):
+        if f"bank/{stale.name}" not in files:
+            stale.unlink()
     written = []
     for relative, text in files.items():
         path = out / relative
@@ -157,6 +149,7 @@ def _main(company: Company, config_folder: str) -> str:
         'include "accounts.beancount"\n'
         'include "customers.beancount"\n'
         'include "contracts.beancount"\n'
+        "; Written by `python import.py import` from documents/billing/.\n"
         'include "billing/*.beancount"\n'
         'include "bank/*.beancount"\n' + imported
     )
@@ -218,77 +211,6 @@ def _posting(account: str, minor: int, currency: str) -> str:
     return f"  {account:<{ACCOUNT_WIDTH}} {money(minor):>{AMOUNT_WIDTH}} {currency}"
 
 
-def _line_postings(line: InvoiceLine, sign: int, currency: str) -> list[str]:
-    """Post one invoice line; ``sign`` is -1 to reverse it (voids)."""
-    amount = -line.amount * sign
-    if line.recognition is Recognition.ARREARS:
-        out = [_posting(revenue_account(line.stream), amount, currency)]
-        out.append(f'    product: "{line.product}"')
-        if line.quantity is not None:
-            out.append(f"    quantity: {line.quantity}")
-        if line.unit_price is not None:
-            out.append(f"    unit_price: {money(line.unit_price)}")
-        return out
-    out = [
-        _posting(deferred_account(line.stream), amount, currency),
-        f"    service_start: {line.service_start}",
-        f"    service_end: {line.service_end}",
-    ]
-    if line.recognition is Recognition.POINT:
-        out.append('    recognition: "point"')
-    out.append(f'    product: "{line.product}"')
-    return out
-
-
-def _document(
-    header: str,
-    meta: list[str],
-    lines: Iterable[InvoiceLine],
-    total: int,
-    currency: str,
-    sign: int = 1,
-) -> str:
-    out = [header, *meta, _posting(RECEIVABLE, total * sign, currency)]
-    for line in lines:
-        out += _line_postings(line, sign, currency)
-    return "\n".join(out)
-
-
-def _party_meta(customer: str, entity: str, contract: str | None) -> list[str]:
-    meta = [f'  customer: "{customer}"', f'  entity: "{entity}"']
-    if contract is not None:
-        meta.append(f'  contract: "{contract}"')
-    return meta
-
-
-def _invoice(invoice: Invoice, names: dict[str, str]) -> str:
-    header = f'{invoice.date} * "{names[invoice.customer_id]}" "Invoice {invoice.id}" ^{invoice.id}'
-    meta = [f'  invoice: "{invoice.id}"']
-    meta += _party_meta(invoice.customer_id, invoice.entity, invoice.contract_id)
-    meta.append(f"  due: {invoice.due}")
-    return _document(header, meta, invoice.lines, invoice.total, invoice.currency)
-
-
-def _credit_note(note: CreditNote, names: dict[str, str]) -> str:
-    header = (
-        f'{note.date} * "{names[note.customer_id]}" "Credit note {note.id} for {note.invoice_id}"'
-        f" ^{note.id} ^{note.invoice_id}"
-    )
-    meta = [f'  invoice: "{note.id}"', f'  credits: "{note.invoice_id}"']
-    meta += _party_meta(note.customer_id, note.entity, note.contract_id)
-    meta.append(f'  reason: "{note.reason}"')
-    return _document(header, meta, note.lines, note.total, note.currency)
-
-
-def _void(void: Void, names: dict[str, str]) -> str:
-    invoice = void.invoice
-    header = f'{void.date} * "{names[invoice.customer_id]}" "Void {invoice.id}" ^{invoice.id}'
-    meta = [f'  invoice: "{invoice.id}"', '  status: "void"']
-    meta += _party_meta(invoice.customer_id, invoice.entity, invoice.contract_id)
-    meta.append(f'  reason: "{void.reason}"')
-    return _document(header, meta, invoice.lines, invoice.total, invoice.currency, sign=-1)
-
-
 def _payment(payment: Payment, names: dict[str, str]) -> str:
     return "\n".join(
         [
@@ -347,13 +269,6 @@ def _file(title: str, entries: list[_Entry]) -> str:
     entries.sort(key=lambda entry: (entry[0], entry[1]))
     body = "\n\n".join(entry[2] for entry in entries)
     return f"; {title} {GENERATED}\n" + (f"\n{body}\n" if body else "")
-
-
-def _billing(company: Company, events: MonthEvents, names: dict[str, str]) -> str:
-    entries: list[_Entry] = [(i.date, 0, _invoice(i, names)) for i in events.invoices]
-    entries += [(c.date, 1, _credit_note(c, names)) for c in events.credit_notes]
-    entries += [(v.date, 2, _void(v, names)) for v in events.voids]
-    return _file(f"{company.name}: billing, {events.month.label}.", entries)
 
 
 def _bank(

@@ -57,25 +57,47 @@ def _importer_of(path: Path, importers: Sequence[SourceImporter]) -> SourceImpor
 
 
 def extract_all(
-    importers: Sequence[SourceImporter], documents: Sequence[Path]
+    importers: Sequence[SourceImporter],
+    documents: Sequence[Path],
+    books: Sequence[data.Directive] = (),
 ) -> list[ledger_files.Batch]:
     """Returns the entries of every document, one batch per source.
+
+    Sources that read the books (`SourceImporter.reads`) are extracted last:
+    they see `books` and every entry the other sources extracted, so a
+    receipt can name an invoice imported in the same run, whatever the order
+    of the files.
 
     Raises:
       ImportFailed: With the problems of every file that could not be imported.
     """
     problems: list[Problem] = []
-    extracted: dict[str, list[data.Directive]] = {importer.name: [] for importer in importers}
+    claimed: dict[str, list[Path]] = {importer.name: [] for importer in importers}
     for path in documents:
         try:
-            importer = _importer_of(path, importers)
-            extracted[importer.name] += importer.extract(str(path), [])
+            claimed[_importer_of(path, importers).name].append(path)
         except ImportFailed as failed:
             problems += failed.problems
+    extracted: dict[str, list[data.Directive]] = {importer.name: [] for importer in importers}
+    for readers in (False, True):
+        existing = [*books, *(entry for entries in extracted.values() for entry in entries)]
+        for importer in importers:
+            if bool(importer.reads) != readers:
+                continue
+            for path in claimed[importer.name]:
+                try:
+                    extracted[importer.name] += importer.extract(str(path), existing)
+                except ImportFailed as failed:
+                    problems += failed.problems
+    problems.sort(key=lambda problem: problem.path)  # Stable: each file keeps its order.
     raise_if_any(problems)
     return [
         ledger_files.Batch(
-            importer.name, importer.placement.folder, importer.id_key, extracted[importer.name]
+            importer.name,
+            importer.placement.folder,
+            importer.id_key,
+            extracted[importer.name],
+            importer.source_id,
         )
         for importer in importers
     ]
@@ -96,6 +118,8 @@ def import_documents(
       ImportFailed: With every problem found; then no ledger file has changed.
     """
     documents = documents_under(roots)
-    changes = ledger_files.plan(ledger, extract_all(importers, documents))
+    keys = sorted({key for importer in importers for key in importer.reads})
+    books = ledger_files.entries_with(ledger, keys) if keys else []
+    changes = ledger_files.plan(ledger, extract_all(importers, documents, books))
     ledger_files.write(changes)
     return Imported(len(documents), changes.added, changes.skipped)

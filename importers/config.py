@@ -34,12 +34,12 @@ class Section:
     """A mapping in the configuration file, at `keys` from its top."""
 
     document: policy.Document
-    keys: tuple[str, ...]
+    keys: tuple[str | int, ...]  # An int is the index of an item of a list.
 
     @property
     def name(self) -> str:
         """The section's own key, e.g. `commissions`."""
-        return self.keys[-1]
+        return str(self.keys[-1])
 
     @property
     def data(self) -> dict[str, Any]:
@@ -51,8 +51,8 @@ class Section:
 
     @property
     def path(self) -> str:
-        """The section's dotted path, e.g. `commissions.columns`."""
-        return ".".join(self.keys)
+        """The section's dotted path, e.g. `commissions.columns` (or `bank.rules.0`)."""
+        return ".".join(str(key) for key in self.keys)
 
     def label(self, key: str) -> str:
         """Returns the dotted path of a field, e.g. `commissions.columns.amount`."""
@@ -90,6 +90,26 @@ class Section:
                 self.error(None, f"Missing field '{self.label(key)}'; expected a mapping")
             return None
         return Section(self.document, (*self.keys, key))
+
+    def sections(self, key: str) -> list[Section]:
+        """Returns the mappings of the list under `key` (none if absent), recording bad items."""
+        if key not in self.data:
+            return []
+        items = self.data[key]
+        if not isinstance(items, list):
+            self.error(key, f"Field '{self.label(key)}' expected a list, found {_found(items)}")
+            return []
+        found = []
+        for index, item in enumerate(items):
+            if isinstance(item, dict):
+                found.append(Section(self.document, (*self.keys, key, index)))
+            else:
+                label = f"{self.label(key)}.{index}"
+                self.document.error(
+                    (*self.keys, key, index),
+                    f"Field '{label}' expected a mapping, found {_found(item)}",
+                )
+        return found
 
     def reject_unknown(self, known: Iterable[str]) -> None:
         """Records a problem for every key of the section not in `known`."""

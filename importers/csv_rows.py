@@ -9,7 +9,10 @@ line number, so that every later problem can point at the row:
 - it has a header naming every configured column, each once;
 - it has at least one row, and each row has as many cells as the header.
 
-Blank lines are not rows. Cells are stripped of surrounding spaces.
+Blank lines are not rows. Cells are stripped of surrounding spaces. Files are
+read as a stream (`stream_rows`), so a large export never sits in memory whole.
+A UTF-8 byte-order mark (Excel writes one) is skipped in a UTF-8 file; any
+other byte-order mark that contradicts the configured encoding is a problem.
 """
 
 from __future__ import annotations
@@ -17,13 +20,15 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from importers.config import Section
 from importers.errors import ImportFailed, Problem, raise_if_any
 from plugins import policy
+
+T = TypeVar("T")
 
 FIELDS = ("encoding", "delimiter", "columns")
 
@@ -50,33 +55,103 @@ class Row:
         return Problem(self.path, self.line, message)
 
 
-def _text(path: str, encoding: str) -> str:
+class Cells:
+    """Reads the cells of a row by field, recording a problem for each empty or bad one."""
+
+    def __init__(self, row: Row, columns: Mapping[str, str]) -> None:
+        self.row = row
+        self.columns = columns  # Field name -> the header of its column, for messages.
+        self.problems: list[Problem] = []
+
+    def get(self, field: str, convert: Callable[[str], T]) -> T | None:
+        """Returns the field's cell converted, or None with a problem if empty or bad.
+
+        `convert` raises `ValueError` with the end of a sentence that starts
+        with the cell's value (`'x' is not an amount; expected ...`).
+        """
+        text = self.row.cells[field]
+        column = self.columns[field]
+        if not text:
+            self.problems.append(self.row.problem(f"Column '{column}' is empty; expected a value"))
+            return None
+        try:
+            return convert(text)
+        except ValueError as error:
+            self.problems.append(self.row.problem(f"Column '{column}': '{text}' {error}"))
+            return None
+
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF8, "UTF-8"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
+def _bom(head: bytes) -> str | None:
+    """Returns the encoding whose byte-order mark starts `head`, if any."""
+    return next((name for mark, name in _BOMS if head.startswith(mark)), None)
+
+
+def _undecodable_line(path: str, encoding: str) -> tuple[int, str]:
+    """Returns the line of the first byte that does not decode, and why, reading in chunks."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    lines = 0
+    with open(path, "rb") as stream:
+        while chunk := stream.read(1 << 20):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as error:
+                # A partial character held over from the last chunk holds no newline.
+                return lines + error.object[: error.start].count(b"\n") + 1, error.reason
+            lines += chunk.count(b"\n")
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as error:
+            return lines + 1, error.reason
+    return lines + 1, "unknown"
+
+
+def _open(path: str, encoding: str) -> tuple[io.TextIOWrapper, bool]:
+    """Opens a CSV file as text, and tells whether it starts with a UTF-8 mark to skip."""
     try:
-        with open(path, "rb") as stream:
-            raw = stream.read()
+        with open(path, "rb") as raw:
+            head = raw.read(4)
     except OSError as error:
         raise ImportFailed([Problem(path, None, f"Cannot read the file: {error}")]) from error
-    try:
-        return raw.decode(encoding)
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        message = f"Cannot decode the file as {encoding}: {error.reason}"
-        raise ImportFailed([Problem(path, line, message)]) from error
+    mark = _bom(head)
+    codec = codecs.lookup(encoding).name
+    if mark is not None and not codec.replace("-", "").startswith(mark.replace("-", "").lower()):
+        message = f"File starts with a {mark} byte-order mark; expected {encoding} text"
+        raise ImportFailed([Problem(path, 1, message)])
+    stream = open(path, encoding=encoding, newline="")  # noqa: SIM115 (the reader closes it)
+    return stream, mark == "UTF-8" and codec == "utf-8"
 
 
-def _records(path: str, text: str, delimiter: str) -> list[tuple[int, list[str]]]:
-    """Returns every non-blank record with the line it starts on."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    records = []
-    last = 0
-    try:
-        for record in reader:
-            if record:
-                records.append((last + 1, [cell.strip() for cell in record]))
-            last = reader.line_num
-    except csv.Error as error:
-        raise ImportFailed([Problem(path, last + 1, f"Malformed CSV: {error}")]) from error
-    return records
+def _records(path: str, encoding: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """Yields every non-blank record with the line it starts on, reading the file as a stream."""
+    stream, marked = _open(path, encoding)
+    with stream:
+        reader = csv.reader(stream, delimiter=delimiter, strict=True)
+        last = 0
+        try:
+            if marked:
+                stream.read(1)  # The mark Excel writes in front of UTF-8 files.
+            for record in reader:
+                if record:
+                    yield last + 1, [cell.strip() for cell in record]
+                last = reader.line_num
+        except csv.Error as error:
+            raise ImportFailed([Problem(path, last + 1, f"Malformed CSV: {error}")]) from error
+        except UnicodeDecodeError as error:
+            line, reason = _undecodable_line(path, encoding)
+            message = (
+                f"Cannot decode the file as {encoding}: {reason}; expected {encoding} text "
+                "(set the source's 'encoding', e.g. latin-1)"
+            )
+            raise ImportFailed([Problem(path, line, message)]) from error
 
 
 def read_rows(path: str, layout: CsvLayout) -> list[Row]:
@@ -85,28 +160,57 @@ def read_rows(path: str, layout: CsvLayout) -> list[Row]:
     Raises:
       ImportFailed: Naming the file and line of every problem with its shape.
     """
-    records = _records(path, _text(path, layout.encoding), layout.delimiter)
-    if not records:
-        raise_if_any([Problem(path, 1, "File is empty; expected a header and at least one row")])
-    (header_line, header), rows = records[0], records[1:]
-    problems = _header_problems(path, header_line, header, layout)
-    if not rows and not problems:
-        message = "No rows after the header; expected at least one"
-        problems.append(Problem(path, header_line, message))
-    found: list[Row] = []
-    for line, cells in rows:
-        if len(cells) != len(header):
-            message = f"Row has {len(cells)} cells; expected {len(header)} as in the header"
-            problems.append(Problem(path, line, message))
-        elif not problems:
-            by_name = dict(zip(header, cells, strict=True))
-            fields = {field: by_name[column] for field, column in layout.columns.items()}
-            found.append(Row(path, line, fields))
+    problems: list[Problem] = []
+    found = list(stream_rows(path, layout, problems))
     raise_if_any(problems)
     return found
 
 
+def stream_rows(path: str, layout: CsvLayout, problems: list[Problem]) -> Iterator[Row]:
+    """Yields the rows of a CSV file one at a time, never holding the whole file.
+
+    A problem with the file's shape (a bad header, a row with the wrong number
+    of cells) is appended to `problems`; after the first one, the rest of the
+    file is still checked but no more rows are yielded.
+
+    Raises:
+      ImportFailed: If the file cannot be read or decoded, is empty, or is not CSV.
+    """
+    records = _records(path, layout.encoding, layout.delimiter)
+    first = next(records, None)
+    if first is None:
+        raise_if_any([Problem(path, 1, "File is empty; expected a header and at least one row")])
+        return
+    header_line, header = first
+    known = len(problems)
+    problems += _header_problems(path, header_line, header, layout)
+    index = {
+        field: header.index(column) for field, column in layout.columns.items() if column in header
+    }
+    width = len(header)
+    rows = 0
+    for line, cells in records:
+        rows += 1
+        if len(cells) != width:
+            message = f"Row has {len(cells)} cells; expected {width} as in the header"
+            problems.append(Problem(path, line, message))
+        elif len(problems) == known:
+            yield Row(path, line, {field: cells[at] for field, at in index.items()})
+    if not rows and len(problems) == known:
+        message = "No rows after the header; expected at least one"
+        problems.append(Problem(path, header_line, message))
+
+
 def _header_problems(path: str, line: int, header: list[str], layout: CsvLayout) -> list[Problem]:
+    others = [mark for mark in ",;\t|" if mark != layout.delimiter and len(header) == 1]
+    used = [mark for mark in others if mark in header[0]]
+    if used and len(layout.columns) > 1:
+        shown = repr(used[0]).strip("'")
+        message = (
+            f"Header has one column '{header[0]}'; expected columns separated by "
+            f"'{layout.delimiter}' (the file seems to use '{shown}': set the source's 'delimiter')"
+        )
+        return [Problem(path, line, message)]
     problems = []
     repeated = sorted({name for name in header if header.count(name) > 1})
     for name in repeated:

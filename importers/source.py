@@ -60,6 +60,14 @@ class SourceImporter(beangulp.Importer):  # type: ignore[misc]
     id_key: ClassVar[str]
     """The metadata key of the source's row id on every extracted entry."""
 
+    reads: ClassVar[tuple[str, ...]] = ()
+    """Metadata keys of the books' entries that `extract` looks for in `existing`.
+
+    The import command passes such a source the ledger's entries that carry
+    one of these keys, and everything the other sources extracted in the same
+    run (a bank receipt names an invoice by its `invoice`).
+    """
+
     def __init__(self, placement: Placement, file_account: str) -> None:
         self.placement = placement
         self.file_account = file_account
@@ -77,6 +85,14 @@ class SourceImporter(beangulp.Importer):  # type: ignore[misc]
         """Returns the account the source's files are archived under."""
         return self.file_account
 
+    def source_id(self, entry: data.Directive) -> str | None:
+        """Returns the entry's id in the source system, or None if it is not the source's.
+
+        The id is the entry's `id_key` metadata; a source whose entries of several
+        kinds share that key (an invoice and its void) reads it otherwise.
+        """
+        return ledger_files.meta_id(self.id_key)(entry)
+
     def deduplicate(self, entries: list[data.Directive], existing: list[data.Directive]) -> None:
         """Marks an entry whose id is in `existing` with the same content as a duplicate.
 
@@ -84,11 +100,11 @@ class SourceImporter(beangulp.Importer):  # type: ignore[misc]
         `python import.py import` reports it as an error.
         """
         known = {
-            entry.meta[self.id_key]: entry
+            source_id: entry
             for entry in existing
-            if isinstance(entry.meta, dict) and self.id_key in entry.meta
+            if isinstance(entry.meta, dict) and (source_id := self.source_id(entry)) is not None
         }
         for entry in entries:
-            twin = known.get(entry.meta.get(self.id_key))
+            twin = known.get(self.source_id(entry) or "")
             if twin is not None and ledger_files.same_entry(entry, twin):
                 entry.meta[extract.DUPLICATE] = twin

@@ -16,7 +16,20 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from importers import commissions, config, source
+from importers import (
+    bank_bai2,
+    bank_camt,
+    bank_csv,
+    bank_mt940,
+    bank_ofx,
+    billing_generic,
+    billing_stripe,
+    billing_stripe_csv,
+    commissions,
+    config,
+    source,
+    stripe_balance,
+)
 from importers.config import Section
 from importers.errors import raise_if_any
 from importers.source import Placement, SourceImporter
@@ -24,6 +37,15 @@ from plugins import policy
 
 KINDS: Mapping[str, Callable[[Section, Placement], SourceImporter]] = {
     "commissions": commissions.from_config,
+    "bai2": bank_bai2.from_config,
+    "camt053": bank_camt.from_config,
+    "mt940": bank_mt940.from_config,
+    "ofx": bank_ofx.from_config,
+    "bank_csv": bank_csv.from_config,
+    "stripe_balance": stripe_balance.from_config,
+    "billing_stripe": billing_stripe.from_config,
+    "billing_stripe_csv": billing_stripe_csv.from_config,
+    "billing_generic": billing_generic.from_config,
 }
 
 

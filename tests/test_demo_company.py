@@ -2,8 +2,9 @@
 
 The brief's features are counted from the books as Beancount loads them, so a
 generator change that drops one makes a test fail. The generator also writes the
-commission system's export (``documents/``) and imports it into the books, as
-``python import.py import`` does.
+billing system's and the commission system's exports (``documents/``) and imports
+them into the books, as ``python import.py import`` does: the invoices, credit
+notes and voids under ``ledger/billing/`` come from the billing export.
 """
 
 from __future__ import annotations
@@ -22,10 +23,14 @@ from beancount.core import data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from demo import catalog
 from demo.company import Company
 from demo.dates import Month, add_months, term_end
-from demo.generate import main
+from demo.generate import IMPORTERS_CONFIG, main
+from demo.ledger_writer import deferred_account
 from demo.simulate import build_company
+from importers import batch, sources
+from importers.billing_source import BillingImporter
 from reports import cli
 
 REPO = Path(__file__).resolve().parents[1]
@@ -52,7 +57,8 @@ def exports(folder: Path) -> dict[str, bytes]:
     """Returns the bytes of every exported source file under a folder, by relative path."""
     return {
         path.relative_to(folder).as_posix(): path.read_bytes()
-        for path in sorted(folder.rglob("*.csv"))
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and not path.name.startswith(".")
     }
 
 
@@ -538,3 +544,46 @@ def test_default_books_close_with_the_commission_rollforward(tmp_path: Path) -> 
     main_file = str(tmp_path / "ledger" / "main.beancount")
     assert cli.main(["close", main_file, "--month", "2026-10", "--out", str(out)]) == 0
     assert (out / "2026-10" / "commission_asset_rollforward.csv").exists()
+
+
+# Billing: the generator writes the billing system's export; the importer writes the books.
+
+
+def test_default_books_import_every_month_of_billing(default_books: Path) -> None:
+    exported = documents_of(default_books) / "billing"
+    months = sorted(path.stem for path in exported.glob("*.json"))
+    assert months == [Month(2024, 11).plus(i).label for i in range(24)]
+    assert sorted(path.stem for path in (default_books / "billing").glob("*")) == months
+    for path in (default_books / "billing").glob("*.beancount"):
+        header = f"; billing, {path.stem}: imported by `python import.py import`"
+        assert path.read_text(encoding="utf-8").startswith(header), path
+
+
+def test_importing_the_committed_documents_again_adds_nothing(tmp_path: Path) -> None:
+    shutil.copytree(LEDGER, tmp_path / "ledger")
+    importers = sources.load(IMPORTERS_CONFIG)
+    done = batch.import_documents(importers, [DOCUMENTS], tmp_path / "ledger")
+    assert done.added == {}
+    assert tree(tmp_path / "ledger") == tree(LEDGER)
+
+
+def test_every_product_of_the_catalog_is_mapped_to_its_account() -> None:
+    (billing,) = [
+        importer
+        for importer in sources.load(IMPORTERS_CONFIG)
+        if isinstance(importer, BillingImporter)
+    ]
+    mapped = {
+        code: (product.deferred, product.revenue, product.recognition)
+        for code, product in billing.book.products.items()
+    }
+    assert mapped == {
+        product.code: (
+            deferred_account(product.stream),
+            deferred_account(product.stream).replace(
+                "Liabilities:DeferredRevenue", "Income:Revenue"
+            ),
+            "point" if product.recognition.value == "point" else "ratable",
+        )
+        for product in catalog.PRODUCTS
+    }

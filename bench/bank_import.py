@@ -1,0 +1,156 @@
+"""Importing a large bank CSV: rows per second and peak memory, `python -m bench.bank_import`.
+
+Writes a bank export of `--rows` rows (default 1,000,000, a year of a busy
+account: receipts naming invoices, receipts naming none, fees and payments)
+and a ledger with the invoices they name, then runs the import command's code
+(`importers.batch.import_documents`: read, extract, dedupe against the
+ledger, write the month files) in a process of its own for each size, so that
+each peak resident memory (`ru_maxrss`) is its own. A second run of the
+largest size re-imports the same file into the books it wrote (everything
+is already there). The rate is taken on the process's CPU seconds, which a
+busy machine inflates less than wall-clock seconds. Results go to
+`bench/out/bank_import.md`.
+
+    python -m bench.bank_import [--rows 1000000] [--sizes 100000,1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.measure import peak_rss_mib
+
+CONFIG = """\
+bank:
+  importer: bank_csv
+  documents: bank/*.csv
+  ledger: bank
+  account: Assets:Bank:US:Operating
+  currency: USD
+  date_format: "%m/%d/%Y"
+  thousands: ","
+  columns:
+    id: Reference
+    date: Date
+    payee: Counterparty
+    narration: Description
+    amount: Amount
+    balance: Balance
+  accounts:
+    disbursements: Expenses:Unreconciled
+  rules:
+    - contains: ACCOUNT FEE
+      account: Expenses:BankFees
+"""
+INVOICES = 20_000
+
+
+def _row(index: int) -> str:
+    """Returns one row of the export: a mix of named receipts, receipts, fees and payments."""
+    month, day = index % 12 + 1, index % 28 + 1
+    kind = index % 10
+    if kind < 5:
+        text, amount = (
+            f"WIRE INV-{index % INVOICES:06d}",
+            f'"{1000 + index % 9000:,}.{index % 100:02d}"',
+        )
+    elif kind < 8:
+        text, amount = f"ACH CREDIT {index}", f"{index % 5000}.{index % 100:02d}"
+    elif kind == 8:
+        text, amount = "MONTHLY ACCOUNT FEE", "-28.00"
+    else:
+        text, amount = f"VENDOR PAYMENT {index % 300}", f"-{index % 3000}.50"
+    return f"R{index:08d},{month:02d}/{day:02d}/2026,Customer {index % 997},{text},{amount},\n"
+
+
+def write_books(folder: Path, rows: int) -> Path:
+    """Writes the export, the config and a ledger of invoices under `folder`; returns it."""
+    (folder / "documents" / "bank").mkdir(parents=True, exist_ok=True)
+    (folder / "ledger").mkdir(exist_ok=True)
+    (folder / "importers.yaml").write_text(CONFIG, encoding="utf-8")
+    with open(folder / "documents" / "bank" / "2026.csv", "w", encoding="utf-8") as stream:
+        stream.write("Reference,Date,Counterparty,Description,Amount,Balance\n")
+        stream.writelines(_row(index) for index in range(rows))
+    invoices = "".join(
+        f'2025-12-01 * "Customer {n % 997}" "Invoice INV-{n:06d}" ^INV-{n:06d}\n'
+        f'  invoice: "INV-{n:06d}"\n  customer: "CUS-{n % 997:04d}"\n'
+        f"  Assets:AccountsReceivable  100.00 USD\n  Income:Revenue  -100.00 USD\n\n"
+        for n in range(INVOICES)
+    )
+    (folder / "ledger" / "billing.beancount").write_text(invoices, encoding="utf-8")
+    return folder
+
+
+def child(folder: Path) -> None:
+    """Imports the folder's documents into its ledger and prints the figures as JSON."""
+    from importers import batch, sources
+
+    importers = sources.load(folder / "importers.yaml")
+    started, cpu = time.perf_counter(), time.process_time()
+    done = batch.import_documents(importers, [folder / "documents"], folder / "ledger")
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    added = sum(done.added.values())
+    written = sum(path.stat().st_size for path in (folder / "ledger" / "bank").glob("*"))
+    result = {"seconds": seconds, "cpu": cpu, "added": added, "skipped": done.skipped}
+    result |= {"peak_mib": peak_rss_mib(), "ledger_mib": written / 2**20}
+    print(json.dumps(result))
+
+
+def measure(folder: Path) -> dict[str, float]:
+    """Runs one import in a fresh process and returns its figures."""
+    command = [sys.executable, "-m", "bench.bank_import", "--child", str(folder)]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return dict(json.loads(output.splitlines()[-1]))
+
+
+def report(runs: list[tuple[str, int, float, dict[str, float]]]) -> str:
+    """Returns the results as a Markdown table."""
+    lines = [
+        "| run | rows | file MiB | seconds | CPU seconds | rows/s (CPU) | entries added "
+        "| ledger MiB | peak MiB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, rows, size, figures in runs:
+        rate = rows / figures["cpu"]
+        lines.append(
+            f"| {name} | {rows:,} | {size:.0f} | {figures['seconds']:.1f} "
+            f"| {figures['cpu']:.1f} | {rate:,.0f} "
+            f"| {figures['added']:,.0f} | {figures['ledger_mib']:.0f} | {figures['peak_mib']:.0f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    """Runs the benchmark; see the module's docstring."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--sizes", default="", help="comma-separated row counts to run first")
+    parser.add_argument("--out", type=Path, default=Path("bench/out"))
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child)
+        return
+    sizes = [int(size) for size in args.sizes.split(",") if size] + [args.rows]
+    runs = []
+    for rows in sizes:
+        folder = write_books(args.out / f"bank-{rows}", rows)
+        size = (folder / "documents" / "bank" / "2026.csv").stat().st_size / 2**20
+        for path in (folder / "ledger" / "bank").glob("*"):
+            path.unlink()
+        runs.append(("import", rows, size, measure(folder)))
+        print(report(runs[-1:]), end="", flush=True)
+    runs.append(("re-import", sizes[-1], size, measure(folder)))
+    text = report(runs)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "bank_import.md").write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,158 @@
+"""BAI2 cash management files (US banks), parsed with the `bai2` library.
+
+    bank-us:
+      importer: bai2
+      documents: bank/us/*.bai2
+      ledger: bank/us
+      bank_accounts: {"1234567890": Assets:Bank:US:Operating}
+      accounts: {disbursements: Expenses:Unreconciled}
+
+`bai2` (the Ministry of Justice's parser) reads the records, joins `88`
+continuations and checks the file's record counts and control totals. Each
+`16` transaction detail is a booked line, dated the group's as-of date (a
+detail record has no date of its own), in the currency of its `03` account
+record, else of its `02` group; amounts are in the currency's minor units, as
+BAI2 writes them. Its type code says whether it is a credit or a debit; a
+non-monetary detail (type 890) moves no money and is not imported. Its text is
+the `88` continuation text, else the type code's description; its reference is
+the bank reference, if the record has one. The account's closing ledger
+balance (summary type 015) is the closing balance at the end of the as-of date.
+
+A file must end with its `99` trailer: a file that does not is reported as
+truncated before it is parsed.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+
+from bai2 import bai2, exceptions, models
+from bai2.constants import TypeCodeTransaction
+
+from importers import bank_importer, bank_numbers
+from importers.bank_importer import StatementImporter
+from importers.bank_statement import Booked, Closing, Item
+from importers.config import Section
+from importers.errors import ImportFailed, Problem
+from importers.source import Placement
+
+CLOSING_LEDGER = "015"
+_FAILURES = (
+    exceptions.ParsingException,
+    exceptions.NotSupportedYetException,
+    exceptions.IntegrityException,
+    ValueError,
+    KeyError,
+    StopIteration,
+)
+
+
+class _Lines:
+    """The file's non-blank lines, numbered, fed to the parser one at a time."""
+
+    def __init__(self, path: str, text: str) -> None:
+        self.path = path
+        self.numbered = [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1)]
+        self.numbered = [(n, line) for n, line in self.numbered if line]
+        self.read = 0
+
+    def __iter__(self) -> Iterator[str]:
+        for index, (_, line) in enumerate(self.numbered):
+            self.read = index
+            yield line
+
+    def failed(self, error: Exception) -> ImportFailed:
+        """Returns the failure at the record the parser was reading (it reads one line ahead)."""
+        starts = [n for n, line in self.numbered[: self.read + 1] if not line.startswith("88")]
+        exhausted = self.read + 1 == len(self.numbered)
+        line = starts[-1] if exhausted or len(starts) < 2 else starts[-2]
+        detail = str(error) or type(error).__name__
+        return ImportFailed([Problem(self.path, line, f"Not a valid BAI2 file: {detail}")])
+
+    def starting(self, code: str) -> list[int]:
+        """Returns the lines of the records of a type (`03`, `16`), in file order."""
+        return [number for number, line in self.numbered if line.startswith(code + ",")]
+
+    def trailer_problem(self) -> Problem | None:
+        """Returns a problem if the file does not end with its `99` trailer record."""
+        if not self.numbered:
+            return Problem(self.path, 1, "File is empty; expected a BAI2 file")
+        last, text = self.numbered[-1]
+        if text.startswith("99,"):
+            return None
+        message = "File ends without its '99' trailer record; it looks truncated"
+        return Problem(self.path, last, message)
+
+
+def _text(path: str) -> str:
+    try:
+        with open(path, encoding="ascii") as stream:
+            return stream.read()
+    except UnicodeDecodeError as error:
+        message = f"Cannot decode the file as ASCII, as BAI2 is written: {error.reason}"
+        raise ImportFailed([Problem(path, None, message)]) from error
+    except OSError as error:
+        raise ImportFailed([Problem(path, None, f"Cannot read the file: {error}")]) from error
+
+
+def read(path: str, problems: list[Problem]) -> list[Item]:
+    """Returns the booked lines and closing balances of a BAI2 file.
+
+    Raises:
+      ImportFailed: If the file is truncated or does not parse.
+    """
+    lines = _Lines(path, _text(path))
+    truncated = lines.trailer_problem()
+    if truncated is not None:
+        raise ImportFailed([truncated])
+    try:
+        parsed = bai2.parse_from_lines(iter(lines))
+    except _FAILURES as error:
+        raise lines.failed(error) from error
+    return list(_items(path, parsed, lines, problems))
+
+
+def _items(
+    path: str, parsed: models.Bai2File, lines: _Lines, problems: list[Problem]
+) -> Iterator[Item]:
+    """Yields the file's items; its `03` and `16` records are numbered in file order."""
+    accounts = iter(lines.starting("03"))
+    details = iter(lines.starting("16"))
+    for group in parsed.children:
+        for account in group.children:
+            yield from _account(path, group.header, account, next(accounts), details, problems)
+
+
+def _account(
+    path: str,
+    group: models.GroupHeader,
+    account: models.Account,
+    line: int,
+    details: Iterator[int],
+    problems: list[Problem],
+) -> Iterator[Item]:
+    number = str(account.header.customer_account_number)
+    currency = account.header.currency or group.currency
+    day: datetime.date = group.as_of_date
+    if not currency:
+        message = f"Account '{number}' has no currency in its '03' record or its group's '02'"
+        problems.append(Problem(path, line, message + "; expected an ISO code like 'USD'"))
+    for detail in account.children:
+        at = next(details)
+        kind = detail.type_code.transaction
+        if not currency or kind not in (TypeCodeTransaction.credit, TypeCodeTransaction.debit):
+            continue
+        units = bank_numbers.PRECISION.from_minor(int(detail.amount), currency)
+        text = detail.text or detail.type_code.description
+        sign = units if kind is TypeCodeTransaction.credit else -units
+        yield Booked(number, at, day, sign, currency, detail.bank_reference, None, text)
+    for summary in account.header.summary_items:
+        if currency and summary.type_code.code == CLOSING_LEDGER:
+            units = bank_numbers.PRECISION.from_minor(int(summary.amount), currency)
+            yield Closing(number, line, day, units, currency)
+
+
+def from_config(section: Section, placement: Placement) -> StatementImporter:
+    """Builds the importer of a `bai2` section; see `importers.bank_book` for its fields."""
+    return bank_importer.from_config(section, placement, read)

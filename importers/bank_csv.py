@@ -1,0 +1,220 @@
+"""A bank's CSV export, read by a layout in `config/importers.yaml`, as a stream.
+
+    bank-us-csv:
+      importer: bank_csv
+      documents: bank/us/*.csv
+      ledger: bank/us
+      account: Assets:Bank:US:Operating   # the one account the export is of
+      currency: USD                       # unless a `currency` column gives it
+      encoding: utf-8                     # default; latin-1, cp1252, ...
+      delimiter: ","                      # default
+      date_format: "%m/%d/%Y"             # strftime codes; default %Y-%m-%d
+      decimal: "."                        # default
+      thousands: ","                      # default none
+      sign: credits-positive              # default; debits-positive: money out is positive
+      columns:                            # field -> the column's header
+        id: Reference                     # optional: the bank's reference
+        date: Posted Date
+        payee: Counterparty               # optional
+        narration: Description            # optional
+        amount: Amount                    # or `debit` and `credit` columns
+        currency: Currency                # optional
+        balance: Running Balance          # optional: the balance after the row
+      accounts: {disbursements: Expenses:Unreconciled}
+      rules: [{contains: ACCOUNT FEE, account: Expenses:BankFees}]
+
+With `debit` and `credit` columns, each row has exactly one of them, written
+as a positive amount. With a `balance` column, the balance after the last row
+of the latest day is the closing balance (the last such row in the file's
+order, or the first in a file written newest first). The file is read row by
+row and never held whole, so its size is bounded by the entries it makes.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from importers import bank_book, bank_numbers, csv_rows, source
+from importers.bank_importer import StatementImporter
+from importers.bank_numbers import NumberFormat
+from importers.bank_statement import Booked, Closing, Item
+from importers.config import Section
+from importers.csv_rows import CsvLayout, Row
+from importers.errors import Problem
+from importers.source import Placement
+from plugins import policy
+
+REQUIRED = ("date",)
+OPTIONAL = ("id", "payee", "narration", "amount", "debit", "credit", "currency", "balance")
+SIGNS = ("credits-positive", "debits-positive")
+FIELDS = ("account", "currency", "date_format", "decimal", "thousands", "sign")
+_SEPARATORS = (".", ",", " ", "'", "\u00a0", "")
+
+
+@dataclass(frozen=True)
+class BankCsvLayout:
+    """How a bank writes its CSV export."""
+
+    csv: CsvLayout
+    account: str
+    currency: str | None  # None when a `currency` column gives it.
+    date_format: str
+    numbers: NumberFormat
+    money_out_positive: bool = False
+
+
+class _Row(csv_rows.Cells):
+    """Reads the cells of one row of a bank export, recording a problem for each bad one."""
+
+    def __init__(self, row: Row, layout: BankCsvLayout, dates: bank_numbers.Dates):
+        super().__init__(row, layout.csv.columns)
+        self.layout = layout
+        self.dates = dates
+
+    def amount(self) -> Decimal | None:
+        cells, parse = self.row.cells, self.layout.numbers.parse
+        if "amount" in cells:
+            number = self.get("amount", parse)
+            return -number if number is not None and self.layout.money_out_positive else number
+        debit, credit = cells["debit"], cells["credit"]
+        if bool(debit) == bool(credit):
+            names = f"'{self.layout.csv.columns['debit']}' or '{self.layout.csv.columns['credit']}'"
+            found = "both" if debit else "neither"
+            self.problems.append(self.row.problem(f"Row has {found} of {names}; expected one"))
+            return None
+        number = self.get("debit" if debit else "credit", self.positive)
+        return None if number is None else (-number if debit else number)
+
+    def positive(self, text: str) -> Decimal:
+        number = self.layout.numbers.parse(text)
+        if number < 0:
+            raise ValueError("is negative; expected a positive amount in a debit or credit column")
+        return number
+
+    def item(self) -> tuple[Booked | None, Decimal | None]:
+        """Returns the row's booked line and its running balance (each None if absent or bad)."""
+        cells, layout = self.row.cells, self.layout
+        day = self.get("date", self.dates)
+        number = self.amount()
+        currency = self.get("currency", str) if "currency" in cells else layout.currency
+        balance = self.get("balance", layout.numbers.parse) if cells.get("balance") else None
+        if self.problems or day is None or number is None or currency is None:
+            return None, None
+        payee, narration = cells.get("payee") or None, cells.get("narration", "")
+        reference = cells.get("id") or None
+        booked = Booked(
+            layout.account, self.row.line, day, number, currency, reference, payee, narration
+        )
+        return booked, balance
+
+
+class _Latest:
+    """The running balance at the end of the latest day, whichever order the file is in."""
+
+    def __init__(self) -> None:
+        self.first_day: datetime.date | None = None  # Of the file's first row.
+        self.last_day: datetime.date | None = None  # Of the row read last.
+        self.latest: datetime.date | None = None
+        self.first_at: tuple[Booked, Decimal] | None = None  # At the latest day, in file order.
+        self.last_at: tuple[Booked, Decimal] | None = None
+
+    def add(self, booked: Booked, balance: Decimal | None) -> None:
+        self.first_day = self.first_day or booked.date
+        self.last_day = booked.date
+        if balance is None:
+            return
+        if self.latest is None or booked.date > self.latest:
+            self.latest, self.first_at = booked.date, (booked, balance)
+        if booked.date == self.latest:
+            self.last_at = (booked, balance)
+
+    def closing(self) -> Closing | None:
+        if self.first_at is None or self.last_at is None:
+            return None
+        assert self.first_day is not None and self.last_day is not None  # Set with first_at.
+        newest_first = self.first_day > self.last_day
+        booked, balance = self.first_at if newest_first else self.last_at
+        return Closing(booked.account, booked.line, booked.date, balance, booked.currency)
+
+
+def reader(layout: BankCsvLayout) -> Callable[[str, list[Problem]], Iterator[Item]]:
+    """Returns the reader of the layout's files: a stream of booked lines, then the closing."""
+
+    def read(path: str, problems: list[Problem]) -> Iterator[Item]:
+        dates = bank_numbers.Dates(layout.date_format)
+        latest = _Latest()
+        for row in csv_rows.stream_rows(path, layout.csv, problems):
+            cells = _Row(row, layout, dates)
+            booked, balance = cells.item()
+            problems += cells.problems
+            if booked is not None:
+                latest.add(booked, balance)
+                yield booked
+        closing = latest.closing()
+        if closing is not None:
+            yield closing
+
+    return read
+
+
+def _separator(value: Any) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str) or value not in _SEPARATORS:
+        raise ValueError(value)
+    return value
+
+
+def _layout(section: Section, account: str) -> BankCsvLayout:
+    csv = csv_rows.layout(section, REQUIRED, OPTIONAL)
+    columns = set(csv.columns)
+    if "columns" in section.data and ("amount" in columns) == bool({"debit", "credit"} & columns):
+        message = "expected an 'amount' column, or 'debit' and 'credit' columns"
+        section.error("columns", f"Field '{section.label('columns')}' {message}")
+    elif {"debit", "credit"} & columns and not {"debit", "credit"} <= columns:
+        section.error(
+            "columns",
+            f"Field '{section.label('columns')}' has one of 'debit' and 'credit'; expected both",
+        )
+    currency = section.read("currency", _currency, "a currency code like 'USD'", "")
+    if not currency and "currency" not in columns:
+        section.error(
+            None,
+            f"Missing field '{section.label('currency')}'; expected a currency "
+            "code like 'USD', or a 'currency' column",
+        )
+    date_format = section.read(
+        "date_format", bank_numbers.date_format, "strftime codes like '%Y-%m-%d'", "%Y-%m-%d"
+    )
+    separators = "one of '.', ',', ' ', \"'\" or a no-break space"
+    decimal = section.read("decimal", _separator, separators, ".") or "."
+    thousands = section.read("thousands", _separator, separators + ", or none", "")
+    if decimal == thousands:
+        section.error(
+            "thousands",
+            f"Field '{section.label('thousands')}' is the decimal separator too; expected another",
+        )
+    sign = section.read(
+        "sign", policy.choice(SIGNS), "'credits-positive' or 'debits-positive'", SIGNS[0]
+    )
+    numbers = NumberFormat(decimal, thousands)
+    return BankCsvLayout(
+        csv, account, currency or None, date_format, numbers, sign == "debits-positive"
+    )
+
+
+def _currency(value: Any) -> str:
+    return bank_numbers.currency(policy.text(value))
+
+
+def from_config(section: Section, placement: Placement) -> StatementImporter:
+    """Builds the importer of a `bank_csv` section, recording its problems in the section."""
+    section.reject_unknown([*source.FIELDS, *csv_rows.FIELDS, *bank_book.FIELDS, *FIELDS])
+    account = section.require("account", policy.account_name, policy.ACCOUNT_EXPECTED, "")
+    layout = _layout(section, account)
+    book = bank_book.book(section, {account: account})
+    return StatementImporter(placement, book, reader(layout))

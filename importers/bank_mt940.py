@@ -1,0 +1,192 @@
+"""SWIFT MT940 statements, with the `mt-940` library reading each statement's tags.
+
+    bank-eu:
+      importer: mt940
+      documents: bank/eu/*.sta
+      ledger: bank/eu
+      bank_accounts: {"NL26VAYB8060476890": Assets:Bank:EU:Operating}
+      accounts: {disbursements: Expenses:Unreconciled}
+
+A file holds one or more statements, each from a `:20:` tag to its closing
+balance (`:62F:`, or `:62M:` for an intermediate page) and the balances after
+it (`:64:`, `:65:`). Lines before a statement's `:20:` (a bank's envelope such
+as ING's `940 00` or ABN AMRO's `ABNANL2A`) and anything else after its
+closing balance (ING's statement-level `:86:`, a `-XXX` trailer) are not part
+of it. `mt-940` parses each statement's tags: `:25:` is the account, every
+`:61:` a booked line (its entry date when it has one, else its value date;
+the bank's reference after `//`), `:62F:`/`:62M:` the closing balance.
+
+The line's text is its `:86:` as written: unstructured text has its lines
+joined with spaces. German structured text (a transaction code, then `?00`
+posting text, `?20`-`?29` and `?60`-`?63` purpose, `?32`/`?33` name) wraps
+at a fixed width mid-word, so its lines and the parts of the purpose and of
+the name are joined as they run on; the name is the payee, the posting text
+and purpose (a space before each SEPA keyword: `EREF+`, `SVWZ+`, ...) the
+narration.
+
+A statement without a closing balance is reported as truncated.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import re
+from collections.abc import Iterator
+from typing import Any, NamedTuple
+
+import mt940
+
+from importers import bank_importer
+from importers.bank_importer import StatementImporter
+from importers.bank_statement import Booked, Closing, Item
+from importers.config import Section
+from importers.errors import ImportFailed, Problem
+from importers.source import Placement
+
+_TAG = re.compile(r":(?P<tag>\d\d[A-Z]?|NS):")
+_KEPT_AFTER_CLOSING = ("64", "65")
+_SUBFIELD = re.compile(r"\?(\d\d)")
+_PAYEE = ("32", "33")
+_PURPOSE = (*(str(n) for n in range(20, 30)), "60", "61", "62", "63")
+_KEYWORD = re.compile(r"(?<=\S)((?:EREF|KREF|MREF|CRED|DEBT|SVWZ|ABWA|ABWE|IBAN|BIC|MTLG)[+:])")
+
+
+class _Block(NamedTuple):
+    """One statement of the file: its lines, numbered as in the file."""
+
+    lines: list[tuple[int, str]]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(text for _, text in self.lines)
+
+    def tagged(self, tag: str) -> list[tuple[int, str]]:
+        """Returns (line, text) of each field with the tag, its continuation lines joined."""
+        fields: list[tuple[int, str, list[str]]] = []
+        for number, text in self.lines:
+            found = _TAG.match(text)
+            if found:
+                fields.append((number, found["tag"], [text[found.end() :]]))
+            elif fields:
+                fields[-1][2].append(text)
+        return [(number, "\n".join(parts)) for number, name, parts in fields if name == tag]
+
+
+def _tag(text: str) -> str | None:
+    found = _TAG.match(text)
+    return found["tag"] if found else None
+
+
+def _blocks(path: str, text: str) -> list[_Block]:
+    """Splits the file into statements, each ending after its closing balance."""
+    blocks: list[_Block] = []
+    closed = True
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.rstrip()
+        tag = _tag(line)
+        if tag == "20":
+            blocks.append(_Block([]))
+            closed = False
+        if not blocks or not line or (closed and tag not in _KEPT_AFTER_CLOSING):
+            continue  # Before the first statement, or past a closing balance.
+        blocks[-1].lines.append((number, line))
+        closed = closed or (tag or "").startswith("62")
+    if not blocks:
+        raise ImportFailed([Problem(path, 1, "No statement in the file; expected a ':20:' tag")])
+    return blocks
+
+
+def _closed(block: _Block) -> bool:
+    return any((_tag(text) or "").startswith("62") for _, text in block.lines)
+
+
+def _text(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as stream:
+            return stream.read()
+    except UnicodeDecodeError as error:
+        message = f"Cannot decode the file as UTF-8: {error.reason}"
+        raise ImportFailed([Problem(path, None, message)]) from error
+    except OSError as error:
+        raise ImportFailed([Problem(path, None, f"Cannot read the file: {error}")]) from error
+
+
+def read(path: str, problems: list[Problem]) -> list[Item]:
+    """Returns the booked lines and closing balances of every statement of an MT940 file."""
+    items: list[Item] = []
+    for block in _blocks(path, _text(path)):
+        start = block.lines[0][0]
+        if not _closed(block):
+            last = block.lines[-1][0]
+            message = f"Statement from line {start} has no closing balance (:62F: or :62M:)"
+            problems.append(Problem(path, last, message + "; the file looks truncated"))
+            continue
+        try:
+            items += _statement(block)
+        except (ValueError, KeyError, AttributeError, TypeError) as error:
+            message = f"Statement from line {start} is not valid MT940: {error}"
+            problems.append(Problem(path, start, message))
+    return items
+
+
+def _statement(block: _Block) -> Iterator[Item]:
+    parsed = mt940.models.Transactions()
+    parsed.parse(block.text)
+    account = str(parsed.data["account_identification"])
+    lines = [number for number, _ in block.tagged("61")]
+    if len(lines) != len(parsed.transactions):
+        raise ValueError(f"read {len(parsed.transactions)} of its {len(lines)} ':61:' lines")
+    details = _details_after(lines, block.tagged("86"))
+    for line, transaction in zip(lines, parsed.transactions, strict=True):
+        yield _booked(account, line, transaction.data, details.get(line, ""))
+    closing: Any = parsed.data.get("final_closing_balance") or parsed.data.get(
+        "intermediate_closing_balance"
+    )
+    (line, _), *_ = block.tagged("62F") or block.tagged("62M")
+    units = closing.amount
+    yield Closing(account, line, _day(closing.date), units.amount, units.currency)
+
+
+def _day(value: datetime.date) -> datetime.date:
+    """Returns a plain date (the library's dates are a subclass)."""
+    return datetime.date(value.year, value.month, value.day)
+
+
+def _details_after(lines: list[int], details: list[tuple[int, str]]) -> dict[int, str]:
+    """Returns the `:86:` text that directly follows each `:61:` line, by the `:61:` line."""
+    fields: list[tuple[int, str | None]] = sorted([*((line, None) for line in lines), *details])
+    found: dict[int, str] = {}
+    for (line, text), (_, after) in itertools.pairwise(fields):
+        if text is None and after is not None:
+            found[line] = after
+    return found
+
+
+def _booked(account: str, line: int, data: dict[str, Any], details: str) -> Booked:
+    payee, narration = _described(details)
+    reference = data.get("bank_reference") or None
+    day = _day(data.get("entry_date") or data["date"])
+    units = data["amount"]
+    return Booked(account, line, day, units.amount, units.currency, reference, payee, narration)
+
+
+def _described(details: str) -> tuple[str | None, str]:
+    """Returns the payee and narration of a `:86:` text, structured or not."""
+    if not _SUBFIELD.match(details, 3):
+        return None, " ".join(details.split())
+    # Structured text wraps at a fixed width, and its purpose and name run on across
+    # subfields (?20 to ?29, ?32 and ?33) mid-word: join both without a separator.
+    parts = _SUBFIELD.split(details.replace("\n", ""))
+    fields: dict[str, str] = {}
+    for code, value in zip(parts[1::2], parts[2::2], strict=True):
+        fields[code] = fields.get(code, "") + value
+    payee = "".join(fields.get(code, "") for code in _PAYEE)
+    purpose = _KEYWORD.sub(r" \1", "".join(fields.get(code, "") for code in _PURPOSE))
+    narration = f"{fields.get('00', '')} {purpose}"
+    return " ".join(payee.split()) or None, " ".join(narration.split())
+
+
+def from_config(section: Section, placement: Placement) -> StatementImporter:
+    """Builds the importer of an `mt940` section; see `importers.bank_book` for its fields."""
+    return bank_importer.from_config(section, placement, read)

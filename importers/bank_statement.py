@@ -1,0 +1,52 @@
+"""What every bank statement format reads into: booked lines and closing balances.
+
+A format's reader (`bank_bai2`, `bank_camt`, `bank_mt940`, `bank_ofx`,
+`bank_csv`) turns a file into a stream of `Booked` lines and `Closing`
+balances, each with the bank's identifier of its account and the line of the
+file it comes from. `bank_entries` turns that stream into the ledger's
+transactions and balance assertions, the same way for every format, and
+`bank_importer.StatementImporter` is the beangulp importer they share.
+
+A reader appends every problem it finds to the list it is given and yields
+nothing for a bad line; it raises `ImportFailed` only when it cannot go on
+(the file does not parse at all).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import NamedTuple
+
+from importers.errors import Problem
+
+# The source id of every bank entry: the AR plugin also reads it as a receipt's id.
+ID_KEY = "bank_reference"
+
+
+class Booked(NamedTuple):
+    """One booked line of a statement: money into (positive) or out of an account."""
+
+    account: str  # The bank's identifier of the account (IBAN, account number, ...).
+    line: int  # The line of the file where the statement line starts.
+    date: datetime.date  # The booking date, as the bank writes it.
+    amount: Decimal  # Positive for money in, negative for money out.
+    currency: str
+    reference: str | None  # The bank's reference, unique within the account; None if absent.
+    payee: str | None
+    narration: str
+
+
+class Closing(NamedTuple):
+    """A statement's closing booked balance: the account's balance at the end of `date`."""
+
+    account: str
+    line: int
+    date: datetime.date
+    amount: Decimal
+    currency: str
+
+
+Item = Booked | Closing
+Reader = Callable[[str, list[Problem]], Iterable[Item]]

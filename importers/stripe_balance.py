@@ -1,0 +1,253 @@
+"""Stripe's itemized balance change report (`balance_change_from_activity.itemized.*`).
+
+Every row is a balance transaction, booked through the processor's clearing
+account: the clearing account receives the row's `net`, the fee account its
+`fee`, and the counter account of its reporting category gives up its `gross`
+(net = gross - fee, checked on every row). Amounts are in major units, as the
+report writes them; the currency is upper-cased.
+
+    txn_1,2026-03-02 14:05:07,charge,usd,100.00,3.20,96.80,ch_1,in_1,cus_1,Invoice 0042
+
+becomes, when the books have the invoice `in_1`:
+
+    2026-03-02 * "Invoice 0042" ^in_1
+      balance_transaction: "txn_1"
+      invoice: "in_1"
+      stripe_source: "ch_1"
+      stripe_customer: "cus_1"
+      Assets:Stripe                  96.80 USD
+      Expenses:PaymentProcessing      3.20 USD
+      Assets:AccountsReceivable    -100.00 USD
+
+The counter account of each reporting category:
+
+- `charge`, `payment`: the receivable when the row's `invoice_id` (or its
+  description) names an invoice of the books, linked to it; else unapplied
+  cash, with the row's id as `receipt` metadata for the AR plugin.
+- `refund`, `payment_refund`, `payment_failure_refund`, `dispute`,
+  `dispute_reversal`: the receivable when the row names an invoice (the
+  invoice is open again); else `refunds`, or `disputes`.
+- `payout`, `payout_reversal`: `payouts`, the bank account the payout reaches.
+- `fee`, `stripe_fee`, `network_cost`: `fees`.
+- any other (`other_adjustment`, `transfer`, `tax`, ...): its account under
+  `categories`, else a problem at the row.
+
+    stripe:
+      importer: stripe_balance
+      documents: stripe/*.csv
+      ledger: stripe
+      date_format: "%Y-%m-%d %H:%M:%S"    # the created_utc column, UTC
+      columns: {id: balance_transaction_id, date: created_utc, ...}
+      accounts:
+        clearing: Assets:Stripe
+        fees: Expenses:PaymentProcessing
+        payouts: Assets:Bank:US:Operating
+        refunds: Liabilities:CustomerRefunds
+        disputes: Expenses:Disputes
+      categories: {other_adjustment: Expenses:PaymentProcessing}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from beancount.core import amount, data
+
+from importers import bank_numbers, csv_rows, source
+from importers.bank_entries import clean
+from importers.bank_invoices import Invoices, credited
+from importers.bank_numbers import NumberFormat
+from importers.config import Section
+from importers.csv_rows import CsvLayout, Row
+from importers.errors import Problem, raise_if_any
+from importers.source import Placement, SourceImporter
+from plugins import policy
+from plugins.accounts import Accounts
+
+ID_KEY = "balance_transaction"
+REQUIRED = ("id", "date", "category", "currency", "gross", "fee", "net")
+OPTIONAL = ("description", "source", "invoice", "customer", "customer_name")
+FIELDS = ("date_format", "decimal", "accounts", "categories")
+ROLES = ("clearing", "fees", "payouts", "refunds", "disputes")
+RECEIPTS = ("charge", "payment")
+REFUNDS = ("refund", "payment_refund", "payment_failure_refund")
+DISPUTES = ("dispute", "dispute_reversal")
+_FIXED = {
+    **dict.fromkeys(("payout", "payout_reversal"), "payouts"),
+    **dict.fromkeys(("fee", "stripe_fee", "network_cost"), "fees"),
+    **dict.fromkeys(REFUNDS, "refunds"),
+    **dict.fromkeys(DISPUTES, "disputes"),
+}
+_DEFAULTS = Accounts()
+
+
+@dataclass(frozen=True)
+class StripeLayout:
+    """How the report is written, and the accounts its rows post to."""
+
+    csv: CsvLayout
+    date_format: str
+    numbers: NumberFormat
+    accounts: Mapping[str, str]  # Role (ROLES, receivable, unapplied_cash) -> account.
+    categories: Mapping[str, str]  # Other reporting category -> account.
+
+
+class StripeBalanceImporter(SourceImporter):
+    """Imports Stripe's itemized balance change report: one transaction per balance transaction."""
+
+    id_key = ID_KEY
+    reads = ("invoice",)
+
+    def __init__(self, placement: Placement, layout: StripeLayout) -> None:
+        super().__init__(placement, layout.accounts["clearing"])
+        self.layout = layout
+
+    def extract(self, filepath: str, existing: list[data.Directive]) -> list[data.Directive]:
+        """Returns one transaction per row of the report.
+
+        Raises:
+          ImportFailed: Naming the file and line of every bad row or cell.
+        """
+        problems: list[Problem] = []
+        invoices = Invoices(existing)
+        dates = bank_numbers.Dates(self.layout.date_format)
+        entries: list[data.Directive] = []
+        for row in csv_rows.stream_rows(filepath, self.layout.csv, problems):
+            entry = _Row(row, self.layout, dates).transaction(invoices, problems)
+            if entry is not None and not problems:
+                entries.append(entry)
+        raise_if_any(problems)
+        return entries
+
+
+class _Row(csv_rows.Cells):
+    """Reads one balance transaction, recording a problem for each bad cell."""
+
+    def __init__(self, row: Row, layout: StripeLayout, dates: bank_numbers.Dates) -> None:
+        super().__init__(row, layout.csv.columns)
+        self.layout = layout
+        self.dates = dates
+
+    def counter(
+        self, category: str, invoices: Invoices, meta: dict[str, Any]
+    ) -> tuple[str, frozenset[str]]:
+        """Returns the counter account of the row's category and its links.
+
+        Raises:
+          ValueError: If the category has no account.
+        """
+        accounts = self.layout.accounts
+        if category in self.layout.categories:
+            return self.layout.categories[category], data.EMPTY_SET
+        cells = self.row.cells
+        named = invoices.named(cells.get("invoice"), cells.get("description"))
+        if category in RECEIPTS:
+            found = credited(named, accounts["receivable"], accounts["unapplied_cash"], meta)
+            if found[0] == accounts["unapplied_cash"]:
+                meta["receipt"] = meta[ID_KEY]
+            return found
+        if category in REFUNDS or category in DISPUTES:
+            return credited(named, accounts["receivable"], accounts[_FIXED[category]], meta)
+        if category in _FIXED:
+            return accounts[_FIXED[category]], data.EMPTY_SET
+        known = ", ".join(f"'{name}'" for name in sorted([*RECEIPTS, *_FIXED]))
+        raise ValueError(
+            f"is a reporting category with no account; expected one of {known}, "
+            f"or an account for it under 'categories'"
+        )
+
+    def transaction(self, invoices: Invoices, problems: list[Problem]) -> data.Transaction | None:
+        """Returns the row's transaction, or None with its problems added to `problems`."""
+        cells, parse = self.row.cells, self.layout.numbers.parse
+        txn, day = self.get("id", str), self.get("date", self.dates)
+        currency = self.get("currency", bank_numbers.currency)
+        gross, fee, net = (self.get(name, parse) for name in ("gross", "fee", "net"))
+        meta: dict[str, Any] = {"filename": self.row.path, "lineno": self.row.line, ID_KEY: txn}
+        counter = self.get("category", lambda text: self.counter(text, invoices, meta))
+        units = self.units(gross, fee, net, currency)
+        problems += self.problems
+        if self.problems or not (txn and day and counter and units):
+            return None
+        for name, key in (("source", "stripe_source"), ("customer", "stripe_customer")):
+            if cells.get(name):
+                meta[key] = cells[name]
+        accounts = self.layout.accounts
+        legs = [(accounts["clearing"], units[2]), (accounts["fees"], units[1])]
+        legs.append((counter[0], -units[0]))
+        # A zero fee or gross is left out; the clearing posting stays, so there is one.
+        postings = [
+            data.Posting(account, leg, None, None, None, None)
+            for index, (account, leg) in enumerate(legs)
+            if index == 0 or leg.number
+        ]
+        payee = clean(cells.get("customer_name")) or None
+        narration = clean(cells.get("description")) or clean(
+            f"{cells['category']} {cells.get('source', '')}"
+        )
+        links = counter[1]
+        return data.Transaction(meta, day, "*", payee, narration, data.EMPTY_SET, links, postings)
+
+    def units(
+        self,
+        gross: Decimal | None,
+        fee: Decimal | None,
+        net: Decimal | None,
+        currency: str | None,
+    ) -> tuple[amount.Amount, amount.Amount, amount.Amount] | None:
+        """Returns gross, fee and net as amounts, checked: net is gross less fee."""
+        if gross is None or fee is None or net is None or currency is None:
+            return None
+        try:
+            fitted = [bank_numbers.fit(number, currency) for number in (gross, fee, net)]
+        except ValueError as error:
+            self.problems.append(self.row.problem(f"An amount {error}"))
+            return None
+        if fitted[0] - fitted[1] != fitted[2]:
+            columns = self.layout.csv.columns
+            self.problems.append(
+                self.row.problem(
+                    f"Column '{columns['net']}': '{net}' is not gross less fee "
+                    f"({gross} - {fee} = {fitted[0] - fitted[1]})"
+                )
+            )
+            return None
+        gross_units, fee_units, net_units = (amount.Amount(n, currency) for n in fitted)
+        return gross_units, fee_units, net_units
+
+
+def _accounts(section: Section) -> dict[str, str]:
+    names = section.section("accounts")
+    found = {"receivable": _DEFAULTS.receivable, "unapplied_cash": _DEFAULTS.unapplied_cash}
+    if names is None:
+        return found
+    names.reject_unknown([*ROLES, "receivable", "unapplied_cash"])
+    expected = policy.ACCOUNT_EXPECTED
+    for role in ROLES:
+        found[role] = names.require(role, policy.account_name, expected, "")
+    for role in ("receivable", "unapplied_cash"):
+        found[role] = names.read(role, policy.account_name, expected, found[role])
+    return found
+
+
+def _categories(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise ValueError(value)
+    return {str(name): policy.account_name(account) for name, account in value.items()}
+
+
+def from_config(section: Section, placement: Placement) -> StripeBalanceImporter:
+    """Builds the importer of a `stripe_balance` section, recording its problems in the section."""
+    section.reject_unknown([*source.FIELDS, *csv_rows.FIELDS, *FIELDS])
+    csv = csv_rows.layout(section, REQUIRED, OPTIONAL)
+    date_format = section.read(
+        "date_format", bank_numbers.date_format, "strftime codes", "%Y-%m-%d %H:%M:%S"
+    )
+    decimal = section.read("decimal", policy.choice((".", ",")), "'.' or ','", ".")
+    categories: dict[str, str] = section.read(
+        "categories", _categories, "a mapping of reporting category to account name", {}
+    )
+    layout = StripeLayout(csv, date_format, NumberFormat(decimal), _accounts(section), categories)
+    return StripeBalanceImporter(placement, layout)

@@ -1,0 +1,563 @@
+"""The bank statement and Stripe balance importers: golden files, receipts, ids and balances.
+
+Each test works in its own folder (the current folder while it runs), with
+`documents/` and `ledger/`, so messages read as a user sees them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import textwrap
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from beancount import loader
+from beancount.core import amount, data
+from beancount.parser import parser, printer
+from beangulp import testing
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from importers import batch, ledger_files, sources
+from importers.bank_importer import StatementImporter
+from importers.errors import ImportFailed
+from importers.source import Placement, SourceImporter
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "tests" / "fixtures" / "banks"
+GOLDEN = sorted(
+    path.relative_to(FIXTURES).as_posix()
+    for path in FIXTURES.glob("*/*")
+    if path.suffix not in (".md", ".txt", ".beancount")
+)
+
+CONFIG = """\
+bank:
+  importer: bank_csv
+  documents: bank/*.csv
+  ledger: bank
+  account: Assets:Bank:US:Operating
+  currency: USD
+  date_format: "%m/%d/%Y"
+  thousands: ","
+  columns:
+    id: Reference
+    date: Date
+    payee: Counterparty
+    narration: Description
+    amount: Amount
+    balance: Balance
+  accounts:
+    disbursements: Expenses:Unreconciled
+  rules:
+    - contains: account fee
+      account: Expenses:BankFees
+    - contains: STRIPE
+      direction: in
+      account: Assets:Bank:InTransit
+stripe:
+  importer: stripe_balance
+  documents: stripe/*.csv
+  ledger: stripe
+  columns:
+    id: balance_transaction_id
+    date: created_utc
+    category: reporting_category
+    currency: currency
+    gross: gross
+    fee: fee
+    net: net
+    description: description
+    source: source_id
+    invoice: invoice_id
+    customer: customer_id
+  accounts:
+    clearing: Assets:Stripe
+    fees: Expenses:PaymentProcessing
+    payouts: Assets:Bank:InTransit
+    refunds: Liabilities:CustomerCredits
+    disputes: Expenses:Disputes
+  categories:
+    other_adjustment: Expenses:PaymentProcessing
+"""
+HEADER = "Reference,Date,Counterparty,Description,Amount,Balance"
+STRIPE_HEADER = (
+    "balance_transaction_id,created_utc,reporting_category,currency,gross,fee,net,"
+    "description,source_id,invoice_id,customer_id"
+)
+INVOICE = """\
+2026-02-20 * "Acme Robotics" "Invoice INV-7" ^INV-7
+  invoice: "INV-7"
+  customer: "CUS-0042"
+  Assets:AccountsReceivable   1200.00 USD
+  Income:Revenue:Services    -1200.00 USD
+"""
+
+
+@pytest.fixture
+def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder with the test config, documents/ and ledger/, made the current folder."""
+    for folder in ("documents/bank", "documents/stripe", "ledger"):
+        (tmp_path / folder).mkdir(parents=True)
+    (tmp_path / "importers.yaml").write_text(CONFIG, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def importers(here: Path) -> list[SourceImporter]:
+    return sources.load(Path("importers.yaml"))
+
+
+def document(name: str, *lines: str, header: str = HEADER) -> str:
+    """Writes a document under documents/ and returns its path."""
+    path = Path("documents", name)
+    path.write_text("".join(line + "\n" for line in (header, *lines)), encoding="utf-8")
+    return path.as_posix()
+
+
+def run(importers: list[SourceImporter], *documents: str) -> batch.Imported:
+    roots = [Path(path) for path in documents] or [Path("documents")]
+    return batch.import_documents(importers, roots, Path("ledger"))
+
+
+def written(folder: str = "bank") -> str:
+    """The text of every ledger file of a source, in name order."""
+    return "".join(path.read_text() for path in sorted(Path("ledger", folder).glob("*")))
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+# Golden files: every third-party fixture imports, exactly as recorded.
+
+
+@pytest.mark.parametrize("name", GOLDEN)
+def test_each_fixture_statement_matches_its_golden_file(name: str) -> None:
+    importers = {importer.name: importer for importer in sources.load(FIXTURES / "importers.yaml")}
+    importer = importers[name.split("/")[0]]
+    document = str(FIXTURES / name)
+    assert importer.identify(document)
+    results = testing.run_importer(importer, document)
+    assert testing.compare_expected(document + ".beancount", *results) == []
+
+
+def test_every_fixture_format_is_covered() -> None:
+    assert {name.split("/")[0] for name in GOLDEN} == {"bai2", "camt053", "mt940", "ofx"}
+    assert len(GOLDEN) == 13
+
+
+def test_several_statements_of_one_day_assert_the_last_closing_balance() -> None:
+    text = (FIXTURES / "camt053" / "camt053.v2.multi.statement.xml.beancount").read_text()
+    assert text.count(" balance ") == 1
+    assert "2015-01-01 balance Assets:Bank:NL:Operating" in text and "20.00 EUR" in text
+
+
+# Receipts: the invoice they name, else unapplied cash.
+
+
+def test_a_receipt_naming_an_invoice_of_the_books_pays_it(
+    here: Path, importers: list[SourceImporter]
+) -> None:
+    Path("ledger/billing.beancount").write_text(INVOICE, encoding="utf-8")
+    document(
+        "bank/2026-03.csv",
+        'W-1,03/02/2026,ACME ROBOTICS,"WIRE REF inv-7.",1200.00,',
+        "W-2,03/02/2026,Lumen BV,Payment for INV-7 and INV-8,50.00,",
+        "W-3,03/03/2026,Unknown,Transfer,25.00,",
+    )
+    run(importers)
+    assert written() == textwrap.dedent(
+        """\
+        ; bank, 2026-03: imported by `python import.py import`; do not edit by hand.
+
+        2026-03-02 * "ACME ROBOTICS" "WIRE REF inv-7." ^INV-7
+          bank_reference: "Assets:Bank:US:Operating/W-1"
+          invoice: "INV-7"
+          customer: "CUS-0042"
+          Assets:Bank:US:Operating    1200.00 USD
+          Assets:AccountsReceivable  -1200.00 USD
+
+        2026-03-02 * "Lumen BV" "Payment for INV-7 and INV-8"
+          bank_reference: "Assets:Bank:US:Operating/W-2"
+          invoice: "INV-7"
+          customer: "CUS-0042"
+          Assets:Bank:US:Operating    50.00 USD
+          Assets:AccountsReceivable  -50.00 USD
+
+        2026-03-03 * "Unknown" "Transfer"
+          bank_reference: "Assets:Bank:US:Operating/W-3"
+          Assets:Bank:US:Operating    25.00 USD
+          Liabilities:UnappliedCash  -25.00 USD
+        """
+    ).replace('"Payment for INV-7 and INV-8"\n', '"Payment for INV-7 and INV-8" ^INV-7\n')
+
+
+def test_a_receipt_naming_two_invoices_is_unapplied_cash_linked_to_both(
+    here: Path, importers: list[SourceImporter]
+) -> None:
+    second = INVOICE.replace("INV-7", "INV-8").replace("CUS-0042", "CUS-0043")
+    Path("ledger/billing.beancount").write_text(INVOICE + "\n" + second, encoding="utf-8")
+    document("bank/2026-03.csv", "W-1,03/02/2026,Acme,INV-7/INV-8,2400.00,")
+    run(importers)
+    assert '"INV-7/INV-8" ^INV-7 ^INV-8\n' in written()
+    assert "Liabilities:UnappliedCash  -2400.00 USD" in written()
+    assert "invoice:" not in written()
+
+
+def test_beangulp_extract_names_the_invoices_of_existing_entries(
+    here: Path, importers: list[SourceImporter]
+) -> None:
+    importer = next(item for item in importers if isinstance(item, StatementImporter))
+    path = document("bank/2026-03.csv", "W-1,03/02/2026,Acme,INV-7,1200.00,")
+    invoice, _, _ = loader.load_string(INVOICE)
+    (entry,) = importer.extract(path, invoice)
+    assert isinstance(entry, data.Transaction)
+    assert entry.links == {"INV-7"}
+    assert entry.postings[1].account == "Assets:AccountsReceivable"
+
+
+class _Billing(SourceImporter):
+    """A stand-in billing source: its documents are ledger text, one invoice each."""
+
+    id_key = "invoice"
+
+    def extract(self, filepath: str, existing: list[data.Directive]) -> list[data.Directive]:
+        entries, _, _ = parser.parse_file(filepath)
+        return list(entries)
+
+
+def test_an_invoice_imported_in_the_same_run_is_named_whatever_the_order(
+    here: Path, importers: list[SourceImporter]
+) -> None:
+    billing = _Billing(Placement("billing", "billing/*.beancount", "billing"), "")
+    Path("documents/billing").mkdir()
+    # The bank file sorts before the invoice's: the bank source is still extracted last.
+    document("bank/2026-01.csv", "W-1,03/02/2026,Acme,Wire INV-7,1200.00,")
+    Path("documents/billing/2026-02.beancount").write_text(INVOICE, encoding="utf-8")
+    run([*importers, billing])
+    assert "Assets:AccountsReceivable  -1200.00 USD" in written()
+
+
+def test_rules_send_fees_and_stripe_payouts_to_their_accounts(
+    here: Path, importers: list[SourceImporter]
+) -> None:
+    document(
+        "bank/2026-03.csv",
+        "F-1,03/31/2026,Harbor National Bank,Monthly ACCOUNT FEE,-28.00,",
+        'S-1,03/05/2026,STRIPE,STRIPE TRANSFER,"1,940.00",',
+        "S-2,03/06/2026,STRIPE,STRIPE REFUND OF PAYOUT,-10.00,",
+    )
+    run(importers)
+    text = written()
+    assert "Expenses:BankFees          28.00 USD" in text
+    assert "Assets:Bank:InTransit     -1940.00 USD" in text
+    assert "Expenses:Unreconciled      10.00 USD" in text  # The rule is for money in only.
+
+
+# Source ids and balances.
+
+
+def test_rows_without_a_reference_get_ids_from_account_date_amount_and_count(
+    here: Path, importers: list[SourceImporter]
+) -> None:
+    config = CONFIG.replace("    id: Reference\n", "")
+    Path("importers.yaml").write_text(config, encoding="utf-8")
+    importers = sources.load(Path("importers.yaml"))
+    document(
+        "bank/2026-03.csv",
+        "W-1,03/02/2026,Acme,Coffee,-4.50,",
+        "W-2,03/02/2026,Acme,Coffee,-4.50,",
+        "W-3,03/03/2026,Acme,Coffee,-4.50,",
+    )
+    run(importers)
+    ids = [line.strip() for line in written().splitlines() if "bank_reference" in line]
+    assert ids == [
+        'bank_reference: "Assets:Bank:US:Operating/2026-03-02/-4.50 USD/1"',
+        'bank_reference: "Assets:Bank:US:Operating/2026-03-02/-4.50 USD/2"',
+        'bank_reference: "Assets:Bank:US:Operating/2026-03-03/-4.50 USD/1"',
+    ]
+    # A later export that overlaps the first adds only its new rows.
+    document(
+        "bank/2026-03b.csv",
+        "X-1,03/03/2026,Acme,Coffee,-4.50,",
+        "X-2,03/04/2026,Acme,Coffee,-4.50,",
+    )
+    again = run(importers)
+    assert (sum(again.added.values()), again.skipped) == (1, 4)
+
+
+def test_the_running_balance_of_the_last_day_becomes_an_exact_assertion(
+    here: Path, importers: list[SourceImporter]
+) -> None:
+    document(
+        "bank/2026-03.csv",
+        'W-1,03/02/2026,Acme,Wire,"1,000.00","1,000.00"',
+        "W-2,03/31/2026,Acme,Wire,-0.5,999.5",
+        "W-3,03/31/2026,Acme,Wire,-0.50,999",
+    )
+    run(importers)
+    april = Path("ledger/bank/2026-04.beancount").read_text(encoding="utf-8")
+    assert april.endswith(
+        "2026-04-01 balance Assets:Bank:US:Operating                        999.00 USD\n"
+        '  bank_reference: "Assets:Bank:US:Operating/2026-03-31/closing USD"\n'
+    )
+    Path("ledger/main.beancount").write_text(
+        "2026-01-01 open Assets:Bank:US:Operating USD\n"
+        "2026-01-01 open Liabilities:UnappliedCash USD\n"
+        "2026-01-01 open Expenses:Unreconciled USD\n"
+        'include "bank/*.beancount"\n',
+        encoding="utf-8",
+    )
+    _, errors, _ = loader.load_file("ledger/main.beancount")
+    assert errors == []
+
+
+def test_a_newest_first_export_takes_the_balance_of_its_first_row(
+    here: Path, importers: list[SourceImporter]
+) -> None:
+    document(
+        "bank/2026-03.csv",
+        "W-3,03/31/2026,Acme,Wire,-1.00,998.00",
+        "W-2,03/31/2026,Acme,Wire,-1.00,999.00",
+        "W-1,03/02/2026,Acme,Wire,1000.00,1000.00",
+    )
+    run(importers)
+    assert "balance Assets:Bank:US:Operating                        998.00 USD" in written()
+
+
+def test_importing_five_times_in_any_order_gives_the_same_bytes(
+    here: Path, importers: list[SourceImporter]
+) -> None:
+    files = [
+        document("bank/a.csv", "W-1,03/02/2026,Acme,Wire,10.00,10.00"),
+        document("bank/b.csv", "W-2,04/02/2026,Acme,Wire,-3.00,7.00"),
+        document("bank/c.csv", "W-3,03/15/2026,Acme,Wire,5.00,"),
+    ]
+    run(importers)
+    expected = tree(here / "ledger")
+    for _ in range(4):
+        again = run(importers)
+        assert (again.added, again.skipped) == ({}, 5)
+    for order in itertools.permutations(files):
+        for path in Path("ledger/bank").iterdir():
+            path.unlink()
+        for name in order:
+            run(importers, name)
+        assert tree(here / "ledger") == expected, order
+
+
+# Layouts: debit and credit columns, signs, separators, encodings.
+
+
+def layout(**fields: str) -> list[SourceImporter]:
+    """Loads the config with the bank section's fields set."""
+    config = CONFIG
+    for key, value in fields.items():
+        old = [line for line in config.splitlines() if line.startswith(f"  {key}:")][:1]
+        config = config.replace(old[0] + "\n", "") if old else config
+        config = config.replace("  ledger: bank\n", f"  ledger: bank\n  {key}: {value}\n")
+    Path("importers.yaml").write_text(config, encoding="utf-8")
+    return sources.load(Path("importers.yaml"))
+
+
+def test_debit_and_credit_columns(here: Path) -> None:
+    config = CONFIG.replace("    amount: Amount\n", "    debit: Out\n    credit: In\n")
+    Path("importers.yaml").write_text(config, encoding="utf-8")
+    importers = sources.load(Path("importers.yaml"))
+    header = "Reference,Date,Counterparty,Description,Out,In,Balance"
+    document(
+        "bank/a.csv",
+        "W-1,03/02/2026,Acme,Wire,,10.00,",
+        "W-2,03/03/2026,Acme,X,4.00,,",
+        header=header,
+    )
+    run(importers)
+    assert "Assets:Bank:US:Operating    10.00 USD" in written()
+    assert "Assets:Bank:US:Operating  -4.00 USD" in written()
+
+
+def test_european_separators_latin1_and_debits_positive(here: Path) -> None:
+    importers = layout(
+        decimal='","', thousands='"."', encoding="latin-1", sign="debits-positive",
+        delimiter='";"', date_format='"%d.%m.%Y"',
+    )  # fmt: skip
+    path = Path("documents/bank/a.csv")
+    rows = [HEADER.replace(",", ";"), "W-1;02.03.2026;Société Générale;Frais;1.234,50;"]
+    path.write_bytes(("\n".join(rows) + "\n").encode("latin-1"))
+    run(importers)
+    assert '"Société Générale" "Frais"' in written()
+    assert "Assets:Bank:US:Operating  -1234.50 USD" in written()
+
+
+def test_a_utf8_byte_order_mark_and_crlf_lines_import_as_a_plain_file(
+    here: Path, importers: list[SourceImporter]
+) -> None:
+    rows = [HEADER, "W-1,03/02/2026,Acme,Wire,10.00,10.00"]
+    Path("documents/bank/a.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    run(importers)
+    plain = tree(here / "ledger")
+    for path in Path("ledger/bank").iterdir():
+        path.unlink()
+    Path("documents/bank/a.csv").write_bytes(b"\xef\xbb\xbf" + "\r\n".join(rows).encode() + b"\r\n")
+    run(importers)
+    assert tree(here / "ledger") == plain
+
+
+# Stripe's balance change report.
+
+
+def stripe_row(txn: str, category: str, gross: str, fee: str, net: str, **cells: str) -> str:
+    values = {
+        "balance_transaction_id": txn,
+        "created_utc": "2026-03-02 23:59:59",
+        "reporting_category": category,
+        "currency": "usd",
+        "gross": gross,
+        "fee": fee,
+        "net": net,
+        "description": "",
+        "source_id": "ch_1",
+        "invoice_id": "",
+        "customer_id": "cus_1",
+        **cells,
+    }
+    return ",".join(values[column] for column in STRIPE_HEADER.split(","))
+
+
+def test_stripe_charges_fees_refunds_and_payouts(
+    here: Path, importers: list[SourceImporter]
+) -> None:
+    Path("ledger/billing.beancount").write_text(INVOICE, encoding="utf-8")
+    document(
+        "stripe/2026-03.csv",
+        stripe_row("txn_1", "charge", "1200.00", "35.10", "1164.90", invoice_id="INV-7"),
+        stripe_row("txn_2", "charge", "10.00", "0.59", "9.41", invoice_id="in_unknown"),
+        stripe_row("txn_3", "refund", "-10.00", "0.00", "-10.00", source_id="re_1"),
+        stripe_row("txn_4", "payout", "-1164.31", "0.00", "-1164.31", source_id="po_1"),
+        stripe_row("txn_5", "dispute", "-1200.00", "15.00", "-1215.00", invoice_id="INV-7"),
+        header=STRIPE_HEADER,
+    )
+    run(importers)
+    assert written("stripe") == textwrap.dedent(
+        """\
+        ; stripe, 2026-03: imported by `python import.py import`; do not edit by hand.
+
+        2026-03-02 * "charge ch_1" ^INV-7
+          balance_transaction: "txn_1"
+          invoice: "INV-7"
+          customer: "CUS-0042"
+          stripe_source: "ch_1"
+          stripe_customer: "cus_1"
+          Assets:Stripe                1164.90 USD
+          Expenses:PaymentProcessing     35.10 USD
+          Assets:AccountsReceivable   -1200.00 USD
+
+        2026-03-02 * "charge ch_1"
+          balance_transaction: "txn_2"
+          receipt: "txn_2"
+          stripe_source: "ch_1"
+          stripe_customer: "cus_1"
+          Assets:Stripe                 9.41 USD
+          Expenses:PaymentProcessing    0.59 USD
+          Liabilities:UnappliedCash   -10.00 USD
+
+        2026-03-02 * "refund re_1"
+          balance_transaction: "txn_3"
+          stripe_source: "re_1"
+          stripe_customer: "cus_1"
+          Assets:Stripe                -10.00 USD
+          Liabilities:CustomerCredits   10.00 USD
+
+        2026-03-02 * "payout po_1"
+          balance_transaction: "txn_4"
+          stripe_source: "po_1"
+          stripe_customer: "cus_1"
+          Assets:Stripe          -1164.31 USD
+          Assets:Bank:InTransit   1164.31 USD
+
+        2026-03-02 * "dispute ch_1" ^INV-7
+          balance_transaction: "txn_5"
+          invoice: "INV-7"
+          customer: "CUS-0042"
+          stripe_source: "ch_1"
+          stripe_customer: "cus_1"
+          Assets:Stripe               -1215.00 USD
+          Expenses:PaymentProcessing     15.00 USD
+          Assets:AccountsReceivable    1200.00 USD
+        """
+    )
+
+
+def test_the_ledger_writer_indexes_invoices_for_the_bank_sources(here: Path) -> None:
+    Path("ledger/billing.beancount").write_text(INVOICE, encoding="utf-8")
+    (entry,) = ledger_files.entries_with(Path("ledger"), ["invoice"])
+    assert entry.meta["invoice"] == "INV-7"
+
+
+def test_a_bank_csv_config_names_its_amount_columns_and_currency(here: Path) -> None:
+    config = CONFIG.replace("  currency: USD\n", "").replace(
+        "    amount: Amount\n", "    amount: Amount\n    debit: Out\n"
+    )
+    Path("importers.yaml").write_text(config, encoding="utf-8")
+    with pytest.raises(ImportFailed) as failed:
+        sources.load(Path("importers.yaml"))
+    assert str(failed.value).splitlines() == [
+        "importers.yaml:1: Missing field 'bank.currency'; expected a currency code like 'USD', "
+        "or a 'currency' column",
+        "importers.yaml:8: Field 'bank.columns' expected an 'amount' column, or 'debit' and "
+        "'credit' columns",
+    ]
+
+
+# The ledger writer's fast printing agrees with Beancount's printer.
+
+_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=12)
+_NUMBERS: st.SearchStrategy[Decimal] = st.decimals(
+    allow_nan=False, allow_infinity=False, places=None
+).filter(
+    lambda number: abs(number.as_tuple().exponent) < 30  # type: ignore[arg-type]
+)
+_ACCOUNTS = st.sampled_from(["Assets:Bank:US:Operating", "Liabilities:UnappliedCash", "Income:X"])
+_META = st.dictionaries(
+    st.from_regex(r"[a-z][a-z_]{0,8}", fullmatch=True),
+    st.one_of(_TEXT, _NUMBERS, st.dates(), st.booleans()),
+    max_size=3,
+)
+
+
+@st.composite
+def _transactions(draw: st.DrawFn) -> data.Transaction:
+    postings = [
+        data.Posting(
+            draw(_ACCOUNTS),
+            amount.Amount(draw(_NUMBERS), draw(st.sampled_from(["USD", "EUR", "JPY", "A1"]))),
+            None,
+            None,
+            None,
+            draw(st.none() | _META),
+        )
+        for _ in range(draw(st.integers(1, 4)))
+    ]
+    return data.Transaction(
+        {"filename": "f", "lineno": 1, **draw(_META)},
+        draw(st.dates()),
+        draw(st.sampled_from(["*", "!"])),
+        draw(st.none() | _TEXT),
+        draw(_TEXT),
+        frozenset(draw(st.sets(st.from_regex(r"[a-z]{1,5}", fullmatch=True), max_size=2))),
+        frozenset(draw(st.sets(st.from_regex(r"[A-Z0-9-]{1,5}", fullmatch=True), max_size=2))),
+        postings,
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(entry=_transactions())
+def test_fast_printing_is_beancounts_printing(entry: data.Transaction) -> None:
+    assert ledger_files.canonical(entry) == printer.format_entry(entry)
