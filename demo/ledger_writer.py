@@ -146,6 +146,9 @@ def _main(company: Company, config_folder: str) -> str:
         "; Close controls (period locks, tie-outs, hygiene), last to see what the others make.\n"
         f'plugin "plugins.close_controls" "{config_folder}/close.yaml"\n'
         "\n"
+        "; revclose's pages in Fava: Revenue, Receivables, Commissions, Close.\n"
+        f'{company.start} custom "fava-extension" "revclose_fava"\n'
+        "\n"
         'include "accounts.beancount"\n'
         'include "customers.beancount"\n'
         'include "contracts.beancount"\n'
