@@ -40,13 +40,13 @@ from __future__ import annotations
 import datetime
 import gc
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
 from beancount.core import data
 
-from plugins import deferred_lines, generated, meta, revenue_policy
+from plugins import deferred_lines, generated, meta, revenue_policy, schedule
 from plugins.deferred_lines import DeferredLine
 from plugins.revenue_policy import RevenuePolicy
 
@@ -124,28 +124,40 @@ def line_releases(lines: Sequence[DeferredLine], policy: RevenuePolicy) -> list[
     return releases
 
 
+def _summed_pieces(
+    lines: Sequence[DeferredLine], policy: RevenuePolicy
+) -> Iterator[tuple[tuple[str, str, str], datetime.date, int, int]]:
+    """Yields (account pair and currency, month end, units, pieces) summed over lines.
+
+    Ratable lines on the daily basis that share a period, a booking month and
+    accounts are spread together, all at once (schedule.spread_daily_many);
+    this runs at every load over every line of the books.
+    """
+    together: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+    for line in lines:
+        group = (line.deferred_account, line.revenue_account, line.currency)
+        if line.method == deferred_lines.RATABLE and policy.basis is schedule.Basis.DAILY:
+            key = (group, line.start, line.end, schedule.month_end(line.booked))
+            together[key].append(line.amount)
+            continue
+        for date, units in deferred_lines.pieces(line, policy):
+            yield group, date, units, 1
+    for (group, start, end, first_due), amounts in together.items():
+        for date, units, pieces in schedule.spread_daily_many(amounts, start, end, first_due):
+            yield group, date, units, pieces
+
+
 def summarized_releases(
     lines: Sequence[DeferredLine], policy: RevenuePolicy
 ) -> list[data.Transaction]:
     """Returns one release per month per account pair, summing every line's piece."""
-    # Tallies per account pair and currency, then per month end: this runs for
-    # every piece of every line at every load, so no key is built per piece.
-    tallies: dict[tuple[str, str, str], tuple[dict[datetime.date, int], dict[datetime.date, int]]]
-    tallies = {}
-    for line in lines:
-        group = (line.deferred_account, line.revenue_account, line.currency)
-        if group not in tallies:
-            tallies[group] = ({}, {})
-        units_by_date, count_by_date = tallies[group]
-        for date, units in deferred_lines.pieces(line, policy):
-            units_by_date[date] = units_by_date.get(date, 0) + units
-            count_by_date[date] = count_by_date.get(date, 0) + 1
-    totals: dict[tuple[datetime.date, str, str], dict[str, int]] = defaultdict(dict)
+    totals: dict[tuple[datetime.date, str, str], dict[str, int]] = defaultdict(
+        lambda: defaultdict(int)
+    )
     counts: dict[tuple[datetime.date, str, str], int] = defaultdict(int)
-    for (deferred, revenue, currency), (units_by_date, count_by_date) in tallies.items():
-        for date, units in units_by_date.items():
-            totals[(date, deferred, revenue)][currency] = units
-            counts[(date, deferred, revenue)] += count_by_date[date]
+    for (deferred, revenue, currency), date, units, pieces in _summed_pieces(lines, policy):
+        totals[(date, deferred, revenue)][currency] += units
+        counts[(date, deferred, revenue)] += pieces
     releases = []
     for key in sorted(totals):
         date, deferred, revenue = key

@@ -26,6 +26,8 @@ import enum
 import functools
 from fractions import Fraction
 
+import numpy
+
 Date = datetime.date
 
 
@@ -38,6 +40,9 @@ class Basis(enum.Enum):
 
 Piece = tuple[Date, int]
 """A dated share of a schedule: (month end, minor units)."""
+
+Piece3 = tuple[Date, int, int]
+"""A dated sum of many schedules' shares: (month end, minor units, pieces summed)."""
 
 
 @functools.lru_cache(maxsize=4096)
@@ -188,3 +193,45 @@ def at_point(amount: int, delivered: Date, booked: Date) -> list[Piece]:
     if not amount:
         return []
     return [(max(month_end(delivered), month_end(booked)), amount)]
+
+
+def spread_daily_many(amounts: list[int], start: Date, end: Date, booked: Date) -> list[Piece3]:
+    """Spreads many amounts sharing one period and booking month, and sums the pieces.
+
+    The result is exactly the sum of `spread(amount, ...)` over the amounts on
+    the daily basis, month by month, with the count of non-zero pieces; it is
+    computed for all amounts at once with exact 64-bit integer arithmetic
+    (falling back to Python integers for amounts too large for it).
+
+    Returns:
+      (month end, units, pieces) for every month end where a piece is due.
+    """
+    first_due = month_end(booked)
+    total_days = (end - start).days + 1
+    if not amounts:
+        return []
+    if max(map(abs, amounts)) * 2 * total_days >= 2**62:
+        return _sum_each(amounts, start, end, first_due)
+    magnitudes = numpy.abs(numpy.asarray(amounts, dtype=numpy.int64))
+    signs = numpy.sign(numpy.asarray(amounts, dtype=numpy.int64))
+    twice_magnitudes, twice_total = 2 * magnitudes, 2 * total_days
+    released = numpy.zeros_like(magnitudes)
+    totals: list[Piece3] = []
+    for date, elapsed in _daily_layout(start, end, first_due):
+        cumulative = (twice_magnitudes * elapsed + total_days) // twice_total
+        pieces = cumulative - released
+        count = int(numpy.count_nonzero(pieces))
+        if count:
+            totals.append((date, int((signs * pieces).sum()), count))
+        released = cumulative
+    return totals
+
+
+def _sum_each(amounts: list[int], start: Date, end: Date, first_due: Date) -> list[Piece3]:
+    sums: dict[Date, list[int]] = {}
+    for amount in amounts:
+        for date, units in _spread_daily(amount, start, end, first_due):
+            tally = sums.setdefault(date, [0, 0])
+            tally[0] += units
+            tally[1] += 1
+    return [(date, units, count) for date, (units, count) in sorted(sums.items())]

@@ -8,7 +8,15 @@ from fractions import Fraction
 from hypothesis import given
 from hypothesis import strategies as st
 
-from plugins.schedule import Basis, add_months, at_point, end_of_term, month_end, spread
+from plugins.schedule import (
+    Basis,
+    add_months,
+    at_point,
+    end_of_term,
+    month_end,
+    spread,
+    spread_daily_many,
+)
 
 D = datetime.date
 
@@ -128,3 +136,28 @@ def test_pieces_sum_to_the_amount_and_track_the_exact_share(case: tuple) -> None
         assert abs(released - exact) <= Fraction(1, 2)
         assert abs(units - (exact - previous_exact)) <= 1
         previous_exact = exact
+
+
+@given(
+    st.lists(st.integers(-(10**12), 10**12), max_size=20),
+    st.dates(D(2020, 1, 1), D(2030, 12, 31)),
+    st.integers(0, 1500),
+    st.integers(-400, 800),
+)
+def test_spreading_many_at_once_equals_spreading_each(
+    amounts: list[int], start: D, length: int, booked_offset: int
+) -> None:
+    end = start + datetime.timedelta(days=length)
+    booked = start + datetime.timedelta(days=booked_offset)
+    expected: dict[D, list[int]] = {}
+    for amount in amounts:
+        for date, units in spread(amount, start, end, booked, Basis.DAILY):
+            tally = expected.setdefault(date, [0, 0])
+            tally[0] += units
+            tally[1] += 1
+    assert spread_daily_many(amounts, start, end, booked) == [
+        (date, units, count) for date, (units, count) in sorted(expected.items())
+    ]
+    # Amounts too large for 64-bit arithmetic take the exact Python path.
+    huge = [amount * 10**9 + 1 for amount in amounts]
+    assert sum(units for _, units, _ in spread_daily_many(huge, start, end, booked)) == sum(huge)
