@@ -26,8 +26,6 @@ import enum
 import functools
 from fractions import Fraction
 
-import numpy
-
 Date = datetime.date
 
 
@@ -195,6 +193,11 @@ def at_point(amount: int, delivered: Date, booked: Date) -> list[Piece]:
     return [(max(month_end(delivered), month_end(booked)), amount)]
 
 
+# Below this many lines, a group is spread line by line: numpy's set-up per
+# call costs more than it saves.
+_VECTOR_MIN = 64
+
+
 def spread_daily_many(amounts: list[int], start: Date, end: Date, booked: Date) -> list[Piece3]:
     """Spreads many amounts sharing one period and booking month, and sums the pieces.
 
@@ -210,8 +213,10 @@ def spread_daily_many(amounts: list[int], start: Date, end: Date, booked: Date) 
     total_days = (end - start).days + 1
     if not amounts:
         return []
-    if max(map(abs, amounts)) * 2 * total_days >= 2**62:
+    if len(amounts) < _VECTOR_MIN or max(map(abs, amounts)) * 2 * total_days >= 2**62:
         return _sum_each(amounts, start, end, first_due)
+    import numpy  # Imported when first needed: it costs a tenth of a second.
+
     magnitudes = numpy.abs(numpy.asarray(amounts, dtype=numpy.int64))
     signs = numpy.sign(numpy.asarray(amounts, dtype=numpy.int64))
     twice_magnitudes, twice_total = 2 * magnitudes, 2 * total_days

@@ -139,7 +139,7 @@ def test_pieces_sum_to_the_amount_and_track_the_exact_share(case: tuple) -> None
 
 
 @given(
-    st.lists(st.integers(-(10**12), 10**12), max_size=20),
+    st.lists(st.integers(-(10**12), 10**12), max_size=20),  # x8 crosses the vector size
     st.dates(D(2020, 1, 1), D(2030, 12, 31)),
     st.integers(0, 1500),
     st.integers(-400, 800),
@@ -157,6 +157,10 @@ def test_spreading_many_at_once_equals_spreading_each(
             tally[1] += 1
     assert spread_daily_many(amounts, start, end, booked) == [
         (date, units, count) for date, (units, count) in sorted(expected.items())
+    ]
+    # Large groups are spread with vectorized integers: the same figures.
+    assert spread_daily_many(amounts * 8, start, end, booked) == [
+        (date, 8 * units, 8 * count) for date, (units, count) in sorted(expected.items())
     ]
     # Amounts too large for 64-bit arithmetic take the exact Python path.
     huge = [amount * 10**9 + 1 for amount in amounts]
