@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from plugins.currency import Precision
 from reports import period
 from reports.amounts import exact, under
 from reports.books import Books, balances
@@ -45,11 +46,26 @@ def disaggregation(books: Books, month: datetime.date) -> Table:
     in the order product lines, customers, entities; each sorted by key and
     currency. `name` is a customer's name as its latest invoice gives it.
     """
-    first, last = month, period.last_day(month)
+    return disaggregations(books, (month,))[month]
+
+
+def disaggregations(books: Books, months: Sequence[datetime.date]) -> dict[datetime.date, Table]:
+    """Returns `disaggregation` of each month, reading the books once for all of them."""
+    if not months:
+        return {}
     sources = Sources(books)
     wanted = under(revenue_root(books))
-    moves = [m for m in movements(books, wanted, last, sources) if m.date >= first]
+    last = max(period.last_day(month) for month in months)
+    by_month: dict[datetime.date, list[Movement]] = defaultdict(list)
+    for move in movements(books, wanted, last, sources):
+        by_month[move.date.replace(day=1)].append(move)
     precision = books.revenue_policy().precision
+    return {month: _table(month, by_month.get(month, []), sources, precision) for month in months}
+
+
+def _table(
+    month: datetime.date, moves: list[Movement], sources: Sources, precision: Precision
+) -> Table:
     rows: list[list[Any]] = []
     for dimension, key_of in _DIMENSIONS:
         totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
