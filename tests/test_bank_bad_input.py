@@ -18,6 +18,7 @@ import pytest
 from importers import batch, sources
 from importers.errors import ImportFailed
 from importers.source import SourceImporter
+from tests.importing import tree
 from tests.test_bank_importers import (
     CONFIG,
     FIXTURES,
@@ -254,14 +255,6 @@ CASES: dict[str, tuple[str, str, bytes, str]] = {
         "like 'USD'",
     ),
 }  # fmt: skip
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {
-        path.relative_to(folder).as_posix(): path.read_bytes()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
 
 
 def importers_of(config: str) -> list[SourceImporter]:

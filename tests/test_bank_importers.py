@@ -19,10 +19,11 @@ from beangulp import testing
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from importers import batch, ledger_files, sources
+from importers import ledger_files, sources
 from importers.bank_importer import StatementImporter
 from importers.errors import ImportFailed
 from importers.source import Placement, SourceImporter
+from tests.importing import run, tree
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "banks"
@@ -117,22 +118,9 @@ def document(name: str, *lines: str, header: str = HEADER) -> str:
     return path.as_posix()
 
 
-def run(importers: list[SourceImporter], *documents: str) -> batch.Imported:
-    roots = [Path(path) for path in documents] or [Path("documents")]
-    return batch.import_documents(importers, roots, Path("ledger"))
-
-
 def written(folder: str = "bank") -> str:
     """The text of every ledger file of a source, in name order."""
     return "".join(path.read_text() for path in sorted(Path("ledger", folder).glob("*")))
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {
-        path.relative_to(folder).as_posix(): path.read_bytes()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
 
 
 # Golden files: every third-party fixture imports, exactly as recorded.

@@ -18,15 +18,14 @@ import pytest
 from importers import sources
 from importers.errors import ImportFailed
 from importers.source import SourceImporter
+from tests.importing import run, tree
 from tests.test_billing_importers import (
     CONFIG,
     FIXTURES,
     SOURCES,
-    run,
     stripe_invoice,
     stripe_line,
     stripe_list,
-    tree,
     ts,
     write,
 )

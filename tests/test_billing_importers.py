@@ -22,7 +22,6 @@ from typing import Any
 
 import pytest
 from beancount import loader
-from beancount.core import data
 from beangulp import testing
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -32,7 +31,8 @@ from importers.billing_invoice import document_id
 from importers.billing_source import BillingImporter
 from importers.errors import ImportFailed
 from importers.source import SourceImporter
-from tests.conftest import generated
+from tests.conftest import generated, number
+from tests.importing import printed, run, tree
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "billing"
@@ -105,29 +105,6 @@ def write(source: str, name: str, text: str) -> str:
     path = Path("documents", source, name)
     path.write_text(text, encoding="utf-8")
     return path.as_posix()
-
-
-def number(posting: data.Posting) -> Decimal:
-    assert posting.units is not None and isinstance(posting.units.number, Decimal)
-    return posting.units.number
-
-
-def printed(entries: Sequence[data.Directive]) -> str:
-    return "\n".join(ledger_files.canonical(entry) for entry in entries)
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    """Every file under a folder, hidden ones included (a stray temporary would show)."""
-    return {
-        path.relative_to(folder).as_posix(): path.read_bytes()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
-
-
-def run(importers: list[SourceImporter], *documents: str) -> batch.Imported:
-    roots = [Path(document) for document in documents] or [Path("documents")]
-    return batch.import_documents(importers, roots, Path("ledger"))
 
 
 @pytest.fixture
@@ -568,8 +545,8 @@ def month(number: int) -> str:
 
 
 def test_importing_five_times_adds_nothing(here: Path, importers: list[SourceImporter]) -> None:
-    for number in (1, 2, 3):
-        month(number)
+    for index in (1, 2, 3):
+        month(index)
     write("stripe-csv", "2026-03.csv", (FIXTURES / "stripe-csv" / "2026-03.csv").read_text())
     first = run(importers)
     assert (sum(first.added.values()), first.skipped) == (3 + 6, 0)
@@ -587,7 +564,7 @@ def test_importing_five_times_adds_nothing(here: Path, importers: list[SourceImp
 
 
 def test_any_import_order_gives_the_same_bytes(here: Path, importers: list[SourceImporter]) -> None:
-    files = [month(number) for number in (1, 2, 3)]
+    files = [month(index) for index in (1, 2, 3)]
     write("stripe", "golden.json", (FIXTURES / "stripe" / "2026-03.json").read_text())
     files.append("documents/stripe/golden.json")
     run(importers)

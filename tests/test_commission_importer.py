@@ -11,23 +11,22 @@ import importlib.util
 import itertools
 import tempfile
 import textwrap
-from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 from beancount import loader
-from beancount.core import data
 from beangulp import identify, testing
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from importers import batch, ledger_files, sources
+from importers import batch, sources
 from importers.commissions import CommissionsImporter
 from importers.errors import ImportFailed
 from importers.source import SourceImporter
 from tests.conftest import generated
+from tests.importing import printed, run, tree
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = REPO / "config" / "importers.yaml"
@@ -83,24 +82,6 @@ def row(commission_id: str, amount: str, day: str = "2026-03-12", **cells: str) 
 
 # COM-2026-03-0007,Dana Whitfield,OPP-0042-01,CTR-0042-01,CUS-0042,3600.00,USD,2026-03-12,initial
 ROW = row("COM-2026-03-0007", "3600.00")
-
-
-def printed(entries: Sequence[data.Directive]) -> str:
-    return "\n".join(ledger_files.canonical(entry) for entry in entries)
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    """Every file under a folder, hidden ones included (a stray temporary would show)."""
-    return {
-        path.relative_to(folder).as_posix(): path.read_bytes()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
-
-
-def run(importers: list[SourceImporter], *documents: str) -> batch.Imported:
-    roots = [Path(document) for document in documents] or [Path("documents")]
-    return batch.import_documents(importers, roots, Path("ledger"))
 
 
 # One row, one transaction.
