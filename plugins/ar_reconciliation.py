@@ -63,6 +63,7 @@ from plugins import (
     receivables,
     tie_outs,
 )
+from plugins import policy as policy_files
 from plugins.ar_policy import ArPolicy
 
 __plugins__ = ("ar_reconciliation",)
@@ -174,8 +175,8 @@ def _last_typed_date(entries: Sequence[data.Directive]) -> datetime.date | None:
 
 def _tied_out_by_close_controls(options_map: dict[str, Any]) -> bool:
     """Tells whether plugins.close_controls already reports receivable postings with no invoice."""
-    for name, config in options_map.get("plugin", []):
-        if name == CLOSE_CONTROLS:
-            chosen, errors = close_policy.load(config, options_map)
-            return bool(errors) or chosen.tie_outs
-    return False
+    enabled, config = policy_files.plugin_line(options_map, CLOSE_CONTROLS)
+    if not enabled:
+        return False
+    chosen, errors = close_policy.load(config, options_map)
+    return bool(errors) or chosen.tie_outs

@@ -25,6 +25,7 @@ from plugins import (
     revenue_policy,
     tie_outs,
 )
+from plugins import policy as policy_files
 from plugins.close_policy import ClosePolicy
 
 __plugins__ = ("close_controls",)
@@ -38,13 +39,6 @@ class CloseControlError(NamedTuple):
     entry: Any
 
 
-def _plugin_config(options_map: dict[str, Any], module: str) -> tuple[bool, str | None]:
-    for name, config in options_map.get("plugin", []):
-        if name == module:
-            return True, config
-    return False, None
-
-
 def close_controls(
     entries: list[data.Directive], options_map: dict[str, Any], config: str | None = None
 ) -> tuple[list[data.Directive], list[Any]]:
@@ -52,7 +46,7 @@ def close_controls(
     policy, errors = close_policy.load(config, options_map)
     if errors:
         return entries, errors
-    uses_revenue, revenue_config = _plugin_config(options_map, "plugins.deferred_revenue")
+    uses_revenue, revenue_config = policy_files.plugin_line(options_map, "plugins.deferred_revenue")
     revenue, _ = revenue_policy.load(revenue_config, options_map)
     findings = sealed_month_changes(entries, policy)
     if policy.tie_outs:
@@ -68,7 +62,9 @@ def _other_tie_outs(
     entries: list[data.Directive], options_map: dict[str, Any], policy: ClosePolicy
 ) -> list[tie_outs.Break]:
     found: list[tie_outs.Break] = []
-    uses_commissions, commission_config = _plugin_config(options_map, "plugins.commissions")
+    uses_commissions, commission_config = policy_files.plugin_line(
+        options_map, "plugins.commissions"
+    )
     if uses_commissions:
         costs, _ = commission_policy.load(commission_config, options_map)
         found += tie_outs.contract_costs(entries, costs)

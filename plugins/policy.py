@@ -203,3 +203,11 @@ def precision_map(value: Any) -> dict[str, int]:
 
 PRECISION_EXPECTED = "a mapping of currency to decimals 0 to 8"
 ACCOUNT_EXPECTED = "an account name like 'Assets:Bank'"
+
+
+def plugin_line(options_map: Mapping[str, Any], module: str) -> tuple[bool, str | None]:
+    """Returns whether the ledger enables the plugin `module`, and its config string."""
+    for name, config in options_map.get("plugin", []):
+        if name == module:
+            return True, str(config) if config is not None else None
+    return False, None

@@ -12,7 +12,7 @@ from typing import Any
 from beancount import loader
 from beancount.core import data
 
-from plugins import meta, revenue_policy
+from plugins import meta, policy, revenue_policy
 from plugins.revenue_policy import RevenuePolicy
 from plugins.schedule import add_months, month_end
 
@@ -28,14 +28,11 @@ class Books:
 
     def plugin_config(self, module: str) -> str | None:
         """Returns the config string of the `plugin` line naming `module`."""
-        for name, config in self.options.get("plugin", []):
-            if name == module:
-                return str(config) if config is not None else None
-        return None
+        return policy.plugin_line(self.options, module)[1]
 
     def uses(self, module: str) -> bool:
         """Tells whether the ledger enables the plugin `module`."""
-        return any(name == module for name, _ in self.options.get("plugin", []))
+        return policy.plugin_line(self.options, module)[0]
 
     def revenue_policy(self) -> RevenuePolicy:
         """Returns the revenue policy the deferred revenue plugin used."""
