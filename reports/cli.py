@@ -6,6 +6,8 @@
     revclose seal ledger/main.beancount --month 2026-09
     revclose ar ledger/main.beancount aging [--as-of 2026-10-31] [--csv FILE]
     revclose ar ledger/main.beancount statement --customer CUS-0042 [--from 2026-01-01]
+    revclose usage ledger/main.beancount reconciliation [--month 2026-10] [--csv FILE]
+    revclose usage ledger/main.beancount credits [--as-of 2026-10-31] [--csv FILE]
 
 Every command loads the books as bean-check does and stops with bean-check's
 messages when they have errors.
@@ -24,6 +26,7 @@ from beancount.parser import printer
 
 from reports import books as books_module
 from reports import controls, deferred_revenue, flux, package, period, receivables, sealing
+from reports import usage as usage_reports
 from reports.books import Books
 from reports.table import Table, to_text, write_csv
 
@@ -82,6 +85,29 @@ def _add_receivables_command(commands: argparse._SubParsersAction[Any]) -> None:
     command.add_argument("--csv", help="write CSV to this file instead of printing")
 
 
+def _add_usage_command(commands: argparse._SubParsersAction[Any]) -> None:
+    command = commands.add_parser("usage", help="usage: rated vs invoiced, credit grants")
+    command.add_argument("ledger", help="the ledger's main file")
+    command.add_argument("report", choices=usage_reports.REPORTS)
+    command.add_argument("--month", help="YYYY-MM, for reconciliation; default: every month")
+    command.add_argument("--as-of", type=datetime.date.fromisoformat, help="default: month end")
+    command.add_argument("--csv", help="write CSV to this file instead of printing")
+
+
+def usage(books: Books, args: argparse.Namespace) -> int:
+    """Shows a usage report; returns 1 when usage is billed beyond the tolerance."""
+    if args.report == "credits":
+        as_of = args.as_of or period.last_day(books_module.latest_complete_month(books))
+        _show(usage_reports.credit_grants(books, as_of), args.csv)
+        return 0
+    month = period.parse_month(args.month) if args.month else None
+    table = usage_reports.reconciliation(books, month)
+    _show(table, args.csv)
+    for line in usage_reports.differences(table):
+        print(f"DIFFERENCE: {line}", file=sys.stderr)
+    return 1 if usage_reports.differences(table) else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the command line; returns the exit status."""
     parser = argparse.ArgumentParser(prog="revclose", description=__doc__.split("\n")[0])
@@ -103,6 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif name != "seal":
             command.add_argument("--csv", help="write CSV to this file instead of printing")
     _add_receivables_command(commands)
+    _add_usage_command(commands)
     args = parser.parse_args(argv)
     # Beancount's pickle cache does not notice edits to policy files or plugin
     # code, so a close could report stale figures; every run loads afresh.
@@ -111,6 +138,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         books = _loaded(args.ledger)
         if books is None:
             return 1
+        if args.command == "usage":
+            return usage(books, args)
         if args.command == "ar":
             table = receivables.report(
                 books, args.report, args.as_of, args.month, args.customer, args.start
