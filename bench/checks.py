@@ -11,10 +11,22 @@ wrong schedule cannot hide behind the arithmetic that made it.
 
 Both are compared in total per currency and per source (an invoice or its
 link), and every piece is checked for the currency's number of decimals.
+
+With a release horizon (`horizon: books`), what the releases should total is
+each line's share through the horizon (the month end of the books' latest
+typed transaction), computed here from the line's dates: on the daily basis
+(every benchmark policy's), a ratable line's due amount is its amount times
+the days of its period through the horizon over all its days, rounded half
+away from zero to the currency's minor unit (cumulative rounding makes the
+released total exactly that); a point line is due in full once the month of
+its delivery has ended.
 """
 
 from __future__ import annotations
 
+import calendar
+import datetime
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -43,7 +55,8 @@ class Check:
     Attributes:
       pieces: Generated postings on the release side (one per piece, or per
         summed piece in summary detail).
-      billed: The total to release, per currency (as text).
+      billed: The total to release, per currency (as text): what was billed,
+        or with a release horizon what is due through it.
       released: The total the pieces release, per currency (as text).
       totals_equal: Whether the two totals are equal as numbers, in every currency.
       sources: Sources whose pieces could be matched one by one (0 in summary detail).
@@ -161,11 +174,38 @@ def _typed_source(entry: data.Transaction) -> str:
     return f"{entry.meta.get('filename')}:{entry.meta.get('lineno')}"
 
 
-def check_deferred_revenue(entries: Sequence[data.Directive]) -> Check:
+def _month_end(day: datetime.date) -> datetime.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def books_horizon(entries: Sequence[data.Directive]) -> datetime.date | None:
+    """Returns the month end of the latest typed (not generated) transaction, if any."""
+    dates = [entry.date for entry in _transactions(entries) if GENERATED_BY not in entry.meta]
+    return _month_end(max(dates)) if dates else None
+
+
+def _due(posting: data.Posting, units: Units, through: datetime.date) -> Units:
+    """Returns what a deferred line releases through `through`, in the line's sign."""
+    number, currency = units
+    values = posting.meta or {}
+    start, end = values["service_start"], values["service_end"]
+    if values.get("recognition", "ratable") == "point":
+        return (number if _month_end(end) <= through else Decimal(0)), currency
+    digits = _digits(currency)
+    minor = int(number.scaleb(digits))
+    days = (end - start).days + 1
+    elapsed = min(max((through - start).days + 1, 0), days)
+    magnitude = (2 * abs(minor) * elapsed + days) // (2 * days)  # half away from zero
+    return Decimal(magnitude if minor >= 0 else -magnitude).scaleb(-digits), currency
+
+
+def check_deferred_revenue(entries: Sequence[data.Directive], horizon: bool = False) -> Check:
     """Checks this project's releases against the deferred lines they release.
 
     Args:
       entries: The loaded books, with the plugin's releases.
+      horizon: Whether the plugin released through the books' horizon only
+        (`horizon: books`); then each line is due its share through it.
     Returns:
       The totals and faults found. Sources are matched one by one when the
       releases name theirs (detail `line`).
@@ -174,6 +214,7 @@ def check_deferred_revenue(entries: Sequence[data.Directive]) -> Check:
     released: Totals = defaultdict(lambda: defaultdict(Decimal))
     pieces: list[Units] = []
     matched = True
+    through = books_horizon(entries) if horizon else None
     for entry in _transactions(entries):
         generated = entry.meta.get(GENERATED_BY) == GENERATOR
         source = str(entry.meta.get(SOURCE, "")) if generated else _typed_source(entry)
@@ -186,7 +227,8 @@ def check_deferred_revenue(entries: Sequence[data.Directive]) -> Check:
                 _add(released, source, units, 1)
                 pieces.append(units)
             elif _is_scheduled(posting):
-                _add(billed, source, units, -1)
+                due = units if through is None else _due(posting, units, through)
+                _add(billed, source, due, -1)
     return _compare(billed, released, pieces, matched)
 
 
@@ -222,5 +264,6 @@ def check_periodic(entries: Sequence[data.Directive]) -> Check:
 
 CHECKS: dict[str, Callable[[Sequence[data.Directive]], Check]] = {
     "deferred_revenue": check_deferred_revenue,
+    "deferred_revenue_books": functools.partial(check_deferred_revenue, horizon=True),
     "periodic": check_periodic,
 }

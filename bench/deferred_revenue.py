@@ -54,6 +54,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-demo", action="store_true", help="skip the demo company")
     parser.add_argument("--demo-customers", type=int, default=10_000)
     parser.add_argument("--demo-months", type=int, default=36)
+    parser.add_argument(
+        "--horizons",
+        nargs="+",
+        choices=ledgers.HORIZONS,
+        default=list(ledgers.HORIZONS),
+        help="release horizons to measure (policy `horizon`): all, books, or both",
+    )
     parser.add_argument("--profile", action="store_true", help="also cProfile each plugin load")
     parser.add_argument("--out", type=Path, default=REPOSITORY / "bench" / "out")
     args = parser.parse_args(argv)
@@ -98,8 +105,8 @@ def invoice_variants(ledger_set: LedgerSet, size: int, periodic: Path | None) ->
     """Returns the variants of a synthetic ledger: ours at each level, then beancount-periodic."""
     preload = ("plugins.deferred_revenue",)
     variants = [Variant(f"{size}/none", ledger_set.without, preload)]
-    for detail, path in ledger_set.with_detail.items():
-        variants.append(Variant(f"{size}/{detail}", path, preload, OURS))
+    for name, path in ledger_set.with_detail.items():
+        variants.append(Variant(f"{size}/{name}", path, preload, check_of(name)))
     if periodic is not None and ledger_set.periodic_without and ledger_set.periodic_with:
         theirs = (ledgers.PERIODIC_PLUGIN,)
         variants.append(
@@ -111,12 +118,19 @@ def invoice_variants(ledger_set: LedgerSet, size: int, periodic: Path | None) ->
     return variants
 
 
+def check_of(name: str) -> str:
+    """Returns the correctness check of a variant of ours: its releases against its lines."""
+    return OURS if name in ledgers.DETAILS else f"{OURS}_books"
+
+
 def demo_available() -> bool:
     """Tells whether the demo generator (`demo/generate.py`) exists."""
     return importlib.util.find_spec("demo.generate") is not None
 
 
-def generate_demo(out: Path, customers: int, months: int) -> LedgerSet:
+def generate_demo(
+    out: Path, customers: int, months: int, horizons: Sequence[str] = ledgers.HORIZONS
+) -> LedgerSet:
     """Generates the demo company and writes its variants beside its main file.
 
     The books go to `out/demo-CxM/ledger` beside a copy of the project's
@@ -138,33 +152,36 @@ def generate_demo(out: Path, customers: int, months: int) -> LedgerSet:
         raise RuntimeError(f"demo generation failed:\n{finished.stderr}")
     progress(finished.stdout.strip())
     name = f"demo, {customers:,} customers x {months} months"
-    return ledgers.write_demo_variants(folder / "ledger", folder / "config", name)
+    return ledgers.write_demo_variants(folder / "ledger", folder / "config", name, horizons)
 
 
 def demo_variants(ledger_set: LedgerSet) -> list[Variant]:
     """Returns the variants of the demo company: without the plugin, then each level."""
     preload = ("plugins.deferred_revenue",)
     variants = [Variant("demo/none", ledger_set.without, preload)]
-    for detail, path in ledger_set.with_detail.items():
-        variants.append(Variant(f"demo/{detail}", path, preload, OURS))
+    for name, path in ledger_set.with_detail.items():
+        variants.append(Variant(f"demo/{name}", path, preload, check_of(name)))
     return variants
 
 
-def compare(name: str, prefix: str, samples: dict[str, Samples]) -> list[Comparison]:
-    """Returns the rows of one ledger: ours at each level, then beancount-periodic's."""
+def compare(
+    name: str, prefix: str, samples: dict[str, Samples], horizons: Sequence[str]
+) -> list[Comparison]:
+    """Returns the rows of one ledger: ours at each level and horizon, then beancount-periodic's."""
     rows = []
-    for detail, goal in (("summary", GOALS["summary"]), ("line", GOALS["line"])):
-        rows.append(
-            Comparison(
-                name,
-                OURS,
-                detail,
-                samples[f"{prefix}/none"],
-                samples[f"{prefix}/{detail}"],
-                goal,
-                report.PLUGIN_PHASE[OURS],
+    for horizon in horizons:
+        for detail in ("summary", "line"):
+            rows.append(
+                Comparison(
+                    name,
+                    OURS,
+                    f"{detail}, horizon {horizon}",
+                    samples[f"{prefix}/none"],
+                    samples[f"{prefix}/{ledgers.variant_name(detail, horizon)}"],
+                    GOALS[detail],
+                    report.PLUGIN_PHASE[OURS],
+                )
             )
-        )
     if f"{prefix}/periodic" in samples:
         rows.append(
             Comparison(
@@ -236,18 +253,20 @@ def measure(args: argparse.Namespace) -> tuple[list[Comparison], list[str]]:
         notes.append(note)
     comparisons: list[Comparison] = []
     for size in args.sizes:
-        ledger_set = ledgers.write_invoice_ledgers(args.out / f"invoices-{size}", size)
+        ledger_set = ledgers.write_invoice_ledgers(
+            args.out / f"invoices-{size}", size, args.horizons
+        )
         repeat = args.repeat * (SMALL_REPEAT if size < SMALL else 1)
         samples = run_all(invoice_variants(ledger_set, size, periodic), repeat, progress)
-        comparisons += compare(ledger_set.name, str(size), samples)
+        comparisons += compare(ledger_set.name, str(size), samples, args.horizons)
     if args.no_demo:
         notes.append("Demo company skipped (`--no-demo` or `--quick`).")
     elif not demo_available():
         notes.append("Demo company skipped: `demo/generate.py` does not exist yet.")
     else:
-        demo = generate_demo(args.out, args.demo_customers, args.demo_months)
+        demo = generate_demo(args.out, args.demo_customers, args.demo_months, args.horizons)
         samples = run_all(demo_variants(demo), args.repeat, progress)
-        comparisons += compare(demo.name, "demo", samples)
+        comparisons += compare(demo.name, "demo", samples, args.horizons)
         notes.append(f"Demo company: `python -m demo.generate` into {demo.without.parent}.")
     if args.profile:
         notes += profile_plugins(comparisons, args.out)

@@ -17,7 +17,7 @@ import datetime
 import os
 import random
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +33,21 @@ PERIODIC_HOLDING = "Equity:Received:Revenue:Subscriptions"  # where beancount-pe
 PLUGIN = "plugins.deferred_revenue"
 PERIODIC_PLUGIN = "beancount_periodic.amortize"
 DETAILS = ("line", "summary")
+HORIZONS = ("all", "books")
+
+
+def variant_name(detail: str, horizon: str) -> str:
+    """Returns a variant's name: `line`, `summary` (horizon all), `line-books`, ..."""
+    return detail if horizon == "all" else f"{detail}-{horizon}"
+
+
+def variant_names(horizons: Sequence[str] = HORIZONS) -> list[tuple[str, str, str]]:
+    """Returns (name, detail, horizon) of every variant with the plugin."""
+    return [
+        (variant_name(detail, horizon), detail, horizon)
+        for horizon in horizons
+        for detail in DETAILS
+    ]
 
 
 @dataclass(frozen=True)
@@ -145,28 +160,35 @@ def _main(title: str, plugin: str | None, body: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_policy(path: Path, detail: str, base: dict[str, object] | None = None) -> Path:
-    """Writes a revenue policy YAML with the given detail level.
+def write_policy(
+    path: Path, detail: str, base: dict[str, object] | None = None, horizon: str = "all"
+) -> Path:
+    """Writes a revenue policy YAML with the given detail level and release horizon.
 
     Args:
       path: Where to write it.
       detail: `line` or `summary`.
       base: Other fields of the policy to keep (default: the daily basis only).
+      horizon: `all` or `books`.
     Returns:
       The path written.
     """
     fields = dict(base or {"basis": "daily"})
     fields["detail"] = detail
+    fields["horizon"] = horizon
     path.write_text(yaml.safe_dump(fields, sort_keys=False), encoding="utf-8")
     return path
 
 
-def write_invoice_ledgers(folder: Path, count: int) -> LedgerSet:
+def write_invoice_ledgers(
+    folder: Path, count: int, horizons: Sequence[str] = HORIZONS
+) -> LedgerSet:
     """Writes the synthetic ledgers of `count` invoices under `folder`.
 
     Args:
       folder: An existing or new folder; its files are overwritten.
       count: How many annual invoices.
+      horizons: The release horizons to write a variant of each detail level for.
     Returns:
       The main files of every variant.
     """
@@ -180,11 +202,9 @@ def write_invoice_ledgers(folder: Path, count: int) -> LedgerSet:
     (folder / "invoices-periodic.beancount").write_text(theirs, encoding="utf-8")
     title = f"{count} annual invoices"
     mains = {"none": _main(title, None, "invoices.beancount")}
-    for detail in DETAILS:
-        write_policy(folder / f"revenue-{detail}.yaml", detail)
-        mains[detail] = _main(
-            title, f'plugin "{PLUGIN}" "revenue-{detail}.yaml"', "invoices.beancount"
-        )
+    for name, detail, horizon in variant_names(horizons):
+        write_policy(folder / f"revenue-{name}.yaml", detail, horizon=horizon)
+        mains[name] = _main(title, f'plugin "{PLUGIN}" "revenue-{name}.yaml"', "invoices.beancount")
     mains["periodic-none"] = _main(title, None, "invoices-periodic.beancount")
     mains["periodic"] = _main(title, f'plugin "{PERIODIC_PLUGIN}"', "invoices-periodic.beancount")
     for variant, text in mains.items():
@@ -192,7 +212,9 @@ def write_invoice_ledgers(folder: Path, count: int) -> LedgerSet:
     return LedgerSet(
         name=f"{count:,} invoices",
         without=folder / "main-none.beancount",
-        with_detail={detail: folder / f"main-{detail}.beancount" for detail in DETAILS},
+        with_detail={
+            name: folder / f"main-{name}.beancount" for name, _, _ in variant_names(horizons)
+        },
         periodic_without=folder / "main-periodic-none.beancount",
         periodic_with=folder / "main-periodic.beancount",
     )
@@ -201,17 +223,21 @@ def write_invoice_ledgers(folder: Path, count: int) -> LedgerSet:
 _PLUGIN_LINE = re.compile(r'^plugin\s+"' + re.escape(PLUGIN) + r'"[^\n]*$', re.MULTILINE)
 
 
-def write_demo_variants(ledger: Path, config: Path, name: str) -> LedgerSet:
+def write_demo_variants(
+    ledger: Path, config: Path, name: str, horizons: Sequence[str] = HORIZONS
+) -> LedgerSet:
     """Writes a main file per variant beside a generated demo's `main.beancount`.
 
     The variants differ only in the `plugins.deferred_revenue` line: removed, or
-    naming a copy of `config/revenue.yaml` set to either detail level. Other
-    plugin lines stay, so "without" is the same ledger minus this plugin.
+    naming a copy of `config/revenue.yaml` set to either detail level and each
+    release horizon. Other plugin lines stay, so "without" is the same ledger
+    minus this plugin.
 
     Args:
       ledger: The folder `python -m demo.generate --out` wrote.
       config: The copy of the project's `config/` that the ledger's plugin lines name.
       name: The row name.
+      horizons: The release horizons to write a variant of each detail level for.
     Returns:
       The main files of every variant.
     Raises:
@@ -225,13 +251,16 @@ def write_demo_variants(ledger: Path, config: Path, name: str) -> LedgerSet:
     policy_file = config / "revenue.yaml"
     loaded = yaml.safe_load(policy_file.read_text(encoding="utf-8")) if policy_file.exists() else {}
     (ledger / "main-none.beancount").write_text(before + after, encoding="utf-8")
-    for detail in DETAILS:
-        policy = write_policy(config / f"revenue-{detail}.yaml", detail, dict(loaded or {}))
+    variants = variant_names(horizons)
+    for variant, detail, horizon in variants:
+        policy = write_policy(
+            config / f"revenue-{variant}.yaml", detail, dict(loaded or {}), horizon
+        )
         relative = os.path.relpath(policy, ledger)
         line = f'plugin "{PLUGIN}" "{relative}"'
-        (ledger / f"main-{detail}.beancount").write_text(before + line + after, encoding="utf-8")
+        (ledger / f"main-{variant}.beancount").write_text(before + line + after, encoding="utf-8")
     return LedgerSet(
         name=name,
         without=ledger / "main-none.beancount",
-        with_detail={detail: ledger / f"main-{detail}.beancount" for detail in DETAILS},
+        with_detail={variant: ledger / f"main-{variant}.beancount" for variant, _, _ in variants},
     )

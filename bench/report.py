@@ -174,7 +174,8 @@ def check_table(comparisons: Sequence[Comparison]) -> list[str]:
                 f"{check['sub_minor_unit']:,}",
             ]
         )
-    header = ["ledger", "plugin", "detail", "pieces", "billed", "released", "sum = billed"]
+    # To release: what was billed, or with `horizon: books` each line's share through it.
+    header = ["ledger", "plugin", "detail", "pieces", "to release", "released", "sum exact"]
     return _table([*header, "sources off", "pieces not at 2 decimals", "sub-cent pieces"], rows)
 
 

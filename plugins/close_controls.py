@@ -24,6 +24,7 @@ from plugins import (
     period_lock,
     revenue_policy,
     tie_outs,
+    usage_accruals,
 )
 from plugins import policy as policy_files
 from plugins.close_policy import ClosePolicy
@@ -50,8 +51,13 @@ def close_controls(
     revenue, _ = revenue_policy.load(revenue_config, options_map)
     findings = sealed_month_changes(entries, policy)
     if policy.tie_outs:
+        usage = None
+        if policy_files.plugin_line(options_map, usage_accruals.PLUGIN)[0]:
+            usage, _ = usage_accruals.load(entries, options_map)
+            findings += tie_outs.unbilled_receivables(entries, usage)
         if uses_revenue:
-            findings += tie_outs.deferred_revenue(entries, revenue)
+            moves = usage.deferred_movements() if usage is not None else []
+            findings += tie_outs.deferred_revenue(entries, revenue, moves)
         findings += _other_tie_outs(entries, options_map, policy)
     if policy.hygiene:
         findings += hygiene.check(entries, policy.accounts, policy.bank_root, revenue.precision)

@@ -4,6 +4,7 @@ Fields (all optional; with no file the defaults of DESIGN.md apply):
 
     basis: daily            # or monthly: equal months, first and last prorated by days
     detail: line            # or summary: one release per month per account pair
+    horizon: all            # or books: no release after the month of the books' latest entry
     precision: {JPY: 0}     # decimals of a currency's minor unit, beyond ISO 4217
     revenue_map:            # deferred account -> revenue account, beyond the suffix rule
       Liabilities:DeferredRevenue:Legacy: Income:Revenue:Other
@@ -24,8 +25,10 @@ from plugins.schedule import Basis
 
 DETAIL_LINE = "line"
 DETAIL_SUMMARY = "summary"
+HORIZON_ALL = "all"
+HORIZON_BOOKS = "books"
 
-_FIELDS = {"basis", "detail", "precision", "revenue_map", "accounts_file"}
+_FIELDS = {"basis", "detail", "horizon", "precision", "revenue_map", "accounts_file"}
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ class RevenuePolicy:
 
     basis: Basis = Basis.DAILY
     detail: str = DETAIL_LINE
+    horizon: str = HORIZON_ALL
     precision: Precision = field(default_factory=Precision)
     revenue_map: Mapping[str, str] = field(default_factory=dict)
     accounts: accounts.Accounts = field(default_factory=accounts.Accounts)
@@ -76,6 +80,12 @@ def load(
         f"'{DETAIL_LINE}' or '{DETAIL_SUMMARY}'",
         DETAIL_LINE,
     )
+    horizon = document.read(
+        "horizon",
+        policy.choice((HORIZON_ALL, HORIZON_BOOKS)),
+        f"'{HORIZON_ALL}' or '{HORIZON_BOOKS}'",
+        HORIZON_ALL,
+    )
     digits: dict[str, int] = document.read(
         "precision", policy.precision_map, policy.PRECISION_EXPECTED, {}
     )
@@ -86,6 +96,7 @@ def load(
     chosen = RevenuePolicy(
         basis=Basis(basis),
         detail=detail,
+        horizon=horizon,
         precision=Precision(digits),
         revenue_map=revenue_map,
         accounts=book_accounts,

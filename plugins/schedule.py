@@ -24,6 +24,8 @@ import calendar
 import datetime
 import enum
 import functools
+import operator
+import sys
 from fractions import Fraction
 
 Date = datetime.date
@@ -132,19 +134,23 @@ def spread(amount: int, start: Date, end: Date, booked: Date, basis: Basis) -> l
 def _daily_layout(start: Date, end: Date, first_due: Date) -> tuple[tuple[Date, int], ...]:
     """Returns each release date of a period with the days elapsed by then.
 
-    Cached: invoices share their periods and booking months (every annual plan
-    sold on one day), so only the rounding below is done line by line.
+    Months that end before `first_due` (the month end of booking) have no date
+    of their own: they catch up at the first date listed. Cached: invoices
+    share their periods and booking months (every annual plan sold on one day),
+    so only the rounding is done line by line.
     """
     total_days = (end - start).days + 1
+    before_start = start.toordinal() - 1
     layout = []
-    elapsed = 0
-    for last_of_month, days, _ in _month_segments(start, end):
-        elapsed += days
+    year, month = start.year, start.month
+    while True:
+        last_of_month = _month_end(year, month)
+        if last_of_month >= end:
+            layout.append((max(last_of_month, first_due), total_days))
+            return tuple(layout)
         if last_of_month >= first_due:
-            layout.append((last_of_month, elapsed))
-        elif elapsed == total_days:
-            layout.append((first_due, elapsed))
-    return tuple(layout)
+            layout.append((last_of_month, last_of_month.toordinal() - before_start))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
 def _spread_daily(amount: int, start: Date, end: Date, first_due: Date) -> list[Piece]:
@@ -178,6 +184,56 @@ def _collect(amount: int, cumulative: list[tuple[Date, Fraction]], booked: Date)
     return pieces
 
 
+def proportional(amount: int, weights: list[int]) -> list[int]:
+    """Splits an amount in proportion to weights, rounding cumulatively.
+
+    The cumulative share after each weight is rounded (half away from zero) and
+    the parts are the differences, so they sum exactly to `amount` and each is
+    within one minor unit of its exact share: the relative standalone selling
+    price allocation of a contract's transaction price (ASC 606-10-32-31).
+
+    Args:
+      amount: The amount in minor units.
+      weights: Non-negative weights (standalone selling prices), not all zero.
+    Returns:
+      One part per weight, in order.
+    """
+    total = sum(weights)
+    parts = []
+    done = cumulative = 0
+    for weight in weights:
+        cumulative += weight
+        reached = _round_half_away(amount * cumulative, total)
+        parts.append(reached - done)
+        done = reached
+    return parts
+
+
+def elapsed(start: Date, end: Date, through: Date, basis: Basis) -> Fraction:
+    """Returns the share of an inclusive period elapsed by the end of `through`.
+
+    Weighted as `spread` weighs it: by days, or by months on the monthly basis.
+    """
+    if through < start:
+        return Fraction(0)
+    if through >= end:
+        return Fraction(1)
+    if basis is Basis.DAILY:
+        return Fraction((through - start).days + 1, (end - start).days + 1)
+
+    def months(last: Date) -> Fraction:
+        segments = _month_segments(start, last)
+        return sum((Fraction(days, month_days) for _, days, month_days in segments), Fraction(0))
+
+    return months(through) / months(end)
+
+
+def share(amount: int, fraction: Fraction) -> int:
+    """Returns `amount` x `fraction` rounded half away from zero, in minor units."""
+    exact = amount * fraction
+    return _round_half_away(exact.numerator, exact.denominator)
+
+
 def at_point(amount: int, delivered: Date, booked: Date) -> list[Piece]:
     """Recognizes an amount in full at the month end of its delivery.
 
@@ -193,28 +249,83 @@ def at_point(amount: int, delivered: Date, booked: Date) -> list[Piece]:
     return [(max(month_end(delivered), month_end(booked)), amount)]
 
 
-# Below this many lines, a group is spread line by line: numpy's set-up per
-# call costs more than it saves.
+# Groups of at least this many lines are spread with numpy when it is already
+# imported (or the group is so large that importing it, a tenth of a second,
+# pays off); otherwise with Python integers, a month of the group at a time.
 _VECTOR_MIN = 64
+_IMPORT_MIN = 100_000
 
 
-def spread_daily_many(amounts: list[int], start: Date, end: Date, booked: Date) -> list[Piece3]:
+def spread_daily_many(
+    amounts: list[int], start: Date, end: Date, booked: Date, through: Date | None = None
+) -> list[Piece3]:
     """Spreads many amounts sharing one period and booking month, and sums the pieces.
 
     The result is exactly the sum of `spread(amount, ...)` over the amounts on
     the daily basis, month by month, with the count of non-zero pieces; it is
-    computed for all amounts at once with exact 64-bit integer arithmetic
-    (falling back to Python integers for amounts too large for it).
+    computed for all amounts at once, a month at a time, with exact integer
+    arithmetic (64-bit vectors for large groups when numpy is at hand, falling
+    back to Python integers for amounts too large for them).
 
+    Args:
+      through: If given, months ending after it are left out (the pieces up to
+        it are those of the whole schedule: rounding is cumulative).
     Returns:
       (month end, units, pieces) for every month end where a piece is due.
     """
     first_due = month_end(booked)
-    total_days = (end - start).days + 1
-    if not amounts:
+    layout = _daily_layout(start, end, first_due)
+    if through is not None and layout and layout[-1][0] > through:
+        layout = tuple(step for step in layout if step[0] <= through)
+    if not amounts or not layout:
         return []
-    if len(amounts) < _VECTOR_MIN or max(map(abs, amounts)) * 2 * total_days >= 2**62:
-        return _sum_each(amounts, start, end, first_due)
+    total_days = (end - start).days + 1
+    vectors = len(amounts) >= _IMPORT_MIN or "numpy" in sys.modules
+    if vectors and len(amounts) >= _VECTOR_MIN and max(map(abs, amounts)) * 2 * total_days < 2**62:
+        return _sum_vectorized(amounts, layout, total_days)
+    return _sum_by_month(amounts, layout, total_days)
+
+
+def _sum_by_month(
+    amounts: list[int], layout: tuple[tuple[Date, int], ...], total_days: int
+) -> list[Piece3]:
+    # Cumulative share at a month end, rounded half away from zero on the
+    # magnitude: (2 |a| elapsed + total) // (2 total). A month's units are the
+    # change in the sum of those over the amounts; its pieces are the amounts
+    # whose rounded share moved, which every amount does when 2 |a| times the
+    # month's days is at least 2 total (its exact share is at least one unit).
+    twice_total = 2 * total_days
+    credits = [2 * amount for amount in amounts if amount > 0]
+    debits = [-2 * amount for amount in amounts if amount < 0]
+    size = len(credits) + len(debits)
+    smallest = min(credits + debits, default=0)
+    before_credits, before_debits = [0] * len(credits), [0] * len(debits)
+    now_debits = before_debits
+    released = 0
+    elapsed_before = 0
+    totals: list[Piece3] = []
+    for date, elapsed in layout:
+        now_credits = [(twice * elapsed + total_days) // twice_total for twice in credits]
+        cumulative = sum(now_credits)
+        if debits:
+            now_debits = [(twice * elapsed + total_days) // twice_total for twice in debits]
+            cumulative -= sum(now_debits)
+        if smallest * (elapsed - elapsed_before) >= twice_total:
+            count = size
+        else:
+            count = sum(map(operator.ne, now_credits, before_credits))
+            if debits:
+                count += sum(map(operator.ne, now_debits, before_debits))
+        if count:
+            totals.append((date, cumulative - released, count))
+        released, elapsed_before = cumulative, elapsed
+        before_credits, before_debits = now_credits, now_debits
+    return totals
+
+
+def _sum_vectorized(
+    amounts: list[int], layout: tuple[tuple[Date, int], ...], total_days: int
+) -> list[Piece3]:
     import numpy  # Imported when first needed: it costs a tenth of a second.
 
     magnitudes = numpy.abs(numpy.asarray(amounts, dtype=numpy.int64))
@@ -222,7 +333,7 @@ def spread_daily_many(amounts: list[int], start: Date, end: Date, booked: Date) 
     twice_magnitudes, twice_total = 2 * magnitudes, 2 * total_days
     released = numpy.zeros_like(magnitudes)
     totals: list[Piece3] = []
-    for date, elapsed in _daily_layout(start, end, first_due):
+    for date, elapsed in layout:
         cumulative = (twice_magnitudes * elapsed + total_days) // twice_total
         pieces = cumulative - released
         count = int(numpy.count_nonzero(pieces))
@@ -230,13 +341,3 @@ def spread_daily_many(amounts: list[int], start: Date, end: Date, booked: Date) 
             totals.append((date, int((signs * pieces).sum()), count))
         released = cumulative
     return totals
-
-
-def _sum_each(amounts: list[int], start: Date, end: Date, first_due: Date) -> list[Piece3]:
-    sums: dict[Date, list[int]] = {}
-    for amount in amounts:
-        for date, units in _spread_daily(amount, start, end, first_due):
-            tally = sums.setdefault(date, [0, 0])
-            tally[0] += units
-            tally[1] += 1
-    return [(date, units, count) for date, (units, count) in sorted(sums.items())]

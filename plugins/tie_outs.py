@@ -22,11 +22,12 @@ from typing import Any
 
 from beancount.core import data
 
-from plugins import commission_lines, deferred_lines, meta
+from plugins import commission_lines, deferred_lines, meta, usage_accruals
 from plugins.commission_policy import CommissionPolicy
 from plugins.currency import Precision
 from plugins.revenue_policy import RevenuePolicy
 from plugins.schedule import month_end
+from plugins.usage_accruals import Subledger
 
 Break = tuple[dict[str, Any], str, Any]
 Key = tuple[str, str]  # account, currency
@@ -43,14 +44,23 @@ def _ledger_deltas(
     """Returns month-end movements of the wanted accounts, and where each posting is."""
     deltas: Deltas = defaultdict(lambda: defaultdict(Decimal))
     postings: dict[Key, list[tuple[data.Transaction, int]]] = defaultdict(list)
+    chosen: dict[str, bool] = {}
+    month_of: dict[datetime.date, datetime.date] = {}
     for entry in entries:
         if not isinstance(entry, data.Transaction):
             continue
         for position, posting in enumerate(entry.postings, 1):
+            name = posting.account
+            keep = chosen.get(name)
+            if keep is None:
+                keep = chosen[name] = wanted(name)
             units = posting.units
-            if wanted(posting.account) and units is not None and units.number is not None:
-                key = (posting.account, units.currency)
-                deltas[key][month_end(entry.date)] += units.number
+            if keep and units is not None and units.number is not None:
+                key = (name, units.currency)
+                day = month_of.get(entry.date)
+                if day is None:
+                    day = month_of[entry.date] = month_end(entry.date)
+                deltas[key][day] += units.number
                 postings[key].append((entry, position))
     return deltas, postings
 
@@ -105,22 +115,40 @@ def _add(deltas: Deltas, key: Key, day: datetime.date, units: int, precision: Pr
     deltas[key][month_end(day)] += precision.from_minor(units, key[1])
 
 
-def deferred_revenue(entries: Sequence[data.Directive], policy: RevenuePolicy) -> list[Break]:
-    """Ties deferred revenue to the remaining schedules at every month end."""
-    typed = [entry for entry in entries if not meta.is_generated(entry)]
-    lines, _ = deferred_lines.read(typed, policy)
-    subledger: Deltas = defaultdict(lambda: defaultdict(Decimal))
+def deferred_revenue(
+    entries: Sequence[data.Directive],
+    policy: RevenuePolicy,
+    usage_moves: Sequence[tuple[str, str, datetime.date, int]] = (),
+) -> list[Break]:
+    """Ties deferred revenue to the remaining schedules at every month end.
+
+    The schedules are summed as the summarized releases sum them (lines that
+    share a period and booking month at once), in minor units, through the
+    plugin's horizon: with `horizon: books` no release is due after the month
+    of the books' latest typed transaction, in the ledger or here.
+    """
+    reading = deferred_lines.read_books(entries, policy)
+    through = deferred_lines.horizon(reading, policy)
+    units_by: dict[Key, dict[datetime.date, int]] = defaultdict(lambda: defaultdict(int))
     explained: set[tuple[int, int]] = set()
-    for line in lines:
-        key = (line.deferred_account, line.currency)
-        _add(subledger, key, line.booked, line.amount, policy.precision)
-        for day, units in deferred_lines.pieces(line, policy):
-            _add(subledger, key, day, -units, policy.precision)
+    for line in reading.lines:
+        units_by[(line.deferred_account, line.currency)][month_end(line.booked)] += line.amount
         explained.add((id(line.entry), line.position))
+    for (deferred, _, currency), day, units, _ in deferred_lines.summed_pieces(
+        reading.lines, policy, through
+    ):
+        units_by[(deferred, currency)][day] -= units
+    # Prepaid credit drawn down by usage, and its breakage (plugins.usage_revenue).
+    for account, currency, day, units in usage_moves:
+        units_by[(account, currency)][month_end(day)] += units
+    subledger: Deltas = defaultdict(lambda: defaultdict(Decimal))
+    for key, months in units_by.items():
+        for day, units in months.items():
+            subledger[key][day] = policy.precision.from_minor(units, key[1])
     for entry in entries:
-        if (
-            isinstance(entry, data.Transaction)
-            and entry.meta.get(meta.GENERATED_BY) == "deferred_revenue"
+        if isinstance(entry, data.Transaction) and entry.meta.get(meta.GENERATED_BY) in (
+            "deferred_revenue",
+            "usage_revenue",
         ):
             explained.update(
                 (id(entry), position) for position in range(1, len(entry.postings) + 1)
@@ -179,3 +207,28 @@ def receivables(entries: Sequence[data.Directive], receivable: str) -> list[Brea
                 )
                 result.append((source, message, entry))
     return result
+
+
+def unbilled_receivables(entries: Sequence[data.Directive], usage: Subledger) -> list[Break]:
+    """Ties the unbilled receivable to usage rated but not yet invoiced, at every month end.
+
+    The subledger is plugins.usage_revenue's: accruals, less credit drawn and
+    invoices' clearings. The accruals and the plugin's own entries explain
+    their postings; any other posting to the account is where a break is named.
+    """
+    account = usage.policy.accounts.unbilled
+    subledger: Deltas = defaultdict(lambda: defaultdict(Decimal))
+    for day, (_, _, currency), units in usage.unbilled_changes():
+        _add(subledger, (account, currency), day, units, usage.policy.precision)
+    explained = {
+        (id(entry), position)
+        for entry in entries
+        if isinstance(entry, data.Transaction)
+        and (
+            usage_accruals.USAGE in entry.meta
+            or entry.meta.get(meta.GENERATED_BY) == "usage_revenue"
+        )
+        for position in range(1, len(entry.postings) + 1)
+    }
+    ledger, postings = _ledger_deltas(entries, lambda name: name == account)
+    return _breaks("Unbilled receivables", ledger, subledger, postings, explained)

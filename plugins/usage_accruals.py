@@ -35,7 +35,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -167,21 +167,28 @@ class Subledger:
         Keys are (customer, 'YYYY-MM', currency); months with nothing open are left out.
         """
         units: dict[Key, int] = defaultdict(int)
-        for accrual in self.accruals:
-            if accrual.entry.date <= as_of:
-                units[accrual.key] += accrual.amount
-        for move in self.movements:
-            if move.kind == prepaid_credits.DRAW and move.date <= as_of:
-                units[move.cause.key] -= move.units
-        for clearing in self.clearings:
-            if clearing.date <= as_of:
-                units[clearing.first.key] -= clearing.cleared
+        for day, key, change in self.unbilled_changes():
+            if day <= as_of:
+                units[key] += change
         to_decimal = self.policy.precision.from_minor
         return {
             (customer, month_name(month), currency): to_decimal(amount, currency)
             for (customer, month, currency), amount in sorted(units.items())
             if amount
         }
+
+    def unbilled_changes(self) -> Iterator[tuple[datetime.date, Key, int]]:
+        """Yields every change to the unbilled receivable: (date, usage month's key, minor units).
+
+        An accrual debits it; a draw of credit and an invoice's clearing credit it.
+        """
+        for accrual in self.accruals:
+            yield accrual.entry.date, accrual.key, accrual.amount
+        for move in self.movements:
+            if move.kind == prepaid_credits.DRAW:
+                yield move.date, move.cause.key, -move.units
+        for clearing in self.clearings:
+            yield clearing.date, clearing.first.key, -clearing.cleared
 
     def grant_balances(self, as_of: datetime.date) -> list[GrantBalance]:
         """Returns every grant made by a day, with its movements to the day's end."""
@@ -209,6 +216,15 @@ class Subledger:
             )
         return balances
 
+    def used_credit(self) -> list[Movement]:
+        """Returns the draws and breakage of paid grants: its debits to deferred revenue."""
+        return [
+            move
+            for move in self.movements
+            if not move.grant.promotional
+            and move.kind in (prepaid_credits.DRAW, prepaid_credits.BREAKAGE)
+        ]
+
     def deferred_movements(self) -> list[tuple[str, str, datetime.date, int]]:
         """Returns what the plugin posts to deferred revenue: (account, currency, date, units).
 
@@ -217,9 +233,7 @@ class Subledger:
         """
         return [
             (move.grant.account, move.grant.currency, move.date, move.units)
-            for move in self.movements
-            if not move.grant.promotional
-            and move.kind in (prepaid_credits.DRAW, prepaid_credits.BREAKAGE)
+            for move in self.used_credit()
         ]
 
 

@@ -230,3 +230,90 @@ def test_bad_close_policy_points_into_the_yaml(books: Books) -> None:
         (3, "Seal of '2026-01' expected 64 hexadecimal digits, found 'xyz'"),
         (4, "Field 'tie_outs' expected true or false, found 'maybe'"),
     ]
+
+
+USAGE_HEADER = """
+plugin "plugins.deferred_revenue" "revenue.yaml"
+plugin "plugins.usage_revenue" "usage.yaml"
+plugin "plugins.close_controls" "close.yaml"
+2026-01-01 open Assets:AccountsReceivable
+2026-01-01 open Assets:UnbilledReceivables
+2026-01-01 open Equity:Opening
+2026-01-01 open Liabilities:DeferredRevenue:Credits
+2026-01-01 open Income:Revenue:Credits
+2026-01-01 open Income:Revenue:Usage
+"""
+
+# June: 100.00 of credit (12-month expiry); July: 130.00 of usage rated, of which
+# the credit pays 100.00 and 30.00 is overage; August 3: the overage is invoiced.
+USAGE_BOOKS = """
+2026-06-10 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  100.00 USD
+  Liabilities:DeferredRevenue:Credits  -100.00 USD
+    service_start: 2026-06-10
+    service_end: 2027-06-10
+    recognition: "usage"
+    expires: 2027-06-10
+
+2026-07-31 * "Acme" "Usage of 2026-07" #usage
+  usage: "CUS-1/2026-07"
+  customer: "CUS-1"
+  service_start: 2026-07-01
+  service_end: 2026-07-31
+  Assets:UnbilledReceivables  130.00 USD
+  Income:Revenue:Usage  -130.00 USD
+    product: "gpu-hours"
+
+2026-08-03 * "Acme" "Invoice INV-2" ^INV-2
+  invoice: "INV-2"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  30.00 USD
+  Income:Revenue:Usage  -30.00 USD
+    service_start: 2026-07-01
+    service_end: 2026-07-31
+    product: "gpu-hours"
+"""
+
+
+def _write_usage_policies(books: Books) -> None:
+    _write_policies(books)
+    books.write("usage.yaml", "")
+
+
+def test_credit_draws_and_overage_tie_deferred_and_unbilled(books: Books) -> None:
+    _write_usage_policies(books)
+    entries, errors, _ = books.load(USAGE_HEADER + USAGE_BOOKS)
+    assert errors == []
+    # By hand: unbilled 130.00 accrued - 100.00 drawn from credit - 30.00 invoiced = 0;
+    # the credit pack's deferred revenue: 100.00 billed - 100.00 drawn = 0.
+    totals: dict[str, int] = {}
+    for entry in entries:
+        for posting in getattr(entry, "postings", []):
+            if posting.account in (
+                "Assets:UnbilledReceivables",
+                "Liabilities:DeferredRevenue:Credits",
+            ):
+                totals[posting.account] = totals.get(posting.account, 0) + int(
+                    posting.units.number * 100
+                )
+    assert totals == {"Assets:UnbilledReceivables": 0, "Liabilities:DeferredRevenue:Credits": 0}
+
+
+def test_unbilled_posting_outside_the_usage_subledger_fails(books: Books) -> None:
+    _write_usage_policies(books)
+    stray = """
+2026-08-20 * "Manual accrual"
+  Assets:UnbilledReceivables  12.34 USD
+  Equity:Opening  -12.34 USD
+"""
+    text = USAGE_HEADER + USAGE_BOOKS + stray
+    _, errors, _ = books.load(text)
+    assert error_lines(errors) == [
+        (
+            line_of(text, "UnbilledReceivables  12.34"),
+            "Unbilled receivables 'Assets:UnbilledReceivables' in USD does not tie at "
+            "2026-08-31: general ledger 12.34, subledger 0.00, difference 12.34",
+        )
+    ]

@@ -7,10 +7,11 @@ from collections import defaultdict
 from decimal import Decimal
 
 from beancount.core import data
+from beancount.core.amount import Amount
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plugins import deferred_lines, deferred_revenue
+from plugins import deferred_lines, deferred_revenue, schedule
 from plugins.currency import Precision
 from plugins.revenue_policy import DETAIL_SUMMARY, RevenuePolicy
 from tests.conftest import Books, currency, error_lines, generated, number, postings_of
@@ -391,7 +392,7 @@ def test_bad_policy_reports_every_problem_and_changes_nothing(books: Books) -> N
     ]
     assert [e.message for e in errors] == [
         "Unknown field 'colour'; expected one of 'accounts_file', 'basis', 'detail', "
-        "'precision', 'revenue_map'",
+        "'horizon', 'precision', 'revenue_map'",
         "Field 'basis' expected 'daily' or 'monthly', found 'weekly'",
         "Field 'precision' expected a mapping of currency to decimals 0 to 8, found dict",
     ]
@@ -533,3 +534,146 @@ def test_generated_entries_print_as_beancount(books: Books) -> None:
     printed = [printer.format_entry(entry) for entry in generated(summary) + generated(detail)]
     assert "revclose_lines: 1" in printed[0]
     assert "revclose_line: 2" in printed[2]
+
+
+# The release horizon: `horizon: books` releases only through the month end of
+# the books' latest typed transaction.
+
+PAYMENT = """
+2026-03-10 * "Acme" "Payment INV-2" ^INV-2
+  invoice: "INV-2"
+  Assets:Bank  12000.00 USD
+  Assets:AccountsReceivable  -12000.00 USD
+"""
+
+
+def test_horizon_books_releases_through_the_month_of_the_latest_entry(books: Books) -> None:
+    # The annual invoice of 12,000.00 from Jan 15 2026 (365 days). The latest
+    # typed transaction is the payment of March 10, so releases stop at March's
+    # end, which is released in full: through March (17 + 28 + 31 = 76 days)
+    # 12000 * 76 / 365 = 2498.630 -> 2498.63, less 1479.45 through February:
+    # 1019.18. The nine months after wait in deferred revenue: 9501.37.
+    ledger = (
+        OPENS
+        + "2020-01-01 open Assets:Bank\n"
+        + invoice("2026-01-15", "INV-2", "12000.00 USD", "2026-01-15", "2027-01-14")
+        + PAYMENT
+    )
+    books.write("revenue.yaml", "horizon: books\n")
+    entries, errors, _ = books.load(ledger)
+    assert errors == []
+    assert postings_of(entries, REVENUE) == [
+        ("2026-01-31", "-558.90 USD"),
+        ("2026-02-28", "-920.55 USD"),
+        ("2026-03-31", "-1019.18 USD"),
+    ]
+    deferred = sum(
+        number(p)
+        for e in entries
+        if isinstance(e, data.Transaction)
+        for p in e.postings
+        if p.account == DEFERRED
+    )
+    assert deferred == Decimal("-9501.37")
+    # The same months as without a horizon, to the cent: rounding is cumulative.
+    books.write("revenue.yaml", "horizon: all\n")
+    everything, errors, _ = books.load(ledger)
+    assert errors == []
+    assert postings_of(everything, REVENUE)[:3] == postings_of(entries, REVENUE)
+    assert len(postings_of(everything, REVENUE)) == 13
+
+
+def test_horizon_books_keeps_the_catch_up_of_the_latest_entry(books: Books) -> None:
+    # A credit note of 730.00 for 2026 (2.00 a day) booked on April 10 is the
+    # latest entry: its January to April (120 days, 240.00) catch up at April's
+    # end, the horizon, and its May to December (490.00) stay deferred.
+    books.write("revenue.yaml", "horizon: books\ndetail: summary\n")
+    credit = f"""
+2026-04-10 * "Acme" "Credit note CN-1" ^CN-1 ^INV-4
+  invoice: "CN-1"
+  customer: "CUS-1"
+  {DEFERRED}  730.00 USD
+    service_start: 2026-01-01
+    service_end: 2026-12-31
+  Assets:AccountsReceivable  -730.00 USD
+"""
+    entries, errors, _ = books.load(
+        OPENS + invoice("2026-01-01", "INV-4", "3650.00 USD", "2026-01-01", "2026-12-31") + credit
+    )
+    assert errors == []
+    # 3,650.00 at 10.00 a day: Jan 310, Feb 280, Mar 310, Apr 300 less the catch-up.
+    assert postings_of(entries, REVENUE) == [
+        ("2026-01-31", "-310.00 USD"),
+        ("2026-02-28", "-280.00 USD"),
+        ("2026-03-31", "-310.00 USD"),
+        ("2026-04-30", "-60.00 USD"),
+    ]
+    assert [e.meta["revclose_lines"] for e in generated(entries)] == [1, 1, 1, 2]
+
+
+def test_horizon_ignores_generated_entries_and_other_directives() -> None:
+    # Only typed transactions date the books: not a release made by an earlier
+    # load, not a balance assertion or a price dated later.
+    lines = _lines([(-1200_00, datetime.date(2026, 1, 1), 364, 0, "USD")])
+    typed = lines[0].entry
+    later = datetime.date(2026, 6, 1)
+    release = typed._replace(date=later, meta={**typed.meta, "revclose_generated_by": "x"})
+    price = data.Price({"filename": "<test>", "lineno": 0}, later, "EUR", Amount(Decimal(1), "USD"))
+    reading = deferred_lines.read_books([typed, release, price], RevenuePolicy(horizon="books"))
+    assert reading.latest == datetime.date(2026, 1, 1)
+    assert deferred_lines.horizon(reading, RevenuePolicy(horizon="books")) == datetime.date(
+        2026, 1, 31
+    )
+    assert deferred_lines.horizon(reading, RevenuePolicy()) is None  # `all`, the default
+    entries: list[data.Directive] = [typed, release, price]
+    assert deferred_lines.release_horizon(entries, RevenuePolicy(horizon="books")) == datetime.date(
+        2026, 1, 31
+    )
+    assert deferred_lines.release_horizon(entries, RevenuePolicy()) is None
+    empty = deferred_lines.read_books([], RevenuePolicy(horizon="books"))
+    assert deferred_lines.horizon(empty, RevenuePolicy(horizon="books")) is None
+
+
+def test_horizon_keeps_the_close_controls_tie_out(books: Books) -> None:
+    # The tie-out of deferred revenue follows the same horizon: no break after it.
+    books.write("revenue.yaml", "horizon: books\n")
+    books.write("close.yaml", "")
+    ledger = (
+        OPENS.replace(
+            'plugin "plugins.deferred_revenue" "revenue.yaml"',
+            'plugin "plugins.deferred_revenue" "revenue.yaml"\n'
+            'plugin "plugins.close_controls" "close.yaml"',
+        )
+        + "2020-01-01 open Assets:Bank\n"
+        + invoice("2026-01-15", "INV-2", "12000.00 USD", "2026-01-15", "2027-01-14")
+        + PAYMENT
+    )
+    entries, errors, _ = books.load(ledger)
+    assert errors == []
+    assert len(generated(entries)) == 3
+
+
+def test_bad_horizon_is_a_policy_error(books: Books) -> None:
+    books.write("revenue.yaml", "basis: daily\nhorizon: today\n")
+    entries, errors, _ = books.load(
+        OPENS + invoice("2026-01-15", "INV-1", "49.00 USD", "2026-01-15", "2026-02-14")
+    )
+    assert error_lines(errors) == [(2, "Field 'horizon' expected 'all' or 'books', found 'today'")]
+    assert generated(entries) == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(line_cases, st.dates(datetime.date(2023, 12, 1), datetime.date(2030, 12, 31)))
+def test_a_horizon_cuts_the_schedules_without_changing_a_piece(
+    cases: list,  # type: ignore[type-arg]
+    day: datetime.date,
+) -> None:
+    lines = _lines(cases)
+    through = schedule.month_end(day)
+    everything = deferred_revenue.line_releases(lines, RevenuePolicy())
+    cut = deferred_revenue.line_releases(lines, RevenuePolicy(), through)
+    assert cut == [entry for entry in everything if entry.date <= through]
+    summary = deferred_revenue.summarized_releases(
+        lines, RevenuePolicy(detail=DETAIL_SUMMARY), through
+    )
+    assert _balances(cut) == _balances(summary)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime
 from fractions import Fraction
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from plugins import schedule
 from plugins.schedule import (
     Basis,
     add_months,
@@ -165,3 +166,26 @@ def test_spreading_many_at_once_equals_spreading_each(
     # Amounts too large for 64-bit arithmetic take the exact Python path.
     huge = [amount * 10**9 + 1 for amount in amounts]
     assert sum(units for _, units, _ in spread_daily_many(huge, start, end, booked)) == sum(huge)
+
+
+@settings(deadline=None)  # The first example imports numpy.
+@given(
+    st.lists(st.integers(-(10**12), 10**12), max_size=80),
+    st.dates(D(2020, 1, 1), D(2030, 12, 31)),
+    st.integers(0, 1500),
+    st.integers(-400, 800),
+    st.dates(D(2019, 12, 1), D(2035, 12, 31)),
+)
+def test_both_ways_of_spreading_many_agree_and_a_horizon_only_cuts(
+    amounts: list[int], start: D, length: int, booked_offset: int, through: D
+) -> None:
+    end = start + datetime.timedelta(days=length)
+    first_due = month_end(start + datetime.timedelta(days=booked_offset))
+    layout = schedule._daily_layout(start, end, first_due)
+    total_days = length + 1
+    by_month = schedule._sum_by_month(amounts, layout, total_days)
+    assert schedule._sum_vectorized(amounts, layout, total_days) == by_month
+    # Months after a horizon are left out; the months before it are unchanged.
+    assert spread_daily_many(amounts, start, end, first_due, through) == [
+        piece for piece in spread_daily_many(amounts, start, end, first_due) if piece[0] <= through
+    ]
