@@ -4,11 +4,14 @@
       customer: "CUS-0042"
       start: 2026-01-15
       end: 2029-01-14
+      price: 15000.00 USD     ; optional: the transaction price (ASC 606 step 3)
 
     2026-10-20 custom "contract-terminated" "CTR-0042"
 
 A contract's term (`start` to `end`, inclusive) is the period of benefit of a
-commission that names the contract and gives no period of its own.
+commission that names the contract and gives no period of its own. A contract
+with a `price` and performance obligations (`custom "obligation"`, read by
+plugins.obligations) is allocated by plugins.ssp_allocation.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from beancount.core import data
+from beancount.core import amount, data
 
 CONTRACT = "contract"
 TERMINATED = "contract-terminated"
@@ -41,6 +44,7 @@ class Contract:
     start: datetime.date | None
     end: datetime.date | None
     entry: data.Custom
+    price: amount.Amount | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,12 @@ def _term_date(entry: data.Custom, key: str, errors: list[ContractError]) -> dat
         return value
     errors.append(ContractError(entry.meta, f"Contract {key} '{value}' is not a date", entry))
     return None
+
+
+def _price(entry: data.Custom) -> amount.Amount | None:
+    """Returns the contract's transaction price; plugins.obligations reports a bad one."""
+    value = entry.meta.get("price")
+    return value if isinstance(value, amount.Amount) else None
 
 
 def read(entries: Sequence[data.Directive]) -> tuple[Contracts, list[ContractError]]:
@@ -101,7 +111,12 @@ def read(entries: Sequence[data.Directive]) -> tuple[Contracts, list[ContractErr
                 start = end = None
             customer = entry.meta.get("customer")
             by_id[contract_id] = Contract(
-                contract_id, str(customer) if customer else None, start, end, entry
+                contract_id,
+                str(customer) if customer else None,
+                start,
+                end,
+                entry,
+                _price(entry),
             )
     for contract_id in sorted(set(terminated) - set(by_id)):
         where = termination[contract_id]

@@ -23,6 +23,12 @@ def transfer(
     ]
 
 
+def posting(account: str, units: int, currency: str, precision: Precision) -> data.Posting:
+    """Returns a posting of `units` (minor units, debit positive) to `account`."""
+    number = precision.from_minor(units, currency)
+    return data.Posting(account, amount.Amount(number, currency), None, None, None, None)
+
+
 def transaction(
     source_meta: Mapping[str, Any],
     generator: str,

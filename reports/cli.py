@@ -6,6 +6,8 @@
     revclose seal ledger/main.beancount --month 2026-09
     revclose ar ledger/main.beancount aging [--as-of 2026-10-31] [--csv FILE]
     revclose ar ledger/main.beancount statement --customer CUS-0042 [--from 2026-01-01]
+    revclose ssp ledger/main.beancount [--as-of 2026-10-31] [--csv FILE]
+    revclose memo ledger/main.beancount CTR-0042-01 [--as-of 2026-10-31] [--out FILE]
     revclose usage ledger/main.beancount reconciliation [--month 2026-10] [--csv FILE]
     revclose usage ledger/main.beancount credits [--as-of 2026-10-31] [--csv FILE]
 
@@ -26,6 +28,8 @@ from beancount.parser import printer
 
 from reports import books as books_module
 from reports import controls, deferred_revenue, flux, package, period, receivables, sealing
+from reports import memo as contract_memo
+from reports import ssp as ssp_reports
 from reports import usage as usage_reports
 from reports.books import Books
 from reports.table import Table, to_text, write_csv
@@ -108,6 +112,34 @@ def usage(books: Books, args: argparse.Namespace) -> int:
     return 1 if usage_reports.differences(table) else 0
 
 
+def _add_contract_commands(commands: argparse._SubParsersAction[Any]) -> None:
+    command = commands.add_parser("ssp", help="standalone selling prices observed per product")
+    command.add_argument("ledger", help="the ledger's main file")
+    command.add_argument("--as-of", type=datetime.date.fromisoformat, help="default: month end")
+    command.add_argument("--csv", help="write CSV to this file instead of printing")
+    command = commands.add_parser("memo", help="a contract's ASC 606 memo, in markdown")
+    command.add_argument("ledger", help="the ledger's main file")
+    command.add_argument("contract", help="the contract's id")
+    command.add_argument("--as-of", type=datetime.date.fromisoformat, help="default: month end")
+    command.add_argument("--out", help="write the memo to this file instead of printing")
+
+
+def contract_report(books: Books, args: argparse.Namespace) -> int:
+    """Shows the SSP analysis or writes a contract memo; returns the exit status."""
+    as_of = args.as_of or period.last_day(books_module.latest_complete_month(books))
+    if args.command == "ssp":
+        _show(ssp_reports.ssp_analysis(books, as_of), args.csv)
+        return 0
+    text = contract_memo.memo(books, args.contract, as_of)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        print(f"wrote {args.out}")
+    else:
+        print(text)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the command line; returns the exit status."""
     parser = argparse.ArgumentParser(prog="revclose", description=__doc__.split("\n")[0])
@@ -130,6 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             command.add_argument("--csv", help="write CSV to this file instead of printing")
     _add_receivables_command(commands)
     _add_usage_command(commands)
+    _add_contract_commands(commands)
     args = parser.parse_args(argv)
     # Beancount's pickle cache does not notice edits to policy files or plugin
     # code, so a close could report stale figures; every run loads afresh.
@@ -140,6 +173,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         if args.command == "usage":
             return usage(books, args)
+        if args.command in ("ssp", "memo"):
+            return contract_report(books, args)
         if args.command == "ar":
             table = receivables.report(
                 books, args.report, args.as_of, args.month, args.customer, args.start

@@ -7,25 +7,45 @@ Opening (the previous month end) and closing balances, from the general ledger:
 - contract assets: the unbilled receivable (`Assets:UnbilledReceivables`) and
   its sub-accounts, and any asset account with a `ContractAssets` component;
 - contract liabilities: deferred revenue (`Liabilities:DeferredRevenue` and its
-  sub-accounts), shown as positive amounts.
+  sub-accounts), and any liability account with a `ContractLiabilities`
+  component (plugins.ssp_allocation's adjustment), shown as positive amounts.
 
 For contract liabilities, `revenue_from_opening` is the revenue recognized in
-the month that was in the opening balance: the month's releases of the lines
-booked before the month, from the deferred revenue subledger.
+the month that was in the opening balance. For deferred revenue it is the
+month's releases of the lines booked before the month, from the deferred
+revenue subledger, and, for prepaid credit (plugins.usage_revenue), the
+month's draws and breakage of paid grants made before the month. A contract
+allocated by plugins.ssp_allocation recognizes its allocated revenue instead,
+so its figure is taken per contract:
+
+    from opening = the month's releases of its lines booked before the month
+                   + the month's change of its allocation adjustment
+                     (allocated less invoiced revenue),
+                   no less than zero and no more than its opening contract
+                   liability (deferred revenue plus adjustment)
+
+that is, the invoices' view of what came out of the opening balance,
+corrected to the allocation and bounded by the balance the contract opened
+with (a contract that opened as a contract asset had no liability to draw).
+The adjustment account's row carries the correction (the figure less the
+releases already on the deferred rows), so the total is the contracts' figure.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
-from reports import period
+from plugins import usage_accruals
+from plugins.contract_assets import Position
+from plugins.deferred_lines import DeferredLine
+from reports import contracts, period
 from reports.amounts import exact, under
 from reports.books import Books, balances
-from reports.deferred_revenue import subledger
+from reports.deferred_revenue import Subledger, subledger
 from reports.table import Table
 
 COLUMNS = ("balance", "account", "currency", "opening", "closing", "change", "revenue_from_opening")
@@ -33,6 +53,7 @@ RECEIVABLES = "receivables"
 CONTRACT_ASSETS = "contract assets"
 CONTRACT_LIABILITIES = "contract liabilities"
 CONTRACT_ASSET_COMPONENT = "ContractAssets"
+CONTRACT_LIABILITY_COMPONENT = "ContractLiabilities"
 TOTAL = "Total"
 
 
@@ -46,25 +67,106 @@ def _kinds(books: Books) -> list[tuple[str, Callable[[str], bool], int]]:
         named = under(assets)(name) and CONTRACT_ASSET_COMPONENT in name.split(":")
         return unbilled(name) or named
 
+    liabilities = str(books.options.get("name_liabilities", "Liabilities"))
+    deferred = under(roles.deferred_revenue)
+
+    def is_contract_liability(name: str) -> bool:
+        named = under(liabilities)(name) and CONTRACT_LIABILITY_COMPONENT in name.split(":")
+        return deferred(name) or named
+
     return [
         (RECEIVABLES, under(roles.receivable), 1),
         (CONTRACT_ASSETS, is_contract_asset, 1),
-        (CONTRACT_LIABILITIES, under(roles.deferred_revenue), -1),
+        (CONTRACT_LIABILITIES, is_contract_liability, -1),
     ]
 
 
-def revenue_from_opening(books: Books, month: datetime.date) -> dict[tuple[str, str], int]:
-    """Returns the month's releases of lines booked before it, by deferred account (minor units)."""
-    ledger = subledger(books)
+def _opening_releases(
+    ledger: Subledger, month: datetime.date
+) -> Iterator[tuple[DeferredLine, int]]:
+    """Yields each line booked before the month with what it releases in the month (credit)."""
     first, last = month, period.last_day(month)
-    released: dict[tuple[str, str], int] = defaultdict(int)
     for line, pieces in zip(ledger.lines, ledger.pieces, strict=True):
-        if line.booked >= first:
-            continue
-        for date, units in pieces:
-            if first <= date <= last:
-                released[(line.deferred_account, line.currency)] -= units
+        if line.booked < first:
+            yield line, -sum(units for date, units in pieces if first <= date <= last)
+
+
+def revenue_from_opening(books: Books, month: datetime.date) -> dict[tuple[str, str], int]:
+    """Returns the revenue recognized in the month out of the opening contract liability.
+
+    By contract liability account and currency, in minor units: the deferred
+    accounts' releases of lines booked before the month, and the allocation
+    adjustment account's correction for allocated contracts
+    (`allocation_correction`), and the month's use of prepaid credit bought
+    before it (`prepaid_credit_used`).
+    """
+    ledger = subledger(books)
+    released: dict[tuple[str, str], int] = defaultdict(int)
+    for line, units in _opening_releases(ledger, month):
+        released[(line.deferred_account, line.currency)] += units
+    for key, units in prepaid_credit_used(books, month).items():
+        released[key] += units
+    for key, units in allocation_correction(books, ledger, month).items():
+        released[key] += units
     return dict(released)
+
+
+def prepaid_credit_used(books: Books, month: datetime.date) -> dict[tuple[str, str], int]:
+    """Returns the month's draws and breakage of paid credit granted before it (minor units).
+
+    Usage drawn from a credit pack bought before the month is revenue out of
+    the opening liability, as a release is (none without plugins.usage_revenue).
+    """
+    if not books.uses(usage_accruals.PLUGIN):
+        return {}
+    usage, _ = usage_accruals.load(books.entries, books.options)
+    first, last = month, period.last_day(month)
+    used: dict[tuple[str, str], int] = defaultdict(int)
+    for move in usage.used_credit():
+        grant = move.grant
+        if grant.granted_on < first and first <= move.date <= last:
+            used[(grant.account, grant.currency)] += move.units
+    return dict(used)
+
+
+def _position_at(positions: list[Position], day: datetime.date) -> Position | None:
+    """Returns a contract's position at the end of `day`: the last one dated on or before it."""
+    known = [position for position in positions if position.date <= day]
+    return known[-1] if known else None
+
+
+def allocation_correction(
+    books: Books, ledger: Subledger, month: datetime.date
+) -> dict[tuple[str, str], int]:
+    """Returns the adjustment account's revenue out of the opening liability (minor units).
+
+    Per allocated contract open before the month: its revenue out of the
+    opening contract liability (the releases of its lines booked before the
+    month plus the month's change of its adjustment, between zero and its
+    opening contract liability) less those releases, which the deferred
+    accounts' rows already show.
+    """
+    worked = contracts.allocated(books)
+    if not worked:
+        return {}
+    account = contracts.allocation_policy_of(books).contract_liability_account
+    owners = contracts.contract_of_entry(books)
+    by_contract: dict[str, int] = defaultdict(int)
+    for line, units in _opening_releases(ledger, month):
+        owner = owners.get(id(line.entry))
+        if owner is not None:
+            by_contract[owner] += units
+    found: dict[tuple[str, str], int] = defaultdict(int)
+    for contract in worked:
+        before = _position_at(contract.positions, month - datetime.timedelta(days=1))
+        after = _position_at(contract.positions, period.last_day(month))
+        if before is None or after is None:
+            continue
+        released = by_contract.get(contract.terms.id, 0)
+        change = after.total_adjustment - before.total_adjustment
+        drawn = min(max(0, released + change), max(0, before.contract_liability))
+        found[(account, contract.terms.currency)] += drawn - released
+    return dict(found)
 
 
 def contract_balances(books: Books, month: datetime.date) -> Table:
