@@ -72,6 +72,7 @@ bench: install
 	$(BIN)/python -m bench.fava_pages
 	$(BIN)/python -m bench.bank_import
 	$(BIN)/python -m bench.billing_import
+	$(BIN)/python -m bench.usage_import --strategies
 	$(BIN)/python -m bench.close
 
 clean:

@@ -5,7 +5,9 @@ extracted by its importer; the entries of all files are then written by
 `importers.ledger_files` (idempotent by source id, all or nothing). Unlike
 beangulp's own commands, no file is skipped: not a large one, and not one that
 no source claims (that is a problem, so a renamed export cannot go unnoticed).
-Hidden files and folders (a leading dot) are not documents.
+Hidden files and folders (a leading dot) are not documents. A source may read
+a folder of files as one document (a month of partitioned Parquet files,
+`SourceImporter.document`): each of its files is claimed, the folder extracted once.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class Imported:
     documents: int
     added: Mapping[Path, int]
     skipped: int
+    notes: Sequence[Problem] = ()  # What the importers noted without failing.
 
 
 def documents_under(roots: Iterable[Path]) -> list[Path]:
@@ -60,10 +63,14 @@ def extract_all(
     importers: Sequence[SourceImporter],
     documents: Sequence[Path],
     books: Sequence[data.Directive] = (),
+    notes: list[Problem] | None = None,
 ) -> list[ledger_files.Batch]:
     """Returns the entries of every document, one batch per source.
 
-    Sources that read the books (`SourceImporter.reads`) are extracted last:
+    Each file's source says which document it belongs to (itself, or its
+    folder), and each document is extracted once; what the importers note
+    without failing is appended to `notes`. Sources that read the books
+    (`SourceImporter.reads`, `reads_custom`) are extracted last:
     they see `books` and every entry the other sources extracted, so a
     receipt can name an invoice imported in the same run, whatever the order
     of the files.
@@ -72,23 +79,30 @@ def extract_all(
       ImportFailed: With the problems of every file that could not be imported.
     """
     problems: list[Problem] = []
-    claimed: dict[str, list[Path]] = {importer.name: [] for importer in importers}
+    claimed: dict[str, dict[Path, None]] = {importer.name: {} for importer in importers}
     for path in documents:
         try:
-            claimed[_importer_of(path, importers).name].append(path)
+            importer = _importer_of(path, importers)
         except ImportFailed as failed:
             problems += failed.problems
+            continue
+        claimed[importer.name][Path(importer.document(str(path)))] = None
     extracted: dict[str, list[data.Directive]] = {importer.name: [] for importer in importers}
     for readers in (False, True):
         existing = [*books, *(entry for entries in extracted.values() for entry in entries)]
         for importer in importers:
-            if bool(importer.reads) != readers:
+            if bool(importer.reads or importer.reads_custom) != readers:
                 continue
             for path in claimed[importer.name]:
                 try:
                     extracted[importer.name] += importer.extract(str(path), existing)
                 except ImportFailed as failed:
                     problems += failed.problems
+                    continue
+                if notes is not None:
+                    notes += importer.notes(str(path))
+    # A shared file's problem (a price book's line) that several documents hit is told once.
+    problems = list(dict.fromkeys(problems))
     problems.sort(key=lambda problem: problem.path)  # Stable: each file keeps its order.
     raise_if_any(problems)
     return [
@@ -103,6 +117,7 @@ def extract_all(
     ]
 
 
+@ledger_files.bulk()  # No cycle collection while a million entries are alive (see `bulk`).
 def import_documents(
     importers: Sequence[SourceImporter], roots: Sequence[Path], ledger: Path
 ) -> Imported:
@@ -120,6 +135,9 @@ def import_documents(
     documents = documents_under(roots)
     keys = sorted({key for importer in importers for key in importer.reads})
     books = ledger_files.entries_with(ledger, keys) if keys else []
-    changes = ledger_files.plan(ledger, extract_all(importers, documents, books))
+    types = sorted({kind for importer in importers for kind in importer.reads_custom})
+    books += ledger_files.custom_entries(ledger, types) if types else []
+    notes: list[Problem] = []
+    changes = ledger_files.plan(ledger, extract_all(importers, documents, books, notes))
     ledger_files.write(changes)
-    return Imported(len(documents), changes.added, changes.skipped)
+    return Imported(len(documents), changes.added, changes.skipped, tuple(notes))

@@ -47,6 +47,8 @@ def import_command(importers: Sequence[SourceImporter], root: Path) -> click.Com
             plural = "s" if count != 1 else ""
             click.echo(f"{count} problem{plural}; no ledger file was changed.", err=True)
             raise SystemExit(1) from None
+        for note in done.notes:
+            click.echo(str(note))
         for path, added in sorted(done.added.items()):
             click.echo(f"{shown(path)}: {added} added")
         click.echo(

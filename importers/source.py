@@ -25,6 +25,7 @@ from beangulp import extract
 
 from importers import ledger_files
 from importers.config import Section
+from importers.errors import Problem
 from plugins import policy
 
 FIELDS = ("importer", "documents", "ledger")
@@ -68,6 +69,14 @@ class SourceImporter(beangulp.Importer):  # type: ignore[misc]
     run (a bank receipt names an invoice by its `invoice`).
     """
 
+    reads_custom: ClassVar[tuple[str, ...]] = ()
+    """Types of the books' `custom` directives that `extract` looks for in `existing`.
+
+    Like `reads`: the import command passes such a source the ledger's
+    `custom` directives of these types (`customer`: the usage importer's
+    customers), and what the other sources extracted in the same run.
+    """
+
     def __init__(self, placement: Placement, file_account: str) -> None:
         self.placement = placement
         self.file_account = file_account
@@ -84,6 +93,22 @@ class SourceImporter(beangulp.Importer):  # type: ignore[misc]
     def account(self, filepath: str) -> str:
         """Returns the account the source's files are archived under."""
         return self.file_account
+
+    def document(self, filepath: str) -> str:
+        """Returns the document a file it identifies belongs to: usually the file itself.
+
+        A source whose document is a folder of files (a month of partitioned
+        Parquet files) returns the folder: the import command extracts it once.
+        """
+        return filepath
+
+    def notes(self, filepath: str) -> list[Problem]:
+        """Returns what the last `extract` of a document noted without failing.
+
+        The import command prints them (e.g. events repeated with the same
+        content, counted once); by default there are none.
+        """
+        return []
 
     def source_id(self, entry: data.Directive) -> str | None:
         """Returns the entry's id in the source system, or None if it is not the source's.

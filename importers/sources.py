@@ -27,8 +27,10 @@ from importers import (
     billing_stripe_csv,
     commissions,
     config,
+    crm,
     source,
     stripe_balance,
+    usage,
 )
 from importers.config import Section
 from importers.errors import raise_if_any
@@ -37,6 +39,7 @@ from plugins import policy
 
 KINDS: Mapping[str, Callable[[Section, Placement], SourceImporter]] = {
     "commissions": commissions.from_config,
+    "crm": crm.from_config,
     "bai2": bank_bai2.from_config,
     "camt053": bank_camt.from_config,
     "mt940": bank_mt940.from_config,
@@ -46,6 +49,7 @@ KINDS: Mapping[str, Callable[[Section, Placement], SourceImporter]] = {
     "billing_stripe": billing_stripe.from_config,
     "billing_stripe_csv": billing_stripe_csv.from_config,
     "billing_generic": billing_generic.from_config,
+    "usage": usage.from_config,
 }
 
 

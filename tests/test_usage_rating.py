@@ -8,11 +8,13 @@ reported with its exact message and line.
 from __future__ import annotations
 
 import datetime
+import itertools
 import textwrap
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -340,7 +342,8 @@ def test_the_demo_price_books_match_the_demo_catalog() -> None:
         assert (rated.unit_price, rated.amount) == (expected, expected)
         assert rate(pricing, {"gpu-hours": "1"}, entity=entity.code).currency == entity.currency
     assert list(pricing.books["list-usd"].skus) == list(pricing.books["list-eur"].skus)
-    assert pricing.contracts == {}
+    # The reservations' overage contracts (tests/test_demo_company.py checks them against the demo).
+    assert {sku for each in pricing.contracts.values() for sku in each.prices} == {"gpu-hours"}
 
 
 # Properties of rating, on arbitrary tiers.
@@ -429,6 +432,177 @@ def test_volume_prices_every_unit_at_one_tiers_price(
     tier = next(tier for tier in tiers if tier.up_to is None or quantity <= tier.up_to)
     exact = Fraction(quantity) * Fraction(tier.unit_price)
     assert abs(Fraction(rated.amount) - exact) <= Fraction(1, 200)
+
+
+# The bulk path: many months rated at once, line for line as `rate` rates each.
+
+_CURRENCIES = [("USD", 2), ("JPY", 0), ("KWD", 3), ("XCR", 8)]  # XCR: 8 decimals (`precision`).
+_NAMES = ["a", "b", "c", "d"]
+_QUANTITIES = st.one_of(
+    st.decimals(min_value=0, max_value=10**7, places=3),
+    st.decimals(min_value=0, max_value=10**4, places=0),
+    st.decimals(min_value=-(10**4), max_value=10**4, places=2),  # Adjustments: flat SKUs only.
+    # Beyond 64-bit products: rated in Python's integers.
+    st.decimals(min_value=0, max_value=10**22, places=4),
+)
+
+
+@st.composite
+def _sku(draw: st.DrawFn, name: str, account: str | None) -> Sku:
+    method = draw(
+        st.sampled_from([usage_pricing.FLAT, usage_pricing.GRADUATED, usage_pricing.VOLUME])
+    )
+    if method == usage_pricing.FLAT:
+        price = draw(st.decimals(min_value=0, max_value=1000, places=draw(st.integers(0, 7))))
+        return Sku(name, method, price, (), account)
+    return Sku(name, method, None, draw(_tiers()), account)
+
+
+@st.composite
+def _book_pricing(draw: st.DrawFn) -> Pricing:
+    """Two books in drawn currencies, and contracts for some customers (prices, minimums)."""
+    books = {}
+    for index in range(2):
+        currency, _ = draw(st.sampled_from(_CURRENCIES))
+        names = draw(st.lists(st.sampled_from(_NAMES), min_size=2, max_size=4, unique=True))
+        skus = {name: draw(_sku(name, f"Income:Usage:{name.upper()}")) for name in names}
+        books[f"book{index}"] = PriceBook(f"book{index}", currency, skus)
+    contracts = {}
+    for customer in ["C0", "C1", "C2"]:
+        if not draw(st.booleans()):
+            continue
+        prices = {}
+        for name in draw(st.lists(st.sampled_from(_NAMES), max_size=2, unique=True)):
+            prices[name] = draw(_sku(name, draw(st.sampled_from([None, "Income:Usage:Deal"]))))
+        minimum = draw(
+            st.one_of(
+                st.none(),
+                st.builds(
+                    usage_pricing.Minimum,
+                    st.one_of(  # Usually above the lines, or below.
+                        st.decimals(min_value=10**25, max_value=10**26, places=3),
+                        st.decimals(min_value=0, max_value=10**8, places=3),
+                    ),
+                    st.just(usage_pricing.REVENUE),
+                ),
+                st.builds(
+                    usage_pricing.Minimum,
+                    st.decimals(min_value=0, max_value=10**8, places=2),
+                    st.just(usage_pricing.NONE),
+                ),
+            )
+        )
+        book = draw(st.sampled_from([None, "book0", "book1"]))
+        contracts[f"CTR-{customer}"] = usage_pricing.Contract(
+            f"CTR-{customer}", customer, None, None, book, prices, minimum
+        )
+    entities = {"E0": "book0", "E1": "book1"}
+    return Pricing(books, entities, contracts, Precision({"XCR": 8}), "Income:Usage:Shortfall")
+
+
+def _exact(sku: Sku, quantity: Decimal) -> Fraction:
+    """The exact amount of a line, by the rules in `usage_rating`'s docstring."""
+    if sku.pricing == usage_pricing.FLAT:
+        assert sku.unit_price is not None
+        return Fraction(quantity) * Fraction(sku.unit_price)
+    if sku.pricing == usage_pricing.VOLUME:
+        tier = next(tier for tier in sku.tiers if tier.up_to is None or quantity <= tier.up_to)
+        return Fraction(quantity) * Fraction(tier.unit_price)
+    exact, below = Fraction(0), Fraction(0)
+    for tier in sku.tiers:
+        top = (
+            Fraction(quantity)
+            if tier.up_to is None
+            else min(Fraction(tier.up_to), Fraction(quantity))
+        )
+        exact += max(top - below, Fraction(0)) * Fraction(tier.unit_price)
+        if tier.up_to is None or quantity <= tier.up_to:
+            return exact
+        below = Fraction(tier.up_to)
+    raise AssertionError("The last tier is open-ended.")
+
+
+def _rounded(exact: Fraction, digits: int) -> Decimal:
+    """Half away from zero, to `digits` decimals."""
+    scaled = abs(exact) * 10**digits
+    whole = int(scaled + Fraction(1, 2))
+    return usage_rating.EXACT.scaleb(Decimal(whole if exact >= 0 else -whole), -digits)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    _book_pricing(),
+    st.lists(
+        st.tuples(
+            st.sampled_from(["E0", "E0", "E1", "E1", "none"]),  # None: no book applies.
+            st.dictionaries(  # "z": no book prices it.
+                st.sampled_from([*_NAMES * 4, "z"]), _QUANTITIES, min_size=1, max_size=4
+            ),
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+)
+def test_rating_many_months_at_once_rates_each_as_rate_does(
+    pricing: Pricing, months: list[tuple[str, dict[str, Decimal]]]
+) -> None:
+    customers = [(f"C{index}", entity) for index, (entity, _) in enumerate(months)]
+    skus = list(dict.fromkeys(sku for _, quantities in months for sku in quantities))
+    numbers = [quantity for _, quantities in months for quantity in quantities.values()]
+    scale = max(max(-quantity.as_tuple().exponent, 0) for quantity in numbers)  # type: ignore[operator]
+    lines = usage_rating.Lines(
+        customers,
+        list(itertools.accumulate(len(quantities) for _, quantities in months)),
+        skus,
+        np.array([skus.index(sku) for _, quantities in months for sku in quantities]),
+        [int(quantity.scaleb(scale, usage_rating.EXACT)) for quantity in numbers],
+        scale,
+    )
+    bulk = usage_rating.rate_lines(pricing, OCTOBER, lines)
+    for (customer, entity), (_, quantities), found in zip(
+        customers, months, bulk.months, strict=True
+    ):
+        try:
+            rated = usage_rating.rate(pricing, customer, entity, OCTOBER, quantities)
+        except RatingError as error:
+            assert found is None
+            assert error.problems
+            continue
+        assert found is not None
+        digits = found.plan.digits
+        mine = range(found.start, found.end)
+        assert [
+            (
+                bulk.priced[at].name,
+                numbers[bulk.lines[at]],
+                usage_rating.amount(bulk.minor[at], digits),
+                bulk.priced[at].account,
+                bulk.priced[at].shown,
+                bulk.tiers[at],
+            )
+            for at in mine
+        ] == [tuple(line) for line in rated.lines]
+        assert (found.shortfall, found.total) == (
+            usage_rating.minor_units(rated.shortfall, digits),
+            usage_rating.minor_units(rated.total, digits),
+        )
+        # Each line is its exact amount rounded once, half away from zero, to the currency.
+        terms = pricing.terms(customer, entity, OCTOBER)
+        assert terms is not None
+        for line in rated.lines:
+            expected = _rounded(_exact(terms.skus[line.sku], line.quantity), digits)
+            assert (line.amount, line.amount.as_tuple().exponent) == (expected, -digits)
+        assert [line.sku for line in rated.lines] == [
+            sku for sku in terms.skus if sku in quantities
+        ]
+        lines_total = sum(Fraction(line.amount) for line in rated.lines)  # Exactly.
+        assert Fraction(rated.total) == lines_total + Fraction(rated.shortfall)
+        minimum = terms.contract.minimum if terms.contract else None
+        if minimum is None or minimum.shortfall != usage_pricing.REVENUE:
+            assert rated.shortfall == 0
+        else:
+            least = Fraction(_rounded(Fraction(minimum.amount), digits))
+            assert Fraction(rated.shortfall) == max(least - lines_total, Fraction(0))
 
 
 # Every mistake in config/pricing.yaml, at its line.
