@@ -6,7 +6,10 @@
   enable it;
 - each roll-forward ties to the general ledger, per account and currency;
 - the trial balance balances, per currency;
-- the revenue disaggregation adds up to the general ledger's revenue, per currency.
+- the revenue disaggregation adds up to the general ledger's revenue, per currency;
+- usage is billed as rated: no usage month of the close's reconciliation is
+  invoiced beyond the usage policy's tolerance (when the ledger enables
+  plugins.usage_revenue).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from plugins import usage_reconciliation
 from plugins.close_controls import CloseControlError
 from reports.books import Books
 from reports.table import Table
@@ -100,6 +104,31 @@ def revenue_ties(
             )
         )
     return controls
+
+
+def usage_billed_as_rated(reconciliation: Table, tolerance: Decimal) -> Control:
+    """Returns the control that no usage month is invoiced beyond the tolerance.
+
+    The figure is the count of usage months billed beyond it and the total of
+    their differences (invoiced less billable), per currency.
+    """
+    totals: dict[str, Decimal] = {}
+    count = 0
+    rows = zip(
+        reconciliation.column("currency"),
+        reconciliation.column("difference"),
+        reconciliation.column("status"),
+        strict=True,
+    )
+    for currency, difference, status in rows:
+        if status == usage_reconciliation.DIFFERENCE:
+            count += 1
+            totals[currency] = totals.get(currency, Decimal(0)) + difference
+    noun = "difference" if count == 1 else "differences"
+    figure = f"{count} {noun} beyond the tolerance of {tolerance}"
+    if totals:
+        figure += ", total " + ", ".join(f"{totals[code]} {code}" for code in sorted(totals))
+    return Control("Usage billed as rated (usage-to-invoice reconciliation)", not count, figure)
 
 
 def as_table(controls: list[Control]) -> Table:

@@ -1,13 +1,15 @@
 """The close summary: one page, in Markdown, that a reviewer reads first.
 
-Every control with its result and figure, then the flagged fluxes with their
-drivers, then the files of the package.
+Every control with its result and figure, then the unbilled receivables
+balance (when the ledger accrues usage), the flagged fluxes with their
+drivers, and the files of the package.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +17,33 @@ from reports import controls, flux, period
 from reports.controls import Control
 from reports.flux import Thresholds
 from reports.table import Table
+
+
+@dataclass(frozen=True)
+class Unbilled:
+    """The unbilled receivable at a month end, in one currency."""
+
+    currency: str
+    general_ledger: Decimal  # The balance of the unbilled receivable account.
+    usage: Decimal  # Usage rated, neither invoiced nor drawn from prepaid credit.
+    months: int  # Customer months with usage still unbilled.
+
+
+def _unbilled_section(account: str, last: datetime.date, found: Sequence[Unbilled]) -> list[str]:
+    lines = ["## Unbilled receivables", ""]
+    if not found:
+        return [*lines, f"None at {last}: `{account}` has no balance and no usage is unbilled."]
+    lines.append(f"At {last}, `{account}` against usage rated and not yet invoiced:")
+    lines.append("")
+    for each in found:
+        code = each.currency
+        line = (
+            f"- {code}: {each.general_ledger:,f} {code} in the general ledger; usage unbilled "
+            f"{each.usage:,f} {code} over {each.months} customer months"
+        )
+        difference = each.general_ledger - each.usage
+        lines.append(line + (f"; difference {difference:,f} {code}." if difference else "."))
+    return lines
 
 
 def _cell(value: Any) -> str:
@@ -57,8 +86,13 @@ def summary(
     changes: Table,
     limits: Thresholds,
     files: Sequence[str],
+    unbilled: tuple[str, Sequence[Unbilled]] | None = None,
 ) -> str:
-    """Returns the one-page summary of a month's close, as Markdown."""
+    """Returns the one-page summary of a month's close, as Markdown.
+
+    `unbilled` is the unbilled receivable account and its balances, stated
+    when the ledger accrues usage.
+    """
     failed = controls.failures(checks)
     verdict = (
         f"**FAIL**: {len(failed)} of {len(checks)} controls failed."
@@ -74,6 +108,10 @@ def summary(
         "",
         *_markdown_table(controls.COLUMNS, [[c.name, c.result, c.figure] for c in checks]),
         "",
+    ]
+    if unbilled is not None:
+        lines += [*_unbilled_section(unbilled[0], period.last_day(month), unbilled[1]), ""]
+    lines += [
         *_flagged_section(changes, limits),
         "",
         "## Files",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from plugins import usage_accruals
 from plugins.schedule import add_months
 from reports import (
     commissions,
@@ -12,6 +13,7 @@ from reports import (
     deferred_revenue,
     disaggregation,
     flux,
+    package,
     period,
     receivables,
     trial_balance,
@@ -66,6 +68,8 @@ def checks(loaded: Loaded, month: datetime.date) -> list[Control]:
     computes (a test checks the two agree), without the schedules the page
     does not show (journal, RPO, contract balances, ...), and on tables the
     other pages share: the roll-forwards, the disaggregation and the aging.
+    With plugins.usage_revenue, the usage-to-invoice reconciliation's control
+    comes last, as in the package.
     """
     books = loaded.books
     found = [controls.bean_check(books), controls.close_controls_plugin(books)]
@@ -84,6 +88,8 @@ def checks(loaded: Loaded, month: datetime.date) -> list[Control]:
         loaded.run(disaggregation.general_ledger_revenue, month),
     )
     found += receivables.aging_ties(loaded.run(receivables.aging, period.last_day(month)))
+    if books.uses(usage_accruals.PLUGIN):
+        found.append(controls.usage_billed_as_rated(*loaded.run(package.usage_month, month)))
     return found
 
 

@@ -72,7 +72,11 @@ def page(context: Context) -> RevenuePage:
                 stacks[account].setdefault(month, {})[currency] = figures[name]
     span = f"{names[0]} to {names[-1]}"
     roll = loaded.run(deferred_revenue.rollforward, window.month)
-    kept = [row for row in rows_of(roll) if context.account(row["account"])]
+    kept = [
+        (f"{row['account']} {row['currency']}", bridge_steps(row), row["currency"])
+        for row in rows_of(roll)
+        if context.account(row["account"])
+    ]
     return RevenuePage(
         product_chart=[charts.fava_bars(f"Revenue by product line, {span}", months, stacks)],
         product_lines=grids.pivot_grid(
@@ -84,22 +88,32 @@ def page(context: Context) -> RevenuePage:
         ),
         rollforward=grids.grid(roll, keep=lambda row: context.account(row["account"])),
         bridges=[
-            charts.bridge(
-                f"{row['account']} {row['currency']}",
-                [
-                    ("opening", row["opening"]),
-                    ("billed", row["billed"]),
-                    ("credits", row["credit_notes"]),
-                    ("recognized", -row["recognized"]),
-                    ("closing", row["closing"]),
-                ],
-                context.fmt(row["currency"]),
-            )
-            for row in kept
-            if any(row[name] for name in ("opening", "billed", "credit_notes", "recognized"))
+            charts.bridge(title, steps, context.fmt(currency))
+            for title, steps, currency in kept
+            if any(value for _, value in steps[:-1])
         ],
         **_waterfall(context),
     )
+
+
+def bridge_steps(row: Mapping[str, Any]) -> list[tuple[str, Decimal]]:
+    """Returns a roll-forward row as a bridge: opening, each movement (signed), closing.
+
+    Prepaid credit drawn by usage and breakage are steps of their own when the
+    roll-forward has them (plugins.usage_revenue).
+    """
+    steps = [
+        ("opening", row["opening"]),
+        ("billed", row["billed"]),
+        ("credits", row["credit_notes"]),
+        ("recognized", -row["recognized"]),
+    ]
+    steps += [
+        (grids.title_of(name), -row[name])
+        for name in deferred_revenue.CREDIT_COLUMNS
+        if name in row
+    ]
+    return [*steps, ("closing", row["closing"])]
 
 
 def _customer_charts(
