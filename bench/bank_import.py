@@ -5,13 +5,17 @@ account: receipts naming invoices, receipts naming none, fees and payments)
 and a ledger with the invoices they name, then runs the import command's code
 (`importers.batch.import_documents`: read, extract, dedupe against the
 ledger, write the month files) in a process of its own for each size, so that
-each peak resident memory (`ru_maxrss`) is its own. A second run of the
-largest size re-imports the same file into the books it wrote (everything
-is already there). The rate is taken on the process's CPU seconds, which a
-busy machine inflates less than wall-clock seconds. Results go to
-`bench/out/bank_import.md`.
+each peak resident memory (`ru_maxrss`) is its own, shown beside what the
+process held before the import started (the interpreter and every
+importer's modules). A second run of the largest size re-imports the same
+file into the books it wrote (everything is already there). The rate is
+taken on the process's CPU seconds, which a busy machine inflates less than
+wall-clock seconds; `--repeat` runs each
+import that many times and reports the range of each figure (lowest to
+highest), since a machine shared with other work varies from run to run.
+Results go to `bench/out/bank_import.md`.
 
-    python -m bench.bank_import [--rows 1000000] [--sizes 100000,1000000]
+    python -m bench.bank_import [--rows 1000000] [--sizes 100000,1000000] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -91,13 +95,14 @@ def child(folder: Path) -> None:
     from importers import batch, sources
 
     importers = sources.load(folder / "importers.yaml")
+    base = peak_rss_mib()  # The interpreter and every importer's modules, before the import.
     started, cpu = time.perf_counter(), time.process_time()
     done = batch.import_documents(importers, [folder / "documents"], folder / "ledger")
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     added = sum(done.added.values())
     written = sum(path.stat().st_size for path in (folder / "ledger" / "bank").glob("*"))
     result = {"seconds": seconds, "cpu": cpu, "added": added, "skipped": done.skipped}
-    result |= {"peak_mib": peak_rss_mib(), "ledger_mib": written / 2**20}
+    result |= {"peak_mib": peak_rss_mib(), "base_mib": base, "ledger_mib": written / 2**20}
     print(json.dumps(result))
 
 
@@ -108,19 +113,30 @@ def measure(folder: Path) -> dict[str, float]:
     return dict(json.loads(output.splitlines()[-1]))
 
 
-def report(runs: list[tuple[str, int, float, dict[str, float]]]) -> str:
-    """Returns the results as a Markdown table."""
+def _range(values: list[float], form: str) -> str:
+    """Returns the lowest and highest of repeated figures (one figure if they agree)."""
+    low, high = format(min(values), form), format(max(values), form)
+    return low if low == high else f"{low}\N{EN DASH}{high}"
+
+
+def report(runs: list[tuple[str, int, float, list[dict[str, float]]]]) -> str:
+    """Returns the results as a Markdown table: each figure's range over the repeated runs."""
     lines = [
         "| run | rows | file MiB | seconds | CPU seconds | rows/s (CPU) | entries added "
-        "| ledger MiB | peak MiB |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| ledger MiB | peak MiB | of which before the import |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for name, rows, size, figures in runs:
-        rate = rows / figures["cpu"]
+    for name, rows, size, repeated in runs:
+
+        def figure(key: str, form: str, figures: list[dict[str, float]] = repeated) -> str:
+            return _range([each[key] for each in figures], form)
+
+        rates = [rows / each["cpu"] for each in repeated]
         lines.append(
-            f"| {name} | {rows:,} | {size:.0f} | {figures['seconds']:.1f} "
-            f"| {figures['cpu']:.1f} | {rate:,.0f} "
-            f"| {figures['added']:,.0f} | {figures['ledger_mib']:.0f} | {figures['peak_mib']:.0f} |"
+            f"| {name} | {rows:,} | {size:.0f} | {figure('seconds', '.1f')} "
+            f"| {figure('cpu', '.1f')} | {_range(rates, ',.0f')} | {figure('added', ',.0f')} "
+            f"| {figure('ledger_mib', '.0f')} | {figure('peak_mib', '.0f')} "
+            f"| {figure('base_mib', '.0f')} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -130,6 +146,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--sizes", default="", help="comma-separated row counts to run first")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each import")
     parser.add_argument("--out", type=Path, default=Path("bench/out"))
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -141,11 +158,14 @@ def main() -> None:
     for rows in sizes:
         folder = write_books(args.out / f"bank-{rows}", rows)
         size = (folder / "documents" / "bank" / "2026.csv").stat().st_size / 2**20
-        for path in (folder / "ledger" / "bank").glob("*"):
-            path.unlink()
-        runs.append(("import", rows, size, measure(folder)))
+        repeated = []
+        for _ in range(args.repeat):
+            for path in (folder / "ledger" / "bank").glob("*"):
+                path.unlink()
+            repeated.append(measure(folder))
+        runs.append(("import", rows, size, repeated))
         print(report(runs[-1:]), end="", flush=True)
-    runs.append(("re-import", sizes[-1], size, measure(folder)))
+    runs.append(("re-import", sizes[-1], size, [measure(folder) for _ in range(args.repeat)]))
     text = report(runs)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "bank_import.md").write_text(text, encoding="utf-8")

@@ -41,15 +41,7 @@ class Rule:
 
     contains: str  # Case-folded.
     account: str
-    direction: str | None = None  # `in`, `out`, or either.
-
-    def claims(self, text: str, amount_sign: int) -> bool:
-        """Tells whether the rule claims a line with this (case-folded) text and sign."""
-        if self.direction == "in" and amount_sign <= 0:
-            return False
-        if self.direction == "out" and amount_sign > 0:
-            return False
-        return self.contains in text
+    direction: str | None = None  # `in` (money in), `out` (money out), or either.
 
 
 @dataclass(frozen=True)
@@ -67,10 +59,19 @@ class Book:
         """The account beangulp files the source's documents under: its first bank account."""
         return next(iter(self.bank_accounts.values()), "")
 
-    def counter_account(self, text: str, amount_sign: int) -> str | None:
-        """Returns the account of the first rule that claims the line, if any."""
-        folded = text.casefold()
-        return next((rule.account for rule in self.rules if rule.claims(folded, amount_sign)), None)
+    def counter_account(self, folded: str, amount_sign: int) -> str | None:
+        """Returns the account of the first rule that claims a line, if any.
+
+        Args:
+          folded: The line's payee and narration, case-folded (`str.casefold`).
+          amount_sign: Positive for money in, else zero or negative.
+        """
+        for rule in self.rules:
+            if rule.contains in folded and (
+                rule.direction is None or (rule.direction == "in") == (amount_sign > 0)
+            ):
+                return rule.account
+        return None
 
 
 def _bank_accounts(value: Any) -> dict[str, str]:

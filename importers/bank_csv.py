@@ -116,47 +116,95 @@ class _Latest:
     """The running balance at the end of the latest day, whichever order the file is in."""
 
     def __init__(self) -> None:
-        self.first_day: datetime.date | None = None  # Of the file's first row.
-        self.last_day: datetime.date | None = None  # Of the row read last.
         self.latest: datetime.date | None = None
         self.first_at: tuple[Booked, Decimal] | None = None  # At the latest day, in file order.
         self.last_at: tuple[Booked, Decimal] | None = None
 
-    def add(self, booked: Booked, balance: Decimal | None) -> None:
-        self.first_day = self.first_day or booked.date
-        self.last_day = booked.date
-        if balance is None:
-            return
+    def add(self, booked: Booked, balance: Decimal) -> None:
+        """Notes the running balance after a row."""
         if self.latest is None or booked.date > self.latest:
             self.latest, self.first_at = booked.date, (booked, balance)
         if booked.date == self.latest:
             self.last_at = (booked, balance)
 
-    def closing(self) -> Closing | None:
+    def closing(self, newest_first: bool) -> Closing | None:
+        """Returns the closing balance of a file; `newest_first` if its first day is its latest."""
         if self.first_at is None or self.last_at is None:
             return None
-        assert self.first_day is not None and self.last_day is not None  # Set with first_at.
-        newest_first = self.first_day > self.last_day
         booked, balance = self.first_at if newest_first else self.last_at
         return Closing(booked.account, booked.line, booked.date, balance, booked.currency)
 
 
+# Beancount's and our named tuples, made without their `__new__` written in Python.
+_new = tuple.__new__
+
+
 def reader(layout: BankCsvLayout) -> Callable[[str, list[Problem]], Iterator[Item]]:
-    """Returns the reader of the layout's files: a stream of booked lines, then the closing."""
+    """Returns the reader of the layout's files: a stream of booked lines, then the closing.
+
+    A row whose cells all read at first sight (a date seen before or in the
+    format's plain form, plain amounts, a currency) becomes a line at once;
+    any other row is read cell by cell (`_Row`), which names every bad cell.
+    Both give the same line for a good row.
+    """
+    fields = (*REQUIRED, *OPTIONAL)  # The cells `csv_rows.stream_cells` yields, in this order.
+    configured = [(field, fields.index(field)) for field in layout.csv.columns]
+    by_amount = "amount" in layout.csv.columns
+    currency_of_file = layout.currency or ""  # "" when a `currency` column gives it.
+    quick, money_out_positive = layout.numbers.quick, layout.money_out_positive
 
     def read(path: str, problems: list[Problem]) -> Iterator[Item]:
         dates = bank_numbers.Dates(layout.date_format)
+        seen = dates.seen
         latest = _Latest()
-        for row in csv_rows.stream_rows(path, layout.csv, problems):
-            cells = _Row(row, layout, dates)
-            booked, balance = cells.item()
-            problems += cells.problems
+        first_day: datetime.date | None = None  # Of the file's first line.
+        last_day: datetime.date | None = None  # Of the line read last.
+        for line, cells in csv_rows.stream_cells(path, layout.csv, problems, fields):
+            day_text, reference, payee, narration, amount, debit, credit, currency, balance = cells
+            day = seen.get(day_text) or dates.quick(day_text)
+            if by_amount:
+                number = quick(amount)
+                if number is not None and money_out_positive:
+                    number = -number
+            elif debit and not credit:
+                number = quick(debit)
+                number = -number if number is not None and number >= 0 else None
+            elif credit and not debit:
+                number = quick(credit)
+                number = number if number is not None and number >= 0 else None
+            else:
+                number = None
+            closing = quick(balance) if balance else None
+            currency = currency or currency_of_file
+            if day and number is not None and currency and (closing is not None or not balance):
+                booked: Booked | None = _new(
+                    Booked,
+                    (
+                        layout.account,
+                        line,
+                        day,
+                        number,
+                        currency,
+                        reference or None,
+                        payee or None,
+                        narration,
+                    ),
+                )
+            else:  # Read cell by cell: the problems, or a row the quick readers cannot read.
+                row = Row(path, line, {field: cells[at] for field, at in configured})
+                slow = _Row(row, layout, dates)
+                booked, closing = slow.item()
+                problems += slow.problems
             if booked is not None:
-                latest.add(booked, balance)
+                first_day = first_day or booked.date
+                last_day = booked.date
+                if closing is not None:
+                    latest.add(booked, closing)
                 yield booked
-        closing = latest.closing()
-        if closing is not None:
-            yield closing
+        newest_first = first_day is not None and last_day is not None and first_day > last_day
+        found = latest.closing(newest_first)
+        if found is not None:
+            yield found
 
     return read
 

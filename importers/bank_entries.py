@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from beancount.core import amount, data
@@ -55,6 +55,7 @@ from importers.bank_statement import ID_KEY, Booked, Closing, Item
 from importers.errors import Problem, raise_if_any
 
 ONE_DAY = datetime.timedelta(days=1)
+_TEXTS = 100_000  # The most distinct payees and narrations kept once, per file.
 
 
 def build(
@@ -90,6 +91,14 @@ def clean(text: str | None) -> str:
     return " ".join(text.split()) if text else ""
 
 
+# Beancount's tuples, made without their Python constructors: `Amount` checks the
+# types of its arguments and every named tuple calls a `__new__` written in
+# Python, and a million lines make five million of them. The arguments here
+# are of the right types by construction.
+_new = tuple.__new__
+_BARE = (None, None, None, None)  # A posting's cost, price, flag and metadata.
+
+
 class _Builder:
     """Builds the entries of one file, recording a problem for each bad line."""
 
@@ -102,7 +111,10 @@ class _Builder:
         self.closings: dict[tuple[str, str, str, datetime.date], Closing] = {}
         self.occurrences: dict[tuple[str, datetime.date, Decimal, str], int] = {}
         self.currencies: dict[str, str | None] = {}
+        self.units: dict[str, Decimal] = {}  # A known currency's minor unit (`fit`).
         self.missing: set[str] = set()
+        # Texts that recur (payees, fees) are kept once: a million lines hold few payees.
+        self.texts: dict[str, str] = {}
 
     def problem(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.path, line, message))
@@ -119,66 +131,79 @@ class _Builder:
             )
         return found
 
-    def units(self, item: Item) -> amount.Amount | None:
-        """Returns the item's amount, checked against its currency, or None with a problem."""
+    def currency(self, item: Item) -> str | None:
+        """Returns the item's currency code, or None with a problem (once a file)."""
         if item.currency not in self.currencies:
             try:
-                self.currencies[item.currency] = bank_numbers.currency(item.currency)
+                self.currencies[item.currency] = found = bank_numbers.currency(item.currency)
+                self.units[found] = bank_numbers.unit(found)
             except ValueError as error:
                 self.currencies[item.currency] = None
                 self.problem(item.line, f"Currency '{item.currency}' {error}")
-        currency = self.currencies[item.currency]
-        if currency is None:
-            return None
+        return self.currencies[item.currency]
+
+    def number(self, item: Item, currency: str) -> Decimal | None:
+        """Returns the item's amount with its currency's decimals, or None with a problem."""
         try:
-            return amount.Amount(bank_numbers.fit(item.amount, currency), currency)
+            return bank_numbers.fit(item.amount, currency)
         except ValueError as error:
             self.problem(item.line, f"Amount '{item.amount} {currency}' {error}")
             return None
 
     def booked(self, item: Booked) -> None:
-        account, units = self.account(item), self.units(item)
-        if account is None or units is None or self.problems:
+        """Adds the transaction of a booked line (it runs a million times for a large file)."""
+        bank_account, line, date, signed, code, reference, payee, narration = item
+        book = self.book
+        account = book.bank_accounts.get(bank_account) or self.account(item)
+        currency = self.currencies.get(code) or self.currency(item)
+        number = None
+        if currency is not None:
+            try:  # `bank_numbers.fit`, inlined; `number` tells what does not fit.
+                number = signed.quantize(self.units[currency])
+            except InvalidOperation:
+                number = None
+            if number is None or number != signed:
+                number = self.number(item, currency)
+        if account is None or currency is None or number is None or self.problems:
             return  # Nothing will be written: keep checking, hold no entries.
-        meta: dict[str, Any] = {"filename": self.path, "lineno": item.line}
-        meta[ID_KEY] = self.source_id(item, units)
-        payee, narration = clean(item.payee) or None, clean(item.narration)
-        counter, links = self.counter(item, payee, narration, meta)
+        units = _new(amount.Amount, (number, currency))
+        payee, narration = clean(payee) or None, clean(narration)
+        texts = self.texts
+        if len(texts) < _TEXTS:
+            narration = texts.setdefault(narration, narration)
+            payee = texts.setdefault(payee, payee) if payee is not None else None
+        source_id = f"{bank_account}/{reference}" if reference else self.counted_id(item, units)
+        meta: dict[str, Any] = {"filename": self.path, "lineno": line, ID_KEY: source_id}
+        # The counter account: a rule's, or money out's, or money in's (see `credited`).
+        sign = (signed > 0) - (signed < 0)
+        text = f"{payee or ''} {narration}".casefold()
+        counter, links = book.counter_account(text, sign), data.EMPTY_SET
+        if counter is None and sign <= 0:
+            counter = book.disbursements
+        elif counter is None:
+            if reference:
+                text += " " + reference.casefold()
+            named = self.invoices.named_in(text)
+            counter, links = credited(named, book.receivable, book.unapplied_cash, meta)
         postings = [
-            data.Posting(account, units, None, None, None, None),
-            data.Posting(counter, -units, None, None, None, None),
+            _new(data.Posting, (account, units, *_BARE)),
+            _new(data.Posting, (counter, _new(amount.Amount, (-number, currency)), *_BARE)),
         ]
-        self.entries.append(
-            data.Transaction(
-                meta, item.date, "*", payee, narration, data.EMPTY_SET, links, postings
-            )
-        )
+        entry = (meta, date, "*", payee, narration, data.EMPTY_SET, links, postings)
+        self.entries.append(_new(data.Transaction, entry))
 
-    def source_id(self, item: Booked, units: amount.Amount) -> str:
-        if item.reference:
-            return f"{item.account}/{item.reference}"
+    def counted_id(self, item: Booked, units: amount.Amount) -> str:
+        """Returns the id of a line without a reference: its account, date, amount and count."""
         key = (item.account, item.date, item.amount, units.currency)
         count = self.occurrences[key] = self.occurrences.get(key, 0) + 1
         return f"{item.account}/{item.date}/{units.to_string()}/{count}"
 
-    def counter(
-        self, item: Booked, payee: str | None, narration: str, meta: dict[str, Any]
-    ) -> tuple[str, frozenset[str]]:
-        """Returns the counter account and links of a line, adding invoice metadata to `meta`."""
-        sign = (item.amount > 0) - (item.amount < 0)
-        ruled = self.book.counter_account(f"{payee or ''} {narration}", sign)
-        if ruled is not None:
-            return ruled, data.EMPTY_SET
-        if sign <= 0:
-            return self.book.disbursements, data.EMPTY_SET
-        named = self.invoices.named(payee, narration, item.reference)
-        return credited(named, self.book.receivable, self.book.unapplied_cash, meta)
-
     def closing(self, item: Closing) -> None:
-        account, units = self.account(item), self.units(item)
-        if account is not None and units is not None:
+        account, currency = self.account(item), self.currency(item)
+        number = self.number(item, currency) if currency is not None else None
+        if account is not None and currency is not None and number is not None:
             # A later statement of the same account and day replaces an earlier one.
-            self.closings[(account, item.account, units.currency, item.date)] = item
+            self.closings[(account, item.account, currency, item.date)] = item
 
     def balances(self) -> list[data.Balance]:
         """Returns the closing balance assertions, one per account, currency and day."""

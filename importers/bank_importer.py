@@ -14,7 +14,7 @@ from pathlib import PurePath
 
 from beancount.core import data
 
-from importers import bank_book, bank_entries, source
+from importers import bank_book, bank_entries, ledger_files, source
 from importers.bank_book import Book
 from importers.bank_statement import ID_KEY, Reader
 from importers.config import Section
@@ -45,7 +45,12 @@ class StatementImporter(SourceImporter):
         """
         problems: list[Problem] = []
         items = self.reader(filepath, problems)
-        return bank_entries.build(filepath, items, self.book, existing, problems)
+        with ledger_files.bulk():
+            return bank_entries.build(filepath, items, self.book, existing, problems)
+
+    def source_id(self, entry: data.Directive) -> str | None:
+        """Returns the entry's `bank_reference`, or None (what the base class does, faster)."""
+        return str(entry.meta[ID_KEY]) if ID_KEY in entry.meta else None
 
     def account(self, filepath: str) -> str:
         """Returns the account the file is archived under: its first statement's."""

@@ -7,20 +7,30 @@ runs of letters, digits and `-_/.` that start and end with a letter or digit,
 so `INV-1.` and `(INV-1)` name `INV-1`, and a word that is no invoice is
 tried in its parts between `/` and `.` (`INV-1/INV-2` names both). Words are
 compared without regard to case: banks often upper-case remittance text.
+
+An invoice's other ids name it too when an importer asks (`aliases`): Stripe's
+balance report names an invoice by its `in_…` id, which the billing importer
+keeps as `stripe_invoice` beside the number the invoice is booked under.
 """
 
 from __future__ import annotations
 
+import operator
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from beancount.core import data
 
 INVOICE = "invoice"
 CUSTOMER = "customer"
-_WORD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_\-/.]*[A-Za-z0-9])?")
+STRIPE_INVOICE = "stripe_invoice"  # A Stripe invoice's own id (`in_…`), beside its number.
+# A word is a run of these characters less the ones at its ends that are not letters
+# or digits: what `[A-Za-z0-9](?:[A-Za-z0-9_\-/.]*[A-Za-z0-9])?` finds, found faster.
+_RUNS = re.compile(r"[A-Za-z0-9_\-/.]+")
+_strip_edges = operator.methodcaller("strip", "_-/.")
 _PARTS = re.compile(r"[/.]")
+_STARTS = 64  # With more distinct starts of invoice ids, looking for them is no faster.
 
 
 class Invoice(NamedTuple):
@@ -28,13 +38,22 @@ class Invoice(NamedTuple):
 
     id: str
     customer: str | None
+    links: frozenset[str] = frozenset()  # {id}: made once, shared by every receipt.
 
 
 class Invoices:
     """The invoice ids of the books, looked up by the words of a text."""
 
-    def __init__(self, entries: Iterable[data.Directive]) -> None:
+    def __init__(self, entries: Iterable[data.Directive], aliases: Sequence[str] = ()) -> None:
+        """Indexes the invoices of the entries.
+
+        Args:
+          entries: The books' entries; those with `invoice` metadata are the invoices.
+          aliases: Metadata keys of an invoice's other ids, which name it too
+            (`stripe_invoice`: the `in_…` id Stripe's reports use, for its number).
+        """
         self._by_word: dict[str, Invoice] = {}
+        other_ids: dict[str, str] = {}  # An invoice's other id -> its own id (case-folded).
         for entry in entries:
             if not isinstance(entry, data.Transaction) or INVOICE not in entry.meta:
                 continue
@@ -42,8 +61,20 @@ class Invoices:
             customer = entry.meta.get(CUSTOMER)
             known = self._by_word.get(invoice_id.casefold())
             if known is None or (known.customer is None and customer is not None):
-                found = Invoice(invoice_id, str(customer) if customer is not None else None)
+                customer = str(customer) if customer is not None else None
+                found = Invoice(invoice_id, customer, frozenset({invoice_id}))
                 self._by_word[invoice_id.casefold()] = found
+            for alias in aliases:
+                if entry.meta.get(alias) is not None:
+                    other_ids.setdefault(str(entry.meta[alias]).casefold(), invoice_id.casefold())
+        for other_id, invoice_word in other_ids.items():  # An invoice's own id comes first.
+            self._by_word.setdefault(other_id, self._by_word[invoice_word])
+        # A text can name an invoice only if it holds the start of an invoice id: looking
+        # for the few starts there are (`inv`, say) passes over most texts at once.
+        starts = sorted({word[:3] for word in self._by_word})
+        self._start = re.compile("|".join(map(re.escape, starts))).search if starts else None
+        if len(starts) > _STARTS:
+            self._start = None
 
     def __bool__(self) -> bool:
         return bool(self._by_word)
@@ -56,10 +87,36 @@ class Invoices:
         """Returns the invoices the texts name, each once, in the order first named."""
         if not self._by_word:
             return []
-        found: dict[str, Invoice] = {}
+        return self.named_in(" ".join(text for text in texts if text).casefold())
+
+    def named_in(self, folded: str) -> list[Invoice]:
+        """Returns the invoices a case-folded text (`str.casefold`) names, as `named` does."""
+        by_word, start = self._by_word, self._start
+        if not by_word:
+            return []
+        if start is not None:
+            if start(folded) is None:
+                return []
+            # Words are within runs of non-spaces: keep the runs that hold an invoice's start.
+            folded = " ".join([chunk for chunk in folded.split() if start(chunk)])
+        # Which invoices, as sets (fast): most texts name none or one, whose order is moot.
+        words = set(map(_strip_edges, _RUNS.findall(folded)))
+        words.discard("")
+        named = by_word.keys() & words
+        if "/" in folded or "." in folded:
+            for word in words - named:
+                if "/" in word or "." in word:
+                    named |= by_word.keys() & set(_PARTS.split(word))
+        if len(named) < 2:
+            return [by_word[word] for word in named]
+        return self._in_order(folded)
+
+    def _in_order(self, folded: str) -> list[Invoice]:
+        """Returns the invoices a text names in the order first named."""
         by_word = self._by_word
-        for word in _WORD.findall(" ".join(text for text in texts if text).casefold()):
-            invoice = by_word.get(word)
+        found: dict[str, Invoice] = {}
+        for word in map(_strip_edges, _RUNS.findall(folded)):
+            invoice = by_word.get(word) if word else None
             if invoice is not None:
                 found.setdefault(invoice.id, invoice)
             elif "/" in word or "." in word:
@@ -80,9 +137,11 @@ def credited(
     cash, say), linked to every invoice named, for the AR plugin to apply.
     """
     if len(named) != 1:
-        return otherwise, frozenset(invoice.id for invoice in named)
+        # An empty set is one shared object: most money in names no invoice.
+        links = frozenset(invoice.id for invoice in named) if named else data.EMPTY_SET
+        return otherwise, links
     (invoice,) = named
     meta[INVOICE] = invoice.id
     if invoice.customer is not None:
         meta[CUSTOMER] = invoice.customer
-    return receivable, frozenset({invoice.id})
+    return receivable, invoice.links or frozenset({invoice.id})

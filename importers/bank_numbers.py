@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
@@ -51,6 +52,11 @@ class NumberFormat:
             digits = rf"(?:\d{{1,3}}(?:{re.escape(self.thousands)}\d{{3}})+|\d+)"
         return re.compile(rf"(?P<sign>[+-]?)(?P<digits>{digits})(?:{point}(?P<fraction>\d+))?")
 
+    @cached_property
+    def _plain(self) -> re.Pattern[str]:
+        # The pattern above for ASCII digits only: what `quick` reads without checks.
+        return re.compile(self._pattern.pattern.replace(r"\d", "[0-9]"))
+
     @property
     def example(self) -> str:
         """An amount written in this format, for messages."""
@@ -76,6 +82,35 @@ class NumberFormat:
         negative = found["sign"] == "-" or body is not text
         return -number if negative else number
 
+    @cached_property
+    def quick(self) -> Callable[[str], Decimal | None]:
+        """Reads a plain amount (ASCII digits, no parentheses) as `parse` does, fast.
+
+        Returns None for anything else, which `parse` then reads or explains:
+        a reader of millions of rows calls this first.
+        """
+        match, thousands, decimal = self._plain.fullmatch, self.thousands, self.decimal
+
+        def read(text: str) -> Decimal | None:
+            if match(text) is None:
+                return None
+            if thousands:
+                text = text.replace(thousands, "")
+            if decimal != ".":
+                text = text.replace(decimal, ".")
+            # Negated as `parse` does: "-0.00" is zero, not Decimal's negative zero.
+            return -Decimal(text[1:]) if text[0] == "-" else Decimal(text)
+
+        return read
+
+
+def unit(currency: str) -> Decimal:
+    """Returns the currency's minor unit, as a quantum: 0.01 for USD, 1 for JPY."""
+    found = _UNITS.get(currency)
+    if found is None:
+        found = _UNITS[currency] = Decimal(1).scaleb(-PRECISION.digits(currency))
+    return found
+
 
 def fit(number: Decimal, currency: str) -> Decimal:
     """Returns the amount with exactly its currency's decimals.
@@ -83,11 +118,8 @@ def fit(number: Decimal, currency: str) -> Decimal:
     Raises:
       ValueError: If it has more decimals than the currency's minor unit.
     """
-    unit = _UNITS.get(currency)
-    if unit is None:
-        unit = _UNITS[currency] = Decimal(1).scaleb(-PRECISION.digits(currency))
     try:
-        fitted = number.quantize(unit)
+        fitted = number.quantize(unit(currency))
     except InvalidOperation:
         raise ValueError("has more digits than an amount can hold (28)") from None
     if fitted != number:
@@ -148,15 +180,69 @@ def date_format(value: object) -> str:
 
 
 class Dates:
-    """Reads dates in one format, each distinct text once: strptime is slow, a file has few."""
+    """Reads dates in one format: strptime is slow, and a file has few distinct dates.
+
+    Each distinct text is read once (up to `CACHED` of them: a timestamp
+    column has as many as rows, and memory must not grow with the file), and
+    a format of `%Y`, `%m`, `%d`, `%H`, `%M` and `%S` only is read without
+    strptime when the text has exactly two digits for each (four for the
+    year); any other text goes to `day`, which reads or explains it.
+    """
+
+    CACHED = 10_000
 
     def __init__(self, date_format: str) -> None:
         self.date_format = date_format
         self.seen: dict[str, datetime.date] = {}
+        self.fixed = _fixed_width(date_format)
 
     def __call__(self, text: str) -> datetime.date:
         """Returns the date a cell writes; raises ValueError as `day` does."""
-        found = self.seen.get(text)
+        found = self.quick(text)
         if found is None:
-            found = self.seen[text] = day(text, self.date_format)
+            found = day(text, self.date_format)
+            if len(self.seen) < self.CACHED:
+                self.seen[text] = found
         return found
+
+    def quick(self, text: str) -> datetime.date | None:
+        """Returns the date of a text read before or in the fixed-width form, else None."""
+        found = self.seen.get(text)
+        if found is not None or self.fixed is None:
+            return found
+        match = self.fixed.fullmatch(text)
+        if match is None:
+            return None
+        try:
+            found = datetime.date(int(match["Y"]), int(match["m"]), int(match["d"]))
+        except ValueError:
+            return None  # Let `day` explain it.
+        if len(self.seen) < self.CACHED:
+            self.seen[text] = found
+        return found
+
+
+# Each code's digits, a subset of what strptime accepts for it: for a text
+# that matches, strptime splits it the same way and reads the same values.
+_FIXED = {
+    "Y": "(?P<Y>[0-9]{4})",
+    "m": "(?P<m>0[1-9]|1[0-2])",
+    "d": "(?P<d>0[1-9]|[12][0-9]|3[01])",
+    "H": "(?:[01][0-9]|2[0-3])",
+    "M": "[0-5][0-9]",
+    "S": "[0-5][0-9]",
+}
+
+
+def _fixed_width(date_format: str) -> re.Pattern[str] | None:
+    """Returns a pattern of the format's fixed-width texts, or None if it has other codes."""
+    parts = re.split(r"%(.)", date_format)
+    codes = parts[1::2]
+    if not {"Y", "m", "d"} <= set(codes) or any(
+        codes.count(code) > 1 or code not in _FIXED for code in codes
+    ):
+        return None
+    pattern = "".join(
+        _FIXED[part] if index % 2 else re.escape(part) for index, part in enumerate(parts)
+    )
+    return re.compile(pattern)

@@ -4,6 +4,8 @@
       starter-monthly: Liabilities:DeferredRevenue:Subscriptions
       onboarding: {deferred: Liabilities:DeferredRevenue:Services, recognition: point}
       gpu-hours: {deferred: Liabilities:DeferredRevenue:Usage, revenue: Income:Revenue:Usage}
+      api-credits: {deferred: Liabilities:DeferredRevenue:Credits, recognition: usage,
+                    expires_months: 12}   # a credit pack: usage draws it down, it expires
     currencies: [USD, EUR, GBP, JPY]   # what the company bills in; anything else is an error
     precision: {MGA: 0}                # decimals beyond ISO 4217, if the source differs
     timezone: UTC                      # the day an instant falls on (Stripe writes Unix seconds)
@@ -15,7 +17,9 @@
 
 A product's revenue account defaults to the deferred account's suffix under
 `Income:Revenue` (`Liabilities:DeferredRevenue:Usage` earns into
-`Income:Revenue:Usage`), as the deferred revenue plugin maps them.
+`Income:Revenue:Usage`), as the deferred revenue plugin maps them. A product
+with `recognition: usage` is a credit pack and needs `expires_months`: how long
+its credit can be used (see `importers.billing_entries`).
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ class Product:
     deferred: str
     revenue: str
     recognition: str = "ratable"
+    expires_months: int | None = None  # A credit pack's: months from the invoice to its expiry.
 
 
 @dataclass(frozen=True)
@@ -100,18 +105,20 @@ def _product(products: Section, name: str) -> Product | None:
     expected = policy.ACCOUNT_EXPECTED
     value = products.data[name]
     if isinstance(value, str):
-        deferred, revenue, recognition = (
+        deferred, revenue, recognition, expires = (
             products.read(name, policy.account_name, expected, ""),
             "",
             "",
+            None,
         )
     elif isinstance(value, dict):
         item = Section(products.document, (*products.keys, name))
-        item.reject_unknown(["deferred", "revenue", "recognition"])
+        item.reject_unknown(["deferred", "revenue", "recognition", "expires_months"])
         deferred = item.require("deferred", policy.account_name, expected, "")
         revenue = item.read("revenue", policy.account_name, expected, "")
         choices = "'ratable', 'point' or 'usage'"
         recognition = item.read("recognition", policy.choice(RECOGNITIONS), choices, "")
+        expires = _expiry(item, recognition)
     else:
         label = products.label(name)
         products.error(name, f"Field '{label}' expected an account or a mapping with 'deferred'")
@@ -126,7 +133,25 @@ def _product(products: Section, name: str) -> Product | None:
         )
         products.error(name, message)
         return None
-    return Product(deferred, revenue, recognition or "ratable")
+    return Product(deferred, revenue, recognition or "ratable", expires)
+
+
+def _expiry(item: Section, recognition: str) -> int | None:
+    """Reads a credit pack's `expires_months`, which only and every usage product has."""
+    months = item.read("expires_months", policy.positive_int, "a whole number of months", None)
+    if recognition == "usage" and "expires_months" not in item.data:
+        item.error(
+            None,
+            f"Field '{item.path}' needs 'expires_months' with 'recognition: usage': how many "
+            f"months after its invoice the credit expires",
+        )
+    elif recognition != "usage" and "expires_months" in item.data:
+        item.error(
+            "expires_months",
+            f"Field '{item.label('expires_months')}' applies only with 'recognition: usage'",
+        )
+        return None
+    return months
 
 
 def _products(section: Section) -> dict[str, Product]:

@@ -19,6 +19,8 @@ An invoice debits the receivable by its total and credits each line:
         product: "starter-monthly"
         discount: "SPRING10"
       Income:Revenue:Usage                       -8.80 USD
+        service_start: 2026-02-01
+        service_end: 2026-02-28
         product: "gpu-hours"
         quantity: 4
         unit_price: 2.20
@@ -28,7 +30,15 @@ An invoice debits the receivable by its total and credits each line:
   product's deferred revenue account with its inclusive service period
   (`recognition: "point"` for a point-in-time product: both dates are the day
   of delivery); one whose service is over (usage billed in arrears) goes
-  straight to the product's revenue account, with its quantity and unit price.
+  straight to the product's revenue account, with its quantity, unit price and
+  (when the source gives one) its inclusive service period, so the usage
+  revenue plugin can tell which month's accrual it bills.
+- A line of a credit pack (a product with `recognition: usage` and
+  `expires_months: N`) is deferred whatever period the source writes: its
+  credit can be used from the document's date through `expires`, the same day
+  N months later (clamped to the end of a shorter month: 2026-01-31 plus one
+  month is 2026-02-28), written as its service period, `recognition: "usage"`
+  and `expires`.
 - A discount is a line of its own, on its line's account and period, so it is
   recognized with what it discounts. Tax goes to the sales tax account.
 - A credit note is the mirror image ("Credit note CN-1 for INV-1", linked to
@@ -49,6 +59,7 @@ from beancount.core import amount, data
 
 from importers.billing_config import Book
 from importers.billing_invoice import INVOICE, VOID, Document, Line, StatusChange
+from plugins.schedule import add_months
 
 
 def transactions(document: Document, book: Book) -> list[data.Transaction]:
@@ -83,6 +94,8 @@ def _document_entry(document: Document, book: Book) -> data.Transaction:
     meta: dict[str, Any] = {"invoice": document.id}
     if document.kind == INVOICE:
         narration, links = f"Invoice {document.id}", {document.id}
+        if document.stripe_id is not None:  # What Stripe's balance report calls the invoice.
+            meta["stripe_invoice"] = document.stripe_id
         meta.update(_party(document))
         meta["due"] = document.due or document.date
     else:
@@ -128,8 +141,21 @@ def _placement(line: Line, document: Document, book: Book) -> tuple[str, dict[st
     if line.product is None:
         return book.credit_notes, {}
     product = book.products[line.product]
+    if product.recognition == "usage" and product.expires_months is not None:
+        expires = add_months(document.date, product.expires_months)
+        meta: dict[str, Any] = {
+            "service_start": document.date,
+            "service_end": expires,
+            "recognition": "usage",
+            "expires": expires,
+            "product": line.product,
+        }
+        return product.deferred, meta
     if line.start is None or line.end is None or line.end <= document.date:
-        meta: dict[str, Any] = {"product": line.product}
+        meta = {}
+        if line.start is not None and line.end is not None:
+            meta = {"service_start": line.start, "service_end": line.end}
+        meta["product"] = line.product
         if line.quantity is not None:
             meta["quantity"] = line.quantity
         if line.unit_price is not None:

@@ -89,6 +89,7 @@ class Document:
     contract: str | None = None
     reason: str | None = None  # Credit notes: why.
     changes: tuple[StatusChange, ...] = ()
+    stripe_id: str | None = None  # Stripe invoices: Stripe's own id (`in_…`), besides `id`.
 
     @property
     def tax(self) -> Decimal:

@@ -195,6 +195,7 @@ class _Objects:
             marked = get(node, base, "status_transitions.marked_uncollectible_at", self.date)
             remaining = get(node, base, "amount_remaining", money)
         reason = optional(node, base, "metadata.void_reason", billing_values.text)
+        stripe_id = optional(node, base, "id", billing_values.text)  # in_…, as reports name it
         if fields.failed:
             return None
         assert number and customer and currency and day and total is not None, node
@@ -213,6 +214,7 @@ class _Objects:
             entity=entity,
             contract=contract,
             changes=status_changes(voided, marked, remaining, reason),
+            stripe_id=stripe_id,
         )
 
     def lines(self, node: dict[str, Any], base: str) -> list[tuple[str, Any]]:

@@ -175,6 +175,7 @@ class _Invoice:
             entity=cells.optional("entity", billing_values.text),
             contract=cells.optional("contract", billing_values.link),
             changes=status_changes(voided, marked, remaining, cells.optional("void_reason", str)),
+            stripe_id=cells.optional("invoice", billing_values.text),  # in_…, the rows' invoice
         )
 
     def line(self, row: Row, money: Callable[[Any], Decimal], currency: str | None) -> Line | None:

@@ -10,9 +10,10 @@ line number, so that every later problem can point at the row:
 - it has at least one row, and each row has as many cells as the header.
 
 Blank lines are not rows. Cells are stripped of surrounding spaces. Files are
-read as a stream (`stream_rows`), so a large export never sits in memory whole.
-A UTF-8 byte-order mark (Excel writes one) is skipped in a UTF-8 file; any
-other byte-order mark that contradicts the configured encoding is a problem.
+read as a stream (`stream_rows`, or `stream_cells` without a `Row` per row),
+so a large export never sits in memory whole. A UTF-8 byte-order mark (Excel
+writes one) is skipped in a UTF-8 file; any other byte-order mark that
+contradicts the configured encoding is a problem.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import operator
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -130,30 +132,6 @@ def _open(path: str, encoding: str) -> tuple[io.TextIOWrapper, bool]:
     return stream, mark == "UTF-8" and codec == "utf-8"
 
 
-def _records(path: str, encoding: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    """Yields every non-blank record with the line it starts on, reading the file as a stream."""
-    stream, marked = _open(path, encoding)
-    with stream:
-        reader = csv.reader(stream, delimiter=delimiter, strict=True)
-        last = 0
-        try:
-            if marked:
-                stream.read(1)  # The mark Excel writes in front of UTF-8 files.
-            for record in reader:
-                if record:
-                    yield last + 1, [cell.strip() for cell in record]
-                last = reader.line_num
-        except csv.Error as error:
-            raise ImportFailed([Problem(path, last + 1, f"Malformed CSV: {error}")]) from error
-        except UnicodeDecodeError as error:
-            line, reason = _undecodable_line(path, encoding)
-            message = (
-                f"Cannot decode the file as {encoding}: {reason}; expected {encoding} text "
-                "(set the source's 'encoding', e.g. latin-1)"
-            )
-            raise ImportFailed([Problem(path, line, message)]) from error
-
-
 def read_rows(path: str, layout: CsvLayout) -> list[Row]:
     """Returns the rows of a CSV file, with the cells of the configured columns by field.
 
@@ -176,29 +154,86 @@ def stream_rows(path: str, layout: CsvLayout, problems: list[Problem]) -> Iterat
     Raises:
       ImportFailed: If the file cannot be read or decoded, is empty, or is not CSV.
     """
-    records = _records(path, layout.encoding, layout.delimiter)
-    first = next(records, None)
-    if first is None:
-        raise_if_any([Problem(path, 1, "File is empty; expected a header and at least one row")])
-        return
-    header_line, header = first
-    known = len(problems)
-    problems += _header_problems(path, header_line, header, layout)
-    index = {
-        field: header.index(column) for field, column in layout.columns.items() if column in header
-    }
-    width = len(header)
-    rows = 0
-    for line, cells in records:
-        rows += 1
-        if len(cells) != width:
-            message = f"Row has {len(cells)} cells; expected {width} as in the header"
-            problems.append(Problem(path, line, message))
-        elif len(problems) == known:
-            yield Row(path, line, {field: cells[at] for field, at in index.items()})
+    fields = tuple(layout.columns)
+    for line, cells in stream_cells(path, layout, problems, fields):
+        yield Row(path, line, dict(zip(fields, cells, strict=True)))
+
+
+def stream_cells(
+    path: str, layout: CsvLayout, problems: list[Problem], fields: Sequence[str]
+) -> Iterator[tuple[int, list[str]]]:
+    """Yields each row's line and its cells of `fields`, in that order, stripped.
+
+    A field with no column in `layout.columns` reads as "". This is what
+    `stream_rows` yields without a `Row` and a dictionary for every row, for
+    an importer that reads millions of rows: the same checks, the same
+    problems, the same stop after the first problem.
+    """
+    stream, marked = _open(path, layout.encoding)
+    with stream:
+        reader = csv.reader(stream, delimiter=layout.delimiter, strict=True)
+        last = 0  # The line the last record ended on.
+        try:
+            if marked:
+                stream.read(1)  # The mark Excel writes in front of UTF-8 files.
+            header: list[str] = []
+            for record in reader:
+                header_line, last = last + 1, reader.line_num
+                if record:
+                    header = [cell.strip() for cell in record]
+                    break
+            if not header:
+                message = "File is empty; expected a header and at least one row"
+                raise ImportFailed([Problem(path, 1, message)])
+            known = len(problems)
+            problems += _header_problems(path, header_line, header, layout)
+            columns = layout.columns
+            positions = [
+                header.index(columns[field]) if field in columns and not problems[known:] else -1
+                for field in fields
+            ]
+            pick, width, rows = _picker(positions), len(header), 0
+            # The loop of a million rows: a row is a record that is not blank, and its first
+            # line is the one after the last record's.
+            for record in reader:
+                if record:
+                    rows += 1
+                    if len(record) != width:
+                        message = f"Row has {len(record)} cells; expected {width} as in the header"
+                        problems.append(Problem(path, last + 1, message))
+                    elif len(problems) == known:
+                        yield last + 1, pick(record)
+                last = reader.line_num
+        except csv.Error as error:
+            raise ImportFailed([Problem(path, last + 1, f"Malformed CSV: {error}")]) from error
+        except UnicodeDecodeError as error:
+            line, reason = _undecodable_line(path, layout.encoding)
+            encoding = layout.encoding
+            message = (
+                f"Cannot decode the file as {encoding}: {reason}; expected {encoding} text "
+                "(set the source's 'encoding', e.g. latin-1)"
+            )
+            raise ImportFailed([Problem(path, line, message)]) from error
     if not rows and len(problems) == known:
         message = "No rows after the header; expected at least one"
         problems.append(Problem(path, header_line, message))
+
+
+def _picker(positions: list[int]) -> Callable[[list[str]], list[str]]:
+    """Returns what takes the cells at `positions` out of a record, stripped; -1 reads ""."""
+    strip = str.strip
+    if len(positions) == 1:  # itemgetter would return the cell, not a tuple of one.
+        (at,) = positions
+        return (lambda cells: [strip(cells[at])]) if at >= 0 else (lambda cells: [""])
+    take = operator.itemgetter(*positions)
+    if -1 not in positions:
+        return lambda cells: list(map(strip, take(cells)))
+
+    def pick(cells: list[str]) -> list[str]:
+        cells.append("")  # What -1 reads: the record is the reader's own, made for this row.
+        return list(map(strip, take(cells)))
+
+    return pick
 
 
 def _header_problems(path: str, line: int, header: list[str], layout: CsvLayout) -> list[Problem]:

@@ -12,37 +12,45 @@ source's id key (`commission_id: "COM-2026-03-0007"`). Writing a batch:
    naming both rows.
 3. Each new entry goes to `<ledger>/<source folder>/YYYY-MM.beancount`, the
    month of its date. A file that receives entries is rewritten whole: its
-   entries and the new ones, sorted by date and id and printed by Beancount's
-   printer, so the same entries give the same bytes whatever order the
-   documents were imported in. (Comments typed into such a file are not kept.)
+   entries and the new ones, sorted by date and id and printed as Beancount's
+   printer prints them, so the same entries give the same bytes whatever order
+   the documents were imported in. (Comments typed into such a file are not
+   kept.)
 4. Every file is first written to a hidden temporary beside it; only when all
    are written is each renamed over its file. On any problem nothing changes.
+   Each file's text is made as it is written, so a large import holds its
+   entries and the text of one file, not the text of every file.
 
 An entry's content is what Beancount's printer prints for it, which leaves out
-the file and line it was read from.
+the file and line it was read from (`importers.ledger_text` prints the plain
+transactions importers make without the printer, which is slow).
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime
+import gc
 import os
 import stat
 import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from decimal import Decimal
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from beancount.core import amount, data
-from beancount.parser import parser, printer
+from beancount.core import data
+from beancount.parser import parser
 
+from importers import ledger_text
 from importers.errors import Problem, raise_if_any
 
 HEADER = "; {source}, {month}: imported by `python import.py import`; do not edit by hand.\n"
 
 SourceId = Callable[[data.Directive], str | None]
 """Reads an entry's id in its source system; None for an entry that is not the source's."""
+
+Ids = dict[str, dict[str, data.Directive]]
+"""Entries by id, by id key: the first entry with each id."""
 
 
 def meta_id(key: str) -> SourceId:
@@ -68,88 +76,117 @@ class Batch:
 
     def id_of(self, entry: data.Directive) -> str | None:
         """Returns the entry's id in the source, or None if it is not one of the source's."""
-        return (self.source_id or meta_id(self.id_key))(entry)
+        if self.source_id is not None:
+            return self.source_id(entry)
+        return str(entry.meta[self.id_key]) if self.id_key in entry.meta else None
+
+
+@dataclass(frozen=True)
+class MonthFile:
+    """What a ledger file will hold: its entries, and the new ones of one source."""
+
+    batch: Batch
+    month: str  # YYYY-MM, for the header.
+    kept: Sequence[data.Directive]  # The entries already in the file.
+    added: Sequence[data.Directive]
+    added_ids: Sequence[str]  # The id of each added entry (known: they were deduplicated).
+
+    def lines(self) -> list[str]:
+        """Returns the file's text in pieces: the header, then the sorted entries.
+
+        Entries are sorted by date, id and text, each after a blank line.
+        """
+        id_of, day, printed = self.batch.id_of, ledger_text.day, ledger_text.printed
+        # Sorted by one string, "date NUL id" (dates print with four-digit years): strings
+        # sort much faster than tuples of a date and an id, in the same order.
+        ordered = [
+            (f"{day(entry.date)}\0{id_of(entry) or ''}", printed(entry)) for entry in self.kept
+        ]
+        ordered += [
+            (f"{day(entry.date)}\0{source_id}", printed(entry))
+            for entry, source_id in zip(self.added, self.added_ids, strict=True)
+        ]
+        ordered.sort()
+        texts = [text for _, text in ordered]
+        del ordered
+        return [HEADER.format(source=self.batch.source, month=self.month), "\n", "\n".join(texts)]
 
 
 @dataclass(frozen=True)
 class Plan:
-    """What writing a batch changes: the new text of each file, and what was skipped."""
+    """What writing a batch changes: what each file will hold, and what was skipped."""
 
-    files: Mapping[Path, str]
+    files: Mapping[Path, MonthFile]
     added: Mapping[Path, int]
     skipped: int
 
 
+_Parsed = tuple[tuple[int, int], list[data.Directive], list[Problem]]  # (mtime, size), ...
+
+
+@dataclass
+class _Bulk:
+    """What `bulk` holds while it lasts: how deep it is, and the ledger files parsed."""
+
+    depth: int = 0
+    parsed: dict[Path, _Parsed] = field(default_factory=dict)
+
+
+_BULK = _Bulk()
+
+
+@contextlib.contextmanager
+def bulk() -> Iterator[None]:
+    """Pauses Python's cycle collector, and parses each ledger file once, while it lasts.
+
+    The import command runs in one (`batch.import_documents`), and so do this
+    module's steps when called alone:
+
+    - The collector runs every few hundred allocations and, every so often,
+      walks every container alive; an import of a million rows holds millions
+      of them (entries, postings, metadata), all alive until written, so those
+      walks cost a fifth of the import and free nothing: entries hold no
+      cycles (reference counting frees them).
+    - The books are read twice (the invoices the bank sources name, then the
+      ids already imported), often from the same files: a file unchanged since
+      (same modification time and size) is not parsed again.
+
+    Nested pauses are fine; both end when the outermost ends.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    _BULK.depth += 1
+    try:
+        yield
+    finally:
+        _BULK.depth -= 1
+        if not _BULK.depth:
+            _BULK.parsed.clear()
+        if enabled:
+            gc.enable()
+
+
+def _parse(path: Path) -> tuple[list[data.Directive], list[Problem]]:
+    """Returns a ledger file's entries and syntax errors; once only while `bulk` lasts."""
+    status = path.stat()
+    signature = (status.st_mtime_ns, status.st_size)
+    known = _BULK.parsed.get(path)
+    if known is not None and known[0] == signature:
+        return known[1], known[2]
+    entries, errors, _ = parser.parse_file(str(path))
+    problems = [
+        Problem(str(path), error.source.get("lineno"), f"Cannot parse: {error.message}")
+        for error in errors
+    ]
+    if _BULK.depth:
+        _BULK.parsed[path] = (signature, list(entries), problems)
+        return _BULK.parsed[path][1], problems
+    return list(entries), problems
+
+
 def canonical(entry: data.Directive) -> str:
     """Returns an entry as Beancount prints it: its content, without where it was read."""
-    text = _simple_transaction(entry) if type(entry) is data.Transaction else None
-    return text if text is not None else str(printer.format_entry(entry))
-
-
-_PRINTED = (str, Decimal, datetime.date, bool)
-
-
-def _value(value: object) -> str:
-    if isinstance(value, str):
-        return '"' + value.replace("\\", r"\\").replace('"', r"\"") + '"'
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    return str(value)
-
-
-def _meta_lines(meta: Mapping[str, object] | None, prefix: str) -> list[str] | None:
-    """Returns the printed lines of metadata, or None if a value is not a plain one."""
-    found = []
-    for key, value in (meta or {}).items():
-        if key == "filename" or key == "lineno" or key.startswith("__"):
-            continue
-        if type(value) is str or isinstance(value, _PRINTED):
-            found.append(f"{prefix}{key}: {_value(value)}\n")
-        else:
-            return None
-    return found
-
-
-def _simple_transaction(entry: data.Transaction) -> str | None:
-    """Returns what Beancount's printer prints for a transaction of plain postings, fast.
-
-    Beancount's printer takes about 150 microseconds an entry, most of the time
-    of a large import; this writes the same text for a transaction whose
-    postings each have units and no cost, price or flag, and whose metadata
-    are strings, numbers, dates and booleans (a test checks both agree).
-    Anything else returns None, for the printer.
-    """
-    numbers, currencies = [], []
-    for posting in entry.postings:
-        units = posting.units
-        if posting.cost is not None or posting.price is not None or posting.flag:
-            return None
-        if type(units) is not amount.Amount or not isinstance(units.number, Decimal):
-            return None
-        numbers.append(format(units.number, "f") + " ")
-        currencies.append(units.currency)
-    meta = _meta_lines(entry.meta, "  ")
-    if not numbers or meta is None:
-        return None
-    words = [_value(text) for text in (entry.payee, entry.narration) if text]
-    if entry.payee and not entry.narration:
-        words.append('""')
-    if entry.tags:
-        words += [f"#{tag}" for tag in sorted(entry.tags)]
-    if entry.links:
-        words += [f"^{link}" for link in sorted(entry.links)]
-    lines = [f"{entry.date} {entry.flag or ''} {' '.join(words)}\n", *meta]
-    width = max(len(posting.account) for posting in entry.postings)
-    before, after = max(map(len, numbers)), max(map(len, currencies))
-    for posting, number, currency in zip(entry.postings, numbers, currencies, strict=True):
-        line = f"  {posting.account:{width}}  {number:>{before}}{currency:{after}}"
-        lines.append(line.rstrip() + "\n")
-        if posting.meta:
-            posting_meta = _meta_lines(posting.meta, "    ")
-            if posting_meta is None:
-                return None
-            lines += posting_meta
-    return "".join(lines)
+    return ledger_text.printed(entry)
 
 
 def same_entry(first: data.Directive, second: data.Directive) -> bool:
@@ -183,27 +220,21 @@ class _Ledger:
     def entries(self, path: Path) -> list[data.Directive]:
         """Returns the entries of a ledger file, recording its syntax errors as problems."""
         if path not in self.parsed:
-            entries, errors, _ = parser.parse_file(str(path))
-            self.problems += [
-                Problem(str(path), error.source.get("lineno"), f"Cannot parse: {error.message}")
-                for error in errors
-            ]
-            self.parsed[path] = list(entries)
+            self.parsed[path], problems = _parse(path)
+            self.problems += problems
         return self.parsed[path]
 
-    def ids(self, keys: Iterable[str]) -> dict[tuple[str, str], data.Directive]:
-        """Returns the first entry of the ledger carrying each (key, id)."""
+    def ids(self, keys: Iterable[str]) -> Ids:
+        """Returns the first entry of the ledger carrying each id, by key."""
         return self.first_entries({key: meta_id(key) for key in keys})
 
-    def first_entries(
-        self, readers: Mapping[str, SourceId]
-    ) -> dict[tuple[str, str], data.Directive]:
-        """Returns the first entry of the ledger with each (key, id), read by the key's reader.
+    def first_entries(self, readers: Mapping[str, SourceId]) -> Ids:
+        """Returns the first entry of the ledger with each id, by key, read by the key's reader.
 
         Only the files that mention a key (`key:`) are parsed.
         """
         keys = sorted(readers)
-        found: dict[tuple[str, str], data.Directive] = {}
+        found: Ids = {key: {} for key in keys}
         for path in self.files():
             text = path.read_text(encoding="utf-8")
             present = [key for key in keys if f"{key}:" in text]
@@ -211,7 +242,7 @@ class _Ledger:
                 for key in present:
                     source_id = readers[key](entry)
                     if source_id is not None:
-                        found.setdefault((key, source_id), entry)
+                        found[key].setdefault(source_id, entry)
         return found
 
 
@@ -224,50 +255,101 @@ def entries_with(ledger: Path, keys: Iterable[str]) -> list[data.Directive]:
       ImportFailed: With every syntax error of a ledger file read.
     """
     books = _Ledger(ledger)
-    found = list({id(entry): entry for entry in books.ids(keys).values()}.values())
+    with bulk():
+        ids = books.ids(keys)
+    found = {id(entry): entry for by_id in ids.values() for entry in by_id.values()}
+    raise_if_any(books.problems)
+    return list(found.values())
+
+
+def custom_entries(ledger: Path, types: Iterable[str]) -> list[data.Custom]:
+    """Returns the ledger's `custom` directives of the given types (`customer`), in file order.
+
+    Only the files that mention one (`custom "customer"`) are parsed, not loaded.
+
+    Raises:
+      ImportFailed: With every syntax error of a ledger file read.
+    """
+    books = _Ledger(ledger)
+    wanted = set(types)
+    found: list[data.Custom] = []
+    for path in books.files():
+        text = path.read_text(encoding="utf-8")
+        if any(f'custom "{kind}"' in text for kind in wanted):
+            found += [
+                entry
+                for entry in books.entries(path)
+                if isinstance(entry, data.Custom) and entry.type in wanted
+            ]
     raise_if_any(books.problems)
     return found
 
 
-def _id(entry: data.Directive, batch: Batch) -> str:
-    source_id = batch.id_of(entry)
-    if source_id is None:
-        raise ValueError(f"Imported entry has no '{batch.id_key}': {canonical(entry)}")
-    return source_id
+_Located = tuple[list[data.Directive], list[int], list[str | None]]  # Entries, lines, ids.
+
+
+def _in_file_order(
+    batches: Sequence[Batch],
+) -> Iterator[tuple[Batch, list[data.Directive], list[str | None]]]:
+    """Yields the batches' entries and their ids by the file they were read from, in line order.
+
+    Files in name order (a file is one source's), each with the batch it is in. Each
+    entry's metadata are read once, here: a million entries do not fit in a cache.
+    """
+    files: dict[tuple[str, int], _Located] = {}
+    for index, batch in enumerate(batches):
+        id_of, name = batch.id_of, None
+        entries: list[data.Directive] = []  # Of the file `name`, once there is one.
+        lines: list[int] = []
+        ids: list[str | None] = []
+        for entry in batch.entries:
+            meta = entry.meta
+            if meta["filename"] != name:  # A file's entries come together: look it up once.
+                name = meta["filename"]
+                entries, lines, ids = files.setdefault((str(name), index), ([], [], []))
+            entries.append(entry)
+            lines.append(meta["lineno"])
+            ids.append(id_of(entry))
+    for (_, index), (entries, lines, ids) in sorted(files.items(), key=lambda item: item[0]):
+        order = sorted(range(len(lines)), key=lines.__getitem__)
+        yield batches[index], [entries[at] for at in order], [ids[at] for at in order]
 
 
 def _new_entries(
-    batches: Sequence[Batch], known: Mapping[tuple[str, str], data.Directive]
-) -> tuple[list[tuple[Batch, data.Directive]], int, list[Problem]]:
-    """Returns the entries to add, how many were skipped, and the conflicting ids."""
-    pending: dict[tuple[str, str], data.Directive] = {}
-    added: list[tuple[Batch, data.Directive]] = []
+    batches: Sequence[Batch], known: Ids
+) -> tuple[list[tuple[Batch, list[data.Directive], list[str]]], int, list[Problem]]:
+    """Returns the new entries and their ids by batch, the count skipped, and the conflicts."""
+    pending: Ids = {}
+    added: list[tuple[Batch, list[data.Directive], list[str]]] = []
     skipped = 0
     problems = []
-    located = [(batch, entry) for batch in batches for entry in batch.entries]
     # Rows are taken in file and line order, so the problem names the same rows every run.
-    located.sort(key=lambda pair: (str(pair[1].meta["filename"]), pair[1].meta["lineno"]))
-    for batch, entry in located:
-        key = (batch.id_key, _id(entry, batch))
-        twin = known.get(key) or pending.get(key)
-        if twin is None:
-            pending[key] = entry
-            added.append((batch, entry))
-        elif same_entry(entry, twin):
-            skipped += 1
-        else:
-            where = "already in the ledger at" if key in known else "also on"
-            message = f"{key[0]} '{key[1]}' is {where} {_at(twin, '').where} with different content"
-            problems.append(_at(entry, message))
+    for batch, entries, entry_ids in _in_file_order(batches):
+        key = batch.id_key
+        ledger, batch_ids = known.get(key, {}), pending.setdefault(key, {})
+        new: list[data.Directive] = []
+        ids: list[str] = []
+        for entry, source_id in zip(entries, entry_ids, strict=True):
+            if source_id is None:
+                raise ValueError(f"Imported entry has no '{key}': {canonical(entry)}")
+            twin = ledger.get(source_id) or batch_ids.get(source_id)
+            if twin is None:
+                batch_ids[source_id] = entry
+                new.append(entry)
+                ids.append(source_id)
+            elif same_entry(entry, twin):
+                skipped += 1
+            else:
+                where = "already in the ledger at" if source_id in ledger else "also on"
+                message = (
+                    f"{key} '{source_id}' is {where} {_at(twin, '').where} with different content"
+                )
+                problems.append(_at(entry, message))
+        added.append((batch, new, ids))
     return added, skipped, problems
 
 
-def _render(source: str, month: str, entries: Iterable[data.Directive], batch: Batch) -> str:
-    ordered = sorted((entry.date, batch.id_of(entry) or "", canonical(entry)) for entry in entries)
-    body = "".join("\n" + text for _, _, text in ordered)
-    return HEADER.format(source=source, month=month) + body
-
-
+@bulk()
 def plan(ledger: Path, batches: Sequence[Batch]) -> Plan:
     """Returns the files to write to add the batches' new entries to the ledger.
 
@@ -275,7 +357,7 @@ def plan(ledger: Path, batches: Sequence[Batch]) -> Plan:
       ledger: The ledger folder (where `main.beancount` is).
       batches: The entries of each source, each with its file and line in its metadata.
     Returns:
-      The new text of every file that receives entries.
+      What every file that receives entries will hold.
     Raises:
       ImportFailed: With every id whose content differs from the ledger's or
         another row's, or every syntax error of a ledger file read.
@@ -285,20 +367,24 @@ def plan(ledger: Path, batches: Sequence[Batch]) -> Plan:
     raise_if_any(books.problems)
     added, skipped, problems = _new_entries(batches, known)
     raise_if_any(problems)
-    targets: dict[Path, tuple[Batch, list[data.Directive]]] = {}
-    paths: dict[tuple[str, int, int], Path] = {}  # Made once per month: a Path is slow to make.
-    for batch, entry in added:
-        month = (batch.folder, entry.date.year, entry.date.month)
-        path = paths.get(month)
-        if path is None:
-            path = paths[month] = ledger / batch.folder / f"{entry.date:%Y-%m}.beancount"
-        targets.setdefault(path, (batch, []))[1].append(entry)
+    targets: dict[Path, tuple[Batch, list[data.Directive], list[str]]] = {}
+    for batch, entries, ids in added:
+        # The month file of each day (days are few): its entries and their ids.
+        months: dict[datetime.date, tuple[Batch, list[data.Directive], list[str]]] = {}
+        for entry, source_id in zip(entries, ids, strict=True):
+            month = months.get(entry.date)
+            if month is None:
+                path = ledger / batch.folder / f"{entry.date:%Y-%m}.beancount"
+                month = months[entry.date] = targets.setdefault(path, (batch, [], []))
+            month[1].append(entry)
+            month[2].append(source_id)
+    del added
     files = {}
-    for path, (batch, entries) in sorted(targets.items()):
+    for path, (batch, new, ids) in sorted(targets.items()):
         kept = books.entries(path) if path.exists() else []
-        files[path] = _render(batch.source, path.stem, [*kept, *entries], batch)
+        files[path] = MonthFile(batch, path.stem, kept, new, ids)
     raise_if_any(books.problems)
-    return Plan(files, {path: len(entries) for path, (_, entries) in targets.items()}, skipped)
+    return Plan(files, {path: len(new) for path, (_, new, _) in targets.items()}, skipped)
 
 
 def _mode(path: Path) -> int:
@@ -309,6 +395,7 @@ def _mode(path: Path) -> int:
     return 0o666 & ~mask
 
 
+@bulk()
 def write(changes: Plan) -> None:
     """Writes the planned files: all to temporaries first, then each renamed over its file.
 
@@ -316,14 +403,14 @@ def write(changes: Plan) -> None:
     """
     written: list[tuple[str, Path]] = []
     try:
-        for path, text in sorted(changes.files.items()):
+        for path, month in sorted(changes.files.items()):
             path.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
             written.append((temporary, path))
             # mkstemp makes the file private; the ledger file keeps its mode, or gets the usual one.
             os.chmod(temporary, _mode(path))
             with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-                stream.write(text)
+                stream.writelines(month.lines())
     except BaseException:
         _remove(temporary for temporary, _ in written)
         raise

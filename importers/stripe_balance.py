@@ -8,11 +8,14 @@ report writes them; the currency is upper-cased.
 
     txn_1,2026-03-02 14:05:07,charge,usd,100.00,3.20,96.80,ch_1,in_1,cus_1,Invoice 0042
 
-becomes, when the books have the invoice `in_1`:
+becomes, when the books have the invoice `INV-0042` that Stripe calls `in_1`
+(the billing importer books a Stripe invoice under its number, with
+`stripe_invoice: "in_1"`):
 
-    2026-03-02 * "Invoice 0042" ^in_1
+    2026-03-02 * "Invoice 0042" ^INV-0042
       balance_transaction: "txn_1"
-      invoice: "in_1"
+      invoice: "INV-0042"
+      customer: "CUS-0042"
       stripe_source: "ch_1"
       stripe_customer: "cus_1"
       Assets:Stripe                  96.80 USD
@@ -21,9 +24,10 @@ becomes, when the books have the invoice `in_1`:
 
 The counter account of each reporting category:
 
-- `charge`, `payment`: the receivable when the row's `invoice_id` (or its
-  description) names an invoice of the books, linked to it; else unapplied
-  cash, with the row's id as `receipt` metadata for the AR plugin.
+- `charge`, `payment`: the receivable when the row's `invoice_id` (Stripe's
+  `in_…` id, or the invoice's number) or its description names an invoice of
+  the books, linked to it; else unapplied cash, with the row's id as `receipt`
+  metadata for the AR plugin.
 - `refund`, `payment_refund`, `payment_failure_refund`, `dispute`,
   `dispute_reversal`: the receivable when the row names an invoice (the
   invoice is open again); else `refunds`, or `disputes`.
@@ -58,7 +62,7 @@ from beancount.core import amount, data
 
 from importers import bank_numbers, csv_rows, source
 from importers.bank_entries import clean
-from importers.bank_invoices import Invoices, credited
+from importers.bank_invoices import STRIPE_INVOICE, Invoices, credited
 from importers.bank_numbers import NumberFormat
 from importers.config import Section
 from importers.csv_rows import CsvLayout, Row
@@ -112,7 +116,7 @@ class StripeBalanceImporter(SourceImporter):
           ImportFailed: Naming the file and line of every bad row or cell.
         """
         problems: list[Problem] = []
-        invoices = Invoices(existing)
+        invoices = Invoices(existing, aliases=(STRIPE_INVOICE,))
         dates = bank_numbers.Dates(self.layout.date_format)
         entries: list[data.Directive] = []
         for row in csv_rows.stream_rows(filepath, self.layout.csv, problems):

@@ -19,7 +19,7 @@ from beangulp import testing
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from importers import ledger_files, sources
+from importers import ledger_files, ledger_text, sources
 from importers.bank_importer import StatementImporter
 from importers.errors import ImportFailed
 from importers.source import Placement, SourceImporter
@@ -483,6 +483,47 @@ def test_stripe_charges_fees_refunds_and_payouts(
     )
 
 
+def test_a_stripe_charge_names_its_invoice_by_stripes_own_id(
+    here: Path, importers: list[SourceImporter]
+) -> None:
+    # The billing importer books a Stripe invoice under its number, with Stripe's id beside it.
+    invoice = INVOICE.replace(
+        '  invoice: "INV-7"\n', '  invoice: "INV-7"\n  stripe_invoice: "in_7"\n'
+    )
+    Path("ledger/billing.beancount").write_text(invoice, encoding="utf-8")
+    document(
+        "stripe/2026-03.csv",
+        stripe_row("txn_1", "charge", "1200.00", "35.10", "1164.90", invoice_id="in_7"),
+        stripe_row("txn_2", "refund", "-100.00", "0.00", "-100.00", invoice_id="IN_7"),
+        header=STRIPE_HEADER,
+    )
+    run(importers)
+    assert written("stripe") == textwrap.dedent(
+        """\
+        ; stripe, 2026-03: imported by `python import.py import`; do not edit by hand.
+
+        2026-03-02 * "charge ch_1" ^INV-7
+          balance_transaction: "txn_1"
+          invoice: "INV-7"
+          customer: "CUS-0042"
+          stripe_source: "ch_1"
+          stripe_customer: "cus_1"
+          Assets:Stripe                1164.90 USD
+          Expenses:PaymentProcessing     35.10 USD
+          Assets:AccountsReceivable   -1200.00 USD
+
+        2026-03-02 * "refund ch_1" ^INV-7
+          balance_transaction: "txn_2"
+          invoice: "INV-7"
+          customer: "CUS-0042"
+          stripe_source: "ch_1"
+          stripe_customer: "cus_1"
+          Assets:Stripe              -100.00 USD
+          Assets:AccountsReceivable   100.00 USD
+        """
+    )
+
+
 def test_the_ledger_writer_indexes_invoices_for_the_bank_sources(here: Path) -> None:
     Path("ledger/billing.beancount").write_text(INVOICE, encoding="utf-8")
     (entry,) = ledger_files.entries_with(Path("ledger"), ["invoice"])
@@ -549,3 +590,47 @@ def _transactions(draw: st.DrawFn) -> data.Transaction:
 @given(entry=_transactions())
 def test_fast_printing_is_beancounts_printing(entry: data.Transaction) -> None:
     assert ledger_files.canonical(entry) == printer.format_entry(entry)
+
+
+_PLAIN_TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters='"\\'),
+    max_size=12,
+)
+
+
+@st.composite
+def _pairs(draw: st.DrawFn) -> data.Transaction:
+    """Transactions of the shape a bank line makes: two plain postings, string metadata."""
+    currency = draw(st.sampled_from(["USD", "EUR", "JPY", "A1"]))
+    number = draw(
+        st.decimals(allow_nan=False, allow_infinity=False, places=draw(st.integers(0, 3)))
+    )
+    accounts = draw(st.lists(_ACCOUNTS, min_size=2, max_size=2))
+    postings = [
+        data.Posting(account, amount.Amount(units, currency), None, None, None, None)
+        for account, units in zip(accounts, (number, -number), strict=True)
+    ]
+    keys = st.from_regex(r"[a-z][a-z_]{0,8}", fullmatch=True)
+    return data.Transaction(
+        {"filename": "f", "lineno": 1, **draw(st.dictionaries(keys, _PLAIN_TEXT, max_size=3))},
+        draw(st.dates()),
+        draw(st.sampled_from(["*", "!"])),
+        draw(st.none() | _PLAIN_TEXT),
+        draw(_PLAIN_TEXT),
+        frozenset(),
+        frozenset(draw(st.sets(st.from_regex(r"[A-Z0-9-]{1,5}", fullmatch=True), max_size=2))),
+        postings,
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(entry=_pairs())
+def test_fast_printing_of_two_postings_is_beancounts_printing(entry: data.Transaction) -> None:
+    fast = ledger_text._pair(entry)
+    if fast is None:
+        # The one shape it leaves to Beancount's printer here: an exponent (1E+28).
+        assert any(
+            "E" in str(posting.units.number if posting.units else "") for posting in entry.postings
+        )
+    else:
+        assert fast == printer.format_entry(entry)

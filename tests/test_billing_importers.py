@@ -152,6 +152,7 @@ def test_a_stripe_invoice_becomes_one_transaction(
         """\
         2026-03-15 * "Acme Robotics" "Invoice INV-1" ^INV-1
           invoice: "INV-1"
+          stripe_invoice: "in_INV1"
           customer: "CUS-0042"
           entity: "US"
           contract: "CTR-0042-01"
@@ -228,7 +229,15 @@ def test_a_line_whose_service_is_over_goes_straight_to_revenue(
         "Income:Revenue:Usage -2.49 USD",
         "Liabilities:DeferredRevenue:Usage -1.00 USD",
     ]
-    assert "    quantity: 4\n    unit_price: 2.20\n" in text
+    # Lines billed in arrears carry their inclusive service period, for usage accruals.
+    assert (
+        "    service_start: 2026-02-01\n"
+        "    service_end: 2026-02-28\n"
+        '    product: "gpu-hours"\n'
+        "    quantity: 4\n"
+        "    unit_price: 2.20\n"
+    ) in text
+    assert "service_start: 2026-03-01\n    service_end: 2026-03-15\n" in text
     assert "service_start: 2026-03-01\n    service_end: 2026-03-16\n" in text
 
 
@@ -249,10 +258,27 @@ def test_a_point_product_is_deferred_to_its_delivery_day(
 def test_a_usage_product_is_deferred_for_usage_to_draw_down(
     here: Path, importers: list[SourceImporter]
 ) -> None:
-    line = stripe_line(amount=100000, product="api-credits", start="2026-03-15", end="2027-03-15")
+    # A credit pack's credit runs from the invoice's date to the same day twelve
+    # months later (`expires_months: 12`), whatever period the source writes.
+    line = stripe_line(amount=100000, product="api-credits", start="2026-03-01", end="2026-03-02")
     text = extracted(importers, "stripe", stripe_invoice(lines=[line]))
-    assert "Liabilities:DeferredRevenue:Credits  -1000.00 USD\n" in text
-    assert 'recognition: "usage"' in text
+    assert text.endswith(
+        "  Liabilities:DeferredRevenue:Credits  -1000.00 USD\n"
+        "    service_start: 2026-03-15\n"
+        "    service_end: 2027-03-15\n"
+        '    recognition: "usage"\n'
+        "    expires: 2027-03-15\n"
+        '    product: "api-credits"\n'
+    )
+
+
+def test_a_credit_pack_bought_on_a_month_end_expires_on_a_shorter_months_end(
+    here: Path, importers: list[SourceImporter]
+) -> None:
+    custom = configured("usage, expires_months: 12}", "usage, expires_months: 1}")
+    line = stripe_line(amount=5000, product="api-credits", start="2026-01-31", end="2026-02-01")
+    text = extracted(custom, "stripe", stripe_invoice(lines=[line], day="2026-01-31"))
+    assert "    service_end: 2026-02-28\n" in text and "    expires: 2026-02-28\n" in text
 
 
 def test_discounts_are_lines_of_their_own_and_tax_goes_to_sales_tax(
@@ -417,6 +443,8 @@ def test_a_credit_note_credits_the_rest_of_its_lines_service(
             service_end: 2026-04-14
             product: "starter-monthly"
           Income:Revenue:Usage                         0.80 USD
+            service_start: 2026-02-01
+            service_end: 2026-02-28
             product: "gpu-hours"
         """
     )
@@ -768,6 +796,40 @@ def test_every_bad_field_of_a_billing_source_points_into_the_yaml(here: Path) ->
         "'end', 'product', 'quantity', 'start', 'tax', 'unit_price'",
         "importers.yaml:25: Field 'orb.line_fields.product' expected a dotted path like "
         "'customer.id', found 'price..id'",
+    ]
+
+
+def test_a_credit_pack_needs_its_expiry_and_only_a_credit_pack_has_one(here: Path) -> None:
+    Path("importers.yaml").write_text(
+        textwrap.dedent(
+            """\
+            billing:
+              importer: billing_stripe
+              documents: billing/*.json
+              ledger: billing
+              currencies: [USD]
+              products:
+                api-credits: {deferred: Liabilities:DeferredRevenue:Credits, recognition: usage}
+                image-credits:
+                  deferred: Liabilities:DeferredRevenue:Credits
+                  recognition: usage
+                  expires_months: 0
+                starter-monthly:
+                  deferred: Liabilities:DeferredRevenue:Subscriptions
+                  expires_months: 12
+            """
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportFailed) as failed:
+        sources.load(Path("importers.yaml"))
+    assert str(failed.value).splitlines() == [
+        "importers.yaml:7: Field 'billing.products.api-credits' needs 'expires_months' with "
+        "'recognition: usage': how many months after its invoice the credit expires",
+        "importers.yaml:11: Field 'billing.products.image-credits.expires_months' expected a "
+        "whole number of months, found '0'",
+        "importers.yaml:14: Field 'billing.products.starter-monthly.expires_months' applies only "
+        "with 'recognition: usage'",
     ]
 
 
