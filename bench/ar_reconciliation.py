@@ -5,7 +5,10 @@ cash, loads it in fresh processes without the plugin and with it, and reports
 the plugin's own time (Beancount's timing of its phase) as a share of
 Beancount's load time of the ledger without it, the whole difference between
 the two loads, peak memory, and the matching rate: receipts applied in full
-over receipts. The table is printed and written to
+over receipts. On a machine shared with other jobs wall-clock seconds swing with
+the load, so each variant is also loaded in fresh processes that time the
+load and the plugin's phase in CPU seconds of their own (`--cpu`, as many
+as `--repeat` by default). The table is printed and written to
 `bench/out/ar_reconciliation.md`; figures go to `bench/README.md`.
 
 The draw is seeded. Invoices (one receivable line, one revenue line, with
@@ -18,15 +21,21 @@ and a few are partial payments that match nothing. A few named receipts are
 short or over by less than the tolerance, a few over by more.
 
     python -m bench.ar_reconciliation               # 100,000 of each, 3 loads each
-    python -m bench.ar_reconciliation --count 10000 --repeat 1
+    python -m bench.ar_reconciliation --count 10000 --repeat 1 --cpu 0
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import importlib
 import itertools
+import json
+import os
 import random
+import re
+import statistics
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -36,6 +45,7 @@ from typing import NamedTuple
 
 from beancount import loader
 from beancount.core import data
+from beancount.utils import misc_utils
 
 from bench.runner import REPOSITORY, Samples, Variant, run_all
 from plugins import ar_entries, ar_policy, receipts, receivables
@@ -197,17 +207,71 @@ def matching(path: Path) -> tuple[int, int, Counter[str]]:
     return applied, len(found.by_id), steps
 
 
+class CpuLoad(NamedTuple):
+    """One load timed in CPU seconds of its own process: all of it, and the plugin's phase."""
+
+    load: float
+    plugin: float
+
+
+_PHASE = re.compile(r"Operation: '(?P<name>[^']+)'\s+Time:\s+(?P<ms>[\d.]+) ms")
+
+
+def cpu_load(path: Path) -> CpuLoad:
+    """Loads a ledger in this process and returns its CPU seconds, and the plugin phase's.
+
+    Beancount times its phases with `time.time`; here its timer is the
+    process's CPU clock, so other jobs on the machine do not count. The
+    plugin's phase includes, as in the wall-clock figures, Beancount's sort
+    of the entries after it.
+    """
+    misc_utils.time = time.process_time  # type: ignore[attr-defined]
+    loader.initialize(use_cache=False)
+    importlib.import_module(PLUGIN)
+    phases: dict[str, float] = {}
+
+    def write(message: str) -> None:
+        for found in _PHASE.finditer(message):
+            phases[found["name"]] = phases.get(found["name"], 0.0) + float(found["ms"]) / 1000
+
+    started = time.process_time()
+    loader.load_file(str(path), log_timings=write)
+    return CpuLoad(time.process_time() - started, phases.get(PLUGIN, 0.0))
+
+
+def cpu_loads(paths: Sequence[Path], repeat: int) -> list[list[CpuLoad]]:
+    """Loads each ledger `repeat` times, round-robin, each in a fresh process timing its CPU."""
+    found: list[list[CpuLoad]] = [[] for _ in paths]
+    environment = {**os.environ, "PYTHONPATH": str(REPOSITORY)}
+    for attempt in range(repeat):
+        for index, path in enumerate(paths):
+            command = [sys.executable, "-m", "bench.ar_reconciliation", "--cpu-worker", str(path)]
+            done = subprocess.run(
+                command, cwd=REPOSITORY, env=environment, capture_output=True, text=True, check=True
+            )
+            run = CpuLoad(**json.loads(done.stdout))
+            found[index].append(run)
+            progress(f"[cpu {attempt + 1}/{repeat}] {path.name}: {run.load:.2f} s CPU")
+    return found
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Parses the command line."""
     parser = argparse.ArgumentParser(prog="python -m bench.ar_reconciliation")
     parser.add_argument("--count", type=int, default=100_000, help="invoices (and receipts)")
     parser.add_argument("--repeat", type=int, default=3, help="loads per variant (median)")
+    parser.add_argument("--cpu", type=int, help="CPU-timed loads per variant (default: --repeat)")
+    parser.add_argument("--cpu-worker", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, default=REPOSITORY / "bench" / "out")
     return parser.parse_args(argv)
 
 
 def report(
-    count: int, without: Samples, with_plugin: Samples, rate: tuple[int, int, Counter[str]]
+    count: int,
+    without: Samples,
+    with_plugin: Samples,
+    rate: tuple[int, int, Counter[str]],
+    cpu: Sequence[Sequence[CpuLoad]] = ((), ()),
 ) -> str:
     """Returns the benchmark's Markdown report."""
     plugin_ms = with_plugin.phases_ms.get(PLUGIN, 0.0)
@@ -227,6 +291,20 @@ def report(
         ("cash applications by step", ", ".join(f"{k} {v:,}" for k, v in sorted(steps.items()))),
         ("errors without / with", f"{without.first['errors']} / {with_plugin.first['errors']}"),
     ]  # fmt: skip
+    cpu_without, cpu_with = cpu
+    if cpu_without and cpu_with:
+        load = statistics.median(run.load for run in cpu_without)
+        loaded = statistics.median(run.load for run in cpu_with)
+        phase = statistics.median(run.plugin for run in cpu_with)
+        shares = sorted(run.plugin / load for run in cpu_with)
+        figures += [
+            (f"CPU: load without the plugin (median of {len(cpu_without)})", f"{load:.2f} s"),
+            (f"CPU: load with the plugin (median of {len(cpu_with)})", f"{loaded:.2f} s"),
+            ("CPU: plugin phase (median)", f"{phase:.2f} s"),
+            (f"CPU: plugin phase / load without it (goal < {GOAL:.0%})",
+             f"{phase / load:.1%} (runs {shares[0]:.1%} to {shares[-1]:.1%})"),
+            ("CPU: whole difference / load without it", f"{loaded / load - 1:.1%}"),
+        ]  # fmt: skip
     lines = [f"# AR reconciliation: {count:,} invoices and {total:,} receipts", ""]
     lines += ["| measure | figure |", "|---|---|"]
     lines += [f"| {label} | {figure} |" for label, figure in figures]
@@ -241,15 +319,19 @@ def progress(message: str) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the benchmark, prints the report and writes it to `bench/out/`."""
     args = parse_args(argv)
+    if args.cpu_worker is not None:
+        print(json.dumps(cpu_load(args.cpu_worker)._asdict()))
+        return 0
     folder = args.out / f"ar-{args.count}"
     without, with_plugin = write_ledgers(folder, args.count)
     preload = (PLUGIN,)
     variants = [Variant("none", without, preload), Variant("ar", with_plugin, preload)]
     samples = run_all(variants, args.repeat, progress)
+    cpu = cpu_loads([without, with_plugin], args.repeat if args.cpu is None else args.cpu)
     started = time.perf_counter()
     rate = matching(with_plugin)
     progress(f"matching rate computed in {time.perf_counter() - started:.1f} s")
-    text = report(args.count, samples["none"], samples["ar"], rate)
+    text = report(args.count, samples["none"], samples["ar"], rate, cpu)
     (args.out / "ar_reconciliation.md").write_text(text, encoding="utf-8")
     print(text)
     return 1 if samples["none"].first["errors"] or samples["ar"].first["errors"] else 0

@@ -18,6 +18,7 @@ Review flags (`!` entries with no postings, not errors):
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from beancount.core import data
 
@@ -35,14 +36,17 @@ def overpaid(subledger: Subledger, policy: ArPolicy) -> list[Finding]:
     findings: list[Finding] = []
     tolerances: dict[str, int] = {}
     for item in subledger.items.values():
-        balance = item.balance()
-        if balance >= 0 or not item.is_invoice:
+        movements = item.movements
+        if len(movements) == 1 or movements[0].units <= 0:
+            continue  # an invoice alone is not paid; a credit note is not an invoice
+        balance = sum(movement.units for movement in movements)
+        if balance >= 0:
             continue
         tolerance = tolerances.setdefault(item.currency, policy.tolerance_units(item.currency))
         if balance >= -tolerance:
             continue
         running = 0
-        for movement in item.movements:
+        for movement in movements:
             running += movement.units
             if running < -tolerance:
                 break
@@ -56,23 +60,31 @@ def overpaid(subledger: Subledger, policy: ArPolicy) -> list[Finding]:
     return sorted(findings, key=lambda finding: finding[1])
 
 
-def applications_to_nothing(subledger: Subledger, unapplied_cash: str) -> list[Finding]:
+def applications_to_nothing(
+    subledger: Subledger, unapplied_cash: str, entries: Iterable[data.Directive]
+) -> list[Finding]:
     """Returns a finding for each typed cash application to an invoice that does not exist.
 
     An invoice exists when an entry other than a cash application posts it:
     one that does not touch unapplied cash.
+
+    Args:
+      subledger: The open items.
+      unapplied_cash: The unapplied cash account.
+      entries: The entries of the books (those that post to unapplied cash suffice).
     """
-
-    def cash_application(entry: data.Transaction) -> bool:
-        return not meta.is_generated(entry) and any(
-            posting.account == unapplied_cash for posting in entry.postings
-        )
-
+    typed = {
+        id(entry)
+        for entry in entries
+        if isinstance(entry, data.Transaction)
+        and not meta.is_generated(entry)
+        and any(posting.account == unapplied_cash for posting in entry.postings)
+    }
     findings: list[Finding] = []
     for item in subledger.items.values():
-        if not cash_application(item.document):
+        if id(item.document) not in typed:
             continue
-        if not all(cash_application(m.entry) for m in item.movements):
+        if not all(id(movement.entry) in typed for movement in item.movements):
             continue
         first = item.movements[0]
         message = (
@@ -103,12 +115,21 @@ def _unapplied_flags(
 ) -> list[data.Transaction]:
     age = datetime.timedelta(days=policy.unapplied_cash_age_days)
     last_received = through - age
-    old = [
-        (receipt.id, left)
-        for receipt in receipts.by_id.values()
-        if receipt.date <= last_received
-        and (left := receipts.unapplied(receipt.id, receipt.date + age)) > 0
-    ]
+    uses = receipts.uses
+    old = []
+    for receipt in receipts.by_id.values():
+        if receipt.date > last_received:
+            continue
+        used = uses.get(receipt.id)
+        left = receipt.amount
+        if used:
+            day = receipt.date + age
+            if len(used) == 1:  # most receipts: used up by one application
+                left -= used[0].units if used[0].date <= day else 0
+            else:
+                left -= sum(use.units for use in used if use.date <= day)
+        if left > 0:
+            old.append((receipt.id, left))
     flags = []
     for receipt_id, left in sorted(old):
         receipt = receipts.by_id[receipt_id]

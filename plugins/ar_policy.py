@@ -5,6 +5,8 @@ Fields (all optional; with no file the defaults below apply):
     tolerance: {USD: 1.00, EUR: 1.00}   # short or over payments written off, per currency
     write_off_account: Expenses:PaymentDifferences
     customer_credits_account: Liabilities:CustomerCredits
+    net_credit_notes: true               # a credit note reduces the invoice it credits
+    apply_customer_credits: true         # over payments pay the customer's next invoices
     unapplied_cash_age_days: 30          # older unapplied cash is flagged `!`
     past_due_age_days: 60                # invoices this many days past due are flagged `!`
     match_candidates: 12                 # open items a subset match looks at, oldest first
@@ -34,6 +36,8 @@ _FIELDS = {
     "tolerance",
     "write_off_account",
     "customer_credits_account",
+    "net_credit_notes",
+    "apply_customer_credits",
     "unapplied_cash_age_days",
     "past_due_age_days",
     "match_candidates",
@@ -58,6 +62,8 @@ class ArPolicy:
     tolerance: Mapping[str, Decimal] = field(default_factory=dict)
     write_off_account: str = "Expenses:PaymentDifferences"
     customer_credits_account: str = "Liabilities:CustomerCredits"
+    net_credit_notes: bool = True
+    apply_customer_credits: bool = True
     unapplied_cash_age_days: int = 30
     past_due_age_days: int = 60
     match_candidates: int = 12
@@ -179,6 +185,10 @@ def load(
         tolerance=document.read("tolerance", amounts, AMOUNTS_EXPECTED, {}),
         write_off_account=account_field("write_off_account"),
         customer_credits_account=account_field("customer_credits_account"),
+        net_credit_notes=document.read("net_credit_notes", policy.boolean, "true or false", True),
+        apply_customer_credits=document.read(
+            "apply_customer_credits", policy.boolean, "true or false", True
+        ),
         unapplied_cash_age_days=document.read(
             "unapplied_cash_age_days", policy.positive_int, days, base.unapplied_cash_age_days
         ),

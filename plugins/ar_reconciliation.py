@@ -31,12 +31,15 @@ After, one generated entry (the receipt has no id, so its file and line name it)
       Liabilities:UnappliedCash   100.00 USD
       Assets:AccountsReceivable  -100.00 USD
 
-It also writes off differences within the tolerance, moves larger over
-payments to customer credits, books realized exchange differences and
-remeasures open foreign-currency invoices at month end (plugins.fx), flags
-old unapplied cash and invoices long past due with `!` entries, and reports
-the receivable's control failures as errors (plugins.ar_controls). Put it
-before `plugins.close_controls`, which ties the receivable with what it adds.
+It also nets credit notes against the invoices they credit before matching
+(plugins.credit_notes), writes off differences within the tolerance, parks
+larger over payments in customer credits and applies them to the customer's
+next invoices (plugins.customer_credits), books realized exchange
+differences and remeasures open foreign-currency invoices at month end
+(plugins.fx), flags old unapplied cash and invoices long past due with `!`
+entries, and reports the receivable's control failures as errors
+(plugins.ar_controls). Put it before `plugins.close_controls`, which ties the
+receivable with what it adds.
 """
 
 from __future__ import annotations
@@ -56,6 +59,8 @@ from plugins import (
     ar_policy,
     cash_application,
     close_policy,
+    credit_notes,
+    customer_credits,
     fx,
     generated,
     meta,
@@ -97,46 +102,161 @@ def ar_reconciliation(
     if policy_errors:
         return entries, policy_errors
     with _collector_paused():
-        made, findings = reconcile(entries, policy, _folder(options_map))
+        made, findings = _generated(entries, options_map, policy)
+        result = [*entries, *made]
+    return result, [ArReconciliationError(*found) for found in findings]
+
+
+def _generated(
+    entries: list[data.Directive], options_map: dict[str, Any], policy: ArPolicy
+) -> tuple[list[data.Directive], list[receivables.Finding]]:
+    """Returns the entries the plugin adds (the accounts it opens first) and its findings."""
+    books = Books.of(entries, policy)
+    made, findings, subledger = reconcile(books, policy, _folder(options_map))
     if not _tied_out_by_close_controls(options_map):
-        findings += tie_outs.receivables(entries, policy.accounts.receivable)
-    first_use: dict[str, datetime.date] = {}
-    for entry in made:
-        for posting in entry.postings:
-            first_use[posting.account] = min(entry.date, first_use.get(posting.account, entry.date))
-    opens = generated.opens(entries, first_use, GENERATOR)
-    return [*entries, *opens, *made], [ArReconciliationError(*found) for found in findings]
+        findings += tie_outs.receivables(subledger.unnamed, policy.accounts.receivable)
+    opens = generated.opens(books.opens, _first_use(made, books.opens), GENERATOR)
+    return [*opens, *made], findings
+
+
+class Books(NamedTuple):
+    """What the plugin reads of the ledger, found in one pass over its entries.
+
+    Attributes:
+      entries: Every directive.
+      receivable: The transactions that post to the receivable.
+      unapplied_cash: The transactions that post to unapplied cash.
+      customer_credits: The transactions that post to customer credits.
+      both: The transactions that post to the receivable and to unapplied cash.
+      opens: The Open directives.
+      last_typed: The date of the last typed transaction, if any.
+    """
+
+    entries: Sequence[data.Directive]
+    receivable: list[data.Transaction]
+    unapplied_cash: list[data.Transaction]
+    customer_credits: list[data.Transaction]
+    both: list[data.Transaction]
+    opens: list[data.Directive]
+    last_typed: datetime.date | None
+
+    @classmethod
+    def of(cls, entries: Sequence[data.Directive], policy: ArPolicy) -> Books:
+        """Returns the plugin's view of the ledger's entries."""
+        receivable: list[data.Transaction] = []
+        unapplied: list[data.Transaction] = []
+        credits: list[data.Transaction] = []
+        wanted = {
+            policy.accounts.receivable: receivable,
+            policy.accounts.unapplied_cash: unapplied,
+            policy.customer_credits_account: credits,
+        }
+        opens: list[data.Directive] = []
+        both: list[data.Transaction] = []
+        for entry in entries:
+            if isinstance(entry, data.Transaction):
+                for posting in entry.postings:
+                    found = wanted.get(posting.account)
+                    if found is not None and (not found or found[-1] is not entry):
+                        found.append(entry)
+                if receivable and unapplied and receivable[-1] is unapplied[-1] is entry:
+                    both.append(entry)
+            elif isinstance(entry, data.Open):
+                opens.append(entry)
+        last = _last_typed_date(entries)
+        return cls(entries, receivable, unapplied, credits, both, opens, last)
 
 
 def reconcile(
-    entries: Sequence[data.Directive], policy: ArPolicy, folder: str
-) -> tuple[list[data.Transaction], list[receivables.Finding]]:
-    """Returns the generated entries of the receivable and its control findings.
+    books: Books, policy: ArPolicy, folder: str
+) -> tuple[list[data.Transaction], list[receivables.Finding], receivables.Subledger]:
+    """Returns the generated entries of the receivable, its control findings and open items.
 
     Args:
-      entries: The directives of the ledger.
+      books: The plugin's view of the ledger.
       policy: The receivables policy.
       folder: The ledger's folder, for receipts identified by file and line.
     """
     receivable, unapplied = policy.accounts.receivable, policy.accounts.unapplied_cash
     precision = policy.precision
-    subledger, findings = receivables.read(entries, receivable, precision)
-    cash, found = receipts.read(entries, unapplied, precision, subledger, folder)
+    typed, findings = receivables.read(books.receivable, receivable, precision)
+    cash, found = receipts.read(books.unapplied_cash, unapplied, precision, typed, folder)
     findings += found
-    rates = fx.Rates(entries, policy.functional_currency)
-    applied = cash_application.apply(subledger, cash, rates, policy)
+    rates = fx.Rates(books.entries, policy.functional_currency)
+    applied = _applied(typed, cash, books.customer_credits, rates, policy)
     findings += applied.findings
+    made = applied.entries
+    if books.last_typed is not None:
+        through, items = books.last_typed, applied.subledger.items.values()
+        for remeasurement in fx.remeasurements(items, rates, policy, through):
+            made += ar_entries.remeasurement_entries(remeasurement, policy)
+        made += ar_controls.review_flags(applied.subledger, applied.cash, policy, through)
+    # Generated postings never clear more than is open, so the typed items
+    # show every invoice paid too much.
+    findings += ar_controls.overpaid(typed, policy)
+    findings += ar_controls.applications_to_nothing(typed, unapplied, books.both)
+    return made, findings, applied.subledger
+
+
+class _Applied(NamedTuple):
+    """What the receivable is once credit notes, cash and credits are applied."""
+
+    entries: list[data.Transaction]
+    subledger: receivables.Subledger
+    cash: receipts.Receipts  # with every use of each receipt
+    findings: list[receivables.Finding]
+
+
+def _applied(
+    typed: receivables.Subledger,
+    cash: receipts.Receipts,
+    credit_entries: Sequence[data.Transaction],
+    rates: fx.Rates,
+    policy: ArPolicy,
+) -> _Applied:
+    """Nets credit notes, matches receipts, then applies customer credits, in that order.
+
+    Args:
+      typed: The open items of the typed books.
+      cash: The receipts, with the typed debits that used them.
+      credit_entries: The entries that post to customer credits.
+      rates: The ledger's prices.
+      policy: The receivables policy.
+    """
+    netted = credit_notes.net(typed, policy)
+    subledger = typed.with_movements(netted.movements) if netted.movements else typed
+    applied = cash_application.apply(subledger, cash, rates, policy)
     subledger = subledger.with_movements(applied.movements)
     cash = cash.with_uses(applied.uses)
-    made: list[data.Transaction] = list(applied.entries)
-    through = _last_typed_date(entries)
-    if through is not None:
-        for remeasurement in fx.remeasurements(subledger.items.values(), rates, policy, through):
-            made += ar_entries.remeasurement_entries(remeasurement, policy)
-        made += ar_controls.review_flags(subledger, cash, policy, through)
-    findings += ar_controls.overpaid(subledger, policy)
-    findings += ar_controls.applications_to_nothing(subledger, unapplied)
-    return made, findings
+    credits = customer_credits.credits_left(applied.entries, credit_entries, policy)
+    credited = customer_credits.apply(credits, subledger, policy)
+    made = [*netted.entries, *applied.entries, *credited.entries]
+    findings = list(applied.findings)
+    if credited.movements:
+        # A receipt of what is left of an invoice once a credit paid part of
+        # it matches only now: match the credited customers' receipts again.
+        subledger = subledger.with_movements(credited.movements)
+        customers = {credit.customer for credit in credits}
+        again = cash_application.apply(subledger, cash, rates, policy, customers)
+        findings += again.findings
+        subledger = subledger.with_movements(again.movements)
+        cash = cash.with_uses(again.uses)
+        made += again.entries
+    return _Applied(made, subledger, cash, findings)
+
+
+def _first_use(
+    made: Sequence[data.Transaction], opens: Sequence[data.Directive]
+) -> dict[str, datetime.date]:
+    """Returns the first date each account the ledger does not open is posted to."""
+    opened = {entry.account for entry in opens if isinstance(entry, data.Open)}
+    first: dict[str, datetime.date] = {}
+    for entry in made:
+        for posting in entry.postings:
+            account = posting.account
+            if account not in opened and (account not in first or entry.date < first[account]):
+                first[account] = entry.date
+    return first
 
 
 @contextlib.contextmanager
@@ -145,13 +265,22 @@ def _collector_paused() -> Iterator[None]:
 
     The plugin makes no reference cycles, and on a large ledger the
     collector's passes over the millions of objects already loaded cost more
-    than the plugin's own work (half its time at 200,000 entries).
+    than the plugin's own work. What the plugin makes lives as long as the
+    books, so when it is done its objects are moved straight to the oldest
+    generation (`gc.freeze` then `gc.unfreeze`) rather than scanned by the
+    young generations' passes and counted toward a full pass: on 100,000
+    cash applications that spared about 2 seconds of collection right after
+    the plugin. Nothing is left frozen, and a host that froze objects itself
+    (`gc.get_freeze_count()`) is left as it was.
     """
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if gc.get_freeze_count() == 0:
+            gc.freeze()
+            gc.unfreeze()
         if enabled:
             gc.enable()
 

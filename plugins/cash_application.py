@@ -2,75 +2,118 @@
 
 Each receipt becomes a payment for the matcher (`plugins.cash_matching`) in
 the currency of the invoices it may pay. A receipt pays invoices in its own
-currency; a receipt in the functional currency that names invoices in another
-currency pays them at the ledger's price on the receipt's date (33.00 USD at
-1.10 is 30.00 EUR), and the difference from their carrying rate is a realized
-exchange gain or loss. Invoice ids found only among the words of a receipt
-count when the receipt names no customer or the invoice's own.
+currency; a receipt in the functional currency pays invoices in another
+currency at the ledger's price on the receipt's date (33.00 USD at 1.10 is
+30.00 EUR), and the difference from their carrying rate is a realized
+exchange gain or loss. It does so when it names them, and, when it names
+none, when the converted amount is within the tolerance of the open amount of
+one of its customer's invoices in that currency (the matcher's converted
+amount step). Invoice ids found only among the words of a receipt count when
+the receipt names no customer or the invoice's own.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from beancount.core import data
 
 from plugins import ar_entries, cash_matching
 from plugins.ar_policy import ArPolicy
-from plugins.cash_matching import Application, OpenInvoice, Payment
+from plugins.cash_matching import Application, Paying, Payment
 from plugins.fx import Rates
 from plugins.receipts import Receipt, Receipts, Use
 from plugins.receivables import Finding, Item, Movement, Subledger
 
+Ratios = dict[tuple[str, str], Fraction]  # (receipt, invoice currency): receipt units per unit
+
 
 @dataclass
 class _Payments:
-    """The matcher's view of the receipts, and how to turn its answer back into entries."""
+    """The matcher's view of the receipts, and how to turn its answer back into entries.
+
+    A receipt not yet used and in the currency of what it names is its own
+    payment; one partly used or paying invoices in another currency becomes
+    a `Payment` of what is left, in the invoices' currency.
+    """
 
     policy: ArPolicy
     rates: Rates
     items: dict[str, Item]
-    payments: list[Payment]
-    ratios: dict[str, Fraction]  # receipts in another currency than their invoices
-    findings: list[Finding]
+    payments: list[Paying] = field(default_factory=list)
+    converted: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    ratios: Ratios = field(default_factory=dict)  # receipts in another currency than invoices
+    findings: list[Finding] = field(default_factory=list)
+    foreign: dict[str, list[str]] = field(default_factory=dict)  # customer: other currencies
+
+    def __post_init__(self) -> None:
+        functional = self.rates.functional
+        if functional is None:
+            return
+        found: dict[str, set[str]] = defaultdict(set)
+        for item in self.items.values():
+            if item.currency != functional and item.is_invoice and self.rates.carrying(item):
+                found[item.customer].add(item.currency)
+        self.foreign = {customer: sorted(codes) for customer, codes in found.items()}
 
     def add(self, receipt: Receipt, unapplied: int) -> None:
-        if not receipt.named:
-            self.payments.append(
-                Payment(receipt.id, receipt.customer, receipt.currency, receipt.date, unapplied)
-            )
+        named = receipt.named
+        if not named or (len(named) == 1 and self.items[named[0]].currency == receipt.currency):
+            if not named and self.foreign:
+                self.convert(receipt, unapplied)
+            if unapplied == receipt.amount:
+                self.payments.append(receipt)
+            else:
+                self.payments.append(
+                    Payment(
+                        receipt.id,
+                        receipt.customer,
+                        receipt.currency,
+                        receipt.date,
+                        unapplied,
+                        named,
+                    )
+                )
             return
-        names = [
-            name
-            for name in receipt.named
-            if name not in receipt.by_words
-            or not receipt.customer
-            or self.items[name].customer == receipt.customer
-        ]
-        named = [self.items[name] for name in names if self.items[name].is_invoice]
-        currencies = {item.currency for item in named}
+        items = [self.items[name] for name in named]
         amount, currency = unapplied, receipt.currency
-        if currencies and currencies != {receipt.currency}:
-            converted = self.converted(receipt, named, unapplied)
+        if {item.currency for item in items} != {receipt.currency}:
+            converted = self.converted_named(receipt, items, unapplied)
             if converted is None or converted[0] <= 0:
                 return
             amount, currency = converted
-            self.ratios[receipt.id] = Fraction(unapplied, amount)
+            self.ratios[(receipt.id, currency)] = Fraction(unapplied, amount)
         self.payments.append(
-            Payment(
-                receipt.id,
-                receipt.customer,
-                currency,
-                receipt.date,
-                amount,
-                tuple(item.id for item in named),
-            )
+            Payment(receipt.id, receipt.customer, currency, receipt.date, amount, named)
         )
 
-    def converted(
+    def convert(self, receipt: Receipt, unapplied: int) -> None:
+        """Converts an unnamed receipt into each other currency its customer is billed in.
+
+        Only a receipt in the functional currency is converted, at the
+        ledger's price on its date; a currency without one is left out.
+        """
+        codes = self.foreign.get(receipt.customer)
+        if not codes or receipt.currency != self.rates.functional:
+            return
+        for code in codes:
+            rate = self.rates.price(code, receipt.date)
+            if rate:
+                amount = self.in_currency(unapplied, receipt.currency, code, Fraction(rate))
+                if amount > 0:
+                    self.ratios[(receipt.id, code)] = Fraction(unapplied, amount)
+                    self.converted.setdefault(receipt.id, []).append((code, amount))
+
+    def in_currency(self, units: int, currency: str, other: str, rate: Fraction) -> int:
+        """Returns minor units of `currency` as minor units of `other`, `rate` of it per `other`."""
+        digits = self.policy.precision
+        scale = Fraction(10) ** (digits.digits(other) - digits.digits(currency))
+        return round(Fraction(units) / rate * scale)
+
+    def converted_named(
         self, receipt: Receipt, named: Sequence[Item], unapplied: int
     ) -> tuple[int, str] | None:
         """Returns a receipt's amount in its invoices' currency, or None with a finding."""
@@ -99,19 +142,27 @@ class _Payments:
             message = f"Receipt '{receipt.id}' {problem}"
             self.findings.append((receipt.source, message, receipt.entry))
             return None
-        digits = self.policy.precision
-        exact = Fraction(unapplied) / Fraction(rate)
-        scale = Fraction(10) ** (digits.digits(currencies[0]) - digits.digits(receipt.currency))
-        return round(exact * scale), currencies[0]
+        amount = self.in_currency(unapplied, receipt.currency, currencies[0], Fraction(rate))
+        return amount, currencies[0]
 
 
-def _open_invoices(subledger: Subledger) -> list[OpenInvoice]:
+def open_amounts(subledger: Subledger, customers: Collection[str] | None = None) -> dict[str, int]:
+    """Returns what is open of each invoice (not credit note) of the subledger, if anything.
+
+    Args:
+      subledger: The open items.
+      customers: If given, only the invoices of these customers.
+    """
     # The matcher orders what it is given, so the subledger's order does not matter.
-    return [
-        OpenInvoice(item.id, item.customer, item.currency, first.date, item.balance())
-        for item in subledger.items.values()
-        if (first := item.movements[0]).units > 0
-    ]
+    found = {}
+    for item in subledger.items.values():
+        movements = item.movements
+        if movements[0].units <= 0 or (customers is not None and item.customer not in customers):
+            continue
+        left = movements[0].units if len(movements) == 1 else item.balance()
+        if left > 0:
+            found[item.id] = left
+    return found
 
 
 @dataclass(frozen=True)
@@ -142,52 +193,90 @@ def _settlement(
     )
 
 
-def apply(subledger: Subledger, receipts: Receipts, rates: Rates, policy: ArPolicy) -> CashApplied:
+def apply(
+    subledger: Subledger,
+    receipts: Receipts,
+    rates: Rates,
+    policy: ArPolicy,
+    customers: Collection[str] | None = None,
+) -> CashApplied:
     """Returns the cash applications of the books' receipts to their open invoices.
 
     Args:
-      subledger: The receivable's open items (typed postings only).
-      receipts: The receipts, with what typed entries already used of them.
+      subledger: The receivable's open items (typed postings, and credit notes netted).
+      receipts: The receipts, with what typed and generated entries already used of them.
       rates: The ledger's prices in the functional currency.
       policy: The receivables policy.
+      customers: If given, only the receipts naming no invoice of these
+        customers are matched, to these customers' invoices: a second pass
+        after customer credits changed what is open of them.
     """
-    view = _Payments(policy, rates, subledger.items, [], {}, [])
+    view = _Payments(policy, rates, subledger.items)
+    blocked, uses = receipts.blocked, receipts.uses
     for receipt in receipts.by_id.values():  # the matcher orders them
-        unapplied = receipts.unapplied(receipt.id)
-        if unapplied > 0 and receipt.id not in receipts.blocked:
+        if customers is not None and (receipt.named or receipt.customer not in customers):
+            continue
+        unapplied = receipts.unapplied(receipt.id) if receipt.id in uses else receipt.amount
+        if unapplied > 0 and receipt.id not in blocked:
             view.add(receipt, unapplied)
-    applications = cash_matching.match(
-        view.payments, _open_invoices(subledger), policy.tolerance_units, policy.match_candidates
+    still_open = open_amounts(subledger, customers)
+    applications = cash_matching.match_open(
+        view.payments,
+        subledger.items,
+        still_open,
+        policy.tolerance_units,
+        policy.match_candidates,
+        view.converted,
     )
-    cash = _cash_in_receipt_units(applications, view.ratios)
+    cash = _cash_in_receipt_units(applications, subledger.items, view.ratios)
     done = CashApplied([], [], [], view.findings)
-    receivable = policy.accounts.receivable
+    receivable, functional = policy.accounts.receivable, rates.functional
+    by_id, items = receipts.by_id, subledger.items
+    entries, movements, used_up = done.entries, done.movements, done.uses
+    writer = ar_entries.ExactWriter(policy)
     for index, application in enumerate(applications):
-        receipt = receipts.by_id[application.receipt]
-        item = subledger.items[application.invoice]
-        settlement = _settlement(receipt, item, view.ratios.get(receipt.id), rates)
-        used = cash.get(index, application.cash)
-        entry = ar_entries.application_entry(application, settlement, used, policy)
-        done.entries.append(entry)
-        done.uses.append((receipt.id, Use(entry.date, used, entry)))
-        if application.cleared:
+        receipt = by_id[application.receipt]
+        item = items[application.invoice]
+        currency, used = item.currency, application.cash
+        if (
+            receipt.currency == currency
+            and (functional is None or currency == functional)
+            and used == application.cleared
+            and not application.credited
+        ):  # the common case: no rate, no difference
+            entry = writer.entry(application, receipt, item)
+            position = 2
+        else:
+            ratio = view.ratios.get((receipt.id, currency))
+            settlement = _settlement(receipt, item, ratio, rates)
+            used = cash.get(index, used)
+            entry = ar_entries.application_entry(application, settlement, used, policy)
             # The receivable is the first leg, or the second after the unapplied cash.
             position = 1 if entry.postings[0].account == receivable else 2
-            movement = Movement(entry.date, -application.cleared, entry, position, item.currency)
-            done.movements.append((item.id, movement))
+        entries.append(entry)
+        used_up.append((receipt.id, _new(Use, (entry.date, used, entry))))
+        if application.cleared:
+            movement = (entry.date, -application.cleared, entry, position, currency)
+            movements.append((item.id, _new(Movement, movement)))
     return done
 
 
+_new = tuple.__new__  # builds a NamedTuple without the Python call of its generated __new__
+
+
 def _cash_in_receipt_units(
-    applications: Sequence[Application], ratios: Mapping[str, Fraction]
+    applications: Sequence[Application], items: Mapping[str, Item], ratios: Ratios
 ) -> dict[int, int]:
     """Returns, by index, what each application of a receipt in another currency takes from it."""
-    crossed: dict[str, list[int]] = defaultdict(list)
+    if not ratios:
+        return {}
+    crossed: dict[tuple[str, str], list[int]] = defaultdict(list)
     for index, application in enumerate(applications):
-        if application.receipt in ratios:
-            crossed[application.receipt].append(index)
+        key = (application.receipt, items[application.invoice].currency)
+        if key in ratios:
+            crossed[key].append(index)
     cash: dict[int, int] = {}
-    for receipt_id, indices in crossed.items():
-        pieces = ar_entries.cash_of([applications[i] for i in indices], ratios[receipt_id])
+    for key, indices in crossed.items():
+        pieces = ar_entries.cash_of([applications[i] for i in indices], ratios[key])
         cash.update(zip(indices, pieces, strict=True))
     return cash

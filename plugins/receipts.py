@@ -14,8 +14,10 @@ Its id is its `receipt` metadata (on the posting or the entry), else its
 Beancount link cannot hold replaced by `-`. It names invoices by `invoice`
 metadata and by links that are invoice ids; a receipt with no `invoice`
 metadata also names the invoice ids among the words of its payee and
-narration. Its customer is its `customer`, else the one customer whose
-invoices carry its payee (in any case: a bank writes `ACME ROBOTICS`).
+narration (a word counts only if the receipt names no customer or the
+invoice's own). Credit notes are never named: a receipt pays invoices. Its
+customer is its `customer`, else the one customer whose invoices carry its
+payee (in any case: a bank writes `ACME ROBOTICS`).
 
 Every debit to unapplied cash uses up a receipt and must say which: by
 `receipt` metadata or the receipt's link (generated cash applications carry
@@ -30,7 +32,7 @@ import operator
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -48,6 +50,8 @@ _WORD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9\-_/.]*[A-Za-z0-9])?")
 
 def link_of(receipt_id: str) -> str:
     """Returns the link of a receipt id: characters a link cannot hold become `-`."""
+    if receipt_id.isascii() and receipt_id.isalnum():
+        return receipt_id
     return _NOT_IN_LINK.sub("-", receipt_id)
 
 
@@ -55,8 +59,10 @@ class Receipt(NamedTuple):
     """A credit to unapplied cash: money received from a customer.
 
     Attributes:
-      named: The invoice ids it names: metadata first, then links, then words.
-      by_words: Of those, the ones found only among the words of its text.
+      named: The invoices it names and may pay: by metadata first, then by
+        links, then by the words of its text (a word counts only if the
+        receipt names no customer or the invoice's own). Credit notes are
+        left out: a receipt pays invoices.
     """
 
     id: str
@@ -68,7 +74,6 @@ class Receipt(NamedTuple):
     amount: int  # minor units received, positive
     customer: str
     named: tuple[str, ...]
-    by_words: frozenset[str]
 
     @property
     def posting(self) -> data.Posting:
@@ -109,9 +114,18 @@ class Receipts:
 
     def with_uses(self, uses: Iterable[tuple[str, Use]]) -> Receipts:
         """Returns the receipts with more uses (generated applications) added."""
-        merged = {key: list(found) for key, found in self.uses.items()}
+        merged = dict(self.uses)
+        copied: set[str] = set()  # lists of self.uses are copied before they grow
         for receipt_id, use in uses:
-            merged.setdefault(receipt_id, []).append(use)
+            known = merged.get(receipt_id)
+            if known is None:
+                merged[receipt_id] = [use]
+                copied.add(receipt_id)
+            elif receipt_id in copied:
+                known.append(use)
+            else:
+                merged[receipt_id] = [*known, use]
+                copied.add(receipt_id)
         return Receipts(self.by_id, merged, set(self.blocked))
 
     def sorted(self) -> list[Receipt]:
@@ -129,14 +143,30 @@ def _value(entry: data.Transaction, posting: data.Posting, key: str) -> Any:
     return entry.meta.get(key) if value is None else value
 
 
-def _receipt_id(entry: data.Transaction, posting: data.Posting, folder: str) -> str:
-    value = _value(entry, posting, meta.RECEIPT)
-    if value is None or not str(value).strip():
-        value = _value(entry, posting, meta.BANK_REFERENCE)
-    if value is not None and str(value).strip():
-        return str(value).strip()
+def receipt_id(entry: data.Transaction, posting: data.Posting, folder: str) -> str:
+    """Returns the id of a receipt: its `receipt`, else its `bank_reference`, else its place.
+
+    Args:
+      entry: The receipt's entry.
+      posting: Its credit to unapplied cash (or to customer credits).
+      folder: The ledger's folder: a place is its file relative to it, and the line.
+    """
+    own, shared = posting.meta or _NO_META, entry.meta
+    for key in _ID_KEYS:
+        value = own.get(key)
+        if value is None:
+            value = shared.get(key)
+        if value is not None:
+            text = value.strip() if type(value) is str else str(value).strip()
+            if text:
+                return text
     where = meta.source_of(entry, posting)
     return f"{_relative(str(where.get('filename', '')), folder)}:{where.get('lineno', 0)}"
+
+
+_ID_KEYS = (meta.RECEIPT, meta.BANK_REFERENCE)
+_new = tuple.__new__  # builds a NamedTuple without the Python call of its generated __new__
+_NO_META: dict[str, Any] = {}
 
 
 class _Reader:
@@ -147,40 +177,43 @@ class _Reader:
         self.subledger = invoices
         self.invoices = invoices.items
         self.folder = folder
+        self.digits: dict[str, int] = {}
         self.findings: list[Finding] = []
         self.receipts: dict[str, Receipt] = {}
         self.blocked: set[str] = set()
 
-    def receipt(self, line: _Line) -> None:
-        entry, posting = line.entry, line.posting
-        minor = self.precision.to_minor(-line.number, line.currency)
-        if minor is None:
-            message = self.precision.excess(line.number, line.currency)
+    def receipt(
+        self,
+        entry: data.Transaction,
+        position: int,
+        posting: data.Posting,
+        number: Decimal,
+        currency: str,
+    ) -> None:
+        digits = self.digits.get(currency)
+        if digits is None:
+            digits = self.digits[currency] = self.precision.digits(currency)
+        scaled = number.scaleb(digits)
+        minor = -int(scaled)
+        if -minor != scaled:
+            message = self.precision.excess(number, currency)
             self.findings.append((meta.source_of(entry, posting), message, entry))
             return
-        receipt_id = _receipt_id(entry, posting, self.folder)
-        if receipt_id in self.receipts:
-            message = f"Receipt id '{receipt_id}' is used by two receipts; expected one each"
+        receipt_id_ = receipt_id(entry, posting, self.folder)
+        if receipt_id_ in self.receipts:
+            message = f"Receipt id '{receipt_id_}' is used by two receipts; expected one each"
             self.findings.append((meta.source_of(entry, posting), message, entry))
-            self.blocked.add(receipt_id)
+            self.blocked.add(receipt_id_)
             return
-        named, by_words = self.named(entry, posting, receipt_id)
-        customer = _value(entry, posting, meta.CUSTOMER)
+        own = posting.meta or _NO_META
+        customer = own.get(meta.CUSTOMER) or entry.meta.get(meta.CUSTOMER)
         if not customer and entry.payee:
             payers = self.payees.get(entry.payee.casefold(), ())
             customer = next(iter(payers)) if len(payers) == 1 else ""  # "" when no customer
-        self.receipts[receipt_id] = Receipt(
-            receipt_id,
-            link_of(receipt_id),
-            entry.date,
-            entry,
-            line.position,
-            line.currency,
-            minor,
-            str(customer or ""),
-            named,
-            by_words,
-        )
+        customer = str(customer or "")
+        named = self.named(entry, posting, receipt_id_, customer)
+        fields = (receipt_id_, link_of(receipt_id_), entry.date, entry, position, currency)
+        self.receipts[receipt_id_] = _new(Receipt, (*fields, minor, customer, named))
 
     @functools.cached_property
     def payees(self) -> dict[str, set[str]]:
@@ -188,32 +221,41 @@ class _Reader:
         return _customers_by_payee(self.subledger)
 
     def named(
-        self, entry: data.Transaction, posting: data.Posting, receipt_id: str
-    ) -> tuple[tuple[str, ...], frozenset[str]]:
+        self, entry: data.Transaction, posting: data.Posting, receipt_id_: str, customer: str
+    ) -> tuple[str, ...]:
+        invoices = self.invoices
+        own = posting.meta or _NO_META
+        invoice = own.get(meta.INVOICE)
+        if invoice is None:
+            invoice = entry.meta.get(meta.INVOICE)
         named: list[str] = []
-        invoice = _value(entry, posting, meta.INVOICE)
         if invoice is not None:
-            if str(invoice) in self.invoices:
+            if str(invoice) in invoices:
                 named.append(str(invoice))
             else:
                 message = (
-                    f"Receipt '{receipt_id}' applies cash to invoice '{invoice}', which does "
+                    f"Receipt '{receipt_id_}' applies cash to invoice '{invoice}', which does "
                     f"not exist; expected the id of an invoice in the receivable"
                 )
                 self.findings.append((meta.source_of(entry, posting), message, entry))
-                self.blocked.add(receipt_id)
+                self.blocked.add(receipt_id_)
         if entry.links:
-            named += [link for link in sorted(entry.links) if link in self.invoices]
-        if invoice is not None:
-            return tuple(named), frozenset()  # metadata is the receipt's own word
-        words = [
-            word
-            for word in _WORD.findall(f"{entry.payee or ''} {entry.narration or ''}")
-            if word in self.invoices and word not in named
-        ]
-        if not words:
-            return tuple(named), frozenset()
-        return tuple(dict.fromkeys(named + words)), frozenset(words)
+            named += [link for link in sorted(entry.links) if link in invoices]
+        if invoice is None:  # metadata is the receipt's own word: no words then
+            narration = entry.narration or ""
+            text = f"{entry.payee} {narration}" if entry.payee else narration
+            named += [
+                word
+                for word in _WORD.findall(text)
+                if word in invoices
+                and (not customer or invoices[word].customer == customer)
+                and word not in named
+            ]
+        if not named:
+            return ()
+        if len(named) == 1:
+            return tuple(named) if invoices[named[0]].is_invoice else ()
+        return tuple(name for name in dict.fromkeys(named) if invoices[name].is_invoice)
 
 
 def _customers_by_payee(invoices: Subledger) -> dict[str, set[str]]:
@@ -238,19 +280,6 @@ class _Line(NamedTuple):
     currency: str
 
 
-def _postings(entries: Iterable[data.Directive], account: str) -> Iterator[_Line]:
-    for entry in entries:
-        if not isinstance(entry, data.Transaction):
-            continue
-        for posting in entry.postings:
-            if posting.account != account:
-                continue
-            units = posting.units
-            if units is not None and isinstance(units.number, Decimal) and units.number:
-                position = entry.postings.index(posting) + 1
-                yield _Line(entry, position, posting, units.number, units.currency)
-
-
 def read(
     entries: Iterable[data.Directive],
     account: str,
@@ -261,7 +290,8 @@ def read(
     """Returns the receipts of the books, what used them up, and a finding for each bad one.
 
     Args:
-      entries: The directives of the ledger, typed and generated.
+      entries: The directives of the ledger, typed and generated (or only
+        those that post to the unapplied cash account).
       account: The unapplied cash account.
       precision: Decimals of each currency.
       invoices: The receivable's open items, for the invoices a receipt names.
@@ -269,11 +299,22 @@ def read(
     """
     reader = _Reader(precision, invoices, folder)
     debits = []
-    for line in _postings(entries, account):
-        if line.number > 0:
-            debits.append(line)
-        elif not meta.is_generated(line.entry):
-            reader.receipt(line)
+    generated_by = meta.GENERATED_BY
+    for entry in entries:
+        if not isinstance(entry, data.Transaction):
+            continue
+        position = 0
+        for posting in entry.postings:
+            position += 1
+            if posting.account != account:
+                continue
+            units = posting.units
+            if units is None or not isinstance(units.number, Decimal) or not units.number:
+                continue
+            if units.number > 0:
+                debits.append(_Line(entry, position, posting, units.number, units.currency))
+            elif generated_by not in entry.meta:
+                reader.receipt(entry, position, posting, units.number, units.currency)
     found = Receipts(reader.receipts, blocked=reader.blocked)
     return found, reader.findings + _uses(found, debits, precision)
 

@@ -1,18 +1,19 @@
 """The receivables subledger: open items built from the receivable's postings.
 
 An open item is every posting to the receivable account that names the same
-invoice: its `invoice` metadata, else its link (`plugins.tie_outs.invoice_of`,
-the rule the receivable tie-out uses). Its first posting is its document: a
-debit makes it an invoice, a credit a credit note. The document gives its
-customer and its `due` date; the receivable balance in each currency is, by
-construction, the sum of the open items' balances. Cash application, aging,
-statements and the receivable tie-out all read items from here.
+invoice: the posting's own `invoice` metadata (a generated entry that moves a
+credit note onto its invoice touches two items), else its entry's `invoice`,
+else the entry's link (`plugins.tie_outs.invoice_of`, the rule the receivable
+tie-out uses). Its first posting is its document: a debit makes it an
+invoice, a credit a credit note. The document gives its customer and its
+`due` date; the receivable balance in each currency is, by construction, the
+sum of the open items' balances. Cash application, aging, statements and the
+receivable tie-out all read items from here.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,7 +23,6 @@ from beancount.core import data
 
 from plugins import meta
 from plugins.currency import Precision
-from plugins.tie_outs import invoice_of
 
 Finding = tuple[dict[str, Any], str, Any]
 
@@ -47,10 +47,18 @@ class Movement(NamedTuple):
         return meta.source_of(self.entry, self.posting)
 
 
-def _order(movement: Movement) -> tuple[datetime.date, bool, str, int]:
-    # Debits before credits on the same day: an invoice is billed before it is paid.
+def _order(movement: Movement) -> tuple[datetime.date, bool, bool, str, int]:
+    # Typed before generated on the same day (an item's document is typed),
+    # then debits before credits: an invoice is billed before it is paid.
     where = movement.entry.meta
-    return movement.date, movement.units < 0, str(where.get("filename")), where.get("lineno", 0)
+    generated = meta.GENERATED_BY in where
+    return (
+        movement.date,
+        generated,
+        movement.units < 0,
+        str(where.get("filename")),
+        where.get("lineno", 0),
+    )
 
 
 class Item(NamedTuple):
@@ -93,9 +101,20 @@ class Item(NamedTuple):
 
     def balance(self, through: datetime.date | None = None) -> int:
         """Returns the item's balance in minor units at the end of a day (default: ever)."""
+        movements = self.movements
+        if len(movements) == 1:  # most items: the document alone, or with its payment
+            first = movements[0]
+            return first.units if through is None or first.date <= through else 0
+        if len(movements) == 2:
+            first, second = movements
+            if through is None:
+                return first.units + second.units
+            return (first.units if first.date <= through else 0) + (
+                second.units if second.date <= through else 0
+            )
         if through is None:
-            return sum(m.units for m in self.movements)
-        return sum(m.units for m in self.movements if m.date <= through)
+            return sum(m.units for m in movements)
+        return sum(m.units for m in movements if m.date <= through)
 
     def links(self, through: datetime.date | None = None) -> list[str]:
         """Returns the links of the entries that post to the item up to a day, sorted."""
@@ -103,19 +122,18 @@ class Item(NamedTuple):
         return sorted({link for m in moved for link in m.entry.links})
 
 
-def _item(invoice: str, movements: tuple[Movement, ...], due: datetime.date | None) -> Item:
-    first = movements[0]
-    customer = first.entry.meta.get(meta.CUSTOMER) or next(
-        (m.entry.meta[meta.CUSTOMER] for m in movements if m.entry.meta.get(meta.CUSTOMER)), ""
-    )
-    return Item(invoice, first.currency, movements, str(customer), due or first.date)
-
-
 @dataclass(frozen=True)
 class Subledger:
-    """The open items of the receivable, by id."""
+    """The open items of the receivable, by id.
+
+    Attributes:
+      items: The open items by id.
+      unnamed: The entries with a receivable posting that name no invoice (the
+        receivable tie-out's breaks).
+    """
 
     items: dict[str, Item]
+    unnamed: tuple[data.Transaction, ...] = ()
 
     def with_movements(self, movements: Iterable[tuple[str, Movement]]) -> Subledger:
         """Returns the subledger with more postings (generated ones) added to their items."""
@@ -125,8 +143,23 @@ class Subledger:
             ordered = (*known.movements, movement)
             if movement.date <= known.movements[-1].date:
                 ordered = tuple(sorted(ordered, key=_order))
-            items[invoice] = Item(known.id, known.currency, ordered, known.customer, known.due)
-        return Subledger(items)
+            items[invoice] = _new(
+                Item, (known.id, known.currency, ordered, known.customer, known.due)
+            )
+        return Subledger(items, self.unnamed)
+
+
+_new = tuple.__new__  # builds a NamedTuple without the Python call of its generated __new__
+
+
+def invoice_of(entry: data.Transaction, posting: data.Posting) -> str | None:
+    """Returns the item a receivable posting belongs to (see the module doc), or None."""
+    named = posting.meta.get(meta.INVOICE) if posting.meta else None
+    if not named:
+        named = entry.meta.get(meta.INVOICE)
+    if named:
+        return str(named)
+    return min(entry.links) if entry.links else None
 
 
 def read(
@@ -135,50 +168,89 @@ def read(
     """Returns the open items of the receivable and a finding for each bad posting.
 
     A posting that names no invoice belongs to no item: the receivable
-    tie-out (`plugins.tie_outs.receivables`) reports it.
+    tie-out (`plugins.tie_outs.receivables`) reports it; the subledger keeps
+    its entry in `unnamed`.
 
     Args:
-      entries: The directives of the ledger, typed and generated.
+      entries: The directives of the ledger, typed and generated (or only
+        those that post to the receivable).
       receivable: The receivable account.
       precision: Decimals of each currency.
     """
-    grouped: dict[str, list[Movement]] = defaultdict(list)
+    grouped: dict[str, list[Movement]] = {}
+    heads: dict[str, tuple[Any, Any]] = {}  # the first entry's `due` and `customer`
+    unnamed: list[data.Transaction] = []
     findings: list[Finding] = []
-    to_minor = precision.to_minor
+    digits_of: dict[str, int] = {}
+    # One loop with its lookups inlined: it runs once per receivable posting.
     for entry in entries:
         if not isinstance(entry, data.Transaction):
             continue
+        position = 0
         for posting in entry.postings:
+            position += 1
             if posting.account != receivable:
                 continue
-            position = entry.postings.index(posting) + 1
-            invoice, units = invoice_of(entry), posting.units
-            if invoice is None or units is None or not isinstance(units.number, Decimal):
+            units = posting.units
+            if units is None or not isinstance(units.number, Decimal):
                 continue
-            minor = to_minor(units.number, units.currency)
-            if minor is None:
-                message = precision.excess(units.number, units.currency)
+            invoice = invoice_of(entry, posting)
+            if invoice is None:
+                if not unnamed or unnamed[-1] is not entry:
+                    unnamed.append(entry)
+                continue
+            number, currency = units.number, units.currency
+            digits = digits_of.get(currency)
+            if digits is None:
+                digits = digits_of[currency] = precision.digits(currency)
+            scaled = number.scaleb(digits)
+            minor = int(scaled)
+            if minor != scaled:
+                message = precision.excess(number, currency)
                 findings.append((meta.source_of(entry, posting), message, entry))
+                continue
+            movement = _new(Movement, (entry.date, minor, entry, position, currency))
+            found = grouped.get(invoice)
+            if found is None:
+                grouped[invoice] = [movement]
+                # Read now, while the entry is at hand: on a large ledger a
+                # second visit costs more than the lookups themselves.
+                heads[invoice] = (entry.meta.get(meta.DUE), entry.meta.get(meta.CUSTOMER))
             else:
-                grouped[invoice].append(
-                    Movement(entry.date, minor, entry, position, units.currency)
-                )
-    items = {}
-    for invoice, found in grouped.items():
-        if len(found) > 1:
-            found.sort(key=_order)
-            findings += _other_currencies(invoice, found)
-            found = [movement for movement in found if movement.currency == found[0].currency]
-        document = found[0].entry
-        written = document.meta.get(meta.DUE)
-        due = meta.date_of(written)
-        if written is not None and due is None:
-            message = (
-                f"Due date '{written}' of invoice '{invoice}' is not a date; expected YYYY-MM-DD"
-            )
-            findings.append((document.meta, message, document))
-        items[invoice] = _item(invoice, tuple(found), due)
-    return Subledger(items), findings
+                found.append(movement)
+    items = {
+        invoice: _item(invoice, found, findings, heads[invoice])
+        for invoice, found in grouped.items()
+    }
+    return Subledger(items, tuple(unnamed)), findings
+
+
+def _item(
+    invoice: str, found: list[Movement], findings: list[Finding], head: tuple[Any, Any]
+) -> Item:
+    """Returns an open item from its movements, adding a finding for each bad one.
+
+    `head` is the `due` and `customer` of the first movement's entry, the
+    document's when the item has one movement.
+    """
+    if len(found) > 1:
+        found.sort(key=_order)
+        findings += _other_currencies(invoice, found)
+        found = [movement for movement in found if movement.currency == found[0].currency]
+        head = (found[0].entry.meta.get(meta.DUE), found[0].entry.meta.get(meta.CUSTOMER))
+    first = found[0]
+    written, customer = head
+    due = written if type(written) is datetime.date else meta.date_of(written)
+    if written is not None and due is None:
+        message = f"Due date '{written}' of invoice '{invoice}' is not a date; expected YYYY-MM-DD"
+        findings.append((first.entry.meta, message, first.entry))
+    if not customer and len(found) > 1:
+        customer = next(
+            (m.entry.meta[meta.CUSTOMER] for m in found if m.entry.meta.get(meta.CUSTOMER)), ""
+        )
+    if type(customer) is not str:
+        customer = str(customer or "")
+    return _new(Item, (invoice, first.currency, tuple(found), customer, due or first.date))
 
 
 def _other_currencies(invoice: str, movements: list[Movement]) -> list[Finding]:

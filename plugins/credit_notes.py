@@ -1,0 +1,148 @@
+"""Credit notes netted against the invoices they credit, before cash is matched.
+
+A credit note is an open item whose first posting credits the receivable. It
+credits the invoice its `credits` metadata names (what the billing importers
+write), else the one other invoice among its links. Before any cash is
+matched, what is open of the credit note is moved onto what is open of that
+invoice, so a receipt for the net amount matches the invoice exactly:
+
+    2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
+      invoice: "INV-1"
+      customer: "CUS-1"
+      Assets:AccountsReceivable   100.00 USD
+      Income:Revenue:Services    -100.00 USD
+
+    2026-01-20 * "Acme" "Credit note CN-1 for INV-1" ^CN-1 ^INV-1
+      invoice: "CN-1"
+      credits: "INV-1"
+      customer: "CUS-1"
+      Assets:AccountsReceivable   -20.00 USD
+      Income:Revenue:Services      20.00 USD
+
+generates, dated the later of the two documents and located at the credit
+note's receivable line:
+
+    2026-01-20 * "Acme" "Credit note CN-1 applied to INV-1" #cash-application ^CN-1 ^INV-1
+      revclose_generated_by: "ar_reconciliation"
+      invoice: "INV-1"
+      revclose_source: "CN-1"
+      revclose_kind: "credit-note"
+      customer: "CUS-1"
+      Assets:AccountsReceivable    20.00 USD
+        invoice: "CN-1"
+      Assets:AccountsReceivable   -20.00 USD
+        invoice: "INV-1"
+
+Each posting names its own item (`plugins.receivables` reads a posting's
+`invoice` before its entry's), so the credit note closes and the invoice has
+80.00 USD open; a receipt of 80.00 USD then pays it by amount. At most what
+is open of each is moved: a credit note larger than what is left of its
+invoice stays open (a credit in the receivable) for the rest. A credit note
+in another currency or of another customer than its invoice is not netted.
+Credit notes are taken by date, then id, so several credit notes of one
+invoice net in that order.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+from beancount.core import data
+
+from plugins import ar_entries, meta
+from plugins.ar_policy import ArPolicy
+from plugins.receivables import Item, Movement, Subledger
+
+CREDITS = "credits"  # on a credit note: the invoice it credits
+KIND = "credit-note"
+
+
+class Netted(NamedTuple):
+    """The entries that net credit notes, and the receivable postings they add."""
+
+    entries: list[data.Transaction]
+    movements: list[tuple[str, Movement]]
+
+
+def credited_invoice(note: Item, items: Mapping[str, Item]) -> Item | None:
+    """Returns the invoice a credit note credits, or None if it names none that exists."""
+    document = note.document
+    named = document.meta.get(CREDITS)
+    if named is not None:
+        found = items.get(str(named))
+        return found if found is not None and found.is_invoice else None
+    linked = [
+        link
+        for link in sorted(document.links)
+        if link != note.id and link in items and items[link].is_invoice
+    ]
+    return items[linked[0]] if len(linked) == 1 else None
+
+
+def _nettable(note: Item, invoice: Item) -> bool:
+    same_customer = not note.customer or not invoice.customer or note.customer == invoice.customer
+    return note.currency == invoice.currency and same_customer
+
+
+def net(subledger: Subledger, policy: ArPolicy) -> Netted:
+    """Returns the entries that move each credit note's open amount onto its invoice.
+
+    Args:
+      subledger: The receivable's open items (typed postings only).
+      policy: The receivables policy (accounts and precision).
+    """
+    done = Netted([], [])
+    if not policy.net_credit_notes:
+        return done
+    items = subledger.items
+    notes = [item for item in items.values() if item.movements[0].units < 0]
+    notes.sort(key=lambda note: (note.date, note.id))
+    still_open: dict[str, int] = {}
+    for note in notes:
+        left = -note.balance()
+        invoice = credited_invoice(note, items) if left > 0 else None
+        if invoice is None or not _nettable(note, invoice):
+            continue
+        open_amount = still_open.get(invoice.id, invoice.balance())
+        units = min(left, open_amount)
+        if units <= 0:
+            continue
+        still_open[invoice.id] = open_amount - units
+        entry = netting_entry(note, invoice, units, policy)
+        done.entries.append(entry)
+        done.movements.append((note.id, Movement(entry.date, units, entry, 1, note.currency)))
+        done.movements.append((invoice.id, Movement(entry.date, -units, entry, 2, note.currency)))
+    return done
+
+
+def netting_entry(note: Item, invoice: Item, units: int, policy: ArPolicy) -> data.Transaction:
+    """Returns the entry that moves `units` of a credit note onto the invoice it credits."""
+    digits = policy.precision.digits(note.currency)
+    number = ar_entries.units_of(units, note.currency, digits)
+    negated = ar_entries.units_of(-units, note.currency, digits)
+    receivable = policy.accounts.receivable
+    postings = [
+        data.Posting(receivable, number, None, None, None, {meta.INVOICE: note.id}),
+        data.Posting(receivable, negated, None, None, None, {meta.INVOICE: invoice.id}),
+    ]
+    extra: dict[str, Any] = {
+        meta.INVOICE: invoice.id,
+        meta.SOURCE: note.id,
+        ar_entries.KIND: KIND,
+    }
+    customer = invoice.customer or note.customer
+    if customer:
+        extra[meta.CUSTOMER] = customer
+    day: datetime.date = max(note.date, invoice.date)
+    return ar_entries.transaction(
+        note.movements[0].source,
+        day,
+        f"Credit note {note.id} applied to {invoice.id}",
+        ar_entries.APPLICATION_TAGS,
+        frozenset((note.id, invoice.id)),
+        postings,
+        note.document.payee or invoice.document.payee,
+        extra,
+    )

@@ -1,0 +1,194 @@
+"""Customer credits: over payments parked in the credits account pay the customer's next invoices.
+
+An over payment beyond the tolerance is credited to the customer credits
+account by its cash application (`plugins.cash_matching`). What is left of
+it after matching pays the customer's open invoices in its currency, oldest
+first (and the customer's oldest credit first), in one entry per invoice
+dated the later of the credit and the invoice, located at the receipt's line
+and linked to both:
+
+    2026-02-01 * "Acme" "Cash application INV-1 from R-1" #cash-application ^INV-1 ^R-1
+      ...
+      Liabilities:UnappliedCash      150.00 USD
+      Assets:AccountsReceivable     -100.00 USD
+      Liabilities:CustomerCredits    -50.00 USD
+
+    2026-02-10 * "Acme" "Customer credit from R-1 applied to INV-2" #cash-application ^INV-2 ^R-1
+      revclose_generated_by: "ar_reconciliation"
+      invoice: "INV-2"
+      revclose_source: "INV-2"
+      revclose_receipt: "R-1"
+      revclose_kind: "customer-credit"
+      customer: "CUS-1"
+      Liabilities:CustomerCredits     50.00 USD
+      Assets:AccountsReceivable      -50.00 USD
+
+A typed debit to the credits account that names the receipt (by `receipt`
+metadata or the receipt's link: a refund of the over payment, or an
+application by hand) uses the credit up first, so it is never applied twice.
+Credits typed into the account (a credit note refunded to the customer's
+balance, an opening balance) are the user's to apply: they are left alone.
+An invoice is paid only as far as it is open after every receipt is matched,
+and a credit never gives more than it holds, so neither the receivable nor
+the credits can be overdrawn.
+"""
+
+from __future__ import annotations
+
+import datetime
+import operator
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any, NamedTuple
+
+from beancount.core import data
+
+from plugins import ar_entries, meta
+from plugins.ar_policy import ArPolicy
+from plugins.receipts import APPLIED_RECEIPT, link_of
+from plugins.receivables import Item, Movement, Subledger
+
+KIND = "customer-credit"
+
+
+class Credit(NamedTuple):
+    """What is left of an over payment parked in customer credits, in minor units."""
+
+    receipt: str
+    date: datetime.date
+    customer: str
+    currency: str
+    amount: int
+    source: Mapping[str, Any]  # the line the credit comes from (the receipt's)
+    payee: str | None
+
+
+class CreditsApplied(NamedTuple):
+    """The entries that apply customer credits, and the receivable postings they add."""
+
+    entries: list[data.Transaction]
+    movements: list[tuple[str, Movement]]
+
+
+def _named_receipt(entry: data.Transaction, posting: data.Posting, links: Mapping[str, str]) -> str:
+    named = (posting.meta or {}).get(meta.RECEIPT) or entry.meta.get(meta.RECEIPT)
+    if named is not None:
+        return str(named)
+    return next((links[link] for link in sorted(entry.links) if link in links), "")
+
+
+def credits_left(
+    generated: Iterable[data.Transaction], typed: Iterable[data.Directive], policy: ArPolicy
+) -> list[Credit]:
+    """Returns what is left of each over payment parked in customer credits, oldest first.
+
+    Args:
+      generated: The cash applications generated in this run.
+      typed: The typed entries (those that post to customer credits suffice).
+      policy: The receivables policy (the credits account and precision).
+    """
+    account, precision = policy.customer_credits_account, policy.precision
+    credits: dict[str, Credit] = {}
+    for entry in generated:
+        for posting in entry.postings:
+            if posting.account == account and posting.units is not None:
+                number, currency = posting.units.number, posting.units.currency
+                receipt = str(entry.meta[APPLIED_RECEIPT])
+                units = -(precision.to_minor(number, currency) or 0) if number is not None else 0
+                known = credits.get(receipt)
+                if known is not None:
+                    credits[receipt] = known._replace(amount=known.amount + units)
+                    continue
+                credits[receipt] = Credit(
+                    receipt,
+                    entry.date,
+                    str(entry.meta.get(meta.CUSTOMER, "")),
+                    currency,
+                    units,
+                    entry.meta,
+                    entry.payee,
+                )
+    if not credits:
+        return []
+    links = {link_of(receipt): receipt for receipt in credits}
+    for directive in typed:
+        if not isinstance(directive, data.Transaction) or meta.is_generated(directive):
+            continue
+        for posting in directive.postings:
+            debit = posting.units
+            if posting.account != account or debit is None or debit.number is None:
+                continue
+            receipt = _named_receipt(directive, posting, links)
+            known = credits.get(receipt)
+            if known is not None and debit.number > 0 and debit.currency == known.currency:
+                used = precision.to_minor(debit.number, debit.currency) or 0
+                credits[receipt] = known._replace(amount=known.amount - used)
+    left = [credit for credit in credits.values() if credit.amount > 0 and credit.customer]
+    return sorted(left, key=operator.attrgetter("date", "receipt"))
+
+
+def apply(credits: list[Credit], subledger: Subledger, policy: ArPolicy) -> CreditsApplied:
+    """Returns the entries that apply each credit to its customer's open invoices.
+
+    Args:
+      credits: What is left of each credit, oldest first.
+      subledger: The open items, with every cash application in them.
+      policy: The receivables policy.
+    """
+    done = CreditsApplied([], [])
+    if not credits or not policy.apply_customer_credits:
+        return done
+    wanted = {(credit.customer, credit.currency) for credit in credits}
+    pools: dict[tuple[str, str], list[Item]] = defaultdict(list)
+    for item in subledger.items.values():
+        if (item.customer, item.currency) in wanted and item.is_invoice and item.balance() > 0:
+            pools[(item.customer, item.currency)].append(item)
+    for pool in pools.values():
+        pool.sort(key=lambda item: (item.date, item.id))
+    still_open: dict[str, int] = {}
+    for credit in credits:
+        left = credit.amount
+        for item in pools.get((credit.customer, credit.currency), []):
+            open_amount = still_open.get(item.id, item.balance())
+            units = min(left, open_amount)
+            if units <= 0:
+                continue
+            still_open[item.id] = open_amount - units
+            left -= units
+            entry = credit_entry(credit, item, units, policy)
+            done.entries.append(entry)
+            done.movements.append((item.id, Movement(entry.date, -units, entry, 2, item.currency)))
+            if not left:
+                break
+    return done
+
+
+def credit_entry(credit: Credit, item: Item, units: int, policy: ArPolicy) -> data.Transaction:
+    """Returns the entry that pays `units` of an invoice from a customer's credit."""
+    digits = policy.precision.digits(item.currency)
+    postings = [
+        ar_entries.posting(
+            policy.customer_credits_account,
+            ar_entries.units_of(units, item.currency, digits),
+        ),
+        ar_entries.posting(
+            policy.accounts.receivable, ar_entries.units_of(-units, item.currency, digits)
+        ),
+    ]
+    extra: dict[str, Any] = {
+        meta.INVOICE: item.id,
+        meta.SOURCE: item.id,
+        APPLIED_RECEIPT: credit.receipt,
+        ar_entries.KIND: KIND,
+        meta.CUSTOMER: credit.customer,
+    }
+    return ar_entries.transaction(
+        credit.source,
+        max(credit.date, item.date),
+        f"Customer credit from {credit.receipt} applied to {item.id}",
+        ar_entries.APPLICATION_TAGS,
+        frozenset((item.id, link_of(credit.receipt))),
+        postings,
+        credit.payee or item.document.payee,
+        extra,
+    )
