@@ -28,6 +28,7 @@ from demo.dates import ONE_DAY, Month
 from demo.exports import write_files
 
 FOLDER = "billing"
+CREDIT_DISCOUNT = "prepaid-credit"  # The discount that applies prepaid credit to usage.
 _NAMES = {product.code: product.name for product in catalog.PRODUCTS}
 
 
@@ -51,7 +52,15 @@ def _period(line: InvoiceLine, invoice: Invoice) -> dict[str, int]:
 def _line(invoice: Invoice, index: int, line: InvoiceLine) -> dict[str, Any]:
     currency = invoice.currency.lower()
     quantity = line.quantity if line.quantity is not None else 1
-    unit_amount = line.unit_price if line.unit_price is not None else line.amount
+    price: dict[str, Any] = {"id": f"price_{line.product}_{currency}", "product": line.product}
+    if line.quantity is not None and line.unit_price is None:
+        # A tiered price has no unit amount: its tiers price the quantity.
+        price.update(billing_scheme="tiered", unit_amount=None)
+    else:
+        unit_amount = line.unit_price if line.unit_price is not None else line.amount
+        price.update(billing_scheme="per_unit", unit_amount=unit_amount)
+    # Prepaid credit applied to usage is a discount on its line.
+    discounts = [{"amount": line.credit, "discount": CREDIT_DISCOUNT}] if line.credit else []
     return {
         "id": f"{_stripe_id('il_', invoice.id)}_{index}",
         "object": "line_item",
@@ -60,12 +69,8 @@ def _line(invoice: Invoice, index: int, line: InvoiceLine) -> dict[str, Any]:
         "description": _NAMES[line.product],
         "period": _period(line, invoice),
         "quantity": quantity,
-        "price": {
-            "id": f"price_{line.product}_{currency}",
-            "product": line.product,
-            "unit_amount": unit_amount,
-        },
-        "discount_amounts": [],
+        "price": price,
+        "discount_amounts": discounts,
         "tax_amounts": [],
     }
 

@@ -115,7 +115,7 @@ def commissions(
                 id=f"COM-{Month.of(day).label}-{counters[Month.of(day)]:04d}",
                 date=day,
                 payee=owners[contract.customer_id],
-                opportunity_id=contract.id.replace("CTR-", "OPP-", 1),
+                opportunity_id=contract.opportunity_id or contract.id.replace("CTR-", "OPP-", 1),
                 contract_id=contract.id,
                 customer_id=contract.customer_id,
                 currency=contract.currency,

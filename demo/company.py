@@ -29,6 +29,7 @@ class Stream(enum.Enum):
     COMMITMENTS = "Commitments"
     SERVICES = "Services"
     USAGE = "Usage"
+    CREDITS = "Credits"  # Prepaid credit packs, drawn down by usage.
 
 
 class Recognition(enum.Enum):
@@ -37,6 +38,7 @@ class Recognition(enum.Enum):
     RATABLE = "ratable"  # Spread over the service period.
     POINT = "point"  # Earned on delivery (service_start == service_end).
     ARREARS = "arrears"  # Usage billed after the fact, straight to revenue.
+    PREPAID = "usage"  # Prepaid credit: earned as usage draws it down, or when it expires.
 
 
 class Segment(enum.Enum):
@@ -104,11 +106,18 @@ class Contract:
     amount: int  # Price per term (subscriptions, commitments) or per unit (usage).
     currency: str
     terminated: datetime.date | None = None
+    opportunity_id: str | None = None  # The CRM's won opportunity, for fixed terms.
 
 
 @dataclass(frozen=True)
 class InvoiceLine:
-    """One billed line; service dates are set for lines billed before they are earned."""
+    """One billed line; service dates are set for lines billed before they are earned.
+
+    A usage line billed in arrears has the usage month as its service period,
+    its quantity, and its unit price (None when tiers price it). ``credit``
+    is prepaid credit applied to the line (a discount on the invoice): the
+    line bills ``amount - credit``.
+    """
 
     product: str
     stream: Stream
@@ -118,6 +127,12 @@ class InvoiceLine:
     service_end: datetime.date | None = None
     quantity: int | None = None
     unit_price: int | None = None
+    credit: int = 0
+
+    @property
+    def billed(self) -> int:
+        """What the line bills, after prepaid credit applied."""
+        return self.amount - self.credit
 
 
 @dataclass(frozen=True)
@@ -136,7 +151,7 @@ class Invoice:
     @property
     def total(self) -> int:
         """The invoice total in minor units."""
-        return sum(line.amount for line in self.lines)
+        return sum(line.billed for line in self.lines)
 
 
 @dataclass(frozen=True)
@@ -170,7 +185,11 @@ class Void:
 
 @dataclass(frozen=True)
 class Payment:
-    """A bank receipt from a customer that pays (part of) one invoice."""
+    """What a customer settles of one invoice on a day: what was due of it.
+
+    The money arrives in a :class:`Receipt`, which may pay several invoices
+    and may be short or over.
+    """
 
     id: str
     date: datetime.date
@@ -179,6 +198,32 @@ class Payment:
     entity: str
     currency: str
     amount: int
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """A customer's bank transfer, as the bank shows it: what arrived, and for what.
+
+    ``invoice_ids`` are the invoices it pays (their payments are due
+    ``expected`` in all); ``amount`` is what arrived, less on a short payment
+    and more on an over payment. ``named`` tells whether the customer's
+    remittance text names those invoices; an unnamed receipt is left to the
+    books' cash application to match.
+    """
+
+    date: datetime.date
+    customer_id: str
+    entity: str
+    currency: str
+    amount: int
+    expected: int
+    invoice_ids: tuple[str, ...]
+    named: bool
+
+    @property
+    def difference(self) -> int:
+        """What arrived beyond what was due: negative for a short payment."""
+        return self.amount - self.expected
 
 
 @dataclass(frozen=True)
@@ -238,6 +283,75 @@ class Commission:
 
 
 @dataclass(frozen=True)
+class UsageMonth:
+    """A customer's metered use of one SKU in one month, as the metering system exports it.
+
+    The meter's readings run from ``first_day`` to ``last_day`` (the days of
+    the month the customer was active) and add up to ``quantity`` plus
+    ``adjustment``; an adjustment row (a negative quantity marked as one, e.g.
+    hours of a failed node given back) takes ``adjustment`` off again.
+    ``quantity`` is what the month is rated on.
+    """
+
+    customer_id: str
+    month: Month
+    sku: str
+    quantity: int
+    first_day: datetime.date
+    last_day: datetime.date
+    adjustment: int = 0
+
+
+@dataclass(frozen=True)
+class CreditGrant:
+    """Free (promotional) credit given to a customer, usable until ``expires``."""
+
+    id: str
+    date: datetime.date
+    customer_id: str
+    currency: str
+    amount: int
+    expires: datetime.date
+
+
+@dataclass(frozen=True)
+class OpportunityLine:
+    """One product of an opportunity, as the CRM prices it (minor units per unit)."""
+
+    product: str
+    quantity: int
+    sales_price: int
+    list_price: int
+    delivered: datetime.date | None = None  # A one-off service's delivery date.
+    start: datetime.date | None = None  # A subscription's or reservation's term.
+    end: datetime.date | None = None
+
+    @property
+    def total(self) -> int:
+        """The line's total price in minor units."""
+        return self.quantity * self.sales_price
+
+
+@dataclass(frozen=True)
+class Opportunity:
+    """A deal in the CRM: won ones are the fixed-term contracts, lost ones renewals that failed."""
+
+    id: str
+    name: str
+    customer_id: str
+    stage: str
+    close_date: datetime.date
+    currency: str
+    contract_id: str | None
+    lines: tuple[OpportunityLine, ...]
+
+    @property
+    def amount(self) -> int:
+        """The opportunity's amount: the sum of its lines."""
+        return sum(line.total for line in self.lines)
+
+
+@dataclass(frozen=True)
 class MonthEvents:
     """Everything that happened in one month, each kind sorted by date then id."""
 
@@ -246,6 +360,7 @@ class MonthEvents:
     credit_notes: tuple[CreditNote, ...] = ()
     voids: tuple[Void, ...] = ()
     payments: tuple[Payment, ...] = ()
+    receipts: tuple[Receipt, ...] = ()
     refunds: tuple[Refund, ...] = ()
     bank_fees: tuple[BankFee, ...] = ()
     opening_balances: tuple[OpeningBalance, ...] = ()
@@ -266,10 +381,14 @@ class Company:
     credit_notes: tuple[CreditNote, ...]
     voids: tuple[Void, ...]
     payments: tuple[Payment, ...]
+    receipts: tuple[Receipt, ...]
     refunds: tuple[Refund, ...]
     bank_fees: tuple[BankFee, ...]
     opening_balances: tuple[OpeningBalance, ...]
     commissions: tuple[Commission, ...]
+    usage: tuple[UsageMonth, ...]
+    credit_grants: tuple[CreditGrant, ...]
+    opportunities: tuple[Opportunity, ...]
     customer_by_id: Mapping[str, Customer] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -291,6 +410,7 @@ class Company:
         credit_notes = _by_month(self.credit_notes)
         voids = _by_month(self.voids)
         payments = _by_month(self.payments)
+        receipts = _by_month(self.receipts)
         refunds = _by_month(self.refunds)
         bank_fees = _by_month(self.bank_fees)
         opening_balances = _by_month(self.opening_balances)
@@ -301,6 +421,7 @@ class Company:
                 credit_notes=credit_notes.get(month, ()),
                 voids=voids.get(month, ()),
                 payments=payments.get(month, ()),
+                receipts=receipts.get(month, ()),
                 refunds=refunds.get(month, ()),
                 bank_fees=bank_fees.get(month, ()),
                 opening_balances=opening_balances.get(month, ()),

@@ -5,13 +5,16 @@ Example::
     python -m demo.generate                      # the committed demo: ledger/ and documents/
     python -m demo.generate --customers 10000 --months 36 --out /tmp/big/ledger
 
-The generator writes what the company's systems post straight to the books
-(``--out``: the chart of accounts, customers, contracts and the bank) and the
-files its other systems export (``--documents``, by default ``documents/``
-beside the ledger folder: the billing system's invoices, credit notes and voids,
-the commission system's payments), then imports those files into the books as
-``python import.py import`` does (the imported month files of an earlier run
-are removed first). The same arguments always give byte-identical files.
+The generator writes what is typed straight into the books (``--out``: the
+chart of accounts, customers, contract changes, promotional credit, opening
+balances and refunds) and the files the company's systems export
+(``--documents``, by default ``documents/`` beside the ledger folder: the
+CRM's won and lost opportunities, the billing system's invoices, credit notes
+and voids, the metering system's usage events, the banks' statements, the
+commission system's payments), then imports
+those files into the books as ``python import.py import`` does (the imported
+month files of an earlier run are removed first). The same arguments always
+give byte-identical files.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from demo import billing_export, commission_export
+from demo import bank_export, billing_export, commission_export, crm_export, usage_export
 from demo.dates import Month
 from demo.ledger_writer import DEFAULT_CONFIG_FOLDER, write_ledger
 from demo.simulate import DEFAULT_START, build_company
@@ -125,13 +128,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     company = build_company(args.customers, args.start, args.months, args.seed)
     paths = write_ledger(company, args.out, args.config_folder)
-    exported = billing_export.write_documents(company, args.documents)
+    exported = crm_export.write_documents(company, args.documents)
+    exported += billing_export.write_documents(company, args.documents)
+    exported += usage_export.write_documents(company, args.documents)
+    exported += bank_export.write_documents(company, args.documents)
     exported += commission_export.write_documents(company, args.documents)
+    unnamed = sum(not receipt.named for receipt in company.receipts)
     print(
         f"Wrote {len(paths)} files to {args.out}: {len(company.customers)} customers, "
         f"{len(company.invoices)} invoices, {len(company.credit_notes)} credit notes, "
-        f"{len(company.voids)} voids, {len(company.payments)} payments, "
-        f"{company.start} to {company.end}.",
+        f"{len(company.voids)} voids, {len(company.receipts)} receipts "
+        f"({unnamed} naming no invoice), {company.start} to {company.end}.",
         file=sys.stdout,
     )
     try:

@@ -15,14 +15,19 @@ from dataclasses import dataclass
 from demo import catalog
 from demo.company import (
     Contract,
+    CreditGrant,
     Customer,
     Entity,
     InvoiceLine,
+    Opportunity,
+    OpportunityLine,
     Product,
     Recognition,
     Segment,
+    UsageMonth,
 )
 from demo.dates import ONE_DAY, Month, add_months, days_inclusive, term_end
+from demo.metering import Wallet
 
 MONTHLY_CHURN = 0.04  # Chance a monthly subscriber leaves at each renewal.
 PAYG_CHURN = 0.03  # Chance a pay-as-you-go GPU customer leaves in a month.
@@ -32,6 +37,22 @@ ONBOARDING_RATE = 0.4  # Share of annual customers buying onboarding.
 FINE_TUNING_RATE = 0.5  # Share of reserved-capacity customers buying fine-tuning.
 PAYG_FINE_TUNING_RATE = 0.15
 OVERAGE_RATE = 0.4  # Chance a reserved-capacity customer has overage in a month.
+# Discounts on the one-off service of a first term, in percent, drawn in turn:
+# the deal is a bundle whose price the allocation spreads by SSP.
+ONBOARDING_DISCOUNTS = (0, 0, 50)
+FINE_TUNING_DISCOUNTS = (0, 25)
+MEDIA_RATE = 0.25  # Share of monthly subscribers metered for image and video generation.
+VIDEO_RATE = 0.5  # Share of those who also generate video.
+CREDIT_RATE = 0.35  # Share of pay-as-you-go customers who prepay GPU credit packs.
+CREDIT_PACK_MONTHS = (3, 6, 13)  # A pack's size, in months of the customer's usage.
+CREDIT_PACK_STEP = 100_000  # Packs are sold in steps of 1,000.00.
+PROMOTION_FROM = datetime.date(2026, 1, 1)  # New customers from then may get free credit.
+PROMOTION_RATE = 0.5
+PROMOTION_AMOUNT = 50_000  # 500.00 of free credit...
+PROMOTION_MONTHS = 3  # ...usable for three months.
+ADJUSTMENT_RATE = 0.04  # Chance a usage month has an adjustment row (hours given back).
+BILLING_ERROR_RATE = 0.006  # Chance the billing system bills other hours than metered.
+BILLING_ERRORS = (-12, 8, 24)  # Hours billed beyond those metered, when it does.
 
 
 @dataclass(frozen=True)
@@ -60,7 +81,7 @@ class DraftInvoice:
     @property
     def total(self) -> int:
         """The invoice total in minor units."""
-        return sum(line.amount for line in self.lines)
+        return sum(line.billed for line in self.lines)
 
 
 @dataclass(frozen=True)
@@ -92,13 +113,20 @@ class DraftVoid:
 
 @dataclass(frozen=True)
 class CustomerHistory:
-    """Everything one customer was billed, credited and voided, as drafts."""
+    """Everything one customer was billed, credited and voided, as drafts.
+
+    Also what the customer's meter read (``usage``), the free credit it was
+    given (``grants``) and its deals in the CRM (``opportunities``).
+    """
 
     customer: Customer
     contracts: tuple[Contract, ...]
     invoices: tuple[DraftInvoice, ...]
     credits: tuple[DraftCredit, ...]
     voids: tuple[DraftVoid, ...]
+    usage: tuple[UsageMonth, ...] = ()
+    grants: tuple[CreditGrant, ...] = ()
+    opportunities: tuple[Opportunity, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -133,20 +161,80 @@ class _Books:
         self.invoices: list[DraftInvoice] = []
         self.credits: list[DraftCredit] = []
         self.voids: list[DraftVoid] = []
+        self.usage: list[UsageMonth] = []
+        self.grants: list[CreditGrant] = []
+        self.opportunities: list[Opportunity] = []
 
     def price(self, product: Product) -> int:
         return product.price(self.currency)
 
     def contract(
-        self, product: Product, start: datetime.date, end: datetime.date | None, amount: int
+        self,
+        product: Product,
+        start: datetime.date,
+        end: datetime.date | None,
+        amount: int,
+        opportunity_id: str | None = None,
     ) -> str:
         number = self.prospect.id.removeprefix("CUS-")
         contract_id = f"CTR-{number}-{len(self.contracts) + 1:02d}"
         contract = Contract(
-            contract_id, self.prospect.id, product.code, start, start, end, amount, self.currency
+            contract_id,
+            self.prospect.id,
+            product.code,
+            start,
+            start,
+            end,
+            amount,
+            self.currency,
+            opportunity_id=opportunity_id,
         )
         self.contracts.append(contract)
         return contract_id
+
+    def opportunity_id(self) -> str:
+        """Return the next opportunity's id, in Salesforce's 15-character form."""
+        return salesforce_id("0065g", self.prospect.number * 100 + len(self.opportunities) + 1)
+
+    def opportunity(
+        self,
+        opportunity_id: str,
+        stage: str,
+        day: datetime.date,
+        name: str,
+        contract_id: str | None,
+        lines: list[OpportunityLine],
+    ) -> None:
+        self.opportunities.append(
+            Opportunity(
+                opportunity_id,
+                f"{self.prospect.name} - {name}",
+                self.prospect.id,
+                stage,
+                day,
+                self.currency,
+                contract_id,
+                tuple(lines),
+            )
+        )
+
+    def meter(
+        self, month: Month, sku: str, quantity: int, first: datetime.date, last: datetime.date
+    ) -> None:
+        """Record a month of metered usage, sometimes with hours given back by an adjustment."""
+        adjustment = 0
+        if self.rng.random() < ADJUSTMENT_RATE:
+            adjustment = max(1, quantity // 50)
+        self.usage.append(
+            UsageMonth(self.prospect.id, month, sku, quantity, first, last, adjustment)
+        )
+
+    def bill_usage(self, month: Month, contract_id: str | None, lines: list[InvoiceLine]) -> None:
+        """Invoice a usage month on the next month's first day (if the books reach it)."""
+        day = month.plus(1).first
+        billed = [line for line in lines if line.billed]
+        if billed and day <= self.end:
+            self.invoice(day, NET_DAYS, contract_id, billed)
 
     def terminate(self, contract_id: str, day: datetime.date) -> None:
         """Record that a contract's term was ended early on ``day``."""
@@ -156,7 +244,7 @@ class _Books:
         ]
 
     def invoice(
-        self, day: datetime.date, net_days: int, contract_id: str, lines: list[InvoiceLine]
+        self, day: datetime.date, net_days: int, contract_id: str | None, lines: list[InvoiceLine]
     ) -> int:
         seq = len(self.invoices)
         due = day + datetime.timedelta(days=net_days)
@@ -196,16 +284,67 @@ def point(product: Product, amount: int, delivered: datetime.date) -> InvoiceLin
     )
 
 
-def usage(product: Product, quantity: int, unit_price: int) -> InvoiceLine:
-    """Return a line for usage billed in arrears, earned when billed."""
+def usage(
+    product: Product, month: Month, quantity: int, unit_price: int, credit: int = 0
+) -> InvoiceLine:
+    """Return a line for a month of usage billed in arrears at a price per unit.
+
+    ``credit`` is prepaid credit applied to it.
+    """
     return InvoiceLine(
         product.code,
         product.stream,
         Recognition.ARREARS,
         quantity * unit_price,
+        month.first,
+        month.last,
         quantity=quantity,
         unit_price=unit_price,
+        credit=credit,
     )
+
+
+def tiered_usage(product: Product, month: Month, quantity: int, currency: str) -> InvoiceLine:
+    """Return a line for a month of usage of a SKU priced by tiers."""
+    amount = catalog.tiered_amount(product.code, currency, quantity)
+    return InvoiceLine(
+        product.code,
+        product.stream,
+        Recognition.ARREARS,
+        amount,
+        month.first,
+        month.last,
+        quantity=quantity,
+    )
+
+
+def credit_pack(amount: int, day: datetime.date) -> InvoiceLine:
+    """Return a line selling prepaid GPU credit (one credit per unit of currency)."""
+    product = catalog.GPU_CREDITS
+    end = add_months(day, product.term_months)
+    quantity = amount // product.prices["USD"]
+    return InvoiceLine(
+        product.code,
+        product.stream,
+        Recognition.PREPAID,
+        amount,
+        day,
+        end,
+        quantity=quantity,
+        unit_price=product.prices["USD"],
+    )
+
+
+_BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def salesforce_id(prefix: str, number: int) -> str:
+    """Return a 15-character Salesforce-style id: a key prefix and a number in base 62."""
+    digits = ""
+    while number:
+        number, digit = divmod(number, 62)
+        digits = _BASE62[digit] + digits
+    return prefix + digits.rjust(15 - len(prefix), "0")
 
 
 def prorate(amount: int, part_days: int, whole_days: int) -> int:
@@ -251,10 +390,20 @@ def simulate_customer(
         tuple(books.invoices),
         tuple(books.credits),
         tuple(books.voids),
+        tuple(books.usage),
+        tuple(books.grants),
+        tuple(books.opportunities),
     )
 
 
 def _monthly(books: _Books, start: datetime.date) -> datetime.date | None:
+    until = _monthly_plan(books, start)
+    if books.rng.random() < MEDIA_RATE:
+        _media_usage(books, start, until, books.contracts[0].id)
+    return until
+
+
+def _monthly_plan(books: _Books, start: datetime.date) -> datetime.date | None:
     rng = books.rng
     product = catalog.STARTER_MONTHLY if rng.random() < 0.6 else catalog.TEAM_MONTHLY
     upgrade_period = rng.randint(0, 5) if rng.random() < UPGRADE_RATE else None
@@ -296,20 +445,48 @@ def _upgrade(
     books.invoice(day, NET_DAYS, contract, lines)
 
 
+def _media_usage(
+    books: _Books, start: datetime.date, until: datetime.date | None, contract: str
+) -> None:
+    """Meter generated images (and for some, video seconds), billed monthly in arrears."""
+    rng = books.rng
+    skus = [catalog.IMAGE_GENERATIONS]
+    levels = [rng.randint(2_000, 60_000)]
+    if rng.random() < VIDEO_RATE:
+        skus.append(catalog.VIDEO_SECONDS)
+        levels.append(rng.randint(600, 20_000))
+    last_day = min(until or books.end, books.end)
+    month = Month.of(start)
+    while month.first <= last_day:
+        first, last = max(start, month.first), min(last_day, month.last)
+        lines = []
+        for index, sku in enumerate(skus):
+            levels[index] = max(100, levels[index] * rng.randint(80, 125) // 100)
+            quantity = levels[index] * days_inclusive(first, last) // month.last.day
+            if quantity > 0:
+                books.meter(month, sku.code, quantity, first, last)
+                lines.append(tiered_usage(sku, month, quantity, books.currency))
+        books.bill_usage(month, contract, lines)
+        month = month.plus(1)
+
+
 def _annual(books: _Books, start: datetime.date) -> datetime.date | None:
     rng = books.rng
     product = catalog.TEAM_ANNUAL if rng.random() < 0.7 else catalog.ENTERPRISE_ANNUAL
     service = catalog.ONBOARDING if rng.random() < ONBOARDING_RATE else None
-    return _terms(books, start, product, service, ANNUAL_PLAN)
+    return _terms(books, start, product, service, ANNUAL_PLAN, ONBOARDING_DISCOUNTS)
 
 
 def _commitment(books: _Books, start: datetime.date) -> datetime.date | None:
     rng = books.rng
     product = catalog.GPU_RESERVED_2Y if rng.random() < 0.5 else catalog.GPU_RESERVED_3Y
     service = catalog.FINE_TUNING if rng.random() < FINE_TUNING_RATE else None
-    until = _terms(books, start, product, service, COMMITMENT_PLAN)
+    until = _terms(books, start, product, service, COMMITMENT_PLAN, FINE_TUNING_DISCOUNTS)
     _overage(books, start, until)
     return until
+
+
+WON, LOST = "Closed Won", "Closed Lost"
 
 
 def _terms(
@@ -318,33 +495,82 @@ def _terms(
     product: Product,
     service: Product | None,
     plan: _TermPlan,
+    discounts: tuple[int, ...],
 ) -> datetime.date | None:
-    """Bill fixed terms upfront, renewing each with ``plan.renewal`` probability."""
+    """Bill fixed terms upfront, renewing each with ``plan.renewal`` probability.
+
+    Each term is a won opportunity in the CRM (its contract); a renewal that
+    fails is a lost one. A first term may bundle a one-off service, at a
+    discount in some deals; a discounted bundle of an annual plan bills the
+    plan monthly instead of upfront (and gets no SLA credit).
+    """
     rng = books.rng
     term = 0
     while True:
         term_start = add_months(start, term * product.term_months)
         if term_start > books.end:
             return None
-        if term > 0 and rng.random() >= plan.renewal:
-            return term_start - ONE_DAY
         last_day = term_end(term_start, product.term_months)
         price = books.price(product)
-        contract = books.contract(product, term_start, last_day, price)
-        lines = [ratable(product, price, term_start, last_day)]
+        deal = OpportunityLine(product.code, 1, price, price, start=term_start, end=last_day)
+        name = f"{product.name} {'renewal ' if term else ''}{term_start.year}"
+        opportunity = books.opportunity_id()
+        if term > 0 and rng.random() >= plan.renewal:
+            books.opportunity(opportunity, LOST, term_start, name, None, [deal])
+            return term_start - ONE_DAY
+        contract = books.contract(product, term_start, last_day, price, opportunity)
+        services = []
+        deals = [deal]
         if term == 0 and service is not None:
             delivered = term_start + datetime.timedelta(days=rng.randint(*plan.delivery))
-            lines.append(point(service, books.price(service), delivered))
-        invoice = books.invoice(term_start, plan.net_days, contract, lines)
+            listed = books.price(service)
+            sold = listed * (100 - discounts[books.prospect.number % len(discounts)]) // 100
+            services.append(point(service, sold, delivered))
+            deals.append(OpportunityLine(service.code, 1, sold, listed, delivered=delivered))
+        books.opportunity(opportunity, WON, term_start, name, contract, deals)
+        monthly = product.term_months == 12 and any(d.sales_price < d.list_price for d in deals)
+        if monthly:
+            invoice = _bill_monthly(books, contract, product, term_start, services)
+        else:
+            lines = [ratable(product, price, term_start, last_day), *services]
+            invoice = books.invoice(term_start, plan.net_days, contract, lines)
         ended = _early_termination(books, plan, product, contract, invoice, term_start, last_day)
         if ended is not None:
             return ended
         if rng.random() < plan.credit_rate:
             day = term_start + datetime.timedelta(days=rng.randint(*plan.credit_window))
             credit = price * rng.choice(plan.credit_percents) // 100
-            if day <= min(last_day, books.end):
+            if day <= min(last_day, books.end) and not monthly:
                 books.credit(day, invoice, "SLA credit", [ratable(product, -credit, day, last_day)])
         term += 1
+
+
+def _bill_monthly(
+    books: _Books,
+    contract: str,
+    product: Product,
+    start: datetime.date,
+    services: list[InvoiceLine],
+) -> int:
+    """Bill a term's price in equal monthly parts in advance, the services with the first.
+
+    Returns:
+        The first invoice's number.
+    """
+    price, months = books.price(product), product.term_months
+    first = None
+    for month in range(months):
+        period_start = add_months(start, month)
+        if period_start > books.end:
+            break
+        part = price * (month + 1) // months - price * month // months
+        lines = [ratable(product, part, period_start, term_end(period_start, 1))]
+        seq = books.invoice(
+            period_start, NET_DAYS, contract, lines + (services if month == 0 else [])
+        )
+        first = seq if first is None else first
+    assert first is not None
+    return first
 
 
 def _early_termination(
@@ -376,22 +602,46 @@ def _early_termination(
 
 
 def _overage(books: _Books, start: datetime.date, until: datetime.date | None) -> None:
-    """Bill GPU hours used above the reservation, monthly in arrears, in some months."""
+    """Meter GPU hours used above the reservation, in some months, billed the month after.
+
+    They are priced at the reservation's overage price: the contract's price
+    in config/pricing.yaml.
+    """
     rng = books.rng
     unit_price = catalog.OVERAGE_PRICE[books.currency]
     contract = books.contract(catalog.GPU_HOURS, start, None, unit_price)
-    month, last = Month.of(start), Month.of(min(until or books.end, books.end))
-    while month <= last:
+    last_day = min(until or books.end, books.end)
+    month = Month.of(start)
+    while month.first <= last_day:
         if rng.random() < OVERAGE_RATE:
             hours = rng.randint(100, 4000)
-            books.invoice(
-                month.last, NET_DAYS, contract, [usage(catalog.GPU_HOURS, hours, unit_price)]
+            books.meter(
+                month,
+                catalog.GPU_HOURS.code,
+                hours,
+                max(start, month.first),
+                min(last_day, month.last),
             )
+            _bill_hours(books, month, contract, hours, unit_price)
         month = month.plus(1)
 
 
+def _bill_hours(
+    books: _Books, month: Month, contract: str, hours: int, unit_price: int, credit: int = 0
+) -> None:
+    """Invoice a month of GPU hours; rarely the billing system bills other hours than metered."""
+    billed = hours
+    if not credit and books.rng.random() < BILLING_ERROR_RATE:
+        billed = hours + books.rng.choice(BILLING_ERRORS)
+    books.bill_usage(month, contract, [usage(catalog.GPU_HOURS, month, billed, unit_price, credit)])
+
+
 def _payg(books: _Books, start: datetime.date) -> datetime.date | None:
-    """Bill on-demand GPU hours monthly in arrears until the customer leaves."""
+    """Bill on-demand GPU hours monthly in arrears until the customer leaves.
+
+    Some customers prepay credit packs, which their usage draws down (they buy
+    another when the credit runs low), and some new customers get free credit.
+    """
     rng = books.rng
     unit_price = books.price(catalog.GPU_HOURS)
     contract = books.contract(catalog.GPU_HOURS, start, None, unit_price)
@@ -400,26 +650,61 @@ def _payg(books: _Books, start: datetime.date) -> datetime.date | None:
         service = point(catalog.FINE_TUNING, books.price(catalog.FINE_TUNING), delivered)
         books.invoice(start, NET_DAYS, contract, [service])
     level = rng.randint(80, 6000)
-    month, active = Month.of(start), 0
+    wallet = Wallet()
+    pack_months = rng.choice(CREDIT_PACK_MONTHS) if rng.random() < CREDIT_RATE else 0
+    if start >= PROMOTION_FROM and rng.random() < PROMOTION_RATE:
+        _promote(books, start, wallet)
+    month, active, last_amount = Month.of(start), 0, level * unit_price
     while month.first <= books.end:
         if active >= 3 and rng.random() < PAYG_CHURN:
             return month.first - ONE_DAY
+        day = max(start, month.first)
+        if pack_months and wallet.available(day) < last_amount:
+            _buy_credit(books, day, contract, wallet, last_amount * pack_months)
         level = max(10, level * rng.randint(75, 135) // 100)
-        used_days = days_inclusive(max(start, month.first), month.last)
+        used_days = days_inclusive(day, month.last)
         hours = level * used_days // days_inclusive(month.first, month.last)
         if hours > 0:
-            books.invoice(
-                month.last, NET_DAYS, contract, [usage(catalog.GPU_HOURS, hours, unit_price)]
-            )
+            books.meter(month, catalog.GPU_HOURS.code, hours, day, month.last)
+            last_amount = hours * unit_price
+            drawn = wallet.draw(month.last, last_amount)
+            _bill_hours(books, month, contract, hours, unit_price, drawn)
         month, active = month.plus(1), active + 1
     return None
 
 
+def _buy_credit(
+    books: _Books, day: datetime.date, contract: str, wallet: Wallet, wanted: int
+) -> None:
+    """Sell a credit pack of about ``wanted``, in steps of 1,000.00, usable for 12 months."""
+    amount = max(1, -(-wanted // CREDIT_PACK_STEP)) * CREDIT_PACK_STEP
+    line = credit_pack(amount, day)
+    assert line.service_end is not None
+    books.invoice(day, NET_DAYS, contract, [line])
+    wallet.grant(day, line.service_end, amount)
+
+
+def _promote(books: _Books, day: datetime.date, wallet: Wallet) -> None:
+    """Give a new customer free credit (a promotional grant the accountant types in)."""
+    expires = add_months(day, PROMOTION_MONTHS)
+    number = books.prospect.id.removeprefix("CUS-")
+    grant = CreditGrant(
+        f"PROMO-{number}", day, books.prospect.id, books.currency, PROMOTION_AMOUNT, expires
+    )
+    books.grants.append(grant)
+    wallet.grant(day, expires, PROMOTION_AMOUNT, promotional=True)
+
+
 def _maybe_duplicate_and_void(books: _Books) -> None:
-    """Sometimes issue the first invoice twice by mistake and void the copy next month."""
+    """Sometimes issue the first invoice twice by mistake and void the copy next month.
+
+    A credit pack is never the copy: its void would take back credit already drawn.
+    """
     if books.rng.random() >= VOID_RATE or not books.invoices:
         return
     original = books.invoices[0]
+    if any(line.recognition is Recognition.PREPAID for line in original.lines):
+        return
     offset = datetime.timedelta(days=books.rng.randint(1, 19))
     void_day = Month.of(original.date).plus(1).first + offset
     if void_day > books.end:

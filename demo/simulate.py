@@ -11,7 +11,7 @@ import datetime
 import random
 from collections.abc import Iterable
 
-from demo import catalog, commission_plan
+from demo import catalog, commission_plan, remittance
 from demo.company import (
     BankFee,
     Company,
@@ -19,6 +19,7 @@ from demo.company import (
     Invoice,
     OpeningBalance,
     Payment,
+    Receipt,
     Refund,
     Segment,
     Void,
@@ -35,7 +36,7 @@ SEGMENT_WEIGHTS: dict[Segment, int] = {
     Segment.COMMITMENT: 10,
     Segment.PAYG: 15,
 }
-# Monthly bank charges: a base fee plus a fee per receipt or refund, in minor units.
+# Monthly bank charges: a base fee plus a fee per transfer received or refunded, in minor units.
 BANK_FEE_BASE: dict[str, int] = {"USD": 1_500, "EUR": 1_250}
 BANK_FEE_PER_ITEM: dict[str, int] = {"USD": 25, "EUR": 20}
 
@@ -72,7 +73,7 @@ def build_company(
         prospect = _prospect(rng, number, width, names[number - 1], start, months)
         own_rng = random.Random(rng.getrandbits(64))
         histories.append(simulate_customer(prospect, own_rng, end))
-    return _assemble(histories, start.first, end)
+    return _assemble(histories, start.first, end, seed)
 
 
 def _prospect(
@@ -97,7 +98,7 @@ def _numbered(keys: Iterable[_Key], prefix: str) -> dict[tuple[int, int], str]:
 
 
 def _assemble(
-    histories: list[CustomerHistory], start: datetime.date, end: datetime.date
+    histories: list[CustomerHistory], start: datetime.date, end: datetime.date, seed: int
 ) -> Company:
     invoice_keys = sorted(
         (draft.date, index, draft.seq)
@@ -123,7 +124,11 @@ def _assemble(
             for void in history.voids
         ),
     )
-    payments, refunds = _cash(histories, invoice_ids, credit_ids, end)
+    due, refunds = _cash(histories, invoice_ids, credit_ids, end)
+    voided = tuple(Void(day, invoices[index, seq], reason) for day, index, seq, reason in voids)
+    payments, receipts = remittance.settle(
+        due, tuple(invoices.values()), credit_notes, voided, seed
+    )
     customers = tuple(history.customer for history in histories)
     contracts = tuple(contract for history in histories for contract in history.contracts)
     return Company(
@@ -136,15 +141,24 @@ def _assemble(
         contracts=contracts,
         invoices=tuple(invoices.values()),
         credit_notes=tuple(credit_notes),
-        voids=tuple(Void(day, invoices[index, seq], reason) for day, index, seq, reason in voids),
+        voids=voided,
         payments=payments,
+        receipts=receipts,
         refunds=refunds,
-        bank_fees=_bank_fees(start, end, payments, refunds),
+        bank_fees=_bank_fees(start, end, receipts, refunds),
         opening_balances=tuple(
             OpeningBalance(start, entity.code, entity.currency, catalog.OPENING_CASH[entity.code])
             for entity in catalog.ENTITIES
         ),
         commissions=commission_plan.commissions(customers, contracts, credit_notes, start, end),
+        usage=tuple(month for history in histories for month in history.usage),
+        credit_grants=tuple(grant for history in histories for grant in history.grants),
+        opportunities=tuple(
+            opportunity
+            for history in histories
+            for opportunity in history.opportunities
+            if opportunity.close_date <= end
+        ),
     )
 
 
@@ -255,12 +269,12 @@ def _cash(
 def _bank_fees(
     start: datetime.date,
     end: datetime.date,
-    payments: tuple[Payment, ...],
+    receipts: tuple[Receipt, ...],
     refunds: tuple[Refund, ...],
 ) -> tuple[BankFee, ...]:
     """Charge each entity's account on the last day of every month."""
     items: dict[tuple[Month, str], int] = {}
-    dated = [(row.date, row.entity) for row in payments]
+    dated = [(row.date, row.entity) for row in receipts]
     dated += [(row.date, row.entity) for row in refunds]
     for day, entity_code in dated:
         key = (Month.of(day), entity_code)
