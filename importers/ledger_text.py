@@ -11,7 +11,10 @@ in a few microseconds for a transaction of plain postings:
 - the metadata of the transaction and its postings are strings, numbers,
   dates and booleans.
 
-Anything else goes to Beancount's printer. The most common shape (two
+An importer that already made an entry's text with the entry (the usage
+accruals: `importers.usage_entries`) leaves it in the entry's metadata under
+`PRINTED`, and `printed` returns it as it is; tests check that it is the
+printer's text. Anything else goes to Beancount's printer. The most common shape (two
 postings in one currency, string metadata, no tags) has a path of its own
 (`_pair`), since a large import prints a million of them. Property tests check
 that all agree on every transaction of these shapes
@@ -29,6 +32,12 @@ from typing import Any
 from beancount.core import amount, data
 from beancount.parser import printer
 
+PRINTED = "__printed__"
+"""The metadata key of an entry's text, made with the entry by its importer.
+
+Printers leave out metadata whose key starts with `__`: the text is not part
+of the entry's content, only its printed form.
+"""
 _PLAIN = (str, Decimal, datetime.date, bool)
 _SOURCE = frozenset({"filename", "lineno"})  # Where an entry was read: not its content.
 _Posting = tuple[str, str, str, Mapping[str, object] | None]  # Account, number, currency, meta.
@@ -36,6 +45,9 @@ _Posting = tuple[str, str, str, Mapping[str, object] | None]  # Account, number,
 
 def printed(entry: data.Directive) -> str:
     """Returns an entry as Beancount's printer prints it."""
+    made = entry.meta.get(PRINTED) if entry.meta else None
+    if made is not None:
+        return str(made)
     if type(entry) is data.Transaction:
         text = _pair(entry)
         if text is None:

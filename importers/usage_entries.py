@@ -31,8 +31,9 @@ posting is the sum of the others.
 
 An import writes thousands of accruals of a hundred thousand lines, so they
 are built a column at a time (`accruals`), and each carries its text as the
-ledger writer prints it (`PRINTED`), made with it: printing it again would
-cost more than rating it.
+ledger writer prints it (`importers.ledger_text.PRINTED`), made with it,
+which the writer takes as it is: printing it again would cost more than
+rating it.
 """
 
 from __future__ import annotations
@@ -49,16 +50,11 @@ import numpy as np
 from beancount.core import data
 from beancount.core.amount import Amount
 
+from importers.ledger_text import PRINTED
 from importers.usage_rating import EXACT, Plan, PricedSku, Rated, RatedLines, amount
 
 TAG = frozenset({"usage"})
 SHORTFALL = "minimum-commitment"
-PRINTED = "__printed__"
-"""The metadata key of an accrual's text, exactly as `importers.ledger_text.printed` writes it.
-
-Printers leave out metadata whose key starts with `__`: the text is not part
-of the entry's content, only its printed form, made with the entry.
-"""
 
 
 class Customer(NamedTuple):

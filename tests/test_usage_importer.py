@@ -30,9 +30,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from importers import ledger_text, sources, usage_aggregate, usage_pricing
+from importers.ledger_text import PRINTED
 from importers.source import SourceImporter
 from importers.usage import UsageImporter
-from importers.usage_entries import PRINTED, Customer, accruals
+from importers.usage_entries import Customer, accruals
 from importers.usage_pricing import PriceBook, Pricing, Sku, Tier
 from importers.usage_rating import EXACT, Lines, rate_lines
 from plugins.currency import Precision
@@ -563,5 +564,6 @@ def test_an_accruals_text_is_what_the_ledger_writer_prints(
     entries = accruals(month, rated, customers, numbers, texts, events, "Assets:Unbilled", where)
     assert len(entries) == sum(found is not None for found in rated.months)
     for entry in entries:
+        assert ledger_text.printed(entry) is entry.meta[PRINTED]  # The writer takes it as made.
         text = entry.meta.pop(PRINTED)
         assert text == ledger_text.printed(entry) == printer.format_entry(entry)
