@@ -996,7 +996,7 @@ BAD_CONFIGS: dict[str, tuple[str, list[str]]] = {
         price_books:
           b: {currency: USD
         """,
-        ["config/pricing.yaml:3: Invalid YAML: expected ',' or '}', but got '<stream end>'"],
+        ["config/pricing.yaml:3: Invalid YAML: did not find expected ',' or '}'"],
     ),
 }
 
