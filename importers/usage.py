@@ -59,6 +59,11 @@ from importers.usage_events import Events
 from importers.usage_rating import Lines, rate_lines
 
 LISTED_REPEATS = 10
+NO_CUSTOMERS = (
+    "No customers to rate usage for: the existing entries have no 'custom \"customer\"' "
+    "directive; give beangulp's extract the ledger (-e ledger/main.beancount), or run "
+    "'import.py import', which reads the ledger itself"
+)
 
 
 def customers(entries: Iterable[data.Directive]) -> dict[str, Customer]:
@@ -155,8 +160,10 @@ class UsageImporter(SourceImporter):
 
     def _extract(self, filepath: str, existing: list[data.Directive]) -> list[data.Transaction]:
         path = self.document(filepath)
-        document = usage_events.document(path)
         known = customers(existing)
+        if not known:
+            raise ImportFailed([Problem(path, None, NO_CUSTOMERS)])
+        document = usage_events.document(path)
         pricing = self.pricing()
         with tempfile.TemporaryDirectory(prefix="revclose-usage-") as spill:
             connection = _connection(self.layout, spill)

@@ -30,9 +30,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from importers import ledger_text, sources, usage_aggregate, usage_pricing
+from importers.errors import ImportFailed
 from importers.ledger_text import PRINTED
 from importers.source import SourceImporter
-from importers.usage import UsageImporter
+from importers.usage import NO_CUSTOMERS, UsageImporter
 from importers.usage_entries import Customer, accruals
 from importers.usage_pricing import PriceBook, Pricing, Sku, Tier
 from importers.usage_rating import EXACT, Lines, rate_lines
@@ -458,6 +459,17 @@ def test_the_import_command_prints_repeated_events(here: Path) -> None:
         "ledger/usage/2026-10.beancount: 3 added\n"
         "Imported 1 documents: 3 entries added, 0 already in the ledger.\n",
     )
+
+
+def test_beangulps_extract_without_the_ledger_says_it_needs_the_customers(here: Path) -> None:
+    path = csv_export("2026-10.csv", EVENTS)
+    with pytest.raises(ImportFailed) as failed:
+        importer().extract(path, [])
+    assert str(failed.value) == f"{path}: {NO_CUSTOMERS}"
+    cli = import_script().ingest(Path("importers.yaml"), here).cli
+    result = CliRunner().invoke(cli, ["extract", "documents"])
+    assert "No customers to rate usage for" in result.output + str(result.exception)
+    assert not (here / "ledger" / "usage").exists()
 
 
 def test_the_demo_config_has_a_usage_source() -> None:
