@@ -8,7 +8,7 @@ LEDGER ?= ledger/main.beancount
 MONTH ?=
 PORT ?= 5000
 
-.PHONY: install import close seal browser test lint typecheck unit check-ledgers fava demo bench clean
+.PHONY: install import close seal browser test test-slow lint typecheck unit check-ledgers fava demo bench clean
 
 install: $(VENV)/.installed
 
@@ -44,6 +44,12 @@ typecheck: install
 
 unit: install browser
 	$(BIN)/pytest
+
+## The slow tests, not part of CI: the aggregation step on Apache Spark in local mode.
+## Installs the `spark` extra (PySpark, a large download) and needs Java 17 or later.
+test-slow: install
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
+	$(BIN)/pytest -m slow
 
 ## Headless Chromium for the Fava page tests (Debian's package, installed when missing).
 browser:
