@@ -220,7 +220,12 @@ class UsageImporter(SourceImporter):
         """
         document = events.document
         table = usage_aggregate.aggregate(
-            events.connection, source, document.month, self.layout.zone, events.naive
+            events.connection,
+            source,
+            document.month,
+            self.layout.zone,
+            events.naive,
+            screen=not document.csv,
         )
         counted = usage_aggregate.figures(events.connection, table)
         totals = usage_aggregate.totals(events.connection, table)

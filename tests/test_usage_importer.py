@@ -403,11 +403,7 @@ def test_any_order_of_documents_or_rows_gives_the_same_bytes(here: Path) -> None
 def test_the_aggregation_step_runs_on_a_plain_table_of_events() -> None:
     connection = duckdb.connect()
     connection.execute("SET TimeZone = 'UTC'")
-    connection.execute(
-        "CREATE TABLE warehouse_events (row_key BIGINT, event_id VARCHAR, occurred_at TIMESTAMPTZ, "
-        "customer VARCHAR, sku VARCHAR, quantity DECIMAL(38,9), adjustment BOOLEAN, "
-        "event_count BIGINT)"
-    )
+    connection.execute(WAREHOUSE)
     connection.execute(
         "INSERT INTO warehouse_events VALUES "
         "(1, 'a', '2026-10-01 00:00:00+00', 'C1', 'gpu', 1.5, false, 1), "
@@ -423,6 +419,85 @@ def test_the_aggregation_step_runs_on_a_plain_table_of_events() -> None:
         ("C1", "gpu", datetime.date(2026, 10, 1), Decimal("3.500000001"), 3, 3, 1, 0, 1, 0),
         ("C2", "gpu", datetime.date(2026, 10, 1), Decimal("-1.000000000"), 7, 1, 4, 0, 0, 1),
     ]
+
+
+WAREHOUSE = (
+    "CREATE TABLE warehouse_events (row_key BIGINT, event_id VARCHAR, occurred_at TIMESTAMPTZ, "
+    "customer VARCHAR, sku VARCHAR, quantity DECIMAL(38,9), adjustment BOOLEAN, "
+    "event_count BIGINT)"
+)
+_OCTOBER = datetime.datetime(2026, 10, 1, tzinfo=datetime.UTC)
+_warehouse_event = st.tuples(
+    st.integers(0, 31 * 86400 - 1).map(lambda at: _OCTOBER + datetime.timedelta(seconds=at)),
+    st.sampled_from(["C1", "C2", None]),
+    st.sampled_from(["gpu", "api", None]),
+    st.decimals(0, 10**6, places=9),
+    st.booleans(),
+    st.integers(1, 5),
+)
+
+
+def _warehouse(events: list[tuple[Any, ...]]) -> duckdb.DuckDBPyConnection:
+    """Returns a DuckDB with the events in the table `warehouse_events`."""
+    connection = duckdb.connect()
+    connection.execute("SET TimeZone = 'UTC'")
+    connection.execute(WAREHOUSE)
+    for key, event in enumerate(events, start=1):
+        connection.execute(
+            "INSERT INTO warehouse_events VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [key, f"e{key}", *event]
+        )
+    return connection
+
+
+def _screened(connection: duckdb.DuckDBPyConnection) -> bool:
+    """Tells whether `SCREEN` finds that no event of October can break a rule but by its key."""
+    bounds = usage_aggregate.bounds(datetime.date(2026, 10, 1), datetime.UTC)
+    instants = {key: bounds[key] for key in ("month_start", "month_end")}
+    statement = usage_aggregate.SCREEN.format(events="warehouse_events")
+    found = connection.execute(statement, instants).fetchone()
+    return found is not None and bool(found[0])
+
+
+def _aggregated(connection: duckdb.DuckDBPyConnection, screen: bool) -> list[tuple[Any, ...]]:
+    """Returns the totals `aggregate` makes of the events, ordered by customer and SKU."""
+    table = usage_aggregate.aggregate(
+        connection, "warehouse_events", datetime.date(2026, 10, 1), datetime.UTC, screen=screen
+    )
+    order = "ORDER BY customer NULLS LAST, sku NULLS LAST"
+    return connection.execute(f"SELECT * FROM {table} {order}").fetchall()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_warehouse_event, max_size=30))
+def test_unbroken_events_give_the_statements_totals_without_testing_each_row(
+    events: list[tuple[Any, ...]],
+) -> None:
+    # Every value there, every instant in October, no negative quantity: the screen
+    # passes, and the totals, figures included, are the full statement's.
+    connection = _warehouse(events)
+    assert _screened(connection)
+    assert _aggregated(connection, screen=True) == _aggregated(connection, screen=False)
+
+
+@pytest.mark.parametrize(
+    ("broken", "figures"),
+    [
+        ((None, "C1", "gpu", Decimal(1), False, 1), (1, 0, 0)),
+        ((_OCTOBER - datetime.timedelta(seconds=1), "C1", "gpu", Decimal(1), False, 1), (0, 1, 0)),
+        ((_OCTOBER, "C1", "gpu", Decimal(-1), False, 1), (0, 0, 1)),
+        ((_OCTOBER, "C1", "gpu", Decimal(-1), True, 1), (0, 0, 0)),  # An adjustment.
+        ((_OCTOBER, "C1", "gpu", None, False, 1), (1, 0, 0)),
+        ((_OCTOBER, "C1", "gpu", Decimal(1), None, 1), (1, 0, 0)),
+    ],
+)
+def test_a_row_that_may_break_a_rule_is_tested_by_the_full_statement(
+    broken: tuple[Any, ...], figures: tuple[int, int, int]
+) -> None:
+    fine = (_OCTOBER + datetime.timedelta(days=3), "C1", "gpu", Decimal("2.5"), False, 1)
+    connection = _warehouse([fine, broken])
+    assert not _screened(connection)
+    (row,) = _aggregated(connection, screen=True)
+    assert row[-3:] == figures
 
 
 def test_a_pre_aggregated_export_counts_the_events_of_its_rows(here: Path) -> None:
