@@ -257,19 +257,11 @@ def repeated_hashes(connection: duckdb.DuckDBPyConnection, events: str) -> tuple
     Sorting the ids' hashes and comparing neighbours is the fastest exact
     test measured (`bench/usage_import.py --strategies`): about 1 s of CPU for
     10 million ids and 80 MB, where DuckDB's hash aggregate on the ids or
-    COUNT(DISTINCT) take several times the time and memory. The hashes cross
-    from DuckDB as Arrow batches, copied once into the array sorted in place.
+    COUNT(DISTINCT) take several times the time and memory. DuckDB writes the
+    hashes into a NumPy array, sorted in place.
     """
     query = f"SELECT hash(event_id) AS h FROM {events} WHERE event_id IS NOT NULL"
-    column = connection.sql(query).to_arrow_table().column(0)
-    hashes = np.empty(len(column), dtype=np.uint64)
-    at = 0
-    for chunk in column.chunks:  # Hashes of ids are never NULL.
-        count = len(chunk)
-        hashes[at : at + count] = np.frombuffer(
-            chunk.buffers()[1], dtype=np.uint64, count=count, offset=chunk.offset * 8
-        )
-        at += count
+    hashes = np.asarray(connection.execute(query).fetchnumpy()["h"], dtype=np.uint64)
     hashes.sort()
     same = hashes[1:] == hashes[:-1]
     return (np.unique(hashes[1:][same]) if same.any() else hashes[:0]), len(hashes)
