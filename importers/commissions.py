@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePath
@@ -39,7 +39,7 @@ from beancount.core import amount, data
 
 from importers import csv_rows, source
 from importers.config import Section
-from importers.csv_rows import CsvLayout, Row
+from importers.csv_rows import Cells, CsvLayout, Row
 from importers.errors import Problem, raise_if_any
 from importers.source import Placement, SourceImporter
 from plugins import policy
@@ -94,33 +94,21 @@ class CommissionsImporter(SourceImporter):
         problems: list[Problem] = []
         entries: list[data.Transaction] = []
         for row in csv_rows.read_rows(filepath, self.layout.csv):
-            entry = _Cells(row, self.layout, problems).transaction()
+            cells = _Cells(row, self.layout)
+            entry = cells.transaction()
+            problems += cells.problems
             if entry is not None:
                 entries.append(entry)
         raise_if_any(problems)
         return entries
 
 
-class _Cells:
+class _Cells(Cells):
     """Reads the cells of one row, recording a problem for each bad one."""
 
-    def __init__(self, row: Row, layout: CommissionLayout, problems: list[Problem]) -> None:
-        self.row = row
+    def __init__(self, row: Row, layout: CommissionLayout) -> None:
+        super().__init__(row, layout.csv.columns)
         self.layout = layout
-        self.problems = problems
-        self.known = len(problems)
-
-    def get(self, field: str, convert: Callable[[str], T]) -> T | None:
-        column = self.layout.csv.columns[field]
-        text = self.row.cells[field]
-        if not text:
-            self.problems.append(self.row.problem(f"Column '{column}' is empty; expected a value"))
-            return None
-        try:
-            return convert(text)
-        except ValueError as error:
-            self.problems.append(self.row.problem(f"Column '{column}': '{text}' {error}"))
-            return None
 
     def date(self, text: str) -> datetime.date:
         try:
@@ -147,7 +135,7 @@ class _Cells:
         number = self.get("amount", lambda text: _amount(text, currency))
         plan_type = self.get("plan_type", self.plan_type)
         opportunity = self.row.cells.get("opportunity")
-        if len(self.problems) > self.known:
+        if self.problems:
             return None
         assert day and commission_id and contract and currency and number and plan_type, self.row
         kind = "Commission clawback" if number < 0 else "Commission"

@@ -103,18 +103,20 @@ def moves(entries: list[data.Directive], account: str) -> dict[str, Decimal]:
     return dict(found)
 
 
-def cents(value: Fraction) -> Decimal:
-    """Rounds an exact amount half away from zero to the cent."""
-    scaled = value * 100
-    whole = (2 * abs(scaled.numerator) + scaled.denominator) // (2 * scaled.denominator)
-    return Decimal(whole if scaled >= 0 else -whole) / 100
-
-
 SAAS = (
     HEADER
     + contract("13500.00")
     + ratable("CTR-1/platform", "12000.00", "2026-01-01", "2026-12-31")
     + point("CTR-1/implementation", "3000.00", "2026-01-20")
+)
+# SAAS invoiced upfront, as priced: the platform deferred over 2026 and the
+# implementation to its delivery.
+UPFRONT = SAAS + invoice(
+    "2026-01-01",
+    "INV-1",
+    deferred("Subscriptions", "12000.00", "2026-01-01", "2026-12-31")
+    + deferred("Services", "1500.00", "2026-01-20", "2026-01-20", "point"),
+    "13500.00",
 )
 
 
@@ -189,14 +191,7 @@ def test_saas_with_implementation_and_discount_books_the_allocation(books: Books
     # So services +1,200.00 revenue, subscriptions -101.92; the net 1,098.08 is
     # allocated revenue ahead of billing, within the deferred 10,980.82: it
     # reduces the contract liability (no contract asset).
-    ledger = SAAS + invoice(
-        "2026-01-01",
-        "INV-1",
-        deferred("Subscriptions", "12000.00", "2026-01-01", "2026-12-31")
-        + deferred("Services", "1500.00", "2026-01-20", "2026-01-20", "point"),
-        "13500.00",
-    )
-    entries, errors, _ = books.load(ledger)
+    entries, errors, _ = books.load(UPFRONT)
     assert errors == []
     january = adjustments(entries)[0]
     assert str(january.date) == "2026-01-31"

@@ -18,7 +18,7 @@ import pytest
 from importers import sources
 from importers.errors import ImportFailed
 from importers.source import SourceImporter
-from tests.importing import run, tree
+from tests.importing import failure, run, tree, workspace
 from tests.test_billing_importers import (
     CONFIG,
     FIXTURES,
@@ -36,11 +36,7 @@ Case = tuple[str, str, str, str]  # (source, file name, text, message after docu
 @pytest.fixture
 def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A folder with documents/<source>/ and ledger/, made the current folder."""
-    for name in SOURCES:
-        (tmp_path / "documents" / name).mkdir(parents=True)
-    (tmp_path / "ledger").mkdir()
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+    return workspace(tmp_path, monkeypatch, *SOURCES)
 
 
 @pytest.fixture(scope="module")
@@ -497,9 +493,7 @@ def test_a_bad_file_stops_the_import_and_changes_nothing(
     source, name, text, message = CASES[case]
     Path("documents", source, name).write_bytes(text.encode("utf-8", "surrogateescape"))
     write("stripe", "2026-04.json", stripe_list(stripe_invoice("INV-4", day="2026-04-15")))
-    with pytest.raises(ImportFailed) as failed:
-        run(importers)
-    assert str(failed.value) == f"documents/{source}/{message}"
+    assert failure(importers) == f"documents/{source}/{message}"
     assert tree(here / "ledger") == before
 
 
@@ -526,9 +520,7 @@ def test_one_id_with_different_content_in_two_files_names_both(
     write("stripe", "2026-03.json", stripe_list(stripe_invoice("INV-5")))
     changed = stripe_invoice("INV-5", [stripe_line(amount=5900)])
     write("stripe", "2026-04.json", stripe_list(changed))
-    with pytest.raises(ImportFailed) as failed:
-        run(importers)
-    assert str(failed.value) == (
+    assert failure(importers) == (
         "documents/stripe/2026-04.json:5: invoice 'INV-5' is also on "
         "documents/stripe/2026-03.json:5 with different content"
     )
@@ -543,9 +535,7 @@ def test_an_id_already_in_the_ledger_with_different_content_names_both(
     before = tree(here / "ledger")
     changed = stripe_invoice("INV-5", [stripe_line(amount=5900)])
     write("stripe", "2026-03.json", stripe_list(changed))
-    with pytest.raises(ImportFailed) as failed:
-        run(importers)
-    assert str(failed.value) == (
+    assert failure(importers) == (
         "documents/stripe/2026-03.json:5: invoice 'INV-5' is already in the ledger at "
         "ledger/stripe/2026-03.beancount:3 with different content"
     )

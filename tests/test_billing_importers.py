@@ -32,7 +32,7 @@ from importers.billing_source import BillingImporter
 from importers.errors import ImportFailed
 from importers.source import SourceImporter
 from tests.conftest import generated, number
-from tests.importing import printed, run, tree
+from tests.importing import check_reimports_add_nothing, printed, run, tree, workspace
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "billing"
@@ -110,11 +110,7 @@ def write(source: str, name: str, text: str) -> str:
 @pytest.fixture
 def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A folder with documents/<source>/ and ledger/, made the current folder."""
-    for name in SOURCES:
-        (tmp_path / "documents" / name).mkdir(parents=True)
-    (tmp_path / "ledger").mkdir()
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+    return workspace(tmp_path, monkeypatch, *SOURCES)
 
 
 @pytest.fixture(scope="module")
@@ -585,10 +581,7 @@ def test_importing_five_times_adds_nothing(here: Path, importers: list[SourceImp
         "stripe/2026-02.beancount",
         "stripe/2026-03.beancount",
     ]
-    for _ in range(4):
-        again = run(importers)
-        assert (again.added, again.skipped) == ({}, 9)
-        assert tree(here / "ledger") == written
+    check_reimports_add_nothing(importers, 9)
 
 
 def test_any_import_order_gives_the_same_bytes(here: Path, importers: list[SourceImporter]) -> None:

@@ -25,6 +25,7 @@ from reports import (
     workbook,
 )
 from reports.table import Table
+from tests import reporting
 from tests.conftest import Books, line_of, number
 
 REPO = Path(__file__).resolve().parent.parent
@@ -174,17 +175,20 @@ plugin "plugins.close_controls" "close.yaml"
 """
 
 
+def _policies(close: str = "") -> dict[str, str]:
+    return {
+        "revenue.yaml": "",
+        "commissions.yaml": "amortization_account: Expenses:Commissions:Amortization\n",
+        "close.yaml": close,
+    }
+
+
 def _write(books: Books, extra: str = "", close: str = "") -> Path:
-    books.write("revenue.yaml", "")
-    books.write("commissions.yaml", "amortization_account: Expenses:Commissions:Amortization\n")
-    books.write("close.yaml", close)
-    return books.write("main.beancount", LEDGER + extra)
+    return reporting.written(books, LEDGER + extra, _policies(close))
 
 
 def _load(books: Books) -> books_module.Books:
-    loaded = books_module.load(str(_write(books)))
-    assert [error.message for error in loaded.errors] == []
-    return loaded
+    return reporting.loaded(books, LEDGER, _policies())
 
 
 def _d(text: str) -> Decimal:

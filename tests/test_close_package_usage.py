@@ -17,53 +17,26 @@ from typing import Any
 
 import openpyxl
 import pytest
-from beancount.core import data
 
-from reports import books as books_module
 from reports import cli, contract_balances, memo, package
 from reports.books import Books as LoadedBooks
 from reports.flux import Thresholds
 from reports.table import Table
-from tests.conftest import Books, number
+from tests import reporting
+from tests.conftest import Books
+from tests.reporting import cents
+from tests.usage_books import (
+    UNBILLED,
+    accrual,
+    balance,
+    credit_pack,
+    promotion,
+    usage_invoice,
+)
 
 MARCH = datetime.date(2026, 3, 1)
 MONTH_END = datetime.date(2026, 3, 31)
-UNBILLED = "Assets:UnbilledReceivables"
 DIFFERENCES = "Income:Revenue:Usage:BillingDifferences"
-
-
-def _month_days(month: str) -> tuple[datetime.date, datetime.date]:
-    first = datetime.date.fromisoformat(month + "-01")
-    last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
-    return first, last
-
-
-def accrual(month: str, amount: str, customer: str) -> str:
-    """The usage importer's accrual of a customer's month, dated its last day."""
-    first, last = _month_days(month)
-    return f"""
-{last} * "{customer}" "Usage of {month}" #usage
-  usage: "{customer}/{month}"
-  customer: "{customer}"
-  service_start: {first}
-  service_end: {last}
-  {UNBILLED}  {amount} USD
-  Income:Revenue:Usage  -{amount} USD
-"""
-
-
-def usage_invoice(date: str, invoice: str, amount: str, month: str, customer: str) -> str:
-    """An invoice of one month's usage in arrears, as the billing importer writes it."""
-    first, last = _month_days(month)
-    return f"""
-{date} * "{customer}" "Invoice {invoice}" ^{invoice}
-  invoice: "{invoice}"
-  customer: "{customer}"
-  Assets:AccountsReceivable  {amount} USD
-  Income:Revenue:Usage  -{amount} USD
-    service_start: {first}
-    service_end: {last}
-"""
 
 
 def sale(date: str, invoice: str, customer: str, amount: str, quantity: str = "") -> str:
@@ -187,95 +160,47 @@ SALES = (
 )
 
 # CUS-U1 bought 100.00 of credit in January; CUS-U2 got 80.00 of promotional
-# credit on March 1. Usage is invoiced in arrears, early the next month.
+# credit on March 1. Usage is invoiced in arrears, early the next month. Each
+# customer is its own payee.
 USAGE = (
-    """
-2026-01-15 * "CUS-U1" "Invoice INV-10" ^INV-10
-  invoice: "INV-10"
-  customer: "CUS-U1"
-  Assets:AccountsReceivable  100.00 USD
-  Liabilities:DeferredRevenue:Credits  -100.00 USD
-    service_start: 2026-01-15
-    service_end: 2027-01-15
-    recognition: "usage"
-    expires: 2027-01-15
-
-2026-03-01 custom "credit-grant" "PROMO-1"
-  customer: "CUS-U2"
-  amount: 80.00 USD
-  expires: 2026-12-31
-  promotional: TRUE
-"""
-    + accrual("2026-01", "30.00", "CUS-U1")
-    + accrual("2026-02", "120.00", "CUS-U1")
-    + accrual("2026-03", "40.00", "CUS-U1")
-    + accrual("2026-01", "80.00", "CUS-U2")
-    + accrual("2026-02", "200.00", "CUS-U2")
-    + accrual("2026-03", "60.00", "CUS-U2")
-    + accrual("2026-01", "25.00", "CUS-U3")
-    + accrual("2026-02", "300.00", "CUS-U3")
-    + usage_invoice("2026-02-03", "INV-20", "80.00", "2026-01", "CUS-U2")
-    + usage_invoice("2026-03-03", "INV-21", "50.00", "2026-02", "CUS-U1")
-    + usage_invoice("2026-03-04", "INV-22", "205.00", "2026-02", "CUS-U2")
-    + usage_invoice("2026-03-05", "INV-23", "300.50", "2026-02", "CUS-U3")
-    + usage_invoice("2026-04-02", "INV-24", "40.00", "2026-03", "CUS-U1")
+    credit_pack("2026-01-15", "INV-10", "100.00 USD", "2027-01-15", "CUS-U1", "CUS-U1")
+    + promotion("2026-03-01", "PROMO-1", "80.00 USD", "2026-12-31", "CUS-U2")
+    + accrual("2026-01", "30.00 USD", "CUS-U1", "CUS-U1")
+    + accrual("2026-02", "120.00 USD", "CUS-U1", "CUS-U1")
+    + accrual("2026-03", "40.00 USD", "CUS-U1", "CUS-U1")
+    + accrual("2026-01", "80.00 USD", "CUS-U2", "CUS-U2")
+    + accrual("2026-02", "200.00 USD", "CUS-U2", "CUS-U2")
+    + accrual("2026-03", "60.00 USD", "CUS-U2", "CUS-U2")
+    + accrual("2026-01", "25.00 USD", "CUS-U3", "CUS-U3")
+    + accrual("2026-02", "300.00 USD", "CUS-U3", "CUS-U3")
+    + usage_invoice("2026-02-03", "INV-20", "80.00 USD", "2026-01", "CUS-U2", "CUS-U2")
+    + usage_invoice("2026-03-03", "INV-21", "50.00 USD", "2026-02", "CUS-U1", "CUS-U1")
+    + usage_invoice("2026-03-04", "INV-22", "205.00 USD", "2026-02", "CUS-U2", "CUS-U2")
+    + usage_invoice("2026-03-05", "INV-23", "300.50 USD", "2026-02", "CUS-U3", "CUS-U3")
+    + usage_invoice("2026-04-02", "INV-24", "40.00 USD", "2026-03", "CUS-U1", "CUS-U1")
 )
 
 LEDGER = HEADER + CTR_2 + CTR_1 + UPFRONT + CTR_3 + SALES + USAGE
 
 # A credit note on INV-22 brings CUS-U2's February to what was rated.
-CORRECTION = """
-2026-03-25 * "CUS-U2" "Credit note CN-22" ^CN-22 ^INV-22
-  invoice: "CN-22"
-  customer: "CUS-U2"
-  credits: "INV-22"
-  Assets:AccountsReceivable  -5.00 USD
-  Income:Revenue:Usage  5.00 USD
-    service_start: 2026-02-01
-    service_end: 2026-02-28
-"""
+CORRECTION = usage_invoice(
+    "2026-03-25", "CN-22", "5.00 USD", "2026-02", "CUS-U2", "CUS-U2", credits="INV-22"
+)
 
 
 def _d(text: str) -> Decimal:
     return Decimal(text)
 
 
-def cents(value: Fraction) -> Decimal:
-    """Rounds an exact amount half away from zero to the cent."""
-    scaled = value * 100
-    whole = (2 * abs(scaled.numerator) + scaled.denominator) // (2 * scaled.denominator)
-    return Decimal(whole if scaled >= 0 else -whole) / 100
-
-
-def _write(books: Books, ledger: str = LEDGER) -> Path:
-    books.write("revenue.yaml", "")
-    books.write("allocation.yaml", "")
-    books.write("usage.yaml", "tolerance: 1.00\n")
-    return books.write("main.beancount", ledger)
+POLICIES = {"revenue.yaml": "", "allocation.yaml": "", "usage.yaml": "tolerance: 1.00\n"}
 
 
 def _load(books: Books, ledger: str = LEDGER) -> LoadedBooks:
-    loaded = books_module.load(str(_write(books, ledger)))
-    assert [error.message for error in loaded.errors] == []
-    return loaded
+    return reporting.loaded(books, ledger, POLICIES)
 
 
 def _built(books: Books, ledger: str = LEDGER) -> package.Package:
     return package.build(_load(books, ledger), MARCH, Thresholds())
-
-
-def _gl(loaded: LoadedBooks, account: str, first: datetime.date, last: datetime.date) -> Decimal:
-    """Returns the postings to `account` (not its children) dated in [first, last]."""
-    return sum(
-        (
-            number(posting)
-            for entry in loaded.entries
-            if isinstance(entry, data.Transaction) and first <= entry.date <= last
-            for posting in entry.postings
-            if posting.account == account
-        ),
-        Decimal(0),
-    )
 
 
 def _control(built: package.Package, name: str) -> list[str]:
@@ -327,10 +252,9 @@ def test_usage_reconciliation_of_the_month_by_hand(books: Books) -> None:
     # balance at the month end, and March's differences are what the billing
     # differences account took in March.
     loaded = built.books
-    start = datetime.date(2000, 1, 1)
-    assert sum(table.column("unbilled")) == _gl(loaded, UNBILLED, start, MONTH_END)
+    assert sum(table.column("unbilled")) == balance(loaded.entries, UNBILLED, MONTH_END)
     differences = sum(value for value in table.column("difference") if value is not None)
-    assert differences == -_gl(loaded, DIFFERENCES, MARCH, MONTH_END) == _d("5.50")
+    assert differences == -balance(loaded.entries, DIFFERENCES, MONTH_END, MARCH) == _d("5.50")
 
 
 def test_usage_control_counts_and_totals_the_differences_beyond_tolerance(books: Books) -> None:
@@ -369,9 +293,8 @@ def test_credit_grant_balances_at_the_month_end_by_hand(books: Books) -> None:
     ]  # fmt: skip
     # Another way: the paid grant's balance is the credits account's, and the
     # promotional credit used is the contra-revenue booked.
-    start = datetime.date(2000, 1, 1)
-    assert -_gl(built.books, "Liabilities:DeferredRevenue:Credits", start, MONTH_END) == 0
-    assert _gl(built.books, "Income:Revenue:PromotionalCredits", start, MONTH_END) == 60
+    assert -balance(built.books.entries, "Liabilities:DeferredRevenue:Credits", MONTH_END) == 0
+    assert balance(built.books.entries, "Income:Revenue:PromotionalCredits", MONTH_END) == 60
 
 
 def test_summary_states_the_unbilled_receivable(books: Books, tmp_path: Path) -> None:
@@ -568,7 +491,7 @@ def test_credit_bought_in_the_month_is_not_revenue_from_opening(books: Books) ->
 def test_close_writes_the_usage_and_contract_schedules(
     books: Books, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _write(books)
+    reporting.written(books, LEDGER, POLICIES)
     ledger = str(books.folder / "main.beancount")
     status = cli.main(["close", ledger, "--month", "2026-03", "--out", str(tmp_path / "close")])
     assert status == 1

@@ -26,7 +26,15 @@ from importers.commissions import CommissionsImporter
 from importers.errors import ImportFailed
 from importers.source import SourceImporter
 from tests.conftest import generated
-from tests.importing import printed, run, tree
+from tests.importing import (
+    check_reimports_add_nothing,
+    failure,
+    only,
+    printed,
+    run,
+    tree,
+    workspace,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = REPO / "config" / "importers.yaml"
@@ -39,10 +47,7 @@ HEADER = (
 @pytest.fixture
 def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A folder with documents/commissions/ and ledger/, made the current folder."""
-    (tmp_path / "documents" / "commissions").mkdir(parents=True)
-    (tmp_path / "ledger").mkdir()
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+    return workspace(tmp_path, monkeypatch, "commissions")
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +57,7 @@ def importers() -> list[SourceImporter]:
 
 @pytest.fixture(scope="module")
 def importer(importers: list[SourceImporter]) -> CommissionsImporter:
-    (found,) = [each for each in importers if isinstance(each, CommissionsImporter)]
-    return found
+    return only(importers, CommissionsImporter)
 
 
 def export(name: str, *rows: str, header: str = HEADER) -> str:
@@ -256,9 +260,7 @@ def test_a_bad_row_stops_the_import_and_changes_nothing(
         "".join(line + "\n" for line in lines), encoding="utf-8"
     )
     export("2026-04.csv", row("COM-3", "100.00", "2026-04-10"))
-    with pytest.raises(ImportFailed) as failed:
-        run(importers)
-    assert str(failed.value) == "documents/commissions/" + message
+    assert failure(importers) == "documents/commissions/" + message
     assert tree(here / "ledger") == before
 
 
@@ -283,9 +285,7 @@ def test_a_file_no_source_claims_is_a_problem(here: Path, importers: list[Source
     export("2026-03.csv", ROW)
     Path("documents/bank.csv").write_text("date,amount\n", encoding="utf-8")
     Path("documents/.DS_Store").write_text("hidden files are not documents", encoding="utf-8")
-    with pytest.raises(ImportFailed) as failed:
-        run(importers)
-    assert str(failed.value) == (
+    assert failure(importers) == (
         "documents/bank.csv: No source in the importers' config claims this file; expected one to"
     )
     assert tree(here / "ledger") == {}
@@ -320,10 +320,7 @@ def test_importing_five_times_adds_nothing(here: Path, importers: list[SourceImp
         "commissions/2026-02.beancount",
         "commissions/2026-03.beancount",
     ]
-    for _ in range(4):
-        again = run(importers)
-        assert (again.added, again.skipped) == ({}, 5)
-        assert tree(here / "ledger") == written
+    check_reimports_add_nothing(importers, 5)
 
 
 def test_a_row_goes_to_the_month_of_its_date(here: Path, importers: list[SourceImporter]) -> None:
@@ -394,9 +391,7 @@ def test_an_id_with_different_content_names_both_places(
     run(importers)
     before = tree(here / "ledger")
     export("2026-03.csv", ROW.replace("3600.00", "3700.00"))
-    with pytest.raises(ImportFailed) as failed:
-        run(importers)
-    assert str(failed.value) == (
+    assert failure(importers) == (
         "documents/commissions/2026-03.csv:2: commission_id 'COM-2026-03-0007' is already in the "
         "ledger at ledger/commissions/2026-03.beancount:3 with different content"
     )
@@ -408,9 +403,7 @@ def test_two_rows_with_one_id_and_different_content_name_both_rows(
 ) -> None:
     export("2026-03.csv", ROW)
     export("2026-04.csv", ROW.replace("Dana Whitfield", "Dana W."))
-    with pytest.raises(ImportFailed) as failed:
-        run(importers)
-    assert str(failed.value) == (
+    assert failure(importers) == (
         "documents/commissions/2026-04.csv:2: commission_id 'COM-2026-03-0007' is also on "
         "documents/commissions/2026-03.csv:2 with different content"
     )
@@ -456,9 +449,7 @@ def test_a_ledger_file_that_does_not_parse_stops_the_import(
     Path("ledger/commissions").mkdir()
     broken = Path("ledger/commissions/2026-03.beancount")
     broken.write_text('2026-03-01 * "x" commission_id\n', encoding="utf-8")
-    with pytest.raises(ImportFailed) as failed:
-        run(importers)
-    assert str(failed.value).startswith("ledger/commissions/2026-03.beancount:1: Cannot parse: ")
+    assert failure(importers).startswith("ledger/commissions/2026-03.beancount:1: Cannot parse: ")
     assert broken.read_text(encoding="utf-8") == '2026-03-01 * "x" commission_id\n'
 
 

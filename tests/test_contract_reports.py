@@ -6,11 +6,10 @@ import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from reports import books as books_module
 from reports import cli, contract_balances, memo, obligations, ssp
-from reports.books import Books as LoadedBooks
 from tests.conftest import Books
-from tests.test_allocation import SAAS, deferred, invoice, point
+from tests.reporting import loaded
+from tests.test_allocation import UPFRONT, point
 
 MARCH = datetime.date(2026, 3, 1)
 
@@ -19,20 +18,6 @@ def _d(text: str) -> Decimal:
     return Decimal(text)
 
 
-def loaded(books: Books, ledger: str) -> LoadedBooks:
-    path: Path = books.write("main.beancount", ledger)
-    found = books_module.load(str(path))
-    assert found.errors == []
-    return found
-
-
-UPFRONT = SAAS + invoice(
-    "2026-01-01",
-    "INV-1",
-    deferred("Subscriptions", "12000.00", "2026-01-01", "2026-12-31")
-    + deferred("Services", "1500.00", "2026-01-20", "2026-01-20", "point"),
-    "13500.00",
-)
 OTHER = """
 2026-01-01 * "Bolt" "Invoice INV-9" ^INV-9
   invoice: "INV-9"

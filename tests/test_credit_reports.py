@@ -13,7 +13,6 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from reports import books as books_module
 from reports import controls, deferred_revenue, obligations, package
 from reports.books import Books as LoadedBooks
 from reports.flux import Thresholds
@@ -21,9 +20,10 @@ from reports.table import Table
 from revclose_fava import close, revenue, window
 from revclose_fava.context import Context, rows_of
 from revclose_fava.loaded import Loaded
+from tests import reporting
 from tests.conftest import Books
+from tests.usage_books import CREDITS, accrual, credit_pack, promotion, usage_invoice
 
-CREDITS = "Liabilities:DeferredRevenue:Credits"
 JULY, AUGUST, SEPTEMBER = (datetime.date(2026, month, 1) for month in (7, 8, 9))
 
 HEADER = """
@@ -39,54 +39,23 @@ plugin "plugins.usage_revenue" "usage.yaml"
 """
 
 
-def pack(date: str, invoice: str, customer: str, amount: str, expires: str) -> str:
-    """An invoice of one credit pack, as the billing importer writes it."""
-    return f"""
-{date} * "{customer}" "Invoice {invoice}" ^{invoice}
-  invoice: "{invoice}"
-  customer: "{customer}"
-  Assets:AccountsReceivable  {amount} USD
-  Liabilities:DeferredRevenue:Credits  -{amount} USD
-    service_start: {date}
-    service_end: {expires}
-    recognition: "usage"
-    expires: {expires}
-"""
-
-
-def accrual(date: str, customer: str, amount: str) -> str:
-    """The usage importer's accrual of a customer's month, dated its last day."""
-    return f"""
-{date} * "{customer}" "Usage of {date[:7]}" #usage
-  usage: "{customer}/{date[:7]}"
-  customer: "{customer}"
-  Assets:UnbilledReceivables  {amount} USD
-  Income:Revenue:Usage  -{amount} USD
-"""
-
-
 # CUS-1 buys 100.00 of credit expiring September 30 and uses 30.00 in July and
 # 45.00 in August: the 25.00 left breaks on September 30.
 # CUS-2 gets 30.00 of promotional credit and buys 200.00 expiring at the end
 # of 2027; August's 50.00 of usage draws the promotion first (it expires
 # first), then 20.00 of the pack.
 # CUS-3 buys 60.00 expiring 2027-03-01, a credit note takes 20.00 back on
-# September 20, and September's usage draws 15.00.
+# September 20, and September's usage draws 15.00. Each customer is its own
+# payee.
 LEDGER = (
     HEADER
-    + pack("2026-06-15", "INV-1", "CUS-1", "100.00", "2026-09-30")
-    + accrual("2026-07-31", "CUS-1", "30.00")
-    + """
-2026-08-01 custom "credit-grant" "PROMO-1"
-  customer: "CUS-2"
-  amount: 30.00 USD
-  expires: 2026-12-31
-  promotional: TRUE
-"""
-    + pack("2026-08-10", "INV-2", "CUS-2", "200.00", "2027-12-31")
-    + accrual("2026-08-31", "CUS-1", "45.00")
-    + accrual("2026-08-31", "CUS-2", "50.00")
-    + pack("2026-09-01", "INV-3", "CUS-3", "60.00", "2027-03-01")
+    + credit_pack("2026-06-15", "INV-1", "100.00 USD", "2026-09-30", "CUS-1", "CUS-1")
+    + accrual("2026-07", "30.00 USD", "CUS-1", "CUS-1")
+    + promotion("2026-08-01", "PROMO-1", "30.00 USD", "2026-12-31", "CUS-2")
+    + credit_pack("2026-08-10", "INV-2", "200.00 USD", "2027-12-31", "CUS-2", "CUS-2")
+    + accrual("2026-08", "45.00 USD", "CUS-1", "CUS-1")
+    + accrual("2026-08", "50.00 USD", "CUS-2", "CUS-2")
+    + credit_pack("2026-09-01", "INV-3", "60.00 USD", "2027-03-01", "CUS-3", "CUS-3")
     + """
 2026-09-20 * "CUS-3" "Credit note CN-3" ^CN-3 ^INV-3
   invoice: "CN-3"
@@ -99,7 +68,7 @@ LEDGER = (
     expires: 2027-03-01
   Assets:AccountsReceivable  -20.00 USD
 """
-    + accrual("2026-09-30", "CUS-3", "15.00")
+    + accrual("2026-09", "15.00 USD", "CUS-3", "CUS-3")
 )
 
 
@@ -108,11 +77,7 @@ def _d(text: str) -> Decimal:
 
 
 def _load(books: Books, ledger: str = LEDGER, usage: str = "") -> LoadedBooks:
-    books.write("revenue.yaml", "")
-    books.write("usage.yaml", usage)
-    loaded = books_module.load(str(books.write("main.beancount", ledger)))
-    assert [error.message for error in loaded.errors] == []
-    return loaded
+    return reporting.loaded(books, ledger, {"revenue.yaml": "", "usage.yaml": usage})
 
 
 def _row(table: Table, account: str = CREDITS) -> dict[str, Any]:
@@ -168,10 +133,10 @@ def test_rollforward_of_proportional_breakage_by_hand(books: Books) -> None:
     # undrawn, so breakage falls to 5.00: -3.33, reversed into deferred.
     ledger = (
         HEADER
-        + pack("2026-06-15", "INV-1", "CUS-1", "100.00", "2027-06-15")
-        + accrual("2026-07-31", "CUS-1", "30.00")
-        + accrual("2026-08-31", "CUS-1", "45.00")
-        + accrual("2026-09-30", "CUS-1", "20.00")
+        + credit_pack("2026-06-15", "INV-1", "100.00 USD", "2027-06-15", "CUS-1", "CUS-1")
+        + accrual("2026-07", "30.00 USD", "CUS-1", "CUS-1")
+        + accrual("2026-08", "45.00 USD", "CUS-1", "CUS-1")
+        + accrual("2026-09", "20.00 USD", "CUS-1", "CUS-1")
     )
     loaded = _load(books, ledger, "breakage: proportional\nexpected_breakage: 0.10\n")
     expected = {
@@ -270,9 +235,9 @@ def test_rpo_leaves_out_credit_all_drawn(books: Books) -> None:
     # CUS-1's 100.00 is all drawn by August 31 (30.00 + 70.00): nothing remains.
     ledger = (
         HEADER
-        + pack("2026-06-15", "INV-1", "CUS-1", "100.00", "2027-06-15")
-        + accrual("2026-07-31", "CUS-1", "30.00")
-        + accrual("2026-08-31", "CUS-1", "90.00")
+        + credit_pack("2026-06-15", "INV-1", "100.00 USD", "2027-06-15", "CUS-1", "CUS-1")
+        + accrual("2026-07", "30.00 USD", "CUS-1", "CUS-1")
+        + accrual("2026-08", "90.00 USD", "CUS-1", "CUS-1")
     )
     loaded = _load(books, ledger)
     assert obligations.remaining_obligations(loaded, AUGUST).rows == []
@@ -284,9 +249,9 @@ def test_rpo_of_proportional_breakage_is_the_deferred_balance(books: Books) -> N
     # deferred (the customer can still use 25.00), expiring 2027-06-15.
     ledger = (
         HEADER
-        + pack("2026-06-15", "INV-1", "CUS-1", "100.00", "2027-06-15")
-        + accrual("2026-07-31", "CUS-1", "30.00")
-        + accrual("2026-08-31", "CUS-1", "45.00")
+        + credit_pack("2026-06-15", "INV-1", "100.00 USD", "2027-06-15", "CUS-1", "CUS-1")
+        + accrual("2026-07", "30.00 USD", "CUS-1", "CUS-1")
+        + accrual("2026-08", "45.00 USD", "CUS-1", "CUS-1")
     )
     loaded = _load(books, ledger, "breakage: proportional\nexpected_breakage: 0.10\n")
     assert obligations.remaining_obligations(loaded, AUGUST).rows == [
@@ -297,9 +262,8 @@ def test_rpo_of_proportional_breakage_is_the_deferred_balance(books: Books) -> N
 def test_without_the_usage_plugin_credit_stays_unscheduled(books: Books) -> None:
     # Nothing draws the pack down: the roll-forward has no credit columns and
     # the RPO shows the 100.00 as unscheduled.
-    ledger = HEADER.replace('plugin "plugins.usage_revenue" "usage.yaml"\n', "") + pack(
-        "2026-06-15", "INV-1", "CUS-1", "100.00", "2027-06-15"
-    )
+    ledger = HEADER.replace('plugin "plugins.usage_revenue" "usage.yaml"\n', "")
+    ledger += credit_pack("2026-06-15", "INV-1", "100.00 USD", "2027-06-15", "CUS-1", "CUS-1")
     loaded = _load(books, ledger)
     table = deferred_revenue.rollforward(loaded, JULY)
     assert list(table.columns) == list(deferred_revenue.ROLLFORWARD_COLUMNS)
@@ -311,17 +275,8 @@ def test_without_the_usage_plugin_credit_stays_unscheduled(books: Books) -> None
 # The Fava pages.
 
 # CUS-4 has no credit: August's 80.00 of usage is invoiced at 85.00.
-OVERAGE = (
-    accrual("2026-08-31", "CUS-4", "80.00")
-    + """
-2026-09-03 * "CUS-4" "Invoice INV-9" ^INV-9
-  invoice: "INV-9"
-  customer: "CUS-4"
-  Assets:AccountsReceivable  85.00 USD
-  Income:Revenue:Usage  -85.00 USD
-    service_start: 2026-08-01
-    service_end: 2026-08-31
-"""
+OVERAGE = accrual("2026-08", "80.00 USD", "CUS-4", "CUS-4") + usage_invoice(
+    "2026-09-03", "INV-9", "85.00 USD", "2026-08", "CUS-4", "CUS-4"
 )
 
 

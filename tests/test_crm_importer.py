@@ -15,7 +15,7 @@ from importers.crm import CrmImporter
 from importers.errors import ImportFailed
 from importers.source import SourceImporter
 from plugins import allocation_policy, ssp_allocation
-from tests.importing import run, tree
+from tests.importing import failure, only, run, tree, workspace
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = REPO / "config" / "importers.yaml"
@@ -27,10 +27,7 @@ ACME = FIXTURE.read_text(encoding="utf-8").splitlines()[1]
 @pytest.fixture
 def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A folder with documents/crm/ and ledger/, made the current folder."""
-    (tmp_path / "documents" / "crm").mkdir(parents=True)
-    (tmp_path / "ledger").mkdir()
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+    return workspace(tmp_path, monkeypatch, "crm")
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +37,7 @@ def importers() -> list[SourceImporter]:
 
 @pytest.fixture(scope="module")
 def importer(importers: list[SourceImporter]) -> CrmImporter:
-    (found,) = [each for each in importers if isinstance(each, CrmImporter)]
-    return found
+    return only(importers, CrmImporter)
 
 
 def export(name: str, *rows: str) -> str:
@@ -135,9 +131,7 @@ def test_a_contract_number_that_cannot_be_an_id_is_an_error(
 ) -> None:
     bolt = FIXTURE.read_text().splitlines()[3:5]
     export("2026-03.csv", *(row.replace("CTR-0077-01", "CTR 77") for row in bolt))
-    with pytest.raises(ImportFailed) as failed:
-        run(importers)
-    assert str(failed.value).splitlines()[0] == (
+    assert failure(importers).splitlines()[0] == (
         "documents/crm/2026-03.csv:2: Column 'Contract Number': 'CTR 77' cannot be an id; "
         "expected letters, digits and '-_/.' only"
     )
@@ -163,9 +157,7 @@ def test_a_changed_opportunity_is_an_error_naming_both_places(
     before = tree(here / "ledger")
     changed = FIXTURE.read_text(encoding="utf-8").replace("Acme Robotics 2026", "Acme 2026")
     Path("documents/crm/2026-03.csv").write_text(changed, encoding="utf-8")
-    with pytest.raises(ImportFailed) as failed:
-        run(importers)
-    assert str(failed.value).splitlines()[0] == (
+    assert failure(importers).splitlines()[0] == (
         "documents/crm/2026-03.csv:2: crm_id '0065g00000AcMeR' is already in the ledger at "
         "ledger/crm/2026-03.beancount:3 with different content"
     )
@@ -238,9 +230,7 @@ def test_a_bad_row_stops_the_import_and_changes_nothing(
     else:
         export("2026-04.csv", *rows)
         message = message.replace("2026-03.csv", "2026-04.csv")
-    with pytest.raises(ImportFailed) as failed:
-        run(importers)
-    assert str(failed.value) == "documents/crm/" + message
+    assert failure(importers) == "documents/crm/" + message
     assert tree(here / "ledger") == before
 
 

@@ -12,11 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from plugins import usage_accruals, usage_policy
-from tests.conftest import Books, error_lines, generated, line_of, number
+from tests.conftest import Books, error_lines, generated, line_of
+from tests.usage_books import CREDITS as DEFERRED
+from tests.usage_books import UNBILLED, USAGE, accrual, balance, credit_pack, loaded, promotion
 
-DEFERRED = "Liabilities:DeferredRevenue:Credits"
-UNBILLED = "Assets:UnbilledReceivables"
-USAGE = "Income:Revenue:Usage"
 BREAKAGE = "Income:Revenue:Breakage"
 PROMOTIONAL = "Income:Revenue:PromotionalCredits"
 
@@ -31,60 +30,8 @@ plugin "plugins.usage_revenue" "usage.yaml"
 """
 
 
-def credit_pack(date: str, invoice: str, amount: str, expires: str, customer: str = "CUS-1") -> str:
-    """An invoice of one credit pack, as the billing importer writes it."""
-    return f"""
-{date} * "Acme" "Invoice {invoice}" ^{invoice}
-  invoice: "{invoice}"
-  customer: "{customer}"
-  Assets:AccountsReceivable  {amount}
-  {DEFERRED}  -{amount}
-    service_start: {date}
-    service_end: {expires}
-    recognition: "usage"
-    expires: {expires}
-"""
-
-
-def accrual(month: str, amount: str, customer: str = "CUS-1") -> str:
-    """The usage importer's accrual of a customer's month, dated its last day."""
-    first = datetime.date.fromisoformat(month + "-01")
-    last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
-    return f"""
-{last} * "Acme" "Usage of {month}" #usage
-  usage: "{customer}/{month}"
-  customer: "{customer}"
-  service_start: {first}
-  service_end: {last}
-  {UNBILLED}  {amount}
-  {USAGE}  -{amount}
-"""
-
-
-def promotion(date: str, grant: str, amount: str, expires: str) -> str:
-    """A promotional grant of free credit."""
-    return f"""
-{date} custom "credit-grant" "{grant}"
-  customer: "CUS-1"
-  amount: {amount}
-  expires: {expires}
-  promotional: TRUE
-"""
-
-
-def balance(entries: list[data.Directive], account: str, through: str) -> Decimal:
-    """The balance of an account (typed and generated postings) at the end of a day."""
-    day = datetime.date.fromisoformat(through)
-    return sum(
-        (
-            number(posting)
-            for entry in entries
-            if isinstance(entry, data.Transaction) and entry.date <= day
-            for posting in entry.postings
-            if posting.account == account
-        ),
-        Decimal(0),
-    )
+# The worked examples' pack: 100.00 USD of credit bought in June, for twelve months.
+PACK = credit_pack("2026-06-15", "INV-1", "100.00 USD", "2027-06-15")
 
 
 def moves(entries: list[data.Directive]) -> list[tuple[str, str, str, str]]:
@@ -99,15 +46,8 @@ def moves(entries: list[data.Directive]) -> list[tuple[str, str, str, str]]:
 def test_credits_bought_in_june_are_revenue_as_july_and_august_use_them(books: Books) -> None:
     # The issue's worked example: 100 USD of credits invoiced in June with a
     # 12-month expiry; 10 units used in July and 90 in August at 1 USD.
-    books.write("usage.yaml", "breakage: at_expiry\n")
-    ledger = (
-        OPENS
-        + credit_pack("2026-06-15", "INV-1", "100.00 USD", "2027-06-15")
-        + accrual("2026-07", "10.00 USD")
-        + accrual("2026-08", "90.00 USD")
-    )
-    entries, errors, _ = books.load(ledger)
-    assert errors == []
+    ledger = OPENS + PACK + accrual("2026-07", "10.00 USD") + accrual("2026-08", "90.00 USD")
+    entries, _ = loaded(books, ledger, policy="breakage: at_expiry\n")
     assert moves(entries) == [
         ("2026-07-31", DEFERRED, UNBILLED, "10.00 USD"),
         ("2026-08-31", DEFERRED, UNBILLED, "90.00 USD"),
@@ -129,13 +69,7 @@ def test_credits_bought_in_june_are_revenue_as_july_and_august_use_them(books: B
 
 def test_unused_credit_is_breakage_on_its_expiry_date(books: Books) -> None:
     # 100.00 bought, 30.00 used in July: the 70.00 left breaks on 2027-06-15.
-    books.write("usage.yaml", "")
-    entries, errors, _ = books.load(
-        OPENS
-        + credit_pack("2026-06-15", "INV-1", "100.00 USD", "2027-06-15")
-        + accrual("2026-07", "30.00 USD")
-    )
-    assert errors == []
+    entries, _ = loaded(books, OPENS + PACK + accrual("2026-07", "30.00 USD"))
     assert moves(entries) == [
         ("2026-07-31", DEFERRED, UNBILLED, "30.00 USD"),
         ("2027-06-15", DEFERRED, BREAKAGE, "70.00 USD"),
@@ -151,14 +85,13 @@ def test_unused_credit_is_breakage_on_its_expiry_date(books: Books) -> None:
 def test_credit_can_be_used_on_its_expiry_day_but_not_after(books: Books) -> None:
     # Expires on 2026-09-30, the day September's usage is accrued: September
     # draws it; October's usage is overage, and the rest breaks that day.
-    books.write("usage.yaml", "")
-    entries, errors, _ = books.load(
+    entries, _ = loaded(
+        books,
         OPENS
         + credit_pack("2026-06-30", "INV-1", "100.00 USD", "2026-09-30")
         + accrual("2026-09", "40.00 USD")
-        + accrual("2026-10", "25.00 USD")
+        + accrual("2026-10", "25.00 USD"),
     )
-    assert errors == []
     assert moves(entries) == [
         ("2026-09-30", DEFERRED, UNBILLED, "40.00 USD"),
         ("2026-09-30", DEFERRED, BREAKAGE, "60.00 USD"),
@@ -172,14 +105,11 @@ def test_proportional_breakage_follows_use_and_trues_up_at_expiry(books: Books) 
     # July uses 30: 30 / 9 = 3.333 -> 3.33.
     # August uses 45: 75 / 9 = 8.333 -> 8.33, so August brings 5.00.
     # At expiry 25.00 is unused: breakage totals 25.00, so 16.67 is left to book.
-    books.write("usage.yaml", "breakage: proportional\nexpected_breakage: 0.10\n")
-    entries, errors, _ = books.load(
-        OPENS
-        + credit_pack("2026-06-15", "INV-1", "100.00 USD", "2027-06-15")
-        + accrual("2026-07", "30.00 USD")
-        + accrual("2026-08", "45.00 USD")
+    entries, _ = loaded(
+        books,
+        OPENS + PACK + accrual("2026-07", "30.00 USD") + accrual("2026-08", "45.00 USD"),
+        policy="breakage: proportional\nexpected_breakage: 0.10\n",
     )
-    assert errors == []
     assert moves(entries) == [
         ("2026-07-31", DEFERRED, UNBILLED, "30.00 USD"),
         ("2026-07-31", DEFERRED, BREAKAGE, "3.33 USD"),
@@ -196,14 +126,11 @@ def test_proportional_breakage_is_reversed_when_use_passes_the_expectation(books
     # 80 used in July: 80 / 9 = 8.889 -> 8.89 of breakage. August uses 15:
     # 95 / 9 = 10.56, but only 5.00 is still unused, so breakage is 5.00 and
     # 3.89 goes back to deferred revenue. The customer could still use 5.00.
-    books.write("usage.yaml", "breakage: proportional\nexpected_breakage: 0.10\n")
-    entries, errors, _ = books.load(
-        OPENS
-        + credit_pack("2026-06-15", "INV-1", "100.00 USD", "2027-06-15")
-        + accrual("2026-07", "80.00 USD")
-        + accrual("2026-08", "15.00 USD")
+    entries, _ = loaded(
+        books,
+        OPENS + PACK + accrual("2026-07", "80.00 USD") + accrual("2026-08", "15.00 USD"),
+        policy="breakage: proportional\nexpected_breakage: 0.10\n",
     )
-    assert errors == []
     assert moves(entries) == [
         ("2026-07-31", DEFERRED, UNBILLED, "80.00 USD"),
         ("2026-07-31", DEFERRED, BREAKAGE, "8.89 USD"),
@@ -217,13 +144,7 @@ def test_proportional_breakage_is_reversed_when_use_passes_the_expectation(books
 
 
 def test_usage_beyond_the_credit_is_overage_and_stays_unbilled(books: Books) -> None:
-    books.write("usage.yaml", "")
-    entries, errors, _ = books.load(
-        OPENS
-        + credit_pack("2026-06-15", "INV-1", "100.00 USD", "2027-06-15")
-        + accrual("2026-07", "130.00 USD")
-    )
-    assert errors == []
+    entries, _ = loaded(books, OPENS + PACK + accrual("2026-07", "130.00 USD"))
     assert moves(entries) == [("2026-07-31", DEFERRED, UNBILLED, "100.00 USD")]
     assert balance(entries, UNBILLED, "2026-07-31") == Decimal("30.00")
     assert balance(entries, USAGE, "2026-07-31") == Decimal("-130.00")
@@ -232,12 +153,12 @@ def test_usage_beyond_the_credit_is_overage_and_stays_unbilled(books: Books) -> 
 def test_promotional_credit_recognizes_nothing(books: Books) -> None:
     # 50.00 free; July uses 20.00 of it. The usage it pays for nets to no
     # revenue; the 30.00 unused expires with no entry.
-    books.write("usage.yaml", "")
-    entries, errors, options = books.load(
-        OPENS + promotion("2026-07-01", "PROMO-1", "50.00 USD", "2026-12-31")
-        + accrual("2026-07", "20.00 USD")
-    )  # fmt: skip
-    assert errors == []
+    entries, options = loaded(
+        books,
+        OPENS
+        + promotion("2026-07-01", "PROMO-1", "50.00 USD", "2026-12-31")
+        + accrual("2026-07", "20.00 USD"),
+    )
     assert moves(entries) == [("2026-07-31", PROMOTIONAL, UNBILLED, "20.00 USD")]
     assert balance(entries, USAGE, "2026-12-31") + balance(entries, PROMOTIONAL, "2026-12-31") == 0
     assert balance(entries, UNBILLED, "2026-07-31") == 0
@@ -250,14 +171,13 @@ def test_promotional_credit_recognizes_nothing(books: Books) -> None:
 def test_the_grant_that_expires_first_is_drawn_first(books: Books) -> None:
     # INV-1 (June, to 2027-06-15) and INV-2 (July, to 2026-12-31): July's 70.00
     # takes INV-2's 50.00 first, then 20.00 of INV-1.
-    books.write("usage.yaml", "")
-    entries, errors, _ = books.load(
+    entries, _ = loaded(
+        books,
         OPENS
-        + credit_pack("2026-06-15", "INV-1", "100.00 USD", "2027-06-15")
+        + PACK
         + credit_pack("2026-07-01", "INV-2", "50.00 USD", "2026-12-31")
-        + accrual("2026-07", "70.00 USD")
+        + accrual("2026-07", "70.00 USD"),
     )
-    assert errors == []
     assert [(e.meta["revclose_source"], str(e.postings[0].units)) for e in generated(entries)] == [
         ("INV-2", "50.00 USD"),
         ("INV-1", "20.00 USD"),
@@ -266,14 +186,13 @@ def test_the_grant_that_expires_first_is_drawn_first(books: Books) -> None:
 
 
 def test_on_the_same_expiry_promotional_credit_goes_first(books: Books) -> None:
-    books.write("usage.yaml", "")
-    entries, errors, _ = books.load(
+    entries, _ = loaded(
+        books,
         OPENS
         + credit_pack("2026-06-15", "INV-1", "100.00 USD", "2026-12-31")
         + promotion("2026-07-01", "PROMO-1", "10.00 USD", "2026-12-31")
-        + accrual("2026-07", "25.00 USD")
+        + accrual("2026-07", "25.00 USD"),
     )
-    assert errors == []
     assert moves(entries)[:2] == [
         ("2026-07-31", PROMOTIONAL, UNBILLED, "10.00 USD"),
         ("2026-07-31", DEFERRED, UNBILLED, "15.00 USD"),
@@ -281,27 +200,25 @@ def test_on_the_same_expiry_promotional_credit_goes_first(books: Books) -> None:
 
 
 def test_credit_bought_after_the_usage_month_is_not_drawn_by_it(books: Books) -> None:
-    books.write("usage.yaml", "")
-    entries, errors, _ = books.load(
+    entries, _ = loaded(
+        books,
         OPENS
         + accrual("2026-07", "25.00 USD")
         + credit_pack("2026-08-05", "INV-1", "100.00 USD", "2027-08-05")
-        + accrual("2026-08", "5.00 USD")
+        + accrual("2026-08", "5.00 USD"),
     )
-    assert errors == []
     assert moves(entries)[0] == ("2026-08-31", DEFERRED, UNBILLED, "5.00 USD")
     assert balance(entries, UNBILLED, "2026-08-31") == Decimal("25.00")
 
 
 def test_eur_usage_draws_only_eur_credit(books: Books) -> None:
-    books.write("usage.yaml", "")
-    entries, errors, options = books.load(
+    entries, options = loaded(
+        books,
         OPENS
-        + credit_pack("2026-06-15", "INV-1", "100.00 USD", "2027-06-15")
+        + PACK
         + credit_pack("2026-06-15", "INV-2", "80.00 EUR", "2027-06-15")
-        + accrual("2026-07", "30.00 EUR")
+        + accrual("2026-07", "30.00 EUR"),
     )
-    assert errors == []
     assert moves(entries)[0] == ("2026-07-31", DEFERRED, UNBILLED, "30.00 EUR")
     subledger, _ = usage_accruals.load(entries, options)
     remaining = {
@@ -312,7 +229,6 @@ def test_eur_usage_draws_only_eur_credit(books: Books) -> None:
 
 
 def test_a_credit_note_takes_credit_back_from_its_invoices_grant(books: Books) -> None:
-    books.write("usage.yaml", "")
     note = f"""
 2026-07-10 * "Acme" "Credit note CN-1 for INV-1" ^CN-1 ^INV-1
   invoice: "CN-1"
@@ -325,11 +241,7 @@ def test_a_credit_note_takes_credit_back_from_its_invoices_grant(books: Books) -
     recognition: "usage"
     expires: 2027-07-10
 """
-    entries, errors, options = books.load(
-        OPENS + credit_pack("2026-06-15", "INV-1", "100.00 USD", "2027-06-15") + note
-        + accrual("2026-07", "70.00 USD")
-    )  # fmt: skip
-    assert errors == []
+    entries, options = loaded(books, OPENS + PACK + note + accrual("2026-07", "70.00 USD"))
     assert moves(entries) == [("2026-07-31", DEFERRED, UNBILLED, "60.00 USD")]
     assert balance(entries, UNBILLED, "2026-07-31") == Decimal("10.00")
     subledger, _ = usage_accruals.load(entries, options)
@@ -341,9 +253,7 @@ def test_grant_errors_point_at_their_lines(books: Books) -> None:
     books.write("usage.yaml", "")
     ledger = (
         OPENS
-        + credit_pack("2026-06-15", "INV-1", "100.00 USD", "2027-06-15").replace(
-            "    expires: 2027-06-15\n", ""
-        )
+        + PACK.replace("    expires: 2027-06-15\n", "")
         + credit_pack("2026-06-16", "INV-2", "100.00 USD", "2027-06-15").replace(
             "expires: 2027-06-15", 'expires: "next year"'
         )
@@ -402,12 +312,7 @@ def test_taking_back_more_credit_than_is_left_is_an_error(books: Books) -> None:
     recognition: "usage"
     expires: 2027-06-15
 """
-    ledger = (
-        OPENS
-        + credit_pack("2026-06-15", "INV-1", "100.00 USD", "2027-06-15")
-        + accrual("2026-07", "30.00 USD")
-        + void
-    )
+    ledger = OPENS + PACK + accrual("2026-07", "30.00 USD") + void
     _, errors, _ = books.load(ledger)
     assert error_lines(errors) == [
         (

@@ -6,10 +6,10 @@ import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from reports import books as books_module
 from reports import cli, package, receivables
 from reports.books import Books as LoadedBooks
 from reports.flux import Thresholds
+from tests import reporting
 from tests.conftest import Books
 
 LEDGER = """
@@ -83,11 +83,7 @@ MARCH_END = datetime.date(2026, 3, 31)
 
 
 def _books(books: Books, ledger: str = LEDGER) -> LoadedBooks:
-    books.write("ar.yaml", POLICY)
-    path = books.write("main.beancount", ledger)
-    loaded = books_module.load(str(path))
-    assert loaded.errors == []
-    return loaded
+    return reporting.loaded(books, ledger, {"ar.yaml": POLICY})
 
 
 def D(text: str) -> Decimal:

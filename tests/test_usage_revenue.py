@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,12 +13,12 @@ from beancount.parser import printer
 
 from plugins import usage_accruals
 from reports import cli
+from tests import usage_books
 from tests.conftest import Books, error_lines, generated, line_of
+from tests.usage_books import CREDITS as DEFERRED
+from tests.usage_books import UNBILLED, USAGE, balance, credit_pack, loaded
 
-UNBILLED = "Assets:UnbilledReceivables"
-USAGE = "Income:Revenue:Usage"
 DIFFERENCES = "Income:Revenue:Usage:BillingDifferences"
-DEFERRED = "Liabilities:DeferredRevenue:Credits"
 
 OPENS = """
 plugin "plugins.usage_revenue" "usage.yaml"
@@ -29,79 +30,25 @@ plugin "plugins.usage_revenue" "usage.yaml"
 """
 
 
-def accrual(month: str, amount: str, customer: str = "CUS-1") -> str:
-    """The usage importer's accrual of a customer's month, dated its last day."""
-    first = datetime.date.fromisoformat(month + "-01")
-    last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
-    return f"""
-{last} * "Acme" "Usage of {month}" #usage
-  usage: "{customer}/{month}"
-  customer: "{customer}"
-  service_start: {first}
-  service_end: {last}
-  {UNBILLED}  {amount}
-  {USAGE}  -{amount}
-    product: "gpu-hours"
-"""
-
-
-def usage_invoice(date: str, invoice: str, amount: str, month: str, header: str = "") -> str:
-    """An invoice of one month's usage in arrears, as the billing importer writes it."""
-    first = datetime.date.fromisoformat(month + "-01")
-    last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
-    return f"""
-{date} * "Acme" "Invoice {invoice}" ^{invoice}
-  invoice: "{invoice}"
-  customer: "CUS-1"{header}
-  Assets:AccountsReceivable  {amount}
-  {USAGE}  -{amount}
-    service_start: {first}
-    service_end: {last}
-    product: "gpu-hours"
-"""
-
-
-def credit_note(date: str, note: str, invoice: str, amount: str, month: str) -> str:
-    """A credit note on a month's usage."""
-    text = usage_invoice(date, note, amount, month, f'\n  credits: "{invoice}"')
-    text = text.replace(f'"Invoice {note}" ^{note}', f'"Credit note {note}" ^{note} ^{invoice}')
-    text = text.replace(
-        f"Assets:AccountsReceivable  {amount}", f"Assets:AccountsReceivable  -{amount}"
-    )
-    return text.replace(f"{USAGE}  -{amount}", f"{USAGE}  {amount}")
+accrual = functools.partial(usage_books.accrual, product="gpu-hours")
+usage_invoice = functools.partial(usage_books.usage_invoice, product="gpu-hours")
+PACK = credit_pack("2026-06-15", "INV-1", "100.00 USD", "2027-06-15")
 
 
 def postings(entry: data.Transaction) -> list[str]:
     return [f"{posting.account} {posting.units}" for posting in entry.postings]
 
 
-def balance(entries: list[data.Directive], account: str) -> Decimal:
-    return sum(
-        (
-            posting.units.number
-            for entry in entries
-            if isinstance(entry, data.Transaction)
-            for posting in entry.postings
-            if posting.account == account
-            and posting.units is not None
-            and isinstance(posting.units.number, Decimal)
-        ),
-        Decimal(0),
-    )
-
-
 # The accrual meets its invoice.
 
 
 def test_an_invoice_equal_to_the_accrual_clears_it_with_no_difference(books: Books) -> None:
-    books.write("usage.yaml", "")
     ledger = (
         OPENS
         + accrual("2026-10", "4366.87 USD")
         + usage_invoice("2026-11-03", "INV-9", "4366.87 USD", "2026-10")
     )
-    entries, errors, options = books.load(ledger)
-    assert errors == []
+    entries, options = loaded(books, ledger)
     (reversal,) = generated(entries)
     assert postings(reversal) == [f"{USAGE} 4366.87 USD", f"{UNBILLED} -4366.87 USD"]
     assert reversal.date == datetime.date(2026, 11, 3)
@@ -122,67 +69,51 @@ def test_an_invoice_equal_to_the_accrual_clears_it_with_no_difference(books: Boo
     assert subledger.open_unbilled(datetime.date(2026, 11, 3)) == {}
 
 
-def test_an_invoice_over_the_accrual_shows_the_difference_in_its_own_account(
-    books: Books,
+@pytest.mark.parametrize(
+    ("invoiced", "difference"),
+    [("4400.00", "-33.13"), ("4300.00", "66.87")],
+    ids=["over", "under"],
+)
+def test_an_invoice_off_the_accrual_shows_the_difference_in_its_own_account(
+    books: Books, invoiced: str, difference: str
 ) -> None:
-    books.write("usage.yaml", "")
-    entries, errors, _ = books.load(
+    entries, _ = loaded(
+        books,
         OPENS
         + accrual("2026-10", "4366.87 USD")
-        + usage_invoice("2026-11-03", "INV-9", "4400.00 USD", "2026-10")
+        + usage_invoice("2026-11-03", "INV-9", f"{invoiced} USD", "2026-10"),
     )
-    assert errors == []
     (reversal,) = generated(entries)
     assert postings(reversal) == [
-        f"{USAGE} 4400.00 USD",
+        f"{USAGE} {invoiced} USD",
         f"{UNBILLED} -4366.87 USD",
-        f"{DIFFERENCES} -33.13 USD",
+        f"{DIFFERENCES} {difference} USD",
     ]
     assert balance(entries, USAGE) == Decimal("-4366.87")
-    assert balance(entries, DIFFERENCES) == Decimal("-33.13")
+    assert balance(entries, DIFFERENCES) == Decimal(difference)
+    assert balance(entries, UNBILLED) == 0
     opened = [entry.account for entry in entries if isinstance(entry, data.Open)]
     assert DIFFERENCES in opened
 
 
-def test_an_invoice_under_the_accrual_shows_the_difference_in_its_own_account(
-    books: Books,
-) -> None:
-    books.write("usage.yaml", "")
-    entries, errors, _ = books.load(
-        OPENS
-        + accrual("2026-10", "4366.87 USD")
-        + usage_invoice("2026-11-03", "INV-9", "4300.00 USD", "2026-10")
-    )
-    assert errors == []
-    (reversal,) = generated(entries)
-    assert postings(reversal) == [
-        f"{USAGE} 4300.00 USD",
-        f"{UNBILLED} -4366.87 USD",
-        f"{DIFFERENCES} 66.87 USD",
-    ]
-    assert balance(entries, UNBILLED) == 0
-
-
 def test_an_invoice_for_a_month_without_an_accrual_generates_nothing(books: Books) -> None:
-    books.write("usage.yaml", "")
-    entries, errors, _ = books.load(
+    entries, _ = loaded(
+        books,
         OPENS
         + accrual("2026-10", "100.00 USD")
-        + usage_invoice("2026-10-03", "INV-8", "80.00 USD", "2026-09")
+        + usage_invoice("2026-10-03", "INV-8", "80.00 USD", "2026-09"),
     )
-    assert errors == []
     assert generated(entries) == []
     assert balance(entries, UNBILLED) == Decimal("100.00")
 
 
 def test_an_invoice_dated_before_its_accrual_reverses_on_the_accrual_date(books: Books) -> None:
-    books.write("usage.yaml", "")
-    entries, errors, _ = books.load(
+    entries, _ = loaded(
+        books,
         OPENS
         + accrual("2026-10", "100.00 USD")
-        + usage_invoice("2026-10-30", "INV-9", "100.00 USD", "2026-10")
+        + usage_invoice("2026-10-30", "INV-9", "100.00 USD", "2026-10"),
     )
-    assert errors == []
     (reversal,) = generated(entries)
     assert reversal.date == datetime.date(2026, 10, 31)
 
@@ -190,14 +121,13 @@ def test_an_invoice_dated_before_its_accrual_reverses_on_the_accrual_date(books:
 def test_a_credit_note_on_usage_is_a_billing_difference(books: Books) -> None:
     # October was rated and invoiced at 100.00; a 10.00 credit note follows.
     # Usage revenue stays at 100.00; the credit shows as a billing difference.
-    books.write("usage.yaml", "")
-    entries, errors, _ = books.load(
+    entries, _ = loaded(
+        books,
         OPENS
         + accrual("2026-10", "100.00 USD")
         + usage_invoice("2026-11-03", "INV-9", "100.00 USD", "2026-10")
-        + credit_note("2026-11-20", "CN-1", "INV-9", "10.00 USD", "2026-10")
+        + usage_invoice("2026-11-20", "CN-1", "10.00 USD", "2026-10", credits="INV-9"),
     )
-    assert errors == []
     _, credit = generated(entries)
     assert postings(credit) == [f"{USAGE} -10.00 USD", f"{DIFFERENCES} 10.00 USD"]
     assert credit.narration == "Usage credited CN-1 for CUS-1 2026-10"
@@ -209,7 +139,9 @@ def test_a_credit_note_on_usage_is_a_billing_difference(books: Books) -> None:
 
 def test_a_void_reopens_what_its_invoice_cleared(books: Books) -> None:
     books.write("usage.yaml", "")
-    void = usage_invoice("2026-11-10", "INV-9", "105.00 USD", "2026-10", '\n  status: "void"')
+    void = usage_invoice(
+        "2026-11-10", "INV-9", "105.00 USD", "2026-10", header='\n  status: "void"'
+    )
     void = void.replace('"Invoice INV-9"', '"Void INV-9"')
     void = void.replace("AccountsReceivable  105.00", "AccountsReceivable  -105.00")
     void = void.replace(f"{USAGE}  -105.00", f"{USAGE}  105.00")
@@ -235,39 +167,26 @@ def test_a_void_reopens_what_its_invoice_cleared(books: Books) -> None:
 
 
 def test_an_invoice_bills_only_the_overage_left_after_prepaid_credit(books: Books) -> None:
-    books.write("usage.yaml", "")
-    pack = f"""
-2026-06-15 * "Acme" "Invoice INV-1" ^INV-1
-  invoice: "INV-1"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  100.00 USD
-  {DEFERRED}  -100.00 USD
-    service_start: 2026-06-15
-    service_end: 2027-06-15
-    recognition: "usage"
-    expires: 2027-06-15
-"""
-    entries, errors, _ = books.load(
+    entries, _ = loaded(
+        books,
         OPENS
-        + pack
+        + PACK
         + accrual("2026-10", "130.00 USD")
-        + usage_invoice("2026-11-03", "INV-9", "30.00 USD", "2026-10")
+        + usage_invoice("2026-11-03", "INV-9", "30.00 USD", "2026-10"),
     )
-    assert errors == []
     draw, reversal = generated(entries)
     assert postings(draw) == [f"{DEFERRED} 100.00 USD", f"{UNBILLED} -100.00 USD"]
     assert postings(reversal) == [f"{USAGE} 30.00 USD", f"{UNBILLED} -30.00 USD"]
 
 
 def test_eur_usage_is_billed_in_eur(books: Books) -> None:
-    books.write("usage.yaml", "")
-    entries, errors, _ = books.load(
+    entries, _ = loaded(
+        books,
         OPENS
         + accrual("2026-10", "250.40 EUR")
         + usage_invoice("2026-11-03", "INV-9", "250.00 EUR", "2026-10")
-        + accrual("2026-10", "10.00 USD").replace("CUS-1/2026-10", "CUS-1/2026-10/USD")
+        + accrual("2026-10", "10.00 USD").replace("CUS-1/2026-10", "CUS-1/2026-10/USD"),
     )
-    assert errors == []
     (reversal,) = generated(entries)
     assert postings(reversal) == [
         f"{USAGE} 250.00 EUR",
@@ -425,21 +344,10 @@ def test_the_control_fails_a_difference_beyond_the_tolerance(books: Books) -> No
 
 def _company(books: Books) -> Path:
     books.write("usage.yaml", "tolerance: 1.00\n")
-    pack = f"""
-2026-06-15 * "Acme" "Invoice INV-1" ^INV-1
-  invoice: "INV-1"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  100.00 USD
-  {DEFERRED}  -100.00 USD
-    service_start: 2026-06-15
-    service_end: 2027-06-15
-    recognition: "usage"
-    expires: 2027-06-15
-"""
     return books.write(
         "main.beancount",
         OPENS
-        + pack
+        + PACK
         + accrual("2026-09", "80.00 USD")
         + accrual("2026-10", "130.00 USD")
         + usage_invoice("2026-10-31", "INV-8", "70.00 USD", "2026-08")
