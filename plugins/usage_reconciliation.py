@@ -7,6 +7,8 @@ less credit notes and voids). `difference` is invoiced less billable; one
 larger than the policy's `tolerance` is listed with both figures, and fails
 bean-check when the policy says `control: true`. A month rated but not yet
 invoiced, or invoiced but never rated, has no difference: its status says so.
+A month that prepaid credit paid in full, and that no document billed, is
+`paid by credit`: there is nothing to invoice.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ MATCHED = "matched"
 WITHIN = "within tolerance"
 DIFFERENCE = "difference"
 NOT_INVOICED = "not invoiced"
+PAID_BY_CREDIT = "paid by credit"
 NOT_RATED = "not rated"
 
 
@@ -58,7 +61,7 @@ class Row:
             return NOT_RATED
         difference = self.difference
         if difference is None:
-            return NOT_INVOICED
+            return PAID_BY_CREDIT if not self.billable else NOT_INVOICED
         if not difference:
             return MATCHED
         return DIFFERENCE if abs(difference) > self.tolerance else WITHIN

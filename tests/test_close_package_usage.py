@@ -223,7 +223,7 @@ def test_usage_reconciliation_of_the_month_by_hand(books: Books) -> None:
     # - CUS-U1 March: 40.00, no credit left; INV-24 is dated April: not invoiced.
     # - CUS-U2 February: 200.00 rated, INV-22 bills 205.00: 5.00 over the 1.00
     #   tolerance.
-    # - CUS-U2 March: 60.00, all paid by the promotional credit.
+    # - CUS-U2 March: 60.00, all paid by the promotional credit: nothing to invoice.
     # - CUS-U3 January: 25.00, never invoiced: still unbilled.
     # - CUS-U3 February: 300.00 rated, 300.50 invoiced: within the tolerance.
     # Left out: CUS-U1 January (paid by credit in January) and CUS-U2 January
@@ -242,7 +242,7 @@ def test_usage_reconciliation_of_the_month_by_hand(books: Books) -> None:
         ["CUS-U2", "2026-02", "USD", _d("200.00"), _d("0.00"), _d("200.00"), _d("205.00"),
          _d("5.00"), _d("0.00"), "difference"],
         ["CUS-U2", "2026-03", "USD", _d("60.00"), _d("60.00"), _d("0.00"), None, None,
-         _d("0.00"), "not invoiced"],
+         _d("0.00"), "paid by credit"],
         ["CUS-U3", "2026-01", "USD", _d("25.00"), _d("0.00"), _d("25.00"), None, None,
          _d("25.00"), "not invoiced"],
         ["CUS-U3", "2026-02", "USD", _d("300.00"), _d("0.00"), _d("300.00"), _d("300.50"),

@@ -934,9 +934,11 @@ def test_default_books_reconcile_usage_but_for_two_deliberate_differences(
     assert all(row.difference and abs(row.difference) < 100 for row in differences)
     for row in rows:
         if row.status == usage_reconciliation.NOT_INVOICED:
-            # October is billed in November; other months were paid by credit in full.
-            assert row.month == datetime.date(2026, 10, 1) or row.billable == 0
+            assert row.month == datetime.date(2026, 10, 1)  # October is billed in November.
+        if row.status == usage_reconciliation.PAID_BY_CREDIT:
+            assert row.billable == 0 and row.invoiced is None
     assert not [row for row in rows if row.status == usage_reconciliation.NOT_RATED]
+    assert statuses[usage_reconciliation.PAID_BY_CREDIT] > 0
 
 
 def test_config_pricing_has_the_demo_reservations_overage_contracts() -> None:

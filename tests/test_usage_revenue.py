@@ -365,7 +365,7 @@ def test_the_reconciliation_lists_rated_and_invoiced_per_customer_and_month(
     assert csv_path.read_text(encoding="utf-8").splitlines() == [
         "customer,month,currency,rated,credit_drawn,billable,invoiced,difference,unbilled,status",
         "CUS-1,2026-08,USD,0.00,0.00,0.00,70.00,,0.00,not rated",
-        "CUS-1,2026-09,USD,80.00,80.00,0.00,,,0.00,not invoiced",
+        "CUS-1,2026-09,USD,80.00,80.00,0.00,,,0.00,paid by credit",
         "CUS-1,2026-10,USD,130.00,20.00,110.00,40.00,-70.00,0.00,difference",
         "CUS-2,2026-10,USD,55.50,0.00,55.50,,,55.50,not invoiced",
     ]
@@ -376,7 +376,7 @@ def test_the_reconciliation_lists_rated_and_invoiced_per_customer_and_month(
     assert cli.main(["usage", str(path), "reconciliation", "--month", "2026-09"]) == 0
     shown = capsys.readouterr().out
     assert shown.startswith("Usage rated against invoiced, 2026-09 (tolerance 1.00)\n")
-    assert "not invoiced" in shown and "2026-10" not in shown
+    assert "paid by credit" in shown and "2026-10" not in shown
 
 
 def test_the_credit_grant_report_shows_each_grants_balance(
