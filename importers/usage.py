@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import datetime
 import tempfile
-from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from itertools import repeat
@@ -54,9 +53,11 @@ from importers.errors import ImportFailed, Problem
 from importers.source import Placement, SourceImporter
 from importers.usage_aggregate import Repeats
 from importers.usage_config import UsageLayout
-from importers.usage_entries import Customer, accruals, month_end, plain_text
+from importers.usage_entries import accruals, month_end, plain_text
 from importers.usage_events import Events
 from importers.usage_rating import Lines, rate_lines
+from plugins import customers
+from plugins.customers import Customer
 
 LISTED_REPEATS = 10
 NO_CUSTOMERS = (
@@ -64,18 +65,6 @@ NO_CUSTOMERS = (
     "directive; give beangulp's extract the ledger (-e ledger/main.beancount), or run "
     "'import.py import', which reads the ledger itself"
 )
-
-
-def customers(entries: Iterable[data.Directive]) -> dict[str, Customer]:
-    """Returns the ledger's customers by id: `custom "customer" "<id>" "<name>" "<entity>"`."""
-    found: dict[str, Customer] = {}
-    for entry in entries:
-        if isinstance(entry, data.Custom) and entry.type == "customer" and entry.values:
-            values = [str(value.value) for value in entry.values]
-            name = values[1] if len(values) > 1 else values[0]
-            entity = values[2] if len(values) > 2 else None
-            found.setdefault(values[0], Customer(values[0], name, entity))
-    return found
 
 
 def _connection(layout: UsageLayout, spill: str) -> duckdb.DuckDBPyConnection:
@@ -98,7 +87,7 @@ class UsageImporter(SourceImporter):
     """Imports a month of metering events: one usage accrual per customer."""
 
     id_key = "usage"
-    reads_custom = ("customer",)
+    reads_custom = (customers.TYPE,)
 
     def __init__(self, placement: Placement, layout: UsageLayout) -> None:
         super().__init__(placement, layout.unbilled)
@@ -160,7 +149,7 @@ class UsageImporter(SourceImporter):
 
     def _extract(self, filepath: str, existing: list[data.Directive]) -> list[data.Transaction]:
         path = self.document(filepath)
-        known = customers(existing)
+        known = customers.read(existing)
         if not known:
             raise ImportFailed([Problem(path, None, NO_CUSTOMERS)])
         document = usage_events.document(path)
@@ -267,10 +256,8 @@ class UsageImporter(SourceImporter):
         quantities = list(map(Decimal, texts))
         who = [known[customer] for customer in usage]
         ends = [each.end for each in usage.values()]
-        customers = [(customer.id, customer.entity) for customer in who]
-        rated = rate_lines(
-            pricing, month, Lines(customers, ends, skus, totals.codes, scaled, scale)
-        )
+        ids = [(customer.id, customer.entity) for customer in who]
+        rated = rate_lines(pricing, month, Lines(ids, ends, skus, totals.codes, scaled, scale))
         problems: list[usage_checks.Found] = []
         for customer, each, found in zip(who, usage.values(), rated.months, strict=True):
             if found is None:

@@ -20,9 +20,9 @@ from typing import Any, NamedTuple
 
 from importers import usage_rating
 from importers.usage_aggregate import FIGURES, RULES, Repeats, Totals, bounds
-from importers.usage_entries import Customer
 from importers.usage_events import NAMES, Events
 from importers.usage_pricing import Pricing
+from plugins.customers import Customer
 
 LISTED = 20
 Found = tuple[int, str]  # A row's key, and what is wrong with it.

@@ -52,17 +52,10 @@ from beancount.core.amount import Amount
 
 from importers.ledger_text import PRINTED
 from importers.usage_rating import EXACT, Plan, PricedSku, Rated, RatedLines, amount
+from plugins.customers import Customer
 
 TAG = frozenset({"usage"})
 SHORTFALL = "minimum-commitment"
-
-
-class Customer(NamedTuple):
-    """A customer of the ledger: `custom "customer" "<id>" "<name>" "<entity>"`."""
-
-    id: str
-    name: str
-    entity: str | None
 
 
 def plain_text(quantity: str) -> str:

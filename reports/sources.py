@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from beancount.core import data
 
-from plugins import contracts, meta
+from plugins import contracts, customers, meta
 from plugins.deferred_lines import DeferredLine
 from plugins.deferred_revenue import GENERATOR as RELEASES
 from reports.books import Books
@@ -60,6 +60,8 @@ class Sources:
                 if customer and entry.payee:
                     # Entries are in date order: the latest invoice names the customer.
                     self.names[str(customer)] = entry.payee
+        # A customer's directive names it, where the ledger has one.
+        self.names |= {key: customer.name for key, customer in customers.read(typed).items()}
         self.contracts = contracts.read(typed)[0].by_id
 
     def invoice_id(self, entry: data.Transaction) -> str:

@@ -110,6 +110,17 @@ def test_aging_buckets_by_days_past_due_and_ties_to_the_ledger(books: Books) -> 
     assert receivables.breaks(table) == {"EUR": D("0.00"), "USD": D("0.00")}
 
 
+def test_a_customers_directive_names_it_rather_than_its_invoices_payee(books: Books) -> None:
+    # CUS-2's invoices say "Beta"; its directive gives its legal name.
+    directive = '2025-01-01 custom "customer" "CUS-2" "Beta Robotics GmbH" "EU"\n'
+    table = receivables.aging(_books(books, LEDGER + directive), MARCH_END)
+    assert [row[:2] for row in table.rows[:3]] == [
+        ["CUS-1", "Acme"],
+        ["CUS-2", "Beta Robotics GmbH"],
+        ["CUS-3", "Gamma"],
+    ]
+
+
 def test_aging_shows_a_receivable_posting_with_no_invoice_as_a_difference(
     books: Books, tmp_path: Path
 ) -> None:

@@ -34,10 +34,11 @@ from importers.errors import ImportFailed
 from importers.ledger_text import PRINTED
 from importers.source import SourceImporter
 from importers.usage import NO_CUSTOMERS, UsageImporter
-from importers.usage_entries import Customer, accruals
+from importers.usage_entries import accruals
 from importers.usage_pricing import PriceBook, Pricing, Sku, Tier
 from importers.usage_rating import EXACT, Lines, rate_lines
 from plugins.currency import Precision
+from plugins.customers import Customer
 from tests.importing import printed, run, tree
 
 REPO = Path(__file__).resolve().parents[1]
