@@ -21,9 +21,11 @@ validation figures, rows that break a rule:
 A month is booked only when every figure is zero. The step is the one SQL
 statement `AGGREGATE`, run as it is by DuckDB here, so that the same step runs
 where the events are (a warehouse, Spark): see the README, "Usage metering".
-Testing every row for the rules costs a third of the statement; a Parquet
-file's statistics tell at no cost whether any row can break one (`SCREEN`),
-and when none can, `UNBROKEN` gives the same table without the tests.
+Testing every row for the rules costs a third of the statement, and summing
+the events of rows that are each one event another third; a Parquet file's
+statistics tell at no cost whether any row can break a rule or stands for
+several events (`SCREEN`), and when none can, `UNBROKEN` gives the same table
+without the tests, counting rows for events.
 
 Event ids repeated in the input are found first (`repeated_events`): copies of
 an event with the same content are left out of the aggregation (counted once),
@@ -40,13 +42,14 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-_TOTALS = """\
+_KEYS = """\
 SELECT
     customer,
     sku,
     CAST($month AS DATE) AS month,
     sum(quantity) AS quantity,
-    sum(event_count) AS events,
+"""
+_TOTALS = """\
     count(*) AS rows,
     min(row_key) AS first_row,
 """
@@ -55,7 +58,9 @@ FROM {events}
 GROUP BY customer, sku
 """
 AGGREGATE = (
-    _TOTALS
+    _KEYS
+    + "    sum(event_count) AS events,\n"
+    + _TOTALS
     + """\
     count(*) FILTER (
         WHERE occurred_at IS NULL OR customer IS NULL OR sku IS NULL
@@ -70,9 +75,11 @@ AGGREGATE = (
 )
 # The statement for events that `SCREEN` finds unbroken: the same totals, and the same
 # counts, which are then known without testing each row: a row can break a rule only
-# by a missing customer or SKU, which makes its group's key NULL.
+# by a missing customer or SKU, which makes its group's key NULL. Each row is one event.
 UNBROKEN = (
-    _TOTALS
+    _KEYS
+    + "    count(*) AS events,\n"
+    + _TOTALS
     + """\
     CASE WHEN customer IS NULL OR sku IS NULL THEN count(*) ELSE 0 END AS incomplete,
     CAST(0 AS BIGINT) AS outside_month,
@@ -81,14 +88,15 @@ UNBROKEN = (
     + _GROUPS
 )
 # Whether no event can break a rule but by a missing customer or SKU: every other value
-# there, every instant in the month, no quantity below zero. Counts, least and greatest
-# values of a whole Parquet file are in its statistics: this reads no row of it.
+# there, every instant in the month, no quantity below zero; and whether each row is one
+# event (raw events, not a pre-aggregated export). Counts, least and greatest values of
+# a whole Parquet file are in its statistics: this reads no row of it.
 SCREEN = """\
 SELECT coalesce(
     count(*) = count(occurred_at) AND count(*) = count(quantity)
     AND count(*) = count(adjustment) AND count(*) = count(event_count)
     AND min(occurred_at) >= $month_start AND max(occurred_at) < $month_end
-    AND min(quantity) >= 0,
+    AND min(quantity) >= 0 AND min(event_count) = 1 AND max(event_count) = 1,
     true
 )
 FROM {events}
