@@ -214,7 +214,7 @@ class UsageImporter(SourceImporter):
             document.month,
             self.layout.zone,
             events.naive,
-            screen=not document.csv,
+            screen=not document.csv and events.one_event_a_row,
         )
         counted = usage_aggregate.figures(events.connection, table)
         totals = usage_aggregate.totals(events.connection, table)

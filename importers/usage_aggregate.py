@@ -23,9 +23,9 @@ statement `AGGREGATE`, run as it is by DuckDB here, so that the same step runs
 where the events are (a warehouse, Spark): see the README, "Usage metering".
 Testing every row for the rules costs a third of the statement, and summing
 the events of rows that are each one event another third; a Parquet file's
-statistics tell at no cost whether any row can break a rule or stands for
-several events (`SCREEN`), and when none can, `UNBROKEN` gives the same table
-without the tests, counting rows for events.
+statistics tell at no cost whether any row can break a rule (`SCREEN`), and
+when none can, and the export has no column of event counts, `UNBROKEN` gives
+the same table without the tests, counting rows for events.
 
 Event ids repeated in the input are found first (`repeated_events`): copies of
 an event with the same content are left out of the aggregation (counted once),
@@ -73,9 +73,10 @@ AGGREGATE = (
 """
     + _GROUPS
 )
-# The statement for events that `SCREEN` finds unbroken: the same totals, and the same
-# counts, which are then known without testing each row: a row can break a rule only
-# by a missing customer or SKU, which makes its group's key NULL. Each row is one event.
+# The statement for events that `SCREEN` finds unbroken, each row one event (a raw
+# export): the same totals, the events counted, and the same figures, which are then
+# known without testing each row: a row can break a rule only by a missing customer or
+# SKU, which makes its group's key NULL.
 UNBROKEN = (
     _KEYS
     + "    count(*) AS events,\n"
@@ -88,15 +89,14 @@ UNBROKEN = (
     + _GROUPS
 )
 # Whether no event can break a rule but by a missing customer or SKU: every other value
-# there, every instant in the month, no quantity below zero; and whether each row is one
-# event (raw events, not a pre-aggregated export). Counts, least and greatest values of
-# a whole Parquet file are in its statistics: this reads no row of it.
+# there, every instant in the month, no quantity below zero. Counts, least and greatest
+# values of a whole Parquet file are in its statistics: this reads no row of it.
 SCREEN = """\
 SELECT coalesce(
     count(*) = count(occurred_at) AND count(*) = count(quantity)
     AND count(*) = count(adjustment) AND count(*) = count(event_count)
     AND min(occurred_at) >= $month_start AND max(occurred_at) < $month_end
-    AND min(quantity) >= 0 AND min(event_count) = 1 AND max(event_count) = 1,
+    AND min(quantity) >= 0,
     true
 )
 FROM {events}
@@ -165,8 +165,9 @@ def aggregate(
       naive: Whether the events' `occurred_at` is a naive TIMESTAMP in UTC.
       screen: Whether to look at the events as a whole first (`SCREEN`): when no
         event can break a rule but by its key, the totals come from `UNBROKEN`,
-        which tests no row. Worth it where the whole is known without reading the
-        rows (Parquet's statistics); a CSV file would be read once more.
+        which tests no row. Only for events whose rows are each one event, and
+        worth it where the whole is known without reading the rows (Parquet's
+        statistics); a CSV file would be read once more.
     Returns:
       The name of the table of totals: one row per customer and SKU.
     """

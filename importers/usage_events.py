@@ -268,6 +268,11 @@ class Events:
         self.text_quantities = True  # Whether quantities are read from text (9 decimals).
         self._lines: dict[int, int] = {}
 
+    @property
+    def one_event_a_row(self) -> bool:
+        """Tells whether each row is one event: the export has no column of event counts."""
+        return "events" not in self.fields
+
     def _source(self) -> tuple[str, dict[str, str]]:
         """Returns the FROM clause reading the document, and each field's column kind."""
         layout = self.layout
