@@ -238,8 +238,9 @@ def totals(connection: duckdb.DuckDBPyConnection, table: str) -> Totals:
 def _values(column: np.ndarray) -> list[Any]:
     """Returns a fetched column as Python values, None where it is NULL (masked)."""
     # A column with NULLs is a masked array; asking by its mask spares importing `numpy.ma`.
-    if getattr(column, "mask", None) is not None:
-        mask = np.asarray(column.mask, dtype=bool) | np.zeros(len(column), dtype=bool)
+    found = getattr(column, "mask", None)
+    if found is not None:
+        mask = np.zeros(len(column), dtype=np.bool_) | found
         values: list[Any] = column.data.tolist()
         if mask.any():
             return [
