@@ -145,7 +145,7 @@ def _unapplied_flags(
                 ar_entries.UNAPPLIED_CASH,
                 narration,
                 receipt.link,
-                receipt.entry.payee,
+                receipt.payee,
                 receipt.customer,
             )
         )

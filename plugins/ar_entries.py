@@ -36,6 +36,7 @@ from beancount.core import amount, data
 from plugins import generated, meta
 from plugins.ar_policy import ArPolicy
 from plugins.cash_matching import Application
+from plugins.currency import Precision
 from plugins.fx import Remeasurement, quantize
 from plugins.receipts import APPLIED_RECEIPT, Receipt
 from plugins.receivables import Item
@@ -85,6 +86,11 @@ def _units(number: Decimal, currency: str) -> amount.Amount:
     return _new(amount.Amount, (number, currency))
 
 
+def minor_unit_of(precision: Precision, currency: str) -> Decimal:
+    """Returns the currency's minor unit as a Decimal with its decimals (`0.01` for USD)."""
+    return Decimal(1).scaleb(-precision.digits(currency))
+
+
 def units_of(minor: int, currency: str, digits: int) -> amount.Amount:
     """Returns minor units as an amount with exactly the currency's `digits` decimals."""
     return _units(Decimal(minor).scaleb(-digits), currency)
@@ -121,17 +127,19 @@ class ExactWriter:
         self.unapplied = policy.accounts.unapplied_cash
         self.receivable = policy.accounts.receivable
         self.precision = policy.precision
-        self.digits: dict[str, int] = {}
+        self.minor_units: dict[str, Decimal] = {}
 
     def entry(self, application: Application, receipt: Receipt, item: Item) -> data.Transaction:
         """Returns the entry of `application`, which must be exact (see the class doc)."""
         cash, currency = application.cash, item.currency
-        digits = self.digits.get(currency)
-        if digits is None:
-            digits = self.digits[currency] = self.precision.digits(currency)
-        number = Decimal(cash).scaleb(-digits)
-        paid, document = receipt.entry, item.movements[0]
-        located = paid.postings[receipt.position - 1].meta or paid.meta
+        minor_unit = self.minor_units.get(currency)
+        if minor_unit is None:
+            minor_unit = self.minor_units[currency] = minor_unit_of(self.precision, currency)
+        # The minor unit times an int is the number `Decimal(cash).scaleb(-digits)` is
+        # (the same digits and exponent), in a sixth of the time.
+        number = minor_unit * cash
+        document = item.movements[0]
+        located = receipt.place
         entry_meta = {
             "filename": located.get("filename", GENERATED_FILE),
             "lineno": located.get("lineno", 0),
@@ -154,7 +162,7 @@ class ExactWriter:
             entry_meta,
             receipt.date if receipt.date >= document.date else document.date,
             "*",
-            paid.payee or document.entry.payee,
+            receipt.payee or document.entry.payee,
             f"Cash application {item.id} from {receipt.id}",
             APPLICATION_TAGS,
             frozenset((item.id, receipt.link)),
@@ -256,15 +264,14 @@ def application_entry(
     customer = item.customer or receipt.customer  # the receivable cleared is the invoice's
     if customer:
         extra[meta.CUSTOMER] = customer
-    entry = receipt.entry
     return transaction(
-        receipt.posting.meta or entry.meta,  # read for its file and line only
+        receipt.place,  # read for its file and line only
         receipt.date if receipt.date >= item.date else item.date,
         narration,
         APPLICATION_TAGS,
         frozenset((item.id, receipt.link)),
         application_postings(application, settlement, cash, policy),
-        entry.payee or item.document.payee,
+        receipt.payee or item.document.payee,
         extra,
     )
 

@@ -34,7 +34,9 @@ After, one generated entry (the receipt has no id, so its file and line name it)
 It also nets credit notes against the invoices they credit before matching
 (plugins.credit_notes), writes off differences within the tolerance, parks
 larger over payments in customer credits and applies them to the customer's
-next invoices (plugins.customer_credits), books realized exchange
+next invoices (plugins.customer_credits), writes off what receipts posted
+straight to the receivable leave open within the tolerance
+(plugins.payment_differences), books realized exchange
 differences and remeasures open foreign-currency invoices at month end
 (plugins.fx), flags old unapplied cash and invoices long past due with `!`
 entries, and reports the receivable's control failures as errors
@@ -64,6 +66,7 @@ from plugins import (
     fx,
     generated,
     meta,
+    payment_differences,
     receipts,
     receivables,
     tie_outs,
@@ -111,12 +114,15 @@ def _generated(
     entries: list[data.Directive], options_map: dict[str, Any], policy: ArPolicy
 ) -> tuple[list[data.Directive], list[receivables.Finding]]:
     """Returns the entries the plugin adds (the accounts it opens first) and its findings."""
-    books = Books.of(entries, policy)
-    made, findings, subledger = reconcile(books, policy, _folder(options_map))
+    books = Books.of(entries, policy, _folder(options_map))
+    made, findings, subledger = reconcile(books, policy)
     if not _tied_out_by_close_controls(options_map):
         findings += tie_outs.receivables(subledger.unnamed, policy.accounts.receivable)
     opens = generated.opens(books.opens, _first_use(made, books.opens), GENERATOR)
     return [*opens, *made], findings
+
+
+_RECEIVABLE, _UNAPPLIED_CASH, _CUSTOMER_CREDITS = 1, 2, 4  # what a posting's account is
 
 
 class Books(NamedTuple):
@@ -124,8 +130,9 @@ class Books(NamedTuple):
 
     Attributes:
       entries: Every directive.
-      receivable: The transactions that post to the receivable.
-      unapplied_cash: The transactions that post to unapplied cash.
+      typed: The receivable's open items, as the typed entries leave them.
+      receipts: The receipts, with the typed debits that used them.
+      findings: The bad postings found reading them.
       customer_credits: The transactions that post to customer credits.
       both: The transactions that post to the receivable and to unapplied cash.
       opens: The Open directives.
@@ -133,57 +140,78 @@ class Books(NamedTuple):
     """
 
     entries: Sequence[data.Directive]
-    receivable: list[data.Transaction]
-    unapplied_cash: list[data.Transaction]
+    typed: receivables.Subledger
+    receipts: receipts.Receipts
+    findings: list[receivables.Finding]
     customer_credits: list[data.Transaction]
     both: list[data.Transaction]
     opens: list[data.Directive]
     last_typed: datetime.date | None
 
     @classmethod
-    def of(cls, entries: Sequence[data.Directive], policy: ArPolicy) -> Books:
-        """Returns the plugin's view of the ledger's entries."""
-        receivable: list[data.Transaction] = []
-        unapplied: list[data.Transaction] = []
-        credits: list[data.Transaction] = []
-        wanted = {
-            policy.accounts.receivable: receivable,
-            policy.accounts.unapplied_cash: unapplied,
-            policy.customer_credits_account: credits,
+    def of(cls, entries: Sequence[data.Directive], policy: ArPolicy, folder: str) -> Books:
+        """Returns the plugin's view of the ledger's entries.
+
+        Each entry is visited once: its postings to the receivable and to
+        unapplied cash go to their readers as they are found, while the entry
+        is at hand, rather than being looked up again by a second pass.
+
+        Args:
+          entries: The directives of the ledger.
+          policy: The receivables policy.
+          folder: The ledger's folder, for receipts identified by file and line.
+        """
+        # A dict, so an account given two roles keeps the last, as it always has.
+        roles = {
+            policy.accounts.receivable: _RECEIVABLE,
+            policy.accounts.unapplied_cash: _UNAPPLIED_CASH,
+            policy.customer_credits_account: _CUSTOMER_CREDITS,
         }
-        opens: list[data.Directive] = []
+        subledger = receivables.Reader(policy.precision)
+        cash = receipts.Reader(policy.precision, folder)
+        read_receivable, read_cash, role_of = subledger.posting, cash.posting, roles.get
+        credits: list[data.Transaction] = []
         both: list[data.Transaction] = []
+        opens: list[data.Directive] = []
         for entry in entries:
             if isinstance(entry, data.Transaction):
+                position = touched = 0
                 for posting in entry.postings:
-                    found = wanted.get(posting.account)
-                    if found is not None and (not found or found[-1] is not entry):
-                        found.append(entry)
-                if receivable and unapplied and receivable[-1] is unapplied[-1] is entry:
-                    both.append(entry)
+                    position += 1
+                    role = role_of(posting.account)
+                    if role is None:
+                        continue
+                    touched |= role
+                    if role == _RECEIVABLE:
+                        read_receivable(entry, position, posting)
+                    elif role == _UNAPPLIED_CASH:
+                        read_cash(entry, position, posting)
+                if touched:
+                    if touched & _CUSTOMER_CREDITS:
+                        credits.append(entry)
+                    if touched & _RECEIVABLE and touched & _UNAPPLIED_CASH:
+                        both.append(entry)
             elif isinstance(entry, data.Open):
                 opens.append(entry)
+        typed, findings = subledger.subledger()
+        found, more = cash.receipts(typed)
         last = _last_typed_date(entries)
-        return cls(entries, receivable, unapplied, credits, both, opens, last)
+        return cls(entries, typed, found, findings + more, credits, both, opens, last)
 
 
 def reconcile(
-    books: Books, policy: ArPolicy, folder: str
+    books: Books, policy: ArPolicy
 ) -> tuple[list[data.Transaction], list[receivables.Finding], receivables.Subledger]:
     """Returns the generated entries of the receivable, its control findings and open items.
 
     Args:
       books: The plugin's view of the ledger.
       policy: The receivables policy.
-      folder: The ledger's folder, for receipts identified by file and line.
     """
-    receivable, unapplied = policy.accounts.receivable, policy.accounts.unapplied_cash
-    precision = policy.precision
-    typed, findings = receivables.read(books.receivable, receivable, precision)
-    cash, found = receipts.read(books.unapplied_cash, unapplied, precision, typed, folder)
-    findings += found
+    unapplied = policy.accounts.unapplied_cash
+    typed, findings = books.typed, list(books.findings)
     rates = fx.Rates(books.entries, policy.functional_currency)
-    applied = _applied(typed, cash, books.customer_credits, rates, policy)
+    applied = _applied(typed, books.receipts, books.customer_credits, rates, policy)
     findings += applied.findings
     made = applied.entries
     if books.last_typed is not None:
@@ -214,7 +242,7 @@ def _applied(
     rates: fx.Rates,
     policy: ArPolicy,
 ) -> _Applied:
-    """Nets credit notes, matches receipts, then applies customer credits, in that order.
+    """Nets credit notes, matches receipts, applies customer credits, then writes off differences.
 
     Args:
       typed: The open items of the typed books.
@@ -228,7 +256,7 @@ def _applied(
     applied = cash_application.apply(subledger, cash, rates, policy)
     subledger = subledger.with_movements(applied.movements)
     cash = cash.with_uses(applied.uses)
-    credits = customer_credits.credits_left(applied.entries, credit_entries, policy)
+    credits = customer_credits.credits_left(applied.crediting, credit_entries, policy)
     credited = customer_credits.apply(credits, subledger, policy)
     made = [*netted.entries, *applied.entries, *credited.entries]
     findings = list(applied.findings)
@@ -242,6 +270,12 @@ def _applied(
         subledger = subledger.with_movements(again.movements)
         cash = cash.with_uses(again.uses)
         made += again.entries
+    # Last, when every receipt is applied: what receipts posted straight to
+    # the receivable leave open within the tolerance.
+    differences = payment_differences.write_offs(subledger.items.values(), rates, policy)
+    if differences.movements:
+        subledger = subledger.with_movements(differences.movements)
+        made += differences.entries
     return _Applied(made, subledger, cash, findings)
 
 

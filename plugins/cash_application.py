@@ -156,8 +156,10 @@ def open_amounts(subledger: Subledger, customers: Collection[str] | None = None)
     # The matcher orders what it is given, so the subledger's order does not matter.
     found = {}
     for item in subledger.items.values():
+        if customers is not None and item.customer not in customers:
+            continue
         movements = item.movements
-        if movements[0].units <= 0 or (customers is not None and item.customer not in customers):
+        if movements[0].units <= 0:
             continue
         left = movements[0].units if len(movements) == 1 else item.balance()
         if left > 0:
@@ -174,12 +176,15 @@ class CashApplied:
       movements: Each generated receivable posting, with its invoice id.
       uses: Each generated debit to unapplied cash, with its receipt id.
       findings: A finding for each receipt that cannot be applied.
+      crediting: The entries among them that post to the customer credits
+        account (an over payment parked there), for `plugins.customer_credits`.
     """
 
     entries: list[data.Transaction]
     movements: list[tuple[str, Movement]]
     uses: list[tuple[str, Use]]
     findings: list[Finding]
+    crediting: list[data.Transaction]
 
 
 def _settlement(
@@ -229,11 +234,14 @@ def apply(
         view.converted,
     )
     cash = _cash_in_receipt_units(applications, subledger.items, view.ratios)
-    done = CashApplied([], [], [], view.findings)
+    done = CashApplied([], [], [], view.findings, [])
     receivable, functional = policy.accounts.receivable, rates.functional
     by_id, items = receipts.by_id, subledger.items
     entries, movements, used_up = done.entries, done.movements, done.uses
     writer = ar_entries.ExactWriter(policy)
+    credits_account = policy.customer_credits_account
+    # An exact application posts only to these two: to the credits account only if it is one.
+    exact_credits = credits_account in (receivable, policy.accounts.unapplied_cash)
     for index, application in enumerate(applications):
         receipt = by_id[application.receipt]
         item = items[application.invoice]
@@ -246,6 +254,8 @@ def apply(
         ):  # the common case: no rate, no difference
             entry = writer.entry(application, receipt, item)
             position = 2
+            if exact_credits:
+                done.crediting.append(entry)
         else:
             ratio = view.ratios.get((receipt.id, currency))
             settlement = _settlement(receipt, item, ratio, rates)
@@ -253,6 +263,8 @@ def apply(
             entry = ar_entries.application_entry(application, settlement, used, policy)
             # The receivable is the first leg, or the second after the unapplied cash.
             position = 1 if entry.postings[0].account == receivable else 2
+            if any(posting.account == credits_account for posting in entry.postings):
+                done.crediting.append(entry)
         entries.append(entry)
         used_up.append((receipt.id, _new(Use, (entry.date, used, entry))))
         if application.cleared:

@@ -157,6 +157,7 @@ def _sums(values: Sequence[int], offset: int) -> list[tuple[int, tuple[int, ...]
 
 
 _age = operator.attrgetter("date", "id")
+_new = tuple.__new__  # builds a NamedTuple without the Python call of its generated __new__
 Pool = tuple[str, str]  # (customer, currency)
 
 
@@ -184,7 +185,7 @@ class _Matcher:
             self.open[invoice] = left
         else:
             del self.open[invoice]
-        self.applications.append(Application(payment.id, invoice, amount, amount, 0, step))
+        self.applications.append(_new(Application, (payment.id, invoice, amount, amount, 0, step)))
 
     def tolerance_of(self, currency: str) -> int:
         known = self.tolerances.get(currency)
@@ -210,10 +211,9 @@ class _Matcher:
             if left and targets:
                 self.leftover(payment, targets[0].id, left, start, step)
             return
-        tolerance = self.tolerance_of(payment.currency)
         last = self.applications[-1]
         short = self.open.get(last.invoice, 0)
-        if not left and 0 < short <= tolerance:
+        if not left and 0 < short <= self.tolerance_of(payment.currency):
             del self.open[last.invoice]
             self.applications[-1] = last._replace(cleared=last.cleared + short)
         if left:
@@ -266,7 +266,11 @@ class _Matcher:
             for invoice in self.pool(key):
                 amount = self.open.get(invoice.id)
                 if amount is not None:
-                    index.setdefault((*key, amount), []).append(invoice)
+                    same = index.get((*key, amount))
+                    if same is None:
+                        index[(*key, amount)] = [invoice]
+                    else:
+                        same.append(invoice)
         left = []
         for payment in payments:
             found = index.get((payment.customer, payment.currency, payment.amount))

@@ -83,7 +83,8 @@ def credits_left(
     """Returns what is left of each over payment parked in customer credits, oldest first.
 
     Args:
-      generated: The cash applications generated in this run.
+      generated: The cash applications generated in this run (those that
+        post to customer credits suffice).
       typed: The typed entries (those that post to customer credits suffice).
       policy: The receivables policy (the credits account and precision).
     """
@@ -139,8 +140,11 @@ def apply(credits: list[Credit], subledger: Subledger, policy: ArPolicy) -> Cred
     if not credits or not policy.apply_customer_credits:
         return done
     wanted = {(credit.customer, credit.currency) for credit in credits}
+    customers = {customer for customer, _ in wanted}  # read first: most items are not theirs
     pools: dict[tuple[str, str], list[Item]] = defaultdict(list)
     for item in subledger.items.values():
+        if item.customer not in customers:
+            continue
         if (item.customer, item.currency) in wanted and item.is_invoice and item.balance() > 0:
             pools[(item.customer, item.currency)].append(item)
     for pool in pools.values():

@@ -63,6 +63,10 @@ class Receipt(NamedTuple):
         links, then by the words of its text (a word counts only if the
         receipt names no customer or the invoice's own). Credit notes are
         left out: a receipt pays invoices.
+      payee: Its entry's payee.
+      place: The metadata of its credit's posting, else of its entry (the
+        same dictionary, not a copy): what it generates is located at its
+        `filename` and `lineno`.
     """
 
     id: str
@@ -74,6 +78,8 @@ class Receipt(NamedTuple):
     amount: int  # minor units received, positive
     customer: str
     named: tuple[str, ...]
+    payee: str | None  # its entry's, kept so that what it makes need not visit the entry
+    place: Mapping[str, Any]  # the metadata locating its credit: the posting's, else the entry's
 
     @property
     def posting(self) -> data.Posting:
@@ -151,6 +157,15 @@ def receipt_id(entry: data.Transaction, posting: data.Posting, folder: str) -> s
       posting: Its credit to unapplied cash (or to customer credits).
       folder: The ledger's folder: a place is its file relative to it, and the line.
     """
+    named = written_id(entry, posting)
+    if named is not None:
+        return named
+    where = meta.source_of(entry, posting)
+    return f"{_relative(str(where.get('filename', '')), folder)}:{where.get('lineno', 0)}"
+
+
+def written_id(entry: data.Transaction, posting: data.Posting) -> str | None:
+    """Returns the id a receipt's metadata gives it (`receipt`, else `bank_reference`), or None."""
     own, shared = posting.meta or _NO_META, entry.meta
     for key in _ID_KEYS:
         value = own.get(key)
@@ -160,8 +175,7 @@ def receipt_id(entry: data.Transaction, posting: data.Posting, folder: str) -> s
             text = value.strip() if type(value) is str else str(value).strip()
             if text:
                 return text
-    where = meta.source_of(entry, posting)
-    return f"{_relative(str(where.get('filename', '')), folder)}:{where.get('lineno', 0)}"
+    return None
 
 
 _ID_KEYS = (meta.RECEIPT, meta.BANK_REFERENCE)
@@ -169,84 +183,160 @@ _new = tuple.__new__  # builds a NamedTuple without the Python call of its gener
 _NO_META: dict[str, Any] = {}
 
 
-class _Reader:
-    """Reads receipts, collecting a finding for each bad one."""
+class _Credit(NamedTuple):
+    """A credit to unapplied cash as the pass over the ledger reads it, before it is checked.
 
-    def __init__(self, precision: Precision, invoices: Subledger, folder: str) -> None:
+    What a receipt needs of its entry is read here, while the entry is at
+    hand; what depends on the invoices (which it names, its customer by
+    payee) is settled once the whole ledger is read.
+    """
+
+    entry: data.Transaction
+    position: int
+    posting: data.Posting
+    number: Decimal
+    currency: str
+    minor: int | None  # None: more decimals than the currency has
+    id: str
+    customer: Any  # its `customer` metadata, as written
+    invoice: Any  # its `invoice` metadata, as written
+
+
+class Reader:
+    """Reads unapplied cash one posting at a time, then checks the receipts against the invoices.
+
+    `posting` runs once per posting to unapplied cash of a large ledger, so
+    one pass over the ledger can feed it with the receivable's reader
+    (`plugins.receivables.Reader`); `receipts` settles what needs every
+    invoice, in the order the receipts were read.
+    """
+
+    def __init__(self, precision: Precision, folder: str) -> None:
         self.precision = precision
-        self.subledger = invoices
-        self.invoices = invoices.items
         self.folder = folder
         self.digits: dict[str, int] = {}
-        self.findings: list[Finding] = []
-        self.receipts: dict[str, Receipt] = {}
-        self.blocked: set[str] = set()
+        self.credits: list[_Credit] = []
+        self.debits: list[_Line] = []
 
-    def receipt(
-        self,
-        entry: data.Transaction,
-        position: int,
-        posting: data.Posting,
-        number: Decimal,
-        currency: str,
-    ) -> None:
+    def posting(self, entry: data.Transaction, position: int, posting: data.Posting) -> None:
+        """Reads one posting to unapplied cash (the `position`-th of its entry, from 1).
+
+        A debit is kept for `_uses`; a typed credit is a receipt, once checked.
+        """
+        units = posting.units
+        if units is None:
+            return
+        number = units.number
+        if not isinstance(number, Decimal) or not number:
+            return
+        currency = units.currency
+        if number > 0:
+            self.debits.append(_new(_Line, (entry, position, posting, number, currency)))
+            return
+        shared = entry.meta
+        if meta.GENERATED_BY in shared:
+            return
         digits = self.digits.get(currency)
         if digits is None:
             digits = self.digits[currency] = self.precision.digits(currency)
         scaled = number.scaleb(digits)
-        minor = -int(scaled)
-        if -minor != scaled:
-            message = self.precision.excess(number, currency)
+        whole = -int(scaled)
+        minor = whole if -whole == scaled else None
+        own = posting.meta or _NO_META
+        # The rule of receipt_id, inlined for the common receipt: an id of text.
+        found = own.get(meta.RECEIPT)
+        if found is None:
+            found = shared.get(meta.RECEIPT)
+        if found is None:
+            found = own.get(meta.BANK_REFERENCE)
+            if found is None:
+                found = shared.get(meta.BANK_REFERENCE)
+        own_id = found.strip() if type(found) is str else ""
+        if not own_id:
+            own_id = receipt_id(entry, posting, self.folder)
+        customer = own.get(meta.CUSTOMER) or shared.get(meta.CUSTOMER)
+        invoice = own.get(meta.INVOICE)
+        if invoice is None:
+            invoice = shared.get(meta.INVOICE)
+        fields = (entry, position, posting, number, currency, minor, own_id, customer, invoice)
+        self.credits.append(_new(_Credit, fields))
+
+    def receipts(self, invoices: Subledger) -> tuple[Receipts, list[Finding]]:
+        """Returns the receipts read, what used them up, and a finding for each bad one.
+
+        Args:
+          invoices: The receivable's open items, for the invoices a receipt names.
+        """
+        checked = _Checker(invoices)
+        for credit in self.credits:
+            checked.receipt(credit, self.precision)
+        found = Receipts(checked.receipts, blocked=checked.blocked)
+        return found, checked.findings + _uses(found, self.debits, self.precision)
+
+
+class _Checker:
+    """Turns the credits read into receipts, collecting a finding for each bad one."""
+
+    def __init__(self, invoices: Subledger) -> None:
+        self.subledger = invoices
+        self.invoices = invoices.items
+        self.findings: list[Finding] = []
+        self.receipts: dict[str, Receipt] = {}
+        self.blocked: set[str] = set()
+
+    def receipt(self, credit: _Credit, precision: Precision) -> None:
+        entry, position, posting, number, currency, minor, receipt_id_, customer, _ = credit
+        if minor is None:
+            message = precision.excess(number, currency)
             self.findings.append((meta.source_of(entry, posting), message, entry))
             return
-        receipt_id_ = receipt_id(entry, posting, self.folder)
         if receipt_id_ in self.receipts:
             message = f"Receipt id '{receipt_id_}' is used by two receipts; expected one each"
             self.findings.append((meta.source_of(entry, posting), message, entry))
             self.blocked.add(receipt_id_)
             return
-        own = posting.meta or _NO_META
-        customer = own.get(meta.CUSTOMER) or entry.meta.get(meta.CUSTOMER)
-        if not customer and entry.payee:
-            payers = self.payees.get(entry.payee.casefold(), ())
+        payee = entry.payee
+        if not customer and payee:
+            payers = self.payees.get(payee.casefold(), ())
             customer = next(iter(payers)) if len(payers) == 1 else ""  # "" when no customer
-        customer = str(customer or "")
-        named = self.named(entry, posting, receipt_id_, customer)
-        fields = (receipt_id_, link_of(receipt_id_), entry.date, entry, position, currency)
-        self.receipts[receipt_id_] = _new(Receipt, (*fields, minor, customer, named))
+        if type(customer) is not str:
+            customer = str(customer or "")
+        named = self.named(credit, customer)
+        link = link_of(receipt_id_)
+        place = posting.meta or entry.meta
+        fields = (receipt_id_, link, entry.date, entry, position, currency, minor, customer, named)
+        self.receipts[receipt_id_] = _new(Receipt, (*fields, payee, place))
 
     @functools.cached_property
     def payees(self) -> dict[str, set[str]]:
         """The customers of each payee of an invoice, read when a receipt names no customer."""
         return _customers_by_payee(self.subledger)
 
-    def named(
-        self, entry: data.Transaction, posting: data.Posting, receipt_id_: str, customer: str
-    ) -> tuple[str, ...]:
+    def named(self, credit: _Credit, customer: str) -> tuple[str, ...]:
         invoices = self.invoices
-        own = posting.meta or _NO_META
-        invoice = own.get(meta.INVOICE)
-        if invoice is None:
-            invoice = entry.meta.get(meta.INVOICE)
+        invoice, entry = credit.invoice, credit.entry
+        if not entry.links:  # the common receipts, without the general path's lists
+            if invoice is None:
+                return self.named_by_words(_words(entry), customer)
+            if type(invoice) is str and invoice in invoices:
+                return (invoice,) if invoices[invoice].is_invoice else ()
         named: list[str] = []
         if invoice is not None:
             if str(invoice) in invoices:
                 named.append(str(invoice))
             else:
                 message = (
-                    f"Receipt '{receipt_id_}' applies cash to invoice '{invoice}', which does "
+                    f"Receipt '{credit.id}' applies cash to invoice '{invoice}', which does "
                     f"not exist; expected the id of an invoice in the receivable"
                 )
-                self.findings.append((meta.source_of(entry, posting), message, entry))
-                self.blocked.add(receipt_id_)
+                self.findings.append((meta.source_of(entry, credit.posting), message, entry))
+                self.blocked.add(credit.id)
         if entry.links:
             named += [link for link in sorted(entry.links) if link in invoices]
         if invoice is None:  # metadata is the receipt's own word: no words then
-            narration = entry.narration or ""
-            text = f"{entry.payee} {narration}" if entry.payee else narration
             named += [
                 word
-                for word in _WORD.findall(text)
+                for word in _words(entry)
                 if word in invoices
                 and (not customer or invoices[word].customer == customer)
                 and word not in named
@@ -256,6 +346,27 @@ class _Reader:
         if len(named) == 1:
             return tuple(named) if invoices[named[0]].is_invoice else ()
         return tuple(name for name in dict.fromkeys(named) if invoices[name].is_invoice)
+
+    def named_by_words(self, words: list[str], customer: str) -> tuple[str, ...]:
+        """Returns the invoices among a receipt's words: `named` with no metadata or links."""
+        invoices = self.invoices
+        named: list[str] = []
+        for word in words:
+            item = invoices.get(word)
+            if (
+                item is not None
+                and (not customer or item.customer == customer)
+                and word not in named
+                and item.is_invoice
+            ):
+                named.append(word)
+        return tuple(named)
+
+
+def _words(entry: data.Transaction) -> list[str]:
+    """Returns the words of a receipt's payee and narration that could be invoice ids."""
+    narration = entry.narration or ""
+    return _WORD.findall(f"{entry.payee} {narration}" if entry.payee else narration)
 
 
 def _customers_by_payee(invoices: Subledger) -> dict[str, set[str]]:
@@ -297,26 +408,15 @@ def read(
       invoices: The receivable's open items, for the invoices a receipt names.
       folder: The ledger's folder, for receipts identified by file and line.
     """
-    reader = _Reader(precision, invoices, folder)
-    debits = []
-    generated_by = meta.GENERATED_BY
+    reader = Reader(precision, folder)
+    read_posting = reader.posting
     for entry in entries:
         if not isinstance(entry, data.Transaction):
             continue
-        position = 0
-        for posting in entry.postings:
-            position += 1
-            if posting.account != account:
-                continue
-            units = posting.units
-            if units is None or not isinstance(units.number, Decimal) or not units.number:
-                continue
-            if units.number > 0:
-                debits.append(_Line(entry, position, posting, units.number, units.currency))
-            elif generated_by not in entry.meta:
-                reader.receipt(entry, position, posting, units.number, units.currency)
-    found = Receipts(reader.receipts, blocked=reader.blocked)
-    return found, reader.findings + _uses(found, debits, precision)
+        for position, posting in enumerate(entry.postings, 1):
+            if posting.account == account:
+                read_posting(entry, position, posting)
+    return reader.receipts(invoices)
 
 
 def _uses(receipts: Receipts, debits: list[_Line], precision: Precision) -> list[Finding]:

@@ -17,7 +17,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from beancount.core import data
 
@@ -70,6 +70,8 @@ class Item(NamedTuple):
       movements: Its postings, by date (debits first on a day), then file and line.
       customer: The document's customer, else the first posting's that names one.
       due: The document's `due` date; an item without one is due on its date.
+      date: The date of the document (its first posting), kept as a field:
+        the matcher reads it for every comparison and sort.
     """
 
     id: str
@@ -77,6 +79,7 @@ class Item(NamedTuple):
     movements: tuple[Movement, ...]
     customer: str
     due: datetime.date
+    date: datetime.date
 
     @property
     def document(self) -> data.Transaction:
@@ -87,11 +90,6 @@ class Item(NamedTuple):
     def is_invoice(self) -> bool:
         """Whether the item is an invoice (its first posting is a debit)."""
         return self.movements[0].units > 0
-
-    @property
-    def date(self) -> datetime.date:
-        """The date of the document."""
-        return self.movements[0].date
 
     @property
     def billed(self) -> int:
@@ -144,7 +142,8 @@ class Subledger:
             if movement.date <= known.movements[-1].date:
                 ordered = tuple(sorted(ordered, key=_order))
             items[invoice] = _new(
-                Item, (known.id, known.currency, ordered, known.customer, known.due)
+                Item,
+                (known.id, known.currency, ordered, known.customer, known.due, ordered[0].date),
             )
         return Subledger(items, self.unnamed)
 
@@ -177,52 +176,102 @@ def read(
       receivable: The receivable account.
       precision: Decimals of each currency.
     """
-    grouped: dict[str, list[Movement]] = {}
-    heads: dict[str, tuple[Any, Any]] = {}  # the first entry's `due` and `customer`
-    unnamed: list[data.Transaction] = []
-    findings: list[Finding] = []
-    digits_of: dict[str, int] = {}
-    # One loop with its lookups inlined: it runs once per receivable posting.
+    reader = Reader(precision)
+    read_posting = reader.posting
     for entry in entries:
         if not isinstance(entry, data.Transaction):
             continue
-        position = 0
-        for posting in entry.postings:
-            position += 1
-            if posting.account != receivable:
-                continue
-            units = posting.units
-            if units is None or not isinstance(units.number, Decimal):
-                continue
-            invoice = invoice_of(entry, posting)
-            if invoice is None:
-                if not unnamed or unnamed[-1] is not entry:
-                    unnamed.append(entry)
-                continue
-            number, currency = units.number, units.currency
-            digits = digits_of.get(currency)
-            if digits is None:
-                digits = digits_of[currency] = precision.digits(currency)
-            scaled = number.scaleb(digits)
-            minor = int(scaled)
-            if minor != scaled:
-                message = precision.excess(number, currency)
-                findings.append((meta.source_of(entry, posting), message, entry))
-                continue
-            movement = _new(Movement, (entry.date, minor, entry, position, currency))
-            found = grouped.get(invoice)
-            if found is None:
-                grouped[invoice] = [movement]
-                # Read now, while the entry is at hand: on a large ledger a
-                # second visit costs more than the lookups themselves.
-                heads[invoice] = (entry.meta.get(meta.DUE), entry.meta.get(meta.CUSTOMER))
-            else:
-                found.append(movement)
-    items = {
-        invoice: _item(invoice, found, findings, heads[invoice])
-        for invoice, found in grouped.items()
-    }
-    return Subledger(items, tuple(unnamed)), findings
+        for position, posting in enumerate(entry.postings, 1):
+            if posting.account == receivable:
+                read_posting(entry, position, posting)
+    return reader.subledger()
+
+
+class Reader:
+    """Reads the receivable one posting at a time, so one pass over the ledger can feed it.
+
+    `posting` runs once per receivable posting of a large ledger, so its
+    lookups are inlined, and most items (a document alone, with its `due`
+    date and customer) are made as their posting is read; the others wait
+    for `subledger`, which groups and checks their postings.
+    """
+
+    def __init__(self, precision: Precision) -> None:
+        self.precision = precision
+        # Each item in the order it was first posted; None: waiting in `pending`.
+        self.items: dict[str, Item | None] = {}
+        self.pending: dict[str, list[Movement]] = {}
+        self.unnamed: list[data.Transaction] = []
+        self.findings: list[Finding] = []
+        self.digits: dict[str, int] = {}
+
+    def posting(self, entry: data.Transaction, position: int, posting: data.Posting) -> None:
+        """Reads one posting to the receivable (the `position`-th of its entry, from 1)."""
+        units = posting.units
+        if units is None:
+            return
+        number = units.number
+        if not isinstance(number, Decimal):
+            return
+        # The rule of invoice_of, inlined.
+        invoice = posting.meta.get(meta.INVOICE) if posting.meta else None
+        if not invoice:
+            invoice = entry.meta.get(meta.INVOICE)
+        if invoice:
+            if type(invoice) is not str:
+                invoice = str(invoice)
+        elif entry.links:
+            invoice = min(entry.links)
+        else:
+            unnamed = self.unnamed
+            if not unnamed or unnamed[-1] is not entry:
+                unnamed.append(entry)
+            return
+        currency = units.currency
+        digits = self.digits.get(currency)
+        if digits is None:
+            digits = self.digits[currency] = self.precision.digits(currency)
+        scaled = number.scaleb(digits)
+        minor = int(scaled)
+        if minor != scaled:
+            message = self.precision.excess(number, currency)
+            self.findings.append((meta.source_of(entry, posting), message, entry))
+            return
+        date = entry.date
+        movement = _new(Movement, (date, minor, entry, position, currency))
+        items, pending = self.items, self.pending
+        found = pending.get(invoice)
+        if found is not None:
+            found.append(movement)
+            return
+        known = items.get(invoice)
+        if known is not None:  # its second posting: the item waits for the others
+            pending[invoice] = [known.movements[0], movement]
+            items[invoice] = None
+            return
+        # Its first posting. Read the document's fields now, while the entry
+        # is at hand: on a large ledger a second visit costs more than the
+        # lookups themselves.
+        entry_meta = entry.meta
+        due, customer = entry_meta.get(meta.DUE), entry_meta.get(meta.CUSTOMER)
+        if type(due) is datetime.date and type(customer) is str:
+            fields = (invoice, currency, (movement,), customer, due, date)
+            items[invoice] = _new(Item, fields)
+        else:  # checked by _item, which reports what is wrong
+            pending[invoice] = [movement]
+            items[invoice] = None
+
+    def subledger(self) -> tuple[Subledger, list[Finding]]:
+        """Returns the open items read so far and a finding for each bad posting."""
+        items, pending, findings = self.items, self.pending, self.findings
+        if pending:
+            for invoice in [invoice for invoice in items if invoice in pending]:
+                found = pending[invoice]
+                first = found[0].entry.meta  # the first entry's `due` and `customer`
+                head = (first.get(meta.DUE), first.get(meta.CUSTOMER))
+                items[invoice] = _item(invoice, found, findings, head)
+        complete = cast(dict[str, Item], items)  # every item is made now
+        return Subledger(complete, tuple(self.unnamed)), findings
 
 
 def _item(
@@ -250,7 +299,8 @@ def _item(
         )
     if type(customer) is not str:
         customer = str(customer or "")
-    return _new(Item, (invoice, first.currency, tuple(found), customer, due or first.date))
+    fields = (invoice, first.currency, tuple(found), customer, due or first.date, first.date)
+    return _new(Item, fields)
 
 
 def _other_currencies(invoice: str, movements: list[Movement]) -> list[Finding]:

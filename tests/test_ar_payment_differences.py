@@ -1,0 +1,102 @@
+"""Payment differences that receipts posted straight to the receivable leave (AR)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from plugins import ar_entries, meta
+from tests.conftest import Books, generated, line_of
+from tests.test_ar_reconciliation import (
+    AR,
+    HEADER,
+    WRITE_OFF,
+    applications,
+    balance,
+    invoice,
+    load,
+    receipt,
+    squeezed,
+)
+
+
+def paid(date: str, amount: str, reference: str, number: int = 1, extra: str = "") -> str:
+    """A receipt the bank import posted straight to the receivable, naming its invoice."""
+    return f"""
+{date} * "Acme" "Wire {reference}" ^INV-{number}
+  bank_reference: "{reference}"
+  invoice: "INV-{number}"{extra}
+  Assets:Bank:Operating  {amount} USD
+  Assets:AccountsReceivable  -{amount} USD
+"""
+
+
+def test_worked_example_named_receipts_short_by_four_cents_are_written_off(books: Books) -> None:
+    # Invoice 1,000.00 USD, paid by two receipts naming it: 600.00 + 399.96 = 999.96.
+    # Open after them: 1,000.00 - 999.96 = 0.04 USD, within the 1.00 USD tolerance,
+    # so 0.04 USD goes to the write-off account on the day of the last receipt.
+    text = (
+        invoice(1, "2026-01-05", "1000.00")
+        + paid("2026-02-01", "600.00", "BR-1")
+        + paid("2026-02-10", "399.96", "BR-2")
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    ((day, narration, postings),) = applications(entries)
+    assert (day, narration) == ("2026-02-10", "Payment difference of INV-1 from BR-2 written off")
+    assert squeezed(postings) == [f"{WRITE_OFF} 0.04 USD", f"{AR} -0.04 USD"]
+    (entry,) = [e for e in generated(entries) if "cash-application" in e.tags]
+    assert entry.links == {"INV-1", "BR-2"}
+    assert entry.meta[ar_entries.KIND] == "payment-difference"
+    assert entry.meta[meta.INVOICE] == "INV-1"
+    assert entry.meta["revclose_receipt"] == "BR-2"
+    assert entry.meta["lineno"] == line_of(HEADER + text, "-399.96 USD")
+    assert balance(entries, AR, "USD") == Decimal("0.00")
+    assert balance(entries, WRITE_OFF, "USD") == Decimal("0.04")
+
+
+def test_named_receipt_over_by_less_than_the_tolerance_is_written_off(books: Books) -> None:
+    # 1,000.30 received for 1,000.00: the receivable is 0.30 in credit; the
+    # write-off debits it back to zero and credits the write-off account.
+    text = invoice(1, "2026-01-05", "1000.00") + paid("2026-02-01", "1000.30", "BR-1")
+    entries, errors = load(books, text)
+    assert errors == []
+    assert squeezed(applications(entries)[0][2]) == [f"{WRITE_OFF} -0.30 USD", f"{AR} 0.30 USD"]
+    assert balance(entries, AR, "USD") == Decimal("0.00")
+
+
+def test_named_receipt_short_beyond_the_tolerance_leaves_the_invoice_open(books: Books) -> None:
+    text = invoice(1, "2026-01-05", "1000.00") + paid("2026-02-01", "998.00", "BR-1")
+    entries, errors = load(books, text)
+    assert errors == []
+    assert applications(entries) == []
+    assert balance(entries, AR, "USD") == Decimal("2.00")
+
+
+def test_credit_to_the_invoice_that_is_no_receipt_is_not_written_off(books: Books) -> None:
+    text = invoice(1, "2026-01-05", "1000.00") + (
+        """
+2026-02-01 * "Acme" "Credit for downtime" ^INV-1
+  invoice: "INV-1"
+  Income:Revenue:Services  999.50 USD
+  Assets:AccountsReceivable  -999.50 USD
+"""
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert applications(entries) == []
+    assert balance(entries, AR, "USD") == Decimal("0.50")
+
+
+def test_cash_applied_after_the_named_receipt_pays_what_it_left(books: Books) -> None:
+    # The 0.04 left by the named receipt is paid from unapplied cash: nothing to write off.
+    text = (
+        invoice(1, "2026-01-05", "1000.00")
+        + paid("2026-02-01", "999.96", "BR-1")
+        + receipt("2026-02-15", "0.04 USD", "R-2", '\n  invoice: "INV-1"')
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert [narration for _, narration, _ in applications(entries)] == [
+        "Cash application INV-1 from R-2"
+    ]
+    assert balance(entries, AR, "USD") == Decimal("0.00")
