@@ -12,7 +12,8 @@ file into the books it wrote (everything is already there). The rate is
 taken on the process's CPU seconds, which a busy machine inflates less than
 wall-clock seconds; `--repeat` runs each
 import that many times and reports the range of each figure (lowest to
-highest), since a machine shared with other work varies from run to run.
+highest, and the median), since a machine shared with other work varies
+from run to run.
 Results go to `bench/out/bank_import.md`.
 
     python -m bench.bank_import [--rows 1000000] [--sizes 100000,1000000] [--repeat 3]
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 import time
@@ -113,10 +115,15 @@ def measure(folder: Path) -> dict[str, float]:
     return dict(json.loads(output.splitlines()[-1]))
 
 
-def _range(values: list[float], form: str) -> str:
-    """Returns the lowest and highest of repeated figures (one figure if they agree)."""
+def spread(values: list[float], form: str) -> str:
+    """Returns repeated figures as their median, then their lowest and highest in parentheses.
+
+    One figure if they all print alike.
+    """
     low, high = format(min(values), form), format(max(values), form)
-    return low if low == high else f"{low}\N{EN DASH}{high}"
+    if low == high:
+        return low
+    return f"{format(statistics.median(values), form)} ({low}\N{EN DASH}{high})"
 
 
 def report(runs: list[tuple[str, int, float, list[dict[str, float]]]]) -> str:
@@ -129,12 +136,12 @@ def report(runs: list[tuple[str, int, float, list[dict[str, float]]]]) -> str:
     for name, rows, size, repeated in runs:
 
         def figure(key: str, form: str, figures: list[dict[str, float]] = repeated) -> str:
-            return _range([each[key] for each in figures], form)
+            return spread([each[key] for each in figures], form)
 
         rates = [rows / each["cpu"] for each in repeated]
         lines.append(
             f"| {name} | {rows:,} | {size:.0f} | {figure('seconds', '.1f')} "
-            f"| {figure('cpu', '.1f')} | {_range(rates, ',.0f')} | {figure('added', ',.0f')} "
+            f"| {figure('cpu', '.1f')} | {spread(rates, ',.0f')} | {figure('added', ',.0f')} "
             f"| {figure('ledger_mib', '.0f')} | {figure('peak_mib', '.0f')} "
             f"| {figure('base_mib', '.0f')} |"
         )

@@ -1,6 +1,7 @@
 """Importing 200,000 invoice lines: lines per second and peak memory.
 
     python -m bench.billing_import [--lines 200000] [--formats stripe,stripe-csv,metronome]
+        [--repeat 3]
 
 
 Writes a year of billing exports holding `--lines` invoice lines (default
@@ -12,7 +13,10 @@ imported by the import command's code (`importers.batch.import_documents`:
 read, extract, dedupe against the ledger, write the month files) in a process
 of its own, so that each peak resident memory (`ru_maxrss`) is its own; then
 the same files are imported again into the books they wrote (everything is
-already there). Results go to `bench/out/billing_import.md`.
+already there). `--repeat` runs each pair that many times and reports each
+figure's median and range (lowest to highest); the rate is taken on CPU
+seconds, which a busy machine inflates less than wall-clock seconds. Results
+go to `bench/out/billing_import.md`.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from bench.bank_import import spread
 from bench.measure import peak_rss_mib
 from importers.billing_stripe_csv import INVOICE_FIELDS, LINE_FIELDS
 
@@ -240,19 +245,23 @@ def measure(folder: Path) -> dict[str, float]:
     return dict(json.loads(output.splitlines()[-1]))
 
 
-def report(runs: list[tuple[str, str, int, float, dict[str, float]]]) -> str:
-    """Returns the results as a Markdown table."""
+def report(runs: list[tuple[str, str, int, float, list[dict[str, float]]]]) -> str:
+    """Returns the results as a Markdown table: each figure's median and range over the runs."""
     lines = [
         "| format | run | invoice lines | files MiB | seconds | CPU seconds | lines/s (CPU) "
         "| entries added | ledger MiB | peak MiB |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for kind, name, count, size, figures in runs:
-        rate = count / figures["cpu"]
+    for kind, name, count, size, repeated in runs:
+
+        def figure(key: str, form: str, figures: list[dict[str, float]] = repeated) -> str:
+            return spread([each[key] for each in figures], form)
+
+        rates = [count / each["cpu"] for each in repeated]
         lines.append(
-            f"| {kind} | {name} | {count:,} | {size:.0f} | {figures['seconds']:.1f} "
-            f"| {figures['cpu']:.1f} | {rate:,.0f} | {figures['added']:,.0f} "
-            f"| {figures['ledger_mib']:.0f} | {figures['peak_mib']:.0f} |"
+            f"| {kind} | {name} | {count:,} | {size:.0f} | {figure('seconds', '.1f')} "
+            f"| {figure('cpu', '.1f')} | {spread(rates, ',.0f')} | {figure('added', ',.0f')} "
+            f"| {figure('ledger_mib', '.0f')} | {figure('peak_mib', '.0f')} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -262,6 +271,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--lines", type=int, default=200_000)
     parser.add_argument("--formats", default=",".join(WRITERS))
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each import")
     parser.add_argument("--out", type=Path, default=Path("bench/out"))
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -272,8 +282,13 @@ def main() -> None:
     for kind in args.formats.split(","):
         folder = write_books(args.out / f"billing-{kind}-{args.lines}", kind, args.lines)
         size = sum(path.stat().st_size for path in (folder / "documents").rglob("*")) / 2**20
-        for name in ("import", "re-import"):
-            runs.append((kind, name, args.lines, size, measure(folder)))
+        imports, reimports = [], []
+        for _ in range(args.repeat):  # Each import into empty books, then again into them.
+            shutil.rmtree(folder / "ledger" / "billing", ignore_errors=True)
+            imports.append(measure(folder))
+            reimports.append(measure(folder))
+        for name, repeated in (("import", imports), ("re-import", reimports)):
+            runs.append((kind, name, args.lines, size, repeated))
             print(report(runs[-1:]).splitlines()[-1], flush=True)
     text = report(runs)
     args.out.mkdir(parents=True, exist_ok=True)

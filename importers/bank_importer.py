@@ -48,10 +48,6 @@ class StatementImporter(SourceImporter):
         with ledger_files.bulk():
             return bank_entries.build(filepath, items, self.book, existing, problems)
 
-    def source_id(self, entry: data.Directive) -> str | None:
-        """Returns the entry's `bank_reference`, or None (what the base class does, faster)."""
-        return str(entry.meta[ID_KEY]) if ID_KEY in entry.meta else None
-
     def account(self, filepath: str) -> str:
         """Returns the account the file is archived under: its first statement's."""
         if len(self.book.bank_accounts) == 1:

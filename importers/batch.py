@@ -111,7 +111,9 @@ def extract_all(
             importer.placement.folder,
             importer.id_key,
             extracted[importer.name],
-            importer.source_id,
+            # Most sources' ids are their `id_key` metadata, found by their lines in the
+            # month files' text; a source reading its own way has whole entries read.
+            importer.source_id if importer.reads_own_ids() else None,
         )
         for importer in importers
     ]

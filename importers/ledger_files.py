@@ -4,12 +4,19 @@ Every imported entry carries its row's id in the source system under the
 source's id key (`commission_id: "COM-2026-03-0007"`). Writing a batch:
 
 1. Indexes the ids already in the ledger: every `.beancount` file under the
-   ledger folder that mentions an id key is parsed (not loaded: no plugin
-   runs), and each entry carrying an id is noted with its file and line.
+   ledger folder that mentions an id key is read, and each entry carrying an
+   id is noted with its file and line. A file as this writer writes it is
+   read as text (`importers.ledger_index`): each id by its line, with the
+   place of its entry (or, for a source that reads its ids its own way, the
+   entries built from the text as the parser builds them). Any other file
+   (typed by hand, say) is parsed (not loaded: no plugin runs).
 2. An entry whose id is already there with the same content is skipped; with
    different content it is a problem naming both places. Two rows of the batch
    with one id: the same content is kept once, different content is a problem
-   naming both rows.
+   naming both rows. An entry whose printed text is exactly its twin's text in
+   a month file is the same; any other twin there is parsed and compared as
+   printed, so an edited file is compared by what it says, and the problem
+   names the line the parser reads.
 3. Each new entry goes to `<ledger>/<source folder>/YYYY-MM.beancount`, the
    month of its date. A file that receives entries is rewritten whole: its
    entries and the new ones, sorted by date and id and printed as Beancount's
@@ -34,22 +41,26 @@ import gc
 import os
 import stat
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from beancount.core import data
 from beancount.parser import parser
 
-from importers import ledger_text
+from importers import ledger_index, ledger_text
 from importers.errors import Problem, raise_if_any
+from importers.ledger_index import Place
 
 HEADER = "; {source}, {month}: imported by `python import.py import`; do not edit by hand.\n"
 
 SourceId = Callable[[data.Directive], str | None]
 """Reads an entry's id in its source system; None for an entry that is not the source's."""
 
-Ids = dict[str, dict[str, data.Directive]]
+Twin = data.Directive | Place
+"""An entry of the ledger: parsed, or where it is in a plain month file (not yet parsed)."""
+
+Ids = dict[str, dict[str, Twin]]
 """Entries by id, by id key: the first entry with each id."""
 
 
@@ -130,6 +141,9 @@ class _Bulk:
 
     depth: int = 0
     parsed: dict[Path, _Parsed] = field(default_factory=dict)
+    written: dict[Path, tuple[tuple[int, int], ledger_index.Written | None]] = field(
+        default_factory=dict
+    )
 
 
 _BULK = _Bulk()
@@ -149,7 +163,7 @@ def bulk() -> Iterator[None]:
       cycles (reference counting frees them).
     - The books are read twice (the invoices the bank sources name, then the
       ids already imported), often from the same files: a file unchanged since
-      (same modification time and size) is not parsed again.
+      (same modification time and size) is not parsed, or read as text, again.
 
     Nested pauses are fine; both end when the outermost ends.
     """
@@ -162,17 +176,36 @@ def bulk() -> Iterator[None]:
         _BULK.depth -= 1
         if not _BULK.depth:
             _BULK.parsed.clear()
+            _BULK.written.clear()
         if enabled:
             gc.enable()
 
 
+def _text(path: Path) -> str:
+    """Returns a ledger file's text; "" if it is no UTF-8 (the parser then tells what is wrong)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return ""
+
+
 def _parse(path: Path) -> tuple[list[data.Directive], list[Problem]]:
-    """Returns a ledger file's entries and syntax errors; once only while `bulk` lasts."""
+    """Returns a ledger file's entries and syntax errors; once only while `bulk` lasts.
+
+    A plain file (`ledger_index`) is read from its text, as the parser reads it.
+    """
     status = path.stat()
     signature = (status.st_mtime_ns, status.st_size)
     known = _BULK.parsed.get(path)
     if known is not None and known[0] == signature:
         return known[1], known[2]
+    written = _plain(path)
+    if written is not None:
+        with contextlib.suppress(ValueError):  # A key twice in one entry: the parser names it.
+            entries, problems = written.all(), list[Problem]()
+            if _BULK.depth:
+                _BULK.parsed[path] = (signature, entries, problems)
+            return entries, problems
     entries, errors, _ = parser.parse_file(str(path))
     problems = [
         Problem(str(path), error.source.get("lineno"), f"Cannot parse: {error.message}")
@@ -182,6 +215,23 @@ def _parse(path: Path) -> tuple[list[data.Directive], list[Problem]]:
         _BULK.parsed[path] = (signature, list(entries), problems)
         return _BULK.parsed[path][1], problems
     return list(entries), problems
+
+
+def _signature(path: Path) -> tuple[int, int]:
+    status = path.stat()
+    return status.st_mtime_ns, status.st_size
+
+
+def _plain(path: Path, text: str | None = None) -> ledger_index.Written | None:
+    """Returns a plain ledger file (`ledger_index`), or None; once only while `bulk` lasts."""
+    signature = _signature(path)
+    known = _BULK.written.get(path)
+    if known is not None and known[0] == signature:
+        return known[1]
+    written = ledger_index.plain(path, _text(path) if text is None else text)
+    if _BULK.depth:
+        _BULK.written[path] = (signature, written)
+    return written
 
 
 def canonical(entry: data.Directive) -> str:
@@ -200,11 +250,12 @@ def _at(entry: data.Directive, message: str) -> Problem:
 
 
 class _Ledger:
-    """The ledger's files, parsed on demand, and the ids they hold."""
+    """The ledger's files, read as text or parsed on demand, and the ids they hold."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.parsed: dict[Path, list[data.Directive]] = {}
+        self.parsed_ids: dict[tuple[Path, str], dict[str, data.Directive]] = {}
         self.problems: list[Problem] = []
 
     def files(self) -> list[Path]:
@@ -226,37 +277,107 @@ class _Ledger:
 
     def ids(self, keys: Iterable[str]) -> Ids:
         """Returns the first entry of the ledger carrying each id, by key."""
-        return self.first_entries({key: meta_id(key) for key in keys})
+        return self.first_entries({key: meta_id(key) for key in keys}, set(keys))
 
-    def first_entries(self, readers: Mapping[str, SourceId]) -> Ids:
+    def first_entries(self, readers: Mapping[str, SourceId], plain: Set[str] = frozenset()) -> Ids:
         """Returns the first entry of the ledger with each id, by key, read by the key's reader.
 
-        Only the files that mention a key (`key:`) are parsed.
+        Only the files that mention a key (`key:`) are read. The ids of the keys in
+        `plain` (read as the key's metadata: `meta_id`) are found in the text of a
+        file the writer wrote (`ledger_index`), as places; any other file is parsed.
         """
         keys = sorted(readers)
         found: Ids = {key: {} for key in keys}
         for path in self.files():
             text = path.read_text(encoding="utf-8")
             present = [key for key in keys if f"{key}:" in text]
-            for entry in self.entries(path) if present else ():
+            if not present:
+                continue
+            located = self._located(path, text, present) if plain >= set(present) else None
+            del text
+            if located is not None:
+                for key, ids in located.items():
+                    by_id = found[key]
+                    for source_id, place in ids:
+                        if source_id not in by_id:
+                            by_id[source_id] = place
+                continue
+            for entry in self.entries(path):
                 for key in present:
-                    source_id = readers[key](entry)
-                    if source_id is not None:
-                        found[key].setdefault(source_id, entry)
+                    entry_id = readers[key](entry)
+                    if entry_id is not None:
+                        found[key].setdefault(entry_id, entry)
+        return found
+
+    @staticmethod
+    def _located(
+        path: Path, text: str, keys: Sequence[str]
+    ) -> dict[str, list[tuple[str, Place]]] | None:
+        """Returns each key's ids in a file and their places, or None if it is to be parsed."""
+        written = _plain(path, text)
+        if written is None:
+            return None
+        try:
+            return {
+                key: [(source_id, Place(written, at)) for source_id, at in written.ids(key)]
+                for key in keys
+            }
+        except ValueError:  # A key twice in one entry: the parser names the error.
+            return None
+
+    def parsed_twin(self, place: Place, key: str, source_id: str) -> data.Directive | None:
+        """Returns the entry with an id at a place of a plain file, parsed: what the parser reads.
+
+        None if the parser does not read it (the file's syntax errors are then problems).
+        """
+        path = place.written.path
+        index = self.parsed_ids.get((path, key))
+        if index is None:
+            index = self.parsed_ids[(path, key)] = {}
+            for entry in self.entries(path):
+                if key in entry.meta:
+                    index.setdefault(str(entry.meta[key]), entry)
+        return index.get(source_id)
+
+    def resolved(self, ids: Ids) -> dict[str, dict[str, data.Directive]]:
+        """Returns the ids' entries, those in plain files built from their text (`ledger_index`)."""
+        places: dict[ledger_index.Written, set[int]] = {}
+        for by_id in ids.values():
+            for twin in by_id.values():
+                if type(twin) is Place:
+                    places.setdefault(twin.written, set()).add(twin.at)
+        built: dict[Place, data.Directive] = {}
+        for written, at in places.items():
+            # A key twice in one entry: the parser reads it (and names the error).
+            with contextlib.suppress(ValueError):
+                built |= {
+                    Place(written, place): entry for place, entry in written.entries(at).items()
+                }
+        found: dict[str, dict[str, data.Directive]] = {}
+        for key, by_id in ids.items():
+            entries = found[key] = {}
+            for source_id, twin in by_id.items():
+                if not isinstance(twin, Place):
+                    entries[source_id] = twin
+                    continue
+                entry = built.get(twin) or self.parsed_twin(twin, key, source_id)
+                if entry is not None:
+                    entries[source_id] = entry
         return found
 
 
 def entries_with(ledger: Path, keys: Iterable[str]) -> list[data.Directive]:
-    """Returns the entries of the ledger's files that carry any of the metadata keys.
+    """Returns the first entry of the ledger's files carrying each value of the metadata keys.
 
-    The files are parsed, not loaded (no plugin runs), like the index of ids.
+    The files are read as text where the writer wrote them (`ledger_index`),
+    others parsed (not loaded: no plugin runs), like the index of ids.
 
     Raises:
       ImportFailed: With every syntax error of a ledger file read.
     """
     books = _Ledger(ledger)
     with bulk():
-        ids = books.ids(keys)
+        ids = books.resolved(books.ids(keys))
     found = {id(entry): entry for by_id in ids.values() for entry in by_id.values()}
     raise_if_any(books.problems)
     return list(found.values())
@@ -316,13 +437,19 @@ def _in_file_order(
 
 
 def _new_entries(
-    batches: Sequence[Batch], known: Ids
+    batches: Sequence[Batch], known: Ids, books: _Ledger
 ) -> tuple[list[tuple[Batch, list[data.Directive], list[str]]], int, list[Problem]]:
-    """Returns the new entries and their ids by batch, the count skipped, and the conflicts."""
-    pending: Ids = {}
+    """Returns the new entries and their ids by batch, the count skipped, and the conflicts.
+
+    An entry whose twin in a month file (a `Place`) is its printed text exactly is
+    skipped at once; any other twin there is parsed and compared as printed, so a
+    file edited by hand (another spacing, say) is compared by what it says.
+    """
+    pending: dict[str, dict[str, data.Directive]] = {}
     added: list[tuple[Batch, list[data.Directive], list[str]]] = []
     skipped = 0
     problems = []
+    printed = ledger_text.printed
     # Rows are taken in file and line order, so the problem names the same rows every run.
     for batch, entries, entry_ids in _in_file_order(batches):
         key = batch.id_key
@@ -333,6 +460,13 @@ def _new_entries(
             if source_id is None:
                 raise ValueError(f"Imported entry has no '{key}': {canonical(entry)}")
             twin = ledger.get(source_id) or batch_ids.get(source_id)
+            if isinstance(twin, Place):
+                if twin.holds(printed(entry)):
+                    skipped += 1
+                    continue
+                twin = books.parsed_twin(twin, key, source_id)
+                if twin is None:  # Its file does not parse: its syntax errors are the problems.
+                    continue
             if twin is None:
                 batch_ids[source_id] = entry
                 new.append(entry)
@@ -363,9 +497,13 @@ def plan(ledger: Path, batches: Sequence[Batch]) -> Plan:
         another row's, or every syntax error of a ledger file read.
     """
     books = _Ledger(ledger)
-    known = books.first_entries({batch.id_key: batch.id_of for batch in batches})
+    readers = {batch.id_key: batch.id_of for batch in batches}
+    # Ids read as their key's metadata (not a source's own way) are found in the text.
+    custom = {batch.id_key for batch in batches if batch.source_id is not None}
+    known = books.first_entries(readers, set(readers) - custom)
     raise_if_any(books.problems)
-    added, skipped, problems = _new_entries(batches, known)
+    added, skipped, problems = _new_entries(batches, known, books)
+    raise_if_any(books.problems)
     raise_if_any(problems)
     targets: dict[Path, tuple[Batch, list[data.Directive], list[str]]] = {}
     for batch, entries, ids in added:

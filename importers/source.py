@@ -114,9 +114,15 @@ class SourceImporter(beangulp.Importer):  # type: ignore[misc]
         """Returns the entry's id in the source system, or None if it is not the source's.
 
         The id is the entry's `id_key` metadata; a source whose entries of several
-        kinds share that key (an invoice and its void) reads it otherwise.
+        kinds share that key (an invoice and its void) reads it otherwise (and the
+        ledger writer then reads whole entries of its month files to find their
+        ids, not only their id lines: `ledger_files.plan`).
         """
-        return ledger_files.meta_id(self.id_key)(entry)
+        return str(entry.meta[self.id_key]) if self.id_key in entry.meta else None
+
+    def reads_own_ids(self) -> bool:
+        """Tells whether the source reads its ids otherwise than as its `id_key` metadata."""
+        return type(self).source_id is not SourceImporter.source_id
 
     def deduplicate(self, entries: list[data.Directive], existing: list[data.Directive]) -> None:
         """Marks an entry whose id is in `existing` with the same content as a duplicate.
