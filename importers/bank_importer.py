@@ -8,9 +8,7 @@ to ledger accounts with `bank_accounts` (see `importers.bank_book`).
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Sequence
-from pathlib import PurePath
 
 from beancount.core import data
 
@@ -55,14 +53,6 @@ class StatementImporter(SourceImporter):
         for item in self.reader(filepath, []):
             return self.book.bank_accounts.get(item.account, self.book.file_account)
         return self.book.file_account
-
-    def date(self, filepath: str) -> datetime.date | None:
-        """Returns the latest date in the file, to archive it under."""
-        return max((entry.date for entry in self.extract(filepath, [])), default=None)
-
-    def filename(self, filepath: str) -> str:
-        """Returns the archived file's name: the source's name with the file's extension."""
-        return self.placement.source + PurePath(filepath).suffix
 
 
 def from_config(

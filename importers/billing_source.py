@@ -10,9 +10,6 @@ document's (`billing_invoice.document_id`): the invoice or credit note id, or
 
 from __future__ import annotations
 
-import datetime
-from pathlib import PurePath
-
 from beancount.core import data
 
 from importers.billing_config import Book
@@ -59,11 +56,3 @@ class BillingImporter(SourceImporter):
                 entries += transactions(document, self.book)
         raise_if_any(sorted(problems, key=lambda problem: problem.line or 0))
         return entries
-
-    def date(self, filepath: str) -> datetime.date | None:
-        """Returns the latest date in the file, to archive it under."""
-        return max((entry.date for entry in self.extract(filepath, [])), default=None)
-
-    def filename(self, filepath: str) -> str:
-        """Returns the archived file's name: the source's name with the file's extension."""
-        return self.placement.source + PurePath(filepath).suffix

@@ -32,7 +32,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import PurePath
 from typing import Any, TypeVar
 
 from beancount.core import amount, data
@@ -76,14 +75,6 @@ class CommissionsImporter(SourceImporter):
     def __init__(self, placement: Placement, layout: CommissionLayout) -> None:
         super().__init__(placement, layout.payable)
         self.layout = layout
-
-    def date(self, filepath: str) -> datetime.date | None:
-        """Returns the latest payment date in the file, to archive it under."""
-        return max((entry.date for entry in self.extract(filepath, [])), default=None)
-
-    def filename(self, filepath: str) -> str:
-        """Returns the archived file's name: the source's name with the file's extension."""
-        return self.placement.source + PurePath(filepath).suffix
 
     def extract(self, filepath: str, existing: list[data.Directive]) -> list[data.Transaction]:
         """Returns one transaction per row of the file.

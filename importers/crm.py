@@ -55,7 +55,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import PurePath
 from typing import Any
 
 from beancount.core import amount, data
@@ -151,14 +150,6 @@ class CrmImporter(SourceImporter):
     def __init__(self, placement: Placement, layout: CrmLayout) -> None:
         super().__init__(placement, "Income:Revenue")
         self.layout = layout
-
-    def date(self, filepath: str) -> datetime.date | None:
-        """Returns the latest close date in the file, to archive it under."""
-        return max((entry.date for entry in self.extract(filepath, [])), default=None)
-
-    def filename(self, filepath: str) -> str:
-        """Returns the archived file's name: the source's name with the file's extension."""
-        return self.placement.source + PurePath(filepath).suffix
 
     def extract(self, filepath: str, existing: list[data.Directive]) -> list[data.Directive]:
         """Returns the contract and obligation directives of every won opportunity.

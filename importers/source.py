@@ -15,6 +15,7 @@ Every entry an importer extracts carries its row's id in the source system under
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from pathlib import PurePath, PurePosixPath
 from typing import Any, ClassVar
@@ -93,6 +94,14 @@ class SourceImporter(beangulp.Importer):  # type: ignore[misc]
     def account(self, filepath: str) -> str:
         """Returns the account the source's files are archived under."""
         return self.file_account
+
+    def date(self, filepath: str) -> datetime.date | None:
+        """Returns the latest date of the file's entries, to archive it under."""
+        return max((entry.date for entry in self.extract(filepath, [])), default=None)
+
+    def filename(self, filepath: str) -> str:
+        """Returns the archived file's name: the source's name with the file's extension."""
+        return self.placement.source + PurePath(filepath).suffix
 
     def document(self, filepath: str) -> str:
         """Returns the document a file it identifies belongs to: usually the file itself.
