@@ -243,17 +243,7 @@ class Reader:
         whole = -int(scaled)
         minor = whole if -whole == scaled else None
         own = posting.meta or _NO_META
-        # The rule of receipt_id, inlined for the common receipt: an id of text.
-        found = own.get(meta.RECEIPT)
-        if found is None:
-            found = shared.get(meta.RECEIPT)
-        if found is None:
-            found = own.get(meta.BANK_REFERENCE)
-            if found is None:
-                found = shared.get(meta.BANK_REFERENCE)
-        own_id = found.strip() if type(found) is str else ""
-        if not own_id:
-            own_id = receipt_id(entry, posting, self.folder)
+        own_id = receipt_id(entry, posting, self.folder)
         customer = own.get(meta.CUSTOMER) or shared.get(meta.CUSTOMER)
         invoice = own.get(meta.INVOICE)
         if invoice is None:

@@ -190,10 +190,10 @@ def read(
 class Reader:
     """Reads the receivable one posting at a time, so one pass over the ledger can feed it.
 
-    `posting` runs once per receivable posting of a large ledger, so its
-    lookups are inlined, and most items (a document alone, with its `due`
-    date and customer) are made as their posting is read; the others wait
-    for `subledger`, which groups and checks their postings.
+    `posting` runs once per receivable posting of a large ledger, so most
+    items (a document alone, with its `due` date and customer) are made as
+    their posting is read; the others wait for `subledger`, which groups and
+    checks their postings.
     """
 
     def __init__(self, precision: Precision) -> None:
@@ -213,16 +213,8 @@ class Reader:
         number = units.number
         if not isinstance(number, Decimal):
             return
-        # The rule of invoice_of, inlined.
-        invoice = posting.meta.get(meta.INVOICE) if posting.meta else None
-        if not invoice:
-            invoice = entry.meta.get(meta.INVOICE)
-        if invoice:
-            if type(invoice) is not str:
-                invoice = str(invoice)
-        elif entry.links:
-            invoice = min(entry.links)
-        else:
+        invoice = invoice_of(entry, posting)
+        if invoice is None:
             unnamed = self.unnamed
             if not unnamed or unnamed[-1] is not entry:
                 unnamed.append(entry)
