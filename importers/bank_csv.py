@@ -52,7 +52,6 @@ REQUIRED = ("date",)
 OPTIONAL = ("id", "payee", "narration", "amount", "debit", "credit", "currency", "balance")
 SIGNS = ("credits-positive", "debits-positive")
 FIELDS = ("account", "currency", "date_format", "decimal", "thousands", "sign")
-_SEPARATORS = (".", ",", " ", "'", "\u00a0", "")
 
 
 @dataclass(frozen=True)
@@ -209,14 +208,6 @@ def reader(layout: BankCsvLayout) -> Callable[[str, list[Problem]], Iterator[Ite
     return read
 
 
-def _separator(value: Any) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str) or value not in _SEPARATORS:
-        raise ValueError(value)
-    return value
-
-
 def _layout(section: Section, account: str) -> BankCsvLayout:
     csv = csv_rows.layout(section, REQUIRED, OPTIONAL)
     columns = set(csv.columns)
@@ -238,18 +229,10 @@ def _layout(section: Section, account: str) -> BankCsvLayout:
     date_format = section.read(
         "date_format", bank_numbers.date_format, "strftime codes like '%Y-%m-%d'", "%Y-%m-%d"
     )
-    separators = "one of '.', ',', ' ', \"'\" or a no-break space"
-    decimal = section.read("decimal", _separator, separators, ".") or "."
-    thousands = section.read("thousands", _separator, separators + ", or none", "")
-    if decimal == thousands:
-        section.error(
-            "thousands",
-            f"Field '{section.label('thousands')}' is the decimal separator too; expected another",
-        )
     sign = section.read(
         "sign", policy.choice(SIGNS), "'credits-positive' or 'debits-positive'", SIGNS[0]
     )
-    numbers = NumberFormat(decimal, thousands)
+    numbers = bank_numbers.number_format(section)
     return BankCsvLayout(
         csv, account, currency or None, date_format, numbers, sign == "debits-positive"
     )

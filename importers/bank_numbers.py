@@ -26,15 +26,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
+from typing import Any
 
 from babel import numbers as cldr
 
+from importers.config import Section
 from plugins.currency import Precision
 
 PRECISION = Precision()
 _KNOWN = frozenset(cldr.list_currencies())
 _CODE = re.compile(r"[A-Za-z]{3}")
 _UNITS: dict[str, Decimal] = {}  # Currency -> its minor unit, as a quantum.
+_SEPARATORS = (".", ",", " ", "'", "\u00a0", "")
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,27 @@ class NumberFormat:
             return -Decimal(text[1:]) if text[0] == "-" else Decimal(text)
 
         return read
+
+
+def number_format(section: Section) -> NumberFormat:
+    """Reads a source's `decimal` and `thousands` separators, recording problems in the section."""
+    separators = "one of '.', ',', ' ', \"'\" or a no-break space"
+    decimal = section.read("decimal", _separator, separators, ".") or "."
+    thousands = section.read("thousands", _separator, separators + ", or none", "")
+    if decimal == thousands:
+        section.error(
+            "thousands",
+            f"Field '{section.label('thousands')}' is the decimal separator too; expected another",
+        )
+    return NumberFormat(decimal, thousands)
+
+
+def _separator(value: Any) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str) or value not in _SEPARATORS:
+        raise ValueError(value)
+    return value
 
 
 def unit(currency: str) -> Decimal:

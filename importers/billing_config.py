@@ -26,13 +26,12 @@ from __future__ import annotations
 
 import datetime
 import re
-import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from importers.config import Section
+from importers.config import Section, time_zone
 from plugins import policy
 from plugins.currency import Precision
 
@@ -181,16 +180,6 @@ def _currencies(value: Any) -> frozenset[str]:
     return frozenset(currency_code(code) for code in value)
 
 
-def _zone(value: Any) -> datetime.tzinfo:
-    name = policy.text(value)
-    if name == "UTC":
-        return datetime.UTC
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
-        raise ValueError(value) from error
-
-
 def _accounts(section: Section) -> dict[str, str]:
     if "accounts" not in section.data:
         return dict(ACCOUNTS)
@@ -211,11 +200,10 @@ def book(section: Section) -> Book:
     digits: dict[str, int] = section.read(
         "precision", policy.precision_map, policy.PRECISION_EXPECTED, {}
     )
-    zone = section.read("timezone", _zone, "a time zone like 'UTC' or 'Europe/Amsterdam'", None)
     return Book(
         _products(section),
         currencies,
         Precision(digits),
-        zone or datetime.UTC,
+        time_zone(section),
         **_accounts(section),
     )

@@ -14,6 +14,8 @@ collected; `problems()` returns them once every section has been read.
 
 from __future__ import annotations
 
+import datetime
+import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,6 +120,23 @@ class Section:
             if key not in names:
                 expected = ", ".join(f"'{name}'" for name in names)
                 self.error(key, f"Unknown field '{self.label(key)}'; expected one of {expected}")
+
+
+def time_zone(section: Section) -> datetime.tzinfo:
+    """Returns the section's `timezone` field: UTC if absent, or if bad (with a problem)."""
+    expected = "a time zone like 'UTC' or 'Europe/Amsterdam'"
+    utc: datetime.tzinfo = datetime.UTC
+    return section.read("timezone", _zone, expected, utc)
+
+
+def _zone(value: Any) -> datetime.tzinfo:
+    name = policy.text(value)
+    if name == "UTC":
+        return datetime.UTC
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(value) from error
 
 
 def load(path: Path) -> tuple[policy.Document, list[Section]]:

@@ -409,12 +409,6 @@ def _obligation(
     return _custom(line.row, line.date, "obligation", f"{line.contract}/{suffix}", meta)
 
 
-def _separator(value: Any) -> str:
-    if not isinstance(value, str) or value not in (".", ",", " ", "'", "\u00a0"):
-        raise ValueError(value)
-    return value
-
-
 def _stages(section: Section, key: str, required: bool) -> tuple[str, ...]:
     def read(value: Any) -> tuple[str, ...]:
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
@@ -475,9 +469,6 @@ def from_config(section: Section, placement: Placement) -> CrmImporter:
     date_format = section.read(
         "date_format", bank_numbers.date_format, "strftime codes like '%m/%d/%Y'", "%Y-%m-%d"
     )
-    separators = "one of '.', ',', ' ', \"'\" or a no-break space"
-    decimal = section.read("decimal", _separator, separators, ".") or "."
-    thousands = section.read("thousands", _separator, separators, "")
     currency = section.read(
         "currency",
         lambda value: bank_numbers.currency(policy.text(value)),
@@ -495,7 +486,7 @@ def from_config(section: Section, placement: Placement) -> CrmImporter:
     crm = CrmLayout(
         layout,
         date_format,
-        NumberFormat(decimal, thousands),
+        bank_numbers.number_format(section),
         currency or None,
         won,
         ignored,

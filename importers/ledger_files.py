@@ -194,26 +194,27 @@ def _parse(path: Path) -> tuple[list[data.Directive], list[Problem]]:
 
     A plain file (`ledger_index`) is read from its text, as the parser reads it.
     """
-    status = path.stat()
-    signature = (status.st_mtime_ns, status.st_size)
+    signature = _signature(path)
     known = _BULK.parsed.get(path)
     if known is not None and known[0] == signature:
         return known[1], known[2]
+    entries, problems = _read(path)
+    if _BULK.depth:
+        _BULK.parsed[path] = (signature, entries, problems)
+    return entries, problems
+
+
+def _read(path: Path) -> tuple[list[data.Directive], list[Problem]]:
+    """Returns a ledger file's entries and syntax errors: from its text if plain, else parsed."""
     written = _plain(path)
     if written is not None:
         with contextlib.suppress(ValueError):  # A key twice in one entry: the parser names it.
-            entries, problems = written.all(), list[Problem]()
-            if _BULK.depth:
-                _BULK.parsed[path] = (signature, entries, problems)
-            return entries, problems
+            return written.all(), []
     entries, errors, _ = parser.parse_file(str(path))
     problems = [
         Problem(str(path), error.source.get("lineno"), f"Cannot parse: {error.message}")
         for error in errors
     ]
-    if _BULK.depth:
-        _BULK.parsed[path] = (signature, list(entries), problems)
-        return _BULK.parsed[path][1], problems
     return list(entries), problems
 
 

@@ -127,7 +127,7 @@ class SourceImporter(beangulp.Importer):  # type: ignore[misc]
         ledger writer then reads whole entries of its month files to find their
         ids, not only their id lines: `ledger_files.plan`).
         """
-        return str(entry.meta[self.id_key]) if self.id_key in entry.meta else None
+        return ledger_files.meta_id(self.id_key)(entry)
 
     def reads_own_ids(self) -> bool:
         """Tells whether the source reads its ids otherwise than as its `id_key` metadata."""

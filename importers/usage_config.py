@@ -27,13 +27,12 @@ from __future__ import annotations
 
 import datetime
 import re
-import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from importers import csv_rows, source
-from importers.config import Section
+from importers.config import Section, time_zone
 from plugins import policy
 
 REQUIRED = ("id", "timestamp", "customer", "sku", "quantity")
@@ -63,16 +62,6 @@ class UsageLayout:
         return dict(self.csv.columns)
 
 
-def _zone(value: Any) -> datetime.tzinfo:
-    name = policy.text(value)
-    if name == "UTC":
-        return datetime.UTC
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
-        raise ValueError(value) from error
-
-
 def _memory(value: Any) -> str:
     if not isinstance(value, str) or not _MEMORY.fullmatch(value.strip()):
         raise ValueError(value)
@@ -93,8 +82,7 @@ def layout(section: Section) -> UsageLayout:
     _encoding(section, csv.encoding)
     folder = Path(section.document.path).parent
     pricing = section.read("pricing", policy.text, "a path like 'pricing.yaml'", "pricing.yaml")
-    utc: datetime.tzinfo = datetime.UTC
-    zone = section.read("timezone", _zone, "a time zone like 'UTC' or 'Europe/Amsterdam'", utc)
+    zone = time_zone(section)
     unbilled = UNBILLED
     if "accounts" in section.data:
         accounts = section.section("accounts")

@@ -261,3 +261,18 @@ def test_every_bad_field_of_the_section_points_into_the_yaml(here: Path) -> None
     )
     assert any("Unknown field 'crm.products.gpu-hours.kind'" in line for line in lines)
     assert any("Missing field 'crm.products.gpu-hours.type'" in line for line in lines)
+
+
+def test_the_decimal_separator_cannot_also_separate_thousands(here: Path) -> None:
+    config = CONFIG.read_text(encoding="utf-8")
+    old = '  decimal: "."\n  thousands: ","\n  won_stages'
+    assert old in config
+    config = config.replace(old, '  decimal: ","\n  thousands: ","\n  won_stages', 1)
+    Path("importers.yaml").write_text(config, encoding="utf-8")
+    with pytest.raises(ImportFailed) as failed:
+        sources.load(Path("importers.yaml"))
+    line = config[: config.index('  thousands: ","\n  won_stages')].count("\n") + 1
+    assert str(failed.value).splitlines() == [
+        f"importers.yaml:{line}: Field 'crm.thousands' is the decimal separator too; "
+        "expected another"
+    ]
