@@ -36,17 +36,14 @@ def overpaid(subledger: Subledger, policy: ArPolicy) -> list[Finding]:
     findings: list[Finding] = []
     tolerances: dict[str, int] = {}
     for item in subledger.items.values():
-        movements = item.movements
-        if len(movements) == 1 or movements[0].units <= 0:
-            continue  # an invoice alone is not paid; a credit note is not an invoice
-        balance = sum(movement.units for movement in movements)
-        if balance >= 0:
+        balance = item.balance()
+        if balance >= 0 or not item.is_invoice:
             continue
         tolerance = tolerances.setdefault(item.currency, policy.tolerance_units(item.currency))
         if balance >= -tolerance:
             continue
         running = 0
-        for movement in movements:
+        for movement in item.movements:
             running += movement.units
             if running < -tolerance:
                 break
@@ -115,21 +112,12 @@ def _unapplied_flags(
 ) -> list[data.Transaction]:
     age = datetime.timedelta(days=policy.unapplied_cash_age_days)
     last_received = through - age
-    uses = receipts.uses
-    old = []
-    for receipt in receipts.by_id.values():
-        if receipt.date > last_received:
-            continue
-        used = uses.get(receipt.id)
-        left = receipt.amount
-        if used:
-            day = receipt.date + age
-            if len(used) == 1:  # most receipts: used up by one application
-                left -= used[0].units if used[0].date <= day else 0
-            else:
-                left -= sum(use.units for use in used if use.date <= day)
-        if left > 0:
-            old.append((receipt.id, left))
+    old = [
+        (receipt.id, left)
+        for receipt in receipts.by_id.values()
+        if receipt.date <= last_received
+        and (left := receipts.unapplied(receipt.id, receipt.date + age)) > 0
+    ]
     flags = []
     for receipt_id, left in sorted(old):
         receipt = receipts.by_id[receipt_id]

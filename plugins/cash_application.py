@@ -158,10 +158,9 @@ def open_amounts(subledger: Subledger, customers: Collection[str] | None = None)
     for item in subledger.items.values():
         if customers is not None and item.customer not in customers:
             continue
-        movements = item.movements
-        if movements[0].units <= 0:
+        if not item.is_invoice:
             continue
-        left = movements[0].units if len(movements) == 1 else item.balance()
+        left = item.balance()
         if left > 0:
             found[item.id] = left
     return found
@@ -217,11 +216,11 @@ def apply(
         after customer credits changed what is open of them.
     """
     view = _Payments(policy, rates, subledger.items)
-    blocked, uses = receipts.blocked, receipts.uses
+    blocked = receipts.blocked
     for receipt in receipts.by_id.values():  # the matcher orders them
         if customers is not None and (receipt.named or receipt.customer not in customers):
             continue
-        unapplied = receipts.unapplied(receipt.id) if receipt.id in uses else receipt.amount
+        unapplied = receipts.unapplied(receipt.id)
         if unapplied > 0 and receipt.id not in blocked:
             view.add(receipt, unapplied)
     still_open = open_amounts(subledger, customers)

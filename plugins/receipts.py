@@ -305,11 +305,6 @@ class _Checker:
     def named(self, credit: _Credit, customer: str) -> tuple[str, ...]:
         invoices = self.invoices
         invoice, entry = credit.invoice, credit.entry
-        if not entry.links:  # the common receipts, without the general path's lists
-            if invoice is None:
-                return self.named_by_words(_words(entry), customer)
-            if type(invoice) is str and invoice in invoices:
-                return (invoice,) if invoices[invoice].is_invoice else ()
         named: list[str] = []
         if invoice is not None:
             if str(invoice) in invoices:
@@ -331,26 +326,7 @@ class _Checker:
                 and (not customer or invoices[word].customer == customer)
                 and word not in named
             ]
-        if not named:
-            return ()
-        if len(named) == 1:
-            return tuple(named) if invoices[named[0]].is_invoice else ()
         return tuple(name for name in dict.fromkeys(named) if invoices[name].is_invoice)
-
-    def named_by_words(self, words: list[str], customer: str) -> tuple[str, ...]:
-        """Returns the invoices among a receipt's words: `named` with no metadata or links."""
-        invoices = self.invoices
-        named: list[str] = []
-        for word in words:
-            item = invoices.get(word)
-            if (
-                item is not None
-                and (not customer or item.customer == customer)
-                and word not in named
-                and item.is_invoice
-            ):
-                named.append(word)
-        return tuple(named)
 
 
 def _words(entry: data.Transaction) -> list[str]:

@@ -3,12 +3,12 @@
 An open item is every posting to the receivable account that names the same
 invoice: the posting's own `invoice` metadata (a generated entry that moves a
 credit note onto its invoice touches two items), else its entry's `invoice`,
-else the entry's link (`plugins.tie_outs.invoice_of`, the rule the receivable
-tie-out uses). Its first posting is its document: a debit makes it an
-invoice, a credit a credit note. The document gives its customer and its
-`due` date; the receivable balance in each currency is, by construction, the
-sum of the open items' balances. Cash application, aging, statements and the
-receivable tie-out all read items from here.
+else the entry's first link (`invoice_of`). Its first posting is its
+document: a debit makes it an invoice, a credit a credit note. The document
+gives its customer and its `due` date; the receivable balance in each
+currency is, by construction, the sum of the open items' balances. Cash
+application, aging, statements and the receivable tie-out all read items
+from here.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
 from beancount.core import data
 
@@ -99,20 +99,9 @@ class Item(NamedTuple):
 
     def balance(self, through: datetime.date | None = None) -> int:
         """Returns the item's balance in minor units at the end of a day (default: ever)."""
-        movements = self.movements
-        if len(movements) == 1:  # most items: the document alone, or with its payment
-            first = movements[0]
-            return first.units if through is None or first.date <= through else 0
-        if len(movements) == 2:
-            first, second = movements
-            if through is None:
-                return first.units + second.units
-            return (first.units if first.date <= through else 0) + (
-                second.units if second.date <= through else 0
-            )
         if through is None:
-            return sum(m.units for m in movements)
-        return sum(m.units for m in movements if m.date <= through)
+            return sum(m.units for m in self.movements)
+        return sum(m.units for m in self.movements if m.date <= through)
 
     def links(self, through: datetime.date | None = None) -> list[str]:
         """Returns the links of the entries that post to the item up to a day, sorted."""
@@ -190,17 +179,12 @@ def read(
 class Reader:
     """Reads the receivable one posting at a time, so one pass over the ledger can feed it.
 
-    `posting` runs once per receivable posting of a large ledger, so most
-    items (a document alone, with its `due` date and customer) are made as
-    their posting is read; the others wait for `subledger`, which groups and
-    checks their postings.
+    `posting` groups the postings by item; `subledger` makes and checks the items.
     """
 
     def __init__(self, precision: Precision) -> None:
         self.precision = precision
-        # Each item in the order it was first posted; None: waiting in `pending`.
-        self.items: dict[str, Item | None] = {}
-        self.pending: dict[str, list[Movement]] = {}
+        self.grouped: dict[str, list[Movement]] = {}  # each item in the order first posted
         self.unnamed: list[data.Transaction] = []
         self.findings: list[Finding] = []
         self.digits: dict[str, int] = {}
@@ -229,58 +213,30 @@ class Reader:
             message = self.precision.excess(number, currency)
             self.findings.append((meta.source_of(entry, posting), message, entry))
             return
-        date = entry.date
-        movement = _new(Movement, (date, minor, entry, position, currency))
-        items, pending = self.items, self.pending
-        found = pending.get(invoice)
-        if found is not None:
+        movement = _new(Movement, (entry.date, minor, entry, position, currency))
+        found = self.grouped.get(invoice)
+        if found is None:
+            self.grouped[invoice] = [movement]
+        else:
             found.append(movement)
-            return
-        known = items.get(invoice)
-        if known is not None:  # its second posting: the item waits for the others
-            pending[invoice] = [known.movements[0], movement]
-            items[invoice] = None
-            return
-        # Its first posting. Read the document's fields now, while the entry
-        # is at hand: on a large ledger a second visit costs more than the
-        # lookups themselves.
-        entry_meta = entry.meta
-        due, customer = entry_meta.get(meta.DUE), entry_meta.get(meta.CUSTOMER)
-        if type(due) is datetime.date and type(customer) is str:
-            fields = (invoice, currency, (movement,), customer, due, date)
-            items[invoice] = _new(Item, fields)
-        else:  # checked by _item, which reports what is wrong
-            pending[invoice] = [movement]
-            items[invoice] = None
 
     def subledger(self) -> tuple[Subledger, list[Finding]]:
         """Returns the open items read so far and a finding for each bad posting."""
-        items, pending, findings = self.items, self.pending, self.findings
-        if pending:
-            for invoice in [invoice for invoice in items if invoice in pending]:
-                found = pending[invoice]
-                first = found[0].entry.meta  # the first entry's `due` and `customer`
-                head = (first.get(meta.DUE), first.get(meta.CUSTOMER))
-                items[invoice] = _item(invoice, found, findings, head)
-        complete = cast(dict[str, Item], items)  # every item is made now
-        return Subledger(complete, tuple(self.unnamed)), findings
+        findings = self.findings
+        items = {
+            invoice: _item(invoice, found, findings) for invoice, found in self.grouped.items()
+        }
+        return Subledger(items, tuple(self.unnamed)), findings
 
 
-def _item(
-    invoice: str, found: list[Movement], findings: list[Finding], head: tuple[Any, Any]
-) -> Item:
-    """Returns an open item from its movements, adding a finding for each bad one.
-
-    `head` is the `due` and `customer` of the first movement's entry, the
-    document's when the item has one movement.
-    """
+def _item(invoice: str, found: list[Movement], findings: list[Finding]) -> Item:
+    """Returns an open item from its movements, adding a finding for each bad one."""
     if len(found) > 1:
         found.sort(key=_order)
         findings += _other_currencies(invoice, found)
         found = [movement for movement in found if movement.currency == found[0].currency]
-        head = (found[0].entry.meta.get(meta.DUE), found[0].entry.meta.get(meta.CUSTOMER))
     first = found[0]
-    written, customer = head
+    written, customer = first.entry.meta.get(meta.DUE), first.entry.meta.get(meta.CUSTOMER)
     due = written if type(written) is datetime.date else meta.date_of(written)
     if written is not None and due is None:
         message = f"Due date '{written}' of invoice '{invoice}' is not a date; expected YYYY-MM-DD"

@@ -136,11 +136,7 @@ def test_receipt_naming_its_invoice_is_applied_through_the_plugin_line(books: Bo
     assert balance(entries, UNAPPLIED, "USD") == 0
 
 
-def test_worked_example_eur_invoice_paid_in_usd_books_the_fx_loss(books: Books) -> None:
-    # 30 EUR billed on Jan 1 at 1.20 is carried at 36.00 USD. On Feb 1 the
-    # customer pays 33.00 USD, which at that day's 1.10 is exactly 30.00 EUR:
-    # the receivable is cleared and 36.00 - 33.00 = 3.00 USD is a realized loss.
-    text = """
+EUR_INVOICE = """
 2026-01-01 price EUR 1.20 USD
 2026-02-01 price EUR 1.10 USD
 
@@ -149,7 +145,14 @@ def test_worked_example_eur_invoice_paid_in_usd_books_the_fx_loss(books: Books) 
   customer: "CUS-1"
   Assets:AccountsReceivable  30.00 EUR @ 1.20 USD
   Income:Revenue:Services  -36.00 USD
-""" + receipt("2026-02-01", "33.00 USD", "R-1", narration="Payment INV-1")
+"""
+
+
+def test_worked_example_eur_invoice_paid_in_usd_books_the_fx_loss(books: Books) -> None:
+    # 30 EUR billed on Jan 1 at 1.20 is carried at 36.00 USD. On Feb 1 the
+    # customer pays 33.00 USD, which at that day's 1.10 is exactly 30.00 EUR:
+    # the receivable is cleared and 36.00 - 33.00 = 3.00 USD is a realized loss.
+    text = EUR_INVOICE + receipt("2026-02-01", "33.00 USD", "R-1", narration="Payment INV-1")
     entries, errors = load(books, text)
     assert errors == []
     assert [(date, squeezed(postings)) for date, _, postings in applications(entries)] == [
@@ -183,18 +186,6 @@ def test_carrying_rate_comes_from_the_price_on_the_invoice_date(books: Books) ->
         f"{AR} -30.00 EUR @ 1.20 USD",
         f"{REALIZED} 3.00 USD",
     ]
-
-
-EUR_INVOICE = """
-2026-01-01 price EUR 1.20 USD
-2026-02-01 price EUR 1.10 USD
-
-2026-01-01 * "Acme" "Invoice INV-1" ^INV-1
-  invoice: "INV-1"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  30.00 EUR @ 1.20 USD
-  Income:Revenue:Services  -36.00 USD
-"""
 
 
 def test_worked_example_unnamed_usd_receipt_pays_its_customers_eur_invoice(books: Books) -> None:
