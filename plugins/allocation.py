@@ -84,7 +84,7 @@ def _residual(price: int, ordered: list[Claim], residual: Claim) -> dict[str, in
     others = {
         claim.id: (claim.ssp or 0) - claim.discount for claim in ordered if claim is not residual
     }
-    left = price - sum(others.values()) - residual.discount
+    left = price - sum(others.values())
     if left <= 0:
         raise AllocationProblem(
             f"The residual approach leaves nothing for '{residual.id}': the price is not "

@@ -317,7 +317,11 @@ def obligation(
     elif pattern != USAGE and "ssp" not in entry.meta and not residual:
         reader.fail("Missing 'ssp'; expected the standalone selling price, or 'residual: TRUE'")
     discount = reader.money("discount", currency) or 0
-    if ssp is not None and discount > ssp:
+    if residual and discount:
+        reader.fail(
+            "A residual obligation is allocated what the price leaves; expected no 'discount'"
+        )
+    elif ssp is not None and discount > ssp:
         reader.fail("Assigned discount is more than the obligation's SSP")
     usage = _usage_terms(reader, currency or "") if pattern == USAGE else None
     modification = reader.text("modification", required=False)

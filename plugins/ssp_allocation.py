@@ -28,6 +28,9 @@ the platform and 1,500.00 for the implementation. Allocated: platform
 
 Generated entries are linked to the contract, tagged `#contract-allocation`,
 located at the contract's directive, and open the accounts they introduce.
+With `horizon: books` in the revenue policy, none is dated after the revenue
+plugin's last release (deferred_lines.release_horizon); earlier months are
+unchanged.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from plugins import (
     contract_assets,
     contract_billing,
     contracts,
+    deferred_lines,
     generated,
     meta,
     obligations,
@@ -75,12 +79,6 @@ class ContractRevenue:
     usage: dict[str, list[Piece]]  # Usage obligations' revenue by id.
     billing: ContractBilling
     positions: list[Position]
-
-    def pieces(self, obligation_id: str) -> list[Piece]:
-        """Returns an obligation's revenue schedule (credit positive)."""
-        if obligation_id in self.recognitions:
-            return list(self.recognitions[obligation_id].pieces)
-        return self.usage.get(obligation_id, [])
 
 
 def analyse(
@@ -137,10 +135,15 @@ def ssp_allocation(
     if policy_errors:
         return entries, policy_errors
     worked, errors = analyse(entries, chosen)
-    made = []
-    for contract in worked:
-        for move in contract_assets.movements(contract.positions):
-            made.append(_entry(contract.terms, move, chosen))
+    # The invoices' releases stop at the revenue plugin's horizon, so the
+    # adjustment to them does too: no revenue for a month the books have not reached.
+    through = deferred_lines.release_horizon(entries, chosen.revenue)
+    made = [
+        _entry(contract.terms, move, chosen)
+        for contract in worked
+        for move in contract_assets.movements(contract.positions)
+        if through is None or move.date <= through
+    ]
     first_use: dict[str, datetime.date] = {}
     for entry in made:
         for posting in entry.postings:

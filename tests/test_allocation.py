@@ -147,6 +147,19 @@ def test_an_assigned_discount_stays_on_its_obligation() -> None:
     assert allocate(1450000, claims) == {"platform": 1000000, "services": 300000, "support": 150000}
 
 
+def test_an_assigned_discount_leaves_the_rest_of_the_price_to_relative_ssp() -> None:
+    # 14,000 for SSPs 10,000 + 3,000 + 2,000 = 15,000: support carries its
+    # assigned 500 (1,500), and the 12,500 left is split 10,000 : 3,000, so
+    # platform 12,500 x 10/13 = 9,615.38 and services 2,884.62 (rounded
+    # cumulatively in id order).
+    claims = [
+        Claim("platform", 1000000),
+        Claim("services", 300000),
+        Claim("support", 200000, 50000),
+    ]
+    assert allocate(1400000, claims) == {"platform": 961538, "services": 288462, "support": 150000}
+
+
 def test_residual_approach_takes_what_the_observable_ssps_leave() -> None:
     # Platform and support at SSP (10,000 + 2,000); the model fine-tuning,
     # whose SSP is highly variable, is left 15,000 - 12,000 = 3,000.
@@ -231,7 +244,7 @@ def test_allocated_revenue_ahead_of_billing_is_a_contract_asset(books: Books) ->
     assert moves(entries, ASSET)["2026-01-31"] == Decimal("1117.26")
     assert moves(entries, SERVICES)["2026-01-31"] == Decimal("-1200.00")
     assert moves(entries, SUBS)["2026-01-31"] == Decimal("82.74")
-    # February: nothing billed; the allocation's 828.49 all comes out of the asset.
+    # February: nothing billed; the allocation's 828.49 all goes to the asset.
     assert moves(entries, ASSET)["2026-02-28"] == Decimal("828.49")
     assert moves(entries, SUBS)["2026-02-28"] == Decimal("-828.49")
 
@@ -345,6 +358,43 @@ def test_bad_directives_are_errors_at_their_lines(books: Books) -> None:
                         "'prospective', 'catch-up'"),
     ]  # fmt: skip
     assert adjustments(entries) == []
+
+
+def test_a_residual_obligation_takes_no_assigned_discount(books: Books) -> None:
+    # The residual approach allocates what the price leaves, so a discount on
+    # it has nothing to come off: it would leave part of the price unallocated.
+    ledger = (
+        HEADER
+        + contract("1000.00")
+        + ratable("CTR-1/platform", "800.00", "2026-01-01", "2026-12-31")
+        + point("CTR-1/tuning", "0.00", "2026-01-20", "\n  residual: TRUE\n  discount: 50.00 USD")
+    )
+    _, errors, _ = books.load(ledger)
+    assert error_lines(errors) == [
+        (
+            line_of(ledger, '"CTR-1/tuning"'),
+            "A residual obligation is allocated what the price leaves; expected no 'discount'",
+        )
+    ]
+
+
+def test_horizon_books_stops_the_adjustments_at_the_month_of_the_latest_entry(
+    books: Books,
+) -> None:
+    # UPFRONT's latest typed transaction is the January 1 invoice: with
+    # `horizon: books` the invoices' releases stop on January 31, and so does
+    # the allocation's adjustment; January is the same as with `horizon: all`.
+    ledger = UPFRONT.replace(
+        '"plugins.deferred_revenue"', '"plugins.deferred_revenue" "revenue.yaml"'
+    )
+    books.write("revenue.yaml", "horizon: all\n")
+    every, errors, _ = books.load(ledger)
+    assert errors == []
+    books.write("revenue.yaml", "horizon: books\n")
+    entries, errors, _ = books.load(ledger)
+    assert errors == []
+    assert adjustments(entries) == adjustments(every)[:1]
+    assert str(adjustments(entries)[0].date) == "2026-01-31"
 
 
 def test_an_invoice_in_another_currency_is_an_error_at_its_line(books: Books) -> None:
