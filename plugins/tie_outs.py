@@ -25,6 +25,7 @@ from beancount.core import data
 from plugins import commission_lines, deferred_lines, meta, usage_accruals
 from plugins.commission_policy import CommissionPolicy
 from plugins.currency import Precision
+from plugins.receivables import invoice_of
 from plugins.revenue_policy import RevenuePolicy
 from plugins.schedule import month_end
 from plugins.usage_accruals import Subledger
@@ -183,23 +184,20 @@ def contract_costs(entries: Sequence[data.Directive], policy: CommissionPolicy) 
     return _breaks("Contract costs", ledger, subledger, postings, explained)
 
 
-def invoice_of(entry: data.Transaction) -> str | None:
-    """Returns the invoice a transaction belongs to: its `invoice`, else its one link."""
-    invoice = entry.meta.get(meta.INVOICE)
-    if invoice:
-        return str(invoice)
-    return next(iter(sorted(entry.links)), None) if entry.links else None
-
-
 def receivables(entries: Sequence[data.Directive], receivable: str) -> list[Break]:
     """Ties the receivable to its open invoices: a posting with no invoice breaks it."""
     result = []
     for entry in entries:
-        if not isinstance(entry, data.Transaction) or invoice_of(entry) is not None:
+        if not isinstance(entry, data.Transaction):
             continue
         for posting in entry.postings:
             units = posting.units
-            if posting.account == receivable and units is not None and units.number:
+            if (
+                posting.account == receivable
+                and units is not None
+                and units.number
+                and invoice_of(entry, posting) is None
+            ):
                 source = posting.meta or entry.meta
                 message = (
                     f"Receivable posting of '{units}' names no invoice; expected an "

@@ -115,6 +115,23 @@ def test_receivable_posting_without_an_invoice_fails(books: Books) -> None:
     ]
 
 
+def test_a_receivable_posting_names_its_invoice_in_its_own_metadata(books: Books) -> None:
+    # One entry, two receivable postings: the first names INV-9 on the posting (as the AR
+    # subledger reads it), the second nothing. Only the second breaks the tie-out.
+    _write_policies(books)
+    mixed = """
+2026-02-21 * "Two lines"
+  Assets:AccountsReceivable  40.00 USD
+    invoice: "INV-9"
+  Assets:AccountsReceivable  25.00 USD
+  Equity:Opening  -65.00 USD
+"""
+    _, errors, _ = books.load(HEADER + INVOICE + mixed)
+    assert [line for line, _ in error_lines(errors)] == [
+        line_of(HEADER + INVOICE + mixed, "AccountsReceivable  25.00")
+    ]
+
+
 def test_pad_on_a_bank_account_fails(books: Books) -> None:
     _write_policies(books)
     pad = "\n2026-02-27 pad Assets:Bank:Checking Equity:Opening\n"
