@@ -32,6 +32,9 @@ class AllocationPolicy:
     contract_liability_account: str = "Liabilities:ContractLiabilities"
     ssp_band_percent: Decimal = Decimal(15)
     revenue: RevenuePolicy = field(default_factory=RevenuePolicy)
+    # Whether the revenue policy has errors: plugins.deferred_revenue reports them, and
+    # nothing is allocated until they are fixed.
+    revenue_broken: bool = False
 
 
 def _percent(value: Any) -> Decimal:
@@ -46,8 +49,12 @@ def _percent(value: Any) -> Decimal:
 def load(
     config: str | None, options_map: Mapping[str, Any]
 ) -> tuple[AllocationPolicy, list[policy.PolicyError]]:
-    """Reads the allocation policy named by the plugin's config string, and the revenue policy."""
-    revenue, errors = revenue_policy.load(
+    """Reads the allocation policy named by the plugin's config string, and the revenue policy.
+
+    The errors are the allocation policy's own: the revenue policy's are its
+    plugin's to report (`revenue_broken` says there are some).
+    """
+    revenue, revenue_errors = revenue_policy.load(
         policy.plugin_line(options_map, REVENUE_PLUGIN)[1], options_map
     )
     defaults = AllocationPolicy(
@@ -58,13 +65,14 @@ def load(
             AllocationPolicy.contract_liability_account, options_map
         ),
         revenue=revenue,
+        revenue_broken=bool(revenue_errors),
     )
     path = policy.resolve(config, options_map)
     if path is None:
-        return defaults, list(errors)
+        return defaults, []
     document = policy.load(path)
     if document.errors:
-        return defaults, [*document.errors, *errors]
+        return defaults, list(document.errors)
     document.reject_unknown(_FIELDS)
     name = policy.ACCOUNT_EXPECTED
     asset = document.read("contract_asset_account", policy.account_name, name, "")
@@ -80,5 +88,6 @@ def load(
         contract_liability_account=liability or defaults.contract_liability_account,
         ssp_band_percent=band,
         revenue=revenue,
+        revenue_broken=bool(revenue_errors),
     )
-    return chosen, [*document.errors, *errors]
+    return chosen, list(document.errors)

@@ -132,7 +132,7 @@ def ssp_allocation(
       policy returns the entries unchanged.
     """
     chosen, policy_errors = allocation_policy.load(config, options_map)
-    if policy_errors:
+    if policy_errors or chosen.revenue_broken:
         return entries, policy_errors
     worked, errors = analyse(entries, chosen)
     # The invoices' releases stop at the revenue plugin's horizon, so the

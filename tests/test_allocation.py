@@ -397,6 +397,16 @@ def test_horizon_books_stops_the_adjustments_at_the_month_of_the_latest_entry(
     assert str(adjustments(entries)[0].date) == "2026-01-31"
 
 
+def test_a_bad_revenue_policy_is_reported_once_and_nothing_is_allocated(books: Books) -> None:
+    ledger = UPFRONT.replace(
+        '"plugins.deferred_revenue"', '"plugins.deferred_revenue" "revenue.yaml"'
+    )
+    books.write("revenue.yaml", "basis: weekly\n")
+    entries, errors, _ = books.load(ledger)
+    assert len(errors) == 1 and "basis" in errors[0].message  # The revenue plugin's error.
+    assert adjustments(entries) == []
+
+
 def test_an_invoice_in_another_currency_is_an_error_at_its_line(books: Books) -> None:
     ledger = (
         SAAS
