@@ -12,13 +12,13 @@ in a few microseconds for a transaction of plain postings:
   dates and booleans.
 
 An importer that already made an entry's text with the entry (the usage
-accruals: `importers.usage_entries`) leaves it in the entry's metadata under
-`PRINTED`, and `printed` returns it as it is; tests check that it is the
-printer's text. Anything else goes to Beancount's printer. The most common shape (two
-postings in one currency, string metadata, no tags) has a path of its own
-(`_pair`), since a large import prints a million of them. Property tests check
-that all agree on every transaction of these shapes
-(`tests/test_bank_importers.py`).
+accruals: `importers.usage_entries`; bank lines: `importers.bank_entries`)
+leaves it in the entry's metadata under `PRINTED`, and `printed` returns it
+as it is; tests check that it is the printer's text. Anything else goes to
+Beancount's printer. The most common shape (two postings in one currency,
+string metadata, no tags) has a path of its own (`_pair`), since a large
+import prints a million of them. Property tests check that all agree on
+every transaction of these shapes (`tests/test_bank_importers.py`).
 """
 
 from __future__ import annotations
@@ -57,12 +57,17 @@ def printed(entry: data.Directive) -> str:
     return str(printer.format_entry(entry))
 
 
+def quoted(text: str) -> str:
+    """Returns a string as the printer writes it: in quotes, with `"` and `\\` escaped."""
+    if '"' in text or "\\" in text:
+        text = text.replace("\\", r"\\").replace('"', r"\"")
+    return '"' + text + '"'
+
+
 def _value(value: object) -> str:
     """Returns a metadata value, payee or narration as the printer writes it."""
     if isinstance(value, str):
-        if '"' in value or "\\" in value:
-            value = value.replace("\\", r"\\").replace('"', r"\"")
-        return '"' + value + '"'
+        return quoted(value)
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     return str(value)

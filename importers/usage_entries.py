@@ -50,7 +50,7 @@ import numpy as np
 from beancount.core import data
 from beancount.core.amount import Amount
 
-from importers.ledger_text import PRINTED
+from importers.ledger_text import PRINTED, quoted
 from importers.usage_rating import EXACT, Plan, PricedSku, Rated, RatedLines, amount
 from plugins.customers import Customer
 
@@ -69,13 +69,6 @@ def month_end(month: datetime.date) -> datetime.date:
     """Returns the last day of the month of `month`."""
     following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
     return following - datetime.timedelta(days=1)
-
-
-def _quoted(text: str) -> str:
-    """Returns a string as the printer writes it: in quotes, with `"` and `\\` escaped."""
-    if '"' in text or "\\" in text:
-        text = text.replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + text + '"'
 
 
 def _number(number: Decimal) -> str:
@@ -165,12 +158,12 @@ def accruals(
         if head.plan not in tails:
             plan = head.plan
             tails[plan] = (
-                (f"  contract: {_quoted(plan.contract)}\n" if plan.contract else "")
-                + f"  price_book: {_quoted(plan.book)}\n"
+                (f"  contract: {quoted(plan.contract)}\n" if plan.contract else "")
+                + f"  price_book: {quoted(plan.book)}\n"
                 f"  service_start: {month}\n  service_end: {last}\n"
             )
     narration = f"Usage of {month:%Y-%m}"
-    heading = f"{_quoted(narration)} #usage\n"
+    heading = f"{quoted(narration)} #usage\n"
     common = _Common(f"{month:%Y-%m}", narration, heading, tails, unbilled, rated.shortfall_account)
     return [head.entry(month, last, common, postings, pieces) for head in heads]
 
@@ -208,7 +201,7 @@ def _pieces(
     named = {}  # Each SKU's text from its currency to its quantity.
     flat = {}  # Each flat SKU's text from its price to its events.
     for sku in set(priced):
-        named[sku] = f" {sku.currency}\n    product: {_quoted(sku.name)}\n    quantity: "
+        named[sku] = f" {sku.currency}\n    product: {quoted(sku.name)}\n    quantity: "
         if sku.flat:
             flat[sku] = f"\n    unit_price: {sku.shown}\n    events: "
     detail: list[str | None] = list(map(flat.get, priced))
@@ -294,10 +287,10 @@ class _Head:
         total = _POSTING((common.unbilled, _AMOUNT((self.total, currency)), *_NONE))
         entry_postings = [total, *postings[found.start : found.end]]
         parts = [
-            f"{last} * {_quoted(customer.name)} " if customer.name else f"{last} * ",
+            f"{last} * {quoted(customer.name)} " if customer.name else f"{last} * ",
             common.heading,
-            f"  usage: {_quoted(usage)}\n  customer: {_quoted(customer.id)}\n",
-            f"  entity: {_quoted(customer.entity)}\n" if customer.entity else "",
+            f"  usage: {quoted(usage)}\n  customer: {quoted(customer.id)}\n",
+            f"  entity: {quoted(customer.entity)}\n" if customer.entity else "",
             common.tails[plan],
             f"  {common.unbilled:{width}}  {self.total_text:>{before}} {currency}\n",
             *pieces[found.start * _PIECES : found.end * _PIECES],
