@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 import gc
 import os
 import stat
@@ -85,11 +86,10 @@ class Batch:
     # system's void has its invoice's id under `invoice`, and its own id is `<invoice>:void`).
     source_id: SourceId | None = None
 
-    def id_of(self, entry: data.Directive) -> str | None:
-        """Returns the entry's id in the source, or None if it is not one of the source's."""
-        if self.source_id is not None:
-            return self.source_id(entry)
-        return str(entry.meta[self.id_key]) if self.id_key in entry.meta else None
+    @functools.cached_property
+    def id_of(self) -> SourceId:
+        """Reads an entry's id in the source (None if it is not one of the source's)."""
+        return self.source_id or meta_id(self.id_key)
 
 
 @dataclass(frozen=True)
