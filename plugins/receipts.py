@@ -41,7 +41,7 @@ from beancount.core import data
 
 from plugins import meta
 from plugins.currency import Precision
-from plugins.receivables import Finding, Subledger
+from plugins.receivables import Finding, Subledger, postings_to
 
 APPLIED_RECEIPT = meta.PREFIX + "receipt"  # on generated entries: the receipt they use
 _NOT_IN_LINK = re.compile(r"[^A-Za-z0-9\-_/.]")
@@ -375,13 +375,8 @@ def read(
       folder: The ledger's folder, for receipts identified by file and line.
     """
     reader = Reader(precision, folder)
-    read_posting = reader.posting
-    for entry in entries:
-        if not isinstance(entry, data.Transaction):
-            continue
-        for position, posting in enumerate(entry.postings, 1):
-            if posting.account == account:
-                read_posting(entry, position, posting)
+    for entry, position, posting in postings_to(entries, account):
+        reader.posting(entry, position, posting)
     return reader.receipts(invoices)
 
 

@@ -14,7 +14,7 @@ from here.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -166,14 +166,20 @@ def read(
       precision: Decimals of each currency.
     """
     reader = Reader(precision)
-    read_posting = reader.posting
-    for entry in entries:
-        if not isinstance(entry, data.Transaction):
-            continue
-        for position, posting in enumerate(entry.postings, 1):
-            if posting.account == receivable:
-                read_posting(entry, position, posting)
+    for entry, position, posting in postings_to(entries, receivable):
+        reader.posting(entry, position, posting)
     return reader.subledger()
+
+
+def postings_to(
+    entries: Iterable[data.Directive], account: str
+) -> Iterator[tuple[data.Transaction, int, data.Posting]]:
+    """Yields each posting to an account, with its entry and its 1-based position in it."""
+    for entry in entries:
+        if isinstance(entry, data.Transaction):
+            for position, posting in enumerate(entry.postings, 1):
+                if posting.account == account:
+                    yield entry, position, posting
 
 
 class Reader:
