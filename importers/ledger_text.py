@@ -137,18 +137,6 @@ def _transaction(entry: data.Transaction) -> str | None:
     if not postings or meta_lines is None:
         return None
     text = _heading(entry) + meta_lines
-    if len(postings) == 2:  # The usual shape, written in one go.
-        (account, number, currency, meta), (other, number2, currency2, meta2) = postings
-        # Equal currencies need no padding, and one that ends in a letter or digit no rstrip.
-        plain = len(currency) == len(currency2)
-        plain = plain and currency[-1:].isalnum() and currency2[-1:].isalnum()
-        if plain and not meta and not meta2:
-            width = max(len(account), len(other))
-            before = max(len(number), len(number2))
-            return (
-                f"{text}  {account:{width}}  {number:>{before}} {currency}\n"
-                f"  {other:{width}}  {number2:>{before}} {currency2}\n"
-            )
     width = max(len(posting[0]) for posting in postings)
     before = max(len(posting[1]) for posting in postings) + 1  # The number, and a space.
     after = max(len(posting[2]) for posting in postings)
