@@ -12,9 +12,9 @@ in a few microseconds for a transaction of plain postings:
   dates and booleans.
 
 An importer that already made an entry's text with the entry (the usage
-accruals: `importers.usage_entries`; bank lines: `importers.bank_entries`)
-leaves it in the entry's metadata under `PRINTED`, and `printed` returns it
-as it is; tests check that it is the printer's text. Anything else goes to
+accruals: `importers.usage_entries`) leaves it in the entry's metadata under
+`PRINTED`, and `printed` returns it as it is; tests check that it is the
+printer's text. Anything else goes to
 Beancount's printer. The most common shape (two postings in one currency,
 string metadata, no tags) has a path of its own (`_pair`), since a large
 import prints a million of them. Property tests check that all agree on
