@@ -18,7 +18,7 @@ import pytest
 from importers import batch, sources
 from importers.errors import ImportFailed
 from importers.source import SourceImporter
-from tests.importing import tree
+from tests.importing import failure, run, tree
 from tests.test_bank_importers import (
     CONFIG,
     FIXTURES,
@@ -285,25 +285,21 @@ def test_a_bad_file_stops_the_import_names_its_line_and_changes_nothing(
     header = HEADER + ",Ccy" if with_currency else HEADER
     good += ",USD" if with_currency else ""
     Path("documents/bank/2026-02.csv").write_bytes(lines(good, header=header))
-    batch.import_documents(importers, [Path("documents")], Path("ledger"))
+    run(importers)
     before = tree(here / "ledger")
     assert before
     Path("documents", name).write_bytes(content)
-    with pytest.raises(ImportFailed) as failed:
-        batch.import_documents(importers, [Path("documents")], Path("ledger"))
-    assert str(failed.value) == f"documents/{name}{message}"
+    assert failure(importers) == f"documents/{name}{message}"
     assert tree(here / "ledger") == before
 
 
 def test_an_id_already_in_the_ledger_with_other_content_names_both_places(here: Path) -> None:
     importers = importers_of(CONFIG)
     Path("documents/bank/2026-03.csv").write_bytes(lines(ROW))
-    batch.import_documents(importers, [Path("documents")], Path("ledger"))
+    run(importers)
     before = tree(here / "ledger")
     Path("documents/bank/2026-03.csv").write_bytes(lines(ROW.replace("10.00,10.00", "11.00,")))
-    with pytest.raises(ImportFailed) as failed:
-        batch.import_documents(importers, [Path("documents")], Path("ledger"))
-    assert str(failed.value) == (
+    assert failure(importers) == (
         "documents/bank/2026-03.csv:2: bank_reference 'Assets:Bank:US:Operating/W-1' is "
         "already in the ledger at ledger/bank/2026-03.beancount:3 with different content"
     )
@@ -313,7 +309,7 @@ def test_an_id_already_in_the_ledger_with_other_content_names_both_places(here: 
 def test_a_row_repeated_with_its_id_and_content_is_imported_once(here: Path) -> None:
     importers = importers_of(CONFIG)
     Path("documents/bank/2026-03.csv").write_bytes(lines(ROW, ROW))
-    done = batch.import_documents(importers, [Path("documents")], Path("ledger"))
+    done = run(importers)
     assert (sum(done.added.values()), done.skipped) == (2, 1)  # The row, and the closing balance.
 
 
@@ -323,7 +319,7 @@ def test_every_bad_cell_of_a_file_is_reported(here: Path) -> None:
         lines("W-1,13/02/2026,Acme,Wire,x,", ROW, "W-3,03/02/2026,Acme,Wire,1,2,3")
     )
     with pytest.raises(ImportFailed) as failed:
-        batch.import_documents(importers, [Path("documents")], Path("ledger"))
+        run(importers)
     assert [problem.where for problem in failed.value.problems] == [
         "documents/bank/2026-03.csv:2",
         "documents/bank/2026-03.csv:2",

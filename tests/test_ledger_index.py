@@ -15,9 +15,8 @@ from beancount.parser import parser
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from importers import batch, ledger_files, ledger_index
-from importers.errors import ImportFailed
-from tests.importing import tree
+from importers import ledger_files, ledger_index
+from tests.importing import failure, run, tree
 from tests.test_bank_bad_input import importers_of
 from tests.test_bank_importers import CONFIG, HEADER, REPO, _pairs, _transactions
 
@@ -233,22 +232,20 @@ def csv(*rows: str) -> str:
 def test_a_hand_edited_month_file_is_read_as_the_parser_reads_it(here: Path) -> None:
     importers = importers_of(CONFIG)
     Path("documents/bank/2026-03.csv").write_text(csv(*ROWS), encoding="utf-8")
-    batch.import_documents(importers, [Path("documents")], Path("ledger"))
+    run(importers)
     month = Path("ledger/bank/2026-03.beancount")
     # Typed by hand: a comment, and other spacing. The same entries: nothing to add.
     edited = month.read_text(encoding="utf-8").replace("  10.00 USD", "    10.00 USD")
     month.write_text(edited.replace("\n\n2026-03-03", "\n\n; checked\n2026-03-03"), "utf-8")
     before = tree(here / "ledger")
-    done = batch.import_documents(importers, [Path("documents")], Path("ledger"))
+    done = run(importers)
     assert (sum(done.added.values()), done.skipped) == (0, 3)
     assert tree(here / "ledger") == before
     # Other content under a typed line is named at its line, as the parser reads it.
     Path("documents/bank/2026-03.csv").write_text(
         csv(ROWS[0], ROWS[1].replace("Wire,5.00", "Wire,6.00")), encoding="utf-8"
     )
-    with pytest.raises(ImportFailed) as failed:
-        batch.import_documents(importers, [Path("documents")], Path("ledger"))
-    assert str(failed.value) == (
+    assert failure(importers) == (
         "documents/bank/2026-03.csv:3: bank_reference 'Assets:Bank:US:Operating/W-2' is "
         "already in the ledger at ledger/bank/2026-03.beancount:9 with different content"
     )
@@ -258,14 +255,12 @@ def test_a_hand_edited_month_file_is_read_as_the_parser_reads_it(here: Path) -> 
 def test_other_content_in_a_plain_month_file_is_named_at_its_line(here: Path) -> None:
     importers = importers_of(CONFIG)
     Path("documents/bank/2026-03.csv").write_text(csv(*ROWS), encoding="utf-8")
-    batch.import_documents(importers, [Path("documents")], Path("ledger"))
+    run(importers)
     before = tree(here / "ledger")
     Path("documents/bank/2026-03.csv").write_text(
         csv(ROWS[0], ROWS[1].replace("Wire", "Check")), encoding="utf-8"
     )
-    with pytest.raises(ImportFailed) as failed:
-        batch.import_documents(importers, [Path("documents")], Path("ledger"))
-    assert str(failed.value) == (
+    assert failure(importers) == (
         "documents/bank/2026-03.csv:3: bank_reference 'Assets:Bank:US:Operating/W-2' is "
         "already in the ledger at ledger/bank/2026-03.beancount:8 with different content"
     )
