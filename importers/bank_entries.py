@@ -37,6 +37,12 @@ one's balance is the day's closing balance: the earlier ones are intraday.
 Amounts must fit their currency's minor unit and currencies must be ISO 4217
 codes; every bad line is a problem at its line, and a file with a problem
 yields nothing.
+
+A line is made as its ledger text (`ledger_text.Printed`, printed by
+`ledger_text.pair`), not as a Beancount entry: the ledger writer needs only
+its day, id and text, and a bank's export of a million lines is read ten
+times faster without a million entries (`bench/README.md`). beangulp's
+commands read the text back as entries (`bank_importer.StatementImporter.extract`).
 """
 
 from __future__ import annotations
@@ -44,7 +50,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from beancount.core import amount, data
 
@@ -53,6 +58,7 @@ from importers.bank_book import Book
 from importers.bank_invoices import Invoices, credited
 from importers.bank_statement import ID_KEY, Booked, Closing, Item
 from importers.errors import Problem, raise_if_any
+from importers.ledger_text import Printed, pair, printed
 
 ONE_DAY = datetime.timedelta(days=1)
 _TEXTS = 100_000  # The most distinct payees and narrations kept once, per file.
@@ -64,8 +70,8 @@ def build(
     book: Book,
     existing: Iterable[data.Directive],
     problems: list[Problem],
-) -> list[data.Directive]:
-    """Returns the transactions and balance assertions of a statement file's lines.
+) -> list[Printed]:
+    """Returns the transactions and balance assertions of a statement file's lines, as text.
 
     Args:
       path: The file, for the entries' metadata and the problems.
@@ -91,12 +97,9 @@ def clean(text: str | None) -> str:
     return " ".join(text.split()) if text else ""
 
 
-# Beancount's tuples, made without their Python constructors: `Amount` checks the
-# types of its arguments and every named tuple calls a `__new__` written in
-# Python, and a million lines make five million of them. The arguments here
-# are of the right types by construction.
+# A named tuple made without its `__new__`, which is written in Python: a million
+# lines make a million of them. The arguments are of the right types by construction.
 _new = tuple.__new__
-_BARE = (None, None, None, None)  # A posting's cost, price, flag and metadata.
 
 
 class _Builder:
@@ -107,14 +110,12 @@ class _Builder:
         self.book = book
         self.invoices = invoices
         self.problems = problems
-        self.entries: list[data.Directive] = []
+        self.entries: list[Printed] = []
         self.closings: dict[tuple[str, str, str, datetime.date], Closing] = {}
         self.occurrences: dict[tuple[str, datetime.date, Decimal, str], int] = {}
         self.currencies: dict[str, str | None] = {}
         self.units: dict[str, Decimal] = {}  # A known currency's minor unit (`fit`).
         self.missing: set[str] = set()
-        # Texts that recur (payees, fees) are kept once: a million lines hold few payees.
-        self.texts: dict[str, str] = {}
 
     def problem(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.path, line, message))
@@ -166,14 +167,11 @@ class _Builder:
                 number = self.number(item, currency)
         if account is None or currency is None or number is None or self.problems:
             return  # Nothing will be written: keep checking, hold no entries.
-        units = _new(amount.Amount, (number, currency))
         payee, narration = clean(payee) or None, clean(narration)
-        texts = self.texts
-        if len(texts) < _TEXTS:
-            narration = texts.setdefault(narration, narration)
-            payee = texts.setdefault(payee, payee) if payee is not None else None
-        source_id = f"{bank_account}/{reference}" if reference else self.counted_id(item, units)
-        meta: dict[str, Any] = {"filename": self.path, "lineno": line, ID_KEY: source_id}
+        source_id = (
+            f"{bank_account}/{reference}" if reference else self.counted_id(item, number, currency)
+        )
+        meta = {ID_KEY: source_id}
         # The counter account: a rule's, or money out's, or money in's (see `credited`).
         sign = (signed > 0) - (signed < 0)
         text = f"{payee or ''} {narration}".casefold()
@@ -185,18 +183,16 @@ class _Builder:
                 text += " " + reference.casefold()
             named = self.invoices.named_in(text)
             counter, links = credited(named, book.receivable, book.unapplied_cash, meta)
-        postings = [
-            _new(data.Posting, (account, units, *_BARE)),
-            _new(data.Posting, (counter, _new(amount.Amount, (-number, currency)), *_BARE)),
-        ]
-        entry = (meta, date, "*", payee, narration, data.EMPTY_SET, links, postings)
-        self.entries.append(_new(data.Transaction, entry))
+        printed = pair(
+            date, "*", payee, narration, links, meta, account, number, counter, -number, currency
+        )
+        self.entries.append(_new(Printed, (date, source_id, printed, self.path, line)))
 
-    def counted_id(self, item: Booked, units: amount.Amount) -> str:
+    def counted_id(self, item: Booked, number: Decimal, currency: str) -> str:
         """Returns the id of a line without a reference: its account, date, amount and count."""
-        key = (item.account, item.date, item.amount, units.currency)
+        key = (item.account, item.date, item.amount, currency)
         count = self.occurrences[key] = self.occurrences.get(key, 0) + 1
-        return f"{item.account}/{item.date}/{units.to_string()}/{count}"
+        return f"{item.account}/{item.date}/{amount.Amount(number, currency).to_string()}/{count}"
 
     def closing(self, item: Closing) -> None:
         account, currency = self.account(item), self.currency(item)
@@ -205,15 +201,13 @@ class _Builder:
             # A later statement of the same account and day replaces an earlier one.
             self.closings[(account, item.account, currency, item.date)] = item
 
-    def balances(self) -> list[data.Balance]:
+    def balances(self) -> list[Printed]:
         """Returns the closing balance assertions, one per account, currency and day."""
         found = []
         for (account, _, currency, day), item in sorted(self.closings.items()):
-            meta = {
-                "filename": self.path,
-                "lineno": item.line,
-                ID_KEY: f"{item.account}/{day}/closing {currency}",
-            }
+            source_id = f"{item.account}/{day}/closing {currency}"
+            meta = {"filename": self.path, "lineno": item.line, ID_KEY: source_id}
             units = amount.Amount(bank_numbers.fit(item.amount, currency), currency)
-            found.append(data.Balance(meta, day + ONE_DAY, account, units, None, None))
+            entry = data.Balance(meta, day + ONE_DAY, account, units, None, None)
+            found.append(Printed(entry.date, source_id, printed(entry), self.path, item.line))
         return found

@@ -12,11 +12,12 @@ from collections.abc import Sequence
 
 from beancount.core import data
 
-from importers import bank_book, bank_entries, ledger_files, source
+from importers import bank_book, bank_entries, ledger_files, ledger_text, source
 from importers.bank_book import Book
 from importers.bank_statement import ID_KEY, Reader
 from importers.config import Section
 from importers.errors import Problem
+from importers.ledger_text import Printed
 from importers.source import Placement, SourceImporter
 
 
@@ -37,6 +38,14 @@ class StatementImporter(SourceImporter):
 
     def extract(self, filepath: str, existing: list[data.Directive]) -> list[data.Directive]:
         """Returns the file's transactions and closing balance assertions.
+
+        Raises:
+          ImportFailed: Naming the file and line of every problem.
+        """
+        return ledger_text.entries(self.written(filepath, existing))
+
+    def written(self, filepath: str, existing: list[data.Directive]) -> list[Printed]:
+        """Returns the text of the file's transactions and closing balance assertions.
 
         Raises:
           ImportFailed: Naming the file and line of every problem.

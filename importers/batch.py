@@ -21,6 +21,7 @@ from beancount.core import data
 
 from importers import ledger_files
 from importers.errors import ImportFailed, Problem, raise_if_any
+from importers.ledger_text import Entry
 from importers.source import SourceImporter
 
 
@@ -73,7 +74,8 @@ def extract_all(
     (`SourceImporter.reads`, `reads_custom`) are extracted last:
     they see `books` and every entry the other sources extracted, so a
     receipt can name an invoice imported in the same run, whatever the order
-    of the files.
+    of the files. Since no source reads what they extract, they may give
+    their entries as text (`SourceImporter.written`).
 
     Raises:
       ImportFailed: With the problems of every file that could not be imported.
@@ -87,15 +89,20 @@ def extract_all(
             problems += failed.problems
             continue
         claimed[importer.name][Path(importer.document(str(path)))] = None
-    extracted: dict[str, list[data.Directive]] = {importer.name: [] for importer in importers}
+    extracted: dict[str, list[Entry]] = {importer.name: [] for importer in importers}
+    existing = list(books)
     for readers in (False, True):
-        existing = [*books, *(entry for entries in extracted.values() for entry in entries)]
         for importer in importers:
             if bool(importer.reads or importer.reads_custom) != readers:
                 continue
             for path in claimed[importer.name]:
                 try:
-                    extracted[importer.name] += importer.extract(str(path), existing)
+                    if readers:  # What they extract is read by no source: it may be text.
+                        extracted[importer.name] += importer.written(str(path), existing)
+                    else:
+                        entries = importer.extract(str(path), books)
+                        extracted[importer.name] += entries
+                        existing += entries
                 except ImportFailed as failed:
                     problems += failed.problems
                     continue

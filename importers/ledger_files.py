@@ -52,6 +52,7 @@ from beancount.parser import parser
 from importers import ledger_index, ledger_text
 from importers.errors import Problem, raise_if_any
 from importers.ledger_index import Place
+from importers.ledger_text import Entry, Printed
 
 HEADER = "; {source}, {month}: imported by `python import.py import`; do not edit by hand.\n"
 
@@ -81,7 +82,7 @@ class Batch:
     source: str  # The source's name, for the files' header.
     folder: str  # The folder under the ledger that receives its month files.
     id_key: str  # The metadata key of the source's row id.
-    entries: Sequence[data.Directive]
+    entries: Sequence[Entry]
     # How to read an entry's id, when it is not simply its `id_key` metadata (a billing
     # system's void has its invoice's id under `invoice`, and its own id is `<invoice>:void`).
     source_id: SourceId | None = None
@@ -99,7 +100,7 @@ class MonthFile:
     batch: Batch
     month: str  # YYYY-MM, for the header.
     kept: Sequence[data.Directive]  # The entries already in the file.
-    added: Sequence[data.Directive]
+    added: Sequence[Entry]
     added_ids: Sequence[str]  # The id of each added entry (known: they were deduplicated).
 
     def lines(self) -> list[str]:
@@ -235,18 +236,20 @@ def _plain(path: Path, text: str | None = None) -> ledger_index.Written | None:
     return written
 
 
-def canonical(entry: data.Directive) -> str:
+def canonical(entry: Entry) -> str:
     """Returns an entry as Beancount prints it: its content, without where it was read."""
     return ledger_text.printed(entry)
 
 
-def same_entry(first: data.Directive, second: data.Directive) -> bool:
+def same_entry(first: Entry, second: Entry) -> bool:
     """Tells whether two entries say the same thing."""
     return canonical(first) == canonical(second)
 
 
-def _at(entry: data.Directive, message: str) -> Problem:
+def _at(entry: Entry, message: str) -> Problem:
     """Returns a problem located where the entry was read (a source row or a ledger line)."""
+    if isinstance(entry, Printed):
+        return Problem(entry.filename, entry.lineno, message)
     return Problem(str(entry.meta.get("filename", "")), entry.meta.get("lineno"), message)
 
 
@@ -407,12 +410,12 @@ def custom_entries(ledger: Path, types: Iterable[str]) -> list[data.Custom]:
     return found
 
 
-_Located = tuple[list[data.Directive], list[int], list[str | None]]  # Entries, lines, ids.
+_Located = tuple[list[Entry], list[int], list[str | None]]  # Entries, lines, ids.
 
 
 def _in_file_order(
     batches: Sequence[Batch],
-) -> Iterator[tuple[Batch, list[data.Directive], list[str | None]]]:
+) -> Iterator[tuple[Batch, list[Entry], list[str | None]]]:
     """Yields the batches' entries and their ids by the file they were read from, in line order.
 
     Files in name order (a file is one source's), each with the batch it is in. Each
@@ -421,17 +424,22 @@ def _in_file_order(
     files: dict[tuple[str, int], _Located] = {}
     for index, batch in enumerate(batches):
         id_of, name = batch.id_of, None
-        entries: list[data.Directive] = []  # Of the file `name`, once there is one.
+        entries: list[Entry] = []  # Of the file `name`, once there is one.
         lines: list[int] = []
         ids: list[str | None] = []
         for entry in batch.entries:
-            meta = entry.meta
-            if meta["filename"] != name:  # A file's entries come together: look it up once.
-                name = meta["filename"]
+            source_id: str | None
+            if isinstance(entry, Printed):
+                filename, line, source_id = entry.filename, entry.lineno, entry.source_id
+            else:
+                meta = entry.meta
+                filename, line, source_id = meta["filename"], meta["lineno"], id_of(entry)
+            if filename != name:  # A file's entries come together: look it up once.
+                name = filename
                 entries, lines, ids = files.setdefault((str(name), index), ([], [], []))
             entries.append(entry)
-            lines.append(meta["lineno"])
-            ids.append(id_of(entry))
+            lines.append(line)
+            ids.append(source_id)
     for (_, index), (entries, lines, ids) in sorted(files.items(), key=lambda item: item[0]):
         order = sorted(range(len(lines)), key=lines.__getitem__)
         yield batches[index], [entries[at] for at in order], [ids[at] for at in order]
@@ -439,15 +447,15 @@ def _in_file_order(
 
 def _new_entries(
     batches: Sequence[Batch], known: Ids, books: _Ledger
-) -> tuple[list[tuple[Batch, list[data.Directive], list[str]]], int, list[Problem]]:
+) -> tuple[list[tuple[Batch, list[Entry], list[str]]], int, list[Problem]]:
     """Returns the new entries and their ids by batch, the count skipped, and the conflicts.
 
     An entry whose twin in a month file (a `Place`) is its printed text exactly is
     skipped at once; any other twin there is parsed and compared as printed, so a
     file edited by hand (another spacing, say) is compared by what it says.
     """
-    pending: dict[str, dict[str, data.Directive]] = {}
-    added: list[tuple[Batch, list[data.Directive], list[str]]] = []
+    pending: dict[str, dict[str, Entry]] = {}
+    added: list[tuple[Batch, list[Entry], list[str]]] = []
     skipped = 0
     problems = []
     printed = ledger_text.printed
@@ -455,7 +463,7 @@ def _new_entries(
     for batch, entries, entry_ids in _in_file_order(batches):
         key = batch.id_key
         ledger, batch_ids = known.get(key, {}), pending.setdefault(key, {})
-        new: list[data.Directive] = []
+        new: list[Entry] = []
         ids: list[str] = []
         for entry, source_id in zip(entries, entry_ids, strict=True):
             if source_id is None:
@@ -506,10 +514,10 @@ def plan(ledger: Path, batches: Sequence[Batch]) -> Plan:
     added, skipped, problems = _new_entries(batches, known, books)
     raise_if_any(books.problems)
     raise_if_any(problems)
-    targets: dict[Path, tuple[Batch, list[data.Directive], list[str]]] = {}
+    targets: dict[Path, tuple[Batch, list[Entry], list[str]]] = {}
     for batch, entries, ids in added:
         # The month file of each day (days are few): its entries and their ids.
-        months: dict[datetime.date, tuple[Batch, list[data.Directive], list[str]]] = {}
+        months: dict[datetime.date, tuple[Batch, list[Entry], list[str]]] = {}
         for entry, source_id in zip(entries, ids, strict=True):
             month = months.get(entry.date)
             if month is None:

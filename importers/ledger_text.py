@@ -14,23 +14,25 @@ in a few microseconds for a transaction of plain postings:
 An importer that already made an entry's text with the entry (the usage
 accruals: `importers.usage_entries`) leaves it in the entry's metadata under
 `PRINTED`, and `printed` returns it as it is; tests check that it is the
-printer's text. Anything else goes to
-Beancount's printer. The most common shape (two postings in one currency,
-string metadata, no tags) has a path of its own (`_pair`), since a large
-import prints a million of them. Property tests check that all agree on
-every transaction of these shapes (`tests/test_bank_importers.py`).
+printer's text. An importer of a million rows (a bank's export:
+`importers.bank_entries`) makes no entries at all but their text (`Printed`),
+with `pair`. Anything else goes to Beancount's printer. The most common
+shape (two postings in one currency, plain metadata, no tags) has a path of
+its own (`pair`), since a large import prints a million of them. Property
+tests check that all agree on every transaction of these shapes
+(`tests/test_bank_importers.py`).
 """
 
 from __future__ import annotations
 
 import datetime
-import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from decimal import Decimal
-from typing import Any
+from typing import NamedTuple
 
 from beancount.core import amount, data
-from beancount.parser import printer
+from beancount.parser import parser, printer
 
 PRINTED = "__printed__"
 """The metadata key of an entry's text, made with the entry by its importer.
@@ -43,8 +45,30 @@ _SOURCE = frozenset({"filename", "lineno"})  # Where an entry was read: not its 
 _Posting = tuple[str, str, str, Mapping[str, object] | None]  # Account, number, currency, meta.
 
 
-def printed(entry: data.Directive) -> str:
+class Printed(NamedTuple):
+    """An imported entry made as its text, without a Beancount entry.
+
+    The ledger writer needs only an entry's day, id and text, and the file
+    and line of its row; a source of a million rows (a bank's export) makes
+    those and no entry (`importers.bank_entries`). `entries` reads them back
+    as Beancount's parser does, for beangulp's commands.
+    """
+
+    date: datetime.date
+    source_id: str
+    text: str
+    filename: str
+    lineno: int
+
+
+Entry = data.Directive | Printed
+"""What an importer gives the ledger writer: entries, or their text."""
+
+
+def printed(entry: Entry) -> str:
     """Returns an entry as Beancount's printer prints it."""
+    if isinstance(entry, Printed):
+        return entry.text
     made = entry.meta.get(PRINTED) if entry.meta else None
     if made is not None:
         return str(made)
@@ -94,10 +118,7 @@ def _postings(entry: data.Transaction) -> list[_Posting] | None:
         number, currency = units
         if not isinstance(number, Decimal):
             return None
-        text = str(number)  # What format(number, "f") writes, faster, unless it has a letter.
-        if "E" in text or "N" in text or "n" in text:
-            text = format(number, "f")
-        found.append((account, text, currency, meta))
+        found.append((account, number_text(number), currency, meta))
     return found
 
 
@@ -153,25 +174,13 @@ def _transaction(entry: data.Transaction) -> str | None:
 
 
 _BARE = (None, None, None, None)
-_Shape = tuple[str, Callable[[Mapping[str, Any]], tuple[Any, ...]]]
-_SHAPES: dict[tuple[str, ...], _Shape] = {}  # Metadata keys -> how to print their values.
-
-
-def _shape(keys: tuple[str, ...]) -> _Shape:
-    """Returns the %-template of metadata with these keys (in this order), and their getter."""
-    shown = [key for key in keys if key not in _SOURCE and key[:2] != "__"]
-    template = "".join(f'  {key.replace("%", "%%")}: "%s"\n' for key in shown)
-    if len(shown) > 1:
-        return template, operator.itemgetter(*shown)
-    return template, lambda meta: tuple(meta[key] for key in shown)
 
 
 def _pair(entry: data.Transaction) -> str | None:
     """Returns the printer's text of two plain postings in one currency, else None.
 
-    Only when the metadata are strings, the payee and narration are strings
-    or None, no string holds a quote or a backslash (to escape), and there are
-    no tags; `_transaction` prints anything else.
+    Only when the metadata are plain values, the payee and narration are
+    strings or None, and there are no tags; `_transaction` prints anything else.
     """
     meta, date, flag, payee, narration, tags, links, postings = entry
     if len(postings) != 2 or tags or not meta or type(narration) is not str:
@@ -183,31 +192,41 @@ def _pair(entry: data.Transaction) -> str | None:
     if type(units) is not amount.Amount or type(units2) is not amount.Amount:
         return None
     (number, currency), (number2, currency2) = units, units2
-    if type(number) is not Decimal or type(number2) is not Decimal:
+    if type(number) is not Decimal or type(number2) is not Decimal or currency != currency2:
         return None
-    if currency != currency2 or not currency[-1:].isalnum():  # No padding, nothing to rstrip.
+    if payee is not None and type(payee) is not str:
         return None
-    text, text2 = str(number), str(number2)
-    both = text + text2  # Scientific notation or NaN: the printer writes them otherwise.
-    if "E" in both or "N" in both or "n" in both:
-        return None
-    keys = tuple(meta)
-    shape = _SHAPES.get(keys)
-    if shape is None:
-        shape = _shape(keys)
-        if len(_SHAPES) < 1000:
-            _SHAPES[keys] = shape
-    template, take = shape
-    values = take(meta)
-    try:
-        shown = "".join(values) + narration  # Raises TypeError if a value is not a string.
-        if payee is not None:
-            shown += payee
-    except TypeError:
-        return None
-    if '"' in shown or "\\" in shown:
-        return None
-    words = f'"{payee}" "{narration}"' if payee else f'"{narration}"' if narration else ""
+    for key, value in meta.items():
+        if not isinstance(value, _PLAIN) and key not in _SOURCE and key[:2] != "__":
+            return None
+    return pair(
+        date, flag, payee, narration, links, meta, account, number, account2, number2, currency
+    )
+
+
+def pair(
+    date: datetime.date,
+    flag: str | None,
+    payee: str | None,
+    narration: str,
+    links: AbstractSet[str],
+    meta: Mapping[str, object],
+    account: str,
+    number: Decimal,
+    account2: str,
+    number2: Decimal,
+    currency: str,
+) -> str:
+    """Returns the printer's text of a transaction of two postings in one currency.
+
+    The postings have no cost, price, flag or metadata; the transaction no
+    tags. Its metadata printed (all but the file and line, and keys starting
+    with `__`) must be strings, numbers, dates or booleans. An importer that
+    makes its entries as text (`Printed`) calls this with the entry's pieces.
+    """
+    words = (
+        f"{quoted(payee)} {quoted(narration)}" if payee else quoted(narration) if narration else ""
+    )
     if links:
         if len(links) == 1:
             (link,) = links
@@ -215,10 +234,42 @@ def _pair(entry: data.Transaction) -> str | None:
         else:
             mark = " ".join(["^" + link for link in sorted(links)])
         words = f"{words} {mark}" if words else mark
+    lines = [f"{day(date)} {flag or ''} {words}\n"]
+    for key, value in meta.items():
+        if key not in _SOURCE and key[:2] != "__":
+            lines.append(f"  {key}: {_value(value)}\n")
+    text, text2 = number_text(number), number_text(number2)
     width = len(account) if len(account) > len(account2) else len(account2)
     before = len(text) if len(text) > len(text2) else len(text2)
-    return (
-        f"{day(date)} {flag or ''} {words}\n{template % values}"
-        f"  {account.ljust(width)}  {text.rjust(before)} {currency}\n"
-        f"  {account2.ljust(width)}  {text2.rjust(before)} {currency}\n"
-    )
+    lines.append(f"  {account.ljust(width)}  {text.rjust(before)} {currency}\n")
+    lines.append(f"  {account2.ljust(width)}  {text2.rjust(before)} {currency}\n")
+    return "".join(lines)
+
+
+def number_text(number: Decimal) -> str:
+    """Returns a number as the printer writes it: its digits, never in scientific notation."""
+    text = str(number)  # What format(number, "f") writes, faster, unless it has a letter.
+    if "E" in text or "N" in text or "n" in text:
+        text = format(number, "f")
+    return text
+
+
+def entries(made: Sequence[Printed]) -> list[data.Directive]:
+    """Returns the entries the texts say, each with the file and line of its row.
+
+    Raises:
+      ValueError: If a text does not parse (a fault of its importer, not of its file).
+    """
+    parsed, errors, _ = parser.parse_string("\n".join(printed.text for printed in made))
+    if errors or len(parsed) != len(made):
+        raise ValueError(f"Imported text does not parse: {errors or len(parsed)}")
+    found = []
+    for entry, printed in zip(
+        sorted(parsed, key=lambda entry: entry.meta["lineno"]), made, strict=True
+    ):
+        meta = {**entry.meta, "filename": printed.filename, "lineno": printed.lineno}
+        if isinstance(entry, data.Transaction):
+            postings = [posting._replace(meta=None) for posting in entry.postings]
+            entry = entry._replace(postings=postings)
+        found.append(entry._replace(meta=meta))
+    return found

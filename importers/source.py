@@ -16,6 +16,7 @@ Every entry an importer extracts carries its row's id in the source system under
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath, PurePosixPath
 from typing import Any, ClassVar
@@ -27,6 +28,7 @@ from beangulp import extract
 from importers import ledger_files
 from importers.config import Section
 from importers.errors import Problem
+from importers.ledger_text import Entry
 from plugins import policy
 
 FIELDS = ("importer", "documents", "ledger")
@@ -97,7 +99,17 @@ class SourceImporter(beangulp.Importer):  # type: ignore[misc]
 
     def date(self, filepath: str) -> datetime.date | None:
         """Returns the latest date of the file's entries, to archive it under."""
-        return max((entry.date for entry in self.extract(filepath, [])), default=None)
+        return max((entry.date for entry in self.written(filepath, [])), default=None)
+
+    def written(self, filepath: str, existing: list[data.Directive]) -> Sequence[Entry]:
+        """Returns what the import command writes of a document: what `extract` returns.
+
+        A source of a million rows may return its entries as their text
+        (`ledger_text.Printed`), which the ledger writer takes as it is,
+        if it reads the books (`reads`): no other source reads what such a
+        source extracts (`batch.extract_all`).
+        """
+        return self.extract(filepath, existing)  # type: ignore[no-any-return]
 
     def filename(self, filepath: str) -> str:
         """Returns the archived file's name: the source's name with the file's extension."""

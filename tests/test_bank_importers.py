@@ -16,7 +16,7 @@ from beancount import loader
 from beancount.core import amount, data
 from beancount.parser import parser, printer
 from beangulp import testing
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from importers import ledger_files, ledger_text, sources
@@ -592,15 +592,9 @@ def test_fast_printing_is_beancounts_printing(entry: data.Transaction) -> None:
     assert ledger_files.canonical(entry) == printer.format_entry(entry)
 
 
-_PLAIN_TEXT = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters='"\\'),
-    max_size=12,
-)
-
-
 @st.composite
 def _pairs(draw: st.DrawFn) -> data.Transaction:
-    """Transactions of the shape a bank line makes: two plain postings, string metadata."""
+    """Transactions of the shape a bank line makes: two plain postings, plain metadata."""
     currency = draw(st.sampled_from(["USD", "EUR", "JPY", "A1"]))
     number = draw(
         st.decimals(allow_nan=False, allow_infinity=False, places=draw(st.integers(0, 3)))
@@ -610,13 +604,12 @@ def _pairs(draw: st.DrawFn) -> data.Transaction:
         data.Posting(account, amount.Amount(units, currency), None, None, None, None)
         for account, units in zip(accounts, (number, -number), strict=True)
     ]
-    keys = st.from_regex(r"[a-z][a-z_]{0,8}", fullmatch=True)
     return data.Transaction(
-        {"filename": "f", "lineno": 1, **draw(st.dictionaries(keys, _PLAIN_TEXT, max_size=3))},
+        {"filename": "f", "lineno": 1, **draw(_META)},
         draw(st.dates()),
         draw(st.sampled_from(["*", "!"])),
-        draw(st.none() | _PLAIN_TEXT),
-        draw(_PLAIN_TEXT),
+        draw(st.none() | _TEXT),
+        draw(_TEXT),
         frozenset(),
         frozenset(draw(st.sets(st.from_regex(r"[A-Z0-9-]{1,5}", fullmatch=True), max_size=2))),
         postings,
@@ -626,11 +619,25 @@ def _pairs(draw: st.DrawFn) -> data.Transaction:
 @settings(max_examples=300, deadline=None)
 @given(entry=_pairs())
 def test_fast_printing_of_two_postings_is_beancounts_printing(entry: data.Transaction) -> None:
-    fast = ledger_text._pair(entry)
-    if fast is None:
-        # The one shape it leaves to Beancount's printer here: an exponent (1E+28).
-        assert any(
-            "E" in str(posting.units.number if posting.units else "") for posting in entry.postings
-        )
-    else:
-        assert fast == printer.format_entry(entry)
+    assert ledger_text._pair(entry) == printer.format_entry(entry)
+
+
+@settings(max_examples=200, deadline=None)
+@given(entry=_pairs(), line=st.integers(1, 10**6))
+def test_a_line_made_as_text_reads_back_as_the_entry_it_prints(
+    entry: data.Transaction, line: int
+) -> None:
+    assume(all(len(key) > 1 for key in entry.meta))  # Beancount's keys have two letters or more.
+    # Beancount's parser reads numbers of at most 28 digits exactly.
+    numbers = [posting.units.number for posting in entry.postings if posting.units]
+    assume(all(number is not None and len(number.as_tuple().digits) < 28 for number in numbers))
+    # As a bank line's: string metadata (the printer writes 1E-7 that its parser cannot read).
+    meta = {key: value if key == "lineno" else str(value) for key, value in entry.meta.items()}
+    entry = entry._replace(meta=meta)
+    text = ledger_text.printed(entry)
+    made = ledger_text.Printed(entry.date, "id-1", text, "bank.csv", line)
+    (read,) = ledger_text.entries([made])
+    assert ledger_text.printed(made) == text == printer.format_entry(read)
+    assert (read.meta["filename"], read.meta["lineno"]) == ("bank.csv", line)
+    assert isinstance(read, data.Transaction)
+    assert read.postings == [posting._replace(meta=None) for posting in read.postings]
