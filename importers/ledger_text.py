@@ -224,9 +224,15 @@ def pair(
     with `__`) must be strings, numbers, dates or booleans. An importer that
     makes its entries as text (`Printed`) calls this with the entry's pieces.
     """
-    words = (
-        f"{quoted(payee)} {quoted(narration)}" if payee else quoted(narration) if narration else ""
-    )
+    # A million lines pass here: strings without a quote or a backslash need no escaping.
+    plain = narration + payee if payee else narration
+    if '"' in plain or "\\" in plain:
+        escaped = quoted(narration) if narration or payee else ""
+        words = f"{quoted(payee)} {escaped}" if payee else escaped
+    elif payee:
+        words = f'"{payee}" "{narration}"'
+    else:
+        words = f'"{narration}"' if narration else ""
     if links:
         if len(links) == 1:
             (link,) = links
@@ -234,16 +240,33 @@ def pair(
         else:
             mark = " ".join(["^" + link for link in sorted(links)])
         words = f"{words} {mark}" if words else mark
-    lines = [f"{day(date)} {flag or ''} {words}\n"]
+    shown = ""
     for key, value in meta.items():
-        if key not in _SOURCE and key[:2] != "__":
-            lines.append(f"  {key}: {_value(value)}\n")
-    text, text2 = number_text(number), number_text(number2)
+        start = _KEYS.get(key)
+        if start is None:
+            start = "" if key in _SOURCE or key[:2] == "__" else f"  {key}: "
+            if len(_KEYS) < 1000:
+                _KEYS[key] = start
+        if not start:
+            continue
+        if type(value) is str and '"' not in value and "\\" not in value:
+            shown += f'{start}"{value}"\n'
+        else:
+            shown += f"{start}{_value(value)}\n"
+    text, text2 = str(number), str(number2)
+    both = text + text2
+    if "E" in both or "N" in both or "n" in both:
+        text, text2 = number_text(number), number_text(number2)
     width = len(account) if len(account) > len(account2) else len(account2)
     before = len(text) if len(text) > len(text2) else len(text2)
-    lines.append(f"  {account.ljust(width)}  {text.rjust(before)} {currency}\n")
-    lines.append(f"  {account2.ljust(width)}  {text2.rjust(before)} {currency}\n")
-    return "".join(lines)
+    return (
+        f"{day(date)} {flag or ''} {words}\n{shown}"
+        f"  {account.ljust(width)}  {text.rjust(before)} {currency}\n"
+        f"  {account2.ljust(width)}  {text2.rjust(before)} {currency}\n"
+    )
+
+
+_KEYS: dict[str, str] = {}  # A metadata key's line start ("  key: "), or "" for one not printed.
 
 
 def number_text(number: Decimal) -> str:
