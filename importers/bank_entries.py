@@ -40,9 +40,10 @@ yields nothing.
 
 A line is made as its ledger text (`ledger_text.Printed`, printed by
 `ledger_text.pair`), not as a Beancount entry: the ledger writer needs only
-its day, id and text, and a bank's export of a million lines is read ten
-times faster without a million entries (`bench/README.md`). beangulp's
-commands read the text back as entries (`bank_importer.StatementImporter.extract`).
+its day, id and text, and a bank's export of a million lines imports in
+about half the memory and a quarter less time without a million entries
+(`bench/README.md`). beangulp's commands read the text back as entries
+(`bank_importer.StatementImporter.extract`).
 """
 
 from __future__ import annotations
@@ -61,7 +62,6 @@ from importers.errors import Problem, raise_if_any
 from importers.ledger_text import Printed, pair, printed
 
 ONE_DAY = datetime.timedelta(days=1)
-_TEXTS = 100_000  # The most distinct payees and narrations kept once, per file.
 
 
 def build(
