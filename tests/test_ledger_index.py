@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from beancount.core import data
 from beancount.parser import parser
-from hypothesis import assume, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from importers import ledger_files, ledger_index
@@ -159,7 +159,9 @@ def test_an_id_that_is_no_string_is_left_to_the_parser(tmp_path: Path) -> None:
     assert found.all() == parser.parse_file(str(found.path))[0]
 
 
-@settings(max_examples=300, deadline=None)
+# About two drawn lists in three hold a text that is not plain (a quote, a number's exponent)
+# and are filtered out: by design, so hypothesis's check of how many it filters is off.
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(entries=st.lists(st.one_of(_pairs(), _transactions()), max_size=4))
 def test_a_plain_texts_entries_are_the_parsers_whatever_they_hold(
     entries: list[data.Transaction],
