@@ -30,6 +30,7 @@ STRIPE_INVOICE = "stripe_invoice"  # A Stripe invoice's own id (`in_…`), besid
 _RUNS = re.compile(r"[A-Za-z0-9_\-/.]+")
 _strip_edges = operator.methodcaller("strip", "_-/.")
 _PARTS = re.compile(r"[/.]")
+_WORD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_\-/.]*[A-Za-z0-9])?")
 _STARTS = 64  # With more distinct starts of invoice ids, looking for them is no faster.
 
 
@@ -75,6 +76,8 @@ class Invoices:
         self._start = re.compile("|".join(map(re.escape, starts))).search if starts else None
         if len(starts) > _STARTS:
             self._start = None
+        # The ids that are a word each: a run of non-spaces that is one of them is that word.
+        self._whole = frozenset(filter(_WORD.fullmatch, self._by_word))
 
     def __bool__(self) -> bool:
         return bool(self._by_word)
@@ -97,8 +100,16 @@ class Invoices:
         if start is not None:
             if start(folded) is None:
                 return []
-            # Words are within runs of non-spaces: keep the runs that hold an invoice's start.
-            folded = " ".join([chunk for chunk in folded.split() if start(chunk)])
+            chunks = set(folded.split())
+            whole = self._whole & chunks  # Runs of non-spaces that are an invoice's id.
+            others = chunks - whole
+            if others and start(" ".join(others)) is not None:
+                # Words are within runs of non-spaces: keep the runs that hold an invoice's start.
+                folded = " ".join([chunk for chunk in folded.split() if start(chunk)])
+            elif len(whole) < 2:  # No other run can name one.
+                return list(map(by_word.__getitem__, whole))
+            else:
+                return self._in_order(folded)
         # Which invoices, as sets (fast): most texts name none or one, whose order is moot.
         words = set(map(_strip_edges, _RUNS.findall(folded)))
         words.discard("")

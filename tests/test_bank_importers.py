@@ -6,6 +6,7 @@ Each test works in its own folder (the current folder while it runs), with
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import textwrap
 from decimal import Decimal
@@ -19,7 +20,7 @@ from beangulp import testing
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from importers import ledger_files, ledger_text, sources
+from importers import bank_entries, bank_invoices, ledger_files, ledger_text, sources
 from importers.bank_importer import StatementImporter
 from importers.errors import ImportFailed
 from importers.source import Placement, SourceImporter
@@ -649,3 +650,40 @@ def test_a_line_made_as_text_reads_back_as_the_entry_it_prints(
     assert (read.meta["filename"], read.meta["lineno"]) == ("bank.csv", line)
     assert isinstance(read, data.Transaction)
     assert read.postings == [posting._replace(meta=None) for posting in read.postings]
+
+
+# The fast paths of reading a line agree with the plain rules they stand for.
+
+_IDS = ["INV-1", "INV-12", "inv-2/3", "CN.7", "X_9"]
+_BOOKED_INVOICES = [
+    data.Transaction(
+        {"filename": "f", "lineno": 1, "invoice": invoice_id},
+        datetime.date(2026, 1, 1),
+        "*",
+        None,
+        "",
+        frozenset(),
+        frozenset(),
+        [],
+    )
+    for invoice_id in _IDS
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    words=st.lists(
+        st.sampled_from([*_IDS, "wire", "inv", "(INV-1)", "INV-1.", "x/INV-12", "-CN.7-", "  "])
+        | st.text(alphabet="INVinv-_/.0123 \t", max_size=8),
+        max_size=6,
+    )
+)
+def test_the_invoices_a_text_names_are_those_its_words_name_in_order(words: list[str]) -> None:
+    invoices = bank_invoices.Invoices(_BOOKED_INVOICES)
+    folded = " ".join(words).casefold()
+    assert invoices.named_in(folded) == invoices._in_order(folded)
+
+
+@given(text=st.text(max_size=20))
+def test_cleaning_a_text_makes_its_runs_of_whitespace_single_spaces(text: str) -> None:
+    assert bank_entries.clean(text) == " ".join(text.split())
