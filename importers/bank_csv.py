@@ -151,6 +151,7 @@ def reader(layout: BankCsvLayout) -> Callable[[str, list[Problem]], Iterator[Ite
     by_amount = "amount" in layout.csv.columns
     currency_of_file = layout.currency or ""  # "" when a `currency` column gives it.
     quick, money_out_positive = layout.numbers.quick, layout.money_out_positive
+    account = layout.account
 
     def read(path: str, problems: list[Problem]) -> Iterator[Item]:
         dates = bank_numbers.Dates(layout.date_format)
@@ -179,7 +180,7 @@ def reader(layout: BankCsvLayout) -> Callable[[str, list[Problem]], Iterator[Ite
                 booked: Booked | None = _new(
                     Booked,
                     (
-                        layout.account,
+                        account,
                         line,
                         day,
                         number,

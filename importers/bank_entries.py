@@ -89,12 +89,18 @@ def build(
         else:
             builder.closing(item)
     raise_if_any(problems)
-    return [*builder.entries, *builder.balances()]
+    builder.entries += builder.balances()  # Not copied: a million lines are 8 MB of list.
+    return builder.entries
 
 
 def clean(text: str | None) -> str:
     """Returns text with its runs of whitespace (tabs, line breaks) made single spaces."""
-    return " ".join(text.split()) if text else ""
+    if not text:
+        return ""
+    # Most text is clean: single spaces inside only (all other whitespace is unprintable).
+    if text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " ":
+        return text
+    return " ".join(text.split())
 
 
 # A named tuple made without its `__new__`, which is written in Python: a million
@@ -173,7 +179,7 @@ class _Builder:
         )
         meta = {ID_KEY: source_id}
         # The counter account: a rule's, or money out's, or money in's (see `credited`).
-        sign = (signed > 0) - (signed < 0)
+        sign = 1 if signed > 0 else -1  # Money in, or not: all `counter_account` tells apart.
         text = f"{payee or ''} {narration}".casefold()
         counter, links = book.counter_account(text, sign), data.EMPTY_SET
         if counter is None and sign <= 0:
