@@ -39,12 +39,15 @@ import contextlib
 import datetime
 import functools
 import gc
+import operator
 import os
 import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
+from typing import cast
 
 from beancount.core import data
 from beancount.parser import parser
@@ -441,8 +444,32 @@ def _in_file_order(
             lines.append(line)
             ids.append(source_id)
     for (_, index), (entries, lines, ids) in sorted(files.items(), key=lambda item: item[0]):
+        if all(map(operator.le, lines, islice(lines, 1, None))):  # In order already: as they are.
+            yield batches[index], entries, ids
+            continue
         order = sorted(range(len(lines)), key=lines.__getitem__)
         yield batches[index], [entries[at] for at in order], [ids[at] for at in order]
+
+
+def _all_new(
+    entries: list[Entry],
+    ids: list[str | None],
+    ledger: Mapping[str, Twin],
+    pending: dict[str, Entry],
+) -> list[str] | None:
+    """Returns the entries' ids if every one is new: in neither the ledger nor `pending`, once.
+
+    Then each entry is added to `pending` under its id (a first import's
+    million rows, at C speed); else `pending` is left as it was.
+    """
+    if pending or None in ids or not ledger.keys().isdisjoint(ids):
+        return None
+    fresh = cast(list[str], ids)  # None is not among them.
+    pending.update(zip(fresh, entries, strict=True))
+    if len(pending) == len(fresh):
+        return fresh
+    pending.clear()
+    return None
 
 
 def _new_entries(
@@ -463,6 +490,10 @@ def _new_entries(
     for batch, entries, entry_ids in _in_file_order(batches):
         key = batch.id_key
         ledger, batch_ids = known.get(key, {}), pending.setdefault(key, {})
+        fresh = _all_new(entries, entry_ids, ledger, batch_ids)
+        if fresh is not None:
+            added.append((batch, entries, fresh))
+            continue
         new: list[Entry] = []
         ids: list[str] = []
         for entry, source_id in zip(entries, entry_ids, strict=True):
