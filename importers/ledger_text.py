@@ -122,20 +122,34 @@ def _postings(entry: data.Transaction) -> list[_Posting] | None:
     return found
 
 
-def _heading(entry: data.Transaction) -> str:
-    """Returns the transaction's first line: date, flag, payee, narration, tags and links."""
-    words = []
-    if entry.payee:
-        words.append(_value(entry.payee))
-    if entry.narration:
-        words.append(_value(entry.narration))
-    elif entry.payee:
-        words.append('""')
-    if entry.tags:
-        words += ["#" + tag for tag in sorted(entry.tags)]
-    if entry.links:
-        words += ["^" + link for link in sorted(entry.links)]
-    return f"{day(entry.date)} {entry.flag or ''} {' '.join(words)}\n"
+def _heading(
+    date: datetime.date,
+    flag: str | None,
+    payee: str | None,
+    narration: str,
+    tags: AbstractSet[str],
+    links: AbstractSet[str],
+) -> str:
+    """Returns a transaction's first line: date, flag, payee, narration, tags and links."""
+    # A million lines pass here: strings without a quote or a backslash need no escaping.
+    plain = narration + payee if payee else narration
+    if '"' in plain or "\\" in plain:
+        escaped = quoted(narration) if narration or payee else ""
+        words = f"{quoted(payee)} {escaped}" if payee else escaped
+    elif payee:
+        words = f'"{payee}" "{narration}"'
+    else:
+        words = f'"{narration}"' if narration else ""
+    if tags:
+        words = " ".join([words, *("#" + tag for tag in sorted(tags))]).lstrip()
+    if links:
+        if len(links) == 1:
+            (link,) = links
+            mark = "^" + link
+        else:
+            mark = " ".join(["^" + link for link in sorted(links)])
+        words = f"{words} {mark}" if words else mark
+    return f"{day(date)} {flag or ''} {words}\n"
 
 
 _DAYS: dict[datetime.date, str] = {}  # Each day's text: str() of a date is slow, days are few.
@@ -157,7 +171,9 @@ def _transaction(entry: data.Transaction) -> str | None:
     meta_lines = _meta(entry.meta, "  ") if entry.meta else ""
     if not postings or meta_lines is None:
         return None
-    text = _heading(entry) + meta_lines
+    narration = entry.narration or ""
+    text = _heading(entry.date, entry.flag, entry.payee, narration, entry.tags, entry.links)
+    text += meta_lines
     width = max(len(posting[0]) for posting in postings)
     before = max(len(posting[1]) for posting in postings) + 1  # The number, and a space.
     after = max(len(posting[2]) for posting in postings)
@@ -224,22 +240,6 @@ def pair(
     with `__`) must be strings, numbers, dates or booleans. An importer that
     makes its entries as text (`Printed`) calls this with the entry's pieces.
     """
-    # A million lines pass here: strings without a quote or a backslash need no escaping.
-    plain = narration + payee if payee else narration
-    if '"' in plain or "\\" in plain:
-        escaped = quoted(narration) if narration or payee else ""
-        words = f"{quoted(payee)} {escaped}" if payee else escaped
-    elif payee:
-        words = f'"{payee}" "{narration}"'
-    else:
-        words = f'"{narration}"' if narration else ""
-    if links:
-        if len(links) == 1:
-            (link,) = links
-            mark = "^" + link
-        else:
-            mark = " ".join(["^" + link for link in sorted(links)])
-        words = f"{words} {mark}" if words else mark
     shown = ""
     for key, value in meta.items():
         start = _KEYS.get(key)
@@ -260,12 +260,13 @@ def pair(
     width = len(account) if len(account) > len(account2) else len(account2)
     before = len(text) if len(text) > len(text2) else len(text2)
     return (
-        f"{day(date)} {flag or ''} {words}\n{shown}"
+        f"{_heading(date, flag, payee, narration, _NONE, links)}{shown}"
         f"  {account.ljust(width)}  {text.rjust(before)} {currency}\n"
         f"  {account2.ljust(width)}  {text2.rjust(before)} {currency}\n"
     )
 
 
+_NONE: frozenset[str] = frozenset()  # No tags.
 _KEYS: dict[str, str] = {}  # A metadata key's line start ("  key: "), or "" for one not printed.
 
 
@@ -283,14 +284,14 @@ def entries(made: Sequence[Printed]) -> list[data.Directive]:
     Raises:
       ValueError: If a text does not parse (a fault of its importer, not of its file).
     """
-    parsed, errors, _ = parser.parse_string("\n".join(printed.text for printed in made))
+    parsed, errors, _ = parser.parse_string("\n".join(line.text for line in made))
     if errors or len(parsed) != len(made):
         raise ValueError(f"Imported text does not parse: {errors or len(parsed)}")
     found = []
-    for entry, printed in zip(
+    for entry, line in zip(
         sorted(parsed, key=lambda entry: entry.meta["lineno"]), made, strict=True
     ):
-        meta = {**entry.meta, "filename": printed.filename, "lineno": printed.lineno}
+        meta = {**entry.meta, "filename": line.filename, "lineno": line.lineno}
         if isinstance(entry, data.Transaction):
             postings = [posting._replace(meta=None) for posting in entry.postings]
             entry = entry._replace(postings=postings)
