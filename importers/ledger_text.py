@@ -253,10 +253,7 @@ def pair(
             shown += f'{start}"{value}"\n'
         else:
             shown += f"{start}{_value(value)}\n"
-    text, text2 = str(number), str(number2)
-    both = text + text2
-    if "E" in both or "N" in both or "n" in both:
-        text, text2 = number_text(number), number_text(number2)
+    text, text2 = number_text(number), number_text(number2)
     width = len(account) if len(account) > len(account2) else len(account2)
     before = len(text) if len(text) > len(text2) else len(text2)
     return (
