@@ -25,18 +25,19 @@ from beancount.core import data
 from plugins import ar_entries, meta
 from plugins.ar_policy import ArPolicy
 from plugins.receipts import Receipts
-from plugins.receivables import Finding, Subledger
+from plugins.receivables import Finding, Subledger, invoice_of
 
 
 def overpaid(subledger: Subledger, policy: ArPolicy) -> list[Finding]:
     """Returns a finding for each invoice paid more than its total beyond the tolerance.
 
-    The finding points at the posting that took the invoice over.
+    The finding points at the posting that took the invoice over. Only an item
+    posted more than once can be paid at all, so only those are looked at.
     """
     findings: list[Finding] = []
     tolerances: dict[str, int] = {}
-    for item in subledger.items.values():
-        balance = item.balance()
+    for item in (subledger.items[invoice] for invoice in subledger.several):
+        balance = subledger.open[item.id]
         if balance >= 0 or not item.is_invoice:
             continue
         tolerance = tolerances.setdefault(item.currency, policy.tolerance_units(item.currency))
@@ -63,22 +64,30 @@ def applications_to_nothing(
     """Returns a finding for each typed cash application to an invoice that does not exist.
 
     An invoice exists when an entry other than a cash application posts it:
-    one that does not touch unapplied cash.
+    one that does not touch unapplied cash. Only the items such entries name
+    can be one, so only those are looked at.
 
     Args:
       subledger: The open items.
       unapplied_cash: The unapplied cash account.
       entries: The entries of the books (those that post to unapplied cash suffice).
     """
-    typed = {
-        id(entry)
+    applications = [
+        entry
         for entry in entries
         if isinstance(entry, data.Transaction)
         and not meta.is_generated(entry)
         and any(posting.account == unapplied_cash for posting in entry.postings)
+    ]
+    typed = {id(entry) for entry in applications}
+    named = {
+        invoice
+        for entry in applications
+        for posting in entry.postings
+        if (invoice := invoice_of(entry, posting)) in subledger.items
     }
     findings: list[Finding] = []
-    for item in subledger.items.values():
+    for item in (subledger.items[invoice] for invoice in named):
         if id(item.document) not in typed:
             continue
         if not all(id(movement.entry) in typed for movement in item.movements):
@@ -150,7 +159,7 @@ def _past_due_flags(
         for item in subledger.items.values()
         if item.due <= last_due
         and item.movements[0].units > 0
-        and (left := item.balance(item.due + past_due)) > 0
+        and (left := subledger.balance(item, item.due + past_due)) > 0
     ]
     flags = []
     for item_id, left in sorted(overdue):

@@ -130,8 +130,9 @@ class Books(NamedTuple):
 
     Attributes:
       entries: Every directive.
-      typed: The receivable's open items, as the typed entries leave them.
-      receipts: The receipts, with the typed debits that used them.
+      typed: The receivable's open items, as the typed entries leave them (until
+        `reconcile` posts what it generates into them).
+      receipts: The receipts, with the typed debits that used them (likewise).
       findings: The bad postings found reading them.
       customer_credits: The transactions that post to customer credits.
       both: The transactions that post to the receivable and to unapplied cash.
@@ -210,20 +211,21 @@ def reconcile(
     """
     unapplied = policy.accounts.unapplied_cash
     typed, findings = books.typed, list(books.findings)
+    # Generated postings never clear more than is open, so the typed items
+    # show every invoice paid too much. They are read before anything is
+    # posted: the subledger grows in place.
+    controls = ar_controls.overpaid(typed, policy)
+    controls += ar_controls.applications_to_nothing(typed, unapplied, books.both)
     rates = fx.Rates(books.entries, policy.functional_currency)
     applied = _applied(typed, books.receipts, books.customer_credits, rates, policy)
     findings += applied.findings
     made = applied.entries
     if books.last_typed is not None:
-        through, items = books.last_typed, applied.subledger.items.values()
-        for remeasurement in fx.remeasurements(items, rates, policy, through):
+        through = books.last_typed
+        for remeasurement in fx.remeasurements(applied.subledger, rates, policy, through):
             made += ar_entries.remeasurement_entries(remeasurement, policy)
         made += ar_controls.review_flags(applied.subledger, applied.cash, policy, through)
-    # Generated postings never clear more than is open, so the typed items
-    # show every invoice paid too much.
-    findings += ar_controls.overpaid(typed, policy)
-    findings += ar_controls.applications_to_nothing(typed, unapplied, books.both)
-    return made, findings, applied.subledger
+    return made, findings + controls, applied.subledger
 
 
 class _Applied(NamedTuple):
@@ -236,7 +238,7 @@ class _Applied(NamedTuple):
 
 
 def _applied(
-    typed: receivables.Subledger,
+    subledger: receivables.Subledger,
     cash: receipts.Receipts,
     credit_entries: Sequence[data.Transaction],
     rates: fx.Rates,
@@ -244,18 +246,21 @@ def _applied(
 ) -> _Applied:
     """Nets credit notes, matches receipts, applies customer credits, then writes off differences.
 
+    Each step posts what it generates into the subledger and the receipts,
+    in place, so the next reads what is left.
+
     Args:
-      typed: The open items of the typed books.
+      subledger: The open items of the typed books.
       cash: The receipts, with the typed debits that used them.
       credit_entries: The entries that post to customer credits.
       rates: The ledger's prices.
       policy: The receivables policy.
     """
-    netted = credit_notes.net(typed, policy)
-    subledger = typed.with_movements(netted.movements) if netted.movements else typed
+    netted = credit_notes.net(subledger, policy)
+    subledger.post(netted.movements)
     applied = cash_application.apply(subledger, cash, rates, policy)
-    subledger = subledger.with_movements(applied.movements)
-    cash = cash.with_uses(applied.uses)
+    subledger.post(applied.movements)
+    cash.post(applied.uses)
     credits = customer_credits.credits_left(applied.crediting, credit_entries, policy)
     credited = customer_credits.apply(credits, subledger, policy)
     made = [*netted.entries, *applied.entries, *credited.entries]
@@ -263,19 +268,18 @@ def _applied(
     if credited.movements:
         # A receipt of what is left of an invoice once a credit paid part of
         # it matches only now: match the credited customers' receipts again.
-        subledger = subledger.with_movements(credited.movements)
+        subledger.post(credited.movements)
         customers = {credit.customer for credit in credits}
         again = cash_application.apply(subledger, cash, rates, policy, customers)
         findings += again.findings
-        subledger = subledger.with_movements(again.movements)
-        cash = cash.with_uses(again.uses)
+        subledger.post(again.movements)
+        cash.post(again.uses)
         made += again.entries
     # Last, when every receipt is applied: what receipts posted straight to
     # the receivable leave open within the tolerance.
-    differences = payment_differences.write_offs(subledger.items.values(), rates, policy)
-    if differences.movements:
-        subledger = subledger.with_movements(differences.movements)
-        made += differences.entries
+    differences = payment_differences.write_offs(subledger, rates, policy)
+    subledger.post(differences.movements)
+    made += differences.entries
     return _Applied(made, subledger, cash, findings)
 
 

@@ -42,7 +42,8 @@ class _Payments:
 
     policy: ArPolicy
     rates: Rates
-    items: dict[str, Item]
+    subledger: Subledger
+    items: dict[str, Item] = field(init=False)
     payments: list[Paying] = field(default_factory=list)
     converted: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     ratios: Ratios = field(default_factory=dict)  # receipts in another currency than invoices
@@ -50,12 +51,13 @@ class _Payments:
     foreign: dict[str, list[str]] = field(default_factory=dict)  # customer: other currencies
 
     def __post_init__(self) -> None:
+        self.items = self.subledger.items
         functional = self.rates.functional
         if functional is None:
             return
         found: dict[str, set[str]] = defaultdict(set)
-        for item in self.items.values():
-            if item.currency != functional and item.is_invoice and self.rates.carrying(item):
+        for item in self.subledger.foreign(functional):
+            if item.is_invoice and self.rates.carrying(item):
                 found[item.customer].add(item.currency)
         self.foreign = {customer: sorted(codes) for customer, codes in found.items()}
 
@@ -154,16 +156,18 @@ def open_amounts(subledger: Subledger, customers: Collection[str] | None = None)
       customers: If given, only the invoices of these customers.
     """
     # The matcher orders what it is given, so the subledger's order does not matter.
-    found = {}
-    for item in subledger.items.values():
-        if customers is not None and item.customer not in customers:
-            continue
-        if not item.is_invoice:
-            continue
-        left = item.balance()
-        if left > 0:
-            found[item.id] = left
-    return found
+    balances, items = subledger.open, subledger.items
+    if customers is not None:
+        return {
+            item.id: balances[item.id]
+            for item in subledger.of_customers(customers)
+            if balances[item.id] > 0 and item.is_invoice
+        }
+    return {
+        invoice: left
+        for invoice, left in balances.items()
+        if left > 0 and items[invoice].is_invoice
+    }
 
 
 @dataclass(frozen=True)
@@ -215,7 +219,7 @@ def apply(
         customers are matched, to these customers' invoices: a second pass
         after customer credits changed what is open of them.
     """
-    view = _Payments(policy, rates, subledger.items)
+    view = _Payments(policy, rates, subledger)
     blocked = receipts.blocked
     for receipt in receipts.by_id.values():  # the matcher orders them
         if customers is not None and (receipt.named or receipt.customer not in customers):

@@ -90,22 +90,22 @@ def net(subledger: Subledger, policy: ArPolicy) -> Netted:
     """Returns the entries that move each credit note's open amount onto its invoice.
 
     Args:
-      subledger: The receivable's open items (typed postings only).
+      subledger: The receivable's open items (typed postings only: nothing is posted yet).
       policy: The receivables policy (accounts and precision).
     """
     done = Netted([], [])
     if not policy.net_credit_notes:
         return done
-    items = subledger.items
-    notes = [item for item in items.values() if item.movements[0].units < 0]
+    items, balances = subledger.items, subledger.open
+    notes = [items[note] for note in subledger.notes]
     notes.sort(key=lambda note: (note.date, note.id))
     still_open: dict[str, int] = {}
     for note in notes:
-        left = -note.balance()
+        left = -balances[note.id]
         invoice = credited_invoice(note, items) if left > 0 else None
         if invoice is None or not _nettable(note, invoice):
             continue
-        open_amount = still_open.get(invoice.id, invoice.balance())
+        open_amount = still_open.get(invoice.id, balances[invoice.id])
         units = min(left, open_amount)
         if units <= 0:
             continue

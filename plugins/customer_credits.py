@@ -140,12 +140,10 @@ def apply(credits: list[Credit], subledger: Subledger, policy: ArPolicy) -> Cred
     if not credits or not policy.apply_customer_credits:
         return done
     wanted = {(credit.customer, credit.currency) for credit in credits}
-    customers = {customer for customer, _ in wanted}  # read first: most items are not theirs
+    balances = subledger.open
     pools: dict[tuple[str, str], list[Item]] = defaultdict(list)
-    for item in subledger.items.values():
-        if item.customer not in customers:
-            continue
-        if (item.customer, item.currency) in wanted and item.is_invoice and item.balance() > 0:
+    for item in subledger.of_customers(sorted({customer for customer, _ in wanted})):
+        if (item.customer, item.currency) in wanted and item.is_invoice and balances[item.id] > 0:
             pools[(item.customer, item.currency)].append(item)
     for pool in pools.values():
         pool.sort(key=lambda item: (item.date, item.id))
@@ -153,7 +151,7 @@ def apply(credits: list[Credit], subledger: Subledger, policy: ArPolicy) -> Cred
     for credit in credits:
         left = credit.amount
         for item in pools.get((credit.customer, credit.currency), []):
-            open_amount = still_open.get(item.id, item.balance())
+            open_amount = still_open.get(item.id, balances[item.id])
             units = min(left, open_amount)
             if units <= 0:
                 continue

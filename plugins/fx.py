@@ -31,7 +31,7 @@ from typing import Any
 from beancount.core import data, prices
 
 from plugins.ar_policy import ArPolicy
-from plugins.receivables import Item
+from plugins.receivables import Item, Subledger
 from plugins.schedule import month_end
 
 _ONE_DAY = datetime.timedelta(days=1)
@@ -98,12 +98,12 @@ def _month_ends(first: datetime.date, through: datetime.date) -> Iterable[dateti
 
 
 def remeasurements(
-    items: Iterable[Item], rates: Rates, policy: ArPolicy, through: datetime.date
+    subledger: Subledger, rates: Rates, policy: ArPolicy, through: datetime.date
 ) -> list[Remeasurement]:
     """Returns the month-end remeasurements of every open item with a carrying rate.
 
     Args:
-      items: The open items, with every application already in them.
+      subledger: The open items, with every application already in them.
       rates: The ledger's prices.
       policy: The receivables policy (accounts and precision).
       through: The books' last date: no month end after it is remeasured.
@@ -112,8 +112,7 @@ def remeasurements(
     if functional is None:
         return []
     made: list[Remeasurement] = []
-    foreign = [item for item in items if item.currency != functional]
-    for item in sorted(foreign, key=lambda item: item.id):
+    for item in sorted(subledger.foreign(functional), key=lambda item: item.id):
         carrying = rates.carrying(item)
         if carrying is None:
             continue

@@ -46,7 +46,6 @@ rate is left to the user.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from beancount.core import data
@@ -55,7 +54,7 @@ from plugins import ar_entries, meta
 from plugins.ar_policy import ArPolicy
 from plugins.fx import Rates
 from plugins.receipts import APPLIED_RECEIPT, link_of, written_id
-from plugins.receivables import Item, Movement
+from plugins.receivables import Item, Movement, Subledger
 
 KIND = "payment-difference"
 
@@ -67,25 +66,28 @@ class WrittenOff(NamedTuple):
     movements: list[tuple[str, Movement]]
 
 
-def write_offs(items: Iterable[Item], rates: Rates, policy: ArPolicy) -> WrittenOff:
+def write_offs(subledger: Subledger, rates: Rates, policy: ArPolicy) -> WrittenOff:
     """Returns the write-offs of invoices that receipts paid within the tolerance, but not exactly.
 
+    Only the items the books post to more than once are looked at: an item
+    read with its document alone has no receipt posted straight to it.
+
     Args:
-      items: The open items, with every cash application and credit in them.
+      subledger: The open items, with every cash application and credit in them.
       rates: The ledger's prices (an invoice carried at a foreign rate is left alone).
       policy: The tolerance and the write-off account.
     """
     found: list[tuple[Item, Movement, str, int]] = []
     tolerances: dict[str, int] = {}
-    for item in items:
+    for item in (subledger.items[invoice] for invoice in subledger.several):
         movements = item.movements
-        # Most items: an invoice alone, or paid by the plugin (its last posting is generated).
-        if len(movements) < 2 or movements[0].units <= 0:
+        # Most items: paid by the plugin (their last posting is generated).
+        if movements[0].units <= 0:
             continue
         last = movements[-1]
         if last.units >= 0 or meta.GENERATED_BY in last.entry.meta:
             continue
-        left = item.balance()
+        left = subledger.open[item.id]
         tolerance = tolerances.get(item.currency)
         if tolerance is None:
             tolerance = tolerances[item.currency] = policy.tolerance_units(item.currency)

@@ -102,37 +102,45 @@ class Use(NamedTuple):
 
 @dataclass
 class Receipts:
-    """The receipts of the books by id, with the debits that used them up."""
+    """The receipts of the books by id, with the debits that used them up.
+
+    `post` adds a use in place and keeps what is left of each used receipt
+    (`left`) and the date of its latest use (`last_used`), so what is
+    unapplied is read without adding up every receipt's uses again.
+    """
 
     by_id: dict[str, Receipt]
-    uses: dict[str, list[Use]] = field(default_factory=dict)
     blocked: set[str] = field(default_factory=set)  # receipts with an error: never matched
+    uses: dict[str, list[Use]] = field(default_factory=dict, init=False)
+    left: dict[str, int] = field(default_factory=dict, init=False)  # of each receipt with a use
+    last_used: dict[str, datetime.date] = field(default_factory=dict, init=False)
 
     def unapplied(self, receipt_id: str, through: datetime.date | None = None) -> int:
-        """Returns what is left of a receipt at the end of a day (default: ever)."""
-        amount = self.by_id[receipt_id].amount
-        uses = self.uses.get(receipt_id)
-        if not uses:
-            return amount
-        if through is None:
-            return amount - sum(use.units for use in uses)
-        return amount - sum(use.units for use in uses if use.date <= through)
+        """Returns what is left of a receipt at the end of a day (default: ever).
 
-    def with_uses(self, uses: Iterable[tuple[str, Use]]) -> Receipts:
-        """Returns the receipts with more uses (generated applications) added."""
-        merged = dict(self.uses)
-        copied: set[str] = set()  # lists of self.uses are copied before they grow
+        Only the uses dated after the day, which are few, are added back.
+        """
+        left = self.left.get(receipt_id)
+        if left is None:
+            return self.by_id[receipt_id].amount
+        if through is None or self.last_used[receipt_id] <= through:
+            return left
+        return left + sum(use.units for use in self.uses[receipt_id] if use.date > through)
+
+    def post(self, uses: Iterable[tuple[str, Use]]) -> None:
+        """Adds uses (typed debits, generated applications) to their receipts, in place."""
+        by_id, used, left, last_used = self.by_id, self.uses, self.left, self.last_used
         for receipt_id, use in uses:
-            known = merged.get(receipt_id)
+            known = used.get(receipt_id)
             if known is None:
-                merged[receipt_id] = [use]
-                copied.add(receipt_id)
-            elif receipt_id in copied:
-                known.append(use)
+                used[receipt_id] = [use]
+                left[receipt_id] = by_id[receipt_id].amount - use.units
+                last_used[receipt_id] = use.date
             else:
-                merged[receipt_id] = [*known, use]
-                copied.add(receipt_id)
-        return Receipts(self.by_id, merged, set(self.blocked))
+                known.append(use)
+                left[receipt_id] -= use.units
+                if use.date > last_used[receipt_id]:
+                    last_used[receipt_id] = use.date
 
     def sorted(self) -> list[Receipt]:
         """Returns the receipts in date order, then by id."""
@@ -382,7 +390,7 @@ def read(
 
 def _uses(receipts: Receipts, debits: list[_Line], precision: Precision) -> list[Finding]:
     links = {receipt.link: receipt.id for receipt in receipts.by_id.values()} if debits else {}
-    uses: dict[str, list[Use]] = defaultdict(list)
+    uses: list[tuple[str, Use]] = []
     findings: list[Finding] = []
     for entry, _, posting, number, currency in debits:
         receipt = receipts.by_id.get(_used_receipt(entry, posting, links))
@@ -394,9 +402,9 @@ def _uses(receipts: Receipts, debits: list[_Line], precision: Precision) -> list
             )
             findings.append((meta.source_of(entry, posting), message, entry))
             continue
-        uses[receipt.id].append(Use(entry.date, minor, entry))
-    receipts.uses = dict(uses)
-    for receipt_id in sorted(uses):
+        uses.append((receipt.id, Use(entry.date, minor, entry)))
+    receipts.post(uses)
+    for receipt_id in sorted(receipts.uses):
         left = receipts.unapplied(receipt_id)
         if left < 0:
             receipt = receipts.by_id[receipt_id]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -68,6 +68,8 @@ class Item(NamedTuple):
       id: The invoice (or credit note) id.
       currency: Its currency.
       movements: Its postings, by date (debits first on a day), then file and line.
+        A list: `Subledger.post` adds generated postings to it in place, rather
+        than copying the item for each.
       customer: The document's customer, else the first posting's that names one.
       due: The document's `due` date; an item without one is due on its date.
       date: The date of the document (its first posting), kept as a field:
@@ -76,7 +78,7 @@ class Item(NamedTuple):
 
     id: str
     currency: str
-    movements: tuple[Movement, ...]
+    movements: list[Movement]
     customer: str
     due: datetime.date
     date: datetime.date
@@ -111,30 +113,85 @@ class Item(NamedTuple):
 
 @dataclass(frozen=True)
 class Subledger:
-    """The open items of the receivable, by id.
+    """The open items of the receivable, by id, with what is open of each.
+
+    The plugin posts what it generates into the subledger in place (`post`),
+    keeping each item's running balance in `open`, so the rules that run after
+    matching read what is open without adding up every item's postings again.
+    When made, it also indexes the few items those rules can concern (`notes`,
+    `several`, `by_currency`, `by_customer`), so they need not visit every item.
 
     Attributes:
       items: The open items by id.
       unnamed: The entries with a receivable posting that name no invoice (the
         receivable tie-out's breaks).
+      open: The balance of each item in minor units, with every posting added so far.
+      notes: The ids of the credit notes (the first posting a credit), when made.
+      several: The ids of the items with more than one posting when made: only
+        they can have been paid, or overpaid, by the postings read.
+      by_currency: The ids of the items in each currency.
+      by_customer: The ids of the items of each customer.
     """
 
     items: dict[str, Item]
     unnamed: tuple[data.Transaction, ...] = ()
+    open: dict[str, int] = field(default_factory=dict, init=False)
+    notes: list[str] = field(default_factory=list, init=False)
+    several: list[str] = field(default_factory=list, init=False)
+    by_currency: dict[str, list[str]] = field(default_factory=dict, init=False)
+    by_customer: dict[str, list[str]] = field(default_factory=dict, init=False)
 
-    def with_movements(self, movements: Iterable[tuple[str, Movement]]) -> Subledger:
-        """Returns the subledger with more postings (generated ones) added to their items."""
-        items = dict(self.items)
+    def __post_init__(self) -> None:
+        # One visit of each item, when the reader makes the subledger.
+        balances, by_currency, by_customer = self.open, self.by_currency, self.by_customer
+        for invoice, item in self.items.items():
+            movements = item.movements
+            if len(movements) == 1:  # most items: the document alone
+                balances[invoice] = movements[0].units
+            else:
+                balances[invoice] = sum(m.units for m in movements)
+                self.several.append(invoice)
+            if movements[0].units < 0:
+                self.notes.append(invoice)
+            by_currency.setdefault(item.currency, []).append(invoice)
+            by_customer.setdefault(item.customer, []).append(invoice)
+
+    def post(self, movements: Iterable[tuple[str, Movement]]) -> None:
+        """Adds postings (generated ones) to their items, in place, and to their balances."""
+        items, balances = self.items, self.open
         for invoice, movement in movements:
-            known = items[invoice]
-            ordered = (*known.movements, movement)
-            if movement.date <= known.movements[-1].date:
-                ordered = tuple(sorted(ordered, key=_order))
-            items[invoice] = _new(
-                Item,
-                (known.id, known.currency, ordered, known.customer, known.due, ordered[0].date),
-            )
-        return Subledger(items, self.unnamed)
+            found = items[invoice].movements
+            found.append(movement)
+            if movement.date <= found[-2].date:
+                found.sort(key=_order)
+            balances[invoice] += movement.units
+
+    def balance(self, item: Item, through: datetime.date) -> int:
+        """Returns an item's balance at the end of a day.
+
+        It is the running balance when nothing is posted to the item after the
+        day, as for most items; only the others add up their postings.
+        """
+        if item.movements[-1].date <= through:
+            return self.open[item.id]
+        return item.balance(through)
+
+    def foreign(self, functional: str) -> list[Item]:
+        """Returns the items in another currency than the functional one."""
+        return [
+            self.items[invoice]
+            for currency, invoices in self.by_currency.items()
+            if currency != functional
+            for invoice in invoices
+        ]
+
+    def of_customers(self, customers: Iterable[str]) -> list[Item]:
+        """Returns the items of some customers."""
+        return [
+            self.items[invoice]
+            for customer in customers
+            for invoice in self.by_customer.get(customer, ())
+        ]
 
 
 _new = tuple.__new__  # builds a NamedTuple without the Python call of its generated __new__
@@ -253,7 +310,7 @@ def _item(invoice: str, found: list[Movement], findings: list[Finding]) -> Item:
         )
     if type(customer) is not str:
         customer = str(customer or "")
-    fields = (invoice, first.currency, tuple(found), customer, due or first.date, first.date)
+    fields = (invoice, first.currency, found, customer, due or first.date, first.date)
     return _new(Item, fields)
 
 

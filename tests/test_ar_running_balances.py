@@ -1,0 +1,171 @@
+"""AR reconciliation keeps running balances: what is open, read without adding postings up again.
+
+The plugin posts what it generates into the receivables subledger and the
+receipts in place (`Subledger.post`, `Receipts.post`). These tests hold the
+running balances to the postings themselves: after a reconciliation, what the
+subledger and the receipts say is open on any day is what a fresh read of
+the loaded books says.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from beancount import loader
+from beancount.core import data
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from plugins import ar_policy, ar_reconciliation, receipts, receivables
+from plugins.currency import Precision
+
+AR = "Assets:AccountsReceivable"
+UNAPPLIED = "Liabilities:UnappliedCash"
+HEADER = """
+option "operating_currency" "USD"
+2026-01-01 open Assets:AccountsReceivable
+2026-01-01 open Assets:Bank:Operating
+2026-01-01 open Income:Revenue:Services
+2026-01-01 open Liabilities:UnappliedCash
+2026-01-01 open Liabilities:CustomerCredits
+2026-01-01 open Expenses:PaymentDifferences
+"""
+START = datetime.date(2026, 1, 1)
+
+
+def invoice(name: str, day: datetime.date, cents: int, customer: str, currency: str = "USD") -> str:
+    amount = f"{cents / 100:.2f} {currency}"
+    return f"""
+{day} * "Acme" "Invoice {name}" ^{name}
+  invoice: "{name}"
+  customer: "{customer}"
+  due: {day}
+  Assets:AccountsReceivable  {amount}
+  Income:Revenue:Services  -{amount}
+"""
+
+
+def credit_note(name: str, day: datetime.date, cents: int, credits: str, customer: str) -> str:
+    amount = f"{cents / 100:.2f} USD"
+    return f"""
+{day} * "Acme" "Credit note {name}" ^{name}
+  invoice: "{name}"
+  credits: "{credits}"
+  customer: "{customer}"
+  Assets:AccountsReceivable  -{amount}
+  Income:Revenue:Services  {amount}
+"""
+
+
+def receipt(name: str, day: datetime.date, cents: int, customer: str, named: str = "") -> str:
+    amount = f"{cents / 100:.2f} USD"
+    extra = f'\n  invoice: "{named}"' if named else ""
+    return f"""
+{day} * "Acme" "Wire"
+  receipt: "{name}"
+  customer: "{customer}"{extra}
+  Assets:Bank:Operating  {amount}
+  Liabilities:UnappliedCash  -{amount}
+"""
+
+
+def reconciled(text: str) -> tuple[receivables.Subledger, receipts.Receipts, list[data.Directive]]:
+    """The subledger and receipts the plugin posted into, and the books it made."""
+    entries, errors, options = loader.load_string(text)
+    assert errors == []
+    policy, policy_errors = ar_policy.load(None, options)
+    assert policy_errors == []
+    books = ar_reconciliation.Books.of(entries, policy, "")
+    made, _, subledger = ar_reconciliation.reconcile(books, policy)
+    assert subledger is books.typed  # posted in place
+    return subledger, books.receipts, [*entries, *made]
+
+
+def days_of(entries: list[data.Directive]) -> list[datetime.date]:
+    found = {entry.date for entry in entries}
+    return sorted(found | {min(found) - datetime.timedelta(days=1)})
+
+
+def assert_running_balances_hold(text: str) -> None:
+    subledger, cash, books = reconciled(text)
+    read, _ = receivables.read(books, AR, Precision())
+    read_cash, _ = receipts.read(books, UNAPPLIED, Precision(), read, "")
+    assert subledger.open == {key: item.balance() for key, item in read.items.items()}
+    for day in days_of(books):
+        for key, item in subledger.items.items():
+            assert subledger.balance(item, day) == read.items[key].balance(day)
+        for key in cash.by_id:
+            walked = cash.by_id[key].amount - sum(
+                use.units for use in read_cash.uses.get(key, []) if use.date <= day
+            )
+            assert cash.unapplied(key, day) == walked
+    for key in cash.by_id:
+        assert cash.unapplied(key) == read_cash.unapplied(key)
+
+
+def test_the_reader_collects_the_items_later_rules_look_at() -> None:
+    day = START + datetime.timedelta(days=5)
+    text = (
+        HEADER
+        + invoice("INV-1", day, 10000, "CUS-1")
+        + invoice("INV-2", day, 5000, "CUS-2", currency="EUR")
+        + credit_note("CN-1", day, 2000, "INV-1", "CUS-1")
+        + f"""
+{day} * "Acme" "Wire" ^INV-2
+  receipt: "BR-1"
+  Assets:Bank:Operating  49.99 EUR
+  Assets:AccountsReceivable  -49.99 EUR
+"""
+    )
+    entries, errors, _ = loader.load_string(text)
+    assert errors == []
+    subledger, findings = receivables.read(entries, AR, Precision())
+    assert findings == []
+    assert subledger.open == {"INV-1": 10000, "INV-2": 1, "CN-1": -2000}
+    assert subledger.notes == ["CN-1"]
+    assert subledger.several == ["INV-2"]
+    assert subledger.by_currency == {"USD": ["INV-1", "CN-1"], "EUR": ["INV-2"]}
+    assert subledger.by_customer == {"CUS-1": ["INV-1", "CN-1"], "CUS-2": ["INV-2"]}
+    assert [item.id for item in subledger.foreign("USD")] == ["INV-2"]
+
+
+def test_posting_keeps_each_item_in_order_and_its_balance_running() -> None:
+    # R-1 is dated before INV-2, so its application is dated at the invoice
+    # and lands after INV-1's later receipt: posted out of date order.
+    jan = START + datetime.timedelta(days=9)
+    text = (
+        HEADER
+        + invoice("INV-1", jan, 10000, "CUS-1")
+        + credit_note("CN-1", jan + datetime.timedelta(days=3), 2500, "INV-1", "CUS-1")
+        + receipt("R-1", jan + datetime.timedelta(days=1), 3000, "CUS-1", named="INV-2")
+        + invoice("INV-2", jan + datetime.timedelta(days=20), 3000, "CUS-1")
+        + receipt("R-2", jan + datetime.timedelta(days=40), 7500, "CUS-1")
+        + receipt("R-3", jan + datetime.timedelta(days=50), 999, "CUS-2")
+    )
+    subledger, cash, _ = reconciled(text)
+    assert subledger.open == {"INV-1": 0, "CN-1": 0, "INV-2": 0}
+    assert cash.unapplied("R-1") == 0
+    assert cash.unapplied("R-1", jan + datetime.timedelta(days=19)) == 3000
+    assert cash.unapplied("R-3") == 999
+    assert_running_balances_hold(text)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 1), st.integers(0, 60), st.integers(1, 300)), min_size=1),
+    st.lists(st.tuples(st.integers(0, 1), st.integers(0, 60), st.integers(1, 300), st.booleans())),
+)
+def test_running_balances_equal_the_postings_on_every_day(
+    billed: list[tuple[int, int, int]], paid: list[tuple[int, int, int, bool]]
+) -> None:
+    text = HEADER
+    for index, (customer, offset, dollars) in enumerate(billed, 1):
+        day = START + datetime.timedelta(days=offset)
+        text += invoice(f"INV-{index}", day, dollars * 100, f"CUS-{customer}")
+        if index % 3 == 0:
+            text += credit_note(f"CN-{index}", day, dollars * 30, f"INV-{index}", f"CUS-{customer}")
+    for index, (customer, offset, dollars, named) in enumerate(paid, 1):
+        day = START + datetime.timedelta(days=offset)
+        invoice_named = f"INV-{index % len(billed) + 1}" if named else ""
+        text += receipt(f"R-{index}", day, dollars * 100, f"CUS-{customer}", invoice_named)
+    assert_running_balances_hold(text)
