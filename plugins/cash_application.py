@@ -43,7 +43,6 @@ class _Payments:
     policy: ArPolicy
     rates: Rates
     subledger: Subledger
-    items: dict[str, Item] = field(init=False)
     payments: list[Paying] = field(default_factory=list)
     converted: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     ratios: Ratios = field(default_factory=dict)  # receipts in another currency than invoices
@@ -51,7 +50,6 @@ class _Payments:
     foreign: dict[str, list[str]] = field(default_factory=dict)  # customer: other currencies
 
     def __post_init__(self) -> None:
-        self.items = self.subledger.items
         functional = self.rates.functional
         if functional is None:
             return
@@ -63,7 +61,8 @@ class _Payments:
 
     def add(self, receipt: Receipt, unapplied: int) -> None:
         named = receipt.named
-        if not named or (len(named) == 1 and self.items[named[0]].currency == receipt.currency):
+        items = self.subledger.items
+        if not named or (len(named) == 1 and items[named[0]].currency == receipt.currency):
             if not named and self.foreign:
                 self.convert(receipt, unapplied)
             if unapplied == receipt.amount:
@@ -80,10 +79,10 @@ class _Payments:
                     )
                 )
             return
-        items = [self.items[name] for name in named]
+        invoices = [items[name] for name in named]
         amount, currency = unapplied, receipt.currency
-        if {item.currency for item in items} != {receipt.currency}:
-            converted = self.converted_named(receipt, items, unapplied)
+        if {item.currency for item in invoices} != {receipt.currency}:
+            converted = self.converted_named(receipt, invoices, unapplied)
             if converted is None or converted[0] <= 0:
                 return
             amount, currency = converted
