@@ -94,22 +94,38 @@ class Invoices:
 
     def named_in(self, folded: str) -> list[Invoice]:
         """Returns the invoices a case-folded text (`str.casefold`) names, as `named` does."""
+        return list(self.named_in_each([folded])[0])
+
+    def named_in_each(self, texts: Sequence[str]) -> list[Sequence[Invoice]]:
+        """Returns the invoices each case-folded text names, as `named_in` does, by columns.
+
+        A bank's export of a million lines asks for them a few thousand lines at
+        a time: most of the work is then done by Python's own loops (`map`).
+        """
         by_word, start = self._by_word, self._start
         if not by_word:
-            return []
-        if start is not None:
-            if start(folded) is None:
-                return []
-            chunks = set(folded.split())
-            whole = self._whole & chunks  # Runs of non-spaces that are an invoice's id.
-            others = chunks - whole
-            if others and start(" ".join(others)) is not None:
-                # Words are within runs of non-spaces: keep the runs that hold an invoice's start.
-                folded = " ".join([chunk for chunk in folded.split() if start(chunk)])
+            return [()] * len(texts)
+        if start is None:
+            return list(map(self._by_words, texts))
+        found: list[Sequence[Invoice]] = [()] * len(texts)
+        hits = [at for at, hit in enumerate(map(start, texts)) if hit is not None]
+        named = list(map(texts.__getitem__, hits))  # The texts that hold the start of an id.
+        runs = list(map(str.split, named))  # Words are within runs of non-spaces.
+        wholes = list(map(self._whole.intersection, runs))  # Runs that are an invoice's id.
+        others = map(set.difference, map(set, runs), wholes)
+        other_hits = map(start, map(" ".join, others))
+        for at, text, whole, other_hit in zip(hits, named, wholes, other_hits, strict=True):
+            if other_hit is not None:  # Keep the runs that hold an invoice's start.
+                found[at] = self._by_words(" ".join([run for run in text.split() if start(run)]))
             elif len(whole) < 2:  # No other run can name one.
-                return list(map(by_word.__getitem__, whole))
+                found[at] = list(map(by_word.__getitem__, whole))
             else:
-                return self._in_order(folded)
+                found[at] = self._in_order(text)
+        return found
+
+    def _by_words(self, folded: str) -> list[Invoice]:
+        """Returns the invoices a case-folded text names, word by word."""
+        by_word = self._by_word
         # Which invoices, as sets (fast): most texts name none or one, whose order is moot.
         words = set(map(_strip_edges, _RUNS.findall(folded)))
         words.discard("")
@@ -139,7 +155,7 @@ class Invoices:
 
 
 def credited(
-    named: list[Invoice], receivable: str, otherwise: str, meta: dict[str, Any]
+    named: Sequence[Invoice], receivable: str, otherwise: str, meta: dict[str, Any]
 ) -> tuple[str, frozenset[str]]:
     """Returns the account that money naming these invoices posts against, and its links.
 

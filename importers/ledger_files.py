@@ -96,6 +96,9 @@ class Batch:
         return self.source_id or meta_id(self.id_key)
 
 
+_DATE = operator.attrgetter("date")
+
+
 @dataclass(frozen=True)
 class MonthFile:
     """What a ledger file will hold: its entries, and the new ones of one source."""
@@ -117,10 +120,11 @@ class MonthFile:
         ordered = [
             (f"{day(entry.date)}\0{id_of(entry) or ''}", printed(entry)) for entry in self.kept
         ]
-        ordered += [
-            (f"{day(entry.date)}\0{source_id}", printed(entry))
-            for entry, source_id in zip(self.added, self.added_ids, strict=True)
-        ]
+        dates = list(map(_DATE, self.added))
+        days = {date: day(date) for date in set(dates)}
+        written = zip(map(days.__getitem__, dates), self.added_ids, strict=True)
+        keys = [f"{written_day}\0{source_id}" for written_day, source_id in written]
+        ordered += zip(keys, ledger_text.printed_each(self.added), strict=True)
         ordered.sort()
         texts = [text for _, text in ordered]
         del ordered

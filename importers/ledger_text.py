@@ -16,9 +16,10 @@ accruals: `importers.usage_entries`) leaves it in the entry's metadata under
 `PRINTED`, and `printed` returns it as it is; tests check that it is the
 printer's text. An importer of a million rows (a bank's export:
 `importers.bank_entries`) makes no entries at all but their text (`Printed`),
-with `pair`. Anything else goes to Beancount's printer. The most common
+with `pairs`. Anything else goes to Beancount's printer. The most common
 shape (two postings in one currency, plain metadata, no tags) has a path of
-its own (`pair`), since a large import prints a million of them. Property
+its own (`pairs`), which prints a few thousand such transactions at once,
+given as columns, since a large import prints a million of them. Property
 tests check that all agree on every transaction of these shapes
 (`tests/test_bank_importers.py`).
 """
@@ -26,10 +27,12 @@ tests check that all agree on every transaction of these shapes
 from __future__ import annotations
 
 import datetime
+import operator
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from decimal import Decimal
-from typing import NamedTuple
+from itertools import repeat
+from typing import NamedTuple, cast
 
 from beancount.core import amount, data
 from beancount.parser import parser, printer
@@ -79,6 +82,16 @@ def printed(entry: Entry) -> str:
         if text is not None:
             return text
     return str(printer.format_entry(entry))
+
+
+def printed_each(entries: Sequence[Entry]) -> list[str]:
+    """Returns `printed` of each entry: at once for a million texts made by an importer."""
+    if set(map(type, entries)) == {Printed}:
+        return list(map(_TEXT, entries))
+    return list(map(printed, entries))
+
+
+_TEXT = operator.attrgetter("text")
 
 
 def quoted(text: str) -> str:
@@ -215,33 +228,94 @@ def _pair(entry: data.Transaction) -> str | None:
     for key, value in meta.items():
         if not isinstance(value, _PLAIN) and key not in _SOURCE and key[:2] != "__":
             return None
-    return pair(
-        date, flag, payee, narration, links, meta, account, number, account2, number2, currency
-    )
+    columns = {key: [value] for key, value in meta.items()}
+    (text,) = pairs(
+        [date], [flag], [payee], [narration], [links], columns,
+        [account], [number], [account2], [number2], [currency],
+    )  # fmt: skip
+    return text
 
 
-def pair(
-    date: datetime.date,
-    flag: str | None,
-    payee: str | None,
-    narration: str,
-    links: AbstractSet[str],
-    meta: Mapping[str, object],
-    account: str,
-    number: Decimal,
-    account2: str,
-    number2: Decimal,
-    currency: str,
-) -> str:
-    """Returns the printer's text of a transaction of two postings in one currency.
+def pairs(
+    dates: Sequence[datetime.date],
+    flags: Sequence[str | None],
+    payees: Sequence[str | None],
+    narrations: Sequence[str],
+    links: Sequence[AbstractSet[str]],
+    meta: Mapping[str, Sequence[object]],
+    accounts: Sequence[str],
+    numbers: Sequence[Decimal],
+    accounts2: Sequence[str],
+    numbers2: Sequence[Decimal],
+    currencies: Sequence[str],
+) -> list[str]:
+    """Returns the printer's text of transactions of two postings in one currency each.
 
-    The postings have no cost, price, flag or metadata; the transaction no
-    tags. Its metadata printed (all but the file and line, and keys starting
-    with `__`) must be strings, numbers, dates or booleans. An importer that
-    makes its entries as text (`Printed`) calls this with the entry's pieces.
+    Given by columns: the transactions' dates, flags, ..., one item each per
+    transaction, and their metadata as a column of values for each key, None
+    where a transaction has no such key. The postings have no cost, price,
+    flag or metadata; the transactions no tags. Metadata printed (all but the
+    file and line, and keys starting with `__`) must be strings, numbers,
+    dates or booleans. An importer of a million rows (a bank's export) prints
+    its lines a few thousand at a time: a column's pieces are then made by
+    Python's own loops (`map`), and each text is joined by one f-string.
     """
-    shown = ""
-    for key, value in meta.items():
+    texts, texts2 = _number_texts(numbers), _number_texts(numbers2)
+    widths = list(map(max, map(len, accounts), map(len, accounts2)))
+    befores = list(map(max, map(len, texts), map(len, texts2)))
+    # f-strings: the fastest way Python joins a few strings.
+    return [
+        f"{heading}{shown}  {account}  {text} {currency}\n  {account2}  {text2} {currency}\n"
+        for heading, shown, account, text, account2, text2, currency in zip(
+            _headings(dates, flags, payees, narrations, links),
+            _meta_lines(meta, len(dates)),
+            map(str.ljust, accounts, widths),
+            map(str.rjust, texts, befores),
+            map(str.ljust, accounts2, widths),
+            map(str.rjust, texts2, befores),
+            currencies,
+            strict=True,
+        )
+    ]
+
+
+def _headings(
+    dates: Sequence[datetime.date],
+    flags: Sequence[str | None],
+    payees: Sequence[str | None],
+    narrations: Sequence[str],
+    links: Sequence[AbstractSet[str]],
+) -> list[str]:
+    """Returns the first lines of transactions without tags, as `_heading` writes each."""
+    payees_written = list(filter(None, payees))
+    words = "".join(payees_written) + "".join(narrations)
+    # Texts to escape, or neither payee nor narration: each heading as `_heading` writes it.
+    if '"' in words or "\\" in words or (len(payees_written) < len(payees) and not all(narrations)):
+        return list(map(_heading, dates, flags, payees, narrations, repeat(_NONE), links))
+    days = {date: day(date) for date in set(dates)}
+    marks = [_marks(linked) if linked else "" for linked in links]
+    return [
+        f'{written} {flag or ""} "{payee}" "{narration}"{mark}\n'
+        if payee
+        else f'{written} {flag or ""} "{narration}"{mark}\n'
+        for written, flag, payee, narration, mark in zip(
+            map(days.__getitem__, dates), flags, payees, narrations, marks, strict=True
+        )
+    ]
+
+
+def _marks(links: AbstractSet[str]) -> str:
+    """Returns the links of a heading that has words, after a space."""
+    if len(links) == 1:
+        (link,) = links
+        return " ^" + link
+    return " " + " ".join(["^" + link for link in sorted(links)])
+
+
+def _meta_lines(meta: Mapping[str, Sequence[object]], count: int) -> list[str]:
+    """Returns the printed metadata of each of `count` entries, given by columns of values."""
+    columns = []
+    for key, values in meta.items():
         start = _KEYS.get(key)
         if start is None:
             start = "" if key in _SOURCE or key[:2] == "__" else f"  {key}: "
@@ -249,18 +323,19 @@ def pair(
                 _KEYS[key] = start
         if not start:
             continue
-        if type(value) is str and '"' not in value and "\\" not in value:
-            shown += f'{start}"{value}"\n'
-        else:
-            shown += f"{start}{_value(value)}\n"
-    text, text2 = number_text(number), number_text(number2)
-    width = len(account) if len(account) > len(account2) else len(account2)
-    before = len(text) if len(text) > len(text2) else len(text2)
-    return (
-        f"{_heading(date, flag, payee, narration, _NONE, links)}{shown}"
-        f"  {account.ljust(width)}  {text.rjust(before)} {currency}\n"
-        f"  {account2.ljust(width)}  {text2.rjust(before)} {currency}\n"
-    )
+        if set(map(type, values)) <= {str, type(None)}:
+            joined = "".join(filter(None, cast(Sequence[str | None], values)))
+            if '"' not in joined and "\\" not in joined:  # Printed as they are, fast.
+                columns.append(
+                    [f'{start}"{text}"\n' if text is not None else "" for text in values]
+                )
+                continue
+        columns.append(
+            [f"{start}{_value(value)}\n" if value is not None else "" for value in values]
+        )
+    if len(columns) > 1:
+        return list(map("".join, zip(*columns, strict=True)))
+    return columns[0] if columns else [""] * count
 
 
 _NONE: frozenset[str] = frozenset()  # No tags.
@@ -273,6 +348,15 @@ def number_text(number: Decimal) -> str:
     if "E" in text or "N" in text or "n" in text:
         text = format(number, "f")
     return text
+
+
+def _number_texts(numbers: Sequence[Decimal]) -> list[str]:
+    """Returns `number_text` of each number."""
+    texts = list(map(str, numbers))
+    joined = "".join(texts)
+    if "E" in joined or "N" in joined or "n" in joined:
+        return list(map(number_text, numbers))
+    return texts
 
 
 def entries(made: Sequence[Printed]) -> list[data.Directive]:

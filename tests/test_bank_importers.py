@@ -11,6 +11,7 @@ import itertools
 import textwrap
 from decimal import Decimal
 from pathlib import Path
+from typing import cast
 
 import pytest
 from beancount import loader
@@ -24,7 +25,7 @@ from importers import bank_entries, bank_invoices, ledger_files, ledger_text, so
 from importers.bank_importer import StatementImporter
 from importers.errors import ImportFailed
 from importers.source import Placement, SourceImporter
-from tests.importing import run, tree
+from tests.importing import failure, run, tree
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "banks"
@@ -687,3 +688,99 @@ def test_the_invoices_a_text_names_are_those_its_words_name_in_order(words: list
 @given(text=st.text(max_size=20))
 def test_cleaning_a_text_makes_its_runs_of_whitespace_single_spaces(text: str) -> None:
     assert bank_entries.clean(text) == " ".join(text.split())
+
+
+@given(texts=st.lists(st.none() | st.text(max_size=8), max_size=6))
+def test_cleaning_texts_together_cleans_each(texts: list[str | None]) -> None:
+    assert bank_entries.cleaned(texts) == list(map(bank_entries.clean, texts))
+
+
+# Bank lines are built and printed a few thousand at a time, as columns.
+
+
+@st.composite
+def _pair_columns(draw: st.DrawFn) -> tuple[list[str], list[data.Transaction]]:
+    """Transactions of a bank line's shape, and the one order their metadata keys come in."""
+    keys = draw(st.lists(st.from_regex(r"[a-z][a-z_]{0,8}", fullmatch=True), unique=True))
+    entries = []
+    for entry in draw(st.lists(_pairs(_TEXT, _VALUES), max_size=5)):
+        present = {key: draw(_VALUES) for key in keys if draw(st.booleans())}
+        entries.append(entry._replace(meta={"filename": "f", "lineno": 1, **present}))
+    return keys, entries
+
+
+@settings(max_examples=300, deadline=None)
+@given(drawn=_pair_columns())
+def test_printing_bank_lines_as_columns_is_beancounts_printing(
+    drawn: tuple[list[str], list[data.Transaction]],
+) -> None:
+    keys, entries = drawn
+    accounts = [[entry.postings[at].account for entry in entries] for at in (0, 1)]
+    units = [[cast(amount.Amount, entry.postings[at].units) for entry in entries] for at in (0, 1)]
+    numbers = [[cast(Decimal, unit.number) for unit in column] for column in units]
+    texts = ledger_text.pairs(
+        [entry.date for entry in entries],
+        [entry.flag for entry in entries],
+        [entry.payee for entry in entries],
+        [entry.narration or "" for entry in entries],
+        [entry.links for entry in entries],
+        {key: [entry.meta.get(key) for entry in entries] for key in keys},
+        accounts[0],
+        numbers[0],
+        accounts[1],
+        numbers[1],
+        [unit.currency for unit in units[0]],
+    )
+    assert texts == list(map(printer.format_entry, entries))
+
+
+CHUNKED = (
+    "W-1,03/02/2026,ACME ROBOTICS,WIRE INV-7,1200.00,",
+    ",03/02/2026,Acme,Coffee  shop,-4.50,",
+    ',03/02/2026,"Acme ""East""",Coffee,-4.50,',
+    "W-4,03/03/2026,Bank,MONTHLY ACCOUNT FEE,-28.00,",
+    "W-5,03/03/2026,,Transfer,25.00,",
+    ",03/02/2026,Acme,Coffee,-4.50,",
+    "W-7,03/04/2026,Lumen,Payment for INV-7 and INV-8,50.00,1221.50",
+)
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5])
+def test_lines_built_a_few_at_a_time_are_the_lines_built_all_at_once(
+    here: Path, importers: list[SourceImporter], monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    Path("ledger/billing.beancount").write_text(INVOICE, encoding="utf-8")
+    document("bank/2026-03.csv", *CHUNKED)
+    run(importers)
+    at_once = tree(here / "ledger")
+    # Counted ids (the two Coffee lines of 03/02), invoices, rules and the closing balance.
+    assert "Operating/2026-03-02/-4.50 USD/2" in written()
+    assert '"WIRE INV-7" ^INV-7\n' in written()
+    assert "Expenses:BankFees" in written()
+    assert "1221.50 USD" in written()
+    monkeypatch.setattr(bank_entries, "LINES_AT_ONCE", size)
+    for path in Path("ledger/bank").iterdir():
+        path.unlink()
+    run(importers)
+    assert tree(here / "ledger") == at_once
+
+
+@pytest.mark.parametrize("size", [1, 2, 4096])
+def test_bad_lines_are_named_in_file_order_however_many_are_built_at_once(
+    here: Path, importers: list[SourceImporter], monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    monkeypatch.setattr(bank_entries, "LINES_AT_ONCE", size)
+    path = document(
+        "bank/2026-03.csv",
+        "W-1,03/02/2026,Acme,Wire,1.00,",
+        "W-2,03/02/2026,Acme,Wire,1.005,",
+        "W-3,03/02/2026,Acme,Wire,1.00,",
+        "W-4,03/02/2026,Acme,Wire,2.001,",
+    )
+    message = failure(importers)
+    first = f"{path}:3: Amount '1.005 USD' has more decimals than USD allows (2)"
+    assert message.splitlines()[0] == first
+    # A CSV is read no further than its first problem; the lines read are all checked.
+    later = f"{path}:5: Amount '2.001 USD'"
+    assert (later in message) == (size > 2)
+    assert not Path("ledger/bank").exists()
