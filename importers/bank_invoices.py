@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Iterable, Sequence
-from typing import Any, NamedTuple
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import repeat
+from typing import Any, NamedTuple, cast
 
 from beancount.core import data
 
@@ -31,6 +32,8 @@ _RUNS = re.compile(r"[A-Za-z0-9_\-/.]+")
 _strip_edges = operator.methodcaller("strip", "_-/.")
 _PARTS = re.compile(r"[/.]")
 _WORD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_\-/.]*[A-Za-z0-9])?")
+_RUN = re.compile(r"\S*")  # A run of non-spaces.
+_HAS_SPACE = re.compile(r"\s")
 _STARTS = 64  # With more distinct starts of invoice ids, looking for them is no faster.
 
 
@@ -78,6 +81,8 @@ class Invoices:
             self._start = None
         # The ids that are a word each: a run of non-spaces that is one of them is that word.
         self._whole = frozenset(filter(_WORD.fullmatch, self._by_word))
+        # Whether a start found is within one run of non-spaces (`_sole_ids`).
+        self._starts_in_runs = not any(map(_HAS_SPACE.search, starts))
 
     def __bool__(self) -> bool:
         return bool(self._by_word)
@@ -108,13 +113,23 @@ class Invoices:
         if start is None:
             return list(map(self._by_words, texts))
         found: list[Sequence[Invoice]] = [()] * len(texts)
-        hits = [at for at, hit in enumerate(map(start, texts)) if hit is not None]
-        named = list(map(texts.__getitem__, hits))  # The texts that hold the start of an id.
+        firsts = list(map(start, texts))  # Where each text holds the start of an id first.
+        hits = [at for at, first in enumerate(firsts) if first is not None]
+        named = list(map(texts.__getitem__, hits))
+        # Most texts name one invoice by its id alone: found at once.
+        sole_ids = self._sole_ids(named, [cast(re.Match[str], firsts[at]) for at in hits])
+        rest = []  # The texts that may name another invoice, or several.
+        for at, sole_id in zip(hits, sole_ids, strict=True):
+            if sole_id is not None:
+                found[at] = [by_word[sole_id]]
+            else:
+                rest.append(at)
+        named = list(map(texts.__getitem__, rest))
         runs = list(map(str.split, named))  # Words are within runs of non-spaces.
         wholes = list(map(self._whole.intersection, runs))  # Runs that are an invoice's id.
         others = map(set.difference, map(set, runs), wholes)
         other_hits = map(start, map(" ".join, others))
-        for at, text, whole, other_hit in zip(hits, named, wholes, other_hits, strict=True):
+        for at, text, whole, other_hit in zip(rest, named, wholes, other_hits, strict=True):
             if other_hit is not None:  # Keep the runs that hold an invoice's start.
                 found[at] = self._by_words(" ".join([run for run in text.split() if start(run)]))
             elif len(whole) < 2:  # No other run can name one.
@@ -122,6 +137,27 @@ class Invoices:
             else:
                 found[at] = self._in_order(text)
         return found
+
+    def _sole_ids(self, texts: list[str], firsts: list[re.Match[str]]) -> list[str | None]:
+        """Returns the id each text names, when that is all it can name, else None.
+
+        That is when the text holds the start of an id once (`firsts`: where),
+        in a run of non-spaces that is an id (one of `_whole`): no other run
+        can name an invoice then, and that run names its own.
+        """
+        start = self._start
+        if start is None or not self._starts_in_runs or not "".join(texts).isprintable():
+            return [None] * len(texts)  # (Printable: the only space is " ".)
+        after = map(start, texts, map(re.Match.end, firsts))  # Another start, if any.
+        spaces = map(str.rfind, texts, repeat(" "), repeat(0), map(re.Match.start, firsts))
+        runs = cast(  # `\S*` matches everywhere.
+            Iterator[re.Match[str]], map(_RUN.match, texts, map(operator.add, spaces, repeat(1)))
+        )
+        whole = self._whole
+        return [
+            run[0] if again is None and run[0] in whole else None
+            for run, again in zip(runs, after, strict=True)
+        ]
 
     def _by_words(self, folded: str) -> list[Invoice]:
         """Returns the invoices a case-folded text names, word by word."""

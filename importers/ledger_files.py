@@ -114,20 +114,20 @@ class MonthFile:
 
         Entries are sorted by date, id and text, each after a blank line.
         """
-        id_of, day, printed = self.batch.id_of, ledger_text.day, ledger_text.printed
+        id_of, day = self.batch.id_of, ledger_text.day
         # Sorted by one string, "date NUL id" (dates print with four-digit years): strings
         # sort much faster than tuples of a date and an id, in the same order.
-        ordered = [
-            (f"{day(entry.date)}\0{id_of(entry) or ''}", printed(entry)) for entry in self.kept
-        ]
+        keys = [f"{day(entry.date)}\0{id_of(entry) or ''}" for entry in self.kept]
         dates = list(map(_DATE, self.added))
         days = {date: day(date) for date in set(dates)}
         written = zip(map(days.__getitem__, dates), self.added_ids, strict=True)
-        keys = [f"{written_day}\0{source_id}" for written_day, source_id in written]
-        ordered += zip(keys, ledger_text.printed_each(self.added), strict=True)
-        ordered.sort()
-        texts = [text for _, text in ordered]
-        del ordered
+        keys += [f"{written_day}\0{source_id}" for written_day, source_id in written]
+        texts = ledger_text.printed_each(self.kept) + ledger_text.printed_each(self.added)
+        if len(set(keys)) == len(keys):  # No two alike (no entry without an id): keys alone.
+            texts = list(map(texts.__getitem__, sorted(range(len(keys)), key=keys.__getitem__)))
+        else:
+            texts = [text for _, text in sorted(zip(keys, texts, strict=True))]
+        del keys
         return [HEADER.format(source=self.batch.source, month=self.month), "\n", "\n".join(texts)]
 
 

@@ -343,6 +343,26 @@ def test_importing_five_times_in_any_order_gives_the_same_bytes(
         assert tree(here / "ledger") == expected, order
 
 
+def test_entries_typed_by_hand_into_a_month_file_keep_their_place_by_date_and_text(
+    here: Path, importers: list[SourceImporter]
+) -> None:
+    document("bank/2026-03.csv", "W-1,03/02/2026,Acme,Wire,10.00,")
+    run(importers)
+    month = Path("ledger/bank/2026-03.beancount")
+    typed = [  # No id: sorted by their text among the entries of their day, before the ids.
+        f'2026-03-02 * "{payee}" "Typed by hand"\n'
+        "  Assets:Bank:US:Operating  1.00 USD\n"
+        "  Expenses:Unreconciled  -1.00 USD\n"
+        for payee in ("Zeta", "Alpha")
+    ]
+    month.write_text("\n".join([month.read_text(encoding="utf-8"), *typed]), encoding="utf-8")
+    document("bank/2026-03b.csv", "W-2,03/01/2026,Acme,Wire,5.00,")
+    assert sum(run(importers).added.values()) == 1
+    text = month.read_text(encoding="utf-8")
+    places = [text.index(word) for word in ("/W-2", '"Alpha"', '"Zeta"', "/W-1")]
+    assert places == sorted(places)
+
+
 # Layouts: debit and credit columns, signs, separators, encodings.
 
 
@@ -671,18 +691,28 @@ _BOOKED_INVOICES = [
 ]
 
 
-@settings(max_examples=500, deadline=None)
-@given(
-    words=st.lists(
-        st.sampled_from([*_IDS, "wire", "inv", "(INV-1)", "INV-1.", "x/INV-12", "-CN.7-", "  "])
-        | st.text(alphabet="INVinv-_/.0123 \t", max_size=8),
-        max_size=6,
-    )
+_WORDS = st.lists(
+    st.sampled_from([*_IDS, "wire", "inv", "(INV-1)", "INV-1.", "x/INV-12", "-CN.7-", "  "])
+    | st.text(alphabet="INVinv-_/.0123 \t\u00a0", max_size=8),
+    max_size=6,
 )
+
+
+@settings(max_examples=500, deadline=None)
+@given(words=_WORDS)
 def test_the_invoices_a_text_names_are_those_its_words_name_in_order(words: list[str]) -> None:
     invoices = bank_invoices.Invoices(_BOOKED_INVOICES)
     folded = " ".join(words).casefold()
     assert invoices.named_in(folded) == invoices._in_order(folded)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts=st.lists(_WORDS.map(" ".join), max_size=6))
+def test_the_invoices_texts_name_together_are_those_each_names(texts: list[str]) -> None:
+    invoices = bank_invoices.Invoices(_BOOKED_INVOICES)
+    folded = [text.casefold() for text in texts]
+    found = invoices.named_in_each(folded)
+    assert list(map(list, found)) == list(map(invoices._in_order, folded))
 
 
 @given(text=st.text(max_size=20))
