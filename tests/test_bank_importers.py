@@ -772,6 +772,8 @@ CHUNKED = (
     "W-5,03/03/2026,,Transfer,25.00,",
     ",03/02/2026,Acme,Coffee,-4.50,",
     "W-7,03/04/2026,Lumen,Payment for INV-7 and INV-8,50.00,1221.50",
+    "W-8,3/4/2026,Acme,Refund,(5.00),",  # Read cell by cell: no plain date or amount.
+    "W-9,03/04/2026,Acme,Wire,7.00,1223.50",
 )
 
 
@@ -787,7 +789,8 @@ def test_lines_built_a_few_at_a_time_are_the_lines_built_all_at_once(
     assert "Operating/2026-03-02/-4.50 USD/2" in written()
     assert '"WIRE INV-7" ^INV-7\n' in written()
     assert "Expenses:BankFees" in written()
-    assert "1221.50 USD" in written()
+    assert "1223.50 USD" in written()
+    assert "Operating/W-8" in written()
     monkeypatch.setattr(bank_entries, "LINES_AT_ONCE", size)
     for path in Path("ledger/bank").iterdir():
         path.unlink()
