@@ -45,6 +45,13 @@ of the entry's content, only its printed form.
 """
 _PLAIN = (str, Decimal, datetime.date, bool)
 _SOURCE = frozenset({"filename", "lineno"})  # Where an entry was read: not its content.
+
+
+def _shown(key: str) -> bool:
+    """Tells whether the printer prints a metadata key: not the file, line, or `__` keys."""
+    return key not in _SOURCE and key[:2] != "__"
+
+
 _Posting = tuple[str, str, str, Mapping[str, object] | None]  # Account, number, currency, meta.
 
 
@@ -114,7 +121,7 @@ def _meta(meta: Mapping[str, object], indent: str) -> str | None:
     """Returns the printed lines of metadata, or None if a value is not a plain one."""
     lines = ""
     for key, value in meta.items():
-        if key in _SOURCE or key[:2] == "__":
+        if not _shown(key):
             continue
         if not isinstance(value, _PLAIN):
             return None
@@ -144,7 +151,7 @@ def _heading(
     links: AbstractSet[str],
 ) -> str:
     """Returns a transaction's first line: date, flag, payee, narration, tags and links."""
-    # A million lines pass here: strings without a quote or a backslash need no escaping.
+    # Strings without a quote or a backslash need no escaping.
     plain = narration + payee if payee else narration
     if '"' in plain or "\\" in plain:
         escaped = quoted(narration) if narration or payee else ""
@@ -156,12 +163,7 @@ def _heading(
     if tags:
         words = " ".join([words, *("#" + tag for tag in sorted(tags))]).lstrip()
     if links:
-        if len(links) == 1:
-            (link,) = links
-            mark = "^" + link
-        else:
-            mark = " ".join(["^" + link for link in sorted(links)])
-        words = f"{words} {mark}" if words else mark
+        words = f"{words}{_marks(links)}" if words else _marks(links)[1:]
     return f"{day(date)} {flag or ''} {words}\n"
 
 
@@ -226,7 +228,7 @@ def _pair(entry: data.Transaction) -> str | None:
     if payee is not None and type(payee) is not str:
         return None
     for key, value in meta.items():
-        if not isinstance(value, _PLAIN) and key not in _SOURCE and key[:2] != "__":
+        if not isinstance(value, _PLAIN) and _shown(key):
             return None
     columns = {key: [value] for key, value in meta.items()}
     (text,) = pairs(
@@ -305,7 +307,7 @@ def _headings(
 
 
 def _marks(links: AbstractSet[str]) -> str:
-    """Returns the links of a heading that has words, after a space."""
+    """Returns the links of a heading (some), each after a space."""
     if len(links) == 1:
         (link,) = links
         return " ^" + link
@@ -318,7 +320,7 @@ def _meta_lines(meta: Mapping[str, Sequence[object]], count: int) -> list[str]:
     for key, values in meta.items():
         start = _KEYS.get(key)
         if start is None:
-            start = "" if key in _SOURCE or key[:2] == "__" else f"  {key}: "
+            start = f"  {key}: " if _shown(key) else ""
             if len(_KEYS) < 1000:
                 _KEYS[key] = start
         if not start:
