@@ -115,27 +115,26 @@ def clean(text: str | None) -> str:
     """Returns text with its runs of whitespace (tabs, line breaks) made single spaces."""
     if not text:
         return ""
-    # Most text is clean: single spaces inside only (all other whitespace is unprintable).
-    if text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " ":
-        return text
-    return " ".join(text.split())
+    return text if _is_clean(text) else " ".join(text.split())
 
 
 def cleaned(texts: Sequence[str | None]) -> list[str]:
-    """Returns `clean` of each text: the texts as they are when all are clean (most are)."""
+    """Returns `clean` of each text: the texts as they are when all are clean (most are).
+
+    Texts joined by single spaces are clean together exactly when each is clean.
+    """
     written = list(filter(None, texts))
-    joined = "|".join(written)
-    if (
-        len(written) < len(texts)
-        or not joined.isprintable()
-        or "  " in joined
-        or " |" in joined
-        or "| " in joined
-        or joined[:1] == " "
-        or joined[-1:] == " "
-    ):
-        return list(map(clean, texts))
-    return cast(list[str], list(texts))
+    if written and len(written) == len(texts) and _is_clean(" ".join(written)):
+        return cast(list[str], list(texts))
+    return list(map(clean, texts))
+
+
+def _is_clean(text: str) -> bool:
+    """Tells whether a text (not empty) has single spaces inside only, and no other whitespace.
+
+    Most text is: all whitespace but the space is unprintable.
+    """
+    return text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " "
 
 
 def _or_empty(text: str | None) -> str:
