@@ -154,8 +154,8 @@ class Books(NamedTuple):
         """Returns the plugin's view of the ledger's entries.
 
         Each entry is visited once: its postings to the receivable and to
-        unapplied cash go to their readers as they are found, while the entry
-        is at hand, rather than being looked up again by a second pass.
+        unapplied cash are collected, each with its entry and position, for
+        their readers.
 
         Args:
           entries: The directives of the ledger.
@@ -168,9 +168,10 @@ class Books(NamedTuple):
             policy.accounts.unapplied_cash: _UNAPPLIED_CASH,
             policy.customer_credits_account: _CUSTOMER_CREDITS,
         }
-        subledger = receivables.Reader(policy.precision)
-        cash = receipts.Reader(policy.precision, folder)
-        read_receivable, read_cash, role_of = subledger.posting, cash.posting, roles.get
+        receivable: list[receivables.Row] = []
+        cash: list[receivables.Row] = []
+        add_receivable, add_cash = receivable.append, cash.append
+        role_of = roles.get
         credits: list[data.Transaction] = []
         both: list[data.Transaction] = []
         opens: list[data.Directive] = []
@@ -184,9 +185,9 @@ class Books(NamedTuple):
                         continue
                     touched |= role
                     if role == _RECEIVABLE:
-                        read_receivable(entry, position, posting)
+                        add_receivable((entry, position, posting))
                     elif role == _UNAPPLIED_CASH:
-                        read_cash(entry, position, posting)
+                        add_cash((entry, position, posting))
                 if touched:
                     if touched & _CUSTOMER_CREDITS:
                         credits.append(entry)
@@ -194,8 +195,8 @@ class Books(NamedTuple):
                         both.append(entry)
             elif isinstance(entry, data.Open):
                 opens.append(entry)
-        typed, findings = subledger.subledger()
-        found, more = cash.receipts(typed)
+        typed, findings = receivables.subledger(receivable, policy.precision)
+        found, more = receipts.receipts_of(cash, policy.precision, folder, typed)
         last = _last_typed_date(entries)
         return cls(entries, typed, found, findings + more, credits, both, opens, last)
 

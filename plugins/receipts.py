@@ -41,7 +41,7 @@ from beancount.core import data
 
 from plugins import meta
 from plugins.currency import Precision
-from plugins.receivables import Finding, Subledger, postings_to
+from plugins.receivables import Finding, Row, Subledger, postings_to
 
 APPLIED_RECEIPT = meta.PREFIX + "receipt"  # on generated entries: the receipt they use
 _NOT_IN_LINK = re.compile(r"[^A-Za-z0-9\-_/.]")
@@ -189,14 +189,14 @@ def written_id(entry: data.Transaction, posting: data.Posting) -> str | None:
 _ID_KEYS = (meta.RECEIPT, meta.BANK_REFERENCE)
 _new = tuple.__new__  # builds a NamedTuple without the Python call of its generated __new__
 _NO_META: dict[str, Any] = {}
+_PLACE = frozenset(("filename", "lineno"))  # the metadata Beancount gives every posting
 
 
 class _Credit(NamedTuple):
-    """A credit to unapplied cash as the pass over the ledger reads it, before it is checked.
+    """A credit to unapplied cash as read from the ledger, before it is checked.
 
-    What a receipt needs of its entry is read here, while the entry is at
-    hand; what depends on the invoices (which it names, its customer by
-    payee) is settled once the whole ledger is read.
+    What depends on the invoices (which it names, its customer by payee) is
+    settled once the whole ledger is read.
     """
 
     entry: data.Transaction
@@ -204,88 +204,118 @@ class _Credit(NamedTuple):
     posting: data.Posting
     number: Decimal
     currency: str
-    minor: int | None  # None: more decimals than the currency has
+    minor: int | None  # minor units received, positive; None: more decimals than the currency has
     id: str
     customer: Any  # its `customer` metadata, as written
     invoice: Any  # its `invoice` metadata, as written
 
 
-class Reader:
-    """Reads unapplied cash one posting at a time, then checks the receipts against the invoices.
+def _credit(
+    entry: data.Transaction,
+    position: int,
+    posting: data.Posting,
+    number: Decimal,
+    currency: str,
+    minor: int | None,
+    folder: str,
+) -> _Credit:
+    """Reads a credit to unapplied cash: its id, and its customer and invoice as written."""
+    own = posting.meta or _NO_META
+    customer = own.get(meta.CUSTOMER) or entry.meta.get(meta.CUSTOMER)
+    invoice = _value(entry, posting, meta.INVOICE)
+    written = receipt_id(entry, posting, folder)
+    fields = (entry, position, posting, number, currency, minor, written, customer, invoice)
+    return _new(_Credit, fields)
 
-    `posting` runs once per posting to unapplied cash of a large ledger, so
-    one pass over the ledger can feed it with the receivable's reader
-    (`plugins.receivables.Reader`); `receipts` settles what needs every
-    invoice, in the order the receipts were read.
+
+def receipts_of(
+    postings: Iterable[Row], precision: Precision, folder: str, invoices: Subledger
+) -> tuple[Receipts, list[Finding]]:
+    """Returns the receipts among postings to unapplied cash, what used them up, and findings.
+
+    A credit in a typed entry is a receipt, once checked against the
+    invoices; every debit uses one up (`_uses`).
+
+    Args:
+      postings: The postings to unapplied cash, in the order of the ledger.
+      precision: Decimals of each currency.
+      folder: The ledger's folder, for receipts identified by file and line.
+      invoices: The receivable's open items, for the invoices a receipt names.
     """
-
-    def __init__(self, precision: Precision, folder: str) -> None:
-        self.precision = precision
-        self.folder = folder
-        self.digits: dict[str, int] = {}
-        self.credits: list[_Credit] = []
-        self.debits: list[_Line] = []
-
-    def posting(self, entry: data.Transaction, position: int, posting: data.Posting) -> None:
-        """Reads one posting to unapplied cash (the `position`-th of its entry, from 1).
-
-        A debit is kept for `_uses`; a typed credit is a receipt, once checked.
-        """
-        units = posting.units
-        if units is None:
-            return
-        number = units.number
-        if not isinstance(number, Decimal) or not number:
-            return
-        currency = units.currency
-        if number > 0:
-            self.debits.append(_new(_Line, (entry, position, posting, number, currency)))
-            return
-        shared = entry.meta
-        if meta.GENERATED_BY in shared:
-            return
-        digits = self.digits.get(currency)
-        if digits is None:
-            digits = self.digits[currency] = self.precision.digits(currency)
-        scaled = number.scaleb(digits)
-        whole = -int(scaled)
-        minor = whole if -whole == scaled else None
-        own = posting.meta or _NO_META
-        own_id = receipt_id(entry, posting, self.folder)
-        customer = own.get(meta.CUSTOMER) or shared.get(meta.CUSTOMER)
-        invoice = own.get(meta.INVOICE)
-        if invoice is None:
-            invoice = shared.get(meta.INVOICE)
-        fields = (entry, position, posting, number, currency, minor, own_id, customer, invoice)
-        self.credits.append(_new(_Credit, fields))
-
-    def receipts(self, invoices: Subledger) -> tuple[Receipts, list[Finding]]:
-        """Returns the receipts read, what used them up, and a finding for each bad one.
-
-        Args:
-          invoices: The receivable's open items, for the invoices a receipt names.
-        """
-        checked = _Checker(invoices)
-        for credit in self.credits:
-            checked.receipt(credit, self.precision)
-        found = Receipts(checked.receipts, blocked=checked.blocked)
-        return found, checked.findings + _uses(found, self.debits, self.precision)
+    checked = _Checker(invoices, precision)
+    debits = checked.read(postings, folder)
+    receipts = Receipts(checked.receipts, blocked=checked.blocked)
+    return receipts, checked.findings + _uses(receipts, debits, precision)
 
 
 class _Checker:
     """Turns the credits read into receipts, collecting a finding for each bad one."""
 
-    def __init__(self, invoices: Subledger) -> None:
+    def __init__(self, invoices: Subledger, precision: Precision) -> None:
         self.subledger = invoices
         self.invoices = invoices.items
+        self.precision = precision
         self.findings: list[Finding] = []
         self.receipts: dict[str, Receipt] = {}
         self.blocked: set[str] = set()
 
-    def receipt(self, credit: _Credit, precision: Precision) -> None:
-        entry, position, posting, number, currency, minor, receipt_id_, customer, _ = credit
+    def read(self, postings: Iterable[Row], folder: str) -> list[_Line]:
+        """Makes the receipts of the typed credits, in order; returns the debits, which use them.
+
+        Each posting is read once, for all its receipt needs of it. Most
+        credits have no metadata of their own but their place, and an entry
+        that writes their id as trimmed text: what `_credit` would read of
+        them is their entry's metadata alone. `_credit` reads the others.
+        """
+        to_minor, receipt = self.precision.to_minor, self.receipt
+        debits: list[_Line] = []
+        for entry, position, posting in postings:
+            units = posting.units
+            if units is None:
+                continue
+            number, currency = units
+            if not isinstance(number, Decimal) or not number:
+                continue
+            if number > 0:
+                debits.append(_new(_Line, (entry, position, posting, number, currency)))
+                continue
+            shared = entry.meta
+            if meta.GENERATED_BY in shared:
+                continue
+            minor = to_minor(number, currency)
+            received = None if minor is None else -minor
+            written, own = shared.get(meta.RECEIPT), posting.meta
+            if written is None:
+                written = shared.get(meta.BANK_REFERENCE)
+            if (
+                type(written) is str
+                and written
+                and written.strip() == written
+                and not (own and not own.keys() <= _PLACE)
+            ):
+                customer, invoice = shared.get(meta.CUSTOMER), shared.get(meta.INVOICE)
+                receipt(
+                    entry, position, posting, number, currency, received, written, customer, invoice
+                )
+            else:
+                receipt(*_credit(entry, position, posting, number, currency, received, folder))
+        return debits
+
+    def receipt(
+        self,
+        entry: data.Transaction,
+        position: int,
+        posting: data.Posting,
+        number: Decimal,
+        currency: str,
+        minor: int | None,
+        receipt_id_: str,
+        customer: Any,
+        invoice: Any,
+    ) -> None:
+        """Makes the receipt of a credit (the fields of `_Credit`), or a finding."""
         if minor is None:
-            message = precision.excess(number, currency)
+            message = self.precision.excess(number, currency)
             self.findings.append((meta.source_of(entry, posting), message, entry))
             return
         if receipt_id_ in self.receipts:
@@ -299,41 +329,59 @@ class _Checker:
             customer = next(iter(payers)) if len(payers) == 1 else ""  # "" when no customer
         if type(customer) is not str:
             customer = str(customer or "")
-        named = self.named(credit, customer)
-        link = link_of(receipt_id_)
+        named = self.named(entry, invoice, customer, receipt_id_, posting)
         place = posting.meta or entry.meta
-        fields = (receipt_id_, link, entry.date, entry, position, currency, minor, customer, named)
-        self.receipts[receipt_id_] = _new(Receipt, (*fields, payee, place))
+        fields = (receipt_id_, link_of(receipt_id_), entry.date, entry, position, currency, minor)
+        self.receipts[receipt_id_] = _new(Receipt, (*fields, customer, named, payee, place))
 
     @functools.cached_property
     def payees(self) -> dict[str, set[str]]:
         """The customers of each payee of an invoice, read when a receipt names no customer."""
         return _customers_by_payee(self.subledger)
 
-    def named(self, credit: _Credit, customer: str) -> tuple[str, ...]:
+    def named(
+        self,
+        entry: data.Transaction,
+        invoice: Any,
+        customer: str,
+        receipt_id_: str,
+        posting: data.Posting,
+    ) -> tuple[str, ...]:
+        """Returns the invoices a receipt names (see `Receipt.named`).
+
+        Args:
+          entry: The receipt's entry.
+          invoice: Its `invoice` metadata as written, if any.
+          customer: Its customer ("" if none).
+          receipt_id_: Its id, for the finding of an `invoice` that does not exist.
+          posting: Its credit to unapplied cash, likewise.
+        """
         invoices = self.invoices
-        invoice, entry = credit.invoice, credit.entry
         named: list[str] = []
         if invoice is not None:
-            if str(invoice) in invoices:
-                named.append(str(invoice))
+            name = str(invoice)
+            if name in invoices:
+                named.append(name)
             else:
                 message = (
-                    f"Receipt '{credit.id}' applies cash to invoice '{invoice}', which does "
+                    f"Receipt '{receipt_id_}' applies cash to invoice '{invoice}', which does "
                     f"not exist; expected the id of an invoice in the receivable"
                 )
-                self.findings.append((meta.source_of(entry, credit.posting), message, entry))
-                self.blocked.add(credit.id)
+                self.findings.append((meta.source_of(entry, posting), message, entry))
+                self.blocked.add(receipt_id_)
         if entry.links:
             named += [link for link in sorted(entry.links) if link in invoices]
         if invoice is None:  # metadata is the receipt's own word: no words then
+            ids = filter(invoices.__contains__, _words(entry))  # most words are none: a C loop
             named += [
                 word
-                for word in _words(entry)
-                if word in invoices
-                and (not customer or invoices[word].customer == customer)
-                and word not in named
+                for word in ids
+                if (not customer or invoices[word].customer == customer) and word not in named
             ]
+        if not named:
+            return ()
+        if len(named) == 1:  # the one invoice most receipts that name any name
+            return (named[0],) if invoices[named[0]].is_invoice else ()
         return tuple(name for name in dict.fromkeys(named) if invoices[name].is_invoice)
 
 
@@ -382,10 +430,7 @@ def read(
       invoices: The receivable's open items, for the invoices a receipt names.
       folder: The ledger's folder, for receipts identified by file and line.
     """
-    reader = Reader(precision, folder)
-    for entry, position, posting in postings_to(entries, account):
-        reader.posting(entry, position, posting)
-    return reader.receipts(invoices)
+    return receipts_of(postings_to(entries, account), precision, folder, invoices)
 
 
 def _uses(receipts: Receipts, debits: list[_Line], precision: Precision) -> list[Finding]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -111,6 +111,34 @@ class Item(NamedTuple):
         return sorted({link for m in moved for link in m.entry.links})
 
 
+class Index:
+    """What a subledger indexes of its items when made (see `Subledger`), one item at a time.
+
+    The reader indexes each item as it makes it, while the item is at hand;
+    a subledger made of items alone indexes them itself.
+    """
+
+    def __init__(self) -> None:
+        self.open: dict[str, int] = {}
+        self.notes: list[str] = []
+        self.several: list[str] = []
+        self.by_currency: dict[str, list[str]] = {}
+        self.by_customer: dict[str, list[str]] = {}
+
+    def add(self, invoice: str, item: Item) -> None:
+        """Indexes one more item (items are indexed in the order of the subledger)."""
+        movements = item.movements
+        if len(movements) == 1:  # most items: the document alone
+            self.open[invoice] = movements[0].units
+        else:
+            self.open[invoice] = sum(m.units for m in movements)
+            self.several.append(invoice)
+        if movements[0].units < 0:
+            self.notes.append(invoice)
+        self.by_currency.setdefault(item.currency, []).append(invoice)
+        self.by_customer.setdefault(item.customer, []).append(invoice)
+
+
 @dataclass(frozen=True)
 class Subledger:
     """The open items of the receivable, by id, with what is open of each.
@@ -119,7 +147,9 @@ class Subledger:
     keeping each item's running balance in `open`, so the rules that run after
     matching read what is open without adding up every item's postings again.
     When made, it also indexes the few items those rules can concern (`notes`,
-    `several`, `by_currency`, `by_customer`), so they need not visit every item.
+    `several`, `by_currency`, `by_customer`), so they need not visit every item:
+    `Index` does, item by item, as the reader makes the items (`index`), else
+    here.
 
     Attributes:
       items: The open items by id.
@@ -135,26 +165,20 @@ class Subledger:
 
     items: dict[str, Item]
     unnamed: tuple[data.Transaction, ...] = ()
-    open: dict[str, int] = field(default_factory=dict, init=False)
-    notes: list[str] = field(default_factory=list, init=False)
-    several: list[str] = field(default_factory=list, init=False)
-    by_currency: dict[str, list[str]] = field(default_factory=dict, init=False)
-    by_customer: dict[str, list[str]] = field(default_factory=dict, init=False)
+    index: InitVar[Index | None] = None  # the items' index, if the reader made it
+    open: dict[str, int] = field(init=False)
+    notes: list[str] = field(init=False)
+    several: list[str] = field(init=False)
+    by_currency: dict[str, list[str]] = field(init=False)
+    by_customer: dict[str, list[str]] = field(init=False)
 
-    def __post_init__(self) -> None:
-        # One visit of each item, when the reader makes the subledger.
-        balances, by_currency, by_customer = self.open, self.by_currency, self.by_customer
-        for invoice, item in self.items.items():
-            movements = item.movements
-            if len(movements) == 1:  # most items: the document alone
-                balances[invoice] = movements[0].units
-            else:
-                balances[invoice] = sum(m.units for m in movements)
-                self.several.append(invoice)
-            if movements[0].units < 0:
-                self.notes.append(invoice)
-            by_currency.setdefault(item.currency, []).append(invoice)
-            by_customer.setdefault(item.customer, []).append(invoice)
+    def __post_init__(self, index: Index | None) -> None:
+        if index is None:  # one visit of each item
+            index = Index()
+            for invoice, item in self.items.items():
+                index.add(invoice, item)
+        for name in ("open", "notes", "several", "by_currency", "by_customer"):
+            object.__setattr__(self, name, getattr(index, name))  # frozen: set once, here
 
     def post(self, movements: Iterable[tuple[str, Movement]]) -> None:
         """Adds postings (generated ones) to their items, in place, and to their balances."""
@@ -195,6 +219,16 @@ class Subledger:
 
 
 _new = tuple.__new__  # builds a NamedTuple without the Python call of its generated __new__
+Row = tuple[data.Transaction, int, data.Posting]  # a posting, its entry and its 1-based position
+
+
+def postings_to(entries: Iterable[data.Directive], account: str) -> Iterator[Row]:
+    """Yields each posting to an account, with its entry and its 1-based position in it."""
+    for entry in entries:
+        if isinstance(entry, data.Transaction):
+            for position, posting in enumerate(entry.postings, 1):
+                if posting.account == account:
+                    yield entry, position, posting
 
 
 def invoice_of(entry: data.Transaction, posting: data.Posting) -> str | None:
@@ -222,74 +256,72 @@ def read(
       receivable: The receivable account.
       precision: Decimals of each currency.
     """
-    reader = Reader(precision)
-    for entry, position, posting in postings_to(entries, receivable):
-        reader.posting(entry, position, posting)
-    return reader.subledger()
+    return subledger(postings_to(entries, receivable), precision)
 
 
-def postings_to(
-    entries: Iterable[data.Directive], account: str
-) -> Iterator[tuple[data.Transaction, int, data.Posting]]:
-    """Yields each posting to an account, with its entry and its 1-based position in it."""
-    for entry in entries:
-        if isinstance(entry, data.Transaction):
-            for position, posting in enumerate(entry.postings, 1):
-                if posting.account == account:
-                    yield entry, position, posting
+def subledger(postings: Iterable[Row], precision: Precision) -> tuple[Subledger, list[Finding]]:
+    """Returns the open items of postings to the receivable and a finding for each bad posting.
 
+    A posting that names no invoice belongs to no item: the subledger keeps
+    its entry in `unnamed`. A named posting with more decimals than its
+    currency allows is left out, with a finding.
 
-class Reader:
-    """Reads the receivable one posting at a time, so one pass over the ledger can feed it.
+    Each posting is read once, for all its item needs of it: on a large
+    ledger a second visit to every entry or item costs about as much as the
+    first. Most postings have no `invoice` of their own and an entry that
+    names the invoice as text, and most items are a document posted once
+    whose entry gives its customer as text and its `due` date as a date, or
+    none: such an item is made and indexed as it is read, as `_item` and
+    `Index.add` would make it. `invoice_of` reads the other postings, and
+    once every posting is read `_item` makes the other items.
 
-    `posting` groups the postings by item; `subledger` makes and checks the items.
+    Args:
+      postings: The postings to the receivable, in the order of the ledger.
+      precision: Decimals of each currency.
     """
-
-    def __init__(self, precision: Precision) -> None:
-        self.precision = precision
-        self.grouped: dict[str, list[Movement]] = {}  # each item in the order first posted
-        self.unnamed: list[data.Transaction] = []
-        self.findings: list[Finding] = []
-        self.digits: dict[str, int] = {}
-
-    def posting(self, entry: data.Transaction, position: int, posting: data.Posting) -> None:
-        """Reads one posting to the receivable (the `position`-th of its entry, from 1)."""
+    to_minor = precision.to_minor
+    items: dict[str, Item] = {}
+    index = Index()
+    again: set[str] = set()  # the items `_item` makes
+    unnamed: list[data.Transaction] = []
+    findings: list[Finding] = []
+    for entry, position, posting in postings:
         units = posting.units
         if units is None:
-            return
-        number = units.number
+            continue
+        number, currency = units
         if not isinstance(number, Decimal):
-            return
-        invoice = invoice_of(entry, posting)
-        if invoice is None:
-            unnamed = self.unnamed
-            if not unnamed or unnamed[-1] is not entry:
-                unnamed.append(entry)
-            return
-        currency = units.currency
-        digits = self.digits.get(currency)
-        if digits is None:
-            digits = self.digits[currency] = self.precision.digits(currency)
-        scaled = number.scaleb(digits)
-        minor = int(scaled)
-        if minor != scaled:
-            message = self.precision.excess(number, currency)
-            self.findings.append((meta.source_of(entry, posting), message, entry))
-            return
-        movement = _new(Movement, (entry.date, minor, entry, position, currency))
-        found = self.grouped.get(invoice)
-        if found is None:
-            self.grouped[invoice] = [movement]
-        else:
-            found.append(movement)
-
-    def subledger(self) -> tuple[Subledger, list[Finding]]:
-        """Returns the open items read so far and a finding for each bad posting."""
-        findings = self.findings
-        items = {
-            invoice: _item(invoice, found, findings) for invoice, found in self.grouped.items()
-        }
-        return Subledger(items, tuple(self.unnamed)), findings
+            continue
+        shared, own = entry.meta, posting.meta
+        invoice = shared.get(meta.INVOICE)
+        if type(invoice) is not str or not invoice or (own and meta.INVOICE in own):
+            invoice = invoice_of(entry, posting)
+            if invoice is None:
+                if not unnamed or unnamed[-1] is not entry:
+                    unnamed.append(entry)
+                continue
+        minor = to_minor(number, currency)
+        if minor is None:
+            message = precision.excess(number, currency)
+            findings.append((meta.source_of(entry, posting), message, entry))
+            continue
+        date = entry.date
+        movement = _new(Movement, (date, minor, entry, position, currency))
+        customer, due = shared.get(meta.CUSTOMER), shared.get(meta.DUE, date)  # no `due`: its date
+        item = _new(Item, (invoice, currency, [movement], customer, due, date))
+        found = items.setdefault(invoice, item)
+        if found is not item:  # a later posting to the item
+            found.movements.append(movement)
+            again.add(invoice)
+            continue
+        if type(customer) is not str or type(due) is not datetime.date:
+            again.add(invoice)
+        index.add(invoice, item)
+    if not again:
+        return Subledger(items, tuple(unnamed), index), findings
+    for invoice in [invoice for invoice in items if invoice in again]:  # in the items' order
+        items[invoice] = _item(invoice, items[invoice].movements, findings)
+    return Subledger(items, tuple(unnamed)), findings
 
 
 def _item(invoice: str, found: list[Movement], findings: list[Finding]) -> Item:
