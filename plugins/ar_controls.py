@@ -18,14 +18,16 @@ Review flags (`!` entries with no postings, not errors):
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+import operator
+from collections.abc import Iterable, Iterator
+from itertools import compress, repeat
 
 from beancount.core import data
 
 from plugins import ar_entries, meta
 from plugins.ar_policy import ArPolicy
 from plugins.receipts import Receipts
-from plugins.receivables import Finding, Subledger, invoice_of
+from plugins.receivables import Finding, Item, Subledger, invoice_of
 
 
 def overpaid(subledger: Subledger, policy: ArPolicy) -> list[Finding]:
@@ -122,14 +124,14 @@ def _unapplied_flags(
     age = datetime.timedelta(days=policy.unapplied_cash_age_days)
     last_received = through - age
     old = [
-        (receipt.id, left)
+        (receipt, left)
         for receipt in receipts.by_id.values()
         if receipt.date <= last_received
         and (left := receipts.unapplied(receipt.id, receipt.date + age)) > 0
     ]
+    old.sort(key=lambda found: found[0].id)  # by id: ids are unique
     flags = []
-    for receipt_id, left in sorted(old):
-        receipt = receipts.by_id[receipt_id]
+    for receipt, left in old:
         shown = policy.precision.from_minor(left, receipt.currency)
         narration = (
             f"Unapplied cash {receipt.id}: {shown} {receipt.currency} unapplied {age.days} days "
@@ -149,21 +151,49 @@ def _unapplied_flags(
     return flags
 
 
+def _maybe_past_due(subledger: Subledger, age: datetime.timedelta) -> Iterator[Item]:
+    """Returns the items that may be open `age` after their due date.
+
+    It leaves out only items the flag's rule clears: one with nothing open now,
+    and nothing posted to it later than `age` after its due date, had nothing
+    open then either. Nearly every item is one, so they are told apart by
+    loops in C over columns of the items rather than by a Python call each,
+    and the balances are read in order rather than looked up when they are
+    kept in the items' order.
+    """
+    items, balances = subledger.items, subledger.open
+    found = list(items.values())
+    if len(balances) == len(found) and all(map(operator.is_, balances, items)):
+        amounts: Iterable[int] = balances.values()
+    else:
+        amounts = map(balances.__getitem__, items)
+    last_moved = map(_DATE, map(_LAST, map(_MOVEMENTS, found)))
+    moved_late = map(operator.gt, map(operator.sub, last_moved, map(_DUE, found)), repeat(age))
+    # For integers, `amount | late` is zero only when both are.
+    return compress(found, map(operator.or_, amounts, moved_late))
+
+
+_DATE = operator.attrgetter("date")
+_DUE = operator.attrgetter("due")
+_MOVEMENTS = operator.attrgetter("movements")
+_LAST = operator.itemgetter(-1)
+
+
 def _past_due_flags(
     subledger: Subledger, policy: ArPolicy, through: datetime.date
 ) -> list[data.Transaction]:
     past_due = datetime.timedelta(days=policy.past_due_age_days)
     last_due = through - past_due
     overdue = [
-        (item.id, left)
-        for item in subledger.items.values()
+        (item, left)
+        for item in _maybe_past_due(subledger, past_due)
         if item.due <= last_due
         and item.movements[0].units > 0
         and (left := subledger.balance(item, item.due + past_due)) > 0
     ]
+    overdue.sort(key=lambda found: found[0].id)  # by id: ids are unique
     flags = []
-    for item_id, left in sorted(overdue):
-        item = subledger.items[item_id]
+    for item, left in overdue:
         shown = policy.precision.from_minor(left, item.currency)
         narration = (
             f"Invoice {item.id}: {shown} {item.currency} open {past_due.days} days past due "

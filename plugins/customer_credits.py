@@ -39,6 +39,7 @@ import datetime
 import operator
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from itertools import chain, compress, repeat
 from typing import Any, NamedTuple
 
 from beancount.core import data
@@ -111,7 +112,7 @@ def credits_left(
                 )
     if not credits:
         return []
-    links = {link_of(receipt): receipt for receipt in credits}
+    links: dict[str, str] = {}  # made at the first typed debit: most books have none
     for directive in typed:
         if not isinstance(directive, data.Transaction) or meta.is_generated(directive):
             continue
@@ -119,6 +120,7 @@ def credits_left(
             debit = posting.units
             if posting.account != account or debit is None or debit.number is None:
                 continue
+            links = links or {link_of(receipt): receipt for receipt in credits}
             receipt = _named_receipt(directive, posting, links)
             known = credits.get(receipt)
             if known is not None and debit.number > 0 and debit.currency == known.currency:
@@ -142,8 +144,8 @@ def apply(credits: list[Credit], subledger: Subledger, policy: ArPolicy) -> Cred
     wanted = {(credit.customer, credit.currency) for credit in credits}
     balances = subledger.open
     pools: dict[tuple[str, str], list[Item]] = defaultdict(list)
-    for item in subledger.of_customers(sorted({customer for customer, _ in wanted})):
-        if (item.customer, item.currency) in wanted and item.is_invoice and balances[item.id] > 0:
+    for item in _owing(subledger, {customer for customer, _ in wanted}):
+        if (item.customer, item.currency) in wanted and item.is_invoice:
             pools[(item.customer, item.currency)].append(item)
     for pool in pools.values():
         pool.sort(key=lambda item: (item.date, item.id))
@@ -163,6 +165,17 @@ def apply(credits: list[Credit], subledger: Subledger, policy: ArPolicy) -> Cred
             if not left:
                 break
     return done
+
+
+def _owing(subledger: Subledger, customers: Iterable[str]) -> list[Item]:
+    """Returns the items of some customers with a debit balance: only those can take a credit.
+
+    Most of a customer's items are paid, so their balances are read by loops
+    in C over the customers' item ids, and only the few owing are looked up.
+    """
+    ids = list(chain.from_iterable(map(subledger.by_customer.get, customers, repeat(()))))
+    owing = map(operator.lt, repeat(0), map(subledger.open.__getitem__, ids))
+    return list(map(subledger.items.__getitem__, compress(ids, owing)))
 
 
 def credit_entry(credit: Credit, item: Item, units: int, policy: ArPolicy) -> data.Transaction:

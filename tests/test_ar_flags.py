@@ -1,0 +1,261 @@
+"""AR review flags and customer credits read only the few items that can matter.
+
+The past-due flag (`plugins.ar_controls`) asks what was open of an invoice on
+the day the flag would be raised. Nearly every item of large books is settled
+by then, so a cheap screen over all of them (`_maybe_past_due`) passes on
+only those that may be flagged, and the flag's rule runs on those alone.
+Customer credits likewise look only at the credited customers' items that are
+still owed (`_owing`). These tests hold each screen to its rule: the flags and
+pools are what the rule gives when it looks at everything. Worked examples
+show both review flags on the day they look at.
+"""
+
+from __future__ import annotations
+
+import datetime
+from unittest import mock
+
+from beancount import loader
+from beancount.core import amount, data
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from plugins import ar_controls, ar_policy, ar_reconciliation, customer_credits, receipts
+from plugins import receivables as ledger
+from plugins.ar_policy import ArPolicy
+from plugins.currency import Precision
+from plugins.receivables import Item, Movement, Subledger
+
+AR = "Assets:AccountsReceivable"
+UNAPPLIED = "Liabilities:UnappliedCash"
+HEADER = """
+option "operating_currency" "USD"
+2026-01-01 open Assets:AccountsReceivable
+2026-01-01 open Assets:Bank:Operating
+2026-01-01 open Income:Revenue:Services
+2026-01-01 open Liabilities:UnappliedCash
+"""
+START = datetime.date(2026, 1, 1)
+
+
+def invoice(name: str, day: str, amount: str, due: str) -> str:
+    return f"""
+{day} * "Acme" "Invoice {name}" ^{name}
+  invoice: "{name}"
+  customer: "CUS-1"
+  due: {due}
+  Assets:AccountsReceivable  {amount} USD
+  Income:Revenue:Services  -{amount} USD
+"""
+
+
+def receipt(name: str, day: str, amount: str, named: str) -> str:
+    return f"""
+{day} * "Acme" "Wire"
+  receipt: "{name}"
+  customer: "CUS-1"
+  invoice: "{named}"
+  Assets:Bank:Operating  {amount} USD
+  Liabilities:UnappliedCash  -{amount} USD
+"""
+
+
+def flags_of(text: str) -> list[tuple[str, str]]:
+    """(date, narration) of each review flag the plugin raises on the books."""
+    entries, errors, options = loader.load_string(HEADER + text)
+    assert errors == []
+    policy, policy_errors = ar_policy.load(None, options)
+    assert policy_errors == []
+    books = ar_reconciliation.Books.of(entries, policy, "")
+    made, _, _ = ar_reconciliation.reconcile(books, policy)
+    return [(str(entry.date), str(entry.narration)) for entry in made if entry.flag == "!"]
+
+
+def test_an_invoice_paid_after_its_flag_day_is_flagged_for_what_was_open_then() -> None:
+    text = (
+        invoice("INV-1", "2026-01-01", "100.00", due="2026-01-31")
+        + receipt("R-1", "2026-03-01", "40.00", "INV-1")  # before the flag day 2026-04-01
+        + receipt("R-2", "2026-04-15", "60.00", "INV-1")  # after it
+    )
+    assert flags_of(text) == [
+        ("2026-04-01", "Invoice INV-1: 60.00 USD open 60 days past due (due 2026-01-31)"),
+    ]
+
+
+def test_an_invoice_paid_by_its_flag_day_is_not_flagged() -> None:
+    text = (
+        invoice("INV-1", "2026-01-01", "100.00", due="2026-01-31")
+        + receipt("R-1", "2026-04-01", "100.00", "INV-1")  # on the flag day itself
+        + invoice("INV-2", "2026-05-01", "1.00", due="2026-05-01")  # the books run on
+    )
+    assert flags_of(text) == []
+
+
+def test_a_receipt_applied_after_its_flag_day_is_flagged_whole() -> None:
+    # The receipt names an invoice billed later: it is applied on the invoice's date.
+    text = receipt("R-1", "2026-01-05", "50.00", "INV-1") + invoice(
+        "INV-1", "2026-02-20", "50.00", due="2026-02-20"
+    )
+    assert flags_of(text) == [
+        ("2026-02-04", "Unapplied cash R-1: 50.00 USD unapplied 30 days after receipt"),
+    ]
+
+
+def test_a_receipt_applied_by_its_flag_day_is_not_flagged() -> None:
+    text = receipt("R-1", "2026-01-05", "50.00", "INV-1") + invoice(
+        "INV-1", "2026-02-04", "50.00", due="2026-02-04"
+    )
+    assert flags_of(text) == []
+
+
+# Hypothesis: books drawn at random, read into a subledger and receipts as the
+# plugin reads them, with generated postings added in place as it adds them.
+
+
+def transaction(
+    day: datetime.date, meta: dict[str, object], *legs: data.Posting
+) -> data.Transaction:
+    where = {"filename": "books.beancount", "lineno": len(meta) + day.toordinal(), **meta}
+    return data.Transaction(where, day, "*", "Acme", "", frozenset(), frozenset(), list(legs))
+
+
+def day(offset: int) -> datetime.date:
+    return START + datetime.timedelta(days=offset)
+
+
+def leg(account: str, cents: int) -> data.Posting:
+    units = amount.Amount(Precision().from_minor(cents, "USD"), "USD")
+    return data.Posting(account, units, None, None, None, None)
+
+
+DAY = st.integers(0, 40)  # few days, so that postings fall on the days flags look at
+INVOICE = st.integers(0, 3)
+CENTS = st.integers(-100, 300).filter(bool)  # mostly debits, so most items are invoices
+DUES = st.lists(st.integers(0, 20), min_size=4, max_size=4)
+POSTINGS = st.lists(st.tuples(INVOICE, DAY, CENTS), min_size=1, max_size=10)
+# A payment of what is open of an invoice, exact or short (or over) by a few cents.
+SHORT = st.just(0) | st.integers(-2, 2)
+SETTLEMENTS = st.lists(st.tuples(INVOICE, DAY, SHORT), min_size=1, max_size=4)
+RECEIPTS = st.lists(st.tuples(DAY, st.integers(1, 300)), max_size=8)
+# A use of a receipt: None uses all of it.
+USES = st.lists(st.tuples(st.integers(0, 7), DAY, st.none() | st.integers(1, 300)), max_size=12)
+
+
+def books(
+    postings: list[tuple[int, int, int]],
+    dues: list[int],
+    settlements: list[tuple[int, int, int]],
+    received: list[tuple[int, int]],
+    used: list[tuple[int, int, int | None]],
+) -> tuple[Subledger, receipts.Receipts]:
+    """Reads random books: postings to four invoices, receipts, and debits using them up.
+
+    The last third of the postings, the settlements and the last half of the
+    uses are posted afterwards, in place, as the plugin posts what it generates.
+    """
+    split = len(postings) * 2 // 3 + 1
+    uses = [
+        (f"R-{n}", day(offset), received[n][1] if cents is None else cents)
+        for n, offset, cents in used
+        if n < len(received)
+    ]
+    entries: list[data.Transaction] = [
+        transaction(
+            day(offset),
+            {"invoice": f"INV-{n}", "due": day(dues[n]), "customer": f"CUS-{n % 2}"},
+            leg(AR, cents),
+        )
+        for n, offset, cents in postings[:split]
+    ]
+    entries += [
+        transaction(day(offset), {"receipt": f"R-{n}"}, leg(UNAPPLIED, -cents))
+        for n, (offset, cents) in enumerate(received)
+    ]
+    entries += [
+        transaction(when, {"receipt": name}, leg(UNAPPLIED, cents))
+        for name, when, cents in uses[: len(uses) // 2]
+    ]
+    entries.sort(key=data.entry_sortkey)
+    subledger, _ = ledger.read(entries, AR, Precision())
+    cash, _ = receipts.read(entries, UNAPPLIED, Precision(), subledger, "")
+    place = entries[0]
+    for n, offset, cents in postings[split:]:
+        if f"INV-{n}" in subledger.items:
+            subledger.post([(f"INV-{n}", Movement(day(offset), cents, place, 1, "USD"))])
+    for n, offset, short in settlements:
+        paid = short - subledger.open.get(f"INV-{n}", short)
+        if paid:
+            subledger.post([(f"INV-{n}", Movement(day(offset), paid, place, 1, "USD"))])
+    cash.post(
+        (name, receipts.Use(when, cents, place)) for name, when, cents in uses[len(uses) // 2 :]
+    )
+    return subledger, cash
+
+
+def every_item(subledger: Subledger, age: datetime.timedelta) -> list[Item]:
+    return list(subledger.items.values())
+
+
+def flags_looking_at_everything(
+    subledger: Subledger, cash: receipts.Receipts, policy: ArPolicy, through: datetime.date
+) -> list[data.Transaction]:
+    """The review flags when the past-due rule is asked of every item."""
+    with mock.patch.object(ar_controls, "_maybe_past_due", every_item):
+        return ar_controls.review_flags(subledger, cash, policy, through)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    POSTINGS,
+    DUES,
+    SETTLEMENTS,
+    RECEIPTS,
+    USES,
+    st.integers(1, 20),
+    st.integers(1, 20),
+    st.integers(0, 60),
+)
+def test_the_flags_are_the_rules_asked_of_every_item(
+    postings: list[tuple[int, int, int]],
+    dues: list[int],
+    settlements: list[tuple[int, int, int]],
+    received: list[tuple[int, int]],
+    used: list[tuple[int, int, int | None]],
+    unapplied_age: int,
+    past_due_age: int,
+    last_day: int,
+) -> None:
+    subledger, cash = books(postings, dues, settlements, received, used)
+    policy = ArPolicy(unapplied_cash_age_days=unapplied_age, past_due_age_days=past_due_age)
+    through = day(last_day)
+    expected = flags_looking_at_everything(subledger, cash, policy, through)
+    assert ar_controls.review_flags(subledger, cash, policy, through) == expected
+    # With the balances in another order than the items, they are looked up instead.
+    balances = subledger.open
+    reordered = dict(reversed(balances.items()))
+    balances.clear()
+    balances.update(reordered)
+    assert ar_controls.review_flags(subledger, cash, policy, through) == expected
+
+
+def test_the_screen_passes_on_an_item_settled_only_after_its_flag_day() -> None:
+    # INV-0: billed and due on day 0, paid in full on day 70.
+    subledger, _ = books([(0, 0, 100)], [0] * 4, [(0, 70, 0)], [], [])
+    assert subledger.open == {"INV-0": 0}
+    screened = ar_controls._maybe_past_due
+    assert [item.id for item in screened(subledger, datetime.timedelta(days=60))] == ["INV-0"]
+    # Settled the day after the flag day: passed on; on the flag day itself: left out.
+    assert [item.id for item in screened(subledger, datetime.timedelta(days=69))] == ["INV-0"]
+    assert list(screened(subledger, datetime.timedelta(days=70))) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(POSTINGS, SETTLEMENTS, st.sets(st.sampled_from(["CUS-0", "CUS-1"])))
+def test_customer_credits_look_at_every_owed_item_of_the_customers(
+    postings: list[tuple[int, int, int]],
+    settlements: list[tuple[int, int, int]],
+    customers: set[str],
+) -> None:
+    subledger, _ = books(postings, [0] * 4, settlements, [], [])
+    owed = {item.id for item in subledger.of_customers(customers) if subledger.open[item.id] > 0}
+    assert {item.id for item in customer_credits._owing(subledger, customers)} == owed
