@@ -133,7 +133,7 @@ def subset_with_sum(values: Sequence[int], target: int, least: int = 1) -> tuple
     values, the one whose sorted indices come first is returned, so the
     earliest values are preferred.
     """
-    if target <= 0 or sum(values) < target:
+    if target <= 0 or len(values) < least or sum(values) < target:
         return None
     half = len(values) // 2
     left = _sums(values[:half], 0)
@@ -157,8 +157,11 @@ def _sums(values: Sequence[int], offset: int) -> list[tuple[int, tuple[int, ...]
 
 
 _age = operator.attrgetter("date", "id")
+_customer = operator.attrgetter("customer")
+_currency = operator.attrgetter("currency")
 _new = tuple.__new__  # builds a NamedTuple without the Python call of its generated __new__
 Pool = tuple[str, str]  # (customer, currency)
+Amount = tuple[str, str, int]  # (customer, currency, open amount)
 
 
 class _Matcher:
@@ -178,8 +181,10 @@ class _Matcher:
         self.candidates = candidates
         self.applications: list[Application] = []
         self.pools: dict[Pool, list[Invoicing]] = {}
+        self.by_age: list[Invoicing] = []  # what the pools hold, oldest first
 
     def apply(self, payment: Paying, invoice: str, amount: int, step: str) -> None:
+        """Applies cash of a receipt to an invoice, taking it off what is open of the invoice."""
         left = self.open[invoice] - amount
         if left:
             self.open[invoice] = left
@@ -193,57 +198,90 @@ class _Matcher:
             known = self.tolerances[currency] = self.tolerance(currency)
         return known
 
-    def named(self, payment: Paying, step: str = NAMED) -> None:
-        names = payment.named
-        if len(names) == 1:  # the common case, without sorting
-            one = self.invoices.get(names[0])
-            targets = [one] if one is not None else []
-        else:
-            targets = sorted((self.invoices[n] for n in names if n in self.invoices), key=_age)
-        left = payment.amount
-        start = len(self.applications)
-        for invoice in targets:
-            take = min(left, self.open.get(invoice.id, 0))
-            if take > 0:
-                self.apply(payment, invoice.id, take, step)
-                left -= take
-        if len(self.applications) == start:
-            if left and targets:
-                self.leftover(payment, targets[0].id, left, start, step)
-            return
-        last = self.applications[-1]
-        short = self.open.get(last.invoice, 0)
-        if not left and 0 < short <= self.tolerance_of(payment.currency):
-            del self.open[last.invoice]
-            self.applications[-1] = last._replace(cleared=last.cleared + short)
-        if left:
-            self.leftover(payment, targets[0].id, left, start, step)
+    def named(self, payments: Iterable[Paying], step: str = NAMED) -> list[Paying]:
+        """Step 1: each receipt pays the invoices it names, oldest first (see `pay_named`).
 
-    def leftover(self, payment: Paying, invoice: str, left: int, start: int, step: str) -> None:
-        credited = 0 if left <= self.tolerance_of(payment.currency) else left
-        if len(self.applications) > start:
-            last = self.applications[-1]
-            self.applications[-1] = last._replace(cash=last.cash + left, credited=credited)
-        else:
-            self.applications.append(Application(payment.id, invoice, 0, left, credited, step))
-
-    def pool(self, key: Pool) -> list[Invoicing]:
-        """Returns the invoices of a customer in a currency still open, oldest first.
-
-        The pools are made once, when the unnamed steps start; an invoice
-        paid since stays in its pool and is skipped by whoever reads it.
+        Returns the receipts that name none, of a customer: what the other
+        steps may match. A receipt of nothing is left out.
         """
-        if not self.pools:
-            for invoice_id in self.open:
-                invoice = self.invoices[invoice_id]
-                found = self.pools.get((invoice.customer, invoice.currency))
+        still_open, left = self.open, []
+        for payment in payments:
+            names = payment.named
+            if not names:
+                if payment.customer and payment.amount > 0:
+                    left.append(payment)
+            elif len(names) == 1 and still_open.get(names[0]) == payment.amount:
+                # The common case: it pays exactly what is open of the one invoice it names
+                # (what is open is more than nothing, so the receipt is too).
+                self.apply(payment, names[0], payment.amount, step)
+            elif payment.amount > 0:
+                self.pay_named(payment, step)
+        return left
+
+    def pay_named(self, payment: Paying, step: str) -> None:
+        """Applies a receipt to the invoices it names, oldest first.
+
+        The invoice the receipt runs out on is written off if what it leaves
+        open is within the tolerance. What is left of the receipt once its
+        invoices are paid goes with its last application (to the first
+        invoice it names if it paid none): written off within the tolerance,
+        else a customer credit.
+        """
+        invoices, still_open, applications = self.invoices, self.open, self.applications
+        names = payment.named
+        if len(names) > 1:  # oldest first, leaving out ids that are no invoice
+            found = sorted((invoices[n] for n in names if n in invoices), key=_age)
+            names = tuple(invoice.id for invoice in found)
+        receipt, left, start = payment.id, payment.amount, len(applications)
+        for invoice in names:
+            if left <= 0:
+                break
+            owed = still_open.get(invoice, 0)
+            if owed <= 0:
+                continue
+            if left < owed:  # the receipt runs out on this invoice
+                cleared = left
+                if owed - left <= self.tolerance_of(payment.currency):
+                    cleared = owed
+                    del still_open[invoice]
+                else:
+                    still_open[invoice] = owed - left
+                applications.append(_new(Application, (receipt, invoice, cleared, left, 0, step)))
+                left = 0
+                break
+            self.apply(payment, invoice, owed, step)
+            left -= owed
+        # An invoice it paid is one of `invoices`: the lookup is for a receipt that paid none.
+        if left and names and (len(applications) > start or names[0] in invoices):
+            credited = 0 if left <= self.tolerance_of(payment.currency) else left
+            if len(applications) > start:
+                last = applications[-1]
+                made = (receipt, last.invoice, last.cleared, last.cash + left, credited, step)
+                applications[-1] = _new(Application, made)
+            else:
+                applications.append(_new(Application, (receipt, names[0], 0, left, credited, step)))
+
+    def oldest_first(self) -> list[Invoicing]:
+        """Returns the open invoices oldest first, and sorts them into pools the first time.
+
+        They are read once, by the first step after the amount step that
+        needs them; an invoice paid since stays and is skipped by whoever
+        reads it.
+        """
+        if not self.by_age:
+            self.by_age = sorted(map(self.invoices.__getitem__, self.open), key=_age)
+            pools = self.pools
+            for invoice in self.by_age:
+                found = pools.get((invoice.customer, invoice.currency))
                 if found is None:
-                    self.pools[(invoice.customer, invoice.currency)] = [invoice]
+                    pools[(invoice.customer, invoice.currency)] = [invoice]
                 else:
                     found.append(invoice)
-            for found in self.pools.values():
-                if len(found) > 1:
-                    found.sort(key=_age)
+        return self.by_age
+
+    def pool(self, key: Pool) -> list[Invoicing]:
+        """Returns the open invoices of a customer in a currency, oldest first."""
+        self.oldest_first()
         return self.pools.get(key, [])
 
     def eligible(self, key: Pool, day: datetime.date) -> list[Invoicing]:
@@ -260,25 +298,47 @@ class _Matcher:
         return found
 
     def by_amount(self, payments: list[Paying]) -> list[Paying]:
-        wanted = {(payment.customer, payment.currency) for payment in payments}
-        index: dict[tuple[str, str, int], list[Invoicing]] = {}
-        for key in wanted:
-            for invoice in self.pool(key):
-                amount = self.open.get(invoice.id)
-                if amount is not None:
-                    same = index.get((*key, amount))
-                    if same is None:
-                        index[(*key, amount)] = [invoice]
-                    else:
-                        same.append(invoice)
-        left = []
+        """Step 2: each receipt pays its customer's oldest open invoice of exactly its amount.
+
+        Returns the receipts left unmatched.
+        """
+        index, more = self.by_open_amount()
+        take, left = index.pop, []
         for payment in payments:
-            found = index.get((payment.customer, payment.currency, payment.amount))
-            if found and found[0].date <= payment.date:
-                self.apply(payment, found.pop(0).id, payment.amount, AMOUNT)
+            key = (payment.customer, payment.currency, payment.amount)
+            invoice = take(key, None)
+            if invoice is None:
+                left.append(payment)
+            elif invoice.date <= payment.date:
+                self.apply(payment, invoice.id, payment.amount, AMOUNT)
+                if more and more.get(key):
+                    index[key] = more[key].pop(0)  # the next oldest of the same amount
             else:
+                index[key] = invoice
                 left.append(payment)
         return left
+
+    def by_open_amount(self) -> tuple[dict[Amount, Invoicing], dict[Amount, list[Invoicing]]]:
+        """Returns the oldest open invoice of each amount owed, and the others of it, oldest first.
+
+        An amount owed is a customer, a currency and what is open. Most are
+        owed on one invoice only: those need no sorting.
+        """
+        found = list(map(self.invoices.__getitem__, self.open))
+        owed = zip(map(_customer, found), map(_currency, found), self.open.values(), strict=True)
+        keys = list(owed)
+        index = dict(zip(keys, found, strict=True))
+        more: dict[Amount, list[Invoicing]] = {}
+        if len(index) < len(keys):  # an amount is open more than once for a customer
+            same: dict[Amount, list[Invoicing]] = defaultdict(list)
+            for key, invoice in zip(keys, found, strict=True):
+                same[key].append(invoice)
+            for key, several in same.items():
+                if len(several) > 1:
+                    several.sort(key=_age)
+                    index[key] = several[0]
+                    more[key] = several[1:]
+        return index, more
 
     def by_converted_amount(self, payments: list[Paying], converted: Converted) -> list[Paying]:
         left = []
@@ -294,7 +354,7 @@ class _Matcher:
                     paid = Payment(
                         payment.id, payment.customer, currency, payment.date, amount, (chosen.id,)
                     )
-                    self.named(paid, CONVERTED)
+                    self.pay_named(paid, CONVERTED)
                     break
             if chosen is None:
                 left.append(payment)
@@ -318,8 +378,12 @@ class _Matcher:
         for payment in payments:
             pools[(payment.customer, payment.currency)].append(payment)
         matched: set[str] = set()
-        waiting = [i for key in pools for i in self.pool(key) if i.id in self.open]
-        for invoice in sorted(waiting, key=_age):
+        waiting = [
+            i
+            for i in self.oldest_first()
+            if (i.customer, i.currency) in pools and i.id in self.open
+        ]
+        for invoice in waiting:
             pool = pools[(invoice.customer, invoice.currency)]
             first = bisect.bisect_left(pool, invoice.date, key=lambda payment: payment.date)
             eligible = pool[first : first + self.candidates]
@@ -368,22 +432,14 @@ def match_open(
     Args:
       payments: The receipts, each with what is still unapplied of it.
       invoices: The invoices by id (any of them: only those in `still_open` are paid).
-      still_open: What is open of each invoice, if more than nothing; the
-        matcher takes it over and changes it.
+      still_open: What is open of each invoice, if more than nothing (each
+        one of `invoices`); the matcher takes it over and changes it.
       tolerance: The write-off tolerance of a currency, in minor units.
       candidates: How many of a customer's oldest items steps 3 to 5 look at.
       converted: Each receipt's amounts in other currencies, for step 3.
     """
     matcher = _Matcher(invoices, still_open, tolerance, candidates)
-    unnamed = []
-    for payment in sorted(payments, key=_age):
-        if payment.amount <= 0:
-            continue
-        if payment.named:
-            matcher.named(payment)
-        elif payment.customer:
-            unnamed.append(payment)
-    left = matcher.by_amount(unnamed)
+    left = matcher.by_amount(matcher.named(sorted(payments, key=_age)))
     if converted:
         left = matcher.by_converted_amount(left, converted)
     left = matcher.several_invoices(left)

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from plugins import ar_entries, ar_policy, cash_matching, receipts, receivables
-from plugins.cash_matching import OpenInvoice, Payment, subset_with_sum
+from plugins.cash_matching import OpenInvoice, Payment
 from plugins.currency import Precision
 from tests.conftest import Books, error_lines, generated, line_of, number
 from tests.conftest import currency as posting_currency
@@ -922,20 +922,6 @@ def test_matching_invariants(
     shuffle.shuffle(payments)
     shuffle.shuffle(invoices)
     assert sorted(cash_matching.match(payments, invoices, lambda _: 5)) == sorted(found)
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.integers(1, 60), max_size=12), st.integers(1, 200))
-def test_subset_search_finds_the_earliest_exact_subset(values: list[int], target: int) -> None:
-    from itertools import combinations
-
-    exact = [
-        indices
-        for size in range(2, len(values) + 1)
-        for indices in combinations(range(len(values)), size)
-        if sum(values[i] for i in indices) == target
-    ]
-    assert subset_with_sum(values, target, 2) == (min(exact) if exact else None)
 
 
 @settings(max_examples=25, deadline=None)

@@ -1,0 +1,221 @@
+"""Cash matching's quick ways: each gives what the general rule gives.
+
+The matcher takes shortcuts for the common cases of a large ledger: a receipt
+of exactly what is open of the one invoice it names, an amount owed on one
+invoice only, pools of open invoices made once the amount step is done. The
+worked examples show the rules; the property tests hold each shortcut to the
+rule it stands for.
+"""
+
+from __future__ import annotations
+
+import datetime
+import operator
+from itertools import combinations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from plugins import cash_matching
+from plugins.cash_matching import Application, OpenInvoice, Paying, Payment, subset_with_sum
+
+DAY = datetime.date(2026, 1, 1)
+TOLERANCE = 5
+_age = operator.attrgetter("date", "id")
+
+
+def _day(offset: int) -> datetime.date:
+    return DAY + datetime.timedelta(days=offset)
+
+
+def _matcher(invoices: list[OpenInvoice]) -> cash_matching._Matcher:
+    by_id = {invoice.id: invoice for invoice in invoices}
+    still_open = {invoice.id: invoice.open for invoice in invoices if invoice.open > 0}
+    return cash_matching._Matcher(by_id, still_open, lambda _: TOLERANCE, 12)
+
+
+def _match(invoices: list[OpenInvoice], payments: list[Payment]) -> list[Application]:
+    return cash_matching.match(payments, invoices, lambda _: TOLERANCE)
+
+
+# Worked examples.
+
+
+def test_receipt_of_exactly_what_is_open_clears_the_invoice_it_names() -> None:
+    invoices = [OpenInvoice("INV-1", "C1", "USD", _day(0), 10000)]
+    matcher = _matcher(invoices)
+    left = matcher.named([Payment("R-1", "C1", "USD", _day(3), 10000, ("INV-1",))])
+    assert left == []
+    assert matcher.applications == [Application("R-1", "INV-1", 10000, 10000, 0, "named")]
+    assert matcher.open == {}
+
+
+def test_receipt_naming_an_invoice_paid_already_becomes_a_credit() -> None:
+    # R-1 pays INV-1 exactly; R-2, a day later, finds nothing open of it.
+    invoices = [OpenInvoice("INV-1", "C1", "USD", _day(0), 10000)]
+    payments = [
+        Payment("R-2", "C1", "USD", _day(4), 5000, ("INV-1",)),
+        Payment("R-1", "C1", "USD", _day(3), 10000, ("INV-1",)),
+    ]
+    assert _match(invoices, payments) == [
+        Application("R-1", "INV-1", 10000, 10000, 0, "named"),
+        Application("R-2", "INV-1", 0, 5000, 5000, "named"),
+    ]
+
+
+def test_short_or_over_receipt_within_the_tolerance_clears_the_invoice() -> None:
+    invoices = [
+        OpenInvoice("INV-1", "C1", "USD", _day(0), 10000),
+        OpenInvoice("INV-2", "C1", "USD", _day(0), 10000),
+    ]
+    payments = [
+        Payment("R-1", "C1", "USD", _day(3), 9997, ("INV-1",)),
+        Payment("R-2", "C1", "USD", _day(3), 10004, ("INV-2",)),
+    ]
+    found = _match(invoices, payments)
+    assert found == [
+        Application("R-1", "INV-1", 10000, 9997, 0, "named"),
+        Application("R-2", "INV-2", 10000, 10004, 0, "named"),
+    ]
+    assert [application.written_off for application in found] == [3, -4]
+
+
+def test_amount_open_on_two_invoices_is_paid_oldest_first() -> None:
+    invoices = [
+        OpenInvoice("INV-1", "C1", "USD", _day(5), 10000),
+        OpenInvoice("INV-2", "C1", "USD", _day(2), 10000),
+        OpenInvoice("INV-3", "C2", "USD", _day(1), 10000),
+    ]
+    payments = [
+        Payment("R-1", "C1", "USD", _day(10), 10000),
+        Payment("R-2", "C1", "USD", _day(11), 10000),
+    ]
+    assert _match(invoices, payments) == [
+        Application("R-1", "INV-2", 10000, 10000, 0, "amount"),
+        Application("R-2", "INV-1", 10000, 10000, 0, "amount"),
+    ]
+
+
+def test_invoice_dated_after_a_receipt_waits_for_a_later_one() -> None:
+    # R-1 predates INV-1 and is left to the later steps; R-2 pays INV-1.
+    invoices = [OpenInvoice("INV-1", "C1", "USD", _day(10), 10000)]
+    payments = [
+        Payment("R-1", "C1", "USD", _day(5), 10000),
+        Payment("R-2", "C1", "USD", _day(12), 10000),
+    ]
+    assert _match(invoices, payments) == [
+        Application("R-2", "INV-1", 10000, 10000, 0, "amount"),
+    ]
+
+
+# Each shortcut against the rule it stands for.
+
+_customers = st.sampled_from(["C1", "C2"])
+_amounts = st.sampled_from([100, 102, 150, 200, 250, 300])
+_invoices = st.lists(
+    st.tuples(_customers, st.integers(0, 6), _amounts), min_size=1, max_size=10
+).map(
+    lambda drawn: [
+        OpenInvoice(f"I{n}", customer, "USD", _day(day), amount)
+        for n, (customer, day, amount) in enumerate(drawn)
+    ]
+)
+_payments = st.lists(
+    st.tuples(
+        _customers,
+        st.integers(0, 8),
+        st.one_of(_amounts, st.integers(-5, 400)),
+        st.lists(st.sampled_from(["I0", "I1", "I2", "I3", "X"]), max_size=3),
+    ),
+    max_size=12,
+).map(
+    lambda drawn: [
+        Payment(f"P{n}", customer, "USD", _day(day), amount, tuple(names))
+        for n, (customer, day, amount, names) in enumerate(drawn)
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_invoices, _payments)
+def test_exact_receipt_of_one_invoice_is_settled_as_any_named_receipt(
+    invoices: list[OpenInvoice], payments: list[Payment]
+) -> None:
+    quick, general = _matcher(invoices), _matcher(invoices)
+    left = quick.named(payments)
+    for payment in payments:
+        if payment.named and payment.amount > 0:
+            general.pay_named(payment, cash_matching.NAMED)
+    assert quick.applications == general.applications
+    assert quick.open == general.open
+    assert left == [p for p in payments if not p.named and p.amount > 0]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_invoices)
+def test_amounts_owed_index_the_oldest_invoice_of_each(invoices: list[OpenInvoice]) -> None:
+    index, more = _matcher(invoices).by_open_amount()
+    owed: dict[tuple[str, str, int], list[OpenInvoice]] = {}
+    for invoice in sorted(invoices, key=_age):
+        owed.setdefault((invoice.customer, invoice.currency, invoice.open), []).append(invoice)
+    assert index == {key: same[0] for key, same in owed.items()}
+    assert more == {key: same[1:] for key, same in owed.items() if len(same) > 1}
+
+
+@settings(max_examples=300, deadline=None)
+@given(_invoices, _payments)
+def test_amount_step_pays_the_oldest_open_invoice_of_the_amount(
+    invoices: list[OpenInvoice], payments: list[Payment]
+) -> None:
+    unnamed: list[Paying] = sorted((p for p in payments if not p.named and p.amount > 0), key=_age)
+    matcher = _matcher(invoices)
+    left = matcher.by_amount(unnamed)
+    still_open = {invoice.id: invoice.open for invoice in invoices}
+    expected, unmatched = [], []
+    for payment in unnamed:  # the rule, one receipt at a time, scanning every invoice
+        same = [
+            invoice
+            for invoice in sorted(invoices, key=_age)
+            if invoice.id in still_open
+            and (invoice.customer, invoice.currency) == (payment.customer, payment.currency)
+            and still_open[invoice.id] == payment.amount
+        ]
+        if same and same[0].date <= payment.date:
+            del still_open[same[0].id]
+            expected.append(
+                Application(payment.id, same[0].id, payment.amount, payment.amount, 0, "amount")
+            )
+        else:
+            unmatched.append(payment)
+    assert matcher.applications == expected
+    assert left == unmatched
+    assert matcher.open == still_open
+
+
+@settings(max_examples=300, deadline=None)
+@given(_invoices, _payments)
+def test_pools_made_after_the_amount_step_match_as_if_made_before(
+    invoices: list[OpenInvoice], payments: list[Payment]
+) -> None:
+    # The pools are made once the amount step has paid what it could; made
+    # before it (and skipping what it paid) they give the same matches.
+    early = _matcher(invoices)
+    early.oldest_first()
+    left = early.by_amount(early.named(sorted(payments, key=_age)))
+    early.several_receipts(early.several_invoices(left))
+    assert _match(invoices, payments) == early.applications
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(1, 60), max_size=8), st.integers(-5, 200), st.integers(0, 4))
+def test_subset_search_finds_the_earliest_exact_subset_of_at_least_least(
+    values: list[int], target: int, least: int
+) -> None:
+    exact = [
+        indices
+        for size in range(max(least, 1), len(values) + 1)
+        for indices in combinations(range(len(values)), size)
+        if sum(values[i] for i in indices) == target
+    ]
+    found = subset_with_sum(values, target, least)
+    assert found == (min(exact) if exact and target > 0 else None)
