@@ -96,11 +96,67 @@ def units_of(minor: int, currency: str, digits: int) -> amount.Amount:
     return _units(Decimal(minor).scaleb(-digits), currency)
 
 
-def _leg(
-    account: str, number: Decimal, currency: str, rate: Decimal | None, functional: str | None
+def leg(
+    account: str,
+    number: Decimal,
+    currency: str,
+    rate: Decimal | None,
+    functional: str | None,
+    posting_meta: dict[str, Any] | None = None,
 ) -> data.Posting:
+    """Returns a posting of `number` units, priced at `rate` in the functional currency if given."""
     price = _units(rate, functional) if rate is not None and functional else None
-    return _new(data.Posting, (account, _units(number, currency), None, price, None, None))
+    fields = (account, _units(number, currency), None, price, None, posting_meta)
+    return _new(data.Posting, fields)
+
+
+def with_realized_difference(postings: list[data.Posting], policy: ArPolicy) -> list[data.Posting]:
+    """Returns priced postings with the realized exchange difference that balances them.
+
+    What the postings' weights (units at their rates) leave over is the
+    gain or loss realized, a posting to the realized FX account in the
+    functional currency rounded to its decimals. Even a difference that
+    rounds to 0.00 gets its posting: its decimals give Beancount the
+    tolerance for the fraction of a cent the rates leave.
+    """
+    functional = policy.functional_currency
+    residual = sum((_weight(posting) for posting in postings), Decimal(0))
+    if residual and functional is not None:
+        difference = quantize(-residual, policy.precision.digits(functional))
+        postings.append(leg(policy.realized_fx_account, difference, functional, None, None))
+    return postings
+
+
+def carried_transfer(
+    debit: tuple[str, Decimal | None, dict[str, Any] | None],
+    credit: tuple[str, Decimal | None, dict[str, Any] | None],
+    units: int,
+    currency: str,
+    policy: ArPolicy,
+) -> list[data.Posting]:
+    """Returns the postings that move `units` of a currency from one carried position to another.
+
+    Each side is (account, carrying rate, posting metadata). A position in
+    a foreign currency is carried at a rate in the functional currency;
+    when both sides have one, the debit is priced at its rate and the credit
+    at its own, and the difference between them is realized (a credit note
+    at 1.10 netted against an invoice at 1.20, a credit received at 1.10
+    paying an invoice at 1.30). When either has none, the units move as they
+    are: there is no rate to realize a difference at.
+    """
+    digits = policy.precision.digits(currency)
+    number = Decimal(units).scaleb(-digits)
+    (to_account, to_rate, to_meta), (from_account, from_rate, from_meta) = debit, credit
+    functional = policy.functional_currency
+    if to_rate is None or from_rate is None or functional is None:
+        to_rate = from_rate = None
+    postings = [
+        leg(to_account, number, currency, to_rate, functional, to_meta),
+        leg(from_account, -number, currency, from_rate, functional, from_meta),
+    ]
+    if to_rate is None:
+        return postings
+    return with_realized_difference(postings, policy)
 
 
 def _weight(posting: data.Posting) -> Decimal:
@@ -174,19 +230,13 @@ def application_postings(
         (policy.customer_credits_account, -credited, paid_in, receipt_rate),
     ]
     postings = [
-        _leg(account, to_number(units, currency), currency, rate, functional)
+        leg(account, to_number(units, currency), currency, rate, functional)
         for account, units, currency, rate in legs
         if units
     ]
     if not rated:
         return postings  # One currency and no rates: it balances by construction.
-    residual = sum((_weight(posting) for posting in postings), Decimal(0))
-    # Even a difference that rounds to 0.00 gets its posting: its decimals give
-    # Beancount the tolerance for the fraction of a cent the rates leave.
-    if residual and functional is not None:
-        difference = quantize(-residual, policy.precision.digits(functional))
-        postings.append(_leg(policy.realized_fx_account, difference, functional, None, None))
-    return postings
+    return with_realized_difference(postings, policy)
 
 
 def transaction(

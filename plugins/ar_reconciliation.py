@@ -257,13 +257,13 @@ def _applied(
       rates: The ledger's prices.
       policy: The receivables policy.
     """
-    netted = credit_notes.net(subledger, policy)
+    netted = credit_notes.net(subledger, policy, rates)
     subledger.post(netted.movements)
     applied = cash_application.apply(subledger, cash, rates, policy)
     subledger.post(applied.movements)
     cash.post(applied.uses)
     credits = customer_credits.credits_left(applied.crediting, credit_entries, policy)
-    credited = customer_credits.apply(credits, subledger, policy)
+    credited = customer_credits.apply(credits, subledger, policy, rates)
     made = [*netted.entries, *applied.entries, *credited.entries]
     findings = list(applied.findings)
     if credited.movements:

@@ -53,6 +53,7 @@ from beancount.core import data
 
 from plugins import ar_entries, meta
 from plugins.ar_policy import ArPolicy
+from plugins.fx import Rates
 from plugins.receivables import Item, Movement, Subledger
 
 CREDITS = "credits"  # on a credit note: the invoice it credits
@@ -86,12 +87,13 @@ def _nettable(note: Item, invoice: Item) -> bool:
     return note.currency == invoice.currency and same_customer
 
 
-def net(subledger: Subledger, policy: ArPolicy) -> Netted:
+def net(subledger: Subledger, policy: ArPolicy, rates: Rates) -> Netted:
     """Returns the entries that move each credit note's open amount onto its invoice.
 
     Args:
       subledger: The receivable's open items (typed postings only: nothing is posted yet).
       policy: The receivables policy (accounts and precision).
+      rates: The ledger's prices, for the carrying rates of foreign-currency items.
     """
     done = Netted([], [])
     if not policy.net_credit_notes:
@@ -110,23 +112,29 @@ def net(subledger: Subledger, policy: ArPolicy) -> Netted:
         if units <= 0:
             continue
         still_open[invoice.id] = open_amount - units
-        entry = netting_entry(note, invoice, units, policy)
+        entry = netting_entry(note, invoice, units, policy, rates)
         done.entries.append(entry)
         done.movements.append((note.id, Movement(entry.date, units, entry, 1, note.currency)))
         done.movements.append((invoice.id, Movement(entry.date, -units, entry, 2, note.currency)))
     return done
 
 
-def netting_entry(note: Item, invoice: Item, units: int, policy: ArPolicy) -> data.Transaction:
-    """Returns the entry that moves `units` of a credit note onto the invoice it credits."""
-    digits = policy.precision.digits(note.currency)
-    number = ar_entries.units_of(units, note.currency, digits)
-    negated = ar_entries.units_of(-units, note.currency, digits)
+def netting_entry(
+    note: Item, invoice: Item, units: int, policy: ArPolicy, rates: Rates
+) -> data.Transaction:
+    """Returns the entry that moves `units` of a credit note onto the invoice it credits.
+
+    In a foreign currency each side is priced at its own carrying rate, and
+    the difference is realized (`ar_entries.carried_transfer`).
+    """
     receivable = policy.accounts.receivable
-    postings = [
-        data.Posting(receivable, number, None, None, None, {meta.INVOICE: note.id}),
-        data.Posting(receivable, negated, None, None, None, {meta.INVOICE: invoice.id}),
-    ]
+    postings = ar_entries.carried_transfer(
+        (receivable, rates.carrying(note), {meta.INVOICE: note.id}),
+        (receivable, rates.carrying(invoice), {meta.INVOICE: invoice.id}),
+        units,
+        note.currency,
+        policy,
+    )
     extra: dict[str, Any] = {
         meta.INVOICE: invoice.id,
         meta.SOURCE: note.id,

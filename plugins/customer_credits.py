@@ -39,6 +39,7 @@ import datetime
 import operator
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from itertools import chain, compress, repeat
 from typing import Any, NamedTuple
 
@@ -46,6 +47,7 @@ from beancount.core import data
 
 from plugins import ar_entries, meta
 from plugins.ar_policy import ArPolicy
+from plugins.fx import Rates
 from plugins.receipts import APPLIED_RECEIPT, link_of
 from plugins.receivables import Item, Movement, Subledger
 
@@ -62,6 +64,7 @@ class Credit(NamedTuple):
     amount: int
     source: Mapping[str, Any]  # the line the credit comes from (the receipt's)
     payee: str | None
+    rate: Decimal | None = None  # its carrying rate in the functional currency, if foreign
 
 
 class CreditsApplied(NamedTuple):
@@ -101,6 +104,8 @@ def credits_left(
                 if known is not None:
                     credits[receipt] = known._replace(amount=known.amount + units)
                     continue
+                price = posting.price
+                functional = price is not None and price.currency == policy.functional_currency
                 credits[receipt] = Credit(
                     receipt,
                     entry.date,
@@ -109,6 +114,7 @@ def credits_left(
                     units,
                     entry.meta,
                     entry.payee,
+                    price.number if price is not None and functional else None,
                 )
     if not credits:
         return []
@@ -130,13 +136,16 @@ def credits_left(
     return sorted(left, key=operator.attrgetter("date", "receipt"))
 
 
-def apply(credits: list[Credit], subledger: Subledger, policy: ArPolicy) -> CreditsApplied:
+def apply(
+    credits: list[Credit], subledger: Subledger, policy: ArPolicy, rates: Rates
+) -> CreditsApplied:
     """Returns the entries that apply each credit to its customer's open invoices.
 
     Args:
       credits: What is left of each credit, oldest first.
       subledger: The open items, with every cash application in them.
       policy: The receivables policy.
+      rates: The ledger's prices, for the carrying rates of foreign-currency invoices.
     """
     done = CreditsApplied([], [])
     if not credits or not policy.apply_customer_credits:
@@ -159,7 +168,7 @@ def apply(credits: list[Credit], subledger: Subledger, policy: ArPolicy) -> Cred
                 continue
             still_open[item.id] = open_amount - units
             left -= units
-            entry = credit_entry(credit, item, units, policy)
+            entry = credit_entry(credit, item, units, policy, rates)
             done.entries.append(entry)
             done.movements.append((item.id, Movement(entry.date, -units, entry, 2, item.currency)))
             if not left:
@@ -178,18 +187,22 @@ def _owing(subledger: Subledger, customers: Iterable[str]) -> list[Item]:
     return list(map(subledger.items.__getitem__, compress(ids, owing)))
 
 
-def credit_entry(credit: Credit, item: Item, units: int, policy: ArPolicy) -> data.Transaction:
-    """Returns the entry that pays `units` of an invoice from a customer's credit."""
-    digits = policy.precision.digits(item.currency)
-    postings = [
-        ar_entries.posting(
-            policy.customer_credits_account,
-            ar_entries.units_of(units, item.currency, digits),
-        ),
-        ar_entries.posting(
-            policy.accounts.receivable, ar_entries.units_of(-units, item.currency, digits)
-        ),
-    ]
+def credit_entry(
+    credit: Credit, item: Item, units: int, policy: ArPolicy, rates: Rates
+) -> data.Transaction:
+    """Returns the entry that pays `units` of an invoice from a customer's credit.
+
+    A credit in a foreign currency is carried at the rate it was received
+    at, the invoice at its own: the difference is realized
+    (`ar_entries.carried_transfer`).
+    """
+    postings = ar_entries.carried_transfer(
+        (policy.customer_credits_account, credit.rate, None),
+        (policy.accounts.receivable, rates.carrying(item), None),
+        units,
+        item.currency,
+        policy,
+    )
     extra: dict[str, Any] = {
         meta.INVOICE: item.id,
         meta.SOURCE: item.id,
