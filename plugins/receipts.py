@@ -325,8 +325,7 @@ class _Checker:
             return
         payee = entry.payee
         if not customer and payee:
-            payers = self.payees.get(payee.casefold(), ())
-            customer = next(iter(payers)) if len(payers) == 1 else ""  # "" when no customer
+            customer = customer_by_payee(self.payees, payee)
         if type(customer) is not str:
             customer = str(customer or "")
         named = self.named(entry, invoice, customer, receipt_id_, posting)
@@ -337,7 +336,7 @@ class _Checker:
     @functools.cached_property
     def payees(self) -> dict[str, set[str]]:
         """The customers of each payee of an invoice, read when a receipt names no customer."""
-        return _customers_by_payee(self.subledger)
+        return customers_by_payee(self.subledger)
 
     def named(
         self,
@@ -391,14 +390,36 @@ def _words(entry: data.Transaction) -> list[str]:
     return _WORD.findall(f"{entry.payee} {narration}" if entry.payee else narration)
 
 
-def _customers_by_payee(invoices: Subledger) -> dict[str, set[str]]:
+def customers_by_payee(invoices: Subledger) -> dict[str, set[str]]:
+    """Returns the customers of each payee (casefolded) of the invoices' entries."""
     payees: dict[str, set[str]] = defaultdict(set)
     for item in invoices.items.values():
         payees[(item.movements[0].entry.payee or "").casefold()].add(item.customer)
     return payees
 
 
-def _used_receipt(entry: data.Transaction, posting: data.Posting, links: Mapping[str, str]) -> str:
+def customer_by_payee(payees: Mapping[str, set[str]], payee: str | None) -> str:
+    """Returns the one customer whose invoices carry a payee (in any case), else "".
+
+    Args:
+      payees: The customers of each payee, from `customers_by_payee`.
+      payee: The payee of an entry that names no customer.
+    """
+    payers = payees.get(payee.casefold(), ()) if payee else ()
+    return next(iter(payers)) if len(payers) == 1 else ""
+
+
+def used_receipt(entry: data.Transaction, posting: data.Posting, links: Mapping[str, str]) -> str:
+    """Returns the id of the receipt a debit names, or "" if it names none.
+
+    It names one by the receipt a generated entry applies
+    (`revclose_receipt`), by `receipt` metadata, or by the receipt's link.
+
+    Args:
+      entry: The debit's entry.
+      posting: The debit.
+      links: Receipt ids by link.
+    """
     named = entry.meta.get(APPLIED_RECEIPT) or _value(entry, posting, meta.RECEIPT)
     if named is not None:
         return str(named)
@@ -438,7 +459,7 @@ def _uses(receipts: Receipts, debits: list[_Line], precision: Precision) -> list
     uses: list[tuple[str, Use]] = []
     findings: list[Finding] = []
     for entry, _, posting, number, currency in debits:
-        receipt = receipts.by_id.get(_used_receipt(entry, posting, links))
+        receipt = receipts.by_id.get(used_receipt(entry, posting, links))
         minor = precision.to_minor(number, currency)
         if receipt is None or minor is None or receipt.currency != currency:
             message = (

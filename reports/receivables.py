@@ -243,6 +243,31 @@ class _Move(NamedTuple):
     units: int
 
 
+class _CreditOwner:
+    """Tells whose customer credit a posting to the credits account moves.
+
+    It is the customer its posting or entry names; else the customer of the
+    receipt it names (a refund of an over payment that names its receipt);
+    else the one customer whose invoices carry its payee, the rule that
+    gives a receipt naming no customer its customer (the bank's line paying
+    a refund out names none).
+    """
+
+    def __init__(self, ledger: Receivables) -> None:
+        self.receipts = ledger.receipts.by_id
+        self.links = {receipt.link: receipt.id for receipt in self.receipts.values()}
+        self.payees = receipts.customers_by_payee(ledger.items)
+
+    def of(self, entry: data.Transaction, posting: data.Posting) -> str:
+        named = (posting.meta or {}).get(meta.CUSTOMER) or entry.meta.get(meta.CUSTOMER)
+        if named:
+            return str(named)
+        receipt = self.receipts.get(receipts.used_receipt(entry, posting, self.links))
+        if receipt is not None:
+            return receipt.customer
+        return receipts.customer_by_payee(self.payees, entry.payee)
+
+
 def _statement_moves(ledger: Receivables, customer: str) -> list[_Move]:
     """Returns what each entry moves on a customer's account, in date order.
 
@@ -269,12 +294,15 @@ def _statement_moves(ledger: Receivables, customer: str) -> list[_Move]:
             for use in ledger.receipts.uses.get(receipt.id, []):
                 add(use.entry, receipt.currency, receipt.id, use.units)
     credits = ledger.policy.customer_credits_account
+    owner = _CreditOwner(ledger)
     for entry in ledger.books.entries:
-        if not isinstance(entry, data.Transaction) or entry.meta.get(meta.CUSTOMER) != customer:
+        if not isinstance(entry, data.Transaction):
             continue
         for posting in entry.postings:
             units = posting.units
-            if posting.account == credits and units is not None and units.number is not None:
+            if posting.account != credits or units is None or units.number is None:
+                continue
+            if owner.of(entry, posting) == customer:
                 minor = ledger.policy.precision.to_minor(units.number, units.currency) or 0
                 add(entry, units.currency, str(entry.meta.get(APPLIED_RECEIPT, "")), minor)
     return sorted(
