@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from beancount.core import data
+from beancount.core.position import Cost
 
 from plugins import meta
 from plugins.currency import Precision
@@ -301,14 +302,16 @@ def subledger(postings: Iterable[Row], precision: Precision) -> tuple[Subledger,
                     unnamed.append(entry)
                 continue
         minor = to_minor(number, currency)
-        if minor is None:
-            message = precision.excess(number, currency)
+        if minor is None or posting.cost is not None:
+            message = _at_cost(invoice, posting) if minor is not None else None
+            message = message or precision.excess(number, currency)
             findings.append((meta.source_of(entry, posting), message, entry))
             continue
         date = entry.date
         movement = _new(Movement, (date, minor, entry, position, currency))
         customer, due = shared.get(meta.CUSTOMER), shared.get(meta.DUE, date)  # no `due`: its date
-        item = _new(Item, (invoice, currency, [movement], customer, due, date))
+        owed = due if minor >= 0 else date  # a credit note is due on its date, as in `_item`
+        item = _new(Item, (invoice, currency, [movement], customer, owed, date))
         found = items.setdefault(invoice, item)
         if found is not item:  # a later posting to the item
             found.movements.append(movement)
@@ -336,6 +339,8 @@ def _item(invoice: str, found: list[Movement], findings: list[Finding]) -> Item:
     if written is not None and due is None:
         message = f"Due date '{written}' of invoice '{invoice}' is not a date; expected YYYY-MM-DD"
         findings.append((first.entry.meta, message, first.entry))
+    if first.units < 0:
+        due = first.date  # a credit note is owed back from its date, whatever `due` says
     if not customer and len(found) > 1:
         customer = next(
             (m.entry.meta[meta.CUSTOMER] for m in found if m.entry.meta.get(meta.CUSTOMER)), ""
@@ -344,6 +349,16 @@ def _item(invoice: str, found: list[Movement], findings: list[Finding]) -> Item:
         customer = str(customer or "")
     fields = (invoice, first.currency, found, customer, due or first.date, first.date)
     return _new(Item, fields)
+
+
+def _at_cost(invoice: str, posting: data.Posting) -> str:
+    """Returns the message for a receivable posting held at cost, which the plugin cannot carry."""
+    cost = posting.cost
+    rate = f"{cost.number} {cost.currency}" if isinstance(cost, Cost) else str(cost)
+    return (
+        f"Invoice '{invoice}' is posted to the receivable at cost ({{{rate}}}); "
+        f"expected a price ('@ {rate}'): a receivable is carried at its price"
+    )
 
 
 def _other_currencies(invoice: str, movements: list[Movement]) -> list[Finding]:

@@ -1107,3 +1107,30 @@ KINDS = {
     "credit-note", "customer-credit", "past-due", "unapplied-cash", "remeasurement",
     "remeasurement-reversal",
 }  # fmt: skip
+
+
+def test_receivable_held_at_cost_is_an_error_at_its_line(books: Books) -> None:
+    # A receivable is carried at its price (`@`): held at cost, Beancount books
+    # it as a lot the plugin's applications (at a price) would never reduce.
+    # The posting is left out of the subledger with an error at its line, so
+    # the receipt naming it names an invoice that does not exist.
+    text = """
+2026-01-01 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  30.00 EUR {1.20 USD}
+  Income:Revenue:Services  -36.00 USD
+"""
+    text += receipt("2026-02-01", "33.00 USD", "R-1", '\n  invoice: "INV-1"')
+    entries, errors = load(books, text)
+    # Line 12 of the file: the header's seven lines, a blank line, the entry
+    # and its two metadata lines, then the posting.
+    assert [(error.source["lineno"], error.message) for error in errors[:1]] == [
+        (
+            12,
+            "Invoice 'INV-1' is posted to the receivable at cost ({1.20 USD}); expected a "
+            "price ('@ 1.20 USD'): a receivable is carried at its price",
+        )
+    ]
+    assert "INV-1" in errors[1].message and "does not exist" in errors[1].message
+    assert applications(entries) == []

@@ -110,6 +110,24 @@ def test_aging_buckets_by_days_past_due_and_ties_to_the_ledger(books: Books) -> 
     assert receivables.breaks(table) == {"EUR": D("0.00"), "USD": D("0.00")}
 
 
+def test_a_credit_note_ages_by_its_date_even_with_a_due_date(books: Books) -> None:
+    # CN-2, dated Mar 3 with a `due` of Apr 2 written on it, is 28 days old
+    # at Mar 31: 1-30, beside CN-1 (26 days). A credit is owed back from its date.
+    credit_note = """
+2026-03-03 * "Acme" "Credit note CN-2" ^CN-2
+  invoice: "CN-2"
+  customer: "CUS-1"
+  due: 2026-04-02
+  Assets:AccountsReceivable  -30.00 USD
+  Income:Revenue:Services  30.00 USD
+"""
+    table = receivables.aging(_books(books, LEDGER + credit_note), MARCH_END)
+    assert table.rows[0][:9] == [
+        "CUS-1", "Acme", "USD", D("0.00"), D("-50.00"), D("100.00"), D("0.00"), D("0.00"),
+        D("50.00"),
+    ]  # fmt: skip
+
+
 def test_a_customers_directive_names_it_rather_than_its_invoices_payee(books: Books) -> None:
     # CUS-2's invoices say "Beta"; its directive gives its legal name.
     directive = '2025-01-01 custom "customer" "CUS-2" "Beta Robotics GmbH" "EU"\n'
