@@ -37,7 +37,7 @@ from plugins import generated, meta
 from plugins.ar_policy import ArPolicy
 from plugins.cash_matching import Application
 from plugins.currency import Precision
-from plugins.fx import Remeasurement, quantize
+from plugins.fx import OwnRate, Remeasurement, quantize
 from plugins.receipts import APPLIED_RECEIPT, Receipt
 from plugins.receivables import Item
 
@@ -50,6 +50,7 @@ REMEASUREMENT_TAGS = frozenset({meta.TAG_FX_REMEASUREMENT})
 REVIEW_TAGS = frozenset({meta.TAG_RECEIVABLES_REVIEW})
 UNAPPLIED_CASH = "unapplied-cash"
 PAST_DUE = "past-due"
+OWN_RATE = "own-rate"  # the kind of an entry realizing a typed settlement's rate
 _ONE_DAY = datetime.timedelta(days=1)
 
 
@@ -322,6 +323,42 @@ def cash_of(applications: Sequence[Application], ratio: Fraction | None) -> list
         pieces.append(round(total * ratio) - round(before * ratio))
         before = total
     return pieces
+
+
+def own_rate_entry(settled: OwnRate, policy: ArPolicy) -> data.Transaction:
+    """Returns the entry that realizes the difference of a typed posting at a rate of its own.
+
+    The typed posting moved the item's units at its own rate: the entry
+    moves them back at that rate and again at the item's carrying rate, so
+    the receivable leaves the books at what it was carried at and the
+    difference is realized (`carried_transfer`):
+
+        2026-02-01 * "Exchange difference on INV-1: settled at 1.10, carried at 1.20"
+          Assets:AccountsReceivable          30.00 EUR @ 1.10 USD
+          Assets:AccountsReceivable         -30.00 EUR @ 1.20 USD
+          Income:ForeignExchange:Realized     3.00 USD
+    """
+    item, movement = settled.item, settled.movement
+    receivable = policy.accounts.receivable
+    own, carried = (receivable, settled.rate, None), (receivable, settled.carrying, None)
+    if movement.units < 0:  # a payment: back at its own rate, out at the carrying rate
+        postings = carried_transfer(own, carried, -movement.units, item.currency, policy)
+    else:  # a debit (a refund, say): out at its own rate, back at the carrying rate
+        postings = carried_transfer(carried, own, movement.units, item.currency, policy)
+    extra: dict[str, Any] = {meta.INVOICE: item.id, meta.SOURCE: item.id, KIND: OWN_RATE}
+    if item.customer:
+        extra[meta.CUSTOMER] = item.customer
+    return transaction(
+        movement.source,
+        movement.date,
+        f"Exchange difference on {item.id}: settled at {settled.rate}, "
+        f"carried at {settled.carrying}",
+        APPLICATION_TAGS,
+        frozenset({item.id}),
+        postings,
+        movement.entry.payee or item.document.payee,
+        extra,
+    )
 
 
 def remeasurement_entries(remeasurement: Remeasurement, policy: ArPolicy) -> list[data.Transaction]:

@@ -259,12 +259,13 @@ def _applied(
     """
     netted = credit_notes.net(subledger, policy, rates)
     subledger.post(netted.movements)
+    own_rates = _realized_own_rates(subledger, rates, policy)
     applied = cash_application.apply(subledger, cash, rates, policy)
     subledger.post(applied.movements)
     cash.post(applied.uses)
     credits = customer_credits.credits_left(applied.crediting, credit_entries, policy)
     credited = customer_credits.apply(credits, subledger, policy, rates)
-    made = [*netted.entries, *applied.entries, *credited.entries]
+    made = [*netted.entries, *own_rates, *applied.entries, *credited.entries]
     findings = list(applied.findings)
     if credited.movements:
         # A receipt of what is left of an invoice once a credit paid part of
@@ -282,6 +283,25 @@ def _applied(
     subledger.post(differences.movements)
     made += differences.entries
     return _Applied(made, subledger, cash, findings)
+
+
+def _realized_own_rates(
+    subledger: receivables.Subledger, rates: fx.Rates, policy: ArPolicy
+) -> list[data.Transaction]:
+    """Realizes each typed settlement at a rate of its own, posting its entry into the subledger.
+
+    Each entry moves the units onto the same item and back (a debit, then a
+    credit), so what is open of the item does not change.
+    """
+    made = []
+    for found in fx.settled_at_own_rate(subledger, rates):
+        entry = ar_entries.own_rate_entry(found, policy)
+        moved, currency = abs(found.movement.units), found.item.currency
+        debit = receivables.Movement(entry.date, moved, entry, 1, currency)
+        credit = receivables.Movement(entry.date, -moved, entry, 2, currency)
+        subledger.post([(found.item.id, debit), (found.item.id, credit)])
+        made.append(entry)
+    return made
 
 
 def _first_use(

@@ -18,6 +18,11 @@ At every month end on or before the books' last date, each open item with a
 carrying rate is remeasured at the ledger's price for that date: the open
 amount times the change in rate goes to the remeasurement account against
 unrealized exchange gains and losses, and is reversed the next day.
+
+A typed posting that settles a carried item at a rate of its own (a bank
+line crediting `-30.00 EUR @ 1.10 USD` straight to an invoice carried at
+1.20) is a settlement at another rate than the item's: `settled_at_own_rate`
+finds it, so that the difference is realized as a cash application's is.
 """
 
 from __future__ import annotations
@@ -26,12 +31,13 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from beancount.core import data, prices
 
+from plugins import meta
 from plugins.ar_policy import ArPolicy
-from plugins.receivables import Item, Subledger
+from plugins.receivables import Item, Movement, Subledger
 from plugins.schedule import month_end
 
 _ONE_DAY = datetime.timedelta(days=1)
@@ -132,3 +138,41 @@ def remeasurements(
             if units:
                 made.append(Remeasurement(item, day, units, rate, functional))
     return made
+
+
+class OwnRate(NamedTuple):
+    """A typed posting to a carried item at a rate other than the item's carrying rate."""
+
+    item: Item
+    movement: Movement
+    rate: Decimal  # the posting's own price in the functional currency
+    carrying: Decimal
+
+
+def settled_at_own_rate(subledger: Subledger, rates: Rates) -> list[OwnRate]:
+    """Returns each typed posting after an item's document priced at another rate than the item.
+
+    Only an item the books post to more than once can have one, and only
+    one in a foreign currency with a carrying rate; a posting without its
+    own price in the functional currency has no rate to differ.
+    """
+    functional = rates.functional
+    if functional is None:
+        return []
+    found: list[OwnRate] = []
+    items = subledger.items
+    for invoice in subledger.several:
+        item = items[invoice]
+        if item.currency == functional:
+            continue
+        carrying = rates.carrying(item)
+        if carrying is None:
+            continue
+        for movement in item.movements[1:]:
+            price = movement.posting.price
+            if meta.GENERATED_BY in movement.entry.meta or price is None:
+                continue
+            rate = price.number if price.currency == functional else None
+            if isinstance(rate, Decimal) and rate != carrying:
+                found.append(OwnRate(item, movement, rate, carrying))
+    return found

@@ -221,3 +221,93 @@ def test_a_transfer_without_a_rate_on_either_side_moves_the_units_as_they_are() 
         ("Liabilities:CustomerCredits", "10.00 EUR", None),
         (AR, "-10.00 EUR", None),
     ]
+
+
+EUR_INVOICE_AT_120 = """
+2026-01-01 price EUR 1.20 USD
+2026-02-01 price EUR 1.10 USD
+
+2026-01-01 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  30.00 EUR @ 1.20 USD
+  Income:Revenue:Services  -36.00 USD
+"""
+
+
+def paid_straight(day: str, euros: str, rate: str) -> str:
+    """A bank line that credits the receivable itself, at a rate of its own."""
+    return f"""
+{day} * "Acme" "Wire" ^INV-1
+  bank_reference: "BR-{day}"
+  invoice: "INV-1"
+  Assets:Bank:Operating
+  Assets:AccountsReceivable  -{euros} EUR @ {rate} USD
+"""
+
+
+def test_payment_posted_straight_to_the_receivable_at_its_own_rate_realizes_it(
+    books: Books,
+) -> None:
+    # INV-1 is carried at 36.00 USD (30.00 EUR at 1.20). The bank line credits
+    # it with 33.00 USD, at 1.10. Moving the 30.00 EUR back at 1.10 and out at
+    # 1.20 realizes 30 x (1.20 - 1.10) = 3.00 USD of loss: revenue 36.00, cash
+    # 33.00, loss 3.00.
+    entries, errors = load(books, EUR_INVOICE_AT_120 + paid_straight("2026-02-01", "30.00", "1.10"))
+    assert errors == []
+    assert of_kind(entries, "own-rate") == [
+        [
+            f"{AR} 30.00 EUR @ 1.10 USD",
+            f"{AR} -30.00 EUR @ 1.20 USD",
+            f"{REALIZED} 3.00 USD",
+        ]
+    ]
+    assert balance(entries, AR, "EUR") == 0
+    assert balance(entries, REALIZED, "USD") == Decimal("3.00")
+    assert functional_total(entries) == 0
+
+
+def test_part_paid_straight_and_the_rest_through_unapplied_cash_realize_the_whole(
+    books: Books,
+) -> None:
+    # 15.00 EUR paid straight at 1.10 (16.50 USD): 15 x 0.10 = 1.50 realized.
+    # The other 15.00 EUR by R-1, 16.50 USD naming INV-1 on Feb 1 at 1.10:
+    # 1.50 more. In all 33.00 USD for 36.00 billed: 3.00.
+    text = EUR_INVOICE_AT_120 + paid_straight("2026-02-01", "15.00", "1.10")
+    text += receipt("2026-02-01", "16.50 USD", "R-1", '\n  invoice: "INV-1"')
+    entries, errors = load(books, text)
+    assert errors == []
+    assert [posting[-1] for posting in of_kind(entries, "own-rate")] == [f"{REALIZED} 1.50 USD"]
+    assert balance(entries, AR, "EUR") == 0
+    assert balance(entries, REALIZED, "USD") == Decimal("3.00")
+    assert functional_total(entries) == 0
+
+
+def test_payment_posted_straight_at_the_carrying_rate_realizes_nothing(books: Books) -> None:
+    entries, errors = load(books, EUR_INVOICE_AT_120 + paid_straight("2026-01-20", "30.00", "1.20"))
+    assert errors == []
+    assert of_kind(entries, "own-rate") == []
+    assert balance(entries, AR, "EUR") == 0
+    assert functional_total(entries) == 0
+
+
+def test_a_bounced_payment_at_its_own_rate_takes_back_what_it_realized(books: Books) -> None:
+    # The 30.00 EUR paid at 1.10 on Feb 1 bounce on Feb 2, at the same 1.10:
+    # the payment realized a 3.00 USD loss; the debit undoing it moves 30.00
+    # EUR out at 1.10 and back at the carrying 1.20, a 3.00 USD gain. INV-1
+    # is open again for 30.00 EUR, carried at 1.20, with nothing realized.
+    bounced = """
+2026-02-02 * "Acme" "Returned wire" ^INV-1
+  invoice: "INV-1"
+  Assets:Bank:Operating
+  Assets:AccountsReceivable  30.00 EUR @ 1.10 USD
+"""
+    text = EUR_INVOICE_AT_120 + paid_straight("2026-02-01", "30.00", "1.10") + bounced
+    entries, errors = load(books, text)
+    assert errors == []
+    assert of_kind(entries, "own-rate") == [
+        [f"{AR} 30.00 EUR @ 1.10 USD", f"{AR} -30.00 EUR @ 1.20 USD", f"{REALIZED} 3.00 USD"],
+        [f"{AR} 30.00 EUR @ 1.20 USD", f"{AR} -30.00 EUR @ 1.10 USD", f"{REALIZED} -3.00 USD"],
+    ]
+    assert balance(entries, AR, "EUR") == Decimal("30.00")
+    assert balance(entries, REALIZED, "USD") == 0

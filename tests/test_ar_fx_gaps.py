@@ -114,33 +114,6 @@ def test_short_converted_payment_realizes_the_rate_change_and_writes_off_the_res
     ]
 
 
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError, reason="no step realizes a typed settlement at its own rate"
-)
-def test_receipt_posted_straight_to_a_foreign_receivable_realizes_the_difference(
-    books: Books,
-) -> None:
-    # 30.00 EUR at 1.20 (36.00 USD). The bank import knows the invoice and
-    # credits the receivable itself: 33.00 USD received for 30.00 EUR at the
-    # day's 1.10. The receivable leaves the books (in EUR) but the 3.00 USD
-    # realized loss is booked nowhere: revenue 36.00, cash 33.00.
-    text = (
-        EUR_INVOICE
-        + """
-2026-02-01 * "Acme" "Wire 88123" ^INV-1
-  bank_reference: "BR-1"
-  invoice: "INV-1"
-  Assets:Bank:Operating  33.00 USD
-  Assets:AccountsReceivable  -30.00 EUR @ 1.10 USD
-"""
-    )
-    entries, errors = load(books, text)
-    assert errors == []
-    assert balance(entries, AR, "EUR") == 0
-    assert balance(entries, REALIZED, "USD") == Decimal("3.00")
-    assert functional_total(entries) == 0
-
-
 JPY_HEADER = """
 option "operating_currency" "JPY"
 plugin "plugins.ar_reconciliation" "ar.yaml"
