@@ -66,6 +66,9 @@ class Settlement(NamedTuple):
       receipt_rate: The receipt's rate in the functional currency, if the
         exchange difference is realized; else None.
       invoice_rate: The invoice's carrying rate, likewise.
+      day_rate: When the receipt is in another currency: the invoice's
+        currency in the receipt's on the receipt's date, the rate a
+        difference within the tolerance is measured at.
     """
 
     receipt: Receipt
@@ -73,6 +76,7 @@ class Settlement(NamedTuple):
     ratio: Fraction | None = None
     receipt_rate: Decimal | None = None
     invoice_rate: Decimal | None = None
+    day_rate: Decimal | None = None
 
 
 _new = tuple.__new__  # builds a NamedTuple without the Python call of its generated __new__
@@ -223,6 +227,15 @@ def application_postings(
     invoice_rate = settlement.invoice_rate if rated else None
     paid_in = receipt.currency
     write_off = _scaled(application.written_off, ratio)
+    if crossed and application.written_off and settlement.day_rate is not None:
+        # What the receipt is short or over of what it cleared is worth that
+        # day, in its own currency: converting the difference in the
+        # invoice's currency back would round twice (32.95 USD for 30.00 EUR
+        # at 1.10 is 0.05 short, not 0.06).
+        scale = Fraction(10) ** (
+            policy.precision.digits(paid_in) - policy.precision.digits(item.currency)
+        )
+        write_off = round(application.cleared * Fraction(settlement.day_rate) * scale) - cash
     credited = _scaled(application.credited, ratio)
     legs = [
         (policy.accounts.unapplied_cash, cash, paid_in, receipt_rate),

