@@ -389,6 +389,7 @@ def report(
 
     Args:
       as_of: The report's date; default: the end of the latest complete month.
+        DSO given only a date measures the month of that date.
       month: 'YYYY-MM' for DSO; default: the latest complete month.
       customer: The customer of a statement (required for it).
       start: The first day of a statement; default: the first day of the as-of month.
@@ -399,7 +400,7 @@ def report(
     first = period.parse_month(month) if month else latest_complete_month(books)
     day = as_of or period.last_day(first)
     if name == "dso":
-        return dso(books, first)
+        return dso(books, as_of.replace(day=1) if as_of and not month else first)
     if name == "statement":
         if not customer:
             raise ValueError("A statement needs --customer")

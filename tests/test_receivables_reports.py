@@ -170,6 +170,18 @@ def test_dso_for_the_month_simple_and_by_countback(books: Books) -> None:
     ]
 
 
+def test_dso_as_of_a_date_measures_the_month_of_the_date(books: Books) -> None:
+    # `--as-of 2026-03-15` asks for March, as `--month 2026-03` does (the
+    # default would be the latest complete month of the books).
+    loaded = _books(books)
+    march = receivables.report(loaded, "dso", month="2026-03")
+    assert receivables.report(loaded, "dso", as_of=datetime.date(2026, 3, 15)).rows == march.rows
+    assert march.rows == receivables.dso(loaded, datetime.date(2026, 3, 1)).rows
+    february = receivables.dso(loaded, datetime.date(2026, 2, 1)).rows
+    assert receivables.report(loaded, "dso", as_of=datetime.date(2026, 2, 28)).rows == february
+    assert february != march.rows
+
+
 def test_unapplied_cash_lists_what_the_matcher_left(books: Books) -> None:
     # R-1 named INV-2 and was applied; R-2 (75.00 from CUS-2) matches no
     # amount or subset of CUS-2's invoices (50.00, 400.00) and waits.
