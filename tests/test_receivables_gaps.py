@@ -12,7 +12,6 @@ the README's entry are removed.
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
 import pytest
 
@@ -20,19 +19,9 @@ from reports import books as books_module
 from reports import receivables
 from tests import reporting
 from tests.conftest import Books
+from tests.test_statement_credits import HEADER, POLICY, D, loaded
 
-D = Decimal
-POLICY = "tolerance: {USD: 1.00}\n"
 MARCH_END = datetime.date(2026, 3, 31)
-HEADER = """
-option "operating_currency" "USD"
-plugin "plugins.ar_reconciliation" "ar.yaml"
-2025-01-01 open Assets:AccountsReceivable
-2025-01-01 open Assets:Bank:Operating
-2025-01-01 open Income:Revenue:Services
-2025-01-01 open Liabilities:UnappliedCash
-2025-01-01 open Liabilities:CustomerCredits
-"""
 
 # A credit note refunded the day it is issued: the refund's debit to the
 # receivable is dated the same day as the credit note's credit. In full
@@ -85,10 +74,6 @@ INV_2 = """
 """
 
 
-def _books(books: Books, ledger: str) -> books_module.Books:
-    return reporting.loaded(books, ledger, {"ar.yaml": POLICY})
-
-
 @pytest.mark.xfail(
     strict=True,
     raises=AssertionError,
@@ -104,7 +89,7 @@ def test_dso_billings_count_a_credit_note_refunded_the_day_it_is_issued(books: B
     # day) as CN-1's document and counts it as an invoice of +200.00: billings
     # 1,600.00, DSO 7.8.
     ledger = SAME_DAY_REFUND + INV_2
-    table = receivables.dso(_books(books, ledger), datetime.date(2026, 3, 1))
+    table = receivables.dso(loaded(books, ledger), datetime.date(2026, 3, 1))
     assert table.rows == [["USD", D("400.00"), D("1200.00"), 31, D("10.3"), D("10.3")]]
 
 
@@ -123,12 +108,12 @@ def test_open_items_show_a_credit_note_partly_refunded_the_day_it_is_issued(
     # is paid 150.00 USD more than its total 50.00 USD"), so these books are
     # loaded without the no-error check.
     path = reporting.written(books, SAME_DAY_PART_REFUND, {"ar.yaml": POLICY})
-    loaded = books_module.load(str(path))
-    table = receivables.open_invoices(loaded, MARCH_END)
+    part_refunded = books_module.load(str(path))
+    table = receivables.open_invoices(part_refunded, MARCH_END)
     assert [[row[0], row[6], row[7]] for row in table.rows] == [
         ["CN-1", D("-200.00"), D("-150.00")]
     ]
-    assert [error.message for error in loaded.errors] == []
+    assert [error.message for error in part_refunded.errors] == []
 
 
 PREPAID = (
@@ -160,5 +145,5 @@ def test_dso_billings_count_an_invoice_paid_before_its_date(books: Books) -> Non
     # the document. INV-9 (500.00, Jan 20) was paid straight to the receivable
     # on Jan 5. January billings are the invoice: +500.00; receivable at Jan 31
     # 0.00; DSO 0 / 500 x 31 = 0.0 both ways. The report takes the payment as
-    table = receivables.dso(_books(books, PREPAID), datetime.date(2026, 1, 1))
+    table = receivables.dso(loaded(books, PREPAID), datetime.date(2026, 1, 1))
     assert table.rows == [["USD", D("0.00"), D("500.00"), 31, D("0.0"), D("0.0")]]

@@ -91,7 +91,7 @@ REFUNDED = (
 MARCH_END = datetime.date(2026, 3, 31)
 
 
-def _books(books: Books, ledger: str) -> books_module.Books:
+def loaded(books: Books, ledger: str) -> books_module.Books:
     return reporting.loaded(books, ledger, {"ar.yaml": POLICY})
 
 
@@ -111,11 +111,11 @@ def test_statement_counts_the_bank_refund_of_a_customer_credit(books: Books) -> 
     # 300.00 is open. Owed at Mar 31: receivable 300.00 (INV-2) - unapplied 0
     # - customer credits 0 (-200 + 200) = 300.00. Rows: +1,000, -1,000, -200,
     # +300, +200 (refund paid) -> 300.00.
-    loaded = _books(books, REFUNDED)
-    table = receivables.customer_statement(loaded, "CUS-1", datetime.date(2026, 3, 1), MARCH_END)
+    refunded = loaded(books, REFUNDED)
+    table = receivables.customer_statement(refunded, "CUS-1", datetime.date(2026, 3, 1), MARCH_END)
     assert _closing(table) == {"USD": D("300.00")}
     # The statement ends at what the aging says the customer owes.
-    aging = receivables.aging(loaded, MARCH_END)
+    aging = receivables.aging(refunded, MARCH_END)
     assert [row[8] for row in aging.rows if row[0] == "CUS-1"] == [D("300.00")]
 
 
@@ -151,7 +151,7 @@ def test_statement_counts_the_refund_of_an_over_payment_naming_its_receipt(books
     # unapplied cash 0.00, customer credits 0.00 (-50 + 50) -> 0.00. Rows:
     # +100.00, -150.00, +50.00 -> 0.00.
     table = receivables.customer_statement(
-        _books(books, OVER_PAYMENT_REFUNDED),
+        loaded(books, OVER_PAYMENT_REFUNDED),
         "CUS-1",
         datetime.date(2026, 1, 1),
         datetime.date(2026, 2, 28),
