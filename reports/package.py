@@ -302,6 +302,7 @@ def write(package: Package, out: str) -> str:
     write_workbook(
         [(schedule.sheet, schedule.table) for schedule in package.schedules],
         os.path.join(folder, WORKBOOK),
+        datetime.datetime.combine(period.last_day(package.month), datetime.time()),
     )
     _write_memos(package.memos, folder)
     files = [

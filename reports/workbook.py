@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import os
 import re
+import zipfile
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -87,8 +88,15 @@ def _fill(sheet: Worksheet, table: Table) -> None:
         sheet.oddHeader.center.text = table.title
 
 
-def write_workbook(sheets: Sequence[tuple[str, Table]], path: str) -> None:
-    """Writes one sheet per (name, table), replacing the file only once it is complete."""
+def write_workbook(
+    sheets: Sequence[tuple[str, Table]], path: str, stamp: datetime.datetime
+) -> None:
+    """Writes one sheet per (name, table), replacing the file only once it is complete.
+
+    The workbook is stamped `stamp` (its created and modified times, and
+    every member of its zip), not the clock's time: the same books give
+    the same file, byte for byte.
+    """
     book = Workbook()
     blank = book.sheetnames[0]
     for name, table in sheets:
@@ -96,5 +104,24 @@ def write_workbook(sheets: Sequence[tuple[str, Table]], path: str) -> None:
     del book[blank]
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     temporary = path + ".partial"
-    book.save(temporary)
+    book.save(temporary)  # openpyxl stamps `modified` and the zip's members with the clock
+    _restamp(temporary, stamp)
     os.replace(temporary, path)
+
+
+_CORE = "docProps/core.xml"
+_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def _restamp(path: str, stamp: datetime.datetime) -> None:
+    """Rewrites a saved workbook with `stamp` as its document times and its members' times."""
+    with zipfile.ZipFile(path) as saved:
+        members = [(info, saved.read(info)) for info in saved.infolist()]
+    when = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as rewritten:
+        for info, content in members:
+            if info.filename == _CORE:
+                content = _TIMES.sub(rb"\g<1>" + when + rb"\g<2>", content)
+            member = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
+            member.compress_type = zipfile.ZIP_DEFLATED
+            rewritten.writestr(member, content)

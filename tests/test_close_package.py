@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import shutil
+import zipfile
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -526,3 +527,21 @@ def test_close_stops_on_bad_flux_thresholds(
     expected = "close.yaml:2: Field 'flux.amount' expected a number of at least 0, found 'lots'"
     assert expected in capsys.readouterr().err
     assert not (tmp_path / "close").exists()
+
+
+def test_the_workbook_is_stamped_with_the_given_time_not_the_clocks(tmp_path: Path) -> None:
+    # Stamped at the close's month end, two writes of the same schedules are
+    # the same bytes, and the document and every zip member carry the stamp.
+    table = Table("Cash", ("currency", "amount"), [["USD", Decimal("12.50")]])
+    stamp = datetime.datetime(2026, 10, 31)
+    first, second = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    workbook.write_workbook([("Cash", table)], str(first), stamp)
+    workbook.write_workbook([("Cash", table)], str(second), stamp)
+    assert first.read_bytes() == second.read_bytes()
+    with zipfile.ZipFile(first) as written:
+        assert {info.date_time for info in written.infolist()} == {(2026, 10, 31, 0, 0, 0)}
+        core = written.read("docProps/core.xml").decode()
+    assert core.count("2026-10-31T00:00:00Z") == 2
+    book = openpyxl.load_workbook(first)
+    assert book.properties.modified == stamp
+    assert book["Cash"]["B2"].value == 12.5
