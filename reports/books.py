@@ -69,11 +69,13 @@ def balances(
     return dict(totals)
 
 
-def latest_complete_month(books: Books) -> datetime.date:
-    """Returns the first day of the latest month the typed books cover to its last day.
+def typed_span(books: Books) -> tuple[datetime.date, datetime.date]:
+    """Returns the dates of the books' first and last typed transactions.
 
-    The books are complete for a month when a typed transaction is dated on or
-    after its last day; generated releases in later months do not count.
+    Generated entries (releases in later months, say) do not count.
+
+    Raises:
+      ValueError: if the books have no typed transaction.
     """
     dates = [
         entry.date
@@ -82,6 +84,15 @@ def latest_complete_month(books: Books) -> datetime.date:
     ]
     if not dates:
         raise ValueError(f"{books.path} has no transactions to close")
-    last = max(dates)
+    return min(dates), max(dates)
+
+
+def latest_complete_month(books: Books) -> datetime.date:
+    """Returns the first day of the latest month the typed books cover to its last day.
+
+    The books are complete for a month when a typed transaction is dated on or
+    after its last day; generated releases in later months do not count.
+    """
+    last = typed_span(books)[1]
     first = last.replace(day=1)
     return first if last == month_end(last) else add_months(first, -1)

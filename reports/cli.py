@@ -45,7 +45,23 @@ def _loaded(path: str) -> Books | None:
 
 
 def _month(books: Books, text: str | None) -> datetime.date:
-    return period.parse_month(text) if text else books_module.latest_complete_month(books)
+    """Returns the month asked for (default: the latest complete one), if the books reach it.
+
+    A month after the books' last typed transaction, or ending before their
+    first, has nothing to close: its package would age every item as if no
+    cash came in, or be empty, and still pass its controls.
+    """
+    if not text:
+        return books_module.latest_complete_month(books)
+    month = period.parse_month(text)
+    first, last = books_module.typed_span(books)
+    if month > last or period.last_day(month) < first:
+        raise ValueError(
+            f"Month {text} is outside the books, whose typed transactions run from {first} "
+            f"to {last}; expected a month from {period.month_name(first)} to "
+            f"{period.month_name(last)}"
+        )
+    return month
 
 
 def _show(table: Table, csv_path: str | None) -> None:

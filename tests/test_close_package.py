@@ -545,3 +545,31 @@ def test_the_workbook_is_stamped_with_the_given_time_not_the_clocks(tmp_path: Pa
     book = openpyxl.load_workbook(first)
     assert book.properties.modified == stamp
     assert book["Cash"]["B2"].value == 12.5
+
+
+@pytest.mark.parametrize("month", ["2026-04", "2025-02"])
+def test_the_close_refuses_a_month_outside_the_books(
+    books: Books, tmp_path: Path, capsys: pytest.CaptureFixture[str], month: str
+) -> None:
+    # The test books' typed transactions run from 2025-03-31 to 2026-03-31:
+    # April 2026 has none yet (its aging would age every item a month more,
+    # as if no cash came in) and February 2025 ends before the first.
+    out = tmp_path / "close"
+    code = cli.main(["close", str(_write(books)), "--month", month, "--out", str(out)])
+    assert code == 2
+    assert capsys.readouterr().err.strip() == (
+        f"revclose: Month {month} is outside the books, whose typed transactions run from "
+        "2025-03-31 to 2026-03-31; expected a month from 2025-03 to 2026-03"
+    )
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("month", ["2025-03", "2026-03"])
+def test_the_close_takes_the_first_and_last_months_the_books_reach(
+    books: Books, tmp_path: Path, month: str
+) -> None:
+    # March 2025 holds the books' first typed transaction (its last day),
+    # March 2026 their last: both close, and every control passes.
+    out = tmp_path / "close"
+    assert cli.main(["close", str(_write(books)), "--month", month, "--out", str(out)]) == 0
+    assert "**PASS**" in (out / month / "summary.md").read_text()

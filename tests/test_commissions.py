@@ -310,7 +310,14 @@ def test_remaining_asset_is_the_unexpired_share_at_every_month_end(
 
 def test_close_writes_the_commission_roll_forward(books: Books, tmp_path: Path) -> None:
     books.write("commissions.yaml", MONTHLY)
-    path = books.write("main.beancount", HEADER + commission("2026-01-20", "3600.00"))
+    # The books reach October: the commission is paid out on its last day.
+    paid = """
+2020-01-01 open Assets:Bank
+2026-10-31 * "Payroll" "Commission CTR-1 paid"
+  Liabilities:CommissionsPayable  3600.00 USD
+  Assets:Bank  -3600.00 USD
+"""
+    path = books.write("main.beancount", HEADER + commission("2026-01-20", "3600.00") + paid)
     out = tmp_path / "close"
     assert cli.main(["close", str(path), "--month", "2026-10", "--out", str(out)]) == 0
     lines = (out / "2026-10" / "commission_asset_rollforward.csv").read_text().splitlines()
