@@ -65,9 +65,11 @@ def applications_to_nothing(
 ) -> list[Finding]:
     """Returns a finding for each typed cash application to an invoice that does not exist.
 
-    An invoice exists when an entry other than a cash application posts it:
-    one that does not touch unapplied cash. Only the items such entries name
-    can be one, so only those are looked at.
+    An invoice exists when an entry other than a cash application posts it
+    (one that does not touch unapplied cash), or when its first posting
+    bills it: a debit, as an invoice billed with a deposit applied in the
+    same entry is. Only the items such entries name can be one, so only
+    those are looked at.
 
     Args:
       subledger: The open items.
@@ -90,7 +92,7 @@ def applications_to_nothing(
     }
     findings: list[Finding] = []
     for item in (subledger.items[invoice] for invoice in named):
-        if id(item.document) not in typed:
+        if id(item.document) not in typed or item.is_invoice:
             continue
         if not all(id(movement.entry) in typed for movement in item.movements):
             continue

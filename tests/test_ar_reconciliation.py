@@ -1174,3 +1174,31 @@ def test_a_converted_payment_within_the_tolerance_realizes_exactly_the_rate_chan
     assert balance(entries, AR, "EUR") == 0
     assert balance(entries, WRITE_OFF, "USD") == Decimal("33.00") - paid
     assert balance(entries, REALIZED, "USD") == Decimal("3.00")
+
+
+def test_invoice_billed_with_a_deposit_applied_in_its_own_entry_exists(books: Books) -> None:
+    # INV-5 is billed (a debit of 100.00 to the receivable, its first posting)
+    # in an entry that also applies 40.00 of R-1's deposit. README: the error is
+    # for "a typed entry that moves unapplied cash to the receivable for an
+    # invoice nothing else posts"; INV-5's own billing posts it, so it exists.
+    # By hand: INV-5 100.00 - 40.00 = 60.00 open; R-2 (60.00, CUS-1) pays it by
+    # amount on 2026-02-10; R-1 40.00 - 40.00 = 0 unapplied. No error.
+    text = (
+        receipt("2026-01-20", "40.00 USD", "R-1", '\n  customer: "CUS-1"')
+        + """
+2026-02-01 * "Acme" "Invoice INV-5, deposit R-1 applied" ^INV-5
+  invoice: "INV-5"
+  customer: "CUS-1"
+  receipt: "R-1"
+  Assets:AccountsReceivable  100.00 USD
+  Income:Revenue:Services  -100.00 USD
+  Liabilities:UnappliedCash  40.00 USD
+  Assets:AccountsReceivable  -40.00 USD
+"""
+        + receipt("2026-02-10", "60.00 USD", "R-2", '\n  customer: "CUS-1"')
+    )
+    entries, errors = load(books, text)
+    assert [(date, narration) for date, narration, _ in applications(entries)] == [
+        ("2026-02-10", "Cash application INV-5 from R-2")
+    ]
+    assert error_lines(errors) == []

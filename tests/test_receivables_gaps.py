@@ -1,12 +1,13 @@
-"""Known gaps in the receivables reports, as worked examples that fail until fixed.
+"""Known gaps in reading the receivable, as worked examples that fail until fixed.
 
 An item's document is its first posting, debits first on a day, so that an
 invoice paid the day it is billed is still the invoice. A credit note
 refunded the day it is issued, or an invoice paid straight to the
 receivable before its own date, then takes the refund or the payment as its
-document. The README's receivables reports list the gap; the marks are
-strict, so a fix that makes a test pass fails the suite until its mark and
-the README's entry are removed.
+document. And a receivable posting with no `invoice` metadata belongs to
+its entry's first link, even when that link is a receipt's. The README
+lists both gaps; the marks are strict, so a fix that makes a test pass
+fails the suite until its mark and the README's entry are removed.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ import pytest
 from reports import books as books_module
 from reports import receivables
 from tests import reporting
-from tests.conftest import Books
+from tests.conftest import Books, error_lines, generated
+from tests.test_ar_reconciliation import invoice, load, receipt
 from tests.test_statement_credits import HEADER, POLICY, D, loaded
 
 MARCH_END = datetime.date(2026, 3, 31)
@@ -147,3 +149,33 @@ def test_dso_billings_count_an_invoice_paid_before_its_date(books: Books) -> Non
     # 0.00; DSO 0 / 500 x 31 = 0.0 both ways. The report takes the payment as
     table = receivables.dso(loaded(books, PREPAID), datetime.date(2026, 1, 1))
     assert table.rows == [["USD", D("0.00"), D("500.00"), 31, D("0.0"), D("0.0")]]
+
+
+@pytest.mark.xfail(
+    strict=True, raises=AssertionError, reason="a posting with no invoice takes its first link"
+)
+def test_manual_application_naming_receipt_and_invoice_by_links_clears_the_invoice(
+    books: Books,
+) -> None:
+    # README: a typed debit to unapplied cash "must name the receipt it uses, by
+    # `receipt` metadata or its link"; a receipt names invoices by "the links
+    # that are invoice ids". The manual application below names ACH-1 (the
+    # receipt) and INV-1 (the invoice) by their links, so by hand:
+    #   INV-1: 100.00 - 100.00 = 0 open; ACH-1: 100.00 - 100.00 = 0 unapplied.
+    # Nothing to generate, no error. The receivable posting goes to its
+    # entry's first link, "ACH-1" (it sorts before "INV-1"): an error
+    # "Cash application to invoice 'ACH-1', which does not exist", and a
+    # "Credit note ACH-1 applied to INV-1". With a receipt id that sorts
+    # after "INV-1" (R-1) the same entry loads cleanly.
+    text = (
+        invoice(1, "2026-01-10", "100.00")
+        + receipt("2026-02-01", "100.00 USD", "ACH-1", '\n  customer: "CUS-1"')
+        + """
+2026-02-03 * "Acme" "Manual application" ^ACH-1 ^INV-1
+  Liabilities:UnappliedCash  100.00 USD
+  Assets:AccountsReceivable  -100.00 USD
+"""
+    )
+    entries, errors = load(books, text)
+    assert error_lines(errors) == []
+    assert [e.narration for e in generated(entries)] == []
