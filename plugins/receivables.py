@@ -303,8 +303,9 @@ def subledger(postings: Iterable[Row], precision: Precision) -> tuple[Subledger,
                 continue
         minor = to_minor(number, currency)
         if minor is None or posting.cost is not None:
-            message = _at_cost(invoice, posting) if minor is not None else None
-            message = message or precision.excess(number, currency)
+            message = (
+                precision.excess(number, currency) if minor is None else _at_cost(invoice, posting)
+            )
             findings.append((meta.source_of(entry, posting), message, entry))
             continue
         date = entry.date
