@@ -457,6 +457,7 @@ def read(
 def _uses(receipts: Receipts, debits: list[_Line], precision: Precision) -> list[Finding]:
     links = {receipt.link: receipt.id for receipt in receipts.by_id.values()} if debits else {}
     uses: list[tuple[str, Use]] = []
+    places: dict[int, dict[str, Any]] = {}  # the line of each use's debit, by the use's id
     findings: list[Finding] = []
     for entry, _, posting, number, currency in debits:
         receipt = receipts.by_id.get(used_receipt(entry, posting, links))
@@ -468,7 +469,9 @@ def _uses(receipts: Receipts, debits: list[_Line], precision: Precision) -> list
             )
             findings.append((meta.source_of(entry, posting), message, entry))
             continue
-        uses.append((receipt.id, Use(entry.date, minor, entry)))
+        use = Use(entry.date, minor, entry)
+        uses.append((receipt.id, use))
+        places[id(use)] = meta.source_of(entry, posting)
     receipts.post(uses)
     for receipt_id in sorted(receipts.uses):
         left = receipts.unapplied(receipt_id)
@@ -480,6 +483,17 @@ def _uses(receipts: Receipts, debits: list[_Line], precision: Precision) -> list
                 f"Receipt '{receipt_id}' is used {over} {receipt.currency} more than it "
                 f"received; expected at most {received}"
             )
-            findings.append((receipt.source, message, receipt.entry))
+            overdrawing = _overdrawing(receipt, receipts.uses[receipt_id])
+            findings.append((places[id(overdrawing)], message, overdrawing.entry))
             receipts.blocked.add(receipt_id)
     return findings
+
+
+def _overdrawing(receipt: Receipt, uses: list[Use]) -> Use:
+    """Returns the first use (in the ledger's order) after which a receipt is used up and more."""
+    spent = 0
+    for use in uses:
+        spent += use.units
+        if spent > receipt.amount:
+            return use
+    raise AssertionError("a receipt used more than it received has a use that overdraws it")

@@ -1202,3 +1202,27 @@ def test_invoice_billed_with_a_deposit_applied_in_its_own_entry_exists(books: Bo
         ("2026-02-10", "Cash application INV-5 from R-2")
     ]
     assert error_lines(errors) == []
+
+
+def test_receipt_used_more_than_it_received_is_reported_at_the_debit_that_overdraws_it(
+    books: Books,
+) -> None:
+    # R-1 received 100.00. Refund 1 uses 60.00 (40.00 left); refund 2 uses
+    # 61.00, 21.00 more than is left: the line to fix is refund 2's.
+    refunds = """
+2026-02-05 * "Acme" "Refund 1" ^R-1
+  Liabilities:UnappliedCash  60.00 USD
+  Assets:Bank:Operating  -60.00 USD
+
+2026-02-10 * "Acme" "Refund 2" ^R-1
+  Liabilities:UnappliedCash  61.00 USD
+  Assets:Bank:Operating  -61.00 USD
+"""
+    text = receipt("2026-02-01", "100.00 USD", "R-1", '\n  customer: "CUS-1"') + refunds
+    _, errors = load(books, text)
+    assert error_lines(errors) == [
+        (
+            line_of(HEADER + text, "UnappliedCash  61.00"),
+            "Receipt 'R-1' is used 21.00 USD more than it received; expected at most 100.00",
+        )
+    ]
