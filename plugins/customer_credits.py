@@ -45,9 +45,8 @@ from typing import Any, NamedTuple
 
 from beancount.core import data
 
-from plugins import ar_entries, meta
+from plugins import ar_entries, fx, meta
 from plugins.ar_policy import ArPolicy
-from plugins.fx import Rates
 from plugins.receipts import APPLIED_RECEIPT, link_of
 from plugins.receivables import Item, Movement, Subledger
 
@@ -104,8 +103,6 @@ def credits_left(
                 if known is not None:
                     credits[receipt] = known._replace(amount=known.amount + units)
                     continue
-                price = posting.price
-                functional = price is not None and price.currency == policy.functional_currency
                 credits[receipt] = Credit(
                     receipt,
                     entry.date,
@@ -114,7 +111,7 @@ def credits_left(
                     units,
                     entry.meta,
                     entry.payee,
-                    price.number if price is not None and functional else None,
+                    fx.own_rate(posting, policy.functional_currency),
                 )
     if not credits:
         return []
@@ -137,7 +134,7 @@ def credits_left(
 
 
 def apply(
-    credits: list[Credit], subledger: Subledger, policy: ArPolicy, rates: Rates
+    credits: list[Credit], subledger: Subledger, policy: ArPolicy, rates: fx.Rates
 ) -> CreditsApplied:
     """Returns the entries that apply each credit to its customer's open invoices.
 
@@ -188,7 +185,7 @@ def _owing(subledger: Subledger, customers: Iterable[str]) -> list[Item]:
 
 
 def credit_entry(
-    credit: Credit, item: Item, units: int, policy: ArPolicy, rates: Rates
+    credit: Credit, item: Item, units: int, policy: ArPolicy, rates: fx.Rates
 ) -> data.Transaction:
     """Returns the entry that pays `units` of an invoice from a customer's credit.
 

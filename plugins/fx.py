@@ -54,6 +54,14 @@ class Remeasurement:
     currency: str  # the functional currency
 
 
+def own_rate(posting: data.Posting, functional: str | None) -> Decimal | None:
+    """Returns a posting's own price in the functional currency (`@ 1.10 USD`), or None."""
+    price = posting.price
+    if price is None or functional is None or price.currency != functional:
+        return None
+    return Decimal(price.number) if price.number is not None else None
+
+
 class Rates:
     """The ledger's prices of each currency in the functional currency."""
 
@@ -81,10 +89,8 @@ class Rates:
         units = posting.units
         if self.functional is None or units is None or units.currency == self.functional:
             return None
-        price = posting.price
-        if price is not None and price.currency == self.functional and price.number is not None:
-            return Decimal(price.number)
-        return self.price(units.currency, day)
+        own = own_rate(posting, self.functional)
+        return own if own is not None else self.price(units.currency, day)
 
     def carrying(self, item: Item) -> Decimal | None:
         """Returns an open item's carrying rate, or None if it is carried in its own currency."""
@@ -169,10 +175,9 @@ def settled_at_own_rate(subledger: Subledger, rates: Rates) -> list[OwnRate]:
         if carrying is None:
             continue
         for movement in item.movements[1:]:
-            price = movement.posting.price
-            if meta.GENERATED_BY in movement.entry.meta or price is None:
+            if meta.GENERATED_BY in movement.entry.meta:
                 continue
-            rate = price.number if price.currency == functional else None
-            if isinstance(rate, Decimal) and rate != carrying:
+            rate = own_rate(movement.posting, functional)
+            if rate is not None and rate != carrying:
                 found.append(OwnRate(item, movement, rate, carrying))
     return found
