@@ -117,7 +117,10 @@ def _generated(
     books = Books.of(entries, policy, _folder(options_map))
     made, findings, subledger = reconcile(books, policy)
     if not _tied_out_by_close_controls(options_map):
-        findings += tie_outs.receivables(subledger.unnamed, policy.accounts.receivable)
+        receivable = policy.accounts.receivable
+        findings += tie_outs.receivables(subledger.unnamed, receivable)
+        allowed = {policy.remeasurement_account}
+        findings += tie_outs.receivable_sub_accounts(books.opens, receivable, allowed)
     opens = generated.opens(books.opens, _first_use(made, books.opens), GENERATOR)
     return [*opens, *made], findings
 
@@ -362,7 +365,7 @@ def _last_typed_date(entries: Sequence[data.Directive]) -> datetime.date | None:
 
 
 def _tied_out_by_close_controls(options_map: dict[str, Any]) -> bool:
-    """Tells whether plugins.close_controls already reports receivable postings with no invoice."""
+    """Tells whether plugins.close_controls already ties out the receivable (plugins.tie_outs)."""
     enabled, config = policy_files.plugin_line(options_map, CLOSE_CONTROLS)
     if not enabled:
         return False

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 from beancount.core import data
 
 from plugins import (
+    ar_policy,
     close_policy,
     commission_policy,
     hygiene,
@@ -74,7 +75,13 @@ def _other_tie_outs(
     if uses_commissions:
         costs, _ = commission_policy.load(commission_config, options_map)
         found += tie_outs.contract_costs(entries, costs)
-    found += tie_outs.receivables(entries, policy.accounts.receivable)
+    receivable = policy.accounts.receivable
+    found += tie_outs.receivables(entries, receivable)
+    uses_ar, ar_config = policy_files.plugin_line(options_map, "plugins.ar_reconciliation")
+    allowed = set()
+    if uses_ar:  # the plugin remeasures foreign receivables in a sub-account
+        allowed.add(ar_policy.load(ar_config, options_map)[0].remeasurement_account)
+    found += tie_outs.receivable_sub_accounts(entries, receivable, allowed)
     return found
 
 

@@ -5,7 +5,8 @@ At every month end, by account and currency, exact to the minor unit:
 - deferred revenue equals the remaining schedules of the deferred lines;
 - the contract-cost asset equals the remaining amortization of commissions;
 - the receivable equals the open invoices (every receivable posting names an
-  invoice, by `invoice` metadata or a link).
+  invoice, by `invoice` metadata or a link, and no account is opened under
+  the receivable but those the plugins post to themselves).
 
 A break names the entry to fix: the first posting that is in the ledger but in
 no subledger (a manual posting to deferred revenue, say), or, when there is
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -205,6 +206,37 @@ def receivables(entries: Sequence[data.Directive], receivable: str) -> list[Brea
                 )
                 result.append((source, message, entry))
     return result
+
+
+def receivable_sub_accounts(
+    entries: Iterable[data.Directive], receivable: str, allowed: Collection[str]
+) -> list[Break]:
+    """Breaks the receivable tie-out at each account opened under the receivable.
+
+    The open invoices are the postings to the receivable itself, so a posting
+    to a sub-account (`Assets:AccountsReceivable:Manual`) would escape cash
+    application, the aging and the tie-out while the balance sheet counts it.
+
+    Args:
+      entries: The directives of the ledger (only Open directives are read).
+      receivable: The receivable account.
+      allowed: The sub-accounts the plugins post to themselves (the FX
+        remeasurement account).
+    """
+    below = receivable + ":"
+    return [
+        (
+            entry.meta,
+            f"Account '{entry.account}' is opened under the receivable; expected "
+            f"receivable postings on '{receivable}' itself, each naming an invoice: "
+            "the open invoices, the aging and cash application read only that account",
+            entry,
+        )
+        for entry in entries
+        if isinstance(entry, data.Open)
+        and entry.account.startswith(below)
+        and entry.account not in allowed
+    ]
 
 
 def unbilled_receivables(entries: Sequence[data.Directive], usage: Subledger) -> list[Break]:

@@ -663,6 +663,44 @@ def test_close_controls_report_a_receivable_posting_with_no_invoice_once(books: 
     ]
 
 
+SUB_ACCOUNTS = """
+2026-01-01 open Assets:AccountsReceivable:Manual
+2026-01-01 open Assets:AccountsReceivable:Remeasurement
+
+2026-02-21 * "Reclass to a sub-account"
+  invoice: "INV-1"
+  Assets:AccountsReceivable:Manual  25.00 USD
+  Equity:Opening  -25.00 USD
+"""
+SUB_ACCOUNT_MESSAGE = (
+    "Account 'Assets:AccountsReceivable:Manual' is opened under the receivable; expected "
+    "receivable postings on 'Assets:AccountsReceivable' itself, each naming an invoice: "
+    "the open invoices, the aging and cash application read only that account"
+)
+
+
+def test_an_account_opened_under_the_receivable_is_an_error(books: Books) -> None:
+    # The 25.00 names INV-1, yet no subledger reads it: the error stands at
+    # the sub-account's Open. The remeasurement account is the plugin's own.
+    text = invoice(1, "2026-01-01", "100.00") + SUB_ACCOUNTS
+    _, errors = load(books, text)
+    assert error_lines(errors) == [
+        (line_of(HEADER + text, "open Assets:AccountsReceivable:Manual"), SUB_ACCOUNT_MESSAGE)
+    ]
+
+
+def test_close_controls_report_an_account_under_the_receivable_once(books: Books) -> None:
+    books.write("close.yaml", "hygiene: false\n")
+    text = HEADER + 'plugin "plugins.close_controls" "close.yaml"\n' + SUB_ACCOUNTS
+    books.write("ar.yaml", POLICY + "remeasurement_account: Assets:AccountsReceivable:FX\n")
+    _, errors, _ = books.load(text)
+    # The policy names another remeasurement account, so both sub-accounts break.
+    assert [message for _, message in error_lines(errors)] == [
+        SUB_ACCOUNT_MESSAGE,
+        SUB_ACCOUNT_MESSAGE.replace(":Manual", ":Remeasurement"),
+    ]
+
+
 def test_invoice_paid_more_than_its_total_is_an_error(books: Books) -> None:
     text = invoice(1, "2026-01-01", "100.00") + "".join(
         f"""
