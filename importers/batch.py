@@ -19,7 +19,7 @@ from pathlib import Path
 
 from beancount.core import data
 
-from importers import ledger_files
+from importers import ledger_files, ledger_includes
 from importers.errors import ImportFailed, Problem, raise_if_any
 from importers.ledger_text import Entry
 from importers.source import SourceImporter
@@ -148,5 +148,6 @@ def import_documents(
     books += ledger_files.custom_entries(ledger, types) if types else []
     notes: list[Problem] = []
     changes = ledger_files.plan(ledger, extract_all(importers, documents, books, notes))
+    raise_if_any(ledger_includes.not_included(ledger, [p for p, n in changes.added.items() if n]))
     ledger_files.write(changes)
     return Imported(len(documents), changes.added, changes.skipped, tuple(notes))
