@@ -361,6 +361,8 @@ def credit_hold(books: Books, as_of: datetime.date) -> Table:
     for (customer, currency), units in sorted(open_units.items()):
         amount = ledger.number(units, currency)
         limit = ledger.policy.credit_limit(customer, currency)
+        if limit is not None:
+            limit += ledger.number(0, currency)  # In the currency's decimals, as the amounts.
         reasons = []
         if oldest[(customer, currency)] > ledger.policy.credit_hold_days:
             reasons.append(f"past due over {ledger.policy.credit_hold_days} days")
