@@ -422,7 +422,7 @@ def used_receipt(entry: data.Transaction, posting: data.Posting, links: Mapping[
     """
     named = entry.meta.get(APPLIED_RECEIPT) or _value(entry, posting, meta.RECEIPT)
     if named is not None:
-        return str(named)
+        return str(named).strip()  # As a receipt's own id is read (`written_id`).
     return next((links[link] for link in sorted(entry.links) if link in links), "")
 
 

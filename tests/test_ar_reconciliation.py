@@ -781,6 +781,27 @@ def test_receipts_need_unique_ids_and_debits_need_a_receipt(books: Books) -> Non
     ]
 
 
+def test_a_debit_names_its_receipt_with_spaces_around_the_id(books: Books) -> None:
+    # R-1 received 10.00; the refunds use 5.00 (id padded) then 6.00: 1.00 too much.
+    refunds = "".join(
+        f"""
+2026-02-1{day} * "Acme" "Refund"
+  receipt: "{name}"
+  Liabilities:UnappliedCash  {amount} USD
+  Assets:Bank:Operating  -{amount} USD
+"""
+        for day, name, amount in ((0, " R-1 ", "5.00"), (1, "R-1", "6.00"))
+    )
+    text = receipt("2026-02-01", "10.00 USD", "R-1") + refunds
+    _, errors = load(books, text)
+    assert error_lines(errors) == [
+        (
+            line_of(HEADER + text, "UnappliedCash  6.00"),
+            "Receipt 'R-1' is used 1.00 USD more than it received; expected at most 10.00",
+        )
+    ]
+
+
 def test_receipt_without_an_id_is_named_by_its_file_and_line(books: Books) -> None:
     text = invoice(1, "2026-01-01", "100.00") + receipt(
         "2026-02-01", "100.00 USD", "R-1", '\n  invoice: "INV-1"'
