@@ -128,6 +128,7 @@ def build(books: Books, month: datetime.date, limits: Thresholds) -> Package:
     receivable_schedules = _receivables(books, month)
     checks = _checks(books, month, rollforwards, trial, revenue)
     checks += receivables.aging_ties(receivable_schedules[0].table)
+    checks += receivables.customer_credits_ties(receivable_schedules[3].table)
     schedules = [
         Schedule("trial_balance.csv", "Trial balance", trial),
         Schedule("journal_entries.csv", "Journal", journal.journal(books, month)),
@@ -280,12 +281,19 @@ def _unbilled(
 
 
 def _receivables(books: Books, month: datetime.date) -> list[Schedule]:
-    """Returns the receivables schedules at the month end, the aging first."""
+    """Returns the receivables schedules at the month end, in this order.
+
+    Aging, DSO, unapplied cash, customer credits, credit hold: `build` reads
+    the aging's and the credits' controls by their place.
+    """
     last = period.last_day(month)
     return [
         Schedule("ar_aging.csv", "AR aging", receivables.aging(books, last)),
         Schedule("days_sales_outstanding.csv", "DSO", receivables.dso(books, month)),
         Schedule("unapplied_cash.csv", "Unapplied cash", receivables.unapplied_cash(books, last)),
+        Schedule(
+            "customer_credits.csv", "Customer credits", receivables.customer_credits(books, last)
+        ),
         Schedule("credit_hold.csv", "Credit hold", receivables.credit_hold(books, last)),
     ]
 

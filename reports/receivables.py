@@ -1,4 +1,4 @@
-"""Receivables reports: aging, DSO, unapplied cash, open invoices, statements, credit holds.
+"""Receivables reports: aging, DSO, unapplied cash, open items, statements, holds, credits.
 
 Each is a function `(books, ...) -> Table` over the books as loaded (generated
 cash applications included), reading the open items (`plugins.receivables`)
@@ -17,6 +17,10 @@ item's own currency; nothing is translated.
   counted back month by month from the month end, that the ending receivable
   holds. Billings are the invoices and credit notes themselves, by document
   date.
+- **Customer credits** as of a date: what the customer credits account holds
+  for each customer (the customer the statement gives each posting), by
+  currency, then a total per currency with the account's general ledger
+  balance and the difference.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from __future__ import annotations
 import datetime
 import os
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, NamedTuple
 
@@ -56,7 +60,9 @@ STATEMENT_COLUMNS = (
     "date", "currency", "document", "description", "charges", "payments", "balance",
 )  # fmt: skip
 HOLD_COLUMNS = ("customer", "name", "currency", "open", "credit_limit", "days_past_due", "reason")
+CREDITS_COLUMNS = ("customer", "name", "currency", "credit", "gl_balance", "difference")
 TOTAL = "Total"
+UNASSIGNED = "(unassigned)"
 COUNTBACK_MONTHS = 24
 
 
@@ -268,6 +274,29 @@ class _CreditOwner:
         return receipts.customer_by_payee(self.payees, entry.payee)
 
 
+class _CreditPosting(NamedTuple):
+    """A posting to the customer credits account, with the customer it belongs to ("" if none)."""
+
+    entry: data.Transaction
+    customer: str
+    currency: str
+    number: Decimal
+
+
+def _credit_postings(ledger: Receivables) -> Iterator[_CreditPosting]:
+    """Yields every posting to the customer credits account, in entry order, with its customer."""
+    credits = ledger.policy.customer_credits_account
+    owner = _CreditOwner(ledger)
+    for entry in ledger.books.entries:
+        if not isinstance(entry, data.Transaction):
+            continue
+        for posting in entry.postings:
+            units = posting.units
+            if posting.account == credits and units is not None and units.number is not None:
+                customer = owner.of(entry, posting)
+                yield _CreditPosting(entry, customer, units.currency, units.number)
+
+
 def _statement_moves(ledger: Receivables, customer: str) -> list[_Move]:
     """Returns what each entry moves on a customer's account, in date order.
 
@@ -293,18 +322,11 @@ def _statement_moves(ledger: Receivables, customer: str) -> list[_Move]:
             add(receipt.entry, receipt.currency, receipt.id, -receipt.amount)
             for use in ledger.receipts.uses.get(receipt.id, []):
                 add(use.entry, receipt.currency, receipt.id, use.units)
-    credits = ledger.policy.customer_credits_account
-    owner = _CreditOwner(ledger)
-    for entry in ledger.books.entries:
-        if not isinstance(entry, data.Transaction):
-            continue
-        for posting in entry.postings:
-            units = posting.units
-            if posting.account != credits or units is None or units.number is None:
-                continue
-            if owner.of(entry, posting) == customer:
-                minor = ledger.policy.precision.to_minor(units.number, units.currency) or 0
-                add(entry, units.currency, str(entry.meta.get(APPLIED_RECEIPT, "")), minor)
+    for credit in _credit_postings(ledger):
+        if credit.customer == customer:
+            minor = ledger.policy.precision.to_minor(credit.number, credit.currency) or 0
+            document = str(credit.entry.meta.get(APPLIED_RECEIPT, ""))
+            add(credit.entry, credit.currency, document, minor)
     return sorted(
         (move for move in moves.values() if move.units),
         key=lambda move: (move.entry.date, move.document, move.entry.meta.get("lineno", 0)),
@@ -376,7 +398,38 @@ def credit_hold(books: Books, as_of: datetime.date) -> Table:
     return Table(f"Credit hold as of {as_of}", HOLD_COLUMNS, rows)
 
 
-REPORTS = ("aging", "dso", "unapplied", "open", "statement", "hold")
+def customer_credits(books: Books, as_of: datetime.date) -> Table:
+    """Returns the customer credits held at the end of a day, by customer and currency.
+
+    A credit is what the books owe the customer, so it is positive. Each
+    posting to the credits account is the customer's the statement gives it
+    (`_CreditOwner`); those that belong to no customer are on one
+    "(unassigned)" row per currency. A customer whose credits net to zero has
+    no row. A total per currency compares them with the credits account's
+    balance.
+    """
+    ledger = Receivables(books)
+    names = Sources(books).names
+    held: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for posting in _credit_postings(ledger):
+        if posting.entry.date <= as_of:
+            held[(posting.customer or UNASSIGNED, posting.currency)] -= posting.number
+    rows: list[list[Any]] = []
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for (customer, currency), number in sorted(held.items()):
+        totals[currency] += number
+        if number:
+            credit = number + ledger.number(0, currency)
+            rows.append([customer, names.get(customer, ""), currency, credit, None, None])
+    general = ledger.ledger_balance(ledger.policy.customer_credits_account, as_of)
+    for currency in sorted(set(totals) | set(general)):
+        total = totals[currency] + ledger.number(0, currency)
+        gl = -general.get(currency, Decimal(0)) + ledger.number(0, currency)
+        rows.append([TOTAL, "", currency, total, gl, gl - total])
+    return Table(f"Customer credits as of {as_of}", CREDITS_COLUMNS, rows)
+
+
+REPORTS = ("aging", "dso", "unapplied", "open", "statement", "hold", "credits")
 
 
 def report(
@@ -407,7 +460,12 @@ def report(
         if not customer:
             raise ValueError("A statement needs --customer")
         return customer_statement(books, customer, start or day.replace(day=1), day)
-    chosen = {"aging": aging, "unapplied": unapplied_cash, "open": open_invoices}
+    chosen = {
+        "aging": aging,
+        "unapplied": unapplied_cash,
+        "open": open_invoices,
+        "credits": customer_credits,
+    }
     return chosen.get(name, credit_hold)(books, day)
 
 
@@ -420,16 +478,33 @@ def breaks(table: Table) -> dict[str, Decimal]:
     return {row[currency]: row[index] for row in table.rows if row[0] == TOTAL}
 
 
-def aging_ties(table: Table) -> list[Control]:
-    """Returns, per currency, the control that the aging's total equals the receivable's balance."""
+def _ties(table: Table, what: str, label: str, amount: str) -> list[Control]:
+    """Returns, per currency, the control that a schedule's total row equals the GL balance.
+
+    Args:
+      table: The schedule, with a total row per currency.
+      what: The schedule's name in the control's name, e.g. "AR aging".
+      label: Its name in the control's figure, e.g. "aging".
+      amount: The column of the schedule's total.
+    """
     index = list(table.columns).index
     return [
         Control(
-            f"AR aging ties to the general ledger, {row[index('currency')]}",
+            f"{what} ties to the general ledger, {row[index('currency')]}",
             not row[index("difference")],
-            f"aging {row[index('total')]}, general ledger {row[index('gl_balance')]}, "
-            f"difference {row[index('difference')]}",
+            f"{label} {row[index(amount)]}, "
+            f"general ledger {row[index('gl_balance')]}, difference {row[index('difference')]}",
         )
         for row in table.rows
         if row[0] == TOTAL
     ]
+
+
+def aging_ties(table: Table) -> list[Control]:
+    """Returns, per currency, the control that the aging's total equals the receivable's balance."""
+    return _ties(table, "AR aging", "aging", "total")
+
+
+def customer_credits_ties(table: Table) -> list[Control]:
+    """Returns, per currency, the control that the customer credits equal the account's balance."""
+    return _ties(table, "Customer credits schedule", "customer credits", "credit")

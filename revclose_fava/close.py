@@ -67,7 +67,8 @@ def checks(loaded: Loaded, month: datetime.date) -> list[Control]:
     The same controls, from the same report functions, that `package.build`
     computes (a test checks the two agree), without the schedules the page
     does not show (journal, RPO, contract balances, ...), and on tables the
-    other pages share: the roll-forwards, the disaggregation and the aging.
+    other pages share: the roll-forwards, the disaggregation and the aging
+    (the customer credits schedule is computed for its control alone).
     With plugins.usage_revenue, the usage-to-invoice reconciliation's control
     comes last, as in the package.
     """
@@ -87,7 +88,9 @@ def checks(loaded: Loaded, month: datetime.date) -> list[Control]:
         disaggregation.totals_by(revenue, disaggregation.PRODUCT_LINE),
         loaded.run(disaggregation.general_ledger_revenue, month),
     )
-    found += receivables.aging_ties(loaded.run(receivables.aging, period.last_day(month)))
+    last = period.last_day(month)
+    found += receivables.aging_ties(loaded.run(receivables.aging, last))
+    found += receivables.customer_credits_ties(loaded.run(receivables.customer_credits, last))
     if books.uses(usage_accruals.PLUGIN):
         found.append(controls.usage_billed_as_rated(*loaded.run(package.usage_month, month)))
     return found

@@ -441,6 +441,7 @@ def test_close_writes_every_schedule_and_the_workbook(
         "ar_aging.csv": "AR aging",
         "days_sales_outstanding.csv": "DSO",
         "unapplied_cash.csv": "Unapplied cash",
+        "customer_credits.csv": "Customer credits",
         "credit_hold.csv": "Credit hold",
     }
     written = {path.name for path in folder.iterdir()}
