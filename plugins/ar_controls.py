@@ -66,7 +66,7 @@ def applications_to_nothing(
     """Returns a finding for each typed cash application to an invoice that does not exist.
 
     An invoice exists when an entry other than a cash application posts it
-    (one that does not touch unapplied cash), or when its first posting
+    (one that does not touch unapplied cash), or when its document posting
     bills it: a debit, as an invoice billed with a deposit applied in the
     same entry is. Only the items such entries name can be one, so only
     those are looked at.
@@ -96,7 +96,7 @@ def applications_to_nothing(
             continue
         if not all(id(movement.entry) in typed for movement in item.movements):
             continue
-        first = item.movements[0]
+        first = item.origin
         message = (
             f"Cash application to invoice '{item.id}', which does not exist; expected the id "
             f"of an invoice in the receivable"
@@ -190,7 +190,7 @@ def _past_due_flags(
         (item, left)
         for item in _maybe_past_due(subledger, past_due)
         if item.due <= last_due
-        and item.movements[0].units > 0
+        and item.is_invoice
         and (left := subledger.balance(item, item.due + past_due)) > 0
     ]
     overdue.sort(key=lambda found: found[0].id)  # by id: ids are unique

@@ -389,7 +389,7 @@ def remeasurement_entries(remeasurement: Remeasurement, policy: ArPolicy) -> lis
     )  # fmt: skip
     return [
         generated.transaction(
-            item.movements[0].source,
+            item.origin.source,
             GENERATOR,
             date,
             narration,

@@ -1,6 +1,6 @@
 """Credit notes netted against the invoices they credit, before cash is matched.
 
-A credit note is an open item whose first posting credits the receivable. It
+A credit note is an open item whose document credits the receivable. It
 credits the invoice its `credits` metadata names (what the billing importers
 write), else the one other invoice among its links. Before any cash is
 matched, what is open of the credit note is moved onto what is open of that
@@ -56,7 +56,6 @@ from plugins.ar_policy import ArPolicy
 from plugins.fx import Rates
 from plugins.receivables import Item, Movement, Subledger
 
-CREDITS = "credits"  # on a credit note: the invoice it credits
 KIND = "credit-note"
 
 
@@ -70,7 +69,7 @@ class Netted(NamedTuple):
 def credited_invoice(note: Item, items: Mapping[str, Item]) -> Item | None:
     """Returns the invoice a credit note credits, or None if it names none that exists."""
     document = note.document
-    named = document.meta.get(CREDITS)
+    named = document.meta.get(meta.CREDITS)
     if named is not None:
         found = items.get(str(named))
         return found if found is not None and found.is_invoice else None
@@ -145,7 +144,7 @@ def netting_entry(
         extra[meta.CUSTOMER] = customer
     day: datetime.date = max(note.date, invoice.date)
     return ar_entries.transaction(
-        note.movements[0].source,
+        note.origin.source,
         day,
         f"Credit note {note.id} applied to {invoice.id}",
         ar_entries.APPLICATION_TAGS,

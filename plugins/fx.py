@@ -94,7 +94,7 @@ class Rates:
 
     def carrying(self, item: Item) -> Decimal | None:
         """Returns an open item's carrying rate, or None if it is carried in its own currency."""
-        return self.of_posting(item.movements[0].posting, item.date)
+        return self.of_posting(item.origin.posting, item.date)
 
 
 def quantize(number: Decimal, digits: int) -> Decimal:
@@ -174,8 +174,8 @@ def settled_at_own_rate(subledger: Subledger, rates: Rates) -> list[OwnRate]:
         carrying = rates.carrying(item)
         if carrying is None:
             continue
-        for movement in item.movements[1:]:
-            if meta.GENERATED_BY in movement.entry.meta:
+        for movement in item.movements:
+            if movement is item.origin or meta.GENERATED_BY in movement.entry.meta:
                 continue
             rate = own_rate(movement.posting, functional)
             if rate is not None and rate != carrying:

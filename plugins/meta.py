@@ -14,6 +14,7 @@ from typing import Any
 INVOICE = "invoice"
 CUSTOMER = "customer"
 DUE = "due"
+CREDITS = "credits"  # on a credit note: the invoice it credits
 CONTRACT = "contract"
 ENTITY = "entity"
 

@@ -82,7 +82,7 @@ def write_offs(subledger: Subledger, rates: Rates, policy: ArPolicy) -> WrittenO
     for item in (subledger.items[invoice] for invoice in subledger.several):
         movements = item.movements
         # Most items: paid by the plugin (their last posting is generated).
-        if movements[0].units <= 0:
+        if not item.is_invoice:
             continue
         last = movements[-1]
         if last.units >= 0 or meta.GENERATED_BY in last.entry.meta:

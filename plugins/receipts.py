@@ -394,7 +394,7 @@ def customers_by_payee(invoices: Subledger) -> dict[str, set[str]]:
     """Returns the customers of each payee (casefolded) of the invoices' entries."""
     payees: dict[str, set[str]] = defaultdict(set)
     for item in invoices.items.values():
-        payees[(item.movements[0].entry.payee or "").casefold()].add(item.customer)
+        payees[(item.document.payee or "").casefold()].add(item.customer)
     return payees
 
 

@@ -3,12 +3,16 @@
 An open item is every posting to the receivable account that names the same
 invoice: the posting's own `invoice` metadata (a generated entry that moves a
 credit note onto its invoice touches two items), else its entry's `invoice`,
-else the entry's first link (`invoice_of`). Its first posting is its
-document: a debit makes it an invoice, a credit a credit note. The document
-gives its customer and its `due` date; the receivable balance in each
-currency is, by construction, the sum of the open items' balances. Cash
-application, aging, statements and the receivable tie-out all read items
-from here.
+else the entry's first link (`invoice_of`). Its document is the invoice or
+credit note itself (`document_of`): its first posting written as one, an
+invoice's debit in an entry with a `due` date or a credit note's credit in
+an entry naming the invoice it `credits`, else its first posting, debits
+first on a day. A debit makes it an invoice, a credit a credit note; a
+payment or a refund posted to it, even on or before its date, is neither.
+The document gives its customer and its `due` date; the receivable balance
+in each currency is, by construction, the sum of the open items' balances.
+Cash application, aging, statements and the receivable tie-out all read
+items from here.
 """
 
 from __future__ import annotations
@@ -73,8 +77,11 @@ class Item(NamedTuple):
         than copying the item for each.
       customer: The document's customer, else the first posting's that names one.
       due: The document's `due` date; an item without one is due on its date.
-      date: The date of the document (its first posting), kept as a field:
-        the matcher reads it for every comparison and sort.
+      date: The date of the document, kept as a field: the matcher reads it
+        for every comparison and sort.
+      origin: The document's posting (see `document`): one of `movements`,
+        most often the first, but not for an item paid or refunded before
+        its document on the same day or an earlier one.
     """
 
     id: str
@@ -83,16 +90,17 @@ class Item(NamedTuple):
     customer: str
     due: datetime.date
     date: datetime.date
+    origin: Movement
 
     @property
     def document(self) -> data.Transaction:
-        """The entry of the item's first posting: the invoice or credit note itself."""
-        return self.movements[0].entry
+        """The entry of the item's document posting: the invoice or credit note itself."""
+        return self.origin.entry
 
     @property
     def is_invoice(self) -> bool:
-        """Whether the item is an invoice (its first posting is a debit)."""
-        return self.movements[0].units > 0
+        """Whether the item is an invoice (its document posting is a debit)."""
+        return self.origin.units > 0
 
     @property
     def billed(self) -> int:
@@ -134,7 +142,7 @@ class Index:
         else:
             self.open[invoice] = sum(m.units for m in movements)
             self.several.append(invoice)
-        if movements[0].units < 0:
+        if item.origin.units < 0:
             self.notes.append(invoice)
         self.by_currency.setdefault(item.currency, []).append(invoice)
         self.by_customer.setdefault(item.customer, []).append(invoice)
@@ -157,7 +165,7 @@ class Subledger:
       unnamed: The entries with a receivable posting that name no invoice (the
         receivable tie-out's breaks).
       open: The balance of each item in minor units, with every posting added so far.
-      notes: The ids of the credit notes (the first posting a credit), when made.
+      notes: The ids of the credit notes (the document a credit), when made.
       several: The ids of the items with more than one posting when made: only
         they can have been paid, or overpaid, by the postings read.
       by_currency: The ids of the items in each currency.
@@ -312,7 +320,7 @@ def subledger(postings: Iterable[Row], precision: Precision) -> tuple[Subledger,
         movement = _new(Movement, (date, minor, entry, position, currency))
         customer, due = shared.get(meta.CUSTOMER), shared.get(meta.DUE, date)  # no `due`: its date
         owed = due if minor >= 0 else date  # a credit note is due on its date, as in `_item`
-        item = _new(Item, (invoice, currency, [movement], customer, owed, date))
+        item = _new(Item, (invoice, currency, [movement], customer, owed, date, movement))
         found = items.setdefault(invoice, item)
         if found is not item:  # a later posting to the item
             found.movements.append(movement)
@@ -330,11 +338,12 @@ def subledger(postings: Iterable[Row], precision: Precision) -> tuple[Subledger,
 
 def _item(invoice: str, found: list[Movement], findings: list[Finding]) -> Item:
     """Returns an open item from its movements, adding a finding for each bad one."""
+    first = found[0]
     if len(found) > 1:
         found.sort(key=_order)
-        findings += _other_currencies(invoice, found)
-        found = [movement for movement in found if movement.currency == found[0].currency]
-    first = found[0]
+        first = document_of(found)
+        findings += _other_currencies(invoice, found, first.currency)
+        found = [movement for movement in found if movement.currency == first.currency]
     written, customer = first.entry.meta.get(meta.DUE), first.entry.meta.get(meta.CUSTOMER)
     due = written if type(written) is datetime.date else meta.date_of(written)
     if written is not None and due is None:
@@ -348,8 +357,27 @@ def _item(invoice: str, found: list[Movement], findings: list[Finding]) -> Item:
         )
     if type(customer) is not str:
         customer = str(customer or "")
-    fields = (invoice, first.currency, found, customer, due or first.date, first.date)
+    fields = (invoice, first.currency, found, customer, due or first.date, first.date, first)
     return _new(Item, fields)
+
+
+def document_of(movements: list[Movement]) -> Movement:
+    """Returns the document posting of an item's movements (in their order): see the module doc.
+
+    An invoice is written with the date it is `due` and debits the
+    receivable; a credit note names the invoice it `credits` and credits it.
+    A payment or a refund is written as neither (and a void is the opposite
+    sign), so it is not the document even when it is posted before it, on
+    the same day or an earlier one. Only an item posted more than once gets
+    here, and most are found at their first posting.
+    """
+    for movement in movements:
+        units, written = movement.units, movement.entry.meta
+        if units < 0 and meta.CREDITS in written:
+            return movement
+        if units > 0 and meta.DUE in written and meta.CREDITS not in written:
+            return movement
+    return movements[0]  # nothing written as a document: the first posting, debits first
 
 
 def _at_cost(invoice: str, posting: data.Posting) -> str:
@@ -362,9 +390,8 @@ def _at_cost(invoice: str, posting: data.Posting) -> str:
     )
 
 
-def _other_currencies(invoice: str, movements: list[Movement]) -> list[Finding]:
-    """Returns a finding for each posting in another currency than the item's first."""
-    currency = movements[0].currency
+def _other_currencies(invoice: str, movements: list[Movement], currency: str) -> list[Finding]:
+    """Returns a finding for each posting in another currency than the item's document's."""
     return [
         (
             movement.source,

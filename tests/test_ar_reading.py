@@ -185,7 +185,12 @@ def entry_of(
 @st.composite
 def receivable_books(draw: st.DrawFn) -> list[data.Transaction]:
     """Entries that post to the receivable, in date order, with every kind of naming."""
-    keys = {"invoice": invoice_values, "customer": customer_values, "due": due_values}
+    keys = {
+        "invoice": invoice_values,
+        "customer": customer_values,
+        "due": due_values,
+        "credits": invoice_values,
+    }
     entries = []
     for line in range(draw(st.integers(min_value=0, max_value=8))):
         postings = [

@@ -1,13 +1,14 @@
 """Known gaps in reading the receivable, as worked examples that fail until fixed.
 
-An item's document is its first posting, debits first on a day, so that an
-invoice paid the day it is billed is still the invoice. A credit note
-refunded the day it is issued, or an invoice paid straight to the
-receivable before its own date, then takes the refund or the payment as its
-document. And a receivable posting with no `invoice` metadata belongs to
-its entry's first link, even when that link is a receipt's. The README
-lists both gaps; the marks are strict, so a fix that makes a test pass
-fails the suite until its mark and the README's entry are removed.
+An item's document is its first posting written as one (an invoice's debit
+in an entry with a `due` date, a credit note's credit in an entry naming
+what it `credits`), else its first posting, debits first on a day. So an
+invoice written without a `due` date and paid straight to the receivable
+before its own date takes the payment as its document. And a receivable
+posting with no `invoice` metadata belongs to its entry's first link, even
+when that link is a receipt's. The README lists both gaps; the marks are
+strict, so a fix that makes a test pass fails the suite until its mark and
+the README's entry are removed.
 """
 
 from __future__ import annotations
@@ -16,109 +17,12 @@ import datetime
 
 import pytest
 
-from reports import books as books_module
 from reports import receivables
-from tests import reporting
 from tests.conftest import Books, error_lines, generated
 from tests.test_ar_reconciliation import invoice, load, receipt
-from tests.test_statement_credits import HEADER, POLICY, D, loaded
+from tests.test_statement_credits import HEADER, D, loaded
 
-MARCH_END = datetime.date(2026, 3, 31)
-
-# A credit note refunded the day it is issued: the refund's debit to the
-# receivable is dated the same day as the credit note's credit. In full
-# (SAME_DAY_REFUND), or in part (SAME_DAY_PART_REFUND).
-SAME_DAY_REFUND = (
-    HEADER
-    + """
-2026-03-01 * "Acme" "Invoice INV-1" ^INV-1
-  invoice: "INV-1"
-  customer: "CUS-1"
-  due: 2026-03-31
-  Assets:AccountsReceivable  1000.00 USD
-  Income:Revenue:Services  -1000.00 USD
-
-2026-03-02 * "Acme" "Wire"
-  receipt: "R-1"
-  invoice: "INV-1"
-  customer: "CUS-1"
-  Assets:Bank:Operating  1000.00 USD
-  Liabilities:UnappliedCash  -1000.00 USD
-
-2026-03-20 * "Acme" "Credit note CN-1 for INV-1" ^CN-1 ^INV-1
-  invoice: "CN-1"
-  credits: "INV-1"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  -200.00 USD
-  Income:Revenue:Services  200.00 USD
-
-2026-03-20 * "Acme" "Refund CN-1" ^CN-1 ^INV-1
-  invoice: "CN-1"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  REFUNDED USD
-  Liabilities:CustomerCredits  -REFUNDED USD
-
-2026-03-20 * "Acme" "REFUND CN-1 INV-1"
-  customer: "CUS-1"
-  Assets:Bank:Operating  -REFUNDED USD
-  Liabilities:CustomerCredits  REFUNDED USD
-"""
-)
-SAME_DAY_PART_REFUND = SAME_DAY_REFUND.replace("REFUNDED", "50.00")
-SAME_DAY_REFUND = SAME_DAY_REFUND.replace("REFUNDED", "200.00")
-INV_2 = """
-2026-03-25 * "Acme" "Invoice INV-2" ^INV-2
-  invoice: "INV-2"
-  customer: "CUS-1"
-  due: 2026-04-24
-  Assets:AccountsReceivable  400.00 USD
-  Income:Revenue:Services  -400.00 USD
-"""
-
-
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="the first posting of a day is read as the document, debits first",
-)
-def test_dso_billings_count_a_credit_note_refunded_the_day_it_is_issued(books: Books) -> None:
-    # March billings are the documents dated in March: INV-1 +1,000.00, INV-2
-    # +400.00 and the credit note CN-1 -200.00 = 1,200.00 (the refund is not a
-    # document). Receivable at Mar 31: INV-1 paid, CN-1 -200 + 200 = 0, INV-2
-    # 400.00. Simple DSO 400 / 1,200 x 31 = 10.333 -> 10.3; countback: March
-    # billings 1,200 hold the 400: 400 / 1,200 x 31 = 10.3. The report takes
-    # the refund's debit (sorted before the credit note's credit on the same
-    # day) as CN-1's document and counts it as an invoice of +200.00: billings
-    # 1,600.00, DSO 7.8.
-    ledger = SAME_DAY_REFUND + INV_2
-    table = receivables.dso(loaded(books, ledger), datetime.date(2026, 3, 1))
-    assert table.rows == [["USD", D("400.00"), D("1200.00"), 31, D("10.3"), D("10.3")]]
-
-
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="the first posting of a day is read as the document, debits first",
-)
-def test_open_items_show_a_credit_note_partly_refunded_the_day_it_is_issued(
-    books: Books,
-) -> None:
-    # CN-1 was billed -200.00 on Mar 20 and 50.00 of it was refunded that day:
-    # at Mar 31 it is open for -150.00, billed -200.00. The report shows it as
-    # billed +50.00 (the refund taken as its document). The same mistake in the
-    # subledger makes the plugin report a false error on load ("Invoice 'CN-1'
-    # is paid 150.00 USD more than its total 50.00 USD"), so these books are
-    # loaded without the no-error check.
-    path = reporting.written(books, SAME_DAY_PART_REFUND, {"ar.yaml": POLICY})
-    part_refunded = books_module.load(str(path))
-    table = receivables.open_invoices(part_refunded, MARCH_END)
-    assert [[row[0], row[6], row[7]] for row in table.rows] == [
-        ["CN-1", D("-200.00"), D("-150.00")]
-    ]
-    assert [error.message for error in part_refunded.errors] == []
-
-
-PREPAID = (
+PREPAID_WITHOUT_DUE = (
     HEADER
     + """
 2026-01-05 * "Pre Co" "PAYMENT INVOICE INV-9" ^INV-9
@@ -130,7 +34,6 @@ PREPAID = (
 2026-01-20 * "Pre Co" "Invoice INV-9" ^INV-9
   invoice: "INV-9"
   customer: "CUS-A"
-  due: 2026-02-19
   Assets:AccountsReceivable  500.00 USD
   Income:Revenue:Services  -500.00 USD
 """
@@ -140,14 +43,15 @@ PREPAID = (
 @pytest.mark.xfail(
     strict=True,
     raises=AssertionError,
-    reason="the first posting of a day is read as the document, debits first",
+    reason="an item with no posting written as a document takes its first posting",
 )
-def test_dso_billings_count_an_invoice_paid_before_its_date(books: Books) -> None:
-    # Same root cause as the same-day refund: the earliest posting is taken as
-    # the document. INV-9 (500.00, Jan 20) was paid straight to the receivable
-    # on Jan 5. January billings are the invoice: +500.00; receivable at Jan 31
-    # 0.00; DSO 0 / 500 x 31 = 0.0 both ways. The report takes the payment as
-    table = receivables.dso(loaded(books, PREPAID), datetime.date(2026, 1, 1))
+def test_dso_billings_count_an_invoice_without_due_paid_before_its_date(books: Books) -> None:
+    # As tests/test_ar_documents.py's prepaid INV-9, but the invoice has no
+    # `due`, so nothing marks it as the document. January billings are the
+    # invoice: +500.00; receivable at Jan 31 0.00; DSO 0 / 500 x 31 = 0.0
+    # both ways. The report takes the payment (Jan 5, the first posting) as a
+    # credit note of -500.00 and the invoice as a payment: billings -500.00.
+    table = receivables.dso(loaded(books, PREPAID_WITHOUT_DUE), datetime.date(2026, 1, 1))
     assert table.rows == [["USD", D("0.00"), D("500.00"), 31, D("0.0"), D("0.0")]]
 
 
