@@ -18,12 +18,25 @@ Every `Stmt` is a statement: its account is `Acct/Id/IBAN` (else
 `Acct/Id/Othr/Id`); every `Ntry` is a booked line: its amount and currency
 from `Amt`, negative when `CdtDbtInd` is `DBIT`; its booking date
 (`BookgDt/Dt`, or the date of `BookgDt/DtTm` as written), else its value
-date; its reference is `AcctSvcrRef` (of the entry, else of its transaction);
-its payee is the debtor of a credit or the creditor of a debit; its narration
-the unstructured remittance text, else the structured creditor references,
-else `AddtlNtryInf`. An entry whose status is not booked (`BOOK`) is a
-problem: an end-of-day statement books its entries. The closing booked
-balance (`CLBD`) is the statement's closing balance, in its own currency.
+date. An entry whose status is not booked (`BOOK`) is a problem: an
+end-of-day statement books its entries. The closing booked balance (`CLBD`)
+is the statement's closing balance, in its own currency.
+
+A batch entry, of several transactions (`NtryDtls/TxDtls`) that each carry
+an amount in the entry's currency (`Amt`, else `AmtDtls/TxAmt/Amt`) summing
+to the entry's amount, is one line per transaction. Any other entry is one
+line, whose payees and texts are those of all its transactions: the amount
+that reached the account is not split by guesswork, and a line naming
+several invoices waits in unapplied cash for the AR plugin to apply.
+
+A line's payee is the debtor of a credit or the creditor of a debit (the
+other way round for a reversal, `RvslInd`, whose parties are those of the
+transaction it undoes); its narration is what the payer wrote
+(`_remittance`), else `AddtlNtryInf`. Its reference (`_reference`) is the
+bank's own, else another id of the line after its booking date, else on a
+statement of several pages its place in the statement (`_page`), else none
+(`bank_entries` then counts it); a batch's lines take their own bank
+reference, else the entry's followed by their position (`/1`, `/2`, ...).
 """
 
 from __future__ import annotations
@@ -86,13 +99,16 @@ def _doctype_line(path: str) -> int:
 
 
 def _children(element: Any, name: str) -> list[Any]:
+    """Returns the children of an element (none of None) with the local name."""
+    if element is None:
+        return []
     return [child for child in element if etree.QName(child).localname == name]
 
 
 def _find(element: Any, *path: str) -> Any:
     """Returns the first element at the path of local names, or None."""
     for name in path:
-        found = _children(element, name) if element is not None else []
+        found = _children(element, name)
         element = found[0] if found else None
     return element
 
@@ -105,10 +121,11 @@ def _text(element: Any, *path: str) -> str | None:
 class _Statement:
     """Reads one `Stmt` element, recording a problem for each bad part."""
 
-    def __init__(self, path: str, element: Any, problems: list[Problem]) -> None:
+    def __init__(self, path: str, element: Any, problems: list[Problem], page: str | None) -> None:
         self.path = path
         self.element = element
         self.problems = problems
+        self.page = page  # The statement's id and page number, if it has several pages.
         iban = _text(element, "Acct", "Id", "IBAN") or _text(element, "Acct", "Id", "Othr", "Id")
         self.account = iban or ""
         if not iban:
@@ -148,47 +165,150 @@ class _Statement:
         return None
 
     def items(self) -> Iterator[Item]:
-        for entry in _children(self.element, "Ntry"):
-            booked = self.booked(entry)
-            if booked is not None:
-                yield booked
+        for position, entry in enumerate(_children(self.element, "Ntry"), 1):
+            yield from self.booked(entry, position)
         for balance in _children(self.element, "Bal"):
             if _text(balance, "Tp", "CdOrPrtry", "Cd") == "CLBD":
                 units, day = self.amount(balance), self.day(balance, "Dt")
                 if units is not None and day is not None:
                     yield Closing(self.account, balance.sourceline, day, *units)
 
-    def booked(self, entry: Any) -> Booked | None:
+    def booked(self, entry: Any, position: int) -> list[Booked]:
+        """Returns an entry's booked lines: one per transaction of a batch, else one."""
         status = _text(entry, "Sts", "Cd") or _text(entry, "Sts")
         if status != "BOOK":
             self.problem(entry, f"Entry status '{status}' is not booked; expected 'BOOK'")
-            return None
+            return []
         units, day = self.amount(entry), self.day(entry, "BookgDt", "ValDt")
         if units is None or day is None:
+            return []
+        details = [
+            item for block in _children(entry, "NtryDtls") for item in _children(block, "TxDtls")
+        ]
+        # A reversal undoes a transaction: its parties are those of the transaction undone.
+        party = "Dbtr" if (units[0] > 0) != (_text(entry, "RvslInd") == "true") else "Cdtr"
+        reference = _reference(entry, details[0] if details else None, day)
+        if reference is None and self.page is not None:
+            reference = f"{self.page}/{position}"
+        known = len(self.problems)
+        shares = self.batch(entry, details, units)
+        if len(self.problems) > known:  # A transaction's amount is bad: no line.
+            return []
+        if shares is None:
+            payees = dict.fromkeys(filter(None, (_payee(item, party) for item in details)))
+            narration = _narration(details) or _text(entry, "AddtlNtryInf") or ""
+            payee = "; ".join(payees) or None
+            return [
+                Booked(self.account, entry.sourceline, day, *units, reference, payee, narration)
+            ]
+        references = _batch_references(entry, details, reference, day)
+        return [
+            Booked(
+                self.account,
+                item.sourceline,
+                day,
+                share,
+                units[1],
+                item_reference,
+                _payee(item, party),
+                _narration([item]),
+            )
+            for item, share, item_reference in zip(details, shares, references, strict=True)
+        ]
+
+    def batch(
+        self, entry: Any, details: list[Any], units: tuple[Decimal, str]
+    ) -> list[Decimal] | None:
+        """Returns the signed amounts of a batch entry's transactions, or None if not a batch.
+
+        A batch is an entry of several transactions, each with its own amount
+        in the entry's currency, that sum to the entry's amount.
+        """
+        if len(details) < 2:
             return None
-        details = _find(entry, "NtryDtls", "TxDtls")
-        reference = _text(entry, "AcctSvcrRef") or _text(details, "Refs", "AcctSvcrRef")
-        party = "Dbtr" if units[0] > 0 else "Cdtr"
-        payee = _text(details, "RltdPties", party, "Nm") or _text(
-            details, "RltdPties", party, "Pty", "Nm"
-        )
-        narration = " ".join(_remittance(details)) or _text(entry, "AddtlNtryInf") or ""
-        return Booked(self.account, entry.sourceline, day, *units, reference, payee, narration)
+        shares = []
+        for item in details:
+            found = _find(item, "Amt")
+            if found is None:
+                found = _find(item, "AmtDtls", "TxAmt", "Amt")
+            if found is None or found.get("Ccy", "") != units[1]:
+                return None
+            try:
+                number = Decimal((found.text or "").strip())
+            except InvalidOperation:
+                number = Decimal("NaN")
+            if not number.is_finite() or number < 0:
+                shown = (found.text or "").strip()
+                self.problem(found, f"Amount '{shown}' is not an amount; expected like '100.00'")
+                return None
+            sign = _text(item, "CdtDbtInd") or _text(entry, "CdtDbtInd")
+            shares.append(-number if sign == "DBIT" else number)
+        return shares if sum(shares) == units[0] else None
 
 
-def _remittance(details: Any) -> Iterator[str]:
-    """Yields the remittance texts of a transaction: unstructured, else structured references."""
+def _payee(details: Any, party: str) -> str | None:
+    """Returns the name of a transaction's party (`Dbtr` or `Cdtr`), if it has one."""
+    return _text(details, "RltdPties", party, "Nm") or _text(
+        details, "RltdPties", party, "Pty", "Nm"
+    )
+
+
+def _narration(details: list[Any]) -> str:
+    """Returns the remittance texts of transactions (`_remittance`), each once, joined."""
+    return " ".join(dict.fromkeys(text for item in details for text in _remittance(item)))
+
+
+def _remittance(details: Any) -> list[str]:
+    """Returns what a transaction's payer wrote for the payee, to read and to name invoices by.
+
+    Its unstructured remittance texts, then its structured creditor references
+    and its end-to-end reference (unless 'NOTPROVIDED'), each unless a word
+    of the texts before it already.
+    """
     information = _find(details, "RmtInf")
-    if information is None:
-        return
-    unstructured = [item.text.strip() for item in _children(information, "Ustrd") if item.text]
-    if unstructured:
-        yield from unstructured
-        return
-    for structured in _children(information, "Strd"):
-        reference = _text(structured, "CdtrRefInf", "Ref")
-        if reference:
-            yield reference
+    texts = [item.text.strip() for item in _children(information, "Ustrd") if item.text]
+    references = [_text(item, "CdtrRefInf", "Ref") for item in _children(information, "Strd")]
+    end_to_end = _text(details, "Refs", "EndToEndId")
+    for reference in [*references, end_to_end if end_to_end != NOT_PROVIDED else None]:
+        words = " ".join(texts).casefold().split()
+        if reference and reference.casefold() not in words:
+            texts.append(reference)
+    return texts
+
+
+NOT_PROVIDED = "NOTPROVIDED"  # The end-to-end reference of a payer who gave none.
+
+
+def _reference(entry: Any, details: Any, day: datetime.date) -> str | None:
+    """Returns a line's reference: the bank's own, else another id after the booking date.
+
+    The bank's reference (`AcctSvcrRef`, of the entry, else of its transaction)
+    is unique within the account. The others (the entry's `NtryRef`, the
+    transaction's `TxId` or `EndToEndId`) are at best unique among a day's
+    lines, so the booking date is written before them.
+    """
+    own = _text(entry, "AcctSvcrRef") or _text(details, "Refs", "AcctSvcrRef")
+    if own:
+        return own
+    end_to_end = _text(details, "Refs", "EndToEndId")
+    other = _text(entry, "NtryRef") or _text(details, "Refs", "TxId")
+    other = other or (end_to_end if end_to_end != NOT_PROVIDED else None)
+    return f"{day}/{other}" if other else None
+
+
+def _batch_references(
+    entry: Any, details: list[Any], reference: str | None, day: datetime.date
+) -> list[str | None]:
+    """Returns the references of a batch's lines: each transaction's own from the bank,
+    else the entry's followed by the transaction's position (`/1`, `/2`, ...), else
+    each transaction's other id (`_reference`).
+    """
+    own = [_text(item, "Refs", "AcctSvcrRef") for item in details]
+    if None not in own and len(set(own)) == len(own) and _text(entry, "AcctSvcrRef") not in own:
+        return own
+    if reference:
+        return [f"{reference}/{at}" for at in range(1, len(details) + 1)]
+    return [_reference(None, item, day) for item in details]
 
 
 def read(path: str, problems: list[Problem]) -> list[Item]:
@@ -204,8 +324,24 @@ def read(path: str, problems: list[Problem]) -> list[Item]:
         raise ImportFailed([Problem(path, 1, message)])
     items: list[Item] = []
     for element in statements:
-        items += _Statement(path, element, problems).items()
+        items += _Statement(path, element, problems, _page(report, element)).items()
     return items
+
+
+def _page(report: Any, statement: Any) -> str | None:
+    """Returns a statement's id and page number (`Id/page 2`) if it is one of several pages.
+
+    A page's lines are told apart from another page's like lines, which the
+    date, amount and count of a line without references would take for them.
+    """
+    pagination = _find(statement, "StmtPgntn")
+    if pagination is None:
+        pagination = _find(report, "GrpHdr", "MsgPgntn")
+    number, last = _text(pagination, "PgNb"), _text(pagination, "LastPgInd")
+    statement_id = _text(statement, "Id")
+    if not number or not statement_id or (number == "1" and last == "true"):
+        return None
+    return f"{statement_id}/page {number}"
 
 
 def from_config(section: Section, placement: Placement) -> StatementImporter:
