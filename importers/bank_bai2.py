@@ -14,8 +14,11 @@ detail record has no date of its own), in the currency of its `03` account
 record, else of its `02` group; amounts are in the currency's minor units, as
 BAI2 writes them. Its type code says whether it is a credit or a debit; a
 non-monetary detail (type 890) moves no money and is not imported. Its text is
-the `88` continuation text, else the type code's description; its reference is
-the bank reference, if the record has one. The account's closing ledger
+the `88` continuation text, else the type code's description, followed by the
+customer reference if the record has one that the text does not hold (what
+the payer quoted: an invoice number, often); its reference is the bank
+reference, if the record has one, numbered when the file repeats it
+(`_References`). The account's closing ledger
 balance (summary type 015) is the closing balance at the end of the as-of date.
 
 A file must end with its `99` trailer: a file that does not is reported as
@@ -119,9 +122,40 @@ def _items(
     """Yields the file's items; its `03` and `16` records are numbered in file order."""
     accounts = iter(lines.starting("03"))
     details = iter(lines.starting("16"))
+    references = _References()
     for group in parsed.children:
         for account in group.children:
-            yield from _account(path, group.header, account, next(accounts), details, problems)
+            found = _account(path, group.header, account, next(accounts), details, problems)
+            yield from map(references.numbered, found)
+
+
+class _References:
+    """The bank references of a file's details, a repeated one numbered by its occurrence.
+
+    A lockbox's items share their batch's reference (`LBX77`), yet each is a
+    payment: the first keeps the reference, later ones in the file are
+    `LBX77/2`, `LBX77/3`, ... (skipping one the bank wrote itself), so a file
+    that repeats no reference keeps its ids, and re-importing it adds nothing.
+    """
+
+    def __init__(self) -> None:
+        self.taken: set[tuple[str, str]] = set()  # (account, reference) given so far
+        self.last: dict[tuple[str, str], int] = {}  # the last occurrence numbered
+
+    def numbered(self, item: Item) -> Item:
+        if not isinstance(item, Booked) or not item.reference:
+            return item
+        key = (item.account, item.reference)
+        if key not in self.taken:
+            self.taken.add(key)
+            return item
+        count = self.last.get(key, 1) + 1
+        while (item.account, f"{item.reference}/{count}") in self.taken:
+            count += 1
+        self.last[key] = count
+        reference = f"{item.reference}/{count}"
+        self.taken.add((item.account, reference))
+        return item._replace(reference=reference)
 
 
 def _account(
@@ -144,13 +178,25 @@ def _account(
         if not currency or kind not in (TypeCodeTransaction.credit, TypeCodeTransaction.debit):
             continue
         units = bank_numbers.PRECISION.from_minor(int(detail.amount), currency)
-        text = detail.text or detail.type_code.description
+        text = _narration(detail)
         sign = units if kind is TypeCodeTransaction.credit else -units
         yield Booked(number, at, day, sign, currency, detail.bank_reference, None, text)
     for summary in account.header.summary_items:
         if currency and summary.type_code.code == CLOSING_LEDGER:
             units = bank_numbers.PRECISION.from_minor(int(summary.amount), currency)
             yield Closing(number, line, day, units, currency)
+
+
+def _narration(detail: models.TransactionDetail) -> str:
+    """Returns a detail's text, else its type's description, and its customer reference.
+
+    The customer reference (the record's sixth field) is what the payer quoted,
+    an invoice number often: it is searched for invoices with the text. It is
+    left out when the text already holds it.
+    """
+    text: str = detail.text or detail.type_code.description
+    quoted = detail.customer_reference
+    return f"{text} {quoted}" if quoted and quoted not in text else text
 
 
 def from_config(section: Section, placement: Placement) -> StatementImporter:

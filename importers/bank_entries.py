@@ -9,7 +9,13 @@ account, chosen in this order:
    `invoice` (and the invoice's `customer`) as metadata;
 3. other money in: unapplied cash, linked to every invoice it names (the AR
    plugin applies it to them, oldest first);
-4. other money out: the source's `disbursements` account.
+4. money out whose text names exactly one invoice: the receivable, linked to
+   the invoice, with the same metadata. A returned (bounced) payment is taken
+   back from the invoice it paid, which is open again; a refund naming only
+   a credit note, or only an invoice paid over, takes back its credit left
+   in the receivable. A refund the books move to customer credits by an
+   entry of their own is claimed by a rule first (`REFUND`, say);
+5. other money out: the source's `disbursements` account.
 
     2026-03-02 * "ACME ROBOTICS" "WIRE INV-2026-000068" ^INV-2026-000068
       bank_reference: "1234567890/172629"
@@ -21,7 +27,9 @@ account, chosen in this order:
 **Source ids** (`bank_reference`) are scoped by the bank's account id, since a
 bank reference (an OFX FITID, say) is unique only within its account:
 
-- `<account>/<reference>` when the format gives the bank's reference;
+- `<account>/<reference>` when the format gives the bank's reference (a
+  BAI2 lockbox's items share their batch's: `importers.bank_bai2` numbers
+  its later occurrences in the file);
 - `<account>/<date>/<amount> <currency>/<n>` when it does not, where `n`
   counts the lines of the file with the same account, date, amount and
   currency (1 for the first). A later export that repeats those lines gives
@@ -292,33 +300,38 @@ class _Builder:
     ) -> tuple[list[str], list[frozenset[str]], list[str | None], list[str | None]]:
         """Returns each line's counter account and links, and the invoice and customer it pays.
 
-        A rule's account, or money out's, or money in's (see `credited`).
+        A rule's account, else money in's (see `credited`), else money out's:
+        the receivable when it names exactly one invoice (taken back from it),
+        else the disbursements account.
         """
         count, book = len(amounts), self.book
         money_in = list(map(operator.gt, amounts, repeat(0)))
         words = zip(map(_or_empty, payees), narrations, strict=True)
         texts = list(map(str.casefold, [f"{payee} {narration}" for payee, narration in words]))
-        claimed = map(book.counter_account, texts, money_in) if book.rules else [None] * count
-        out = book.disbursements
-        counters = [  # None: money in that no rule claims, whose text may name invoices.
-            claim or (None if money else out)
-            for claim, money in zip(claimed, money_in, strict=True)
-        ]
+        counters: list[str | None] = (  # None: no rule claims it; its text may name invoices.
+            list(map(book.counter_account, texts, money_in)) if book.rules else [None] * count
+        )
         unclaimed = [at for at, counter in enumerate(counters) if counter is None]
-        named_texts = _with_references(  # Money in names invoices in its text or reference.
+        named_texts = _with_references(  # A line names invoices in its text or reference.
             list(map(texts.__getitem__, unclaimed)), list(map(references.__getitem__, unclaimed))
         )
-        receivable, unapplied = book.receivable, book.unapplied_cash
+        receivable, unapplied, out = book.receivable, book.unapplied_cash, book.disbursements
         nothing, nothing_linked = credited([], receivable, unapplied, {})
         links = [nothing_linked if counter is None else data.EMPTY_SET for counter in counters]
         invoices: list[str | None] = [None] * count
         customers: list[str | None] = [None] * count
         for at, named in zip(unclaimed, self.invoices.named_in_each(named_texts), strict=True):
+            if not money_in[at] and len(named) != 1:
+                counters[at] = out
+                continue
             if not named:
                 counters[at] = nothing
                 continue
             meta: dict[str, Any] = {}
-            counters[at], links[at] = credited(named, receivable, unapplied, meta)
+            if money_in[at]:
+                counters[at], links[at] = credited(named, receivable, unapplied, meta)
+            else:  # A returned payment: the invoice it paid is open again.
+                counters[at], links[at] = credited(named, receivable, out, meta)
             invoices[at], customers[at] = meta.get(INVOICE), meta.get(CUSTOMER)
         return cast(list[str], counters), links, invoices, customers
 
