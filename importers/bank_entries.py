@@ -5,16 +5,20 @@ account, chosen in this order:
 
 1. the first of the source's `rules` whose text the line contains;
 2. money in whose text names exactly one invoice of the books (see
-   `importers.bank_invoices`): the receivable, linked to the invoice, with its
-   `invoice` (and the invoice's `customer`) as metadata;
+   `importers.bank_invoices`), in the invoice's currency: the receivable,
+   linked to the invoice, with its `invoice` (and the invoice's `customer`)
+   as metadata;
 3. other money in: unapplied cash, linked to every invoice it names (the AR
-   plugin applies it to them, oldest first);
-4. money out whose text names exactly one invoice: the receivable, linked to
-   the invoice, with the same metadata. A returned (bounced) payment is taken
-   back from the invoice it paid, which is open again; a refund naming only
-   a credit note, or only an invoice paid over, takes back its credit left
-   in the receivable. A refund the books move to customer credits by an
-   entry of their own is claimed by a rule first (`REFUND`, say);
+   plugin applies it to them, oldest first); money naming one invoice in
+   another currency keeps its `invoice` and `customer`, and the AR plugin
+   converts it at the day's price;
+4. money out whose text names exactly one invoice, in its currency: the
+   receivable, linked to the invoice, with the same metadata. A returned
+   (bounced) payment is taken back from the invoice it paid, which is open
+   again; a refund naming only a credit note, or only an invoice paid over,
+   takes back its credit left in the receivable. A refund the books move to
+   customer credits by an entry of their own is claimed by a rule first
+   (`REFUND`, say);
 5. other money out: the source's `disbursements` account.
 
     2026-03-02 * "ACME ROBOTICS" "WIRE INV-2026-000068" ^INV-2026-000068
@@ -273,7 +277,7 @@ class _Builder:
                 )
             ]
         counters, links, invoices, customers = self.counter_accounts(
-            payees, narrations, references, amounts
+            payees, narrations, references, amounts, currencies
         )
         texts = pairs(
             dates,
@@ -297,6 +301,7 @@ class _Builder:
         narrations: list[str],
         references: Sequence[str | None],
         amounts: Sequence[Decimal],
+        currencies: Sequence[str | None],
     ) -> tuple[list[str], list[frozenset[str]], list[str | None], list[str | None]]:
         """Returns each line's counter account and links, and the invoice and customer it pays.
 
@@ -328,10 +333,8 @@ class _Builder:
                 counters[at] = nothing
                 continue
             meta: dict[str, Any] = {}
-            if money_in[at]:
-                counters[at], links[at] = credited(named, receivable, unapplied, meta)
-            else:  # A returned payment: the invoice it paid is open again.
-                counters[at], links[at] = credited(named, receivable, out, meta)
+            otherwise = unapplied if money_in[at] else out  # out: a returned payment
+            counters[at], links[at] = credited(named, receivable, otherwise, meta, currencies[at])
             invoices[at], customers[at] = meta.get(INVOICE), meta.get(CUSTOMER)
         return cast(list[str], counters), links, invoices, customers
 

@@ -38,11 +38,21 @@ _STARTS = 64  # With more distinct starts of invoice ids, looking for them is no
 
 
 class Invoice(NamedTuple):
-    """An invoice of the books: its id, and its customer when the entry names one."""
+    """An invoice of the books: its id, and its customer when the entry names one.
+
+    `currencies` are the account and currency of each posting of the
+    invoice's entry, first by account: the currency it is receivable in is
+    its receivable posting's (`currency_in`).
+    """
 
     id: str
     customer: str | None
     links: frozenset[str] = frozenset()  # {id}: made once, shared by every receipt.
+    currencies: tuple[tuple[str, str], ...] = ()
+
+    def currency_in(self, account: str) -> str | None:
+        """Returns the currency the invoice's entry posts to an account in, if it posts to it."""
+        return next((currency for name, currency in self.currencies if name == account), None)
 
 
 class Invoices:
@@ -66,7 +76,7 @@ class Invoices:
             known = self._by_word.get(invoice_id.casefold())
             if known is None or (known.customer is None and customer is not None):
                 customer = str(customer) if customer is not None else None
-                found = Invoice(invoice_id, customer, frozenset({invoice_id}))
+                found = Invoice(invoice_id, customer, frozenset({invoice_id}), _currencies(entry))
                 self._by_word[invoice_id.casefold()] = found
             for alias in aliases:
                 if entry.meta.get(alias) is not None:
@@ -190,14 +200,31 @@ class Invoices:
         return list(found.values())
 
 
+def _currencies(entry: data.Transaction) -> tuple[tuple[str, str], ...]:
+    """Returns the account and currency of each posting of an entry, first by account."""
+    found: dict[str, str] = {}
+    for posting in entry.postings:
+        if posting.units is not None and isinstance(posting.units.currency, str):
+            found.setdefault(posting.account, posting.units.currency)
+    return tuple(found.items())
+
+
 def credited(
-    named: Sequence[Invoice], receivable: str, otherwise: str, meta: dict[str, Any]
+    named: Sequence[Invoice],
+    receivable: str,
+    otherwise: str,
+    meta: dict[str, Any],
+    currency: str | None = None,
 ) -> tuple[str, frozenset[str]]:
     """Returns the account that money naming these invoices posts against, and its links.
 
     One invoice: the receivable, linked to it, with its `invoice` (and its
     `customer`) added to `meta`. None or several: `otherwise` (unapplied
     cash, say), linked to every invoice named, for the AR plugin to apply.
+    Money in another `currency` than the one the invoice is receivable in
+    names it the same way but goes to `otherwise` too: a receivable holds
+    an invoice in its own currency, and the AR plugin converts the money at
+    the day's price (`plugins.cash_application`).
     """
     if len(named) != 1:
         # An empty set is one shared object: most money in names no invoice.
@@ -207,4 +234,7 @@ def credited(
     meta[INVOICE] = invoice.id
     if invoice.customer is not None:
         meta[CUSTOMER] = invoice.customer
-    return receivable, invoice.links or frozenset({invoice.id})
+    links = invoice.links or frozenset({invoice.id})
+    if currency is not None and invoice.currency_in(receivable) not in (None, currency):
+        return otherwise, links
+    return receivable, links

@@ -136,9 +136,12 @@ class _Row(csv_rows.Cells):
         self.dates = dates
 
     def counter(
-        self, category: str, invoices: Invoices, meta: dict[str, Any]
+        self, category: str, invoices: Invoices, meta: dict[str, Any], currency: str | None
     ) -> tuple[str, frozenset[str]]:
         """Returns the counter account of the row's category and its links.
+
+        Money naming one invoice in another currency than the invoice's goes
+        to the category's other account, naming the invoice (`credited`).
 
         Raises:
           ValueError: If the category has no account.
@@ -149,12 +152,16 @@ class _Row(csv_rows.Cells):
         cells = self.row.cells
         named = invoices.named(cells.get("invoice"), cells.get("description"))
         if category in RECEIPTS:
-            found = credited(named, accounts["receivable"], accounts["unapplied_cash"], meta)
+            found = credited(
+                named, accounts["receivable"], accounts["unapplied_cash"], meta, currency
+            )
             if found[0] == accounts["unapplied_cash"]:
                 meta["receipt"] = meta[ID_KEY]
             return found
         if category in REFUNDS or category in DISPUTES:
-            return credited(named, accounts["receivable"], accounts[_FIXED[category]], meta)
+            return credited(
+                named, accounts["receivable"], accounts[_FIXED[category]], meta, currency
+            )
         if category in _FIXED:
             return accounts[_FIXED[category]], data.EMPTY_SET
         known = ", ".join(f"'{name}'" for name in sorted([*RECEIPTS, *_FIXED]))
@@ -170,7 +177,7 @@ class _Row(csv_rows.Cells):
         currency = self.get("currency", bank_numbers.currency)
         gross, fee, net = (self.get(name, parse) for name in ("gross", "fee", "net"))
         meta: dict[str, Any] = {"filename": self.row.path, "lineno": self.row.line, ID_KEY: txn}
-        counter = self.get("category", lambda text: self.counter(text, invoices, meta))
+        counter = self.get("category", lambda text: self.counter(text, invoices, meta, currency))
         units = self.units(gross, fee, net, currency)
         problems += self.problems
         if self.problems or not (txn and day and counter and units):

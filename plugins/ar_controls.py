@@ -4,7 +4,9 @@ Errors (bean-check fails, naming the line to fix):
 
 - a posting to the receivable that names no invoice (the receivable tie-out,
   `plugins.tie_outs.receivables`);
-- an invoice paid more than its total beyond the tolerance;
+- an invoice paid more than its total beyond the tolerance, by anything but
+  receipts posted straight to it (`plugins.over_payments` moves what those
+  over pay to customer credits first);
 - a cash application to an invoice that does not exist: a receipt whose
   `invoice` names none (see `plugins.receipts`), or a typed entry that moves
   unapplied cash to the receivable for an invoice nothing else posts.
@@ -33,8 +35,11 @@ from plugins.receivables import Finding, Item, Subledger, invoice_of
 def overpaid(subledger: Subledger, policy: ArPolicy) -> list[Finding]:
     """Returns a finding for each invoice paid more than its total beyond the tolerance.
 
-    The finding points at the posting that took the invoice over. Only an item
-    posted more than once can be paid at all, so only those are looked at.
+    Read once what receipts posted straight to the receivable over paid is
+    moved to customer credits (`plugins.over_payments`): what is left over
+    paid is a credit note's or a manual posting's. The finding points at the
+    posting that took the invoice over. Only an item posted more than once
+    can be paid at all, so only those are looked at.
     """
     findings: list[Finding] = []
     tolerances: dict[str, int] = {}

@@ -34,9 +34,10 @@ After, one generated entry (the receipt has no id, so its file and line name it)
 It also nets credit notes against the invoices they credit before matching
 (plugins.credit_notes), writes off differences within the tolerance, parks
 larger over payments in customer credits and applies them to the customer's
-next invoices (plugins.customer_credits), writes off what receipts posted
-straight to the receivable leave open within the tolerance
-(plugins.payment_differences), books realized exchange
+next invoices (plugins.customer_credits), moves what receipts posted straight
+to the receivable over pay beyond the tolerance to customer credits too
+(plugins.over_payments), writes off what they leave open within the
+tolerance (plugins.payment_differences), books realized exchange
 differences and remeasures open foreign-currency invoices at month end
 (plugins.fx), flags old unapplied cash and invoices long past due with `!`
 entries, and reports the receivable's control failures as errors
@@ -66,6 +67,7 @@ from plugins import (
     fx,
     generated,
     meta,
+    over_payments,
     payment_differences,
     receipts,
     receivables,
@@ -215,15 +217,18 @@ def reconcile(
     """
     unapplied = policy.accounts.unapplied_cash
     typed, findings = books.typed, list(books.findings)
+    rates = fx.Rates(books.entries, policy.functional_currency)
     # Generated postings never clear more than is open, so the typed items
-    # show every invoice paid too much. They are read before anything is
-    # posted: the subledger grows in place.
+    # show every invoice paid too much, less what receipts posted straight
+    # to it over paid, which is moved to customer credits first. They are
+    # read before anything else is posted: the subledger grows in place.
+    moved = over_payments.to_customer_credits(typed, rates, policy)
+    typed.post(moved.movements)
     controls = ar_controls.overpaid(typed, policy)
     controls += ar_controls.applications_to_nothing(typed, unapplied, books.both)
-    rates = fx.Rates(books.entries, policy.functional_currency)
-    applied = _applied(typed, books.receipts, books.customer_credits, rates, policy)
+    applied = _applied(typed, books.receipts, books.customer_credits, moved.entries, rates, policy)
     findings += applied.findings
-    made = applied.entries
+    made = [*moved.entries, *applied.entries]
     if books.last_typed is not None:
         through = books.last_typed
         for remeasurement in fx.remeasurements(applied.subledger, rates, policy, through):
@@ -245,6 +250,7 @@ def _applied(
     subledger: receivables.Subledger,
     cash: receipts.Receipts,
     credit_entries: Sequence[data.Transaction],
+    moved: Sequence[data.Transaction],
     rates: fx.Rates,
     policy: ArPolicy,
 ) -> _Applied:
@@ -257,6 +263,8 @@ def _applied(
       subledger: The open items of the typed books.
       cash: The receipts, with the typed debits that used them.
       credit_entries: The entries that post to customer credits.
+      moved: The entries that moved over payments of receipts posted straight
+        to the receivable to customer credits (`plugins.over_payments`).
       rates: The ledger's prices.
       policy: The receivables policy.
     """
@@ -266,7 +274,8 @@ def _applied(
     applied = cash_application.apply(subledger, cash, rates, policy)
     subledger.post(applied.movements)
     cash.post(applied.uses)
-    credits = customer_credits.credits_left(applied.crediting, credit_entries, policy)
+    crediting = [*moved, *applied.crediting]
+    credits = customer_credits.credits_left(crediting, credit_entries, policy)
     credited = customer_credits.apply(credits, subledger, policy, rates)
     made = [*netted.entries, *own_rates, *applied.entries, *credited.entries]
     findings = list(applied.findings)

@@ -1,7 +1,9 @@
 """Customer credits: over payments parked in the credits account pay the customer's next invoices.
 
 An over payment beyond the tolerance is credited to the customer credits
-account by its cash application (`plugins.cash_matching`). What is left of
+account by its cash application (`plugins.cash_matching`), or, for a receipt
+the bank import posted straight to the receivable, by the entry that moves
+its excess there (`plugins.over_payments`). What is left of
 it after matching pays the customer's open invoices in its currency, oldest
 first (and the customer's oldest credit first), in one entry per invoice
 dated the later of the credit and the invoice, located at the receipt's line
@@ -86,8 +88,8 @@ def credits_left(
     """Returns what is left of each over payment parked in customer credits, oldest first.
 
     Args:
-      generated: The cash applications generated in this run (those that
-        post to customer credits suffice).
+      generated: The cash applications and moved over payments generated in
+        this run (those that post to customer credits suffice).
       typed: The typed entries (those that post to customer credits suffice).
       policy: The receivables policy (the credits account and precision).
     """

@@ -39,9 +39,10 @@ receipt id (`receipt` or `bank_reference` metadata, as the bank importers
 write): a credit note or a write-off by hand posted to the invoice is not a
 receipt, and what it leaves open is the user's to settle. An over payment
 within the tolerance is written off the same way (a credit to the write-off
-account). Only an invoice in the functional currency, or carried in its own
-currency with no rate, is written off: a difference at a foreign carrying
-rate is left to the user.
+account); a larger one is moved to customer credits
+(`plugins.over_payments`). Only an invoice in the functional currency, or
+carried in its own currency with no rate, is written off: a difference at a
+foreign carrying rate is left to the user.
 """
 
 from __future__ import annotations

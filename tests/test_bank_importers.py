@@ -11,7 +11,7 @@ import itertools
 import textwrap
 from decimal import Decimal
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import pytest
 from beancount import loader
@@ -211,6 +211,123 @@ def test_beangulp_extract_names_the_invoices_of_existing_entries(
     assert isinstance(entry, data.Transaction)
     assert entry.links == {"INV-7"}
     assert entry.postings[1].account == "Assets:AccountsReceivable"
+
+
+AR_BOOKS = """\
+option "operating_currency" "USD"
+plugin "plugins.ar_reconciliation" "ar.yaml"
+2026-01-01 open Assets:AccountsReceivable
+2026-01-01 open Assets:Bank:US:Operating
+2026-01-01 open Assets:Stripe
+2026-01-01 open Expenses:PaymentProcessing
+2026-01-01 open Income:Revenue:Services
+2026-01-01 open Liabilities:UnappliedCash
+2026-02-01 price EUR 1.25 USD
+include "billing.beancount"
+include "{folder}/*.beancount"
+"""
+
+
+def loaded_with_ar(folder: str = "bank") -> tuple[list[data.Directive], list[Any]]:
+    """Loads the imported books with the AR plugin (tolerance 1.00 USD and EUR)."""
+    Path("ledger/ar.yaml").write_text("tolerance: {USD: 1.00, EUR: 1.00}\n", encoding="utf-8")
+    Path("ledger/main.beancount").write_text(AR_BOOKS.format(folder=folder), encoding="utf-8")
+    entries, errors, _ = loader.load_file("ledger/main.beancount")
+    return entries, errors
+
+
+def ar_generated(entries: list[data.Directive]) -> list[tuple[str, str, list[str]]]:
+    """(kind, narration, postings squeezed) of each entry the AR plugin generated."""
+    return [
+        (
+            str(entry.meta["revclose_kind"]),
+            str(entry.narration),
+            [" ".join(line.split()) for line in printer.format_entry(entry).splitlines()[-2:]],
+        )
+        for entry in entries
+        if isinstance(entry, data.Transaction) and "revclose_kind" in entry.meta
+    ]
+
+
+def test_a_receipt_over_paying_its_invoice_is_the_customers_credit_once_loaded(
+    here: Path, importers: list[SourceImporter]
+) -> None:
+    # INV-7 is 1,200.00 USD; the wire naming it brings 1,500.00: the import
+    # credits the receivable with all of it, and the AR plugin moves the
+    # 1,500.00 - 1,200.00 = 300.00 over paid to the customer's credit.
+    Path("ledger/billing.beancount").write_text(INVOICE, encoding="utf-8")
+    document("bank/2026-03.csv", "W-1,03/02/2026,ACME ROBOTICS,WIRE INV-7,1500.00,")
+    run(importers)
+    assert "Assets:AccountsReceivable  -1500.00 USD" in written()
+    entries, errors = loaded_with_ar()
+    assert errors == []
+    assert ar_generated(entries) == [
+        (
+            "over-payment",
+            "Over payment of INV-7 from Assets:Bank:US:Operating/W-1 moved to customer credit",
+            ["Assets:AccountsReceivable 300.00 USD", "Liabilities:CustomerCredits -300.00 USD"],
+        )
+    ]
+
+
+EUR_INVOICE = INVOICE.replace(" USD", " EUR").replace(
+    '  invoice: "INV-7"\n', '  invoice: "INV-7"\n  stripe_invoice: "in_7"\n'
+)
+
+
+def test_a_stripe_charge_in_another_currency_than_its_invoice_waits_in_unapplied_cash(
+    here: Path, importers: list[SourceImporter]
+) -> None:
+    # INV-7 is 1,200.00 EUR; a charge of 50.00 USD names it. The receivable
+    # holds the invoice in EUR, so the charge goes to unapplied cash, still
+    # naming INV-7, and the AR plugin converts it at the day's price:
+    # 50.00 USD / 1.25 = 40.00 EUR, carried at 1.25, so no exchange difference.
+    Path("ledger/billing.beancount").write_text(EUR_INVOICE, encoding="utf-8")
+    document(
+        "stripe/2026-03.csv",
+        stripe_row("txn_1", "charge", "50.00", "0.00", "50.00", invoice_id="in_7"),
+        header=STRIPE_HEADER,
+    )
+    run(importers)
+    assert written("stripe") == textwrap.dedent(
+        """\
+        ; stripe, 2026-03: imported by `python import.py import`; do not edit by hand.
+
+        2026-03-02 * "charge ch_1" ^INV-7
+          balance_transaction: "txn_1"
+          invoice: "INV-7"
+          customer: "CUS-0042"
+          receipt: "txn_1"
+          stripe_source: "ch_1"
+          stripe_customer: "cus_1"
+          Assets:Stripe               50.00 USD
+          Liabilities:UnappliedCash  -50.00 USD
+        """
+    )
+    entries, errors = loaded_with_ar("stripe")
+    assert errors == []
+    (application,) = [
+        entry
+        for entry in entries
+        if isinstance(entry, data.Transaction) and "revclose_kind" in entry.meta
+    ]
+    assert application.meta["revclose_kind"] == "named"
+    assert [str(posting.units) for posting in application.postings] == ["50.00 USD", "-40.00 EUR"]
+
+
+def test_a_wire_in_another_currency_than_its_invoice_waits_in_unapplied_cash(
+    here: Path, importers: list[SourceImporter]
+) -> None:
+    # The bank's 50.00 USD names INV-7 of 1,200.00 EUR: unapplied cash, naming
+    # INV-7, which the AR plugin converts (50.00 USD at 1.25 is 40.00 EUR).
+    Path("ledger/billing.beancount").write_text(EUR_INVOICE, encoding="utf-8")
+    document("bank/2026-03.csv", "W-1,03/02/2026,ACME ROBOTICS,WIRE INV-7,50.00,")
+    run(importers)
+    assert 'invoice: "INV-7"' in written()
+    assert "Liabilities:UnappliedCash  -50.00 USD" in written()
+    entries, errors = loaded_with_ar()
+    assert errors == []
+    assert [kind for kind, _, _ in ar_generated(entries)] == ["named"]
 
 
 class _Billing(SourceImporter):
