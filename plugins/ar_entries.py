@@ -38,8 +38,8 @@ from plugins.ar_policy import ArPolicy
 from plugins.cash_matching import Application
 from plugins.currency import Precision
 from plugins.fx import OwnRate, Remeasurement, quantize
-from plugins.receipts import APPLIED_RECEIPT, Receipt
-from plugins.receivables import Item
+from plugins.receipts import APPLIED_RECEIPT, Receipt, link_of
+from plugins.receivables import Item, Movement
 
 GENERATOR = "ar_reconciliation"
 GENERATED_FILE = f"<{GENERATOR}>"
@@ -420,3 +420,53 @@ def review_flag(
         located, GENERATOR, day, narration, REVIEW_TAGS, frozenset({link}), [], payee, extra
     )
     return flag._replace(flag="!")
+
+
+def receivable_receipt_entry(
+    item: Item,
+    paid: Movement,
+    receipt: str,
+    moved: tuple[str, str, int],
+    kind: str,
+    narration: str,
+    policy: ArPolicy,
+) -> data.Transaction:
+    """Returns the entry settling what a receipt posted straight to an invoice left over.
+
+    Dated at the receipt, at its line, linked to the invoice and the receipt
+    (`plugins.payment_differences`, `plugins.over_payments`).
+
+    Args:
+      item: The invoice.
+      paid: The receipt's posting to the receivable.
+      receipt: The receipt's id.
+      moved: The account debited, the account credited and the amount, in
+        the invoice's minor units.
+      kind: The entry's `revclose_kind`.
+      narration: The entry's narration.
+      policy: The receivables policy.
+    """
+    debited, credited, units = moved
+    digits = policy.precision.digits(item.currency)
+    postings = [
+        posting(debited, units_of(units, item.currency, digits)),
+        posting(credited, units_of(-units, item.currency, digits)),
+    ]
+    extra: dict[str, Any] = {
+        meta.INVOICE: item.id,
+        meta.SOURCE: item.id,
+        APPLIED_RECEIPT: receipt,
+        KIND: kind,
+    }
+    if item.customer:
+        extra[meta.CUSTOMER] = item.customer
+    return transaction(
+        paid.source,
+        paid.date,
+        narration,
+        APPLICATION_TAGS,
+        frozenset((item.id, link_of(receipt))),
+        postings,
+        paid.entry.payee or item.document.payee,
+        extra,
+    )

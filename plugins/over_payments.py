@@ -52,14 +52,14 @@ from __future__ import annotations
 
 import operator
 from itertools import compress, repeat
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from beancount.core import data
 
 from plugins import ar_entries, meta
 from plugins.ar_policy import ArPolicy
 from plugins.fx import Rates
-from plugins.receipts import APPLIED_RECEIPT, link_of, written_id
+from plugins.receipts import written_id
 from plugins.receivables import Item, Movement, Subledger
 
 KIND = "over-payment"
@@ -144,30 +144,6 @@ def credit_entry(
     item: Item, paid: Movement, receipt: str, units: int, policy: ArPolicy
 ) -> data.Transaction:
     """Returns the entry that moves `units` a receipt over paid an invoice to customer credits."""
-    digits = policy.precision.digits(item.currency)
-    postings = [
-        ar_entries.posting(
-            policy.accounts.receivable, ar_entries.units_of(units, item.currency, digits)
-        ),
-        ar_entries.posting(
-            policy.customer_credits_account, ar_entries.units_of(-units, item.currency, digits)
-        ),
-    ]
-    extra: dict[str, Any] = {
-        meta.INVOICE: item.id,
-        meta.SOURCE: item.id,
-        APPLIED_RECEIPT: receipt,
-        ar_entries.KIND: KIND,
-    }
-    if item.customer:
-        extra[meta.CUSTOMER] = item.customer
-    return ar_entries.transaction(
-        paid.source,
-        paid.date,
-        f"Over payment of {item.id} from {receipt} moved to customer credit",
-        ar_entries.APPLICATION_TAGS,
-        frozenset((item.id, link_of(receipt))),
-        postings,
-        paid.entry.payee or item.document.payee,
-        extra,
-    )
+    moved = (policy.accounts.receivable, policy.customer_credits_account, units)
+    narration = f"Over payment of {item.id} from {receipt} moved to customer credit"
+    return ar_entries.receivable_receipt_entry(item, paid, receipt, moved, KIND, narration, policy)

@@ -47,14 +47,14 @@ foreign carrying rate is left to the user.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from beancount.core import data
 
 from plugins import ar_entries, meta
 from plugins.ar_policy import ArPolicy
 from plugins.fx import Rates
-from plugins.receipts import APPLIED_RECEIPT, link_of, written_id
+from plugins.receipts import written_id
 from plugins.receivables import Item, Movement, Subledger
 
 KIND = "payment-difference"
@@ -110,30 +110,6 @@ def write_off_entry(
     item: Item, paid: Movement, receipt: str, left: int, policy: ArPolicy
 ) -> data.Transaction:
     """Returns the entry that writes off what is `left` of an invoice after its last receipt."""
-    digits = policy.precision.digits(item.currency)
-    postings = [
-        ar_entries.posting(
-            policy.write_off_account, ar_entries.units_of(left, item.currency, digits)
-        ),
-        ar_entries.posting(
-            policy.accounts.receivable, ar_entries.units_of(-left, item.currency, digits)
-        ),
-    ]
-    extra: dict[str, Any] = {
-        meta.INVOICE: item.id,
-        meta.SOURCE: item.id,
-        APPLIED_RECEIPT: receipt,
-        ar_entries.KIND: KIND,
-    }
-    if item.customer:
-        extra[meta.CUSTOMER] = item.customer
-    return ar_entries.transaction(
-        paid.source,
-        paid.date,
-        f"Payment difference of {item.id} from {receipt} written off",
-        ar_entries.APPLICATION_TAGS,
-        frozenset((item.id, link_of(receipt))),
-        postings,
-        paid.entry.payee or item.document.payee,
-        extra,
-    )
+    moved = (policy.write_off_account, policy.accounts.receivable, left)
+    narration = f"Payment difference of {item.id} from {receipt} written off"
+    return ar_entries.receivable_receipt_entry(item, paid, receipt, moved, KIND, narration, policy)
