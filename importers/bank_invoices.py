@@ -40,9 +40,9 @@ _STARTS = 64  # With more distinct starts of invoice ids, looking for them is no
 class Invoice(NamedTuple):
     """An invoice of the books: its id, and its customer when the entry names one.
 
-    `currencies` are the account and currency of each posting of the
-    invoice's entry, first by account: the currency it is receivable in is
-    its receivable posting's (`currency_in`).
+    `currencies` are the account and currency of the postings of every entry
+    naming the invoice, first by account: the currency it is receivable in
+    is its receivable postings' (`currency_in`), whichever entry comes first.
     """
 
     id: str
@@ -68,6 +68,9 @@ class Invoices:
         """
         self._by_word: dict[str, Invoice] = {}
         other_ids: dict[str, str] = {}  # An invoice's other id -> its own id (case-folded).
+        # The currency of each account the entries naming an invoice post to, in
+        # whatever order they come (a receipt naming it may come before the invoice).
+        currencies: dict[str, dict[str, str]] = {}
         for entry in entries:
             if not isinstance(entry, data.Transaction) or INVOICE not in entry.meta:
                 continue
@@ -76,11 +79,14 @@ class Invoices:
             known = self._by_word.get(invoice_id.casefold())
             if known is None or (known.customer is None and customer is not None):
                 customer = str(customer) if customer is not None else None
-                found = Invoice(invoice_id, customer, frozenset({invoice_id}), _currencies(entry))
+                found = Invoice(invoice_id, customer, frozenset({invoice_id}))
                 self._by_word[invoice_id.casefold()] = found
+            _add_currencies(currencies.setdefault(invoice_id.casefold(), {}), entry)
             for alias in aliases:
                 if entry.meta.get(alias) is not None:
                     other_ids.setdefault(str(entry.meta[alias]).casefold(), invoice_id.casefold())
+        for word, invoice in self._by_word.items():
+            self._by_word[word] = invoice._replace(currencies=tuple(currencies[word].items()))
         for other_id, invoice_word in other_ids.items():  # An invoice's own id comes first.
             self._by_word.setdefault(other_id, self._by_word[invoice_word])
         # A text can name an invoice only if it holds the start of an invoice id: looking
@@ -200,13 +206,11 @@ class Invoices:
         return list(found.values())
 
 
-def _currencies(entry: data.Transaction) -> tuple[tuple[str, str], ...]:
-    """Returns the account and currency of each posting of an entry, first by account."""
-    found: dict[str, str] = {}
+def _add_currencies(found: dict[str, str], entry: data.Transaction) -> None:
+    """Adds the currency of each account an entry posts to that `found` does not have yet."""
     for posting in entry.postings:
         if posting.units is not None and isinstance(posting.units.currency, str):
             found.setdefault(posting.account, posting.units.currency)
-    return tuple(found.items())
 
 
 def credited(

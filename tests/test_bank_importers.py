@@ -330,6 +330,34 @@ def test_a_wire_in_another_currency_than_its_invoice_waits_in_unapplied_cash(
     assert [kind for kind, _, _ in ar_generated(entries)] == ["named"]
 
 
+@pytest.mark.parametrize("receipt_first", [True, False])
+def test_an_invoices_currency_is_its_receivables_whatever_entry_names_it_first(
+    receipt_first: bool,
+) -> None:
+    # INV-8 is receivable in EUR. A receipt naming it that waits in unapplied
+    # cash in USD (paid early, so the books list it first), read before or
+    # after the invoice, does not make USD money naming INV-8 go to the
+    # receivable: it waits in unapplied cash too.
+    invoice = """
+2026-03-01 * "Lumen" "Invoice INV-8" ^INV-8
+  invoice: "INV-8"
+  Assets:AccountsReceivable   100.00 EUR
+  Income:Revenue:Services    -100.00 EUR
+"""
+    receipt = """
+2026-02-25 * "Lumen" "Wire INV-8" ^INV-8
+  invoice: "INV-8"
+  Assets:Bank:US:Operating     50.00 USD
+  Liabilities:UnappliedCash   -50.00 USD
+"""
+    entries, _, _ = parser.parse_string(receipt + invoice if receipt_first else invoice + receipt)
+    invoices = bank_invoices.Invoices(entries)
+    receivable, unapplied = "Assets:AccountsReceivable", "Liabilities:UnappliedCash"
+    named = invoices.named("WIRE INV-8")
+    assert bank_invoices.credited(named, receivable, unapplied, {}, "USD")[0] == unapplied
+    assert bank_invoices.credited(named, receivable, unapplied, {}, "EUR")[0] == receivable
+
+
 class _Billing(SourceImporter):
     """A stand-in billing source: its documents are ledger text, one invoice each."""
 
