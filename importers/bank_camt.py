@@ -33,10 +33,11 @@ A line's payee is the debtor of a credit or the creditor of a debit (the
 other way round for a reversal, `RvslInd`, whose parties are those of the
 transaction it undoes); its narration is what the payer wrote
 (`_remittance`), else `AddtlNtryInf`. Its reference (`_reference`) is the
-bank's own, else another id of the line after its booking date, else on a
-statement of several pages its place in the statement (`_page`), else none
-(`bank_entries` then counts it); a batch's lines take their own bank
-reference, else the entry's followed by their position (`/1`, `/2`, ...).
+bank's own, else on a statement of several pages its place in the statement
+(`_page`), else none (`bank_entries` then counts it); a batch's lines take
+their own bank reference, else the entry's for the first and the entry's
+followed by their position for the others (`/2`, `/3`, ...), so a batch
+imported before it was split keeps the first line's id.
 """
 
 from __future__ import annotations
@@ -187,7 +188,7 @@ class _Statement:
         ]
         # A reversal undoes a transaction: its parties are those of the transaction undone.
         party = "Dbtr" if (units[0] > 0) != (_text(entry, "RvslInd") == "true") else "Cdtr"
-        reference = _reference(entry, details[0] if details else None, day)
+        reference = _reference(entry, details[0] if details else None)
         if reference is None and self.page is not None:
             reference = f"{self.page}/{position}"
         known = len(self.problems)
@@ -201,7 +202,7 @@ class _Statement:
             return [
                 Booked(self.account, entry.sourceline, day, *units, reference, payee, narration)
             ]
-        references = _batch_references(entry, details, reference, day)
+        references = _batch_references(entry, details, reference)
         return [
             Booked(
                 self.account,
@@ -279,36 +280,27 @@ def _remittance(details: Any) -> list[str]:
 NOT_PROVIDED = "NOTPROVIDED"  # The end-to-end reference of a payer who gave none.
 
 
-def _reference(entry: Any, details: Any, day: datetime.date) -> str | None:
-    """Returns a line's reference: the bank's own, else another id after the booking date.
+def _reference(entry: Any, details: Any) -> str | None:
+    """Returns a line's reference: the bank's own (`AcctSvcrRef`, of the entry, else of its
+    transaction), unique within the account.
 
-    The bank's reference (`AcctSvcrRef`, of the entry, else of its transaction)
-    is unique within the account. The others (the entry's `NtryRef`, the
-    transaction's `TxId` or `EndToEndId`) are at best unique among a day's
-    lines, so the booking date is written before them.
+    The ids a payer chose (`EndToEndId`, `TxId`) are not unique even within a
+    day, so a line without the bank's reference is counted (`bank_entries`).
     """
-    own = _text(entry, "AcctSvcrRef") or _text(details, "Refs", "AcctSvcrRef")
-    if own:
-        return own
-    end_to_end = _text(details, "Refs", "EndToEndId")
-    other = _text(entry, "NtryRef") or _text(details, "Refs", "TxId")
-    other = other or (end_to_end if end_to_end != NOT_PROVIDED else None)
-    return f"{day}/{other}" if other else None
+    return _text(entry, "AcctSvcrRef") or _text(details, "Refs", "AcctSvcrRef")
 
 
-def _batch_references(
-    entry: Any, details: list[Any], reference: str | None, day: datetime.date
-) -> list[str | None]:
+def _batch_references(entry: Any, details: list[Any], reference: str | None) -> list[str | None]:
     """Returns the references of a batch's lines: each transaction's own from the bank,
-    else the entry's followed by the transaction's position (`/1`, `/2`, ...), else
-    each transaction's other id (`_reference`).
+    else the entry's for the first and the entry's with their position for the others
+    (`/2`, `/3`, ...), else none (counted).
     """
     own = [_text(item, "Refs", "AcctSvcrRef") for item in details]
     if None not in own and len(set(own)) == len(own) and _text(entry, "AcctSvcrRef") not in own:
         return own
     if reference:
-        return [f"{reference}/{at}" for at in range(1, len(details) + 1)]
-    return [_reference(None, item, day) for item in details]
+        return [reference, *(f"{reference}/{at}" for at in range(2, len(details) + 1))]
+    return [None] * len(details)
 
 
 def read(path: str, problems: list[Problem]) -> list[Item]:
