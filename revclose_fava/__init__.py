@@ -87,7 +87,7 @@ class RevcloseRevenue(FavaExtensionBase):
 
 
 class RevcloseReceivables(FavaExtensionBase):
-    """Receivables: aging, DSO trend, unapplied cash and open invoices."""
+    """Receivables: aging, DSO trend, unapplied cash, customer credits and open invoices."""
 
     report_title = "Receivables"
 

@@ -67,8 +67,8 @@ def checks(loaded: Loaded, month: datetime.date) -> list[Control]:
     The same controls, from the same report functions, that `package.build`
     computes (a test checks the two agree), without the schedules the page
     does not show (journal, RPO, contract balances, ...), and on tables the
-    other pages share: the roll-forwards, the disaggregation and the aging
-    (the customer credits schedule is computed for its control alone).
+    other pages share: the roll-forwards, the disaggregation, the aging and
+    the customer credits.
     With plugins.usage_revenue, the usage-to-invoice reconciliation's control
     comes last, as in the package.
     """

@@ -1,4 +1,4 @@
-"""The Receivables page: the AR aging, DSO month by month, unapplied cash and open invoices."""
+"""The Receivables page: AR aging, DSO by month, unapplied cash, customer credits, open invoices."""
 
 from __future__ import annotations
 
@@ -21,13 +21,14 @@ from revclose_fava.grids import Grid
 
 @dataclass(frozen=True)
 class ReceivablesPage:
-    """Receivables: the aging, DSO over time, unapplied cash and open invoices."""
+    """Receivables: the aging, DSO over time, unapplied cash, customer credits, open invoices."""
 
     aging_charts: list[Svg]
     aging: Grid
     dso_charts: list[BalancesChart]
     dso: Grid
     unapplied: Grid
+    customer_credits: Grid
     open_invoices: Grid
 
 
@@ -60,6 +61,7 @@ def page(context: Context) -> ReceivablesPage:
         unapplied=grids.grid(
             loaded.run(report.unapplied_cash, window.as_of), kinds={"receipt": grids.LINK}
         ),
+        customer_credits=grids.grid(loaded.run(report.customer_credits, window.as_of)),
         open_invoices=grids.grid(
             loaded.run(report.open_invoices, window.as_of),
             kinds={"invoice": grids.LINK, "links": grids.LINKS, "days_past_due": grids.INTEGER},

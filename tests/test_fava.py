@@ -169,23 +169,36 @@ def test_revenue_page_shows_each_months_disaggregation(fava: Server, demo: Books
             assert by_customer[(key, currency)] == fava_number(demo, revenue, currency)
 
 
-def test_receivables_page_shows_aging_dso_unapplied_and_open_invoices(
+def test_receivables_page_shows_aging_dso_unapplied_credits_and_open_invoices(
     fava: Server, demo: Books
 ) -> None:
     month = month_of(demo)
     as_of = period.last_day(month)
     aging = receivables_report.aging(demo, as_of)
     unapplied = receivables_report.unapplied_cash(demo, as_of)
+    credits = receivables_report.customer_credits(demo, as_of)
     invoices = receivables_report.open_invoices(demo, as_of)
     dso = receivables_report.dso(demo, month)
     text = page(fava.url(DEMO, "RevcloseReceivables"))
     assert table_with(text, header(aging)) == shown(demo, aging)
     if unapplied.rows:
         assert table_with(text, header(unapplied)) == shown(demo, unapplied)
+    assert table_with(text, header(credits)) == shown(demo, credits)
     assert table_with(text, header(invoices)) == shown(demo, invoices)
     columns = ["month", *receivables_report.DSO_COLUMNS]
     rows = table_with(text, [grids.title_of(name) for name in columns])
     assert [row[1:] for row in rows if row[0] == period.month_name(month)] == shown(demo, dso)
+
+
+def test_receivables_page_shows_each_customers_credit_tied_to_the_ledger(fava: Server) -> None:
+    text = page(fava.url(DEMO, "RevcloseReceivables", "?time=2026-09"))
+    assert "Customer credits as of 2026-09-30" in text
+    columns = ["customer", "name", "currency", "credit", "GL balance", "difference"]
+    assert table_with(text, columns) == [
+        ["CUS-0147", "Basalt Films BV", "USD", "420.00", "", ""],
+        ["Total", "", "EUR", "0.00", "0.00", "0.00"],
+        ["Total", "", "USD", "420.00", "420.00", "0.00"],
+    ]
 
 
 def test_each_open_invoice_links_to_its_entries_in_the_journal(fava: Server, demo: Books) -> None:

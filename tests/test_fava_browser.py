@@ -64,6 +64,14 @@ def test_page_loads_without_console_errors(
         assert tab.evaluate("document.querySelectorAll('article img').length") == 0
 
 
+def test_the_receivables_page_shows_a_customers_credit(fava: Server, tab: chromium.Page) -> None:
+    visit(tab, fava.url(DEMO, "RevcloseReceivables", "?time=2026-09"))
+    tab.screenshot(ARTIFACTS / f"{DEMO}-RevcloseReceivables-2026-09.png")
+    text = tab.evaluate("document.querySelector('article').innerText")
+    assert "Customer credits as of 2026-09-30" in text and "Basalt Films BV" in text
+    assert tab.problems.console == []
+
+
 def test_the_sidebar_opens_the_pages_inside_favas_app(fava: Server, tab: chromium.Page) -> None:
     visit(tab, fava.url(DEMO, "RevcloseRevenue"))
     for name, page_id in (("RevcloseReceivables", "receivables"), ("RevcloseClose", "close")):
