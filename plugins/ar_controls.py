@@ -14,7 +14,9 @@ Errors (bean-check fails, naming the line to fix):
 Review flags (`!` entries with no postings, not errors):
 
 - cash still unapplied `unapplied_cash_age_days` after it was received;
-- an invoice still open `past_due_age_days` after its due date.
+- an invoice still open `past_due_age_days` after its due date;
+- a receipt that pays an invoice of another customer than its payer
+  (`plugins.other_payers`).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from itertools import compress, repeat
 
 from beancount.core import data
 
-from plugins import ar_entries, meta
+from plugins import ar_entries, meta, other_payers
 from plugins.ar_policy import ArPolicy
 from plugins.receipts import Receipts
 from plugins.receivables import Finding, Item, Subledger, invoice_of
@@ -122,7 +124,8 @@ def review_flags(
       through: The books' last date: a flag is dated the day it is raised.
     """
     unapplied = _unapplied_flags(receipts, policy, through)
-    return unapplied + _past_due_flags(subledger, policy, through)
+    past_due = _past_due_flags(subledger, policy, through)
+    return unapplied + past_due + other_payers.flags(subledger, receipts)
 
 
 def _unapplied_flags(

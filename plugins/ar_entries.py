@@ -50,6 +50,7 @@ REMEASUREMENT_TAGS = frozenset({meta.TAG_FX_REMEASUREMENT})
 REVIEW_TAGS = frozenset({meta.TAG_RECEIVABLES_REVIEW})
 UNAPPLIED_CASH = "unapplied-cash"
 PAST_DUE = "past-due"
+OTHER_PAYER = "other-payer"  # a receipt paying another customer's invoice
 OWN_RATE = "own-rate"  # the kind of an entry realizing a typed settlement's rate
 _ONE_DAY = datetime.timedelta(days=1)
 
@@ -404,20 +405,37 @@ def remeasurement_entries(remeasurement: Remeasurement, policy: ArPolicy) -> lis
 
 
 def review_flag(
-    located: dict[str, Any],
+    located: Mapping[str, Any],
     day: datetime.date,
     kind: str,
     narration: str,
     link: str,
     payee: str | None,
     customer: str,
+    receipt: str | None = None,
 ) -> data.Transaction:
-    """Returns a `!` entry with no postings: a warning a reviewer sees in Fava and in reports."""
+    """Returns a `!` entry with no postings: a warning a reviewer sees in Fava and in reports.
+
+    Args:
+      located: The metadata of the line the flag is about.
+      day: The day the flag is raised.
+      kind: What raised it (`revclose_kind`).
+      narration: What the reviewer reads.
+      link: The invoice or receipt it is about: its link and `revclose_source`.
+      payee: The payee shown.
+      customer: The customer it concerns, if any.
+      receipt: A receipt it is also about, beside an invoice: linked too, and
+        named by `revclose_receipt`.
+    """
     extra: dict[str, Any] = {KIND: kind, meta.SOURCE: link}
+    links = {link}
+    if receipt is not None:
+        extra[APPLIED_RECEIPT] = receipt
+        links.add(link_of(receipt))
     if customer:
         extra[meta.CUSTOMER] = customer
     flag = generated.transaction(
-        located, GENERATOR, day, narration, REVIEW_TAGS, frozenset({link}), [], payee, extra
+        located, GENERATOR, day, narration, REVIEW_TAGS, frozenset(links), [], payee, extra
     )
     return flag._replace(flag="!")
 

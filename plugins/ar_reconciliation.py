@@ -39,8 +39,9 @@ to the receivable over pay beyond the tolerance to customer credits too
 (plugins.over_payments), writes off what they leave open within the
 tolerance (plugins.payment_differences), books realized exchange
 differences and remeasures open foreign-currency invoices at month end
-(plugins.fx), flags old unapplied cash and invoices long past due with `!`
-entries, and reports the receivable's control failures as errors
+(plugins.fx), flags old unapplied cash, invoices long past due and receipts
+paying another customer's invoice (plugins.other_payers) with `!` entries,
+and reports the receivable's control failures as errors
 (plugins.ar_controls). Put it before `plugins.close_controls`, which ties the
 receivable with what it adds.
 """

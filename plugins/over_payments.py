@@ -36,8 +36,9 @@ generates:
       Assets:AccountsReceivable     551.00 USD
       Liabilities:CustomerCredits  -551.00 USD
 
-A receipt is what `plugins.payment_differences` calls one: a typed credit to
-the receivable in an entry with a receipt id (`receipt` or `bank_reference`).
+A receipt is what `plugins.payment_differences` calls one
+(`plugins.receipts.posted_straight`): a typed credit to the receivable in an
+entry with a receipt id (`receipt` or `bank_reference`).
 A receipt's excess is how far it takes the invoice's running balance (its
 postings by date, debits first on a day) below zero; a later typed debit to
 the invoice (a refund by hand) takes back from the latest excess first. What
@@ -56,10 +57,10 @@ from typing import NamedTuple
 
 from beancount.core import data
 
-from plugins import ar_entries, meta
+from plugins import ar_entries
 from plugins.ar_policy import ArPolicy
 from plugins.fx import Rates
-from plugins.receipts import written_id
+from plugins.receipts import posted_straight
 from plugins.receivables import Item, Movement, Subledger
 
 KIND = "over-payment"
@@ -132,9 +133,9 @@ def _excesses(item: Item) -> list[tuple[Movement, str, int]]:
                 taken -= latest[2]
             continue
         over = max(0, -running) - max(0, -before)
-        if over <= 0 or meta.GENERATED_BY in movement.entry.meta:
+        if over <= 0:
             continue
-        receipt = written_id(movement.entry, movement.posting)
+        receipt = posted_straight(movement)
         if receipt is not None:
             excesses.append((movement, receipt, over))
     return excesses

@@ -36,13 +36,13 @@ generates:
 
 A receipt here is a typed credit to the receivable in an entry that carries a
 receipt id (`receipt` or `bank_reference` metadata, as the bank importers
-write): a credit note or a write-off by hand posted to the invoice is not a
-receipt, and what it leaves open is the user's to settle. An over payment
-within the tolerance is written off the same way (a credit to the write-off
-account); a larger one is moved to customer credits
-(`plugins.over_payments`). Only an invoice in the functional currency, or
-carried in its own currency with no rate, is written off: a difference at a
-foreign carrying rate is left to the user.
+write; `plugins.receipts.posted_straight`): a credit note or a write-off by
+hand posted to the invoice is not a receipt, and what it leaves open is the
+user's to settle. An over payment within the tolerance is written off the
+same way (a credit to the write-off account); a larger one is moved to
+customer credits (`plugins.over_payments`). Only an invoice in the functional
+currency, or carried in its own currency with no rate, is written off: a
+difference at a foreign carrying rate is left to the user.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ from beancount.core import data
 from plugins import ar_entries, meta
 from plugins.ar_policy import ArPolicy
 from plugins.fx import Rates
-from plugins.receipts import written_id
+from plugins.receipts import posted_straight
 from plugins.receivables import Item, Movement, Subledger
 
 KIND = "payment-difference"
@@ -94,7 +94,7 @@ def write_offs(subledger: Subledger, rates: Rates, policy: ArPolicy) -> WrittenO
             tolerance = tolerances[item.currency] = policy.tolerance_units(item.currency)
         if not left or abs(left) > tolerance:
             continue
-        receipt = written_id(last.entry, last.posting)
+        receipt = posted_straight(last)
         if receipt is None or rates.carrying(item) is not None:
             continue
         found.append((item, last, receipt, left))

@@ -22,6 +22,10 @@ payee (in any case: a bank writes `ACME ROBOTICS`).
 Every debit to unapplied cash uses up a receipt and must say which: by
 `receipt` metadata or the receipt's link (generated cash applications carry
 `revclose_receipt`).
+
+A bank import that knows which invoice a receipt pays posts it straight to the
+receivable instead (`posted_straight`): a typed credit to the receivable in an
+entry with a receipt id.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ from beancount.core import data
 
 from plugins import meta
 from plugins.currency import Precision
-from plugins.receivables import Finding, Row, Subledger, postings_to
+from plugins.receivables import Finding, Movement, Row, Subledger, postings_to
 
 APPLIED_RECEIPT = meta.PREFIX + "receipt"  # on generated entries: the receipt they use
 _NOT_IN_LINK = re.compile(r"[^A-Za-z0-9\-_/.]")
@@ -111,6 +115,9 @@ class Receipts:
 
     by_id: dict[str, Receipt]
     blocked: set[str] = field(default_factory=set)  # receipts with an error: never matched
+    # Receipts that name an invoice of another customer than their own: noted
+    # as they are read, while the invoice is at hand (see `plugins.other_payers`).
+    naming_others: list[str] = field(default_factory=list)
     uses: dict[str, list[Use]] = field(default_factory=dict, init=False)
     left: dict[str, int] = field(default_factory=dict, init=False)  # of each receipt with a use
     last_used: dict[str, datetime.date] = field(default_factory=dict, init=False)
@@ -186,6 +193,22 @@ def written_id(entry: data.Transaction, posting: data.Posting) -> str | None:
     return None
 
 
+def posted_straight(movement: Movement) -> str | None:
+    """Returns the id of a receipt posted straight to the receivable, else None.
+
+    Such a receipt is a typed credit to the receivable in an entry that
+    carries a receipt id (`receipt` or `bank_reference`, as the bank
+    importers write): a credit note, a write-off by hand or a generated
+    posting is none.
+
+    Args:
+      movement: A posting to the receivable.
+    """
+    if movement.units >= 0 or meta.GENERATED_BY in movement.entry.meta:
+        return None
+    return written_id(movement.entry, movement.posting)
+
+
 _ID_KEYS = (meta.RECEIPT, meta.BANK_REFERENCE)
 _new = tuple.__new__  # builds a NamedTuple without the Python call of its generated __new__
 _NO_META: dict[str, Any] = {}
@@ -244,7 +267,7 @@ def receipts_of(
     """
     checked = _Checker(invoices, precision)
     debits = checked.read(postings, folder)
-    receipts = Receipts(checked.receipts, blocked=checked.blocked)
+    receipts = Receipts(checked.receipts, checked.blocked, checked.naming_others)
     return receipts, checked.findings + _uses(receipts, debits, precision)
 
 
@@ -258,6 +281,7 @@ class _Checker:
         self.findings: list[Finding] = []
         self.receipts: dict[str, Receipt] = {}
         self.blocked: set[str] = set()
+        self.naming_others: list[str] = []
 
     def read(self, postings: Iterable[Row], folder: str) -> list[_Line]:
         """Makes the receipts of the typed credits, in order; returns the debits, which use them.
@@ -380,8 +404,16 @@ class _Checker:
         if not named:
             return ()
         if len(named) == 1:  # the one invoice most receipts that name any name
-            return (named[0],) if invoices[named[0]].is_invoice else ()
-        return tuple(name for name in dict.fromkeys(named) if invoices[name].is_invoice)
+            item = invoices[named[0]]
+            if not item.is_invoice:
+                return ()
+            if customer and item.customer != customer:
+                self.naming_others.append(receipt_id_)
+            return (named[0],)
+        found = tuple(name for name in dict.fromkeys(named) if invoices[name].is_invoice)
+        if customer and any(invoices[name].customer != customer for name in found):
+            self.naming_others.append(receipt_id_)
+        return found
 
 
 def _words(entry: data.Transaction) -> list[str]:
