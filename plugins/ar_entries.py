@@ -451,12 +451,13 @@ def receivable_receipt_entry(
 ) -> data.Transaction:
     """Returns the entry settling what a receipt posted straight to an invoice left over.
 
-    Dated at the receipt, at its line, linked to the invoice and the receipt
+    Dated at `paid`, at its line, linked to the invoice and the receipt
     (`plugins.payment_differences`, `plugins.over_payments`).
 
     Args:
       item: The invoice.
-      paid: The receipt's posting to the receivable.
+      paid: The posting to the receivable the entry comes from: the
+        receipt's, or a later debit's that takes its excess back.
       receipt: The receipt's id.
       moved: The account debited, the account credited and the amount, in
         the invoice's minor units.

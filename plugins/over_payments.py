@@ -40,105 +40,181 @@ A receipt is what `plugins.payment_differences` calls one
 (`plugins.receipts.posted_straight`): a typed credit to the receivable in an
 entry with a receipt id (`receipt` or `bank_reference`).
 A receipt's excess is how far it takes the invoice's running balance (its
-postings by date, debits first on a day) below zero; a later typed debit to
-the invoice (a refund by hand) takes back from the latest excess first. What
-a credit note or a manual credit over pays is not moved: it stays an error
-of `plugins.ar_controls`. An over payment within the tolerance is left to
-`plugins.payment_differences`, which writes it off. As there, only an invoice
-in the functional currency, or carried in its own currency with no rate, is
-looked at: an excess at a foreign carrying rate stays an error for the user.
+postings by date, debits first on a day, with what is moved posted) below
+where it was and below zero; it is moved when that leaves the invoice more
+than the tolerance below zero, in full, whatever comes later, so a month
+once closed stays as it was. A later typed debit to the invoice (a refund,
+or a returned payment, which the bank import posts to the receivable naming
+the invoice) takes back what it can of the excesses still in credits, the
+latest first, on its own date: one entry per excess, at the debit's line,
+linked to the invoice and that receipt, so the receipt's credit is used up
+by as much and the invoice is back at zero. What the debit refunds beyond
+them is open on the invoice, for the customer to pay. A refund of 521.00
+the bank import posts on March 15 (a debit of 521.00 to INV-1's receivable)
+gives, February left as it was:
+
+    2026-03-15 * "Acme" "Over payment of INV-1 from BR-88123 taken back from customer credit"
+      #cash-application ^INV-1 ^BR-88123
+      revclose_generated_by: "ar_reconciliation"
+      invoice: "INV-1"
+      revclose_source: "INV-1"
+      revclose_receipt: "BR-88123"
+      revclose_kind: "over-payment-returned"
+      customer: "CUS-1"
+      Liabilities:CustomerCredits   521.00 USD
+      Assets:AccountsReceivable    -521.00 USD
+
+What a credit note or a manual credit over pays is not moved: it stays an
+error of `plugins.ar_controls` (a later debit makes it up first). An over
+payment within the tolerance is left to `plugins.payment_differences`,
+which writes it off. As there, only an invoice in the functional currency,
+or carried in its own currency with no rate, is looked at: an excess at a
+foreign carrying rate stays an error for the user.
 """
 
 from __future__ import annotations
 
 import operator
+from collections.abc import Iterator
 from itertools import compress, repeat
 from typing import NamedTuple
 
 from beancount.core import data
 
-from plugins import ar_entries
+from plugins import ar_entries, meta
 from plugins.ar_policy import ArPolicy
 from plugins.fx import Rates
 from plugins.receipts import posted_straight
 from plugins.receivables import Item, Movement, Subledger
 
 KIND = "over-payment"
+RETURNED_KIND = "over-payment-returned"
 
 
 class Moved(NamedTuple):
-    """The entries that move over payments to customer credits, and the receivable postings."""
+    """The entries that move over payments to customer credits and back, and their postings.
+
+    For each receipt, the entry that moves its excess comes before any that
+    takes it back (`plugins.customer_credits.credits_left` reads them in order).
+    """
 
     entries: list[data.Transaction]
     movements: list[tuple[str, Movement]]
 
 
+class _Step(NamedTuple):
+    """One entry to generate: an excess moved to credits, or taken back from them."""
+
+    at: Movement  # the posting it is dated and located at: the receipt's, or the later debit's
+    receipt: str
+    units: int  # in the invoice's minor units, always positive
+    returned: bool  # taken back from credits (else moved to them)
+
+
 def to_customer_credits(subledger: Subledger, rates: Rates, policy: ArPolicy) -> Moved:
-    """Returns the entries that move what receipts over paid, beyond the tolerance, to credits.
+    """Returns the entries that move what receipts over paid to credits, and take it back.
 
     Read on the typed items, before anything is generated. Only the items
-    the books post to more than once are looked at: an item read with its
-    document alone is paid by nothing.
+    the books post to more than once are looked at (an item read with its
+    document alone is paid by nothing), and of those only the few that can
+    have been over paid (`_maybe_over_paid`).
 
     Args:
       subledger: The open items of the typed books.
       rates: The ledger's prices (an invoice carried at a foreign rate is left alone).
       policy: The tolerance and the customer credits account.
     """
-    found: list[tuple[Item, Movement, str, int]] = []
+    found: list[tuple[Item, list[_Step]]] = []
     tolerances: dict[str, int] = {}
-    several, balances = subledger.several, subledger.open
-    # Nearly every item posted more than once is paid no more than its total:
-    # the few in credit are picked out by loops in C over their balances.
-    in_credit = compress(several, map(operator.gt, repeat(0), map(balances.__getitem__, several)))
-    for item in map(subledger.items.__getitem__, in_credit):
-        balance = balances[item.id]
-        if not item.is_invoice:
+    for item in _maybe_over_paid(subledger):
+        if not item.is_invoice or rates.carrying(item) is not None:
             continue
         tolerance = tolerances.get(item.currency)
         if tolerance is None:
             tolerance = tolerances[item.currency] = policy.tolerance_units(item.currency)
-        if balance >= -tolerance or rates.carrying(item) is not None:
-            continue
-        found += [(item, *excess) for excess in _excesses(item)]
+        steps = _steps(item, tolerance)
+        if steps:
+            found.append((item, steps))
     done = Moved([], [])
-    for item, paid, receipt, units in sorted(found, key=_by_invoice):  # not file order
-        entry = credit_entry(item, paid, receipt, units, policy)
-        done.entries.append(entry)
-        done.movements.append((item.id, Movement(entry.date, units, entry, 1, item.currency)))
+    for item, steps in sorted(found, key=lambda one: one[0].id):  # not file order
+        for step in steps:
+            if step.returned:
+                entry = returned_entry(item, step.at, step.receipt, step.units, policy)
+                movement = Movement(entry.date, -step.units, entry, 2, item.currency)
+            else:
+                entry = credit_entry(item, step.at, step.receipt, step.units, policy)
+                movement = Movement(entry.date, step.units, entry, 1, item.currency)
+            done.entries.append(entry)
+            done.movements.append((item.id, movement))
     return done
 
 
-def _by_invoice(found: tuple[Item, Movement, str, int]) -> tuple[str, int]:
-    return found[0].id, found[1].position
+def _maybe_over_paid(subledger: Subledger) -> Iterator[Item]:
+    """Returns the items the postings read can have paid more than their total.
 
-
-def _excesses(item: Item) -> list[tuple[Movement, str, int]]:
-    """Returns each receipt that took an invoice below zero, with how far, in minor units.
-
-    A later debit takes back from the latest excess first, so the excesses
-    never add up to more than the invoice is over paid.
+    Nearly every item posted more than once is an invoice and its payment,
+    paid no more than its total. One over paid is in credit, or posted to
+    at least three times (an invoice, a receipt, and a debit since that
+    brought it back): the few are picked out by loops in C over the items'
+    balances and postings.
     """
-    excesses: list[tuple[Movement, str, int]] = []
-    running = 0
+    items, several = subledger.items, subledger.several
+    in_credit = map(operator.gt, repeat(0), map(subledger.open.__getitem__, several))
+    movements = map(_movements_of, map(items.__getitem__, several))
+    posted_again = map(operator.lt, repeat(2), map(len, movements))
+    return map(items.__getitem__, compress(several, map(operator.or_, in_credit, posted_again)))
+
+
+_movements_of = operator.attrgetter("movements")
+
+
+def _steps(item: Item, tolerance: int) -> list[_Step]:
+    """Returns what to move to credits and take back from them, in the invoice's posting order.
+
+    The invoice's balance is followed with each step posted, so what is
+    decided at a posting depends on the postings up to it alone: a later
+    posting never changes an earlier step. A receipt that takes the balance
+    below zero beyond the tolerance moves what it takes it below (below
+    where it already was, with what receipts before it over paid within the
+    tolerance) to credits. A typed debit first makes up what the
+    invoice is in credit and not moved (a credit by hand over paid it); the
+    rest takes back from the excesses still in credits, the latest first,
+    as far as they go; what is left of it is open on the invoice, for the
+    customer to pay.
+    """
+    steps: list[_Step] = []
+    held: list[tuple[str, int]] = []  # each receipt's excess still in credits, oldest first
+    running = within = 0  # within: what receipts over paid within the tolerance, not moved
     for movement in item.movements:
-        before, running = running, running + movement.units
-        if movement.units > 0 and running > before and excesses:
-            taken = min(running, 0) - min(before, 0)  # what the debit takes back of the excess
-            while taken and excesses:
-                latest = excesses.pop()
-                if latest[2] > taken:
-                    excesses.append((latest[0], latest[1], latest[2] - taken))
-                    break
-                taken -= latest[2]
+        units = movement.units
+        before, running = running, running + units
+        if meta.GENERATED_BY in movement.entry.meta:
+            continue
+        if units > 0:
+            spare = units - max(0, -before)
+            while spare > 0 and held:
+                excess_of, left = held.pop()
+                taken = min(spare, left)
+                steps.append(_Step(movement, excess_of, taken, True))
+                running -= taken
+                spare -= taken
+                if left > taken:
+                    held.append((excess_of, left - taken))
+            within = min(within, max(0, -running))
             continue
         over = max(0, -running) - max(0, -before)
-        if over <= 0:
+        receipt = posted_straight(movement) if over > 0 else None
+        if receipt is None:
             continue
-        receipt = posted_straight(movement)
-        if receipt is not None:
-            excesses.append((movement, receipt, over))
-    return excesses
+        if running >= -tolerance:
+            within += over  # `plugins.payment_differences` writes it off, if nothing follows
+            continue
+        # Beyond the tolerance, what receipts over paid within it goes with the excess.
+        over, within = over + within, 0
+        steps.append(_Step(movement, receipt, over, False))
+        held.append((receipt, over))
+        running += over
+    return steps
 
 
 def credit_entry(
@@ -148,3 +224,19 @@ def credit_entry(
     moved = (policy.accounts.receivable, policy.customer_credits_account, units)
     narration = f"Over payment of {item.id} from {receipt} moved to customer credit"
     return ar_entries.receivable_receipt_entry(item, paid, receipt, moved, KIND, narration, policy)
+
+
+def returned_entry(
+    item: Item, debit: Movement, receipt: str, units: int, policy: ArPolicy
+) -> data.Transaction:
+    """Returns the entry that takes `units` of a receipt's excess back from customer credits.
+
+    Dated at the typed debit that returned it (a refund, a returned
+    payment), at its line, linked to the invoice and the receipt: the
+    debit reopened the invoice by what the credit held.
+    """
+    moved = (policy.customer_credits_account, policy.accounts.receivable, units)
+    narration = f"Over payment of {item.id} from {receipt} taken back from customer credit"
+    return ar_entries.receivable_receipt_entry(
+        item, debit, receipt, moved, RETURNED_KIND, narration, policy
+    )

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
+from typing import Any
 
 from beancount import loader
+from beancount.core import data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from plugins import ar_entries, ar_policy, fx, meta, over_payments, receivables
-from tests.conftest import Books, error_lines, generated, line_of
+from tests.conftest import Books, error_lines, generated, line_of, number
 from tests.test_ar_payment_differences import paid
 from tests.test_ar_reconciliation import (
     AR,
@@ -101,9 +104,82 @@ def test_each_receipt_that_takes_the_invoice_over_credits_its_own_excess(books: 
     assert balance(entries, AR, "USD") == Decimal("0.00")
 
 
-def test_a_refund_by_hand_takes_back_the_latest_excess_first(books: Books) -> None:
-    # INV-1 of 49.00 paid 600.00 (551.00 over); 500.00 is wired back to the
-    # customer, typed against the invoice: 551.00 - 500.00 = 51.00 is left.
+def returned(date: str, amount: str, reference: str, what: str = "REFUND INV-1") -> str:
+    """Money out the bank import posted straight to INV-1's receivable: a refund, a return."""
+    return f"""
+{date} * "Acme" "{what}" ^INV-1
+  bank_reference: "{reference}"
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:Bank:Operating  -{amount} USD
+  Assets:AccountsReceivable  {amount} USD
+"""
+
+
+def held(entries: list[Any], account: str, through: str, invoice_id: str | None = None) -> Decimal:
+    """The balance of an account at the end of a day, of one invoice's postings if named."""
+    day = datetime.date.fromisoformat(through)
+    return sum(
+        (
+            number(posting)
+            for entry in entries
+            if isinstance(entry, data.Transaction) and entry.date <= day
+            if invoice_id is None or entry.meta.get(meta.INVOICE) == invoice_id
+            for posting in entry.postings
+            if posting.account == account
+        ),
+        Decimal(0),
+    )
+
+
+def test_worked_example_a_later_refund_leaves_the_receipts_month_as_it_was(
+    books: Books,
+) -> None:
+    # The worked example above, closed at February 28: INV-1 of 49.00 paid
+    # 600.00 by BR-1 on Feb 1 (551.00 to credits that day), INV-2 of 30.00
+    # paid from the credit on Feb 10. On Mar 15 the bank refunds 521.00,
+    # posted as a debit to INV-1's receivable. February does not change:
+    # the refund takes 521.00 back from BR-1's credit on Mar 15, at the
+    # refund's line, and INV-1 is at 0.00 again.
+    #   Feb 28: INV-1 49.00 - 600.00 + 551.00 = 0.00; credits -551.00 + 30.00 = -521.00.
+    #   Mar 31: INV-1 0.00 + 521.00 - 521.00 = 0.00;  credits -521.00 + 521.00 = 0.00.
+    february = (
+        invoice(1, "2026-01-05", "49.00")
+        + paid("2026-02-01", "600.00", "BR-1")
+        + invoice(2, "2026-02-10", "30.00")
+    )
+    text = february + returned("2026-03-15", "521.00", "BR-9")
+    closed, _ = load(books, february)
+    entries, errors = load(books, text)
+    assert errors == []
+    before: list[Any] = [e for e in generated(entries) if e.date <= datetime.date(2026, 2, 28)]
+    assert applications(before) == applications(closed)
+    assert applications(entries)[2:] == [
+        (
+            "2026-03-15",
+            "Over payment of INV-1 from BR-1 taken back from customer credit",
+            [
+                "Liabilities:CustomerCredits   521.00 USD",
+                "Assets:AccountsReceivable    -521.00 USD",
+            ],
+        )
+    ]
+    back = generated(entries)[-1]
+    assert back.links == {"INV-1", "BR-1"}
+    assert back.meta[ar_entries.KIND] == "over-payment-returned"
+    assert back.meta["revclose_receipt"] == "BR-1"
+    assert back.meta["lineno"] == line_of(HEADER + text, "Receivable  521.00")
+    assert held(entries, AR, "2026-02-28", "INV-1") == Decimal("0.00")
+    assert held(entries, CREDITS, "2026-02-28") == Decimal("-521.00")
+    assert held(entries, AR, "2026-03-31", "INV-1") == Decimal("0.00")
+    assert held(entries, CREDITS, "2026-03-31") == Decimal("0.00")
+    assert held(entries, AR, "2026-03-31") == Decimal("0.00")
+
+
+def test_a_refund_by_hand_takes_its_amount_back_from_the_credit(books: Books) -> None:
+    # INV-1 of 49.00 paid 600.00 (551.00 over, to credits on Feb 1); 500.00
+    # is wired back on Feb 5, typed against the invoice with no reference:
+    # 500.00 comes back from the credit on Feb 5, 551.00 - 500.00 = 51.00 is left.
     text = (
         invoice(1, "2026-01-05", "49.00")
         + paid("2026-02-01", "600.00", "BR-1")
@@ -116,9 +192,102 @@ def test_a_refund_by_hand_takes_back_the_latest_excess_first(books: Books) -> No
     )
     entries, errors = load(books, text)
     assert errors == []
-    ((day, _, postings),) = applications(entries)
-    assert (day, squeezed(postings)) == ("2026-02-01", [f"{AR} 51.00 USD", f"{CREDITS} -51.00 USD"])
+    assert [(day, squeezed(postings)) for day, _, postings in applications(entries)] == [
+        ("2026-02-01", [f"{AR} 551.00 USD", f"{CREDITS} -551.00 USD"]),
+        ("2026-02-05", [f"{CREDITS} 500.00 USD", f"{AR} -500.00 USD"]),
+    ]
     assert balance(entries, AR, "USD") == Decimal("0.00")
+    assert balance(entries, CREDITS, "USD") == Decimal("-51.00")
+
+
+def test_a_returned_payment_takes_its_excess_back_and_reopens_the_invoice(
+    books: Books,
+) -> None:
+    # BR-1's 600.00 for INV-1 of 49.00 comes back on Feb 20 (the bank import
+    # debits INV-1's receivable): the 551.00 it put in credits is taken back
+    # that day, and INV-1 is open for its 49.00 again:
+    # 49.00 - 600.00 + 551.00 + 600.00 - 551.00 = 49.00; credits -551.00 + 551.00 = 0.00.
+    text = (
+        invoice(1, "2026-01-05", "49.00")
+        + paid("2026-02-01", "600.00", "BR-1")
+        + returned("2026-02-20", "600.00", "BR-2", "RETURNED ITEM INV-1")
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert [(day, squeezed(postings)) for day, _, postings in applications(entries)] == [
+        ("2026-02-01", [f"{AR} 551.00 USD", f"{CREDITS} -551.00 USD"]),
+        ("2026-02-20", [f"{CREDITS} 551.00 USD", f"{AR} -551.00 USD"]),
+    ]
+    assert held(entries, AR, "2026-02-19", "INV-1") == Decimal("0.00")
+    assert held(entries, CREDITS, "2026-02-19") == Decimal("-551.00")
+    assert balance(entries, AR, "USD") == Decimal("49.00")
+    assert balance(entries, CREDITS, "USD") == Decimal("0.00")
+
+
+def test_a_refund_beyond_the_credit_leaves_the_rest_owed(books: Books) -> None:
+    # 560.00 refunded for an excess of 551.00: the whole credit comes back,
+    # and the 9.00 refunded beyond it is open on INV-1 for the customer to pay:
+    # 49.00 - 600.00 + 551.00 + 560.00 - 551.00 = 9.00.
+    text = (
+        invoice(1, "2026-01-05", "49.00")
+        + paid("2026-02-01", "600.00", "BR-1")
+        + returned("2026-03-15", "560.00", "BR-9")
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert [(day, squeezed(postings)) for day, _, postings in applications(entries)] == [
+        ("2026-02-01", [f"{AR} 551.00 USD", f"{CREDITS} -551.00 USD"]),
+        ("2026-03-15", [f"{CREDITS} 551.00 USD", f"{AR} -551.00 USD"]),
+    ]
+    assert balance(entries, AR, "USD") == Decimal("9.00")
+    assert balance(entries, CREDITS, "USD") == Decimal("0.00")
+
+
+def test_a_debit_takes_back_the_latest_excess_first(books: Books) -> None:
+    # INV-1 of 100.00 paid 80.00 three times: BR-2 is 60.00 over, BR-3 80.00.
+    # A refund of 100.00 takes BR-3's 80.00 back, then 20.00 of BR-2's,
+    # each in its own entry linked to its receipt; 40.00 of BR-2's is left.
+    text = (
+        invoice(1, "2026-01-05", "100.00")
+        + paid("2026-02-01", "80.00", "BR-1")
+        + paid("2026-02-02", "80.00", "BR-2")
+        + paid("2026-02-03", "80.00", "BR-3")
+        + returned("2026-03-01", "100.00", "BR-9")
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    taken = [e for e in generated(entries) if e.meta[ar_entries.KIND] == "over-payment-returned"]
+    assert [(str(e.date), e.meta["revclose_receipt"], e.links) for e in taken] == [
+        ("2026-03-01", "BR-3", frozenset({"INV-1", "BR-3"})),
+        ("2026-03-01", "BR-2", frozenset({"INV-1", "BR-2"})),
+    ]
+    assert [squeezed(postings) for day, _, postings in applications(entries)][2:] == [
+        [f"{CREDITS} 80.00 USD", f"{AR} -80.00 USD"],
+        [f"{CREDITS} 20.00 USD", f"{AR} -20.00 USD"],
+    ]
+    assert balance(entries, AR, "USD") == Decimal("0.00")
+    assert balance(entries, CREDITS, "USD") == Decimal("-40.00")
+
+
+def test_what_a_receipt_over_paid_within_the_tolerance_goes_with_the_next_excess(
+    books: Books,
+) -> None:
+    # INV-1 of 100.00: BR-1 pays 100.50, 0.50 over, within the 1.00 tolerance,
+    # so nothing moves on Feb 1. BR-2 then pays 5.00 more: the invoice is
+    # 5.50 below zero, beyond the tolerance, and BR-2 moves all 5.50 on Feb 2.
+    text = (
+        invoice(1, "2026-01-05", "100.00")
+        + paid("2026-02-01", "100.50", "BR-1")
+        + paid("2026-02-02", "5.00", "BR-2")
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert [(day, squeezed(postings)) for day, _, postings in applications(entries)] == [
+        ("2026-02-02", [f"{AR} 5.50 USD", f"{CREDITS} -5.50 USD"]),
+    ]
+    assert generated(entries)[0].meta["revclose_receipt"] == "BR-2"
+    assert balance(entries, AR, "USD") == Decimal("0.00")
+    assert balance(entries, CREDITS, "USD") == Decimal("-5.50")
 
 
 def test_what_a_manual_credit_over_pays_stays_an_error(books: Books) -> None:
@@ -204,51 +373,86 @@ _LEDGER = """
   Income:Revenue:Services  -{total} USD
 """
 _POSTED = """
-2026-02-{day:02d} * "Acme" "{what}" ^INV-1
+{day} * "Acme" "{what}" ^INV-1
   invoice: "INV-1"{reference}
   Assets:Bank:Operating  {bank} USD
   Assets:AccountsReceivable  {receivable} USD
 """
 
 
-@settings(max_examples=60, deadline=None)
-@given(
-    st.integers(1, 100_000),
-    st.lists(
-        st.tuples(st.booleans(), st.booleans(), st.integers(1, 100_000)), min_size=1, max_size=6
-    ),
+def _posted(total: int, posted: list[tuple[bool, bool, int]]) -> str:
+    """INV-1 of `total` cents, and postings to it on Feb 1, 2, ...: receipts or by hand."""
+    text = _LEDGER.format(total=f"{total / 100:.2f}")
+    for day, (is_receipt, is_credit, cents) in enumerate(posted, 1):
+        text += _one_posting(f"2026-02-{day:02d}", is_receipt, is_credit, cents, f"BR-{day}")
+    return text
+
+
+def _one_posting(day: str, is_receipt: bool, is_credit: bool, cents: int, reference: str) -> str:
+    return _POSTED.format(
+        day=day,
+        what="Wire" if is_receipt else "By hand",
+        reference=f'\n  bank_reference: "{reference}"' if is_receipt else "",
+        bank=f"{(cents if is_credit else -cents) / 100:.2f}",
+        receivable=f"{(-cents if is_credit else cents) / 100:.2f}",
+    )
+
+
+def _moved(text: str) -> over_payments.Moved:
+    entries, errors, _ = loader.load_string(text)
+    assert errors == []
+    subledger, _ = receivables.read(entries, AR, _POLICY.precision)
+    return over_payments.to_customer_credits(subledger, fx.Rates(entries, "USD"), _POLICY)
+
+
+_POLICY = ar_policy.ArPolicy(tolerance={"USD": Decimal("1.00")})
+_POSTINGS = st.lists(
+    st.tuples(st.booleans(), st.booleans(), st.integers(1, 100_000)), min_size=1, max_size=6
 )
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 100_000), _POSTINGS)
 def test_credits_moved_never_exceed_what_receipts_over_paid(
     total: int, posted: list[tuple[bool, bool, int]]
 ) -> None:
     # Postings to one invoice, in cents: receipts (with a bank reference) and
-    # postings by hand, credits or debits. What is moved to customer credits
-    # is never more than the invoice is over paid, nor than the receipts
-    # paid; with receipts alone, it is exactly the over payment beyond the
-    # tolerance (1.00 USD).
-    text = _LEDGER.format(total=f"{total / 100:.2f}")
-    receipts = 0
-    for day, (is_receipt, is_credit, cents) in enumerate(posted, 1):
-        reference = f'\n  bank_reference: "BR-{day}"' if is_receipt else ""
-        receipts += cents if is_receipt and is_credit else 0
-        text += _POSTED.format(
-            day=day,
-            what="Wire" if is_receipt else "By hand",
-            reference=reference,
-            bank=f"{(cents if is_credit else -cents) / 100:.2f}",
-            receivable=f"{(-cents if is_credit else cents) / 100:.2f}",
-        )
-    entries, errors, _ = loader.load_string(text)
-    assert errors == []
-    policy = ar_policy.ArPolicy(tolerance={"USD": Decimal("1.00")})
-    subledger, _ = receivables.read(entries, AR, policy.precision)
+    # postings by hand, credits or debits. What is left in customer credits
+    # (moved less taken back) is never more than the invoice is over paid,
+    # nor than the receipts paid; with receipts paying it alone, it is
+    # exactly the over payment beyond the tolerance (1.00 USD).
+    text = _posted(total, posted)
+    receipts = sum(cents for is_receipt, is_credit, cents in posted if is_receipt and is_credit)
+    moved = _moved(text)
+    entries, _, _ = loader.load_string(text)
+    subledger, _ = receivables.read(entries, AR, _POLICY.precision)
     over_paid = -subledger.open["INV-1"]
-    moved = over_payments.to_customer_credits(subledger, fx.Rates(entries, "USD"), policy)
     credited = sum(movement.units for _, movement in moved.movements)
-    tolerance = policy.tolerance_units("USD")
+    tolerance = _POLICY.tolerance_units("USD")
     assert 0 <= credited <= max(over_paid, 0)
     assert credited <= receipts
-    if all(is_receipt for is_receipt, _, _ in posted) and over_paid > tolerance:
-        assert credited == over_paid
-    if over_paid <= tolerance:
-        assert credited == 0
+    if all(is_receipt and is_credit for is_receipt, is_credit, _ in posted):
+        assert credited == (over_paid if over_paid > tolerance else 0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 100_000),
+    _POSTINGS,
+    st.integers(1, 7),
+    st.booleans(),
+    st.integers(1, 100_000),
+)
+def test_a_later_debit_never_changes_what_is_generated_before_it(
+    total: int, posted: list[tuple[bool, bool, int]], day: int, is_receipt: bool, cents: int
+) -> None:
+    # A debit to the invoice (a refund, a returned payment, one by hand) on
+    # Feb `day`, added to the books: every entry generated before that day
+    # is as it was without it (a closed month stays closed), and what it
+    # adds is dated on or after it.
+    text = _posted(total, posted)
+    debit = _one_posting(f"2026-02-{day:02d}", is_receipt, False, cents, "BR-9")
+    without, with_debit = _moved(text).entries, _moved(text + debit).entries
+    added = datetime.date(2026, 2, day)
+    assert [e for e in with_debit if e.date < added] == [e for e in without if e.date < added]
+    assert all(entry.date >= added for entry in with_debit if entry not in without)
