@@ -109,7 +109,8 @@ def _kind(value: Any, name: str, kinds: Mapping[str, str]) -> str:
         return EMPTY
     if name in kinds:
         kind = kinds[name]
-        return TEXT if kind == LINK and not linkable(str(value)) else kind
+        # A total row names no receipt or invoice: it links to nothing.
+        return TEXT if kind == LINK and (value == TOTAL or not linkable(str(value))) else kind
     if isinstance(value, bool):
         return TEXT
     if isinstance(value, Decimal):

@@ -335,6 +335,16 @@ def test_a_long_time_filter_shows_its_latest_twelve_months_not_before_the_books(
     assert early.months == firsts("2024-11", "2024-12", "2025-01")
 
 
+def test_a_total_row_of_a_linked_column_links_to_nothing() -> None:
+    # Unapplied cash links each receipt to its journal; its Total row is no receipt.
+    table = Table("Unapplied cash", ("receipt", "currency", "unapplied"), [
+        ["R-1", "USD", Decimal("10.00")],
+        ["Total", "USD", Decimal("10.00")],
+    ])  # fmt: skip
+    shown = grids.grid(table, kinds={"receipt": grids.LINK})
+    assert [row.cells[0].kind for row in shown.rows] == [grids.LINK, grids.TEXT]
+
+
 def test_the_account_filter_matches_as_favas_does() -> None:
     keep = grids.account_filter("Subscriptions")
     assert keep("Income:Revenue:Subscriptions") and not keep("Income:Revenue:Usage")
