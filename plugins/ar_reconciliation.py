@@ -277,7 +277,13 @@ def _applied(
     cash.post(applied.uses)
     crediting = [*moved, *applied.crediting]
     credits = customer_credits.credits_left(crediting, credit_entries, policy)
-    credited = customer_credits.apply(credits, subledger, policy, rates)
+    held = customer_credits.Held.of(
+        [*credit_entries, *crediting],
+        customer_credits.Owner(cash.by_id, subledger),
+        policy,
+        {credit.customer for credit in credits},
+    )
+    credited = customer_credits.apply(credits, subledger, policy, rates, held)
     made = [*netted.entries, *own_rates, *applied.entries, *credited.entries]
     findings = list(applied.findings)
     if credited.movements:

@@ -31,8 +31,18 @@ application by hand) uses the credit up first, so it is never applied twice.
 Credits typed into the account (a credit note refunded to the customer's
 balance, an opening balance) are the user's to apply: they are left alone.
 An invoice is paid only as far as it is open after every receipt is matched,
-and a credit never gives more than it holds, so neither the receivable nor
-the credits can be overdrawn.
+and a credit never gives more than it holds.
+
+Nor does it give more than the credits account holds for its customer, on
+the application's day and every day after (`Held`): a refund the bank import
+typed by a rule names no receipt, but it is the customer's (`Owner`), so
+what it paid out is not spent again. A debit that belongs to no customer
+cannot limit anyone's credit: the customer credits schedule shows it on its
+"(unassigned)" row, and its close control fails while that row is negative.
+
+`Owner` is the one rule that tells whose credit a posting to the account
+moves; the customer statement and the customer credits schedule
+(`reports.receivables`) read it from here.
 """
 
 from __future__ import annotations
@@ -40,7 +50,7 @@ from __future__ import annotations
 import datetime
 import operator
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from itertools import chain, compress, repeat
 from typing import Any, NamedTuple
@@ -49,7 +59,14 @@ from beancount.core import data
 
 from plugins import ar_entries, fx, meta
 from plugins.ar_policy import ArPolicy
-from plugins.receipts import APPLIED_RECEIPT, link_of
+from plugins.receipts import (
+    APPLIED_RECEIPT,
+    Receipt,
+    customer_by_payee,
+    customers_by_payee,
+    link_of,
+    used_receipt,
+)
 from plugins.receivables import Item, Movement, Subledger
 
 KIND = "customer-credit"
@@ -73,6 +90,122 @@ class CreditsApplied(NamedTuple):
 
     entries: list[data.Transaction]
     movements: list[tuple[str, Movement]]
+
+
+class Owner:
+    """Tells whose customer credit a posting to the credits account moves.
+
+    It is the customer its posting or entry names; else the customer of the
+    receipt it names (by `revclose_receipt`, `receipt` metadata or the
+    receipt's link: a refund of an over payment); else the one customer
+    whose invoices carry its payee, the rule that gives a receipt naming no
+    customer its customer (the bank's line paying a refund out names none);
+    else nobody (""). The receipts' links and the invoices' payees are read
+    only when a posting needs them: most name their customer.
+
+    Attributes:
+      receipts: The receipts in unapplied cash, by id.
+      invoices: The open items, for the customers billed under each payee.
+    """
+
+    def __init__(self, receipts: Mapping[str, Receipt], invoices: Subledger) -> None:
+        self.receipts = receipts
+        self.invoices = invoices
+        self._links: dict[str, str] | None = None
+        self._payees: dict[str, set[str]] | None = None
+
+    def of(self, entry: data.Transaction, posting: data.Posting) -> str:
+        """Returns the customer whose credit `posting` moves, or "" if nobody's."""
+        named = (posting.meta or {}).get(meta.CUSTOMER) or entry.meta.get(meta.CUSTOMER)
+        if named:
+            return str(named)
+        if self._links is None:
+            self._links = {receipt.link: receipt.id for receipt in self.receipts.values()}
+        receipt = self.receipts.get(used_receipt(entry, posting, self._links))
+        if receipt is not None:
+            return receipt.customer
+        if self._payees is None:
+            self._payees = customers_by_payee(self.invoices)
+        return customer_by_payee(self._payees, entry.payee)
+
+
+class CreditPosting(NamedTuple):
+    """A posting to the customer credits account, with the customer it belongs to ("" if none)."""
+
+    entry: data.Transaction
+    customer: str
+    currency: str
+    number: Decimal  # as posted: negative credits the customer
+
+
+def postings(
+    entries: Iterable[data.Directive], account: str, owner: Owner
+) -> Iterator[CreditPosting]:
+    """Yields every posting to the credits account, in entry order, with its customer."""
+    for entry in entries:
+        if not isinstance(entry, data.Transaction):
+            continue
+        for posting in entry.postings:
+            units = posting.units
+            if posting.account == account and units is not None and units.number is not None:
+                yield CreditPosting(entry, owner.of(entry, posting), units.currency, units.number)
+
+
+class Held:
+    """What the credits account holds for some customers, per currency, day by day.
+
+    Amounts are minor units, positive when held for the customer (the
+    account's credits). `available` is what can be paid out of it on a day
+    without the account holding less than nothing for the customer on that
+    day or any later one; `take` records a payment out.
+    """
+
+    def __init__(self) -> None:
+        self.moves: dict[tuple[str, str], list[tuple[datetime.date, int]]] = defaultdict(list)
+
+    @classmethod
+    def of(
+        cls,
+        entries: Iterable[data.Directive],
+        owner: Owner,
+        policy: ArPolicy,
+        customers: set[str],
+    ) -> Held:
+        """Returns what the credits account holds for `customers`, from the entries posting to it.
+
+        Args:
+          entries: The entries that post to customer credits (others are skipped).
+          owner: The rule that tells whose credit each posting moves.
+          policy: The receivables policy (the credits account and precision).
+          customers: The customers whose credits matter (those with a credit to apply).
+        """
+        held = cls()
+        if not customers:
+            return held
+        account = policy.customer_credits_account
+        for posting in postings(entries, account, owner):
+            if posting.customer in customers:
+                units = policy.precision.to_minor(posting.number, posting.currency) or 0
+                held.take(posting.customer, posting.currency, posting.entry.date, units)
+        return held
+
+    def take(self, customer: str, currency: str, day: datetime.date, units: int) -> None:
+        """Records `units` paid out of the customer's credit on a day (negative: put in)."""
+        self.moves[(customer, currency)].append((day, -units))
+
+    def available(self, customer: str, currency: str, day: datetime.date) -> int:
+        """Returns the least the account holds for the customer at the end of `day` or after."""
+        # Within a day, what is put in comes first: the least is at a day's end.
+        moves = sorted(
+            self.moves.get((customer, currency), ()), key=lambda move: (move[0], -move[1])
+        )
+        balance = sum(units for when, units in moves if when <= day)
+        least = balance
+        for when, units in moves:
+            if when > day:
+                balance += units
+                least = min(least, balance)
+        return max(least, 0)
 
 
 def _named_receipt(entry: data.Transaction, posting: data.Posting, links: Mapping[str, str]) -> str:
@@ -136,15 +269,19 @@ def credits_left(
 
 
 def apply(
-    credits: list[Credit], subledger: Subledger, policy: ArPolicy, rates: fx.Rates
+    credits: list[Credit], subledger: Subledger, policy: ArPolicy, rates: fx.Rates, held: Held
 ) -> CreditsApplied:
     """Returns the entries that apply each credit to its customer's open invoices.
+
+    Each application is limited to what the credits account holds for the
+    customer from its day on (`Held.available`), which it then takes.
 
     Args:
       credits: What is left of each credit, oldest first.
       subledger: The open items, with every cash application in them.
       policy: The receivables policy.
       rates: The ledger's prices, for the carrying rates of foreign-currency invoices.
+      held: What the credits account holds for the credits' customers, before any application.
     """
     done = CreditsApplied([], [])
     if not credits or not policy.apply_customer_credits:
@@ -162,11 +299,13 @@ def apply(
         left = credit.amount
         for item in pools.get((credit.customer, credit.currency), []):
             open_amount = still_open.get(item.id, balances[item.id])
-            units = min(left, open_amount)
+            day = max(credit.date, item.date)
+            units = min(left, open_amount, held.available(credit.customer, credit.currency, day))
             if units <= 0:
                 continue
             still_open[item.id] = open_amount - units
             left -= units
+            held.take(credit.customer, credit.currency, day, units)
             entry = credit_entry(credit, item, units, policy, rates)
             done.entries.append(entry)
             done.movements.append((item.id, Movement(entry.date, -units, entry, 2, item.currency)))

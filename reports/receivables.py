@@ -34,7 +34,8 @@ from typing import Any, NamedTuple
 
 from beancount.core import data
 
-from plugins import ar_policy, meta, receipts, receivables
+from plugins import ar_policy, receipts, receivables
+from plugins import customer_credits as credits_plugin
 from plugins.ar_policy import ArPolicy
 from plugins.receipts import APPLIED_RECEIPT, Receipts
 from plugins.receivables import Item, Subledger
@@ -249,52 +250,16 @@ class _Move(NamedTuple):
     units: int
 
 
-class _CreditOwner:
-    """Tells whose customer credit a posting to the credits account moves.
+def _credit_postings(ledger: Receivables) -> Iterator[credits_plugin.CreditPosting]:
+    """Yields every posting to the customer credits account, in entry order, with its customer.
 
-    It is the customer its posting or entry names; else the customer of the
-    receipt it names (a refund of an over payment that names its receipt);
-    else the one customer whose invoices carry its payee, the rule that
-    gives a receipt naming no customer its customer (the bank's line paying
-    a refund out names none).
+    The customer is the one the plugin limits its credit applications by
+    (`plugins.customer_credits.Owner`).
     """
-
-    def __init__(self, ledger: Receivables) -> None:
-        self.receipts = ledger.receipts.by_id
-        self.links = {receipt.link: receipt.id for receipt in self.receipts.values()}
-        self.payees = receipts.customers_by_payee(ledger.items)
-
-    def of(self, entry: data.Transaction, posting: data.Posting) -> str:
-        named = (posting.meta or {}).get(meta.CUSTOMER) or entry.meta.get(meta.CUSTOMER)
-        if named:
-            return str(named)
-        receipt = self.receipts.get(receipts.used_receipt(entry, posting, self.links))
-        if receipt is not None:
-            return receipt.customer
-        return receipts.customer_by_payee(self.payees, entry.payee)
-
-
-class _CreditPosting(NamedTuple):
-    """A posting to the customer credits account, with the customer it belongs to ("" if none)."""
-
-    entry: data.Transaction
-    customer: str
-    currency: str
-    number: Decimal
-
-
-def _credit_postings(ledger: Receivables) -> Iterator[_CreditPosting]:
-    """Yields every posting to the customer credits account, in entry order, with its customer."""
-    credits = ledger.policy.customer_credits_account
-    owner = _CreditOwner(ledger)
-    for entry in ledger.books.entries:
-        if not isinstance(entry, data.Transaction):
-            continue
-        for posting in entry.postings:
-            units = posting.units
-            if posting.account == credits and units is not None and units.number is not None:
-                customer = owner.of(entry, posting)
-                yield _CreditPosting(entry, customer, units.currency, units.number)
+    owner = credits_plugin.Owner(ledger.receipts.by_id, ledger.items)
+    return credits_plugin.postings(
+        ledger.books.entries, ledger.policy.customer_credits_account, owner
+    )
 
 
 def _statement_moves(ledger: Receivables, customer: str) -> list[_Move]:
@@ -403,7 +368,7 @@ def customer_credits(books: Books, as_of: datetime.date) -> Table:
 
     A credit is what the books owe the customer, so it is positive. Each
     posting to the credits account is the customer's the statement gives it
-    (`_CreditOwner`); those that belong to no customer are on one
+    (`plugins.customer_credits.Owner`); those that belong to no customer are on one
     "(unassigned)" row per currency. A customer whose credits net to zero has
     no row. A total per currency compares them with the credits account's
     balance.
@@ -506,5 +471,33 @@ def aging_ties(table: Table) -> list[Control]:
 
 
 def customer_credits_ties(table: Table) -> list[Control]:
-    """Returns, per currency, the control that the customer credits equal the account's balance."""
-    return _ties(table, "Customer credits schedule", "customer credits", "credit")
+    """Returns, per currency, the controls that the customer credits tie and none is overdrawn.
+
+    The schedule adds up the very postings the general ledger does, so the
+    tie holds by construction; the second control is the one that can fail.
+    A row with a negative credit (a customer's, or the "(unassigned)" one)
+    is an overdrawn credit: the account paid out more than it held for
+    them (a refund of a credit already applied, or one whose customer cannot
+    be told, which the plugin could not hold its applications to). The
+    figure names the rows.
+    """
+    index = list(table.columns).index
+    overdrawn: dict[str, list[str]] = defaultdict(list)
+    for row in table.rows:
+        if row[0] != TOTAL and row[index("credit")] < 0:
+            overdrawn[row[index("currency")]].append(f"{row[0]} {row[index('credit')]}")
+    ties = _ties(table, "Customer credits schedule", "customer credits", "credit")
+    totals = [row for row in table.rows if row[0] == TOTAL]  # one tie each, in order
+    found = []
+    for control, total in zip(ties, totals, strict=True):
+        currency = total[index("currency")]
+        rows = overdrawn.get(currency, [])
+        found += [
+            control,
+            Control(
+                f"No customer credit is overdrawn, {currency}",
+                not rows,
+                f"overdrawn: {', '.join(rows)}" if rows else "no customer credit below zero",
+            ),
+        ]
+    return found

@@ -5,7 +5,8 @@ cash application; a credit note on a paid invoice is moved there by its
 refund entry and paid out by the bank, which names no customer. The schedule
 gives each posting the customer the statement gives it, puts those that
 belong to no customer on an "(unassigned)" row, and ties its total per
-currency to the credits account's balance.
+currency to the credits account's balance; a negative row is an overdrawn
+credit and fails its control.
 """
 
 from __future__ import annotations
@@ -145,7 +146,8 @@ def test_credits_are_held_per_customer_and_tie_to_the_general_ledger(books: Book
             "Customer credits schedule ties to the general ledger, USD",
             "pass",
             "customer credits 350.00, general ledger 350.00, difference 0.00",
-        )
+        ),
+        ("No customer credit is overdrawn, USD", "pass", "no customer credit below zero"),
     ]
 
 
@@ -173,35 +175,50 @@ def test_a_posting_that_names_no_customer_is_unassigned_and_the_total_ties(books
         ("CUS-B", "Beta", "USD", D("300.00"), None),
         ("Total", "", "USD", D("625.00"), D("0.00")),
     ]
-    assert [c.result for c in receivables.customer_credits_ties(table)] == ["pass"]
+    assert [c.result for c in receivables.customer_credits_ties(table)] == ["pass", "pass"]
 
 
-def test_the_tie_fails_when_the_schedule_differs_from_the_general_ledger() -> None:
-    # Every posting to the account is on some row, so the loaded books always
-    # tie; the control is read off the total row, which here is 5.00 short.
-    table = Table(
-        "Customer credits as of 2026-03-31",
-        receivables.CREDITS_COLUMNS,
-        [
-            ["CUS-A", "Acme", "USD", D("250.00"), None, None],
-            ["Total", "", "USD", D("250.00"), D("255.00"), D("5.00")],
-            ["Total", "", "EUR", D("10.00"), D("10.00"), D("0.00")],
-        ],
-    )
+# The bank pays CUS-B 350.00 more on Mar 25 (payee Beta, CUS-B's only) than
+# the 300.00 it holds, and 20.00 to a payee on no invoice: both overdraw.
+OVERDRAWN = """
+2026-03-25 * "Beta" "REFUND CN-B1 AGAIN"
+  bank_reference: "Assets:Bank:Operating/2026032500001"
+  Assets:Bank:Operating  -350.00 USD
+  Liabilities:CustomerCredits  350.00 USD
+
+2026-03-26 * "Lockbox" "REFUND, PAYEE UNKNOWN"
+  bank_reference: "Assets:Bank:Operating/2026032600001"
+  Assets:Bank:Operating  -20.00 USD
+  Liabilities:CustomerCredits  20.00 USD
+"""
+
+
+def test_an_overdrawn_credit_fails_the_control_and_the_tie_still_holds(books: Books) -> None:
+    # CUS-B: 300.00 - 350.00 = -50.00; nobody's: -20.00; CUS-A 250.00.
+    # Total 250.00 - 50.00 - 20.00 = 180.00; the account: -550.00 + 350.00
+    # + 20.00 = -180.00, owed 180.00: the schedule ties, but the account
+    # paid out 50.00 more than it held for CUS-B and 20.00 it held for nobody.
+    table = receivables.customer_credits(loaded(books, CREDITS + OVERDRAWN), MARCH_END)
+    assert _rows(table) == [
+        ("(unassigned)", "", "USD", D("-20.00"), None),
+        ("CUS-A", "Acme", "USD", D("250.00"), None),
+        ("CUS-B", "Beta", "USD", D("-50.00"), None),
+        ("Total", "", "USD", D("180.00"), D("0.00")),
+    ]
     found = receivables.customer_credits_ties(table)
     assert [(c.name, c.result, c.figure) for c in found] == [
         (
             "Customer credits schedule ties to the general ledger, USD",
-            "FAIL",
-            "customer credits 250.00, general ledger 255.00, difference 5.00",
+            "pass",
+            "customer credits 180.00, general ledger 180.00, difference 0.00",
         ),
         (
-            "Customer credits schedule ties to the general ledger, EUR",
-            "pass",
-            "customer credits 10.00, general ledger 10.00, difference 0.00",
+            "No customer credit is overdrawn, USD",
+            "FAIL",
+            "overdrawn: (unassigned) -20.00, CUS-B -50.00",
         ),
     ]
-    assert receivables.breaks(table) == {"USD": D("5.00"), "EUR": D("0.00")}
+    assert receivables.breaks(table) == {"USD": D("0.00")}
 
 
 def test_books_without_customer_credits_have_an_empty_schedule(books: Books) -> None:
@@ -216,8 +233,9 @@ def test_close_package_writes_the_credits_and_checks_their_tie(books: Books) -> 
     assert built.table("customer_credits.csv").rows[-1] == [
         "Total", "", "USD", D("625.00"), D("625.00"), D("0.00"),
     ]  # fmt: skip
-    assert [(c.name, c.result) for c in built.checks if c.name.startswith("Customer credits")] == [
-        ("Customer credits schedule ties to the general ledger, USD", "pass")
+    assert [(c.name, c.result) for c in built.checks if "ustomer credit" in c.name] == [
+        ("Customer credits schedule ties to the general ledger, USD", "pass"),
+        ("No customer credit is overdrawn, USD", "pass"),
     ]
 
 
