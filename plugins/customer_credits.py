@@ -34,7 +34,8 @@ An invoice is paid only as far as it is open after every receipt is matched,
 and a credit never gives more than it holds.
 
 Nor does it give more than the credits account holds for its customer, on
-the application's day and every day after (`Held`): a refund the bank import
+the application's day and every day after to its month's end (`Held`; a
+refund in a later month does not rewrite a closed one): a refund the bank import
 typed by a rule names no receipt, but it is the customer's (`Owner`), so
 what it paid out is not spent again. A debit that belongs to no customer
 cannot limit anyone's credit: the customer credits schedule shows it on its
@@ -68,6 +69,7 @@ from plugins.receipts import (
     used_receipt,
 )
 from plugins.receivables import Item, Movement, Subledger
+from plugins.schedule import month_end
 
 KIND = "customer-credit"
 
@@ -194,7 +196,14 @@ class Held:
         self.moves[(customer, currency)].append((day, -units))
 
     def available(self, customer: str, currency: str, day: datetime.date) -> int:
-        """Returns the least the account holds for the customer at the end of `day` or after."""
+        """Returns the least the account holds for the customer at the end of `day` or later.
+
+        Later means to the end of `day`'s month: a refund of a later month
+        does not take back what a closed month applied (it overdraws the
+        credit instead, which the customer credits schedule's control
+        reports).
+        """
+        last = month_end(day)
         # Within a day, what is put in comes first: the least is at a day's end.
         moves = sorted(
             self.moves.get((customer, currency), ()), key=lambda move: (move[0], -move[1])
@@ -202,7 +211,7 @@ class Held:
         balance = sum(units for when, units in moves if when <= day)
         least = balance
         for when, units in moves:
-            if when > day:
+            if day < when <= last:
                 balance += units
                 least = min(least, balance)
         return max(least, 0)

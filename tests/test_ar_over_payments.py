@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from beancount import loader
 from beancount.core import data
 from hypothesis import given, settings
@@ -456,3 +457,40 @@ def test_a_later_debit_never_changes_what_is_generated_before_it(
     added = datetime.date(2026, 2, day)
     assert [e for e in with_debit if e.date < added] == [e for e in without if e.date < added]
     assert all(entry.date >= added for entry in with_debit if entry not in without)
+
+
+def _refund_to_the_receivable(date: str, amount: str) -> str:
+    """The bank's refund naming INV-1, which the import debits to the receivable."""
+    return f"""
+{date} * "Acme" "REFUND INV-1" ^INV-1
+  bank_reference: "BR-9"
+  invoice: "INV-1"
+  Assets:Bank:Operating  -{amount} USD
+  Assets:AccountsReceivable  {amount} USD
+"""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="a take-back ignores what the credit paid before it (README: known gaps)",
+)
+def test_a_later_refund_takes_back_only_what_the_credit_still_holds(books: Books) -> None:
+    # 551.00 moves to credits on Feb 1 and pays INV-2 100.00 on Feb 10: the
+    # credit holds 451.00. The bank's refund of 551.00 naming INV-1 on Mar 15
+    # can take back 451.00 only; INV-1 is then open 551.00 - 451.00 = 100.00,
+    # and February's entries stay as they were.
+    february = (
+        invoice(1, "2026-01-05", "49.00")
+        + paid("2026-02-01", "600.00", "BR-1")
+        + invoice(2, "2026-02-10", "100.00")
+    )
+    before, _ = load(books, february)
+    entries, errors = load(books, february + _refund_to_the_receivable("2026-03-15", "551.00"))
+    assert errors == []
+    in_february = [entry for entry in generated(before) if entry.date.month == 2]
+    assert [entry for entry in generated(entries) if entry.date.month == 2] == in_february
+    taken = [
+        e for e in generated(entries) if e.meta.get("revclose_kind") == "over-payment-returned"
+    ]
+    assert [str(entry.postings[0].units) for entry in taken] == ["451.00 USD"]

@@ -175,6 +175,30 @@ def test_a_refund_by_an_unknown_payee_cannot_limit_the_credit(books: Books) -> N
     assert balance(entries, CREDITS, "USD") == Decimal("30.00")
 
 
+def test_a_refund_in_a_later_month_leaves_the_closed_month_as_it_was(books: Books) -> None:
+    # Credit 551.00 on Feb 1; INV-2 30.00 on Feb 10 is paid from it (CUS-1
+    # holds 551.00 all February). The bank refunds 551.00 on Mar 15: that
+    # does not reach back into February, so the application stays, and the
+    # account ends 551.00 - 30.00 - 551.00 = -30.00: CUS-1's credit is
+    # overdrawn by 30.00 (a row the schedule's overdrawn control fails on,
+    # tests/test_customer_credits_schedule.py).
+    february = (
+        invoice(1, "2026-01-05", "49.00")
+        + paid("2026-02-01", "600.00", "BR-1")
+        + invoice(2, "2026-02-10", "30.00")
+    )
+    before, _ = load(books, february)
+    entries, errors = load(books, february + refund("2026-03-15", "551.00"))
+    assert errors == []
+    assert applications(entries) == applications(before)
+    assert [narration for _, narration, _ in applications(entries)] == [
+        MOVED,
+        "Customer credit from BR-1 applied to INV-2",
+    ]
+    assert open_items(entries) == {}
+    assert balance(entries, CREDITS, "USD") == Decimal("30.00")
+
+
 def test_what_is_held_is_the_least_balance_from_a_day_on() -> None:
     # Put in 551.00 on Feb 1, 30.00 paid out Feb 10, 500.00 Feb 15: held at
     # the end of each day 551.00, 521.00, 21.00. Available on Feb 1:
