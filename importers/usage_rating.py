@@ -440,7 +440,8 @@ def _flat(
     largest = max(map(abs, numerators), default=0)
     widest = max(denominators, default=1) * 10**scale
     most = int(abs(quantities).max()) if len(quantities) else 0
-    if most * largest < _LIMIT and widest < _LIMIT and quantities.dtype != object:
+    fits = largest < _LIMIT and most * largest < _LIMIT and widest < _LIMIT  # zero quantities too
+    if fits and quantities.dtype != object:
         price = np.array(numerators, dtype=np.int64)[slots]
         per = np.array(denominators, dtype=np.int64)[slots] * 10**scale
     else:

@@ -132,6 +132,17 @@ def test_flat_rounds_once_half_away_from_zero(here: Path) -> None:
     assert line(pricing, "gpu-hours", "0.333").amount == Decimal("0.83")
 
 
+def test_a_price_too_wide_for_64_bits_rates_a_zero_quantity_as_zero() -> None:
+    # Found by the accrual text property: 1981.20618037 per unit in a currency
+    # of 8 decimals is 19,812,061,803,700,000,000 / 10**8 minor units, wider
+    # than a 64-bit integer; a month of 0 units is 0 x that = 0, in Python's
+    # integers rather than an overflow.
+    amounts = usage_rating._flat(
+        np.array([0]), np.array([0]), [19_812_061_803_700_000_000], [10**8], 0
+    )
+    assert amounts.tolist() == [0]
+
+
 def test_graduated_prices_each_tiers_units_at_its_price(here: Path) -> None:
     # 1000 x 2.50 = 2500.00, (5000 - 1000) x 2.40 = 9600.00, (6000.5 - 5000) x 2.00 = 2001.00.
     rated = line(load(BOOKS), "images", "6000.5")
