@@ -217,13 +217,6 @@ class Held:
         return max(least, 0)
 
 
-def _named_receipt(entry: data.Transaction, posting: data.Posting, links: Mapping[str, str]) -> str:
-    named = (posting.meta or {}).get(meta.RECEIPT) or entry.meta.get(meta.RECEIPT)
-    if named is not None:
-        return str(named)
-    return next((links[link] for link in sorted(entry.links) if link in links), "")
-
-
 def credits_left(
     generated: Iterable[data.Transaction], typed: Iterable[data.Directive], policy: ArPolicy
 ) -> list[Credit]:
@@ -268,7 +261,7 @@ def credits_left(
             if posting.account != account or debit is None or debit.number is None:
                 continue
             links = links or {link_of(receipt): receipt for receipt in credits}
-            receipt = _named_receipt(directive, posting, links)
+            receipt = used_receipt(directive, posting, links)  # typed: `receipt` or link
             known = credits.get(receipt)
             if known is not None and debit.number > 0 and debit.currency == known.currency:
                 used = precision.to_minor(debit.number, debit.currency) or 0
