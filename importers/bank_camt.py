@@ -51,7 +51,7 @@ from lxml import etree
 
 from importers import bank_importer
 from importers.bank_importer import StatementImporter
-from importers.bank_statement import Booked, Closing, Item
+from importers.bank_statement import Booked, Closing, Item, holds
 from importers.config import Section
 from importers.errors import ImportFailed, Problem
 from importers.source import Placement
@@ -271,8 +271,7 @@ def _remittance(details: Any) -> list[str]:
     references = [_text(item, "CdtrRefInf", "Ref") for item in _children(information, "Strd")]
     end_to_end = _text(details, "Refs", "EndToEndId")
     for reference in [*references, end_to_end if end_to_end != NOT_PROVIDED else None]:
-        words = " ".join(texts).casefold().split()
-        if reference and reference.casefold() not in words:
+        if reference and not holds(" ".join(texts), reference):
             texts.append(reference)
     return texts
 

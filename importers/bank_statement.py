@@ -15,6 +15,7 @@ nothing for a bad line; it raises `ImportFailed` only when it cannot go on
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import NamedTuple
@@ -23,6 +24,21 @@ from importers.errors import Problem
 
 # The source id of every bank entry: the AR plugin also reads it as a receipt's id.
 ID_KEY = "bank_reference"
+
+
+_WORDS = re.compile(r"[A-Za-z0-9_\-/.]+")  # as `bank_invoices` reads ids: `TRID:RP1` holds `RP1`
+
+
+def holds(text: str, reference: str) -> bool:
+    """Tells whether a line's text already holds a reference the payer quoted, as a word.
+
+    Words are runs of letters, digits and `-_/.`, less those at their ends,
+    in any case: `INV-10` is not held by `INV-100`, so a quoted reference is
+    added to the text searched for invoices unless the text names it already
+    (`bank_bai2`, `bank_camt`).
+    """
+    wanted = reference.strip().casefold()
+    return any(word.strip("_-/.") == wanted for word in _WORDS.findall(text.casefold()))
 
 
 class Booked(NamedTuple):

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from beancount import loader
 
-from importers import sources
+from importers import bank_statement, sources
 from importers.errors import ImportFailed
 from importers.source import SourceImporter
 from tests.importing import run, workspace
@@ -308,3 +308,13 @@ def test_a_bai2_customer_reference_names_the_invoice_it_pays(
           bank_reference: "1234567890/2026-03-02/closing USD"
         """
     )
+
+
+def test_a_quoted_reference_is_held_by_the_text_only_as_a_word() -> None:
+    # BAI2's customer reference and CAMT's payer references are added to the
+    # text searched for invoices unless it names them already: INV-10 is not
+    # named by "INV-100", so it is added; "c-1" is named by "WIRE C-1", and
+    # RP123 by "TRID:RP123" (words are runs of letters, digits and -_/.).
+    assert bank_statement.holds("WIRE C-1", "c-1")
+    assert bank_statement.holds("TRID:RP123 BO1:DOE", "RP123")  # Citi's BAI2 example
+    assert not bank_statement.holds("WIRE INV-100", "INV-10")
