@@ -29,7 +29,7 @@ import datetime
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeGuard
 
 from beancount.core import amount, data
 
@@ -438,6 +438,16 @@ def review_flag(
         located, GENERATOR, day, narration, REVIEW_TAGS, frozenset(links), [], payee, extra
     )
     return flag._replace(flag="!")
+
+
+def is_review_flag(entry: data.Directive) -> TypeGuard[data.Transaction]:
+    """Tells whether an entry is a review flag this plugin raised (see `review_flag`)."""
+    return (
+        isinstance(entry, data.Transaction)
+        and entry.flag == "!"
+        and meta.TAG_RECEIVABLES_REVIEW in (entry.tags or ())
+        and entry.meta.get(meta.GENERATED_BY) == GENERATOR
+    )
 
 
 def receivable_receipt_entry(

@@ -7,6 +7,7 @@
     revclose ar ledger/main.beancount aging [--as-of 2026-10-31] [--csv FILE]
     revclose ar ledger/main.beancount statement --customer CUS-0042 [--from 2026-01-01]
     revclose ar ledger/main.beancount credits [--as-of 2026-10-31] [--csv FILE]
+    revclose ar ledger/main.beancount review [--as-of 2026-10-31] [--csv FILE]
     revclose ssp ledger/main.beancount [--as-of 2026-10-31] [--csv FILE]
     revclose memo ledger/main.beancount CTR-0042-01 [--as-of 2026-10-31] [--out FILE]
     revclose usage ledger/main.beancount reconciliation [--month 2026-10] [--csv FILE]
@@ -96,7 +97,7 @@ def close(books: Books, month: datetime.date, out: str) -> int:
 
 
 def _add_receivables_command(commands: argparse._SubParsersAction[Any]) -> None:
-    command = commands.add_parser("ar", help="receivables: aging, DSO, credits, ...")
+    command = commands.add_parser("ar", help="receivables: aging, DSO, credits, review flags, ...")
     command.add_argument("ledger", help="the ledger's main file")
     command.add_argument("report", choices=receivables.REPORTS)
     command.add_argument("--as-of", type=datetime.date.fromisoformat, help="default: month end")

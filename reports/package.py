@@ -36,6 +36,7 @@ from reports import (
     obligations,
     period,
     receivables,
+    review_list,
     ssp,
     trial_balance,
     usage,
@@ -53,6 +54,7 @@ SUMMARY = "summary.md"
 DEFERRED_ROLLFORWARD = "deferred_revenue_rollforward.csv"
 COMMISSION_ROLLFORWARD = "commission_asset_rollforward.csv"
 USAGE_RECONCILIATION = "usage_reconciliation.csv"
+REVIEW_FLAGS = "review_flags.csv"
 MEMOS = "memos"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -283,8 +285,8 @@ def _unbilled(
 def _receivables(books: Books, month: datetime.date) -> list[Schedule]:
     """Returns the receivables schedules at the month end, in this order.
 
-    Aging, DSO, unapplied cash, customer credits, credit hold: `build` reads
-    the aging's and the credits' controls by their place.
+    Aging, DSO, unapplied cash, customer credits, credit hold, review flags:
+    `build` reads the aging's and the credits' controls by their place.
     """
     last = period.last_day(month)
     return [
@@ -295,6 +297,7 @@ def _receivables(books: Books, month: datetime.date) -> list[Schedule]:
             "customer_credits.csv", "Customer credits", receivables.customer_credits(books, last)
         ),
         Schedule("credit_hold.csv", "Credit hold", receivables.credit_hold(books, last)),
+        Schedule(REVIEW_FLAGS, "Review flags", review_list.review_list(books, last)),
     ]
 
 
@@ -327,6 +330,7 @@ def write(package: Package, out: str) -> str:
         package.limits,
         files,
         package.unbilled,
+        review_list.counts(package.table(REVIEW_FLAGS)),
     )
     _write_text(os.path.join(folder, SUMMARY), text)
     return folder

@@ -394,7 +394,7 @@ def customer_credits(books: Books, as_of: datetime.date) -> Table:
     return Table(f"Customer credits as of {as_of}", CREDITS_COLUMNS, rows)
 
 
-REPORTS = ("aging", "dso", "unapplied", "open", "statement", "hold", "credits")
+REPORTS = ("aging", "dso", "unapplied", "open", "statement", "hold", "credits", "review")
 
 
 def report(
@@ -425,11 +425,15 @@ def report(
         if not customer:
             raise ValueError("A statement needs --customer")
         return customer_statement(books, customer, start or day.replace(day=1), day)
+    # Imported here: the review list reads the receivables this module reads.
+    from reports.review_list import review_list
+
     chosen = {
         "aging": aging,
         "unapplied": unapplied_cash,
         "open": open_invoices,
         "credits": customer_credits,
+        "review": review_list,
     }
     return chosen.get(name, credit_hold)(books, day)
 

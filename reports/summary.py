@@ -1,14 +1,15 @@
 """The close summary: one page, in Markdown, that a reviewer reads first.
 
 Every control with its result and figure, then the unbilled receivables
-balance (when the ledger accrues usage), the flagged fluxes with their
+balance (when the ledger accrues usage), the count of receivables review
+flags standing at the month end by kind, the flagged fluxes with their
 drivers, and the files of the package.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -44,6 +45,18 @@ def _unbilled_section(account: str, last: datetime.date, found: Sequence[Unbille
         difference = each.general_ledger - each.usage
         lines.append(line + (f"; difference {difference:,f} {code}." if difference else "."))
     return lines
+
+
+def _review_section(last: datetime.date, counts: Mapping[str, int]) -> list[str]:
+    total = sum(counts.values())
+    kinds = ", ".join(f"{count} {kind}" for kind, count in counts.items())
+    return [
+        "## Receivables review flags",
+        "",
+        f"{total} standing at {last}: {kinds}. A past-due or unapplied-cash flag stands while "
+        "its invoice is open or its cash unapplied; an other-payer flag, in the month it is "
+        "raised.",
+    ]
 
 
 def _cell(value: Any) -> str:
@@ -87,11 +100,13 @@ def summary(
     limits: Thresholds,
     files: Sequence[str],
     unbilled: tuple[str, Sequence[Unbilled]] | None = None,
+    review: Mapping[str, int] | None = None,
 ) -> str:
     """Returns the one-page summary of a month's close, as Markdown.
 
     `unbilled` is the unbilled receivable account and its balances, stated
-    when the ledger accrues usage.
+    when the ledger accrues usage; `review` is how many receivables review
+    flags of each kind stand at the month end (`reports.review_list.counts`).
     """
     failed = controls.failures(checks)
     verdict = (
@@ -111,6 +126,8 @@ def summary(
     ]
     if unbilled is not None:
         lines += [*_unbilled_section(unbilled[0], period.last_day(month), unbilled[1]), ""]
+    if review is not None:
+        lines += [*_review_section(period.last_day(month), review), ""]
     lines += [
         *_flagged_section(changes, limits),
         "",

@@ -1,4 +1,5 @@
-"""The Receivables page: AR aging, DSO by month, unapplied cash, customer credits, open invoices."""
+"""The Receivables page: AR aging, DSO by month, unapplied cash, customer credits, open invoices,
+and the review flags standing."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 from fava.internal_api import BalancesChart
 
-from reports import period
+from reports import period, review_list
 from reports import receivables as report
 from reports.table import Table
 from revclose_fava import charts, grids
@@ -21,7 +22,7 @@ from revclose_fava.grids import Grid
 
 @dataclass(frozen=True)
 class ReceivablesPage:
-    """Receivables: the aging, DSO over time, unapplied cash, customer credits, open invoices."""
+    """Receivables: aging, DSO, unapplied cash, customer credits, open invoices, review flags."""
 
     aging_charts: list[Svg]
     aging: Grid
@@ -30,6 +31,7 @@ class ReceivablesPage:
     unapplied: Grid
     customer_credits: Grid
     open_invoices: Grid
+    review: Grid
 
 
 def page(context: Context) -> ReceivablesPage:
@@ -65,6 +67,10 @@ def page(context: Context) -> ReceivablesPage:
         open_invoices=grids.grid(
             loaded.run(report.open_invoices, window.as_of),
             kinds={"invoice": grids.LINK, "links": grids.LINKS, "days_past_due": grids.INTEGER},
+        ),
+        review=grids.grid(
+            loaded.run(review_list.review_list, window.as_of),
+            kinds={"invoice": grids.LINK, "receipt": grids.LINK},
         ),
     )
 

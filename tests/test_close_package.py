@@ -443,6 +443,7 @@ def test_close_writes_every_schedule_and_the_workbook(
         "unapplied_cash.csv": "Unapplied cash",
         "customer_credits.csv": "Customer credits",
         "credit_hold.csv": "Credit hold",
+        "review_flags.csv": "Review flags",
     }
     written = {path.name for path in folder.iterdir()}
     assert written == {*sheets, "close_package.xlsx", "summary.md"}

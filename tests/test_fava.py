@@ -19,7 +19,15 @@ from fava.core.number import get_locale_format
 
 from plugins.schedule import add_months
 from reports import books as books_module
-from reports import commissions, deferred_revenue, disaggregation, flux, package, period
+from reports import (
+    commissions,
+    deferred_revenue,
+    disaggregation,
+    flux,
+    package,
+    period,
+    review_list,
+)
 from reports import receivables as receivables_report
 from reports.books import Books
 from reports.table import Table
@@ -169,7 +177,7 @@ def test_revenue_page_shows_each_months_disaggregation(fava: Server, demo: Books
             assert by_customer[(key, currency)] == fava_number(demo, revenue, currency)
 
 
-def test_receivables_page_shows_aging_dso_unapplied_credits_and_open_invoices(
+def test_receivables_page_shows_aging_dso_unapplied_credits_open_invoices_and_flags(
     fava: Server, demo: Books
 ) -> None:
     month = month_of(demo)
@@ -179,12 +187,15 @@ def test_receivables_page_shows_aging_dso_unapplied_credits_and_open_invoices(
     credits = receivables_report.customer_credits(demo, as_of)
     invoices = receivables_report.open_invoices(demo, as_of)
     dso = receivables_report.dso(demo, month)
+    review = review_list.review_list(demo, as_of)
     text = page(fava.url(DEMO, "RevcloseReceivables"))
     assert table_with(text, header(aging)) == shown(demo, aging)
     if unapplied.rows:
         assert table_with(text, header(unapplied)) == shown(demo, unapplied)
     assert table_with(text, header(credits)) == shown(demo, credits)
     assert table_with(text, header(invoices)) == shown(demo, invoices)
+    assert review.rows, "the demo books have review flags standing"
+    assert table_with(text, header(review)) == shown(demo, review)
     columns = ["month", *receivables_report.DSO_COLUMNS]
     rows = table_with(text, [grids.title_of(name) for name in columns])
     assert [row[1:] for row in rows if row[0] == period.month_name(month)] == shown(demo, dso)

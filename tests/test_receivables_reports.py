@@ -251,9 +251,9 @@ def test_ar_command_writes_csv(books: Books, tmp_path: Path) -> None:
 
 def test_close_package_carries_the_receivables_schedules(books: Books) -> None:
     built = package.build(_books(books), datetime.date(2026, 3, 1), Thresholds())
-    names = [schedule.file for schedule in built.schedules][-5:]
+    names = [schedule.file for schedule in built.schedules][-6:]
     assert names == ["ar_aging.csv", "days_sales_outstanding.csv", "unapplied_cash.csv",
-                     "customer_credits.csv", "credit_hold.csv"]  # fmt: skip
+                     "customer_credits.csv", "credit_hold.csv", "review_flags.csv"]  # fmt: skip
     ties = [check for check in built.checks if check.name.startswith("AR aging")]
     assert [(check.name, check.result) for check in ties] == [
         ("AR aging ties to the general ledger, EUR", "pass"),

@@ -1,0 +1,305 @@
+"""The review list: the receivables review flags the plugin raised, as they stand at a month end.
+
+The list reads the flags on the loaded books, so these books are built to
+raise each kind, and each figure below is worked by hand from the ledger:
+what is still open of a past-due invoice, what is left of an old receipt,
+what a receipt of another customer paid, and each one's age at the date.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from reports import books as books_module
+from reports import cli, package, receivables, review_list
+from reports.flux import Thresholds
+from tests import reporting
+from tests.conftest import Books
+
+D = Decimal
+MARCH_END = datetime.date(2026, 3, 31)
+APRIL_END = datetime.date(2026, 4, 30)
+MAY_END = datetime.date(2026, 5, 31)
+POLICY = "unapplied_cash_age_days: 30\npast_due_age_days: 60\n"
+
+# Acme is CUS-1, Beta CUS-2 (it pays some of Acme's invoices), Cobalt CUS-3
+# sends cash with no invoice to pay. Their directives name them: a receipt
+# carrying `invoice` and `customer` would otherwise name the customer by its
+# payer (`reports.sources.Sources.names` reads any entry with an `invoice`).
+#
+# - INV-1 (1,000.00, due 2026-02-04) is 60 days past due on 2026-04-05 and
+#   flagged; R-1 pays 400.00 of it on 2026-04-20, so 600.00 is open at the
+#   April end, 85 days past due (24 + 31 + 30).
+# - INV-2 (250.00, due 2026-01-31) is flagged on 2026-04-01 and paid in full
+#   on 2026-04-10: at the April end its flag no longer stands.
+# - R-4 (200.00, 2026-02-01) is unapplied 30 days later, 2026-03-03, and
+#   refunded on 2026-04-12; R-3 (300.00, 2026-03-02) is flagged on 2026-04-01
+#   and still unapplied at the April end, 59 days after receipt (29 + 30);
+#   R-7 (50.00, 2026-04-05) is flagged on 2026-05-05, after the April end.
+# - Beta's R-6 pays Acme's INV-4 (100.00) on 2026-03-15, its R-5 Acme's INV-3
+#   (500.00) on 2026-04-20, and its wire R-9, posted straight to the
+#   receivable, Acme's INV-8 (80.00) on 2026-04-22: three other-payer flags.
+LEDGER = """
+option "operating_currency" "USD"
+plugin "plugins.ar_reconciliation" "ar.yaml"
+2025-01-01 open Assets:AccountsReceivable
+2025-01-01 open Assets:Bank:Operating
+2025-01-01 open Income:Revenue:Services
+2025-01-01 open Liabilities:UnappliedCash
+2025-01-01 custom "customer" "CUS-1" "Acme" "US"
+2025-01-01 custom "customer" "CUS-2" "Beta" "US"
+2025-01-01 custom "customer" "CUS-3" "Cobalt" "US"
+
+2026-01-02 * "Beta" "Invoice INV-7" ^INV-7
+  invoice: "INV-7"
+  customer: "CUS-2"
+  due: 2026-02-01
+  Assets:AccountsReceivable  300.00 USD
+  Income:Revenue:Services  -300.00 USD
+
+2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  due: 2026-02-04
+  Assets:AccountsReceivable  1000.00 USD
+  Income:Revenue:Services  -1000.00 USD
+
+2026-01-10 * "Acme" "Invoice INV-2" ^INV-2
+  invoice: "INV-2"
+  customer: "CUS-1"
+  due: 2026-01-31
+  Assets:AccountsReceivable  250.00 USD
+  Income:Revenue:Services  -250.00 USD
+
+2026-01-20 * "Beta" "Wire INV-7"
+  receipt: "R-8"
+  customer: "CUS-2"
+  invoice: "INV-7"
+  Assets:Bank:Operating  300.00 USD
+  Liabilities:UnappliedCash  -300.00 USD
+
+2026-02-01 * "Cobalt" "Wire"
+  receipt: "R-4"
+  customer: "CUS-3"
+  Assets:Bank:Operating  200.00 USD
+  Liabilities:UnappliedCash  -200.00 USD
+
+2026-03-01 * "Acme" "Invoice INV-4" ^INV-4
+  invoice: "INV-4"
+  customer: "CUS-1"
+  due: 2026-03-31
+  Assets:AccountsReceivable  100.00 USD
+  Income:Revenue:Services  -100.00 USD
+
+2026-03-02 * "Cobalt" "Wire"
+  receipt: "R-3"
+  customer: "CUS-3"
+  Assets:Bank:Operating  300.00 USD
+  Liabilities:UnappliedCash  -300.00 USD
+
+2026-03-15 * "Beta" "Wire INV-4"
+  receipt: "R-6"
+  customer: "CUS-2"
+  invoice: "INV-4"
+  Assets:Bank:Operating  100.00 USD
+  Liabilities:UnappliedCash  -100.00 USD
+
+2026-04-01 * "Acme" "Invoice INV-3" ^INV-3
+  invoice: "INV-3"
+  customer: "CUS-1"
+  due: 2026-05-01
+  Assets:AccountsReceivable  500.00 USD
+  Income:Revenue:Services  -500.00 USD
+
+2026-04-02 * "Acme" "Invoice INV-8" ^INV-8
+  invoice: "INV-8"
+  customer: "CUS-1"
+  due: 2026-05-02
+  Assets:AccountsReceivable  80.00 USD
+  Income:Revenue:Services  -80.00 USD
+
+2026-04-05 * "Cobalt" "Wire"
+  receipt: "R-7"
+  customer: "CUS-3"
+  Assets:Bank:Operating  50.00 USD
+  Liabilities:UnappliedCash  -50.00 USD
+
+2026-04-10 * "Acme" "Wire INV-2"
+  receipt: "R-2"
+  customer: "CUS-1"
+  invoice: "INV-2"
+  Assets:Bank:Operating  250.00 USD
+  Liabilities:UnappliedCash  -250.00 USD
+
+2026-04-12 * "Cobalt" "Refund R-4"
+  receipt: "R-4"
+  Liabilities:UnappliedCash  200.00 USD
+  Assets:Bank:Operating  -200.00 USD
+
+2026-04-20 * "Acme" "Wire INV-1"
+  receipt: "R-1"
+  customer: "CUS-1"
+  invoice: "INV-1"
+  Assets:Bank:Operating  400.00 USD
+  Liabilities:UnappliedCash  -400.00 USD
+
+2026-04-20 * "Beta" "Wire INV-3"
+  receipt: "R-5"
+  customer: "CUS-2"
+  invoice: "INV-3"
+  Assets:Bank:Operating  500.00 USD
+  Liabilities:UnappliedCash  -500.00 USD
+
+2026-04-22 * "Beta" "Wire INV-8"
+  receipt: "R-9"
+  customer: "CUS-1"
+  invoice: "INV-8"
+  Assets:Bank:Operating  80.00 USD
+  Assets:AccountsReceivable  -80.00 USD
+
+2026-05-10 * "Acme" "Bank fee"
+  Income:Revenue:Services  1.00 USD
+  Assets:Bank:Operating  -1.00 USD
+"""
+
+
+def _loaded(books: Books) -> books_module.Books:
+    return reporting.loaded(books, LEDGER, {"ar.yaml": POLICY})
+
+
+def _line(books: Books, text: str, after: str = "") -> str:
+    """Returns `main.beancount:N`: the line of `text`, the first after the line holding `after`."""
+    lines = (books.folder / "main.beancount").read_text().splitlines()
+    start = next(n for n, line in enumerate(lines) if after in line) if after else 0
+    return f"main.beancount:{next(n for n in range(start, len(lines)) if text in lines[n]) + 1}"
+
+
+def _receipt_line(books: Books, receipt: str) -> str:
+    """The line of a receipt's credit to unapplied cash, where its flags are located."""
+    return _line(books, "Liabilities:UnappliedCash", after=f'receipt: "{receipt}"')
+
+
+def test_april_lists_each_flag_still_standing_with_its_amount_and_age(books: Books) -> None:
+    table = review_list.review_list(_loaded(books), APRIL_END)
+    assert table.columns == review_list.COLUMNS
+    assert table.rows == [
+        [datetime.date(2026, 4, 5), "past-due", "CUS-1", "Acme", "INV-1", "", "USD",
+         D("600.00"), 85, None,
+         "Invoice INV-1: 1000.00 USD open 60 days past due (due 2026-02-04)",
+         _line(books, '"Invoice INV-1"')],
+        [datetime.date(2026, 4, 1), "unapplied-cash", "CUS-3", "Cobalt", "", "R-3", "USD",
+         D("300.00"), 59, None,
+         "Unapplied cash R-3: 300.00 USD unapplied 30 days after receipt",
+         _receipt_line(books, "R-3")],
+        [datetime.date(2026, 4, 20), "other-payer", "CUS-1", "Acme", "INV-3", "R-5", "USD",
+         D("500.00"), 10, None, "Receipt R-5 from Beta (CUS-2) pays INV-3 of CUS-1",
+         _receipt_line(books, "R-5")],
+        [datetime.date(2026, 4, 22), "other-payer", "CUS-1", "Acme", "INV-8", "R-9", "USD",
+         D("80.00"), 8, None, "Receipt R-9 from Beta (CUS-2) pays INV-8 of CUS-1",
+         _line(books, "Assets:AccountsReceivable  -80.00 USD")],
+        ["Total", "past-due", "", "", "", "", "USD", D("600.00"), None, 1, "", ""],
+        ["Total", "unapplied-cash", "", "", "", "", "USD", D("300.00"), None, 1, "", ""],
+        ["Total", "other-payer", "", "", "", "", "USD", D("580.00"), None, 2, "", ""],
+    ]  # fmt: skip
+    assert review_list.counts(table) == {"past-due": 1, "unapplied-cash": 1, "other-payer": 2}
+
+
+def test_a_flag_cleared_by_the_month_end_is_not_listed(books: Books) -> None:
+    loaded = _loaded(books)
+    raised = {
+        (flag.meta["revclose_kind"], str(flag.meta["revclose_source"]))
+        for flag in review_list.flags(loaded.entries, APRIL_END)
+    }
+    # INV-2 was flagged and then paid, R-4 flagged and then refunded.
+    assert {("past-due", "INV-2"), ("unapplied-cash", "R-4")} <= raised
+    listed = {row[4] or row[5] for row in review_list.review_list(loaded, APRIL_END).rows}
+    assert not listed & {"INV-2", "R-4"}
+
+
+def test_march_lists_its_own_other_payer_flag_and_the_refund_not_yet_made(books: Books) -> None:
+    table = review_list.review_list(_loaded(books), MARCH_END)
+    shown = [row[:10] for row in table.rows]
+    # R-4 is 58 days old at the March end (27 + 31); R-6 paid INV-4 16 days before it.
+    assert shown == [
+        [datetime.date(2026, 3, 3), "unapplied-cash", "CUS-3", "Cobalt", "", "R-4", "USD",
+         D("200.00"), 58, None],
+        [datetime.date(2026, 3, 15), "other-payer", "CUS-1", "Acme", "INV-4", "R-6", "USD",
+         D("100.00"), 16, None],
+        ["Total", "unapplied-cash", "", "", "", "", "USD", D("200.00"), None, 1],
+        ["Total", "other-payer", "", "", "", "", "USD", D("100.00"), None, 1],
+    ]  # fmt: skip
+
+
+def test_may_keeps_standing_flags_ageing_and_drops_aprils_other_payers(books: Books) -> None:
+    table = review_list.review_list(_loaded(books), MAY_END)
+    shown = [row[:10] for row in table.rows]
+    # INV-1 is 116 days past due (85 + 31), R-3 90 days old (59 + 31), R-7 56 (25 + 31).
+    assert shown == [
+        [datetime.date(2026, 4, 5), "past-due", "CUS-1", "Acme", "INV-1", "", "USD",
+         D("600.00"), 116, None],
+        [datetime.date(2026, 4, 1), "unapplied-cash", "CUS-3", "Cobalt", "", "R-3", "USD",
+         D("300.00"), 90, None],
+        [datetime.date(2026, 5, 5), "unapplied-cash", "CUS-3", "Cobalt", "", "R-7", "USD",
+         D("50.00"), 56, None],
+        ["Total", "past-due", "", "", "", "", "USD", D("600.00"), None, 1],
+        ["Total", "unapplied-cash", "", "", "", "", "USD", D("350.00"), None, 2],
+    ]  # fmt: skip
+
+
+def test_books_without_flags_have_an_empty_list_counting_every_kind(books: Books) -> None:
+    table = review_list.review_list(_loaded(books), datetime.date(2026, 1, 31))
+    assert table.rows == []
+    assert review_list.counts(table) == {"past-due": 0, "unapplied-cash": 0, "other-payer": 0}
+
+
+def test_command_line_writes_the_review_list_as_csv(books: Books, tmp_path: Path) -> None:
+    path = reporting.written(books, LEDGER, {"ar.yaml": POLICY})
+    out = tmp_path / "review.csv"
+    code = cli.main(["ar", str(path), "review", "--as-of", "2026-03-31", "--csv", str(out)])
+    assert code == 0
+    assert out.read_text().splitlines() == [
+        ",".join(review_list.COLUMNS),
+        "2026-03-03,unapplied-cash,CUS-3,Cobalt,,R-4,USD,200.00,58,,"
+        f"Unapplied cash R-4: 200.00 USD unapplied 30 days after receipt,"
+        f"{_receipt_line(books, 'R-4')}",
+        "2026-03-15,other-payer,CUS-1,Acme,INV-4,R-6,USD,100.00,16,,"
+        f"Receipt R-6 from Beta (CUS-2) pays INV-4 of CUS-1,{_receipt_line(books, 'R-6')}",
+        "Total,unapplied-cash,,,,,USD,200.00,,1,,",
+        "Total,other-payer,,,,,USD,100.00,,1,,",
+    ]
+    assert "review" in receivables.REPORTS
+
+
+def test_close_writes_the_review_list_and_counts_it_in_the_summary(
+    books: Books, tmp_path: Path
+) -> None:
+    path = reporting.written(books, LEDGER, {"ar.yaml": POLICY})
+    out = tmp_path / "close"
+    assert cli.main(["close", str(path), "--month", "2026-04", "--out", str(out)]) == 0
+    folder = out / "2026-04"
+    lines = (folder / package.REVIEW_FLAGS).read_text().splitlines()
+    assert [line.split(",")[:10] for line in lines[1:]] == [
+        ["2026-04-05", "past-due", "CUS-1", "Acme", "INV-1", "", "USD", "600.00", "85", ""],
+        ["2026-04-01", "unapplied-cash", "CUS-3", "Cobalt", "", "R-3", "USD", "300.00", "59", ""],
+        ["2026-04-20", "other-payer", "CUS-1", "Acme", "INV-3", "R-5", "USD", "500.00", "10", ""],
+        ["2026-04-22", "other-payer", "CUS-1", "Acme", "INV-8", "R-9", "USD", "80.00", "8", ""],
+        ["Total", "past-due", "", "", "", "", "USD", "600.00", "", "1"],
+        ["Total", "unapplied-cash", "", "", "", "", "USD", "300.00", "", "1"],
+        ["Total", "other-payer", "", "", "", "", "USD", "580.00", "", "2"],
+    ]  # fmt: skip
+    summary = (folder / "summary.md").read_text()
+    assert "4 standing at 2026-04-30: 1 past-due, 1 unapplied-cash, 2 other-payer." in summary
+    assert f"- `{package.REVIEW_FLAGS}`" in summary
+
+
+def test_close_package_has_the_review_list_as_its_last_receivables_schedule(
+    books: Books,
+) -> None:
+    built = package.build(_loaded(books), datetime.date(2026, 4, 1), Thresholds())
+    assert [schedule.file for schedule in built.schedules][-1] == package.REVIEW_FLAGS
+    assert (
+        built.table(package.REVIEW_FLAGS).rows
+        == review_list.review_list(_loaded(books), APRIL_END).rows
+    )
