@@ -8,7 +8,7 @@ LEDGER ?= ledger/main.beancount
 MONTH ?=
 PORT ?= 5000
 
-.PHONY: install import close seal browser test test-slow lint typecheck unit check-ledgers fava demo bench clean
+.PHONY: install import close seal browser test test-explore test-slow lint typecheck unit check-ledgers fava demo bench clean
 
 install: $(VENV)/.installed
 
@@ -44,6 +44,10 @@ typecheck: install
 
 unit: install browser
 	$(BIN)/pytest
+
+## The property tests with newly drawn examples (CI draws them from a fixed seed).
+test-explore: install
+	HYPOTHESIS_PROFILE=explore $(BIN)/pytest
 
 ## The slow tests, not part of CI: the aggregation step on Apache Spark in local mode.
 ## Installs the `spark` extra (PySpark, a large download) and needs Java 17 or later.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from decimal import Decimal
 from pathlib import Path
@@ -10,8 +11,16 @@ from typing import Any
 import pytest
 from beancount import loader
 from beancount.core import data
+from hypothesis import settings
 
 from plugins import meta
+
+# `make test` (CI) draws the property tests' examples from a fixed seed, so
+# whether a change lands depends on the change, not on the draw; `make
+# test-explore` draws new ones (HYPOTHESIS_PROFILE=explore) to look for cases.
+settings.register_profile("fixed", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fixed"))
 
 Loaded = tuple[list[data.Directive], list[Any], dict[str, Any]]
 
