@@ -53,6 +53,12 @@ CREDITS = "credits"
 STATUS = "status"
 VOID = "void"
 
+
+def is_void(entry: data.Transaction) -> bool:
+    """Whether an entry voids its invoice (`status: "void"`), taking back what it billed."""
+    return entry.meta.get(STATUS) == VOID
+
+
 # What a movement does to a grant.
 DRAW = "draw"
 BREAKAGE = "breakage"
@@ -273,7 +279,7 @@ class _Reader:
                 entry,
             )
             return
-        if CREDITS in entry.meta or entry.meta.get(STATUS) == VOID:
+        if CREDITS in entry.meta or is_void(entry):
             self.take_back(entry, str(customer), lines)
         else:
             self.paid(entry, str(customer), lines)

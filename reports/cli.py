@@ -100,11 +100,36 @@ def _add_receivables_command(commands: argparse._SubParsersAction[Any]) -> None:
     command = commands.add_parser("ar", help="receivables: aging, DSO, credits, review flags, ...")
     command.add_argument("ledger", help="the ledger's main file")
     command.add_argument("report", choices=receivables.REPORTS)
-    command.add_argument("--as-of", type=datetime.date.fromisoformat, help="default: month end")
-    command.add_argument("--month", help="YYYY-MM, for dso; default: latest complete month")
+    command.add_argument(
+        "--as-of",
+        type=datetime.date.fromisoformat,
+        help="default: month end; for dso, measure the month of this date",
+    )
+    command.add_argument(
+        "--month", help="YYYY-MM, for dso (not with --as-of); default: latest complete month"
+    )
     command.add_argument("--customer", help="the customer of a statement")
     command.add_argument("--from", dest="start", type=datetime.date.fromisoformat)
     command.add_argument("--csv", help="write CSV to this file instead of printing")
+
+
+def receivables_report(books: Books, args: argparse.Namespace) -> int:
+    """Shows a receivables report; returns 1 when one of its controls fails.
+
+    A control fails when a total does not tie to the general ledger or a
+    customer credit is overdrawn; each failure is printed on stderr. DSO is
+    followed by a note of what its receivable and billings are.
+    """
+    table = receivables.report(
+        books, args.report, args.as_of, args.month, args.customer, args.start
+    )
+    _show(table, args.csv)
+    if args.report == "dso":
+        print(receivables.DSO_NOTE)
+    failed = receivables.breaks(table)
+    for line in failed:
+        print(f"FAIL: {line}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def _add_usage_command(commands: argparse._SubParsersAction[Any]) -> None:
@@ -194,11 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in ("ssp", "memo"):
             return contract_report(books, args)
         if args.command == "ar":
-            table = receivables.report(
-                books, args.report, args.as_of, args.month, args.customer, args.start
-            )
-            _show(table, args.csv)
-            return 1 if any(receivables.breaks(table).values()) else 0
+            return receivables_report(books, args)
         if args.command == "waterfall":
             as_of = args.as_of or period.last_day(books_module.latest_complete_month(books))
             _show(deferred_revenue.waterfall(books, as_of), args.csv)

@@ -5,7 +5,12 @@ cash applications included), reading the open items (`plugins.receivables`)
 and the receipts (`plugins.receipts`) the plugin itself reads, so a report and
 the ledger cannot disagree. The receivables policy is the one the
 `plugins.ar_reconciliation` line names, else the defaults. Amounts are in each
-item's own currency; nothing is translated.
+item's own currency; only the credit-hold list translates, to test a limit.
+
+An item is open at a day when its postings through the day do not net to
+zero, even before its document's date (cash posted to an invoice before it
+is issued): such an item is dated and due at its first posting
+(`Receivables.open_items`).
 
 - **Aging** as of a date: each open item's balance in a bucket by days past
   its `due` date (an item with none is due on its date): current (not yet
@@ -16,7 +21,12 @@ item's own currency; nothing is translated.
   x days in the month; and by the countback method, the days of billings,
   counted back month by month from the month end, that the ending receivable
   holds. Billings are the invoices and credit notes themselves, by document
-  date.
+  date, less the voids of invoices, by the void's date. Each row names the
+  method.
+- **Credit hold** as of a date: customers with an invoice past due beyond
+  the policy, or whose net exposure (open items less their unapplied cash
+  and customer credits) is over their limit; exposure in a currency without
+  a limit counts, translated, toward the functional-currency limit.
 - **Customer credits** as of a date: what the customer credits account holds
   for each customer (the customer the statement gives each posting), by
   currency, then a total per currency with the account's general ledger
@@ -29,15 +39,17 @@ import datetime
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, NamedTuple
 
 from beancount.core import data
 
-from plugins import ar_policy, receipts, receivables
+from plugins import ar_policy, fx, receipts, receivables
 from plugins import customer_credits as credits_plugin
 from plugins.ar_policy import ArPolicy
-from plugins.receipts import APPLIED_RECEIPT, Receipts
+from plugins.prepaid_credits import is_void
+from plugins.receipts import APPLIED_RECEIPT, Receipt, Receipts
 from plugins.receivables import Item, Subledger
 from plugins.schedule import add_months, month_end
 from reports import period
@@ -49,7 +61,17 @@ from reports.table import Table
 PLUGIN = "plugins.ar_reconciliation"
 BUCKETS = ("current", "1-30", "31-60", "61-90", "over_90")
 AGING_COLUMNS = ("customer", "name", "currency", *BUCKETS, "total", "gl_balance", "difference")
-DSO_COLUMNS = ("currency", "receivable", "billings", "days", "dso", "countback_dso")
+COUNTBACK_MONTHS = 24
+DSO_COLUMNS = ("currency", "receivable", "billings", "days", "dso", "countback_dso", "method")
+DSO_METHOD = (
+    "dso = receivable / billings x days; countback_dso = days of billings, month by month "
+    "back from the month end, that the receivable holds"
+)
+DSO_NOTE = (
+    "Receivable: the open items at the month end. Billings: the month's invoices and credit "
+    "notes by their date, less voids of invoices by the void's date. countback_dso is empty "
+    f"when {COUNTBACK_MONTHS} months of billings do not cover the receivable."
+)
 UNAPPLIED_COLUMNS = (
     "receipt", "date", "age_days", "customer", "payee", "currency", "received", "applied",
     "unapplied", "gl_balance", "difference",
@@ -60,11 +82,13 @@ OPEN_COLUMNS = (
 STATEMENT_COLUMNS = (
     "date", "currency", "document", "description", "charges", "payments", "balance",
 )  # fmt: skip
-HOLD_COLUMNS = ("customer", "name", "currency", "open", "credit_limit", "days_past_due", "reason")
+HOLD_COLUMNS = (
+    "customer", "name", "currency", "open", "unapplied", "credits", "translated", "exposure",
+    "credit_limit", "days_past_due", "reason",
+)  # fmt: skip
 CREDITS_COLUMNS = ("customer", "name", "currency", "credit", "gl_balance", "difference")
 TOTAL = "Total"
 UNASSIGNED = "(unassigned)"
-COUNTBACK_MONTHS = 24
 
 
 class Receivables:
@@ -89,11 +113,18 @@ class Receivables:
         return self.policy.precision.from_minor(units, currency)
 
     def open_items(self, as_of: datetime.date) -> list[tuple[Item, int]]:
-        """Returns the items open at the end of a day with their balance, by customer and date."""
+        """Returns the items open at the end of a day with their balance, by customer and date.
+
+        An item is open when its postings through the day do not net to zero,
+        whatever its document's date: cash posted to an invoice before the
+        invoice is issued is a credit the customer holds that day, in the
+        receivable's balance. Such an item is returned as it stands that day
+        (`_as_posted`).
+        """
         found = [
-            (item, balance)
+            (item if item.date <= as_of else _as_posted(item, as_of), balance)
             for item in self.items.items.values()
-            if item.date <= as_of and (balance := item.balance(as_of))
+            if (balance := item.balance(as_of))
         ]
         return sorted(found, key=lambda pair: (pair[0].customer, pair[0].date, pair[0].id))
 
@@ -101,6 +132,19 @@ class Receivables:
         """Returns an account's general ledger balance at the end of a day, by currency."""
         found = balances(self.books.entries, as_of, lambda name: name == account)
         return {currency: number for (_, currency), number in found.items()}
+
+
+def _as_posted(item: Item, day: datetime.date) -> Item:
+    """Returns an item whose document is dated after a day as it stands at the end of that day.
+
+    It has only its postings through the day, none of them its document, so
+    it has billed nothing yet; it is dated, and due, at the first of them: a
+    credit (a prepayment) is owed back from the day it is posted, as a
+    credit note is from its date, and a debit is due on its date, as an
+    item without a `due` date is.
+    """
+    posted = [movement for movement in item.movements if movement.date <= day]
+    return item._replace(movements=posted, date=posted[0].date, due=posted[0].date)
 
 
 def _folder(path: str) -> str:
@@ -137,13 +181,20 @@ def aging(books: Books, as_of: datetime.date) -> Table:
     return Table(f"AR aging as of {as_of}", AGING_COLUMNS, rows)
 
 
-def _billings(ledger: Receivables, first: datetime.date) -> dict[str, int]:
-    """Returns the invoices and credit notes dated in a month, by currency (minor units)."""
-    last = month_end(first)
-    billed: dict[str, int] = defaultdict(int)
+def _billings(ledger: Receivables) -> dict[datetime.date, dict[str, int]]:
+    """Returns each month's billings by currency (minor units), keyed by the month's first day.
+
+    Billings are the invoices and credit notes themselves, by their date, less
+    the voids of invoices, by the void's date (`prepaid_credits.is_void`): a
+    void takes back what its invoice billed, as a credit note does. Cash,
+    refunds and write-offs posted to an item are not billings.
+    """
+    billed: dict[datetime.date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for item in ledger.items.items.values():
-        if first <= item.date <= last:
-            billed[item.currency] += item.billed
+        document = item.document
+        for movement in item.movements:
+            if movement.entry is document or is_void(movement.entry):
+                billed[movement.date.replace(day=1)][item.currency] += movement.units
     return billed
 
 
@@ -169,7 +220,8 @@ def _days(value: Decimal | None) -> Decimal | None:
 def dso(books: Books, month: datetime.date) -> Table:
     """Returns the month's days sales outstanding per currency, simple and by countback.
 
-    A countback that runs out of billings within 24 months is left empty.
+    Each row names its method (`DSO_METHOD`). A countback that runs out of
+    billings within 24 months is left empty.
     """
     ledger = Receivables(books)
     last = period.last_day(month)
@@ -177,7 +229,7 @@ def dso(books: Books, month: datetime.date) -> Table:
     for item, balance in ledger.open_items(last):
         ending[item.currency] += balance
     history = [add_months(month, -back) for back in range(COUNTBACK_MONTHS)]
-    billed = {first: _billings(ledger, first) for first in history}
+    billed = _billings(ledger)
     rows = []
     for currency in sorted(set(ending) | set(billed[month])):
         receivable, billings, days = ending[currency], billed[month].get(currency, 0), last.day
@@ -191,6 +243,7 @@ def dso(books: Books, month: datetime.date) -> Table:
                 days,
                 _days(simple),
                 _days(_countback(receivable, months)),
+                DSO_METHOD,
             ]
         )
     return Table(f"Days sales outstanding, {period.month_name(month)}", DSO_COLUMNS, rows)
@@ -204,10 +257,7 @@ def unapplied_cash(books: Books, as_of: datetime.date) -> Table:
     ledger = Receivables(books)
     rows: list[list[Any]] = []
     totals: dict[str, int] = defaultdict(int)
-    for receipt in ledger.receipts.sorted():
-        left = ledger.receipts.unapplied(receipt.id, as_of) if receipt.date <= as_of else 0
-        if left <= 0:
-            continue
+    for receipt, left in _unapplied(ledger, as_of):
         currency = receipt.currency
         rows.append(
             [
@@ -224,6 +274,14 @@ def unapplied_cash(books: Books, as_of: datetime.date) -> Table:
         gl = -general.get(currency, Decimal(0)) + ledger.number(0, currency)
         rows.append([TOTAL, None, None, "", "", currency, None, None, total, gl, gl - total])
     return Table(f"Unapplied cash as of {as_of}", UNAPPLIED_COLUMNS, rows)
+
+
+def _unapplied(ledger: Receivables, as_of: datetime.date) -> Iterator[tuple[Receipt, int]]:
+    """Yields each receipt not applied in full at the end of a day, oldest first, and its rest."""
+    for receipt in ledger.receipts.sorted():
+        left = ledger.receipts.unapplied(receipt.id, as_of) if receipt.date <= as_of else 0
+        if left > 0:
+            yield receipt, left
 
 
 def open_invoices(books: Books, as_of: datetime.date) -> Table:
@@ -260,6 +318,19 @@ def _credit_postings(ledger: Receivables) -> Iterator[credits_plugin.CreditPosti
     return credits_plugin.postings(
         ledger.books.entries, ledger.policy.customer_credits_account, owner
     )
+
+
+def _credits_held(ledger: Receivables, as_of: datetime.date) -> dict[tuple[str, str], Decimal]:
+    """Returns what the customer credits account holds at the end of a day, by customer, currency.
+
+    A credit is what the books owe the customer, so it is positive; the
+    postings that belong to no customer are held for "(unassigned)".
+    """
+    held: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for posting in _credit_postings(ledger):
+        if posting.entry.date <= as_of:
+            held[(posting.customer or UNASSIGNED, posting.currency)] -= posting.number
+    return held
 
 
 def _statement_moves(ledger: Receivables, customer: str) -> list[_Move]:
@@ -333,33 +404,151 @@ def customer_statement(
     return Table(f"Statement of {customer}, {start} to {end}", STATEMENT_COLUMNS, rows)
 
 
+@dataclass
+class _Exposure:
+    """What a customer owes in one currency at the end of a day, in minor units.
+
+    Attributes:
+      open: The open items' balances (credit notes and prepayments negative).
+      unapplied: The unapplied cash of the receipts that carry the customer.
+      credits: The customer credits held for the customer.
+      oldest: The days past due of its oldest past-due invoice, else 0.
+    """
+
+    open: int = 0
+    unapplied: int = 0
+    credits: int = 0
+    oldest: int = 0
+
+    @property
+    def net(self) -> int:
+        """What the customer owes net of its cash and credits: what a limit is tested on."""
+        return self.open - self.unapplied - self.credits
+
+
+def _exposures(ledger: Receivables, as_of: datetime.date) -> dict[str, dict[str, _Exposure]]:
+    """Returns each customer's exposure at the end of a day, by currency."""
+    found: dict[str, dict[str, _Exposure]] = defaultdict(lambda: defaultdict(_Exposure))
+    for item, balance in ledger.open_items(as_of):
+        exposure = found[item.customer][item.currency]
+        exposure.open += balance
+        if balance > 0:
+            exposure.oldest = max(exposure.oldest, (as_of - item.due).days)
+    for receipt, left in _unapplied(ledger, as_of):
+        if receipt.customer:
+            found[receipt.customer][receipt.currency].unapplied += left
+    to_minor = ledger.policy.precision.to_minor
+    for (customer, currency), number in _credits_held(ledger, as_of).items():
+        if customer != UNASSIGNED:
+            found[customer][currency].credits += to_minor(number, currency) or 0
+    return found
+
+
+class _Translated(NamedTuple):
+    """A customer's net exposures in the currencies it has no limit in, in the functional one."""
+
+    currency: str  # the functional currency
+    units: int  # their sum, in its minor units
+    sources: list[str]  # what was translated, e.g. "90000.00 EUR at 1.20"
+    unpriced: list[str]  # the currencies the ledger has no price of on the day
+
+
+def _translated(
+    ledger: Receivables, rates: fx.Rates, customer: str, exposures: dict[str, _Exposure],
+    as_of: datetime.date,
+) -> _Translated | None:  # fmt: skip
+    """Returns what a customer's functional-currency limit covers in other currencies, or None.
+
+    It covers the net exposure in each currency the customer has no limit in,
+    translated at the ledger's price of the currency on the day (or the
+    latest before it), rounded half to even to the functional currency's
+    decimals, currency by currency. None when the customer has no limit in
+    the functional currency.
+    """
+    functional, policy = rates.functional, ledger.policy
+    if functional is None or policy.credit_limit(customer, functional) is None:
+        return None
+    units, sources, unpriced = 0, [], []
+    digits = policy.precision.digits(functional)
+    for currency, exposure in sorted(exposures.items()):
+        if currency == functional or not exposure.net:
+            continue
+        if policy.credit_limit(customer, currency) is not None:
+            continue
+        rate = rates.price(currency, as_of)
+        if rate is None:
+            unpriced.append(currency)
+            continue
+        number = ledger.number(exposure.net, currency)
+        units += policy.precision.to_minor(fx.quantize(number * rate, digits), functional) or 0
+        sources.append(f"{number} {currency} at {rate}")
+    return _Translated(functional, units, sources, unpriced)
+
+
+def _hold_reasons(
+    ledger: Receivables, currency: str, exposure: _Exposure, net: Decimal,
+    limit: Decimal | None, translated: _Translated | None, as_of: datetime.date,
+) -> list[str]:  # fmt: skip
+    """Returns why a customer is held in one currency: past due, over its limit, limit untested.
+
+    Args:
+      net: The exposure tested on the limit, with what was translated into the currency.
+    """
+    days = ledger.policy.credit_hold_days
+    reasons = []
+    if exposure.oldest > days:
+        unapplied = ledger.number(exposure.unapplied, currency)
+        waiting = f" (unapplied cash {unapplied} waiting)" if exposure.unapplied > 0 else ""
+        reasons.append(f"past due over {days} days{waiting}")
+    if limit is not None and net > limit:
+        into = translated.sources if translated and translated.currency == currency else []
+        reasons.append(
+            f"over credit limit {limit}" + (f" (translated: {', '.join(into)})" if into else "")
+        )
+    if translated and currency in translated.unpriced:
+        reasons.append(
+            f"credit limit untested: no price of {currency} in {translated.currency} "
+            f"on or before {as_of}"
+        )
+    return reasons
+
+
 def credit_hold(books: Books, as_of: datetime.date) -> Table:
-    """Returns the customers to hold: an invoice past due beyond the policy, or over their limit."""
+    """Returns the customers to hold: an invoice past due beyond the policy, or over their limit.
+
+    A limit is tested on the customer's net exposure in its currency: the
+    open items less the unapplied cash that carries the customer and the
+    customer credits held for it. The exposure in a currency the customer
+    has no limit in is translated into the functional currency and tested
+    with the functional-currency limit (`_translated`); when the ledger has
+    no price to translate it, the row says its limit is untested. An invoice
+    past due stays past due until cash is applied to it; the reason says
+    when unapplied cash of the customer waits.
+    """
     ledger = Receivables(books)
     names = Sources(books).names
-    open_units: dict[tuple[str, str], int] = defaultdict(int)
-    oldest: dict[tuple[str, str], int] = defaultdict(int)
-    for item, balance in ledger.open_items(as_of):
-        key = (item.customer, item.currency)
-        open_units[key] += balance
-        if balance > 0:
-            oldest[key] = max(oldest[key], (as_of - item.due).days)
+    rates = fx.Rates(books.entries, ledger.policy.functional_currency)
     rows = []
-    for (customer, currency), units in sorted(open_units.items()):
-        amount = ledger.number(units, currency)
-        limit = ledger.policy.credit_limit(customer, currency)
-        if limit is not None:
-            limit += ledger.number(0, currency)  # In the currency's decimals, as the amounts.
-        reasons = []
-        if oldest[(customer, currency)] > ledger.policy.credit_hold_days:
-            reasons.append(f"past due over {ledger.policy.credit_hold_days} days")
-        if limit is not None and amount > limit:
-            reasons.append(f"over credit limit {limit}")
-        if reasons:
-            rows.append(
-                [customer, names.get(customer, ""), currency, amount, limit,
-                 oldest[(customer, currency)], "; ".join(reasons)]
-            )  # fmt: skip
+    for customer, exposures in sorted(_exposures(ledger, as_of).items()):
+        translated = _translated(ledger, rates, customer, exposures, as_of)
+        if translated and translated.sources:
+            exposures.setdefault(translated.currency, _Exposure())
+        for currency, exposure in sorted(exposures.items()):
+            extra = None  # What the currency's limit covers in other currencies, translated.
+            if translated and translated.sources and translated.currency == currency:
+                extra = ledger.number(translated.units, currency)
+            net = ledger.number(exposure.net, currency) + (extra or 0)
+            limit = ledger.policy.credit_limit(customer, currency)
+            if limit is not None:
+                limit += ledger.number(0, currency)  # In the currency's decimals, as the amounts.
+            reasons = _hold_reasons(ledger, currency, exposure, net, limit, translated, as_of)
+            if reasons:
+                amounts = (exposure.open, exposure.unapplied, exposure.credits)
+                rows.append(
+                    [customer, names.get(customer, ""), currency,
+                     *(ledger.number(units, currency) for units in amounts), extra, net, limit,
+                     exposure.oldest, "; ".join(reasons)]
+                )  # fmt: skip
     return Table(f"Credit hold as of {as_of}", HOLD_COLUMNS, rows)
 
 
@@ -375,13 +564,9 @@ def customer_credits(books: Books, as_of: datetime.date) -> Table:
     """
     ledger = Receivables(books)
     names = Sources(books).names
-    held: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    for posting in _credit_postings(ledger):
-        if posting.entry.date <= as_of:
-            held[(posting.customer or UNASSIGNED, posting.currency)] -= posting.number
     rows: list[list[Any]] = []
     totals: dict[str, Decimal] = defaultdict(Decimal)
-    for (customer, currency), number in sorted(held.items()):
+    for (customer, currency), number in sorted(_credits_held(ledger, as_of).items()):
         totals[currency] += number
         if number:
             credit = number + ledger.number(0, currency)
@@ -409,18 +594,21 @@ def report(
 
     Args:
       as_of: The report's date; default: the end of the latest complete month.
-        DSO given only a date measures the month of that date.
+        DSO given a date measures the month of that date.
       month: 'YYYY-MM' for DSO; default: the latest complete month.
       customer: The customer of a statement (required for it).
       start: The first day of a statement; default: the first day of the as-of month.
 
     Raises:
-      ValueError: if a statement has no customer, or the month is not one.
+      ValueError: if a statement has no customer, DSO is given both a month
+        and a date, or the month is not one.
     """
+    if name == "dso" and month and as_of:
+        raise ValueError(f"DSO measures a month: give --month {month} or --as-of {as_of}, not both")
     first = period.parse_month(month) if month else latest_complete_month(books)
     day = as_of or period.last_day(first)
     if name == "dso":
-        return dso(books, as_of.replace(day=1) if as_of and not month else first)
+        return dso(books, as_of.replace(day=1) if as_of else first)
     if name == "statement":
         if not customer:
             raise ValueError("A statement needs --customer")
@@ -438,13 +626,23 @@ def report(
     return chosen.get(name, credit_hold)(books, day)
 
 
-def breaks(table: Table) -> dict[str, Decimal]:
-    """Returns, per currency, a total row's difference from the general ledger."""
-    if "difference" not in table.columns:
-        return {}
-    index = list(table.columns).index("difference")
-    currency = list(table.columns).index("currency")
-    return {row[currency]: row[index] for row in table.rows if row[0] == TOTAL}
+def breaks(table: Table) -> list[str]:
+    """Returns the failed controls of a receivables report, each as 'name: figure'.
+
+    The aging and unapplied cash fail when a total differs from the general
+    ledger; customer credits also when a credit is overdrawn
+    (`customer_credits_ties`). The other reports have no control.
+    """
+    columns = table.columns
+    if "credit" in columns:
+        found = customer_credits_ties(table)
+    elif "unapplied" in columns and "difference" in columns:
+        found = _ties(table, "Unapplied cash", "unapplied cash", "unapplied")
+    elif "difference" in columns:
+        found = aging_ties(table)
+    else:
+        found = []
+    return [f"{control.name}: {control.figure}" for control in found if control.passed is False]
 
 
 def _ties(table: Table, what: str, label: str, amount: str) -> list[Control]:

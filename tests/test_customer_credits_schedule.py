@@ -218,7 +218,9 @@ def test_an_overdrawn_credit_fails_the_control_and_the_tie_still_holds(books: Bo
             "overdrawn: (unassigned) -20.00, CUS-B -50.00",
         ),
     ]
-    assert receivables.breaks(table) == {"USD": D("0.00")}
+    assert receivables.breaks(table) == [
+        "No customer credit is overdrawn, USD: overdrawn: (unassigned) -20.00, CUS-B -50.00"
+    ]
 
 
 def test_books_without_customer_credits_have_an_empty_schedule(books: Books) -> None:
