@@ -115,13 +115,14 @@ def applications_to_nothing(
 def review_flags(
     subledger: Subledger, receipts: Receipts, policy: ArPolicy, through: datetime.date
 ) -> list[data.Transaction]:
-    """Returns the review flags up to the books' last date.
+    """Returns the review flags up to the books' horizon.
 
     Args:
       subledger: The open items, with every cash application in them.
       receipts: The receipts, with every use of them.
       policy: The ages that raise a flag.
-      through: The books' last date: a flag is dated the day it is raised.
+      through: The books' horizon (plugins.horizon): a flag is dated the day it
+        is raised, and none after it.
     """
     unapplied = _unapplied_flags(receipts, policy, through)
     past_due = _past_due_flags(subledger, policy, through)

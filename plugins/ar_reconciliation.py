@@ -67,7 +67,7 @@ from plugins import (
     customer_credits,
     fx,
     generated,
-    meta,
+    horizon,
     over_payments,
     payment_differences,
     receipts,
@@ -143,7 +143,8 @@ class Books(NamedTuple):
       customer_credits: The transactions that post to customer credits.
       both: The transactions that post to the receivable and to unapplied cash.
       opens: The Open directives.
-      last_typed: The date of the last typed transaction, if any.
+      horizon: The books' horizon (plugins.horizon): the month end of their
+        latest typed transaction, if any.
     """
 
     entries: Sequence[data.Directive]
@@ -153,7 +154,7 @@ class Books(NamedTuple):
     customer_credits: list[data.Transaction]
     both: list[data.Transaction]
     opens: list[data.Directive]
-    last_typed: datetime.date | None
+    horizon: datetime.date | None
 
     @classmethod
     def of(cls, entries: Sequence[data.Directive], policy: ArPolicy, folder: str) -> Books:
@@ -203,8 +204,8 @@ class Books(NamedTuple):
                 opens.append(entry)
         typed, findings = receivables.subledger(receivable, policy.precision)
         found, more = receipts.receipts_of(cash, policy.precision, folder, typed)
-        last = _last_typed_date(entries)
-        return cls(entries, typed, found, findings + more, credits, both, opens, last)
+        through = horizon.books_horizon(horizon.latest_typed(entries))
+        return cls(entries, typed, found, findings + more, credits, both, opens, through)
 
 
 def reconcile(
@@ -230,8 +231,11 @@ def reconcile(
     applied = _applied(typed, books.receipts, books.customer_credits, moved.entries, rates, policy)
     findings += applied.findings
     made = [*moved.entries, *applied.entries]
-    if books.last_typed is not None:
-        through = books.last_typed
+    # Month-end entries are made through the books' horizon, not their last
+    # date: December's remeasurement is due once the books reach December, so
+    # typing January adds none to a closed December.
+    through = books.horizon
+    if through is not None:
         for remeasurement in fx.remeasurements(applied.subledger, rates, policy, through):
             made += ar_entries.remeasurement_entries(remeasurement, policy)
         made += ar_controls.review_flags(applied.subledger, applied.cash, policy, through)
@@ -366,18 +370,6 @@ def _collector_paused() -> Iterator[None]:
 def _folder(options_map: dict[str, Any]) -> str:
     filename = options_map.get("filename") or ""
     return os.path.dirname(os.path.abspath(filename)) if os.path.isabs(filename) else ""
-
-
-def _last_typed_date(entries: Sequence[data.Directive]) -> datetime.date | None:
-    # Beancount hands plugins the entries in date order: the last typed one is near the end.
-    return next(
-        (
-            entry.date
-            for entry in reversed(entries)
-            if isinstance(entry, data.Transaction) and not meta.is_generated(entry)
-        ),
-        None,
-    )
 
 
 def _tied_out_by_close_controls(options_map: dict[str, Any]) -> bool:

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 from beancount.core import data
 
 from plugins import meta, revenue_policy, schedule
+from plugins.horizon import books_horizon, latest_typed
 from plugins.revenue_policy import RevenuePolicy
 
 RATABLE = "ratable"
@@ -242,7 +243,7 @@ def read_books(entries: Sequence[data.Directive], policy: RevenuePolicy) -> Read
     for entry in entries:
         if not isinstance(entry, transaction) or generated_by in (entry.meta or ()):
             continue
-        if entry.date > latest:
+        if entry.date > latest:  # horizon.latest_typed's date, found on this pass
             latest = entry.date
         for position, posting in enumerate(entry.postings, 1):
             account = posting.account
@@ -297,22 +298,17 @@ def release_horizon(
     """
     if policy.horizon != revenue_policy.HORIZON_BOOKS:
         return None
-    dates = [
-        entry.date
-        for entry in entries
-        if isinstance(entry, data.Transaction) and not meta.is_generated(entry)
-    ]
-    return schedule.month_end(max(dates)) if dates else None
+    return books_horizon(latest_typed(entries))
 
 
 def horizon(reading: Reading, policy: RevenuePolicy) -> datetime.date | None:
     """Returns the last day releases may be dated on, or None for no limit.
 
-    With `horizon: books` it is the month end of the books' latest typed
-    transaction (generated entries do not count): the ledger then holds no
+    With `horizon: books` it is the books' horizon (plugins.horizon): the
+    month end of the books' latest typed transaction. The ledger then holds no
     revenue recognized for a month the books have not reached. Every deferred
     line is booked on or before that day, so each keeps its first release.
     """
-    if policy.horizon != revenue_policy.HORIZON_BOOKS or reading.latest is None:
+    if policy.horizon != revenue_policy.HORIZON_BOOKS:
         return None
-    return schedule.month_end(reading.latest)
+    return books_horizon(reading.latest)

@@ -14,10 +14,11 @@ An item with neither has no carrying rate: it is carried in its own currency
 receipts in that currency. A receipt's rate is found the same way, from its
 unapplied cash posting and its date.
 
-At every month end on or before the books' last date, each open item with a
-carrying rate is remeasured at the ledger's price for that date: the open
-amount times the change in rate goes to the remeasurement account against
-unrealized exchange gains and losses, and is reversed the next day.
+At every month end through the books' horizon (the month end of their latest
+typed transaction, plugins.horizon), each open item with a carrying rate is
+remeasured at the ledger's price for that date: the open amount times the
+change in rate goes to the remeasurement account against unrealized exchange
+gains and losses, and is reversed the next day.
 
 A typed posting that settles a carried item at a rate of its own (a bank
 line crediting `-30.00 EUR @ 1.10 USD` straight to an invoice carried at
@@ -118,7 +119,7 @@ def remeasurements(
       subledger: The open items, with every application already in them.
       rates: The ledger's prices.
       policy: The receivables policy (accounts and precision).
-      through: The books' last date: no month end after it is remeasured.
+      through: The books' horizon: no month end after it is remeasured.
     """
     functional = rates.functional
     if functional is None:

@@ -5,7 +5,8 @@ cash applications included), reading the open items (`plugins.receivables`)
 and the receipts (`plugins.receipts`) the plugin itself reads, so a report and
 the ledger cannot disagree. The receivables policy is the one the
 `plugins.ar_reconciliation` line names, else the defaults. Amounts are in each
-item's own currency; only the credit-hold list translates, to test a limit.
+item's own currency; only the aging's functional rows and the credit-hold
+list's exposure (to test a limit) are translated.
 
 An item is open at a day when its postings through the day do not net to
 zero, even before its document's date (cash posted to an invoice before it
@@ -17,6 +18,12 @@ is issued): such an item is dated and due at its first posting
   due), 1-30, 31-60, 61-90, over 90; by customer and currency, then a total
   per currency with the receivable's general ledger balance and the
   difference, which is zero when every receivable posting names an invoice.
+  When the receivable holds foreign currencies carried at a rate, rows in the
+  functional currency follow (`functional_rows`): each foreign currency's
+  open amount at its carrying rates and its remeasurement on the sub-account,
+  the functional currency's own items, and a functional total tied to the
+  receivable's and the sub-account's general ledger value in the functional
+  currency.
 - **DSO** for a month, per currency: ending receivable / the month's billings
   x days in the month; and by the countback method, the days of billings,
   counted back month by month from the month end, that the ending receivable
@@ -41,11 +48,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import partial
 from typing import Any, NamedTuple
 
 from beancount.core import data
 
-from plugins import ar_policy, fx, receipts, receivables
+from plugins import ar_policy, fx, meta, receipts, receivables
 from plugins import customer_credits as credits_plugin
 from plugins.ar_policy import ArPolicy
 from plugins.prepaid_credits import is_void
@@ -88,6 +96,8 @@ HOLD_COLUMNS = (
 )  # fmt: skip
 CREDITS_COLUMNS = ("customer", "name", "currency", "credit", "gl_balance", "difference")
 TOTAL = "Total"
+FUNCTIONAL = "Functional"  # the aging's rows in the functional currency
+FUNCTIONAL_TOTAL = "Functional total"
 UNASSIGNED = "(unassigned)"
 
 
@@ -132,6 +142,64 @@ class Receivables:
         """Returns an account's general ledger balance at the end of a day, by currency."""
         found = balances(self.books.entries, as_of, lambda name: name == account)
         return {currency: number for (_, currency), number in found.items()}
+
+    def _functional_postings(
+        self, rates: fx.Rates, as_of: datetime.date
+    ) -> Iterator[tuple[data.Transaction, data.Posting, Decimal]]:
+        """Yields the postings to the receivable and its remeasurement account up to a day.
+
+        Each comes with its value in the functional currency, the posting's
+        weight in it: its units if in it, else its units at its price in it,
+        else at the ledger's price on its date (plugins.fx.Rates.of_posting).
+        A posting with none (a currency with no price at all) is left out.
+        """
+        wanted = {self.policy.accounts.receivable, self.policy.remeasurement_account}
+        for entry in self.books.entries:
+            if not isinstance(entry, data.Transaction) or entry.date > as_of:
+                continue
+            for posting in entry.postings:
+                units = posting.units
+                if posting.account not in wanted or units is None:
+                    continue
+                if units.currency == rates.functional:
+                    rate: Decimal | None = Decimal(1)
+                else:
+                    rate = rates.of_posting(posting, entry.date)
+                if rate is not None and isinstance(units.number, Decimal):
+                    yield entry, posting, units.number * rate
+
+    def functional_balance(self, rates: fx.Rates, as_of: datetime.date) -> Decimal:
+        """Returns the value in the functional currency of the receivable and its sub-account.
+
+        The sub-account is the remeasurement account; the value is their general
+        ledger value at the end of a day, unrounded.
+        """
+        return sum((value for _, _, value in self._functional_postings(rates, as_of)), Decimal(0))
+
+    def carried_currencies(self, rates: fx.Rates, as_of: datetime.date) -> set[str]:
+        """Returns the foreign currencies of the receivable's postings with a functional value."""
+        receivable = self.policy.accounts.receivable
+        return {
+            posting.units.currency
+            for _, posting, _ in self._functional_postings(rates, as_of)
+            if posting.account == receivable
+            and posting.units is not None
+            and posting.units.currency != rates.functional
+        }
+
+    def remeasured(self, rates: fx.Rates, as_of: datetime.date) -> dict[str, Decimal]:
+        """Returns what the remeasurement account holds at the end of a day, by invoice currency.
+
+        Each posting counts under the currency of the invoice it remeasures
+        (its `revclose_source`), one typed by hand that names none under "".
+        """
+        account, items = self.policy.remeasurement_account, self.items.items
+        found: dict[str, Decimal] = defaultdict(Decimal)
+        for entry, posting, value in self._functional_postings(rates, as_of):
+            if posting.account == account:
+                item = items.get(str(entry.meta.get(meta.SOURCE)))
+                found[item.currency if item is not None else ""] += value
+        return dict(found)
 
 
 def _as_posted(item: Item, day: datetime.date) -> Item:
@@ -178,7 +246,62 @@ def aging(books: Books, as_of: datetime.date) -> Table:
         total = sum(amounts, ledger.number(0, currency))
         gl = general.get(currency, Decimal(0)) + ledger.number(0, currency)
         rows.append([TOTAL, "", currency, *amounts, total, gl, gl - total])
+    rows += functional_rows(ledger, as_of)
     return Table(f"AR aging as of {as_of}", AGING_COLUMNS, rows)
+
+
+def functional_rows(ledger: Receivables, as_of: datetime.date) -> list[list[Any]]:
+    """Returns the aging's rows in the functional currency, tied to the general ledger.
+
+    For each foreign currency the receivable carries at a rate (plugins.fx):
+    its open items at their carrying rates, and what the remeasurement
+    account holds for them at the end of the day (a month end's
+    remeasurement until its reversal the next day); then the functional
+    currency's own items, and their total against the receivable's and the
+    remeasurement account's value in the functional currency. That value is
+    their postings' weight in it (`30.00 EUR @ 1.20 USD` is 36.00 USD), a
+    foreign posting without a price counted at the ledger's price on its
+    date, as the plugin carries it. An item carried in its own currency (no
+    price at all) has no functional value: it is in its currency's total
+    only. Books with no foreign receivable carried at a rate get no rows.
+    Each row is rounded on its own and the total from the exact figures, as
+    the general ledger's weight is: with several foreign currencies whose
+    carrying values hold fractions of a cent, the rows may add to a cent off.
+
+    The issue's example: 30.00 EUR billed at 1.20 is carried at 36.00 USD;
+    remeasured at 1.10 on Jan 31 the sub-account holds 30 x (1.10 - 1.20) =
+    -3.00 USD, so the functional total is 33.00 USD = 30 x 1.10.
+    """
+    functional = ledger.policy.functional_currency
+    if functional is None:
+        return []
+    rates = fx.Rates(ledger.books.entries, functional)
+    foreign = ledger.carried_currencies(rates, as_of)
+    if not foreign:
+        return []
+    carried: dict[str, Decimal] = defaultdict(Decimal)
+    for item, balance in ledger.open_items(as_of):
+        rate = Decimal(1) if item.currency == functional else rates.carrying(item)
+        if rate is not None:
+            carried[item.currency] += ledger.number(balance, item.currency) * rate
+    remeasured = ledger.remeasured(rates, as_of)
+    rounded = partial(fx.quantize, digits=ledger.policy.precision.digits(functional))
+    blank = [None] * len(BUCKETS)
+    rows: list[list[Any]] = []
+    for currency in sorted(foreign | (set(remeasured) - {""})):
+        rows.append([FUNCTIONAL, f"{currency} at carrying rates", functional, *blank,
+                     rounded(carried[currency]), None, None])  # fmt: skip
+        rows.append([FUNCTIONAL, f"{currency} remeasurement", functional, *blank,
+                     rounded(remeasured.get(currency, Decimal(0))), None, None])  # fmt: skip
+    if "" in remeasured:
+        rows.append([FUNCTIONAL, "remeasurement of no invoice", functional, *blank,
+                     rounded(remeasured[""]), None, None])  # fmt: skip
+    rows.append([FUNCTIONAL, functional, functional, *blank, rounded(carried[functional]),
+                 None, None])  # fmt: skip
+    total = rounded(sum(carried.values(), Decimal(0)) + sum(remeasured.values(), Decimal(0)))
+    gl = rounded(ledger.functional_balance(rates, as_of))
+    rows.append([FUNCTIONAL_TOTAL, "", functional, *blank, total, gl, gl - total])
+    return rows
 
 
 def _billings(ledger: Receivables) -> dict[datetime.date, dict[str, int]]:
@@ -645,7 +768,7 @@ def breaks(table: Table) -> list[str]:
     return [f"{control.name}: {control.figure}" for control in found if control.passed is False]
 
 
-def _ties(table: Table, what: str, label: str, amount: str) -> list[Control]:
+def _ties(table: Table, what: str, label: str, amount: str, total: str = TOTAL) -> list[Control]:
     """Returns, per currency, the control that a schedule's total row equals the GL balance.
 
     Args:
@@ -653,6 +776,7 @@ def _ties(table: Table, what: str, label: str, amount: str) -> list[Control]:
       what: The schedule's name in the control's name, e.g. "AR aging".
       label: Its name in the control's figure, e.g. "aging".
       amount: The column of the schedule's total.
+      total: The first cell of the total rows.
     """
     index = list(table.columns).index
     return [
@@ -663,13 +787,20 @@ def _ties(table: Table, what: str, label: str, amount: str) -> list[Control]:
             f"general ledger {row[index('gl_balance')]}, difference {row[index('difference')]}",
         )
         for row in table.rows
-        if row[0] == TOTAL
+        if row[0] == total
     ]
 
 
 def aging_ties(table: Table) -> list[Control]:
-    """Returns, per currency, the control that the aging's total equals the receivable's balance."""
-    return _ties(table, "AR aging", "aging", "total")
+    """Returns, per currency, the control that the aging's total equals the receivable's balance.
+
+    With functional rows (`functional_rows`), one more: that their total
+    equals the receivable's and its remeasurement account's value in the
+    functional currency.
+    """
+    ties = _ties(table, "AR aging", "aging", "total")
+    what = "AR aging in the functional currency"
+    return ties + _ties(table, what, "aging", "total", FUNCTIONAL_TOTAL)
 
 
 def customer_credits_ties(table: Table) -> list[Control]:

@@ -81,7 +81,9 @@ TOP_AGING = 12
 
 def _aging_charts(context: Context, aging: Table) -> list[Svg]:
     """Returns, per currency, the buckets' totals, then the largest customers by bucket."""
-    rows = rows_of(aging)
+    # The rows in the functional currency have no buckets: they are not charted.
+    functional = (report.FUNCTIONAL, report.FUNCTIONAL_TOTAL)
+    rows = [row for row in rows_of(aging) if row["customer"] not in functional]
     buckets = [grids.title_of(bucket) for bucket in report.BUCKETS]
     result = []
     for currency in currencies_of(rows):
