@@ -308,7 +308,7 @@ def _application_entry(
         extra[meta.CUSTOMER] = customer
     return transaction(
         receipt.place,  # read for its file and line only
-        receipt.date if receipt.date >= item.date else item.date,
+        application.date,  # the day the match became possible (`plugins.cash_matching`)
         narration,
         APPLICATION_TAGS,
         frozenset((item.id, receipt.link)),

@@ -240,6 +240,7 @@ def apply(
         policy.tolerance_units,
         policy.match_candidates,
         view.converted,
+        receipts.last_used,
     )
     cash = _cash_in_receipt_units(applications, subledger.items, view.ratios)
     done = CashApplied([], [], [], view.findings, [])

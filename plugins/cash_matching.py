@@ -26,6 +26,20 @@ most 2^(candidates/2) sums each, so the work per receipt is bounded whatever
 the size of the ledger. Among several exact subsets the one with the oldest
 items wins. Receipts are taken in date order, then by id; invoices oldest
 first; nothing depends on the order of the input.
+
+Each application is dated the day its match became possible (`_Matcher.day`):
+the latest of the dates of the receipts and invoices matched together, of
+the last posting to each of those invoices (`moved`: a credit note netted,
+an earlier application, a customer credit, a typed payment: what made its
+open amount what the match used) and of the last use of each of those
+receipts (`used`). The receipts and invoices matched together are one receipt
+and one invoice (steps 2 and 3), a receipt and the invoices it names up to
+the one it runs out on (step 1), a receipt and the set of invoices it pays
+(step 4), or the set of receipts paying an invoice (step 5). Of the invoice a
+named receipt runs out on, leaving more than the tolerance open, only the
+date counts: it is paid what is left of the receipt, whatever is open of it.
+So what a receipt or credit note makes possible is never dated before it,
+back in a month already closed.
 """
 
 from __future__ import annotations
@@ -55,16 +69,25 @@ class Invoicing(Protocol):
     def currency(self) -> str: ...
     @property
     def date(self) -> datetime.date: ...
+    @property
+    def moved(self) -> datetime.date | None:
+        """The date of its last posting (its document's, or a later one), if known."""
 
 
 class OpenInvoice(NamedTuple):
-    """An invoice as the matcher sees it: what is open of it, in minor units."""
+    """An invoice as the matcher sees it: what is open of it, in minor units.
+
+    Attributes:
+      moved: The date of its last posting, if after its own: what is open of
+        it has been what it is since then.
+    """
 
     id: str
     customer: str
     currency: str
     date: datetime.date
     open: int
+    moved: datetime.date | None = None
 
 
 class Paying(Protocol):
@@ -110,6 +133,8 @@ class Application(NamedTuple):
       cash: Taken from the receipt (what it paid, including any credit).
       credited: Of the cash, moved to the customer's credit balance.
       step: The step that matched them.
+      date: The day the match became possible (see the module doc): its
+        entry's date.
     """
 
     receipt: str
@@ -118,6 +143,7 @@ class Application(NamedTuple):
     cash: int
     credited: int
     step: str
+    date: datetime.date
 
     @property
     def written_off(self) -> int:
@@ -173,24 +199,76 @@ class _Matcher:
         still_open: dict[str, int],
         tolerance: Callable[[str], int],
         candidates: int,
+        used: Mapping[str, datetime.date] | None = None,
     ) -> None:
         self.invoices = invoices
         self.open = still_open  # what is open of each invoice: the matcher's to change
         self.tolerance = tolerance
         self.tolerances: dict[str, int] = {}
         self.candidates = candidates
+        self.used = used or {}  # the date of each receipt's last use, for those used
+        self.applied: dict[str, datetime.date] = {}  # each invoice's last application so far
         self.applications: list[Application] = []
         self.pools: dict[Pool, list[Invoicing]] = {}
         self.by_age: list[Invoicing] = []  # what the pools hold, oldest first
 
-    def apply(self, payment: Paying, invoice: str, amount: int, step: str) -> None:
-        """Applies cash of a receipt to an invoice, taking it off what is open of the invoice."""
+    def day(
+        self,
+        payments: Iterable[Paying],
+        invoices: Iterable[Invoicing],
+        partly: Invoicing | None = None,
+    ) -> datetime.date:
+        """Returns the day a match of receipts and invoices became possible (see the module doc).
+
+        It is the latest of their dates, of each invoice's last posting
+        (`moved`) or application in this run, and of each receipt's last use.
+        Of an invoice the match pays `partly`, only the date counts: what it
+        clears is what is left of the receipt, whatever is open of it.
+        """
+        used, applied = self.used, self.applied
+        days = [payment.date for payment in payments]
+        if partly is not None:
+            days.append(partly.date)
+        days += [used[payment.id] for payment in payments if payment.id in used]
+        for invoice in invoices:
+            days.append(invoice.date)
+            moved, earlier = invoice.moved, applied.get(invoice.id)
+            if moved is not None:
+                days.append(moved)
+            if earlier is not None:
+                days.append(earlier)
+        return max(days)
+
+    def pair_day(self, payment: Paying, invoice: Invoicing) -> datetime.date:
+        """Returns `day` of one receipt and one invoice, without its lists: it runs per receipt."""
+        day, dated = payment.date, invoice.date
+        if dated > day:
+            day = dated
+        other = invoice.moved
+        if other is not None and other > day:
+            day = other
+        if self.used:
+            other = self.used.get(payment.id)
+            if other is not None and other > day:
+                day = other
+        if self.applied:
+            other = self.applied.get(invoice.id)
+            if other is not None and other > day:
+                day = other
+        return day
+
+    def apply(
+        self, payment: Paying, invoice: str, amount: int, step: str, day: datetime.date
+    ) -> None:
+        """Applies cash of a receipt to an invoice on a day, taking it off what is open of it."""
         left = self.open[invoice] - amount
         if left:
             self.open[invoice] = left
         else:
             del self.open[invoice]
-        self.applications.append(_new(Application, (payment.id, invoice, amount, amount, 0, step)))
+        self.applied[invoice] = day
+        made = (payment.id, invoice, amount, amount, 0, step, day)
+        self.applications.append(_new(Application, made))
 
     def tolerance_of(self, currency: str) -> int:
         known = self.tolerances.get(currency)
@@ -213,7 +291,8 @@ class _Matcher:
             elif len(names) == 1 and still_open.get(names[0]) == payment.amount:
                 # The common case: it pays exactly what is open of the one invoice it names
                 # (what is open is more than nothing, so the receipt is too).
-                self.apply(payment, names[0], payment.amount, step)
+                day = self.pair_day(payment, self.invoices[names[0]])
+                self.apply(payment, names[0], payment.amount, step, day)
             elif payment.amount > 0:
                 self.pay_named(payment, step)
         return left
@@ -226,16 +305,27 @@ class _Matcher:
         invoices are paid goes with its last application (to the first
         invoice it names if it paid none): written off within the tolerance,
         else a customer credit.
+
+        Every application of the receipt is dated the same day (`day`): what
+        it gives each invoice depends on what is open of those before it, and
+        its excess on what is open of all it reached, so the match is of the
+        receipt and the invoices it names up to the one it runs out on. What
+        it pays of that one, if it leaves more than the tolerance open, is
+        what is left of the receipt: a posting to it does not date the match.
         """
         invoices, still_open, applications = self.invoices, self.open, self.applications
         names = payment.named
         if len(names) > 1:  # oldest first, leaving out ids that are no invoice
             found = sorted((invoices[n] for n in names if n in invoices), key=_age)
             names = tuple(invoice.id for invoice in found)
-        receipt, left, start = payment.id, payment.amount, len(applications)
+        receipt, left = payment.id, payment.amount
+        made: list[tuple[str, int, int, int]] = []  # (invoice, cleared, cash, credited)
+        reached: list[str] = []  # the invoices whose open amounts the match used
+        partly = None
         for invoice in names:
             if left <= 0:
                 break
+            reached.append(invoice)
             owed = still_open.get(invoice, 0)
             if owed <= 0:
                 continue
@@ -246,20 +336,30 @@ class _Matcher:
                     del still_open[invoice]
                 else:
                     still_open[invoice] = owed - left
-                applications.append(_new(Application, (receipt, invoice, cleared, left, 0, step)))
+                    partly = invoices[reached.pop()]
+                made.append((invoice, cleared, left, 0))
                 left = 0
                 break
-            self.apply(payment, invoice, owed, step)
+            del still_open[invoice]
+            made.append((invoice, owed, owed, 0))
             left -= owed
         # An invoice it paid is one of `invoices`: the lookup is for a receipt that paid none.
-        if left and names and (len(applications) > start or names[0] in invoices):
+        if left and names and (made or names[0] in invoices):
             credited = 0 if left <= self.tolerance_of(payment.currency) else left
-            if len(applications) > start:
-                last = applications[-1]
-                made = (receipt, last.invoice, last.cleared, last.cash + left, credited, step)
-                applications[-1] = _new(Application, made)
+            if made:
+                invoice, cleared, cash, _ = made[-1]
+                made[-1] = (invoice, cleared, cash + left, credited)
             else:
-                applications.append(_new(Application, (receipt, names[0], 0, left, credited, step)))
+                made.append((names[0], 0, left, credited))
+        if not made:
+            return
+        paid = [invoices[name] for name in reached if name in invoices]
+        day = self.day((payment,), paid, partly)
+        for invoice, cleared, cash, credited in made:
+            self.applied[invoice] = day
+            applications.append(
+                _new(Application, (receipt, invoice, cleared, cash, credited, step, day))
+            )
 
     def oldest_first(self) -> list[Invoicing]:
         """Returns the open invoices oldest first, and sorts them into pools the first time.
@@ -310,7 +410,8 @@ class _Matcher:
             if invoice is None:
                 left.append(payment)
             elif invoice.date <= payment.date:
-                self.apply(payment, invoice.id, payment.amount, AMOUNT)
+                day = self.pair_day(payment, invoice)
+                self.apply(payment, invoice.id, payment.amount, AMOUNT, day)
                 if more and more.get(key):
                     index[key] = more[key].pop(0)  # the next oldest of the same amount
             else:
@@ -368,9 +469,10 @@ class _Matcher:
             if chosen is None:
                 left.append(payment)
                 continue
-            for index in chosen:
-                invoice = eligible[index]
-                self.apply(payment, invoice.id, self.open[invoice.id], SEVERAL_INVOICES)
+            paid = [eligible[index] for index in chosen]
+            day = self.day((payment,), paid)
+            for invoice in paid:
+                self.apply(payment, invoice.id, self.open[invoice.id], SEVERAL_INVOICES, day)
         return left
 
     def several_receipts(self, payments: list[Paying]) -> list[Paying]:
@@ -390,9 +492,10 @@ class _Matcher:
             chosen = subset_with_sum([p.amount for p in eligible], self.open[invoice.id], 2)
             if chosen is None:
                 continue
-            for index in chosen:
-                payment = eligible[index]
-                self.apply(payment, invoice.id, payment.amount, SEVERAL_RECEIPTS)
+            paying = [eligible[index] for index in chosen]
+            day = self.day(paying, (invoice,))
+            for payment in paying:
+                self.apply(payment, invoice.id, payment.amount, SEVERAL_RECEIPTS, day)
                 matched.add(payment.id)
             pool[:] = [payment for payment in pool if payment.id not in matched]
         return [payment for payment in payments if payment.id not in matched]
@@ -404,6 +507,7 @@ def match(
     tolerance: Callable[[str], int],
     candidates: int = 12,
     converted: Converted | None = None,
+    used: Mapping[str, datetime.date] | None = None,
 ) -> list[Application]:
     """Returns the cash applications of the receipts to the invoices, step by step.
 
@@ -413,10 +517,11 @@ def match(
       tolerance: The write-off tolerance of a currency, in minor units.
       candidates: How many of a customer's oldest items steps 3 to 5 look at.
       converted: Each receipt's amounts in other currencies, for step 3.
+      used: The date of each receipt's last use, for those partly used.
     """
     by_id = {invoice.id: invoice for invoice in invoices}
     still_open = {key: invoice.open for key, invoice in by_id.items() if invoice.open > 0}
-    return match_open(payments, by_id, still_open, tolerance, candidates, converted)
+    return match_open(payments, by_id, still_open, tolerance, candidates, converted, used)
 
 
 def match_open(
@@ -426,6 +531,7 @@ def match_open(
     tolerance: Callable[[str], int],
     candidates: int = 12,
     converted: Converted | None = None,
+    used: Mapping[str, datetime.date] | None = None,
 ) -> list[Application]:
     """Returns the cash applications, as `match` does, of invoices and their open amounts apart.
 
@@ -437,8 +543,9 @@ def match_open(
       tolerance: The write-off tolerance of a currency, in minor units.
       candidates: How many of a customer's oldest items steps 3 to 5 look at.
       converted: Each receipt's amounts in other currencies, for step 3.
+      used: The date of each receipt's last use, for those partly used.
     """
-    matcher = _Matcher(invoices, still_open, tolerance, candidates)
+    matcher = _Matcher(invoices, still_open, tolerance, candidates, used)
     left = matcher.by_amount(matcher.named(sorted(payments, key=_age)))
     if converted:
         left = matcher.by_converted_amount(left, converted)

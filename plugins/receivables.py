@@ -98,6 +98,11 @@ class Item(NamedTuple):
         return self.origin.entry
 
     @property
+    def moved(self) -> datetime.date:
+        """The date of its last posting so far: what is open of it is what it is since then."""
+        return self.movements[-1].date
+
+    @property
     def is_invoice(self) -> bool:
         """Whether the item is an invoice (its document posting is a debit)."""
         return self.origin.units > 0

@@ -324,6 +324,8 @@ def test_one_receipt_pays_several_invoices_of_its_customer(books: Books) -> None
 
 
 def test_several_receipts_pay_one_invoice(books: Books) -> None:
+    # 100.00 + 200.00 = 300.00: both applications are dated 2026-02-03, when
+    # R-2 arrived; R-1 alone paid nothing on 2026-02-01.
     text = (
         invoice(1, "2026-01-01", "300.00")
         + receipt("2026-02-01", "100.00 USD", "R-1", '\n  customer: "CUS-1"')
@@ -332,7 +334,7 @@ def test_several_receipts_pay_one_invoice(books: Books) -> None:
     entries, errors = load(books, text)
     assert errors == []
     assert [(date, narration) for date, narration, _ in applications(entries)] == [
-        ("2026-02-01", "Cash application INV-1 from R-1"),
+        ("2026-02-03", "Cash application INV-1 from R-1"),
         ("2026-02-03", "Cash application INV-1 from R-2"),
     ]
     assert balance(entries, AR, "USD") == 0
@@ -1103,7 +1105,8 @@ def test_fast_writer_writes_what_the_general_one_does(
     items, _ = receivables.read(entries, AR, policy.precision)
     found, _ = receipts.read(entries, UNAPPLIED, policy.precision, items, "")
     item, paying = items.items["INV-1"], next(iter(found.by_id.values()))
-    application = cash_matching.Application(paying.id, item.id, cash, cash, 0, "amount")
+    day = max(paying.date, item.date)
+    application = cash_matching.Application(paying.id, item.id, cash, cash, 0, "amount", day)
     fast = ar_entries.ExactWriter(policy).entry(application, paying, item)
     general = ar_entries.application_entry(
         application, ar_entries.Settlement(paying, item), cash, policy
@@ -1129,7 +1132,9 @@ def test_matcher_pays_a_converted_amount_within_the_tolerance_oldest_first() -> 
     ]
     payments = [Payment("R-1", "CUS-1", "USD", day, 3350)]
     found = cash_matching.match(payments, invoices, lambda _: 100, 12, {"R-1": [("EUR", 3045)]})
-    assert found == [cash_matching.Application("R-1", "INV-B", 3000, 3045, 0, "converted-amount")]
+    assert found == [
+        cash_matching.Application("R-1", "INV-B", 3000, 3045, 0, "converted-amount", day)
+    ]
     assert found[0].written_off == -45
 
 

@@ -46,7 +46,7 @@ def test_receipt_of_exactly_what_is_open_clears_the_invoice_it_names() -> None:
     matcher = _matcher(invoices)
     left = matcher.named([Payment("R-1", "C1", "USD", _day(3), 10000, ("INV-1",))])
     assert left == []
-    assert matcher.applications == [Application("R-1", "INV-1", 10000, 10000, 0, "named")]
+    assert matcher.applications == [Application("R-1", "INV-1", 10000, 10000, 0, "named", _day(3))]
     assert matcher.open == {}
 
 
@@ -58,8 +58,8 @@ def test_receipt_naming_an_invoice_paid_already_becomes_a_credit() -> None:
         Payment("R-1", "C1", "USD", _day(3), 10000, ("INV-1",)),
     ]
     assert _match(invoices, payments) == [
-        Application("R-1", "INV-1", 10000, 10000, 0, "named"),
-        Application("R-2", "INV-1", 0, 5000, 5000, "named"),
+        Application("R-1", "INV-1", 10000, 10000, 0, "named", _day(3)),
+        Application("R-2", "INV-1", 0, 5000, 5000, "named", _day(4)),
     ]
 
 
@@ -74,8 +74,8 @@ def test_short_or_over_receipt_within_the_tolerance_clears_the_invoice() -> None
     ]
     found = _match(invoices, payments)
     assert found == [
-        Application("R-1", "INV-1", 10000, 9997, 0, "named"),
-        Application("R-2", "INV-2", 10000, 10004, 0, "named"),
+        Application("R-1", "INV-1", 10000, 9997, 0, "named", _day(3)),
+        Application("R-2", "INV-2", 10000, 10004, 0, "named", _day(3)),
     ]
     assert [application.written_off for application in found] == [3, -4]
 
@@ -91,8 +91,8 @@ def test_amount_open_on_two_invoices_is_paid_oldest_first() -> None:
         Payment("R-2", "C1", "USD", _day(11), 10000),
     ]
     assert _match(invoices, payments) == [
-        Application("R-1", "INV-2", 10000, 10000, 0, "amount"),
-        Application("R-2", "INV-1", 10000, 10000, 0, "amount"),
+        Application("R-1", "INV-2", 10000, 10000, 0, "amount", _day(10)),
+        Application("R-2", "INV-1", 10000, 10000, 0, "amount", _day(11)),
     ]
 
 
@@ -104,7 +104,7 @@ def test_invoice_dated_after_a_receipt_waits_for_a_later_one() -> None:
         Payment("R-2", "C1", "USD", _day(12), 10000),
     ]
     assert _match(invoices, payments) == [
-        Application("R-2", "INV-1", 10000, 10000, 0, "amount"),
+        Application("R-2", "INV-1", 10000, 10000, 0, "amount", _day(12)),
     ]
 
 
@@ -182,9 +182,8 @@ def test_amount_step_pays_the_oldest_open_invoice_of_the_amount(
         ]
         if same and same[0].date <= payment.date:
             del still_open[same[0].id]
-            expected.append(
-                Application(payment.id, same[0].id, payment.amount, payment.amount, 0, "amount")
-            )
+            paid, day = payment.amount, payment.date  # the receipt is dated on or after it
+            expected.append(Application(payment.id, same[0].id, paid, paid, 0, "amount", day))
         else:
             unmatched.append(payment)
     assert matcher.applications == expected
@@ -219,3 +218,115 @@ def test_subset_search_finds_the_earliest_exact_subset_of_at_least_least(
     ]
     found = subset_with_sum(values, target, least)
     assert found == (min(exact) if exact and target > 0 else None)
+
+
+# The day of each application.
+
+
+def test_receipts_completing_a_set_later_date_every_application_of_the_set() -> None:
+    # INV-1 is open 10,000 since day 0; R-1 brings 6,000 on day 3 and R-2
+    # 4,000 on day 9: 6,000 + 4,000 = 10,000 pays INV-1 (several receipts),
+    # possible only once R-2 came, so both applications are dated day 9.
+    invoices = [OpenInvoice("INV-1", "C1", "USD", _day(0), 10000)]
+    payments = [
+        Payment("R-1", "C1", "USD", _day(3), 6000),
+        Payment("R-2", "C1", "USD", _day(9), 4000),
+    ]
+    assert _match(invoices, payments) == [
+        Application("R-1", "INV-1", 6000, 6000, 0, "several-receipts", _day(9)),
+        Application("R-2", "INV-1", 4000, 4000, 0, "several-receipts", _day(9)),
+    ]
+
+
+def test_an_open_amount_or_unapplied_amount_changed_later_dates_the_match() -> None:
+    # INV-1 (day 0) is open 8,000 since a posting on day 7, INV-2 (day 0)
+    # 5,000 since day 0; R-1 (day 2) is left 8,000 since a use on day 4, R-2
+    # (day 2) brings 5,000. R-1 pays INV-1 by amount on day 7 (its open
+    # amount's day), R-2 pays INV-2 on day 2 (its own).
+    invoices = [
+        OpenInvoice("INV-1", "C1", "USD", _day(0), 8000, _day(7)),
+        OpenInvoice("INV-2", "C1", "USD", _day(0), 5000),
+    ]
+    payments = [
+        Payment("R-1", "C1", "USD", _day(2), 8000),
+        Payment("R-2", "C1", "USD", _day(2), 5000),
+    ]
+    found = cash_matching.match(payments, invoices, lambda _: TOLERANCE, used={"R-1": _day(4)})
+    assert found == [
+        Application("R-1", "INV-1", 8000, 8000, 0, "amount", _day(7)),
+        Application("R-2", "INV-2", 5000, 5000, 0, "amount", _day(2)),
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    _invoices,
+    _payments,
+    st.lists(st.one_of(st.none(), st.integers(0, 12)), min_size=10, max_size=10),
+    st.lists(st.one_of(st.none(), st.integers(0, 12)), min_size=12, max_size=12),
+)
+def test_no_application_is_dated_before_what_its_match_rests_on(
+    drawn: list[OpenInvoice],
+    payments: list[Payment],
+    moved: list[int | None],
+    used: list[int | None],
+) -> None:
+    # Each invoice's last posting and each receipt's last use on random days
+    # (or none): every application is dated on or after its receipt, its
+    # invoice and that use, and, unless it leaves the invoice open (a named
+    # receipt paying part of it), that posting and the invoice's earlier
+    # applications; the applications of one match (a receipt's in steps 1,
+    # 3 and 4, an invoice's in step 5) share one day.
+    invoices = [
+        invoice if day is None else invoice._replace(moved=_day(day))
+        for invoice, day in zip(drawn, moved, strict=False)
+    ]
+    last_used = {
+        payment.id: _day(day)
+        for payment, day in zip(payments, used, strict=False)
+        if day is not None
+    }
+    found = cash_matching.match(payments, invoices, lambda _: TOLERANCE, used=last_used)
+    invoice_of = {invoice.id: invoice for invoice in invoices}
+    payment_of = {payment.id: payment for payment in payments}
+    still_open = {invoice.id: invoice.open for invoice in invoices}
+    days: dict[tuple[str, str], set[datetime.date]] = {}
+    latest: dict[str, datetime.date] = {}
+    for application in found:
+        invoice, payment = invoice_of[application.invoice], payment_of[application.receipt]
+        still_open[invoice.id] -= application.cleared
+        floor = [payment.date, invoice.date, last_used.get(payment.id)]
+        if still_open[invoice.id] <= 0:  # it cleared what was open: it rests on it
+            floor += [invoice.moved, latest.get(invoice.id)]
+        assert application.date >= max(day for day in floor if day is not None)
+        latest[invoice.id] = application.date
+        match = invoice.id if application.step == cash_matching.SEVERAL_RECEIPTS else payment.id
+        days.setdefault((application.step, match), set()).add(application.date)
+    assert all(len(dates) == 1 for dates in days.values())
+
+
+_days = st.one_of(st.none(), st.integers(0, 12).map(_day))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 12), st.integers(0, 12), _days, _days, _days)
+def test_the_day_of_one_receipt_and_one_invoice_is_the_day_of_the_rule(
+    received: int,
+    billed: int,
+    moved: datetime.date | None,
+    used: datetime.date | None,
+    applied: datetime.date | None,
+) -> None:
+    # The amount step's quick `pair_day` against `day`, the rule it stands for.
+    invoice = OpenInvoice("INV-1", "C1", "USD", _day(billed), 100, moved)
+    payment = Payment("R-1", "C1", "USD", _day(received), 100)
+    matcher = cash_matching._Matcher(
+        {"INV-1": invoice},
+        {"INV-1": 100},
+        lambda _: TOLERANCE,
+        12,
+        {} if used is None else {"R-1": used},
+    )
+    if applied is not None:
+        matcher.applied["INV-1"] = applied
+    assert matcher.pair_day(payment, invoice) == matcher.day((payment,), (invoice,))
