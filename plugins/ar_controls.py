@@ -31,7 +31,7 @@ from beancount.core import data
 from plugins import ar_entries, meta, other_payers
 from plugins.ar_policy import ArPolicy
 from plugins.receipts import Receipts
-from plugins.receivables import Finding, Item, Subledger, invoice_of
+from plugins.receivables import Finding, Item, Subledger
 
 
 def overpaid(subledger: Subledger, policy: ArPolicy) -> list[Finding]:
@@ -75,31 +75,24 @@ def applications_to_nothing(
     An invoice exists when an entry other than a cash application posts it
     (one that does not touch unapplied cash), or when its document posting
     bills it: a debit, as an invoice billed with a deposit applied in the
-    same entry is. Only the items such entries name can be one, so only
-    those are looked at.
+    same entry is. Only an item whose document is a credit can be one, so
+    only the credit notes (`Subledger.notes`) are looked at.
 
     Args:
       subledger: The open items.
       unapplied_cash: The unapplied cash account.
       entries: The entries of the books (those that post to unapplied cash suffice).
     """
-    applications = [
-        entry
+    typed = {
+        id(entry)
         for entry in entries
         if isinstance(entry, data.Transaction)
         and not meta.is_generated(entry)
         and any(posting.account == unapplied_cash for posting in entry.postings)
-    ]
-    typed = {id(entry) for entry in applications}
-    named = {
-        invoice
-        for entry in applications
-        for posting in entry.postings
-        if (invoice := invoice_of(entry, posting)) in subledger.items
     }
     findings: list[Finding] = []
-    for item in (subledger.items[invoice] for invoice in named):
-        if id(item.document) not in typed or item.is_invoice:
+    for item in (subledger.items[invoice] for invoice in subledger.notes):
+        if id(item.document) not in typed:
             continue
         if not all(id(movement.entry) in typed for movement in item.movements):
             continue

@@ -33,6 +33,7 @@ AMORTIZE_MONTHS = "amortize_months"
 # On a receipt (a credit to unapplied cash): its id, else its bank's reference.
 RECEIPT = "receipt"
 BANK_REFERENCE = "bank_reference"
+_RECEIPT_IDS = (RECEIPT, BANK_REFERENCE)
 
 # On generated entries.
 PREFIX = "revclose_"
@@ -73,3 +74,21 @@ def source_of(entry: Any, posting: Any) -> dict[str, Any]:
     if posting.meta and "lineno" in posting.meta:
         return dict(posting.meta)
     return dict(entry.meta)
+
+
+def written_receipt_id(entry: Any, posting: Any) -> str | None:
+    """Returns the receipt id written on a posting, else on its entry, or None.
+
+    The id is the `receipt`, else the `bank_reference`, trimmed; an empty one
+    is none. A bank import writes one on every line of cash it reads.
+    """
+    own, shared = posting.meta or {}, entry.meta
+    for key in _RECEIPT_IDS:
+        value = own.get(key)
+        if value is None:
+            value = shared.get(key)
+        if value is not None:
+            text = value.strip() if type(value) is str else str(value).strip()
+            if text:
+                return text
+    return None

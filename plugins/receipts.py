@@ -172,25 +172,11 @@ def receipt_id(entry: data.Transaction, posting: data.Posting, folder: str) -> s
       posting: Its credit to unapplied cash (or to customer credits).
       folder: The ledger's folder: a place is its file relative to it, and the line.
     """
-    named = written_id(entry, posting)
+    named = meta.written_receipt_id(entry, posting)
     if named is not None:
         return named
     where = meta.source_of(entry, posting)
     return f"{_relative(str(where.get('filename', '')), folder)}:{where.get('lineno', 0)}"
-
-
-def written_id(entry: data.Transaction, posting: data.Posting) -> str | None:
-    """Returns the id a receipt's metadata gives it (`receipt`, else `bank_reference`), or None."""
-    own, shared = posting.meta or _NO_META, entry.meta
-    for key in _ID_KEYS:
-        value = own.get(key)
-        if value is None:
-            value = shared.get(key)
-        if value is not None:
-            text = value.strip() if type(value) is str else str(value).strip()
-            if text:
-                return text
-    return None
 
 
 def posted_straight(movement: Movement) -> str | None:
@@ -206,10 +192,9 @@ def posted_straight(movement: Movement) -> str | None:
     """
     if movement.units >= 0 or meta.GENERATED_BY in movement.entry.meta:
         return None
-    return written_id(movement.entry, movement.posting)
+    return meta.written_receipt_id(movement.entry, movement.posting)
 
 
-_ID_KEYS = (meta.RECEIPT, meta.BANK_REFERENCE)
 _new = tuple.__new__  # builds a NamedTuple without the Python call of its generated __new__
 _NO_META: dict[str, Any] = {}
 _PLACE = frozenset(("filename", "lineno"))  # the metadata Beancount gives every posting
@@ -454,7 +439,7 @@ def used_receipt(entry: data.Transaction, posting: data.Posting, links: Mapping[
     """
     named = entry.meta.get(APPLIED_RECEIPT) or _value(entry, posting, meta.RECEIPT)
     if named is not None:
-        return str(named).strip()  # As a receipt's own id is read (`written_id`).
+        return str(named).strip()  # As a receipt's own id is read (`meta.written_receipt_id`).
     return next((links[link] for link in sorted(entry.links) if link in links), "")
 
 

@@ -3,22 +3,31 @@
 An open item is every posting to the receivable account that names the same
 invoice: the posting's own `invoice` metadata (a generated entry that moves a
 credit note onto its invoice touches two items), else its entry's `invoice`,
-else the entry's first link (`invoice_of`). Its document is the invoice or
-credit note itself (`document_of`): its first posting written as one, an
-invoice's debit in an entry with a `due` date or a credit note's credit in
-an entry naming the invoice it `credits`, else its first posting, debits
-first on a day. A debit makes it an invoice, a credit a credit note; a
-payment or a refund posted to it, even on or before its date, is neither.
-The document gives its customer and its `due` date; the receivable balance
-in each currency is, by construction, the sum of the open items' balances.
-Cash application, aging, statements and the receivable tie-out all read
-items from here.
+else the entry's link (`invoice_of`). Of an entry's several links, the
+posting belongs to the one that is an item the other postings name (by
+`invoice`, or as their entry's one link): a manual application linked to
+its receipt and its invoice is the invoice's, however the ids sort. With no
+such link it belongs to the first link; with several, to the first of them,
+with a finding naming its line (`_linked`).
+
+Its document is the invoice or credit note itself (`document_of`): its
+first posting written as one, an invoice's debit in an entry with a `due`
+date or a credit note's credit in an entry naming the invoice it `credits`;
+else its first posting that is not cash (one carrying a receipt id,
+`receipt` or `bank_reference`, as a bank import writes cash paid or
+refunded, or one a plugin generated), debits first on a day; else its first
+posting. A debit makes it an invoice, a credit a credit note; a payment or a
+refund posted to it, even on or before its date, is neither. The document
+gives its customer and its `due` date; the receivable balance in each
+currency is, by construction, the sum of the open items' balances. Cash
+application, aging, statements and the receivable tie-out all read items
+from here.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import InitVar, dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -79,7 +88,7 @@ class Item(NamedTuple):
       due: The document's `due` date; an item without one is due on its date.
       date: The date of the document, kept as a field: the matcher reads it
         for every comparison and sort.
-      origin: The document's posting (see `document`): one of `movements`,
+      origin: The document's posting (see `document_of`): one of `movements`,
         most often the first, but not for an item paid or refunded before
         its document on the same day or an earlier one.
     """
@@ -245,14 +254,77 @@ def postings_to(entries: Iterable[data.Directive], account: str) -> Iterator[Row
                     yield entry, position, posting
 
 
-def invoice_of(entry: data.Transaction, posting: data.Posting) -> str | None:
-    """Returns the item a receivable posting belongs to (see the module doc), or None."""
-    named = posting.meta.get(meta.INVOICE) if posting.meta else None
-    if not named:
-        named = entry.meta.get(meta.INVOICE)
+def invoice_of(
+    entry: data.Transaction, posting: data.Posting, invoices: Container[str] = frozenset()
+) -> str | None:
+    """Returns the item a receivable posting belongs to (see the module doc), or None.
+
+    Args:
+      entry: The posting's entry.
+      posting: A posting to the receivable.
+      invoices: The items the other postings name (see `_linked`): of an
+        entry's several links, the posting belongs to the one among them.
+    """
+    named = _written(entry, posting)
     if named:
         return str(named)
-    return min(entry.links) if entry.links else None
+    links = entry.links
+    if not links:
+        return None
+    if len(links) > 1:
+        known = _known_links(entry, invoices)
+        if known:
+            return known[0]
+    return min(links)
+
+
+def _written(entry: data.Transaction, posting: data.Posting) -> Any:
+    """Returns the `invoice` written on a posting, else on its entry (None if neither)."""
+    named = posting.meta.get(meta.INVOICE) if posting.meta else None
+    return named or entry.meta.get(meta.INVOICE)
+
+
+def _by_links(entry: data.Transaction, posting: data.Posting) -> bool:
+    """Tells whether a posting's item is one of its entry's several links: no `invoice` written."""
+    return bool(entry.links) and len(entry.links) > 1 and not _written(entry, posting)
+
+
+def _known_links(entry: data.Transaction, invoices: Container[str]) -> list[str]:
+    """Returns the entry's links that are items of the books, sorted."""
+    return sorted(link for link in entry.links if link in invoices)
+
+
+def _linked(rows: Sequence[Row]) -> tuple[dict[tuple[int, int], str], list[Finding]]:
+    """Returns the item of each posting whose entry links several ids and writes no `invoice`.
+
+    Keyed by the entry's `id` and the posting's position; postings with no
+    amount are not read. Such a posting belongs to the one link that is an
+    item the other postings name (by `invoice` or as their entry's one
+    link); a receipt's link names none.
+    With no such link it belongs to the first link; with several, to the
+    first of them, and a finding names its line.
+    """
+    read = [row for row in rows if isinstance(getattr(row[2].units, "number", None), Decimal)]
+    invoices = {
+        invoice
+        for entry, _, posting in read
+        if not _by_links(entry, posting) and (invoice := invoice_of(entry, posting)) is not None
+    }
+    linked: dict[tuple[int, int], str] = {}
+    findings: list[Finding] = []
+    for entry, position, posting in read:
+        if not _by_links(entry, posting):
+            continue
+        linked[id(entry), position] = str(invoice_of(entry, posting, invoices))
+        known = _known_links(entry, invoices)
+        if len(known) > 1:
+            names = ", ".join(f"'{link}'" for link in known)
+            message = (
+                f"Receivable posting of '{posting.units}' links invoices {names} and names none "
+                f"of them; expected an '{meta.INVOICE}' on the posting or its entry"
+            )
+            findings.append((meta.source_of(entry, posting), message, entry))
+    return linked, findings
 
 
 def read(
@@ -287,11 +359,31 @@ def subledger(postings: Iterable[Row], precision: Precision) -> tuple[Subledger,
     whose entry gives its customer as text and its `due` date as a date, or
     none: such an item is made and indexed as it is read, as `_item` and
     `Index.add` would make it. `invoice_of` reads the other postings, and
-    once every posting is read `_item` makes the other items.
+    once every posting is read `_item` makes the other items. Only a posting
+    whose entry links several ids and writes no `invoice` needs every other
+    posting read first (`_linked`): the books with one are read again.
 
     Args:
       postings: The postings to the receivable, in the order of the ledger.
       precision: Decimals of each currency.
+    """
+    rows = postings if isinstance(postings, list) else list(postings)
+    read = _read(rows, precision, None)
+    if read is not None:
+        return read
+    linked, findings = _linked(rows)
+    read = _read(rows, precision, linked)
+    assert read is not None  # every posting read by links is in `linked`
+    return read[0], findings + read[1]
+
+
+def _read(
+    rows: list[Row], precision: Precision, linked: dict[tuple[int, int], str] | None
+) -> tuple[Subledger, list[Finding]] | None:
+    """Returns the open items of postings and their findings (see `subledger`).
+
+    None, at once, if a posting belongs to one of several links and
+    `linked` does not say which (it is None).
     """
     to_minor = precision.to_minor
     items: dict[str, Item] = {}
@@ -299,7 +391,7 @@ def subledger(postings: Iterable[Row], precision: Precision) -> tuple[Subledger,
     again: set[str] = set()  # the items `_item` makes
     unnamed: list[data.Transaction] = []
     findings: list[Finding] = []
-    for entry, position, posting in postings:
+    for entry, position, posting in rows:
         units = posting.units
         if units is None:
             continue
@@ -309,7 +401,12 @@ def subledger(postings: Iterable[Row], precision: Precision) -> tuple[Subledger,
         shared, own = entry.meta, posting.meta
         invoice = shared.get(meta.INVOICE)
         if type(invoice) is not str or not invoice or (own and meta.INVOICE in own):
-            invoice = invoice_of(entry, posting)
+            if _by_links(entry, posting):
+                if linked is None:
+                    return None
+                invoice = linked[id(entry), position]
+            else:
+                invoice = invoice_of(entry, posting)
             if invoice is None:
                 if not unnamed or unnamed[-1] is not entry:
                     unnamed.append(entry)
@@ -373,8 +470,12 @@ def document_of(movements: list[Movement]) -> Movement:
     receivable; a credit note names the invoice it `credits` and credits it.
     A payment or a refund is written as neither (and a void is the opposite
     sign), so it is not the document even when it is posted before it, on
-    the same day or an earlier one. Only an item posted more than once gets
-    here, and most are found at their first posting.
+    the same day or an earlier one. With nothing written as a document, a
+    posting that carries a receipt id (`receipt` or `bank_reference`, as a
+    bank import writes cash paid or refunded) or that a plugin generated is
+    cash, not the document: the document is the first other posting. Only an
+    item posted more than once gets here, and most are found at their first
+    posting.
     """
     for movement in movements:
         units, written = movement.units, movement.entry.meta
@@ -382,7 +483,16 @@ def document_of(movements: list[Movement]) -> Movement:
             return movement
         if units > 0 and meta.DUE in written and meta.CREDITS not in written:
             return movement
-    return movements[0]  # nothing written as a document: the first posting, debits first
+    return next((movement for movement in movements if not _is_cash(movement)), movements[0])
+
+
+def _is_cash(movement: Movement) -> bool:
+    """Tells whether a posting is cash paid or refunded, or generated: never a document."""
+    entry = movement.entry
+    return (
+        meta.GENERATED_BY in entry.meta
+        or meta.written_receipt_id(entry, movement.posting) is not None
+    )
 
 
 def _at_cost(invoice: str, posting: data.Posting) -> str:

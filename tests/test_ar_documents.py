@@ -2,7 +2,8 @@
 
 The document is the item's first posting written as one: an invoice's debit
 in an entry with a `due` date, a credit note's credit in an entry naming the
-invoice it `credits`; else the first posting, debits first on a day. So a
+invoice it `credits`; else the first posting that is not cash (cash carries
+a receipt id: tests/test_ar_documents_and_links.py), debits first on a day. So a
 credit note refunded the day it is issued, or an invoice paid straight to the
 receivable before its own date, is still read by its document. Worked
 examples, read by `plugins.receivables` and through the reports, and a

@@ -213,15 +213,21 @@ def receivable_books(draw: st.DrawFn) -> list[data.Transaction]:
 def subledger_by_the_general_rules(
     entries: list[data.Transaction], precision: Precision
 ) -> tuple[Subledger, list[Finding]]:
-    """The subledger as the general rules make it: `invoice_of`, `_item`, then `Index.add`."""
+    """The subledger as the general rules make it: `invoice_of`, `_item`, then `Index.add`.
+
+    A posting whose entry links several ids and writes no `invoice` belongs to
+    the one the other postings name (`_linked`, worked in
+    tests/test_ar_documents_and_links.py).
+    """
     grouped: dict[str, list[Movement]] = {}
     unnamed: list[data.Transaction] = []
-    findings: list[Finding] = []
-    for entry, position, posting in receivables.postings_to(entries, AR):
+    rows = list(receivables.postings_to(entries, AR))
+    linked, findings = receivables._linked(rows)
+    for entry, position, posting in rows:
         units = posting.units
         if units is None or not isinstance(units.number, Decimal):
             continue
-        invoice = invoice_of(entry, posting)
+        invoice = linked.get((id(entry), position)) or invoice_of(entry, posting)
         if invoice is None:
             if not unnamed or unnamed[-1] is not entry:
                 unnamed.append(entry)
