@@ -145,6 +145,7 @@ class Books(NamedTuple):
       opens: The Open directives.
       horizon: The books' horizon (plugins.horizon): the month end of their
         latest typed transaction, if any.
+      folder: The ledger's folder, for receipts identified by file and line.
     """
 
     entries: Sequence[data.Directive]
@@ -155,6 +156,7 @@ class Books(NamedTuple):
     both: list[data.Transaction]
     opens: list[data.Directive]
     horizon: datetime.date | None
+    folder: str
 
     @classmethod
     def of(cls, entries: Sequence[data.Directive], policy: ArPolicy, folder: str) -> Books:
@@ -205,7 +207,10 @@ class Books(NamedTuple):
         typed, findings = receivables.subledger(receivable, policy.precision)
         found, more = receipts.receipts_of(cash, policy.precision, folder, typed)
         through = horizon.books_horizon(horizon.latest_typed(entries))
-        return cls(entries, typed, found, findings + more, credits, both, opens, through)
+        return cls(entries, typed, found, findings + more, credits, both, opens, through, folder)
+
+
+_READINGS = 3  # of the books at most: one more after a take-back capped changed later steps
 
 
 def reconcile(
@@ -213,10 +218,56 @@ def reconcile(
 ) -> tuple[list[data.Transaction], list[receivables.Finding], receivables.Subledger]:
     """Returns the generated entries of the receivable, its control findings and open items.
 
+    A take-back of an over payment is capped at what its credit still holds
+    on its day, which is known only once the credits are applied. When that
+    changes what the invoice's later postings move or take back
+    (`over_payments.TakeBack.followed`), the books are read again with the
+    caps known; else the cap is settled in place.
+
     Args:
       books: The plugin's view of the ledger.
       policy: The receivables policy.
     """
+    caps: dict[over_payments.Key, int] = {}
+    for reading in range(1, _READINGS + 1):
+        made, findings, subledger, capped = _reconciled(books, policy, caps)
+        if not capped:
+            break
+        if reading == _READINGS:
+            findings += _unsettled(capped)
+            break
+        caps.update(capped)
+        books = Books.of(books.entries, policy, books.folder)
+    return made, findings, subledger
+
+
+def _unsettled(capped: dict[over_payments.Key, int]) -> list[receivables.Finding]:
+    """Returns an error at each take-back still capped anew after the last reading of the books.
+
+    What it takes back, and so the invoice's later steps, may then be wrong:
+    the user is told rather than handed figures that did not settle.
+    """
+    return [
+        (
+            {"filename": filename, "lineno": lineno},
+            f"The take-back of {receipt}'s over payment of {invoice} did not settle in "
+            f"{_READINGS} readings of the books; "
+            "book the refund against customer credits instead",
+            None,
+        )
+        for invoice, receipt, filename, lineno, _ in sorted(capped)
+    ]
+
+
+def _reconciled(
+    books: Books, policy: ArPolicy, caps: dict[over_payments.Key, int]
+) -> tuple[
+    list[data.Transaction],
+    list[receivables.Finding],
+    receivables.Subledger,
+    dict[over_payments.Key, int],
+]:
+    """Returns `reconcile`'s result for take-backs capped at `caps`, and the caps it found."""
     unapplied = policy.accounts.unapplied_cash
     typed, findings = books.typed, list(books.findings)
     rates = fx.Rates(books.entries, policy.functional_currency)
@@ -224,11 +275,11 @@ def reconcile(
     # show every invoice paid too much, less what receipts posted straight
     # to it over paid, which is moved to customer credits first. They are
     # read before anything else is posted: the subledger grows in place.
-    moved = over_payments.to_customer_credits(typed, rates, policy)
+    moved = over_payments.to_customer_credits(typed, rates, policy, caps)
     typed.post(moved.movements)
     controls = ar_controls.overpaid(typed, policy)
     controls += ar_controls.applications_to_nothing(typed, unapplied, books.both)
-    applied = _applied(typed, books.receipts, books.customer_credits, moved.entries, rates, policy)
+    applied = _applied(typed, books.receipts, books.customer_credits, moved, rates, policy)
     findings += applied.findings
     made = [*moved.entries, *applied.entries]
     # Month-end entries are made through the books' horizon, not their last
@@ -239,7 +290,7 @@ def reconcile(
         for remeasurement in fx.remeasurements(applied.subledger, rates, policy, through):
             made += ar_entries.remeasurement_entries(remeasurement, policy)
         made += ar_controls.review_flags(applied.subledger, applied.cash, policy, through)
-    return made, findings + controls, applied.subledger
+    return made, findings + controls, applied.subledger, applied.capped
 
 
 class _Applied(NamedTuple):
@@ -249,27 +300,30 @@ class _Applied(NamedTuple):
     subledger: receivables.Subledger
     cash: receipts.Receipts  # with every use of each receipt
     findings: list[receivables.Finding]
+    capped: dict[over_payments.Key, int]  # take-backs capped whose invoice's later steps change
 
 
 def _applied(
     subledger: receivables.Subledger,
     cash: receipts.Receipts,
     credit_entries: Sequence[data.Transaction],
-    moved: Sequence[data.Transaction],
+    moved: over_payments.Moved,
     rates: fx.Rates,
     policy: ArPolicy,
 ) -> _Applied:
     """Nets credit notes, matches receipts, applies customer credits, then writes off differences.
 
     Each step posts what it generates into the subledger and the receipts,
-    in place, so the next reads what is left.
+    in place, so the next reads what is left. Customer credits are applied
+    with the take-backs of over payments (`plugins.over_payments`), which
+    are settled then.
 
     Args:
       subledger: The open items of the typed books.
       cash: The receipts, with the typed debits that used them.
       credit_entries: The entries that post to customer credits.
-      moved: The entries that moved over payments of receipts posted straight
-        to the receivable to customer credits (`plugins.over_payments`).
+      moved: What receipts posted straight to the receivable over paid, moved to
+        customer credits, and the take-backs asked of it (`plugins.over_payments`).
       rates: The ledger's prices.
       policy: The receivables policy.
     """
@@ -279,23 +333,32 @@ def _applied(
     applied = cash_application.apply(subledger, cash, rates, policy)
     subledger.post(applied.movements)
     cash.post(applied.uses)
-    crediting = [*moved, *applied.crediting]
+    crediting = [*moved.entries, *applied.crediting]
     credits = customer_credits.credits_left(crediting, credit_entries, policy)
+    customers = {credit.customer for credit in credits if credit.customer}
     held = customer_credits.Held.of(
         [*credit_entries, *crediting],
         customer_credits.Owner(cash.by_id, subledger),
         policy,
-        {credit.customer for credit in credits},
+        customers,
     )
-    credited = customer_credits.apply(credits, subledger, policy, rates, held)
-    made = [*netted.entries, *own_rates, *applied.entries, *credited.entries]
+    claims = [take_back.claim for take_back in moved.take_backs]
+    credited = customer_credits.apply(credits, subledger, policy, rates, held, claims)
+    taken_back = over_payments.settled(moved.take_backs, credited.taken, subledger, policy)
+    made = [*netted.entries, *own_rates, *applied.entries, *credited.entries, *taken_back]
     findings = list(applied.findings)
-    if credited.movements:
+    capped = [
+        (take_back, taken)
+        for take_back, taken in zip(moved.take_backs, credited.taken, strict=True)
+        if taken < take_back.claim.units
+    ]
+    reopened = {take_back.item.customer for take_back, _ in capped if take_back.item.customer}
+    if credited.movements or reopened:
         # A receipt of what is left of an invoice once a credit paid part of
-        # it matches only now: match the credited customers' receipts again.
+        # it, or of what a take-back left open, matches only now: match the
+        # credited customers' receipts again.
         subledger.post(credited.movements)
-        customers = {credit.customer for credit in credits}
-        again = cash_application.apply(subledger, cash, rates, policy, customers)
+        again = cash_application.apply(subledger, cash, rates, policy, customers | reopened)
         findings += again.findings
         subledger.post(again.movements)
         cash.post(again.uses)
@@ -305,7 +368,8 @@ def _applied(
     differences = payment_differences.write_offs(subledger, rates, policy)
     subledger.post(differences.movements)
     made += differences.entries
-    return _Applied(made, subledger, cash, findings)
+    later = {take_back.key: taken for take_back, taken in capped if take_back.followed}
+    return _Applied(made, subledger, cash, findings, later)
 
 
 def _realized_own_rates(

@@ -30,7 +30,8 @@ metadata or the receipt's link: a refund of the over payment, or an
 application by hand) uses the credit up first, so it is never applied twice.
 Credits typed into the account (a credit note refunded to the customer's
 balance, an opening balance) are the user's to apply: they are left alone.
-An invoice is paid only as far as it is open after every receipt is matched,
+An invoice is paid only as far as it is open after every receipt is matched
+and on the application's day (a refund posted to it later opens it later),
 and a credit never gives more than it holds.
 
 Nor does it give more than the credits account holds for its customer, on
@@ -41,6 +42,13 @@ what it paid out is not spent again. A debit that belongs to no customer
 cannot limit anyone's credit: the customer credits schedule shows it on its
 "(unassigned)" row, and its close control fails while that row is negative.
 
+A typed debit to the invoice a receipt over paid (a refund, a returned
+payment) takes the receipt's excess back (`plugins.over_payments`): it is a
+claim on the credit, decided with the credit's applications in date order
+(the claim first on its day). It takes what the credit still holds on its
+day, and no more than the account holds for the customer from then to its
+month's end, so what the credit paid before it stays paid.
+
 `Owner` is the one rule that tells whose credit a posting to the account
 moves; the customer statement and the customer credits schedule
 (`reports.receivables`) read it from here.
@@ -50,8 +58,8 @@ from __future__ import annotations
 
 import datetime
 import operator
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections import defaultdict, deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from itertools import chain, compress, repeat
 from typing import Any, NamedTuple
@@ -87,11 +95,23 @@ class Credit(NamedTuple):
     rate: Decimal | None = None  # its carrying rate in the functional currency, if foreign
 
 
+class Claim(NamedTuple):
+    """A debit that takes part of a receipt's credit back on its day (`plugins.over_payments`)."""
+
+    receipt: str
+    date: datetime.date
+    units: int  # what it asks for, in minor units
+
+
 class CreditsApplied(NamedTuple):
-    """The entries that apply customer credits, and the receivable postings they add."""
+    """The entries that apply customer credits, the receivable postings they add, and claims taken.
+
+    `taken` is, for each claim in the order given, what it takes back.
+    """
 
     entries: list[data.Transaction]
     movements: list[tuple[str, Movement]]
+    taken: list[int]
 
 
 class Owner:
@@ -222,6 +242,9 @@ def credits_left(
 ) -> list[Credit]:
     """Returns what is left of each over payment parked in customer credits, oldest first.
 
+    A credit of no customer is in the list: it is applied to nothing, but a
+    claim can take it back.
+
     Args:
       generated: The cash applications and moved over payments generated in
         this run (those that post to customer credits suffice).
@@ -266,43 +289,56 @@ def credits_left(
             if known is not None and debit.number > 0 and debit.currency == known.currency:
                 used = precision.to_minor(debit.number, debit.currency) or 0
                 credits[receipt] = known._replace(amount=known.amount - used)
-    left = [credit for credit in credits.values() if credit.amount > 0 and credit.customer]
+    left = [credit for credit in credits.values() if credit.amount > 0]
     return sorted(left, key=operator.attrgetter("date", "receipt"))
 
 
 def apply(
-    credits: list[Credit], subledger: Subledger, policy: ArPolicy, rates: fx.Rates, held: Held
+    credits: list[Credit],
+    subledger: Subledger,
+    policy: ArPolicy,
+    rates: fx.Rates,
+    held: Held,
+    claims: Sequence[Claim] = (),
 ) -> CreditsApplied:
-    """Returns the entries that apply each credit to its customer's open invoices.
+    """Returns the entries that apply each credit to its customer's open invoices, and the claims.
 
     Each application is limited to what the credits account holds for the
-    customer from its day on (`Held.available`), which it then takes.
+    customer from its day on (`Held.available`), which it then takes. A
+    credit's applications and the claims on it are decided together, in
+    date order (a claim first on its day): a claim takes back what the
+    credit still holds on its day, and no more than the account holds for
+    the customer, so a later claim never takes back what an earlier
+    application used.
 
     Args:
       credits: What is left of each credit, oldest first.
       subledger: The open items, with every cash application in them.
       policy: The receivables policy.
       rates: The ledger's prices, for the carrying rates of foreign-currency invoices.
-      held: What the credits account holds for the credits' customers, before any application.
+      held: What the credits account holds for the credits' customers, before any
+        application or claim.
+      claims: The debits that take part of a credit back (a claim on no credit takes nothing).
     """
-    done = CreditsApplied([], [])
-    if not credits or not policy.apply_customer_credits:
-        return done
-    wanted = {(credit.customer, credit.currency) for credit in credits}
+    done = CreditsApplied([], [], [0] * len(claims))
+    claimed: dict[str, list[tuple[int, Claim]]] = defaultdict(list)
+    for index, claim in sorted(enumerate(claims), key=lambda one: one[1].date):
+        claimed[claim.receipt].append((index, claim))
+    pools = _pools(credits, subledger) if policy.apply_customer_credits else {}
     balances = subledger.open
-    pools: dict[tuple[str, str], list[Item]] = defaultdict(list)
-    for item in _owing(subledger, {customer for customer, _ in wanted}):
-        if (item.customer, item.currency) in wanted and item.is_invoice:
-            pools[(item.customer, item.currency)].append(item)
-    for pool in pools.values():
-        pool.sort(key=lambda item: (item.date, item.id))
     still_open: dict[str, int] = {}
     for credit in credits:
         left = credit.amount
+        pending = deque(claimed.get(credit.receipt, ()))
         for item in pools.get((credit.customer, credit.currency), []):
-            open_amount = still_open.get(item.id, balances[item.id])
             day = max(credit.date, item.date)
-            units = min(left, open_amount, held.available(credit.customer, credit.currency, day))
+            if pending:
+                left = _claimed(credit, left, pending, day, held, done.taken)
+            open_amount = still_open.get(item.id, balances[item.id])
+            # Nor more than it is open on the day: a debit after it (a refund) opened the rest.
+            on_day = subledger.balance(item, day) - (balances[item.id] - open_amount)
+            available = held.available(credit.customer, credit.currency, day)
+            units = min(left, open_amount, on_day, available)
             if units <= 0:
                 continue
             still_open[item.id] = open_amount - units
@@ -313,7 +349,46 @@ def apply(
             done.movements.append((item.id, Movement(entry.date, -units, entry, 2, item.currency)))
             if not left:
                 break
+        _claimed(credit, left, pending, None, held, done.taken)
     return done
+
+
+def _pools(credits: list[Credit], subledger: Subledger) -> dict[tuple[str, str], list[Item]]:
+    """Returns the open invoices each customer's credits in a currency can pay, oldest first."""
+    wanted = {(credit.customer, credit.currency) for credit in credits if credit.customer}
+    pools: dict[tuple[str, str], list[Item]] = defaultdict(list)
+    for item in _owing(subledger, {customer for customer, _ in wanted}):
+        if (item.customer, item.currency) in wanted and item.is_invoice:
+            pools[(item.customer, item.currency)].append(item)
+    for pool in pools.values():
+        pool.sort(key=lambda item: (item.date, item.id))
+    return pools
+
+
+def _claimed(
+    credit: Credit,
+    left: int,
+    pending: deque[tuple[int, Claim]],
+    through: datetime.date | None,
+    held: Held,
+    taken: list[int],
+) -> int:
+    """Takes back what the claims on a credit dated up to a day (all if None) ask; returns the rest.
+
+    Each takes the least of what it asks, what is left of the credit, and
+    what the account holds for the customer from its day on.
+    """
+    while pending and (through is None or pending[0][1].date <= through):
+        index, claim = pending.popleft()
+        units = min(claim.units, left)
+        if credit.customer:
+            units = min(units, held.available(credit.customer, credit.currency, claim.date))
+        if units <= 0:
+            continue
+        held.take(credit.customer, credit.currency, claim.date, units)
+        taken[index] = units
+        left -= units
+    return left
 
 
 def _owing(subledger: Subledger, customers: Iterable[str]) -> list[Item]:

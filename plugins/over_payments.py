@@ -45,13 +45,19 @@ where it was and below zero; it is moved when that leaves the invoice more
 than the tolerance below zero, in full, whatever comes later, so a month
 once closed stays as it was. A later typed debit to the invoice (a refund,
 or a returned payment, which the bank import posts to the receivable naming
-the invoice) takes back what it can of the excesses still in credits, the
-latest first, on its own date: one entry per excess, at the debit's line,
-linked to the invoice and that receipt, so the receipt's credit is used up
-by as much and the invoice is back at zero. What the debit refunds beyond
-them is open on the invoice, for the customer to pay. A refund of 521.00
-the bank import posts on March 15 (a debit of 521.00 to INV-1's receivable)
-gives, February left as it was:
+the invoice) takes back what it can of the excesses, the latest first, on
+its own date: one entry per excess, at the debit's line, linked to the
+invoice and that receipt, so the receipt's credit is used up by as much
+and the invoice is back at zero. It can take back only what the credit
+still holds on that date, as `plugins.customer_credits.apply` decides with
+the credit's applications, in date order: what the credit paid of other
+invoices before it stays paid. What the debit refunds beyond what it takes
+back is open on the invoice, for the customer to pay, and the invoice's
+later postings are weighed against that (`caps`, when the plugin reads the
+books again, `plugins.ar_reconciliation.reconcile`). A refund of 521.00
+the bank import posts on March 15 (a debit of 521.00 to INV-1's receivable),
+after the credit paid an invoice of 30.00 in February, gives, February left
+as it was:
 
     2026-03-15 * "Acme" "Over payment of INV-1 from BR-88123 taken back from customer credit"
       #cash-application ^INV-1 ^BR-88123
@@ -64,6 +70,9 @@ gives, February left as it was:
       Liabilities:CustomerCredits   521.00 USD
       Assets:AccountsReceivable    -521.00 USD
 
+A refund of the whole 551.00 takes back the same 521.00, all the credit
+still holds, and leaves INV-1 open for the other 30.00.
+
 What a credit note or a manual credit over pays is not moved: it stays an
 error of `plugins.ar_controls` (a later debit makes it up first). An over
 payment within the tolerance is left to `plugins.payment_differences`,
@@ -75,7 +84,7 @@ foreign carrying rate stays an error for the user.
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from itertools import compress, repeat
 from typing import NamedTuple
 
@@ -83,6 +92,7 @@ from beancount.core import data
 
 from plugins import ar_entries, meta
 from plugins.ar_policy import ArPolicy
+from plugins.customer_credits import Claim
 from plugins.fx import Rates
 from plugins.receipts import posted_straight
 from plugins.receivables import Item, Movement, Subledger
@@ -90,16 +100,45 @@ from plugins.receivables import Item, Movement, Subledger
 KIND = "over-payment"
 RETURNED_KIND = "over-payment-returned"
 
+Key = tuple[str, str, str, int, int]  # a take-back's invoice, receipt, debit's file, line, place
+
+
+class TakeBack(NamedTuple):
+    """A typed debit to an invoice that takes back a receipt's excess, before it is capped.
+
+    Its posting to the invoice is posted as wanted when the over payments
+    are read, so the matcher sees the invoice as a whole take-back would
+    leave it; once the credits are applied, `settled` caps it at what the
+    receipt's credit still held on its day.
+    """
+
+    item: Item
+    debit: Movement  # the typed debit it is dated and located at
+    receipt: str
+    wanted: Movement  # posted to the item: all of the excess the debit reaches
+    followed: bool  # capped, it would change the invoice's later steps
+
+    @property
+    def claim(self) -> Claim:
+        """What it asks of the receipt's credit, for `plugins.customer_credits.apply`."""
+        return Claim(self.receipt, self.debit.date, -self.wanted.units)
+
+    @property
+    def key(self) -> Key:
+        """Names it in another reading of the books (`to_customer_credits`'s `caps`)."""
+        return _key(self.item, self.debit, self.receipt)
+
 
 class Moved(NamedTuple):
-    """The entries that move over payments to customer credits and back, and their postings.
+    """The entries that move over payments to customer credits, and the take-backs asked.
 
-    For each receipt, the entry that moves its excess comes before any that
-    takes it back (`plugins.customer_credits.credits_left` reads them in order).
+    `movements` are the postings to post to the invoices now: what is moved,
+    and what each take-back wants (`settled` replaces those it caps).
     """
 
     entries: list[data.Transaction]
     movements: list[tuple[str, Movement]]
+    take_backs: list[TakeBack]
 
 
 class _Step(NamedTuple):
@@ -109,10 +148,13 @@ class _Step(NamedTuple):
     receipt: str
     units: int  # in the invoice's minor units, always positive
     returned: bool  # taken back from credits (else moved to them)
+    followed: bool = False  # taken back, and less would change the invoice's later steps
 
 
-def to_customer_credits(subledger: Subledger, rates: Rates, policy: ArPolicy) -> Moved:
-    """Returns the entries that move what receipts over paid to credits, and take it back.
+def to_customer_credits(
+    subledger: Subledger, rates: Rates, policy: ArPolicy, caps: Mapping[Key, int] | None = None
+) -> Moved:
+    """Returns the entries that move what receipts over paid to credits, and the take-backs.
 
     Read on the typed items, before anything is generated. Only the items
     the books post to more than once are looked at (an item read with its
@@ -123,6 +165,8 @@ def to_customer_credits(subledger: Subledger, rates: Rates, policy: ArPolicy) ->
       subledger: The open items of the typed books.
       rates: The ledger's prices (an invoice carried at a foreign rate is left alone).
       policy: The tolerance and the customer credits account.
+      caps: What a take-back could take back, by its `key`, found by an
+        earlier reading of the books: the invoice's later steps follow from it.
     """
     found: list[tuple[Item, list[_Step]]] = []
     tolerances: dict[str, int] = {}
@@ -132,21 +176,51 @@ def to_customer_credits(subledger: Subledger, rates: Rates, policy: ArPolicy) ->
         tolerance = tolerances.get(item.currency)
         if tolerance is None:
             tolerance = tolerances[item.currency] = policy.tolerance_units(item.currency)
-        steps = _steps(item, tolerance)
+        steps = _steps(item, tolerance, caps or {})
         if steps:
             found.append((item, steps))
-    done = Moved([], [])
+    done = Moved([], [], [])
     for item, steps in sorted(found, key=lambda one: one[0].id):  # not file order
         for step in steps:
             if step.returned:
-                entry = returned_entry(item, step.at, step.receipt, step.units, policy)
-                movement = Movement(entry.date, -step.units, entry, 2, item.currency)
+                movement = _taken_back(item, step.at, step.receipt, step.units, policy)
+                take_back = TakeBack(item, step.at, step.receipt, movement, step.followed)
+                done.take_backs.append(take_back)
             else:
                 entry = credit_entry(item, step.at, step.receipt, step.units, policy)
                 movement = Movement(entry.date, step.units, entry, 1, item.currency)
-            done.entries.append(entry)
+                done.entries.append(entry)
             done.movements.append((item.id, movement))
     return done
+
+
+def settled(
+    take_backs: list[TakeBack], taken: list[int], subledger: Subledger, policy: ArPolicy
+) -> list[data.Transaction]:
+    """Returns the entries that take back what each take-back could, reposting those capped.
+
+    Args:
+      take_backs: The take-backs, with what each wanted posted to its invoice.
+      taken: What each could take back: what its receipt's credit still held
+        on its day (`plugins.customer_credits.apply`, from its `claim`).
+      subledger: The open items: a take-back capped below what it wanted
+        has its posting replaced by what it took, or removed if nothing,
+        so the debit leaves the invoice open again by the rest.
+      policy: The receivables policy (the accounts).
+    """
+    entries = []
+    for take_back, units in zip(take_backs, taken, strict=True):
+        wanted = take_back.wanted
+        if units == -wanted.units:
+            entries.append(wanted.entry)
+            continue
+        movement = None
+        if units > 0:
+            item, debit, receipt = take_back.item, take_back.debit, take_back.receipt
+            movement = _taken_back(item, debit, receipt, units, policy)
+            entries.append(movement.entry)
+        subledger.replace(take_back.item.id, wanted, movement)
+    return entries
 
 
 def _maybe_over_paid(subledger: Subledger) -> Iterator[Item]:
@@ -168,7 +242,7 @@ def _maybe_over_paid(subledger: Subledger) -> Iterator[Item]:
 _movements_of = operator.attrgetter("movements")
 
 
-def _steps(item: Item, tolerance: int) -> list[_Step]:
+def _steps(item: Item, tolerance: int, caps: Mapping[Key, int]) -> list[_Step]:
     """Returns what to move to credits and take back from them, in the invoice's posting order.
 
     The invoice's balance is followed with each step posted, so what is
@@ -178,24 +252,32 @@ def _steps(item: Item, tolerance: int) -> list[_Step]:
     where it already was, with what receipts before it over paid within the
     tolerance) to credits. A typed debit first makes up what the
     invoice is in credit and not moved (a credit by hand over paid it); the
-    rest takes back from the excesses still in credits, the latest first,
-    as far as they go; what is left of it is open on the invoice, for the
-    customer to pay.
+    rest takes back from the excesses moved, the latest first, as far as
+    they go, and as far as its credit still held on the debit's day when
+    `caps` knows it (then nothing more of that excess is left to take
+    back); what is left of it is open on the invoice, for the customer to pay.
     """
     steps: list[_Step] = []
     held: list[tuple[str, int]] = []  # each receipt's excess still in credits, oldest first
     running = within = 0  # within: what receipts over paid within the tolerance, not moved
-    for movement in item.movements:
+    movements = item.movements
+    for at, movement in enumerate(movements):
         units = movement.units
         before, running = running, running + units
-        if meta.GENERATED_BY in movement.entry.meta:
+        if not _is_typed(movement):
             continue
         if units > 0:
             spare = units - max(0, -before)
             while spare > 0 and held:
                 excess_of, left = held.pop()
-                taken = min(spare, left)
-                steps.append(_Step(movement, excess_of, taken, True))
+                taken = min(spare, left, caps.get(_key(item, movement, excess_of), spare))
+                if taken < min(spare, left):
+                    left = taken  # its credit held no more on the day: none is left for later
+                # Were less taken back, the older excesses would be asked for the
+                # rest, or the invoice's later postings weighed against it.
+                followed = bool(held) or any(map(_is_typed, movements[at + 1 :]))
+                if taken:
+                    steps.append(_Step(movement, excess_of, taken, True, followed))
                 running -= taken
                 spare -= taken
                 if left > taken:
@@ -217,6 +299,15 @@ def _steps(item: Item, tolerance: int) -> list[_Step]:
     return steps
 
 
+def _is_typed(movement: Movement) -> bool:
+    return meta.GENERATED_BY not in movement.entry.meta
+
+
+def _key(item: Item, debit: Movement, receipt: str) -> Key:
+    where = debit.entry.meta
+    return (item.id, receipt, str(where.get("filename")), where.get("lineno", 0), debit.position)
+
+
 def credit_entry(
     item: Item, paid: Movement, receipt: str, units: int, policy: ArPolicy
 ) -> data.Transaction:
@@ -224,6 +315,14 @@ def credit_entry(
     moved = (policy.accounts.receivable, policy.customer_credits_account, units)
     narration = f"Over payment of {item.id} from {receipt} moved to customer credit"
     return ar_entries.receivable_receipt_entry(item, paid, receipt, moved, KIND, narration, policy)
+
+
+def _taken_back(
+    item: Item, debit: Movement, receipt: str, units: int, policy: ArPolicy
+) -> Movement:
+    """Returns the posting to the invoice of the entry that takes `units` back from credits."""
+    entry = returned_entry(item, debit, receipt, units, policy)
+    return Movement(entry.date, -units, entry, 2, item.currency)
 
 
 def returned_entry(

@@ -213,6 +213,16 @@ class Subledger:
                 found.sort(key=_order)
             balances[invoice] += movement.units
 
+    def replace(self, invoice: str, posted: Movement, movement: Movement | None) -> None:
+        """Replaces a generated posting of an item by one on the same day and line, or by none."""
+        found = self.items[invoice].movements
+        at = next(index for index, known in enumerate(found) if known is posted)
+        if movement is None:
+            del found[at]
+        else:
+            found[at] = movement
+        self.open[invoice] += (0 if movement is None else movement.units) - posted.units
+
     def balance(self, item: Item, through: datetime.date) -> int:
         """Returns an item's balance at the end of a day.
 

@@ -406,6 +406,11 @@ def _moved(text: str) -> over_payments.Moved:
     return over_payments.to_customer_credits(subledger, fx.Rates(entries, "USD"), _POLICY)
 
 
+def _generated(moved: over_payments.Moved) -> list[data.Transaction]:
+    """The entries that move excesses and those that take them back as asked, in order."""
+    return [movement.entry for _, movement in moved.movements]
+
+
 _POLICY = ar_policy.ArPolicy(tolerance={"USD": Decimal("1.00")})
 _POSTINGS = st.lists(
     st.tuples(st.booleans(), st.booleans(), st.integers(1, 100_000)), min_size=1, max_size=6
@@ -464,11 +469,11 @@ def test_a_later_debit_never_changes_what_is_generated_before_it(
 ) -> None:
     # A debit to the invoice (a refund, a returned payment, one by hand) on
     # Feb `day`, added to the books: every entry generated before that day
-    # is as it was without it (a closed month stays closed), and what it
-    # adds is dated on or after it.
+    # (what is moved, and what is asked back) is as it was without it (a
+    # closed month stays closed), and what it adds is dated on or after it.
     text = _posted(total, posted)
     debit = _one_posting(f"2026-02-{day:02d}", is_receipt, False, cents, "BR-9")
-    without, with_debit = _moved(text).entries, _moved(text + debit).entries
+    without, with_debit = _generated(_moved(text)), _generated(_moved(text + debit))
     added = datetime.date(2026, 2, day)
     assert [e for e in with_debit if e.date < added] == [e for e in without if e.date < added]
     assert all(entry.date >= added for entry in with_debit if entry not in without)
@@ -485,27 +490,216 @@ def _refund_to_the_receivable(date: str, amount: str) -> str:
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="a take-back ignores what the credit paid before it (README: known gaps)",
-)
+def _taken_back(entries: list[Any]) -> list[tuple[str, str]]:
+    """(date, amount) of each take-back from customer credits."""
+    return [
+        (str(entry.date), str(entry.postings[0].units))
+        for entry in generated(entries)
+        if entry.meta.get(ar_entries.KIND) == over_payments.RETURNED_KIND
+    ]
+
+
 def test_a_later_refund_takes_back_only_what_the_credit_still_holds(books: Books) -> None:
     # 551.00 moves to credits on Feb 1 and pays INV-2 100.00 on Feb 10: the
-    # credit holds 451.00. The bank's refund of 551.00 naming INV-1 on Mar 15
-    # can take back 451.00 only; INV-1 is then open 551.00 - 451.00 = 100.00,
-    # and February's entries stay as they were.
+    # credit holds 551.00 - 100.00 = 451.00. The bank's refund of 551.00
+    # naming INV-1 on Mar 15 can take back 451.00 only; INV-1 is then open
+    # 551.00 - 451.00 = 100.00, and February's entries stay as they were.
+    #   Mar 31: INV-1 49.00 - 600.00 + 551.00 + 551.00 - 451.00 = 100.00;
+    #           credits -551.00 + 100.00 + 451.00 = 0.00.
     february = (
         invoice(1, "2026-01-05", "49.00")
         + paid("2026-02-01", "600.00", "BR-1")
         + invoice(2, "2026-02-10", "100.00")
     )
     before, _ = load(books, february)
-    entries, errors = load(books, february + _refund_to_the_receivable("2026-03-15", "551.00"))
+    text = february + _refund_to_the_receivable("2026-03-15", "551.00")
+    entries, errors = load(books, text)
     assert errors == []
     in_february = [entry for entry in generated(before) if entry.date.month == 2]
     assert [entry for entry in generated(entries) if entry.date.month == 2] == in_february
-    taken = [
-        e for e in generated(entries) if e.meta.get("revclose_kind") == "over-payment-returned"
+    assert _taken_back(entries) == [("2026-03-15", "451.00 USD")]
+    back = generated(entries)[-1]
+    assert back.meta["revclose_receipt"] == "BR-1"
+    assert back.meta["lineno"] == line_of(HEADER + text, "Receivable  551.00")
+    assert held(entries, AR, "2026-03-31", "INV-1") == Decimal("100.00")
+    assert held(entries, AR, "2026-03-31", "INV-2") == Decimal("0.00")
+    assert held(entries, CREDITS, "2026-03-31") == Decimal("0.00")
+
+
+def test_a_refund_of_a_credit_used_up_takes_nothing_back(books: Books) -> None:
+    # 551.00 moves to credits on Feb 1 and pays all of INV-2 (551.00) on
+    # Feb 10: the credit holds 0.00. The bank's refund of 551.00 naming INV-1
+    # on Mar 15 takes nothing back: the customer was refunded money already
+    # spent, so INV-1 is open by the whole refund, 551.00, for the customer
+    # to pay, and February stays as it was.
+    #   Mar 31: INV-1 49.00 - 600.00 + 551.00 + 551.00 = 551.00;
+    #           credits -551.00 + 551.00 = 0.00.
+    february = (
+        invoice(1, "2026-01-05", "49.00")
+        + paid("2026-02-01", "600.00", "BR-1")
+        + invoice(2, "2026-02-10", "551.00")
+    )
+    before, _ = load(books, february)
+    entries, errors = load(books, february + _refund_to_the_receivable("2026-03-15", "551.00"))
+    assert errors == []
+    assert applications(entries) == applications(before)
+    assert _taken_back(entries) == []
+    assert held(entries, AR, "2026-03-31", "INV-1") == Decimal("551.00")
+    assert held(entries, AR, "2026-03-31", "INV-2") == Decimal("0.00")
+    assert held(entries, CREDITS, "2026-03-31") == Decimal("0.00")
+
+
+def test_a_refund_before_the_next_invoice_takes_the_credit_first(books: Books) -> None:
+    # Date order both ways: the refund of 551.00 on Feb 5 comes before INV-2
+    # (Feb 10), so it takes all 551.00 back and INV-1 is at 0.00 again; the
+    # credit holds nothing on Feb 10, and INV-2 stays open 100.00.
+    #   Feb 28: INV-1 49.00 - 600.00 + 551.00 + 551.00 - 551.00 = 0.00;
+    #           INV-2 100.00; credits -551.00 + 551.00 = 0.00.
+    text = (
+        invoice(1, "2026-01-05", "49.00")
+        + paid("2026-02-01", "600.00", "BR-1")
+        + _refund_to_the_receivable("2026-02-05", "551.00")
+        + invoice(2, "2026-02-10", "100.00")
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert _taken_back(entries) == [("2026-02-05", "551.00 USD")]
+    assert held(entries, AR, "2026-02-28", "INV-1") == Decimal("0.00")
+    assert held(entries, AR, "2026-02-28", "INV-2") == Decimal("100.00")
+    assert held(entries, CREDITS, "2026-02-28") == Decimal("0.00")
+
+
+def test_a_refund_after_a_refund_by_rule_takes_back_what_the_customer_still_holds(
+    books: Books,
+) -> None:
+    # The bank refunds BR-1's 551.00 twice: by its REFUND rule to customer
+    # credits on Feb 5 (naming no receipt, but Acme's, so CUS-1's), then
+    # again naming INV-1 on Mar 15, posted to the receivable. On Mar 15 the
+    # account holds 551.00 - 551.00 = 0.00 for CUS-1: nothing is taken back,
+    # and INV-1 is open 551.00, the second refund, for the customer to repay.
+    text = (
+        invoice(1, "2026-01-05", "49.00")
+        + paid("2026-02-01", "600.00", "BR-1")
+        + """
+2026-02-05 * "Acme" "REFUND OVERPAYMENT"
+  bank_reference: "BR-8"
+  Assets:Bank:Operating  -551.00 USD
+  Liabilities:CustomerCredits  551.00 USD
+"""
+        + _refund_to_the_receivable("2026-03-15", "551.00")
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert _taken_back(entries) == []
+    assert held(entries, AR, "2026-03-31", "INV-1") == Decimal("551.00")
+    assert held(entries, CREDITS, "2026-03-31") == Decimal("0.00")
+
+
+def test_a_receipt_after_a_take_back_capped_pays_what_it_left_open(books: Books) -> None:
+    # As above: 451.00 is taken back on Mar 15 and INV-1 is open 100.00. The
+    # customer pays those 100.00 naming INV-1 on Apr 1 (BR-3): they pay
+    # INV-1, nothing is over paid (the books are read again with the
+    # take-back known), and INV-1 and the credits are at 0.00.
+    #   Apr 30: INV-1 100.00 - 100.00 = 0.00; credits 0.00.
+    text = (
+        invoice(1, "2026-01-05", "49.00")
+        + paid("2026-02-01", "600.00", "BR-1")
+        + invoice(2, "2026-02-10", "100.00")
+        + _refund_to_the_receivable("2026-03-15", "551.00")
+        + paid("2026-04-01", "100.00", "BR-3")
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert _taken_back(entries) == [("2026-03-15", "451.00 USD")]
+    assert [e for e in generated(entries) if e.meta.get("revclose_receipt") == "BR-3"] == []
+    assert held(entries, AR, "2026-04-30", "INV-1") == Decimal("0.00")
+    assert held(entries, CREDITS, "2026-04-30") == Decimal("0.00")
+
+
+def test_what_a_newer_credit_cannot_give_back_is_asked_of_an_older_one(books: Books) -> None:
+    # INV-1 of 100.00 paid 80.00 three times: BR-2 is 60.00 over, BR-3 80.00
+    # (Feb 2 and 3). 50.00 of BR-3's is refunded by hand naming BR-3 on
+    # Feb 5: it holds 30.00. A refund of 100.00 posted to INV-1 on Mar 1
+    # takes back BR-3's 30.00 (the latest first), then 100.00 - 30.00 = 70.00
+    # is asked of BR-2, which gives its 60.00; INV-1 is open for the 10.00
+    # refunded beyond both.
+    #   INV-1: 100.00 - 240.00 + 60.00 + 80.00 + 100.00 - 30.00 - 60.00 = 10.00;
+    #   credits: -60.00 - 80.00 + 50.00 + 30.00 + 60.00 = 0.00.
+    text = (
+        invoice(1, "2026-01-05", "100.00")
+        + paid("2026-02-01", "80.00", "BR-1")
+        + paid("2026-02-02", "80.00", "BR-2")
+        + paid("2026-02-03", "80.00", "BR-3")
+        + """
+2026-02-05 * "Acme" "Refund of part of BR-3"
+  receipt: "BR-3"
+  customer: "CUS-1"
+  Liabilities:CustomerCredits  50.00 USD
+  Assets:Bank:Operating  -50.00 USD
+"""
+        + returned("2026-03-01", "100.00", "BR-9")
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    taken = [e for e in generated(entries) if e.meta[ar_entries.KIND] == "over-payment-returned"]
+    assert [(e.meta["revclose_receipt"], str(e.postings[0].units)) for e in taken] == [
+        ("BR-3", "30.00 USD"),
+        ("BR-2", "60.00 USD"),
     ]
-    assert [str(entry.postings[0].units) for entry in taken] == ["451.00 USD"]
+    assert balance(entries, AR, "USD") == Decimal("10.00")
+    assert balance(entries, CREDITS, "USD") == Decimal("0.00")
+
+
+# Receipts over paying INV-1 (1.00) posted straight to it, refunds posted to
+# it, and new invoices of CUS-1, each on one of the 59 days from Feb 1, in cents.
+_BOOKS = st.lists(
+    st.tuples(
+        st.sampled_from(["over-payment", "refund", "invoice"]),
+        st.integers(1, 59),
+        st.integers(101, 100_000),
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+def _on(day: int) -> datetime.date:
+    return datetime.date(2026, 2, 1) + datetime.timedelta(days=day - 1)
+
+
+def _applications_before(entries: list[Any], day: datetime.date) -> list[Any]:
+    return [e for e in generated(entries) if e.date < day and "cash-application" in e.tags]
+
+
+@pytest.fixture(scope="module")
+def later(tmp_path_factory: pytest.TempPathFactory) -> Books:
+    return Books(tmp_path_factory.mktemp("later"))
+
+
+@settings(max_examples=40, deadline=None)
+@given(_BOOKS, st.integers(1, 59), st.integers(1, 100_000))
+def test_a_later_refund_never_changes_the_applications_before_it(
+    later: Books, events: list[tuple[str, int, int]], day: int, cents: int
+) -> None:
+    # Over payments moved, credits applied to the customer's other invoices
+    # and taken back, over February and March: a refund posted to INV-1 on
+    # a later day, added to the books, leaves every cash application,
+    # credit applied, move and take-back dated before that day as it was,
+    # whatever the credit paid before it.
+    text = invoice(1, "2026-01-05", "1.00")
+    number = 1
+    for index, (kind, on, amount) in enumerate(events):
+        date = str(_on(on))
+        if kind == "over-payment":
+            text += paid(date, f"{(amount + 100) / 100:.2f}", f"BR-{index}")
+        elif kind == "refund":
+            text += returned(date, f"{amount / 100:.2f}", f"RF-{index}")
+        else:
+            number += 1
+            text += invoice(number, date, f"{amount / 100:.2f}")
+    added = _on(day)
+    without, errors = load(later, text)
+    assert errors == []
+    with_refund, errors = load(later, text + returned(str(added), f"{cents / 100:.2f}", "RF-X"))
+    assert errors == []
+    assert _applications_before(with_refund, added) == _applications_before(without, added)

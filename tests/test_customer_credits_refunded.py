@@ -18,8 +18,9 @@ from beancount.core import data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plugins import ar_policy, customer_credits, receivables
+from plugins import ar_policy, customer_credits, over_payments, receivables
 from tests.conftest import Books, generated
+from tests.test_ar_over_payments import returned
 from tests.test_ar_payment_differences import paid
 from tests.test_ar_reconciliation import (
     AR,
@@ -221,10 +222,11 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Books:
 
 
 # Over payments of INV-1 (1.00) by receipts posted straight to it, refunds
-# by rule and new invoices of CUS-1, each on a day of February, in cents.
+# by rule, refunds posted to INV-1's receivable and new invoices of CUS-1,
+# each on a day of February, in cents.
 _events = st.lists(
     st.tuples(
-        st.sampled_from(["over-payment", "refund", "invoice"]),
+        st.sampled_from(["over-payment", "refund", "returned", "invoice"]),
         st.integers(1, 28),
         st.integers(101, 100_000),
     ),
@@ -235,14 +237,15 @@ _events = st.lists(
 
 @settings(max_examples=40, deadline=None)
 @given(_events)
-def test_applications_never_take_the_customers_credit_below_zero(
+def test_applications_and_take_backs_never_take_the_customers_credit_below_zero(
     folder: Books, events: list[tuple[str, int, int]]
 ) -> None:
     # Whatever the order of over payments, refunds and invoices: from the
-    # day of each credit application on, the credits account holds at least
-    # 0.00 for CUS-1 at the end of every day. (Refunds may overdraw it by
-    # themselves; then no application is dated before the overdraft.)
-    # (The account is opened: a refund may come before any credit.)
+    # day of each credit application or take-back (of a refund posted to
+    # INV-1's receivable) on, the credits account holds at least 0.00 for
+    # CUS-1 at the end of every day. (Refunds by rule may overdraw it by
+    # themselves; then no application or take-back is dated before the
+    # overdraft.) (The account is opened: a refund may come before any credit.)
     text = "2026-01-01 open Liabilities:CustomerCredits\n" + invoice(1, "2026-01-05", "1.00")
     number = 1
     for kind, day, cents in events:
@@ -251,6 +254,8 @@ def test_applications_never_take_the_customers_credit_below_zero(
             text += paid(date, f"{(cents + 100) / 100:.2f}", f"BR-{len(text)}")
         elif kind == "refund":
             text += refund(date, amount, f"RF-{len(text)}")
+        elif kind == "returned":
+            text += returned(date, amount, f"RT-{len(text)}")
         else:
             number += 1
             text += invoice(number, date, amount)
@@ -265,7 +270,7 @@ def test_applications_never_take_the_customers_credit_below_zero(
     applied = [
         entry.date
         for entry in generated(entries)
-        if entry.meta.get("revclose_kind") == customer_credits.KIND
+        if entry.meta.get("revclose_kind") in {customer_credits.KIND, over_payments.RETURNED_KIND}
     ]
     held = Decimal(0)
     for when in sorted(moves):
