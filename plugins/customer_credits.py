@@ -158,6 +158,7 @@ class CreditPosting(NamedTuple):
     customer: str
     currency: str
     number: Decimal  # as posted: negative credits the customer
+    posting: data.Posting
 
 
 def postings(
@@ -170,7 +171,9 @@ def postings(
         for posting in entry.postings:
             units = posting.units
             if posting.account == account and units is not None and units.number is not None:
-                yield CreditPosting(entry, owner.of(entry, posting), units.currency, units.number)
+                yield CreditPosting(
+                    entry, owner.of(entry, posting), units.currency, units.number, posting
+                )
 
 
 class Held:

@@ -17,6 +17,11 @@ DUE = "due"
 CREDITS = "credits"  # on a credit note: the invoice it credits
 CONTRACT = "contract"
 ENTITY = "entity"
+# On a status change of an invoice, as the billing importers write it: a void
+# negates the invoice, an uncollectible one writes off what is still due.
+STATUS = "status"
+VOID = "void"
+UNCOLLECTIBLE = "uncollectible"
 
 # On a line billed before it is earned (posting metadata).
 SERVICE_START = "service_start"

@@ -50,8 +50,8 @@ EXPIRES = "expires"
 PROMOTIONAL = "promotional"
 GRANT_DIRECTIVE = "credit-grant"
 CREDITS = "credits"
-STATUS = "status"
-VOID = "void"
+STATUS = meta.STATUS
+VOID = meta.VOID
 
 
 def is_void(entry: data.Transaction) -> bool:

@@ -56,6 +56,8 @@ COMMISSION_ROLLFORWARD = "commission_asset_rollforward.csv"
 USAGE_RECONCILIATION = "usage_reconciliation.csv"
 REVIEW_FLAGS = "review_flags.csv"
 MEMOS = "memos"
+OPEN_INVOICES = "open_invoices.csv"
+STATEMENTS = "customer_statements.csv"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
@@ -131,6 +133,7 @@ def build(books: Books, month: datetime.date, limits: Thresholds) -> Package:
     checks = _checks(books, month, rollforwards, trial, revenue)
     checks += receivables.aging_ties(receivable_schedules[0].table)
     checks += receivables.customer_credits_ties(receivable_schedules[3].table)
+    checks += _statements_tie(receivable_schedules)
     schedules = [
         Schedule("trial_balance.csv", "Trial balance", trial),
         Schedule("journal_entries.csv", "Journal", journal.journal(books, month)),
@@ -285,8 +288,9 @@ def _unbilled(
 def _receivables(books: Books, month: datetime.date) -> list[Schedule]:
     """Returns the receivables schedules at the month end, in this order.
 
-    Aging, DSO, unapplied cash, customer credits, credit hold, review flags:
-    `build` reads the aging's and the credits' controls by their place.
+    Aging, DSO, unapplied cash, customer credits, credit hold, open invoices,
+    the month's customer statements and the review flags: `build` reads the
+    aging's and the credits' controls by their place.
     """
     last = period.last_day(month)
     return [
@@ -297,8 +301,25 @@ def _receivables(books: Books, month: datetime.date) -> list[Schedule]:
             "customer_credits.csv", "Customer credits", receivables.customer_credits(books, last)
         ),
         Schedule("credit_hold.csv", "Credit hold", receivables.credit_hold(books, last)),
+        Schedule(OPEN_INVOICES, "Open invoices", receivables.open_invoices(books, last)),
+        Schedule(
+            STATEMENTS,
+            "Customer statements",
+            receivables.customer_statements(books, month, last),
+        ),
         Schedule(REVIEW_FLAGS, "Review flags", review_list.review_list(books, last)),
     ]
+
+
+def _statements_tie(schedules: list[Schedule]) -> list[Control]:
+    """Returns the controls that the customer statements add up to what customers owe."""
+    tables = {schedule.file: schedule.table for schedule in schedules}
+    return receivables.statements_tie(
+        tables[STATEMENTS],
+        tables["ar_aging.csv"],
+        tables["unapplied_cash.csv"],
+        tables["customer_credits.csv"],
+    )
 
 
 def write(package: Package, out: str) -> str:

@@ -57,8 +57,8 @@ from plugins import ar_policy, fx, meta, receipts, receivables
 from plugins import customer_credits as credits_plugin
 from plugins.ar_policy import ArPolicy
 from plugins.prepaid_credits import is_void
-from plugins.receipts import APPLIED_RECEIPT, Receipt, Receipts
-from plugins.receivables import Item, Subledger
+from plugins.receipts import Receipt, Receipts, Use
+from plugins.receivables import Item, Movement, Subledger
 from plugins.schedule import add_months, month_end
 from reports import period
 from reports.books import Books, balances, latest_complete_month
@@ -88,12 +88,13 @@ OPEN_COLUMNS = (
     "invoice", "customer", "date", "due", "days_past_due", "currency", "billed", "open", "links",
 )  # fmt: skip
 STATEMENT_COLUMNS = (
-    "date", "currency", "document", "description", "charges", "payments", "balance",
+    "date", "currency", "document", "type", "description", "charges", "credits", "balance",
 )  # fmt: skip
 HOLD_COLUMNS = (
     "customer", "name", "currency", "open", "unapplied", "credits", "translated", "exposure",
     "credit_limit", "days_past_due", "reason",
 )  # fmt: skip
+STATEMENTS_COLUMNS = ("customer", "name", *STATEMENT_COLUMNS)
 CREDITS_COLUMNS = ("customer", "name", "currency", "credit", "gl_balance", "difference")
 TOTAL = "Total"
 FUNCTIONAL = "Functional"  # the aging's rows in the functional currency
@@ -408,27 +409,130 @@ def _unapplied(ledger: Receivables, as_of: datetime.date) -> Iterator[tuple[Rece
 
 
 def open_invoices(books: Books, as_of: datetime.date) -> Table:
-    """Returns every open item at the end of a day, with the links that trace it."""
+    """Returns every open item at the end of a day, with the links that trace it.
+
+    A credit note is owed to the customer, not by them: it has no due date
+    and is never past due, so both are left empty (the aging places it by
+    the days since its date).
+    """
     ledger = Receivables(books)
-    rows = [
-        [
-            item.id, item.customer, item.date, item.due, max(0, (as_of - item.due).days),
-            item.currency, ledger.number(item.billed, item.currency),
-            ledger.number(balance, item.currency),
-            " ".join(f"^{link}" for link in item.links(as_of)),
-        ]
-        for item, balance in ledger.open_items(as_of)
-    ]  # fmt: skip
+    rows = []
+    for item, balance in ledger.open_items(as_of):
+        due, late = (item.due, max(0, (as_of - item.due).days)) if item.is_invoice else (None, None)
+        rows.append(
+            [item.id, item.customer, item.date, due, late, item.currency,
+             ledger.number(item.billed, item.currency), ledger.number(balance, item.currency),
+             " ".join(f"^{link}" for link in item.links(as_of))]
+        )  # fmt: skip
     return Table(f"Open invoices as of {as_of}", OPEN_COLUMNS, rows)
 
 
 class _Move(NamedTuple):
-    """What one entry moves on a customer's account in one currency."""
+    """What one entry moves on a customer's account in one currency, as their statement shows it.
+
+    `kind` is the statement's `type`; `units` are minor units, charges positive.
+    """
 
     entry: data.Transaction
     currency: str
     document: str
+    kind: str
+    description: str
     units: int
+
+
+def _place(move: _Move) -> tuple[datetime.date, bool, str, int]:
+    """Returns a move's place on a statement: its date, then the ledger's order.
+
+    On a day, typed entries come first, each at its file and line, then
+    generated ones (located at the line they come from), which follow from them.
+    """
+    where = move.entry.meta
+    generated = meta.GENERATED_BY in where
+    return move.entry.date, generated, str(where.get("filename", "")), where.get("lineno", 0)
+
+
+class _Moves:
+    """The moves of every customer's account: one per customer, entry and currency.
+
+    What an entry moves is summed as its postings are added; the first one
+    added names the move (its document, type and description), unless
+    `rename` names it again.
+    """
+
+    def __init__(self) -> None:
+        self.found: dict[tuple[str, int, str], _Move] = {}
+        self.folds: list[tuple[str, str, data.Transaction, data.Transaction]] = []
+
+    def add(
+        self,
+        customer: str,
+        entry: data.Transaction,
+        currency: str,
+        document: str,
+        kind: str,
+        units: int,
+        description: str | None = None,
+    ) -> None:
+        """Adds what a posting moves on a customer's account."""
+        key = (customer, id(entry), currency)
+        known = self.found.get(key)
+        if known is None:
+            text = (entry.narration or "") if description is None else description
+            self.found[key] = _Move(entry, currency, document, kind, text, units)
+        else:
+            self.found[key] = known._replace(units=known.units + units)
+
+    def rename(
+        self, customer: str, entry: data.Transaction, currency: str, names: tuple[str, str, str]
+    ) -> None:
+        """Gives the move of an entry another document, type and description."""
+        key = (customer, id(entry), currency)
+        known = self.found.get(key)
+        if known is not None:
+            document, kind, description = names
+            self.found[key] = known._replace(document=document, kind=kind, description=description)
+
+    def fold(
+        self, customer: str, currency: str, entry: data.Transaction, into: data.Transaction
+    ) -> None:
+        """Has the move of one entry shown as part of another's, once every posting is added."""
+        self.folds.append((customer, currency, entry, into))
+
+    def by_customer(self) -> dict[str, list[_Move]]:
+        """Returns each customer's moves that move anything, in their places on the statement."""
+        for customer, currency, entry, into in self.folds:
+            folded = self.found.pop((customer, id(entry), currency), None)
+            if folded is not None:
+                self.add(customer, into, currency, "", "", folded.units)
+        found: dict[str, list[_Move]] = defaultdict(list)
+        for (customer, _, _), move in self.found.items():
+            if move.units:
+                found[customer].append(move)
+        return {customer: sorted(moves, key=_place) for customer, moves in found.items()}
+
+
+def _item_move(item: Item, movement: Movement) -> tuple[str, str]:
+    """Returns the type and the document a receivable posting shows on its customer's statement.
+
+    The invoice or credit note itself; a void (`status: "void"`) or a write-off
+    (`status: "uncollectible"`) of it; a payment the bank import posted
+    straight to it, under the receipt's id; what a generated entry (a cash
+    application) leaves on the account, which is a difference it writes off;
+    else an adjustment typed by hand.
+    """
+    entry = movement.entry
+    if entry is item.document:
+        return ("invoice" if item.is_invoice else "credit note"), item.id
+    status = entry.meta.get(meta.STATUS)
+    if status == meta.VOID:
+        return "void", item.id
+    if status == meta.UNCOLLECTIBLE:
+        return "write-off", item.id
+    paid = receipts.posted_straight(movement)
+    if paid is not None:
+        return "payment", paid
+    return ("write-off" if meta.GENERATED_BY in entry.meta else "adjustment"), item.id
 
 
 def _credit_postings(ledger: Receivables) -> Iterator[credits_plugin.CreditPosting]:
@@ -456,74 +560,140 @@ def _credits_held(ledger: Receivables, as_of: datetime.date) -> dict[tuple[str, 
     return held
 
 
-def _statement_moves(ledger: Receivables, customer: str) -> list[_Move]:
-    """Returns what each entry moves on a customer's account, in date order.
+def _applied_elsewhere(
+    moves: _Moves, receipt: Receipt, use: Use, paid: list[tuple[Item, Movement]]
+) -> None:
+    """Adds a receipt's cash applied to items in another currency or of another customer.
 
-    The account is the receivable, the customer's receipts in unapplied cash
-    and their customer credits; a cash application nets to nothing unless
-    it writes a difference off.
+    Each item's statement shows the receipt paying it, in the item's
+    currency. The receipt's own account shows what the application moves
+    out of it (the cash applied, less any over payment it parks in customer
+    credits) as a transfer when it had held the cash a day or more; applied
+    the day it came, it never held it, so the receipt's row shows what is
+    left of it and no more.
     """
-    moves: dict[tuple[int, str], _Move] = {}
+    currency, payer = receipt.currency, receipt.customer
+    for item, movement in paid:
+        how = [f"in {currency}"] if item.currency != currency else []
+        how += [f"by {payer or UNASSIGNED}"] if item.customer != payer else []
+        names = (receipt.id, "payment", f"{receipt.entry.narration} (paid {' '.join(how)})")
+        moves.rename(item.customer, movement.entry, item.currency, names)
+    if use.date == receipt.date:
+        moves.add(payer, use.entry, currency, receipt.id, "payment", use.units)
+        moves.fold(payer, currency, use.entry, receipt.entry)
+        return
+    where = [
+        f"{item.id} in {item.currency}"
+        if item.customer == payer
+        else f"{item.id} of {item.customer}"
+        for item, _ in paid
+    ]
+    text = f"{receipt.id} applied to {', '.join(where)}"
+    moves.add(payer, use.entry, currency, receipt.id, "transfer", use.units, text)
 
-    def add(entry: data.Transaction, currency: str, document: str, units: int) -> None:
-        known = moves.get((id(entry), currency))
-        if known is not None:
-            units += known.units
-            document = known.document
-        moves[(id(entry), currency)] = _Move(entry, currency, document, units)
 
+def _statement_moves(ledger: Receivables) -> dict[str, list[_Move]]:
+    """Returns what each entry moves on each customer's account, in statement order.
+
+    The account is the customer's items in the receivable, their receipts
+    in unapplied cash and their customer credits (`plugins.customer_credits.Owner`),
+    in each currency; what belongs to no customer is under "". An entry
+    that moves cash between them (a cash application, a credit applied)
+    nets to nothing, or to the difference it writes off. A receipt applied
+    to an item in another currency, or of another customer, pays that item
+    on its statement (`_applied_elsewhere`). A cash application pays one item.
+    """
+    moves = _Moves()
+    paying: dict[int, list[tuple[Item, Movement]]] = defaultdict(list)  # by entry
     for item in ledger.items.items.values():
-        if item.customer == customer:
-            for movement in item.movements:
-                add(movement.entry, item.currency, item.id, movement.units)
+        for movement in item.movements:
+            kind, document = _item_move(item, movement)
+            moves.add(item.customer, movement.entry, item.currency, document, kind, movement.units)
+            paying[id(movement.entry)].append((item, movement))
     for receipt in ledger.receipts.by_id.values():
-        if receipt.customer == customer:
-            add(receipt.entry, receipt.currency, receipt.id, -receipt.amount)
-            for use in ledger.receipts.uses.get(receipt.id, []):
-                add(use.entry, receipt.currency, receipt.id, use.units)
+        customer, currency = receipt.customer, receipt.currency
+        moves.add(customer, receipt.entry, currency, receipt.id, "payment", -receipt.amount)
+        for use in ledger.receipts.uses.get(receipt.id, []):
+            paid = paying.get(id(use.entry), [])
+            elsewhere = [
+                (item, movement)
+                for item, movement in paid
+                if item.currency != currency or item.customer != customer
+            ]
+            if elsewhere and len(elsewhere) == len(paid):
+                _applied_elsewhere(moves, receipt, use, elsewhere)
+                continue
+            kind = "write-off" if meta.GENERATED_BY in use.entry.meta else "refund"
+            moves.add(customer, use.entry, currency, receipt.id, kind, use.units)
+    links = {receipt.link: receipt.id for receipt in ledger.receipts.by_id.values()}
     for credit in _credit_postings(ledger):
-        if credit.customer == customer:
-            minor = ledger.policy.precision.to_minor(credit.number, credit.currency) or 0
-            document = str(credit.entry.meta.get(APPLIED_RECEIPT, ""))
-            add(credit.entry, credit.currency, document, minor)
-    return sorted(
-        (move for move in moves.values() if move.units),
-        key=lambda move: (move.entry.date, move.document, move.entry.meta.get("lineno", 0)),
-    )
+        entry, posting = credit.entry, credit.posting
+        minor = ledger.policy.precision.to_minor(credit.number, credit.currency) or 0
+        document = (
+            receipts.used_receipt(entry, posting, links)
+            or meta.written_receipt_id(entry, posting)
+            or receivables.invoice_of(entry, posting)
+            or ""
+        )
+        if meta.GENERATED_BY in entry.meta:
+            kind = "transfer"
+        else:
+            kind = "refund" if minor > 0 else "credit"
+        moves.add(credit.customer, entry, credit.currency, document, kind, minor)
+    return moves.by_customer()
+
+
+def _statement_rows(
+    ledger: Receivables, moves: list[_Move], start: datetime.date, end: datetime.date
+) -> list[list[Any]]:
+    """Returns a statement's rows: per currency, the opening balance, each move, the closing.
+
+    A currency is on it when it has an opening balance or moves in the
+    period; its opening balance is shown even when it is zero.
+    """
+    opening: dict[str, int] = defaultdict(int)
+    within: dict[str, list[_Move]] = defaultdict(list)
+    for move in moves:
+        if move.entry.date < start:
+            opening[move.currency] += move.units
+        elif move.entry.date <= end:
+            within[move.currency].append(move)
+    rows: list[list[Any]] = []
+    for currency in sorted(set(within) | {code for code, units in opening.items() if units}):
+        balance = opening[currency]
+        rows.append(
+            [start, currency, "", "", "Opening balance", None, None,
+             ledger.number(balance, currency)]
+        )  # fmt: skip
+        for move in within[currency]:
+            balance += move.units
+            amount = ledger.number(abs(move.units), currency)
+            rows.append(
+                [move.entry.date, currency, move.document, move.kind, move.description,
+                 amount if move.units > 0 else None, amount if move.units < 0 else None,
+                 ledger.number(balance, currency)]
+            )  # fmt: skip
+        rows.append(
+            [end, currency, "", "", "Closing balance", None, None, ledger.number(balance, currency)]
+        )
+    return rows
 
 
 def customer_statement(
     books: Books, customer: str, start: datetime.date, end: datetime.date
 ) -> Table:
-    """Returns a customer's statement: opening balance, each charge and payment, closing balance.
+    """Returns a customer's statement: opening balance, each move, closing balance, per currency.
 
-    Charges (invoices) are positive, payments and credits negative; the
-    balance is what the customer owes, per currency.
+    Each currency's section is the opening balance at the start (zero when
+    nothing precedes it), each move of the period by date, then in the
+    ledger's order (file, then line), and the closing balance at the end.
+    Charges (invoices, refunds paid out) increase what the customer owes,
+    credits (payments, credit notes, voids, write-offs) reduce it; a move's
+    `type` says which it is (`_statement_moves`).
     """
     ledger = Receivables(books)
-    moves = _statement_moves(ledger, customer)
-    running: dict[str, int] = defaultdict(int)
-    for move in moves:
-        if move.entry.date < start:
-            running[move.currency] += move.units
-    rows: list[list[Any]] = [
-        [start, currency, "", "Opening balance", None, None, ledger.number(units, currency)]
-        for currency, units in sorted(running.items())
-    ]
-    for move in moves:
-        if not start <= move.entry.date <= end:
-            continue
-        running[move.currency] += move.units
-        amount = ledger.number(abs(move.units), move.currency)
-        rows.append(
-            [move.entry.date, move.currency, move.document, move.entry.narration,
-             amount if move.units > 0 else None, amount if move.units < 0 else None,
-             ledger.number(running[move.currency], move.currency)]
-        )  # fmt: skip
-    rows += [
-        [end, currency, "", "Closing balance", None, None, ledger.number(units, currency)]
-        for currency, units in sorted(running.items())
-    ]
+    moves = _statement_moves(ledger).get(customer, [])
+    rows = _statement_rows(ledger, moves, start, end)
     return Table(f"Statement of {customer}, {start} to {end}", STATEMENT_COLUMNS, rows)
 
 
@@ -634,6 +804,26 @@ def _hold_reasons(
             f"on or before {as_of}"
         )
     return reasons
+
+
+def customer_statements(books: Books, start: datetime.date, end: datetime.date) -> Table:
+    """Returns the statement of every customer with a balance or moves in the period, by customer.
+
+    What belongs to no customer (an invoice without one, a receipt whose
+    payer is not known, a credit posting that is nobody's) has a statement
+    of its own, "(unassigned)", so the closing balances add up, per
+    currency, to the receivable less unapplied cash and customer credits.
+    """
+    ledger = Receivables(books)
+    names = Sources(books).names
+    rows: list[list[Any]] = []
+    for customer, moves in sorted(_statement_moves(ledger).items()):
+        shown = customer or UNASSIGNED
+        rows += [
+            [shown, names.get(customer, ""), *row]
+            for row in _statement_rows(ledger, moves, start, end)
+        ]
+    return Table(f"Customer statements, {start} to {end}", STATEMENTS_COLUMNS, rows)
 
 
 def credit_hold(books: Books, as_of: datetime.date) -> Table:
@@ -789,6 +979,50 @@ def _ties(table: Table, what: str, label: str, amount: str, total: str = TOTAL) 
         for row in table.rows
         if row[0] == total
     ]
+
+
+def statements_tie(
+    statements: Table, aging: Table, unapplied: Table, credits: Table
+) -> list[Control]:
+    """Returns, per currency, the control that the customer statements add up to what is owed.
+
+    What customers owe in the general ledger is the receivable less unapplied
+    cash and customer credits: the general ledger balances on the `Total`
+    rows of the aging, the unapplied cash listing and the customer credits
+    schedule (the last two as owed to customers). The statements' closing
+    balances, "(unassigned)" included, add up to it.
+    """
+    at = list(statements.columns).index
+    closing: dict[str, Decimal] = defaultdict(Decimal)
+    for row in statements.rows:
+        if row[at("description")] == "Closing balance":
+            closing[row[at("currency")]] += row[at("balance")]
+    owed: dict[str, Decimal] = defaultdict(Decimal)
+    parts: dict[str, list[str]] = defaultdict(list)
+    for table, sign, label in (
+        (aging, 1, "receivable"),
+        (unapplied, -1, "unapplied cash"),
+        (credits, -1, "customer credits"),
+    ):
+        index = list(table.columns).index
+        for row in table.rows:
+            if row[0] == TOTAL:
+                currency, balance = row[index("currency")], row[index("gl_balance")]
+                owed[currency] += sign * balance
+                parts[currency].append(f"{label} {balance}")
+    found = []
+    for currency in sorted(set(closing) | set(owed)):
+        total = closing[currency] + owed[currency] * 0  # with the ledger's decimals when empty
+        difference = owed[currency] - total
+        found.append(
+            Control(
+                f"Customer statements tie to the general ledger, {currency}",
+                not difference,
+                f"statements {total}, general ledger {owed[currency]} "
+                f"({', '.join(parts[currency])}), difference {difference}",
+            )
+        )
+    return found
 
 
 def aging_ties(table: Table) -> list[Control]:

@@ -67,8 +67,9 @@ def checks(loaded: Loaded, month: datetime.date) -> list[Control]:
     The same controls, from the same report functions, that `package.build`
     computes (a test checks the two agree), without the schedules the page
     does not show (journal, RPO, contract balances, ...), and on tables the
-    other pages share: the roll-forwards, the disaggregation, the aging and
-    the customer credits.
+    other pages share: the roll-forwards, the disaggregation, the aging,
+    unapplied cash and the customer credits (and the month's customer
+    statements, for their tie).
     With plugins.usage_revenue, the usage-to-invoice reconciliation's control
     comes last, as in the package.
     """
@@ -91,6 +92,12 @@ def checks(loaded: Loaded, month: datetime.date) -> list[Control]:
     last = period.last_day(month)
     found += receivables.aging_ties(loaded.run(receivables.aging, last))
     found += receivables.customer_credits_ties(loaded.run(receivables.customer_credits, last))
+    found += receivables.statements_tie(
+        loaded.run(receivables.customer_statements, month, last),
+        loaded.run(receivables.aging, last),
+        loaded.run(receivables.unapplied_cash, last),
+        loaded.run(receivables.customer_credits, last),
+    )
     if books.uses(usage_accruals.PLUGIN):
         found.append(controls.usage_billed_as_rated(*loaded.run(package.usage_month, month)))
     return found

@@ -228,13 +228,14 @@ def test_open_items_show_a_credit_note_partly_refunded_the_day_it_is_issued(
     # CN-1 was billed -200.00 on Mar 20 and 50.00 of it was refunded that day.
     # Credit notes are not netted here, so at Mar 31 it is open for -150.00,
     # billed -200.00; INV-1 is paid by R-1. No error: CN-1 is a credit note,
-    # not an invoice paid more than its total.
+    # not an invoice paid more than its total, and has no due date: it is owed
+    # to the customer, not by them.
     policy = POLICY + "net_credit_notes: false\n"
     path = reporting.written(books, SAME_DAY_PART_REFUND, {"ar.yaml": policy})
     part_refunded = books_module.load(str(path))
     table = reports.open_invoices(part_refunded, MARCH_END)
     assert [[row[0], row[2], row[3], row[6], row[7]] for row in table.rows] == [
-        ["CN-1", datetime.date(2026, 3, 20), datetime.date(2026, 3, 20), D("-200.00"), D("-150.00")]
+        ["CN-1", datetime.date(2026, 3, 20), None, D("-200.00"), D("-150.00")]
     ]
     assert [error.message for error in part_refunded.errors] == []
 

@@ -26,7 +26,7 @@ from reports import (
     workbook,
 )
 from reports.table import Table
-from tests import reporting
+from tests import reporting, test_customer_statements
 from tests.conftest import Books, line_of, number
 
 REPO = Path(__file__).resolve().parent.parent
@@ -443,6 +443,8 @@ def test_close_writes_every_schedule_and_the_workbook(
         "unapplied_cash.csv": "Unapplied cash",
         "customer_credits.csv": "Customer credits",
         "credit_hold.csv": "Credit hold",
+        "open_invoices.csv": "Open invoices",
+        "customer_statements.csv": "Customer statements",
         "review_flags.csv": "Review flags",
     }
     written = {path.name for path in folder.iterdir()}
@@ -511,6 +513,11 @@ def test_close_of_the_demo_company_passes(
     )
     assert (out / "2026-10" / "close_package.xlsx").exists()
     assert "**PASS**" in (out / "2026-10" / "summary.md").read_text()
+    # At Oct 31, 2026 the receivable is 328,254.57 USD and 999.00 EUR and no
+    # cash is unapplied nor credit held: the month's customer statements close
+    # at it, and the open invoices add up to the aging.
+    closing, listed, aging, owed = test_customer_statements.close_ties(out / "2026-10")
+    assert closing == listed == aging == owed == {"USD": _d("328254.57"), "EUR": _d("999.00")}
 
 
 def test_summarized_releases_are_disaggregated_from_the_subledger(books: Books) -> None:

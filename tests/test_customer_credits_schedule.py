@@ -160,7 +160,7 @@ def test_each_customers_credit_is_what_their_statement_counts_in_credits(books: 
     statement = receivables.customer_statement(
         credits, "CUS-B", datetime.date(2026, 3, 1), MARCH_END
     )
-    assert statement.rows[-1][2:] == ["", "Closing balance", None, None, D("-300.00")]
+    assert statement.rows[-1][2:] == ["", "", "Closing balance", None, None, D("-300.00")]
     held = receivables.customer_credits(credits, MARCH_END)
     assert [row[3] for row in held.rows if row[0] == "CUS-B"] == [D("300.00")]
 

@@ -201,10 +201,13 @@ def test_unapplied_cash_lists_what_the_matcher_left(books: Books) -> None:
 
 
 def test_open_invoices_with_their_links(books: Books) -> None:
+    # INV-1 was due Jan 31: 59 days past due at Mar 31. CN-1 is owed to the
+    # customer: no due date, never past due.
     table = receivables.open_invoices(_books(books), MARCH_END)
+    assert [row[3:5] for row in table.rows[:2]] == [[datetime.date(2026, 1, 31), 59], [None, None]]
     assert [[*row[:2], *row[4:]] for row in table.rows] == [
         ["INV-1", "CUS-1", 59, "USD", D("100.00"), D("100.00"), "^INV-1"],
-        ["CN-1", "CUS-1", 26, "USD", D("-20.00"), D("-20.00"), "^CN-1"],
+        ["CN-1", "CUS-1", None, "USD", D("-20.00"), D("-20.00"), "^CN-1"],
         ["INV-4", "CUS-2", 120, "USD", D("400.00"), D("400.00"), "^INV-4"],
         ["INV-3", "CUS-2", 0, "USD", D("50.00"), D("50.00"), "^INV-3"],
         ["INV-5", "CUS-3", 0, "EUR", D("300.00"), D("300.00"), "^INV-5"],
@@ -219,14 +222,16 @@ def test_customer_statement_runs_the_balance(books: Books) -> None:
     table = receivables.customer_statement(
         _books(books), "CUS-1", datetime.date(2026, 2, 1), MARCH_END
     )
-    assert [[*row[:3], *row[4:]] for row in table.rows] == [
-        [datetime.date(2026, 2, 1), "USD", "", None, None, D("100.00")],
-        [datetime.date(2026, 2, 10), "USD", "INV-2", D("200.00"), None, D("300.00")],
-        [datetime.date(2026, 3, 5), "USD", "CN-1", None, D("20.00"), D("280.00")],
-        [datetime.date(2026, 3, 20), "USD", "R-1", None, D("200.00"), D("80.00")],
-        [MARCH_END, "USD", "", None, None, D("80.00")],
-    ]
-    assert table.column("description")[0] == "Opening balance"
+    assert table.rows == [
+        [datetime.date(2026, 2, 1), "USD", "", "", "Opening balance", None, None, D("100.00")],
+        [datetime.date(2026, 2, 10), "USD", "INV-2", "invoice", "Invoice INV-2", D("200.00"),
+         None, D("300.00")],
+        [datetime.date(2026, 3, 5), "USD", "CN-1", "credit note", "Credit note CN-1", None,
+         D("20.00"), D("280.00")],
+        [datetime.date(2026, 3, 20), "USD", "R-1", "payment", "Wire 1", None, D("200.00"),
+         D("80.00")],
+        [MARCH_END, "USD", "", "", "Closing balance", None, None, D("80.00")],
+    ]  # fmt: skip
 
 
 def test_credit_hold_lists_customers_past_due_or_over_their_limit(books: Books) -> None:
@@ -259,9 +264,10 @@ def test_ar_command_writes_csv(books: Books, tmp_path: Path) -> None:
 
 def test_close_package_carries_the_receivables_schedules(books: Books) -> None:
     built = package.build(_books(books), datetime.date(2026, 3, 1), Thresholds())
-    names = [schedule.file for schedule in built.schedules][-6:]
+    names = [schedule.file for schedule in built.schedules][-8:]
     assert names == ["ar_aging.csv", "days_sales_outstanding.csv", "unapplied_cash.csv",
-                     "customer_credits.csv", "credit_hold.csv", "review_flags.csv"]  # fmt: skip
+                     "customer_credits.csv", "credit_hold.csv", "open_invoices.csv",
+                     "customer_statements.csv", "review_flags.csv"]  # fmt: skip
     ties = [check for check in built.checks if check.name.startswith("AR aging")]
     assert [(check.name, check.result) for check in ties] == [
         ("AR aging ties to the general ledger, EUR", "pass"),

@@ -1,0 +1,529 @@
+"""Customer statements and the open invoices in the close, and how a statement shows each move.
+
+The close writes the open items at the month end (`open_invoices.csv`) and
+the month's statement of every customer with a balance or moves
+(`customer_statements.csv`); their figures tie to the aging and to the
+general ledger. A statement shows an invoice and its payment in the
+invoice's currency, names every move's type and document, starts each
+currency at its opening balance (zero included) and keeps a day's rows in
+the ledger's order.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reports import cli, package, receivables
+from reports.books import Books as LoadedBooks
+from reports.flux import Thresholds
+from reports.table import Table
+from tests import reporting
+from tests.conftest import Books
+
+D = Decimal
+POLICY = "tolerance: {USD: 1.00, EUR: 1.00}\n"
+HEADER = """
+option "operating_currency" "USD"
+plugin "plugins.ar_reconciliation" "ar.yaml"
+2025-01-01 open Assets:AccountsReceivable
+2025-01-01 open Assets:Bank:Operating
+2025-01-01 open Income:Revenue:Services
+2025-01-01 open Liabilities:UnappliedCash
+2025-01-01 open Liabilities:CustomerCredits
+"""
+
+# March 2026. CUS-1 owes INV-1 (100.00) at Mar 1, is billed INV-5 (20.00),
+# which is voided, and sends R-1 (130.00) for INV-1: 30.00 over, beyond the
+# tolerance, so it is parked in customer credits. CUS-2 owes INV-2 (400.00)
+# and sends R-2 (75.00), which matches none of its invoices: unapplied.
+# CUS-3 is billed INV-3 (300.00 EUR), less CN-3 (50.00 EUR), netted onto it.
+# CUS-4's INV-4 was paid in February: no balance, no moves in March.
+MONTH = (
+    HEADER
+    + """
+2026-01-15 * "Beta" "Invoice INV-2" ^INV-2
+  invoice: "INV-2"
+  customer: "CUS-2"
+  due: 2026-02-14
+  Assets:AccountsReceivable  400.00 USD
+  Income:Revenue:Services  -400.00 USD
+
+2026-02-01 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  due: 2026-03-03
+  Assets:AccountsReceivable  100.00 USD
+  Income:Revenue:Services  -100.00 USD
+
+2026-02-01 * "Delta" "Invoice INV-4" ^INV-4
+  invoice: "INV-4"
+  customer: "CUS-4"
+  due: 2026-03-03
+  Assets:AccountsReceivable  60.00 USD
+  Income:Revenue:Services  -60.00 USD
+
+2026-02-20 * "Delta" "Wire 4"
+  receipt: "R-4"
+  customer: "CUS-4"
+  invoice: "INV-4"
+  Assets:Bank:Operating  60.00 USD
+  Liabilities:UnappliedCash  -60.00 USD
+
+2026-03-02 * "Acme" "Invoice INV-5" ^INV-5
+  invoice: "INV-5"
+  customer: "CUS-1"
+  due: 2026-04-01
+  Assets:AccountsReceivable  20.00 USD
+  Income:Revenue:Services  -20.00 USD
+
+2026-03-04 * "Acme" "Void INV-5" ^INV-5
+  invoice: "INV-5"
+  status: "void"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  -20.00 USD
+  Income:Revenue:Services  20.00 USD
+
+2026-03-10 * "Gamma" "Invoice INV-3" ^INV-3
+  invoice: "INV-3"
+  customer: "CUS-3"
+  due: 2026-04-09
+  Assets:AccountsReceivable  300.00 EUR
+  Income:Revenue:Services  -300.00 EUR
+
+2026-03-10 * "Acme" "Wire 1"
+  receipt: "R-1"
+  customer: "CUS-1"
+  invoice: "INV-1"
+  Assets:Bank:Operating  130.00 USD
+  Liabilities:UnappliedCash  -130.00 USD
+
+2026-03-12 * "Gamma" "Credit note CN-3" ^CN-3 ^INV-3
+  invoice: "CN-3"
+  credits: "INV-3"
+  customer: "CUS-3"
+  Assets:AccountsReceivable  -50.00 EUR
+  Income:Revenue:Services  50.00 EUR
+
+2026-03-25 * "Beta" "Wire 2"
+  receipt: "R-2"
+  customer: "CUS-2"
+  Assets:Bank:Operating  75.00 USD
+  Liabilities:UnappliedCash  -75.00 USD
+"""
+)
+MARCH = datetime.date(2026, 3, 1)
+MARCH_END = datetime.date(2026, 3, 31)
+
+
+def _loaded(books: Books, ledger: str) -> LoadedBooks:
+    return reporting.loaded(books, ledger, {"ar.yaml": POLICY})
+
+
+def _csv(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8", newline="") as stream:
+        return list(csv.reader(stream))
+
+
+def _totals(rows: list[dict[str, str]], amount: str, keep: Any) -> dict[str, Decimal]:
+    """Returns the sum of a CSV column per currency over the rows `keep` accepts."""
+    found: dict[str, Decimal] = defaultdict(Decimal)
+    for row in rows:
+        if keep(row):
+            found[row["currency"]] += D(row[amount])
+    return dict(found)
+
+
+def close_ties(folder: Path) -> tuple[dict[str, Decimal], ...]:
+    """Returns, per currency, from a close's CSV files: the statements' closing balances,
+    the open listing's total, the aging's total, and the receivable less unapplied cash
+    and customer credits in the general ledger."""
+
+    def read(name: str) -> list[dict[str, str]]:
+        with (folder / name).open(encoding="utf-8", newline="") as stream:
+            return list(csv.DictReader(stream))
+
+    def total(row: dict[str, str]) -> bool:
+        return row[next(iter(row))] == "Total"
+
+    closing = _totals(
+        read("customer_statements.csv"), "balance", lambda r: r["description"] == "Closing balance"
+    )
+    listed = _totals(read("open_invoices.csv"), "open", lambda r: True)
+    aging = _totals(read("ar_aging.csv"), "total", total)
+    owed = _totals(read("ar_aging.csv"), "gl_balance", total)
+    for name in ("unapplied_cash.csv", "customer_credits.csv"):
+        for currency, held in _totals(read(name), "gl_balance", total).items():
+            owed[currency] = owed.get(currency, D(0)) - held
+    return closing, listed, aging, owed
+
+
+def test_the_close_writes_the_open_invoices_and_the_customer_statements_and_they_tie(
+    books: Books, tmp_path: Path
+) -> None:
+    path = reporting.written(books, MONTH, {"ar.yaml": POLICY})
+    out = tmp_path / "close"
+    assert cli.main(["close", str(path), "--month", "2026-03", "--out", str(out)]) == 0
+    folder = out / "2026-03"
+    # Open at Mar 31: INV-2 400.00 USD, 45 days past its Feb 14 due date; INV-3
+    # 300.00 EUR less CN-3 50.00 = 250.00, due Apr 9. INV-1 is paid, INV-5 void.
+    assert _csv(folder / "open_invoices.csv") == [
+        list(receivables.OPEN_COLUMNS),
+        ["INV-2", "CUS-2", "2026-01-15", "2026-02-14", "45", "USD", "400.00", "400.00", "^INV-2"],
+        ["INV-3", "CUS-3", "2026-03-10", "2026-04-09", "0", "EUR", "300.00", "250.00",
+         "^CN-3 ^INV-3"],
+    ]  # fmt: skip
+    # CUS-1: 100.00 + 20.00 - 20.00 (void) - 130.00 (R-1) = -30.00, the credit
+    # parked for it (R-1's application to INV-1 nets to nothing). CUS-2: 400.00
+    # - 75.00 = 325.00. CUS-3 opens at 0.00: +300.00 - 50.00 = 250.00 EUR (the
+    # credit note's netting nets to nothing). CUS-4 has no statement.
+    assert _csv(folder / "customer_statements.csv") == [
+        list(receivables.STATEMENTS_COLUMNS),
+        ["CUS-1", "Acme", "2026-03-01", "USD", "", "", "Opening balance", "", "", "100.00"],
+        ["CUS-1", "Acme", "2026-03-02", "USD", "INV-5", "invoice", "Invoice INV-5", "20.00", "",
+         "120.00"],
+        ["CUS-1", "Acme", "2026-03-04", "USD", "INV-5", "void", "Void INV-5", "", "20.00",
+         "100.00"],
+        ["CUS-1", "Acme", "2026-03-10", "USD", "R-1", "payment", "Wire 1", "", "130.00",
+         "-30.00"],
+        ["CUS-1", "Acme", "2026-03-31", "USD", "", "", "Closing balance", "", "", "-30.00"],
+        ["CUS-2", "Beta", "2026-03-01", "USD", "", "", "Opening balance", "", "", "400.00"],
+        ["CUS-2", "Beta", "2026-03-25", "USD", "R-2", "payment", "Wire 2", "", "75.00",
+         "325.00"],
+        ["CUS-2", "Beta", "2026-03-31", "USD", "", "", "Closing balance", "", "", "325.00"],
+        ["CUS-3", "Gamma", "2026-03-01", "EUR", "", "", "Opening balance", "", "", "0.00"],
+        ["CUS-3", "Gamma", "2026-03-10", "EUR", "INV-3", "invoice", "Invoice INV-3", "300.00",
+         "", "300.00"],
+        ["CUS-3", "Gamma", "2026-03-12", "EUR", "CN-3", "credit note", "Credit note CN-3", "",
+         "50.00", "250.00"],
+        ["CUS-3", "Gamma", "2026-03-31", "EUR", "", "", "Closing balance", "", "", "250.00"],
+    ]  # fmt: skip
+    # USD: statements -30.00 + 325.00 = 295.00 = receivable 400.00 less
+    # unapplied cash 75.00 (R-2) and customer credits 30.00 (R-1's excess).
+    # EUR: 250.00 = the receivable. The open listing adds up to the aging.
+    closing, listed, aging, owed = close_ties(folder)
+    assert closing == owed == {"USD": D("295.00"), "EUR": D("250.00")}
+    assert listed == aging == {"USD": D("400.00"), "EUR": D("250.00")}
+    controls = {row[0]: row[1:] for row in _csv(folder / "controls.csv")}
+    assert controls["Customer statements tie to the general ledger, USD"] == [
+        "pass",
+        "statements 295.00, general ledger 295.00 (receivable 400.00, unapplied cash 75.00, "
+        "customer credits 30.00), difference 0.00",
+    ]
+    assert controls["Customer statements tie to the general ledger, EUR"][0] == "pass"
+
+
+def test_the_statements_control_fails_when_the_statements_do_not_add_up(books: Books) -> None:
+    # Without CUS-2's rows the USD statements close at -30.00, against 295.00
+    # owed in the general ledger: 325.00 short.
+    built = package.build(_loaded(books, MONTH), MARCH, Thresholds())
+    statements = built.table(package.STATEMENTS)
+    short = Table(statements.title, statements.columns, [
+        row for row in statements.rows if row[0] != "CUS-2"
+    ])  # fmt: skip
+    found = receivables.statements_tie(
+        short,
+        built.table("ar_aging.csv"),
+        built.table("unapplied_cash.csv"),
+        built.table("customer_credits.csv"),
+    )
+    assert [(check.name, check.result, check.figure) for check in found] == [
+        ("Customer statements tie to the general ledger, EUR", "pass",
+         "statements 250.00, general ledger 250.00 (receivable 250.00), difference 0.00"),
+        ("Customer statements tie to the general ledger, USD", "FAIL",
+         "statements -30.00, general ledger 295.00 (receivable 400.00, unapplied cash 75.00, "
+         "customer credits 30.00), difference 325.00"),
+    ]  # fmt: skip
+
+
+def test_what_belongs_to_no_customer_has_a_statement_of_its_own(books: Books) -> None:
+    # A receipt with neither a customer nor a payee billed to one is nobody's:
+    # the "(unassigned)" statement holds its 50.00, so the statements still
+    # add up to the receivable less unapplied cash.
+    stranger = """
+2026-03-28 * "Stranger" "Wire 9"
+  receipt: "R-9"
+  Assets:Bank:Operating  50.00 USD
+  Liabilities:UnappliedCash  -50.00 USD
+"""
+    table = receivables.customer_statements(_loaded(books, MONTH + stranger), MARCH, MARCH_END)
+    assert [row for row in table.rows if row[0] == "(unassigned)"] == [
+        ["(unassigned)", "", MARCH, "USD", "", "", "Opening balance", None, None, D("0.00")],
+        ["(unassigned)", "", datetime.date(2026, 3, 28), "USD", "R-9", "payment", "Wire 9", None,
+         D("50.00"), D("-50.00")],
+        ["(unassigned)", "", MARCH_END, "USD", "", "", "Closing balance", None, None,
+         D("-50.00")],
+    ]  # fmt: skip
+
+
+def _rows(table: Table) -> list[tuple[Any, ...]]:
+    """Returns each row's date, currency, document, type, description, charge, credit, balance."""
+    return [tuple(row) for row in table.rows]
+
+
+# The worked example of the README's foreign currency section: INV-E1 30.00
+# EUR billed Dec 1 at 1.20; R-1 33.00 USD received Feb 1, when EUR is 1.10,
+# is 30.00 EUR, and pays it that day.
+PAID_IN_ANOTHER_CURRENCY = """
+2025-12-01 price EUR 1.20 USD
+2026-01-31 price EUR 1.10 USD
+
+2025-12-01 * "Euro" "Invoice INV-E1" ^INV-E1
+  invoice: "INV-E1"
+  customer: "CUS-E"
+  due: 2025-12-31
+  Assets:AccountsReceivable  30.00 EUR @ 1.20 USD
+  Income:Revenue:Services  -36.00 USD
+
+2026-02-01 * "Euro" "Wire"
+  receipt: "R-1"
+  customer: "CUS-E"
+  invoice: "INV-E1"
+  Assets:Bank:Operating  33.00 USD
+  Liabilities:UnappliedCash  -33.00 USD
+"""
+
+
+def test_an_invoice_paid_in_another_currency_is_paid_in_its_own(books: Books) -> None:
+    # The 33.00 USD pass through unapplied cash into the invoice the day they
+    # come: the customer never held them, so the statement has no USD rows.
+    # In EUR: 30.00 billed, 30.00 paid by R-1, 0.00 owed.
+    books_ = _loaded(books, HEADER + PAID_IN_ANOTHER_CURRENCY)
+    table = receivables.customer_statement(
+        books_, "CUS-E", datetime.date(2025, 12, 1), datetime.date(2026, 2, 28)
+    )
+    assert _rows(table) == [
+        (datetime.date(2025, 12, 1), "EUR", "", "", "Opening balance", None, None, D("0.00")),
+        (datetime.date(2025, 12, 1), "EUR", "INV-E1", "invoice", "Invoice INV-E1", D("30.00"),
+         None, D("30.00")),
+        (datetime.date(2026, 2, 1), "EUR", "R-1", "payment", "Wire (paid in USD)", None,
+         D("30.00"), D("0.00")),
+        (datetime.date(2026, 2, 28), "EUR", "", "", "Closing balance", None, None, D("0.00")),
+    ]  # fmt: skip
+
+
+# R-1 (40.00 USD, Jan 20) names INV-E1, billed only on Feb 1 in EUR: its
+# application is dated Feb 1 and converts at Jan 20's price (1.20, the
+# latest), so 30.00 EUR take 36.00 USD and the 4.00 USD left over, beyond the
+# tolerance, are parked in customer credits. R-2 (10.00 USD, Feb 5) from
+# CUS-E pays INV-P1 of CUS-P that day.
+HELD_THEN_APPLIED = """
+2025-12-01 price EUR 1.20 USD
+
+2026-01-20 * "Euro" "Wire advance"
+  receipt: "R-1"
+  customer: "CUS-E"
+  invoice: "INV-E1"
+  Assets:Bank:Operating  40.00 USD
+  Liabilities:UnappliedCash  -40.00 USD
+
+2026-02-01 * "Euro" "Invoice INV-E1" ^INV-E1
+  invoice: "INV-E1"
+  customer: "CUS-E"
+  due: 2026-03-01
+  Assets:AccountsReceivable  30.00 EUR @ 1.20 USD
+  Income:Revenue:Services  -36.00 USD
+
+2026-02-03 * "Parent" "Invoice INV-P1" ^INV-P1
+  invoice: "INV-P1"
+  customer: "CUS-P"
+  due: 2026-03-01
+  Assets:AccountsReceivable  10.00 USD
+  Income:Revenue:Services  -10.00 USD
+
+2026-02-05 * "Euro" "Wire for parent"
+  receipt: "R-2"
+  customer: "CUS-E"
+  invoice: "INV-P1"
+  Assets:Bank:Operating  10.00 USD
+  Liabilities:UnappliedCash  -10.00 USD
+"""
+
+
+def test_cash_held_before_it_pays_an_invoice_in_another_currency_moves_out_of_its_own(
+    books: Books,
+) -> None:
+    # USD: R-1 received -40.00; on Feb 1 the 36.00 it pays INV-E1 with leave
+    # the USD account (a transfer): -4.00, the customer credit. R-2 paid
+    # CUS-P's invoice the day it came: CUS-E never held it, no row. EUR: the
+    # invoice (typed) comes before its payment (generated) on Feb 1, although
+    # the application is located at R-1's earlier line.
+    books_ = _loaded(books, HEADER + HELD_THEN_APPLIED)
+    table = receivables.customer_statement(
+        books_, "CUS-E", datetime.date(2026, 1, 1), datetime.date(2026, 2, 28)
+    )
+    jan_1, feb_1, feb_28 = (datetime.date(2026, 1, 1), datetime.date(2026, 2, 1),
+                            datetime.date(2026, 2, 28))  # fmt: skip
+    assert _rows(table) == [
+        (jan_1, "EUR", "", "", "Opening balance", None, None, D("0.00")),
+        (feb_1, "EUR", "INV-E1", "invoice", "Invoice INV-E1", D("30.00"), None, D("30.00")),
+        (feb_1, "EUR", "R-1", "payment", "Wire advance (paid in USD)", None, D("30.00"),
+         D("0.00")),
+        (feb_28, "EUR", "", "", "Closing balance", None, None, D("0.00")),
+        (jan_1, "USD", "", "", "Opening balance", None, None, D("0.00")),
+        (datetime.date(2026, 1, 20), "USD", "R-1", "payment", "Wire advance", None, D("40.00"),
+         D("-40.00")),
+        (feb_1, "USD", "R-1", "transfer", "R-1 applied to INV-E1 in EUR", D("36.00"), None,
+         D("-4.00")),
+        (feb_28, "USD", "", "", "Closing balance", None, None, D("-4.00")),
+    ]  # fmt: skip
+    held = receivables.customer_credits(books_, feb_28)
+    assert [row[3] for row in held.rows if row[0] == "CUS-E"] == [D("4.00")]
+
+
+def test_a_payment_from_another_customer_is_on_the_statement_of_the_invoice_it_pays(
+    books: Books,
+) -> None:
+    # INV-P1 10.00, paid by CUS-E's R-2 on Feb 5: 0.00.
+    books_ = _loaded(books, HEADER + HELD_THEN_APPLIED)
+    table = receivables.customer_statement(
+        books_, "CUS-P", datetime.date(2026, 2, 1), datetime.date(2026, 2, 28)
+    )
+    assert [row[2:] for row in _rows(table)] == [
+        ("", "", "Opening balance", None, None, D("0.00")),
+        ("INV-P1", "invoice", "Invoice INV-P1", D("10.00"), None, D("10.00")),
+        ("R-2", "payment", "Wire for parent (paid by CUS-E)", None, D("10.00"), D("0.00")),
+        ("", "", "Closing balance", None, None, D("0.00")),
+    ]
+
+
+def test_a_refund_names_its_receipt_and_a_statement_opens_at_zero(books: Books) -> None:
+    # INV-1 100.00, CN-1 -20.00 (netted onto INV-1), R-1 150.00 pays the 80.00
+    # and parks 70.00 in customer credits, which the customer gets back on
+    # Feb 10 by a refund naming R-1: 100 - 20 - 150 + 70 = 0.00. Nothing
+    # precedes Jan 1, so the statement opens at 0.00.
+    refunded = """
+2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  due: 2026-02-04
+  Assets:AccountsReceivable  100.00 USD
+  Income:Revenue:Services  -100.00 USD
+
+2026-01-20 * "Acme" "Credit note CN-1" ^CN-1
+  invoice: "CN-1"
+  credits: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  -20.00 USD
+  Income:Revenue:Services  20.00 USD
+
+2026-01-25 * "Acme" "Wire"
+  receipt: "R-1"
+  customer: "CUS-1"
+  invoice: "INV-1"
+  Assets:Bank:Operating  150.00 USD
+  Liabilities:UnappliedCash  -150.00 USD
+
+2026-02-10 * "Acme" "Refund of credit"
+  receipt: "R-1"
+  customer: "CUS-1"
+  Liabilities:CustomerCredits  70.00 USD
+  Assets:Bank:Operating  -70.00 USD
+"""
+    table = receivables.customer_statement(
+        _loaded(books, HEADER + refunded), "CUS-1", datetime.date(2026, 1, 1), MARCH_END
+    )
+    assert [row[2:] for row in _rows(table)] == [
+        ("", "", "Opening balance", None, None, D("0.00")),
+        ("INV-1", "invoice", "Invoice INV-1", D("100.00"), None, D("100.00")),
+        ("CN-1", "credit note", "Credit note CN-1", None, D("20.00"), D("80.00")),
+        ("R-1", "payment", "Wire", None, D("150.00"), D("-70.00")),
+        ("R-1", "refund", "Refund of credit", D("70.00"), None, D("0.00")),
+        ("", "", "Closing balance", None, None, D("0.00")),
+    ]
+
+
+def test_a_days_rows_follow_the_ledgers_order_not_the_documents_ids(books: Books) -> None:
+    # On Mar 10 INV-9 (100.00) is written before CN-2 (-30.00, credits INV-9):
+    # 100.00 then 70.00. By document id CN-2 would come first, at -30.00.
+    same_day = """
+2026-03-10 * "Acme" "Invoice INV-9" ^INV-9
+  invoice: "INV-9"
+  customer: "CUS-1"
+  due: 2026-04-09
+  Assets:AccountsReceivable  100.00 USD
+  Income:Revenue:Services  -100.00 USD
+
+2026-03-10 * "Acme" "Credit note CN-2" ^CN-2
+  invoice: "CN-2"
+  credits: "INV-9"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  -30.00 USD
+  Income:Revenue:Services  30.00 USD
+"""
+    table = receivables.customer_statement(
+        _loaded(books, HEADER + same_day), "CUS-1", MARCH, MARCH_END
+    )
+    assert [(row[2], row[7]) for row in table.rows] == [
+        ("", D("0.00")),
+        ("INV-9", D("100.00")),
+        ("CN-2", D("70.00")),
+        ("", D("70.00")),
+    ]
+
+
+def test_a_credit_note_left_open_has_no_due_date_in_the_open_listing(books: Books) -> None:
+    # INV-1 is paid straight to the receivable before CN-1 credits it, so CN-1
+    # (-20.00) stays open. At Apr 30 it is 105 days old, but it is owed to the
+    # customer: no due date, not past due. INV-2, due May 30, is not yet due.
+    left_open = """
+2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  due: 2026-02-04
+  Assets:AccountsReceivable  100.00 USD
+  Income:Revenue:Services  -100.00 USD
+
+2026-01-10 * "Acme" "WIRE INV-1" ^INV-1
+  bank_reference: "BR-1"
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:Bank:Operating  100.00 USD
+  Assets:AccountsReceivable  -100.00 USD
+
+2026-01-15 * "Acme" "Credit note CN-1" ^CN-1
+  invoice: "CN-1"
+  credits: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  -20.00 USD
+  Income:Revenue:Services  20.00 USD
+
+2026-04-30 * "Acme" "Invoice INV-2" ^INV-2
+  invoice: "INV-2"
+  customer: "CUS-1"
+  due: 2026-05-30
+  Assets:AccountsReceivable  10.00 USD
+  Income:Revenue:Services  -10.00 USD
+"""
+    table = receivables.open_invoices(
+        _loaded(books, HEADER + left_open), datetime.date(2026, 4, 30)
+    )
+    assert [row[:8] for row in table.rows] == [
+        ["CN-1", "CUS-1", datetime.date(2026, 1, 15), None, None, "USD", D("-20.00"),
+         D("-20.00")],
+        ["INV-2", "CUS-1", datetime.date(2026, 4, 30), datetime.date(2026, 5, 30), 0, "USD",
+         D("10.00"), D("10.00")],
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("ledger", [HEADER + PAID_IN_ANOTHER_CURRENCY, HEADER + HELD_THEN_APPLIED])
+def test_statements_of_every_customer_add_up_to_what_is_owed(books: Books, ledger: str) -> None:
+    # Each day's closing balances, per currency, are the receivable less
+    # unapplied cash and customer credits on that day, folding or not.
+    books_ = _loaded(books, ledger)
+    for day in (datetime.date(2026, 1, 31), datetime.date(2026, 2, 1), datetime.date(2026, 2, 28)):
+        checks = receivables.statements_tie(
+            receivables.customer_statements(books_, datetime.date(2025, 12, 1), day),
+            receivables.aging(books_, day),
+            receivables.unapplied_cash(books_, day),
+            receivables.customer_credits(books_, day),
+        )
+        assert [check.result for check in checks] and all(
+            check.result == "pass" for check in checks
+        ), [check.figure for check in checks]
