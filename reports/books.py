@@ -12,7 +12,8 @@ from typing import Any
 from beancount import loader
 from beancount.core import data
 
-from plugins import meta, policy, revenue_policy
+from plugins import ar_policy, meta, policy, revenue_policy
+from plugins.ar_policy import ArPolicy
 from plugins.revenue_policy import RevenuePolicy
 from plugins.schedule import add_months, month_end
 
@@ -40,6 +41,10 @@ class Books:
             self.plugin_config("plugins.deferred_revenue"), self.options
         )
         return policy
+
+    def receivables_policy(self) -> ArPolicy:
+        """Returns the receivables policy the AR reconciliation plugin used."""
+        return ar_policy.load(self.plugin_config("plugins.ar_reconciliation"), self.options)[0]
 
     def typed_entries(self) -> list[data.Directive]:
         """Returns the entries as the user wrote them, without generated ones."""

@@ -53,8 +53,8 @@ from typing import Any, NamedTuple
 
 from beancount.core import data
 
-from plugins import ar_policy, fx, meta, receipts, receivables
 from plugins import customer_credits as credits_plugin
+from plugins import fx, meta, receipts, receivables
 from plugins.ar_policy import ArPolicy
 from plugins.prepaid_credits import is_void
 from plugins.receipts import Receipt, Receipts, Use
@@ -66,7 +66,6 @@ from reports.controls import Control
 from reports.sources import Sources
 from reports.table import Table
 
-PLUGIN = "plugins.ar_reconciliation"
 BUCKETS = ("current", "1-30", "31-60", "61-90", "over_90")
 AGING_COLUMNS = ("customer", "name", "currency", *BUCKETS, "total", "gl_balance", "difference")
 COUNTBACK_MONTHS = 24
@@ -107,7 +106,7 @@ class Receivables:
 
     def __init__(self, books: Books) -> None:
         self.books = books
-        self.policy: ArPolicy = ar_policy.load(books.plugin_config(PLUGIN), books.options)[0]
+        self.policy: ArPolicy = books.receivables_policy()
         accounts, precision = self.policy.accounts, self.policy.precision
         self.items: Subledger = receivables.read(books.entries, accounts.receivable, precision)[0]
         folder = books.options.get("filename") or books.path

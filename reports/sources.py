@@ -6,7 +6,8 @@ Invoices and credit notes carry `invoice`, `customer`, `entity` and `contract`
 invoice's customer but not its entity, so the rest is found through the
 invoice. A credit note with no entity of its own takes the entity of the
 invoice it links to. Every report that breaks figures down by customer
-or entity attributes a posting here, so all of them agree.
+or entity attributes a posting here, and names each customer here
+(`customer_names`), so all of them agree.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from decimal import Decimal
 
 from beancount.core import data
 
-from plugins import contracts, customers, meta
+from plugins import contracts, customers, meta, receivables
 from plugins.deferred_lines import DeferredLine
 from plugins.deferred_revenue import GENERATOR as RELEASES
 from reports.books import Books
@@ -52,16 +53,10 @@ class Sources:
     def __init__(self, books: Books) -> None:
         typed = books.typed_entries()
         self.invoices: dict[str, data.Transaction] = {}
-        self.names: dict[str, str] = {}
         for entry in typed:
             if isinstance(entry, data.Transaction) and entry.meta.get(meta.INVOICE):
                 self.invoices.setdefault(str(entry.meta[meta.INVOICE]), entry)
-                customer = entry.meta.get(meta.CUSTOMER)
-                if customer and entry.payee:
-                    # Entries are in date order: the latest invoice names the customer.
-                    self.names[str(customer)] = entry.payee
-        # A customer's directive names it, where the ledger has one.
-        self.names |= {key: customer.name for key, customer in customers.read(typed).items()}
+        self.names = customer_names(books, typed)
         self.contracts = contracts.read(typed)[0].by_id
 
     def invoice_id(self, entry: data.Transaction) -> str:
@@ -97,7 +92,7 @@ class Sources:
         return self.of(line.entry, line.entry.postings[line.position - 1])
 
     def customer_label(self, customer: str) -> str:
-        """Returns a customer's id followed by its name, as the latest invoice gives it."""
+        """Returns a customer's id followed by its name (`customer_names`), if it has one."""
         name = self.names.get(customer)
         return f"{customer} {name}" if name else customer
 
@@ -106,6 +101,28 @@ class Sources:
         if source is not None and str(source) in self.contracts:
             return str(source)
         return next((link for link in sorted(entry.links) if link in self.contracts), "")
+
+
+def customer_names(books: Books, typed: list[data.Directive]) -> dict[str, str]:
+    """Returns each customer's name, by id, where the books give one.
+
+    A customer's `custom "customer"` directive names it; else the payee of
+    its latest invoice or credit note, by date: the document of an open item
+    of the receivable (`plugins.receivables.Item.document`). A receipt names
+    no one, though it carries the `invoice` and `customer` it pays: its payee
+    is whoever paid, maybe another company.
+
+    Args:
+      books: The books, to read the receivable's open items from.
+      typed: Their typed entries, to read the directives from.
+    """
+    policy = books.receivables_policy()
+    items = receivables.read(books.entries, policy.accounts.receivable, policy.precision)[0]
+    names: dict[str, str] = {}
+    for item in sorted(items.items.values(), key=lambda item: item.date):
+        if item.customer and item.document.payee:
+            names[item.customer] = item.document.payee
+    return names | {key: customer.name for key, customer in customers.read(typed).items()}
 
 
 def _first(*values: object) -> str:

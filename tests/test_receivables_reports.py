@@ -6,6 +6,8 @@ import datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from reports import cli, package, receivables
 from reports.books import Books as LoadedBooks
 from reports.flux import Thresholds
@@ -137,6 +139,44 @@ def test_a_customers_directive_names_it_rather_than_its_invoices_payee(books: Bo
         ["CUS-2", "Beta Robotics GmbH"],
         ["CUS-3", "Gamma"],
     ]
+
+
+BETA_PAYS_ACME = """
+2026-03-30 * "Beta Corp" "Wire for INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:Bank:Operating  40.00 USD
+  Assets:AccountsReceivable  -40.00 USD
+"""
+DELTA_PAYS_ACME = """
+2026-03-30 * "Delta Holdings" "Wire for INV-1" ^INV-1
+  receipt: "R-3"
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:Bank:Operating  60.00 USD
+  Liabilities:UnappliedCash  -60.00 USD
+"""
+
+
+@pytest.mark.parametrize(
+    ("receipt", "open_on_inv_1"),
+    [(BETA_PAYS_ACME, "60.00"), (DELTA_PAYS_ACME, "40.00")],
+    ids=["to-the-receivable", "through-unapplied-cash"],
+)
+def test_a_receipt_from_another_payer_does_not_rename_the_customer(
+    books: Books, receipt: str, open_on_inv_1: str
+) -> None:
+    # Another company pays part of Acme's INV-1 (100.00, due Jan 31) on Mar 30,
+    # the receipt carrying INV-1's `invoice` and `customer` as the bank importer
+    # writes them. CUS-1 has no directive, so its invoices' payee names it:
+    # "Acme", not the payer. At Mar 31 INV-1 is 59 days past due (31-60) with
+    # 100 - 40 = 60 or 100 - 60 = 40 open; CN-1 is -20.00 (1-30).
+    table = receivables.aging(_books(books, LEDGER + receipt), MARCH_END)
+    left = D(open_on_inv_1)
+    assert table.rows[0] == [
+        "CUS-1", "Acme", "USD", D("0.00"), D("-20.00"), left, D("0.00"), D("0.00"),
+        left - D("20.00"), None, None,
+    ]  # fmt: skip
 
 
 def test_aging_shows_a_receivable_posting_with_no_invoice_as_a_difference(

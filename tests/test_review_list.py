@@ -25,9 +25,7 @@ MAY_END = datetime.date(2026, 5, 31)
 POLICY = "unapplied_cash_age_days: 30\npast_due_age_days: 60\n"
 
 # Acme is CUS-1, Beta CUS-2 (it pays some of Acme's invoices), Cobalt CUS-3
-# sends cash with no invoice to pay. Their directives name them: a receipt
-# carrying `invoice` and `customer` would otherwise name the customer by its
-# payer (`reports.sources.Sources.names` reads any entry with an `invoice`).
+# sends cash with no invoice to pay. Their directives name them.
 #
 # - INV-1 (1,000.00, due 2026-02-04) is 60 days past due on 2026-04-05 and
 #   flagged; R-1 pays 400.00 of it on 2026-04-20, so 600.00 is open at the
