@@ -60,6 +60,11 @@ def is_generated(entry: Any) -> bool:
     return GENERATED_BY in (entry.meta or {})
 
 
+def is_void(entry: Any) -> bool:
+    """Whether an entry voids its invoice (`status: "void"`), taking back what it billed."""
+    return bool(entry.meta.get(STATUS) == VOID)
+
+
 def date_of(value: Any) -> datetime.date | None:
     """Reads a metadata date: a date literal, or a string in YYYY-MM-DD; None if neither."""
     if isinstance(value, datetime.datetime):

@@ -50,13 +50,6 @@ EXPIRES = "expires"
 PROMOTIONAL = "promotional"
 GRANT_DIRECTIVE = "credit-grant"
 CREDITS = "credits"
-STATUS = meta.STATUS
-VOID = meta.VOID
-
-
-def is_void(entry: data.Transaction) -> bool:
-    """Whether an entry voids its invoice (`status: "void"`), taking back what it billed."""
-    return entry.meta.get(STATUS) == VOID
 
 
 # What a movement does to a grant.
@@ -279,7 +272,7 @@ class _Reader:
                 entry,
             )
             return
-        if CREDITS in entry.meta or is_void(entry):
+        if CREDITS in entry.meta or meta.is_void(entry):
             self.take_back(entry, str(customer), lines)
         else:
             self.paid(entry, str(customer), lines)

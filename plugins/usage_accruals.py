@@ -334,7 +334,7 @@ class _Reader:
     def billed(self, entry: data.Transaction, accounts: frozenset[str]) -> Iterable[BilledLine]:
         invoice = str(entry.meta[meta.INVOICE])
         customer = str(entry.meta[meta.CUSTOMER])
-        if prepaid_credits.is_void(entry):
+        if meta.is_void(entry):
             kind = VOIDED
         elif prepaid_credits.CREDITS in entry.meta:
             kind = CREDITED

@@ -56,7 +56,6 @@ from beancount.core import data
 from plugins import customer_credits as credits_plugin
 from plugins import fx, meta, receipts, receivables
 from plugins.ar_policy import ArPolicy
-from plugins.prepaid_credits import is_void
 from plugins.receipts import Receipt, Receipts, Use
 from plugins.receivables import Item, Movement, Subledger
 from plugins.schedule import add_months, month_end
@@ -308,7 +307,7 @@ def _billings(ledger: Receivables) -> dict[datetime.date, dict[str, int]]:
     """Returns each month's billings by currency (minor units), keyed by the month's first day.
 
     Billings are the invoices and credit notes themselves, by their date, less
-    the voids of invoices, by the void's date (`prepaid_credits.is_void`): a
+    the voids of invoices, by the void's date (`meta.is_void`): a
     void takes back what its invoice billed, as a credit note does. Cash,
     refunds and write-offs posted to an item are not billings.
     """
@@ -316,7 +315,7 @@ def _billings(ledger: Receivables) -> dict[datetime.date, dict[str, int]]:
     for item in ledger.items.items.values():
         document = item.document
         for movement in item.movements:
-            if movement.entry is document or is_void(movement.entry):
+            if movement.entry is document or meta.is_void(movement.entry):
                 billed[movement.date.replace(day=1)][item.currency] += movement.units
     return billed
 
@@ -523,10 +522,9 @@ def _item_move(item: Item, movement: Movement) -> tuple[str, str]:
     entry = movement.entry
     if entry is item.document:
         return ("invoice" if item.is_invoice else "credit note"), item.id
-    status = entry.meta.get(meta.STATUS)
-    if status == meta.VOID:
+    if meta.is_void(entry):
         return "void", item.id
-    if status == meta.UNCOLLECTIBLE:
+    if entry.meta.get(meta.STATUS) == meta.UNCOLLECTIBLE:
         return "write-off", item.id
     paid = receipts.posted_straight(movement)
     if paid is not None:
