@@ -33,13 +33,13 @@ the last posting to each of those invoices (`moved`: a credit note netted,
 an earlier application, a customer credit, a typed payment: what made its
 open amount what the match used) and of the last use of each of those
 receipts (`used`). The receipts and invoices matched together are one receipt
-and one invoice (steps 2 and 3), a receipt and the invoices it names up to
-the one it runs out on (step 1), a receipt and the set of invoices it pays
-(step 4), or the set of receipts paying an invoice (step 5). Of the invoice a
-named receipt runs out on, leaving more than the tolerance open, only the
-date counts: it is paid what is left of the receipt, whatever is open of it.
-So what a receipt or credit note makes possible is never dated before it,
-back in a month already closed.
+and one invoice (steps 2 and 3), a receipt and the set of invoices it pays
+(step 4), or the set of receipts paying an invoice (step 5). So what a
+receipt or credit note makes possible is never dated before it, back in a
+month already closed. A receipt that names its invoices (step 1) is the
+customer's own word, not a match the open amounts made possible: it is
+dated by itself, the invoices it reaches and its last use (`named_day`),
+whatever else is posted to them later.
 """
 
 from __future__ import annotations
@@ -212,23 +212,14 @@ class _Matcher:
         self.pools: dict[Pool, list[Invoicing]] = {}
         self.by_age: list[Invoicing] = []  # what the pools hold, oldest first
 
-    def day(
-        self,
-        payments: Iterable[Paying],
-        invoices: Iterable[Invoicing],
-        partly: Invoicing | None = None,
-    ) -> datetime.date:
+    def day(self, payments: Iterable[Paying], invoices: Iterable[Invoicing]) -> datetime.date:
         """Returns the day a match of receipts and invoices became possible (see the module doc).
 
         It is the latest of their dates, of each invoice's last posting
         (`moved`) or application in this run, and of each receipt's last use.
-        Of an invoice the match pays `partly`, only the date counts: what it
-        clears is what is left of the receipt, whatever is open of it.
         """
         used, applied = self.used, self.applied
         days = [payment.date for payment in payments]
-        if partly is not None:
-            days.append(partly.date)
         days += [used[payment.id] for payment in payments if payment.id in used]
         for invoice in invoices:
             days.append(invoice.date)
@@ -238,6 +229,16 @@ class _Matcher:
             if earlier is not None:
                 days.append(earlier)
         return max(days)
+
+    def named_day(self, payment: Paying, invoices: Iterable[Invoicing]) -> datetime.date:
+        """Returns the day of a named receipt's applications (step 1, see the module doc).
+
+        The latest of its date, its last use and the dates of the invoices it
+        reaches: it pays what it names on its own word, so a posting to them
+        after it (a credit note, another payment) does not move it.
+        """
+        billed = max((invoice.date for invoice in invoices), default=payment.date)
+        return max(billed, payment.date, self.used.get(payment.id, payment.date))
 
     def pair_day(self, payment: Paying, invoice: Invoicing) -> datetime.date:
         """Returns `day` of one receipt and one invoice, without its lists: it runs per receipt."""
@@ -291,7 +292,7 @@ class _Matcher:
             elif len(names) == 1 and still_open.get(names[0]) == payment.amount:
                 # The common case: it pays exactly what is open of the one invoice it names
                 # (what is open is more than nothing, so the receipt is too).
-                day = self.pair_day(payment, self.invoices[names[0]])
+                day = self.named_day(payment, (self.invoices[names[0]],))
                 self.apply(payment, names[0], payment.amount, step, day)
             elif payment.amount > 0:
                 self.pay_named(payment, step)
@@ -306,12 +307,8 @@ class _Matcher:
         invoice it names if it paid none): written off within the tolerance,
         else a customer credit.
 
-        Every application of the receipt is dated the same day (`day`): what
-        it gives each invoice depends on what is open of those before it, and
-        its excess on what is open of all it reached, so the match is of the
-        receipt and the invoices it names up to the one it runs out on. What
-        it pays of that one, if it leaves more than the tolerance open, is
-        what is left of the receipt: a posting to it does not date the match.
+        Every application of the receipt is dated the same day (`named_day`):
+        its own, or the latest of the invoices it reaches, or its last use.
         """
         invoices, still_open, applications = self.invoices, self.open, self.applications
         names = payment.named
@@ -320,8 +317,7 @@ class _Matcher:
             names = tuple(invoice.id for invoice in found)
         receipt, left = payment.id, payment.amount
         made: list[tuple[str, int, int, int]] = []  # (invoice, cleared, cash, credited)
-        reached: list[str] = []  # the invoices whose open amounts the match used
-        partly = None
+        reached: list[str] = []  # the invoices it reaches, in order
         for invoice in names:
             if left <= 0:
                 break
@@ -336,7 +332,6 @@ class _Matcher:
                     del still_open[invoice]
                 else:
                     still_open[invoice] = owed - left
-                    partly = invoices[reached.pop()]
                 made.append((invoice, cleared, left, 0))
                 left = 0
                 break
@@ -354,7 +349,7 @@ class _Matcher:
         if not made:
             return
         paid = [invoices[name] for name in reached if name in invoices]
-        day = self.day((payment,), paid, partly)
+        day = self.named_day(payment, paid)
         for invoice, cleared, cash, credited in made:
             self.applied[invoice] = day
             applications.append(

@@ -280,7 +280,10 @@ def functional_rows(ledger: Receivables, as_of: datetime.date) -> list[list[Any]
         return []
     carried: dict[str, Decimal] = defaultdict(Decimal)
     for item, balance in ledger.open_items(as_of):
-        rate = Decimal(1) if item.currency == functional else rates.carrying(item)
+        # The carrying rate is the item's as the plugin reads it: an item shown
+        # as it stood before its document (`_as_posted`) keeps its document's.
+        whole = ledger.items.items[item.id]
+        rate = Decimal(1) if item.currency == functional else rates.carrying(whole)
         if rate is not None:
             carried[item.currency] += ledger.number(balance, item.currency) * rate
     remeasured = ledger.remeasured(rates, as_of)
@@ -409,14 +412,16 @@ def _unapplied(ledger: Receivables, as_of: datetime.date) -> Iterator[tuple[Rece
 def open_invoices(books: Books, as_of: datetime.date) -> Table:
     """Returns every open item at the end of a day, with the links that trace it.
 
-    A credit note is owed to the customer, not by them: it has no due date
-    and is never past due, so both are left empty (the aging places it by
-    the days since its date).
+    An item in credit (a credit note, cash posted to an invoice before it is
+    issued, an over payment) is owed to the customer, not by them: it has no
+    due date and is never past due, so both are left empty (the aging places
+    it by the days since its date).
     """
     ledger = Receivables(books)
     rows = []
     for item, balance in ledger.open_items(as_of):
-        due, late = (item.due, max(0, (as_of - item.due).days)) if item.is_invoice else (None, None)
+        owed = item.is_invoice and balance > 0
+        due, late = (item.due, max(0, (as_of - item.due).days)) if owed else (None, None)
         rows.append(
             [item.id, item.customer, item.date, due, late, item.currency,
              ledger.number(item.billed, item.currency), ledger.number(balance, item.currency),
@@ -515,7 +520,8 @@ def _item_move(item: Item, movement: Movement) -> tuple[str, str]:
 
     The invoice or credit note itself; a void (`status: "void"`) or a write-off
     (`status: "uncollectible"`) of it; a payment the bank import posted
-    straight to it, under the receipt's id; what a generated entry (a cash
+    straight to it, under the receipt's id, or paid back out of it (a refund
+    or a returned payment), under the bank line's id; what a generated entry (a cash
     application) leaves on the account, which is a difference it writes off;
     else an adjustment typed by hand.
     """
@@ -529,6 +535,9 @@ def _item_move(item: Item, movement: Movement) -> tuple[str, str]:
     paid = receipts.posted_straight(movement)
     if paid is not None:
         return "payment", paid
+    refunded = meta.written_receipt_id(entry, movement.posting)
+    if refunded is not None and meta.GENERATED_BY not in entry.meta:
+        return "refund", refunded  # money out the bank import posted to the invoice
     return ("write-off" if meta.GENERATED_BY in entry.meta else "adjustment"), item.id
 
 

@@ -151,21 +151,24 @@ def test_a_match_after_a_customer_credit_is_dated_no_earlier_than_the_credit(
     assert _january(both) == _january(alone)
 
 
+@pytest.mark.parametrize("credited", ["20.00", "70.00"])
 def test_a_part_payment_stays_in_its_month_when_the_invoice_is_credited_later(
-    books: Books,
+    books: Books, credited: str
 ) -> None:
     # INV-1 100.00 (Jan 5); R-1 brings 30.00 naming it on Jan 10: it pays
     # 30.00 and leaves 70.00 open, more than the 1.00 tolerance. CN-1
     # credits INV-1 20.00 on Feb 3, netted that day: 100.00 - 20.00 = 80.00
     # is open before R-1, which still pays 30.00 of it (80.00 - 30.00 =
-    # 50.00 left). What R-1 pays never rested on what was open, so its
-    # application stays dated Jan 10, and January is as it was.
+    # 50.00 left). A credit note of 70.00 (the disputed rest) leaves 30.00
+    # open before R-1, which R-1 pays exactly. Either way R-1 pays what it
+    # names on its own word: its application stays dated Jan 10, and January
+    # is as it was (aged 100.00 - 30.00 = 70.00 at Jan 31).
     january = (
         invoice(1, "2026-01-05", "100.00")
         + receipt("2026-01-10", "30.00 USD", "R-1", '\n  invoice: "INV-1"' + CUSTOMER)
         + BANK_FEE
     )
-    february = credit_note(1, "2026-02-03", "20.00", "INV-1")
+    february = credit_note(1, "2026-02-03", credited, "INV-1")
     alone, errors = load(books, january)
     assert errors == []
     assert [(date, narration) for date, narration, _ in applications(alone)] == [

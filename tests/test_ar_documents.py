@@ -245,9 +245,9 @@ def test_a_credit_note_partly_refunded_the_day_it_is_issued_nets_onto_its_invoic
 ) -> None:
     # CN-1 (-200.00, credits INV-1) less the 50.00 refunded that day leaves
     # 150.00 open, netted onto INV-1 (1,000.00) before cash, dated Mar 20:
-    # INV-1 then owes 850.00, which R-1 (1,000.00 of Mar 2, naming INV-1)
-    # pays, parking the other 150.00 in customer credits. That application
-    # rests on the 850.00 open since the netting, so it is dated Mar 20 too.
+    # INV-1 then owes 850.00, which R-1 (1,000.00, naming INV-1) pays,
+    # parking the other 150.00 in customer credits. R-1 names its invoice, so
+    # its application is dated by R-1 itself, Mar 2, not by the netting.
     # As if the refund were dated the next day; no error.
     path = reporting.written(books, SAME_DAY_PART_REFUND, {"ar.yaml": POLICY})
     part_refunded = books_module.load(str(path))
@@ -257,7 +257,7 @@ def test_a_credit_note_partly_refunded_the_day_it_is_issued_nets_onto_its_invoic
         for entry in generated(part_refunded.entries)
     ] == [
         (
-            "2026-03-20",
+            "2026-03-02",
             "Cash application INV-1 from R-1",
             ["1000.00 USD", "-850.00 USD", "-150.00 USD"],
         ),

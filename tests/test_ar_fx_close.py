@@ -245,6 +245,39 @@ def test_worked_example_aging_ties_the_receivable_in_usd_at_jan_31(books: Books)
     ]  # fmt: skip
 
 
+def test_a_foreign_prepayment_before_its_invoice_ties_at_the_invoices_rate(books: Books) -> None:
+    # 100.00 EUR arrive on Jan 10 at 1.10 (110.00 USD), posted straight to
+    # INV-E1, which is issued on Feb 5 without a rate: the plugin carries it
+    # at the price of its date, 1.20, and books the 10.00 USD difference at
+    # the payment. At Jan 31 INV-E1 is a credit of -100.00 EUR, carried at
+    # -100 x 1.20 = -120.00 USD, the receivable's weight (-110.00 - 10.00):
+    # the functional total ties. (Valued at the payment's own day, 1.10, it
+    # was -110.00, a break of 10.00 that failed the close.)
+    ledger = """
+2026-01-01 price EUR 1.10 USD
+2026-01-31 price EUR 1.10 USD
+2026-02-05 price EUR 1.20 USD
+
+2026-01-10 * "Euro" "Prepayment"
+  invoice: "INV-E1"
+  receipt: "RCPT-E1"
+  Assets:Bank:Euro  100.00 EUR @ 1.10 USD
+  Assets:AccountsReceivable  -100.00 EUR @ 1.10 USD
+
+2026-02-05 * "Euro" "Invoice INV-E1"
+  invoice: "INV-E1"
+  customer: "CUS-E"
+  due: 2026-03-07
+  Assets:AccountsReceivable  100.00 EUR
+  Income:Revenue:Services  -100.00 EUR
+"""
+    table = _aging(books, "2026-01-31", ledger)
+    assert _functional(table)[0] == [receivables.FUNCTIONAL, "EUR at carrying rates", "USD",
+                                     D("-120.00"), None, None]  # fmt: skip
+    assert _functional(table)[-1] == [receivables.FUNCTIONAL_TOTAL, "", "USD",
+                                      D("-120.00"), D("-120.00"), D("0.00")]  # fmt: skip
+
+
 def test_worked_example_in_usd_on_other_days(books: Books) -> None:
     # Dec 31: remeasured at 1.25, +1.50: 37.50 USD = 30 x 1.25. Jan 15: Dec
     # 31's remeasurement was reversed on Jan 1, so the sub-account holds 0.00

@@ -273,8 +273,8 @@ def test_no_application_is_dated_before_what_its_match_rests_on(
 ) -> None:
     # Each invoice's last posting and each receipt's last use on random days
     # (or none): every application is dated on or after its receipt, its
-    # invoice and that use, and, unless it leaves the invoice open (a named
-    # receipt paying part of it), that posting and the invoice's earlier
+    # invoice and that use, and, unless its receipt named the invoice (step
+    # 1, the customer's own word), that posting and the invoice's earlier
     # applications; the applications of one match (a receipt's in steps 1,
     # 3 and 4, an invoice's in step 5) share one day.
     invoices = [
@@ -296,7 +296,7 @@ def test_no_application_is_dated_before_what_its_match_rests_on(
         invoice, payment = invoice_of[application.invoice], payment_of[application.receipt]
         still_open[invoice.id] -= application.cleared
         floor = [payment.date, invoice.date, last_used.get(payment.id)]
-        if still_open[invoice.id] <= 0:  # it cleared what was open: it rests on it
+        if application.step != cash_matching.NAMED:  # a match the open amounts made
             floor += [invoice.moved, latest.get(invoice.id)]
         assert application.date >= max(day for day in floor if day is not None)
         latest[invoice.id] = application.date

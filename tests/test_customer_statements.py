@@ -439,6 +439,44 @@ def test_a_refund_names_its_receipt_and_a_statement_opens_at_zero(books: Books) 
     ]
 
 
+def test_money_paid_back_out_of_an_invoice_is_a_refund_under_the_bank_line(books: Books) -> None:
+    # The bank import posts a returned payment naming INV-1 to the receivable
+    # (a debit with the bank line's reference). INV-1 100.00 is paid by BR-1
+    # on Jan 10 (balance 0.00); BR-2 returns it on Feb 15, so INV-1 is owed
+    # again: 100 - 100 + 100 = 100.00. The return is a refund under BR-2,
+    # not an adjustment typed by hand under the invoice.
+    returned = """
+2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  due: 2026-02-04
+  Assets:AccountsReceivable  100.00 USD
+  Income:Revenue:Services  -100.00 USD
+
+2026-01-10 * "Acme" "ACH INV-1" ^INV-1
+  invoice: "INV-1"
+  bank_reference: "BR-1"
+  Assets:Bank:Operating  100.00 USD
+  Assets:AccountsReceivable  -100.00 USD
+
+2026-02-15 * "Acme" "ACH return INV-1" ^INV-1
+  invoice: "INV-1"
+  bank_reference: "BR-2"
+  Assets:Bank:Operating  -100.00 USD
+  Assets:AccountsReceivable  100.00 USD
+"""
+    table = receivables.customer_statement(
+        _loaded(books, HEADER + returned), "CUS-1", datetime.date(2026, 1, 1), MARCH_END
+    )
+    assert [row[2:] for row in _rows(table)] == [
+        ("", "", "Opening balance", None, None, D("0.00")),
+        ("INV-1", "invoice", "Invoice INV-1", D("100.00"), None, D("100.00")),
+        ("BR-1", "payment", "ACH INV-1", None, D("100.00"), D("0.00")),
+        ("BR-2", "refund", "ACH return INV-1", D("100.00"), None, D("100.00")),
+        ("", "", "Closing balance", None, None, D("100.00")),
+    ]
+
+
 def test_a_days_rows_follow_the_ledgers_order_not_the_documents_ids(books: Books) -> None:
     # On Mar 10 INV-9 (100.00) is written before CN-2 (-30.00, credits INV-9):
     # 100.00 then 70.00. By document id CN-2 would come first, at -30.00.
