@@ -59,6 +59,7 @@ from beancount.core import amount, data
 
 from importers.billing_config import Book
 from importers.billing_invoice import INVOICE, VOID, Document, Line, StatusChange
+from plugins.meta import STATUS
 from plugins.schedule import add_months
 
 
@@ -172,7 +173,7 @@ def _placement(line: Line, document: Document, book: Book) -> tuple[str, dict[st
 def _change(
     document: Document, change: StatusChange, entry: data.Transaction, book: Book
 ) -> data.Transaction:
-    meta: dict[str, Any] = {"invoice": document.id, "status": change.status, **_party(document)}
+    meta: dict[str, Any] = {"invoice": document.id, STATUS: change.status, **_party(document)}
     if change.reason is not None:
         meta["reason"] = change.reason
     if change.status == VOID:

@@ -25,10 +25,12 @@ from decimal import Decimal
 
 from beancount.core import data
 
+# The statuses a change writes, as the ledger reads them (re-exported).
+from plugins.meta import UNCOLLECTIBLE as UNCOLLECTIBLE
+from plugins.meta import VOID as VOID
+
 INVOICE = "invoice"
 CREDIT_NOTE = "credit_note"
-VOID = "void"
-UNCOLLECTIBLE = "uncollectible"
 
 
 @dataclass(frozen=True)
