@@ -19,8 +19,10 @@ invoice, so a receipt for the net amount matches the invoice exactly:
       Assets:AccountsReceivable   -20.00 USD
       Income:Revenue:Services      20.00 USD
 
-generates, dated the later of the two documents and located at the credit
-note's receivable line:
+generates, located at the credit note's receivable line and dated the
+first day on which both are open with the amounts it moves (`_both_open`:
+the later of the two documents when nothing is posted to either after
+them; the day a returned payment reopens an invoice paid in full before):
 
     2026-01-20 * "Acme" "Credit note CN-1 applied to INV-1" #cash-application ^CN-1 ^INV-1
       revclose_generated_by: "ar_reconciliation"
@@ -100,28 +102,52 @@ def net(subledger: Subledger, policy: ArPolicy, rates: Rates) -> Netted:
     items, balances = subledger.items, subledger.open
     notes = [items[note] for note in subledger.notes]
     notes.sort(key=lambda note: (note.date, note.id))
-    still_open: dict[str, int] = {}
+    netted: dict[str, int] = {}  # what earlier credit notes netted of each invoice
     for note in notes:
-        left = -balances[note.id]
-        invoice = credited_invoice(note, items) if left > 0 else None
+        invoice = credited_invoice(note, items) if balances[note.id] < 0 else None
         if invoice is None or not _nettable(note, invoice):
             continue
-        open_amount = still_open.get(invoice.id, balances[invoice.id])
-        units = min(left, open_amount)
-        if units <= 0:
+        found = _both_open(subledger, note, invoice, netted.get(invoice.id, 0))
+        if found is None:
             continue
-        still_open[invoice.id] = open_amount - units
-        entry = netting_entry(note, invoice, units, policy, rates)
+        day, units = found
+        netted[invoice.id] = netted.get(invoice.id, 0) + units
+        entry = netting_entry(note, invoice, units, day, policy, rates)
         done.entries.append(entry)
         done.movements.append((note.id, Movement(entry.date, units, entry, 1, note.currency)))
         done.movements.append((invoice.id, Movement(entry.date, -units, entry, 2, note.currency)))
     return done
 
 
+def _both_open(
+    subledger: Subledger, note: Item, invoice: Item, netted: int
+) -> tuple[datetime.date, int] | None:
+    """Returns the first day a credit note and its invoice are both open from on, and the least.
+
+    It is the first day, on or after both documents, from which each stays
+    open through its last posting (`Subledger.open_from`: the invoice less
+    what earlier credit notes netted of it); the amount is the least of
+    what each is open from then on. Each side's first such day is found in
+    turn from the other's until they agree, which takes a step or two: the
+    days only move later, to a posting of one of the two. None if either
+    is not open after its last posting.
+    """
+    day = max(note.date, invoice.date)
+    while True:
+        on_note = subledger.open_from(note, day)
+        on_invoice = subledger.open_from(invoice, day, netted)
+        if on_note is None or on_invoice is None:
+            return None
+        later = max(on_note[0], on_invoice[0])
+        if later == day:
+            return day, min(on_note[1], on_invoice[1])
+        day = later
+
+
 def netting_entry(
-    note: Item, invoice: Item, units: int, policy: ArPolicy, rates: Rates
+    note: Item, invoice: Item, units: int, day: datetime.date, policy: ArPolicy, rates: Rates
 ) -> data.Transaction:
-    """Returns the entry that moves `units` of a credit note onto the invoice it credits.
+    """Returns the entry that moves `units` of a credit note onto the invoice it credits on a day.
 
     In a foreign currency each side is priced at its own carrying rate, and
     the difference is realized (`ar_entries.carried_transfer`).
@@ -142,7 +168,6 @@ def netting_entry(
     customer = invoice.customer or note.customer
     if customer:
         extra[meta.CUSTOMER] = customer
-    day: datetime.date = max(note.date, invoice.date)
     return ar_entries.transaction(
         note.origin.source,
         day,

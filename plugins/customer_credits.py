@@ -6,8 +6,10 @@ the bank import posted straight to the receivable, by the entry that moves
 its excess there (`plugins.over_payments`). What is left of
 it after matching pays the customer's open invoices in its currency, oldest
 first (and the customer's oldest credit first), in one entry per invoice
-dated the later of the credit and the invoice, located at the receipt's line
-and linked to both:
+located at the receipt's line and linked to both, dated the first day the
+invoice stays open for it (`_payable`): the later of the credit and the
+invoice when nothing is posted to the invoice after them, the day a
+returned payment reopens it when it was paid in full before:
 
     2026-02-01 * "Acme" "Cash application INV-1 from R-1" #cash-application ^INV-1 ^R-1
       ...
@@ -31,8 +33,8 @@ application by hand) uses the credit up first, so it is never applied twice.
 Credits typed into the account (a credit note refunded to the customer's
 balance, an opening balance) are the user's to apply: they are left alone.
 An invoice is paid only as far as it is open after every receipt is matched
-and on the application's day (a refund posted to it later opens it later),
-and a credit never gives more than it holds.
+and on every day from the application's on (a refund posted to it later
+opens it only from then), and a credit never gives more than it holds.
 
 Nor does it give more than the credits account holds for its customer, on
 the application's day and every day after to its month's end (`Held`; a
@@ -57,6 +59,7 @@ moves; the customer statement and the customer credits schedule
 from __future__ import annotations
 
 import datetime
+import heapq
 import operator
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -306,8 +309,9 @@ def apply(
 ) -> CreditsApplied:
     """Returns the entries that apply each credit to its customer's open invoices, and the claims.
 
-    Each application is limited to what the credits account holds for the
-    customer from its day on (`Held.available`), which it then takes. A
+    Each application is dated the first day the invoice stays open for it
+    (`_payable`) and limited to what the credits account holds for the
+    customer from that day on (`Held.available`), which it then takes. A
     credit's applications and the claims on it are decided together, in
     date order (a claim first on its day): a claim takes back what the
     credit still holds on its day, and no more than the account holds for
@@ -333,27 +337,60 @@ def apply(
     for credit in credits:
         left = credit.amount
         pending = deque(claimed.get(credit.receipt, ()))
-        for item in pools.get((credit.customer, credit.currency), []):
-            day = max(credit.date, item.date)
+        pool = pools.get((credit.customer, credit.currency), [])
+        for day, item, most in _payable(pool, credit.date, subledger, still_open):
             if pending:
                 left = _claimed(credit, left, pending, day, held, done.taken)
-            open_amount = still_open.get(item.id, balances[item.id])
-            # Nor more than it is open on the day: a debit after it (a refund) opened the rest.
-            on_day = subledger.balance(item, day) - (balances[item.id] - open_amount)
             available = held.available(credit.customer, credit.currency, day)
-            units = min(left, open_amount, on_day, available)
+            units = min(left, most, available)
             if units <= 0:
                 continue
-            still_open[item.id] = open_amount - units
+            still_open[item.id] = still_open.get(item.id, balances[item.id]) - units
             left -= units
             held.take(credit.customer, credit.currency, day, units)
-            entry = credit_entry(credit, item, units, policy, rates)
+            entry = credit_entry(credit, item, units, day, policy, rates)
             done.entries.append(entry)
             done.movements.append((item.id, Movement(entry.date, -units, entry, 2, item.currency)))
             if not left:
                 break
         _claimed(credit, left, pending, None, held, done.taken)
     return done
+
+
+def _payable(
+    pool: list[Item], since: datetime.date, subledger: Subledger, still_open: Mapping[str, int]
+) -> Iterator[tuple[datetime.date, Item, int]]:
+    """Yields the day a credit can first pay each invoice of its pool, the invoice and how much.
+
+    The day is the first, on or after the credit and the invoice, from
+    which the invoice stays open through its last posting
+    (`Subledger.open_from`), less what earlier credits paid of it
+    (`still_open`); the amount is the least it is open from then on. A
+    posting that reopens it (a returned payment) after it was paid puts
+    the day at the reopening, never back in a closed month. Invoices are
+    yielded by that day, then oldest first: the pool is oldest first, and
+    an invoice whose day is later than its start waits in a heap until
+    its turn, so a credit is never spent on a later day before an earlier
+    one, and the caller can stop once the credit is used up.
+    """
+    waiting: list[tuple[datetime.date, datetime.date, str, int, Item]] = []
+    for item in pool:
+        start = max(since, item.date)
+        while waiting and waiting[0][:3] < (start, item.date, item.id):
+            day, _, _, most, later = heapq.heappop(waiting)
+            yield day, later, most
+        paid = subledger.open[item.id] - still_open.get(item.id, subledger.open[item.id])
+        found = subledger.open_from(item, start, paid)
+        if found is None:
+            continue
+        day, most = found
+        if day == start:
+            yield day, item, most
+        else:
+            heapq.heappush(waiting, (day, item.date, item.id, most, item))
+    while waiting:
+        day, _, _, most, later = heapq.heappop(waiting)
+        yield day, later, most
 
 
 def _pools(credits: list[Credit], subledger: Subledger) -> dict[tuple[str, str], list[Item]]:
@@ -406,9 +443,14 @@ def _owing(subledger: Subledger, customers: Iterable[str]) -> list[Item]:
 
 
 def credit_entry(
-    credit: Credit, item: Item, units: int, policy: ArPolicy, rates: fx.Rates
+    credit: Credit,
+    item: Item,
+    units: int,
+    day: datetime.date,
+    policy: ArPolicy,
+    rates: fx.Rates,
 ) -> data.Transaction:
-    """Returns the entry that pays `units` of an invoice from a customer's credit.
+    """Returns the entry that pays `units` of an invoice from a customer's credit on a day.
 
     A credit in a foreign currency is carried at the rate it was received
     at, the invoice at its own: the difference is realized
@@ -430,7 +472,7 @@ def credit_entry(
     }
     return ar_entries.transaction(
         credit.source,
-        max(credit.date, item.date),
+        day,
         f"Customer credit from {credit.receipt} applied to {item.id}",
         ar_entries.APPLICATION_TAGS,
         frozenset((item.id, link_of(credit.receipt))),

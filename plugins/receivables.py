@@ -233,6 +233,50 @@ class Subledger:
             return self.open[item.id]
         return item.balance(through)
 
+    def open_from(
+        self, item: Item, start: datetime.date, less: int = 0
+    ) -> tuple[datetime.date, int] | None:
+        """Returns the first day on or after `start` from which an item stays open, and the least.
+
+        Open is on the item's own side (a debit for an invoice, a credit
+        for a credit note) by more than `less`, what the caller already
+        applied of it, at the end of that day and of every later one
+        through its last posting so far. The least is what it is open from
+        that day on, less `less`: what can be applied to it then without
+        its balance crossing zero on any later day. None if it is not so
+        open after its last posting. Most items are posted nothing after
+        `start`: their running balance answers at once.
+
+        Args:
+          item: An item of the subledger.
+          start: The first day an application could be dated.
+          less: What is applied of it already and not yet posted.
+        """
+        sign = 1 if item.is_invoice else -1
+        movements = item.movements
+        if movements[-1].date <= start:
+            least = sign * self.open[item.id] - less
+            return (start, least) if least > 0 else None
+        balance = sign * sum(m.units for m in movements if m.date <= start)
+        days = [start]
+        ends = [balance]  # each day's balance at its end, from `start` on
+        for movement in movements:
+            if movement.date > start:
+                balance += sign * movement.units
+                if days[-1] == movement.date:
+                    ends[-1] = balance
+                else:
+                    days.append(movement.date)
+                    ends.append(balance)
+        found = None
+        least = ends[-1]
+        for day, end in zip(reversed(days), reversed(ends), strict=True):
+            least = min(least, end)
+            if least <= less:
+                break
+            found = (day, least - less)
+        return found
+
     def foreign(self, functional: str) -> list[Item]:
         """Returns the items in another currency than the functional one."""
         return [

@@ -169,3 +169,56 @@ def test_running_balances_equal_the_postings_on_every_day(
         invoice_named = f"INV-{index % len(billed) + 1}" if named else ""
         text += receipt(f"R-{index}", day, dollars * 100, f"CUS-{customer}", invoice_named)
     assert_running_balances_hold(text)
+
+
+def _first_open_day(
+    item: receivables.Item, start: datetime.date, less: int
+) -> tuple[datetime.date, int] | None:
+    """`Subledger.open_from` the long way: every day's balance from `start` to the last posting."""
+    sign = 1 if item.is_invoice else -1
+    last = max(start, item.movements[-1].date)
+    days = [start + datetime.timedelta(days=n) for n in range((last - start).days + 1)]
+    ends = [sign * item.balance(day) for day in days]
+    for at, day in enumerate(days):
+        least = min(ends[at:]) - less
+        if least > 0:
+            return day, least
+    return None
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.booleans(),
+    st.lists(
+        st.tuples(st.integers(0, 30), st.sampled_from([-100, -50, -30, -20, 20, 30, 50, 100])),
+        max_size=6,
+    ),
+    st.integers(0, 40),
+    st.sampled_from([0, 20, 50, 100]),
+)
+def test_an_item_is_open_from_the_first_day_its_balance_stays_open(
+    is_invoice: bool, posted: list[tuple[int, int]], start: int, less: int
+) -> None:
+    # An invoice (or credit note) of 100.00 on Jan 1, paid and debited
+    # straight to the receivable on later days: `open_from` is the first
+    # day from `start` on whose balance and every later day's stay open by
+    # more than `less`, with the least of them, as every day's balance says.
+    text = HEADER + (
+        invoice("INV-1", START, 10000, "CUS-1")
+        if is_invoice
+        else credit_note("INV-1", START, 10000, "INV-0", "CUS-1")
+    )
+    for index, (offset, dollars) in enumerate(posted):
+        text += f"""
+{START + datetime.timedelta(days=offset)} * "Acme" "Wire" ^INV-1
+  bank_reference: "BR-{index}"
+  Assets:Bank:Operating  {-dollars}.00 USD
+  Assets:AccountsReceivable  {dollars}.00 USD
+"""
+    entries, errors, _ = loader.load_string(text)
+    assert errors == []
+    subledger, _ = receivables.read(entries, AR, Precision())
+    item = subledger.items["INV-1"]
+    assert item.is_invoice is is_invoice
+    day = START + datetime.timedelta(days=start)
+    assert subledger.open_from(item, day, less * 100) == _first_open_day(item, day, less * 100)
