@@ -210,7 +210,9 @@ class Books(NamedTuple):
         return cls(entries, typed, found, findings + more, credits, both, opens, through, folder)
 
 
-_READINGS = 3  # of the books at most: one more after a take-back capped changed later steps
+# Readings of the books at most: each after the first knows what the take-backs
+# capped in the one before could take back. One capped take-back needs two.
+_READINGS = 8
 
 
 def reconcile(
@@ -219,10 +221,11 @@ def reconcile(
     """Returns the generated entries of the receivable, its control findings and open items.
 
     A take-back of an over payment is capped at what its credit still holds
-    on its day, which is known only once the credits are applied. When that
-    changes what the invoice's later postings move or take back
-    (`over_payments.TakeBack.followed`), the books are read again with the
-    caps known; else the cap is settled in place.
+    on its day, which is known only once the credits are applied. When one
+    is capped, what it leaves open on the invoice is for the other steps
+    (credit notes, cash matching, customer credits, the invoice's later
+    postings) to see in their order: the books are read again with the caps
+    known, until no take-back is capped anew.
 
     Args:
       books: The plugin's view of the ledger.
@@ -300,7 +303,7 @@ class _Applied(NamedTuple):
     subledger: receivables.Subledger
     cash: receipts.Receipts  # with every use of each receipt
     findings: list[receivables.Finding]
-    capped: dict[over_payments.Key, int]  # take-backs capped whose invoice's later steps change
+    capped: dict[over_payments.Key, int]  # what each take-back capped anew could take back
 
 
 def _applied(
@@ -352,13 +355,11 @@ def _applied(
         for take_back, taken in zip(moved.take_backs, credited.taken, strict=True)
         if taken < take_back.claim.units
     ]
-    reopened = {take_back.item.customer for take_back, _ in capped if take_back.item.customer}
-    if credited.movements or reopened:
+    if credited.movements:
         # A receipt of what is left of an invoice once a credit paid part of
-        # it, or of what a take-back left open, matches only now: match the
-        # credited customers' receipts again.
+        # it matches only now: match the credited customers' receipts again.
         subledger.post(credited.movements)
-        again = cash_application.apply(subledger, cash, rates, policy, customers | reopened)
+        again = cash_application.apply(subledger, cash, rates, policy, customers)
         findings += again.findings
         subledger.post(again.movements)
         cash.post(again.uses)
@@ -368,7 +369,7 @@ def _applied(
     differences = payment_differences.write_offs(subledger, rates, policy)
     subledger.post(differences.movements)
     made += differences.entries
-    later = {take_back.key: taken for take_back, taken in capped if take_back.followed}
+    later = {take_back.key: taken for take_back, taken in capped}
     return _Applied(made, subledger, cash, findings, later)
 
 

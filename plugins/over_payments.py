@@ -116,7 +116,6 @@ class TakeBack(NamedTuple):
     debit: Movement  # the typed debit it is dated and located at
     receipt: str
     wanted: Movement  # posted to the item: all of the excess the debit reaches
-    followed: bool  # capped, it would change the invoice's later steps
 
     @property
     def claim(self) -> Claim:
@@ -148,7 +147,6 @@ class _Step(NamedTuple):
     receipt: str
     units: int  # in the invoice's minor units, always positive
     returned: bool  # taken back from credits (else moved to them)
-    followed: bool = False  # taken back, and less would change the invoice's later steps
 
 
 def to_customer_credits(
@@ -184,7 +182,7 @@ def to_customer_credits(
         for step in steps:
             if step.returned:
                 movement = _taken_back(item, step.at, step.receipt, step.units, policy)
-                take_back = TakeBack(item, step.at, step.receipt, movement, step.followed)
+                take_back = TakeBack(item, step.at, step.receipt, movement)
                 done.take_backs.append(take_back)
             else:
                 entry = credit_entry(item, step.at, step.receipt, step.units, policy)
@@ -260,11 +258,10 @@ def _steps(item: Item, tolerance: int, caps: Mapping[Key, int]) -> list[_Step]:
     steps: list[_Step] = []
     held: list[tuple[str, int]] = []  # each receipt's excess still in credits, oldest first
     running = within = 0  # within: what receipts over paid within the tolerance, not moved
-    movements = item.movements
-    for at, movement in enumerate(movements):
+    for movement in item.movements:
         units = movement.units
         before, running = running, running + units
-        if not _is_typed(movement):
+        if meta.GENERATED_BY in movement.entry.meta:
             continue
         if units > 0:
             spare = units - max(0, -before)
@@ -273,11 +270,8 @@ def _steps(item: Item, tolerance: int, caps: Mapping[Key, int]) -> list[_Step]:
                 taken = min(spare, left, caps.get(_key(item, movement, excess_of), spare))
                 if taken < min(spare, left):
                     left = taken  # its credit held no more on the day: none is left for later
-                # Were less taken back, the older excesses would be asked for the
-                # rest, or the invoice's later postings weighed against it.
-                followed = bool(held) or any(map(_is_typed, movements[at + 1 :]))
                 if taken:
-                    steps.append(_Step(movement, excess_of, taken, True, followed))
+                    steps.append(_Step(movement, excess_of, taken, True))
                 running -= taken
                 spare -= taken
                 if left > taken:
@@ -297,10 +291,6 @@ def _steps(item: Item, tolerance: int, caps: Mapping[Key, int]) -> list[_Step]:
         held.append((receipt, over))
         running += over
     return steps
-
-
-def _is_typed(movement: Movement) -> bool:
-    return meta.GENERATED_BY not in movement.entry.meta
 
 
 def _key(item: Item, debit: Movement, receipt: str) -> Key:

@@ -23,6 +23,7 @@ from tests.test_ar_reconciliation import (
     balance,
     invoice,
     load,
+    receipt,
     squeezed,
 )
 
@@ -703,3 +704,79 @@ def test_a_later_refund_never_changes_the_applications_before_it(
     with_refund, errors = load(later, text + returned(str(added), f"{cents / 100:.2f}", "RF-X"))
     assert errors == []
     assert _applications_before(with_refund, added) == _applications_before(without, added)
+
+
+def _by_day(entries: list[Any], through: str) -> list[tuple[str, str | None, str]]:
+    """Each generated entry dated up to a day: its date, narration and first amount."""
+    return [
+        (str(entry.date), entry.narration, str(entry.postings[0].units))
+        for entry in generated(entries)
+        if str(entry.date) <= through
+    ]
+
+
+def test_what_a_capped_take_back_reopens_is_paid_by_the_customers_next_credit(
+    books: Books,
+) -> None:
+    # INV-1 49.00 paid 600.00 (BR-1, Jan 10): 551.00 moves to credits, and
+    # pays INV-2 500.00 on Jan 20. The bank returns 551.00 naming INV-1 on
+    # Feb 15: the credit holds 51.00, so 51.00 is taken back and INV-1 is
+    # open 49 - 600 + 551 + 551 - 51 = 500.00. R-3 pays INV-3 10.00 with
+    # 310.00 on Feb 20: its 300.00 excess is a credit, which pays INV-1
+    # 300.00 that day (open 200.00). A payment of 50.00 on INV-1 in March
+    # changes nothing in February.
+    february = (
+        invoice(1, "2026-01-05", "49.00")
+        + paid("2026-01-10", "600.00", "BR-1")
+        + invoice(2, "2026-01-20", "500.00")
+        + returned("2026-02-15", "551.00", "RF-1")
+        + invoice(3, "2026-02-01", "10.00")
+        + receipt("2026-02-20", "310.00 USD", "R-3", '\n  invoice: "INV-3"\n  customer: "CUS-1"')
+    )
+    before, errors = load(books, february)
+    assert errors == []
+    assert _by_day(before, "2026-02-28") == [
+        ("2026-01-10", "Over payment of INV-1 from BR-1 moved to customer credit", "551.00 USD"),
+        ("2026-01-20", "Customer credit from BR-1 applied to INV-2", "500.00 USD"),
+        ("2026-02-15", "Over payment of INV-1 from BR-1 taken back from customer credit",
+         "51.00 USD"),
+        ("2026-02-20", "Cash application INV-3 from R-3", "310.00 USD"),
+        ("2026-02-20", "Customer credit from R-3 applied to INV-1", "300.00 USD"),
+    ]  # fmt: skip
+    assert held(before, AR, "2026-02-28", "INV-1") == Decimal("200.00")
+    after, errors = load(books, february + paid("2026-03-10", "50.00", "BR-5"))
+    assert errors == []
+    assert _by_day(after, "2026-02-28") == _by_day(before, "2026-02-28")
+
+
+def test_three_capped_take_backs_in_a_row_settle(books: Books) -> None:
+    # INV-1..3 of 10.00 are each paid 110.00 (Jan 1 to 3): three credits of
+    # 100.00. BR-1's pays INV-99 100.00 on Jan 20. The bank returns 100.00
+    # naming each invoice (Feb 2, 4, 6), a claim decided before the day's
+    # credit applications. Feb 2: BR-1's credit is spent, nothing is taken
+    # back, INV-1 is owed 100.00 again, and the next credit, BR-2's, pays it
+    # that day. Feb 4: BR-2's is spent likewise; INV-2 is reopened and paid
+    # by BR-3's. Feb 6: BR-3's is spent; INV-3 is owed 100.00. The customer
+    # paid 330.00, got 300.00 back and was billed 130.00: owes 100.00, on
+    # INV-3; credits 0.00. Each cap is seen only once the one before it is
+    # known (four readings of the books): no error.
+    text = "".join(
+        invoice(k, f"2026-01-0{k}", "10.00") + paid(f"2026-01-0{k}", "110.00", f"BR-{k}", k)
+        for k in (1, 2, 3)
+    )
+    text += invoice(99, "2026-01-20", "100.00")
+    text += "".join(
+        returned(f"2026-02-0{2 * k}", "100.00", f"RF-{k}").replace("INV-1", f"INV-{k}")
+        for k in (1, 2, 3)
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert _by_day(entries, "2026-02-28")[3:] == [
+        ("2026-01-20", "Customer credit from BR-1 applied to INV-99", "100.00 USD"),
+        ("2026-02-02", "Customer credit from BR-2 applied to INV-1", "100.00 USD"),
+        ("2026-02-04", "Customer credit from BR-3 applied to INV-2", "100.00 USD"),
+    ]
+    assert [held(entries, AR, "2026-02-28", f"INV-{k}") for k in (1, 2, 3, 99)] == [
+        Decimal("0.00"), Decimal("0.00"), Decimal("100.00"), Decimal("0.00")
+    ]  # fmt: skip
+    assert held(entries, CREDITS, "2026-02-28") == Decimal("0.00")
