@@ -3,7 +3,8 @@
 The matcher sees receipts and open invoices as plain numbers and applies cash
 in five steps, each on what the earlier ones left:
 
-1. **Named**: a receipt that names invoices pays them, oldest first. What is
+1. **Named**: a receipt that names invoices pays them, oldest first, each as
+   far as it stays open from the receipt's day on (`payable`). What is
    left of a named invoice within the tolerance is written off; a larger
    shortfall leaves it partly open. What is left of the receipt within the
    tolerance is written off; more becomes a customer credit.
@@ -39,7 +40,13 @@ receipt or credit note makes possible is never dated before it, back in a
 month already closed. A receipt that names its invoices (step 1) is the
 customer's own word, not a match the open amounts made possible: it is
 dated by itself, the invoices it reaches and its last use (`named_day`),
-whatever else is posted to them later.
+whatever else is posted to them later. What it pays of an invoice is what
+the invoice stays open by from that day through its last posting so far
+(`payable`, the rule of `plugins.receivables.Item.open_from`): an invoice
+paid before the receipt and reopened only after it (a returned payment) is
+not open for it, so the receipt is the customer's credit on its day, as
+without the reopening, and the credit pays the invoice from the reopening
+on (`plugins.customer_credits`).
 """
 
 from __future__ import annotations
@@ -73,6 +80,13 @@ class Invoicing(Protocol):
     def moved(self) -> datetime.date | None:
         """The date of its last posting (its document's, or a later one), if known."""
 
+    def open_from(self, start: datetime.date, less: int = 0) -> tuple[datetime.date, int] | None:
+        """The first day on or after `start` from which it stays open by more than `less`.
+
+        With what it is open from then on, less `less`; None if never. The
+        rule is `plugins.receivables.Item.open_from`.
+        """
+
 
 class OpenInvoice(NamedTuple):
     """An invoice as the matcher sees it: what is open of it, in minor units.
@@ -88,6 +102,15 @@ class OpenInvoice(NamedTuple):
     date: datetime.date
     open: int
     moved: datetime.date | None = None
+
+    def open_from(self, start: datetime.date, less: int = 0) -> tuple[datetime.date, int] | None:
+        """Returns `start` and what is open of it beyond `less`, if anything.
+
+        It keeps no postings, so it is taken to be open by what it is open
+        all along: a reopening shows only through an `Item`'s postings.
+        """
+        least = self.open - less
+        return (start, least) if least > 0 else None
 
 
 class Paying(Protocol):
@@ -208,6 +231,7 @@ class _Matcher:
         self.candidates = candidates
         self.used = used or {}  # the date of each receipt's last use, for those used
         self.applied: dict[str, datetime.date] = {}  # each invoice's last application so far
+        self.taken: dict[str, int] = {}  # what named receipts paid of invoices they left open
         self.applications: list[Application] = []
         self.pools: dict[Pool, list[Invoicing]] = {}
         self.by_age: list[Invoicing] = []  # what the pools hold, oldest first
@@ -239,6 +263,28 @@ class _Matcher:
         """
         billed = max((invoice.date for invoice in invoices), default=payment.date)
         return max(billed, payment.date, self.used.get(payment.id, payment.date))
+
+    def payable(self, payment: Paying, invoice: Invoicing, owed: int) -> int:
+        """Returns what a named receipt can pay of an invoice: `owed`, or less if it reopens later.
+
+        It is what the invoice stays open by from the receipt's first day
+        (its date, its last use, the invoice's date) through its last posting
+        so far (`Invoicing.open_from`), beyond what earlier named receipts
+        paid of it (`taken`), at most `owed`, what is open of it now. An
+        invoice paid before the receipt and reopened after it (a returned
+        payment) is open for it only from the reopening: the receipt pays
+        the rest as it would have without it, and a customer credit pays
+        the invoice from that day on. An invoice posted nothing after that
+        day, as most are, is owed in full at once.
+        """
+        day = max(payment.date, invoice.date, self.used.get(payment.id, payment.date))
+        moved = invoice.moved
+        if moved is None or moved <= day:
+            return owed
+        found = invoice.open_from(day, self.taken.get(invoice.id, 0))
+        if found is None or found[0] != day:
+            return 0
+        return min(owed, found[1])
 
     def pair_day(self, payment: Paying, invoice: Invoicing) -> datetime.date:
         """Returns `day` of one receipt and one invoice, without its lists: it runs per receipt."""
@@ -291,9 +337,15 @@ class _Matcher:
                     left.append(payment)
             elif len(names) == 1 and still_open.get(names[0]) == payment.amount:
                 # The common case: it pays exactly what is open of the one invoice it names
-                # (what is open is more than nothing, so the receipt is too).
-                day = self.named_day(payment, (self.invoices[names[0]],))
-                self.apply(payment, names[0], payment.amount, step, day)
+                # (what is open is more than nothing, so the receipt is too), posted nothing
+                # after it.
+                invoice = self.invoices[names[0]]
+                day = self.named_day(payment, (invoice,))
+                moved = invoice.moved
+                if moved is None or moved <= day:
+                    self.apply(payment, names[0], payment.amount, step, day)
+                else:
+                    self.pay_named(payment, step)
             elif payment.amount > 0:
                 self.pay_named(payment, step)
         return left
@@ -301,11 +353,13 @@ class _Matcher:
     def pay_named(self, payment: Paying, step: str) -> None:
         """Applies a receipt to the invoices it names, oldest first.
 
-        The invoice the receipt runs out on is written off if what it leaves
-        open is within the tolerance. What is left of the receipt once its
-        invoices are paid goes with its last application (to the first
-        invoice it names if it paid none): written off within the tolerance,
-        else a customer credit.
+        It pays of each what is open of it, or, if the invoice was paid
+        before the receipt and reopened only after it, what it stays open
+        by from the receipt on (`payable`). The invoice the receipt runs out
+        on is written off if what it leaves open is within the tolerance.
+        What is left of the receipt once its invoices are paid goes with its
+        last application (to the first invoice it names if it paid none):
+        written off within the tolerance, else a customer credit.
 
         Every application of the receipt is dated the same day (`named_day`):
         its own, or the latest of the invoices it reaches, or its last use.
@@ -318,26 +372,29 @@ class _Matcher:
         receipt, left = payment.id, payment.amount
         made: list[tuple[str, int, int, int]] = []  # (invoice, cleared, cash, credited)
         reached: list[str] = []  # the invoices it reaches, in order
+        taken = self.taken
         for invoice in names:
             if left <= 0:
                 break
             reached.append(invoice)
             owed = still_open.get(invoice, 0)
-            if owed <= 0:
+            payable = self.payable(payment, invoices[invoice], owed) if owed > 0 else 0
+            if payable <= 0:
                 continue
-            if left < owed:  # the receipt runs out on this invoice
+            cleared = payable
+            if left < payable:  # the receipt runs out on this invoice
                 cleared = left
-                if owed - left <= self.tolerance_of(payment.currency):
-                    cleared = owed
-                    del still_open[invoice]
-                else:
-                    still_open[invoice] = owed - left
-                made.append((invoice, cleared, left, 0))
-                left = 0
+                if payable - left <= self.tolerance_of(payment.currency):
+                    cleared = payable
+            if cleared < owed:  # partly paid: a later named receipt finds it open less
+                still_open[invoice] = owed - cleared
+                taken[invoice] = taken.get(invoice, 0) + cleared
+            else:
+                del still_open[invoice]
+            made.append((invoice, cleared, min(left, cleared), 0))
+            left -= min(left, cleared)
+            if not left:
                 break
-            del still_open[invoice]
-            made.append((invoice, owed, owed, 0))
-            left -= owed
         # An invoice it paid is one of `invoices`: the lookup is for a receipt that paid none.
         if left and names and (made or names[0] in invoices):
             credited = 0 if left <= self.tolerance_of(payment.currency) else left

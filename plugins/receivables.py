@@ -128,6 +128,54 @@ class Item(NamedTuple):
             return sum(m.units for m in self.movements)
         return sum(m.units for m in self.movements if m.date <= through)
 
+    def open_from(
+        self, start: datetime.date, less: int = 0, balance: int | None = None
+    ) -> tuple[datetime.date, int] | None:
+        """Returns the first day on or after `start` from which the item stays open, and the least.
+
+        Open is on the item's own side (a debit for an invoice, a credit
+        for a credit note) by more than `less`, what the caller already
+        applied of it, at the end of that day and of every later one
+        through its last posting so far. The least is what it is open from
+        that day on, less `less`: what can be applied to it then without
+        its balance crossing zero on any later day. None if it is not so
+        open after its last posting. Most items are posted nothing after
+        `start`: their balance answers at once. Customer credits, credit
+        notes (through `Subledger.open_from`) and named receipts
+        (`plugins.cash_matching`) are applied by this rule.
+
+        Args:
+          start: The first day an application could be dated.
+          less: What is applied of it already and not yet posted.
+          balance: Its balance, if known (the subledger's running one).
+        """
+        sign = 1 if self.is_invoice else -1
+        movements = self.movements
+        if movements[-1].date <= start:
+            if balance is None:
+                balance = sum(m.units for m in movements)
+            least = sign * balance - less
+            return (start, least) if least > 0 else None
+        balance = sign * sum(m.units for m in movements if m.date <= start)
+        days = [start]
+        ends = [balance]  # each day's balance at its end, from `start` on
+        for movement in movements:
+            if movement.date > start:
+                balance += sign * movement.units
+                if days[-1] == movement.date:
+                    ends[-1] = balance
+                else:
+                    days.append(movement.date)
+                    ends.append(balance)
+        found = None
+        least = ends[-1]
+        for day, end in zip(reversed(days), reversed(ends), strict=True):
+            least = min(least, end)
+            if least <= less:
+                break
+            found = (day, least - less)
+        return found
+
     def links(self, through: datetime.date | None = None) -> list[str]:
         """Returns the links of the entries that post to the item up to a day, sorted."""
         moved = (m for m in self.movements if through is None or m.date <= through)
@@ -238,44 +286,11 @@ class Subledger:
     ) -> tuple[datetime.date, int] | None:
         """Returns the first day on or after `start` from which an item stays open, and the least.
 
-        Open is on the item's own side (a debit for an invoice, a credit
-        for a credit note) by more than `less`, what the caller already
-        applied of it, at the end of that day and of every later one
-        through its last posting so far. The least is what it is open from
-        that day on, less `less`: what can be applied to it then without
-        its balance crossing zero on any later day. None if it is not so
-        open after its last posting. Most items are posted nothing after
-        `start`: their running balance answers at once.
-
-        Args:
-          item: An item of the subledger.
-          start: The first day an application could be dated.
-          less: What is applied of it already and not yet posted.
+        The rule is `Item.open_from`'s (open by more than `less`, what the
+        caller already applied of it); the item's running balance answers at
+        once for most items, posted nothing after `start`.
         """
-        sign = 1 if item.is_invoice else -1
-        movements = item.movements
-        if movements[-1].date <= start:
-            least = sign * self.open[item.id] - less
-            return (start, least) if least > 0 else None
-        balance = sign * sum(m.units for m in movements if m.date <= start)
-        days = [start]
-        ends = [balance]  # each day's balance at its end, from `start` on
-        for movement in movements:
-            if movement.date > start:
-                balance += sign * movement.units
-                if days[-1] == movement.date:
-                    ends[-1] = balance
-                else:
-                    days.append(movement.date)
-                    ends.append(balance)
-        found = None
-        least = ends[-1]
-        for day, end in zip(reversed(days), reversed(ends), strict=True):
-            least = min(least, end)
-            if least <= less:
-                break
-            found = (day, least - less)
-        return found
+        return item.open_from(start, less, balance=self.open[item.id])
 
     def foreign(self, functional: str) -> list[Item]:
         """Returns the items in another currency than the functional one."""
