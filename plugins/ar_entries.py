@@ -16,7 +16,10 @@ application moves a receipt from unapplied cash to the receivable:
       Income:ForeignExchange:Realized       3.00 USD
 
 The receivable is credited at its carrying rate and the receipt debited at
-its own, so what they differ by is the realized exchange gain or loss. A
+its own, so what they differ by is the realized exchange gain or loss. Once
+every application is made, `plugins.derecognition` reprices the receivable
+postings of a partly paid invoice so that each clears its cumulative share of
+the carrying amount, and writes the difference again. A
 short payment within the tolerance is written off (a debit to the write-off
 account), an over payment within it too (a credit); a larger over payment is
 credited to the customer's credit balance. A review flag is a `!` entry with

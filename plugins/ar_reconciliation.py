@@ -65,6 +65,7 @@ from plugins import (
     close_policy,
     credit_notes,
     customer_credits,
+    derecognition,
     fx,
     generated,
     horizon,
@@ -284,7 +285,10 @@ def _reconciled(
     controls += ar_controls.applications_to_nothing(typed, unapplied, books.both)
     applied = _applied(typed, books.receipts, books.customer_credits, moved, rates, policy)
     findings += applied.findings
-    made = [*moved.entries, *applied.entries]
+    # Once every application is made, each clears its share of a foreign
+    # invoice's carrying amount cumulatively, in the order they are dated.
+    cleared = derecognition.cumulative(applied.entries, applied.subledger, rates, policy)
+    made = [*moved.entries, *cleared]
     # Month-end entries are made through the books' horizon, not their last
     # date: December's remeasurement is due once the books reach December, so
     # typing January adds none to a closed December.

@@ -16,9 +16,10 @@ unapplied cash posting and its date.
 
 At every month end through the books' horizon (the month end of their latest
 typed transaction, plugins.horizon), each open item with a carrying rate is
-remeasured at the ledger's price for that date: the open amount times the
-change in rate goes to the remeasurement account against unrealized exchange
-gains and losses, and is reversed the next day.
+remeasured at the ledger's price for that date: the open amount at that
+price less what is left of its carrying amount (`carried_value`) goes to the
+remeasurement account against unrealized exchange gains and losses, and is
+reversed the next day.
 
 A typed posting that settles a carried item at a rate of its own (a bank
 line crediting `-30.00 EUR @ 1.10 USD` straight to an invoice carried at
@@ -98,6 +99,39 @@ class Rates:
         return self.of_posting(item.origin.posting, item.date)
 
 
+def value_of(movement: Movement, carrying: Decimal, functional: str) -> Decimal:
+    """Returns a carried item's posting in the functional currency: its weight.
+
+    A posting priced in the functional currency weighs its units at that
+    price (`-50.00 EUR @ 1.0836 USD` is -54.18 USD); one without such a
+    price is counted at the item's carrying rate, as the plugin carries it.
+    """
+    posting = movement.posting
+    assert posting.units is not None and isinstance(posting.units.number, Decimal)
+    rate = own_rate(posting, functional)
+    return posting.units.number * (carrying if rate is None else rate)
+
+
+def carried_value(
+    item: Item, carrying: Decimal, functional: str, through: datetime.date | None = None
+) -> Decimal:
+    """Returns what is left of an item's carrying amount at the end of a day (default: ever).
+
+    It is the weight of its postings in the functional currency (`value_of`):
+    the invoice's carrying amount less what each application derecognized of
+    it (`plugins.derecognition`), so the receivable's weight in the general
+    ledger is the sum of its items' carried values.
+    """
+    return sum(
+        (
+            value_of(movement, carrying, functional)
+            for movement in item.movements
+            if through is None or movement.date <= through
+        ),
+        Decimal(0),
+    )
+
+
 def quantize(number: Decimal, digits: int) -> Decimal:
     """Returns `number` rounded half to even to `digits` decimals."""
     return number.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_EVEN)
@@ -138,7 +172,7 @@ def remeasurements(
             if not balance or rate is None:
                 continue
             open_amount = policy.precision.from_minor(balance, item.currency)
-            change = open_amount * (rate - carrying)
+            change = open_amount * rate - carried_value(item, carrying, functional, day)
             units = policy.precision.to_minor(
                 quantize(change, policy.precision.digits(functional)), functional
             )

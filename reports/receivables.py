@@ -253,7 +253,9 @@ def functional_rows(ledger: Receivables, as_of: datetime.date) -> list[list[Any]
     """Returns the aging's rows in the functional currency, tied to the general ledger.
 
     For each foreign currency the receivable carries at a rate (plugins.fx):
-    its open items at their carrying rates, and what the remeasurement
+    what is left of its open items' carrying amounts (`fx.carried_value`,
+    their postings' weight once applications derecognized their pieces,
+    plugins.derecognition), and what the remeasurement
     account holds for them at the end of the day (a month end's
     remeasurement until its reversal the next day); then the functional
     currency's own items, and their total against the receivable's and the
@@ -282,10 +284,12 @@ def functional_rows(ledger: Receivables, as_of: datetime.date) -> list[list[Any]
     for item, balance in ledger.open_items(as_of):
         # The carrying rate is the item's as the plugin reads it: an item shown
         # as it stood before its document (`_as_posted`) keeps its document's.
+        # What is left of its carrying amount is its postings' weight (plugins.fx).
         whole = ledger.items.items[item.id]
-        rate = Decimal(1) if item.currency == functional else rates.carrying(whole)
-        if rate is not None:
-            carried[item.currency] += ledger.number(balance, item.currency) * rate
+        if item.currency == functional:
+            carried[functional] += ledger.number(balance, functional)
+        elif (rate := rates.carrying(whole)) is not None:
+            carried[item.currency] += fx.carried_value(item, rate, functional, as_of)
     remeasured = ledger.remeasured(rates, as_of)
     rounded = partial(fx.quantize, digits=ledger.policy.precision.digits(functional))
     blank = [None] * len(BUCKETS)

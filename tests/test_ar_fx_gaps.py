@@ -1,18 +1,18 @@
-"""Known gaps in foreign-currency receivables, as worked examples that fail until fixed.
+"""Former known gaps in foreign-currency receivables, as worked examples.
 
-Each test states the right figures, derived by hand, and is marked as an
-expected failure: the README's "Known gaps in foreign currency" lists them.
-The marks are strict, so a fix that makes one pass fails the suite until its
-mark and the README's entry are removed.
+Each was found by a review on 22 November 2026 and kept here as an expected
+failure until fixed: an application now derecognizes its share of the
+invoice's carrying amount cumulatively, rounded to the functional currency's
+minor unit (plugins.derecognition), which closes both.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
+from beancount.core import amount, data
 
-from tests.conftest import Books
+from tests.conftest import Books, generated
 from tests.test_ar_carried_transfers import functional_total
 from tests.test_ar_reconciliation import (
     AR,
@@ -26,11 +26,6 @@ from tests.test_ar_reconciliation import (
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="each application rounds its realized difference alone",
-)
 def test_partial_payments_realize_the_whole_difference_to_the_cent(books: Books) -> None:
     # 100.00 EUR billed at 1.0837 is carried at 108.37 USD (exact). Two
     # receipts of 55.00 USD each name it, when EUR is 1.10: each is 50.00 EUR.
@@ -58,11 +53,6 @@ def test_partial_payments_realize_the_whole_difference_to_the_cent(books: Books)
     assert functional_total(entries) == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="each application rounds its realized difference alone",
-)
 def test_thirds_of_a_total_price_realize_the_whole_difference(books: Books) -> None:
     # With a rate that does not end: 3.00 EUR @@ 1.00 USD is carried
     # at exactly 1.00 USD (rate 1/3). Three receipts of 0.25 USD, each naming
@@ -114,31 +104,46 @@ JPY_BOOKS = """
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="Beancount infers no tolerance from whole JPY amounts",
-)
+def _application(entries: list[data.Directive]) -> data.Transaction:
+    [entry] = [entry for entry in generated(entries) if "cash-application" in entry.tags]
+    return entry
+
+
+def _weight(posting: data.Posting) -> Decimal:
+    assert posting.units is not None and posting.price is not None
+    assert isinstance(posting.units.number, Decimal) and isinstance(posting.price.number, Decimal)
+    return posting.units.number * posting.price.number
+
+
 def test_cash_application_balances_in_a_functional_currency_without_decimals(
     books: Books,
 ) -> None:
     # The books are kept in JPY (0 decimals). 30.00 EUR billed at 160 JPY
     # is 4,800 JPY, exactly. 1,652 JPY arrive on Feb 1, EUR at 165: 10.0121
     # -> 10.01 EUR. Cleared at the carrying rate, 10.01 x 160 = 1,601.6 JPY,
-    # so the difference is 1,652 - 1,601.6 = 50.4 JPY of gain. Every typed
-    # entry balances; the generated one books 50 JPY and leaves 0.4 JPY that
-    # Beancount cannot tolerate (integer JPY postings infer no tolerance):
-    # "Transaction does not balance: (0.40 JPY)". Expected: no error.
+    # which rounds to 1,602 JPY of carrying amount derecognized, so the gain
+    # is 1,652 - 1,602 = 50 JPY and the entry balances to the yen (before the
+    # rule: 50 JPY booked and 0.4 JPY left that Beancount cannot tolerate,
+    # "Transaction does not balance: (0.40 JPY)"). 4,800 - 1,602 = 3,198 JPY
+    # of carrying amount is left on 19.99 EUR.
     books.write("ar.yaml", "tolerance: {JPY: 100, EUR: 1.00}\n")
     entries, errors, _ = books.load(JPY_HEADER + JPY_BOOKS)
     assert [error.message for error in errors] == []
     assert balance(entries, AR, "EUR") == Decimal("19.99")
+    unapplied, receivable, realized = _application(entries).postings
+    assert _weight(receivable) == Decimal(-1602)
+    assert (unapplied.units, realized.units) == (
+        amount.Amount(Decimal(1652), "JPY"),
+        amount.Amount(Decimal(-50), "JPY"),
+    )
 
 
 def test_a_tolerance_for_whole_yen_balances_the_application(books: Books) -> None:
-    # The README's workaround for the gap above: with half a yen of tolerance
-    # the 0.4 JPY the rate leaves (10.01 EUR x 160 = 1,601.6 JPY cleared
-    # against 1,652 JPY received, 50 JPY realized) is within it.
+    # The README's former workaround for the gap above still loads: with half
+    # a yen of tolerance the same entry (10.01 EUR derecognizing 1,602 JPY of
+    # carrying amount, 1,652 JPY received, 50 JPY realized) balances too. The
+    # price is 1,602 / 10.01 = 160.03996... JPY, which Beancount multiplies
+    # back to 1,602 JPY exactly (it was 160, weighing 1,601.6, before the rule).
     books.write("ar.yaml", "tolerance: {JPY: 100, EUR: 1.00}\n")
     header = JPY_HEADER.replace(
         'option "operating_currency" "JPY"\n',
@@ -149,6 +154,7 @@ def test_a_tolerance_for_whole_yen_balances_the_application(books: Books) -> Non
     [application] = applications(entries)
     assert squeezed(application[2]) == [
         f"{UNAPPLIED} 1652 JPY",
-        f"{AR} -10.01 EUR @ 160 JPY",
+        f"{AR} -10.01 EUR @ 160.0399600399600399600399600 JPY",
         f"{REALIZED} -50 JPY",
     ]
+    assert _weight(_application(entries).postings[1]) == Decimal(-1602)

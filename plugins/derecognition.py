@@ -1,0 +1,185 @@
+"""Derecognition: what each application clears of a foreign invoice's carrying amount.
+
+An invoice in a foreign currency is carried at a rate (plugins.fx), so its
+carrying amount in the functional currency is fixed when it is billed:
+100.00 EUR at 1.0837 is 108.37 USD. Each generated posting that clears it
+at that rate (a cash application, a credit note netted, a customer credit
+applied, a settlement at a rate of its own moved out) derecognizes part of
+that amount, cumulatively:
+
+- what it clears is the carrying value of everything cleared of the invoice
+  so far, this one included, rounded to the functional currency's minor
+  unit, less what the earlier ones cleared;
+- when the invoice is then cleared in full, it clears exactly what is left.
+
+The realized exchange difference is what the application brings in the
+functional currency less that piece. Two receipts of 55.00 USD, each
+paying 50.00 EUR of that invoice when EUR is 1.10:
+
+    first:  50.00 x 1.0837 = 54.185, rounded half to even 54.18;
+            realized 55.00 - 54.18 = 0.82 USD of gain
+    second: the last, what is left: 108.37 - 54.18 = 54.19;
+            realized 55.00 - 54.19 = 0.81 USD of gain
+
+together 1.63 USD, which is 110.00 - 108.37: each rounded alone would make
+1.64. The receivable posting carries its piece as its weight, at the price
+piece / units (`-50.00 EUR @ 1.0836 USD`, which weighs -54.18 USD exactly,
+and `-50.00 EUR @ 1.0838 USD`); where that division does not end, the
+price has the 28 significant digits of Beancount's arithmetic, chosen so
+that Beancount weighs the posting at the piece itself (`price_of`): 1,602
+JPY cleared by 10.01 EUR is `@ 160.0399600399600399600399600 JPY`. So a
+functional currency without decimals balances to the unit as well.
+
+"So far" is in the order the postings are dated, typed ones first on a day,
+then the order the plugin makes its entries. A debit at the carrying rate
+(a refund moved back at it, say) counts as clearing a negative amount.
+Postings typed by the user, and the plugin's postings at another rate, are
+weighed as they are (`plugins.fx.value_of`).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from beancount.core import amount, data
+
+from plugins import ar_entries, meta
+from plugins.ar_policy import ArPolicy
+from plugins.fx import Rates, own_rate, quantize, value_of
+from plugins.receivables import Item, Movement, Subledger
+
+Place = tuple[int, int]  # id of the entry, 1-based position of the posting
+
+
+def cumulative(
+    made: list[data.Transaction], subledger: Subledger, rates: Rates, policy: ArPolicy
+) -> list[data.Transaction]:
+    """Returns the generated entries with each carried item cleared cumulatively.
+
+    Every entry whose receivable posting clears a carried item at its
+    carrying rate is repriced to the piece it derecognizes, and its realized
+    exchange difference written again; the others are returned as they are.
+    The subledger's movements are pointed at the new entries, in place.
+    Books with no foreign item carried at a rate get `made` itself back.
+
+    Args:
+      made: The entries generated so far, in the order the plugin made them.
+      subledger: The open items, with every generated posting in them.
+      rates: The ledger's prices.
+      policy: The receivables policy.
+    """
+    functional = rates.functional
+    if functional is None:
+        return made
+    order = {id(entry): index for index, entry in enumerate(made)}
+    pieces: dict[Place, Decimal] = {}
+    touched: list[Item] = []
+    for item in subledger.foreign(functional):
+        if len(item.movements) < 2:
+            continue
+        carrying = rates.carrying(item)
+        if carrying is None:
+            continue
+        found = _pieces(item, carrying, functional, order, policy)
+        if found:
+            pieces.update(found)
+            touched.append(item)
+    if not pieces:
+        return made
+    replaced = {
+        id(entry): _repriced(entry, pieces, policy)
+        for entry in made
+        if any((id(entry), index) in pieces for index in range(1, len(entry.postings) + 1))
+    }
+    for item in touched:
+        movements = item.movements
+        for index, movement in enumerate(movements):
+            new = replaced.get(id(movement.entry))
+            if new is not None:
+                movements[index] = movement._replace(entry=new)
+    return [replaced.get(id(entry), entry) for entry in made]
+
+
+def _pieces(
+    item: Item, carrying: Decimal, functional: str, order: dict[int, int], policy: ArPolicy
+) -> dict[Place, Decimal]:
+    """Returns the value each of an item's generated postings at its carrying rate derecognizes.
+
+    The values are signed as the postings are: a credit clears a negative value.
+    """
+    digits = policy.precision.digits(functional)
+    to_number = policy.precision.from_minor
+
+    def key(movement: Movement) -> tuple[object, ...]:
+        generated = id(movement.entry) in order
+        return (movement.date, generated, order.get(id(movement.entry), 0))
+
+    pieces: dict[Place, Decimal] = {}
+    open_units = cleared_units = 0
+    left = cleared = Decimal(0)
+    for movement in sorted(item.movements, key=key):
+        open_units += movement.units
+        if id(movement.entry) in order and _at_carrying(movement, carrying, functional):
+            cleared_units -= movement.units
+            if open_units == 0:
+                value = -left
+            else:
+                so_far = to_number(cleared_units, item.currency) * carrying
+                value = cleared - quantize(so_far, digits)
+            cleared -= value
+            pieces[(id(movement.entry), movement.position)] = value
+        else:
+            value = value_of(movement, carrying, functional)
+        left += value
+    return pieces
+
+
+def _at_carrying(movement: Movement, carrying: Decimal, functional: str) -> bool:
+    return (
+        movement.entry.meta.get(meta.GENERATED_BY) == ar_entries.GENERATOR
+        and own_rate(movement.posting, functional) == carrying
+    )
+
+
+def price_of(value: Decimal, units: Decimal) -> Decimal:
+    """Returns the price per unit at which `units` weigh `value` in Beancount's arithmetic.
+
+    The quotient, exact where the division ends (54.18 / 50.00 = 1.0836);
+    else rounded to the context's 28 digits, and then the weight Beancount
+    computes (units x price, rounded to 28 digits too) is the piece itself
+    or a unit of its 28th digit off: of the quotient and its two neighbours,
+    the first that weighs exactly the piece, else the quotient.
+    """
+    if not value:
+        return Decimal(0)  # a piece of nothing: 0.13 EUR carried at 0.0089 clear 0.00 USD
+    price = value / units
+    for candidate in (price, price.next_plus(), price.next_minus()):
+        if units * candidate == value:
+            return candidate
+    return price
+
+
+def _repriced(
+    entry: data.Transaction, pieces: dict[Place, Decimal], policy: ArPolicy
+) -> data.Transaction:
+    """Returns an entry whose receivable postings weigh their pieces, realized again."""
+    realized = policy.realized_fx_account
+    postings = []
+    changed = False
+    for index, posting in enumerate(entry.postings, start=1):
+        value = pieces.get((id(entry), index))
+        if posting.account == realized:
+            assert index == len(entry.postings), "the realized difference is the last posting"
+            continue
+        if value is not None:
+            assert posting.units is not None and posting.price is not None
+            number, rate = posting.units.number, posting.price.number
+            assert isinstance(number, Decimal) and isinstance(rate, Decimal)
+            if number * rate != value:  # else the carrying rate weighs the piece already
+                price = amount.Amount(price_of(value, number), posting.price.currency)
+                posting = posting._replace(price=price)
+                changed = True
+        postings.append(posting)
+    if not changed:
+        return entry
+    return entry._replace(postings=ar_entries.with_realized_difference(postings, policy))
