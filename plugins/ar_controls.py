@@ -8,13 +8,15 @@ Errors (bean-check fails, naming the line to fix):
   receipts posted straight to it (`plugins.over_payments` moves what those
   over pay to customer credits first);
 - a cash application to an invoice that does not exist: a receipt whose
-  `invoice` names none (see `plugins.receipts`), or a typed entry that moves
-  unapplied cash to the receivable for an invoice nothing else posts.
+  `invoice` names none or names a credit note (see `plugins.receipts`), or a
+  typed entry that moves unapplied cash to the receivable for an invoice
+  nothing else posts.
 
 Review flags (`!` entries with no postings, not errors):
 
 - cash still unapplied `unapplied_cash_age_days` after it was received;
-- an invoice still open `past_due_age_days` after its due date;
+- an invoice still open `past_due_age_days` after its due date, or reopened
+  later (a payment returned), on the day it is reopened;
 - a receipt that pays an invoice of another customer than its payer
   (`plugins.other_payers`).
 """
@@ -156,14 +158,14 @@ def _unapplied_flags(
 
 
 def _maybe_past_due(subledger: Subledger, age: datetime.timedelta) -> Iterator[Item]:
-    """Returns the items that may be open `age` after their due date.
+    """Returns the items that may be open `age` or more after their due date.
 
     It leaves out only items the flag's rule clears: one with nothing open now,
     and nothing posted to it later than `age` after its due date, had nothing
-    open then either. Nearly every item is one, so they are told apart by
-    loops in C over columns of the items rather than by a Python call each,
-    and the balances are read in order rather than looked up when they are
-    kept in the items' order.
+    open then, nor on any day since. Nearly every item is one, so they are
+    told apart by loops in C over columns of the items rather than by a
+    Python call each, and the balances are read in order rather than looked
+    up when they are kept in the items' order.
     """
     items, balances = subledger.items, subledger.open
     found = list(items.values())
@@ -189,24 +191,24 @@ def _past_due_flags(
     past_due = datetime.timedelta(days=policy.past_due_age_days)
     last_due = through - past_due
     overdue = [
-        (item, left)
+        (item, *found)
         for item in _maybe_past_due(subledger, past_due)
         if item.due <= last_due
         and item.is_invoice
-        and (left := subledger.balance(item, item.due + past_due)) > 0
+        and (found := _first_past_due(subledger, item, item.due + past_due, through)) is not None
     ]
     overdue.sort(key=lambda found: found[0].id)  # by id: ids are unique
     flags = []
-    for item, left in overdue:
+    for item, raised, left in overdue:
         shown = policy.precision.from_minor(left, item.currency)
         narration = (
-            f"Invoice {item.id}: {shown} {item.currency} open {past_due.days} days past due "
-            f"(due {item.due})"
+            f"Invoice {item.id}: {shown} {item.currency} open {(raised - item.due).days} days "
+            f"past due (due {item.due})"
         )
         flags.append(
             ar_entries.review_flag(
                 item.document.meta,
-                item.due + past_due,
+                raised,
                 ar_entries.PAST_DUE,
                 narration,
                 item.id,
@@ -215,3 +217,33 @@ def _past_due_flags(
             )
         )
     return flags
+
+
+def _first_past_due(
+    subledger: Subledger, item: Item, flag_day: datetime.date, through: datetime.date
+) -> tuple[datetime.date, int] | None:
+    """Returns the first day from `flag_day` through `through` an item is open, and what is open.
+
+    It is `flag_day` itself (the due date plus the policy's age) if the
+    item is open at its end; else the first later day at whose end a debit
+    has reopened it (a payment returned, say). None if it is open on no such
+    day. Only an item posted after `flag_day` can be reopened, so only those
+    walk their postings.
+    """
+    left = subledger.balance(item, flag_day)
+    if left > 0:
+        return flag_day, left
+    movements = item.movements
+    if movements[-1].date <= flag_day:
+        return None
+    for at, movement in enumerate(movements):
+        day = movement.date
+        if day <= flag_day:
+            continue
+        if day > through:
+            break
+        left += movement.units
+        last_of_day = at + 1 == len(movements) or movements[at + 1].date != day
+        if last_of_day and left > 0:
+            return day, left
+    return None

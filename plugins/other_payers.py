@@ -4,8 +4,10 @@ A parent pays its subsidiary's invoice, a group pays for one of its
 companies: the cash is applied to the invoice the receipt names, but the
 payer's statement shows no payment, and cash applied to the wrong customer is
 a classic receivables error. So a revenue accountant sees each such pair: one
-`!` flag per receipt and invoice, with no postings, dated at the receipt,
-located at its line and linked to the invoice and the receipt:
+`!` flag per receipt and invoice, with no postings, dated the day the
+receipt is first applied to the invoice (a receipt that names an invoice
+billed later is applied, and flagged, on the invoice's date), located at the
+receipt's line and linked to the invoice and the receipt:
 
     2026-01-15 * "Argon Films BV" "Invoice INV-1" ^INV-1
       invoice: "INV-1"
@@ -63,7 +65,7 @@ class OtherPayer(NamedTuple):
 
     receipt: str  # its id
     invoice: str
-    date: datetime.date  # the receipt's
+    date: datetime.date  # the day it is applied to the invoice (its first application)
     located: Mapping[str, Any]  # the metadata of the receipt's line
     payee: str | None
     payer: str  # the receipt's customer
@@ -98,10 +100,11 @@ def applied_across(subledger: Subledger, receipts: Receipts) -> Iterator[OtherPa
             owner = items[invoice].customer
             if owner == payer or not owner:
                 continue
-            if any(invoice in use.entry.links for use in uses.get(receipt.id, ())):
+            applied = [use.date for use in uses.get(receipt.id, ()) if invoice in use.entry.links]
+            if applied:
                 payee = receipt.payee
                 yield OtherPayer(
-                    receipt.id, invoice, receipt.date, receipt.source, payee, payer, owner
+                    receipt.id, invoice, min(applied), receipt.source, payee, payer, owner
                 )
 
 

@@ -15,7 +15,9 @@ Beancount link cannot hold replaced by `-`. It names invoices by `invoice`
 metadata and by links that are invoice ids; a receipt with no `invoice`
 metadata also names the invoice ids among the words of its payee and
 narration (a word counts only if the receipt names no customer or the
-invoice's own). Credit notes are never named: a receipt pays invoices. Its
+invoice's own). Credit notes are never named: a receipt pays invoices, so
+one whose `invoice` is a credit note's id is an error at its line, and the
+receipt is left alone, as one naming an invoice that does not exist. Its
 customer is its `customer`, else the one customer whose invoices carry its
 payee (in any case: a bank writes `ACME ROBOTICS`).
 
@@ -45,7 +47,7 @@ from beancount.core import data
 
 from plugins import meta
 from plugins.currency import Precision
-from plugins.receivables import Finding, Movement, Row, Subledger, postings_to
+from plugins.receivables import Finding, Item, Movement, Row, Subledger, postings_to
 
 APPLIED_RECEIPT = meta.PREFIX + "receipt"  # on generated entries: the receipt they use
 _NOT_IN_LINK = re.compile(r"[^A-Za-z0-9\-_/.]")
@@ -368,7 +370,15 @@ class _Checker:
         named: list[str] = []
         if invoice is not None:
             name = str(invoice)
-            if name in invoices:
+            if name in invoices and _is_credit_note(invoices[name], posting.account):
+                message = (
+                    f"Receipt '{receipt_id_}' applies cash to credit note '{invoice}', which a "
+                    f"receipt cannot pay; expected the id of an invoice in the receivable (money "
+                    f"paid back on a credit note is a refund, a debit)"
+                )
+                self.findings.append((meta.source_of(entry, posting), message, entry))
+                self.blocked.add(receipt_id_)
+            elif name in invoices:
                 named.append(name)
             else:
                 message = (
@@ -399,6 +409,19 @@ class _Checker:
         if customer and any(invoices[name].customer != customer for name in found):
             self.naming_others.append(receipt_id_)
         return found
+
+
+def _is_credit_note(item: Item, unapplied_cash: str) -> bool:
+    """Whether an item is a credit note: its document is a credit that moves no unapplied cash.
+
+    An item whose document is a typed entry moving unapplied cash to the
+    receivable is a cash application to an invoice that does not exist,
+    which has an error of its own (`plugins.ar_controls.applications_to_nothing`);
+    one whose document is zero bills nothing and credits nothing.
+    """
+    return item.origin.units < 0 and all(
+        posting.account != unapplied_cash for posting in item.document.postings
+    )
 
 
 def _words(entry: data.Transaction) -> list[str]:

@@ -69,6 +69,8 @@ def _month(books: Books, text: str | None) -> datetime.date:
 def _show(table: Table, csv_path: str | None) -> None:
     if csv_path:
         write_csv(table, csv_path)
+        for note in table.notes:  # not in the CSV: the reader must still see it
+            print(note, file=sys.stderr)
         print(f"wrote {csv_path}")
     else:
         print(to_text(table))
@@ -108,8 +110,15 @@ def _add_receivables_command(commands: argparse._SubParsersAction[Any]) -> None:
     command.add_argument(
         "--month", help="YYYY-MM, for dso (not with --as-of); default: latest complete month"
     )
-    command.add_argument("--customer", help="the customer of a statement")
-    command.add_argument("--from", dest="start", type=datetime.date.fromisoformat)
+    command.add_argument(
+        "--customer", help='the customer of a statement; "(unassigned)": what is nobody\'s'
+    )
+    command.add_argument(
+        "--from",
+        dest="start",
+        type=datetime.date.fromisoformat,
+        help="a statement's first day, not after --as-of; default: the first of its month",
+    )
     command.add_argument("--csv", help="write CSV to this file instead of printing")
 
 

@@ -43,6 +43,7 @@ is issued): such an item is dated and due at its first posting
 from __future__ import annotations
 
 import datetime
+import difflib
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -80,7 +81,7 @@ DSO_NOTE = (
 )
 UNAPPLIED_COLUMNS = (
     "receipt", "date", "age_days", "customer", "payee", "currency", "received", "applied",
-    "unapplied", "gl_balance", "difference",
+    "paid_out", "unapplied", "gl_balance", "difference",
 )  # fmt: skip
 OPEN_COLUMNS = (
     "invoice", "customer", "date", "due", "days_past_due", "currency", "billed", "open", "links",
@@ -97,7 +98,18 @@ CREDITS_COLUMNS = ("customer", "name", "currency", "credit", "gl_balance", "diff
 TOTAL = "Total"
 FUNCTIONAL = "Functional"  # the aging's rows in the functional currency
 FUNCTIONAL_TOTAL = "Functional total"
-UNASSIGNED = "(unassigned)"
+UNASSIGNED = "(unassigned)"  # the customer of what belongs to none, in every report
+
+
+def shown(customer: str) -> str:
+    """Returns a customer as the reports show it: its id, or "(unassigned)" when it has none.
+
+    An invoice without a `customer`, a receipt whose payer is not known and a
+    customer credit that is nobody's are all "(unassigned)": in the aging,
+    the open invoices, the unapplied cash, the credit-hold list, the review
+    list and the statements alike.
+    """
+    return customer or UNASSIGNED
 
 
 class Receivables:
@@ -236,8 +248,9 @@ def aging(books: Books, as_of: datetime.date) -> Table:
     for (customer, currency), buckets in sorted(cells.items()):
         amounts = [ledger.number(units, currency) for units in buckets]
         rows.append(
-            [customer, names.get(customer, ""), currency, *amounts, sum(amounts), None, None]
-        )
+            [shown(customer), names.get(customer, ""), currency, *amounts, sum(amounts), None,
+             None]
+        )  # fmt: skip
         totals[currency] = [a + b for a, b in zip(totals[currency], buckets, strict=True)]
     general = ledger.ledger_balance(ledger.policy.accounts.receivable, as_of)
     for currency in sorted(set(totals) | set(general)):
@@ -381,19 +394,30 @@ def dso(books: Books, month: datetime.date) -> Table:
 def unapplied_cash(books: Books, as_of: datetime.date) -> Table:
     """Returns the receipts not yet applied in full at the end of a day, oldest first.
 
-    A total per currency compares them with the unapplied cash account's balance.
+    What has left each receipt by the day is split in two: `applied`, by the
+    entries that post to the receivable (cash applied to invoices, typed or
+    generated); `paid_out`, by every other one (a refund, a chargeback, a
+    returned payment, cash moved to customer credits by hand, a difference
+    written off), so `received - applied - paid_out = unapplied`. A total
+    per currency compares them with the unapplied cash account's balance.
     """
     ledger = Receivables(books)
+    applying = {
+        id(movement.entry) for item in ledger.items.items.values() for movement in item.movements
+    }
     rows: list[list[Any]] = []
     totals: dict[str, int] = defaultdict(int)
     for receipt, left in _unapplied(ledger, as_of):
         currency = receipt.currency
+        uses = [use for use in ledger.receipts.uses.get(receipt.id, []) if use.date <= as_of]
+        applied = sum(use.units for use in uses if id(use.entry) in applying)
+        paid_out = receipt.amount - left - applied
         rows.append(
             [
-                receipt.id, receipt.date, (as_of - receipt.date).days, receipt.customer,
+                receipt.id, receipt.date, (as_of - receipt.date).days, shown(receipt.customer),
                 receipt.entry.payee or "", currency, ledger.number(receipt.amount, currency),
-                ledger.number(receipt.amount - left, currency), ledger.number(left, currency),
-                None, None,
+                ledger.number(applied, currency), ledger.number(paid_out, currency),
+                ledger.number(left, currency), None, None,
             ]
         )  # fmt: skip
         totals[currency] += left
@@ -401,7 +425,7 @@ def unapplied_cash(books: Books, as_of: datetime.date) -> Table:
     for currency in sorted(set(totals) | set(general)):
         total = ledger.number(totals[currency], currency)
         gl = -general.get(currency, Decimal(0)) + ledger.number(0, currency)
-        rows.append([TOTAL, None, None, "", "", currency, None, None, total, gl, gl - total])
+        rows.append([TOTAL, None, None, "", "", currency, None, None, None, total, gl, gl - total])
     return Table(f"Unapplied cash as of {as_of}", UNAPPLIED_COLUMNS, rows)
 
 
@@ -427,7 +451,7 @@ def open_invoices(books: Books, as_of: datetime.date) -> Table:
         owed = item.is_invoice and balance > 0
         due, late = (item.due, max(0, (as_of - item.due).days)) if owed else (None, None)
         rows.append(
-            [item.id, item.customer, item.date, due, late, item.currency,
+            [item.id, shown(item.customer), item.date, due, late, item.currency,
              ledger.number(item.billed, item.currency), ledger.number(balance, item.currency),
              " ".join(f"^{link}" for link in item.links(as_of))]
         )  # fmt: skip
@@ -585,7 +609,7 @@ def _applied_elsewhere(
     currency, payer = receipt.currency, receipt.customer
     for item, movement in paid:
         how = [f"in {currency}"] if item.currency != currency else []
-        how += [f"by {payer or UNASSIGNED}"] if item.customer != payer else []
+        how += [f"by {shown(payer)}"] if item.customer != payer else []
         names = (receipt.id, "payment", f"{receipt.entry.narration} (paid {' '.join(how)})")
         moves.rename(item.customer, movement.entry, item.currency, names)
     if use.date == receipt.date:
@@ -595,7 +619,7 @@ def _applied_elsewhere(
     where = [
         f"{item.id} in {item.currency}"
         if item.customer == payer
-        else f"{item.id} of {item.customer}"
+        else f"{item.id} of {shown(item.customer)}"
         for item, _ in paid
     ]
     text = f"{receipt.id} applied to {', '.join(where)}"
@@ -699,12 +723,32 @@ def customer_statement(
     ledger's order (file, then line), and the closing balance at the end.
     Charges (invoices, refunds paid out) increase what the customer owes,
     credits (payments, credit notes, voids, write-offs) reduce it; a move's
-    `type` says which it is (`_statement_moves`).
+    `type` says which it is (`_statement_moves`). The customer "(unassigned)"
+    is what belongs to none, as in `customer_statements`.
+
+    Raises:
+      UnknownCustomer: If the customer has no move in the books and no
+        `custom "customer"` directive: a mistyped id would otherwise give an
+        empty statement. The message names up to three known customers,
+        the nearest ids first.
     """
     ledger = Receivables(books)
-    moves = _statement_moves(ledger).get(customer, [])
-    rows = _statement_rows(ledger, moves, start, end)
+    every = _statement_moves(ledger)
+    moves = every.get("" if customer == UNASSIGNED else customer)
+    if moves is None and customer not in Sources(books).names:
+        known = sorted(shown(name) for name in every)
+        near = difflib.get_close_matches(customer, known, n=3) or known[:3]
+        raise UnknownCustomer(
+            f"Customer '{customer}' has nothing in the receivable, unapplied cash or customer "
+            f"credits and is not declared; expected a known customer, e.g. "
+            f"{', '.join(near) or 'none: the books have no customer'}"
+        )
+    rows = _statement_rows(ledger, moves or [], start, end)
     return Table(f"Statement of {customer}, {start} to {end}", STATEMENT_COLUMNS, rows)
+
+
+class UnknownCustomer(ValueError):
+    """The statement's customer has no move in the books and no `custom "customer"` directive."""
 
 
 @dataclass
@@ -828,9 +872,8 @@ def customer_statements(books: Books, start: datetime.date, end: datetime.date) 
     names = Sources(books).names
     rows: list[list[Any]] = []
     for customer, moves in sorted(_statement_moves(ledger).items()):
-        shown = customer or UNASSIGNED
         rows += [
-            [shown, names.get(customer, ""), *row]
+            [shown(customer), names.get(customer, ""), *row]
             for row in _statement_rows(ledger, moves, start, end)
         ]
     return Table(f"Customer statements, {start} to {end}", STATEMENTS_COLUMNS, rows)
@@ -868,7 +911,7 @@ def credit_hold(books: Books, as_of: datetime.date) -> Table:
             if reasons:
                 amounts = (exposure.open, exposure.unapplied, exposure.credits)
                 rows.append(
-                    [customer, names.get(customer, ""), currency,
+                    [shown(customer), names.get(customer, ""), currency,
                      *(ledger.number(units, currency) for units in amounts), extra, net, limit,
                      exposure.oldest, "; ".join(reasons)]
                 )  # fmt: skip
@@ -923,8 +966,10 @@ def report(
       start: The first day of a statement; default: the first day of the as-of month.
 
     Raises:
-      ValueError: if a statement has no customer, DSO is given both a month
-        and a date, or the month is not one.
+      ValueError: if a statement has no customer, starts after its end (--from
+        after --as-of, or after the month end it defaults to) or names an
+        unknown customer (`UnknownCustomer`), DSO is given both a month and a
+        date, or the month is not one.
     """
     if name == "dso" and month and as_of:
         raise ValueError(f"DSO measures a month: give --month {month} or --as-of {as_of}, not both")
@@ -935,7 +980,13 @@ def report(
     if name == "statement":
         if not customer:
             raise ValueError("A statement needs --customer")
-        return customer_statement(books, customer, start or day.replace(day=1), day)
+        start = start or day.replace(day=1)
+        if start > day:
+            raise ValueError(
+                f"A statement's --from {start} is after its end, --as-of {day} (by default "
+                f"the latest complete month's end); expected --from on or before {day}"
+            )
+        return customer_statement(books, customer, start, day)
     # Imported here: the review list reads the receivables this module reads.
     from reports.review_list import review_list
 

@@ -12,9 +12,14 @@ on the loaded books, never their rules again, and says which still stand:
 - `unapplied-cash`: while the receipt still has cash unapplied at the date;
   the amount is what is unapplied then, the age its days since receipt.
 - `other-payer`: an event, not a state (the cash stays applied where the
-  receipt said), so it is listed in the month it is raised: the month of the
-  date. The amount is what the receipt paid of the invoice by the date, the
-  age its days since receipt.
+  receipt said), so it is listed in the month it is raised, the day the
+  receipt pays the invoice: the month of the date. The amount is what the
+  receipt paid of the invoice by the date, the age its days since receipt.
+
+Flags are raised only through the books' horizon (`plugins.horizon`, the
+month end of their latest typed transaction): a list at a later date lacks
+the flags that would be raised after it, so it carries a note naming the
+horizon (`beyond_horizon`).
 
 A flag of another kind is listed, like an event, in the month it is raised,
 without an amount. Flags are listed by kind, then oldest first, then by
@@ -32,11 +37,11 @@ from typing import Any, NamedTuple
 
 from beancount.core import data
 
-from plugins import ar_entries, meta
+from plugins import ar_entries, horizon, meta
 from plugins.receipts import APPLIED_RECEIPT, Receipt, posted_straight
 from reports import journal
 from reports.books import Books
-from reports.receivables import TOTAL, Receivables
+from reports.receivables import TOTAL, Receivables, shown
 from reports.sources import Sources
 from reports.table import Table
 
@@ -76,12 +81,31 @@ def review_list(books: Books, as_of: datetime.date) -> Table:
         customer = str(flag.meta.get(meta.CUSTOMER) or "")
         amount = None if found.units is None else ledger.number(found.units, found.currency)
         rows.append(
-            [flag.date, flag.meta[ar_entries.KIND], customer, names.get(customer, ""),
+            [flag.date, flag.meta[ar_entries.KIND], shown(customer), names.get(customer, ""),
              found.invoice, found.receipt, found.currency, amount, (as_of - found.since).days,
              None, flag.narration, journal.location(flag.meta, folder)]
         )  # fmt: skip
     rows.sort(key=lambda row: (_kind_order(row[1]), row[0], row[4], row[5]))
-    return Table(f"Review flags standing at {as_of}", COLUMNS, rows + _totals(rows))
+    note = beyond_horizon(books, as_of)
+    notes = () if note is None else (note,)
+    return Table(f"Review flags standing at {as_of}", COLUMNS, rows + _totals(rows), notes)
+
+
+def beyond_horizon(books: Books, as_of: datetime.date) -> str | None:
+    """Returns a note if a day is after the books' horizon, when the list is incomplete; else None.
+
+    The plugin raises flags through the horizon and no later, so cash that
+    comes of age, or an invoice that falls past due, after it is not
+    flagged yet: the list is short by those.
+    """
+    reached = horizon.books_horizon(horizon.latest_typed(books.entries))
+    if reached is None or as_of <= reached:
+        return None
+    return (
+        f"Note: review flags are raised only through the books' horizon {reached} (the month "
+        f"end of their latest typed transaction); cash that comes of age or an invoice that "
+        f"falls past due after it is not flagged, so this list at {as_of} may be incomplete"
+    )
 
 
 def _kind_order(kind: str) -> tuple[int, str]:
@@ -108,7 +132,9 @@ def _standing(
     if kind == ar_entries.OTHER_PAYER and source in items:
         item = items[source]
         units = _paid_by(ledger, item.id, paid, as_of)
-        return _Standing(item.id, paid, item.currency, units, flag.date)
+        # Raised the day the receipt is applied; aged from the day it was received.
+        received = receipts.by_id[paid].date if paid in receipts.by_id else flag.date
+        return _Standing(item.id, paid, item.currency, units, received)
     return _Standing(source, paid, "", None, flag.date)
 
 

@@ -13,11 +13,16 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Table:
-    """A titled table of rows; cells are str, int, Decimal or date."""
+    """A titled table of rows; cells are str, int, Decimal or date.
+
+    Notes are sentences a reader must see with the table (what it leaves
+    out, say): shown under the title, never written into the CSV.
+    """
 
     title: str
     columns: Sequence[str]
     rows: Sequence[Sequence[Any]]
+    notes: Sequence[str] = ()
 
     def column(self, name: str) -> list[Any]:
         """Returns the cells of one column."""
@@ -68,7 +73,7 @@ def to_text(table: Table) -> str:
         any(isinstance(row[i], Decimal | int) for row in table.rows)
         for i in range(len(table.columns))
     ]
-    lines = [table.title, ""]
+    lines = [table.title, *table.notes, ""]
     for row in cells:
         lines.append(
             "  ".join(

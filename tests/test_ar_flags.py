@@ -1,7 +1,8 @@
 """AR review flags and customer credits read only the few items that can matter.
 
 The past-due flag (`plugins.ar_controls`) asks what was open of an invoice on
-the day the flag would be raised. Nearly every item of large books is settled
+the day the flag would be raised, and on the later days it was posted to
+(a returned payment reopens it). Nearly every item of large books is settled
 by then, so a cheap screen over all of them (`_maybe_past_due`) passes on
 only those that may be flagged, and the flag's rule runs on those alone.
 Customer credits likewise look only at the credited customers' items that are
@@ -13,6 +14,7 @@ show both review flags on the day they look at.
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from unittest import mock
 
 from beancount import loader
@@ -87,6 +89,47 @@ def test_an_invoice_paid_by_its_flag_day_is_not_flagged() -> None:
         invoice("INV-1", "2026-01-01", "100.00", due="2026-01-31")
         + receipt("R-1", "2026-04-01", "100.00", "INV-1")  # on the flag day itself
         + invoice("INV-2", "2026-05-01", "1.00", due="2026-05-01")  # the books run on
+    )
+    assert flags_of(text) == []
+
+
+def straight(reference: str, day: str, amount: str, named: str) -> str:
+    """Cash the bank posted straight to the invoice: a payment, or (negative) its return."""
+    return f"""
+{day} * "Acme" "ACH {named}" ^{named}
+  bank_reference: "{reference}"
+  invoice: "{named}"
+  customer: "CUS-1"
+  Assets:Bank:Operating  {amount} USD
+  Assets:AccountsReceivable  {-Decimal(amount)} USD
+"""
+
+
+def test_an_invoice_reopened_after_its_flag_day_is_flagged_the_day_it_is_reopened() -> None:
+    # INV-1 is due 2026-01-31, so its flag day is 60 days later, 2026-04-01.
+    # Paid in full 2026-03-20, it is open 0.00 then: no flag that day. The
+    # bank returns 40.00 of the payment 2026-04-15, which reopens 40.00: the
+    # first day it is open and more than 60 days past due, 28 (February)
+    # + 31 (March) + 15 = 74 days past due. The old rule looked at
+    # 2026-04-01 alone and never flagged it.
+    text = (
+        invoice("INV-1", "2026-01-01", "100.00", due="2026-01-31")
+        + straight("BR-1", "2026-03-20", "100.00", "INV-1")
+        + straight("BR-2", "2026-04-15", "-40.00", "INV-1")
+    )
+    assert flags_of(text) == [
+        ("2026-04-15", "Invoice INV-1: 40.00 USD open 74 days past due (due 2026-01-31)"),
+    ]
+
+
+def test_an_invoice_reopened_and_paid_again_the_same_day_is_not_flagged() -> None:
+    # Paid 2026-03-20, returned and paid again 2026-04-15: 0.00 is open at
+    # the end of every day from the flag day 2026-04-01 on.
+    text = (
+        invoice("INV-1", "2026-01-01", "100.00", due="2026-01-31")
+        + straight("BR-1", "2026-03-20", "100.00", "INV-1")
+        + straight("BR-2", "2026-04-15", "-100.00", "INV-1")
+        + straight("BR-3", "2026-04-15", "100.00", "INV-1")
     )
     assert flags_of(text) == []
 

@@ -84,6 +84,37 @@ def test_receipt_naming_another_customers_invoice_is_applied_and_flagged(books: 
     assert flag.meta["lineno"] == line_of(HEADER + text, "Liabilities:UnappliedCash  -100.00")
 
 
+def test_receipt_applied_to_a_later_invoice_is_flagged_the_day_it_is_applied(
+    books: Books,
+) -> None:
+    # CUS-2's R-1 arrives 2026-01-25 naming INV-3, which CUS-1 is billed only
+    # 2026-02-05: R-1 waits in unapplied cash and pays INV-3 on 2026-02-05.
+    # The flag is that application's, so it is dated 2026-02-05, not at
+    # R-1's 2026-01-25 (a January flag for a February payment), and located
+    # at R-1's line all the same.
+    text = (
+        BILLED
+        + receipt("2026-01-25", "30.00 USD", "R-1", '\n  invoice: "INV-3"', payee=CRESCENT)
+        + invoice(3, "2026-02-05", "30.00", "CUS-1", payee=ARGON)
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert [(day, narration) for day, narration, _ in applications(entries)] == [
+        ("2026-02-05", "Cash application INV-3 from R-1")
+    ]
+    assert flags(entries) == [
+        (
+            "2026-02-05",
+            "!",
+            "Receipt R-1 from Crescent Dynamics Labs (CUS-2) pays INV-3 of CUS-1",
+            ["INV-3", "R-1"],
+            0,
+        )
+    ]
+    [flag] = [e for e in generated(entries) if e.flag == "!"]
+    assert flag.meta["lineno"] == line_of(HEADER + text, "Liabilities:UnappliedCash  -30.00")
+
+
 def test_receipt_whose_customer_is_written_pays_as_that_customer(books: Books) -> None:
     # The `customer` of a receipt names its payer, whatever its payee (here a
     # treasury no invoice carries).

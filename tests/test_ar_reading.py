@@ -427,4 +427,17 @@ def test_a_receipt_names_what_its_metadata_links_and_words_name(
     checker = receipts._Checker(invoices, Precision())
     named = checker.named(entry, invoice, customer, "R-1", posting)
     assert named == named_as_written(invoices, entry, invoice, customer)
-    assert checker.findings == []
+    # A receipt cannot pay a credit note: `invoice` naming one is an error;
+    # links and words that name one are passed over (INV-0, billing nothing,
+    # is no credit note either).
+    expected = (
+        [
+            "Receipt 'R-1' applies cash to credit note 'CN-1', which a receipt cannot pay; "
+            "expected the id of an invoice in the receivable (money paid back on a credit note "
+            "is a refund, a debit)"
+        ]
+        if invoice == "CN-1"
+        else []
+    )
+    assert [message for _, message, _ in checker.findings] == expected
+    assert checker.blocked == ({"R-1"} if expected else set())

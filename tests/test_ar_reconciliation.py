@@ -738,6 +738,57 @@ def test_receipt_naming_a_missing_invoice_is_an_error(books: Books) -> None:
     assert applications(entries) == []
 
 
+def test_receipt_naming_a_credit_note_is_an_error(books: Books) -> None:
+    # INV-1 150.00 less CN-1 50.00 (not netted: CN-1 credits no invoice). R-1
+    # 100.00 says it pays CN-1: a receipt cannot pay a credit note (money
+    # back on one is a refund, a debit), so it is most likely a misposted
+    # refund or a typo for INV-1. bean-check stops at R-1's line, and R-1 is
+    # left alone in unapplied cash, as a receipt naming a missing invoice.
+    credit_note = """
+2026-01-08 * "Acme" "Credit note CN-1" ^CN-1
+  invoice: "CN-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  -50.00 USD
+  Income:Revenue:Services  50.00 USD
+"""
+    text = (
+        invoice(1, "2026-01-05", "150.00")
+        + credit_note
+        + receipt("2026-01-20", "100.00 USD", "R-1", '\n  invoice: "CN-1"')
+    )
+    entries, errors = load(books, text)
+    assert error_lines(errors) == [
+        (
+            line_of(HEADER + text, "UnappliedCash  -100.00"),
+            "Receipt 'R-1' applies cash to credit note 'CN-1', which a receipt cannot pay; "
+            "expected the id of an invoice in the receivable (money paid back on a credit note "
+            "is a refund, a debit)",
+        )
+    ]
+    assert applications(entries) == []
+
+
+def test_receipt_naming_the_invoice_of_a_typed_application_to_nothing_has_one_error(
+    books: Books,
+) -> None:
+    # INV-9 exists only as R-1's typed application: that is the error, not
+    # R-1 naming INV-9 (whose only posting is a credit, as a credit note's).
+    typed = """
+2026-02-02 * "Acme" "Apply R-1" ^INV-9
+  invoice: "INV-9"
+  receipt: "R-1"
+  Liabilities:UnappliedCash  100.00 USD
+  Assets:AccountsReceivable  -100.00 USD
+"""
+    named = receipt("2026-02-01", "100.00 USD", "R-1", '\n  invoice: "INV-9"')
+    text = invoice(1, "2026-01-01", "100.00") + named + typed
+    _, errors = load(books, text)
+    assert [message for _, message in error_lines(errors)] == [
+        "Cash application to invoice 'INV-9', which does not exist; expected the id of an "
+        "invoice in the receivable"
+    ]
+
+
 def test_typed_cash_application_to_a_missing_invoice_is_an_error(books: Books) -> None:
     typed = """
 2026-02-02 * "Acme" "Apply R-1" ^INV-9

@@ -233,11 +233,69 @@ def test_unapplied_cash_lists_what_the_matcher_left(books: Books) -> None:
     table = receivables.unapplied_cash(_books(books), MARCH_END)
     assert table.rows == [
         ["R-2", datetime.date(2026, 3, 25), 6, "CUS-2", "Beta", "USD", D("75.00"), D("0.00"),
-         D("75.00"), None, None],
-        ["Total", None, None, "", "", "USD", None, None, D("75.00"), D("75.00"), D("0.00")],
+         D("0.00"), D("75.00"), None, None],
+        ["Total", None, None, "", "", "USD", None, None, None, D("75.00"), D("75.00"),
+         D("0.00")],
     ]  # fmt: skip
     before = receivables.unapplied_cash(_books(books), datetime.date(2026, 3, 20))
     assert before.column("receipt") == ["Total"]  # R-1 was applied the day it came
+
+
+# INV-1 (100.00, CUS-1). R-6 (150.00 from CUS-1, Mar 2) names no invoice;
+# 60.00 of it is applied to INV-1 by hand on Mar 5; the customer disputes
+# 30.00 with its card issuer, charged back out of R-6 on Mar 20.
+CHARGED_BACK = """
+option "operating_currency" "USD"
+plugin "plugins.ar_reconciliation" "ar.yaml"
+2025-01-01 open Assets:AccountsReceivable
+2025-01-01 open Assets:Bank:Operating
+2025-01-01 open Income:Revenue:Services
+2025-01-01 open Liabilities:UnappliedCash
+
+2026-01-01 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  due: 2026-01-31
+  Assets:AccountsReceivable  100.00 USD
+  Income:Revenue:Services  -100.00 USD
+
+2026-03-02 * "Acme" "Card payment"
+  receipt: "R-6"
+  customer: "CUS-1"
+  Assets:Bank:Operating  150.00 USD
+  Liabilities:UnappliedCash  -150.00 USD
+
+2026-03-05 * "Acme" "Apply R-6 to INV-1 in part" ^INV-1
+  invoice: "INV-1"
+  receipt: "R-6"
+  Liabilities:UnappliedCash  60.00 USD
+  Assets:AccountsReceivable  -60.00 USD
+
+2026-03-20 * "Acme" "Chargeback of part of R-6"
+  receipt: "R-6"
+  Assets:Bank:Operating  -30.00 USD
+  Liabilities:UnappliedCash  30.00 USD
+"""
+
+
+def test_unapplied_cash_tells_cash_applied_from_cash_paid_out(books: Books) -> None:
+    # At Mar 31, R-6: received 150.00, applied 60.00 (to INV-1), paid out
+    # 30.00 (the chargeback, which pays no invoice): 150 - 60 - 30 = 60.00
+    # unapplied, the account's balance. Before the chargeback (Mar 19)
+    # nothing is paid out: 150 - 60 = 90.00.
+    loaded = _books(books, CHARGED_BACK)
+    at = list(receivables.UNAPPLIED_COLUMNS).index
+    columns = [at(name) for name in ("receipt", "received", "applied", "paid_out", "unapplied")]
+    rows = receivables.unapplied_cash(loaded, MARCH_END).rows
+    assert [[row[index] for index in columns] for row in rows] == [
+        ["R-6", D("150.00"), D("60.00"), D("30.00"), D("60.00")],
+        ["Total", None, None, None, D("60.00")],
+    ]
+    assert rows[-1][at("gl_balance") :] == [D("60.00"), D("0.00")]
+    before = receivables.unapplied_cash(loaded, datetime.date(2026, 3, 19)).rows
+    assert [before[0][index] for index in columns] == [
+        "R-6", D("150.00"), D("60.00"), D("0.00"), D("90.00"),
+    ]  # fmt: skip
 
 
 def test_open_invoices_with_their_links(books: Books) -> None:
@@ -300,6 +358,69 @@ def test_ar_command_writes_csv(books: Books, tmp_path: Path) -> None:
     assert lines[0] == ",".join(receivables.AGING_COLUMNS)
     assert lines[-1] == "Total,,USD,50.00,-20.00,100.00,0.00,400.00,530.00,530.00,0.00"
     assert cli.main(["ar", str(path), "statement", "--month", "2026-03"]) == 2
+
+
+def test_a_statement_must_end_on_or_after_its_start_and_name_a_known_customer(
+    books: Books, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A --from after the --as-of would print a "Closing balance" dated at the
+    # --as-of with the balance at the --from; a mistyped customer an empty
+    # statement. Both are usage errors (exit 2), as DSO's month and date.
+    path = reporting.written(books, LEDGER, {"ar.yaml": POLICY})
+    statement = ["ar", str(path), "statement", "--customer"]
+    code = cli.main([*statement, "CUS-1", "--from", "2026-03-01", "--as-of", "2026-01-31"])
+    assert code == 2
+    assert capsys.readouterr().err == (
+        "revclose: A statement's --from 2026-03-01 is after its end, --as-of 2026-01-31 (by "
+        "default the latest complete month's end); expected --from on or before 2026-01-31\n"
+    )
+    # CUS-11 is nearest CUS-1 (5 of 6 characters); CUS-2 and CUS-3 tie behind it.
+    assert cli.main([*statement, "CUS-11", "--as-of", "2026-03-31"]) == 2
+    assert capsys.readouterr().err == (
+        "revclose: Customer 'CUS-11' has nothing in the receivable, unapplied cash or customer "
+        "credits and is not declared; expected a known customer, e.g. CUS-1, CUS-3, CUS-2\n"
+    )
+    # A one-day statement is fine; so is one of a declared customer with no moves.
+    day = ["--from", "2026-03-31", "--as-of", "2026-03-31"]
+    assert cli.main([*statement, "CUS-1", *day]) == 0
+    directive = '2025-01-01 custom "customer" "CUS-9" "Nine Inc" "US"\n'
+    path = reporting.written(books, LEDGER + directive)
+    assert cli.main(["ar", str(path), "statement", "--customer", "CUS-9", *day]) == 0
+    assert "Statement of CUS-9" in capsys.readouterr().out
+
+
+# INV-7 names no customer: 300.00 due Jan 5, 85 days past due at Mar 31.
+NOBODYS = """
+2026-01-05 * "Acme" "Invoice INV-7" ^INV-7
+  invoice: "INV-7"
+  due: 2026-01-05
+  Assets:AccountsReceivable  300.00 USD
+  Income:Revenue:Services  -300.00 USD
+"""
+
+
+def test_an_invoice_with_no_customer_is_unassigned_in_every_report(books: Books) -> None:
+    # One label, "(unassigned)", as the statements already had it: in the
+    # aging (85 days past due: 300.00 in 61-90), the open invoices, the hold
+    # list (not yet 90 days past due, but 300.00 is over a limit of 100.00)
+    # and the statement of what is nobody's, which `--customer "(unassigned)"`
+    # asks for.
+    loaded = reporting.loaded(books, LEDGER + NOBODYS, {"ar.yaml": "credit_limits: {USD: 100}\n"})
+    aging = receivables.aging(loaded, MARCH_END)
+    assert aging.rows[0][:9] == [
+        "(unassigned)", "", "USD", D("0.00"), D("0.00"), D("0.00"), D("300.00"), D("0.00"),
+        D("300.00"),
+    ]  # fmt: skip
+    assert receivables.open_invoices(loaded, MARCH_END).rows[0][:5] == [
+        "INV-7", "(unassigned)", datetime.date(2026, 1, 5), datetime.date(2026, 1, 5), 85,
+    ]  # fmt: skip
+    hold = list(receivables.credit_hold(loaded, MARCH_END).rows[0])
+    assert hold[:3] + hold[-1:] == ["(unassigned)", "", "USD", "over credit limit 100.00"]
+    statement = receivables.customer_statement(
+        loaded, "(unassigned)", datetime.date(2026, 1, 1), MARCH_END
+    )
+    rows = [list(row) for row in statement.rows]
+    assert rows[1][2:4] + rows[-1][-1:] == ["INV-7", "invoice", D("300.00")]
 
 
 def test_close_package_carries_the_receivables_schedules(books: Books) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from reports import books as books_module
 from reports import cli, package, receivables, review_list
 from reports.flux import Thresholds
+from reports.table import to_text
 from tests import reporting
 from tests.conftest import Books
 
@@ -301,3 +302,80 @@ def test_close_package_has_the_review_list_as_its_last_receivables_schedule(
         built.table(package.REVIEW_FLAGS).rows
         == review_list.review_list(_loaded(books), APRIL_END).rows
     )
+
+
+# Beta (CUS-2) wires R-1 on 2026-01-20 naming Acme's INV-1, which is billed
+# only on 2026-02-05: R-1 pays INV-1 then, and the other-payer flag is that
+# application's, raised on 2026-02-05.
+LATER_INVOICE = """
+option "operating_currency" "USD"
+plugin "plugins.ar_reconciliation" "ar.yaml"
+2025-01-01 open Assets:AccountsReceivable
+2025-01-01 open Assets:Bank:Operating
+2025-01-01 open Income:Revenue:Services
+2025-01-01 open Liabilities:UnappliedCash
+2025-01-01 custom "customer" "CUS-1" "Acme" "US"
+2025-01-01 custom "customer" "CUS-2" "Beta" "US"
+
+2026-01-02 * "Beta" "Invoice INV-9" ^INV-9
+  invoice: "INV-9"
+  customer: "CUS-2"
+  due: 2026-01-02
+  Assets:AccountsReceivable  10.00 USD
+  Income:Revenue:Services  -10.00 USD
+
+2026-01-20 * "Beta" "Wire"
+  receipt: "R-1"
+  customer: "CUS-2"
+  invoice: "INV-1"
+  Assets:Bank:Operating  100.00 USD
+  Liabilities:UnappliedCash  -100.00 USD
+
+2026-02-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  due: 2026-03-07
+  Assets:AccountsReceivable  100.00 USD
+  Income:Revenue:Services  -100.00 USD
+"""
+
+
+def test_an_other_payer_flag_is_listed_in_the_month_the_receipt_is_applied(
+    books: Books,
+) -> None:
+    loaded = reporting.loaded(books, LATER_INVOICE, {"ar.yaml": POLICY})
+    # January: R-1 has paid nothing of INV-1 yet (INV-9 is not 60 days past
+    # due, R-1 not 30 days unapplied, by 2026-01-31): nothing to review.
+    assert review_list.review_list(loaded, datetime.date(2026, 1, 31)).rows == []
+    # February: R-1 paid INV-1's 100.00 on 2026-02-05; the flag is aged from
+    # the receipt, 11 days of January after the 20th + 28 of February = 39.
+    # INV-9, due 2026-01-02, is flagged only 60 days later, 2026-03-03.
+    shown = [row[:10] for row in review_list.review_list(loaded, datetime.date(2026, 2, 28)).rows]
+    assert shown == [
+        [datetime.date(2026, 2, 5), "other-payer", "CUS-1", "Acme", "INV-1", "R-1", "USD",
+         D("100.00"), 39, None],
+        ["Total", "other-payer", "", "", "", "", "USD", D("100.00"), None, 1],
+    ]  # fmt: skip
+
+
+def test_a_list_after_the_books_horizon_says_it_may_be_incomplete(books: Books) -> None:
+    loaded = reporting.loaded(books, LATER_INVOICE, {"ar.yaml": POLICY})
+    # The latest typed transaction is INV-1 of 2026-02-05: the horizon is
+    # 2026-02-28, and flags are raised through it and no later. At the
+    # February end the list is whole: no note.
+    assert review_list.review_list(loaded, datetime.date(2026, 2, 28)).notes == ()
+    # INV-9 (10.00, due 2026-01-02) is 60 days past due on 2026-03-03, after
+    # the horizon: no flag is raised, so the March list is empty although
+    # 10.00 is then 88 days past due (29 + 28 + 31). The list says so.
+    march = review_list.review_list(loaded, MARCH_END)
+    assert march.rows == []
+    assert march.notes == (
+        "Note: review flags are raised only through the books' horizon 2026-02-28 (the month "
+        "end of their latest typed transaction); cash that comes of age or an invoice that "
+        "falls past due after it is not flagged, so this list at 2026-03-31 may be incomplete",
+    )
+    assert to_text(march).splitlines()[:3] == [
+        "Review flags standing at 2026-03-31",
+        march.notes[0],
+        "",
+    ]
