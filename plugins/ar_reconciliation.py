@@ -44,6 +44,9 @@ paying another customer's invoice (plugins.other_payers) with `!` entries,
 and reports the receivable's control failures as errors
 (plugins.ar_controls). Put it before `plugins.close_controls`, which ties the
 receivable with what it adds.
+
+Before cash is matched, cash naming an invoice written off as uncollectible
+reinstates it by what it recovers (plugins.recoveries).
 """
 
 from __future__ import annotations
@@ -73,6 +76,7 @@ from plugins import (
     payment_differences,
     receipts,
     receivables,
+    recoveries,
     tie_outs,
 )
 from plugins import policy as policy_files
@@ -337,6 +341,9 @@ def _applied(
     netted = credit_notes.net(subledger, policy, rates)
     subledger.post(netted.movements)
     own_rates = _realized_own_rates(subledger, rates, policy)
+    # Cash naming an invoice written off as uncollectible reinstates it first.
+    recovered = recoveries.reinstatements(subledger, cash, policy)
+    subledger.post(recovered.movements)
     applied = cash_application.apply(subledger, cash, rates, policy)
     subledger.post(applied.movements)
     cash.post(applied.uses)
@@ -352,7 +359,14 @@ def _applied(
     claims = [take_back.claim for take_back in moved.take_backs]
     credited = customer_credits.apply(credits, subledger, policy, rates, held, claims)
     taken_back = over_payments.settled(moved.take_backs, credited.taken, subledger, policy)
-    made = [*netted.entries, *own_rates, *applied.entries, *credited.entries, *taken_back]
+    made = [
+        *netted.entries,
+        *own_rates,
+        *recovered.entries,
+        *applied.entries,
+        *credited.entries,
+        *taken_back,
+    ]
     findings = list(applied.findings)
     capped = [
         (take_back, taken)

@@ -84,13 +84,13 @@ foreign carrying rate stays an error for the user.
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from itertools import compress, repeat
 from typing import NamedTuple
 
 from beancount.core import data
 
-from plugins import ar_entries, meta
+from plugins import ar_entries, meta, recoveries
 from plugins.ar_policy import ArPolicy
 from plugins.customer_credits import Claim
 from plugins.fx import Rates
@@ -147,6 +147,7 @@ class _Step(NamedTuple):
     receipt: str
     units: int  # in the invoice's minor units, always positive
     returned: bool  # taken back from credits (else moved to them)
+    recovery: bool = False  # reinstates what was written off (`plugins.recoveries`)
 
 
 def to_customer_credits(
@@ -174,7 +175,8 @@ def to_customer_credits(
         tolerance = tolerances.get(item.currency)
         if tolerance is None:
             tolerance = tolerances[item.currency] = policy.tolerance_units(item.currency)
-        steps = _steps(item, tolerance, caps or {})
+        write_offs = recoveries.written_off_items(item, policy)
+        steps = _steps(item, tolerance, caps or {}, write_offs)
         if steps:
             found.append((item, steps))
     done = Moved([], [], [])
@@ -184,6 +186,10 @@ def to_customer_credits(
                 movement = _taken_back(item, step.at, step.receipt, step.units, policy)
                 take_back = TakeBack(item, step.at, step.receipt, movement)
                 done.take_backs.append(take_back)
+            elif step.recovery:
+                entry = recoveries.straight_entry(item, step.at, step.receipt, step.units, policy)
+                movement = Movement(entry.date, step.units, entry, 1, item.currency)
+                done.entries.append(entry)
             else:
                 entry = credit_entry(item, step.at, step.receipt, step.units, policy)
                 movement = Movement(entry.date, step.units, entry, 1, item.currency)
@@ -240,7 +246,12 @@ def _maybe_over_paid(subledger: Subledger) -> Iterator[Item]:
 _movements_of = operator.attrgetter("movements")
 
 
-def _steps(item: Item, tolerance: int, caps: Mapping[Key, int]) -> list[_Step]:
+def _steps(
+    item: Item,
+    tolerance: int,
+    caps: Mapping[Key, int],
+    write_offs: Sequence[recoveries.WriteOff] = (),
+) -> list[_Step]:
     """Returns what to move to credits and take back from them, in the invoice's posting order.
 
     The invoice's balance is followed with each step posted, so what is
@@ -254,8 +265,11 @@ def _steps(item: Item, tolerance: int, caps: Mapping[Key, int]) -> list[_Step]:
     they go, and as far as its credit still held on the debit's day when
     `caps` knows it (then nothing more of that excess is left to take
     back); what is left of it is open on the invoice, for the customer to pay.
+    A receipt on an invoice written off as uncollectible first recovers what
+    was written off (`plugins.recoveries`); only the rest is an excess.
     """
     steps: list[_Step] = []
+    recovered = 0  # what receipts recovered of what was written off
     held: list[tuple[str, int]] = []  # each receipt's excess still in credits, oldest first
     running = within = 0  # within: what receipts over paid within the tolerance, not moved
     for movement in item.movements:
@@ -282,6 +296,14 @@ def _steps(item: Item, tolerance: int, caps: Mapping[Key, int]) -> list[_Step]:
         receipt = posted_straight(movement) if over > 0 else None
         if receipt is None:
             continue
+        back = recoveries.recovered_straight(write_offs, movement, over, recovered)
+        if back:
+            steps.append(_Step(movement, receipt, back, False, True))
+            recovered += back
+            running += back
+            over -= back
+            if not over:
+                continue
         if running >= -tolerance:
             within += over  # `plugins.payment_differences` writes it off, if nothing follows
             continue

@@ -55,7 +55,7 @@ from typing import Any, NamedTuple
 from beancount.core import data
 
 from plugins import customer_credits as credits_plugin
-from plugins import fx, meta, receipts, receivables
+from plugins import fx, meta, receipts, receivables, recoveries
 from plugins.ar_policy import ArPolicy
 from plugins.receipts import Receipt, Receipts, Use
 from plugins.receivables import Item, Movement, Subledger
@@ -549,7 +549,8 @@ def _item_move(item: Item, movement: Movement) -> tuple[str, str]:
     The invoice or credit note itself; a void (`status: "void"`) or a write-off
     (`status: "uncollectible"`) of it; a payment the bank import posted
     straight to it, under the receipt's id, or paid back out of it (a refund
-    or a returned payment), under the bank line's id; what a generated entry (a cash
+    or a returned payment), under the bank line's id; a recovery reinstating
+    it once written off (`plugins.recoveries`); what a generated entry (a cash
     application) leaves on the account, which is a difference it writes off;
     else an adjustment typed by hand.
     """
@@ -566,6 +567,8 @@ def _item_move(item: Item, movement: Movement) -> tuple[str, str]:
     refunded = meta.written_receipt_id(entry, movement.posting)
     if refunded is not None and meta.GENERATED_BY not in entry.meta:
         return "refund", refunded  # money out the bank import posted to the invoice
+    if recoveries.is_recovery(entry):
+        return "recovery", item.id  # a write-off reversed by the cash recovered
     return ("write-off" if meta.GENERATED_BY in entry.meta else "adjustment"), item.id
 
 

@@ -1,0 +1,394 @@
+"""Recoveries: cash received on an invoice written off as uncollectible reinstates it (AR).
+
+Every example writes INV-1 (100.00 USD, billed Jan 5) off on May 31 against
+bad-debt expense, as the billing importers write a write-off
+(`status: "uncollectible"`), and receives cash naming it later.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from fractions import Fraction
+
+from beancount.core import data
+from hypothesis import given
+from hypothesis import strategies as st
+
+from plugins import ar_entries, meta, period_lock, recoveries
+from reports import receivables as receivables_report
+from tests import reporting
+from tests.conftest import Books, generated, line_of
+from tests.test_ar_payment_differences import paid
+from tests.test_ar_reconciliation import (
+    AR,
+    CREDITS,
+    HEADER,
+    POLICY,
+    applications,
+    balance,
+    invoice,
+    load,
+    receipt,
+    squeezed,
+)
+
+BAD_DEBT = "Expenses:BadDebt"
+ALLOWANCE = "Assets:AllowanceForDoubtfulAccounts"
+MAY_END = datetime.date(2026, 5, 31)
+
+
+def written_off(amount: str = "100.00", debits: str = f"{BAD_DEBT}  100.00 USD") -> str:
+    """INV-1 written off as uncollectible on May 31, by `amount`, debiting `debits`."""
+    return f"""
+2026-05-31 * "Acme" "Write off INV-1" ^INV-1
+  invoice: "INV-1"
+  status: "uncollectible"
+  Assets:AccountsReceivable  -{amount} USD
+  {debits}
+"""
+
+
+OPENS = f"""
+2026-01-01 open {BAD_DEBT}
+2026-01-01 open {ALLOWANCE}
+"""
+NAMING_INV_1 = '\n  invoice: "INV-1"'
+
+
+def _through_may(entries: list[data.Directive]) -> list[str]:
+    """The fingerprints of every entry dated through May, typed and generated: what a seal holds."""
+    return sorted(period_lock.fingerprint(entry) for entry in entries if entry.date <= MAY_END)
+
+
+def test_worked_example_cash_on_a_written_off_invoice_reinstates_it(books: Books) -> None:
+    # INV-1 100.00 is written off on May 31: Dr bad debt 100.00, Cr AR 100.00.
+    # R-1 brings 100.00 naming INV-1 on Jun 10. Nothing is open of INV-1, and
+    # 100.00 was written off: R-1 recovers 100.00 - 0.00 open = 100.00, which
+    # reverses the write-off on Jun 10 (Dr AR 100.00, Cr bad debt 100.00);
+    # R-1 then pays the reinstated 100.00 as any named receipt. Bad debt nets
+    # 100.00 - 100.00 = 0.00, the receivable 100 - 100 + 100 - 100 = 0.00, and
+    # no credit is left to the customer (the old code credited CUS-1 100.00).
+    before = OPENS + invoice(1, "2026-01-05", "100.00") + written_off()
+    text = before + receipt("2026-06-10", "100.00 USD", "R-1", NAMING_INV_1)
+    entries, errors = load(books, text)
+    assert errors == []
+    assert applications(entries) == [
+        (
+            "2026-06-10",
+            "Recovery of INV-1 written off, from R-1",
+            ["Assets:AccountsReceivable   100.00 USD", "Expenses:BadDebt           -100.00 USD"],
+        ),
+        (
+            "2026-06-10",
+            "Cash application INV-1 from R-1",
+            ["Liabilities:UnappliedCash   100.00 USD", "Assets:AccountsReceivable  -100.00 USD"],
+        ),
+    ]
+    recovery = generated(entries)[1]
+    assert recoveries.is_recovery(recovery)
+    assert recovery.links == {"INV-1", "R-1"}
+    assert recovery.meta[ar_entries.KIND] == "recovery"
+    assert recovery.meta[meta.INVOICE] == "INV-1"
+    assert recovery.meta[meta.CUSTOMER] == "CUS-1"
+    assert recovery.meta["revclose_receipt"] == "R-1"
+    assert recovery.meta["lineno"] == line_of(HEADER + text, "UnappliedCash  -100.00")
+    assert balance(entries, BAD_DEBT, "USD") == Decimal("0.00")
+    assert balance(entries, AR, "USD") == Decimal("0.00")
+    assert balance(entries, CREDITS, "USD") == Decimal("0.00")
+    # Dated on the receipt: May, closed with the write-off, is as it was.
+    alone, _ = load(books, before)
+    assert _through_may(entries) == _through_may(alone)
+
+
+def test_a_partial_recovery_reinstates_only_what_is_received(books: Books) -> None:
+    # R-1 brings 60.00 of the 100.00 written off: 60.00 is reinstated and
+    # paid; 40.00 stays written off, so bad debt nets 100.00 - 60.00 = 40.00
+    # and the receivable 0.00 (the invoice is not open again for the rest).
+    text = (
+        OPENS
+        + invoice(1, "2026-01-05", "100.00")
+        + written_off()
+        + receipt("2026-06-10", "60.00 USD", "R-1", NAMING_INV_1)
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert [(day, squeezed(postings)) for day, _, postings in applications(entries)] == [
+        ("2026-06-10", [f"{AR} 60.00 USD", f"{BAD_DEBT} -60.00 USD"]),
+        ("2026-06-10", ["Liabilities:UnappliedCash 60.00 USD", f"{AR} -60.00 USD"]),
+    ]
+    assert balance(entries, BAD_DEBT, "USD") == Decimal("40.00")
+    assert balance(entries, AR, "USD") == Decimal("0.00")
+    assert balance(entries, CREDITS, "USD") == Decimal("0.00")
+
+
+def test_a_recovery_beyond_what_was_written_off_credits_the_rest(books: Books) -> None:
+    # R-1 brings 130.00: only the 100.00 written off is reinstated; R-1 pays
+    # it, and 130.00 - 100.00 = 30.00 over, beyond the 1.00 tolerance, is the
+    # customer's credit, as any named over payment is. Bad debt nets 0.00.
+    text = (
+        OPENS
+        + invoice(1, "2026-01-05", "100.00")
+        + written_off()
+        + receipt("2026-06-10", "130.00 USD", "R-1", NAMING_INV_1)
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert [squeezed(postings) for _, _, postings in applications(entries)] == [
+        [f"{AR} 100.00 USD", f"{BAD_DEBT} -100.00 USD"],
+        ["Liabilities:UnappliedCash 130.00 USD", f"{AR} -100.00 USD", f"{CREDITS} -30.00 USD"],
+    ]
+    assert balance(entries, BAD_DEBT, "USD") == Decimal("0.00")
+    assert balance(entries, AR, "USD") == Decimal("0.00")
+    assert balance(entries, CREDITS, "USD") == Decimal("-30.00")
+
+
+def test_a_receipt_pays_what_is_open_before_it_recovers_what_was_written_off(
+    books: Books,
+) -> None:
+    # INV-1 100.00; 40.00 of it written off on May 31 (the customer settled
+    # for 60.00), so 60.00 is still open. R-1 brings 100.00 naming INV-1: it
+    # pays the 60.00 open first; the other 40.00 recovers the 40.00 written
+    # off (min(40.00 left of R-1, 40.00 written off)). Bad debt nets 0.00.
+    text = (
+        OPENS
+        + invoice(1, "2026-01-05", "100.00")
+        + written_off("40.00", f"{BAD_DEBT}  40.00 USD")
+        + receipt("2026-06-10", "100.00 USD", "R-1", NAMING_INV_1)
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert [squeezed(postings) for _, _, postings in applications(entries)] == [
+        [f"{AR} 40.00 USD", f"{BAD_DEBT} -40.00 USD"],
+        ["Liabilities:UnappliedCash 100.00 USD", f"{AR} -100.00 USD"],
+    ]
+    assert balance(entries, BAD_DEBT, "USD") == Decimal("0.00")
+    assert balance(entries, AR, "USD") == Decimal("0.00")
+
+
+def test_a_settlement_paid_as_agreed_recovers_nothing(books: Books) -> None:
+    # As above, but R-1 brings the 60.00 agreed: it pays what is open and
+    # nothing is left to recover; the 40.00 stays written off.
+    text = (
+        OPENS
+        + invoice(1, "2026-01-05", "100.00")
+        + written_off("40.00", f"{BAD_DEBT}  40.00 USD")
+        + receipt("2026-06-10", "60.00 USD", "R-1", NAMING_INV_1)
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert [narration for _, narration, _ in applications(entries)] == [
+        "Cash application INV-1 from R-1"
+    ]
+    assert balance(entries, BAD_DEBT, "USD") == Decimal("40.00")
+
+
+def test_a_recovery_reverses_each_account_the_write_off_debited_in_proportion(
+    books: Books,
+) -> None:
+    # The write-off debited the allowance 70.00 and bad debt 30.00. R-1
+    # recovers 50.00: cumulatively, 50.00 x 70/100 = 35.00 to the allowance,
+    # then 50.00 x 100/100 - 35.00 = 15.00 to bad debt (35 + 15 = 50).
+    debits = f"{ALLOWANCE}  70.00 USD\n  {BAD_DEBT}  30.00 USD"
+    text = (
+        OPENS
+        + invoice(1, "2026-01-05", "100.00")
+        + written_off("100.00", debits)
+        + receipt("2026-06-10", "50.00 USD", "R-1", NAMING_INV_1)
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert squeezed(applications(entries)[0][2]) == [
+        f"{AR} 50.00 USD",
+        f"{ALLOWANCE} -35.00 USD",
+        f"{BAD_DEBT} -15.00 USD",
+    ]
+    assert balance(entries, ALLOWANCE, "USD") == Decimal("35.00")
+    assert balance(entries, BAD_DEBT, "USD") == Decimal("15.00")
+
+
+def test_a_write_off_of_several_invoices_is_reversed_for_the_one_recovered(
+    books: Books,
+) -> None:
+    # One entry writes off INV-1 100.00 and INV-2 50.00 against bad debt
+    # 150.00. R-1 brings 100.00 naming INV-1: 100.00 x 150/150 = 100.00 back
+    # to bad debt, which nets 150.00 - 100.00 = 50.00 (INV-2's, still lost).
+    both = """
+2026-05-31 * "Acme" "Write off INV-1, INV-2"
+  status: "uncollectible"
+  Assets:AccountsReceivable  -100.00 USD
+    invoice: "INV-1"
+  Assets:AccountsReceivable  -50.00 USD
+    invoice: "INV-2"
+  Expenses:BadDebt  150.00 USD
+"""
+    text = (
+        OPENS
+        + invoice(1, "2026-01-05", "100.00")
+        + invoice(2, "2026-01-05", "50.00")
+        + both
+        + receipt("2026-06-10", "100.00 USD", "R-1", NAMING_INV_1)
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert [squeezed(postings) for _, _, postings in applications(entries)] == [
+        [f"{AR} 100.00 USD", f"{BAD_DEBT} -100.00 USD"],
+        ["Liabilities:UnappliedCash 100.00 USD", f"{AR} -100.00 USD"],
+    ]
+    assert balance(entries, BAD_DEBT, "USD") == Decimal("50.00")
+    assert balance(entries, CREDITS, "USD") == Decimal("0.00")
+
+
+def test_two_receipts_recover_no_more_than_was_written_off(books: Books) -> None:
+    # R-1 60.00 (Jun 10) recovers 60.00; R-2 60.00 (Jun 20) recovers what is
+    # left, 100.00 - 60.00 = 40.00, and its other 20.00 is the customer's credit.
+    text = (
+        OPENS
+        + invoice(1, "2026-01-05", "100.00")
+        + written_off()
+        + receipt("2026-06-10", "60.00 USD", "R-1", NAMING_INV_1)
+        + receipt("2026-06-20", "60.00 USD", "R-2", NAMING_INV_1)
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    recovered = [
+        (str(entry.date), str(entry.postings[0].units))
+        for entry in generated(entries)
+        if recoveries.is_recovery(entry)
+    ]
+    assert recovered == [("2026-06-10", "60.00 USD"), ("2026-06-20", "40.00 USD")]
+    assert balance(entries, BAD_DEBT, "USD") == Decimal("0.00")
+    assert balance(entries, CREDITS, "USD") == Decimal("-20.00")
+
+
+def test_cash_naming_nothing_recovers_nothing(books: Books) -> None:
+    # R-1 100.00 names no invoice: a written-off invoice is not open, so
+    # nothing matches it by amount; R-1 waits in unapplied cash, as before,
+    # for the user to say what it pays.
+    text = (
+        OPENS
+        + invoice(1, "2026-01-05", "100.00")
+        + written_off()
+        + receipt("2026-06-10", "100.00 USD", "R-1", '\n  customer: "CUS-1"')
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert applications(entries) == []
+    assert balance(entries, BAD_DEBT, "USD") == Decimal("100.00")
+
+
+def test_a_receipt_posted_straight_to_a_written_off_invoice_reinstates_it(books: Books) -> None:
+    # The bank import posts BR-1 100.00 naming INV-1 straight to the
+    # receivable on Jun 10, taking INV-1 from 0.00 to -100.00. That is the
+    # 100.00 written off coming back, not an over payment: the write-off is
+    # reversed on Jun 10 at BR-1's line (Dr AR 100.00, Cr bad debt 100.00),
+    # and nothing goes to customer credits (the old code moved 100.00 there).
+    text = (
+        OPENS
+        + invoice(1, "2026-01-05", "100.00")
+        + written_off()
+        + paid("2026-06-10", "100.00", "BR-1")
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert applications(entries) == [
+        (
+            "2026-06-10",
+            "Recovery of INV-1 written off, from BR-1",
+            ["Assets:AccountsReceivable   100.00 USD", "Expenses:BadDebt           -100.00 USD"],
+        )
+    ]
+    recovery = generated(entries)[1]
+    assert recovery.links == {"INV-1", "BR-1"}
+    assert recovery.meta["lineno"] == line_of(HEADER + text, 'bank_reference: "BR-1"') + 3
+    assert balance(entries, AR, "USD") == Decimal("0.00")
+    assert balance(entries, BAD_DEBT, "USD") == Decimal("0.00")
+    assert balance(entries, CREDITS, "USD") == Decimal("0.00")
+
+
+def test_a_receipt_posted_straight_beyond_what_was_written_off_credits_the_rest(
+    books: Books,
+) -> None:
+    # BR-1 130.00 straight to INV-1 after the write-off: 100.00 recovered,
+    # 130.00 - 100.00 = 30.00 over (beyond the 1.00 tolerance) is the
+    # customer's credit, as any receipt posted straight over pays.
+    text = (
+        OPENS
+        + invoice(1, "2026-01-05", "100.00")
+        + written_off()
+        + paid("2026-06-10", "130.00", "BR-1")
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert [squeezed(postings) for _, _, postings in applications(entries)] == [
+        [f"{AR} 100.00 USD", f"{BAD_DEBT} -100.00 USD"],
+        [f"{AR} 30.00 USD", f"{CREDITS} -30.00 USD"],
+    ]
+    assert balance(entries, AR, "USD") == Decimal("0.00")
+    assert balance(entries, BAD_DEBT, "USD") == Decimal("0.00")
+    assert balance(entries, CREDITS, "USD") == Decimal("-30.00")
+
+
+def test_a_partial_receipt_posted_straight_recovers_what_it_brings(books: Books) -> None:
+    # BR-1 60.00 straight to INV-1: 60.00 recovered, 40.00 stays written off.
+    text = (
+        OPENS
+        + invoice(1, "2026-01-05", "100.00")
+        + written_off()
+        + paid("2026-06-10", "60.00", "BR-1")
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert [squeezed(postings) for _, _, postings in applications(entries)] == [
+        [f"{AR} 60.00 USD", f"{BAD_DEBT} -60.00 USD"],
+    ]
+    assert balance(entries, BAD_DEBT, "USD") == Decimal("40.00")
+    assert balance(entries, CREDITS, "USD") == Decimal("0.00")
+
+
+def test_the_statement_shows_the_recovery_and_closes_at_nothing(books: Books) -> None:
+    # Jun 1 opens at 0.00 (billed 100.00, written off 100.00); R-1's 100.00
+    # is a payment (-100.00), the recovery a charge of 100.00 under INV-1:
+    # the customer owes 0.00, not -100.00 (the old code's closing balance).
+    text = (
+        OPENS
+        + invoice(1, "2026-01-05", "100.00")
+        + written_off()
+        + receipt("2026-06-10", "100.00 USD", "R-1", NAMING_INV_1, narration="Late payment")
+    )
+    loaded = reporting.loaded(books, HEADER + text, {"ar.yaml": POLICY})
+    table = receivables_report.customer_statement(
+        loaded, "CUS-1", datetime.date(2026, 6, 1), datetime.date(2026, 6, 30)
+    )
+    D = Decimal
+    day, end = datetime.date(2026, 6, 10), datetime.date(2026, 6, 30)
+    assert [tuple(row) for row in table.rows] == [
+        (datetime.date(2026, 6, 1), "USD", "", "", "Opening balance", None, None, D("0.00")),
+        (day, "USD", "R-1", "payment", "Late payment", None, D("100.00"), D("-100.00")),
+        (day, "USD", "INV-1", "recovery", "Recovery of INV-1 written off, from R-1",
+         D("100.00"), None, D("0.00")),
+        (end, "USD", "", "", "Closing balance", None, None, D("0.00")),
+    ]  # fmt: skip
+    # Reinstated and paid the same day: the aging at Jun 10 holds nothing.
+    aging = receivables_report.aging(loaded, day)
+    assert aging.rows[-1][list(aging.columns).index("total")] == D("0.00")
+
+
+@given(
+    st.lists(st.integers(min_value=1, max_value=10**7), min_size=1, max_size=6),
+    st.integers(min_value=0, max_value=10**7),
+)
+def test_a_reversal_sums_to_what_is_recovered_each_piece_within_a_cent_of_its_share(
+    debits: list[int], wanted: int
+) -> None:
+    # Cumulative rounding: piece i is floor(u x D_i / D) - floor(u x D_i-1 / D),
+    # so the pieces sum to u exactly and each is within one minor unit of
+    # its exact share u x d_i / D.
+    total = sum(debits)
+    units = min(wanted, total)
+    accounts = [(f"Expenses:D{index}", minor) for index, minor in enumerate(debits)]
+    pieces = dict(recoveries.reversal(accounts, units))
+    assert sum(pieces.values()) == units
+    for account, minor in accounts:
+        exact = Fraction(units * minor, total)
+        assert abs(pieces.get(account, 0) - exact) < 1
