@@ -20,13 +20,38 @@ in five steps, each on what the earlier ones left:
 5. **Several receipts**: a set of a customer's receipts pays an invoice whose
    open amount they sum to exactly.
 
-Steps 2 to 5 pair a receipt only with invoices dated on or before it. Steps 3
-to 5 look at the oldest `candidates` items of the customer (12 by default);
+Receipts are matched **day by day**, in date order (`_Matcher.run`): what a
+later receipt does never changes which receipt paid an invoice before it. On
+each day the receipts dated that day, by id, go through steps 1 to 4, against
+what earlier days left open. Then two things are tried again, and only these:
+
+- If a receipt of the day left one of a customer's invoices partly open (a
+  named or converted part payment), the customer's earlier receipts still
+  unapplied go through steps 2 to 4 once more, oldest first: the new open
+  amount is one they may pay. A payment in full changes no amount a waiting
+  receipt could equal (it can only let a newer invoice into the oldest
+  `candidates` of a customer with more open invoices than that), and is not
+  a reason to try them again.
+- Step 5 runs for each customer and currency that has receipts of the day
+  left unapplied, and for each currency a customer part paid that day has
+  receipts waiting in: each invoice, oldest first, against the receipts
+  still unapplied dated on or after it (so through that day). A set that a
+  later receipt completes is matched on that receipt's day. The same
+  receipts against the same open amount are not searched twice.
+
+So a receipt waiting for years is tried again only on days its customer's
+open amounts change or its pool receives receipts, and each try is bounded
+as below; nothing depends on the order of the input. A receipt naming an
+invoice pays it whatever its date (the customer's word), as before.
+
+Steps 2 to 5 pair a receipt only with invoices dated on or before it. Step 2
+reads an index of the amounts owed, kept as part payments change them. Steps
+3 to 5 look at the oldest `candidates` items of the customer (12 by default);
 steps 4 and 5 search their subsets by meeting in the middle: two halves of at
 most 2^(candidates/2) sums each, so the work per receipt is bounded whatever
 the size of the ledger. Among several exact subsets the one with the oldest
 items wins. Receipts are taken in date order, then by id; invoices oldest
-first; nothing depends on the order of the input.
+first.
 
 Each application is dated the day its match became possible (`_Matcher.day`):
 the latest of the dates of the receipts and invoices matched together, of
@@ -53,6 +78,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import itertools
 import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -206,6 +232,7 @@ def _sums(values: Sequence[int], offset: int) -> list[tuple[int, tuple[int, ...]
 
 
 _age = operator.attrgetter("date", "id")
+_date = operator.attrgetter("date")
 _customer = operator.attrgetter("customer")
 _currency = operator.attrgetter("currency")
 _new = tuple.__new__  # builds a NamedTuple without the Python call of its generated __new__
@@ -235,6 +262,16 @@ class _Matcher:
         self.applications: list[Application] = []
         self.pools: dict[Pool, list[Invoicing]] = {}
         self.by_age: list[Invoicing] = []  # what the pools hold, oldest first
+        self.grouped: dict[Pool, list[Invoicing]] | None = None  # the pools not yet sorted
+        # Step 2's index of amounts owed (`by_open_amount`), made at its first use and kept
+        # by `owe`; an invoice whose open amount is no longer its key's is skipped on reading.
+        self.indexed = False
+        self.index: dict[Amount, Invoicing] = {}
+        self.more: dict[Amount, list[Invoicing]] = {}
+        self.waiting: dict[Pool, list[Paying]] = {}  # unapplied receipts, by date then id
+        self.currencies: dict[str, set[str]] = defaultdict(set)  # a customer's waiting pools
+        self.part_paid: set[str] = set()  # customers with an invoice part paid today
+        self.tried: dict[str, tuple[int, tuple[str, ...]]] = {}  # step 5: sets already tried
 
     def day(self, payments: Iterable[Paying], invoices: Iterable[Invoicing]) -> datetime.date:
         """Returns the day a match of receipts and invoices became possible (see the module doc).
@@ -310,12 +347,41 @@ class _Matcher:
         """Applies cash of a receipt to an invoice on a day, taking it off what is open of it."""
         left = self.open[invoice] - amount
         if left:
-            self.open[invoice] = left
+            self.owe(invoice, left)
         else:
             del self.open[invoice]
         self.applied[invoice] = day
         made = (payment.id, invoice, amount, amount, 0, step, day)
         self.applications.append(_new(Application, made))
+
+    def owe(self, invoice: str, left: int) -> None:
+        """Leaves an invoice open `left` after a part payment, indexed under its new amount."""
+        self.open[invoice] = left
+        found = self.invoices[invoice]
+        self.part_paid.add(found.customer)
+        if not self.indexed:  # not made yet: it will read what is open then
+            return
+        index, key = self.index, (found.customer, found.currency, left)
+        first = index.get(key)
+        if first is None:
+            index[key] = found
+            return
+        if _age(found) < _age(first):
+            index[key], found = found, first
+        bisect.insort(self.more.setdefault(key, []), found, key=_age)
+
+    def owing(self, key: Amount) -> Invoicing | None:
+        """Returns the oldest invoice open exactly a customer's amount (step 2's index), if any."""
+        index, still_open = self.index, self.open
+        invoice = index.get(key)
+        while invoice is not None and still_open.get(invoice.id) != key[2]:  # paid since
+            others = self.more.get(key)
+            if others:
+                invoice = index[key] = others.pop(0)
+            else:
+                del index[key]
+                return None
+        return invoice
 
     def tolerance_of(self, currency: str) -> int:
         known = self.tolerances.get(currency)
@@ -387,7 +453,7 @@ class _Matcher:
                 if payable - left <= self.tolerance_of(payment.currency):
                     cleared = payable
             if cleared < owed:  # partly paid: a later named receipt finds it open less
-                still_open[invoice] = owed - cleared
+                self.owe(invoice, owed - cleared)
                 taken[invoice] = taken.get(invoice, 0) + cleared
             else:
                 del still_open[invoice]
@@ -414,27 +480,34 @@ class _Matcher:
             )
 
     def oldest_first(self) -> list[Invoicing]:
-        """Returns the open invoices oldest first, and sorts them into pools the first time.
-
-        They are read once, by the first step after the amount step that
-        needs them; an invoice paid since stays and is skipped by whoever
-        reads it.
-        """
+        """Returns the open invoices oldest first, and sorts every pool of them (see `pool`)."""
         if not self.by_age:
             self.by_age = sorted(map(self.invoices.__getitem__, self.open), key=_age)
-            pools = self.pools
+            pools: dict[Pool, list[Invoicing]] = {}
             for invoice in self.by_age:
                 found = pools.get((invoice.customer, invoice.currency))
                 if found is None:
                     pools[(invoice.customer, invoice.currency)] = [invoice]
                 else:
                     found.append(invoice)
+            self.pools, self.grouped = pools, {}
         return self.by_age
 
     def pool(self, key: Pool) -> list[Invoicing]:
-        """Returns the open invoices of a customer in a currency, oldest first."""
-        self.oldest_first()
-        return self.pools.get(key, [])
+        """Returns the open invoices of a customer in a currency, oldest first.
+
+        The open invoices are grouped by pool once, when a step after the
+        amount step first needs one, and a pool is sorted when first read;
+        an invoice paid since stays and is skipped by whoever reads it.
+        """
+        found = self.pools.get(key)
+        if found is None:
+            if self.grouped is None:
+                self.grouped = defaultdict(list)
+                for invoice in map(self.invoices.__getitem__, self.open):
+                    self.grouped[(invoice.customer, invoice.currency)].append(invoice)
+            found = self.pools[key] = sorted(self.grouped.pop(key, ()), key=_age)
+        return found
 
     def eligible(self, key: Pool, day: datetime.date) -> list[Invoicing]:
         """Returns the oldest `candidates` open invoices of a pool dated on or before `day`."""
@@ -454,20 +527,20 @@ class _Matcher:
 
         Returns the receipts left unmatched.
         """
-        index, more = self.by_open_amount()
-        take, left = index.pop, []
+        if not self.indexed:
+            self.index, self.more = self.by_open_amount()
+            self.indexed = True
+        index, still_open, left = self.index, self.open, []
         for payment in payments:
-            key = (payment.customer, payment.currency, payment.amount)
-            invoice = take(key, None)
-            if invoice is None:
-                left.append(payment)
-            elif invoice.date <= payment.date:
+            amount = payment.amount
+            key = (payment.customer, payment.currency, amount)
+            invoice = index.get(key)
+            if invoice is not None and still_open.get(invoice.id) != amount:
+                invoice = self.owing(key)  # that one is paid: the next oldest, if any
+            if invoice is not None and invoice.date <= payment.date:
                 day = self.pair_day(payment, invoice)
                 self.apply(payment, invoice.id, payment.amount, AMOUNT, day)
-                if more and more.get(key):
-                    index[key] = more[key].pop(0)  # the next oldest of the same amount
             else:
-                index[key] = invoice
                 left.append(payment)
         return left
 
@@ -527,30 +600,102 @@ class _Matcher:
                 self.apply(payment, invoice.id, self.open[invoice.id], SEVERAL_INVOICES, day)
         return left
 
-    def several_receipts(self, payments: list[Paying]) -> list[Paying]:
-        pools: dict[Pool, list[Paying]] = defaultdict(list)
-        for payment in payments:
-            pools[(payment.customer, payment.currency)].append(payment)
-        matched: set[str] = set()
-        waiting = [
-            i
-            for i in self.oldest_first()
-            if (i.customer, i.currency) in pools and i.id in self.open
-        ]
-        for invoice in waiting:
-            pool = pools[(invoice.customer, invoice.currency)]
-            first = bisect.bisect_left(pool, invoice.date, key=lambda payment: payment.date)
-            eligible = pool[first : first + self.candidates]
-            chosen = subset_with_sum([p.amount for p in eligible], self.open[invoice.id], 2)
-            if chosen is None:
+    def several_receipts(self, pools: Iterable[Pool], today: datetime.date) -> None:
+        """Step 5 on a day: sets of a pool's waiting receipts pay its invoices, oldest first.
+
+        The receipts are those still unapplied, dated on or after the invoice
+        (and so on or before `today`); of them the oldest `candidates`. A set
+        of receipts already tried against the same open amount is not tried
+        again.
+        """
+        still_open, tried, candidates = self.open, self.tried, self.candidates
+        for key in sorted(pools):
+            waiting = self.waiting.get(key)
+            if waiting is None or len(waiting) < 2:
                 continue
-            paying = [eligible[index] for index in chosen]
-            day = self.day(paying, (invoice,))
-            for payment in paying:
-                self.apply(payment, invoice.id, payment.amount, SEVERAL_RECEIPTS, day)
-                matched.add(payment.id)
-            pool[:] = [payment for payment in pool if payment.id not in matched]
-        return [payment for payment in payments if payment.id not in matched]
+            for invoice in self.pool(key):
+                if invoice.date > today or len(waiting) < 2:
+                    break
+                owed = still_open.get(invoice.id)
+                if owed is None:
+                    continue
+                first = bisect.bisect_left(waiting, invoice.date, key=_date)
+                eligible = waiting[first : first + candidates]
+                if len(eligible) < 2:
+                    continue
+                attempt = (owed, tuple(payment.id for payment in eligible))
+                if tried.get(invoice.id) == attempt:
+                    continue
+                tried[invoice.id] = attempt
+                chosen = subset_with_sum([payment.amount for payment in eligible], owed, 2)
+                if chosen is None:
+                    continue
+                paying = [eligible[index] for index in chosen]
+                day = self.day(paying, (invoice,))
+                for payment in paying:
+                    self.apply(payment, invoice.id, payment.amount, SEVERAL_RECEIPTS, day)
+                waiting[:] = [p for index, p in enumerate(waiting, -first) if index not in chosen]
+
+    def unmatched(self, payments: list[Paying], converted: Converted) -> list[Paying]:
+        """Steps 2 to 4 for receipts that name no invoice; returns those left unapplied."""
+        left = self.by_amount(payments)
+        if converted and left:
+            left = self.by_converted_amount(left, converted)
+        if left:
+            left = self.several_invoices(left)
+        return left
+
+    def wait(self, payments: Iterable[Paying]) -> None:
+        """Adds unapplied receipts to their pools' waiting receipts, by date then id."""
+        for payment in payments:
+            key = (payment.customer, payment.currency)
+            found = self.waiting.get(key)
+            if not found:
+                self.waiting[key] = [payment]
+                self.currencies[payment.customer].add(payment.currency)
+            elif _age(found[-1]) < _age(payment):
+                found.append(payment)
+            else:
+                bisect.insort(found, payment, key=_age)
+
+    def retry(self, converted: Converted) -> None:
+        """Steps 2 to 4 again for the waiting receipts of the customers part paid today.
+
+        A part payment (by a receipt naming the invoice, or a converted
+        amount) leaves an open amount an earlier receipt may now pay.
+        """
+        earlier = sorted(
+            (
+                payment
+                for customer in self.part_paid
+                for currency in self.currencies.get(customer, ())
+                for payment in self.waiting.get((customer, currency), ())
+            ),
+            key=_age,
+        )
+        if not earlier:
+            return
+        left = set(map(id, self.unmatched(earlier, converted)))
+        for payment in earlier:
+            if id(payment) not in left:
+                self.waiting[(payment.customer, payment.currency)].remove(payment)
+
+    def run(self, payments: Iterable[Paying], converted: Converted) -> None:
+        """Matches the receipts day by day, in date order (see the module doc)."""
+        for today, received in itertools.groupby(sorted(payments, key=_age), key=_date):
+            self.part_paid.clear()
+            left = self.unmatched(self.named(received), converted)
+            if self.part_paid:
+                self.retry(converted)
+            self.wait(left)
+            pools = {(payment.customer, payment.currency) for payment in left}
+            pools.update(
+                (customer, currency)
+                for customer in self.part_paid
+                for currency in self.currencies.get(customer, ())
+            )
+            if pools:
+                self.several_receipts(pools, today)
 
 
 def match(
@@ -598,9 +743,5 @@ def match_open(
       used: The date of each receipt's last use, for those partly used.
     """
     matcher = _Matcher(invoices, still_open, tolerance, candidates, used)
-    left = matcher.by_amount(matcher.named(sorted(payments, key=_age)))
-    if converted:
-        left = matcher.by_converted_amount(left, converted)
-    left = matcher.several_invoices(left)
-    matcher.several_receipts(left)
+    matcher.run(payments, converted or {})
     return matcher.applications

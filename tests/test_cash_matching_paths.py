@@ -196,12 +196,12 @@ def test_amount_step_pays_the_oldest_open_invoice_of_the_amount(
 def test_pools_made_after_the_amount_step_match_as_if_made_before(
     invoices: list[OpenInvoice], payments: list[Payment]
 ) -> None:
-    # The pools are made once the amount step has paid what it could; made
-    # before it (and skipping what it paid) they give the same matches.
+    # The pools are made by the first step after the amount step that needs
+    # them, on the first day it does; made before any receipt is matched (and
+    # skipping what is paid since) they give the same matches.
     early = _matcher(invoices)
     early.oldest_first()
-    left = early.by_amount(early.named(sorted(payments, key=_age)))
-    early.several_receipts(early.several_invoices(left))
+    early.run(payments, {})
     assert _match(invoices, payments) == early.applications
 
 
@@ -235,6 +235,47 @@ def test_receipts_completing_a_set_later_date_every_application_of_the_set() -> 
     assert _match(invoices, payments) == [
         Application("R-1", "INV-1", 6000, 6000, 0, "several-receipts", _day(9)),
         Application("R-2", "INV-1", 4000, 4000, 0, "several-receipts", _day(9)),
+    ]
+
+
+def test_a_part_payment_lets_an_earlier_waiting_receipt_pay_what_it_leaves() -> None:
+    # INV-1 is open 10,000 since day 0; R-1 brings 6,000 on day 3 naming
+    # nothing and matches nothing: it waits. R-2 brings 4,000 on day 9 naming
+    # INV-1: 10,000 - 4,000 = 6,000 is left open, more than the tolerance of
+    # 5. On day 9 the customer's waiting receipts are tried again: R-1 is
+    # exactly 6,000 and pays INV-1 by amount, dated day 9 (INV-1 has been
+    # open 6,000 since then).
+    invoices = [OpenInvoice("INV-1", "C1", "USD", _day(0), 10000)]
+    payments = [
+        Payment("R-1", "C1", "USD", _day(3), 6000),
+        Payment("R-2", "C1", "USD", _day(9), 4000, ("INV-1",)),
+    ]
+    assert _match(invoices, payments) == [
+        Application("R-2", "INV-1", 4000, 4000, 0, "named", _day(9)),
+        Application("R-1", "INV-1", 6000, 6000, 0, "amount", _day(9)),
+    ]
+
+
+def test_receipts_are_matched_day_by_day_so_a_later_one_finds_what_earlier_ones_paid() -> None:
+    # INV-1 6,000 and INV-2 4,000 are open since day 0. R-1 brings 10,000 on
+    # day 3 naming nothing: 6,000 + 4,000 = 10,000 pays both (several
+    # invoices). R-2 brings 4,000 on day 9 naming nothing and R-3 6,000 on
+    # day 9 naming INV-1: on day 9 nothing is open, so R-2 waits and R-3,
+    # naming a paid invoice, is the customer's credit. Run step by step over
+    # all the receipts, R-3 would take INV-1 and R-2 INV-2, and R-1 nothing.
+    invoices = [
+        OpenInvoice("INV-1", "C1", "USD", _day(0), 6000),
+        OpenInvoice("INV-2", "C1", "USD", _day(0), 4000),
+    ]
+    payments = [
+        Payment("R-3", "C1", "USD", _day(9), 6000, ("INV-1",)),
+        Payment("R-2", "C1", "USD", _day(9), 4000),
+        Payment("R-1", "C1", "USD", _day(3), 10000),
+    ]
+    assert _match(invoices, payments) == [
+        Application("R-1", "INV-1", 6000, 6000, 0, "several-invoices", _day(3)),
+        Application("R-1", "INV-2", 4000, 4000, 0, "several-invoices", _day(3)),
+        Application("R-3", "INV-1", 0, 6000, 6000, "named", _day(9)),
     ]
 
 
@@ -303,6 +344,50 @@ def test_no_application_is_dated_before_what_its_match_rests_on(
         match = invoice.id if application.step == cash_matching.SEVERAL_RECEIPTS else payment.id
         days.setdefault((application.step, match), set()).add(application.date)
     assert all(len(dates) == 1 for dates in days.values())
+
+
+# One customer's few amounts, so that receipts often compete for an invoice.
+_competing_invoices = st.lists(
+    st.tuples(st.integers(0, 6), st.sampled_from([100, 200, 300])), min_size=1, max_size=6
+).map(
+    lambda drawn: [
+        OpenInvoice(f"I{n}", "C1", "USD", _day(day), amount)
+        for n, (day, amount) in enumerate(drawn)
+    ]
+)
+_competing_payments = st.lists(
+    st.tuples(
+        st.integers(0, 8),
+        st.sampled_from([50, 100, 150, 200, 300, 400, 500]),
+        st.lists(st.sampled_from(["I0", "I1", "I2"]), max_size=2),
+    ),
+    max_size=8,
+).map(
+    lambda drawn: [
+        Payment(f"P{n}", "C1", "USD", _day(day), amount, tuple(names))
+        for n, (day, amount, names) in enumerate(drawn)
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(_invoices, _competing_invoices),
+    st.one_of(_payments, _competing_payments),
+    st.integers(0, 8),
+)
+def test_receipts_after_a_day_never_change_what_is_applied_by_then(
+    invoices: list[OpenInvoice], payments: list[Payment], through: int
+) -> None:
+    # Matched day by day, the receipts dated after `through` find what the
+    # earlier ones left: every application dated by then is the same with or
+    # without them (at most 10 invoices and 12 receipts, fewer than a
+    # customer's 12 candidates, so no later payment can bring an older item
+    # into the window of steps 3 to 5).
+    day = _day(through)
+    earlier = [payment for payment in payments if payment.date <= day]
+    found = [a for a in _match(invoices, payments) if a.date <= day]
+    assert found == [a for a in _match(invoices, earlier) if a.date <= day]
 
 
 _days = st.one_of(st.none(), st.integers(0, 12).map(_day))
