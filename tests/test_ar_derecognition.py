@@ -213,3 +213,55 @@ def test_partial_payments_realize_the_cash_less_the_carrying_amount(
         )
         assert isinstance(rate, Decimal)
         assert abs(value - open_eur * rate) <= Decimal("0.005")
+
+
+def test_a_typed_write_off_at_the_carrying_rate_leaves_nothing_of_the_carrying_amount(
+    books: Books,
+) -> None:
+    # 100.00 EUR at 1.0837 is carried at 108.37 USD. R-1 brings 55.00 USD
+    # on Feb 1 (50.00 EUR at 1.10): rounded alone its piece would be 54.18.
+    # The other 50.00 EUR are written off on May 31, typed at the carrying
+    # rate: 50.00 x 1.0837 = 54.185 USD of weight. Cleared in full, the item
+    # must leave nothing: R-1's piece is 108.37 - 54.185 = 54.185 (at the
+    # carrying rate itself), realizing 55.00 - 54.185 = 0.815, booked 0.82
+    # within Beancount's half-cent tolerance. Each cut at 54.18 would leave
+    # 0.005 USD in the receivable per invoice with nothing open: 0.015 for
+    # three, which the aging's tie to the general ledger shows as a break.
+    ledger = """
+2026-01-01 price EUR 1.0837 USD
+2026-02-01 price EUR 1.10 USD
+2026-05-31 price EUR 1.12 USD
+2026-05-01 open Expenses:BadDebt
+"""
+    for number in (1, 2, 3):
+        ledger += f"""
+2026-01-05 * "Acme" "Invoice INV-{number}" ^INV-{number}
+  invoice: "INV-{number}"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  100.00 EUR @ 1.0837 USD
+  Income:Revenue:Services  -108.37 USD
+
+2026-02-01 * "Acme" "Wire"
+  receipt: "R-{number}"
+  invoice: "INV-{number}"
+  Assets:Bank:Operating  55.00 USD
+  Liabilities:UnappliedCash  -55.00 USD
+
+2026-05-31 * "Acme" "Write off INV-{number}" ^INV-{number}
+  invoice: "INV-{number}"
+  status: "uncollectible"
+  Assets:AccountsReceivable  -50.00 EUR @ 1.0837 USD
+  Expenses:BadDebt  54.185 USD
+"""
+    policy = "tolerance: {USD: 1.00, EUR: 1.00}\n"
+    loaded = reporting.loaded(books, HEADER + ledger, {"ar.yaml": policy, "close.yaml": ""})
+    assert loaded.errors == []
+    end = datetime.date(2026, 5, 31)
+    receivable = _postings(loaded.entries, AR, end)
+    assert _units(receivable) == 0
+    assert sum(map(_weight, receivable)) == 0
+    made = [entry for entry in generated(loaded.entries) if "cash-application" in entry.tags]
+    assert [str(entry.postings[1].price) for entry in made] == ["1.0837 USD"] * 3
+    table = receivables.aging(loaded, end)
+    [total] = [row for row in table.rows if row[0] == receivables.FUNCTIONAL_TOTAL]
+    assert total[-3:] == [Decimal("0.00"), Decimal("0.00"), Decimal("0.00")]
