@@ -215,6 +215,8 @@ class Books(NamedTuple):
         return cls(entries, typed, found, findings + more, credits, both, opens, through, folder)
 
 
+Recoveries = dict[str, list[recoveries.Demand]]  # by invoice written off
+
 # Readings of the books at most: each after the first knows what the take-backs
 # capped in the one before could take back. One capped take-back needs two.
 _READINGS = 8
@@ -230,21 +232,27 @@ def reconcile(
     is capped, what it leaves open on the invoice is for the other steps
     (credit notes, cash matching, customer credits, the invoice's later
     postings) to see in their order: the books are read again with the caps
-    known, until no take-back is capped anew.
+    known, until no take-back is capped anew. So they are when a receipt in
+    unapplied cash recovers an invoice written off before a receipt posted
+    straight to it (`plugins.recoveries.Allocation`): what it recovers is
+    known only once cash is matched, and the straight receipt's excess, moved
+    to customer credits first, follows from it.
 
     Args:
       books: The plugin's view of the ledger.
       policy: The receivables policy.
     """
     caps: dict[over_payments.Key, int] = {}
+    demands: Recoveries = {}
     for reading in range(1, _READINGS + 1):
-        made, findings, subledger, capped = _reconciled(books, policy, caps)
-        if not capped:
+        made, findings, subledger, capped, unsettled = _reconciled(books, policy, caps, demands)
+        if not capped and unsettled is None:
             break
         if reading == _READINGS:
             findings += _unsettled(capped)
             break
         caps.update(capped)
+        demands = unsettled or demands
         books = Books.of(books.entries, policy, books.folder)
     return made, findings, subledger
 
@@ -268,14 +276,20 @@ def _unsettled(capped: dict[over_payments.Key, int]) -> list[receivables.Finding
 
 
 def _reconciled(
-    books: Books, policy: ArPolicy, caps: dict[over_payments.Key, int]
+    books: Books, policy: ArPolicy, caps: dict[over_payments.Key, int], demands: Recoveries
 ) -> tuple[
     list[data.Transaction],
     list[receivables.Finding],
     receivables.Subledger,
     dict[over_payments.Key, int],
+    Recoveries | None,
 ]:
-    """Returns `reconcile`'s result for take-backs capped at `caps`, and the caps it found."""
+    """Returns `reconcile`'s result for take-backs capped at `caps`, and the caps it found.
+
+    With what receipts in unapplied cash brought to invoices written off,
+    if the receipts posted straight to them should have known it
+    (`demands`, as found in an earlier reading), else None.
+    """
     unapplied = policy.accounts.unapplied_cash
     typed, findings = books.typed, list(books.findings)
     rates = fx.Rates(books.entries, policy.functional_currency)
@@ -283,7 +297,7 @@ def _reconciled(
     # show every invoice paid too much, less what receipts posted straight
     # to it over paid, which is moved to customer credits first. They are
     # read before anything else is posted: the subledger grows in place.
-    moved = over_payments.to_customer_credits(typed, rates, policy, caps)
+    moved = over_payments.to_customer_credits(typed, rates, policy, caps, demands)
     typed.post(moved.movements)
     controls = ar_controls.overpaid(typed, policy)
     controls += ar_controls.applications_to_nothing(typed, unapplied, books.both)
@@ -301,7 +315,7 @@ def _reconciled(
         for remeasurement in fx.remeasurements(applied.subledger, rates, policy, through):
             made += ar_entries.remeasurement_entries(remeasurement, policy)
         made += ar_controls.review_flags(applied.subledger, applied.cash, policy, through)
-    return made, findings + controls, applied.subledger, applied.capped
+    return made, findings + controls, applied.subledger, applied.capped, applied.demands
 
 
 class _Applied(NamedTuple):
@@ -312,6 +326,7 @@ class _Applied(NamedTuple):
     cash: receipts.Receipts  # with every use of each receipt
     findings: list[receivables.Finding]
     capped: dict[over_payments.Key, int]  # what each take-back capped anew could take back
+    demands: Recoveries | None  # what recovering receipts brought, if to be read again
 
 
 def _applied(
@@ -342,9 +357,9 @@ def _applied(
     subledger.post(netted.movements)
     own_rates = _realized_own_rates(subledger, rates, policy)
     # Cash naming an invoice written off as uncollectible reinstates it first.
-    recovered = recoveries.reinstatements(subledger, cash, policy)
-    subledger.post(recovered.movements)
-    applied = cash_application.apply(subledger, cash, rates, policy)
+    recovering = recoveries.Recovering(subledger, cash, policy, moved.straight)
+    applied = cash_application.apply(subledger, cash, rates, policy, recovering=recovering)
+    subledger.post(recovering.movements)
     subledger.post(applied.movements)
     cash.post(applied.uses)
     crediting = [*moved.entries, *applied.crediting]
@@ -362,7 +377,7 @@ def _applied(
     made = [
         *netted.entries,
         *own_rates,
-        *recovered.entries,
+        *recovering.entries,
         *applied.entries,
         *credited.entries,
         *taken_back,
@@ -388,7 +403,8 @@ def _applied(
     subledger.post(differences.movements)
     made += differences.entries
     later = {take_back.key: taken for take_back, taken in capped}
-    return _Applied(made, subledger, cash, findings, later)
+    demands = None if recovering.settled else recovering.demands
+    return _Applied(made, subledger, cash, findings, later, demands)
 
 
 def _realized_own_rates(

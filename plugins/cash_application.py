@@ -15,7 +15,7 @@ the receipt names no customer or the invoice's own.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -212,6 +212,7 @@ def apply(
     rates: Rates,
     policy: ArPolicy,
     customers: Collection[str] | None = None,
+    recovering: Callable[[list[Application]], list[Application]] | None = None,
 ) -> CashApplied:
     """Returns the cash applications of the books' receipts to their open invoices.
 
@@ -223,6 +224,9 @@ def apply(
       customers: If given, only the receipts naming no invoice of these
         customers are matched, to these customers' invoices: a second pass
         after customer credits changed what is open of them.
+      recovering: If given, turns the matcher's applications into those
+        made: what receipts naming an invoice written off leave over
+        recovers it (`plugins.recoveries.Recovering`).
     """
     view = _Payments(policy, rates, subledger)
     blocked = receipts.blocked
@@ -242,6 +246,8 @@ def apply(
         view.converted,
         receipts.last_used,
     )
+    if recovering is not None:
+        applications = recovering(applications)
     cash = _cash_in_receipt_units(applications, subledger.items, view.ratios)
     done = CashApplied([], [], [], view.findings, [])
     receivable, functional = policy.accounts.receivable, rates.functional

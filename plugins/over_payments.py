@@ -138,6 +138,7 @@ class Moved(NamedTuple):
     entries: list[data.Transaction]
     movements: list[tuple[str, Movement]]
     take_backs: list[TakeBack]
+    straight: dict[str, list[recoveries.Straight]]  # receipts on invoices written off
 
 
 class _Step(NamedTuple):
@@ -148,10 +149,15 @@ class _Step(NamedTuple):
     units: int  # in the invoice's minor units, always positive
     returned: bool  # taken back from credits (else moved to them)
     recovery: bool = False  # reinstates what was written off (`plugins.recoveries`)
+    brought: int = 0  # of a recovery: how far the receipt took the invoice below zero
 
 
 def to_customer_credits(
-    subledger: Subledger, rates: Rates, policy: ArPolicy, caps: Mapping[Key, int] | None = None
+    subledger: Subledger,
+    rates: Rates,
+    policy: ArPolicy,
+    caps: Mapping[Key, int] | None = None,
+    demands: Mapping[str, Sequence[recoveries.Demand]] | None = None,
 ) -> Moved:
     """Returns the entries that move what receipts over paid to credits, and the take-backs.
 
@@ -166,8 +172,11 @@ def to_customer_credits(
       policy: The tolerance and the customer credits account.
       caps: What a take-back could take back, by its `key`, found by an
         earlier reading of the books: the invoice's later steps follow from it.
+      demands: What receipts in unapplied cash brought to each invoice
+        written off, found by an earlier reading (`plugins.recoveries.Recovering`).
     """
     found: list[tuple[Item, list[_Step]]] = []
+    straight: dict[str, list[recoveries.Straight]] = {}
     tolerances: dict[str, int] = {}
     for item in _maybe_over_paid(subledger):
         if not item.is_invoice or rates.carrying(item) is not None:
@@ -176,10 +185,20 @@ def to_customer_credits(
         if tolerance is None:
             tolerance = tolerances[item.currency] = policy.tolerance_units(item.currency)
         write_offs = recoveries.written_off_items(item, policy)
-        steps = _steps(item, tolerance, caps or {}, write_offs)
+        allocation = None
+        if write_offs:
+            allocation = recoveries.Allocation(write_offs, (demands or {}).get(item.id, ()))
+        steps = _steps(item, tolerance, caps or {}, allocation)
+        if allocation is not None:
+            straight[item.id] = [
+                recoveries.Straight(step.at.date, step.receipt, step.brought, step.units)
+                for step in steps
+                if step.recovery
+            ]
+            steps = [step for step in steps if step.units]
         if steps:
             found.append((item, steps))
-    done = Moved([], [], [])
+    done = Moved([], [], [], straight)
     for item, steps in sorted(found, key=lambda one: one[0].id):  # not file order
         for step in steps:
             if step.returned:
@@ -250,7 +269,7 @@ def _steps(
     item: Item,
     tolerance: int,
     caps: Mapping[Key, int],
-    write_offs: Sequence[recoveries.WriteOff] = (),
+    allocation: recoveries.Allocation | None = None,
 ) -> list[_Step]:
     """Returns what to move to credits and take back from them, in the invoice's posting order.
 
@@ -266,10 +285,11 @@ def _steps(
     `caps` knows it (then nothing more of that excess is left to take
     back); what is left of it is open on the invoice, for the customer to pay.
     A receipt on an invoice written off as uncollectible first recovers what
-    was written off (`plugins.recoveries`); only the rest is an excess.
+    `allocation` gives it of what was written off (`plugins.recoveries`);
+    only the rest is an excess. Each such receipt has a recovery step, of
+    nothing if it recovers nothing.
     """
     steps: list[_Step] = []
-    recovered = 0  # what receipts recovered of what was written off
     held: list[tuple[str, int]] = []  # each receipt's excess still in credits, oldest first
     running = within = 0  # within: what receipts over paid within the tolerance, not moved
     for movement in item.movements:
@@ -296,10 +316,9 @@ def _steps(
         receipt = posted_straight(movement) if over > 0 else None
         if receipt is None:
             continue
-        back = recoveries.recovered_straight(write_offs, movement, over, recovered)
-        if back:
-            steps.append(_Step(movement, receipt, back, False, True))
-            recovered += back
+        if allocation is not None:
+            back = allocation.take(movement.date, receipt, over)
+            steps.append(_Step(movement, receipt, back, False, True, over))
             running += back
             over -= back
             if not over:

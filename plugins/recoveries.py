@@ -27,7 +27,7 @@ Before:
       Assets:Bank:Operating       100.00 USD
       Liabilities:UnappliedCash  -100.00 USD
 
-generates, before the cash application of R-1 to INV-1 (dated June 10 too):
+generates, with the cash application of R-1 to INV-1 (dated June 10 too):
 
     2026-06-10 * "Acme" "Recovery of INV-1 written off, from R-1" #cash-application ^INV-1 ^R-1
       revclose_generated_by: "ar_reconciliation"
@@ -41,17 +41,24 @@ generates, before the cash application of R-1 to INV-1 (dated June 10 too):
 
 A receipt in unapplied cash that names the invoice (by `invoice`
 metadata, link or the words of its text, as `plugins.receipts` reads them),
-in the invoice's currency and dated on or after the write-off, recovers it
-(`reinstatements`, before cash matching); so does a receipt the bank import
-posts straight to it, by what it takes the invoice below zero
-(`recovered_straight`, which `plugins.over_payments` asks before it moves
+in the invoice's currency and applied on or after the write-off, recovers
+it; so does a receipt the bank import posts straight to it, by what it
+takes the invoice below zero (`plugins.over_payments` asks before it moves
 an excess to customer credits). A receipt in unapplied cash recovers what
-it brings beyond what is still open of the invoices it names (which it pays
-first, oldest first), up to what was written off and not yet recovered by
-an earlier receipt: 60.00 of 100.00 written off reinstates 60.00; 130.00
-reinstates 100.00 and the other 30.00 is an over payment as before; on an
-invoice of 100.00 with 40.00 written off and 60.00 still open, a receipt of
-100.00 reinstates 40.00. The reversal credits the accounts the write-off
+the matcher leaves of it once it has paid what it can of the invoices it
+names (`Recovering`, on the matcher's applications: no guess of what it
+pays): 60.00 of 100.00 written off reinstates 60.00; 130.00 reinstates
+100.00 and the other 30.00 is an over payment as before; on an invoice of
+100.00 with 40.00 written off and 60.00 still open, a receipt of 100.00
+reinstates 40.00; a receipt of 150.00 naming it and an invoice another
+receipt already paid reinstates 100.00. Its recovery is dated with the
+application that pays the reinstated invoice, on the day the matcher gives
+it (`named_day` in `plugins.cash_matching`: the receipt's date, else its
+last use or a named invoice's date if later).
+Both kinds of receipt share one allocation of what was written off
+(`Allocation`): by date, then receipt id, each takes what is left of the
+write-off on its day, so a receipt dated later never changes what an
+earlier one recovered. The reversal credits the accounts the write-off
 debited, in proportion when there are several (rounded cumulatively, so the
 pieces sum to what is recovered), also when one entry wrote off several
 invoices. A write-off
@@ -72,6 +79,7 @@ from beancount.core import data
 from plugins import ar_entries, meta
 from plugins.ar_entries import units_of
 from plugins.ar_policy import ArPolicy
+from plugins.cash_matching import Application
 from plugins.receipts import APPLIED_RECEIPT, Receipt, Receipts, link_of
 from plugins.receivables import Item, Movement, Subledger
 
@@ -92,92 +100,165 @@ class WriteOff(NamedTuple):
     debits: tuple[tuple[str, int], ...] | None
 
 
-class Recovered(NamedTuple):
-    """The entries that reinstate written-off invoices, and the receivable postings they add."""
-
-    entries: list[data.Transaction]
-    movements: list[tuple[str, Movement]]
+Demand = tuple[datetime.date, str, int]  # a recovering receipt's day, id and what it brings
 
 
-def reinstatements(subledger: Subledger, cash: Receipts, policy: ArPolicy) -> Recovered:
-    """Returns the recoveries of invoices written off, for the receipts that name them.
+class Allocation:
+    """What is recovered of one invoice written off, receipt by receipt, in date order.
 
-    Read after credit notes are netted and before cash is matched, so what is
-    open of each invoice is what the customer owes; the matcher then applies
-    the receipt to the reinstated invoice (step 1, named).
-
-    Args:
-      subledger: The open items, with the credit notes netted.
-      cash: The receipts, with the typed debits that used them.
-      policy: The receivables policy (the accounts and the precision).
+    The one rule for both kinds of recovering receipt: each takes, on its
+    day, what it brings, up to what was written off by that day and not yet
+    taken by a receipt before it (by date, then by receipt id). The
+    receipts of the other kind (`others`, each with its day, id and what it
+    brings) are taken as the allocation reaches them, so each caller feeds
+    its own kind in order. Nothing is taken on a day whose latest write-off
+    cannot be reversed.
     """
-    written = written_off(subledger, policy)
-    done = Recovered([], [])
-    if not written:
-        return done
-    recovered = {invoice: _recovered(subledger.items[invoice]) for invoice in written}
-    open_now = {invoice: subledger.open[invoice] for invoice in written}
-    for receipt in cash.sorted():
-        if receipt.id in cash.blocked or not any(name in written for name in receipt.named):
-            continue
-        named = _named_items(subledger, receipt)
-        left = cash.unapplied(receipt.id)
-        for item in named:  # what it pays first: what is still open, oldest first
-            paid = min(left, max(0, open_now.get(item.id, subledger.open[item.id])))
-            open_now[item.id] = open_now.get(item.id, subledger.open[item.id]) - paid
-            left -= paid
-        for item in named:
-            if left <= 0:
-                break
-            recoverable = _recoverable(written.get(item.id, ()), receipt.date)
-            units = min(left, recoverable - recovered.get(item.id, 0))
-            if units <= 0:
-                continue
-            debits = _last_reversible(written[item.id], receipt.date)
-            if debits is None:
-                continue
-            entry = recovery_entry(item, receipt, units, debits, policy)
-            done.entries.append(entry)
-            done.movements.append((item.id, Movement(entry.date, units, entry, 1, item.currency)))
-            recovered[item.id] = recovered.get(item.id, 0) + units
-            left -= units
-    return done
+
+    def __init__(self, write_offs: Sequence[WriteOff], others: Sequence[Demand] = ()) -> None:
+        self.write_offs = write_offs
+        self.others = sorted(others)
+        self.taken = 0
+        self.reached: list[int] = []  # what each of `others` took, as they are reached
+
+    def take(self, day: datetime.date, receipt: str, wanted: int) -> int:
+        """Returns what a receipt bringing `wanted` on `day` recovers."""
+        self.reach((day, receipt))
+        return self._take(day, wanted)
+
+    def reach(self, key: tuple[datetime.date, str] | None = None) -> None:
+        """Takes what the other receipts before `key` (default: all) recover."""
+        others = self.others
+        while others and (key is None or (others[0][0], others[0][1]) < key):
+            day, _, brought = others.pop(0)
+            self.reached.append(self._take(day, brought))
+
+    def _take(self, day: datetime.date, wanted: int) -> int:
+        if _last_reversible(self.write_offs, day) is None:
+            return 0
+        units = max(0, min(wanted, _recoverable(self.write_offs, day) - self.taken))
+        self.taken += units
+        return units
 
 
-def _recovered(item: Item) -> int:
-    """Returns what is recovered of an invoice already (by receipts posted straight to it)."""
-    return sum(movement.units for movement in item.movements if is_recovery(movement.entry))
+class Straight(NamedTuple):
+    """A receipt posted straight to an invoice written off: what it brought and recovered."""
+
+    day: datetime.date
+    receipt: str
+    brought: int  # how far it took the invoice below zero
+    recovered: int
 
 
-def recovered_straight(
-    write_offs: Sequence[WriteOff], paid: Movement, over: int, recovered: int
-) -> int:
-    """Returns what a receipt posted straight to an invoice recovers of it.
+class Recovering:
+    """Carves recoveries out of what named receipts in unapplied cash leave over.
 
-    What it takes the invoice below zero, up to what was written off by the
-    receipt's day and not yet recovered; nothing when that write-off cannot
-    be reversed (`plugins.over_payments` reads the invoice's postings in order).
+    The matcher (`plugins.cash_matching`) applies each receipt as it would
+    with no recovery: a written-off invoice is not open, so what a receipt
+    naming one brings beyond what it pays of the invoices it names is left
+    on its last application, as a customer credit or a difference within
+    the tolerance. Of that, each invoice written off it names, oldest
+    first, recovers what `Allocation` gives it on that application's day,
+    and the application pays the reinstated invoice by as much.
 
-    Args:
-      write_offs: The invoice's write-offs (`written_off`).
-      paid: The receipt's posting to the invoice.
-      over: How far it takes the invoice below zero, below where it was.
-      recovered: What earlier receipts recovered of it.
+    Attributes:
+      demands: What each receipt in unapplied cash brought to each invoice
+        written off, for the next reading of the books (`plugins.over_payments`).
+      settled: Whether the receipts posted straight recovered what the
+        allocation gives them with these receipts known (else the books are
+        read again, with `demands`).
     """
-    if not write_offs or _last_reversible(write_offs, paid.date) is None:
-        return 0
-    return max(0, min(over, _recoverable(write_offs, paid.date) - recovered))
 
+    def __init__(
+        self,
+        subledger: Subledger,
+        cash: Receipts,
+        policy: ArPolicy,
+        straight: Mapping[str, Sequence[Straight]],
+    ) -> None:
+        self.subledger, self.cash, self.policy = subledger, cash, policy
+        self.written = written_off(subledger, policy)
+        self.straight = straight
+        self.entries: list[data.Transaction] = []
+        self.movements: list[tuple[str, Movement]] = []
+        self.demands: dict[str, list[Demand]] = {}
+        self.settled = True
 
-def _named_items(subledger: Subledger, receipt: Receipt) -> list[Item]:
-    """Returns the invoices a receipt names in its own currency, oldest first."""
-    items = subledger.items
-    named = [
-        items[name]
-        for name in dict.fromkeys(receipt.named)
-        if name in items and items[name].currency == receipt.currency
-    ]
-    return sorted((item for item in named if item.is_invoice), key=lambda one: (one.date, one.id))
+    def __call__(self, applications: list[Application]) -> list[Application]:
+        """Returns the applications, with what each receipt recovers applied to its invoice."""
+        written = self.written
+        if not written:
+            return applications
+        by_id, items = self.cash.by_id, self.subledger.items
+        last: dict[str, int] = {}  # each receipt's last application: what is left is on it
+        for index, application in enumerate(applications):
+            if any(name in written for name in by_id[application.receipt].named):
+                last[application.receipt] = index
+        allocations = {
+            invoice: Allocation(
+                write_offs,
+                [(one.day, one.receipt, one.brought) for one in self.straight.get(invoice, ())],
+            )
+            for invoice, write_offs in written.items()
+        }
+        replaced: dict[int, list[Application]] = {}
+        for receipt_id in sorted(last, key=lambda one: (applications[last[one]].date, one)):
+            application = applications[last[receipt_id]]
+            receipt = by_id[receipt_id]
+            left = application.cash - application.cleared
+            if left <= 0 or items[application.invoice].currency != receipt.currency:
+                continue
+            named = [
+                items[name]
+                for name in dict.fromkeys(receipt.named)
+                if name in written and items[name].currency == receipt.currency
+            ]
+            taken: list[tuple[Item, int]] = []
+            for item in sorted(named, key=lambda one: (one.date, one.id)):
+                demand = (application.date, receipt_id, left)
+                self.demands.setdefault(item.id, []).append(demand)
+                units = allocations[item.id].take(*demand)
+                if units:
+                    taken.append((item, units))
+                    left -= units
+            if taken:
+                replaced[last[receipt_id]] = self._applied(application, receipt, taken, left)
+        for invoice, allocation in allocations.items():
+            allocation.reach()
+            if allocation.reached != [one.recovered for one in self.straight.get(invoice, ())]:
+                self.settled = False
+        if not replaced:
+            return applications
+        found: list[Application] = []
+        for index, application in enumerate(applications):
+            found += replaced.get(index, (application,))
+        return found
+
+    def _applied(
+        self, application: Application, receipt: Receipt, taken: list[tuple[Item, int]], left: int
+    ) -> list[Application]:
+        """Returns a receipt's last application with what it recovers paid; makes the recoveries.
+
+        What is left after them is a customer credit, or written off within the tolerance.
+        """
+        policy = self.policy
+        credited = 0 if left <= policy.tolerance_units(receipt.currency) else left
+        recovered = sum(units for _, units in taken)
+        rest = application._replace(cash=application.cash - recovered, credited=credited)
+        made = []
+        for item, units in taken:
+            debits = _last_reversible(self.written[item.id], application.date) or ()
+            entry = recovery_entry(item, receipt, units, debits, policy, application.date)
+            self.entries.append(entry)
+            self.movements.append((item.id, Movement(entry.date, units, entry, 1, item.currency)))
+            if item.id == rest.invoice:
+                rest = rest._replace(cleared=rest.cleared + units, cash=rest.cash + units)
+            else:
+                paid = application._replace(invoice=item.id, cleared=units, cash=units, credited=0)
+                made.append(paid)
+        if rest.cleared or rest.cash:
+            made.insert(0, rest)
+        return made
 
 
 def _recoverable(write_offs: Sequence[WriteOff], day: datetime.date) -> int:
@@ -284,9 +365,13 @@ def recovery_entry(
     units: int,
     debits: Sequence[tuple[str, int]],
     policy: ArPolicy,
+    day: datetime.date,
 ) -> data.Transaction:
-    """Returns the entry reinstating `units` of an invoice written off, at the receipt's line."""
-    place = (receipt.place, receipt.date, receipt.payee)
+    """Returns the entry reinstating `units` of an invoice written off, at the receipt's line.
+
+    Dated `day`, the day of the receipt's application that pays the invoice.
+    """
+    place = (receipt.place, day, receipt.payee)
     return _entry(item, place, (receipt.id, receipt.link), units, debits, policy)
 
 

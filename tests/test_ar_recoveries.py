@@ -8,11 +8,13 @@ bad-debt expense, as the billing importers write a write-off
 from __future__ import annotations
 
 import datetime
+import tempfile
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
 from beancount.core import data
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from plugins import ar_entries, meta, period_lock, recoveries
@@ -392,3 +394,196 @@ def test_a_reversal_sums_to_what_is_recovered_each_piece_within_a_cent_of_its_sh
     for account, minor in accounts:
         exact = Fraction(units * minor, total)
         assert abs(pieces.get(account, 0) - exact) < 1
+
+
+# Review fixes: one allocation in date order over both kinds of recovering
+# receipt, what the matcher leaves of a receipt as what it recovers, and the
+# recovery dated with the application.
+
+JUNE_END = datetime.date(2026, 6, 30)
+
+
+def _through(entries: list[data.Directive], day: datetime.date) -> list[str]:
+    """The fingerprints of every entry dated through `day`, typed and generated."""
+    return sorted(period_lock.fingerprint(entry) for entry in entries if entry.date <= day)
+
+
+def _recovered(entries: list[data.Directive]) -> list[tuple[str, str, str]]:
+    """(date, invoice, units) of each recovery generated."""
+    return [
+        (str(entry.date), entry.meta[meta.INVOICE], str(entry.postings[0].units))
+        for entry in generated(entries)
+        if recoveries.is_recovery(entry)
+    ]
+
+
+def test_a_later_receipt_posted_straight_never_changes_a_closed_month_s_recovery(
+    books: Books,
+) -> None:
+    # INV-1 100.00 written off May 31. R-1 100.00 naming INV-1 on Jun 5
+    # comes first: it recovers min(100.00, 100.00 written off) = 100.00 and
+    # pays it, as in books closed at June 30. BR-1 60.00 posted straight to
+    # INV-1 on Jul 10 finds 100.00 - 100.00 = 0.00 left to recover, so all
+    # of the 60.00 it takes INV-1 below zero is an over payment, moved to
+    # customer credits on Jul 10. Bad debt nets 100.00 - 100.00 = 0.00,
+    # credits hold 60.00. (The old code let BR-1 recover 60.00 first, left
+    # R-1 only 40.00 and credited its 60.00 on Jun 5: June changed.)
+    june = (
+        OPENS
+        + invoice(1, "2026-01-05", "100.00")
+        + written_off()
+        + receipt("2026-06-05", "100.00 USD", "R-1", NAMING_INV_1)
+    )
+    entries, errors = load(books, june + paid("2026-07-10", "60.00", "BR-1"))
+    assert errors == []
+    assert [(day, squeezed(postings)) for day, _, postings in applications(entries)] == [
+        ("2026-06-05", [f"{AR} 100.00 USD", f"{BAD_DEBT} -100.00 USD"]),
+        ("2026-06-05", ["Liabilities:UnappliedCash 100.00 USD", f"{AR} -100.00 USD"]),
+        ("2026-07-10", [f"{AR} 60.00 USD", f"{CREDITS} -60.00 USD"]),
+    ]
+    assert balance(entries, BAD_DEBT, "USD") == Decimal("0.00")
+    assert balance(entries, CREDITS, "USD") == Decimal("-60.00")
+    alone, errors = load(books, june)
+    assert errors == []
+    assert _through(entries, JUNE_END) == _through(alone, JUNE_END)
+
+
+def test_a_receipt_naming_an_invoice_another_receipt_paid_recovers_what_it_has_left(
+    books: Books,
+) -> None:
+    # INV-1 100.00 written off May 31; INV-2 100.00 (May 5) paid on Jun 1 by
+    # R-0 naming it. R-1 150.00 "Wire INV-1 INV-2" on Jun 10: the matcher
+    # finds nothing of INV-2 open, so all 150.00 is left over; INV-1
+    # recovers min(150.00, 100.00) = 100.00 and R-1 pays it, and the other
+    # 150.00 - 100.00 = 50.00 is the customer's credit. (The old code
+    # guessed R-1 paid 100.00 of INV-2 and recovered 50.00.)
+    text = (
+        OPENS
+        + invoice(1, "2026-01-05", "100.00")
+        + invoice(2, "2026-05-05", "100.00")
+        + written_off()
+        + receipt("2026-06-01", "100.00 USD", "R-0", '\n  invoice: "INV-2"')
+        + receipt("2026-06-10", "150.00 USD", "R-1", narration="Wire INV-1 INV-2")
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert [(day, squeezed(postings)) for day, _, postings in applications(entries)] == [
+        ("2026-06-01", ["Liabilities:UnappliedCash 100.00 USD", f"{AR} -100.00 USD"]),
+        ("2026-06-10", [f"{AR} 100.00 USD", f"{BAD_DEBT} -100.00 USD"]),
+        (
+            "2026-06-10",
+            ["Liabilities:UnappliedCash 150.00 USD", f"{AR} -100.00 USD", f"{CREDITS} -50.00 USD"],
+        ),
+    ]
+    assert balance(entries, BAD_DEBT, "USD") == Decimal("0.00")
+    assert balance(entries, CREDITS, "USD") == Decimal("-50.00")
+
+
+def test_a_recovery_is_dated_with_the_application_that_pays_it(books: Books) -> None:
+    # INV-1 100.00 (due Feb 4) written off Mar 1. R-1 150.00 naming INV-1
+    # on Jun 10; 50.00 of R-1 is refunded on Jul 5. The matcher dates R-1's
+    # application at its last use, Jul 5 (it pays what is left of R-1 then,
+    # 150.00 - 50.00 = 100.00); the recovery of 100.00 is dated the same
+    # day, so INV-1 is never open again: no past-due flag (the old code
+    # reinstated it on Jun 10 and flagged it 126 days past due, Feb 4 to
+    # Jun 10, with R-1's 150.00 waiting beside it).
+    text = (
+        OPENS
+        + invoice(1, "2026-01-05", "100.00", due="2026-02-04")
+        + written_off().replace("2026-05-31", "2026-03-01")
+        + receipt("2026-06-10", "150.00 USD", "R-1", NAMING_INV_1)
+        + """
+2026-07-05 * "Acme" "Refund part of R-1"
+  receipt: "R-1"
+  Liabilities:UnappliedCash  50.00 USD
+  Assets:Bank:Operating  -50.00 USD
+"""
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert [(day, squeezed(postings)) for day, _, postings in applications(entries)] == [
+        ("2026-07-05", [f"{AR} 100.00 USD", f"{BAD_DEBT} -100.00 USD"]),
+        ("2026-07-05", ["Liabilities:UnappliedCash 100.00 USD", f"{AR} -100.00 USD"]),
+    ]
+    flags = [entry for entry in generated(entries) if "receivables-review" in entry.tags]
+    assert flags == []
+    assert balance(entries, BAD_DEBT, "USD") == Decimal("0.00")
+
+
+# The property: invoices billed Jan 5 and written off in full on Feb 28;
+# receipts naming one of them, into unapplied cash or posted straight to it,
+# on random days from March to July, in steps of 5.00 (never within the
+# 1.00 tolerance). Each invoice recovers, in all, what was written off or
+# the cash received on it if less (nothing of it is open, so all of the
+# cash is beyond what is open); the rest of the cash is the customer's
+# credit; and books cut at any month end hold the same entries through it
+# as the full books.
+
+_WRITTEN = st.lists(st.integers(1, 40), min_size=1, max_size=3)  # in steps
+_RECEIVED = st.lists(
+    st.tuples(
+        st.booleans(),  # posted straight (else into unapplied cash, naming it)
+        st.integers(0, 2),  # which invoice
+        st.integers(0, 140),  # days after Mar 1
+        st.integers(1, 30),  # steps received
+    ),
+    min_size=1,
+    max_size=6,
+)
+_MONTH_ENDS = [datetime.date(2026, month, 1) - datetime.timedelta(days=1) for month in range(3, 9)]
+
+
+@settings(max_examples=25, deadline=None)
+@given(_WRITTEN, _RECEIVED)
+def test_recoveries_take_what_was_written_off_in_date_order_and_never_change_a_closed_month(
+    written: list[int], received: list[tuple[bool, int, int, int]]
+) -> None:
+    step = Decimal("5.00")
+    blocks = [(datetime.date(2026, 1, 1), OPENS)]
+    for number, steps in enumerate(written, 1):
+        amount = f"{steps * step:.2f}"
+        blocks.append((datetime.date(2026, 1, 5), invoice(number, "2026-01-05", amount)))
+        write_off = (
+            written_off(amount, f"{BAD_DEBT}  {amount} USD")
+            .replace("INV-1", f"INV-{number}")
+            .replace("2026-05-31", "2026-02-28")
+        )
+        blocks.append((datetime.date(2026, 2, 28), write_off))
+    cash = [0] * len(written)
+    for index, (straight, which, after, steps) in enumerate(received):
+        number = which % len(written) + 1
+        day = datetime.date(2026, 3, 1) + datetime.timedelta(days=after)
+        amount = f"{steps * step:.2f}"
+        cash[number - 1] += steps
+        if straight:
+            text = paid(str(day), amount, f"BR-{index}", number)
+        else:
+            text = receipt(str(day), f"{amount} USD", f"R-{index}", f'\n  invoice: "INV-{number}"')
+        blocks.append((day, text))
+    with tempfile.TemporaryDirectory() as folder:
+        books = Books(Path(folder))
+        entries, errors = load(books, "".join(text for _, text in blocks))
+        assert errors == []
+        for cut in _MONTH_ENDS:
+            early = "".join(text for day, text in blocks if day <= cut)
+            alone, errors = load(books, early)
+            assert errors == []
+            assert _through(entries, cut) == _through(alone, cut), cut
+    by_invoice = [Decimal(0)] * len(written)
+    for _, name, units in _recovered(entries):
+        by_invoice[int(name.split("-")[1]) - 1] += Decimal(units.split()[0])
+    assert by_invoice == [min(lost, got) * step for lost, got in zip(written, cash, strict=True)]
+    recovered = sum(by_invoice)
+    assert balance(entries, BAD_DEBT, "USD") == sum(written) * step - recovered
+    assert balance(entries, CREDITS, "USD") == -(sum(cash) * step - recovered)
+    assert balance(entries, AR, "USD") == Decimal("0.00")
+    # A recovery from a receipt in unapplied cash is dated with its application.
+    applied = {
+        (entry.meta["revclose_receipt"], entry.meta[meta.INVOICE]): entry.date
+        for entry in generated(entries)
+        if "cash-application" in entry.tags and not recoveries.is_recovery(entry)
+    }
+    for entry in generated(entries):
+        key = (entry.meta["revclose_receipt"], entry.meta[meta.INVOICE])
+        if recoveries.is_recovery(entry) and key[0].startswith("R-"):
+            assert applied[key] == entry.date
