@@ -5,11 +5,14 @@ in five steps, each on what the earlier ones left:
 
 1. **Named**: a receipt that names invoices pays them, oldest first, each as
    far as it stays open from the receipt's day on (`payable`). What is
-   left of a named invoice within the tolerance is written off; a larger
-   shortfall leaves it partly open. What is left of the receipt within the
-   tolerance is written off; more becomes a customer credit.
+   left of the named invoice it runs out on is written off if what it leaves
+   open of all the invoices it names is within the tolerance (`short`); a
+   larger shortfall leaves it partly open. What is left of the receipt within
+   the tolerance is written off; more becomes a customer credit.
 2. **Amount**: a receipt pays the oldest open invoice of its customer and
-   currency whose open amount it equals exactly.
+   currency whose open amount it equals exactly (`by_amount`); a receipt
+   waiting unapplied pays so an invoice dated after it, on that invoice's
+   day (`prepaid`, a prepayment).
 3. **Converted amount**: a receipt with amounts in other currencies (the
    caller converts a functional-currency receipt at the day's price) pays the
    oldest open invoice of its customer in one of them whose open amount is
@@ -39,30 +42,54 @@ what earlier days left open. Then two things are tried again, and only these:
   later receipt completes is matched on that receipt's day. The same
   receipts against the same open amount are not searched twice.
 
+Days on which no receipt is dated are matched too when an open invoice is
+dated on them or posted on them after its own date (`calendar`). On an
+invoice's day its customer's waiting receipts dated before it, naming
+nothing, may pay it: the oldest of exactly what is open of it from that day
+on (`prepaid`; single receipts only, no sets). A posting after the invoice's
+date (a credit note netted, a refund, a returned payment) changes what is
+open of it as a part payment does: the customer's waiting receipts go
+through steps 2 to 5 again that day.
+
 So a receipt waiting for years is tried again only on days its customer's
 open amounts change or its pool receives receipts, and each try is bounded
 as below; nothing depends on the order of the input. A receipt naming an
 invoice pays it whatever its date (the customer's word), as before.
 
-Steps 2 to 5 pair a receipt only with invoices dated on or before it. Step 2
-reads an index of the amounts owed, kept as part payments change them. Steps
-3 to 5 look at the oldest `candidates` items of the customer (12 by default);
-steps 4 and 5 search their subsets by meeting in the middle: two halves of at
-most 2^(candidates/2) sums each, so the work per receipt is bounded whatever
-the size of the ledger. Among several exact subsets the one with the oldest
+Steps 2 to 5 pair a receipt with invoices dated on or before it, and a
+waiting receipt with an invoice dated after it on the invoice's day (a
+prepayment, above). Step 2 reads an index of the amounts owed, kept as part
+payments change them; an invoice posted after its date is also indexed under
+each amount it stood open at (`standing`), checked by `exactly` on reading:
+the few such invoices cost the rest nothing. Steps 3 to 5 look at the
+oldest `candidates` items of the customer (12 by default); steps 4 and 5
+search their subsets by meeting in the middle: two halves of at most
+2^(candidates/2) sums each, so the work per receipt is bounded whatever the
+size of the ledger. Among several exact subsets the one with the oldest
 items wins. Receipts are taken in date order, then by id; invoices oldest
 first.
 
+Steps 2 to 5 compare a receipt with what an invoice stays open by from the
+match's day on (`exactly`, `owed_on`: the rule of `payable` below), not with
+what is open of it at the end of the books. A later debit (a refund, a
+returned payment) only raises what is open after it, so it never undoes a
+match before it; a later credit (a credit note, a payment straight to the
+receivable) still lowers what can be matched, so nothing is cleared twice.
 Each application is dated the day its match became possible (`_Matcher.day`):
 the latest of the dates of the receipts and invoices matched together, of
-the last posting to each of those invoices (`moved`: a credit note netted,
-an earlier application, a customer credit, a typed payment: what made its
-open amount what the match used) and of the last use of each of those
-receipts (`used`). The receipts and invoices matched together are one receipt
-and one invoice (steps 2 and 3), a receipt and the set of invoices it pays
-(step 4), or the set of receipts paying an invoice (step 5). So what a
-receipt or credit note makes possible is never dated before it, back in a
-month already closed. A receipt that names its invoices (step 1) is the
+the first day from which each of those invoices is open exactly what the
+match clears of it and stays open by at least that (`exactly`, `owed_on`: a
+credit note netted, an earlier application, a customer credit, a typed
+payment may be what made its open amount what the match used), of each
+invoice's last application in this run and of the last use of each of those
+receipts (`used`). A match possible only from a day after the one being
+matched (a later credit note) is made on that day, when the invoice's
+posting has the customer's receipts tried again: it never takes an invoice
+a receipt before it could pay sooner. The receipts and invoices matched
+together are one receipt and one invoice (steps 2 and 3), a receipt and the
+set of invoices it pays (step 4), or the set of receipts paying an invoice
+(step 5). So what a receipt or credit note makes possible is never dated
+before it, back in a month already closed. A receipt that names its invoices (step 1) is the
 customer's own word, not a match the open amounts made possible: it is
 dated by itself, the invoices it reaches and its last use (`named_day`),
 whatever else is posted to them later. What it pays of an invoice is what
@@ -113,6 +140,9 @@ class Invoicing(Protocol):
         rule is `plugins.receivables.Item.open_from`.
         """
 
+    def ends(self) -> list[tuple[datetime.date, int]]:
+        """Its balance at the end of each day it is posted, on its own side, by day."""
+
 
 class OpenInvoice(NamedTuple):
     """An invoice as the matcher sees it: what is open of it, in minor units.
@@ -137,6 +167,10 @@ class OpenInvoice(NamedTuple):
         """
         least = self.open - less
         return (start, least) if least > 0 else None
+
+    def ends(self) -> list[tuple[datetime.date, int]]:
+        """Returns what is open of it from its last posting on: its balance is unknown before."""
+        return [(self.moved or self.date, self.open)]
 
 
 class Paying(Protocol):
@@ -268,25 +302,35 @@ class _Matcher:
         self.indexed = False
         self.index: dict[Amount, Invoicing] = {}
         self.more: dict[Amount, list[Invoicing]] = {}
+        # The invoices posted after their own date, under each amount they stand open at on
+        # some day (`stand`): step 2 checks them at reading (`exactly`).
+        self.standing: dict[Amount, list[Invoicing]] = {}
         self.waiting: dict[Pool, list[Paying]] = {}  # unapplied receipts, by date then id
         self.currencies: dict[str, set[str]] = defaultdict(set)  # a customer's waiting pools
-        self.part_paid: set[str] = set()  # customers with an invoice part paid today
+        self.part_paid: set[str] = set()  # customers with an invoice part paid (or posted) today
+        self.today = datetime.date.min  # the day being matched (`run`)
         self.tried: dict[str, tuple[int, tuple[str, ...]]] = {}  # step 5: sets already tried
 
-    def day(self, payments: Iterable[Paying], invoices: Iterable[Invoicing]) -> datetime.date:
+    def day(
+        self,
+        payments: Iterable[Paying],
+        invoices: Iterable[Invoicing],
+        since: Iterable[datetime.date] = (),
+    ) -> datetime.date:
         """Returns the day a match of receipts and invoices became possible (see the module doc).
 
-        It is the latest of their dates, of each invoice's last posting
-        (`moved`) or application in this run, and of each receipt's last use.
+        It is the latest of their dates, of each invoice's application in
+        this run, of each receipt's last use, and of `since`: the days from
+        which invoices posted after those dates are open by what the match
+        clears (`owed_on`).
         """
         used, applied = self.used, self.applied
         days = [payment.date for payment in payments]
         days += [used[payment.id] for payment in payments if payment.id in used]
+        days += since
         for invoice in invoices:
             days.append(invoice.date)
-            moved, earlier = invoice.moved, applied.get(invoice.id)
-            if moved is not None:
-                days.append(moved)
+            earlier = applied.get(invoice.id)
             if earlier is not None:
                 days.append(earlier)
         return max(days)
@@ -323,14 +367,14 @@ class _Matcher:
             return 0
         return min(owed, found[1])
 
-    def pair_day(self, payment: Paying, invoice: Invoicing) -> datetime.date:
-        """Returns `day` of one receipt and one invoice, without its lists: it runs per receipt."""
+    def start(self, payment: Paying, invoice: Invoicing) -> datetime.date:
+        """Returns the first day one receipt could pay one invoice: `day` without `since`.
+
+        It runs per receipt, so it builds no lists.
+        """
         day, dated = payment.date, invoice.date
         if dated > day:
             day = dated
-        other = invoice.moved
-        if other is not None and other > day:
-            day = other
         if self.used:
             other = self.used.get(payment.id)
             if other is not None and other > day:
@@ -341,13 +385,96 @@ class _Matcher:
                 day = other
         return day
 
+    def since(self, invoice: Invoicing, start: datetime.date) -> list[tuple[datetime.date, int]]:
+        """Returns what is open of an invoice at the end of `start` and of each later posting day.
+
+        Less what this run applied of it: the last is what is open of it now.
+        """
+        ends = invoice.ends()
+        shift = ends[-1][1] - self.open[invoice.id]
+        at = bisect.bisect_right(ends, start, key=operator.itemgetter(0))
+        opening = (ends[at - 1][1] if at else 0) - shift
+        return [(start, opening)] + [(day, end - shift) for day, end in ends[at:]]
+
+    def exactly(
+        self, invoice: Invoicing, start: datetime.date, amount: int
+    ) -> datetime.date | None:
+        """Returns the first day on or after `start` an invoice is open exactly `amount`, and stays.
+
+        Open exactly `amount` at the end of that day, and by at least it at
+        the end of every later one: a match clearing `amount` is possible from
+        that day on, never crossing zero. A later debit (a refund, a returned
+        payment) only raises the later days, so it moves no match before it;
+        a later credit (a credit note, a payment) can make the amount possible
+        only from its day. An invoice posted nothing after `start`, as most
+        are, is open what is open of it now.
+        """
+        owed = self.open.get(invoice.id)
+        if owed is None:
+            return None
+        moved = invoice.moved
+        if moved is None or moved <= start:
+            return start if owed == amount else None
+        found = None
+        for day, end in reversed(self.since(invoice, start)):
+            if end < amount:
+                break
+            if end == amount:
+                found = day
+        return found
+
+    def possible(self, payment: Paying, invoice: Invoicing, amount: int) -> datetime.date | None:
+        """Returns the day a receipt can pay `amount` of an invoice (`exactly`), if by today.
+
+        A match an invoice's later posting makes possible (a credit note) is
+        made on that posting's day, when it is tried again (`run`), so it
+        never takes an invoice a receipt before it could pay earlier.
+        """
+        start = self.start(payment, invoice)
+        day = self.exactly(invoice, start, amount)
+        if day is not None and day > start and day > self.today:
+            return None
+        return day
+
+    def owed_on(self, invoice: Invoicing, start: datetime.date) -> tuple[datetime.date, int] | None:
+        """Returns what an invoice stays open by from `start` on, and the first day it is open that.
+
+        From the first day on or after `start` from which it stays open (the
+        rule of `Invoicing.open_from`), the least it is open on any later day
+        (what steps 4 and 5 can clear of it), and the first of those days it
+        is open exactly that (the match's day: see `exactly`). None if it is
+        not open after its last posting.
+        """
+        owed = self.open.get(invoice.id)
+        if owed is None:
+            return None
+        moved = invoice.moved
+        if moved is None or moved <= start:
+            return (start, owed)
+        found, least = None, 0
+        for day, end in reversed(self.since(invoice, start)):
+            if end <= 0:
+                break
+            if found is None or end <= least:
+                found, least = day, end
+        return None if found is None else (found, least)
+
+    def stand(self, invoice: Invoicing) -> None:
+        """Indexes an invoice posted after its date under each amount it stands open at (step 2)."""
+        ends = invoice.ends()
+        shift = ends[-1][1] - self.open[invoice.id]
+        customer, currency = invoice.customer, invoice.currency
+        for amount in {end - shift for _, end in ends if end > shift}:
+            self.standing.setdefault((customer, currency, amount), []).append(invoice)
+
     def apply(
         self, payment: Paying, invoice: str, amount: int, step: str, day: datetime.date
     ) -> None:
         """Applies cash of a receipt to an invoice on a day, taking it off what is open of it."""
         left = self.open[invoice] - amount
-        if left:
+        if left:  # a later debit left open: what it stands open at from the match's day on
             self.owe(invoice, left)
+            self.taken[invoice] = self.taken.get(invoice, 0) + amount
         else:
             del self.open[invoice]
         self.applied[invoice] = day
@@ -361,6 +488,9 @@ class _Matcher:
         self.part_paid.add(found.customer)
         if not self.indexed:  # not made yet: it will read what is open then
             return
+        moved = found.moved
+        if moved is not None and moved > found.date:
+            self.stand(found)
         index, key = self.index, (found.customer, found.currency, left)
         first = index.get(key)
         if first is None:
@@ -422,7 +552,8 @@ class _Matcher:
         It pays of each what is open of it, or, if the invoice was paid
         before the receipt and reopened only after it, what it stays open
         by from the receipt on (`payable`). The invoice the receipt runs out
-        on is written off if what it leaves open is within the tolerance.
+        on is written off if what it leaves open of all the invoices it names
+        is within the tolerance (`short`).
         What is left of the receipt once its invoices are paid goes with its
         last application (to the first invoice it names if it paid none):
         written off within the tolerance, else a customer credit.
@@ -439,7 +570,7 @@ class _Matcher:
         made: list[tuple[str, int, int, int]] = []  # (invoice, cleared, cash, credited)
         reached: list[str] = []  # the invoices it reaches, in order
         taken = self.taken
-        for invoice in names:
+        for at, invoice in enumerate(names):
             if left <= 0:
                 break
             reached.append(invoice)
@@ -450,7 +581,7 @@ class _Matcher:
             cleared = payable
             if left < payable:  # the receipt runs out on this invoice
                 cleared = left
-                if payable - left <= self.tolerance_of(payment.currency):
+                if self.short(payment, names[at + 1 :], payable - left):
                     cleared = payable
             if cleared < owed:  # partly paid: a later named receipt finds it open less
                 self.owe(invoice, owed - cleared)
@@ -478,6 +609,26 @@ class _Matcher:
             applications.append(
                 _new(Application, (receipt, invoice, cleared, cash, credited, step, day))
             )
+
+    def short(self, payment: Paying, rest: Sequence[str], shortfall: int) -> bool:
+        """Returns whether a named receipt is short of its invoices by no more than the tolerance.
+
+        `shortfall` is what it leaves open of the invoice it runs out on;
+        `rest` are the invoices it names after that one, which it leaves open
+        as far as it could pay them (`payable`). Only a receipt short of all
+        of them together within the tolerance has the invoice it runs out on
+        written off: a remittance short by a whole invoice leaves its
+        shortfall open.
+        """
+        tolerance = self.tolerance_of(payment.currency)
+        invoices, still_open = self.invoices, self.open
+        for name in rest:
+            if shortfall > tolerance:
+                break
+            owed = still_open.get(name, 0)
+            if owed > 0:
+                shortfall += self.payable(payment, invoices[name], owed)
+        return shortfall <= tolerance
 
     def oldest_first(self) -> list[Invoicing]:
         """Returns the open invoices oldest first, and sorts every pool of them (see `pool`)."""
@@ -523,23 +674,43 @@ class _Matcher:
         return found
 
     def by_amount(self, payments: list[Paying]) -> list[Paying]:
-        """Step 2: each receipt pays its customer's oldest open invoice of exactly its amount.
+        """Step 2: each receipt pays its customer's oldest invoice open exactly its amount.
 
-        Returns the receipts left unmatched.
+        Open exactly its amount from the match's day on (`exactly`): what
+        is open now (the index of amounts owed), or, for an invoice posted
+        after its date, what it stood open at on a day from which it stayed
+        open at least that (`standing`). Returns the receipts left unmatched.
         """
         if not self.indexed:
             self.index, self.more = self.by_open_amount()
             self.indexed = True
-        index, still_open, left = self.index, self.open, []
+            for posted in map(self.invoices.__getitem__, self.open):
+                moved = posted.moved
+                if moved is not None and moved > posted.date:
+                    self.stand(posted)
+        index, still_open, standing, left = self.index, self.open, self.standing, []
         for payment in payments:
             amount = payment.amount
             key = (payment.customer, payment.currency, amount)
             invoice = index.get(key)
             if invoice is not None and still_open.get(invoice.id) != amount:
                 invoice = self.owing(key)  # that one is paid: the next oldest, if any
+            day = None
             if invoice is not None and invoice.date <= payment.date:
-                day = self.pair_day(payment, invoice)
-                self.apply(payment, invoice.id, payment.amount, AMOUNT, day)
+                day = self.possible(payment, invoice, amount)
+            chosen = invoice if day is not None else None
+            others = standing.get(key) if standing else None
+            if others:  # an older invoice may have stood open at the amount
+                for other in others:
+                    if other.date > payment.date or (
+                        chosen is not None and _age(chosen) <= _age(other)
+                    ):
+                        continue
+                    found = self.possible(payment, other, amount)
+                    if found is not None:
+                        chosen, day = other, found
+            if chosen is not None and day is not None:
+                self.apply(payment, chosen.id, amount, AMOUNT, day)
             else:
                 left.append(payment)
         return left
@@ -590,15 +761,39 @@ class _Matcher:
         left = []
         for payment in payments:
             eligible = self.eligible((payment.customer, payment.currency), payment.date)
-            chosen = subset_with_sum([self.open[i.id] for i in eligible], payment.amount, 2)
+            owed = [(payment.date, self.open[i.id]) for i in eligible]
+            if any(i.moved is not None and i.moved > payment.date for i in eligible):
+                eligible, owed = self.standing_on(payment, eligible)
+            chosen = subset_with_sum([amount for _, amount in owed], payment.amount, 2)
             if chosen is None:
                 left.append(payment)
                 continue
             paid = [eligible[index] for index in chosen]
-            day = self.day((payment,), paid)
-            for invoice in paid:
-                self.apply(payment, invoice.id, self.open[invoice.id], SEVERAL_INVOICES, day)
+            day = self.day((payment,), paid, [owed[index][0] for index in chosen])
+            for index in chosen:
+                invoice = eligible[index]
+                self.apply(payment, invoice.id, owed[index][1], SEVERAL_INVOICES, day)
         return left
+
+    def standing_on(
+        self, payment: Paying, eligible: list[Invoicing]
+    ) -> tuple[list[Invoicing], list[tuple[datetime.date, int]]]:
+        """Returns the invoices step 4 may pay with a receipt today, and what it may clear of each.
+
+        Each with the day it is open that (`owed_on`): an invoice posted after
+        the receipt is open what it stays open by from then on, and is left
+        out if it is open that only from a day after today (a later credit
+        note): it is tried again on that day.
+        """
+        found, owed = [], []
+        for invoice in eligible:
+            start = self.start(payment, invoice)
+            standing = self.owed_on(invoice, start)
+            if standing is None or (standing[0] > self.today and standing[0] > start):
+                continue
+            found.append(invoice)
+            owed.append(standing)
+        return found, owed
 
     def several_receipts(self, pools: Iterable[Pool], today: datetime.date) -> None:
         """Step 5 on a day: sets of a pool's waiting receipts pay its invoices, oldest first.
@@ -619,6 +814,13 @@ class _Matcher:
                 owed = still_open.get(invoice.id)
                 if owed is None:
                     continue
+                moved = invoice.moved
+                if moved is not None and moved > today:  # what it stays open by from today on
+                    start = max(today, self.applied.get(invoice.id, today))
+                    standing = self.owed_on(invoice, start)
+                    if standing is None or standing[0] > start:  # tried again on that day
+                        continue
+                    owed = standing[1]
                 first = bisect.bisect_left(waiting, invoice.date, key=_date)
                 eligible = waiting[first : first + candidates]
                 if len(eligible) < 2:
@@ -632,6 +834,8 @@ class _Matcher:
                     continue
                 paying = [eligible[index] for index in chosen]
                 day = self.day(paying, (invoice,))
+                if moved is not None and moved > day:  # open `owed` from a later posting on
+                    day = self.exactly(invoice, day, owed) or today
                 for payment in paying:
                     self.apply(payment, invoice.id, payment.amount, SEVERAL_RECEIPTS, day)
                 waiting[:] = [p for index, p in enumerate(waiting, -first) if index not in chosen]
@@ -680,11 +884,71 @@ class _Matcher:
             if id(payment) not in left:
                 self.waiting[(payment.customer, payment.currency)].remove(payment)
 
+    def calendar(
+        self,
+    ) -> tuple[dict[datetime.date, set[str]], dict[datetime.date, list[Invoicing]]]:
+        """Returns the days the open invoices are posted after their own, and their own days.
+
+        The customers whose open invoices are posted on each day after their
+        own date: on those days what is open of them changes as it does by a
+        part payment, and the customers' waiting receipts are tried again.
+        And the open invoices dated on each day: a waiting receipt may be
+        their prepayment (`prepaid`).
+        """
+        posted: dict[datetime.date, set[str]] = defaultdict(set)
+        billed: dict[datetime.date, list[Invoicing]] = defaultdict(list)
+        for invoice in map(self.invoices.__getitem__, self.open):
+            dated = invoice.date
+            billed[dated].append(invoice)
+            moved = invoice.moved
+            if moved is not None and moved > dated:
+                for day, _ in invoice.ends():
+                    if day > dated:
+                        posted[day].add(invoice.customer)
+        return posted, billed
+
+    def prepaid(self, invoices: list[Invoicing]) -> None:
+        """Step 2 for prepayments: waiting receipts pay the invoices dated today, oldest first.
+
+        Each invoice is paid by its customer's oldest receipt in its currency
+        still unapplied, dated before it, of exactly what it is open from its
+        date on (`possible`): dated the invoice's date (or the receipt's last
+        use). Only single receipts of the exact amount: no sets.
+        """
+        still_open, waiting = self.open, self.waiting
+        for invoice in sorted(invoices, key=_age):
+            owed = still_open.get(invoice.id)
+            found = waiting.get((invoice.customer, invoice.currency))
+            if owed is None or not found:
+                continue
+            moved = invoice.moved
+            later = moved is not None and moved > invoice.date
+            for at, payment in enumerate(found):
+                if payment.date >= invoice.date:
+                    break
+                if payment.amount != owed and not later:
+                    continue
+                day = self.possible(payment, invoice, payment.amount)
+                if day is not None:
+                    del found[at]
+                    self.apply(payment, invoice.id, payment.amount, AMOUNT, day)
+                    break
+
     def run(self, payments: Iterable[Paying], converted: Converted) -> None:
         """Matches the receipts day by day, in date order (see the module doc)."""
-        for today, received in itertools.groupby(sorted(payments, key=_age), key=_date):
+        by_day = {
+            today: list(received)
+            for today, received in itertools.groupby(sorted(payments, key=_age), key=_date)
+        }
+        posted, billed = self.calendar()
+        for today in sorted(by_day.keys() | posted.keys() | billed.keys()):
+            self.today = today
             self.part_paid.clear()
-            left = self.unmatched(self.named(received), converted)
+            self.part_paid.update(posted.get(today, ()))
+            if self.waiting and today in billed:
+                self.prepaid(billed[today])
+            received = by_day.get(today)
+            left = self.unmatched(self.named(received), converted) if received else []
             if self.part_paid:
                 self.retry(converted)
             self.wait(left)

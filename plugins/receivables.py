@@ -176,6 +176,19 @@ class Item(NamedTuple):
             found = (day, least - less)
         return found
 
+    def ends(self) -> list[tuple[datetime.date, int]]:
+        """Returns its balance at the end of each day it is posted, on its own side, by day."""
+        sign = 1 if self.is_invoice else -1
+        found: list[tuple[datetime.date, int]] = []
+        balance = 0
+        for movement in self.movements:
+            balance += sign * movement.units
+            if found and found[-1][0] == movement.date:
+                found[-1] = (movement.date, balance)
+            else:
+                found.append((movement.date, balance))
+        return found
+
     def links(self, through: datetime.date | None = None) -> list[str]:
         """Returns the links of the entries that post to the item up to a day, sorted."""
         moved = (m for m in self.movements if through is None or m.date <= through)

@@ -835,3 +835,124 @@ def test_a_later_debit_never_changes_what_named_receipts_paid_before_it(
     assert _january(both) == _january(alone)
     made = [one for one in applications(both) if one not in applications(alone)]
     assert all(datetime.date.fromisoformat(date) >= added for date, _, _ in made)
+
+
+def _refunded(date: str, amount: str) -> str:
+    """A refund paid to the customer against INV-1: a debit of its receivable."""
+    return f"""
+{date} * "Acme" "REFUND INV-1" ^INV-1
+  bank_reference: "RF-{date}"
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:Bank:Operating  -{amount} USD
+  Assets:AccountsReceivable  {amount} USD
+"""
+
+
+@pytest.mark.parametrize(
+    ("debit", "left"),
+    [
+        # A 10.00 refund against INV-1 on Feb 15: from Jan 20 INV-1 is open
+        # 100.00 until Feb 15, then 110.00.
+        #   Feb 28: INV-1 100.00 - 100.00 + 10.00 = 10.00 open.
+        (_refunded("2026-02-15", "10.00"), "10.00"),
+        # The bank returns a 100.00 item against INV-1 on Feb 15: from Jan 20
+        # INV-1 is open 100.00 until Feb 15, then 200.00.
+        #   Feb 28: INV-1 100.00 - 100.00 + 100.00 = 100.00 open.
+        (_returned("2026-02-15", "100.00"), "100.00"),
+    ],
+)
+def test_worked_example_a_later_debit_leaves_the_amount_match_it_follows_alone(
+    books: Books, debit: str, left: str
+) -> None:
+    # INV-1 100.00 is billed on Jan 5; R-1 brings 100.00 on Jan 20 naming
+    # only the customer. On Jan 20 INV-1 is open exactly 100.00 and stays
+    # open at least that through the end of the books (the debit of Feb 15
+    # only raises it), so R-1 pays it by amount on Jan 20: January ages 0.00
+    # with nothing unapplied, with or without the debit. The debit is what
+    # is open of INV-1 afterwards, and nothing is unapplied at Feb 28.
+    january = (
+        invoice(1, "2026-01-05", "100.00")
+        + receipt("2026-01-20", "100.00 USD", "R-1", CUSTOMER)
+        + BANK_FEE
+    )
+    alone, errors = load(books, january)
+    assert errors == []
+    both, errors = load(books, january + debit)
+    assert errors == []
+    made = [
+        (
+            "2026-01-20",
+            "Cash application INV-1 from R-1",
+            ["Liabilities:UnappliedCash   100.00 USD", "Assets:AccountsReceivable  -100.00 USD"],
+        )
+    ]
+    assert applications(alone) == made
+    assert applications(both) == made
+    assert _january(both) == _january(alone)
+    assert _aged_at_january_end(books, january + debit) == Decimal("0.00")
+    assert _open(both, "INV-1", "2026-02-28") == Decimal(left)
+    assert balance(both, "Liabilities:UnappliedCash", "USD") == Decimal("0.00")
+
+
+# The property for receipts matched by amount: January's books bill three
+# invoices of one customer and bring receipts naming only the customer: each
+# exactly one invoice, two invoices together, or half of one (two halves pay
+# it as several receipts). One debit (a refund or a returned payment naming
+# it) to INV-1 or INV-2 arrives on Feb `day`. The matches compare what each
+# invoice stays open by from their day on, which a later debit only raises,
+# so January is as it was, and every application it adds is dated on or
+# after it. Amounts are in steps of 5.00 (halves too), away from the 1.00
+# tolerance.
+
+_AMOUNT_JANUARY = st.lists(
+    st.tuples(
+        st.sampled_from(["exact", "combined", "half"]),
+        st.integers(4, 30),  # the day in January
+        st.integers(1, 3),  # the invoice it pays
+        st.integers(1, 3),  # the other invoice, for a combined receipt
+    ),
+    min_size=1,
+    max_size=5,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(1, 20).map(lambda steps: 2 * steps * _STEP), min_size=3, max_size=3),
+    _AMOUNT_JANUARY,
+    st.integers(1, 2),
+    st.integers(1, 40).map(lambda steps: steps * _STEP),
+    st.integers(1, 28),
+    st.booleans(),
+)
+def test_a_later_debit_never_changes_what_receipts_paid_by_amount_before_it(
+    reopened: Books,
+    billed: list[int],
+    events: list[tuple[str, int, int, int]],
+    which: int,
+    cents: int,
+    day: int,
+    refund: bool,
+) -> None:
+    january = "".join(
+        invoice(n, f"2026-01-0{n}", _cents(amount)) for n, amount in enumerate(billed, 1)
+    )
+    for index, (kind, on, number, other) in enumerate(events):
+        amount = billed[number - 1]
+        if kind == "combined" and other != number:
+            amount += billed[other - 1]
+        elif kind == "half":
+            amount //= 2
+        date = f"2026-01-{on:02d}"
+        january += receipt(date, f"{_cents(amount)} USD", f"R-{index}", CUSTOMER)
+    january += BANK_FEE
+    added = datetime.date(2026, 2, day)
+    debit = _returned(str(added), _cents(cents), which)
+    if refund:
+        debit = debit.replace("RETURNED ACH", "REFUND")
+    alone, _ = load(reopened, january)
+    both, _ = load(reopened, january + debit)
+    assert _january(both) == _january(alone)
+    made = [one for one in applications(both) if one not in applications(alone)]
+    assert all(datetime.date.fromisoformat(date) >= added for date, _, _ in made)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from beancount import loader
 from beancount.core import data
 from beancount.parser import printer
@@ -353,6 +354,32 @@ def test_a_named_invoice_wins_over_an_amount_match(books: Books) -> None:
     assert errors == []
 
 
+def test_worked_example_a_prepayment_of_the_exact_amount_pays_the_invoice_when_billed(
+    books: Books,
+) -> None:
+    # CUS-1 pays 100.00 on Jan 20 (R-1) and 100.00 on Jan 25 (R-2), naming
+    # nothing, before anything is billed: both wait in unapplied cash. INV-1
+    # 100.00 is billed on Feb 1: both receipts equal what is open of it, and
+    # the oldest, R-1, pays it, dated Feb 1 (the invoice's date). R-2 waits.
+    #   AR: 100.00 - 100.00 = 0.00; unapplied: 100.00 + 100.00 - 100.00 = 100.00.
+    text = (
+        receipt("2026-01-20", "100.00 USD", "R-1", '\n  customer: "CUS-1"')
+        + receipt("2026-01-25", "100.00 USD", "R-2", '\n  customer: "CUS-1"')
+        + invoice(1, "2026-02-01", "100.00")
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert applications(entries) == [
+        (
+            "2026-02-01",
+            "Cash application INV-1 from R-1",
+            [f"{UNAPPLIED}   100.00 USD", f"{AR}  -100.00 USD"],
+        )
+    ]
+    assert balance(entries, AR, "USD") == Decimal("0.00")
+    assert balance(entries, UNAPPLIED, "USD") == Decimal("-100.00")
+
+
 def test_short_payment_within_tolerance_is_written_off(books: Books) -> None:
     text = invoice(1, "2026-01-01", "100.00") + receipt(
         "2026-02-01", "99.50 USD", "R-1", '\n  invoice: "INV-1"'
@@ -374,6 +401,49 @@ def test_short_payment_beyond_tolerance_leaves_the_invoice_partly_open(books: Bo
     assert errors == []
     assert squeezed(applications(entries)[0][2]) == [f"{UNAPPLIED} 90.00 USD", f"{AR} -90.00 USD"]
     assert balance(entries, AR, "USD") == Decimal("10.00")
+
+
+@pytest.mark.parametrize(
+    ("received", "postings", "left"),
+    [
+        # 99.50 pays INV-1 (the oldest) 99.50 and runs out on it: short 0.50
+        # of INV-1 and 50.00 of INV-2, 50.50 together, beyond the 1.00
+        # tolerance, so nothing is written off.
+        #   INV-1 100.00 - 99.50 = 0.50 open; INV-2 50.00 open.
+        (
+            "99.50",
+            [[f"{UNAPPLIED} 99.50 USD", f"{AR} -99.50 USD"]],
+            {"INV-1": Decimal("0.50"), "INV-2": Decimal("50.00")},
+        ),
+        # 149.50 pays INV-1 100.00 and runs out on INV-2, the last it names,
+        # with 49.50: short 0.50 of both together, within the tolerance, so
+        # INV-2's 0.50 is written off.
+        #   INV-1 0.00; INV-2 50.00 - 49.50 - 0.50 = 0.00.
+        (
+            "149.50",
+            [
+                [f"{UNAPPLIED} 100.00 USD", f"{AR} -100.00 USD"],
+                [f"{UNAPPLIED} 49.50 USD", f"{AR} -50.00 USD", f"{WRITE_OFF} 0.50 USD"],
+            ],
+            {"INV-1": Decimal("0.00"), "INV-2": Decimal("0.00")},
+        ),
+    ],
+)
+def test_worked_example_a_receipt_naming_several_invoices_writes_off_only_a_small_shortfall(
+    books: Books, received: str, postings: list[list[str]], left: dict[str, Decimal]
+) -> None:
+    # INV-1 100.00 (Jan 5) and INV-2 50.00 (Jan 6); R-1 names both on Jan 20.
+    # The invoice it runs out on is written off only if what it leaves open
+    # of all the invoices it names is within the tolerance.
+    text = (
+        invoice(1, "2026-01-05", "100.00")
+        + invoice(2, "2026-01-06", "50.00")
+        + receipt("2026-01-20", f"{received} USD", "R-1", narration="Wire INV-1 INV-2")
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert [squeezed(lines) for _, _, lines in applications(entries)] == postings
+    assert {key: open_items(entries)[key] for key in left} == left
 
 
 def test_over_payment_within_tolerance_is_written_off(books: Books) -> None:

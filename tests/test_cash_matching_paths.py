@@ -96,15 +96,17 @@ def test_amount_open_on_two_invoices_is_paid_oldest_first() -> None:
     ]
 
 
-def test_invoice_dated_after_a_receipt_waits_for_a_later_one() -> None:
-    # R-1 predates INV-1 and is left to the later steps; R-2 pays INV-1.
+def test_invoice_dated_after_a_receipt_is_paid_by_it_as_a_prepayment() -> None:
+    # R-1 predates INV-1 and waits unapplied; on INV-1's day (day 10) it is
+    # the customer's oldest waiting receipt of exactly INV-1's 10,000, so it
+    # pays INV-1 then, dated day 10. R-2 (day 12) finds nothing open and waits.
     invoices = [OpenInvoice("INV-1", "C1", "USD", _day(10), 10000)]
     payments = [
         Payment("R-1", "C1", "USD", _day(5), 10000),
         Payment("R-2", "C1", "USD", _day(12), 10000),
     ]
     assert _match(invoices, payments) == [
-        Application("R-2", "INV-1", 10000, 10000, 0, "amount", _day(12)),
+        Application("R-1", "INV-1", 10000, 10000, 0, "amount", _day(10)),
     ]
 
 
@@ -283,7 +285,8 @@ def test_an_open_amount_or_unapplied_amount_changed_later_dates_the_match() -> N
     # INV-1 (day 0) is open 8,000 since a posting on day 7, INV-2 (day 0)
     # 5,000 since day 0; R-1 (day 2) is left 8,000 since a use on day 4, R-2
     # (day 2) brings 5,000. R-1 pays INV-1 by amount on day 7 (its open
-    # amount's day), R-2 pays INV-2 on day 2 (its own).
+    # amount's day), R-2 pays INV-2 on day 2 (its own). The match of day 7 is
+    # made when day 7 is matched, so it comes after R-2's.
     invoices = [
         OpenInvoice("INV-1", "C1", "USD", _day(0), 8000, _day(7)),
         OpenInvoice("INV-2", "C1", "USD", _day(0), 5000),
@@ -294,8 +297,8 @@ def test_an_open_amount_or_unapplied_amount_changed_later_dates_the_match() -> N
     ]
     found = cash_matching.match(payments, invoices, lambda _: TOLERANCE, used={"R-1": _day(4)})
     assert found == [
-        Application("R-1", "INV-1", 8000, 8000, 0, "amount", _day(7)),
         Application("R-2", "INV-2", 5000, 5000, 0, "amount", _day(2)),
+        Application("R-1", "INV-1", 8000, 8000, 0, "amount", _day(7)),
     ]
 
 
@@ -402,7 +405,8 @@ def test_the_day_of_one_receipt_and_one_invoice_is_the_day_of_the_rule(
     used: datetime.date | None,
     applied: datetime.date | None,
 ) -> None:
-    # The amount step's quick `pair_day` against `day`, the rule it stands for.
+    # The amount step's quick `start` and `exactly` against `day`, the rule they stand for:
+    # an `OpenInvoice` is open exactly what is open of it from its last posting on.
     invoice = OpenInvoice("INV-1", "C1", "USD", _day(billed), 100, moved)
     payment = Payment("R-1", "C1", "USD", _day(received), 100)
     matcher = cash_matching._Matcher(
@@ -414,4 +418,7 @@ def test_the_day_of_one_receipt_and_one_invoice_is_the_day_of_the_rule(
     )
     if applied is not None:
         matcher.applied["INV-1"] = applied
-    assert matcher.pair_day(payment, invoice) == matcher.day((payment,), (invoice,))
+    start = matcher.start(payment, invoice)
+    assert start == matcher.day((payment,), (invoice,))
+    since = () if moved is None else (moved,)
+    assert matcher.exactly(invoice, start, 100) == matcher.day((payment,), (invoice,), since)
