@@ -54,7 +54,10 @@ through steps 2 to 5 again that day.
 So a receipt waiting for years is tried again only on days its customer's
 open amounts change or its pool receives receipts, and each try is bounded
 as below; nothing depends on the order of the input. A receipt naming an
-invoice pays it whatever its date (the customer's word), as before.
+invoice pays it whatever its date (the customer's word), on its own day: an
+earlier receipt matched by amount may have paid that invoice first, and the
+named receipt is then the customer's credit, which pays the customer's next
+open invoice (`plugins.customer_credits`).
 
 Steps 2 to 5 pair a receipt with invoices dated on or before it, and a
 waiting receipt with an invoice dated after it on the invoice's day (a
@@ -295,7 +298,6 @@ class _Matcher:
         self.taken: dict[str, int] = {}  # what named receipts paid of invoices they left open
         self.applications: list[Application] = []
         self.pools: dict[Pool, list[Invoicing]] = {}
-        self.by_age: list[Invoicing] = []  # what the pools hold, oldest first
         self.grouped: dict[Pool, list[Invoicing]] | None = None  # the pools not yet sorted
         # Step 2's index of amounts owed (`by_open_amount`), made at its first use and kept
         # by `owe`; an invoice whose open amount is no longer its key's is skipped on reading.
@@ -629,20 +631,6 @@ class _Matcher:
             if owed > 0:
                 shortfall += self.payable(payment, invoices[name], owed)
         return shortfall <= tolerance
-
-    def oldest_first(self) -> list[Invoicing]:
-        """Returns the open invoices oldest first, and sorts every pool of them (see `pool`)."""
-        if not self.by_age:
-            self.by_age = sorted(map(self.invoices.__getitem__, self.open), key=_age)
-            pools: dict[Pool, list[Invoicing]] = {}
-            for invoice in self.by_age:
-                found = pools.get((invoice.customer, invoice.currency))
-                if found is None:
-                    pools[(invoice.customer, invoice.currency)] = [invoice]
-                else:
-                    found.append(invoice)
-            self.pools, self.grouped = pools, {}
-        return self.by_age
 
     def pool(self, key: Pool) -> list[Invoicing]:
         """Returns the open invoices of a customer in a currency, oldest first.
