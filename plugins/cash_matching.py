@@ -111,7 +111,7 @@ import datetime
 import itertools
 import operator
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import NamedTuple, Protocol
 
 NAMED = "named"
@@ -295,7 +295,7 @@ class _Matcher:
         self.candidates = candidates
         self.used = used or {}  # the date of each receipt's last use, for those used
         self.applied: dict[str, datetime.date] = {}  # each invoice's last application so far
-        self.taken: dict[str, int] = {}  # what named receipts paid of invoices they left open
+        self.taken: dict[str, int] = {}  # what this run applied of invoices it left open
         self.applications: list[Application] = []
         self.pools: dict[Pool, list[Invoicing]] = {}
         self.grouped: dict[Pool, list[Invoicing]] | None = None  # the pools not yet sorted
@@ -783,20 +783,34 @@ class _Matcher:
             owed.append(standing)
         return found, owed
 
-    def several_receipts(self, pools: Iterable[Pool], today: datetime.date) -> None:
+    def several_receipts(
+        self, pools: Iterable[Pool], today: datetime.date, changed: Collection[str] = ()
+    ) -> None:
         """Step 5 on a day: sets of a pool's waiting receipts pay its invoices, oldest first.
 
         The receipts are those still unapplied, dated on or after the invoice
         (and so on or before `today`); of them the oldest `candidates`. A set
         of receipts already tried against the same open amount is not tried
-        again.
+        again. Of a pool whose customer's open amounts did not change today
+        (`changed`), only the invoices whose oldest `candidates` receipts
+        include one received today are read: the others saw the same
+        receipts and amounts before, so a customer with years of open
+        invoices costs a few of them a day, not all.
         """
         still_open, tried, candidates = self.open, self.tried, self.candidates
         for key in sorted(pools):
             waiting = self.waiting.get(key)
             if waiting is None or len(waiting) < 2:
                 continue
-            for invoice in self.pool(key):
+            pool = self.pool(key)
+            begin = 0
+            if key[0] not in changed:
+                # An invoice's receipts start at the first dated on or after it:
+                # they reach today's only if fewer than `candidates` come before.
+                before = bisect.bisect_left(waiting, today, key=_date) - candidates
+                if before >= 0:
+                    begin = bisect.bisect_right(pool, waiting[before].date, key=_date)
+            for invoice in itertools.islice(pool, begin, None):
                 if invoice.date > today or len(waiting) < 2:
                     break
                 owed = still_open.get(invoice.id)
@@ -933,10 +947,12 @@ class _Matcher:
             self.today = today
             self.part_paid.clear()
             self.part_paid.update(posted.get(today, ()))
+            received = by_day.get(today)
+            unnamed = self.named(received) if received else []
+            # After the receipts naming invoices: the customer's word comes before a guess.
             if self.waiting and today in billed:
                 self.prepaid(billed[today])
-            received = by_day.get(today)
-            left = self.unmatched(self.named(received), converted) if received else []
+            left = self.unmatched(unnamed, converted) if unnamed else []
             if self.part_paid:
                 self.retry(converted)
             self.wait(left)
@@ -947,7 +963,7 @@ class _Matcher:
                 for currency in self.currencies.get(customer, ())
             )
             if pools:
-                self.several_receipts(pools, today)
+                self.several_receipts(pools, today, self.part_paid)
 
 
 def match(

@@ -380,6 +380,28 @@ def test_worked_example_a_prepayment_of_the_exact_amount_pays_the_invoice_when_b
     assert balance(entries, UNAPPLIED, "USD") == Decimal("-100.00")
 
 
+def test_a_receipt_naming_the_invoice_the_day_it_is_billed_comes_before_a_prepayment(
+    books: Books,
+) -> None:
+    # R-1 100.00 of Jan 5 names nothing and waits. INV-1 100.00 is billed on
+    # Jan 10, and the same day R-2 100.00 arrives naming INV-1: the
+    # customer's word for that day's invoice. R-2 pays INV-1 on Jan 10 and
+    # R-1 still waits (it is not INV-1's prepayment: INV-1 is paid).
+    #   AR: 100.00 - 100.00 = 0.00; unapplied: 100.00 + 100.00 - 100.00 = 100.00.
+    text = (
+        receipt("2026-01-05", "100.00 USD", "R-1", '\n  customer: "CUS-1"')
+        + invoice(1, "2026-01-10", "100.00")
+        + receipt("2026-01-10", "100.00 USD", "R-2", '\n  invoice: "INV-1"')
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert [(day, narration) for day, narration, _ in applications(entries)] == [
+        ("2026-01-10", "Cash application INV-1 from R-2")
+    ]
+    assert balance(entries, AR, "USD") == Decimal("0.00")
+    assert balance(entries, UNAPPLIED, "USD") == Decimal("-100.00")
+
+
 def test_short_payment_within_tolerance_is_written_off(books: Books) -> None:
     text = invoice(1, "2026-01-01", "100.00") + receipt(
         "2026-02-01", "99.50 USD", "R-1", '\n  invoice: "INV-1"'

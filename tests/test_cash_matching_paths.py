@@ -208,6 +208,54 @@ def test_pools_made_after_the_amount_step_match_as_if_made_before(
     assert _match(invoices, payments) == early.applications
 
 
+class _EveryInvoice(cash_matching._Matcher):
+    """A matcher whose step 5 reads every invoice of a pool every day, as if all had changed."""
+
+    def several_receipts(self, pools, today, changed=()):  # type: ignore[no-untyped-def]
+        everyone = {customer for customer, _ in pools}
+        super().several_receipts(pools, today, everyone)
+
+
+# One customer's invoices over a week and many small receipts naming nothing,
+# so that sets of receipts often pay an invoice (step 5).
+_settled_by_sets = st.lists(
+    st.tuples(st.integers(0, 6), st.sampled_from([100, 150, 200, 300])), min_size=1, max_size=8
+).map(
+    lambda drawn: [
+        OpenInvoice(f"I{n}", "C1", "USD", _day(day), amount)
+        for n, (day, amount) in enumerate(drawn)
+    ]
+)
+_small_receipts = st.lists(
+    st.tuples(st.integers(0, 9), st.sampled_from([25, 50, 75, 100])), max_size=24
+).map(
+    lambda drawn: [
+        Payment(f"P{n:02d}", "C1", "USD", _day(day), amount)
+        for n, (day, amount) in enumerate(drawn)
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_settled_by_sets, _small_receipts)
+def test_step_5_reading_only_invoices_that_reach_a_new_receipt_matches_as_reading_all(
+    invoices: list[OpenInvoice], payments: list[Payment]
+) -> None:
+    # On a day a pool receives receipts, step 5 reads only the invoices whose
+    # oldest `candidates` receipts include one of that day's: the others saw
+    # the same receipts and amounts before. Reading every invoice every day
+    # gives the same matches. Three candidates, so that a pool often waits
+    # with more receipts than an invoice reads.
+    by_id = {invoice.id: invoice for invoice in invoices}
+    runs = []
+    for kind in (cash_matching._Matcher, _EveryInvoice):
+        still_open = {invoice.id: invoice.open for invoice in invoices if invoice.open > 0}
+        matcher = kind(by_id, still_open, lambda _: TOLERANCE, 3)
+        matcher.run(payments, {})
+        runs.append(matcher.applications)
+    assert runs[0] == runs[1]
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.integers(1, 60), max_size=8), st.integers(-5, 200), st.integers(0, 4))
 def test_subset_search_finds_the_earliest_exact_subset_of_at_least_least(
