@@ -307,6 +307,7 @@ class _Matcher:
         # The invoices posted after their own date, under each amount they stand open at on
         # some day (`stand`): step 2 checks them at reading (`exactly`).
         self.standing: dict[Amount, list[Invoicing]] = {}
+        self.reposted: dict[str, Invoicing] | None = None  # see `posted_later`
         self.waiting: dict[Pool, list[Paying]] = {}  # unapplied receipts, by date then id
         self.currencies: dict[str, set[str]] = defaultdict(set)  # a customer's waiting pools
         self.part_paid: set[str] = set()  # customers with an invoice part paid (or posted) today
@@ -672,9 +673,8 @@ class _Matcher:
         if not self.indexed:
             self.index, self.more = self.by_open_amount()
             self.indexed = True
-            for posted in map(self.invoices.__getitem__, self.open):
-                moved = posted.moved
-                if moved is not None and moved > posted.date:
+            for posted in self.posted_later().values():
+                if posted.id in self.open:
                     self.stand(posted)
         index, still_open, standing, left = self.index, self.open, self.standing, []
         for payment in payments:
@@ -750,7 +750,8 @@ class _Matcher:
         for payment in payments:
             eligible = self.eligible((payment.customer, payment.currency), payment.date)
             owed = [(payment.date, self.open[i.id]) for i in eligible]
-            if any(i.moved is not None and i.moved > payment.date for i in eligible):
+            reposted = self.posted_later()
+            if reposted and any(i.id in reposted for i in eligible):
                 eligible, owed = self.standing_on(payment, eligible)
             chosen = subset_with_sum([amount for _, amount in owed], payment.amount, 2)
             if chosen is None:
@@ -886,6 +887,21 @@ class _Matcher:
             if id(payment) not in left:
                 self.waiting[(payment.customer, payment.currency)].remove(payment)
 
+    def posted_later(self) -> dict[str, Invoicing]:
+        """Returns the open invoices posted after their own date, by id, read once.
+
+        Only these can be open another amount on a day than they are now
+        (`exactly`, `owed_on`); most books have few, so the steps ask this
+        before looking at each invoice's postings.
+        """
+        if self.reposted is None:
+            self.reposted = {}
+            for invoice in map(self.invoices.__getitem__, self.open):
+                moved = invoice.moved
+                if moved is not None and moved > invoice.date:
+                    self.reposted[invoice.id] = invoice
+        return self.reposted
+
     def calendar(
         self,
     ) -> tuple[dict[datetime.date, set[str]], dict[datetime.date, list[Invoicing]]]:
@@ -900,13 +916,11 @@ class _Matcher:
         posted: dict[datetime.date, set[str]] = defaultdict(set)
         billed: dict[datetime.date, list[Invoicing]] = defaultdict(list)
         for invoice in map(self.invoices.__getitem__, self.open):
-            dated = invoice.date
-            billed[dated].append(invoice)
-            moved = invoice.moved
-            if moved is not None and moved > dated:
-                for day, _ in invoice.ends():
-                    if day > dated:
-                        posted[day].add(invoice.customer)
+            billed[invoice.date].append(invoice)
+        for invoice in self.posted_later().values():
+            for day, _ in invoice.ends():
+                if day > invoice.date:
+                    posted[day].add(invoice.customer)
         return posted, billed
 
     def prepaid(self, invoices: list[Invoicing]) -> None:
@@ -917,8 +931,8 @@ class _Matcher:
         date on (`possible`): dated the invoice's date (or the receipt's last
         use). Only single receipts of the exact amount: no sets.
         """
-        still_open, waiting = self.open, self.waiting
-        for invoice in sorted(invoices, key=_age):
+        still_open, waiting, waits = self.open, self.waiting, self.currencies
+        for invoice in sorted((i for i in invoices if i.customer in waits), key=_age):
             owed = still_open.get(invoice.id)
             found = waiting.get((invoice.customer, invoice.currency))
             if owed is None or not found:
