@@ -10,11 +10,7 @@ that amount, cumulatively:
 - what it clears is the carrying value of everything cleared of the invoice
   so far, this one included, rounded to the functional currency's minor
   unit, less what the earlier ones cleared;
-- when the invoice is then cleared in full, it clears exactly what is left;
-  and when a typed posting clears it in full after the plugin's last piece,
-  that piece takes whatever the typed postings leave of the carrying
-  amount (a write-off of 50.00 EUR at 1.0837 weighs 54.185 USD, so the
-  piece before it clears 108.37 - 54.185 = 54.185, not 54.18).
+- when the invoice is then cleared in full, it clears exactly what is left.
 
 The realized exchange difference is what the application brings in the
 functional currency less that piece. Two receipts of 55.00 USD, each
@@ -135,12 +131,6 @@ def _pieces(
         else:
             value = value_of(movement, carrying, functional)
         left += value
-    if open_units == 0 and left and pieces:
-        # Cleared in full by a typed posting at the carrying rate that weighs a
-        # fraction of a cent (a write-off of 50.00 EUR at 1.0837 weighs 54.185):
-        # the plugin's last piece takes the rest, so nothing is left over.
-        last = next(reversed(pieces))
-        pieces[last] -= left
     return pieces
 
 
