@@ -117,8 +117,22 @@ class Item(NamedTuple):
         return self.origin.units > 0
 
     @property
+    def is_billed(self) -> bool:
+        """Whether the item has its document: else only cash is posted to it so far.
+
+        Cash the bank import posts to an invoice before it is issued (a
+        payment naming INV-2, billed next month) makes an item with nothing
+        written as a document (`document_of` then falls back to the cash):
+        it has billed nothing yet.
+        """
+        origin = self.origin
+        return _written_as_document(origin) or not _is_cash(origin)
+
+    @property
     def billed(self) -> int:
-        """The document's own amount, in minor units (negative for a credit note)."""
+        """The document's own amount, in minor units (negative for a credit note; 0 unbilled)."""
+        if not self.is_billed:
+            return 0
         document = self.document
         return sum(m.units for m in self.movements if m.entry is document)
 
@@ -560,12 +574,17 @@ def document_of(movements: list[Movement]) -> Movement:
     posting.
     """
     for movement in movements:
-        units, written = movement.units, movement.entry.meta
-        if units < 0 and meta.CREDITS in written:
-            return movement
-        if units > 0 and meta.DUE in written and meta.CREDITS not in written:
+        if _written_as_document(movement):
             return movement
     return next((movement for movement in movements if not _is_cash(movement)), movements[0])
+
+
+def _written_as_document(movement: Movement) -> bool:
+    """Tells whether a posting is written as an invoice (`due`) or a credit note (`credits`)."""
+    units, written = movement.units, movement.entry.meta
+    if units < 0:
+        return meta.CREDITS in written
+    return units > 0 and meta.DUE in written and meta.CREDITS not in written
 
 
 def _is_cash(movement: Movement) -> bool:

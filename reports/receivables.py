@@ -335,7 +335,7 @@ def _billings(ledger: Receivables) -> dict[datetime.date, dict[str, int]]:
     for item in ledger.items.items.values():
         document = item.document
         for movement in item.movements:
-            if movement.entry is document or meta.is_void(movement.entry):
+            if (movement.entry is document and item.is_billed) or meta.is_void(movement.entry):
                 billed[movement.date.replace(day=1)][item.currency] += movement.units
     return billed
 
@@ -555,7 +555,7 @@ def _item_move(item: Item, movement: Movement) -> tuple[str, str]:
     else an adjustment typed by hand.
     """
     entry = movement.entry
-    if entry is item.document:
+    if entry is item.document and item.is_billed:
         return ("invoice" if item.is_invoice else "credit note"), item.id
     if meta.is_void(entry):
         return "void", item.id

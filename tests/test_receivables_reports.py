@@ -434,3 +434,54 @@ def test_close_package_carries_the_receivables_schedules(books: Books) -> None:
         ("AR aging ties to the general ledger, EUR", "pass"),
         ("AR aging ties to the general ledger, USD", "pass"),
     ]
+
+
+PAID_BEFORE_BILLED = """
+option "operating_currency" "USD"
+plugin "plugins.ar_reconciliation" "ar.yaml"
+2026-01-01 open Assets:AccountsReceivable
+2026-01-01 open Assets:Bank:Operating
+2026-01-01 open Income:Revenue:Services
+2026-01-01 open Liabilities:UnappliedCash
+
+2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  due: 2026-01-05
+  Assets:AccountsReceivable  30.00 USD
+  Income:Revenue:Services  -30.00 USD
+
+2026-01-20 * "Acme" "Bank INV-2" ^INV-2
+  bank_reference: "BR-1"
+  customer: "CUS-1"
+  invoice: "INV-2"
+  Assets:Bank:Operating  50.00 USD
+  Assets:AccountsReceivable  -50.00 USD
+"""
+
+
+def test_cash_posted_to_an_invoice_not_yet_billed_is_a_payment_in_the_months_reports(
+    books: Books,
+) -> None:
+    # January's books, closed before INV-2 (billed in February) is typed: the
+    # bank posted BR-1's 50.00 straight to INV-2 on Jan 20. INV-2 has billed
+    # nothing yet: the open listing shows it billed 0.00 and open -50.00 (in
+    # credit), January's billings are INV-1's 30.00 alone, so DSO is
+    # receivable / billings x days = (30.00 - 50.00) / 30.00 x 31 = -20.7,
+    # and CUS-1's statement shows BR-1 as a payment under BR-1, closing at
+    # 30.00 - 50.00 = -20.00. (Read as INV-2's document, the cash was billed
+    # -50.00, a credit note on the statement, and January's billings -20.00.)
+    loaded = _books(books, PAID_BEFORE_BILLED)
+    january_end = datetime.date(2026, 1, 31)
+    rows = {row[0]: row for row in receivables.open_invoices(loaded, january_end).rows}
+    assert rows["INV-2"][6:8] == [D("0.00"), D("-50.00")]
+    [usd] = receivables.dso(loaded, datetime.date(2026, 1, 1)).rows
+    assert usd[:5] == ["USD", D("-20.00"), D("30.00"), 31, D("-20.7")]
+    statement = receivables.customer_statement(
+        loaded, "CUS-1", datetime.date(2026, 1, 1), january_end
+    )
+    assert [(row[2], row[3], row[-1]) for row in statement.rows[1:]] == [
+        ("INV-1", "invoice", D("30.00")),
+        ("BR-1", "payment", D("-20.00")),
+        ("", "", D("-20.00")),
+    ]
