@@ -313,6 +313,7 @@ class _Matcher:
         self.part_paid: set[str] = set()  # customers with an invoice part paid (or posted) today
         self.today = datetime.date.min  # the day being matched (`run`)
         self.tried: dict[str, tuple[int, tuple[str, ...]]] = {}  # step 5: sets already tried
+        self.thinned: set[Pool] = set()  # pools whose waiting receipts were paid out since step 5
 
     def day(
         self,
@@ -793,10 +794,11 @@ class _Matcher:
         (and so on or before `today`); of them the oldest `candidates`. A set
         of receipts already tried against the same open amount is not tried
         again. Of a pool whose customer's open amounts did not change today
-        (`changed`), only the invoices whose oldest `candidates` receipts
-        include one received today are read: the others saw the same
-        receipts and amounts before, so a customer with years of open
-        invoices costs a few of them a day, not all.
+        (`changed`), and none of whose waiting receipts was applied since
+        step 5 last read it (`thinned`), only the invoices whose oldest
+        `candidates` receipts include one received today are read: the
+        others saw the same receipts and amounts before, so a customer with
+        years of open invoices costs a few of them a day, not all.
         """
         still_open, tried, candidates = self.open, self.tried, self.candidates
         for key in sorted(pools):
@@ -805,7 +807,9 @@ class _Matcher:
                 continue
             pool = self.pool(key)
             begin = 0
-            if key[0] not in changed:
+            if key in self.thinned:
+                self.thinned.discard(key)
+            elif key[0] not in changed:
                 # An invoice's receipts start at the first dated on or after it:
                 # they reach today's only if fewer than `candidates` come before.
                 before = bisect.bisect_left(waiting, today, key=_date) - candidates
@@ -842,6 +846,7 @@ class _Matcher:
                 for payment in paying:
                     self.apply(payment, invoice.id, payment.amount, SEVERAL_RECEIPTS, day)
                 waiting[:] = [p for index, p in enumerate(waiting, -first) if index not in chosen]
+                self.thinned.add(key)
 
     def unmatched(self, payments: list[Paying], converted: Converted) -> list[Paying]:
         """Steps 2 to 4 for receipts that name no invoice; returns those left unapplied."""
@@ -886,6 +891,7 @@ class _Matcher:
         for payment in earlier:
             if id(payment) not in left:
                 self.waiting[(payment.customer, payment.currency)].remove(payment)
+                self.thinned.add((payment.customer, payment.currency))
 
     def posted_later(self) -> dict[str, Invoicing]:
         """Returns the open invoices posted after their own date, by id, read once.
@@ -947,6 +953,7 @@ class _Matcher:
                 day = self.possible(payment, invoice, payment.amount)
                 if day is not None:
                     del found[at]
+                    self.thinned.add((invoice.customer, invoice.currency))
                     self.apply(payment, invoice.id, payment.amount, AMOUNT, day)
                     break
 

@@ -13,7 +13,7 @@ import datetime
 import operator
 from itertools import combinations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from plugins import cash_matching
@@ -238,14 +238,23 @@ _small_receipts = st.lists(
 
 @settings(max_examples=300, deadline=None)
 @given(_settled_by_sets, _small_receipts)
+@example(  # day 0: P01 and P02 pay I1 150.00, after I0 200.00 was read; on day 1 I0 reads
+    # P00, P03 and P04 (25 + 75 + 100 = 200.00), receipts of day 0 that it had not seen
+    [OpenInvoice("I0", "C1", "USD", _day(0), 200), OpenInvoice("I1", "C1", "USD", _day(0), 150)],
+    [
+        Payment(f"P{n:02d}", "C1", "USD", _day(day), amount)
+        for n, (day, amount) in enumerate([(0, 25), (0, 50), (0, 100), (0, 75), (0, 100), (1, 25)])
+    ],
+)
 def test_step_5_reading_only_invoices_that_reach_a_new_receipt_matches_as_reading_all(
     invoices: list[OpenInvoice], payments: list[Payment]
 ) -> None:
     # On a day a pool receives receipts, step 5 reads only the invoices whose
     # oldest `candidates` receipts include one of that day's: the others saw
     # the same receipts and amounts before. Reading every invoice every day
-    # gives the same matches. Three candidates, so that a pool often waits
-    # with more receipts than an invoice reads.
+    # gives the same matches; so does a pool whose waiting receipts were
+    # applied since it was last read (the example). Three candidates, so that
+    # a pool often waits with more receipts than an invoice reads.
     by_id = {invoice.id: invoice for invoice in invoices}
     runs = []
     for kind in (cash_matching._Matcher, _EveryInvoice):
