@@ -33,7 +33,7 @@ from beancount.core import data
 from plugins import ar_entries, meta, other_payers
 from plugins.ar_policy import ArPolicy
 from plugins.receipts import Receipts
-from plugins.receivables import Finding, Item, Subledger
+from plugins.receivables import Finding, Item, Subledger, ends_from
 
 
 def overpaid(subledger: Subledger, policy: ArPolicy) -> list[Finding]:
@@ -222,28 +222,20 @@ def _past_due_flags(
 def _first_past_due(
     subledger: Subledger, item: Item, flag_day: datetime.date, through: datetime.date
 ) -> tuple[datetime.date, int] | None:
-    """Returns the first day from `flag_day` through `through` an item is open, and what is open.
+    """Returns the first day from `flag_day` through `through` an invoice is open, and what is open.
 
     It is `flag_day` itself (the due date plus the policy's age) if the
-    item is open at its end; else the first later day at whose end a debit
-    has reopened it (a payment returned, say). None if it is open on no such
-    day. Only an item posted after `flag_day` can be reopened, so only those
-    walk their postings.
+    invoice is open at its end; else the first later day at whose end a
+    debit has reopened it (a payment returned, say). None if it is open on
+    no such day. Only an invoice posted after `flag_day` can be reopened, so
+    only those read their balances at day ends (`Item.ends`).
     """
-    left = subledger.balance(item, flag_day)
-    if left > 0:
-        return flag_day, left
-    movements = item.movements
-    if movements[-1].date <= flag_day:
-        return None
-    for at, movement in enumerate(movements):
-        day = movement.date
-        if day <= flag_day:
-            continue
+    if item.moved <= flag_day:
+        left = subledger.balance(item, flag_day)
+        return (flag_day, left) if left > 0 else None
+    for day, left in ends_from(item.ends(), flag_day):
         if day > through:
             break
-        left += movement.units
-        last_of_day = at + 1 == len(movements) or movements[at + 1].date != day
-        if last_of_day and left > 0:
+        if left > 0:
             return day, left
     return None

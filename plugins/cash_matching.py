@@ -114,6 +114,8 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import NamedTuple, Protocol
 
+from plugins.receivables import ends_from
+
 NAMED = "named"
 AMOUNT = "amount"
 CONVERTED = "converted-amount"
@@ -394,11 +396,9 @@ class _Matcher:
 
         Less what this run applied of it: the last is what is open of it now.
         """
-        ends = invoice.ends()
+        ends = ends_from(invoice.ends(), start)
         shift = ends[-1][1] - self.open[invoice.id]
-        at = bisect.bisect_right(ends, start, key=operator.itemgetter(0))
-        opening = (ends[at - 1][1] if at else 0) - shift
-        return [(start, opening)] + [(day, end - shift) for day, end in ends[at:]]
+        return [(day, end - shift) for day, end in ends]
 
     def exactly(
         self, invoice: Invoicing, start: datetime.date, amount: int

@@ -26,7 +26,9 @@ from here.
 
 from __future__ import annotations
 
+import bisect
 import datetime
+import operator
 from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import InitVar, dataclass, field
 from decimal import Decimal
@@ -170,20 +172,10 @@ class Item(NamedTuple):
                 balance = sum(m.units for m in movements)
             least = sign * balance - less
             return (start, least) if least > 0 else None
-        balance = sign * sum(m.units for m in movements if m.date <= start)
-        days = [start]
-        ends = [balance]  # each day's balance at its end, from `start` on
-        for movement in movements:
-            if movement.date > start:
-                balance += sign * movement.units
-                if days[-1] == movement.date:
-                    ends[-1] = balance
-                else:
-                    days.append(movement.date)
-                    ends.append(balance)
         found = None
-        least = ends[-1]
-        for day, end in zip(reversed(days), reversed(ends), strict=True):
+        ends = ends_from(self.ends(), start)
+        least = ends[-1][1]
+        for day, end in reversed(ends):
             least = min(least, end)
             if least <= less:
                 break
@@ -191,7 +183,13 @@ class Item(NamedTuple):
         return found
 
     def ends(self) -> list[tuple[datetime.date, int]]:
-        """Returns its balance at the end of each day it is posted, on its own side, by day."""
+        """Returns its balance at the end of each day it is posted, on its own side, by day.
+
+        Whatever reads an item day by day reads these (from a day on, with
+        `ends_from`): the day from which it stays open (`open_from`), what
+        the matcher can clear of it (`plugins.cash_matching`) and the day it
+        is flagged past due (`plugins.ar_controls`).
+        """
         sign = 1 if self.is_invoice else -1
         found: list[tuple[datetime.date, int]] = []
         balance = 0
@@ -207,6 +205,18 @@ class Item(NamedTuple):
         """Returns the links of the entries that post to the item up to a day, sorted."""
         moved = (m for m in self.movements if through is None or m.date <= through)
         return sorted({link for m in moved for link in m.entry.links})
+
+
+def ends_from(
+    ends: Sequence[tuple[datetime.date, int]], start: datetime.date
+) -> list[tuple[datetime.date, int]]:
+    """Returns an item's balances at day ends (`Item.ends`) from `start` on.
+
+    First its balance at the end of `start` (none before its first
+    posting), then at the end of each later day it is posted.
+    """
+    at = bisect.bisect_right(ends, start, key=operator.itemgetter(0))
+    return [(start, ends[at - 1][1] if at else 0), *ends[at:]]
 
 
 class Index:
