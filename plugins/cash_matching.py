@@ -687,6 +687,8 @@ class _Matcher:
             day = None
             if invoice is not None and invoice.date <= payment.date:
                 day = self.possible(payment, invoice, amount)
+                if day is None:  # open that amount only later: the next oldest may be now
+                    invoice, day = self.next_possible(payment, key)
             chosen = invoice if day is not None else None
             others = standing.get(key) if standing else None
             if others:  # an older invoice may have stood open at the amount
@@ -703,6 +705,22 @@ class _Matcher:
             else:
                 left.append(payment)
         return left
+
+    def next_possible(
+        self, payment: Paying, key: Amount
+    ) -> tuple[Invoicing | None, datetime.date | None]:
+        """Returns the oldest of the other invoices open a receipt's amount that it can pay now.
+
+        With the day of the match (`possible`); (None, None) if there is none.
+        """
+        for other in self.more.get(key, ()):
+            if other.date > payment.date:
+                break
+            if self.open.get(other.id) == key[2]:
+                day = self.possible(payment, other, key[2])
+                if day is not None:
+                    return other, day
+        return None, None
 
     def by_open_amount(self) -> tuple[dict[Amount, Invoicing], dict[Amount, list[Invoicing]]]:
         """Returns the oldest open invoice of each amount owed, and the others of it, oldest first.

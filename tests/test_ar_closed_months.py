@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from beancount.core import data
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from plugins import period_lock
@@ -925,6 +925,15 @@ _AMOUNT_JANUARY = st.lists(
     st.integers(1, 40).map(lambda steps: steps * _STEP),
     st.integers(1, 28),
     st.booleans(),
+)
+@example(  # R-0 pays INV-1 10.00 and R-1 INV-3 90.00 on Jan 4; a return of 90.00 to INV-1 on
+    # Feb 1 makes INV-1 open 90.00 after R-0, but only from Feb 1: R-1 still pays INV-3
+    billed=[1000, 18000, 9000],
+    events=[("exact", 4, 1, 1), ("half", 4, 2, 1)],
+    which=1,
+    cents=9000,
+    day=1,
+    refund=False,
 )
 def test_a_later_debit_never_changes_what_receipts_paid_by_amount_before_it(
     reopened: Books,
