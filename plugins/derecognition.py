@@ -71,15 +71,17 @@ def cumulative(
     functional = rates.functional
     if functional is None:
         return made
+    carried = [
+        (item, carrying)
+        for item in subledger.foreign(functional)
+        if len(item.movements) > 1 and (carrying := rates.carrying(item)) is not None
+    ]
+    if not carried:  # the common case: nothing foreign cleared, no pass over `made`
+        return made
     order = {id(entry): index for index, entry in enumerate(made)}
     pieces: dict[Place, Decimal] = {}
     touched: list[Item] = []
-    for item in subledger.foreign(functional):
-        if len(item.movements) < 2:
-            continue
-        carrying = rates.carrying(item)
-        if carrying is None:
-            continue
+    for item, carrying in carried:
         found = _pieces(item, carrying, functional, order, policy)
         if found:
             pieces.update(found)
