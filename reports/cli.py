@@ -108,7 +108,9 @@ def _add_receivables_command(commands: argparse._SubParsersAction[Any]) -> None:
         help="default: month end; for dso, measure the month of this date",
     )
     command.add_argument(
-        "--month", help="YYYY-MM, for dso (not with --as-of); default: latest complete month"
+        "--month",
+        help="YYYY-MM: as of its end; dso measures it (not with --as-of); "
+        "default: latest complete month",
     )
     command.add_argument(
         "--customer", help='the customer of a statement; "(unassigned)": what is nobody\'s'

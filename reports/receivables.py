@@ -964,18 +964,28 @@ def report(
     Args:
       as_of: The report's date; default: the end of the latest complete month.
         DSO given a date measures the month of that date.
-      month: 'YYYY-MM' for DSO; default: the latest complete month.
-      customer: The customer of a statement (required for it).
-      start: The first day of a statement; default: the first day of the as-of month.
+      month: 'YYYY-MM': the report as of that month's end (DSO: measures that
+        month); default: the latest complete month.
+      customer: The customer of a statement (required for it, and only for it).
+      start: The first day of a statement (only for it); default: the first
+        day of the as-of month.
 
     Raises:
       ValueError: if a statement has no customer, starts after its end (--from
         after --as-of, or after the month end it defaults to) or names an
-        unknown customer (`UnknownCustomer`), DSO is given both a month and a
-        date, or the month is not one.
+        unknown customer (`UnknownCustomer`), a report is given both a month
+        and a date, another report than a statement a customer or a first day
+        (it would be ignored), or the month is not one.
     """
-    if name == "dso" and month and as_of:
-        raise ValueError(f"DSO measures a month: give --month {month} or --as-of {as_of}, not both")
+    if month and as_of:
+        what = "DSO measures a month" if name == "dso" else f"The {name} report is as of one day"
+        raise ValueError(f"{what}: give --month {month} or --as-of {as_of}, not both")
+    if name != "statement" and (customer or start):
+        given = "--customer" if customer else "--from"
+        raise ValueError(
+            f"{given} is for a statement; the {name} report covers every customer as of "
+            f"one day (--as-of or --month)"
+        )
     first = period.parse_month(month) if month else latest_complete_month(books)
     day = as_of or period.last_day(first)
     if name == "dso":

@@ -389,6 +389,35 @@ def test_a_statement_must_end_on_or_after_its_start_and_name_a_known_customer(
     assert "Statement of CUS-9" in capsys.readouterr().out
 
 
+def test_a_report_refuses_options_it_would_ignore(
+    books: Books, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The aging is of every customer as of one day: a --customer or --from
+    # would be ignored, and a --month beside an --as-of would lose to it, so
+    # each is a usage error (exit 2) rather than a report the reader takes
+    # for what was asked.
+    path = reporting.written(books, LEDGER, {"ar.yaml": POLICY})
+    aging = ["ar", str(path), "aging"]
+    assert cli.main([*aging, "--customer", "CUS-1"]) == 2
+    assert capsys.readouterr().err == (
+        "revclose: --customer is for a statement; the aging report covers every customer "
+        "as of one day (--as-of or --month)\n"
+    )
+    assert cli.main([*aging, "--from", "2026-03-01"]) == 2
+    assert "--from is for a statement" in capsys.readouterr().err
+    assert cli.main([*aging, "--month", "2026-03", "--as-of", "2026-02-28"]) == 2
+    assert capsys.readouterr().err == (
+        "revclose: The aging report is as of one day: give --month 2026-03 or --as-of "
+        "2026-02-28, not both\n"
+    )
+    # --month alone is the month's end: the same aging as --as-of 2026-03-31.
+    assert cli.main([*aging, "--month", "2026-03"]) == 0
+    by_month = capsys.readouterr().out
+    assert cli.main([*aging, "--as-of", "2026-03-31"]) == 0
+    assert capsys.readouterr().out == by_month
+    assert "530.00" in by_month
+
+
 # INV-7 names no customer: 300.00 due Jan 5, 85 days past due at Mar 31.
 NOBODYS = """
 2026-01-05 * "Acme" "Invoice INV-7" ^INV-7
