@@ -236,7 +236,10 @@ def reconcile(
     unapplied cash recovers an invoice written off before a receipt posted
     straight to it (`plugins.recoveries.Allocation`): what it recovers is
     known only once cash is matched, and the straight receipt's excess, moved
-    to customer credits first, follows from it.
+    to customer credits first, follows from it. So they are when a payment
+    difference is written off on a day after which the invoice is posted
+    again (`plugins.payment_differences.write_offs`): the write-off settles
+    the invoice from its day, so it is posted before anything else is read.
 
     Args:
       books: The plugin's view of the ledger.
@@ -244,15 +247,19 @@ def reconcile(
     """
     caps: dict[over_payments.Key, int] = {}
     demands: Recoveries = {}
+    carried: payment_differences.Carried = []
     for reading in range(1, _READINGS + 1):
-        made, findings, subledger, capped, unsettled = _reconciled(books, policy, caps, demands)
-        if not capped and unsettled is None:
+        made, findings, subledger, capped, unsettled, written = _reconciled(
+            books, policy, caps, demands, carried
+        )
+        if not capped and unsettled is None and written is None:
             break
         if reading == _READINGS:
             findings += _unsettled(capped)
             break
         caps.update(capped)
         demands = unsettled or demands
+        carried = carried if written is None else written
         books = Books.of(books.entries, policy, books.folder)
     return made, findings, subledger
 
@@ -276,23 +283,31 @@ def _unsettled(capped: dict[over_payments.Key, int]) -> list[receivables.Finding
 
 
 def _reconciled(
-    books: Books, policy: ArPolicy, caps: dict[over_payments.Key, int], demands: Recoveries
+    books: Books,
+    policy: ArPolicy,
+    caps: dict[over_payments.Key, int],
+    demands: Recoveries,
+    carried: payment_differences.Carried,
 ) -> tuple[
     list[data.Transaction],
     list[receivables.Finding],
     receivables.Subledger,
     dict[over_payments.Key, int],
     Recoveries | None,
+    payment_differences.Carried | None,
 ]:
     """Returns `reconcile`'s result for take-backs capped at `caps`, and the caps it found.
 
     With what receipts in unapplied cash brought to invoices written off,
     if the receipts posted straight to them should have known it
-    (`demands`, as found in an earlier reading), else None.
+    (`demands`, as found in an earlier reading), else None. With the
+    payment differences written off on days the invoice is posted after, if
+    they are not those `carried` (posted first here), else None.
     """
     unapplied = policy.accounts.unapplied_cash
     typed, findings = books.typed, list(books.findings)
     rates = fx.Rates(books.entries, policy.functional_currency)
+    typed.post(carried)  # write-offs settle their invoices from their day
     # Generated postings never clear more than is open, so the typed items
     # show every invoice paid too much, less what receipts posted straight
     # to it over paid, which is moved to customer credits first. They are
@@ -301,7 +316,7 @@ def _reconciled(
     typed.post(moved.movements)
     controls = ar_controls.overpaid(typed, policy)
     controls += ar_controls.applications_to_nothing(typed, unapplied, books.both)
-    applied = _applied(typed, books.receipts, books.customer_credits, moved, rates, policy)
+    applied = _applied(typed, books.receipts, books.customer_credits, moved, rates, policy, carried)
     findings += applied.findings
     # Once every application is made, each clears its share of a foreign
     # invoice's carrying amount cumulatively, in the order they are dated.
@@ -315,7 +330,14 @@ def _reconciled(
         for remeasurement in fx.remeasurements(applied.subledger, rates, policy, through):
             made += ar_entries.remeasurement_entries(remeasurement, policy)
         made += ar_controls.review_flags(applied.subledger, applied.cash, policy, through)
-    return made, findings + controls, applied.subledger, applied.capped, applied.demands
+    return (
+        made,
+        findings + controls,
+        applied.subledger,
+        applied.capped,
+        applied.demands,
+        applied.written,
+    )
 
 
 class _Applied(NamedTuple):
@@ -327,6 +349,7 @@ class _Applied(NamedTuple):
     findings: list[receivables.Finding]
     capped: dict[over_payments.Key, int]  # what each take-back capped anew could take back
     demands: Recoveries | None  # what recovering receipts brought, if to be read again
+    written: payment_differences.Carried | None  # write-offs to post first, if to be read again
 
 
 def _applied(
@@ -336,6 +359,7 @@ def _applied(
     moved: over_payments.Moved,
     rates: fx.Rates,
     policy: ArPolicy,
+    carried: payment_differences.Carried,
 ) -> _Applied:
     """Nets credit notes, matches receipts, applies customer credits, then writes off differences.
 
@@ -352,6 +376,8 @@ def _applied(
         customer credits, and the take-backs asked of it (`plugins.over_payments`).
       rates: The ledger's prices.
       policy: The receivables policy.
+      carried: The payment differences written off before anything else
+        was read (`plugins.payment_differences.write_offs`).
     """
     netted = credit_notes.net(subledger, policy, rates)
     subledger.post(netted.movements)
@@ -398,13 +424,14 @@ def _applied(
         cash.post(again.uses)
         made += again.entries
     # Last, when every receipt is applied: what receipts posted straight to
-    # the receivable leave open within the tolerance.
-    differences = payment_differences.write_offs(subledger, rates, policy)
+    # the receivable leave open within the tolerance at a day's end.
+    differences = payment_differences.write_offs(subledger, rates, policy, carried)
     subledger.post(differences.movements)
+    made += [movement.entry for _, movement in carried]
     made += differences.entries
     later = {take_back.key: taken for take_back, taken in capped}
     demands = None if recovering.settled else recovering.demands
-    return _Applied(made, subledger, cash, findings, later, demands)
+    return _Applied(made, subledger, cash, findings, later, demands, differences.carried)
 
 
 def _realized_own_rates(

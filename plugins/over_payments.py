@@ -278,7 +278,9 @@ def _steps(
     posting never changes an earlier step. A receipt that takes the balance
     below zero beyond the tolerance moves what it takes it below (below
     where it already was, with what receipts before it over paid within the
-    tolerance) to credits. A typed debit first makes up what the
+    tolerance and not written off: `plugins.payment_differences` writes one
+    off at the end of its day, and the books are read again with that
+    posted) to credits. A typed debit first makes up what the
     invoice is in credit and not moved (a credit by hand over paid it); the
     rest takes back from the excesses moved, the latest first, as far as
     they go, and as far as its credit still held on the debit's day when
@@ -296,6 +298,8 @@ def _steps(
         units = movement.units
         before, running = running, running + units
         if meta.GENERATED_BY in movement.entry.meta:
+            # A payment difference written off on its day settles what it over paid.
+            within = min(within, max(0, -running))
             continue
         if units > 0:
             spare = units - max(0, -before)
@@ -324,7 +328,7 @@ def _steps(
             if not over:
                 continue
         if running >= -tolerance:
-            within += over  # `plugins.payment_differences` writes it off, if nothing follows
+            within += over  # `plugins.payment_differences` writes it off at its day's end
             continue
         # Beyond the tolerance, what receipts over paid within it goes with the excess.
         over, within = over + within, 0

@@ -3,9 +3,9 @@
 A bank import that knows which invoice a receipt pays credits the receivable
 itself (`plugins.receipts` reads only receipts waiting in unapplied cash).
 When such receipts pay an invoice within the tolerance of `config/ar.yaml`
-but not exactly, the few cents left would stay open forever. Once every
-receipt is applied, an invoice whose last posting is such a receipt and
-whose balance is not zero but within the tolerance has the difference
+but not exactly, the few cents left would stay open forever. At the end of
+each day whose last posting to an invoice is such a receipt, an invoice
+whose balance then is not zero but within the tolerance has the difference
 written off to the policy's write-off account, dated at that receipt,
 located at its line and linked to the invoice and the receipt:
 
@@ -43,10 +43,26 @@ same way (a credit to the write-off account); a larger one is moved to
 customer credits (`plugins.over_payments`). Only an invoice in the functional
 currency, or carried in its own currency with no rate, is written off: a
 difference at a foreign carrying rate is left to the user.
+
+The balance is the one at the end of that day, with everything dated on or
+before it (cash matched, credit notes netted, earlier write-offs), so a
+write-off depends only on what is known on its day: what is posted to the
+invoice later never undoes it. A receipt of 0.50 naming INV-1 on March 3,
+after 99.97 paid it and 0.03 was written off on February 1, finds INV-1
+settled: it over pays it, and the excess is written off in March (a credit
+to the write-off account) or, beyond the tolerance, becomes the customer's
+credit. For cash matching not to pay what is written off, a write-off
+followed by later postings is posted before cash is matched, as settling
+the invoice from its day: such write-offs are found once cash is matched,
+and the books are read again with them (`carried`,
+`plugins.ar_reconciliation.reconcile`) until the write-offs found are those
+posted. A write-off that nothing follows changes nothing the matcher could
+do, and is made at once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from beancount.core import data
@@ -60,56 +76,124 @@ from plugins.receivables import Item, Movement, Subledger
 KIND = "payment-difference"
 
 
+Carried = list[tuple[str, Movement]]  # write-offs posted before cash is matched, by invoice
+
+
 class WrittenOff(NamedTuple):
-    """The entries that write payment differences off, and the receivable postings they add."""
+    """The entries that write payment differences off, and the receivable postings they add.
+
+    Attributes:
+      carried: The write-offs that later postings follow, if they are not
+        those posted before cash was matched: the books are to be read
+        again with them posted first (else None).
+    """
 
     entries: list[data.Transaction]
     movements: list[tuple[str, Movement]]
+    carried: Carried | None = None
 
 
-def write_offs(subledger: Subledger, rates: Rates, policy: ArPolicy) -> WrittenOff:
+def write_offs(
+    subledger: Subledger,
+    rates: Rates,
+    policy: ArPolicy,
+    carried: Sequence[tuple[str, Movement]] = (),
+) -> WrittenOff:
     """Returns the write-offs of invoices that receipts paid within the tolerance, but not exactly.
 
-    Only the items the books post to more than once are looked at: an item
-    read with its document alone has no receipt posted straight to it.
+    Each invoice is read day by day, with every posting made so far but the
+    write-offs `carried` (posted before cash was matched): a day whose last
+    posting is a receipt posted straight to it, and at whose end it is open
+    (or in credit) by no more than the tolerance, writes that off. Only the
+    items the books post to more than once are looked at: an item read with
+    its document alone has no receipt posted straight to it.
 
     Args:
       subledger: The open items, with every cash application and credit in them.
       rates: The ledger's prices (an invoice carried at a foreign rate is left alone).
       policy: The tolerance and the write-off account.
+      carried: The write-offs an earlier reading found followed by later
+        postings, posted before cash was matched.
+    Returns:
+      The write-offs that nothing follows, to post now; and, if the
+      write-offs found followed by later postings are not `carried`, those.
     """
-    found: list[tuple[Item, Movement, str, int]] = []
+    posted = {id(movement.entry) for _, movement in carried}
+    found: list[tuple[Item, Movement, str, int, bool]] = []
     tolerances: dict[str, int] = {}
     for item in (subledger.items[invoice] for invoice in subledger.several):
-        movements = item.movements
-        # Most items: paid by the plugin (their last posting is generated).
         if not item.is_invoice:
             continue
-        last = movements[-1]
-        if last.units >= 0 or meta.GENERATED_BY in last.entry.meta:
+        movements = item.movements
+        # Most items: paid by the plugin (their last posting is generated), or
+        # paid in full straight to the receivable with nothing posted since.
+        if len(movements) == 2 and (
+            meta.GENERATED_BY in movements[1].entry.meta or not subledger.open[item.id]
+        ):
             continue
-        left = subledger.open[item.id]
+        if posted:
+            movements = [m for m in movements if id(m.entry) not in posted]
         tolerance = tolerances.get(item.currency)
         if tolerance is None:
             tolerance = tolerances[item.currency] = policy.tolerance_units(item.currency)
+        found += _differences(item, movements, tolerance, rates)
+    done = WrittenOff([], [])
+    later: Carried = []
+    known = {_key(one) for one in carried}
+    for item, paid, receipt, left, final in sorted(found, key=lambda one: one[0].id):
+        entry = write_off_entry(item, paid, receipt, left, policy)
+        movement = (item.id, Movement(entry.date, -left, entry, 2, item.currency))
+        # One carried stays so, though what followed it may follow no more.
+        if final and _key(movement) not in known:
+            done.entries.append(entry)
+            done.movements.append(movement)
+        else:
+            later.append(movement)
+    if [_key(one) for one in later] != [_key(one) for one in carried]:
+        return done._replace(carried=later)
+    return done
+
+
+def _differences(
+    item: Item, movements: list[Movement], tolerance: int, rates: Rates
+) -> list[tuple[Item, Movement, str, int, bool]]:
+    """Returns the differences to write off of an invoice, day by day, each with its receipt.
+
+    With what is left at the end of the day, and whether nothing is posted
+    to the invoice after it (`movements` are its postings but the write-offs
+    carried).
+    """
+    found = []
+    running = written = 0
+    last = len(movements) - 1
+    for at, movement in enumerate(movements):
+        running += movement.units
+        if at < last and movements[at + 1].date == movement.date:
+            continue  # not the day's last posting
+        left = running + written
         if not left or abs(left) > tolerance:
             continue
-        receipt = posted_straight(last)
-        if receipt is None or rates.carrying(item) is not None:
+        receipt = posted_straight(movement)
+        if receipt is None:
             continue
-        found.append((item, last, receipt, left))
-    done = WrittenOff([], [])
-    for item, last, receipt, left in sorted(found, key=lambda one: one[0].id):  # not file order
-        entry = write_off_entry(item, last, receipt, left, policy)
-        done.entries.append(entry)
-        done.movements.append((item.id, Movement(entry.date, -left, entry, 2, item.currency)))
-    return done
+        if rates.carrying(item) is not None:
+            return []
+        found.append((item, movement, receipt, left, at == last))
+        written -= left
+    return found
+
+
+def _key(movement: tuple[str, Movement]) -> tuple[str, str, object, int]:
+    """Names a write-off across readings of the books: its invoice, receipt's line and amount."""
+    invoice, posted = movement
+    where = posted.entry.meta
+    return (invoice, str(where.get("filename")), where.get("lineno", 0), posted.units)
 
 
 def write_off_entry(
     item: Item, paid: Movement, receipt: str, left: int, policy: ArPolicy
 ) -> data.Transaction:
-    """Returns the entry that writes off what is `left` of an invoice after its last receipt."""
+    """Returns the entry that writes off what is `left` of an invoice after a receipt's day."""
     moved = (policy.write_off_account, policy.accounts.receivable, left)
     narration = f"Payment difference of {item.id} from {receipt} written off"
     return ar_entries.receivable_receipt_entry(item, paid, receipt, moved, KIND, narration, policy)

@@ -625,7 +625,7 @@ def test_a_later_receipt_or_credit_note_never_changes_a_closed_month(
 # and every credit applied or credit note netted that it adds is dated on
 # or after it. Amounts are in steps of 5.00, so nothing is ever left open
 # or over paid within the 1.00 tolerance: payment differences are written
-# off on what is open at the end of the books, a rule of their own.
+# off on their day, a rule of their own (tests/test_ar_write_offs_on_their_day.py).
 
 _STEP = 500  # cents
 _JANUARY = st.lists(

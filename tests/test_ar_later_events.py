@@ -60,19 +60,14 @@ def test_a_chargeback_of_an_applied_receipt_reopens_the_invoice_on_its_day(books
     assert _january(both) == _january(alone)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="payment differences are written off on what is open at the end of the books (README)",
-)
 def test_a_later_receipt_leaves_a_closed_months_write_off_alone(books: Books) -> None:
     # INV-1 100.00 (Jan 5) is paid 99.50 straight to the receivable on Jan
     # 20: 0.50 is left, within the 1.00 tolerance, and written off on Jan 20
     # (January alone shows it). R-2 brings 0.50 naming INV-1 on Mar 3: INV-1
     # is settled already, so R-2 over pays it by 0.50, within the tolerance,
     # and that is written off in March: 0.50 - 0.50 = 0.00 in the write-off
-    # account at the end, January as it was. Today the write-off waits for
-    # the end of the books, R-2 pays the 0.50, and January's write-off is gone.
+    # account at the end, January as it was. (It once waited for the end of
+    # the books: R-2 paid the 0.50, and January's write-off was gone.)
     january = invoice(1, "2026-01-05", "100.00") + paid("2026-01-20", "99.50", "BR-1")
     january += BANK_FEE
     march = receipt("2026-03-03", "0.50 USD", "R-2", '\n  invoice: "INV-1"' + CUSTOMER)

@@ -19,6 +19,7 @@ from tests.test_ar_reconciliation import (
     AR,
     CREDITS,
     HEADER,
+    WRITE_OFF,
     applications,
     balance,
     invoice,
@@ -271,12 +272,15 @@ def test_a_debit_takes_back_the_latest_excess_first(books: Books) -> None:
     assert balance(entries, CREDITS, "USD") == Decimal("-40.00")
 
 
-def test_what_a_receipt_over_paid_within_the_tolerance_goes_with_the_next_excess(
+def test_what_a_receipt_over_paid_within_the_tolerance_is_written_off_before_the_next_excess(
     books: Books,
 ) -> None:
-    # INV-1 of 100.00: BR-1 pays 100.50, 0.50 over, within the 1.00 tolerance,
-    # so nothing moves on Feb 1. BR-2 then pays 5.00 more: the invoice is
-    # 5.50 below zero, beyond the tolerance, and BR-2 moves all 5.50 on Feb 2.
+    # INV-1 of 100.00: BR-1 pays 100.50, 0.50 over, within the 1.00 tolerance:
+    # nothing moves, and the 0.50 is written off at the end of Feb 1 (a
+    # credit), whatever comes later. BR-2 then pays 5.00 more: the invoice,
+    # settled, is 5.00 below zero, beyond the tolerance, and BR-2 moves its
+    # 5.00 on Feb 2. Write-offs -0.50, customer credits -5.00, receivable
+    # 100.00 - 100.50 + 0.50 - 5.00 + 5.00 = 0.00.
     text = (
         invoice(1, "2026-01-05", "100.00")
         + paid("2026-02-01", "100.50", "BR-1")
@@ -285,11 +289,13 @@ def test_what_a_receipt_over_paid_within_the_tolerance_goes_with_the_next_excess
     entries, errors = load(books, text)
     assert errors == []
     assert [(day, squeezed(postings)) for day, _, postings in applications(entries)] == [
-        ("2026-02-02", [f"{AR} 5.50 USD", f"{CREDITS} -5.50 USD"]),
+        ("2026-02-01", [f"{WRITE_OFF} -0.50 USD", f"{AR} 0.50 USD"]),
+        ("2026-02-02", [f"{AR} 5.00 USD", f"{CREDITS} -5.00 USD"]),
     ]
-    assert generated(entries)[0].meta["revclose_receipt"] == "BR-2"
+    assert [entry.meta["revclose_receipt"] for entry in generated(entries)] == ["BR-1", "BR-2"]
     assert balance(entries, AR, "USD") == Decimal("0.00")
-    assert balance(entries, CREDITS, "USD") == Decimal("-5.50")
+    assert balance(entries, WRITE_OFF, "USD") == Decimal("-0.50")
+    assert balance(entries, CREDITS, "USD") == Decimal("-5.00")
 
 
 def test_what_a_manual_credit_over_pays_stays_an_error(books: Books) -> None:

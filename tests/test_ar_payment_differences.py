@@ -9,6 +9,7 @@ from tests.conftest import Books, generated, line_of
 from tests.test_ar_reconciliation import (
     AR,
     HEADER,
+    UNAPPLIED,
     WRITE_OFF,
     applications,
     balance,
@@ -87,8 +88,12 @@ def test_credit_to_the_invoice_that_is_no_receipt_is_not_written_off(books: Book
     assert balance(entries, AR, "USD") == Decimal("0.50")
 
 
-def test_cash_applied_after_the_named_receipt_pays_what_it_left(books: Books) -> None:
-    # The 0.04 left by the named receipt is paid from unapplied cash: nothing to write off.
+def test_cash_after_the_day_of_a_write_off_over_pays_the_invoice(books: Books) -> None:
+    # BR-1 999.96 leaves 1,000.00 - 999.96 = 0.04 open at the end of Feb 1,
+    # within the 1.00 tolerance: written off on Feb 1, whatever comes later.
+    # R-2 0.04 naming INV-1 on Feb 15 finds it settled: it over pays it by
+    # 0.04, within the tolerance, written off on Feb 15 (a credit). The
+    # write-off account nets 0.04 - 0.04 = 0.00; the receivable is 0.00.
     text = (
         invoice(1, "2026-01-05", "1000.00")
         + paid("2026-02-01", "999.96", "BR-1")
@@ -96,7 +101,17 @@ def test_cash_applied_after_the_named_receipt_pays_what_it_left(books: Books) ->
     )
     entries, errors = load(books, text)
     assert errors == []
-    assert [narration for _, narration, _ in applications(entries)] == [
-        "Cash application INV-1 from R-2"
+    assert [(day, text, squeezed(postings)) for day, text, postings in applications(entries)] == [
+        (
+            "2026-02-01",
+            "Payment difference of INV-1 from BR-1 written off",
+            [f"{WRITE_OFF} 0.04 USD", f"{AR} -0.04 USD"],
+        ),
+        (
+            "2026-02-15",
+            "Over payment from R-2 written off: INV-1 is already paid",
+            [f"{UNAPPLIED} 0.04 USD", f"{WRITE_OFF} -0.04 USD"],
+        ),
     ]
     assert balance(entries, AR, "USD") == Decimal("0.00")
+    assert balance(entries, WRITE_OFF, "USD") == Decimal("0.00")
