@@ -46,7 +46,9 @@ and reports the receivable's control failures as errors
 receivable with what it adds.
 
 Before cash is matched, cash naming an invoice written off as uncollectible
-reinstates it by what it recovers (plugins.recoveries).
+reinstates it by what it recovers (plugins.recoveries). Once it is matched, a
+later chargeback of a receipt takes back from what the receipt paid
+(plugins.chargebacks).
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ from plugins import (
     ar_entries,
     ar_policy,
     cash_application,
+    chargebacks,
     close_policy,
     credit_notes,
     customer_credits,
@@ -239,7 +242,9 @@ def reconcile(
     to customer credits first, follows from it. So they are when a payment
     difference is written off on a day after which the invoice is posted
     again (`plugins.payment_differences.write_offs`): the write-off settles
-    the invoice from its day, so it is posted before anything else is read.
+    the invoice from its day, so it is posted before anything else is read;
+    and when a debit of a receipt kept off it while cash is matched is to be
+    read as before (`plugins.chargebacks`): it is then taken off the receipt first.
 
     Args:
       books: The plugin's view of the ledger.
@@ -248,18 +253,20 @@ def reconcile(
     caps: dict[over_payments.Key, int] = {}
     demands: Recoveries = {}
     carried: payment_differences.Carried = []
+    early: set[chargebacks.Key] = set()
     for reading in range(1, _READINGS + 1):
-        made, findings, subledger, capped, unsettled, written = _reconciled(
-            books, policy, caps, demands, carried
+        made, findings, subledger, learned = _reconciled(
+            books, policy, caps, demands, carried, early
         )
-        if not capped and unsettled is None and written is None:
+        if learned.settled:
             break
         if reading == _READINGS:
-            findings += _unsettled(capped)
+            findings += _unsettled(learned.caps)
             break
-        caps.update(capped)
-        demands = unsettled or demands
-        carried = carried if written is None else written
+        caps.update(learned.caps)
+        demands = learned.demands or demands
+        carried = carried if learned.written is None else learned.written
+        early |= learned.early
         books = Books.of(books.entries, policy, books.folder)
     return made, findings, subledger
 
@@ -288,13 +295,12 @@ def _reconciled(
     caps: dict[over_payments.Key, int],
     demands: Recoveries,
     carried: payment_differences.Carried,
+    early: set[chargebacks.Key],
 ) -> tuple[
     list[data.Transaction],
     list[receivables.Finding],
     receivables.Subledger,
-    dict[over_payments.Key, int],
-    Recoveries | None,
-    payment_differences.Carried | None,
+    _Learned,
 ]:
     """Returns `reconcile`'s result for take-backs capped at `caps`, and the caps it found.
 
@@ -302,7 +308,8 @@ def _reconciled(
     if the receipts posted straight to them should have known it
     (`demands`, as found in an earlier reading), else None. With the
     payment differences written off on days the invoice is posted after, if
-    they are not those `carried` (posted first here), else None.
+    they are not those `carried` (posted first here), else None; and the
+    debits of receipts found to be read as before, beyond `early`.
     """
     unapplied = policy.accounts.unapplied_cash
     typed, findings = books.typed, list(books.findings)
@@ -316,7 +323,9 @@ def _reconciled(
     typed.post(moved.movements)
     controls = ar_controls.overpaid(typed, policy)
     controls += ar_controls.applications_to_nothing(typed, unapplied, books.both)
-    applied = _applied(typed, books.receipts, books.customer_credits, moved, rates, policy, carried)
+    applied = _applied(
+        typed, books.receipts, books.customer_credits, moved, rates, policy, carried, early
+    )
     findings += applied.findings
     # Once every application is made, each clears its share of a foreign
     # invoice's carrying amount cumulatively, in the order they are dated.
@@ -330,14 +339,21 @@ def _reconciled(
         for remeasurement in fx.remeasurements(applied.subledger, rates, policy, through):
             made += ar_entries.remeasurement_entries(remeasurement, policy)
         made += ar_controls.review_flags(applied.subledger, applied.cash, policy, through)
-    return (
-        made,
-        findings + controls,
-        applied.subledger,
-        applied.capped,
-        applied.demands,
-        applied.written,
-    )
+    return made, findings + controls, applied.subledger, applied.learned
+
+
+class _Learned(NamedTuple):
+    """What a reading of the books found that the next must read first (`reconcile`)."""
+
+    caps: dict[over_payments.Key, int]  # what each take-back capped anew could take back
+    demands: Recoveries | None  # what recovering receipts brought, if to be read again
+    written: payment_differences.Carried | None  # write-offs to post first, if to be read again
+    early: set[chargebacks.Key]  # debits to take off their receipts before matching, found anew
+
+    @property
+    def settled(self) -> bool:
+        """Whether the next reading would read what this one did."""
+        return not self.caps and self.demands is None and self.written is None and not self.early
 
 
 class _Applied(NamedTuple):
@@ -347,9 +363,7 @@ class _Applied(NamedTuple):
     subledger: receivables.Subledger
     cash: receipts.Receipts  # with every use of each receipt
     findings: list[receivables.Finding]
-    capped: dict[over_payments.Key, int]  # what each take-back capped anew could take back
-    demands: Recoveries | None  # what recovering receipts brought, if to be read again
-    written: payment_differences.Carried | None  # write-offs to post first, if to be read again
+    learned: _Learned  # what the next reading of the books must read first
 
 
 def _applied(
@@ -360,6 +374,7 @@ def _applied(
     rates: fx.Rates,
     policy: ArPolicy,
     carried: payment_differences.Carried,
+    early: set[chargebacks.Key],
 ) -> _Applied:
     """Nets credit notes, matches receipts, applies customer credits, then writes off differences.
 
@@ -378,16 +393,22 @@ def _applied(
       policy: The receivables policy.
       carried: The payment differences written off before anything else
         was read (`plugins.payment_differences.write_offs`).
+      early: The debits of receipts to take off them before matching, as
+        always: the others that may charge back an applied receipt are kept
+        off until cash is matched (`plugins.chargebacks`).
     """
     netted = credit_notes.net(subledger, policy, rates)
     subledger.post(netted.movements)
     own_rates = _realized_own_rates(subledger, rates, policy)
+    # A later chargeback of a receipt is posted to it once cash is matched.
+    withheld = chargebacks.withhold(cash, policy, early)
     # Cash naming an invoice written off as uncollectible reinstates it first.
     recovering = recoveries.Recovering(subledger, cash, policy, moved.straight)
     applied = cash_application.apply(subledger, cash, rates, policy, recovering=recovering)
     subledger.post(recovering.movements)
     subledger.post(applied.movements)
     cash.post(applied.uses)
+    charged = chargebacks.charge(withheld, cash, subledger, policy)
     crediting = [*moved.entries, *applied.crediting]
     credits = customer_credits.credits_left(crediting, credit_entries, policy)
     customers = {credit.customer for credit in credits if credit.customer}
@@ -405,6 +426,7 @@ def _applied(
         *own_rates,
         *recovering.entries,
         *applied.entries,
+        *charged.entries,
         *credited.entries,
         *taken_back,
     ]
@@ -414,11 +436,14 @@ def _applied(
         for take_back, taken in zip(moved.take_backs, credited.taken, strict=True)
         if taken < take_back.claim.units
     ]
-    if credited.movements:
+    if credited.movements or charged.customers:
         # A receipt of what is left of an invoice once a credit paid part of
-        # it matches only now: match the credited customers' receipts again.
+        # it, or a chargeback opened it again, matches only now: match those
+        # customers' receipts again.
         subledger.post(credited.movements)
-        again = cash_application.apply(subledger, cash, rates, policy, customers)
+        again = cash_application.apply(
+            subledger, cash, rates, policy, customers | charged.customers
+        )
         findings += again.findings
         subledger.post(again.movements)
         cash.post(again.uses)
@@ -431,7 +456,8 @@ def _applied(
     made += differences.entries
     later = {take_back.key: taken for take_back, taken in capped}
     demands = None if recovering.settled else recovering.demands
-    return _Applied(made, subledger, cash, findings, later, demands, differences.carried)
+    learned = _Learned(later, demands, differences.carried, charged.early - early)
+    return _Applied(made, subledger, cash, findings, learned)
 
 
 def _realized_own_rates(

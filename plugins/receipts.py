@@ -23,7 +23,9 @@ payee (in any case: a bank writes `ACME ROBOTICS`).
 
 Every debit to unapplied cash uses up a receipt and must say which: by
 `receipt` metadata or the receipt's link (generated cash applications carry
-`revclose_receipt`).
+`revclose_receipt`). A generated credit to unapplied cash that carries
+`revclose_receipt` gives cash back to that receipt (`plugins.chargebacks`):
+it is read as a use of a negative amount.
 
 A bank import that knows which invoice a receipt pays posts it straight to the
 receivable instead (`posted_straight`): a typed credit to the receivable in an
@@ -150,6 +152,17 @@ class Receipts:
                 left[receipt_id] -= use.units
                 if use.date > last_used[receipt_id]:
                     last_used[receipt_id] = use.date
+
+    def withdraw(self, receipt_id: str, withdrawn: Iterable[Use]) -> None:
+        """Takes uses posted to a receipt off it again, in place (`plugins.chargebacks`)."""
+        gone = {id(use) for use in withdrawn}
+        kept = [use for use in self.uses[receipt_id] if id(use) not in gone]
+        if not kept:
+            del self.uses[receipt_id], self.left[receipt_id], self.last_used[receipt_id]
+            return
+        self.uses[receipt_id] = kept
+        self.left[receipt_id] = self.by_id[receipt_id].amount - sum(use.units for use in kept)
+        self.last_used[receipt_id] = max(use.date for use in kept)
 
     def sorted(self) -> list[Receipt]:
         """Returns the receipts in date order, then by id."""
@@ -292,6 +305,8 @@ class _Checker:
                 continue
             shared = entry.meta
             if meta.GENERATED_BY in shared:
+                if APPLIED_RECEIPT in shared:  # cash given back to it (`plugins.chargebacks`)
+                    debits.append(_new(_Line, (entry, position, posting, number, currency)))
                 continue
             minor = to_minor(number, currency)
             received = None if minor is None else -minor

@@ -1,0 +1,306 @@
+"""Chargebacks: a refund or chargeback of a receipt the plugin already applied.
+
+A typed debit to unapplied cash naming a receipt, in an entry that posts to
+neither the receivable nor customer credits (the bank's chargeback, a refund
+paid out), takes money back from the receipt on its own day. What the
+receipt holds unapplied that day goes first. When the receipt's cash
+applications, all dated before the debit, left it less than the debit
+takes, the rest comes back out of what the receipt paid: the latest
+application first (on one day, the latest invoice first), each as far as it
+cleared the invoice, by an entry on the debit's day, at its line, that opens
+the invoice again and gives the cash back to the receipt, so the debit uses
+it up:
+
+    2026-01-05 * "Acme" "Invoice INV-1" ^INV-1      ; INV-1 100.00, due 2026-02-04
+    2026-01-20 * "Acme" "Wire"                       ; R-1 100.00, pays INV-1 by amount
+
+    2026-02-15 * "Acme" "Chargeback of R-1"
+      receipt: "R-1"
+      Assets:Bank:Operating      -30.00 USD
+      Liabilities:UnappliedCash   30.00 USD
+
+generates, January left as it was:
+
+    2026-02-15 * "Acme" "Chargeback of R-1 taken back from INV-1"
+      #cash-application ^INV-1 ^R-1
+      revclose_generated_by: "ar_reconciliation"
+      invoice: "INV-1"
+      revclose_source: "INV-1"
+      revclose_receipt: "R-1"
+      revclose_kind: "chargeback"
+      customer: "CUS-1"
+      Assets:AccountsReceivable   30.00 USD
+      Liabilities:UnappliedCash  -30.00 USD
+
+INV-1 is owed 30.00 again from February 15 and ages from its own due date;
+unapplied cash is 100.00 - 100.00 - 30.00 + 30.00 = 0.00.
+
+Otherwise the debit is read as every debit always was, taken off the
+receipt before cash is matched (`plugins.receipts`), and the books are read
+again so (`plugins.ar_reconciliation.reconcile`): when the receipt has an
+application or another use dated on or after the debit's day, when it holds
+unapplied that day all the debit takes (a refund of cash never applied,
+which may then pay less or later), and when its applications one for one
+cleared less than the rest (an application that also parked part of the
+receipt in customer credits or wrote off a difference, cash applied by
+hand, and a receipt paying at an exchange rate are not taken back). A
+receipt used by nothing else and refunded in full is the same either way
+and is not read again.
+"""
+
+from __future__ import annotations
+
+import datetime
+import operator
+from collections.abc import Collection, Iterable
+from decimal import Decimal
+from typing import NamedTuple
+
+from beancount.core import data
+
+from plugins import ar_entries, meta
+from plugins.ar_policy import ArPolicy
+from plugins.receipts import APPLIED_RECEIPT, Receipts, Use, used_receipt
+from plugins.receivables import Movement, Subledger
+
+KIND = "chargeback"
+
+Key = tuple[str, datetime.date, int, str, int]  # receipt, debit's date and units, file, line
+
+
+class Withheld(NamedTuple):
+    """A typed debit of a receipt kept off it while cash is matched."""
+
+    receipt: str
+    use: Use
+
+    @property
+    def key(self) -> Key:
+        """Names it in another reading of the books."""
+        where = self.use.entry.meta
+        place = (str(where.get("filename", "")), int(where.get("lineno", 0)))
+        return (self.receipt, self.use.date, self.use.units, *place)
+
+
+class Charged(NamedTuple):
+    """What the chargebacks add: entries, receivable postings, uses, and those read as before."""
+
+    entries: list[data.Transaction]
+    movements: list[tuple[str, Movement]]
+    uses: list[tuple[str, Use]]
+    customers: set[str]  # whose invoices were opened again
+    early: set[Key]  # to take off their receipts before matching, in another reading
+
+
+def withhold(cash: Receipts, policy: ArPolicy, early: Collection[Key]) -> list[Withheld]:
+    """Takes the debits that may charge back an applied receipt off their receipts, in place.
+
+    Each is a typed debit dated after its receipt, in an entry that posts to
+    neither the receivable nor customer credits, of a receipt with no error.
+
+    Args:
+      cash: The receipts, with the typed debits that used them.
+      policy: The receivables policy (the accounts).
+      early: The debits an earlier reading found to be read as before.
+    """
+    kept = {policy.accounts.receivable, policy.customer_credits_account}
+    withheld: list[Withheld] = []
+    for receipt_id, uses in cash.uses.items():
+        if receipt_id in cash.blocked:
+            continue
+        received = cash.by_id[receipt_id].date
+        found = [
+            Withheld(receipt_id, use)
+            for use in uses
+            if use.units > 0
+            and use.date > received
+            and meta.GENERATED_BY not in use.entry.meta
+            and not any(posting.account in kept for posting in use.entry.postings)
+        ]
+        withheld += [one for one in found if one.key not in early]
+    for receipt_id, group in _by_receipt(withheld):
+        cash.withdraw(receipt_id, [one.use for one in group])
+    return withheld
+
+
+def _by_receipt(withheld: Iterable[Withheld]) -> list[tuple[str, list[Withheld]]]:
+    grouped: dict[str, list[Withheld]] = {}
+    for one in withheld:
+        grouped.setdefault(one.receipt, []).append(one)
+    return sorted(grouped.items())
+
+
+def charge(
+    withheld: list[Withheld], cash: Receipts, subledger: Subledger, policy: ArPolicy
+) -> Charged:
+    """Posts each withheld debit back to its receipt, taking back from its applications if needed.
+
+    Taken by receipt, then in date order, smallest first, and by place: not
+    in the order of the files. Each posts into `cash` and `subledger` as it goes, so the next
+    reads what the one before left.
+
+    Args:
+      withheld: The debits `withhold` took off.
+      cash: The receipts, with every application of the cash matched.
+      subledger: The receivable's open items.
+      policy: The receivables policy.
+    """
+    done = Charged([], [], [], set(), set())
+    taken: dict[int, int] = {}  # what was taken back of each application, by its entry's id
+    charged: set[int] = set()  # the debits posted back, by their use's id
+    for one in sorted(withheld, key=operator.attrgetter("key")):
+        receipt_id, debit = one.receipt, one.use
+        rest = debit.units - max(0, cash.unapplied(receipt_id, debit.date))
+        sources = _applications(cash, receipt_id, debit.date, policy, (taken, charged))
+        entries: list[data.Transaction] = []
+        movements: list[tuple[str, Movement]] = []
+        uses: list[tuple[str, Use]] = []
+        if rest > 0 and sources is not None and sum(left for _, left in sources) >= rest:
+            for application, left in sources:
+                if rest <= 0:
+                    break
+                units = min(rest, left)
+                entry, movement = _taken_back(application, receipt_id, debit, units, policy)
+                invoice = str(application.meta[meta.INVOICE])
+                taken[id(application)] = taken.get(id(application), 0) + units
+                rest -= units
+                entries.append(entry)
+                movements.append((invoice, movement))
+                uses.append((receipt_id, Use(debit.date, -units, entry)))
+                done.customers.add(subledger.items[invoice].customer)
+        elif rest < 0 or receipt_id in cash.uses:
+            # Read as before: taken off the receipt before matching, in another
+            # reading. A receipt used by nothing else and refunded in full is
+            # the same either way.
+            done.early.add(one.key)
+        uses.append((receipt_id, debit))
+        charged.add(id(debit))
+        cash.post(uses)
+        subledger.post(movements)
+        done.entries.extend(entries)
+        done.movements.extend(movements)
+        done.uses.extend(uses)
+    return done
+
+
+def _applications(
+    cash: Receipts,
+    receipt_id: str,
+    day: datetime.date,
+    policy: ArPolicy,
+    done: tuple[dict[int, int], set[int]],
+) -> list[tuple[data.Transaction, int]] | None:
+    """Returns the receipt's exact applications, latest first, and what each can give back.
+
+    None if the receipt has a use dated on or after `day` (other than a
+    chargeback's): the debit is then read as before.
+
+    Args:
+      done: What was taken back of each application (by its entry's id),
+        and the debits already posted back (by their use's id).
+    """
+    taken, charged = done
+    found = []
+    for use in cash.uses.get(receipt_id, ()):
+        entry = use.entry
+        if id(use) in charged or entry.meta.get(ar_entries.KIND) == KIND:
+            continue
+        if use.date >= day:
+            return None
+        left = _takeable(entry, policy) - taken.get(id(entry), 0)
+        if left > 0:
+            found.append((entry, left))
+    return sorted(found, key=_latest, reverse=True)
+
+
+def _latest(found: tuple[data.Transaction, int]) -> tuple[datetime.date, str]:
+    entry = found[0]
+    return entry.date, str(entry.meta[meta.INVOICE])
+
+
+def _takeable(entry: data.Transaction, policy: ArPolicy) -> int:
+    """Returns what can be taken back of an entry: what it applied of a receipt to an invoice.
+
+    Only the plugin's application of cash to an invoice one for one gives
+    anything back: unapplied cash debited and the receivable credited by the
+    same amount, in one currency, with no rate. An application that also
+    parked part of the receipt in customer credits or wrote off a
+    difference, and any other entry, gives back nothing.
+    """
+    where = entry.meta
+    if where.get(meta.GENERATED_BY) != ar_entries.GENERATOR or meta.INVOICE not in where:
+        return 0
+    if where.get(ar_entries.KIND) == KIND or len(entry.postings) != 2:
+        return 0
+    used, paid = entry.postings
+    if (
+        used.account != policy.accounts.unapplied_cash
+        or paid.account != policy.accounts.receivable
+        or used.price is not None
+        or paid.price is not None
+        or used.units is None
+        or paid.units is None
+        or used.units != -paid.units
+        or not isinstance(used.units.number, Decimal)
+    ):
+        return 0
+    units = policy.precision.to_minor(used.units.number, used.units.currency)
+    return units if units is not None and units > 0 else 0
+
+
+def _taken_back(
+    application: data.Transaction, receipt_id: str, debit: Use, units: int, policy: ArPolicy
+) -> tuple[data.Transaction, Movement]:
+    """Returns the entry taking `units` back from an application, and its receivable posting.
+
+    It is dated and located at the debit, and linked to the invoice and the receipt.
+    """
+    receivable = policy.accounts.receivable
+    currency = next(
+        posting.units.currency
+        for posting in application.postings
+        if posting.account == receivable and posting.units is not None
+    )
+    invoice = str(application.meta[meta.INVOICE])
+    digits = policy.precision.digits(currency)
+    postings = [
+        ar_entries.posting(receivable, ar_entries.units_of(units, currency, digits)),
+        ar_entries.posting(
+            policy.accounts.unapplied_cash, ar_entries.units_of(-units, currency, digits)
+        ),
+    ]
+    extra = {
+        meta.INVOICE: invoice,
+        meta.SOURCE: invoice,
+        APPLIED_RECEIPT: receipt_id,
+        ar_entries.KIND: KIND,
+    }
+    customer = application.meta.get(meta.CUSTOMER)
+    if customer:
+        extra[meta.CUSTOMER] = customer
+    entry = ar_entries.transaction(
+        _debit_place(debit.entry, receipt_id, policy),
+        debit.date,
+        f"Chargeback of {receipt_id} taken back from {invoice}",
+        ar_entries.APPLICATION_TAGS,
+        frozenset(link for link in application.links),
+        postings,
+        debit.entry.payee or application.payee,
+        extra,
+    )
+    return entry, Movement(debit.date, units, entry, 1, currency)
+
+
+def _debit_place(entry: data.Transaction, receipt_id: str, policy: ArPolicy) -> dict[str, object]:
+    """Returns the metadata locating the debit's posting to unapplied cash, else its entry's."""
+    debits = [
+        posting
+        for posting in entry.postings
+        if posting.account == policy.accounts.unapplied_cash
+        and posting.units is not None
+        and isinstance(posting.units.number, Decimal)
+        and posting.units.number > 0
+    ]
+    named = [posting for posting in debits if used_receipt(entry, posting, {}) == receipt_id]
+    chosen = named or debits
+    return meta.source_of(entry, chosen[0]) if chosen else dict(entry.meta)

@@ -1,0 +1,444 @@
+"""A chargeback of a receipt already applied opens its invoices again on its own day.
+
+A typed debit to unapplied cash naming a receipt takes first what the
+receipt holds unapplied that day; the rest comes back out of what its cash
+applications before that day cleared, the latest first (`plugins.chargebacks`,
+README "Chargebacks and refunds of a receipt"). A month closed before the
+debit stays as it was. The case of one invoice is in
+`tests/test_ar_later_events.py`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from beancount.core import data
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reports import books as loaded_books
+from reports import receivables as receivables_report
+from tests.conftest import Books, generated
+from tests.test_ar_closed_months import BANK_FEE, CUSTOMER, _january
+from tests.test_ar_reconciliation import (
+    AR,
+    CREDITS,
+    HEADER,
+    POLICY,
+    UNAPPLIED,
+    applications,
+    balance,
+    invoice,
+    load,
+    receipt,
+    squeezed,
+)
+
+_CREDITS_OPEN = "\n2026-01-01 open Liabilities:CustomerCredits\n"
+
+
+def chargeback(date: str, amount: str, name: str = "R-1", narration: str = "Chargeback") -> str:
+    return f"""
+{date} * "Acme" "{narration} of {name}"
+  receipt: "{name}"
+  Assets:Bank:Operating  -{amount} USD
+  Liabilities:UnappliedCash  {amount} USD
+"""
+
+
+def _made(
+    both: list[data.Directive], alone: list[data.Directive]
+) -> list[tuple[str, str, list[str]]]:
+    """The cash applications `both` has and `alone` has not, postings squeezed."""
+    before = applications(alone)
+    return [
+        (date, narration, squeezed(postings))
+        for date, narration, postings in applications(both)
+        if (date, narration, postings) not in before
+    ]
+
+
+def test_a_chargeback_takes_back_from_the_latest_invoice_the_receipt_paid_first(
+    books: Books,
+) -> None:
+    # INV-1 100.00 (Jan 5) and INV-2 60.00 (Jan 6); R-1 160.00 of Jan 20,
+    # naming only the customer, pays both together (several invoices) on Jan
+    # 20. The bank charges back 80.00 of R-1 on Feb 15. R-1 holds nothing
+    # unapplied, so the 80.00 comes back out of what it paid, the latest
+    # invoice first: all 60.00 of INV-2, then 80.00 - 60.00 = 20.00 of INV-1.
+    # The receivable is 60.00 + 20.00 = 80.00, unapplied cash
+    # 160.00 - 160.00 - 80.00 + 60.00 + 20.00 = 0.00, January as it was.
+    january = (
+        invoice(1, "2026-01-05", "100.00")
+        + invoice(2, "2026-01-06", "60.00")
+        + receipt("2026-01-20", "160.00 USD", "R-1", CUSTOMER)
+        + BANK_FEE
+    )
+    alone, errors = load(books, january)
+    assert errors == []
+    both, errors = load(books, january + chargeback("2026-02-15", "80.00"))
+    assert errors == []
+    assert _made(both, alone) == [
+        (
+            "2026-02-15",
+            "Chargeback of R-1 taken back from INV-2",
+            ["Assets:AccountsReceivable 60.00 USD", "Liabilities:UnappliedCash -60.00 USD"],
+        ),
+        (
+            "2026-02-15",
+            "Chargeback of R-1 taken back from INV-1",
+            ["Assets:AccountsReceivable 20.00 USD", "Liabilities:UnappliedCash -20.00 USD"],
+        ),
+    ]
+    assert balance(both, AR, "USD") == Decimal("80.00")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+    assert _january(both) == _january(alone)
+
+
+def test_a_chargeback_entry_is_linked_located_and_named_as_the_project_generates(
+    books: Books,
+) -> None:
+    # INV-1 100.00 paid by R-1 100.00 on Jan 20; 30.00 charged back on Feb
+    # 15. The ledger is the header (lines 1-7), INV-1 (9-14), R-1 (16-20) and
+    # the chargeback (22-25), each after a blank line: its debit to unapplied
+    # cash, where the entry is located, is line 25.
+    january = invoice(1, "2026-01-05", "100.00") + receipt(
+        "2026-01-20", "100.00 USD", "R-1", CUSTOMER
+    )
+    both, errors = load(books, january + chargeback("2026-02-15", "30.00"))
+    assert errors == []
+    [entry] = [one for one in generated(both) if "Chargeback" in str(one.narration)]
+    assert entry.links == {"INV-1", "R-1"}
+    assert entry.tags == {"cash-application"}
+    assert {key: value for key, value in entry.meta.items() if key != "filename"} == {
+        "lineno": 25,
+        "revclose_generated_by": "ar_reconciliation",
+        "invoice": "INV-1",
+        "revclose_source": "INV-1",
+        "revclose_receipt": "R-1",
+        "revclose_kind": "chargeback",
+        "customer": "CUS-1",
+    }
+
+
+def test_a_waiting_receipt_and_a_later_one_pay_what_a_chargeback_reopened(books: Books) -> None:
+    # INV-1 100.00 (Jan 5) is paid by R-1 100.00 on Jan 20; R-3 30.00 of Jan
+    # 25 finds nothing open of 30.00 and waits. The bank charges back 30.00
+    # of R-1 on Feb 15: INV-1 is open 30.00 from Feb 15, so R-3 pays it by
+    # amount that day. R-2 30.00 of Mar 1 then finds nothing open and waits:
+    # the receivable is 100.00 - 100.00 + 30.00 - 30.00 = 0.00 and unapplied
+    # cash is R-2's 30.00.
+    january = (
+        invoice(1, "2026-01-05", "100.00")
+        + receipt("2026-01-20", "100.00 USD", "R-1", CUSTOMER)
+        + receipt("2026-01-25", "30.00 USD", "R-3", CUSTOMER)
+        + BANK_FEE
+    )
+    later = chargeback("2026-02-15", "30.00") + receipt("2026-03-01", "30.00 USD", "R-2", CUSTOMER)
+    alone, errors = load(books, january)
+    assert errors == []
+    both, errors = load(books, january + later)
+    assert errors == []
+    assert [(date, narration) for date, narration, _ in _made(both, alone)] == [
+        ("2026-02-15", "Cash application INV-1 from R-3"),
+        ("2026-02-15", "Chargeback of R-1 taken back from INV-1"),
+    ]
+    assert balance(both, AR, "USD") == Decimal("0.00")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("-30.00")
+    assert _january(both) == _january(alone)
+
+
+def test_a_customer_credit_pays_what_a_chargeback_reopened_on_its_day(books: Books) -> None:
+    # R-2 80.00 of Jan 10 names INV-2 50.00: it pays it and parks the other
+    # 30.00 in customer credits. R-1 100.00 of Jan 20 pays INV-1 100.00 by
+    # amount, so the credit finds nothing open and waits. The bank charges
+    # back 30.00 of R-1 on Feb 15: INV-1 is open 30.00 from Feb 15, and the
+    # credit pays it that day. Receivable 0.00, unapplied cash
+    # 180.00 - 80.00 - 100.00 - 30.00 + 30.00 = 0.00, credits
+    # -30.00 + 30.00 = 0.00; January as it was.
+    january = (
+        _CREDITS_OPEN
+        + invoice(1, "2026-01-05", "100.00")
+        + invoice(2, "2026-01-06", "50.00")
+        + receipt("2026-01-10", "80.00 USD", "R-2", '\n  invoice: "INV-2"')
+        + receipt("2026-01-20", "100.00 USD", "R-1", CUSTOMER)
+        + BANK_FEE
+    )
+    alone, errors = load(books, january)
+    assert errors == []
+    both, errors = load(books, january + chargeback("2026-02-15", "30.00"))
+    assert errors == []
+    assert [(date, narration) for date, narration, _ in _made(both, alone)] == [
+        ("2026-02-15", "Customer credit from R-2 applied to INV-1"),
+        ("2026-02-15", "Chargeback of R-1 taken back from INV-1"),
+    ]
+    assert balance(both, AR, "USD") == Decimal("0.00")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+    assert _january(both) == _january(alone)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="an application that parked a credit is not taken back (README)",
+)
+def test_a_chargeback_of_a_receipt_that_parked_a_credit_leaves_january_alone(
+    books: Books,
+) -> None:
+    # R-1 150.00 of Jan 20 names INV-1 100.00: it pays it and parks 50.00 in
+    # customer credits on Jan 20. The bank charges back 30.00 of R-1 on Feb
+    # 15. Right: January as it was, and the 30.00 out of R-1's credit, which
+    # still holds it: credits -50.00 + 30.00 = -20.00, receivable 0.00,
+    # unapplied cash 0.00. Today the debit is taken off R-1 before matching:
+    # R-1 holds 120.00, pays INV-1 and parks 20.00 on Feb 15, the day of its
+    # last use, and January loses its application.
+    january = (
+        _CREDITS_OPEN
+        + invoice(1, "2026-01-05", "100.00")
+        + receipt("2026-01-20", "150.00 USD", "R-1", '\n  invoice: "INV-1"')
+        + BANK_FEE
+    )
+    alone, errors = load(books, january)
+    assert errors == []
+    both, errors = load(books, january + chargeback("2026-02-15", "30.00"))
+    assert errors == []
+    assert balance(both, AR, "USD") == Decimal("0.00")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+    assert balance(both, CREDITS, "USD") == Decimal("-20.00")
+    assert _january(both) == _january(alone)
+
+
+def test_a_chargeback_takes_what_the_receipt_holds_unapplied_first(books: Books) -> None:
+    # R-1 150.00 of Jan 20: 100.00 of it is applied by hand to INV-1 that
+    # day, and the other 50.00 waits (nothing is open of 50.00). A chargeback
+    # of 50.00 on Feb 15 takes the 50.00 R-1 holds unapplied: INV-1 stays
+    # paid (receivable 0.00), unapplied cash is 150.00 - 100.00 - 50.00 = 0.00,
+    # and nothing is generated.
+    january = (
+        invoice(1, "2026-01-05", "100.00")
+        + receipt("2026-01-20", "150.00 USD", "R-1", CUSTOMER)
+        + """
+2026-01-20 * "Acme" "R-1 applied to INV-1 by hand" ^INV-1
+  receipt: "R-1"
+  Liabilities:UnappliedCash  100.00 USD
+  Assets:AccountsReceivable  -100.00 USD
+"""
+        + BANK_FEE
+    )
+    alone, errors = load(books, january)
+    assert errors == []
+    both, errors = load(books, january + chargeback("2026-02-15", "50.00"))
+    assert errors == []
+    assert applications(both) == []
+    assert balance(both, AR, "USD") == Decimal("0.00")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+    assert _january(both) == _january(alone)
+
+
+def test_a_refund_of_cash_never_applied_is_taken_off_the_receipt_before_matching(
+    books: Books,
+) -> None:
+    # R-1 150.00 of Jan 20 matches nothing (INV-1 is 100.00). The customer's
+    # excess of 50.00 is refunded on Feb 15: R-1 held it unapplied, so the
+    # debit is read as always, taken off R-1 before matching, and R-1's
+    # 150.00 - 50.00 = 100.00 pays INV-1 by amount on Feb 15 (the day of its
+    # last use). Receivable and unapplied cash 0.00; January as it was.
+    january = (
+        invoice(1, "2026-01-05", "100.00")
+        + receipt("2026-01-20", "150.00 USD", "R-1", CUSTOMER)
+        + BANK_FEE
+    )
+    alone, errors = load(books, january)
+    assert errors == []
+    both, errors = load(books, january + chargeback("2026-02-15", "50.00", narration="Refund"))
+    assert errors == []
+    assert [(date, narration) for date, narration, _ in applications(both)] == [
+        ("2026-02-15", "Cash application INV-1 from R-1")
+    ]
+    assert balance(both, AR, "USD") == Decimal("0.00")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+    assert _january(both) == _january(alone)
+
+
+def test_a_debit_dated_on_the_receipts_application_is_read_as_before(books: Books) -> None:
+    # R-1 100.00 of Jan 20 waits; INV-1 100.00 is billed on Feb 15, the day
+    # R-1 would prepay it, and 30.00 of R-1 is charged back that same day.
+    # A debit dated on or before the receipt's applications is taken off it
+    # before matching, as always: R-1 holds 70.00, pays nothing, and INV-1
+    # is open 100.00 beside 100.00 - 30.00 = 70.00 unapplied.
+    january = receipt("2026-01-20", "100.00 USD", "R-1", CUSTOMER) + BANK_FEE
+    february = invoice(1, "2026-02-15", "100.00") + chargeback("2026-02-15", "30.00")
+    both, errors = load(books, january + february)
+    assert errors == []
+    assert applications(both) == []
+    assert balance(both, AR, "USD") == Decimal("100.00")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("-70.00")
+
+
+def test_an_invoice_a_chargeback_reopened_ages_from_its_own_due_date(books: Books) -> None:
+    # INV-1 100.00 is due Jan 5 and paid by R-1 on Jan 20; 30.00 is charged
+    # back on Feb 15. The books run to March 31. INV-1 is open 30.00 on Mar
+    # 6, 60 days after its due date (26 days of January after the 5th, 28 of
+    # February, 6 of March): it is flagged past due that day. In the aging at
+    # Mar 31 it is 85 days past due (26 + 28 + 31), in the 61-90 bucket.
+    text = (
+        invoice(1, "2026-01-05", "100.00")
+        + receipt("2026-01-20", "100.00 USD", "R-1", CUSTOMER)
+        + chargeback("2026-02-15", "30.00")
+        + BANK_FEE.replace("2026-01-31", "2026-03-31")
+    )
+    both, errors = load(books, text)
+    assert errors == []
+    flags = [
+        (str(entry.date), entry.narration)
+        for entry in generated(both)
+        if entry.meta.get("revclose_kind") == "past-due"
+    ]
+    assert flags == [
+        ("2026-03-06", "Invoice INV-1: 30.00 USD open 60 days past due (due 2026-01-05)")
+    ]
+    books.write("ar.yaml", POLICY)
+    path = books.write("aged.beancount", HEADER + text)
+    table = receivables_report.aging(loaded_books.load(str(path)), datetime.date(2026, 3, 31))
+    columns = list(table.columns)
+    [row, _total] = table.rows
+    assert row[columns.index("total")] == Decimal("30.00")
+    assert row[columns.index("61-90")] == Decimal("30.00")
+    unapplied = receivables_report.unapplied_cash(
+        loaded_books.load(str(path)), datetime.date(2026, 3, 31)
+    )
+    assert unapplied.rows[-1][-1] == Decimal("0.00")
+
+
+def test_chargebacks_do_not_depend_on_the_order_of_the_files(books: Books) -> None:
+    # The case of the first test (INV-2 60.00 and INV-1 100.00 paid by
+    # R-1 160.00), charged back twice on Feb 15, 30.00 and 50.00, typed in
+    # either order (and in a file included before the rest, or after). The
+    # smaller is taken first: 30.00 of INV-2, then the other 30.00 of INV-2
+    # and 20.00 of INV-1, either way (listed sorted).
+    january = (
+        invoice(1, "2026-01-05", "100.00")
+        + invoice(2, "2026-01-06", "60.00")
+        + receipt("2026-01-20", "160.00 USD", "R-1", CUSTOMER)
+        + BANK_FEE
+    )
+    first, second = chargeback("2026-02-15", "30.00"), chargeback("2026-02-15", "50.00")
+    made = []
+    for later, include_first in ((first + second, False), (second + first, True)):
+        books.write("later.beancount", later)
+        included = '\ninclude "later.beancount"\n'
+        text = included + january if include_first else january + included
+        entries, errors = load(books, text)
+        assert errors == []
+        # Sorted: Beancount orders the entries of a day by their line.
+        made.append(sorted((d, n, squeezed(p)) for d, n, p in applications(entries))[2:])
+    assert (
+        made[0]
+        == made[1]
+        == [
+            (
+                "2026-02-15",
+                "Chargeback of R-1 taken back from INV-1",
+                ["Assets:AccountsReceivable 20.00 USD", "Liabilities:UnappliedCash -20.00 USD"],
+            ),
+            (
+                "2026-02-15",
+                "Chargeback of R-1 taken back from INV-2",
+                ["Assets:AccountsReceivable 30.00 USD", "Liabilities:UnappliedCash -30.00 USD"],
+            ),
+            (
+                "2026-02-15",
+                "Chargeback of R-1 taken back from INV-2",
+                ["Assets:AccountsReceivable 30.00 USD", "Liabilities:UnappliedCash -30.00 USD"],
+            ),
+        ]
+    )
+
+
+# The property: January bills up to four invoices of distinct amounts in
+# whole dollars and receives, for each, nothing, its amount (naming it or
+# not), half of it naming it, or a sum of it and the next one naming
+# nothing; plus "noise" receipts of a dollar amount and one cent, which no
+# invoice or sum of invoices can equal. One receipt is charged back on Feb
+# `day`, by whole dollars up to all of it. Whatever it takes back, January
+# is as it was, and everything it adds is dated on or after the chargeback.
+
+_BILLED = [1000, 2600, 6800, 17600]  # halves 500 1300 3400 8800; no sum equals another
+_PLAN = st.tuples(
+    st.sampled_from(["open", "exact", "named", "half", "together"]),
+    st.integers(11, 28),  # the receipt's day in January
+)
+
+
+def _cents(units: int) -> str:
+    return f"{Decimal(units) / 100:.2f}"
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.permutations(_BILLED),
+    st.integers(1, 4),
+    st.lists(_PLAN, min_size=4, max_size=4),
+    st.lists(st.integers(1, 200).map(lambda dollars: dollars * 100 + 1), max_size=2),
+    st.integers(0, 5),
+    st.integers(1, 100),
+    st.integers(1, 28),
+)
+def test_a_chargeback_after_january_never_changes_january(
+    amounts: list[int],
+    count: int,
+    plan: list[tuple[str, int]],
+    noise: list[int],
+    which: int,
+    share: int,
+    day: int,
+) -> None:
+    billed = amounts[:count]
+    january = "".join(
+        invoice(n, f"2026-01-{n + 1:02d}", _cents(amount)) for n, amount in enumerate(billed, 1)
+    )
+    received: list[int] = []
+    number = 1
+    while number <= count:
+        kind, on = plan[number - 1]
+        owed, names = billed[number - 1], ""
+        if kind == "together" and number == count:
+            kind = "exact"  # no next invoice to pay together
+        if kind == "open":
+            number += 1
+            continue
+        if kind in ("named", "half"):
+            names = f'\n  invoice: "INV-{number}"'
+            owed = owed if kind == "named" else owed // 2
+        elif kind == "together":
+            owed += billed[number]
+            number += 1
+        received.append(owed)
+        january += receipt(
+            f"2026-01-{on:02d}", f"{_cents(owed)} USD", f"R-{len(received)}", CUSTOMER + names
+        )
+        number += 1
+    for amount in noise:
+        received.append(amount)
+        january += receipt("2026-01-15", f"{_cents(amount)} USD", f"R-{len(received)}", CUSTOMER)
+    january += BANK_FEE
+    if not received:
+        return
+    target = which % len(received)
+    dollars = max(1, received[target] // 100 * share // 100)
+    added = datetime.date(2026, 2, day)
+    later = chargeback(str(added), _cents(dollars * 100), f"R-{target + 1}")
+    with tempfile.TemporaryDirectory() as folder:
+        books = Books(Path(folder))
+        alone, errors = load(books, january)
+        assert errors == []
+        both, errors = load(books, january + later)
+        assert errors == []
+    assert _january(both) == _january(alone)
+    made = [one for one in applications(both) if one not in applications(alone)]
+    assert all(datetime.date.fromisoformat(date) >= added for date, _, _ in made)
