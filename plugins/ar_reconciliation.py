@@ -220,8 +220,9 @@ class Books(NamedTuple):
 
 Recoveries = dict[str, list[recoveries.Demand]]  # by invoice written off
 
-# Readings of the books at most: each after the first knows what the take-backs
-# capped in the one before could take back. One capped take-back needs two.
+# Readings of the books at most: each after the first knows what the one before
+# found (take-backs capped, recoveries, write-offs later postings follow,
+# chargebacks read as before). One such finding needs two.
 _READINGS = 8
 
 
@@ -261,7 +262,7 @@ def reconcile(
         if learned.settled:
             break
         if reading == _READINGS:
-            findings += _unsettled(learned.caps)
+            findings += _unsettled(learned)
             break
         caps.update(learned.caps)
         demands = learned.demands or demands
@@ -271,22 +272,55 @@ def reconcile(
     return made, findings, subledger
 
 
-def _unsettled(capped: dict[over_payments.Key, int]) -> list[receivables.Finding]:
-    """Returns an error at each take-back still capped anew after the last reading of the books.
+def _unsettled(learned: _Learned) -> list[receivables.Finding]:
+    """Returns an error at each step still found anew after the last reading of the books.
 
-    What it takes back, and so the invoice's later steps, may then be wrong:
-    the user is told rather than handed figures that did not settle.
+    A take-back still capped, a recovery, a write-off or a chargeback still
+    to be read first: what it settles, and so the invoice's later steps,
+    may then be wrong, and the user is told rather than handed figures
+    that did not settle. Each error is at the line of the debit, receipt or
+    write-off concerned.
     """
-    return [
+    readings = f"did not settle in {_READINGS} readings of the books"
+    found: list[receivables.Finding] = [
         (
             {"filename": filename, "lineno": lineno},
-            f"The take-back of {receipt}'s over payment of {invoice} did not settle in "
-            f"{_READINGS} readings of the books; "
+            f"The take-back of {receipt}'s over payment of {invoice} {readings}; "
             "book the refund against customer credits instead",
             None,
         )
-        for invoice, receipt, filename, lineno, _ in sorted(capped)
+        for invoice, receipt, filename, lineno, _ in sorted(learned.caps)
     ]
+    found += [
+        (
+            {"filename": filename, "lineno": lineno},
+            f"The debit of {receipt} on {day} {readings}; "
+            "book it against the invoice it takes back from instead",
+            None,
+        )
+        for receipt, day, _, filename, lineno in sorted(learned.early)
+    ]
+    for invoice, movement in learned.written or ():
+        where = movement.entry.meta
+        found.append(
+            (
+                {"filename": where.get("filename"), "lineno": where.get("lineno", 0)},
+                f"The write-off of {invoice}'s payment difference {readings}; "
+                "book the difference by hand instead",
+                None,
+            )
+        )
+    for invoice, demanded in sorted((learned.demands or {}).items()):
+        receivers = ", ".join(sorted({receipt for _, receipt, _ in demanded}))
+        found.append(
+            (
+                {"filename": "<ar_reconciliation>", "lineno": 0},
+                f"The recovery of {invoice}, written off, by {receivers} {readings}; "
+                "book the recovery by hand instead",
+                None,
+            )
+        )
+    return found
 
 
 def _reconciled(

@@ -21,6 +21,7 @@ from beancount.core import data
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from plugins import ar_reconciliation
 from tests.conftest import Books
 from tests.test_ar_closed_months import BANK_FEE, CUSTOMER, _january
 from tests.test_ar_payment_differences import paid
@@ -100,6 +101,27 @@ def test_a_later_payment_beyond_the_tolerance_is_all_the_customers_credit(books:
     assert balance(both, AR, "USD") == Decimal("0.00")
     assert balance(both, WRITE_OFF, "USD") == Decimal("0.50")
     assert balance(both, CREDITS, "USD") == Decimal("-5.00")
+
+
+def test_a_write_off_that_has_not_settled_after_the_last_reading_is_an_error(
+    books: Books, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # January's write-off is followed by BR-2's later posting, so it is found
+    # once cash is matched and the books are read a second time with it
+    # posted first. Allowed one reading only, it has not settled: an error
+    # at the write-off's line (BR-1's, which it is located at),
+    # rather than figures nobody checked.
+    monkeypatch.setattr(ar_reconciliation, "_READINGS", 1)
+    _, errors = load(books, SHORT_IN_JANUARY + BANK_FEE + paid("2026-03-03", "0.50", "BR-2"))
+    assert [error.message for error in errors] == [
+        "The write-off of INV-1's payment difference did not settle in 1 readings of the "
+        "books; book the difference by hand instead"
+    ]
+    assert errors[0].source["lineno"] > 0
+    # Two readings settle it, with no error.
+    monkeypatch.setattr(ar_reconciliation, "_READINGS", 2)
+    _, errors = load(books, SHORT_IN_JANUARY + BANK_FEE + paid("2026-03-03", "0.50", "BR-2"))
+    assert errors == []
 
 
 def test_a_later_receipt_naming_no_invoice_finds_nothing_open(books: Books) -> None:
