@@ -262,7 +262,7 @@ def reconcile(
         if learned.settled:
             break
         if reading == _READINGS:
-            findings += _unsettled(learned)
+            findings += _unsettled(learned, books.receipts)
             break
         caps.update(learned.caps)
         demands = learned.demands or demands
@@ -272,14 +272,14 @@ def reconcile(
     return made, findings, subledger
 
 
-def _unsettled(learned: _Learned) -> list[receivables.Finding]:
+def _unsettled(learned: _Learned, cash: receipts.Receipts) -> list[receivables.Finding]:
     """Returns an error at each step still found anew after the last reading of the books.
 
     A take-back still capped, a recovery, a write-off or a chargeback still
     to be read first: what it settles, and so the invoice's later steps,
     may then be wrong, and the user is told rather than handed figures
     that did not settle. Each error is at the line of the debit, receipt or
-    write-off concerned.
+    write-off concerned (a recovery's, at its receipt in unapplied cash).
     """
     readings = f"did not settle in {_READINGS} readings of the books"
     found: list[receivables.Finding] = [
@@ -295,7 +295,7 @@ def _unsettled(learned: _Learned) -> list[receivables.Finding]:
         (
             {"filename": filename, "lineno": lineno},
             f"The debit of {receipt} on {day} {readings}; "
-            "book it against the invoice it takes back from instead",
+            "type it to the invoice it reopens or to the customer's credits instead",
             None,
         )
         for receipt, day, _, filename, lineno in sorted(learned.early)
@@ -311,15 +311,16 @@ def _unsettled(learned: _Learned) -> list[receivables.Finding]:
             )
         )
     for invoice, demanded in sorted((learned.demands or {}).items()):
-        receivers = ", ".join(sorted({receipt for _, receipt, _ in demanded}))
-        found.append(
-            (
-                {"filename": "<ar_reconciliation>", "lineno": 0},
-                f"The recovery of {invoice}, written off, by {receivers} {readings}; "
-                "book the recovery by hand instead",
-                None,
+        for receipt in sorted({receipt for _, receipt, _ in demanded}):
+            paid = cash.by_id.get(receipt)
+            found.append(
+                (
+                    dict(paid.place) if paid else {"filename": "<ar_reconciliation>", "lineno": 0},
+                    f"The recovery of {invoice}, written off, by {receipt} {readings}; "
+                    "book the recovery by hand instead",
+                    None,
+                )
             )
-        )
     return found
 
 

@@ -4,10 +4,11 @@ A bank import that knows which invoice a receipt pays credits the receivable
 itself (`plugins.receipts` reads only receipts waiting in unapplied cash).
 When such receipts pay an invoice within the tolerance of `config/ar.yaml`
 but not exactly, the few cents left would stay open forever. At the end of
-each day whose last posting to an invoice is such a receipt, an invoice
-whose balance then is not zero but within the tolerance has the difference
-written off to the policy's write-off account, dated at that receipt,
-located at its line and linked to the invoice and the receipt:
+each day such a receipt is posted to an invoice, an invoice whose balance
+then is not zero but within the tolerance has the difference written off
+to the policy's write-off account, dated at that receipt (the day's with
+the greatest id, if several), located at its line and linked to the
+invoice and the receipt:
 
     2026-01-01 * "Acme" "Invoice INV-1" ^INV-1
       invoice: "INV-1"
@@ -102,9 +103,9 @@ def write_offs(
     """Returns the write-offs of invoices that receipts paid within the tolerance, but not exactly.
 
     Each invoice is read day by day, with every posting made so far but the
-    write-offs `carried` (posted before cash was matched): a day whose last
-    posting is a receipt posted straight to it, and at whose end it is open
-    (or in credit) by no more than the tolerance, writes that off. Only the
+    write-offs `carried` (posted before cash was matched): a day with a
+    receipt posted straight to it, at whose end it is open (or in credit)
+    by no more than the tolerance, writes that off (`_differences`). Only the
     items the books post to more than once are looked at: an item read with
     its document alone has no receipt posted straight to it.
 
@@ -159,26 +160,33 @@ def _differences(
 ) -> list[tuple[Item, Movement, str, int, bool]]:
     """Returns the differences to write off of an invoice, day by day, each with its receipt.
 
-    With what is left at the end of the day, and whether nothing is posted
-    to the invoice after it (`movements` are its postings but the write-offs
-    carried).
+    A day with a receipt posted straight to the invoice, at whose end the
+    invoice is open (or in credit) by no more than the tolerance, writes
+    that off, whatever else is posted that day (a credit note netted, a
+    fee): it is dated and located at the day's receipt with the greatest
+    id, so neither the order of the files nor their names choose it. With
+    what is left at the end of the day, and whether nothing is posted to
+    the invoice after that day (`movements` are its postings but the
+    write-offs carried).
     """
     found = []
     running = written = 0
     last = len(movements) - 1
+    paid: tuple[str, Movement] | None = None  # the day's receipt with the greatest id
     for at, movement in enumerate(movements):
         running += movement.units
-        if at < last and movements[at + 1].date == movement.date:
-            continue  # not the day's last posting
-        left = running + written
-        if not left or abs(left) > tolerance:
-            continue
         receipt = posted_straight(movement)
-        if receipt is None:
+        if receipt is not None and (paid is None or receipt > paid[0]):
+            paid = (receipt, movement)
+        if at < last and movements[at + 1].date == movement.date:
+            continue  # the day goes on
+        day_paid, paid = paid, None
+        left = running + written
+        if day_paid is None or not left or abs(left) > tolerance:
             continue
         if rates.carrying(item) is not None:
             return []
-        found.append((item, movement, receipt, left, at == last))
+        found.append((item, day_paid[1], day_paid[0], left, at == last))
         written -= left
     return found
 

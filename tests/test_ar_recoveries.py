@@ -13,11 +13,12 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
+import pytest
 from beancount.core import data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plugins import ar_entries, meta, period_lock, recoveries
+from plugins import ar_entries, ar_reconciliation, meta, period_lock, recoveries
 from reports import receivables as receivables_report
 from tests import reporting
 from tests.conftest import Books, generated, line_of
@@ -446,6 +447,28 @@ def test_a_later_receipt_posted_straight_never_changes_a_closed_month_s_recovery
     alone, errors = load(books, june)
     assert errors == []
     assert _through(entries, JUNE_END) == _through(alone, JUNE_END)
+
+
+def test_a_recovery_that_has_not_settled_after_the_last_reading_is_an_error_at_its_receipt(
+    books: Books, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The books above need a second reading: what R-1 recovers is known only
+    # once cash is matched, and BR-1's excess follows from it. Allowed one
+    # reading, the recovery has not settled: an error at R-1's line.
+    monkeypatch.setattr(ar_reconciliation, "_READINGS", 1)
+    june = (
+        OPENS
+        + invoice(1, "2026-01-05", "100.00")
+        + written_off()
+        + receipt("2026-06-05", "100.00 USD", "R-1", NAMING_INV_1)
+    )
+    _, errors = load(books, june + paid("2026-07-10", "60.00", "BR-1"))
+    assert [error.message for error in errors] == [
+        "The recovery of INV-1, written off, by R-1 did not settle in 1 readings of the "
+        "books; book the recovery by hand instead"
+    ]
+    # R-1's place is its credit to unapplied cash, three lines below its id.
+    assert errors[0].source["lineno"] == line_of(HEADER + june, 'receipt: "R-1"') + 3
 
 
 def test_a_receipt_naming_an_invoice_another_receipt_paid_recovers_what_it_has_left(

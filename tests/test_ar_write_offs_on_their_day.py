@@ -124,6 +124,46 @@ def test_a_write_off_that_has_not_settled_after_the_last_reading_is_an_error(
     assert errors == []
 
 
+@pytest.mark.parametrize("credit_first", [True, False])
+def test_a_credit_note_on_the_receipts_day_does_not_keep_the_difference_open(
+    books: Books, credit_first: bool
+) -> None:
+    # INV-1 100.00 (Jan 5); on Jan 20 BR-1 pays 89.50 straight to it and
+    # CN-1 of 10.00 for INV-1 is netted: 100.00 - 89.50 - 10.00 = 0.50 left
+    # at the end of Jan 20, within the tolerance, written off at BR-1 in
+    # either order of the entries. (The netting, generated, came last on the
+    # day, so the day did not end on a receipt and the 0.50 stayed open.)
+    note = credit_note(1, "2026-01-20", "10.00", "INV-1")
+    bank = paid("2026-01-20", "89.50", "BR-1")
+    january = invoice(1, "2026-01-05", "100.00") + (note + bank if credit_first else bank + note)
+    entries, errors = load(books, january + BANK_FEE)
+    assert errors == []
+    written = [(day, text) for day, text, _ in applications(entries) if "written off" in text]
+    assert written == [("2026-01-20", "Payment difference of INV-1 from BR-1 written off")]
+    assert balance(entries, WRITE_OFF, "USD") == Decimal("0.50")
+    assert balance(entries, AR, "USD") == Decimal("0.00")
+
+
+def test_a_write_off_is_at_the_days_greatest_receipt_whatever_the_files_are_called(
+    books: Books,
+) -> None:
+    # BR-1 50.00 and BR-2 49.50 both pay INV-1 100.00 straight on Jan 20, in
+    # two included files: 0.50 is left, written off at BR-2 (the greater
+    # id) whichever file sorts first, so renaming a file keeps a seal.
+    def written_off(first: str, second: str) -> list[str]:
+        books.write(first, paid("2026-01-20", "50.00", "BR-1"))
+        books.write(second, paid("2026-01-20", "49.50", "BR-2"))
+        main = invoice(1, "2026-01-05", "100.00") + BANK_FEE
+        main += f'include "{first}"\ninclude "{second}"\n'
+        entries, errors = load(books, main)
+        assert errors == []
+        return [text for _, text, _ in applications(entries) if "written off" in text]
+
+    expected = ["Payment difference of INV-1 from BR-2 written off"]
+    assert written_off("s1.beancount", "s2.beancount") == expected
+    assert written_off("t1.beancount", "a0.beancount") == expected
+
+
 def test_a_later_receipt_naming_no_invoice_finds_nothing_open(books: Books) -> None:
     # R-5 brings 0.50 on Mar 3 naming only the customer. INV-1 has been
     # settled since Jan 20, so no invoice is open 0.50: R-5 waits unapplied
