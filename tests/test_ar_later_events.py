@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from tests.conftest import Books
 from tests.test_ar_closed_months import BANK_FEE, CUSTOMER, _january
 from tests.test_ar_payment_differences import paid
@@ -72,4 +74,42 @@ def test_a_later_receipt_leaves_a_closed_months_write_off_alone(books: Books) ->
     assert errors == []
     assert balance(both, AR, "USD") == Decimal("0.00")
     assert balance(both, WRITE_OFF, "USD") == Decimal("0.00")
+    assert _january(both) == _january(alone)
+
+
+_CHARGEBACK_OF_30 = """
+2026-02-15 * "Acme" "Chargeback of R-1"
+  receipt: "R-1"
+  Assets:Bank:Operating  -30.00 USD
+  Liabilities:UnappliedCash  30.00 USD
+"""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="a later credit to the receivable lowers what an earlier match can pay (README)",
+)
+def test_a_customer_paying_a_chargeback_straight_to_the_invoice_leaves_january_alone(
+    books: Books,
+) -> None:
+    # As above (R-1 pays INV-1 100.00 by amount on Jan 20; 30.00 of R-1
+    # charged back on Feb 15, reopening INV-1 by 30.00), then the customer
+    # pays the 30.00 again by wire on Mar 1, posted straight to INV-1. Right:
+    # January as it was; INV-1 100.00 - 100.00 + 30.00 - 30.00 = 0.00, and
+    # unapplied cash -100.00 + 100.00 + 30.00 - 30.00 = 0.00. Today the
+    # matcher reads BR-2's credit before matching January: INV-1 stays open
+    # only 70.00 from Jan 20, R-1's 100.00 matches nothing, and it pays
+    # 70.00 on Mar 1 (a review on 22 November 2026).
+    january = invoice(1, "2026-01-05", "100.00") + receipt(
+        "2026-01-20", "100.00 USD", "R-1", CUSTOMER
+    )
+    january += BANK_FEE
+    later = _CHARGEBACK_OF_30 + paid("2026-03-01", "30.00", "BR-2")
+    alone, errors = load(books, january)
+    assert errors == []
+    both, errors = load(books, january + later)
+    assert errors == []
+    assert balance(both, AR, "USD") == Decimal("0.00")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
     assert _january(both) == _january(alone)
