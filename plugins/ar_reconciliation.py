@@ -245,7 +245,9 @@ def reconcile(
     again (`plugins.payment_differences.write_offs`): the write-off settles
     the invoice from its day, so it is posted before anything else is read;
     and when a debit of a receipt kept off it while cash is matched is to be
-    read as before (`plugins.chargebacks`): it is then taken off the receipt first.
+    read as before (`plugins.chargebacks`): it is then taken off the receipt
+    first; or asked more of the customer credit its receipt parked than the
+    credit held on its day: it then asks what the credit could give.
 
     Args:
       books: The plugin's view of the ledger.
@@ -255,9 +257,10 @@ def reconcile(
     demands: Recoveries = {}
     carried: payment_differences.Carried = []
     early: set[chargebacks.Key] = set()
+    reclaims: dict[chargebacks.Key, int] = {}
     for reading in range(1, _READINGS + 1):
         made, findings, subledger, learned = _reconciled(
-            books, policy, caps, demands, carried, early
+            books, policy, caps, demands, carried, (early, reclaims)
         )
         if learned.settled:
             break
@@ -268,6 +271,7 @@ def reconcile(
         demands = learned.demands or demands
         carried = carried if learned.written is None else learned.written
         early |= learned.early
+        reclaims.update(learned.reclaims)
         books = Books.of(books.entries, policy, books.folder)
     return made, findings, subledger
 
@@ -298,7 +302,7 @@ def _unsettled(learned: _Learned, cash: receipts.Receipts) -> list[receivables.F
             "type it to the invoice it reopens or to the customer's credits instead",
             None,
         )
-        for receipt, day, _, filename, lineno in sorted(learned.early)
+        for receipt, day, _, filename, lineno in sorted(learned.early | learned.reclaims.keys())
     ]
     for invoice, movement in learned.written or ():
         where = movement.entry.meta
@@ -330,7 +334,7 @@ def _reconciled(
     caps: dict[over_payments.Key, int],
     demands: Recoveries,
     carried: payment_differences.Carried,
-    early: set[chargebacks.Key],
+    charging: tuple[set[chargebacks.Key], dict[chargebacks.Key, int]],
 ) -> tuple[
     list[data.Transaction],
     list[receivables.Finding],
@@ -344,7 +348,8 @@ def _reconciled(
     (`demands`, as found in an earlier reading), else None. With the
     payment differences written off on days the invoice is posted after, if
     they are not those `carried` (posted first here), else None; and the
-    debits of receipts found to be read as before, beyond `early`.
+    debits of receipts found to be read as before, beyond those `charging`
+    names, with what their receipts' credits could give them.
     """
     unapplied = policy.accounts.unapplied_cash
     typed, findings = books.typed, list(books.findings)
@@ -359,7 +364,7 @@ def _reconciled(
     controls = ar_controls.overpaid(typed, policy)
     controls += ar_controls.applications_to_nothing(typed, unapplied, books.both)
     applied = _applied(
-        typed, books.receipts, books.customer_credits, moved, rates, policy, carried, early
+        typed, books.receipts, books.customer_credits, moved, rates, policy, carried, charging
     )
     findings += applied.findings
     # Once every application is made, each clears its share of a foreign
@@ -384,11 +389,18 @@ class _Learned(NamedTuple):
     demands: Recoveries | None  # what recovering receipts brought, if to be read again
     written: payment_differences.Carried | None  # write-offs to post first, if to be read again
     early: set[chargebacks.Key]  # debits to take off their receipts before matching, found anew
+    reclaims: dict[chargebacks.Key, int]  # what a receipt's credit could give each debit, anew
 
     @property
     def settled(self) -> bool:
         """Whether the next reading would read what this one did."""
-        return not self.caps and self.demands is None and self.written is None and not self.early
+        return (
+            not self.caps
+            and self.demands is None
+            and self.written is None
+            and not self.early
+            and not self.reclaims
+        )
 
 
 class _Applied(NamedTuple):
@@ -409,7 +421,7 @@ def _applied(
     rates: fx.Rates,
     policy: ArPolicy,
     carried: payment_differences.Carried,
-    early: set[chargebacks.Key],
+    charging: tuple[set[chargebacks.Key], dict[chargebacks.Key, int]],
 ) -> _Applied:
     """Nets credit notes, matches receipts, applies customer credits, then writes off differences.
 
@@ -428,10 +440,12 @@ def _applied(
       policy: The receivables policy.
       carried: The payment differences written off before anything else
         was read (`plugins.payment_differences.write_offs`).
-      early: The debits of receipts to take off them before matching, as
+      charging: The debits of receipts to take off them before matching, as
         always: the others that may charge back an applied receipt are kept
-        off until cash is matched (`plugins.chargebacks`).
+        off until cash is matched (`plugins.chargebacks`); and what the
+        credit each one's receipt parked could give it, found before.
     """
+    early, reclaims = charging
     netted = credit_notes.net(subledger, policy, rates)
     subledger.post(netted.movements)
     own_rates = _realized_own_rates(subledger, rates, policy)
@@ -443,7 +457,7 @@ def _applied(
     subledger.post(recovering.movements)
     subledger.post(applied.movements)
     cash.post(applied.uses)
-    charged = chargebacks.charge(withheld, cash, subledger, policy)
+    charged = chargebacks.charge(withheld, cash, subledger, policy, reclaims)
     crediting = [*moved.entries, *applied.crediting]
     credits = customer_credits.credits_left(crediting, credit_entries, policy)
     customers = {credit.customer for credit in credits if credit.customer}
@@ -454,8 +468,10 @@ def _applied(
         customers,
     )
     claims = [take_back.claim for take_back in moved.take_backs]
+    claims += [reclaim.claim for reclaim in charged.reclaims]
     credited = customer_credits.apply(credits, subledger, policy, rates, held, claims)
-    taken_back = over_payments.settled(moved.take_backs, credited.taken, subledger, policy)
+    taken = credited.taken[: len(moved.take_backs)]
+    taken_back = over_payments.settled(moved.take_backs, taken, subledger, policy)
     made = [
         *netted.entries,
         *own_rates,
@@ -467,9 +483,9 @@ def _applied(
     ]
     findings = list(applied.findings)
     capped = [
-        (take_back, taken)
-        for take_back, taken in zip(moved.take_backs, credited.taken, strict=True)
-        if taken < take_back.claim.units
+        (take_back, units)
+        for take_back, units in zip(moved.take_backs, taken, strict=True)
+        if units < take_back.claim.units
     ]
     if credited.movements or charged.customers:
         # A receipt of what is left of an invoice once a credit paid part of
@@ -489,9 +505,10 @@ def _applied(
     subledger.post(differences.movements)
     made += [movement.entry for _, movement in carried]
     made += differences.entries
-    later = {take_back.key: taken for take_back, taken in capped}
+    later = {take_back.key: units for take_back, units in capped}
+    reclaimed = charged.capped(credited.taken[len(moved.take_backs) :])
     demands = None if recovering.settled else recovering.demands
-    learned = _Learned(later, demands, differences.carried, charged.early - early)
+    learned = _Learned(later, demands, differences.carried, charged.early - early, reclaimed)
     return _Applied(made, subledger, cash, findings, learned)
 
 

@@ -5,11 +5,12 @@ neither the receivable nor customer credits (the bank's chargeback, a refund
 paid out), takes money back from the receipt on its own day. What the
 receipt holds unapplied that day goes first. When the receipt's cash
 applications, all dated before the debit, left it less than the debit
-takes, the rest comes back out of what the receipt paid: the latest
-application first (on one day, the latest invoice first), each as far as it
-cleared the invoice, by an entry on the debit's day, at its line, that opens
-the invoice again and gives the cash back to the receipt, so the debit uses
-it up:
+takes, the rest comes first out of the customer credit they parked, as far
+as it still holds on the debit's day, then out of what the receipt paid:
+the latest application first (on one day, the latest invoice first), each
+as far as it cleared the invoice, by an entry on the debit's day, at its
+line, that opens the invoice again (or debits the credit) and gives the
+cash back to the receipt, so the debit uses it up:
 
     2026-01-05 * "Acme" "Invoice INV-1" ^INV-1      ; INV-1 100.00, due 2026-02-04
     2026-01-20 * "Acme" "Wire"                       ; R-1 100.00, pays INV-1 by amount
@@ -33,26 +34,47 @@ generates, January left as it was:
       Liabilities:UnappliedCash  -30.00 USD
 
 INV-1 is owed 30.00 again from February 15 and ages from its own due date;
-unapplied cash is 100.00 - 100.00 - 30.00 + 30.00 = 0.00.
+unapplied cash is 100.00 - 100.00 - 30.00 + 30.00 = 0.00. Had R-1 been
+150.00 naming INV-1, it would have paid INV-1 and parked 50.00 in customer
+credits on January 20; the chargeback then takes its 30.00 out of that
+credit, January again as it was:
+
+    2026-02-15 * "Acme" "Chargeback of R-1 taken back from its customer credit"
+      #cash-application ^INV-1 ^R-1
+      revclose_generated_by: "ar_reconciliation"
+      invoice: "INV-1"
+      revclose_source: "INV-1"
+      revclose_receipt: "R-1"
+      revclose_kind: "chargeback"
+      customer: "CUS-1"
+      Liabilities:CustomerCredits  30.00 USD
+      Liabilities:UnappliedCash   -30.00 USD
+
+What the credit still holds is decided with its applications to the
+customer's invoices, in date order (`plugins.customer_credits.apply`, the
+debit being a `Claim` on it, as a take-back of an over payment is): what
+it paid before the debit's day stays paid. When it gave less than asked,
+the books are read again with what it gave known.
 
 Otherwise the debit is read as every debit always was, taken off the
 receipt before cash is matched (`plugins.receipts`), and the books are read
 again so (`plugins.ar_reconciliation.reconcile`): when the receipt has an
 application or another use dated on or after the debit's day, when it holds
 unapplied that day all the debit takes (a refund of cash never applied,
-which may then pay less or later), and when its applications one for one
-cleared less than the rest (an application that also parked part of the
-receipt in customer credits or wrote off a difference, cash applied by
-hand, and a receipt paying at an exchange rate are not taken back). A
-receipt used by nothing else and refunded in full is the same either way
-and is not read again.
+which may then pay less or later), and when what its credit still holds
+and its applications one for one cleared are less than the rest (the
+receivable side of an application that also parked part of the receipt in
+customer credits or wrote off a difference, cash applied by hand, a credit
+or an application at an exchange rate are not taken back). A receipt used
+by nothing else and refunded in full is the same either way and is not
+read again.
 """
 
 from __future__ import annotations
 
 import datetime
 import operator
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -60,7 +82,8 @@ from beancount.core import data
 
 from plugins import ar_entries, meta
 from plugins.ar_policy import ArPolicy
-from plugins.receipts import APPLIED_RECEIPT, Receipts, Use, used_receipt
+from plugins.customer_credits import Claim
+from plugins.receipts import APPLIED_RECEIPT, Receipts, Use, link_of, used_receipt
 from plugins.receivables import Movement, Subledger
 
 KIND = "chargeback"
@@ -82,6 +105,14 @@ class Withheld(NamedTuple):
         return (self.receipt, self.use.date, self.use.units, *place)
 
 
+class Reclaim(NamedTuple):
+    """A debit's claim on the customer credit its receipt parked, and the entry that takes it."""
+
+    key: Key  # the debit's
+    claim: Claim  # for `plugins.customer_credits.apply`
+    entry: data.Transaction  # posted as if the credit gives all the claim asks
+
+
 class Charged(NamedTuple):
     """What the chargebacks add: entries, receivable postings, uses, and those read as before."""
 
@@ -90,6 +121,19 @@ class Charged(NamedTuple):
     uses: list[tuple[str, Use]]
     customers: set[str]  # whose invoices were opened again
     early: set[Key]  # to take off their receipts before matching, in another reading
+    reclaims: list[Reclaim]  # the claims on the receipts' customer credits
+
+    def capped(self, taken: list[int]) -> dict[Key, int]:
+        """Returns what each claim given less than it asked could take, by its debit's key.
+
+        Args:
+          taken: What each of `reclaims` took (`plugins.customer_credits.apply`).
+        """
+        return {
+            reclaim.key: units
+            for reclaim, units in zip(self.reclaims, taken, strict=True)
+            if units < reclaim.claim.units
+        }
 
 
 def withhold(cash: Receipts, policy: ArPolicy, early: Collection[Key]) -> list[Withheld]:
@@ -131,23 +175,33 @@ def _by_receipt(withheld: Iterable[Withheld]) -> list[tuple[str, list[Withheld]]
 
 
 def charge(
-    withheld: list[Withheld], cash: Receipts, subledger: Subledger, policy: ArPolicy
+    withheld: list[Withheld],
+    cash: Receipts,
+    subledger: Subledger,
+    policy: ArPolicy,
+    caps: Mapping[Key, int] | None = None,
 ) -> Charged:
-    """Posts each withheld debit back to its receipt, taking back from its applications if needed.
+    """Posts each withheld debit back to its receipt, taking back from its credit and applications.
 
     Taken by receipt, then in date order, smallest first, and by place: not
     in the order of the files. Each posts into `cash` and `subledger` as it goes, so the next
-    reads what the one before left.
+    reads what the one before left. What a debit asks of the customer credit
+    its receipt parked is a claim, which `plugins.customer_credits.apply`
+    decides with the credit's applications; when the credit held less on the
+    debit's day, the books are read again with what it could give (`caps`).
 
     Args:
       withheld: The debits `withhold` took off.
       cash: The receipts, with every application of the cash matched.
       subledger: The receivable's open items.
       policy: The receivables policy.
+      caps: What the receipt's credit could give each debit, by its key, as an
+        earlier reading found.
     """
-    done = Charged([], [], [], set(), set())
+    done = Charged([], [], [], set(), set(), [])
     taken: dict[int, int] = {}  # what was taken back of each application, by its entry's id
     charged: set[int] = set()  # the debits posted back, by their use's id
+    claimed: dict[str, int] = {}  # what was asked of each receipt's credit
     for one in sorted(withheld, key=operator.attrgetter("key")):
         receipt_id, debit = one.receipt, one.use
         rest = debit.units - max(0, cash.unapplied(receipt_id, debit.date))
@@ -155,7 +209,21 @@ def charge(
         entries: list[data.Transaction] = []
         movements: list[tuple[str, Movement]] = []
         uses: list[tuple[str, Use]] = []
-        if rest > 0 and sources is not None and sum(left for _, left in sources) >= rest:
+        parked = None
+        if rest > 0 and sources is not None:
+            parked = _parked(cash, receipt_id, debit.date, policy)
+        credit = 0
+        if parked is not None:
+            most = (caps or {}).get(one.key, rest)
+            credit = max(0, min(rest, most, parked[0] - claimed.get(receipt_id, 0)))
+        if rest > 0 and sources is not None and credit + sum(left for _, left in sources) >= rest:
+            if parked is not None and credit > 0:
+                entry = _from_credit(parked[1], receipt_id, debit, credit, policy)
+                claimed[receipt_id] = claimed.get(receipt_id, 0) + credit
+                done.reclaims.append(Reclaim(one.key, Claim(receipt_id, debit.date, credit), entry))
+                rest -= credit
+                entries.append(entry)
+                uses.append((receipt_id, Use(debit.date, -credit, entry)))
             for application, left in sources:
                 if rest <= 0:
                     break
@@ -211,6 +279,42 @@ def _applications(
         if left > 0:
             found.append((entry, left))
     return sorted(found, key=_latest, reverse=True)
+
+
+def _parked(
+    cash: Receipts, receipt_id: str, day: datetime.date, policy: ArPolicy
+) -> tuple[int, data.Transaction] | None:
+    """Returns what the receipt's applications before `day` parked in customer credits, if any.
+
+    Only a credit in the receipt's currency, with no rate, counts; with the
+    latest application that parked one, for the entry taking it back.
+    """
+    account, currency = policy.customer_credits_account, cash.by_id[receipt_id].currency
+    parked, latest = 0, None
+    for use in cash.uses.get(receipt_id, ()):
+        entry = use.entry
+        where = entry.meta
+        if (
+            use.date >= day
+            or where.get(meta.GENERATED_BY) != ar_entries.GENERATOR
+            or where.get(ar_entries.KIND) == KIND
+        ):
+            continue
+        for posting in entry.postings:
+            units = posting.units
+            if (
+                posting.account != account
+                or units is None
+                or posting.price is not None
+                or units.currency != currency
+                or not isinstance(units.number, Decimal)
+                or units.number >= 0
+            ):
+                continue
+            parked -= policy.precision.to_minor(units.number, currency) or 0
+            if latest is None or entry.date >= latest.date:
+                latest = entry
+    return (parked, latest) if latest is not None and parked > 0 else None
 
 
 def _latest(found: tuple[data.Transaction, int]) -> tuple[datetime.date, str]:
@@ -289,6 +393,47 @@ def _taken_back(
         extra,
     )
     return entry, Movement(debit.date, units, entry, 1, currency)
+
+
+def _from_credit(
+    parking: data.Transaction, receipt_id: str, debit: Use, units: int, policy: ArPolicy
+) -> data.Transaction:
+    """Returns the entry taking `units` back from the credit a receipt's application parked.
+
+    It is dated and located at the debit, linked to the receipt and the
+    invoice of that application, and gives the cash back to the receipt.
+    """
+    currency = next(
+        posting.units.currency
+        for posting in parking.postings
+        if posting.account == policy.customer_credits_account and posting.units is not None
+    )
+    digits = policy.precision.digits(currency)
+    postings = [
+        ar_entries.posting(
+            policy.customer_credits_account, ar_entries.units_of(units, currency, digits)
+        ),
+        ar_entries.posting(
+            policy.accounts.unapplied_cash, ar_entries.units_of(-units, currency, digits)
+        ),
+    ]
+    invoice = str(parking.meta.get(meta.INVOICE, ""))
+    extra = {meta.INVOICE: invoice, meta.SOURCE: invoice} if invoice else {}
+    extra |= {APPLIED_RECEIPT: receipt_id, ar_entries.KIND: KIND}
+    customer = parking.meta.get(meta.CUSTOMER)
+    if customer:
+        extra[meta.CUSTOMER] = customer
+    links = {link_of(receipt_id), invoice} if invoice else {link_of(receipt_id)}
+    return ar_entries.transaction(
+        _debit_place(debit.entry, receipt_id, policy),
+        debit.date,
+        f"Chargeback of {receipt_id} taken back from its customer credit",
+        ar_entries.APPLICATION_TAGS,
+        frozenset(links),
+        postings,
+        debit.entry.payee or parking.payee,
+        extra,
+    )
 
 
 def _debit_place(entry: data.Transaction, receipt_id: str, policy: ArPolicy) -> dict[str, object]:

@@ -49,7 +49,9 @@ payment) takes the receipt's excess back (`plugins.over_payments`): it is a
 claim on the credit, decided with the credit's applications in date order
 (the claim first on its day). It takes what the credit still holds on its
 day, and no more than the account holds for the customer from then to its
-month's end, so what the credit paid before it stays paid.
+month's end, so what the credit paid before it stays paid. So does a
+chargeback or refund of the receipt in unapplied cash whose application
+parked the credit (`plugins.chargebacks`).
 
 `Owner` is the one rule that tells whose credit a posting to the account
 moves; the customer statement and the customer credits schedule
@@ -99,7 +101,11 @@ class Credit(NamedTuple):
 
 
 class Claim(NamedTuple):
-    """A debit that takes part of a receipt's credit back on its day (`plugins.over_payments`)."""
+    """A debit that takes part of a receipt's credit back on its day.
+
+    A take-back of an over payment (`plugins.over_payments`), or a
+    chargeback of the receipt (`plugins.chargebacks`).
+    """
 
     receipt: str
     date: datetime.date

@@ -1,8 +1,9 @@
 """A chargeback of a receipt already applied opens its invoices again on its own day.
 
 A typed debit to unapplied cash naming a receipt takes first what the
-receipt holds unapplied that day; the rest comes back out of what its cash
-applications before that day cleared, the latest first (`plugins.chargebacks`,
+receipt holds unapplied that day; the rest comes out of the customer credit
+its applications before that day parked, as far as it still holds, then
+back out of what they cleared, the latest first (`plugins.chargebacks`,
 README "Chargebacks and refunds of a receipt"). A month closed before the
 debit stays as it was. The case of one invoice is in
 `tests/test_ar_later_events.py`.
@@ -15,14 +16,13 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from beancount.core import data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reports import books as loaded_books
 from reports import receivables as receivables_report
-from tests.conftest import Books, generated
+from tests.conftest import Books, generated, line_of
 from tests.test_ar_closed_months import BANK_FEE, CUSTOMER, _january
 from tests.test_ar_reconciliation import (
     AR,
@@ -182,21 +182,18 @@ def test_a_customer_credit_pays_what_a_chargeback_reopened_on_its_day(books: Boo
     assert _january(both) == _january(alone)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="an application that parked a credit is not taken back (README)",
-)
 def test_a_chargeback_of_a_receipt_that_parked_a_credit_leaves_january_alone(
     books: Books,
 ) -> None:
-    # R-1 150.00 of Jan 20 names INV-1 100.00: it pays it and parks 50.00 in
-    # customer credits on Jan 20. The bank charges back 30.00 of R-1 on Feb
-    # 15. Right: January as it was, and the 30.00 out of R-1's credit, which
-    # still holds it: credits -50.00 + 30.00 = -20.00, receivable 0.00,
-    # unapplied cash 0.00. Today the debit is taken off R-1 before matching:
-    # R-1 holds 120.00, pays INV-1 and parks 20.00 on Feb 15, the day of its
-    # last use, and January loses its application.
+    # R-1 150.00 of Jan 20 names INV-1 100.00: it pays it and parks
+    # 150.00 - 100.00 = 50.00 in customer credits on Jan 20. The bank charges
+    # back 30.00 of R-1 on Feb 15. R-1 holds nothing unapplied, and its
+    # credit still holds 50.00 that day: the 30.00 comes out of it, by one
+    # entry at the chargeback's debit to unapplied cash. January is as it
+    # was; credits -50.00 + 30.00 = -20.00, receivable 100.00 - 100.00 =
+    # 0.00, unapplied cash 150.00 - 150.00 - 30.00 + 30.00 = 0.00. (Before,
+    # the debit was taken off R-1 before matching: R-1 held 120.00, paid
+    # INV-1 and parked 20.00 on Feb 15, and January lost its application.)
     january = (
         _CREDITS_OPEN
         + invoice(1, "2026-01-05", "100.00")
@@ -205,12 +202,145 @@ def test_a_chargeback_of_a_receipt_that_parked_a_credit_leaves_january_alone(
     )
     alone, errors = load(books, january)
     assert errors == []
-    both, errors = load(books, january + chargeback("2026-02-15", "30.00"))
+    later = chargeback("2026-02-15", "30.00")
+    both, errors = load(books, january + later)
     assert errors == []
+    assert _made(both, alone) == [
+        (
+            "2026-02-15",
+            "Chargeback of R-1 taken back from its customer credit",
+            ["Liabilities:CustomerCredits 30.00 USD", "Liabilities:UnappliedCash -30.00 USD"],
+        )
+    ]
+    [entry] = [one for one in generated(both) if "Chargeback" in str(one.narration)]
+    assert entry.links == {"INV-1", "R-1"}
+    assert entry.tags == {"cash-application"}
+    assert {key: value for key, value in entry.meta.items() if key != "filename"} == {
+        "lineno": line_of(HEADER + january + later, "Liabilities:UnappliedCash  30.00 USD"),
+        "revclose_generated_by": "ar_reconciliation",
+        "invoice": "INV-1",
+        "revclose_source": "INV-1",
+        "revclose_receipt": "R-1",
+        "revclose_kind": "chargeback",
+        "customer": "CUS-1",
+    }
     assert balance(both, AR, "USD") == Decimal("0.00")
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
     assert balance(both, CREDITS, "USD") == Decimal("-20.00")
     assert _january(both) == _january(alone)
+
+
+def test_a_chargeback_takes_the_receipts_credit_then_what_it_paid_one_for_one(
+    books: Books,
+) -> None:
+    # INV-1 100.00 (Jan 5) and INV-2 60.00 (Jan 6); R-1 190.00 "Wire INV-1
+    # INV-2" of Jan 20 pays INV-1 (one for one) and INV-2, parking
+    # 190.00 - 100.00 - 60.00 = 30.00 in customer credits with INV-2's
+    # application. The bank charges back 50.00 of R-1 on Feb 15: all 30.00
+    # of the credit first, then 50.00 - 30.00 = 20.00 from what R-1 paid one
+    # for one, INV-1 (INV-2's application parked the credit: it gives nothing
+    # back). Receivable 20.00, credits -30.00 + 30.00 = 0.00, unapplied cash
+    # 190.00 - 100.00 - 90.00 - 50.00 + 30.00 + 20.00 = 0.00; January as it was.
+    january = (
+        _CREDITS_OPEN
+        + invoice(1, "2026-01-05", "100.00")
+        + invoice(2, "2026-01-06", "60.00")
+        + receipt("2026-01-20", "190.00 USD", "R-1", CUSTOMER, narration="Wire INV-1 INV-2")
+        + BANK_FEE
+    )
+    alone, errors = load(books, january)
+    assert errors == []
+    assert balance(alone, CREDITS, "USD") == Decimal("-30.00")
+    both, errors = load(books, january + chargeback("2026-02-15", "50.00"))
+    assert errors == []
+    assert _made(both, alone) == [
+        (
+            "2026-02-15",
+            "Chargeback of R-1 taken back from its customer credit",
+            ["Liabilities:CustomerCredits 30.00 USD", "Liabilities:UnappliedCash -30.00 USD"],
+        ),
+        (
+            "2026-02-15",
+            "Chargeback of R-1 taken back from INV-1",
+            ["Assets:AccountsReceivable 20.00 USD", "Liabilities:UnappliedCash -20.00 USD"],
+        ),
+    ]
+    assert balance(both, AR, "USD") == Decimal("20.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+    assert _january(both) == _january(alone)
+
+
+# R-1 150.00 names INV-1 100.00 on Jan 20 and parks 50.00; its credit pays
+# INV-2 20.00 on Jan 25 and holds 50.00 - 20.00 = 30.00 from then on.
+_SPENT = (
+    _CREDITS_OPEN
+    + invoice(1, "2026-01-05", "100.00")
+    + invoice(2, "2026-01-25", "20.00")
+    + receipt("2026-01-20", "150.00 USD", "R-1", '\n  invoice: "INV-1"')
+    + BANK_FEE
+)
+
+
+def test_a_chargeback_takes_only_what_the_credit_still_holds_on_its_day(books: Books) -> None:
+    # The credit paid INV-2 20.00 on Jan 25 and holds 30.00 on Feb 15: a
+    # chargeback of 30.00 then takes all of it, and INV-2 stays paid.
+    # Receivable 0.00, credits -50.00 + 20.00 + 30.00 = 0.00, unapplied cash
+    # 150.00 - 150.00 - 30.00 + 30.00 = 0.00; January as it was.
+    alone, errors = load(books, _SPENT)
+    assert errors == []
+    both, errors = load(books, _SPENT + chargeback("2026-02-15", "30.00"))
+    assert errors == []
+    assert _made(both, alone) == [
+        (
+            "2026-02-15",
+            "Chargeback of R-1 taken back from its customer credit",
+            ["Liabilities:CustomerCredits 30.00 USD", "Liabilities:UnappliedCash -30.00 USD"],
+        )
+    ]
+    assert balance(both, AR, "USD") == Decimal("0.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+    assert _january(both) == _january(alone)
+
+
+def test_a_chargeback_beyond_what_the_credit_and_the_applications_give_is_read_as_before(
+    books: Books,
+) -> None:
+    # A chargeback of 40.00 on Feb 15: the credit gives the 30.00 it still
+    # holds, and R-1 paid nothing one for one (its application parked the
+    # credit), so 10.00 is not covered and the debit is read as before,
+    # taken off R-1 before matching (README, "Chargebacks and refunds of a
+    # receipt"): R-1 holds 150.00 - 40.00 = 110.00, pays INV-1 and parks
+    # 10.00 on Feb 15, its last use; the credit pays 10.00 of INV-2 that
+    # day, which stays open 20.00 - 10.00 = 10.00. Credits -10.00 + 10.00 =
+    # 0.00, unapplied cash 0.00, and January loses both applications: the
+    # seal of January fails and names them.
+    alone, errors = load(books, _SPENT)
+    assert errors == []
+    both, errors = load(books, _SPENT + chargeback("2026-02-15", "40.00"))
+    assert errors == []
+    made = [(date, narration, squeezed(lines)) for date, narration, lines in applications(both)]
+    assert made == [
+        (
+            "2026-02-15",
+            "Cash application INV-1 from R-1",
+            [
+                "Liabilities:UnappliedCash 110.00 USD",
+                "Assets:AccountsReceivable -100.00 USD",
+                "Liabilities:CustomerCredits -10.00 USD",
+            ],
+        ),
+        (
+            "2026-02-15",
+            "Customer credit from R-1 applied to INV-2",
+            ["Liabilities:CustomerCredits 10.00 USD", "Assets:AccountsReceivable -10.00 USD"],
+        ),
+    ]
+    assert balance(both, AR, "USD") == Decimal("10.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+    assert _january(both) != _january(alone)
 
 
 def test_a_chargeback_takes_what_the_receipt_holds_unapplied_first(books: Books) -> None:
@@ -362,15 +492,19 @@ def test_chargebacks_do_not_depend_on_the_order_of_the_files(books: Books) -> No
 
 # The property: January bills up to four invoices of distinct amounts in
 # whole dollars and receives, for each, nothing, its amount (naming it or
-# not), half of it naming it, or a sum of it and the next one naming
-# nothing; plus "noise" receipts of a dollar amount and one cent, which no
-# invoice or sum of invoices can equal. One receipt is charged back on Feb
-# `day`, by whole dollars up to all of it. Whatever it takes back, January
-# is as it was, and everything it adds is dated on or after the chargeback.
+# not), half of it naming it, a sum of it and the next one naming
+# nothing, or its amount and `extra` whole dollars naming it, which it parks
+# in customer credits; plus "noise" receipts of a dollar amount and one
+# cent, which no invoice or sum of invoices can equal. When a receipt parks
+# a credit, no invoice is left open (none or half paid become paid in full),
+# so the credit pays nothing in January. One receipt is charged back on Feb
+# `day`, by whole dollars up to all of it, or up to all of its credit if it
+# parked one. Whatever it takes back, January is as it was, and everything
+# it adds is dated on or after the chargeback.
 
 _BILLED = [1000, 2600, 6800, 17600]  # halves 500 1300 3400 8800; no sum equals another
 _PLAN = st.tuples(
-    st.sampled_from(["open", "exact", "named", "half", "together"]),
+    st.sampled_from(["open", "exact", "named", "half", "together", "over"]),
     st.integers(11, 28),  # the receipt's day in January
 )
 
@@ -388,6 +522,7 @@ def _cents(units: int) -> str:
     st.integers(0, 5),
     st.integers(1, 100),
     st.integers(1, 28),
+    st.integers(2, 90),  # beyond the tolerance of 1.00
 )
 def test_a_chargeback_after_january_never_changes_january(
     amounts: list[int],
@@ -397,24 +532,32 @@ def test_a_chargeback_after_january_never_changes_january(
     which: int,
     share: int,
     day: int,
+    extra: int,
 ) -> None:
     billed = amounts[:count]
-    january = "".join(
+    january = _CREDITS_OPEN + "".join(
         invoice(n, f"2026-01-{n + 1:02d}", _cents(amount)) for n, amount in enumerate(billed, 1)
     )
     received: list[int] = []
+    parked: dict[int, int] = {}  # by receipt's index: what it parks in credits
+    crediting = any(kind == "over" for kind, _ in plan[:count])
     number = 1
     while number <= count:
         kind, on = plan[number - 1]
         owed, names = billed[number - 1], ""
         if kind == "together" and number == count:
             kind = "exact"  # no next invoice to pay together
+        if crediting and kind in ("open", "half"):
+            kind = "exact"  # a credit would pay what is left open in January
         if kind == "open":
             number += 1
             continue
-        if kind in ("named", "half"):
+        if kind in ("named", "half", "over"):
             names = f'\n  invoice: "INV-{number}"'
-            owed = owed if kind == "named" else owed // 2
+            owed = owed // 2 if kind == "half" else owed
+            if kind == "over":
+                parked[len(received)] = extra * 100
+                owed += extra * 100
         elif kind == "together":
             owed += billed[number]
             number += 1
@@ -430,7 +573,7 @@ def test_a_chargeback_after_january_never_changes_january(
     if not received:
         return
     target = which % len(received)
-    dollars = max(1, received[target] // 100 * share // 100)
+    dollars = max(1, parked.get(target, received[target]) // 100 * share // 100)
     added = datetime.date(2026, 2, day)
     later = chargeback(str(added), _cents(dollars * 100), f"R-{target + 1}")
     with tempfile.TemporaryDirectory() as folder:

@@ -504,33 +504,47 @@ def test_a_receipt_naming_an_invoice_another_receipt_paid_recovers_what_it_has_l
 
 def test_a_recovery_is_dated_with_the_application_that_pays_it(books: Books) -> None:
     # INV-1 100.00 (due Feb 4) written off Mar 1. R-1 150.00 naming INV-1
-    # on Jun 10; 50.00 of R-1 is refunded on Jul 5. The matcher dates R-1's
-    # application at its last use, Jul 5 (it pays what is left of R-1 then,
-    # 150.00 - 50.00 = 100.00); the recovery of 100.00 is dated the same
-    # day, so INV-1 is never open again: no past-due flag (the old code
-    # reinstated it on Jun 10 and flagged it 126 days past due, Feb 4 to
-    # Jun 10, with R-1's 150.00 waiting beside it).
-    text = (
+    # on Jun 10; 50.00 of R-1 is refunded on Jul 5. R-1 recovers INV-1's
+    # 100.00 and pays it on Jun 10, and parks the other 150.00 - 100.00 =
+    # 50.00 in customer credits that day; the recovery is dated with the
+    # application, so INV-1 is never open again: no past-due flag (older
+    # code reinstated it on Jun 10 and flagged it 126 days past due, Feb 4
+    # to Jun 10, with R-1's 150.00 waiting beside it). The refund takes its
+    # 50.00 out of R-1's credit on Jul 5 (`plugins.chargebacks`), so June is
+    # as it was without it (before, the refund was taken off R-1 before
+    # matching and moved both entries to Jul 5). Receivable, bad debt,
+    # credits (-50.00 + 50.00) and unapplied cash (150.00 - 150.00 - 50.00
+    # + 50.00) are all 0.00.
+    june = (
         OPENS
         + invoice(1, "2026-01-05", "100.00", due="2026-02-04")
         + written_off().replace("2026-05-31", "2026-03-01")
         + receipt("2026-06-10", "150.00 USD", "R-1", NAMING_INV_1)
-        + """
+    )
+    refund = """
 2026-07-05 * "Acme" "Refund part of R-1"
   receipt: "R-1"
   Liabilities:UnappliedCash  50.00 USD
   Assets:Bank:Operating  -50.00 USD
 """
-    )
-    entries, errors = load(books, text)
+    entries, errors = load(books, june + refund)
     assert errors == []
+    alone, errors = load(books, june)
+    assert errors == []
+    assert _through(entries, JUNE_END) == _through(alone, JUNE_END)
     assert [(day, squeezed(postings)) for day, _, postings in applications(entries)] == [
-        ("2026-07-05", [f"{AR} 100.00 USD", f"{BAD_DEBT} -100.00 USD"]),
-        ("2026-07-05", ["Liabilities:UnappliedCash 100.00 USD", f"{AR} -100.00 USD"]),
+        ("2026-06-10", [f"{AR} 100.00 USD", f"{BAD_DEBT} -100.00 USD"]),
+        (
+            "2026-06-10",
+            ["Liabilities:UnappliedCash 150.00 USD", f"{AR} -100.00 USD", f"{CREDITS} -50.00 USD"],
+        ),
+        ("2026-07-05", [f"{CREDITS} 50.00 USD", "Liabilities:UnappliedCash -50.00 USD"]),
     ]
     flags = [entry for entry in generated(entries) if "receivables-review" in entry.tags]
     assert flags == []
     assert balance(entries, BAD_DEBT, "USD") == Decimal("0.00")
+    assert balance(entries, CREDITS, "USD") == Decimal("0.00")
+    assert balance(entries, "Liabilities:UnappliedCash", "USD") == Decimal("0.00")
 
 
 # The property: invoices billed Jan 5 and written off in full on Feb 28;
