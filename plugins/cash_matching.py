@@ -272,8 +272,7 @@ def _sums(values: Sequence[int], offset: int) -> list[tuple[int, tuple[int, ...]
 
 _age = operator.attrgetter("date", "id")
 _date = operator.attrgetter("date")
-_customer = operator.attrgetter("customer")
-_currency = operator.attrgetter("currency")
+_id = operator.attrgetter("id")
 _new = tuple.__new__  # builds a NamedTuple without the Python call of its generated __new__
 Pool = tuple[str, str]  # (customer, currency)
 Amount = tuple[str, str, int]  # (customer, currency, open amount)
@@ -300,16 +299,19 @@ class _Matcher:
         self.taken: dict[str, int] = {}  # what this run applied of invoices it left open
         self.applications: list[Application] = []
         self.pools: dict[Pool, list[Invoicing]] = {}
-        self.grouped: dict[Pool, list[Invoicing]] | None = None  # the pools not yet sorted
-        # Step 2's index of amounts owed (`by_open_amount`), made at its first use and kept
-        # by `owe`; an invoice whose open amount is no longer its key's is skipped on reading.
-        self.indexed = False
+        # What `survey` reads of the open invoices, once: by customer (`pool`), by date
+        # (`calendar`), those posted after their date (`posted_later`) and step 2's index of
+        # amounts owed, kept by `owe`; an invoice whose open amount is no longer its key's is
+        # skipped on reading.
+        self.surveyed = False
+        self.grouped: dict[str, list[Invoicing]] = defaultdict(list)
+        self.billed: dict[datetime.date, list[Invoicing]] = defaultdict(list)
+        self.reposted: dict[str, Invoicing] = {}
         self.index: dict[Amount, Invoicing] = {}
         self.more: dict[Amount, list[Invoicing]] = {}
         # The invoices posted after their own date, under each amount they stand open at on
         # some day (`stand`): step 2 checks them at reading (`exactly`).
         self.standing: dict[Amount, list[Invoicing]] = {}
-        self.reposted: dict[str, Invoicing] | None = None  # see `posted_later`
         self.waiting: dict[Pool, list[Paying]] = {}  # unapplied receipts, by date then id
         self.currencies: dict[str, set[str]] = defaultdict(set)  # a customer's waiting pools
         self.part_paid: set[str] = set()  # customers with an invoice part paid (or posted) today
@@ -348,8 +350,12 @@ class _Matcher:
         reaches: it pays what it names on its own word, so a posting to them
         after it (a credit note, another payment) does not move it.
         """
-        billed = max((invoice.date for invoice in invoices), default=payment.date)
-        return max(billed, payment.date, self.used.get(payment.id, payment.date))
+        day = payment.date
+        for invoice in invoices:
+            if invoice.date > day:
+                day = invoice.date
+        used = self.used.get(payment.id) if self.used else None
+        return used if used is not None and used > day else day
 
     def payable(self, payment: Paying, invoice: Invoicing, owed: int) -> int:
         """Returns what a named receipt can pay of an invoice: `owed`, or less if it reopens later.
@@ -490,7 +496,7 @@ class _Matcher:
         self.open[invoice] = left
         found = self.invoices[invoice]
         self.part_paid.add(found.customer)
-        if not self.indexed:  # not made yet: it will read what is open then
+        if not self.surveyed:  # not indexed yet: the survey will read what is open then
             return
         moved = found.moved
         if moved is not None and moved > found.date:
@@ -529,7 +535,7 @@ class _Matcher:
         Returns the receipts that name none, of a customer: what the other
         steps may match. A receipt of nothing is left out.
         """
-        still_open, left = self.open, []
+        still_open, reposted, left = self.open, self.posted_later(), []
         for payment in payments:
             names = payment.named
             if not names:
@@ -538,10 +544,10 @@ class _Matcher:
             elif len(names) == 1 and still_open.get(names[0]) == payment.amount:
                 # The common case: it pays exactly what is open of the one invoice it names
                 # (what is open is more than nothing, so the receipt is too), posted nothing
-                # after it.
+                # after it: one not posted after its own date (`posted_later`) is not.
                 invoice = self.invoices[names[0]]
                 day = self.named_day(payment, (invoice,))
-                moved = invoice.moved
+                moved = invoice.moved if names[0] in reposted else None
                 if moved is None or moved <= day:
                     self.apply(payment, names[0], payment.amount, step, day)
                 else:
@@ -637,17 +643,17 @@ class _Matcher:
     def pool(self, key: Pool) -> list[Invoicing]:
         """Returns the open invoices of a customer in a currency, oldest first.
 
-        The open invoices are grouped by pool once, when a step after the
-        amount step first needs one, and a pool is sorted when first read;
-        an invoice paid since stays and is skipped by whoever reads it.
+        The open invoices are grouped by customer once (`survey`), and a
+        pool is taken from its customer's and sorted when first read; an
+        invoice paid since stays and is skipped by whoever reads it.
         """
         found = self.pools.get(key)
         if found is None:
-            if self.grouped is None:
-                self.grouped = defaultdict(list)
-                for invoice in map(self.invoices.__getitem__, self.open):
-                    self.grouped[(invoice.customer, invoice.currency)].append(invoice)
-            found = self.pools[key] = sorted(self.grouped.pop(key, ()), key=_age)
+            if not self.surveyed:
+                self.survey()
+            customer, currency = key
+            mine = (i for i in self.grouped.get(customer, ()) if i.currency == currency)
+            found = self.pools[key] = sorted(mine, key=_age)
         return found
 
     def eligible(self, key: Pool, day: datetime.date) -> list[Invoicing]:
@@ -671,12 +677,8 @@ class _Matcher:
         after its date, what it stood open at on a day from which it stayed
         open at least that (`standing`). Returns the receipts left unmatched.
         """
-        if not self.indexed:
-            self.index, self.more = self.by_open_amount()
-            self.indexed = True
-            for posted in self.posted_later().values():
-                if posted.id in self.open:
-                    self.stand(posted)
+        if not self.surveyed:
+            self.survey()
         index, still_open, standing, left = self.index, self.open, self.standing, []
         for payment in payments:
             amount = payment.amount
@@ -721,28 +723,6 @@ class _Matcher:
                 if day is not None:
                     return other, day
         return None, None
-
-    def by_open_amount(self) -> tuple[dict[Amount, Invoicing], dict[Amount, list[Invoicing]]]:
-        """Returns the oldest open invoice of each amount owed, and the others of it, oldest first.
-
-        An amount owed is a customer, a currency and what is open. Most are
-        owed on one invoice only: those need no sorting.
-        """
-        found = list(map(self.invoices.__getitem__, self.open))
-        owed = zip(map(_customer, found), map(_currency, found), self.open.values(), strict=True)
-        keys = list(owed)
-        index = dict(zip(keys, found, strict=True))
-        more: dict[Amount, list[Invoicing]] = {}
-        if len(index) < len(keys):  # an amount is open more than once for a customer
-            same: dict[Amount, list[Invoicing]] = defaultdict(list)
-            for key, invoice in zip(keys, found, strict=True):
-                same[key].append(invoice)
-            for key, several in same.items():
-                if len(several) > 1:
-                    several.sort(key=_age)
-                    index[key] = several[0]
-                    more[key] = several[1:]
-        return index, more
 
     def by_converted_amount(self, payments: list[Paying], converted: Converted) -> list[Paying]:
         left = []
@@ -918,13 +898,47 @@ class _Matcher:
         (`exactly`, `owed_on`); most books have few, so the steps ask this
         before looking at each invoice's postings.
         """
-        if self.reposted is None:
-            self.reposted = {}
-            for invoice in map(self.invoices.__getitem__, self.open):
-                moved = invoice.moved
-                if moved is not None and moved > invoice.date:
-                    self.reposted[invoice.id] = invoice
+        if not self.surveyed:
+            self.survey()
         return self.reposted
+
+    def survey(self) -> None:
+        """Reads the open invoices once: by customer, date and amount owed, and those posted later.
+
+        What `pool`, `calendar`, step 2 (`by_amount`) and `posted_later`
+        read, in one pass before the first day is matched: one pass costs
+        less than one a step, even to books whose receipts all match by name
+        and so need no pools. An amount owed is a customer, a currency and
+        what is open: the index holds the oldest invoice open each, and
+        `more` the others of it, oldest first; an invoice posted after its
+        date is indexed too under each amount it stands open at (`stand`).
+        Read before any receipt is matched, the index still answers on any
+        later day: a part payment indexes the invoice under its new amount
+        (`owe`), and an invoice paid or part paid since is open another
+        amount than its key's, so whoever reads it skips it.
+        """
+        invoices, grouped, billed, reposted = self.invoices, self.grouped, self.billed, {}
+        index, more = self.index, self.more
+        for name, owed in self.open.items():
+            invoice = invoices[name]
+            date, customer = invoice.date, invoice.customer
+            billed[date].append(invoice)
+            grouped[customer].append(invoice)
+            key = (customer, invoice.currency, owed)
+            if key in index:  # an amount open more than once for a customer: sorted below
+                more.setdefault(key, []).append(invoice)
+            else:
+                index[key] = invoice
+            moved = invoice.moved
+            if moved is not None and moved > date:
+                reposted[name] = invoice
+        for key, several in more.items():
+            several.append(index[key])
+            several.sort(key=_age)
+            index[key] = several.pop(0)
+        for invoice in reposted.values():
+            self.stand(invoice)
+        self.reposted, self.surveyed = reposted, True
 
     def calendar(
         self,
@@ -938,14 +952,11 @@ class _Matcher:
         their prepayment (`prepaid`).
         """
         posted: dict[datetime.date, set[str]] = defaultdict(set)
-        billed: dict[datetime.date, list[Invoicing]] = defaultdict(list)
-        for invoice in map(self.invoices.__getitem__, self.open):
-            billed[invoice.date].append(invoice)
         for invoice in self.posted_later().values():
             for day, _ in invoice.ends():
                 if day > invoice.date:
                     posted[day].add(invoice.customer)
-        return posted, billed
+        return posted, self.billed
 
     def prepaid(self, invoices: list[Invoicing]) -> None:
         """Step 2 for prepayments: waiting receipts pay the invoices dated today, oldest first.
@@ -954,15 +965,26 @@ class _Matcher:
         still unapplied, dated before it, of exactly what it is open from its
         date on (`possible`): dated the invoice's date (or the receipt's last
         use). Only single receipts of the exact amount: no sets.
+
+        Receipts wait by date, and paying an invoice only takes one away, so
+        an invoice whose pool's oldest waiting receipt is not dated before it
+        when the day's invoices are read has no prepayment: it is passed over
+        before they are sorted.
         """
         still_open, waiting, waits = self.open, self.waiting, self.currencies
-        for invoice in sorted((i for i in invoices if i.customer in waits), key=_age):
+        reposted = self.posted_later()
+        prepayable = []
+        for invoice in invoices:
+            if invoice.customer in waits:
+                found = waiting.get((invoice.customer, invoice.currency))
+                if found and found[0].date < invoice.date:
+                    prepayable.append(invoice)
+        for invoice in sorted(prepayable, key=_age):
             owed = still_open.get(invoice.id)
-            found = waiting.get((invoice.customer, invoice.currency))
-            if owed is None or not found:
+            if owed is None:
                 continue
-            moved = invoice.moved
-            later = moved is not None and moved > invoice.date
+            found = waiting[(invoice.customer, invoice.currency)]
+            later = invoice.id in reposted  # what is open of it may differ from its date on
             for at, payment in enumerate(found):
                 if payment.date >= invoice.date:
                     break
@@ -977,9 +999,9 @@ class _Matcher:
 
     def run(self, payments: Iterable[Paying], converted: Converted) -> None:
         """Matches the receipts day by day, in date order (see the module doc)."""
-        by_day = {
-            today: list(received)
-            for today, received in itertools.groupby(sorted(payments, key=_age), key=_date)
+        by_day = {  # by date, then id: each day's few sorted apart cost less than (date, id) keys
+            today: sorted(received, key=_id)
+            for today, received in itertools.groupby(sorted(payments, key=_date), key=_date)
         }
         posted, billed = self.calendar()
         for today in sorted(by_day.keys() | posted.keys() | billed.keys()):
