@@ -18,6 +18,7 @@ from tests.test_ar_closed_months import BANK_FEE, CUSTOMER, _january
 from tests.test_ar_payment_differences import paid
 from tests.test_ar_reconciliation import (
     AR,
+    CREDITS,
     UNAPPLIED,
     WRITE_OFF,
     balance,
@@ -53,6 +54,7 @@ def test_a_chargeback_of_an_applied_receipt_reopens_the_invoice_on_its_day(books
     assert errors == []
     assert balance(both, AR, "USD") == Decimal("30.00")
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
     assert _january(both) == _january(alone)
 
 
@@ -112,4 +114,28 @@ def test_a_customer_paying_a_chargeback_straight_to_the_invoice_leaves_january_a
     assert errors == []
     assert balance(both, AR, "USD") == Decimal("0.00")
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+    assert _january(both) == _january(alone)
+
+
+def test_a_chargeback_paid_again_into_unapplied_cash_leaves_january_alone(books: Books) -> None:
+    # The workaround the README gives for the gap above: the customer's
+    # repayment of the 30.00 typed into unapplied cash naming INV-1 (R-2,
+    # Mar 1) instead of straight to the receivable. January as it was;
+    # INV-1 100.00 - 100.00 + 30.00 (Feb 15) - 30.00 (Mar 1) = 0.00, and
+    # unapplied cash -100.00 + 100.00 + 30.00 - 30.00 - 30.00 + 30.00 = 0.00.
+    january = invoice(1, "2026-01-05", "100.00") + receipt(
+        "2026-01-20", "100.00 USD", "R-1", CUSTOMER
+    )
+    january += BANK_FEE
+    later = _CHARGEBACK_OF_30 + receipt(
+        "2026-03-01", "30.00 USD", "R-2", '\n  invoice: "INV-1"' + CUSTOMER
+    )
+    alone, errors = load(books, january)
+    assert errors == []
+    both, errors = load(books, january + later)
+    assert errors == []
+    assert balance(both, AR, "USD") == Decimal("0.00")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
     assert _january(both) == _january(alone)
