@@ -139,3 +139,57 @@ def test_a_chargeback_paid_again_into_unapplied_cash_leaves_january_alone(books:
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
     assert balance(both, CREDITS, "USD") == Decimal("0.00")
     assert _january(both) == _january(alone)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="a chargeback of a receipt applied at an exchange rate is read before matching (README)",
+)
+def test_a_chargeback_of_a_receipt_paying_a_foreign_invoice_leaves_january_alone(
+    books: Books,
+) -> None:
+    # INV-1 100.00 EUR billed Jan 5 at 1.20 (120.00 USD); R-1 100.00 EUR
+    # naming it on Jan 20 pays it, realizing a loss of 120.00 - 110.00 =
+    # 10.00 USD at 1.10. 30.00 EUR of R-1 is charged back on Feb 15. Right:
+    # January as it was (the application and its loss), INV-1 owed 30.00
+    # EUR again from Feb 15, and unapplied cash 0.00 EUR. Today the debit is
+    # read before matching: R-1 holds 70.00 EUR, January's application and
+    # loss are gone, and R-1 pays 70.00 EUR on Feb 15 (a review on 22
+    # November 2026).
+    prices = """
+2026-01-01 open Assets:Bank:Euro
+2026-01-01 price EUR 1.20 USD
+2026-01-20 price EUR 1.10 USD
+"""
+    january = (
+        prices
+        + """
+2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  100.00 EUR @ 1.20 USD
+  Income:Revenue:Services  -120.00 USD
+
+2026-01-20 * "Acme" "Wire"
+  receipt: "R-1"
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:Bank:Euro  100.00 EUR
+  Liabilities:UnappliedCash  -100.00 EUR
+"""
+    )
+    january += BANK_FEE
+    february = """
+2026-02-15 * "Acme" "Chargeback of R-1"
+  receipt: "R-1"
+  Assets:Bank:Euro  -30.00 EUR
+  Liabilities:UnappliedCash  30.00 EUR
+"""
+    alone, errors = load(books, january)
+    assert errors == []
+    both, errors = load(books, january + february)
+    assert errors == []
+    assert balance(both, AR, "EUR") == Decimal("30.00")
+    assert balance(both, UNAPPLIED, "EUR") == Decimal("0.00")
+    assert _january(both) == _january(alone)
