@@ -255,7 +255,8 @@ def reconcile(
     """
     caps: dict[over_payments.Key, int] = {}
     demands: Recoveries = {}
-    carried: payment_differences.Carried = []
+    carried: payment_differences.Carried | None = []
+    tried = {payment_differences.keys([])}  # write-offs carried so far
     early: set[chargebacks.Key] = set()
     reclaims: dict[chargebacks.Key, int] = {}
     for reading in range(1, _READINGS + 1):
@@ -269,7 +270,11 @@ def reconcile(
             break
         caps.update(learned.caps)
         demands = learned.demands or demands
-        carried = carried if learned.written is None else learned.written
+        if learned.written is not None:
+            # Come round to write-offs posted before: write off at the end instead.
+            went_round = payment_differences.keys(learned.written) in tried
+            carried = None if went_round else learned.written
+            tried.add(payment_differences.keys(learned.written))
         early |= learned.early
         reclaims.update(learned.reclaims)
         books = Books.of(books.entries, policy, books.folder)
@@ -333,7 +338,7 @@ def _reconciled(
     policy: ArPolicy,
     caps: dict[over_payments.Key, int],
     demands: Recoveries,
-    carried: payment_differences.Carried,
+    carried: payment_differences.Carried | None,
     charging: tuple[set[chargebacks.Key], dict[chargebacks.Key, int]],
 ) -> tuple[
     list[data.Transaction],
@@ -354,7 +359,7 @@ def _reconciled(
     unapplied = policy.accounts.unapplied_cash
     typed, findings = books.typed, list(books.findings)
     rates = fx.Rates(books.entries, policy.functional_currency)
-    typed.post(carried)  # write-offs settle their invoices from their day
+    typed.post(carried or [])  # write-offs settle their invoices from their day
     # Generated postings never clear more than is open, so the typed items
     # show every invoice paid too much, less what receipts posted straight
     # to it over paid, which is moved to customer credits first. They are
@@ -420,7 +425,7 @@ def _applied(
     moved: over_payments.Moved,
     rates: fx.Rates,
     policy: ArPolicy,
-    carried: payment_differences.Carried,
+    carried: payment_differences.Carried | None,
     charging: tuple[set[chargebacks.Key], dict[chargebacks.Key, int]],
 ) -> _Applied:
     """Nets credit notes, matches receipts, applies customer credits, then writes off differences.
@@ -439,7 +444,8 @@ def _applied(
       rates: The ledger's prices.
       policy: The receivables policy.
       carried: The payment differences written off before anything else
-        was read (`plugins.payment_differences.write_offs`).
+        was read (`plugins.payment_differences.write_offs`); None: write
+        them off at the end of the books (the readings went round).
       charging: The debits of receipts to take off them before matching, as
         always: the others that may charge back an applied receipt are kept
         off until cash is matched (`plugins.chargebacks`); and what the
@@ -503,7 +509,7 @@ def _applied(
     # the receivable leave open within the tolerance at a day's end.
     differences = payment_differences.write_offs(subledger, rates, policy, carried)
     subledger.post(differences.movements)
-    made += [movement.entry for _, movement in carried]
+    made += [movement.entry for _, movement in carried or ()]
     made += differences.entries
     later = {take_back.key: units for take_back, units in capped}
     reclaimed = charged.capped(credited.taken[len(moved.take_backs) :])

@@ -981,10 +981,12 @@ def report(
         what = "DSO measures a month" if name == "dso" else f"The {name} report is as of one day"
         raise ValueError(f"{what}: give --month {month} or --as-of {as_of}, not both")
     if name != "statement" and (customer or start):
-        given = "--customer" if customer else "--from"
+        given = [option for option, value in (("--customer", customer), ("--from", start)) if value]
+        scope = "measures a month" if name == "dso" else "is as of one day"
         raise ValueError(
-            f"{given} is for a statement; the {name} report covers every customer as of "
-            f"one day (--as-of or --month)"
+            f"{' and '.join(given)} {'are' if len(given) > 1 else 'is'} for a statement; "
+            f"the {name} report covers every customer and "
+            f"{scope} (--as-of or --month)"
         )
     first = period.parse_month(month) if month else latest_complete_month(books)
     day = as_of or period.last_day(first)

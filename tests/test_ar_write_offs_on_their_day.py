@@ -22,12 +22,13 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from plugins import ar_reconciliation
-from tests.conftest import Books
+from tests.conftest import Books, line_of
 from tests.test_ar_closed_months import BANK_FEE, CUSTOMER, _january
 from tests.test_ar_payment_differences import paid
 from tests.test_ar_reconciliation import (
     AR,
     CREDITS,
+    HEADER,
     UNAPPLIED,
     WRITE_OFF,
     applications,
@@ -117,7 +118,9 @@ def test_a_write_off_that_has_not_settled_after_the_last_reading_is_an_error(
         "The write-off of INV-1's payment difference did not settle in 1 readings of the "
         "books; book the difference by hand instead"
     ]
-    assert errors[0].source["lineno"] > 0
+    # At BR-1's credit to the receivable, three lines below its reference.
+    text = HEADER + SHORT_IN_JANUARY
+    assert errors[0].source["lineno"] == line_of(text, 'bank_reference: "BR-1"') + 3
     # Two readings settle it, with no error.
     monkeypatch.setattr(ar_reconciliation, "_READINGS", 2)
     _, errors = load(books, SHORT_IN_JANUARY + BANK_FEE + paid("2026-03-03", "0.50", "BR-2"))
@@ -162,6 +165,25 @@ def test_a_write_off_is_at_the_days_greatest_receipt_whatever_the_files_are_call
     expected = ["Payment difference of INV-1 from BR-2 written off"]
     assert written_off("s1.beancount", "s2.beancount") == expected
     assert written_off("t1.beancount", "a0.beancount") == expected
+
+
+def test_write_offs_that_go_round_the_readings_are_written_off_at_the_end(books: Books) -> None:
+    # INV-1 100.00 (Jan 5) is paid 60.00 straight (BR-1) and 39.97 by R-2
+    # naming it on Jan 20, then 0.50 straight (BR-3) on Mar 3. Posting Jan
+    # 20's write-off first lowers what R-2 pays (it pays what INV-1 stays
+    # open by through BR-3: the known gap of named receipts), which changes
+    # the write-off: 0.50, 1.00, none, round again. The books are then
+    # written off at their end, with no error and nothing left open:
+    # R-2 pays 100.00 - 60.00 - 0.50 = 39.50 and its 0.47 over is written
+    # off; 0.03 - 0.50 = -0.47 in all, whichever entries carry it.
+    text = invoice(1, "2026-01-05", "100.00") + paid("2026-01-20", "60.00", "BR-1")
+    text += receipt("2026-01-20", "39.97 USD", "R-2", NAMING_INV_1)
+    text += paid("2026-03-03", "0.50", "BR-3") + BANK_FEE
+    entries, errors = load(books, text)
+    assert errors == []
+    assert balance(entries, AR, "USD") == Decimal("0.00")
+    assert balance(entries, UNAPPLIED, "USD") == Decimal("0.00")
+    assert balance(entries, WRITE_OFF, "USD") == Decimal("-0.47")
 
 
 def test_a_later_receipt_naming_no_invoice_finds_nothing_open(books: Books) -> None:

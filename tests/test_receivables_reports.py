@@ -401,7 +401,12 @@ def test_a_report_refuses_options_it_would_ignore(
     assert cli.main([*aging, "--customer", "CUS-1"]) == 2
     assert capsys.readouterr().err == (
         "revclose: --customer is for a statement; the aging report covers every customer "
-        "as of one day (--as-of or --month)\n"
+        "and is as of one day (--as-of or --month)\n"
+    )
+    assert cli.main(["ar", str(path), "dso", "--customer", "CUS-1", "--from", "2026-03-01"]) == 2
+    assert capsys.readouterr().err == (
+        "revclose: --customer and --from are for a statement; the dso report covers every "
+        "customer and measures a month (--as-of or --month)\n"
     )
     assert cli.main([*aging, "--from", "2026-03-01"]) == 2
     assert "--from is for a statement" in capsys.readouterr().err
