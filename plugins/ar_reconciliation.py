@@ -487,7 +487,7 @@ def _applied(
         *credited.entries,
         *taken_back,
     ]
-    findings = list(applied.findings)
+    findings = [*applied.findings, *charged.findings]
     capped = [
         (take_back, units)
         for take_back, units in zip(moved.take_backs, taken, strict=True)

@@ -7,10 +7,12 @@ receipt holds unapplied that day goes first. When the receipt's cash
 applications, all dated before the debit, left it less than the debit
 takes, the rest comes first out of the customer credit they parked, as far
 as it still holds on the debit's day, then out of what the receipt paid:
-the latest application first (on one day, the latest invoice first), each
-as far as it cleared the invoice, by an entry on the debit's day, at its
-line, that opens the invoice again (or debits the credit) and gives the
-cash back to the receipt, so the debit uses it up:
+the applications to the invoices the debit names first (by `invoice`
+metadata or link, `plugins.receipts.named_invoices`), then the latest
+first (on one day, the latest invoice first), each giving back at most
+the receipt's cash it put on its invoice, by an entry on the debit's day,
+at its line, that opens the invoice again (or debits the credit) and gives
+the cash back to the receipt, so the debit uses it up:
 
     2026-01-05 * "Acme" "Invoice INV-1" ^INV-1      ; INV-1 100.00, due 2026-02-04
     2026-01-20 * "Acme" "Wire"                       ; R-1 100.00, pays INV-1 by amount
@@ -50,6 +52,14 @@ credit, January again as it was:
       Liabilities:CustomerCredits  30.00 USD
       Liabilities:UnappliedCash   -30.00 USD
 
+An application that wrote off a difference gives back the cash it used,
+and the write-off stands (reversing it is the accountant's, by hand): R-1
+99.50 naming INV-1 100.00, 0.50 short, written off on January 20, and all
+99.50 charged back on February 15 opens INV-1 again by 99.50. One that
+parked an excess in customer credits gives back what it put on the
+invoice, after the credit. A debit naming an invoice its receipt did not
+pay is an error at its line, and is taken back the latest first.
+
 What the credit still holds is decided with its applications to the
 customer's invoices, in date order (`plugins.customer_credits.apply`, the
 debit being a `Claim` on it, as a take-back of an over payment is): what
@@ -62,10 +72,9 @@ again so (`plugins.ar_reconciliation.reconcile`): when the receipt has an
 application or another use dated on or after the debit's day, when it holds
 unapplied that day all the debit takes (a refund of cash never applied,
 which may then pay less or later), and when what its credit still holds
-and its applications one for one cleared are less than the rest (the
-receivable side of an application that also parked part of the receipt in
-customer credits or wrote off a difference, cash applied by hand, a credit
-or an application at an exchange rate are not taken back). A receipt used
+and what its applications put on invoices are less than the rest (what
+its credit paid to other invoices, cash applied by hand, and a credit or
+an application at an exchange rate are not taken back). A receipt used
 by nothing else and refunded in full is the same either way and is not
 read again.
 """
@@ -83,8 +92,15 @@ from beancount.core import data
 from plugins import ar_entries, meta
 from plugins.ar_policy import ArPolicy
 from plugins.customer_credits import Claim
-from plugins.receipts import APPLIED_RECEIPT, Receipts, Use, link_of, used_receipt
-from plugins.receivables import Movement, Subledger
+from plugins.receipts import (
+    APPLIED_RECEIPT,
+    Receipts,
+    Use,
+    link_of,
+    named_invoices,
+    used_receipt,
+)
+from plugins.receivables import Finding, Movement, Subledger
 
 KIND = "chargeback"
 
@@ -114,7 +130,7 @@ class Reclaim(NamedTuple):
 
 
 class Charged(NamedTuple):
-    """What the chargebacks add: entries, receivable postings, uses, and those read as before."""
+    """What the chargebacks add: entries, receivable postings, uses, debits to reread, errors."""
 
     entries: list[data.Transaction]
     movements: list[tuple[str, Movement]]
@@ -122,6 +138,7 @@ class Charged(NamedTuple):
     customers: set[str]  # whose invoices were opened again
     early: set[Key]  # to take off their receipts before matching, in another reading
     reclaims: list[Reclaim]  # the claims on the receipts' customer credits
+    findings: list[Finding]  # debits naming an invoice their receipt did not pay
 
     def capped(self, taken: list[int]) -> dict[Key, int]:
         """Returns what each claim given less than it asked could take, by its debit's key.
@@ -198,14 +215,16 @@ def charge(
       caps: What the receipt's credit could give each debit, by its key, as an
         earlier reading found.
     """
-    done = Charged([], [], [], set(), set(), [])
+    done = Charged([], [], [], set(), set(), [], [])
     taken: dict[int, int] = {}  # what was taken back of each application, by its entry's id
     charged: set[int] = set()  # the debits posted back, by their use's id
     claimed: dict[str, int] = {}  # what was asked of each receipt's credit
     for one in sorted(withheld, key=operator.attrgetter("key")):
         receipt_id, debit = one.receipt, one.use
         rest = debit.units - max(0, cash.unapplied(receipt_id, debit.date))
-        sources = _applications(cash, receipt_id, debit.date, policy, (taken, charged))
+        named = named_invoices(debit.entry, subledger.items)
+        paid = _applications(cash, receipt_id, debit.date, policy, (taken, charged), named)
+        sources = None if paid is None else [(entry, left) for entry, left in paid if left > 0]
         entries: list[data.Transaction] = []
         movements: list[tuple[str, Movement]] = []
         uses: list[tuple[str, Use]] = []
@@ -224,6 +243,8 @@ def charge(
                 rest -= credit
                 entries.append(entry)
                 uses.append((receipt_id, Use(debit.date, -credit, entry)))
+            if rest > 0:
+                done.findings.extend(_unpaid(named, paid or [], one, policy))
             for application, left in sources:
                 if rest <= 0:
                     break
@@ -257,15 +278,19 @@ def _applications(
     day: datetime.date,
     policy: ArPolicy,
     done: tuple[dict[int, int], set[int]],
+    named: Collection[str],
 ) -> list[tuple[data.Transaction, int]] | None:
-    """Returns the receipt's exact applications, latest first, and what each can give back.
+    """Returns the receipt's applications that can give back, in order, and what each still can.
 
-    None if the receipt has a use dated on or after `day` (other than a
+    Those of the invoices the debit names come first, then the others; each
+    group the latest first (on one day, the latest invoice first). None if
+    the receipt has a use dated on or after `day` (other than a
     chargeback's): the debit is then read as before.
 
     Args:
       done: What was taken back of each application (by its entry's id),
         and the debits already posted back (by their use's id).
+      named: The invoices the debit names (`plugins.receipts.named_invoices`).
     """
     taken, charged = done
     found = []
@@ -275,10 +300,10 @@ def _applications(
             continue
         if use.date >= day:
             return None
-        left = _takeable(entry, policy) - taken.get(id(entry), 0)
-        if left > 0:
-            found.append((entry, left))
-    return sorted(found, key=_latest, reverse=True)
+        takeable = _takeable(entry, policy)
+        if takeable > 0:
+            found.append((entry, takeable - taken.get(id(entry), 0)))
+    return sorted(found, key=lambda one: _order(one, named), reverse=True)
 
 
 def _parked(
@@ -317,39 +342,79 @@ def _parked(
     return (parked, latest) if latest is not None and parked > 0 else None
 
 
-def _latest(found: tuple[data.Transaction, int]) -> tuple[datetime.date, str]:
+def _order(
+    found: tuple[data.Transaction, int], named: Collection[str]
+) -> tuple[bool, datetime.date, str]:
+    """Ranks an application: of an invoice the debit names, then by day, then by invoice."""
     entry = found[0]
-    return entry.date, str(entry.meta[meta.INVOICE])
+    invoice = str(entry.meta[meta.INVOICE])
+    return invoice in named, entry.date, invoice
+
+
+def _unpaid(
+    named: Iterable[str],
+    paid: Iterable[tuple[data.Transaction, int]],
+    one: Withheld,
+    policy: ArPolicy,
+) -> list[Finding]:
+    """Returns an error at the debit for each invoice it names that its receipt did not pay.
+
+    The debit is still taken back from what the receipt paid, the latest first.
+    """
+    invoices = {str(entry.meta[meta.INVOICE]) for entry, _ in paid}
+    receipt_id, entry = one.receipt, one.use.entry
+    return [
+        (
+            _debit_place(entry, receipt_id, policy),
+            f"Chargeback of {receipt_id} names invoice '{name}', which {receipt_id} did not "
+            f"pay before {one.use.date}; expected an invoice it paid (it is taken back from "
+            f"what {receipt_id} paid, the latest first)",
+            entry,
+        )
+        for name in named
+        if name not in invoices
+    ]
 
 
 def _takeable(entry: data.Transaction, policy: ArPolicy) -> int:
-    """Returns what can be taken back of an entry: what it applied of a receipt to an invoice.
+    """Returns what can be taken back of an entry: the receipt's cash it put on an invoice.
 
-    Only the plugin's application of cash to an invoice one for one gives
-    anything back: unapplied cash debited and the receivable credited by the
-    same amount, in one currency, with no rate. An application that also
-    parked part of the receipt in customer credits or wrote off a
-    difference, and any other entry, gives back nothing.
+    Only the plugin's application of cash to an invoice in one currency,
+    with no rate, gives anything back: unapplied cash debited, the
+    receivable credited, and nothing else but a difference written off or
+    an excess parked in customer credits. It gives back the cash it used
+    less what it parked, and the write-off stands: 99.50 of a receipt 0.50
+    short that cleared 100.00, 100.30 of one 0.30 over that cleared 100.00,
+    and 100.00 of 150.00 that cleared 100.00 and parked 50.00 (the credit
+    is taken on its own). Any other entry gives back nothing.
     """
     where = entry.meta
     if where.get(meta.GENERATED_BY) != ar_entries.GENERATOR or meta.INVOICE not in where:
         return 0
-    if where.get(ar_entries.KIND) == KIND or len(entry.postings) != 2:
+    if where.get(ar_entries.KIND) == KIND:
         return 0
-    used, paid = entry.postings
-    if (
-        used.account != policy.accounts.unapplied_cash
-        or paid.account != policy.accounts.receivable
-        or used.price is not None
-        or paid.price is not None
-        or used.units is None
-        or paid.units is None
-        or used.units != -paid.units
-        or not isinstance(used.units.number, Decimal)
-    ):
+    accounts, precision = policy.accounts, policy.precision
+    used = cleared = parked = 0
+    currencies = set()
+    for posting in entry.postings:
+        units = posting.units
+        if units is None or posting.price is not None or not isinstance(units.number, Decimal):
+            return 0
+        minor = precision.to_minor(units.number, units.currency)
+        if minor is None:
+            return 0
+        currencies.add(units.currency)
+        if posting.account == accounts.unapplied_cash and minor > 0 and not used:
+            used = minor
+        elif posting.account == accounts.receivable and minor < 0 and not cleared:
+            cleared = -minor
+        elif posting.account == policy.customer_credits_account:
+            parked -= minor
+        elif posting.account != policy.write_off_account:
+            return 0
+    if len(currencies) != 1 or not cleared:
         return 0
-    units = policy.precision.to_minor(used.units.number, used.units.currency)
-    return units if units is not None and units > 0 else 0
+    return max(0, used - parked)
 
 
 def _taken_back(

@@ -40,7 +40,7 @@ import operator
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -479,6 +479,22 @@ def used_receipt(entry: data.Transaction, posting: data.Posting, links: Mapping[
     if named is not None:
         return str(named).strip()  # As a receipt's own id is read (`meta.written_receipt_id`).
     return next((links[link] for link in sorted(entry.links) if link in links), "")
+
+
+def named_invoices(entry: data.Transaction, invoices: Collection[str]) -> list[str]:
+    """Returns the invoices a debit names in so many words, as a receipt names them first.
+
+    By its entry's `invoice` metadata, then by the links of its entry that
+    are invoices (`Receipt.named`); the words of its text do not count.
+
+    Args:
+      entry: The debit's entry.
+      invoices: The ids of the receivable's open items.
+    """
+    written = entry.meta.get(meta.INVOICE)
+    named = [] if written is None else [str(written)]
+    named += [link for link in sorted(entry.links) if link in invoices and link not in named]
+    return named
 
 
 class _Line(NamedTuple):

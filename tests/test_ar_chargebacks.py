@@ -16,6 +16,7 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from beancount.core import data
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -30,6 +31,7 @@ from tests.test_ar_reconciliation import (
     HEADER,
     POLICY,
     UNAPPLIED,
+    WRITE_OFF,
     applications,
     balance,
     invoice,
@@ -230,16 +232,17 @@ def test_a_chargeback_of_a_receipt_that_parked_a_credit_leaves_january_alone(
     assert _january(both) == _january(alone)
 
 
-def test_a_chargeback_takes_the_receipts_credit_then_what_it_paid_one_for_one(
+def test_a_chargeback_takes_the_receipts_credit_then_what_it_paid_the_latest_first(
     books: Books,
 ) -> None:
     # INV-1 100.00 (Jan 5) and INV-2 60.00 (Jan 6); R-1 190.00 "Wire INV-1
     # INV-2" of Jan 20 pays INV-1 (one for one) and INV-2, parking
     # 190.00 - 100.00 - 60.00 = 30.00 in customer credits with INV-2's
     # application. The bank charges back 50.00 of R-1 on Feb 15: all 30.00
-    # of the credit first, then 50.00 - 30.00 = 20.00 from what R-1 paid one
-    # for one, INV-1 (INV-2's application parked the credit: it gives nothing
-    # back). Receivable 20.00, credits -30.00 + 30.00 = 0.00, unapplied cash
+    # of the credit first, then 50.00 - 30.00 = 20.00 from what R-1 paid, the
+    # latest invoice first: INV-2, whose application gives back the 60.00 it
+    # put on INV-2 (its credit is taken on its own). Receivable 20.00,
+    # credits -30.00 + 30.00 = 0.00, unapplied cash
     # 190.00 - 100.00 - 90.00 - 50.00 + 30.00 + 20.00 = 0.00; January as it was.
     january = (
         _CREDITS_OPEN
@@ -261,7 +264,7 @@ def test_a_chargeback_takes_the_receipts_credit_then_what_it_paid_one_for_one(
         ),
         (
             "2026-02-15",
-            "Chargeback of R-1 taken back from INV-1",
+            "Chargeback of R-1 taken back from INV-2",
             ["Assets:AccountsReceivable 20.00 USD", "Liabilities:UnappliedCash -20.00 USD"],
         ),
     ]
@@ -304,43 +307,222 @@ def test_a_chargeback_takes_only_what_the_credit_still_holds_on_its_day(books: B
     assert _january(both) == _january(alone)
 
 
-def test_a_chargeback_beyond_what_the_credit_and_the_applications_give_is_read_as_before(
+def test_a_chargeback_beyond_what_the_credit_holds_reopens_the_invoice_its_receipt_paid(
     books: Books,
 ) -> None:
     # A chargeback of 40.00 on Feb 15: the credit gives the 30.00 it still
-    # holds, and R-1 paid nothing one for one (its application parked the
-    # credit), so 10.00 is not covered and the debit is read as before,
-    # taken off R-1 before matching (README, "Chargebacks and refunds of a
-    # receipt"): R-1 holds 150.00 - 40.00 = 110.00, pays INV-1 and parks
-    # 10.00 on Feb 15, its last use; the credit pays 10.00 of INV-2 that
-    # day, which stays open 20.00 - 10.00 = 10.00. Credits -10.00 + 10.00 =
-    # 0.00, unapplied cash 0.00, and January loses both applications: the
-    # seal of January fails and names them.
+    # holds, and the other 40.00 - 30.00 = 10.00 comes back out of what R-1
+    # put on INV-1 (its application gives back the 150.00 it used less the
+    # 50.00 it parked, 100.00), by an entry on Feb 15 that opens INV-1 again
+    # by 10.00. (Before, the debit was read as before: R-1 paid INV-1 on Feb
+    # 15 instead and the seal of January failed.) Receivable 10.00, credits
+    # -50.00 + 20.00 + 30.00 = 0.00, unapplied cash
+    # 150.00 - 150.00 - 40.00 + 30.00 + 10.00 = 0.00; January as it was.
     alone, errors = load(books, _SPENT)
     assert errors == []
     both, errors = load(books, _SPENT + chargeback("2026-02-15", "40.00"))
+    assert errors == []
+    assert _made(both, alone) == [
+        (
+            "2026-02-15",
+            "Chargeback of R-1 taken back from its customer credit",
+            ["Liabilities:CustomerCredits 30.00 USD", "Liabilities:UnappliedCash -30.00 USD"],
+        ),
+        (
+            "2026-02-15",
+            "Chargeback of R-1 taken back from INV-1",
+            ["Assets:AccountsReceivable 10.00 USD", "Liabilities:UnappliedCash -10.00 USD"],
+        ),
+    ]
+    assert balance(both, AR, "USD") == Decimal("10.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+    assert _january(both) == _january(alone)
+
+
+def test_a_chargeback_beyond_what_the_credit_and_the_applications_give_is_read_as_before(
+    books: Books,
+) -> None:
+    # A chargeback of 140.00 on Feb 15: the credit gives the 30.00 it still
+    # holds and R-1's application the 100.00 it put on INV-1; the 20.00 the
+    # credit paid INV-2 on Jan 25 is not taken back, so 140.00 - 130.00 =
+    # 10.00 is not covered and the debit is read as before, taken off R-1
+    # before matching (README, "Chargebacks and refunds of a receipt", its
+    # known gap): R-1 holds 150.00 - 140.00 = 10.00 and pays 10.00 of INV-1
+    # on Feb 15, its last use; INV-2 stays open 20.00. Receivable
+    # 100.00 - 10.00 + 20.00 = 110.00, credits 0.00, unapplied cash 0.00,
+    # and January loses its application: the seal of January fails.
+    alone, errors = load(books, _SPENT)
+    assert errors == []
+    both, errors = load(books, _SPENT + chargeback("2026-02-15", "140.00"))
     assert errors == []
     made = [(date, narration, squeezed(lines)) for date, narration, lines in applications(both)]
     assert made == [
         (
             "2026-02-15",
             "Cash application INV-1 from R-1",
-            [
-                "Liabilities:UnappliedCash 110.00 USD",
-                "Assets:AccountsReceivable -100.00 USD",
-                "Liabilities:CustomerCredits -10.00 USD",
-            ],
-        ),
-        (
-            "2026-02-15",
-            "Customer credit from R-1 applied to INV-2",
-            ["Liabilities:CustomerCredits 10.00 USD", "Assets:AccountsReceivable -10.00 USD"],
-        ),
+            ["Liabilities:UnappliedCash 10.00 USD", "Assets:AccountsReceivable -10.00 USD"],
+        )
     ]
-    assert balance(both, AR, "USD") == Decimal("10.00")
+    assert balance(both, AR, "USD") == Decimal("110.00")
     assert balance(both, CREDITS, "USD") == Decimal("0.00")
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
     assert _january(both) != _january(alone)
+
+
+# INV-1 100.00 (Jan 5) is paid by R-1 99.50 naming it on Jan 20, 0.50 short:
+# the application uses 99.50 of R-1, clears 100.00 and writes off 0.50.
+_SHORT = (
+    invoice(1, "2026-01-05", "100.00")
+    + receipt("2026-01-20", "99.50 USD", "R-1", '\n  invoice: "INV-1"')
+    + BANK_FEE
+)
+
+
+@pytest.mark.parametrize("charged", ["30.00", "99.50"])
+def test_a_chargeback_of_a_short_receipt_reopens_its_invoice_and_keeps_the_write_off(
+    books: Books, charged: str
+) -> None:
+    # The bank charges back 30.00, or all 99.50, of R-1 on Feb 15. R-1 holds
+    # nothing unapplied and parked no credit: the debit comes back out of
+    # the 99.50 R-1 put on INV-1, which is opened again by 30.00 (or
+    # 99.50) on Feb 15. January's application and its write-off of 0.50
+    # stand (an accountant reverses a write-off by hand): receivable 30.00
+    # (or 99.50), write-off 0.50, unapplied cash
+    # 99.50 - 99.50 - charged + charged = 0.00. (Before, the application gave
+    # nothing back: R-1 paid INV-1 on Feb 15 instead, January lost its
+    # application and write-off, and 30.00 left INV-1 open 30.50.)
+    alone, errors = load(books, _SHORT)
+    assert errors == []
+    both, errors = load(books, _SHORT + chargeback("2026-02-15", charged))
+    assert errors == []
+    assert _made(both, alone) == [
+        (
+            "2026-02-15",
+            "Chargeback of R-1 taken back from INV-1",
+            [f"{AR} {charged} USD", f"{UNAPPLIED} -{charged} USD"],
+        )
+    ]
+    assert balance(both, AR, "USD") == Decimal(charged)
+    assert balance(both, WRITE_OFF, "USD") == Decimal("0.50")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+    assert _january(both) == _january(alone)
+
+
+def test_a_full_chargeback_of_a_receipt_over_within_tolerance_reopens_what_it_paid(
+    books: Books,
+) -> None:
+    # R-1 100.30 names INV-1 100.00 on Jan 20: the application uses 100.30,
+    # clears 100.00 and writes off the 0.30 over payment (a credit to the
+    # write-off account). All 100.30 is charged back on Feb 15: INV-1 is
+    # opened again by the 100.30 R-1 put on it, 0.30 more than billed, and
+    # the write-off stands. Receivable 100.30, write-off -0.30, unapplied
+    # cash 100.30 - 100.30 - 100.30 + 100.30 = 0.00; January as it was.
+    january = (
+        invoice(1, "2026-01-05", "100.00")
+        + receipt("2026-01-20", "100.30 USD", "R-1", '\n  invoice: "INV-1"')
+        + BANK_FEE
+    )
+    alone, errors = load(books, january)
+    assert errors == []
+    both, errors = load(books, january + chargeback("2026-02-15", "100.30"))
+    assert errors == []
+    assert _made(both, alone) == [
+        (
+            "2026-02-15",
+            "Chargeback of R-1 taken back from INV-1",
+            ["Assets:AccountsReceivable 100.30 USD", "Liabilities:UnappliedCash -100.30 USD"],
+        )
+    ]
+    assert balance(both, AR, "USD") == Decimal("100.30")
+    assert balance(both, WRITE_OFF, "USD") == Decimal("-0.30")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+    assert _january(both) == _january(alone)
+
+
+# INV-1 100.00 (Jan 5) and INV-2 60.00 (Jan 6), paid together by R-1 160.00
+# of Jan 20 naming only the customer.
+_BOTH_PAID = (
+    invoice(1, "2026-01-05", "100.00")
+    + invoice(2, "2026-01-06", "60.00")
+    + receipt("2026-01-20", "160.00 USD", "R-1", CUSTOMER)
+    + BANK_FEE
+)
+
+
+def _disputed(amount: str, naming: str) -> str:
+    return f"""
+2026-02-15 * "Acme" "Chargeback of R-1, a dispute" {naming}
+  receipt: "R-1"
+  Assets:Bank:Operating  -{amount} USD
+  Liabilities:UnappliedCash  {amount} USD
+"""
+
+
+@pytest.mark.parametrize("naming", ['\n  invoice: "INV-1"', "^INV-1"])
+def test_a_chargeback_naming_an_invoice_takes_back_from_it_first(books: Books, naming: str) -> None:
+    # The bank charges back 80.00 of R-1 on Feb 15, a dispute on INV-1 (by
+    # `invoice` metadata, or by link). What R-1 paid INV-1 gives back first:
+    # 80.00 of its 100.00, and INV-2, the latest, gives nothing. (Before,
+    # the latest came first: all 60.00 of INV-2, then 20.00 of INV-1.)
+    # Receivable 80.00, unapplied cash 160.00 - 160.00 - 80.00 + 80.00 = 0.00.
+    alone, errors = load(books, _BOTH_PAID)
+    assert errors == []
+    text = _BOTH_PAID + _disputed("80.00", naming)
+    both, errors = load(books, text)
+    assert errors == []
+    assert _made(both, alone) == [
+        (
+            "2026-02-15",
+            "Chargeback of R-1 taken back from INV-1",
+            ["Assets:AccountsReceivable 80.00 USD", "Liabilities:UnappliedCash -80.00 USD"],
+        )
+    ]
+    assert balance(both, AR, "USD") == Decimal("80.00")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+    assert _january(both) == _january(alone)
+
+
+def test_a_chargeback_naming_more_than_its_invoice_gave_takes_the_rest_latest_first(
+    books: Books,
+) -> None:
+    # 130.00 charged back naming INV-1: all 100.00 of INV-1 first, then
+    # 130.00 - 100.00 = 30.00 of INV-2, the only other. Receivable 130.00.
+    # (Before: 60.00 of INV-2, the latest, then 70.00 of INV-1.)
+    alone, errors = load(books, _BOTH_PAID)
+    assert errors == []
+    both, errors = load(books, _BOTH_PAID + _disputed("130.00", '\n  invoice: "INV-1"'))
+    assert errors == []
+    assert [(narration, lines[0]) for _, narration, lines in _made(both, alone)] == [
+        ("Chargeback of R-1 taken back from INV-1", "Assets:AccountsReceivable 100.00 USD"),
+        ("Chargeback of R-1 taken back from INV-2", "Assets:AccountsReceivable 30.00 USD"),
+    ]
+    assert balance(both, AR, "USD") == Decimal("130.00")
+    assert _january(both) == _january(alone)
+
+
+def test_a_chargeback_naming_an_invoice_its_receipt_did_not_pay_is_an_error(
+    books: Books,
+) -> None:
+    # INV-3 40.00 (Jan 7) is open, not paid by R-1. A chargeback of 30.00 of
+    # R-1 naming INV-3 is an error at its debit to unapplied cash; it is
+    # still taken back from what R-1 paid, the latest first: 30.00 of INV-2.
+    # Receivable 40.00 + 30.00 = 70.00, unapplied cash 0.00.
+    january = _BOTH_PAID + invoice(3, "2026-01-07", "40.00")
+    later = _disputed("30.00", '\n  invoice: "INV-3"')
+    both, errors = load(books, january + later)
+    assert [(error.source["lineno"], error.message) for error in errors] == [
+        (
+            line_of(HEADER + january + later, "Liabilities:UnappliedCash  30.00 USD"),
+            "Chargeback of R-1 names invoice 'INV-3', which R-1 did not pay before 2026-02-15; "
+            "expected an invoice it paid (it is taken back from what R-1 paid, the latest first)",
+        )
+    ]
+    assert [narration for _, narration, _ in applications(both)][-1] == (
+        "Chargeback of R-1 taken back from INV-2"
+    )
+    assert balance(both, AR, "USD") == Decimal("70.00")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
 
 
 def test_a_chargeback_takes_what_the_receipt_holds_unapplied_first(books: Books) -> None:
@@ -492,19 +674,20 @@ def test_chargebacks_do_not_depend_on_the_order_of_the_files(books: Books) -> No
 
 # The property: January bills up to four invoices of distinct amounts in
 # whole dollars and receives, for each, nothing, its amount (naming it or
-# not), half of it naming it, a sum of it and the next one naming
-# nothing, or its amount and `extra` whole dollars naming it, which it parks
-# in customer credits; plus "noise" receipts of a dollar amount and one
-# cent, which no invoice or sum of invoices can equal. When a receipt parks
-# a credit, no invoice is left open (none or half paid become paid in full),
-# so the credit pays nothing in January. One receipt is charged back on Feb
-# `day`, by whole dollars up to all of it, or up to all of its credit if it
-# parked one. Whatever it takes back, January is as it was, and everything
-# it adds is dated on or after the chargeback.
+# not), half of it naming it, its amount less 0.50 naming it (written off
+# within the tolerance), a sum of it and the next one naming nothing, or its
+# amount and `extra` whole dollars naming it, which it parks in customer
+# credits; plus "noise" receipts of a dollar amount and one cent, which no
+# invoice or sum of invoices can equal. When a receipt parks a credit, no
+# invoice is left open (none or half paid become paid in full), so the
+# credit pays nothing in January. One receipt is charged back on Feb `day`,
+# by whole dollars up to all of it (beyond its credit, if it parked one).
+# Whatever it takes back, January is as it was, and everything it adds is
+# dated on or after the chargeback.
 
 _BILLED = [1000, 2600, 6800, 17600]  # halves 500 1300 3400 8800; no sum equals another
 _PLAN = st.tuples(
-    st.sampled_from(["open", "exact", "named", "half", "together", "over"]),
+    st.sampled_from(["open", "exact", "named", "half", "short", "together", "over"]),
     st.integers(11, 28),  # the receipt's day in January
 )
 
@@ -539,7 +722,6 @@ def test_a_chargeback_after_january_never_changes_january(
         invoice(n, f"2026-01-{n + 1:02d}", _cents(amount)) for n, amount in enumerate(billed, 1)
     )
     received: list[int] = []
-    parked: dict[int, int] = {}  # by receipt's index: what it parks in credits
     crediting = any(kind == "over" for kind, _ in plan[:count])
     number = 1
     while number <= count:
@@ -552,11 +734,10 @@ def test_a_chargeback_after_january_never_changes_january(
         if kind == "open":
             number += 1
             continue
-        if kind in ("named", "half", "over"):
+        if kind in ("named", "half", "short", "over"):
             names = f'\n  invoice: "INV-{number}"'
-            owed = owed // 2 if kind == "half" else owed
+            owed = owed // 2 if kind == "half" else owed - 50 if kind == "short" else owed
             if kind == "over":
-                parked[len(received)] = extra * 100
                 owed += extra * 100
         elif kind == "together":
             owed += billed[number]
@@ -573,7 +754,7 @@ def test_a_chargeback_after_january_never_changes_january(
     if not received:
         return
     target = which % len(received)
-    dollars = max(1, parked.get(target, received[target]) // 100 * share // 100)
+    dollars = max(1, received[target] // 100 * share // 100)
     added = datetime.date(2026, 2, day)
     later = chargeback(str(added), _cents(dollars * 100), f"R-{target + 1}")
     with tempfile.TemporaryDirectory() as folder:
