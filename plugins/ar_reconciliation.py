@@ -253,32 +253,42 @@ def reconcile(
       books: The plugin's view of the ledger.
       policy: The receivables policy.
     """
-    caps: dict[over_payments.Key, int] = {}
-    demands: Recoveries = {}
-    carried: payment_differences.Carried | None = []
-    tried = {payment_differences.keys([])}  # write-offs carried so far
-    early: set[chargebacks.Key] = set()
-    reclaims: dict[chargebacks.Key, int] = {}
+    known = _Known()
     for reading in range(1, _READINGS + 1):
-        made, findings, subledger, learned = _reconciled(
-            books, policy, caps, demands, carried, (early, reclaims)
-        )
+        made, findings, subledger, learned = _reconciled(books, policy, known)
         if learned.settled:
             break
         if reading == _READINGS:
             findings += _unsettled(learned, books.receipts)
             break
-        caps.update(learned.caps)
-        demands = learned.demands or demands
-        if learned.written is not None:
-            # Come round to write-offs posted before: write off at the end instead.
-            went_round = payment_differences.keys(learned.written) in tried
-            carried = None if went_round else learned.written
-            tried.add(payment_differences.keys(learned.written))
-        early |= learned.early
-        reclaims.update(learned.reclaims)
+        known.absorb(learned)
         books = Books.of(books.entries, policy, books.folder)
     return made, findings, subledger
+
+
+class _Known:
+    """What earlier readings of the books found, for the next to read first (`reconcile`)."""
+
+    def __init__(self) -> None:
+        self.caps: dict[over_payments.Key, int] = {}  # what each capped take-back can take back
+        self.demands: Recoveries = {}  # what recovering receipts bring, by invoice written off
+        # The write-offs posted before cash is matched; None: write off at the end of the books.
+        self.carried: payment_differences.Carried | None = []
+        self.early: set[chargebacks.Key] = set()  # debits taken off their receipts before matching
+        self.reclaims: dict[chargebacks.Key, int] = {}  # what a receipt's credit can give a debit
+        self._tried = {payment_differences.keys([])}  # the write-offs carried so far
+
+    def absorb(self, learned: _Learned) -> None:
+        """Takes in what a reading found anew."""
+        self.caps.update(learned.caps)
+        self.demands = learned.demands or self.demands
+        if learned.written is not None:
+            # Come round to write-offs carried before: write off at the end instead.
+            keys = payment_differences.keys(learned.written)
+            self.carried = None if keys in self._tried else learned.written
+            self._tried.add(keys)
+        self.early |= learned.early
+        self.reclaims.update(learned.reclaims)
 
 
 def _unsettled(learned: _Learned, cash: receipts.Receipts) -> list[receivables.Finding]:
@@ -334,43 +344,32 @@ def _unsettled(learned: _Learned, cash: receipts.Receipts) -> list[receivables.F
 
 
 def _reconciled(
-    books: Books,
-    policy: ArPolicy,
-    caps: dict[over_payments.Key, int],
-    demands: Recoveries,
-    carried: payment_differences.Carried | None,
-    charging: tuple[set[chargebacks.Key], dict[chargebacks.Key, int]],
+    books: Books, policy: ArPolicy, known: _Known
 ) -> tuple[
     list[data.Transaction],
     list[receivables.Finding],
     receivables.Subledger,
     _Learned,
 ]:
-    """Returns `reconcile`'s result for take-backs capped at `caps`, and the caps it found.
+    """Returns `reconcile`'s result with what earlier readings found, and what this one found anew.
 
-    With what receipts in unapplied cash brought to invoices written off,
-    if the receipts posted straight to them should have known it
-    (`demands`, as found in an earlier reading), else None. With the
-    payment differences written off on days the invoice is posted after, if
-    they are not those `carried` (posted first here), else None; and the
-    debits of receipts found to be read as before, beyond those `charging`
-    names, with what their receipts' credits could give them.
+    `known` is read first: take-backs capped, what recovering receipts
+    bring, write-offs posted before cash is matched, debits taken off their
+    receipts before matching and what receipts' credits can give debits.
     """
     unapplied = policy.accounts.unapplied_cash
     typed, findings = books.typed, list(books.findings)
     rates = fx.Rates(books.entries, policy.functional_currency)
-    typed.post(carried or [])  # write-offs settle their invoices from their day
+    typed.post(known.carried or [])  # write-offs settle their invoices from their day
     # Generated postings never clear more than is open, so the typed items
     # show every invoice paid too much, less what receipts posted straight
     # to it over paid, which is moved to customer credits first. They are
     # read before anything else is posted: the subledger grows in place.
-    moved = over_payments.to_customer_credits(typed, rates, policy, caps, demands)
+    moved = over_payments.to_customer_credits(typed, rates, policy, known.caps, known.demands)
     typed.post(moved.movements)
     controls = ar_controls.overpaid(typed, policy)
     controls += ar_controls.applications_to_nothing(typed, unapplied, books.both)
-    applied = _applied(
-        typed, books.receipts, books.customer_credits, moved, rates, policy, carried, charging
-    )
+    applied = _applied(typed, books.receipts, books.customer_credits, moved, rates, policy, known)
     findings += applied.findings
     # Once every application is made, each clears its share of a foreign
     # invoice's carrying amount cumulatively, in the order they are dated.
@@ -425,15 +424,16 @@ def _applied(
     moved: over_payments.Moved,
     rates: fx.Rates,
     policy: ArPolicy,
-    carried: payment_differences.Carried | None,
-    charging: tuple[set[chargebacks.Key], dict[chargebacks.Key, int]],
+    known: _Known,
 ) -> _Applied:
-    """Nets credit notes, matches receipts, applies customer credits, then writes off differences.
+    """Nets credit notes, matches receipts, charges back, applies credits, then writes off.
 
     Each step posts what it generates into the subledger and the receipts,
-    in place, so the next reads what is left. Customer credits are applied
-    with the take-backs of over payments (`plugins.over_payments`), which
-    are settled then.
+    in place, so the next reads what is left. A later debit that may charge
+    back an applied receipt is kept off it until cash is matched
+    (`plugins.chargebacks`). Customer credits are applied with the
+    take-backs of over payments (`plugins.over_payments`) and the claims of
+    chargebacks on the credits their receipts parked, which are settled then.
 
     Args:
       subledger: The open items of the typed books.
@@ -443,27 +443,20 @@ def _applied(
         customer credits, and the take-backs asked of it (`plugins.over_payments`).
       rates: The ledger's prices.
       policy: The receivables policy.
-      carried: The payment differences written off before anything else
-        was read (`plugins.payment_differences.write_offs`); None: write
-        them off at the end of the books (the readings went round).
-      charging: The debits of receipts to take off them before matching, as
-        always: the others that may charge back an applied receipt are kept
-        off until cash is matched (`plugins.chargebacks`); and what the
-        credit each one's receipt parked could give it, found before.
+      known: What earlier readings of the books found (`reconcile`).
     """
-    early, reclaims = charging
     netted = credit_notes.net(subledger, policy, rates)
     subledger.post(netted.movements)
     own_rates = _realized_own_rates(subledger, rates, policy)
     # A later chargeback of a receipt is posted to it once cash is matched.
-    withheld = chargebacks.withhold(cash, policy, early)
+    withheld = chargebacks.withhold(cash, policy, known.early)
     # Cash naming an invoice written off as uncollectible reinstates it first.
     recovering = recoveries.Recovering(subledger, cash, policy, moved.straight)
     applied = cash_application.apply(subledger, cash, rates, policy, recovering=recovering)
     subledger.post(recovering.movements)
     subledger.post(applied.movements)
     cash.post(applied.uses)
-    charged = chargebacks.charge(withheld, cash, subledger, policy, reclaims)
+    charged = chargebacks.charge(withheld, cash, subledger, policy, known.reclaims)
     crediting = [*moved.entries, *applied.crediting]
     credits = customer_credits.credits_left(crediting, credit_entries, policy)
     customers = {credit.customer for credit in credits if credit.customer}
@@ -507,14 +500,14 @@ def _applied(
         made += again.entries
     # Last, when every receipt is applied: what receipts posted straight to
     # the receivable leave open within the tolerance at a day's end.
-    differences = payment_differences.write_offs(subledger, rates, policy, carried)
+    differences = payment_differences.write_offs(subledger, rates, policy, known.carried)
     subledger.post(differences.movements)
-    made += [movement.entry for _, movement in carried or ()]
+    made += [movement.entry for _, movement in known.carried or ()]
     made += differences.entries
     later = {take_back.key: units for take_back, units in capped}
     reclaimed = charged.capped(credited.taken[len(moved.take_backs) :])
     demands = None if recovering.settled else recovering.demands
-    learned = _Learned(later, demands, differences.carried, charged.early - early, reclaimed)
+    learned = _Learned(later, demands, differences.carried, charged.early, reclaimed)
     return _Applied(made, subledger, cash, findings, learned)
 
 

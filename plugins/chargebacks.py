@@ -130,11 +130,13 @@ class Reclaim(NamedTuple):
 
 
 class Charged(NamedTuple):
-    """What the chargebacks add: entries, receivable postings, uses, debits to reread, errors."""
+    """What the chargebacks add (posted into the receipts and the subledger as made).
+
+    Their entries, the customers whose invoices they opened again, the
+    debits to read as before, the claims on credits, and errors.
+    """
 
     entries: list[data.Transaction]
-    movements: list[tuple[str, Movement]]
-    uses: list[tuple[str, Use]]
     customers: set[str]  # whose invoices were opened again
     early: set[Key]  # to take off their receipts before matching, in another reading
     reclaims: list[Reclaim]  # the claims on the receipts' customer credits
@@ -196,7 +198,7 @@ def charge(
     cash: Receipts,
     subledger: Subledger,
     policy: ArPolicy,
-    caps: Mapping[Key, int] | None = None,
+    caps: Mapping[Key, int],
 ) -> Charged:
     """Posts each withheld debit back to its receipt, taking back from its credit and applications.
 
@@ -215,7 +217,7 @@ def charge(
       caps: What the receipt's credit could give each debit, by its key, as an
         earlier reading found.
     """
-    done = Charged([], [], [], set(), set(), [], [])
+    done = Charged([], set(), set(), [], [])
     taken: dict[int, int] = {}  # what was taken back of each application, by its entry's id
     charged: set[int] = set()  # the debits posted back, by their use's id
     claimed: dict[str, int] = {}  # what was asked of each receipt's credit
@@ -223,7 +225,9 @@ def charge(
         receipt_id, debit = one.receipt, one.use
         rest = debit.units - max(0, cash.unapplied(receipt_id, debit.date))
         named = named_invoices(debit.entry, subledger.items)
-        paid = _applications(cash, receipt_id, debit.date, policy, (taken, charged), named)
+        paid = _applications(
+            cash, receipt_id, debit.date, policy, (taken, charged), (named, subledger)
+        )
         sources = None if paid is None else [(entry, left) for entry, left in paid if left > 0]
         entries: list[data.Transaction] = []
         movements: list[tuple[str, Movement]] = []
@@ -233,7 +237,7 @@ def charge(
             parked = _parked(cash, receipt_id, debit.date, policy)
         credit = 0
         if parked is not None:
-            most = (caps or {}).get(one.key, rest)
+            most = caps.get(one.key, rest)
             credit = max(0, min(rest, most, parked[0] - claimed.get(receipt_id, 0)))
         if rest > 0 and sources is not None and credit + sum(left for _, left in sources) >= rest:
             if parked is not None and credit > 0:
@@ -267,8 +271,6 @@ def charge(
         cash.post(uses)
         subledger.post(movements)
         done.entries.extend(entries)
-        done.movements.extend(movements)
-        done.uses.extend(uses)
     return done
 
 
@@ -278,7 +280,7 @@ def _applications(
     day: datetime.date,
     policy: ArPolicy,
     done: tuple[dict[int, int], set[int]],
-    named: Collection[str],
+    invoices: tuple[Collection[str], Subledger],
 ) -> list[tuple[data.Transaction, int]] | None:
     """Returns the receipt's applications that can give back, in order, and what each still can.
 
@@ -290,7 +292,8 @@ def _applications(
     Args:
       done: What was taken back of each application (by its entry's id),
         and the debits already posted back (by their use's id).
-      named: The invoices the debit names (`plugins.receipts.named_invoices`).
+      invoices: The invoices the debit names (`plugins.receipts.named_invoices`),
+        and the open items, for each invoice's date.
     """
     taken, charged = done
     found = []
@@ -303,7 +306,7 @@ def _applications(
         takeable = _takeable(entry, policy)
         if takeable > 0:
             found.append((entry, takeable - taken.get(id(entry), 0)))
-    return sorted(found, key=lambda one: _order(one, named), reverse=True)
+    return sorted(found, key=lambda one: _order(one, *invoices), reverse=True)
 
 
 def _parked(
@@ -343,12 +346,13 @@ def _parked(
 
 
 def _order(
-    found: tuple[data.Transaction, int], named: Collection[str]
-) -> tuple[bool, datetime.date, str]:
-    """Ranks an application: of an invoice the debit names, then by day, then by invoice."""
+    found: tuple[data.Transaction, int], named: Collection[str], subledger: Subledger
+) -> tuple[bool, datetime.date, datetime.date, str]:
+    """Ranks an application: of an invoice the debit names, by day, by invoice date, by id."""
     entry = found[0]
     invoice = str(entry.meta[meta.INVOICE])
-    return invoice in named, entry.date, invoice
+    item = subledger.items.get(invoice)
+    return invoice in named, entry.date, item.date if item else entry.date, invoice
 
 
 def _unpaid(

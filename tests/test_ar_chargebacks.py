@@ -21,6 +21,7 @@ from beancount.core import data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from plugins import ar_reconciliation
 from reports import books as loaded_books
 from reports import receivables as receivables_report
 from tests.conftest import Books, generated, line_of
@@ -98,6 +99,31 @@ def test_a_chargeback_takes_back_from_the_latest_invoice_the_receipt_paid_first(
     ]
     assert balance(both, AR, "USD") == Decimal("80.00")
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+    assert _january(both) == _january(alone)
+
+
+def test_the_latest_invoice_is_the_latest_dated_not_the_greatest_id(books: Books) -> None:
+    # INV-9 60.00 (Jan 9) and INV-10 40.00 (Jan 10), paid together by R-1
+    # 100.00 on Jan 20; 40.00 charged back on Feb 15 comes back out of the
+    # latest invoice, INV-10 (billed Jan 10), all 40.00 of it; INV-9 stays
+    # paid. (As text "INV-9" sorts after "INV-10", which reopened INV-9.)
+    january = (
+        invoice(9, "2026-01-09", "60.00")
+        + invoice(10, "2026-01-10", "40.00")
+        + receipt("2026-01-20", "100.00 USD", "R-1", CUSTOMER)
+        + BANK_FEE
+    )
+    alone, errors = load(books, january)
+    assert errors == []
+    both, errors = load(books, january + chargeback("2026-02-15", "40.00"))
+    assert errors == []
+    assert _made(both, alone) == [
+        (
+            "2026-02-15",
+            "Chargeback of R-1 taken back from INV-10",
+            ["Assets:AccountsReceivable 40.00 USD", "Liabilities:UnappliedCash -40.00 USD"],
+        ),
+    ]
     assert _january(both) == _january(alone)
 
 
@@ -590,6 +616,25 @@ def test_a_debit_dated_on_the_receipts_application_is_read_as_before(books: Book
     assert applications(both) == []
     assert balance(both, AR, "USD") == Decimal("100.00")
     assert balance(both, UNAPPLIED, "USD") == Decimal("-70.00")
+
+
+def test_a_debit_read_as_before_that_has_not_settled_is_an_error_at_its_line(
+    books: Books, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The books above: the debit is found to be read as before once cash is
+    # matched, so the books are read a second time. Allowed one reading, it
+    # has not settled: an error at the chargeback's entry, not figures.
+    monkeypatch.setattr(ar_reconciliation, "_READINGS", 1)
+    january = receipt("2026-01-20", "100.00 USD", "R-1", CUSTOMER) + BANK_FEE
+    february = invoice(1, "2026-02-15", "100.00") + chargeback("2026-02-15", "30.00")
+    _, errors = load(books, january + february)
+    assert [(error.source["lineno"], error.message) for error in errors] == [
+        (
+            line_of(HEADER + january + february, '"Chargeback of R-1"'),
+            "The debit of R-1 on 2026-02-15 did not settle in 1 readings of the books; "
+            "type it to the invoice it reopens or to the customer's credits instead",
+        )
+    ]
 
 
 def test_an_invoice_a_chargeback_reopened_ages_from_its_own_due_date(books: Books) -> None:
