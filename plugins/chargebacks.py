@@ -112,12 +112,12 @@ class Withheld(NamedTuple):
 
     receipt: str
     use: Use
+    place: dict[str, object]  # its posting to unapplied cash (`_debit_place`): its entries' place
 
     @property
     def key(self) -> Key:
         """Names it in another reading of the books."""
-        where = self.use.entry.meta
-        place = (str(where.get("filename", "")), int(where.get("lineno", 0)))
+        place = (str(self.place.get("filename", "")), int(str(self.place.get("lineno", 0))))
         return (self.receipt, self.use.date, self.use.units, *place)
 
 
@@ -173,7 +173,7 @@ def withhold(cash: Receipts, policy: ArPolicy, early: Collection[Key]) -> list[W
             continue
         received = cash.by_id[receipt_id].date
         found = [
-            Withheld(receipt_id, use)
+            Withheld(receipt_id, use, _debit_place(use.entry, receipt_id, policy))
             for use in uses
             if use.units > 0
             and use.date > received
@@ -241,19 +241,19 @@ def charge(
             credit = max(0, min(rest, most, parked[0] - claimed.get(receipt_id, 0)))
         if rest > 0 and sources is not None and credit + sum(left for _, left in sources) >= rest:
             if parked is not None and credit > 0:
-                entry = _from_credit(parked[1], receipt_id, debit, credit, policy)
+                entry = _from_credit(parked[1], one, credit, policy)
                 claimed[receipt_id] = claimed.get(receipt_id, 0) + credit
                 done.reclaims.append(Reclaim(one.key, Claim(receipt_id, debit.date, credit), entry))
                 rest -= credit
                 entries.append(entry)
                 uses.append((receipt_id, Use(debit.date, -credit, entry)))
             if rest > 0:
-                done.findings.extend(_unpaid(named, paid or [], one, policy))
+                done.findings.extend(_unpaid(named, paid or [], one))
             for application, left in sources:
                 if rest <= 0:
                     break
                 units = min(rest, left)
-                entry, movement = _taken_back(application, receipt_id, debit, units, policy)
+                entry, movement = _taken_back(application, one, units, policy)
                 invoice = str(application.meta[meta.INVOICE])
                 taken[id(application)] = taken.get(id(application), 0) + units
                 rest -= units
@@ -359,7 +359,6 @@ def _unpaid(
     named: Iterable[str],
     paid: Iterable[tuple[data.Transaction, int]],
     one: Withheld,
-    policy: ArPolicy,
 ) -> list[Finding]:
     """Returns an error at the debit for each invoice it names that its receipt did not pay.
 
@@ -369,7 +368,7 @@ def _unpaid(
     receipt_id, entry = one.receipt, one.use.entry
     return [
         (
-            _debit_place(entry, receipt_id, policy),
+            one.place,
             f"Chargeback of {receipt_id} names invoice '{name}', which {receipt_id} did not "
             f"pay before {one.use.date}; expected an invoice it paid (it is taken back from "
             f"what {receipt_id} paid, the latest first)",
@@ -422,12 +421,13 @@ def _takeable(entry: data.Transaction, policy: ArPolicy) -> int:
 
 
 def _taken_back(
-    application: data.Transaction, receipt_id: str, debit: Use, units: int, policy: ArPolicy
+    application: data.Transaction, one: Withheld, units: int, policy: ArPolicy
 ) -> tuple[data.Transaction, Movement]:
     """Returns the entry taking `units` back from an application, and its receivable posting.
 
     It is dated and located at the debit, and linked to the invoice and the receipt.
     """
+    receipt_id, debit = one.receipt, one.use
     receivable = policy.accounts.receivable
     currency = next(
         posting.units.currency
@@ -452,7 +452,7 @@ def _taken_back(
     if customer:
         extra[meta.CUSTOMER] = customer
     entry = ar_entries.transaction(
-        _debit_place(debit.entry, receipt_id, policy),
+        one.place,
         debit.date,
         f"Chargeback of {receipt_id} taken back from {invoice}",
         ar_entries.APPLICATION_TAGS,
@@ -465,13 +465,14 @@ def _taken_back(
 
 
 def _from_credit(
-    parking: data.Transaction, receipt_id: str, debit: Use, units: int, policy: ArPolicy
+    parking: data.Transaction, one: Withheld, units: int, policy: ArPolicy
 ) -> data.Transaction:
     """Returns the entry taking `units` back from the credit a receipt's application parked.
 
     It is dated and located at the debit, linked to the receipt and the
     invoice of that application, and gives the cash back to the receipt.
     """
+    receipt_id, debit = one.receipt, one.use
     currency = next(
         posting.units.currency
         for posting in parking.postings
@@ -494,7 +495,7 @@ def _from_credit(
         extra[meta.CUSTOMER] = customer
     links = {link_of(receipt_id), invoice} if invoice else {link_of(receipt_id)}
     return ar_entries.transaction(
-        _debit_place(debit.entry, receipt_id, policy),
+        one.place,
         debit.date,
         f"Chargeback of {receipt_id} taken back from its customer credit",
         ar_entries.APPLICATION_TAGS,

@@ -623,14 +623,15 @@ def test_a_debit_read_as_before_that_has_not_settled_is_an_error_at_its_line(
 ) -> None:
     # The books above: the debit is found to be read as before once cash is
     # matched, so the books are read a second time. Allowed one reading, it
-    # has not settled: an error at the chargeback's entry, not figures.
+    # has not settled: an error at the chargeback's debit to unapplied cash
+    # (where its entries would sit), three lines below its first, not figures.
     monkeypatch.setattr(ar_reconciliation, "_READINGS", 1)
     january = receipt("2026-01-20", "100.00 USD", "R-1", CUSTOMER) + BANK_FEE
     february = invoice(1, "2026-02-15", "100.00") + chargeback("2026-02-15", "30.00")
     _, errors = load(books, january + february)
     assert [(error.source["lineno"], error.message) for error in errors] == [
         (
-            line_of(HEADER + january + february, '"Chargeback of R-1"'),
+            line_of(HEADER + january + february, '"Chargeback of R-1"') + 3,
             "The debit of R-1 on 2026-02-15 did not settle in 1 readings of the books; "
             "type it to the invoice it reopens or to the customer's credits instead",
         )
