@@ -25,7 +25,7 @@ from plugins import ar_reconciliation
 from reports import books as loaded_books
 from reports import receivables as receivables_report
 from tests.conftest import Books, generated, line_of
-from tests.test_ar_closed_months import BANK_FEE, CUSTOMER, _january
+from tests.test_ar_closed_months import BANK_FEE, CUSTOMER, _january, alone_and_both, january_kept
 from tests.test_ar_reconciliation import (
     AR,
     CREDITS,
@@ -81,10 +81,7 @@ def test_a_chargeback_takes_back_from_the_latest_invoice_the_receipt_paid_first(
         + receipt("2026-01-20", "160.00 USD", "R-1", CUSTOMER)
         + BANK_FEE
     )
-    alone, errors = load(books, january)
-    assert errors == []
-    both, errors = load(books, january + chargeback("2026-02-15", "80.00"))
-    assert errors == []
+    alone, both = january_kept(books, january, chargeback("2026-02-15", "80.00"))
     assert _made(both, alone) == [
         (
             "2026-02-15",
@@ -99,7 +96,6 @@ def test_a_chargeback_takes_back_from_the_latest_invoice_the_receipt_paid_first(
     ]
     assert balance(both, AR, "USD") == Decimal("80.00")
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
-    assert _january(both) == _january(alone)
 
 
 def test_the_latest_invoice_is_the_latest_dated_not_the_greatest_id(books: Books) -> None:
@@ -113,10 +109,7 @@ def test_the_latest_invoice_is_the_latest_dated_not_the_greatest_id(books: Books
         + receipt("2026-01-20", "100.00 USD", "R-1", CUSTOMER)
         + BANK_FEE
     )
-    alone, errors = load(books, january)
-    assert errors == []
-    both, errors = load(books, january + chargeback("2026-02-15", "40.00"))
-    assert errors == []
+    alone, both = january_kept(books, january, chargeback("2026-02-15", "40.00"))
     assert _made(both, alone) == [
         (
             "2026-02-15",
@@ -124,7 +117,6 @@ def test_the_latest_invoice_is_the_latest_dated_not_the_greatest_id(books: Books
             ["Assets:AccountsReceivable 40.00 USD", "Liabilities:UnappliedCash -40.00 USD"],
         ),
     ]
-    assert _january(both) == _january(alone)
 
 
 def test_a_chargeback_entry_is_linked_located_and_named_as_the_project_generates(
@@ -167,17 +159,13 @@ def test_a_waiting_receipt_and_a_later_one_pay_what_a_chargeback_reopened(books:
         + BANK_FEE
     )
     later = chargeback("2026-02-15", "30.00") + receipt("2026-03-01", "30.00 USD", "R-2", CUSTOMER)
-    alone, errors = load(books, january)
-    assert errors == []
-    both, errors = load(books, january + later)
-    assert errors == []
+    alone, both = january_kept(books, january, later)
     assert [(date, narration) for date, narration, _ in _made(both, alone)] == [
         ("2026-02-15", "Cash application INV-1 from R-3"),
         ("2026-02-15", "Chargeback of R-1 taken back from INV-1"),
     ]
     assert balance(both, AR, "USD") == Decimal("0.00")
     assert balance(both, UNAPPLIED, "USD") == Decimal("-30.00")
-    assert _january(both) == _january(alone)
 
 
 def test_a_customer_credit_pays_what_a_chargeback_reopened_on_its_day(books: Books) -> None:
@@ -196,10 +184,7 @@ def test_a_customer_credit_pays_what_a_chargeback_reopened_on_its_day(books: Boo
         + receipt("2026-01-20", "100.00 USD", "R-1", CUSTOMER)
         + BANK_FEE
     )
-    alone, errors = load(books, january)
-    assert errors == []
-    both, errors = load(books, january + chargeback("2026-02-15", "30.00"))
-    assert errors == []
+    alone, both = january_kept(books, january, chargeback("2026-02-15", "30.00"))
     assert [(date, narration) for date, narration, _ in _made(both, alone)] == [
         ("2026-02-15", "Customer credit from R-2 applied to INV-1"),
         ("2026-02-15", "Chargeback of R-1 taken back from INV-1"),
@@ -207,7 +192,6 @@ def test_a_customer_credit_pays_what_a_chargeback_reopened_on_its_day(books: Boo
     assert balance(both, AR, "USD") == Decimal("0.00")
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
     assert balance(both, CREDITS, "USD") == Decimal("0.00")
-    assert _january(both) == _january(alone)
 
 
 def test_a_chargeback_of_a_receipt_that_parked_a_credit_leaves_january_alone(
@@ -228,11 +212,8 @@ def test_a_chargeback_of_a_receipt_that_parked_a_credit_leaves_january_alone(
         + receipt("2026-01-20", "150.00 USD", "R-1", '\n  invoice: "INV-1"')
         + BANK_FEE
     )
-    alone, errors = load(books, january)
-    assert errors == []
     later = chargeback("2026-02-15", "30.00")
-    both, errors = load(books, january + later)
-    assert errors == []
+    alone, both = january_kept(books, january, later)
     assert _made(both, alone) == [
         (
             "2026-02-15",
@@ -255,7 +236,6 @@ def test_a_chargeback_of_a_receipt_that_parked_a_credit_leaves_january_alone(
     assert balance(both, AR, "USD") == Decimal("0.00")
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
     assert balance(both, CREDITS, "USD") == Decimal("-20.00")
-    assert _january(both) == _january(alone)
 
 
 def test_a_chargeback_takes_the_receipts_credit_then_what_it_paid_the_latest_first(
@@ -277,11 +257,8 @@ def test_a_chargeback_takes_the_receipts_credit_then_what_it_paid_the_latest_fir
         + receipt("2026-01-20", "190.00 USD", "R-1", CUSTOMER, narration="Wire INV-1 INV-2")
         + BANK_FEE
     )
-    alone, errors = load(books, january)
-    assert errors == []
+    alone, both = january_kept(books, january, chargeback("2026-02-15", "50.00"))
     assert balance(alone, CREDITS, "USD") == Decimal("-30.00")
-    both, errors = load(books, january + chargeback("2026-02-15", "50.00"))
-    assert errors == []
     assert _made(both, alone) == [
         (
             "2026-02-15",
@@ -297,7 +274,6 @@ def test_a_chargeback_takes_the_receipts_credit_then_what_it_paid_the_latest_fir
     assert balance(both, AR, "USD") == Decimal("20.00")
     assert balance(both, CREDITS, "USD") == Decimal("0.00")
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
-    assert _january(both) == _january(alone)
 
 
 # R-1 150.00 names INV-1 100.00 on Jan 20 and parks 50.00; its credit pays
@@ -316,10 +292,7 @@ def test_a_chargeback_takes_only_what_the_credit_still_holds_on_its_day(books: B
     # chargeback of 30.00 then takes all of it, and INV-2 stays paid.
     # Receivable 0.00, credits -50.00 + 20.00 + 30.00 = 0.00, unapplied cash
     # 150.00 - 150.00 - 30.00 + 30.00 = 0.00; January as it was.
-    alone, errors = load(books, _SPENT)
-    assert errors == []
-    both, errors = load(books, _SPENT + chargeback("2026-02-15", "30.00"))
-    assert errors == []
+    alone, both = january_kept(books, _SPENT, chargeback("2026-02-15", "30.00"))
     assert _made(both, alone) == [
         (
             "2026-02-15",
@@ -330,7 +303,6 @@ def test_a_chargeback_takes_only_what_the_credit_still_holds_on_its_day(books: B
     assert balance(both, AR, "USD") == Decimal("0.00")
     assert balance(both, CREDITS, "USD") == Decimal("0.00")
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
-    assert _january(both) == _january(alone)
 
 
 def test_a_chargeback_beyond_what_the_credit_holds_reopens_the_invoice_its_receipt_paid(
@@ -344,10 +316,7 @@ def test_a_chargeback_beyond_what_the_credit_holds_reopens_the_invoice_its_recei
     # 15 instead and the seal of January failed.) Receivable 10.00, credits
     # -50.00 + 20.00 + 30.00 = 0.00, unapplied cash
     # 150.00 - 150.00 - 40.00 + 30.00 + 10.00 = 0.00; January as it was.
-    alone, errors = load(books, _SPENT)
-    assert errors == []
-    both, errors = load(books, _SPENT + chargeback("2026-02-15", "40.00"))
-    assert errors == []
+    alone, both = january_kept(books, _SPENT, chargeback("2026-02-15", "40.00"))
     assert _made(both, alone) == [
         (
             "2026-02-15",
@@ -363,7 +332,6 @@ def test_a_chargeback_beyond_what_the_credit_holds_reopens_the_invoice_its_recei
     assert balance(both, AR, "USD") == Decimal("10.00")
     assert balance(both, CREDITS, "USD") == Decimal("0.00")
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
-    assert _january(both) == _january(alone)
 
 
 def test_a_chargeback_beyond_what_the_credit_and_the_applications_give_is_read_as_before(
@@ -378,10 +346,7 @@ def test_a_chargeback_beyond_what_the_credit_and_the_applications_give_is_read_a
     # on Feb 15, its last use; INV-2 stays open 20.00. Receivable
     # 100.00 - 10.00 + 20.00 = 110.00, credits 0.00, unapplied cash 0.00,
     # and January loses its application: the seal of January fails.
-    alone, errors = load(books, _SPENT)
-    assert errors == []
-    both, errors = load(books, _SPENT + chargeback("2026-02-15", "140.00"))
-    assert errors == []
+    alone, both = alone_and_both(books, _SPENT, chargeback("2026-02-15", "140.00"))
     made = [(date, narration, squeezed(lines)) for date, narration, lines in applications(both)]
     assert made == [
         (
@@ -418,10 +383,7 @@ def test_a_chargeback_of_a_short_receipt_reopens_its_invoice_and_keeps_the_write
     # 99.50 - 99.50 - charged + charged = 0.00. (Before, the application gave
     # nothing back: R-1 paid INV-1 on Feb 15 instead, January lost its
     # application and write-off, and 30.00 left INV-1 open 30.50.)
-    alone, errors = load(books, _SHORT)
-    assert errors == []
-    both, errors = load(books, _SHORT + chargeback("2026-02-15", charged))
-    assert errors == []
+    alone, both = january_kept(books, _SHORT, chargeback("2026-02-15", charged))
     assert _made(both, alone) == [
         (
             "2026-02-15",
@@ -432,7 +394,6 @@ def test_a_chargeback_of_a_short_receipt_reopens_its_invoice_and_keeps_the_write
     assert balance(both, AR, "USD") == Decimal(charged)
     assert balance(both, WRITE_OFF, "USD") == Decimal("0.50")
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
-    assert _january(both) == _january(alone)
 
 
 def test_a_full_chargeback_of_a_receipt_over_within_tolerance_reopens_what_it_paid(
@@ -449,10 +410,7 @@ def test_a_full_chargeback_of_a_receipt_over_within_tolerance_reopens_what_it_pa
         + receipt("2026-01-20", "100.30 USD", "R-1", '\n  invoice: "INV-1"')
         + BANK_FEE
     )
-    alone, errors = load(books, january)
-    assert errors == []
-    both, errors = load(books, january + chargeback("2026-02-15", "100.30"))
-    assert errors == []
+    alone, both = january_kept(books, january, chargeback("2026-02-15", "100.30"))
     assert _made(both, alone) == [
         (
             "2026-02-15",
@@ -463,7 +421,6 @@ def test_a_full_chargeback_of_a_receipt_over_within_tolerance_reopens_what_it_pa
     assert balance(both, AR, "USD") == Decimal("100.30")
     assert balance(both, WRITE_OFF, "USD") == Decimal("-0.30")
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
-    assert _january(both) == _january(alone)
 
 
 # INV-1 100.00 (Jan 5) and INV-2 60.00 (Jan 6), paid together by R-1 160.00
@@ -492,11 +449,7 @@ def test_a_chargeback_naming_an_invoice_takes_back_from_it_first(books: Books, n
     # 80.00 of its 100.00, and INV-2, the latest, gives nothing. (Before,
     # the latest came first: all 60.00 of INV-2, then 20.00 of INV-1.)
     # Receivable 80.00, unapplied cash 160.00 - 160.00 - 80.00 + 80.00 = 0.00.
-    alone, errors = load(books, _BOTH_PAID)
-    assert errors == []
-    text = _BOTH_PAID + _disputed("80.00", naming)
-    both, errors = load(books, text)
-    assert errors == []
+    alone, both = january_kept(books, _BOTH_PAID, _disputed("80.00", naming))
     assert _made(both, alone) == [
         (
             "2026-02-15",
@@ -506,7 +459,6 @@ def test_a_chargeback_naming_an_invoice_takes_back_from_it_first(books: Books, n
     ]
     assert balance(both, AR, "USD") == Decimal("80.00")
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
-    assert _january(both) == _january(alone)
 
 
 def test_a_chargeback_naming_more_than_its_invoice_gave_takes_the_rest_latest_first(
@@ -515,16 +467,12 @@ def test_a_chargeback_naming_more_than_its_invoice_gave_takes_the_rest_latest_fi
     # 130.00 charged back naming INV-1: all 100.00 of INV-1 first, then
     # 130.00 - 100.00 = 30.00 of INV-2, the only other. Receivable 130.00.
     # (Before: 60.00 of INV-2, the latest, then 70.00 of INV-1.)
-    alone, errors = load(books, _BOTH_PAID)
-    assert errors == []
-    both, errors = load(books, _BOTH_PAID + _disputed("130.00", '\n  invoice: "INV-1"'))
-    assert errors == []
+    alone, both = january_kept(books, _BOTH_PAID, _disputed("130.00", '\n  invoice: "INV-1"'))
     assert [(narration, lines[0]) for _, narration, lines in _made(both, alone)] == [
         ("Chargeback of R-1 taken back from INV-1", "Assets:AccountsReceivable 100.00 USD"),
         ("Chargeback of R-1 taken back from INV-2", "Assets:AccountsReceivable 30.00 USD"),
     ]
     assert balance(both, AR, "USD") == Decimal("130.00")
-    assert _january(both) == _january(alone)
 
 
 def test_a_chargeback_naming_an_invoice_its_receipt_did_not_pay_is_an_error(
@@ -568,14 +516,10 @@ def test_a_chargeback_takes_what_the_receipt_holds_unapplied_first(books: Books)
 """
         + BANK_FEE
     )
-    alone, errors = load(books, january)
-    assert errors == []
-    both, errors = load(books, january + chargeback("2026-02-15", "50.00"))
-    assert errors == []
+    _, both = january_kept(books, january, chargeback("2026-02-15", "50.00"))
     assert applications(both) == []
     assert balance(both, AR, "USD") == Decimal("0.00")
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
-    assert _january(both) == _january(alone)
 
 
 def test_a_refund_of_cash_never_applied_is_taken_off_the_receipt_before_matching(
@@ -591,16 +535,12 @@ def test_a_refund_of_cash_never_applied_is_taken_off_the_receipt_before_matching
         + receipt("2026-01-20", "150.00 USD", "R-1", CUSTOMER)
         + BANK_FEE
     )
-    alone, errors = load(books, january)
-    assert errors == []
-    both, errors = load(books, january + chargeback("2026-02-15", "50.00", narration="Refund"))
-    assert errors == []
+    _, both = january_kept(books, january, chargeback("2026-02-15", "50.00", narration="Refund"))
     assert [(date, narration) for date, narration, _ in applications(both)] == [
         ("2026-02-15", "Cash application INV-1 from R-1")
     ]
     assert balance(both, AR, "USD") == Decimal("0.00")
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
-    assert _january(both) == _january(alone)
 
 
 def test_a_debit_dated_on_the_receipts_application_is_read_as_before(books: Books) -> None:
@@ -805,10 +745,7 @@ def test_a_chargeback_after_january_never_changes_january(
     later = chargeback(str(added), _cents(dollars * 100), f"R-{target + 1}")
     with tempfile.TemporaryDirectory() as folder:
         books = Books(Path(folder))
-        alone, errors = load(books, january)
-        assert errors == []
-        both, errors = load(books, january + later)
-        assert errors == []
+        alone, both = alone_and_both(books, january, later)
     assert _january(both) == _january(alone)
     made = [one for one in applications(both) if one not in applications(alone)]
     assert all(datetime.date.fromisoformat(date) >= added for date, _, _ in made)

@@ -57,6 +57,29 @@ def _january(entries: list[data.Directive]) -> list[str]:
     return sorted(period_lock.fingerprint(entry) for entry in entries if entry.date <= JANUARY_END)
 
 
+def alone_and_both(
+    books: Books, closed: str, later: str
+) -> tuple[list[data.Directive], list[data.Directive]]:
+    """The books of a closed month loaded alone, and with a later month's text after them.
+
+    Both load with no error.
+    """
+    alone, errors = load(books, closed)
+    assert errors == []
+    both, errors = load(books, closed + later)
+    assert errors == []
+    return alone, both
+
+
+def january_kept(
+    books: Books, january: str, later: str
+) -> tuple[list[data.Directive], list[data.Directive]]:
+    """January's books alone and with a later month (`alone_and_both`), January the same in both."""
+    alone, both = alone_and_both(books, january, later)
+    assert _january(both) == _january(alone)
+    return alone, both
+
+
 def _aged_at_january_end(books: Books, text: str) -> Decimal:
     """The receivable's total in the AR aging as of January 31, as the report shows it."""
     books.write("ar.yaml", POLICY)
@@ -83,10 +106,8 @@ def test_worked_example_receipts_completing_a_set_later_are_applied_when_the_las
         + BANK_FEE
     )
     february = receipt("2026-02-10", "40.00 USD", "R-2", CUSTOMER)
-    alone, errors = load(books, january)
-    assert errors == [] and applications(alone) == []
-    both, errors = load(books, january + february)
-    assert errors == []
+    alone, both = january_kept(books, january, february)
+    assert applications(alone) == []
     assert applications(both) == [
         (
             "2026-02-10",
@@ -99,7 +120,6 @@ def test_worked_example_receipts_completing_a_set_later_are_applied_when_the_las
             ["Liabilities:UnappliedCash   40.00 USD", "Assets:AccountsReceivable  -40.00 USD"],
         ),
     ]
-    assert _january(both) == _january(alone)
     assert _aged_at_january_end(books, january) == Decimal("177.00")
     assert _aged_at_january_end(books, january + february) == Decimal("177.00")
 
@@ -118,15 +138,12 @@ def test_worked_example_a_later_credit_note_dates_the_match_it_makes_possible(
         + BANK_FEE
     )
     february = credit_note(1, "2026-02-03", "20.00", "INV-1")
-    alone, errors = load(books, january)
-    assert errors == [] and applications(alone) == []
-    both, errors = load(books, january + february)
-    assert errors == []
+    alone, both = january_kept(books, january, february)
+    assert applications(alone) == []
     assert [(date, narration) for date, narration, _ in applications(both)] == [
         ("2026-02-03", "Cash application INV-1 from R-1"),
         ("2026-02-03", "Credit note CN-1 applied to INV-1"),
     ]
-    assert _january(both) == _january(alone)
     assert _aged_at_january_end(books, january) == Decimal("100.00")
     assert _aged_at_january_end(books, january + february) == Decimal("100.00")
 
@@ -147,16 +164,13 @@ def test_a_match_after_a_customer_credit_is_dated_no_earlier_than_the_credit(
         + BANK_FEE
     )
     february = receipt("2026-02-10", "130.00 USD", "R-1", '\n  invoice: "INV-1"' + CUSTOMER)
-    alone, errors = load(books, january)
-    assert errors == [] and applications(alone) == []
-    both, errors = load(books, january + february)
-    assert errors == []
+    alone, both = january_kept(books, january, february)
+    assert applications(alone) == []
     assert [(date, narration) for date, narration, _ in applications(both)] == [
         ("2026-02-10", "Cash application INV-2 from R-2"),  # at R-2's line, before R-1's
         ("2026-02-10", "Cash application INV-1 from R-1"),
         ("2026-02-10", "Customer credit from R-1 applied to INV-2"),
     ]
-    assert _january(both) == _january(alone)
 
 
 @pytest.mark.parametrize("credited", ["20.00", "70.00"])
@@ -177,18 +191,14 @@ def test_a_part_payment_stays_in_its_month_when_the_invoice_is_credited_later(
         + BANK_FEE
     )
     february = credit_note(1, "2026-02-03", credited, "INV-1")
-    alone, errors = load(books, january)
-    assert errors == []
+    alone, both = january_kept(books, january, february)
     assert [(date, narration) for date, narration, _ in applications(alone)] == [
         ("2026-01-10", "Cash application INV-1 from R-1"),
     ]
-    both, errors = load(books, january + february)
-    assert errors == []
     assert [(date, narration) for date, narration, _ in applications(both)] == [
         ("2026-01-10", "Cash application INV-1 from R-1"),
         ("2026-02-03", "Credit note CN-1 applied to INV-1"),
     ]
-    assert _january(both) == _january(alone)
     assert _aged_at_january_end(books, january) == Decimal("70.00")
     assert _aged_at_january_end(books, january + february) == Decimal("70.00")
 
@@ -208,14 +218,11 @@ def test_a_receipt_used_later_is_matched_no_earlier_than_its_use(books: Books) -
   Liabilities:UnappliedCash  30.00 USD
   Assets:Bank:Operating  -30.00 USD
 """
-    alone, errors = load(books, january)
-    assert errors == [] and applications(alone) == []
-    both, errors = load(books, january + february)
-    assert errors == []
+    alone, both = january_kept(books, january, february)
+    assert applications(alone) == []
     assert [(date, narration) for date, narration, _ in applications(both)] == [
         ("2026-02-04", "Cash application INV-1 from R-1"),
     ]
-    assert _january(both) == _january(alone)
 
 
 def _returned(date: str, amount: str, number: int = 1) -> str:
@@ -278,11 +285,8 @@ def test_worked_example_a_credit_pays_a_reopened_invoice_on_the_day_it_reopens(
         + BANK_FEE
     )
     february = _returned("2026-02-03", "100.00")
-    alone, errors = load(books, january)
-    assert errors == []
+    alone, both = january_kept(books, january, february)
     assert _dated(alone) == [("2026-01-08", "Cash application INV-2 from R-1")]
-    both, errors = load(books, january + february)
-    assert errors == []
     assert applications(both)[1:] == [
         (
             "2026-02-03",
@@ -290,7 +294,6 @@ def test_worked_example_a_credit_pays_a_reopened_invoice_on_the_day_it_reopens(
             ["Liabilities:CustomerCredits   30.00 USD", "Assets:AccountsReceivable    -30.00 USD"],
         ),
     ]
-    assert _january(both) == _january(alone)
     assert _aged_at_january_end(books, january) == Decimal("0.00")
     assert _aged_at_january_end(books, january + february) == Decimal("0.00")
     assert _open(both, "INV-1", "2026-02-28") == Decimal("70.00")
@@ -314,10 +317,7 @@ def test_a_credit_pays_what_was_open_all_along_when_the_invoice_is_reopened_late
         + BANK_FEE
     )
     february = _returned("2026-02-03", "90.00")
-    alone, errors = load(books, january)
-    assert errors == []
-    both, errors = load(books, january + february)
-    assert errors == []
+    alone, both = january_kept(books, january, february)
     assert (
         _dated(both)
         == _dated(alone)
@@ -330,7 +330,6 @@ def test_a_credit_pays_what_was_open_all_along_when_the_invoice_is_reopened_late
         "Liabilities:CustomerCredits   10.00 USD",
         "Assets:AccountsReceivable    -10.00 USD",
     ]
-    assert _january(both) == _january(alone)
     assert _open(both, "INV-1", "2026-02-28") == Decimal("90.00")
     assert balance(both, CREDITS, "USD") == Decimal("-20.00")
 
@@ -353,12 +352,9 @@ def test_worked_example_a_credit_note_nets_a_reopened_invoice_on_the_day_it_reop
         + BANK_FEE
     )
     february = _returned("2026-02-03", "100.00")
-    alone, errors = load(books, january)
-    assert errors == [] and applications(alone) == []
-    both, errors = load(books, january + february)
-    assert errors == []
+    alone, both = january_kept(books, january, february)
+    assert applications(alone) == []
     assert _dated(both) == [("2026-02-03", "Credit note CN-1 applied to INV-1")]
-    assert _january(both) == _january(alone)
     assert _aged_at_january_end(books, january) == Decimal("-20.00")
     assert _aged_at_january_end(books, january + february) == Decimal("-20.00")
     assert _open(both, "INV-1", "2026-02-28") == Decimal("80.00")
@@ -381,12 +377,8 @@ def test_a_credit_note_is_netted_on_its_day_when_the_invoice_is_partly_paid_late
         + BANK_FEE
     )
     february = paid("2026-02-10", "80.00", "BR-1")
-    alone, errors = load(books, january)
-    assert errors == []
-    both, errors = load(books, january + february)
-    assert errors == []
+    alone, both = january_kept(books, january, february)
     assert _dated(both) == _dated(alone) == [("2026-01-15", "Credit note CN-1 applied to INV-1")]
-    assert _january(both) == _january(alone)
     assert _aged_at_january_end(books, january + february) == Decimal("80.00")
     assert _open(both, "INV-1", "2026-02-28") == Decimal("0.00")
 
@@ -402,15 +394,11 @@ def test_a_later_receipt_naming_an_invoice_leaves_januarys_match_alone(books: Bo
         + BANK_FEE
     )
     february = receipt("2026-02-10", "100.00 USD", "R-2", '\n  invoice: "INV-1"' + CUSTOMER)
-    alone, errors = load(books, january)
-    assert errors == []
-    both, errors = load(books, january + february)
-    assert errors == []
+    _, both = january_kept(books, january, february)
     assert _dated(both) == [
         ("2026-01-20", "Cash application INV-1 from R-1"),
         ("2026-02-10", "Customer credit from R-2: INV-1 is already paid"),
     ]
-    assert _january(both) == _january(alone)
 
 
 def test_worked_example_a_later_exact_receipt_leaves_januarys_several_invoices_match_alone(
@@ -431,10 +419,7 @@ def test_worked_example_a_later_exact_receipt_leaves_januarys_several_invoices_m
         + BANK_FEE
     )
     february = receipt("2026-02-10", "40.00 USD", "R-2", CUSTOMER)
-    alone, errors = load(books, january)
-    assert errors == []
-    both, errors = load(books, january + february)
-    assert errors == []
+    alone, both = january_kept(books, january, february)
     assert (
         _dated(both)
         == _dated(alone)
@@ -443,7 +428,6 @@ def test_worked_example_a_later_exact_receipt_leaves_januarys_several_invoices_m
             ("2026-01-20", "Cash application INV-2 from R-1"),
         ]
     )
-    assert _january(both) == _january(alone)
     assert _aged_at_january_end(books, january + february) == Decimal("0.00")
     assert balance(both, "Liabilities:UnappliedCash", "USD") == Decimal("-40.00")
 
@@ -523,11 +507,7 @@ def test_a_later_receipt_never_changes_which_receipt_paid_in_a_closed_month(
     words = f"Wire INV-{target + 1}" if naming else "Wire"
     added = datetime.date(2026, 2, day)
     newcomer = receipt(str(added), f"{_cents(amount)} USD", "R-9", CUSTOMER, words)
-    alone, errors = load(reopened, january)
-    assert errors == []
-    both, errors = load(reopened, january + newcomer)
-    assert errors == []
-    assert _january(both) == _january(alone)
+    alone, both = january_kept(reopened, january, newcomer)
     made = [one for one in applications(both) if one not in applications(alone)]
     assert all(datetime.date.fromisoformat(date) >= added for date, _, _ in made)
 
@@ -544,11 +524,8 @@ def test_a_later_payment_in_full_leaves_januarys_credit_application_alone(books:
     # it was. Today the credit finds INV-1 with nothing open and pays nothing.
     january = invoice(1, "2026-01-05", "100.00") + _CREDIT_OF_30 + BANK_FEE
     february = paid("2026-02-10", "100.00", "BR-1")
-    alone, errors = load(books, january)
-    assert errors == []
+    alone, both = alone_and_both(books, january, february)
     assert _dated(alone)[-1] == ("2026-01-08", "Customer credit from R-1 applied to INV-1")
-    both, errors = load(books, january + february)
-    assert errors == []
     assert _january(both) == _january(alone)
 
 
@@ -566,11 +543,7 @@ def test_a_later_receipt_naming_the_invoice_pays_what_a_credit_left_open(books: 
     # finds nothing open and January's application is gone.
     january = invoice(1, "2026-01-05", "100.00") + _CREDIT_OF_30 + BANK_FEE
     february = receipt("2026-02-10", "100.00 USD", "R-2", CUSTOMER, "Wire INV-1")
-    alone, errors = load(books, january)
-    assert errors == []
-    both, errors = load(books, january + february)
-    assert errors == []
-    assert _january(both) == _january(alone)
+    january_kept(books, january, february)
 
 
 @pytest.mark.xfail(
@@ -587,11 +560,7 @@ def test_a_later_receipt_of_the_whole_invoice_naming_none_waits_once_a_credit_pa
     # pays INV-1 by amount, and January's application is gone.
     january = invoice(1, "2026-01-05", "100.00") + _CREDIT_OF_30 + BANK_FEE
     february = receipt("2026-02-10", "100.00 USD", "R-2", CUSTOMER)
-    alone, errors = load(books, january)
-    assert errors == []
-    both, errors = load(books, january + february)
-    assert errors == []
-    assert _january(both) == _january(alone)
+    _, both = january_kept(books, january, february)
     assert _open(both, "INV-1", "2026-02-28") == Decimal("70.00")
 
 
@@ -606,11 +575,10 @@ def test_a_later_receipt_of_what_a_credit_paid_finds_it_paid(books: Books) -> No
     # Jan 12, so R-3 should match nothing and wait, January as it was. Today
     # R-3 pays INV-3 by amount, and January's application is gone.
     january = _CREDIT_OF_30 + invoice(3, "2026-01-12", "30.00") + BANK_FEE
-    alone, errors = load(books, january)
-    assert errors == []
+    alone, both = alone_and_both(
+        books, january, receipt("2026-02-10", "30.00 USD", "R-3", CUSTOMER)
+    )
     assert _dated(alone)[-1] == ("2026-01-12", "Customer credit from R-1 applied to INV-3")
-    both, errors = load(books, january + receipt("2026-02-10", "30.00 USD", "R-3", CUSTOMER))
-    assert errors == []
     assert _january(both) == _january(alone)
 
 
@@ -668,10 +636,7 @@ def test_a_later_receipt_or_credit_note_never_changes_a_closed_month(
         newcomer = credit_note(9, str(added), _cents(amount), f"INV-{which % len(billed) + 1}")
     with tempfile.TemporaryDirectory() as folder:
         books = Books(Path(folder))
-        alone, errors = load(books, january)
-        assert errors == []
-        both, errors = load(books, january + newcomer)
-        assert errors == []
+        alone, both = alone_and_both(books, january, newcomer)
     assert applications(alone) == []
     assert _january(both) == _january(alone)
     made = applications(both)
@@ -772,12 +737,8 @@ def test_a_receipt_naming_an_invoice_paid_before_it_waits_for_the_reopening(
   Assets:Bank:Operating  -100.00 USD
   Assets:AccountsReceivable  100.00 USD
 """
-    alone, errors = load(books, january)
-    assert errors == []
-    both, errors = load(books, january + february)
-    assert errors == []
+    _, both = january_kept(books, january, february)
     assert _aged_at_january_end(books, january + february) == Decimal("0.00")
-    assert _january(both) == _january(alone)
     assert _dated(both) == [
         ("2026-01-20", "Customer credit from R-1: INV-1 is already paid"),
         ("2026-02-03", "Customer credit from R-1 applied to INV-1"),
@@ -820,11 +781,7 @@ def test_worked_example_a_named_receipt_pays_of_a_reopened_invoice_what_was_open
         + BANK_FEE
     )
     february = _returned("2026-02-03", returned)
-    alone, errors = load(books, january)
-    assert errors == []
-    both, errors = load(books, january + february)
-    assert errors == []
-    assert _january(both) == _january(alone)
+    alone, both = january_kept(books, january, february)
     assert [one for one in applications(both) if one not in applications(alone)] == [
         (
             "2026-02-03",
@@ -938,10 +895,7 @@ def test_worked_example_a_later_debit_leaves_the_amount_match_it_follows_alone(
         + receipt("2026-01-20", "100.00 USD", "R-1", CUSTOMER)
         + BANK_FEE
     )
-    alone, errors = load(books, january)
-    assert errors == []
-    both, errors = load(books, january + debit)
-    assert errors == []
+    alone, both = january_kept(books, january, debit)
     made = [
         (
             "2026-01-20",
@@ -951,7 +905,6 @@ def test_worked_example_a_later_debit_leaves_the_amount_match_it_follows_alone(
     ]
     assert applications(alone) == made
     assert applications(both) == made
-    assert _january(both) == _january(alone)
     assert _aged_at_january_end(books, january + debit) == Decimal("0.00")
     assert _open(both, "INV-1", "2026-02-28") == Decimal(left)
     assert balance(both, "Liabilities:UnappliedCash", "USD") == Decimal("0.00")

@@ -14,7 +14,8 @@ from decimal import Decimal
 import pytest
 
 from tests.conftest import Books
-from tests.test_ar_closed_months import BANK_FEE, CUSTOMER, _january
+from tests.test_ar_chargebacks import chargeback
+from tests.test_ar_closed_months import BANK_FEE, CUSTOMER, _january, alone_and_both, january_kept
 from tests.test_ar_payment_differences import paid
 from tests.test_ar_reconciliation import (
     AR,
@@ -23,7 +24,6 @@ from tests.test_ar_reconciliation import (
     WRITE_OFF,
     balance,
     invoice,
-    load,
     receipt,
 )
 
@@ -42,20 +42,11 @@ def test_a_chargeback_of_an_applied_receipt_reopens_the_invoice_on_its_day(books
         "2026-01-20", "100.00 USD", "R-1", CUSTOMER
     )
     january += BANK_FEE
-    february = """
-2026-02-15 * "Acme" "Chargeback of R-1"
-  receipt: "R-1"
-  Assets:Bank:Operating  -30.00 USD
-  Liabilities:UnappliedCash  30.00 USD
-"""
-    alone, errors = load(books, january)
-    assert errors == []
-    both, errors = load(books, january + february)
-    assert errors == []
+    february = chargeback("2026-02-15", "30.00")
+    _, both = january_kept(books, january, february)
     assert balance(both, AR, "USD") == Decimal("30.00")
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
     assert balance(both, CREDITS, "USD") == Decimal("0.00")
-    assert _january(both) == _january(alone)
 
 
 def test_a_later_receipt_leaves_a_closed_months_write_off_alone(books: Books) -> None:
@@ -69,22 +60,10 @@ def test_a_later_receipt_leaves_a_closed_months_write_off_alone(books: Books) ->
     january = invoice(1, "2026-01-05", "100.00") + paid("2026-01-20", "99.50", "BR-1")
     january += BANK_FEE
     march = receipt("2026-03-03", "0.50 USD", "R-2", '\n  invoice: "INV-1"' + CUSTOMER)
-    alone, errors = load(books, january)
-    assert errors == []
+    alone, both = january_kept(books, january, march)
     assert balance(alone, WRITE_OFF, "USD") == Decimal("0.50")
-    both, errors = load(books, january + march)
-    assert errors == []
     assert balance(both, AR, "USD") == Decimal("0.00")
     assert balance(both, WRITE_OFF, "USD") == Decimal("0.00")
-    assert _january(both) == _january(alone)
-
-
-_CHARGEBACK_OF_30 = """
-2026-02-15 * "Acme" "Chargeback of R-1"
-  receipt: "R-1"
-  Assets:Bank:Operating  -30.00 USD
-  Liabilities:UnappliedCash  30.00 USD
-"""
 
 
 @pytest.mark.xfail(
@@ -107,11 +86,8 @@ def test_a_customer_paying_a_chargeback_straight_to_the_invoice_leaves_january_a
         "2026-01-20", "100.00 USD", "R-1", CUSTOMER
     )
     january += BANK_FEE
-    later = _CHARGEBACK_OF_30 + paid("2026-03-01", "30.00", "BR-2")
-    alone, errors = load(books, january)
-    assert errors == []
-    both, errors = load(books, january + later)
-    assert errors == []
+    later = chargeback("2026-02-15", "30.00") + paid("2026-03-01", "30.00", "BR-2")
+    alone, both = alone_and_both(books, january, later)
     assert balance(both, AR, "USD") == Decimal("0.00")
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
     assert balance(both, CREDITS, "USD") == Decimal("0.00")
@@ -128,17 +104,13 @@ def test_a_chargeback_paid_again_into_unapplied_cash_leaves_january_alone(books:
         "2026-01-20", "100.00 USD", "R-1", CUSTOMER
     )
     january += BANK_FEE
-    later = _CHARGEBACK_OF_30 + receipt(
+    later = chargeback("2026-02-15", "30.00") + receipt(
         "2026-03-01", "30.00 USD", "R-2", '\n  invoice: "INV-1"' + CUSTOMER
     )
-    alone, errors = load(books, january)
-    assert errors == []
-    both, errors = load(books, january + later)
-    assert errors == []
+    _, both = january_kept(books, january, later)
     assert balance(both, AR, "USD") == Decimal("0.00")
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
     assert balance(both, CREDITS, "USD") == Decimal("0.00")
-    assert _january(both) == _january(alone)
 
 
 @pytest.mark.xfail(
@@ -186,10 +158,7 @@ def test_a_chargeback_of_a_receipt_paying_a_foreign_invoice_leaves_january_alone
   Assets:Bank:Euro  -30.00 EUR
   Liabilities:UnappliedCash  30.00 EUR
 """
-    alone, errors = load(books, january)
-    assert errors == []
-    both, errors = load(books, january + february)
-    assert errors == []
+    alone, both = alone_and_both(books, january, february)
     assert balance(both, AR, "EUR") == Decimal("30.00")
     assert balance(both, UNAPPLIED, "EUR") == Decimal("0.00")
     assert _january(both) == _january(alone)
