@@ -303,7 +303,6 @@ class _Matcher:
         # (`calendar`), those posted after their date (`posted_later`) and step 2's index of
         # amounts owed, kept by `owe`; an invoice whose open amount is no longer its key's is
         # skipped on reading.
-        self.surveyed = False
         self.grouped: dict[str, list[Invoicing]] = defaultdict(list)
         self.billed: dict[datetime.date, list[Invoicing]] = defaultdict(list)
         self.reposted: dict[str, Invoicing] = {}
@@ -318,6 +317,7 @@ class _Matcher:
         self.today = datetime.date.min  # the day being matched (`run`)
         self.tried: dict[str, tuple[int, tuple[str, ...]]] = {}  # step 5: sets already tried
         self.thinned: set[Pool] = set()  # pools whose waiting receipts were paid out since step 5
+        self.survey()
 
     def day(
         self,
@@ -496,8 +496,6 @@ class _Matcher:
         self.open[invoice] = left
         found = self.invoices[invoice]
         self.part_paid.add(found.customer)
-        if not self.surveyed:  # not indexed yet: the survey will read what is open then
-            return
         moved = found.moved
         if moved is not None and moved > found.date:
             self.stand(found)
@@ -649,8 +647,6 @@ class _Matcher:
         """
         found = self.pools.get(key)
         if found is None:
-            if not self.surveyed:
-                self.survey()
             customer, currency = key
             mine = (i for i in self.grouped.get(customer, ()) if i.currency == currency)
             found = self.pools[key] = sorted(mine, key=_age)
@@ -677,8 +673,6 @@ class _Matcher:
         after its date, what it stood open at on a day from which it stayed
         open at least that (`standing`). Returns the receipts left unmatched.
         """
-        if not self.surveyed:
-            self.survey()
         index, still_open, standing, left = self.index, self.open, self.standing, []
         for payment in payments:
             amount = payment.amount
@@ -898,15 +892,13 @@ class _Matcher:
         (`exactly`, `owed_on`); most books have few, so the steps ask this
         before looking at each invoice's postings.
         """
-        if not self.surveyed:
-            self.survey()
         return self.reposted
 
     def survey(self) -> None:
         """Reads the open invoices once: by customer, date and amount owed, and those posted later.
 
         What `pool`, `calendar`, step 2 (`by_amount`) and `posted_later`
-        read, in one pass before the first day is matched: one pass costs
+        read, in one pass when the matcher is made: one pass costs
         less than one a step, even to books whose receipts all match by name
         and so need no pools. An amount owed is a customer, a currency and
         what is open: the index holds the oldest invoice open each, and
@@ -938,7 +930,7 @@ class _Matcher:
             index[key] = several.pop(0)
         for invoice in reposted.values():
             self.stand(invoice)
-        self.reposted, self.surveyed = reposted, True
+        self.reposted = reposted
 
     def calendar(
         self,
