@@ -60,6 +60,31 @@ parked an excess in customer credits gives back what it put on the
 invoice, after the credit. A debit naming an invoice its receipt did not
 pay is an error at its line, and is taken back the latest first.
 
+An application at exchange rates gives back its share at its own rates:
+the invoice opens again at its carrying rate, the cash goes back to the
+receipt at the receipt's, and the share of the exchange difference it
+realized is reversed on the debit's day. INV-1 100.00 EUR billed at 1.20
+(120.00 USD), paid on January 20 by R-1 100.00 EUR at 1.10 (a loss of
+10.00 USD), and 30.00 EUR charged back on February 15:
+
+    2026-02-15 * "Acme" "Chargeback of R-1 taken back from INV-1"
+      Assets:AccountsReceivable         30.00 EUR @ 1.20 USD
+      Liabilities:UnappliedCash        -30.00 EUR @ 1.10 USD
+      Income:ForeignExchange:Realized   -3.00 USD
+
+The receivable weighs 36.00 USD again, what is left of INV-1's carrying
+amount, and the month end remeasures the 30.00 EUR from there
+(`plugins.fx`); 7.00 USD of the loss stays realized, on the 70.00 EUR that
+stay paid. The receivable posting is a debit at the carrying rate, so
+`plugins.derecognition` gives back the carrying amount cumulatively, as it
+clears it. A receipt in the functional currency that paid an invoice in
+another opens it again in proportion to what it cleared: 33.00 USD that
+paid 30.00 EUR at 1.10 reopen 10.00 EUR (12.00 USD) for 11.00 USD given
+back, 1.00 USD of its loss reversed (32.95 USD that paid them 0.05 short
+reopen 32.95 x 30.00 / 33.00 = 29.95 EUR, the write-off standing); several
+take-backs are rounded cumulatively. A credit parked at the receipt's rate is taken back at it on
+both sides, and nothing is realized.
+
 What the credit still holds is decided with its applications to the
 customer's invoices, in date order (`plugins.customer_credits.apply`, the
 debit being a `Claim` on it, as a take-back of an over payment is): what
@@ -73,10 +98,9 @@ application or another use dated on or after the debit's day, when it holds
 unapplied that day all the debit takes (a refund of cash never applied,
 which may then pay less or later), and when what its credit still holds
 and what its applications put on invoices are less than the rest (what
-its credit paid to other invoices, cash applied by hand, and a credit or
-an application at an exchange rate are not taken back). A receipt used
-by nothing else and refunded in full is the same either way and is not
-read again.
+its credit paid to other invoices and cash applied by hand are not taken
+back). A receipt used by nothing else and refunded in full is the same
+either way and is not read again.
 """
 
 from __future__ import annotations
@@ -85,6 +109,7 @@ import datetime
 import operator
 from collections.abc import Collection, Iterable, Mapping
 from decimal import Decimal
+from fractions import Fraction
 from typing import NamedTuple
 
 from beancount.core import data
@@ -253,7 +278,8 @@ def charge(
                 if rest <= 0:
                     break
                 units = min(rest, left)
-                entry, movement = _taken_back(application, one, units, policy)
+                before = taken.get(id(application), 0)
+                entry, movement = _taken_back(application, one, (before, units), policy)
                 invoice = str(application.meta[meta.INVOICE])
                 taken[id(application)] = taken.get(id(application), 0) + units
                 rest -= units
@@ -314,10 +340,12 @@ def _parked(
 ) -> tuple[int, data.Transaction] | None:
     """Returns what the receipt's applications before `day` parked in customer credits, if any.
 
-    Only a credit in the receipt's currency, with no rate, counts; with the
-    latest application that parked one, for the entry taking it back.
+    Only a credit in the receipt's currency counts, with no rate or at the
+    receipt's own (`50.00 EUR @ 1.10 USD`); with the latest application that
+    parked one, for the entry taking it back.
     """
     account, currency = policy.customer_credits_account, cash.by_id[receipt_id].currency
+    functional = policy.functional_currency
     parked, latest = 0, None
     for use in cash.uses.get(receipt_id, ()):
         entry = use.entry
@@ -333,7 +361,7 @@ def _parked(
             if (
                 posting.account != account
                 or units is None
-                or posting.price is not None
+                or (posting.price is not None and posting.price.currency != functional)
                 or units.currency != currency
                 or not isinstance(units.number, Decimal)
                 or units.number >= 0
@@ -379,69 +407,135 @@ def _unpaid(
     ]
 
 
+class _Share(NamedTuple):
+    """What an application put on its invoice, as a take-back reads it.
+
+    `cash` is the receipt's cash it put on the invoice (what it used less
+    what it parked), `cleared` what it cleared of the invoice, in the
+    invoice's minor units, and `worth` what that was worth in the receipt's
+    minor units (the cash with the difference written off): the same as
+    `cleared` when both are in one currency.
+    """
+
+    cash: int
+    cleared: int
+    worth: int
+    receivable: data.Posting  # its posting to the receivable, with the carrying rate
+    unapplied: data.Posting  # its posting to unapplied cash, with the receipt's rate
+
+
 def _takeable(entry: data.Transaction, policy: ArPolicy) -> int:
     """Returns what can be taken back of an entry: the receipt's cash it put on an invoice.
 
-    Only the plugin's application of cash to an invoice in one currency,
-    with no rate, gives anything back: unapplied cash debited, the
-    receivable credited, and nothing else but a difference written off or
-    an excess parked in customer credits. It gives back the cash it used
-    less what it parked, and the write-off stands: 99.50 of a receipt 0.50
-    short that cleared 100.00, 100.30 of one 0.30 over that cleared 100.00,
-    and 100.00 of 150.00 that cleared 100.00 and parked 50.00 (the credit
-    is taken on its own). Any other entry gives back nothing.
+    Only the plugin's application of cash to an invoice gives anything back
+    (`_share`). It gives back the cash it used less what it parked, and the
+    write-off stands: 99.50 of a receipt 0.50 short that cleared 100.00,
+    100.30 of one 0.30 over that cleared 100.00, and 100.00 of 150.00 that
+    cleared 100.00 and parked 50.00 (the credit is taken on its own). Any
+    other entry gives back nothing.
+    """
+    share = _share(entry, policy)
+    return 0 if share is None else max(0, share.cash)
+
+
+def _share(entry: data.Transaction, policy: ArPolicy) -> _Share | None:
+    """Returns what an application of a receipt's cash to an invoice put on it, else None.
+
+    The application debits unapplied cash and credits the receivable, with
+    nothing else but a difference written off, an excess parked in customer
+    credits and, at exchange rates, the realized difference. Either all in
+    one currency with no rate, or at rates in the functional currency: the
+    receivable at its carrying rate and a receipt in the invoice's currency
+    at its own (`100.00 EUR @ 1.10 USD` paying `-100.00 EUR @ 1.20 USD`), or
+    a receipt in the functional currency paying an invoice in another
+    (`33.00 USD` paying `-30.00 EUR @ 1.20 USD`).
     """
     where = entry.meta
     if where.get(meta.GENERATED_BY) != ar_entries.GENERATOR or meta.INVOICE not in where:
-        return 0
+        return None
     if where.get(ar_entries.KIND) == KIND:
-        return 0
+        return None
     accounts, precision = policy.accounts, policy.precision
-    used = cleared = parked = 0
-    currencies = set()
+    functional = policy.functional_currency
+    used = cleared = parked = written_off = 0
+    receivable = unapplied = None
+    plain: set[str] = set()  # the currencies of the postings with no rate
+    priced = realized = False
     for posting in entry.postings:
-        units = posting.units
-        if units is None or posting.price is not None or not isinstance(units.number, Decimal):
-            return 0
+        units, price = posting.units, posting.price
+        if units is None or not isinstance(units.number, Decimal):
+            return None
+        if price is not None and (functional is None or price.currency != functional):
+            return None
         minor = precision.to_minor(units.number, units.currency)
         if minor is None:
-            return 0
-        currencies.add(units.currency)
-        if posting.account == accounts.unapplied_cash and minor > 0 and not used:
-            used = minor
-        elif posting.account == accounts.receivable and minor < 0 and not cleared:
-            cleared = -minor
+            return None
+        if posting.account == policy.realized_fx_account and units.currency == functional:
+            realized = True
+            continue
+        priced = priced or price is not None
+        if price is None:
+            plain.add(units.currency)
+        if posting.account == accounts.unapplied_cash and minor > 0 and unapplied is None:
+            used, unapplied = minor, posting
+        elif posting.account == accounts.receivable and minor < 0 and receivable is None:
+            cleared, receivable = -minor, posting
         elif posting.account == policy.customer_credits_account:
             parked -= minor
-        elif posting.account != policy.write_off_account:
-            return 0
-    if len(currencies) != 1 or not cleared:
-        return 0
-    return max(0, used - parked)
+        elif posting.account == policy.write_off_account:
+            written_off += minor
+        else:
+            return None
+    if receivable is None or unapplied is None:
+        return None
+    assert receivable.units is not None and unapplied.units is not None
+    paid_in = unapplied.units.currency
+    if priced:
+        # At rates: the receipt is in the invoice's currency, else in the functional one.
+        if paid_in not in (receivable.units.currency, functional) or plain - {functional}:
+            return None
+    elif realized or len(plain) != 1:
+        return None
+    worth = used - parked + written_off
+    if worth <= 0:
+        return None
+    return _Share(used - parked, cleared, worth, receivable, unapplied)
 
 
 def _taken_back(
-    application: data.Transaction, one: Withheld, units: int, policy: ArPolicy
+    application: data.Transaction, one: Withheld, units: tuple[int, int], policy: ArPolicy
 ) -> tuple[data.Transaction, Movement]:
-    """Returns the entry taking `units` back from an application, and its receivable posting.
+    """Returns the entry taking cash back from an application, and its receivable posting.
 
+    `units` are what was taken back of it before, and what is taken now, in
+    the receipt's minor units. The invoice is opened again by what that
+    cash cleared of it: as much in one currency, and in proportion across
+    currencies (`_reopened`). At exchange rates, the entry reverses that
+    share of the application at its own rates: the receivable at the
+    invoice's carrying rate, the cash at the receipt's, and the share of the
+    realized difference reversed (`plugins.ar_entries.with_realized_difference`).
     It is dated and located at the debit, and linked to the invoice and the receipt.
     """
     receipt_id, debit = one.receipt, one.use
-    receivable = policy.accounts.receivable
-    currency = next(
-        posting.units.currency
-        for posting in application.postings
-        if posting.account == receivable and posting.units is not None
-    )
-    invoice = str(application.meta[meta.INVOICE])
-    digits = policy.precision.digits(currency)
+    share = _share(application, policy)
+    assert share is not None  # `_applications` gave it
+    receivable, unapplied = share.receivable, share.unapplied
+    assert receivable.units is not None and unapplied.units is not None
+    currency, paid_in = receivable.units.currency, unapplied.units.currency
+    before, now = units
+    reopened = _reopened(share, before + now) - _reopened(share, before)
+    precision = policy.precision
     postings = [
-        ar_entries.posting(receivable, ar_entries.units_of(units, currency, digits)),
         ar_entries.posting(
-            policy.accounts.unapplied_cash, ar_entries.units_of(-units, currency, digits)
-        ),
+            receivable.account, ar_entries.units_of(reopened, currency, precision.digits(currency))
+        )._replace(price=receivable.price),
+        ar_entries.posting(
+            unapplied.account, ar_entries.units_of(-now, paid_in, precision.digits(paid_in))
+        )._replace(price=unapplied.price),
     ]
+    if receivable.price is not None:
+        postings = ar_entries.with_realized_difference(postings, policy)
+    invoice = str(application.meta[meta.INVOICE])
     extra = {
         meta.INVOICE: invoice,
         meta.SOURCE: invoice,
@@ -461,7 +555,19 @@ def _taken_back(
         debit.entry.payee or application.payee,
         extra,
     )
-    return entry, Movement(debit.date, units, entry, 1, currency)
+    return entry, Movement(debit.date, reopened, entry, 1, currency)
+
+
+def _reopened(share: _Share, cash: int) -> int:
+    """Returns what `cash` taken back of an application clears of its invoice, in its minor units.
+
+    Rounded half to even, cumulatively, so the pieces of several take-backs
+    add up: 33.00 USD that cleared 30.00 EUR gives back 30.00 EUR for all
+    33.00, and 10.00 for 11.00. In one currency it is `cash` itself.
+    """
+    if share.cleared == share.worth:
+        return cash
+    return round(Fraction(cash * share.cleared, share.worth))
 
 
 def _from_credit(
@@ -470,23 +576,26 @@ def _from_credit(
     """Returns the entry taking `units` back from the credit a receipt's application parked.
 
     It is dated and located at the debit, linked to the receipt and the
-    invoice of that application, and gives the cash back to the receipt.
+    invoice of that application, and gives the cash back to the receipt. A
+    credit parked at the receipt's rate is taken back at it, and the cash
+    given back at it too: nothing is realized.
     """
     receipt_id, debit = one.receipt, one.use
-    currency = next(
-        posting.units.currency
+    credit = policy.customer_credits_account
+    currency, rate = next(
+        (posting.units.currency, posting.price)
         for posting in parking.postings
-        if posting.account == policy.customer_credits_account and posting.units is not None
+        if posting.account == credit and posting.units is not None
     )
     digits = policy.precision.digits(currency)
     postings = [
-        ar_entries.posting(
-            policy.customer_credits_account, ar_entries.units_of(units, currency, digits)
-        ),
+        ar_entries.posting(credit, ar_entries.units_of(units, currency, digits)),
         ar_entries.posting(
             policy.accounts.unapplied_cash, ar_entries.units_of(-units, currency, digits)
         ),
     ]
+    if rate is not None:
+        postings = [posting._replace(price=rate) for posting in postings]
     invoice = str(parking.meta.get(meta.INVOICE, ""))
     extra = {meta.INVOICE: invoice, meta.SOURCE: invoice} if invoice else {}
     extra |= {APPLIED_RECEIPT: receipt_id, ar_entries.KIND: KIND}

@@ -32,9 +32,10 @@ functional currency without decimals balances to the unit as well.
 
 "So far" is in the order the postings are dated, typed ones first on a day,
 then the order the plugin makes its entries. A debit at the carrying rate
-(a refund moved back at it, say) counts as clearing a negative amount.
-Postings typed by the user, and the plugin's postings at another rate, are
-weighed as they are (`plugins.fx.value_of`).
+(a refund moved back at it, a chargeback taking back an application, say)
+counts as clearing a negative amount. Postings typed by the user, and the
+plugin's postings at another rate, are weighed as they are
+(`plugins.fx.value_of`).
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ its applications before that day parked, as far as it still holds, then
 back out of what they cleared, the latest first (`plugins.chargebacks`,
 README "Chargebacks and refunds of a receipt"). A month closed before the
 debit stays as it was. The case of one invoice is in
-`tests/test_ar_later_events.py`.
+`tests/test_ar_later_events.py`, chargebacks of receipts that paid at an
+exchange rate in `tests/test_ar_chargebacks_at_rates.py`.
 """
 
 from __future__ import annotations

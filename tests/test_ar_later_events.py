@@ -12,19 +12,26 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from beancount.core import data
 
-from tests.conftest import Books
+from tests.conftest import Books, generated
+from tests.test_ar_carried_transfers import weight
 from tests.test_ar_chargebacks import chargeback
 from tests.test_ar_closed_months import BANK_FEE, CUSTOMER, _january, alone_and_both, january_kept
 from tests.test_ar_payment_differences import paid
 from tests.test_ar_reconciliation import (
     AR,
     CREDITS,
+    REALIZED,
+    REMEASURED,
     UNAPPLIED,
+    UNREALIZED,
     WRITE_OFF,
+    applications,
     balance,
     invoice,
     receipt,
+    squeezed,
 )
 
 
@@ -113,11 +120,6 @@ def test_a_chargeback_paid_again_into_unapplied_cash_leaves_january_alone(books:
     assert balance(both, CREDITS, "USD") == Decimal("0.00")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="a chargeback of a receipt applied at an exchange rate is read before matching (README)",
-)
 def test_a_chargeback_of_a_receipt_paying_a_foreign_invoice_leaves_january_alone(
     books: Books,
 ) -> None:
@@ -125,10 +127,18 @@ def test_a_chargeback_of_a_receipt_paying_a_foreign_invoice_leaves_january_alone
     # naming it on Jan 20 pays it, realizing a loss of 120.00 - 110.00 =
     # 10.00 USD at 1.10. 30.00 EUR of R-1 is charged back on Feb 15. Right:
     # January as it was (the application and its loss), INV-1 owed 30.00
-    # EUR again from Feb 15, and unapplied cash 0.00 EUR. Today the debit is
-    # read before matching: R-1 holds 70.00 EUR, January's application and
-    # loss are gone, and R-1 pays 70.00 EUR on Feb 15 (a review on 22
-    # November 2026).
+    # EUR again from Feb 15, and unapplied cash 0.00 EUR. (Before the
+    # take-back at rates the debit was read before matching: R-1 held 70.00
+    # EUR, January's application and loss were gone, and R-1 paid 70.00 EUR
+    # on Feb 15; a review on 22 November 2026.) The take-back reverses 30.00
+    # of the 100.00 EUR application at its own rates: INV-1 opens again at
+    # its carrying rate, 30.00 x 1.20 = 36.00 USD, the cash goes back to R-1
+    # at its 1.10, 33.00 USD, and 36.00 - 33.00 = 3.00 USD of January's loss
+    # is reversed on Feb 15 (a credit to the realized account): 10.00 - 3.00
+    # = 7.00 USD of loss left, the loss on the 70.00 EUR that stay paid (84.00
+    # - 77.00). The receivable weighs 120.00 - 120.00 + 36.00 = 36.00 USD,
+    # the 30.00 EUR open at 1.20; on Feb 28, EUR still 1.10, they are
+    # remeasured by 30.00 x 1.10 - 36.00 = -3.00 USD, 33.00 USD in all.
     prices = """
 2026-01-01 open Assets:Bank:Euro
 2026-01-01 price EUR 1.20 USD
@@ -162,3 +172,39 @@ def test_a_chargeback_of_a_receipt_paying_a_foreign_invoice_leaves_january_alone
     assert balance(both, AR, "EUR") == Decimal("30.00")
     assert balance(both, UNAPPLIED, "EUR") == Decimal("0.00")
     assert _january(both) == _january(alone)
+    made = [(date, squeezed(postings)) for date, _, postings in applications(both)]
+    assert made == [
+        (
+            "2026-01-20",
+            [
+                f"{UNAPPLIED} 100.00 EUR @ 1.10 USD",
+                f"{AR} -100.00 EUR @ 1.20 USD",
+                f"{REALIZED} 10.00 USD",
+            ],
+        ),
+        (
+            "2026-02-15",
+            [
+                f"{AR} 30.00 EUR @ 1.20 USD",
+                f"{UNAPPLIED} -30.00 EUR @ 1.10 USD",
+                f"{REALIZED} -3.00 USD",
+            ],
+        ),
+    ]
+    assert balance(both, REALIZED, "USD") == Decimal("7.00")
+    receivable = [
+        posting
+        for entry in both
+        if isinstance(entry, data.Transaction)
+        for posting in entry.postings
+        if posting.account == AR
+    ]
+    assert sum(map(weight, receivable), Decimal(0)) == Decimal("36.00")
+    remeasured = [
+        (str(entry.date), squeezed([f"{p.account} {p.units}" for p in entry.postings]))
+        for entry in generated(both)
+        if entry.meta.get("revclose_kind") == "remeasurement"
+    ]
+    assert remeasured == [
+        ("2026-02-28", [f"{REMEASURED} -3.00 USD", f"{UNREALIZED} 3.00 USD"]),
+    ]

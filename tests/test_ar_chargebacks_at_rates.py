@@ -1,0 +1,383 @@
+"""A chargeback of a receipt that paid at an exchange rate reverses its share of the application.
+
+The take-back opens the invoice again by the units the cash cleared, at the
+invoice's carrying rate, and gives the cash back to the receipt at the
+receipt's own rate; the difference, that share of the exchange gain or loss
+realized when the receipt paid, is reversed on the chargeback's day
+(`plugins.chargebacks`, README "Chargebacks and refunds of a receipt"). So
+the receivable's weight in USD is what is left of its carrying amount, the
+month-end remeasurement values the reopened units from there, and the
+month the receipt paid in is left as it was. The case of one invoice paid
+in euros is in `tests/test_ar_later_events.py`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from beancount.core import data
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from plugins import period_lock
+from plugins.fx import quantize
+from reports import receivables
+from tests import reporting
+from tests.conftest import Books, generated
+from tests.test_ar_reconciliation import (
+    AR,
+    CREDITS,
+    HEADER,
+    REALIZED,
+    REMEASURED,
+    UNAPPLIED,
+    WRITE_OFF,
+)
+
+POLICY = "tolerance: {USD: 1.00, EUR: 1.00}\n"
+OPENS = """
+2026-01-01 open Assets:Bank:Euro
+2026-01-01 open Liabilities:CustomerCredits
+"""
+
+
+def _invoice(number: int, date: str, eur: str, rate: str) -> str:
+    usd = quantize(Decimal(eur) * Decimal(rate), 2)
+    return f"""
+{date} * "Acme" "Invoice INV-{number}" ^INV-{number}
+  invoice: "INV-{number}"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  {eur} EUR @ {rate} USD
+  Income:Revenue:Services  -{usd} USD
+"""
+
+
+def _receipt(date: str, amount: str, bank: str, naming: str = "INV-1") -> str:
+    return f"""
+{date} * "Acme" "Wire"
+  receipt: "R-1"
+  invoice: "{naming}"
+  customer: "CUS-1"
+  {bank}  {amount}
+  Liabilities:UnappliedCash  -{amount}
+"""
+
+
+def _chargeback(date: str, amount: str, bank: str) -> str:
+    return f"""
+{date} * "Acme" "Chargeback of R-1"
+  receipt: "R-1"
+  {bank}  -{amount}
+  Liabilities:UnappliedCash  {amount}
+"""
+
+
+def _load(books: Books, text: str) -> list[data.Directive]:
+    loaded = reporting.loaded(books, HEADER + OPENS + text, {"ar.yaml": POLICY, "close.yaml": ""})
+    return list(loaded.entries)
+
+
+def _taken_back(entries: list[data.Directive]) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """(date, postings as account, units, price) of each chargeback entry generated."""
+    return [
+        (
+            str(entry.date),
+            [(p.account, str(p.units), str(p.price) if p.price else "") for p in entry.postings],
+        )
+        for entry in generated(entries)
+        if entry.meta.get("revclose_kind") == "chargeback"
+    ]
+
+
+def _postings(entries: list[data.Directive], account: str, through: str) -> list[data.Posting]:
+    day = datetime.date.fromisoformat(through)
+    return [
+        posting
+        for entry in entries
+        if isinstance(entry, data.Transaction) and entry.date <= day
+        for posting in entry.postings
+        if posting.account == account
+    ]
+
+
+def _units(postings: list[data.Posting]) -> Decimal:
+    total = Decimal(0)
+    for posting in postings:
+        assert posting.units is not None and isinstance(posting.units.number, Decimal)
+        total += posting.units.number
+    return total
+
+
+def _weight(postings: list[data.Posting]) -> Decimal:
+    """The postings' weight in USD: their units at their USD price, or as they are if in USD."""
+    total = Decimal(0)
+    for posting in postings:
+        assert posting.units is not None and isinstance(posting.units.number, Decimal)
+        if posting.price is None:
+            assert posting.units.currency == "USD"
+            total += posting.units.number
+        else:
+            assert posting.price.currency == "USD" and isinstance(posting.price.number, Decimal)
+            total += posting.units.number * posting.price.number
+    return total
+
+
+def _sealed(entries: list[data.Directive], through: str) -> list[str]:
+    """The fingerprints of every entry dated through a day: what a seal of that month holds."""
+    day = datetime.date.fromisoformat(through)
+    return sorted(period_lock.fingerprint(entry) for entry in entries if entry.date <= day)
+
+
+def _ties(books: Books, text: str, day: str) -> None:
+    """The aging's functional total ties the general ledger in USD on `day`."""
+    loaded = reporting.loaded(books, HEADER + OPENS + text, {"ar.yaml": POLICY, "close.yaml": ""})
+    table = receivables.aging(loaded, datetime.date.fromisoformat(day))
+    [total] = [row for row in table.rows if row[0] == receivables.FUNCTIONAL_TOTAL]
+    assert total[-1] == 0
+
+
+def test_worked_example_a_receipt_in_usd_given_back_reopens_its_euros_at_the_carrying_rate(
+    books: Books,
+) -> None:
+    # INV-1 30.00 EUR billed Jan 1 at 1.20 is carried at 36.00 USD. R-1
+    # 33.00 USD pays it on Feb 1, when EUR is 1.10 (33.00 / 1.10 = 30.00
+    # EUR), realizing 36.00 - 33.00 = 3.00 USD of loss. 11.00 USD of R-1 is
+    # charged back on Mar 10: R-1 holds nothing, so the 11.00 USD comes back
+    # out of what it paid, which cleared 30.00 EUR for 33.00 USD: 11.00 x
+    # 30.00 / 33.00 = 10.00 EUR of INV-1 open again, at its carrying rate
+    # 1.20 = 12.00 USD; the cash goes back to R-1 at its 11.00 USD, and the
+    # 12.00 - 11.00 = 1.00 USD of the loss that share realized is reversed
+    # (a credit to the realized account): 3.00 - 1.00 = 2.00 USD of loss
+    # left, the loss on the 20.00 EUR that stay paid (24.00 - 22.00).
+    # February is as it was. On Mar 31, EUR still 1.10, the 10.00 EUR open
+    # with 12.00 USD of carrying amount are remeasured by 10.00 x 1.10 -
+    # 12.00 = -1.00 USD: receivable and remeasurement hold 11.00 USD.
+    february = (
+        "\n2026-01-01 price EUR 1.20 USD\n2026-02-01 price EUR 1.10 USD\n"
+        + _invoice(1, "2026-01-01", "30.00", "1.20")
+        + _receipt("2026-02-01", "33.00 USD", "Assets:Bank:Operating")
+    )
+    text = february + _chargeback("2026-03-10", "11.00 USD", "Assets:Bank:Operating")
+    alone, both = _load(books, february), _load(books, text)
+    assert _sealed(both, "2026-02-28") == _sealed(alone, "2026-02-28")
+    assert _taken_back(both) == [
+        (
+            "2026-03-10",
+            [
+                (AR, "10.00 EUR", "1.20 USD"),
+                (UNAPPLIED, "-11.00 USD", ""),
+                (REALIZED, "-1.00 USD", ""),
+            ],
+        )
+    ]
+    assert _units(_postings(both, REALIZED, "2026-03-31")) == Decimal("2.00")
+    assert _units(_postings(both, AR, "2026-03-31")) == Decimal("10.00")
+    assert _weight(_postings(both, AR, "2026-03-31")) == Decimal("12.00")
+    assert _units(_postings(both, REMEASURED, "2026-03-31")) == Decimal("-1.00")
+    assert _units(_postings(both, UNAPPLIED, "2026-03-31")) == 0
+    _ties(books, text, "2026-03-31")
+
+
+def test_take_backs_across_currencies_are_rounded_cumulatively(books: Books) -> None:
+    # As above, 30.00 EUR carried at 36.00 USD paid by 33.00 USD, charged
+    # back 10.00 USD on Mar 10 and 23.00 USD on Mar 20. The first reopens
+    # 10.00 x 30.00 / 33.00 = 9.0909..., 9.09 EUR; the second what all
+    # 33.00 USD cleared less that: 30.00 - 9.09 = 20.91 EUR. The receivable
+    # derecognizes cumulatively (plugins.derecognition): the first gives
+    # back 36.00 - (20.91 x 1.20 = 25.092, 25.09) = 10.91 USD of carrying
+    # amount, realizing 10.91 - 10.00 = 0.91 back; the second what is left,
+    # 25.09 USD, realizing 25.09 - 23.00 = 2.09 back. Together 3.00 USD:
+    # the whole loss reversed, 30.00 EUR open at 36.00 USD, as billed.
+    text = (
+        "\n2026-01-01 price EUR 1.20 USD\n2026-02-01 price EUR 1.10 USD\n"
+        + _invoice(1, "2026-01-01", "30.00", "1.20")
+        + _receipt("2026-02-01", "33.00 USD", "Assets:Bank:Operating")
+        + _chargeback("2026-03-10", "10.00 USD", "Assets:Bank:Operating")
+        + _chargeback("2026-03-20", "23.00 USD", "Assets:Bank:Operating")
+    )
+    entries = _load(books, text)
+    made = _taken_back(entries)
+    assert [(day, [postings[0][1], postings[1][1], postings[2][1]]) for day, postings in made] == [
+        ("2026-03-10", ["9.09 EUR", "-10.00 USD", "-0.91 USD"]),
+        ("2026-03-20", ["20.91 EUR", "-23.00 USD", "-2.09 USD"]),
+    ]
+    assert _weight(_postings(entries, AR, "2026-03-10")) == Decimal("10.91")
+    assert _weight(_postings(entries, AR, "2026-03-31")) == Decimal("36.00")
+    assert _units(_postings(entries, REALIZED, "2026-03-31")) == 0
+    _ties(books, text, "2026-03-31")
+
+
+def test_a_difference_written_off_across_currencies_stands(books: Books) -> None:
+    # INV-1 30.00 EUR carried at 36.00 USD; R-1 32.95 USD pays it on Feb 1,
+    # when 30.00 EUR are worth 33.00 USD: 0.05 USD short, within the
+    # tolerance, written off, and 36.00 - 32.95 - 0.05 = 3.00 USD of loss
+    # realized. All 32.95 USD charged back on Mar 10 reopen what that cash
+    # cleared, in proportion to the 33.00 USD the 30.00 EUR were worth:
+    # 32.95 x 30.00 / 33.00 = 29.954..., 29.95 EUR; the 0.05 EUR the
+    # write-off covered stay cleared, as a write-off stands in one currency.
+    # Cumulatively 36.00 USD was cleared before and 0.05 x 1.20 = 0.06 is
+    # after, so the take-back gives back 35.94 USD (29.95 x 1.20) against
+    # 32.95 USD of cash: 2.99 USD of the loss reversed, 0.01 left.
+    text = (
+        "\n2026-01-01 price EUR 1.20 USD\n2026-02-01 price EUR 1.10 USD\n"
+        + _invoice(1, "2026-01-01", "30.00", "1.20")
+        + _receipt("2026-02-01", "32.95 USD", "Assets:Bank:Operating")
+        + _chargeback("2026-03-10", "32.95 USD", "Assets:Bank:Operating")
+    )
+    entries = _load(books, text)
+    assert _taken_back(entries) == [
+        (
+            "2026-03-10",
+            [
+                (AR, "29.95 EUR", "1.20 USD"),
+                (UNAPPLIED, "-32.95 USD", ""),
+                (REALIZED, "-2.99 USD", ""),
+            ],
+        )
+    ]
+    assert _units(_postings(entries, WRITE_OFF, "2026-03-31")) == Decimal("0.05")
+    assert _units(_postings(entries, REALIZED, "2026-03-31")) == Decimal("0.01")
+    assert _weight(_postings(entries, AR, "2026-03-31")) == Decimal("35.94")
+    _ties(books, text, "2026-03-31")
+
+
+def test_a_chargeback_of_a_part_payment_gives_back_the_piece_it_derecognized(
+    books: Books,
+) -> None:
+    # INV-1 100.00 EUR at 1.0837 is carried at 108.37 USD. R-1 55.00 USD
+    # (50.00 EUR at 1.10) pays half of it on Feb 1 and derecognizes 50.00 x
+    # 1.0837 = 54.185, rounded half to even 54.18 USD (price 1.0836),
+    # realizing 55.00 - 54.18 = 0.82 USD of gain. All 55.00 USD charged
+    # back on Mar 10 reopen 55.00 x 50.00 / 55.00 = 50.00 EUR. Cumulatively
+    # (plugins.derecognition) 54.18 USD was cleared before and 0.00 EUR x
+    # 1.0837 = 0.00 is after, so the take-back gives back 54.18 - 0.00 =
+    # 54.18 USD (price 54.18 / 50.00 = 1.0836) against the 55.00 USD of
+    # cash, a debit of 0.82 USD to the realized account: the gain reversed.
+    # INV-1 is open 100.00 EUR at 108.37 USD again, February as it was.
+    february = (
+        "\n2026-01-01 price EUR 1.0837 USD\n2026-02-01 price EUR 1.10 USD\n"
+        + _invoice(1, "2026-01-05", "100.00", "1.0837")
+        + _receipt("2026-02-01", "55.00 USD", "Assets:Bank:Operating")
+    )
+    text = february + _chargeback("2026-03-10", "55.00 USD", "Assets:Bank:Operating")
+    alone, both = _load(books, february), _load(books, text)
+    assert _sealed(both, "2026-02-28") == _sealed(alone, "2026-02-28")
+    assert _taken_back(both) == [
+        (
+            "2026-03-10",
+            [
+                (AR, "50.00 EUR", "1.0836 USD"),
+                (UNAPPLIED, "-55.00 USD", ""),
+                (REALIZED, "0.82 USD", ""),
+            ],
+        )
+    ]
+    assert _units(_postings(both, AR, "2026-03-31")) == Decimal("100.00")
+    assert _weight(_postings(both, AR, "2026-03-31")) == Decimal("108.37")
+    assert _units(_postings(both, REALIZED, "2026-03-31")) == 0
+    _ties(books, text, "2026-03-31")
+
+
+def test_a_credit_parked_at_the_receipts_rate_is_taken_back_at_it(books: Books) -> None:
+    # INV-1 100.00 EUR at 1.20 (120.00 USD). R-1 150.00 EUR naming it on
+    # Jan 20, at 1.10, pays it, realizing 120.00 - 110.00 = 10.00 USD of
+    # loss, and parks 50.00 EUR at 1.10 (55.00 USD) in customer credits.
+    # 70.00 EUR charged back on Feb 15 take the 50.00 EUR of credit first,
+    # at the rate it was parked at, 1.10 on both sides: nothing realized;
+    # then 20.00 EUR of INV-1, at its carrying 1.20 (24.00 USD) against
+    # 22.00 USD of cash at 1.10, reversing 2.00 USD of the loss: 8.00 USD
+    # left. Credits 0.00 EUR, INV-1 open 20.00 EUR at 24.00 USD, January as
+    # it was. On Feb 28, EUR 1.10: 20.00 x 1.10 - 24.00 = -2.00 remeasured.
+    january = (
+        "\n2026-01-01 price EUR 1.20 USD\n2026-01-20 price EUR 1.10 USD\n"
+        + _invoice(1, "2026-01-05", "100.00", "1.20")
+        + _receipt("2026-01-20", "150.00 EUR", "Assets:Bank:Euro")
+    )
+    text = january + _chargeback("2026-02-15", "70.00 EUR", "Assets:Bank:Euro")
+    alone, both = _load(books, january), _load(books, text)
+    assert _sealed(both, "2026-01-31") == _sealed(alone, "2026-01-31")
+    assert _taken_back(both) == [
+        ("2026-02-15", [(CREDITS, "50.00 EUR", "1.10 USD"), (UNAPPLIED, "-50.00 EUR", "1.10 USD")]),
+        (
+            "2026-02-15",
+            [
+                (AR, "20.00 EUR", "1.20 USD"),
+                (UNAPPLIED, "-20.00 EUR", "1.10 USD"),
+                (REALIZED, "-2.00 USD", ""),
+            ],
+        ),
+    ]
+    assert _units(_postings(both, CREDITS, "2026-02-28")) == 0
+    assert _units(_postings(both, REALIZED, "2026-02-28")) == Decimal("8.00")
+    assert _weight(_postings(both, AR, "2026-02-28")) == Decimal("24.00")
+    assert _units(_postings(both, REMEASURED, "2026-02-28")) == Decimal("-2.00")
+    _ties(books, text, "2026-02-28")
+
+
+RATES = st.integers(min_value=8000, max_value=14000)  # 0.8000 to 1.4000 USD a euro
+
+
+@st.composite
+def _charged_back(draw: st.DrawFn) -> tuple[str, str, int, Decimal, Decimal]:
+    """An invoice in euros paid in January and charged back in part in February.
+
+    The receipt is in euros or in USD (then of the euros at its day's
+    rate), short by up to 0.50 (within the 1.00 tolerance, so it clears all
+    of them and writes the rest off). Returns January's books, the
+    chargeback, the euros billed, the carrying rate and February's end rate.
+    """
+    billed = draw(st.integers(min_value=100, max_value=1_000_000))
+    carrying = Decimal(draw(RATES)).scaleb(-4)
+    paid_at = Decimal(draw(RATES)).scaleb(-4)
+    end = Decimal(draw(RATES)).scaleb(-4)
+    eur = Decimal(billed).scaleb(-2)
+    short = Decimal(draw(st.integers(min_value=0, max_value=50))).scaleb(-2)
+    january = (
+        f"\n2026-01-01 price EUR {carrying} USD\n2026-01-20 price EUR {paid_at} USD\n"
+        f"2026-02-28 price EUR {end} USD\n" + _invoice(1, "2026-01-05", str(eur), str(carrying))
+    )
+    if draw(st.booleans()):
+        paid = eur - short
+        january += _receipt("2026-01-20", f"{paid} EUR", "Assets:Bank:Euro")
+        cents = int(paid.scaleb(2))
+        charged = Decimal(draw(st.integers(min_value=1, max_value=cents))).scaleb(-2)
+        february = _chargeback("2026-02-15", f"{charged} EUR", "Assets:Bank:Euro")
+    else:
+        usd = quantize(eur * paid_at, 2) - short
+        january += _receipt("2026-01-20", f"{usd} USD", "Assets:Bank:Operating")
+        cents = int(usd.scaleb(2))
+        charged = Decimal(draw(st.integers(min_value=1, max_value=cents))).scaleb(-2)
+        february = _chargeback("2026-02-15", f"{charged} USD", "Assets:Bank:Operating")
+    return january, february, billed, carrying, end
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(case=_charged_back())
+def test_a_chargeback_at_rates_leaves_january_and_ties_the_receivable(
+    books: Books, case: tuple[str, str, int, Decimal, Decimal]
+) -> None:
+    # Whatever the invoice, its carrying rate, the receipt's rate, currency
+    # and shortfall written off, and what is charged back:
+    # - January is as it was (the application and its realized difference);
+    # - unapplied cash is back to nothing, and what is open of INV-1 is what
+    #   the cash given back cleared;
+    # - the receivable's weight in USD is the open euros at the carrying
+    #   rate, to within the half cent the cumulative pieces round to, and
+    #   with February's remeasurement it is the open euros at Feb 28's
+    #   rate, to the same half cent;
+    # - the aging's functional total ties the general ledger on Feb 28.
+    january, february, billed, carrying, end = case
+    alone, both = _load(books, january), _load(books, january + february)
+    assert _sealed(both, "2026-01-31") == _sealed(alone, "2026-01-31")
+    assert _units(_postings(both, UNAPPLIED, "2026-02-28")) == 0
+    held = _postings(both, AR, "2026-02-28")
+    open_eur = _units(held)
+    assert 0 < open_eur <= Decimal(billed).scaleb(-2)
+    half_cent = Decimal("0.005")
+    assert abs(_weight(held) - open_eur * carrying) <= half_cent
+    remeasured = _units(_postings(both, REMEASURED, "2026-02-28"))
+    assert abs(_weight(held) + remeasured - open_eur * end) <= half_cent
+    _ties(books, january + february, "2026-02-28")
