@@ -36,11 +36,28 @@ then the order the plugin makes its entries. A debit at the carrying rate
 counts as clearing a negative amount. Postings typed by the user, and the
 plugin's postings at another rate, are weighed as they are
 (`plugins.fx.value_of`).
+
+A posting typed at the carrying rate weighs its units at that rate,
+fractions of a cent included. When one leaves the invoice with nothing
+open and a fraction of the minor unit of its carrying amount (`Residue`),
+that residue is settled on its day to realized exchange gains and losses
+(`residue_entry`): the typed posting's units are moved back at its rate and
+out at what was left of the carrying amount. Half of the invoice above
+paid by the first receipt (54.18), the other half written off as `-50.00
+EUR @ 1.0837 USD` (54.185) leaves 108.37 - 54.18 - 54.185 = 0.005 USD:
+
+    2026-05-31 * "Rounding difference on INV-1: 0.005 USD of its carrying amount left"
+      Assets:AccountsReceivable          50.00 EUR @ 1.0837 USD
+      Assets:AccountsReceivable         -50.00 EUR @ 1.0838 USD
+      Income:ForeignExchange:Realized    0.005 USD   ; loss
+
+The receipt's piece, in an earlier month, is left as it is.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any, NamedTuple
 
 from beancount.core import amount, data
 
@@ -51,6 +68,28 @@ from plugins.receivables import Item, Movement, Subledger
 
 Place = tuple[int, int]  # id of the entry, 1-based position of the posting
 
+# Below this a residue is Beancount's arithmetic, not a posting's: a rate
+# that does not end (`@@ 1.00 USD` on 3.00 EUR) has 28 significant digits.
+_ARITHMETIC = Decimal("1e-20")
+ROUNDING = "rounding"  # the kind of an entry settling a residue (`residue_entry`)
+
+
+class Residue(NamedTuple):
+    """What a typed posting at the carrying rate leaves of an item's carrying amount, closing it.
+
+    Attributes:
+      item: The item, with nothing open once the posting is made.
+      movement: The typed posting.
+      carrying: The item's carrying rate, the posting's own.
+      value: What is left of the carrying amount, less than the functional
+        currency's minor unit, signed as the receivable holds it.
+    """
+
+    item: Item
+    movement: Movement
+    carrying: Decimal
+    value: Decimal
+
 
 def cumulative(
     made: list[data.Transaction], subledger: Subledger, rates: Rates, policy: ArPolicy
@@ -60,8 +99,11 @@ def cumulative(
     Every entry whose receivable posting clears a carried item at its
     carrying rate is repriced to the piece it derecognizes, and its realized
     exchange difference written again; the others are returned as they are.
-    The subledger's movements are pointed at the new entries, in place.
-    Books with no foreign item carried at a rate get `made` itself back.
+    Each residue a typed posting at the carrying rate leaves (`Residue`)
+    gets its entry, at the end (`residue_entry`). The subledger's movements
+    are pointed at the new entries and the residues' entries posted into
+    it, in place. Books with no foreign item carried at a rate get `made`
+    itself back.
 
     Args:
       made: The entries generated so far, in the order the plugin made them.
@@ -82,12 +124,14 @@ def cumulative(
     order = {id(entry): index for index, entry in enumerate(made)}
     pieces: dict[Place, Decimal] = {}
     touched: list[Item] = []
+    residues: list[Residue] = []
     for item, carrying in carried:
-        found = _pieces(item, carrying, functional, order, policy)
+        found, left = _pieces(item, carrying, functional, order, policy)
+        residues += left
         if found:
             pieces.update(found)
             touched.append(item)
-    if not pieces:
+    if not pieces and not residues:
         return made
     replaced = {
         id(entry): _repriced(entry, pieces, policy)
@@ -100,24 +144,36 @@ def cumulative(
             new = replaced.get(id(movement.entry))
             if new is not None:
                 movements[index] = movement._replace(entry=new)
-    return [replaced.get(id(entry), entry) for entry in made]
+    settled = []
+    for residue in residues:
+        entry = residue_entry(residue, policy)
+        units, currency = abs(residue.movement.units), residue.item.currency
+        debit = Movement(entry.date, units, entry, 1, currency)
+        credit = Movement(entry.date, -units, entry, 2, currency)
+        subledger.post([(residue.item.id, debit), (residue.item.id, credit)])
+        settled.append(entry)
+    return [*(replaced.get(id(entry), entry) for entry in made), *settled]
 
 
 def _pieces(
     item: Item, carrying: Decimal, functional: str, order: dict[int, int], policy: ArPolicy
-) -> dict[Place, Decimal]:
+) -> tuple[dict[Place, Decimal], list[Residue]]:
     """Returns the value each of an item's generated postings at its carrying rate derecognizes.
 
-    The values are signed as the postings are: a credit clears a negative value.
+    The values are signed as the postings are: a credit clears a negative
+    value. Then the residues the item's typed postings at its carrying rate
+    leave, each settled from its posting on.
     """
     digits = policy.precision.digits(functional)
     to_number = policy.precision.from_minor
+    minor = Decimal(1).scaleb(-digits)
 
     def key(movement: Movement) -> tuple[object, ...]:
         generated = id(movement.entry) in order
         return (movement.date, generated, order.get(id(movement.entry), 0))
 
     pieces: dict[Place, Decimal] = {}
+    residues: list[Residue] = []
     open_units = cleared_units = 0
     left = cleared = Decimal(0)
     for movement in sorted(item.movements, key=key):
@@ -134,13 +190,61 @@ def _pieces(
         else:
             value = value_of(movement, carrying, functional)
         left += value
-    return pieces
+        if (
+            open_units == 0
+            and _ARITHMETIC <= abs(left) < minor
+            and meta.GENERATED_BY not in movement.entry.meta
+            and own_rate(movement.posting, functional) == carrying
+        ):
+            residues.append(Residue(item, movement, carrying, left))
+            left = Decimal(0)  # its entry clears it, on the posting's day
+    return pieces, residues
 
 
 def _at_carrying(movement: Movement, carrying: Decimal, functional: str) -> bool:
     return (
         movement.entry.meta.get(meta.GENERATED_BY) == ar_entries.GENERATOR
         and own_rate(movement.posting, functional) == carrying
+    )
+
+
+def residue_entry(residue: Residue, policy: ArPolicy) -> data.Transaction:
+    """Returns the entry that settles a residue to realized exchange gains and losses, on its day.
+
+    It moves the typed posting's units back at its rate and out again at the
+    price at which they weigh what it weighed plus the residue (`price_of`),
+    so the receivable's weight in the functional currency is zero with its
+    units; the residue itself goes to the realized account, exactly, with
+    its fraction of the minor unit (a loss when the receivable held it):
+
+        2026-05-31 * "Rounding difference on INV-1: 0.005 USD of its carrying amount left"
+          Assets:AccountsReceivable          50.00 EUR @ 1.0837 USD
+          Assets:AccountsReceivable         -50.00 EUR @ 1.0838 USD
+          Income:ForeignExchange:Realized    0.005 USD
+    """
+    item, movement, rate, value = residue.item, residue.movement, residue.carrying, residue.value
+    functional = policy.functional_currency
+    assert functional is not None, "an item carried at a rate has a functional currency"
+    units = movement.posting.units
+    assert units is not None and isinstance(units.number, Decimal)
+    number, receivable = units.number, policy.accounts.receivable
+    again = price_of(number * rate - value, number)
+    back = ar_entries.leg(receivable, -number, item.currency, rate, functional)
+    out = ar_entries.leg(receivable, number, item.currency, again, functional)
+    realized = ar_entries.leg(policy.realized_fx_account, value.normalize(), functional, None, None)
+    extra: dict[str, Any] = {meta.INVOICE: item.id, meta.SOURCE: item.id, ar_entries.KIND: ROUNDING}
+    if item.customer:
+        extra[meta.CUSTOMER] = item.customer
+    return ar_entries.transaction(
+        movement.source,
+        movement.date,
+        f"Rounding difference on {item.id}: {value.normalize()} {functional} "
+        "of its carrying amount left",
+        ar_entries.APPLICATION_TAGS,
+        frozenset({item.id}),
+        [back, out, realized] if number < 0 else [out, back, realized],
+        movement.entry.payee or item.document.payee,
+        extra,
     )
 
 
