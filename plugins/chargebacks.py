@@ -53,12 +53,25 @@ credit, January again as it was:
       Liabilities:UnappliedCash   -30.00 USD
 
 An application that wrote off a difference gives back the cash it used,
-and the write-off stands (reversing it is the accountant's, by hand): R-1
-99.50 naming INV-1 100.00, 0.50 short, written off on January 20, and all
-99.50 charged back on February 15 opens INV-1 again by 99.50. One that
-parked an excess in customer credits gives back what it put on the
-invoice, after the credit. A debit naming an invoice its receipt did not
-pay is an error at its line, and is taken back the latest first.
+one for one, the write-off standing, until a take-back gives back the last
+of it: that one opens the invoice again by what is left of what the
+application cleared and reverses the write-off, in the same entry. R-1
+99.50 naming INV-1 100.00, 0.50 short, written off on January 20: 30.00
+charged back on February 15 opens INV-1 again by 30.00, and the other
+69.50 on March 10 by 100.00 - 30.00 = 70.00, February left as it was:
+
+    2026-03-10 * "Acme" "Chargeback of R-1 taken back from INV-1"
+      Assets:AccountsReceivable     70.00 USD
+      Liabilities:UnappliedCash    -69.50 USD
+      Expenses:PaymentDifferences   -0.50 USD
+
+INV-1 is owed the 100.00 billed and nothing stays written off. R-1 100.30
+that wrote off 0.30 over, all charged back, opens INV-1 again by 100.00 and
+debits the write-off 0.30. One that parked an excess in customer credits
+gives back what it put on the invoice, after the credit (it wrote nothing
+off: only a difference within the tolerance is written off, only one
+beyond it parked). A debit naming an invoice its receipt did not pay is an
+error at its line, and is taken back the latest first.
 
 An application at exchange rates gives back its share at its own rates:
 the invoice opens again at its carrying rate, the cash goes back to the
@@ -80,10 +93,13 @@ stay paid. The receivable posting is a debit at the carrying rate, so
 clears it. A receipt in the functional currency that paid an invoice in
 another opens it again in proportion to what it cleared: 33.00 USD that
 paid 30.00 EUR at 1.10 reopen 10.00 EUR (12.00 USD) for 11.00 USD given
-back, 1.00 USD of its loss reversed (32.95 USD that paid them 0.05 short
-reopen 32.95 x 30.00 / 33.00 = 29.95 EUR, the write-off standing); several
-take-backs are rounded cumulatively. A credit parked at the receipt's rate is taken back at it on
-both sides, and nothing is realized.
+back, 1.00 USD of its loss reversed; several take-backs are rounded
+cumulatively. A write-off is reversed at the rate it was booked, with the
+last of the cash: 32.95 USD that paid those 30.00 EUR 0.05 short reopen
+10.00 x 30.00 / 33.00 = 9.09 EUR for 10.00 of them, and 30.00 - 9.09 =
+20.91 EUR for the other 22.95, with the 0.05 USD written off reversed. A
+credit parked at the receipt's rate is taken back at it on both sides, and
+nothing is realized.
 
 What the credit still holds is decided with its applications to the
 customer's invoices, in date order (`plugins.customer_credits.apply`, the
@@ -284,7 +300,8 @@ def charge(
                 taken[id(application)] = taken.get(id(application), 0) + units
                 rest -= units
                 entries.append(entry)
-                movements.append((invoice, movement))
+                if movement is not None:
+                    movements.append((invoice, movement))
                 uses.append((receipt_id, Use(debit.date, -units, entry)))
                 done.customers.add(subledger.items[invoice].customer)
         elif rest < 0 or receipt_id in cash.uses:
@@ -422,17 +439,19 @@ class _Share(NamedTuple):
     worth: int
     receivable: data.Posting  # its posting to the receivable, with the carrying rate
     unapplied: data.Posting  # its posting to unapplied cash, with the receipt's rate
+    write_offs: tuple[data.Posting, ...]  # its postings to the write-off account, as booked
 
 
 def _takeable(entry: data.Transaction, policy: ArPolicy) -> int:
     """Returns what can be taken back of an entry: the receipt's cash it put on an invoice.
 
     Only the plugin's application of cash to an invoice gives anything back
-    (`_share`). It gives back the cash it used less what it parked, and the
-    write-off stands: 99.50 of a receipt 0.50 short that cleared 100.00,
-    100.30 of one 0.30 over that cleared 100.00, and 100.00 of 150.00 that
-    cleared 100.00 and parked 50.00 (the credit is taken on its own). Any
-    other entry gives back nothing.
+    (`_share`). It gives back the cash it used less what it parked: 99.50
+    of a receipt 0.50 short that cleared 100.00, 100.30 of one 0.30 over
+    that cleared 100.00, and 100.00 of 150.00 that cleared 100.00 and parked
+    50.00 (the credit is taken on its own). The take-back that gives back
+    the last of it reverses the write-off (`_taken_back`). Any other entry
+    gives back nothing.
     """
     share = _share(entry, policy)
     return 0 if share is None else max(0, share.cash)
@@ -459,6 +478,7 @@ def _share(entry: data.Transaction, policy: ArPolicy) -> _Share | None:
     functional = policy.functional_currency
     used = cleared = parked = written_off = 0
     receivable = unapplied = None
+    write_offs: list[data.Posting] = []
     plain: set[str] = set()  # the currencies of the postings with no rate
     priced = realized = False
     for posting in entry.postings:
@@ -484,6 +504,7 @@ def _share(entry: data.Transaction, policy: ArPolicy) -> _Share | None:
             parked -= minor
         elif posting.account == policy.write_off_account:
             written_off += minor
+            write_offs.append(posting)
         else:
             return None
     if receivable is None or unapplied is None:
@@ -499,12 +520,12 @@ def _share(entry: data.Transaction, policy: ArPolicy) -> _Share | None:
     worth = used - parked + written_off
     if worth <= 0:
         return None
-    return _Share(used - parked, cleared, worth, receivable, unapplied)
+    return _Share(used - parked, cleared, worth, receivable, unapplied, tuple(write_offs))
 
 
 def _taken_back(
     application: data.Transaction, one: Withheld, units: tuple[int, int], policy: ArPolicy
-) -> tuple[data.Transaction, Movement]:
+) -> tuple[data.Transaction, Movement | None]:
     """Returns the entry taking cash back from an application, and its receivable posting.
 
     `units` are what was taken back of it before, and what is taken now, in
@@ -514,7 +535,16 @@ def _taken_back(
     share of the application at its own rates: the receivable at the
     invoice's carrying rate, the cash at the receipt's, and the share of the
     realized difference reversed (`plugins.ar_entries.with_realized_difference`).
-    It is dated and located at the debit, and linked to the invoice and the receipt.
+    When `now` gives back the last of the application's cash, the invoice
+    opens again by what is left of all it cleared, and the entry reverses
+    the application's write-off too, at the rate it was booked: the 69.50
+    left of 99.50 that cleared 100.00 reopen 100.00 - 30.00 = 70.00 and
+    credit the write-off 0.50. With nothing left to open (the last 0.30 of
+    100.30 that cleared 100.00, after 100.00), the entry has no receivable
+    posting, and no movement is returned; after a part that opened more
+    than was cleared (100.20 of those 100.30), it credits the receivable
+    the 0.20 over. It is dated and located at the debit, and linked to the
+    invoice and the receipt.
     """
     receipt_id, debit = one.receipt, one.use
     share = _share(application, policy)
@@ -533,6 +563,13 @@ def _taken_back(
             unapplied.account, ar_entries.units_of(-now, paid_in, precision.digits(paid_in))
         )._replace(price=unapplied.price),
     ]
+    if before + now == share.cash:
+        # The last of its cash is back: its write-off is reversed, at the rate it was booked.
+        postings += [_reversed(posting, policy) for posting in share.write_offs]
+    if not reopened:
+        # All it cleared was opened again before (100.00 of 100.30 that cleared
+        # 100.00, then the 0.30): the entry only reverses the write-off.
+        del postings[0]
     if receivable.price is not None:
         postings = ar_entries.with_realized_difference(postings, policy)
     invoice = str(application.meta[meta.INVOICE])
@@ -555,19 +592,38 @@ def _taken_back(
         debit.entry.payee or application.payee,
         extra,
     )
-    return entry, Movement(debit.date, reopened, entry, 1, currency)
+    return entry, Movement(debit.date, reopened, entry, 1, currency) if reopened else None
 
 
 def _reopened(share: _Share, cash: int) -> int:
     """Returns what `cash` taken back of an application clears of its invoice, in its minor units.
 
-    Rounded half to even, cumulatively, so the pieces of several take-backs
-    add up: 33.00 USD that cleared 30.00 EUR gives back 30.00 EUR for all
-    33.00, and 10.00 for 11.00. In one currency it is `cash` itself.
+    All the application cleared once all its cash is back: 100.00 for the
+    99.50 of a receipt 0.50 short, and for the 100.30 of one 0.30 over.
+    Before that, in one currency, `cash` itself (30.00 for 30.00); across
+    currencies, in proportion to what the cleared units were worth, rounded
+    half to even, cumulatively, so the pieces of several take-backs add up:
+    33.00 USD that cleared 30.00 EUR gives back 10.00 EUR for 11.00, and
+    32.95 USD that cleared them 0.05 short 9.09 EUR for 10.00 USD
+    (10.00 x 30.00 / 33.00 = 9.0909...) and 30.00 EUR for all 32.95.
     """
+    if cash == share.cash:
+        return share.cleared
     if share.cleared == share.worth:
         return cash
     return round(Fraction(cash * share.cleared, share.worth))
+
+
+def _reversed(posting: data.Posting, policy: ArPolicy) -> data.Posting:
+    """Returns the posting that reverses a write-off, at the rate it was booked."""
+    units = posting.units
+    assert units is not None and isinstance(units.number, Decimal)
+    digits = policy.precision.digits(units.currency)
+    minor = policy.precision.to_minor(units.number, units.currency)
+    assert minor is not None  # `_share` read it
+    return ar_entries.posting(
+        posting.account, ar_entries.units_of(-minor, units.currency, digits)
+    )._replace(price=posting.price)
 
 
 def _from_credit(

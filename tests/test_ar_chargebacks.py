@@ -22,7 +22,7 @@ from beancount.core import data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plugins import ar_reconciliation
+from plugins import ar_reconciliation, period_lock
 from reports import books as loaded_books
 from reports import receivables as receivables_report
 from tests.conftest import Books, generated, line_of
@@ -277,6 +277,45 @@ def test_a_chargeback_takes_the_receipts_credit_then_what_it_paid_the_latest_fir
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
 
 
+def test_a_chargeback_of_all_a_receipt_that_parked_a_credit_gives_back_the_credit_first(
+    books: Books,
+) -> None:
+    # R-1 150.00 of Jan 20 names INV-1 100.00: it pays it and parks
+    # 150.00 - 100.00 = 50.00 in customer credits. All 150.00 charged back
+    # on Feb 15 take the 50.00 of credit first, then the 100.00 R-1 put on
+    # INV-1: the last of the cash the application put on the invoice (its
+    # 150.00 used less the 50.00 it parked), so INV-1 is opened again by
+    # all it cleared, 100.00. The matcher parks only what is beyond the
+    # tolerance and writes off only what is within it, so an application
+    # that parked a credit wrote nothing off: there is nothing to reverse.
+    # Receivable 100.00, credits -50.00 + 50.00 = 0.00, write-off 0.00,
+    # unapplied cash 150.00 - 150.00 - 150.00 + 50.00 + 100.00 = 0.00;
+    # January as it was.
+    january = (
+        _CREDITS_OPEN
+        + invoice(1, "2026-01-05", "100.00")
+        + receipt("2026-01-20", "150.00 USD", "R-1", '\n  invoice: "INV-1"')
+        + BANK_FEE
+    )
+    alone, both = january_kept(books, january, chargeback("2026-02-15", "150.00"))
+    assert _made(both, alone) == [
+        (
+            "2026-02-15",
+            "Chargeback of R-1 taken back from its customer credit",
+            [f"{CREDITS} 50.00 USD", f"{UNAPPLIED} -50.00 USD"],
+        ),
+        (
+            "2026-02-15",
+            "Chargeback of R-1 taken back from INV-1",
+            [f"{AR} 100.00 USD", f"{UNAPPLIED} -100.00 USD"],
+        ),
+    ]
+    assert balance(both, AR, "USD") == Decimal("100.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+    assert balance(both, WRITE_OFF, "USD") == Decimal("0.00")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+
+
 # R-1 150.00 names INV-1 100.00 on Jan 20 and parks 50.00; its credit pays
 # INV-2 20.00 on Jan 25 and holds 50.00 - 20.00 = 30.00 from then on.
 _SPENT = (
@@ -371,56 +410,194 @@ _SHORT = (
 )
 
 
-@pytest.mark.parametrize("charged", ["30.00", "99.50"])
-def test_a_chargeback_of_a_short_receipt_reopens_its_invoice_and_keeps_the_write_off(
-    books: Books, charged: str
+def test_a_chargeback_of_part_of_a_short_receipt_reopens_its_invoice_and_keeps_the_write_off(
+    books: Books,
 ) -> None:
-    # The bank charges back 30.00, or all 99.50, of R-1 on Feb 15. R-1 holds
-    # nothing unapplied and parked no credit: the debit comes back out of
-    # the 99.50 R-1 put on INV-1, which is opened again by 30.00 (or
-    # 99.50) on Feb 15. January's application and its write-off of 0.50
-    # stand (an accountant reverses a write-off by hand): receivable 30.00
-    # (or 99.50), write-off 0.50, unapplied cash
-    # 99.50 - 99.50 - charged + charged = 0.00. (Before, the application gave
-    # nothing back: R-1 paid INV-1 on Feb 15 instead, January lost its
-    # application and write-off, and 30.00 left INV-1 open 30.50.)
-    alone, both = january_kept(books, _SHORT, chargeback("2026-02-15", charged))
+    # The bank charges back 30.00 of R-1 on Feb 15. R-1 holds nothing
+    # unapplied and parked no credit: the debit comes back out of the 99.50
+    # R-1 put on INV-1, which is opened again by 30.00 on Feb 15, one for
+    # one with the cash. 99.50 - 30.00 = 69.50 of R-1 stay on INV-1, so
+    # January's application and its write-off of 0.50 stand: receivable
+    # 30.00, write-off 0.50, unapplied cash 99.50 - 99.50 - 30.00 + 30.00 =
+    # 0.00. (Before, the application gave nothing back: R-1 paid INV-1 on
+    # Feb 15 instead, January lost its application and write-off, and 30.00
+    # left INV-1 open 30.50.)
+    alone, both = january_kept(books, _SHORT, chargeback("2026-02-15", "30.00"))
     assert _made(both, alone) == [
         (
             "2026-02-15",
             "Chargeback of R-1 taken back from INV-1",
-            [f"{AR} {charged} USD", f"{UNAPPLIED} -{charged} USD"],
+            [f"{AR} 30.00 USD", f"{UNAPPLIED} -30.00 USD"],
         )
     ]
-    assert balance(both, AR, "USD") == Decimal(charged)
+    assert balance(both, AR, "USD") == Decimal("30.00")
     assert balance(both, WRITE_OFF, "USD") == Decimal("0.50")
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
 
 
-def test_a_full_chargeback_of_a_receipt_over_within_tolerance_reopens_what_it_paid(
-    books: Books,
-) -> None:
-    # R-1 100.30 names INV-1 100.00 on Jan 20: the application uses 100.30,
-    # clears 100.00 and writes off the 0.30 over payment (a credit to the
-    # write-off account). All 100.30 is charged back on Feb 15: INV-1 is
-    # opened again by the 100.30 R-1 put on it, 0.30 more than billed, and
-    # the write-off stands. Receivable 100.30, write-off -0.30, unapplied
-    # cash 100.30 - 100.30 - 100.30 + 100.30 = 0.00; January as it was.
-    january = (
-        invoice(1, "2026-01-05", "100.00")
-        + receipt("2026-01-20", "100.30 USD", "R-1", '\n  invoice: "INV-1"')
-        + BANK_FEE
-    )
-    alone, both = january_kept(books, january, chargeback("2026-02-15", "100.30"))
+def test_a_chargeback_of_all_a_short_receipt_paid_reverses_its_write_off(books: Books) -> None:
+    # All 99.50 of R-1 charged back on Feb 15 undo its application to
+    # INV-1: INV-1 is opened again by all the application cleared, 100.00
+    # (the customer owes what was billed), the 99.50 go back to R-1, and
+    # the 0.50 written off on Jan 20 is reversed in the same entry (a
+    # credit to the write-off account): 100.00 - 99.50 - 0.50 = 0.00.
+    # Receivable 100.00, write-off 0.50 - 0.50 = 0.00, unapplied cash
+    # 99.50 - 99.50 - 99.50 + 99.50 = 0.00; January as it was, its write-off
+    # included. (Before, INV-1 opened again by 99.50 only and the write-off
+    # stood, for the accountant to reverse by hand.)
+    alone, both = january_kept(books, _SHORT, chargeback("2026-02-15", "99.50"))
+    assert balance(alone, WRITE_OFF, "USD") == Decimal("0.50")
     assert _made(both, alone) == [
         (
             "2026-02-15",
             "Chargeback of R-1 taken back from INV-1",
-            ["Assets:AccountsReceivable 100.30 USD", "Liabilities:UnappliedCash -100.30 USD"],
+            [f"{AR} 100.00 USD", f"{UNAPPLIED} -99.50 USD", f"{WRITE_OFF} -0.50 USD"],
         )
     ]
-    assert balance(both, AR, "USD") == Decimal("100.30")
-    assert balance(both, WRITE_OFF, "USD") == Decimal("-0.30")
+    assert balance(both, AR, "USD") == Decimal("100.00")
+    assert balance(both, WRITE_OFF, "USD") == Decimal("0.00")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+
+
+def _through(entries: list[data.Directive], day: str) -> list[str]:
+    """The fingerprints of every entry dated through `day`: what a seal of its month holds."""
+    last = datetime.date.fromisoformat(day)
+    return sorted(period_lock.fingerprint(entry) for entry in entries if entry.date <= last)
+
+
+def test_the_chargeback_that_gives_back_the_last_of_the_cash_reverses_the_write_off(
+    books: Books,
+) -> None:
+    # 30.00 of R-1 charged back on Feb 15, the other 69.50 on Mar 10. The
+    # first leaves 69.50 of R-1 on INV-1 and opens it again by 30.00, the
+    # write-off standing, as above. The second gives back the last of the
+    # cash: it opens INV-1 again by what is left of the 100.00 the
+    # application cleared, 100.00 - 30.00 = 70.00, and reverses the 0.50
+    # written off, on Mar 10: 70.00 - 69.50 - 0.50 = 0.00. Receivable
+    # 30.00 + 70.00 = 100.00, write-off 0.00, unapplied cash
+    # 99.50 - 99.50 - 30.00 + 30.00 - 69.50 + 69.50 = 0.00. January is as it
+    # was, and so is February: the books through Feb 28 are those with the
+    # first chargeback alone (receivable 30.00, write-off 0.50).
+    first = chargeback("2026-02-15", "30.00")
+    second = chargeback("2026-03-10", "69.50")
+    alone, both = january_kept(books, _SHORT, first + second)
+    _january_alone, february = alone_and_both(books, _SHORT, first)
+    assert _through(both, "2026-02-28") == _through(february, "2026-02-28")
+    assert balance(february, AR, "USD") == Decimal("30.00")
+    assert balance(february, WRITE_OFF, "USD") == Decimal("0.50")
+    assert _made(both, alone) == [
+        (
+            "2026-02-15",
+            "Chargeback of R-1 taken back from INV-1",
+            [f"{AR} 30.00 USD", f"{UNAPPLIED} -30.00 USD"],
+        ),
+        (
+            "2026-03-10",
+            "Chargeback of R-1 taken back from INV-1",
+            [f"{AR} 70.00 USD", f"{UNAPPLIED} -69.50 USD", f"{WRITE_OFF} -0.50 USD"],
+        ),
+    ]
+    assert balance(both, AR, "USD") == Decimal("100.00")
+    assert balance(both, WRITE_OFF, "USD") == Decimal("0.00")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+
+
+# INV-1 100.00 (Jan 5) is paid by R-1 100.30 naming it on Jan 20, 0.30 over:
+# the application uses 100.30 of R-1, clears 100.00 and writes off the 0.30
+# (a credit to the write-off account).
+_OVER = (
+    invoice(1, "2026-01-05", "100.00")
+    + receipt("2026-01-20", "100.30 USD", "R-1", '\n  invoice: "INV-1"')
+    + BANK_FEE
+)
+
+
+def test_a_full_chargeback_of_a_receipt_over_within_tolerance_reverses_its_write_off(
+    books: Books,
+) -> None:
+    # All 100.30 is charged back on Feb 15: INV-1 is opened again by the
+    # 100.00 the application cleared, what was billed, the 100.30 go back to
+    # R-1, and the 0.30 written off is reversed (a debit to the write-off
+    # account): 100.00 - 100.30 + 0.30 = 0.00. Receivable 100.00, write-off
+    # -0.30 + 0.30 = 0.00, unapplied cash 100.30 - 100.30 - 100.30 + 100.30
+    # = 0.00; January as it was. (Before, INV-1 opened again by 100.30, 0.30
+    # more than billed, and the write-off stood.)
+    alone, both = january_kept(books, _OVER, chargeback("2026-02-15", "100.30"))
+    assert balance(alone, WRITE_OFF, "USD") == Decimal("-0.30")
+    assert _made(both, alone) == [
+        (
+            "2026-02-15",
+            "Chargeback of R-1 taken back from INV-1",
+            [f"{AR} 100.00 USD", f"{UNAPPLIED} -100.30 USD", f"{WRITE_OFF} 0.30 USD"],
+        )
+    ]
+    assert balance(both, AR, "USD") == Decimal("100.00")
+    assert balance(both, WRITE_OFF, "USD") == Decimal("0.00")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+
+
+def test_the_last_cents_of_an_over_payment_charged_back_only_reverse_its_write_off(
+    books: Books,
+) -> None:
+    # 100.00 of R-1 charged back on Feb 15, then the other 0.30 on Mar 10.
+    # The first opens INV-1 again by 100.00, one for one with the cash, all
+    # the application cleared; 0.30 of R-1 stay on INV-1 and the write-off
+    # stands. The second gives back the last of the cash: what is left to
+    # open of the 100.00 cleared is 100.00 - 100.00 = 0.00, so its entry has
+    # no receivable posting; it gives the 0.30 back to R-1 and reverses the
+    # 0.30 written off: -0.30 + 0.30 = 0.00. Receivable 100.00, write-off
+    # 0.00, unapplied cash 0.00; January as it was, and February too.
+    first = chargeback("2026-02-15", "100.00")
+    second = chargeback("2026-03-10", "0.30")
+    alone, both = january_kept(books, _OVER, first + second)
+    _january_alone, february = alone_and_both(books, _OVER, first)
+    assert _through(both, "2026-02-28") == _through(february, "2026-02-28")
+    assert balance(february, WRITE_OFF, "USD") == Decimal("-0.30")
+    assert _made(both, alone) == [
+        (
+            "2026-02-15",
+            "Chargeback of R-1 taken back from INV-1",
+            [f"{AR} 100.00 USD", f"{UNAPPLIED} -100.00 USD"],
+        ),
+        (
+            "2026-03-10",
+            "Chargeback of R-1 taken back from INV-1",
+            [f"{UNAPPLIED} -0.30 USD", f"{WRITE_OFF} 0.30 USD"],
+        ),
+    ]
+    assert balance(both, AR, "USD") == Decimal("100.00")
+    assert balance(both, WRITE_OFF, "USD") == Decimal("0.00")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+
+
+def test_a_part_of_an_over_payment_beyond_what_it_cleared_is_set_right_by_the_last(
+    books: Books,
+) -> None:
+    # 100.20 of R-1 charged back on Feb 15, then the other 0.10 on Mar 10.
+    # The first is a part, one for one with the cash: INV-1 opens again by
+    # 100.20, 0.20 more than the application cleared, as 0.10 of R-1 stay on
+    # INV-1 and the 0.30 written off stands. The second gives back the last
+    # of the cash: what is left to open of the 100.00 cleared is
+    # 100.00 - 100.20 = -0.20, a credit to the receivable, and the 0.30
+    # written off is reversed: -0.20 - 0.10 + 0.30 = 0.00. Receivable
+    # 100.20 - 0.20 = 100.00, what was billed; write-off 0.00, unapplied
+    # cash 0.00; January as it was.
+    later = chargeback("2026-02-15", "100.20") + chargeback("2026-03-10", "0.10")
+    alone, both = january_kept(books, _OVER, later)
+    assert _made(both, alone) == [
+        (
+            "2026-02-15",
+            "Chargeback of R-1 taken back from INV-1",
+            [f"{AR} 100.20 USD", f"{UNAPPLIED} -100.20 USD"],
+        ),
+        (
+            "2026-03-10",
+            "Chargeback of R-1 taken back from INV-1",
+            [f"{AR} -0.20 USD", f"{UNAPPLIED} -0.10 USD", f"{WRITE_OFF} 0.30 USD"],
+        ),
+    ]
+    assert balance(both, AR, "USD") == Decimal("100.00")
+    assert balance(both, WRITE_OFF, "USD") == Decimal("0.00")
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
 
 

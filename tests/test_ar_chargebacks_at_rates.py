@@ -208,38 +208,134 @@ def test_take_backs_across_currencies_are_rounded_cumulatively(books: Books) -> 
     _ties(books, text, "2026-03-31")
 
 
-def test_a_difference_written_off_across_currencies_stands(books: Books) -> None:
+def test_a_difference_written_off_across_currencies_is_reversed_with_the_last_of_the_cash(
+    books: Books,
+) -> None:
     # INV-1 30.00 EUR carried at 36.00 USD; R-1 32.95 USD pays it on Feb 1,
     # when 30.00 EUR are worth 33.00 USD: 0.05 USD short, within the
     # tolerance, written off, and 36.00 - 32.95 - 0.05 = 3.00 USD of loss
-    # realized. All 32.95 USD charged back on Mar 10 reopen what that cash
-    # cleared, in proportion to the 33.00 USD the 30.00 EUR were worth:
-    # 32.95 x 30.00 / 33.00 = 29.954..., 29.95 EUR; the 0.05 EUR the
-    # write-off covered stay cleared, as a write-off stands in one currency.
-    # Cumulatively 36.00 USD was cleared before and 0.05 x 1.20 = 0.06 is
-    # after, so the take-back gives back 35.94 USD (29.95 x 1.20) against
-    # 32.95 USD of cash: 2.99 USD of the loss reversed, 0.01 left.
-    text = (
+    # realized. All 32.95 USD charged back on Mar 10 give back the last of
+    # the cash, so they reopen all the application cleared, 30.00 EUR, at
+    # the carrying 1.20 (36.00 USD), give the 32.95 USD back to R-1 and
+    # reverse the 0.05 USD written off, in USD with no rate as it was
+    # booked: 36.00 - 32.95 - 0.05 = 3.00 USD of the loss reversed, none
+    # left. Write-off 0.05 - 0.05 = 0.00, INV-1 open 30.00 EUR at 36.00 USD,
+    # as billed; February as it was. (Before, 32.95 x 30.00 / 33.00 = 29.95
+    # EUR reopened, the 0.05 USD stood written off and 0.01 of the loss
+    # stayed realized.)
+    february = (
         "\n2026-01-01 price EUR 1.20 USD\n2026-02-01 price EUR 1.10 USD\n"
         + _invoice(1, "2026-01-01", "30.00", "1.20")
         + _receipt("2026-02-01", "32.95 USD", "Assets:Bank:Operating")
-        + _chargeback("2026-03-10", "32.95 USD", "Assets:Bank:Operating")
     )
-    entries = _load(books, text)
+    text = february + _chargeback("2026-03-10", "32.95 USD", "Assets:Bank:Operating")
+    alone, entries = _load(books, february), _load(books, text)
+    assert _sealed(entries, "2026-02-28") == _sealed(alone, "2026-02-28")
+    assert _units(_postings(alone, WRITE_OFF, "2026-02-28")) == Decimal("0.05")
     assert _taken_back(entries) == [
         (
             "2026-03-10",
             [
-                (AR, "29.95 EUR", "1.20 USD"),
+                (AR, "30.00 EUR", "1.20 USD"),
                 (UNAPPLIED, "-32.95 USD", ""),
-                (REALIZED, "-2.99 USD", ""),
+                (WRITE_OFF, "-0.05 USD", ""),
+                (REALIZED, "-3.00 USD", ""),
             ],
         )
     ]
-    assert _units(_postings(entries, WRITE_OFF, "2026-03-31")) == Decimal("0.05")
-    assert _units(_postings(entries, REALIZED, "2026-03-31")) == Decimal("0.01")
-    assert _weight(_postings(entries, AR, "2026-03-31")) == Decimal("35.94")
+    assert _units(_postings(entries, WRITE_OFF, "2026-03-31")) == 0
+    assert _units(_postings(entries, REALIZED, "2026-03-31")) == 0
+    assert _units(_postings(entries, AR, "2026-03-31")) == Decimal("30.00")
+    assert _weight(_postings(entries, AR, "2026-03-31")) == Decimal("36.00")
     _ties(books, text, "2026-03-31")
+
+
+def test_the_take_back_that_empties_an_application_across_currencies_reverses_its_write_off(
+    books: Books,
+) -> None:
+    # As above, 30.00 EUR carried at 36.00 USD paid on Feb 1 by 32.95 USD,
+    # 0.05 USD written off, 3.00 USD of loss realized; charged back 10.00
+    # USD on Mar 10 and the other 22.95 USD on Apr 10. The first is a part:
+    # it reopens 10.00 x 30.00 / 33.00 = 9.0909..., 9.09 EUR (in proportion
+    # to the 33.00 USD the cleared euros were worth), derecognized
+    # cumulatively: 36.00 - (20.91 x 1.20 = 25.092, 25.09) = 10.91 USD back
+    # against 10.00 of cash, 0.91 of the loss reversed; the write-off
+    # stands. The second gives back the last of the cash: it reopens what is
+    # left of the 30.00 EUR cleared, 30.00 - 9.09 = 20.91 EUR, the rest of
+    # the carrying amount, 25.09 USD, against 22.95 USD of cash, and
+    # reverses the 0.05 USD written off: 25.09 - 22.95 - 0.05 = 2.09 of the
+    # loss reversed. Together 0.91 + 2.09 = 3.00: no loss left, no
+    # write-off, 30.00 EUR open at 36.00 USD. March (its month end
+    # included) is as the books with the first take-back alone have it.
+    march = (
+        "\n2026-01-01 price EUR 1.20 USD\n2026-02-01 price EUR 1.10 USD\n"
+        + _invoice(1, "2026-01-01", "30.00", "1.20")
+        + _receipt("2026-02-01", "32.95 USD", "Assets:Bank:Operating")
+        + _chargeback("2026-03-10", "10.00 USD", "Assets:Bank:Operating")
+    )
+    text = march + _chargeback("2026-04-10", "22.95 USD", "Assets:Bank:Operating")
+    alone, entries = _load(books, march), _load(books, text)
+    assert _sealed(entries, "2026-03-31") == _sealed(alone, "2026-03-31")
+    assert _units(_postings(alone, WRITE_OFF, "2026-03-31")) == Decimal("0.05")
+    made = _taken_back(entries)
+    assert [(day, [posting[:2] for posting in postings]) for day, postings in made] == [
+        ("2026-03-10", [(AR, "9.09 EUR"), (UNAPPLIED, "-10.00 USD"), (REALIZED, "-0.91 USD")]),
+        (
+            "2026-04-10",
+            [
+                (AR, "20.91 EUR"),
+                (UNAPPLIED, "-22.95 USD"),
+                (WRITE_OFF, "-0.05 USD"),
+                (REALIZED, "-2.09 USD"),
+            ],
+        ),
+    ]
+    assert _weight(_postings(entries, AR, "2026-03-31")) == Decimal("10.91")
+    assert _units(_postings(entries, WRITE_OFF, "2026-04-30")) == 0
+    assert _units(_postings(entries, REALIZED, "2026-04-30")) == 0
+    assert _units(_postings(entries, AR, "2026-04-30")) == Decimal("30.00")
+    assert _weight(_postings(entries, AR, "2026-04-30")) == Decimal("36.00")
+    _ties(books, text, "2026-04-30")
+
+
+def test_a_write_off_in_the_invoices_currency_is_reversed_at_the_rate_it_was_booked(
+    books: Books,
+) -> None:
+    # INV-1 100.00 EUR billed Jan 5 at 1.20 (120.00 USD). R-1 99.50 EUR
+    # naming it on Jan 20, at 1.10, pays it 0.50 EUR short, written off at
+    # R-1's 1.10 (0.55 USD): 120.00 - 99.50 x 1.10 (109.45) - 0.55 = 10.00
+    # USD of loss realized. All 99.50 EUR charged back on Feb 15 give back
+    # the last of the cash: INV-1 reopens by the 100.00 EUR cleared at
+    # 1.20 (120.00 USD), the cash goes back at 1.10 (109.45 USD), and the
+    # 0.50 EUR written off is reversed at 1.10 (0.55 USD): 120.00 - 109.45
+    # - 0.55 = 10.00 USD of the loss reversed. Write-off 0.00 EUR, realized
+    # 0.00, INV-1 open 100.00 EUR at 120.00 USD as billed; January as it
+    # was. On Feb 28, EUR 1.10: 100.00 x 1.10 - 120.00 = -10.00 remeasured.
+    january = (
+        "\n2026-01-01 price EUR 1.20 USD\n2026-01-20 price EUR 1.10 USD\n"
+        + _invoice(1, "2026-01-05", "100.00", "1.20")
+        + _receipt("2026-01-20", "99.50 EUR", "Assets:Bank:Euro")
+    )
+    text = january + _chargeback("2026-02-15", "99.50 EUR", "Assets:Bank:Euro")
+    alone, both = _load(books, january), _load(books, text)
+    assert _sealed(both, "2026-01-31") == _sealed(alone, "2026-01-31")
+    assert _units(_postings(alone, WRITE_OFF, "2026-01-31")) == Decimal("0.50")
+    assert _taken_back(both) == [
+        (
+            "2026-02-15",
+            [
+                (AR, "100.00 EUR", "1.20 USD"),
+                (UNAPPLIED, "-99.50 EUR", "1.10 USD"),
+                (WRITE_OFF, "-0.50 EUR", "1.10 USD"),
+                (REALIZED, "-10.00 USD", ""),
+            ],
+        )
+    ]
+    assert _units(_postings(both, WRITE_OFF, "2026-02-28")) == 0
+    assert _units(_postings(both, REALIZED, "2026-02-28")) == 0
+    assert _weight(_postings(both, AR, "2026-02-28")) == Decimal("120.00")
+    assert _units(_postings(both, REMEASURED, "2026-02-28")) == Decimal("-10.00")
+    _ties(books, text, "2026-02-28")
 
 
 def test_a_chargeback_of_a_part_payment_gives_back_the_piece_it_derecognized(
@@ -319,13 +415,15 @@ RATES = st.integers(min_value=8000, max_value=14000)  # 0.8000 to 1.4000 USD a e
 
 
 @st.composite
-def _charged_back(draw: st.DrawFn) -> tuple[str, str, int, Decimal, Decimal]:
+def _charged_back(draw: st.DrawFn) -> tuple[str, str, int, Decimal, Decimal, bool]:
     """An invoice in euros paid in January and charged back in part in February.
 
     The receipt is in euros or in USD (then of the euros at its day's
     rate), short by up to 0.50 (within the 1.00 tolerance, so it clears all
-    of them and writes the rest off). Returns January's books, the
-    chargeback, the euros billed, the carrying rate and February's end rate.
+    of them and writes the rest off). Sometimes the rest of the receipt is
+    charged back too, on Feb 20. Returns January's books, the chargebacks,
+    the euros billed, the carrying rate, February's end rate and whether
+    all the receipt was charged back.
     """
     billed = draw(st.integers(min_value=100, max_value=1_000_000))
     carrying = Decimal(draw(RATES)).scaleb(-4)
@@ -343,13 +441,18 @@ def _charged_back(draw: st.DrawFn) -> tuple[str, str, int, Decimal, Decimal]:
         cents = int(paid.scaleb(2))
         charged = Decimal(draw(st.integers(min_value=1, max_value=cents))).scaleb(-2)
         february = _chargeback("2026-02-15", f"{charged} EUR", "Assets:Bank:Euro")
+        bank, currency, rest = "Assets:Bank:Euro", "EUR", paid - charged
     else:
         usd = quantize(eur * paid_at, 2) - short
         january += _receipt("2026-01-20", f"{usd} USD", "Assets:Bank:Operating")
         cents = int(usd.scaleb(2))
         charged = Decimal(draw(st.integers(min_value=1, max_value=cents))).scaleb(-2)
         february = _chargeback("2026-02-15", f"{charged} USD", "Assets:Bank:Operating")
-    return january, february, billed, carrying, end
+        bank, currency, rest = "Assets:Bank:Operating", "USD", usd - charged
+    if rest and draw(st.booleans()):
+        february += _chargeback("2026-02-20", f"{rest} {currency}", bank)
+        rest = Decimal(0)
+    return january, february, billed, carrying, end, not rest
 
 
 @settings(
@@ -357,7 +460,7 @@ def _charged_back(draw: st.DrawFn) -> tuple[str, str, int, Decimal, Decimal]:
 )
 @given(case=_charged_back())
 def test_a_chargeback_at_rates_leaves_january_and_ties_the_receivable(
-    books: Books, case: tuple[str, str, int, Decimal, Decimal]
+    books: Books, case: tuple[str, str, int, Decimal, Decimal, bool]
 ) -> None:
     # Whatever the invoice, its carrying rate, the receipt's rate, currency
     # and shortfall written off, and what is charged back:
@@ -368,8 +471,10 @@ def test_a_chargeback_at_rates_leaves_january_and_ties_the_receivable(
     #   rate, to within the half cent the cumulative pieces round to, and
     #   with February's remeasurement it is the open euros at Feb 28's
     #   rate, to the same half cent;
+    # - once all the receipt is given back, the invoice is open for all it
+    #   billed and nothing stays written off;
     # - the aging's functional total ties the general ledger on Feb 28.
-    january, february, billed, carrying, end = case
+    january, february, billed, carrying, end, all_back = case
     alone, both = _load(books, january), _load(books, january + february)
     assert _sealed(both, "2026-01-31") == _sealed(alone, "2026-01-31")
     assert _units(_postings(both, UNAPPLIED, "2026-02-28")) == 0
@@ -380,4 +485,7 @@ def test_a_chargeback_at_rates_leaves_january_and_ties_the_receivable(
     assert abs(_weight(held) - open_eur * carrying) <= half_cent
     remeasured = _units(_postings(both, REMEASURED, "2026-02-28"))
     assert abs(_weight(held) + remeasured - open_eur * end) <= half_cent
+    if all_back:
+        assert open_eur == Decimal(billed).scaleb(-2)
+        assert _units(_postings(both, WRITE_OFF, "2026-02-28")) == 0
     _ties(books, january + february, "2026-02-28")
