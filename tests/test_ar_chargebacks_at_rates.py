@@ -25,6 +25,7 @@ from plugins.fx import quantize
 from reports import receivables
 from tests import reporting
 from tests.conftest import Books, generated
+from tests.test_ar_derecognition import postings_through, units_total
 from tests.test_ar_reconciliation import (
     AR,
     CREDITS,
@@ -90,25 +91,6 @@ def _taken_back(entries: list[data.Directive]) -> list[tuple[str, list[tuple[str
     ]
 
 
-def _postings(entries: list[data.Directive], account: str, through: str) -> list[data.Posting]:
-    day = datetime.date.fromisoformat(through)
-    return [
-        posting
-        for entry in entries
-        if isinstance(entry, data.Transaction) and entry.date <= day
-        for posting in entry.postings
-        if posting.account == account
-    ]
-
-
-def _units(postings: list[data.Posting]) -> Decimal:
-    total = Decimal(0)
-    for posting in postings:
-        assert posting.units is not None and isinstance(posting.units.number, Decimal)
-        total += posting.units.number
-    return total
-
-
 def _weight(postings: list[data.Posting]) -> Decimal:
     """The postings' weight in USD: their units at their USD price, or as they are if in USD."""
     total = Decimal(0)
@@ -171,11 +153,11 @@ def test_worked_example_a_receipt_in_usd_given_back_reopens_its_euros_at_the_car
             ],
         )
     ]
-    assert _units(_postings(both, REALIZED, "2026-03-31")) == Decimal("2.00")
-    assert _units(_postings(both, AR, "2026-03-31")) == Decimal("10.00")
-    assert _weight(_postings(both, AR, "2026-03-31")) == Decimal("12.00")
-    assert _units(_postings(both, REMEASURED, "2026-03-31")) == Decimal("-1.00")
-    assert _units(_postings(both, UNAPPLIED, "2026-03-31")) == 0
+    assert units_total(postings_through(both, REALIZED, "2026-03-31")) == Decimal("2.00")
+    assert units_total(postings_through(both, AR, "2026-03-31")) == Decimal("10.00")
+    assert _weight(postings_through(both, AR, "2026-03-31")) == Decimal("12.00")
+    assert units_total(postings_through(both, REMEASURED, "2026-03-31")) == Decimal("-1.00")
+    assert units_total(postings_through(both, UNAPPLIED, "2026-03-31")) == 0
     _ties(books, text, "2026-03-31")
 
 
@@ -202,9 +184,9 @@ def test_take_backs_across_currencies_are_rounded_cumulatively(books: Books) -> 
         ("2026-03-10", ["9.09 EUR", "-10.00 USD", "-0.91 USD"]),
         ("2026-03-20", ["20.91 EUR", "-23.00 USD", "-2.09 USD"]),
     ]
-    assert _weight(_postings(entries, AR, "2026-03-10")) == Decimal("10.91")
-    assert _weight(_postings(entries, AR, "2026-03-31")) == Decimal("36.00")
-    assert _units(_postings(entries, REALIZED, "2026-03-31")) == 0
+    assert _weight(postings_through(entries, AR, "2026-03-10")) == Decimal("10.91")
+    assert _weight(postings_through(entries, AR, "2026-03-31")) == Decimal("36.00")
+    assert units_total(postings_through(entries, REALIZED, "2026-03-31")) == 0
     _ties(books, text, "2026-03-31")
 
 
@@ -231,7 +213,7 @@ def test_a_difference_written_off_across_currencies_is_reversed_with_the_last_of
     text = february + _chargeback("2026-03-10", "32.95 USD", "Assets:Bank:Operating")
     alone, entries = _load(books, february), _load(books, text)
     assert _sealed(entries, "2026-02-28") == _sealed(alone, "2026-02-28")
-    assert _units(_postings(alone, WRITE_OFF, "2026-02-28")) == Decimal("0.05")
+    assert units_total(postings_through(alone, WRITE_OFF, "2026-02-28")) == Decimal("0.05")
     assert _taken_back(entries) == [
         (
             "2026-03-10",
@@ -243,10 +225,10 @@ def test_a_difference_written_off_across_currencies_is_reversed_with_the_last_of
             ],
         )
     ]
-    assert _units(_postings(entries, WRITE_OFF, "2026-03-31")) == 0
-    assert _units(_postings(entries, REALIZED, "2026-03-31")) == 0
-    assert _units(_postings(entries, AR, "2026-03-31")) == Decimal("30.00")
-    assert _weight(_postings(entries, AR, "2026-03-31")) == Decimal("36.00")
+    assert units_total(postings_through(entries, WRITE_OFF, "2026-03-31")) == 0
+    assert units_total(postings_through(entries, REALIZED, "2026-03-31")) == 0
+    assert units_total(postings_through(entries, AR, "2026-03-31")) == Decimal("30.00")
+    assert _weight(postings_through(entries, AR, "2026-03-31")) == Decimal("36.00")
     _ties(books, text, "2026-03-31")
 
 
@@ -276,7 +258,7 @@ def test_the_take_back_that_empties_an_application_across_currencies_reverses_it
     text = march + _chargeback("2026-04-10", "22.95 USD", "Assets:Bank:Operating")
     alone, entries = _load(books, march), _load(books, text)
     assert _sealed(entries, "2026-03-31") == _sealed(alone, "2026-03-31")
-    assert _units(_postings(alone, WRITE_OFF, "2026-03-31")) == Decimal("0.05")
+    assert units_total(postings_through(alone, WRITE_OFF, "2026-03-31")) == Decimal("0.05")
     made = _taken_back(entries)
     assert [(day, [posting[:2] for posting in postings]) for day, postings in made] == [
         ("2026-03-10", [(AR, "9.09 EUR"), (UNAPPLIED, "-10.00 USD"), (REALIZED, "-0.91 USD")]),
@@ -290,11 +272,11 @@ def test_the_take_back_that_empties_an_application_across_currencies_reverses_it
             ],
         ),
     ]
-    assert _weight(_postings(entries, AR, "2026-03-31")) == Decimal("10.91")
-    assert _units(_postings(entries, WRITE_OFF, "2026-04-30")) == 0
-    assert _units(_postings(entries, REALIZED, "2026-04-30")) == 0
-    assert _units(_postings(entries, AR, "2026-04-30")) == Decimal("30.00")
-    assert _weight(_postings(entries, AR, "2026-04-30")) == Decimal("36.00")
+    assert _weight(postings_through(entries, AR, "2026-03-31")) == Decimal("10.91")
+    assert units_total(postings_through(entries, WRITE_OFF, "2026-04-30")) == 0
+    assert units_total(postings_through(entries, REALIZED, "2026-04-30")) == 0
+    assert units_total(postings_through(entries, AR, "2026-04-30")) == Decimal("30.00")
+    assert _weight(postings_through(entries, AR, "2026-04-30")) == Decimal("36.00")
     _ties(books, text, "2026-04-30")
 
 
@@ -319,7 +301,7 @@ def test_a_write_off_in_the_invoices_currency_is_reversed_at_the_rate_it_was_boo
     text = january + _chargeback("2026-02-15", "99.50 EUR", "Assets:Bank:Euro")
     alone, both = _load(books, january), _load(books, text)
     assert _sealed(both, "2026-01-31") == _sealed(alone, "2026-01-31")
-    assert _units(_postings(alone, WRITE_OFF, "2026-01-31")) == Decimal("0.50")
+    assert units_total(postings_through(alone, WRITE_OFF, "2026-01-31")) == Decimal("0.50")
     assert _taken_back(both) == [
         (
             "2026-02-15",
@@ -331,10 +313,10 @@ def test_a_write_off_in_the_invoices_currency_is_reversed_at_the_rate_it_was_boo
             ],
         )
     ]
-    assert _units(_postings(both, WRITE_OFF, "2026-02-28")) == 0
-    assert _units(_postings(both, REALIZED, "2026-02-28")) == 0
-    assert _weight(_postings(both, AR, "2026-02-28")) == Decimal("120.00")
-    assert _units(_postings(both, REMEASURED, "2026-02-28")) == Decimal("-10.00")
+    assert units_total(postings_through(both, WRITE_OFF, "2026-02-28")) == 0
+    assert units_total(postings_through(both, REALIZED, "2026-02-28")) == 0
+    assert _weight(postings_through(both, AR, "2026-02-28")) == Decimal("120.00")
+    assert units_total(postings_through(both, REMEASURED, "2026-02-28")) == Decimal("-10.00")
     _ties(books, text, "2026-02-28")
 
 
@@ -369,9 +351,9 @@ def test_a_chargeback_of_a_part_payment_gives_back_the_piece_it_derecognized(
             ],
         )
     ]
-    assert _units(_postings(both, AR, "2026-03-31")) == Decimal("100.00")
-    assert _weight(_postings(both, AR, "2026-03-31")) == Decimal("108.37")
-    assert _units(_postings(both, REALIZED, "2026-03-31")) == 0
+    assert units_total(postings_through(both, AR, "2026-03-31")) == Decimal("100.00")
+    assert _weight(postings_through(both, AR, "2026-03-31")) == Decimal("108.37")
+    assert units_total(postings_through(both, REALIZED, "2026-03-31")) == 0
     _ties(books, text, "2026-03-31")
 
 
@@ -404,10 +386,10 @@ def test_a_credit_parked_at_the_receipts_rate_is_taken_back_at_it(books: Books) 
             ],
         ),
     ]
-    assert _units(_postings(both, CREDITS, "2026-02-28")) == 0
-    assert _units(_postings(both, REALIZED, "2026-02-28")) == Decimal("8.00")
-    assert _weight(_postings(both, AR, "2026-02-28")) == Decimal("24.00")
-    assert _units(_postings(both, REMEASURED, "2026-02-28")) == Decimal("-2.00")
+    assert units_total(postings_through(both, CREDITS, "2026-02-28")) == 0
+    assert units_total(postings_through(both, REALIZED, "2026-02-28")) == Decimal("8.00")
+    assert _weight(postings_through(both, AR, "2026-02-28")) == Decimal("24.00")
+    assert units_total(postings_through(both, REMEASURED, "2026-02-28")) == Decimal("-2.00")
     _ties(books, text, "2026-02-28")
 
 
@@ -477,15 +459,15 @@ def test_a_chargeback_at_rates_leaves_january_and_ties_the_receivable(
     january, february, billed, carrying, end, all_back = case
     alone, both = _load(books, january), _load(books, january + february)
     assert _sealed(both, "2026-01-31") == _sealed(alone, "2026-01-31")
-    assert _units(_postings(both, UNAPPLIED, "2026-02-28")) == 0
-    held = _postings(both, AR, "2026-02-28")
-    open_eur = _units(held)
+    assert units_total(postings_through(both, UNAPPLIED, "2026-02-28")) == 0
+    held = postings_through(both, AR, "2026-02-28")
+    open_eur = units_total(held)
     assert 0 < open_eur <= Decimal(billed).scaleb(-2)
     half_cent = Decimal("0.005")
     assert abs(_weight(held) - open_eur * carrying) <= half_cent
-    remeasured = _units(_postings(both, REMEASURED, "2026-02-28"))
+    remeasured = units_total(postings_through(both, REMEASURED, "2026-02-28"))
     assert abs(_weight(held) + remeasured - open_eur * end) <= half_cent
     if all_back:
         assert open_eur == Decimal(billed).scaleb(-2)
-        assert _units(_postings(both, WRITE_OFF, "2026-02-28")) == 0
+        assert units_total(postings_through(both, WRITE_OFF, "2026-02-28")) == 0
     _ties(books, january + february, "2026-02-28")

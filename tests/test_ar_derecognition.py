@@ -41,19 +41,21 @@ def _weight(posting: data.Posting) -> Decimal:
     return posting.units.number * posting.price.number
 
 
-def _postings(
-    entries: list[data.Directive], account: str, through: datetime.date
+def postings_through(
+    entries: list[data.Directive], account: str, through: datetime.date | str
 ) -> list[data.Posting]:
+    """The postings to `account` dated on or before `through` (a date or its ISO text)."""
+    day = through if isinstance(through, datetime.date) else datetime.date.fromisoformat(through)
     return [
         posting
         for entry in entries
-        if isinstance(entry, data.Transaction) and entry.date <= through
+        if isinstance(entry, data.Transaction) and entry.date <= day
         for posting in entry.postings
         if posting.account == account
     ]
 
 
-def _units(postings: list[data.Posting]) -> Decimal:
+def units_total(postings: list[data.Posting]) -> Decimal:
     """The sum of the postings' units (all in one currency)."""
     total = Decimal(0)
     for posting in postings:
@@ -116,7 +118,7 @@ def test_the_worked_example_clears_54_18_then_what_is_left(books: Books) -> None
         ],
     ]
     february = datetime.date(2026, 2, 28)
-    remeasured = _units(_postings(loaded.entries, REMEASURED, february))
+    remeasured = units_total(postings_through(loaded.entries, REMEASURED, february))
     assert remeasured == Decimal("1.81")
     table = receivables.aging(loaded, february)
     [total] = [row for row in table.rows if row[0] == receivables.FUNCTIONAL_TOTAL]
@@ -195,11 +197,11 @@ def test_partial_payments_realize_the_cash_less_the_carrying_amount(
     ledger, carrying, cash, day = case
     loaded = reporting.loaded(books, HEADER + ledger, {"ar.yaml": POLICY, "close.yaml": ""})
     entries, end = loaded.entries, datetime.date(2026, 12, 31)
-    receivable = _postings(entries, AR, end)
-    assert _units(receivable) == 0
+    receivable = postings_through(entries, AR, end)
+    assert units_total(receivable) == 0
     weight = sum((_weight(p) for p in receivable), Decimal(0))
     assert abs(weight) < Decimal("1e-20")
-    gain = -_units(_postings(entries, REALIZED, end))
+    gain = -units_total(postings_through(entries, REALIZED, end))
     if carrying == carrying.quantize(CENT):
         assert gain == sum(cash, Decimal(0)) - carrying
     else:  # the invoice itself holds a fraction of a cent, within Beancount's tolerance
@@ -207,11 +209,11 @@ def test_partial_payments_realize_the_cash_less_the_carrying_amount(
     table = receivables.aging(loaded, day)
     [total] = [row for row in table.rows if row[0] == receivables.FUNCTIONAL_TOTAL]
     assert total[-1] == 0
-    held = _postings(entries, AR, day)
-    open_eur = _units(held)
+    held = postings_through(entries, AR, day)
+    open_eur = units_total(held)
     if open_eur:
         value = sum((_weight(p) for p in held), Decimal(0))
-        value += _units(_postings(entries, REMEASURED, day))
+        value += units_total(postings_through(entries, REMEASURED, day))
         rate = next(
             e.amount.number
             for e in reversed(entries)
@@ -271,8 +273,8 @@ def test_a_write_off_typed_at_what_is_left_of_the_carrying_amount_leaves_nothing
     loaded = reporting.loaded(books, text, {"ar.yaml": policy, "close.yaml": ""})
     assert loaded.errors == []
     end = datetime.date(2026, 5, 31)
-    receivable = _postings(loaded.entries, AR, end)
-    assert _units(receivable) == 0
+    receivable = postings_through(loaded.entries, AR, end)
+    assert units_total(receivable) == 0
     assert sum(map(_weight, receivable)) == 0
     table = receivables.aging(loaded, end)
     [total] = [row for row in table.rows if row[0] == receivables.FUNCTIONAL_TOTAL]
@@ -349,8 +351,8 @@ def test_a_write_off_typed_at_the_carrying_rate_leaves_nothing_and_february_alon
     text = HEADER + _written_off_after_a_receipt(write_off)
     loaded = reporting.loaded(books, text, {"ar.yaml": policy, "close.yaml": ""})
     assert loaded.errors == []
-    receivable = _postings(loaded.entries, AR, datetime.date(2026, 5, 31))
-    assert _units(receivable) == 0
+    receivable = postings_through(loaded.entries, AR, datetime.date(2026, 5, 31))
+    assert units_total(receivable) == 0
     assert sum(map(_weight, receivable)) == 0
     before = reporting.loaded(books, HEADER + _written_off_after_a_receipt(None), POLICY_1)
     february = datetime.date(2026, 2, 28)
@@ -382,17 +384,17 @@ def test_one_invoice_settles_the_half_cent_on_the_write_off_day(books: Books) ->
     assert entry.date == datetime.date(2026, 5, 31)
     assert entry.links == {"INV-1"}
     end = datetime.date(2026, 5, 31)
-    receivable = _postings(loaded.entries, AR, end)
-    assert _units(receivable) == 0
+    receivable = postings_through(loaded.entries, AR, end)
+    assert units_total(receivable) == 0
     assert sum(map(_weight, receivable)) == 0
-    assert _units(_postings(loaded.entries, REALIZED, end)) == Decimal("-0.815")
+    assert units_total(postings_through(loaded.entries, REALIZED, end)) == Decimal("-0.815")
     assert _functional_total(loaded, end) == [Decimal("0.00")] * 3
     # February as without the write-off: the same entries through Feb 28,
     # R-1's piece 54.18 and the 0.81 remeasured.
     before = reporting.loaded(books, _books_text(written_off=False), POLICY_1)
     february = datetime.date(2026, 2, 28)
     assert _shown(loaded.entries, february) == _shown(before.entries, february)
-    assert _units(_postings(loaded.entries, REMEASURED, february)) == Decimal("0.81")
+    assert units_total(postings_through(loaded.entries, REMEASURED, february)) == Decimal("0.81")
 
 
 def test_three_invoices_tie_the_aging_on_the_write_off_day(books: Books) -> None:
@@ -406,7 +408,7 @@ def test_three_invoices_tie_the_aging_on_the_write_off_day(books: Books) -> None
     end = datetime.date(2026, 5, 31)
     assert len(_rounding(loaded.entries)) == 3
     assert _functional_total(loaded, end) == [Decimal("0.00")] * 3
-    assert _units(_postings(loaded.entries, REALIZED, end)) == Decimal("-2.445")
+    assert units_total(postings_through(loaded.entries, REALIZED, end)) == Decimal("-2.445")
 
 
 def test_a_negative_residue_is_a_gain(books: Books) -> None:
@@ -427,10 +429,10 @@ def test_a_negative_residue_is_a_gain(books: Books) -> None:
         ]
     ]
     end = datetime.date(2026, 5, 31)
-    receivable = _postings(loaded.entries, AR, end)
-    assert _units(receivable) == 0
+    receivable = postings_through(loaded.entries, AR, end)
+    assert units_total(receivable) == 0
     assert sum(map(_weight, receivable)) == 0
-    assert _units(_postings(loaded.entries, REALIZED, end)) == Decimal("-0.805")
+    assert units_total(postings_through(loaded.entries, REALIZED, end)) == Decimal("-0.805")
     assert _functional_total(loaded, end) == [Decimal("0.00")] * 3
 
 
@@ -442,7 +444,7 @@ def test_a_write_off_at_what_is_left_needs_no_rounding(books: Books) -> None:
     write_off = "Assets:AccountsReceivable  -50.00 EUR @@ 54.19 USD\n  Expenses:BadDebt  54.19 USD"
     loaded = reporting.loaded(books, HEADER + _written_off_after_a_receipt(write_off), POLICY_1)
     assert _rounding(loaded.entries) == []
-    assert sum(map(_weight, _postings(loaded.entries, AR, datetime.date(2026, 5, 31)))) == 0
+    assert sum(map(_weight, postings_through(loaded.entries, AR, datetime.date(2026, 5, 31)))) == 0
 
 
 @st.composite
@@ -513,12 +515,12 @@ def test_a_write_off_at_the_carrying_rate_leaves_no_weight(
     ledger, carrying, written, cash = case
     loaded = reporting.loaded(books, HEADER + ledger, {"ar.yaml": POLICY, "close.yaml": ""})
     end = datetime.date(2026, 12, 31)
-    receivable = _postings(loaded.entries, AR, end)
-    assert _units(receivable) == 0
+    receivable = postings_through(loaded.entries, AR, end)
+    assert units_total(receivable) == 0
     assert abs(sum((_weight(p) for p in receivable), Decimal(0))) < Decimal("1e-20")
     for entry in _rounding(loaded.entries):
         _, _, (account, residue, _) = entry
         assert account == REALIZED
         assert Decimal(0) < abs(Decimal(residue.split()[0])) <= Decimal("0.005")
-    gain = -_units(_postings(loaded.entries, REALIZED, end))
+    gain = -units_total(postings_through(loaded.entries, REALIZED, end))
     assert gain == sum(cash, Decimal(0)) - (carrying - written)
