@@ -41,10 +41,12 @@ generates, with the cash application of R-1 to INV-1 (dated June 10 too):
 
 A receipt in unapplied cash that names the invoice (by `invoice`
 metadata, link or the words of its text, as `plugins.receipts` reads them),
-in the invoice's currency and applied on or after the write-off, recovers
-it; so does a receipt the bank import posts straight to it, by what it
-takes the invoice below zero (`plugins.over_payments` asks before it moves
-an excess to customer credits). A receipt in unapplied cash recovers what
+in the invoice's currency (or in the functional currency, converted as
+the matcher converts it, for an invoice carried at a rate) and applied on
+or after the write-off, recovers it; so does a receipt the bank import
+posts straight to it, by what it takes the invoice below zero
+(`plugins.over_payments` asks before it moves an excess to customer
+credits). A receipt in unapplied cash recovers what
 the matcher leaves of it once it has paid what it can of the invoices it
 names (`Recovering`, on the matcher's applications: no guess of what it
 pays): 60.00 of 100.00 written off reinstates 60.00; 130.00 reinstates
@@ -61,17 +63,44 @@ write-off on its day, so a receipt dated later never changes what an
 earlier one recovered. The reversal credits the accounts the write-off
 debited, in proportion when there are several (rounded cumulatively, so the
 pieces sum to what is recovered), also when one entry wrote off several
-invoices. A write-off
-that is priced or has a cost (an invoice carried at a foreign rate), or
-that debits anything in another currency, is not reversed: its recoveries
-stay customer credits, for the user to book. A receipt naming nothing
-recovers nothing: a written-off invoice is not open, so no amount matches it.
+invoices.
+
+A foreign invoice carried at a rate is written off at a price in the
+functional currency (`-100.00 EUR @ 1.20 USD`, `Expenses:BadDebt 120.00
+USD`). Such a write-off is reversed at its own rate (`Reversed`): the units
+recovered are reinstated, priced to weigh what is credited back, and the
+debits are credited by the units at the write-off's rate, rounded
+cumulatively over the invoice's recoveries (half to even). The receipt,
+in euros or in the functional currency (then it brings the euros it is
+worth on its day, as the matcher converts it), pays the reinstated
+invoice at its own rate, and the exchange difference is realized as on any
+application (`plugins.derecognition`). INV-1 100.00 EUR carried at 1.20,
+written off at 1.20 and recovered by R-1 100.00 EUR when EUR is 1.10:
+
+    2026-07-10 * "Acme" "Recovery of INV-1 written off, from R-1" #cash-application ^INV-1 ^R-1
+      Assets:AccountsReceivable   100.00 EUR @ 1.20 USD
+      Expenses:BadDebt           -120.00 USD
+
+    2026-07-10 * "Acme" "Cash application INV-1 from R-1" #cash-application ^INV-1 ^R-1
+      Liabilities:UnappliedCash         100.00 EUR @ 1.10 USD
+      Assets:AccountsReceivable        -100.00 EUR @ 1.20 USD
+      Income:ForeignExchange:Realized    10.00 USD
+
+A write-off at a rate of its own (1.15) is reversed at that rate too: the
+5.00 USD its own-rate entry realized stays, and the application realizes
+the rest, 115.00 - 110.00. A write-off with a cost, one debiting anything
+in another currency (than the invoice's, or the functional one when it is
+priced) or, priced, debiting fractions of a cent, is not reversed: its
+recoveries stay customer credits, for the user to book. A receipt naming
+nothing recovers nothing: a written-off invoice is not open, so no amount
+matches it.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 from beancount.core import data
@@ -80,6 +109,8 @@ from plugins import ar_entries, meta
 from plugins.ar_entries import units_of
 from plugins.ar_policy import ArPolicy
 from plugins.cash_matching import Application
+from plugins.derecognition import price_of
+from plugins.fx import own_rate, quantize
 from plugins.receipts import APPLIED_RECEIPT, Receipt, Receipts, link_of
 from plugins.receivables import Item, Movement, Subledger
 
@@ -90,14 +121,19 @@ class WriteOff(NamedTuple):
     """A typed write-off of an invoice as uncollectible: its day, amount and debits.
 
     Attributes:
-      debits: Each account the write-off debited, with its minor units; None
-        when the write-off cannot be reversed by the plugin (priced, at cost,
-        or in another currency).
+      debits: Each account the write-off debited, with its minor units (of
+        the functional currency when it is priced); None when the write-off
+        cannot be reversed by the plugin (at cost, or debiting a currency
+        other than the invoice's or, priced, the functional one).
+      rate: Of a write-off priced in the functional currency (an invoice
+        carried at a foreign rate, `-100.00 EUR @ 1.20 USD`), its own price
+        of a unit of the invoice's currency; None when it is not priced.
     """
 
     date: datetime.date
     units: int  # minor units written off, positive
     debits: tuple[tuple[str, int], ...] | None
+    rate: Decimal | None = None
 
 
 Demand = tuple[datetime.date, str, int]  # a recovering receipt's day, id and what it brings
@@ -206,20 +242,24 @@ class Recovering:
             application = applications[last[receipt_id]]
             receipt = by_id[receipt_id]
             left = application.cash - application.cleared
-            if left <= 0 or items[application.invoice].currency != receipt.currency:
+            if left <= 0:
                 continue
+            # What the receipt brings, in the currency the matcher applied it
+            # in: its own, or its named invoices' when it pays them across.
+            currency = items[application.invoice].currency
             named = [
                 items[name]
                 for name in dict.fromkeys(receipt.named)
-                if name in written and items[name].currency == receipt.currency
+                if name in written and items[name].currency == currency
             ]
-            taken: list[tuple[Item, int]] = []
+            taken: list[tuple[Item, int, int]] = []
             for item in sorted(named, key=lambda one: (one.date, one.id)):
                 demand = (application.date, receipt_id, left)
                 self.demands.setdefault(item.id, []).append(demand)
-                units = allocations[item.id].take(*demand)
+                allocation = allocations[item.id]
+                units = allocation.take(*demand)
                 if units:
-                    taken.append((item, units))
+                    taken.append((item, units, allocation.taken - units))
                     left -= units
             if taken:
                 replaced[last[receipt_id]] = self._applied(application, receipt, taken, left)
@@ -235,20 +275,29 @@ class Recovering:
         return found
 
     def _applied(
-        self, application: Application, receipt: Receipt, taken: list[tuple[Item, int]], left: int
+        self,
+        application: Application,
+        receipt: Receipt,
+        taken: list[tuple[Item, int, int]],
+        left: int,
     ) -> list[Application]:
         """Returns a receipt's last application with what it recovers paid; makes the recoveries.
 
-        What is left after them is a customer credit, or written off within the tolerance.
+        `taken` is each invoice recovered, with its units recovered and
+        those recovered of it before. What is left after them is a customer
+        credit, or written off within the tolerance.
         """
         policy = self.policy
-        credited = 0 if left <= policy.tolerance_units(receipt.currency) else left
-        recovered = sum(units for _, units in taken)
+        currency = self.subledger.items[application.invoice].currency
+        credited = 0 if left <= policy.tolerance_units(currency) else left
+        recovered = sum(units for _, units, _ in taken)
         rest = application._replace(cash=application.cash - recovered, credited=credited)
         made = []
-        for item, units in taken:
-            debits = _last_reversible(self.written[item.id], application.date) or ()
-            entry = recovery_entry(item, receipt, units, debits, policy, application.date)
+        for item, units, before in taken:
+            write_off = _last_reversible(self.written[item.id], application.date)
+            assert write_off is not None, "the allocation recovers only a reversible write-off"
+            reversed_ = Reversed(write_off, units, before)
+            entry = recovery_entry(item, receipt, reversed_, policy, application.date)
             self.entries.append(entry)
             self.movements.append((item.id, Movement(entry.date, units, entry, 1, item.currency)))
             if item.id == rest.invoice:
@@ -266,12 +315,10 @@ def _recoverable(write_offs: Sequence[WriteOff], day: datetime.date) -> int:
     return sum(write_off.units for write_off in write_offs if write_off.date <= day)
 
 
-def _last_reversible(
-    write_offs: Sequence[WriteOff], day: datetime.date
-) -> tuple[tuple[str, int], ...] | None:
-    """Returns the debits of the latest write-off on or before a day, if it can be reversed."""
+def _last_reversible(write_offs: Sequence[WriteOff], day: datetime.date) -> WriteOff | None:
+    """Returns the latest write-off on or before a day, if it can be reversed."""
     before = [write_off for write_off in write_offs if write_off.date <= day]
-    return before[-1].debits if before else None
+    return before[-1] if before and before[-1].debits is not None else None
 
 
 def written_off(subledger: Subledger, policy: ArPolicy) -> dict[str, list[WriteOff]]:
@@ -300,8 +347,12 @@ def written_off_items(item: Item, policy: ArPolicy) -> list[WriteOff]:
             and entry.meta.get(meta.STATUS) == meta.UNCOLLECTIBLE
             and not meta.is_generated(entry)
         ):
-            debits = _debits(entry, receivable, item.currency, policy)
-            found.append(WriteOff(movement.date, -movement.units, debits))
+            rate = own_rate(movement.posting, policy.functional_currency)
+            if rate is None:
+                debits = _debits(entry, receivable, item.currency, policy)
+            else:
+                debits = _priced_debits(entry, receivable, item.currency, policy)
+            found.append(WriteOff(movement.date, -movement.units, debits, rate))
     return found
 
 
@@ -338,6 +389,36 @@ def _debits(
     return tuple(debits)
 
 
+def _priced_debits(
+    entry: data.Transaction, receivable: str, currency: str, policy: ArPolicy
+) -> tuple[tuple[str, int], ...] | None:
+    """Returns what a write-off priced in the functional currency debits, if it can be reversed.
+
+    It can when every receivable posting is in the invoice's currency at a
+    price in the functional currency (`-100.00 EUR @ 1.20 USD`, or `@@
+    120.00 USD`), without cost, and it debits the rest in whole minor units
+    of the functional currency, without cost or price (`Expenses:BadDebt
+    120.00 USD`). Beancount balanced the entry, so the debits are what the
+    receivable postings weigh, to within its tolerance.
+    """
+    functional = policy.functional_currency
+    debits: list[tuple[str, int]] = []
+    for posting in entry.postings:
+        if posting.units is None or posting.units.number is None or posting.cost is not None:
+            return None
+        if posting.account == receivable:
+            if posting.units.currency != currency or own_rate(posting, functional) is None:
+                return None
+            continue
+        if posting.units.currency != functional or posting.price is not None:
+            return None
+        minor = policy.precision.to_minor(posting.units.number, functional)
+        if minor is None or minor < 0:
+            return None
+        debits.append((posting.account, minor))
+    return tuple(debits) if any(minor for _, minor in debits) else None
+
+
 def is_recovery(entry: data.Transaction) -> bool:
     """Tells whether an entry is a recovery this plugin generated (see `recovery_entry`)."""
     return meta.is_generated(entry) and entry.meta.get(ar_entries.KIND) == KIND
@@ -359,20 +440,58 @@ def reversal(debits: Sequence[tuple[str, int]], units: int) -> list[tuple[str, i
     return pieces
 
 
+class Reversed(NamedTuple):
+    """What one recovery reverses of an invoice's latest write-off.
+
+    Attributes:
+      write_off: The write-off reversed (debits known).
+      units: The invoice's minor units recovered.
+      before: The invoice's minor units recovered before this recovery:
+        a priced write-off's value is rounded cumulatively (`value`).
+    """
+
+    write_off: WriteOff
+    units: int
+    before: int = 0
+
+    def value(self, currency: str, policy: ArPolicy) -> int:
+        """Returns what the recovery credits back to the write-off's debits, in their minor units.
+
+        Its units, unless the write-off is priced: then the units at its
+        own rate, in the functional currency, rounded cumulatively (half to
+        even): the value of everything recovered of the invoice so far,
+        (`currency` is the invoice's). 50.00 then 50.00 EUR of 100.00
+        written off at 1.0837 (108.37 USD) credit back 54.18 (54.185,
+        rounded half to even) then 108.37 - 54.18 = 54.19 USD, not 54.18
+        twice.
+        """
+        rate = self.write_off.rate
+        if rate is None:
+            return self.units
+        precision, functional = policy.precision, policy.functional_currency
+        assert functional is not None, "a write-off priced in it has a functional currency"
+        digits = precision.digits(functional)
+
+        def worth(units: int) -> int:
+            number = quantize(precision.from_minor(units, currency) * rate, digits)
+            return int(number.scaleb(digits))
+
+        return worth(self.before + self.units) - worth(self.before)
+
+
 def recovery_entry(
     item: Item,
     receipt: Receipt,
-    units: int,
-    debits: Sequence[tuple[str, int]],
+    reversed_: Reversed,
     policy: ArPolicy,
     day: datetime.date,
 ) -> data.Transaction:
-    """Returns the entry reinstating `units` of an invoice written off, at the receipt's line.
+    """Returns the entry reinstating what a receipt recovers of an invoice, at the receipt's line.
 
     Dated `day`, the day of the receipt's application that pays the invoice.
     """
     place = (receipt.place, day, receipt.payee)
-    return _entry(item, place, (receipt.id, receipt.link), units, debits, policy)
+    return _entry(item, place, (receipt.id, receipt.link), reversed_, policy)
 
 
 def straight_entry(
@@ -382,31 +501,48 @@ def straight_entry(
 
     Dated at the receipt's posting, at its line (`plugins.over_payments`).
     """
-    debits = _last_reversible(written_off_items(item, policy), paid.date) or ()
+    write_off = _last_reversible(written_off_items(item, policy), paid.date)
+    assert write_off is not None, "the allocation recovers only a reversible write-off"
     place = (paid.source, paid.date, paid.entry.payee)
-    return _entry(item, place, (receipt, link_of(receipt)), units, debits, policy)
+    return _entry(item, place, (receipt, link_of(receipt)), Reversed(write_off, units), policy)
 
 
 def _entry(
     item: Item,
     place: tuple[Mapping[str, Any], datetime.date, str | None],
     receipt: tuple[str, str],
-    units: int,
-    debits: Sequence[tuple[str, int]],
+    reversed_: Reversed,
     policy: ArPolicy,
 ) -> data.Transaction:
     """Returns a recovery: the receivable debited, the write-off's debits reversed in proportion.
+
+    Of a write-off priced in the functional currency, the receivable is
+    debited at the price at which the units weigh what is credited back
+    (`Reversed.value`; the write-off's own rate, 1.20, when that is exact:
+    `40.00 EUR @ 1.20 USD` against `Expenses:BadDebt -48.00 USD`).
 
     Args:
       place: The metadata locating the receipt, its date and its payee.
       receipt: The receipt's id and link.
     """
     located, day, payee = place
-    currency = item.currency
-    digits = policy.precision.digits(currency)
-    postings = [ar_entries.posting(policy.accounts.receivable, units_of(units, currency, digits))]
-    for account, piece in reversal(debits, units):
-        postings.append(ar_entries.posting(account, units_of(-piece, currency, digits)))
+    currency, units = item.currency, reversed_.units
+    write_off, value = reversed_.write_off, reversed_.value(item.currency, policy)
+    functional, receivable = policy.functional_currency, policy.accounts.receivable
+    if write_off.rate is None or functional is None:
+        digits = policy.precision.digits(currency)
+        postings = [ar_entries.posting(receivable, units_of(units, currency, digits))]
+        debited = currency
+    else:
+        number = policy.precision.from_minor(units, currency)
+        price, worth = write_off.rate, policy.precision.from_minor(value, functional)
+        if number * price != worth:
+            price = price_of(worth, number)
+        postings = [ar_entries.leg(receivable, number, currency, price, functional)]
+        debited = functional
+    digits = policy.precision.digits(debited)
+    for account, piece in reversal(write_off.debits or (), value):
+        postings.append(ar_entries.posting(account, units_of(-piece, debited, digits)))
     extra: dict[str, Any] = {
         meta.INVOICE: item.id,
         meta.SOURCE: item.id,
