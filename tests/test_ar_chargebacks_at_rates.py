@@ -13,19 +13,16 @@ in euros is in `tests/test_ar_later_events.py`.
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 
 from beancount.core import data
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from plugins import period_lock
 from plugins.fx import quantize
-from reports import receivables
 from tests import reporting
 from tests.conftest import Books, generated
-from tests.test_ar_derecognition import postings_through, units_total
+from tests.rated_books import aging_ties, postings_through, sealed, units_total, usd_weight
 from tests.test_ar_reconciliation import (
     AR,
     CREDITS,
@@ -36,7 +33,7 @@ from tests.test_ar_reconciliation import (
     WRITE_OFF,
 )
 
-POLICY = "tolerance: {USD: 1.00, EUR: 1.00}\n"
+POLICY = {"ar.yaml": "tolerance: {USD: 1.00, EUR: 1.00}\n", "close.yaml": ""}
 OPENS = """
 2026-01-01 open Assets:Bank:Euro
 2026-01-01 open Liabilities:CustomerCredits
@@ -75,7 +72,7 @@ def _chargeback(date: str, amount: str, bank: str) -> str:
 
 
 def _load(books: Books, text: str) -> list[data.Directive]:
-    loaded = reporting.loaded(books, HEADER + OPENS + text, {"ar.yaml": POLICY, "close.yaml": ""})
+    loaded = reporting.loaded(books, HEADER + OPENS + text, POLICY)
     return list(loaded.entries)
 
 
@@ -89,34 +86,6 @@ def _taken_back(entries: list[data.Directive]) -> list[tuple[str, list[tuple[str
         for entry in generated(entries)
         if entry.meta.get("revclose_kind") == "chargeback"
     ]
-
-
-def _weight(postings: list[data.Posting]) -> Decimal:
-    """The postings' weight in USD: their units at their USD price, or as they are if in USD."""
-    total = Decimal(0)
-    for posting in postings:
-        assert posting.units is not None and isinstance(posting.units.number, Decimal)
-        if posting.price is None:
-            assert posting.units.currency == "USD"
-            total += posting.units.number
-        else:
-            assert posting.price.currency == "USD" and isinstance(posting.price.number, Decimal)
-            total += posting.units.number * posting.price.number
-    return total
-
-
-def _sealed(entries: list[data.Directive], through: str) -> list[str]:
-    """The fingerprints of every entry dated through a day: what a seal of that month holds."""
-    day = datetime.date.fromisoformat(through)
-    return sorted(period_lock.fingerprint(entry) for entry in entries if entry.date <= day)
-
-
-def _ties(books: Books, text: str, day: str) -> None:
-    """The aging's functional total ties the general ledger in USD on `day`."""
-    loaded = reporting.loaded(books, HEADER + OPENS + text, {"ar.yaml": POLICY, "close.yaml": ""})
-    table = receivables.aging(loaded, datetime.date.fromisoformat(day))
-    [total] = [row for row in table.rows if row[0] == receivables.FUNCTIONAL_TOTAL]
-    assert total[-1] == 0
 
 
 def test_worked_example_a_receipt_in_usd_given_back_reopens_its_euros_at_the_carrying_rate(
@@ -142,7 +111,7 @@ def test_worked_example_a_receipt_in_usd_given_back_reopens_its_euros_at_the_car
     )
     text = february + _chargeback("2026-03-10", "11.00 USD", "Assets:Bank:Operating")
     alone, both = _load(books, february), _load(books, text)
-    assert _sealed(both, "2026-02-28") == _sealed(alone, "2026-02-28")
+    assert sealed(both, "2026-02-28") == sealed(alone, "2026-02-28")
     assert _taken_back(both) == [
         (
             "2026-03-10",
@@ -155,10 +124,10 @@ def test_worked_example_a_receipt_in_usd_given_back_reopens_its_euros_at_the_car
     ]
     assert units_total(postings_through(both, REALIZED, "2026-03-31")) == Decimal("2.00")
     assert units_total(postings_through(both, AR, "2026-03-31")) == Decimal("10.00")
-    assert _weight(postings_through(both, AR, "2026-03-31")) == Decimal("12.00")
+    assert usd_weight(postings_through(both, AR, "2026-03-31")) == Decimal("12.00")
     assert units_total(postings_through(both, REMEASURED, "2026-03-31")) == Decimal("-1.00")
     assert units_total(postings_through(both, UNAPPLIED, "2026-03-31")) == 0
-    _ties(books, text, "2026-03-31")
+    aging_ties(books, HEADER + OPENS + text, POLICY, "2026-03-31")
 
 
 def test_take_backs_across_currencies_are_rounded_cumulatively(books: Books) -> None:
@@ -184,10 +153,10 @@ def test_take_backs_across_currencies_are_rounded_cumulatively(books: Books) -> 
         ("2026-03-10", ["9.09 EUR", "-10.00 USD", "-0.91 USD"]),
         ("2026-03-20", ["20.91 EUR", "-23.00 USD", "-2.09 USD"]),
     ]
-    assert _weight(postings_through(entries, AR, "2026-03-10")) == Decimal("10.91")
-    assert _weight(postings_through(entries, AR, "2026-03-31")) == Decimal("36.00")
+    assert usd_weight(postings_through(entries, AR, "2026-03-10")) == Decimal("10.91")
+    assert usd_weight(postings_through(entries, AR, "2026-03-31")) == Decimal("36.00")
     assert units_total(postings_through(entries, REALIZED, "2026-03-31")) == 0
-    _ties(books, text, "2026-03-31")
+    aging_ties(books, HEADER + OPENS + text, POLICY, "2026-03-31")
 
 
 def test_a_difference_written_off_across_currencies_is_reversed_with_the_last_of_the_cash(
@@ -212,7 +181,7 @@ def test_a_difference_written_off_across_currencies_is_reversed_with_the_last_of
     )
     text = february + _chargeback("2026-03-10", "32.95 USD", "Assets:Bank:Operating")
     alone, entries = _load(books, february), _load(books, text)
-    assert _sealed(entries, "2026-02-28") == _sealed(alone, "2026-02-28")
+    assert sealed(entries, "2026-02-28") == sealed(alone, "2026-02-28")
     assert units_total(postings_through(alone, WRITE_OFF, "2026-02-28")) == Decimal("0.05")
     assert _taken_back(entries) == [
         (
@@ -228,8 +197,8 @@ def test_a_difference_written_off_across_currencies_is_reversed_with_the_last_of
     assert units_total(postings_through(entries, WRITE_OFF, "2026-03-31")) == 0
     assert units_total(postings_through(entries, REALIZED, "2026-03-31")) == 0
     assert units_total(postings_through(entries, AR, "2026-03-31")) == Decimal("30.00")
-    assert _weight(postings_through(entries, AR, "2026-03-31")) == Decimal("36.00")
-    _ties(books, text, "2026-03-31")
+    assert usd_weight(postings_through(entries, AR, "2026-03-31")) == Decimal("36.00")
+    aging_ties(books, HEADER + OPENS + text, POLICY, "2026-03-31")
 
 
 def test_the_take_back_that_empties_an_application_across_currencies_reverses_its_write_off(
@@ -257,7 +226,7 @@ def test_the_take_back_that_empties_an_application_across_currencies_reverses_it
     )
     text = march + _chargeback("2026-04-10", "22.95 USD", "Assets:Bank:Operating")
     alone, entries = _load(books, march), _load(books, text)
-    assert _sealed(entries, "2026-03-31") == _sealed(alone, "2026-03-31")
+    assert sealed(entries, "2026-03-31") == sealed(alone, "2026-03-31")
     assert units_total(postings_through(alone, WRITE_OFF, "2026-03-31")) == Decimal("0.05")
     made = _taken_back(entries)
     assert [(day, [posting[:2] for posting in postings]) for day, postings in made] == [
@@ -272,12 +241,12 @@ def test_the_take_back_that_empties_an_application_across_currencies_reverses_it
             ],
         ),
     ]
-    assert _weight(postings_through(entries, AR, "2026-03-31")) == Decimal("10.91")
+    assert usd_weight(postings_through(entries, AR, "2026-03-31")) == Decimal("10.91")
     assert units_total(postings_through(entries, WRITE_OFF, "2026-04-30")) == 0
     assert units_total(postings_through(entries, REALIZED, "2026-04-30")) == 0
     assert units_total(postings_through(entries, AR, "2026-04-30")) == Decimal("30.00")
-    assert _weight(postings_through(entries, AR, "2026-04-30")) == Decimal("36.00")
-    _ties(books, text, "2026-04-30")
+    assert usd_weight(postings_through(entries, AR, "2026-04-30")) == Decimal("36.00")
+    aging_ties(books, HEADER + OPENS + text, POLICY, "2026-04-30")
 
 
 def test_a_write_off_in_the_invoices_currency_is_reversed_at_the_rate_it_was_booked(
@@ -300,7 +269,7 @@ def test_a_write_off_in_the_invoices_currency_is_reversed_at_the_rate_it_was_boo
     )
     text = january + _chargeback("2026-02-15", "99.50 EUR", "Assets:Bank:Euro")
     alone, both = _load(books, january), _load(books, text)
-    assert _sealed(both, "2026-01-31") == _sealed(alone, "2026-01-31")
+    assert sealed(both, "2026-01-31") == sealed(alone, "2026-01-31")
     assert units_total(postings_through(alone, WRITE_OFF, "2026-01-31")) == Decimal("0.50")
     assert _taken_back(both) == [
         (
@@ -315,9 +284,9 @@ def test_a_write_off_in_the_invoices_currency_is_reversed_at_the_rate_it_was_boo
     ]
     assert units_total(postings_through(both, WRITE_OFF, "2026-02-28")) == 0
     assert units_total(postings_through(both, REALIZED, "2026-02-28")) == 0
-    assert _weight(postings_through(both, AR, "2026-02-28")) == Decimal("120.00")
+    assert usd_weight(postings_through(both, AR, "2026-02-28")) == Decimal("120.00")
     assert units_total(postings_through(both, REMEASURED, "2026-02-28")) == Decimal("-10.00")
-    _ties(books, text, "2026-02-28")
+    aging_ties(books, HEADER + OPENS + text, POLICY, "2026-02-28")
 
 
 def test_a_chargeback_of_a_part_payment_gives_back_the_piece_it_derecognized(
@@ -340,7 +309,7 @@ def test_a_chargeback_of_a_part_payment_gives_back_the_piece_it_derecognized(
     )
     text = february + _chargeback("2026-03-10", "55.00 USD", "Assets:Bank:Operating")
     alone, both = _load(books, february), _load(books, text)
-    assert _sealed(both, "2026-02-28") == _sealed(alone, "2026-02-28")
+    assert sealed(both, "2026-02-28") == sealed(alone, "2026-02-28")
     assert _taken_back(both) == [
         (
             "2026-03-10",
@@ -352,9 +321,9 @@ def test_a_chargeback_of_a_part_payment_gives_back_the_piece_it_derecognized(
         )
     ]
     assert units_total(postings_through(both, AR, "2026-03-31")) == Decimal("100.00")
-    assert _weight(postings_through(both, AR, "2026-03-31")) == Decimal("108.37")
+    assert usd_weight(postings_through(both, AR, "2026-03-31")) == Decimal("108.37")
     assert units_total(postings_through(both, REALIZED, "2026-03-31")) == 0
-    _ties(books, text, "2026-03-31")
+    aging_ties(books, HEADER + OPENS + text, POLICY, "2026-03-31")
 
 
 def test_a_credit_parked_at_the_receipts_rate_is_taken_back_at_it(books: Books) -> None:
@@ -374,7 +343,7 @@ def test_a_credit_parked_at_the_receipts_rate_is_taken_back_at_it(books: Books) 
     )
     text = january + _chargeback("2026-02-15", "70.00 EUR", "Assets:Bank:Euro")
     alone, both = _load(books, january), _load(books, text)
-    assert _sealed(both, "2026-01-31") == _sealed(alone, "2026-01-31")
+    assert sealed(both, "2026-01-31") == sealed(alone, "2026-01-31")
     assert _taken_back(both) == [
         ("2026-02-15", [(CREDITS, "50.00 EUR", "1.10 USD"), (UNAPPLIED, "-50.00 EUR", "1.10 USD")]),
         (
@@ -388,9 +357,9 @@ def test_a_credit_parked_at_the_receipts_rate_is_taken_back_at_it(books: Books) 
     ]
     assert units_total(postings_through(both, CREDITS, "2026-02-28")) == 0
     assert units_total(postings_through(both, REALIZED, "2026-02-28")) == Decimal("8.00")
-    assert _weight(postings_through(both, AR, "2026-02-28")) == Decimal("24.00")
+    assert usd_weight(postings_through(both, AR, "2026-02-28")) == Decimal("24.00")
     assert units_total(postings_through(both, REMEASURED, "2026-02-28")) == Decimal("-2.00")
-    _ties(books, text, "2026-02-28")
+    aging_ties(books, HEADER + OPENS + text, POLICY, "2026-02-28")
 
 
 RATES = st.integers(min_value=8000, max_value=14000)  # 0.8000 to 1.4000 USD a euro
@@ -458,16 +427,16 @@ def test_a_chargeback_at_rates_leaves_january_and_ties_the_receivable(
     # - the aging's functional total ties the general ledger on Feb 28.
     january, february, billed, carrying, end, all_back = case
     alone, both = _load(books, january), _load(books, january + february)
-    assert _sealed(both, "2026-01-31") == _sealed(alone, "2026-01-31")
+    assert sealed(both, "2026-01-31") == sealed(alone, "2026-01-31")
     assert units_total(postings_through(both, UNAPPLIED, "2026-02-28")) == 0
     held = postings_through(both, AR, "2026-02-28")
     open_eur = units_total(held)
     assert 0 < open_eur <= Decimal(billed).scaleb(-2)
     half_cent = Decimal("0.005")
-    assert abs(_weight(held) - open_eur * carrying) <= half_cent
+    assert abs(usd_weight(held) - open_eur * carrying) <= half_cent
     remeasured = units_total(postings_through(both, REMEASURED, "2026-02-28"))
-    assert abs(_weight(held) + remeasured - open_eur * end) <= half_cent
+    assert abs(usd_weight(held) + remeasured - open_eur * end) <= half_cent
     if all_back:
         assert open_eur == Decimal(billed).scaleb(-2)
         assert units_total(postings_through(both, WRITE_OFF, "2026-02-28")) == 0
-    _ties(books, january + february, "2026-02-28")
+    aging_ties(books, HEADER + OPENS + january + february, POLICY, "2026-02-28")

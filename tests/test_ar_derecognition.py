@@ -27,6 +27,7 @@ from reports import books as books_module
 from reports import receivables
 from tests import reporting
 from tests.conftest import Books, generated
+from tests.rated_books import postings_through, units_total
 from tests.test_ar_reconciliation import AR, HEADER, REALIZED, REMEASURED
 
 CENT = Decimal("0.01")
@@ -39,29 +40,6 @@ def _weight(posting: data.Posting) -> Decimal:
     assert posting.price.currency == "USD"
     assert isinstance(posting.units.number, Decimal) and isinstance(posting.price.number, Decimal)
     return posting.units.number * posting.price.number
-
-
-def postings_through(
-    entries: list[data.Directive], account: str, through: datetime.date | str
-) -> list[data.Posting]:
-    """The postings to `account` dated on or before `through` (a date or its ISO text)."""
-    day = through if isinstance(through, datetime.date) else datetime.date.fromisoformat(through)
-    return [
-        posting
-        for entry in entries
-        if isinstance(entry, data.Transaction) and entry.date <= day
-        for posting in entry.postings
-        if posting.account == account
-    ]
-
-
-def units_total(postings: list[data.Posting]) -> Decimal:
-    """The sum of the postings' units (all in one currency)."""
-    total = Decimal(0)
-    for posting in postings:
-        assert posting.units is not None and isinstance(posting.units.number, Decimal)
-        total += posting.units.number
-    return total
 
 
 def _cents(number: int) -> Decimal:

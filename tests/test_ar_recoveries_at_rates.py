@@ -24,11 +24,10 @@ from beancount.core import data
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from plugins import period_lock
 from plugins.fx import quantize
-from reports import receivables
 from tests import reporting
 from tests.conftest import Books, generated
+from tests.rated_books import aging_ties, postings_through, sealed, units_total, usd_weight
 from tests.test_ar_reconciliation import AR, CREDITS, HEADER, REALIZED, UNAPPLIED
 
 POLICY = {"ar.yaml": "tolerance: {USD: 1.00, EUR: 1.00}\n", "close.yaml": ""}
@@ -99,64 +98,16 @@ def _made(entries: list[data.Directive], since: str) -> list[tuple[str, str, lis
     ]
 
 
-def _postings(entries: list[data.Directive], account: str, through: str) -> list[data.Posting]:
-    day = datetime.date.fromisoformat(through)
-    return [
-        posting
-        for entry in entries
-        if isinstance(entry, data.Transaction) and entry.date <= day
-        for posting in entry.postings
-        if posting.account == account
-    ]
-
-
-def _units(postings: list[data.Posting], currency: str) -> Decimal:
-    total = Decimal(0)
-    for posting in postings:
-        assert posting.units is not None and isinstance(posting.units.number, Decimal)
-        if posting.units.currency == currency:
-            total += posting.units.number
-    return total
-
-
-def _weight(postings: list[data.Posting]) -> Decimal:
-    """The postings' weight in USD: their units at their USD price, or as they are if in USD."""
-    total = Decimal(0)
-    for posting in postings:
-        assert posting.units is not None and isinstance(posting.units.number, Decimal)
-        if posting.price is None:
-            assert posting.units.currency == "USD"
-            total += posting.units.number
-        else:
-            assert posting.price.currency == "USD" and isinstance(posting.price.number, Decimal)
-            total += posting.units.number * posting.price.number
-    return total
-
-
-def _sealed(entries: list[data.Directive], through: str) -> list[str]:
-    """The fingerprints of every entry dated through a day: what a seal of that month holds."""
-    day = datetime.date.fromisoformat(through)
-    return sorted(period_lock.fingerprint(entry) for entry in entries if entry.date <= day)
-
-
-def _ties(books: Books, text: str, day: str) -> None:
-    """The aging's functional total ties the general ledger in USD on `day`."""
-    loaded = reporting.loaded(books, HEADER + OPENS + text, POLICY)
-    table = receivables.aging(loaded, datetime.date.fromisoformat(day))
-    [total] = [row for row in table.rows if row[0] == receivables.FUNCTIONAL_TOTAL]
-    assert total[-1] == 0
-
-
 def _closed(entries: list[data.Directive], through: str = "2026-07-31") -> tuple[Decimal, ...]:
     """The receivable's euros and USD weight, bad debt, realized FX and credits on a day."""
-    held = _postings(entries, AR, through)
+    held = postings_through(entries, AR, through)
     return (
-        _units(held, "EUR"),
-        _weight(held),
-        _units(_postings(entries, BAD_DEBT, through), "USD"),
-        _units(_postings(entries, REALIZED, through), "USD"),
-        _units(_postings(entries, CREDITS, through), "EUR")
-        + _units(_postings(entries, CREDITS, through), "USD"),
+        units_total(held, "EUR"),
+        usd_weight(held),
+        units_total(postings_through(entries, BAD_DEBT, through), "USD"),
+        units_total(postings_through(entries, REALIZED, through), "USD"),
+        units_total(postings_through(entries, CREDITS, through), "EUR")
+        + units_total(postings_through(entries, CREDITS, through), "USD"),
     )
 
 
@@ -195,9 +146,9 @@ def test_worked_example_euros_on_an_invoice_written_off_at_its_rate_reinstate_it
         ),
     ]
     assert _closed(entries) == (NIL, NIL, NIL, Decimal("10.00"), NIL)
-    assert _sealed(entries, "2026-06-30") == _sealed(alone, "2026-06-30")
-    _ties(books, text, "2026-06-30")
-    _ties(books, text, "2026-07-31")
+    assert sealed(entries, "2026-06-30") == sealed(alone, "2026-06-30")
+    aging_ties(books, HEADER + OPENS + text, POLICY, "2026-06-30")
+    aging_ties(books, HEADER + OPENS + text, POLICY, "2026-07-31")
 
 
 def test_a_partial_recovery_in_euros_reinstates_what_it_brings_at_the_write_off_s_rate(
@@ -222,7 +173,7 @@ def test_a_partial_recovery_in_euros_reinstates_what_it_brings_at_the_write_off_
         ),
     ]
     assert _closed(entries) == (NIL, NIL, Decimal("72.00"), Decimal("4.00"), NIL)
-    _ties(books, text, "2026-07-31")
+    aging_ties(books, HEADER + OPENS + text, POLICY, "2026-07-31")
 
 
 def test_a_receipt_in_usd_recovers_the_euros_it_is_worth_on_its_day(books: Books) -> None:
@@ -254,8 +205,8 @@ def test_a_receipt_in_usd_recovers_the_euros_it_is_worth_on_its_day(books: Books
         ),
     ]
     assert _closed(entries) == (NIL, NIL, NIL, Decimal("10.00"), Decimal("-22.00"))
-    assert _sealed(entries, "2026-06-30") == _sealed(alone, "2026-06-30")
-    _ties(books, text, "2026-07-31")
+    assert sealed(entries, "2026-06-30") == sealed(alone, "2026-06-30")
+    aging_ties(books, HEADER + OPENS + text, POLICY, "2026-07-31")
 
 
 def test_a_write_off_at_a_rate_of_its_own_is_reversed_at_that_rate(books: Books) -> None:
@@ -285,10 +236,10 @@ def test_a_write_off_at_a_rate_of_its_own_is_reversed_at_that_rate(books: Books)
             ],
         ),
     ]
-    assert _units(_postings(alone, REALIZED, "2026-05-31"), "USD") == Decimal("5.00")
+    assert units_total(postings_through(alone, REALIZED, "2026-05-31"), "USD") == Decimal("5.00")
     assert _closed(entries) == (NIL, NIL, NIL, Decimal("10.00"), NIL)
-    assert _sealed(entries, "2026-06-30") == _sealed(alone, "2026-06-30")
-    _ties(books, text, "2026-07-31")
+    assert sealed(entries, "2026-06-30") == sealed(alone, "2026-06-30")
+    aging_ties(books, HEADER + OPENS + text, POLICY, "2026-07-31")
 
 
 def test_recoveries_at_a_rate_that_does_not_end_are_rounded_cumulatively(books: Books) -> None:
@@ -324,9 +275,9 @@ def test_recoveries_at_a_rate_that_does_not_end_are_rounded_cumulatively(books: 
         ),
     ]
     assert _closed(entries, "2026-08-31") == (NIL, NIL, NIL, Decimal("-1.63"), NIL)
-    assert _sealed(entries, "2026-07-31") == _sealed(alone, "2026-07-31")
-    _ties(books, text, "2026-07-31")
-    _ties(books, text, "2026-08-31")
+    assert sealed(entries, "2026-07-31") == sealed(alone, "2026-07-31")
+    aging_ties(books, HEADER + OPENS + text, POLICY, "2026-07-31")
+    aging_ties(books, HEADER + OPENS + text, POLICY, "2026-08-31")
 
 
 @pytest.mark.parametrize(
@@ -351,10 +302,14 @@ def test_a_write_off_debiting_euros_or_fractions_of_a_cent_is_not_reversed(
     )
     entries = _load(books, text)
     assert [kind for _, kind, _ in _made(entries, "2026-06-01")] == ["named"]
-    assert _units(_postings(entries, CREDITS, "2026-07-31"), "EUR") == Decimal("-100.00")
+    assert units_total(postings_through(entries, CREDITS, "2026-07-31"), "EUR") == Decimal(
+        "-100.00"
+    )
     amount, currency = debit.split()[1:3]
-    assert _units(_postings(entries, BAD_DEBT, "2026-07-31"), currency) == Decimal(amount)
-    _ties(books, text, "2026-07-31")
+    assert units_total(postings_through(entries, BAD_DEBT, "2026-07-31"), currency) == Decimal(
+        amount
+    )
+    aging_ties(books, HEADER + OPENS + text, POLICY, "2026-07-31")
 
 
 RATES = st.integers(min_value=8000, max_value=14000)  # 0.8000 to 1.4000 USD a euro
@@ -415,12 +370,12 @@ def test_recoveries_at_rates_reverse_bad_debt_to_the_cent_and_tie_the_receivable
     eur = Decimal(_written_eur(text))
     price = written / eur  # Beancount's price of a unit of `@@`, to its 28 digits
     left = written - quantize(recovered * price, 2)
-    assert _units(_postings(entries, BAD_DEBT, "2026-12-31"), "USD") == left
-    assert _units(_postings(entries, CREDITS, "2026-12-31"), "EUR") == 0
-    held = _postings(entries, AR, "2026-12-31")
-    assert _units(held, "EUR") == 0
-    assert abs(_weight(held)) < Decimal("1e-20")
-    _ties(books, text, "2026-12-31")
+    assert units_total(postings_through(entries, BAD_DEBT, "2026-12-31"), "USD") == left
+    assert units_total(postings_through(entries, CREDITS, "2026-12-31"), "EUR") == 0
+    held = postings_through(entries, AR, "2026-12-31")
+    assert units_total(held, "EUR") == 0
+    assert abs(usd_weight(held)) < Decimal("1e-20")
+    aging_ties(books, HEADER + OPENS + text, POLICY, "2026-12-31")
 
 
 def _written_eur(text: str) -> str:
