@@ -276,6 +276,8 @@ class _Known:
         self.carried: payment_differences.Carried | None = []
         self.early: set[chargebacks.Key] = set()  # debits taken off their receipts before matching
         self.reclaims: dict[chargebacks.Key, int] = {}  # what a receipt's credit can give a debit
+        # The claims of debits on their receipts' credits, decided with the credits' applications.
+        self.claims: dict[chargebacks.Key, customer_credits.Claim] = {}
         self._tried = {payment_differences.keys([])}  # the write-offs carried so far
 
     def absorb(self, learned: _Learned) -> None:
@@ -289,6 +291,8 @@ class _Known:
             self._tried.add(keys)
         self.early |= learned.early
         self.reclaims.update(learned.reclaims)
+        if learned.claims is not None:
+            self.claims = learned.claims
 
 
 def _unsettled(learned: _Learned, cash: receipts.Receipts) -> list[receivables.Finding]:
@@ -317,7 +321,9 @@ def _unsettled(learned: _Learned, cash: receipts.Receipts) -> list[receivables.F
             "type it to the invoice it reopens or to the customer's credits instead",
             None,
         )
-        for receipt, day, _, filename, lineno in sorted(learned.early | learned.reclaims.keys())
+        for receipt, day, _, filename, lineno in sorted(
+            learned.early | learned.reclaims.keys() | (learned.claims or {}).keys()
+        )
     ]
     for invoice, movement in learned.written or ():
         where = movement.entry.meta
@@ -394,6 +400,8 @@ class _Learned(NamedTuple):
     written: payment_differences.Carried | None  # write-offs to post first, if to be read again
     early: set[chargebacks.Key]  # debits to take off their receipts before matching, found anew
     reclaims: dict[chargebacks.Key, int]  # what a receipt's credit could give each debit, anew
+    # The claims of debits on credits to decide with the credits' applications, if to read again.
+    claims: dict[chargebacks.Key, customer_credits.Claim] | None
 
     @property
     def settled(self) -> bool:
@@ -404,6 +412,7 @@ class _Learned(NamedTuple):
             and self.written is None
             and not self.early
             and not self.reclaims
+            and self.claims is None
         )
 
 
@@ -426,14 +435,19 @@ def _applied(
     policy: ArPolicy,
     known: _Known,
 ) -> _Applied:
-    """Nets credit notes, matches receipts, charges back, applies credits, then writes off.
+    """Nets credit notes, matches receipts and applies credits, charges back, then writes off.
 
     Each step posts what it generates into the subledger and the receipts,
-    in place, so the next reads what is left. A later debit that may charge
-    back an applied receipt is kept off it until cash is matched
-    (`plugins.chargebacks`). Customer credits are applied with the
-    take-backs of over payments (`plugins.over_payments`) and the claims of
-    chargebacks on the credits their receipts parked, which are settled then.
+    in place, so the next reads what is left. Customer credits are applied
+    day by day while receipts are matched (`customer_credits.Crediting`),
+    with the take-backs of over payments (`plugins.over_payments`) as
+    claims on them. A later debit that may charge back an applied receipt
+    is kept off it until cash is matched (`plugins.chargebacks`): its claim
+    on the credit its receipt parked is then added, and decided on the
+    credit's later days, or at the end. The customers whose invoices a
+    chargeback opened again, and those of a credit a recovery left over
+    (known only once cash is matched), have their receipts matched and
+    credits applied again.
 
     Args:
       subledger: The open items of the typed books.
@@ -452,25 +466,20 @@ def _applied(
     withheld = chargebacks.withhold(cash, policy, known.early)
     # Cash naming an invoice written off as uncollectible reinstates it first.
     recovering = recoveries.Recovering(subledger, cash, policy, moved.straight)
-    applied = cash_application.apply(subledger, cash, rates, policy, recovering=recovering)
+    crediting = _crediting(subledger, cash, credit_entries, moved, recovering, policy, known.claims)
+    applied = cash_application.apply(
+        subledger, cash, rates, policy, recovering=recovering, crediting=crediting
+    )
     subledger.post(recovering.movements)
     subledger.post(applied.movements)
     cash.post(applied.uses)
+    parked = customer_credits.parked_by([*moved.entries, *applied.crediting], policy)
+    for receipt in sorted(parked.keys() & crediting.deferred):
+        crediting.late(parked[receipt])  # what a recovery left over: known only now
+    credited = crediting.applied(parked, policy, rates)
+    subledger.post(credited.movements)
     charged = chargebacks.charge(withheld, cash, subledger, policy, known.reclaims)
-    crediting = [*moved.entries, *applied.crediting]
-    credits = customer_credits.credits_left(crediting, credit_entries, policy)
-    customers = {credit.customer for credit in credits if credit.customer}
-    held = customer_credits.Held.of(
-        [*credit_entries, *crediting],
-        customer_credits.Owner(cash.by_id, subledger),
-        policy,
-        customers,
-    )
-    claims = [take_back.claim for take_back in moved.take_backs]
-    claims += [reclaim.claim for reclaim in charged.reclaims]
-    credited = customer_credits.apply(credits, subledger, policy, rates, held, claims)
-    taken = credited.taken[: len(moved.take_backs)]
-    taken_back = over_payments.settled(moved.take_backs, taken, subledger, policy)
+    claimed = _claimed(charged, crediting, known.claims, len(moved.take_backs))
     made = [
         *netted.entries,
         *own_rates,
@@ -478,26 +487,31 @@ def _applied(
         *applied.entries,
         *charged.entries,
         *credited.entries,
-        *taken_back,
     ]
     findings = [*applied.findings, *charged.findings]
+    again = charged.customers | crediting.waiting()
+    if again:
+        crediting.revisit(again)
+        # A receipt of what a chargeback opened again, and a credit a
+        # recovery left over, are matched and applied only now: match those
+        # customers' receipts again.
+        matched = cash_application.apply(subledger, cash, rates, policy, again, crediting=crediting)
+        findings += matched.findings
+        subledger.post(matched.movements)
+        cash.post(matched.uses)
+        made += matched.entries
+        parked |= customer_credits.parked_by(matched.crediting, policy)
+    crediting.finish()
+    rematched = crediting.applied(parked, policy, rates)
+    subledger.post(rematched.movements)
+    made += rematched.entries
+    taken = crediting.taken[: len(moved.take_backs)]
+    made += over_payments.settled(moved.take_backs, taken, subledger, policy)
     capped = [
         (take_back, units)
         for take_back, units in zip(moved.take_backs, taken, strict=True)
         if units < take_back.claim.units
     ]
-    if credited.movements or charged.customers:
-        # A receipt of what is left of an invoice once a credit paid part of
-        # it, or a chargeback opened it again, matches only now: match those
-        # customers' receipts again.
-        subledger.post(credited.movements)
-        again = cash_application.apply(
-            subledger, cash, rates, policy, customers | charged.customers
-        )
-        findings += again.findings
-        subledger.post(again.movements)
-        cash.post(again.uses)
-        made += again.entries
     # Last, when every receipt is applied: what receipts posted straight to
     # the receivable leave open within the tolerance at a day's end.
     differences = payment_differences.write_offs(subledger, rates, policy, known.carried)
@@ -505,10 +519,93 @@ def _applied(
     made += [movement.entry for _, movement in known.carried or ()]
     made += differences.entries
     later = {take_back.key: units for take_back, units in capped}
-    reclaimed = charged.capped(credited.taken[len(moved.take_backs) :])
+    reclaimed, claims = _claims_learned(charged, crediting, known.claims, claimed)
     demands = None if recovering.settled else recovering.demands
-    learned = _Learned(later, demands, differences.carried, charged.early, reclaimed)
+    learned = _Learned(later, demands, differences.carried, charged.early, reclaimed, claims)
     return _Applied(made, subledger, cash, findings, learned)
+
+
+def _crediting(
+    subledger: receivables.Subledger,
+    cash: receipts.Receipts,
+    credit_entries: Sequence[data.Transaction],
+    moved: over_payments.Moved,
+    recovering: recoveries.Recovering,
+    policy: ArPolicy,
+    claims: dict[chargebacks.Key, customer_credits.Claim],
+) -> customer_credits.Crediting:
+    """Returns the customer credits step the matcher runs on its days, with the credits known.
+
+    Those are what receipts posted straight to the receivable over paid,
+    moved to customer credits, and the take-backs claimed of them; and the
+    claims of chargebacks an earlier reading found (`_claims_learned`).
+    """
+    straight = customer_credits.parked_by(moved.entries, policy)
+    owner = customer_credits.Owner(cash.by_id, subledger)
+    held = customer_credits.Held.of([*credit_entries, *moved.entries], owner, policy)
+    uses = customer_credits.typed_uses(credit_entries, policy, [*cash.by_id, *straight])
+    written = recovering.written
+    deferred = {
+        receipt.id
+        for receipt in cash.by_id.values()
+        if written and any(name in written for name in receipt.named)
+    }
+    crediting = customer_credits.Crediting(
+        policy, held, uses, cash.by_id, subledger.items, deferred
+    )
+    for credit in straight.values():
+        crediting.add(credit.parked, credit.amount)
+    crediting.claim([take_back.claim for take_back in moved.take_backs])
+    crediting.claim(list(claims.values()))
+    return crediting
+
+
+def _claimed(
+    charged: chargebacks.Charged,
+    crediting: customer_credits.Crediting,
+    known: dict[chargebacks.Key, customer_credits.Claim],
+    first: int,
+) -> list[int]:
+    """Gives the credits step the chargebacks' claims; returns the index of each in its `taken`.
+
+    A claim an earlier reading found was given to it before matching (at
+    `first` on, in the order of `known`), and is not given again.
+    """
+    given = {key: first + at for at, key in enumerate(known)}
+    fresh = [one.claim for one in charged.reclaims if known.get(one.key) != one.claim]
+    start = len(crediting.taken)
+    crediting.claim(fresh)
+    indexes = []
+    for one in charged.reclaims:
+        if known.get(one.key) == one.claim:
+            indexes.append(given[one.key])
+        else:
+            indexes.append(start)
+            start += 1
+    return indexes
+
+
+def _claims_learned(
+    charged: chargebacks.Charged,
+    crediting: customer_credits.Crediting,
+    known: dict[chargebacks.Key, customer_credits.Claim],
+    indexes: list[int],
+) -> tuple[dict[chargebacks.Key, int], dict[chargebacks.Key, customer_credits.Claim] | None]:
+    """Returns what the chargebacks' claims teach the next reading of the books.
+
+    A claim known only once cash was matched comes after the credit's
+    applications of that reading, even those dated after it: given less
+    than it asked, the books are read again with it given to the credits
+    step before matching, so it is decided in date order with them. A
+    claim so given and still given less than it asked caps what the debit
+    asks of the credit (`chargebacks.Charged.capped`).
+    """
+    taken = [crediting.taken[index] for index in indexes]
+    found = {one.key: one.claim for one in charged.reclaims}
+    capped = charged.capped(taken)
+    fresh = {key for key in capped if known.get(key) != found[key]}
+    claims = found if found != known and (known or fresh) else None
+    return {key: units for key, units in capped.items() if key not in fresh}, claims
 
 
 def _realized_own_rates(

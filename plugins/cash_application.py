@@ -21,7 +21,7 @@ from fractions import Fraction
 
 from beancount.core import data
 
-from plugins import ar_entries, cash_matching
+from plugins import ar_entries, cash_matching, customer_credits
 from plugins.ar_policy import ArPolicy
 from plugins.cash_matching import Application, Paying, Payment
 from plugins.fx import Rates
@@ -213,6 +213,7 @@ def apply(
     policy: ArPolicy,
     customers: Collection[str] | None = None,
     recovering: Callable[[list[Application]], list[Application]] | None = None,
+    crediting: customer_credits.Crediting | None = None,
 ) -> CashApplied:
     """Returns the cash applications of the books' receipts to their open invoices.
 
@@ -223,10 +224,12 @@ def apply(
       policy: The receivables policy.
       customers: If given, only the receipts naming no invoice of these
         customers are matched, to these customers' invoices: a second pass
-        after customer credits changed what is open of them.
+        after chargebacks opened some of them again.
       recovering: If given, turns the matcher's applications into those
         made: what receipts naming an invoice written off leave over
         recovers it (`plugins.recoveries.Recovering`).
+      crediting: If given, the customer credits the matcher applies on its
+        days (`plugins.customer_credits.Crediting`), which keeps what they pay.
     """
     view = _Payments(policy, rates, subledger)
     blocked = receipts.blocked
@@ -237,6 +240,8 @@ def apply(
         if unapplied > 0 and receipt.id not in blocked:
             view.add(receipt, unapplied)
     still_open = open_amounts(subledger, customers)
+    if crediting is not None:
+        crediting.ratios = view.ratios  # a credit is parked in its receipt's currency
     applications = cash_matching.match_open(
         view.payments,
         subledger.items,
@@ -245,6 +250,7 @@ def apply(
         policy.match_candidates,
         view.converted,
         receipts.last_used,
+        crediting,
     )
     if recovering is not None:
         applications = recovering(applications)

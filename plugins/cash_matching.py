@@ -51,6 +51,21 @@ date (a credit note netted, a refund, a returned payment) changes what is
 open of it as a part payment does: the customer's waiting receipts go
 through steps 2 to 5 again that day.
 
+Customer credits are applied inside the calendar, by a credits step the
+caller gives (`Crediting`, `plugins.customer_credits.Crediting`, which holds
+their rules): on each day, once the day's receipts went through steps 1 to
+4 and prepayments, the credits available that day pay their customers'
+invoices open that day (`Owing`): those parked that day (the excess of a
+named receipt, step 1, or of a receipt posted straight to the receivable),
+and those of customers whose invoices are billed or posted that day. A
+credit dated after its receipt's day (the day of a later invoice it
+reaches, `named_day`) is applied on its own day. The day's receipts come
+first, as a customer's cash always did; what a credit leaves open of an
+invoice is a part payment, so the day's unapplied receipts of its customer
+go through steps 2 to 4 again, then the customer's waiting receipts and
+step 5 as above. A receipt of a later day so sees what a credit left open,
+and never takes an invoice a credit paid before it.
+
 So a receipt waiting for years is tried again only on days its customer's
 open amounts change or its pool receives receipts, and each try is bounded
 as below; nothing depends on the order of the input. A receipt naming an
@@ -108,10 +123,11 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import heapq
 import itertools
 import operator
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import NamedTuple, Protocol
 
 from plugins.receivables import ends_from
@@ -211,6 +227,43 @@ class Payment(NamedTuple):
 
 
 Converted = Mapping[str, Sequence[tuple[str, int]]]  # receipt: (currency, amount) for step 3
+Pool = tuple[str, str]  # (customer, currency)
+
+
+class Owing(Protocol):
+    """What the matcher shows the credits step of its open invoices, and how it takes a payment."""
+
+    @property
+    def open(self) -> Mapping[str, int]:
+        """What is open of each invoice now, in minor units."""
+
+    def open_invoices(self, key: Pool, day: datetime.date) -> Iterator[Invoicing]:
+        """Yields the open invoices of a customer in a currency dated by `day`, oldest first."""
+
+    def open_for(
+        self, invoice: Invoicing, start: datetime.date
+    ) -> tuple[datetime.date, int] | None:
+        """The first day on or after `start` an invoice stays open, and by how much at least."""
+
+    def settle(self, invoice: str, units: int, day: datetime.date) -> None:
+        """Takes `units` paid on a day (by a customer credit) off what is open of an invoice."""
+
+
+class Crediting(Protocol):
+    """The customer credits the matcher applies on its days (`customer_credits.Crediting`)."""
+
+    def days(self) -> Iterable[datetime.date]:
+        """The days on which credits known before matching become available."""
+
+    def park(self, application: Application) -> datetime.date:
+        """Takes in the credit an application parks; returns the day it is available from."""
+
+    def pay(self, today: datetime.date, customers: Collection[str], owing: Owing) -> set[str]:
+        """Applies the credits available today; returns the customers whose invoices they paid.
+
+        The credits of `customers` (their invoices billed or posted today)
+        and those parked or available from today are applied.
+        """
 
 
 class Application(NamedTuple):
@@ -274,7 +327,6 @@ _age = operator.attrgetter("date", "id")
 _date = operator.attrgetter("date")
 _id = operator.attrgetter("id")
 _new = tuple.__new__  # builds a NamedTuple without the Python call of its generated __new__
-Pool = tuple[str, str]  # (customer, currency)
 Amount = tuple[str, str, int]  # (customer, currency, open amount)
 
 
@@ -288,6 +340,7 @@ class _Matcher:
         tolerance: Callable[[str], int],
         candidates: int,
         used: Mapping[str, datetime.date] | None = None,
+        crediting: Crediting | None = None,
     ) -> None:
         self.invoices = invoices
         self.open = still_open  # what is open of each invoice: the matcher's to change
@@ -317,6 +370,8 @@ class _Matcher:
         self.today = datetime.date.min  # the day being matched (`run`)
         self.tried: dict[str, tuple[int, tuple[str, ...]]] = {}  # step 5: sets already tried
         self.thinned: set[Pool] = set()  # pools whose waiting receipts were paid out since step 5
+        self.crediting = crediting  # the customer credits applied on each day, if any
+        self.later: list[datetime.date] = []  # days a credit parked today is available from
         self.survey()
 
     def day(
@@ -374,10 +429,27 @@ class _Matcher:
         moved = invoice.moved
         if moved is None or moved <= day:
             return owed
-        found = invoice.open_from(day, self.taken.get(invoice.id, 0))
-        if found is None or found[0] != day:
-            return 0
-        return min(owed, found[1])
+        found = self.open_for(invoice, day)
+        return found[1] if found is not None and found[0] == day else 0
+
+    def open_for(
+        self, invoice: Invoicing, start: datetime.date
+    ) -> tuple[datetime.date, int] | None:
+        """Returns the first day on or after `start` an invoice stays open, and the least it is.
+
+        The rule of `Invoicing.open_from`, less what this run applied of it
+        (`taken`), and at most what is open of it now: what a named receipt
+        (`payable`) or a customer credit (`plugins.customer_credits`) can pay
+        of it from that day on. None if it is not so open.
+        """
+        owed = self.open.get(invoice.id)
+        if owed is None:
+            return None
+        moved = invoice.moved
+        if moved is None or moved <= start:
+            return (start, owed)
+        found = invoice.open_from(start, self.taken.get(invoice.id, 0))
+        return None if found is None else (found[0], min(owed, found[1]))
 
     def start(self, payment: Paying, invoice: Invoicing) -> datetime.date:
         """Returns the first day one receipt could pay one invoice: `day` without `since`.
@@ -481,15 +553,19 @@ class _Matcher:
         self, payment: Paying, invoice: str, amount: int, step: str, day: datetime.date
     ) -> None:
         """Applies cash of a receipt to an invoice on a day, taking it off what is open of it."""
-        left = self.open[invoice] - amount
+        self.settle(invoice, amount, day)
+        made = (payment.id, invoice, amount, amount, 0, step, day)
+        self.applications.append(_new(Application, made))
+
+    def settle(self, invoice: str, units: int, day: datetime.date) -> None:
+        """Takes `units` paid of an invoice on a day off what is open of it."""
+        left = self.open[invoice] - units
         if left:  # a later debit left open: what it stands open at from the match's day on
             self.owe(invoice, left)
-            self.taken[invoice] = self.taken.get(invoice, 0) + amount
+            self.taken[invoice] = self.taken.get(invoice, 0) + units
         else:
             del self.open[invoice]
         self.applied[invoice] = day
-        made = (payment.id, invoice, amount, amount, 0, step, day)
-        self.applications.append(_new(Application, made))
 
     def owe(self, invoice: str, left: int) -> None:
         """Leaves an invoice open `left` after a part payment, indexed under its new amount."""
@@ -614,9 +690,12 @@ class _Matcher:
         day = self.named_day(payment, paid)
         for invoice, cleared, cash, credited in made:
             self.applied[invoice] = day
-            applications.append(
-                _new(Application, (receipt, invoice, cleared, cash, credited, step, day))
-            )
+            application = _new(Application, (receipt, invoice, cleared, cash, credited, step, day))
+            applications.append(application)
+            if credited and self.crediting is not None:
+                available = self.crediting.park(application)
+                if available > self.today:
+                    heapq.heappush(self.later, available)
 
     def short(self, payment: Paying, rest: Sequence[str], shortfall: int) -> bool:
         """Returns whether a named receipt is short of its invoices by no more than the tolerance.
@@ -651,6 +730,20 @@ class _Matcher:
             mine = (i for i in self.grouped.get(customer, ()) if i.currency == currency)
             found = self.pools[key] = sorted(mine, key=_age)
         return found
+
+    def open_invoices(self, key: Pool, day: datetime.date) -> Iterator[Invoicing]:
+        """Yields the open invoices of a pool dated on or before `day`, oldest first.
+
+        For the credits step (`Owing`): those it pays may be paid as it reads.
+        """
+        pool, still_open = self.pool(key), self.open
+        while pool and pool[0].id not in still_open:
+            pool.pop(0)  # paid: the oldest go first, so the pool stays short
+        for invoice in pool:
+            if invoice.date > day:
+                return
+            if invoice.id in still_open:
+                yield invoice
 
     def eligible(self, key: Pool, day: datetime.date) -> list[Invoicing]:
         """Returns the oldest `candidates` open invoices of a pool dated on or before `day`."""
@@ -990,33 +1083,90 @@ class _Matcher:
                     break
 
     def run(self, payments: Iterable[Paying], converted: Converted) -> None:
-        """Matches the receipts day by day, in date order (see the module doc)."""
+        """Matches the receipts day by day, in date order (see the module doc).
+
+        The days are those of receipts, of open invoices and their later
+        postings (`calendar`), of credits known before matching
+        (`Crediting.days`), and those a credit parked on a day becomes
+        available from, if later (`later`).
+        """
         by_day = {  # by date, then id: each day's few sorted apart cost less than (date, id) keys
             today: sorted(received, key=_id)
             for today, received in itertools.groupby(sorted(payments, key=_date), key=_date)
         }
         posted, billed = self.calendar()
-        for today in sorted(by_day.keys() | posted.keys() | billed.keys()):
-            self.today = today
-            self.part_paid.clear()
-            self.part_paid.update(posted.get(today, ()))
-            received = by_day.get(today)
-            unnamed = self.named(received) if received else []
-            # After the receipts naming invoices: the customer's word comes before a guess.
-            if self.waiting and today in billed:
-                self.prepaid(billed[today])
-            left = self.unmatched(unnamed, converted) if unnamed else []
-            if self.part_paid:
-                self.retry(converted)
-            self.wait(left)
-            pools = {(payment.customer, payment.currency) for payment in left}
-            pools.update(
-                (customer, currency)
-                for customer in self.part_paid
-                for currency in self.currencies.get(customer, ())
-            )
-            if pools:
-                self.several_receipts(pools, today, self.part_paid)
+        days = by_day.keys() | posted.keys() | billed.keys()
+        if self.crediting is not None:
+            days |= set(self.crediting.days())
+        later = self.later  # days a credit parked by a named receipt is available from
+        for today in sorted(days):
+            while later and later[0] < today:
+                self.day_of(heapq.heappop(later), {}, posted, billed, converted)
+            while later and later[0] == today:
+                heapq.heappop(later)
+            self.day_of(today, by_day, posted, billed, converted)
+        while later:
+            today = heapq.heappop(later)
+            if today > self.today:
+                self.day_of(today, {}, posted, billed, converted)
+
+    def day_of(
+        self,
+        today: datetime.date,
+        by_day: Mapping[datetime.date, list[Paying]],
+        posted: Mapping[datetime.date, set[str]],
+        billed: Mapping[datetime.date, list[Invoicing]],
+        converted: Converted,
+    ) -> None:
+        """Matches one day: its receipts, prepayments, credits and the receipts waiting again."""
+        self.today = today
+        self.part_paid.clear()
+        self.part_paid.update(posted.get(today, ()))
+        received = by_day.get(today)
+        unnamed = self.named(received) if received else []
+        # After the receipts naming invoices: the customer's word comes before a guess.
+        if self.waiting and today in billed:
+            self.prepaid(billed[today])
+        left = self.unmatched(unnamed, converted) if unnamed else []
+        if self.crediting is not None:
+            left = self.credit(today, posted, billed, left, converted)
+        if self.part_paid:
+            self.retry(converted)
+        self.wait(left)
+        pools = {(payment.customer, payment.currency) for payment in left}
+        pools.update(
+            (customer, currency)
+            for customer in self.part_paid
+            for currency in self.currencies.get(customer, ())
+        )
+        if pools:
+            self.several_receipts(pools, today, self.part_paid)
+
+    def credit(
+        self,
+        today: datetime.date,
+        posted: Mapping[datetime.date, set[str]],
+        billed: Mapping[datetime.date, list[Invoicing]],
+        left: list[Paying],
+        converted: Converted,
+    ) -> list[Paying]:
+        """Applies the customer credits available today, once the day's receipts are matched.
+
+        Of the customers whose credits arrive today or whose invoices are
+        billed or posted today (`Crediting.pay`). What a credit leaves open
+        of an invoice is one the day's receipts left unapplied, and the
+        customer's waiting ones, may pay: they are tried again. Returns the
+        day's receipts still unapplied.
+        """
+        assert self.crediting is not None
+        customers = list(posted.get(today, ()))
+        customers += [invoice.customer for invoice in billed.get(today, ())]
+        paid = self.crediting.pay(today, customers, self)
+        again = [payment for payment in left if payment.customer in paid]
+        if not again:
+            return left
+        kept = [payment for payment in left if payment.customer not in paid]
+        return kept + self.unmatched(again, converted)
 
 
 def match(
@@ -1050,6 +1200,7 @@ def match_open(
     candidates: int = 12,
     converted: Converted | None = None,
     used: Mapping[str, datetime.date] | None = None,
+    crediting: Crediting | None = None,
 ) -> list[Application]:
     """Returns the cash applications, as `match` does, of invoices and their open amounts apart.
 
@@ -1062,7 +1213,9 @@ def match_open(
       candidates: How many of a customer's oldest items steps 3 to 5 look at.
       converted: Each receipt's amounts in other currencies, for step 3.
       used: The date of each receipt's last use, for those partly used.
+      crediting: The customer credits to apply on the matcher's days, if any
+        (`plugins.customer_credits.Crediting`): it keeps what they pay.
     """
-    matcher = _Matcher(invoices, still_open, tolerance, candidates, used)
+    matcher = _Matcher(invoices, still_open, tolerance, candidates, used, crediting)
     matcher.run(payments, converted or {})
     return matcher.applications

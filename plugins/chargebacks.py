@@ -102,7 +102,7 @@ credit parked at the receipt's rate is taken back at it on both sides, and
 nothing is realized.
 
 What the credit still holds is decided with its applications to the
-customer's invoices, in date order (`plugins.customer_credits.apply`, the
+customer's invoices, in date order (`plugins.customer_credits.Crediting`, the
 debit being a `Claim` on it, as a take-back of an over payment is): what
 it paid before the debit's day stays paid. When it gave less than asked,
 the books are read again with what it gave known.
@@ -166,7 +166,7 @@ class Reclaim(NamedTuple):
     """A debit's claim on the customer credit its receipt parked, and the entry that takes it."""
 
     key: Key  # the debit's
-    claim: Claim  # for `plugins.customer_credits.apply`
+    claim: Claim  # for `plugins.customer_credits.Crediting`
     entry: data.Transaction  # posted as if the credit gives all the claim asks
 
 
@@ -187,7 +187,7 @@ class Charged(NamedTuple):
         """Returns what each claim given less than it asked could take, by its debit's key.
 
         Args:
-          taken: What each of `reclaims` took (`plugins.customer_credits.apply`).
+          taken: What each of `reclaims` took (`plugins.customer_credits.Crediting`).
         """
         return {
             reclaim.key: units
@@ -246,7 +246,7 @@ def charge(
     Taken by receipt, then in date order, smallest first, and by place: not
     in the order of the files. Each posts into `cash` and `subledger` as it goes, so the next
     reads what the one before left. What a debit asks of the customer credit
-    its receipt parked is a claim, which `plugins.customer_credits.apply`
+    its receipt parked is a claim, which `plugins.customer_credits.Crediting`
     decides with the credit's applications; when the credit held less on the
     debit's day, the books are read again with what it could give (`caps`).
 

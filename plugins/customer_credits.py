@@ -1,15 +1,20 @@
 """Customer credits: over payments parked in the credits account pay the customer's next invoices.
 
-An over payment beyond the tolerance is credited to the customer credits
-account by its cash application (`plugins.cash_matching`), or, for a receipt
-the bank import posted straight to the receivable, by the entry that moves
-its excess there (`plugins.over_payments`). What is left of
-it after matching pays the customer's open invoices in its currency, oldest
-first (and the customer's oldest credit first), in one entry per invoice
-located at the receipt's line and linked to both, dated the first day the
-invoice stays open for it (`_payable`): the later of the credit and the
-invoice when nothing is posted to the invoice after them, the day a
-returned payment reopens it when it was paid in full before:
+An over payment beyond the tolerance is credited to the customer
+credits account by its cash application (`plugins.cash_matching`), or, for a
+receipt the bank import posted straight to the receivable, by the entry that
+moves its excess there (`plugins.over_payments`). It pays the customer's
+open invoices in its currency **day by day, inside the matcher's calendar**
+(`Crediting`, asked by `plugins.cash_matching` once each day's receipts are
+matched): on the day it is parked, it pays the invoices open that day,
+oldest first (and the customer's oldest credit first); on each later day an
+invoice of the customer is billed or posted to, it pays what is open then.
+Each application is one entry per invoice, located at the receipt's line,
+linked to both and dated the day it is made: the later of the credit and
+the invoice when nothing is posted to the invoice after them, the day a
+returned payment reopens it when it was paid in full before. A receipt
+matched on a later day sees what the credit left open, so a later month
+never takes back what a closed one applied:
 
     2026-02-01 * "Acme" "Cash application INV-1 from R-1" #cash-application ^INV-1 ^R-1
       ...
@@ -32,9 +37,11 @@ metadata or the receipt's link: a refund of the over payment, or an
 application by hand) uses the credit up first, so it is never applied twice.
 Credits typed into the account (a credit note refunded to the customer's
 balance, an opening balance) are the user's to apply: they are left alone.
-An invoice is paid only as far as it is open after every receipt is matched
-and on every day from the application's on (a refund posted to it later
-opens it only from then), and a credit never gives more than it holds.
+An invoice is paid only as far as it is open on the application's day,
+once that day's receipts are matched, and stays open on every later day
+through its last typed posting (`cash_matching.Owing.open_for`: a refund
+posted to it later opens it only from then); a credit pays each invoice
+once and never gives more than it holds.
 
 Nor does it give more than the credits account holds for its customer, on
 the application's day and every day after to its month's end (`Held`; a
@@ -51,7 +58,10 @@ claim on the credit, decided with the credit's applications in date order
 day, and no more than the account holds for the customer from then to its
 month's end, so what the credit paid before it stays paid. So does a
 chargeback or refund of the receipt in unapplied cash whose application
-parked the credit (`plugins.chargebacks`).
+parked the credit (`plugins.chargebacks`); it is known only once cash is
+matched, so when it asks more than the credit still holds after
+applications dated after it, the books are read again with the claim given
+to the credits before matching (`plugins.ar_reconciliation`).
 
 `Owner` is the one rule that tells whose credit a posting to the account
 moves; the customer statement and the customer credits schedule
@@ -61,18 +71,18 @@ moves; the customer statement and the customer credits schedule
 from __future__ import annotations
 
 import datetime
-import heapq
 import operator
 from collections import defaultdict, deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
-from itertools import chain, compress, repeat
+from fractions import Fraction
 from typing import Any, NamedTuple
 
 from beancount.core import data
 
 from plugins import ar_entries, fx, meta
 from plugins.ar_policy import ArPolicy
+from plugins.cash_matching import Application, Owing
 from plugins.receipts import (
     APPLIED_RECEIPT,
     Receipt,
@@ -88,7 +98,7 @@ KIND = "customer-credit"
 
 
 class Credit(NamedTuple):
-    """What is left of an over payment parked in customer credits, in minor units."""
+    """An over payment parked in customer credits, as its entries show, in minor units."""
 
     receipt: str
     date: datetime.date
@@ -98,6 +108,11 @@ class Credit(NamedTuple):
     source: Mapping[str, Any]  # the line the credit comes from (the receipt's)
     payee: str | None
     rate: Decimal | None = None  # its carrying rate in the functional currency, if foreign
+
+    @property
+    def parked(self) -> Parked:
+        """Returns it as the credits step sees it."""
+        return Parked(self.receipt, self.date, self.customer, self.currency)
 
 
 class Claim(NamedTuple):
@@ -113,14 +128,10 @@ class Claim(NamedTuple):
 
 
 class CreditsApplied(NamedTuple):
-    """The entries that apply customer credits, the receivable postings they add, and claims taken.
-
-    `taken` is, for each claim in the order given, what it takes back.
-    """
+    """The entries that apply customer credits, and the receivable postings they add."""
 
     entries: list[data.Transaction]
     movements: list[tuple[str, Movement]]
-    taken: list[int]
 
 
 class Owner:
@@ -198,27 +209,18 @@ class Held:
         self.moves: dict[tuple[str, str], list[tuple[datetime.date, int]]] = defaultdict(list)
 
     @classmethod
-    def of(
-        cls,
-        entries: Iterable[data.Directive],
-        owner: Owner,
-        policy: ArPolicy,
-        customers: set[str],
-    ) -> Held:
-        """Returns what the credits account holds for `customers`, from the entries posting to it.
+    def of(cls, entries: Iterable[data.Directive], owner: Owner, policy: ArPolicy) -> Held:
+        """Returns what the credits account holds for each customer, from the entries posting to it.
 
         Args:
           entries: The entries that post to customer credits (others are skipped).
           owner: The rule that tells whose credit each posting moves.
           policy: The receivables policy (the credits account and precision).
-          customers: The customers whose credits matter (those with a credit to apply).
         """
         held = cls()
-        if not customers:
-            return held
         account = policy.customer_credits_account
         for posting in postings(entries, account, owner):
-            if posting.customer in customers:
+            if posting.customer:
                 units = policy.precision.to_minor(posting.number, posting.currency) or 0
                 held.take(posting.customer, posting.currency, posting.entry.date, units)
         return held
@@ -249,18 +251,14 @@ class Held:
         return max(least, 0)
 
 
-def credits_left(
-    generated: Iterable[data.Transaction], typed: Iterable[data.Directive], policy: ArPolicy
-) -> list[Credit]:
-    """Returns what is left of each over payment parked in customer credits, oldest first.
+def parked_by(generated: Iterable[data.Transaction], policy: ArPolicy) -> dict[str, Credit]:
+    """Returns what each receipt parked in customer credits by the entries generated, by receipt.
 
-    A credit of no customer is in the list: it is applied to nothing, but a
-    claim can take it back.
+    The credit is dated by the first entry parking it and located at it.
 
     Args:
       generated: The cash applications and moved over payments generated in
         this run (those that post to customer credits suffice).
-      typed: The typed entries (those that post to customer credits suffice).
       policy: The receivables policy (the credits account and precision).
     """
     account, precision = policy.customer_credits_account, policy.precision
@@ -285,9 +283,26 @@ def credits_left(
                     entry.payee,
                     fx.own_rate(posting, policy.functional_currency),
                 )
-    if not credits:
-        return []
-    links: dict[str, str] = {}  # made at the first typed debit: most books have none
+    return credits
+
+
+def typed_uses(
+    typed: Iterable[data.Directive], policy: ArPolicy, receipts: Iterable[str]
+) -> dict[tuple[str, str], int]:
+    """Returns what typed debits to customer credits naming a receipt used, by receipt and currency.
+
+    A debit names its receipt by `receipt` metadata or the receipt's link (a
+    refund of the over payment, an application by hand): it uses the credit
+    the receipt parks up first, so it is never applied twice.
+
+    Args:
+      typed: The typed entries (those that post to customer credits suffice).
+      policy: The receivables policy (the credits account and precision).
+      receipts: The receipts that may park a credit.
+    """
+    account, precision = policy.customer_credits_account, policy.precision
+    uses: dict[tuple[str, str], int] = defaultdict(int)
+    links: dict[str, str] | None = None  # made at the first typed debit: most books have none
     for directive in typed:
         if not isinstance(directive, data.Transaction) or meta.is_generated(directive):
             continue
@@ -295,124 +310,263 @@ def credits_left(
             debit = posting.units
             if posting.account != account or debit is None or debit.number is None:
                 continue
-            links = links or {link_of(receipt): receipt for receipt in credits}
-            receipt = used_receipt(directive, posting, links)  # typed: `receipt` or link
-            known = credits.get(receipt)
-            if known is not None and debit.number > 0 and debit.currency == known.currency:
-                used = precision.to_minor(debit.number, debit.currency) or 0
-                credits[receipt] = known._replace(amount=known.amount - used)
-    left = [credit for credit in credits.values() if credit.amount > 0]
-    return sorted(left, key=operator.attrgetter("date", "receipt"))
-
-
-def apply(
-    credits: list[Credit],
-    subledger: Subledger,
-    policy: ArPolicy,
-    rates: fx.Rates,
-    held: Held,
-    claims: Sequence[Claim] = (),
-) -> CreditsApplied:
-    """Returns the entries that apply each credit to its customer's open invoices, and the claims.
-
-    Each application is dated the first day the invoice stays open for it
-    (`_payable`) and limited to what the credits account holds for the
-    customer from that day on (`Held.available`), which it then takes. A
-    credit's applications and the claims on it are decided together, in
-    date order (a claim first on its day): a claim takes back what the
-    credit still holds on its day, and no more than the account holds for
-    the customer, so a later claim never takes back what an earlier
-    application used.
-
-    Args:
-      credits: What is left of each credit, oldest first.
-      subledger: The open items, with every cash application in them.
-      policy: The receivables policy.
-      rates: The ledger's prices, for the carrying rates of foreign-currency invoices.
-      held: What the credits account holds for the credits' customers, before any
-        application or claim.
-      claims: The debits that take part of a credit back (a claim on no credit takes nothing).
-    """
-    done = CreditsApplied([], [], [0] * len(claims))
-    claimed: dict[str, list[tuple[int, Claim]]] = defaultdict(list)
-    for index, claim in sorted(enumerate(claims), key=lambda one: one[1].date):
-        claimed[claim.receipt].append((index, claim))
-    pools = _pools(credits, subledger) if policy.apply_customer_credits else {}
-    balances = subledger.open
-    still_open: dict[str, int] = {}
-    for credit in credits:
-        left = credit.amount
-        pending = deque(claimed.get(credit.receipt, ()))
-        pool = pools.get((credit.customer, credit.currency), [])
-        for day, item, most in _payable(pool, credit.date, subledger, still_open):
-            if pending:
-                left = _claimed(credit, left, pending, day, held, done.taken)
-            available = held.available(credit.customer, credit.currency, day)
-            units = min(left, most, available)
-            if units <= 0:
+            if debit.number <= 0:
                 continue
-            still_open[item.id] = still_open.get(item.id, balances[item.id]) - units
-            left -= units
-            held.take(credit.customer, credit.currency, day, units)
-            entry = credit_entry(credit, item, units, day, policy, rates)
-            done.entries.append(entry)
-            done.movements.append((item.id, Movement(entry.date, -units, entry, 2, item.currency)))
-            if not left:
-                break
-        _claimed(credit, left, pending, None, held, done.taken)
-    return done
+            if links is None:
+                links = {link_of(receipt): receipt for receipt in receipts}
+            receipt = used_receipt(directive, posting, links)  # typed: `receipt` or link
+            if receipt:
+                used = precision.to_minor(debit.number, debit.currency) or 0
+                uses[(receipt, debit.currency)] += used
+    return dict(uses)
 
 
-def _payable(
-    pool: list[Item], since: datetime.date, subledger: Subledger, still_open: Mapping[str, int]
-) -> Iterator[tuple[datetime.date, Item, int]]:
-    """Yields the day a credit can first pay each invoice of its pool, the invoice and how much.
+class Parked(NamedTuple):
+    """A credit as the matching sees it: whose, in what currency, available from when."""
 
-    The day is the first, on or after the credit and the invoice, from
-    which the invoice stays open through its last posting
-    (`Subledger.open_from`), less what earlier credits paid of it
-    (`still_open`); the amount is the least it is open from then on. A
-    posting that reopens it (a returned payment) after it was paid puts
-    the day at the reopening, never back in a closed month. Invoices are
-    yielded by that day, then oldest first: the pool is oldest first, and
-    an invoice whose day is later than its start waits in a heap until
-    its turn, so a credit is never spent on a later day before an earlier
-    one, and the caller can stop once the credit is used up.
+    receipt: str
+    date: datetime.date
+    customer: str
+    currency: str
+
+
+Pool = tuple[str, str]  # (customer, currency)
+
+
+class Crediting:
+    """The customer credits, applied on the matcher's days (`plugins.cash_matching.Crediting`).
+
+    A credit available on a day pays its customer's invoices in its
+    currency open on that day, oldest first (and the customer's oldest
+    credit first), each invoice once, as far as it stays open from that
+    day on (`Owing.open_for`) and the account holds for the customer
+    (`Held.available`). The matcher asks on the days a credit is parked or
+    becomes available and on the days its customer's invoices are billed or
+    posted; every application is dated the day it is made. The claims on a
+    credit dated on or before the day are taken first (`_claimed`).
+
+    Attributes:
+      made: Each application, as (receipt, invoice, units, day), in the order made.
+      taken: What each claim took back, in the order the claims were given.
     """
-    waiting: list[tuple[datetime.date, datetime.date, str, int, Item]] = []
-    for item in pool:
-        start = max(since, item.date)
-        while waiting and waiting[0][:3] < (start, item.date, item.id):
-            day, _, _, most, later = heapq.heappop(waiting)
-            yield day, later, most
-        paid = subledger.open[item.id] - still_open.get(item.id, subledger.open[item.id])
-        found = subledger.open_from(item, start, paid)
-        if found is None:
-            continue
-        day, most = found
-        if day == start:
-            yield day, item, most
+
+    def __init__(
+        self,
+        policy: ArPolicy,
+        held: Held,
+        uses: Mapping[tuple[str, str], int],
+        receipts: Mapping[str, Receipt],
+        items: Mapping[str, Item],
+        deferred: Collection[str] = (),
+    ) -> None:
+        """Makes the step.
+
+        Args:
+          policy: The receivables policy.
+          held: What the credits account holds for each customer, before any
+            application or claim and any credit parked by matching.
+          uses: The typed debits naming receipts (`typed_uses`).
+          receipts: The receipts in unapplied cash, by id.
+          items: The receivable's items, by id.
+          deferred: The receipts whose credit is known only once matching is
+            done (what a recovery leaves over, `plugins.recoveries`): `late`
+            takes theirs then.
+        """
+        self.enabled = policy.apply_customer_credits
+        self.held = held
+        self.uses = dict(uses)
+        self.receipts, self.items, self.deferred = receipts, items, deferred
+        self.ratios: Mapping[tuple[str, str], Fraction] = {}  # set by `plugins.cash_application`
+        self.credits: dict[str, Parked] = {}
+        self.left: dict[str, int] = {}
+        self.holding: dict[Pool, list[Parked]] = {}  # credits of a customer, oldest first
+        self.currencies: dict[str, set[str]] = defaultdict(set)
+        self.fresh: dict[datetime.date, set[Pool]] = defaultdict(set)  # pools to pay on a day
+        self.paid: set[tuple[str, str]] = set()  # (receipt, invoice): each paid once
+        self.made: list[tuple[str, str, int, datetime.date]] = []
+        self.pending: dict[str, deque[tuple[int, Claim]]] = defaultdict(deque)
+        self.taken: list[int] = []
+
+    def claim(self, claims: Sequence[Claim]) -> None:
+        """Adds claims on credits, decided with their applications in date order."""
+        first = len(self.taken)
+        self.taken += [0] * len(claims)
+        for index, claim in enumerate(claims, first):
+            self.pending[claim.receipt].append((index, claim))
+        for receipt in {claim.receipt for claim in claims}:  # in date order, with earlier ones
+            pending = sorted(self.pending[receipt], key=lambda one: one[1].date)
+            self.pending[receipt] = deque(pending)
+
+    def add(self, credit: Parked, units: int) -> None:
+        """Takes in `units` a receipt parks in customer credits, less what typed debits used."""
+        receipt = credit.receipt
+        known = self.credits.get(receipt)
+        if known is None:
+            self.credits[receipt] = known = credit
+            self.left[receipt] = units - self.uses.pop((receipt, credit.currency), 0)
         else:
-            heapq.heappush(waiting, (day, item.date, item.id, most, item))
-    while waiting:
-        day, _, _, most, later = heapq.heappop(waiting)
-        yield day, later, most
+            self.left[receipt] += units
+        if known.customer:  # a credit of nobody's pays nothing: a claim can take it back
+            pool = self.holding.setdefault((known.customer, known.currency), [])
+            if known not in pool:
+                pool.append(known)
+                pool.sort(key=operator.attrgetter("date", "receipt"))
+                self.currencies[known.customer].add(known.currency)
+        self.fresh[known.date].add((known.customer, known.currency))
 
+    def late(self, credit: Credit) -> None:
+        """Takes in a credit known only once matching is done (of a `deferred` receipt).
 
-def _pools(credits: list[Credit], subledger: Subledger) -> dict[tuple[str, str], list[Item]]:
-    """Returns the open invoices each customer's credits in a currency can pay, oldest first."""
-    wanted = {(credit.customer, credit.currency) for credit in credits if credit.customer}
-    pools: dict[tuple[str, str], list[Item]] = defaultdict(list)
-    for item in _owing(subledger, {customer for customer, _ in wanted}):
-        if (item.customer, item.currency) in wanted and item.is_invoice:
-            pools[(item.customer, item.currency)].append(item)
-    for pool in pools.values():
-        pool.sort(key=lambda item: (item.date, item.id))
-    return pools
+        It is applied when the customer's receipts are matched again.
+        """
+        self.held.take(credit.customer, credit.currency, credit.date, -credit.amount)
+        self.add(credit.parked, credit.amount)
+
+    def days(self) -> list[datetime.date]:
+        """Returns the days credits are available from that were not yet paid out on."""
+        return sorted(self.fresh)
+
+    def park(self, application: Application) -> datetime.date:
+        """Takes in the credit a cash application parks, in the receipt's currency."""
+        receipt = self.receipts[application.receipt]
+        if receipt.id in self.deferred:
+            return application.date
+        item = self.items[application.invoice]
+        ratio = self.ratios.get((receipt.id, item.currency))
+        units = application.credited if ratio is None else round(application.credited * ratio)
+        customer = item.customer or receipt.customer
+        credit = Parked(receipt.id, application.date, customer, receipt.currency)
+        self.held.take(customer, receipt.currency, application.date, -units)
+        self.add(credit, units)
+        return application.date
+
+    def pay(self, today: datetime.date, customers: Collection[str], owing: Owing) -> set[str]:
+        """Applies the credits available today to the invoices open today; returns whose it paid.
+
+        The pools paid are those of credits parked or available from today
+        (or earlier, not yet paid out on), and those of `customers`.
+        """
+        pools: set[Pool] = set()
+        fresh, currencies, holding = self.fresh, self.currencies, self.holding
+        if fresh:
+            for day in [day for day in fresh if day <= today]:
+                pools |= fresh.pop(day)
+        for customer in customers:
+            held_in = currencies.get(customer)
+            if held_in:
+                for currency in held_in:
+                    pools.add((customer, currency))
+        paid: set[str] = set()
+        if not self.enabled:
+            return paid
+        for key in sorted(pools):
+            credits = holding.get(key)
+            if not credits:
+                continue
+            for credit in credits:
+                if credit.date > today:
+                    break
+                if self.pay_from(credit, today, owing):
+                    paid.add(credit.customer)
+            left = [credit for credit in credits if self.left[credit.receipt] > 0]
+            if left:
+                holding[key] = left
+            else:  # spent: its customer's invoices need not be read for it again
+                del holding[key]
+                currencies[key[0]].discard(key[1])
+        return paid
+
+    def pay_from(self, credit: Parked, today: datetime.date, owing: Owing) -> bool:
+        """Pays a customer's invoices open today from one credit; returns whether it paid any.
+
+        What the account holds for the customer is read at the first
+        invoice the credit can pay: most visits find none.
+        """
+        receipt, customer, currency = credit.receipt, credit.customer, credit.currency
+        left = self.left[receipt]
+        pending = self.pending.get(receipt)
+        if pending:
+            left = _claimed(credit, left, pending, today, self.held, self.taken)
+            self.left[receipt] = left
+        available = None
+        done = self.paid
+        for invoice in owing.open_invoices((customer, currency), today):
+            if left <= 0:
+                break
+            name = invoice.id
+            if (receipt, name) in done:
+                continue
+            found = owing.open_for(invoice, max(credit.date, invoice.date))
+            if found is None or found[0] > today:  # open for it only from a later posting
+                continue
+            if available is None:
+                available = self.held.available(customer, currency, today)
+            units = min(left, found[1], available)
+            if units <= 0:
+                break
+            owing.settle(name, units, today)
+            self.held.take(customer, currency, today, units)
+            done.add((receipt, name))
+            self.made.append((receipt, name, units, today))
+            left -= units
+            available -= units
+        paid = left < self.left[receipt]
+        self.left[receipt] = left
+        return paid
+
+    def finish(self) -> None:
+        """Takes back what the claims not yet decided ask, once every application is made."""
+        for receipt, pending in self.pending.items():
+            credit = self.credits.get(receipt)
+            if credit is not None and pending:
+                self.left[receipt] = _claimed(
+                    credit, self.left[receipt], pending, None, self.held, self.taken
+                )
+            pending.clear()
+
+    def revisit(self, customers: Collection[str]) -> None:
+        """Has the credits of `customers` still holding something paid out again from their day.
+
+        For a second matching of those customers' receipts, once a
+        chargeback opened some of their invoices again.
+        """
+        for credit in self.credits.values():
+            if credit.customer in customers and self.left[credit.receipt] > 0:
+                self.fresh[credit.date].add((credit.customer, credit.currency))
+
+    def waiting(self) -> set[str]:
+        """Returns the customers of credits not yet paid out on (added once matching was done)."""
+        return {customer for pools in self.fresh.values() for customer, _ in pools if customer}
+
+    def applied(
+        self, credits: Mapping[str, Credit], policy: ArPolicy, rates: fx.Rates
+    ) -> CreditsApplied:
+        """Returns the entries of the applications made since last asked, and their postings.
+
+        Ordered by credit, oldest first, then by day.
+
+        Args:
+          credits: The credits parked, as their entries show (`parked_by`), by receipt.
+          policy: The receivables policy.
+          rates: The ledger's prices, for the carrying rates of foreign-currency invoices.
+        """
+        done = CreditsApplied([], [])
+        made, self.made = self.made, []
+        order = {receipt: at for at, receipt in enumerate(self.credits)}
+        ordered = sorted(
+            made,
+            key=lambda one: (self.credits[one[0]].date, one[0], order[one[0]], one[3]),
+        )
+        for receipt, name, units, day in ordered:
+            item = self.items[name]
+            entry = credit_entry(credits[receipt], item, units, day, policy, rates)
+            done.entries.append(entry)
+            done.movements.append((name, Movement(entry.date, -units, entry, 2, item.currency)))
+        return done
 
 
 def _claimed(
-    credit: Credit,
+    credit: Parked | Credit,
     left: int,
     pending: deque[tuple[int, Claim]],
     through: datetime.date | None,
@@ -435,17 +589,6 @@ def _claimed(
         taken[index] = units
         left -= units
     return left
-
-
-def _owing(subledger: Subledger, customers: Iterable[str]) -> list[Item]:
-    """Returns the items of some customers with a debit balance: only those can take a credit.
-
-    Most of a customer's items are paid, so their balances are read by loops
-    in C over the customers' item ids, and only the few owing are looked up.
-    """
-    ids = list(chain.from_iterable(map(subledger.by_customer.get, customers, repeat(()))))
-    owing = map(operator.lt, repeat(0), map(subledger.open.__getitem__, ids))
-    return list(map(subledger.items.__getitem__, compress(ids, owing)))
 
 
 def credit_entry(

@@ -49,7 +49,7 @@ the invoice) takes back what it can of the excesses, the latest first, on
 its own date: one entry per excess, at the debit's line, linked to the
 invoice and that receipt, so the receipt's credit is used up by as much
 and the invoice is back at zero. It can take back only what the credit
-still holds on that date, as `plugins.customer_credits.apply` decides with
+still holds on that date, as `plugins.customer_credits.Crediting` decides with
 the credit's applications, in date order: what the credit paid of other
 invoices before it stays paid. What the debit refunds beyond what it takes
 back is open on the invoice, for the customer to pay, and the invoice's
@@ -119,7 +119,7 @@ class TakeBack(NamedTuple):
 
     @property
     def claim(self) -> Claim:
-        """What it asks of the receipt's credit, for `plugins.customer_credits.apply`."""
+        """What it asks of the receipt's credit, for `plugins.customer_credits.Crediting`."""
         return Claim(self.receipt, self.debit.date, -self.wanted.units)
 
     @property
@@ -225,7 +225,7 @@ def settled(
     Args:
       take_backs: The take-backs, with what each wanted posted to its invoice.
       taken: What each could take back: what its receipt's credit still held
-        on its day (`plugins.customer_credits.apply`, from its `claim`).
+        on its day (`plugins.customer_credits.Crediting`, from its `claim`).
       subledger: The open items: a take-back capped below what it wanted
         has its posting replaced by what it took, or removed if nothing,
         so the debit leaves the invoice open again by the rest.

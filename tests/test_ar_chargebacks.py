@@ -170,9 +170,9 @@ def test_a_waiting_receipt_and_a_later_one_pay_what_a_chargeback_reopened(books:
 
 
 def test_a_customer_credit_pays_what_a_chargeback_reopened_on_its_day(books: Books) -> None:
-    # R-2 80.00 of Jan 10 names INV-2 50.00: it pays it and parks the other
-    # 30.00 in customer credits. R-1 100.00 of Jan 20 pays INV-1 100.00 by
-    # amount, so the credit finds nothing open and waits. The bank charges
+    # R-1 100.00 of Jan 20 pays INV-1 100.00 by amount. R-2 80.00 of Jan 25
+    # names INV-2 50.00: it pays it and parks the other 30.00 in customer
+    # credits, which finds nothing open and waits. The bank charges
     # back 30.00 of R-1 on Feb 15: INV-1 is open 30.00 from Feb 15, and the
     # credit pays it that day. Receivable 0.00, unapplied cash
     # 180.00 - 80.00 - 100.00 - 30.00 + 30.00 = 0.00, credits
@@ -181,7 +181,7 @@ def test_a_customer_credit_pays_what_a_chargeback_reopened_on_its_day(books: Boo
         _CREDITS_OPEN
         + invoice(1, "2026-01-05", "100.00")
         + invoice(2, "2026-01-06", "50.00")
-        + receipt("2026-01-10", "80.00 USD", "R-2", '\n  invoice: "INV-2"')
+        + receipt("2026-01-25", "80.00 USD", "R-2", '\n  invoice: "INV-2"')
         + receipt("2026-01-20", "100.00 USD", "R-1", CUSTOMER)
         + BANK_FEE
     )
@@ -370,6 +370,39 @@ def test_a_chargeback_beyond_what_the_credit_holds_reopens_the_invoice_its_recei
         ),
     ]
     assert balance(both, AR, "USD") == Decimal("10.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+
+
+def test_a_chargeback_comes_before_a_later_invoice_the_credit_pays(books: Books) -> None:
+    # R-1 150.00 of Jan 20 names INV-1 100.00 and parks 50.00. The bank
+    # charges back 30.00 of R-1 on Feb 15: the credit holds 50.00 and gives
+    # all 30.00. INV-2 40.00 billed on Mar 1 is then paid 50.00 - 30.00 =
+    # 20.00 by the credit that day, and stays open 20.00. With February's
+    # books alone the chargeback takes the same 30.00 from the credit: March
+    # leaves February as it was. (The chargeback is known only once cash is
+    # matched, after the credit paid INV-2 on Mar 1: it is a claim decided
+    # first, in a second reading of the books.) Receivable 20.00, credits
+    # -50.00 + 30.00 + 20.00 = 0.00, unapplied cash
+    # 150.00 - 150.00 - 30.00 + 30.00 = 0.00.
+    january = (
+        _CREDITS_OPEN
+        + invoice(1, "2026-01-05", "100.00")
+        + receipt("2026-01-20", "150.00 USD", "R-1", '\n  invoice: "INV-1"')
+        + BANK_FEE
+    )
+    february = chargeback("2026-02-15", "30.00")
+    alone, both = alone_and_both(books, january + february, invoice(2, "2026-03-01", "40.00"))
+    through_february = [one for one in applications(both) if one[0] <= "2026-02-28"]
+    assert through_february == applications(alone)
+    assert _made(both, alone) == [
+        (
+            "2026-03-01",
+            "Customer credit from R-1 applied to INV-2",
+            ["Liabilities:CustomerCredits 20.00 USD", "Assets:AccountsReceivable -20.00 USD"],
+        )
+    ]
+    assert balance(both, AR, "USD") == Decimal("20.00")
     assert balance(both, CREDITS, "USD") == Decimal("0.00")
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
 

@@ -10,7 +10,8 @@ README's known gap, held by a strict expected failure here). Customer
 credits and credit notes are applied from the first day the invoice stays
 open for them (`Subledger.open_from`), and a named receipt pays what the
 invoice stays open by from its day on, so an invoice paid in January and
-reopened in February takes them in February.
+reopened in February takes them in February. Customer credits are applied
+day by day with the receipts, so a later receipt sees what a credit paid.
 """
 
 from __future__ import annotations
@@ -442,8 +443,7 @@ def test_worked_example_a_later_exact_receipt_leaves_januarys_several_invoices_m
 # newcomer adds is dated on or after it. The invoices' amounts are such that
 # no half or sum of two is another invoice's amount, so a January receipt
 # never pays an invoice another January receipt names (that one would then
-# park a credit in January, and a credit applied to an invoice a February
-# receipt pays is the known gap of credits, not this one).
+# park a credit in January: credits have worked examples of their own below).
 
 _BILLED = [1000, 2600, 6800, 17600]  # halves 500 1300 3400 8800; sums 3600 9400 24400 ...
 _PLAN = st.tuples(
@@ -515,7 +515,7 @@ def test_a_later_receipt_never_changes_which_receipt_paid_in_a_closed_month(
 @pytest.mark.xfail(
     strict=True,
     raises=AssertionError,
-    reason="credits rest on what is open at the end of the books (README)",
+    reason="credits rest on what is open after the invoice's last typed posting (README)",
 )
 def test_a_later_payment_in_full_leaves_januarys_credit_application_alone(books: Books) -> None:
     # INV-1 100.00 (Jan 5); the 30.00 credit of Jan 8 pays 30.00 of it on
@@ -529,11 +529,6 @@ def test_a_later_payment_in_full_leaves_januarys_credit_application_alone(books:
     assert _january(both) == _january(alone)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="credits are applied after receipts are matched (README)",
-)
 def test_a_later_receipt_naming_the_invoice_pays_what_a_credit_left_open(books: Books) -> None:
     # As above, but R-2 brings 100.00 naming INV-1 into unapplied cash on
     # Feb 10. The credit's 30.00 of Jan 8 is known on Feb 10: INV-1 is open
@@ -546,11 +541,6 @@ def test_a_later_receipt_naming_the_invoice_pays_what_a_credit_left_open(books: 
     january_kept(books, january, february)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="credits are applied after receipts are matched (README)",
-)
 def test_a_later_receipt_of_the_whole_invoice_naming_none_waits_once_a_credit_paid_part(
     books: Books,
 ) -> None:
@@ -564,11 +554,6 @@ def test_a_later_receipt_of_the_whole_invoice_naming_none_waits_once_a_credit_pa
     assert _open(both, "INV-1", "2026-02-28") == Decimal("70.00")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="credits are applied after receipts are matched (README)",
-)
 def test_a_later_receipt_of_what_a_credit_paid_finds_it_paid(books: Books) -> None:
     # The 30.00 credit of Jan 8 pays INV-3 30.00 (Jan 12) in full on Jan 12.
     # R-3 brings 30.00 naming no invoice on Feb 10: INV-3 is open 0.00 from
@@ -580,6 +565,29 @@ def test_a_later_receipt_of_what_a_credit_paid_finds_it_paid(books: Books) -> No
     )
     assert _dated(alone)[-1] == ("2026-01-12", "Customer credit from R-1 applied to INV-3")
     assert _january(both) == _january(alone)
+
+
+def test_the_days_receipts_are_matched_before_the_credits_of_that_day(books: Books) -> None:
+    # INV-1 100.00 (Jan 5). On Jan 8, R-1 80.00 names INV-2 50.00 and parks
+    # 80.00 - 50.00 = 30.00, and R-3 brings 100.00 naming nothing. The day's
+    # receipts come first: R-3 pays INV-1 by amount, so the credit, applied
+    # once they are matched, finds nothing open and holds 30.00. With
+    # February's INV-5 40.00 (Feb 2) it pays 30.00 of it that day, and
+    # January is as it was.
+    january = (
+        invoice(1, "2026-01-05", "100.00")
+        + _CREDIT_OF_30
+        + receipt("2026-01-08", "100.00 USD", "R-3", CUSTOMER)
+        + BANK_FEE
+    )
+    alone, both = january_kept(books, january, invoice(5, "2026-02-02", "40.00"))
+    assert _dated(alone) == [
+        ("2026-01-08", "Cash application INV-2 from R-1"),
+        ("2026-01-08", "Cash application INV-1 from R-3"),
+    ]
+    assert balance(alone, CREDITS, "USD") == Decimal("-30.00")
+    assert _dated(both)[2:] == [("2026-02-02", "Customer credit from R-1 applied to INV-5")]
+    assert _open(both, "INV-5", "2026-02-28") == Decimal("10.00")
 
 
 # The property: January matches nothing (each invoice is more than all its

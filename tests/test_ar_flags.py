@@ -1,14 +1,13 @@
-"""AR review flags and customer credits read only the few items that can matter.
+"""AR review flags read only the few items that can matter.
 
 The past-due flag (`plugins.ar_controls`) asks what was open of an invoice on
 the day the flag would be raised, and on the later days it was posted to
 (a returned payment reopens it). Nearly every item of large books is settled
 by then, so a cheap screen over all of them (`_maybe_past_due`) passes on
 only those that may be flagged, and the flag's rule runs on those alone.
-Customer credits likewise look only at the credited customers' items that are
-still owed (`_owing`). These tests hold each screen to its rule: the flags and
-pools are what the rule gives when it looks at everything. Worked examples
-show both review flags on the day they look at.
+These tests hold the screen to its rule: the flags are what the rule gives
+when it looks at everything. Worked examples show both review flags on the
+day they look at.
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ from beancount.core import amount, data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plugins import ar_controls, ar_policy, ar_reconciliation, customer_credits, receipts
+from plugins import ar_controls, ar_policy, ar_reconciliation, receipts
 from plugins import receivables as ledger
 from plugins.ar_policy import ArPolicy
 from plugins.currency import Precision
@@ -290,15 +289,3 @@ def test_the_screen_passes_on_an_item_settled_only_after_its_flag_day() -> None:
     # Settled the day after the flag day: passed on; on the flag day itself: left out.
     assert [item.id for item in screened(subledger, datetime.timedelta(days=69))] == ["INV-0"]
     assert list(screened(subledger, datetime.timedelta(days=70))) == []
-
-
-@settings(max_examples=200, deadline=None)
-@given(POSTINGS, SETTLEMENTS, st.sets(st.sampled_from(["CUS-0", "CUS-1"])))
-def test_customer_credits_look_at_every_owed_item_of_the_customers(
-    postings: list[tuple[int, int, int]],
-    settlements: list[tuple[int, int, int]],
-    customers: set[str],
-) -> None:
-    subledger, _ = books(postings, [0] * 4, settlements, [], [])
-    owed = {item.id for item in subledger.of_customers(customers) if subledger.open[item.id] > 0}
-    assert {item.id for item in customer_credits._owing(subledger, customers)} == owed

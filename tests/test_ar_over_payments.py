@@ -725,12 +725,13 @@ def test_what_a_capped_take_back_reopens_is_paid_by_the_customers_next_credit(
     books: Books,
 ) -> None:
     # INV-1 49.00 paid 600.00 (BR-1, Jan 10): 551.00 moves to credits, and
-    # pays INV-2 500.00 on Jan 20. The bank returns 551.00 naming INV-1 on
-    # Feb 15: the credit holds 51.00, so 51.00 is taken back and INV-1 is
-    # open 49 - 600 + 551 + 551 - 51 = 500.00. R-3 pays INV-3 10.00 with
-    # 310.00 on Feb 20: its 300.00 excess is a credit, which pays INV-1
-    # 300.00 that day (open 200.00). A payment of 50.00 on INV-1 in March
-    # changes nothing in February.
+    # pays INV-2 500.00 on Jan 20 and INV-3 10.00 on its day, Feb 1: it holds
+    # 551 - 500 - 10 = 41.00. The bank returns 551.00 naming INV-1 on Feb 15:
+    # the credit holds 41.00, so 41.00 is taken back and INV-1 is open
+    # 49 - 600 + 551 + 551 - 41 = 510.00. R-3 brings 310.00 naming INV-3 on
+    # Feb 20, which the credit paid on Feb 1: all 310.00 is the customer's
+    # credit, which pays INV-1 310.00 that day (open 200.00). A payment of
+    # 50.00 on INV-1 in March changes nothing in February.
     february = (
         invoice(1, "2026-01-05", "49.00")
         + paid("2026-01-10", "600.00", "BR-1")
@@ -744,10 +745,11 @@ def test_what_a_capped_take_back_reopens_is_paid_by_the_customers_next_credit(
     assert _by_day(before, "2026-02-28") == [
         ("2026-01-10", "Over payment of INV-1 from BR-1 moved to customer credit", "551.00 USD"),
         ("2026-01-20", "Customer credit from BR-1 applied to INV-2", "500.00 USD"),
+        ("2026-02-01", "Customer credit from BR-1 applied to INV-3", "10.00 USD"),
         ("2026-02-15", "Over payment of INV-1 from BR-1 taken back from customer credit",
-         "51.00 USD"),
-        ("2026-02-20", "Cash application INV-3 from R-3", "310.00 USD"),
-        ("2026-02-20", "Customer credit from R-3 applied to INV-1", "300.00 USD"),
+         "41.00 USD"),
+        ("2026-02-20", "Customer credit from R-3: INV-3 is already paid", "310.00 USD"),
+        ("2026-02-20", "Customer credit from R-3 applied to INV-1", "310.00 USD"),
     ]  # fmt: skip
     assert held(before, AR, "2026-02-28", "INV-1") == Decimal("200.00")
     after, errors = load(books, february + paid("2026-03-10", "50.00", "BR-5"))

@@ -202,8 +202,9 @@ def test_receivables_page_shows_aging_dso_unapplied_credits_open_invoices_and_fl
 
 
 def test_receivables_page_shows_each_customers_credit_tied_to_the_ledger(fava: Server) -> None:
-    text = page(fava.url(DEMO, "RevcloseReceivables", "?time=2026-09"))
-    assert "Customer credits as of 2026-09-30" in text
+    # Basalt Films BV's 420.00 credit of July 15 pays its invoice of August 6.
+    text = page(fava.url(DEMO, "RevcloseReceivables", "?time=2026-07"))
+    assert "Customer credits as of 2026-07-31" in text
     columns = ["customer", "name", "currency", "credit", "GL balance", "difference"]
     assert table_with(text, columns) == [
         ["CUS-0147", "Basalt Films BV", "USD", "420.00", "", ""],

@@ -65,10 +65,11 @@ def test_page_loads_without_console_errors(
 
 
 def test_the_receivables_page_shows_a_customers_credit(fava: Server, tab: chromium.Page) -> None:
-    visit(tab, fava.url(DEMO, "RevcloseReceivables", "?time=2026-09"))
-    tab.screenshot(ARTIFACTS / f"{DEMO}-RevcloseReceivables-2026-09.png")
+    # Basalt Films BV's 420.00 credit of July 15 pays its invoice of August 6.
+    visit(tab, fava.url(DEMO, "RevcloseReceivables", "?time=2026-07"))
+    tab.screenshot(ARTIFACTS / f"{DEMO}-RevcloseReceivables-2026-07.png")
     text = tab.evaluate("document.querySelector('article').innerText")
-    assert "Customer credits as of 2026-09-30" in text and "Basalt Films BV" in text
+    assert "Customer credits as of 2026-07-31" in text and "Basalt Films BV" in text
     assert tab.problems.console == []
 
 
