@@ -362,14 +362,28 @@ def own_rate_entry(settled: OwnRate, policy: ArPolicy) -> data.Transaction:
         postings = carried_transfer(own, carried, -movement.units, item.currency, policy)
     else:  # a debit (a refund, say): out at its own rate, back at the carrying rate
         postings = carried_transfer(carried, own, movement.units, item.currency, policy)
-    extra: dict[str, Any] = {meta.INVOICE: item.id, meta.SOURCE: item.id, KIND: OWN_RATE}
+    narration = (
+        f"Exchange difference on {item.id}: settled at {settled.rate}, "
+        f"carried at {settled.carrying}"
+    )
+    return item_entry(item, movement, narration, OWN_RATE, postings)
+
+
+def item_entry(
+    item: Item, movement: Movement, narration: str, kind: str, postings: list[data.Posting]
+) -> data.Transaction:
+    """Returns an entry the plugin makes of an item's typed posting: on its day, at its line.
+
+    It is linked to the item and names it and its customer, with `kind`
+    (`own-rate`, `rounding`).
+    """
+    extra: dict[str, Any] = {meta.INVOICE: item.id, meta.SOURCE: item.id, KIND: kind}
     if item.customer:
         extra[meta.CUSTOMER] = item.customer
     return transaction(
         movement.source,
         movement.date,
-        f"Exchange difference on {item.id}: settled at {settled.rate}, "
-        f"carried at {settled.carrying}",
+        narration,
         APPLICATION_TAGS,
         frozenset({item.id}),
         postings,

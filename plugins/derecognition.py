@@ -57,7 +57,7 @@ The receipt's piece, in an earlier month, is left as it is.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from beancount.core import amount, data
 
@@ -232,20 +232,12 @@ def residue_entry(residue: Residue, policy: ArPolicy) -> data.Transaction:
     back = ar_entries.leg(receivable, -number, item.currency, rate, functional)
     out = ar_entries.leg(receivable, number, item.currency, again, functional)
     realized = ar_entries.leg(policy.realized_fx_account, value.normalize(), functional, None, None)
-    extra: dict[str, Any] = {meta.INVOICE: item.id, meta.SOURCE: item.id, ar_entries.KIND: ROUNDING}
-    if item.customer:
-        extra[meta.CUSTOMER] = item.customer
-    return ar_entries.transaction(
-        movement.source,
-        movement.date,
+    narration = (
         f"Rounding difference on {item.id}: {value.normalize()} {functional} "
-        "of its carrying amount left",
-        ar_entries.APPLICATION_TAGS,
-        frozenset({item.id}),
-        [back, out, realized] if number < 0 else [out, back, realized],
-        movement.entry.payee or item.document.payee,
-        extra,
+        "of its carrying amount left"
     )
+    postings = [back, out, realized] if number < 0 else [out, back, realized]
+    return ar_entries.item_entry(item, movement, narration, ROUNDING, postings)
 
 
 def price_of(value: Decimal, units: Decimal) -> Decimal:
