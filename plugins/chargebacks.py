@@ -52,10 +52,11 @@ credit, January again as it was:
       Liabilities:CustomerCredits  30.00 USD
       Liabilities:UnappliedCash   -30.00 USD
 
-An application that wrote off a difference gives back the cash it used,
-one for one, the write-off standing, until a take-back gives back the last
-of it: that one opens the invoice again by what is left of what the
-application cleared and reverses the write-off, in the same entry. R-1
+An invoice never opens again by more than the application cleared. One
+that wrote off a shortfall gives back the cash it used, one for one, the
+write-off standing, until a take-back gives back the last of it: that one
+opens the invoice again by what is left of what the application cleared
+and reverses the write-off, in the same entry. R-1
 99.50 naming INV-1 100.00, 0.50 short, written off on January 20: 30.00
 charged back on February 15 opens INV-1 again by 30.00, and the other
 69.50 on March 10 by 100.00 - 30.00 = 70.00, February left as it was:
@@ -65,9 +66,13 @@ charged back on February 15 opens INV-1 again by 30.00, and the other
       Liabilities:UnappliedCash    -69.50 USD
       Expenses:PaymentDifferences   -0.50 USD
 
-INV-1 is owed the 100.00 billed and nothing stays written off. R-1 100.30
-that wrote off 0.30 over, all charged back, opens INV-1 again by 100.00 and
-debits the write-off 0.30. One that parked an excess in customer credits
+INV-1 is owed the 100.00 billed and nothing stays written off. One that
+wrote off an over payment (a credit) opens the invoice by the cash worth
+what it cleared, and the cash given back beyond that debits the write-off
+on its own day, as far as it goes: R-1 100.30 naming INV-1, 0.30 over,
+100.10 charged back on February 15 opens INV-1 again by 100.00 and debits
+the write-off 0.10, and 0.20 more on March 10 debit it 0.20, opening
+nothing. One that parked an excess in customer credits
 gives back what it put on the invoice, after the credit (it wrote nothing
 off: only a difference within the tolerance is written off, only one
 beyond it parked). A debit naming an invoice its receipt did not pay is an
@@ -99,7 +104,32 @@ last of the cash: 32.95 USD that paid those 30.00 EUR 0.05 short reopen
 10.00 x 30.00 / 33.00 = 9.09 EUR for 10.00 of them, and 30.00 - 9.09 =
 20.91 EUR for the other 22.95, with the 0.05 USD written off reversed. A
 credit parked at the receipt's rate is taken back at it on both sides, and
-nothing is realized.
+nothing is realized. An over payment across currencies opens the invoice
+by what the cash worth what it cleared clears: R-1 33.30 USD that paid
+INV-1 30.00 EUR carried at 1.20 when they were worth 33.00 USD, 0.30 USD
+written off, 33.20 USD charged back opens all 30.00 EUR again at 36.00 USD
+and debits the write-off 0.20 USD, reversing the whole 3.00 USD of loss
+(36.00 - 33.20 + 0.20); the other 0.10 USD debit the write-off 0.10.
+
+A take-back of an application that paid an invoice the receipt recovered,
+once written off as uncollectible (`plugins.recoveries`), writes it off
+again on the debit's day: the cash that recovered it is gone. The
+recovery is reversed in proportion to what the take-back reopens of what
+the application cleared, rounded half to even cumulatively, at the
+recovery's own rate if priced. INV-9 20.00 written off on January 10, and
+recovered and paid by R-1 20.00 on February 20; R-1 charged back in full
+on March 15 generates, with the take-back opening INV-9 by 20.00:
+
+    2026-03-15 * "Acme" "Chargeback of R-1: recovery of INV-9 reversed"
+      Assets:AccountsReceivable  -20.00 USD
+      Expenses:BadDebt            20.00 USD
+
+INV-9 has nothing open and bad debt holds the 20.00 written off. 5.00
+charged back writes 5.00 off again; of a receipt that paid 60.00 open and
+recovered 40.00 of an invoice of 100.00, 30.00 charged back writes off
+again 40.00 x 30.00 / 100.00 = 12.00, leaving 18.00 open. What is written
+off again is not recovered by a later receipt: the recoveries are allocated
+before the chargebacks are read (a known gap, in the README).
 
 What the credit still holds is decided with its applications to the
 customer's invoices, in date order (`plugins.customer_credits.Crediting`, the
@@ -129,10 +159,12 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from beancount.core import data
+from beancount.core.amount import Amount
 
-from plugins import ar_entries, meta
+from plugins import ar_entries, meta, recoveries
 from plugins.ar_policy import ArPolicy
 from plugins.customer_credits import Claim
+from plugins.derecognition import price_of
 from plugins.receipts import (
     APPLIED_RECEIPT,
     Receipts,
@@ -302,6 +334,10 @@ def charge(
                 entries.append(entry)
                 if movement is not None:
                     movements.append((invoice, movement))
+                    unrecovered = _unrecovered(application, one, (before, units), subledger, policy)
+                    if unrecovered is not None:
+                        entries.append(unrecovered[0])
+                        movements.append((invoice, unrecovered[1]))
                 uses.append((receipt_id, Use(debit.date, -units, entry)))
                 done.customers.add(subledger.items[invoice].customer)
         elif rest < 0 or receipt_id in cash.uses:
@@ -449,9 +485,10 @@ def _takeable(entry: data.Transaction, policy: ArPolicy) -> int:
     (`_share`). It gives back the cash it used less what it parked: 99.50
     of a receipt 0.50 short that cleared 100.00, 100.30 of one 0.30 over
     that cleared 100.00, and 100.00 of 150.00 that cleared 100.00 and parked
-    50.00 (the credit is taken on its own). The take-back that gives back
-    the last of it reverses the write-off (`_taken_back`). Any other entry
-    gives back nothing.
+    50.00 (the credit is taken on its own). A short payment's write-off is
+    reversed by the take-back that gives back the last of it, an over
+    payment's by the cash given back beyond what was cleared
+    (`_taken_back`). Any other entry gives back nothing.
     """
     share = _share(entry, policy)
     return 0 if share is None else max(0, share.cash)
@@ -535,16 +572,18 @@ def _taken_back(
     share of the application at its own rates: the receivable at the
     invoice's carrying rate, the cash at the receipt's, and the share of the
     realized difference reversed (`plugins.ar_entries.with_realized_difference`).
-    When `now` gives back the last of the application's cash, the invoice
-    opens again by what is left of all it cleared, and the entry reverses
-    the application's write-off too, at the rate it was booked: the 69.50
-    left of 99.50 that cleared 100.00 reopen 100.00 - 30.00 = 70.00 and
-    credit the write-off 0.50. With nothing left to open (the last 0.30 of
-    100.30 that cleared 100.00, after 100.00), the entry has no receivable
-    posting, and no movement is returned; after a part that opened more
-    than was cleared (100.20 of those 100.30), it credits the receivable
-    the 0.20 over. It is dated and located at the debit, and linked to the
-    invoice and the receipt.
+    The invoice never opens again by more than the application cleared.
+    A short payment's write-off (a debit) is reversed when `now` gives back
+    the last of the application's cash: the invoice then opens again by
+    what is left of all it cleared, and the entry reverses the write-off
+    too, at the rate it was booked: the 69.50 left of 99.50 that cleared
+    100.00 reopen 100.00 - 30.00 = 70.00 and credit the write-off 0.50. An
+    over payment's write-off (a credit) is reversed by the cash given back
+    beyond what was cleared, on the day it is given back (`_over_reversed`):
+    100.10 of 100.30 that cleared 100.00 reopen 100.00 and debit the
+    write-off 0.10. With nothing left to open (the other 0.20), the entry
+    has no receivable posting, and no movement is returned. It is dated and
+    located at the debit, and linked to the invoice and the receipt.
     """
     receipt_id, debit = one.receipt, one.use
     share = _share(application, policy)
@@ -563,9 +602,13 @@ def _taken_back(
             unapplied.account, ar_entries.units_of(-now, paid_in, precision.digits(paid_in))
         )._replace(price=unapplied.price),
     ]
-    if before + now == share.cash:
+    if _over(share):
+        # Cash beyond what the application cleared reverses the over payment
+        # written off, on this take-back's day, as far as it goes.
+        postings += _over_reversed(share, before, now, policy)
+    elif before + now == share.cash:
         # The last of its cash is back: its write-off is reversed, at the rate it was booked.
-        postings += [_reversed(posting, policy) for posting in share.write_offs]
+        postings += [_reversed(posting, policy, None) for posting in share.write_offs]
     if not reopened:
         # All it cleared was opened again before (100.00 of 100.30 that cleared
         # 100.00, then the 0.30): the entry only reverses the write-off.
@@ -605,24 +648,173 @@ def _reopened(share: _Share, cash: int) -> int:
     half to even, cumulatively, so the pieces of several take-backs add up:
     33.00 USD that cleared 30.00 EUR gives back 10.00 EUR for 11.00, and
     32.95 USD that cleared them 0.05 short 9.09 EUR for 10.00 USD
-    (10.00 x 30.00 / 33.00 = 9.0909...) and 30.00 EUR for all 32.95.
+    (10.00 x 30.00 / 33.00 = 9.0909...) and 30.00 EUR for all 32.95. Never
+    more than it cleared: 100.10 of 100.30 that cleared 100.00 reopen
+    100.00, and 33.20 USD of 33.30 that cleared 30.00 EUR (worth 33.00 USD)
+    30.00 EUR, not 33.20 x 30.00 / 33.00 = 30.18.
     """
     if cash == share.cash:
         return share.cleared
     if share.cleared == share.worth:
-        return cash
-    return round(Fraction(cash * share.cleared, share.worth))
+        return min(cash, share.cleared)
+    return min(round(Fraction(cash * share.cleared, share.worth)), share.cleared)
 
 
-def _reversed(posting: data.Posting, policy: ArPolicy) -> data.Posting:
-    """Returns the posting that reverses a write-off, at the rate it was booked."""
+def _over(share: _Share) -> bool:
+    """Tells whether the application wrote off an over payment: credits to the write-off only."""
+    return bool(share.write_offs) and all(
+        posting.units is not None
+        and isinstance(posting.units.number, Decimal)
+        and posting.units.number < 0
+        for posting in share.write_offs
+    )
+
+
+def _over_reversed(share: _Share, before: int, now: int, policy: ArPolicy) -> list[data.Posting]:
+    """Returns the debits to the write-off that cash given back beyond what was cleared makes.
+
+    Of an over payment written off (`_over`), the cash worth what the
+    application cleared (`share.worth`) opens the invoice again, and the
+    rest, in the receipt's minor units, reverses the write-off one for one,
+    on the day it is given back, the write-off's postings in order: 100.10
+    of 100.30 that cleared 100.00 debit the write-off 0.10, the other 0.20
+    then 0.20.
+    """
+    done, upto = max(0, before - share.worth), max(0, before + now - share.worth)
+    postings = []
+    for posting in share.write_offs:
+        units = posting.units
+        assert units is not None and isinstance(units.number, Decimal)
+        credit = -(policy.precision.to_minor(units.number, units.currency) or 0)
+        piece = max(0, min(upto, credit)) - max(0, min(done, credit))
+        if piece:
+            postings.append(_reversed(posting, policy, piece))
+        done, upto = max(0, done - credit), max(0, upto - credit)
+    return postings
+
+
+def _unrecovered(
+    application: data.Transaction,
+    one: Withheld,
+    units: tuple[int, int],
+    subledger: Subledger,
+    policy: ArPolicy,
+) -> tuple[data.Transaction, Movement] | None:
+    """Returns the entry writing off again what a take-back reopens of a recovery, if any.
+
+    When the receipt recovered the invoice, written off as uncollectible
+    (`plugins.recoveries`), the cash that recovered it is gone with the
+    take-back: the recovery is reversed on the debit's day, in proportion
+    to what the take-back reopens of what the application cleared (rounded
+    half to even, cumulatively), the receivable credited and the accounts
+    the recovery credited debited, at the recovery's own rate if priced.
+    INV-9 20.00 written off, recovered and paid by R-1 20.00, all charged
+    back: INV-9 reopens by 20.00 and is written off again by 20.00, nothing
+    open; 5.00 of it charged back reopens 5.00 and writes 5.00 off again.
+    A receipt that paid 60.00 open and recovered 40.00 of an invoice of
+    100.00 in one application, 30.00 charged back, writes off again
+    40.00 x 30.00 / 100.00 = 12.00 of the 30.00 reopened.
+
+    `units` are what was taken back of the application before, and now,
+    in the receipt's minor units.
+    """
+    receipt_id, debit = one.receipt, one.use
+    invoice = str(application.meta[meta.INVOICE])
+    item = subledger.items.get(invoice)
+    share = _share(application, policy)
+    if item is None or share is None or not share.cleared:
+        return None
+    found = [
+        movement
+        for movement in item.movements
+        if recoveries.is_recovery(movement.entry)
+        and movement.entry.meta.get(APPLIED_RECEIPT) == receipt_id
+        and movement.date <= application.date
+        and movement.units > 0
+    ]
+    if len(found) != 1:
+        return None  # one recovery per receipt and invoice (`plugins.recoveries.Recovering`)
+    recovery, recovered, reinstated = found[0].entry, found[0].units, found[0].posting
+    before, now = units
+
+    def undone(cash: int) -> int:  # what `cash` taken back writes off again, in the invoice's units
+        return round(Fraction(recovered * _reopened(share, cash), share.cleared))
+
+    done, upto = undone(before), undone(before + now)
+    if upto == done:
+        return None
+    precision, receivable = policy.precision, policy.accounts.receivable
+    credited = [  # the recovery's credits to the write-off's accounts, with their minor units
+        (posting, -(precision.to_minor(posting.units.number, posting.units.currency) or 0))
+        for posting in recovery.postings
+        if posting.account != receivable
+        and posting.units is not None
+        and isinstance(posting.units.number, Decimal)
+    ]
+    worth = sum(minor for _, minor in credited)
+    if worth <= 0:
+        return None
+
+    def value(units: int) -> list[int]:  # what `units` written off again debit each account
+        whole = round(Fraction(worth * units, recovered))
+        pieces = dict(
+            recoveries.reversal([(str(index), m) for index, (_, m) in enumerate(credited)], whole)
+        )
+        return [pieces.get(str(index), 0) for index in range(len(credited))]
+
+    currency, price = item.currency, reinstated.price
+    number = precision.from_minor(upto - done, currency)
+    debited = [after - earlier for after, earlier in zip(value(upto), value(done), strict=True)]
+    if price is None or not isinstance(price.number, Decimal):
+        postings = [ar_entries.posting(receivable, _amount_of(done - upto, currency, policy))]
+    else:
+        weight = precision.from_minor(sum(debited), price.currency)
+        rate = price.number if number * price.number == weight else price_of(weight, number)
+        postings = [ar_entries.leg(receivable, -number, currency, rate, price.currency)]
+    for (posting, _), piece in zip(credited, debited, strict=True):
+        assert posting.units is not None
+        if piece:
+            units_ = _amount_of(piece, posting.units.currency, policy)
+            postings.append(ar_entries.posting(posting.account, units_))
+    extra = {
+        meta.INVOICE: invoice,
+        meta.SOURCE: invoice,
+        APPLIED_RECEIPT: receipt_id,
+        ar_entries.KIND: KIND,
+    }
+    if item.customer:
+        extra[meta.CUSTOMER] = item.customer
+    entry = ar_entries.transaction(
+        one.place,
+        debit.date,
+        f"Chargeback of {receipt_id}: recovery of {invoice} reversed",
+        ar_entries.APPLICATION_TAGS,
+        frozenset(recovery.links),
+        postings,
+        debit.entry.payee or recovery.payee,
+        extra,
+    )
+    return entry, Movement(debit.date, done - upto, entry, 1, currency)
+
+
+def _amount_of(minor: int, currency: str, policy: ArPolicy) -> Amount:
+    """Returns minor units of a currency as an amount with its decimals."""
+    return ar_entries.units_of(minor, currency, policy.precision.digits(currency))
+
+
+def _reversed(posting: data.Posting, policy: ArPolicy, part: int | None) -> data.Posting:
+    """Returns the posting that reverses a write-off, or `part` of it, at the rate it was booked.
+
+    `part` is in the write-off's minor units, of the same sign as its reversal.
+    """
     units = posting.units
     assert units is not None and isinstance(units.number, Decimal)
     digits = policy.precision.digits(units.currency)
     minor = policy.precision.to_minor(units.number, units.currency)
     assert minor is not None  # `_share` read it
+    reversed_ = -minor if part is None else part
     return ar_entries.posting(
-        posting.account, ar_entries.units_of(-minor, units.currency, digits)
+        posting.account, ar_entries.units_of(reversed_, units.currency, digits)
     )._replace(price=posting.price)
 
 

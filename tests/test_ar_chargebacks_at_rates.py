@@ -201,6 +201,121 @@ def test_a_difference_written_off_across_currencies_is_reversed_with_the_last_of
     aging_ties(books, HEADER + OPENS + text, POLICY, "2026-03-31")
 
 
+def test_an_over_payment_across_currencies_never_reopens_more_than_it_cleared(
+    books: Books,
+) -> None:
+    # INV-1 30.00 EUR carried at 1.20 (36.00 USD); R-1 33.30 USD pays it on
+    # Jan 20, when 30.00 EUR are worth 30.00 x 1.10 = 33.00 USD: 0.30 USD
+    # over, within the tolerance, written off (a credit), and 36.00 - 33.00
+    # = 3.00 USD of loss realized. The cash worth what was cleared is 33.00
+    # USD. 33.20 USD charged back on Feb 15 give back more than that: they
+    # reopen all 30.00 EUR cleared (not 33.20 x 30.00 / 33.00 = 30.18), at
+    # the carrying 1.20, 36.00 USD, and the 33.20 - 33.00 = 0.20 USD beyond
+    # debit the write-off as it was booked (USD, no rate); the loss reversed
+    # is 36.00 - 33.20 + 0.20 = 3.00, all of it. The Feb 28 remeasurement
+    # values 30.00 EUR at 1.10: 33.00 - 36.00 = -3.00 USD. 0.10 USD charged
+    # back on Mar 10 reopen nothing and debit the write-off 0.10: -0.30 +
+    # 0.20 + 0.10 = 0.00, nothing realized. Receivable 30.00 EUR weighing
+    # 36.00 USD from Feb 15 on; January as it was, and February as the books
+    # with the first chargeback alone have it. (Before, the rule changed:
+    # 30.18 EUR reopened weighing 36.22 USD, and March credited -0.18 EUR.)
+    january = (
+        "\n2026-01-01 price EUR 1.20 USD\n2026-01-20 price EUR 1.10 USD\n"
+        + _invoice(1, "2026-01-05", "30.00", "1.20")
+        + _receipt("2026-01-20", "33.30 USD", "Assets:Bank:Operating")
+    )
+    february = january + _chargeback("2026-02-15", "33.20 USD", "Assets:Bank:Operating")
+    text = february + _chargeback("2026-03-10", "0.10 USD", "Assets:Bank:Operating")
+    alone, first, entries = _load(books, january), _load(books, february), _load(books, text)
+    assert sealed(entries, "2026-01-31") == sealed(alone, "2026-01-31")
+    assert sealed(entries, "2026-02-28") == sealed(first, "2026-02-28")
+    assert units_total(postings_through(alone, WRITE_OFF, "2026-01-31")) == Decimal("-0.30")
+    assert _taken_back(entries) == [
+        (
+            "2026-02-15",
+            [
+                (AR, "30.00 EUR", "1.20 USD"),
+                (UNAPPLIED, "-33.20 USD", ""),
+                (WRITE_OFF, "0.20 USD", ""),
+                (REALIZED, "-3.00 USD", ""),
+            ],
+        ),
+        ("2026-03-10", [(UNAPPLIED, "-0.10 USD", ""), (WRITE_OFF, "0.10 USD", "")]),
+    ]
+    assert units_total(postings_through(entries, AR, "2026-02-28")) == Decimal("30.00")
+    assert usd_weight(postings_through(entries, AR, "2026-02-28")) == Decimal("36.00")
+    assert units_total(postings_through(entries, REMEASURED, "2026-02-28")) == Decimal("-3.00")
+    assert units_total(postings_through(entries, WRITE_OFF, "2026-03-31")) == 0
+    assert units_total(postings_through(entries, REALIZED, "2026-03-31")) == 0
+    assert usd_weight(postings_through(entries, AR, "2026-03-31")) == Decimal("36.00")
+    aging_ties(books, HEADER + OPENS + text, POLICY, "2026-03-31")
+
+
+def test_a_chargeback_of_a_recovery_at_rates_writes_the_euros_off_again_at_their_rate(
+    books: Books,
+) -> None:
+    # INV-9 100.00 EUR carried at 1.20 (120.00 USD), written off on Jan 10
+    # at 1.20 (bad debt 120.00 USD). R-1 100.00 EUR at 1.10 naming it on
+    # Feb 20 recovers it (AR 100.00 EUR @ 1.20, bad debt -120.00 USD) and
+    # pays it, realizing 120.00 - 110.00 = 10.00 USD of loss. 30.00 EUR
+    # charged back on Mar 15 reopens 30.00 EUR at 1.20 (36.00 USD) for 33.00
+    # USD of cash, reversing 3.00 of the loss, and the recovery is reversed
+    # in proportion, at its rate: 100.00 x 30.00 / 100.00 = 30.00 EUR
+    # credited at 1.20 against 120.00 x 30.00 / 100.00 = 36.00 USD of bad
+    # debt. INV-9 nothing open, receivable 0.00 USD; bad debt 36.00 USD, the
+    # 30.00 EUR written off again; 7.00 USD of loss stays realized on the
+    # 70.00 EUR that stay recovered and paid (84.00 - 77.00); February as
+    # it was.
+    february = (
+        "\n2026-01-01 open Expenses:BadDebt\n"
+        "2026-01-01 price EUR 1.20 USD\n2026-02-20 price EUR 1.10 USD\n"
+        + _invoice(9, "2026-01-02", "100.00", "1.20")
+        + """
+2026-01-10 * "Acme" "Write off INV-9" ^INV-9
+  invoice: "INV-9"
+  status: "uncollectible"
+  Assets:AccountsReceivable  -100.00 EUR @ 1.20 USD
+  Expenses:BadDebt  120.00 USD
+"""
+        + _receipt("2026-02-20", "100.00 EUR @ 1.10 USD", "Assets:Bank:Euro", "INV-9")
+    )
+    text = february + _chargeback("2026-03-15", "30.00 EUR @ 1.10 USD", "Assets:Bank:Euro")
+    alone, entries = _load(books, february), _load(books, text)
+    assert sealed(entries, "2026-02-28") == sealed(alone, "2026-02-28")
+    made = [
+        (
+            str(entry.date),
+            entry.narration,
+            [(p.account, str(p.units), str(p.price or "")) for p in entry.postings],
+        )
+        for entry in generated(entries)
+        if entry.meta.get("revclose_kind") == "chargeback"
+    ]
+    assert made == [
+        (
+            "2026-03-15",
+            "Chargeback of R-1 taken back from INV-9",
+            [
+                (AR, "30.00 EUR", "1.20 USD"),
+                (UNAPPLIED, "-30.00 EUR", "1.10 USD"),
+                (REALIZED, "-3.00 USD", ""),
+            ],
+        ),
+        (
+            "2026-03-15",
+            "Chargeback of R-1: recovery of INV-9 reversed",
+            [(AR, "-30.00 EUR", "1.20 USD"), ("Expenses:BadDebt", "36.00 USD", "")],
+        ),
+    ]
+    assert units_total(postings_through(entries, AR, "2026-03-31")) == 0
+    assert usd_weight(postings_through(entries, AR, "2026-03-31")) == 0
+    assert units_total(postings_through(entries, "Expenses:BadDebt", "2026-03-31")) == Decimal(
+        "36.00"
+    )
+    assert units_total(postings_through(entries, REALIZED, "2026-03-31")) == Decimal("7.00")
+    aging_ties(books, HEADER + OPENS + text, POLICY, "2026-03-31")
+
+
 def test_the_take_back_that_empties_an_application_across_currencies_reverses_its_write_off(
     books: Books,
 ) -> None:
