@@ -12,7 +12,14 @@ in five steps, each on what the earlier ones left:
 2. **Amount**: a receipt pays the oldest open invoice of its customer and
    currency whose open amount it equals exactly (`by_amount`); a receipt
    waiting unapplied pays so an invoice dated after it, on that invoice's
-   day (`prepaid`, a prepayment).
+   day (`prepaid`, a prepayment). Failing an open amount, the **face
+   amount** (`by_face`): the receipt pays the oldest open invoice of its
+   customer and currency dated on or before it that customer credits part
+   paid, and whose open amount plus what they paid of it it equals (the
+   customer paid the invoice ignoring its credit). It pays what is open,
+   and the rest goes back to the customer's credit by the over-payment
+   rule of step 1 (`over_paid`), dated the later of the receipt and the
+   credit's application.
 3. **Converted amount**: a receipt with amounts in other currencies (the
    caller converts a functional-currency receipt at the day's price) pays the
    oldest open invoice of its customer in one of them whose open amount is
@@ -64,7 +71,9 @@ first, as a customer's cash always did; what a credit leaves open of an
 invoice is a part payment, so the day's unapplied receipts of its customer
 go through steps 2 to 4 again, then the customer's waiting receipts and
 step 5 as above. A receipt of a later day so sees what a credit left open,
-and never takes an invoice a credit paid before it.
+and never takes an invoice a credit paid before it; one of the invoice's
+face amount pays what is open and gives back what the credit paid (step
+2).
 
 So a receipt waiting for years is tried again only on days its customer's
 open amounts change or its pool receives receipts, and each try is bounded
@@ -137,6 +146,7 @@ AMOUNT = "amount"
 CONVERTED = "converted-amount"
 SEVERAL_INVOICES = "several-invoices"
 SEVERAL_RECEIPTS = "several-receipts"
+FACE = "face-amount"
 
 
 class Invoicing(Protocol):
@@ -372,6 +382,11 @@ class _Matcher:
         self.thinned: set[Pool] = set()  # pools whose waiting receipts were paid out since step 5
         self.crediting = crediting  # the customer credits applied on each day, if any
         self.later: list[datetime.date] = []  # days a credit parked today is available from
+        # What customer credits paid of each invoice in this run (`settle`), and step 2's
+        # index of the open invoices they part paid by face amount: what is open of each
+        # plus what the credits paid (`by_face`); one no longer so open is skipped on reading.
+        self.credited: dict[str, int] = {}
+        self.faces: dict[Amount, list[Invoicing]] = {}
         self.survey()
 
     def day(
@@ -553,11 +568,27 @@ class _Matcher:
         self, payment: Paying, invoice: str, amount: int, step: str, day: datetime.date
     ) -> None:
         """Applies cash of a receipt to an invoice on a day, taking it off what is open of it."""
-        self.settle(invoice, amount, day)
+        self.clear(invoice, amount, day)
         made = (payment.id, invoice, amount, amount, 0, step, day)
         self.applications.append(_new(Application, made))
 
     def settle(self, invoice: str, units: int, day: datetime.date) -> None:
+        """Takes `units` a customer credit paid of an invoice on a day off what is open of it.
+
+        An invoice it leaves open is indexed by its face amount (`by_face`):
+        what is open of it plus what customer credits paid of it.
+        """
+        self.clear(invoice, units, day)
+        credited = self.credited[invoice] = self.credited.get(invoice, 0) + units
+        left = self.open.get(invoice)
+        if left is not None:
+            found = self.invoices[invoice]
+            key = (found.customer, found.currency, left + credited)
+            faces = self.faces.setdefault(key, [])
+            if found not in faces:
+                bisect.insort(faces, found, key=_age)
+
+    def clear(self, invoice: str, units: int, day: datetime.date) -> None:
         """Takes `units` paid of an invoice on a day off what is open of it."""
         left = self.open[invoice] - units
         if left:  # a later debit left open: what it stands open at from the match's day on
@@ -645,12 +676,12 @@ class _Matcher:
         Every application of the receipt is dated the same day (`named_day`):
         its own, or the latest of the invoices it reaches, or its last use.
         """
-        invoices, still_open, applications = self.invoices, self.open, self.applications
+        invoices, still_open = self.invoices, self.open
         names = payment.named
         if len(names) > 1:  # oldest first, leaving out ids that are no invoice
             found = sorted((invoices[n] for n in names if n in invoices), key=_age)
             names = tuple(invoice.id for invoice in found)
-        receipt, left = payment.id, payment.amount
+        left = payment.amount
         made: list[tuple[str, int, int, int]] = []  # (invoice, cleared, cash, credited)
         reached: list[str] = []  # the invoices it reaches, in order
         taken = self.taken
@@ -678,16 +709,42 @@ class _Matcher:
                 break
         # An invoice it paid is one of `invoices`: the lookup is for a receipt that paid none.
         if left and names and (made or names[0] in invoices):
-            credited = 0 if left <= self.tolerance_of(payment.currency) else left
-            if made:
-                invoice, cleared, cash, _ = made[-1]
-                made[-1] = (invoice, cleared, cash + left, credited)
-            else:
-                made.append((names[0], 0, left, credited))
+            self.over_paid(payment, made, left, names[0])
         if not made:
             return
         paid = [invoices[name] for name in reached if name in invoices]
-        day = self.named_day(payment, paid)
+        self.record(payment, made, step, self.named_day(payment, paid))
+
+    def over_paid(
+        self, payment: Paying, made: list[tuple[str, int, int, int]], left: int, first: str
+    ) -> None:
+        """Adds what is left of a receipt once its invoices are paid to its last application.
+
+        The over-payment rule: within the tolerance it is written off, beyond
+        it the customer's credit (parked by `record`). A receipt that paid
+        nothing gives it all to an application to `first`, clearing nothing.
+        `made` holds its applications as (invoice, cleared, cash, credited).
+        """
+        credited = 0 if left <= self.tolerance_of(payment.currency) else left
+        if made:
+            invoice, cleared, cash, _ = made[-1]
+            made[-1] = (invoice, cleared, cash + left, credited)
+        else:
+            made.append((first, 0, left, credited))
+
+    def record(
+        self,
+        payment: Paying,
+        made: Sequence[tuple[str, int, int, int]],
+        step: str,
+        day: datetime.date,
+    ) -> None:
+        """Records a receipt's applications on a day; a credit one parks is the customer's then.
+
+        `made` holds them as (invoice, cleared, cash, credited), what they
+        clear already taken off what is open of the invoices.
+        """
+        receipt, applications = payment.id, self.applications
         for invoice, cleared, cash, credited in made:
             self.applied[invoice] = day
             application = _new(Application, (receipt, invoice, cleared, cash, credited, step, day))
@@ -791,9 +848,48 @@ class _Matcher:
                         chosen, day = other, found
             if chosen is not None and day is not None:
                 self.apply(payment, chosen.id, amount, AMOUNT, day)
-            else:
+            elif not self.faces or not self.by_face(payment):
                 left.append(payment)
         return left
+
+    def by_face(self, payment: Paying) -> bool:
+        """Step 2, by face amount: a receipt pays an invoice a customer credit part paid, in full.
+
+        Once no invoice is open exactly its amount (`by_amount`): the oldest
+        open invoice of its customer and currency, dated on or before it,
+        whose face amount it equals (what is open of it plus what customer
+        credits paid of it: the customer paid the invoice, ignoring its
+        credit). The receipt pays what is open of it, and what the credits
+        paid goes back to the customer's credit (`over_paid`, the rule of a
+        named receipt's over payment), from which it pays the customer's
+        next invoices on the day. Dated the day the match became possible
+        (`day`: the receipt's, or the credit's last application to the
+        invoice if later). An invoice that does not stay open what is open
+        of it from that day on (`open_for`: a later typed posting lowers
+        it) is passed over. Returns whether it paid one.
+        """
+        amount, still_open, credited = payment.amount, self.open, self.credited
+        faces = self.faces.get((payment.customer, payment.currency, amount))
+        if not faces:
+            return False
+        # Open plus credited only falls (a receipt or credit note paid part of it) and what
+        # is paid stays paid: an invoice no longer open at this face amount never is again.
+        faces[:] = [
+            i for i in faces if i.id in still_open and still_open[i.id] + credited[i.id] == amount
+        ]
+        for invoice in faces:
+            if invoice.date > payment.date:
+                break
+            owed = still_open[invoice.id]
+            day = self.day((payment,), (invoice,))
+            if self.open_for(invoice, day) != (day, owed):
+                continue
+            self.clear(invoice.id, owed, day)
+            made = [(invoice.id, owed, owed, 0)]
+            self.over_paid(payment, made, amount - owed, invoice.id)
+            self.record(payment, made, FACE, day)
+            return True
+        return False
 
     def next_possible(
         self, payment: Paying, key: Amount

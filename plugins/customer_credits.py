@@ -14,7 +14,9 @@ linked to both and dated the day it is made: the later of the credit and
 the invoice when nothing is posted to the invoice after them, the day a
 returned payment reopens it when it was paid in full before. A receipt
 matched on a later day sees what the credit left open, so a later month
-never takes back what a closed one applied:
+never takes back what a closed one applied; a receipt of the invoice's
+face amount pays what is open and parks what the credit paid again, on its
+own day (`plugins.cash_matching`, step 2):
 
     2026-02-01 * "Acme" "Cash application INV-1 from R-1" #cash-application ^INV-1 ^R-1
       ...

@@ -541,16 +541,102 @@ def test_a_later_receipt_naming_the_invoice_pays_what_a_credit_left_open(books: 
     january_kept(books, january, february)
 
 
-def test_a_later_receipt_of_the_whole_invoice_naming_none_waits_once_a_credit_paid_part(
+def test_worked_example_a_receipt_of_the_face_amount_pays_what_a_credit_left_open(
     books: Books,
 ) -> None:
-    # As above, but R-2's 100.00 names no invoice: on Feb 10 INV-1 is open
-    # 100.00 - 30.00 = 70.00 and no invoice is open 100.00, so R-2 should
-    # match nothing and wait in unapplied cash, January as it was. Today R-2
-    # pays INV-1 by amount, and January's application is gone.
+    # As above, but R-2's 100.00 names no invoice: the customer pays INV-1's
+    # face amount, ignoring its credit. On Feb 10 INV-1 is open 100.00 -
+    # 30.00 = 70.00 and no invoice is open 100.00, but INV-1's face amount,
+    # what is open of it plus what the credit paid, is 70.00 + 30.00 =
+    # 100.00: R-2 pays INV-1's 70.00 on Feb 10, and its other 100.00 - 70.00
+    # = 30.00, beyond the 1.00 tolerance, is the customer's credit again from
+    # Feb 10, as a named receipt's over payment is. January is as it was (the
+    # credit's 30.00 of Jan 8 stays applied); INV-5 40.00 billed on Feb 20
+    # takes R-2's 30.00 that day and is open 40.00 - 30.00 = 10.00.
+    # (Before the face-amount step R-2 waited in unapplied cash, INV-1 open
+    # 70.00.)
+    january = invoice(1, "2026-01-05", "100.00") + _CREDIT_OF_30 + BANK_FEE
+    february = receipt("2026-02-10", "100.00 USD", "R-2", CUSTOMER) + invoice(
+        5, "2026-02-20", "40.00"
+    )
+    alone, both = january_kept(books, january, february)
+    assert applications(both)[len(applications(alone)) :] == [
+        (
+            "2026-02-10",
+            "Cash application INV-1 from R-2",
+            [
+                "Liabilities:UnappliedCash    100.00 USD",
+                "Assets:AccountsReceivable    -70.00 USD",
+                "Liabilities:CustomerCredits  -30.00 USD",
+            ],
+        ),
+        (
+            "2026-02-20",
+            "Customer credit from R-2 applied to INV-5",
+            ["Liabilities:CustomerCredits   30.00 USD", "Assets:AccountsReceivable    -30.00 USD"],
+        ),
+    ]
+    assert _open(both, "INV-1", "2026-01-31") == Decimal("70.00")
+    assert _open(both, "INV-1", "2026-02-28") == Decimal("0.00")
+    assert _open(both, "INV-5", "2026-02-28") == Decimal("10.00")
+    # R-1 parks 30.00, applied 30.00; R-2 parks 30.00, applied 30.00.
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+    assert balance(both, "Liabilities:UnappliedCash", "USD") == Decimal("0.00")
+
+
+def test_a_receipt_of_the_face_amount_parks_what_the_credit_paid_when_nothing_else_is_open(
+    books: Books,
+) -> None:
+    # As above without INV-5: R-2 pays INV-1's 70.00 on Feb 10 and the
+    # customer holds its other 30.00: the credits account holds 30.00 + 30.00
+    # - 30.00 = 30.00 for the customer at the end of February.
     january = invoice(1, "2026-01-05", "100.00") + _CREDIT_OF_30 + BANK_FEE
     february = receipt("2026-02-10", "100.00 USD", "R-2", CUSTOMER)
-    _, both = january_kept(books, january, february)
+    alone, both = january_kept(books, january, february)
+    assert _dated(both)[len(_dated(alone)) :] == [
+        ("2026-02-10", "Cash application INV-1 from R-2"),
+    ]
+    assert _open(both, "INV-1", "2026-02-28") == Decimal("0.00")
+    assert balance(both, CREDITS, "USD") == Decimal("-30.00")
+
+
+def test_a_receipt_of_an_open_amount_comes_before_one_of_a_face_amount(books: Books) -> None:
+    # INV-1 100.00 (Jan 5) is open 70.00 after the credit's 30.00 of Jan 8;
+    # INV-3 100.00 (Jan 20) is open 100.00. R-2 100.00 of Feb 10, naming
+    # nothing, is INV-3's open amount and INV-1's face amount (70.00 + 30.00):
+    # an exact open amount comes first, though INV-1 is older, so R-2 pays
+    # INV-3 and INV-1 stays open 70.00. The face amount is tried only for a
+    # receipt no invoice is open exactly.
+    january = (
+        invoice(1, "2026-01-05", "100.00")
+        + _CREDIT_OF_30
+        + invoice(3, "2026-01-20", "100.00")
+        + BANK_FEE
+    )
+    february = receipt("2026-02-10", "100.00 USD", "R-2", CUSTOMER)
+    alone, both = january_kept(books, january, february)
+    assert _dated(both)[len(_dated(alone)) :] == [
+        ("2026-02-10", "Cash application INV-3 from R-2"),
+    ]
+    assert _open(both, "INV-1", "2026-02-28") == Decimal("70.00")
+    assert _open(both, "INV-3", "2026-02-28") == Decimal("0.00")
+
+
+def test_a_receipt_of_the_face_amount_of_an_invoice_a_receipt_part_paid_waits(
+    books: Books,
+) -> None:
+    # INV-1 100.00 (Jan 5); R-1 30.00 naming INV-1 on Jan 8 pays 30.00 of
+    # it, a receipt's part payment, not a credit's. R-2 100.00 naming nothing
+    # on Feb 10: no invoice is open 100.00, and none is one a customer credit
+    # part paid, so R-2 waits in unapplied cash and INV-1 stays open 70.00.
+    january = (
+        invoice(1, "2026-01-05", "100.00")
+        + receipt("2026-01-08", "30.00 USD", "R-1", '\n  invoice: "INV-1"' + CUSTOMER)
+        + BANK_FEE
+    )
+    february = receipt("2026-02-10", "100.00 USD", "R-2", CUSTOMER)
+    alone, both = january_kept(books, january, february)
+    assert _dated(both) == _dated(alone)
     assert _open(both, "INV-1", "2026-02-28") == Decimal("70.00")
 
 

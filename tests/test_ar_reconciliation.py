@@ -1310,7 +1310,7 @@ def test_demo_books_load_cleanly_with_the_demo_policy(tmp_path: Path) -> None:
 
 
 KINDS = {
-    "named", "amount", "converted-amount", "several-invoices", "several-receipts",
+    "named", "amount", "face-amount", "converted-amount", "several-invoices", "several-receipts",
     "credit-note", "customer-credit", "past-due", "unapplied-cash", "other-payer", "remeasurement",
     "remeasurement-reversal",
 }  # fmt: skip

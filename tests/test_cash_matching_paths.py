@@ -110,6 +110,63 @@ def test_invoice_dated_after_a_receipt_is_paid_by_it_as_a_prepayment() -> None:
     ]
 
 
+def test_receipt_of_a_face_amount_pays_the_oldest_invoice_a_credit_part_paid() -> None:
+    # INV-1 and INV-3 of 10,000 (day 0), INV-2 of 10,000 (day 6). On day 2
+    # customer credits pay 3,000 of INV-1 and 2,000 of INV-3 (open 7,000 and
+    # 8,000), and 4 of INV-2 on day 6 (open 9,996). No invoice is open 10,000:
+    # R-1 (day 10) pays the oldest whose face amount, open plus credited, is
+    # 10,000: INV-1, clearing 7,000, its other 3,000 the customer's credit
+    # again. R-2 (day 11) pays INV-3: 8,000 cleared, 2,000 credited. R-3 (day
+    # 12) pays INV-2's 9,996 (its face amount 9,996 + 4 = 10,000, dated day
+    # 12): the 4 over is within the tolerance of 5, so written off as any
+    # over payment (cash 10,000 - cleared 9,996 = 4). R-4 (day 13) finds no
+    # face amount left and waits.
+    matcher = _matcher(
+        [
+            OpenInvoice("INV-1", "C1", "USD", _day(0), 10000),
+            OpenInvoice("INV-3", "C1", "USD", _day(0), 10000),
+            OpenInvoice("INV-2", "C1", "USD", _day(6), 10000),
+        ]
+    )
+    matcher.settle("INV-3", 2000, _day(2))
+    matcher.settle("INV-1", 3000, _day(2))
+    matcher.settle("INV-2", 4, _day(6))
+    payments: list[Paying] = [
+        Payment(f"R-{n}", "C1", "USD", _day(9 + n), 10000) for n in range(1, 5)
+    ]
+    left = matcher.by_amount(payments)
+    assert matcher.applications == [
+        Application("R-1", "INV-1", 7000, 10000, 3000, "face-amount", _day(10)),
+        Application("R-2", "INV-3", 8000, 10000, 2000, "face-amount", _day(11)),
+        Application("R-3", "INV-2", 9996, 10000, 0, "face-amount", _day(12)),
+    ]
+    assert left == payments[3:]
+    assert matcher.open == {}
+
+
+def test_receipt_of_the_face_amount_of_an_invoice_credits_paid_in_full_waits() -> None:
+    # Credits pay 3,000 of INV-1 10,000 on day 2, then its other 7,000 on
+    # day 4: nothing is open of it, so R-1 of 10,000 (day 5) pays nothing.
+    matcher = _matcher([OpenInvoice("INV-1", "C1", "USD", _day(0), 10000)])
+    matcher.settle("INV-1", 3000, _day(2))
+    matcher.settle("INV-1", 7000, _day(4))
+    payment = Payment("R-1", "C1", "USD", _day(5), 10000)
+    assert matcher.by_amount([payment]) == [payment]
+    assert matcher.applications == []
+
+
+def test_receipt_of_a_face_amount_is_dated_no_earlier_than_the_credit() -> None:
+    # R-1 of 10,000 (day 3) waits; a credit pays 3,000 of INV-1 10,000 on day
+    # 8. Tried again then, R-1 pays INV-1's 7,000 by face amount, dated day
+    # 8, the day the credit made the match possible, not day 3.
+    matcher = _matcher([OpenInvoice("INV-1", "C1", "USD", _day(0), 10000)])
+    matcher.settle("INV-1", 3000, _day(8))
+    assert matcher.by_amount([Payment("R-1", "C1", "USD", _day(3), 10000)]) == []
+    assert matcher.applications == [
+        Application("R-1", "INV-1", 7000, 10000, 3000, "face-amount", _day(8)),
+    ]
+
+
 # Each shortcut against the rule it stands for.
 
 _customers = st.sampled_from(["C1", "C2"])
@@ -187,6 +244,65 @@ def test_amount_step_pays_the_oldest_open_invoice_of_the_amount(
             del still_open[same[0].id]
             paid, day = payment.amount, payment.date  # the receipt is dated on or after it
             expected.append(Application(payment.id, same[0].id, paid, paid, 0, "amount", day))
+        else:
+            unmatched.append(payment)
+    assert matcher.applications == expected
+    assert left == unmatched
+    assert matcher.open == still_open
+
+
+@settings(max_examples=300, deadline=None)
+@given(_invoices, _payments, st.lists(st.tuples(st.integers(0, 9), st.integers(1, 120))))
+def test_face_amount_step_pays_the_oldest_invoice_a_credit_part_paid_of_the_amount(
+    invoices: list[OpenInvoice], payments: list[Payment], credits: list[tuple[int, int]]
+) -> None:
+    # Customer credits pay parts of some invoices on day 4 (each less than
+    # what is open); then step 2 runs. The rule, scanning every invoice: an
+    # exact open amount first, as above; else the oldest invoice of the
+    # customer, dated on or before the receipt, that a credit part paid and
+    # whose open amount plus what the credits paid is the receipt: it clears
+    # what is open, and the rest is credited beyond the tolerance, dated the
+    # later of the receipt, the invoice and the credit.
+    unnamed: list[Paying] = sorted((p for p in payments if not p.named and p.amount > 0), key=_age)
+    matcher = _matcher(invoices)
+    still_open = {invoice.id: invoice.open for invoice in invoices}
+    credited: dict[str, int] = {}
+    for at, units in credits:
+        name = invoices[at % len(invoices)].id
+        if name in still_open and units < still_open[name]:
+            matcher.settle(name, units, _day(4))
+            still_open[name] -= units
+            credited[name] = credited.get(name, 0) + units
+    left = matcher.by_amount(unnamed)
+    expected, unmatched = [], []
+    for payment in unnamed:
+        mine = [
+            invoice
+            for invoice in sorted(invoices, key=_age)
+            if invoice.id in still_open
+            and (invoice.customer, invoice.currency) == (payment.customer, payment.currency)
+        ]
+        same = [invoice for invoice in mine if still_open[invoice.id] == payment.amount]
+        face = [
+            invoice
+            for invoice in mine
+            if invoice.id in credited
+            and still_open[invoice.id] + credited[invoice.id] == payment.amount
+            and invoice.date <= payment.date
+        ]
+        if same and same[0].date <= payment.date:
+            del still_open[same[0].id]
+            # Open that amount from the credit's day on, if a credit paid part of it.
+            since = _day(4) if same[0].id in credited else DAY
+            paid, day = payment.amount, max(payment.date, since)
+            expected.append(Application(payment.id, same[0].id, paid, paid, 0, "amount", day))
+        elif face:
+            cleared = still_open.pop(face[0].id)
+            over = payment.amount - cleared
+            back = over if over > TOLERANCE else 0
+            day = max(payment.date, face[0].date, _day(4))
+            made = (payment.id, face[0].id, cleared, payment.amount, back, "face-amount", day)
+            expected.append(Application(*made))
         else:
             unmatched.append(payment)
     assert matcher.applications == expected
