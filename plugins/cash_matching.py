@@ -243,10 +243,6 @@ Pool = tuple[str, str]  # (customer, currency)
 class Owing(Protocol):
     """What the matcher shows the credits step of its open invoices, and how it takes a payment."""
 
-    @property
-    def open(self) -> Mapping[str, int]:
-        """What is open of each invoice now, in minor units."""
-
     def open_invoices(self, key: Pool, day: datetime.date) -> Iterator[Invoicing]:
         """Yields the open invoices of a customer in a currency dated by `day`, oldest first."""
 

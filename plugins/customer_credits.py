@@ -14,7 +14,10 @@ linked to both and dated the day it is made: the later of the credit and
 the invoice when nothing is posted to the invoice after them, the day a
 returned payment reopens it when it was paid in full before. A receipt
 matched on a later day sees what the credit left open, so a later month
-never takes back what a closed one applied; a receipt of the invoice's
+does not take back what a closed one applied (two exceptions, in the
+README: the credit a receipt recovering a written-off invoice leaves over,
+known only once cash is matched, and a chargeback beyond what the credit
+still holds); a receipt of the invoice's
 face amount pays what is open and parks what the credit paid again, on its
 own day (`plugins.cash_matching`, step 2):
 
@@ -554,11 +557,7 @@ class Crediting:
         """
         done = CreditsApplied([], [])
         made, self.made = self.made, []
-        order = {receipt: at for at, receipt in enumerate(self.credits)}
-        ordered = sorted(
-            made,
-            key=lambda one: (self.credits[one[0]].date, one[0], order[one[0]], one[3]),
-        )
+        ordered = sorted(made, key=lambda one: (self.credits[one[0]].date, one[0], one[3]))
         for receipt, name, units, day in ordered:
             item = self.items[name]
             entry = credit_entry(credits[receipt], item, units, day, policy, rates)
