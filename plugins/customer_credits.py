@@ -45,8 +45,9 @@ balance, an opening balance) are the user's to apply: they are left alone.
 An invoice is paid only as far as it is open on the application's day,
 once that day's receipts are matched, and stays open on every later day
 through its last typed posting (`cash_matching.Owing.open_for`: a refund
-posted to it later opens it only from then); a credit pays each invoice
-once and never gives more than it holds.
+posted to it later opens it only from then); a credit pays an invoice it
+paid before again on the day a returned payment reopens it, as far as that
+opened it, and never gives more than it holds.
 
 Nor does it give more than the credits account holds for its customer, on
 the application's day and every day after to its month's end (`Held`; a
@@ -343,12 +344,13 @@ class Crediting:
 
     A credit available on a day pays its customer's invoices in its
     currency open on that day, oldest first (and the customer's oldest
-    credit first), each invoice once, as far as it stays open from that
-    day on (`Owing.open_for`) and the account holds for the customer
-    (`Held.available`). The matcher asks on the days a credit is parked or
-    becomes available and on the days its customer's invoices are billed or
-    posted; every application is dated the day it is made. The claims on a
-    credit dated on or before the day are taken first (`_claimed`).
+    credit first), as far as each stays open from that day on
+    (`Owing.open_for`: an invoice it paid before only from a reopening) and
+    the account holds for the customer (`Held.available`). The matcher asks
+    on the days a credit is parked or becomes available and on the days its
+    customer's invoices are billed or posted; every application is dated
+    the day it is made. The claims on a credit dated on or before the day
+    are taken first (`_claimed`).
 
     Attributes:
       made: Each application, as (receipt, invoice, units, day), in the order made.
@@ -387,7 +389,6 @@ class Crediting:
         self.holding: dict[Pool, list[Parked]] = {}  # credits of a customer, oldest first
         self.currencies: dict[str, set[str]] = defaultdict(set)
         self.fresh: dict[datetime.date, set[Pool]] = defaultdict(set)  # pools to pay on a day
-        self.paid: set[tuple[str, str]] = set()  # (receipt, invoice): each paid once
         self.made: list[tuple[str, str, int, datetime.date]] = []
         self.pending: dict[str, deque[tuple[int, Claim]]] = defaultdict(deque)
         self.taken: list[int] = []
@@ -494,13 +495,10 @@ class Crediting:
             left = _claimed(credit, left, pending, today, self.held, self.taken)
             self.left[receipt] = left
         available = None
-        done = self.paid
         for invoice in owing.open_invoices((customer, currency), today):
             if left <= 0:
                 break
             name = invoice.id
-            if (receipt, name) in done:
-                continue
             found = owing.open_for(invoice, max(credit.date, invoice.date))
             if found is None or found[0] > today:  # open for it only from a later posting
                 continue
@@ -511,7 +509,6 @@ class Crediting:
                 break
             owing.settle(name, units, today)
             self.held.take(customer, currency, today, units)
-            done.add((receipt, name))
             self.made.append((receipt, name, units, today))
             left -= units
             available -= units

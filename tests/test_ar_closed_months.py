@@ -301,20 +301,101 @@ def test_worked_example_a_credit_pays_a_reopened_invoice_on_the_day_it_reopens(
     assert balance(both, CREDITS, "USD") == Decimal("0.00")
 
 
-def test_a_credit_pays_what_was_open_all_along_when_the_invoice_is_reopened_later(
+def test_a_credit_pays_what_was_open_all_along_and_the_rest_when_the_invoice_is_reopened(
     books: Books,
 ) -> None:
     # As above, but BR-1 pays 90.00 of INV-1: from Jan 8 on INV-1 is open
     # 100.00, then 10.00 from Jan 10, so the credit pays 10.00 on Jan 8, in
-    # January alone and with February alike. The return of BR-1 on Feb 3
-    # opens 90.00 more, which the customer owes: the credit's other 20.00 was
-    # not spent on Jan 8, and it stays the customer's (a credit pays an
-    # invoice once, on the first day it could).
-    #   Feb 28: INV-1 100.00 - 90.00 - 10.00 + 90.00 = 90.00; credits 20.00.
+    # January alone and with February alike, and holds 30.00 - 10.00 = 20.00
+    # at Jan 31. The return of BR-1 on Feb 3 opens 90.00 more: the credit
+    # pays what it still holds, 20.00, on Feb 3, the day INV-1 is posted to.
+    #   Feb 28: INV-1 100.00 - 90.00 - 10.00 + 90.00 - 20.00 = 70.00; credits 0.00.
     january = (
         invoice(1, "2026-01-05", "100.00")
         + _CREDIT_OF_30
         + paid("2026-01-10", "90.00", "BR-1")
+        + BANK_FEE
+    )
+    february = _returned("2026-02-03", "90.00")
+    alone, both = january_kept(books, january, february)
+    assert _dated(alone) == [
+        ("2026-01-08", "Cash application INV-2 from R-1"),
+        ("2026-01-08", "Customer credit from R-1 applied to INV-1"),
+    ]
+    assert applications(both)[1:] == [
+        (
+            "2026-01-08",
+            "Customer credit from R-1 applied to INV-1",
+            ["Liabilities:CustomerCredits   10.00 USD", "Assets:AccountsReceivable    -10.00 USD"],
+        ),
+        (
+            "2026-02-03",
+            "Customer credit from R-1 applied to INV-1",
+            ["Liabilities:CustomerCredits   20.00 USD", "Assets:AccountsReceivable    -20.00 USD"],
+        ),
+    ]
+    assert balance(alone, CREDITS, "USD") == Decimal("-20.00")
+    assert _open(both, "INV-1", "2026-02-28") == Decimal("70.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+
+
+def test_worked_example_a_credit_pays_an_invoice_again_only_what_its_reopening_opens(
+    books: Books,
+) -> None:
+    # R-1 brings 250.00 naming INV-1 of 100.00 on Jan 20: 150.00 is the
+    # customer's credit from Jan 20. INV-2 100.00 is billed on Jan 25; BR-1
+    # pays 60.00 of it straight to the receivable on Jan 28. From Jan 25 on
+    # INV-2 is open 100.00, then 40.00 from Jan 28, so the credit pays 40.00
+    # on Jan 25 and holds 150.00 - 40.00 = 110.00 at Jan 31 (INV-2 open 0.00).
+    # BR-1 comes back on Feb 5: INV-2 is open 60.00 from Feb 5. The credit
+    # pays that 60.00 on Feb 5, and no more: it keeps 110.00 - 60.00 = 50.00.
+    #   Feb 28: INV-2 100.00 - 40.00 - 60.00 + 60.00 - 60.00 = 0.00; credits 50.00.
+    january = (
+        invoice(1, "2026-01-05", "100.00")
+        + receipt("2026-01-20", "250.00 USD", "R-1", '\n  invoice: "INV-1"' + CUSTOMER)
+        + invoice(2, "2026-01-25", "100.00")
+        + paid("2026-01-28", "60.00", "BR-1", 2)
+        + BANK_FEE
+    )
+    february = _returned("2026-02-05", "60.00", 2)
+    alone, both = january_kept(books, january, february)
+    credited = [
+        (
+            "2026-01-25",
+            "Customer credit from R-1 applied to INV-2",
+            ["Liabilities:CustomerCredits   40.00 USD", "Assets:AccountsReceivable    -40.00 USD"],
+        ),
+    ]
+    assert applications(alone)[1:] == credited
+    assert balance(alone, CREDITS, "USD") == Decimal("-110.00")
+    assert applications(both)[1:] == [
+        *credited,
+        (
+            "2026-02-05",
+            "Customer credit from R-1 applied to INV-2",
+            ["Liabilities:CustomerCredits   60.00 USD", "Assets:AccountsReceivable    -60.00 USD"],
+        ),
+    ]
+    assert _open(both, "INV-2", "2026-02-28") == Decimal("0.00")
+    assert balance(both, CREDITS, "USD") == Decimal("-50.00")
+
+
+def test_a_credit_spent_on_a_later_invoice_pays_nothing_when_an_older_one_reopens(
+    books: Books,
+) -> None:
+    # INV-1 100.00 (Jan 5); the 30.00 credit from Jan 8; BR-1 pays 90.00 of
+    # INV-1 on Jan 10, so the credit pays 10.00 of it on Jan 8 and holds
+    # 20.00. INV-3 50.00 is billed on Jan 20, when INV-1 is open 0.00: the
+    # credit pays its 20.00 to INV-3 on Jan 20. The return of BR-1 on Feb 3
+    # reopens INV-1 by 90.00, but the credit holds nothing: it pays nothing
+    # more, and January's applications stand.
+    #   Feb 28: INV-1 100.00 - 90.00 - 10.00 + 90.00 = 90.00;
+    #           INV-3 50.00 - 20.00 = 30.00; credits 0.00.
+    january = (
+        invoice(1, "2026-01-05", "100.00")
+        + _CREDIT_OF_30
+        + paid("2026-01-10", "90.00", "BR-1")
+        + invoice(3, "2026-01-20", "50.00")
         + BANK_FEE
     )
     february = _returned("2026-02-03", "90.00")
@@ -325,14 +406,12 @@ def test_a_credit_pays_what_was_open_all_along_when_the_invoice_is_reopened_late
         == [
             ("2026-01-08", "Cash application INV-2 from R-1"),
             ("2026-01-08", "Customer credit from R-1 applied to INV-1"),
+            ("2026-01-20", "Customer credit from R-1 applied to INV-3"),
         ]
     )
-    assert applications(both)[1][2] == [
-        "Liabilities:CustomerCredits   10.00 USD",
-        "Assets:AccountsReceivable    -10.00 USD",
-    ]
     assert _open(both, "INV-1", "2026-02-28") == Decimal("90.00")
-    assert balance(both, CREDITS, "USD") == Decimal("-20.00")
+    assert _open(both, "INV-3", "2026-02-28") == Decimal("30.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
 
 
 def test_worked_example_a_credit_note_nets_a_reopened_invoice_on_the_day_it_reopens(
