@@ -259,7 +259,7 @@ def aging(books: Books, as_of: datetime.date) -> Table:
         gl = general.get(currency, Decimal(0)) + ledger.number(0, currency)
         rows.append([TOTAL, "", currency, *amounts, total, gl, gl - total])
     rows += functional_rows(ledger, as_of)
-    return Table(f"AR aging as of {as_of}", AGING_COLUMNS, rows)
+    return Table(f"AR aging as of {as_of}: days past due", AGING_COLUMNS, rows)
 
 
 def functional_rows(ledger: Receivables, as_of: datetime.date) -> list[list[Any]]:

@@ -97,6 +97,8 @@ def test_aging_buckets_by_days_past_due_and_ties_to_the_ledger(books: Books) -> 
     # 120 days (over 90), INV-3 is due that day (current), INV-2 is paid.
     # USD total 100 - 20 + 400 + 50 = 530 = the receivable's balance.
     table = receivables.aging(_books(books), MARCH_END)
+    # The buckets count days past the due date, and the title says so.
+    assert table.title == f"AR aging as of {MARCH_END}: days past due"
     assert table.rows == [
         ["CUS-1", "Acme", "USD", D("0.00"), D("-20.00"), D("100.00"), D("0.00"), D("0.00"),
          D("80.00"), None, None],
