@@ -29,7 +29,8 @@ is issued): such an item is dated and due at its first posting
   counted back month by month from the month end, that the ending receivable
   holds. Billings are the invoices and credit notes themselves, by document
   date, less the voids of invoices, by the void's date. Each row names the
-  method.
+  method. A currency with an unbilled receivable at the month end has a
+  third row: (open items + unbilled receivable) / the month's revenue x days.
 - **Credit hold** as of a date: customers with an invoice past due beyond
   the policy, or whose net exposure (open items less their unapplied cash
   and customer credits) is over their limit; exposure in a currency without
@@ -54,8 +55,8 @@ from typing import Any, NamedTuple
 
 from beancount.core import data
 
+from plugins import ar_entries, chargebacks, fx, meta, receipts, receivables, recoveries
 from plugins import customer_credits as credits_plugin
-from plugins import fx, meta, receipts, receivables, recoveries
 from plugins.ar_policy import ArPolicy
 from plugins.receipts import Receipt, Receipts, Use
 from plugins.receivables import Item, Movement, Subledger
@@ -74,17 +75,25 @@ DSO_METHOD = (
     "dso = receivable / billings x days; countback_dso = days of billings, month by month "
     "back from the month end, that the receivable holds"
 )
+DSO_UNBILLED_METHOD = (
+    "simple, with unbilled: dso = (receivable + unbilled receivable) / revenue x days; on this "
+    "row receivable includes the unbilled receivable and billings is the month's revenue"
+)
 DSO_NOTE = (
     "Receivable: the open items at the month end. Billings: the month's invoices and credit "
     "notes by their date, less voids of invoices by the void's date. countback_dso is empty "
-    f"when {COUNTBACK_MONTHS} months of billings do not cover the receivable."
+    f"when {COUNTBACK_MONTHS} months of billings do not cover the receivable. A currency "
+    "with an unbilled receivable at the month end has a row 'simple, with unbilled': the open "
+    "items plus the unbilled receivable account's balance, over the month's revenue (its net "
+    "credits to the revenue account and its sub-accounts)."
 )
 UNAPPLIED_COLUMNS = (
     "receipt", "date", "age_days", "customer", "payee", "currency", "received", "applied",
     "paid_out", "unapplied", "gl_balance", "difference",
 )  # fmt: skip
 OPEN_COLUMNS = (
-    "invoice", "customer", "date", "due", "days_past_due", "currency", "billed", "open", "links",
+    "invoice", "customer", "date", "due", "days_past_due", "currency", "billed", "paid",
+    "credited", "open", "links",
 )  # fmt: skip
 STATEMENT_COLUMNS = (
     "date", "currency", "document", "type", "description", "charges", "credits", "balance",
@@ -359,11 +368,47 @@ def _days(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN)
 
 
+def _unbilled_and_revenue(
+    ledger: Receivables, month: datetime.date
+) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
+    """Returns the unbilled receivable at a month's end and the month's revenue, by currency.
+
+    The unbilled receivable is the general ledger balance of the unbilled
+    receivable account (`plugins.accounts.Accounts.unbilled`: usage earned,
+    not yet billed), a currency holding none left out. The revenue is the
+    month's net credits to the revenue account and its sub-accounts
+    (`Accounts.revenue`, `Income:Revenue`), debits netted: a usage accrual
+    reversed when its usage is billed debits revenue as the invoice credits
+    it, so counting credits alone would count that usage twice. Other income
+    (exchange gains) is not revenue.
+    """
+    accounts, first, last = ledger.policy.accounts, month, period.last_day(month)
+    unbilled = {
+        currency: number
+        for currency, number in ledger.ledger_balance(accounts.unbilled, last).items()
+        if number
+    }
+    revenue: dict[str, Decimal] = defaultdict(Decimal)
+    root = accounts.revenue
+    for entry in ledger.books.entries:
+        if not isinstance(entry, data.Transaction) or not first <= entry.date <= last:
+            continue
+        for posting in entry.postings:
+            account, units = posting.account, posting.units
+            ours = account == root or account.startswith(root + ":")
+            if ours and units is not None and isinstance(units.number, Decimal):
+                revenue[units.currency] -= units.number
+    return unbilled, dict(revenue)
+
+
 def dso(books: Books, month: datetime.date) -> Table:
     """Returns the month's days sales outstanding per currency, simple and by countback.
 
     Each row names its method (`DSO_METHOD`). A countback that runs out of
-    billings within 24 months is left empty.
+    billings within 24 months is left empty. A currency with an unbilled
+    receivable at the month end gets a second row, `DSO_UNBILLED_METHOD`:
+    (open items + unbilled receivable) / the month's revenue x days
+    (`_unbilled_and_revenue`), in the `receivable` and `billings` columns.
     """
     ledger = Receivables(books)
     last = period.last_day(month)
@@ -372,22 +417,30 @@ def dso(books: Books, month: datetime.date) -> Table:
         ending[item.currency] += balance
     history = [add_months(month, -back) for back in range(COUNTBACK_MONTHS)]
     billed = _billings(ledger)
-    rows = []
-    for currency in sorted(set(ending) | set(billed[month])):
+    unbilled, revenue = _unbilled_and_revenue(ledger, month)
+    rows: list[list[Any]] = []
+    for currency in sorted(set(ending) | set(billed[month]) | set(unbilled)):
         receivable, billings, days = ending[currency], billed[month].get(currency, 0), last.day
-        simple = Decimal(receivable) / Decimal(billings) * days if billings > 0 else None
-        months = [(billed[first].get(currency, 0), month_end(first).day) for first in history]
-        rows.append(
-            [
-                currency,
-                ledger.number(receivable, currency),
-                ledger.number(billings, currency),
-                days,
-                _days(simple),
-                _days(_countback(receivable, months)),
-                DSO_METHOD,
-            ]
-        )
+        if currency in ending or currency in billed[month]:
+            simple = Decimal(receivable) / Decimal(billings) * days if billings > 0 else None
+            months = [(billed[first].get(currency, 0), month_end(first).day) for first in history]
+            rows.append(
+                [
+                    currency,
+                    ledger.number(receivable, currency),
+                    ledger.number(billings, currency),
+                    days,
+                    _days(simple),
+                    _days(_countback(receivable, months)),
+                    DSO_METHOD,
+                ]
+            )
+        if currency in unbilled:
+            owed = ledger.number(receivable, currency) + unbilled[currency]
+            earned = ledger.number(0, currency) + revenue.get(currency, Decimal(0))
+            with_unbilled = owed / earned * days if earned > 0 else None
+            row = [currency, owed, earned, days, _days(with_unbilled), None, DSO_UNBILLED_METHOD]
+            rows.append(row)
     return Table(f"Days sales outstanding, {period.month_name(month)}", DSO_COLUMNS, rows)
 
 
@@ -438,24 +491,92 @@ def _unapplied(ledger: Receivables, as_of: datetime.date) -> Iterator[tuple[Rece
 
 
 def open_invoices(books: Books, as_of: datetime.date) -> Table:
-    """Returns every open item at the end of a day, with the links that trace it.
+    """Returns every open item at the end of a day, with its roll and the links that trace it.
 
-    An item in credit (a credit note, cash posted to an invoice before it is
-    issued, an over payment) is owed to the customer, not by them: it has no
-    due date and is never past due, so both are left empty (the aging places
-    it by the days since its date).
+    Each row reads billed - paid - credited = open, in the item's currency,
+    from its postings through the day (`_roll`). An item in credit (a credit
+    note, cash posted to an invoice before it is issued, an over payment) is
+    owed to the customer, not by them: it has no due date and is never past
+    due, so both are left empty (the aging places it by the days since its
+    date).
     """
     ledger = Receivables(books)
+    moves = _account_moves(ledger)
     rows = []
     for item, balance in ledger.open_items(as_of):
         owed = item.is_invoice and balance > 0
         due, late = (item.due, max(0, (as_of - item.due).days)) if owed else (None, None)
+        billed, paid, credited = (
+            ledger.number(units, item.currency) for units in _roll(item, as_of, moves)
+        )
         rows.append(
-            [item.id, shown(item.customer), item.date, due, late, item.currency,
-             ledger.number(item.billed, item.currency), ledger.number(balance, item.currency),
+            [item.id, shown(item.customer), item.date, due, late, item.currency, billed, paid,
+             credited, ledger.number(balance, item.currency),
              " ".join(f"^{link}" for link in item.links(as_of))]
         )  # fmt: skip
     return Table(f"Open invoices as of {as_of}", OPEN_COLUMNS, rows)
+
+
+def _roll(item: Item, as_of: datetime.date, moves: _Moves) -> tuple[int, int, int]:
+    """Returns what an item billed, was paid and was credited through a day, in minor units.
+
+    Each of its postings through the day counts once, by the type its
+    customer's statement gives it (`_item_move`), so billed - paid -
+    credited is its balance:
+
+    - billed: its document posting(s), the invoice or credit note itself
+      (negative for a credit note);
+    - paid: cash, net of cash paid back out of it: a receipt the bank
+      import posts straight to it, a refund or returned payment the bank
+      import posts to it (negative), and what any other entry moves to it
+      from the customer's unapplied cash or customer credits: a cash
+      application, a customer credit applied, an over payment moved to
+      customer credits (negative), a chargeback (negative) (`_paid_by`);
+    - credited: everything else: a credit note netted onto it, a void, a
+      write-off of a bad debt, a recovery reversing one (negative), the
+      difference a cash application writes off, an adjustment typed by
+      hand. A credit note is billed on its own item (negative) and
+      credited on the invoice it is netted onto.
+
+    INV-1 100.00 with a credit note of 10.00 applied and a receipt of 60.00
+    applied is billed 100.00, paid 60.00, credited 10.00, open 30.00.
+    """
+    billed = paid = credited = 0
+    for movement in item.movements:
+        if movement.date > as_of:
+            continue
+        kind, _ = _item_move(item, movement)
+        if kind in ("invoice", "credit note"):
+            billed += movement.units
+            continue
+        cash = _paid_by(item, movement, kind, moves)
+        paid -= cash
+        credited -= movement.units - cash
+    return billed, paid, credited
+
+
+def _paid_by(item: Item, movement: Movement, kind: str, moves: _Moves) -> int:
+    """Returns the part of an item's posting that is cash, in minor units, with its sign.
+
+    A payment or a refund is all cash, and so is a posting that cash of
+    another currency or of another payer pays (`_applied_elsewhere`). Of any
+    other entry (a cash application, a customer credit applied, an over
+    payment moved to customer credits, a chargeback, a credit note netted,
+    a write-off), the cash is what it moves on the customer's receipts and
+    customer credits (`_account_moves`), as far as it goes the item's way:
+    applied 99.96 to INV-1 100.00, 99.96 is paid and the 0.04 written off
+    is not; applied 100.02, 100.00 is paid; a credit note netted, a void or
+    a write-off moves no cash.
+    """
+    units = movement.units
+    if kind in ("payment", "refund"):
+        return units
+    key = (item.customer, id(movement.entry), item.currency)
+    move = moves.found[key]
+    if move.kind == "payment":
+        return units
+    cash = moves.posted[key] - move.units  # the receipts' and credits' moves, the items' way
+    return max(min(cash, 0), units) if units < 0 else min(max(cash, 0), units)
 
 
 class _Move(NamedTuple):
@@ -493,6 +614,8 @@ class _Moves:
 
     def __init__(self) -> None:
         self.found: dict[tuple[str, int, str], _Move] = {}
+        # What each entry moves on the customer's items alone, by the same key.
+        self.posted: dict[tuple[str, int, str], int] = defaultdict(int)
         self.folds: list[tuple[str, str, data.Transaction, data.Transaction]] = []
 
     def add(
@@ -538,9 +661,29 @@ class _Moves:
                 self.add(customer, into, currency, "", "", folded.units)
         found: dict[str, list[_Move]] = defaultdict(list)
         for (customer, _, _), move in self.found.items():
-            if move.units:
+            if move.units and move.kind == "write-off" and meta.is_generated(move.entry):
+                found[customer].append(move._replace(description=_written_off(move)))
+            elif move.units:
                 found[customer].append(move)
         return {customer: sorted(moves, key=_place) for customer, moves in found.items()}
+
+
+def _written_off(move: _Move) -> str:
+    """Returns how a statement describes what a generated entry leaves on a customer's account.
+
+    What a cash application leaves is the difference it writes off: a
+    credit is a short payment written off ("Payment difference written off,
+    INV-1"), a charge an over payment ("Over payment written off, INV-1");
+    what a chargeback leaves is the write-off of the cash it takes back,
+    reversed ("Write-off reversed by chargeback, INV-1"). The document is
+    the move's own: the invoice, or the receipt when the invoice was
+    already paid.
+    """
+    if move.entry.meta.get(ar_entries.KIND) == chargebacks.KIND:
+        return f"Write-off reversed by chargeback, {move.document}"
+    if move.units < 0:
+        return f"Payment difference written off, {move.document}"
+    return f"Over payment written off, {move.document}"
 
 
 def _item_move(item: Item, movement: Movement) -> tuple[str, str]:
@@ -630,7 +773,12 @@ def _applied_elsewhere(
 
 
 def _statement_moves(ledger: Receivables) -> dict[str, list[_Move]]:
-    """Returns what each entry moves on each customer's account, in statement order.
+    """Returns what each entry moves on each customer's account, in statement order."""
+    return _account_moves(ledger).by_customer()
+
+
+def _account_moves(ledger: Receivables) -> _Moves:
+    """Returns what each entry moves on each customer's account.
 
     The account is the customer's items in the receivable, their receipts
     in unapplied cash and their customer credits (`plugins.customer_credits.Owner`),
@@ -646,6 +794,7 @@ def _statement_moves(ledger: Receivables) -> dict[str, list[_Move]]:
         for movement in item.movements:
             kind, document = _item_move(item, movement)
             moves.add(item.customer, movement.entry, item.currency, document, kind, movement.units)
+            moves.posted[(item.customer, id(movement.entry), item.currency)] += movement.units
             paying[id(movement.entry)].append((item, movement))
     for receipt in ledger.receipts.by_id.values():
         customer, currency = receipt.customer, receipt.currency
@@ -677,7 +826,7 @@ def _statement_moves(ledger: Receivables) -> dict[str, list[_Move]]:
         else:
             kind = "refund" if minor > 0 else "credit"
         moves.add(credit.customer, entry, credit.currency, document, kind, minor)
-    return moves.by_customer()
+    return moves
 
 
 def _statement_rows(

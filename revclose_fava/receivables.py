@@ -45,6 +45,8 @@ def page(context: Context) -> ReceivablesPage:
     for month, table in monthly:
         for row in rows_of(table):
             series = f"{row['currency']} days"
+            if row["method"] == report.DSO_UNBILLED_METHOD:
+                series += ", with unbilled"
             if row["dso"] is not None:
                 simple[series][month] = row["dso"]
             if row["countback_dso"] is not None:

@@ -171,13 +171,15 @@ def test_the_close_writes_the_open_invoices_and_the_customer_statements_and_they
     out = tmp_path / "close"
     assert cli.main(["close", str(path), "--month", "2026-03", "--out", str(out)]) == 0
     folder = out / "2026-03"
-    # Open at Mar 31: INV-2 400.00 USD, 45 days past its Feb 14 due date; INV-3
-    # 300.00 EUR less CN-3 50.00 = 250.00, due Apr 9. INV-1 is paid, INV-5 void.
+    # Open at Mar 31: INV-2 400.00 USD, 45 days past its Feb 14 due date,
+    # nothing paid (R-2 names no invoice: unapplied); INV-3 300.00 EUR less
+    # CN-3 50.00 credited = 250.00, due Apr 9. INV-1 is paid, INV-5 void.
     assert _csv(folder / "open_invoices.csv") == [
         list(receivables.OPEN_COLUMNS),
-        ["INV-2", "CUS-2", "2026-01-15", "2026-02-14", "45", "USD", "400.00", "400.00", "^INV-2"],
-        ["INV-3", "CUS-3", "2026-03-10", "2026-04-09", "0", "EUR", "300.00", "250.00",
-         "^CN-3 ^INV-3"],
+        ["INV-2", "CUS-2", "2026-01-15", "2026-02-14", "45", "USD", "400.00", "0.00", "0.00",
+         "400.00", "^INV-2"],
+        ["INV-3", "CUS-3", "2026-03-10", "2026-04-09", "0", "EUR", "300.00", "0.00", "50.00",
+         "250.00", "^CN-3 ^INV-3"],
     ]  # fmt: skip
     # CUS-1: 100.00 + 20.00 - 20.00 (void) - 130.00 (R-1) = -30.00, the credit
     # parked for it (R-1's application to INV-1 nets to nothing). CUS-2: 400.00
@@ -542,11 +544,12 @@ def test_a_credit_note_left_open_has_no_due_date_in_the_open_listing(books: Book
     table = receivables.open_invoices(
         _loaded(books, HEADER + left_open), datetime.date(2026, 4, 30)
     )
-    assert [row[:8] for row in table.rows] == [
+    # Neither is paid or credited: billed, paid 0.00, credited 0.00, open.
+    assert [row[:10] for row in table.rows] == [
         ["CN-1", "CUS-1", datetime.date(2026, 1, 15), None, None, "USD", D("-20.00"),
-         D("-20.00")],
+         D("0.00"), D("0.00"), D("-20.00")],
         ["INV-2", "CUS-1", datetime.date(2026, 4, 30), datetime.date(2026, 5, 30), 0, "USD",
-         D("10.00"), D("10.00")],
+         D("10.00"), D("0.00"), D("0.00"), D("10.00")],
     ]  # fmt: skip
 
 

@@ -305,12 +305,14 @@ def test_open_invoices_with_their_links(books: Books) -> None:
     # customer: no due date, never past due.
     table = receivables.open_invoices(_books(books), MARCH_END)
     assert [row[3:5] for row in table.rows[:2]] == [[datetime.date(2026, 1, 31), 59], [None, None]]
+    # Nothing open was paid or credited: billed, 0.00, 0.00, open.
+    zero = D("0.00")
     assert [[*row[:2], *row[4:]] for row in table.rows] == [
-        ["INV-1", "CUS-1", 59, "USD", D("100.00"), D("100.00"), "^INV-1"],
-        ["CN-1", "CUS-1", None, "USD", D("-20.00"), D("-20.00"), "^CN-1"],
-        ["INV-4", "CUS-2", 120, "USD", D("400.00"), D("400.00"), "^INV-4"],
-        ["INV-3", "CUS-2", 0, "USD", D("50.00"), D("50.00"), "^INV-3"],
-        ["INV-5", "CUS-3", 0, "EUR", D("300.00"), D("300.00"), "^INV-5"],
+        ["INV-1", "CUS-1", 59, "USD", D("100.00"), zero, zero, D("100.00"), "^INV-1"],
+        ["CN-1", "CUS-1", None, "USD", D("-20.00"), zero, zero, D("-20.00"), "^CN-1"],
+        ["INV-4", "CUS-2", 120, "USD", D("400.00"), zero, zero, D("400.00"), "^INV-4"],
+        ["INV-3", "CUS-2", 0, "USD", D("50.00"), zero, zero, D("50.00"), "^INV-3"],
+        ["INV-5", "CUS-3", 0, "EUR", D("300.00"), zero, zero, D("300.00"), "^INV-5"],
     ]
     before = receivables.open_invoices(_books(books), datetime.date(2026, 3, 19))
     assert before.rows[1][0] == "INV-2" and before.rows[1][-1] == "^INV-2"
@@ -501,8 +503,8 @@ def test_cash_posted_to_an_invoice_not_yet_billed_is_a_payment_in_the_months_rep
 ) -> None:
     # January's books, closed before INV-2 (billed in February) is typed: the
     # bank posted BR-1's 50.00 straight to INV-2 on Jan 20. INV-2 has billed
-    # nothing yet: the open listing shows it billed 0.00 and open -50.00 (in
-    # credit), January's billings are INV-1's 30.00 alone, so DSO is
+    # nothing yet: the open listing shows it billed 0.00, paid 50.00 and open
+    # 0.00 - 50.00 = -50.00 (in credit), January's billings are INV-1's 30.00 alone, so DSO is
     # receivable / billings x days = (30.00 - 50.00) / 30.00 x 31 = -20.7,
     # and CUS-1's statement shows BR-1 as a payment under BR-1, closing at
     # 30.00 - 50.00 = -20.00. (Read as INV-2's document, the cash was billed
@@ -510,7 +512,7 @@ def test_cash_posted_to_an_invoice_not_yet_billed_is_a_payment_in_the_months_rep
     loaded = _books(books, PAID_BEFORE_BILLED)
     january_end = datetime.date(2026, 1, 31)
     rows = {row[0]: row for row in receivables.open_invoices(loaded, january_end).rows}
-    assert rows["INV-2"][6:8] == [D("0.00"), D("-50.00")]
+    assert rows["INV-2"][6:10] == [D("0.00"), D("50.00"), D("0.00"), D("-50.00")]
     [usd] = receivables.dso(loaded, datetime.date(2026, 1, 1)).rows
     assert usd[:5] == ["USD", D("-20.00"), D("30.00"), 31, D("-20.7")]
     statement = receivables.customer_statement(

@@ -101,13 +101,14 @@ def test_a_prepayment_before_its_invoice_is_a_credit_aged_from_its_posting(books
          D("50.00"), D("50.00"), D("0.00")],
     ]  # fmt: skip
     assert receivables.breaks(aging) == []
-    # The open listing shows INV-2 as it stands: billed nothing yet, open -50.00,
-    # a credit the customer holds, so no due date and never past due.
+    # The open listing shows INV-2 as it stands: billed nothing yet, paid
+    # 50.00, open 0.00 - 50.00 = -50.00, a credit the customer holds, so no
+    # due date and never past due.
     assert receivables.open_invoices(loaded, JANUARY_END).rows == [
         ["INV-1", "CUS-1", datetime.date(2026, 1, 10), datetime.date(2026, 2, 9), 0, "USD",
-         D("100.00"), D("100.00"), "^INV-1"],
+         D("100.00"), D("0.00"), D("0.00"), D("100.00"), "^INV-1"],
         ["INV-2", "CUS-1", datetime.date(2026, 1, 20), None, None, "USD",
-         D("0.00"), D("-50.00"), "^INV-2"],
+         D("0.00"), D("50.00"), D("0.00"), D("-50.00"), "^INV-2"],
     ]  # fmt: skip
     # On Feb 5 the invoice is issued and the prepayment pays it: INV-2 is closed.
     feb_5 = receivables.open_invoices(loaded, datetime.date(2026, 2, 5))

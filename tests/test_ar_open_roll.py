@@ -1,0 +1,331 @@
+"""The open invoices' roll: billed - paid - credited = open on every row.
+
+Each open item shows what its document billed, what cash paid it and what
+was credited or adjusted on it, each posting counted once by the type the
+customer's statement gives it (`reports.receivables._roll`). A statement's
+row of a difference a generated entry writes off reads as a plain
+description of the move, not the entry's narration.
+"""
+
+from __future__ import annotations
+
+import datetime
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reports import books as books_module
+from reports import receivables
+from reports.table import Table
+from tests import reporting
+from tests.conftest import Books
+
+D = Decimal
+POLICY = "tolerance: {USD: 1.00, EUR: 1.00}\n"
+HEADER = """
+option "operating_currency" "USD"
+plugin "plugins.ar_reconciliation" "ar.yaml"
+2025-01-01 open Assets:AccountsReceivable
+2025-01-01 open Assets:Bank:Operating
+2025-01-01 open Income:Revenue:Services
+2025-01-01 open Liabilities:UnappliedCash
+2025-01-01 open Liabilities:CustomerCredits
+2025-01-01 open Expenses:BadDebt
+2025-01-01 open Expenses:PaymentDifferences
+"""
+JANUARY_END = datetime.date(2026, 1, 31)
+
+# INV-1 100.00, less CN-1 10.00 netted onto it, paid 60.00 by R-1 naming it.
+# INV-2 200.00, paid 50.00 by the bank straight to it (BR-2), 30.00 of it
+# written off as uncollectible. INV-3 300.00 EUR, paid 100.00 EUR by R-3.
+# INV-4 100.00, paid 99.60 by R-4, 0.40 short: within the tolerance, written off.
+LEDGER = (
+    HEADER
+    + """
+2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  due: 2026-02-04
+  Assets:AccountsReceivable  100.00 USD
+  Income:Revenue:Services  -100.00 USD
+
+2026-01-06 * "Acme" "Invoice INV-2" ^INV-2
+  invoice: "INV-2"
+  customer: "CUS-1"
+  due: 2026-01-20
+  Assets:AccountsReceivable  200.00 USD
+  Income:Revenue:Services  -200.00 USD
+
+2026-01-07 * "Gamma" "Invoice INV-3" ^INV-3
+  invoice: "INV-3"
+  customer: "CUS-3"
+  due: 2026-02-06
+  Assets:AccountsReceivable  300.00 EUR
+  Income:Revenue:Services  -300.00 EUR
+
+2026-01-08 * "Acme" "Invoice INV-4" ^INV-4
+  invoice: "INV-4"
+  customer: "CUS-1"
+  due: 2026-02-07
+  Assets:AccountsReceivable  100.00 USD
+  Income:Revenue:Services  -100.00 USD
+
+2026-01-10 * "Acme" "Credit note CN-1" ^CN-1 ^INV-1
+  invoice: "CN-1"
+  credits: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  -10.00 USD
+  Income:Revenue:Services  10.00 USD
+
+2026-01-15 * "Acme" "WIRE INV-2" ^INV-2
+  bank_reference: "BR-2"
+  invoice: "INV-2"
+  customer: "CUS-1"
+  Assets:Bank:Operating  50.00 USD
+  Assets:AccountsReceivable  -50.00 USD
+
+2026-01-20 * "Acme" "Wire 1"
+  receipt: "R-1"
+  customer: "CUS-1"
+  invoice: "INV-1"
+  Assets:Bank:Operating  60.00 USD
+  Liabilities:UnappliedCash  -60.00 USD
+
+2026-01-21 * "Gamma" "Wire 3"
+  receipt: "R-3"
+  customer: "CUS-3"
+  invoice: "INV-3"
+  Assets:Bank:Operating  100.00 EUR
+  Liabilities:UnappliedCash  -100.00 EUR
+
+2026-01-22 * "Acme" "Wire 4"
+  receipt: "R-4"
+  customer: "CUS-1"
+  invoice: "INV-4"
+  Assets:Bank:Operating  99.60 USD
+  Liabilities:UnappliedCash  -99.60 USD
+
+2026-01-25 * "Acme" "Write off part of INV-2" ^INV-2
+  invoice: "INV-2"
+  status: "uncollectible"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  -30.00 USD
+  Expenses:BadDebt  30.00 USD
+"""
+)
+
+
+def _cells(table: Table, *columns: str) -> list[list[object]]:
+    index = [list(table.columns).index(name) for name in columns]
+    return [[row[i] for i in index] for row in table.rows]
+
+
+def test_each_open_invoice_rolls_from_billed_to_open(books: Books) -> None:
+    # At Jan 31, by hand:
+    # INV-1: billed 100.00; paid 60.00 (R-1's cash application); credited
+    #   10.00 (CN-1 netted onto it); open 100.00 - 60.00 - 10.00 = 30.00.
+    # INV-2: billed 200.00; paid 50.00 (BR-2, posted straight to it);
+    #   credited 30.00 (the write-off); open 200.00 - 50.00 - 30.00 = 120.00.
+    # INV-3: billed 300.00 EUR; paid 100.00 EUR (R-3); credited 0.00; open
+    #   200.00 EUR, in its own currency.
+    # INV-4 is closed (99.60 paid, 0.40 written off) and CN-1 is used up.
+    loaded = reporting.loaded(books, LEDGER, {"ar.yaml": POLICY})
+    table = receivables.open_invoices(loaded, JANUARY_END)
+    assert list(table.columns[6:10]) == ["billed", "paid", "credited", "open"]
+    assert _cells(table, "invoice", "currency", "billed", "paid", "credited", "open") == [
+        ["INV-1", "USD", D("100.00"), D("60.00"), D("10.00"), D("30.00")],
+        ["INV-2", "USD", D("200.00"), D("50.00"), D("30.00"), D("120.00")],
+        ["INV-3", "EUR", D("300.00"), D("100.00"), D("0.00"), D("200.00")],
+    ]
+
+
+def test_a_short_payment_written_off_is_credited_not_paid(books: Books) -> None:
+    # INV-4 100.00: R-4 applies 99.60 and the 0.40 short is written off by
+    # the same generated entry: paid 99.60, credited 0.40, 0.00 open. The
+    # entry's move on CUS-1's account nets to -0.40 (100.00 off the item,
+    # 99.60 out of R-1), so only that is not cash. CN-1 (billed -10.00) is
+    # netted onto INV-1 by a generated entry that moves no cash: credited
+    # -10.00 on its own roll, 0.00 open.
+    loaded = reporting.loaded(books, LEDGER, {"ar.yaml": POLICY})
+    ledger = receivables.Receivables(loaded)
+    moves = receivables._account_moves(ledger)
+    items = ledger.items.items
+    assert receivables._roll(items["INV-4"], JANUARY_END, moves) == (10000, 9960, 40)
+    assert receivables._roll(items["CN-1"], JANUARY_END, moves) == (-1000, 0, -1000)
+    assert receivables._roll(items["INV-1"], JANUARY_END, moves) == (10000, 6000, 1000)
+
+
+def test_a_statement_describes_a_payment_difference_written_off(books: Books) -> None:
+    # R-4's application to INV-4 leaves -0.40 on CUS-1's account: the row reads
+    # as what it is, not as the entry's narration ("Cash application INV-4
+    # from R-4"). Its document stays the invoice.
+    loaded = reporting.loaded(books, LEDGER, {"ar.yaml": POLICY})
+    table = receivables.customer_statement(loaded, "CUS-1", datetime.date(2026, 1, 1), JANUARY_END)
+    written = [row[2:7] for row in table.rows if row[3] == "write-off"]
+    assert written == [
+        ["INV-4", "write-off", "Payment difference written off, INV-4", None, D("0.40")],
+        ["INV-2", "write-off", "Write off part of INV-2", None, D("30.00")],
+    ]
+
+
+def test_a_statement_describes_an_over_payment_written_off(books: Books) -> None:
+    # R-5 pays INV-5 100.00 with 100.30: 0.30 over, within the tolerance,
+    # written off. The application's move on CUS-1's account is +0.30 (a
+    # charge: the customer's cash is 0.30 less); INV-5 is paid 100.00.
+    over = """
+2026-01-08 * "Acme" "Invoice INV-5" ^INV-5
+  invoice: "INV-5"
+  customer: "CUS-1"
+  due: 2026-02-07
+  Assets:AccountsReceivable  100.00 USD
+  Income:Revenue:Services  -100.00 USD
+
+2026-01-22 * "Acme" "Wire 5"
+  receipt: "R-5"
+  customer: "CUS-1"
+  invoice: "INV-5"
+  Assets:Bank:Operating  100.30 USD
+  Liabilities:UnappliedCash  -100.30 USD
+"""
+    loaded = reporting.loaded(books, HEADER + over, {"ar.yaml": POLICY})
+    table = receivables.customer_statement(loaded, "CUS-1", datetime.date(2026, 1, 1), JANUARY_END)
+    assert [row[2:7] for row in table.rows if row[3] == "write-off"] == [
+        ["INV-5", "write-off", "Over payment written off, INV-5", D("0.30"), None],
+    ]
+    ledger = receivables.Receivables(loaded)
+    roll = receivables._roll(
+        ledger.items.items["INV-5"], JANUARY_END, receivables._account_moves(ledger)
+    )
+    assert roll == (10000, 10000, 0)
+
+
+def test_a_chargeback_reverses_what_was_paid_and_written_off(books: Books) -> None:
+    # INV-1 100.00 is paid by R-1 99.50 on Jan 20, 0.50 short, written off.
+    # All 99.50 are charged back on Feb 15: the generated entry opens INV-1
+    # again by 100.00, puts 99.50 back on R-1 and reverses the 0.50 written
+    # off, so it leaves +0.50 on CUS-1's account (a charge). At Feb 28 INV-1
+    # rolls: billed 100.00; paid 99.50 - 99.50 = 0.00; credited 0.50 - 0.50
+    # = 0.00; open 100.00.
+    ledger = (
+        HEADER
+        + """
+2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  due: 2026-02-04
+  Assets:AccountsReceivable  100.00 USD
+  Income:Revenue:Services  -100.00 USD
+
+2026-01-20 * "Acme" "Wire 1"
+  receipt: "R-1"
+  customer: "CUS-1"
+  invoice: "INV-1"
+  Assets:Bank:Operating  99.50 USD
+  Liabilities:UnappliedCash  -99.50 USD
+
+2026-02-15 * "Acme" "Chargeback of R-1"
+  receipt: "R-1"
+  Assets:Bank:Operating  -99.50 USD
+  Liabilities:UnappliedCash  99.50 USD
+"""
+    )
+    loaded = reporting.loaded(books, ledger, {"ar.yaml": POLICY})
+    february_end = datetime.date(2026, 2, 28)
+    table = receivables.open_invoices(loaded, february_end)
+    assert _cells(table, "invoice", "billed", "paid", "credited", "open") == [
+        ["INV-1", D("100.00"), D("0.00"), D("0.00"), D("100.00")]
+    ]
+    statement = receivables.customer_statement(
+        loaded, "CUS-1", datetime.date(2026, 1, 1), february_end
+    )
+    assert [row[2:7] for row in statement.rows if row[3] == "write-off"] == [
+        ["INV-1", "write-off", "Payment difference written off, INV-1", None, D("0.50")],
+        ["INV-1", "write-off", "Write-off reversed by chargeback, INV-1", D("0.50"), None],
+    ]
+
+
+DEMO = Path(__file__).resolve().parent.parent / "ledger" / "main.beancount"
+
+
+def test_every_row_of_the_demos_open_listing_rolls_to_its_open_amount() -> None:
+    demo = books_module.load(str(DEMO))
+    for day in (datetime.date(2026, 6, 30), datetime.date(2026, 10, 31)):
+        rows = receivables.open_invoices(demo, day).rows
+        assert rows
+        for row in rows:
+            billed, paid, credited, opened = row[6:10]
+            assert billed - paid - credited == opened, row
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.integers(min_value=1, max_value=100_000),
+    st.integers(min_value=0, max_value=100_000),
+    st.integers(min_value=0, max_value=100_000),
+    st.integers(min_value=0, max_value=100_000),
+)
+def test_the_roll_holds_whatever_is_paid_credited_or_written_off(
+    invoiced: int, credit: int, received: int, straight: int
+) -> None:
+    # Whatever INV-1 bills, its credit note, a receipt naming it and a payment
+    # posted straight to it, each open row reads billed - paid - credited =
+    # open, and what the rows add up to is the aging's total. INV-1's paid is
+    # the cash that reached it: the straight payment, plus what of R-1 it
+    # could take (the rest is parked or written off).
+    def cents(value: int) -> str:
+        return f"{value // 100}.{value % 100:02d}"
+
+    ledger = (
+        HEADER
+        + f"""
+2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  due: 2026-02-04
+  Assets:AccountsReceivable  {cents(invoiced)} USD
+  Income:Revenue:Services  -{cents(invoiced)} USD
+"""
+    )
+    if credit:
+        ledger += f"""
+2026-01-10 * "Acme" "Credit note CN-1" ^CN-1 ^INV-1
+  invoice: "CN-1"
+  credits: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  -{cents(credit)} USD
+  Income:Revenue:Services  {cents(credit)} USD
+"""
+    if straight:
+        ledger += f"""
+2026-01-12 * "Acme" "WIRE INV-1" ^INV-1
+  bank_reference: "BR-1"
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:Bank:Operating  {cents(straight)} USD
+  Assets:AccountsReceivable  -{cents(straight)} USD
+"""
+    if received:
+        ledger += f"""
+2026-01-20 * "Acme" "Wire 1"
+  receipt: "R-1"
+  customer: "CUS-1"
+  invoice: "INV-1"
+  Assets:Bank:Operating  {cents(received)} USD
+  Liabilities:UnappliedCash  -{cents(received)} USD
+"""
+    with tempfile.TemporaryDirectory() as folder:
+        loaded = books_module.load(str(reporting.written(Books(Path(folder)), ledger, {
+            "ar.yaml": POLICY
+        })))  # fmt: skip
+        table = receivables.open_invoices(loaded, JANUARY_END)
+        aging = receivables.aging(loaded, JANUARY_END)
+    for row in table.rows:
+        billed, paid, credited, opened = row[6:10]
+        assert billed - paid - credited == opened, row
+        if row[0] == "INV-1":
+            assert D(cents(straight)) <= paid <= D(cents(straight + received)), row
+    totals = [row for row in aging.rows if row[0] == "Total"]
+    assert sum(table.column("open"), D(0)) == sum((row[-3] for row in totals), D(0))
