@@ -45,8 +45,8 @@ and reports the receivable's control failures as errors
 (plugins.ar_controls). Put it before `plugins.close_controls`, which ties the
 receivable with what it adds.
 
-Before cash is matched, cash naming an invoice written off as uncollectible
-reinstates it by what it recovers (plugins.recoveries). Once it is matched, a
+While cash is matched, cash naming an invoice written off as uncollectible
+reinstates it by what it recovers, on its day (plugins.recoveries). Once it is matched, a
 later chargeback of a receipt takes back from what the receipt paid
 (plugins.chargebacks).
 """
@@ -247,7 +247,11 @@ def reconcile(
     and when a debit of a receipt kept off it while cash is matched is to be
     read as before (`plugins.chargebacks`): it is then taken off the receipt
     first; or asked more of the customer credit its receipt parked than the
-    credit held on its day: it then asks what the credit could give.
+    credit held on its day: it then asks what the credit could give. And
+    when a chargeback of a receipt that recovered an invoice written off
+    writes it off again, and a receipt naming it brought something on or
+    after that day: the write-off is then read with the typed ones, and
+    the receipt recovers it again.
 
     Args:
       books: The plugin's view of the ledger.
@@ -278,6 +282,7 @@ class _Known:
         self.reclaims: dict[chargebacks.Key, int] = {}  # what a receipt's credit can give a debit
         # The claims of debits on their receipts' credits, decided with the credits' applications.
         self.claims: dict[chargebacks.Key, customer_credits.Claim] = {}
+        self.again: dict[str, list[recoveries.WriteOff]] = {}  # written off again by chargebacks
         self._tried = {payment_differences.keys([])}  # the write-offs carried so far
 
     def absorb(self, learned: _Learned) -> None:
@@ -293,6 +298,8 @@ class _Known:
         self.reclaims.update(learned.reclaims)
         if learned.claims is not None:
             self.claims = learned.claims
+        if learned.again is not None:
+            self.again = learned.again
 
 
 def _unsettled(learned: _Learned, cash: receipts.Receipts) -> list[receivables.Finding]:
@@ -335,6 +342,15 @@ def _unsettled(learned: _Learned, cash: receipts.Receipts) -> list[receivables.F
                 None,
             )
         )
+    found += [
+        (
+            {"filename": "<ar_reconciliation>", "lineno": 0},
+            f"The write-off of {invoice} again by a chargeback of its recovery {readings}; "
+            "book its later recovery by hand instead",
+            None,
+        )
+        for invoice in sorted(learned.again or {})
+    ]
     for invoice, demanded in sorted((learned.demands or {}).items()):
         for receipt in sorted({receipt for _, receipt, _ in demanded}):
             paid = cash.by_id.get(receipt)
@@ -402,6 +418,8 @@ class _Learned(NamedTuple):
     reclaims: dict[chargebacks.Key, int]  # what a receipt's credit could give each debit, anew
     # The claims of debits on credits to decide with the credits' applications, if to read again.
     claims: dict[chargebacks.Key, customer_credits.Claim] | None
+    # What chargebacks of recoveries wrote off again, if a later receipt may recover it.
+    again: dict[str, list[recoveries.WriteOff]] | None = None
 
     @property
     def settled(self) -> bool:
@@ -413,6 +431,7 @@ class _Learned(NamedTuple):
             and not self.early
             and not self.reclaims
             and self.claims is None
+            and self.again is None
         )
 
 
@@ -445,9 +464,8 @@ def _applied(
     is kept off it until cash is matched (`plugins.chargebacks`): its claim
     on the credit its receipt parked is then added, and decided on the
     credit's later days, or at the end. The customers whose invoices a
-    chargeback opened again, and those of a credit a recovery left over
-    (known only once cash is matched), have their receipts matched and
-    credits applied again.
+    chargeback opened again have their receipts matched and credits
+    applied again.
 
     Args:
       subledger: The open items of the typed books.
@@ -465,7 +483,7 @@ def _applied(
     # A later chargeback of a receipt is posted to it once cash is matched.
     withheld = chargebacks.withhold(cash, policy, known.early)
     # Cash naming an invoice written off as uncollectible reinstates it first.
-    recovering = recoveries.Recovering(subledger, cash, policy, moved.straight)
+    recovering = recoveries.Recovering(subledger, cash, policy, moved.straight, known.again)
     crediting = _crediting(subledger, cash, credit_entries, moved, recovering, policy, known.claims)
     applied = cash_application.apply(
         subledger, cash, rates, policy, recovering=recovering, crediting=crediting
@@ -474,8 +492,6 @@ def _applied(
     subledger.post(applied.movements)
     cash.post(applied.uses)
     parked = customer_credits.parked_by([*moved.entries, *applied.crediting], policy)
-    for receipt in sorted(parked.keys() & crediting.deferred):
-        crediting.late(parked[receipt])  # what a recovery left over: known only now
     credited = crediting.applied(parked, policy, rates)
     subledger.post(credited.movements)
     charged = chargebacks.charge(withheld, cash, subledger, policy, known.reclaims)
@@ -492,9 +508,8 @@ def _applied(
     again = charged.customers | crediting.waiting()
     if again:
         crediting.revisit(again)
-        # A receipt of what a chargeback opened again, and a credit a
-        # recovery left over, are matched and applied only now: match those
-        # customers' receipts again.
+        # A receipt of what a chargeback opened again is matched and
+        # applied only now: match those customers' receipts again.
         matched = cash_application.apply(subledger, cash, rates, policy, again, crediting=crediting)
         findings += matched.findings
         subledger.post(matched.movements)
@@ -521,7 +536,10 @@ def _applied(
     later = {take_back.key: units for take_back, units in capped}
     reclaimed, claims = _claims_learned(charged, crediting, known.claims, claimed)
     demands = None if recovering.settled else recovering.demands
-    learned = _Learned(later, demands, differences.carried, charged.early, reclaimed, claims)
+    written = charged.written_again(known.again, recovering.demands)
+    learned = _Learned(
+        later, demands, differences.carried, charged.early, reclaimed, claims, written
+    )
     return _Applied(made, subledger, cash, findings, learned)
 
 
@@ -544,14 +562,8 @@ def _crediting(
     owner = customer_credits.Owner(cash.by_id, subledger)
     held = customer_credits.Held.of([*credit_entries, *moved.entries], owner, policy)
     uses = customer_credits.typed_uses(credit_entries, policy, [*cash.by_id, *straight])
-    written = recovering.written
-    deferred = {
-        receipt.id
-        for receipt in cash.by_id.values()
-        if written and any(name in written for name in receipt.named)
-    }
     crediting = customer_credits.Crediting(
-        policy, held, uses, cash.by_id, subledger.items, deferred
+        policy, held, uses, cash.by_id, subledger.items, recovering
     )
     for credit in straight.values():
         crediting.add(credit.parked, credit.amount)

@@ -261,8 +261,11 @@ class Crediting(Protocol):
     def days(self) -> Iterable[datetime.date]:
         """The days on which credits known before matching become available."""
 
-    def park(self, application: Application) -> datetime.date:
-        """Takes in the credit an application parks; returns the day it is available from."""
+    def park(self, application: Application) -> datetime.date | None:
+        """Takes in what an application over pays; returns the day a credit it parks is available.
+
+        None when it parks none.
+        """
 
     def pay(self, today: datetime.date, customers: Collection[str], owing: Owing) -> set[str]:
         """Applies the credits available today; returns the customers whose invoices they paid.
@@ -745,9 +748,9 @@ class _Matcher:
             self.applied[invoice] = day
             application = _new(Application, (receipt, invoice, cleared, cash, credited, step, day))
             applications.append(application)
-            if credited and self.crediting is not None:
+            if cash > cleared and self.crediting is not None:  # an over payment: it may park
                 available = self.crediting.park(application)
-                if available > self.today:
+                if available is not None and available > self.today:
                     heapq.heappush(self.later, available)
 
     def short(self, payment: Paying, rest: Sequence[str], shortfall: int) -> bool:

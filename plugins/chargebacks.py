@@ -128,8 +128,13 @@ INV-9 has nothing open and bad debt holds the 20.00 written off. 5.00
 charged back writes 5.00 off again; of a receipt that paid 60.00 open and
 recovered 40.00 of an invoice of 100.00, 30.00 charged back writes off
 again 40.00 x 30.00 / 100.00 = 12.00, leaving 18.00 open. What is written
-off again is not recovered by a later receipt: the recoveries are allocated
-before the chargebacks are read (a known gap, in the README).
+off again, a later receipt naming the invoice recovers again, as it would a
+typed write-off on the debit's day: R-2 20.00 naming INV-9 on March 25
+recovers the 20.00 and pays them. The recoveries are decided while cash is
+matched, before the chargebacks are read, so the books are read again with
+it (`Charged.written_again`), when a receipt naming the invoice brought
+something on or after that day (not for a receipt posted straight to the
+invoice, a known gap in the README).
 
 What the credit still holds is decided with its applications to the
 customer's invoices, in date order (`plugins.customer_credits.Crediting`, the
@@ -206,7 +211,8 @@ class Charged(NamedTuple):
     """What the chargebacks add (posted into the receipts and the subledger as made).
 
     Their entries, the customers whose invoices they opened again, the
-    debits to read as before, the claims on credits, and errors.
+    debits to read as before, the claims on credits, errors, and what they
+    wrote off again of invoices recovered.
     """
 
     entries: list[data.Transaction]
@@ -214,6 +220,34 @@ class Charged(NamedTuple):
     early: set[Key]  # to take off their receipts before matching, in another reading
     reclaims: list[Reclaim]  # the claims on the receipts' customer credits
     findings: list[Finding]  # debits naming an invoice their receipt did not pay
+    again: dict[str, list[recoveries.WriteOff]]  # recoveries reversed, by invoice (`_unrecovered`)
+
+    def written_again(
+        self,
+        known: Mapping[str, list[recoveries.WriteOff]],
+        demands: Mapping[str, Iterable[recoveries.Demand]],
+    ) -> dict[str, list[recoveries.WriteOff]] | None:
+        """Returns what the chargebacks wrote off again, if the books are to be read again with it.
+
+        The recoveries are decided while cash is matched, before the
+        chargebacks are read: what a chargeback writes off again is read
+        in the next reading, as a write-off on the debit's day that a later
+        receipt naming the invoice recovers (`plugins.recoveries.written_off`).
+        That is when it differs from what this reading read (`known`), and
+        this reading read some, or a receipt naming the invoice brought it
+        something on or after that day (`demands`): else nothing changes.
+        """
+        found = self.again
+        if found == known:
+            return None
+        if known or any(
+            day >= write_off.date
+            for invoice, write_offs in found.items()
+            for write_off in write_offs
+            for day, _, _ in demands.get(invoice, ())
+        ):
+            return found
+        return None
 
     def capped(self, taken: list[int]) -> dict[Key, int]:
         """Returns what each claim given less than it asked could take, by its debit's key.
@@ -290,7 +324,7 @@ def charge(
       caps: What the receipt's credit could give each debit, by its key, as an
         earlier reading found.
     """
-    done = Charged([], set(), set(), [], [])
+    done = Charged([], set(), set(), [], [], {})
     taken: dict[int, int] = {}  # what was taken back of each application, by its entry's id
     charged: set[int] = set()  # the debits posted back, by their use's id
     claimed: dict[str, int] = {}  # what was asked of each receipt's credit
@@ -327,17 +361,22 @@ def charge(
                     break
                 units = min(rest, left)
                 before = taken.get(id(application), 0)
-                entry, movement = _taken_back(application, one, (before, units), policy)
+                share = _share(application, policy)
+                assert share is not None  # `_applications` gave it
+                entry, movement = _taken_back(application, share, one, (before, units), policy)
                 invoice = str(application.meta[meta.INVOICE])
                 taken[id(application)] = taken.get(id(application), 0) + units
                 rest -= units
                 entries.append(entry)
                 if movement is not None:
                     movements.append((invoice, movement))
-                    unrecovered = _unrecovered(application, one, (before, units), subledger, policy)
+                    unrecovered = _unrecovered(
+                        application, share, one, (before, units), (subledger, policy)
+                    )
                     if unrecovered is not None:
                         entries.append(unrecovered[0])
                         movements.append((invoice, unrecovered[1]))
+                        done.again.setdefault(invoice, []).append(unrecovered[2])
                 uses.append((receipt_id, Use(debit.date, -units, entry)))
                 done.customers.add(subledger.items[invoice].customer)
         elif rest < 0 or receipt_id in cash.uses:
@@ -561,7 +600,11 @@ def _share(entry: data.Transaction, policy: ArPolicy) -> _Share | None:
 
 
 def _taken_back(
-    application: data.Transaction, one: Withheld, units: tuple[int, int], policy: ArPolicy
+    application: data.Transaction,
+    share: _Share,
+    one: Withheld,
+    units: tuple[int, int],
+    policy: ArPolicy,
 ) -> tuple[data.Transaction, Movement | None]:
     """Returns the entry taking cash back from an application, and its receivable posting.
 
@@ -586,8 +629,6 @@ def _taken_back(
     located at the debit, and linked to the invoice and the receipt.
     """
     receipt_id, debit = one.receipt, one.use
-    share = _share(application, policy)
-    assert share is not None  # `_applications` gave it
     receivable, unapplied = share.receivable, share.unapplied
     assert receivable.units is not None and unapplied.units is not None
     currency, paid_in = receivable.units.currency, unapplied.units.currency
@@ -695,11 +736,11 @@ def _over_reversed(share: _Share, before: int, now: int, policy: ArPolicy) -> li
 
 def _unrecovered(
     application: data.Transaction,
+    share: _Share,
     one: Withheld,
     units: tuple[int, int],
-    subledger: Subledger,
-    policy: ArPolicy,
-) -> tuple[data.Transaction, Movement] | None:
+    books: tuple[Subledger, ArPolicy],
+) -> tuple[data.Transaction, Movement, recoveries.WriteOff] | None:
     """Returns the entry writing off again what a take-back reopens of a recovery, if any.
 
     When the receipt recovered the invoice, written off as uncollectible
@@ -716,13 +757,16 @@ def _unrecovered(
     40.00 x 30.00 / 100.00 = 12.00 of the 30.00 reopened.
 
     `units` are what was taken back of the application before, and now,
-    in the receipt's minor units.
+    in the receipt's minor units. With the entry and its receivable posting
+    comes the write-off it makes, as `plugins.recoveries` reads a typed one:
+    a later receipt naming the invoice recovers it again, in the next
+    reading of the books (`written_again`).
     """
     receipt_id, debit = one.receipt, one.use
+    subledger, policy = books
     invoice = str(application.meta[meta.INVOICE])
     item = subledger.items.get(invoice)
-    share = _share(application, policy)
-    if item is None or share is None or not share.cleared:
+    if item is None or not share.cleared:
         return None
     found = [
         movement
@@ -765,9 +809,11 @@ def _unrecovered(
     currency, price = item.currency, reinstated.price
     number = precision.from_minor(upto - done, currency)
     debited = [after - earlier for after, earlier in zip(value(upto), value(done), strict=True)]
+    own = None  # the recovery's rate, at which what is written off again is reversed again
     if price is None or not isinstance(price.number, Decimal):
         postings = [ar_entries.posting(receivable, _amount_of(done - upto, currency, policy))]
     else:
+        own = price.number
         weight = precision.from_minor(sum(debited), price.currency)
         rate = price.number if number * price.number == weight else price_of(weight, number)
         postings = [ar_entries.leg(receivable, -number, currency, rate, price.currency)]
@@ -794,7 +840,13 @@ def _unrecovered(
         debit.entry.payee or recovery.payee,
         extra,
     )
-    return entry, Movement(debit.date, done - upto, entry, 1, currency)
+    debits = tuple(
+        (posting.account, piece) for (posting, _), piece in zip(credited, debited, strict=True)
+    )
+    again = recoveries.WriteOff(
+        debit.date, upto - done, tuple(one for one in debits if one[1]) or None, own
+    )
+    return entry, Movement(debit.date, done - upto, entry, 1, currency), again
 
 
 def _amount_of(minor: int, currency: str, policy: ArPolicy) -> Amount:

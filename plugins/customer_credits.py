@@ -14,10 +14,11 @@ linked to both and dated the day it is made: the later of the credit and
 the invoice when nothing is posted to the invoice after them, the day a
 returned payment reopens it when it was paid in full before. A receipt
 matched on a later day sees what the credit left open, so a later month
-does not take back what a closed one applied (two exceptions, in the
-README: the credit a receipt recovering a written-off invoice leaves over,
-known only once cash is matched, and a chargeback beyond what the credit
-still holds); a receipt of the invoice's
+does not take back what a closed one applied (one exception, in the
+README: a chargeback beyond what the credit still holds). What a receipt
+recovering a written-off invoice leaves over is parked on its day too,
+once the recoveries dated up to that day are decided
+(`plugins.recoveries.Recovering.due`); a receipt of the invoice's
 face amount pays what is open and parks what the credit paid again, on its
 own day (`plugins.cash_matching`, step 2):
 
@@ -86,7 +87,7 @@ from typing import Any, NamedTuple
 
 from beancount.core import data
 
-from plugins import ar_entries, fx, meta
+from plugins import ar_entries, fx, meta, recoveries
 from plugins.ar_policy import ArPolicy
 from plugins.cash_matching import Application, Owing
 from plugins.receipts import (
@@ -364,7 +365,7 @@ class Crediting:
         uses: Mapping[tuple[str, str], int],
         receipts: Mapping[str, Receipt],
         items: Mapping[str, Item],
-        deferred: Collection[str] = (),
+        recovering: recoveries.Recovering | None = None,
     ) -> None:
         """Makes the step.
 
@@ -375,14 +376,14 @@ class Crediting:
           uses: The typed debits naming receipts (`typed_uses`).
           receipts: The receipts in unapplied cash, by id.
           items: The receivable's items, by id.
-          deferred: The receipts whose credit is known only once matching is
-            done (what a recovery leaves over, `plugins.recoveries`): `late`
-            takes theirs then.
+          recovering: The recoveries of invoices written off
+            (`plugins.recoveries.Recovering`): what a receipt naming one
+            leaves over is parked once they are decided, on its day.
         """
         self.enabled = policy.apply_customer_credits
         self.held = held
         self.uses = dict(uses)
-        self.receipts, self.items, self.deferred = receipts, items, deferred
+        self.receipts, self.items, self.recovering = receipts, items, recovering
         self.ratios: Mapping[tuple[str, str], Fraction] = {}  # set by `plugins.cash_application`
         self.credits: dict[str, Parked] = {}
         self.left: dict[str, int] = {}
@@ -420,23 +421,28 @@ class Crediting:
                 self.currencies[known.customer].add(known.currency)
         self.fresh[known.date].add((known.customer, known.currency))
 
-    def late(self, credit: Credit) -> None:
-        """Takes in a credit known only once matching is done (of a `deferred` receipt).
-
-        It is applied when the customer's receipts are matched again.
-        """
-        self.held.take(credit.customer, credit.currency, credit.date, -credit.amount)
-        self.add(credit.parked, credit.amount)
-
     def days(self) -> list[datetime.date]:
         """Returns the days credits are available from that were not yet paid out on."""
         return sorted(self.fresh)
 
-    def park(self, application: Application) -> datetime.date:
-        """Takes in the credit a cash application parks, in the receipt's currency."""
+    def park(self, application: Application) -> datetime.date | None:
+        """Takes in the credit a cash application parks, in the receipt's currency.
+
+        Returns the day it is available from, None if it parks nothing. The
+        over payment of a receipt naming an invoice written off is what it
+        may recover: it is parked on its day once the recoveries dated up
+        to that day are decided (`plugins.recoveries.Recovering.due`).
+        """
+        recovering = self.recovering
+        if recovering is not None and application.receipt in recovering.receipts:
+            recovering.wait(application)
+            return application.date if application.credited else None
+        if not application.credited:
+            return None
+        return self._park(application)
+
+    def _park(self, application: Application) -> datetime.date:
         receipt = self.receipts[application.receipt]
-        if receipt.id in self.deferred:
-            return application.date
         item = self.items[application.invoice]
         ratio = self.ratios.get((receipt.id, item.currency))
         units = application.credited if ratio is None else round(application.credited * ratio)
@@ -452,6 +458,9 @@ class Crediting:
         The pools paid are those of credits parked or available from today
         (or earlier, not yet paid out on), and those of `customers`.
         """
+        if self.recovering is not None:
+            for application in self.recovering.due(today):  # parked on its day, as it is dated
+                self._park(application)
         pools: set[Pool] = set()
         fresh, currencies, holding = self.fresh, self.currencies, self.holding
         if fresh:

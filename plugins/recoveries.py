@@ -56,7 +56,10 @@ reinstates 40.00; a receipt of 150.00 naming it and an invoice another
 receipt already paid reinstates 100.00. Its recovery is dated with the
 application that pays the reinstated invoice, on the day the matcher gives
 it (`named_day` in `plugins.cash_matching`: the receipt's date, else its
-last use or a named invoice's date if later).
+last use or a named invoice's date if later). It is decided inside the
+matcher's calendar, on that day before the day's customer credits pay, so
+what the receipt leaves over is a credit parked on its day like any
+other, and a receipt of a later month never takes what it paid.
 Both kinds of receipt share one allocation of what was written off
 (`Allocation`): by date, then receipt id, each takes what is left of the
 write-off on its day, so a receipt dated later never changes what an
@@ -197,7 +200,21 @@ class Recovering:
     first, recovers what `Allocation` gives it on that application's day,
     and the application pays the reinstated invoice by as much.
 
+    It is decided inside the matcher's calendar: the credits step
+    (`plugins.customer_credits.Crediting`) hands over each such application
+    as it is recorded (`wait`), and on each day, before credits pay
+    anything, has those dated that day or before decided, by date then
+    receipt (`due`): every application dated a day is recorded before that
+    day's credits pay, so the order is the allocation's. What is left over
+    is then parked on its day like any other credit, and pays the
+    customer's invoices from that day. The applications not so decided
+    (no credits step) are decided once matching is done, in the same order.
+
     Attributes:
+      written: The write-offs of each invoice written off (`written_off`),
+        with what chargebacks of its recoveries wrote off again, as an
+        earlier reading of the books found (`again`).
+      receipts: The receipts in unapplied cash naming an invoice written off.
       demands: What each receipt in unapplied cash brought to each invoice
         written off, for the next reading of the books (`plugins.over_payments`).
       settled: Whether the receipts posted straight recovered what the
@@ -211,41 +228,76 @@ class Recovering:
         cash: Receipts,
         policy: ArPolicy,
         straight: Mapping[str, Sequence[Straight]],
+        again: Mapping[str, Sequence[WriteOff]] | None = None,
     ) -> None:
         self.subledger, self.cash, self.policy = subledger, cash, policy
-        self.written = written_off(subledger, policy)
+        # What a chargeback wrote off again is left out of an invoice a receipt is posted
+        # straight to on or after it: `plugins.over_payments` reads only the typed write-offs.
+        again = {
+            invoice: more
+            for invoice, more in (again or {}).items()
+            if not any(
+                one.day >= min(write_off.date for write_off in more)
+                for one in straight.get(invoice, ())
+            )
+        }
+        self.written = written = written_off(subledger, policy, again)
         self.straight = straight
         self.entries: list[data.Transaction] = []
         self.movements: list[tuple[str, Movement]] = []
         self.demands: dict[str, list[Demand]] = {}
         self.settled = True
-
-    def __call__(self, applications: list[Application]) -> list[Application]:
-        """Returns the applications, with what each receipt recovers applied to its invoice."""
-        written = self.written
-        if not written:
-            return applications
-        by_id, items = self.cash.by_id, self.subledger.items
-        last: dict[str, int] = {}  # each receipt's last application: what is left is on it
-        for index, application in enumerate(applications):
-            if any(name in written for name in by_id[application.receipt].named):
-                last[application.receipt] = index
-        allocations = {
+        self.receipts = frozenset(
+            receipt.id
+            for receipt in (cash.by_id.values() if written else ())
+            if any(name in written for name in receipt.named)
+        )
+        self.allocations = {
             invoice: Allocation(
                 write_offs,
-                [(one.day, one.receipt, one.brought) for one in self.straight.get(invoice, ())],
+                [(one.day, one.receipt, one.brought) for one in straight.get(invoice, ())],
             )
             for invoice, write_offs in written.items()
         }
-        replaced: dict[int, list[Application]] = {}
-        for receipt_id in sorted(last, key=lambda one: (applications[last[one]].date, one)):
-            application = applications[last[receipt_id]]
-            receipt = by_id[receipt_id]
-            left = application.cash - application.cleared
-            if left <= 0:
-                continue
+        self.waiting: list[Application] = []  # handed over by the credits step, not yet decided
+        # Each decided receipt's last application, and the applications it is replaced by.
+        self.decided: dict[str, tuple[Application, list[Application]]] = {}
+
+    def wait(self, application: Application) -> None:
+        """Takes in the last application of a receipt naming an invoice written off, to decide."""
+        self.waiting.append(application)
+
+    def due(self, today: datetime.date) -> list[Application]:
+        """Decides the applications waiting dated up to `today`; returns those that park a credit.
+
+        Each is returned as made: with what it parks once its recoveries are
+        taken (`credited`).
+        """
+        waiting = self.waiting
+        if not waiting or min(one.date for one in waiting) > today:
+            return []
+        ready = sorted((one for one in waiting if one.date <= today), key=_by_day)
+        self.waiting = [one for one in waiting if one.date > today]
+        parking = []
+        for application in ready:
+            made = self.decide(application)
+            parking += [one for one in made if one.credited]
+        return parking
+
+    def decide(self, application: Application) -> list[Application]:
+        """Returns what a receipt's last application becomes, once its recoveries are taken.
+
+        Itself when it recovers nothing. The receipt's recoveries are made
+        (`entries`, `movements`) and the allocations take what they recover.
+        """
+        receipt_id = application.receipt
+        receipt = self.cash.by_id[receipt_id]
+        made = [application]
+        left = application.cash - application.cleared
+        if left > 0:
             # What the receipt brings, in the currency the matcher applied it
             # in: its own, or its named invoices' when it pays them across.
+            items, written = self.subledger.items, self.written
             currency = items[application.invoice].currency
             named = [
                 items[name]
@@ -256,17 +308,43 @@ class Recovering:
             for item in sorted(named, key=lambda one: (one.date, one.id)):
                 demand = (application.date, receipt_id, left)
                 self.demands.setdefault(item.id, []).append(demand)
-                allocation = allocations[item.id]
+                allocation = self.allocations[item.id]
                 units = allocation.take(*demand)
                 if units:
                     taken.append((item, units, allocation.taken - units))
                     left -= units
             if taken:
-                replaced[last[receipt_id]] = self._applied(application, receipt, taken, left)
-        for invoice, allocation in allocations.items():
+                made = self._applied(application, receipt, taken, left)
+        self.decided[receipt_id] = (application, made)
+        return made
+
+    def __call__(self, applications: list[Application]) -> list[Application]:
+        """Returns the applications, with what each receipt recovers applied to its invoice."""
+        written = self.written
+        if not written:
+            return applications
+        by_id, decided = self.cash.by_id, self.decided
+        last: dict[str, int] = {}  # each receipt's last application: what is left is on it
+        for index, application in enumerate(applications):
+            if any(name in written for name in by_id[application.receipt].named):
+                last[application.receipt] = index
+        self.due(datetime.date.max)  # those handed over and not yet decided
+        undecided = [
+            applications[index]
+            for receipt_id, index in last.items()
+            if receipt_id not in decided or decided[receipt_id][0] is not applications[index]
+        ]
+        for application in sorted(undecided, key=_by_day):
+            self.decide(application)
+        for invoice, allocation in self.allocations.items():
             allocation.reach()
             if allocation.reached != [one.recovered for one in self.straight.get(invoice, ())]:
                 self.settled = False
+        replaced = {
+            index: decided[receipt_id][1]
+            for receipt_id, index in last.items()
+            if decided[receipt_id][1] != [applications[index]]
+        }
         if not replaced:
             return applications
         found: list[Application] = []
@@ -310,6 +388,11 @@ class Recovering:
         return made
 
 
+def _by_day(application: Application) -> tuple[datetime.date, str]:
+    """Orders applications as the allocation takes their receipts: by day, then receipt."""
+    return application.date, application.receipt
+
+
 def _recoverable(write_offs: Sequence[WriteOff], day: datetime.date) -> int:
     """Returns what was written off of an invoice by the end of a day."""
     return sum(write_off.units for write_off in write_offs if write_off.date <= day)
@@ -321,16 +404,24 @@ def _last_reversible(write_offs: Sequence[WriteOff], day: datetime.date) -> Writ
     return before[-1] if before and before[-1].debits is not None else None
 
 
-def written_off(subledger: Subledger, policy: ArPolicy) -> dict[str, list[WriteOff]]:
-    """Returns the typed write-offs of each invoice that has one, in date order.
+def written_off(
+    subledger: Subledger, policy: ArPolicy, again: Mapping[str, Sequence[WriteOff]] | None = None
+) -> dict[str, list[WriteOff]]:
+    """Returns the write-offs of each invoice that has one, in date order.
 
-    Only the items posted more than once when read can have one.
+    The typed ones (only the items posted more than once when read can
+    have one), and those an earlier reading of the books found a
+    chargeback of a recovery made (`again`, `plugins.chargebacks`): what
+    it wrote off again, a later receipt recovers again.
     """
     found: dict[str, list[WriteOff]] = {}
     for invoice in subledger.several:
         write_offs = written_off_items(subledger.items[invoice], policy)
         if write_offs:
             found[invoice] = write_offs
+    for invoice, more in (again or {}).items():
+        if invoice in found:  # it was recovered, so written off before
+            found[invoice] = sorted([*found[invoice], *more], key=lambda one: one.date)
     return found
 
 

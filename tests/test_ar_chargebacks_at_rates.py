@@ -316,6 +316,74 @@ def test_a_chargeback_of_a_recovery_at_rates_writes_the_euros_off_again_at_their
     aging_ties(books, HEADER + OPENS + text, POLICY, "2026-03-31")
 
 
+def test_a_receipt_after_a_chargeback_of_a_recovery_at_rates_recovers_at_the_rate_again(
+    books: Books,
+) -> None:
+    # As above, R-2 30.00 EUR at 1.05 naming INV-9 on Mar 25, after the
+    # chargeback wrote 30.00 EUR off again at 1.20 (36.00 USD of bad debt):
+    # it recovers them at that rate, 30.00 EUR @ 1.20 against 30.00 x 1.20
+    # = 36.00 USD of bad debt (all 130.00 EUR recovered so far are worth
+    # 156.00 USD, less the 120.00 of R-1), and pays them, realizing 36.00 -
+    # 31.50 = 4.50 USD of loss. Bad debt 120.00 - 120.00 + 36.00 - 36.00 =
+    # 0.00; loss 7.00 + 4.50 = 11.50 USD; the receivable 0.00 EUR weighing
+    # 0.00 USD; March 24 and before as they were.
+    march = (
+        "\n2026-01-01 open Expenses:BadDebt\n"
+        "2026-01-01 price EUR 1.20 USD\n2026-02-20 price EUR 1.10 USD\n"
+        "2026-03-25 price EUR 1.05 USD\n"
+        + _invoice(9, "2026-01-02", "100.00", "1.20")
+        + """
+2026-01-10 * "Acme" "Write off INV-9" ^INV-9
+  invoice: "INV-9"
+  status: "uncollectible"
+  Assets:AccountsReceivable  -100.00 EUR @ 1.20 USD
+  Expenses:BadDebt  120.00 USD
+"""
+        + _receipt("2026-02-20", "100.00 EUR @ 1.10 USD", "Assets:Bank:Euro", "INV-9")
+        + _chargeback("2026-03-15", "30.00 EUR @ 1.10 USD", "Assets:Bank:Euro")
+    )
+    later = """
+2026-03-25 * "Acme" "Wire"
+  receipt: "R-2"
+  invoice: "INV-9"
+  customer: "CUS-1"
+  Assets:Bank:Euro  30.00 EUR @ 1.05 USD
+  Liabilities:UnappliedCash  -30.00 EUR @ 1.05 USD
+"""
+    alone, entries = _load(books, march), _load(books, march + later)
+    assert sealed(entries, "2026-03-24") == sealed(alone, "2026-03-24")
+    made = [
+        (
+            str(entry.date),
+            entry.narration,
+            [(p.account, str(p.units), str(p.price or "")) for p in entry.postings],
+        )
+        for entry in generated(entries)
+        if entry.meta.get("revclose_receipt") == "R-2"
+    ]
+    assert made == [
+        (
+            "2026-03-25",
+            "Recovery of INV-9 written off, from R-2",
+            [(AR, "30.00 EUR", "1.20 USD"), ("Expenses:BadDebt", "-36.00 USD", "")],
+        ),
+        (
+            "2026-03-25",
+            "Cash application INV-9 from R-2",
+            [
+                (UNAPPLIED, "30.00 EUR", "1.05 USD"),
+                (AR, "-30.00 EUR", "1.20 USD"),
+                (REALIZED, "4.50 USD", ""),
+            ],
+        ),
+    ]
+    assert units_total(postings_through(entries, AR, "2026-03-31")) == 0
+    assert usd_weight(postings_through(entries, AR, "2026-03-31")) == 0
+    assert units_total(postings_through(entries, "Expenses:BadDebt", "2026-03-31")) == 0
+    assert units_total(postings_through(entries, REALIZED, "2026-03-31")) == Decimal("11.50")
+    aging_ties(books, HEADER + OPENS + march + later, POLICY, "2026-03-31")
+
+
 def test_the_take_back_that_empties_an_application_across_currencies_reverses_its_write_off(
     books: Books,
 ) -> None:

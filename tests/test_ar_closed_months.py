@@ -41,6 +41,7 @@ from tests.test_ar_reconciliation import (
     invoice,
     load,
     receipt,
+    squeezed,
 )
 
 JANUARY_END = datetime.date(2026, 1, 31)
@@ -633,25 +634,92 @@ _RECOVERING = (
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="the credit a recovering receipt leaves over is applied after matching (README)",
-)
 def test_a_later_receipt_leaves_alone_what_a_recovering_receipts_credit_paid(
     books: Books,
 ) -> None:
     # R-1's 30.00 credit pays INV-2 30.00 (Jan 25) in full on Jan 25. R-2
-    # 30.00 naming nothing on Feb 10 should find INV-2 paid and wait,
-    # January as it was. Today the credit is applied only once cash is
-    # matched (a code review on 22 November 2026): R-2 pays INV-2 first,
-    # and January's credit application is gone.
+    # 30.00 naming nothing on Feb 10 finds INV-2 paid and waits, January as
+    # it was: the credit is parked on R-1's day, once R-1's recovery is
+    # decided, inside the matcher's calendar. (Before, it was applied only
+    # once cash was matched, a code review on 22 November 2026 found: R-2
+    # paid INV-2 first, and January's credit application was gone.)
     january = _RECOVERING + invoice(2, "2026-01-25", "30.00") + BANK_FEE
     february = receipt("2026-02-10", "30.00 USD", "R-2", CUSTOMER)
     alone, both = alone_and_both(books, january, february)
     assert _dated(alone)[-1] == ("2026-01-25", "Customer credit from R-1 applied to INV-2")
     assert balance(alone, CREDITS, "USD") == Decimal("0.00")
     assert _january(both) == _january(alone)
+    # R-2's 30.00 waits unapplied: nothing of CUS-1 is open.
+    assert applications(both) == applications(alone)
+    assert balance(both, "Liabilities:UnappliedCash", "USD") == Decimal("-30.00")
+
+
+def test_worked_example_a_recovering_receipts_credit_pays_on_its_day_and_later_days(
+    books: Books,
+) -> None:
+    # As above, INV-2 billed for 10.00 on Jan 25: R-1 recovers INV-9 20.00
+    # and pays it and INV-1 100.00 on Jan 20, parking 150.00 - 100.00 -
+    # 20.00 = 30.00 that day; the credit pays INV-2's 10.00 on Jan 25 and
+    # holds 20.00 at Jan 31. INV-3 25.00 billed on Feb 5 takes the 20.00
+    # that day and stays open 5.00; R-2 5.00 naming nothing on Feb 10 pays
+    # it by amount. January is as it was, bad debt 20.00 - 20.00 = 0.00.
+    january = _RECOVERING + invoice(2, "2026-01-25", "10.00") + BANK_FEE
+    february = invoice(3, "2026-02-05", "25.00") + receipt(
+        "2026-02-10", "5.00 USD", "R-2", CUSTOMER
+    )
+    alone, both = january_kept(books, january, february)
+    assert balance(alone, CREDITS, "USD") == Decimal("-20.00")
+    assert balance(both, "Expenses:BadDebt", "USD") == Decimal("0.00")
+    assert applications(both)[len(applications(alone)) :] == [
+        (
+            "2026-02-05",
+            "Customer credit from R-1 applied to INV-3",
+            ["Liabilities:CustomerCredits   20.00 USD", "Assets:AccountsReceivable    -20.00 USD"],
+        ),
+        (
+            "2026-02-10",
+            "Cash application INV-3 from R-2",
+            ["Liabilities:UnappliedCash   5.00 USD", "Assets:AccountsReceivable  -5.00 USD"],
+        ),
+    ]
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+    assert balance(both, "Liabilities:UnappliedCash", "USD") == Decimal("0.00")
+
+
+def test_receipts_recover_in_date_order_when_one_over_pays_within_the_tolerance(
+    books: Books,
+) -> None:
+    # INV-9 20.00 written off on Jan 10 (as above). R-0 0.50 naming INV-9 on
+    # Jan 15 leaves 0.50 over, within the 1.00 tolerance, so it parks
+    # nothing, yet it recovers 0.50 first; R-1 150.00 of Jan 20 then
+    # recovers 20.00 - 0.50 = 19.50 and parks 150.00 - 100.00 - 19.50 =
+    # 30.50, which pays INV-2 30.00 on Jan 25 and holds 0.50. Bad debt
+    # 20.00 - 0.50 - 19.50 = 0.00. A February receipt of 30.00 leaves it so.
+    r0 = receipt("2026-01-15", "0.50 USD", "R-0", '\n  invoice: "INV-9"')
+    january = _RECOVERING + r0 + invoice(2, "2026-01-25", "30.00") + BANK_FEE
+    february = receipt("2026-02-10", "30.00 USD", "R-2", CUSTOMER)
+    alone, both = january_kept(books, january, february)
+    recovered = [
+        (date, narration, postings)
+        for date, narration, postings in applications(alone)
+        if narration.startswith("Recovery")
+    ]
+    assert [(date, narration, squeezed(postings)) for date, narration, postings in recovered] == [
+        (
+            "2026-01-15",
+            "Recovery of INV-9 written off, from R-0",
+            ["Assets:AccountsReceivable 0.50 USD", "Expenses:BadDebt -0.50 USD"],
+        ),
+        (
+            "2026-01-20",
+            "Recovery of INV-9 written off, from R-1",
+            ["Assets:AccountsReceivable 19.50 USD", "Expenses:BadDebt -19.50 USD"],
+        ),
+    ]
+    assert _dated(alone)[-1] == ("2026-01-25", "Customer credit from R-1 applied to INV-2")
+    assert balance(alone, "Expenses:BadDebt", "USD") == Decimal("0.00")
+    assert balance(alone, CREDITS, "USD") == Decimal("-0.50")
+    assert applications(both) == applications(alone)  # R-2 finds nothing of 30.00 open
 
 
 def test_a_later_receipt_naming_the_invoice_pays_what_a_credit_left_open(books: Books) -> None:
