@@ -50,8 +50,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
+from fractions import Fraction
 from functools import partial
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from beancount.core import data
 
@@ -67,6 +68,7 @@ from reports.controls import Control
 from reports.sources import Sources
 from reports.table import Table
 
+_Number = TypeVar("_Number", int, Fraction)
 BUCKETS = ("current", "1-30", "31-60", "61-90", "over_90")
 AGING_COLUMNS = ("customer", "name", "currency", *BUCKETS, "total", "gl_balance", "difference")
 COUNTBACK_MONTHS = 24
@@ -85,7 +87,8 @@ DSO_NOTE = (
     f"when {COUNTBACK_MONTHS} months of billings do not cover the receivable. A currency "
     "with an unbilled receivable at the month end has a row 'simple, with unbilled': the open "
     "items plus the unbilled receivable account's balance, over the month's revenue (its net "
-    "credits to the revenue account and its sub-accounts)."
+    "credits to the revenue account and its sub-accounts, in the currency of a priced "
+    "receivable they are posted against)."
 )
 UNAPPLIED_COLUMNS = (
     "receipt", "date", "age_days", "customer", "payee", "currency", "received", "applied",
@@ -380,7 +383,11 @@ def _unbilled_and_revenue(
     (`Accounts.revenue`, `Income:Revenue`), debits netted: a usage accrual
     reversed when its usage is billed debits revenue as the invoice credits
     it, so counting credits alone would count that usage twice. Other income
-    (exchange gains) is not revenue.
+    (exchange gains) is not revenue. Revenue counts in the currency it is
+    earned in, the receivable's (`_earned_in`): an invoice posted as
+    `1,000.00 EUR @ 1.10 USD` with its revenue of 1,100.00 USD earns
+    1,000.00 EUR of revenue, not 1,100.00 USD. Each currency's revenue is
+    rounded half to even to its decimals.
     """
     accounts, first, last = ledger.policy.accounts, month, period.last_day(month)
     unbilled = {
@@ -397,8 +404,38 @@ def _unbilled_and_revenue(
             account, units = posting.account, posting.units
             ours = account == root or account.startswith(root + ":")
             if ours and units is not None and isinstance(units.number, Decimal):
-                revenue[units.currency] -= units.number
-    return unbilled, dict(revenue)
+                currency, number = _earned_in(entry, units.currency, units.number)
+                revenue[currency] -= number
+    digits = ledger.policy.precision.digits
+    return unbilled, {
+        currency: number.quantize(Decimal(1).scaleb(-digits(currency)), rounding=ROUND_HALF_EVEN)
+        for currency, number in revenue.items()
+    }
+
+
+def _earned_in(entry: data.Transaction, currency: str, number: Decimal) -> tuple[str, Decimal]:
+    """Returns a revenue posting's units in the currency its revenue is earned in.
+
+    That is the currency of the entry's first posting priced in the
+    revenue's currency, at that price: the receivable of an invoice posted
+    as `1,000.00 EUR @ 1.10 USD` with 1,100.00 USD of revenue, or the
+    unbilled receivable of a usage accrual posted the same way, makes the
+    1,100.00 USD 1,100.00 / 1.10 = 1,000.00 EUR, as the receivable is. An
+    entry with no such posting earns its revenue in the revenue's own
+    currency.
+    """
+    for posting in entry.postings:
+        units, price = posting.units, posting.price
+        if (
+            price is not None
+            and price.currency == currency
+            and isinstance(price.number, Decimal)
+            and price.number
+            and units is not None
+            and units.currency != currency
+        ):
+            return units.currency, number / price.number
+    return currency, number
 
 
 def dso(books: Books, month: datetime.date) -> Table:
@@ -420,7 +457,11 @@ def dso(books: Books, month: datetime.date) -> Table:
     unbilled, revenue = _unbilled_and_revenue(ledger, month)
     rows: list[list[Any]] = []
     for currency in sorted(set(ending) | set(billed[month]) | set(unbilled)):
-        receivable, billings, days = ending[currency], billed[month].get(currency, 0), last.day
+        receivable, billings, days = (
+            ending.get(currency, 0),
+            billed[month].get(currency, 0),
+            last.day,
+        )
         if currency in ending or currency in billed[month]:
             simple = Decimal(receivable) / Decimal(billings) * days if billings > 0 else None
             months = [(billed[first].get(currency, 0), month_end(first).day) for first in history]
@@ -437,7 +478,7 @@ def dso(books: Books, month: datetime.date) -> Table:
             )
         if currency in unbilled:
             owed = ledger.number(receivable, currency) + unbilled[currency]
-            earned = ledger.number(0, currency) + revenue.get(currency, Decimal(0))
+            earned = revenue.get(currency, ledger.number(0, currency))
             with_unbilled = owed / earned * days if earned > 0 else None
             row = [currency, owed, earned, days, _days(with_unbilled), None, DSO_UNBILLED_METHOD]
             rows.append(row)
@@ -528,10 +569,11 @@ def _roll(item: Item, as_of: datetime.date, moves: _Moves) -> tuple[int, int, in
       (negative for a credit note);
     - paid: cash, net of cash paid back out of it: a receipt the bank
       import posts straight to it, a refund or returned payment the bank
-      import posts to it (negative), and what any other entry moves to it
-      from the customer's unapplied cash or customer credits: a cash
-      application, a customer credit applied, an over payment moved to
-      customer credits (negative), a chargeback (negative) (`_paid_by`);
+      import posts to it (negative), and its share of the cash any other
+      entry moves to it from the customer's unapplied cash or customer
+      credits, or from a receipt of another currency or another payer: a
+      cash application, a customer credit applied, an over payment moved
+      to customer credits (negative), a chargeback (negative) (`_paid_by`);
     - credited: everything else: a credit note netted onto it, a void, a
       write-off of a bad debt, a recovery reversing one (negative), the
       difference a cash application writes off, an adjustment typed by
@@ -549,34 +591,111 @@ def _roll(item: Item, as_of: datetime.date, moves: _Moves) -> tuple[int, int, in
         if kind in ("invoice", "credit note"):
             billed += movement.units
             continue
-        cash = _paid_by(item, movement, kind, moves)
+        cash = _paid_by(movement, kind, moves)
         paid -= cash
         credited -= movement.units - cash
     return billed, paid, credited
 
 
-def _paid_by(item: Item, movement: Movement, kind: str, moves: _Moves) -> int:
+def _paid_by(movement: Movement, kind: str, moves: _Moves) -> int:
     """Returns the part of an item's posting that is cash, in minor units, with its sign.
 
-    A payment or a refund is all cash, and so is a posting that cash of
-    another currency or of another payer pays (`_applied_elsewhere`). Of any
-    other entry (a cash application, a customer credit applied, an over
-    payment moved to customer credits, a chargeback, a credit note netted,
-    a write-off), the cash is what it moves on the customer's receipts and
-    customer credits (`_account_moves`), as far as it goes the item's way:
-    applied 99.96 to INV-1 100.00, 99.96 is paid and the 0.04 written off
-    is not; applied 100.02, 100.00 is paid; a credit note netted, a void or
-    a write-off moves no cash.
+    A payment or a refund is all cash. Of any other entry (a cash
+    application, a customer credit applied, an over payment moved to
+    customer credits, a chargeback, a credit note netted, a write-off), the
+    cash is its share of what the entry moves on the customer's receipts
+    and customer credits (`_share_cash`), or of the receipt of another
+    currency or another payer that pays it (`_cash_from`): applied 99.96 to
+    INV-1 100.00, 99.96 is paid and the 0.04 written off is not; applied
+    100.02, 100.00 is paid; a credit note netted, a void or a write-off
+    moves no cash.
     """
-    units = movement.units
     if kind in ("payment", "refund"):
-        return units
-    key = (item.customer, id(movement.entry), item.currency)
-    move = moves.found[key]
-    if move.kind == "payment":
-        return units
-    cash = moves.posted[key] - move.units  # the receipts' and credits' moves, the items' way
-    return max(min(cash, 0), units) if units < 0 else min(max(cash, 0), units)
+        return movement.units
+    return moves.cash.get((id(movement.entry), movement.position), 0)
+
+
+def _upto(cash: _Number, units: _Number) -> _Number:
+    """Returns as much of `cash` as goes a posting's way, no more than the posting's `units`."""
+    nothing = cash - cash
+    return max(min(cash, nothing), units) if units < 0 else min(max(cash, nothing), units)
+
+
+def _share_cash(moves: _Moves, paying: dict[int, list[tuple[Item, Movement, str]]]) -> None:
+    """Shares out what each entry moves on a customer's receipts and credits among their items.
+
+    The cash of an entry, for one customer's items in one currency, is what
+    it moves the items' way on their receipts and customer credits (a cash
+    application's debit to unapplied cash pays them, a chargeback's credit
+    takes it back). It is used up by the entry's postings to those items in
+    the entry's order, each taking as much as goes its way, up to its own
+    amount; what is left of a posting is credited. R-1 100.00 applied to
+    INV-1 130.00 by the entry's first receivable posting of 100.00, and
+    INV-2 written down 5.00 by its second: INV-1 is paid 100.00 and INV-2
+    paid nothing, credited 5.00. A posting paid by a receipt of another
+    currency or another payer (already in `moves.cash`), an invoice or
+    credit note itself, and a payment or refund the bank import posts
+    (all cash) take no share.
+    """
+    for entry_id, paid in paying.items():
+        shares: dict[tuple[str, int, str], list[Movement]] = defaultdict(list)
+        for item, movement, kind in paid:
+            taken = (entry_id, movement.position) in moves.cash
+            if not taken and kind not in ("invoice", "credit note", "payment", "refund"):
+                shares[(item.customer, entry_id, item.currency)].append(movement)
+        for key, movements in shares.items():
+            cash = moves.posted[key] - moves.found[key].units  # the receipts' and credits' moves
+            for movement in sorted(movements, key=lambda one: one.position):
+                share = _upto(cash, movement.units)
+                moves.cash[(entry_id, movement.position)] = share
+                cash -= share
+
+
+def _cash_from(
+    ledger: Receivables,
+    rates: fx.Rates,
+    receipt: Receipt,
+    use: Use,
+    paid: list[tuple[Item, Movement]],
+    found: dict[tuple[int, int], int],
+) -> None:
+    """Adds to `found` what a receipt's cash pays of each item in another currency or payer.
+
+    The cash is what the entry takes from the receipt (`use`), the items'
+    way, in each item's currency at the ledger's price on the receipt's
+    date, as the matcher converts it (`plugins.cash_application`), rounded
+    half to even; the item's postings use it up in the entry's order, each
+    up to its own amount, and what is left of a posting (a difference
+    written off) is credited. INV-E1 30.00 EUR paid by R-1 32.50 USD at 1.10,
+    0.50 USD short written off: 32.50 / 1.10 = 29.545... so 29.55 EUR is
+    paid and 0.45 EUR credited. R-2 9.60 USD of another payer on INV-P1
+    10.00 USD, 0.40 written off: 9.60 paid, 0.40 credited. With no price
+    to convert at, a posting is all cash, as the statement shows it. When
+    several receipts pay in one entry, each uses what the ones before it
+    left of the postings. `found` is keyed by the posting's entry and
+    position.
+    """
+    precision = ledger.policy.precision
+    cash: Fraction = Fraction(-use.units)  # in the receipt's minor units, the items' way
+    for item, movement in sorted(paid, key=lambda pair: pair[1].position):
+        key = (id(movement.entry), movement.position)
+        before = found.get(key, 0)
+        left = movement.units - before  # what receipts before this one left of the posting
+        ours, theirs = (
+            rates.price(item.currency, receipt.date),
+            rates.price(receipt.currency, receipt.date),
+        )
+        if item.currency == receipt.currency:
+            ratio = Fraction(1)
+        elif ours is None or theirs is None or not ours or not theirs:
+            found[key] = movement.units
+            continue
+        else:  # receipt minor units per item minor unit
+            scale = precision.digits(receipt.currency) - precision.digits(item.currency)
+            ratio = Fraction(ours) / Fraction(theirs) * Fraction(10) ** scale
+        taken = _upto(cash, left * ratio)
+        found[key] = before + _upto(round(taken / ratio), left)
+        cash -= taken
 
 
 class _Move(NamedTuple):
@@ -617,6 +736,8 @@ class _Moves:
         # What each entry moves on the customer's items alone, by the same key.
         self.posted: dict[tuple[str, int, str], int] = defaultdict(int)
         self.folds: list[tuple[str, str, data.Transaction, data.Transaction]] = []
+        # The cash each receivable posting is paid by (`_paid_by`), by its entry and position.
+        self.cash: dict[tuple[int, int], int] = {}
 
     def add(
         self,
@@ -660,26 +781,34 @@ class _Moves:
             if folded is not None:
                 self.add(customer, into, currency, "", "", folded.units)
         found: dict[str, list[_Move]] = defaultdict(list)
-        for (customer, _, _), move in self.found.items():
+        for key, move in self.found.items():
+            customer = key[0]
             if move.units and move.kind == "write-off" and meta.is_generated(move.entry):
-                found[customer].append(move._replace(description=_written_off(move)))
+                cashless = self.posted.get(key) == move.units  # it moves none of their cash
+                found[customer].append(move._replace(description=_written_off(move, cashless)))
             elif move.units:
                 found[customer].append(move)
         return {customer: sorted(moves, key=_place) for customer, moves in found.items()}
 
 
-def _written_off(move: _Move) -> str:
+def _written_off(move: _Move, cashless: bool) -> str:
     """Returns how a statement describes what a generated entry leaves on a customer's account.
 
     What a cash application leaves is the difference it writes off: a
     credit is a short payment written off ("Payment difference written off,
-    INV-1"), a charge an over payment ("Over payment written off, INV-1");
-    what a chargeback leaves is the write-off of the cash it takes back,
-    reversed ("Write-off reversed by chargeback, INV-1"). The document is
-    the move's own: the invoice, or the receipt when the invoice was
-    already paid.
+    INV-1"), a charge an over payment ("Over payment written off, INV-1").
+    A chargeback leaves one of two things. Taking cash back (it moves the
+    customer's cash, `cashless` false), it reverses the difference the
+    application wrote off ("Write-off reversed by chargeback, INV-1"): a
+    charge for a short payment's, a credit for an over payment's. Taking
+    back cash that recovered a debt written off (`plugins.recoveries`), it
+    also writes that debt off again, a credit that moves no cash ("Written
+    off again after chargeback, INV-1"). The document is the move's own:
+    the invoice, or the receipt when the invoice was already paid.
     """
     if move.entry.meta.get(ar_entries.KIND) == chargebacks.KIND:
+        if cashless:
+            return f"Written off again after chargeback, {move.document}"
         return f"Write-off reversed by chargeback, {move.document}"
     if move.units < 0:
         return f"Payment difference written off, {move.document}"
@@ -787,15 +916,18 @@ def _account_moves(ledger: Receivables) -> _Moves:
     nets to nothing, or to the difference it writes off. A receipt applied
     to an item in another currency, or of another customer, pays that item
     on its statement (`_applied_elsewhere`). A cash application pays one item.
+    It also finds what each posting to an item is paid by in cash, for the
+    open items' roll (`moves.cash`: `_cash_from`, then `_share_cash`).
     """
     moves = _Moves()
-    paying: dict[int, list[tuple[Item, Movement]]] = defaultdict(list)  # by entry
+    paying: dict[int, list[tuple[Item, Movement, str]]] = defaultdict(list)  # by entry
     for item in ledger.items.items.values():
         for movement in item.movements:
             kind, document = _item_move(item, movement)
             moves.add(item.customer, movement.entry, item.currency, document, kind, movement.units)
             moves.posted[(item.customer, id(movement.entry), item.currency)] += movement.units
-            paying[id(movement.entry)].append((item, movement))
+            paying[id(movement.entry)].append((item, movement, kind))
+    rates = fx.Rates(ledger.books.entries, ledger.policy.functional_currency)  # read when used
     for receipt in ledger.receipts.by_id.values():
         customer, currency = receipt.customer, receipt.currency
         moves.add(customer, receipt.entry, currency, receipt.id, "payment", -receipt.amount)
@@ -803,11 +935,12 @@ def _account_moves(ledger: Receivables) -> _Moves:
             paid = paying.get(id(use.entry), [])
             elsewhere = [
                 (item, movement)
-                for item, movement in paid
+                for item, movement, _ in paid
                 if item.currency != currency or item.customer != customer
             ]
             if elsewhere and len(elsewhere) == len(paid):
                 _applied_elsewhere(moves, receipt, use, elsewhere)
+                _cash_from(ledger, rates, receipt, use, elsewhere, moves.cash)
                 continue
             kind = "write-off" if meta.GENERATED_BY in use.entry.meta else "refund"
             moves.add(customer, use.entry, currency, receipt.id, kind, use.units)
@@ -826,6 +959,7 @@ def _account_moves(ledger: Receivables) -> _Moves:
         else:
             kind = "refund" if minor > 0 else "credit"
         moves.add(credit.customer, entry, credit.currency, document, kind, minor)
+    _share_cash(moves, paying)
     return moves
 
 

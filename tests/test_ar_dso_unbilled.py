@@ -116,3 +116,90 @@ def test_dso_has_no_row_with_unbilled_when_nothing_is_unbilled(books: Books) -> 
     loaded = reporting.loaded(books, LEDGER[:march_usage], {"ar.yaml": POLICY})
     table = receivables.dso(loaded, MARCH)
     assert table.column("method") == [receivables.DSO_METHOD]
+
+
+def test_a_currency_holding_only_unbilled_usage_has_no_plain_dso_row(books: Books) -> None:
+    # CUS-2's 300.00 EUR of March's usage is accrued on Mar 31; nothing is
+    # billed or open in EUR. USD: INV-1 1,000.00 open, 1,000.00 billed: 1,000
+    # / 1,000 x 31 = 31.0, both ways; no USD unbilled, so no USD unbilled row.
+    # EUR: no open items and no billings, so no plain row (an empty one read
+    # "EUR 0.00 0.00 31 None 0.0"); with unbilled: (0.00 + 300.00) / 300.00
+    # of revenue x 31 = 31.0.
+    ledger = (
+        HEADER
+        + """
+2026-03-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  due: 2026-04-04
+  Assets:AccountsReceivable  1000.00 USD
+  Income:Revenue:Services  -1000.00 USD
+
+2026-03-31 * "Beta" "Usage of 2026-03" #usage
+  customer: "CUS-2"
+  Assets:UnbilledReceivables  300.00 EUR
+  Income:Revenue:Usage  -300.00 EUR
+"""
+    )
+    loaded = reporting.loaded(books, ledger, {"ar.yaml": POLICY})
+    table = receivables.dso(loaded, MARCH)
+    assert table.rows == [
+        ["EUR", D("300.00"), D("300.00"), 31, D("31.0"), None, receivables.DSO_UNBILLED_METHOD],
+        ["USD", D("1000.00"), D("1000.00"), 31, D("31.0"), D("31.0"), receivables.DSO_METHOD],
+    ]
+
+
+def test_revenue_counts_in_the_currency_of_the_receivable_it_is_posted_against(
+    books: Books,
+) -> None:
+    # The kit books a foreign invoice as `1000.00 EUR @ 1.10 USD` with its
+    # revenue in USD, and a foreign usage accrual the same way. By hand, at
+    # Mar 31:
+    # EUR: INV-E1 1,000.00 EUR open and billed: 1,000 / 1,000 x 31 = 31.0.
+    #   Unbilled 300.00 EUR. Revenue: INV-E1's 1,100.00 USD / 1.10 = 1,000.00
+    #   EUR, the accrual's 330.00 USD / 1.10 = 300.00 EUR: 1,300.00 EUR.
+    #   With unbilled: (1,000.00 + 300.00) / 1,300.00 x 31 = 31.0.
+    # USD: INV-1 1,000.00 open and billed: 31.0; unbilled 100.00; revenue
+    #   1,000.00 + 100.00 = 1,100.00 (not 1,100.00 + 330.00 + 1,100.00 =
+    #   2,530.00 with the EUR entries' USD counted); (1,000.00 + 100.00) /
+    #   1,100.00 x 31 = 31.0. Counted by posting currency the EUR row had no
+    #   revenue (None) and the USD row 1,100 / 2,530 x 31 = 13.5.
+    ledger = (
+        HEADER
+        + """
+2026-03-01 price EUR 1.10 USD
+
+2026-03-05 * "Euro" "Invoice INV-E1" ^INV-E1
+  invoice: "INV-E1"
+  customer: "CUS-E"
+  due: 2026-04-04
+  Assets:AccountsReceivable  1000.00 EUR @ 1.10 USD
+  Income:Revenue:Services  -1100.00 USD
+
+2026-03-31 * "Euro" "Usage of 2026-03" #usage
+  customer: "CUS-E"
+  Assets:UnbilledReceivables  300.00 EUR @ 1.10 USD
+  Income:Revenue:Usage  -330.00 USD
+
+2026-03-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  due: 2026-04-04
+  Assets:AccountsReceivable  1000.00 USD
+  Income:Revenue:Services  -1000.00 USD
+
+2026-03-31 * "Acme" "Usage of 2026-03" #usage
+  customer: "CUS-1"
+  Assets:UnbilledReceivables  100.00 USD
+  Income:Revenue:Usage  -100.00 USD
+"""
+    )
+    loaded = reporting.loaded(books, ledger, {"ar.yaml": "tolerance: {USD: 1.00, EUR: 1.00}\n"})
+    table = receivables.dso(loaded, MARCH)
+    simple, unbilled = receivables.DSO_METHOD, receivables.DSO_UNBILLED_METHOD
+    assert table.rows == [
+        ["EUR", D("1000.00"), D("1000.00"), 31, D("31.0"), D("31.0"), simple],
+        ["EUR", D("1300.00"), D("1300.00"), 31, D("31.0"), None, unbilled],
+        ["USD", D("1000.00"), D("1000.00"), 31, D("31.0"), D("31.0"), simple],
+        ["USD", D("1100.00"), D("1100.00"), 31, D("31.0"), None, unbilled],
+    ]

@@ -247,6 +247,254 @@ def test_a_chargeback_reverses_what_was_paid_and_written_off(books: Books) -> No
     ]
 
 
+def _rolls(loaded: books_module.Books, day: datetime.date, *ids: str) -> list[tuple[int, ...]]:
+    ledger = receivables.Receivables(loaded)
+    moves = receivables._account_moves(ledger)
+    return [receivables._roll(ledger.items.items[one], day, moves) for one in ids]
+
+
+def test_cash_of_another_currency_pays_what_it_is_worth_the_difference_is_credited(
+    books: Books,
+) -> None:
+    # INV-E1 30.00 EUR (carried at 1.20) is paid on Feb 1 by R-1 32.50 USD;
+    # EUR is 1.10 USD from Jan 31. The matcher takes R-1 at 32.50 / 1.10 =
+    # 29.545... EUR, 0.45 short, within the tolerance: one generated entry
+    # clears INV-E1's 30.00 EUR, uses R-1's 32.50 USD and writes 0.50 USD off.
+    # By hand, INV-E1 rolls: billed 30.00; paid 32.50 / 1.10 = 29.545454...
+    # -> 29.55 EUR (rounded half to even); credited 30.00 - 29.55 = 0.45 EUR,
+    # the 0.50 USD written off at 1.10 (0.4545...); open 0.00. Taken whole,
+    # the posting read paid 30.00, credited 0.00.
+    ledger = (
+        HEADER
+        + """
+2025-12-01 price EUR 1.20 USD
+2026-01-31 price EUR 1.10 USD
+
+2025-12-01 * "Euro" "Invoice INV-E1" ^INV-E1
+  invoice: "INV-E1"
+  customer: "CUS-E"
+  due: 2025-12-31
+  Assets:AccountsReceivable  30.00 EUR @ 1.20 USD
+  Income:Revenue:Services  -36.00 USD
+
+2026-02-01 * "Euro" "Wire 1"
+  receipt: "R-1"
+  customer: "CUS-E"
+  invoice: "INV-E1"
+  Assets:Bank:Operating  32.50 USD
+  Liabilities:UnappliedCash  -32.50 USD
+"""
+    )
+    loaded = reporting.loaded(books, ledger, {"ar.yaml": POLICY})
+    assert _rolls(loaded, datetime.date(2026, 2, 28), "INV-E1") == [(3000, 2955, 45)]
+
+
+def test_cash_of_another_payer_pays_what_it_is_the_difference_is_credited(books: Books) -> None:
+    # INV-P1 10.00 of CUS-P is paid on Feb 5 by R-2 9.60 of CUS-E naming it:
+    # 0.40 short, within the tolerance, written off by the application. By
+    # hand, INV-P1 rolls: billed 10.00; paid 9.60, R-2's cash; credited 10.00
+    # - 9.60 = 0.40; open 0.00. Taken whole, the posting read 10.00 paid.
+    ledger = (
+        HEADER
+        + """
+2026-02-03 * "Pi" "Invoice INV-P1" ^INV-P1
+  invoice: "INV-P1"
+  customer: "CUS-P"
+  due: 2026-03-05
+  Assets:AccountsReceivable  10.00 USD
+  Income:Revenue:Services  -10.00 USD
+
+2026-02-05 * "Epsilon" "Wire 2"
+  receipt: "R-2"
+  customer: "CUS-E"
+  invoice: "INV-P1"
+  Assets:Bank:Operating  9.60 USD
+  Liabilities:UnappliedCash  -9.60 USD
+"""
+    )
+    loaded = reporting.loaded(books, ledger, {"ar.yaml": POLICY})
+    assert _rolls(loaded, datetime.date(2026, 2, 28), "INV-P1") == [(1000, 960, 40)]
+
+
+def test_one_entrys_cash_is_used_up_by_its_postings_in_order(books: Books) -> None:
+    # One typed entry on Feb 10 applies R-1 100.00 to INV-1 130.00 (its
+    # first receivable posting, -100.00) and writes INV-2 45.00 down by 5.00
+    # to concessions (its second, -5.00). Its cash on CUS-1's account is the
+    # 100.00 debit to unapplied cash; INV-1 takes 100.00 of it, none is left
+    # for INV-2. By hand, at Feb 28: INV-1 billed 130.00, paid 100.00,
+    # credited 0.00, open 30.00; INV-2 billed 45.00, paid 0.00, credited
+    # 5.00, open 40.00 (counted against each posting, the 100.00 read INV-2
+    # paid 5.00).
+    ledger = (
+        HEADER
+        + """
+2025-01-01 open Expenses:Concessions
+
+2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  due: 2026-02-04
+  Assets:AccountsReceivable  130.00 USD
+  Income:Revenue:Services  -130.00 USD
+
+2026-01-06 * "Acme" "Invoice INV-2" ^INV-2
+  invoice: "INV-2"
+  customer: "CUS-1"
+  due: 2026-02-05
+  Assets:AccountsReceivable  45.00 USD
+  Income:Revenue:Services  -45.00 USD
+
+2026-01-20 * "Acme" "Wire 1"
+  receipt: "R-1"
+  customer: "CUS-1"
+  Assets:Bank:Operating  100.00 USD
+  Liabilities:UnappliedCash  -100.00 USD
+
+2026-02-10 * "Acme" "Apply R-1 to INV-1; write down INV-2 (price dispute)" ^R-1
+  customer: "CUS-1"
+  Liabilities:UnappliedCash  100.00 USD
+    receipt: "R-1"
+  Assets:AccountsReceivable  -100.00 USD
+    invoice: "INV-1"
+  Assets:AccountsReceivable  -5.00 USD
+    invoice: "INV-2"
+  Expenses:Concessions  5.00 USD
+"""
+    )
+    loaded = reporting.loaded(books, ledger, {"ar.yaml": POLICY})
+    table = receivables.open_invoices(loaded, datetime.date(2026, 2, 28))
+    assert _cells(table, "invoice", "billed", "paid", "credited", "open") == [
+        ["INV-1", D("130.00"), D("100.00"), D("0.00"), D("30.00")],
+        ["INV-2", D("45.00"), D("0.00"), D("5.00"), D("40.00")],
+    ]
+
+
+# INV-1 100.00 is written off as uncollectible on Jan 25. R-1 40.00 naming it
+# on Feb 10 recovers 40.00 of it (a generated recovery reinstates 40.00, a
+# cash application pays them). R-1 is charged back in full on Mar 15: the
+# chargeback takes the 40.00 back from INV-1 (reopening it, R-1's cash back)
+# and, the cash that recovered it gone, writes the 40.00 off again (the
+# receivable credited, bad debt debited: no cash moves).
+RECOVERED_THEN_CHARGED_BACK = (
+    HEADER
+    + """
+2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  due: 2026-01-05
+  Assets:AccountsReceivable  100.00 USD
+  Income:Revenue:Services  -100.00 USD
+
+2026-01-25 * "Acme" "Write off INV-1" ^INV-1
+  invoice: "INV-1"
+  status: "uncollectible"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  -100.00 USD
+  Expenses:BadDebt  100.00 USD
+
+2026-02-10 * "Acme" "Wire 1"
+  receipt: "R-1"
+  customer: "CUS-1"
+  invoice: "INV-1"
+  Assets:Bank:Operating  40.00 USD
+  Liabilities:UnappliedCash  -40.00 USD
+
+2026-03-15 * "Acme" "Chargeback of R-1"
+  receipt: "R-1"
+  Assets:Bank:Operating  -40.00 USD
+  Liabilities:UnappliedCash  40.00 USD
+"""
+)
+
+# INV-5 100.00 is paid by R-5 100.00; R-6 0.30 names it on Feb 3 when it is
+# already paid: the 0.30 over is written off, under R-6. INV-6 100.00 is paid
+# by R-7 100.30 on Jan 22, 0.30 over written off; 100.10 of R-7 is charged
+# back on Feb 15: 100.00 reopens INV-6 and the other 0.10 reverses 0.10 of
+# the over payment written off (a credit to CUS-1: the 0.30 charged is 0.10
+# less).
+OVER_PAYMENTS = (
+    HEADER
+    + """
+2026-01-08 * "Acme" "Invoice INV-5" ^INV-5
+  invoice: "INV-5"
+  customer: "CUS-1"
+  due: 2026-02-07
+  Assets:AccountsReceivable  100.00 USD
+  Income:Revenue:Services  -100.00 USD
+
+2026-01-09 * "Acme" "Invoice INV-6" ^INV-6
+  invoice: "INV-6"
+  customer: "CUS-1"
+  due: 2026-02-08
+  Assets:AccountsReceivable  100.00 USD
+  Income:Revenue:Services  -100.00 USD
+
+2026-01-21 * "Acme" "Wire 5"
+  receipt: "R-5"
+  customer: "CUS-1"
+  invoice: "INV-5"
+  Assets:Bank:Operating  100.00 USD
+  Liabilities:UnappliedCash  -100.00 USD
+
+2026-01-22 * "Acme" "Wire 7"
+  receipt: "R-7"
+  customer: "CUS-1"
+  invoice: "INV-6"
+  Assets:Bank:Operating  100.30 USD
+  Liabilities:UnappliedCash  -100.30 USD
+
+2026-02-03 * "Acme" "Wire 6"
+  receipt: "R-6"
+  customer: "CUS-1"
+  invoice: "INV-5"
+  Assets:Bank:Operating  0.30 USD
+  Liabilities:UnappliedCash  -0.30 USD
+
+2026-02-15 * "Acme" "Chargeback of R-7"
+  receipt: "R-7"
+  Assets:Bank:Operating  -100.10 USD
+  Liabilities:UnappliedCash  100.10 USD
+"""
+)
+
+
+def test_every_generated_write_off_reads_as_what_it_does(books: Books) -> None:
+    # Each generated entry's write-off row, as CUS-1's statement gives it:
+    # - R-7 100.30 on INV-6 100.00: 0.30 over written off, a charge of 0.30.
+    # - R-6 0.30 on INV-5, already paid: 0.30 over written off, under R-6.
+    # - R-7's chargeback of 100.10: 100.00 reopens INV-6 (a charge, with the
+    #   refund of 100.10 to R-7's account, netting to 0.10 credit on the
+    #   entry), reversing 0.10 of the over payment written off: a credit of
+    #   0.10, "Write-off reversed by chargeback".
+    # - R-1's chargeback after it recovered INV-1: the entry taking the cash
+    #   back nets to nothing on CUS-1's account; the one writing INV-1 off
+    #   again credits it 40.00 and moves no cash: "Written off again after
+    #   chargeback" (not "Write-off reversed": it writes the debt off again).
+    # (A short payment written off and a chargeback reversing one are in the
+    # tests above.)
+    loaded = reporting.loaded(books, OVER_PAYMENTS, {"ar.yaml": POLICY})
+    statement = receivables.customer_statement(
+        loaded, "CUS-1", datetime.date(2026, 1, 1), datetime.date(2026, 2, 28)
+    )
+    assert [row[2:7] for row in statement.rows if row[3] == "write-off"] == [
+        ["INV-6", "write-off", "Over payment written off, INV-6", D("0.30"), None],
+        ["R-6", "write-off", "Over payment written off, R-6", D("0.30"), None],
+        ["INV-6", "write-off", "Write-off reversed by chargeback, INV-6", None, D("0.10")],
+    ]
+    loaded = reporting.loaded(books, RECOVERED_THEN_CHARGED_BACK, {"ar.yaml": POLICY})
+    statement = receivables.customer_statement(
+        loaded, "CUS-1", datetime.date(2026, 3, 1), datetime.date(2026, 3, 31)
+    )
+    assert [row[2:7] for row in statement.rows[1:-1]] == [
+        ["R-1", "refund", "Chargeback of R-1", D("40.00"), None],
+        ["INV-1", "write-off", "Written off again after chargeback, INV-1", None, D("40.00")],
+    ]
+    # INV-1 at Mar 31, by hand: billed 100.00; paid 40.00 - 40.00 = 0.00;
+    # credited 100.00 (written off) - 40.00 (recovered) + 40.00 (written off
+    # again) = 100.00; open 0.00.
+    assert _rolls(loaded, datetime.date(2026, 3, 31), "INV-1") == [(10000, 0, 10000)]
+
+
 DEMO = Path(__file__).resolve().parent.parent / "ledger" / "main.beancount"
 
 
