@@ -485,13 +485,23 @@ def _applied(
     # Cash naming an invoice written off as uncollectible reinstates it first.
     recovering = recoveries.Recovering(subledger, cash, policy, moved.straight, known.again)
     crediting = _crediting(subledger, cash, credit_entries, moved, recovering, policy, known.claims)
+    # What receipts posted straight to the receivable over pay once cash is matched, on their day.
+    over_paid = over_payments.InCalendar(subledger, rates, policy, crediting)
     applied = cash_application.apply(
-        subledger, cash, rates, policy, recovering=recovering, crediting=crediting
+        subledger,
+        cash,
+        rates,
+        policy,
+        recovering=recovering,
+        crediting=crediting,
+        over_paid=over_paid,
     )
     subledger.post(recovering.movements)
     subledger.post(applied.movements)
     cash.post(applied.uses)
-    parked = customer_credits.parked_by([*moved.entries, *applied.crediting], policy)
+    parked = customer_credits.parked_by(
+        [*moved.entries, *over_paid.entries, *applied.crediting], policy
+    )
     credited = crediting.applied(parked, policy, rates)
     subledger.post(credited.movements)
     charged = chargebacks.charge(withheld, cash, subledger, policy, known.reclaims)
@@ -500,6 +510,7 @@ def _applied(
         *netted.entries,
         *own_rates,
         *recovering.entries,
+        *over_paid.entries,
         *applied.entries,
         *charged.entries,
         *credited.entries,
@@ -510,12 +521,18 @@ def _applied(
         crediting.revisit(again)
         # A receipt of what a chargeback opened again is matched and
         # applied only now: match those customers' receipts again.
-        matched = cash_application.apply(subledger, cash, rates, policy, again, crediting=crediting)
+        first = len(over_paid.entries)
+        matched = cash_application.apply(
+            subledger, cash, rates, policy, again, crediting=crediting, over_paid=over_paid
+        )
         findings += matched.findings
         subledger.post(matched.movements)
         cash.post(matched.uses)
+        made += over_paid.entries[first:]
         made += matched.entries
-        parked |= customer_credits.parked_by(matched.crediting, policy)
+        parked |= customer_credits.parked_by(
+            [*over_paid.entries[first:], *matched.crediting], policy
+        )
     crediting.finish()
     rematched = crediting.applied(parked, policy, rates)
     subledger.post(rematched.movements)

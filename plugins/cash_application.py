@@ -14,6 +14,7 @@ the receipt names no customer or the invoice's own.
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,12 +22,13 @@ from fractions import Fraction
 
 from beancount.core import data
 
-from plugins import ar_entries, cash_matching, customer_credits
+from plugins import ar_entries, cash_matching, credit_notes, customer_credits
 from plugins.ar_policy import ArPolicy
 from plugins.cash_matching import Application, Paying, Payment
 from plugins.fx import Rates
-from plugins.receipts import Receipt, Receipts, Use
+from plugins.receipts import Receipt, Receipts, Use, posted_straight
 from plugins.receivables import Finding, Item, Movement, Subledger
+from plugins.recoveries import written_off_items
 
 Ratios = dict[tuple[str, str], Fraction]  # (receipt, invoice currency): receipt units per unit
 
@@ -169,6 +171,52 @@ def open_amounts(subledger: Subledger, customers: Collection[str] | None = None)
     }
 
 
+def credited_later(
+    subledger: Subledger,
+    rates: Rates,
+    policy: ArPolicy,
+    customers: Collection[str] | None = None,
+) -> dict[str, frozenset[datetime.date]]:
+    """Returns the days after its own each invoice is credited by a receipt or a credit note.
+
+    A receipt posted straight to it (`plugins.receipts.posted_straight`) or
+    a credit note netted to it (`plugins.credit_notes.netted`). The matcher
+    reads such an invoice on those days, not before (`plugins.cash_matching`):
+    what the credit pays is known on its day, and what it over pays then is
+    the customer's (`plugins.over_payments.InCalendar`). Only items posted
+    more than once when read, and the invoices credit notes credit, can have
+    one. An invoice carried at a foreign rate, or written off as
+    uncollectible (`plugins.recoveries`), is read with its later credits as
+    before: what they over pay is decided before matching
+    (`plugins.over_payments.to_customer_credits`), and a later credit lowers
+    what is matched before it.
+
+    Args:
+      subledger: The open items.
+      rates: The ledger's prices (an invoice carried at a foreign rate is left out).
+      policy: The receivables policy (what is a write-off as uncollectible).
+      customers: If given, only the invoices of these customers.
+    """
+    items, found = subledger.items, {}
+    credited = (credit_notes.credited_invoice(items[note], items) for note in subledger.notes)
+    names = dict.fromkeys(subledger.several)
+    names.update((invoice.id, None) for invoice in credited if invoice is not None)
+    for name in names:
+        item = items[name]
+        if not item.is_invoice or (customers is not None and item.customer not in customers):
+            continue
+        dated = item.date
+        days = frozenset(
+            movement.date
+            for movement in item.movements
+            if movement.date > dated
+            and (posted_straight(movement) is not None or credit_notes.netted(movement))
+        )
+        if days and rates.carrying(item) is None and not written_off_items(item, policy):
+            found[name] = days
+    return found
+
+
 @dataclass(frozen=True)
 class CashApplied:
     """The cash applications of the books, and what they add to the subledgers.
@@ -214,6 +262,7 @@ def apply(
     customers: Collection[str] | None = None,
     recovering: Callable[[list[Application]], list[Application]] | None = None,
     crediting: customer_credits.Crediting | None = None,
+    over_paid: cash_matching.OverPaying | None = None,
 ) -> CashApplied:
     """Returns the cash applications of the books' receipts to their open invoices.
 
@@ -230,6 +279,8 @@ def apply(
         recovers it (`plugins.recoveries.Recovering`).
       crediting: If given, the customer credits the matcher applies on its
         days (`plugins.customer_credits.Crediting`), which keeps what they pay.
+      over_paid: If given, what takes in the excess of a receipt posted
+        straight to an invoice on its day (`plugins.over_payments.InCalendar`).
     """
     view = _Payments(policy, rates, subledger)
     blocked = receipts.blocked
@@ -251,6 +302,8 @@ def apply(
         view.converted,
         receipts.last_used,
         crediting,
+        credited_later(subledger, rates, policy, customers),
+        over_paid,
     )
     if recovering is not None:
         applications = recovering(applications)

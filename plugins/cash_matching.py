@@ -4,7 +4,8 @@ The matcher sees receipts and open invoices as plain numbers and applies cash
 in five steps, each on what the earlier ones left:
 
 1. **Named**: a receipt that names invoices pays them, oldest first, each as
-   far as it stays open from the receipt's day on (`payable`). What is
+   far as it stays open from the receipt's day on, as known that day
+   (`payable`). What is
    left of the named invoice it runs out on is written off if what it leaves
    open of all the invoices it names is within the tolerance (`short`); a
    larger shortfall leaves it partly open. What is left of the receipt within
@@ -58,6 +59,22 @@ date (a credit note netted, a refund, a returned payment) changes what is
 open of it as a part payment does: the customer's waiting receipts go
 through steps 2 to 5 again that day.
 
+A later credit to an invoice, a receipt posted straight to it after its
+date (the bank import's payment, typed to the receivable) or a credit note
+netted to it after its date (the caller names those invoices and days,
+`later`), is read on its own day, not before (the calendar rule): until
+then the invoice is open as if it were not posted (`view`), so the credit
+never lowers what a receipt or customer credit pays before it. On its day,
+before the day's receipts, the invoice is read again (`refresh`): its
+balance at the end of the day less what this run applied of it (`took`).
+Paid over, the excess is handed to `over_paid`
+(`plugins.over_payments.InCalendar`), which moves it to customer credits
+(a straight receipt's beyond the tolerance, a credit note's all of it),
+posting that to the invoice, and parks the credit with the credits step
+from that day on; a straight receipt's within the tolerance is written off
+once cash is matched (`plugins.payment_differences`). An invoice paid in
+full so only later is open for the matcher until then.
+
 Customer credits are applied inside the calendar, by a credits step the
 caller gives (`Crediting`, `plugins.customer_credits.Crediting`, which holds
 their rules): on each day, once the day's receipts went through steps 1 to
@@ -97,11 +114,13 @@ items wins. Receipts are taken in date order, then by id; invoices oldest
 first.
 
 Steps 2 to 5 compare a receipt with what an invoice stays open by from the
-match's day on (`exactly`, `owed_on`: the rule of `payable` below), not with
-what is open of it at the end of the books. A later debit (a refund, a
-returned payment) only raises what is open after it, so it never undoes a
-match before it; a later credit (a credit note, a payment straight to the
-receivable) still lowers what can be matched, so nothing is cleared twice.
+match's day on, as known on the day matched (`exactly`, `owed_on`: the rule
+of `payable` below), not with what is open of it at the end of the books. A
+later debit (a refund, a returned payment) only raises what is open after
+it, so it never undoes a match before it; a later payment straight to the
+receivable, or a later credit note, is read on its own day (above), so it
+does not either: what it finds paid is the customer's credit, and nothing
+is cleared twice.
 Each application is dated the day its match became possible (`_Matcher.day`):
 the latest of the dates of the receipts and invoices matched together, of
 the first day from which each of those invoices is open exactly what the
@@ -120,8 +139,10 @@ before it, back in a month already closed. A receipt that names its invoices (st
 customer's own word, not a match the open amounts made possible: it is
 dated by itself, the invoices it reaches and its last use (`named_day`),
 whatever else is posted to them later. What it pays of an invoice is what
-the invoice stays open by from that day through its last posting so far
-(`payable`, the rule of `plugins.receivables.Item.open_from`): an invoice
+the invoice stays open by from that day through its last posting so far,
+as known that day (`payable`, the rule of
+`plugins.receivables.Item.open_from`, on `view` for an invoice credited
+later): an invoice
 paid before the receipt and reopened only after it (a returned payment) is
 not open for it, so the receipt is the customer's credit on its day, as
 without the reopening, and the credit pays the invoice from the reopening
@@ -275,6 +296,19 @@ class Crediting(Protocol):
         """
 
 
+class OverPaying(Protocol):
+    """What takes in a later credit to an invoice that pays it over on its day.
+
+    `plugins.over_payments.InCalendar`: it moves the excess of a receipt
+    posted straight to the invoice beyond the tolerance, or of a credit note
+    netted to it, to customer credits, posting it to the invoice, and parks
+    the credit for the credits step from that day on.
+    """
+
+    def __call__(self, invoice: Invoicing, day: datetime.date, units: int) -> None:
+        """Takes in that an invoice is paid over by `units` at the end of `day`."""
+
+
 class Application(NamedTuple):
     """Cash of one receipt applied to one invoice, in minor units of the invoice's currency.
 
@@ -335,6 +369,7 @@ def _sums(values: Sequence[int], offset: int) -> list[tuple[int, tuple[int, ...]
 _age = operator.attrgetter("date", "id")
 _date = operator.attrgetter("date")
 _id = operator.attrgetter("id")
+_first = operator.itemgetter(0)
 _new = tuple.__new__  # builds a NamedTuple without the Python call of its generated __new__
 Amount = tuple[str, str, int]  # (customer, currency, open amount)
 
@@ -350,6 +385,8 @@ class _Matcher:
         candidates: int,
         used: Mapping[str, datetime.date] | None = None,
         crediting: Crediting | None = None,
+        later: Mapping[str, Collection[datetime.date]] | None = None,
+        over_paid: OverPaying | None = None,
     ) -> None:
         self.invoices = invoices
         self.open = still_open  # what is open of each invoice: the matcher's to change
@@ -386,6 +423,14 @@ class _Matcher:
         # plus what the credits paid (`by_face`); one no longer so open is skipped on reading.
         self.credited: dict[str, int] = {}
         self.faces: dict[Amount, list[Invoicing]] = {}
+        # The days after its own each invoice is credited by a receipt posted straight to it
+        # or a credit note netted to it (`view`), what this run applied of those invoices
+        # (`took`), the invoices to read again on each of those days (`refresh`), and what
+        # takes in what such a credit over pays (`paid_over`).
+        self.credited_on = later or {}
+        self.took: dict[str, int] = {}
+        self.refreshing: dict[datetime.date, list[Invoicing]] = defaultdict(list)
+        self.paid_over = over_paid
         self.survey()
 
     def day(
@@ -431,7 +476,7 @@ class _Matcher:
 
         It is what the invoice stays open by from the receipt's first day
         (its date, its last use, the invoice's date) through its last posting
-        so far (`Invoicing.open_from`), beyond what earlier named receipts
+        so far, as known that day (`open_for`), beyond what earlier named receipts
         paid of it (`taken`), at most `owed`, what is open of it now. An
         invoice paid before the receipt and reopened after it (a returned
         payment) is open for it only from the reopening: the receipt pays
@@ -452,7 +497,8 @@ class _Matcher:
         """Returns the first day on or after `start` an invoice stays open, and the least it is.
 
         The rule of `Invoicing.open_from`, less what this run applied of it
-        (`taken`), and at most what is open of it now: what a named receipt
+        (`taken`), and at most what is open of it now, as known today (`view`,
+        for an invoice credited later): what a named receipt
         (`payable`) or a customer credit (`plugins.customer_credits`) can pay
         of it from that day on. None if it is not so open.
         """
@@ -462,8 +508,16 @@ class _Matcher:
         moved = invoice.moved
         if moved is None or moved <= start:
             return (start, owed)
-        found = invoice.open_from(start, self.taken.get(invoice.id, 0))
-        return None if found is None else (found[0], min(owed, found[1]))
+        if invoice.id not in self.credited_on:
+            found = invoice.open_from(start, self.taken.get(invoice.id, 0))
+            return None if found is None else (found[0], min(owed, found[1]))
+        found, least = None, owed
+        for day, end in reversed(self.since(invoice, start)):
+            least = min(least, end)
+            if least <= 0:
+                break
+            found = (day, least)
+        return found
 
     def start(self, payment: Paying, invoice: Invoicing) -> datetime.date:
         """Returns the first day one receipt could pay one invoice: `day` without `since`.
@@ -488,9 +542,56 @@ class _Matcher:
 
         Less what this run applied of it: the last is what is open of it now.
         """
-        ends = ends_from(invoice.ends(), start)
-        shift = ends[-1][1] - self.open[invoice.id]
+        known = self.view(invoice)
+        ends = ends_from(known, start)
+        shift = known[-1][1] - self.open[invoice.id]
         return [(day, end - shift) for day, end in ends]
+
+    def view(self, invoice: Invoicing) -> list[tuple[datetime.date, int]]:
+        """Returns an invoice's balances at day ends (`Invoicing.ends`) as known on the day matched.
+
+        A receipt posted straight to the invoice after its date, or a credit
+        note netted to it, is read on its own day, not before: what is
+        posted to the invoice on such a day after the one being matched is
+        left out of every later day's balance, so it never lowers what a
+        receipt or credit pays before it (see the module doc). Other later
+        postings (debits) are read as they always were.
+        """
+        ends = invoice.ends()
+        days = self.credited_on.get(invoice.id)
+        if not days:
+            return ends
+        today, found, less, before = self.today, [], 0, 0
+        for day, end in ends:
+            if day > today and day in days:
+                less += end - before
+            before = end
+            found.append((day, end - less))
+        return found
+
+    def refresh(self, invoice: Invoicing) -> None:
+        """Reads again an invoice credited today (`view`), before today's receipts.
+
+        At the end of today it is its balance less what this run applied of
+        it (`took`): paid over, the excess is handed to `paid_over`, which
+        posts what it moves to customer credits to the invoice. What is open
+        of it is then what it stays open by as known today (`view`).
+        """
+        name, today = invoice.id, self.today
+        took = self.took.get(name, 0)
+        if self.paid_over is not None:
+            ends = invoice.ends()
+            at = bisect.bisect_right(ends, today, key=_first)
+            end = (ends[at - 1][1] if at else 0) - took
+            if end < 0:
+                self.paid_over(invoice, today, -end)
+        owed = self.view(invoice)[-1][1] - took
+        before = self.open.get(name)
+        if owed > 0:
+            if owed != before:
+                self.owe(name, owed)
+        elif before is not None:
+            del self.open[name]
 
     def exactly(
         self, invoice: Invoicing, start: datetime.date, amount: int
@@ -557,7 +658,7 @@ class _Matcher:
 
     def stand(self, invoice: Invoicing) -> None:
         """Indexes an invoice posted after its date under each amount it stands open at (step 2)."""
-        ends = invoice.ends()
+        ends = self.view(invoice)
         shift = ends[-1][1] - self.open[invoice.id]
         customer, currency = invoice.customer, invoice.currency
         for amount in {end - shift for _, end in ends if end > shift}:
@@ -590,6 +691,8 @@ class _Matcher:
     def clear(self, invoice: str, units: int, day: datetime.date) -> None:
         """Takes `units` paid of an invoice on a day off what is open of it."""
         left = self.open[invoice] - units
+        if invoice in self.credited_on:
+            self.took[invoice] = self.took.get(invoice, 0) + units
         if left:  # a later debit left open: what it stands open at from the match's day on
             self.owe(invoice, left)
             self.taken[invoice] = self.taken.get(invoice, 0) + units
@@ -702,6 +805,8 @@ class _Matcher:
                 taken[invoice] = taken.get(invoice, 0) + cleared
             else:
                 del still_open[invoice]
+            if invoice in self.credited_on:
+                self.took[invoice] = self.took.get(invoice, 0) + cleared
             made.append((invoice, cleared, min(left, cleared), 0))
             left -= min(left, cleared)
             if not left:
@@ -1099,6 +1204,18 @@ class _Matcher:
         """
         invoices, grouped, billed, reposted = self.invoices, self.grouped, self.billed, {}
         index, more = self.index, self.more
+        closed = []  # paid in full only later: open until then
+        for name in self.credited_on:
+            owed = self.view(invoices[name])[-1][1]
+            if owed > 0:
+                self.open[name] = owed
+            else:
+                self.open.pop(name, None)
+                closed.append(invoices[name])
+        for invoice in closed:
+            billed[invoice.date].append(invoice)
+            grouped[invoice.customer].append(invoice)
+            reposted[invoice.id] = invoice
         for name, owed in self.open.items():
             invoice = invoices[name]
             date, customer = invoice.date, invoice.customer
@@ -1117,7 +1234,8 @@ class _Matcher:
             several.sort(key=_age)
             index[key] = several.pop(0)
         for invoice in reposted.values():
-            self.stand(invoice)
+            if invoice.id in self.open:
+                self.stand(invoice)
         self.reposted = reposted
 
     def calendar(
@@ -1136,6 +1254,11 @@ class _Matcher:
             for day, _ in invoice.ends():
                 if day > invoice.date:
                     posted[day].add(invoice.customer)
+        for name, days in self.credited_on.items():
+            invoice = self.invoices[name]
+            for day in days:
+                self.refreshing[day].append(invoice)
+                posted[day].add(invoice.customer)
         return posted, self.billed
 
     def prepaid(self, invoices: list[Invoicing]) -> None:
@@ -1217,6 +1340,8 @@ class _Matcher:
         self.today = today
         self.part_paid.clear()
         self.part_paid.update(posted.get(today, ()))
+        for invoice in self.refreshing.get(today, ()):
+            self.refresh(invoice)
         received = by_day.get(today)
         unnamed = self.named(received) if received else []
         # After the receipts naming invoices: the customer's word comes before a guess.
@@ -1296,6 +1421,8 @@ def match_open(
     converted: Converted | None = None,
     used: Mapping[str, datetime.date] | None = None,
     crediting: Crediting | None = None,
+    later: Mapping[str, Collection[datetime.date]] | None = None,
+    over_paid: OverPaying | None = None,
 ) -> list[Application]:
     """Returns the cash applications, as `match` does, of invoices and their open amounts apart.
 
@@ -1310,7 +1437,15 @@ def match_open(
       used: The date of each receipt's last use, for those partly used.
       crediting: The customer credits to apply on the matcher's days, if any
         (`plugins.customer_credits.Crediting`): it keeps what they pay.
+      later: The days after its own each invoice is credited by a receipt
+        posted straight to it or a credit note netted to it, by invoice (of
+        `invoices`, open or not now): each is read on those days, not before
+        (`_Matcher.view`).
+      over_paid: What takes in such a credit's excess over what is open of
+        its invoice on its day (`plugins.over_payments.InCalendar`), if anything.
     """
-    matcher = _Matcher(invoices, still_open, tolerance, candidates, used, crediting)
+    matcher = _Matcher(
+        invoices, still_open, tolerance, candidates, used, crediting, later, over_paid
+    )
     matcher.run(payments, converted or {})
     return matcher.applications

@@ -43,6 +43,16 @@ invoice stays open (a credit in the receivable) for the rest. A credit note
 in another currency or of another customer than its invoice is not netted.
 Credit notes are taken by date, then id, so several credit notes of one
 invoice net in that order.
+
+What is open of each is what the typed postings leave, read as known on
+the netting's day: a receipt posted straight to the invoice later is read
+on its own day (`_invoice_open_from`), so a later payment never lowers what
+is netted before it. Cash the plugin matches is known only in the matcher's
+calendar (`plugins.cash_matching`), which reads a netting dated after its
+invoice on its own day: one that finds the invoice paid there by a receipt
+or a customer credit before it has what it nets beyond what is open moved
+to customer credits on its day (`plugins.over_payments.InCalendar`), so a
+later credit note never changes what was paid before it.
 """
 
 from __future__ import annotations
@@ -56,7 +66,8 @@ from beancount.core import data
 from plugins import ar_entries, meta
 from plugins.ar_policy import ArPolicy
 from plugins.fx import Rates
-from plugins.receivables import Item, Movement, Subledger
+from plugins.receipts import posted_straight
+from plugins.receivables import Item, Movement, Subledger, ends_from
 
 KIND = "credit-note"
 
@@ -66,6 +77,14 @@ class Netted(NamedTuple):
 
     entries: list[data.Transaction]
     movements: list[tuple[str, Movement]]
+
+
+def netted(movement: Movement) -> str | None:
+    """Returns the credit note a posting to an invoice nets (`netting_entry`'s), else None."""
+    written = movement.entry.meta
+    if movement.units >= 0 or written.get(ar_entries.KIND) != KIND:
+        return None
+    return str(written.get(meta.SOURCE))
 
 
 def credited_invoice(note: Item, items: Mapping[str, Item]) -> Item | None:
@@ -126,8 +145,9 @@ def _both_open(
 
     It is the first day, on or after both documents, from which each stays
     open through its last posting (`Subledger.open_from`: the invoice less
-    what earlier credit notes netted of it); the amount is the least of
-    what each is open from then on. Each side's first such day is found in
+    what earlier credit notes netted of it, as known on that day,
+    `_invoice_open_from`); the amount is the least of what each is open
+    from then on. Each side's first such day is found in
     turn from the other's until they agree, which takes a step or two: the
     days only move later, to a posting of one of the two. None if either
     is not open after its last posting.
@@ -135,13 +155,48 @@ def _both_open(
     day = max(note.date, invoice.date)
     while True:
         on_note = subledger.open_from(note, day)
-        on_invoice = subledger.open_from(invoice, day, netted)
+        on_invoice = _invoice_open_from(subledger, invoice, day, netted)
         if on_note is None or on_invoice is None:
             return None
         later = max(on_note[0], on_invoice[0])
         if later == day:
             return day, min(on_note[1], on_invoice[1])
         day = later
+
+
+def _invoice_open_from(
+    subledger: Subledger, invoice: Item, start: datetime.date, less: int
+) -> tuple[datetime.date, int] | None:
+    """Returns `Subledger.open_from` of an invoice as known on `start`.
+
+    A receipt posted straight to the invoice after `start` (the bank
+    import's payment, `plugins.receipts.posted_straight`) is read on its own
+    day, not before, as the matcher reads it (`plugins.cash_matching`): what
+    is posted to the invoice on such a later day is left out, so a later
+    payment never lowers what a credit note nets before it. What it then
+    over pays is the customer's on its day (`plugins.over_payments.InCalendar`).
+    """
+    movements = invoice.movements
+    if movements[-1].date <= start:
+        return subledger.open_from(invoice, start, less)
+    days = {m.date for m in movements if m.date > start and posted_straight(m) is not None}
+    if not days:
+        return subledger.open_from(invoice, start, less)
+    known, hidden, before = [], 0, 0
+    for day, end in invoice.ends():
+        if day in days:
+            hidden += end - before
+        before = end
+        known.append((day, end - hidden))
+    found = None
+    ends = ends_from(known, start)
+    least = ends[-1][1]
+    for day, end in reversed(ends):
+        least = min(least, end)
+        if least <= less:
+            break
+        found = (day, least - less)
+    return found
 
 
 def netting_entry(

@@ -45,8 +45,12 @@ Credits typed into the account (a credit note refunded to the customer's
 balance, an opening balance) are the user's to apply: they are left alone.
 An invoice is paid only as far as it is open on the application's day,
 once that day's receipts are matched, and stays open on every later day
-through its last typed posting (`cash_matching.Owing.open_for`: a refund
-posted to it later opens it only from then); a credit pays an invoice it
+through its last typed posting, as known that day
+(`cash_matching.Owing.open_for`: a refund posted to it later opens it only
+from then; a payment the bank import posts straight to it later, or a
+credit note netted to it later, is read on its own day, and what it then
+over pays is the customer's credit from that day,
+`plugins.over_payments.InCalendar`); a credit pays an invoice it
 paid before again on the day a returned payment reopens it, as far as that
 opened it, and never gives more than it holds.
 
@@ -420,6 +424,15 @@ class Crediting:
                 pool.sort(key=operator.attrgetter("date", "receipt"))
                 self.currencies[known.customer].add(known.currency)
         self.fresh[known.date].add((known.customer, known.currency))
+
+    def straight(self, credit: Parked, units: int) -> None:
+        """Takes in `units` a receipt posted straight to the receivable over paid, on its day.
+
+        Moved to customer credits inside the matcher's calendar
+        (`plugins.over_payments.InCalendar`): available from its day on.
+        """
+        self.held.take(credit.customer, credit.currency, credit.date, -units)
+        self.add(credit, units)
 
     def days(self) -> list[datetime.date]:
         """Returns the days credits are available from that were not yet paid out on."""

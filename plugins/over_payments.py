@@ -39,6 +39,17 @@ generates:
 A receipt is what `plugins.payment_differences` calls one
 (`plugins.receipts.posted_straight`): a typed credit to the receivable in an
 entry with a receipt id (`receipt` or `bank_reference`).
+
+What the typed postings alone over pay is found here, before anything is
+matched (`to_customer_credits`). What a receipt over pays because cash was
+matched, credited or netted to the invoice before its day is found on its
+day inside the matcher's calendar (`InCalendar`, `plugins.cash_matching`
+reads such a receipt on its own day, not before): INV-1 100.00 paid by R-1
+from unapplied cash on January 20, then 100.00 straight on February 10,
+moves all 100.00 to credits on February 10, and the credit pays the
+customer's invoices from that day on. So does what a credit note netted
+to an invoice after its date nets beyond what is open on its day
+(`plugins.credit_notes`), all of it, whatever the tolerance.
 A receipt's excess is how far it takes the invoice's running balance (its
 postings by date, debits first on a day, with what is moved posted) below
 where it was and below zero; it is moved when that leaves the invoice more
@@ -83,6 +94,7 @@ foreign carrying rate stays an error for the user.
 
 from __future__ import annotations
 
+import datetime
 import operator
 from collections.abc import Iterator, Mapping, Sequence
 from itertools import compress, repeat
@@ -90,9 +102,10 @@ from typing import NamedTuple
 
 from beancount.core import data
 
-from plugins import ar_entries, meta, recoveries
+from plugins import ar_entries, credit_notes, meta, recoveries
 from plugins.ar_policy import ArPolicy
-from plugins.customer_credits import Claim
+from plugins.cash_matching import Invoicing
+from plugins.customer_credits import Claim, Crediting, Parked
 from plugins.fx import Rates
 from plugins.receipts import posted_straight
 from plugins.receivables import Item, Movement, Subledger
@@ -215,6 +228,69 @@ def to_customer_credits(
                 done.entries.append(entry)
             done.movements.append((item.id, movement))
     return done
+
+
+class InCalendar:
+    """Moves what a later credit to an invoice over pays to customer credits, on its day.
+
+    The matcher (`plugins.cash_matching`) reads an invoice a receipt is
+    posted straight to, or a credit note netted to, after its date on that
+    day, not before, so a receipt or credit matched before it pays what was
+    open then; on that day the later credit finds the invoice paid by as
+    much, and its excess over what was open is the customer's. A straight
+    receipt's beyond the tolerance is moved to customer credits by an entry
+    like `to_customer_credits`'s (`credit_entry`), dated and located at the
+    day's straight receipt (the greatest id, if several); within it,
+    `plugins.payment_differences` writes it off at the day's end, once cash
+    is matched. A credit note's is moved in full, whatever the tolerance,
+    by an entry dated and located at its netting (the credit note's line),
+    its credit the credit note's. Either is posted to the invoice at once
+    and parked with the credits step from that day on
+    (`plugins.customer_credits.Crediting.straight`). An invoice carried at a
+    foreign rate, or written off as uncollectible (`plugins.recoveries`), is
+    not read so (`plugins.cash_application.credited_later`).
+
+    Attributes:
+      entries: The entries made, in the order made.
+    """
+
+    def __init__(
+        self, subledger: Subledger, rates: Rates, policy: ArPolicy, crediting: Crediting
+    ) -> None:
+        self.subledger, self.rates, self.policy = subledger, rates, policy
+        self.crediting = crediting
+        self.entries: list[data.Transaction] = []
+
+    def __call__(self, invoice: Invoicing, day: datetime.date, units: int) -> None:
+        """Takes in that an invoice is paid over by `units` at the end of `day`."""
+        item = self.subledger.items.get(invoice.id)
+        policy = self.policy
+        if item is None or not item.is_invoice:
+            return
+        if self.rates.carrying(item) is not None or recoveries.written_off_items(item, policy):
+            return
+        today = [movement for movement in item.movements if movement.date == day]
+        paid = [(r, m) for m in today if (r := posted_straight(m)) is not None]
+        if paid:
+            if units <= policy.tolerance_units(item.currency):
+                return  # `plugins.payment_differences` writes it off at the day's end
+            receipt, movement = max(paid, key=operator.itemgetter(0))
+            entry = credit_entry(item, movement, receipt, units, policy)
+        else:  # a credit note netted: all it nets beyond what is open is the customer's
+            notes = [(note, m) for m in today if (note := credit_notes.netted(m)) is not None]
+            if not notes:
+                return
+            receipt, movement = max(notes, key=operator.itemgetter(0))
+            moved = (policy.accounts.receivable, policy.customer_credits_account, units)
+            narration = (
+                f"Credit note {receipt} beyond what is open of {item.id} moved to customer credit"
+            )
+            entry = ar_entries.receivable_receipt_entry(
+                item, movement, receipt, moved, KIND, narration, policy
+            )
+        self.subledger.post([(item.id, Movement(entry.date, units, entry, 1, item.currency))])
+        self.entries.append(entry)
+        self.crediting.straight(Parked(receipt, day, item.customer, item.currency), units)
 
 
 def settled(

@@ -60,18 +60,20 @@ and the books are read again with them (`carried`,
 posted. A write-off that nothing follows changes nothing the matcher could
 do, and is made at once.
 
-Posting a write-off first can change what a receipt naming the invoice on
-the same day pays (it pays what the invoice stays open by through its
-later postings: the known gap of named receipts against later credits),
-and so the next write-off: INV-1 100.00 paid 60.00 straight and 39.97 by a
-named receipt on January 20, then 0.50 straight on March 3, would go round
-0.50, 1.00, nothing. When the write-offs found come round to ones already
-posted, the books are written off at their end instead, as the plugin did
-before: an invoice whose last posting is such a receipt has what it is open
-by then written off at that receipt, if within the tolerance (`carried` is
-None). No error, and the totals are right (0.03 - 0.50 = -0.47 written off
-in the example, nothing left open), but those invoices' write-offs may move
-with later postings, as named receipts do.
+A later receipt posted straight to the invoice is read by the matcher on
+its own day (`plugins.cash_matching`), so it does not change what a receipt
+naming the invoice pays before it: INV-1 100.00 paid 60.00 straight and
+39.97 by a named receipt on January 20, then 0.50 straight on March 3: the
+named receipt pays the 40.00 open and writes off its 0.03 short, and the
+0.50 over is written off on March 3 (-0.47 in all). Nor does a later
+credit note. A later credit typed by hand to the invoice still can (a known
+gap of the matcher), and so change the next write-off.
+When the write-offs found come round to ones already posted, the books are
+written off at their end instead, as the plugin did before: an invoice
+whose last posting is such a receipt has what it is open by then written
+off at that receipt, if within the tolerance (`carried` is None). No error,
+and the totals are right, but those invoices' write-offs may move with
+later postings, as named receipts do.
 """
 
 from __future__ import annotations

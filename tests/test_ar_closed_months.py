@@ -5,8 +5,12 @@ match of receipts and invoices that month already held: the application is
 dated when the last thing the match rests on arrived, never back in the
 closed month (`plugins.cash_matching`, README "Matching, in this order").
 Receipts are matched day by day, so a later receipt never changes which
-receipt paid an invoice before it (a later credit note still can: the
-README's known gap, held by a strict expected failure here). Customer
+receipt paid an invoice before it, and a payment posted straight to the
+receivable, or a credit note netted to an invoice later, is read on its own
+day (the calendar rule), so it never lowers what a receipt, credit or
+credit note paid before it: what it pays beyond what is open then is the
+customer's credit on its day (a later credit typed by hand still can change
+an earlier match: the README's known gap). Customer
 credits and credit notes are applied from the first day the invoice stays
 open for them (`Subledger.open_from`), and a named receipt pays what the
 invoice stays open by from its day on, so an invoice paid in January and
@@ -272,14 +276,17 @@ def test_worked_example_a_credit_pays_a_reopened_invoice_on_the_day_it_reopens(
     books: Books,
 ) -> None:
     # INV-1 100.00 (Jan 5) is paid in full by BR-1, posted straight to the
-    # receivable on Jan 10; the customer holds a 30.00 credit from Jan 8. In
-    # January INV-1 is open 0.00 from Jan 10 on, so the credit pays nothing:
-    # the aging at Jan 31 is 0.00 and the credit holds 30.00. BR-1 comes back
-    # on Feb 3 (a returned payment): INV-1 is open 100.00 from Feb 3. The
-    # credit could pay it only from then, so it pays 30.00 on Feb 3, not on
-    # Jan 8 (where it would have taken INV-1 to 100.00 - 30.00 - 100.00 =
-    # -30.00 on Jan 10, a month already closed).
-    #   Feb 28: INV-1 100.00 - 100.00 + 100.00 - 30.00 = 70.00; credits 0.00.
+    # receivable on Jan 10; the customer holds a 30.00 credit from Jan 8. On
+    # Jan 8 INV-1 is open 100.00 (BR-1 is not yet known), so the credit pays
+    # 30.00 of it that day. BR-1 then finds 70.00 open on Jan 10: its other
+    # 30.00, beyond the 1.00 tolerance, is the customer's credit from Jan 10
+    # (an over payment moved to credits), which pays nothing that month: the
+    # aging at Jan 31 is 100.00 - 30.00 - 100.00 + 30.00 = 0.00 and the
+    # credits hold BR-1's 30.00. BR-1 comes back on Feb 3 (a returned
+    # payment): INV-1 is open 100.00 from Feb 3, and BR-1's credit pays
+    # 30.00 of it that day. (Before the calendar rule the credit read BR-1
+    # before Jan 8 and paid nothing until Feb 3.)
+    #   Feb 28: INV-1 0.00 + 100.00 - 30.00 = 70.00; credits 0.00.
     january = (
         invoice(1, "2026-01-05", "100.00")
         + _CREDIT_OF_30
@@ -288,11 +295,16 @@ def test_worked_example_a_credit_pays_a_reopened_invoice_on_the_day_it_reopens(
     )
     february = _returned("2026-02-03", "100.00")
     alone, both = january_kept(books, january, february)
-    assert _dated(alone) == [("2026-01-08", "Cash application INV-2 from R-1")]
-    assert applications(both)[1:] == [
+    assert _dated(alone) == [
+        ("2026-01-08", "Cash application INV-2 from R-1"),
+        ("2026-01-08", "Customer credit from R-1 applied to INV-1"),
+        ("2026-01-10", "Over payment of INV-1 from BR-1 moved to customer credit"),
+    ]
+    assert balance(alone, CREDITS, "USD") == Decimal("-30.00")
+    assert applications(both)[3:] == [
         (
             "2026-02-03",
-            "Customer credit from R-1 applied to INV-1",
+            "Customer credit from BR-1 applied to INV-1",
             ["Liabilities:CustomerCredits   30.00 USD", "Assets:AccountsReceivable    -30.00 USD"],
         ),
     ]
@@ -305,12 +317,14 @@ def test_worked_example_a_credit_pays_a_reopened_invoice_on_the_day_it_reopens(
 def test_a_credit_pays_what_was_open_all_along_and_the_rest_when_the_invoice_is_reopened(
     books: Books,
 ) -> None:
-    # As above, but BR-1 pays 90.00 of INV-1: from Jan 8 on INV-1 is open
-    # 100.00, then 10.00 from Jan 10, so the credit pays 10.00 on Jan 8, in
-    # January alone and with February alike, and holds 30.00 - 10.00 = 20.00
-    # at Jan 31. The return of BR-1 on Feb 3 opens 90.00 more: the credit
-    # pays what it still holds, 20.00, on Feb 3, the day INV-1 is posted to.
-    #   Feb 28: INV-1 100.00 - 90.00 - 10.00 + 90.00 - 20.00 = 70.00; credits 0.00.
+    # As above, but BR-1 pays 90.00 of INV-1. On Jan 8 INV-1 is open 100.00,
+    # so the credit pays 30.00 of it, in January alone and with February
+    # alike; BR-1 finds 70.00 open on Jan 10 and its other 20.00 is the
+    # customer's credit from Jan 10: the credits hold 20.00 at Jan 31, as
+    # before the calendar rule (when R-1's credit paid only the 10.00 BR-1
+    # left and held 20.00). The return of BR-1 on Feb 3 opens 90.00 more:
+    # BR-1's credit pays its 20.00 on Feb 3, the day INV-1 is posted to.
+    #   Feb 28: INV-1 100.00 - 30.00 - 90.00 + 20.00 + 90.00 - 20.00 = 70.00; credits 0.00.
     january = (
         invoice(1, "2026-01-05", "100.00")
         + _CREDIT_OF_30
@@ -322,16 +336,22 @@ def test_a_credit_pays_what_was_open_all_along_and_the_rest_when_the_invoice_is_
     assert _dated(alone) == [
         ("2026-01-08", "Cash application INV-2 from R-1"),
         ("2026-01-08", "Customer credit from R-1 applied to INV-1"),
+        ("2026-01-10", "Over payment of INV-1 from BR-1 moved to customer credit"),
     ]
     assert applications(both)[1:] == [
         (
             "2026-01-08",
             "Customer credit from R-1 applied to INV-1",
-            ["Liabilities:CustomerCredits   10.00 USD", "Assets:AccountsReceivable    -10.00 USD"],
+            ["Liabilities:CustomerCredits   30.00 USD", "Assets:AccountsReceivable    -30.00 USD"],
+        ),
+        (
+            "2026-01-10",
+            "Over payment of INV-1 from BR-1 moved to customer credit",
+            ["Assets:AccountsReceivable     20.00 USD", "Liabilities:CustomerCredits  -20.00 USD"],
         ),
         (
             "2026-02-03",
-            "Customer credit from R-1 applied to INV-1",
+            "Customer credit from BR-1 applied to INV-1",
             ["Liabilities:CustomerCredits   20.00 USD", "Assets:AccountsReceivable    -20.00 USD"],
         ),
     ]
@@ -345,12 +365,17 @@ def test_worked_example_a_credit_pays_an_invoice_again_only_what_its_reopening_o
 ) -> None:
     # R-1 brings 250.00 naming INV-1 of 100.00 on Jan 20: 150.00 is the
     # customer's credit from Jan 20. INV-2 100.00 is billed on Jan 25; BR-1
-    # pays 60.00 of it straight to the receivable on Jan 28. From Jan 25 on
-    # INV-2 is open 100.00, then 40.00 from Jan 28, so the credit pays 40.00
-    # on Jan 25 and holds 150.00 - 40.00 = 110.00 at Jan 31 (INV-2 open 0.00).
-    # BR-1 comes back on Feb 5: INV-2 is open 60.00 from Feb 5. The credit
-    # pays that 60.00 on Feb 5, and no more: it keeps 110.00 - 60.00 = 50.00.
-    #   Feb 28: INV-2 100.00 - 40.00 - 60.00 + 60.00 - 60.00 = 0.00; credits 50.00.
+    # pays 60.00 of it straight to the receivable on Jan 28. On Jan 25 INV-2
+    # is open 100.00, so R-1's credit pays all of it and holds 50.00; BR-1
+    # finds INV-2 paid on Jan 28, and its 60.00 is the customer's credit from
+    # then: the credits hold 50.00 + 60.00 = 110.00 at Jan 31 (INV-2 open
+    # 0.00), as before the calendar rule (when R-1's credit paid only the
+    # 40.00 BR-1 left). BR-1 comes back on Feb 5: INV-2 is open 60.00 from
+    # Feb 5. The credits pay that 60.00 on Feb 5, the oldest first (R-1's
+    # 50.00, then 10.00 of BR-1's), and no more: BR-1's keeps 60.00 - 10.00
+    # = 50.00.
+    #   Feb 28: INV-2 100.00 - 100.00 - 60.00 + 60.00 + 60.00 - 50.00 - 10.00 = 0.00;
+    #   credits 50.00.
     january = (
         invoice(1, "2026-01-05", "100.00")
         + receipt("2026-01-20", "250.00 USD", "R-1", '\n  invoice: "INV-1"' + CUSTOMER)
@@ -364,7 +389,15 @@ def test_worked_example_a_credit_pays_an_invoice_again_only_what_its_reopening_o
         (
             "2026-01-25",
             "Customer credit from R-1 applied to INV-2",
-            ["Liabilities:CustomerCredits   40.00 USD", "Assets:AccountsReceivable    -40.00 USD"],
+            [
+                "Liabilities:CustomerCredits   100.00 USD",
+                "Assets:AccountsReceivable    -100.00 USD",
+            ],
+        ),
+        (
+            "2026-01-28",
+            "Over payment of INV-2 from BR-1 moved to customer credit",
+            ["Assets:AccountsReceivable     60.00 USD", "Liabilities:CustomerCredits  -60.00 USD"],
         ),
     ]
     assert applications(alone)[1:] == credited
@@ -374,7 +407,12 @@ def test_worked_example_a_credit_pays_an_invoice_again_only_what_its_reopening_o
         (
             "2026-02-05",
             "Customer credit from R-1 applied to INV-2",
-            ["Liabilities:CustomerCredits   60.00 USD", "Assets:AccountsReceivable    -60.00 USD"],
+            ["Liabilities:CustomerCredits   50.00 USD", "Assets:AccountsReceivable    -50.00 USD"],
+        ),
+        (
+            "2026-02-05",
+            "Customer credit from BR-1 applied to INV-2",
+            ["Liabilities:CustomerCredits   10.00 USD", "Assets:AccountsReceivable    -10.00 USD"],
         ),
     ]
     assert _open(both, "INV-2", "2026-02-28") == Decimal("0.00")
@@ -384,13 +422,14 @@ def test_worked_example_a_credit_pays_an_invoice_again_only_what_its_reopening_o
 def test_a_credit_spent_on_a_later_invoice_pays_nothing_when_an_older_one_reopens(
     books: Books,
 ) -> None:
-    # INV-1 100.00 (Jan 5); the 30.00 credit from Jan 8; BR-1 pays 90.00 of
-    # INV-1 on Jan 10, so the credit pays 10.00 of it on Jan 8 and holds
-    # 20.00. INV-3 50.00 is billed on Jan 20, when INV-1 is open 0.00: the
-    # credit pays its 20.00 to INV-3 on Jan 20. The return of BR-1 on Feb 3
-    # reopens INV-1 by 90.00, but the credit holds nothing: it pays nothing
-    # more, and January's applications stand.
-    #   Feb 28: INV-1 100.00 - 90.00 - 10.00 + 90.00 = 90.00;
+    # INV-1 100.00 (Jan 5); the 30.00 credit from Jan 8 pays 30.00 of INV-1,
+    # open 100.00 that day; BR-1 pays 90.00 of INV-1 on Jan 10, when 70.00
+    # is open: its other 20.00 is the customer's credit from Jan 10. INV-3
+    # 50.00 is billed on Jan 20, when INV-1 is open 0.00: BR-1's credit pays
+    # its 20.00 to INV-3 on Jan 20. The return of BR-1 on Feb 3 reopens
+    # INV-1 by 90.00, but the credits hold nothing: they pay nothing more,
+    # and January's applications stand.
+    #   Feb 28: INV-1 100.00 - 30.00 - 90.00 + 20.00 + 90.00 = 90.00;
     #           INV-3 50.00 - 20.00 = 30.00; credits 0.00.
     january = (
         invoice(1, "2026-01-05", "100.00")
@@ -407,7 +446,8 @@ def test_a_credit_spent_on_a_later_invoice_pays_nothing_when_an_older_one_reopen
         == [
             ("2026-01-08", "Cash application INV-2 from R-1"),
             ("2026-01-08", "Customer credit from R-1 applied to INV-1"),
-            ("2026-01-20", "Customer credit from R-1 applied to INV-3"),
+            ("2026-01-10", "Over payment of INV-1 from BR-1 moved to customer credit"),
+            ("2026-01-20", "Customer credit from BR-1 applied to INV-3"),
         ]
     )
     assert _open(both, "INV-1", "2026-02-28") == Decimal("90.00")
@@ -542,6 +582,7 @@ _PLAN = st.tuples(
     st.sampled_from(["exact", "half", "together", "noise"]),
     st.booleans(),
     st.integers(1, 28),
+    st.sampled_from(["unapplied", "straight", "credit-note"]),
 )
 def test_a_later_receipt_never_changes_which_receipt_paid_in_a_closed_month(
     reopened: Books,
@@ -552,7 +593,14 @@ def test_a_later_receipt_never_changes_which_receipt_paid_in_a_closed_month(
     size: str,
     naming: bool,
     day: int,
+    into: str,
 ) -> None:
+    # `into`: the newcomer waits in unapplied cash; or it is posted straight
+    # to the receivable of the invoice it names (the bank import's payment),
+    # or it is a credit note of that invoice. The matcher reads those on
+    # their day, so they never lower what a January receipt paid, and what
+    # they pay beyond what is open then is written off or the customer's
+    # credit that day, never left as an invoice in credit.
     billed = amounts[:count]
     january = "".join(
         invoice(n, f"2026-01-{n + 1:02d}", _cents(amount)) for n, amount in enumerate(billed, 1)
@@ -587,26 +635,188 @@ def test_a_later_receipt_never_changes_which_receipt_paid_in_a_closed_month(
     words = f"Wire INV-{target + 1}" if naming else "Wire"
     added = datetime.date(2026, 2, day)
     newcomer = receipt(str(added), f"{_cents(amount)} USD", "R-9", CUSTOMER, words)
+    if into == "straight":
+        newcomer = paid(str(added), _cents(amount), "BR-9", target + 1)
+    elif into == "credit-note":
+        newcomer = credit_note(9, str(added), _cents(amount), f"INV-{target + 1}")
     alone, both = january_kept(reopened, january, newcomer)
     made = [one for one in applications(both) if one not in applications(alone)]
     assert all(datetime.date.fromisoformat(date) >= added for date, _, _ in made)
+    if into != "unapplied":
+        for number in range(1, count + 1):
+            assert _open(both, f"INV-{number}", "2026-02-28") >= 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="credits rest on what is open after the invoice's last typed posting (README)",
-)
 def test_a_later_payment_in_full_leaves_januarys_credit_application_alone(books: Books) -> None:
     # INV-1 100.00 (Jan 5); the 30.00 credit of Jan 8 pays 30.00 of it on
     # Jan 8. BR-1 pays 100.00 straight to the receivable on Feb 10, ignoring
-    # the credit: it should over pay INV-1 by 30.00 in February, January as
-    # it was. Today the credit finds INV-1 with nothing open and pays nothing.
+    # the credit: INV-1 was open 100.00 - 30.00 = 70.00, so BR-1 over pays it
+    # by 30.00, beyond the 1.00 tolerance, and that is the customer's credit
+    # from Feb 10, January as it was. (Before the calendar rule the credit
+    # read BR-1 before Jan 8, found INV-1 with nothing open and paid nothing:
+    # January's application was gone; a review on 22 November 2026.)
+    #   Feb 28: INV-1 100.00 - 30.00 - 100.00 + 30.00 = 0.00; credits 30.00 (BR-1's).
     january = invoice(1, "2026-01-05", "100.00") + _CREDIT_OF_30 + BANK_FEE
     february = paid("2026-02-10", "100.00", "BR-1")
     alone, both = alone_and_both(books, january, february)
     assert _dated(alone)[-1] == ("2026-01-08", "Customer credit from R-1 applied to INV-1")
     assert _january(both) == _january(alone)
+    assert applications(both)[len(applications(alone)) :] == [
+        (
+            "2026-02-10",
+            "Over payment of INV-1 from BR-1 moved to customer credit",
+            ["Assets:AccountsReceivable     30.00 USD", "Liabilities:CustomerCredits  -30.00 USD"],
+        ),
+    ]
+    assert _open(both, "INV-1", "2026-02-28") == Decimal("0.00")
+    assert balance(both, CREDITS, "USD") == Decimal("-30.00")
+
+
+def test_worked_example_a_later_payment_straight_to_a_matched_invoice_pays_the_next_one(
+    books: Books,
+) -> None:
+    # INV-1 499.00 (Jan 5) and INV-2 499.00 (Jan 8); R-1 499.00 naming only
+    # the customer on Jan 12 pays the oldest invoice open 499.00 that day,
+    # INV-1. The bank import then posts BR-1 499.00 straight to INV-1 on
+    # Feb 3: INV-1 has been paid since Jan 12, so BR-1's 499.00 over pays
+    # it, beyond the 1.00 tolerance, and is the customer's credit from Feb 3,
+    # which pays INV-2 that day. January is as it was (INV-2 open 499.00 at
+    # Jan 31). (Before the calendar rule the matcher read BR-1 before Jan 12:
+    # R-1 paid INV-2 instead, and January's application moved.)
+    #   Feb 28: INV-1 499.00 - 499.00 - 499.00 + 499.00 = 0.00;
+    #           INV-2 499.00 - 499.00 = 0.00; credits and unapplied cash 0.00.
+    january = invoice(1, "2026-01-05", "499.00") + invoice(2, "2026-01-08", "499.00")
+    january += receipt("2026-01-12", "499.00 USD", "R-1", CUSTOMER) + BANK_FEE
+    alone, both = january_kept(books, january, paid("2026-02-03", "499.00", "BR-1"))
+    assert _dated(alone) == [("2026-01-12", "Cash application INV-1 from R-1")]
+    assert _aged_at_january_end(books, january) == Decimal("499.00")
+    assert applications(both)[1:] == [
+        (
+            "2026-02-03",
+            "Over payment of INV-1 from BR-1 moved to customer credit",
+            [
+                "Assets:AccountsReceivable     499.00 USD",
+                "Liabilities:CustomerCredits  -499.00 USD",
+            ],
+        ),
+        (
+            "2026-02-03",
+            "Customer credit from BR-1 applied to INV-2",
+            [
+                "Liabilities:CustomerCredits   499.00 USD",
+                "Assets:AccountsReceivable    -499.00 USD",
+            ],
+        ),
+    ]
+    assert _open(both, "INV-1", "2026-02-28") == Decimal("0.00")
+    assert _open(both, "INV-2", "2026-02-28") == Decimal("0.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+    assert balance(both, "Liabilities:UnappliedCash", "USD") == Decimal("0.00")
+
+
+def test_a_later_payment_in_full_leaves_januarys_netting_alone(books: Books) -> None:
+    # INV-1 100.00 (Jan 5); CN-1 credits it 20.00 on Jan 15, netted that day:
+    # INV-1 open 80.00 at Jan 31. BR-1 pays 100.00 straight to INV-1 on Feb 10,
+    # ignoring the credit note: it finds 80.00 open, and its other 20.00,
+    # beyond the 1.00 tolerance, is the customer's credit from Feb 10, January
+    # as it was. (Before, the netting read BR-1 before Jan 15: INV-1 stayed
+    # open 0.00 from Jan 15, CN-1 was not netted and January's netting was
+    # gone.)
+    #   Feb 28: INV-1 100.00 - 20.00 - 100.00 + 20.00 = 0.00; CN-1 -20.00 + 20.00
+    #   = 0.00; credits 20.00 (BR-1's).
+    january = invoice(1, "2026-01-05", "100.00") + credit_note(1, "2026-01-15", "20.00", "INV-1")
+    january += BANK_FEE
+    alone, both = january_kept(books, january, paid("2026-02-10", "100.00", "BR-1"))
+    assert _dated(alone) == [("2026-01-15", "Credit note CN-1 applied to INV-1")]
+    assert _aged_at_january_end(books, january) == Decimal("80.00")
+    assert applications(both)[1:] == [
+        (
+            "2026-02-10",
+            "Over payment of INV-1 from BR-1 moved to customer credit",
+            ["Assets:AccountsReceivable     20.00 USD", "Liabilities:CustomerCredits  -20.00 USD"],
+        ),
+    ]
+    assert _open(both, "INV-1", "2026-02-28") == Decimal("0.00")
+    assert _open(both, "CN-1", "2026-02-28") == Decimal("0.00")
+    assert balance(both, CREDITS, "USD") == Decimal("-20.00")
+
+
+def _moved(note: str, day: str, units: str) -> tuple[str, str, list[str]]:
+    """A credit note's excess over what is open of INV-1, moved to customer credits on a day."""
+    return (
+        day,
+        f"Credit note {note} beyond what is open of INV-1 moved to customer credit",
+        [
+            f"Assets:AccountsReceivable     {units} USD",
+            f"Liabilities:CustomerCredits  -{units} USD",
+        ],
+    )
+
+
+def test_worked_example_a_later_credit_note_leaves_januarys_match_by_amount_alone(
+    books: Books,
+) -> None:
+    # INV-1 100.00 (Jan 5); R-1 100.00 naming only the customer pays it by
+    # amount on Jan 20. CN-1 credits INV-1 25.00 on Feb 11: it is netted onto
+    # INV-1 that day, which was paid in full in January, so all 25.00 is the
+    # customer's credit from Feb 11, January as it was. (Before the calendar
+    # rule the matcher read CN-1 before January: INV-1 was open only 75.00
+    # from Jan 20, R-1 paid nothing and waited, and January's match was gone.)
+    #   Feb 28: INV-1 100.00 - 100.00 - 25.00 + 25.00 = 0.00; CN-1 0.00;
+    #   credits 25.00; unapplied cash 0.00.
+    january = invoice(1, "2026-01-05", "100.00")
+    january += receipt("2026-01-20", "100.00 USD", "R-1", CUSTOMER) + BANK_FEE
+    alone, both = january_kept(books, january, credit_note(1, "2026-02-11", "25.00", "INV-1"))
+    assert _dated(alone) == [("2026-01-20", "Cash application INV-1 from R-1")]
+    assert _dated(both)[1:] == [
+        ("2026-02-11", "Credit note CN-1 applied to INV-1"),
+        _moved("CN-1", "2026-02-11", "25.00")[:2],
+    ]
+    assert applications(both)[-1] == _moved("CN-1", "2026-02-11", "25.00")
+    assert _open(both, "INV-1", "2026-02-28") == Decimal("0.00")
+    assert _open(both, "CN-1", "2026-02-28") == Decimal("0.00")
+    assert balance(both, CREDITS, "USD") == Decimal("-25.00")
+    assert balance(both, "Liabilities:UnappliedCash", "USD") == Decimal("0.00")
+
+
+def test_a_later_credit_note_never_makes_an_earlier_receipt_the_match(books: Books) -> None:
+    # INV-1 100.00 (Jan 5); R-1 80.00 (Jan 20) and R-2 100.00 (Jan 22) name
+    # only the customer: R-2 pays INV-1 by amount on Jan 22 and R-1 waits.
+    # CN-1 of 20.00 on Feb 3 finds INV-1 paid: its 20.00 is the customer's
+    # credit, and R-1 still waits, January as it was. (Before, CN-1 read
+    # first made INV-1 open 80.00 and R-1, the older receipt, paid it.)
+    #   Feb 28: INV-1 0.00; credits 20.00; unapplied cash 80.00 (R-1).
+    january = invoice(1, "2026-01-05", "100.00")
+    january += receipt("2026-01-20", "80.00 USD", "R-1", CUSTOMER)
+    january += receipt("2026-01-22", "100.00 USD", "R-2", CUSTOMER) + BANK_FEE
+    alone, both = january_kept(books, january, credit_note(9, "2026-02-03", "20.00", "INV-1"))
+    assert _dated(alone) == [("2026-01-22", "Cash application INV-1 from R-2")]
+    assert applications(both)[-1] == _moved("CN-9", "2026-02-03", "20.00")
+    assert _open(both, "INV-1", "2026-02-28") == Decimal("0.00")
+    assert balance(both, CREDITS, "USD") == Decimal("-20.00")
+    assert balance(both, "Liabilities:UnappliedCash", "USD") == Decimal("-80.00")
+
+
+def test_a_later_credit_note_leaves_a_named_receipts_payment_alone(books: Books) -> None:
+    # R-1 100.00 naming INV-1 100.00 pays it on Jan 20. CN-1 of 25.00 on
+    # Feb 11 is netted onto INV-1, paid: its 25.00 is the customer's credit
+    # from Feb 11, which pays 25.00 of INV-2 40.00 billed on Feb 20.
+    # (Before, R-1 paid only the 75.00 INV-1 stayed open by and parked 25.00
+    # on Jan 20.)
+    #   Feb 28: INV-1 0.00; INV-2 40.00 - 25.00 = 15.00; credits 0.00.
+    january = invoice(1, "2026-01-05", "100.00") + BANK_FEE
+    january += receipt("2026-01-20", "100.00 USD", "R-1", '\n  invoice: "INV-1"' + CUSTOMER)
+    later = credit_note(1, "2026-02-11", "25.00", "INV-1") + invoice(2, "2026-02-20", "40.00")
+    alone, both = january_kept(books, january, later)
+    assert _dated(alone) == [("2026-01-20", "Cash application INV-1 from R-1")]
+    assert _dated(both)[1:] == [
+        ("2026-02-11", "Credit note CN-1 applied to INV-1"),
+        _moved("CN-1", "2026-02-11", "25.00")[:2],
+        ("2026-02-20", "Customer credit from CN-1 applied to INV-2"),
+    ]
+    assert _open(both, "INV-1", "2026-02-28") == Decimal("0.00")
+    assert _open(both, "INV-2", "2026-02-28") == Decimal("15.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
 
 
 # INV-9 20.00 (Jan 2) written off as uncollectible on Jan 10; R-1 150.00 of

@@ -247,11 +247,13 @@ def test_a_credit_note_partly_refunded_the_day_it_is_issued_nets_onto_its_invoic
     books: Books,
 ) -> None:
     # CN-1 (-200.00, credits INV-1) less the 50.00 refunded that day leaves
-    # 150.00 open, netted onto INV-1 (1,000.00) before cash, dated Mar 20:
-    # INV-1 then owes 850.00, which R-1 (1,000.00, naming INV-1) pays,
-    # parking the other 150.00 in customer credits. R-1 names its invoice, so
-    # its application is dated by R-1 itself, Mar 2, not by the netting.
-    # As if the refund were dated the next day; no error.
+    # 150.00 open, netted onto INV-1 (1,000.00), dated Mar 20. R-1 (1,000.00,
+    # naming INV-1) comes first, on Mar 2, when INV-1 is open 1,000.00: it
+    # pays all of it (the calendar rule: the later credit note does not lower
+    # what it pays; before it, R-1 paid 850.00 and parked 150.00). On Mar 20
+    # the netting finds INV-1 paid, and its 150.00 is the customer's credit
+    # from then: INV-1 1,000.00 - 1,000.00 - 150.00 + 150.00 = 0.00. As if
+    # the refund were dated the next day; no error.
     path = reporting.written(books, SAME_DAY_PART_REFUND, {"ar.yaml": POLICY})
     part_refunded = books_module.load(str(path))
     assert [error.message for error in part_refunded.errors] == []
@@ -259,12 +261,13 @@ def test_a_credit_note_partly_refunded_the_day_it_is_issued_nets_onto_its_invoic
         (str(entry.date), entry.narration, [str(p.units) for p in entry.postings])
         for entry in generated(part_refunded.entries)
     ] == [
-        (
-            "2026-03-02",
-            "Cash application INV-1 from R-1",
-            ["1000.00 USD", "-850.00 USD", "-150.00 USD"],
-        ),
+        ("2026-03-02", "Cash application INV-1 from R-1", ["1000.00 USD", "-1000.00 USD"]),
         ("2026-03-20", "Credit note CN-1 applied to INV-1", ["150.00 USD", "-150.00 USD"]),
+        (
+            "2026-03-20",
+            "Credit note CN-1 beyond what is open of INV-1 moved to customer credit",
+            ["150.00 USD", "-150.00 USD"],
+        ),
     ]
     assert reports.open_invoices(part_refunded, MARCH_END).rows == []
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
 from beancount.core import data
 
 from tests.conftest import Books, generated
@@ -73,22 +72,22 @@ def test_a_later_receipt_leaves_a_closed_months_write_off_alone(books: Books) ->
     assert balance(both, WRITE_OFF, "USD") == Decimal("0.00")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="a later credit to the receivable lowers what an earlier match can pay (README)",
-)
 def test_a_customer_paying_a_chargeback_straight_to_the_invoice_leaves_january_alone(
     books: Books,
 ) -> None:
     # As above (R-1 pays INV-1 100.00 by amount on Jan 20; 30.00 of R-1
     # charged back on Feb 15, reopening INV-1 by 30.00), then the customer
-    # pays the 30.00 again by wire on Mar 1, posted straight to INV-1. Right:
+    # pays the 30.00 again by wire on Mar 1, posted straight to INV-1.
     # January as it was; INV-1 100.00 - 100.00 + 30.00 - 30.00 = 0.00, and
-    # unapplied cash -100.00 + 100.00 + 30.00 - 30.00 = 0.00. Today the
-    # matcher reads BR-2's credit before matching January: INV-1 stays open
-    # only 70.00 from Jan 20, R-1's 100.00 matches nothing, and it pays
-    # 70.00 on Mar 1 (a review on 22 November 2026).
+    # unapplied cash -100.00 + 100.00 + 30.00 - 30.00 = 0.00. The matcher
+    # reads BR-2 on Mar 1, not before: R-1 pays INV-1's 100.00 on Jan 20.
+    # (Before the calendar rule it read BR-2 first: INV-1 stayed open only
+    # 70.00 from Jan 20, R-1's 100.00 matched nothing in January, and it paid
+    # 70.00 on Mar 1; a review on 22 November 2026.) The chargeback is taken
+    # back once cash is matched, so on Mar 1 the matcher finds INV-1 paid
+    # and BR-2's 30.00 is the customer's credit that day; the chargeback
+    # reopens INV-1 by 30.00 from Feb 15, and the credit pays it on Mar 1.
+    # Customer credits 30.00 - 30.00 = 0.00.
     january = invoice(1, "2026-01-05", "100.00") + receipt(
         "2026-01-20", "100.00 USD", "R-1", CUSTOMER
     )
@@ -99,6 +98,10 @@ def test_a_customer_paying_a_chargeback_straight_to_the_invoice_leaves_january_a
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
     assert balance(both, CREDITS, "USD") == Decimal("0.00")
     assert _january(both) == _january(alone)
+    assert [(day, text) for day, text, _ in applications(both)][-2:] == [
+        ("2026-03-01", "Over payment of INV-1 from BR-2 moved to customer credit"),
+        ("2026-03-01", "Customer credit from BR-2 applied to INV-1"),
+    ]
 
 
 def test_a_chargeback_paid_again_into_unapplied_cash_leaves_january_alone(books: Books) -> None:

@@ -1312,7 +1312,7 @@ def test_demo_books_load_cleanly_with_the_demo_policy(tmp_path: Path) -> None:
 KINDS = {
     "named", "amount", "face-amount", "converted-amount", "several-invoices", "several-receipts",
     "credit-note", "customer-credit", "past-due", "unapplied-cash", "other-payer", "remeasurement",
-    "remeasurement-reversal",
+    "remeasurement-reversal", "over-payment",
 }  # fmt: skip
 
 
