@@ -249,9 +249,11 @@ def reconcile(
     first; or asked more of the customer credit its receipt parked than the
     credit held on its day: it then asks what the credit could give. And
     when a chargeback of a receipt that recovered an invoice written off
-    writes it off again, and a receipt naming it brought something on or
-    after that day: the write-off is then read with the typed ones, and
-    the receipt recovers it again.
+    writes it off again (or a write-off again read before is gone or of
+    another amount), and a receipt naming the invoice, in unapplied cash or
+    posted straight to it, brought it something on or after that day: the
+    write-off is then read with the typed ones, and the receipt recovers it
+    again. One no receipt follows is not read again: nothing would change.
 
     Args:
       books: The plugin's view of the ledger.
@@ -309,7 +311,8 @@ def _unsettled(learned: _Learned, cash: receipts.Receipts) -> list[receivables.F
     to be read first: what it settles, and so the invoice's later steps,
     may then be wrong, and the user is told rather than handed figures
     that did not settle. Each error is at the line of the debit, receipt or
-    write-off concerned (a recovery's, at its receipt in unapplied cash).
+    write-off concerned (a recovery's, at its receipt in unapplied cash; a
+    write-off again's, at its chargeback's debit).
     """
     readings = f"did not settle in {_READINGS} readings of the books"
     found: list[receivables.Finding] = [
@@ -342,14 +345,18 @@ def _unsettled(learned: _Learned, cash: receipts.Receipts) -> list[receivables.F
                 None,
             )
         )
+    places = {  # one error at each chargeback, for each invoice it wrote off again
+        (invoice, write_off.place or ("<ar_reconciliation>", 0)): None
+        for invoice, write_off in learned.again_anew
+    }
     found += [
         (
-            {"filename": "<ar_reconciliation>", "lineno": 0},
+            {"filename": filename, "lineno": lineno},
             f"The write-off of {invoice} again by a chargeback of its recovery {readings}; "
             "book its later recovery by hand instead",
             None,
         )
-        for invoice in sorted(learned.again or {})
+        for invoice, (filename, lineno) in places
     ]
     for invoice, demanded in sorted((learned.demands or {}).items()):
         for receipt in sorted({receipt for _, receipt, _ in demanded}):
@@ -387,7 +394,9 @@ def _reconciled(
     # show every invoice paid too much, less what receipts posted straight
     # to it over paid, which is moved to customer credits first. They are
     # read before anything else is posted: the subledger grows in place.
-    moved = over_payments.to_customer_credits(typed, rates, policy, known.caps, known.demands)
+    moved = over_payments.to_customer_credits(
+        typed, rates, policy, known.caps, known.demands, known.again
+    )
     typed.post(moved.movements)
     controls = ar_controls.overpaid(typed, policy)
     controls += ar_controls.applications_to_nothing(typed, unapplied, books.both)
@@ -420,6 +429,8 @@ class _Learned(NamedTuple):
     claims: dict[chargebacks.Key, customer_credits.Claim] | None
     # What chargebacks of recoveries wrote off again, if a later receipt may recover it.
     again: dict[str, list[recoveries.WriteOff]] | None = None
+    # Of it, what differs from what this reading read and a receipt read, by invoice.
+    again_anew: Sequence[tuple[str, recoveries.WriteOff]] = ()
 
     @property
     def settled(self) -> bool:
@@ -482,7 +493,7 @@ def _applied(
     own_rates = _realized_own_rates(subledger, rates, policy)
     # A later chargeback of a receipt is posted to it once cash is matched.
     withheld = chargebacks.withhold(cash, policy, known.early)
-    # Cash naming an invoice written off as uncollectible reinstates it first.
+    # Cash naming an invoice written off as uncollectible recovers it on its day, as it is matched.
     recovering = recoveries.Recovering(subledger, cash, policy, moved.straight, known.again)
     crediting = _crediting(subledger, cash, credit_entries, moved, recovering, policy, known.claims)
     # What receipts posted straight to the receivable over pay once cash is matched, on their day.
@@ -553,9 +564,17 @@ def _applied(
     later = {take_back.key: units for take_back, units in capped}
     reclaimed, claims = _claims_learned(charged, crediting, known.claims, claimed)
     demands = None if recovering.settled else recovering.demands
-    written = charged.written_again(known.again, recovering.demands)
+    brought = recovering.brought()
+    written = charged.written_again(known.again, brought)
     learned = _Learned(
-        later, demands, differences.carried, charged.early, reclaimed, claims, written
+        later,
+        demands,
+        differences.carried,
+        charged.early,
+        reclaimed,
+        claims,
+        written,
+        charged.anew(known.again, brought),
     )
     return _Applied(made, subledger, cash, findings, learned)
 

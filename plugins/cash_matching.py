@@ -283,9 +283,12 @@ class Crediting(Protocol):
         """The days on which credits known before matching become available."""
 
     def park(self, application: Application) -> datetime.date | None:
-        """Takes in what an application over pays; returns the day a credit it parks is available.
+        """Takes in what an application over pays; returns the day to pay credits on for it.
 
-        None when it parks none.
+        The day a credit it parks is available, or the day what it over
+        pays is decided, when it may recover an invoice written off
+        (`plugins.recoveries.Recovering.due`): credits are paid on that day.
+        None when it parks none and recovers none.
         """
 
     def pay(self, today: datetime.date, customers: Collection[str], owing: Owing) -> set[str]:

@@ -132,9 +132,10 @@ off again, a later receipt naming the invoice recovers again, as it would a
 typed write-off on the debit's day: R-2 20.00 naming INV-9 on March 25
 recovers the 20.00 and pays them. The recoveries are decided while cash is
 matched, before the chargebacks are read, so the books are read again with
-it (`Charged.written_again`), when a receipt naming the invoice brought
-something on or after that day (not for a receipt posted straight to the
-invoice, a known gap in the README).
+it (`Charged.written_again`), when a receipt naming the invoice, in
+unapplied cash or posted straight to it, brought something on or after
+that day; BR-3 10.00 posted straight to INV-9 on March 20 recovers 10.00
+of it.
 
 What the credit still holds is decided with its applications to the
 customer's invoices, in date order (`plugins.customer_credits.Crediting`, the
@@ -158,6 +159,7 @@ from __future__ import annotations
 
 import datetime
 import operator
+from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
@@ -225,7 +227,7 @@ class Charged(NamedTuple):
     def written_again(
         self,
         known: Mapping[str, list[recoveries.WriteOff]],
-        demands: Mapping[str, Iterable[recoveries.Demand]],
+        brought: Mapping[str, Iterable[datetime.date]],
     ) -> dict[str, list[recoveries.WriteOff]] | None:
         """Returns what the chargebacks wrote off again, if the books are to be read again with it.
 
@@ -233,21 +235,33 @@ class Charged(NamedTuple):
         chargebacks are read: what a chargeback writes off again is read
         in the next reading, as a write-off on the debit's day that a later
         receipt naming the invoice recovers (`plugins.recoveries.written_off`).
-        That is when it differs from what this reading read (`known`), and
-        this reading read some, or a receipt naming the invoice brought it
-        something on or after that day (`demands`): else nothing changes.
+        That is when some of it was found anew (`anew`). Else nothing changes.
         """
-        found = self.again
-        if found == known:
-            return None
-        if known or any(
-            day >= write_off.date
-            for invoice, write_offs in found.items()
-            for write_off in write_offs
-            for day, _, _ in demands.get(invoice, ())
-        ):
-            return found
-        return None
+        return self.again if self.anew(known, brought) else None
+
+    def anew(
+        self,
+        known: Mapping[str, list[recoveries.WriteOff]],
+        brought: Mapping[str, Iterable[datetime.date]],
+    ) -> list[tuple[str, recoveries.WriteOff]]:
+        """Returns each write-off again changed from what this reading read that a receipt read.
+
+        One changed from `known` when it is new, gone or of another amount;
+        a receipt naming the invoice read it when it brought the invoice
+        something on or after its day (`brought`: the days of those in
+        unapplied cash and of those posted straight to it). One no receipt
+        read changes nothing: the allocation reads a write-off from its day.
+        """
+        found, read = self.again, []
+        for invoice in sorted(found.keys() | known.keys()):
+            now, before = Counter(found.get(invoice, ())), Counter(known.get(invoice, ()))
+            days = list(brought.get(invoice, ()))
+            read += [
+                (invoice, write_off)
+                for write_off in (now - before) + (before - now)
+                if any(day >= write_off.date for day in days)
+            ]
+        return read
 
     def capped(self, taken: list[int]) -> dict[Key, int]:
         """Returns what each claim given less than it asked could take, by its debit's key.
@@ -843,8 +857,9 @@ def _unrecovered(
     debits = tuple(
         (posting.account, piece) for (posting, _), piece in zip(credited, debited, strict=True)
     )
+    place = (str(one.place.get("filename", "")), int(str(one.place.get("lineno", 0))))
     again = recoveries.WriteOff(
-        debit.date, upto - done, tuple(one for one in debits if one[1]) or None, own
+        debit.date, upto - done, tuple(one for one in debits if one[1]) or None, own, place
     )
     return entry, Movement(debit.date, done - upto, entry, 1, currency), again
 

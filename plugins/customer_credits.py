@@ -441,15 +441,18 @@ class Crediting:
     def park(self, application: Application) -> datetime.date | None:
         """Takes in the credit a cash application parks, in the receipt's currency.
 
-        Returns the day it is available from, None if it parks nothing. The
-        over payment of a receipt naming an invoice written off is what it
-        may recover: it is parked on its day once the recoveries dated up
-        to that day are decided (`plugins.recoveries.Recovering.due`).
+        Returns the day the credits step must pay on for it: the day its
+        credit is available from, or, of a receipt naming an invoice written
+        off, the day what it over pays is decided. That is what it may
+        recover, within the tolerance or not: what is left of it is parked
+        on its day once the recoveries dated up to that day are decided
+        (`plugins.recoveries.Recovering.due`). None if it parks nothing and
+        recovers nothing.
         """
         recovering = self.recovering
         if recovering is not None and application.receipt in recovering.receipts:
             recovering.wait(application)
-            return application.date if application.credited else None
+            return application.date
         if not application.credited:
             return None
         return self._park(application)
@@ -559,7 +562,12 @@ class Crediting:
                 self.fresh[credit.date].add((credit.customer, credit.currency))
 
     def waiting(self) -> set[str]:
-        """Returns the customers of credits not yet paid out on (added once matching was done)."""
+        """Returns the customers of credits not yet paid out on.
+
+        Those parked on a day after that day's credits were paid (by a
+        receipt the matcher tried again once a credit paid some of its
+        customer's invoices), when no later day was matched.
+        """
         return {customer for pools in self.fresh.values() for customer, _ in pools if customer}
 
     def applied(

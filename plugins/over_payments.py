@@ -171,6 +171,7 @@ def to_customer_credits(
     policy: ArPolicy,
     caps: Mapping[Key, int] | None = None,
     demands: Mapping[str, Sequence[recoveries.Demand]] | None = None,
+    again: Mapping[str, Sequence[recoveries.WriteOff]] | None = None,
 ) -> Moved:
     """Returns the entries that move what receipts over paid to credits, and the take-backs.
 
@@ -187,8 +188,11 @@ def to_customer_credits(
         earlier reading of the books: the invoice's later steps follow from it.
       demands: What receipts in unapplied cash brought to each invoice
         written off, found by an earlier reading (`plugins.recoveries.Recovering`).
+      again: What chargebacks of recoveries wrote off again, found by an
+        earlier reading (`plugins.chargebacks`): read with the typed write-offs,
+        as `plugins.recoveries.Recovering` reads them.
     """
-    found: list[tuple[Item, list[_Step]]] = []
+    found: list[tuple[Item, list[_Step], list[recoveries.WriteOff]]] = []
     straight: dict[str, list[recoveries.Straight]] = {}
     tolerances: dict[str, int] = {}
     for item in _maybe_over_paid(subledger):
@@ -197,7 +201,7 @@ def to_customer_credits(
         tolerance = tolerances.get(item.currency)
         if tolerance is None:
             tolerance = tolerances[item.currency] = policy.tolerance_units(item.currency)
-        write_offs = recoveries.written_off_items(item, policy)
+        write_offs = recoveries.written_off_items(item, policy, again)
         allocation = None
         if write_offs:
             allocation = recoveries.Allocation(write_offs, (demands or {}).get(item.id, ()))
@@ -210,16 +214,18 @@ def to_customer_credits(
             ]
             steps = [step for step in steps if step.units]
         if steps:
-            found.append((item, steps))
+            found.append((item, steps, write_offs))
     done = Moved([], [], [], straight)
-    for item, steps in sorted(found, key=lambda one: one[0].id):  # not file order
+    for item, steps, write_offs in sorted(found, key=lambda one: one[0].id):  # not file order
         for step in steps:
             if step.returned:
                 movement = _taken_back(item, step.at, step.receipt, step.units, policy)
                 take_back = TakeBack(item, step.at, step.receipt, movement)
                 done.take_backs.append(take_back)
             elif step.recovery:
-                entry = recoveries.straight_entry(item, step.at, step.receipt, step.units, policy)
+                entry = recoveries.straight_entry(
+                    item, step.at, step.receipt, step.units, policy, write_offs
+                )
                 movement = Movement(entry.date, step.units, entry, 1, item.currency)
                 done.entries.append(entry)
             else:

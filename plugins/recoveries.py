@@ -121,7 +121,7 @@ KIND = "recovery"
 
 
 class WriteOff(NamedTuple):
-    """A typed write-off of an invoice as uncollectible: its day, amount and debits.
+    """A write-off of an invoice as uncollectible, typed or by a chargeback: day, amount, debits.
 
     Attributes:
       debits: Each account the write-off debited, with its minor units (of
@@ -137,6 +137,8 @@ class WriteOff(NamedTuple):
     units: int  # minor units written off, positive
     debits: tuple[tuple[str, int], ...] | None
     rate: Decimal | None = None
+    # Of one a chargeback wrote off again (`plugins.chargebacks`): its debit's file and line.
+    place: tuple[str, int] | None = None
 
 
 Demand = tuple[datetime.date, str, int]  # a recovering receipt's day, id and what it brings
@@ -207,8 +209,10 @@ class Recovering:
     receipt (`due`): every application dated a day is recorded before that
     day's credits pay, so the order is the allocation's. What is left over
     is then parked on its day like any other credit, and pays the
-    customer's invoices from that day. The applications not so decided
-    (no credits step) are decided once matching is done, in the same order.
+    customer's invoices from that day. Only an application that over pays
+    is handed over, and the matcher pays credits on its day
+    (`plugins.customer_credits.Crediting.park`): none is left waiting once
+    matching is done.
 
     Attributes:
       written: The write-offs of each invoice written off (`written_off`),
@@ -231,16 +235,6 @@ class Recovering:
         again: Mapping[str, Sequence[WriteOff]] | None = None,
     ) -> None:
         self.subledger, self.cash, self.policy = subledger, cash, policy
-        # What a chargeback wrote off again is left out of an invoice a receipt is posted
-        # straight to on or after it: `plugins.over_payments` reads only the typed write-offs.
-        again = {
-            invoice: more
-            for invoice, more in (again or {}).items()
-            if not any(
-                one.day >= min(write_off.date for write_off in more)
-                for one in straight.get(invoice, ())
-            )
-        }
         self.written = written = written_off(subledger, policy, again)
         self.straight = straight
         self.entries: list[data.Transaction] = []
@@ -260,8 +254,8 @@ class Recovering:
             for invoice, write_offs in written.items()
         }
         self.waiting: list[Application] = []  # handed over by the credits step, not yet decided
-        # Each decided receipt's last application, and the applications it is replaced by.
-        self.decided: dict[str, tuple[Application, list[Application]]] = {}
+        # Each application decided, and the applications it is replaced by.
+        self.decided: list[tuple[Application, list[Application]]] = []
 
     def wait(self, application: Application) -> None:
         """Takes in the last application of a receipt naming an invoice written off, to decide."""
@@ -315,42 +309,44 @@ class Recovering:
                     left -= units
             if taken:
                 made = self._applied(application, receipt, taken, left)
-        self.decided[receipt_id] = (application, made)
+        self.decided.append((application, made))
         return made
 
     def __call__(self, applications: list[Application]) -> list[Application]:
-        """Returns the applications, with what each receipt recovers applied to its invoice."""
-        written = self.written
-        if not written:
-            return applications
-        by_id, decided = self.cash.by_id, self.decided
-        last: dict[str, int] = {}  # each receipt's last application: what is left is on it
-        for index, application in enumerate(applications):
-            if any(name in written for name in by_id[application.receipt].named):
-                last[application.receipt] = index
-        self.due(datetime.date.max)  # those handed over and not yet decided
-        undecided = [
-            applications[index]
-            for receipt_id, index in last.items()
-            if receipt_id not in decided or decided[receipt_id][0] is not applications[index]
-        ]
-        for application in sorted(undecided, key=_by_day):
-            self.decide(application)
+        """Returns the applications, each a receipt recovered from replaced by what it became.
+
+        Every one that may recover was decided on its day (`due`). The
+        allocations then take what the receipts posted straight after the
+        last of them bring, to check what `plugins.over_payments` gave them
+        (`settled`).
+        """
+        assert not self.waiting, "the credits step decides each on its day (`due`)"
         for invoice, allocation in self.allocations.items():
             allocation.reach()
             if allocation.reached != [one.recovered for one in self.straight.get(invoice, ())]:
                 self.settled = False
         replaced = {
-            index: decided[receipt_id][1]
-            for receipt_id, index in last.items()
-            if decided[receipt_id][1] != [applications[index]]
+            id(application): made for application, made in self.decided if made != [application]
         }
         if not replaced:
             return applications
         found: list[Application] = []
-        for index, application in enumerate(applications):
-            found += replaced.get(index, (application,))
+        for application in applications:
+            found += replaced.get(id(application), (application,))
         return found
+
+    def brought(self) -> dict[str, list[datetime.date]]:
+        """Returns the days receipts naming each invoice written off brought it something.
+
+        Those in unapplied cash (`demands`) and those posted straight to it
+        (`plugins.over_payments`), in date order.
+        """
+        days: dict[str, list[datetime.date]] = {}
+        for invoice, demanded in self.demands.items():
+            days.setdefault(invoice, []).extend(day for day, _, _ in demanded)
+        for invoice, straight in self.straight.items():
+            days.setdefault(invoice, []).extend(one.day for one in straight)
+        return {invoice: sorted(found) for invoice, found in days.items()}
 
     def _applied(
         self,
@@ -416,16 +412,26 @@ def written_off(
     """
     found: dict[str, list[WriteOff]] = {}
     for invoice in subledger.several:
-        write_offs = written_off_items(subledger.items[invoice], policy)
+        write_offs = written_off_items(subledger.items[invoice], policy, again)
         if write_offs:
             found[invoice] = write_offs
-    for invoice, more in (again or {}).items():
-        if invoice in found:  # it was recovered, so written off before
-            found[invoice] = sorted([*found[invoice], *more], key=lambda one: one.date)
     return found
 
 
-def written_off_items(item: Item, policy: ArPolicy) -> list[WriteOff]:
+def written_off_items(
+    item: Item, policy: ArPolicy, again: Mapping[str, Sequence[WriteOff]] | None = None
+) -> list[WriteOff]:
+    """Returns the write-offs of an invoice as uncollectible, in date order.
+
+    The typed ones, and of an invoice that has one, what chargebacks of its
+    recoveries wrote off again, as an earlier reading found (`again`).
+    """
+    typed = _typed_write_offs(item, policy)
+    more = (again or {}).get(item.id, ()) if typed else ()  # recovered, so written off before
+    return sorted([*typed, *more], key=lambda one: one.date) if more else typed
+
+
+def _typed_write_offs(item: Item, policy: ArPolicy) -> list[WriteOff]:
     """Returns the typed write-offs of an invoice as uncollectible, in date order."""
     if not item.is_invoice:
         return []
@@ -586,13 +592,19 @@ def recovery_entry(
 
 
 def straight_entry(
-    item: Item, paid: Movement, receipt: str, units: int, policy: ArPolicy
+    item: Item,
+    paid: Movement,
+    receipt: str,
+    units: int,
+    policy: ArPolicy,
+    write_offs: Sequence[WriteOff],
 ) -> data.Transaction:
     """Returns the entry reinstating what a receipt posted straight to an invoice recovers of it.
 
-    Dated at the receipt's posting, at its line (`plugins.over_payments`).
+    Dated at the receipt's posting, at its line (`plugins.over_payments`);
+    `write_offs` are the invoice's (`written_off_items`).
     """
-    write_off = _last_reversible(written_off_items(item, policy), paid.date)
+    write_off = _last_reversible(write_offs, paid.date)
     assert write_off is not None, "the allocation recovers only a reversible write-off"
     place = (paid.source, paid.date, paid.entry.payee)
     return _entry(item, place, (receipt, link_of(receipt)), Reversed(write_off, units), policy)

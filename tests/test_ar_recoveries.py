@@ -12,13 +12,23 @@ import tempfile
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 from beancount.core import data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plugins import ar_entries, ar_reconciliation, meta, period_lock, recoveries
+from plugins import (
+    ar_entries,
+    ar_reconciliation,
+    cash_matching,
+    customer_credits,
+    meta,
+    period_lock,
+    recoveries,
+)
 from reports import receivables as receivables_report
 from tests import reporting
 from tests.conftest import Books, generated, line_of
@@ -619,3 +629,32 @@ def test_recoveries_take_what_was_written_off_in_date_order_and_never_change_a_c
         key = (entry.meta["revclose_receipt"], entry.meta[meta.INVOICE])
         if recoveries.is_recovery(entry) and key[0].startswith("R-"):
             assert applied[key] == entry.date
+
+
+class _Waiting:
+    """Stands for `plugins.recoveries.Recovering`: the receipts it takes in, and those taken."""
+
+    def __init__(self) -> None:
+        self.receipts = frozenset({"R-1"})
+        self.taken: list[cash_matching.Application] = []
+
+    def wait(self, application: cash_matching.Application) -> None:
+        self.taken.append(application)
+
+
+def test_a_receipt_that_may_recover_has_credits_paid_on_its_day_whatever_it_parks() -> None:
+    # R-1 names INV-9, written off, and brings 20.40 to an application of
+    # Feb 20 that clears nothing: 2040 - 0 = 2040 cents over, of which INV-9
+    # may recover up to 20.00. Left within the tolerance or not, it is
+    # handed to the recoveries, and the day returned is Feb 20, when the
+    # credits step decides it (`Recovering.due`): the day to pay credits on,
+    # not a credit parked. Of a leftover within the 1.00 tolerance (credited
+    # 0) the day was None before: it was decided on a later day matched, or
+    # once matching was done.
+    day = datetime.date(2026, 2, 20)
+    for credited in (0, 2040):
+        waiting = _Waiting()
+        application = cash_matching.Application("R-1", "INV-9", 0, 2040, credited, "named", day)
+        step = cast(Any, SimpleNamespace(recovering=waiting))
+        assert customer_credits.Crediting.park(step, application) == day
+        assert waiting.taken == [application]
