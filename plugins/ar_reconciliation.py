@@ -497,7 +497,7 @@ def _applied(
     recovering = recoveries.Recovering(subledger, cash, policy, moved.straight, known.again)
     crediting = _crediting(subledger, cash, credit_entries, moved, recovering, policy, known.claims)
     # What receipts posted straight to the receivable over pay once cash is matched, on their day.
-    over_paid = over_payments.InCalendar(subledger, rates, policy, crediting)
+    over_paid = over_payments.InCalendar(subledger, rates, policy, crediting, moved.entries)
     applied = cash_application.apply(
         subledger,
         cash,

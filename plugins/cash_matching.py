@@ -69,7 +69,8 @@ before the day's receipts, the invoice is read again (`refresh`): its
 balance at the end of the day less what this run applied of it (`took`).
 Paid over, the excess is handed to `over_paid`
 (`plugins.over_payments.InCalendar`), which moves it to customer credits
-(a straight receipt's beyond the tolerance, a credit note's all of it),
+(a credit note's all of it, then a straight receipt's beyond the tolerance,
+or with what was moved of it before matching, each in its own entry),
 posting that to the invoice, and parks the credit with the credits step
 from that day on; a straight receipt's within the tolerance is written off
 once cash is matched (`plugins.payment_differences`). An invoice paid in

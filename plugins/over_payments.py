@@ -7,7 +7,8 @@ total beyond the tolerance of `config/ar.yaml` (a customer paying 600.00 for
 an invoice of 49.00, or paying the same invoice twice), the excess is the
 customer's, as the excess of a receipt in unapplied cash is: it is moved to
 the customer credits account, one entry per receipt that took the invoice
-over, dated at that receipt, located at its line and linked to the invoice
+over (one for a day's receipts the matcher finds over paying, `InCalendar`),
+dated at that receipt, located at its line and linked to the invoice
 and the receipt. `plugins.customer_credits` then applies it to the
 customer's next invoices like any other over payment:
 
@@ -47,9 +48,14 @@ day inside the matcher's calendar (`InCalendar`, `plugins.cash_matching`
 reads such a receipt on its own day, not before): INV-1 100.00 paid by R-1
 from unapplied cash on January 20, then 100.00 straight on February 10,
 moves all 100.00 to credits on February 10, and the credit pays the
-customer's invoices from that day on. So does what a credit note netted
-to an invoice after its date nets beyond what is open on its day
-(`plugins.credit_notes`), all of it, whatever the tolerance.
+customer's invoices from that day on. What the typed postings alone moved
+of the day's receipts is joined to it, so the excess is one figure, in one
+entry, weighed against the tolerance as a whole: R-1 0.50 on January 20
+and 150.00 straight on February 10 move 50.50, as 0.50 paid straight would.
+So does what a credit note netted to an invoice after its date nets beyond
+what is open on its day (`plugins.credit_notes`), all of it, whatever the
+tolerance; a credit note and a straight receipt on one day are each
+decided on their own, the credit note first.
 A receipt's excess is how far it takes the invoice's running balance (its
 postings by date, debits first on a day, with what is moved posted) below
 where it was and below zero; it is moved when that leaves the invoice more
@@ -84,8 +90,9 @@ as it was:
 A refund of the whole 551.00 takes back the same 521.00, all the credit
 still holds, and leaves INV-1 open for the other 30.00.
 
-What a credit note or a manual credit over pays is not moved: it stays an
-error of `plugins.ar_controls` (a later debit makes it up first). An over
+What a manual credit over pays is not moved: it stays an error of
+`plugins.ar_controls` (a later debit makes it up first); what a credit note
+nets beyond what is open is moved in the calendar (`InCalendar`). An over
 payment within the tolerance is left to `plugins.payment_differences`,
 which writes it off. As there, only an invoice in the functional currency,
 or carried in its own currency with no rate, is looked at: an excess at a
@@ -107,7 +114,7 @@ from plugins.ar_policy import ArPolicy
 from plugins.cash_matching import Invoicing
 from plugins.customer_credits import Claim, Crediting, Parked
 from plugins.fx import Rates
-from plugins.receipts import posted_straight
+from plugins.receipts import APPLIED_RECEIPT, posted_straight
 from plugins.receivables import Item, Movement, Subledger
 
 KIND = "over-payment"
@@ -243,14 +250,18 @@ class InCalendar:
     posted straight to, or a credit note netted to, after its date on that
     day, not before, so a receipt or credit matched before it pays what was
     open then; on that day the later credit finds the invoice paid by as
-    much, and its excess over what was open is the customer's. A straight
-    receipt's beyond the tolerance is moved to customer credits by an entry
-    like `to_customer_credits`'s (`credit_entry`), dated and located at the
-    day's straight receipt (the greatest id, if several); within it,
-    `plugins.payment_differences` writes it off at the day's end, once cash
-    is matched. A credit note's is moved in full, whatever the tolerance,
-    by an entry dated and located at its netting (the credit note's line),
-    its credit the credit note's. Either is posted to the invoice at once
+    much, and its excess over what was open is the customer's. The day's
+    credit notes net first what was open at the end of the day before and
+    the day's typed debits (`_noted_over`); what they net beyond is moved
+    in full, whatever the tolerance, by an entry dated and located at the
+    netting (the credit note's line), its credit the credit note's. The
+    rest is the day's straight receipts': joined to what the typed postings
+    alone moved of them (`to_customer_credits`), in one entry at that
+    receipt, whatever the tolerance; else beyond the tolerance moved by an
+    entry like `to_customer_credits`'s (`credit_entry`), dated and located
+    at the day's straight receipt (the greatest id, if several), and
+    within it written off by `plugins.payment_differences` at the day's
+    end, once cash is matched. Either is posted to the invoice at once
     and parked with the credits step from that day on
     (`plugins.customer_credits.Crediting.straight`). An invoice carried at a
     foreign rate, or written off as uncollectible (`plugins.recoveries`), is
@@ -258,13 +269,21 @@ class InCalendar:
 
     Attributes:
       entries: The entries made, in the order made.
+      moved: The entries `to_customer_credits` made: one joined here is
+        replaced in place.
     """
 
     def __init__(
-        self, subledger: Subledger, rates: Rates, policy: ArPolicy, crediting: Crediting
+        self,
+        subledger: Subledger,
+        rates: Rates,
+        policy: ArPolicy,
+        crediting: Crediting,
+        moved: list[data.Transaction] | None = None,
     ) -> None:
         self.subledger, self.rates, self.policy = subledger, rates, policy
         self.crediting = crediting
+        self.moved = moved if moved is not None else []
         self.entries: list[data.Transaction] = []
 
     def __call__(self, invoice: Invoicing, day: datetime.date, units: int) -> None:
@@ -277,26 +296,82 @@ class InCalendar:
             return
         today = [movement for movement in item.movements if movement.date == day]
         paid = [(r, m) for m in today if (r := posted_straight(m)) is not None]
+        notes = [(note, m) for m in today if (note := credit_notes.netted(m)) is not None]
+        noted = units
         if paid:
-            if units <= policy.tolerance_units(item.currency):
-                return  # `plugins.payment_differences` writes it off at the day's end
-            receipt, movement = max(paid, key=operator.itemgetter(0))
-            entry = credit_entry(item, movement, receipt, units, policy)
-        else:  # a credit note netted: all it nets beyond what is open is the customer's
-            notes = [(note, m) for m in today if (note := credit_notes.netted(m)) is not None]
-            if not notes:
-                return
-            receipt, movement = max(notes, key=operator.itemgetter(0))
-            moved = (policy.accounts.receivable, policy.customer_credits_account, units)
+            noted = min(units, self._noted_over(item, day, today, units))
+        if noted and notes:
+            note, movement = max(notes, key=operator.itemgetter(0))
+            moved = (policy.accounts.receivable, policy.customer_credits_account, noted)
             narration = (
-                f"Credit note {receipt} beyond what is open of {item.id} moved to customer credit"
+                f"Credit note {note} beyond what is open of {item.id} moved to customer credit"
             )
             entry = ar_entries.receivable_receipt_entry(
-                item, movement, receipt, moved, KIND, narration, policy
+                item, movement, note, moved, KIND, narration, policy
             )
+            self._post(item, entry, Parked(note, day, item.customer, item.currency), noted)
+        left = units - noted if notes else units
+        if left and paid:
+            self._receipt_over(item, day, today, paid, left)
+
+    def _noted_over(self, item: Item, day: datetime.date, today: list[Movement], units: int) -> int:
+        """Returns what the day's credit notes over pay of `units`: they are read first.
+
+        What was open of the invoice at the end of the day before, less what
+        cash applied of it, and the day's typed debits, are what the day's
+        credit notes net first; the rest of what they net is their excess.
+        """
+        took = item.balance(day) + units  # what the matcher applied of it so far
+        before = item.balance(day - datetime.timedelta(days=1)) - took
+        debits = sum(
+            m.units for m in today if m.units > 0 and meta.GENERATED_BY not in m.entry.meta
+        )
+        netted = -sum(m.units for m in today if credit_notes.netted(m) is not None)
+        return max(0, netted - max(0, before) - debits)
+
+    def _receipt_over(
+        self,
+        item: Item,
+        day: datetime.date,
+        today: list[Movement],
+        paid: list[tuple[str, Movement]],
+        units: int,
+    ) -> None:
+        """Moves what the day's straight receipts over pay, with what was moved of them before.
+
+        The typed postings alone may have had the day's receipts over pay
+        already (`to_customer_credits`, before matching): that excess and
+        this are one, moved in one entry at that receipt, whatever the
+        tolerance, as if the matched cash had been posted straight. Else it
+        is moved beyond the tolerance, at the day's receipt of the greatest
+        id; within it `plugins.payment_differences` writes it off at the
+        day's end.
+        """
+        policy, moved = self.policy, self.moved
+        where = {id(entry): at for at, entry in enumerate(moved)}
+        prior = [m for m in today if id(m.entry) in where and m.units > 0]
+        if prior:
+            before = prior[-1]
+            receipt = str(before.entry.meta[APPLIED_RECEIPT])
+            movement = next(m for r, m in paid if r == receipt)
+            entry = credit_entry(item, movement, receipt, before.units + units, policy)
+            self.subledger.replace(
+                item.id, before, Movement(entry.date, before.units + units, entry, 1, item.currency)
+            )
+            moved[where[id(before.entry)]] = entry
+            self.crediting.straight(Parked(receipt, day, item.customer, item.currency), units)
+            return
+        if units <= policy.tolerance_units(item.currency):
+            return  # `plugins.payment_differences` writes it off at the day's end
+        receipt, movement = max(paid, key=operator.itemgetter(0))
+        entry = credit_entry(item, movement, receipt, units, policy)
+        self._post(item, entry, Parked(receipt, day, item.customer, item.currency), units)
+
+    def _post(self, item: Item, entry: data.Transaction, credit: Parked, units: int) -> None:
+        """Posts an entry moving `units` to customer credits, and parks the credit from its day."""
         self.subledger.post([(item.id, Movement(entry.date, units, entry, 1, item.currency))])
         self.entries.append(entry)
-        self.crediting.straight(Parked(receipt, day, item.customer, item.currency), units)
+        self.crediting.straight(credit, units)
 
 
 def settled(
