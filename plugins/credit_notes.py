@@ -77,7 +77,7 @@ from plugins import ar_entries, meta, recoveries
 from plugins.ar_policy import ArPolicy
 from plugins.fx import Rates
 from plugins.receipts import posted_straight
-from plugins.receivables import Item, Movement, Subledger, ends_from
+from plugins.receivables import Item, Movement, Subledger, stays_open
 
 KIND = "credit-note"
 
@@ -223,15 +223,7 @@ def _invoice_open_from(
             hidden += end - before
         before = end
         known.append((day, end - hidden))
-    found = None
-    ends = ends_from(known, start)
-    least = ends[-1][1]
-    for day, end in reversed(ends):
-        least = min(least, end)
-        if least <= less:
-            break
-        found = (day, least - less)
-    return found
+    return stays_open(known, start, less)
 
 
 def netting_entry(

@@ -172,15 +172,7 @@ class Item(NamedTuple):
                 balance = sum(m.units for m in movements)
             least = sign * balance - less
             return (start, least) if least > 0 else None
-        found = None
-        ends = ends_from(self.ends(), start)
-        least = ends[-1][1]
-        for day, end in reversed(ends):
-            least = min(least, end)
-            if least <= less:
-                break
-            found = (day, least - less)
-        return found
+        return stays_open(self.ends(), start, less)
 
     def ends(self) -> list[tuple[datetime.date, int]]:
         """Returns its balance at the end of each day it is posted, on its own side, by day.
@@ -217,6 +209,26 @@ def ends_from(
     """
     at = bisect.bisect_right(ends, start, key=operator.itemgetter(0))
     return [(start, ends[at - 1][1] if at else 0), *ends[at:]]
+
+
+def stays_open(
+    ends: Sequence[tuple[datetime.date, int]], start: datetime.date, less: int
+) -> tuple[datetime.date, int] | None:
+    """Returns the first day from `start` an item stays open by more than `less`, and by how much.
+
+    Read from its balances at day ends (`Item.ends`, or a view of them):
+    the rule of `Item.open_from`. None if it is not so open after its last
+    posting.
+    """
+    found = None
+    from_start = ends_from(ends, start)
+    least = from_start[-1][1]
+    for day, end in reversed(from_start):
+        least = min(least, end)
+        if least <= less:
+            break
+        found = (day, least - less)
+    return found
 
 
 class Index:
