@@ -516,7 +516,7 @@ def _applied(
     credited = crediting.applied(parked, policy, rates)
     subledger.post(credited.movements)
     charged = chargebacks.charge(withheld, cash, subledger, policy, known.reclaims)
-    claimed = _claimed(charged, crediting, known.claims, len(moved.take_backs))
+    _claim_anew(charged, crediting, known.claims)
     made = [
         *netted.entries,
         *own_rates,
@@ -548,21 +548,21 @@ def _applied(
     rematched = crediting.applied(parked, policy, rates)
     subledger.post(rematched.movements)
     made += rematched.entries
-    taken = crediting.taken[: len(moved.take_backs)]
+    taken = crediting.taken
     made += over_payments.settled(moved.take_backs, taken, subledger, policy)
-    capped = [
-        (take_back, units)
-        for take_back, units in zip(moved.take_backs, taken, strict=True)
-        if units < take_back.claim.units
-    ]
+    asked = [(take_back, take_back.claim) for take_back in moved.take_backs]
+    later = {
+        take_back.key: taken[claim.key]
+        for take_back, claim in asked
+        if taken[claim.key] < claim.units
+    }
     # Last, when every receipt is applied: what receipts posted straight to
     # the receivable leave open within the tolerance at a day's end.
     differences = payment_differences.write_offs(subledger, rates, policy, known.carried)
     subledger.post(differences.movements)
     made += [movement.entry for _, movement in known.carried or ()]
     made += differences.entries
-    later = {take_back.key: units for take_back, units in capped}
-    reclaimed, claims = _claims_learned(charged, crediting, known.claims, claimed)
+    reclaimed, claims = _claims_learned(charged, crediting, known.claims)
     demands = None if recovering.settled else recovering.demands
     brought = recovering.brought()
     written = charged.written_again(known.again, brought)
@@ -608,36 +608,23 @@ def _crediting(
     return crediting
 
 
-def _claimed(
+def _claim_anew(
     charged: chargebacks.Charged,
     crediting: customer_credits.Crediting,
     known: dict[chargebacks.Key, customer_credits.Claim],
-    first: int,
-) -> list[int]:
-    """Gives the credits step the chargebacks' claims; returns the index of each in its `taken`.
+) -> None:
+    """Gives the credits step the chargebacks' claims not given to it before matching.
 
-    A claim an earlier reading found was given to it before matching (at
-    `first` on, in the order of `known`), and is not given again.
+    A claim an earlier reading found, and found the same now, was given to
+    it before matching (`_crediting`), and is not given again.
     """
-    given = {key: first + at for at, key in enumerate(known)}
-    fresh = [one.claim for one in charged.reclaims if known.get(one.key) != one.claim]
-    start = len(crediting.taken)
-    crediting.claim(fresh)
-    indexes = []
-    for one in charged.reclaims:
-        if known.get(one.key) == one.claim:
-            indexes.append(given[one.key])
-        else:
-            indexes.append(start)
-            start += 1
-    return indexes
+    crediting.claim(one.claim for one in charged.reclaims if known.get(one.key) != one.claim)
 
 
 def _claims_learned(
     charged: chargebacks.Charged,
     crediting: customer_credits.Crediting,
     known: dict[chargebacks.Key, customer_credits.Claim],
-    indexes: list[int],
 ) -> tuple[dict[chargebacks.Key, int], dict[chargebacks.Key, customer_credits.Claim] | None]:
     """Returns what the chargebacks' claims teach the next reading of the books.
 
@@ -648,9 +635,8 @@ def _claims_learned(
     claim so given and still given less than it asked caps what the debit
     asks of the credit (`chargebacks.Charged.capped`).
     """
-    taken = [crediting.taken[index] for index in indexes]
     found = {one.key: one.claim for one in charged.reclaims}
-    capped = charged.capped(taken)
+    capped = charged.capped(crediting.taken)
     fresh = {key for key in capped if known.get(key) != found[key]}
     claims = found if found != known and (known or fresh) else None
     return {key: units for key, units in capped.items() if key not in fresh}, claims

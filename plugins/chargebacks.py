@@ -160,7 +160,7 @@ from __future__ import annotations
 import datetime
 import operator
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Hashable, Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from typing import NamedTuple
@@ -263,16 +263,16 @@ class Charged(NamedTuple):
             ]
         return read
 
-    def capped(self, taken: list[int]) -> dict[Key, int]:
+    def capped(self, taken: Mapping[Hashable, int]) -> dict[Key, int]:
         """Returns what each claim given less than it asked could take, by its debit's key.
 
         Args:
-          taken: What each of `reclaims` took (`plugins.customer_credits.Crediting`).
+          taken: What each claim took, by its key (`plugins.customer_credits.Crediting`).
         """
         return {
-            reclaim.key: units
-            for reclaim, units in zip(self.reclaims, taken, strict=True)
-            if units < reclaim.claim.units
+            reclaim.key: taken[reclaim.key]
+            for reclaim in self.reclaims
+            if taken[reclaim.key] < reclaim.claim.units
         }
 
 
@@ -364,7 +364,8 @@ def charge(
             if parked is not None and credit > 0:
                 entry = _from_credit(parked[1], one, credit, policy)
                 claimed[receipt_id] = claimed.get(receipt_id, 0) + credit
-                done.reclaims.append(Reclaim(one.key, Claim(receipt_id, debit.date, credit), entry))
+                claim = Claim(one.key, receipt_id, debit.date, credit)
+                done.reclaims.append(Reclaim(one.key, claim, entry))
                 rest -= credit
                 entries.append(entry)
                 uses.append((receipt_id, Use(debit.date, -credit, entry)))

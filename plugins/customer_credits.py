@@ -84,7 +84,7 @@ from __future__ import annotations
 import datetime
 import operator
 from collections import defaultdict, deque
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, NamedTuple
@@ -130,9 +130,11 @@ class Claim(NamedTuple):
     """A debit that takes part of a receipt's credit back on its day.
 
     A take-back of an over payment (`plugins.over_payments`), or a
-    chargeback of the receipt (`plugins.chargebacks`).
+    chargeback of the receipt (`plugins.chargebacks`). What it takes is
+    kept under its key, the debit's (`Crediting.taken`).
     """
 
+    key: Hashable  # names the debit: a take-back's key, or a chargeback's
     receipt: str
     date: datetime.date
     units: int  # what it asks for, in minor units
@@ -359,7 +361,7 @@ class Crediting:
 
     Attributes:
       made: Each application, as (receipt, invoice, units, day), in the order made.
-      taken: What each claim took back, in the order the claims were given.
+      taken: What each claim took back, by its key (nothing yet: 0).
     """
 
     def __init__(
@@ -395,17 +397,23 @@ class Crediting:
         self.currencies: dict[str, set[str]] = defaultdict(set)
         self.fresh: dict[datetime.date, set[Pool]] = defaultdict(set)  # pools to pay on a day
         self.made: list[tuple[str, str, int, datetime.date]] = []
-        self.pending: dict[str, deque[tuple[int, Claim]]] = defaultdict(deque)
-        self.taken: list[int] = []
+        self.pending: dict[str, deque[Claim]] = defaultdict(deque)
+        self.taken: dict[Hashable, int] = {}
 
-    def claim(self, claims: Sequence[Claim]) -> None:
-        """Adds claims on credits, decided with their applications in date order."""
-        first = len(self.taken)
-        self.taken += [0] * len(claims)
-        for index, claim in enumerate(claims, first):
-            self.pending[claim.receipt].append((index, claim))
-        for receipt in {claim.receipt for claim in claims}:  # in date order, with earlier ones
-            pending = sorted(self.pending[receipt], key=lambda one: one[1].date)
+    def claim(self, claims: Iterable[Claim]) -> None:
+        """Adds claims on credits, decided with their applications in date order.
+
+        A claim given again under its key (a chargeback read again with
+        another amount) is of the same receipt and day, so it is decided
+        after the one given before: what it takes is what the key took.
+        """
+        receipts = set()
+        for claim in claims:
+            self.taken[claim.key] = 0
+            self.pending[claim.receipt].append(claim)
+            receipts.add(claim.receipt)
+        for receipt in receipts:  # in date order, with earlier ones
+            pending = sorted(self.pending[receipt], key=operator.attrgetter("date"))
             self.pending[receipt] = deque(pending)
 
     def add(self, credit: Parked, units: int) -> None:
@@ -596,25 +604,27 @@ class Crediting:
 def _claimed(
     credit: Parked | Credit,
     left: int,
-    pending: deque[tuple[int, Claim]],
+    pending: deque[Claim],
     through: datetime.date | None,
     held: Held,
-    taken: list[int],
+    taken: dict[Hashable, int],
 ) -> int:
     """Takes back what the claims on a credit dated up to a day (all if None) ask; returns the rest.
 
     Each takes the least of what it asks, what is left of the credit, and
-    what the account holds for the customer from its day on.
+    what the account holds for the customer from its day on, recorded in
+    `taken` by its key.
     """
-    while pending and (through is None or pending[0][1].date <= through):
-        index, claim = pending.popleft()
+    while pending and (through is None or pending[0].date <= through):
+        claim = pending.popleft()
         units = min(claim.units, left)
         if credit.customer:
             units = min(units, held.available(credit.customer, credit.currency, claim.date))
         if units <= 0:
+            taken[claim.key] = 0
             continue
         held.take(credit.customer, credit.currency, claim.date, units)
-        taken[index] = units
+        taken[claim.key] = units
         left -= units
     return left
 

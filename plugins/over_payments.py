@@ -103,7 +103,7 @@ from __future__ import annotations
 
 import datetime
 import operator
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from itertools import compress, repeat
 from typing import NamedTuple
 
@@ -136,11 +136,19 @@ class TakeBack(NamedTuple):
     debit: Movement  # the typed debit it is dated and located at
     receipt: str
     wanted: Movement  # posted to the item: all of the excess the debit reaches
+    excess: Movement  # the receipt's posting whose excess it takes back
 
     @property
     def claim(self) -> Claim:
-        """What it asks of the receipt's credit, for `plugins.customer_credits.Crediting`."""
-        return Claim(self.receipt, self.debit.date, -self.wanted.units)
+        """What it asks of the receipt's credit, for `plugins.customer_credits.Crediting`.
+
+        Named by its key and its excess's place: a receipt posted straight to
+        the invoice twice (two bank lines of one reference) can over pay it
+        twice, and one debit take back from both.
+        """
+        where = self.excess.entry.meta
+        place = (str(where.get("filename")), where.get("lineno", 0), self.excess.position)
+        return Claim((self.key, *place), self.receipt, self.debit.date, -self.wanted.units)
 
     @property
     def key(self) -> Key:
@@ -170,6 +178,7 @@ class _Step(NamedTuple):
     returned: bool  # taken back from credits (else moved to them)
     recovery: bool = False  # reinstates what was written off (`plugins.recoveries`)
     brought: int = 0  # of a recovery: how far the receipt took the invoice below zero
+    excess: Movement | None = None  # of a take-back: the receipt's posting whose excess it is
 
 
 def to_customer_credits(
@@ -227,7 +236,8 @@ def to_customer_credits(
         for step in steps:
             if step.returned:
                 movement = _taken_back(item, step.at, step.receipt, step.units, policy)
-                take_back = TakeBack(item, step.at, step.receipt, movement)
+                assert step.excess is not None  # `_steps` gives a take-back its excess
+                take_back = TakeBack(item, step.at, step.receipt, movement, step.excess)
                 done.take_backs.append(take_back)
             elif step.recovery:
                 entry = recoveries.straight_entry(
@@ -375,22 +385,25 @@ class InCalendar:
 
 
 def settled(
-    take_backs: list[TakeBack], taken: list[int], subledger: Subledger, policy: ArPolicy
+    take_backs: list[TakeBack],
+    taken: Mapping[Hashable, int],
+    subledger: Subledger,
+    policy: ArPolicy,
 ) -> list[data.Transaction]:
     """Returns the entries that take back what each take-back could, reposting those capped.
 
     Args:
       take_backs: The take-backs, with what each wanted posted to its invoice.
-      taken: What each could take back: what its receipt's credit still held
-        on its day (`plugins.customer_credits.Crediting`, from its `claim`).
+      taken: What each could take back, by its claim's key: what its receipt's credit
+        still held on its day (`plugins.customer_credits.Crediting`, from its `claim`).
       subledger: The open items: a take-back capped below what it wanted
         has its posting replaced by what it took, or removed if nothing,
         so the debit leaves the invoice open again by the rest.
       policy: The receivables policy (the accounts).
     """
     entries = []
-    for take_back, units in zip(take_backs, taken, strict=True):
-        wanted = take_back.wanted
+    for take_back in take_backs:
+        units, wanted = taken[take_back.claim.key], take_back.wanted
         if units == -wanted.units:
             entries.append(wanted.entry)
             continue
@@ -449,7 +462,8 @@ def _steps(
     nothing if it recovers nothing.
     """
     steps: list[_Step] = []
-    held: list[tuple[str, int]] = []  # each receipt's excess still in credits, oldest first
+    # Each receipt's excess still in credits, and its posting, oldest first.
+    held: list[tuple[str, int, Movement]] = []
     running = within = 0  # within: what receipts over paid within the tolerance, not moved
     for movement in item.movements:
         units = movement.units
@@ -461,16 +475,16 @@ def _steps(
         if units > 0:
             spare = units - max(0, -before)
             while spare > 0 and held:
-                excess_of, left = held.pop()
+                excess_of, left, excess = held.pop()
                 taken = min(spare, left, caps.get(_key(item, movement, excess_of), spare))
                 if taken < min(spare, left):
                     left = taken  # its credit held no more on the day: none is left for later
                 if taken:
-                    steps.append(_Step(movement, excess_of, taken, True))
+                    steps.append(_Step(movement, excess_of, taken, True, excess=excess))
                 running -= taken
                 spare -= taken
                 if left > taken:
-                    held.append((excess_of, left - taken))
+                    held.append((excess_of, left - taken, excess))
             within = min(within, max(0, -running))
             continue
         over = max(0, -running) - max(0, -before)
@@ -490,7 +504,7 @@ def _steps(
         # Beyond the tolerance, what receipts over paid within it goes with the excess.
         over, within = over + within, 0
         steps.append(_Step(movement, receipt, over, False))
-        held.append((receipt, over))
+        held.append((receipt, over, movement))
         running += over
     return steps
 

@@ -272,6 +272,29 @@ def test_a_debit_takes_back_the_latest_excess_first(books: Books) -> None:
     assert balance(entries, CREDITS, "USD") == Decimal("-40.00")
 
 
+def test_a_debit_takes_back_both_excesses_of_a_reference_posted_twice(books: Books) -> None:
+    # INV-1 of 100.00 paid 80.00 by BR-1, then 80.00 twice under one bank
+    # reference, BR-2: the first BR-2 line is 80.00 - 20.00 open = 60.00 over,
+    # the second 80.00 over, each moved to credits in its own entry (140.00).
+    # A refund of 150.00 takes back the latest excess first, 80.00, then
+    # 150.00 - 80.00 = 70.00 asked of the first, which holds 60.00: 60.00.
+    # The rest, 150.00 - 80.00 - 60.00 = 10.00, is open on INV-1. Both
+    # take-backs are of one debit and one receipt: each is its own claim on
+    # the credit, named by the excess it takes back.
+    text = (
+        invoice(1, "2026-01-05", "100.00")
+        + paid("2026-02-01", "80.00", "BR-1")
+        + paid("2026-02-02", "80.00", "BR-2")
+        + paid("2026-02-03", "80.00", "BR-2")
+        + returned("2026-03-01", "150.00", "BR-9")
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert _taken_back(entries) == [("2026-03-01", "80.00 USD"), ("2026-03-01", "60.00 USD")]
+    assert balance(entries, CREDITS, "USD") == Decimal("0.00")
+    assert balance(entries, AR, "USD") == Decimal("10.00")
+
+
 def test_what_a_receipt_over_paid_within_the_tolerance_is_written_off_before_the_next_excess(
     books: Books,
 ) -> None:

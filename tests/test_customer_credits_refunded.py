@@ -216,6 +216,29 @@ def test_what_is_held_is_the_least_balance_from_a_day_on() -> None:
     assert held.available("CUS-2", "USD", day(2026, 2, 1)) == 0
 
 
+def test_what_each_claim_took_is_kept_by_its_key() -> None:
+    # BR-1 parks 40.00 for CUS-1 on Feb 1. Claims on Feb 10: "a" asks 25.00
+    # and takes it; "b" asks 30.00 and takes the 40.00 - 25.00 = 15.00 left.
+    # "b" given again, asking 10.00 (a chargeback read again), is decided
+    # after the first "b" and finds nothing left: what "b" took is now 0.00.
+    day = datetime.date
+    crediting = customer_credits.Crediting(
+        ar_policy.ArPolicy(), customer_credits.Held(), {}, {}, {}
+    )
+    crediting.straight(customer_credits.Parked("BR-1", day(2026, 2, 1), "CUS-1", "USD"), 4000)
+    feb_10 = day(2026, 2, 10)
+    crediting.claim(
+        [
+            customer_credits.Claim("a", "BR-1", feb_10, 2500),
+            customer_credits.Claim("b", "BR-1", feb_10, 3000),
+        ]
+    )
+    crediting.claim([customer_credits.Claim("b", "BR-1", feb_10, 1000)])
+    crediting.finish()
+    assert crediting.taken == {"a": 2500, "b": 0}
+    assert crediting.left["BR-1"] == 0
+
+
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Books:
     return Books(tmp_path_factory.mktemp("refunded"))
