@@ -161,7 +161,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import NamedTuple, Protocol
 
-from plugins.receivables import ends_from
+from plugins.receivables import ends_from, stays_open
 
 NAMED = "named"
 AMOUNT = "amount"
@@ -515,13 +515,7 @@ class _Matcher:
         if invoice.id not in self.credited_on:
             found = invoice.open_from(start, self.taken.get(invoice.id, 0))
             return None if found is None else (found[0], min(owed, found[1]))
-        found, least = None, owed
-        for day, end in reversed(self.since(invoice, start)):
-            least = min(least, end)
-            if least <= 0:
-                break
-            found = (day, least)
-        return found
+        return stays_open(self.since(invoice, start), start, 0)
 
     def start(self, payment: Paying, invoice: Invoicing) -> datetime.date:
         """Returns the first day one receipt could pay one invoice: `day` without `since`.
