@@ -37,14 +37,9 @@ them; the day a returned payment reopens an invoice paid in full before):
 
 Each posting names its own item (`plugins.receivables` reads a posting's
 `invoice` before its entry's), so the credit note closes and the invoice has
-80.00 USD open; a receipt of 80.00 USD then pays it by amount. A credit
-note dated after its invoice nets all of itself on its own day (`_all_of`),
-whatever is open of the invoice then: what it nets beyond what is open is
-the customer's credit from that day (below). One dated on or before its
-invoice, or crediting an invoice carried at a foreign rate or written off
-as uncollectible (which the matcher does not read on a netting's day),
-moves at most what is open of each: larger than what is left of its
-invoice, it stays open (a credit in the receivable) for the rest. A credit note
+80.00 USD open; a receipt of 80.00 USD then pays it by amount. At most what
+is open of each is moved: a credit note larger than what is left of its
+invoice stays open (a credit in the receivable) for the rest. A credit note
 in another currency or of another customer than its invoice is not netted.
 Credit notes are taken by date, then id, so several credit notes of one
 invoice net in that order.
@@ -54,15 +49,10 @@ the netting's day: a receipt posted straight to the invoice later is read
 on its own day (`_invoice_open_from`), so a later payment never lowers what
 is netted before it. Cash the plugin matches is known only in the matcher's
 calendar (`plugins.cash_matching`), which reads a netting dated after its
-invoice on its own day: what it nets beyond what is open there, the
-invoice paid by typed postings, a receipt or a customer credit before it,
-or simply smaller than the note, is moved to customer credits on its day,
-in full (`plugins.over_payments.InCalendar`), so a later credit note never
-changes what was paid before it, and where its excess lands does not
-depend on how the invoice was paid: INV-1 100.00 paid on January 20,
-straight or by a matched receipt, and CN-1 25.00 on February 11 move
-25.00 to credits; CN-1 150.00 on the unpaid INV-1 nets 150.00 and moves
-50.00.
+invoice on its own day: one that finds the invoice paid there by a receipt
+or a customer credit before it has what it nets beyond what is open moved
+to customer credits on its day (`plugins.over_payments.InCalendar`), so a
+later credit note never changes what was paid before it.
 """
 
 from __future__ import annotations
@@ -73,7 +63,7 @@ from typing import Any, NamedTuple
 
 from beancount.core import data
 
-from plugins import ar_entries, meta, recoveries
+from plugins import ar_entries, meta
 from plugins.ar_policy import ArPolicy
 from plugins.fx import Rates
 from plugins.receipts import posted_straight
@@ -136,10 +126,7 @@ def net(subledger: Subledger, policy: ArPolicy, rates: Rates) -> Netted:
         invoice = credited_invoice(note, items) if balances[note.id] < 0 else None
         if invoice is None or not _nettable(note, invoice):
             continue
-        if note.date > invoice.date and _read_on_its_day(invoice, policy, rates):
-            found = _all_of(subledger, note)
-        else:
-            found = _both_open(subledger, note, invoice, netted.get(invoice.id, 0))
+        found = _both_open(subledger, note, invoice, netted.get(invoice.id, 0))
         if found is None:
             continue
         day, units = found
@@ -149,28 +136,6 @@ def net(subledger: Subledger, policy: ArPolicy, rates: Rates) -> Netted:
         done.movements.append((note.id, Movement(entry.date, units, entry, 1, note.currency)))
         done.movements.append((invoice.id, Movement(entry.date, -units, entry, 2, note.currency)))
     return done
-
-
-def _read_on_its_day(invoice: Item, policy: ArPolicy, rates: Rates) -> bool:
-    """Whether the matcher reads a netting to the invoice on its day (`plugins.cash_matching`).
-
-    So it does an invoice in the functional currency or carried in its own
-    with no rate, not written off as uncollectible
-    (`plugins.cash_application.credited_later`).
-    """
-    return rates.carrying(invoice) is None and not recoveries.written_off_items(invoice, policy)
-
-
-def _all_of(subledger: Subledger, note: Item) -> tuple[datetime.date, int] | None:
-    """Returns the day and all a later credit note nets: what is open of it from its day.
-
-    It nets on its own day (the first it stays open from), whatever is open
-    of the invoice then, so a later posting to the invoice never moves it;
-    what it nets beyond what is open of the invoice that day, as the matcher
-    knows it, is the customer's credit on that day
-    (`plugins.over_payments.InCalendar`). None if the note is not open.
-    """
-    return subledger.open_from(note, note.date)
 
 
 def _both_open(

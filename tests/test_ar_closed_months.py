@@ -455,19 +455,17 @@ def test_a_credit_spent_on_a_later_invoice_pays_nothing_when_an_older_one_reopen
     assert balance(both, CREDITS, "USD") == Decimal("0.00")
 
 
-def test_worked_example_a_credit_notes_credit_pays_a_reopened_invoice_on_the_day_it_reopens(
+def test_worked_example_a_credit_note_nets_a_reopened_invoice_on_the_day_it_reopens(
     books: Books,
 ) -> None:
     # INV-1 100.00 (Jan 5) is paid in full by BR-1 straight to the
-    # receivable on Jan 10; CN-1 credits it 20.00 on Jan 15. INV-1 is open
-    # 0.00 that day, so CN-1 nets all 20.00 on Jan 15 and its 20.00 beyond
-    # what is open is the customer's credit from Jan 15: the aging at Jan 31
-    # is 100.00 - 100.00 - 20.00 + 20.00 = 0.00, credits 20.00. BR-1 comes
-    # back on Feb 3: INV-1 is open 100.00 again, and CN-1's credit pays 20.00
-    # of it that day. January is as it was. (Before, CN-1 stayed open -20.00
-    # in the receivable in January and was netted on Feb 3.)
-    #   Feb 28: INV-1 100.00 - 100.00 - 20.00 + 20.00 + 100.00 - 20.00 = 80.00;
-    #   CN-1 -20.00 + 20.00 = 0.00; credits -20.00 + 20.00 = 0.00.
+    # receivable on Jan 10; CN-1 credits it 20.00 on Jan 15. In January
+    # INV-1 is open 0.00 from Jan 10 on, so CN-1 is not netted: it is a
+    # credit of 20.00 in the receivable, and the aging at Jan 31 is
+    # 100.00 - 100.00 - 20.00 = -20.00. BR-1 comes back on Feb 3: from then
+    # INV-1 is open 100.00 and CN-1 20.00, so CN-1 is netted on Feb 3, not on
+    # Jan 15, when INV-1 was open nothing. January is as it was.
+    #   Feb 28: INV-1 100.00 - 100.00 + 100.00 - 20.00 = 80.00; CN-1 -20.00 + 20.00 = 0.00.
     january = (
         invoice(1, "2026-01-05", "100.00")
         + paid("2026-01-10", "100.00", "BR-1")
@@ -476,18 +474,12 @@ def test_worked_example_a_credit_notes_credit_pays_a_reopened_invoice_on_the_day
     )
     february = _returned("2026-02-03", "100.00")
     alone, both = january_kept(books, january, february)
-    netted = [
-        ("2026-01-15", "Credit note CN-1 applied to INV-1"),
-        ("2026-01-15", "Credit note CN-1 beyond what is open of INV-1 moved to customer credit"),
-    ]
-    assert _dated(alone) == netted
-    assert _dated(both) == [*netted, ("2026-02-03", "Customer credit from CN-1 applied to INV-1")]
-    assert _aged_at_january_end(books, january) == Decimal("0.00")
-    assert _aged_at_january_end(books, january + february) == Decimal("0.00")
-    assert balance(alone, CREDITS, "USD") == Decimal("-20.00")
+    assert applications(alone) == []
+    assert _dated(both) == [("2026-02-03", "Credit note CN-1 applied to INV-1")]
+    assert _aged_at_january_end(books, january) == Decimal("-20.00")
+    assert _aged_at_january_end(books, january + february) == Decimal("-20.00")
     assert _open(both, "INV-1", "2026-02-28") == Decimal("80.00")
     assert _open(both, "CN-1", "2026-02-28") == Decimal("0.00")
-    assert balance(both, CREDITS, "USD") == Decimal("0.00")
 
 
 def test_a_credit_note_is_netted_on_its_day_when_the_invoice_is_partly_paid_later(

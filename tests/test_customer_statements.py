@@ -509,10 +509,9 @@ def test_a_days_rows_follow_the_ledgers_order_not_the_documents_ids(books: Books
 
 
 def test_a_credit_note_left_open_has_no_due_date_in_the_open_listing(books: Books) -> None:
-    # INV-1 is paid straight to the receivable before CN-1 (naming no invoice
-    # it credits) is issued, so CN-1 (-20.00) stays open. At Apr 30 it is
-    # 105 days old, but it is owed to the customer: no due date, not past
-    # due. INV-2, due May 30, is not yet due.
+    # INV-1 is paid straight to the receivable before CN-1 credits it, so CN-1
+    # (-20.00) stays open. At Apr 30 it is 105 days old, but it is owed to the
+    # customer: no due date, not past due. INV-2, due May 30, is not yet due.
     left_open = """
 2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
   invoice: "INV-1"
@@ -530,6 +529,7 @@ def test_a_credit_note_left_open_has_no_due_date_in_the_open_listing(books: Book
 
 2026-01-15 * "Acme" "Credit note CN-1" ^CN-1
   invoice: "CN-1"
+  credits: "INV-1"
   customer: "CUS-1"
   Assets:AccountsReceivable  -20.00 USD
   Income:Revenue:Services  20.00 USD
