@@ -161,7 +161,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import NamedTuple, Protocol
 
-from plugins.receivables import ends_from, stays_open
+from plugins.receivables import as_known, ends_from, stays_open
 
 NAMED = "named"
 AMOUNT = "amount"
@@ -559,13 +559,8 @@ class _Matcher:
         days = self.credited_on.get(invoice.id)
         if not days:
             return ends
-        today, found, less, before = self.today, [], 0, 0
-        for day, end in ends:
-            if day > today and day in days:
-                less += end - before
-            before = end
-            found.append((day, end - less))
-        return found
+        today = self.today
+        return as_known(ends, {day for day in days if day > today})
 
     def refresh(self, invoice: Invoicing) -> None:
         """Reads again an invoice credited today (`view`), before today's receipts.

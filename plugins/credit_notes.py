@@ -67,7 +67,7 @@ from plugins import ar_entries, meta
 from plugins.ar_policy import ArPolicy
 from plugins.fx import Rates
 from plugins.receipts import posted_straight
-from plugins.receivables import Item, Movement, Subledger, stays_open
+from plugins.receivables import Item, Movement, Subledger, as_known, stays_open
 
 KIND = "credit-note"
 
@@ -182,13 +182,7 @@ def _invoice_open_from(
     days = {m.date for m in movements if m.date > start and posted_straight(m) is not None}
     if not days:
         return subledger.open_from(invoice, start, less)
-    known, hidden, before = [], 0, 0
-    for day, end in invoice.ends():
-        if day in days:
-            hidden += end - before
-        before = end
-        known.append((day, end - hidden))
-    return stays_open(known, start, less)
+    return stays_open(as_known(invoice.ends(), days), start, less)
 
 
 def netting_entry(

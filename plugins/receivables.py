@@ -211,6 +211,24 @@ def ends_from(
     return [(start, ends[at - 1][1] if at else 0), *ends[at:]]
 
 
+def as_known(
+    ends: Sequence[tuple[datetime.date, int]], unread: Container[datetime.date]
+) -> list[tuple[datetime.date, int]]:
+    """Returns an item's balances at day ends (`Item.ends`) with what `unread` days posted left out.
+
+    What is posted to the item on each of those days is left out of that
+    day's balance and every later one's: the item as known before they are
+    read (a later credit is read on its own day, `plugins.cash_matching`).
+    """
+    known, hidden, before = [], 0, 0
+    for day, end in ends:
+        if day in unread:
+            hidden += end - before
+        before = end
+        known.append((day, end - hidden))
+    return known
+
+
 def stays_open(
     ends: Sequence[tuple[datetime.date, int]], start: datetime.date, less: int
 ) -> tuple[datetime.date, int] | None:
