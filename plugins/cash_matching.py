@@ -68,12 +68,14 @@ never lowers what a receipt or customer credit pays before it. On its day,
 before the day's receipts, the invoice is read again (`refresh`): its
 balance at the end of the day less what this run applied of it (`took`).
 Paid over, the excess is handed to `over_paid`
-(`plugins.over_payments.InCalendar`), which moves it to customer credits
-(a credit note's all of it, then a straight receipt's beyond the tolerance,
-or with what was moved of it before matching, each in its own entry),
-posting that to the invoice, and parks the credit with the credits step
-from that day on; a straight receipt's within the tolerance is written off
-once cash is matched (`plugins.payment_differences`). An invoice paid in
+(`plugins.over_payments.InCalendar`): a credit note's, all of it, is
+moved back from the invoice to the note, left open there in the
+receivable and parking no credit; then a straight receipt's beyond the
+tolerance, or with what was moved of it before matching, is moved to
+customer credits, each in its own entry posted to the invoice, and the
+credit parked with the credits step from that day on; a straight
+receipt's within the tolerance is written off once cash is matched
+(`plugins.payment_differences`). An invoice paid in
 full so only later is open for the matcher until then.
 
 Customer credits are applied inside the calendar, by a credits step the
@@ -304,9 +306,10 @@ class OverPaying(Protocol):
     """What takes in a later credit to an invoice that pays it over on its day.
 
     `plugins.over_payments.InCalendar`: it moves the excess of a receipt
-    posted straight to the invoice beyond the tolerance, or of a credit note
-    netted to it, to customer credits, posting it to the invoice, and parks
-    the credit for the credits step from that day on.
+    posted straight to the invoice beyond the tolerance to customer credits,
+    posting it to the invoice, and parks the credit for the credits step
+    from that day on; the excess of a credit note netted to it it moves back
+    to the note, left open there.
     """
 
     def __call__(self, invoice: Invoicing, day: datetime.date, units: int) -> None:

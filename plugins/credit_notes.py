@@ -47,12 +47,30 @@ invoice net in that order.
 What is open of each is what the typed postings leave, read as known on
 the netting's day: a receipt posted straight to the invoice later is read
 on its own day (`_invoice_open_from`), so a later payment never lowers what
-is netted before it. Cash the plugin matches is known only in the matcher's
-calendar (`plugins.cash_matching`), which reads a netting dated after its
-invoice on its own day: one that finds the invoice paid there by a receipt
-or a customer credit before it has what it nets beyond what is open moved
-to customer credits on its day (`plugins.over_payments.InCalendar`), so a
-later credit note never changes what was paid before it.
+is netted before it. So is the credit note: what is typed to it after the
+netting's day (a refund of it, typed through the receivable naming the
+note) is read on its own day (`_note_open_from`), so a later refund never
+changes what its month netted. Cash the plugin matches is known only in
+the matcher's calendar (`plugins.cash_matching`), which reads a netting
+dated after its invoice on its own day: one that finds the invoice paid
+there by a receipt or a customer credit before it has what it nets beyond
+what is open moved back to the credit note on its day
+(`plugins.over_payments.InCalendar`, `left_open_entry`), so a later credit
+note never changes what was paid before it, and its excess stays open on
+the note however the invoice was paid:
+
+    2026-02-11 * "Acme" "Credit note CN-1 beyond what is open of INV-1 left open on CN-1"
+      #cash-application ^CN-1 ^INV-1
+      revclose_kind: "credit-note-left-open"
+      Assets:AccountsReceivable    25.00 USD
+        invoice: "INV-1"
+      Assets:AccountsReceivable   -25.00 USD
+        invoice: "CN-1"
+
+(INV-1 100.00 paid by matched cash on January 20, CN-1 25.00 for it on
+February 11: INV-1 0.00 and CN-1 -25.00, as when INV-1 is paid straight and
+CN-1 is not netted.) It parks no customer credit: the note stays a credit
+in the receivable, for the customer to be refunded or for the user to apply.
 """
 
 from __future__ import annotations
@@ -70,6 +88,7 @@ from plugins.receipts import posted_straight
 from plugins.receivables import Item, Movement, Subledger, as_known, stays_open
 
 KIND = "credit-note"
+LEFT_OPEN_KIND = "credit-note-left-open"
 
 
 class Netted(NamedTuple):
@@ -123,7 +142,10 @@ def net(subledger: Subledger, policy: ArPolicy, rates: Rates) -> Netted:
     notes.sort(key=lambda note: (note.date, note.id))
     netted: dict[str, int] = {}  # what earlier credit notes netted of each invoice
     for note in notes:
-        invoice = credited_invoice(note, items) if balances[note.id] < 0 else None
+        # A note typed alone and not in credit nets nothing; one posted to later is
+        # read as known on the netting's day (`_note_open_from`).
+        maybe = balances[note.id] < 0 or note.movements[-1].date > note.date
+        invoice = credited_invoice(note, items) if maybe else None
         if invoice is None or not _nettable(note, invoice):
             continue
         found = _both_open(subledger, note, invoice, netted.get(invoice.id, 0))
@@ -154,7 +176,7 @@ def _both_open(
     """
     day = max(note.date, invoice.date)
     while True:
-        on_note = subledger.open_from(note, day)
+        on_note = _note_open_from(subledger, note, day)
         on_invoice = _invoice_open_from(subledger, invoice, day, netted)
         if on_note is None or on_invoice is None:
             return None
@@ -162,6 +184,23 @@ def _both_open(
         if later == day:
             return day, min(on_note[1], on_invoice[1])
         day = later
+
+
+def _note_open_from(
+    subledger: Subledger, note: Item, start: datetime.date
+) -> tuple[datetime.date, int] | None:
+    """Returns `Subledger.open_from` of a credit note as known on `start`.
+
+    What is typed to the credit note after `start` (a refund of it, typed
+    through the receivable naming the note) is read on its own day, not
+    before: a later refund never changes what the note nets on its day, so
+    a month once closed stays as it was.
+    """
+    movements = note.movements
+    if movements[-1].date <= start:
+        return subledger.open_from(note, start)
+    days = {m.date for m in movements if m.date > start}
+    return stays_open(as_known(note.ends(), days), start, 0)
 
 
 def _invoice_open_from(
@@ -183,6 +222,45 @@ def _invoice_open_from(
     if not days:
         return subledger.open_from(invoice, start, less)
     return stays_open(as_known(invoice.ends(), days), start, less)
+
+
+def left_open_entry(
+    note: Item, invoice: Item, units: int, netting: Movement, policy: ArPolicy, rates: Rates
+) -> data.Transaction:
+    """Returns the entry that moves back `units` a credit note netted beyond what is open.
+
+    The reverse of the netting's posting (`netting` is its posting to the
+    invoice): a debit to the invoice and a credit to the note, both in the
+    receivable, dated and located at the netting (the credit note's line),
+    linked to both. The note is left open by as much, a credit in the
+    receivable for the customer to be refunded or for the user to apply.
+    """
+    receivable = policy.accounts.receivable
+    postings = ar_entries.carried_transfer(
+        (receivable, rates.carrying(invoice), {meta.INVOICE: invoice.id}),
+        (receivable, rates.carrying(note), {meta.INVOICE: note.id}),
+        units,
+        note.currency,
+        policy,
+    )
+    extra: dict[str, Any] = {
+        meta.INVOICE: invoice.id,
+        meta.SOURCE: note.id,
+        ar_entries.KIND: LEFT_OPEN_KIND,
+    }
+    customer = invoice.customer or note.customer
+    if customer:
+        extra[meta.CUSTOMER] = customer
+    return ar_entries.transaction(
+        netting.source,
+        netting.date,
+        f"Credit note {note.id} beyond what is open of {invoice.id} left open on {note.id}",
+        ar_entries.APPLICATION_TAGS,
+        frozenset((note.id, invoice.id)),
+        postings,
+        note.document.payee or invoice.document.payee,
+        extra,
+    )
 
 
 def netting_entry(

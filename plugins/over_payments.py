@@ -52,10 +52,13 @@ customer's invoices from that day on. What the typed postings alone moved
 of the day's receipts is joined to it, so the excess is one figure, in one
 entry, weighed against the tolerance as a whole: R-1 0.50 on January 20
 and 150.00 straight on February 10 move 50.50, as 0.50 paid straight would.
-So does what a credit note netted to an invoice after its date nets beyond
-what is open on its day (`plugins.credit_notes`), all of it, whatever the
-tolerance; a credit note and a straight receipt on one day are each
-decided on their own, the credit note first.
+What a credit note netted to an invoice after its date nets beyond what
+is open on its day (`plugins.credit_notes`) is found there too, all of it,
+whatever the tolerance, but it is not the customer's credit: it is moved
+back from the invoice to the note, left open on the note in the
+receivable (`plugins.credit_notes.left_open_entry`); a credit note and a
+straight receipt on one day are each decided on their own, the credit
+note first.
 A receipt's excess is how far it takes the invoice's running balance (its
 postings by date, debits first on a day, with what is moved posted) below
 where it was and below zero; it is moved when that leaves the invoice more
@@ -92,7 +95,8 @@ still holds, and leaves INV-1 open for the other 30.00.
 
 What a manual credit over pays is not moved: it stays an error of
 `plugins.ar_controls` (a later debit makes it up first); what a credit note
-nets beyond what is open is moved in the calendar (`InCalendar`). An over
+nets beyond what is open is left open on the note in the calendar
+(`InCalendar`). An over
 payment within the tolerance is left to `plugins.payment_differences`,
 which writes it off. As there, only an invoice in the functional currency,
 or carried in its own currency with no rate, is looked at: an excess at a
@@ -254,7 +258,7 @@ def to_customer_credits(
 
 
 class InCalendar:
-    """Moves what a later credit to an invoice over pays to customer credits, on its day.
+    """Moves what a later credit to an invoice over pays, on its day: to credits or its note.
 
     The matcher (`plugins.cash_matching`) reads an invoice a receipt is
     posted straight to, or a credit note netted to, after its date on that
@@ -263,16 +267,19 @@ class InCalendar:
     much, and its excess over what was open is the customer's. The day's
     credit notes net first what was open at the end of the day before and
     the day's typed debits (`_noted_over`); what they net beyond is moved
-    in full, whatever the tolerance, by an entry dated and located at the
-    netting (the credit note's line), its credit the credit note's. The
-    rest is the day's straight receipts': joined to what the typed postings
+    back from the invoice to the credit notes (the greatest id first, each
+    at most what it netted) in full, whatever the tolerance, by an entry
+    each, dated and located at its netting (the credit note's line,
+    `plugins.credit_notes.left_open_entry`): left open on the note in the
+    receivable, parking no customer credit. The rest is the day's
+    straight receipts': joined to what the typed postings
     alone moved of them (`to_customer_credits`), in one entry at that
     receipt, whatever the tolerance; else beyond the tolerance moved by an
     entry like `to_customer_credits`'s (`credit_entry`), dated and located
     at the day's straight receipt (the greatest id, if several), and
     within it written off by `plugins.payment_differences` at the day's
-    end, once cash is matched. Either is posted to the invoice at once
-    and parked with the credits step from that day on
+    end, once cash is matched. Each entry is posted at once; a receipt's
+    excess is parked with the credits step from that day on
     (`plugins.customer_credits.Crediting.straight`). An invoice carried at a
     foreign rate, or written off as uncollectible (`plugins.recoveries`), is
     not read so (`plugins.cash_application.credited_later`).
@@ -310,16 +317,23 @@ class InCalendar:
         noted = units
         if paid:
             noted = min(units, self._noted_over(item, day, today, units))
-        if noted and notes:
-            note, movement = max(notes, key=operator.itemgetter(0))
-            moved = (policy.accounts.receivable, policy.customer_credits_account, noted)
-            narration = (
-                f"Credit note {note} beyond what is open of {item.id} moved to customer credit"
+        back = noted if notes else 0
+        for note, movement in sorted(notes, key=operator.itemgetter(0), reverse=True):
+            units_back = min(back, -movement.units)  # at most what the note netted
+            if units_back <= 0:
+                break
+            back -= units_back
+            found = self.subledger.items[note]
+            entry = credit_notes.left_open_entry(
+                found, item, units_back, movement, policy, self.rates
             )
-            entry = ar_entries.receivable_receipt_entry(
-                item, movement, note, moved, KIND, narration, policy
+            self.subledger.post(
+                [
+                    (item.id, Movement(entry.date, units_back, entry, 1, item.currency)),
+                    (note, Movement(entry.date, -units_back, entry, 2, item.currency)),
+                ]
             )
-            self._post(item, entry, Parked(note, day, item.customer, item.currency), noted)
+            self.entries.append(entry)
         left = units - noted if notes else units
         if left and paid:
             self._receipt_over(item, day, today, paid, left)

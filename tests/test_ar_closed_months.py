@@ -8,8 +8,9 @@ Receipts are matched day by day, so a later receipt never changes which
 receipt paid an invoice before it, and a payment posted straight to the
 receivable, or a credit note netted to an invoice later, is read on its own
 day (the calendar rule), so it never lowers what a receipt, credit or
-credit note paid before it: what it pays beyond what is open then is the
-customer's credit on its day (a later credit typed by hand still can change
+credit note paid before it: what a receipt pays beyond what is open then
+is the customer's credit on its day, what a credit note nets beyond it is
+left open on the note (a later credit typed by hand still can change
 an earlier match: the README's known gap). Customer
 credits and credit notes are applied from the first day the invoice stays
 open for them (`Subledger.open_from`), and a named receipt pays what the
@@ -741,16 +742,9 @@ def test_a_later_payment_in_full_leaves_januarys_netting_alone(books: Books) -> 
     assert balance(both, CREDITS, "USD") == Decimal("-20.00")
 
 
-def _moved(note: str, day: str, units: str) -> tuple[str, str, list[str]]:
-    """A credit note's excess over what is open of INV-1, moved to customer credits on a day."""
-    return (
-        day,
-        f"Credit note {note} beyond what is open of INV-1 moved to customer credit",
-        [
-            f"Assets:AccountsReceivable     {units} USD",
-            f"Liabilities:CustomerCredits  -{units} USD",
-        ],
-    )
+def _left_open(note: str, day: str) -> tuple[str, str]:
+    """A credit note's excess over what is open of INV-1, moved back to the note on a day."""
+    return (day, f"Credit note {note} beyond what is open of INV-1 left open on {note}")
 
 
 def test_worked_example_a_later_credit_note_leaves_januarys_match_by_amount_alone(
@@ -758,52 +752,53 @@ def test_worked_example_a_later_credit_note_leaves_januarys_match_by_amount_alon
 ) -> None:
     # INV-1 100.00 (Jan 5); R-1 100.00 naming only the customer pays it by
     # amount on Jan 20. CN-1 credits INV-1 25.00 on Feb 11: it is netted onto
-    # INV-1 that day, which was paid in full in January, so all 25.00 is the
-    # customer's credit from Feb 11, January as it was. (Before the calendar
-    # rule the matcher read CN-1 before January: INV-1 was open only 75.00
-    # from Jan 20, R-1 paid nothing and waited, and January's match was gone.)
-    #   Feb 28: INV-1 100.00 - 100.00 - 25.00 + 25.00 = 0.00; CN-1 0.00;
-    #   credits 25.00; unapplied cash 0.00.
+    # INV-1 that day, which was paid in full in January, so all 25.00 is
+    # moved back and left open on CN-1 from Feb 11, January as it was.
+    # (Before the calendar rule the matcher read CN-1 before January: INV-1
+    # was open only 75.00 from Jan 20, R-1 paid nothing and waited, and
+    # January's match was gone.)
+    #   Feb 28: INV-1 100.00 - 100.00 - 25.00 + 25.00 = 0.00;
+    #   CN-1 -25.00 + 25.00 - 25.00 = -25.00; credits 0.00; unapplied cash 0.00.
     january = invoice(1, "2026-01-05", "100.00")
     january += receipt("2026-01-20", "100.00 USD", "R-1", CUSTOMER) + BANK_FEE
     alone, both = january_kept(books, january, credit_note(1, "2026-02-11", "25.00", "INV-1"))
     assert _dated(alone) == [("2026-01-20", "Cash application INV-1 from R-1")]
     assert _dated(both)[1:] == [
         ("2026-02-11", "Credit note CN-1 applied to INV-1"),
-        _moved("CN-1", "2026-02-11", "25.00")[:2],
+        _left_open("CN-1", "2026-02-11"),
     ]
-    assert applications(both)[-1] == _moved("CN-1", "2026-02-11", "25.00")
     assert _open(both, "INV-1", "2026-02-28") == Decimal("0.00")
-    assert _open(both, "CN-1", "2026-02-28") == Decimal("0.00")
-    assert balance(both, CREDITS, "USD") == Decimal("-25.00")
+    assert _open(both, "CN-1", "2026-02-28") == Decimal("-25.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
     assert balance(both, "Liabilities:UnappliedCash", "USD") == Decimal("0.00")
 
 
 def test_a_later_credit_note_never_makes_an_earlier_receipt_the_match(books: Books) -> None:
     # INV-1 100.00 (Jan 5); R-1 80.00 (Jan 20) and R-2 100.00 (Jan 22) name
     # only the customer: R-2 pays INV-1 by amount on Jan 22 and R-1 waits.
-    # CN-1 of 20.00 on Feb 3 finds INV-1 paid: its 20.00 is the customer's
-    # credit, and R-1 still waits, January as it was. (Before, CN-1 read
+    # CN-9 of 20.00 on Feb 3 finds INV-1 paid: its 20.00 is left open on
+    # CN-9, and R-1 still waits, January as it was. (Before, CN-9 read
     # first made INV-1 open 80.00 and R-1, the older receipt, paid it.)
-    #   Feb 28: INV-1 0.00; credits 20.00; unapplied cash 80.00 (R-1).
+    #   Feb 28: INV-1 0.00; CN-9 -20.00; credits 0.00; unapplied cash 80.00 (R-1).
     january = invoice(1, "2026-01-05", "100.00")
     january += receipt("2026-01-20", "80.00 USD", "R-1", CUSTOMER)
     january += receipt("2026-01-22", "100.00 USD", "R-2", CUSTOMER) + BANK_FEE
     alone, both = january_kept(books, january, credit_note(9, "2026-02-03", "20.00", "INV-1"))
     assert _dated(alone) == [("2026-01-22", "Cash application INV-1 from R-2")]
-    assert applications(both)[-1] == _moved("CN-9", "2026-02-03", "20.00")
+    assert _dated(both)[-1] == _left_open("CN-9", "2026-02-03")
     assert _open(both, "INV-1", "2026-02-28") == Decimal("0.00")
-    assert balance(both, CREDITS, "USD") == Decimal("-20.00")
+    assert _open(both, "CN-9", "2026-02-28") == Decimal("-20.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
     assert balance(both, "Liabilities:UnappliedCash", "USD") == Decimal("-80.00")
 
 
 def test_a_later_credit_note_leaves_a_named_receipts_payment_alone(books: Books) -> None:
     # R-1 100.00 naming INV-1 100.00 pays it on Jan 20. CN-1 of 25.00 on
-    # Feb 11 is netted onto INV-1, paid: its 25.00 is the customer's credit
-    # from Feb 11, which pays 25.00 of INV-2 40.00 billed on Feb 20.
-    # (Before, R-1 paid only the 75.00 INV-1 stayed open by and parked 25.00
-    # on Jan 20.)
-    #   Feb 28: INV-1 0.00; INV-2 40.00 - 25.00 = 15.00; credits 0.00.
+    # Feb 11 is netted onto INV-1, paid: its 25.00 is left open on CN-1
+    # from Feb 11, parking no customer credit, so INV-2 40.00 billed on
+    # Feb 20 stays open in full. (Before, R-1 paid only the 75.00 INV-1
+    # stayed open by and parked 25.00 on Jan 20.)
+    #   Feb 28: INV-1 0.00; CN-1 -25.00; INV-2 40.00; credits 0.00.
     january = invoice(1, "2026-01-05", "100.00") + BANK_FEE
     january += receipt("2026-01-20", "100.00 USD", "R-1", '\n  invoice: "INV-1"' + CUSTOMER)
     later = credit_note(1, "2026-02-11", "25.00", "INV-1") + invoice(2, "2026-02-20", "40.00")
@@ -811,11 +806,11 @@ def test_a_later_credit_note_leaves_a_named_receipts_payment_alone(books: Books)
     assert _dated(alone) == [("2026-01-20", "Cash application INV-1 from R-1")]
     assert _dated(both)[1:] == [
         ("2026-02-11", "Credit note CN-1 applied to INV-1"),
-        _moved("CN-1", "2026-02-11", "25.00")[:2],
-        ("2026-02-20", "Customer credit from CN-1 applied to INV-2"),
+        _left_open("CN-1", "2026-02-11"),
     ]
     assert _open(both, "INV-1", "2026-02-28") == Decimal("0.00")
-    assert _open(both, "INV-2", "2026-02-28") == Decimal("15.00")
+    assert _open(both, "CN-1", "2026-02-28") == Decimal("-25.00")
+    assert _open(both, "INV-2", "2026-02-28") == Decimal("40.00")
     assert balance(both, CREDITS, "USD") == Decimal("0.00")
 
 

@@ -2,12 +2,13 @@
 
 The matcher reads an invoice a receipt is posted straight to, or a credit
 note netted to, after its date on that day (`plugins.cash_matching`); what
-the credit then finds paid is the customer's (`plugins.over_payments.InCalendar`).
-A straight receipt's excess is one figure whether the invoice was paid
-before by receipts posted straight or by matched cash, weighed against the
-tolerance as a whole; a credit note and a straight receipt on the same day
-are each decided on their own (README "Over payments of receipts posted
-straight").
+a straight receipt then finds paid is the customer's, and what a credit note
+nets beyond what is open is left open on the note
+(`plugins.over_payments.InCalendar`). A straight receipt's excess is one
+figure whether the invoice was paid before by receipts posted straight or
+by matched cash, weighed against the tolerance as a whole; a credit note
+and a straight receipt on the same day are each decided on their own
+(README "Over payments of receipts posted straight").
 """
 
 from __future__ import annotations
@@ -123,11 +124,12 @@ def test_worked_example_a_credit_note_and_a_straight_receipt_on_a_day_are_each_d
 ) -> None:
     # INV-1 100.00 (Jan 5) paid by R-1 100.00 on Jan 20. On Feb 10 CN-1
     # credits it 0.30 and BR-1 pays 0.30 straight: each finds it paid. The
-    # credit note's 0.30 is the customer's credit whatever the tolerance (as
+    # credit note's 0.30 is left open on CN-1 whatever the tolerance (as
     # CN-1 alone); the receipt's 0.30 is within the 1.00 tolerance and
     # written off. Each entry is linked to its own document. (Before, the
     # day's 0.60 was all BR-1's, within the tolerance, and written off.)
-    #   Credits -0.30 (CN-1's); payment differences -0.30 (BR-1's); INV-1 0.00.
+    #   CN-1 -0.30; credits 0.00; payment differences -0.30 (BR-1's);
+    #   INV-1 100.00 - 100.00 - 0.30 + 0.30 - 0.30 + 0.30 = 0.00.
     january = invoice(1, "2026-01-05", "100.00") + receipt(
         "2026-01-20", "100.00 USD", "R-1", CUSTOMER
     )
@@ -136,9 +138,9 @@ def test_worked_example_a_credit_note_and_a_straight_receipt_on_a_day_are_each_d
     assert _later(both)[1:] == [
         (
             "2026-02-10",
-            "Credit note CN-1 beyond what is open of INV-1 moved to customer credit",
+            "Credit note CN-1 beyond what is open of INV-1 left open on CN-1",
             ["CN-1", "INV-1"],
-            ["Assets:AccountsReceivable 0.30 USD", "Liabilities:CustomerCredits -0.30 USD"],
+            ["Assets:AccountsReceivable 0.30 USD", "Assets:AccountsReceivable -0.30 USD"],
         ),
         (
             "2026-02-10",
@@ -147,17 +149,19 @@ def test_worked_example_a_credit_note_and_a_straight_receipt_on_a_day_are_each_d
             ["Expenses:PaymentDifferences -0.30 USD", "Assets:AccountsReceivable 0.30 USD"],
         ),
     ]
-    assert balance(both, CREDITS, "USD") == Decimal("-0.30")
+    assert _open(both, "INV-1", "2026-02-28") == Decimal("0.00")
+    assert _open(both, "CN-1", "2026-02-28") == Decimal("-0.30")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
     assert balance(both, DIFFERENCES, "USD") == Decimal("-0.30")
-    assert balance(both, "Assets:AccountsReceivable", "USD") == Decimal("0.00")
+    assert balance(both, "Assets:AccountsReceivable", "USD") == Decimal("-0.30")
 
 
 def test_a_credit_note_beyond_and_a_receipt_within_the_tolerance_on_a_day(books: Books) -> None:
     # INV-1 100.00 (Jan 5); R-1 99.80 naming INV-1 on Jan 20 pays it, its
     # 0.20 short written off. On Feb 10 CN-1 credits 20.00 and BR-1 pays
-    # 0.50 straight: CN-1's 20.00 moves to credits, BR-1's 0.50 is within
-    # the tolerance and written off. (Before, 20.50 moved at BR-1.)
-    #   Credits -20.00; payment differences 0.20 - 0.50 = -0.30.
+    # 0.50 straight: CN-1's 20.00 is left open on CN-1, BR-1's 0.50 is
+    # within the tolerance and written off. (Before, 20.50 moved at BR-1.)
+    #   CN-1 -20.00; credits 0.00; payment differences 0.20 - 0.50 = -0.30.
     january = invoice(1, "2026-01-05", "100.00")
     january += receipt("2026-01-20", "99.80 USD", "R-1", NAMING_INV_1)
     later = credit_note(1, "2026-02-10", "20.00", "INV-1") + paid("2026-02-10", "0.50", "BR-1")
@@ -165,12 +169,13 @@ def test_a_credit_note_beyond_and_a_receipt_within_the_tolerance_on_a_day(books:
     assert [(date, narration, links) for date, narration, links, _ in _later(both)[1:]] == [
         (
             "2026-02-10",
-            "Credit note CN-1 beyond what is open of INV-1 moved to customer credit",
+            "Credit note CN-1 beyond what is open of INV-1 left open on CN-1",
             ["CN-1", "INV-1"],
         ),
         ("2026-02-10", "Payment difference of INV-1 from BR-1 written off", ["BR-1", "INV-1"]),
     ]
-    assert balance(both, CREDITS, "USD") == Decimal("-20.00")
+    assert _open(both, "CN-1", "2026-02-28") == Decimal("-20.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
     assert balance(both, DIFFERENCES, "USD") == Decimal("-0.30")
 
 
@@ -200,12 +205,12 @@ def test_a_chargeback_repaid_straight_pays_its_invoice_when_an_older_one_is_open
     assert balance(both, CREDITS, "USD") == Decimal("0.00")
 
 
-def _note_moved(units: str) -> tuple[str, str, list[str], list[str]]:
+def _left_open(units: str) -> tuple[str, str, list[str], list[str]]:
     return (
         "2026-02-11",
-        "Credit note CN-1 beyond what is open of INV-1 moved to customer credit",
+        "Credit note CN-1 beyond what is open of INV-1 left open on CN-1",
         ["CN-1", "INV-1"],
-        [f"Assets:AccountsReceivable {units} USD", f"Liabilities:CustomerCredits -{units} USD"],
+        [f"Assets:AccountsReceivable {units} USD", f"Assets:AccountsReceivable -{units} USD"],
     )
 
 
@@ -218,7 +223,12 @@ def _netted(units: str) -> tuple[str, str, list[str], list[str]]:
     )
 
 
-def test_worked_example_a_later_credit_note_on_a_paid_invoice_is_left_open_or_moved(
+def _postings_to(entry: data.Directive) -> list[str]:
+    assert isinstance(entry, data.Transaction)
+    return [f"{(posting.meta or {}).get('invoice')} {posting.units}" for posting in entry.postings]
+
+
+def test_worked_example_a_later_credit_note_on_a_paid_invoice_is_left_open_on_the_note(
     books: Books,
 ) -> None:
     # INV-1 100.00 (Jan 5) paid on Jan 20, once straight (BR-0), once by R-1
@@ -229,21 +239,24 @@ def test_worked_example_a_later_credit_note_on_a_paid_invoice_is_left_open_or_mo
     #   INV-1 100.00 - 100.00 = 0.00; CN-1 -25.00; credits 0.00.
     # Paid by R-1, cash matched later in the calendar: CN-1 nets 25.00 (all
     # open before cash is matched), and on Feb 11 the calendar finds INV-1
-    # paid, so those 25.00 are the customer's credit that day.
-    #   INV-1 100.00 - 100.00 - 25.00 + 25.00 = 0.00; CN-1 0.00; credits -25.00.
-    # The same customer balance in two places is a known gap (README).
+    # paid, so those 25.00 are moved back from INV-1 to CN-1 that day.
+    #   INV-1 100.00 - 100.00 - 25.00 + 25.00 = 0.00;
+    #   CN-1 -25.00 + 25.00 - 25.00 = -25.00; credits 0.00: the same balances.
     later = credit_note(1, "2026-02-11", "25.00", "INV-1")
     january = invoice(1, "2026-01-05", "100.00")
     straight = _loaded(books, january + paid("2026-01-20", "100.00", "BR-0"), later)
     assert _later(straight) == []
+    assert _open(straight, "INV-1", "2026-02-28") == Decimal("0.00")
     assert _open(straight, "CN-1", "2026-02-28") == Decimal("-25.00")
     assert balance(straight, "Assets:AccountsReceivable", "USD") == Decimal("-25.00")
     assert balance(straight, CREDITS, "USD") == Decimal("0.00")
     matched = _loaded(books, january + receipt("2026-01-20", "100.00 USD", "R-1", CUSTOMER), later)
-    assert _later(matched) == [_netted("25.00"), _note_moved("25.00")]
-    assert _open(matched, "CN-1", "2026-02-28") == Decimal("0.00")
-    assert balance(matched, "Assets:AccountsReceivable", "USD") == Decimal("0.00")
-    assert balance(matched, CREDITS, "USD") == Decimal("-25.00")
+    assert _later(matched) == [_netted("25.00"), _left_open("25.00")]
+    assert _postings_to(generated(matched)[-1]) == ["INV-1 25.00 USD", "CN-1 -25.00 USD"]
+    assert _open(matched, "INV-1", "2026-02-28") == Decimal("0.00")
+    assert _open(matched, "CN-1", "2026-02-28") == Decimal("-25.00")
+    assert balance(matched, "Assets:AccountsReceivable", "USD") == Decimal("-25.00")
+    assert balance(matched, CREDITS, "USD") == Decimal("0.00")
 
 
 def test_a_later_credit_note_larger_than_its_invoice_nets_at_most_what_is_open(
@@ -253,7 +266,8 @@ def test_a_later_credit_note_larger_than_its_invoice_nets_at_most_what_is_open(
     # is open: CN-1 nets 100.00 and stays open 150.00 - 100.00 = 50.00 in the
     # receivable. Paid by R-1 on Jan 20 (matched in the calendar), the
     # netting still sees 100.00 open and nets 100.00, which the calendar
-    # finds paid on Feb 11 and moves to credits; 50.00 stays open on CN-1.
+    # finds paid on Feb 11 and moves back to CN-1: all 150.00 stays open on
+    # CN-1, as paid straight it would; credits 0.00.
     january = invoice(1, "2026-01-05", "100.00")
     later = credit_note(1, "2026-02-11", "150.00", "INV-1")
     unpaid = _loaded(books, january + BANK_FEE, later)
@@ -262,6 +276,73 @@ def test_a_later_credit_note_larger_than_its_invoice_nets_at_most_what_is_open(
     assert balance(unpaid, CREDITS, "USD") == Decimal("0.00")
     matched = january + receipt("2026-01-20", "100.00 USD", "R-1", CUSTOMER)
     both = _loaded(books, matched, later)
-    assert _later(both) == [_netted("100.00"), _note_moved("100.00")]
-    assert _open(both, "CN-1", "2026-02-28") == Decimal("-50.00")
-    assert balance(both, CREDITS, "USD") == Decimal("-100.00")
+    assert _later(both) == [_netted("100.00"), _left_open("100.00")]
+    assert _open(both, "INV-1", "2026-02-28") == Decimal("0.00")
+    assert _open(both, "CN-1", "2026-02-28") == Decimal("-150.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+
+
+def test_two_later_credit_notes_on_a_paid_invoice_are_each_left_open_by_what_they_netted(
+    books: Books,
+) -> None:
+    # INV-1 100.00 (Jan 5) paid by R-1 matched on Jan 20. CN-1 30.00 and
+    # CN-2 10.00 credit INV-1 on Feb 11: each nets all of itself (100.00
+    # open by the typed postings), and the calendar finds 40.00 netted on a
+    # paid invoice: CN-2's 10.00 moved back first (the greatest id), then
+    # CN-1's 30.00, each to its own note.
+    #   INV-1 100.00 - 100.00 - 30.00 - 10.00 + 10.00 + 30.00 = 0.00;
+    #   CN-1 -30.00; CN-2 -10.00; credits 0.00.
+    january = invoice(1, "2026-01-05", "100.00")
+    january += receipt("2026-01-20", "100.00 USD", "R-1", CUSTOMER)
+    later = credit_note(1, "2026-02-11", "30.00", "INV-1")
+    later += credit_note(2, "2026-02-11", "10.00", "INV-1")
+    both = _loaded(books, january, later)
+    assert sorted(
+        (narration, postings) for _, narration, _, postings in _later(both) if "left" in narration
+    ) == [
+        (
+            "Credit note CN-1 beyond what is open of INV-1 left open on CN-1",
+            ["Assets:AccountsReceivable 30.00 USD", "Assets:AccountsReceivable -30.00 USD"],
+        ),
+        (
+            "Credit note CN-2 beyond what is open of INV-1 left open on CN-2",
+            ["Assets:AccountsReceivable 10.00 USD", "Assets:AccountsReceivable -10.00 USD"],
+        ),
+    ]
+    assert _open(both, "INV-1", "2026-02-28") == Decimal("0.00")
+    assert _open(both, "CN-1", "2026-02-28") == Decimal("-30.00")
+    assert _open(both, "CN-2", "2026-02-28") == Decimal("-10.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+
+
+def test_a_refund_of_a_credit_note_left_open_leaves_its_month_as_it_was(books: Books) -> None:
+    # INV-1 100.00 (Jan 5) paid by R-1 matched on Jan 20; CN-1 25.00 for
+    # INV-1 on Feb 11 nets 25.00 and leaves 25.00 open on CN-1 that day (as
+    # above). The customer is refunded CN-1 on Mar 5, typed through the
+    # receivable naming CN-1. February is as it was without March: the
+    # netting reads CN-1 as known on Feb 11, before its refund.
+    #   Mar 31: INV-1 0.00; CN-1 -25.00 + 25.00 = 0.00; credits 0.00;
+    #   receivable 0.00.
+    january = invoice(1, "2026-01-05", "100.00")
+    january += receipt("2026-01-20", "100.00 USD", "R-1", CUSTOMER)
+    february = credit_note(1, "2026-02-11", "25.00", "INV-1")
+    march = """
+2026-03-05 * "Acme" "Refund of CN-1" ^CN-1
+  customer: "CUS-1"
+  Assets:AccountsReceivable   25.00 USD
+    invoice: "CN-1"
+  Assets:Bank:Operating      -25.00 USD
+"""
+    alone, errors = load(books, january + february)
+    assert errors == []
+    both, errors = load(books, january + february + march)
+    assert errors == []
+    march_first = datetime.date(2026, 3, 1)
+    closed = [period_lock.fingerprint(entry) for entry in alone if entry.date < march_first]
+    assert [period_lock.fingerprint(e) for e in both if e.date < march_first] == closed
+    assert _later(both) == [_netted("25.00"), _left_open("25.00")]
+    assert _open(both, "INV-1", "2026-03-31") == Decimal("0.00")
+    assert _open(both, "CN-1", "2026-02-28") == Decimal("-25.00")
+    assert _open(both, "CN-1", "2026-03-31") == Decimal("0.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+    assert balance(both, "Assets:AccountsReceivable", "USD") == Decimal("0.00")
