@@ -235,32 +235,9 @@ def left_open_entry(
     linked to both. The note is left open by as much, a credit in the
     receivable for the customer to be refunded or for the user to apply.
     """
-    receivable = policy.accounts.receivable
-    postings = ar_entries.carried_transfer(
-        (receivable, rates.carrying(invoice), {meta.INVOICE: invoice.id}),
-        (receivable, rates.carrying(note), {meta.INVOICE: note.id}),
-        units,
-        note.currency,
-        policy,
-    )
-    extra: dict[str, Any] = {
-        meta.INVOICE: invoice.id,
-        meta.SOURCE: note.id,
-        ar_entries.KIND: LEFT_OPEN_KIND,
-    }
-    customer = invoice.customer or note.customer
-    if customer:
-        extra[meta.CUSTOMER] = customer
-    return ar_entries.transaction(
-        netting.source,
-        netting.date,
-        f"Credit note {note.id} beyond what is open of {invoice.id} left open on {note.id}",
-        ar_entries.APPLICATION_TAGS,
-        frozenset((note.id, invoice.id)),
-        postings,
-        note.document.payee or invoice.document.payee,
-        extra,
-    )
+    narration = f"Credit note {note.id} beyond what is open of {invoice.id} left open on {note.id}"
+    moved = (netting.source, netting.date, narration, LEFT_OPEN_KIND)
+    return _transfer(invoice, note, (note, invoice), units, moved, policy, rates)
 
 
 def netting_entry(
@@ -271,10 +248,32 @@ def netting_entry(
     In a foreign currency each side is priced at its own carrying rate, and
     the difference is realized (`ar_entries.carried_transfer`).
     """
+    narration = f"Credit note {note.id} applied to {invoice.id}"
+    moved = (note.origin.source, day, narration, KIND)
+    return _transfer(note, invoice, (note, invoice), units, moved, policy, rates)
+
+
+def _transfer(
+    source: Item,
+    target: Item,
+    pair: tuple[Item, Item],
+    units: int,
+    moved: tuple[Mapping[str, Any], datetime.date, str, str],
+    policy: ArPolicy,
+    rates: Rates,
+) -> data.Transaction:
+    """Returns the entry moving `units` in the receivable from one item of a pair to the other.
+
+    `pair` is the credit note and its invoice; `moved` is the entry's line,
+    date, narration and kind. Each side is priced at its own carrying rate
+    (`ar_entries.carried_transfer`).
+    """
+    note, invoice = pair
+    source_meta, day, narration, kind = moved
     receivable = policy.accounts.receivable
     postings = ar_entries.carried_transfer(
-        (receivable, rates.carrying(note), {meta.INVOICE: note.id}),
-        (receivable, rates.carrying(invoice), {meta.INVOICE: invoice.id}),
+        (receivable, rates.carrying(source), {meta.INVOICE: source.id}),
+        (receivable, rates.carrying(target), {meta.INVOICE: target.id}),
         units,
         note.currency,
         policy,
@@ -282,15 +281,15 @@ def netting_entry(
     extra: dict[str, Any] = {
         meta.INVOICE: invoice.id,
         meta.SOURCE: note.id,
-        ar_entries.KIND: KIND,
+        ar_entries.KIND: kind,
     }
     customer = invoice.customer or note.customer
     if customer:
         extra[meta.CUSTOMER] = customer
     return ar_entries.transaction(
-        note.origin.source,
+        source_meta,
         day,
-        f"Credit note {note.id} applied to {invoice.id}",
+        narration,
         ar_entries.APPLICATION_TAGS,
         frozenset((note.id, invoice.id)),
         postings,
