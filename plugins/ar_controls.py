@@ -18,7 +18,10 @@ Review flags (`!` entries with no postings, not errors):
 - an invoice still open `past_due_age_days` after its due date, or reopened
   later (a payment returned), on the day it is reopened;
 - a receipt that pays an invoice of another customer than its payer
-  (`plugins.other_payers`).
+  (`plugins.other_payers`);
+- a credit note the customer owes at a month end: refunded (or otherwise
+  debited) beyond what is left of it once netted, so the customer was both
+  credited and paid back; at the first such month end.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from plugins import ar_entries, meta, other_payers
 from plugins.ar_policy import ArPolicy
 from plugins.receipts import Receipts
 from plugins.receivables import Finding, Item, Subledger, ends_from
+from plugins.schedule import month_end
 
 
 def overpaid(subledger: Subledger, policy: ArPolicy) -> list[Finding]:
@@ -121,7 +125,8 @@ def review_flags(
     """
     unapplied = _unapplied_flags(receipts, policy, through)
     past_due = _past_due_flags(subledger, policy, through)
-    return unapplied + past_due + other_payers.flags(subledger, receipts)
+    owed = _owed_note_flags(subledger, policy, through)
+    return unapplied + past_due + other_payers.flags(subledger, receipts) + owed
 
 
 def _unapplied_flags(
@@ -238,4 +243,61 @@ def _first_past_due(
             break
         if left > 0:
             return day, left
+    return None
+
+
+def _owed_note_flags(
+    subledger: Subledger, policy: ArPolicy, through: datetime.date
+) -> list[data.Transaction]:
+    """Returns a flag for each credit note the customer owes at a month end through `through`.
+
+    A credit note is the customer's: a credit in the receivable. One with a
+    debit balance at a month end was paid back (a refund typed through the
+    receivable naming it) beyond what is left of it once netted against its
+    invoice, so the customer was credited twice: INV-1 100.00, CN-1 25.00
+    netted against it, and 25.00 refunded on CN-1 leave INV-1 75.00 and
+    CN-1 owed 25.00. The flag is raised once, at the first month end that
+    finds the note owed (`_first_owed`), located at the note's line, and
+    says how much is owed then. Only a note posted more than once can be.
+    """
+    owed = []
+    for item in (subledger.items[note] for note in subledger.notes):
+        if len(item.movements) > 1 and (found := _first_owed(item, through)) is not None:
+            owed.append((item, *found))
+    owed.sort(key=lambda found: found[0].id)  # by id: ids are unique
+    flags = []
+    for item, raised, units in owed:
+        shown = policy.precision.from_minor(units, item.currency)
+        narration = (
+            f"Credit note {item.id}: {shown} {item.currency} owed by the customer "
+            f"(paid back beyond what is left of it)"
+        )
+        flags.append(
+            ar_entries.review_flag(
+                item.document.meta,
+                raised,
+                ar_entries.NOTE_OWED,
+                narration,
+                item.id,
+                item.document.payee,
+                item.customer,
+            )
+        )
+    return flags
+
+
+def _first_owed(item: Item, through: datetime.date) -> tuple[datetime.date, int] | None:
+    """Returns the first month end through `through` a credit note is owed at, and what is owed.
+
+    Owed is a debit balance (`Item.ends` reads a note's credit as positive).
+    A balance that a later posting of the same month clears is not owed at
+    the month end, so it raises nothing.
+    """
+    ends = item.ends()
+    for index, (day, left) in enumerate(ends):
+        end = month_end(day)
+        if end > through:
+            break
+        if left < 0 and (index + 1 == len(ends) or ends[index + 1][0] > end):
+            return end, -left
     return None

@@ -54,6 +54,7 @@ REVIEW_TAGS = frozenset({meta.TAG_RECEIVABLES_REVIEW})
 UNAPPLIED_CASH = "unapplied-cash"
 PAST_DUE = "past-due"
 OTHER_PAYER = "other-payer"  # a receipt paying another customer's invoice
+NOTE_OWED = "credit-note-owed"  # a credit note the customer owes at a month end
 OWN_RATE = "own-rate"  # the kind of an entry realizing a typed settlement's rate
 _ONE_DAY = datetime.timedelta(days=1)
 

@@ -39,8 +39,9 @@ to the receivable over pay beyond the tolerance to customer credits too
 (plugins.over_payments), writes off what they leave open within the
 tolerance (plugins.payment_differences), books realized exchange
 differences and remeasures open foreign-currency invoices at month end
-(plugins.fx), flags old unapplied cash, invoices long past due and receipts
-paying another customer's invoice (plugins.other_payers) with `!` entries,
+(plugins.fx), flags old unapplied cash, invoices long past due, receipts
+paying another customer's invoice (plugins.other_payers) and credit notes
+the customer owes with `!` entries,
 and reports the receivable's control failures as errors
 (plugins.ar_controls). Put it before `plugins.close_controls`, which ties the
 receivable with what it adds.
@@ -494,7 +495,9 @@ def _applied(
     # A later chargeback of a receipt is posted to it once cash is matched.
     withheld = chargebacks.withhold(cash, policy, known.early)
     # Cash naming an invoice written off as uncollectible recovers it on its day, as it is matched.
-    recovering = recoveries.Recovering(subledger, cash, policy, moved.straight, known.again)
+    recovering = recoveries.Recovering(
+        subledger, cash, policy, moved.straight, known.again, netted.written_off
+    )
     crediting = _crediting(subledger, cash, credit_entries, moved, recovering, policy, known.claims)
     # What receipts posted straight to the receivable over pay once cash is matched, on their day.
     over_paid = over_payments.InCalendar(subledger, rates, policy, crediting, moved.entries)

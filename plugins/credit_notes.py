@@ -71,6 +71,13 @@ the note however the invoice was paid:
 February 11: INV-1 0.00 and CN-1 -25.00, as when INV-1 is paid straight and
 CN-1 is not netted.) It parks no customer credit: the note stays a credit
 in the receivable, for the customer to be refunded or for the user to apply.
+
+What a credit note leaves open once netted, as known on its day, is handed
+on for the invoice it credits (`Netted.written_off`): of an invoice written
+off as uncollectible, it lowers what was written off, on the note's day,
+in turn with the receipts that recover it (`plugins.recoveries`, which
+makes the entry: INV-1 100.00 written off, CN-1 30.00 for it debits CN-1
+30.00 and credits bad debt 30.00).
 """
 
 from __future__ import annotations
@@ -92,10 +99,19 @@ LEFT_OPEN_KIND = "credit-note-left-open"
 
 
 class Netted(NamedTuple):
-    """The entries that net credit notes, and the receivable postings they add."""
+    """The entries that net credit notes, and the receivable postings they add.
+
+    Attributes:
+      written_off: Of each invoice, the credit notes for it left open once
+        netted (each note's day, id and what it leaves open, as known on
+        its day): of an invoice written off as uncollectible, they lower
+        what was written off, in turn with its recoveries
+        (`plugins.recoveries.Allocation`).
+    """
 
     entries: list[data.Transaction]
     movements: list[tuple[str, Movement]]
+    written_off: dict[str, list[tuple[datetime.date, str, int]]]
 
 
 def netted(movement: Movement) -> str | None:
@@ -134,7 +150,7 @@ def net(subledger: Subledger, policy: ArPolicy, rates: Rates) -> Netted:
       policy: The receivables policy (accounts and precision).
       rates: The ledger's prices, for the carrying rates of foreign-currency items.
     """
-    done = Netted([], [])
+    done = Netted([], [], {})
     if not policy.net_credit_notes:
         return done
     items, balances = subledger.items, subledger.open
@@ -149,15 +165,34 @@ def net(subledger: Subledger, policy: ArPolicy, rates: Rates) -> Netted:
         if invoice is None or not _nettable(note, invoice):
             continue
         found = _both_open(subledger, note, invoice, netted.get(invoice.id, 0))
-        if found is None:
-            continue
-        day, units = found
-        netted[invoice.id] = netted.get(invoice.id, 0) + units
-        entry = netting_entry(note, invoice, units, day, policy, rates)
-        done.entries.append(entry)
-        done.movements.append((note.id, Movement(entry.date, units, entry, 1, note.currency)))
-        done.movements.append((invoice.id, Movement(entry.date, -units, entry, 2, note.currency)))
+        units = 0
+        if found is not None:
+            day, units = found
+            netted[invoice.id] = netted.get(invoice.id, 0) + units
+            entry = netting_entry(note, invoice, units, day, policy, rates)
+            done.entries.append(entry)
+            done.movements.append((note.id, Movement(entry.date, units, entry, 1, note.currency)))
+            moved = Movement(entry.date, -units, entry, 2, note.currency)
+            done.movements.append((invoice.id, moved))
+        if len(invoice.movements) > 1:  # only an invoice posted again can be written off
+            _left_for_write_off(done, subledger, note, invoice, units)
     return done
+
+
+def _left_for_write_off(
+    done: Netted, subledger: Subledger, note: Item, invoice: Item, netted: int
+) -> None:
+    """Adds to `done.written_off` what a credit note leaves open once `netted` of it is netted.
+
+    What is open of the note as known on its day (`_note_open_from`), less
+    what the netting moved: of an invoice written off as uncollectible, it
+    may lower what was written off (`plugins.recoveries.Allocation`), from
+    the first day the note stays open.
+    """
+    left = _note_open_from(subledger, note, note.date)
+    if left is not None and left[1] > netted:
+        day, units = left
+        done.written_off.setdefault(invoice.id, []).append((day, note.id, units - netted))
 
 
 def _both_open(

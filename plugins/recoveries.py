@@ -97,6 +97,23 @@ priced) or, priced, debiting fractions of a cent, is not reversed: its
 recoveries stay customer credits, for the user to book. A receipt naming
 nothing recovers nothing: a written-off invoice is not open, so no amount
 matches it.
+
+A credit note for an invoice written off lowers what was written off: what
+it leaves open once netted (`plugins.credit_notes`) takes its turn in the
+same allocation, on the note's day, and reverses the write-off by what it
+takes, debiting the note rather than the invoice (`note_entry`). INV-1
+100.00 written off on May 31 and CN-1 30.00 for it on June 5:
+
+    2026-06-05 * "Acme" "Credit note CN-1 applied to INV-1 written off"
+      #cash-application ^CN-1 ^INV-1
+      revclose_kind: "credit-note-written-off"
+      Assets:AccountsReceivable    30.00 USD
+        invoice: "CN-1"
+      Expenses:BadDebt            -30.00 USD
+
+and R-1 70.00 naming INV-1 on June 10 recovers the other 70.00. A write-off
+priced in the functional currency is not lowered by a note: the note stays
+open (`_notes_on_write_offs`).
 """
 
 from __future__ import annotations
@@ -154,13 +171,26 @@ class Allocation:
     brings) are taken as the allocation reaches them, so each caller feeds
     its own kind in order. Nothing is taken on a day whose latest write-off
     cannot be reversed.
+
+    A credit note for the invoice lowers what was written off
+    (`plugins.credit_notes.Netted.written_off`): each of `notes` (its day,
+    id and what it leaves open) takes its turn among the receipts by the
+    same rule, so a receipt never recovers what a note took before it, and
+    a note never takes what a receipt recovered before it (`noted`).
     """
 
-    def __init__(self, write_offs: Sequence[WriteOff], others: Sequence[Demand] = ()) -> None:
+    def __init__(
+        self,
+        write_offs: Sequence[WriteOff],
+        others: Sequence[Demand] = (),
+        notes: Sequence[Demand] = (),
+    ) -> None:
         self.write_offs = write_offs
-        self.others = sorted(others)
+        # Each with whether it is a credit note's (`notes`), taken in the same order.
+        self.others = sorted([*((*one, False) for one in others), *((*one, True) for one in notes)])
         self.taken = 0
         self.reached: list[int] = []  # what each of `others` took, as they are reached
+        self.noted: list[tuple[Demand, int]] = []  # each of `notes` and what it took, likewise
 
     def take(self, day: datetime.date, receipt: str, wanted: int) -> int:
         """Returns what a receipt bringing `wanted` on `day` recovers."""
@@ -171,8 +201,11 @@ class Allocation:
         """Takes what the other receipts before `key` (default: all) recover."""
         others = self.others
         while others and (key is None or (others[0][0], others[0][1]) < key):
-            day, _, brought = others.pop(0)
-            self.reached.append(self._take(day, brought))
+            day, name, brought, note = others.pop(0)
+            if note:
+                self.noted.append(((day, name, brought), self._take(day, brought)))
+            else:
+                self.reached.append(self._take(day, brought))
 
     def _take(self, day: datetime.date, wanted: int) -> int:
         if _last_reversible(self.write_offs, day) is None:
@@ -233,13 +266,18 @@ class Recovering:
         policy: ArPolicy,
         straight: Mapping[str, Sequence[Straight]],
         again: Mapping[str, Sequence[WriteOff]] | None = None,
+        notes: Mapping[str, Sequence[Demand]] | None = None,
     ) -> None:
         self.subledger, self.cash, self.policy = subledger, cash, policy
         self.written = written = written_off(subledger, policy, again)
         self.straight = straight
         self.entries: list[data.Transaction] = []
         self.movements: list[tuple[str, Movement]] = []
-        self.demands: dict[str, list[Demand]] = {}
+        self.notes = _notes_on_write_offs(written, notes or {})
+        # The credit notes' turns are read by the next reading's receipts posted straight too.
+        self.demands: dict[str, list[Demand]] = {
+            invoice: list(found) for invoice, found in self.notes.items()
+        }
         self.settled = True
         self.receipts = frozenset(
             receipt.id
@@ -250,6 +288,7 @@ class Recovering:
             invoice: Allocation(
                 write_offs,
                 [(one.day, one.receipt, one.brought) for one in straight.get(invoice, ())],
+                self.notes.get(invoice, ()),
             )
             for invoice, write_offs in written.items()
         }
@@ -325,6 +364,7 @@ class Recovering:
             allocation.reach()
             if allocation.reached != [one.recovered for one in self.straight.get(invoice, ())]:
                 self.settled = False
+            self._noted(invoice, allocation)
         replaced = {
             id(application): made for application, made in self.decided if made != [application]
         }
@@ -343,10 +383,25 @@ class Recovering:
         """
         days: dict[str, list[datetime.date]] = {}
         for invoice, demanded in self.demands.items():
-            days.setdefault(invoice, []).extend(day for day, _, _ in demanded)
+            notes = self.notes.get(invoice, ())
+            found = [day for day, *_ in (one for one in demanded if one not in notes)]
+            if found:
+                days.setdefault(invoice, []).extend(found)
         for invoice, straight in self.straight.items():
             days.setdefault(invoice, []).extend(one.day for one in straight)
         return {invoice: sorted(found) for invoice, found in days.items()}
+
+    def _noted(self, invoice: str, allocation: Allocation) -> None:
+        """Makes the entries of what each credit note for an invoice written off took of it."""
+        items = self.subledger.items
+        for (day, note, _), units in allocation.noted:
+            if not units:
+                continue
+            write_off = _last_reversible(self.written[invoice], day)
+            assert write_off is not None, "a note takes only of a reversible write-off"
+            entry = note_entry(items[note], items[invoice], write_off, units, day, self.policy)
+            self.entries.append(entry)
+            self.movements.append((note, Movement(day, units, entry, 1, items[note].currency)))
 
     def _applied(
         self,
@@ -392,6 +447,28 @@ def _by_day(application: Application) -> tuple[datetime.date, str]:
 def _recoverable(write_offs: Sequence[WriteOff], day: datetime.date) -> int:
     """Returns what was written off of an invoice by the end of a day."""
     return sum(write_off.units for write_off in write_offs if write_off.date <= day)
+
+
+def _notes_on_write_offs(
+    written: Mapping[str, Sequence[WriteOff]], notes: Mapping[str, Sequence[Demand]]
+) -> dict[str, list[Demand]]:
+    """Returns the credit notes that may lower what was written off of each invoice.
+
+    Those for an invoice written off whose latest write-off by the note's
+    day can be reversed and is not priced (`note_entry` credits back the
+    units themselves): a note for an invoice written off at a foreign rate
+    stays open, as one its invoice cannot take.
+    """
+    found: dict[str, list[Demand]] = {}
+    for invoice, demands in notes.items():
+        write_offs = written.get(invoice)
+        if not write_offs:
+            continue
+        for demand in demands:
+            write_off = _last_reversible(write_offs, demand[0])
+            if write_off is not None and write_off.rate is None:
+                found.setdefault(invoice, []).append(demand)
+    return found
 
 
 def _last_reversible(write_offs: Sequence[WriteOff], day: datetime.date) -> WriteOff | None:
@@ -589,6 +666,53 @@ def recovery_entry(
     """
     place = (receipt.place, day, receipt.payee)
     return _entry(item, place, (receipt.id, receipt.link), reversed_, policy)
+
+
+NOTE_KIND = "credit-note-written-off"
+
+
+def note_entry(
+    note: Item,
+    invoice: Item,
+    write_off: WriteOff,
+    units: int,
+    day: datetime.date,
+    policy: ArPolicy,
+) -> data.Transaction:
+    """Returns the entry by which a credit note lowers what was written off of its invoice.
+
+    The note is debited in the receivable (its posting names it) and the
+    accounts the write-off debited are credited back in proportion, as a
+    recovery credits them (`reversal`): the note closes by `units`, bad
+    debt falls by as much, and the invoice, written off, is not posted.
+    Located at the credit note's line, dated `day` (the note's), linked
+    to both; the write-off is not priced (`_notes_on_write_offs`).
+    """
+    currency = note.currency
+    digits = policy.precision.digits(currency)
+    number = Decimal(units).scaleb(-digits)
+    moved = {meta.INVOICE: note.id}
+    postings = [ar_entries.leg(policy.accounts.receivable, number, currency, None, None, moved)]
+    for account, piece in reversal(write_off.debits or (), units):
+        postings.append(ar_entries.posting(account, units_of(-piece, currency, digits)))
+    extra: dict[str, Any] = {
+        meta.INVOICE: invoice.id,
+        meta.SOURCE: note.id,
+        ar_entries.KIND: NOTE_KIND,
+    }
+    customer = invoice.customer or note.customer
+    if customer:
+        extra[meta.CUSTOMER] = customer
+    return ar_entries.transaction(
+        note.origin.source,
+        day,
+        f"Credit note {note.id} applied to {invoice.id} written off",
+        ar_entries.APPLICATION_TAGS,
+        frozenset((note.id, invoice.id)),
+        postings,
+        note.document.payee or invoice.document.payee,
+        extra,
+    )
 
 
 def straight_entry(

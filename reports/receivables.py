@@ -822,7 +822,8 @@ def _item_move(item: Item, movement: Movement) -> tuple[str, str]:
     (`status: "uncollectible"`) of it; a payment the bank import posted
     straight to it, under the receipt's id, or paid back out of it (a refund
     or a returned payment), under the bank line's id; a recovery reinstating
-    it once written off (`plugins.recoveries`); what a generated entry (a cash
+    it once written off (`plugins.recoveries`), or a credit note lowering
+    what was written off (on the note); what a generated entry (a cash
     application) leaves on the account, which is a difference it writes off;
     else an adjustment typed by hand.
     """
@@ -841,6 +842,8 @@ def _item_move(item: Item, movement: Movement) -> tuple[str, str]:
         return "refund", refunded  # money out the bank import posted to the invoice
     if recoveries.is_recovery(entry):
         return "recovery", item.id  # a write-off reversed by the cash recovered
+    if entry.meta.get(ar_entries.KIND) == recoveries.NOTE_KIND:
+        return "recovery", item.id  # a write-off lowered by the credit note, on the note
     return ("write-off" if meta.GENERATED_BY in entry.meta else "adjustment"), item.id
 
 

@@ -21,7 +21,7 @@ from beancount.core import amount, data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plugins import ar_controls, ar_policy, ar_reconciliation, receipts
+from plugins import ar_controls, ar_entries, ar_policy, ar_reconciliation, receipts
 from plugins import receivables as ledger
 from plugins.ar_policy import ArPolicy
 from plugins.currency import Precision
@@ -148,6 +148,110 @@ def test_a_receipt_applied_by_its_flag_day_is_not_flagged() -> None:
         "INV-1", "2026-02-04", "50.00", due="2026-02-04"
     )
     assert flags_of(text) == []
+
+
+def credit_note(name: str, day: str, amount: str, credits: str) -> str:
+    return f"""
+{day} * "Acme" "Credit note {name}" ^{name}
+  invoice: "{name}"
+  credits: "{credits}"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  -{amount} USD
+  Income:Revenue:Services  {amount} USD
+"""
+
+
+def refund(name: str, day: str, amount: str) -> str:
+    """Money paid back on a credit note, typed through the receivable naming the note."""
+    return f"""
+{day} * "Acme" "Refund {name}"
+  invoice: "{name}"
+  Assets:AccountsReceivable  {amount} USD
+  Assets:Bank:Operating  {-Decimal(amount)} USD
+"""
+
+
+def flag_entries(text: str) -> list[data.Transaction]:
+    """The review flags the plugin raises on the books, as loaded."""
+    entries, errors, _ = loader.load_string(HEADER + PLUGIN + text)
+    assert errors == []
+    return [entry for entry in entries if ar_entries.is_review_flag(entry)]
+
+
+PLUGIN = 'plugin "plugins.ar_reconciliation"\n'
+NETTED_AND_REFUNDED = (
+    invoice("INV-1", "2026-01-05", "100.00", due="2026-04-05")
+    + credit_note("CN-1", "2026-01-20", "25.00", "INV-1")  # netted: INV-1 open 75.00
+    + refund("CN-1", "2026-02-10", "25.00")
+)
+
+
+def test_worked_example_a_credit_note_refunded_after_it_was_netted_is_flagged_owed() -> None:
+    # INV-1 100.00; CN-1 25.00 is netted against it on Jan 20 (CN-1 -25.00
+    # + 25.00 = 0.00, INV-1 open 100.00 - 25.00 = 75.00); on Feb 10 the
+    # customer is also paid the 25.00 back on CN-1: CN-1 0.00 + 25.00 =
+    # 25.00 owed by the customer, beside INV-1's 75.00. The total, 100.00,
+    # is right, but the customer was both credited and refunded. At Feb 28,
+    # the first month end that finds CN-1 owed, the flag is raised for
+    # 25.00. (INV-1 is due Apr 5, so it is not past due by then.) The old
+    # code raised nothing.
+    flags = flag_entries(NETTED_AND_REFUNDED)
+    assert [(str(flag.date), flag.narration) for flag in flags] == [
+        ("2026-02-28", "Credit note CN-1: 25.00 USD owed by the customer "
+         "(paid back beyond what is left of it)"),
+    ]  # fmt: skip
+    flag = flags[0]
+    assert flag.flag == "!" and flag.postings == []
+    assert flag.tags == {"receivables-review"}
+    assert flag.links == {"CN-1"}
+    assert flag.meta["revclose_kind"] == ar_entries.NOTE_OWED == "credit-note-owed"
+    assert flag.meta["revclose_source"] == "CN-1"
+    assert flag.meta["customer"] == "CUS-1"
+    lines = (HEADER + PLUGIN + NETTED_AND_REFUNDED).splitlines()
+    assert lines[flag.meta["lineno"] - 1].startswith('2026-01-20 * "Acme" "Credit note CN-1"')
+
+
+def test_a_credit_note_owed_is_flagged_once_at_the_first_month_end_it_is_owed() -> None:
+    # The books run on to March (INV-2): CN-1 is still owed 25.00 at Mar 31,
+    # but it was flagged at Feb 28 already, once, as a past-due invoice is.
+    text = NETTED_AND_REFUNDED + invoice("INV-2", "2026-03-10", "1.00", due="2026-06-10")
+    assert [str(flag.date) for flag in flag_entries(text)] == ["2026-02-28"]
+
+
+def test_a_refund_of_what_is_left_open_on_a_credit_note_is_not_flagged() -> None:
+    # INV-1 100.00 is paid by R-1 on Jan 10, so CN-1 25.00 on Jan 20 finds
+    # nothing open and stays open -25.00, the customer's; the 25.00 paid back
+    # on Feb 10 closes it, -25.00 + 25.00 = 0.00: the customer is owed
+    # nothing and owes nothing, so there is no flag.
+    text = (
+        invoice("INV-1", "2026-01-05", "100.00", due="2026-04-05")
+        + receipt("R-1", "2026-01-10", "100.00", "INV-1")
+        + credit_note("CN-1", "2026-01-20", "25.00", "INV-1")
+        + refund("CN-1", "2026-02-10", "25.00")
+    )
+    assert flag_entries(text) == []
+
+
+def test_a_credit_note_owed_and_cleared_within_the_month_is_not_flagged() -> None:
+    # As the worked example, but on Feb 20 the refund is taken back (the
+    # bank returns it, typed through the receivable naming CN-1): CN-1 is
+    # owed 25.00 from Feb 10 to Feb 20 and 0.00 at Feb 28, so no flag.
+    text = NETTED_AND_REFUNDED + refund("CN-1", "2026-02-20", "-25.00")
+    assert flag_entries(text) == []
+
+
+def test_a_credit_note_refunded_beyond_what_it_credits_is_flagged_for_the_excess() -> None:
+    # CN-1 25.00 is netted against INV-1, and 40.00 is paid back on it on
+    # Feb 10: -25.00 + 25.00 + 40.00 = 40.00 owed at Feb 28.
+    text = (
+        invoice("INV-1", "2026-01-05", "100.00", due="2026-04-05")
+        + credit_note("CN-1", "2026-01-20", "25.00", "INV-1")
+        + refund("CN-1", "2026-02-10", "40.00")
+    )
+    assert [(str(flag.date), str(flag.narration)) for flag in flag_entries(text)] == [
+        ("2026-02-28", "Credit note CN-1: 40.00 USD owed by the customer "
+         "(paid back beyond what is left of it)"),
+    ]  # fmt: skip
 
 
 # Hypothesis: books drawn at random, read into a subledger and receipts as the
