@@ -47,7 +47,7 @@ import datetime
 import difflib
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
@@ -542,9 +542,11 @@ def open_invoices(books: Books, as_of: datetime.date) -> Table:
     date).
     """
     ledger = Receivables(books)
-    moves = _account_moves(ledger)
+    found = ledger.open_items(as_of)
+    posting = {id(move.entry) for item, _ in found for move in item.movements}
+    moves = _account_moves(ledger, posting)  # the entries that post to an open item
     rows = []
-    for item, balance in ledger.open_items(as_of):
+    for item, balance in found:
         owed = item.is_invoice and balance > 0
         due, late = (item.due, max(0, (as_of - item.due).days)) if owed else (None, None)
         billed, paid, credited = (
@@ -576,9 +578,10 @@ def _roll(item: Item, as_of: datetime.date, moves: _Moves) -> tuple[int, int, in
       to customer credits (negative), a chargeback (negative) (`_paid_by`);
     - credited: everything else: a credit note netted onto it, a void, a
       write-off of a bad debt, a recovery reversing one (negative), the
-      difference a cash application writes off, an adjustment typed by
-      hand. A credit note is billed on its own item (negative) and
-      credited on the invoice it is netted onto.
+      difference a cash application writes off, a credit note's credit
+      moved to customer credits (on the note, `_share_cash`), an
+      adjustment typed by hand. A credit note is billed on its own item
+      (negative) and credited on the invoice it is netted onto.
 
     INV-1 100.00 with a credit note of 10.00 applied and a receipt of 60.00
     applied is billed 100.00, paid 60.00, credited 10.00, open 30.00.
@@ -604,7 +607,8 @@ def _paid_by(movement: Movement, kind: str, moves: _Moves) -> int:
     application, a customer credit applied, an over payment moved to
     customer credits, a chargeback, a credit note netted, a write-off), the
     cash is its share of what the entry moves on the customer's receipts
-    and customer credits (`_share_cash`), or of the receipt of another
+    and customer credits (a credit note's: on their receipts alone,
+    `_share_cash`), or of the receipt of another
     currency or another payer that pays it (`_cash_from`): applied 99.96 to
     INV-1 100.00, 99.96 is paid and the 0.04 written off is not; applied
     100.02, 100.00 is paid; a credit note netted, a void or a write-off
@@ -636,19 +640,29 @@ def _share_cash(moves: _Moves, paying: dict[int, list[tuple[Item, Movement, str]
     currency or another payer (already in `moves.cash`), an invoice or
     credit note itself, and a payment or refund the bank import posts
     (all cash) take no share.
+
+    A credit note's credit is not cash: what an entry moves between a credit
+    note and the customer's credits transfers the note's credit to their
+    credit balance, so a credit note's posting takes its share of what the
+    entry moves on the customer's receipts alone. CN-1 -20.00 with 12.00 of
+    it moved to customer credits by hand (the receivable debited on CN-1,
+    customer credits credited) is credited -12.00 by that entry, not paid.
     """
     for entry_id, paid in paying.items():
-        shares: dict[tuple[str, int, str], list[Movement]] = defaultdict(list)
+        shares: dict[tuple[str, int, str], list[tuple[Item, Movement]]] = defaultdict(list)
         for item, movement, kind in paid:
             taken = (entry_id, movement.position) in moves.cash
             if not taken and kind not in ("invoice", "credit note", "payment", "refund"):
-                shares[(item.customer, entry_id, item.currency)].append(movement)
-        for key, movements in shares.items():
+                shares[(item.customer, entry_id, item.currency)].append((item, movement))
+        for key, postings in shares.items():
             cash = moves.posted[key] - moves.found[key].units  # the receipts' and credits' moves
-            for movement in sorted(movements, key=lambda one: one.position):
-                share = _upto(cash, movement.units)
+            received = cash + moves.credits.get(key, 0)  # the receipts' moves alone
+            for item, movement in sorted(postings, key=lambda pair: pair[1].position):
+                note = item.is_billed and not item.is_invoice
+                share = _upto(received if note else cash, movement.units)
                 moves.cash[(entry_id, movement.position)] = share
                 cash -= share
+                received -= share
 
 
 def _cash_from(
@@ -738,6 +752,10 @@ class _Moves:
         self.folds: list[tuple[str, str, data.Transaction, data.Transaction]] = []
         # The cash each receivable posting is paid by (`_paid_by`), by its entry and position.
         self.cash: dict[tuple[int, int], int] = {}
+        # What each entry moves on the customer's credits alone, by the same key as `found`.
+        self.credits: dict[tuple[str, int, str], int] = defaultdict(int)
+        # The difference a receipt of another currency or payer leaves, by the key of its move.
+        self.differences: dict[tuple[str, int, str], _Move] = {}
 
     def add(
         self,
@@ -774,6 +792,17 @@ class _Moves:
         """Has the move of one entry shown as part of another's, once every posting is added."""
         self.folds.append((customer, currency, entry, into))
 
+    def currencies(self) -> dict[str, set[str]]:
+        """Returns the currencies of each customer's account: of every move, even one netting to 0.
+
+        A payer whose receipts all paid others' invoices the day they came
+        moves nothing on its own account, but has one in their currencies.
+        """
+        found: dict[str, set[str]] = defaultdict(set)
+        for customer, _, currency in self.found:
+            found[customer].add(currency)
+        return found
+
     def by_customer(self) -> dict[str, list[_Move]]:
         """Returns each customer's moves that move anything, in their places on the statement."""
         for customer, currency, entry, into in self.folds:
@@ -783,12 +812,23 @@ class _Moves:
         found: dict[str, list[_Move]] = defaultdict(list)
         for key, move in self.found.items():
             customer = key[0]
-            if move.units and move.kind == "write-off" and meta.is_generated(move.entry):
+            difference = self.differences.get(key)
+            if difference is not None:  # the payment, then what it leaves written off
+                found[customer].append(move._replace(units=move.units - difference.units))
+                found[customer].append(_described(difference, cashless=False))
+            elif move.units and move.kind == "write-off" and meta.is_generated(move.entry):
                 cashless = self.posted.get(key) == move.units  # it moves none of their cash
-                found[customer].append(move._replace(description=_written_off(move, cashless)))
+                found[customer].append(_described(move, cashless))
             elif move.units:
                 found[customer].append(move)
         return {customer: sorted(moves, key=_place) for customer, moves in found.items()}
+
+
+def _described(move: _Move, cashless: bool) -> _Move:
+    """Returns a move as its statement row reads: a generated write-off by what it does."""
+    if move.kind == "write-off" and meta.is_generated(move.entry):
+        return move._replace(description=_written_off(move, cashless))
+    return move
 
 
 def _written_off(move: _Move, cashless: bool) -> str:
@@ -847,16 +887,20 @@ def _item_move(item: Item, movement: Movement) -> tuple[str, str]:
     return ("write-off" if meta.GENERATED_BY in entry.meta else "adjustment"), item.id
 
 
-def _credit_postings(ledger: Receivables) -> Iterator[credits_plugin.CreditPosting]:
+def _credit_postings(
+    ledger: Receivables, only: Container[int] | None = None
+) -> Iterator[credits_plugin.CreditPosting]:
     """Yields every posting to the customer credits account, in entry order, with its customer.
 
     The customer is the one the plugin limits its credit applications by
-    (`plugins.customer_credits.Owner`).
+    (`plugins.customer_credits.Owner`). `only`: the entries to read (by
+    `id`), default all.
     """
     owner = credits_plugin.Owner(ledger.receipts.by_id, ledger.items)
-    return credits_plugin.postings(
-        ledger.books.entries, ledger.policy.customer_credits_account, owner
-    )
+    entries: Iterable[data.Directive] = ledger.books.entries
+    if only is not None:
+        entries = (entry for entry in entries if id(entry) in only)
+    return credits_plugin.postings(entries, ledger.policy.customer_credits_account, owner)
 
 
 def _credits_held(ledger: Receivables, as_of: datetime.date) -> dict[tuple[str, str], Decimal]:
@@ -878,7 +922,8 @@ def _applied_elsewhere(
     """Adds a receipt's cash applied to items in another currency or of another customer.
 
     Each item's statement shows the receipt paying it, in the item's
-    currency. The receipt's own account shows what the application moves
+    currency (what it writes off is split off later, `_differences`). The
+    receipt's own account shows what the application moves
     out of it (the cash applied, less any over payment it parks in customer
     credits) as a transfer when it had held the cash a day or more; applied
     the day it came, it never held it, so the receipt's row shows what is
@@ -909,7 +954,7 @@ def _statement_moves(ledger: Receivables) -> dict[str, list[_Move]]:
     return _account_moves(ledger).by_customer()
 
 
-def _account_moves(ledger: Receivables) -> _Moves:
+def _account_moves(ledger: Receivables, only: Container[int] | None = None) -> _Moves:
     """Returns what each entry moves on each customer's account.
 
     The account is the customer's items in the receivable, their receipts
@@ -921,20 +966,32 @@ def _account_moves(ledger: Receivables) -> _Moves:
     on its statement (`_applied_elsewhere`). A cash application pays one item.
     It also finds what each posting to an item is paid by in cash, for the
     open items' roll (`moves.cash`: `_cash_from`, then `_share_cash`).
+
+    Args:
+      only: The entries (by `id`) to read, every posting of each, when only
+        they are wanted (the open items' roll reads those that post to an
+        open item); default: every entry. An entry's moves and cash depend
+        on its own postings alone, so they are the same either way.
     """
     moves = _Moves()
     paying: dict[int, list[tuple[Item, Movement, str]]] = defaultdict(list)  # by entry
     for item in ledger.items.items.values():
         for movement in item.movements:
+            if only is not None and id(movement.entry) not in only:
+                continue
             kind, document = _item_move(item, movement)
             moves.add(item.customer, movement.entry, item.currency, document, kind, movement.units)
             moves.posted[(item.customer, id(movement.entry), item.currency)] += movement.units
             paying[id(movement.entry)].append((item, movement, kind))
     rates = fx.Rates(ledger.books.entries, ledger.policy.functional_currency)  # read when used
+    paid_elsewhere: dict[tuple[int, int], tuple[Item, Movement]] = {}
     for receipt in ledger.receipts.by_id.values():
         customer, currency = receipt.customer, receipt.currency
-        moves.add(customer, receipt.entry, currency, receipt.id, "payment", -receipt.amount)
+        if only is None or id(receipt.entry) in only:
+            moves.add(customer, receipt.entry, currency, receipt.id, "payment", -receipt.amount)
         for use in ledger.receipts.uses.get(receipt.id, []):
+            if only is not None and id(use.entry) not in only:
+                continue
             paid = paying.get(id(use.entry), [])
             elsewhere = [
                 (item, movement)
@@ -944,11 +1001,13 @@ def _account_moves(ledger: Receivables) -> _Moves:
             if elsewhere and len(elsewhere) == len(paid):
                 _applied_elsewhere(moves, receipt, use, elsewhere)
                 _cash_from(ledger, rates, receipt, use, elsewhere, moves.cash)
+                for item, movement in elsewhere:
+                    paid_elsewhere[id(movement.entry), movement.position] = (item, movement)
                 continue
             kind = "write-off" if meta.GENERATED_BY in use.entry.meta else "refund"
             moves.add(customer, use.entry, currency, receipt.id, kind, use.units)
     links = {receipt.link: receipt.id for receipt in ledger.receipts.by_id.values()}
-    for credit in _credit_postings(ledger):
+    for credit in _credit_postings(ledger, only):
         entry, posting = credit.entry, credit.posting
         minor = ledger.policy.precision.to_minor(credit.number, credit.currency) or 0
         document = (
@@ -962,17 +1021,52 @@ def _account_moves(ledger: Receivables) -> _Moves:
         else:
             kind = "refund" if minor > 0 else "credit"
         moves.add(credit.customer, entry, credit.currency, document, kind, minor)
+        moves.credits[(credit.customer, id(entry), credit.currency)] += minor
     _share_cash(moves, paying)
+    _differences(moves, paid_elsewhere.values())
     return moves
 
 
+def _differences(moves: _Moves, paid: Iterable[tuple[Item, Movement]]) -> None:
+    """Splits the difference off the payments by receipts of another currency or another payer.
+
+    Such a payment is one move on the item's customer's account, the
+    posting(s) to the item; of them, only the cash (`moves.cash`, what the
+    open items' roll calls paid) is the payment. What is left, the
+    difference the application writes off, is a move of its own, under the
+    first item it is left on, as a typed or generated entry's write-off
+    reads (`_written_off`): INV-E1 30.00 EUR paid by R-1 32.50 USD at 1.10
+    is paid 29.55 EUR and "Payment difference written off, INV-E1" 0.45 EUR.
+    With no price to convert at, all is cash and nothing is split.
+    """
+    left: dict[tuple[str, int, str], list[tuple[Item, Movement, int]]] = defaultdict(list)
+    for item, movement in sorted(paid, key=lambda pair: pair[1].position):
+        cash = moves.cash.get((id(movement.entry), movement.position), movement.units)
+        if movement.units != cash:
+            key = (item.customer, id(movement.entry), item.currency)
+            left[key].append((item, movement, movement.units - cash))
+    for key, differences in left.items():
+        move = moves.found.get(key)
+        units = sum(units for _, _, units in differences)
+        if move is None or not units:
+            continue
+        kind, document = _item_move(*differences[0][:2])
+        text = move.entry.narration or ""
+        moves.differences[key] = _Move(move.entry, move.currency, document, kind, text, units)
+
+
 def _statement_rows(
-    ledger: Receivables, moves: list[_Move], start: datetime.date, end: datetime.date
+    ledger: Receivables,
+    moves: list[_Move],
+    start: datetime.date,
+    end: datetime.date,
+    held: Iterable[str] = (),
 ) -> list[list[Any]]:
     """Returns a statement's rows: per currency, the opening balance, each move, the closing.
 
     A currency is on it when it has an opening balance or moves in the
-    period; its opening balance is shown even when it is zero.
+    period; its opening balance is shown even when it is zero. When no
+    currency is, each of `held` is, at its balance (zero).
     """
     opening: dict[str, int] = defaultdict(int)
     within: dict[str, list[_Move]] = defaultdict(list)
@@ -982,7 +1076,8 @@ def _statement_rows(
         elif move.entry.date <= end:
             within[move.currency].append(move)
     rows: list[list[Any]] = []
-    for currency in sorted(set(within) | {code for code, units in opening.items() if units}):
+    currencies = set(within) | {code for code, units in opening.items() if units}
+    for currency in sorted(currencies or set(held)):
         balance = opening[currency]
         rows.append(
             [start, currency, "", "", "Opening balance", None, None,
@@ -1015,29 +1110,39 @@ def customer_statement(
     `type` says which it is (`_statement_moves`). The customer "(unassigned)"
     is what belongs to none, as in `customer_statements`.
 
+    A customer is known by anything on their account: an invoice or credit
+    note, a receipt they paid (whether or not they are billed themselves),
+    a customer credit. A statement with no balance and no move in the
+    period shows each currency of the customer's account at 0.00: a payer
+    whose receipt paid another customer's invoice the day it came never
+    held the cash, so its statement is its currency's opening and closing
+    balance of 0.00.
+
     Raises:
-      UnknownCustomer: If the customer has no move in the books and no
-        `custom "customer"` directive: a mistyped id would otherwise give an
-        empty statement. The message names up to three known customers,
+      UnknownCustomer: If nothing in the books is the customer's and it has
+        no `custom "customer"` directive: a mistyped id would otherwise give
+        an empty statement. The message names up to three known customers,
         the nearest ids first.
     """
     ledger = Receivables(books)
-    every = _statement_moves(ledger)
-    moves = every.get("" if customer == UNASSIGNED else customer)
-    if moves is None and customer not in Sources(books).names:
-        known = sorted(shown(name) for name in every)
+    found = _account_moves(ledger)
+    held = found.currencies()
+    own = "" if customer == UNASSIGNED else customer
+    if own not in held and customer not in Sources(books).names:
+        known = sorted(shown(name) for name in held)
         near = difflib.get_close_matches(customer, known, n=3) or known[:3]
         raise UnknownCustomer(
             f"Customer '{customer}' has nothing in the receivable, unapplied cash or customer "
             f"credits and is not declared; expected a known customer, e.g. "
             f"{', '.join(near) or 'none: the books have no customer'}"
         )
-    rows = _statement_rows(ledger, moves or [], start, end)
+    moves = found.by_customer().get(own, [])
+    rows = _statement_rows(ledger, moves, start, end, held.get(own, ()))
     return Table(f"Statement of {customer}, {start} to {end}", STATEMENT_COLUMNS, rows)
 
 
 class UnknownCustomer(ValueError):
-    """The statement's customer has no move in the books and no `custom "customer"` directive."""
+    """Nothing in the books is the statement's customer's, and no `custom "customer"` names it."""
 
 
 @dataclass

@@ -234,10 +234,11 @@ def test_open_items_show_a_credit_note_partly_refunded_the_day_it_is_issued(
     path = reporting.written(books, SAME_DAY_PART_REFUND, {"ar.yaml": policy})
     part_refunded = books_module.load(str(path))
     table = reports.open_invoices(part_refunded, MARCH_END)
-    # Its roll: billed -200.00, paid -50.00 (moved to customer credits and
-    # paid back out), credited 0.00, open -200.00 + 50.00 = -150.00.
+    # Its roll: billed -200.00; paid 0.00; credited -50.00, the note's credit
+    # moved to customer credits (no cash: the cash refund is paid out of
+    # customer credits, not out of the note); open -200.00 + 50.00 = -150.00.
     assert [[row[0], row[2], row[3], *row[6:10]] for row in table.rows] == [
-        ["CN-1", datetime.date(2026, 3, 20), None, D("-200.00"), D("-50.00"), D("0.00"),
+        ["CN-1", datetime.date(2026, 3, 20), None, D("-200.00"), D("0.00"), D("-50.00"),
          D("-150.00")]
     ]  # fmt: skip
     assert [error.message for error in part_refunded.errors] == []

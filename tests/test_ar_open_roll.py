@@ -508,6 +508,23 @@ def test_every_row_of_the_demos_open_listing_rolls_to_its_open_amount() -> None:
             assert billed - paid - credited == opened, row
 
 
+def test_the_demos_open_listing_reads_the_roll_of_every_entrys_moves() -> None:
+    # The listing reads only the entries that post to an open item; each
+    # row must be the roll read from every entry's moves, in minor units
+    # (a second reading of fewer entries would disagree on a shared entry).
+    demo = books_module.load(str(DEMO))
+    day = datetime.date(2026, 10, 31)
+    ledger = receivables.Receivables(demo)
+    every = receivables._account_moves(ledger)
+    rows = receivables.open_invoices(demo, day).rows
+    assert len(rows) == len(ledger.open_items(day))
+    for row in rows:
+        item = ledger.items.items[row[0]]
+        to_minor = ledger.policy.precision.to_minor
+        listed = tuple(to_minor(number, row[5]) for number in row[6:9])
+        assert listed == receivables._roll(item, day, every), row
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.integers(min_value=1, max_value=100_000),
@@ -577,3 +594,72 @@ def test_the_roll_holds_whatever_is_paid_credited_or_written_off(
             assert D(cents(straight)) <= paid <= D(cents(straight + received)), row
     totals = [row for row in aging.rows if row[0] == "Total"]
     assert sum(table.column("open"), D(0)) == sum((row[-3] for row in totals), D(0))
+
+
+# CN-1 20.00 is issued to CUS-1 on Jan 10 and left open; on Jan 15 12.00 of
+# it is moved to CUS-1's customer credits by a typed entry (the receivable
+# debited on CN-1, customer credits credited). INV-7 100.00 is paid 130.00
+# by the bank straight to it (BR-7) on Jan 12, and the 30.00 over is moved
+# to customer credits by hand the same way on Jan 16.
+CREDIT_NOTE_TO_CREDITS = (
+    HEADER
+    + """
+2026-01-05 * "Acme" "Invoice INV-7" ^INV-7
+  invoice: "INV-7"
+  customer: "CUS-1"
+  due: 2026-02-04
+  Assets:AccountsReceivable  100.00 USD
+  Income:Revenue:Services  -100.00 USD
+
+2026-01-10 * "Acme" "Credit note CN-1" ^CN-1
+  invoice: "CN-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  -20.00 USD
+  Income:Revenue:Services  20.00 USD
+
+2026-01-12 * "Acme" "WIRE INV-7" ^INV-7
+  bank_reference: "BR-7"
+  invoice: "INV-7"
+  customer: "CUS-1"
+  Assets:Bank:Operating  130.00 USD
+  Assets:AccountsReceivable  -130.00 USD
+
+2026-01-15 * "Acme" "Move 12.00 of CN-1 to customer credits"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  12.00 USD
+    invoice: "CN-1"
+  Liabilities:CustomerCredits  -12.00 USD
+
+2026-01-16 * "Acme" "Move INV-7's over payment to customer credits"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  30.00 USD
+    invoice: "INV-7"
+  Liabilities:CustomerCredits  -30.00 USD
+"""
+)
+
+
+def test_a_credit_notes_credit_moved_to_customer_credits_is_credited_not_paid(
+    books: Books,
+) -> None:
+    # CN-1 at Jan 31, by hand: billed -20.00 (the note); the 12.00 moved to
+    # customer credits is no cash (the note's credit was transferred to
+    # CUS-1's credit balance): paid 0.00, credited -12.00; open -20.00 - 0.00
+    # - (-12.00) = -8.00. Read as cash, it rolled -20.00, -12.00, 0.00.
+    # INV-7's over payment is cash moved on: billed 100.00, paid 130.00 -
+    # 30.00 = 100.00, credited 0.00, open 0.00 (closed, so not listed).
+    loaded = reporting.loaded(books, CREDIT_NOTE_TO_CREDITS, {"ar.yaml": POLICY})
+    table = receivables.open_invoices(loaded, JANUARY_END)
+    assert _cells(table, "invoice", "billed", "paid", "credited", "open") == [
+        ["CN-1", D("-20.00"), D("0.00"), D("-12.00"), D("-8.00")],
+    ]
+    assert _rolls(loaded, JANUARY_END, "CN-1", "INV-7") == [(-2000, 0, -1200), (10000, 10000, 0)]
+    # CUS-1's statement: neither move changes what CUS-1 owes (the receivable
+    # and customer credits move by the same amount), so neither has a row.
+    statement = receivables.customer_statement(
+        loaded, "CUS-1", datetime.date(2026, 1, 1), JANUARY_END
+    )
+    assert [row[2:4] for row in statement.rows[1:-1]] == [
+        ["INV-7", "invoice"], ["CN-1", "credit note"], ["BR-7", "payment"],
+    ]  # fmt: skip
+    assert statement.rows[-1][-1] == D("100.00") - D("20.00") - D("130.00")

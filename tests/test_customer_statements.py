@@ -244,6 +244,79 @@ def test_the_statements_control_fails_when_the_statements_do_not_add_up(books: B
     ]  # fmt: skip
 
 
+# CUS-9 and CUS-10 are billed nothing and not declared. CUS-9's R-9 10.00
+# pays CUS-1's INV-1 100.00 the day it comes (Feb 12); CUS-8's R-8 25.00,
+# naming no invoice, waits unapplied; CUS-10 gets a goodwill credit of 15.00
+# typed into customer credits.
+PAYERS_WITHOUT_INVOICES = """
+2025-01-01 open Expenses:Concessions
+
+2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  due: 2026-02-04
+  Assets:AccountsReceivable  100.00 USD
+  Income:Revenue:Services  -100.00 USD
+
+2026-02-12 * "Zeta" "Wire for Acme"
+  receipt: "R-9"
+  customer: "CUS-9"
+  invoice: "INV-1"
+  Assets:Bank:Operating  10.00 USD
+  Liabilities:UnappliedCash  -10.00 USD
+
+2026-02-13 * "Eta" "Wire"
+  receipt: "R-8"
+  customer: "CUS-8"
+  Assets:Bank:Operating  25.00 USD
+  Liabilities:UnappliedCash  -25.00 USD
+
+2026-02-14 * "Kappa" "Goodwill credit"
+  customer: "CUS-10"
+  Liabilities:CustomerCredits  -15.00 USD
+  Expenses:Concessions  15.00 USD
+"""
+
+
+def test_a_payer_billed_nothing_has_a_statement_of_its_cash_and_credits(
+    books: Books, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # By hand, February: CUS-8 holds R-8's 25.00 unapplied: -25.00. CUS-10
+    # holds the 15.00 credit: -15.00. CUS-9 never held R-9 (it paid INV-1
+    # the day it came), so its USD account is 0.00 from start to end, a
+    # statement all the same (before: UnknownCustomer, as if mistyped).
+    books_ = _loaded(books, HEADER + PAYERS_WITHOUT_INVOICES)
+    feb_1, feb_28 = datetime.date(2026, 2, 1), datetime.date(2026, 2, 28)
+    closing = {
+        customer: receivables.customer_statement(books_, customer, feb_1, feb_28).rows[-1][-1]
+        for customer in ("CUS-8", "CUS-10")
+    }
+    assert closing == {"CUS-8": D("-25.00"), "CUS-10": D("-15.00")}
+    table = receivables.customer_statement(books_, "CUS-9", feb_1, feb_28)
+    assert _rows(table) == [
+        (feb_1, "USD", "", "", "Opening balance", None, None, D("0.00")),
+        (feb_28, "USD", "", "", "Closing balance", None, None, D("0.00")),
+    ]
+    # CUS-1 is paid 10.00 by CUS-9: 100.00 - 10.00 = 90.00.
+    table = receivables.customer_statement(books_, "CUS-1", feb_1, feb_28)
+    assert [row[2:] for row in _rows(table)[1:-1]] == [
+        ("R-9", "payment", "Wire for Acme (paid by CUS-9)", None, D("10.00"), D("90.00")),
+    ]
+    # An id on nothing at all is still refused; the payers are among the
+    # known ids: CUS-99 is nearest CUS-9 (5 characters in common), then CUS-8
+    # and CUS-1 (4, "CUS-"), tied, which difflib lists larger first; CUS-10
+    # (4 of 12 characters) comes after them.
+    path = reporting.written(books, HEADER + PAYERS_WITHOUT_INVOICES, {"ar.yaml": POLICY})
+    command = ["ar", str(path), "statement", "--as-of", "2026-02-28", "--customer"]
+    assert cli.main([*command, "CUS-9"]) == 0
+    assert "Statement of CUS-9" in capsys.readouterr().out
+    assert cli.main([*command, "CUS-99"]) == 2
+    assert capsys.readouterr().err == (
+        "revclose: Customer 'CUS-99' has nothing in the receivable, unapplied cash or customer "
+        "credits and is not declared; expected a known customer, e.g. CUS-9, CUS-8, CUS-1\n"
+    )
+
+
 def test_what_belongs_to_no_customer_has_a_statement_of_its_own(books: Books) -> None:
     # A receipt with neither a customer nor a payee billed to one is nobody's:
     # the "(unassigned)" statement holds its 50.00, so the statements still
@@ -377,6 +450,84 @@ def test_cash_held_before_it_pays_an_invoice_in_another_currency_moves_out_of_it
     ]  # fmt: skip
     held = receivables.customer_credits(books_, feb_28)
     assert [row[3] for row in held.rows if row[0] == "CUS-E"] == [D("4.00")]
+
+
+# INV-E1 30.00 EUR billed Dec 1 at 1.20; R-1 32.50 USD received Feb 1, when
+# EUR is 1.10, is 32.50 / 1.10 = 29.545... EUR: 0.45 EUR short, within the
+# tolerance, so the application writes the 0.50 USD off. INV-P1 10.00 USD of
+# CUS-P is paid on Feb 5 by R-2 9.60 USD of CUS-E naming it: 0.40 short,
+# written off.
+SHORT_IN_ANOTHER_CURRENCY_OR_BY_ANOTHER_PAYER = """
+2025-12-01 price EUR 1.20 USD
+2026-01-31 price EUR 1.10 USD
+
+2025-12-01 * "Euro" "Invoice INV-E1" ^INV-E1
+  invoice: "INV-E1"
+  customer: "CUS-E"
+  due: 2025-12-31
+  Assets:AccountsReceivable  30.00 EUR @ 1.20 USD
+  Income:Revenue:Services  -36.00 USD
+
+2026-02-01 * "Euro" "Wire 1"
+  receipt: "R-1"
+  customer: "CUS-E"
+  invoice: "INV-E1"
+  Assets:Bank:Operating  32.50 USD
+  Liabilities:UnappliedCash  -32.50 USD
+
+2026-02-03 * "Pi" "Invoice INV-P1" ^INV-P1
+  invoice: "INV-P1"
+  customer: "CUS-P"
+  due: 2026-03-05
+  Assets:AccountsReceivable  10.00 USD
+  Income:Revenue:Services  -10.00 USD
+
+2026-02-05 * "Euro" "Wire 2"
+  receipt: "R-2"
+  customer: "CUS-E"
+  invoice: "INV-P1"
+  Assets:Bank:Operating  9.60 USD
+  Liabilities:UnappliedCash  -9.60 USD
+"""
+
+
+def test_a_difference_written_off_on_a_payment_in_another_currency_has_its_own_row(
+    books: Books,
+) -> None:
+    # EUR, by hand: 30.00 billed; R-1 pays what it is worth, 32.50 / 1.10 =
+    # 29.55 EUR (rounded half to even), as the open roll's paid; the 0.45 EUR
+    # left is the difference written off, a row of its own under INV-E1:
+    # 30.00 - 29.55 = 0.45, 0.45 - 0.45 = 0.00, what CUS-E owes. R-1 was
+    # applied the day it came: no USD rows. (One payment row of 30.00 before.)
+    books_ = _loaded(books, HEADER + SHORT_IN_ANOTHER_CURRENCY_OR_BY_ANOTHER_PAYER)
+    dec_1, feb_1, feb_28 = (datetime.date(2025, 12, 1), datetime.date(2026, 2, 1),
+                            datetime.date(2026, 2, 28))  # fmt: skip
+    table = receivables.customer_statement(books_, "CUS-E", dec_1, feb_28)
+    assert _rows(table) == [
+        (dec_1, "EUR", "", "", "Opening balance", None, None, D("0.00")),
+        (dec_1, "EUR", "INV-E1", "invoice", "Invoice INV-E1", D("30.00"), None, D("30.00")),
+        (feb_1, "EUR", "R-1", "payment", "Wire 1 (paid in USD)", None, D("29.55"), D("0.45")),
+        (feb_1, "EUR", "INV-E1", "write-off", "Payment difference written off, INV-E1", None,
+         D("0.45"), D("0.00")),
+        (feb_28, "EUR", "", "", "Closing balance", None, None, D("0.00")),
+    ]  # fmt: skip
+    # CUS-P, by hand: 10.00 billed; R-2 pays 9.60; the 0.40 written off:
+    # 10.00 - 9.60 - 0.40 = 0.00. CUS-E never held R-2: no row there.
+    table = receivables.customer_statement(books_, "CUS-P", feb_1, feb_28)
+    assert [row[2:] for row in _rows(table)] == [
+        ("", "", "Opening balance", None, None, D("0.00")),
+        ("INV-P1", "invoice", "Invoice INV-P1", D("10.00"), None, D("10.00")),
+        ("R-2", "payment", "Wire 2 (paid by CUS-E)", None, D("9.60"), D("0.40")),
+        ("INV-P1", "write-off", "Payment difference written off, INV-P1", None, D("0.40"),
+         D("0.00")),
+        ("", "", "Closing balance", None, None, D("0.00")),
+    ]  # fmt: skip
+    # The payment rows are what the open roll calls paid: 29.55 EUR and 9.60.
+    ledger = receivables.Receivables(books_)
+    moves = receivables._account_moves(ledger)
+    assert [
+        receivables._roll(ledger.items.items[one], feb_28, moves) for one in ("INV-E1", "INV-P1")
+    ] == [(3000, 2955, 45), (1000, 960, 40)]
 
 
 def test_a_payment_from_another_customer_is_on_the_statement_of_the_invoice_it_pays(
@@ -553,7 +704,14 @@ def test_a_credit_note_left_open_has_no_due_date_in_the_open_listing(books: Book
     ]  # fmt: skip
 
 
-@pytest.mark.parametrize("ledger", [HEADER + PAID_IN_ANOTHER_CURRENCY, HEADER + HELD_THEN_APPLIED])
+@pytest.mark.parametrize(
+    "ledger",
+    [
+        HEADER + PAID_IN_ANOTHER_CURRENCY,
+        HEADER + HELD_THEN_APPLIED,
+        HEADER + SHORT_IN_ANOTHER_CURRENCY_OR_BY_ANOTHER_PAYER,
+    ],
+)
 def test_statements_of_every_customer_add_up_to_what_is_owed(books: Books, ledger: str) -> None:
     # Each day's closing balances, per currency, are the receivable less
     # unapplied cash and customer credits on that day, folding or not.
