@@ -49,7 +49,9 @@ receivable with what it adds.
 While cash is matched, cash naming an invoice written off as uncollectible
 reinstates it by what it recovers, on its day (plugins.recoveries). Once it is matched, a
 later chargeback of a receipt takes back from what the receipt paid
-(plugins.chargebacks).
+(plugins.chargebacks); what it opens again of an invoice that a later
+credit or receipt naming it reads is open from its day when the books are
+read again.
 """
 
 from __future__ import annotations
@@ -223,7 +225,8 @@ Recoveries = dict[str, list[recoveries.Demand]]  # by invoice written off
 
 # Readings of the books at most: each after the first knows what the one before
 # found (take-backs capped, recoveries, write-offs later postings follow,
-# chargebacks read as before). One such finding needs two.
+# chargebacks read as before, what chargebacks opened again that later credits
+# read). One such finding needs two.
 _READINGS = 8
 
 
@@ -255,6 +258,13 @@ def reconcile(
     posted straight to it, brought it something on or after that day: the
     write-off is then read with the typed ones, and the receipt recovers it
     again. One no receipt follows is not read again: nothing would change.
+    And when a chargeback's take-back opens an invoice again that a receipt
+    posted straight to it, a credit note netted to it or a receipt naming
+    it reads on or after the debit's day (`plugins.chargebacks.Charged.read_later`):
+    what it opened is then posted to the invoice before cash is matched, as
+    a returned payment typed to it would be, so the matcher's calendar
+    knows it from that day on; the take-back made again once cash is
+    matched replaces it.
 
     Args:
       books: The plugin's view of the ledger.
@@ -286,6 +296,8 @@ class _Known:
         # The claims of debits on their receipts' credits, decided with the credits' applications.
         self.claims: dict[chargebacks.Key, customer_credits.Claim] = {}
         self.again: dict[str, list[recoveries.WriteOff]] = {}  # written off again by chargebacks
+        # What chargebacks opened again of invoices a later credit reads, posted before matching.
+        self.reopened: list[tuple[str, receivables.Movement]] = []
         self._tried = {payment_differences.keys([])}  # the write-offs carried so far
 
     def absorb(self, learned: _Learned) -> None:
@@ -303,6 +315,8 @@ class _Known:
             self.claims = learned.claims
         if learned.again is not None:
             self.again = learned.again
+        if learned.reopened is not None:
+            self.reopened = learned.reopened
 
 
 def _unsettled(learned: _Learned, cash: receipts.Receipts) -> list[receivables.Finding]:
@@ -346,6 +360,20 @@ def _unsettled(learned: _Learned, cash: receipts.Receipts) -> list[receivables.F
                 None,
             )
         )
+    reopened: dict[tuple[str, str, Any, Any], None] = {}  # one error at each debit and invoice
+    for invoice, movement in learned.reopened or ():
+        where = movement.entry.meta  # the take-back's: at its debit
+        receipt = str(where.get(receipts.APPLIED_RECEIPT))
+        reopened[(invoice, receipt, where.get("filename"), where.get("lineno", 0))] = None
+    found += [
+        (
+            {"filename": filename, "lineno": lineno},
+            f"The chargeback of {receipt} opening {invoice} again {readings}; "
+            "type it to the invoice it reopens instead",
+            None,
+        )
+        for invoice, receipt, filename, lineno in reopened
+    ]
     places = {  # one error at each chargeback, for each invoice it wrote off again
         (invoice, write_off.place or ("<ar_reconciliation>", 0)): None
         for invoice, write_off in learned.again_anew
@@ -385,7 +413,8 @@ def _reconciled(
 
     `known` is read first: take-backs capped, what recovering receipts
     bring, write-offs posted before cash is matched, debits taken off their
-    receipts before matching and what receipts' credits can give debits.
+    receipts before matching, what receipts' credits can give debits and
+    what chargebacks opened again of invoices later credits read.
     """
     unapplied = policy.accounts.unapplied_cash
     typed, findings = books.typed, list(books.findings)
@@ -432,6 +461,8 @@ class _Learned(NamedTuple):
     again: dict[str, list[recoveries.WriteOff]] | None = None
     # Of it, what differs from what this reading read and a receipt read, by invoice.
     again_anew: Sequence[tuple[str, recoveries.WriteOff]] = ()
+    # What chargebacks opened again of invoices a later credit reads, if to be read again.
+    reopened: list[tuple[str, receivables.Movement]] | None = None
 
     @property
     def settled(self) -> bool:
@@ -444,6 +475,7 @@ class _Learned(NamedTuple):
             and not self.reclaims
             and self.claims is None
             and self.again is None
+            and self.reopened is None
         )
 
 
@@ -477,7 +509,10 @@ def _applied(
     on the credit its receipt parked is then added, and decided on the
     credit's later days, or at the end. The customers whose invoices a
     chargeback opened again have their receipts matched and credits
-    applied again.
+    applied again. What an earlier reading found chargebacks opened again
+    of invoices later credits read is posted to them first, open from the
+    debit's day in the calendar, and taken off before the take-backs are
+    made again.
 
     Args:
       subledger: The open items of the typed books.
@@ -489,6 +524,8 @@ def _applied(
       policy: The receivables policy.
       known: What earlier readings of the books found (`reconcile`).
     """
+    # What chargebacks opened again, as an earlier reading found, is open from their day.
+    subledger.post(known.reopened)
     netted = credit_notes.net(subledger, policy, rates)
     subledger.post(netted.movements)
     own_rates = _realized_own_rates(subledger, rates, policy)
@@ -518,6 +555,8 @@ def _applied(
     )
     credited = crediting.applied(parked, policy, rates)
     subledger.post(credited.movements)
+    for invoice, movement in known.reopened:  # made again by the take-backs
+        subledger.replace(invoice, movement, None)
     charged = chargebacks.charge(withheld, cash, subledger, policy, known.reclaims)
     _claim_anew(charged, crediting, known.claims)
     made = [
@@ -569,6 +608,7 @@ def _applied(
     demands = None if recovering.settled else recovering.demands
     brought = recovering.brought()
     written = charged.written_again(known.again, brought)
+    reopened = charged.read_later(subledger, cash, rates, policy)
     learned = _Learned(
         later,
         demands,
@@ -578,6 +618,7 @@ def _applied(
         claims,
         written,
         charged.anew(known.again, brought),
+        None if reopened == known.reopened else reopened,
     )
     return _Applied(made, subledger, cash, findings, learned)
 

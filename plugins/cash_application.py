@@ -212,9 +212,20 @@ def credited_later(
             if movement.date > dated
             and (posted_straight(movement) is not None or credit_notes.netted(movement))
         )
-        if days and rates.carrying(item) is None and not written_off_items(item, policy):
+        if days and in_calendar(item, rates, policy):
             found[name] = days
     return found
+
+
+def in_calendar(item: Item, rates: Rates, policy: ArPolicy) -> bool:
+    """Tells whether the matcher reads an invoice's later postings on their own days.
+
+    An invoice carried at a foreign rate, or written off as uncollectible
+    (`plugins.recoveries`), is read with its later credits as before
+    (`credited_later`), and with what chargebacks opened again of it only
+    once cash is matched (`plugins.chargebacks.Charged.read_later`).
+    """
+    return rates.carrying(item) is None and not written_off_items(item, policy)
 
 
 @dataclass(frozen=True)

@@ -137,6 +137,22 @@ unapplied cash or posted straight to it, brought something on or after
 that day; BR-3 10.00 posted straight to INV-9 on March 20 recovers 10.00
 of it.
 
+What a take-back opens again is open from the debit's day like any other
+debit: a receipt waiting in unapplied cash or the customer's credit pays
+it once cash is matched. A take-back is made once cash is matched, so a
+later credit to the invoice (a receipt posted straight to it or a credit
+note netted to it, read on its own day in the calendar of
+`plugins.cash_matching`) or a receipt naming it, dated on or after the
+debit's day, first finds it paid; the books are then read again with what
+was opened posted to the invoice on the debit's day before matching
+(`Charged.read_later`), so that credit pays it. With INV-0 200.00 open
+and INV-1 100.00 paid by R-1 naming it on January 20, 30.00 of R-1
+charged back on February 15 and BR-1 30.00 posted straight to INV-1 on
+March 1, BR-1 pays the 30.00 opened again, INV-1 100.00 - 100.00 +
+30.00 - 30.00 = 0.00, instead of being the customer's credit and paying
+INV-0; R-2 30.00 naming INV-1 on March 1, in unapplied cash, pays them
+too.
+
 What the credit still holds is decided with its applications to the
 customer's invoices, in date order (`plugins.customer_credits.Crediting`, the
 debit being a `Claim` on it, as a take-back of an over payment is): what
@@ -168,10 +184,11 @@ from typing import NamedTuple
 from beancount.core import data
 from beancount.core.amount import Amount
 
-from plugins import ar_entries, meta, recoveries
+from plugins import ar_entries, cash_application, meta, recoveries
 from plugins.ar_policy import ArPolicy
 from plugins.customer_credits import Claim
 from plugins.derecognition import price_of
+from plugins.fx import Rates
 from plugins.receipts import (
     APPLIED_RECEIPT,
     Receipts,
@@ -212,13 +229,14 @@ class Reclaim(NamedTuple):
 class Charged(NamedTuple):
     """What the chargebacks add (posted into the receipts and the subledger as made).
 
-    Their entries, the customers whose invoices they opened again, the
-    debits to read as before, the claims on credits, errors, and what they
-    wrote off again of invoices recovered.
+    Their entries, the customers whose invoices they opened again and what
+    they opened again of each, the debits to read as before, the claims on
+    credits, errors, and what they wrote off again of invoices recovered.
     """
 
     entries: list[data.Transaction]
     customers: set[str]  # whose invoices were opened again
+    reopened: list[tuple[str, Movement]]  # each take-back's posting to its invoice
     early: set[Key]  # to take off their receipts before matching, in another reading
     reclaims: list[Reclaim]  # the claims on the receipts' customer credits
     findings: list[Finding]  # debits naming an invoice their receipt did not pay
@@ -262,6 +280,39 @@ class Charged(NamedTuple):
                 if any(day >= write_off.date for day in days)
             ]
         return read
+
+    def read_later(
+        self, subledger: Subledger, cash: Receipts, rates: Rates, policy: ArPolicy
+    ) -> list[tuple[str, Movement]]:
+        """Returns what the take-backs opened again that a later credit to the invoice reads.
+
+        A take-back is made once cash is matched, so the matcher's calendar
+        did not know the invoice open again from the debit's day: a receipt
+        posted straight to it, a credit note netted to it
+        (`plugins.cash_application.credited_later`) or a receipt in
+        unapplied cash naming it, dated on or after that day, found it paid.
+        What such a take-back opened again is read in the next reading of
+        the books, posted to the invoice before cash is matched
+        (`plugins.ar_reconciliation.reconcile`), as a returned payment typed
+        to it would be. Only invoices the calendar reads so
+        (`plugins.cash_application.in_calendar`) are: one carried at a
+        foreign rate or written off as uncollectible is read as before.
+        """
+        if not self.reopened:
+            return []
+        items = subledger.items
+        customers = {items[invoice].customer for invoice, _ in self.reopened}
+        credited = cash_application.credited_later(subledger, rates, policy, customers)
+        read: dict[str, list[datetime.date]] = {name: [*d] for name, d in credited.items()}
+        for receipt in cash.by_id.values():
+            for invoice in receipt.named:
+                read.setdefault(invoice, []).append(receipt.date)
+        return [
+            (invoice, movement)
+            for invoice, movement in self.reopened
+            if cash_application.in_calendar(items[invoice], rates, policy)
+            and any(day >= movement.date for day in read.get(invoice, ()))
+        ]
 
     def capped(self, taken: Mapping[Hashable, int]) -> dict[Key, int]:
         """Returns what each claim given less than it asked could take, by its debit's key.
@@ -338,7 +389,7 @@ def charge(
       caps: What the receipt's credit could give each debit, by its key, as an
         earlier reading found.
     """
-    done = Charged([], set(), set(), [], [], {})
+    done = Charged([], set(), [], set(), [], [], {})
     taken: dict[int, int] = {}  # what was taken back of each application, by its entry's id
     charged: set[int] = set()  # the debits posted back, by their use's id
     claimed: dict[str, int] = {}  # what was asked of each receipt's credit
@@ -385,6 +436,7 @@ def charge(
                 entries.append(entry)
                 if movement is not None:
                     movements.append((invoice, movement))
+                    done.reopened.append((invoice, movement))
                     unrecovered = _unrecovered(
                         application, share, one, (before, units), (subledger, policy)
                     )

@@ -83,11 +83,13 @@ def test_a_customer_paying_a_chargeback_straight_to_the_invoice_leaves_january_a
     # reads BR-2 on Mar 1, not before: R-1 pays INV-1's 100.00 on Jan 20.
     # (Before the calendar rule it read BR-2 first: INV-1 stayed open only
     # 70.00 from Jan 20, R-1's 100.00 matched nothing in January, and it paid
-    # 70.00 on Mar 1; a review on 22 November 2026.) The chargeback is taken
-    # back once cash is matched, so on Mar 1 the matcher finds INV-1 paid
-    # and BR-2's 30.00 is the customer's credit that day; the chargeback
-    # reopens INV-1 by 30.00 from Feb 15, and the credit pays it on Mar 1.
-    # Customer credits 30.00 - 30.00 = 0.00.
+    # 70.00 on Mar 1; a review on 22 November 2026.) What the chargeback
+    # opens again of INV-1 from Feb 15 is open on Mar 1 in the calendar
+    # (the books are read again with it, `plugins.chargebacks.Charged.read_later`),
+    # so BR-2 pays those 30.00 and over pays nothing: no credit is parked.
+    # (Before, the matcher found INV-1 paid on Mar 1: BR-2's 30.00 was moved
+    # to the customer's credit, which paid INV-1's reopened 30.00 that day.)
+    # Customer credits 0.00.
     january = invoice(1, "2026-01-05", "100.00") + receipt(
         "2026-01-20", "100.00 USD", "R-1", CUSTOMER
     )
@@ -98,16 +100,16 @@ def test_a_customer_paying_a_chargeback_straight_to_the_invoice_leaves_january_a
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
     assert balance(both, CREDITS, "USD") == Decimal("0.00")
     assert _january(both) == _january(alone)
-    assert [(day, text) for day, text, _ in applications(both)][-2:] == [
-        ("2026-03-01", "Over payment of INV-1 from BR-2 moved to customer credit"),
-        ("2026-03-01", "Customer credit from BR-2 applied to INV-1"),
+    assert [(day, text) for day, text, _ in applications(both)] == [
+        ("2026-01-20", "Cash application INV-1 from R-1"),
+        ("2026-02-15", "Chargeback of R-1 taken back from INV-1"),
     ]
 
 
 def test_a_chargeback_paid_again_into_unapplied_cash_leaves_january_alone(books: Books) -> None:
-    # The workaround the README gives for the gap above: the customer's
-    # repayment of the 30.00 typed into unapplied cash naming INV-1 (R-2,
-    # Mar 1) instead of straight to the receivable. January as it was;
+    # As above, the customer's repayment of the 30.00 typed into unapplied
+    # cash naming INV-1 (R-2, Mar 1) instead of straight to the receivable:
+    # R-2 pays INV-1's reopened 30.00 on Mar 1. January as it was;
     # INV-1 100.00 - 100.00 + 30.00 (Feb 15) - 30.00 (Mar 1) = 0.00, and
     # unapplied cash -100.00 + 100.00 + 30.00 - 30.00 - 30.00 + 30.00 = 0.00.
     january = invoice(1, "2026-01-05", "100.00") + receipt(

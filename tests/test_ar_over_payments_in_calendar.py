@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-import pytest
 from beancount.core import data
 
 from plugins import period_lock
@@ -179,11 +178,6 @@ def test_a_credit_note_beyond_and_a_receipt_within_the_tolerance_on_a_day(books:
     assert balance(both, DIFFERENCES, "USD") == Decimal("-0.30")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="the calendar does not know what a chargeback opened again (README, known gap)",
-)
 def test_a_chargeback_repaid_straight_pays_its_invoice_when_an_older_one_is_open(
     books: Books,
 ) -> None:
@@ -201,6 +195,128 @@ def test_a_chargeback_repaid_straight_pays_its_invoice_when_an_older_one_is_open
     both, errors = load(books, text)
     assert errors == []
     assert _open(both, "INV-1", "2026-03-31") == Decimal("0.00")
+    assert _open(both, "INV-0", "2026-03-31") == Decimal("200.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+
+
+def _taken_back(day: str) -> tuple[str, str, list[str], list[str]]:
+    return (
+        day,
+        "Chargeback of R-1 taken back from INV-1",
+        ["INV-1", "R-1"],
+        ["Assets:AccountsReceivable 30.00 USD", "Liabilities:UnappliedCash -30.00 USD"],
+    )
+
+
+def test_worked_example_a_chargeback_repaid_straight_the_same_day_pays_its_invoice(
+    books: Books,
+) -> None:
+    # INV-0 200.00 (Jan 2) and INV-1 100.00 (Jan 5); R-1 100.00 naming INV-1
+    # pays it on Jan 20. On Feb 15 the bank charges back 30.00 of R-1 and the
+    # customer pays them again, BR-1 30.00 straight to INV-1. What the
+    # chargeback opens again and BR-1 pays are read together at the end of
+    # Feb 15: INV-1 100.00 - 100.00 + 30.00 - 30.00 = 0.00, so BR-1 over
+    # pays nothing and parks no credit. INV-0 open 200.00; credits 0.00;
+    # unapplied cash 100.00 - 100.00 - 30.00 + 30.00 = 0.00. (Before, the
+    # calendar found INV-1 paid on Feb 15: BR-1's 30.00 was the customer's
+    # credit and paid INV-0, leaving INV-0 open 170.00 and INV-1 30.00.)
+    january = invoice(0, "2026-01-02", "200.00") + invoice(1, "2026-01-05", "100.00")
+    january += receipt("2026-01-20", "100.00 USD", "R-1", NAMING_INV_1)
+    later = chargeback("2026-02-15", "30.00") + paid("2026-02-15", "30.00", "BR-1")
+    both = _loaded(books, january, later)
+    assert _later(both) == [_taken_back("2026-02-15")]
+    assert _open(both, "INV-1", "2026-02-15") == Decimal("0.00")
+    assert _open(both, "INV-0", "2026-02-28") == Decimal("200.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+    assert balance(both, "Liabilities:UnappliedCash", "USD") == Decimal("0.00")
+
+
+def test_worked_example_a_receipt_naming_an_invoice_a_chargeback_opened_again_pays_it(
+    books: Books,
+) -> None:
+    # INV-0 200.00 (Jan 2) and INV-1 100.00 (Jan 5); R-1 100.00 naming INV-1
+    # pays it on Jan 20; 30.00 of R-1 is charged back on Feb 15, so INV-1 is
+    # owed 30.00 from then. R-2 30.00 naming INV-1 arrives in unapplied cash
+    # on Mar 1: INV-1 is open 30.00 that day, and R-2 pays them:
+    #   INV-1 100.00 - 100.00 + 30.00 - 30.00 = 0.00; INV-0 open 200.00;
+    #   credits 0.00; unapplied cash 100.00 - 100.00 - 30.00 + 30.00
+    #   + 30.00 - 30.00 = 0.00. INV-0, due Jan 2, is flagged past due on Mar 3
+    #   (60 days) at all 200.00.
+    # (Before, the calendar found INV-1 paid on Mar 1: R-2 was the
+    # customer's credit, which paid INV-0 170.00 open, and INV-1 stayed
+    # open 30.00.)
+    january = invoice(0, "2026-01-02", "200.00") + invoice(1, "2026-01-05", "100.00")
+    january += receipt("2026-01-20", "100.00 USD", "R-1", NAMING_INV_1)
+    later = chargeback("2026-02-15", "30.00")
+    later += receipt("2026-03-01", "30.00 USD", "R-2", NAMING_INV_1)
+    both = _loaded(books, january, later)
+    assert _later(both) == [
+        _taken_back("2026-02-15"),
+        (
+            "2026-03-01",
+            "Cash application INV-1 from R-2",
+            ["INV-1", "R-2"],
+            ["Liabilities:UnappliedCash 30.00 USD", "Assets:AccountsReceivable -30.00 USD"],
+        ),
+        (
+            "2026-03-03",
+            "Invoice INV-0: 200.00 USD open 60 days past due (due 2026-01-02)",
+            ["INV-0"],
+            [],
+        ),
+    ]
+    assert _open(both, "INV-1", "2026-03-31") == Decimal("0.00")
+    assert _open(both, "INV-0", "2026-03-31") == Decimal("200.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+    assert balance(both, "Liabilities:UnappliedCash", "USD") == Decimal("0.00")
+
+
+def test_a_repayment_beyond_what_a_chargeback_opened_again_is_the_customers_credit(
+    books: Books,
+) -> None:
+    # As above (INV-0 200.00 open, INV-1 100.00 paid by R-1 on Jan 20,
+    # 30.00 of R-1 charged back on Feb 15). BR-1 50.00 straight to INV-1 on
+    # Mar 1 pays the 30.00 opened again and over pays 50.00 - 30.00 = 20.00,
+    # beyond the 1.00 tolerance: moved to the customer's credit on Mar 1,
+    # which pays INV-0, the oldest open: INV-0 200.00 - 20.00 = 180.00,
+    # INV-1 0.00, credits 20.00 - 20.00 = 0.00.
+    text = invoice(0, "2026-01-02", "200.00") + invoice(1, "2026-01-05", "100.00")
+    text += receipt("2026-01-20", "100.00 USD", "R-1", NAMING_INV_1)
+    both, errors = load(
+        books, text + chargeback("2026-02-15", "30.00") + paid("2026-03-01", "50.00", "BR-1")
+    )
+    assert errors == []
+    assert _open(both, "INV-1", "2026-03-31") == Decimal("0.00")
+    assert _open(both, "INV-0", "2026-03-31") == Decimal("180.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+    # BR-1 30.00 on Feb 10, before the chargeback, finds INV-1 paid: its
+    # 30.00 are the customer's credit from Feb 10 and pay INV-0 (open
+    # 200.00 - 30.00 = 170.00); the chargeback opens INV-1 by 30.00 on Feb 15.
+    both, errors = load(
+        books, text + chargeback("2026-02-15", "30.00") + paid("2026-02-10", "30.00", "BR-1")
+    )
+    assert errors == []
+    assert _open(both, "INV-1", "2026-03-31") == Decimal("30.00")
+    assert _open(both, "INV-0", "2026-03-31") == Decimal("170.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+
+
+def test_a_credit_note_after_a_chargeback_nets_what_the_chargeback_opened_again(
+    books: Books,
+) -> None:
+    # INV-0 200.00 open; INV-1 100.00 paid by R-1 naming it on Jan 20; 30.00
+    # of R-1 charged back on Feb 15, so INV-1 is owed 30.00 from then. CN-1
+    # 25.00 for INV-1 on Mar 1 nets 25.00 of those 30.00: INV-1 100.00 -
+    # 100.00 + 30.00 - 25.00 = 5.00, CN-1 -25.00 + 25.00 = 0.00, INV-0
+    # 200.00, credits 0.00. (Before, the calendar found INV-1 paid on Mar 1
+    # and moved the 25.00 back to CN-1, left open -25.00, INV-1 open 30.00.)
+    text = invoice(0, "2026-01-02", "200.00") + invoice(1, "2026-01-05", "100.00")
+    text += receipt("2026-01-20", "100.00 USD", "R-1", NAMING_INV_1)
+    text += chargeback("2026-02-15", "30.00") + credit_note(1, "2026-03-01", "25.00", "INV-1")
+    both, errors = load(books, text)
+    assert errors == []
+    assert _open(both, "INV-1", "2026-03-31") == Decimal("5.00")
+    assert _open(both, "CN-1", "2026-03-31") == Decimal("0.00")
     assert _open(both, "INV-0", "2026-03-31") == Decimal("200.00")
     assert balance(both, CREDITS, "USD") == Decimal("0.00")
 
