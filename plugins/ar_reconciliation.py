@@ -258,12 +258,11 @@ def reconcile(
     posted straight to it, brought it something on or after that day: the
     write-off is then read with the typed ones, and the receipt recovers it
     again. One no receipt follows is not read again: nothing would change.
-    And when a chargeback's take-back opens an invoice again that a receipt
-    posted straight to it, a credit note netted to it or a receipt naming
-    it reads on or after the debit's day (`plugins.chargebacks.Charged.read_later`):
-    what it opened is then posted to the invoice before cash is matched, as
-    a returned payment typed to it would be, so the matcher's calendar
-    knows it from that day on; the take-back made again once cash is
+    And when a chargeback's take-back opens an invoice again
+    (`plugins.chargebacks.Charged.in_calendar`): what it opened is then
+    posted to the invoice before cash is matched, as a returned payment
+    typed to it would be, so the matcher's calendar knows it from that day
+    on; the take-back made again once cash is
     matched replaces it.
 
     Args:
@@ -361,7 +360,7 @@ def _unsettled(learned: _Learned, cash: receipts.Receipts) -> list[receivables.F
             )
         )
     reopened: dict[tuple[str, str, Any, Any], None] = {}  # one error at each debit and invoice
-    for invoice, movement in learned.reopened or ():
+    for invoice, movement in learned.reopened_anew:
         where = movement.entry.meta  # the take-back's: at its debit
         receipt = str(where.get(receipts.APPLIED_RECEIPT))
         reopened[(invoice, receipt, where.get("filename"), where.get("lineno", 0))] = None
@@ -461,8 +460,10 @@ class _Learned(NamedTuple):
     again: dict[str, list[recoveries.WriteOff]] | None = None
     # Of it, what differs from what this reading read and a receipt read, by invoice.
     again_anew: Sequence[tuple[str, recoveries.WriteOff]] = ()
-    # What chargebacks opened again of invoices a later credit reads, if to be read again.
+    # What chargebacks opened again of invoices the calendar reads, if to be read again.
     reopened: list[tuple[str, receivables.Movement]] | None = None
+    # Of it, what this reading found and the one before did not, or the other way round.
+    reopened_anew: Sequence[tuple[str, receivables.Movement]] = ()
 
     @property
     def settled(self) -> bool:
@@ -608,7 +609,7 @@ def _applied(
     demands = None if recovering.settled else recovering.demands
     brought = recovering.brought()
     written = charged.written_again(known.again, brought)
-    reopened = charged.read_later(subledger, cash, rates, policy)
+    reopened = charged.in_calendar(subledger, rates, policy)
     learned = _Learned(
         later,
         demands,
@@ -619,8 +620,21 @@ def _applied(
         written,
         charged.anew(known.again, brought),
         None if reopened == known.reopened else reopened,
+        _changed(known.reopened, reopened),
     )
     return _Applied(made, subledger, cash, findings, learned)
+
+
+def _changed(
+    before: Sequence[tuple[str, receivables.Movement]],
+    now: Sequence[tuple[str, receivables.Movement]],
+) -> list[tuple[str, receivables.Movement]]:
+    """Returns what one of two readings' reopenings holds and the other does not.
+
+    A reopening gone in the last reading unsettles the books as much as one
+    found anew: each is named in the error (`_unsettled`).
+    """
+    return [one for one in before if one not in now] + [one for one in now if one not in before]
 
 
 def _crediting(

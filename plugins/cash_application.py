@@ -223,7 +223,7 @@ def in_calendar(item: Item, rates: Rates, policy: ArPolicy) -> bool:
     An invoice carried at a foreign rate, or written off as uncollectible
     (`plugins.recoveries`), is read with its later credits as before
     (`credited_later`), and with what chargebacks opened again of it only
-    once cash is matched (`plugins.chargebacks.Charged.read_later`).
+    once cash is matched (`plugins.chargebacks.Charged.in_calendar`).
     """
     return rates.carrying(item) is None and not written_off_items(item, policy)
 

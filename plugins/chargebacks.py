@@ -139,13 +139,14 @@ of it.
 
 What a take-back opens again is open from the debit's day like any other
 debit: a receipt waiting in unapplied cash or the customer's credit pays
-it once cash is matched. A take-back is made once cash is matched, so a
-later credit to the invoice (a receipt posted straight to it or a credit
-note netted to it, read on its own day in the calendar of
-`plugins.cash_matching`) or a receipt naming it, dated on or after the
-debit's day, first finds it paid; the books are then read again with what
-was opened posted to the invoice on the debit's day before matching
-(`Charged.read_later`), so that credit pays it. With INV-0 200.00 open
+it once cash is matched. A take-back is made once cash is matched, so
+the calendar of `plugins.cash_matching` first finds the invoice paid on
+the debit's day and after; the books are then read again with what was
+opened posted to the invoice on the debit's day before matching
+(`Charged.in_calendar`), whatever follows, so a later credit to it (a
+receipt posted straight to it or a credit note netted to it, read on its
+own day) or a receipt naming it pays it, and what the customer's cash did
+between the two reads the same with or without that later credit. With INV-0 200.00 open
 and INV-1 100.00 paid by R-1 naming it on January 20, 30.00 of R-1
 charged back on February 15 and BR-1 30.00 posted straight to INV-1 on
 March 1, BR-1 pays the 30.00 opened again, INV-1 100.00 - 100.00 +
@@ -281,37 +282,28 @@ class Charged(NamedTuple):
             ]
         return read
 
-    def read_later(
-        self, subledger: Subledger, cash: Receipts, rates: Rates, policy: ArPolicy
+    def in_calendar(
+        self, subledger: Subledger, rates: Rates, policy: ArPolicy
     ) -> list[tuple[str, Movement]]:
-        """Returns what the take-backs opened again that a later credit to the invoice reads.
+        """Returns what the take-backs opened again of invoices the calendar reads on their days.
 
         A take-back is made once cash is matched, so the matcher's calendar
-        did not know the invoice open again from the debit's day: a receipt
-        posted straight to it, a credit note netted to it
-        (`plugins.cash_application.credited_later`) or a receipt in
-        unapplied cash naming it, dated on or after that day, found it paid.
-        What such a take-back opened again is read in the next reading of
-        the books, posted to the invoice before cash is matched
-        (`plugins.ar_reconciliation.reconcile`), as a returned payment typed
-        to it would be. Only invoices the calendar reads so
+        did not know the invoice open again from the debit's day: what the
+        customer's cash, credits and credit notes did on that day or later
+        was matched as if it were paid. What a take-back opened again is
+        read in the next reading of the books, posted to the invoice before
+        cash is matched (`plugins.ar_reconciliation.reconcile`), as a
+        returned payment typed to it would be, whatever follows it: so a
+        closed month reads the same whether a later month repays it or not.
+        Only invoices the calendar reads so
         (`plugins.cash_application.in_calendar`) are: one carried at a
         foreign rate or written off as uncollectible is read as before.
         """
-        if not self.reopened:
-            return []
         items = subledger.items
-        customers = {items[invoice].customer for invoice, _ in self.reopened}
-        credited = cash_application.credited_later(subledger, rates, policy, customers)
-        read: dict[str, list[datetime.date]] = {name: [*d] for name, d in credited.items()}
-        for receipt in cash.by_id.values():
-            for invoice in receipt.named:
-                read.setdefault(invoice, []).append(receipt.date)
         return [
             (invoice, movement)
             for invoice, movement in self.reopened
             if cash_application.in_calendar(items[invoice], rates, policy)
-            and any(day >= movement.date for day in read.get(invoice, ()))
         ]
 
     def capped(self, taken: Mapping[Hashable, int]) -> dict[Key, int]:

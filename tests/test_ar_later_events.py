@@ -85,7 +85,7 @@ def test_a_customer_paying_a_chargeback_straight_to_the_invoice_leaves_january_a
     # 70.00 from Jan 20, R-1's 100.00 matched nothing in January, and it paid
     # 70.00 on Mar 1; a review on 22 November 2026.) What the chargeback
     # opens again of INV-1 from Feb 15 is open on Mar 1 in the calendar
-    # (the books are read again with it, `plugins.chargebacks.Charged.read_later`),
+    # (the books are read again with it, `plugins.chargebacks.Charged.in_calendar`),
     # so BR-2 pays those 30.00 and over pays nothing: no credit is parked.
     # (Before, the matcher found INV-1 paid on Mar 1: BR-2's 30.00 was moved
     # to the customer's credit, which paid INV-1's reopened 30.00 that day.)

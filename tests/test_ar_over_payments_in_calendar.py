@@ -321,6 +321,71 @@ def test_a_credit_note_after_a_chargeback_nets_what_the_chargeback_opened_again(
     assert balance(both, CREDITS, "USD") == Decimal("0.00")
 
 
+MARCH = datetime.date(2026, 3, 1)
+
+
+def _through_february(entries: list[data.Directive]) -> list[str]:
+    """The fingerprints of every entry dated before March: what February's seal holds."""
+    return sorted(period_lock.fingerprint(entry) for entry in entries if entry.date < MARCH)
+
+
+def _chargeback_then_other_cash() -> str:
+    # INV-1 100.00 (Jan 5) paid by R-1 100.00 naming it on Jan 20; 30.00 of
+    # R-1 charged back on Feb 15: INV-1 is owed 30.00 from then. INV-3
+    # 30.00 is billed on Feb 18, and R-2 30.00 naming only the customer
+    # comes on Feb 20: an exact amount, with two invoices open 30.00 that
+    # day, it pays the oldest, INV-1.
+    text = invoice(1, "2026-01-05", "100.00")
+    text += receipt("2026-01-20", "100.00 USD", "R-1", NAMING_INV_1)
+    text += chargeback("2026-02-15", "30.00") + invoice(3, "2026-02-18", "30.00")
+    return text + receipt("2026-02-20", "30.00 USD", "R-2", CUSTOMER) + BANK_FEE
+
+
+def _february_closed(books: Books, later: str) -> list[data.Directive]:
+    """The books with the later text; February's entries are the same as loaded alone."""
+    february, errors = load(books, _chargeback_then_other_cash())
+    assert errors == []
+    assert _open(february, "INV-1", "2026-02-28") == Decimal("0.00")
+    assert _open(february, "INV-3", "2026-02-28") == Decimal("30.00")
+    both, errors = load(books, _chargeback_then_other_cash() + later)
+    assert errors == []
+    assert _through_february(both) == _through_february(february)
+    return both
+
+
+def test_what_a_chargeback_opened_again_is_known_whatever_a_later_month_holds(
+    books: Books,
+) -> None:
+    # February alone: R-2 pays INV-1's 30.00 opened again on Feb 15 (the
+    # oldest open by 30.00 on Feb 20), INV-3 stays open 30.00. BR-1 30.00
+    # posted straight to INV-1 on Mar 1 (the customer repaying the
+    # chargeback) then finds INV-1 paid: it is the customer's credit from
+    # Mar 1, which pays INV-3 that day. February is as it was: INV-1
+    # 100.00 - 100.00 + 30.00 - 30.00 = 0.00, INV-3 30.00 - 30.00 = 0.00,
+    # credits 30.00 - 30.00 = 0.00. (A review proved that when the books
+    # were read again only for a later credit naming INV-1, BR-1 moved R-2
+    # from INV-3 to INV-1 in a closed February.)
+    both = _february_closed(books, paid("2026-03-01", "30.00", "BR-1"))
+    assert _open(both, "INV-1", "2026-03-31") == Decimal("0.00")
+    assert _open(both, "INV-3", "2026-03-31") == Decimal("0.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+
+
+def test_a_receipt_naming_an_invoice_a_chargeback_opened_leaves_the_month_before_alone(
+    books: Books,
+) -> None:
+    # As above, with R-3 30.00 naming INV-1 in unapplied cash on Mar 1
+    # instead of BR-1: INV-1 is paid (by R-2 on Feb 20), so R-3 is the
+    # customer's credit from Mar 1 and pays INV-3 (open 30.00) that day.
+    # February as it was; INV-1 0.00, INV-3 0.00, unapplied cash
+    # -100.00 + 100.00 + 30.00 - 30.00 - 30.00 + 30.00 - 30.00 + 30.00 = 0.00, credits 0.00.
+    both = _february_closed(books, receipt("2026-03-01", "30.00 USD", "R-3", NAMING_INV_1))
+    assert _open(both, "INV-1", "2026-03-31") == Decimal("0.00")
+    assert _open(both, "INV-3", "2026-03-31") == Decimal("0.00")
+    assert balance(both, "Liabilities:UnappliedCash", "USD") == Decimal("0.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+
+
 def _left_open(units: str) -> tuple[str, str, list[str], list[str]]:
     return (
         "2026-02-11",
