@@ -21,7 +21,7 @@ Review flags (`!` entries with no postings, not errors):
   (`plugins.other_payers`);
 - a credit note the customer owes at a month end: refunded (or otherwise
   debited) beyond what is left of it once netted, so the customer was both
-  credited and paid back; at the first such month end.
+  credited and paid back; at the first month end of each spell it is owed.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ import datetime
 import operator
 from collections.abc import Iterable, Iterator
 from itertools import compress, repeat
+from typing import NamedTuple
 
 from beancount.core import data
 
@@ -249,25 +250,29 @@ def _first_past_due(
 def _owed_note_flags(
     subledger: Subledger, policy: ArPolicy, through: datetime.date
 ) -> list[data.Transaction]:
-    """Returns a flag for each credit note the customer owes at a month end through `through`.
+    """Returns a flag for each spell a credit note is owed by the customer, through `through`.
 
     A credit note is the customer's: a credit in the receivable. One with a
     debit balance at a month end was paid back (a refund typed through the
     receivable naming it) beyond what is left of it once netted against its
     invoice, so the customer was credited twice: INV-1 100.00, CN-1 25.00
     netted against it, and 25.00 refunded on CN-1 leave INV-1 75.00 and
-    CN-1 owed 25.00. The flag is raised once, at the first month end that
-    finds the note owed (`_first_owed`), located at the note's line, and
-    says how much is owed then. Only a note posted more than once can be.
+    CN-1 owed 25.00. A flag is raised at the first month end of each spell
+    the note is owed (`owed_spells`): once while it stays owed, again if it
+    is owed anew after a month end that found it settled. It is located at
+    the note's line and says how much is owed when it is raised. Only a note
+    posted more than once can be owed.
     """
-    owed = []
-    for item in (subledger.items[note] for note in subledger.notes):
-        if len(item.movements) > 1 and (found := _first_owed(item, through)) is not None:
-            owed.append((item, *found))
-    owed.sort(key=lambda found: found[0].id)  # by id: ids are unique
+    owed = [
+        (item, spell)
+        for item in (subledger.items[note] for note in subledger.notes)
+        if len(item.movements) > 1
+        for spell in owed_spells(item, through)
+    ]
+    owed.sort(key=lambda found: (found[0].id, found[1].raised))  # ids are unique
     flags = []
-    for item, raised, units in owed:
-        shown = policy.precision.from_minor(units, item.currency)
+    for item, spell in owed:
+        shown = policy.precision.from_minor(spell.units, item.currency)
         narration = (
             f"Credit note {item.id}: {shown} {item.currency} owed by the customer "
             f"(paid back beyond what is left of it)"
@@ -275,7 +280,7 @@ def _owed_note_flags(
         flags.append(
             ar_entries.review_flag(
                 item.document.meta,
-                raised,
+                spell.raised,
                 ar_entries.NOTE_OWED,
                 narration,
                 item.id,
@@ -286,18 +291,50 @@ def _owed_note_flags(
     return flags
 
 
-def _first_owed(item: Item, through: datetime.date) -> tuple[datetime.date, int] | None:
-    """Returns the first month end through `through` a credit note is owed at, and what is owed.
+class OwedSpell(NamedTuple):
+    """A run of month ends at which a credit note is owed by the customer.
+
+    Attributes:
+      since: The day from whose end it is owed through `raised`.
+      raised: The first month end it is owed at: the day its flag is raised.
+      units: What is owed at `raised`, in minor units (positive).
+      settled: The first later month end it is not owed at, which ends the
+        spell; None while it is owed at every month end through the date read.
+    """
+
+    since: datetime.date
+    raised: datetime.date
+    units: int
+    settled: datetime.date | None
+
+
+def owed_spells(item: Item, through: datetime.date) -> list[OwedSpell]:
+    """Returns each spell a credit note is owed, read at month ends through `through`, oldest first.
 
     Owed is a debit balance (`Item.ends` reads a note's credit as positive).
-    A balance that a later posting of the same month clears is not owed at
-    the month end, so it raises nothing.
+    Only month ends count: a balance that a later posting of the same month
+    clears is not owed at the month end and starts no spell, and one settled
+    and owed again within a month leaves the spell running. What is owed may
+    change within a spell (a further refund, a part paid back): the spell
+    and its flag stand, and the review list reads what is owed at its date.
+    Each spell is read from postings up to its month ends only, so a later
+    posting never changes a spell raised before it.
     """
     ends = item.ends()
+    spells: list[OwedSpell] = []
+    since: datetime.date | None = None  # the day the current run of owed day ends began
+    running = False
     for index, (day, left) in enumerate(ends):
         end = month_end(day)
         if end > through:
             break
-        if left < 0 and (index + 1 == len(ends) or ends[index + 1][0] > end):
-            return end, -left
-    return None
+        since = (since or day) if left < 0 else None
+        if index + 1 < len(ends) and ends[index + 1][0] <= end:
+            continue  # not the month's last posting: the month end reads a later one
+        if left < 0 and not running and since is not None:
+            spells.append(OwedSpell(since, end, -left, None))
+            running = True
+        elif left >= 0 and running:
+            spells[-1] = spells[-1]._replace(settled=end)
+            running = False
+    return spells

@@ -3,7 +3,8 @@
 The AR plugin raises a review flag (a `!` entry, `#receivables-review`,
 `plugins.ar_entries.review_flag`) the day cash has stood unapplied too long,
 an invoice has stood past due too long, or a receipt paid another customer's
-invoice. Fava shows them in its journal; this list is what a revenue
+invoice, and at the month end a credit note is first owed by the customer
+in a spell. Fava shows them in its journal; this list is what a revenue
 accountant works through at the close. It reads the flags the plugin wrote
 on the loaded books, never their rules again, and says which still stand:
 
@@ -15,14 +16,18 @@ on the loaded books, never their rules again, and says which still stand:
   receipt said), so it is listed in the month it is raised, the day the
   receipt pays the invoice: the month of the date. The amount is what the
   receipt paid of the invoice by the date, the age its days since receipt.
+- `credit-note-owed`: while the spell it was raised for lasts (until a
+  month end finds the note settled, `plugins.ar_controls.owed_spells`) and
+  the customer owes the note at the date; the amount is what is owed then,
+  the age its days since the day the spell began. Listed after the others.
 
 Flags are raised only through the books' horizon (`plugins.horizon`, the
 month end of their latest typed transaction): a list at a later date lacks
 the flags that would be raised after it, so it carries a note naming the
 horizon (`beyond_horizon`).
 
-A flag of another kind is listed, like an event, in the month it is raised,
-without an amount. Flags are listed by kind, then oldest first, then by
+A flag of a kind the list does not know is listed, like an event, in the
+month it is raised, without an amount. Flags are listed by kind, then oldest first, then by
 invoice and receipt; a total row per kind and currency gives their count
 and amount.
 """
@@ -37,8 +42,9 @@ from typing import Any, NamedTuple
 
 from beancount.core import data
 
-from plugins import ar_entries, horizon, meta
+from plugins import ar_controls, ar_entries, horizon, meta
 from plugins.receipts import APPLIED_RECEIPT, Receipt, posted_straight
+from plugins.receivables import Item
 from reports import journal
 from reports.books import Books
 from reports.receivables import TOTAL, Receivables, shown
@@ -126,6 +132,8 @@ def _standing(
     if kind == ar_entries.UNAPPLIED_CASH and receipt is not None:
         left = receipts.unapplied(receipt.id, as_of)
         return _Standing("", receipt.id, receipt.currency, left, receipt.date) if left > 0 else None
+    if kind == ar_entries.NOTE_OWED and source in items:
+        return _owed_note(items[source], flag.date, as_of)
     if flag.date < as_of.replace(day=1):
         return None
     paid = str(flag.meta.get(APPLIED_RECEIPT) or "")
@@ -136,6 +144,22 @@ def _standing(
         received = receipts.by_id[paid].date if paid in receipts.by_id else flag.date
         return _Standing(item.id, paid, item.currency, units, received)
     return _Standing(source, paid, "", None, flag.date)
+
+
+def _owed_note(note: Item, raised: datetime.date, as_of: datetime.date) -> _Standing | None:
+    """Returns a credit note's owed flag raised on a day if its spell still stands at a date.
+
+    The spell is the plugin's own (`plugins.ar_controls.owed_spells`): it
+    stands until a month end finds the note settled, and while the customer
+    owes the note at the date (a debit balance). The amount is what is owed
+    at the date, the age its days since the day the spell began.
+    """
+    owed = note.balance(as_of)  # a debit on a credit note: what the customer owes
+    spells = ar_controls.owed_spells(note, as_of)
+    spell = next((spell for spell in spells if spell.raised == raised), None)
+    if spell is None or owed <= 0 or (spell.settled is not None and spell.settled <= as_of):
+        return None
+    return _Standing(note.id, "", note.currency, owed, spell.since)
 
 
 def _paid_by(ledger: Receivables, invoice: str, receipt: str, as_of: datetime.date) -> int:

@@ -54,8 +54,8 @@ def _review_section(last: datetime.date, counts: Mapping[str, int]) -> list[str]
         "## Receivables review flags",
         "",
         f"{total} standing at {last}: {kinds}. A past-due or unapplied-cash flag stands while "
-        "its invoice is open or its cash unapplied; an other-payer flag, in the month it is "
-        "raised.",
+        "its invoice is open or its cash unapplied; a credit-note-owed flag, while the "
+        "customer owes the note; an other-payer flag, in the month it is raised.",
     ]
 
 

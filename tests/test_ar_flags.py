@@ -26,6 +26,8 @@ from plugins import receivables as ledger
 from plugins.ar_policy import ArPolicy
 from plugins.currency import Precision
 from plugins.receivables import Item, Movement, Subledger
+from tests.conftest import Books
+from tests.test_ar_closed_months import BANK_FEE, january_kept
 
 AR = "Assets:AccountsReceivable"
 UNAPPLIED = "Liabilities:UnappliedCash"
@@ -252,6 +254,124 @@ def test_a_credit_note_refunded_beyond_what_it_credits_is_flagged_for_the_excess
         ("2026-02-28", "Credit note CN-1: 40.00 USD owed by the customer "
          "(paid back beyond what is left of it)"),
     ]  # fmt: skip
+
+
+def owed_flags(text: str) -> list[tuple[str, str]]:
+    """The owed-note flags the plugin raises on the books: their dates and texts."""
+    return [
+        (str(flag.date), str(flag.narration))
+        for flag in flag_entries(text)
+        if flag.meta["revclose_kind"] == ar_entries.NOTE_OWED
+    ]
+
+
+def owed(units: str) -> str:
+    shown = f"{units} USD owed by the customer (paid back beyond what is left of it)"
+    return f"Credit note CN-1: {shown}"
+
+
+def test_worked_example_a_credit_note_owed_again_after_it_was_paid_back_is_flagged_again() -> None:
+    # The worked example, then the customer pays the 25.00 back on Mar 5
+    # (typed through the receivable naming CN-1): CN-1 25.00 - 25.00 = 0.00
+    # at Mar 31, and at Apr 30, so the spell flagged at Feb 28 is over. On
+    # May 10 CN-1 is refunded 25.00 again: 0.00 + 25.00 = 25.00 owed at
+    # May 31, the first month end of a new spell, so a second flag is raised
+    # then for 25.00. (INV-1 75.00 due Dec 31 is not past due.) The old code
+    # raised the Feb 28 flag only.
+    text = (
+        invoice("INV-1", "2026-01-05", "100.00", due="2026-12-31")
+        + credit_note("CN-1", "2026-01-20", "25.00", "INV-1")
+        + refund("CN-1", "2026-02-10", "25.00")
+        + refund("CN-1", "2026-03-05", "-25.00")
+        + refund("CN-1", "2026-05-10", "25.00")
+    )
+    assert owed_flags(text) == [("2026-02-28", owed("25.00")), ("2026-05-31", owed("25.00"))]
+
+
+def test_a_second_spell_is_flagged_for_what_is_owed_at_its_first_month_end() -> None:
+    # As above, but the second refund, on May 10, is 60.00 and 20.00 of it
+    # comes back on May 25: 60.00 - 20.00 = 40.00 owed at May 31, the amount
+    # of the second flag. The old code raised the Feb 28 flag only.
+    text = (
+        invoice("INV-1", "2026-01-05", "100.00", due="2026-12-31")
+        + credit_note("CN-1", "2026-01-20", "25.00", "INV-1")
+        + refund("CN-1", "2026-02-10", "25.00")
+        + refund("CN-1", "2026-03-05", "-25.00")
+        + refund("CN-1", "2026-05-10", "60.00")
+        + refund("CN-1", "2026-05-25", "-20.00")
+    )
+    assert owed_flags(text) == [("2026-02-28", owed("25.00")), ("2026-05-31", owed("40.00"))]
+
+
+def test_what_is_owed_changing_within_a_spell_raises_no_new_flag() -> None:
+    # CN-1 owed 25.00 at Feb 28 (flagged); 15.00 more refunded on Mar 12:
+    # 25.00 + 15.00 = 40.00 owed at Mar 31. Every month end from Feb 28
+    # finds CN-1 owed, so it is one spell and one flag, for what was owed
+    # when it was raised; the review list reads what is owed at its date
+    # (40.00 at Mar 31), as it reads what is open of a past-due invoice.
+    text = NETTED_AND_REFUNDED + refund("CN-1", "2026-03-12", "15.00")
+    assert owed_flags(text) == [("2026-02-28", owed("25.00"))]
+
+
+def test_a_credit_note_settled_and_owed_again_within_a_month_stays_one_spell() -> None:
+    # Owed 25.00 at Feb 28; paid back on Mar 5 (0.00) and refunded again on
+    # Mar 20 (25.00): Mar 31 finds it owed, as Feb 28 did, so no month end
+    # found it settled and no second flag is raised.
+    text = (
+        NETTED_AND_REFUNDED
+        + refund("CN-1", "2026-03-05", "-25.00")
+        + refund("CN-1", "2026-03-20", "25.00")
+    )
+    assert owed_flags(text) == [("2026-02-28", owed("25.00"))]
+
+
+def test_owed_spells_are_read_at_month_ends_with_the_day_each_began() -> None:
+    # CN-1: -25.00 on Jan 20, netted +25.00 the same day (0.00), refunded
+    # 25.00 on Feb 10 (owed 25.00), paid back on Mar 5 (0.00), refunded
+    # 30.00 on May 10: spells Feb 10 / Feb 28 / 25.00 / settled Mar 31, and
+    # May 10 / May 31 / 30.00 / still owed. Read through Apr 30, the second
+    # is not there yet and the first is settled already.
+    text = (
+        invoice("INV-1", "2026-01-05", "100.00", due="2026-12-31")
+        + credit_note("CN-1", "2026-01-20", "25.00", "INV-1")
+        + refund("CN-1", "2026-02-10", "25.00")
+        + refund("CN-1", "2026-03-05", "-25.00")
+        + refund("CN-1", "2026-05-10", "30.00")
+    )
+    entries, errors, _ = loader.load_string(HEADER + PLUGIN + text)
+    assert errors == []
+    note = ledger.read(entries, "Assets:AccountsReceivable", Precision({}))[0].items["CN-1"]
+    day = datetime.date.fromisoformat
+    first = ar_controls.OwedSpell(day("2026-02-10"), day("2026-02-28"), 2500, day("2026-03-31"))
+    second = ar_controls.OwedSpell(day("2026-05-10"), day("2026-05-31"), 3000, None)
+    assert ar_controls.owed_spells(note, day("2026-05-31")) == [first, second]
+    assert ar_controls.owed_spells(note, day("2026-04-30")) == [first]
+
+
+def test_a_later_refund_never_changes_a_closed_january_s_owed_flag(books: Books) -> None:
+    # January: INV-1 100.00, CN-1 25.00 netted on Jan 10, 25.00 refunded on
+    # Jan 20: CN-1 owed 25.00 at Jan 31, flagged then. Later, the customer
+    # pays it back on Feb 5 (0.00 at Feb 28) and is refunded 10.00 again on
+    # Mar 10: a second flag at Mar 31 for 10.00. January's entries, its flag
+    # with them, are the same loaded alone and with the later months.
+    january = (
+        BANK_FEE
+        + invoice("INV-1", "2026-01-05", "100.00", due="2026-12-31")
+        + credit_note("CN-1", "2026-01-10", "25.00", "INV-1")
+        + refund("CN-1", "2026-01-20", "25.00")
+    )
+    later = refund("CN-1", "2026-02-05", "-25.00") + refund("CN-1", "2026-03-10", "10.00")
+    alone, both = january_kept(books, january, later)
+
+    def raised(entries: list[data.Directive]) -> list[tuple[str, str]]:
+        return [
+            (str(entry.date), str(entry.narration))
+            for entry in entries
+            if isinstance(entry, data.Transaction) and ar_entries.is_review_flag(entry)
+        ]
+
+    assert raised(alone) == [("2026-01-31", owed("25.00"))]
+    assert raised(both) == [("2026-01-31", owed("25.00")), ("2026-03-31", owed("10.00"))]
 
 
 # Hypothesis: books drawn at random, read into a subledger and receipts as the

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from reports import books as books_module
 from reports import cli, package, receivables, review_list
@@ -379,3 +380,93 @@ def test_a_list_after_the_books_horizon_says_it_may_be_incomplete(books: Books) 
         march.notes[0],
         "",
     ]
+
+
+# Acme's INV-1 100.00 (due 2026-12-31, never past due here) is credited 25.00
+# by CN-1, netted on Jan 20: INV-1 open 75.00, CN-1 0.00. CN-1 is then paid
+# back to the customer, so the customer owes it: 25.00 on Feb 10 (owed
+# 25.00), 15.00 more on Mar 12 (owed 40.00); the customer returns the 40.00
+# on Apr 6 (0.00 at Apr 30) and is refunded 25.00 again on May 10 (owed
+# 25.00). The plugin flags the two spells at Feb 28 (25.00) and May 31
+# (25.00); a refund is typed through the receivable naming the note.
+OWED = """
+option "operating_currency" "USD"
+plugin "plugins.ar_reconciliation" "ar.yaml"
+2025-01-01 open Assets:AccountsReceivable
+2025-01-01 open Assets:Bank:Operating
+2025-01-01 open Income:Revenue:Services
+2025-01-01 custom "customer" "CUS-1" "Acme" "US"
+
+2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  due: 2026-12-31
+  Assets:AccountsReceivable  100.00 USD
+  Income:Revenue:Services  -100.00 USD
+
+2026-01-20 * "Acme" "Credit note CN-1" ^CN-1
+  invoice: "CN-1"
+  credits: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  -25.00 USD
+  Income:Revenue:Services  25.00 USD
+""" + "".join(
+    f"""
+{day} * "Acme" "Refund CN-1"
+  invoice: "CN-1"
+  Assets:AccountsReceivable  {units} USD
+  Assets:Bank:Operating  {-D(units)} USD
+"""
+    for day, units in (
+        ("2026-02-10", "25.00"),
+        ("2026-03-12", "15.00"),
+        ("2026-04-06", "-40.00"),
+        ("2026-05-10", "25.00"),
+    )
+)
+
+
+def _owed_rows(books: Books, as_of: datetime.date) -> list[list[Any]]:
+    loaded = reporting.loaded(books, OWED, {"ar.yaml": POLICY})
+    return [list(row[:10]) for row in review_list.review_list(loaded, as_of).rows]
+
+
+def test_worked_example_an_owed_credit_note_is_listed_at_each_month_end_while_owed(
+    books: Books,
+) -> None:
+    # Feb 28: CN-1 owed 25.00 since Feb 10, 18 days. Mar 31: the same flag
+    # stands, now for 25.00 + 15.00 = 40.00, 18 + 31 = 49 days since Feb 10.
+    # The old list showed the flag only in February, without an amount.
+    raised = datetime.date(2026, 2, 28)
+    assert _owed_rows(books, raised) == [
+        [raised, "credit-note-owed", "CUS-1", "Acme", "CN-1", "", "USD", D("25.00"), 18, None],
+        ["Total", "credit-note-owed", "", "", "", "", "USD", D("25.00"), None, 1],
+    ]  # fmt: skip
+    table = review_list.review_list(reporting.loaded(books, OWED, {"ar.yaml": POLICY}), MARCH_END)
+    assert table.rows[0][10:] == [
+        "Credit note CN-1: 25.00 USD owed by the customer (paid back beyond what is left of it)",
+        _line(books, '"Credit note CN-1"'),
+    ]
+    assert [row[:10] for row in table.rows] == [
+        [raised, "credit-note-owed", "CUS-1", "Acme", "CN-1", "", "USD", D("40.00"), 49, None],
+        ["Total", "credit-note-owed", "", "", "", "", "USD", D("40.00"), None, 1],
+    ]  # fmt: skip
+    assert review_list.counts(table) == {
+        "past-due": 0, "unapplied-cash": 0, "other-payer": 0, "credit-note-owed": 1,
+    }  # fmt: skip
+
+
+def test_an_owed_credit_note_paid_back_drops_off_and_a_new_spell_is_listed_at_its_flag(
+    books: Books,
+) -> None:
+    # Apr 30: 40.00 - 40.00 = 0.00, nothing owed, so the February flag no
+    # longer stands. May 20: owed 25.00 again since May 10, but the spell
+    # the February flag was raised for ended at Apr 30, and the new one is
+    # flagged only at May 31, so nothing is listed yet. May 31: the new
+    # flag, 25.00, 21 days since May 10.
+    assert _owed_rows(books, APRIL_END) == []
+    assert _owed_rows(books, datetime.date(2026, 5, 20)) == []
+    assert _owed_rows(books, MAY_END) == [
+        [MAY_END, "credit-note-owed", "CUS-1", "Acme", "CN-1", "", "USD", D("25.00"), 21, None],
+        ["Total", "credit-note-owed", "", "", "", "", "USD", D("25.00"), None, 1],
+    ]  # fmt: skip
