@@ -275,7 +275,7 @@ def reconcile(
         if learned.settled:
             break
         if reading == _READINGS:
-            findings += _unsettled(learned, books.receipts)
+            findings += _unsettled(learned, books.receipts, subledger)
             break
         known.absorb(learned)
         books = Books.of(books.entries, policy, books.folder)
@@ -318,7 +318,9 @@ class _Known:
             self.reopened = learned.reopened
 
 
-def _unsettled(learned: _Learned, cash: receipts.Receipts) -> list[receivables.Finding]:
+def _unsettled(
+    learned: _Learned, cash: receipts.Receipts, subledger: receivables.Subledger
+) -> list[receivables.Finding]:
     """Returns an error at each step still found anew after the last reading of the books.
 
     A take-back still capped, a recovery, a write-off or a chargeback still
@@ -326,7 +328,8 @@ def _unsettled(learned: _Learned, cash: receipts.Receipts) -> list[receivables.F
     may then be wrong, and the user is told rather than handed figures
     that did not settle. Each error is at the line of the debit, receipt or
     write-off concerned (a recovery's, at its receipt in unapplied cash; a
-    write-off again's, at its chargeback's debit).
+    credit note's lowering of a write-off, at the note's line; a write-off
+    again's, at its chargeback's debit).
     """
     readings = f"did not settle in {_READINGS} readings of the books"
     found: list[receivables.Finding] = [
@@ -386,8 +389,21 @@ def _unsettled(learned: _Learned, cash: receipts.Receipts) -> list[receivables.F
         )
         for invoice, (filename, lineno) in places
     ]
+    items = subledger.items
     for invoice, demanded in sorted((learned.demands or {}).items()):
         for receipt in sorted({receipt for _, receipt, _ in demanded}):
+            note = items.get(receipt)
+            if note is not None and not note.is_invoice:
+                found.append(
+                    (
+                        dict(note.origin.source),
+                        f"The credit note {receipt} lowering what was written off of "
+                        f"{invoice} {readings}; book what it reverses of the write-off "
+                        "by hand instead",
+                        None,
+                    )
+                )
+                continue
             paid = cash.by_id.get(receipt)
             found.append(
                 (
@@ -534,11 +550,13 @@ def _applied(
     withheld = chargebacks.withhold(cash, policy, known.early)
     # Cash naming an invoice written off as uncollectible recovers it on its day, as it is matched.
     recovering = recoveries.Recovering(
-        subledger, cash, policy, moved.straight, known.again, netted.written_off
+        subledger, cash, policy, moved.straight, known.again, netted.left_open
     )
     crediting = _crediting(subledger, cash, credit_entries, moved, recovering, policy, known.claims)
     # What receipts posted straight to the receivable over pay once cash is matched, on their day.
-    over_paid = over_payments.InCalendar(subledger, rates, policy, crediting, moved.entries)
+    over_paid = over_payments.InCalendar(
+        subledger, rates, policy, crediting, moved.entries, recovering
+    )
     applied = cash_application.apply(
         subledger,
         cash,

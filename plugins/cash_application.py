@@ -185,11 +185,13 @@ def credited_later(
     what the credit pays is known on its day, and what it over pays then is
     the customer's (`plugins.over_payments.InCalendar`). Only items posted
     more than once when read, and the invoices credit notes credit, can have
-    one. An invoice carried at a foreign rate, or written off as
-    uncollectible (`plugins.recoveries`), is read with its later credits as
-    before: what they over pay is decided before matching
+    one. An invoice carried at a foreign rate is read with its later credits
+    as before: what they over pay is decided before matching
     (`plugins.over_payments.to_customer_credits`), and a later credit lowers
-    what is matched before it.
+    what is matched before it. So is one written off as uncollectible
+    (`plugins.recoveries`), but for its credit notes, read on their days:
+    what a note then nets beyond what is open lowers what was written off
+    (`plugins.over_payments.InCalendar`).
 
     Args:
       subledger: The open items.
@@ -212,8 +214,16 @@ def credited_later(
             if movement.date > dated
             and (posted_straight(movement) is not None or credit_notes.netted(movement))
         )
-        if days and in_calendar(item, rates, policy):
+        if not days:
+            continue
+        if in_calendar(item, rates, policy):
             found[name] = days
+        elif rates.carrying(item) is None:  # written off: only its credit notes, on their days
+            noted = frozenset(
+                m.date for m in item.movements if m.date > dated and credit_notes.netted(m)
+            )
+            if noted:
+                found[name] = noted
     return found
 
 
@@ -221,9 +231,10 @@ def in_calendar(item: Item, rates: Rates, policy: ArPolicy) -> bool:
     """Tells whether the matcher reads an invoice's later postings on their own days.
 
     An invoice carried at a foreign rate, or written off as uncollectible
-    (`plugins.recoveries`), is read with its later credits as before
-    (`credited_later`), and with what chargebacks opened again of it only
-    once cash is matched (`plugins.chargebacks.Charged.in_calendar`).
+    (`plugins.recoveries`), is read with its later credits as before (but
+    for an invoice written off, its credit notes, `credited_later`), and
+    with what chargebacks opened again of it only once cash is matched
+    (`plugins.chargebacks.Charged.in_calendar`).
     """
     return rates.carrying(item) is None and not written_off_items(item, policy)
 

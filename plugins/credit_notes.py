@@ -73,11 +73,20 @@ CN-1 is not netted.) It parks no customer credit: the note stays a credit
 in the receivable, for the customer to be refunded or for the user to apply.
 
 What a credit note leaves open once netted, as known on its day, is handed
-on for the invoice it credits (`Netted.written_off`): of an invoice written
-off as uncollectible, it lowers what was written off, on the note's day,
-in turn with the receipts that recover it (`plugins.recoveries`, which
-makes the entry: INV-1 100.00 written off, CN-1 30.00 for it debits CN-1
-30.00 and credits bad debt 30.00).
+on for the invoice it credits (`Netted.left_open`): of an invoice written
+off as uncollectible, it lowers what was written off, on the note's day
+(or the first write-off's, if later), in turn with the receipts that
+recover it (`plugins.recoveries`, which makes the entry: INV-1 100.00
+written off, CN-1 30.00 for it debits CN-1 30.00 and credits bad debt
+30.00). A write-off typed after the note is read on its own day: the note
+nets what was open on its day, and what a write-off of the whole invoice
+then takes it below zero is moved back to the note and lowers what was
+written off on the write-off's day (`_beyond_write_offs`). A note netted
+to an invoice written off is read by the matcher on its own day, as on
+any invoice (`plugins.cash_application.credited_later`): what it nets
+beyond what cash paid before it left open is moved back to it
+(`plugins.over_payments.InCalendar`) and lowers what was written off on
+its day too.
 """
 
 from __future__ import annotations
@@ -102,16 +111,17 @@ class Netted(NamedTuple):
     """The entries that net credit notes, and the receivable postings they add.
 
     Attributes:
-      written_off: Of each invoice, the credit notes for it left open once
-        netted (each note's day, id and what it leaves open, as known on
-        its day): of an invoice written off as uncollectible, they lower
-        what was written off, in turn with its recoveries
-        (`plugins.recoveries.Allocation`).
+      left_open: Of each invoice posted more than once, the credit notes
+        for it left open once netted (each note's day, id and what it
+        leaves open, as known on its day): of an invoice written off as
+        uncollectible, they lower what was written off, in turn with its
+        recoveries (`plugins.recoveries.Allocation`); of any other, they
+        stay open.
     """
 
     entries: list[data.Transaction]
     movements: list[tuple[str, Movement]]
-    written_off: dict[str, list[tuple[datetime.date, str, int]]]
+    left_open: dict[str, list[tuple[datetime.date, str, int]]]
 
 
 def netted(movement: Movement) -> str | None:
@@ -157,6 +167,8 @@ def net(subledger: Subledger, policy: ArPolicy, rates: Rates) -> Netted:
     notes = [items[note] for note in subledger.notes]
     notes.sort(key=lambda note: (note.date, note.id))
     netted: dict[str, int] = {}  # what earlier credit notes netted of each invoice
+    # Of each invoice, each note netted to it, what it netted and the netting's invoice posting.
+    nettings: dict[str, list[tuple[Item, int, Movement]]] = {}
     for note in notes:
         # A note typed alone and not in credit nets nothing; one posted to later is
         # read as known on the netting's day (`_note_open_from`).
@@ -174,15 +186,76 @@ def net(subledger: Subledger, policy: ArPolicy, rates: Rates) -> Netted:
             done.movements.append((note.id, Movement(entry.date, units, entry, 1, note.currency)))
             moved = Movement(entry.date, -units, entry, 2, note.currency)
             done.movements.append((invoice.id, moved))
+            nettings.setdefault(invoice.id, []).append((note, units, moved))
         if len(invoice.movements) > 1:  # only an invoice posted again can be written off
             _left_for_write_off(done, subledger, note, invoice, units)
+    for name, by_notes in nettings.items():
+        _beyond_write_offs(done, items[name], by_notes, policy, rates)
     return done
+
+
+def _written_off_by_hand(movement: Movement) -> bool:
+    """Tells whether a posting to an invoice is a typed write-off of it as uncollectible."""
+    entry = movement.entry
+    return (
+        movement.units < 0
+        and entry.meta.get(meta.STATUS) == meta.UNCOLLECTIBLE
+        and not meta.is_generated(entry)
+    )
+
+
+def _beyond_write_offs(
+    done: Netted,
+    invoice: Item,
+    found: list[tuple[Item, int, Movement]],
+    policy: ArPolicy,
+    rates: Rates,
+) -> None:
+    """Leaves open on its notes what a later write-off takes an invoice below zero by.
+
+    A write-off as uncollectible after a note's netting is read on its own
+    day (`_invoice_open_from`), so the note nets what was open on its day;
+    a write-off typed for the whole invoice then writes off what the note
+    netted too. On the write-off's day, what it takes the invoice below
+    zero is moved back to the notes netted before it (the latest first,
+    each at most what it netted, `left_open_entry` dated that day) and
+    lowers what was written off, on that day (`Netted.left_open`,
+    `plugins.recoveries`): CN-1 30.00 netted on March 5 and all 100.00 of
+    INV-1 written off on May 31 move 30.00 back to CN-1 on May 31, which
+    lowers bad debt to 70.00, March as it was.
+    """
+    days = sorted({m.date for m in invoice.movements if _written_off_by_hand(m)})
+    if not days or days[-1] <= min(moved.date for _, _, moved in found):
+        return
+    back: dict[str, int] = {}  # what was moved back to each note
+    for day in days:
+        end = invoice.balance(day)
+        end -= sum(units for _, units, moved in found if moved.date <= day)
+        end += sum(back.values())
+        over = -end
+        for note, units, moved in reversed(found):
+            if over <= 0:
+                break
+            units_back = min(over, units - back.get(note.id, 0))
+            if moved.date >= day or units_back <= 0:
+                continue
+            over -= units_back
+            back[note.id] = back.get(note.id, 0) + units_back
+            entry = left_open_entry(
+                note, invoice, units_back, moved._replace(date=day), policy, rates
+            )
+            done.entries.append(entry)
+            done.movements.append(
+                (invoice.id, Movement(day, units_back, entry, 1, invoice.currency))
+            )
+            done.movements.append((note.id, Movement(day, -units_back, entry, 2, note.currency)))
+            done.left_open.setdefault(invoice.id, []).append((day, note.id, units_back))
 
 
 def _left_for_write_off(
     done: Netted, subledger: Subledger, note: Item, invoice: Item, netted: int
 ) -> None:
-    """Adds to `done.written_off` what a credit note leaves open once `netted` of it is netted.
+    """Adds to `done.left_open` what a credit note leaves open once `netted` of it is netted.
 
     What is open of the note as known on its day (`_note_open_from`), less
     what the netting moved: of an invoice written off as uncollectible, it
@@ -192,7 +265,7 @@ def _left_for_write_off(
     left = _note_open_from(subledger, note, note.date)
     if left is not None and left[1] > netted:
         day, units = left
-        done.written_off.setdefault(invoice.id, []).append((day, note.id, units - netted))
+        done.left_open.setdefault(invoice.id, []).append((day, note.id, units - netted))
 
 
 def _both_open(
@@ -244,16 +317,23 @@ def _invoice_open_from(
     """Returns `Subledger.open_from` of an invoice as known on `start`.
 
     A receipt posted straight to the invoice after `start` (the bank
-    import's payment, `plugins.receipts.posted_straight`) is read on its own
-    day, not before, as the matcher reads it (`plugins.cash_matching`): what
-    is posted to the invoice on such a later day is left out, so a later
-    payment never lowers what a credit note nets before it. What it then
-    over pays is the customer's on its day (`plugins.over_payments.InCalendar`).
+    import's payment, `plugins.receipts.posted_straight`), or a write-off of
+    it as uncollectible typed by hand, is read on its own day, not before,
+    as the matcher reads such a receipt (`plugins.cash_matching`): what is
+    posted to the invoice on such a later day is left out, so a later
+    payment or write-off never lowers what a credit note nets before it.
+    What such a payment then over pays is the customer's on its day
+    (`plugins.over_payments.InCalendar`); what such a write-off takes
+    below zero is moved back to the note (`_beyond_write_offs`).
     """
     movements = invoice.movements
     if movements[-1].date <= start:
         return subledger.open_from(invoice, start, less)
-    days = {m.date for m in movements if m.date > start and posted_straight(m) is not None}
+    days = {
+        m.date
+        for m in movements
+        if m.date > start and (posted_straight(m) is not None or _written_off_by_hand(m))
+    }
     if not days:
         return subledger.open_from(invoice, start, less)
     return stays_open(as_known(invoice.ends(), days), start, less)

@@ -183,6 +183,7 @@ class _Step(NamedTuple):
     recovery: bool = False  # reinstates what was written off (`plugins.recoveries`)
     brought: int = 0  # of a recovery: how far the receipt took the invoice below zero
     excess: Movement | None = None  # of a take-back: the receipt's posting whose excess it is
+    before: int = 0  # of a recovery: what was recovered of the invoice before it
 
 
 def to_customer_credits(
@@ -224,11 +225,13 @@ def to_customer_credits(
         write_offs = recoveries.written_off_items(item, policy, again)
         allocation = None
         if write_offs:
-            allocation = recoveries.Allocation(write_offs, (demands or {}).get(item.id, ()))
+            allocation = _allocation(subledger, write_offs, (demands or {}).get(item.id, ()))
         steps = _steps(item, tolerance, caps or {}, allocation)
         if allocation is not None:
             straight[item.id] = [
-                recoveries.Straight(step.at.date, step.receipt, step.brought, step.units)
+                recoveries.Straight(
+                    step.at.date, step.receipt, step.brought, step.units, step.before
+                )
                 for step in steps
                 if step.recovery
             ]
@@ -245,7 +248,7 @@ def to_customer_credits(
                 done.take_backs.append(take_back)
             elif step.recovery:
                 entry = recoveries.straight_entry(
-                    item, step.at, step.receipt, step.units, policy, write_offs
+                    item, step.at, step.receipt, (step.units, step.before), policy, write_offs
                 )
                 movement = Movement(entry.date, step.units, entry, 1, item.currency)
                 done.entries.append(entry)
@@ -255,6 +258,22 @@ def to_customer_credits(
                 done.entries.append(entry)
             done.movements.append((item.id, movement))
     return done
+
+
+def _allocation(
+    subledger: Subledger,
+    write_offs: Sequence[recoveries.WriteOff],
+    demands: Sequence[recoveries.Demand],
+) -> recoveries.Allocation:
+    """Returns the allocation of an invoice's write-offs with what an earlier reading found.
+
+    Each demand is a receipt's, or a credit note's (its id names a credit
+    note of the subledger), which takes its turn first on its day.
+    """
+    items = subledger.items
+    notes = [one for one in demands if one[1] in items and not items[one[1]].is_invoice]
+    others = [one for one in demands if one not in notes]
+    return recoveries.Allocation(write_offs, others, notes)
 
 
 class InCalendar:
@@ -281,13 +300,18 @@ class InCalendar:
     end, once cash is matched. Each entry is posted at once; a receipt's
     excess is parked with the credits step from that day on
     (`plugins.customer_credits.Crediting.straight`). An invoice carried at a
-    foreign rate, or written off as uncollectible (`plugins.recoveries`), is
-    not read so (`plugins.cash_application.credited_later`).
+    foreign rate is not read so (`plugins.cash_application.credited_later`);
+    of one written off as uncollectible (`plugins.recoveries`) only the
+    credit notes are: what they net beyond is moved back to them as above,
+    and then lowers what was written off, in its turn
+    (`plugins.recoveries.Recovering.left_open`).
 
     Attributes:
       entries: The entries made, in the order made.
       moved: The entries `to_customer_credits` made: one joined here is
         replaced in place.
+      recovering: If given, told what credit notes netted to an invoice
+        written off leave open on their day (`plugins.recoveries.Recovering`).
     """
 
     def __init__(
@@ -297,9 +321,11 @@ class InCalendar:
         policy: ArPolicy,
         crediting: Crediting,
         moved: list[data.Transaction] | None = None,
+        recovering: recoveries.Recovering | None = None,
     ) -> None:
         self.subledger, self.rates, self.policy = subledger, rates, policy
         self.crediting = crediting
+        self.recovering = recovering
         self.moved = moved if moved is not None else []
         self.entries: list[data.Transaction] = []
 
@@ -309,10 +335,12 @@ class InCalendar:
         policy = self.policy
         if item is None or not item.is_invoice:
             return
-        if self.rates.carrying(item) is not None or recoveries.written_off_items(item, policy):
+        if self.rates.carrying(item) is not None:
             return
+        written = bool(recoveries.written_off_items(item, policy))
         today = [movement for movement in item.movements if movement.date == day]
-        paid = [(r, m) for m in today if (r := posted_straight(m)) is not None]
+        # Of an invoice written off, only its credit notes are read on their day.
+        paid = [] if written else [(r, m) for m in today if (r := posted_straight(m)) is not None]
         notes = [(note, m) for m in today if (note := credit_notes.netted(m)) is not None]
         noted = units
         if paid:
@@ -334,6 +362,8 @@ class InCalendar:
                 ]
             )
             self.entries.append(entry)
+            if written and self.recovering is not None:
+                self.recovering.left_open(item.id, note, day, units_back)
         left = units - noted if notes else units
         if left and paid:
             self._receipt_over(item, day, today, paid, left)
@@ -507,7 +537,8 @@ def _steps(
             continue
         if allocation is not None:
             back = allocation.take(movement.date, receipt, over)
-            steps.append(_Step(movement, receipt, back, False, True, over))
+            before = allocation.taken - back
+            steps.append(_Step(movement, receipt, back, False, True, over, before=before))
             running += back
             over -= back
             if not over:

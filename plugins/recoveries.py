@@ -61,12 +61,15 @@ matcher's calendar, on that day before the day's customer credits pay, so
 what the receipt leaves over is a credit parked on its day like any
 other, and a receipt of a later month never takes what it paid.
 Both kinds of receipt share one allocation of what was written off
-(`Allocation`): by date, then receipt id, each takes what is left of the
-write-off on its day, so a receipt dated later never changes what an
-earlier one recovered. The reversal credits the accounts the write-off
-debited, in proportion when there are several (rounded cumulatively, so the
-pieces sum to what is recovered), also when one entry wrote off several
-invoices.
+(`Allocation`): by date, then receipt id (a day's credit notes first,
+below), each takes what is left of the write-off on its day, so a receipt
+dated later never changes what an earlier one recovered. The reversal
+credits the accounts the write-off debited, in proportion when there are
+several, also when one entry wrote off several invoices, rounded
+cumulatively over the accounts and over the invoice's reversals
+(`reversal`): the pieces sum to what is recovered, and allowance 50.00 and
+bad debt 50.00 reversed by 33.33, 33.33 and 33.34 end at 0.00 each (16.66,
+16.67, 16.67 to the allowance).
 
 A foreign invoice carried at a rate is written off at a price in the
 functional currency (`-100.00 EUR @ 1.20 USD`, `Expenses:BadDebt 120.00
@@ -99,10 +102,13 @@ nothing recovers nothing: a written-off invoice is not open, so no amount
 matches it.
 
 A credit note for an invoice written off lowers what was written off: what
-it leaves open once netted (`plugins.credit_notes`) takes its turn in the
-same allocation, on the note's day, and reverses the write-off by what it
-takes, debiting the note rather than the invoice (`note_entry`). INV-1
-100.00 written off on May 31 and CN-1 30.00 for it on June 5:
+it leaves open once netted (`plugins.credit_notes`), or what it nets
+beyond what cash left open on its day (`Recovering.left_open`), takes its
+turn in the same allocation, on the note's day (the invoice's first
+write-off's, if later), before the day's receipts (a note is netted
+before cash is applied), and reverses the write-off by what it takes,
+debiting the note rather than the invoice (`note_entry`). INV-1 100.00
+written off on May 31 and CN-1 30.00 for it on June 5:
 
     2026-06-05 * "Acme" "Credit note CN-1 applied to INV-1 written off"
       #cash-application ^CN-1 ^INV-1
@@ -118,6 +124,7 @@ open (`_notes_on_write_offs`).
 
 from __future__ import annotations
 
+import bisect
 import datetime
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -158,25 +165,30 @@ class WriteOff(NamedTuple):
     place: tuple[str, int] | None = None
 
 
-Demand = tuple[datetime.date, str, int]  # a recovering receipt's day, id and what it brings
+# A recovering receipt's, or a credit note's lowering a write-off: its day, id and what it brings.
+Demand = tuple[datetime.date, str, int]
 
 
 class Allocation:
-    """What is recovered of one invoice written off, receipt by receipt, in date order.
+    """What is recovered of one invoice written off, demand by demand, in date order.
 
-    The one rule for both kinds of recovering receipt: each takes, on its
-    day, what it brings, up to what was written off by that day and not yet
-    taken by a receipt before it (by date, then by receipt id). The
-    receipts of the other kind (`others`, each with its day, id and what it
-    brings) are taken as the allocation reaches them, so each caller feeds
-    its own kind in order. Nothing is taken on a day whose latest write-off
-    cannot be reversed.
+    The one rule for receipts that recover it and credit notes that lower
+    it: each takes, on its day, what it brings, up to what was written off
+    by that day and not yet taken before it. On one day the credit notes
+    come first, then the receipts (a note is netted before cash is
+    applied), each kind by id: CN-1 and R-1 on June 5 each bringing 60.00
+    of 100.00 written off give CN-1 60.00 and R-1 40.00, whatever the ids'
+    spelling. The demands of the other kinds (`others`, receipts each with
+    its day, id and what it brings, and `notes`, credit notes likewise) are
+    taken as the allocation reaches them, so each caller feeds its own
+    receipts in order (`take`). Nothing is taken on a day whose latest
+    write-off cannot be reversed.
 
-    A credit note for the invoice lowers what was written off
-    (`plugins.credit_notes.Netted.written_off`): each of `notes` (its day,
-    id and what it leaves open) takes its turn among the receipts by the
-    same rule, so a receipt never recovers what a note took before it, and
-    a note never takes what a receipt recovered before it (`noted`).
+    Attributes:
+      reached: What each of `others` took, as they are reached, and what
+        was taken before it (`Straight`).
+      noted: Each of `notes` (and each added, `add_note`), what it took,
+        and what was taken before it (for cumulative rounding, `Reversed`).
     """
 
     def __init__(
@@ -186,26 +198,36 @@ class Allocation:
         notes: Sequence[Demand] = (),
     ) -> None:
         self.write_offs = write_offs
-        # Each with whether it is a credit note's (`notes`), taken in the same order.
-        self.others = sorted([*((*one, False) for one in others), *((*one, True) for one in notes)])
+        # Each as (day, rank, id, brought): a credit note (rank 0) before a receipt (rank 1).
+        self.others = sorted(
+            [*((day, 1, name, brought) for day, name, brought in others)]
+            + [(day, 0, name, brought) for day, name, brought in notes]
+        )
         self.taken = 0
-        self.reached: list[int] = []  # what each of `others` took, as they are reached
-        self.noted: list[tuple[Demand, int]] = []  # each of `notes` and what it took, likewise
+        self.reached: list[tuple[int, int]] = []
+        self.noted: list[tuple[Demand, int, int]] = []
+
+    def add_note(self, demand: Demand) -> None:
+        """Adds a credit note's turn, found while cash is matched on its day."""
+        day, name, brought = demand
+        bisect.insort(self.others, (day, 0, name, brought))
 
     def take(self, day: datetime.date, receipt: str, wanted: int) -> int:
         """Returns what a receipt bringing `wanted` on `day` recovers."""
-        self.reach((day, receipt))
+        self.reach((day, 1, receipt))
         return self._take(day, wanted)
 
-    def reach(self, key: tuple[datetime.date, str] | None = None) -> None:
-        """Takes what the other receipts before `key` (default: all) recover."""
+    def reach(self, key: tuple[datetime.date, int, str] | None = None) -> None:
+        """Takes what the demands before `key` (default: all) take."""
         others = self.others
-        while others and (key is None or (others[0][0], others[0][1]) < key):
-            day, name, brought, note = others.pop(0)
-            if note:
-                self.noted.append(((day, name, brought), self._take(day, brought)))
+        while others and (key is None or others[0][:3] < key):
+            day, rank, name, brought = others.pop(0)
+            before = self.taken
+            units = self._take(day, brought)
+            if rank == 0:
+                self.noted.append(((day, name, brought), units, before))
             else:
-                self.reached.append(self._take(day, brought))
+                self.reached.append((units, before))
 
     def _take(self, day: datetime.date, wanted: int) -> int:
         if _last_reversible(self.write_offs, day) is None:
@@ -222,6 +244,7 @@ class Straight(NamedTuple):
     receipt: str
     brought: int  # how far it took the invoice below zero
     recovered: int
+    before: int = 0  # what was recovered of the invoice before it (its reversal's rounding)
 
 
 class Recovering:
@@ -252,8 +275,14 @@ class Recovering:
         with what chargebacks of its recoveries wrote off again, as an
         earlier reading of the books found (`again`).
       receipts: The receipts in unapplied cash naming an invoice written off.
-      demands: What each receipt in unapplied cash brought to each invoice
-        written off, for the next reading of the books (`plugins.over_payments`).
+      demands: What each receipt in unapplied cash and each credit note
+        (`notes`) brought to each invoice written off, for the next
+        reading of the books (`plugins.over_payments`, which tells a
+        note's by its id).
+      notes: Of each invoice written off, the credit notes that may lower
+        what was written off: those left open once netted
+        (`plugins.credit_notes.Netted.left_open`), and those the matcher
+        finds netted beyond what is open on their day (`left_open`).
       settled: Whether the receipts posted straight recovered what the
         allocation gives them with these receipts known (else the books are
         read again, with `demands`).
@@ -362,7 +391,12 @@ class Recovering:
         assert not self.waiting, "the credits step decides each on its day (`due`)"
         for invoice, allocation in self.allocations.items():
             allocation.reach()
-            if allocation.reached != [one.recovered for one in self.straight.get(invoice, ())]:
+            straight = self.straight.get(invoice, ())
+            reached = [(one.recovered, one.before) for one in straight]
+            if not _rounded(self.written[invoice]):  # what came before is no matter
+                reached = [(units, 0) for units, _ in reached]
+                allocation.reached = [(units, 0) for units, _ in allocation.reached]
+            if allocation.reached != reached:
                 self.settled = False
             self._noted(invoice, allocation)
         replaced = {
@@ -391,15 +425,30 @@ class Recovering:
             days.setdefault(invoice, []).extend(one.day for one in straight)
         return {invoice: sorted(found) for invoice, found in days.items()}
 
+    def left_open(self, invoice: str, note: str, day: datetime.date, units: int) -> None:
+        """Takes in what a credit note netted to an invoice written off finds not open on its day.
+
+        The matcher reads the netting on its day (`plugins.cash_matching`),
+        so cash applied before it is paid first; what the note nets beyond
+        is moved back to it (`plugins.over_payments.InCalendar`) and then
+        lowers what was written off, in its turn (`Allocation.add_note`).
+        """
+        demands = _notes_on_write_offs(self.written, {invoice: [(day, note, units)]})
+        for demand in demands.get(invoice, ()):
+            self.notes.setdefault(invoice, []).append(demand)
+            self.demands.setdefault(invoice, []).append(demand)
+            self.allocations[invoice].add_note(demand)
+
     def _noted(self, invoice: str, allocation: Allocation) -> None:
         """Makes the entries of what each credit note for an invoice written off took of it."""
         items = self.subledger.items
-        for (day, note, _), units in allocation.noted:
+        for (day, note, _), units, before in allocation.noted:
             if not units:
                 continue
             write_off = _last_reversible(self.written[invoice], day)
             assert write_off is not None, "a note takes only of a reversible write-off"
-            entry = note_entry(items[note], items[invoice], write_off, units, day, self.policy)
+            reversed_ = Reversed(write_off, units, before)
+            entry = note_entry(items[note], items[invoice], reversed_, day, self.policy)
             self.entries.append(entry)
             self.movements.append((note, Movement(day, units, entry, 1, items[note].currency)))
 
@@ -439,6 +488,17 @@ class Recovering:
         return made
 
 
+def _rounded(write_offs: Sequence[WriteOff]) -> bool:
+    """Tells whether a reversal of the write-offs rounds with what was reversed before it.
+
+    One priced, or debiting several accounts (`reversal`, `Reversed.value`).
+    """
+    return any(
+        one.rate is not None or (one.debits is not None and len(one.debits) > 1)
+        for one in write_offs
+    )
+
+
 def _by_day(application: Application) -> tuple[datetime.date, str]:
     """Orders applications as the allocation takes their receipts: by day, then receipt."""
     return application.date, application.receipt
@@ -457,17 +517,21 @@ def _notes_on_write_offs(
     Those for an invoice written off whose latest write-off by the note's
     day can be reversed and is not priced (`note_entry` credits back the
     units themselves): a note for an invoice written off at a foreign rate
-    stays open, as one its invoice cannot take.
+    stays open, as one its invoice cannot take. A note dated before the
+    invoice's first write-off takes its turn on that write-off's day, the
+    first day both exist (CN-1 30.00 on March 5, all 100.00 of INV-1
+    written off on May 31: bad debt 70.00 from May 31).
     """
     found: dict[str, list[Demand]] = {}
     for invoice, demands in notes.items():
         write_offs = written.get(invoice)
         if not write_offs:
             continue
-        for demand in demands:
-            write_off = _last_reversible(write_offs, demand[0])
+        for day, note, units in demands:
+            day = max(day, write_offs[0].date)
+            write_off = _last_reversible(write_offs, day)
             if write_off is not None and write_off.rate is None:
-                found.setdefault(invoice, []).append(demand)
+                found.setdefault(invoice, []).append((day, note, units))
     return found
 
 
@@ -598,18 +662,35 @@ def is_recovery(entry: data.Transaction) -> bool:
     return meta.is_generated(entry) and entry.meta.get(ar_entries.KIND) == KIND
 
 
-def reversal(debits: Sequence[tuple[str, int]], units: int) -> list[tuple[str, int]]:
+def reversal(
+    debits: Sequence[tuple[str, int]], units: int, before: int = 0
+) -> list[tuple[str, int]]:
     """Returns what to credit each debited account to reverse `units` of the write-off.
 
-    In proportion to the debits, rounded cumulatively: the pieces sum to `units`.
+    In proportion to the debits, rounded cumulatively over the accounts
+    and over the reversals of one invoice (`before` is what reversals
+    before this one credited back): the pieces sum to `units`, and the
+    reversals so far to their share of everything reversed. Allowance
+    50.00 and bad debt 50.00 reversed by 33.33, 33.33 and 33.34 credit
+    16.66 + 16.67 + 16.67 = 50.00 and 16.67 + 16.66 + 16.67 = 50.00, not
+    16.66 three times and 50.01 beside it.
     """
+    done = _shares(debits, before)
+    return [
+        (account, upto - earlier)
+        for (account, upto), (_, earlier) in zip(_shares(debits, before + units), done, strict=True)
+        if upto != earlier
+    ]
+
+
+def _shares(debits: Sequence[tuple[str, int]], units: int) -> list[tuple[str, int]]:
+    """Returns each debited account's share of `units`, rounded cumulatively down."""
     total = sum(minor for _, minor in debits)
     pieces, done, running = [], 0, 0
     for account, minor in debits:
         running += minor
         upto = units * running // total
-        if upto - done:
-            pieces.append((account, upto - done))
+        pieces.append((account, upto - done))
         done = upto
     return pieces
 
@@ -652,6 +733,10 @@ class Reversed(NamedTuple):
 
         return worth(self.before + self.units) - worth(self.before)
 
+    def value_before(self, currency: str, policy: ArPolicy) -> int:
+        """Returns what the recoveries before this one credited back (`value`'s `before`)."""
+        return Reversed(self.write_off, self.before).value(currency, policy)
+
 
 def recovery_entry(
     item: Item,
@@ -665,7 +750,7 @@ def recovery_entry(
     Dated `day`, the day of the receipt's application that pays the invoice.
     """
     place = (receipt.place, day, receipt.payee)
-    return _entry(item, place, (receipt.id, receipt.link), reversed_, policy)
+    return _entry(item, place, _recovered(item, receipt.id, receipt.link), reversed_, policy)
 
 
 NOTE_KIND = "credit-note-written-off"
@@ -674,27 +759,18 @@ NOTE_KIND = "credit-note-written-off"
 def note_entry(
     note: Item,
     invoice: Item,
-    write_off: WriteOff,
-    units: int,
+    reversed_: Reversed,
     day: datetime.date,
     policy: ArPolicy,
 ) -> data.Transaction:
     """Returns the entry by which a credit note lowers what was written off of its invoice.
 
-    The note is debited in the receivable (its posting names it) and the
-    accounts the write-off debited are credited back in proportion, as a
-    recovery credits them (`reversal`): the note closes by `units`, bad
-    debt falls by as much, and the invoice, written off, is not posted.
-    Located at the credit note's line, dated `day` (the note's), linked
-    to both; the write-off is not priced (`_notes_on_write_offs`).
+    A recovery's entry (`_entry`) with the note debited in the receivable
+    rather than the invoice (its posting names the note): the note closes
+    by what it takes, bad debt falls by as much, and the invoice, written
+    off, is not posted. Located at the credit note's line, dated `day`
+    (the note's turn, `Allocation`), linked to both.
     """
-    currency = note.currency
-    digits = policy.precision.digits(currency)
-    number = Decimal(units).scaleb(-digits)
-    moved = {meta.INVOICE: note.id}
-    postings = [ar_entries.leg(policy.accounts.receivable, number, currency, None, None, moved)]
-    for account, piece in reversal(write_off.debits or (), units):
-        postings.append(ar_entries.posting(account, units_of(-piece, currency, digits)))
     extra: dict[str, Any] = {
         meta.INVOICE: invoice.id,
         meta.SOURCE: note.id,
@@ -703,45 +779,72 @@ def note_entry(
     customer = invoice.customer or note.customer
     if customer:
         extra[meta.CUSTOMER] = customer
-    return ar_entries.transaction(
-        note.origin.source,
-        day,
+    told = _Told(
         f"Credit note {note.id} applied to {invoice.id} written off",
-        ar_entries.APPLICATION_TAGS,
         frozenset((note.id, invoice.id)),
-        postings,
-        note.document.payee or invoice.document.payee,
         extra,
+        {meta.INVOICE: note.id},
     )
+    place = (note.origin.source, day, note.document.payee or invoice.document.payee)
+    return _entry(note, place, told, reversed_, policy)
 
 
 def straight_entry(
     item: Item,
     paid: Movement,
     receipt: str,
-    units: int,
+    reversed_: tuple[int, int],
     policy: ArPolicy,
     write_offs: Sequence[WriteOff],
 ) -> data.Transaction:
     """Returns the entry reinstating what a receipt posted straight to an invoice recovers of it.
 
     Dated at the receipt's posting, at its line (`plugins.over_payments`);
+    `reversed_` is what it recovers and what was recovered before it, and
     `write_offs` are the invoice's (`written_off_items`).
     """
     write_off = _last_reversible(write_offs, paid.date)
     assert write_off is not None, "the allocation recovers only a reversible write-off"
     place = (paid.source, paid.date, paid.entry.payee)
-    return _entry(item, place, (receipt, link_of(receipt)), Reversed(write_off, units), policy)
+    told = _recovered(item, receipt, link_of(receipt))
+    return _entry(item, place, told, Reversed(write_off, *reversed_), policy)
+
+
+class _Told(NamedTuple):
+    """What tells one reversal of a write-off from another: its words, links and metadata."""
+
+    narration: str
+    links: frozenset[str]
+    extra: dict[str, Any]
+    posting_meta: dict[str, Any] | None = None  # on the receivable's posting
+
+
+def _recovered(item: Item, receipt: str, link: str) -> _Told:
+    """Returns what tells a receipt's recovery of an invoice (`recovery_entry`)."""
+    extra: dict[str, Any] = {
+        meta.INVOICE: item.id,
+        meta.SOURCE: item.id,
+        APPLIED_RECEIPT: receipt,
+        ar_entries.KIND: KIND,
+    }
+    if item.customer:
+        extra[meta.CUSTOMER] = item.customer
+    narration = f"Recovery of {item.id} written off, from {receipt}"
+    return _Told(narration, frozenset((item.id, link)), extra)
 
 
 def _entry(
     item: Item,
     place: tuple[Mapping[str, Any], datetime.date, str | None],
-    receipt: tuple[str, str],
+    told: _Told,
     reversed_: Reversed,
     policy: ArPolicy,
 ) -> data.Transaction:
-    """Returns a recovery: the receivable debited, the write-off's debits reversed in proportion.
+    """Returns a reversal: the receivable debited, the write-off's debits reversed in proportion.
+
+    The one builder of a write-off's reversal, by a receipt's recovery or a
+    credit note (`told`): `item` is what the receivable posting debits,
+    the invoice reinstated or the credit note closed.
 
     Of a write-off priced in the functional currency, the receivable is
     debited at the price at which the units weigh what is credited back
@@ -749,8 +852,9 @@ def _entry(
     `40.00 EUR @ 1.20 USD` against `Expenses:BadDebt -48.00 USD`).
 
     Args:
-      place: The metadata locating the receipt, its date and its payee.
-      receipt: The receipt's id and link.
+      place: The metadata locating the entry (the receipt's or the note's
+        line), its date and its payee.
+      told: Its narration, links, metadata and the receivable posting's.
     """
     located, day, payee = place
     currency, units = item.currency, reversed_.units
@@ -758,33 +862,29 @@ def _entry(
     functional, receivable = policy.functional_currency, policy.accounts.receivable
     if write_off.rate is None or functional is None:
         digits = policy.precision.digits(currency)
-        postings = [ar_entries.posting(receivable, units_of(units, currency, digits))]
+        number = Decimal(units).scaleb(-digits)
+        postings = [ar_entries.leg(receivable, number, currency, None, None, told.posting_meta)]
         debited = currency
     else:
         number = policy.precision.from_minor(units, currency)
         price, worth = write_off.rate, policy.precision.from_minor(value, functional)
         if number * price != worth:
             price = price_of(worth, number)
-        postings = [ar_entries.leg(receivable, number, currency, price, functional)]
+        postings = [
+            ar_entries.leg(receivable, number, currency, price, functional, told.posting_meta)
+        ]
         debited = functional
     digits = policy.precision.digits(debited)
-    for account, piece in reversal(write_off.debits or (), value):
+    before = reversed_.value_before(item.currency, policy)
+    for account, piece in reversal(write_off.debits or (), value, before):
         postings.append(ar_entries.posting(account, units_of(-piece, debited, digits)))
-    extra: dict[str, Any] = {
-        meta.INVOICE: item.id,
-        meta.SOURCE: item.id,
-        APPLIED_RECEIPT: receipt[0],
-        ar_entries.KIND: KIND,
-    }
-    if item.customer:
-        extra[meta.CUSTOMER] = item.customer
     return ar_entries.transaction(
         located,
         day,
-        f"Recovery of {item.id} written off, from {receipt[0]}",
+        told.narration,
         ar_entries.APPLICATION_TAGS,
-        frozenset((item.id, receipt[1])),
+        told.links,
         postings,
         payee or item.document.payee,
-        extra,
+        told.extra,
     )

@@ -577,10 +577,10 @@ def _roll(item: Item, as_of: datetime.date, moves: _Moves) -> tuple[int, int, in
       cash application, a customer credit applied, an over payment moved
       to customer credits (negative), a chargeback (negative) (`_paid_by`);
     - credited: everything else: a credit note netted onto it, a void, a
-      write-off of a bad debt, a recovery reversing one (negative), the
-      difference a cash application writes off, a credit note's credit
-      moved to customer credits (on the note, `_share_cash`), an
-      adjustment typed by hand. A credit note is billed on its own item
+      write-off of a bad debt, a recovery reversing one or a credit note
+      lowering one (negative), the difference a cash application writes
+      off, a credit note's credit moved to customer credits (on the note,
+      `_share_cash`), an adjustment typed by hand. A credit note is billed on its own item
       (negative) and credited on the invoice it is netted onto.
 
     INV-1 100.00 with a credit note of 10.00 applied and a receipt of 60.00
@@ -862,8 +862,9 @@ def _item_move(item: Item, movement: Movement) -> tuple[str, str]:
     (`status: "uncollectible"`) of it; a payment the bank import posted
     straight to it, under the receipt's id, or paid back out of it (a refund
     or a returned payment), under the bank line's id; a recovery reinstating
-    it once written off (`plugins.recoveries`), or a credit note lowering
-    what was written off (on the note); what a generated entry (a cash
+    it once written off (`plugins.recoveries`); a credit note lowering
+    what was written off of its invoice, under the note ("write-off
+    lowered": no cash moves); what a generated entry (a cash
     application) leaves on the account, which is a difference it writes off;
     else an adjustment typed by hand.
     """
@@ -883,7 +884,7 @@ def _item_move(item: Item, movement: Movement) -> tuple[str, str]:
     if recoveries.is_recovery(entry):
         return "recovery", item.id  # a write-off reversed by the cash recovered
     if entry.meta.get(ar_entries.KIND) == recoveries.NOTE_KIND:
-        return "recovery", item.id  # a write-off lowered by the credit note, on the note
+        return "write-off lowered", item.id  # by the credit note, on the note: no cash
     return ("write-off" if meta.GENERATED_BY in entry.meta else "adjustment"), item.id
 
 

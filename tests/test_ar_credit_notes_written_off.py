@@ -6,7 +6,7 @@ against bad-debt expense (`status: "uncollectible"`), as
 of the note is `plugins.credit_notes`' (what is left open of the note once
 netted against what is open of INV-1), what is still written off is
 `plugins.recoveries`' (`Allocation`: the note takes its turn with the
-receipts that recover INV-1, by date, then id).
+receipts that recover INV-1, by date, a day's notes first, then id).
 """
 
 from __future__ import annotations
@@ -301,8 +301,9 @@ def test_the_statement_shows_the_note_lowering_the_write_off_and_closes_at_nothi
 ) -> None:
     # June opens at 0.00 (billed 100.00, written off 100.00). CN-1 is a
     # credit of 30.00; what it lowers of the write-off is a charge of 30.00
-    # under CN-1, shown as a recovery with the entry's narration (not as
-    # "Over payment written off"); R-1's 70.00 is a payment and its
+    # under CN-1, shown as "write-off lowered" (no cash moves, unlike a
+    # recovery) with the entry's narration (not as "Over payment written
+    # off"); R-1's 70.00 is a payment and its
     # recovery a charge of 70.00: 0 - 30 + 30 - 70 + 70 = 0.00 at June's
     # end. The old code closed at -30.00 (CN-1 still open).
     text = (
@@ -319,7 +320,7 @@ def test_the_statement_shows_the_note_lowering_the_write_off_and_closes_at_nothi
     assert [tuple(row) for row in table.rows] == [
         (datetime.date(2026, 6, 1), "USD", "", "", "Opening balance", None, None, D("0.00")),
         (noted, "USD", "CN-1", "credit note", "Credit note CN-1", None, D("30.00"), D("-30.00")),
-        (noted, "USD", "CN-1", "recovery", NOTED, D("30.00"), None, D("0.00")),
+        (noted, "USD", "CN-1", "write-off lowered", NOTED, D("30.00"), None, D("0.00")),
         (paid_on, "USD", "R-1", "payment", "Wire", None, D("70.00"), D("-70.00")),
         (paid_on, "USD", "INV-1", "recovery", "Recovery of INV-1 written off, from R-1",
          D("70.00"), None, D("0.00")),
@@ -329,7 +330,8 @@ def test_the_statement_shows_the_note_lowering_the_write_off_and_closes_at_nothi
 
 # Property: credit notes and receipts (in unapplied cash naming INV-1, or
 # posted straight to it) after the write-off of 100.00 take what is still
-# written off in one order, by date, then id: each takes the least of what
+# written off in one order, by date, the day's notes before its receipts,
+# then id: each takes the least of what
 # it brings and what is left. A note takes it as a reversal on the note (the
 # rest stays open on it), a receipt as a recovery (the rest is the
 # customer's credit). So bad debt is 100.00 less everything taken, never
@@ -370,7 +372,7 @@ def test_notes_and_recoveries_take_what_is_still_written_off_in_one_order(
         brought.append((day, name, amount))
     # The one order, by hand: each takes min(what it brings, what is left).
     left, took = Decimal("100.00"), {}
-    for _, name, amount in sorted(brought):
+    for _, name, amount in sorted(brought, key=lambda one: (one[0], "CN" not in one[1], one[1])):
         took[name] = min(amount, left)
         left -= took[name]
     with tempfile.TemporaryDirectory() as folder:
@@ -398,3 +400,222 @@ def test_notes_and_recoveries_take_what_is_still_written_off_in_one_order(
     items = open_items(entries)
     assert {name: items[name] for name in notes_open} == notes_open
     assert balance(entries, AR, "USD") == sum(notes_open.values(), Decimal(0))
+
+
+# A note netted to an invoice written off is read on its own day (review of
+# 8e19886): cash matched before it pays what was open then, and what the
+# note then finds not open lowers the write-off.
+
+NOTE_KIND = "credit-note-written-off"
+JANUARY_END = datetime.date(2026, 1, 31)
+BANK_FEE = """
+{day} * "Bank" "Fee"
+  Assets:Bank:Operating  -1.00 USD
+  Equity:Opening  1.00 USD
+"""
+
+
+def _fee(day: str) -> str:
+    """A typed entry that sets the books' horizon to the month end of `day`."""
+    return BANK_FEE.format(day=day)
+
+
+def _written_off_on(day: str, amount: str) -> str:
+    """INV-1 written off as uncollectible on `day` by `amount`, against bad debt."""
+    return written_off(amount, f"{BAD_DEBT}  {amount} USD").replace("2026-05-31", day)
+
+
+def _january(entries: list[data.Directive]) -> list[str]:
+    return sorted(period_lock.fingerprint(e) for e in entries if e.date <= JANUARY_END)
+
+
+def _noted(entries: list[data.Directive]) -> list[tuple[str, Decimal]]:
+    """(date, units on the note) of each entry by which a note lowers a write-off."""
+    return [
+        (str(entry.date), number(entry.postings[0]))
+        for entry in generated(entries)
+        if entry.meta.get(ar_entries.KIND) == NOTE_KIND
+    ]
+
+
+def test_a_february_note_leaves_january_alone_when_cash_paid_before_a_partial_write_off(
+    books: Books,
+) -> None:
+    # January: R-0 60.00 naming INV-1 on Jan 10 pays 60.00 (INV-1 open
+    # 40.00), and the 40.00 left is written off on Jan 20 (bad debt 40.00,
+    # INV-1 0.00). February: CN-1 30.00 for INV-1 on Feb 5. Nothing of
+    # INV-1 is open, so CN-1 lowers the write-off by 30.00 on Feb 5: bad
+    # debt 40 - 30 = 10.00, CN-1 0.00, no customer credit, January as it was.
+    # 8e19886 (and f74095d) net CN-1 30.00 against INV-1 on Feb 5 and cut
+    # R-0's January application to 30.00, parking 30.00 as a customer
+    # credit on Jan 10: January changes, bad debt stays 40.00, credits -30.00.
+    january = (
+        OPENS
+        + invoice(1, "2026-01-05", "100.00")
+        + receipt("2026-01-10", "60.00 USD", "R-0", NAMING_INV_1)
+        + _written_off_on("2026-01-20", "40.00")
+        + _fee("2026-01-31")
+    )
+    alone, errors = load(books, january)
+    assert errors == []
+    both, errors = load(books, january + credit_note(1, "2026-02-05", "30.00", "INV-1"))
+    assert errors == []
+    assert _january(both) == _january(alone)
+    assert _noted(both) == [("2026-02-05", Decimal("30.00"))]
+    assert balance(both, BAD_DEBT, "USD") == Decimal("10.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+    assert balance(both, AR, "USD") == Decimal("0.00")
+
+
+def test_a_february_note_adds_no_recovery_to_january_when_cash_paid_a_settlement(
+    books: Books,
+) -> None:
+    # January: 40.00 of INV-1 written off on Jan 20 (a settlement for
+    # 60.00), R-0 60.00 naming INV-1 on Jan 28 pays the 60.00: bad debt
+    # 40.00. February: CN-1 30.00 on Feb 5 finds nothing open, so it lowers
+    # the write-off by 30.00 on Feb 5 (bad debt 10.00). 8e19886 gets bad
+    # debt 10.00 the wrong way: it nets CN-1 against INV-1 on Feb 5 and
+    # adds to closed January a "Recovery of INV-1 written off, from R-0" of
+    # 30.00 on Jan 28 (R-0 recovered nothing: it paid the settlement).
+    january = (
+        OPENS
+        + invoice(1, "2026-01-05", "100.00")
+        + _written_off_on("2026-01-20", "40.00")
+        + receipt("2026-01-28", "60.00 USD", "R-0", NAMING_INV_1)
+        + _fee("2026-01-31")
+    )
+    alone, errors = load(books, january)
+    assert errors == []
+    both, errors = load(books, january + credit_note(1, "2026-02-05", "30.00", "INV-1"))
+    assert errors == []
+    assert _january(both) == _january(alone)
+    assert _noted(both) == [("2026-02-05", Decimal("30.00"))]
+    assert balance(both, BAD_DEBT, "USD") == Decimal("10.00")
+
+
+def test_a_later_note_nets_what_cash_left_open_and_lowers_the_write_off_by_the_rest(
+    books: Books,
+) -> None:
+    # R-0 50.00 naming INV-1 on Jan 10 (INV-1 open 50.00), 40.00 written off
+    # on Jan 20 (INV-1 open 10.00), CN-1 30.00 on Feb 5: CN-1 nets the 10.00
+    # still open and lowers the write-off by the other 20.00 on Feb 5: bad
+    # debt 40 - 20 = 20.00, INV-1 100 - 50 - 40 - 10 = 0.00, CN-1 0.00, no
+    # customer credit, January as it was (R-0 pays 50.00 on Jan 10).
+    january = (
+        OPENS
+        + invoice(1, "2026-01-05", "100.00")
+        + receipt("2026-01-10", "50.00 USD", "R-0", NAMING_INV_1)
+        + _written_off_on("2026-01-20", "40.00")
+        + _fee("2026-01-31")
+    )
+    alone, errors = load(books, january)
+    assert errors == []
+    both, errors = load(books, january + credit_note(1, "2026-02-05", "30.00", "INV-1"))
+    assert errors == []
+    assert _january(both) == _january(alone)
+    assert _noted(both) == [("2026-02-05", Decimal("20.00"))]
+    assert balance(both, BAD_DEBT, "USD") == Decimal("20.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+    assert open_items(both).get("INV-1", Decimal("0.00")) == Decimal("0.00")
+    assert open_items(both).get("CN-1", Decimal("0.00")) == Decimal("0.00")
+
+
+def test_a_credit_note_before_a_write_off_of_the_whole_invoice_lowers_it(books: Books) -> None:
+    # CN-1 30.00 on Mar 5, then all 100.00 of INV-1 written off on May 31
+    # (typed by hand; Stripe's amount_remaining would be 70.00). The
+    # write-off is read on its day, so CN-1 nets 30.00 on Mar 5 as before
+    # it (INV-1 open 70.00, March as the books cut at March have it). On
+    # May 31 the write-off takes INV-1 to 70 - 100 = -30.00: the 30.00 is
+    # moved back to CN-1 and lowers the write-off that day, the first day
+    # both exist: bad debt 100 - 30 = 70.00, CN-1 0.00, AR 0.00. 8e19886:
+    # CN-1 never netted (INV-1 did not stay open from Mar 5), open -30.00
+    # beside bad debt 100.00.
+    march = (
+        OPENS + invoice(1, "2026-01-05", "100.00") + credit_note(1, "2026-03-05", "30.00", "INV-1")
+    )
+    text = march + _written_off_on("2026-05-31", "100.00")
+    alone, errors = load(books, march + _fee("2026-03-31"))
+    assert errors == []
+    entries, errors = load(books, text + _fee("2026-03-31"))
+    assert errors == []
+    assert _through(entries, "2026-03-31") == _through(alone, "2026-03-31")
+    assert _noted(entries) == [("2026-05-31", Decimal("30.00"))]
+    assert balance(entries, BAD_DEBT, "USD") == Decimal("70.00")
+    assert balance(entries, AR, "USD") == Decimal("0.00")
+
+
+def test_on_one_day_a_credit_note_lowers_the_write_off_before_a_receipt_recovers_it(
+    books: Books,
+) -> None:
+    # INV-1 100.00 written off on May 31. On Jun 5, CN-1 60.00 for INV-1 and
+    # A-1 60.00 naming INV-1 in unapplied cash (an id spelled before CN-1).
+    # A note is netted before cash is applied, so on one day the notes
+    # take first: CN-1 lowers the write-off by 60.00, A-1 recovers the
+    # other 40.00 and its last 20.00 is the customer's credit. Bad debt
+    # 100 - 60 - 40 = 0.00, credits -20.00, CN-1 0.00. (8e19886 went by id:
+    # A-1 recovered 60.00 and CN-1 lowered 40.00, left open -20.00; with
+    # R-1 for A-1 the note went first.)
+    for name in ("A-1", "R-1"):
+        text = (
+            WRITTEN_OFF
+            + credit_note(1, "2026-06-05", "60.00", "INV-1")
+            + receipt("2026-06-05", "60.00 USD", name, NAMING_INV_1)
+        )
+        entries, errors = load(books, text)
+        assert errors == []
+        assert _noted(entries) == [("2026-06-05", Decimal("60.00"))], name
+        assert balance(entries, BAD_DEBT, "USD") == Decimal("0.00"), name
+        assert balance(entries, CREDITS, "USD") == Decimal("-20.00"), name
+        assert balance(entries, AR, "USD") == Decimal("0.00"), name
+
+
+def test_on_one_day_a_credit_note_goes_before_a_receipt_posted_straight(books: Books) -> None:
+    # The same with BR-1 60.00 posted straight to INV-1 on Jun 5 (the bank
+    # import's payment, an id spelled before CN-1): CN-1 lowers 60.00,
+    # BR-1 recovers 40.00 and its other 20.00 is moved to customer credits.
+    # Bad debt 0.00, credits -20.00, AR 0.00. (8e19886: BR-1 recovered
+    # 60.00, CN-1 lowered 40.00 and stayed open -20.00.)
+    text = (
+        WRITTEN_OFF
+        + credit_note(1, "2026-06-05", "60.00", "INV-1")
+        + paid("2026-06-05", "60.00", "BR-1")
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert _noted(entries) == [("2026-06-05", Decimal("60.00"))]
+    assert balance(entries, BAD_DEBT, "USD") == Decimal("0.00")
+    assert balance(entries, CREDITS, "USD") == Decimal("-20.00")
+    assert balance(entries, AR, "USD") == Decimal("0.00")
+
+
+def test_notes_and_a_recovery_reversing_a_split_write_off_in_full_leave_no_cent(
+    books: Books,
+) -> None:
+    # Written off: allowance 50.00 and bad debt 50.00. CN-1 33.33, R-1
+    # 33.33 and CN-2 33.34 reverse all 100.00, so both accounts end at 0.00.
+    # Rounded cumulatively over the invoice's reversals (down on the first
+    # account): the allowance's share of 33.33 is 16.665 -> 16.66, of 66.66
+    # is 33.33 (33.33 - 16.66 = 16.67 now), of 100.00 is 50.00 (16.67):
+    # 16.66 + 16.67 + 16.67 = 50.00, bad debt 16.67 + 16.66 + 16.67 =
+    # 50.00. (8e19886 rounded each entry alone: 16.66 x 2 + 16.67 = 49.99
+    # to the allowance, 50.01 to bad debt: allowance 0.01, bad debt -0.01.)
+    debits = f"{ALLOWANCE}  50.00 USD\n  {BAD_DEBT}  50.00 USD"
+    text = (
+        OPENS
+        + invoice(1, "2026-01-05", "100.00")
+        + written_off("100.00", debits)
+        + credit_note(1, "2026-06-05", "33.33", "INV-1")
+        + receipt("2026-06-10", "33.33 USD", "R-1", NAMING_INV_1)
+        + credit_note(2, "2026-06-15", "33.34", "INV-1")
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert balance(entries, ALLOWANCE, "USD") == Decimal("0.00")
+    assert balance(entries, BAD_DEBT, "USD") == Decimal("0.00")
+    allowance = [
+        str(posting.units)
+        for entry in generated(entries)
+        for posting in entry.postings
+        if posting.account == ALLOWANCE
+    ]
+    assert allowance == ["-16.66 USD", "-16.67 USD", "-16.67 USD"]

@@ -658,3 +658,28 @@ def test_a_receipt_that_may_recover_has_credits_paid_on_its_day_whatever_it_park
         step = cast(Any, SimpleNamespace(recovering=waiting))
         assert customer_credits.Crediting.park(step, application) == day
         assert waiting.taken == [application]
+
+
+def test_three_recoveries_of_a_split_write_off_leave_no_cent(books: Books) -> None:
+    # Written off: allowance 50.00 and bad debt 50.00. R-1 33.33 (Jun 5),
+    # BR-2 33.33 posted straight (Jun 10) and R-3 33.34 (Jun 15) recover
+    # all 100.00. Rounded cumulatively over the invoice's recoveries (down
+    # on the first account): the allowance gets 16.66 (of 16.665), then
+    # 33.33 - 16.66 = 16.67, then 50.00 - 33.33 = 16.67, 50.00 in all;
+    # bad debt 16.67 + 16.66 + 16.67 = 50.00: both end at 0.00. (Before,
+    # each recovery rounded alone: 16.66 + 16.66 + 16.67 = 49.99 to the
+    # allowance and 50.01 to bad debt, allowance 0.01, bad debt -0.01.)
+    debits = f"{ALLOWANCE}  50.00 USD\n  {BAD_DEBT}  50.00 USD"
+    text = (
+        OPENS
+        + invoice(1, "2026-01-05", "100.00")
+        + written_off("100.00", debits)
+        + receipt("2026-06-05", "33.33 USD", "R-1", NAMING_INV_1)
+        + paid("2026-06-10", "33.33", "BR-2")
+        + receipt("2026-06-15", "33.34 USD", "R-3", NAMING_INV_1)
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert balance(entries, ALLOWANCE, "USD") == Decimal("0.00")
+    assert balance(entries, BAD_DEBT, "USD") == Decimal("0.00")
+    assert balance(entries, AR, "USD") == Decimal("0.00")
