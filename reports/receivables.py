@@ -607,12 +607,12 @@ def _paid_by(movement: Movement, kind: str, moves: _Moves) -> int:
     application, a customer credit applied, an over payment moved to
     customer credits, a chargeback, a credit note netted, a write-off), the
     cash is its share of what the entry moves on the customer's receipts
-    and customer credits (a credit note's: on their receipts alone,
-    `_share_cash`), or of the receipt of another
-    currency or another payer that pays it (`_cash_from`): applied 99.96 to
-    INV-1 100.00, 99.96 is paid and the 0.04 written off is not; applied
-    100.02, 100.00 is paid; a credit note netted, a void or a write-off
-    moves no cash.
+    and customer credits (a credit note's: what is moved to customer
+    credits is not), or, paid by a receipt of another currency or another
+    payer, of what the entry posts to the items less what it writes off
+    (`_share_cash`): applied 99.96 to INV-1 100.00, 99.96 is paid and the
+    0.04 written off is not; applied 100.02, 100.00 is paid; a credit note
+    netted, a void or a write-off moves no cash.
     """
     if kind in ("payment", "refund"):
         return movement.units
@@ -625,91 +625,119 @@ def _upto(cash: _Number, units: _Number) -> _Number:
     return max(min(cash, nothing), units) if units < 0 else min(max(cash, nothing), units)
 
 
-def _share_cash(moves: _Moves, paying: dict[int, list[tuple[Item, Movement, str]]]) -> None:
-    """Shares out what each entry moves on a customer's receipts and credits among their items.
+def _share_cash(
+    moves: _Moves,
+    paying: dict[int, list[tuple[Item, Movement, str]]],
+    written: dict[tuple[str, int, str], int],
+) -> None:
+    """Shares out the cash each entry moves the way of a customer's items among its postings.
 
     The cash of an entry, for one customer's items in one currency, is what
     it moves the items' way on their receipts and customer credits (a cash
     application's debit to unapplied cash pays them, a chargeback's credit
-    takes it back). It is used up by the entry's postings to those items in
-    the entry's order, each taking as much as goes its way, up to its own
-    amount; what is left of a posting is credited. R-1 100.00 applied to
-    INV-1 130.00 by the entry's first receivable posting of 100.00, and
-    INV-2 written down 5.00 by its second: INV-1 is paid 100.00 and INV-2
-    paid nothing, credited 5.00. A posting paid by a receipt of another
-    currency or another payer (already in `moves.cash`), an invoice or
-    credit note itself, and a payment or refund the bank import posts
-    (all cash) take no share.
+    takes it back). When a receipt of another currency or another payer
+    pays them (its cash is not on this account), it is what the entry posts
+    to the items less what it writes off (`written`,
+    `_what_is_written_off`): what the entry does not write off is paid, by
+    that receipt and whatever else the entry takes from the customer's own
+    receipts and credits. It is used
+    up by the entry's postings to those items in the entry's order, each
+    taking as much as goes its way, up to its own amount; what is left of a
+    posting is credited. R-1 100.00 applied to INV-1 130.00 by the entry's
+    first receivable posting of 100.00, and INV-2 written down 5.00 by its
+    second: INV-1 is paid 100.00 and INV-2 paid nothing, credited 5.00. An
+    invoice or credit note itself and a payment or refund the bank import
+    posts (all cash) take no share.
 
     A credit note's credit is not cash: what an entry moves between a credit
     note and the customer's credits transfers the note's credit to their
-    credit balance, so a credit note's posting takes its share of what the
-    entry moves on the customer's receipts alone. CN-1 -20.00 with 12.00 of
-    it moved to customer credits by hand (the receivable debited on CN-1,
-    customer credits credited) is credited -12.00 by that entry, not paid.
+    credit balance. So the credit notes' postings take what the entry moves
+    to customer credits first, as credited, and then their share of the
+    rest of the cash; the other items share what is left. CN-1 -20.00 with
+    12.00 of it moved to customer credits by hand (the receivable debited on
+    CN-1, customer credits credited) is credited -12.00 by that entry, not
+    paid; moved in the entry that applies R-1 50.00 to INV-2, INV-2 is still
+    paid 50.00.
     """
     for entry_id, paid in paying.items():
         shares: dict[tuple[str, int, str], list[tuple[Item, Movement]]] = defaultdict(list)
         for item, movement, kind in paid:
-            taken = (entry_id, movement.position) in moves.cash
-            if not taken and kind not in ("invoice", "credit note", "payment", "refund"):
+            if kind not in ("invoice", "credit note", "payment", "refund"):
                 shares[(item.customer, entry_id, item.currency)].append((item, movement))
         for key, postings in shares.items():
-            cash = moves.posted[key] - moves.found[key].units  # the receipts' and credits' moves
-            received = cash + moves.credits.get(key, 0)  # the receipts' moves alone
-            for item, movement in sorted(postings, key=lambda pair: pair[1].position):
-                note = item.is_billed and not item.is_invoice
-                share = _upto(received if note else cash, movement.units)
+            if key in written:  # paid by a receipt of another currency or payer
+                cash = moves.posted[key] - written[key]
+            else:  # the receipts' and credits' moves
+                cash = moves.posted[key] - moves.found[key].units
+            postings.sort(key=lambda pair: pair[1].position)
+            moved = -moves.credits.get(key, 0)  # to customer credits, the items' way
+            transferred: dict[int, int] = {}
+            for item, movement in postings:
+                if item.is_billed and not item.is_invoice:  # a credit note
+                    transferred[movement.position] = _upto(moved, movement.units)
+                    moved -= transferred[movement.position]
+                    cash -= transferred[movement.position]
+            received = cash - moved  # the rest of the cash, on the receipts alone
+            for _, movement in postings:
+                note = movement.position in transferred
+                units = movement.units - transferred.get(movement.position, 0)
+                share = _upto(received if note else cash, units)
                 moves.cash[(entry_id, movement.position)] = share
                 cash -= share
                 received -= share
 
 
-def _cash_from(
+def _what_is_written_off(
     ledger: Receivables,
     rates: fx.Rates,
-    receipt: Receipt,
-    use: Use,
-    paid: list[tuple[Item, Movement]],
-    found: dict[tuple[int, int], int],
-) -> None:
-    """Adds to `found` what a receipt's cash pays of each item in another currency or payer.
+    moves: _Moves,
+    paying: dict[int, list[tuple[Item, Movement, str]]],
+    elsewhere: dict[tuple[str, int, str], Receipt],
+) -> dict[tuple[str, int, str], int]:
+    """Returns what each entry paying items by a receipt of another currency or payer writes off.
 
-    The cash is what the entry takes from the receipt (`use`), the items'
-    way, in each item's currency at the ledger's price on the receipt's
-    date, as the matcher converts it (`plugins.cash_application`), rounded
-    half to even; the item's postings use it up in the entry's order, each
-    up to its own amount, and what is left of a posting (a difference
-    written off) is credited. INV-E1 30.00 EUR paid by R-1 32.50 USD at 1.10,
-    0.50 USD short written off: 32.50 / 1.10 = 29.545... so 29.55 EUR is
-    paid and 0.45 EUR credited. R-2 9.60 USD of another payer on INV-P1
-    10.00 USD, 0.40 written off: 9.60 paid, 0.40 credited. With no price
-    to convert at, a posting is all cash, as the statement shows it. When
-    several receipts pay in one entry, each uses what the ones before it
-    left of the postings. `found` is keyed by the posting's entry and
-    position.
+    `elsewhere` holds each such entry's moves on the items' customers'
+    accounts (customer, entry, item currency), each with a receipt paying
+    it. What the entry writes off is what it posts to the write-off account
+    (`write_off_account`), the items' way (a debit, a short payment, takes
+    off them): nothing else, whatever the rates would make of the receipt.
+    It is read under the move of the first item, in the entry's order, in
+    its currency, else under the first move: in the move's currency as
+    posted, or as priced by the entry (`@`, `@@`), else at the ledger's
+    price on the receipt's date, as the matcher converts it, rounded half
+    to even (with no price to convert at, it is left out and the posting
+    is all cash). INV-E1 30.00 EUR paid by R-1 32.50 USD at 1.10, 0.50 USD
+    short written off: 0.50 / 1.10 = 0.4545... so 0.45 EUR written off, and
+    29.55 EUR paid; R-1 11.00 USD applied to INV-E1 10.00 EUR as `11.00 USD
+    @@ 10.00 EUR`, nothing written off: 10.00 EUR paid, whatever the
+    price list says.
     """
     precision = ledger.policy.precision
-    cash: Fraction = Fraction(-use.units)  # in the receipt's minor units, the items' way
-    for item, movement in sorted(paid, key=lambda pair: pair[1].position):
-        key = (id(movement.entry), movement.position)
-        before = found.get(key, 0)
-        left = movement.units - before  # what receipts before this one left of the posting
-        ours, theirs = (
-            rates.price(item.currency, receipt.date),
-            rates.price(receipt.currency, receipt.date),
-        )
-        if item.currency == receipt.currency:
-            ratio = Fraction(1)
-        elif ours is None or theirs is None or not ours or not theirs:
-            found[key] = movement.units
-            continue
-        else:  # receipt minor units per item minor unit
-            scale = precision.digits(receipt.currency) - precision.digits(item.currency)
-            ratio = Fraction(ours) / Fraction(theirs) * Fraction(10) ** scale
-        taken = _upto(cash, left * ratio)
-        found[key] = before + _upto(round(taken / ratio), left)
-        cash -= taken
+    written: dict[tuple[str, int, str], int] = {}
+    for entry_id in {key[1] for key in elsewhere}:
+        ordered = sorted(paying[entry_id], key=lambda one: one[1].position)
+        found = dict.fromkeys((item.customer, entry_id, item.currency) for item, _, _ in ordered)
+        keys = [key for key in found if key in elsewhere]
+        for key in keys:
+            written[key] = 0
+        for posting in moves.found[keys[0]].entry.postings:
+            units, price = posting.units, posting.price
+            account = posting.account
+            if account != ledger.policy.write_off_account or units is None or units.number is None:
+                continue
+            priced = price.currency if price is not None and price.number is not None else None
+            key = next((one for one in keys if one[2] in (units.currency, priced)), keys[0])
+            currency, day = key[2], elsewhere[key].date
+            number = Fraction(units.number)
+            if price is not None and price.number is not None and priced == currency:
+                number *= Fraction(price.number)
+            elif units.currency != currency:
+                ours, theirs = rates.price(currency, day), rates.price(units.currency, day)
+                if not ours or not theirs:
+                    continue
+                number = number * Fraction(theirs) / Fraction(ours)
+            written[key] -= round(number * 10 ** precision.digits(currency))
+    return written
 
 
 class _Move(NamedTuple):
@@ -964,9 +992,13 @@ def _account_moves(ledger: Receivables, only: Container[int] | None = None) -> _
     that moves cash between them (a cash application, a credit applied)
     nets to nothing, or to the difference it writes off. A receipt applied
     to an item in another currency, or of another customer, pays that item
-    on its statement (`_applied_elsewhere`). A cash application pays one item.
+    on its statement (`_applied_elsewhere`). A cash application may pay
+    several items, from several receipts (a typed entry applying R-1 USD
+    and R-2 EUR to INV-E1).
     It also finds what each posting to an item is paid by in cash, for the
-    open items' roll (`moves.cash`: `_cash_from`, then `_share_cash`).
+    open items' roll (`moves.cash`, `_share_cash`), and splits what an
+    entry paying by a receipt of another currency or payer writes off
+    from the payment (`_what_is_written_off`, `_differences`).
 
     Args:
       only: The entries (by `id`) to read, every posting of each, when only
@@ -985,7 +1017,7 @@ def _account_moves(ledger: Receivables, only: Container[int] | None = None) -> _
             moves.posted[(item.customer, id(movement.entry), item.currency)] += movement.units
             paying[id(movement.entry)].append((item, movement, kind))
     rates = fx.Rates(ledger.books.entries, ledger.policy.functional_currency)  # read when used
-    paid_elsewhere: dict[tuple[int, int], tuple[Item, Movement]] = {}
+    elsewhere_paid: dict[tuple[str, int, str], Receipt] = {}  # the moves, by the receipt paying
     for receipt in ledger.receipts.by_id.values():
         customer, currency = receipt.customer, receipt.currency
         if only is None or id(receipt.entry) in only:
@@ -1001,9 +1033,9 @@ def _account_moves(ledger: Receivables, only: Container[int] | None = None) -> _
             ]
             if elsewhere and len(elsewhere) == len(paid):
                 _applied_elsewhere(moves, receipt, use, elsewhere)
-                _cash_from(ledger, rates, receipt, use, elsewhere, moves.cash)
                 for item, movement in elsewhere:
-                    paid_elsewhere[id(movement.entry), movement.position] = (item, movement)
+                    key = (item.customer, id(movement.entry), item.currency)
+                    elsewhere_paid.setdefault(key, receipt)
                 continue
             kind = "write-off" if meta.GENERATED_BY in use.entry.meta else "refund"
             moves.add(customer, use.entry, currency, receipt.id, kind, use.units)
@@ -1023,35 +1055,38 @@ def _account_moves(ledger: Receivables, only: Container[int] | None = None) -> _
             kind = "refund" if minor > 0 else "credit"
         moves.add(credit.customer, entry, credit.currency, document, kind, minor)
         moves.credits[(credit.customer, id(entry), credit.currency)] += minor
-    _share_cash(moves, paying)
-    _differences(moves, paid_elsewhere.values())
+    written = _what_is_written_off(ledger, rates, moves, paying, elsewhere_paid)
+    _share_cash(moves, paying, written)
+    _differences(moves, paying, written)
     return moves
 
 
-def _differences(moves: _Moves, paid: Iterable[tuple[Item, Movement]]) -> None:
-    """Splits the difference off the payments by receipts of another currency or another payer.
+def _differences(
+    moves: _Moves,
+    paying: dict[int, list[tuple[Item, Movement, str]]],
+    written: dict[tuple[str, int, str], int],
+) -> None:
+    """Splits what is written off off the payments by receipts of another currency or payer.
 
     Such a payment is one move on the item's customer's account, the
-    posting(s) to the item; of them, only the cash (`moves.cash`, what the
-    open items' roll calls paid) is the payment. What is left, the
-    difference the application writes off, is a move of its own, under the
-    first item it is left on, as a typed or generated entry's write-off
-    reads (`_written_off`): INV-E1 30.00 EUR paid by R-1 32.50 USD at 1.10
-    is paid 29.55 EUR and "Payment difference written off, INV-E1" 0.45 EUR.
-    With no price to convert at, all is cash and nothing is split.
+    posting(s) to the item; what the entry writes off there (`written`,
+    `_what_is_written_off`) is a move of its own after it, under the first
+    item of the move, as a typed or generated entry's write-off reads
+    (`_written_off`), and the rest is the payment: INV-E1 30.00 EUR paid by
+    R-1 32.50 USD at 1.10, 0.50 USD written off, is paid 29.55 EUR and
+    "Payment difference written off, INV-E1" 0.45 EUR. An entry that
+    writes nothing off is all payment, one move.
     """
-    left: dict[tuple[str, int, str], list[tuple[Item, Movement, int]]] = defaultdict(list)
-    for item, movement in sorted(paid, key=lambda pair: pair[1].position):
-        cash = moves.cash.get((id(movement.entry), movement.position), movement.units)
-        if movement.units != cash:
-            key = (item.customer, id(movement.entry), item.currency)
-            left[key].append((item, movement, movement.units - cash))
-    for key, differences in left.items():
+    for key, units in written.items():
         move = moves.found.get(key)
-        units = sum(units for _, _, units in differences)
         if move is None or not units:
             continue
-        kind, document = _item_move(*differences[0][:2])
+        first = min(
+            ((item, movement) for item, movement, _ in paying[key[1]]
+             if (item.customer, item.currency) == (key[0], key[2])),
+            key=lambda pair: pair[1].position,
+        )  # fmt: skip
+        kind, document = _item_move(*first)
         text = move.entry.narration or ""
         moves.differences[key] = _Move(move.entry, move.currency, document, kind, text, units)
 

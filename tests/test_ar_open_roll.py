@@ -22,6 +22,7 @@ from reports import receivables
 from reports.table import Table
 from tests import reporting
 from tests.conftest import Books
+from tests.test_customer_statements import TWO_RECEIPTS_ONE_ENTRY
 
 D = Decimal
 POLICY = "tolerance: {USD: 1.00, EUR: 1.00}\n"
@@ -663,3 +664,64 @@ def test_a_credit_notes_credit_moved_to_customer_credits_is_credited_not_paid(
         ["INV-7", "invoice"], ["CN-1", "credit note"], ["BR-7", "payment"],
     ]  # fmt: skip
     assert statement.rows[-1][-1] == D("100.00") - D("20.00") - D("130.00")
+
+
+FEB_28 = datetime.date(2026, 2, 28)
+
+
+def test_two_receipts_in_one_entry_both_pay_the_invoice_in_the_roll(books: Books) -> None:
+    # TWO_RECEIPTS_ONE_ENTRY: R-1 11.00 USD (10.00 EUR) and R-2 20.00 EUR
+    # applied to INV-E1 30.00 EUR in one typed entry. Paid 10.00 (R-1) +
+    # 20.00 (R-2) = 30.00, credited 0.00: all cash, nothing written off. The
+    # roll gave (3000, 1000, 2000), R-2's cash called credited, before 3050504
+    # too: R-1's cash was priced alone and R-2's given no share.
+    loaded = reporting.loaded(books, HEADER + TWO_RECEIPTS_ONE_ENTRY, {"ar.yaml": POLICY})
+    assert _rolls(loaded, FEB_28, "INV-E1") == [(3000, 3000, 0)]
+
+
+# INV-2 100.00 and CN-1 12.00 of CUS-1; R-1 50.00 waits in unapplied cash. On
+# Feb 3 one typed entry applies R-1 to INV-2 and moves CN-1's 12.00 to
+# customer credits.
+APPLIED_AND_NOTE_MOVED = """
+2026-01-05 * "Acme" "Invoice INV-2" ^INV-2
+  invoice: "INV-2"
+  customer: "CUS-1"
+  due: 2026-12-01
+  Assets:AccountsReceivable  100.00 USD
+  Income:Revenue:Services  -100.00 USD
+
+2026-01-10 * "Acme" "Credit note CN-1" ^CN-1
+  invoice: "CN-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  -12.00 USD
+  Income:Revenue:Services  12.00 USD
+
+2026-01-20 * "Acme" "Wire"
+  receipt: "R-1"
+  customer: "CUS-1"
+  Assets:Bank:Operating  50.00 USD
+  Liabilities:UnappliedCash  -50.00 USD
+
+2026-02-03 * "Acme" "Apply R-1 to INV-2; move CN-1 to credits"
+  customer: "CUS-1"
+  Liabilities:UnappliedCash  50.00 USD
+    receipt: "R-1"
+  Assets:AccountsReceivable  -50.00 USD
+    invoice: "INV-2"
+  Assets:AccountsReceivable  12.00 USD
+    invoice: "CN-1"
+  Liabilities:CustomerCredits  -12.00 USD
+"""
+
+
+def test_a_note_moved_to_credits_takes_no_cash_from_the_invoice_paid_beside_it(
+    books: Books,
+) -> None:
+    # INV-2: billed 100.00, paid 50.00 (R-1), credited 0.00, open 50.00.
+    # CN-1: billed -12.00, credited -12.00 (moved to credits, 3050504's
+    # rule), open 0.00. The roll gives INV-2 paid 38.00, credited 12.00:
+    # the note's share is read from the receipts alone, the invoice's from
+    # receipts and credits, so the note's 12.00 is taken off the invoice's
+    # cash (it failed, before 3050504 too).
+    loaded = reporting.loaded(books, HEADER + APPLIED_AND_NOTE_MOVED, {"ar.yaml": POLICY})
+    assert _rolls(loaded, FEB_28, "INV-2", "CN-1") == [(10000, 5000, 0), (-1200, 0, -1200)]

@@ -530,6 +530,154 @@ def test_a_difference_written_off_on_a_payment_in_another_currency_has_its_own_r
     ] == [(3000, 2955, 45), (1000, 960, 40)]
 
 
+FEB_28 = datetime.date(2026, 2, 28)
+
+# INV-E1 30.00 EUR of CUS-E. R-1 11.00 USD and R-2 20.00 EUR of CUS-E wait in
+# unapplied cash; on Feb 1 one typed entry applies both to INV-E1: R-1 at
+# 1.10 is 11.00 / 1.10 = 10.00 EUR, R-2 20.00 EUR: 10.00 + 20.00 = 30.00,
+# all cash, nothing written off.
+TWO_RECEIPTS_ONE_ENTRY = """
+2025-12-01 price EUR 1.10 USD
+
+2026-01-05 * "Euro" "Invoice INV-E1" ^INV-E1
+  invoice: "INV-E1"
+  customer: "CUS-E"
+  due: 2026-03-01
+  Assets:AccountsReceivable  30.00 EUR @ 1.10 USD
+  Income:Revenue:Services  -33.00 USD
+
+2026-01-20 * "Euro" "Wire USD"
+  receipt: "R-1"
+  customer: "CUS-E"
+  Assets:Bank:Operating  11.00 USD
+  Liabilities:UnappliedCash  -11.00 USD
+
+2026-01-21 * "Euro" "Wire EUR"
+  receipt: "R-2"
+  customer: "CUS-E"
+  Assets:Bank:Operating  20.00 EUR
+  Liabilities:UnappliedCash  -20.00 EUR
+
+2026-02-01 * "Euro" "Apply R-1 and R-2 to INV-E1"
+  customer: "CUS-E"
+  Liabilities:UnappliedCash  11.00 USD @@ 10.00 EUR
+    receipt: "R-1"
+  Liabilities:UnappliedCash  20.00 EUR
+    receipt: "R-2"
+  Assets:AccountsReceivable  -30.00 EUR
+    invoice: "INV-E1"
+"""
+
+
+def _eur_rows(books: Books, ledger: str) -> list[tuple[Any, ...]]:
+    """Returns CUS-E's EUR rows of January and February 2026, from the document on."""
+    table = receivables.customer_statement(
+        _loaded(books, HEADER + ledger), "CUS-E", datetime.date(2026, 1, 1), FEB_28
+    )
+    return [tuple(row[2:8]) for row in table.rows if row[1] == "EUR"]
+
+
+def test_two_receipts_in_one_entry_show_the_foreign_one_as_a_payment_and_no_difference(
+    books: Books,
+) -> None:
+    # EUR by hand: 30.00 billed; R-2 20.00 received (10.00); on Feb 1 R-2's
+    # 20.00 moves from unapplied cash to INV-E1 (nothing on the account) and
+    # R-1 pays 10.00 EUR: 10.00 - 10.00 = 0.00, nothing written off. f74095d
+    # showed exactly this; 3050504 splits a "difference" of 30.00 - 10.00 =
+    # 20.00 (R-2's cash) off R-1's row, leaving R-1 a 10.00 charge and a
+    # 20.00 "adjustment" credit (it failed at d3f54e8).
+    assert _eur_rows(books, TWO_RECEIPTS_ONE_ENTRY) == [
+        ("", "", "Opening balance", None, None, D("0.00")),
+        ("INV-E1", "invoice", "Invoice INV-E1", D("30.00"), None, D("30.00")),
+        ("R-2", "payment", "Wire EUR", None, D("20.00"), D("10.00")),
+        ("R-1", "payment", "Wire USD (paid in USD)", None, D("10.00"), D("0.00")),
+        ("", "", "Closing balance", None, None, D("0.00")),
+    ]
+
+
+# INV-E1 10.00 EUR billed at 1.20; the price list still says 1.20 on Feb 1.
+# R-1 11.00 USD is applied by hand at the bank's rate, 11.00 USD = 10.00 EUR
+# (`@@`): the customer paid INV-E1 in full and the entry writes nothing off.
+APPLIED_AT_ITS_OWN_RATE = """
+2025-12-01 price EUR 1.20 USD
+
+2026-01-05 * "Euro" "Invoice INV-E1" ^INV-E1
+  invoice: "INV-E1"
+  customer: "CUS-E"
+  due: 2026-03-01
+  Assets:AccountsReceivable  10.00 EUR @ 1.20 USD
+  Income:Revenue:Services  -12.00 USD
+
+2026-01-20 * "Euro" "Wire USD"
+  receipt: "R-1"
+  customer: "CUS-E"
+  Assets:Bank:Operating  11.00 USD
+  Liabilities:UnappliedCash  -11.00 USD
+
+2026-02-01 * "Euro" "Apply R-1 to INV-E1 at the bank's rate"
+  customer: "CUS-E"
+  Liabilities:UnappliedCash  11.00 USD @@ 10.00 EUR
+    receipt: "R-1"
+  Assets:AccountsReceivable  -10.00 EUR
+    invoice: "INV-E1"
+"""
+
+
+def test_a_foreign_receipt_applied_at_its_entry_s_own_rate_leaves_no_difference_row(
+    books: Books,
+) -> None:
+    # EUR by hand: 10.00 billed, R-1 pays 10.00 (the entry's own price),
+    # 10.00 - 10.00 = 0.00; nothing is written off, so no difference row.
+    # 3050504 prices R-1 at the price list's 1.20: 11.00 / 1.20 = 9.17 paid
+    # and a 0.83 "adjustment" row the books never posted. f74095d showed one
+    # payment row of 10.00 (it failed at d3f54e8; so did the roll, 917 paid
+    # and 83 credited, before 3050504 too).
+    assert _eur_rows(books, APPLIED_AT_ITS_OWN_RATE) == [
+        ("", "", "Opening balance", None, None, D("0.00")),
+        ("INV-E1", "invoice", "Invoice INV-E1", D("10.00"), None, D("10.00")),
+        ("R-1", "payment", "Wire USD (paid in USD)", None, D("10.00"), D("0.00")),
+        ("", "", "Closing balance", None, None, D("0.00")),
+    ]
+    # The roll: billed 10.00, paid 10.00, credited 0.00.
+    loaded = _loaded(books, HEADER + APPLIED_AT_ITS_OWN_RATE)
+    ledger = receivables.Receivables(loaded)
+    moves = receivables._account_moves(ledger)
+    assert receivables._roll(ledger.items.items["INV-E1"], FEB_28, moves) == (1000, 1000, 0)
+
+
+# The same, but the bank's rate gives 9.50 EUR for the 11.00 USD and the
+# entry writes the 0.50 EUR short off by hand to the write-off account.
+SHORT_AT_ITS_OWN_RATE = (
+    "2025-01-01 open Expenses:PaymentDifferences\n"
+    + APPLIED_AT_ITS_OWN_RATE.replace("11.00 USD @@ 10.00 EUR", "11.00 USD @@ 9.50 EUR").replace(
+        "  Assets:AccountsReceivable  -10.00 EUR\n",
+        "  Expenses:PaymentDifferences  0.50 EUR\n  Assets:AccountsReceivable  -10.00 EUR\n",
+    )
+)
+
+
+def test_what_an_entry_writes_off_of_a_foreign_receipt_is_the_difference_row(
+    books: Books,
+) -> None:
+    # EUR by hand: 10.00 billed; R-1 pays 9.50 (the entry's own price) and
+    # the 0.50 the entry posts to the write-off account is the difference,
+    # a row of its own, typed by hand (an "adjustment" with the entry's
+    # narration): 10.00 - 9.50 = 0.50, 0.50 - 0.50 = 0.00. The roll: billed
+    # 10.00, paid 9.50, credited 0.50.
+    assert _eur_rows(books, SHORT_AT_ITS_OWN_RATE) == [
+        ("", "", "Opening balance", None, None, D("0.00")),
+        ("INV-E1", "invoice", "Invoice INV-E1", D("10.00"), None, D("10.00")),
+        ("R-1", "payment", "Wire USD (paid in USD)", None, D("9.50"), D("0.50")),
+        ("INV-E1", "adjustment", "Apply R-1 to INV-E1 at the bank's rate", None, D("0.50"),
+         D("0.00")),
+        ("", "", "Closing balance", None, None, D("0.00")),
+    ]  # fmt: skip
+    loaded = _loaded(books, HEADER + SHORT_AT_ITS_OWN_RATE)
+    ledger = receivables.Receivables(loaded)
+    moves = receivables._account_moves(ledger)
+    assert receivables._roll(ledger.items.items["INV-E1"], FEB_28, moves) == (1000, 950, 50)
+
+
 def test_a_payment_from_another_customer_is_on_the_statement_of_the_invoice_it_pays(
     books: Books,
 ) -> None:
@@ -710,6 +858,9 @@ def test_a_credit_note_left_open_has_no_due_date_in_the_open_listing(books: Book
         HEADER + PAID_IN_ANOTHER_CURRENCY,
         HEADER + HELD_THEN_APPLIED,
         HEADER + SHORT_IN_ANOTHER_CURRENCY_OR_BY_ANOTHER_PAYER,
+        HEADER + TWO_RECEIPTS_ONE_ENTRY,
+        HEADER + APPLIED_AT_ITS_OWN_RATE,
+        HEADER + SHORT_AT_ITS_OWN_RATE,
     ],
 )
 def test_statements_of_every_customer_add_up_to_what_is_owed(books: Books, ledger: str) -> None:
