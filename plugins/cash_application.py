@@ -28,7 +28,7 @@ from plugins.cash_matching import Application, Paying, Payment
 from plugins.fx import Rates
 from plugins.receipts import Receipt, Receipts, Use, posted_straight
 from plugins.receivables import Finding, Item, Movement, Subledger
-from plugins.recoveries import written_off_items
+from plugins.recoveries import notes_on_their_days, written_off_items
 
 Ratios = dict[tuple[str, str], Fraction]  # (receipt, invoice currency): receipt units per unit
 
@@ -191,7 +191,9 @@ def credited_later(
     what is matched before it. So is one written off as uncollectible
     (`plugins.recoveries`), but for its credit notes, read on their days:
     what a note then nets beyond what is open lowers what was written off
-    (`plugins.over_payments.InCalendar`).
+    (`plugins.over_payments.InCalendar`); not when a receipt is posted
+    straight to it after its date too, read before matching
+    (`plugins.recoveries.notes_on_their_days`).
 
     Args:
       subledger: The open items.
@@ -218,7 +220,8 @@ def credited_later(
             continue
         if in_calendar(item, rates, policy):
             found[name] = days
-        elif rates.carrying(item) is None:  # written off: only its credit notes, on their days
+        elif rates.carrying(item) is None and notes_on_their_days(item):
+            # written off: only its credit notes, on their days
             noted = frozenset(
                 m.date for m in item.movements if m.date > dated and credit_notes.netted(m)
             )

@@ -304,7 +304,9 @@ class InCalendar:
     of one written off as uncollectible (`plugins.recoveries`) only the
     credit notes are: what they net beyond is moved back to them as above,
     and then lowers what was written off, in its turn
-    (`plugins.recoveries.Recovering.left_open`).
+    (`plugins.recoveries.Recovering.left_open`); none, if a receipt is
+    posted straight to it after its date
+    (`plugins.recoveries.notes_on_their_days`).
 
     Attributes:
       entries: The entries made, in the order made.
@@ -338,6 +340,8 @@ class InCalendar:
         if self.rates.carrying(item) is not None:
             return
         written = bool(recoveries.written_off_items(item, policy))
+        if written and not recoveries.notes_on_their_days(item):
+            return  # read with all its later credits before matching (`credited_later`)
         today = [movement for movement in item.movements if movement.date == day]
         # Of an invoice written off, only its credit notes are read on their day.
         paid = [] if written else [(r, m) for m in today if (r := posted_straight(m)) is not None]

@@ -138,7 +138,7 @@ from plugins.ar_policy import ArPolicy
 from plugins.cash_matching import Application
 from plugins.derecognition import price_of
 from plugins.fx import own_rate, quantize
-from plugins.receipts import APPLIED_RECEIPT, Receipt, Receipts, link_of
+from plugins.receipts import APPLIED_RECEIPT, Receipt, Receipts, link_of, posted_straight
 from plugins.receivables import Item, Movement, Subledger
 
 KIND = "recovery"
@@ -570,6 +570,22 @@ def written_off_items(
     typed = _typed_write_offs(item, policy)
     more = (again or {}).get(item.id, ()) if typed else ()  # recovered, so written off before
     return sorted([*typed, *more], key=lambda one: one.date) if more else typed
+
+
+def notes_on_their_days(item: Item) -> bool:
+    """Tells whether the matcher reads the credit notes on an invoice written off on their days.
+
+    Unless a receipt is posted straight to the invoice after its date: such
+    a receipt is read before matching (`plugins.over_payments.to_customer_credits`),
+    so the invoice is read with all its later credits before matching, its
+    notes too, as the receipt is (`plugins.cash_application.credited_later`);
+    a note then lowers what was written off by what it leaves open as known
+    on its day (`plugins.credit_notes.Netted.left_open`), not by what it nets
+    beyond cash applied before it. Reading the note on its day and the
+    receipt before would count what the note nets twice.
+    """
+    dated = item.date
+    return not any(m.date > dated and posted_straight(m) is not None for m in item.movements)
 
 
 def _typed_write_offs(item: Item, policy: ArPolicy) -> list[WriteOff]:
