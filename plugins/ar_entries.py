@@ -343,6 +343,21 @@ def cash_of(applications: Sequence[Application], ratio: Fraction | None) -> list
     return pieces
 
 
+def note_meta(note: Item, invoice: Item, kind: str) -> dict[str, Any]:
+    """Returns the metadata of an entry a credit note makes on its invoice.
+
+    The invoice it is for, the note as its source, its kind and the
+    customer (the invoice's, else the note's): the netting, the excess
+    left open on the note (`plugins.credit_notes`) and the write-off a
+    note lowers (`plugins.recoveries.note_entry`) read alike.
+    """
+    extra: dict[str, Any] = {meta.INVOICE: invoice.id, meta.SOURCE: note.id, KIND: kind}
+    customer = invoice.customer or note.customer
+    if customer:
+        extra[meta.CUSTOMER] = customer
+    return extra
+
+
 def own_rate_entry(settled: OwnRate, policy: ArPolicy) -> data.Transaction:
     """Returns the entry that realizes the difference of a typed posting at a rate of its own.
 

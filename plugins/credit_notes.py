@@ -395,14 +395,6 @@ def _transfer(
         note.currency,
         policy,
     )
-    extra: dict[str, Any] = {
-        meta.INVOICE: invoice.id,
-        meta.SOURCE: note.id,
-        ar_entries.KIND: kind,
-    }
-    customer = invoice.customer or note.customer
-    if customer:
-        extra[meta.CUSTOMER] = customer
     return ar_entries.transaction(
         source_meta,
         day,
@@ -411,5 +403,5 @@ def _transfer(
         frozenset((note.id, invoice.id)),
         postings,
         note.document.payee or invoice.document.payee,
-        extra,
+        ar_entries.note_meta(note, invoice, kind),
     )

@@ -787,18 +787,10 @@ def note_entry(
     off, is not posted. Located at the credit note's line, dated `day`
     (the note's turn, `Allocation`), linked to both.
     """
-    extra: dict[str, Any] = {
-        meta.INVOICE: invoice.id,
-        meta.SOURCE: note.id,
-        ar_entries.KIND: NOTE_KIND,
-    }
-    customer = invoice.customer or note.customer
-    if customer:
-        extra[meta.CUSTOMER] = customer
     told = _Told(
         f"Credit note {note.id} applied to {invoice.id} written off",
         frozenset((note.id, invoice.id)),
-        extra,
+        ar_entries.note_meta(note, invoice, NOTE_KIND),
         {meta.INVOICE: note.id},
     )
     place = (note.origin.source, day, note.document.payee or invoice.document.payee)
