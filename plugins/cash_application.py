@@ -192,8 +192,8 @@ def credited_later(
     (`plugins.recoveries`), but for its credit notes, read on their days:
     what a note then nets beyond what is open lowers what was written off
     (`plugins.over_payments.InCalendar`); not when a receipt is posted
-    straight to it after its date too, read before matching
-    (`plugins.recoveries.notes_on_their_days`).
+    straight to it on or after the first note's day too, read before
+    matching (`plugins.recoveries.notes_on_their_days`).
 
     Args:
       subledger: The open items.

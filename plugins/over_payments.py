@@ -305,7 +305,7 @@ class InCalendar:
     credit notes are: what they net beyond is moved back to them as above,
     and then lowers what was written off, in its turn
     (`plugins.recoveries.Recovering.left_open`); none, if a receipt is
-    posted straight to it after its date
+    posted straight to it on or after the first note's day
     (`plugins.recoveries.notes_on_their_days`).
 
     Attributes:

@@ -136,6 +136,7 @@ from plugins import ar_entries, meta
 from plugins.ar_entries import units_of
 from plugins.ar_policy import ArPolicy
 from plugins.cash_matching import Application
+from plugins.credit_notes import netted
 from plugins.derecognition import price_of
 from plugins.fx import own_rate, quantize
 from plugins.receipts import APPLIED_RECEIPT, Receipt, Receipts, link_of, posted_straight
@@ -575,17 +576,24 @@ def written_off_items(
 def notes_on_their_days(item: Item) -> bool:
     """Tells whether the matcher reads the credit notes on an invoice written off on their days.
 
-    Unless a receipt is posted straight to the invoice after its date: such
-    a receipt is read before matching (`plugins.over_payments.to_customer_credits`),
-    so the invoice is read with all its later credits before matching, its
-    notes too, as the receipt is (`plugins.cash_application.credited_later`);
-    a note then lowers what was written off by what it leaves open as known
-    on its day (`plugins.credit_notes.Netted.left_open`), not by what it nets
-    beyond cash applied before it. Reading the note on its day and the
-    receipt before would count what the note nets twice.
+    Unless a receipt is posted straight to the invoice on or after the day
+    of the first note netted to it after its date: such a receipt is read
+    before matching (`plugins.over_payments.to_customer_credits`), so the
+    invoice is read with all its later credits before matching, its notes
+    too, as the receipt is (`plugins.cash_application.credited_later`); a
+    note then lowers what was written off by what it leaves open as known
+    on its day (`plugins.credit_notes.Netted.left_open`), not by what it
+    nets beyond cash applied before it. Reading the note on its day and the
+    receipt before would count what the note nets twice. A receipt posted
+    straight before the first note is read before it either way: the
+    notes are still read on their days.
     """
     dated = item.date
-    return not any(m.date > dated and posted_straight(m) is not None for m in item.movements)
+    noted = [m.date for m in item.movements if m.date > dated and netted(m) is not None]
+    if not noted:
+        return True
+    first = min(noted)
+    return not any(m.date >= first and posted_straight(m) is not None for m in item.movements)
 
 
 def _typed_write_offs(item: Item, policy: ArPolicy) -> list[WriteOff]:

@@ -723,3 +723,51 @@ def test_a_reversal_never_debits_an_account_the_write_off_debited(books: Books) 
     ]
     assert len(pieces) >= 3  # CN-1's and CN-2's reversals
     assert [piece for piece in pieces if (piece[2] or 0) > 0] == []
+
+
+# A review of a64267c (rev5). January, closed: INV-1 100.00 (Jan 5); R-0 50.00 naming INV-1 waits in
+# unapplied cash on Jan 10 and pays 50.00 (INV-1 open 50.00); 40.00 written
+# off as uncollectible against bad debt on Jan 20 (open 10.00); then the
+# bank import posts BR-1 10.00 straight to INV-1 (open 0.00), on Jan 25, or
+# on Jan 15, before the write-off (then 40.00 written off of the 40.00 left).
+# February: CN-1 30.00 for INV-1 on Feb 5.
+
+
+def _january_books(straight_on: str) -> str:
+    return (
+        OPENS
+        + invoice(1, "2026-01-05", "100.00")
+        + receipt("2026-01-10", "50.00 USD", "R-0", NAMING_INV_1)
+        + _written_off_on("2026-01-20", "40.00")
+        + paid(straight_on, "10.00", "BR-1")
+        + _fee("2026-01-31")
+    )
+
+
+@pytest.mark.parametrize("straight_on", ["2026-01-25", "2026-01-15"])
+def test_a_later_note_leaves_january_alone_when_a_receipt_was_posted_straight_before_it(
+    books: Books, straight_on: str
+) -> None:
+    # Nothing of INV-1 is open on Feb 5 (100.00 - 50.00 - 40.00 - 10.00 =
+    # 0.00), so CN-1 nets nothing and lowers the write-off by all its 30.00:
+    # bad debt 40.00 - 30.00 = 10.00, no customer credit, the receivable and
+    # INV-1 0.00, and R-0's January application (50.00 to INV-1) as it was.
+    # (Cash 50.00 + 10.00 and the note 30.00 on 100.00 billed: 10.00 is
+    # still owed, and written off.) a64267c: R-0's Jan 10 application is cut
+    # to 20.00 with 30.00 parked as a customer credit, bad debt stays 40.00,
+    # credits -30.00 (the whole invoice was read before matching); 70971f8
+    # gave the right figures, and so does the rule now, which reads the
+    # notes before matching only for a receipt posted straight on or after
+    # the first note's day.
+    january = _january_books(straight_on)
+    alone, errors = load(books, january)
+    assert errors == []
+    both, errors = load(books, january + credit_note(1, "2026-02-05", "30.00", "INV-1"))
+    assert errors == []
+    assert (
+        balance(both, BAD_DEBT, "USD"),
+        balance(both, CREDITS, "USD"),
+        balance(both, AR, "USD"),
+        open_items(both).get("INV-1", Decimal("0.00")),
+    ) == (Decimal("10.00"), Decimal("0.00"), Decimal("0.00"), Decimal("0.00"))
+    assert _january(both) == _january(alone)
