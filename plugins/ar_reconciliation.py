@@ -270,16 +270,40 @@ def reconcile(
       policy: The receivables policy.
     """
     known = _Known()
-    for reading in range(1, _READINGS + 1):
+    counted, reached = 0, None
+    while True:
         made, findings, subledger, learned = _reconciled(books, policy, known)
         if learned.settled:
             break
-        if reading == _READINGS:
+        advanced = _advanced(learned, reached)
+        if advanced is None:
+            counted += 1
+        else:
+            reached = advanced
+        if counted == _READINGS:
             findings += _unsettled(learned, books.receipts, subledger)
             break
         known.absorb(learned)
         books = Books.of(books.entries, policy, books.folder)
     return made, findings, subledger
+
+
+def _advanced(learned: _Learned, reached: datetime.date | None) -> datetime.date | None:
+    """Returns the day a reading's new reopenings start from, if they alone move, past `reached`.
+
+    A chain of chargebacks each repaid by a receipt that a later one takes
+    back settles one link a reading: what the next chargeback opens again
+    is known only once the receipt before it is matched to the invoice the
+    last one opened. Such a reading moves the books forward in time (its
+    first change is later than the last such reading's), so it is not
+    counted against `_READINGS`: the readings stay bounded by the days of
+    the books' take-backs, and a long chain settles rather than ending in
+    an error. Any other change is counted.
+    """
+    if not learned.reopened_anew or not learned._replace(reopened=None).settled:
+        return None
+    first = min(movement.date for _, movement in learned.reopened_anew)
+    return first if reached is None or first > reached else None
 
 
 class _Known:

@@ -386,6 +386,38 @@ def test_a_receipt_naming_an_invoice_a_chargeback_opened_leaves_the_month_before
     assert balance(both, CREDITS, "USD") == Decimal("0.00")
 
 
+def _link(i: int, month: int) -> str:
+    """R-i charged back 30.00 on the 10th; R-(i+1) 30.00 naming the customer on the 12th."""
+    return chargeback(f"2026-{month:02d}-10", "30.00", f"R-{i}") + receipt(
+        f"2026-{month:02d}-12", "30.00 USD", f"R-{i + 1}", CUSTOMER
+    )
+
+
+def test_eight_monthly_chargebacks_each_repaid_settle(books: Books) -> None:
+    # INV-1 100.00 (Jan 2) paid by R-1 naming it on Jan 2; INV-2..INV-9
+    # 30.00 each (Jan 3). Each month m = 1..8: 30.00 of R-m charged back on
+    # the 10th (R-m paid INV-1, so INV-1 is open 30.00 again), and R-(m+1)
+    # 30.00 naming only the customer on the 12th pays the oldest invoice
+    # open by 30.00: INV-1 (Jan 2) before INV-2..INV-9 (Jan 3). So every
+    # R-m paid INV-1, every chargeback reopens INV-1 and every repayment
+    # closes it: INV-1 100.00 - 100.00 + 8 x (30.00 - 30.00) = 0.00,
+    # INV-2..INV-9 30.00 each, AR 8 x 30.00 = 240.00. Each reading of the
+    # books settles one more link (what R-(m+1) pays is known once the
+    # reopening by R-m's chargeback is); a review found that the eighth
+    # link ended in "did not settle in 8 readings" with INV-1 30.00, INV-3
+    # 0.00. Readings that only move reopenings forward in time are not
+    # counted against the limit (`plugins.ar_reconciliation._advanced`).
+    text = invoice(1, "2026-01-02", "100.00")
+    text += receipt("2026-01-02", "100.00 USD", "R-1", CUSTOMER + '\n  invoice: "INV-1"')
+    text += "".join(invoice(i, "2026-01-03", "30.00") for i in range(2, 10))
+    text += "".join(_link(m, m) for m in range(1, 9)) + BANK_FEE
+    entries, errors = load(books, text)
+    assert errors == []
+    assert _open(entries, "INV-1", "2026-12-31") == Decimal("0.00")
+    others = [_open(entries, f"INV-{i}", "2026-12-31") for i in range(2, 10)]
+    assert others == [Decimal("30.00")] * 8
+
+
 def _left_open(units: str) -> tuple[str, str, list[str], list[str]]:
     return (
         "2026-02-11",
