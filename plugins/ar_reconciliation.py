@@ -49,9 +49,8 @@ receivable with what it adds.
 While cash is matched, cash naming an invoice written off as uncollectible
 reinstates it by what it recovers, on its day (plugins.recoveries). Once it is matched, a
 later chargeback of a receipt takes back from what the receipt paid
-(plugins.chargebacks); what it opens again of an invoice that a later
-credit or receipt naming it reads is open from its day when the books are
-read again.
+(plugins.chargebacks); what it opens again of an invoice is open from
+its day when the books are read again.
 """
 
 from __future__ import annotations
@@ -223,10 +222,11 @@ class Books(NamedTuple):
 
 Recoveries = dict[str, list[recoveries.Demand]]  # by invoice written off
 
-# Readings of the books at most: each after the first knows what the one before
-# found (take-backs capped, recoveries, write-offs later postings follow,
-# chargebacks read as before, what chargebacks opened again that later credits
-# read). One such finding needs two.
+# Readings of the books counted at most: each after the first knows what the one
+# before found (take-backs capped, recoveries, write-offs later postings follow,
+# chargebacks read as before, what chargebacks opened again). One such finding
+# needs two. A reading that moves only reopenings forward in time is not
+# counted (`_advanced`).
 _READINGS = 8
 
 
@@ -262,8 +262,7 @@ def reconcile(
     (`plugins.chargebacks.Charged.in_calendar`): what it opened is then
     posted to the invoice before cash is matched, as a returned payment
     typed to it would be, so the matcher's calendar knows it from that day
-    on; the take-back made again once cash is
-    matched replaces it.
+    on; the take-back made again once cash is matched replaces it.
 
     Args:
       books: The plugin's view of the ledger.
@@ -319,7 +318,7 @@ class _Known:
         # The claims of debits on their receipts' credits, decided with the credits' applications.
         self.claims: dict[chargebacks.Key, customer_credits.Claim] = {}
         self.again: dict[str, list[recoveries.WriteOff]] = {}  # written off again by chargebacks
-        # What chargebacks opened again of invoices a later credit reads, posted before matching.
+        # What chargebacks opened again of invoices the calendar reads, posted before matching.
         self.reopened: list[tuple[str, receivables.Movement]] = []
         self._tried = {payment_differences.keys([])}  # the write-offs carried so far
 
@@ -453,7 +452,7 @@ def _reconciled(
     `known` is read first: take-backs capped, what recovering receipts
     bring, write-offs posted before cash is matched, debits taken off their
     receipts before matching, what receipts' credits can give debits and
-    what chargebacks opened again of invoices later credits read.
+    what chargebacks opened again of invoices the calendar reads.
     """
     unapplied = policy.accounts.unapplied_cash
     typed, findings = books.typed, list(books.findings)
@@ -551,7 +550,7 @@ def _applied(
     credit's later days, or at the end. The customers whose invoices a
     chargeback opened again have their receipts matched and credits
     applied again. What an earlier reading found chargebacks opened again
-    of invoices later credits read is posted to them first, open from the
+    of invoices the calendar reads is posted to them first, open from the
     debit's day in the calendar, and taken off before the take-backs are
     made again.
 

@@ -146,8 +146,8 @@ opened posted to the invoice on the debit's day before matching
 (`Charged.in_calendar`), whatever follows, so a later credit to it (a
 receipt posted straight to it or a credit note netted to it, read on its
 own day) or a receipt naming it pays it, and what the customer's cash did
-between the two reads the same with or without that later credit. With INV-0 200.00 open
-and INV-1 100.00 paid by R-1 naming it on January 20, 30.00 of R-1
+between the two reads the same with or without that later credit. With
+INV-0 200.00 open and INV-1 100.00 paid by R-1 naming it on January 20, 30.00 of R-1
 charged back on February 15 and BR-1 30.00 posted straight to INV-1 on
 March 1, BR-1 pays the 30.00 opened again, INV-1 100.00 - 100.00 +
 30.00 - 30.00 = 0.00, instead of being the customer's credit and paying

@@ -392,12 +392,12 @@ class Recovering:
         assert not self.waiting, "the credits step decides each on its day (`due`)"
         for invoice, allocation in self.allocations.items():
             allocation.reach()
-            straight = self.straight.get(invoice, ())
-            reached = [(one.recovered, one.before) for one in straight]
-            if not _rounded(self.written[invoice]):  # what came before is no matter
-                reached = [(units, 0) for units, _ in reached]
-                allocation.reached = [(units, 0) for units, _ in allocation.reached]
-            if allocation.reached != reached:
+            read = [(one.recovered, one.before) for one in self.straight.get(invoice, ())]
+            if _rounded(self.written[invoice]):  # what came before sets the rounding
+                settled = allocation.reached == read
+            else:
+                settled = [units for units, _ in allocation.reached] == [units for units, _ in read]
+            if not settled:
                 self.settled = False
             self._noted(invoice, allocation)
         replaced = {
