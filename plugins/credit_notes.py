@@ -196,7 +196,7 @@ def net(subledger: Subledger, policy: ArPolicy, rates: Rates) -> Netted:
     return done
 
 
-def _written_off_by_hand(movement: Movement) -> bool:
+def written_off_by_hand(movement: Movement) -> bool:
     """Tells whether a posting to an invoice is a typed write-off of it as uncollectible."""
     entry = movement.entry
     return (
@@ -226,7 +226,7 @@ def _beyond_write_offs(
     INV-1 written off on May 31 move 30.00 back to CN-1 on May 31, which
     lowers bad debt to 70.00, March as it was.
     """
-    days = sorted({m.date for m in invoice.movements if _written_off_by_hand(m)})
+    days = sorted({m.date for m in invoice.movements if written_off_by_hand(m)})
     if not days or days[-1] <= min(moved.date for _, _, moved in found):
         return
     back: dict[str, int] = {}  # what was moved back to each note
@@ -334,7 +334,7 @@ def _invoice_open_from(
     days = {
         m.date
         for m in movements
-        if m.date > start and (posted_straight(m) is not None or _written_off_by_hand(m))
+        if m.date > start and (posted_straight(m) is not None or written_off_by_hand(m))
     }
     if not days:
         return subledger.open_from(invoice, start, less)

@@ -136,7 +136,7 @@ from plugins import ar_entries, meta
 from plugins.ar_entries import units_of
 from plugins.ar_policy import ArPolicy
 from plugins.cash_matching import Application
-from plugins.credit_notes import netted
+from plugins.credit_notes import netted, written_off_by_hand
 from plugins.derecognition import price_of
 from plugins.fx import own_rate, quantize
 from plugins.receipts import APPLIED_RECEIPT, Receipt, Receipts, link_of, posted_straight
@@ -604,11 +604,7 @@ def _typed_write_offs(item: Item, policy: ArPolicy) -> list[WriteOff]:
     found = []
     for movement in item.movements:
         entry = movement.entry
-        if (
-            movement.units < 0
-            and entry.meta.get(meta.STATUS) == meta.UNCOLLECTIBLE
-            and not meta.is_generated(entry)
-        ):
+        if written_off_by_hand(movement):
             rate = own_rate(movement.posting, policy.functional_currency)
             if rate is None:
                 debits = _debits(entry, receivable, item.currency, policy)
