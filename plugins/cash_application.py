@@ -28,7 +28,7 @@ from plugins.cash_matching import Application, Paying, Payment
 from plugins.fx import Rates
 from plugins.receipts import Receipt, Receipts, Use, posted_straight
 from plugins.receivables import Finding, Item, Movement, Subledger
-from plugins.recoveries import notes_on_their_days, written_off_items
+from plugins.recoveries import written_off_items
 
 Ratios = dict[tuple[str, str], Fraction]  # (receipt, invoice currency): receipt units per unit
 
@@ -174,7 +174,6 @@ def open_amounts(subledger: Subledger, customers: Collection[str] | None = None)
 def credited_later(
     subledger: Subledger,
     rates: Rates,
-    policy: ArPolicy,
     customers: Collection[str] | None = None,
 ) -> dict[str, frozenset[datetime.date]]:
     """Returns the days after its own each invoice is credited by a receipt or a credit note.
@@ -183,22 +182,18 @@ def credited_later(
     a credit note netted to it (`plugins.credit_notes.netted`). The matcher
     reads such an invoice on those days, not before (`plugins.cash_matching`):
     what the credit pays is known on its day, and what it over pays then is
-    the customer's (`plugins.over_payments.InCalendar`). Only items posted
-    more than once when read, and the invoices credit notes credit, can have
-    one. An invoice carried at a foreign rate is read with its later credits
-    as before: what they over pay is decided before matching
+    the customer's (`plugins.over_payments.InCalendar`), or, of an invoice
+    written off as uncollectible, first recovers what was written off (a
+    receipt's) or lowers it (a note's, `plugins.recoveries`). Only items
+    posted more than once when read, and the invoices credit notes credit,
+    can have one. An invoice carried at a foreign rate is read with its
+    later credits as before: what they over pay is decided before matching
     (`plugins.over_payments.to_customer_credits`), and a later credit lowers
-    what is matched before it. So is one written off as uncollectible
-    (`plugins.recoveries`), but for its credit notes, read on their days:
-    what a note then nets beyond what is open lowers what was written off
-    (`plugins.over_payments.InCalendar`); not when a receipt is posted
-    straight to it on or after the first note's day too, read before
-    matching (`plugins.recoveries.notes_on_their_days`).
+    what is matched before it.
 
     Args:
       subledger: The open items.
       rates: The ledger's prices (an invoice carried at a foreign rate is left out).
-      policy: The receivables policy (what is a write-off as uncollectible).
       customers: If given, only the invoices of these customers.
     """
     items, found = subledger.items, {}
@@ -216,27 +211,18 @@ def credited_later(
             if movement.date > dated
             and (posted_straight(movement) is not None or credit_notes.netted(movement))
         )
-        if not days:
-            continue
-        if in_calendar(item, rates, policy):
+        if days and rates.carrying(item) is None:
             found[name] = days
-        elif rates.carrying(item) is None and notes_on_their_days(item):
-            # written off: only its credit notes, on their days
-            noted = frozenset(
-                m.date for m in item.movements if m.date > dated and credit_notes.netted(m)
-            )
-            if noted:
-                found[name] = noted
     return found
 
 
 def in_calendar(item: Item, rates: Rates, policy: ArPolicy) -> bool:
     """Tells whether the matcher reads an invoice's later postings on their own days.
 
-    An invoice carried at a foreign rate, or written off as uncollectible
-    (`plugins.recoveries`), is read with its later credits as before (but
-    for an invoice written off, its credit notes, `credited_later`), and
-    with what chargebacks opened again of it only once cash is matched
+    An invoice carried at a foreign rate is read with its later credits as
+    before (`credited_later`). One carried so, or written off as
+    uncollectible (`plugins.recoveries`), is read with what chargebacks
+    opened again of it only once cash is matched
     (`plugins.chargebacks.Charged.in_calendar`).
     """
     return rates.carrying(item) is None and not written_off_items(item, policy)
@@ -327,7 +313,7 @@ def apply(
         view.converted,
         receipts.last_used,
         crediting,
-        credited_later(subledger, rates, policy, customers),
+        credited_later(subledger, rates, customers),
         over_paid,
     )
     if recovering is not None:

@@ -83,9 +83,8 @@ nets what was open on its day, and what a write-off of the whole invoice
 then takes it below zero is moved back to the note and lowers what was
 written off on the write-off's day (`_beyond_write_offs`). A note netted
 to an invoice written off is read by the matcher on its own day, as on
-any invoice (`plugins.cash_application.credited_later`; not if a receipt
-is posted straight to the invoice on or after the first note's day too,
-`plugins.recoveries.notes_on_their_days`): what it nets
+any invoice (`plugins.cash_application.credited_later`), and so is a
+receipt posted straight to it: what it nets
 beyond what cash paid before it left open is moved back to it
 (`plugins.over_payments.InCalendar`) and lowers what was written off on
 its day too.

@@ -199,7 +199,10 @@ def to_customer_credits(
     Read on the typed items, before anything is generated. Only the items
     the books post to more than once are looked at (an item read with its
     document alone is paid by nothing), and of those only the few that can
-    have been over paid (`_maybe_over_paid`).
+    have been over paid (`_maybe_over_paid`). Of an invoice written off as
+    uncollectible, a receipt posted straight recovers here what the typed
+    postings alone bring; what cash matched or notes netted before it add
+    it recovers on its day, in the matcher's calendar (`InCalendar`).
 
     Args:
       subledger: The open items of the typed books.
@@ -300,13 +303,18 @@ class InCalendar:
     end, once cash is matched. Each entry is posted at once; a receipt's
     excess is parked with the credits step from that day on
     (`plugins.customer_credits.Crediting.straight`). An invoice carried at a
-    foreign rate is not read so (`plugins.cash_application.credited_later`);
-    of one written off as uncollectible (`plugins.recoveries`) only the
-    credit notes are: what they net beyond is moved back to them as above,
-    and then lowers what was written off, in its turn
-    (`plugins.recoveries.Recovering.left_open`); none, if a receipt is
-    posted straight to it on or after the first note's day
-    (`plugins.recoveries.notes_on_their_days`).
+    foreign rate is not read so (`plugins.cash_application.credited_later`).
+    Of one written off as uncollectible (`plugins.recoveries`), what the
+    credit notes net beyond is moved back to them as above, and then lowers
+    what was written off, in its turn (`plugins.recoveries.Recovering.left_open`);
+    what the straight receipts bring then first recovers what is still
+    written off, each by id in its turn after the notes (`_recovered`,
+    `plugins.recoveries.Recovering.straight_recovery`), and only the rest is
+    moved or written off as above. R-0 50.00 naming INV-1 100.00 on January
+    10, 40.00 written off on January 20, CN-1 30.00 and BR-1 30.00 straight
+    on February 5: CN-1 nets the 10.00 open and lowers the write-off by
+    20.00, BR-1 recovers the other 20.00, and its last 10.00 is moved to
+    credits.
 
     Attributes:
       entries: The entries made, in the order made.
@@ -339,12 +347,9 @@ class InCalendar:
             return
         if self.rates.carrying(item) is not None:
             return
-        written = bool(recoveries.written_off_items(item, policy))
-        if written and not recoveries.notes_on_their_days(item):
-            return  # read with all its later credits before matching (`credited_later`)
+        written = self.recovering is not None and bool(recoveries.written_off_items(item, policy))
         today = [movement for movement in item.movements if movement.date == day]
-        # Of an invoice written off, only its credit notes are read on their day.
-        paid = [] if written else [(r, m) for m in today if (r := posted_straight(m)) is not None]
+        paid = [(r, m) for m in today if (r := posted_straight(m)) is not None]
         notes = [(note, m) for m in today if (note := credit_notes.netted(m)) is not None]
         noted = units
         if paid:
@@ -369,8 +374,55 @@ class InCalendar:
             if written and self.recovering is not None:
                 self.recovering.left_open(item.id, note, day, units_back)
         left = units - noted if notes else units
+        if left and paid and written:
+            left = self._recovered(item, today, paid, left)
         if left and paid:
             self._receipt_over(item, day, today, paid, left)
+
+    def _recovered(
+        self, item: Item, today: list[Movement], paid: list[tuple[str, Movement]], units: int
+    ) -> int:
+        """Returns what the day's straight receipts pay over an invoice written off, once recovered.
+
+        Of the `units` paid over, each receipt brings, by id, what it paid,
+        and recovers what the allocation gives it then, the day's credit
+        notes having taken their turn first (`plugins.recoveries.Recovering`).
+        The recovery is posted at once, joined to what the receipt's typed
+        postings alone recovered before matching (`to_customer_credits`), so
+        it is one entry; the rest is what is left to move to customer
+        credits (`_receipt_over`).
+        """
+        assert self.recovering is not None  # `written` only with it
+        moved, left = self.moved, units
+        where = {id(entry): at for at, entry in enumerate(moved)}
+        for receipt, movement in sorted(paid, key=operator.itemgetter(0)):
+            brought = min(units, -movement.units)
+            if brought <= 0:
+                break
+            units -= brought
+            prior = next(
+                (
+                    m
+                    for m in today
+                    if id(m.entry) in where
+                    and recoveries.is_recovery(m.entry)
+                    and m.entry.meta.get(APPLIED_RECEIPT) == receipt
+                ),
+                None,
+            )
+            joined = prior.units if prior is not None else 0
+            recovering = self.recovering
+            recovery = recovering.straight_recovery(item.id, movement, receipt, brought, joined)
+            if recovery is None:
+                continue
+            left -= recovery.units - joined
+            if prior is None:
+                self.subledger.post([(item.id, recovery)])
+                self.entries.append(recovery.entry)
+            else:
+                self.subledger.replace(item.id, prior, recovery)
+                moved[where[id(prior.entry)]] = recovery.entry
+        return left
 
     def _noted_over(self, item: Item, day: datetime.date, today: list[Movement], units: int) -> int:
         """Returns what the day's credit notes over pay of `units`: they are read first.
@@ -407,7 +459,11 @@ class InCalendar:
         """
         policy, moved = self.policy, self.moved
         where = {id(entry): at for at, entry in enumerate(moved)}
-        prior = [m for m in today if id(m.entry) in where and m.units > 0]
+        prior = [
+            m
+            for m in today
+            if id(m.entry) in where and m.units > 0 and m.entry.meta.get(ar_entries.KIND) == KIND
+        ]
         if prior:
             before = prior[-1]
             receipt = str(before.entry.meta[APPLIED_RECEIPT])

@@ -44,9 +44,16 @@ metadata, link or the words of its text, as `plugins.receipts` reads them),
 in the invoice's currency (or in the functional currency, converted as
 the matcher converts it, for an invoice carried at a rate) and applied on
 or after the write-off, recovers it; so does a receipt the bank import
-posts straight to it, by what it takes the invoice below zero
-(`plugins.over_payments` asks before it moves an excess to customer
-credits). A receipt in unapplied cash recovers what
+posts straight to it, by what it takes the invoice below zero on its own
+day, as the matcher reads one on any invoice (`plugins.over_payments` asks
+before it moves an excess to customer credits): what its typed postings
+alone take below zero before matching (`to_customer_credits`), and what
+cash matched or credit notes netted before it add on its day, inside the
+matcher's calendar (`Recovering.straight_recovery`, after the day's notes
+and before the day's receipts in unapplied cash). R-0 60.00 naming INV-1
+on January 10, 40.00 written off on January 20 and BR-1 30.00 straight on
+February 5: R-0 pays 60.00 in January, and BR-1, finding INV-1 open 0.00,
+recovers 30.00 (bad debt 10.00). A receipt in unapplied cash recovers what
 the matcher leaves of it once it has paid what it can of the invoices it
 names (`Recovering`, on the matcher's applications: no guess of what it
 pays): 60.00 of 100.00 written off reinstates 60.00; 130.00 reinstates
@@ -126,6 +133,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import operator
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -136,10 +144,10 @@ from plugins import ar_entries, meta
 from plugins.ar_entries import units_of
 from plugins.ar_policy import ArPolicy
 from plugins.cash_matching import Application
-from plugins.credit_notes import netted, written_off_by_hand
+from plugins.credit_notes import written_off_by_hand
 from plugins.derecognition import price_of
 from plugins.fx import own_rate, quantize
-from plugins.receipts import APPLIED_RECEIPT, Receipt, Receipts, link_of, posted_straight
+from plugins.receipts import APPLIED_RECEIPT, Receipt, Receipts, link_of
 from plugins.receivables import Item, Movement, Subledger
 
 KIND = "recovery"
@@ -182,7 +190,9 @@ class Allocation:
     spelling. The demands of the other kinds (`others`, receipts each with
     its day, id and what it brings, and `notes`, credit notes likewise) are
     taken as the allocation reaches them, so each caller feeds its own
-    receipts in order (`take`). Nothing is taken on a day whose latest
+    receipts in order (`take`; a receipt posted straight, what the matcher
+    finds it brings on its day beyond its demand among `others`,
+    `take_after`). Nothing is taken on a day whose latest
     write-off cannot be reversed.
 
     Attributes:
@@ -218,10 +228,22 @@ class Allocation:
         self.reach((day, 1, receipt))
         return self._take(day, wanted)
 
-    def reach(self, key: tuple[datetime.date, int, str] | None = None) -> None:
-        """Takes what the demands before `key` (default: all) take."""
-        others = self.others
-        while others and (key is None or others[0][:3] < key):
+    def take_after(self, day: datetime.date, receipt: str, wanted: int) -> int:
+        """Returns what a receipt bringing `wanted` more on `day` recovers, after its own demand.
+
+        A receipt posted straight to the invoice brings on its day, in the
+        matcher's calendar, what it over pays beyond what its typed postings
+        alone brought before matching (its demand among `others`, taken first).
+        """
+        self.reach((day, 1, receipt), through=True)
+        return self._take(day, wanted)
+
+    def reach(
+        self, key: tuple[datetime.date, int, str] | None = None, through: bool = False
+    ) -> None:
+        """Takes what the demands before `key` (default: all), or through it, take."""
+        others, past = self.others, operator.le if through else operator.lt
+        while others and (key is None or past(others[0][:3], key)):
             day, rank, name, brought = others.pop(0)
             before = self.taken
             units = self._take(day, brought)
@@ -276,10 +298,11 @@ class Recovering:
         with what chargebacks of its recoveries wrote off again, as an
         earlier reading of the books found (`again`).
       receipts: The receipts in unapplied cash naming an invoice written off.
-      demands: What each receipt in unapplied cash and each credit note
-        (`notes`) brought to each invoice written off, for the next
-        reading of the books (`plugins.over_payments`, which tells a
-        note's by its id).
+      demands: What each receipt in unapplied cash, each credit note
+        (`notes`) and each receipt posted straight, as the matcher read it
+        on its day (`straight_recovery`), brought to each invoice written
+        off, for the next reading of the books (`plugins.over_payments`,
+        which tells a note's by its id).
       notes: Of each invoice written off, the credit notes that may lower
         what was written off: those left open once netted
         (`plugins.credit_notes.Netted.left_open`), and those the matcher
@@ -440,6 +463,36 @@ class Recovering:
             self.demands.setdefault(invoice, []).append(demand)
             self.allocations[invoice].add_note(demand)
 
+    def straight_recovery(
+        self, invoice: str, paid: Movement, receipt: str, brought: int, joined: int = 0
+    ) -> Movement | None:
+        """Returns the recovery of what a receipt posted straight brings on its day, if any.
+
+        The matcher reads such a receipt on its own day, as on any invoice
+        (`plugins.over_payments.InCalendar`): what it takes the invoice below
+        zero then, beyond what its typed postings alone did before matching
+        (`plugins.over_payments.to_customer_credits`), is `brought`. It takes
+        its turn in the allocation there and then, after the day's credit
+        notes (`left_open`, read first), and what it recovers reinstates the
+        invoice at the receipt's line (`straight_entry`), with the `joined`
+        units its typed postings alone recovered, taken just before: returned
+        as its posting to the invoice, for the caller to post (in place of
+        the one it joins).
+        """
+        allocation = self.allocations.get(invoice)
+        if allocation is None:
+            return None
+        demand = (paid.date, receipt, brought)
+        self.demands.setdefault(invoice, []).append(demand)
+        units = allocation.take_after(*demand)
+        if not units:
+            return None
+        units += joined
+        item, before = self.subledger.items[invoice], allocation.taken - units
+        reversed_ = (units, before)
+        entry = straight_entry(item, paid, receipt, reversed_, self.policy, self.written[invoice])
+        return Movement(entry.date, units, entry, 1, item.currency)
+
     def _noted(self, invoice: str, allocation: Allocation) -> None:
         """Makes the entries of what each credit note for an invoice written off took of it."""
         items = self.subledger.items
@@ -571,29 +624,6 @@ def written_off_items(
     typed = _typed_write_offs(item, policy)
     more = (again or {}).get(item.id, ()) if typed else ()  # recovered, so written off before
     return sorted([*typed, *more], key=lambda one: one.date) if more else typed
-
-
-def notes_on_their_days(item: Item) -> bool:
-    """Tells whether the matcher reads the credit notes on an invoice written off on their days.
-
-    Unless a receipt is posted straight to the invoice on or after the day
-    of the first note netted to it after its date: such a receipt is read
-    before matching (`plugins.over_payments.to_customer_credits`), so the
-    invoice is read with all its later credits before matching, its notes
-    too, as the receipt is (`plugins.cash_application.credited_later`); a
-    note then lowers what was written off by what it leaves open as known
-    on its day (`plugins.credit_notes.Netted.left_open`), not by what it
-    nets beyond cash applied before it. Reading the note on its day and the
-    receipt before would count what the note nets twice. A receipt posted
-    straight before the first note is read before it either way: the
-    notes are still read on their days.
-    """
-    dated = item.date
-    noted = [m.date for m in item.movements if m.date > dated and netted(m) is not None]
-    if not noted:
-        return True
-    first = min(noted)
-    return not any(m.date >= first and posted_straight(m) is not None for m in item.movements)
 
 
 def _typed_write_offs(item: Item, policy: ArPolicy) -> list[WriteOff]:

@@ -666,12 +666,6 @@ def test_a_receipt_posted_straight_beside_the_note_leaves_the_invoice_settled(
     assert bad_debt + credits == Decimal("-10.00")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="a receipt posted straight to a written-off invoice is read before matching "
-    "(README, known gap)",
-)
 @pytest.mark.parametrize("day", ["2026-02-05", "2026-02-10"])
 def test_a_receipt_posted_straight_beside_the_note_recovers_what_the_note_leaves(
     books: Books, day: str
@@ -771,3 +765,37 @@ def test_a_later_note_leaves_january_alone_when_a_receipt_was_posted_straight_be
         open_items(both).get("INV-1", Decimal("0.00")),
     ) == (Decimal("10.00"), Decimal("0.00"), Decimal("0.00"), Decimal("0.00"))
     assert _january(both) == _january(alone)
+
+
+def test_a_march_receipt_posted_straight_leaves_closed_january_and_february_alone(
+    books: Books,
+) -> None:
+    # A review (rev6) of the rule above. Closed February: NOTED_AFTER_CASH,
+    # so R-0 pays 50.00 on Jan 10 (INV-1 open 50.00), 40.00 is written off
+    # on Jan 20 (open 10.00), and CN-1 30.00 on Feb 5 nets the 10.00 open
+    # and lowers the write-off by the other 20.00 (bad debt 40.00 - 20.00 =
+    # 20.00, CN-1 0.00). March: BR-1 30.00 posted straight to INV-1 on Mar 5
+    # finds it open 0.00, so it brings all 30.00: it recovers the 20.00
+    # still written off (bad debt 0.00) and its other 30.00 - 20.00 = 10.00
+    # is the customer's credit. Every entry through Feb 28 is as the books
+    # without BR-1 have it. (Before, BR-1 on or after CN-1's day had the
+    # whole invoice read before matching: 100.00 - 40.00 - 30.00 - 30.00 =
+    # 0.00 open from January, so R-0 parked its 50.00 as a credit on Jan 10
+    # and CN-1 lowered nothing: bad debt 40.00, credits -50.00, and typing
+    # BR-1 changed January and February.)
+    february = NOTED_AFTER_CASH + _fee("2026-02-28")
+    alone, errors = load(books, february)
+    assert errors == []
+    assert _noted(alone) == [("2026-02-05", Decimal("20.00"))]
+    both, errors = load(books, february + paid("2026-03-05", "30.00", "BR-1"))
+    assert errors == []
+    assert _through(both, "2026-02-28") == _through(alone, "2026-02-28")
+    assert _settled(both) == (
+        Decimal("0.00"), Decimal("-10.00"), Decimal("0.00"), Decimal("0.00")
+    )  # fmt: skip
+    recovered = [
+        (day, postings) for day, narration, postings in moves(both) if "Recovery" in narration
+    ]
+    assert recovered == [
+        ("2026-03-05", [f"{AR} 20.00 USD", f"{BAD_DEBT} -20.00 USD"]),
+    ]

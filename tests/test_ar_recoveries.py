@@ -32,7 +32,7 @@ from plugins import (
 from reports import receivables as receivables_report
 from tests import reporting
 from tests.conftest import Books, generated, line_of
-from tests.test_ar_closed_months import alone_and_both
+from tests.test_ar_closed_months import BANK_FEE, alone_and_both, january_kept
 from tests.test_ar_payment_differences import paid
 from tests.test_ar_reconciliation import (
     AR,
@@ -455,6 +455,65 @@ def test_a_later_receipt_posted_straight_never_changes_a_closed_month_s_recovery
     assert balance(entries, BAD_DEBT, "USD") == Decimal("0.00")
     assert balance(entries, CREDITS, "USD") == Decimal("-60.00")
     assert _through(entries, JUNE_END) == _through(alone, JUNE_END)
+
+
+def test_a_february_receipt_posted_straight_leaves_january_s_application_alone(
+    books: Books,
+) -> None:
+    # January, closed: R-0 60.00 naming INV-1 on Jan 10 pays 60.00 (INV-1
+    # open 40.00), and the 40.00 left is written off on Jan 20 (bad debt
+    # 40.00, INV-1 0.00). February: BR-1 30.00 posted straight to INV-1 on
+    # Feb 5 is read on its day, as on any invoice: it finds INV-1 open
+    # 0.00, so it brings all 30.00 and recovers 30.00 of the 40.00 written
+    # off. Bad debt 40.00 - 30.00 = 10.00, no customer credit, the
+    # receivable 0.00, January as it was. (Before, BR-1 was read before
+    # matching: INV-1 was open 100.00 - 40.00 - 30.00 = 30.00 for R-0, which
+    # paid 30.00 on Jan 10 and parked its other 30.00 as a credit in closed
+    # January: bad debt 40.00, credits -30.00.)
+    january = (
+        OPENS
+        + invoice(1, "2026-01-05", "100.00")
+        + receipt("2026-01-10", "60.00 USD", "R-0", NAMING_INV_1)
+        + written_off("40.00", f"{BAD_DEBT}  40.00 USD").replace("2026-05-31", "2026-01-20")
+        + BANK_FEE
+    )
+    _, both = january_kept(books, january, paid("2026-02-05", "30.00", "BR-1"))
+    assert _recovered(both) == [("2026-02-05", "INV-1", "30.00 USD")]
+    assert balance(both, BAD_DEBT, "USD") == Decimal("10.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+    assert balance(both, AR, "USD") == Decimal("0.00")
+
+
+def test_a_receipt_posted_straight_recovers_in_one_entry_what_it_brings_on_its_day(
+    books: Books,
+) -> None:
+    # January, closed: R-1 30.00 naming INV-1 on Jan 10 pays 30.00 (INV-1
+    # open 70.00), and the 70.00 left is written off on Jan 20. BR-1 80.00
+    # posted straight to INV-1 on Feb 5 takes it from 0.00 to -80.00: its
+    # typed postings alone take INV-1 to 100.00 - 70.00 - 80.00 = -50.00
+    # (found before matching), and R-1's 30.00 matched before it the other
+    # 30.00 (found on Feb 5). So BR-1 brings 80.00: it recovers all 70.00
+    # written off, in one entry, and its other 10.00 is the customer's
+    # credit. Bad debt 0.00, credits -10.00, AR 0.00, January as it was.
+    # (Before, INV-1 was read with BR-1 before matching, open 0.00 from
+    # January: R-1 parked its 30.00 as a credit on Jan 10 and BR-1 recovered
+    # 50.00, leaving bad debt 20.00 and credits -30.00.)
+    january = (
+        OPENS
+        + invoice(1, "2026-01-05", "100.00")
+        + receipt("2026-01-10", "30.00 USD", "R-1", NAMING_INV_1)
+        + written_off("70.00", f"{BAD_DEBT}  70.00 USD").replace("2026-05-31", "2026-01-20")
+        + BANK_FEE
+    )
+    _, both = january_kept(books, january, paid("2026-02-05", "80.00", "BR-1"))
+    assert [(day, squeezed(postings)) for day, _, postings in applications(both)] == [
+        ("2026-01-10", ["Liabilities:UnappliedCash 30.00 USD", f"{AR} -30.00 USD"]),
+        ("2026-02-05", [f"{AR} 70.00 USD", f"{BAD_DEBT} -70.00 USD"]),
+        ("2026-02-05", [f"{AR} 10.00 USD", f"{CREDITS} -10.00 USD"]),
+    ]
+    assert balance(both, BAD_DEBT, "USD") == Decimal("0.00")
+    assert balance(both, CREDITS, "USD") == Decimal("-10.00")
+    assert balance(both, AR, "USD") == Decimal("0.00")
 
 
 def test_a_recovery_that_has_not_settled_after_the_last_reading_is_an_error_at_its_receipt(
