@@ -184,6 +184,7 @@ class _Step(NamedTuple):
     brought: int = 0  # of a recovery: how far the receipt took the invoice below zero
     excess: Movement | None = None  # of a take-back: the receipt's posting whose excess it is
     before: int = 0  # of a recovery: what was recovered of the invoice before it
+    earlier: tuple[int, ...] = ()  # of a recovery: recovered in all after each before it
 
 
 def to_customer_credits(
@@ -250,8 +251,9 @@ def to_customer_credits(
                 take_back = TakeBack(item, step.at, step.receipt, movement, step.excess)
                 done.take_backs.append(take_back)
             elif step.recovery:
+                recovered = (step.units, step.before, step.earlier)
                 entry = recoveries.straight_entry(
-                    item, step.at, step.receipt, (step.units, step.before), policy, write_offs
+                    item, step.at, step.receipt, recovered, policy, write_offs
                 )
                 movement = Movement(entry.date, step.units, entry, 1, item.currency)
                 done.entries.append(entry)
@@ -598,7 +600,8 @@ def _steps(
         if allocation is not None:
             back = allocation.take(movement.date, receipt, over)
             before = allocation.taken - back
-            steps.append(_Step(movement, receipt, back, False, True, over, before=before))
+            recovery = _Step(movement, receipt, back, False, True, over, before=before)
+            steps.append(recovery._replace(earlier=allocation.earlier(before)))
             running += back
             over -= back
             if not over:

@@ -215,6 +215,7 @@ class Allocation:
             + [(day, 0, name, brought) for day, name, brought in notes]
         )
         self.taken = 0
+        self.marks: list[int] = []  # what was taken in all after each demand that took something
         self.reached: list[tuple[int, int]] = []
         self.noted: list[tuple[Demand, int, int]] = []
 
@@ -257,7 +258,13 @@ class Allocation:
             return 0
         units = max(0, min(wanted, _recoverable(self.write_offs, day) - self.taken))
         self.taken += units
+        if units:
+            self.marks.append(self.taken)
         return units
+
+    def earlier(self, before: int) -> tuple[int, ...]:
+        """Returns what was taken in all after each demand that took something, up to `before`."""
+        return tuple(self.marks[: bisect.bisect_right(self.marks, before)])
 
 
 class Straight(NamedTuple):
@@ -489,7 +496,7 @@ class Recovering:
             return None
         units += joined
         item, before = self.subledger.items[invoice], allocation.taken - units
-        reversed_ = (units, before)
+        reversed_ = (units, before, allocation.earlier(before))
         entry = straight_entry(item, paid, receipt, reversed_, self.policy, self.written[invoice])
         return Movement(entry.date, units, entry, 1, item.currency)
 
@@ -501,7 +508,7 @@ class Recovering:
                 continue
             write_off = _last_reversible(self.written[invoice], day)
             assert write_off is not None, "a note takes only of a reversible write-off"
-            reversed_ = Reversed(write_off, units, before)
+            reversed_ = Reversed(write_off, units, before, allocation.earlier(before))
             entry = note_entry(items[note], items[invoice], reversed_, day, self.policy)
             self.entries.append(entry)
             self.movements.append((note, Movement(day, units, entry, 1, items[note].currency)))
@@ -528,7 +535,8 @@ class Recovering:
         for item, units, before in taken:
             write_off = _last_reversible(self.written[item.id], application.date)
             assert write_off is not None, "the allocation recovers only a reversible write-off"
-            reversed_ = Reversed(write_off, units, before)
+            earlier = self.allocations[item.id].earlier(before)
+            reversed_ = Reversed(write_off, units, before, earlier)
             entry = recovery_entry(item, receipt, reversed_, policy, application.date)
             self.entries.append(entry)
             self.movements.append((item.id, Movement(entry.date, units, entry, 1, item.currency)))
@@ -713,36 +721,66 @@ def is_recovery(entry: data.Transaction) -> bool:
 
 
 def reversal(
-    debits: Sequence[tuple[str, int]], units: int, before: int = 0
+    debits: Sequence[tuple[str, int]], units: int, before: Sequence[int] = ()
 ) -> list[tuple[str, int]]:
     """Returns what to credit each debited account to reverse `units` of the write-off.
 
-    In proportion to the debits, rounded cumulatively over the accounts
-    and over the reversals of one invoice (`before` is what reversals
-    before this one credited back): the pieces sum to `units`, and the
-    reversals so far to their share of everything reversed. Allowance
-    50.00 and bad debt 50.00 reversed by 33.33, 33.33 and 33.34 credit
-    16.66 + 16.67 + 16.67 = 50.00 and 16.67 + 16.66 + 16.67 = 50.00, not
-    16.66 three times and 50.01 beside it.
+    In proportion to the debits, rounded over the reversals of one invoice
+    (`before` is the running total reversed after each reversal before this
+    one, in order): the pieces sum to `units`, none is below zero (a
+    reversal never debits an account the write-off debited), and after
+    each reversal every account has been credited back within a cent of
+    its share of everything reversed so far (`_credited`, replayed over
+    the reversals before: a later reversal never changes an earlier one).
+    Allowance 50.00 and bad debt 50.00 reversed by 33.33, 33.33 and 33.34
+    credit 16.66 + 16.67 + 16.67 = 50.00 and 16.67 + 16.66 + 16.67 =
+    50.00, not 16.66 three times and 50.01 beside it.
     """
-    done = _shares(debits, before)
+    credited = [0] * len(debits)
+    for running in before:
+        credited = _credited(debits, credited, running)
+    after = _credited(debits, credited, (before[-1] if before else 0) + units)
     return [
         (account, upto - earlier)
-        for (account, upto), (_, earlier) in zip(_shares(debits, before + units), done, strict=True)
+        for (account, _), upto, earlier in zip(debits, after, credited, strict=True)
         if upto != earlier
     ]
 
 
-def _shares(debits: Sequence[tuple[str, int]], units: int) -> list[tuple[str, int]]:
-    """Returns each debited account's share of `units`, rounded cumulatively down."""
+def _credited(debits: Sequence[tuple[str, int]], had: list[int], running: int) -> list[int]:
+    """Returns what each debited account is credited back once `running` is reversed in all.
+
+    Each keeps what it `had` and gets at least its share of `running`
+    rounded down, at most rounded up; the cents left over go one each to
+    the accounts whose share reaches its next whole cent soonest as more is
+    reversed (the smallest running total at which it does), a tie to the
+    later account in the debits (an even split rounds the first down).
+    Soonest due, not largest remainder: a cent given to an account whose
+    share is slow to catch up can leave too few cents for the others'
+    shares rounded down at a later reversal. Given soonest due, they always
+    fit, whatever the reversals (Tijdeman's chairman assignment: each
+    account's next cent has a window of running totals, one always exists
+    for all of them from nothing, and filling the earliest due first keeps
+    every later window reachable). Allowance 40.00, other 10.00 and bad
+    debt 50.00 (tests/test_ar_recoveries.py works the figures): 0.02
+    reversed credits 0.01 to the allowance and 0.01 to bad debt; 0.01 more
+    credits 0.01 to bad debt, other keeping nothing rather than giving a
+    cent back.
+    """
     total = sum(minor for _, minor in debits)
-    pieces, done, running = [], 0, 0
-    for account, minor in debits:
-        running += minor
-        upto = units * running // total
-        pieces.append((account, upto - done))
-        done = upto
-    return pieces
+    least = [
+        max(kept, running * minor // total) for kept, (_, minor) in zip(had, debits, strict=True)
+    ]
+    due = sorted(
+        (-(-(low + 1) * total // minor), -index, index)
+        for index, (low, (_, minor)) in enumerate(zip(least, debits, strict=True))
+        if low < -(-running * minor // total)
+    )
+    left = running - sum(least)
+    assert 0 <= left <= len(due), "earliest due first keeps every floor within reach"
+    for *_, index in due[:left]:
+        least[index] += 1
+    return least
 
 
 class Reversed(NamedTuple):
@@ -753,11 +791,16 @@ class Reversed(NamedTuple):
       units: The invoice's minor units recovered.
       before: The invoice's minor units recovered before this recovery:
         a priced write-off's value is rounded cumulatively (`value`).
+      earlier: The invoice's minor units recovered in all after each
+        recovery before this one, in order, the last `before` (empty when
+        `before` is 0): the pieces of each account are rounded with them
+        (`reversal`).
     """
 
     write_off: WriteOff
     units: int
     before: int = 0
+    earlier: tuple[int, ...] = ()
 
     def value(self, currency: str, policy: ArPolicy) -> int:
         """Returns what the recovery credits back to the write-off's debits, in their minor units.
@@ -783,9 +826,11 @@ class Reversed(NamedTuple):
 
         return worth(self.before + self.units) - worth(self.before)
 
-    def value_before(self, currency: str, policy: ArPolicy) -> int:
-        """Returns what the recoveries before this one credited back (`value`'s `before`)."""
-        return Reversed(self.write_off, self.before).value(currency, policy)
+    def values_before(self, currency: str, policy: ArPolicy) -> tuple[int, ...]:
+        """Returns what the recoveries before this one credited back in all after each (`value`)."""
+        return tuple(
+            Reversed(self.write_off, mark).value(currency, policy) for mark in self.earlier
+        )
 
 
 def recovery_entry(
@@ -835,14 +880,15 @@ def straight_entry(
     item: Item,
     paid: Movement,
     receipt: str,
-    reversed_: tuple[int, int],
+    reversed_: tuple[int, int, tuple[int, ...]],
     policy: ArPolicy,
     write_offs: Sequence[WriteOff],
 ) -> data.Transaction:
     """Returns the entry reinstating what a receipt posted straight to an invoice recovers of it.
 
     Dated at the receipt's posting, at its line (`plugins.over_payments`);
-    `reversed_` is what it recovers and what was recovered before it, and
+    `reversed_` is what it recovers, what was recovered before it and
+    in all after each recovery before it (`Reversed`), and
     `write_offs` are the invoice's (`written_off_items`).
     """
     write_off = _last_reversible(write_offs, paid.date)
@@ -917,7 +963,7 @@ def _entry(
         ]
         debited = functional
     digits = policy.precision.digits(debited)
-    before = reversed_.value_before(item.currency, policy)
+    before = reversed_.values_before(item.currency, policy)
     for account, piece in reversal(write_off.debits or (), value, before):
         postings.append(ar_entries.posting(account, units_of(-piece, debited, digits)))
     return ar_entries.transaction(

@@ -685,18 +685,18 @@ def test_a_receipt_posted_straight_beside_the_note_recovers_what_the_note_leaves
     )  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="cumulative rounding of reversals over three accounts or more (README, known gap)",
-)
 def test_a_reversal_never_debits_an_account_the_write_off_debited(books: Books) -> None:
     # INV-1 100.00 written off against allowance 40.00, other 10.00 and bad
     # debt 50.00; CN-1 0.02 (Jun 5) and CN-2 0.01 (Jul 5) lower it. Every
-    # reversal credits the accounts the write-off debited, never debits one:
-    # after 0.02 the running shares are 0.00, 0.01, 0.01 and after 0.03
-    # they should be 0.01, 0.01, 0.01 or the like. Today the largest
-    # remainders of 0.03 give 0.01, 0.00, 0.02, so CN-2 debits other 0.01.
+    # reversal credits the accounts the write-off debited, never debits one.
+    # CN-1: shares of 0.02 are 0.008, 0.002, 0.01: 0.00, 0.00, 0.01 rounded
+    # down, and the cent left goes to the allowance, whose next cent falls
+    # due at 0.025 reversed (other's at 0.10): 0.01, 0.00, 0.01. CN-2: shares
+    # of 0.03 are 0.012, 0.003, 0.015, each kept at least what it had:
+    # 0.01, 0.00, 0.01, and the cent left goes to bad debt (its next cent
+    # due at 0.04, the allowance's at 0.05): CN-2 credits bad debt 0.01.
+    # (Cumulative floors gave 0.00, 0.01, 0.01 then 0.01, 0.00, 0.02, so
+    # CN-2 debited other 0.01.)
     debits = f"{ALLOWANCE}  40.00 USD\n  Expenses:Other  10.00 USD\n  {BAD_DEBT}  50.00 USD"
     text = (
         OPENS
@@ -717,6 +717,11 @@ def test_a_reversal_never_debits_an_account_the_write_off_debited(books: Books) 
     ]
     assert len(pieces) >= 3  # CN-1's and CN-2's reversals
     assert [piece for piece in pieces if (piece[2] or 0) > 0] == []
+    assert sorted(pieces) == [
+        ("2026-06-05", ALLOWANCE, Decimal("-0.01")),
+        ("2026-06-05", BAD_DEBT, Decimal("-0.01")),
+        ("2026-07-05", BAD_DEBT, Decimal("-0.01")),
+    ]
 
 
 # A review of a64267c (rev5). January, closed: INV-1 100.00 (Jan 5); R-0 50.00 naming INV-1 waits in

@@ -395,9 +395,8 @@ def test_the_statement_shows_the_recovery_and_closes_at_nothing(books: Books) ->
 def test_a_reversal_sums_to_what_is_recovered_each_piece_within_a_cent_of_its_share(
     debits: list[int], wanted: int
 ) -> None:
-    # Cumulative rounding: piece i is floor(u x D_i / D) - floor(u x D_i-1 / D),
-    # so the pieces sum to u exactly and each is within one minor unit of
-    # its exact share u x d_i / D.
+    # A first reversal: each account gets its share u x d_i / D rounded down
+    # or up (`recoveries._credited`), and the pieces sum to u exactly.
     total = sum(debits)
     units = min(wanted, total)
     accounts = [(f"Expenses:D{index}", minor) for index, minor in enumerate(debits)]
@@ -406,6 +405,79 @@ def test_a_reversal_sums_to_what_is_recovered_each_piece_within_a_cent_of_its_sh
     for account, minor in accounts:
         exact = Fraction(units * minor, total)
         assert abs(pieces.get(account, 0) - exact) < 1
+
+
+@given(
+    st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=7).filter(any),
+    st.lists(st.integers(min_value=1, max_value=10**6), min_size=1, max_size=8),
+    st.booleans(),
+)
+@settings(max_examples=300)
+def test_reversals_in_sequence_sum_never_debit_and_keep_each_account_within_a_cent(
+    debits: list[int], wanted: list[int], in_full: bool
+) -> None:
+    # Reversals one after another of one write-off, each rounded with those
+    # before it: each reversal's pieces sum to its units, none is below
+    # zero (never a debit to an account the write-off debited), and after
+    # each every account's running credit is within one minor unit of its
+    # share of everything reversed so far; reversed in full, each account
+    # gets back exactly what it was debited.
+    total = sum(debits)
+    accounts = [(f"Expenses:D{index}", minor) for index, minor in enumerate(debits)]
+    marks: list[int] = []  # the running total after each reversal
+    for units in wanted:
+        units = min(units, total - (marks[-1] if marks else 0))
+        if units:
+            marks.append((marks[-1] if marks else 0) + units)
+    if in_full and (not marks or marks[-1] < total):
+        marks.append(total)
+    running = dict.fromkeys((account for account, _ in accounts), 0)
+    for index, mark in enumerate(marks):
+        units = mark - (marks[index - 1] if index else 0)
+        pieces = recoveries.reversal(accounts, units, marks[:index])
+        assert sum(piece for _, piece in pieces) == units
+        assert all(piece > 0 for _, piece in pieces)
+        for account, piece in pieces:
+            running[account] += piece
+        for account, minor in accounts:
+            assert abs(running[account] - Fraction(mark * minor, total)) < 1
+    if marks and marks[-1] == total:
+        assert running == dict(accounts)
+
+
+def test_reversals_of_a_write_off_over_three_accounts_worked_by_hand() -> None:
+    # Written off: allowance 40.00, other 10.00, bad debt 50.00 (100.00);
+    # reversed by 0.02, 0.01, 0.01 and 0.06 (running 0.02, 0.03, 0.04,
+    # 0.10). An account's next cent k falls due at k x 100.00 / its debit
+    # reversed: the allowance's every 0.025, other's every 0.10, bad
+    # debt's every 0.02.
+    # 0.02: shares 0.008, 0.002, 0.010; down 0.00, 0.00, 0.01, one cent
+    #   left: the allowance's first due at 0.025 (ceiling 0.03), other's
+    #   at 0.10: credit allowance 0.01, bad debt 0.01.
+    # 0.03: shares 0.012, 0.003, 0.015; each keeps what it has: 0.01,
+    #   0.00, 0.01, one cent left: bad debt's second due at 0.04, the
+    #   allowance's second at 0.05, other's first at 0.10: credit bad debt
+    #   0.01. (Cumulative floors of 0.03 are 0.01, 0.00, 0.02 after 0.00,
+    #   0.01, 0.01 for 0.02: other debited 0.01.)
+    # 0.04: shares 0.016, 0.004, 0.020; kept 0.01, 0.00, 0.02, one cent
+    #   left: the allowance's second due at 0.05, other's at 0.10 (bad
+    #   debt at 0.02 exactly takes none): credit allowance 0.01.
+    # 0.10: shares 0.04, 0.01, 0.05 exactly: credit allowance 0.04 - 0.02
+    #   = 0.02, other 0.01, bad debt 0.05 - 0.02 = 0.03; 0.06 in all.
+    accounts = [("Allowance", 4000), ("Other", 1000), ("BadDebt", 5000)]
+    assert recoveries.reversal(accounts, 2) == [("Allowance", 1), ("BadDebt", 1)]
+    assert recoveries.reversal(accounts, 1, [2]) == [("BadDebt", 1)]
+    assert recoveries.reversal(accounts, 1, [2, 3]) == [("Allowance", 1)]
+    assert recoveries.reversal(accounts, 6, [2, 3, 4]) == [
+        ("Allowance", 2), ("Other", 1), ("BadDebt", 3)
+    ]  # fmt: skip
+    # An even split rounds the first account down, the later one up:
+    # allowance 50.00 and bad debt 50.00, 33.33 reversed: 16.665 each,
+    # both next cents due at 33.34: 16.66 and 16.67; then 33.33 more:
+    # 33.33 each in all: 16.67 and 16.66.
+    even = [("Allowance", 5000), ("BadDebt", 5000)]
+    assert recoveries.reversal(even, 3333) == [("Allowance", 1666), ("BadDebt", 1667)]
+    assert recoveries.reversal(even, 3333, [3333]) == [("Allowance", 1667), ("BadDebt", 1666)]
 
 
 # Review fixes: one allocation in date order over both kinds of recovering
@@ -742,3 +814,62 @@ def test_three_recoveries_of_a_split_write_off_leave_no_cent(books: Books) -> No
     assert balance(entries, ALLOWANCE, "USD") == Decimal("0.00")
     assert balance(entries, BAD_DEBT, "USD") == Decimal("0.00")
     assert balance(entries, AR, "USD") == Decimal("0.00")
+
+
+def test_a_receipt_posted_straight_rounds_with_every_recovery_before_it(books: Books) -> None:
+    # Written off: allowance 41.00, legal 5.00, collections 3.00, bad debt
+    # 41.00 (90.00). R-1 2.26 (Jun 5), R-2 0.03 (Jun 10), BR-3 1.21 posted
+    # straight (Jun 15) and R-4 86.50 (Jun 20) recover all 90.00. An
+    # account's next cent k falls due at k x 90.00 / its debit reversed:
+    # the allowance's and bad debt's every 0.021951, legal's every 0.18,
+    # collections' every 0.30 (a tie to the later account).
+    # R-1, 2.26: shares 1.029556, 0.125556, 0.075333, 1.029556; down 1.02,
+    #   0.12, 0.07, 1.02 (2.23), three cents left: bad debt's and the
+    #   allowance's 103rd due at 2.2610 (2.27), legal's 13th at 2.34:
+    #   1.03, 0.13, 0.07, 1.03.
+    # R-2, to 2.29: shares 1.043222, 0.127222, 0.076333, 1.043222; at
+    #   least 1.04, 0.13 (kept), 0.07, 1.04 (2.28), one cent left: bad
+    #   debt's 105th due at 2.3049 (2.31), as the allowance's: bad debt.
+    #   Running 1.04, 0.13, 0.07, 1.05.
+    # BR-3, to 3.50: shares 1.594444, 0.194444, 0.116667, 1.594444; at
+    #   least 1.59, 0.19, 0.11, 1.59 (3.48), two cents left: the 160th of
+    #   bad debt and allowance due at 3.5122 (3.52), legal's 20th and
+    #   collections' 12th at 3.60: 1.60, 0.19, 0.11, 1.60. BR-3 credits
+    #   0.56, 0.06, 0.04, 0.55 and R-4 the rest: 39.40, 4.81, 2.89, 39.40.
+    # Had BR-3 been rounded as one recovery of 2.29 before it (1.05, 0.12,
+    #   0.07, 1.05 then, not the running above), it would credit 0.55,
+    #   0.07, 0.04, 0.55, and after R-4 the allowance would hold 0.01 and
+    #   legal -0.01.
+    legal, collections = "Expenses:Legal", "Expenses:Collections"
+    debits = (
+        f"{ALLOWANCE}  41.00 USD\n  {legal}  5.00 USD\n"
+        f"  {collections}  3.00 USD\n  {BAD_DEBT}  41.00 USD"
+    )
+    text = (
+        OPENS
+        + f"2026-01-01 open {legal}\n2026-01-01 open {collections}\n"
+        + invoice(1, "2026-01-05", "90.00")
+        + written_off("90.00", debits)
+        + receipt("2026-06-05", "2.26 USD", "R-1", NAMING_INV_1)
+        + receipt("2026-06-10", "0.03 USD", "R-2", NAMING_INV_1)
+        + paid("2026-06-15", "1.21", "BR-3")
+        + receipt("2026-06-20", "86.50 USD", "R-4", NAMING_INV_1)
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    accounts = (ALLOWANCE, legal, collections, BAD_DEBT)
+    credited = {
+        (entry.date.day, posting.account): posting.units.number
+        for entry in generated(entries)
+        for posting in entry.postings
+        if posting.account in accounts and posting.units is not None
+    }
+    assert {key: number for key, number in credited.items() if key[0] == 15} == {
+        (15, ALLOWANCE): Decimal("-0.56"),
+        (15, legal): Decimal("-0.06"),
+        (15, collections): Decimal("-0.04"),
+        (15, BAD_DEBT): Decimal("-0.55"),
+    }
+    assert all(number is not None and number < 0 for number in credited.values())
+    for account in (*accounts, AR):
+        assert balance(entries, account, "USD") == Decimal("0.00")
