@@ -956,13 +956,20 @@ def _applied_elsewhere(
     out of it (the cash applied, less any over payment it parks in customer
     credits) as a transfer when it had held the cash a day or more; applied
     the day it came, it never held it, so the receipt's row shows what is
-    left of it and no more.
+    left of it and no more. A chargeback's take-back (`plugins.chargebacks`)
+    is the mirror: the item shows it as a refund charged, under the
+    take-back's own narration ("Chargeback of R-1 taken back from INV-1 (in
+    USD)"), and the receipt's account as a transfer back from the item.
     """
     currency, payer = receipt.currency, receipt.customer
+    taken_back = use.entry.meta.get(ar_entries.KIND) == chargebacks.KIND
     for item, movement in paid:
         how = [f"in {currency}"] if item.currency != currency else []
         how += [f"by {shown(payer)}"] if item.customer != payer else []
-        names = (receipt.id, "payment", f"{receipt.entry.narration} (paid {' '.join(how)})")
+        if taken_back:
+            names = (receipt.id, "refund", f"{use.entry.narration} ({' '.join(how)})")
+        else:
+            names = (receipt.id, "payment", f"{receipt.entry.narration} (paid {' '.join(how)})")
         moves.rename(item.customer, movement.entry, item.currency, names)
     if use.date == receipt.date:
         moves.add(payer, use.entry, currency, receipt.id, "payment", use.units)
@@ -974,7 +981,7 @@ def _applied_elsewhere(
         else f"{item.id} of {shown(item.customer)}"
         for item, _ in paid
     ]
-    text = f"{receipt.id} applied to {', '.join(where)}"
+    text = f"{receipt.id} {'taken back from' if taken_back else 'applied to'} {', '.join(where)}"
     moves.add(payer, use.entry, currency, receipt.id, "transfer", use.units, text)
 
 

@@ -383,6 +383,41 @@ def test_an_invoice_paid_in_another_currency_is_paid_in_its_own(books: Books) ->
     ]  # fmt: skip
 
 
+def test_a_chargeback_of_a_receipt_in_another_currency_is_a_refund_on_the_invoice(
+    books: Books,
+) -> None:
+    # As above, then 11.00 USD of R-1 charged back on Mar 10: R-1 holds
+    # nothing, so the take-back opens INV-E1 again by 11.00 x 30.00 / 33.00
+    # = 10.00 EUR. In EUR: 30.00 billed, 30.00 paid, 10.00 charged back as a
+    # refund under the take-back's narration: 10.00 owed. In USD: the 11.00
+    # the chargeback takes out of R-1 (a refund charged), then the same
+    # 11.00 taken back from INV-E1 (a transfer credited): 0.00. (Before, the
+    # EUR row was a "payment" named "Wire (paid in USD)", and the USD row said
+    # R-1 was "applied to" INV-E1.)
+    chargeback = """
+2026-03-10 * "Euro" "Chargeback of R-1"
+  receipt: "R-1"
+  Assets:Bank:Operating  -11.00 USD
+  Liabilities:UnappliedCash  11.00 USD
+"""
+    books_ = _loaded(books, HEADER + PAID_IN_ANOTHER_CURRENCY + chargeback)
+    table = receivables.customer_statement(
+        books_, "CUS-E", datetime.date(2026, 3, 1), datetime.date(2026, 3, 31)
+    )
+    march = datetime.date(2026, 3, 10)
+    assert _rows(table) == [
+        (datetime.date(2026, 3, 1), "EUR", "", "", "Opening balance", None, None, D("0.00")),
+        (march, "EUR", "R-1", "refund",
+         "Chargeback of R-1 taken back from INV-E1 (in USD)", D("10.00"), None, D("10.00")),
+        (datetime.date(2026, 3, 31), "EUR", "", "", "Closing balance", None, None, D("10.00")),
+        (datetime.date(2026, 3, 1), "USD", "", "", "Opening balance", None, None, D("0.00")),
+        (march, "USD", "R-1", "refund", "Chargeback of R-1", D("11.00"), None, D("11.00")),
+        (march, "USD", "R-1", "transfer", "R-1 taken back from INV-E1 in EUR", None,
+         D("11.00"), D("0.00")),
+        (datetime.date(2026, 3, 31), "USD", "", "", "Closing balance", None, None, D("0.00")),
+    ]  # fmt: skip
+
+
 # R-1 (40.00 USD, Jan 20) names INV-E1, billed only on Feb 1 in EUR: its
 # application is dated Feb 1 and converts at Jan 20's price (1.20, the
 # latest), so 30.00 EUR take 36.00 USD and the 4.00 USD left over, beyond the
