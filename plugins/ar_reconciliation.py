@@ -599,7 +599,9 @@ def _applied(
     subledger.post(credited.movements)
     for invoice, movement in known.reopened:  # made again by the take-backs
         subledger.replace(invoice, movement, None)
-    charged = chargebacks.charge(withheld, cash, subledger, policy, known.reclaims)
+    charged = chargebacks.charge(
+        withheld, cash, subledger, policy, known.reclaims, credited.entries
+    )
     _claim_anew(charged, crediting, known.claims)
     made = [
         *netted.entries,

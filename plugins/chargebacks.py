@@ -160,16 +160,32 @@ debit being a `Claim` on it, as a take-back of an over payment is): what
 it paid before the debit's day stays paid. When it gave less than asked,
 the books are read again with what it gave known.
 
+Beyond what the credit still holds and what the receipt's applications
+put on invoices, the debit takes back what the credit paid to invoices
+before its day (`_spent`), on its day too, the latest paid first (on one
+day the latest invoice, by its date then the greatest id; those the debit
+names first), each by an entry that opens the invoice again and gives the
+cash back to the receipt, as an application's take-back does. R-1 150.00
+naming INV-1 100.00 parks 50.00 on January 20 and its credit pays INV-2
+20.00 on January 25; 140.00 charged back on February 15 takes the 30.00
+the credit holds, opens INV-1 again by 100.00 and INV-2 by 10.00, January
+as it was:
+
+    2026-02-15 * "Acme" "Chargeback of R-1 taken back from INV-2"
+      #cash-application ^INV-2 ^R-1
+      Assets:AccountsReceivable   10.00 USD
+      Liabilities:UnappliedCash  -10.00 USD
+
 Otherwise the debit is read as every debit always was, taken off the
 receipt before cash is matched (`plugins.receipts`), and the books are read
 again so (`plugins.ar_reconciliation.reconcile`): when the receipt has an
 application or another use dated on or after the debit's day, when it holds
 unapplied that day all the debit takes (a refund of cash never applied,
-which may then pay less or later), and when what its credit still holds
-and what its applications put on invoices are less than the rest (what
-its credit paid to other invoices and cash applied by hand are not taken
-back). A receipt used by nothing else and refunded in full is the same
-either way and is not read again.
+which may then pay less or later), and when what its credit still holds,
+what its applications put on invoices and what its credit paid are less
+than the rest (cash applied by hand is not taken back). A receipt used by
+nothing else and refunded in full is the same either way and is not read
+again.
 """
 
 from __future__ import annotations
@@ -185,7 +201,7 @@ from typing import NamedTuple
 from beancount.core import data
 from beancount.core.amount import Amount
 
-from plugins import ar_entries, cash_application, meta, recoveries
+from plugins import ar_entries, cash_application, customer_credits, meta, recoveries
 from plugins.ar_policy import ArPolicy
 from plugins.customer_credits import Claim
 from plugins.derecognition import price_of
@@ -363,6 +379,7 @@ def charge(
     subledger: Subledger,
     policy: ArPolicy,
     caps: Mapping[Key, int],
+    credited: Iterable[data.Transaction] = (),
 ) -> Charged:
     """Posts each withheld debit back to its receipt, taking back from its credit and applications.
 
@@ -380,8 +397,12 @@ def charge(
       policy: The receivables policy.
       caps: What the receipt's credit could give each debit, by its key, as an
         earlier reading found.
+      credited: The applications of customer credits made while cash was
+        matched (`plugins.customer_credits.Crediting.applied`): what a
+        receipt's credit paid, taken back last (`_spent`).
     """
     done = Charged([], set(), [], set(), [], [], {})
+    spending: dict[str, list[data.Transaction]] | None = None  # made at the first debit needing it
     taken: dict[int, int] = {}  # what was taken back of each application, by its entry's id
     charged: set[int] = set()  # the debits posted back, by their use's id
     claimed: dict[str, int] = {}  # what was asked of each receipt's credit
@@ -397,12 +418,26 @@ def charge(
         movements: list[tuple[str, Movement]] = []
         uses: list[tuple[str, Use]] = []
         parked = None
+        spent: list[tuple[data.Transaction, int]] = []  # what its credit paid, if needed
         if rest > 0 and sources is not None:
             parked = _parked(cash, receipt_id, debit.date, policy)
         credit = 0
         if parked is not None:
             most = caps.get(one.key, rest)
             credit = max(0, min(rest, most, parked[0] - claimed.get(receipt_id, 0)))
+        if (
+            rest > 0
+            and sources is not None
+            and parked is not None
+            and credit + sum(left for _, left in sources) < rest
+        ):
+            # Beyond its credit and its applications: what its credit paid, the latest first.
+            if spending is None:
+                spending = customer_credits.by_receipt(credited)
+            spent = _spent(
+                spending.get(receipt_id, ()), debit.date, policy, taken, (named, subledger)
+            )
+            sources += spent
         if rest > 0 and sources is not None and credit + sum(left for _, left in sources) >= rest:
             if parked is not None and credit > 0:
                 entry = _from_credit(parked[1], one, credit, policy)
@@ -413,14 +448,14 @@ def charge(
                 entries.append(entry)
                 uses.append((receipt_id, Use(debit.date, -credit, entry)))
             if rest > 0:
-                done.findings.extend(_unpaid(named, paid or [], one))
+                done.findings.extend(_unpaid(named, [*(paid or []), *spent], one))
             for application, left in sources:
                 if rest <= 0:
                     break
                 units = min(rest, left)
                 before = taken.get(id(application), 0)
                 share = _share(application, policy)
-                assert share is not None  # `_applications` gave it
+                assert share is not None  # `_applications` or `_spent` gave it
                 entry, movement = _taken_back(application, share, one, (before, units), policy)
                 invoice = str(application.meta[meta.INVOICE])
                 taken[id(application)] = taken.get(id(application), 0) + units
@@ -483,6 +518,33 @@ def _applications(
         takeable = _takeable(entry, policy)
         if takeable > 0:
             found.append((entry, takeable - taken.get(id(entry), 0)))
+    return sorted(found, key=lambda one: _order(one, *invoices), reverse=True)
+
+
+def _spent(
+    applied: Iterable[data.Transaction],
+    day: datetime.date,
+    policy: ArPolicy,
+    taken: Mapping[int, int],
+    invoices: tuple[Collection[str], Subledger],
+) -> list[tuple[data.Transaction, int]]:
+    """Returns what a receipt's credit paid before `day` that can give back, in order, and how much.
+
+    Each payment of an invoice by the credit (`applied`, the receipt's, by
+    `plugins.customer_credits.by_receipt`) dated before the debit's day
+    gives back what it paid, less what was taken back of it before: the
+    latest paid first, on one day the latest invoice first (by its date,
+    then the greatest id), those of invoices the debit names before the
+    others, as the receipt's own applications are ranked (`_order`). One the
+    take-back cannot read (`_share`) gives nothing.
+    """
+    found = []
+    for entry in applied:
+        if entry.date >= day:
+            continue
+        share = _share(entry, policy)
+        if share is not None and share.cash - taken.get(id(entry), 0) > 0:
+            found.append((entry, share.cash - taken.get(id(entry), 0)))
     return sorted(found, key=lambda one: _order(one, *invoices), reverse=True)
 
 
@@ -610,6 +672,8 @@ def _share(entry: data.Transaction, policy: ArPolicy) -> _Share | None:
     if where.get(ar_entries.KIND) == KIND:
         return None
     accounts, precision = policy.accounts, policy.precision
+    if where.get(ar_entries.KIND) == customer_credits.KIND:
+        entry = _as_cash(entry, policy)
     functional = policy.functional_currency
     used = cleared = parked = written_off = 0
     receivable = unapplied = None
@@ -656,6 +720,27 @@ def _share(entry: data.Transaction, policy: ArPolicy) -> _Share | None:
     if worth <= 0:
         return None
     return _Share(used - parked, cleared, worth, receivable, unapplied, tuple(write_offs))
+
+
+def _as_cash(entry: data.Transaction, policy: ArPolicy) -> data.Transaction:
+    """Returns a payment of an invoice by a receipt's credit read as cash applied to it.
+
+    The credit is the receipt's cash parked (at the receipt's rate, if any):
+    its debit to customer credits reads as the receipt's cash used, so the
+    take-back gives it back to the receipt as an application's is given.
+    """
+    credits, unapplied = policy.customer_credits_account, policy.accounts.unapplied_cash
+    return entry._replace(
+        postings=[
+            posting._replace(account=unapplied)
+            if posting.account == credits
+            and posting.units is not None
+            and isinstance(posting.units.number, Decimal)
+            and posting.units.number > 0
+            else posting
+            for posting in entry.postings
+        ]
+    )
 
 
 def _taken_back(

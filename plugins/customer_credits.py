@@ -14,8 +14,9 @@ linked to both and dated the day it is made: the later of the credit and
 the invoice when nothing is posted to the invoice after them, the day a
 returned payment reopens it when it was paid in full before. A receipt
 matched on a later day sees what the credit left open, so a later month
-does not take back what a closed one applied (one exception, in the
-README: a chargeback beyond what the credit still holds). What a receipt
+does not take back what a closed one applied (a chargeback of the receipt
+that parked the credit takes back what the credit paid on its own day,
+`plugins.chargebacks`). What a receipt
 recovering a written-off invoice leaves over is parked on its day too,
 once the recoveries dated up to that day are decided
 (`plugins.recoveries.Recovering.due`); a receipt of the invoice's
@@ -72,7 +73,9 @@ chargeback or refund of the receipt in unapplied cash whose application
 parked the credit (`plugins.chargebacks`); it is known only once cash is
 matched, so when it asks more than the credit still holds after
 applications dated after it, the books are read again with the claim given
-to the credits before matching (`plugins.ar_reconciliation`).
+to the credits before matching (`plugins.ar_reconciliation`). Beyond what
+the credit still holds and what the receipt put on invoices, the
+chargeback takes back what the credit paid (`by_receipt`), on its day.
 
 `Owner` is the one rule that tells whose credit a posting to the account
 moves; the customer statement and the customer credits schedule
@@ -599,6 +602,22 @@ class Crediting:
             done.entries.append(entry)
             done.movements.append((name, Movement(entry.date, -units, entry, 2, item.currency)))
         return done
+
+
+def by_receipt(entries: Iterable[data.Transaction]) -> dict[str, list[data.Transaction]]:
+    """Returns the payments of invoices by customer credits among `entries`, by receipt.
+
+    A chargeback of the receipt beyond what its credit still holds and what
+    its own applications put on invoices takes back what its credit paid
+    (`plugins.chargebacks.charge`): these are those payments, as made
+    (`Crediting.applied`), in order.
+    """
+    found: dict[str, list[data.Transaction]] = {}
+    for entry in entries:
+        where = entry.meta
+        if where.get(ar_entries.KIND) == KIND and APPLIED_RECEIPT in where:
+            found.setdefault(str(where[APPLIED_RECEIPT]), []).append(entry)
+    return found
 
 
 def _claimed(

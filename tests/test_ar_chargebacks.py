@@ -3,7 +3,8 @@
 A typed debit to unapplied cash naming a receipt takes first what the
 receipt holds unapplied that day; the rest comes out of the customer credit
 its applications before that day parked, as far as it still holds, then
-back out of what they cleared, the latest first (`plugins.chargebacks`,
+back out of what they cleared, the latest first, then out of what that
+credit paid before that day, the latest paid first (`plugins.chargebacks`,
 README "Chargebacks and refunds of a receipt"). A month closed before the
 debit stays as it was. The case of one invoice is in
 `tests/test_ar_later_events.py`, chargebacks of receipts that paid at an
@@ -409,31 +410,165 @@ def test_a_chargeback_comes_before_a_later_invoice_the_credit_pays(books: Books)
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
 
 
-def test_a_chargeback_beyond_what_the_credit_and_the_applications_give_is_read_as_before(
+def test_a_chargeback_beyond_the_credit_and_the_applications_reopens_what_the_credit_paid(
     books: Books,
 ) -> None:
-    # A chargeback of 140.00 on Feb 15: the credit gives the 30.00 it still
-    # holds and R-1's application the 100.00 it put on INV-1; the 20.00 the
-    # credit paid INV-2 on Jan 25 is not taken back, so 140.00 - 130.00 =
-    # 10.00 is not covered and the debit is read as before, taken off R-1
-    # before matching (README, "Chargebacks and refunds of a receipt", its
-    # known gap): R-1 holds 150.00 - 140.00 = 10.00 and pays 10.00 of INV-1
-    # on Feb 15, its last use; INV-2 stays open 20.00. Receivable
-    # 100.00 - 10.00 + 20.00 = 110.00, credits 0.00, unapplied cash 0.00,
-    # and January loses its application: the seal of January fails.
-    alone, both = alone_and_both(books, _SPENT, chargeback("2026-02-15", "140.00"))
-    made = [(date, narration, squeezed(lines)) for date, narration, lines in applications(both)]
-    assert made == [
+    # A chargeback of 140.00 on Feb 15 takes back, on its day, what R-1's
+    # cash still sits in: the 50.00 - 20.00 = 30.00 its credit still holds,
+    # the 150.00 - 50.00 = 100.00 its application put on INV-1 (opened again
+    # by 100.00), and the 140.00 - 30.00 - 100.00 = 10.00 left out of the
+    # 20.00 its credit paid INV-2 on Jan 25 (opened again by 10.00). Nothing
+    # is taken off R-1 before matching. Receivable 100.00 + 10.00 = 110.00
+    # (INV-1 open 100.00, INV-2 open 20.00 - 20.00 + 10.00 = 10.00), credits
+    # -50.00 + 20.00 + 30.00 = 0.00, unapplied cash
+    # 150.00 - 150.00 - 140.00 + 30.00 + 100.00 + 10.00 = 0.00; January as
+    # it was. (Before, the debit was read as before, taken off R-1 before
+    # matching: R-1 held 10.00 and paid 10.00 of INV-1 on Feb 15, INV-2 stayed
+    # open 20.00, and the seal of January failed.)
+    alone, both = january_kept(books, _SPENT, chargeback("2026-02-15", "140.00"))
+    assert _made(both, alone) == [
         (
             "2026-02-15",
-            "Cash application INV-1 from R-1",
-            ["Liabilities:UnappliedCash 10.00 USD", "Assets:AccountsReceivable -10.00 USD"],
-        )
+            "Chargeback of R-1 taken back from its customer credit",
+            [f"{CREDITS} 30.00 USD", f"{UNAPPLIED} -30.00 USD"],
+        ),
+        (
+            "2026-02-15",
+            "Chargeback of R-1 taken back from INV-1",
+            [f"{AR} 100.00 USD", f"{UNAPPLIED} -100.00 USD"],
+        ),
+        (
+            "2026-02-15",
+            "Chargeback of R-1 taken back from INV-2",
+            [f"{AR} 10.00 USD", f"{UNAPPLIED} -10.00 USD"],
+        ),
     ]
+    assert _open_by_invoice(both) == {"INV-1": Decimal("100.00"), "INV-2": Decimal("10.00")}
     assert balance(both, AR, "USD") == Decimal("110.00")
     assert balance(both, CREDITS, "USD") == Decimal("0.00")
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
-    assert _january(both) != _january(alone)
+
+
+def _open_by_invoice(entries: list[data.Directive]) -> dict[str, Decimal]:
+    """What each invoice has open at the end, from its postings to the receivable (nonzero only)."""
+    found: dict[str, Decimal] = {}
+    for entry in entries:
+        if not isinstance(entry, data.Transaction) or "invoice" not in entry.meta:
+            continue
+        for posting in entry.postings:
+            if posting.account == AR and posting.units is not None:
+                name = str(entry.meta["invoice"])
+                found[name] = found.get(name, Decimal(0)) + Decimal(posting.units.number or 0)
+    return {name: units for name, units in sorted(found.items()) if units}
+
+
+# R-1 150.00 names INV-1 100.00 on Jan 20 and parks 50.00; its credit pays
+# INV-2 20.00 on Jan 25 and INV-3 30.00 on Jan 28, the days they are billed,
+# and holds 50.00 - 20.00 - 30.00 = 0.00 from then on.
+_SPENT_TWICE = (
+    _CREDITS_OPEN
+    + invoice(1, "2026-01-05", "100.00")
+    + invoice(2, "2026-01-25", "20.00")
+    + invoice(3, "2026-01-28", "30.00")
+    + receipt("2026-01-20", "150.00 USD", "R-1", '\n  invoice: "INV-1"')
+    + BANK_FEE
+)
+
+
+def test_what_the_credit_paid_is_taken_back_the_latest_paid_first(books: Books) -> None:
+    # 140.00 charged back on Feb 15: the credit holds nothing, R-1's
+    # application gives back the 100.00 it put on INV-1, and the other
+    # 140.00 - 100.00 = 40.00 come out of what the credit paid, the latest
+    # paid first: all 30.00 it paid INV-3 on Jan 28, then 40.00 - 30.00 =
+    # 10.00 of the 20.00 it paid INV-2 on Jan 25. (Oldest first would have
+    # opened INV-2 by 20.00 and INV-3 by 20.00.) Receivable 100.00 + 10.00 +
+    # 30.00 = 140.00, credits -50.00 + 20.00 + 30.00 = 0.00, unapplied cash
+    # 150.00 - 150.00 - 140.00 + 100.00 + 30.00 + 10.00 = 0.00.
+    alone, both = alone_and_both(books, _SPENT_TWICE, chargeback("2026-02-15", "140.00"))
+    assert _made(both, alone) == [
+        (
+            "2026-02-15",
+            "Chargeback of R-1 taken back from INV-1",
+            [f"{AR} 100.00 USD", f"{UNAPPLIED} -100.00 USD"],
+        ),
+        (
+            "2026-02-15",
+            "Chargeback of R-1 taken back from INV-3",
+            [f"{AR} 30.00 USD", f"{UNAPPLIED} -30.00 USD"],
+        ),
+        (
+            "2026-02-15",
+            "Chargeback of R-1 taken back from INV-2",
+            [f"{AR} 10.00 USD", f"{UNAPPLIED} -10.00 USD"],
+        ),
+    ]
+    assert _open_by_invoice(both) == {
+        "INV-1": Decimal("100.00"),
+        "INV-2": Decimal("10.00"),
+        "INV-3": Decimal("30.00"),
+    }
+    assert balance(both, AR, "USD") == Decimal("140.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+
+
+def test_what_the_credit_paid_on_one_day_is_taken_back_the_greatest_invoice_id_first(
+    books: Books,
+) -> None:
+    # INV-2 30.00 and INV-3 20.00 are both billed on Jan 25, and R-1's credit
+    # of 50.00 pays both that day. 130.00 charged back on Feb 15: 100.00 from
+    # INV-1, then 30.00 out of what the credit paid on Jan 25, the invoices
+    # of one date by id, the greatest first: all 20.00 of INV-3, then
+    # 30.00 - 20.00 = 10.00 of INV-2. (The smallest id first would have
+    # opened INV-2 by 30.00 and INV-3 by nothing.) Receivable 100.00 + 10.00
+    # + 20.00 = 130.00, unapplied cash 150.00 - 150.00 - 130.00 + 100.00 +
+    # 20.00 + 10.00 = 0.00.
+    january = (
+        _CREDITS_OPEN
+        + invoice(1, "2026-01-05", "100.00")
+        + invoice(2, "2026-01-25", "30.00")
+        + invoice(3, "2026-01-25", "20.00")
+        + receipt("2026-01-20", "150.00 USD", "R-1", '\n  invoice: "INV-1"')
+        + BANK_FEE
+    )
+    _, both = january_kept(books, january, chargeback("2026-02-15", "130.00"))
+    assert _open_by_invoice(both) == {
+        "INV-1": Decimal("100.00"),
+        "INV-2": Decimal("10.00"),
+        "INV-3": Decimal("20.00"),
+    }
+    assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+
+
+@pytest.mark.parametrize("books_of_january", [_SPENT, _SPENT_TWICE], ids=["INV-2", "INV-2-and-3"])
+def test_a_chargeback_beyond_the_credit_and_the_applications_leaves_january_as_it_was(
+    books: Books, books_of_january: str
+) -> None:
+    # What a seal of January holds: the fingerprints of every entry dated
+    # through Jan 31, typed and generated. The February chargeback is read
+    # on Feb 15, so they are the same with it and without it, and no cash
+    # application is dated Feb 15: R-1 was not taken off before matching.
+    alone, both = alone_and_both(books, books_of_january, chargeback("2026-02-15", "140.00"))
+    assert _january(both) == _january(alone)
+    assert [one for one in applications(both) if one[1].startswith("Cash application")] == [
+        one for one in applications(alone) if one[1].startswith("Cash application")
+    ]
+
+
+def test_a_chargeback_beyond_what_its_receipt_received_is_an_error_at_its_line(
+    books: Books,
+) -> None:
+    # 160.00 charged back of R-1, which received 150.00: 10.00 more than it
+    # received, an error at the chargeback's debit to unapplied cash, three
+    # lines below its first, whatever its credit paid.
+    text = _SPENT + chargeback("2026-02-15", "160.00")
+    _, errors = load(books, text)
+    assert [(error.source["lineno"], error.message) for error in errors] == [
+        (
+            line_of(HEADER + text, '"Chargeback of R-1"') + 3,
+            "Receipt 'R-1' is used 10.00 USD more than it received; expected at most 150.00",
+        )
+    ]
 
 
 # INV-1 100.00 (Jan 5) is paid by R-1 99.50 naming it on Jan 20, 0.50 short:

@@ -545,6 +545,57 @@ def test_a_credit_parked_at_the_receipts_rate_is_taken_back_at_it(books: Books) 
     aging_ties(books, HEADER + OPENS + text, POLICY, "2026-02-28")
 
 
+def test_what_a_credit_paid_at_rates_is_taken_back_at_its_rates(books: Books) -> None:
+    # INV-1 100.00 EUR at 1.20 and R-1 150.00 EUR at 1.10 naming it on Jan
+    # 20, as above: 10.00 USD of loss realized, 50.00 EUR parked at 1.10.
+    # INV-2 20.00 EUR at 1.30 (26.00 USD) is billed on Jan 25 and the credit
+    # pays it that day: 20.00 EUR at 1.10 (22.00 USD) clear 26.00 USD,
+    # 4.00 USD of loss realized; the credit holds 30.00 EUR. 140.00 EUR
+    # charged back on Feb 15 take the 30.00 EUR of credit at 1.10 on both
+    # sides, then the 100.00 EUR R-1 put on INV-1 (reopened at 1.20,
+    # 120.00 USD, against 110.00 USD of cash: 10.00 USD of loss reversed),
+    # then 140.00 - 30.00 - 100.00 = 10.00 EUR of what the credit paid INV-2
+    # (reopened at 1.30, 13.00 USD, against 11.00 USD at the credit's 1.10:
+    # 2.00 USD of loss reversed). Realized 10.00 + 4.00 - 10.00 - 2.00 =
+    # 2.00 USD, the loss on the 10.00 EUR of INV-2 still paid; credits
+    # 0.00 EUR; the receivable weighs 120.00 + 13.00 = 133.00 USD; unapplied
+    # cash 0.00 EUR; January as it was.
+    january = (
+        "\n2026-01-01 price EUR 1.20 USD\n2026-01-20 price EUR 1.10 USD\n"
+        "2026-01-25 price EUR 1.30 USD\n"
+        + _invoice(1, "2026-01-05", "100.00", "1.20")
+        + _invoice(2, "2026-01-25", "20.00", "1.30")
+        + _receipt("2026-01-20", "150.00 EUR", "Assets:Bank:Euro")
+    )
+    text = january + _chargeback("2026-02-15", "140.00 EUR", "Assets:Bank:Euro")
+    alone, both = _load(books, january), _load(books, text)
+    assert sealed(both, "2026-01-31") == sealed(alone, "2026-01-31")
+    assert _taken_back(both) == [
+        ("2026-02-15", [(CREDITS, "30.00 EUR", "1.10 USD"), (UNAPPLIED, "-30.00 EUR", "1.10 USD")]),
+        (
+            "2026-02-15",
+            [
+                (AR, "100.00 EUR", "1.20 USD"),
+                (UNAPPLIED, "-100.00 EUR", "1.10 USD"),
+                (REALIZED, "-10.00 USD", ""),
+            ],
+        ),
+        (
+            "2026-02-15",
+            [
+                (AR, "10.00 EUR", "1.30 USD"),
+                (UNAPPLIED, "-10.00 EUR", "1.10 USD"),
+                (REALIZED, "-2.00 USD", ""),
+            ],
+        ),
+    ]
+    assert units_total(postings_through(both, CREDITS, "2026-02-28")) == 0
+    assert units_total(postings_through(both, UNAPPLIED, "2026-02-28")) == 0
+    assert units_total(postings_through(both, REALIZED, "2026-02-28")) == Decimal("2.00")
+    assert usd_weight(postings_through(both, AR, "2026-02-28")) == Decimal("133.00")
+    aging_ties(books, HEADER + OPENS + text, POLICY, "2026-02-28")
+
+
 RATES = st.integers(min_value=8000, max_value=14000)  # 0.8000 to 1.4000 USD a euro
 
 
