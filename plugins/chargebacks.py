@@ -943,16 +943,16 @@ def _unrecovered(
     if worth <= 0:
         return None
 
-    def value(units: int) -> list[int]:  # what `units` written off again debit each account
-        whole = round(Fraction(worth * units, recovered))
-        pieces = dict(
-            recoveries.reversal([(str(index), m) for index, (_, m) in enumerate(credited)], whole)
-        )
-        return [pieces.get(str(index), 0) for index in range(len(credited))]
+    def value(units: int) -> int:  # what `units` written off again are worth in all
+        return round(Fraction(worth * units, recovered))
 
+    # Split as a reversal of the recovery's credits is, after what was written off again
+    # before: no piece credits an account (`plugins.recoveries.reversal`).
+    accounts = [(str(index), minor) for index, (_, minor) in enumerate(credited)]
+    pieces = dict(recoveries.reversal(accounts, value(upto) - value(done), (value(done),)))
+    debited = [pieces.get(str(index), 0) for index in range(len(credited))]
     currency, price = item.currency, reinstated.price
     number = precision.from_minor(upto - done, currency)
-    debited = [after - earlier for after, earlier in zip(value(upto), value(done), strict=True)]
     own = None  # the recovery's rate, at which what is written off again is reversed again
     if price is None or not isinstance(price.number, Decimal):
         postings = [ar_entries.posting(receivable, _amount_of(done - upto, currency, policy))]

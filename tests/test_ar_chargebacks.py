@@ -1212,6 +1212,55 @@ def test_worked_example_a_chargeback_of_a_recovery_writes_the_invoice_off_again(
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
 
 
+def test_a_second_partial_chargeback_of_a_recovery_debits_what_it_writes_off_again(
+    books: Books,
+) -> None:
+    # INV-9 0.64 written off over four accounts: A 0.38, B 0.01, C 0.23,
+    # D 0.02; R-1 0.64 recovers all of it (each account credited back its
+    # debit) and pays INV-9. 0.47 of R-1 charged back on Mar 15 writes 0.47
+    # off again, in cents over (38, 1, 23, 2) of 64: shares rounded down
+    # 27, 0, 16, 1 (44), the 3 cents left to the accounts whose share
+    # reaches its next cent soonest, C and A at a running total of 48 (a
+    # tie to the later), then D at 64 before B: 28, 0, 17, 2. 0.01 more on
+    # Mar 20 (0.48 in all, shares 28.5, 0.75, 17.25, 1.5) keeps those and
+    # gives its cent to A, the soonest due (at 49): Dr A 0.01 alone. (Before,
+    # 0.48 was split afresh, 29, 0, 18, 1, so Mar 20 debited A and C 0.01
+    # each and credited D 0.01, an account the write-off debited.)
+    accounts = ["Expenses:A", "Expenses:B", "Expenses:C", "Expenses:D"]
+    debits = zip(accounts, ["0.38", "0.01", "0.23", "0.02"], strict=True)
+    text = (
+        "".join(f"\n2026-01-01 open {account}" for account in accounts)
+        + "\n"
+        + invoice(9, "2026-01-02", "0.64")
+        + """
+2026-01-10 * "Acme" "Write off INV-9" ^INV-9
+  invoice: "INV-9"
+  status: "uncollectible"
+  Assets:AccountsReceivable  -0.64 USD
+"""
+        + "".join(f"  {account}  {units} USD\n" for account, units in debits)
+        + receipt("2026-02-20", "0.64 USD", "R-1", '\n  invoice: "INV-9"')
+        + chargeback("2026-03-15", "0.47")
+    )
+    alone, both = alone_and_both(books, text, chargeback("2026-03-20", "0.01"))
+    reversed_ = "Chargeback of R-1: recovery of INV-9 reversed"
+    assert [made for made in _made(alone, []) if made[1] == reversed_] == [
+        (
+            "2026-03-15",
+            reversed_,
+            [
+                f"{AR} -0.47 USD",
+                "Expenses:A 0.28 USD",
+                "Expenses:C 0.17 USD",
+                "Expenses:D 0.02 USD",
+            ],
+        )
+    ]
+    assert [made for made in _made(both, alone) if made[1] == reversed_] == [
+        ("2026-03-20", reversed_, [f"{AR} -0.01 USD", "Expenses:A 0.01 USD"])
+    ]
+
+
 def test_a_partial_chargeback_of_a_recovery_writes_off_again_what_it_reopens(
     books: Books,
 ) -> None:
