@@ -113,7 +113,7 @@ from typing import NamedTuple
 
 from beancount.core import data
 
-from plugins import ar_entries, credit_notes, meta, recoveries
+from plugins import ar_entries, credit_notes, meta, payment_differences, recoveries
 from plugins.ar_policy import ArPolicy
 from plugins.cash_matching import Invoicing
 from plugins.customer_credits import Claim, Crediting, Parked
@@ -309,8 +309,10 @@ class InCalendar:
     Of one written off as uncollectible (`plugins.recoveries`), what the
     credit notes net beyond is moved back to them as above, and then lowers
     what was written off, in its turn (`plugins.recoveries.Recovering.left_open`);
-    what the straight receipts bring then first recovers what is still
-    written off, each by id in its turn after the notes (`_recovered`,
+    what the straight receipts bring anew then (beyond what their typed
+    postings alone brought before matching, `_brought_anew`, and before a
+    payment difference written off at the day's end) first recovers what is
+    still written off, each by id in its turn after the notes (`_recovered`,
     `plugins.recoveries.Recovering.straight_recovery`), and only the rest is
     moved or written off as above. R-0 50.00 naming INV-1 100.00 on January
     10, 40.00 written off on January 20, CN-1 30.00 and BR-1 30.00 straight
@@ -386,22 +388,28 @@ class InCalendar:
     ) -> int:
         """Returns what the day's straight receipts pay over an invoice written off, once recovered.
 
-        Of the `units` paid over, each receipt brings, by id, what it paid,
-        and recovers what the allocation gives it then, the day's credit
-        notes having taken their turn first (`plugins.recoveries.Recovering`).
-        The recovery is posted at once, joined to what the receipt's typed
-        postings alone recovered before matching (`to_customer_credits`), so
-        it is one entry; the rest is what is left to move to customer
-        credits (`_receipt_over`).
+        Of the `units` paid over, what they bring anew (`_brought_anew`)
+        each receipt recovers, by id, as far as the allocation gives it
+        then, the day's credit notes having taken their turn first
+        (`plugins.recoveries.Recovering`). The recovery is posted at once,
+        joined to what the receipt's typed postings alone recovered before
+        matching (`to_customer_credits`), so it is one entry; the rest is
+        what is left to move to customer credits (`_receipt_over`).
         """
         assert self.recovering is not None  # `written` only with it
-        moved, left = self.moved, units
+        # A payment difference written off at the day's end (posted before
+        # matching, `plugins.payment_differences`) follows the day's receipts.
+        ends = sum(
+            m.units
+            for m in today
+            if m.units > 0 and m.entry.meta.get(ar_entries.KIND) == payment_differences.KIND
+        )
+        moved, left = self.moved, units + ends
         where = {id(entry): at for at, entry in enumerate(moved)}
-        for receipt, movement in sorted(paid, key=operator.itemgetter(0)):
-            brought = min(units, -movement.units)
-            if brought <= 0:
-                break
-            units -= brought
+        anew = self._brought_anew(item, paid, left)
+        first = {receipt: movement for receipt, movement in reversed(paid)}
+        for receipt in sorted(anew):
+            movement = first[receipt]
             prior = next(
                 (
                     m
@@ -414,7 +422,9 @@ class InCalendar:
             )
             joined = prior.units if prior is not None else 0
             recovering = self.recovering
-            recovery = recovering.straight_recovery(item.id, movement, receipt, brought, joined)
+            recovery = recovering.straight_recovery(
+                item.id, movement, receipt, anew[receipt], joined
+            )
             if recovery is None:
                 continue
             left -= recovery.units - joined
@@ -424,22 +434,82 @@ class InCalendar:
             else:
                 self.subledger.replace(item.id, prior, recovery)
                 moved[where[id(prior.entry)]] = recovery.entry
-        return left
+        return max(0, left - ends)
+
+    def _brought_anew(
+        self, item: Item, paid: list[tuple[str, Movement]], units: int
+    ) -> dict[str, int]:
+        """Returns what each of the day's straight receipts brings beyond its typed postings alone.
+
+        Read before matching (`to_customer_credits`), each receipt brought
+        how far it took the invoice below zero then (`recoveries.Straight`),
+        and what it brought and did not recover, within the tolerance, is
+        still paid over at the day's end: it is not brought anew. The rest
+        of the `units` paid over is what cash matched before, or the day's
+        credit notes, left open less of the invoice: it is brought by what
+        the receipts paid of what was open before matching, from the last
+        posted back (what is nearest zero, as the receipts take the invoice
+        down in posting order). BR-1 60.00 and BR-2 40.50 on an invoice of
+        100.00 written off in full bring 60.00 and 40.50 before matching,
+        and BR-2 recovers 40.00: the 0.50 paid over is BR-2's as before,
+        and nothing is brought anew. With 20.00 open before matching, BR-2
+        15.00 and BR-4 15.50 pay 15.00 and 5.00 of it and BR-4 brings
+        10.50; with 10.00 of cash matched before, 10.00 more is brought, by
+        BR-4's 5.00 and then the last 5.00 of BR-2's.
+        """
+        assert self.recovering is not None  # `written` only with it
+        day = paid[0][1].date
+        typed = [one for one in self.recovering.straight.get(item.id, ()) if one.day == day]
+        brought = {receipt: 0 for receipt, _ in paid}
+        for one in typed:
+            brought[one.receipt] = brought.get(one.receipt, 0) + one.brought
+        moved = {id(entry) for entry in self.moved}
+        receipts = set(brought)
+        over = sum(
+            m.units
+            for m in item.movements
+            if m.date == day
+            and id(m.entry) in moved
+            and m.entry.meta.get(ar_entries.KIND) == KIND
+            and m.entry.meta.get(APPLIED_RECEIPT) in receipts
+        )
+        within = max(0, sum(one.brought - one.recovered for one in typed) - over)
+        left = max(0, units - within)
+        posted: dict[str, int] = {}
+        for receipt, movement in paid:
+            posted[receipt] = posted.get(receipt, 0) - movement.units
+        anew: dict[str, int] = {}
+        for receipt in dict.fromkeys(receipt for receipt, _ in reversed(paid)):
+            part = min(left, max(0, posted[receipt] - brought[receipt]))
+            if part > 0:
+                anew[receipt] = part
+                left -= part
+        return anew
 
     def _noted_over(self, item: Item, day: datetime.date, today: list[Movement], units: int) -> int:
         """Returns what the day's credit notes over pay of `units`: they are read first.
 
         What was open of the invoice at the end of the day before, less what
-        cash applied of it, and the day's typed debits, are what the day's
-        credit notes net first; the rest of what they net is their excess.
+        cash applied of it, with the day's other typed postings (debits
+        first, then credits such as a write-off as uncollectible, read
+        before the note as when it is netted, `plugins.credit_notes`), is
+        what the day's credit notes net first; the rest of what they net is
+        their excess. INV-1 100.00, R-0 30.00 naming it on January 10, and
+        on January 20 the 70.00 left written off, CN-1 20.00 and BR-1 10.00
+        straight: nothing is open once written off, so all 20.00 of CN-1 is
+        its excess.
         """
         took = item.balance(day) + units  # what the matcher applied of it so far
         before = item.balance(day - datetime.timedelta(days=1)) - took
-        debits = sum(
-            m.units for m in today if m.units > 0 and meta.GENERATED_BY not in m.entry.meta
-        )
+        typed = [
+            m.units
+            for m in today
+            if meta.GENERATED_BY not in m.entry.meta and posted_straight(m) is None
+        ]
+        debits = sum(units for units in typed if units > 0)
+        credits = sum(units for units in typed if units < 0)
         netted = -sum(m.units for m in today if credit_notes.netted(m) is not None)
-        return max(0, netted - max(0, before) - debits)
+        return max(0, netted - max(0, max(0, before) + debits + credits))
 
     def _receipt_over(
         self,

@@ -21,7 +21,7 @@ from beancount.core import data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plugins import ar_entries, meta, period_lock
+from plugins import ar_entries, meta, period_lock, recoveries
 from reports import receivables as receivables_report
 from tests import reporting
 from tests import test_ar_recoveries_at_rates as rated
@@ -44,6 +44,8 @@ from tests.test_ar_recoveries import (
     BAD_DEBT,
     NAMING_INV_1,
     OPENS,
+    figures,
+    reversed_by,
     written_off,
 )
 
@@ -589,6 +591,43 @@ def test_on_one_day_a_credit_note_goes_before_a_receipt_posted_straight(books: B
     assert balance(entries, AR, "USD") == Decimal("0.00")
 
 
+def test_a_write_off_on_the_day_of_a_note_and_a_straight_receipt_leaves_no_customer_credit(
+    books: Books,
+) -> None:
+    # INV-1 100.00 (Jan 5). R-0 30.00 naming INV-1 on Jan 10 pays 30.00:
+    # open 70.00. On Jan 20 the 70.00 left is written off, CN-1 20.00
+    # credits INV-1 and BR-1 10.00 is posted straight to it. A write-off
+    # typed on the note's day is read before the note, as when the note is
+    # netted (`plugins.credit_notes`): once written off nothing is open, so
+    # CN-1 lowers the write-off by 20.00 (bad debt 70.00 - 20.00 = 50.00)
+    # and BR-1 recovers 10.00 (bad debt 50.00 - 10.00 = 40.00). Cash and
+    # notes bring 30.00 + 20.00 + 10.00 = 60.00 of the 100.00 billed, so
+    # nothing is over paid: customer credits 0.00, AR 0.00. With the
+    # write-off on Jan 19 the plugin gives exactly that. (619db49, on the
+    # write-off's own day, took what was open at the end of Jan 19 (100.00
+    # - 30.00 = 70.00) as what CN-1 nets first, not seeing the write-off of
+    # that day (`InCalendar._noted_over`), so CN-1 lowered nothing and its
+    # 20.00 was moved to credits as BR-1's over payment (20.00 from a
+    # receipt of 10.00): bad debt 60.00, credits -20.00. Before 619db49
+    # such an invoice was read before matching: bad debt 70.00, credits
+    # -30.00, the old known gap.)
+    text = (
+        OPENS
+        + invoice(1, "2026-01-05", "100.00")
+        + receipt("2026-01-10", "30.00 USD", "R-0", NAMING_INV_1)
+        + _written_off_on("2026-01-20", "70.00")
+        + credit_note(1, "2026-01-20", "20.00", "INV-1")
+        + paid("2026-01-20", "10.00", "BR-1")
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert _noted(entries) == [("2026-01-20", Decimal("20.00"))]
+    assert reversed_by(entries, recoveries.KIND) == [("2026-01-20", Decimal("10.00"))]
+    assert figures(entries) == (
+        Decimal("40.00"), Decimal("0.00"), Decimal("0.00"), Decimal("0.00")
+    )  # fmt: skip
+
+
 def test_notes_and_a_recovery_reversing_a_split_write_off_in_full_leave_no_cent(
     books: Books,
 ) -> None:
@@ -655,7 +694,7 @@ def test_a_receipt_posted_straight_beside_the_note_leaves_the_invoice_settled(
     # whatever the split, INV-1 and the receivable end at 0.00, and bad debt
     # and customer credits together hold what was written off less what
     # came back: 40.00 - (80.00 + 30.00 - 100.00 + 40.00) = -10.00 (right
-    # is bad debt 0.00 and credits -10.00: the strict xfail below). 70971f8
+    # is bad debt 0.00 and credits -10.00: the test below). 70971f8
     # read CN-1 on its day beside BR-1 read before matching, counting the
     # note twice: INV-1 open -20.00 (Feb 5) or -30.00 (Feb 10), the
     # receivable as much, bad debt + credits 10.00 or 20.00.

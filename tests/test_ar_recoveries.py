@@ -30,7 +30,7 @@ from plugins import (
     recoveries,
 )
 from reports import receivables as receivables_report
-from tests import reporting
+from tests import conftest, reporting
 from tests.conftest import Books, generated, line_of
 from tests.test_ar_closed_months import BANK_FEE, alone_and_both, january_kept
 from tests.test_ar_payment_differences import paid
@@ -39,8 +39,10 @@ from tests.test_ar_reconciliation import (
     CREDITS,
     HEADER,
     POLICY,
+    WRITE_OFF,
     applications,
     balance,
+    credit_note,
     invoice,
     load,
     receipt,
@@ -873,3 +875,260 @@ def test_a_receipt_posted_straight_rounds_with_every_recovery_before_it(books: B
     assert all(number is not None and number < 0 for number in credited.values())
     for account in (*accounts, AR):
         assert balance(entries, account, "USD") == Decimal("0.00")
+
+
+# Receipts posted straight to an invoice written off, read on their day in the
+# matcher's calendar (review of 619db49): what their typed postings alone
+# brought before matching is not brought again, and a payment difference
+# written off at their day's end follows them.
+
+OTHER = "Expenses:Other"
+
+
+def written_off_on(day: str, amount: str, debits: str | None = None) -> str:
+    """INV-1 written off as uncollectible on `day` by `amount`, against bad debt unless told."""
+    return written_off(amount, debits or f"{BAD_DEBT}  {amount} USD").replace("2026-05-31", day)
+
+
+def reversed_by(entries: list[data.Directive], kind: str) -> list[tuple[str, Decimal]]:
+    """(date, units on the receivable) of each reversal of a write-off of `kind`, in order."""
+    return [
+        (str(entry.date), conftest.number(entry.postings[0]))
+        for entry in generated(entries)
+        if entry.meta.get(ar_entries.KIND) == kind
+    ]
+
+
+def figures(entries: list[data.Directive]) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+    """Bad debt, customer credits, payment differences and the receivable, at the end."""
+    return (
+        balance(entries, BAD_DEBT, "USD"),
+        balance(entries, CREDITS, "USD"),
+        balance(entries, WRITE_OFF, "USD"),
+        balance(entries, AR, "USD"),
+    )
+
+
+def test_two_receipts_posted_straight_on_one_day_write_off_their_excess_within_the_tolerance(
+    books: Books,
+) -> None:
+    # INV-1 100.00 written off in full on May 31. On Jun 10 BR-1 60.00 and
+    # BR-2 40.50 are posted straight to it: BR-1 recovers 60.00, BR-2 the
+    # other 40.00, and BR-2's last 0.50 is over paid within the 1.00
+    # tolerance, written off as a payment difference (-0.50). Bad debt
+    # 100.00 - 100.00 = 0.00, credits 0.00. So it was before 619db49, and
+    # so it is with BR-2 on Jun 11 or one receipt of 100.50. Both brought
+    # all they paid before matching (60.00 and 40.50), so on Jun 10 the
+    # calendar finds nothing brought anew: the 0.50 over is BR-2's, as
+    # before. (619db49 read the 0.50 as brought anew by BR-1, the least
+    # id: min(0.50, BR-1's 60.00), though BR-1 was all recovered before
+    # matching; BR-1 recovered 0.50 more, in the next reading that demand
+    # took its turn before BR-2 (39.50 recovered, 1.00 over), whose 1.00
+    # was again read as BR-1's; by the last reading BR-1's demand of 1.00
+    # held 1.00 of the write-off that no entry reversed, BR-2 recovered
+    # 39.00 and its 1.50 over was moved to credits: bad debt 1.00, credits
+    # -1.50, though the cash covers all that was written off.)
+    text = (
+        OPENS
+        + invoice(1, "2026-01-05", "100.00")
+        + written_off()
+        + paid("2026-06-10", "60.00", "BR-1")
+        + paid("2026-06-10", "40.50", "BR-2")
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert reversed_by(entries, recoveries.KIND) == [
+        ("2026-06-10", Decimal("60.00")),
+        ("2026-06-10", Decimal("40.00")),
+    ]
+    assert figures(entries) == (
+        Decimal("0.00"), Decimal("0.00"), Decimal("-0.50"), Decimal("0.00")
+    )  # fmt: skip
+
+
+def test_receipts_posted_straight_on_one_day_after_cash_matched_never_recover_too_much(
+    books: Books,
+) -> None:
+    # INV-1 100.00; 20.00 written off on Jan 20 (open 80.00); R-1 10.00
+    # naming INV-1 pays 10.00 on Feb 5 (open 70.00); BR-0 60.00 posted
+    # straight on Feb 20 (open 10.00). On Mar 25 BR-2 15.00 and BR-4 15.50
+    # are posted straight: 30.50 pays the 10.00 open, and of the 20.50 over,
+    # 20.00 recovers all that was written off and 0.50, within the 1.00
+    # tolerance, is written off as a payment difference (-0.50). Bad debt
+    # 20.00 - 20.00 = 0.00, credits 0.00, no error. Before matching, with
+    # R-1 unknown, INV-1 is open 20.00 before Mar 25: BR-2 pays 15.00 of it
+    # and BR-4 the last 5.00, bringing 10.50, which it recovers. On Mar 25
+    # the calendar knows R-1's 10.00: the last 10.00 the two paid of what
+    # was open before matching is brought anew, 5.00 of BR-4's and 5.00 of
+    # BR-2's; BR-2 recovers 5.00 and BR-4 the 4.50 still written off (15.00
+    # with its 10.50), and the 0.50 left is over paid. (619db49 read the
+    # 0.50 left over again as brought by BR-2, and the readings never
+    # settled: an error at BR-2, "did not settle in 8 readings", and BR-2
+    # 10.50 and BR-4 10.00 recovered 20.50 of 20.00 written off: bad debt
+    # -0.50, credited back more than was debited.)
+    text = (
+        OPENS
+        + invoice(1, "2026-01-05", "100.00")
+        + written_off_on("2026-01-20", "20.00")
+        + receipt("2026-02-05", "10.00 USD", "R-1", NAMING_INV_1)
+        + paid("2026-02-20", "60.00", "BR-0")
+        + paid("2026-03-25", "15.00", "BR-2")
+        + paid("2026-03-25", "15.50", "BR-4")
+    )
+    entries, errors = load(books, text)
+    assert [error.message for error in errors] == []
+    assert reversed_by(entries, recoveries.KIND) == [
+        ("2026-03-25", Decimal("5.00")),
+        ("2026-03-25", Decimal("15.00")),
+    ]
+    assert figures(entries) == (
+        Decimal("0.00"), Decimal("0.00"), Decimal("-0.50"), Decimal("0.00")
+    )  # fmt: skip
+
+
+def test_an_april_receipt_posted_straight_leaves_march_s_recovery_alone(books: Books) -> None:
+    # Closed March: INV-1 100.00 (Jan 5); R-0 20.00 naming it pays 20.00 on
+    # Jan 10 (open 80.00); 70.00 is written off on Jan 20 (open 10.00);
+    # BR-1 9.50 posted straight on Jan 25 leaves 0.50 short, within the
+    # 1.00 tolerance, written off as a payment difference that day (0.50);
+    # BR-0 20.00 posted straight on Mar 20 finds nothing open and recovers
+    # 20.00 (bad debt 70.00 - 20.00 = 50.00). April: BR-3 20.00 posted
+    # straight on Apr 21 recovers 20.00 more: bad debt 30.00, payment
+    # differences 0.50, credits 0.00, and every entry through Mar 31 is as
+    # the books without BR-3 have it. (619db49, with BR-3 typed: BR-0
+    # recovered 19.50 on Mar 20 and a payment difference of -0.50 on Mar 20
+    # undid January's, closed March changed, bad debt 30.50, payment
+    # differences 0.00. A first reading knows January's difference only
+    # once cash is matched, so it finds BR-0 bringing 19.50 and writes
+    # 0.50 off on Mar 20 too; read again with both written off first, the
+    # calendar read Mar 20's as before BR-0, so BR-0 brought 19.50 again.
+    # A difference is written off at its day's end: BR-0 brings 20.00, and
+    # Mar 20's is no longer found. Before 619db49 March changed too.)
+    march = (
+        OPENS
+        + invoice(1, "2026-01-05", "100.00")
+        + receipt("2026-01-10", "20.00 USD", "R-0", NAMING_INV_1)
+        + written_off_on("2026-01-20", "70.00")
+        + paid("2026-01-25", "9.50", "BR-1")
+        + paid("2026-03-20", "20.00", "BR-0")
+    )
+    alone, errors = load(books, march)
+    assert errors == []
+    assert reversed_by(alone, recoveries.KIND) == [("2026-03-20", Decimal("20.00"))]
+    both, errors = load(books, march + paid("2026-04-21", "20.00", "BR-3"))
+    assert errors == []
+    march_end = datetime.date(2026, 3, 31)
+    assert _through(both, march_end) == _through(alone, march_end)
+    assert reversed_by(both, recoveries.KIND) == [
+        ("2026-03-20", Decimal("20.00")),
+        ("2026-04-21", Decimal("20.00")),
+    ]
+    assert figures(both) == (
+        Decimal("30.00"), Decimal("0.00"), Decimal("0.50"), Decimal("0.00")
+    )  # fmt: skip
+
+
+_JANUARY = (
+    OPENS
+    + invoice(1, "2026-01-05", "100.00")
+    + receipt("2026-01-10", "50.00 USD", "R-0", NAMING_INV_1)
+    + written_off_on("2026-01-20", "40.00")
+    + BANK_FEE
+)
+
+
+def test_two_receipts_posted_straight_on_one_day_recover_what_cash_left_and_keep_january(
+    books: Books,
+) -> None:
+    # January, closed: R-0 50.00 pays INV-1 on Jan 10 (open 50.00), 40.00
+    # is written off on Jan 20 (open 10.00). BR-1 30.00 and BR-2 30.00 are
+    # posted straight on Feb 5: their typed postings alone leave INV-1 at
+    # 100.00 - 40.00 - 60.00 = 0.00, and with R-0's 50.00 they bring 50.00
+    # beyond what is open: 40.00 recovers all that was written off and the
+    # other 10.00 is the customer's credit. Bad debt 0.00, credits -10.00,
+    # AR 0.00, January as it was.
+    later = paid("2026-02-05", "30.00", "BR-1") + paid("2026-02-05", "30.00", "BR-2")
+    _, both = january_kept(books, _JANUARY, later)
+    assert sum(units for _, units in reversed_by(both, recoveries.KIND)) == Decimal("40.00")
+    assert figures(both) == (
+        Decimal("0.00"), Decimal("-10.00"), Decimal("0.00"), Decimal("0.00")
+    )  # fmt: skip
+
+
+def test_a_receipt_posted_straight_and_a_named_one_on_one_day_split_what_was_written_off(
+    books: Books,
+) -> None:
+    # As above, with BR-1 30.00 posted straight and R-2 30.00 naming INV-1
+    # on Feb 5. BR-1, read before the day's receipts in unapplied cash,
+    # pays the 10.00 open and recovers 20.00; R-2 recovers the other 20.00
+    # and parks its last 10.00 as a credit. Bad debt 40.00 - 20.00 - 20.00
+    # = 0.00, credits -10.00, AR 0.00, January as it was.
+    later = paid("2026-02-05", "30.00", "BR-1") + receipt(
+        "2026-02-05", "30.00 USD", "R-2", NAMING_INV_1
+    )
+    _, both = january_kept(books, _JANUARY, later)
+    assert reversed_by(both, recoveries.KIND) == [
+        ("2026-02-05", Decimal("20.00")),
+        ("2026-02-05", Decimal("20.00")),
+    ]
+    assert figures(both) == (
+        Decimal("0.00"), Decimal("-10.00"), Decimal("0.00"), Decimal("0.00")
+    )  # fmt: skip
+
+
+def test_straight_receipts_and_notes_in_turn_credit_three_accounts_back_cent_by_cent(
+    books: Books,
+) -> None:
+    # INV-1 100.10; R-0 0.10 naming it pays 0.10 on Jan 10, and the 100.00
+    # left is written off on Jan 20 against the allowance 40.00, other
+    # 10.00 and bad debt 50.00. An account's next cent k falls due at k x
+    # 100.00 / its debit reversed: the allowance's every 0.025, other's
+    # every 0.10, bad debt's every 0.02. In February, read on their days:
+    # BR-1 0.02 straight (Feb 5, found beyond what R-0 left open, in the
+    # calendar): shares 0.008, 0.002, 0.01: 0.01 to the allowance (due at
+    # 0.025), 0.01 to bad debt. CN-1 0.01 (Feb 10), to 0.03: bad debt
+    # (due at 0.04, the allowance's second at 0.05). BR-2 0.01 (Feb 15),
+    # to 0.04: the allowance (0.05). CN-2 99.96 (Feb 20), in two turns:
+    # 0.06 it nets beyond what was open on its day (to 0.10: 0.04, 0.01,
+    # 0.05 exactly, so 0.02, 0.01, 0.03) and 99.90 it leaves open once
+    # netted (39.96, 9.99, 49.95). Every piece is a credit, and all three
+    # accounts end at 0.00; January as it was.
+    debits = f"{ALLOWANCE}  40.00 USD\n  {OTHER}  10.00 USD\n  {BAD_DEBT}  50.00 USD"
+    january = (
+        OPENS
+        + f"2026-01-01 open {OTHER}\n"
+        + invoice(1, "2026-01-05", "100.10")
+        + receipt("2026-01-10", "0.10 USD", "R-0", NAMING_INV_1)
+        + written_off_on("2026-01-20", "100.00", debits)
+        + BANK_FEE
+    )
+    february = (
+        paid("2026-02-05", "0.02", "BR-1")
+        + credit_note(1, "2026-02-10", "0.01", "INV-1")
+        + paid("2026-02-15", "0.01", "BR-2")
+        + credit_note(2, "2026-02-20", "99.96", "INV-1")
+    )
+    _, both = january_kept(books, january, february)
+    accounts = (ALLOWANCE, OTHER, BAD_DEBT)
+    pieces = [
+        (str(entry.date), posting.account, conftest.number(posting))
+        for entry in generated(both)
+        for posting in entry.postings
+        if posting.account in accounts
+    ]
+    cent, none = Decimal("-0.01"), Decimal("0.00")
+    assert sorted(pieces) == sorted(
+        [
+            ("2026-02-05", ALLOWANCE, cent),
+            ("2026-02-05", BAD_DEBT, cent),
+            ("2026-02-10", BAD_DEBT, cent),
+            ("2026-02-15", ALLOWANCE, cent),
+            ("2026-02-20", ALLOWANCE, Decimal("-0.02")),
+            ("2026-02-20", OTHER, cent),
+            ("2026-02-20", BAD_DEBT, Decimal("-0.03")),
+            ("2026-02-20", ALLOWANCE, Decimal("-39.96")),
+            ("2026-02-20", OTHER, Decimal("-9.99")),
+            ("2026-02-20", BAD_DEBT, Decimal("-49.95")),
+        ]
+    )
+    assert [balance(both, account, "USD") for account in (*accounts, AR, CREDITS)] == [none] * 5
