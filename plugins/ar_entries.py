@@ -38,9 +38,9 @@ from beancount.core import amount, data
 
 from plugins import generated, meta
 from plugins.ar_policy import ArPolicy
-from plugins.cash_matching import Application
 from plugins.currency import Precision
 from plugins.fx import OwnRate, Remeasurement, quantize
+from plugins.matching_terms import Application
 from plugins.receipts import APPLIED_RECEIPT, Receipt, link_of
 from plugins.receivables import Item, Movement
 

@@ -24,8 +24,8 @@ from beancount.core import data
 
 from plugins import ar_entries, cash_matching, credit_notes, customer_credits
 from plugins.ar_policy import ArPolicy
-from plugins.cash_matching import Application, Paying, Payment
 from plugins.fx import Rates
+from plugins.matching_terms import Application, OverPaying, Paying, Payment
 from plugins.receipts import Receipt, Receipts, Use, posted_straight
 from plugins.receivables import Finding, Item, Movement, Subledger
 from plugins.recoveries import written_off_items
@@ -273,7 +273,7 @@ def apply(
     customers: Collection[str] | None = None,
     recovering: Callable[[list[Application]], list[Application]] | None = None,
     crediting: customer_credits.Crediting | None = None,
-    over_paid: cash_matching.OverPaying | None = None,
+    over_paid: OverPaying | None = None,
 ) -> CashApplied:
     """Returns the cash applications of the books' receipts to their open invoices.
 

@@ -47,7 +47,7 @@ balance, an opening balance) are the user's to apply: they are left alone.
 An invoice is paid only as far as it is open on the application's day,
 once that day's receipts are matched, and stays open on every later day
 through its last typed posting, as known that day
-(`cash_matching.Owing.open_for`: a refund posted to it later opens it only
+(`open_amounts.OpenAmounts.open_for`: a refund posted to it later opens it only
 from then; a payment the bank import posts straight to it later, or a
 credit note netted to it later, is read on its own day, and what it then
 over pays is the customer's credit from that day,
@@ -96,7 +96,7 @@ from beancount.core import data
 
 from plugins import ar_entries, fx, meta, recoveries
 from plugins.ar_policy import ArPolicy
-from plugins.cash_matching import Application, Owing
+from plugins.matching_terms import Application, Owing
 from plugins.receipts import (
     APPLIED_RECEIPT,
     Receipt,
@@ -350,7 +350,7 @@ Pool = tuple[str, str]  # (customer, currency)
 
 
 class Crediting:
-    """The customer credits, applied on the matcher's days (`plugins.cash_matching.Crediting`).
+    """The customer credits, applied on the matcher's days (`plugins.matching_terms.Crediting`).
 
     A credit available on a day pays its customer's invoices in its
     currency open on that day, oldest first (and the customer's oldest

@@ -115,9 +115,9 @@ from beancount.core import data
 
 from plugins import ar_entries, credit_notes, meta, payment_differences, recoveries
 from plugins.ar_policy import ArPolicy
-from plugins.cash_matching import Invoicing
 from plugins.customer_credits import Claim, Crediting, Parked
 from plugins.fx import Rates
+from plugins.matching_terms import Invoicing
 from plugins.receipts import APPLIED_RECEIPT, posted_straight
 from plugins.receivables import Item, Movement, Subledger
 

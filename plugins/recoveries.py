@@ -62,7 +62,7 @@ pays): 60.00 of 100.00 written off reinstates 60.00; 130.00 reinstates
 reinstates 40.00; a receipt of 150.00 naming it and an invoice another
 receipt already paid reinstates 100.00. Its recovery is dated with the
 application that pays the reinstated invoice, on the day the matcher gives
-it (`named_day` in `plugins.cash_matching`: the receipt's date, else its
+it (`named_day` in `plugins.open_amounts`: the receipt's date, else its
 last use or a named invoice's date if later). It is decided inside the
 matcher's calendar, on that day before the day's customer credits pay, so
 what the receipt leaves over is a credit parked on its day like any
@@ -143,10 +143,10 @@ from beancount.core import data
 from plugins import ar_entries, meta
 from plugins.ar_entries import units_of
 from plugins.ar_policy import ArPolicy
-from plugins.cash_matching import Application
 from plugins.credit_notes import written_off_by_hand
 from plugins.derecognition import price_of
 from plugins.fx import own_rate, quantize
+from plugins.matching_terms import Application
 from plugins.receipts import APPLIED_RECEIPT, Receipt, Receipts, link_of
 from plugins.receivables import Item, Movement, Subledger
 

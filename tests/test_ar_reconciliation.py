@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from plugins import ar_entries, ar_policy, cash_matching, receipts, receivables
-from plugins.cash_matching import OpenInvoice, Payment
 from plugins.currency import Precision
+from plugins.matching_terms import Application, OpenInvoice, Payment
 from tests.conftest import Books, error_lines, generated, line_of, number
 from tests.conftest import currency as posting_currency
 
@@ -1249,7 +1249,7 @@ def test_fast_writer_writes_what_the_general_one_does(
     found, _ = receipts.read(entries, UNAPPLIED, policy.precision, items, "")
     item, paying = items.items["INV-1"], next(iter(found.by_id.values()))
     day = max(paying.date, item.date)
-    application = cash_matching.Application(paying.id, item.id, cash, cash, 0, "amount", day)
+    application = Application(paying.id, item.id, cash, cash, 0, "amount", day)
     fast = ar_entries.ExactWriter(policy).entry(application, paying, item)
     general = ar_entries.application_entry(
         application, ar_entries.Settlement(paying, item), cash, policy
@@ -1275,9 +1275,7 @@ def test_matcher_pays_a_converted_amount_within_the_tolerance_oldest_first() -> 
     ]
     payments = [Payment("R-1", "CUS-1", "USD", day, 3350)]
     found = cash_matching.match(payments, invoices, lambda _: 100, 12, {"R-1": [("EUR", 3045)]})
-    assert found == [
-        cash_matching.Application("R-1", "INV-B", 3000, 3045, 0, "converted-amount", day)
-    ]
+    assert found == [Application("R-1", "INV-B", 3000, 3045, 0, "converted-amount", day)]
     assert found[0].written_off == -45
 
 

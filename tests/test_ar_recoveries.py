@@ -23,12 +23,12 @@ from hypothesis import strategies as st
 from plugins import (
     ar_entries,
     ar_reconciliation,
-    cash_matching,
     customer_credits,
     meta,
     period_lock,
     recoveries,
 )
+from plugins.matching_terms import Application
 from reports import receivables as receivables_report
 from tests import conftest, reporting
 from tests.conftest import Books, generated, line_of
@@ -769,9 +769,9 @@ class _Waiting:
 
     def __init__(self) -> None:
         self.receipts = frozenset({"R-1"})
-        self.taken: list[cash_matching.Application] = []
+        self.taken: list[Application] = []
 
-    def wait(self, application: cash_matching.Application) -> None:
+    def wait(self, application: Application) -> None:
         self.taken.append(application)
 
 
@@ -787,7 +787,7 @@ def test_a_receipt_that_may_recover_has_credits_paid_on_its_day_whatever_it_park
     day = datetime.date(2026, 2, 20)
     for credited in (0, 2040):
         waiting = _Waiting()
-        application = cash_matching.Application("R-1", "INV-9", 0, 2040, credited, "named", day)
+        application = Application("R-1", "INV-9", 0, 2040, credited, "named", day)
         step = cast(Any, SimpleNamespace(recovering=waiting))
         assert customer_credits.Crediting.park(step, application) == day
         assert waiting.taken == [application]

@@ -17,7 +17,15 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from plugins import cash_matching
-from plugins.cash_matching import Application, OpenInvoice, Paying, Payment, subset_with_sum
+from plugins.matching_terms import (
+    NAMED,
+    SEVERAL_RECEIPTS,
+    Application,
+    OpenInvoice,
+    Paying,
+    Payment,
+)
+from plugins.subset_search import subset_with_sum
 
 DAY = datetime.date(2026, 1, 1)
 TOLERANCE = 5
@@ -47,7 +55,7 @@ def test_receipt_of_exactly_what_is_open_clears_the_invoice_it_names() -> None:
     left = matcher.named([Payment("R-1", "C1", "USD", _day(3), 10000, ("INV-1",))])
     assert left == []
     assert matcher.applications == [Application("R-1", "INV-1", 10000, 10000, 0, "named", _day(3))]
-    assert matcher.open == {}
+    assert matcher.amounts.open == {}
 
 
 def test_receipt_naming_an_invoice_paid_already_becomes_a_credit() -> None:
@@ -128,9 +136,9 @@ def test_receipt_of_a_face_amount_pays_the_oldest_invoice_a_credit_part_paid() -
             OpenInvoice("INV-2", "C1", "USD", _day(6), 10000),
         ]
     )
-    matcher.settle("INV-3", 2000, _day(2))
-    matcher.settle("INV-1", 3000, _day(2))
-    matcher.settle("INV-2", 4, _day(6))
+    matcher.amounts.settle("INV-3", 2000, _day(2))
+    matcher.amounts.settle("INV-1", 3000, _day(2))
+    matcher.amounts.settle("INV-2", 4, _day(6))
     payments: list[Paying] = [
         Payment(f"R-{n}", "C1", "USD", _day(9 + n), 10000) for n in range(1, 5)
     ]
@@ -141,15 +149,15 @@ def test_receipt_of_a_face_amount_pays_the_oldest_invoice_a_credit_part_paid() -
         Application("R-3", "INV-2", 9996, 10000, 0, "face-amount", _day(12)),
     ]
     assert left == payments[3:]
-    assert matcher.open == {}
+    assert matcher.amounts.open == {}
 
 
 def test_receipt_of_the_face_amount_of_an_invoice_credits_paid_in_full_waits() -> None:
     # Credits pay 3,000 of INV-1 10,000 on day 2, then its other 7,000 on
     # day 4: nothing is open of it, so R-1 of 10,000 (day 5) pays nothing.
     matcher = _matcher([OpenInvoice("INV-1", "C1", "USD", _day(0), 10000)])
-    matcher.settle("INV-1", 3000, _day(2))
-    matcher.settle("INV-1", 7000, _day(4))
+    matcher.amounts.settle("INV-1", 3000, _day(2))
+    matcher.amounts.settle("INV-1", 7000, _day(4))
     payment = Payment("R-1", "C1", "USD", _day(5), 10000)
     assert matcher.by_amount([payment]) == [payment]
     assert matcher.applications == []
@@ -160,7 +168,7 @@ def test_receipt_of_a_face_amount_is_dated_no_earlier_than_the_credit() -> None:
     # 8. Tried again then, R-1 pays INV-1's 7,000 by face amount, dated day
     # 8, the day the credit made the match possible, not day 3.
     matcher = _matcher([OpenInvoice("INV-1", "C1", "USD", _day(0), 10000)])
-    matcher.settle("INV-1", 3000, _day(8))
+    matcher.amounts.settle("INV-1", 3000, _day(8))
     assert matcher.by_amount([Payment("R-1", "C1", "USD", _day(3), 10000)]) == []
     assert matcher.applications == [
         Application("R-1", "INV-1", 7000, 10000, 3000, "face-amount", _day(8)),
@@ -204,9 +212,9 @@ def test_exact_receipt_of_one_invoice_is_settled_as_any_named_receipt(
     left = quick.named(payments)
     for payment in payments:
         if payment.named and payment.amount > 0:
-            general.pay_named(payment, cash_matching.NAMED)
+            general.pay_named(payment, NAMED)
     assert quick.applications == general.applications
-    assert quick.open == general.open
+    assert quick.amounts.open == general.amounts.open
     assert left == [p for p in payments if not p.named and p.amount > 0]
 
 
@@ -214,7 +222,7 @@ def test_exact_receipt_of_one_invoice_is_settled_as_any_named_receipt(
 @given(_invoices)
 def test_amounts_owed_index_the_oldest_invoice_of_each(invoices: list[OpenInvoice]) -> None:
     matcher = _matcher(invoices)
-    index, more = matcher.index, matcher.more
+    index, more = matcher.amounts.index, matcher.amounts.more
     owed: dict[tuple[str, str, int], list[OpenInvoice]] = {}
     for invoice in sorted(invoices, key=_age):
         owed.setdefault((invoice.customer, invoice.currency, invoice.open), []).append(invoice)
@@ -248,7 +256,7 @@ def test_amount_step_pays_the_oldest_open_invoice_of_the_amount(
             unmatched.append(payment)
     assert matcher.applications == expected
     assert left == unmatched
-    assert matcher.open == still_open
+    assert matcher.amounts.open == still_open
 
 
 @settings(max_examples=300, deadline=None)
@@ -270,7 +278,7 @@ def test_face_amount_step_pays_the_oldest_invoice_a_credit_part_paid_of_the_amou
     for at, units in credits:
         name = invoices[at % len(invoices)].id
         if name in still_open and units < still_open[name]:
-            matcher.settle(name, units, _day(4))
+            matcher.amounts.settle(name, units, _day(4))
             still_open[name] -= units
             credited[name] = credited.get(name, 0) + units
     left = matcher.by_amount(unnamed)
@@ -307,7 +315,7 @@ def test_face_amount_step_pays_the_oldest_invoice_a_credit_part_paid_of_the_amou
             unmatched.append(payment)
     assert matcher.applications == expected
     assert left == unmatched
-    assert matcher.open == still_open
+    assert matcher.amounts.open == still_open
 
 
 @settings(max_examples=300, deadline=None)
@@ -320,7 +328,7 @@ def test_pools_made_after_the_amount_step_match_as_if_made_before(
     # skipping what is paid since) they give the same matches.
     early = _matcher(invoices)
     for invoice in invoices:
-        early.pool((invoice.customer, invoice.currency))
+        early.amounts.pool((invoice.customer, invoice.currency))
     early.run(payments, {})
     assert _match(invoices, payments) == early.applications
 
@@ -515,11 +523,11 @@ def test_no_application_is_dated_before_what_its_match_rests_on(
         invoice, payment = invoice_of[application.invoice], payment_of[application.receipt]
         still_open[invoice.id] -= application.cleared
         floor = [payment.date, invoice.date, last_used.get(payment.id)]
-        if application.step != cash_matching.NAMED:  # a match the open amounts made
+        if application.step != NAMED:  # a match the open amounts made
             floor += [invoice.moved, latest.get(invoice.id)]
         assert application.date >= max(day for day in floor if day is not None)
         latest[invoice.id] = application.date
-        match = invoice.id if application.step == cash_matching.SEVERAL_RECEIPTS else payment.id
+        match = invoice.id if application.step == SEVERAL_RECEIPTS else payment.id
         days.setdefault((application.step, match), set()).add(application.date)
     assert all(len(dates) == 1 for dates in days.values())
 
@@ -591,9 +599,10 @@ def test_the_day_of_one_receipt_and_one_invoice_is_the_day_of_the_rule(
         12,
         {} if used is None else {"R-1": used},
     )
+    amounts = matcher.amounts
     if applied is not None:
-        matcher.applied["INV-1"] = applied
-    start = matcher.start(payment, invoice)
-    assert start == matcher.day((payment,), (invoice,))
+        amounts.applied["INV-1"] = applied
+    start = amounts.start(payment, invoice)
+    assert start == amounts.day((payment,), (invoice,))
     since = () if moved is None else (moved,)
-    assert matcher.exactly(invoice, start, 100) == matcher.day((payment,), (invoice,), since)
+    assert amounts.exactly(invoice, start, 100) == amounts.day((payment,), (invoice,), since)
