@@ -59,7 +59,7 @@ import contextlib
 import datetime
 import gc
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 from beancount.core import data
@@ -549,10 +549,12 @@ def _applied(
     on the credit its receipt parked is then added, and decided on the
     credit's later days, or at the end. The customers whose invoices a
     chargeback opened again have their receipts matched and credits
-    applied again. What an earlier reading found chargebacks opened again
-    of invoices the calendar reads is posted to them first, open from the
-    debit's day in the calendar, and taken off before the take-backs are
-    made again.
+    applied again; a debit reaching into what its receipt's credit paid is
+    charged only then, once all the credit paid is known
+    (`chargebacks.Charging.charge_waiting`). What an earlier reading found
+    chargebacks opened again of invoices the calendar reads is posted to
+    them first, open from the debit's day in the calendar, and taken off
+    before the take-backs are made again.
 
     Args:
       subledger: The open items of the typed books.
@@ -599,10 +601,9 @@ def _applied(
     subledger.post(credited.movements)
     for invoice, movement in known.reopened:  # made again by the take-backs
         subledger.replace(invoice, movement, None)
-    charged = chargebacks.charge(
-        withheld, cash, subledger, policy, known.reclaims, credited.entries
-    )
-    _claim_anew(charged, crediting, known.claims)
+    charging = chargebacks.Charging(cash, subledger, policy, known.reclaims)
+    charged = charging.charge(withheld, credited.entries)
+    _claim_anew(charged.reclaims, crediting, known.claims)
     made = [
         *netted.entries,
         *own_rates,
@@ -630,10 +631,14 @@ def _applied(
         parked |= customer_credits.parked_by(
             [*over_paid.entries[first:], *matched.crediting], policy
         )
-    crediting.finish()
     rematched = crediting.applied(parked, policy, rates)
     subledger.post(rematched.movements)
     made += rematched.entries
+    # A debit reaching into what its receipt's credit paid, once the credits paid again.
+    claimed = len(charged.reclaims)
+    made += charging.charge_waiting([*credited.entries, *rematched.entries])
+    _claim_anew(charged.reclaims[claimed:], crediting, known.claims)
+    crediting.finish()
     taken = crediting.taken
     made += over_payments.settled(moved.take_backs, taken, subledger, policy)
     asked = [(take_back, take_back.claim) for take_back in moved.take_backs]
@@ -710,7 +715,7 @@ def _crediting(
 
 
 def _claim_anew(
-    charged: chargebacks.Charged,
+    reclaims: Iterable[chargebacks.Reclaim],
     crediting: customer_credits.Crediting,
     known: dict[chargebacks.Key, customer_credits.Claim],
 ) -> None:
@@ -719,7 +724,7 @@ def _claim_anew(
     A claim an earlier reading found, and found the same now, was given to
     it before matching (`_crediting`), and is not given again.
     """
-    crediting.claim(one.claim for one in charged.reclaims if known.get(one.key) != one.claim)
+    crediting.claim(one.claim for one in reclaims if known.get(one.key) != one.claim)
 
 
 def _claims_learned(

@@ -75,8 +75,9 @@ the write-off 0.10, and 0.20 more on March 10 debit it 0.20, opening
 nothing. One that parked an excess in customer credits
 gives back what it put on the invoice, after the credit (it wrote nothing
 off: only a difference within the tolerance is written off, only one
-beyond it parked). A debit naming an invoice its receipt did not pay is an
-error at its line, and is taken back the latest first.
+beyond it parked). A debit naming an invoice its receipt paid neither by
+an application nor through the credit it parked is an error at its line,
+and is taken back the latest first.
 
 An application at exchange rates gives back its share at its own rates:
 the invoice opens again at its carrying rate, the cash goes back to the
@@ -163,9 +164,16 @@ the books are read again with what it gave known.
 Beyond what the credit still holds and what the receipt's applications
 put on invoices, the debit takes back what the credit paid to invoices
 before its day (`_spent`), on its day too, the latest paid first (on one
-day the latest invoice, by its date then the greatest id; those the debit
-names first), each by an entry that opens the invoice again and gives the
-cash back to the receipt, as an application's take-back does. R-1 150.00
+day the latest invoice, by its date then the greatest id), each by an
+entry that opens the invoice again and gives the cash back to the
+receipt, as an application's take-back does. The invoices the debit names
+give back first, wherever the receipt's cash went, by its application or
+through its credit (`_ranked`): R-1 150.00 naming INV-1 100.00 parks
+50.00, which pays INV-2 20.00 and INV-3 30.00; 20.00 charged back naming
+INV-2 opens INV-2 again by 20.00, INV-1 staying paid. What the credit paid
+is known only once every credit is applied, after the customers whose
+invoices the chargebacks opened again have their cash matched again: a
+debit reaching into it is read then (`Charging`). R-1 150.00
 naming INV-1 100.00 parks 50.00 on January 20 and its credit pays INV-2
 20.00 on January 25; 140.00 charged back on February 15 takes the 30.00
 the credit holds, opens INV-1 again by 100.00 and INV-2 by 10.00, January
@@ -182,8 +190,9 @@ again so (`plugins.ar_reconciliation.reconcile`): when the receipt has an
 application or another use dated on or after the debit's day, when it holds
 unapplied that day all the debit takes (a refund of cash never applied,
 which may then pay less or later), and when what its credit still holds,
-what its applications put on invoices and what its credit paid are less
-than the rest (cash applied by hand is not taken back). A receipt used by
+what its applications put on invoices and what its credit paid, once
+every credit is applied, are less than the rest (cash applied by hand is
+not taken back). A receipt used by
 nothing else and refunded in full is the same either way and is not read
 again.
 """
@@ -373,117 +382,161 @@ def _by_receipt(withheld: Iterable[Withheld]) -> list[tuple[str, list[Withheld]]
     return sorted(grouped.items())
 
 
-def charge(
-    withheld: list[Withheld],
-    cash: Receipts,
-    subledger: Subledger,
-    policy: ArPolicy,
-    caps: Mapping[Key, int],
-    credited: Iterable[data.Transaction] = (),
-) -> Charged:
-    """Posts each withheld debit back to its receipt, taking back from its credit and applications.
+class Charging:
+    """Posts each withheld debit back to its receipt, taking back from its credit and what it paid.
 
     Taken by receipt, then in date order, smallest first, and by place: not
-    in the order of the files. Each posts into `cash` and `subledger` as it goes, so the next
-    reads what the one before left. What a debit asks of the customer credit
-    its receipt parked is a claim, which `plugins.customer_credits.Crediting`
-    decides with the credit's applications; when the credit held less on the
-    debit's day, the books are read again with what it could give (`caps`).
+    in the order of the files. Each posts into `cash` and `subledger` as it
+    goes, so the next reads what the one before left. What a debit asks of
+    the customer credit its receipt parked is a claim, which
+    `plugins.customer_credits.Crediting` decides with the credit's
+    applications; when the credit held less on the debit's day, the books
+    are read again with what it could give (`caps`).
 
-    Args:
-      withheld: The debits `withhold` took off.
-      cash: The receipts, with every application of the cash matched.
-      subledger: The receivable's open items.
-      policy: The receivables policy.
-      caps: What the receipt's credit could give each debit, by its key, as an
-        earlier reading found.
-      credited: The applications of customer credits made while cash was
-        matched (`plugins.customer_credits.Crediting.applied`): what a
-        receipt's credit paid, taken back last (`_spent`).
+    In two rounds: `charge` once cash is matched, and `charge_waiting` once
+    the credits have paid again what the first round's take-backs opened
+    (`plugins.ar_reconciliation`). A debit that would take back something
+    its receipt's credit paid (`_reaches`: beyond what the credit holds and
+    what the receipt's applications put on invoices, or naming an invoice
+    the credit paid) waits for the second, and so do its receipt's later
+    debits, which take what it leaves: the credit may yet pay, before the
+    debit's day, an invoice another chargeback opened again, and the latest
+    paid gives back first. Only a debit still beyond all that is read as
+    before.
+
+    Attributes:
+      done: What the chargebacks added, in both rounds.
     """
-    done = Charged([], set(), [], set(), [], [], {})
-    spending: dict[str, list[data.Transaction]] | None = None  # made at the first debit needing it
-    taken: dict[int, int] = {}  # what was taken back of each application, by its entry's id
-    charged: set[int] = set()  # the debits posted back, by their use's id
-    claimed: dict[str, int] = {}  # what was asked of each receipt's credit
-    for one in sorted(withheld, key=operator.attrgetter("key")):
-        receipt_id, debit = one.receipt, one.use
-        rest = debit.units - max(0, cash.unapplied(receipt_id, debit.date))
-        named = named_invoices(debit.entry, subledger.items)
-        paid = _applications(
-            cash, receipt_id, debit.date, policy, (taken, charged), (named, subledger)
-        )
-        sources = None if paid is None else [(entry, left) for entry, left in paid if left > 0]
-        entries: list[data.Transaction] = []
-        movements: list[tuple[str, Movement]] = []
-        uses: list[tuple[str, Use]] = []
-        parked = None
-        spent: list[tuple[data.Transaction, int]] = []  # what its credit paid, if needed
-        if rest > 0 and sources is not None:
-            parked = _parked(cash, receipt_id, debit.date, policy)
-        credit = 0
-        if parked is not None:
-            most = caps.get(one.key, rest)
-            credit = max(0, min(rest, most, parked[0] - claimed.get(receipt_id, 0)))
-        if (
-            rest > 0
-            and sources is not None
-            and parked is not None
-            and credit + sum(left for _, left in sources) < rest
-        ):
-            # Beyond its credit and its applications: what its credit paid, the latest first.
-            if spending is None:
-                spending = customer_credits.by_receipt(credited)
-            spent = _spent(
-                spending.get(receipt_id, ()), debit.date, policy, taken, (named, subledger)
+
+    def __init__(
+        self, cash: Receipts, subledger: Subledger, policy: ArPolicy, caps: Mapping[Key, int]
+    ) -> None:
+        """Makes the step.
+
+        Args:
+          cash: The receipts, with every application of the cash matched.
+          subledger: The receivable's open items.
+          policy: The receivables policy.
+          caps: What the receipt's credit could give each debit, by its key, as an
+            earlier reading found.
+        """
+        self.cash, self.subledger, self.policy, self.caps = cash, subledger, policy, caps
+        self.done = Charged([], set(), [], set(), [], [], {})
+        self._waiting: list[Withheld] = []
+        self._taken: dict[int, int] = {}  # what was taken back of each payment, by its entry's id
+        self._charged: set[int] = set()  # the debits posted back, by their use's id
+        self._claimed: dict[str, int] = {}  # what was asked of each receipt's credit
+
+    def charge(self, withheld: list[Withheld], credited: Iterable[data.Transaction]) -> Charged:
+        """Charges the debits `withhold` took off, once cash is matched; returns `done`.
+
+        Args:
+          withheld: The debits `withhold` took off.
+          credited: The applications of customer credits made while cash was
+            matched (`plugins.customer_credits.Crediting.applied`): what a
+            receipt's credit paid (`_spent`).
+        """
+        self._round(withheld, credited, last=False)
+        return self.done
+
+    def charge_waiting(self, credited: Iterable[data.Transaction]) -> list[data.Transaction]:
+        """Charges the debits the first round kept waiting; returns the entries it adds to `done`.
+
+        Args:
+          credited: Every application of customer credits made, the first
+            round's and those made once its take-backs were matched again.
+        """
+        waiting, self._waiting = self._waiting, []
+        first = len(self.done.entries)
+        self._round(waiting, credited, last=True)
+        return self.done.entries[first:]
+
+    def _round(
+        self, withheld: list[Withheld], credited: Iterable[data.Transaction], last: bool
+    ) -> None:
+        cash, subledger, policy, done = self.cash, self.subledger, self.policy, self.done
+        taken, claimed = self._taken, self._claimed
+        spending: dict[str, list[data.Transaction]] | None = None  # made at the first need
+        waits: set[str] = set()  # the receipts with a debit waiting for the second round
+        for one in sorted(withheld, key=operator.attrgetter("key")):
+            receipt_id, debit = one.receipt, one.use
+            if receipt_id in waits:
+                self._waiting.append(one)
+                continue
+            rest = debit.units - max(0, cash.unapplied(receipt_id, debit.date))
+            named = named_invoices(debit.entry, subledger.items)
+            paid = _applications(
+                cash, receipt_id, debit.date, policy, (taken, self._charged), (named, subledger)
             )
-            sources += spent
-        if rest > 0 and sources is not None and credit + sum(left for _, left in sources) >= rest:
-            if parked is not None and credit > 0:
-                entry = _from_credit(parked[1], one, credit, policy)
-                claimed[receipt_id] = claimed.get(receipt_id, 0) + credit
-                claim = Claim(one.key, receipt_id, debit.date, credit)
-                done.reclaims.append(Reclaim(one.key, claim, entry))
-                rest -= credit
-                entries.append(entry)
-                uses.append((receipt_id, Use(debit.date, -credit, entry)))
-            if rest > 0:
-                done.findings.extend(_unpaid(named, [*(paid or []), *spent], one))
-            for application, left in sources:
-                if rest <= 0:
-                    break
-                units = min(rest, left)
-                before = taken.get(id(application), 0)
-                share = _share(application, policy)
-                assert share is not None  # `_applications` or `_spent` gave it
-                entry, movement = _taken_back(application, share, one, (before, units), policy)
-                invoice = str(application.meta[meta.INVOICE])
-                taken[id(application)] = taken.get(id(application), 0) + units
-                rest -= units
-                entries.append(entry)
-                if movement is not None:
-                    movements.append((invoice, movement))
-                    done.reopened.append((invoice, movement))
-                    unrecovered = _unrecovered(
-                        application, share, one, (before, units), (subledger, policy)
-                    )
-                    if unrecovered is not None:
-                        entries.append(unrecovered[0])
-                        movements.append((invoice, unrecovered[1]))
-                        done.again.setdefault(invoice, []).append(unrecovered[2])
-                uses.append((receipt_id, Use(debit.date, -units, entry)))
-                done.customers.add(subledger.items[invoice].customer)
-        elif rest < 0 or receipt_id in cash.uses:
-            # Read as before: taken off the receipt before matching, in another
-            # reading. A receipt used by nothing else and refunded in full is
-            # the same either way.
-            done.early.add(one.key)
-        uses.append((receipt_id, debit))
-        charged.add(id(debit))
-        cash.post(uses)
-        subledger.post(movements)
-        done.entries.extend(entries)
-    return done
+            sources = None if paid is None else [(entry, left) for entry, left in paid if left > 0]
+            entries: list[data.Transaction] = []
+            movements: list[tuple[str, Movement]] = []
+            uses: list[tuple[str, Use]] = []
+            parked = None
+            spent: list[tuple[data.Transaction, int]] = []  # what its credit paid
+            if rest > 0 and sources is not None:
+                parked = _parked(cash, receipt_id, debit.date, policy)
+            credit = 0
+            if parked is not None and sources is not None:
+                most = self.caps.get(one.key, rest)
+                credit = max(0, min(rest, most, parked[0] - claimed.get(receipt_id, 0)))
+                if spending is None:
+                    spending = customer_credits.by_receipt(credited)
+                spent = _spent(
+                    spending.get(receipt_id, ()), debit.date, policy, taken, (named, subledger)
+                )
+                sources = _ranked(sources, spent, (named, subledger))
+            if not last and parked is not None and _reaches(sources or (), spent, rest - credit):
+                # What its credit paid is known once the first round's take-backs are matched again.
+                waits.add(receipt_id)
+                self._waiting.append(one)
+                continue
+            given = None if sources is None else credit + sum(left for _, left in sources)
+            if rest > 0 and given is not None and given >= rest:
+                if parked is not None and credit > 0:
+                    entry = _from_credit(parked[1], one, credit, policy)
+                    claimed[receipt_id] = claimed.get(receipt_id, 0) + credit
+                    claim = Claim(one.key, receipt_id, debit.date, credit)
+                    done.reclaims.append(Reclaim(one.key, claim, entry))
+                    rest -= credit
+                    entries.append(entry)
+                    uses.append((receipt_id, Use(debit.date, -credit, entry)))
+                if rest > 0:
+                    done.findings.extend(_unpaid(named, [*(paid or []), *spent], one))
+                for application, left in sources or ():
+                    if rest <= 0:
+                        break
+                    units = min(rest, left)
+                    before = taken.get(id(application), 0)
+                    share = _share(application, policy)
+                    assert share is not None  # `_applications` or `_spent` gave it
+                    entry, movement = _taken_back(application, share, one, (before, units), policy)
+                    invoice = str(application.meta[meta.INVOICE])
+                    taken[id(application)] = taken.get(id(application), 0) + units
+                    rest -= units
+                    entries.append(entry)
+                    if movement is not None:
+                        movements.append((invoice, movement))
+                        done.reopened.append((invoice, movement))
+                        unrecovered = _unrecovered(
+                            application, share, one, (before, units), (subledger, policy)
+                        )
+                        if unrecovered is not None:
+                            entries.append(unrecovered[0])
+                            movements.append((invoice, unrecovered[1]))
+                            done.again.setdefault(invoice, []).append(unrecovered[2])
+                    uses.append((receipt_id, Use(debit.date, -units, entry)))
+                    done.customers.add(subledger.items[invoice].customer)
+            elif rest < 0 or receipt_id in cash.uses:
+                # Read as before: taken off the receipt before matching, in another
+                # reading. A receipt used by nothing else and refunded in full is
+                # the same either way.
+                done.early.add(one.key)
+            uses.append((receipt_id, debit))
+            self._charged.add(id(debit))
+            cash.post(uses)
+            subledger.post(movements)
+            done.entries.extend(entries)
 
 
 def _applications(
@@ -546,6 +599,51 @@ def _spent(
         if share is not None and share.cash - taken.get(id(entry), 0) > 0:
             found.append((entry, share.cash - taken.get(id(entry), 0)))
     return sorted(found, key=lambda one: _order(one, *invoices), reverse=True)
+
+
+def _ranked(
+    paid: list[tuple[data.Transaction, int]],
+    spent: list[tuple[data.Transaction, int]],
+    invoices: tuple[Collection[str], Subledger],
+) -> list[tuple[data.Transaction, int]]:
+    """Returns what a receipt paid in the order a debit takes it back.
+
+    What it paid the invoices the debit names comes first, wherever the
+    receipt's cash went, by its own application or by the credit it parked
+    (`_spent`), the latest first; then its other applications, then what
+    its credit paid other invoices, each the latest first (`_order`, which
+    both lists are ranked by). R-1 150.00 pays INV-1 100.00 and parks
+    50.00, which pays INV-2 20.00 and INV-3 30.00: a debit naming INV-2
+    takes back INV-2's 20.00, then INV-1's 100.00, then INV-3's 30.00.
+    """
+    named = invoices[0]
+    first = sorted(
+        (one for one in [*paid, *spent] if str(one[0].meta[meta.INVOICE]) in named),
+        key=lambda one: _order(one, *invoices),
+        reverse=True,
+    )
+    others = [one for one in [*paid, *spent] if str(one[0].meta[meta.INVOICE]) not in named]
+    return [*first, *others]
+
+
+def _reaches(
+    sources: Iterable[tuple[data.Transaction, int]],
+    spent: Iterable[tuple[data.Transaction, int]],
+    rest: int,
+) -> bool:
+    """Tells whether taking `rest` out of `sources`, in order, reaches what the credit paid.
+
+    So it does when the sources give less than `rest`: the credit may have
+    paid more than is known yet (`Charging`).
+    """
+    paid_by_credit = {id(entry) for entry, _ in spent}
+    for entry, left in sources:
+        if rest <= 0:
+            return False
+        if id(entry) in paid_by_credit:
+            return True
+        rest -= left
+    return rest > 0
 
 
 def _parked(

@@ -608,9 +608,9 @@ def by_receipt(entries: Iterable[data.Transaction]) -> dict[str, list[data.Trans
     """Returns the payments of invoices by customer credits among `entries`, by receipt.
 
     A chargeback of the receipt beyond what its credit still holds and what
-    its own applications put on invoices takes back what its credit paid
-    (`plugins.chargebacks.charge`): these are those payments, as made
-    (`Crediting.applied`), in order.
+    its own applications put on invoices, or naming an invoice its credit
+    paid, takes back what its credit paid (`plugins.chargebacks.Charging`):
+    these are those payments, as made (`Crediting.applied`), in order.
     """
     found: dict[str, list[data.Transaction]] = {}
     for entry in entries:

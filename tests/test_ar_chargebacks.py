@@ -4,8 +4,10 @@ A typed debit to unapplied cash naming a receipt takes first what the
 receipt holds unapplied that day; the rest comes out of the customer credit
 its applications before that day parked, as far as it still holds, then
 back out of what they cleared, the latest first, then out of what that
-credit paid before that day, the latest paid first (`plugins.chargebacks`,
-README "Chargebacks and refunds of a receipt"). A month closed before the
+credit paid before that day, the latest paid first; the invoices the
+debit names first, whether the receipt's application or its credit paid
+them (`plugins.chargebacks`, README "Chargebacks and refunds of a
+receipt"). A month closed before the
 debit stays as it was. The case of one invoice is in
 `tests/test_ar_later_events.py`, chargebacks of receipts that paid at an
 exchange rate in `tests/test_ar_chargebacks_at_rates.py`.
@@ -27,7 +29,8 @@ from hypothesis import strategies as st
 from plugins import ar_reconciliation, period_lock
 from reports import books as loaded_books
 from reports import receivables as receivables_report
-from tests.conftest import Books, generated, line_of
+from tests.conftest import Books, error_lines, generated, line_of
+from tests.rated_books import sealed
 from tests.test_ar_closed_months import BANK_FEE, CUSTOMER, _january, alone_and_both, january_kept
 from tests.test_ar_payment_differences import paid
 from tests.test_ar_reconciliation import (
@@ -44,6 +47,8 @@ from tests.test_ar_reconciliation import (
     receipt,
     squeezed,
 )
+from tests.test_customer_statements import HEADER as STATEMENT_HEADER
+from tests.test_customer_statements import _loaded, _rows
 
 _CREDITS_OPEN = "\n2026-01-01 open Liabilities:CustomerCredits\n"
 
@@ -571,6 +576,124 @@ def test_a_chargeback_beyond_what_its_receipt_received_is_an_error_at_its_line(
     ]
 
 
+def test_a_second_chargeback_reaches_into_what_the_credit_paid_leaving_february_alone(
+    books: Books,
+) -> None:
+    # `_SPENT`: R-1 150.00 names INV-1 100.00 on Jan 20 and parks 50.00; its
+    # credit pays INV-2 20.00 on Jan 25 and holds 30.00. 30.00 charged back
+    # on Feb 15 takes all the credit holds. 120.00 more on Mar 10: the credit
+    # holds 0.00, R-1's application gives back the 100.00 it put on INV-1,
+    # and the other 20.00 come out of the 20.00 the credit paid INV-2.
+    # February is as it was with the first chargeback alone; INV-1 is open
+    # 100.00 and INV-2 20.00, receivable 120.00, credits
+    # -50.00 + 20.00 + 30.00 = 0.00, unapplied cash
+    # 150.00 - 150.00 - 30.00 + 30.00 - 120.00 + 100.00 + 20.00 = 0.00.
+    first = chargeback("2026-02-15", "30.00")
+    february, both = alone_and_both(books, _SPENT + first, chargeback("2026-03-10", "120.00"))
+    assert sealed(both, "2026-02-28") == sealed(february, "2026-02-28")
+    assert [(day, narration) for day, narration, _ in _made(both, february)] == [
+        ("2026-03-10", "Chargeback of R-1 taken back from INV-1"),
+        ("2026-03-10", "Chargeback of R-1 taken back from INV-2"),
+    ]
+    assert _open_by_invoice(both) == {"INV-1": Decimal("100.00"), "INV-2": Decimal("20.00")}
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+
+
+def test_a_chargeback_of_all_the_credit_and_its_payments_hold_is_taken_on_its_day(
+    books: Books,
+) -> None:
+    # `_SPENT`: 150.00 charged back on Feb 15 is all R-1 received: the
+    # 30.00 its credit holds, the 100.00 on INV-1 and all 20.00 the credit
+    # paid INV-2. January as it was; receivable 100.00 + 20.00 = 120.00,
+    # credits and unapplied cash 0.00. A cent more, 150.01, is an error at
+    # the debit's posting to unapplied cash (three lines below its first):
+    # "used 0.01 USD more than it received".
+    alone, both = january_kept(books, _SPENT, chargeback("2026-02-15", "150.00"))
+    assert _january(both) == _january(alone)
+    assert _open_by_invoice(both) == {"INV-1": Decimal("100.00"), "INV-2": Decimal("20.00")}
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+    text = _SPENT + chargeback("2026-02-15", "150.01")
+    _, errors = load(books, text)
+    assert error_lines(errors) == [
+        (
+            line_of(HEADER + text, '"Chargeback of R-1"') + 3,
+            "Receipt 'R-1' is used 0.01 USD more than it received; expected at most 150.00",
+        )
+    ]
+
+
+# CUS-1 owes INV-1 100.00 (Jan 5) and INV-2 20.00 (Jan 25). R-7 150.00 of
+# CUS-2 (the payer) names INV-1 on Jan 20: it pays INV-1 and parks 50.00 in
+# customer credits, CUS-1's (the invoice's customer), which pays INV-2 on
+# Jan 25. 140.00 of R-7 charged back on Feb 15.
+_ANOTHER_PAYER = (
+    STATEMENT_HEADER
+    + """
+2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  due: 2026-01-05
+  Assets:AccountsReceivable  100.00 USD
+  Income:Revenue:Services  -100.00 USD
+
+2026-01-25 * "Acme" "Invoice INV-2" ^INV-2
+  invoice: "INV-2"
+  customer: "CUS-1"
+  due: 2026-01-25
+  Assets:AccountsReceivable  20.00 USD
+  Income:Revenue:Services  -20.00 USD
+
+2026-01-20 * "Crescent" "Wire"
+  receipt: "R-7"
+  customer: "CUS-2"
+  invoice: "INV-1"
+  Assets:Bank:Operating  150.00 USD
+  Liabilities:UnappliedCash  -150.00 USD
+
+2026-02-15 * "Crescent" "Chargeback of R-7"
+  receipt: "R-7"
+  Assets:Bank:Operating  -140.00 USD
+  Liabilities:UnappliedCash  140.00 USD
+"""
+)
+
+
+def test_a_chargeback_of_another_payers_receipt_reopens_what_its_credit_paid_as_a_refund(
+    books: Books,
+) -> None:
+    # The take-backs: the 50.00 - 20.00 = 30.00 the credit holds, the 100.00
+    # on INV-1, then 140.00 - 30.00 - 100.00 = 10.00 of the 20.00 the credit
+    # paid INV-2. CUS-1's February: opening -30.00 (the credit it holds), the
+    # two reopenings as refunds by CUS-2, charges of 100.00 and 10.00, and
+    # the credit given back, 30.00: -30.00 + 100.00 + 10.00 + 30.00 = 110.00,
+    # INV-1 100.00 + INV-2 10.00 open. CUS-2 held none of R-7 by Jan 31 and
+    # holds none again once the 140.00 go out: closing 0.00.
+    books_ = _loaded(books, _ANOTHER_PAYER)
+    feb_1, feb_28 = datetime.date(2026, 2, 1), datetime.date(2026, 2, 28)
+    table = receivables_report.customer_statement(books_, "CUS-1", feb_1, feb_28)
+    assert [row[2:] for row in _rows(table)] == [
+        ("", "", "Opening balance", None, None, Decimal("-30.00")),
+        ("R-7", "refund", "Chargeback of R-7 taken back from INV-1 (by CUS-2)",
+         Decimal("100.00"), None, Decimal("70.00")),
+        ("R-7", "refund", "Chargeback of R-7 taken back from INV-2 (by CUS-2)",
+         Decimal("10.00"), None, Decimal("80.00")),
+        ("R-7", "transfer", "Chargeback of R-7 taken back from its customer credit",
+         Decimal("30.00"), None, Decimal("110.00")),
+        ("", "", "Closing balance", None, None, Decimal("110.00")),
+    ]  # fmt: skip
+    other = receivables_report.customer_statement(books_, "CUS-2", feb_1, feb_28)
+    assert _rows(other)[-1][2:] == ("", "", "Closing balance", None, None, Decimal("0.00"))
+    checks = receivables_report.statements_tie(
+        receivables_report.customer_statements(books_, feb_1, feb_28),
+        receivables_report.aging(books_, feb_28),
+        receivables_report.unapplied_cash(books_, feb_28),
+        receivables_report.customer_credits(books_, feb_28),
+    )
+    assert [check.result for check in checks] == ["pass"]
+
+
 # INV-1 100.00 (Jan 5) is paid by R-1 99.50 naming it on Jan 20, 0.50 short:
 # the application uses 99.50 of R-1, clears 100.00 and writes off 0.50.
 _SHORT = (
@@ -895,6 +1018,72 @@ def test_a_chargeback_naming_an_invoice_its_receipt_did_not_pay_is_an_error(
     )
     assert balance(both, AR, "USD") == Decimal("70.00")
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+
+
+def test_a_chargeback_naming_an_invoice_its_receipts_credit_paid_is_no_error(
+    books: Books,
+) -> None:
+    # `_SPENT_TWICE`: R-1 150.00 names INV-1 100.00 on Jan 20 and parks
+    # 50.00; its credit pays INV-2 20.00 on Jan 25 and INV-3 30.00 on Jan
+    # 28, and holds nothing. 20.00 of R-1 charged back on Feb 15, naming
+    # INV-2: R-1 paid INV-2, through its credit, before Feb 15, so this is
+    # no error, and the named invoice gives back first, wherever R-1's cash
+    # went: all 20.00 the credit paid INV-2, INV-1 staying paid. Receivable
+    # 20.00 (INV-2), credits -50.00 + 20.00 + 30.00 = 0.00, unapplied cash
+    # 150.00 - 150.00 - 20.00 + 20.00 = 0.00; January as it was. (Found by
+    # a review: "names invoice 'INV-2', which R-1 did not pay before
+    # 2026-02-15" at the debit's line, because the credit's payments were
+    # read only for a debit beyond the credit and the applications; and the
+    # 20.00 reopened INV-1, the application coming before the credit's
+    # payments.)
+    named = chargeback("2026-02-15", "20.00").replace(
+        'receipt: "R-1"', 'receipt: "R-1"\n  invoice: "INV-2"'
+    )
+    text = _SPENT_TWICE + named
+    entries, errors = load(books, text)
+    assert error_lines(errors) == []
+    assert balance(entries, AR, "USD") == Decimal("20.00")
+    assert balance(entries, CREDITS, "USD") == Decimal("0.00")
+    assert balance(entries, UNAPPLIED, "USD") == Decimal("0.00")
+    alone, both = january_kept(books, _SPENT_TWICE, named)
+    assert _made(both, alone) == [
+        (
+            "2026-02-15",
+            "Chargeback of R-1 taken back from INV-2",
+            [f"{AR} 20.00 USD", f"{UNAPPLIED} -20.00 USD"],
+        )
+    ]
+    assert _open_by_invoice(both) == {"INV-2": Decimal("20.00")}
+
+
+def test_a_chargeback_naming_what_the_credit_paid_takes_the_rest_as_unnamed(
+    books: Books,
+) -> None:
+    # `_SPENT_TWICE`, 140.00 charged back on Feb 15 naming INV-2: first the
+    # 20.00 the credit paid INV-2 (named), then R-1's application, 100.00 of
+    # INV-1, then 140.00 - 20.00 - 100.00 = 20.00 of the 30.00 the credit
+    # paid INV-3, the latest. Unnamed, the same 140.00 opens INV-1 by
+    # 100.00, INV-3 by 30.00 and INV-2 by 10.00
+    # (`test_what_the_credit_paid_is_taken_back_the_latest_paid_first`).
+    # Receivable 100.00 + 20.00 + 20.00 = 140.00, unapplied cash
+    # 150.00 - 150.00 - 140.00 + 20.00 + 100.00 + 20.00 = 0.00, no error.
+    named = chargeback("2026-02-15", "140.00").replace(
+        'receipt: "R-1"', 'receipt: "R-1"\n  invoice: "INV-2"'
+    )
+    alone, both = january_kept(books, _SPENT_TWICE, named)
+    assert [(narration, lines[0]) for _, narration, lines in _made(both, alone)] == [
+        ("Chargeback of R-1 taken back from INV-2", f"{AR} 20.00 USD"),
+        ("Chargeback of R-1 taken back from INV-1", f"{AR} 100.00 USD"),
+        ("Chargeback of R-1 taken back from INV-3", f"{AR} 20.00 USD"),
+    ]
+    assert _open_by_invoice(both) == {
+        "INV-1": Decimal("100.00"),
+        "INV-2": Decimal("20.00"),
+        "INV-3": Decimal("20.00"),
+    }
+    assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+    _, errors = load(books, _SPENT_TWICE + named)
+    assert error_lines(errors) == []
 
 
 def test_a_chargeback_takes_what_the_receipt_holds_unapplied_first(books: Books) -> None:

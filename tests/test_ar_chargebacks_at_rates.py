@@ -23,6 +23,7 @@ from plugins.fx import quantize
 from tests import reporting
 from tests.conftest import Books, generated
 from tests.rated_books import aging_ties, postings_through, sealed, units_total, usd_weight
+from tests.test_ar_chargebacks import _open_by_invoice
 from tests.test_ar_reconciliation import (
     AR,
     CREDITS,
@@ -594,6 +595,101 @@ def test_what_a_credit_paid_at_rates_is_taken_back_at_its_rates(books: Books) ->
     assert units_total(postings_through(both, REALIZED, "2026-02-28")) == Decimal("2.00")
     assert usd_weight(postings_through(both, AR, "2026-02-28")) == Decimal("133.00")
     aging_ties(books, HEADER + OPENS + text, POLICY, "2026-02-28")
+
+
+def _euro_receipt(date: str, eur: str, name: str, naming: str) -> str:
+    return f"""
+{date} * "Acme" "Wire"
+  receipt: "{name}"
+  invoice: "{naming}"
+  customer: "CUS-1"
+  Assets:Bank:Euro  {eur} EUR
+  Liabilities:UnappliedCash  -{eur} EUR
+"""
+
+
+def _euro_chargeback(date: str, eur: str, name: str) -> str:
+    return f"""
+{date} * "Acme" "Chargeback of {name}"
+  receipt: "{name}"
+  Assets:Bank:Euro  -{eur} EUR
+  Liabilities:UnappliedCash  {eur} EUR
+"""
+
+
+# EUR at 1.20 from Jan 1 and 1.10 from Jan 20. INV-1 100.00 EUR (Jan 5),
+# INV-3 100.00 EUR (Jan 8) and INV-2 20.00 EUR (Jan 25), each at 1.20.
+# R-2 100.00 EUR names INV-3 and pays it on Jan 10. R-1 150.00 EUR names
+# INV-1 on Jan 20: it pays 100.00 and parks 50.00 EUR at 1.10; its credit
+# pays INV-2 20.00 on Jan 25 and holds 30.00. R-2 is charged back in full
+# on Feb 10: INV-3 is open 100.00 again, carried at a foreign rate, so read
+# after the calendar (`Charged.in_calendar`), and R-1's credit pays 30.00 of
+# it that day (30.00 EUR at 1.10 clear 36.00 USD: 3.00 USD of loss
+# realized), holding 0.00.
+_REOPENED_AT_A_RATE = (
+    "\n2026-01-01 price EUR 1.20 USD\n2026-01-20 price EUR 1.10 USD\n"
+    + _invoice(1, "2026-01-05", "100.00", "1.20")
+    + _invoice(3, "2026-01-08", "100.00", "1.20")
+    + _invoice(2, "2026-01-25", "20.00", "1.20")
+    + _euro_receipt("2026-01-10", "100.00", "R-2", "INV-3")
+    + _euro_receipt("2026-01-20", "150.00", "R-1", "INV-1")
+    + _euro_chargeback("2026-02-10", "100.00", "R-2")
+)
+
+
+def test_what_the_credit_paid_after_another_chargeback_reopened_an_invoice_is_taken_back(
+    books: Books,
+) -> None:
+    # 130.00 EUR of R-1 charged back on Mar 10. R-1 holds nothing
+    # unapplied and its credit holds 50.00 - 20.00 - 30.00 = 0.00; its
+    # application gives back the 100.00 it put on INV-1 (reopened at 1.20,
+    # 120.00 USD, for 110.00 USD of cash: 10.00 USD of loss reversed), and
+    # the other 130.00 - 100.00 = 30.00 come out of what the credit paid,
+    # the latest paid first: all 30.00 it paid INV-3 on Feb 10 (reopened at
+    # 1.20, 36.00 USD, for 33.00 USD of credit at 1.10: 3.00 USD reversed);
+    # the 20.00 it paid INV-2 on Jan 25 stay paid. 150.00 = 130.00 + 20.00:
+    # nothing is beyond what R-1 received, so nothing is read as before, and
+    # January and February are as they were. INV-1 is open 100.00, INV-3
+    # 100.00 - 100.00 + 100.00 - 30.00 + 30.00 = 100.00, INV-2 0.00;
+    # unapplied cash 250.00 - 250.00 - 100.00 + 100.00 - 130.00 + 100.00 +
+    # 30.00 = 0.00 EUR, credits -50.00 + 20.00 + 30.00 = 0.00 EUR. 120.00
+    # charged back instead takes 100.00 from INV-1 and 120.00 - 100.00 =
+    # 20.00 of the 30.00 the credit paid INV-3, the latest: INV-3 is open
+    # 100.00 - 30.00 + 20.00 = 90.00 and INV-2 stays paid. (Found by a
+    # review: the credit's payment of INV-3 is made once the customer's cash
+    # is matched again after R-2's take-back, and the debit was read before
+    # it: 130.00 found 100.00 + 20.00 = 120.00 and was read as before,
+    # January losing R-1's application and its credit's payment of INV-2;
+    # 120.00 reopened INV-2 by 20.00, the older payment before the latest.
+    # Now a debit reaching into what its credit paid is read after it.)
+    alone = _load(books, _REOPENED_AT_A_RATE)
+    both = _load(books, _REOPENED_AT_A_RATE + _euro_chargeback("2026-03-10", "130.00", "R-1"))
+    assert sealed(both, "2026-01-31") == sealed(alone, "2026-01-31")
+    assert sealed(both, "2026-02-28") == sealed(alone, "2026-02-28")
+    assert [one for one in _taken_back(both) if one[0] == "2026-03-10"] == [
+        (
+            "2026-03-10",
+            [
+                (AR, "100.00 EUR", "1.20 USD"),
+                (UNAPPLIED, "-100.00 EUR", "1.10 USD"),
+                (REALIZED, "-10.00 USD", ""),
+            ],
+        ),
+        (
+            "2026-03-10",
+            [
+                (AR, "30.00 EUR", "1.20 USD"),
+                (UNAPPLIED, "-30.00 EUR", "1.10 USD"),
+                (REALIZED, "-3.00 USD", ""),
+            ],
+        ),
+    ]
+    assert _open_by_invoice(both) == {"INV-1": Decimal("100.00"), "INV-3": Decimal("100.00")}
+    assert units_total(postings_through(both, UNAPPLIED, "2026-03-31")) == 0
+    assert units_total(postings_through(both, CREDITS, "2026-03-31")) == 0
+    less = _load(books, _REOPENED_AT_A_RATE + _euro_chargeback("2026-03-10", "120.00", "R-1"))
+    assert sealed(less, "2026-02-28") == sealed(alone, "2026-02-28")
+    assert _open_by_invoice(less) == {"INV-1": Decimal("100.00"), "INV-3": Decimal("90.00")}
 
 
 RATES = st.integers(min_value=8000, max_value=14000)  # 0.8000 to 1.4000 USD a euro
