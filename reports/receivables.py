@@ -999,9 +999,11 @@ def _account_moves(ledger: Receivables, only: Container[int] | None = None) -> _
     that moves cash between them (a cash application, a credit applied)
     nets to nothing, or to the difference it writes off. A receipt applied
     to an item in another currency, or of another customer, pays that item
-    on its statement (`_applied_elsewhere`). A cash application may pay
-    several items, from several receipts (a typed entry applying R-1 USD
-    and R-2 EUR to INV-E1).
+    on its statement (`_applied_elsewhere`). A chargeback taking cash back
+    to a receipt from the customer credit it parked moves nothing when the
+    credit is the payer's, and is a transfer when it is another customer's.
+    A cash application may pay several items, from several receipts (a
+    typed entry applying R-1 USD and R-2 EUR to INV-E1).
     It also finds what each posting to an item is paid by in cash, for the
     open items' roll (`moves.cash`, `_share_cash`), and splits what an
     entry paying by a receipt of another currency or payer writes off
@@ -1044,7 +1046,12 @@ def _account_moves(ledger: Receivables, only: Container[int] | None = None) -> _
                     key = (item.customer, id(movement.entry), item.currency)
                     elsewhere_paid.setdefault(key, receipt)
                 continue
-            kind = "write-off" if meta.GENERATED_BY in use.entry.meta else "refund"
+            if meta.GENERATED_BY not in use.entry.meta:
+                kind = "refund"
+            elif not paid and use.entry.meta.get(ar_entries.KIND) == chargebacks.KIND:
+                kind = "transfer"  # cash taken back from the credit it parked (maybe another's)
+            else:
+                kind = "write-off"
             moves.add(customer, use.entry, currency, receipt.id, kind, use.units)
     links = {receipt.link: receipt.id for receipt in ledger.receipts.by_id.values()}
     for credit in _credit_postings(ledger, only):

@@ -669,7 +669,11 @@ def test_a_chargeback_of_another_payers_receipt_reopens_what_its_credit_paid_as_
     # two reopenings as refunds by CUS-2, charges of 100.00 and 10.00, and
     # the credit given back, 30.00: -30.00 + 100.00 + 10.00 + 30.00 = 110.00,
     # INV-1 100.00 + INV-2 10.00 open. CUS-2 held none of R-7 by Jan 31 and
-    # holds none again once the 140.00 go out: closing 0.00.
+    # holds none again once the 140.00 go out: the chargeback's 140.00
+    # charged, then three transfers credited as the cash comes back to R-7,
+    # 30.00 from CUS-1's credit, 100.00 from INV-1, 10.00 from INV-2: 140.00
+    # - 30.00 - 100.00 - 10.00 = 0.00. (Before, the 30.00 read as a
+    # "write-off" row, "Write-off reversed by chargeback, R-7".)
     books_ = _loaded(books, _ANOTHER_PAYER)
     feb_1, feb_28 = datetime.date(2026, 2, 1), datetime.date(2026, 2, 28)
     table = receivables_report.customer_statement(books_, "CUS-1", feb_1, feb_28)
@@ -684,7 +688,17 @@ def test_a_chargeback_of_another_payers_receipt_reopens_what_its_credit_paid_as_
         ("", "", "Closing balance", None, None, Decimal("110.00")),
     ]  # fmt: skip
     other = receivables_report.customer_statement(books_, "CUS-2", feb_1, feb_28)
-    assert _rows(other)[-1][2:] == ("", "", "Closing balance", None, None, Decimal("0.00"))
+    taken_back = "Chargeback of R-7 taken back from its customer credit"
+    assert [row[2:] for row in _rows(other)] == [
+        ("", "", "Opening balance", None, None, Decimal("0.00")),
+        ("R-7", "refund", "Chargeback of R-7", Decimal("140.00"), None, Decimal("140.00")),
+        ("R-7", "transfer", taken_back, None, Decimal("30.00"), Decimal("110.00")),
+        ("R-7", "transfer", "R-7 taken back from INV-1 of CUS-1", None, Decimal("100.00"),
+         Decimal("10.00")),
+        ("R-7", "transfer", "R-7 taken back from INV-2 of CUS-1", None, Decimal("10.00"),
+         Decimal("0.00")),
+        ("", "", "Closing balance", None, None, Decimal("0.00")),
+    ]  # fmt: skip
     checks = receivables_report.statements_tie(
         receivables_report.customer_statements(books_, feb_1, feb_28),
         receivables_report.aging(books_, feb_28),
