@@ -232,13 +232,16 @@ def to_customer_credits(
             allocation = _allocation(subledger, write_offs, (demands or {}).get(item.id, ()))
         steps = _steps(item, tolerance, caps or {}, allocation)
         if allocation is not None:
-            straight[item.id] = [
-                recoveries.Straight(
-                    step.at.date, step.receipt, step.brought, step.units, step.before
-                )
-                for step in steps
-                if step.recovery
-            ]
+            straight[item.id] = sorted(
+                (
+                    recoveries.Straight(
+                        step.at.date, step.receipt, step.brought, step.units, step.before
+                    )
+                    for step in steps
+                    if step.recovery
+                ),
+                key=operator.attrgetter("turn"),
+            )
             steps = [step for step in steps if step.units]
         if steps:
             found.append((item, steps, write_offs))
@@ -633,15 +636,19 @@ def _steps(
     `caps` knows it (then nothing more of that excess is left to take
     back); what is left of it is open on the invoice, for the customer to pay.
     A receipt on an invoice written off as uncollectible first recovers what
-    `allocation` gives it of what was written off (`plugins.recoveries`);
-    only the rest is an excess. Each such receipt has a recovery step, of
-    nothing if it recovers nothing.
+    `allocation` gives it of what was written off (`plugins.recoveries`),
+    the day's receipts taking their turns by id, not in posting order
+    (`_taken`); only the rest is an excess. Each such receipt has a
+    recovery step, of nothing if it recovers nothing.
     """
     steps: list[_Step] = []
     # Each receipt's excess still in credits, and its posting, oldest first.
     held: list[tuple[str, int, Movement]] = []
     running = within = 0  # within: what receipts over paid within the tolerance, not moved
-    for movement in item.movements:
+    # Of each straight receipt that brings something, by position: what it recovers (`_taken`).
+    shares: dict[int, tuple[int, int, tuple[int, ...]]] = {}
+    movements = item.movements
+    for at, movement in enumerate(movements):
         units = movement.units
         before, running = running, running + units
         if meta.GENERATED_BY in movement.entry.meta:
@@ -668,10 +675,10 @@ def _steps(
         if receipt is None:
             continue
         if allocation is not None:
-            back = allocation.take(movement.date, receipt, over)
-            before = allocation.taken - back
-            recovery = _Step(movement, receipt, back, False, True, over, before=before)
-            steps.append(recovery._replace(earlier=allocation.earlier(before)))
+            if at not in shares:
+                shares.update(_taken(movements, at, before, allocation))
+            back, before, earlier = shares[at]
+            steps.append(_Step(movement, receipt, back, False, True, over, None, before, earlier))
             running += back
             over -= back
             if not over:
@@ -685,6 +692,41 @@ def _steps(
         held.append((receipt, over, movement))
         running += over
     return steps
+
+
+def _taken(
+    movements: Sequence[Movement], at: int, running: int, allocation: recoveries.Allocation
+) -> dict[int, tuple[int, int, tuple[int, ...]]]:
+    """Returns what the day's straight receipts recover, from the one `at`, by their positions.
+
+    Each brings how far it takes the invoice below zero in posting order
+    (`running` is the balance before the one `at`): on a day the debits are
+    posted first, and a recovery or an excess moved only brings a balance
+    below zero back to zero, so what each of the day's later credits brings
+    is known before any of them recovers. They then take their turns in
+    the allocation in its order, by receipt id (`recoveries.Allocation`),
+    whatever their posting order: BR-2 40.00 posted before BR-1 20.00 on
+    an invoice open 30.00 bring 10.00 and 20.00, and BR-1's 20.00 is taken
+    first. Each is returned with what it recovers, what was recovered of the
+    invoice before it, and in all after each recovery before it.
+    """
+    day, open_ = movements[at].date, max(0, running)
+    brought: list[tuple[str, int, int]] = []
+    for position in range(at, len(movements)):
+        movement = movements[position]
+        if movement.date != day:
+            break
+        after = open_ + movement.units
+        receipt = None if meta.GENERATED_BY in movement.entry.meta else posted_straight(movement)
+        if receipt is not None and after < 0:
+            brought.append((receipt, -after, position))
+        open_ = max(0, after)
+    shares = {}
+    for receipt, units, position in sorted(brought):  # by `recoveries.Straight.turn`
+        back = allocation.take(day, receipt, units)
+        before = allocation.taken - back
+        shares[position] = (back, before, allocation.earlier(before))
+    return shares
 
 
 def _key(item: Item, debit: Movement, receipt: str) -> Key:

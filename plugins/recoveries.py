@@ -268,13 +268,22 @@ class Allocation:
 
 
 class Straight(NamedTuple):
-    """A receipt posted straight to an invoice written off: what it brought and recovered."""
+    """A receipt posted straight to an invoice written off: what it brought and recovered.
+
+    Those of an invoice are kept in the allocation's order (`turn`), not
+    their posting order: it is the order in which `Allocation` reaches them.
+    """
 
     day: datetime.date
     receipt: str
     brought: int  # how far it took the invoice below zero
     recovered: int
     before: int = 0  # what was recovered of the invoice before it (its reversal's rounding)
+
+    @property
+    def turn(self) -> tuple[datetime.date, str, int]:
+        """Its turn among an invoice's receipts, as `Allocation` takes them: day, id, brought."""
+        return self.day, self.receipt, self.brought
 
 
 class Recovering:
@@ -417,7 +426,9 @@ class Recovering:
         Every one that may recover was decided on its day (`due`). The
         allocations then take what the receipts posted straight after the
         last of them bring, to check what `plugins.over_payments` gave them
-        (`settled`).
+        (`settled`): it took them in the allocation's order too, by day then
+        receipt id (`Straight.turn`), so what each is read with is compared
+        with what the allocation gives it in its turn.
         """
         assert not self.waiting, "the credits step decides each on its day (`due`)"
         for invoice, allocation in self.allocations.items():
