@@ -551,7 +551,9 @@ def _applied(
     chargeback opened again have their receipts matched and credits
     applied again; a debit reaching into what its receipt's credit paid is
     charged only then, once all the credit paid is known
-    (`chargebacks.Charging.charge_waiting`). What an earlier reading found
+    (`chargebacks.Charging.charge_waiting`), and the customers whose
+    invoices those debits opened again have their receipts matched and
+    credits applied once more. What an earlier reading found
     chargebacks opened again of invoices the calendar reads is posted to
     them first, open from the debit's day in the calendar, and taken off
     before the take-backs are made again.
@@ -614,30 +616,42 @@ def _applied(
         *credited.entries,
     ]
     findings = [*applied.findings, *charged.findings]
-    again = charged.customers | crediting.waiting()
-    if again:
-        crediting.revisit(again)
+
+    def match_again(customers: set[str]) -> None:
         # A receipt of what a chargeback opened again is matched and
         # applied only now: match those customers' receipts again.
+        crediting.revisit(customers)
         first = len(over_paid.entries)
         matched = cash_application.apply(
-            subledger, cash, rates, policy, again, crediting=crediting, over_paid=over_paid
+            subledger, cash, rates, policy, customers, crediting=crediting, over_paid=over_paid
         )
-        findings += matched.findings
+        findings.extend(matched.findings)
         subledger.post(matched.movements)
         cash.post(matched.uses)
-        made += over_paid.entries[first:]
-        made += matched.entries
-        parked |= customer_credits.parked_by(
-            [*over_paid.entries[first:], *matched.crediting], policy
+        made.extend([*over_paid.entries[first:], *matched.entries])
+        parked.update(
+            customer_credits.parked_by([*over_paid.entries[first:], *matched.crediting], policy)
         )
+
+    again = charged.customers | crediting.waiting()
+    if again:
+        match_again(again)
     rematched = crediting.applied(parked, policy, rates)
     subledger.post(rematched.movements)
     made += rematched.entries
     # A debit reaching into what its receipt's credit paid, once the credits paid again.
-    claimed = len(charged.reclaims)
+    claimed, opened = len(charged.reclaims), len(charged.reopened)
     made += charging.charge_waiting([*credited.entries, *rematched.entries])
     _claim_anew(charged.reclaims[claimed:], crediting, known.claims)
+    # What those debits opened again is paid by the customer's waiting cash and credits
+    # once more, as the first round's reopenings are: an invoice at a foreign rate is not
+    # read again before matching (`chargebacks.Charged.in_calendar`).
+    late = {subledger.items[invoice].customer for invoice, _ in charged.reopened[opened:]}
+    if late:
+        match_again(late)
+        last = crediting.applied(parked, policy, rates)
+        subledger.post(last.movements)
+        made += last.entries
     crediting.finish()
     taken = crediting.taken
     made += over_payments.settled(moved.take_backs, taken, subledger, policy)

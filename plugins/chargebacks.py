@@ -173,7 +173,10 @@ through its credit (`_ranked`): R-1 150.00 naming INV-1 100.00 parks
 INV-2 opens INV-2 again by 20.00, INV-1 staying paid. What the credit paid
 is known only once every credit is applied, after the customers whose
 invoices the chargebacks opened again have their cash matched again: a
-debit reaching into it is read then (`Charging`). R-1 150.00
+debit reaching into it is read then (`Charging`), and so is one naming an
+invoice the receipt is not yet known to have paid, by its applications or
+through its credit (an error only if still unpaid then). What those debits
+open again, their customers' cash and credits pay once more. R-1 150.00
 naming INV-1 100.00 parks 50.00 on January 20 and its credit pays INV-2
 20.00 on January 25; 140.00 charged back on February 15 takes the 30.00
 the credit holds, opens INV-1 again by 100.00 and INV-2 by 10.00, January
@@ -398,11 +401,14 @@ class Charging:
     (`plugins.ar_reconciliation`). A debit that would take back something
     its receipt's credit paid (`_reaches`: beyond what the credit holds and
     what the receipt's applications put on invoices, or naming an invoice
-    the credit paid) waits for the second, and so do its receipt's later
-    debits, which take what it leaves: the credit may yet pay, before the
-    debit's day, an invoice another chargeback opened again, and the latest
-    paid gives back first. Only a debit still beyond all that is read as
-    before.
+    the credit paid, or naming one the receipt is not known to have paid)
+    waits for the second, and so do its receipt's later debits, which take
+    what it leaves: the credit may yet pay, before the debit's day, an
+    invoice another chargeback opened again, and the invoices named, then
+    the latest paid, give back first. Only a debit still beyond all that is
+    read as before, and only one naming an invoice still unpaid then is an
+    error. What the second round opens again, the customers' cash and
+    credits pay once more (`plugins.ar_reconciliation`).
 
     Attributes:
       done: What the chargebacks added, in both rounds.
@@ -486,8 +492,17 @@ class Charging:
                     spending.get(receipt_id, ()), debit.date, policy, taken, (named, subledger)
                 )
                 sources = _ranked(sources, spent, (named, subledger))
-            if not last and parked is not None and _reaches(sources or (), spent, rest - credit):
-                # What its credit paid is known once the first round's take-backs are matched again.
+            known = [*(paid or []), *spent]
+            if (
+                not last
+                and parked is not None
+                and (
+                    _reaches(sources or (), spent, rest - credit)
+                    or (rest > credit and _not_paid(named, known))
+                )
+            ):
+                # What its credit paid is known once the first round's take-backs are matched
+                # again: it may yet pay an invoice the debit names.
                 waits.add(receipt_id)
                 self._waiting.append(one)
                 continue
@@ -502,7 +517,7 @@ class Charging:
                     entries.append(entry)
                     uses.append((receipt_id, Use(debit.date, -credit, entry)))
                 if rest > 0:
-                    done.findings.extend(_unpaid(named, [*(paid or []), *spent], one))
+                    done.findings.extend(_unpaid(named, known, one))
                 for application, left in sources or ():
                     if rest <= 0:
                         break
@@ -703,7 +718,6 @@ def _unpaid(
 
     The debit is still taken back from what the receipt paid, the latest first.
     """
-    invoices = {str(entry.meta[meta.INVOICE]) for entry, _ in paid}
     receipt_id, entry = one.receipt, one.use.entry
     return [
         (
@@ -713,9 +727,14 @@ def _unpaid(
             f"what {receipt_id} paid, the latest first)",
             entry,
         )
-        for name in named
-        if name not in invoices
+        for name in _not_paid(named, paid)
     ]
+
+
+def _not_paid(named: Iterable[str], paid: Iterable[tuple[data.Transaction, int]]) -> list[str]:
+    """Returns the invoices a debit names that none of `paid` (applications, payments) paid."""
+    invoices = {str(entry.meta[meta.INVOICE]) for entry, _ in paid}
+    return [name for name in named if name not in invoices]
 
 
 class _Share(NamedTuple):

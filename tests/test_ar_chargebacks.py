@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 from plugins import ar_reconciliation, period_lock
 from reports import books as loaded_books
 from reports import receivables as receivables_report
+from tests import reporting
 from tests.conftest import Books, error_lines, generated, line_of
 from tests.rated_books import sealed
 from tests.test_ar_closed_months import BANK_FEE, CUSTOMER, _january, alone_and_both, january_kept
@@ -1098,6 +1099,115 @@ def test_a_chargeback_naming_what_the_credit_paid_takes_the_rest_as_unnamed(
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
     _, errors = load(books, _SPENT_TWICE + named)
     assert error_lines(errors) == []
+
+
+def _applications_made(entries: list[data.Directive]) -> list[tuple[str, str]]:
+    """(date, narration) of each cash application and chargeback generated."""
+    return [
+        (str(entry.date), str(entry.narration))
+        for entry in generated(entries)
+        if isinstance(entry, data.Transaction)
+        and "remeasurement" not in str(entry.narration)
+        and "past due" not in str(entry.narration)
+    ]
+
+
+def _naming(text: str, name: str, invoice_id: str) -> str:
+    """A chargeback's text, naming an invoice (a dispute on it)."""
+    return text.replace(f'receipt: "{name}"', f'receipt: "{name}"\n  invoice: "{invoice_id}"')
+
+
+def test_in_usd_what_a_second_round_chargeback_reopens_is_paid(books: Books) -> None:
+    # Passing edge case (review of 71153e9), the books of the test at rates
+    # (`test_what_a_second_round_chargeback_reopens_at_a_rate_is_paid_by_waiting_cash`)
+    # in USD: INV-1 100.00, INV-2 20.00, INV-3 30.00; R-1 150.00 names
+    # INV-1, parks 50.00, which pays INV-2 and INV-3; R-3 20.00 waits from
+    # Jan 30. 20.00 of R-1 charged back on Feb 15 naming INV-2 (second
+    # round) opens INV-2 by 20.00, matched again once charged and read again
+    # before matching (`Charged.in_calendar`): R-3 pays it that day. Nothing
+    # open; unapplied 170.00 - 170.00 - 20.00 + 20.00 = 0.00; credits 0.00.
+    # And those of `test_a_chargeback_naming_what_the_credit_paid_in_the_
+    # second_round_takes_it_back` in USD: INV-3 100.00 reopened on Feb 10 is
+    # paid 50.00 by R-1's credit, so 20.00 of R-1 on Mar 10 naming INV-3
+    # reopens INV-3 by 20.00 (100.00 - 100.00 + 100.00 - 50.00 + 20.00 =
+    # 70.00 open), no error.
+    spent = (
+        _CREDITS_OPEN
+        + invoice(1, "2026-01-05", "100.00")
+        + invoice(2, "2026-01-25", "20.00")
+        + invoice(3, "2026-01-28", "30.00")
+        + receipt("2026-01-20", "150.00 USD", "R-1", '\n  invoice: "INV-1"')
+        + receipt("2026-01-30", "20.00 USD", "R-3", CUSTOMER)
+        + BANK_FEE
+    )
+    entries, errors = load(
+        books, spent + _naming(chargeback("2026-02-15", "20.00"), "R-1", "INV-2")
+    )
+    assert error_lines(errors) == []
+    assert ("2026-02-15", "Cash application INV-2 from R-3") in _applications_made(entries)
+    assert _open_by_invoice(entries) == {}
+    assert balance(entries, UNAPPLIED, "USD") == 0
+    assert balance(entries, CREDITS, "USD") == 0
+    reopened = (
+        _CREDITS_OPEN
+        + invoice(1, "2026-01-05", "100.00")
+        + invoice(3, "2026-01-08", "100.00")
+        + receipt("2026-01-10", "100.00 USD", "R-2", '\n  invoice: "INV-3"')
+        + receipt("2026-01-20", "150.00 USD", "R-1", '\n  invoice: "INV-1"')
+        + BANK_FEE
+        + chargeback("2026-02-10", "100.00", "R-2")
+    )
+    named = _naming(chargeback("2026-03-10", "20.00"), "R-1", "INV-3")
+    entries, errors = load(books, reopened + named)
+    assert error_lines(errors) == []
+    assert _open_by_invoice(entries) == {"INV-3": Decimal("70.00")}
+
+
+def test_two_receipts_whose_credits_paid_one_invoice_charged_back_naming_it(
+    books: Books,
+) -> None:
+    # Passing edge case. INV-1 100.00 (Jan 5), INV-2 100.00 (Jan 12), INV-5
+    # 60.00 (Jan 25). R-1 130.00 names INV-1 on Jan 10 and parks 30.00; R-2
+    # 130.00 names INV-2 on Jan 12 and parks 30.00; both credits pay INV-5
+    # on Jan 25, 30.00 each. 40.00 of each charged back on Feb 15 naming
+    # INV-5 (both wait for the second round): each takes back the 30.00 its
+    # credit paid INV-5, then 10.00 of its own application: INV-5 open 60.00,
+    # INV-1 10.00, INV-2 10.00, 80.00 in all; no error. CUS-1's February
+    # statement closes at what it owes, 80.00 (no unapplied cash or credit),
+    # and the statements tie to the receivable; January as it was.
+    two = (
+        _CREDITS_OPEN
+        + invoice(1, "2026-01-05", "100.00")
+        + invoice(2, "2026-01-12", "100.00")
+        + invoice(5, "2026-01-25", "60.00")
+        + receipt("2026-01-10", "130.00 USD", "R-1", '\n  invoice: "INV-1"')
+        + receipt("2026-01-12", "130.00 USD", "R-2", '\n  invoice: "INV-2"')
+        + BANK_FEE
+    )
+    later = _naming(chargeback("2026-02-15", "40.00"), "R-1", "INV-5") + _naming(
+        chargeback("2026-02-15", "40.00", "R-2"), "R-2", "INV-5"
+    )
+    alone, _ = load(books, two)
+    entries, errors = load(books, two + later)
+    assert error_lines(errors) == []
+    assert sealed(entries, "2026-01-31") == sealed(alone, "2026-01-31")
+    assert _open_by_invoice(entries) == {
+        "INV-1": Decimal("10.00"),
+        "INV-2": Decimal("10.00"),
+        "INV-5": Decimal("60.00"),
+    }
+    assert balance(entries, AR, "USD") == Decimal("80.00")
+    books_ = reporting.loaded(books, HEADER + two + later, {"ar.yaml": POLICY})
+    feb_1, feb_28 = datetime.date(2026, 2, 1), datetime.date(2026, 2, 28)
+    statement = receivables_report.customer_statement(books_, "CUS-1", feb_1, feb_28)
+    assert list(statement.rows)[-1][-1] == Decimal("80.00")
+    checks = receivables_report.statements_tie(
+        receivables_report.customer_statements(books_, feb_1, feb_28),
+        receivables_report.aging(books_, feb_28),
+        receivables_report.unapplied_cash(books_, feb_28),
+        receivables_report.customer_credits(books_, feb_28),
+    )
+    assert [check.result for check in checks] == ["pass"]
 
 
 def test_a_chargeback_takes_what_the_receipt_holds_unapplied_first(books: Books) -> None:

@@ -20,10 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from plugins.fx import quantize
+from reports import books as loaded_books
 from tests import reporting
 from tests.conftest import Books, generated
 from tests.rated_books import aging_ties, postings_through, sealed, units_total, usd_weight
-from tests.test_ar_chargebacks import _open_by_invoice
+from tests.test_ar_chargebacks import _applications_made, _naming, _open_by_invoice
 from tests.test_ar_reconciliation import (
     AR,
     CREDITS,
@@ -690,6 +691,130 @@ def test_what_the_credit_paid_after_another_chargeback_reopened_an_invoice_is_ta
     less = _load(books, _REOPENED_AT_A_RATE + _euro_chargeback("2026-03-10", "120.00", "R-1"))
     assert sealed(less, "2026-02-28") == sealed(alone, "2026-02-28")
     assert _open_by_invoice(less) == {"INV-1": Decimal("100.00"), "INV-3": Decimal("90.00")}
+
+
+def _euro_wire(date: str, eur: str, name: str, naming: str = "") -> str:
+    extra = f'\n  invoice: "{naming}"' if naming else ""
+    return f"""
+{date} * "Acme" "Wire"
+  receipt: "{name}"
+  customer: "CUS-1"{extra}
+  Assets:Bank:Euro  {eur} EUR
+  Liabilities:UnappliedCash  -{eur} EUR
+"""
+
+
+def _eur(entries: list[data.Directive], account: str) -> Decimal:
+    return units_total(postings_through(entries, account, "2026-12-31"), "EUR")
+
+
+# EUR at 1.20 from Jan 1 and 1.10 from Jan 20. INV-1 100.00 EUR (Jan 5),
+# INV-2 20.00 EUR (Jan 25) and INV-3 30.00 EUR (Jan 28), each at 1.20.
+# R-1 150.00 EUR names INV-1 on Jan 20: it pays 100.00 and parks 50.00 EUR
+# at 1.10; its credit pays INV-2 20.00 on Jan 25 and INV-3 30.00 on Jan
+# 28, holding 50.00 - 20.00 - 30.00 = 0.00. 20.00 EUR of R-1 charged back
+# on Feb 15 naming INV-2: the credit holds nothing and R-1 paid INV-2
+# through its credit, so the debit waits for the second round and opens
+# INV-2 again by 20.00 EUR from Feb 15 (24.00 USD for 22.00 USD of credit).
+_SPENT_AT_A_RATE = (
+    "\n2026-01-01 price EUR 1.20 USD\n2026-01-20 price EUR 1.10 USD\n"
+    + _invoice(1, "2026-01-05", "100.00", "1.20")
+    + _invoice(2, "2026-01-25", "20.00", "1.20")
+    + _invoice(3, "2026-01-28", "30.00", "1.20")
+    + _euro_receipt("2026-01-20", "150.00", "R-1", "INV-1")
+)
+_NAMING_INV_2 = _naming(_euro_chargeback("2026-02-15", "20.00", "R-1"), "R-1", "INV-2")
+
+
+def test_what_a_second_round_chargeback_reopens_at_a_rate_is_paid_by_waiting_cash(
+    books: Books,
+) -> None:
+    # Waiting receipt: R-3 20.00 EUR of CUS-1 on Jan 30 names nothing and
+    # finds nothing open (INV-1, INV-2, INV-3 paid): it waits. INV-2 is open
+    # 20.00 EUR again from Feb 15, so R-3 pays it by amount that day, as it
+    # does in USD (`test_in_usd_what_a_second_round_chargeback_reopens_is_paid`)
+    # and as it pays INV-1 when the same 20.00 EUR name nothing (then read in
+    # the first round: INV-1 reopened by 20.00, matched again). Right: no
+    # invoice open; unapplied cash 150.00 + 20.00 - 150.00 - 20.00 + 20.00
+    # - 20.00 = 0.00 EUR. (Found by the review of 71153e9: INV-2 open 20.00
+    # EUR and R-3's 20.00 EUR still unapplied, the second round's reopening
+    # matched by nothing, and an invoice at a foreign rate not read again
+    # before matching. Now the customer's cash is matched again after it.)
+    waiting = _load(books, _SPENT_AT_A_RATE + _euro_wire("2026-01-30", "20.00", "R-3"))
+    both = _load(books, _SPENT_AT_A_RATE + _euro_wire("2026-01-30", "20.00", "R-3") + _NAMING_INV_2)
+    assert sealed(both, "2026-01-31") == sealed(waiting, "2026-01-31")
+    assert ("2026-02-15", "Chargeback of R-1 taken back from INV-2") in _applications_made(both)
+    assert ("2026-02-15", "Cash application INV-2 from R-3") in _applications_made(both)
+    assert _open_by_invoice(both) == {}
+    assert _eur(both, UNAPPLIED) == 0
+    # Another credit of the customer: R-3 30.00 EUR on Jan 30 names INV-4
+    # 10.00 EUR (Jan 29, at 1.10), pays it and parks 20.00 EUR, which finds
+    # nothing open and waits. It pays the 20.00 EUR of INV-2 opened again on
+    # Feb 15, that day. Right: no invoice open, customer credits -20.00 +
+    # 20.00 = 0.00 EUR. (Before: INV-2 open 20.00 EUR, the credit holding
+    # 20.00 EUR.)
+    credit = (
+        _SPENT_AT_A_RATE
+        + _invoice(4, "2026-01-29", "10.00", "1.10")
+        + _euro_wire("2026-01-30", "30.00", "R-3", "INV-4")
+    )
+    both = _load(books, credit + _NAMING_INV_2)
+    assert ("2026-02-15", "Customer credit from R-3 applied to INV-2") in _applications_made(both)
+    assert _open_by_invoice(both) == {}
+    assert _eur(both, CREDITS) == 0
+
+
+# EUR at 1.20 from Jan 1 and 1.10 from Jan 20. INV-1 100.00 EUR (Jan 5)
+# and INV-3 100.00 EUR (Jan 8), at 1.20. R-2 100.00 EUR names INV-3 and
+# pays it on Jan 10. R-1 150.00 EUR names INV-1 on Jan 20: it pays 100.00
+# and parks 50.00 EUR at 1.10, which finds nothing open. R-2 charged back
+# in full on Feb 10 opens INV-3 again by 100.00 EUR, and R-1's credit pays
+# 50.00 EUR of it that day (the second round of credit applications):
+# INV-3 open 50.00 EUR, the credit holding nothing.
+_PAID_IN_ROUND_TWO = (
+    "\n2026-01-01 price EUR 1.20 USD\n2026-01-20 price EUR 1.10 USD\n"
+    + _invoice(1, "2026-01-05", "100.00", "1.20")
+    + _invoice(3, "2026-01-08", "100.00", "1.20")
+    + _euro_receipt("2026-01-10", "100.00", "R-2", "INV-3")
+    + _euro_receipt("2026-01-20", "150.00", "R-1", "INV-1")
+    + _euro_chargeback("2026-02-10", "100.00", "R-2")
+)
+
+
+def test_a_chargeback_naming_what_the_credit_paid_in_the_second_round_takes_it_back(
+    books: Books,
+) -> None:
+    # 20.00 EUR of R-1 charged back on Mar 10 naming INV-3. R-1 paid INV-3
+    # through its credit on Feb 10, before the debit's day: no error, and
+    # the named invoice gives back first. The credit holds nothing, so the
+    # 20.00 EUR come out of the 50.00 EUR it paid INV-3: INV-3 reopens by
+    # 20.00 EUR at 1.20 (24.00 USD) for 20.00 EUR of credit at 1.10 (22.00
+    # USD), 2.00 USD of loss reversed; INV-1 stays paid. INV-3 open 100.00
+    # - 100.00 + 100.00 - 50.00 + 20.00 = 70.00 EUR. The same books in USD
+    # are right (`test_in_usd_what_a_second_round_chargeback_reopens_is_paid`).
+    # (Found by the review of 71153e9: an error "names invoice 'INV-3',
+    # which R-1 did not pay before 2026-03-10" at the debit's line, and
+    # INV-1 reopened by 20.00 EUR instead: the first round waited only for
+    # a named invoice among the credit's payments it knew, and this payment
+    # is made in the second round of credit applications. Now a debit
+    # naming an invoice nothing known of its receipt paid waits too.)
+    text = _PAID_IN_ROUND_TWO + _naming(
+        _euro_chargeback("2026-03-10", "20.00", "R-1"), "R-1", "INV-3"
+    )
+    found = loaded_books.load(str(reporting.written(books, HEADER + OPENS + text, POLICY)))
+    assert [error.message for error in found.errors] == []
+    entries = list(found.entries)
+    assert [one for one in _taken_back(entries) if one[0] == "2026-03-10"] == [
+        (
+            "2026-03-10",
+            [
+                (AR, "20.00 EUR", "1.20 USD"),
+                (UNAPPLIED, "-20.00 EUR", "1.10 USD"),
+                (REALIZED, "-2.00 USD", ""),
+            ],
+        )
+    ]
+    assert _open_by_invoice(entries) == {"INV-3": Decimal("70.00")}
 
 
 RATES = st.integers(min_value=8000, max_value=14000)  # 0.8000 to 1.4000 USD a euro
