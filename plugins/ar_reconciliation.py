@@ -641,7 +641,9 @@ def _applied(
     made += rematched.entries
     # A debit reaching into what its receipt's credit paid, once the credits paid again.
     claimed, opened = len(charged.reclaims), len(charged.reopened)
+    found = len(charged.findings)
     made += charging.charge_waiting([*credited.entries, *rematched.entries])
+    findings.extend(charged.findings[found:])
     _claim_anew(charged.reclaims[claimed:], crediting, known.claims)
     # What those debits opened again is paid by the customer's waiting cash and credits
     # once more, as the first round's reopenings are: an invoice at a foreign rate is not
