@@ -751,7 +751,7 @@ class _Share(NamedTuple):
     cleared: int
     worth: int
     receivable: data.Posting  # its posting to the receivable, with the carrying rate
-    unapplied: data.Posting  # its posting to unapplied cash, with the receipt's rate
+    unapplied: data.Posting  # its debit of the receipt's cash (or credit), at the receipt's rate
     write_offs: tuple[data.Posting, ...]  # its postings to the write-off account, as booked
 
 
@@ -774,8 +774,9 @@ def _takeable(entry: data.Transaction, policy: ArPolicy) -> int:
 def _share(entry: data.Transaction, policy: ArPolicy) -> _Share | None:
     """Returns what an application of a receipt's cash to an invoice put on it, else None.
 
-    The application debits unapplied cash and credits the receivable, with
-    nothing else but a difference written off, an excess parked in customer
+    The application debits unapplied cash (a payment by the receipt's
+    customer credit, its cash parked, debits the credit) and credits the
+    receivable, with nothing else but a difference written off, an excess parked in customer
     credits and, at exchange rates, the realized difference. Either all in
     one currency with no rate, or at rates in the functional currency: the
     receivable at its carrying rate and a receipt in the invoice's currency
@@ -789,8 +790,10 @@ def _share(entry: data.Transaction, policy: ArPolicy) -> _Share | None:
     if where.get(ar_entries.KIND) == KIND:
         return None
     accounts, precision = policy.accounts, policy.precision
+    # The receipt's cash: in unapplied cash, or parked in its credit when the credit paid.
+    paying = accounts.unapplied_cash
     if where.get(ar_entries.KIND) == customer_credits.KIND:
-        entry = _as_cash(entry, policy)
+        paying = policy.customer_credits_account
     functional = policy.functional_currency
     used = cleared = parked = written_off = 0
     receivable = unapplied = None
@@ -812,7 +815,7 @@ def _share(entry: data.Transaction, policy: ArPolicy) -> _Share | None:
         priced = priced or price is not None
         if price is None:
             plain.add(units.currency)
-        if posting.account == accounts.unapplied_cash and minor > 0 and unapplied is None:
+        if posting.account == paying and minor > 0 and unapplied is None:
             used, unapplied = minor, posting
         elif posting.account == accounts.receivable and minor < 0 and receivable is None:
             cleared, receivable = -minor, posting
@@ -837,27 +840,6 @@ def _share(entry: data.Transaction, policy: ArPolicy) -> _Share | None:
     if worth <= 0:
         return None
     return _Share(used - parked, cleared, worth, receivable, unapplied, tuple(write_offs))
-
-
-def _as_cash(entry: data.Transaction, policy: ArPolicy) -> data.Transaction:
-    """Returns a payment of an invoice by a receipt's credit read as cash applied to it.
-
-    The credit is the receipt's cash parked (at the receipt's rate, if any):
-    its debit to customer credits reads as the receipt's cash used, so the
-    take-back gives it back to the receipt as an application's is given.
-    """
-    credits, unapplied = policy.customer_credits_account, policy.accounts.unapplied_cash
-    return entry._replace(
-        postings=[
-            posting._replace(account=unapplied)
-            if posting.account == credits
-            and posting.units is not None
-            and isinstance(posting.units.number, Decimal)
-            and posting.units.number > 0
-            else posting
-            for posting in entry.postings
-        ]
-    )
 
 
 def _taken_back(
@@ -900,8 +882,9 @@ def _taken_back(
         ar_entries.posting(
             receivable.account, ar_entries.units_of(reopened, currency, precision.digits(currency))
         )._replace(price=receivable.price),
-        ar_entries.posting(
-            unapplied.account, ar_entries.units_of(-now, paid_in, precision.digits(paid_in))
+        ar_entries.posting(  # back to the receipt, whether it paid by itself or by its credit
+            policy.accounts.unapplied_cash,
+            ar_entries.units_of(-now, paid_in, precision.digits(paid_in)),
         )._replace(price=unapplied.price),
     ]
     if _over(share):
