@@ -553,7 +553,9 @@ def _applied(
     charged only then, once all the credit paid is known
     (`chargebacks.Charging.charge_waiting`), and the customers whose
     invoices those debits opened again have their receipts matched and
-    credits applied once more. What an earlier reading found
+    credits applied once more; a debit of that round its receipt's credit
+    could not yet cover is charged again then, until a round opens
+    nothing again. What an earlier reading found
     chargebacks opened again of invoices the calendar reads is posted to
     them first, open from the debit's day in the calendar, and taken off
     before the take-backs are made again.
@@ -640,20 +642,29 @@ def _applied(
     subledger.post(rematched.movements)
     made += rematched.entries
     # A debit reaching into what its receipt's credit paid, once the credits paid again.
-    claimed, opened = len(charged.reclaims), len(charged.reopened)
-    found = len(charged.findings)
-    made += charging.charge_waiting([*credited.entries, *rematched.entries])
-    findings.extend(charged.findings[found:])
-    _claim_anew(charged.reclaims[claimed:], crediting, known.claims)
-    # What those debits opened again is paid by the customer's waiting cash and credits
-    # once more, as the first round's reopenings are: an invoice at a foreign rate is not
-    # read again before matching (`chargebacks.Charged.in_calendar`).
-    late = {subledger.items[invoice].customer for invoice, _ in charged.reopened[opened:]}
-    if late:
-        match_again(late)
-        last = crediting.applied(parked, policy, rates)
-        subledger.post(last.movements)
-        made += last.entries
+    paid_by_credits = [*credited.entries, *rematched.entries]
+    hold = True
+    while True:
+        claimed, opened = len(charged.reclaims), len(charged.reopened)
+        found = len(charged.findings)
+        made += charging.charge_waiting(paid_by_credits, hold)
+        findings.extend(charged.findings[found:])
+        _claim_anew(charged.reclaims[claimed:], crediting, known.claims)
+        # What those debits opened again is paid by the customer's waiting cash and credits
+        # once more, as the first round's reopenings are: an invoice at a foreign rate is
+        # not read again before matching (`chargebacks.Charged.in_calendar`).
+        late = {subledger.items[invoice].customer for invoice, _ in charged.reopened[opened:]}
+        if late:
+            match_again(late)
+            last = crediting.applied(parked, policy, rates)
+            subledger.post(last.movements)
+            made += last.entries
+            paid_by_credits += last.entries
+        if not charging.waiting:
+            break
+        # A debit its credit could not cover waits while the round before opened something
+        # again its credit may pay; then it is charged as it stands.
+        hold = bool(late)
     crediting.finish()
     taken = crediting.taken
     made += over_payments.settled(moved.take_backs, taken, subledger, policy)

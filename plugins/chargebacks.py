@@ -405,13 +405,17 @@ class Charging:
     waits for the second, and so do its receipt's later debits, which take
     what it leaves: the credit may yet pay, before the debit's day, an
     invoice another chargeback opened again, and the invoices named, then
-    the latest paid, give back first. Only a debit still beyond all that is
-    read as before, and only one naming an invoice still unpaid then is an
-    error. What the second round opens again, the customers' cash and
-    credits pay once more (`plugins.ar_reconciliation`).
+    the latest paid, give back first. What the second round opens again,
+    the customers' cash and credits pay once more
+    (`plugins.ar_reconciliation`), and a debit of it still beyond all that,
+    or naming an invoice still unpaid, waits for that too (`charge_waiting`
+    with `hold`): its credit may pay what another debit of the round opened
+    again. Only a debit still beyond all that once a round opens nothing
+    again is read as before, and only one naming an invoice still unpaid
+    then is an error.
 
     Attributes:
-      done: What the chargebacks added, in both rounds.
+      done: What the chargebacks added, in every round.
     """
 
     def __init__(
@@ -445,20 +449,38 @@ class Charging:
         self._round(withheld, credited, last=False)
         return self.done
 
-    def charge_waiting(self, credited: Iterable[data.Transaction]) -> list[data.Transaction]:
-        """Charges the debits the first round kept waiting; returns the entries it adds to `done`.
+    def charge_waiting(
+        self, credited: Iterable[data.Transaction], hold: bool
+    ) -> list[data.Transaction]:
+        """Charges the debits kept waiting; returns the entries it adds to `done`.
+
+        With `hold`, a debit its receipt's credit still cannot cover (one to
+        read as before, or naming an invoice its receipt did not pay) waits
+        once more, with its receipt's later debits: the credit may yet pay
+        what another debit of this round opens again, once its customer's
+        cash and credits pay once more (`plugins.ar_reconciliation`).
 
         Args:
           credited: Every application of customer credits made, the first
-            round's and those made once its take-backs were matched again.
+            round's and those made once take-backs were matched again.
+          hold: Whether such a debit waits once more.
         """
         waiting, self._waiting = self._waiting, []
         first = len(self.done.entries)
-        self._round(waiting, credited, last=True)
+        self._round(waiting, credited, last=True, hold=hold)
         return self.done.entries[first:]
 
+    @property
+    def waiting(self) -> bool:
+        """Whether a debit still waits for a later round."""
+        return bool(self._waiting)
+
     def _round(
-        self, withheld: list[Withheld], credited: Iterable[data.Transaction], last: bool
+        self,
+        withheld: list[Withheld],
+        credited: Iterable[data.Transaction],
+        last: bool,
+        hold: bool = False,
     ) -> None:
         cash, subledger, policy, done = self.cash, self.subledger, self.policy, self.done
         taken, claimed = self._taken, self._claimed
@@ -507,6 +529,17 @@ class Charging:
                 self._waiting.append(one)
                 continue
             given = None if sources is None else credit + sum(left for _, left in sources)
+            if (
+                hold
+                and parked is not None
+                and given is not None
+                and rest > credit
+                and (given < rest or _not_paid(named, known))
+            ):
+                # Its credit may yet pay what another debit of this round opens again.
+                waits.add(receipt_id)
+                self._waiting.append(one)
+                continue
             if rest > 0 and given is not None and given >= rest:
                 if parked is not None and credit > 0:
                     entry = _from_credit(parked[1], one, credit, policy)
