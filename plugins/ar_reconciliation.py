@@ -579,7 +579,7 @@ def _applied(
     withheld = chargebacks.withhold(cash, policy, known.early)
     # Cash naming an invoice written off as uncollectible recovers it on its day, as it is matched.
     recovering = recoveries.Recovering(
-        subledger, cash, policy, moved.straight, known.again, netted.left_open
+        subledger, cash, policy, moved.straight, known.again, netted.left_open, rates
     )
     crediting = _crediting(subledger, cash, credit_entries, moved, recovering, policy, known.claims)
     # What receipts posted straight to the receivable over pay once cash is matched, on their day.

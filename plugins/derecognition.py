@@ -3,9 +3,9 @@
 An invoice in a foreign currency is carried at a rate (plugins.fx), so its
 carrying amount in the functional currency is fixed when it is billed:
 100.00 EUR at 1.0837 is 108.37 USD. Each generated posting that clears it
-at that rate (a cash application, a credit note netted, a customer credit
-applied, a settlement at a rate of its own moved out) derecognizes part of
-that amount, cumulatively:
+at that rate (a cash application, a credit note netted or lowering a
+write-off, a customer credit applied, a settlement at a rate of its own
+moved out) derecognizes part of that amount, cumulatively:
 
 - what it clears is the carrying value of everything cleared of the invoice
   so far, this one included, rounded to the functional currency's minor

@@ -125,7 +125,10 @@ written off on May 31 and CN-1 30.00 for it on June 5:
       Expenses:BadDebt            -30.00 USD
 
 and R-1 70.00 naming INV-1 on June 10 recovers the other 70.00. A write-off
-priced in the functional currency is not lowered by a note: the note stays
+priced in the functional currency is lowered as a recovery reverses it:
+bad debt is credited by what the units are worth at its rate (`Reversed`),
+and the note is netted against them at its own carrying rate, the
+difference realized (`note_entry`); a note with no carrying rate stays
 open (`_notes_on_write_offs`).
 """
 
@@ -134,7 +137,7 @@ from __future__ import annotations
 import bisect
 import datetime
 import operator
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -145,7 +148,7 @@ from plugins.ar_entries import units_of
 from plugins.ar_policy import ArPolicy
 from plugins.credit_notes import written_off_by_hand
 from plugins.derecognition import price_of
-from plugins.fx import own_rate, quantize
+from plugins.fx import Rates, own_rate, quantize
 from plugins.matching_terms import Application
 from plugins.receipts import APPLIED_RECEIPT, Receipt, Receipts, link_of
 from plugins.receivables import Item, Movement, Subledger
@@ -326,6 +329,9 @@ class Recovering:
       settled: Whether the receipts posted straight recovered what the
         allocation gives them with these receipts known (else the books are
         read again, with `demands`).
+      rates: The ledger's prices, for the carrying rate at which a credit
+        note lowering a write-off priced in the functional currency is
+        netted (`note_entry`); without them such a note stays open.
     """
 
     def __init__(
@@ -336,13 +342,15 @@ class Recovering:
         straight: Mapping[str, Sequence[Straight]],
         again: Mapping[str, Sequence[WriteOff]] | None = None,
         notes: Mapping[str, Sequence[Demand]] | None = None,
+        rates: Rates | None = None,
     ) -> None:
         self.subledger, self.cash, self.policy = subledger, cash, policy
+        self.rates = rates
         self.written = written = written_off(subledger, policy, again)
         self.straight = straight
         self.entries: list[data.Transaction] = []
         self.movements: list[tuple[str, Movement]] = []
-        self.notes = _notes_on_write_offs(written, notes or {})
+        self.notes = _notes_on_write_offs(written, notes or {}, self._carrying)
         # The credit notes' turns are read by the next reading's receipts posted straight too.
         self.demands: dict[str, list[Demand]] = {
             invoice: list(found) for invoice, found in self.notes.items()
@@ -475,7 +483,8 @@ class Recovering:
         is moved back to it (`plugins.over_payments.InCalendar`) and then
         lowers what was written off, in its turn (`Allocation.add_note`).
         """
-        demands = _notes_on_write_offs(self.written, {invoice: [(day, note, units)]})
+        noted = {invoice: [(day, note, units)]}
+        demands = _notes_on_write_offs(self.written, noted, self._carrying)
         for demand in demands.get(invoice, ()):
             self.notes.setdefault(invoice, []).append(demand)
             self.demands.setdefault(invoice, []).append(demand)
@@ -511,6 +520,10 @@ class Recovering:
         entry = straight_entry(item, paid, receipt, reversed_, self.policy, self.written[invoice])
         return Movement(entry.date, units, entry, 1, item.currency)
 
+    def _carrying(self, note: str) -> Decimal | None:
+        """Returns a credit note's carrying rate (`plugins.fx`), or None if it has none."""
+        return None if self.rates is None else self.rates.carrying(self.subledger.items[note])
+
     def _noted(self, invoice: str, allocation: Allocation) -> None:
         """Makes the entries of what each credit note for an invoice written off took of it."""
         items = self.subledger.items
@@ -520,7 +533,8 @@ class Recovering:
             write_off = _last_reversible(self.written[invoice], day)
             assert write_off is not None, "a note takes only of a reversible write-off"
             reversed_ = Reversed(write_off, units, before, allocation.earlier(before))
-            entry = note_entry(items[note], items[invoice], reversed_, day, self.policy)
+            carrying = self._carrying(note) if write_off.rate is not None else None
+            entry = note_entry(items[note], items[invoice], reversed_, day, self.policy, carrying)
             self.entries.append(entry)
             self.movements.append((note, Movement(day, units, entry, 1, items[note].currency)))
 
@@ -583,14 +597,17 @@ def _recoverable(write_offs: Sequence[WriteOff], day: datetime.date) -> int:
 
 
 def _notes_on_write_offs(
-    written: Mapping[str, Sequence[WriteOff]], notes: Mapping[str, Sequence[Demand]]
+    written: Mapping[str, Sequence[WriteOff]],
+    notes: Mapping[str, Sequence[Demand]],
+    carrying: Callable[[str], Decimal | None],
 ) -> dict[str, list[Demand]]:
     """Returns the credit notes that may lower what was written off of each invoice.
 
     Those for an invoice written off whose latest write-off by the note's
-    day can be reversed and is not priced (`note_entry` credits back the
-    units themselves): a note for an invoice written off at a foreign rate
-    stays open, as one its invoice cannot take. A note dated before the
+    day can be reversed; of one priced in the functional currency, only a
+    note with a carrying rate (`carrying`, by the note's id), at which
+    `note_entry` closes it: a note carried in its own currency alone stays
+    open, as one its invoice cannot take. A note dated before the
     invoice's first write-off takes its turn on that write-off's day, the
     first day both exist (CN-1 30.00 on March 5, all 100.00 of INV-1
     written off on May 31: bad debt 70.00 from May 31).
@@ -603,7 +620,7 @@ def _notes_on_write_offs(
         for day, note, units in demands:
             day = max(day, write_offs[0].date)
             write_off = _last_reversible(write_offs, day)
-            if write_off is not None and write_off.rate is None:
+            if write_off is not None and (write_off.rate is None or carrying(note) is not None):
                 found.setdefault(invoice, []).append((day, note, units))
     return found
 
@@ -868,6 +885,7 @@ def note_entry(
     reversed_: Reversed,
     day: datetime.date,
     policy: ArPolicy,
+    carrying: Decimal | None = None,
 ) -> data.Transaction:
     """Returns the entry by which a credit note lowers what was written off of its invoice.
 
@@ -876,6 +894,20 @@ def note_entry(
     by what it takes, bad debt falls by as much, and the invoice, written
     off, is not posted. Located at the credit note's line, dated `day`
     (the note's turn, `Allocation`), linked to both.
+
+    Of a write-off priced in the functional currency, the units are
+    reinstated at the write-off's rate, as a recovery reinstates them
+    (`Reversed.value`: bad debt credited by what they are worth at it,
+    rounded cumulatively), and the note is netted against them at its own
+    `carrying` rate, as a note is netted against its invoice: the note's
+    posting is priced at that rate and the difference is realized
+    (`ar_entries.with_realized_difference`). CN-1 40.00 EUR at 1.10 for
+    INV-1 written off at 1.20:
+
+        Assets:AccountsReceivable          40.00 EUR @ 1.10 USD
+          invoice: "CN-1"
+        Expenses:BadDebt                  -48.00 USD
+        Income:ForeignExchange:Realized     4.00 USD
     """
     told = _Told(
         f"Credit note {note.id} applied to {invoice.id} written off",
@@ -884,7 +916,7 @@ def note_entry(
         {meta.INVOICE: note.id},
     )
     place = (note.origin.source, day, note.document.payee or invoice.document.payee)
-    return _entry(note, place, told, reversed_, policy)
+    return _entry(note, place, told, reversed_, policy, carrying)
 
 
 def straight_entry(
@@ -938,6 +970,7 @@ def _entry(
     told: _Told,
     reversed_: Reversed,
     policy: ArPolicy,
+    carrying: Decimal | None = None,
 ) -> data.Transaction:
     """Returns a reversal: the receivable debited, the write-off's debits reversed in proportion.
 
@@ -948,12 +981,15 @@ def _entry(
     Of a write-off priced in the functional currency, the receivable is
     debited at the price at which the units weigh what is credited back
     (`Reversed.value`; the write-off's own rate, 1.20, when that is exact:
-    `40.00 EUR @ 1.20 USD` against `Expenses:BadDebt -48.00 USD`).
+    `40.00 EUR @ 1.20 USD` against `Expenses:BadDebt -48.00 USD`); or, a
+    credit note netted against what is reinstated (`note_entry`), at the
+    note's `carrying` rate, the difference realized.
 
     Args:
       place: The metadata locating the entry (the receipt's or the note's
         line), its date and its payee.
       told: Its narration, links, metadata and the receivable posting's.
+      carrying: Of a credit note lowering a priced write-off, its carrying rate.
     """
     located, day, payee = place
     currency, units = item.currency, reversed_.units
@@ -967,7 +1003,9 @@ def _entry(
     else:
         number = policy.precision.from_minor(units, currency)
         price, worth = write_off.rate, policy.precision.from_minor(value, functional)
-        if number * price != worth:
+        if carrying is not None:
+            price = carrying  # the note, netted against the units at their worth
+        elif number * price != worth:
             price = price_of(worth, number)
         postings = [
             ar_entries.leg(receivable, number, currency, price, functional, told.posting_meta)
@@ -977,6 +1015,8 @@ def _entry(
     before = reversed_.values_before(item.currency, policy)
     for account, piece in reversal(write_off.debits or (), value, before):
         postings.append(ar_entries.posting(account, units_of(-piece, debited, digits)))
+    if carrying is not None and debited == functional:
+        postings = ar_entries.with_realized_difference(postings, policy)
     return ar_entries.transaction(
         located,
         day,

@@ -18,20 +18,24 @@ from pathlib import Path
 
 import pytest
 from beancount.core import data
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from plugins import ar_entries, meta, period_lock, recoveries
+from plugins.fx import quantize
 from reports import receivables as receivables_report
 from tests import reporting
 from tests import test_ar_recoveries_at_rates as rated
 from tests.conftest import Books, generated, line_of, number
+from tests.rated_books import aging_ties, postings_through, sealed, units_total, usd_weight
 from tests.test_ar_payment_differences import paid
 from tests.test_ar_reconciliation import (
     AR,
     CREDITS,
     HEADER,
     POLICY,
+    REALIZED,
+    UNAPPLIED,
     balance,
     credit_note,
     invoice,
@@ -50,6 +54,7 @@ from tests.test_ar_recoveries import (
 )
 
 WRITTEN_OFF = OPENS + invoice(1, "2026-01-05", "100.00") + written_off()
+NIL = Decimal(0)
 NOTED = "Credit note CN-1 applied to INV-1 written off"
 
 
@@ -277,26 +282,330 @@ def test_a_credit_note_nets_what_is_open_first_then_lowers_what_was_written_off(
     assert open_items(entries) == {"CN-1": Decimal("0.00"), "INV-1": Decimal("0.00")}
 
 
-def test_a_credit_note_on_an_invoice_written_off_at_a_foreign_rate_stays_open(
+def _note_in_euros(day: str, eur: str, rate: str, note: str = "CN-1") -> str:
+    """A credit note in euros for INV-1, typed at its own rate in USD (`-40.00 EUR @ 1.10 USD`)."""
+    usd = Decimal(eur) * Decimal(rate)
+    return f"""
+{day} * "Acme" "Credit note {note}" ^{note}
+  invoice: "{note}"
+  credits: "INV-1"
+  customer: "CUS-1"
+  {AR}  -{eur} EUR @ {rate} USD
+  Income:Revenue:Services  {usd:.2f} USD
+"""
+
+
+def test_worked_example_a_credit_note_lowers_a_write_off_priced_in_usd(books: Books) -> None:
+    # INV-1 100.00 EUR billed Jan 5 at 1.20 is carried at 120.00 USD; it is
+    # written off on May 31 at 1.20 (-100.00 EUR @ 1.20 USD, bad debt
+    # 120.00 USD), so nothing of it is open, in euros or in USD. CN-1 40.00
+    # EUR for INV-1 on Jul 10, typed at 1.10 (44.00 USD of revenue taken
+    # back), finds nothing open to net and lowers the write-off by 40.00
+    # EUR, as a receipt's recovery of 40.00 EUR would: the units are worth
+    # 40.00 x 1.20 = 48.00 USD at the write-off's rate, credited back to bad
+    # debt (120.00 - 48.00 = 72.00 USD stays written off), and the note is
+    # netted against them at its own 1.10: CN-1 debited 40.00 EUR @ 1.10 =
+    # 44.00 USD, and 48.00 - 44.00 = 4.00 USD realized as a loss (what a
+    # note at 1.10 netted against an invoice carried at 1.20 realizes). So
+    # CN-1 -40.00 + 40.00 = 0.00 EUR open, the receivable 100 - 100 - 40 +
+    # 40 = 0.00 EUR weighing 120 - 120 - 44 + 44 = 0.00 USD, no credit; May
+    # and June as they were. The old code left CN-1 open -40.00 EUR (44.00
+    # USD) and bad debt 120.00.
+    before = rated._invoice() + rated._written_off()
+    text = before + _note_in_euros("2026-07-10", "40.00", "1.10")
+    alone, entries = rated._load(books, before), rated._load(books, text)
+    assert rated._made(entries, "2026-06-01") == [
+        (
+            "2026-07-10",
+            "credit-note-written-off",
+            [f"{AR} 40.00 EUR @ 1.10 USD", f"{BAD_DEBT} -48.00 USD", f"{REALIZED} 4.00 USD"],
+        )
+    ]
+    noted = next(entry for entry in generated(entries) if entry.narration == NOTED)
+    assert noted.postings[0].meta == {meta.INVOICE: "CN-1"}  # it closes the note
+    assert rated._closed(entries) == (NIL, NIL, Decimal("72.00"), Decimal("4.00"), NIL)
+    assert open_items(entries) == {"CN-1": NIL, "INV-1": NIL}
+    assert sealed(entries, "2026-06-30") == sealed(alone, "2026-06-30")
+    aging_ties(books, HEADER + rated.OPENS + text, rated.POLICY, "2026-07-31")
+
+
+def test_a_credit_note_at_a_rate_of_its_own_lowers_a_write_off_at_a_foreign_rate(
     books: Books,
 ) -> None:
     # INV-1 100.00 EUR carried at 1.20 is written off at 1.20 (bad debt
-    # 120.00 USD); CN-1 30.00 EUR at 1.15 credits it on Jun 5. A write-off
-    # priced in USD is not lowered by a note (the known gap in the README):
-    # CN-1 stays open -30.00 EUR, a credit in the receivable, and bad debt
-    # stays 120.00 USD, as before this rule.
-    note = """
-2026-06-05 * "Acme" "Credit note CN-1" ^CN-1
+    # 120.00 USD); CN-1 30.00 EUR at 1.15 credits it on Jun 5 (34.50 USD).
+    # It lowers the write-off by 30.00 EUR worth 30.00 x 1.20 = 36.00 USD:
+    # bad debt 120.00 - 36.00 = 84.00, and 36.00 - 34.50 = 1.50 USD of loss
+    # realized; CN-1 0.00. (Before the rule, the known gap: CN-1 stayed
+    # open -30.00 EUR, a credit in the receivable, and bad debt 120.00.)
+    text = rated._invoice() + rated._written_off() + _note_in_euros("2026-06-05", "30.00", "1.15")
+    entries = rated._load(books, text)
+    assert rated._made(entries, "2026-06-01") == [
+        (
+            "2026-06-05",
+            "credit-note-written-off",
+            [f"{AR} 30.00 EUR @ 1.15 USD", f"{BAD_DEBT} -36.00 USD", f"{REALIZED} 1.50 USD"],
+        )
+    ]
+    assert open_items(entries) == {"CN-1": NIL, "INV-1": NIL}
+    assert rated._closed(entries, "2026-06-30") == (
+        NIL,
+        NIL,
+        Decimal("84.00"),
+        Decimal("1.50"),
+        NIL,
+    )
+    aging_ties(books, HEADER + rated.OPENS + text, rated.POLICY, "2026-06-30")
+
+
+def test_notes_lowering_a_write_off_at_a_rate_that_does_not_end_are_rounded_cumulatively(
+    books: Books,
+) -> None:
+    # INV-1 100.00 EUR at 1.0837 is carried at 108.37 USD and written off at
+    # 1.0837 against bad debt 108.37 USD. CN-1 50.00 EUR on Jul 10 and CN-2
+    # 50.00 EUR on Aug 10, each at 1.10 (55.00 USD). CN-1 lowers the
+    # write-off by 50.00 x 1.0837 = 54.185, rounded half to even 54.18 USD;
+    # CN-2 by what all 100.00 EUR are worth less that, 108.37 - 54.18 =
+    # 54.19 USD, not 54.18 again (as recoveries by R-1 and R-2 are rounded,
+    # tests/test_ar_recoveries_at_rates.py): bad debt 108.37 - 54.18 - 54.19
+    # = 0.00, not 0.01. Each note is netted at its 1.10: 55.00 - 54.18 =
+    # 0.82 and 55.00 - 54.19 = 0.81 USD of gain (the note takes back more
+    # revenue than the debt it cancels was worth), together 110.00 - 108.37
+    # = 1.63. CN-2 leaves July as it was.
+    july = (
+        rated._invoice("1.0837", "108.37")
+        + rated._written_off("@ 1.0837 USD", f"{BAD_DEBT}  108.37 USD")
+        + _note_in_euros("2026-07-10", "50.00", "1.10")
+    )
+    text = july + _note_in_euros("2026-08-10", "50.00", "1.10", "CN-2")
+    alone, entries = rated._load(books, july), rated._load(books, text)
+    kind = "credit-note-written-off"
+    assert rated._made(entries, "2026-06-01") == [
+        ("2026-07-10", kind, [f"{AR} 50.00 EUR @ 1.10 USD", f"{BAD_DEBT} -54.18 USD",
+                              f"{REALIZED} -0.82 USD"]),
+        ("2026-08-10", kind, [f"{AR} 50.00 EUR @ 1.10 USD", f"{BAD_DEBT} -54.19 USD",
+                              f"{REALIZED} -0.81 USD"]),
+    ]  # fmt: skip
+    assert rated._closed(entries, "2026-07-31") == (
+        NIL, NIL, Decimal("54.19"), Decimal("-0.82"), NIL
+    )  # fmt: skip
+    assert rated._closed(entries, "2026-08-31") == (NIL, NIL, NIL, Decimal("-1.63"), NIL)
+    assert open_items(entries) == {"CN-1": NIL, "CN-2": NIL, "INV-1": NIL}
+    assert sealed(entries, "2026-07-31") == sealed(alone, "2026-07-31")
+    aging_ties(books, HEADER + rated.OPENS + text, rated.POLICY, "2026-08-31")
+
+
+def test_a_credit_note_lowers_a_write_off_at_a_rate_of_its_own_at_that_rate(books: Books) -> None:
+    # INV-1 100.00 EUR carried at 1.20 is written off at 1.15 (bad debt
+    # 115.00 USD); the write-off's own-rate entry of May 31 realizes 120.00
+    # - 115.00 = 5.00 USD of loss, which stays in May. CN-1 100.00 EUR at
+    # 1.10 on Jul 10 (110.00 USD) lowers the write-off as it was typed, at
+    # 1.15: bad debt credited 100.00 x 1.15 = 115.00 USD (0.00 left), the
+    # note netted at 1.10 against those 115.00: 115.00 - 110.00 = 5.00 USD
+    # more of loss. Together 10.00 USD, 120.00 - 110.00, as had CN-1 been
+    # netted against INV-1 never written off; the receivable 0.00 EUR
+    # weighing 0.00 USD.
+    before = rated._invoice() + rated._written_off("@ 1.15 USD", f"{BAD_DEBT}  115.00 USD")
+    text = before + _note_in_euros("2026-07-10", "100.00", "1.10")
+    alone, entries = rated._load(books, before), rated._load(books, text)
+    assert rated._made(entries, "2026-07-01") == [
+        (
+            "2026-07-10",
+            "credit-note-written-off",
+            [f"{AR} 100.00 EUR @ 1.10 USD", f"{BAD_DEBT} -115.00 USD", f"{REALIZED} 5.00 USD"],
+        )
+    ]
+    assert units_total(postings_through(alone, REALIZED, "2026-05-31"), "USD") == Decimal("5.00")
+    assert rated._closed(entries) == (NIL, NIL, NIL, Decimal("10.00"), NIL)
+    assert sealed(entries, "2026-06-30") == sealed(alone, "2026-06-30")
+    aging_ties(books, HEADER + rated.OPENS + text, rated.POLICY, "2026-07-31")
+
+
+def test_a_note_and_a_receipt_lowering_a_priced_write_off_are_rounded_together(
+    books: Books,
+) -> None:
+    # INV-1 100.00 EUR at 1.0837 (108.37 USD) written off at 1.0837. CN-1
+    # 50.00 EUR at 1.10 on Jul 10 lowers the write-off by 54.18 USD (54.185
+    # rounded half to even) and realizes 55.00 - 54.18 = 0.82 of gain; R-1
+    # 50.00 EUR naming INV-1 on Aug 10 recovers the other 50.00 EUR, worth
+    # 108.37 - 54.18 = 54.19 USD (price 54.19 / 50.00 = 1.0838): one
+    # rounding over the note and the receipt, so bad debt ends at 0.00. R-1
+    # pays the reinstated 54.19 with 55.00 USD: 0.81 of gain, 1.63 in all.
+    text = (
+        rated._invoice("1.0837", "108.37")
+        + rated._written_off("@ 1.0837 USD", f"{BAD_DEBT}  108.37 USD")
+        + _note_in_euros("2026-07-10", "50.00", "1.10")
+        + rated._receipt("2026-08-10", "50.00 EUR")
+    )
+    entries = rated._load(books, text)
+    made = rated._made(entries, "2026-06-01")
+    assert [(day, kind, postings[:2]) for day, kind, postings in made] == [
+        ("2026-07-10", "credit-note-written-off",
+         [f"{AR} 50.00 EUR @ 1.10 USD", f"{BAD_DEBT} -54.18 USD"]),
+        ("2026-08-10", "recovery", [f"{AR} 50.00 EUR @ 1.0838 USD", f"{BAD_DEBT} -54.19 USD"]),
+        ("2026-08-10", "named",
+         [f"{UNAPPLIED} 50.00 EUR @ 1.10 USD", f"{AR} -50.00 EUR @ 1.0838 USD"]),
+    ]  # fmt: skip
+    assert rated._closed(entries, "2026-08-31") == (NIL, NIL, NIL, Decimal("-1.63"), NIL)
+    assert open_items(entries) == {"CN-1": NIL, "INV-1": NIL}
+    aging_ties(books, HEADER + rated.OPENS + text, rated.POLICY, "2026-08-31")
+
+
+def test_a_note_nets_what_is_open_then_lowers_a_priced_write_off_by_the_rest(
+    books: Books,
+) -> None:
+    # INV-1 100.00 EUR at 1.20; 40.00 EUR of it written off on May 31 at
+    # 1.20 (bad debt 48.00 USD), 60.00 EUR (72.00 USD) still open. CN-1
+    # 80.00 EUR at 1.10 on Jul 10 (88.00 USD) nets the 60.00 EUR open at
+    # each side's rate (66.00 against 72.00: 6.00 of loss) and lowers the
+    # write-off by the other 20.00 EUR, worth 24.00 USD at 1.20, netted at
+    # 1.10 (22.00): 2.00 of loss. Bad debt 48.00 - 24.00 = 24.00; realized
+    # 8.00, what CN-1's 80.00 EUR at 1.10 against 80.00 of INV-1 at 1.20
+    # realize; the receivable 0.00 EUR weighing 0.00 USD.
+    written = """
+2026-05-31 * "Acme" "Write off part of INV-1" ^INV-1
+  invoice: "INV-1"
+  status: "uncollectible"
+  Assets:AccountsReceivable  -40.00 EUR @ 1.20 USD
+  Expenses:BadDebt  48.00 USD
+"""
+    text = rated._invoice() + written + _note_in_euros("2026-07-10", "80.00", "1.10")
+    entries = rated._load(books, text)
+    assert [postings for _, _, postings in rated._made(entries, "2026-07-01")] == [
+        [f"{AR} 60.00 EUR @ 1.10 USD", f"{AR} -60.00 EUR @ 1.20 USD", f"{REALIZED} 6.00 USD"],
+        [f"{AR} 20.00 EUR @ 1.10 USD", f"{BAD_DEBT} -24.00 USD", f"{REALIZED} 2.00 USD"],
+    ]
+    assert rated._closed(entries) == (NIL, NIL, Decimal("24.00"), Decimal("8.00"), NIL)
+    assert open_items(entries) == {"CN-1": NIL, "INV-1": NIL}
+    aging_ties(books, HEADER + rated.OPENS + text, rated.POLICY, "2026-07-31")
+
+
+def test_a_note_carried_in_its_own_currency_alone_leaves_a_priced_write_off_as_it_was(
+    books: Books,
+) -> None:
+    # With no price of EUR in the ledger, CN-1 40.00 EUR typed against
+    # revenue in euros has no rate in USD (plugins.fx): nothing to net it
+    # against the 48.00 USD its units are worth at the write-off's rate. It
+    # stays open, -40.00 EUR, and bad debt keeps the 120.00 USD written off
+    # (the user books the note's lowering by hand).
+    text = """
+2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  100.00 EUR @ 1.20 USD
+  Income:Revenue:Services  -120.00 USD
+
+2026-07-10 * "Acme" "Credit note CN-1" ^CN-1
   invoice: "CN-1"
   credits: "INV-1"
   customer: "CUS-1"
-  Assets:AccountsReceivable  -30.00 EUR @ 1.15 USD
-  Income:Revenue:Services  34.50 USD
-"""
-    entries = rated._load(books, rated._invoice() + rated._written_off() + note)
+  Assets:AccountsReceivable  -40.00 EUR
+  Income:Revenue:Services  40.00 EUR
+""" + rated._written_off()
+    entries = rated._load(books, text)
     assert [entry for entry in generated(entries) if entry.narration == NOTED] == []
-    assert open_items(entries) == {"CN-1": Decimal("-30.00"), "INV-1": Decimal("0.00")}
+    assert open_items(entries) == {"CN-1": Decimal("-40.00"), "INV-1": NIL}
     assert balance(entries, BAD_DEBT, "USD") == Decimal("120.00")
+
+
+@st.composite
+def _lowered_at_rates(draw: st.DrawFn) -> tuple[str, Decimal, Decimal, Decimal]:
+    """An invoice in euros written off whole at a total price, then notes and receipts for it.
+
+    As `rated._recovered` draws it: any 4-decimal carrying rate, a write-off
+    at it or at another, typed at its total in cents (`@@`); then one to
+    three pieces, a month apart, each a credit note for INV-1 in euros
+    (typed at its total in cents at the day's price of EUR, `@@`) or a
+    receipt in euros naming it,
+    together at most what was written off. Returns the books, the USD and
+    the euros written off, and the euros the pieces bring.
+    """
+    cents = draw(st.integers(min_value=100, max_value=1_000_000))
+    eur = Decimal(cents).scaleb(-2)
+    carrying = Decimal(draw(rated.RATES)).scaleb(-4)
+    rate = carrying if draw(st.booleans()) else Decimal(draw(rated.RATES)).scaleb(-4)
+    total, written = quantize(eur * carrying, 2), quantize(eur * rate, 2)
+    cuts = sorted(draw(st.lists(st.integers(1, cents), min_size=1, max_size=3, unique=True)))
+    pieces = [Decimal(b - a).scaleb(-2) for a, b in zip([0, *cuts[:-1]], cuts, strict=True)]
+    text = f"""
+2026-01-01 price EUR {carrying} USD
+
+2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  {AR}  {eur} EUR @ {carrying} USD
+  Income:Revenue:Services  -{total} USD
+""" + rated._written_off(f"@@ {written} USD", f"{BAD_DEBT}  {written} USD").replace(
+        "100.00", str(eur)
+    )
+    for month, piece in enumerate(pieces, start=7):
+        day = f"2026-{month:02d}-10"
+        day_rate = Decimal(draw(rated.RATES)).scaleb(-4)
+        text += f"\n{day} price EUR {day_rate} USD\n"
+        if draw(st.booleans()):
+            text += rated._receipt(day, f"{piece} EUR", f"R-{month}")
+        else:
+            usd = quantize(piece * day_rate, 2)
+            text += f"""
+{day} * "Acme" "Credit note CN-{month}" ^CN-{month}
+  invoice: "CN-{month}"
+  credits: "INV-1"
+  customer: "CUS-1"
+  {AR}  -{piece} EUR @@ {usd} USD
+  Income:Revenue:Services  {usd} USD
+"""
+    return text, written, eur, sum(pieces, Decimal(0))
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(case=_lowered_at_rates())
+def test_notes_and_recoveries_lower_a_priced_write_off_to_the_cent_and_tie_the_receivable(
+    books: Books, case: tuple[str, Decimal, Decimal, Decimal]
+) -> None:
+    # Whatever the invoice, its carrying rate, the write-off's rate, and the
+    # notes and receipts that follow it, their split and their rates:
+    # - what stays written off is the write-off's total less what all the
+    #   euros taken (by notes and receipts alike, in one allocation) are
+    #   worth at its rate, rounded to the cent cumulatively: nothing once
+    #   all of it is taken;
+    # - every note closes, no credit is left to the customer, and the
+    #   receivable is 0.00 EUR weighing nothing in USD (to a unit of the
+    #   28th digit where a price does not end);
+    # - the aging's functional total ties the general ledger at the end.
+    text, written, eur, taken = case
+    entries = rated._load(books, text)
+    price = written / eur  # Beancount's price of a unit of `@@`, to its 28 digits
+    left = written - quantize(taken * price, 2)
+    assert units_total(postings_through(entries, BAD_DEBT, "2026-12-31"), "USD") == left
+    assert set(open_items(entries).values()) == {NIL}
+    assert units_total(postings_through(entries, CREDITS, "2026-12-31"), "EUR") == 0
+    held = postings_through(entries, AR, "2026-12-31")
+    assert units_total(held, "EUR") == 0
+    assert abs(usd_weight(held)) < Decimal("1e-20")
+    aging_ties(books, HEADER + rated.OPENS + text, rated.POLICY, "2026-12-31")
+
+
+def test_the_statement_shows_a_note_lowering_a_write_off_priced_in_usd(books: Books) -> None:
+    # The worked example above on CUS-1's statement for July, in euros:
+    # July opens at 0.00 EUR (billed 100.00, written off 100.00); CN-1 is a
+    # credit of 40.00 EUR, and what it lowers of the write-off a charge of
+    # 40.00 EUR under CN-1, "write-off lowered", as for a write-off in the
+    # invoice's own currency: 0 - 40 + 40 = 0.00 at July's end. The old
+    # code closed at -40.00 EUR (CN-1 still open).
+    text = rated._invoice() + rated._written_off() + _note_in_euros("2026-07-10", "40.00", "1.10")
+    loaded = reporting.loaded(books, HEADER + rated.OPENS + text, rated.POLICY)
+    table = receivables_report.customer_statement(
+        loaded, "CUS-1", datetime.date(2026, 7, 1), datetime.date(2026, 7, 31)
+    )
+    D, noted = Decimal, datetime.date(2026, 7, 10)
+    assert [tuple(row) for row in table.rows] == [
+        (datetime.date(2026, 7, 1), "EUR", "", "", "Opening balance", None, None, D("0.00")),
+        (noted, "EUR", "CN-1", "credit note", "Credit note CN-1", None, D("40.00"), D("-40.00")),
+        (noted, "EUR", "CN-1", "write-off lowered", NOTED, D("40.00"), None, D("0.00")),
+        (datetime.date(2026, 7, 31), "EUR", "", "", "Closing balance", None, None, D("0.00")),
+    ]  # fmt: skip
 
 
 def test_the_statement_shows_the_note_lowering_the_write_off_and_closes_at_nothing(
