@@ -58,7 +58,21 @@ the invoice from its day: such write-offs are found once cash is matched,
 and the books are read again with them (`carried`,
 `plugins.ar_reconciliation.reconcile`) until the write-offs found are those
 posted. A write-off that nothing follows changes nothing the matcher could
-do, and is made at once.
+do, and is made at once. Of an invoice's write-offs found anew (not posted
+in the reading), a later one is not carried into the next reading once
+the plugin made something of the invoice after the first (cash matched,
+credits applied, an excess moved) through the later one's day: that was
+made without the first, and the next reading, with it posted, finds the
+later ones again or not. Carried, such a later one would be posted before
+the day's receipts and make itself true: INV-1 100.00, R-0 20.00 naming
+it on January 10, BR-1 79.50 straight on January 25 (0.50 written off)
+and BR-0 20.00 and BR-3 20.00 straight on March 20 and April 21. Read
+without January's write-off, March 20 finds INV-1 at -19.50 and BR-0
+parks 19.50, so 0.50 over is written off on March 20;
+posted before BR-0 in the next reading, that write-off leaves BR-0 19.50
+to park again and so is found again. Carried alone, January's 0.50 leaves
+INV-1 at -20.00 on March 20: BR-0 parks 20.00 and nothing is written off
+that day, as without BR-3.
 
 A later receipt posted straight to the invoice is read by the matcher on
 its own day (`plugins.cash_matching`), so it does not change what a receipt
@@ -78,6 +92,7 @@ later postings, as named receipts do.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -133,7 +148,9 @@ def write_offs(
         left at the end of the books instead (the readings did not settle).
     Returns:
       The write-offs that nothing follows, to post now; and, if the
-      write-offs found followed by later postings are not `carried`, those.
+      write-offs found followed by later postings are not `carried`, those
+      but the ones found on what was made without an earlier one found
+      anew (`_made_between`).
     """
     at_end = carried is None
     carried = carried or ()
@@ -159,9 +176,19 @@ def write_offs(
     done = WrittenOff([], [])
     later: Carried = []
     known = {_key(one) for one in carried}
+    # The day of each invoice's first write-off found anew; None once one after it is stale.
+    anew: dict[str, datetime.date | None] = {}
     for item, paid, receipt, left, final in sorted(found, key=lambda one: one[0].id):
+        first = anew.get(item.id, paid.date)
+        if first is None or _made_between(item, first, paid.date):
+            # Found on what the plugin made without the write-off before it: the next
+            # reading, with that one posted, finds it or not, and those after it.
+            anew[item.id] = None
+            continue
         entry = write_off_entry(item, paid, receipt, left, policy)
         movement = (item.id, Movement(entry.date, -left, entry, 2, item.currency))
+        if item.id not in anew and _key(movement) not in known:
+            anew[item.id] = entry.date
         # One carried stays so, though what followed it may follow no more.
         if final and _key(movement) not in known:
             done.entries.append(entry)
@@ -171,6 +198,22 @@ def write_offs(
     if not at_end and [_key(one) for one in later] != [_key(one) for one in carried]:
         return done._replace(carried=later)
     return done
+
+
+def _made_between(item: Item, first: datetime.date, day: datetime.date) -> bool:
+    """Tells whether the plugin made anything of an invoice after `first`, through `day`.
+
+    Cash matched, credits applied, an excess moved: anything generated but
+    a payment difference. Made after a write-off found anew on `first`, it
+    was made without it, and a write-off on `day` found with it is so too;
+    the typed postings alone are read the same with it or without.
+    """
+    return any(
+        first < movement.date <= day
+        and meta.GENERATED_BY in movement.entry.meta
+        and movement.entry.meta.get(ar_entries.KIND) != KIND
+        for movement in item.movements
+    )
 
 
 def keys(written: Sequence[tuple[str, Movement]]) -> tuple[tuple[str, str, object, int], ...]:

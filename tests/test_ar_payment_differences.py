@@ -8,6 +8,7 @@ from plugins import ar_entries, meta
 from tests.conftest import Books, generated, line_of
 from tests.test_ar_reconciliation import (
     AR,
+    CREDITS,
     HEADER,
     UNAPPLIED,
     WRITE_OFF,
@@ -115,3 +116,36 @@ def test_cash_after_the_day_of_a_write_off_over_pays_the_invoice(books: Books) -
     ]
     assert balance(entries, AR, "USD") == Decimal("0.00")
     assert balance(entries, WRITE_OFF, "USD") == Decimal("0.00")
+
+
+def test_a_payment_difference_each_month_settles_in_a_few_readings(books: Books) -> None:
+    # Passing edge case. BR-01 99.90 leaves 0.10 of INV-1 100.00 written off
+    # on Jan 20. From February to October, 10.00 is paid back to the
+    # customer on the 5th (a debit typed to INV-1: open 10.00) and 9.90 paid
+    # straight on the 10th leaves 0.10, written off that day: with
+    # January's, ten write-offs that later postings follow, 10 x 0.10 =
+    # 1.00. BR-99 30.00 straight on Dec 10 over pays INV-1 by 30.00, beyond
+    # the tolerance: the customer's credit. Only the first of an invoice's
+    # write-offs found anew is carried into the next reading when the plugin
+    # made something of the invoice between it and the later ones; here
+    # nothing is made between them (the Dec 10 excess comes after the
+    # last), so all ten are carried at once and the books settle with no
+    # error, not one write-off a reading.
+    #   Dec 31: INV-1 100.00 - 99.90 - 0.10 + 9 x (10.00 - 9.90 - 0.10)
+    #   - 30.00 + 30.00 = 0.00; differences 1.00; credits -30.00.
+    text = invoice(1, "2026-01-05", "100.00") + paid("2026-01-20", "99.90", "BR-01")
+    for month in range(2, 11):
+        text += f"""
+2026-{month:02d}-05 * "Acme" "Refund" ^INV-1
+  invoice: "INV-1"
+  Assets:AccountsReceivable  10.00 USD
+  Assets:Bank:Operating  -10.00 USD
+"""
+        text += paid(f"2026-{month:02d}-10", "9.90", f"BR-{month:02d}")
+    entries, errors = load(books, text + paid("2026-12-10", "30.00", "BR-99"))
+    assert errors == []
+    written = [day for day, what, _ in applications(entries) if what.startswith("Payment diff")]
+    assert written == ["2026-01-20", *(f"2026-{month:02d}-10" for month in range(2, 11))]
+    assert balance(entries, WRITE_OFF, "USD") == Decimal("1.00")
+    assert balance(entries, CREDITS, "USD") == Decimal("-30.00")
+    assert balance(entries, AR, "USD") == Decimal("0.00")
