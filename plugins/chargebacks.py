@@ -176,7 +176,8 @@ invoices the chargebacks opened again have their cash matched again: a
 debit reaching into it is read then (`Charging`), and so is one naming an
 invoice the receipt is not yet known to have paid, by its applications or
 through its credit (an error only if still unpaid then). What those debits
-open again, their customers' cash and credits pay once more. R-1 150.00
+open again, their customers' cash and credits pay once more, and a later
+debit of the customer waits until they have (`Charging`). R-1 150.00
 naming INV-1 100.00 parks 50.00 on January 20 and its credit pays INV-2
 20.00 on January 25; 140.00 charged back on February 15 takes the 30.00
 the credit holds, opens INV-1 again by 100.00 and INV-2 by 10.00, January
@@ -203,7 +204,6 @@ again.
 from __future__ import annotations
 
 import datetime
-import operator
 from collections import Counter
 from collections.abc import Collection, Hashable, Iterable, Mapping
 from decimal import Decimal
@@ -388,7 +388,7 @@ def _by_receipt(withheld: Iterable[Withheld]) -> list[tuple[str, list[Withheld]]
 class Charging:
     """Posts each withheld debit back to its receipt, taking back from its credit and what it paid.
 
-    Taken by receipt, then in date order, smallest first, and by place: not
+    Taken in date order, then by receipt, smallest first, and by place: not
     in the order of the files. Each posts into `cash` and `subledger` as it
     goes, so the next reads what the one before left. What a debit asks of
     the customer credit its receipt parked is a claim, which
@@ -410,9 +410,14 @@ class Charging:
     (`plugins.ar_reconciliation`), and a debit of it still beyond all that,
     or naming an invoice still unpaid, waits for that too (`charge_waiting`
     with `hold`): its credit may pay what another debit of the round opened
-    again. Only a debit still beyond all that once a round opens nothing
-    again is read as before, and only one naming an invoice still unpaid
-    then is an error.
+    again. In every round, a debit dated after one of its customer's that
+    waits, or that opens an invoice again, waits with it: the customer's
+    cash and credits may pay what is opened again before its day, once
+    they pay once more (R-3's cash waiting from January 30 pays INV-2,
+    opened again on February 15 by R-1's debit, and R-3's debit of March 1
+    takes that payment back, not the cash as it waited). Only a debit still
+    beyond all that once a round opens nothing again is read as before,
+    and only one naming an invoice still unpaid then is an error.
 
     Attributes:
       done: What the chargebacks added, in every round.
@@ -486,9 +491,18 @@ class Charging:
         taken, claimed = self._taken, self._claimed
         spending: dict[str, list[data.Transaction]] | None = None  # made at the first need
         waits: set[str] = set()  # the receipts with a debit waiting for the second round
-        for one in sorted(withheld, key=operator.attrgetter("key")):
+        # By customer, the first day of a debit of this round that waits or opens an invoice
+        # again: the customer's cash and credits may yet pay what it opens, from that day.
+        held: dict[str, datetime.date] = {}
+        for one in sorted(withheld, key=lambda one: (one.use.date, one.key)):
             receipt_id, debit = one.receipt, one.use
-            if receipt_id in waits:
+            customer = cash.by_id[receipt_id].customer
+            day = held.get(customer)
+            if receipt_id in waits or (day is not None and day < debit.date):
+                # It takes what its receipt's waiting debit leaves, or what its customer's
+                # cash and credits do not pay of what an earlier debit opens again.
+                waits.add(receipt_id)
+                held.setdefault(customer, debit.date)
                 self._waiting.append(one)
                 continue
             rest = debit.units - max(0, cash.unapplied(receipt_id, debit.date))
@@ -526,6 +540,7 @@ class Charging:
                 # What its credit paid is known once the first round's take-backs are matched
                 # again: it may yet pay an invoice the debit names.
                 waits.add(receipt_id)
+                held.setdefault(customer, debit.date)
                 self._waiting.append(one)
                 continue
             given = None if sources is None else credit + sum(left for _, left in sources)
@@ -538,6 +553,7 @@ class Charging:
             ):
                 # Its credit may yet pay what another debit of this round opens again.
                 waits.add(receipt_id)
+                held.setdefault(customer, debit.date)
                 self._waiting.append(one)
                 continue
             if rest > 0 and given is not None and given >= rest:
@@ -566,6 +582,7 @@ class Charging:
                     if movement is not None:
                         movements.append((invoice, movement))
                         done.reopened.append((invoice, movement))
+                        held.setdefault(subledger.items[invoice].customer, debit.date)
                         unrecovered = _unrecovered(
                             application, share, one, (before, units), (subledger, policy)
                         )

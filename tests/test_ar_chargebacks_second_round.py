@@ -9,16 +9,22 @@ chargeback of the credit that paid a reopening are mended (with one more
 worked example of the second). The third was no gap: a credit refunded
 in the chargeback's month pays nothing it reopened, and one refunded in a
 later month leaves the closed month and is overdrawn, the rule for every
-refund of a credit (the last two tests).
+refund of a credit (the refunded-credit tests). A review of 6b6d8b4
+found a later debit of the customer charged before what the round opened
+again was paid, taking away February's payment made by its receipt's
+waiting cash or credit; it now waits too (the tests after those, and one
+more of a reopening in the first round).
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from beancount.core import data
+
 from reports import books as loaded_books
 from tests import reporting
-from tests.conftest import Books, error_lines, line_of
+from tests.conftest import Books, error_lines, generated, line_of
 from tests.rated_books import postings_through, sealed, units_total
 from tests.test_ar_chargebacks import _CREDITS_OPEN, _naming, _open_by_invoice, chargeback
 from tests.test_ar_chargebacks_at_rates import (
@@ -162,6 +168,191 @@ def test_a_later_chargeback_naming_what_the_credit_paid_in_the_second_round_take
     ]
 
 
+def _both(
+    books: Books, alone: str, later: str
+) -> tuple[list[data.Directive], list[data.Directive]]:
+    """The books without and with `later`; those with it load without errors."""
+    before = list(reporting.loaded(books, HEADER + OPENS + alone, POLICY).entries)
+    path = reporting.written(books, HEADER + OPENS + alone + later, POLICY)
+    found = loaded_books.load(str(path))
+    assert [error.message for error in found.errors] == []
+    return before, list(found.entries)
+
+
+def _made(entries: list[data.Directive], start: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(date, postings as account and units at price) of the generated entries named so."""
+    return [
+        (
+            str(entry.date),
+            [
+                (p.account, f"{p.units} @ {p.price}" if p.price else str(p.units))
+                for p in entry.postings
+            ],
+        )
+        for entry in generated(entries)
+        if str(entry.narration).startswith(start)
+    ]
+
+
+# EUR at 1.20 from Jan 1 and 1.10 from Jan 20 (`_SPENT_AT_A_RATE`): INV-1
+# 100.00, INV-2 20.00, INV-3 30.00 EUR at 1.20, paid by R-1 150.00 EUR and
+# its credit; INV-4 10.00 EUR (Jan 29, at 1.10); R-3 30.00 EUR on Jan 30
+# names INV-4, pays it and parks 20.00 EUR. 20.00 EUR of R-1 charged back on
+# Feb 15 naming INV-2 waits for the second round and opens INV-2 again.
+_R3_CREDIT = (
+    _SPENT_AT_A_RATE
+    + _invoice(4, "2026-01-29", "10.00", "1.10")
+    + _euro_wire("2026-01-30", "30.00", "R-3", "INV-4")
+)
+
+
+def test_a_later_chargeback_of_a_credit_that_paid_part_of_a_second_round_reopening_keeps_february(
+    books: Books,
+) -> None:
+    # As `test_a_later_chargeback_of_the_credit_that_paid_a_second_round_
+    # reopening_keeps_closed_months`, with INV-5 10.00 EUR (Jan 29, at 1.10)
+    # more: R-3's credit of 20.00 EUR pays it on Jan 30 and holds 10.00.
+    # Without R-3's chargeback: INV-2 open 20.00 again on Feb 15 (24.00 USD
+    # for 22.00 USD, 2.00 USD reversed), and R-3's credit pays 10.00 EUR of
+    # it that day (11.00 USD clears 12.00 USD: 1.00 USD of loss), holding
+    # 0.00; INV-2 open 10.00 EUR at the end of February.
+    # Then 20.00 EUR of R-3 charged back on Mar 1: R-3 holds no cash and its
+    # credit nothing on Mar 1; it takes back its application, 10.00 EUR of
+    # INV-4 (1.10 both ways), then what its credit paid, the latest first:
+    # 10.00 EUR of INV-2's payment of Feb 15 (12.00 USD for 11.00 USD, 1.00
+    # USD reversed). INV-2 open 10.00 + 10.00 = 20.00 EUR, INV-4 10.00 EUR;
+    # January and February as they were (the same books in USD do so).
+    # R-3's debit, dated after R-1's, which waits for the second round,
+    # waits too, until CUS-1's cash and credits have paid what R-1's opens
+    # again (`chargebacks.Charging`). Before (found by the review of
+    # 6b6d8b4), the debit, covered by R-3's 10.00 EUR credit and its INV-4
+    # application, was charged in the first round; the claim of 10.00 EUR on
+    # the credit was decided when CUS-1's receipts were matched again for
+    # the INV-4 take-back, before R-1's debit opened INV-2 in the second
+    # round. So the credit's February payment of INV-2 vanished (INV-2 open
+    # 20.00 EUR at February's end), and the debit took 10.00 EUR from the credit.
+    alone = _R3_CREDIT + _invoice(5, "2026-01-29", "10.00", "1.10") + _NAMING_INV_2
+    before, after = _both(books, alone, _euro_chargeback("2026-03-01", "20.00", "R-3"))
+    assert _made(before, "Customer credit from R-3 applied to INV-2") == [
+        (
+            "2026-02-15",
+            [
+                (CREDITS, "10.00 EUR @ 1.10 USD"),
+                ("Assets:AccountsReceivable", "-10.00 EUR @ 1.20 USD"),
+                ("Income:ForeignExchange:Realized", "1.00 USD"),
+            ],
+        )
+    ]
+    assert sealed(after, "2026-01-31") == sealed(before, "2026-01-31")
+    assert sealed(after, "2026-02-28") == sealed(before, "2026-02-28")
+    assert _open_by_invoice(after) == {"INV-2": Decimal("20.00"), "INV-4": Decimal("10.00")}
+    assert _made(after, "Chargeback of R-3") == [
+        (
+            "2026-03-01",
+            [
+                ("Assets:AccountsReceivable", "10.00 EUR @ 1.10 USD"),
+                ("Liabilities:UnappliedCash", "-10.00 EUR @ 1.10 USD"),
+            ],
+        ),
+        (
+            "2026-03-01",
+            [
+                ("Assets:AccountsReceivable", "10.00 EUR @ 1.20 USD"),
+                ("Liabilities:UnappliedCash", "-10.00 EUR @ 1.10 USD"),
+                ("Income:ForeignExchange:Realized", "-1.00 USD"),
+            ],
+        ),
+    ]
+
+
+def test_a_later_chargeback_of_waiting_cash_that_paid_a_second_round_reopening_keeps_february(
+    books: Books,
+) -> None:
+    # R-3 20.00 EUR on Jan 30 names nothing and waits; it pays INV-2, open
+    # 20.00 EUR again from Feb 15, that day (22.00 USD clears 24.00 USD:
+    # 2.00 USD of loss), as `test_what_a_second_round_chargeback_reopens_
+    # at_a_rate_is_paid_by_waiting_cash` shows. Then R-3 charged back in
+    # full on Mar 1: it holds nothing unapplied on Mar 1, so it takes back
+    # its application, 20.00 EUR of INV-2 at 1.20 (24.00 USD) for 20.00 EUR
+    # of cash at 1.10 (22.00 USD), 2.00 USD of loss reversed. INV-2 open
+    # 20.00 EUR; January and February as they were (so in USD).
+    # R-3's debit waits with R-1's, as in the last test. Before (found by
+    # the review of 6b6d8b4): in the first round R-3 held its 20.00 EUR
+    # unapplied on Mar 1, so the debit was read as before (taken off the
+    # receipt before matching), and R-3 had nothing for INV-2 on Feb 15:
+    # February's application vanished; INV-2 was open 20.00 EUR from Feb
+    # 15, remeasured at February's end.
+    alone = _SPENT_AT_A_RATE + _euro_wire("2026-01-30", "20.00", "R-3") + _NAMING_INV_2
+    before, after = _both(books, alone, _euro_chargeback("2026-03-01", "20.00", "R-3"))
+    assert _made(before, "Cash application INV-2 from R-3") == [
+        (
+            "2026-02-15",
+            [
+                ("Liabilities:UnappliedCash", "20.00 EUR @ 1.10 USD"),
+                ("Assets:AccountsReceivable", "-20.00 EUR @ 1.20 USD"),
+                ("Income:ForeignExchange:Realized", "2.00 USD"),
+            ],
+        )
+    ]
+    assert sealed(after, "2026-01-31") == sealed(before, "2026-01-31")
+    assert sealed(after, "2026-02-28") == sealed(before, "2026-02-28")
+    assert _open_by_invoice(after) == {"INV-2": Decimal("20.00")}
+    assert _made(after, "Chargeback of R-3") == [
+        (
+            "2026-03-01",
+            [
+                ("Assets:AccountsReceivable", "20.00 EUR @ 1.20 USD"),
+                ("Liabilities:UnappliedCash", "-20.00 EUR @ 1.10 USD"),
+                ("Income:ForeignExchange:Realized", "-2.00 USD"),
+            ],
+        )
+    ]
+
+
+def test_a_chargeback_of_the_credit_later_in_the_month_of_a_second_round_reopening_is_in_day_order(
+    books: Books,
+) -> None:
+    # The books of `test_a_later_chargeback_of_the_credit_that_paid_a_
+    # second_round_reopening_keeps_closed_months` (R-3's credit holds 20.00
+    # EUR from Jan 30), but 5.00 EUR of R-3 charged back on Feb 20, in the
+    # month of R-1's debit. Day by day: on Feb 15 INV-2 is open 20.00 EUR
+    # again and R-3's credit, holding 20.00, pays it (22.00 USD clears 24.00
+    # USD: 2.00 USD of loss), holding 0.00; on Feb 20 the debit finds no
+    # cash and no credit, and takes back 5.00 EUR of R-3's application to
+    # INV-4 (1.10 both ways). INV-4 open 5.00 EUR, INV-2 paid, credits
+    # -20.00 + 20.00 = 0.00 EUR (so in USD).
+    # R-3's debit waits with R-1's, as in the last tests. Before (found by
+    # the review of 6b6d8b4): the claim on the credit of Feb 20 was decided
+    # before the second round's payment of Feb 15, which got 15.00 EUR; the
+    # debit then took back 5.00 EUR of INV-4 and the credit paid INV-4 5.00
+    # EUR again on Feb 20: INV-2 open 5.00 EUR, INV-4 paid.
+    text = _R3_CREDIT + _NAMING_INV_2 + _euro_chargeback("2026-02-20", "5.00", "R-3")
+    found = loaded_books.load(str(reporting.written(books, HEADER + OPENS + text, POLICY)))
+    assert [error.message for error in found.errors] == []
+    entries = list(found.entries)
+    assert _made(entries, "Customer credit from R-3 applied to") == [
+        (
+            "2026-02-15",
+            [
+                (CREDITS, "20.00 EUR @ 1.10 USD"),
+                ("Assets:AccountsReceivable", "-20.00 EUR @ 1.20 USD"),
+                ("Income:ForeignExchange:Realized", "2.00 USD"),
+            ],
+        )
+    ]
+    assert _made(entries, "Chargeback of R-3") == [
+        (
+            "2026-02-20",
+            [
+                ("Assets:AccountsReceivable", "5.00 EUR @ 1.10 USD"),
+                ("Liabilities:UnappliedCash", "-5.00 EUR @ 1.10 USD"),
+            ],
+        )
+    ]
+    assert _open_by_invoice(entries) == {"INV-4": Decimal("5.00")}
+    assert units_total(postings_through(entries, CREDITS, "2026-12-31"), "EUR") == 0
+
+
 def _refunded(date: str, units: str, currency: str, bank: str) -> str:
     """A refund of CUS-1's credit the bank import typed by its REFUND rule."""
     return f"""
@@ -253,3 +444,52 @@ def test_a_credit_refunded_in_a_later_month_leaves_february_and_is_overdrawn(
     assert error_lines(errors) == []
     assert _open_by_invoice(entries) == {}
     assert balance(entries, CREDITS, "USD") == Decimal("20.00")
+
+
+def test_a_later_chargeback_of_waiting_cash_that_paid_a_first_round_reopening_keeps_february(
+    books: Books,
+) -> None:
+    # The books of the last test but one, R-1's 20.00 EUR naming nothing:
+    # R-1's credit holds nothing on Feb 15 and its application to INV-1
+    # covers the debit, so it is charged in the first round and opens INV-1
+    # again by 20.00 EUR at 1.20 (24.00 USD for 22.00 USD of cash); R-3's
+    # 20.00 EUR, matched again, pay them that day (22.00 USD clear 24.00
+    # USD: 2.00 USD of loss). Then R-3 charged back in full on Mar 1: it
+    # holds nothing unapplied on Mar 1, so it takes back its application,
+    # 20.00 EUR of INV-1 at 1.20 (24.00 USD) for 20.00 EUR of cash at 1.10
+    # (22.00 USD), 2.00 USD of loss reversed. INV-1 open 20.00 EUR; January
+    # and February as they were (so in USD, where INV-1 is open again from
+    # Feb 15 before cash is matched). R-3's debit, dated after R-1's, which
+    # opened CUS-1's INV-1 again, waits for the next round. Before, it was
+    # charged in the same round, before R-3's cash was matched again: R-3
+    # held its 20.00 EUR unapplied on Mar 1, the debit was read as before,
+    # and February's application vanished.
+    alone = (
+        _SPENT_AT_A_RATE
+        + _euro_wire("2026-01-30", "20.00", "R-3")
+        + _euro_chargeback("2026-02-15", "20.00", "R-1")
+    )
+    before, after = _both(books, alone, _euro_chargeback("2026-03-01", "20.00", "R-3"))
+    assert _made(before, "Cash application INV-1 from R-3") == [
+        (
+            "2026-02-15",
+            [
+                ("Liabilities:UnappliedCash", "20.00 EUR @ 1.10 USD"),
+                ("Assets:AccountsReceivable", "-20.00 EUR @ 1.20 USD"),
+                ("Income:ForeignExchange:Realized", "2.00 USD"),
+            ],
+        )
+    ]
+    assert sealed(after, "2026-01-31") == sealed(before, "2026-01-31")
+    assert sealed(after, "2026-02-28") == sealed(before, "2026-02-28")
+    assert _open_by_invoice(after) == {"INV-1": Decimal("20.00")}
+    assert _made(after, "Chargeback of R-3") == [
+        (
+            "2026-03-01",
+            [
+                ("Assets:AccountsReceivable", "20.00 EUR @ 1.20 USD"),
+                ("Liabilities:UnappliedCash", "-20.00 EUR @ 1.10 USD"),
+                ("Income:ForeignExchange:Realized", "-2.00 USD"),
+            ],
+        )
+    ]
