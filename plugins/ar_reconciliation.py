@@ -468,7 +468,9 @@ def _reconciled(
     typed.post(moved.movements)
     controls = ar_controls.overpaid(typed, policy)
     controls += ar_controls.applications_to_nothing(typed, unapplied, books.both)
-    applied = _applied(typed, books.receipts, books.customer_credits, moved, rates, policy, known)
+    applied = _applied(
+        typed, books.receipts, books.customer_credits, moved, rates, policy, known, books.folder
+    )
     findings += applied.findings
     # Once every application is made, each clears its share of a foreign
     # invoice's carrying amount cumulatively, in the order they are dated.
@@ -537,6 +539,7 @@ def _applied(
     rates: fx.Rates,
     policy: ArPolicy,
     known: _Known,
+    folder: str,
 ) -> _Applied:
     """Nets credit notes, matches receipts and applies credits, charges back, then writes off.
 
@@ -569,6 +572,7 @@ def _applied(
       rates: The ledger's prices.
       policy: The receivables policy.
       known: What earlier readings of the books found (`reconcile`).
+      folder: The ledger's folder: a credit typed by hand is named by its file and line.
     """
     # What chargebacks opened again, as an earlier reading found, is open from their day.
     subledger.post(known.reopened)
@@ -584,7 +588,7 @@ def _applied(
     crediting = _crediting(subledger, cash, credit_entries, moved, recovering, policy, known.claims)
     # What receipts posted straight to the receivable over pay once cash is matched, on their day.
     over_paid = over_payments.InCalendar(
-        subledger, rates, policy, crediting, moved.entries, recovering
+        subledger, rates, policy, crediting, moved.entries, recovering, folder
     )
     applied = cash_application.apply(
         subledger,

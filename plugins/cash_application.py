@@ -174,26 +174,32 @@ def open_amounts(subledger: Subledger, customers: Collection[str] | None = None)
 def credited_later(
     subledger: Subledger,
     rates: Rates,
+    policy: ArPolicy,
     customers: Collection[str] | None = None,
 ) -> dict[str, frozenset[datetime.date]]:
-    """Returns the days after its own each invoice is credited by a receipt or a credit note.
+    """Returns the days after its own each invoice is credited by a receipt, note or hand.
 
-    A receipt posted straight to it (`plugins.receipts.posted_straight`) or
-    a credit note netted to it (`plugins.credit_notes.netted`). The matcher
-    reads such an invoice on those days, not before (`plugins.cash_matching`):
-    what the credit pays is known on its day, and what it over pays then is
-    the customer's (`plugins.over_payments.InCalendar`), or, of an invoice
-    written off as uncollectible, first recovers what was written off (a
-    receipt's) or lowers it (a note's, `plugins.recoveries`). Only items
-    posted more than once when read, and the invoices credit notes credit,
-    can have one. An invoice carried at a foreign rate is read with its
-    later credits as before: what they over pay is decided before matching
-    (`plugins.over_payments.to_customer_credits`), and a later credit lowers
-    what is matched before it.
+    A receipt posted straight to it (`plugins.receipts.posted_straight`), a
+    credit note netted to it (`plugins.credit_notes.netted`), or a credit
+    typed by hand to it (`plugins.credit_notes.credited_by_hand`: a
+    goodwill credit, an adjustment). The matcher reads such an invoice on
+    those days, not before (`plugins.cash_matching`): what the credit pays
+    is known on its day, and what it over pays then is the customer's
+    (`plugins.over_payments.InCalendar`), or, of an invoice written off as
+    uncollectible, first recovers what was written off (a receipt's) or
+    lowers it (a note's, `plugins.recoveries`). A credit typed by hand to
+    an invoice written off is read with it as before (the known gap of the
+    README): it lowers what is matched before it. Only
+    items posted more than once when read, and the invoices credit notes
+    credit, can have one. An invoice carried at a foreign rate is read with
+    its later credits as before: what they over pay is decided before
+    matching (`plugins.over_payments.to_customer_credits`), and a later
+    credit lowers what is matched before it.
 
     Args:
       subledger: The open items.
       rates: The ledger's prices (an invoice carried at a foreign rate is left out).
+      policy: The receivables policy: what is written off as uncollectible.
       customers: If given, only the invoices of these customers.
     """
     items, found = subledger.items, {}
@@ -204,16 +210,26 @@ def credited_later(
         item = items[name]
         if not item.is_invoice or (customers is not None and item.customer not in customers):
             continue
-        dated = item.date
-        days = frozenset(
-            movement.date
-            for movement in item.movements
-            if movement.date > dated
-            and (posted_straight(movement) is not None or credit_notes.netted(movement))
-        )
+        days = _credit_days(item, policy)
         if days and rates.carrying(item) is None:
             found[name] = days
     return found
+
+
+def _credit_days(item: Item, policy: ArPolicy) -> frozenset[datetime.date]:
+    """Returns the days after its own an invoice is credited by a receipt, note or hand."""
+    dated = item.date
+    days, by_hand = set(), set()
+    for movement in item.movements:
+        if movement.date <= dated or movement.units >= 0:
+            continue
+        if posted_straight(movement) is not None or credit_notes.netted(movement):
+            days.add(movement.date)
+        elif credit_notes.credited_by_hand(movement):
+            by_hand.add(movement.date)
+    if by_hand - days and not written_off_items(item, policy):
+        days |= by_hand
+    return frozenset(days)
 
 
 def in_calendar(item: Item, rates: Rates, policy: ArPolicy) -> bool:
@@ -313,7 +329,7 @@ def apply(
         view.converted,
         receipts.last_used,
         crediting,
-        credited_later(subledger, rates, customers),
+        credited_later(subledger, rates, policy, customers),
         over_paid,
     )
     if recovering is not None:

@@ -60,22 +60,24 @@ open of it as a part payment does: the customer's waiting receipts go
 through steps 2 to 5 again that day.
 
 A later credit to an invoice, a receipt posted straight to it after its
-date (the bank import's payment, typed to the receivable) or a credit note
-netted to it after its date (the caller names those invoices and days,
-`later`), is read on its own day, not before (the calendar rule): until
-then the invoice is open as if it were not posted (`view`), so the credit
-never lowers what a receipt or customer credit pays before it. On its day,
-before the day's receipts, the invoice is read again (`refresh`): its
-balance at the end of the day less what this run applied of it (`took`).
+date (the bank import's payment, typed to the receivable), a credit note
+netted to it or a credit typed by hand to it (a goodwill credit) after its
+date (the caller names those invoices and days, `later`), is read on its
+own day, not before (the calendar rule): until then the invoice is open
+as if it were not posted (`view`), so the credit never lowers what a
+receipt or customer credit pays before it. On its day, before the day's
+receipts, the invoice is read again (`refresh`): its balance at the end
+of the day less what this run applied of it (`took`).
 Paid over, the excess is handed to `over_paid`
 (`plugins.over_payments.InCalendar`): a credit note's, all of it, is
 moved back from the invoice to the note, left open there in the
-receivable and parking no credit; then a straight receipt's beyond the
-tolerance, or with what was moved of it before matching, is moved to
-customer credits, each in its own entry posted to the invoice, and the
-credit parked with the credits step from that day on; a straight
-receipt's within the tolerance is written off once cash is matched
-(`plugins.payment_differences`). An invoice paid in
+receivable and parking no credit; then a straight receipt's (or, on a
+day with none, a credit typed by hand's) beyond the tolerance, or with
+what was moved of it before matching, is moved to customer credits, each
+in its own entry posted to the invoice, and the credit parked with the
+credits step from that day on; a straight receipt's within the tolerance
+is written off once cash is matched (`plugins.payment_differences`), a
+credit typed by hand's at once. An invoice paid in
 full so only later is open for the matcher until then.
 
 Customer credits are applied inside the calendar, by a credits step the
@@ -210,8 +212,8 @@ class _Matcher(MatchingSteps):
         super().__init__(amounts, tolerance, candidates, crediting)
         self.currencies: dict[str, set[str]] = defaultdict(set)  # a customer's waiting pools
         # The invoices to read again on each day (`OpenAmounts.refresh`): the days after its
-        # own an invoice is credited by a receipt posted straight to it or a credit note netted
-        # to it.
+        # own an invoice is credited by a receipt posted straight to it, a credit note netted
+        # to it or a credit typed by hand to it.
         self.refreshing: dict[datetime.date, list[Invoicing]] = defaultdict(list)
 
     def wait(self, payments: Iterable[Paying]) -> None:
@@ -452,7 +454,8 @@ def match_open(
       crediting: The customer credits to apply on the matcher's days, if any
         (`plugins.customer_credits.Crediting`): it keeps what they pay.
       later: The days after its own each invoice is credited by a receipt
-        posted straight to it or a credit note netted to it, by invoice (of
+        posted straight to it, a credit note netted to it or a credit typed
+        by hand to it, by invoice (of
         `invoices`, open or not now): each is read on those days, not before
         (`plugins.open_amounts.OpenAmounts.view`).
       over_paid: What takes in such a credit's excess over what is open of

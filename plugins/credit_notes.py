@@ -205,6 +205,25 @@ def written_off_by_hand(movement: Movement) -> bool:
     )
 
 
+def credited_by_hand(movement: Movement) -> bool:
+    """Tells whether a posting to an invoice is a credit typed by hand to it.
+
+    A typed credit that is neither a receipt posted straight
+    (`plugins.receipts.posted_straight`, with a receipt id), nor a credit
+    note's (its entry names what it `credits`), nor a write-off as
+    uncollectible (`written_off_by_hand`): a goodwill credit or an
+    adjustment posted to the receivable naming the invoice.
+    """
+    entry = movement.entry
+    return (
+        movement.units < 0
+        and not meta.is_generated(entry)
+        and meta.CREDITS not in entry.meta
+        and entry.meta.get(meta.STATUS) != meta.UNCOLLECTIBLE
+        and meta.written_receipt_id(entry, movement.posting) is None
+    )
+
+
 def _beyond_write_offs(
     done: Netted,
     invoice: Item,

@@ -64,9 +64,10 @@ class OpenAmounts:
         # plus what the credits paid (`by_face`); one no longer so open is skipped on reading.
         self.credited: dict[str, int] = {}
         self.faces: dict[Amount, list[Invoicing]] = {}
-        # The days after its own each invoice is credited by a receipt posted straight to it
-        # or a credit note netted to it (`view`), what this run applied of those invoices
-        # (`took`), and what takes in what such a credit over pays (`paid_over`).
+        # The days after its own each invoice is credited by a receipt posted straight to it,
+        # a credit note netted to it or a credit typed by hand (`view`), what this run applied
+        # of those invoices (`took`), and what takes in what such a credit over pays
+        # (`paid_over`).
         self.credited_on = later or {}
         self.took: dict[str, int] = {}
         self.paid_over = over_paid
@@ -272,8 +273,9 @@ class OpenAmounts:
     def view(self, invoice: Invoicing) -> list[tuple[datetime.date, int]]:
         """Returns an invoice's balances at day ends (`Invoicing.ends`) as known on the day matched.
 
-        A receipt posted straight to the invoice after its date, or a credit
-        note netted to it, is read on its own day, not before: what is
+        A receipt posted straight to the invoice after its date, a credit
+        note netted to it or a credit typed by hand to it, is read on its
+        own day, not before: what is
         posted to the invoice on such a day after the one being matched is
         left out of every later day's balance, so it never lowers what a
         receipt or credit pays before it (see `plugins.cash_matching`). Other later

@@ -93,8 +93,12 @@ as it was:
 A refund of the whole 551.00 takes back the same 521.00, all the credit
 still holds, and leaves INV-1 open for the other 30.00.
 
-What a manual credit over pays is not moved: it stays an error of
-`plugins.ar_controls` (a later debit makes it up first); what a credit note
+What the typed postings of a manual credit (a goodwill credit typed to the
+invoice, no receipt id) alone over pay is not moved: it stays an error of
+`plugins.ar_controls` (a later debit makes it up first). What such a
+credit dated after the invoice over pays because cash was matched or
+credited to the invoice before its day is found on its day, as a straight
+receipt's excess is (`InCalendar`); what a credit note
 nets beyond what is open is left open on the note in the calendar
 (`InCalendar`). An over
 payment within the tolerance is left to `plugins.payment_differences`,
@@ -118,7 +122,7 @@ from plugins.ar_policy import ArPolicy
 from plugins.customer_credits import Claim, Crediting, Parked
 from plugins.fx import Rates
 from plugins.matching_terms import Invoicing
-from plugins.receipts import APPLIED_RECEIPT, posted_straight
+from plugins.receipts import APPLIED_RECEIPT, posted_straight, receipt_id
 from plugins.receivables import Item, Movement, Subledger
 
 KIND = "over-payment"
@@ -307,8 +311,11 @@ class InCalendar:
     within it written off by `plugins.payment_differences` at the day's
     end, once cash is matched. Each entry is posted at once; a receipt's
     excess is parked with the credits step from that day on
-    (`plugins.customer_credits.Crediting.straight`). An invoice carried at a
-    foreign rate is not read so (`plugins.cash_application.credited_later`).
+    (`plugins.customer_credits.Crediting.straight`). On a day with no
+    straight receipt, what the day's credits typed by hand bring beyond is
+    settled the same way, at the credit of the greatest id (`_typed_over`).
+    An invoice carried at a foreign rate is not read so
+    (`plugins.cash_application.credited_later`).
     Of one written off as uncollectible (`plugins.recoveries`), what the
     credit notes net beyond is moved back to them as above, and then lowers
     what was written off, in its turn (`plugins.recoveries.Recovering.left_open`);
@@ -329,6 +336,8 @@ class InCalendar:
         replaced in place.
       recovering: If given, told what credit notes netted to an invoice
         written off leave open on their day (`plugins.recoveries.Recovering`).
+      folder: The ledger's folder: a credit typed by hand is named by its
+        file and line, relative to it (`_typed_over`).
     """
 
     def __init__(
@@ -339,10 +348,12 @@ class InCalendar:
         crediting: Crediting,
         moved: list[data.Transaction] | None = None,
         recovering: recoveries.Recovering | None = None,
+        folder: str = "",
     ) -> None:
         self.subledger, self.rates, self.policy = subledger, rates, policy
         self.crediting = crediting
         self.recovering = recovering
+        self.folder = folder
         self.moved = moved if moved is not None else []
         self.entries: list[data.Transaction] = []
 
@@ -358,8 +369,9 @@ class InCalendar:
         today = [movement for movement in item.movements if movement.date == day]
         paid = [(r, m) for m in today if (r := posted_straight(m)) is not None]
         notes = [(note, m) for m in today if (note := credit_notes.netted(m)) is not None]
+        by_hand = [] if written else [m for m in today if credit_notes.credited_by_hand(m)]
         noted = units
-        if paid:
+        if paid or by_hand:
             noted = min(units, self._noted_over(item, day, today, units))
         back = noted if notes else 0
         for note, movement in sorted(notes, key=operator.itemgetter(0), reverse=True):
@@ -385,6 +397,42 @@ class InCalendar:
             left = self._recovered(item, today, paid, left)
         if left and paid:
             self._receipt_over(item, day, today, paid, left)
+        elif left and by_hand:
+            self._typed_over(item, day, by_hand, left)
+
+    def _typed_over(
+        self, item: Item, day: datetime.date, typed: list[Movement], units: int
+    ) -> None:
+        """Settles what the day's credits typed by hand over pay, as a straight receipt's.
+
+        Only what they over pay because cash was matched or credited to the
+        invoice before their day: what the typed postings alone over pay is
+        no one's money, and stays an error of `plugins.ar_controls`. Beyond
+        the tolerance it is moved to customer credits and parked from that
+        day on; within it, written off as a payment difference at once. The
+        entry is dated and located at the day's credit with the greatest id
+        (its file and line, `plugins.receipts.receipt_id`), and names it as
+        a receipt: R-1 100.00 paying INV-1 100.00 by amount on January 20,
+        a goodwill credit of 30.00 typed to INV-1 on February 10 moves 30.00
+        to credits on February 10.
+        """
+        units -= max(0, -item.balance(day))
+        if units <= 0:
+            return
+        policy, folder = self.policy, self.folder
+        named = [(receipt_id(m.entry, m.posting, folder), m) for m in typed]
+        credit, movement = max(named, key=operator.itemgetter(0))
+        if units <= policy.tolerance_units(item.currency):
+            entry = payment_differences.write_off_entry(item, movement, credit, -units, policy)
+            self.subledger.post([(item.id, Movement(entry.date, units, entry, 2, item.currency))])
+            self.entries.append(entry)
+            return
+        moved = (policy.accounts.receivable, policy.customer_credits_account, units)
+        narration = f"Credit {credit} beyond what is open of {item.id} moved to customer credit"
+        entry = ar_entries.receivable_receipt_entry(
+            item, movement, credit, moved, KIND, narration, policy
+        )
+        self._post(item, entry, Parked(credit, day, item.customer, item.currency), units)
 
     def _recovered(
         self, item: Item, today: list[Movement], paid: list[tuple[str, Movement]], units: int

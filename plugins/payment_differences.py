@@ -80,8 +80,13 @@ naming the invoice pays before it: INV-1 100.00 paid 60.00 straight and
 39.97 by a named receipt on January 20, then 0.50 straight on March 3: the
 named receipt pays the 40.00 open and writes off its 0.03 short, and the
 0.50 over is written off on March 3 (-0.47 in all). Nor does a later
-credit note. A later credit typed by hand to the invoice still can (a known
-gap of the matcher), and so change the next write-off.
+credit note, or a later credit typed by hand to the invoice (a goodwill
+credit): the matcher reads it on its own day too, and what it over pays of
+cash matched before it is written off within the tolerance, or moved to
+customer credits beyond it, then (`plugins.over_payments.InCalendar`). Only
+one to an invoice written off as uncollectible or carried at a foreign
+rate is still read before matching (the README's known gaps), and can
+change the next write-off.
 When the write-offs found come round to ones already posted, the books are
 written off at their end instead, as the plugin did before: an invoice
 whose last posting is such a receipt has what it is open by then written

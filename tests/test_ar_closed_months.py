@@ -10,8 +10,8 @@ receivable, or a credit note netted to an invoice later, is read on its own
 day (the calendar rule), so it never lowers what a receipt, credit or
 credit note paid before it: what a receipt pays beyond what is open then
 is the customer's credit on its day, what a credit note nets beyond it is
-left open on the note (a later credit typed by hand still can change
-an earlier match: the README's known gap). Customer
+left open on the note (a later credit typed by hand is read on its day
+too: tests/test_ar_credits_typed_later.py). Customer
 credits and credit notes are applied from the first day the invoice stays
 open for them (`Subledger.open_from`), and a named receipt pays what the
 invoice stays open by from its day on, so an invoice paid in January and
