@@ -255,9 +255,11 @@ def reconcile(
     when a chargeback of a receipt that recovered an invoice written off
     writes it off again (or a write-off again read before is gone or of
     another amount), and a receipt naming the invoice, in unapplied cash or
-    posted straight to it, brought it something on or after that day: the
+    posted straight to it, or a credit note for it, brought it something
+    on or after that day (`plugins.recoveries.Recovering.brought`): the
     write-off is then read with the typed ones, and the receipt recovers it
-    again. One no receipt follows is not read again: nothing would change.
+    again, or the note lowers it. One neither follows is not read again:
+    nothing would change.
     And when a chargeback's take-back opens an invoice again
     (`plugins.chargebacks.Charged.in_calendar`): what it opened is then
     posted to the invoice before cash is matched, as a returned payment
@@ -497,9 +499,9 @@ class _Learned(NamedTuple):
     reclaims: dict[chargebacks.Key, int]  # what a receipt's credit could give each debit, anew
     # The claims of debits on credits to decide with the credits' applications, if to read again.
     claims: dict[chargebacks.Key, customer_credits.Claim] | None
-    # What chargebacks of recoveries wrote off again, if a later receipt may recover it.
+    # What chargebacks of recoveries wrote off again, if a later receipt or note may take of it.
     again: dict[str, list[recoveries.WriteOff]] | None = None
-    # Of it, what differs from what this reading read and a receipt read, by invoice.
+    # Of it, what differs from what this reading read and a receipt or note read, by invoice.
     again_anew: Sequence[tuple[str, recoveries.WriteOff]] = ()
     # What chargebacks opened again of invoices the calendar reads, if to be read again.
     reopened: list[tuple[str, receivables.Movement]] | None = None

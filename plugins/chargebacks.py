@@ -134,9 +134,10 @@ typed write-off on the debit's day: R-2 20.00 naming INV-9 on March 25
 recovers the 20.00 and pays them. The recoveries are decided while cash is
 matched, before the chargebacks are read, so the books are read again with
 it (`Charged.written_again`), when a receipt naming the invoice, in
-unapplied cash or posted straight to it, brought something on or after
-that day; BR-3 10.00 posted straight to INV-9 on March 20 recovers 10.00
-of it.
+unapplied cash or posted straight to it, or a credit note for it, brought
+something on or after that day; BR-3 10.00 posted straight to INV-9 on
+March 20 recovers 10.00 of it, and CN-1 20.00 for INV-9 on March 25 lowers
+the 20.00 written off again, as it would a typed write-off.
 
 What a take-back opens again is open from the debit's day like any other
 debit: a receipt waiting in unapplied cash or the customer's credit pays
@@ -291,13 +292,14 @@ class Charged(NamedTuple):
         known: Mapping[str, list[recoveries.WriteOff]],
         brought: Mapping[str, Iterable[datetime.date]],
     ) -> list[tuple[str, recoveries.WriteOff]]:
-        """Returns each write-off again changed from what this reading read that a receipt read.
+        """Returns each write-off again changed from this reading's that a receipt or note read.
 
         One changed from `known` when it is new, gone or of another amount;
-        a receipt naming the invoice read it when it brought the invoice
-        something on or after its day (`brought`: the days of those in
-        unapplied cash and of those posted straight to it). One no receipt
-        read changes nothing: the allocation reads a write-off from its day.
+        a receipt or credit note read it when it brought the invoice
+        something on or after its day (`brought`: the days of receipts in
+        unapplied cash naming it, of credit notes for it and of receipts
+        posted straight to it). One none read changes nothing: the
+        allocation reads a write-off from its day.
         """
         found, read = self.again, []
         for invoice in sorted(found.keys() | known.keys()):

@@ -460,17 +460,17 @@ class Recovering:
         return found
 
     def brought(self) -> dict[str, list[datetime.date]]:
-        """Returns the days receipts naming each invoice written off brought it something.
+        """Returns the days receipts and credit notes brought each invoice written off something.
 
-        Those in unapplied cash (`demands`) and those posted straight to it
-        (`plugins.over_payments`), in date order.
+        Receipts in unapplied cash naming it and credit notes for it
+        (`demands`, a note on its turn's day), and receipts posted straight
+        to it (`plugins.over_payments`), in date order: each takes its turn
+        in the allocation, so each reads what a chargeback wrote off again
+        on or before its day (`plugins.chargebacks.Charged.anew`).
         """
         days: dict[str, list[datetime.date]] = {}
         for invoice, demanded in self.demands.items():
-            notes = self.notes.get(invoice, ())
-            found = [day for day, *_ in (one for one in demanded if one not in notes)]
-            if found:
-                days.setdefault(invoice, []).extend(found)
+            days.setdefault(invoice, []).extend(day for day, _, _ in demanded)
         for invoice, straight in self.straight.items():
             days.setdefault(invoice, []).extend(one.day for one in straight)
         return {invoice: sorted(found) for invoice, found in days.items()}
@@ -639,7 +639,8 @@ def written_off(
     The typed ones (only the items posted more than once when read can
     have one), and those an earlier reading of the books found a
     chargeback of a recovery made (`again`, `plugins.chargebacks`): what
-    it wrote off again, a later receipt recovers again.
+    it wrote off again, a later receipt recovers again and a later credit
+    note lowers, as a typed write-off on its day.
     """
     found: dict[str, list[WriteOff]] = {}
     for invoice in subledger.several:
