@@ -225,8 +225,8 @@ Recoveries = dict[str, list[recoveries.Demand]]  # by invoice written off
 # Readings of the books counted at most: each after the first knows what the one
 # before found (take-backs capped, recoveries, write-offs later postings follow,
 # chargebacks read as before, what chargebacks opened again). One such finding
-# needs two. A reading that moves only reopenings forward in time is not
-# counted (`_advanced`).
+# needs two. A reading that moves only reopenings forward in time, or only adds
+# to the write-offs carried, is not counted (`_advanced`, `_written_more`).
 _READINGS = 8
 
 
@@ -277,10 +277,10 @@ def reconcile(
         if learned.settled:
             break
         advanced = _advanced(learned, reached)
-        if advanced is None:
-            counted += 1
-        else:
+        if advanced is not None:
             reached = advanced
+        elif not _written_more(learned, known.carried):
+            counted += 1
         if counted == _READINGS:
             findings += _unsettled(learned, books.receipts, subledger)
             break
@@ -305,6 +305,25 @@ def _advanced(learned: _Learned, reached: datetime.date | None) -> datetime.date
         return None
     first = min(movement.date for _, movement in learned.reopened_anew)
     return first if reached is None or first > reached else None
+
+
+def _written_more(learned: _Learned, carried: payment_differences.Carried | None) -> bool:
+    """Tells whether a reading only adds write-offs to those carried, every one found again.
+
+    A chain of payment differences each followed by cash the plugin matches
+    to the invoice settles one link a reading: a later write-off found anew
+    is carried only once the one before it is (`plugins.payment_differences
+    .write_offs`). Such a reading, after one that carried some, is not
+    counted against `_READINGS`: each carries more write-offs than the one
+    before, and an invoice has at most one on each day a receipt is posted
+    straight to it, so between two counted readings there are no more such
+    readings than those days, and a long chain settles rather than ending
+    in an error. The first reading to find write-offs, and any other
+    change, is counted.
+    """
+    if not carried or learned.written is None or not learned._replace(written=None).settled:
+        return False
+    return set(payment_differences.keys(carried)) < set(payment_differences.keys(learned.written))
 
 
 class _Known:

@@ -72,7 +72,14 @@ parks 19.50, so 0.50 over is written off on March 20;
 posted before BR-0 in the next reading, that write-off leaves BR-0 19.50
 to park again and so is found again. Carried alone, January's 0.50 leaves
 INV-1 at -20.00 on March 20: BR-0 parks 20.00 and nothing is written off
-that day, as without BR-3.
+that day, as without BR-3. One carried from an earlier reading and found
+again stays carried, though one found anew before it now: dropped, it
+would be found again once the earlier one is carried, and the readings
+would come round to write-offs tried before and fall back to the end of
+the books, where a later receipt moves it. A chain of such write-offs,
+each followed by cash the plugin matches, so settles one link a reading
+(those readings are not counted against the limit,
+`plugins.ar_reconciliation._written_more`).
 
 A later receipt posted straight to the invoice is read by the matcher on
 its own day (`plugins.cash_matching`), so it does not change what a receipt
@@ -154,8 +161,8 @@ def write_offs(
     Returns:
       The write-offs that nothing follows, to post now; and, if the
       write-offs found followed by later postings are not `carried`, those
-      but the ones found on what was made without an earlier one found
-      anew (`_made_between`).
+      but the ones found anew on what was made without an earlier one found
+      anew (`_made_between`): one carried and found again stays carried.
     """
     at_end = carried is None
     carried = carried or ()
@@ -181,21 +188,19 @@ def write_offs(
     done = WrittenOff([], [])
     later: Carried = []
     known = {_key(one) for one in carried}
-    # The day of each invoice's first write-off found anew; None once one after it is stale.
-    anew: dict[str, datetime.date | None] = {}
+    anew: dict[str, datetime.date] = {}  # the day of each invoice's first write-off found anew
     for item, paid, receipt, left, final in sorted(found, key=lambda one: one[0].id):
-        first = anew.get(item.id, paid.date)
-        if first is None or _made_between(item, first, paid.date):
-            # Found on what the plugin made without the write-off before it: the next
-            # reading, with that one posted, finds it or not, and those after it.
-            anew[item.id] = None
-            continue
         entry = write_off_entry(item, paid, receipt, left, policy)
         movement = (item.id, Movement(entry.date, -left, entry, 2, item.currency))
-        if item.id not in anew and _key(movement) not in known:
-            anew[item.id] = entry.date
+        fresh = _key(movement) not in known
+        if fresh:
+            first = anew.setdefault(item.id, paid.date)
+            if _made_between(item, first, paid.date):
+                # Found on what the plugin made without the write-off found anew before
+                # it: the next reading, with that one posted, finds it or not.
+                continue
         # One carried stays so, though what followed it may follow no more.
-        if final and _key(movement) not in known:
+        if final and fresh:
             done.entries.append(entry)
             done.movements.append(movement)
         else:

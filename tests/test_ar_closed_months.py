@@ -37,9 +37,11 @@ from reports import receivables as receivables_report
 from tests.conftest import Books
 from tests.test_ar_payment_differences import paid
 from tests.test_ar_reconciliation import (
+    AR,
     CREDITS,
     HEADER,
     POLICY,
+    UNAPPLIED,
     WRITE_OFF,
     applications,
     balance,
@@ -783,6 +785,85 @@ def test_worked_example_two_later_receipts_leave_an_earlier_over_payment_written
     assert sorted(period_lock.fingerprint(e) for e in both if e.date <= march_end) == sorted(
         period_lock.fingerprint(e) for e in alone if e.date <= march_end
     )
+
+
+def _paid_back(day: str, amount: str) -> str:
+    """Cash paid back to the customer, typed to INV-1 (a debit that opens it again)."""
+    return f"""
+{day} * "Acme" "Refund" ^INV-1
+  invoice: "INV-1"
+  Assets:AccountsReceivable  {amount} USD
+  Assets:Bank:Operating  -{amount} USD
+"""
+
+
+def _posted(entry: data.Directive) -> bool:
+    """A transaction with postings (the aging notes follow the books' last day)."""
+    return isinstance(entry, data.Transaction) and bool(entry.postings)
+
+
+def test_a_later_receipt_leaves_a_closed_august_write_off_alone_when_an_earlier_one_is_found_late(
+    books: Books,
+) -> None:
+    # INV-1 100.00 (Jan 5) is paid straight 20.00 + 9.70 (Jan 15), 20.00
+    # (Jan 25), 19.50 (Feb 15, with R-05 10.30 naming it: open 20.50), then
+    # over paid 30.00 (Feb 25) and 10.30 (Mar 10): both excesses moved to
+    # customer credits. Refunds of 20.00 on Mar 25 and May 25 open it again
+    # (take-backs), and straight receipts of 0.30 (Mar 25, Apr 10), 20.00 +
+    # 0.40 (Apr 20) and 10.30 (May 20) follow; R-28 19.50 names it on Jun 15
+    # and BR-33 0.40 over pays it on Aug 10, the last posting through
+    # August. Loaded through August, INV-1 is at 0.00 before Aug 10, so BR-33's
+    # 0.40 over, within the 1.00 tolerance, is written off on Aug 10 (a
+    # credit of 0.40 to the write-off account). Typing BR-90 10.00 straight
+    # and R-91 15.00 naming INV-1 on Sep 21 must leave August as it was:
+    # INV-1 is at 0.00 after Aug 10, so BR-90's 10.00 over, beyond the
+    # tolerance, is all the customer's credit, and R-91 finds INV-1 paid
+    # (15.00 parked). A write-off carried from an earlier reading (May 20)
+    # stays carried when an earlier one (Apr 10) is found anew with a
+    # generated entry between, so the readings settle (four, with September).
+    # Before (0d716d4), the readings did not settle: the write-off carried
+    # (May 20) was dropped once the earlier one (Apr 10) was found anew
+    # (`write_offs`: `anew[...] = None` dropped known ones too), the carried
+    # sets came round ([Apr 10] twice) and the books fell back to writing off
+    # at their end, at the last straight receipt: with September that was
+    # Sep 21, so Aug 10's write-off was gone (August changed; Sep 21 moved
+    # 10.40 to credits). Before that, the readings settled in three, August
+    # the same with and without September.
+    named = '\n  invoice: "INV-1"'
+    august = invoice(1, "2026-01-05", "100.00")
+    august += paid("2026-01-15", "20.00", "BR-01") + paid("2026-01-15", "9.70", "BR-02")
+    august += paid("2026-01-25", "20.00", "BR-03")
+    august += receipt("2026-02-15", "10.30 USD", "R-05", named) + paid(
+        "2026-02-15", "19.50", "BR-07"
+    )
+    august += paid("2026-02-25", "30.00", "BR-06") + paid("2026-03-10", "10.30", "BR-09")
+    august += _paid_back("2026-03-25", "20.00") + paid("2026-03-25", "0.30", "BR-14")
+    august += paid("2026-04-10", "0.30", "BR-17")
+    august += paid("2026-04-20", "20.00", "BR-15") + paid("2026-04-20", "0.40", "BR-20")
+    august += paid("2026-05-20", "10.30", "BR-23") + _paid_back("2026-05-25", "20.00")
+    august += receipt("2026-06-15", "19.50 USD", "R-28", named)
+    august += paid("2026-08-10", "0.40", "BR-33")
+    september = paid("2026-09-21", "10.00", "BR-90")
+    september += receipt("2026-09-21", "15.00 USD", "R-91", named)
+    alone, both = alone_and_both(books, august, september)
+    aug_end = datetime.date(2026, 8, 31)
+    assert sorted(
+        period_lock.fingerprint(e) for e in both if e.date <= aug_end and _posted(e)
+    ) == sorted(period_lock.fingerprint(e) for e in alone if e.date <= aug_end and _posted(e))
+    written = [day for day, what, _ in applications(both) if what.startswith("Payment diff")]
+    assert "2026-08-10" in written
+    assert [
+        (what, squeezed(lines)) for day, what, lines in applications(both) if day > "2026-08-31"
+    ] == [
+        (
+            "Over payment of INV-1 from BR-90 moved to customer credit",
+            [f"{AR} 10.00 USD", f"{CREDITS} -10.00 USD"],
+        ),
+        (
+            "Customer credit from R-91: INV-1 is already paid",
+            [f"{UNAPPLIED} 15.00 USD", f"{CREDITS} -15.00 USD"],
+        ),
+    ]
 
 
 def test_a_later_payment_in_full_leaves_januarys_netting_alone(books: Books) -> None:

@@ -149,3 +149,43 @@ def test_a_payment_difference_each_month_settles_in_a_few_readings(books: Books)
     assert balance(entries, WRITE_OFF, "USD") == Decimal("1.00")
     assert balance(entries, CREDITS, "USD") == Decimal("-30.00")
     assert balance(entries, AR, "USD") == Decimal("0.00")
+
+
+def test_nine_payment_differences_each_after_a_matched_receipt_settle_with_no_error(
+    books: Books,
+) -> None:
+    # INV-1 100.00 (Jan 5). BR-01 99.90 posted straight on Jan 20 leaves 0.10,
+    # within the 1.00 tolerance: written off that day (open 0.00). From
+    # February to September (8 months), each month: 10.00 paid back to the
+    # customer on the 5th (a debit typed to INV-1: open 10.00); R-mm 5.00
+    # naming INV-1 on the 7th, matched by the plugin (open 5.00); BR-mm 4.90
+    # straight on the 10th (open 0.10, written off that day). Nine write-offs,
+    # each followed by later postings, 9 x 0.10 = 0.90:
+    #   Sep 30: INV-1 100.00 - 99.90 - 0.10 + 8 x (10.00 - 5.00 - 4.90 - 0.10)
+    #   = 0.00; differences 0.90.
+    # No write-off depends on another (each month starts from 0.00 and the
+    # matched 5.00 is what R-mm brings either way). Only the first write-off
+    # found anew is carried into the next reading when a cash application
+    # lies between it and the next (`_made_between`), so the chain settles
+    # one link a reading: nine readings, each after the first only adding a
+    # write-off to those carried, which are not counted against the limit of
+    # readings. Before (0d716d4), every reading was counted: 8 errors "did
+    # not settle in 8 readings", only seven write-offs made (0.70) and INV-1
+    # left open 0.20. (Before that, all nine were carried at once.)
+    named = '\n  invoice: "INV-1"'
+    text = invoice(1, "2026-01-05", "100.00") + paid("2026-01-20", "99.90", "BR-01")
+    for month in range(2, 10):
+        text += f"""
+2026-{month:02d}-05 * "Acme" "Refund" ^INV-1
+  invoice: "INV-1"
+  Assets:AccountsReceivable  10.00 USD
+  Assets:Bank:Operating  -10.00 USD
+"""
+        text += receipt(f"2026-{month:02d}-07", "5.00 USD", f"R-{month:02d}", named)
+        text += paid(f"2026-{month:02d}-10", "4.90", f"BR-{month:02d}")
+    entries, errors = load(books, text)
+    assert [error.message for error in errors] == []
+    written = [day for day, what, _ in applications(entries) if what.startswith("Payment diff")]
+    assert written == ["2026-01-20", *(f"2026-{month:02d}-10" for month in range(2, 10))]
+    assert balance(entries, WRITE_OFF, "USD") == Decimal("0.90")
+    assert balance(entries, AR, "USD") == Decimal("0.00")
