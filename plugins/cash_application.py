@@ -28,7 +28,7 @@ from plugins.fx import Rates
 from plugins.matching_terms import Application, OverPaying, Paying, Payment
 from plugins.receipts import Receipt, Receipts, Use, posted_straight
 from plugins.receivables import Finding, Item, Movement, Subledger
-from plugins.recoveries import written_off_items
+from plugins.recoveries import credited_by_hand_on_their_days, written_off_items
 
 Ratios = dict[tuple[str, str], Fraction]  # (receipt, invoice currency): receipt units per unit
 
@@ -219,16 +219,14 @@ def credited_later(
 def _credit_days(item: Item, policy: ArPolicy) -> frozenset[datetime.date]:
     """Returns the days after its own an invoice is credited by a receipt, note or hand."""
     dated = item.date
-    days, by_hand = set(), set()
-    for movement in item.movements:
-        if movement.date <= dated or movement.units >= 0:
-            continue
-        if posted_straight(movement) is not None or credit_notes.netted(movement):
-            days.add(movement.date)
-        elif credit_notes.credited_by_hand(movement):
-            by_hand.add(movement.date)
-    if by_hand - days and not written_off_items(item, policy):
-        days |= by_hand
+    days = {
+        movement.date
+        for movement in item.movements
+        if movement.date > dated
+        and movement.units < 0
+        and (posted_straight(movement) is not None or credit_notes.netted(movement))
+    }
+    days.update(movement.date for movement in credited_by_hand_on_their_days(item, policy))
     return frozenset(days)
 
 

@@ -288,6 +288,12 @@ def _allocation(
     return recoveries.Allocation(write_offs, others, notes)
 
 
+def _place(movement: Movement) -> tuple[str, int]:
+    """Returns where a posting is typed, its file and line, to order a day's credits by."""
+    where = meta.source_of(movement.entry, movement.posting)
+    return (str(where.get("filename", "")), int(where.get("lineno", 0)))
+
+
 class InCalendar:
     """Moves what a later credit to an invoice over pays, on its day: to credits or its note.
 
@@ -369,7 +375,11 @@ class InCalendar:
         today = [movement for movement in item.movements if movement.date == day]
         paid = [(r, m) for m in today if (r := posted_straight(m)) is not None]
         notes = [(note, m) for m in today if (note := credit_notes.netted(m)) is not None]
-        by_hand = [] if written else [m for m in today if credit_notes.credited_by_hand(m)]
+        by_hand = [
+            movement
+            for movement in recoveries.credited_by_hand_on_their_days(item, policy)
+            if movement.date == day
+        ]
         noted = units
         if paid or by_hand:
             noted = min(units, self._noted_over(item, day, today, units))
@@ -410,18 +420,19 @@ class InCalendar:
         no one's money, and stays an error of `plugins.ar_controls`. Beyond
         the tolerance it is moved to customer credits and parked from that
         day on; within it, written off as a payment difference at once. The
-        entry is dated and located at the day's credit with the greatest id
-        (its file and line, `plugins.receipts.receipt_id`), and names it as
-        a receipt: R-1 100.00 paying INV-1 100.00 by amount on January 20,
-        a goodwill credit of 30.00 typed to INV-1 on February 10 moves 30.00
-        to credits on February 10.
+        entry is dated and located at the day's credit typed last (the
+        greatest file and line, `_place`), and names it as a receipt
+        without a reference is named (`plugins.receipts.receipt_id`): R-1
+        100.00 paying INV-1 100.00 by amount on January 20, a goodwill
+        credit of 30.00 typed to INV-1 on February 10 moves 30.00 to
+        credits on February 10.
         """
         units -= max(0, -item.balance(day))
         if units <= 0:
             return
-        policy, folder = self.policy, self.folder
-        named = [(receipt_id(m.entry, m.posting, folder), m) for m in typed]
-        credit, movement = max(named, key=operator.itemgetter(0))
+        policy = self.policy
+        movement = max(typed, key=_place)
+        credit = receipt_id(movement.entry, movement.posting, self.folder)
         if units <= policy.tolerance_units(item.currency):
             entry = payment_differences.write_off_entry(item, movement, credit, -units, policy)
             self.subledger.post([(item.id, Movement(entry.date, units, entry, 2, item.currency))])

@@ -146,7 +146,7 @@ from beancount.core import data
 from plugins import ar_entries, meta
 from plugins.ar_entries import units_of
 from plugins.ar_policy import ArPolicy
-from plugins.credit_notes import written_off_by_hand
+from plugins.credit_notes import credited_by_hand, written_off_by_hand
 from plugins.derecognition import price_of
 from plugins.fx import Rates, own_rate, quantize
 from plugins.matching_terms import Application
@@ -661,6 +661,28 @@ def written_off_items(
     typed = _typed_write_offs(item, policy)
     more = (again or {}).get(item.id, ()) if typed else ()  # recovered, so written off before
     return sorted([*typed, *more], key=lambda one: one.date) if more else typed
+
+
+def credited_by_hand_on_their_days(item: Item, policy: ArPolicy) -> list[Movement]:
+    """Returns the credits typed by hand to an invoice that are read on their own days.
+
+    Those dated after the invoice (`plugins.credit_notes.credited_by_hand`)
+    and before its first write-off as uncollectible, if it has one: the
+    matcher reads them on their days (`plugins.cash_application
+    .credited_later`, `plugins.over_payments.InCalendar`). One dated on or
+    after a write-off is read with the invoice before matching, the
+    README's known gap; a write-off after it changes nothing of how it is
+    read (R-1 paying INV-1 on January 20 and goodwill of 30.00 on February
+    10 stay as they are when the rest is written off in April).
+    """
+    write_offs = _typed_write_offs(item, policy)
+    before = write_offs[0].date if write_offs else datetime.date.max
+    dated = item.date
+    return [
+        movement
+        for movement in item.movements
+        if dated < movement.date < before and credited_by_hand(movement)
+    ]
 
 
 def _typed_write_offs(item: Item, policy: ArPolicy) -> list[WriteOff]:

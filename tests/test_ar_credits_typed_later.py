@@ -28,7 +28,8 @@ from beancount.core import data
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import Books, line_of
+from tests.conftest import Books, generated, line_of
+from tests.test_ar_chargebacks import chargeback
 from tests.test_ar_closed_months import BANK_FEE, CUSTOMER, JANUARY_END, january_kept
 from tests.test_ar_reconciliation import (
     AR,
@@ -40,6 +41,7 @@ from tests.test_ar_reconciliation import (
     balance,
     credit_note,
     invoice,
+    load,
     receipt,
     squeezed,
 )
@@ -236,6 +238,124 @@ def test_a_later_goodwill_credit_within_the_tolerance_is_a_payment_difference(
 # failures holding the right figures.
 
 BAD_DEBT = "Expenses:BadDebt"
+
+
+def _moved(entries: list[data.Directive]) -> list[data.Transaction]:
+    """The entries that move what a credit typed by hand brings beyond what is open."""
+    return [
+        entry
+        for entry in generated(entries)
+        if str(entry.narration).startswith("Credit ")
+        and str(entry.narration).endswith("moved to customer credit")
+    ]
+
+
+def test_two_credits_typed_on_one_day_are_settled_at_the_one_typed_last(books: Books) -> None:
+    # INV-1 100.00 (Jan 5) is paid by amount by R-1 100.00 on Jan 20. On Feb
+    # 10 two goodwill credits are typed to it, 20.00 then 10.00: nothing is
+    # open, so 20.00 + 10.00 = 30.00 is beyond and moved to customer credits
+    # in one entry, at the credit typed last (its file and line). Accounts
+    # opened first put the two credits on either side of line 100: the
+    # entry is at the second. (Before, found by the review of e9319e8, the
+    # ids were compared as text, "main.beancount:95" > "main.beancount:100",
+    # so the entry was at the first: which line won turned on how many
+    # digits the line numbers had.)
+    january = (
+        GOODWILL_OPENED + f"\n2026-01-01 open {CREDITS}\n" + invoice(1, "2026-01-05", "100.00")
+    )
+    january += receipt("2026-01-20", "100.00 USD", "R-1", CUSTOMER) + BANK_FEE
+    later = goodwill("2026-02-10", "20.00") + goodwill("2026-02-10", "10.00")
+    padding = ""
+    while line_of(HEADER + padding + january + later, "Receivable  -10.00") < 100:
+        padding += f"\n2026-01-01 open Expenses:Pad{len(padding)}\n"
+    text = padding + january + later
+    first = line_of(HEADER + text, "Receivable  -20.00")
+    second = line_of(HEADER + text, "Receivable  -10.00")
+    assert first < 100 <= second  # the two credits straddle line 100
+    entries, errors = load(books, text)
+    assert errors == []
+    [moved] = _moved(entries)
+    assert moved.narration == (
+        f"Credit main.beancount:{second} beyond what is open of INV-1 moved to customer credit"
+    )
+    assert moved.meta["lineno"] == second
+    assert balance(entries, CREDITS, "USD") == Decimal("-30.00")
+    assert balance(entries, AR, "USD") == Decimal("0.00")
+
+
+def test_a_write_off_after_a_later_goodwill_credit_leaves_the_credit_on_its_day(
+    books: Books,
+) -> None:
+    # INV-1 100.00 (Jan 5) paid by amount by R-1 100.00 on Jan 20. A
+    # goodwill credit of 30.00 typed to INV-1 on Feb 10 finds it paid: 30.00
+    # to customer credits. 50.00 refunded to the customer typed to INV-1 on
+    # Mar 10 opens it again by 50.00, and the credit pays 30.00 of it that
+    # day (20.00 open), written off as uncollectible on Apr 1: bad debt
+    # 20.00, AR 100.00 - 100.00 - 30.00 + 30.00 + 50.00 - 30.00 - 20.00 =
+    # 0.00, credits -30.00 + 30.00 = 0.00, January as it was. A write-off
+    # after the credit changes nothing of how the credit is read. (Before,
+    # found by the review of e9319e8, any write-off of INV-1 had the credit
+    # read before matching: INV-1 was open 70.00 on Jan 20, and R-1 100.00
+    # matched nothing in January.)
+    january = GOODWILL_OPENED + f"\n2026-01-01 open {BAD_DEBT}\n2026-01-01 open {CREDITS}\n"
+    january += invoice(1, "2026-01-05", "100.00")
+    january += receipt("2026-01-20", "100.00 USD", "R-1", CUSTOMER) + BANK_FEE
+    later = (
+        goodwill("2026-02-10", "30.00")
+        + f"""
+2026-03-10 * "Acme" "Refund to the customer" ^INV-1
+  invoice: "INV-1"
+  Assets:AccountsReceivable  50.00 USD
+  Assets:Bank:Operating  -50.00 USD
+
+2026-04-01 * "Acme" "INV-1 uncollectible" ^INV-1
+  invoice: "INV-1"
+  status: "uncollectible"
+  {BAD_DEBT}  20.00 USD
+  Assets:AccountsReceivable  -20.00 USD
+"""
+    )
+    alone, both = january_kept(books, january, later)
+    assert [narration for _, narration, _ in applications(alone)] == [
+        "Cash application INV-1 from R-1"
+    ]
+    assert balance(both, BAD_DEBT, "USD") == Decimal("20.00")
+    assert balance(both, AR, "USD") == Decimal("0.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="a chargeback of cash that paid an invoice written off later moves the closed "
+    "month (README, known gap)",
+)
+def test_a_chargeback_before_a_write_off_leaves_the_month_the_cash_paid_alone(
+    books: Books,
+) -> None:
+    # INV-1 100.00 (Jan 5) paid by amount by R-1 100.00 on Jan 20; all of
+    # R-1 charged back on Mar 1 (INV-1 open 100.00 again), and INV-1
+    # written off as uncollectible on Apr 1: bad debt 100.00, AR, unapplied
+    # cash and credits 0.00, January as it was. Today a chargeback's
+    # reopening of an invoice written off is read as before, off the
+    # receipt before matching (`chargebacks.Charged.in_calendar`): R-1
+    # holds nothing to match and January's application is gone. (Found by
+    # the review of e9319e8 with a goodwill credit between; the credit is
+    # not needed.)
+    january = f"\n2026-01-01 open {BAD_DEBT}\n" + invoice(1, "2026-01-05", "100.00")
+    january += receipt("2026-01-20", "100.00 USD", "R-1", CUSTOMER) + BANK_FEE
+    written_off = f"""
+2026-04-01 * "Acme" "INV-1 uncollectible" ^INV-1
+  invoice: "INV-1"
+  status: "uncollectible"
+  {BAD_DEBT}  100.00 USD
+  Assets:AccountsReceivable  -100.00 USD
+"""
+    _, both = january_kept(books, january, chargeback("2026-03-01", "100.00") + written_off)
+    assert balance(both, BAD_DEBT, "USD") == Decimal("100.00")
+    assert balance(both, AR, "USD") == Decimal("0.00")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
 
 
 @pytest.mark.xfail(
