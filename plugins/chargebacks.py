@@ -417,9 +417,12 @@ class Charging:
     cash and credits may pay what is opened again before its day, once
     they pay once more (R-3's cash waiting from January 30 pays INV-2,
     opened again on February 15 by R-1's debit, and R-3's debit of March 1
-    takes that payment back, not the cash as it waited). Only a debit still
-    beyond all that once a round opens nothing again is read as before,
-    and only one naming an invoice still unpaid then is an error.
+    takes that payment back, not the cash as it waited). Its customers are
+    all a debit concerns (`_concerned`): its receipt's, and those whose
+    invoices the receipt paid and whose credit it parked, so another
+    payer's receipt waits on and holds the customer it paid. Only a debit
+    still beyond all that once a round opens nothing again is read as
+    before, and only one naming an invoice still unpaid then is an error.
 
     Attributes:
       done: What the chargebacks added, in every round.
@@ -498,13 +501,13 @@ class Charging:
         held: dict[str, datetime.date] = {}
         for one in sorted(withheld, key=lambda one: (one.use.date, one.key)):
             receipt_id, debit = one.receipt, one.use
-            customer = cash.by_id[receipt_id].customer
-            day = held.get(customer)
-            if receipt_id in waits or (day is not None and day < debit.date):
-                # It takes what its receipt's waiting debit leaves, or what its customer's
+            customers = _concerned(cash, receipt_id, debit.date, subledger)
+            days = [held[customer] for customer in customers if customer in held]
+            if receipt_id in waits or any(day < debit.date for day in days):
+                # It takes what its receipt's waiting debit leaves, or what its customers'
                 # cash and credits do not pay of what an earlier debit opens again.
                 waits.add(receipt_id)
-                held.setdefault(customer, debit.date)
+                _hold(held, customers, debit.date)
                 self._waiting.append(one)
                 continue
             rest = debit.units - max(0, cash.unapplied(receipt_id, debit.date))
@@ -542,7 +545,7 @@ class Charging:
                 # What its credit paid is known once the first round's take-backs are matched
                 # again: it may yet pay an invoice the debit names.
                 waits.add(receipt_id)
-                held.setdefault(customer, debit.date)
+                _hold(held, customers, debit.date)
                 self._waiting.append(one)
                 continue
             given = None if sources is None else credit + sum(left for _, left in sources)
@@ -555,7 +558,7 @@ class Charging:
             ):
                 # Its credit may yet pay what another debit of this round opens again.
                 waits.add(receipt_id)
-                held.setdefault(customer, debit.date)
+                _hold(held, customers, debit.date)
                 self._waiting.append(one)
                 continue
             if rest > 0 and given is not None and given >= rest:
@@ -604,6 +607,36 @@ class Charging:
             cash.post(uses)
             subledger.post(movements)
             done.entries.extend(entries)
+
+
+def _concerned(
+    cash: Receipts, receipt_id: str, day: datetime.date, subledger: Subledger
+) -> set[str]:
+    """Returns the customers a debit of a receipt concerns: whose cash and credits it may touch.
+
+    The receipt's own customer, and those of the invoices its applications
+    before the debit's day paid and of the credit they parked: a receipt of
+    another payer (CUS-2's wire naming CUS-1's INV-4) pays CUS-1's invoices
+    and parks CUS-1's credit, so its debit waits behind CUS-1's debits that
+    wait or open an invoice again, and holds CUS-1's later ones (`Charging`).
+    """
+    customers = {cash.by_id[receipt_id].customer}
+    for use in cash.uses.get(receipt_id, ()):
+        where = use.entry.meta
+        if use.date >= day or where.get(meta.GENERATED_BY) != ar_entries.GENERATOR:
+            continue
+        item = subledger.items.get(str(where.get(meta.INVOICE, "")))
+        if item is not None:
+            customers.add(item.customer)
+        if where.get(meta.CUSTOMER):
+            customers.add(str(where[meta.CUSTOMER]))
+    return customers
+
+
+def _hold(held: dict[str, datetime.date], customers: Iterable[str], day: datetime.date) -> None:
+    """Holds each customer's later debits from `day`, unless held from an earlier day already."""
+    for customer in customers:
+        held.setdefault(customer, day)
 
 
 def _applications(

@@ -13,7 +13,11 @@ refund of a credit (the refunded-credit tests). A review of 6b6d8b4
 found a later debit of the customer charged before what the round opened
 again was paid, taking away February's payment made by its receipt's
 waiting cash or credit; it now waits too (the tests after those, and one
-more of a reopening in the first round).
+more of a reopening in the first round). A review of b23ee67 found the
+hold keyed by the receipt's own customer: a debit of another payer's
+receipt, which paid CUS-1's invoices and parked CUS-1's credit, neither
+held CUS-1's later debits nor waited behind them; it now concerns CUS-1
+too (the last two tests).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from tests.test_ar_chargebacks_at_rates import (
     OPENS,
     POLICY,
     _euro_chargeback,
+    _euro_receipt,
     _euro_wire,
     _invoice,
 )
@@ -483,6 +488,147 @@ def test_a_later_chargeback_of_waiting_cash_that_paid_a_first_round_reopening_ke
     assert sealed(after, "2026-01-31") == sealed(before, "2026-01-31")
     assert sealed(after, "2026-02-28") == sealed(before, "2026-02-28")
     assert _open_by_invoice(after) == {"INV-1": Decimal("20.00")}
+    assert _made(after, "Chargeback of R-3") == [
+        (
+            "2026-03-01",
+            [
+                ("Assets:AccountsReceivable", "20.00 EUR @ 1.20 USD"),
+                ("Liabilities:UnappliedCash", "-20.00 EUR @ 1.10 USD"),
+                ("Income:ForeignExchange:Realized", "-2.00 USD"),
+            ],
+        )
+    ]
+
+
+def _wire_of(date: str, eur: str, name: str, customer: str, naming: str) -> str:
+    """A wire of `customer` naming an invoice (of CUS-1, maybe another payer's)."""
+    return _euro_wire(date, eur, name, naming).replace(
+        'customer: "CUS-1"', f'customer: "{customer}"'
+    )
+
+
+def test_another_payers_later_chargeback_of_the_credit_it_parked_waits_behind_its_customer(
+    books: Books,
+) -> None:
+    # The books of `test_a_later_chargeback_of_a_credit_that_paid_part_of_
+    # a_second_round_reopening_keeps_february` (tests/test_ar_chargebacks_
+    # second_round.py), R-3 being CUS-2's wire naming CUS-1's INV-4 (another
+    # payer): EUR at 1.20, 1.10 from Jan 20; INV-1 100.00, INV-2 20.00,
+    # INV-3 30.00 EUR at 1.20 paid by R-1 150.00 EUR and its credit; INV-4
+    # and INV-5 10.00 EUR each at 1.10 (Jan 29). R-3 30.00 EUR on Jan 30
+    # pays INV-4 10.00 and parks 20.00 in CUS-1's credit (the invoice's
+    # customer), which pays INV-5 10.00 that day and holds 10.00. 20.00 EUR
+    # of R-1 charged back on Feb 15 naming INV-2 waits for the second round
+    # and opens INV-2 again by 20.00 EUR (24.00 USD for 22.00 USD, 2.00 USD
+    # reversed); R-3's credit pays 10.00 EUR of it that day (11.00 USD clear
+    # 12.00 USD: 1.00 USD of loss), holding 0.00. INV-2 open 10.00 EUR at
+    # February's end: so the books read without R-3's chargeback.
+    # Then 20.00 EUR of R-3 charged back on Mar 1: R-3 holds no cash and its
+    # credit nothing on Mar 1; it takes back its application, 10.00 EUR of
+    # INV-4 (1.10 both ways), then the latest its credit paid, 10.00 EUR of
+    # INV-2's payment of Feb 15 (12.00 USD for 11.00 USD, 1.00 USD
+    # reversed): INV-2 open 10.00 + 10.00 = 20.00 EUR, INV-4 10.00 EUR;
+    # January and February as they were, as when R-3 is CUS-1's own wire:
+    # R-3's debit concerns CUS-1, whose invoice it paid and whose credit it
+    # parked, and waits behind R-1's debit of Feb 15 (`chargebacks._concerned`).
+    # Before (found by the review of b23ee67), the hold was by the receipt's
+    # customer (CUS-2), not by the customer whose credit and invoices the
+    # receipt paid (CUS-1, held from Feb 15): R-3's debit was charged in the
+    # first round, its claim of 10.00 EUR on the credit decided before R-1's
+    # debit opened INV-2, so the credit's February payment of INV-2 vanished
+    # (February's end: INV-2 open 20.00 EUR, remeasured by 2.00 USD, not
+    # 1.00) and the debit took 10.00 EUR from the credit on Mar 1 instead.
+    alone = (
+        _SPENT_AT_A_RATE
+        + _invoice(4, "2026-01-29", "10.00", "1.10")
+        + _invoice(5, "2026-01-29", "10.00", "1.10")
+        + _wire_of("2026-01-30", "30.00", "R-3", "CUS-2", "INV-4")
+        + _NAMING_INV_2
+    )
+    before, after = _both(books, alone, _euro_chargeback("2026-03-01", "20.00", "R-3"))
+    assert _made(before, "Customer credit from R-3 applied to INV-2") == [
+        (
+            "2026-02-15",
+            [
+                ("Liabilities:CustomerCredits", "10.00 EUR @ 1.10 USD"),
+                ("Assets:AccountsReceivable", "-10.00 EUR @ 1.20 USD"),
+                ("Income:ForeignExchange:Realized", "1.00 USD"),
+            ],
+        )
+    ]
+    assert sealed(after, "2026-01-31") == sealed(before, "2026-01-31")
+    assert sealed(after, "2026-02-28") == sealed(before, "2026-02-28")
+    assert _open_by_invoice(after) == {"INV-2": Decimal("20.00"), "INV-4": Decimal("10.00")}
+    assert _made(after, "Chargeback of R-3") == [
+        (
+            "2026-03-01",
+            [
+                ("Assets:AccountsReceivable", "10.00 EUR @ 1.10 USD"),
+                ("Liabilities:UnappliedCash", "-10.00 EUR @ 1.10 USD"),
+            ],
+        ),
+        (
+            "2026-03-01",
+            [
+                ("Assets:AccountsReceivable", "10.00 EUR @ 1.20 USD"),
+                ("Liabilities:UnappliedCash", "-10.00 EUR @ 1.10 USD"),
+                ("Income:ForeignExchange:Realized", "-1.00 USD"),
+            ],
+        ),
+    ]
+
+
+def test_a_later_chargeback_waits_behind_another_payers_waiting_debit_of_its_customer(
+    books: Books,
+) -> None:
+    # The books of `test_a_later_chargeback_of_waiting_cash_that_paid_a_
+    # second_round_reopening_keeps_february` (tests/test_ar_chargebacks_
+    # second_round.py), R-1 being CUS-2's wire naming CUS-1's INV-1 (another
+    # payer): EUR at 1.20, 1.10 from Jan 20; INV-1 100.00, INV-2 20.00,
+    # INV-3 30.00 EUR of CUS-1 at 1.20. R-1 150.00 EUR pays INV-1 on Jan 20
+    # and parks 50.00 EUR in CUS-1's credit (the invoice's customer), which
+    # pays INV-2 (Jan 25) and INV-3 (Jan 28) and holds 0.00. R-3 20.00 EUR of
+    # CUS-1 on Jan 30 names nothing and waits. 20.00 EUR of R-1 charged back
+    # on Feb 15 naming INV-2, which R-1 paid through the credit: it waits for
+    # the second round and opens INV-2 again by 20.00 EUR (24.00 USD for
+    # 22.00 USD, 2.00 USD reversed), and R-3 pays it that day (22.00 USD
+    # clear 24.00 USD: 2.00 USD of loss). Nothing open at February's end.
+    # Then R-3 charged back in full on Mar 1: it holds nothing unapplied on
+    # Mar 1, so it takes back its application, 20.00 EUR of INV-2 at 1.20
+    # (24.00 USD) for 20.00 EUR of cash at 1.10 (22.00 USD), 2.00 USD of
+    # loss reversed: INV-2 open 20.00 EUR, January and February as they
+    # were, as when R-1 is CUS-1's own wire: R-1's waiting debit holds
+    # CUS-1, whose invoice R-1 paid and whose credit it parked
+    # (`chargebacks._concerned`), so R-3's debit waits behind it.
+    # Before (found by the review of b23ee67), R-1's waiting debit held
+    # CUS-2 (its receipt's customer), not CUS-1, whose credit paid INV-2 and
+    # whose cash pays it again: R-3's debit was charged in the first round,
+    # when R-3 still held its 20.00 EUR unapplied on Mar 1, and was read as
+    # before (taken off R-3 before matching). February's application of R-3
+    # to INV-2 vanished, INV-2 was open 20.00 EUR from Feb 15 (remeasured at
+    # February's end by 2.00 USD) and no chargeback of R-3 was posted.
+    r_1 = _euro_receipt("2026-01-20", "150.00", "R-1", "INV-1")
+    other = r_1.replace('customer: "CUS-1"', 'customer: "CUS-2"')
+    alone = (
+        _SPENT_AT_A_RATE.replace(r_1, other)
+        + _euro_wire("2026-01-30", "20.00", "R-3")
+        + _NAMING_INV_2
+    )
+    assert other in alone
+    before, after = _both(books, alone, _euro_chargeback("2026-03-01", "20.00", "R-3"))
+    assert _made(before, "Cash application INV-2 from R-3") == [
+        (
+            "2026-02-15",
+            [
+                ("Liabilities:UnappliedCash", "20.00 EUR @ 1.10 USD"),
+                ("Assets:AccountsReceivable", "-20.00 EUR @ 1.20 USD"),
+                ("Income:ForeignExchange:Realized", "2.00 USD"),
+            ],
+        )
+    ]
+    assert sealed(after, "2026-01-31") == sealed(before, "2026-01-31")
+    assert sealed(after, "2026-02-28") == sealed(before, "2026-02-28")
+    assert _open_by_invoice(after) == {"INV-2": Decimal("20.00")}
     assert _made(after, "Chargeback of R-3") == [
         (
             "2026-03-01",
