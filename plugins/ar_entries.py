@@ -491,6 +491,7 @@ def receivable_receipt_entry(
     kind: str,
     narration: str,
     policy: ArPolicy,
+    rate: Decimal | None = None,
 ) -> data.Transaction:
     """Returns the entry settling what a receipt posted straight to an invoice left over.
 
@@ -507,13 +508,19 @@ def receivable_receipt_entry(
       kind: The entry's `revclose_kind`.
       narration: The entry's narration.
       policy: The receivables policy.
+      rate: Of an invoice carried at a foreign rate, that rate: both legs are
+        priced at it, so no difference is realized (`plugins.over_payments`).
     """
     debited, credited, units = moved
-    digits = policy.precision.digits(item.currency)
-    postings = [
-        posting(debited, units_of(units, item.currency, digits)),
-        posting(credited, units_of(-units, item.currency, digits)),
-    ]
+    if rate is not None:
+        side = (debited, rate, None), (credited, rate, None)
+        postings = carried_transfer(*side, units, item.currency, policy)
+    else:
+        digits = policy.precision.digits(item.currency)
+        postings = [
+            posting(debited, units_of(units, item.currency, digits)),
+            posting(credited, units_of(-units, item.currency, digits)),
+        ]
     extra: dict[str, Any] = {
         meta.INVOICE: item.id,
         meta.SOURCE: item.id,

@@ -188,17 +188,19 @@ def credited_later(
     (`plugins.over_payments.InCalendar`), or, of an invoice written off as
     uncollectible, first recovers what was written off (a receipt's) or
     lowers it (a note's, `plugins.recoveries`). A credit typed by hand to
-    an invoice written off is read with it as before (the known gap of the
-    README): it lowers what is matched before it. Only
+    an invoice written off on or before its day is read with it as before
+    (the known gap of the README): it lowers what is matched before it. Only
     items posted more than once when read, and the invoices credit notes
-    credit, can have one. An invoice carried at a foreign rate is read with
-    its later credits as before: what they over pay is decided before
-    matching (`plugins.over_payments.to_customer_credits`), and a later
-    credit lowers what is matched before it.
+    credit, can have one. Of an invoice carried at a foreign rate, what
+    they over pay is moved or written off at its carrying rate
+    (`plugins.over_payments.InCalendar`); a receipt posted straight to one
+    written off as uncollectible is read with it as before (the known gap
+    of the README): it lowers what is matched before it.
 
     Args:
       subledger: The open items.
-      rates: The ledger's prices (an invoice carried at a foreign rate is left out).
+      rates: The ledger's prices (of an invoice carried at a foreign rate
+        and written off, its straight receipts are left out).
       policy: The receivables policy: what is written off as uncollectible.
       customers: If given, only the invoices of these customers.
     """
@@ -210,22 +212,31 @@ def credited_later(
         item = items[name]
         if not item.is_invoice or (customers is not None and item.customer not in customers):
             continue
-        days = _credit_days(item, policy)
-        if days and rates.carrying(item) is None:
+        days = _credit_days(item, policy, rates.carrying(item) is None)
+        if days:
             found[name] = days
     return found
 
 
-def _credit_days(item: Item, policy: ArPolicy) -> frozenset[datetime.date]:
-    """Returns the days after its own an invoice is credited by a receipt, note or hand."""
+def _credit_days(item: Item, policy: ArPolicy, own: bool) -> frozenset[datetime.date]:
+    """Returns the days after its own an invoice is credited by a receipt, note or hand.
+
+    Of an invoice carried at a foreign rate (not `own`), a straight receipt
+    is read so only if the invoice is not written off (the README's known
+    gap); a credit typed by hand, as in its own currency
+    (`plugins.recoveries.credited_by_hand_on_their_days`).
+    """
     dated = item.date
-    days = {
-        movement.date
-        for movement in item.movements
-        if movement.date > dated
-        and movement.units < 0
-        and (posted_straight(movement) is not None or credit_notes.netted(movement))
-    }
+    days, straight = set(), set()
+    for movement in item.movements:
+        if movement.date <= dated or movement.units >= 0:
+            continue
+        if credit_notes.netted(movement):
+            days.add(movement.date)
+        elif posted_straight(movement) is not None:
+            straight.add(movement.date)
+    if own or not written_off_items(item, policy):  # at a rate, not if written off
+        days |= straight
     days.update(movement.date for movement in credited_by_hand_on_their_days(item, policy))
     return frozenset(days)
 
@@ -233,11 +244,11 @@ def _credit_days(item: Item, policy: ArPolicy) -> frozenset[datetime.date]:
 def in_calendar(item: Item, rates: Rates, policy: ArPolicy) -> bool:
     """Tells whether the matcher reads an invoice's later postings on their own days.
 
-    An invoice carried at a foreign rate is read with its later credits as
-    before (`credited_later`). One carried so, or written off as
-    uncollectible (`plugins.recoveries`), is read with what chargebacks
-    opened again of it only once cash is matched
-    (`plugins.chargebacks.Charged.in_calendar`).
+    An invoice carried at a foreign rate and written off as uncollectible
+    is read with its later straight receipts as before (`credited_later`).
+    One carried at a foreign rate, or written off as uncollectible
+    (`plugins.recoveries`), is read with what chargebacks opened again of
+    it only once cash is matched (`plugins.chargebacks.Charged.in_calendar`).
     """
     return rates.carrying(item) is None and not written_off_items(item, policy)
 

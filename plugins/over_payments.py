@@ -104,7 +104,9 @@ nets beyond what is open is left open on the note in the calendar
 payment within the tolerance is left to `plugins.payment_differences`,
 which writes it off. As there, only an invoice in the functional currency,
 or carried in its own currency with no rate, is looked at: an excess at a
-foreign carrying rate stays an error for the user.
+foreign carrying rate stays an error for the user, but for what a later
+straight receipt or credit by hand over pays because cash was matched
+before it (`InCalendar`, at the invoice's carrying rate).
 """
 
 from __future__ import annotations
@@ -112,6 +114,7 @@ from __future__ import annotations
 import datetime
 import operator
 from collections.abc import Hashable, Iterator, Mapping, Sequence
+from decimal import Decimal
 from itertools import compress, repeat
 from typing import NamedTuple
 
@@ -320,8 +323,14 @@ class InCalendar:
     (`plugins.customer_credits.Crediting.straight`). On a day with no
     straight receipt, what the day's credits typed by hand bring beyond is
     settled the same way, at the credit of the greatest id (`_typed_over`).
-    An invoice carried at a foreign rate is not read so
-    (`plugins.cash_application.credited_later`).
+    Of an invoice carried at a foreign rate (`plugins.cash_application.credited_later`:
+    not its straight receipts once written off), what a note nets beyond
+    is left open on it at the two items' carrying rates, the difference
+    realized (`plugins.credit_notes.left_open_entry`); what a straight
+    receipt or a credit by hand brings beyond what its typed postings alone
+    over pay (those stay an error) is moved to credits at the invoice's
+    carrying rate, both legs, beyond the tolerance, and within it written
+    off at that rate at once (`_receipt_over_at_rate`, `_typed_over`).
     Of one written off as uncollectible (`plugins.recoveries`), what the
     credit notes net beyond is moved back to them as above, and then lowers
     what was written off, in its turn (`plugins.recoveries.Recovering.left_open`);
@@ -369,8 +378,7 @@ class InCalendar:
         policy = self.policy
         if item is None or not item.is_invoice:
             return
-        if self.rates.carrying(item) is not None:
-            return
+        foreign = self.rates.carrying(item) is not None
         written = self.recovering is not None and bool(recoveries.written_off_items(item, policy))
         today = [movement for movement in item.movements if movement.date == day]
         paid = [(r, m) for m in today if (r := posted_straight(m)) is not None]
@@ -403,6 +411,10 @@ class InCalendar:
             if written and self.recovering is not None:
                 self.recovering.left_open(item.id, note, day, units_back)
         left = units - noted if notes else units
+        if left and paid and foreign:
+            if not written:
+                self._receipt_over_at_rate(item, day, paid, left)
+            return
         if left and paid and written:
             left = self._recovered(item, today, paid, left)
         if left and paid:
@@ -419,7 +431,9 @@ class InCalendar:
         invoice before their day: what the typed postings alone over pay is
         no one's money, and stays an error of `plugins.ar_controls`. Beyond
         the tolerance it is moved to customer credits and parked from that
-        day on; within it, written off as a payment difference at once. The
+        day on; within it, written off as a payment difference at once. Of
+        an invoice carried at a foreign rate either is at that rate, both
+        legs (the credit is carried at it, nothing realized by the move). The
         entry is dated and located at the day's credit typed last (the
         greatest file and line, `_place`), and names it as a receipt
         without a reference is named (`plugins.receipts.receipt_id`): R-1
@@ -430,20 +444,33 @@ class InCalendar:
         units -= max(0, -item.balance(day))
         if units <= 0:
             return
-        policy = self.policy
         movement = max(typed, key=_place)
         credit = receipt_id(movement.entry, movement.posting, self.folder)
+        narration = f"Credit {credit} beyond what is open of {item.id} moved to customer credit"
+        self._settle(item, (credit, movement), units, narration)
+
+    def _settle(self, item: Item, at: tuple[str, Movement], units: int, narration: str) -> None:
+        """Writes off `units` paid over at once within the tolerance; beyond it, moves them.
+
+        Moved to customer credits, parked from that day on, by an entry
+        dated and located at the credit `at` (its id and posting) and told
+        by `narration`. Of an invoice carried at a foreign rate both are at
+        that rate, both legs: the credit is carried at it, and the write-off
+        is priced at it as the matcher prices what it writes off of such an
+        invoice; nothing is realized by either.
+        """
+        (credit, movement), policy = at, self.policy
+        carrying = self.rates.carrying(item)
         if units <= policy.tolerance_units(item.currency):
-            entry = payment_differences.write_off_entry(item, movement, credit, -units, policy)
+            entry = _written_off(item, movement, credit, units, policy, carrying)
             self.subledger.post([(item.id, Movement(entry.date, units, entry, 2, item.currency))])
             self.entries.append(entry)
             return
         moved = (policy.accounts.receivable, policy.customer_credits_account, units)
-        narration = f"Credit {credit} beyond what is open of {item.id} moved to customer credit"
         entry = ar_entries.receivable_receipt_entry(
-            item, movement, credit, moved, KIND, narration, policy
+            item, movement, credit, moved, KIND, narration, policy, carrying
         )
-        self._post(item, entry, Parked(credit, day, item.customer, item.currency), units)
+        self._post(item, entry, Parked(credit, movement.date, item.customer, item.currency), units)
 
     def _recovered(
         self, item: Item, today: list[Movement], paid: list[tuple[str, Movement]], units: int
@@ -614,6 +641,26 @@ class InCalendar:
         receipt, movement = max(paid, key=operator.itemgetter(0))
         entry = credit_entry(item, movement, receipt, units, policy)
         self._post(item, entry, Parked(receipt, day, item.customer, item.currency), units)
+
+    def _receipt_over_at_rate(
+        self, item: Item, day: datetime.date, paid: list[tuple[str, Movement]], units: int
+    ) -> None:
+        """Moves what the day's straight receipts over pay of an invoice at a foreign rate.
+
+        Only what they over pay because cash was matched or credited to it
+        before their day: what the typed postings alone over pay stays an
+        error for the user. Beyond the tolerance it is moved at the
+        invoice's carrying rate, at the day's receipt of the greatest id;
+        within it, written off at that rate at once, as the matcher writes
+        off what a receipt in unapplied cash over pays of such an invoice
+        (`plugins.payment_differences` leaves invoices at a rate alone).
+        INV-1 100.00 EUR at 1.20, R-1 60.00 EUR naming it on January 20 and
+        BR-1 70.00 EUR straight on February 10: 30.00 EUR moved at 1.20.
+        """
+        units -= max(0, -item.balance(day))
+        if units > 0:
+            receipt, movement = max(paid, key=operator.itemgetter(0))
+            self._settle(item, (receipt, movement), units, _moved_narration(item, receipt))
 
     def _post(self, item: Item, entry: data.Transaction, credit: Parked, units: int) -> None:
         """Posts an entry moving `units` to customer credits, and parks the credit from its day."""
@@ -798,8 +845,12 @@ def credit_entry(
 ) -> data.Transaction:
     """Returns the entry that moves `units` a receipt over paid an invoice to customer credits."""
     moved = (policy.accounts.receivable, policy.customer_credits_account, units)
-    narration = f"Over payment of {item.id} from {receipt} moved to customer credit"
+    narration = _moved_narration(item, receipt)
     return ar_entries.receivable_receipt_entry(item, paid, receipt, moved, KIND, narration, policy)
+
+
+def _moved_narration(item: Item, receipt: str) -> str:
+    return f"Over payment of {item.id} from {receipt} moved to customer credit"
 
 
 def _taken_back(
@@ -808,6 +859,24 @@ def _taken_back(
     """Returns the posting to the invoice of the entry that takes `units` back from credits."""
     entry = returned_entry(item, debit, receipt, units, policy)
     return Movement(entry.date, -units, entry, 2, item.currency)
+
+
+def _written_off(
+    item: Item, paid: Movement, receipt: str, units: int, policy: ArPolicy, rate: Decimal | None
+) -> data.Transaction:
+    """Returns the entry writing off `units` paid over, within the tolerance, on a credit's day.
+
+    As `plugins.payment_differences.write_off_entry`; of an invoice carried
+    at a foreign `rate`, priced at it on both legs, as the matcher writes
+    off what a receipt in unapplied cash over pays of such an invoice.
+    """
+    if rate is None:
+        return payment_differences.write_off_entry(item, paid, receipt, -units, policy)
+    moved = (policy.write_off_account, policy.accounts.receivable, -units)
+    narration = f"Payment difference of {item.id} from {receipt} written off"
+    return ar_entries.receivable_receipt_entry(
+        item, paid, receipt, moved, payment_differences.KIND, narration, policy, rate
+    )
 
 
 def returned_entry(

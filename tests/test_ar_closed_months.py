@@ -35,12 +35,14 @@ from plugins import period_lock
 from reports import books as loaded_books
 from reports import receivables as receivables_report
 from tests.conftest import Books
+from tests.rated_books import postings_through, usd_weight
 from tests.test_ar_payment_differences import paid
 from tests.test_ar_reconciliation import (
     AR,
     CREDITS,
     HEADER,
     POLICY,
+    REALIZED,
     UNAPPLIED,
     WRITE_OFF,
     applications,
@@ -922,6 +924,62 @@ def test_worked_example_a_later_credit_note_leaves_januarys_match_by_amount_alon
     assert _open(both, "CN-1", "2026-02-28") == Decimal("-25.00")
     assert balance(both, CREDITS, "USD") == Decimal("0.00")
     assert balance(both, "Liabilities:UnappliedCash", "USD") == Decimal("0.00")
+
+
+def test_worked_example_a_later_credit_note_leaves_januarys_match_by_amount_alone_at_a_rate(
+    books: Books,
+) -> None:
+    # The example above in euros, USD functional. INV-1 100.00 EUR (Jan 5)
+    # at 1.20 is carried at 120.00 USD; R-1 100.00 EUR naming only the
+    # customer pays it by amount on Jan 20 (EUR at 1.20 that day: 120.00 USD
+    # cleared, nothing realized). CN-1 credits INV-1 25.00 EUR on Feb 11 at
+    # 1.10 (27.50 USD): it is netted onto INV-1 that day (the note at 1.10,
+    # INV-1 at 1.20: 30.00 - 27.50 = 2.50 USD of loss), which was paid in
+    # full in January, so all 25.00 EUR are moved back and left open on CN-1
+    # from Feb 11 (the same rates the other way: 2.50 USD of gain), January
+    # as it was, no customer credit. (Before, CN-1 was read before January:
+    # INV-1 was open only 75.00 EUR from Jan 20, R-1 paid nothing and waited.)
+    #   Feb 28: INV-1 100.00 - 100.00 - 25.00 + 25.00 = 0.00 EUR (0.00 USD);
+    #   CN-1 -25.00 + 25.00 - 25.00 = -25.00 EUR, at 1.10 -27.50 USD;
+    #   realized 2.50 - 2.50 = 0.00 USD; credits 0.00; unapplied cash 0.00.
+    january = """
+2026-01-01 price EUR 1.20 USD
+2026-02-01 price EUR 1.10 USD
+2026-01-01 open Assets:Bank:Euro
+2026-01-01 open Liabilities:CustomerCredits
+
+2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  100.00 EUR @ 1.20 USD
+  Income:Revenue:Services  -120.00 USD
+
+2026-01-20 * "Acme" "Wire"
+  receipt: "R-1"
+  customer: "CUS-1"
+  Assets:Bank:Euro  100.00 EUR @ 1.20 USD
+  Liabilities:UnappliedCash  -100.00 EUR @ 1.20 USD
+"""
+    later = """
+2026-02-11 * "Acme" "Credit note CN-1" ^CN-1
+  invoice: "CN-1"
+  credits: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  -25.00 EUR @ 1.10 USD
+  Income:Revenue:Services  27.50 USD
+"""
+    alone, both = january_kept(books, january + BANK_FEE, later)
+    assert _dated(alone) == [("2026-01-20", "Cash application INV-1 from R-1")]
+    assert _dated(both)[1:] == [
+        ("2026-02-11", "Credit note CN-1 applied to INV-1"),
+        _left_open("CN-1", "2026-02-11"),
+    ]
+    assert _open(both, "INV-1", "2026-02-28") == Decimal("0.00")
+    assert _open(both, "CN-1", "2026-02-28") == Decimal("-25.00")
+    assert usd_weight(postings_through(both, AR, "2026-02-28")) == Decimal("-27.50")
+    assert balance(both, REALIZED, "USD") == Decimal("0.00")
+    assert balance(both, CREDITS, "EUR") == Decimal("0.00")
+    assert balance(both, "Liabilities:UnappliedCash", "EUR") == Decimal("0.00")
 
 
 def test_a_later_credit_note_never_makes_an_earlier_receipt_the_match(books: Books) -> None:

@@ -1293,12 +1293,6 @@ def test_a_note_at_rates_lowers_what_a_chargeback_of_a_recovery_wrote_off_again(
     assert _at_rates(both)[4] == Decimal("-10.00")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="a later credit to an invoice carried at a foreign rate is read before the days "
-    "before it (README, known gap)",
-)
 def test_a_later_note_lowers_a_priced_write_off_of_what_cash_paid_before_left(
     books: Books,
 ) -> None:
@@ -1317,13 +1311,19 @@ def test_a_later_note_lowers_a_priced_write_off_of_what_cash_paid_before_left(
     # March and June as the books cut at June have them. (In USD the same
     # books give bad debt 40.00 - 30.00 = 10.00:
     # test_a_february_note_leaves_january_alone_when_cash_paid_before_a_...)
-    # Today the July note is read before March (a later credit to an invoice
-    # carried at a foreign rate, README's known gap): R-0's Mar 10
-    # application is cut to 30.00 EUR and its other 30.00 EUR parked as a
-    # customer credit in closed March, CN-1 is netted against INV-1 (3.00 of
-    # loss) and the write-off is not lowered: bad debt 48.00, credits -30.00
+    # As in USD, CN-1 is netted against INV-1 before matching (30.00 EUR, the
+    # note at 1.10 and INV-1 at 1.20: 36.00 - 33.00 = 3.00 USD of loss), and
+    # on Jul 10 the calendar finds INV-1 paid over by all 30.00 EUR and moves
+    # them back to the note, left open (the same two rates the other way:
+    # 3.00 USD of gain), before the note lowers the write-off: the pair
+    # nets to nothing, so the realized loss is the 3.00 USD of the last entry.
+    # Before (aebd1fe) the July note was read before March (a later credit
+    # to an invoice carried at a foreign rate, README's known gap): R-0's
+    # Mar 10 application was cut to 30.00 EUR and its other 30.00 EUR parked
+    # as a customer credit in closed March, CN-1 netted against INV-1 (3.00
+    # of loss) and the write-off not lowered: bad debt 48.00, credits -30.00
     # EUR although the customer owes 10.00 EUR more than was paid or
-    # credited. The same at 5c1f24c^.
+    # credited.
     june = (
         rated._invoice()
         + rated._receipt("2026-03-10", "60.00 EUR", "R-0")
@@ -1345,8 +1345,18 @@ def test_a_later_note_lowers_a_priced_write_off_of_what_cash_paid_before_left(
         ),
         (
             "2026-07-10",
+            "credit-note",
+            [f"{AR} 30.00 EUR @ 1.10 USD", f"{AR} -30.00 EUR @ 1.20 USD", f"{REALIZED} 3.00 USD"],
+        ),
+        (
+            "2026-07-10",
             "credit-note-written-off",
             [f"{AR} 30.00 EUR @ 1.10 USD", f"{BAD_DEBT} -36.00 USD", f"{REALIZED} 3.00 USD"],
+        ),
+        (
+            "2026-07-10",
+            "credit-note-left-open",
+            [f"{AR} 30.00 EUR @ 1.20 USD", f"{AR} -30.00 EUR @ 1.10 USD", f"{REALIZED} -3.00 USD"],
         ),
     ]
     assert rated._closed(entries) == (NIL, NIL, Decimal("12.00"), Decimal("3.00"), NIL)

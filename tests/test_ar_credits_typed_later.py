@@ -29,12 +29,14 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import Books, generated, line_of
+from tests.rated_books import postings_through, usd_weight
 from tests.test_ar_chargebacks import chargeback
 from tests.test_ar_closed_months import BANK_FEE, CUSTOMER, JANUARY_END, january_kept
 from tests.test_ar_reconciliation import (
     AR,
     CREDITS,
     HEADER,
+    REALIZED,
     UNAPPLIED,
     WRITE_OFF,
     applications,
@@ -232,6 +234,170 @@ def test_a_later_goodwill_credit_within_the_tolerance_is_a_payment_difference(
     assert balance(both, AR, "USD") == Decimal("0.00")
     assert balance(both, WRITE_OFF, "USD") == Decimal("-0.50")
     assert balance(both, CREDITS, "USD") == Decimal("0.00")
+
+
+# The same in euros, USD functional: INV-1 100.00 EUR (Jan 5) at 1.20 is
+# carried at 120.00 USD; R-1 100.00 EUR naming only the customer pays it by
+# amount on Jan 20 (at 1.20: 120.00 USD cleared, nothing realized). EUR is
+# 1.10 from Feb 1. January, loaded alone: AR 0.00 EUR, 0.00 USD.
+PAID_BY_AMOUNT_IN_EUROS = (
+    GOODWILL_OPENED
+    + """
+2026-01-01 price EUR 1.20 USD
+2026-02-01 price EUR 1.10 USD
+2026-01-01 open Assets:Bank:Euro
+2026-01-01 open Liabilities:CustomerCredits
+
+2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  100.00 EUR @ 1.20 USD
+  Income:Revenue:Services  -120.00 USD
+
+2026-01-20 * "Acme" "Wire"
+  receipt: "R-1"
+  customer: "CUS-1"
+  Assets:Bank:Euro  100.00 EUR @ 1.20 USD
+  Liabilities:UnappliedCash  -100.00 EUR @ 1.20 USD
+"""
+    + BANK_FEE
+)
+
+
+def _goodwill_in_euros(date: str, eur: str) -> str:
+    """A goodwill credit in euros typed to INV-1 at 1.10, its own rate."""
+    return f"""
+{date} * "Acme" "Goodwill credit" ^INV-1
+  invoice: "INV-1"
+  Expenses:Goodwill  {Decimal(eur) * Decimal("1.10"):.2f} USD
+  Assets:AccountsReceivable  -{eur} EUR @ 1.10 USD
+"""
+
+
+# The goodwill credit of 30.00 EUR at 1.10 brought to INV-1's carrying rate
+# (`plugins.derecognition`): 33.00 USD back, 36.00 USD out, 3.00 USD of loss.
+_AT_CARRYING_RATE = (
+    "2026-02-10",
+    "Exchange difference on INV-1: settled at 1.10, carried at 1.20",
+    [
+        f"{AR} 30.00 EUR @ 1.10 USD",
+        f"{AR} -30.00 EUR @ 1.20 USD",
+        f"{REALIZED} 3.00 USD",
+    ],
+)
+
+
+def test_worked_example_a_later_goodwill_credit_at_a_rate_is_the_customers_credit_at_it(
+    books: Books,
+) -> None:
+    # A goodwill credit of 30.00 EUR typed to INV-1 on Feb 10 at 1.10
+    # (Expenses:Goodwill 33.00 USD / AR -30.00 EUR @ 1.10 USD) is read on its
+    # own day: INV-1 was paid on Jan 20, so all 30.00 EUR are beyond what is
+    # open, more than the 1.00 EUR tolerance, and are moved to customer
+    # credits on Feb 10 at INV-1's carrying rate, 1.20, on both legs (36.00
+    # USD each way, nothing realized by the move). The credit's own 1.10 is
+    # brought to the carrying rate as any typed posting at another rate is
+    # (`plugins.derecognition`): 30.00 x (1.20 - 1.10) = 3.00 USD of loss.
+    #   AR: 100.00 - 100.00 - 30.00 + 30.00 = 0.00 EUR; in USD 120.00 - 120.00
+    #   - 33.00 + 33.00 - 36.00 + 36.00 = 0.00; credits -30.00 EUR (-36.00
+    #   USD); realized 3.00 USD.
+    # (Before: the credit was read before matching, INV-1 was open 70.00 EUR
+    # on Jan 20, R-1 100.00 EUR matched nothing, and January changed.)
+    later = _goodwill_in_euros("2026-02-10", "30.00")
+    _, both = january_kept(books, PAID_BY_AMOUNT_IN_EUROS, later)
+    credit = _credit(PAID_BY_AMOUNT_IN_EUROS + later, "30.00")
+    assert _made(both) == [
+        (
+            "2026-01-20",
+            "Cash application INV-1 from R-1",
+            [f"{UNAPPLIED} 100.00 EUR @ 1.20 USD", f"{AR} -100.00 EUR @ 1.20 USD"],
+        ),
+        _AT_CARRYING_RATE,
+        (
+            "2026-02-10",
+            f"Credit {credit} beyond what is open of INV-1 moved to customer credit",
+            [f"{AR} 30.00 EUR @ 1.20 USD", f"{CREDITS} -30.00 EUR @ 1.20 USD"],
+        ),
+    ]
+    assert balance(both, AR, "EUR") == Decimal("0.00")
+    assert usd_weight(postings_through(both, AR, "2026-02-28")) == Decimal("0.00")
+    assert balance(both, CREDITS, "EUR") == Decimal("-30.00")
+    assert usd_weight(postings_through(both, CREDITS, "2026-02-28")) == Decimal("-36.00")
+    assert balance(both, REALIZED, "USD") == Decimal("3.00")
+    assert balance(both, UNAPPLIED, "EUR") == Decimal("0.00")
+
+
+def test_the_credit_a_later_goodwill_credit_at_a_rate_parks_pays_the_next_invoice(
+    books: Books,
+) -> None:
+    # As the worked example, and INV-2 30.00 EUR billed at 1.10 on Feb 20
+    # (33.00 USD): the 30.00 EUR parked at 1.20 on Feb 10 pay it, the credit
+    # out at 36.00 USD and INV-2 at 33.00 USD: 3.00 USD of gain, which undoes
+    # the goodwill credit's 3.00 USD of loss.
+    #   AR: 0.00 (INV-1) + 30.00 - 30.00 (INV-2) = 0.00 EUR; credits 0.00;
+    #   realized 3.00 - 3.00 = 0.00 USD.
+    later = (
+        _goodwill_in_euros("2026-02-10", "30.00")
+        + """
+2026-02-20 * "Acme" "Invoice INV-2" ^INV-2
+  invoice: "INV-2"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  30.00 EUR @ 1.10 USD
+  Income:Revenue:Services  -33.00 USD
+"""
+    )
+    _, both = january_kept(books, PAID_BY_AMOUNT_IN_EUROS, later)
+    credit = _credit(PAID_BY_AMOUNT_IN_EUROS + later, "30.00")
+    assert _made(both)[3:] == [
+        (
+            "2026-02-20",
+            f"Customer credit from {credit} applied to INV-2",
+            [
+                f"{CREDITS} 30.00 EUR @ 1.20 USD",
+                f"{AR} -30.00 EUR @ 1.10 USD",
+                f"{REALIZED} -3.00 USD",
+            ],
+        ),
+    ]
+    assert balance(both, AR, "EUR") == Decimal("0.00")
+    assert balance(both, CREDITS, "EUR") == Decimal("0.00")
+    assert balance(both, REALIZED, "USD") == Decimal("0.00")
+
+
+def test_a_later_goodwill_credit_at_a_rate_within_the_tolerance_is_written_off_at_it(
+    books: Books,
+) -> None:
+    # A goodwill credit of 0.50 EUR at 1.10 on Feb 10 (0.55 USD) finds INV-1
+    # paid: it over pays it by 0.50 EUR, within the 1.00 EUR tolerance, so
+    # the 0.50 EUR is written off on Feb 10 at INV-1's carrying rate, 1.20
+    # (0.60 USD), as the matcher writes off what a named receipt over pays
+    # of such an invoice. The credit's own 1.10 brought to 1.20: 0.50 x
+    # 0.10 = 0.05 USD of loss.
+    #   AR: 100.00 - 100.00 - 0.50 + 0.50 = 0.00 EUR; write-offs -0.50 EUR
+    #   (-0.60 USD); credits 0.00.
+    # (Before: INV-1 was open 99.50 EUR on Jan 20, and R-1 matched nothing.)
+    later = _goodwill_in_euros("2026-02-10", "0.50")
+    _, both = january_kept(books, PAID_BY_AMOUNT_IN_EUROS, later)
+    credit = _credit(PAID_BY_AMOUNT_IN_EUROS + later, "0.50")
+    assert _made(both)[1:] == [
+        (
+            "2026-02-10",
+            _AT_CARRYING_RATE[1],
+            [
+                f"{AR} 0.50 EUR @ 1.10 USD",
+                f"{AR} -0.50 EUR @ 1.20 USD",
+                f"{REALIZED} 0.05 USD",
+            ],
+        ),
+        (
+            "2026-02-10",
+            f"Payment difference of INV-1 from {credit} written off",
+            [f"{WRITE_OFF} -0.50 EUR @ 1.20 USD", f"{AR} 0.50 EUR @ 1.20 USD"],
+        ),
+    ]
+    assert _receivable(both, item="INV-1") == Decimal("0.00")
+    assert balance(both, WRITE_OFF, "EUR") == Decimal("-0.50")
+    assert balance(both, CREDITS, "EUR") == Decimal("0.00")
 
 
 # The known gaps (README, "Credits typed by hand later"): strict expected

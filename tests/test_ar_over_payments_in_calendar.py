@@ -559,3 +559,155 @@ def test_a_refund_of_a_credit_note_left_open_leaves_its_month_as_it_was(books: B
     assert _open(both, "CN-1", "2026-03-31") == Decimal("0.00")
     assert balance(both, CREDITS, "USD") == Decimal("0.00")
     assert balance(both, "Assets:AccountsReceivable", "USD") == Decimal("0.00")
+
+
+# INV-1 100.00 EUR (Jan 5) at 1.20 is carried at 120.00 USD; R-1 60.00 EUR
+# naming it on Jan 20 (at 1.20) pays 60.00 EUR, 72.00 USD cleared, nothing
+# realized: 40.00 EUR open at January 31. EUR is 1.10 from Feb 1.
+IN_EUROS = (
+    """
+2026-01-01 price EUR 1.20 USD
+2026-02-01 price EUR 1.10 USD
+2026-01-01 open Assets:Bank:Euro
+2026-01-01 open Liabilities:CustomerCredits
+
+2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  100.00 EUR @ 1.20 USD
+  Income:Revenue:Services  -120.00 USD
+
+2026-01-20 * "Acme" "Wire"
+  receipt: "R-1"
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:Bank:Euro  60.00 EUR @ 1.20 USD
+  Liabilities:UnappliedCash  -60.00 EUR @ 1.20 USD
+"""
+    + BANK_FEE
+)
+
+
+def _paid_in_euros(eur: str) -> str:
+    """BR-1, posted straight to INV-1 on Feb 10 at 1.10, its own rate."""
+    return f"""
+2026-02-10 * "Acme" "Wire BR-1" ^INV-1
+  bank_reference: "BR-1"
+  invoice: "INV-1"
+  Assets:Bank:Euro  {eur} EUR @ 1.10 USD
+  Assets:AccountsReceivable  -{eur} EUR @ 1.10 USD
+"""
+
+
+def _priced(entries: list[data.Directive]) -> list[tuple[str, str, list[str]]]:
+    """(date, narration, postings with their prices) of each generated entry from February 1."""
+    return [
+        (str(entry.date), str(entry.narration), [_shown(posting) for posting in entry.postings])
+        for entry in generated(entries)
+        if entry.date >= FEBRUARY and "remeasurement" not in str(entry.meta.get("revclose_kind"))
+    ]
+
+
+def _shown(posting: data.Posting) -> str:
+    price = f" @ {posting.price}" if posting.price is not None else ""
+    return f"{posting.account} {posting.units}{price}"
+
+
+def _brought_to_carrying(eur: str, loss: str) -> tuple[str, str, list[str]]:
+    """BR-1's own 1.10 brought to INV-1's 1.20 (`plugins.derecognition`)."""
+    return (
+        "2026-02-10",
+        "Exchange difference on INV-1: settled at 1.10, carried at 1.20",
+        [
+            f"Assets:AccountsReceivable {eur} EUR @ 1.10 USD",
+            f"Assets:AccountsReceivable -{eur} EUR @ 1.20 USD",
+            f"Income:ForeignExchange:Realized {loss} USD",
+        ],
+    )
+
+
+def test_worked_example_a_straight_receipts_excess_at_a_rate_is_moved_at_the_carrying_rate(
+    books: Books,
+) -> None:
+    # BR-1 70.00 EUR posted straight to INV-1 on Feb 10 at 1.10 (77.00 USD)
+    # is read on its day: INV-1 is open 40.00 EUR, so BR-1 over pays it by
+    # 30.00 EUR, beyond the 1.00 EUR tolerance, moved to customer credits on
+    # Feb 10 at INV-1's carrying rate on both legs (36.00 USD each way).
+    # BR-1's own 1.10 is brought to 1.20: 70.00 x 0.10 = 7.00 USD of loss.
+    # January as it was: R-1 pays 60.00 EUR.
+    #   AR: 100.00 - 60.00 - 70.00 + 30.00 = 0.00 EUR; in USD 120.00 - 72.00
+    #   - 77.00 + 77.00 - 84.00 + 36.00 = 0.00; credits -30.00 EUR (36.00 USD).
+    # (Before, BR-1 was read before matching: INV-1 was open 30.00 EUR on
+    # Jan 20, R-1 paid 30.00 EUR and parked 30.00 EUR as a credit in closed
+    # January.)
+    both = _loaded(books, IN_EUROS, _paid_in_euros("70.00"))
+    assert _priced(both) == [
+        _brought_to_carrying("70.00", "7.00"),
+        (
+            "2026-02-10",
+            "Over payment of INV-1 from BR-1 moved to customer credit",
+            [
+                "Assets:AccountsReceivable 30.00 EUR @ 1.20 USD",
+                "Liabilities:CustomerCredits -30.00 EUR @ 1.20 USD",
+            ],
+        ),
+    ]
+    assert _open(both, "INV-1", "2026-02-28") == Decimal("0.00")
+    assert balance(both, CREDITS, "EUR") == Decimal("-30.00")
+    assert balance(both, "Income:ForeignExchange:Realized", "USD") == Decimal("7.00")
+
+
+def test_a_straight_receipts_excess_at_a_rate_within_the_tolerance_is_written_off_at_it(
+    books: Books,
+) -> None:
+    # BR-1 40.50 EUR on Feb 10 pays the 40.00 EUR open and over pays 0.50
+    # EUR, within the 1.00 EUR tolerance: written off on Feb 10 at INV-1's
+    # 1.20 (0.60 USD), as the matcher writes off what a named receipt over
+    # pays of such an invoice. BR-1 at 1.10: 40.50 x 0.10 = 4.05 USD of loss.
+    #   AR: 100.00 - 60.00 - 40.50 + 0.50 = 0.00 EUR; credits 0.00.
+    # (Before: INV-1 was open -0.50 EUR for R-1, which paid 59.50 EUR and
+    # wrote off 0.50 EUR in closed January.)
+    both = _loaded(books, IN_EUROS, _paid_in_euros("40.50"))
+    assert _priced(both) == [
+        _brought_to_carrying("40.50", "4.05"),
+        (
+            "2026-02-10",
+            "Payment difference of INV-1 from BR-1 written off",
+            [
+                f"{DIFFERENCES} -0.50 EUR @ 1.20 USD",
+                "Assets:AccountsReceivable 0.50 EUR @ 1.20 USD",
+            ],
+        ),
+    ]
+    assert _open(both, "INV-1", "2026-02-28") == Decimal("0.00")
+    assert balance(both, CREDITS, "EUR") == Decimal("0.00")
+
+
+def test_what_a_straight_receipt_alone_over_pays_at_a_rate_stays_an_error(books: Books) -> None:
+    # BR-1 130.00 EUR on Feb 10 over pays INV-1 100.00 EUR by 30.00 EUR on
+    # its own: no one's money to move at a rate, an error as before. What
+    # it over pays because R-1 paid 60.00 EUR in January, 60.00 EUR, is the
+    # customer's credit from Feb 10 at 1.20; January as it was.
+    #   AR: 100.00 - 60.00 - 130.00 + 60.00 = -30.00 EUR; credits -60.00 EUR.
+    # (Before, R-1 found INV-1 paid and parked all 60.00 EUR in January.)
+    alone, errors = load(books, IN_EUROS)
+    assert errors == []
+    both, errors = load(books, IN_EUROS + _paid_in_euros("130.00"))
+    assert [error.message for error in errors] == [
+        "Invoice 'INV-1' is paid 30.00 EUR more than its total 100.00 EUR; "
+        "expected at most the tolerance 1.00 EUR"
+    ]
+    closed = [period_lock.fingerprint(entry) for entry in alone if entry.date < FEBRUARY]
+    assert [period_lock.fingerprint(entry) for entry in both if entry.date < FEBRUARY] == closed
+    assert _priced(both)[1:] == [
+        (
+            "2026-02-10",
+            "Over payment of INV-1 from BR-1 moved to customer credit",
+            [
+                "Assets:AccountsReceivable 60.00 EUR @ 1.20 USD",
+                "Liabilities:CustomerCredits -60.00 EUR @ 1.20 USD",
+            ],
+        ),
+    ]
+    assert _open(both, "INV-1", "2026-02-28") == Decimal("-30.00")
+    assert balance(both, CREDITS, "EUR") == Decimal("-60.00")
