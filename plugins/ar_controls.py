@@ -4,9 +4,12 @@ Errors (bean-check fails, naming the line to fix):
 
 - a posting to the receivable that names no invoice (the receivable tie-out,
   `plugins.tie_outs.receivables`);
-- an invoice paid more than its total beyond the tolerance, by anything but
-  receipts posted straight to it (`plugins.over_payments` moves what those
-  over pay to customer credits first);
+- an invoice left paid more than its total beyond the tolerance once every
+  application is made: what receipts posted straight to it, and credits
+  after cash matched to it, bring beyond what is open is moved to customer
+  credits first (`plugins.over_payments`), what a credit note nets beyond
+  it is left open on the note, so what is left is no one's money (a credit
+  typed by hand over paying, with or without a credit note netted before);
 - a cash application to an invoice that does not exist: a receipt whose
   `invoice` names none or names a credit note (see `plugins.receipts`), or a
   typed entry that moves unapplied cash to the receivable for an invoice
@@ -37,18 +40,26 @@ from beancount.core import data
 from plugins import ar_entries, meta, other_payers
 from plugins.ar_policy import ArPolicy
 from plugins.receipts import Receipts
-from plugins.receivables import Finding, Item, Subledger, ends_from
+from plugins.receivables import Finding, Item, Movement, Subledger, ends_from
 from plugins.schedule import month_end
 
 
 def overpaid(subledger: Subledger, policy: ArPolicy) -> list[Finding]:
     """Returns a finding for each invoice paid more than its total beyond the tolerance.
 
-    Read once what receipts posted straight to the receivable over paid is
-    moved to customer credits (`plugins.over_payments`): what is left over
-    paid is a credit note's or a manual posting's. The finding points at the
-    posting that took the invoice over. Only an item posted more than once
-    can be paid at all, so only those are looked at.
+    Read once every application is posted (`subledger` is the applied one):
+    what receipts posted straight to the receivable over pay is moved to
+    customer credits (`plugins.over_payments`), what a credit note nets
+    beyond what is open is left open on the note, and what a credit typed
+    by hand brings beyond what cash paid before it is moved too. What is
+    left over paid is no one's money, whatever brought it: the typed
+    postings alone, or with what a credit note netted before them. INV-1
+    100.00, CN-10 32.00 netted to it, BR-1 66.00 posted straight and a
+    goodwill credit of 4.00 typed to it leave 100.00 - 32.00 - 66.00 -
+    4.00 = -2.00, an error at the goodwill's line. The finding points at
+    the posting that took the invoice over for the last time: after it,
+    the invoice stays over paid. Only an item posted more than once when
+    typed can be paid beyond its total, so only those are looked at.
     """
     findings: list[Finding] = []
     tolerances: dict[str, int] = {}
@@ -59,11 +70,7 @@ def overpaid(subledger: Subledger, policy: ArPolicy) -> list[Finding]:
         tolerance = tolerances.setdefault(item.currency, policy.tolerance_units(item.currency))
         if balance >= -tolerance:
             continue
-        running = 0
-        for movement in item.movements:
-            running += movement.units
-            if running < -tolerance:
-                break
+        movement = _took_over(item, tolerance)
         number = policy.precision.from_minor
         message = (
             f"Invoice '{item.id}' is paid {number(-balance, item.currency)} {item.currency} "
@@ -72,6 +79,24 @@ def overpaid(subledger: Subledger, policy: ArPolicy) -> list[Finding]:
         )
         findings.append((movement.source, message, movement.entry))
     return sorted(findings, key=lambda finding: finding[1])
+
+
+def _took_over(item: Item, tolerance: int) -> Movement:
+    """Returns the posting after which an invoice stays paid over beyond the tolerance.
+
+    Its postings are read in order (typed before generated on a day): a
+    receipt whose excess is moved to credits on its day takes the invoice
+    over only until the move, so a later credit that takes it over again
+    is the one named.
+    """
+    running, found = 0, item.movements[-1]
+    over = False
+    for movement in item.movements:
+        running += movement.units
+        if running < -tolerance and not over:
+            found = movement
+        over = running < -tolerance
+    return found
 
 
 def applications_to_nothing(

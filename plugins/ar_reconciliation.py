@@ -479,19 +479,21 @@ def _reconciled(
     typed, findings = books.typed, list(books.findings)
     rates = fx.Rates(books.entries, policy.functional_currency)
     typed.post(known.carried or [])  # write-offs settle their invoices from their day
-    # Generated postings never clear more than is open, so the typed items
-    # show every invoice paid too much, less what receipts posted straight
-    # to it over paid, which is moved to customer credits first. They are
+    # What receipts posted straight to an invoice over pay on the typed
+    # postings alone is moved to customer credits first. The typed items are
     # read before anything else is posted: the subledger grows in place.
     moved = over_payments.to_customer_credits(
         typed, rates, policy, known.caps, known.demands, known.again
     )
     typed.post(moved.movements)
-    controls = ar_controls.overpaid(typed, policy)
-    controls += ar_controls.applications_to_nothing(typed, unapplied, books.both)
+    controls = ar_controls.applications_to_nothing(typed, unapplied, books.both)
     applied = _applied(
         typed, books.receipts, books.customer_credits, moved, rates, policy, known, books.folder
     )
+    # Over payments are read once every application is made, a credit
+    # note's netting with them, and every rule has moved what is the
+    # customer's (`plugins.ar_controls.overpaid`): what is left is no one's.
+    controls = ar_controls.overpaid(applied.subledger, policy) + controls
     findings += applied.findings
     # Once every application is made, each clears its share of a foreign
     # invoice's carrying amount cumulatively, in the order they are dated.

@@ -22,8 +22,10 @@ from tests.test_ar_reconciliation import (
     WRITE_OFF,
     applications,
     balance,
+    credit_note,
     invoice,
     load,
+    open_items,
     receipt,
     squeezed,
 )
@@ -345,6 +347,100 @@ def test_what_a_manual_credit_over_pays_stays_an_error(books: Books) -> None:
     ]
 
 
+def _by_hand(date: str, amount: str) -> str:
+    """A goodwill credit typed by hand to INV-1: no receipt id, no `credits`."""
+    return f"""
+{date} * "Acme" "Goodwill credit" ^INV-1
+  invoice: "INV-1"
+  Income:Revenue:Services  {amount} USD
+  Assets:AccountsReceivable  -{amount} USD
+"""
+
+
+def test_what_a_manual_credit_over_pays_after_a_credit_note_netted_stays_an_error(
+    books: Books,
+) -> None:
+    # INV-1 100.00 (Jan 2). CN-10 32.00 crediting it on Mar 8 nets 32.00
+    # (68.00 open); BR-1 66.00 posted straight on Mar 10 pays 66.00 (2.00
+    # open); a goodwill credit of 4.00 typed to it on Mar 12 takes it to
+    # 100.00 - 32.00 - 66.00 - 4.00 = -2.00, beyond the 1.00 tolerance. No
+    # cash was matched to INV-1 before the credit: the 2.00 is no one's
+    # money, as when BR-1 98.00 alone had paid it (100.00 - 98.00 - 4.00 =
+    # -2.00, the error above). So it is the same error, at the credit's
+    # line: the last posting that took INV-1 over. CN-10 is used up (0.00).
+    # Before (found by the review of e9319e8), the control read the typed
+    # postings alone, before the note was netted: INV-1 was 100.00 - 66.00 -
+    # 4.00 = 30.00 open there, so no error was raised, and INV-1 ended at
+    # -2.00 in the aging with nothing to say why.
+    text = (
+        invoice(1, "2026-01-02", "100.00")
+        + credit_note(10, "2026-03-08", "32.00", "INV-1")
+        + paid("2026-03-10", "66.00", "BR-1")
+        + _by_hand("2026-03-12", "4.00")
+    )
+    entries, errors = load(books, text)
+    assert error_lines(errors) == [
+        (
+            line_of(HEADER + text, "Receivable  -4.00"),
+            "Invoice 'INV-1' is paid 2.00 USD more than its total 100.00 USD; expected at "
+            "most the tolerance 1.00 USD",
+        )
+    ]
+    left = open_items(entries)
+    assert (left["INV-1"], left["CN-10"]) == (Decimal("-2.00"), Decimal("0.00"))
+
+
+def test_a_straight_receipt_over_paying_after_a_credit_note_netted_is_no_error(
+    books: Books,
+) -> None:
+    # The same invoice and note, and BR-1 paying what is left: INV-1 100.00,
+    # CN-10 32.00 netted on Mar 8 (68.00 open). BR-1 68.50 on Mar 10 pays
+    # 0.50 over, within the 1.00 tolerance: it is written off on its day
+    # (INV-1 100.00 - 32.00 - 68.50 + 0.50 = 0.00). BR-2 5.00 on Mar 12 then
+    # pays 5.00 over, beyond it: moved to customer credits (0.00 again). A
+    # receipt's excess is the customer's, or a payment difference, whatever
+    # netted before it: no error, though the typed postings with the note's
+    # netting alone leave INV-1 at 100.00 - 32.00 - 68.50 - 5.00 = -5.50.
+    text = (
+        invoice(1, "2026-01-02", "100.00")
+        + credit_note(10, "2026-03-08", "32.00", "INV-1")
+        + paid("2026-03-10", "68.50", "BR-1")
+        + paid("2026-03-12", "5.00", "BR-2")
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    left = open_items(entries)
+    assert (left["INV-1"], left["CN-10"]) == (Decimal("0.00"), Decimal("0.00"))
+    assert balance(entries, WRITE_OFF, "USD") == Decimal("-0.50")
+    assert balance(entries, CREDITS, "USD") == Decimal("-5.00")
+
+
+def test_a_manual_credit_over_paying_after_a_receipts_excess_is_moved_is_named(
+    books: Books,
+) -> None:
+    # INV-1 100.00 (Jan 5). BR-1 150.00 on Feb 1 pays it 50.00 over: moved
+    # to customer credits that day (100.00 - 150.00 + 50.00 = 0.00). A
+    # goodwill credit of 30.00 on Feb 5 then takes it to -30.00: the error
+    # is the credit's, at its line (the last posting that took INV-1 over),
+    # not BR-1's, whose excess is the customer's. Before (found by the
+    # review of e9319e8), the error was located at the first posting that
+    # took INV-1 over, BR-1, whose own excess was moved that same day.
+    text = (
+        invoice(1, "2026-01-05", "100.00")
+        + paid("2026-02-01", "150.00", "BR-1")
+        + _by_hand("2026-02-05", "30.00")
+    )
+    entries, errors = load(books, text)
+    assert error_lines(errors) == [
+        (
+            line_of(HEADER + text, "Receivable  -30.00"),
+            "Invoice 'INV-1' is paid 30.00 USD more than its total 100.00 USD; expected at "
+            "most the tolerance 1.00 USD",
+        )
+    ]
+    assert balance(entries, CREDITS, "USD") == Decimal("-50.00")
+
+
 def test_a_receipt_after_a_manual_credit_credits_the_customer(books: Books) -> None:
     # The credit by hand clears INV-1 first; the receipt of 100.00 that
     # follows is the customer's money, all of it over.
@@ -385,6 +481,34 @@ def test_over_payment_at_a_foreign_carrying_rate_is_left_to_the_user(books: Book
         "Invoice 'INV-1' is paid 51.00 EUR more than its total 49.00 EUR; expected at "
         "most the tolerance 1.00 EUR"
     ]
+
+
+def test_over_payment_at_a_foreign_rate_after_a_credit_note_netted_is_left_to_the_user(
+    books: Books,
+) -> None:
+    # INV-1 100.00 EUR carried at 1.20 (Jan 2); CN-10 32.00 EUR crediting it
+    # on Mar 8 nets 32.00 (68.00 open); BR-1 100.00 EUR posted straight on
+    # Mar 10 pays 100.00 - 32.00 - 100.00 = -32.00 EUR over. An excess at a
+    # foreign carrying rate is not moved: it stays an error, at BR-1's line,
+    # as when BR-1 alone over pays (above). Before (found by the review of
+    # e9319e8), the control read the typed postings alone (100.00 - 100.00 =
+    # 0.00) before the note was netted: no error, INV-1 left at -32.00 EUR.
+    text = (
+        "\n2026-01-01 price EUR 1.20 USD\n"
+        + invoice(1, "2026-01-02", "100.00").replace(" USD", " EUR")
+        + credit_note(10, "2026-03-08", "32.00", "INV-1").replace(" USD", " EUR")
+        + paid("2026-03-10", "100.00", "BR-1").replace(" USD", " EUR")
+    )
+    entries, errors = load(books, text)
+    assert error_lines(errors) == [
+        (
+            line_of(HEADER + text, "Receivable  -100.00 EUR"),
+            "Invoice 'INV-1' is paid 32.00 EUR more than its total 100.00 EUR; expected at "
+            "most the tolerance 1.00 EUR",
+        )
+    ]
+    left = open_items(entries)
+    assert (left["INV-1"], left["CN-10"]) == (Decimal("-32.00"), Decimal("0.00"))
 
 
 def test_books_with_no_over_payment_move_nothing(books: Books) -> None:
