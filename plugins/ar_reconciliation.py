@@ -703,7 +703,7 @@ def _applied(
     }
     # Last, when every receipt is applied: what receipts posted straight to
     # the receivable leave open within the tolerance at a day's end.
-    differences = payment_differences.write_offs(subledger, rates, policy, known.carried)
+    differences = payment_differences.write_offs(subledger, rates, policy, known.carried, made)
     subledger.post(differences.movements)
     made += [movement.entry for _, movement in known.carried or ()]
     made += differences.entries

@@ -420,9 +420,18 @@ class OpenAmounts:
             del self.open[invoice]
 
     def owe(self, invoice: str, left: int) -> None:
-        """Leaves an invoice open `left` after a part payment, indexed under its new amount."""
-        self.open[invoice] = left
+        """Leaves an invoice open `left` after a part payment, indexed under its new amount.
+
+        An invoice open again (a refund read on its day, `refresh`) is back
+        in its customer's pool too: the credits step dropped it from there
+        when it found it paid (`open_invoices`).
+        """
         found = self.invoices[invoice]
+        if invoice not in self.open:
+            pool = self.pools.get((found.customer, found.currency))
+            if pool is not None and found not in pool:
+                bisect.insort(pool, found, key=age)
+        self.open[invoice] = left
         self.part_paid.add(found.customer)
         moved = found.moved
         if moved is not None and moved > found.date:

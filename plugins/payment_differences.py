@@ -61,11 +61,12 @@ posted. A write-off that nothing follows changes nothing the matcher could
 do, and is made at once. Of an invoice's write-offs found anew (not posted
 in the reading), a later one is not carried into the next reading once
 the plugin made something of the invoice after the first (cash matched,
-credits applied, an excess moved) through the later one's day: that was
-made without the first, and the next reading, with it posted, finds the
-later ones again or not. Carried, such a later one would be posted before
-the day's receipts and make itself true: INV-1 100.00, R-0 20.00 naming
-it on January 10, BR-1 79.50 straight on January 25 (0.50 written off)
+credits applied, an excess moved, a receipt naming it found it paid)
+through the later one's day: that was made without the first, and the
+next reading, with it posted, finds the later ones again or not.
+Carried, such a later one would be posted before the day's receipts
+and make itself true: INV-1 100.00, R-0 20.00 naming it on January 10,
+BR-1 79.50 straight on January 25 (0.50 written off)
 and BR-0 20.00 and BR-3 20.00 straight on March 20 and April 21. Read
 without January's write-off, March 20 finds INV-1 at -19.50 and BR-0
 parks 19.50, so 0.50 over is written off on March 20;
@@ -142,6 +143,7 @@ def write_offs(
     rates: Rates,
     policy: ArPolicy,
     carried: Sequence[tuple[str, Movement]] | None = (),
+    made: Sequence[data.Transaction] = (),
 ) -> WrittenOff:
     """Returns the write-offs of invoices that receipts paid within the tolerance, but not exactly.
 
@@ -159,6 +161,10 @@ def write_offs(
       carried: The write-offs an earlier reading found followed by later
         postings, posted before cash was matched; None: write off what is
         left at the end of the books instead (the readings did not settle).
+      made: What the plugin generated in this reading: its entries naming an
+        invoice were made of it, also those not posted to it (a receipt's
+        credit or write-off of what it over paid of an invoice already
+        paid, `_made_between`).
     Returns:
       The write-offs that nothing follows, to post now; and, if the
       write-offs found followed by later postings are not `carried`, those
@@ -190,13 +196,16 @@ def write_offs(
     later: Carried = []
     known = {_key(one) for one in carried}
     anew: dict[str, datetime.date] = {}  # the day of each invoice's first write-off found anew
+    named: dict[str, list[datetime.date]] | None = None  # the days made of each invoice
     for item, paid, receipt, left, final in sorted(found, key=lambda one: one[0].id):
         entry = write_off_entry(item, paid, receipt, left, policy)
         movement = (item.id, Movement(entry.date, -left, entry, 2, item.currency))
         fresh = _key(movement) not in known
         if fresh:
             first = anew.setdefault(item.id, paid.date)
-            if _made_between(item, first, paid.date):
+            if first < paid.date and named is None:
+                named = _named_days(made)
+            if _made_between(item, first, paid.date, named or {}):
                 # Found on what the plugin made without the write-off found anew before
                 # it: the next reading, with that one posted, finds it or not.
                 continue
@@ -211,20 +220,43 @@ def write_offs(
     return done
 
 
-def _made_between(item: Item, first: datetime.date, day: datetime.date) -> bool:
+def _made_between(
+    item: Item,
+    first: datetime.date,
+    day: datetime.date,
+    named: dict[str, list[datetime.date]],
+) -> bool:
     """Tells whether the plugin made anything of an invoice after `first`, through `day`.
 
     Cash matched, credits applied, an excess moved: anything generated but
     a payment difference. Made after a write-off found anew on `first`, it
     was made without it, and a write-off on `day` found with it is so too;
-    the typed postings alone are read the same with it or without.
+    the typed postings alone are read the same with it or without. So is
+    what a receipt naming the invoice did not pay of it, finding it paid:
+    its credit or write-off of the excess names the invoice (`named`)
+    though it posts nothing to it.
     """
-    return any(
+    return any(first < made <= day for made in named.get(item.id, ())) or any(
         first < movement.date <= day
         and meta.GENERATED_BY in movement.entry.meta
         and movement.entry.meta.get(ar_entries.KIND) != KIND
         for movement in item.movements
     )
+
+
+def _named_days(made: Sequence[data.Transaction]) -> dict[str, list[datetime.date]]:
+    """Returns the days of the generated entries naming each invoice, but payment differences.
+
+    Among them those not posted to it: a receipt naming an invoice already
+    paid has its excess written off or made the customer's credit, from
+    unapplied cash, on the invoice's name.
+    """
+    named: dict[str, list[datetime.date]] = {}
+    for entry in made:
+        invoice = entry.meta.get(meta.INVOICE)
+        if invoice is not None and entry.meta.get(ar_entries.KIND) != KIND:
+            named.setdefault(invoice, []).append(entry.date)
+    return named
 
 
 def keys(written: Sequence[tuple[str, Movement]]) -> tuple[tuple[str, str, object, int], ...]:

@@ -20,10 +20,19 @@ from beancount.core import data
 
 from plugins import period_lock
 from tests.conftest import Books, generated
+from tests.rated_books import sealed
 from tests.test_ar_chargebacks import chargeback
-from tests.test_ar_closed_months import BANK_FEE, _open
+from tests.test_ar_closed_months import BANK_FEE, _open, alone_and_both
 from tests.test_ar_payment_differences import paid
-from tests.test_ar_reconciliation import CREDITS, balance, credit_note, invoice, load, receipt
+from tests.test_ar_reconciliation import (
+    AR,
+    CREDITS,
+    balance,
+    credit_note,
+    invoice,
+    load,
+    receipt,
+)
 
 DIFFERENCES = "Expenses:PaymentDifferences"
 CUSTOMER = '\n  customer: "CUS-1"'
@@ -711,3 +720,54 @@ def test_what_a_straight_receipt_alone_over_pays_at_a_rate_stays_an_error(books:
     ]
     assert _open(both, "INV-1", "2026-02-28") == Decimal("-30.00")
     assert balance(both, CREDITS, "EUR") == Decimal("-60.00")
+
+
+def _paid_back(day: str, amount: str) -> str:
+    """Cash paid back to the customer, typed to INV-1 (a debit that opens it again)."""
+    return f"""
+{day} * "Acme" "Refund" ^INV-1
+  invoice: "INV-1"
+  Assets:AccountsReceivable  {amount} USD
+  Assets:Bank:Operating  -{amount} USD
+"""
+
+
+def test_a_credit_found_in_the_calendar_pays_what_a_refund_opens_on_a_straight_receipts_day(
+    books: Books,
+) -> None:
+    # INV-1 100.00 (Jan 5) is paid 100.00 straight on Jan 15 (0.00); 20.00
+    # paid back on Jan 30, typed to it (20.00 open); R-005 20.00 naming it on
+    # Feb 2 is matched (0.00); BR-008 2.70 straight on Feb 14 over pays it by
+    # 2.70, beyond the 1.00 tolerance: moved to the customer's credit (INV-1
+    # 0.00, credits 2.70). The typed postings alone (R-005 is not typed to
+    # INV-1) show no excess on Feb 14, so the 2.70 is found in the matcher's
+    # calendar, and a later refund takes back only what the typed postings
+    # moved; the credit pays what the refund opens "as any credit does"
+    # (README, over payments). Feb 22: 10.00 paid back (10.00 open), the
+    # credit's 2.70 pays it that day (7.30), BR-010 4.80 straight the same
+    # day (2.50 open, beyond the tolerance: nothing written off). At Feb 28:
+    # INV-1 2.50, credits 0.00; 10.00 more paid back on Mar 10 leaves
+    # February as it was (INV-1 12.50).
+    # Before (found by a review on 23 November 2026), February alone left the
+    # credit unused (credits 2.70, INV-1 5.20 = 10.00 - 4.80), and typing the
+    # March refund added "Customer credit from BR-008 applied to INV-1" 2.70
+    # on Feb 22 to closed February: the credits step had dropped INV-1 from
+    # the customer's invoices when it found it paid on Feb 14, and the refund
+    # read on Feb 22 opened it again without putting it back
+    # (`open_amounts.OpenAmounts.owe` now does); with the March refund read
+    # as known on Feb 14, INV-1 was never found paid.
+    named = '\n  invoice: "INV-1"'
+    february = invoice(1, "2026-01-05", "100.00") + paid("2026-01-15", "100.00", "BR-001")
+    february += _paid_back("2026-01-30", "20.00") + receipt(
+        "2026-02-02", "20.00 USD", "R-005", named
+    )
+    february += paid("2026-02-14", "2.70", "BR-008")
+    february += _paid_back("2026-02-22", "10.00") + paid("2026-02-22", "4.80", "BR-010")
+    credits_open = "\n2026-01-01 open Liabilities:CustomerCredits\n"
+    alone, both = alone_and_both(books, credits_open + february, _paid_back("2026-03-10", "10.00"))
+    assert (balance(alone, AR, "USD"), balance(alone, CREDITS, "USD")) == (
+        Decimal("2.50"),
+        Decimal("0.00"),
+    )
+    assert sealed(both, "2026-02-28") == sealed(alone, "2026-02-28")
+    assert balance(both, AR, "USD") == Decimal("12.50")

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from beancount.core import data
+
 from plugins import ar_entries, meta
 from tests.conftest import Books, generated, line_of
+from tests.rated_books import sealed
 from tests.test_ar_reconciliation import (
     AR,
     CREDITS,
@@ -189,3 +192,67 @@ def test_nine_payment_differences_each_after_a_matched_receipt_settle_with_no_er
     assert written == ["2026-01-20", *(f"2026-{month:02d}-10" for month in range(2, 10))]
     assert balance(entries, WRITE_OFF, "USD") == Decimal("0.90")
     assert balance(entries, AR, "USD") == Decimal("0.00")
+
+
+def _paid_back(day: str, amount: str) -> str:
+    """Cash paid back to the customer, typed to INV-1 (a debit that opens it again)."""
+    return f"""
+{day} * "Acme" "Refund" ^INV-1
+  invoice: "INV-1"
+  Assets:AccountsReceivable  {amount} USD
+  Assets:Bank:Operating  -{amount} USD
+"""
+
+
+def test_a_named_receipt_on_a_write_offs_day_stays_applied_whatever_a_later_month_holds(
+    books: Books,
+) -> None:
+    # INV-1 100.00 (Jan 5). BR-01 100.10 posted straight on Jan 20 over
+    # pays it by 0.10, within the 1.00 tolerance: written off that day (Dr
+    # AR 0.10, Cr differences 0.10), INV-1 0.00. 20.00 paid back to the
+    # customer on Feb 25, typed to INV-1: open 20.00. On Mar 7 BR-12 19.90
+    # is posted straight (open 0.10) and R-13 0.10 naming INV-1 is matched
+    # to it (open 0.00): the day ends at 0.00, so nothing is written off on
+    # Mar 7 and R-13 pays INV-1 0.10. That is what the books through March
+    # give alone. BR-20 5.00 posted straight on Apr 15 finds INV-1 paid: its
+    # 5.00, beyond the tolerance, is the customer's credit, and March stays
+    # as it was.
+    # Before (found by a review on 23 November 2026), with April typed: the
+    # first reading matches R-13 without January's write-off, so INV-1 is
+    # at 0.00 after BR-12 (100.00 - 100.10 + 20.00 - 19.90) and R-13 finds
+    # it paid; the write-offs read 0.10 left on Mar 7 (0.10 of January's
+    # carried in the reading) and, the plugin having posted nothing to INV-1
+    # between Jan 20 and Mar 7, carried it with January's, though R-13's
+    # excess, written off on Mar 7, names INV-1 (`_made_between` now counts
+    # it). Posted before matching, it left R-13 nothing to pay, so it was
+    # found again and stayed carried: March gained "Payment difference of
+    # INV-1 from BR-12 written off" (Dr differences 0.10) and "Over payment
+    # from R-13 written off: INV-1 is already paid" (Cr differences 0.10) in
+    # place of R-13's cash application. Alone, the Mar 7 write-off is the
+    # invoice's last posting, made at once, and the next reading (January's
+    # posted first) no longer finds it.
+    march = invoice(1, "2026-01-05", "100.00") + paid("2026-01-20", "100.10", "BR-01")
+    march += _paid_back("2026-02-25", "20.00") + paid("2026-03-07", "19.90", "BR-12")
+    march += receipt("2026-03-07", "0.10 USD", "R-13", '\n  invoice: "INV-1"')
+    alone, errors = load(books, march)
+    assert errors == []
+    both, errors = load(books, march + paid("2026-04-15", "5.00", "BR-20"))
+    assert errors == []
+
+    def in_march(entries: list[data.Directive]) -> list[tuple[str, str, list[str]]]:
+        return [
+            (day, what, squeezed(lines))
+            for day, what, lines in applications(entries)
+            if "2026-03-01" <= day <= "2026-03-31"
+        ]
+
+    assert in_march(alone) == [
+        (
+            "2026-03-07",
+            "Cash application INV-1 from R-13",
+            [f"{UNAPPLIED} 0.10 USD", f"{AR} -0.10 USD"],
+        )
+    ]
+    assert in_march(both) == in_march(alone)
+    assert sealed(both, "2026-03-31") == sealed(alone, "2026-03-31")
+    assert balance(both, CREDITS, "USD") == Decimal("-5.00")
