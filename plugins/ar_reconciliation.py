@@ -703,7 +703,9 @@ def _applied(
     }
     # Last, when every receipt is applied: what receipts posted straight to
     # the receivable leave open within the tolerance at a day's end.
-    differences = payment_differences.write_offs(subledger, rates, policy, known.carried, made)
+    differences = payment_differences.write_offs(
+        subledger, rates, policy, known.carried, made, cash.by_id
+    )
     subledger.post(differences.movements)
     made += [movement.entry for _, movement in known.carried or ()]
     made += differences.entries

@@ -107,7 +107,7 @@ later postings, as named receipts do.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from beancount.core import data
@@ -115,7 +115,7 @@ from beancount.core import data
 from plugins import ar_entries, meta
 from plugins.ar_policy import ArPolicy
 from plugins.fx import Rates
-from plugins.receipts import posted_straight
+from plugins.receipts import APPLIED_RECEIPT, Receipt, posted_straight
 from plugins.receivables import Item, Movement, Subledger
 
 KIND = "payment-difference"
@@ -144,6 +144,7 @@ def write_offs(
     policy: ArPolicy,
     carried: Sequence[tuple[str, Movement]] | None = (),
     made: Sequence[data.Transaction] = (),
+    names: Mapping[str, Receipt] | None = None,
 ) -> WrittenOff:
     """Returns the write-offs of invoices that receipts paid within the tolerance, but not exactly.
 
@@ -165,6 +166,8 @@ def write_offs(
         invoice were made of it, also those not posted to it (a receipt's
         credit or write-off of what it over paid of an invoice already
         paid, `_made_between`).
+      names: The receipts by id: an entry of a receipt was made of every
+        invoice it names, also one it did not pay (`_named_days`).
     Returns:
       The write-offs that nothing follows, to post now; and, if the
       write-offs found followed by later postings are not `carried`, those
@@ -204,7 +207,7 @@ def write_offs(
         if fresh:
             first = anew.setdefault(item.id, paid.date)
             if first < paid.date and named is None:
-                named = _named_days(made)
+                named = _named_days(made, names or {})
             if _made_between(item, first, paid.date, named or {}):
                 # Found on what the plugin made without the write-off found anew before
                 # it: the next reading, with that one posted, finds it or not.
@@ -244,18 +247,29 @@ def _made_between(
     )
 
 
-def _named_days(made: Sequence[data.Transaction]) -> dict[str, list[datetime.date]]:
+def _named_days(
+    made: Sequence[data.Transaction], names: Mapping[str, Receipt]
+) -> dict[str, list[datetime.date]]:
     """Returns the days of the generated entries naming each invoice, but payment differences.
 
     Among them those not posted to it: a receipt naming an invoice already
     paid has its excess written off or made the customer's credit, from
-    unapplied cash, on the invoice's name.
+    unapplied cash, on the invoice's name; and a receipt naming two
+    invoices, one found paid, writes its excess off on the other's
+    application, which is made of both (`names`, the receipts by id).
     """
     named: dict[str, list[datetime.date]] = {}
     for entry in made:
-        invoice = entry.meta.get(meta.INVOICE)
-        if invoice is not None and entry.meta.get(ar_entries.KIND) != KIND:
+        where = entry.meta
+        if where.get(ar_entries.KIND) == KIND:
+            continue
+        invoice = where.get(meta.INVOICE)
+        if invoice is not None:
             named.setdefault(invoice, []).append(entry.date)
+        receipt = names.get(str(where.get(APPLIED_RECEIPT, "")))
+        for other in receipt.named if receipt is not None else ():
+            if other != invoice:
+                named.setdefault(other, []).append(entry.date)
     return named
 
 
