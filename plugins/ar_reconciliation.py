@@ -678,8 +678,8 @@ def _applied(
         findings.extend(charged.findings[found:])
         _claim_anew(charged.reclaims[claimed:], crediting, known.claims)
         # What those debits opened again is paid by the customer's waiting cash and credits
-        # once more, as the first round's reopenings are: an invoice at a foreign rate is
-        # not read again before matching (`chargebacks.Charged.in_calendar`).
+        # once more, as the first round's reopenings are: an invoice written off as
+        # uncollectible is not read again before matching (`chargebacks.Charged.in_calendar`).
         late = {subledger.items[invoice].customer for invoice, _ in charged.reopened[opened:]}
         if late:
             match_again(late)
@@ -713,7 +713,7 @@ def _applied(
     demands = None if recovering.settled else recovering.demands
     brought = recovering.brought()
     written = charged.written_again(known.again, brought)
-    reopened = charged.in_calendar(subledger, rates, policy)
+    reopened = charged.in_calendar(subledger, policy)
     learned = _Learned(
         later,
         demands,

@@ -241,16 +241,17 @@ def _credit_days(item: Item, policy: ArPolicy, own: bool) -> frozenset[datetime.
     return frozenset(days)
 
 
-def in_calendar(item: Item, rates: Rates, policy: ArPolicy) -> bool:
-    """Tells whether the matcher reads an invoice's later postings on their own days.
+def in_calendar(item: Item, policy: ArPolicy) -> bool:
+    """Tells whether what chargebacks opened again of an invoice is read on the debit's day.
 
-    An invoice carried at a foreign rate and written off as uncollectible
-    is read with its later straight receipts as before (`credited_later`).
-    One carried at a foreign rate, or written off as uncollectible
-    (`plugins.recoveries`), is read with what chargebacks opened again of
-    it only once cash is matched (`plugins.chargebacks.Charged.in_calendar`).
+    It is then posted to the invoice before cash is matched, in the next
+    reading of the books (`plugins.chargebacks.Charged.in_calendar`): of an
+    invoice carried at a foreign rate too, in its own currency, as its later
+    straight receipts are read on their days (`credited_later`). Of one
+    written off as uncollectible (`plugins.recoveries`), it is read only
+    once cash is matched.
     """
-    return rates.carrying(item) is None and not written_off_items(item, policy)
+    return not written_off_items(item, policy)
 
 
 @dataclass(frozen=True)

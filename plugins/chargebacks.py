@@ -218,7 +218,6 @@ from plugins import ar_entries, cash_application, customer_credits, meta, recove
 from plugins.ar_policy import ArPolicy
 from plugins.customer_credits import Claim
 from plugins.derecognition import price_of
-from plugins.fx import Rates
 from plugins.receipts import (
     APPLIED_RECEIPT,
     Receipts,
@@ -312,9 +311,7 @@ class Charged(NamedTuple):
             ]
         return read
 
-    def in_calendar(
-        self, subledger: Subledger, rates: Rates, policy: ArPolicy
-    ) -> list[tuple[str, Movement]]:
+    def in_calendar(self, subledger: Subledger, policy: ArPolicy) -> list[tuple[str, Movement]]:
         """Returns what the take-backs opened again of invoices the calendar reads on their days.
 
         A take-back is made once cash is matched, so the matcher's calendar
@@ -327,13 +324,14 @@ class Charged(NamedTuple):
         closed month reads the same whether a later month repays it or not.
         Only invoices the calendar reads so
         (`plugins.cash_application.in_calendar`) are: one carried at a
-        foreign rate or written off as uncollectible is read as before.
+        foreign rate is, in its own currency, as a later straight receipt to
+        it is; one written off as uncollectible is read as before.
         """
         items = subledger.items
         return [
             (invoice, movement)
             for invoice, movement in self.reopened
-            if cash_application.in_calendar(items[invoice], rates, policy)
+            if cash_application.in_calendar(items[invoice], policy)
         ]
 
     def capped(self, taken: Mapping[Hashable, int]) -> dict[Key, int]:

@@ -623,9 +623,9 @@ def _euro_chargeback(date: str, eur: str, name: str) -> str:
 # R-2 100.00 EUR names INV-3 and pays it on Jan 10. R-1 150.00 EUR names
 # INV-1 on Jan 20: it pays 100.00 and parks 50.00 EUR at 1.10; its credit
 # pays INV-2 20.00 on Jan 25 and holds 30.00. R-2 is charged back in full
-# on Feb 10: INV-3 is open 100.00 again, carried at a foreign rate, so read
-# after the calendar (`Charged.in_calendar`), and R-1's credit pays 30.00 of
-# it that day (30.00 EUR at 1.10 clear 36.00 USD: 3.00 USD of loss
+# on Feb 10: INV-3 is open 100.00 again, posted on Feb 10 before matching
+# in the next reading, as in USD (`Charged.in_calendar`), and R-1's credit
+# pays 30.00 of it that day (30.00 EUR at 1.10 clear 36.00 USD: 3.00 USD of loss
 # realized), holding 0.00.
 _REOPENED_AT_A_RATE = (
     "\n2026-01-01 price EUR 1.20 USD\n2026-01-20 price EUR 1.10 USD\n"

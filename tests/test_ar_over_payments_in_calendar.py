@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-import pytest
 from beancount.core import data
 
 from plugins import period_lock
@@ -774,26 +773,22 @@ def test_a_credit_found_in_the_calendar_pays_what_a_refund_opens_on_a_straight_r
     assert balance(both, AR, "USD") == Decimal("12.50")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="a receipt posted straight after a chargeback reopens an invoice at a foreign rate "
-    "is taken for an over payment (README, known gap)",
-)
 def test_a_straight_receipt_after_a_chargeback_at_a_rate_is_no_over_payment(books: Books) -> None:
     # INV-0 50.00 EUR (Jan 3) and INV-1 100.00 EUR (Jan 5), carried at 1.20
     # (60.00 and 120.00 USD); R-1 100.00 EUR naming INV-1 pays it on Jan 20.
     # All of R-1 is charged back on Feb 5 at 1.10: INV-1 is open 100.00 EUR
     # again. BR-1 100.00 EUR posted straight to INV-1 on Feb 10 pays the
     # 100.00 open: INV-1 0.00, INV-0 still open 50.00 EUR, customer credits
-    # 0.00 EUR, no over payment (the same books in USD do this). Found by a
-    # review of 3e4e153: a chargeback's reopening of an invoice at a foreign
-    # rate is read only once cash is matched (`chargebacks.Charged
-    # .in_calendar`), while BR-1 is now read on its day, so BR-1 finds INV-1
-    # paid and all 100.00 EUR is moved to credits, which pay INV-0 and half
-    # of INV-1 again (INV-1 left open 50.00 EUR, INV-0 0.00). Before
-    # 3e4e153, BR-1 was read before matching: these end figures were right,
-    # but a later straight receipt could move a closed month.
+    # 0.00 EUR, no over payment (the same books in USD do this): the
+    # reopening is posted to INV-1 on Feb 5 before matching, in EUR
+    # (`chargebacks.Charged.in_calendar`), so INV-1 is 100.00 - 100.00 +
+    # 100.00 - 100.00 = 0.00 EUR on Feb 10. Found by a review of 3e4e153:
+    # the reopening of an invoice at a foreign rate was read only once cash
+    # was matched, while BR-1 is read on its day, so BR-1 found INV-1 paid
+    # and all 100.00 EUR was moved to credits, which paid INV-0 and half of
+    # INV-1 again (INV-1 left open 50.00 EUR, INV-0 0.00). Before 3e4e153,
+    # BR-1 was read before matching: these end figures were right, but a
+    # later straight receipt could move a closed month.
     text = """
 2026-01-01 price EUR 1.20 USD
 2026-02-01 price EUR 1.10 USD
