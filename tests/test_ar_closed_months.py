@@ -36,7 +36,7 @@ from reports import books as loaded_books
 from reports import receivables as receivables_report
 from tests.conftest import Books
 from tests.rated_books import postings_through, usd_weight
-from tests.test_ar_payment_differences import paid
+from tests.test_ar_payment_differences import paid, paid_back
 from tests.test_ar_reconciliation import (
     AR,
     CREDITS,
@@ -789,16 +789,6 @@ def test_worked_example_two_later_receipts_leave_an_earlier_over_payment_written
     )
 
 
-def _paid_back(day: str, amount: str) -> str:
-    """Cash paid back to the customer, typed to INV-1 (a debit that opens it again)."""
-    return f"""
-{day} * "Acme" "Refund" ^INV-1
-  invoice: "INV-1"
-  Assets:AccountsReceivable  {amount} USD
-  Assets:Bank:Operating  -{amount} USD
-"""
-
-
 def _posted(entry: data.Directive) -> bool:
     """A transaction with postings (the aging notes follow the books' last day)."""
     return isinstance(entry, data.Transaction) and bool(entry.postings)
@@ -839,10 +829,10 @@ def test_a_later_receipt_leaves_a_closed_august_write_off_alone_when_an_earlier_
         "2026-02-15", "19.50", "BR-07"
     )
     august += paid("2026-02-25", "30.00", "BR-06") + paid("2026-03-10", "10.30", "BR-09")
-    august += _paid_back("2026-03-25", "20.00") + paid("2026-03-25", "0.30", "BR-14")
+    august += paid_back("2026-03-25", "20.00") + paid("2026-03-25", "0.30", "BR-14")
     august += paid("2026-04-10", "0.30", "BR-17")
     august += paid("2026-04-20", "20.00", "BR-15") + paid("2026-04-20", "0.40", "BR-20")
-    august += paid("2026-05-20", "10.30", "BR-23") + _paid_back("2026-05-25", "20.00")
+    august += paid("2026-05-20", "10.30", "BR-23") + paid_back("2026-05-25", "20.00")
     august += receipt("2026-06-15", "19.50 USD", "R-28", named)
     august += paid("2026-08-10", "0.40", "BR-33")
     september = paid("2026-09-21", "10.00", "BR-90")

@@ -23,7 +23,7 @@ from tests.conftest import Books, generated
 from tests.rated_books import sealed
 from tests.test_ar_chargebacks import chargeback
 from tests.test_ar_closed_months import BANK_FEE, _open, alone_and_both
-from tests.test_ar_payment_differences import paid
+from tests.test_ar_payment_differences import paid, paid_back
 from tests.test_ar_reconciliation import (
     AR,
     CREDITS,
@@ -722,16 +722,6 @@ def test_what_a_straight_receipt_alone_over_pays_at_a_rate_stays_an_error(books:
     assert balance(both, CREDITS, "EUR") == Decimal("-60.00")
 
 
-def _paid_back(day: str, amount: str) -> str:
-    """Cash paid back to the customer, typed to INV-1 (a debit that opens it again)."""
-    return f"""
-{day} * "Acme" "Refund" ^INV-1
-  invoice: "INV-1"
-  Assets:AccountsReceivable  {amount} USD
-  Assets:Bank:Operating  -{amount} USD
-"""
-
-
 def test_a_credit_found_in_the_calendar_pays_what_a_refund_opens_on_a_straight_receipts_day(
     books: Books,
 ) -> None:
@@ -758,13 +748,13 @@ def test_a_credit_found_in_the_calendar_pays_what_a_refund_opens_on_a_straight_r
     # as known on Feb 14, INV-1 was never found paid.
     named = '\n  invoice: "INV-1"'
     february = invoice(1, "2026-01-05", "100.00") + paid("2026-01-15", "100.00", "BR-001")
-    february += _paid_back("2026-01-30", "20.00") + receipt(
+    february += paid_back("2026-01-30", "20.00") + receipt(
         "2026-02-02", "20.00 USD", "R-005", named
     )
     february += paid("2026-02-14", "2.70", "BR-008")
-    february += _paid_back("2026-02-22", "10.00") + paid("2026-02-22", "4.80", "BR-010")
+    february += paid_back("2026-02-22", "10.00") + paid("2026-02-22", "4.80", "BR-010")
     credits_open = "\n2026-01-01 open Liabilities:CustomerCredits\n"
-    alone, both = alone_and_both(books, credits_open + february, _paid_back("2026-03-10", "10.00"))
+    alone, both = alone_and_both(books, credits_open + february, paid_back("2026-03-10", "10.00"))
     assert (balance(alone, AR, "USD"), balance(alone, CREDITS, "USD")) == (
         Decimal("2.50"),
         Decimal("0.00"),

@@ -194,7 +194,7 @@ def test_nine_payment_differences_each_after_a_matched_receipt_settle_with_no_er
     assert balance(entries, AR, "USD") == Decimal("0.00")
 
 
-def _paid_back(day: str, amount: str) -> str:
+def paid_back(day: str, amount: str) -> str:
     """Cash paid back to the customer, typed to INV-1 (a debit that opens it again)."""
     return f"""
 {day} * "Acme" "Refund" ^INV-1
@@ -232,7 +232,7 @@ def test_a_named_receipt_on_a_write_offs_day_stays_applied_whatever_a_later_mont
     # invoice's last posting, made at once, and the next reading (January's
     # posted first) no longer finds it.
     march = invoice(1, "2026-01-05", "100.00") + paid("2026-01-20", "100.10", "BR-01")
-    march += _paid_back("2026-02-25", "20.00") + paid("2026-03-07", "19.90", "BR-12")
+    march += paid_back("2026-02-25", "20.00") + paid("2026-03-07", "19.90", "BR-12")
     march += receipt("2026-03-07", "0.10 USD", "R-13", '\n  invoice: "INV-1"')
     alone, errors = load(books, march)
     assert errors == []
@@ -290,7 +290,7 @@ def test_a_receipt_naming_two_invoices_stays_applied_to_both_whatever_a_later_mo
     # the plugin made something of INV-1 on Mar 7, the Mar 7 difference is
     # carried with January's (April follows it) and made itself true.
     march = invoice(1, "2026-01-05", "100.00") + paid("2026-01-20", "100.10", "BR-01")
-    march += _paid_back("2026-02-25", "20.00") + invoice(2, "2026-03-01", "50.00")
+    march += paid_back("2026-02-25", "20.00") + invoice(2, "2026-03-01", "50.00")
     march += paid("2026-03-07", "19.90", "BR-12")
     march += receipt("2026-03-07", "50.10 USD", "R-13", narration="Wire INV-1 INV-2")
     march = "\n2026-01-01 open Liabilities:CustomerCredits\n" + march
