@@ -114,7 +114,6 @@ from __future__ import annotations
 import datetime
 import operator
 from collections.abc import Hashable, Iterator, Mapping, Sequence
-from decimal import Decimal
 from itertools import compress, repeat
 from typing import NamedTuple
 
@@ -322,7 +321,7 @@ class InCalendar:
     excess is parked with the credits step from that day on
     (`plugins.customer_credits.Crediting.straight`). On a day with no
     straight receipt, what the day's credits typed by hand bring beyond is
-    settled the same way, at the credit of the greatest id (`_typed_over`).
+    settled the same way, at the credit typed last (`_typed_over`).
     Of an invoice carried at a foreign rate (`plugins.cash_application.credited_later`:
     not its straight receipts once written off), what a note nets beyond
     is left open on it at the two items' carrying rates, the difference
@@ -462,7 +461,9 @@ class InCalendar:
         (credit, movement), policy = at, self.policy
         carrying = self.rates.carrying(item)
         if units <= policy.tolerance_units(item.currency):
-            entry = _written_off(item, movement, credit, units, policy, carrying)
+            entry = payment_differences.write_off_entry(
+                item, movement, credit, -units, policy, carrying
+            )
             self.subledger.post([(item.id, Movement(entry.date, units, entry, 2, item.currency))])
             self.entries.append(entry)
             return
@@ -859,24 +860,6 @@ def _taken_back(
     """Returns the posting to the invoice of the entry that takes `units` back from credits."""
     entry = returned_entry(item, debit, receipt, units, policy)
     return Movement(entry.date, -units, entry, 2, item.currency)
-
-
-def _written_off(
-    item: Item, paid: Movement, receipt: str, units: int, policy: ArPolicy, rate: Decimal | None
-) -> data.Transaction:
-    """Returns the entry writing off `units` paid over, within the tolerance, on a credit's day.
-
-    As `plugins.payment_differences.write_off_entry`; of an invoice carried
-    at a foreign `rate`, priced at it on both legs, as the matcher writes
-    off what a receipt in unapplied cash over pays of such an invoice.
-    """
-    if rate is None:
-        return payment_differences.write_off_entry(item, paid, receipt, -units, policy)
-    moved = (policy.write_off_account, policy.accounts.receivable, -units)
-    narration = f"Payment difference of {item.id} from {receipt} written off"
-    return ar_entries.receivable_receipt_entry(
-        item, paid, receipt, moved, payment_differences.KIND, narration, policy, rate
-    )
 
 
 def returned_entry(

@@ -108,6 +108,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import NamedTuple
 
 from beancount.core import data
@@ -326,9 +327,21 @@ def _key(movement: tuple[str, Movement]) -> tuple[str, str, object, int]:
 
 
 def write_off_entry(
-    item: Item, paid: Movement, receipt: str, left: int, policy: ArPolicy
+    item: Item,
+    paid: Movement,
+    receipt: str,
+    left: int,
+    policy: ArPolicy,
+    rate: Decimal | None = None,
 ) -> data.Transaction:
-    """Returns the entry that writes off what is `left` of an invoice after a receipt's day."""
+    """Returns the entry that writes off what is `left` of an invoice after a receipt's day.
+
+    Of an invoice carried at a foreign `rate`, priced at it on both legs, as
+    the matcher writes off what a receipt in unapplied cash over pays of
+    such an invoice (`plugins.over_payments.InCalendar`).
+    """
     moved = (policy.write_off_account, policy.accounts.receivable, left)
     narration = f"Payment difference of {item.id} from {receipt} written off"
-    return ar_entries.receivable_receipt_entry(item, paid, receipt, moved, KIND, narration, policy)
+    return ar_entries.receivable_receipt_entry(
+        item, paid, receipt, moved, KIND, narration, policy, rate
+    )
