@@ -74,3 +74,20 @@ def aging_ties(books: Books, ledger: str, files: dict[str, str], day: str) -> No
     table = receivables.aging(loaded, datetime.date.fromisoformat(day))
     [total] = [row for row in table.rows if row[0] == receivables.FUNCTIONAL_TOTAL]
     assert total[-1] == 0
+
+
+# EUR at 1.20 from Jan 1 and 1.10 from Feb 1; INV-1 100.00 EUR billed to
+# CUS-1 on Jan 5 at 1.20, carried at 120.00 USD; a euro bank account and
+# customer credits opened. The books of the later-credit-at-a-rate tests.
+EURO_INV_1 = """
+2026-01-01 price EUR 1.20 USD
+2026-02-01 price EUR 1.10 USD
+2026-01-01 open Assets:Bank:Euro
+2026-01-01 open Liabilities:CustomerCredits
+
+2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  100.00 EUR @ 1.20 USD
+  Income:Revenue:Services  -120.00 USD
+"""

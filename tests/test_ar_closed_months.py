@@ -35,7 +35,7 @@ from plugins import period_lock
 from reports import books as loaded_books
 from reports import receivables as receivables_report
 from tests.conftest import Books
-from tests.rated_books import postings_through, usd_weight
+from tests.rated_books import EURO_INV_1, postings_through, usd_weight
 from tests.test_ar_payment_differences import paid, paid_back
 from tests.test_ar_reconciliation import (
     AR,
@@ -932,17 +932,9 @@ def test_worked_example_a_later_credit_note_leaves_januarys_match_by_amount_alon
     #   Feb 28: INV-1 100.00 - 100.00 - 25.00 + 25.00 = 0.00 EUR (0.00 USD);
     #   CN-1 -25.00 + 25.00 - 25.00 = -25.00 EUR, at 1.10 -27.50 USD;
     #   realized 2.50 - 2.50 = 0.00 USD; credits 0.00; unapplied cash 0.00.
-    january = """
-2026-01-01 price EUR 1.20 USD
-2026-02-01 price EUR 1.10 USD
-2026-01-01 open Assets:Bank:Euro
-2026-01-01 open Liabilities:CustomerCredits
-
-2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
-  invoice: "INV-1"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  100.00 EUR @ 1.20 USD
-  Income:Revenue:Services  -120.00 USD
+    january = (
+        EURO_INV_1
+        + """
 
 2026-01-20 * "Acme" "Wire"
   receipt: "R-1"
@@ -950,6 +942,7 @@ def test_worked_example_a_later_credit_note_leaves_januarys_match_by_amount_alon
   Assets:Bank:Euro  100.00 EUR @ 1.20 USD
   Liabilities:UnappliedCash  -100.00 EUR @ 1.20 USD
 """
+    )
     later = """
 2026-02-11 * "Acme" "Credit note CN-1" ^CN-1
   invoice: "CN-1"

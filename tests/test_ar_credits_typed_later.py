@@ -29,7 +29,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import Books, generated, line_of
-from tests.rated_books import postings_through, usd_weight
+from tests.rated_books import EURO_INV_1, postings_through, usd_weight
 from tests.test_ar_chargebacks import chargeback
 from tests.test_ar_closed_months import BANK_FEE, CUSTOMER, JANUARY_END, january_kept
 from tests.test_ar_reconciliation import (
@@ -242,17 +242,8 @@ def test_a_later_goodwill_credit_within_the_tolerance_is_a_payment_difference(
 # 1.10 from Feb 1. January, loaded alone: AR 0.00 EUR, 0.00 USD.
 PAID_BY_AMOUNT_IN_EUROS = (
     GOODWILL_OPENED
+    + EURO_INV_1
     + """
-2026-01-01 price EUR 1.20 USD
-2026-02-01 price EUR 1.10 USD
-2026-01-01 open Assets:Bank:Euro
-2026-01-01 open Liabilities:CustomerCredits
-
-2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
-  invoice: "INV-1"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  100.00 EUR @ 1.20 USD
-  Income:Revenue:Services  -120.00 USD
 
 2026-01-20 * "Acme" "Wire"
   receipt: "R-1"

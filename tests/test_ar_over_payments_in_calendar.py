@@ -20,7 +20,7 @@ from beancount.core import data
 
 from plugins import period_lock
 from tests.conftest import Books, generated
-from tests.rated_books import sealed
+from tests.rated_books import EURO_INV_1, sealed
 from tests.test_ar_chargebacks import chargeback
 from tests.test_ar_closed_months import BANK_FEE, _open, alone_and_both
 from tests.test_ar_payment_differences import paid, paid_back
@@ -574,17 +574,8 @@ def test_a_refund_of_a_credit_note_left_open_leaves_its_month_as_it_was(books: B
 # naming it on Jan 20 (at 1.20) pays 60.00 EUR, 72.00 USD cleared, nothing
 # realized: 40.00 EUR open at January 31. EUR is 1.10 from Feb 1.
 IN_EUROS = (
-    """
-2026-01-01 price EUR 1.20 USD
-2026-02-01 price EUR 1.10 USD
-2026-01-01 open Assets:Bank:Euro
-2026-01-01 open Liabilities:CustomerCredits
-
-2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
-  invoice: "INV-1"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  100.00 EUR @ 1.20 USD
-  Income:Revenue:Services  -120.00 USD
+    EURO_INV_1
+    + """
 
 2026-01-20 * "Acme" "Wire"
   receipt: "R-1"
