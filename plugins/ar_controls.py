@@ -8,8 +8,8 @@ Errors (bean-check fails, naming the line to fix):
   application is made: what receipts posted straight to it, and credits
   after cash matched to it, bring beyond what is open is moved to customer
   credits first (`plugins.over_payments`), what a credit note nets beyond
-  it is left open on the note, so what is left is no one's money (a credit
-  typed by hand over paying, with or without a credit note netted before);
+  it is left open on the note, so what is left is no one's money (what the
+  typed postings of a credit typed by hand over pay);
 - a cash application to an invoice that does not exist: a receipt whose
   `invoice` names none or names a credit note (see `plugins.receipts`), or a
   typed entry that moves unapplied cash to the receivable for an invoice
@@ -51,12 +51,11 @@ def overpaid(subledger: Subledger, policy: ArPolicy) -> list[Finding]:
     what receipts posted straight to the receivable over pay is moved to
     customer credits (`plugins.over_payments`), what a credit note nets
     beyond what is open is left open on the note, and what a credit typed
-    by hand brings beyond what cash paid before it is moved too. What is
-    left over paid is no one's money, whatever brought it: the typed
-    postings alone, or with what a credit note netted before them. INV-1
-    100.00, CN-10 32.00 netted to it, BR-1 66.00 posted straight and a
-    goodwill credit of 4.00 typed to it leave 100.00 - 32.00 - 66.00 -
-    4.00 = -2.00, an error at the goodwill's line. The finding points at
+    by hand brings beyond what cash paid, or a credit note netted, before
+    it is moved too. What is left over paid is no one's money: what the
+    typed postings alone over pay. INV-1 100.00, BR-1 98.00 posted
+    straight and a goodwill credit of 4.00 typed to it leave 100.00 -
+    98.00 - 4.00 = -2.00, an error at the goodwill's line. The finding points at
     the posting that took the invoice over for the last time: after it,
     the invoice stays over paid. Only an item posted more than once when
     typed can be paid beyond its total, so only those are looked at.

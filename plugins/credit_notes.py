@@ -45,12 +45,18 @@ Credit notes are taken by date, then id, so several credit notes of one
 invoice net in that order.
 
 What is open of each is what the typed postings leave, read as known on
-the netting's day: a receipt posted straight to the invoice later is read
-on its own day (`_invoice_open_from`), so a later payment never lowers what
-is netted before it. So is the credit note: what is typed to it after the
-netting's day (a refund of it, typed through the receivable naming the
-note) is read on its own day (`_note_open_from`), so a later refund never
-changes what its month netted. Cash the plugin matches is known only in
+the netting's day: a receipt posted straight to the invoice later, or a
+credit typed by hand to it later (`credited_by_hand`), is read on its own
+day (`_invoice_open_from`), so a later payment or credit never lowers what
+is netted before it: of INV-1 100.00, CN-1 100.00 for it on January 10
+nets 100.00 on January 10 though a goodwill credit of 30.00 is typed to
+INV-1 on February 10, and the credit finds INV-1 open 0.00 on its day
+(what it brings beyond is the customer's credit,
+`plugins.over_payments.InCalendar`).
+So is the credit note: what is typed to it after the netting's day (a
+refund of it, typed through the receivable naming the note) is read on
+its own day (`_note_open_from`), so a later refund never changes what
+its month netted. Cash the plugin matches is known only in
 the matcher's calendar (`plugins.cash_matching`), which reads a netting
 dated after its invoice on its own day: one that finds the invoice paid
 there by a receipt or a customer credit before it has what it nets beyond
@@ -131,6 +137,22 @@ def netted(movement: Movement) -> str | None:
     if movement.units >= 0 or written.get(ar_entries.KIND) != KIND:
         return None
     return str(written.get(meta.SOURCE))
+
+
+def moved_by_notes(invoice: Item, through: datetime.date) -> int:
+    """Returns what credit notes moved onto an invoice through a day, in minor units.
+
+    Their nettings (`netting_entry`, credits) less what was moved back to
+    the notes (`left_open_entry`, debits), as posted to the invoice so far:
+    INV-1 100.00 and CN-1 100.00 netted to it on January 10 give -100.00
+    from January 10 on.
+    """
+    kinds = (KIND, LEFT_OPEN_KIND)
+    return sum(
+        movement.units
+        for movement in invoice.movements
+        if movement.date <= through and movement.entry.meta.get(ar_entries.KIND) in kinds
+    )
 
 
 def credited_invoice(note: Item, items: Mapping[str, Item]) -> Item | None:
@@ -337,14 +359,16 @@ def _invoice_open_from(
     """Returns `Subledger.open_from` of an invoice as known on `start`.
 
     A receipt posted straight to the invoice after `start` (the bank
-    import's payment, `plugins.receipts.posted_straight`), or a write-off of
-    it as uncollectible typed by hand, is read on its own day, not before,
-    as the matcher reads such a receipt (`plugins.cash_matching`): what is
-    posted to the invoice on such a later day is left out, so a later
-    payment or write-off never lowers what a credit note nets before it.
-    What such a payment then over pays is the customer's on its day
-    (`plugins.over_payments.InCalendar`); what such a write-off takes
-    below zero is moved back to the note (`_beyond_write_offs`).
+    import's payment, `plugins.receipts.posted_straight`), a credit typed
+    by hand to it (`credited_by_hand`), or a write-off of it as
+    uncollectible typed by hand, is read on its own day, not before, as
+    the matcher reads such a receipt or credit (`plugins.cash_matching`):
+    what is posted to the invoice on such a later day is left out, so a
+    later payment, credit or write-off never lowers what a credit note
+    nets before it. What such a payment or credit then over pays is the
+    customer's on its day (`plugins.over_payments.InCalendar`); what such
+    a write-off takes below zero is moved back to the note
+    (`_beyond_write_offs`).
     """
     movements = invoice.movements
     if movements[-1].date <= start:
@@ -352,7 +376,8 @@ def _invoice_open_from(
     days = {
         m.date
         for m in movements
-        if m.date > start and (posted_straight(m) is not None or written_off_by_hand(m))
+        if m.date > start
+        and (posted_straight(m) is not None or written_off_by_hand(m) or credited_by_hand(m))
     }
     if not days:
         return subledger.open_from(invoice, start, less)

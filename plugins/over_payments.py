@@ -97,7 +97,8 @@ What the typed postings of a manual credit (a goodwill credit typed to the
 invoice, no receipt id) alone over pay is not moved: it stays an error of
 `plugins.ar_controls` (a later debit makes it up first). What such a
 credit dated after the invoice over pays because cash was matched or
-credited to the invoice before its day is found on its day, as a straight
+credited, or a credit note netted, to the invoice before its day is
+found on its day, as a straight
 receipt's excess is (`InCalendar`); what a credit note
 nets beyond what is open is left open on the note in the calendar
 (`InCalendar`). An over
@@ -426,7 +427,8 @@ class InCalendar:
     ) -> None:
         """Settles what the day's credits typed by hand over pay, as a straight receipt's.
 
-        Only what they over pay because cash was matched or credited to the
+        Only what they over pay because cash was matched or credited, or a
+        credit note netted (`plugins.credit_notes.moved_by_notes`), to the
         invoice before their day: what the typed postings alone over pay is
         no one's money, and stays an error of `plugins.ar_controls`. Beyond
         the tolerance it is moved to customer credits and parked from that
@@ -438,9 +440,10 @@ class InCalendar:
         without a reference is named (`plugins.receipts.receipt_id`): R-1
         100.00 paying INV-1 100.00 by amount on January 20, a goodwill
         credit of 30.00 typed to INV-1 on February 10 moves 30.00 to
-        credits on February 10.
+        credits on February 10; so does one typed to an INV-1 100.00 that
+        CN-1 100.00 netted on January 10.
         """
-        units -= max(0, -item.balance(day))
+        units -= max(0, credit_notes.moved_by_notes(item, day) - item.balance(day))
         if units <= 0:
             return
         movement = max(typed, key=_place)

@@ -548,22 +548,69 @@ def test_a_later_goodwill_credit_on_an_invoice_written_off_lowers_the_write_off(
     assert balance(both, AR, "USD") == Decimal("0.00")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="a later credit typed by hand lowers what an earlier credit note nets "
-    "(README, known gap)",
-)
 def test_a_later_goodwill_credit_leaves_an_earlier_nettings_month_alone(books: Books) -> None:
-    # INV-1 100.00 (Jan 5); CN-1 100.00 crediting it on Jan 10 nets all of
-    # it (open 0.00). A goodwill credit of 30.00 on Feb 10 must leave
-    # January's netting as it was (where its 30.00 then goes, to the note or
-    # to credits, is the rule still to choose). Today CN-1 nets only the
-    # 100.00 - 30.00 = 70.00 INV-1 stays open by through Feb 10, and
-    # January's netting changes.
+    # INV-1 100.00 (Jan 5); CN-1 100.00 crediting it on Jan 10 nets what is
+    # open of INV-1 on its day, all 100.00 (open 0.00). A goodwill credit
+    # of 30.00 on Feb 10 is read on its own day: it finds INV-1 as the note
+    # left it, open 0.00, so all 30.00 is beyond what is open, more than
+    # the 1.00 tolerance, and is moved to customer credits on Feb 10, at
+    # the credit's line and named by it.
+    #   AR: 100.00 - 100.00 (CN-1) + 100.00 - 100.00 (netting)
+    #       - 30.00 + 30.00 (goodwill, moved) = 0.00; credits -30.00.
+    # January (the netting of 100.00) is as it was. (Before, CN-1 netted
+    # only the 100.00 - 30.00 = 70.00 INV-1 stayed open by through Feb 10,
+    # and January's netting changed.)
     january = GOODWILL_OPENED + invoice(1, "2026-01-05", "100.00")
     january += credit_note(1, "2026-01-10", "100.00", "INV-1") + BANK_FEE
-    january_kept(books, january, goodwill("2026-02-10", "30.00"))
+    later = goodwill("2026-02-10", "30.00")
+    _, both = january_kept(books, january, later)
+    credit = _credit(january + later, "30.00")
+    assert _made(both) == [
+        (
+            "2026-01-10",
+            "Credit note CN-1 applied to INV-1",
+            [f"{AR} -100.00 USD", 'invoice: "INV-1"'],  # the last lines: INV-1's posting
+        ),
+        (
+            "2026-02-10",
+            f"Credit {credit} beyond what is open of INV-1 moved to customer credit",
+            [f"{AR} 30.00 USD", f"{CREDITS} -30.00 USD"],
+        ),
+    ]
+    assert _receivable(both, "2026-01-31", "INV-1") == Decimal("0.00")
+    assert _receivable(both, "2026-01-31", "CN-1") == Decimal("0.00")
+    assert balance(both, AR, "USD") == Decimal("0.00")
+    assert balance(both, CREDITS, "USD") == Decimal("-30.00")
+
+
+def test_worked_example_a_later_goodwill_credit_pays_what_a_note_left_open(
+    books: Books,
+) -> None:
+    # INV-1 100.00 (Jan 5); CN-1 60.00 crediting it on Jan 10 nets 60.00
+    # (open 100.00 - 60.00 = 40.00 at Jan 31). A goodwill credit of 50.00
+    # on Feb 10 finds INV-1 open 40.00: it lowers that to 0.00, and the
+    # other 50.00 - 40.00 = 10.00, more than the 1.00 tolerance, is moved
+    # to customer credits on Feb 10.
+    #   AR: 100.00 - 60.00 (CN-1) + 60.00 - 60.00 (netting)
+    #       - 50.00 + 10.00 (goodwill, moved) = 0.00; credits -10.00.
+    # (Before, CN-1 netted only the 100.00 - 50.00 = 50.00 INV-1 stayed
+    # open by through Feb 10, and stayed open 10.00 itself: January moved.)
+    january = GOODWILL_OPENED + invoice(1, "2026-01-05", "100.00")
+    january += credit_note(1, "2026-01-10", "60.00", "INV-1") + BANK_FEE
+    later = goodwill("2026-02-10", "50.00")
+    _, both = january_kept(books, january, later)
+    credit = _credit(january + later, "50.00")
+    assert _made(both)[1:] == [
+        (
+            "2026-02-10",
+            f"Credit {credit} beyond what is open of INV-1 moved to customer credit",
+            [f"{AR} 10.00 USD", f"{CREDITS} -10.00 USD"],
+        ),
+    ]
+    assert _receivable(both, "2026-01-31") == Decimal("40.00")
+    assert _receivable(both, item="INV-1") == Decimal("0.00")
+    assert _receivable(both, item="CN-1") == Decimal("0.00")
+    assert balance(both, CREDITS, "USD") == Decimal("-10.00")
 
 
 # The property: in January, INV-1 to INV-3 are billed, and each is paid by a

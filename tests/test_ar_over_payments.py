@@ -357,21 +357,24 @@ def _by_hand(date: str, amount: str) -> str:
 """
 
 
-def test_what_a_manual_credit_over_pays_after_a_credit_note_netted_stays_an_error(
+def test_what_a_manual_credit_over_pays_after_a_credit_note_netted_is_the_customers_credit(
     books: Books,
 ) -> None:
     # INV-1 100.00 (Jan 2). CN-10 32.00 crediting it on Mar 8 nets 32.00
     # (68.00 open); BR-1 66.00 posted straight on Mar 10 pays 66.00 (2.00
-    # open); a goodwill credit of 4.00 typed to it on Mar 12 takes it to
-    # 100.00 - 32.00 - 66.00 - 4.00 = -2.00, beyond the 1.00 tolerance. No
-    # cash was matched to INV-1 before the credit: the 2.00 is no one's
-    # money, as when BR-1 98.00 alone had paid it (100.00 - 98.00 - 4.00 =
-    # -2.00, the error above). So it is the same error, at the credit's
-    # line: the last posting that took INV-1 over. CN-10 is used up (0.00).
-    # Before (found by the review of e9319e8), the control read the typed
-    # postings alone, before the note was netted: INV-1 was 100.00 - 66.00 -
-    # 4.00 = 30.00 open there, so no error was raised, and INV-1 ended at
-    # -2.00 in the aging with nothing to say why.
+    # open); a goodwill credit of 4.00 typed to it on Mar 12 finds INV-1
+    # as the note and BR-1 left it, 2.00 open, and brings 4.00 - 2.00 =
+    # 2.00 beyond, more than the 1.00 tolerance: moved to customer credits
+    # on Mar 12, at the credit's line, as when cash matched before it had
+    # paid the 32.00. The typed postings alone (100.00 - 66.00 - 4.00 =
+    # 30.00) over pay nothing; only what they over pay stays an error
+    # (BR-1 100.00 and a goodwill credit of 40.00: 100.00 - 100.00 - 40.00
+    # = -40.00, the error above).
+    #   INV-1: 100.00 - 32.00 - 66.00 - 4.00 + 2.00 = 0.00; CN-10 used up
+    #   (0.00); credits -2.00.
+    # Before, a note's netting was read with the typed postings, and the
+    # 2.00 was an error at the credit's line (and before that, found by the
+    # review of e9319e8, no error at all: INV-1 ended at -2.00 in the aging).
     text = (
         invoice(1, "2026-01-02", "100.00")
         + credit_note(10, "2026-03-08", "32.00", "INV-1")
@@ -379,15 +382,19 @@ def test_what_a_manual_credit_over_pays_after_a_credit_note_netted_stays_an_erro
         + _by_hand("2026-03-12", "4.00")
     )
     entries, errors = load(books, text)
-    assert error_lines(errors) == [
+    assert errors == []
+    credit = f"main.beancount:{line_of(HEADER + text, 'Receivable  -4.00')}"
+    made = [(day, said, squeezed(postings)) for day, said, postings in applications(entries)]
+    assert made[1:] == [  # after CN-10's netting on Mar 8
         (
-            line_of(HEADER + text, "Receivable  -4.00"),
-            "Invoice 'INV-1' is paid 2.00 USD more than its total 100.00 USD; expected at "
-            "most the tolerance 1.00 USD",
+            "2026-03-12",
+            f"Credit {credit} beyond what is open of INV-1 moved to customer credit",
+            [f"{AR} 2.00 USD", f"{CREDITS} -2.00 USD"],
         )
     ]
     left = open_items(entries)
-    assert (left["INV-1"], left["CN-10"]) == (Decimal("-2.00"), Decimal("0.00"))
+    assert (left["INV-1"], left["CN-10"]) == (Decimal("0.00"), Decimal("0.00"))
+    assert balance(entries, CREDITS, "USD") == Decimal("-2.00")
 
 
 def test_a_straight_receipt_over_paying_after_a_credit_note_netted_is_no_error(
