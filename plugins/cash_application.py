@@ -177,19 +177,21 @@ def credited_later(
     policy: ArPolicy,
     customers: Collection[str] | None = None,
 ) -> dict[str, frozenset[datetime.date]]:
-    """Returns the days after its own each invoice is credited by a receipt, note or hand.
+    """Returns the days after its own each invoice is credited or written off.
 
     A receipt posted straight to it (`plugins.receipts.posted_straight`), a
-    credit note netted to it (`plugins.credit_notes.netted`), or a credit
+    credit note netted to it (`plugins.credit_notes.netted`), a credit
     typed by hand to it (`plugins.credit_notes.credited_by_hand`: a
-    goodwill credit, an adjustment). The matcher reads such an invoice on
-    those days, not before (`plugins.cash_matching`): what the credit pays
-    is known on its day, and what it over pays then is the customer's
-    (`plugins.over_payments.InCalendar`), or, of an invoice written off as
-    uncollectible, first recovers what was written off (a receipt's) or
-    lowers it (a note's, `plugins.recoveries`). A credit typed by hand to
-    an invoice written off on or before its day is read with it as before
-    (the known gap of the README): it lowers what is matched before it. Only
+    goodwill credit, an adjustment), or a write-off of it as uncollectible
+    (`plugins.credit_notes.written_off_by_hand`). The matcher reads such an
+    invoice on those days, not before (`plugins.cash_matching`): what the
+    credit pays is known on its day, and what it over pays then is the
+    customer's (`plugins.over_payments.InCalendar`), or, of an invoice
+    written off as uncollectible, first recovers what was written off (a
+    receipt's) or lowers it (a note's or a credit by hand's,
+    `plugins.recoveries`); cash matched before a write-off pays what was
+    open before it, so a write-off after a chargeback reopened the
+    invoice writes off what the chargeback opened (`in_calendar`). Only
     items posted more than once when read, and the invoices credit notes
     credit, can have one. Of an invoice carried at a foreign rate, what
     they over pay is moved or written off at its carrying rate
@@ -219,7 +221,7 @@ def credited_later(
 
 
 def _credit_days(item: Item, policy: ArPolicy, own: bool) -> frozenset[datetime.date]:
-    """Returns the days after its own an invoice is credited by a receipt, note or hand.
+    """Returns the days after its own an invoice is credited or written off.
 
     Of an invoice carried at a foreign rate (not `own`), a straight receipt
     is read so only if the invoice is not written off (the README's known
@@ -231,7 +233,7 @@ def _credit_days(item: Item, policy: ArPolicy, own: bool) -> frozenset[datetime.
     for movement in item.movements:
         if movement.date <= dated or movement.units >= 0:
             continue
-        if credit_notes.netted(movement):
+        if credit_notes.netted(movement) or credit_notes.written_off_by_hand(movement):
             days.add(movement.date)
         elif posted_straight(movement) is not None:
             straight.add(movement.date)
@@ -241,17 +243,19 @@ def _credit_days(item: Item, policy: ArPolicy, own: bool) -> frozenset[datetime.
     return frozenset(days)
 
 
-def in_calendar(item: Item, policy: ArPolicy) -> bool:
-    """Tells whether what chargebacks opened again of an invoice is read on the debit's day.
+def in_calendar(item: Item, policy: ArPolicy, day: datetime.date) -> bool:
+    """Tells whether what a chargeback opened again of an invoice on `day` is read on that day.
 
     It is then posted to the invoice before cash is matched, in the next
     reading of the books (`plugins.chargebacks.Charged.in_calendar`): of an
     invoice carried at a foreign rate too, in its own currency, as its later
-    straight receipts are read on their days (`credited_later`). Of one
-    written off as uncollectible (`plugins.recoveries`), it is read only
-    once cash is matched.
+    straight receipts are read on their days (`credited_later`), and of one
+    written off as uncollectible only after `day` (not yet written off on
+    it). Of one written off on or before `day` (`plugins.recoveries`), it is
+    read only once cash is matched.
     """
-    return not written_off_items(item, policy)
+    write_offs = written_off_items(item, policy)
+    return not write_offs or write_offs[0].date > day
 
 
 @dataclass(frozen=True)

@@ -325,13 +325,15 @@ class Charged(NamedTuple):
         Only invoices the calendar reads so
         (`plugins.cash_application.in_calendar`) are: one carried at a
         foreign rate is, in its own currency, as a later straight receipt to
-        it is; one written off as uncollectible is read as before.
+        it is, and so is one written off as uncollectible after the debit's
+        day (not yet written off on it); one written off on or before it is
+        read as before.
         """
         items = subledger.items
         return [
             (invoice, movement)
             for invoice, movement in self.reopened
-            if cash_application.in_calendar(items[invoice], policy)
+            if cash_application.in_calendar(items[invoice], policy, movement.date)
         ]
 
     def capped(self, taken: Mapping[Hashable, int]) -> dict[Key, int]:

@@ -339,7 +339,9 @@ class InCalendar:
     payment difference written off at the day's end) first recovers what is
     still written off, each by id in its turn after the notes (`_recovered`,
     `plugins.recoveries.Recovering.straight_recovery`), and only the rest is
-    moved or written off as above. R-0 50.00 naming INV-1 100.00 on January
+    moved or written off as above; so, on a day with no straight receipt,
+    what the day's credits typed by hand bring first lowers what is still
+    written off (`_typed_over`). R-0 50.00 naming INV-1 100.00 on January
     10, 40.00 written off on January 20, CN-1 30.00 and BR-1 30.00 straight
     on February 5: CN-1 nets the 10.00 open and lowers the write-off by
     20.00, BR-1 recovers the other 20.00, and its last 10.00 is moved to
@@ -427,10 +429,16 @@ class InCalendar:
     ) -> None:
         """Settles what the day's credits typed by hand over pay, as a straight receipt's.
 
-        Only what they over pay because cash was matched or credited, or a
-        credit note netted (`plugins.credit_notes.moved_by_notes`), to the
-        invoice before their day: what the typed postings alone over pay is
-        no one's money, and stays an error of `plugins.ar_controls`. Beyond
+        Of an invoice written off as uncollectible, what they bring first
+        lowers what is still written off, in its turn, at the credit typed
+        last (`plugins.recoveries.Recovering.lowered_by_hand`): all of it,
+        what the typed postings alone over pay too (a goodwill credit of
+        30.00 on an invoice written off in full lowers bad debt by 30.00).
+        Of the rest, only what they over pay because cash was matched or
+        credited, or a credit note netted (`plugins.credit_notes.moved_by_notes`),
+        to the invoice before their day: what the typed postings
+        alone over pay is no one's money, and stays an error of
+        `plugins.ar_controls`. Beyond
         the tolerance it is moved to customer credits and parked from that
         day on; within it, written off as a payment difference at once. Of
         an invoice carried at a foreign rate either is at that rate, both
@@ -443,11 +451,17 @@ class InCalendar:
         credits on February 10; so does one typed to an INV-1 100.00 that
         CN-1 100.00 netted on January 10.
         """
+        movement = max(typed, key=_place)
+        credit = receipt_id(movement.entry, movement.posting, self.folder)
+        if self.recovering is not None:
+            lowered = self.recovering.lowered_by_hand(item.id, movement, credit, units)
+            if lowered is not None:
+                self.subledger.post([(item.id, lowered)])
+                self.entries.append(lowered.entry)
+                units -= lowered.units
         units -= max(0, credit_notes.moved_by_notes(item, day) - item.balance(day))
         if units <= 0:
             return
-        movement = max(typed, key=_place)
-        credit = receipt_id(movement.entry, movement.posting, self.folder)
         narration = f"Credit {credit} beyond what is open of {item.id} moved to customer credit"
         self._settle(item, (credit, movement), units, narration)
 

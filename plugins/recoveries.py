@@ -520,6 +520,35 @@ class Recovering:
         entry = straight_entry(item, paid, receipt, reversed_, self.policy, self.written[invoice])
         return Movement(entry.date, units, entry, 1, item.currency)
 
+    def lowered_by_hand(
+        self, invoice: str, credit: Movement, name: str, brought: int
+    ) -> Movement | None:
+        """Returns what a credit typed by hand to an invoice written off lowers of it, if anything.
+
+        The matcher reads such a credit on its own day, as on any invoice
+        (`plugins.over_payments.InCalendar`): what it brings beyond what is
+        open then, `brought`, takes its turn in the allocation there and
+        then, after the day's credit notes, and lowers what was written off
+        by what it takes, as a credit note does (`typed_entry`, at the
+        credit's line, named `name`): returned as its posting to the
+        invoice, for the caller to post. The rest is the customer's.
+        """
+        allocation = self.allocations.get(invoice)
+        if allocation is None:
+            return None
+        demand = (credit.date, name, brought)
+        self.demands.setdefault(invoice, []).append(demand)
+        units = allocation.take(*demand)
+        if not units:
+            return None
+        item, before = self.subledger.items[invoice], allocation.taken - units
+        write_off = _last_reversible(self.written[invoice], credit.date)
+        assert write_off is not None, "the allocation takes only of a reversible write-off"
+        reversed_ = Reversed(write_off, units, before, allocation.earlier(before))
+        carrying = self._carrying(invoice) if write_off.rate is not None else None
+        entry = typed_entry(item, credit, name, reversed_, self.policy, carrying)
+        return Movement(entry.date, units, entry, 1, item.currency)
+
     def _carrying(self, note: str) -> Decimal | None:
         """Returns a credit note's carrying rate (`plugins.fx`), or None if it has none."""
         return None if self.rates is None else self.rates.carrying(self.subledger.items[note])
@@ -666,22 +695,21 @@ def written_off_items(
 def credited_by_hand_on_their_days(item: Item, policy: ArPolicy) -> list[Movement]:
     """Returns the credits typed by hand to an invoice that are read on their own days.
 
-    Those dated after the invoice (`plugins.credit_notes.credited_by_hand`)
-    and before its first write-off as uncollectible, if it has one: the
-    matcher reads them on their days (`plugins.cash_application
-    .credited_later`, `plugins.over_payments.InCalendar`). One dated on or
-    after a write-off is read with the invoice before matching, the
-    README's known gap; a write-off after it changes nothing of how it is
-    read (R-1 paying INV-1 on January 20 and goodwill of 30.00 on February
-    10 stay as they are when the rest is written off in April).
+    Those dated after the invoice (`plugins.credit_notes.credited_by_hand`):
+    the matcher reads them on their days (`plugins.cash_application
+    .credited_later`, `plugins.over_payments.InCalendar`), whether the
+    invoice is written off as uncollectible or not. What one brings beyond
+    what is open on its day first lowers what is still written off then
+    (`Recovering.lowered_by_hand`), and the rest is the customer's; a
+    write-off after it changes nothing of how it is read (R-1 paying INV-1
+    on January 20 and goodwill of 30.00 on February 10 stay as they are
+    when the rest is written off in April).
     """
-    write_offs = _typed_write_offs(item, policy)
-    before = write_offs[0].date if write_offs else datetime.date.max
     dated = item.date
     return [
         movement
         for movement in item.movements
-        if dated < movement.date < before and credited_by_hand(movement)
+        if dated < movement.date and credited_by_hand(movement)
     ]
 
 
@@ -940,6 +968,42 @@ def note_entry(
     )
     place = (note.origin.source, day, note.document.payee or invoice.document.payee)
     return _entry(note, place, told, reversed_, policy, carrying)
+
+
+TYPED_KIND = "credit-written-off"
+
+
+def typed_entry(
+    item: Item,
+    credit: Movement,
+    name: str,
+    reversed_: Reversed,
+    policy: ArPolicy,
+    carrying: Decimal | None = None,
+) -> data.Transaction:
+    """Returns the entry by which a credit typed by hand lowers what was written off of an invoice.
+
+    A recovery's entry (`_entry`) with no cash: the invoice, which the
+    credit took below zero, is debited back to zero and bad debt credited
+    by as much, as a credit note lowers it (`note_entry`). Dated and
+    located at the credit's posting, named `name` (its file and line, as
+    `plugins.receipts.receipt_id` names a credit without a reference).
+    Of a write-off priced in the functional currency, the units are netted
+    at the invoice's `carrying` rate, at which the credit is carried
+    (`plugins.derecognition`), the difference realized.
+    """
+    extra: dict[str, Any] = {
+        meta.INVOICE: item.id,
+        meta.SOURCE: item.id,
+        APPLIED_RECEIPT: name,
+        ar_entries.KIND: TYPED_KIND,
+    }
+    if item.customer:
+        extra[meta.CUSTOMER] = item.customer
+    narration = f"Credit {name} applied to {item.id} written off"
+    told = _Told(narration, frozenset((item.id, link_of(name))), extra)
+    place = (credit.source, credit.date, credit.entry.payee)
+    return _entry(item, place, told, reversed_, policy, carrying)
 
 
 def straight_entry(

@@ -891,10 +891,10 @@ def _item_move(item: Item, movement: Movement) -> tuple[str, str]:
     straight to it, under the receipt's id, or paid back out of it (a refund
     or a returned payment), under the bank line's id; a recovery reinstating
     it once written off (`plugins.recoveries`); a credit note lowering
-    what was written off of its invoice, under the note ("write-off
-    lowered": no cash moves); what a generated entry (a cash
-    application) leaves on the account, which is a difference it writes off;
-    else an adjustment typed by hand.
+    what was written off of its invoice, under the note, or a credit typed
+    by hand lowering it ("write-off lowered": no cash moves); what a
+    generated entry (a cash application) leaves on the account, which is a
+    difference it writes off; else an adjustment typed by hand.
     """
     entry = movement.entry
     if entry is item.document and item.is_billed:
@@ -913,6 +913,8 @@ def _item_move(item: Item, movement: Movement) -> tuple[str, str]:
         return "recovery", item.id  # a write-off reversed by the cash recovered
     if entry.meta.get(ar_entries.KIND) == recoveries.NOTE_KIND:
         return "write-off lowered", item.id  # by the credit note, on the note: no cash
+    if entry.meta.get(ar_entries.KIND) == recoveries.TYPED_KIND:
+        return "write-off lowered", item.id  # by a credit typed by hand: no cash
     return ("write-off" if meta.GENERATED_BY in entry.meta else "adjustment"), item.id
 
 

@@ -23,11 +23,12 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from beancount.core import data
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from reports import receivables as receivables_report
+from tests import reporting
 from tests.conftest import Books, generated, line_of
 from tests.rated_books import EURO_INV_1, postings_through, usd_weight
 from tests.test_ar_chargebacks import chargeback
@@ -36,6 +37,7 @@ from tests.test_ar_reconciliation import (
     AR,
     CREDITS,
     HEADER,
+    POLICY,
     REALIZED,
     UNAPPLIED,
     WRITE_OFF,
@@ -391,10 +393,19 @@ def test_a_later_goodwill_credit_at_a_rate_within_the_tolerance_is_written_off_a
     assert balance(both, CREDITS, "EUR") == Decimal("0.00")
 
 
-# The known gaps (README, "Credits typed by hand later"): strict expected
-# failures holding the right figures.
-
 BAD_DEBT = "Expenses:BadDebt"
+BAD_DEBT_OPENED = f"\n2026-01-01 open {BAD_DEBT}\n"
+
+
+def _written_off(day: str, amount: str) -> str:
+    """INV-1 written off as uncollectible by `amount` on `day`."""
+    return f"""
+{day} * "Acme" "INV-1 uncollectible" ^INV-1
+  invoice: "INV-1"
+  status: "uncollectible"
+  {BAD_DEBT}  {amount} USD
+  Assets:AccountsReceivable  -{amount} USD
+"""
 
 
 def _moved(entries: list[data.Directive]) -> list[data.Transaction]:
@@ -482,70 +493,242 @@ def test_a_write_off_after_a_later_goodwill_credit_leaves_the_credit_on_its_day(
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="a chargeback of cash that paid an invoice written off later moves the closed "
-    "month (README, known gap)",
+# INV-1 100.00 (Jan 5) paid by amount by R-1 100.00 on Jan 20 (open 100.00
+# that day). January, loaded alone: AR 0.00.
+PAID_BY_R1 = (
+    BAD_DEBT_OPENED
+    + invoice(1, "2026-01-05", "100.00")
+    + receipt("2026-01-20", "100.00 USD", "R-1", CUSTOMER)
+    + BANK_FEE
 )
+
+
 def test_a_chargeback_before_a_write_off_leaves_the_month_the_cash_paid_alone(
     books: Books,
 ) -> None:
-    # INV-1 100.00 (Jan 5) paid by amount by R-1 100.00 on Jan 20; all of
-    # R-1 charged back on Mar 1 (INV-1 open 100.00 again), and INV-1
-    # written off as uncollectible on Apr 1: bad debt 100.00, AR, unapplied
-    # cash and credits 0.00, January as it was. Today a chargeback's
-    # reopening of an invoice written off is read as before, off the
-    # receipt before matching (`chargebacks.Charged.in_calendar`): R-1
-    # holds nothing to match and January's application is gone. (Found by
-    # the review of e9319e8 with a goodwill credit between; the credit is
-    # not needed.)
-    january = f"\n2026-01-01 open {BAD_DEBT}\n" + invoice(1, "2026-01-05", "100.00")
-    january += receipt("2026-01-20", "100.00 USD", "R-1", CUSTOMER) + BANK_FEE
-    written_off = f"""
-2026-04-01 * "Acme" "INV-1 uncollectible" ^INV-1
-  invoice: "INV-1"
-  status: "uncollectible"
-  {BAD_DEBT}  100.00 USD
-  Assets:AccountsReceivable  -100.00 USD
-"""
-    _, both = january_kept(books, january, chargeback("2026-03-01", "100.00") + written_off)
+    # All of R-1 charged back on Mar 1 (INV-1 open 100.00 again), and INV-1
+    # written off as uncollectible on Apr 1: the matcher reads the write-off
+    # on its day, so R-1 pays INV-1 on Jan 20 as January alone has it; the
+    # chargeback takes it back on Mar 1, and INV-1, not yet written off on
+    # that day, is read open again from Mar 1; the write-off writes off
+    # those 100.00 on Apr 1.
+    #   Bad debt 100.00; AR 100.00 - 100.00 + 100.00 - 100.00 = 0.00;
+    #   unapplied cash 100.00 - 100.00 - 100.00 + 100.00 = 0.00.
+    # (Before, the write-off was read before matching and the chargeback's
+    # reopening only once cash was matched: INV-1 was open 0.00 from Jan 5,
+    # R-1 matched nothing and January's application was gone. Found by the
+    # review of e9319e8 with a goodwill credit between; the credit is not
+    # needed.)
+    later = chargeback("2026-03-01", "100.00") + _written_off("2026-04-01", "100.00")
+    _, both = january_kept(books, PAID_BY_R1, later)
+    assert _made(both) == [
+        (
+            "2026-01-20",
+            "Cash application INV-1 from R-1",
+            [f"{UNAPPLIED} 100.00 USD", f"{AR} -100.00 USD"],
+        ),
+        (
+            "2026-03-01",
+            "Chargeback of R-1 taken back from INV-1",
+            [f"{AR} 100.00 USD", f"{UNAPPLIED} -100.00 USD"],
+        ),
+    ]
     assert balance(both, BAD_DEBT, "USD") == Decimal("100.00")
+    assert balance(both, AR, "USD") == Decimal("0.00")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+
+
+def test_a_part_chargeback_before_a_write_off_writes_off_what_it_opened(
+    books: Books,
+) -> None:
+    # 40.00 of R-1 charged back on Mar 1: INV-1 is open 40.00 again from
+    # Mar 1, and the 40.00 written off on Apr 1 writes off just that.
+    #   Bad debt 40.00; AR 100.00 - 100.00 + 40.00 - 40.00 = 0.00;
+    #   unapplied cash 100.00 - 100.00 - 40.00 + 40.00 = 0.00.
+    # (Before, INV-1 was open 100.00 - 40.00 = 60.00 from Jan 5 and R-1
+    # 100.00 no longer matched it by amount: January changed.)
+    later = chargeback("2026-03-01", "40.00") + _written_off("2026-04-01", "40.00")
+    _, both = january_kept(books, PAID_BY_R1, later)
+    assert _made(both)[1:] == [
+        (
+            "2026-03-01",
+            "Chargeback of R-1 taken back from INV-1",
+            [f"{AR} 40.00 USD", f"{UNAPPLIED} -40.00 USD"],
+        ),
+    ]
+    assert balance(both, BAD_DEBT, "USD") == Decimal("40.00")
     assert balance(both, AR, "USD") == Decimal("0.00")
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="a later credit typed by hand to an invoice written off is read before matching "
-    "(README, known gap)",
+# INV-1 100.00 (Jan 5); R-0 60.00 naming it pays 60.00 on Jan 10 (open
+# 40.00); the 40.00 left is written off as uncollectible on Jan 20 (bad debt
+# 40.00, open 0.00).
+PART_WRITTEN_OFF = (
+    GOODWILL_OPENED
+    + invoice(1, "2026-01-05", "100.00")
+    + receipt("2026-01-10", "60.00 USD", "R-0", NAMING_INV_1)
+    + BAD_DEBT_OPENED
+    + _written_off("2026-01-20", "40.00")
+    + BANK_FEE
 )
+
+
+def _lowered(credit: str, amount: str) -> tuple[str, str, list[str]]:
+    """What a credit typed by hand lowers of INV-1 written off, on Feb 10."""
+    return (
+        "2026-02-10",
+        f"Credit {credit} applied to INV-1 written off",
+        [f"{AR} {amount} USD", f"{BAD_DEBT} -{amount} USD"],
+    )
+
+
 def test_a_later_goodwill_credit_on_an_invoice_written_off_lowers_the_write_off(
     books: Books,
 ) -> None:
-    # INV-1 100.00 (Jan 5); R-0 60.00 naming it pays 60.00 on Jan 10 (open
-    # 40.00); the 40.00 left is written off as uncollectible on Jan 20 (bad
-    # debt 40.00, open 0.00). A goodwill credit of 30.00 on Feb 10 finds
-    # nothing open: the natural rule lowers what was written off by the
-    # 30.00 it brings, as a credit note does: bad debt 40.00 - 30.00 =
-    # 10.00, credits 0.00, January as it was. Today the credit is read before
-    # matching: INV-1 stays open 100.00 - 40.00 - 30.00 = 30.00 from Jan 10,
-    # so R-0 pays 30.00 and parks 30.00 in credits in January.
-    written_off = f"""
-2026-01-01 open {BAD_DEBT}
-2026-01-20 * "Acme" "INV-1 uncollectible" ^INV-1
-  invoice: "INV-1"
-  status: "uncollectible"
-  {BAD_DEBT}  40.00 USD
-  Assets:AccountsReceivable  -40.00 USD
-"""
-    january = GOODWILL_OPENED + invoice(1, "2026-01-05", "100.00")
-    january += receipt("2026-01-10", "60.00 USD", "R-0", NAMING_INV_1) + written_off + BANK_FEE
-    _, both = january_kept(books, january, goodwill("2026-02-10", "30.00"))
+    # A goodwill credit of 30.00 on Feb 10 finds nothing open of INV-1 (R-0
+    # paid 60.00, 40.00 written off): read on its own day, all 30.00 it
+    # brings beyond what is open lowers what was written off, as a credit
+    # note does: AR 30.00 / bad debt -30.00 at the credit's line, bad debt
+    # 40.00 - 30.00 = 10.00, credits 0.00, January as it was.
+    #   AR: 100.00 - 60.00 - 40.00 - 30.00 + 30.00 = 0.00.
+    # (Before, the credit was read before matching: INV-1 stayed open 100.00
+    # - 40.00 - 30.00 = 30.00 from Jan 10, so R-0 paid 30.00 and parked
+    # 30.00 in credits in January.)
+    later = goodwill("2026-02-10", "30.00")
+    _, both = january_kept(books, PART_WRITTEN_OFF, later)
+    credit = _credit(PART_WRITTEN_OFF + later, "30.00")
+    assert _made(both)[1:] == [_lowered(credit, "30.00")]
     assert balance(both, BAD_DEBT, "USD") == Decimal("10.00")
     assert balance(both, CREDITS, "USD") == Decimal("0.00")
     assert balance(both, AR, "USD") == Decimal("0.00")
+
+
+def test_a_goodwill_credit_beyond_what_is_written_off_parks_the_rest_in_credits(
+    books: Books,
+) -> None:
+    # As above, with a goodwill credit of 50.00 on Feb 10: it finds nothing
+    # open, lowers all 40.00 written off (bad debt 40.00 - 40.00 = 0.00), and
+    # the other 50.00 - 40.00 = 10.00, beyond the 1.00 tolerance, is moved
+    # to customer credits, both at the credit's line, January as it was.
+    #   AR: 100.00 - 60.00 - 40.00 - 50.00 + 40.00 + 10.00 = 0.00; credits -10.00.
+    later = goodwill("2026-02-10", "50.00")
+    _, both = january_kept(books, PART_WRITTEN_OFF, later)
+    credit = _credit(PART_WRITTEN_OFF + later, "50.00")
+    assert _made(both)[1:] == [
+        _lowered(credit, "40.00"),
+        (
+            "2026-02-10",
+            f"Credit {credit} beyond what is open of INV-1 moved to customer credit",
+            [f"{AR} 10.00 USD", f"{CREDITS} -10.00 USD"],
+        ),
+    ]
+    assert balance(both, BAD_DEBT, "USD") == Decimal("0.00")
+    assert balance(both, CREDITS, "USD") == Decimal("-10.00")
+    assert balance(both, AR, "USD") == Decimal("0.00")
+
+
+def test_a_goodwill_credit_on_an_invoice_written_off_in_full_lowers_the_write_off(
+    books: Books,
+) -> None:
+    # INV-1 100.00 (Jan 5), all written off as uncollectible on Jan 20; a
+    # goodwill credit of 30.00 on Feb 10 takes it to -30.00 on its typed
+    # postings alone, all of it beyond what is open: it lowers what was
+    # written off by 30.00, bad debt 100.00 - 30.00 = 70.00, AR 100.00 -
+    # 100.00 - 30.00 + 30.00 = 0.00, and nothing is paid over. (Before, it
+    # was an error: "Invoice 'INV-1' is paid 30.00 USD more than its total".)
+    january = GOODWILL_OPENED + invoice(1, "2026-01-05", "100.00")
+    january += BAD_DEBT_OPENED + _written_off("2026-01-20", "100.00") + BANK_FEE
+    later = goodwill("2026-02-10", "30.00")
+    _, both = january_kept(books, january, later)
+    credit = _credit(january + later, "30.00")
+    assert _made(both) == [_lowered(credit, "30.00")]
+    assert balance(both, BAD_DEBT, "USD") == Decimal("70.00")
+    assert balance(both, AR, "USD") == Decimal("0.00")
+
+
+def test_the_statement_shows_a_goodwill_credit_lowering_a_write_off(books: Books) -> None:
+    # The example above on CUS-1's statement for February: it opens at 0.00
+    # (billed 100.00, written off 100.00 in January); the goodwill credit is
+    # an adjustment crediting 30.00 (-30.00), and what it lowers of the
+    # write-off a charge of 30.00 under INV-1, "write-off lowered" (no cash
+    # moves, as for a credit note): 0.00 - 30.00 + 30.00 = 0.00 at
+    # February's end. (Before, the statement closed at -30.00, the error
+    # beside it.)
+    january = GOODWILL_OPENED + invoice(1, "2026-01-05", "100.00")
+    january += BAD_DEBT_OPENED + _written_off("2026-01-20", "100.00") + BANK_FEE
+    later = goodwill("2026-02-10", "30.00")
+    loaded = reporting.loaded(books, HEADER + january + later, {"ar.yaml": POLICY})
+    table = receivables_report.customer_statement(
+        loaded, "CUS-1", datetime.date(2026, 2, 1), datetime.date(2026, 2, 28)
+    )
+    credit = _credit(january + later, "30.00")
+    D, day = Decimal, datetime.date(2026, 2, 10)
+    assert [tuple(row) for row in table.rows] == [
+        (datetime.date(2026, 2, 1), "USD", "", "", "Opening balance", None, None, D("0.00")),
+        (day, "USD", "INV-1", "adjustment", "Goodwill credit", None, D("30.00"), D("-30.00")),
+        (day, "USD", "INV-1", "write-off lowered", f"Credit {credit} applied to INV-1 written off",
+         D("30.00"), None, D("0.00")),
+        (datetime.date(2026, 2, 28), "USD", "", "", "Closing balance", None, None, D("0.00")),
+    ]  # fmt: skip
+
+
+def test_a_goodwill_credit_at_a_rate_lowers_a_write_off_at_its_rate(books: Books) -> None:
+    # In euros, USD functional: INV-1 100.00 EUR at 1.20 (120.00 USD); R-0
+    # 60.00 EUR naming it on Jan 10 pays 60.00 EUR (72.00 USD); the 40.00
+    # EUR left written off on Jan 20 at 1.20 (bad debt 48.00 USD). A
+    # goodwill credit of 50.00 EUR typed at 1.10 on Feb 10 (55.00 USD) is
+    # brought to the carrying rate, 50.00 x (1.20 - 1.10) = 5.00 USD of
+    # loss; it finds nothing open, lowers all 40.00 EUR written off at 1.20
+    # (AR 40.00 EUR @ 1.20 / bad debt -48.00 USD, bad debt 0.00), and the
+    # other 10.00 EUR is moved to credits at 1.20 (12.00 USD).
+    #   AR: 100.00 - 60.00 - 40.00 - 50.00 + 50.00 - 50.00 + 40.00 + 10.00
+    #   = 0.00 EUR; in USD 120.00 - 72.00 - 48.00 - 55.00 + 55.00 - 60.00 +
+    #   48.00 + 12.00 = 0.00.
+    january = GOODWILL_OPENED + EURO_INV_1 + BAD_DEBT_OPENED
+    january += """
+2026-01-10 * "Acme" "Wire"
+  receipt: "R-0"
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:Bank:Euro  60.00 EUR @ 1.20 USD
+  Liabilities:UnappliedCash  -60.00 EUR @ 1.20 USD
+
+2026-01-20 * "Acme" "INV-1 uncollectible" ^INV-1
+  invoice: "INV-1"
+  status: "uncollectible"
+  Expenses:BadDebt  48.00 USD
+  Assets:AccountsReceivable  -40.00 EUR @ 1.20 USD
+"""
+    january += BANK_FEE
+    later = _goodwill_in_euros("2026-02-10", "50.00")
+    _, both = january_kept(books, january, later)
+    credit = _credit(january + later, "50.00")
+    assert _made(both)[1:] == [
+        (
+            "2026-02-10",
+            "Exchange difference on INV-1: settled at 1.10, carried at 1.20",
+            [
+                f"{AR} 50.00 EUR @ 1.10 USD",
+                f"{AR} -50.00 EUR @ 1.20 USD",
+                f"{REALIZED} 5.00 USD",
+            ],
+        ),
+        (
+            "2026-02-10",
+            f"Credit {credit} applied to INV-1 written off",
+            [f"{AR} 40.00 EUR @ 1.20 USD", f"{BAD_DEBT} -48.00 USD"],
+        ),
+        (
+            "2026-02-10",
+            f"Credit {credit} beyond what is open of INV-1 moved to customer credit",
+            [f"{AR} 10.00 EUR @ 1.20 USD", f"{CREDITS} -10.00 EUR @ 1.20 USD"],
+        ),
+    ]
+    assert balance(both, BAD_DEBT, "USD") == Decimal("0.00")
+    assert balance(both, AR, "EUR") == Decimal("0.00")
+    assert usd_weight(postings_through(both, AR, "2026-12-31")) == Decimal("0.00")
 
 
 def test_a_later_goodwill_credit_leaves_an_earlier_nettings_month_alone(books: Books) -> None:
