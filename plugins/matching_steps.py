@@ -44,6 +44,12 @@ _date = operator.attrgetter("date")
 _new = tuple.__new__  # builds a NamedTuple without the Python call of its generated __new__
 
 
+def _posted_later(invoice: Invoicing) -> bool:
+    """Returns whether an invoice is posted after its own date: what is open of it is by day."""
+    moved = invoice.moved
+    return moved is not None and moved > invoice.date
+
+
 class MatchingSteps:
     """The steps of one matching run, on its open amounts; what they applied, and what waits.
 
@@ -292,7 +298,11 @@ class MatchingSteps:
         named receipt's over payment), from which it pays the customer's
         next invoices on the day. Dated the day the match became possible
         (`day`: the receipt's, or the credit's last application to the
-        invoice if later). An invoice that does not stay open what is open
+        invoice if later). The face amount and what is open are the
+        invoice's on that day, as known then (`open_on`): its postings on or
+        before it count (a credit note netted, a returned payment typed to
+        it), later ones do not, so a later chargeback's reopening never
+        moves the match. An invoice that does not stay open what is open
         of it from that day on (`open_for`: a later typed posting lowers
         it) is passed over. Returns whether it paid one.
         """
@@ -302,15 +312,21 @@ class MatchingSteps:
         if not faces:
             return False
         # Open plus credited only falls (a receipt or credit note paid part of it) and what
-        # is paid stays paid: an invoice no longer open at this face amount never is again.
+        # is paid stays paid: an invoice no longer open at this face amount never is again,
+        # unless it is posted after its date (its face on a day is what stood open then).
         faces[:] = [
-            i for i in faces if i.id in still_open and still_open[i.id] + credited[i.id] == amount
+            i
+            for i in faces
+            if i.id in still_open
+            and (still_open[i.id] + credited[i.id] == amount or _posted_later(i))
         ]
         for invoice in faces:
             if invoice.date > payment.date:
                 break
-            owed = still_open[invoice.id]
             day = amounts.day((payment,), (invoice,))
+            owed = amounts.open_on(invoice, day)  # its face that day: this plus what credits paid
+            if owed + credited[invoice.id] != amount:
+                continue
             if amounts.open_for(invoice, day) != (day, owed):
                 continue
             amounts.clear(invoice.id, owed, day)

@@ -6,9 +6,10 @@ it; the open invoices read once, by customer, date and amount owed
 (`survey`); and the rules that read an invoice's postings: what a named
 receipt can pay of it (`payable`), the first day it is open exactly what a
 match clears (`exactly`, `owed_on`), the day a match became possible
-(`day`, `named_day`), and a later credit to it read on its own day, not
-before (`view`, `refresh`). The module doc of `plugins.cash_matching` gives
-these rules with the steps that use them.
+(`day`, `named_day`), what was open of it at the end of a day (`open_on`,
+the face amount of that day), and a later credit to it read on its own
+day, not before (`view`, `refresh`). The module doc of
+`plugins.cash_matching` gives these rules with the steps that use them.
 """
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ class OpenAmounts:
         self.today = datetime.date.min  # the day being matched (the calendar's)
         # What customer credits paid of each invoice in this run (`settle`), and step 2's
         # index of the open invoices they part paid by face amount: what is open of each
-        # plus what the credits paid (`by_face`); one no longer so open is skipped on reading.
+        # plus what the credits paid (`by_face`), on each day for one posted after its date
+        # (`stands`); one no longer so open is skipped on reading.
         self.credited: dict[str, int] = {}
         self.faces: dict[Amount, list[Invoicing]] = {}
         # The days after its own each invoice is credited by a receipt posted straight to it,
@@ -377,27 +379,52 @@ class OpenAmounts:
 
     def stand(self, invoice: Invoicing) -> None:
         """Indexes an invoice posted after its date under each amount it stands open at (step 2)."""
+        customer, currency = invoice.customer, invoice.currency
+        for amount in self.stands(invoice):
+            self.standing.setdefault((customer, currency, amount), []).append(invoice)
+
+    def stands(self, invoice: Invoicing) -> set[int]:
+        """Returns each amount an open invoice stands open at on some day, as known today."""
         ends = self.view(invoice)
         shift = ends[-1][1] - self.open[invoice.id]
-        customer, currency = invoice.customer, invoice.currency
-        for amount in {end - shift for _, end in ends if end > shift}:
-            self.standing.setdefault((customer, currency, amount), []).append(invoice)
+        return {end - shift for _, end in ends if end > shift}
+
+    def open_on(self, invoice: Invoicing, day: datetime.date) -> int:
+        """Returns what is open of an open invoice at the end of a day, as known today.
+
+        Less what this run applied of it (`since`): what is open of it now,
+        unless it is posted after `day` (a returned payment, a chargeback's
+        reopening, a credit note).
+        """
+        moved = invoice.moved
+        if moved is None or moved <= day:
+            return self.open[invoice.id]
+        return self.since(invoice, day)[0][1]
 
     def settle(self, invoice: str, units: int, day: datetime.date) -> None:
         """Takes `units` a customer credit paid of an invoice on a day off what is open of it.
 
         An invoice it leaves open is indexed by its face amount (`by_face`):
-        what is open of it plus what customer credits paid of it.
+        what is open of it plus what customer credits paid of it; one posted
+        after its date, by the face amount of each day it stands open at
+        (`stands`), for its face on a day is what it stood open at then
+        (`open_on`), not what a later posting left open.
         """
         self.clear(invoice, units, day)
         credited = self.credited[invoice] = self.credited.get(invoice, 0) + units
         left = self.open.get(invoice)
         if left is not None:
             found = self.invoices[invoice]
-            key = (found.customer, found.currency, left + credited)
-            faces = self.faces.setdefault(key, [])
-            if found not in faces:
-                bisect.insort(faces, found, key=age)
+            amounts = {left}
+            moved = found.moved
+            if moved is not None and moved > found.date:
+                amounts |= self.stands(found)
+            for amount in amounts:
+                faces = self.faces.setdefault(
+                    (found.customer, found.currency, amount + credited), []
+                )
+                if found not in faces:
+                    bisect.insort(faces, found, key=age)
 
     def clear(self, invoice: str, units: int, day: datetime.date) -> None:
         """Takes `units` paid of an invoice on a day off what is open of it."""

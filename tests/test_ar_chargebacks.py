@@ -32,7 +32,14 @@ from reports import receivables as receivables_report
 from tests import reporting
 from tests.conftest import Books, error_lines, generated, line_of
 from tests.rated_books import sealed
-from tests.test_ar_closed_months import BANK_FEE, CUSTOMER, _january, alone_and_both, january_kept
+from tests.test_ar_closed_months import (
+    BANK_FEE,
+    CUSTOMER,
+    _january,
+    _returned,
+    alone_and_both,
+    january_kept,
+)
 from tests.test_ar_payment_differences import paid
 from tests.test_ar_reconciliation import (
     AR,
@@ -1895,39 +1902,17 @@ def test_a_receipt_before_a_chargeback_of_a_recovery_recovers_nothing_it_writes_
     assert balance(both, CREDITS, "USD") == Decimal("-20.00")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="A later debit to an invoice moves a face-amount match out of its month "
-    "(README, known gap)",
-)
-def test_a_chargeback_leaves_januarys_face_amount_match_alone(books: Books) -> None:
-    # January: INV-1 100.00 (Jan 2) and INV-2 50.00 (Jan 3). R-1 130.00
-    # naming INV-1 on Jan 11 pays it and parks 30.00, which pays 30.00 of
-    # INV-2 that day (20.00 open). R-2 50.00 naming only the customer on Jan
-    # 12 is INV-2's face amount (20.00 open + 30.00 the credit paid): it
-    # pays the 20.00 open and parks 30.00 (`matching_steps.by_face`).
-    # January alone: AR 0.00, credits -30.00, unapplied 0.00.
-    # The bank charges back all of R-1 on Mar 17: nothing of R-1 is
-    # unapplied and its credit is spent, so it comes back out of INV-1
-    # (100.00) and out of what its credit paid of INV-2 (30.00); R-2's 30.00
-    # credit then pays INV-2's 30.00 again that day. January must be as it
-    # was; at the end AR 100.00 (INV-1), credits 0.00, unapplied 0.00
-    # (billed 150.00 - cash 130.00 - 50.00 + 130.00 returned = 100.00 owed).
-    # Found by the review of e9319e8 (and failing before it): R-2's January
-    # application is gone; R-2 waits in unapplied cash through January and
-    # pays INV-2's 50.00 by amount on Mar 17, so January's seal fails (the
-    # totals are right). The cause is not the chargeback's reading: the
-    # 30.00 it opens again of INV-2 on Mar 17 is posted to the invoice
-    # before matching (`chargebacks.Charged.in_calendar`), as a returned
-    # payment typed to it is, and a typed returned payment of 30.00 to
-    # INV-2 on Mar 17 moves R-2 the same way. The matcher indexes INV-2's
-    # face amount as what is open of it at the end of the books (50.00 +
-    # 30.00 reopened - 30.00 credited = 50.00) plus what the credit paid
-    # (30.00), 80.00, not the 50.00 it stood at on Jan 12
-    # (`open_amounts.OpenAmounts.settle`), so R-2 finds no face match that
-    # day and matches by amount once INV-2 is open 50.00, on Mar 17.
-    january = (
+def _face_paid_january() -> str:
+    """January's books: R-2 pays INV-2 by its face amount after R-1's credit paid part of it.
+
+    INV-1 100.00 (Jan 2) and INV-2 50.00 (Jan 3). R-1 130.00 naming INV-1
+    on Jan 11 pays it and parks 30.00, which pays 30.00 of INV-2 that day
+    (20.00 open). R-2 50.00 naming only the customer on Jan 12 is INV-2's
+    face amount that day (20.00 open + 30.00 the credit paid): it pays the
+    20.00 open and parks 30.00 (`matching_steps.by_face`). January alone:
+    AR 0.00, credits -30.00, unapplied 0.00.
+    """
+    return (
         _CREDITS_OPEN
         + invoice(1, "2026-01-02", "100.00")
         + receipt("2026-01-11", "130.00 USD", "R-1", '\n  invoice: "INV-1"' + CUSTOMER)
@@ -1935,7 +1920,56 @@ def test_a_chargeback_leaves_januarys_face_amount_match_alone(books: Books) -> N
         + receipt("2026-01-12", "50.00 USD", "R-2", CUSTOMER)
         + BANK_FEE
     )
-    _, both = january_kept(books, january, chargeback("2026-03-17", "130.00"))
+
+
+def test_a_chargeback_leaves_januarys_face_amount_match_alone(books: Books) -> None:
+    # January as in `_face_paid_january`. The bank charges back all of R-1
+    # on Mar 17: nothing of R-1 is unapplied and its credit is spent, so it
+    # comes back out of INV-1 (100.00) and out of what its credit paid of
+    # INV-2 (30.00); R-2's 30.00 credit then pays INV-2's 30.00 again that
+    # day. January must be as it was; at the end AR 100.00 (INV-1), credits
+    # 0.00, unapplied 0.00 (billed 150.00 - cash 130.00 - 50.00 + 130.00
+    # returned = 100.00 owed).
+    # Found by the review of e9319e8 (and failing before it): the 30.00 the
+    # chargeback opens again of INV-2 on Mar 17 is posted to the invoice
+    # before matching (`chargebacks.Charged.in_calendar`), and the matcher
+    # read INV-2's face amount as what is open of it at the end of the books
+    # (50.00 + 30.00 reopened - 30.00 credited = 50.00) plus what the credit
+    # paid (30.00), 80.00, not the 50.00 it stood at on Jan 12: R-2 waited in
+    # unapplied cash through January and paid INV-2's 50.00 by amount on
+    # Mar 17, so January's seal failed. The face amount is now the
+    # invoice's on the match's day (`open_amounts.OpenAmounts.open_on`).
+    alone, both = january_kept(books, _face_paid_january(), chargeback("2026-03-17", "130.00"))
+    assert balance(alone, CREDITS, "USD") == Decimal("-30.00")
     assert balance(both, AR, "USD") == Decimal("100.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+
+
+def test_a_returned_payment_typed_later_leaves_januarys_face_amount_match_alone(
+    books: Books,
+) -> None:
+    # January as in `_face_paid_january`. Instead of a chargeback, the bank
+    # returns 30.00 of a payment of INV-2 on Mar 17, which the import debits
+    # to INV-2's receivable: INV-2 is open 30.00 again that day (50.00 billed
+    # + 30.00 returned - 30.00 - 20.00 paid), and R-2's 30.00 credit pays it.
+    # Read at the end of the books, INV-2's face amount was 50.00 + 30.00
+    # returned - 30.00 credited = 50.00 open, plus the 30.00 credited: 80.00,
+    # not R-2's 50.00, and R-2 waited to pay INV-2's 50.00 by amount on Mar
+    # 17, as with the chargeback. January is as it was; at the end AR 0.00
+    # (billed 150.00 - cash 130.00 - 50.00 + 30.00 returned = 0.00), credits
+    # 0.00 (30.00 + 30.00 parked - 30.00 - 30.00 paid), unapplied 0.00.
+    alone, both = january_kept(
+        books, _face_paid_january(), _returned("2026-03-17", "30.00", number=2)
+    )
+    assert balance(alone, CREDITS, "USD") == Decimal("-30.00")
+    assert _made(both, alone) == [
+        (
+            "2026-03-17",
+            "Customer credit from R-2 applied to INV-2",
+            ["Liabilities:CustomerCredits 30.00 USD", "Assets:AccountsReceivable -30.00 USD"],
+        ),
+    ]
+    assert balance(both, AR, "USD") == Decimal("0.00")
     assert balance(both, CREDITS, "USD") == Decimal("0.00")
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
