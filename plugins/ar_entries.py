@@ -410,27 +410,65 @@ def item_entry(
 
 def remeasurement_entries(remeasurement: Remeasurement, policy: ArPolicy) -> list[data.Transaction]:
     """Returns a month-end remeasurement of an open item and its reversal the next day."""
-    item, day, units = remeasurement.item, remeasurement.day, remeasurement.units
-    asset, unrealized = policy.remeasurement_account, policy.unrealized_fx_account
-    extra: dict[str, Any] = {meta.SOURCE: item.id, RATE: remeasurement.rate}
-    if item.customer:
-        extra[meta.CUSTOMER] = item.customer
+    item = remeasurement.item
+    return month_end_pair(
+        MonthEnd(item.origin.source, item.id, item.id, item.id, item.customer, item.document.payee),
+        remeasurement.day,
+        remeasurement.units,
+        remeasurement.rate,
+        remeasurement.currency,
+        policy.remeasurement_account,
+        policy,
+    )
+
+
+class MonthEnd(NamedTuple):
+    """What a month-end remeasurement is of: where it is located and what it names."""
+
+    source: Mapping[str, Any]  # the line it is located at
+    subject: str  # in its narration: an invoice, or a customer's credits in a currency
+    source_id: str  # its `revclose_source`: the invoice, or the customer
+    link: str
+    customer: str  # "" if none
+    payee: str | None
+
+
+def month_end_pair(
+    of: MonthEnd,
+    day: datetime.date,
+    units: int,
+    rate: Decimal,
+    functional: str,
+    account: str,
+    policy: ArPolicy,
+) -> list[data.Transaction]:
+    """Returns a month-end remeasurement and its reversal the next day.
+
+    `units` (functional minor units, positive: a gain) go to `account`, the
+    remeasurement account of what is remeasured, against unrealized
+    exchange gains and losses, tagged `#fx-remeasurement`, with the rate
+    used in `revclose_rate`; the next day moves them back.
+    """
+    unrealized = policy.unrealized_fx_account
+    extra: dict[str, Any] = {meta.SOURCE: of.source_id, RATE: rate}
+    if of.customer:
+        extra[meta.CUSTOMER] = of.customer
     moves = (
-        (day, "remeasurement", asset, unrealized, f"FX remeasurement {item.id} at "
-         f"{remeasurement.rate} {remeasurement.currency}"),
-        (day + _ONE_DAY, "remeasurement-reversal", unrealized, asset,
-         f"Reversal of FX remeasurement {item.id} of {day}"),
+        (day, "remeasurement", account, unrealized,
+         f"FX remeasurement {of.subject} at {rate} {functional}"),
+        (day + _ONE_DAY, "remeasurement-reversal", unrealized, account,
+         f"Reversal of FX remeasurement {of.subject} of {day}"),
     )  # fmt: skip
     return [
         generated.transaction(
-            item.origin.source,
+            of.source,
             GENERATOR,
             date,
             narration,
             REMEASUREMENT_TAGS,
-            frozenset({item.id}),
-            generated.transfer(debit, credit, units, remeasurement.currency, policy.precision),
-            payee=item.document.payee,
+            frozenset({of.link}),
+            generated.transfer(debit, credit, units, functional, policy.precision),
+            payee=of.payee,
             extra={**extra, KIND: kind},
         )
         for date, kind, debit, credit, narration in moves

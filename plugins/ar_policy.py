@@ -14,6 +14,7 @@ Fields (all optional; with no file the defaults below apply):
     realized_fx_account: Income:ForeignExchange:Realized
     unrealized_fx_account: Income:ForeignExchange:Unrealized
     remeasurement_account: Assets:AccountsReceivable:Remeasurement
+    credits_remeasurement_account: Liabilities:CustomerCredits:Remeasurement  # under the credits
     credit_hold_days: 90                 # customers with an invoice this far past due
     credit_limits: {USD: 500000}         # default credit limit per currency
     customer_credit_limits:              # a customer's own limits
@@ -25,7 +26,7 @@ Fields (all optional; with no file the defaults below apply):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
@@ -45,6 +46,7 @@ _FIELDS = {
     "realized_fx_account",
     "unrealized_fx_account",
     "remeasurement_account",
+    "credits_remeasurement_account",
     "credit_hold_days",
     "credit_limits",
     "customer_credit_limits",
@@ -71,6 +73,8 @@ class ArPolicy:
     realized_fx_account: str = "Income:ForeignExchange:Realized"
     unrealized_fx_account: str = "Income:ForeignExchange:Unrealized"
     remeasurement_account: str = "Assets:AccountsReceivable:Remeasurement"
+    # Foreign-currency customer credits are remeasured here (plugins.credits_remeasurement).
+    credits_remeasurement_account: str = "Liabilities:CustomerCredits:Remeasurement"
     credit_hold_days: int = 90
     credit_limits: Mapping[str, Decimal] = field(default_factory=dict)
     customer_credit_limits: Mapping[str, Mapping[str, Decimal]] = field(default_factory=dict)
@@ -150,6 +154,7 @@ def _defaults(book_accounts: accounts.Accounts, options_map: Mapping[str, Any]) 
         realized_fx_account=renamed("realized_fx_account"),
         unrealized_fx_account=renamed("unrealized_fx_account"),
         remeasurement_account=book_accounts.receivable + ":Remeasurement",
+        credits_remeasurement_account=renamed("customer_credits_account") + ":Remeasurement",
         accounts=book_accounts,
     )
 
@@ -216,5 +221,13 @@ def load(
         precision=Precision(digits),
         accounts=book_accounts,
         path=path,
+    )
+    # Under the credits account chosen, unless the file names another.
+    under_credits = chosen.customer_credits_account + ":Remeasurement"
+    chosen = replace(
+        chosen,
+        credits_remeasurement_account=document.read(
+            "credits_remeasurement_account", policy.account_name, name, under_credits
+        ),
     )
     return chosen, [*document.errors, *account_errors]

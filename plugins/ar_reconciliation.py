@@ -72,6 +72,7 @@ from plugins import (
     chargebacks,
     close_policy,
     credit_notes,
+    credits_remeasurement,
     customer_credits,
     derecognition,
     fx,
@@ -506,6 +507,12 @@ def _reconciled(
     if through is not None:
         for remeasurement in fx.remeasurements(applied.subledger, rates, policy, through):
             made += ar_entries.remeasurement_entries(remeasurement, policy)
+        # Customer credits in a foreign currency, pooled per customer, by the same rule.
+        crediting = [entry for entry in made if _posts_to(entry, policy.customer_credits_account)]
+        owner = customer_credits.Owner(applied.cash.by_id, applied.subledger)
+        made += credits_remeasurement.entries(
+            [*books.customer_credits, *crediting], owner, rates, policy, through
+        )
         made += ar_controls.review_flags(applied.subledger, applied.cash, policy, through)
     return made, findings + controls, applied.subledger, applied.learned
 
@@ -821,6 +828,10 @@ def _realized_own_rates(
         subledger.post([(found.item.id, debit), (found.item.id, credit)])
         made.append(entry)
     return made
+
+
+def _posts_to(entry: data.Transaction, account: str) -> bool:
+    return any(posting.account == account for posting in entry.postings)
 
 
 def _first_use(

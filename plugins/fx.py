@@ -19,7 +19,9 @@ typed transaction, plugins.horizon), each open item with a carrying rate is
 remeasured at the ledger's price for that date: the open amount at that
 price less what is left of its carrying amount (`carried_value`) goes to the
 remeasurement account against unrealized exchange gains and losses, and is
-reversed the next day.
+reversed the next day. Customer credits in a foreign currency are remeasured
+by the same rule (`unrealized`), pooled per customer and currency
+(`plugins.credits_remeasurement`).
 
 A typed posting that settles a carried item at a rate of its own (a bank
 line crediting `-30.00 EUR @ 1.10 USD` straight to an invoice carried at
@@ -137,11 +139,28 @@ def quantize(number: Decimal, digits: int) -> Decimal:
     return number.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_EVEN)
 
 
-def _month_ends(first: datetime.date, through: datetime.date) -> Iterable[datetime.date]:
+def month_ends(first: datetime.date, through: datetime.date) -> Iterable[datetime.date]:
+    """Yields the month ends from `first`'s through `through` (the books' horizon)."""
     day = month_end(first)
     while day <= through:
         yield day
         day = month_end(day + _ONE_DAY)
+
+
+def unrealized(
+    open_amount: Decimal, rate: Decimal, carried: Decimal, functional: str, policy: ArPolicy
+) -> int:
+    """Returns a month end's unrealized difference, in functional minor units (positive: a gain).
+
+    It is the open amount at the month end's rate less what is left of its
+    carrying amount, rounded half to even to the functional currency's
+    minor unit: the one rule for an open receivable and a customer's credit
+    (`plugins.credits_remeasurement`). 30.00 EUR receivable carried at
+    36.00 USD, EUR at 1.25: 37.50 - 36.00 = 1.50 USD of gain; a credit of
+    30.00 EUR (-30.00) carried at -36.00 USD: -37.50 + 36.00 = -1.50, a loss.
+    """
+    change = quantize(open_amount * rate - carried, policy.precision.digits(functional))
+    return policy.precision.to_minor(change, functional) or 0
 
 
 def remeasurements(
@@ -164,7 +183,7 @@ def remeasurements(
         if carrying is None:
             continue
         last_move = item.movements[-1].date
-        for day in _month_ends(item.date, through):
+        for day in month_ends(item.date, through):
             balance = item.balance(day)
             if not balance and day >= last_move:
                 break
@@ -172,10 +191,8 @@ def remeasurements(
             if not balance or rate is None:
                 continue
             open_amount = policy.precision.from_minor(balance, item.currency)
-            change = open_amount * rate - carried_value(item, carrying, functional, day)
-            units = policy.precision.to_minor(
-                quantize(change, policy.precision.digits(functional)), functional
-            )
+            carried = carried_value(item, carrying, functional, day)
+            units = unrealized(open_amount, rate, carried, functional, policy)
             if units:
                 made.append(Remeasurement(item, day, units, rate, functional))
     return made

@@ -1001,6 +1001,7 @@ def test_bad_policy_points_into_the_yaml(books: Books) -> None:
     assert [(e.source["lineno"], e.message) for e in errors] == [
         (3, "Unknown field 'write_off'; expected one of 'accounts_file', "
             "'apply_customer_credits', 'credit_hold_days', 'credit_limits', "
+            "'credits_remeasurement_account', "
             "'customer_credit_limits', 'customer_credits_account', 'functional_currency', "
             "'match_candidates', 'net_credit_notes', 'past_due_age_days', 'precision', "
             "'realized_fx_account', 'remeasurement_account', 'tolerance', "

@@ -1,0 +1,187 @@
+"""Customer credits in a foreign currency: remeasured at month end, as open receivables are.
+
+A customer credit refundable in cash is a monetary liability (ASC 830): the
+euros the books owe a customer are worth, in the functional currency, what
+the month end's rate makes them. So at every month end through the books'
+horizon, the credits each customer holds in a foreign currency are
+remeasured by the receivable's rule (`plugins.fx.unrealized`): the open
+units at the ledger's price for that day, less what is left of their
+carrying amount, rounded to the functional currency's minor unit, to the
+credits' remeasurement account (`credits_remeasurement_account`, default
+`Liabilities:CustomerCredits:Remeasurement`) against unrealized exchange
+gains and losses, and reversed the next day (`ar_entries.month_end_pair`).
+
+Credits are pooled per customer and currency, not per receipt: an
+application pays out of the customer's credits (`plugins.customer_credits`),
+so the pool is what is remeasured. Its postings are those to the credits
+account that belong to the customer (`customer_credits.Owner`), typed and
+generated. Its carrying amount is their weight in the functional currency:
+a credit of 30.00 EUR moved to credits at 1.20 (`-30.00 EUR @ 1.20 USD`)
+is carried at -36.00 USD, and each application out of it at its rate takes
+its share away. The earlier month ends' remeasurements are reversed the
+next day, so they leave nothing of it. With EUR at 1.25 on Jan 31 the
+credit is worth -37.50 USD: 1.50 USD of loss.
+
+    2026-01-31 * "Acme" "FX remeasurement customer credits CUS-1 EUR at 1.25 USD"
+      #fx-remeasurement ^CUS-1
+      revclose_source: "CUS-1"
+      revclose_rate: 1.25
+      customer: "CUS-1"
+      Income:ForeignExchange:Unrealized           1.50 USD
+      Liabilities:CustomerCredits:Remeasurement  -1.50 USD
+
+A pool is remeasured only while each of its postings is priced in the
+functional currency: one posting in the foreign currency with no price (an
+entity's own euro credits, a refund typed from a euro bank account without
+a price) has no functional value, so from its day the pool is carried in
+its own currency, as an invoice without a carrying rate is. A posting that
+belongs to no customer is in no pool. Deferred revenue and other contract
+liabilities are non-monetary: they stay at their historical rate.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import NamedTuple
+
+from beancount.core import data
+
+from plugins import ar_entries, customer_credits, fx
+from plugins.ar_policy import ArPolicy
+from plugins.receipts import link_of
+
+
+class Pool(NamedTuple):
+    """A customer's credits in one currency, as the credits account holds them."""
+
+    customer: str
+    currency: str
+    postings: list[customer_credits.CreditPosting]  # in date order, then entry order
+
+
+def pools(postings: Iterable[customer_credits.CreditPosting], functional: str) -> list[Pool]:
+    """Returns each customer's credits in a currency other than the functional one, by customer."""
+    found: dict[tuple[str, str], list[customer_credits.CreditPosting]] = defaultdict(list)
+    for posting in postings:
+        if posting.customer and posting.currency != functional:
+            found[(posting.customer, posting.currency)].append(posting)
+    return [
+        Pool(customer, currency, sorted(moves, key=lambda move: move.entry.date))
+        for (customer, currency), moves in sorted(found.items())
+    ]
+
+
+class Remeasured(NamedTuple):
+    """A pool's unrealized difference at a month end, in functional minor units."""
+
+    pool: Pool
+    day: datetime.date
+    units: int  # positive: a gain (the credit owed is worth less)
+    rate: Decimal
+
+
+def remeasurements(
+    postings: Iterable[customer_credits.CreditPosting],
+    rates: fx.Rates,
+    policy: ArPolicy,
+    through: datetime.date,
+) -> list[Remeasured]:
+    """Returns the month-end remeasurements of every customer's foreign-currency credits.
+
+    Args:
+      postings: The postings to the credits account, typed and generated,
+        each with its customer (`customer_credits.postings`).
+      rates: The ledger's prices.
+      policy: The receivables policy (precision, functional currency).
+      through: The books' horizon: no month end after it is remeasured.
+    """
+    functional = rates.functional
+    if functional is None:
+        return []
+    made: list[Remeasured] = []
+    for pool in pools(postings, functional):
+        moves = pool.postings
+        last = moves[-1].entry.date
+        open_amount = carried = Decimal(0)
+        read, unpriced = 0, False  # the postings read: those through the month end
+        for day in fx.month_ends(moves[0].entry.date, through):
+            while read < len(moves) and moves[read].entry.date <= day and not unpriced:
+                move = moves[read]
+                value = fx.own_rate(move.posting, functional)
+                unpriced = value is None
+                if value is not None:
+                    open_amount += move.number
+                    carried += move.number * value
+                    read += 1
+            if unpriced:  # carried in its own currency from then on
+                break
+            if not open_amount and day >= last:
+                break
+            rate = rates.price(pool.currency, day)
+            if not open_amount or rate is None:
+                continue
+            units = fx.unrealized(open_amount, rate, carried, functional, policy)
+            if units:
+                made.append(Remeasured(pool, day, units, rate))
+    return made
+
+
+def entries(
+    credit_entries: Sequence[data.Transaction],
+    owner: customer_credits.Owner,
+    rates: fx.Rates,
+    policy: ArPolicy,
+    through: datetime.date,
+) -> list[data.Transaction]:
+    """Returns the month-end remeasurements of customer credits and their reversals.
+
+    Each is located at the first entry crediting the pool, linked to the
+    customer and naming it (`customer`, `revclose_source`).
+
+    Args:
+      credit_entries: Every entry posting to the credits account, typed and generated.
+      owner: The rule that tells whose credit each posting moves.
+      rates: The ledger's prices.
+      policy: The receivables policy.
+      through: The books' horizon.
+    """
+    functional = rates.functional
+    if functional is None:
+        return []
+    account = policy.customer_credits_account
+    foreign = [
+        customer_credits.CreditPosting(
+            entry, owner.of(entry, posting), units.currency, number, posting
+        )
+        for entry in credit_entries
+        for posting in entry.postings
+        if posting.account == account
+        and (units := posting.units) is not None
+        and isinstance(number := units.number, Decimal)
+        and units.currency != functional
+    ]  # the customer is read only of the postings that may be remeasured
+    made: list[data.Transaction] = []
+    for remeasured in remeasurements(foreign, rates, policy, through):
+        pool = remeasured.pool
+        first = pool.postings[0].entry
+        of = ar_entries.MonthEnd(
+            first.meta,
+            f"customer credits {pool.customer} {pool.currency}",
+            pool.customer,
+            link_of(pool.customer),
+            pool.customer,
+            first.payee,
+        )
+        made += ar_entries.month_end_pair(
+            of,
+            remeasured.day,
+            remeasured.units,
+            remeasured.rate,
+            functional,
+            policy.credits_remeasurement_account,
+            policy,
+        )
+    return made

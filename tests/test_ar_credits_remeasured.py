@@ -1,0 +1,388 @@
+"""Customer credits in a foreign currency are remeasured at month end, as receivables are.
+
+A credit refundable in cash is a monetary liability (ASC 830): at each
+month end through the books' horizon, each customer's credits in a foreign
+currency are valued at the ledger's price for that day; the difference from
+what is left of their carrying amount goes to
+`Liabilities:CustomerCredits:Remeasurement` against unrealized exchange
+gains and losses, and is reversed the next day (`plugins.credits_remeasurement`).
+Before the rule no credit was ever remeasured: every test below but the
+two that remeasure nothing failed so.
+"""
+
+from __future__ import annotations
+
+import datetime
+import tempfile
+from decimal import ROUND_HALF_EVEN, Decimal
+from pathlib import Path
+
+from beancount.core import data
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from reports import controls, package
+from reports.flux import Thresholds
+from tests import reporting
+from tests.conftest import Books, generated
+from tests.rated_books import postings_through, units_total, usd_weight
+from tests.test_ar_reconciliation import (
+    AR,
+    CREDITS,
+    HEADER,
+    POLICY,
+    REALIZED,
+    UNREALIZED,
+    invoice,
+    load,
+    receipt,
+)
+
+CREDITS_REMEASURED = "Liabilities:CustomerCredits:Remeasurement"
+AR_PLUGIN = 'plugin "plugins.ar_reconciliation" "ar.yaml"'
+
+# EUR at 1.20 from Jan 1. INV-1 30.00 EUR billed to CUS-1 on Jan 5 at 1.20
+# (36.00 USD). R-1 60.00 EUR received Jan 10 at 1.20 (72.00 USD) names it:
+# 30.00 EUR pay INV-1, the other 30.00 EUR, beyond the 1.00 tolerance, are
+# moved to credits at the receipt's rate: -30.00 EUR @ 1.20 USD, -36.00 USD.
+EURO_CREDIT = """
+2026-01-01 price EUR 1.20 USD
+2026-01-01 open Liabilities:CustomerCredits
+
+2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  30.00 EUR @ 1.20 USD
+  Income:Revenue:Services  -36.00 USD
+
+2026-01-10 * "Acme" "Wire"
+  receipt: "R-1"
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:Bank:Operating  72.00 USD
+  Liabilities:UnappliedCash  -60.00 EUR @ 1.20 USD
+"""
+
+
+def remeasurements(entries: list[data.Directive]) -> list[tuple[str, str, list[str], str]]:
+    """(date, narration, postings as `account units`, rate) of each credits remeasurement."""
+    return [
+        (
+            str(entry.date),
+            str(entry.narration),
+            [f"{posting.account} {posting.units}" for posting in entry.postings],
+            str(entry.meta["revclose_rate"]),
+        )
+        for entry in generated(entries)
+        if any(posting.account == CREDITS_REMEASURED for posting in entry.postings)
+    ]
+
+
+def test_worked_example_a_credit_is_remeasured_at_two_month_ends_and_reversed(
+    books: Books,
+) -> None:
+    # EUR is 1.25 on Jan 31 and 1.15 on Feb 28; a USD invoice of CUS-2 on
+    # Feb 20 brings the books' horizon to Feb 28. The credit holds 30.00
+    # EUR carried at -36.00 USD.
+    #   Jan 31: -30.00 x 1.25 - (-36.00) = -37.50 + 36.00 = -1.50: the
+    #     euros owed are worth 1.50 more, a loss: Unrealized 1.50 debit,
+    #     the remeasurement account -1.50; reversed on Feb 1.
+    #   Feb 28: -30.00 x 1.15 + 36.00 = -34.50 + 36.00 = 1.50, a gain:
+    #     the remeasurement account 1.50, Unrealized -1.50; reversed Mar 1.
+    # The credits' value in USD is their weight plus the remeasurement:
+    # Jan 31 -36.00 - 1.50 = -37.50 = -30 x 1.25; Feb 28 -36.00 + 1.50 =
+    # -34.50 = -30 x 1.15; Feb 15, between, -36.00 (January's reversed).
+    text = (
+        EURO_CREDIT
+        + """
+2026-01-31 price EUR 1.25 USD
+2026-02-28 price EUR 1.15 USD
+"""
+        + invoice(9, "2026-02-20", "10.00", customer="CUS-2", payee="Beta")
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert remeasurements(entries) == [
+        ("2026-01-31", "FX remeasurement customer credits CUS-1 EUR at 1.25 USD",
+         [f"{CREDITS_REMEASURED} -1.50 USD", f"{UNREALIZED} 1.50 USD"], "1.25"),
+        ("2026-02-01", "Reversal of FX remeasurement customer credits CUS-1 EUR of 2026-01-31",
+         [f"{UNREALIZED} -1.50 USD", f"{CREDITS_REMEASURED} 1.50 USD"], "1.25"),
+        ("2026-02-28", "FX remeasurement customer credits CUS-1 EUR at 1.15 USD",
+         [f"{CREDITS_REMEASURED} 1.50 USD", f"{UNREALIZED} -1.50 USD"], "1.15"),
+        ("2026-03-01", "Reversal of FX remeasurement customer credits CUS-1 EUR of 2026-02-28",
+         [f"{UNREALIZED} 1.50 USD", f"{CREDITS_REMEASURED} -1.50 USD"], "1.15"),
+    ]  # fmt: skip
+    [first, *_] = [e for e in generated(entries) if "fx-remeasurement" in e.tags]
+    assert first.links == {"CUS-1"}
+    assert first.meta["customer"] == "CUS-1"
+    assert first.meta["revclose_source"] == "CUS-1"
+    for day, value in (("2026-01-31", "-37.50"), ("2026-02-15", "-36.00"),
+                       ("2026-02-28", "-34.50")):  # fmt: skip
+        held = usd_weight(postings_through(entries, CREDITS, day))
+        remeasured = units_total(postings_through(entries, CREDITS_REMEASURED, day))
+        assert (day, held + remeasured) == (day, Decimal(value))
+    # The account is opened at its first use, as the receivable's is.
+    [opened] = [e for e in entries if isinstance(e, data.Open) and e.account == CREDITS_REMEASURED]
+    assert str(opened.date) == "2026-01-31"
+
+
+def test_worked_example_a_credit_spent_the_next_month_realizes_what_was_unrealized(
+    books: Books,
+) -> None:
+    # EUR at 1.25 from Jan 31. Jan 31: the credit is remeasured by -30.00 x
+    # 1.25 + 36.00 = -1.50 (a loss), reversed Feb 1. INV-2, 30.00 EUR billed
+    # to CUS-1 on Feb 10 at 1.25 (37.50 USD), is paid from the credit that
+    # day: 30.00 EUR out of credits at 1.20 (36.00 USD) against 30.00 EUR of
+    # receivable at 1.25 (37.50 USD): 1.50 USD realized, a loss.
+    # January shows 1.50 of unrealized loss; February reverses it (1.50 of
+    # gain) and realizes 1.50 of loss: in all 1.50 lost, 30 x (1.25 - 1.20).
+    # On Feb 28 the credit holds nothing: no remeasurement, nor after.
+    text = (
+        EURO_CREDIT
+        + """
+2026-01-31 price EUR 1.25 USD
+
+2026-02-10 * "Acme" "Invoice INV-2" ^INV-2
+  invoice: "INV-2"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  30.00 EUR @ 1.25 USD
+  Income:Revenue:Services  -37.50 USD
+"""
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert [(day, postings) for day, _, postings, _ in remeasurements(entries)] == [
+        ("2026-01-31", [f"{CREDITS_REMEASURED} -1.50 USD", f"{UNREALIZED} 1.50 USD"]),
+        ("2026-02-01", [f"{UNREALIZED} -1.50 USD", f"{CREDITS_REMEASURED} 1.50 USD"]),
+    ]
+    [applied] = [e for e in generated(entries) if e.meta.get("revclose_kind") == "customer-credit"]
+    assert str(applied.date) == "2026-02-10"
+    assert units_total(postings_through(entries, REALIZED, "2026-02-28")) == Decimal("1.50")
+    unrealized = postings_through(entries, UNREALIZED, "2026-01-31")
+    assert units_total(unrealized) == Decimal("1.50")
+    assert units_total(postings_through(entries, UNREALIZED, "2026-02-28")) == 0
+    assert units_total(postings_through(entries, CREDITS, "2026-02-28"), "EUR") == 0
+    assert usd_weight(postings_through(entries, CREDITS, "2026-02-28")) == 0
+    assert units_total(postings_through(entries, AR, "2026-02-28"), "EUR") == 0
+
+
+def test_a_credit_partly_refunded_is_remeasured_on_what_is_left(books: Books) -> None:
+    # 10.00 EUR of the credit are refunded on Jan 20, typed at the credit's
+    # rate (12.00 USD paid out). On Jan 31, EUR at 1.25, the pool holds
+    # -30.00 + 10.00 = -20.00 EUR carried at -36.00 + 12.00 = -24.00 USD:
+    # -20.00 x 1.25 + 24.00 = -25.00 + 24.00 = -1.00, a loss of 1.00.
+    text = (
+        EURO_CREDIT
+        + """
+2026-01-20 * "Acme" "Refund of part of R-1's credit"
+  receipt: "R-1"
+  customer: "CUS-1"
+  Liabilities:CustomerCredits  10.00 EUR @ 1.20 USD
+  Assets:Bank:Operating  -12.00 USD
+
+2026-01-31 price EUR 1.25 USD
+"""
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert [(day, postings) for day, _, postings, _ in remeasurements(entries)] == [
+        ("2026-01-31", [f"{CREDITS_REMEASURED} -1.00 USD", f"{UNREALIZED} 1.00 USD"]),
+        ("2026-02-01", [f"{UNREALIZED} -1.00 USD", f"{CREDITS_REMEASURED} 1.00 USD"]),
+    ]
+
+
+def test_a_refund_typed_without_a_price_leaves_the_credit_in_its_own_currency(
+    books: Books,
+) -> None:
+    # 10.00 EUR of the credit are refunded on Feb 15 from a euro bank
+    # account, typed with no price: that posting has no weight in USD, so
+    # from Feb 15 the pool has no carrying amount in USD to remeasure.
+    # Jan 31 (EUR 1.25) is remeasured as in the worked example (-1.50,
+    # reversed Feb 1); Feb 28 (EUR 1.15) is not.
+    text = (
+        EURO_CREDIT
+        + """
+2026-01-01 open Assets:Bank:Euro
+2026-01-31 price EUR 1.25 USD
+2026-02-28 price EUR 1.15 USD
+
+2026-02-15 * "Acme" "Refund of part of R-1's credit"
+  receipt: "R-1"
+  customer: "CUS-1"
+  Liabilities:CustomerCredits  10.00 EUR
+  Assets:Bank:Euro  -10.00 EUR
+"""
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert [day for day, _, _, _ in remeasurements(entries)] == ["2026-01-31", "2026-02-01"]
+
+
+def test_the_credits_remeasurement_account_is_the_policys(books: Books) -> None:
+    # `credits_remeasurement_account` names it; by default it is under the
+    # credits account the policy names. The Jan 31 figures are the worked
+    # example's: -30.00 x 1.25 + 36.00 = -1.50.
+    text = EURO_CREDIT + "\n2026-01-31 price EUR 1.25 USD\n"
+    for policy, credits, account in (
+        ("credits_remeasurement_account: Liabilities:CustomerCredits:FX\n", CREDITS,
+         "Liabilities:CustomerCredits:FX"),
+        ("customer_credits_account: Liabilities:Credits\n", "Liabilities:Credits",
+         "Liabilities:Credits:Remeasurement"),
+    ):  # fmt: skip
+        entries, errors = load(books, text.replace(CREDITS, credits), POLICY + policy)
+        assert errors == []
+        assert units_total(postings_through(entries, account, "2026-01-31")) == Decimal("-1.50")
+        assert postings_through(entries, CREDITS_REMEASURED, "2026-12-31") == []
+
+
+def test_a_credit_in_the_functional_currency_is_never_remeasured(books: Books) -> None:
+    # INV-1 100.00 USD, R-1 150.00 USD naming it: 50.00 USD to credits.
+    # EUR moves from 1.20 to 1.25 and 1.10 at the month ends, and a later
+    # invoice brings the horizon to Feb 28: a USD credit is worth 50.00 USD
+    # whatever EUR does, so nothing is remeasured.
+    text = (
+        """
+2026-01-01 price EUR 1.20 USD
+2026-01-31 price EUR 1.25 USD
+2026-02-28 price EUR 1.10 USD
+2026-01-01 open Liabilities:CustomerCredits
+"""
+        + invoice(1, "2026-01-05", "100.00")
+        + receipt("2026-01-10", "150.00 USD", "R-1", '\n  invoice: "INV-1"')
+        + invoice(9, "2026-02-20", "10.00", customer="CUS-2", payee="Beta")
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert units_total(postings_through(entries, CREDITS, "2026-02-28"), "USD") == Decimal("-50.00")
+    assert remeasurements(entries) == []
+    assert postings_through(entries, UNREALIZED, "2026-12-31") == []
+
+
+def test_a_credit_with_no_price_is_carried_in_its_own_currency(books: Books) -> None:
+    # The same credit received with no price anywhere (the EU entity's own
+    # euros: no `price` directive, no `@`): it has no value in USD to
+    # remeasure, so it is never remeasured, as an invoice with no carrying
+    # rate is not.
+    text = """
+2026-01-01 open Assets:Bank:Euro
+2026-01-01 open Liabilities:CustomerCredits
+
+2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  30.00 EUR
+  Income:Revenue:Services  -30.00 EUR
+
+2026-01-10 * "Acme" "Wire"
+  receipt: "R-1"
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:Bank:Euro  60.00 EUR
+  Liabilities:UnappliedCash  -60.00 EUR
+
+2026-02-20 * "Acme" "Invoice INV-9" ^INV-9
+  invoice: "INV-9"
+  customer: "CUS-2"
+  Assets:AccountsReceivable  10.00 USD
+  Income:Revenue:Services  -10.00 USD
+"""
+    entries, errors = load(books, text)
+    assert errors == []
+    assert units_total(postings_through(entries, CREDITS, "2026-02-28"), "EUR") == Decimal("-30.00")
+    assert remeasurements(entries) == []
+
+
+def _cents(units: int) -> str:
+    return f"{Decimal(units).scaleb(-2):.2f}"
+
+
+_RATE = st.integers(8000, 16000)  # a rate in 1/10,000 USD: 0.8000 to 1.6000
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(101, 500_000), _RATE, _RATE, st.integers(0, 99), _RATE)
+@example(3000, 12000, 12500, 0, 11500)  # the worked example: 30.00 EUR at 1.20, 1.25, 1.15
+def test_the_credits_value_after_remeasurement_is_the_open_euros_at_the_month_ends_rate(
+    over: int, received: int, january: int, spent: int, february: int
+) -> None:
+    # A receipt received at `received` over pays INV-1 (30.00 EUR) by `over`
+    # cents of EUR, moved to credits at that rate; on Feb 10 INV-2 of
+    # `spent` % of the credit (if any), billed at January's end's rate, is
+    # paid from it. On each month end (Jan 31 at `january`, Feb 28 at
+    # `february`) the credits' value in USD, their weight plus what the
+    # remeasurement account holds, is the open euros at that day's rate,
+    # rounded to the cent (half to even): what the rule makes it.
+    rate_in, jan, feb = (Decimal(rate).scaleb(-4) for rate in (received, january, february))
+    text = f"""
+2026-01-01 price EUR {rate_in} USD
+2026-01-31 price EUR {jan} USD
+2026-02-28 price EUR {feb} USD
+2026-01-01 open Liabilities:CustomerCredits
+
+2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  30.00 EUR @ {rate_in} USD
+  Income:Revenue:Services
+
+2026-01-10 * "Acme" "Wire"
+  receipt: "R-1"
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:Bank:Operating  {Decimal(3000 + over).scaleb(-2) * rate_in} USD
+  Liabilities:UnappliedCash  -{_cents(3000 + over)} EUR @ {rate_in} USD
+"""
+    paid = over * spent // 100
+    if paid:
+        text += f"""
+2026-02-10 * "Acme" "Invoice INV-2" ^INV-2
+  invoice: "INV-2"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  {_cents(paid)} EUR @ {jan} USD
+  Income:Revenue:Services
+"""
+    text += """
+2026-02-20 * "Beta" "Invoice INV-9" ^INV-9
+  invoice: "INV-9"
+  customer: "CUS-2"
+  Assets:AccountsReceivable  10.00 USD
+  Income:Revenue:Services  -10.00 USD
+"""
+    with tempfile.TemporaryDirectory() as folder:
+        entries, errors = load(Books(Path(folder)), text)
+    assert errors == []
+    for day, rate in (("2026-01-31", jan), ("2026-02-28", feb)):
+        held = postings_through(entries, CREDITS, day)
+        euros = units_total(held, "EUR")
+        value = usd_weight(held) + units_total(postings_through(entries, CREDITS_REMEASURED, day))
+        exact = euros * rate
+        # The remeasurement is rounded to the cent; the credit's weight
+        # keeps the fraction of a cent its rate gives it (30.01 EUR at
+        # 1.2345 weigh 37.047345 USD): the value is within half a cent of
+        # the exact one, and is it rounded when the weight is whole cents.
+        assert abs(value - exact) <= Decimal("0.005")
+        if usd_weight(held) == usd_weight(held).quantize(Decimal("0.01")):
+            assert value == exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+
+
+def test_the_close_controls_pass_with_a_credit_remeasured(books: Books) -> None:
+    # January's close of the worked example: on Jan 31 the sub-account holds
+    # -1.50 USD. The customer credits schedule counts CUS-1's 30.00 EUR, and
+    # the credits account holds -30.00 EUR: it ties (the sub-account's USD
+    # are nobody's credit and are left out); the statements tie (0.00 EUR
+    # owed: INV-1 paid, 30.00 EUR in credits), and the trial balance's USD
+    # debits equal its credits, the remeasurement included.
+    text = (
+        HEADER.replace(AR_PLUGIN, AR_PLUGIN + '\nplugin "plugins.close_controls" "close.yaml"')
+        + EURO_CREDIT
+        + "\n2026-01-31 price EUR 1.25 USD\n"
+    )
+    loaded = reporting.loaded(books, text, {"ar.yaml": POLICY, "close.yaml": ""})
+    built = package.build(loaded, datetime.date(2026, 1, 1), Thresholds())
+    assert controls.failures(built.checks) == []
+    credits = [c for c in built.checks if c.name.startswith("Customer credits schedule")]
+    assert [(c.name, c.result) for c in credits] == [
+        ("Customer credits schedule ties to the general ledger, EUR", "pass")
+    ]
+    held = units_total(postings_through(loaded.entries, CREDITS_REMEASURED, "2026-01-31"))
+    assert held == Decimal("-1.50")
