@@ -291,6 +291,12 @@ def _allocation(
     return recoveries.Allocation(write_offs, others, notes)
 
 
+def _typed_last(typed: Sequence[Movement], folder: str) -> tuple[str, Movement]:
+    """Returns the day's credit typed by hand last (`_place`), with its name as a receipt's."""
+    movement = max(typed, key=_place)
+    return receipt_id(movement.entry, movement.posting, folder), movement
+
+
 def _place(movement: Movement) -> tuple[str, int]:
     """Returns where a posting is typed, its file and line, to order a day's credits by."""
     where = meta.source_of(movement.entry, movement.posting)
@@ -338,14 +344,14 @@ class InCalendar:
     postings alone brought before matching, `_brought_anew`, and before a
     payment difference written off at the day's end) first recovers what is
     still written off, each by id in its turn after the notes (`_recovered`,
-    `plugins.recoveries.Recovering.straight_recovery`), and only the rest is
-    moved or written off as above; so, on a day with no straight receipt,
-    what the day's credits typed by hand bring first lowers what is still
-    written off (`_typed_over`). R-0 50.00 naming INV-1 100.00 on January
-    10, 40.00 written off on January 20, CN-1 30.00 and BR-1 30.00 straight
-    on February 5: CN-1 nets the 10.00 open and lowers the write-off by
-    20.00, BR-1 recovers the other 20.00, and its last 10.00 is moved to
-    credits.
+    `plugins.recoveries.Recovering.straight_recovery`), then what is left
+    first lowers what is still written off at the day's credits typed by
+    hand, if any (`_lowered`: on a day with or without a straight receipt),
+    and only the rest is moved or written off as above. R-0 50.00 naming
+    INV-1 100.00 on January 10, 40.00 written off on January 20, CN-1 30.00
+    and BR-1 30.00 straight on February 5: CN-1 nets the 10.00 open and
+    lowers the write-off by 20.00, BR-1 recovers the other 20.00, and its
+    last 10.00 is moved to credits.
 
     Attributes:
       entries: The entries made, in the order made.
@@ -419,6 +425,8 @@ class InCalendar:
             return
         if left and paid and written:
             left = self._recovered(item, today, paid, left)
+            if left and by_hand:
+                left -= self._lowered(item, _typed_last(by_hand, self.folder), left)
         if left and paid:
             self._receipt_over(item, day, today, paid, left)
         elif left and by_hand:
@@ -438,7 +446,12 @@ class InCalendar:
         credited, or a credit note netted (`plugins.credit_notes.moved_by_notes`),
         to the invoice before their day: what the typed postings
         alone over pay is no one's money, and stays an error of
-        `plugins.ar_controls`. Beyond
+        `plugins.ar_controls`. What receipts in unapplied cash recovered of
+        the write-off by then (`plugins.recoveries.Recovering.recovered`,
+        posted only once cash is matched) reinstated the invoice, as typed
+        postings of it: R-1 60.00 naming INV-1 100.00, written off in full,
+        on February 5 and goodwill of 50.00 on February 20 lower the 40.00
+        still written off and move the other 10.00 to credits. Beyond
         the tolerance it is moved to customer credits and parked from that
         day on; within it, written off as a payment difference at once. Of
         an invoice carried at a foreign rate either is at that rate, both
@@ -451,19 +464,34 @@ class InCalendar:
         credits on February 10; so does one typed to an INV-1 100.00 that
         CN-1 100.00 netted on January 10.
         """
-        movement = max(typed, key=_place)
-        credit = receipt_id(movement.entry, movement.posting, self.folder)
-        if self.recovering is not None:
-            lowered = self.recovering.lowered_by_hand(item.id, movement, credit, units)
-            if lowered is not None:
-                self.subledger.post([(item.id, lowered)])
-                self.entries.append(lowered.entry)
-                units -= lowered.units
-        units -= max(0, credit_notes.moved_by_notes(item, day) - item.balance(day))
+        at = _typed_last(typed, self.folder)
+        units -= self._lowered(item, at, units)
+        recovered = 0 if self.recovering is None else self.recovering.recovered(item.id, day)
+        typed_alone = item.balance(day) + recovered - credit_notes.moved_by_notes(item, day)
+        units -= max(0, -typed_alone)
         if units <= 0:
             return
-        narration = f"Credit {credit} beyond what is open of {item.id} moved to customer credit"
-        self._settle(item, (credit, movement), units, narration)
+        narration = f"Credit {at[0]} beyond what is open of {item.id} moved to customer credit"
+        self._settle(item, at, units, narration)
+
+    def _lowered(self, item: Item, at: tuple[str, Movement], units: int) -> int:
+        """Returns what the day's credits typed by hand lower of what is still written off.
+
+        Of an invoice written off as uncollectible, what they bring, `units`,
+        takes its turn in the allocation at the credit typed last, `at` (its
+        name and posting, `_typed_last`), and the entry lowering the write-off
+        is posted at once (`plugins.recoveries.Recovering.lowered_by_hand`);
+        of any other invoice, nothing is lowered.
+        """
+        if self.recovering is None:
+            return 0
+        credit, movement = at
+        lowered = self.recovering.lowered_by_hand(item.id, movement, credit, units)
+        if lowered is None:
+            return 0
+        self.subledger.post([(item.id, lowered)])
+        self.entries.append(lowered.entry)
+        return lowered.units
 
     def _settle(self, item: Item, at: tuple[str, Movement], units: int, narration: str) -> None:
         """Writes off `units` paid over at once within the tolerance; beyond it, moves them.

@@ -549,6 +549,21 @@ class Recovering:
         entry = typed_entry(item, credit, name, reversed_, self.policy, carrying)
         return Movement(entry.date, units, entry, 1, item.currency)
 
+    def recovered(self, invoice: str, through: datetime.date) -> int:
+        """Returns what receipts in unapplied cash recovered of an invoice through a day.
+
+        Their recoveries (`movements`) are posted to the invoice only once
+        cash is matched, with the applications that pay what they reinstate:
+        while it is matched, the invoice's postings hold neither. R-1 60.00
+        naming INV-1, written off in full, on February 5 gives 60.00 from
+        February 5 on.
+        """
+        return sum(
+            movement.units
+            for name, movement in self.movements
+            if name == invoice and movement.date <= through
+        )
+
     def _carrying(self, note: str) -> Decimal | None:
         """Returns a credit note's carrying rate (`plugins.fx`), or None if it has none."""
         return None if self.rates is None else self.rates.carrying(self.subledger.items[note])

@@ -28,11 +28,12 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from reports import receivables as receivables_report
-from tests import reporting
+from tests import conftest, reporting
 from tests.conftest import Books, generated, line_of
 from tests.rated_books import EURO_INV_1, postings_through, usd_weight
 from tests.test_ar_chargebacks import chargeback
 from tests.test_ar_closed_months import BANK_FEE, CUSTOMER, JANUARY_END, january_kept
+from tests.test_ar_payment_differences import paid
 from tests.test_ar_reconciliation import (
     AR,
     CREDITS,
@@ -646,6 +647,86 @@ def test_a_goodwill_credit_on_an_invoice_written_off_in_full_lowers_the_write_of
     assert _made(both) == [_lowered(credit, "30.00")]
     assert balance(both, BAD_DEBT, "USD") == Decimal("70.00")
     assert balance(both, AR, "USD") == Decimal("0.00")
+
+
+# INV-1 100.00 (Jan 5), all written off as uncollectible on Jan 20: bad
+# debt 100.00, AR 0.00; customer credits opened, so a move to them is no
+# error of its own.
+WRITTEN_OFF_IN_JANUARY = (
+    GOODWILL_OPENED
+    + f"\n2026-01-01 open {CREDITS}\n"
+    + BAD_DEBT_OPENED
+    + invoice(1, "2026-01-05", "100.00")
+    + _written_off("2026-01-20", "100.00")
+    + BANK_FEE
+)
+
+
+def _lowered_by(entries: list[data.Directive], credit: str) -> Decimal:
+    """What the entries of the credit `credit` lowering INV-1's write-off debit INV-1, in all."""
+    return sum(
+        (
+            conftest.number(posting)
+            for entry in generated(entries)
+            if entry.narration == f"Credit {credit} applied to INV-1 written off"
+            for posting in entry.postings
+            if posting.account == AR
+        ),
+        Decimal(0),
+    )
+
+
+def test_a_goodwill_credit_on_a_straight_receipts_day_lowers_the_write_off_too(
+    books: Books,
+) -> None:
+    # On Feb 10 the customer settles: BR-1 20.00 posted straight to INV-1,
+    # and a goodwill credit of 30.00 typed to INV-1 the same day. Nothing
+    # is open (all 100.00 written off), so both bring all they post beyond
+    # what is open: BR-1 recovers 20.00 of the write-off (cash), and the
+    # credit lowers it by 30.00, as it does on a day without a straight
+    # receipt (README "Credits typed by hand later"):
+    #   bad debt 100.00 - 20.00 - 30.00 = 50.00; credits 0.00;
+    #   AR 100.00 - 100.00 - 20.00 + 20.00 - 30.00 + 30.00 = 0.00.
+    # The goodwill credit a day later (Feb 11) gives just these figures.
+    # (Before, the day's excess was all the straight receipt's: "Over
+    # payment of INV-1 from BR-1 moved to customer credit" of 30.00, more
+    # than BR-1's own 20.00; bad debt 80.00, credits -30.00.)
+    later = goodwill("2026-02-10", "30.00") + paid("2026-02-10", "20.00", "BR-1")
+    _, both = january_kept(books, WRITTEN_OFF_IN_JANUARY, later)
+    credit = _credit(WRITTEN_OFF_IN_JANUARY + later, "30.00")
+    assert balance(both, BAD_DEBT, "USD") == Decimal("50.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+    assert balance(both, AR, "USD") == Decimal("0.00")
+    assert _lowered_by(both, credit) == Decimal("30.00")
+
+
+def test_a_goodwill_credit_after_a_recovery_moves_what_is_beyond_to_credits(
+    books: Books,
+) -> None:
+    # R-1 60.00 naming INV-1 on Feb 5 recovers 60.00 of the write-off and
+    # pays INV-1 by as much (bad debt 40.00, open 0.00). A goodwill credit
+    # of 50.00 on Feb 20 finds nothing open: it lowers the 40.00 still
+    # written off (bad debt 0.00), and the other 50.00 - 40.00 = 10.00 is
+    # beyond because cash (R-1) paid INV-1 before the credit's day: beyond
+    # the 1.00 tolerance, moved to customer credits on Feb 20, exactly as in
+    # the example above where R-0 60.00 pays before the write-off of 40.00
+    # (there: lowered 40.00, 10.00 to credits).
+    #   AR: 100.00 - 100.00 + 60.00 - 60.00 - 50.00 + 40.00 + 10.00 = 0.00;
+    #   bad debt 100.00 - 60.00 - 40.00 = 0.00; credits -10.00; no error.
+    # (Before, the 10.00 was taken for what the typed postings alone over
+    # pay: INV-1's postings while cash is matched, 100.00 - 100.00 - 50.00,
+    # do not hold R-1's recovery, posted once cash is matched. It was left
+    # on INV-1 and an error: "Invoice 'INV-1' is paid 10.00 USD more than
+    # its total 100.00 USD".)
+    later = receipt("2026-02-05", "60.00 USD", "R-1", NAMING_INV_1)
+    later += goodwill("2026-02-20", "50.00")
+    _, both = january_kept(books, WRITTEN_OFF_IN_JANUARY, later)
+    credit = _credit(WRITTEN_OFF_IN_JANUARY + later, "50.00")
+    assert _lowered_by(both, credit) == Decimal("40.00")
+    assert balance(both, BAD_DEBT, "USD") == Decimal("0.00")
+    assert balance(both, CREDITS, "USD") == Decimal("-10.00")
+    assert balance(both, AR, "USD") == Decimal("0.00")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
 
 
 def test_the_statement_shows_a_goodwill_credit_lowering_a_write_off(books: Books) -> None:
