@@ -372,17 +372,37 @@ def own_rate_entry(settled: OwnRate, policy: ArPolicy) -> data.Transaction:
           Income:ForeignExchange:Realized     3.00 USD
     """
     item, movement = settled.item, settled.movement
-    receivable = policy.accounts.receivable
-    own, carried = (receivable, settled.rate, None), (receivable, settled.carrying, None)
-    if movement.units < 0:  # a payment: back at its own rate, out at the carrying rate
-        postings = carried_transfer(own, carried, -movement.units, item.currency, policy)
-    else:  # a debit (a refund, say): out at its own rate, back at the carrying rate
-        postings = carried_transfer(carried, own, movement.units, item.currency, policy)
+    postings = own_rate_postings(
+        policy.accounts.receivable,
+        movement.units,
+        item.currency,
+        (settled.rate, settled.carrying),
+        policy,
+    )
     narration = (
         f"Exchange difference on {item.id}: settled at {settled.rate}, "
         f"carried at {settled.carrying}"
     )
     return item_entry(item, movement, narration, OWN_RATE, postings)
+
+
+def own_rate_postings(
+    account: str, units: int, currency: str, rates: tuple[Decimal, Decimal], policy: ArPolicy
+) -> list[data.Posting]:
+    """Returns the postings that carry a posting's units at the carrying rate instead of its own.
+
+    `units` are the posting's, in minor units as posted, and `rates`
+    its own rate and the carrying rate. A credit to the account (a payment
+    of an invoice) is moved back at its own rate and out at the carrying
+    rate; a debit (a refund) out at its own rate and back at the carrying
+    rate: the difference is realized (`carried_transfer`). The one shape
+    of the receivable's own-rate entry and a customer credit's
+    (`plugins.credits_own_rate`).
+    """
+    own, carried = ((account, rate, None) for rate in rates)
+    if units < 0:
+        return carried_transfer(own, carried, -units, currency, policy)
+    return carried_transfer(carried, own, units, currency, policy)
 
 
 def item_entry(

@@ -72,6 +72,7 @@ from plugins import (
     chargebacks,
     close_policy,
     credit_notes,
+    credits_own_rate,
     credits_remeasurement,
     customer_credits,
     derecognition,
@@ -500,6 +501,14 @@ def _reconciled(
     # invoice's carrying amount cumulatively, in the order they are dated.
     cleared = derecognition.cumulative(applied.entries, applied.subledger, rates, policy)
     made = [*moved.entries, *cleared]
+    # A debit to a customer's foreign-currency credits at a rate other than the
+    # pool's (a refund typed at its own, a credit applied at its receipt's)
+    # realizes what it differs from the pool's carrying amount.
+    owner = customer_credits.Owner(applied.cash.by_id, applied.subledger)
+    account = policy.customer_credits_account
+    crediting = [*books.customer_credits, *(entry for entry in made if _posts_to(entry, account))]
+    own_rates = credits_own_rate.entries(crediting, owner, policy)
+    made += own_rates
     # Month-end entries are made through the books' horizon, not their last
     # date: December's remeasurement is due once the books reach December, so
     # typing January adds none to a closed December.
@@ -508,10 +517,8 @@ def _reconciled(
         for remeasurement in fx.remeasurements(applied.subledger, rates, policy, through):
             made += ar_entries.remeasurement_entries(remeasurement, policy)
         # Customer credits in a foreign currency, pooled per customer, by the same rule.
-        crediting = [entry for entry in made if _posts_to(entry, policy.customer_credits_account)]
-        owner = customer_credits.Owner(applied.cash.by_id, applied.subledger)
         made += credits_remeasurement.entries(
-            [*books.customer_credits, *crediting], owner, rates, policy, through
+            [*crediting, *own_rates], owner, rates, policy, through
         )
         made += ar_controls.review_flags(applied.subledger, applied.cash, policy, through)
     return made, findings + controls, applied.subledger, applied.learned

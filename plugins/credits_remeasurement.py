@@ -17,9 +17,11 @@ so the pool is what is remeasured. Its postings are those to the credits
 account that belong to the customer (`customer_credits.Owner`), typed and
 generated. Its carrying amount is their weight in the functional currency:
 a credit of 30.00 EUR moved to credits at 1.20 (`-30.00 EUR @ 1.20 USD`)
-is carried at -36.00 USD, and each application out of it at its rate takes
-its share away. The earlier month ends' remeasurements are reversed the
-next day, so they leave nothing of it. With EUR at 1.25 on Jan 31 the
+is carried at -36.00 USD, and each application or refund out of it takes
+its share away, at the pool's carrying rate (`plugins.credits_own_rate`
+realizes what a debit at another rate differs by). The earlier month
+ends' remeasurements are reversed the next day, so they leave nothing of
+it. With EUR at 1.25 on Jan 31 the
 credit is worth -37.50 USD: 1.50 USD of loss.
 
     2026-01-31 * "Acme" "FX remeasurement customer credits CUS-1 EUR at 1.25 USD"
@@ -71,6 +73,30 @@ def pools(postings: Iterable[customer_credits.CreditPosting], functional: str) -
     return [
         Pool(customer, currency, sorted(moves, key=lambda move: move.entry.date))
         for (customer, currency), moves in sorted(found.items())
+    ]
+
+
+def foreign_postings(
+    credit_entries: Iterable[data.Transaction],
+    owner: customer_credits.Owner,
+    account: str,
+    functional: str,
+) -> list[customer_credits.CreditPosting]:
+    """Returns the postings to the credits account in a foreign currency, with their customers.
+
+    The customer is read only of these postings: most books' credits are
+    in the functional currency.
+    """
+    return [
+        customer_credits.CreditPosting(
+            entry, owner.of(entry, posting), units.currency, number, posting
+        )
+        for entry in credit_entries
+        for posting in entry.postings
+        if posting.account == account
+        and (units := posting.units) is not None
+        and isinstance(number := units.number, Decimal)
+        and units.currency != functional
     ]
 
 
@@ -151,18 +177,7 @@ def entries(
     functional = rates.functional
     if functional is None:
         return []
-    account = policy.customer_credits_account
-    foreign = [
-        customer_credits.CreditPosting(
-            entry, owner.of(entry, posting), units.currency, number, posting
-        )
-        for entry in credit_entries
-        for posting in entry.postings
-        if posting.account == account
-        and (units := posting.units) is not None
-        and isinstance(number := units.number, Decimal)
-        and units.currency != functional
-    ]  # the customer is read only of the postings that may be remeasured
+    foreign = foreign_postings(credit_entries, owner, policy.customer_credits_account, functional)
     made: list[data.Transaction] = []
     for remeasured in remeasurements(foreign, rates, policy, through):
         pool = remeasured.pool

@@ -660,7 +660,9 @@ def credit_entry(
 
     A credit in a foreign currency is carried at the rate it was received
     at, the invoice at its own: the difference is realized
-    (`ar_entries.carried_transfer`).
+    (`ar_entries.carried_transfer`). In a pool of credits received at
+    several rates, what that rate differs from the pool's average is
+    realized too (`plugins.credits_own_rate`).
     """
     postings = ar_entries.carried_transfer(
         (policy.customer_credits_account, credit.rate, None),

@@ -300,19 +300,33 @@ _RATE = st.integers(8000, 16000)  # a rate in 1/10,000 USD: 0.8000 to 1.6000
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.integers(101, 500_000), _RATE, _RATE, st.integers(0, 99), _RATE)
-@example(3000, 12000, 12500, 0, 11500)  # the worked example: 30.00 EUR at 1.20, 1.25, 1.15
+@given(
+    st.integers(101, 500_000), _RATE, _RATE, st.integers(0, 99), _RATE, st.integers(0, 100), _RATE
+)
+# The worked example: 30.00 EUR at 1.20, 1.25, 1.15, nothing refunded.
+@example(3000, 12000, 12500, 0, 11500, 0, 12500)
+# The credit refunded in full at 1.25 (`tests/test_ar_credits_refunded_at_rates.py`).
+@example(3000, 12000, 12500, 0, 11500, 100, 12500)
+# 9.90 EUR (33 %) of 30.01 EUR carried at 1.2345 (37.047345 USD) refunded at 1.25
+# take out 37.047345 x 9.90 / 30.01 = 12.22155, rounded 12.22: the 20.11 EUR left
+# are carried at 24.827345, no longer 1.2345 each, and half of them are spent.
+@example(3001, 12345, 12500, 50, 11500, 33, 12500)
 def test_the_credits_value_after_remeasurement_is_the_open_euros_at_the_month_ends_rate(
-    over: int, received: int, january: int, spent: int, february: int
+    over: int, received: int, january: int, spent: int, february: int, refunded: int, back: int
 ) -> None:
     # A receipt received at `received` over pays INV-1 (30.00 EUR) by `over`
-    # cents of EUR, moved to credits at that rate; on Feb 10 INV-2 of
-    # `spent` % of the credit (if any), billed at January's end's rate, is
-    # paid from it. On each month end (Jan 31 at `january`, Feb 28 at
-    # `february`) the credits' value in USD, their weight plus what the
-    # remeasurement account holds, is the open euros at that day's rate,
-    # rounded to the cent (half to even): what the rule makes it.
-    rate_in, jan, feb = (Decimal(rate).scaleb(-4) for rate in (received, january, february))
+    # cents of EUR, moved to credits at that rate; on Jan 20 `refunded` % of
+    # the credit (if any) is refunded, typed at a rate of its own, `back`,
+    # and realized at the pool's rate (`plugins.credits_own_rate`); on Feb
+    # 10 INV-2 of `spent` % of what is left (if any), billed at January's
+    # end's rate, is paid from it. On each month end (Jan 31 at `january`,
+    # Feb 28 at `february`) the credits' value in USD, their weight plus
+    # what the remeasurement account holds, is the open euros at that day's
+    # rate, rounded to the cent (half to even): what the rule makes it. A
+    # credit refunded in full weighs exactly 0.00 USD.
+    rate_in, jan, feb, out = (
+        Decimal(rate).scaleb(-4) for rate in (received, january, february, back)
+    )
     text = f"""
 2026-01-01 price EUR {rate_in} USD
 2026-01-31 price EUR {jan} USD
@@ -332,7 +346,16 @@ def test_the_credits_value_after_remeasurement_is_the_open_euros_at_the_month_en
   Assets:Bank:Operating  {Decimal(3000 + over).scaleb(-2) * rate_in} USD
   Liabilities:UnappliedCash  -{_cents(3000 + over)} EUR @ {rate_in} USD
 """
-    paid = over * spent // 100
+    returned = over * refunded // 100
+    if returned:
+        text += f"""
+2026-01-20 * "Acme" "Refund of R-1's credit"
+  receipt: "R-1"
+  customer: "CUS-1"
+  Liabilities:CustomerCredits  {_cents(returned)} EUR @ {out} USD
+  Assets:Bank:Operating  -{Decimal(returned).scaleb(-2) * out} USD
+"""
+    paid = (over - returned) * spent // 100
     if paid:
         text += f"""
 2026-02-10 * "Acme" "Invoice INV-2" ^INV-2
@@ -363,6 +386,8 @@ def test_the_credits_value_after_remeasurement_is_the_open_euros_at_the_month_en
         assert abs(value - exact) <= Decimal("0.005")
         if usd_weight(held) == usd_weight(held).quantize(Decimal("0.01")):
             assert value == exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+        if not euros:
+            assert usd_weight(held) == 0
 
 
 def test_the_close_controls_pass_with_a_credit_remeasured(books: Books) -> None:
