@@ -19,8 +19,10 @@ in five steps, each on what the earlier ones left:
    paid, and whose open amount plus what they paid of it it equals (the
    customer paid the invoice ignoring its credit). It pays what is open,
    and the rest goes back to the customer's credit by the over-payment
-   rule of step 1 (`over_paid`), dated the later of the receipt and the
-   credit's application.
+   rule of step 1 (`over_paid`), dated the day the match became possible:
+   the later of the receipt and the credit's application, or the day of a
+   later part payment or credit that made its face the receipt's. What a
+   chargeback took back of a credit's payment is none (`credits_paid`).
 3. **Converted amount**: a receipt with amounts in other currencies (the
    caller converts a functional-currency receipt at the day's price) pays the
    oldest open invoice of its customer in one of them whose open amount is

@@ -218,6 +218,7 @@ from plugins import ar_entries, cash_application, customer_credits, meta, recove
 from plugins.ar_policy import ArPolicy
 from plugins.customer_credits import Claim
 from plugins.derecognition import price_of
+from plugins.matching_terms import TAKEN_BACK
 from plugins.receipts import (
     APPLIED_RECEIPT,
     Receipts,
@@ -228,7 +229,7 @@ from plugins.receipts import (
 )
 from plugins.receivables import Finding, Movement, Subledger
 
-KIND = "chargeback"
+KIND = TAKEN_BACK
 
 Key = tuple[str, datetime.date, int, str, int]  # receipt, debit's date and units, file, line
 

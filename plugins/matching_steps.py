@@ -84,7 +84,10 @@ class MatchingSteps:
         self, payment: Paying, invoice: str, amount: int, step: str, day: datetime.date
     ) -> None:
         """Applies cash of a receipt to an invoice on a day, taking it off what is open of it."""
-        self.amounts.clear(invoice, amount, day)
+        amounts = self.amounts
+        amounts.clear(invoice, amount, day)
+        if amounts.cashed:
+            amounts.paid_by(payment.id, invoice)
         made = (payment.id, invoice, amount, amount, 0, step, day)
         self.applications.append(_new(Application, made))
 
@@ -204,9 +207,12 @@ class MatchingSteps:
         `made` holds them as (invoice, cleared, cash, credited), what they
         clear already taken off what is open of the invoices.
         """
-        receipt, applications, applied = payment.id, self.applications, self.amounts.applied
+        amounts = self.amounts
+        receipt, applications, applied = payment.id, self.applications, amounts.applied
         for invoice, cleared, cash, credited in made:
             applied[invoice] = day
+            if amounts.cashed:
+                amounts.paid_by(receipt, invoice)
             application = _new(Application, (receipt, invoice, cleared, cash, credited, step, day))
             applications.append(application)
             if cash > cleared and self.crediting is not None:  # an over payment: it may park
@@ -292,19 +298,24 @@ class MatchingSteps:
         Once no invoice is open exactly its amount (`by_amount`): the oldest
         open invoice of its customer and currency, dated on or before it,
         whose face amount it equals (what is open of it plus what customer
-        credits paid of it: the customer paid the invoice, ignoring its
-        credit). The receipt pays what is open of it, and what the credits
-        paid goes back to the customer's credit (`over_paid`, the rule of a
-        named receipt's over payment), from which it pays the customer's
-        next invoices on the day. Dated the day the match became possible
-        (`day`: the receipt's, or the credit's last application to the
-        invoice if later). The face amount and what is open are the
-        invoice's on that day, as known then (`open_on`): its postings on or
-        before it count (a credit note netted, a returned payment typed to
-        it), later ones do not, so a later chargeback's reopening never
-        moves the match. An invoice that does not stay open what is open
-        of it from that day on (`open_for`: a later typed posting lowers
-        it) is passed over. Returns whether it paid one.
+        credits paid of it, `credits_paid`: the customer paid the invoice,
+        ignoring its credit). The receipt pays what is open of it, and what
+        the credits paid goes back to the customer's credit (`over_paid`,
+        the rule of a named receipt's over payment), from which it pays the
+        customer's next invoices on the day. Dated the day the match became
+        possible, as a match by amount is (`possible`): the first day from
+        the receipt's, or the invoice's last application if later (the
+        credit's), on which the invoice is open exactly the receipt less
+        what the credits paid, and stays open at least that, as known that
+        day. So a later part payment or credit that lowers its face to the
+        receipt's (a named receipt, a credit note netted, a receipt posted
+        straight to it, read on its day) dates the match on its day, and a
+        later debit to it (a chargeback's reopening, a typed returned
+        payment) never moves the match. An invoice that does not stay open
+        what is open of it from that day on (`open_for`: a later typed
+        posting lowers it) is passed over, and so is one a chargeback took
+        back a credit's payment of between the receipt's day and that day
+        (its face is then read on neither alone). Returns whether it paid one.
         """
         amount, amounts = payment.amount, self.amounts
         still_open, credited = amounts.open, amounts.credited
@@ -323,15 +334,19 @@ class MatchingSteps:
         for invoice in faces:
             if invoice.date > payment.date:
                 break
-            day = amounts.day((payment,), (invoice,))
-            owed = amounts.open_on(invoice, day)  # its face that day: this plus what credits paid
-            if owed + credited[invoice.id] != amount:
+            name = invoice.id
+            paid = amounts.credits_paid(name, amounts.start(payment, invoice))
+            owed = amount - paid  # what is open of it on a day it stands at that face
+            if owed <= 0:
                 continue
-            if amounts.open_for(invoice, day) != (day, owed):
+            day = amounts.possible(payment, invoice, owed)
+            if day is None or amounts.open_for(invoice, day) != (day, owed):
                 continue
-            amounts.clear(invoice.id, owed, day)
-            made = [(invoice.id, owed, owed, 0)]
-            self.over_paid(payment, made, amount - owed, invoice.id)
+            if name in amounts.taken_back and amounts.credits_paid(name, day) != paid:
+                continue
+            amounts.clear(name, owed, day)
+            made = [(name, owed, owed, 0)]
+            self.over_paid(payment, made, amount - owed, name)
             self.record(payment, made, FACE, day)
             return True
         return False

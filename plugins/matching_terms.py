@@ -23,6 +23,9 @@ CONVERTED = "converted-amount"
 SEVERAL_INVOICES = "several-invoices"
 SEVERAL_RECEIPTS = "several-receipts"
 FACE = "face-amount"
+# The kind of a chargeback's entries (`plugins.chargebacks.KIND`): the matcher reads what
+# their take-backs opened again of an invoice (`plugins.open_amounts.OpenAmounts.credits_paid`).
+TAKEN_BACK = "chargeback"
 
 
 class Invoicing(Protocol):

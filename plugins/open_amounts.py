@@ -6,9 +6,9 @@ it; the open invoices read once, by customer, date and amount owed
 (`survey`); and the rules that read an invoice's postings: what a named
 receipt can pay of it (`payable`), the first day it is open exactly what a
 match clears (`exactly`, `owed_on`), the day a match became possible
-(`day`, `named_day`), what was open of it at the end of a day (`open_on`,
-the face amount of that day), and a later credit to it read on its own
-day, not before (`view`, `refresh`). The module doc of
+(`day`, `named_day`), the face amount of one a customer credit part paid
+(`face`, `credits_paid`), and a later credit to it read on its own day,
+not before (`view`, `refresh`). The module doc of
 `plugins.cash_matching` gives these rules with the steps that use them.
 """
 
@@ -20,8 +20,19 @@ import operator
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping
 
-from plugins.matching_terms import Amount, Invoicing, OverPaying, Paying, Pool, age
-from plugins.receivables import as_known, ends_from, stays_open
+from plugins import meta
+from plugins.ar_entries import KIND
+from plugins.matching_terms import (
+    TAKEN_BACK,
+    Amount,
+    Invoicing,
+    OverPaying,
+    Paying,
+    Pool,
+    age,
+)
+from plugins.receipts import APPLIED_RECEIPT
+from plugins.receivables import Item, as_known, ends_from, stays_open
 
 _first = operator.itemgetter(0)
 
@@ -62,10 +73,16 @@ class OpenAmounts:
         self.today = datetime.date.min  # the day being matched (the calendar's)
         # What customer credits paid of each invoice in this run (`settle`), and step 2's
         # index of the open invoices they part paid by face amount: what is open of each
-        # plus what the credits paid (`by_face`), on each day for one posted after its date
-        # (`stands`); one no longer so open is skipped on reading.
+        # plus what the credits paid (`by_face`), on each day for one posted after its date,
+        # written whenever what is open of it changes (`face`); one no longer so open is
+        # skipped on reading.
         self.credited: dict[str, int] = {}
         self.faces: dict[Amount, list[Invoicing]] = {}
+        # What chargebacks took back of each invoice posted after its date, as (day, receipt,
+        # units), and the receipts whose cash paid it: a take-back of another receipt is of
+        # what its customer credit paid (`credits_paid`). Kept by `survey` and the steps.
+        self.taken_back: dict[str, list[tuple[datetime.date, str, int]]] = {}
+        self.cashed: dict[str, set[str]] = {}
         # The days after its own each invoice is credited by a receipt posted straight to it,
         # a credit note netted to it or a credit typed by hand (`view`), what this run applied
         # of those invoices (`took`), and what takes in what such a credit over pays
@@ -124,7 +141,60 @@ class OpenAmounts:
         for invoice in reposted.values():
             if invoice.id in self.open:
                 self.stand(invoice)
+            if isinstance(invoice, Item):
+                self.read_take_backs(invoice)
         self.reposted = reposted
+
+    def read_take_backs(self, invoice: Item) -> None:
+        """Reads what chargebacks took back of an invoice, and the receipts whose cash paid it.
+
+        A take-back (`plugins.chargebacks`) opens again what a receipt's
+        application cleared of the invoice, or what the receipt's customer
+        credit paid of it: of a receipt whose cash paid it (an application
+        posted to it, or one this run makes, `paid_by`) the first, else the
+        second (`credits_paid`).
+        """
+        found, cashed = [], set()
+        for movement in invoice.movements:
+            where = movement.entry.meta
+            if movement.units > 0:
+                if where.get(KIND) == TAKEN_BACK:
+                    found.append((movement.date, str(where.get(APPLIED_RECEIPT)), movement.units))
+            elif movement.units < 0:
+                paying = where.get(APPLIED_RECEIPT) or meta.written_receipt_id(
+                    movement.entry, movement.posting
+                )
+                if paying:
+                    cashed.add(str(paying))
+        if found:
+            self.taken_back[invoice.id] = found
+            self.cashed[invoice.id] = cashed
+
+    def paid_by(self, receipt: str, invoice: str) -> None:
+        """Notes that a receipt's cash paid an invoice a chargeback took something back of."""
+        cashed = self.cashed.get(invoice)
+        if cashed is not None:
+            cashed.add(receipt)
+
+    def credits_paid(self, invoice: str, day: datetime.date | None = None) -> int:
+        """Returns what customer credits paid of an invoice in this run, as it stands after a day.
+
+        Less what chargebacks took back of it by then (all they took back,
+        without `day`) of receipts whose cash did not pay it: what a
+        receipt's credit paid, given back to the bank, is no payment of the
+        invoice, and what is open of it counts it again (`by_face`).
+        """
+        paid = self.credited[invoice]
+        backs = self.taken_back.get(invoice)
+        if backs:
+            cashed = self.cashed[invoice]
+            back = sum(
+                units
+                for on, receipt, units in backs
+                if (day is None or on <= day) and receipt not in cashed
+            )
+            paid = max(paid - back, 0)
+        return paid
 
     def posted_later(self) -> dict[str, Invoicing]:
         """Returns the open invoices posted after their own date, by id, read once.
@@ -389,42 +459,41 @@ class OpenAmounts:
         shift = ends[-1][1] - self.open[invoice.id]
         return {end - shift for _, end in ends if end > shift}
 
-    def open_on(self, invoice: Invoicing, day: datetime.date) -> int:
-        """Returns what is open of an open invoice at the end of a day, as known today.
-
-        Less what this run applied of it (`since`): what is open of it now,
-        unless it is posted after `day` (a returned payment, a chargeback's
-        reopening, a credit note).
-        """
-        moved = invoice.moved
-        if moved is None or moved <= day:
-            return self.open[invoice.id]
-        return self.since(invoice, day)[0][1]
-
     def settle(self, invoice: str, units: int, day: datetime.date) -> None:
         """Takes `units` a customer credit paid of an invoice on a day off what is open of it.
 
-        An invoice it leaves open is indexed by its face amount (`by_face`):
-        what is open of it plus what customer credits paid of it; one posted
-        after its date, by the face amount of each day it stands open at
-        (`stands`), for its face on a day is what it stood open at then
-        (`open_on`), not what a later posting left open.
+        What credits paid of it is counted first: an invoice it leaves open
+        is indexed by its face amount as it is left open (`owe`, `face`).
         """
+        self.credited[invoice] = self.credited.get(invoice, 0) + units
         self.clear(invoice, units, day)
-        credited = self.credited[invoice] = self.credited.get(invoice, 0) + units
-        left = self.open.get(invoice)
-        if left is not None:
-            found = self.invoices[invoice]
-            amounts = {left}
-            moved = found.moved
-            if moved is not None and moved > found.date:
-                amounts |= self.stands(found)
-            for amount in amounts:
-                faces = self.faces.setdefault(
-                    (found.customer, found.currency, amount + credited), []
-                )
-                if found not in faces:
-                    bisect.insort(faces, found, key=age)
+
+    def face(self, invoice: Invoicing, left: int) -> None:
+        """Indexes an open invoice credits part paid by its face amount (`by_face`), `left` open.
+
+        Its face amount is what is open of it plus what customer credits
+        paid of it; of one posted after its date, each day's too: what it
+        stands open at that day (`stands`) plus what they paid, for its
+        face on a day is what it stood open at then, not what a later
+        posting left open. Written whenever what is open of it changes
+        (`owe`): a credit's payment, and a later part payment or credit to
+        it (a named receipt, a credit note netted, a receipt posted
+        straight to it, read on its day) that lowers its face.
+        """
+        name = invoice.id
+        amounts = {left + self.credits_paid(name)}
+        moved = invoice.moved
+        if moved is not None and moved > invoice.date:
+            ends = self.view(invoice)
+            shift = ends[-1][1] - self.open[name]
+            amounts.update(
+                end - shift + self.credits_paid(name, day) for day, end in ends if end > shift
+            )
+        customer, currency = invoice.customer, invoice.currency
+        for amount in amounts:
+            faces = self.faces.setdefault((customer, currency, amount), [])
+            if invoice not in faces:
+                bisect.insort(faces, invoice, key=age)
 
     def clear(self, invoice: str, units: int, day: datetime.date) -> None:
         """Takes `units` paid of an invoice on a day off what is open of it."""
@@ -463,6 +532,8 @@ class OpenAmounts:
         moved = found.moved
         if moved is not None and moved > found.date:
             self.stand(found)
+        if invoice in self.credited:
+            self.face(found, left)
         index, key = self.index, (found.customer, found.currency, left)
         first = index.get(key)
         if first is None:

@@ -33,8 +33,10 @@ from tests import reporting
 from tests.conftest import Books, error_lines, generated, line_of
 from tests.rated_books import sealed
 from tests.test_ar_closed_months import (
+    _CREDIT_OF_30,
     BANK_FEE,
     CUSTOMER,
+    _dated,
     _january,
     _returned,
     alone_and_both,
@@ -1926,10 +1928,11 @@ def test_a_chargeback_leaves_januarys_face_amount_match_alone(books: Books) -> N
     # January as in `_face_paid_january`. The bank charges back all of R-1
     # on Mar 17: nothing of R-1 is unapplied and its credit is spent, so it
     # comes back out of INV-1 (100.00) and out of what its credit paid of
-    # INV-2 (30.00); R-2's 30.00 credit then pays INV-2's 30.00 again that
-    # day. January must be as it was; at the end AR 100.00 (INV-1), credits
-    # 0.00, unapplied 0.00 (billed 150.00 - cash 130.00 - 50.00 + 130.00
-    # returned = 100.00 owed).
+    # INV-2 (30.00); R-2's 30.00 credit then pays 30.00 of the oldest open
+    # that day, INV-1. January must be as it was; at the end AR 100.00
+    # (INV-1 100.00 - 30.00 = 70.00, INV-2 30.00), credits 0.00, unapplied
+    # 0.00 (billed 150.00 - cash 130.00 - 50.00 + 130.00 returned = 100.00
+    # owed).
     # Found by the review of e9319e8 (and failing before it): the 30.00 the
     # chargeback opens again of INV-2 on Mar 17 is posted to the invoice
     # before matching (`chargebacks.Charged.in_calendar`), and the matcher
@@ -1938,9 +1941,10 @@ def test_a_chargeback_leaves_januarys_face_amount_match_alone(books: Books) -> N
     # paid (30.00), 80.00, not the 50.00 it stood at on Jan 12: R-2 waited in
     # unapplied cash through January and paid INV-2's 50.00 by amount on
     # Mar 17, so January's seal failed. The face amount is now the
-    # invoice's on the match's day (`open_amounts.OpenAmounts.open_on`).
+    # invoice's on the match's day (`matching_steps.MatchingSteps.by_face`).
     alone, both = january_kept(books, _face_paid_january(), chargeback("2026-03-17", "130.00"))
     assert balance(alone, CREDITS, "USD") == Decimal("-30.00")
+    assert ("2026-03-17", "Customer credit from R-2 applied to INV-1") in _dated(both)
     assert balance(both, AR, "USD") == Decimal("100.00")
     assert balance(both, CREDITS, "USD") == Decimal("0.00")
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
@@ -1972,4 +1976,78 @@ def test_a_returned_payment_typed_later_leaves_januarys_face_amount_match_alone(
     ]
     assert balance(both, AR, "USD") == Decimal("0.00")
     assert balance(both, CREDITS, "USD") == Decimal("0.00")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+
+
+def test_what_a_chargeback_took_back_of_a_credits_payment_is_no_face_amount(
+    books: Books,
+) -> None:
+    # INV-1 100.00 (Jan 2) and INV-2 50.00 (Jan 3). R-1 130.00 naming INV-1
+    # on Jan 11 pays it and parks 30.00, which pays 30.00 of INV-2 that day.
+    # The bank charges back all of R-1 on Mar 17: it comes back out of INV-1
+    # (100.00) and out of what its credit paid of INV-2 (30.00). INV-1 is
+    # open 100.00 and INV-2 50.00, as billed: no credit's payment of INV-2
+    # stands. R-3 80.00 naming nothing on Mar 20 is no open amount, no face
+    # amount (INV-2's is 50.00 + 0.00 credited net of the take-back) and no
+    # sum of open invoices (100.00, 50.00, 150.00): it waits. At the end AR
+    # 150.00, credits 0.00 (30.00 parked, 30.00 paid), unapplied cash -80.00.
+    # Before, R-3 paid INV-2's 50.00 by face amount (50.00 open + the 30.00
+    # the credit paid, still counted though taken back) and parked 30.00,
+    # which paid 30.00 of INV-1: AR 70.00, unapplied 0.00, a credit of 30.00
+    # made out of a receipt no rule applies. A take-back of a receipt whose
+    # cash did not pay the invoice is of what its credit paid: it is no
+    # longer counted from its day (`open_amounts.OpenAmounts.credits_paid`).
+    january = (
+        _CREDITS_OPEN
+        + invoice(1, "2026-01-02", "100.00")
+        + receipt("2026-01-11", "130.00 USD", "R-1", '\n  invoice: "INV-1"' + CUSTOMER)
+        + invoice(2, "2026-01-03", "50.00")
+        + BANK_FEE
+    )
+    later = chargeback("2026-03-17", "130.00") + receipt("2026-03-20", "80.00 USD", "R-3", CUSTOMER)
+    _, both = alone_and_both(books, january, later)
+    assert [entry for entry in _dated(both) if "R-3" in entry[1]] == []
+    assert balance(both, AR, "USD") == Decimal("150.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("-80.00")
+
+
+def test_what_a_chargeback_took_back_of_a_receipts_own_payment_leaves_the_face_amount(
+    books: Books,
+) -> None:
+    # R-1 80.00 naming INV-2 50.00 (Jan 5) on Jan 8 parks 30.00. INV-3 50.00
+    # is billed on Jan 9, and the credit pays 30.00 of it that day: open
+    # 20.00, face amount 20.00 + 30.00 = 50.00. R-4 20.00 naming INV-3 on Jan
+    # 12 pays it in full, by its own cash. The bank charges back R-4 on Mar
+    # 17: it comes back out of what R-4 cleared of INV-3, which is open 20.00
+    # again, and the credit's 30.00 still stands: its face amount is 50.00
+    # again. R-5 50.00 naming nothing on Mar 20 is no open amount and is that
+    # face amount: it pays INV-3's 20.00 and parks 30.00 (beyond the 1.00
+    # tolerance). At the end AR 0.00 (billed 100.00 - 50.00 R-1 - 30.00
+    # credit - 20.00 R-4 + 20.00 back - 20.00 R-5), credits -30.00 (-30.00 +
+    # 30.00 - 30.00), unapplied cash 0.00. A take-back of a receipt whose cash
+    # paid the invoice is no credit's payment taken back
+    # (`open_amounts.OpenAmounts.credits_paid`).
+    january = (
+        _CREDITS_OPEN
+        + _CREDIT_OF_30
+        + invoice(3, "2026-01-09", "50.00")
+        + receipt("2026-01-12", "20.00 USD", "R-4", '\n  invoice: "INV-3"' + CUSTOMER)
+        + BANK_FEE
+    )
+    later = chargeback("2026-03-17", "20.00", "R-4") + receipt(
+        "2026-03-20", "50.00 USD", "R-5", CUSTOMER
+    )
+    alone, both = january_kept(books, january, later)
+    assert _made(both, alone)[-1] == (
+        "2026-03-20",
+        "Cash application INV-3 from R-5",
+        [
+            "Liabilities:UnappliedCash 50.00 USD",
+            "Assets:AccountsReceivable -20.00 USD",
+            "Liabilities:CustomerCredits -30.00 USD",
+        ],
+    )
+    assert balance(both, AR, "USD") == Decimal("0.00")
+    assert balance(both, CREDITS, "USD") == Decimal("-30.00")
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
