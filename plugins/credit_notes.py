@@ -139,22 +139,6 @@ def netted(movement: Movement) -> str | None:
     return str(written.get(meta.SOURCE))
 
 
-def moved_by_notes(invoice: Item, through: datetime.date) -> int:
-    """Returns what credit notes moved onto an invoice through a day, in minor units.
-
-    Their nettings (`netting_entry`, credits) less what was moved back to
-    the notes (`left_open_entry`, debits), as posted to the invoice so far:
-    INV-1 100.00 and CN-1 100.00 netted to it on January 10 give -100.00
-    from January 10 on.
-    """
-    kinds = (KIND, LEFT_OPEN_KIND)
-    return sum(
-        movement.units
-        for movement in invoice.movements
-        if movement.date <= through and movement.entry.meta.get(ar_entries.KIND) in kinds
-    )
-
-
 def credited_invoice(note: Item, items: Mapping[str, Item]) -> Item | None:
     """Returns the invoice a credit note credits, or None if it names none that exists."""
     document = note.document

@@ -297,6 +297,35 @@ def _typed_last(typed: Sequence[Movement], folder: str) -> tuple[str, Movement]:
     return receipt_id(movement.entry, movement.posting, folder), movement
 
 
+def _left_by_typed(invoice: Item, through: datetime.date) -> int:
+    """Returns what an invoice's typed postings leave of it through a day, in minor units.
+
+    Its typed postings are the invoice, its straight receipts, the credits
+    typed by hand to it, its typed write-offs, and the debits that return
+    or refund a payment; a write-off is counted net of what was reversed
+    of it at the invoice by then: a straight receipt's recovery
+    (`plugins.recoveries.KIND`) and what a credit typed by hand lowered
+    (`plugins.recoveries.TYPED_KIND`). Below zero, it is what the typed
+    postings alone over pay: no one's money. Nothing else posted to the
+    invoice counts: a credit note's netting and what was moved back to the
+    note, an excess moved to customer credits or taken back from them, a
+    payment difference written off. INV-1 100.00, CN-1 30.00 netted to it
+    on January 10 and a goodwill credit of 110.00 on February 10 (30.00
+    moved to credits) leave -10.00 from February 10 on, and with another
+    goodwill credit of 20.00 on March 10, -30.00.
+    """
+    reversals = (recoveries.KIND, recoveries.TYPED_KIND)
+    return sum(
+        movement.units
+        for movement in invoice.movements
+        if movement.date <= through
+        and (
+            meta.GENERATED_BY not in movement.entry.meta
+            or movement.entry.meta.get(ar_entries.KIND) in reversals
+        )
+    )
+
+
 def _place(movement: Movement) -> tuple[str, int]:
     """Returns where a posting is typed, its file and line, to order a day's credits by."""
     where = meta.source_of(movement.entry, movement.posting)
@@ -443,15 +472,20 @@ class InCalendar:
         what the typed postings alone over pay too (a goodwill credit of
         30.00 on an invoice written off in full lowers bad debt by 30.00).
         Of the rest, only what they over pay because cash was matched or
-        credited, or a credit note netted (`plugins.credit_notes.moved_by_notes`),
-        to the invoice before their day: what the typed postings
-        alone over pay is no one's money, and stays an error of
-        `plugins.ar_controls`. What receipts in unapplied cash recovered of
-        the write-off by then (`plugins.recoveries.Recovering.recovered`,
-        posted only once cash is matched) reinstated the invoice, as typed
-        postings of it: R-1 60.00 naming INV-1 100.00, written off in full,
-        on February 5 and goodwill of 50.00 on February 20 lower the 40.00
-        still written off and move the other 10.00 to credits. Beyond
+        credited, or a credit note netted, to the invoice before their day:
+        what the typed postings alone over pay (how far they take the
+        invoice below zero, `_left_by_typed`, whatever was moved to customer
+        credits from it before) is no one's money, and stays an error of
+        `plugins.ar_controls`. CN-1 30.00 netted to INV-1 100.00 on January
+        10, a goodwill credit of 110.00 on February 10 moves 30.00 and
+        leaves 10.00 an error; one of 20.00 more on March 10 moves nothing
+        (the typed postings alone then over pay 30.00). What receipts in
+        unapplied cash recovered of the write-off by then
+        (`plugins.recoveries.Recovering.recovered`, posted only once cash
+        is matched) reinstated the invoice, as typed postings of it: R-1
+        60.00 naming INV-1 100.00, written off in full, on February 5 and
+        goodwill of 50.00 on February 20 lower the 40.00 still written off
+        and move the other 10.00 to credits. Beyond
         the tolerance it is moved to customer credits and parked from that
         day on; within it, written off as a payment difference at once. Of
         an invoice carried at a foreign rate either is at that rate, both
@@ -467,8 +501,7 @@ class InCalendar:
         at = _typed_last(typed, self.folder)
         units -= self._lowered(item, at, units)
         recovered = 0 if self.recovering is None else self.recovering.recovered(item.id, day)
-        typed_alone = item.balance(day) + recovered - credit_notes.moved_by_notes(item, day)
-        units -= max(0, -typed_alone)
+        units -= max(0, -(_left_by_typed(item, day) + recovered))
         if units <= 0:
             return
         narration = f"Credit {at[0]} beyond what is open of {item.id} moved to customer credit"

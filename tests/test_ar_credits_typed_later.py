@@ -27,9 +27,10 @@ from beancount.core import data
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from plugins import period_lock
 from reports import receivables as receivables_report
 from tests import conftest, reporting
-from tests.conftest import Books, generated, line_of
+from tests.conftest import Books, error_lines, generated, line_of
 from tests.rated_books import EURO_INV_1, postings_through, usd_weight
 from tests.test_ar_chargebacks import chargeback
 from tests.test_ar_closed_months import BANK_FEE, CUSTOMER, JANUARY_END, january_kept
@@ -875,6 +876,271 @@ def test_worked_example_a_later_goodwill_credit_pays_what_a_note_left_open(
     assert _receivable(both, item="INV-1") == Decimal("0.00")
     assert _receivable(both, item="CN-1") == Decimal("0.00")
     assert balance(both, CREDITS, "USD") == Decimal("-10.00")
+
+
+# What the typed postings alone over pay (`plugins.over_payments._left_by_typed`)
+# is how far INV-1's typed postings take it below zero through the credit's
+# day, whatever was moved to customer credits from it before: without the
+# note or the cash, each book below over pays so on its own, an error, as in
+# tests/test_ar_over_payments.py (`test_what_a_manual_credit_over_pays_stays_an_error`).
+# Before, it was read from INV-1's balance less what notes netted (and, on
+# cfd3c0f, from the balance): that balance holds what was moved to credits
+# from INV-1 before (a straight receipt's excess, an earlier credit's), each
+# move taken for the typed postings paying less, so as much of what they
+# over pay on their own was moved to credits too, and no error raised.
+
+
+def _paid_over(text: str, amount: str, over: str) -> tuple[int, str]:
+    """The error of INV-1 100.00 paid `over` more, at the goodwill credit of `amount`."""
+    return (
+        line_of(HEADER + text, f"Receivable  -{amount}"),
+        f"Invoice 'INV-1' is paid {over} USD more than its total 100.00 USD; expected at "
+        "most the tolerance 1.00 USD",
+    )
+
+
+def _january_as_it_was(
+    books: Books, january: str, later: str
+) -> tuple[list[data.Directive], list[tuple[int, str]]]:
+    """The books with a later month, January loaded alone with no error and the same in both."""
+    alone, errors = load(books, january)
+    assert errors == []
+    both, errors = load(books, january + later)
+
+    def sealed(entries: list[data.Directive]) -> list[str]:
+        return sorted(period_lock.fingerprint(e) for e in entries if e.date <= JANUARY_END)
+
+    assert sealed(both) == sealed(alone)
+    return both, error_lines(errors)
+
+
+# INV-1 100.00 (Jan 5); CN-1 30.00 crediting it on Jan 10 nets 30.00
+# (open 70.00 at Jan 31).
+NETTED_30 = (
+    GOODWILL_OPENED
+    + invoice(1, "2026-01-05", "100.00")
+    + credit_note(1, "2026-01-10", "30.00", "INV-1")
+    + BANK_FEE
+)
+
+
+def test_a_later_goodwill_credit_moves_nothing_an_earlier_one_over_paid_on_its_own(
+    books: Books,
+) -> None:
+    # February: a goodwill credit of 110.00 on Feb 10 pays the 70.00 open
+    # and brings 40.00 beyond. The typed postings alone leave INV-1 at
+    # 100.00 - 110.00 = -10.00: 10.00 is no one's money (the error, at its
+    # line); the other 40.00 - 10.00 = 30.00, what CN-1 netted, is moved to
+    # customer credits on Feb 10.
+    # March: a goodwill credit of 20.00 on Mar 10 finds INV-1 already 10.00
+    # over. The typed postings alone leave 100.00 - 110.00 - 20.00 = -30.00:
+    # all 20.00 is no one's money, nothing is moved on Mar 10.
+    #   INV-1: 100.00 - 30.00 - 110.00 + 30.00 - 20.00 = -30.00, one error of
+    #   30.00 at the Feb 10 credit's line (INV-1 stays over after it);
+    #   credits -30.00, what CN-1 brought, no more.
+    # (Before: on Mar 10 the balance read was 100.00 - 30.00 (netting) -
+    # 110.00 + 30.00 (Feb 10's move) - 20.00 = -30.00, less CN-1's -30.00:
+    # the typed postings were taken to over pay max(0, -30.00 + 30.00) =
+    # 0.00, so all 30.00 INV-1 was paid over at the day's end (February's
+    # 10.00 and the 20.00) was moved on Mar 10: no error at all, credits
+    # -60.00, twice what CN-1 netted.)
+    later = goodwill("2026-02-10", "110.00")
+    february, errors = load(books, NETTED_30 + later)
+    assert error_lines(errors) == [_paid_over(NETTED_30 + later, "110.00", "10.00")]
+    assert balance(february, CREDITS, "USD") == Decimal("-30.00")
+    credit = _credit(NETTED_30 + later, "110.00")
+    later += goodwill("2026-03-10", "20.00")
+    entries, errors_both = _january_as_it_was(books, NETTED_30, later)
+    assert errors_both == [_paid_over(NETTED_30 + later, "110.00", "30.00")]
+    assert _made(entries)[1:] == [
+        (
+            "2026-02-10",
+            f"Credit {credit} beyond what is open of INV-1 moved to customer credit",
+            [f"{AR} 30.00 USD", f"{CREDITS} -30.00 USD"],
+        ),
+    ]
+    assert _receivable(entries, item="INV-1") == Decimal("-30.00")
+    assert _receivable(entries, item="CN-1") == Decimal("0.00")
+    assert balance(entries, CREDITS, "USD") == Decimal("-30.00")
+
+
+def test_a_goodwill_credit_over_paying_on_its_own_after_a_note_and_a_move_is_an_error(
+    books: Books,
+) -> None:
+    # INV-1 100.00 (Jan 5); CN-1 65.00 nets 65.00 on Jan 10 (35.00 open).
+    # A goodwill credit of 45.00 on Feb 10 pays the 35.00 and moves 10.00
+    # to customer credits (typed alone: 100.00 - 45.00 = 55.00, nothing
+    # over). A goodwill credit of 60.00 on Mar 10 finds INV-1 open 0.00 and
+    # brings 60.00 beyond; the typed postings alone leave 100.00 - 45.00 -
+    # 60.00 = -5.00: 5.00 is no one's money (the error, at the Mar 10
+    # credit's line), and 60.00 - 5.00 = 55.00 is moved to credits.
+    #   INV-1: 100.00 - 65.00 - 45.00 + 10.00 - 60.00 + 55.00 = -5.00;
+    #   credits -10.00 - 55.00 = -65.00, what CN-1 netted.
+    # (Before, all 60.00 was moved, Feb 10's 10.00 taken for typed postings
+    # paying less: credits -70.00, more than CN-1 netted, and no error.)
+    january = (
+        GOODWILL_OPENED
+        + invoice(1, "2026-01-05", "100.00")
+        + credit_note(1, "2026-01-10", "65.00", "INV-1")
+        + BANK_FEE
+    )
+    later = goodwill("2026-02-10", "45.00") + goodwill("2026-03-10", "60.00")
+    entries, errors = _january_as_it_was(books, january, later)
+    assert errors == [_paid_over(january + later, "60.00", "5.00")]
+    assert [postings for _, _, postings in _made(entries)[1:]] == [
+        [f"{AR} 10.00 USD", f"{CREDITS} -10.00 USD"],
+        [f"{AR} 55.00 USD", f"{CREDITS} -55.00 USD"],
+    ]
+    assert _receivable(entries, item="INV-1") == Decimal("-5.00")
+    assert balance(entries, CREDITS, "USD") == Decimal("-65.00")
+
+
+def test_a_goodwill_credit_over_paying_on_its_own_after_a_note_and_a_straight_receipt(
+    books: Books,
+) -> None:
+    # INV-1 100.00 (Jan 5); CN-1 50.00 nets 50.00 on Jan 10 (50.00 open).
+    # BR-1 100.00 posted straight on Feb 1 pays the 50.00 and its other
+    # 50.00 is moved to customer credits on its day. A goodwill credit of
+    # 10.00 on Mar 1 finds INV-1 open 0.00; the typed postings alone leave
+    # 100.00 - 100.00 - 10.00 = -10.00: all 10.00 is no one's money, as
+    # when the bank paid INV-1 straight in full with no note; nothing is
+    # moved on Mar 1.
+    #   INV-1: 100.00 - 50.00 - 100.00 + 50.00 - 10.00 = -10.00, the error
+    #   at the goodwill credit's line; credits -50.00.
+    # (So before 01f44b3. From it, BR-1's move (+50.00) offset CN-1's
+    # netting (-50.00) in what was read as the typed postings: the 10.00
+    # was moved to credits (-60.00) and no error raised.)
+    january = (
+        GOODWILL_OPENED
+        + invoice(1, "2026-01-05", "100.00")
+        + credit_note(1, "2026-01-10", "50.00", "INV-1")
+        + BANK_FEE
+    )
+    later = paid("2026-02-01", "100.00", "BR-1") + goodwill("2026-03-01", "10.00")
+    entries, errors = _january_as_it_was(books, january, later)
+    assert errors == [_paid_over(january + later, "10.00", "10.00")]
+    assert [text for _, text, _ in _made(entries)[1:]] == [
+        "Over payment of INV-1 from BR-1 moved to customer credit"
+    ]
+    assert _receivable(entries, item="INV-1") == Decimal("-10.00")
+    assert balance(entries, CREDITS, "USD") == Decimal("-50.00")
+
+
+def test_a_goodwill_credit_over_paying_on_its_own_after_cash_and_a_straight_receipt(
+    books: Books,
+) -> None:
+    # As above with matched cash for the note: INV-1 100.00 (Jan 5); R-1
+    # 50.00 naming it is matched on Jan 20 (50.00 open). BR-1 100.00
+    # straight on Feb 1 pays the 50.00 and moves 50.00 to credits; a
+    # goodwill credit of 10.00 on Mar 1: the typed postings alone leave
+    # 100.00 - 100.00 - 10.00 = -10.00, all 10.00 no one's.
+    #   INV-1: 100.00 - 50.00 - 100.00 + 50.00 - 10.00 = -10.00, the error at
+    #   the goodwill credit's line; credits -50.00.
+    # (Before, older than 01f44b3, BR-1's move was taken for the typed
+    # postings paying less: 10.00 moved, credits -60.00, no error.)
+    january = (
+        GOODWILL_OPENED
+        + invoice(1, "2026-01-05", "100.00")
+        + receipt("2026-01-20", "50.00 USD", "R-1", NAMING_INV_1)
+        + BANK_FEE
+    )
+    later = paid("2026-02-01", "100.00", "BR-1") + goodwill("2026-03-01", "10.00")
+    entries, errors = _january_as_it_was(books, january, later)
+    assert errors == [_paid_over(january + later, "10.00", "10.00")]
+    assert [text for _, text, _ in _made(entries)[1:]] == [
+        "Over payment of INV-1 from BR-1 moved to customer credit"
+    ]
+    assert _receivable(entries, item="INV-1") == Decimal("-10.00")
+    assert balance(entries, CREDITS, "USD") == Decimal("-50.00")
+
+
+def test_a_write_off_lowered_by_a_goodwill_credit_is_not_what_the_typed_postings_over_pay(
+    books: Books,
+) -> None:
+    # A write-off counts in the typed postings net of what was reversed of
+    # it. INV-1 100.00 (Jan 5); CN-1 30.00 nets 30.00 on Jan 10 (open
+    # 70.00); the 70.00 is written off as uncollectible on Jan 20 (bad debt
+    # 70.00, open 0.00). A goodwill credit of 80.00 on Feb 10 finds nothing
+    # open: it lowers all 70.00 written off (bad debt 0.00); the typed
+    # postings alone leave 100.00 - 70.00 + 70.00 (lowered) - 80.00 =
+    # 20.00, nothing over, so the other 80.00 - 70.00 = 10.00 is beyond
+    # because CN-1 netted: moved to customer credits on Feb 10.
+    #   AR: 100.00 - 30.00 - 70.00 - 80.00 + 70.00 + 10.00 = 0.00;
+    #   credits -10.00; no error.
+    # (Counting the write-off whole, 100.00 - 70.00 - 80.00 = -50.00 would
+    # be taken for the typed postings' own: the 10.00 left on INV-1, an
+    # error "paid 10.00 USD more".)
+    january = (
+        GOODWILL_OPENED
+        + BAD_DEBT_OPENED
+        + invoice(1, "2026-01-05", "100.00")
+        + credit_note(1, "2026-01-10", "30.00", "INV-1")
+        + _written_off("2026-01-20", "70.00")
+        + BANK_FEE
+    )
+    later = goodwill("2026-02-10", "80.00")
+    _, both = january_kept(books, january, later)
+    credit = _credit(january + later, "80.00")
+    assert _made(both)[1:] == [
+        _lowered(credit, "70.00"),
+        (
+            "2026-02-10",
+            f"Credit {credit} beyond what is open of INV-1 moved to customer credit",
+            [f"{AR} 10.00 USD", f"{CREDITS} -10.00 USD"],
+        ),
+    ]
+    assert balance(both, BAD_DEBT, "USD") == Decimal("0.00")
+    assert balance(both, CREDITS, "USD") == Decimal("-10.00")
+    assert balance(both, AR, "USD") == Decimal("0.00")
+
+
+def test_a_write_off_recovered_by_a_straight_receipt_is_not_what_the_typed_postings_over_pay(
+    books: Books,
+) -> None:
+    # INV-1 100.00 (Jan 5); R-1 40.00 naming it is matched on Jan 10 (open
+    # 60.00); the 60.00 is written off on Jan 20. BR-1 30.00 posted
+    # straight on Feb 1 finds nothing open and recovers 30.00 (bad debt
+    # 30.00). A goodwill credit of 50.00 on Mar 1 lowers the 30.00 still
+    # written off (bad debt 0.00); the typed postings alone leave 100.00 -
+    # 60.00 + 30.00 (recovered) - 30.00 + 30.00 (lowered) - 50.00 = 20.00,
+    # nothing over, so the other 50.00 - 30.00 = 20.00 is beyond because
+    # R-1 paid: moved to customer credits on Mar 1.
+    #   AR: 100.00 - 40.00 - 60.00 + 30.00 - 30.00 - 50.00 + 30.00 + 20.00
+    #   = 0.00; credits -20.00; no error.
+    # (Counting neither reversal, 100.00 - 60.00 - 30.00 - 50.00 = -40.00
+    # would be taken for the typed postings' own: the 20.00 left on INV-1,
+    # an error.)
+    january = (
+        GOODWILL_OPENED
+        + BAD_DEBT_OPENED
+        + invoice(1, "2026-01-05", "100.00")
+        + receipt("2026-01-10", "40.00 USD", "R-1", NAMING_INV_1)
+        + _written_off("2026-01-20", "60.00")
+        + BANK_FEE
+    )
+    later = paid("2026-02-01", "30.00", "BR-1") + goodwill("2026-03-01", "50.00")
+    _, both = january_kept(books, january, later)
+    credit = _credit(january + later, "50.00")
+    assert _made(both)[1:] == [
+        (
+            "2026-02-01",
+            "Recovery of INV-1 written off, from BR-1",
+            [f"{AR} 30.00 USD", f"{BAD_DEBT} -30.00 USD"],
+        ),
+        (
+            "2026-03-01",
+            f"Credit {credit} applied to INV-1 written off",
+            [f"{AR} 30.00 USD", f"{BAD_DEBT} -30.00 USD"],
+        ),
+        (
+            "2026-03-01",
+            f"Credit {credit} beyond what is open of INV-1 moved to customer credit",
+            [f"{AR} 20.00 USD", f"{CREDITS} -20.00 USD"],
+        ),
+    ]
+    assert balance(both, BAD_DEBT, "USD") == Decimal("0.00")
+    assert balance(both, CREDITS, "USD") == Decimal("-20.00")
+    assert balance(both, AR, "USD") == Decimal("0.00")
 
 
 # The property: in January, INV-1 to INV-3 are billed, and each is paid by a
