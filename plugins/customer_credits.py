@@ -156,10 +156,12 @@ class Owner:
     It is the customer its posting or entry names; else the customer of the
     receipt it names (by `revclose_receipt`, `receipt` metadata or the
     receipt's link: a refund of an over payment); else the one customer
-    whose invoices carry its payee, the rule that gives a receipt naming no
-    customer its customer (the bank's line paying a refund out names none);
-    else nobody (""). The receipts' links and the invoices' payees are read
-    only when a posting needs them: most name their customer.
+    billed under its payee by its entry's day, the rule that gives a receipt
+    naming no customer its customer (the bank's line paying a refund out
+    names none; `receipts.customer_by_payee`: a customer first billed under
+    the payee later does not change whose it is, so a sealed month stays as
+    it was); else nobody (""). The receipts' links and the invoices' payees
+    are read only when a posting needs them: most name their customer.
 
     Attributes:
       receipts: The receipts in unapplied cash, by id.
@@ -170,7 +172,7 @@ class Owner:
         self.receipts = receipts
         self.invoices = invoices
         self._links: dict[str, str] | None = None
-        self._payees: dict[str, set[str]] | None = None
+        self._payees: dict[str, list[tuple[datetime.date, str]]] | None = None
 
     def of(self, entry: data.Transaction, posting: data.Posting) -> str:
         """Returns the customer whose credit `posting` moves, or "" if nobody's."""
@@ -184,7 +186,7 @@ class Owner:
             return receipt.customer
         if self._payees is None:
             self._payees = customers_by_payee(self.invoices)
-        return customer_by_payee(self._payees, entry.payee)
+        return customer_by_payee(self._payees, entry.payee, entry.date)
 
 
 class CreditPosting(NamedTuple):

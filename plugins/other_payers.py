@@ -34,17 +34,18 @@ generates, beside the cash application of R-7 to INV-1:
       customer: "CUS-1"
 
 The payer of a receipt waiting in unapplied cash (`plugins.receipts`) is its
-customer: its `customer`, else the one customer whose invoices carry its
-payee. Only the invoices it names can be another customer's (the matcher's
+customer: its `customer`, else the one customer billed under its payee by
+the receipt's day. Only the invoices it names can be another customer's (the matcher's
 other steps pay only the receipt's own customer's invoices,
 `plugins.cash_matching`), and it is flagged for those it is applied to.
 
 The payer of a receipt posted straight to the receivable
-(`plugins.receipts.posted_straight`) is the one customer whose invoices carry
-its payee, in any case: the bank importer writes the invoice's own
-`customer` on it, so that says nothing of who paid. A payee that is no
-customer's, or several customers', names no payer and raises no flag; nor
-does an invoice with no customer.
+(`plugins.receipts.posted_straight`) is the one customer billed under its
+payee, in any case, by the receipt's day (`receipts.customer_by_payee`): the
+bank importer writes the invoice's own `customer` on it, so that says
+nothing of who paid. A payee that is no customer's, or several customers',
+by that day names no payer and raises no flag; nor does an invoice with no
+customer.
 """
 
 from __future__ import annotations
@@ -117,7 +118,7 @@ def posted_across(subledger: Subledger) -> Iterator[OtherPayer]:
     time one is.
     """
     items = subledger.items
-    payees: dict[str, set[str]] | None = None
+    payees: dict[str, list[tuple[datetime.date, str]]] | None = None
     for item in map(items.__getitem__, subledger.several):
         owner, usual = item.customer, item.document.payee
         if not owner:
@@ -131,7 +132,7 @@ def posted_across(subledger: Subledger) -> Iterator[OtherPayer]:
                 continue
             if payees is None:
                 payees = customers_by_payee(subledger)
-            payer = customer_by_payee(payees, payee)
+            payer = customer_by_payee(payees, payee, movement.date)
             if payer and payer != owner:
                 yield OtherPayer(
                     receipt, item.id, movement.date, movement.source, payee, payer, owner

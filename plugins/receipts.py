@@ -18,8 +18,10 @@ narration (a word counts only if the receipt names no customer or the
 invoice's own). Credit notes are never named: a receipt pays invoices, so
 one whose `invoice` is a credit note's id is an error at its line, and the
 receipt is left alone, as one naming an invoice that does not exist. Its
-customer is its `customer`, else the one customer whose invoices carry its
-payee (in any case: a bank writes `ACME ROBOTICS`).
+customer is its `customer`, else the one customer billed under its payee
+(in any case: a bank writes `ACME ROBOTICS`) by the receipt's day
+(`customer_by_payee`: the same rule tells whose a refund in customer
+credits is, and who paid a receipt posted straight to an invoice).
 
 Every debit to unapplied cash uses up a receipt and must say which: by
 `receipt` metadata or the receipt's link (generated cash applications carry
@@ -351,7 +353,7 @@ class _Checker:
             return
         payee = entry.payee
         if not customer and payee:
-            customer = customer_by_payee(self.payees, payee)
+            customer = customer_by_payee(self.payees, payee, entry.date)
         if type(customer) is not str:
             customer = str(customer or "")
         named = self.named(entry, invoice, customer, receipt_id_, posting)
@@ -360,7 +362,7 @@ class _Checker:
         self.receipts[receipt_id_] = _new(Receipt, (*fields, customer, named, payee, place))
 
     @functools.cached_property
-    def payees(self) -> dict[str, set[str]]:
+    def payees(self) -> dict[str, list[tuple[datetime.date, str]]]:
         """The customers of each payee of an invoice, read when a receipt names no customer."""
         return customers_by_payee(self.subledger)
 
@@ -445,23 +447,44 @@ def _words(entry: data.Transaction) -> list[str]:
     return _WORD.findall(f"{entry.payee} {narration}" if entry.payee else narration)
 
 
-def customers_by_payee(invoices: Subledger) -> dict[str, set[str]]:
-    """Returns the customers of each payee (casefolded) of the invoices' entries."""
-    payees: dict[str, set[str]] = defaultdict(set)
+def customers_by_payee(invoices: Subledger) -> dict[str, list[tuple[datetime.date, str]]]:
+    """Returns the customers billed under each payee (casefolded), each with its first day.
+
+    Each payee's customers come in the order they were first billed under
+    it (by the date of their earliest item carrying it, then by name), so
+    `customer_by_payee` reads who was billed under it by a day from the
+    first two.
+    """
+    first: dict[str, dict[str, datetime.date]] = defaultdict(dict)
     for item in invoices.items.values():
-        payees[(item.document.payee or "").casefold()].add(item.customer)
-    return payees
+        days = first[(item.document.payee or "").casefold()]
+        known = days.get(item.customer)
+        if known is None or item.date < known:
+            days[item.customer] = item.date
+    return {
+        payee: sorted((day, customer) for customer, day in days.items())
+        for payee, days in first.items()
+    }
 
 
-def customer_by_payee(payees: Mapping[str, set[str]], payee: str | None) -> str:
-    """Returns the one customer whose invoices carry a payee (in any case), else "".
+def customer_by_payee(
+    payees: Mapping[str, list[tuple[datetime.date, str]]], payee: str | None, day: datetime.date
+) -> str:
+    """Returns the one customer billed under a payee (in any case) by a day, else "".
+
+    Only the items dated on or before the day count: a customer first billed
+    under the payee later does not change whose an earlier posting is, so
+    typing a later month leaves a sealed one as it was.
 
     Args:
       payees: The customers of each payee, from `customers_by_payee`.
       payee: The payee of an entry that names no customer.
+      day: The day of the entry.
     """
-    payers = payees.get(payee.casefold(), ()) if payee else ()
-    return next(iter(payers)) if len(payers) == 1 else ""
+    billed = payees.get(payee.casefold(), ()) if payee else ()
+    if not billed or billed[0][0] > day or (len(billed) > 1 and billed[1][0] <= day):
+        return ""
+    return billed[0][1]
 
 
 def used_receipt(entry: data.Transaction, posting: data.Posting, links: Mapping[str, str]) -> str:

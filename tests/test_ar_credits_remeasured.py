@@ -7,7 +7,9 @@ what is left of their carrying amount goes to
 `Liabilities:CustomerCredits:Remeasurement` against unrealized exchange
 gains and losses, and is reversed the next day (`plugins.credits_remeasurement`).
 Before the rule no credit was ever remeasured: every test below but the
-two that remeasure nothing failed so.
+two that remeasure nothing failed so. The sealed month's test failed on
+the rule's first version too: a payee was read with every invoice of the
+books, not only those billed by the posting's day.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from reports import controls, package
 from reports.flux import Thresholds
 from tests import reporting
 from tests.conftest import Books, generated
-from tests.rated_books import postings_through, units_total, usd_weight
+from tests.rated_books import postings_through, sealed, units_total, usd_weight
 from tests.test_ar_reconciliation import (
     AR,
     CREDITS,
@@ -191,6 +193,53 @@ def test_a_credit_partly_refunded_is_remeasured_on_what_is_left(books: Books) ->
     ]
 
 
+def test_typing_a_later_month_leaves_a_sealed_months_credits_remeasurement_as_it_was(
+    books: Books,
+) -> None:
+    # January: R-1 parks 30.00 EUR of CUS-1's credit at 1.20 (-36.00 USD);
+    # on Jan 20 a refund the bank import typed by a rule pays 10.00 EUR of
+    # it out at 1.20 (12.00 USD). It names no customer and no receipt; its
+    # payee "Acme" is CUS-1's alone on Jan 20, so it is CUS-1's
+    # (`customer_credits.Owner`). Jan 31, EUR at 1.25: the pool holds -30.00
+    # + 10.00 = -20.00 EUR carried at -36.00 + 12.00 = -24.00 USD: -20.00 x
+    # 1.25 + 24.00 = -25.00 + 24.00 = -1.00, a loss of 1.00 USD. January is
+    # sealed.
+    # February: a USD invoice of a new customer CUS-3 under the same payee
+    # "Acme" is typed, on Feb 10. On Jan 20 CUS-1 was still the only "Acme"
+    # customer, so the refund stays CUS-1's and January's entries stay as
+    # sealed: -1.00 on Jan 31, reversed Feb 1. Feb 28 (EUR still 1.25, the
+    # latest price) is remeasured the same: -1.00, reversed Mar 1. Reading
+    # the payee with every invoice of the books, the refund became nobody's,
+    # left CUS-1's pool, and sealed Jan 31 turned into -30.00 x 1.25 + 36.00
+    # = -1.50.
+    january = (
+        EURO_CREDIT
+        + """
+2026-01-20 * "Acme" "Refund by bank rule"
+  Liabilities:CustomerCredits  10.00 EUR @ 1.20 USD
+  Assets:Bank:Operating  -12.00 USD
+
+2026-01-31 price EUR 1.25 USD
+"""
+    )
+    february = january + invoice(5, "2026-02-10", "10.00", customer="CUS-3")
+    alone, errors = load(books, january)
+    assert errors == []
+    assert [(day, postings) for day, _, postings, _ in remeasurements(alone)] == [
+        ("2026-01-31", [f"{CREDITS_REMEASURED} -1.00 USD", f"{UNREALIZED} 1.00 USD"]),
+        ("2026-02-01", [f"{UNREALIZED} -1.00 USD", f"{CREDITS_REMEASURED} 1.00 USD"]),
+    ]
+    entries, errors = load(books, february)
+    assert errors == []
+    assert [(day, postings) for day, _, postings, _ in remeasurements(entries)] == [
+        ("2026-01-31", [f"{CREDITS_REMEASURED} -1.00 USD", f"{UNREALIZED} 1.00 USD"]),
+        ("2026-02-01", [f"{UNREALIZED} -1.00 USD", f"{CREDITS_REMEASURED} 1.00 USD"]),
+        ("2026-02-28", [f"{CREDITS_REMEASURED} -1.00 USD", f"{UNREALIZED} 1.00 USD"]),
+        ("2026-03-01", [f"{UNREALIZED} -1.00 USD", f"{CREDITS_REMEASURED} 1.00 USD"]),
+    ]
+    assert sealed(entries, "2026-01-31") == sealed(alone, "2026-01-31")
+
+
 def test_a_refund_typed_without_a_price_leaves_the_credit_in_its_own_currency(
     books: Books,
 ) -> None:
@@ -259,26 +308,26 @@ def test_a_credit_in_the_functional_currency_is_never_remeasured(books: Books) -
 
 
 def test_a_credit_with_no_price_is_carried_in_its_own_currency(books: Books) -> None:
-    # The same credit received with no price anywhere (the EU entity's own
-    # euros: no `price` directive, no `@`): it has no value in USD to
-    # remeasure, so it is never remeasured, as an invoice with no carrying
-    # rate is not.
+    # CUS-1's credit of 30.00 EUR typed with no price (the EU entity's own
+    # euros, received into its euro account and credited by hand: no `@`):
+    # it has no value in USD to remeasure, so it is never remeasured, as an
+    # invoice with no carrying rate is not. The ledger prices EUR all the
+    # same (1.20 from Jan 1, 1.25 on Jan 31), so only that rule leaves it
+    # alone: valued at Jan 10's price (1.20, -36.00 USD), the -30.00 EUR
+    # would be remeasured on Jan 31 by -30.00 x 1.25 + 36.00 = -1.50; valued
+    # at nothing, by -37.50. (A credit the plugin parks from a receipt with
+    # no `@` is not such a one when the ledger has a price: its application
+    # moves it at the day's price, and it is remeasured.)
     text = """
+2026-01-01 price EUR 1.20 USD
+2026-01-31 price EUR 1.25 USD
 2026-01-01 open Assets:Bank:Euro
 2026-01-01 open Liabilities:CustomerCredits
 
-2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
-  invoice: "INV-1"
+2026-01-10 * "Acme" "Wire credited to CUS-1's balance"
   customer: "CUS-1"
-  Assets:AccountsReceivable  30.00 EUR
-  Income:Revenue:Services  -30.00 EUR
-
-2026-01-10 * "Acme" "Wire"
-  receipt: "R-1"
-  invoice: "INV-1"
-  customer: "CUS-1"
-  Assets:Bank:Euro  60.00 EUR
-  Liabilities:UnappliedCash  -60.00 EUR
+  Assets:Bank:Euro  30.00 EUR
+  Liabilities:CustomerCredits  -30.00 EUR
 
 2026-02-20 * "Acme" "Invoice INV-9" ^INV-9
   invoice: "INV-9"
@@ -290,6 +339,7 @@ def test_a_credit_with_no_price_is_carried_in_its_own_currency(books: Books) -> 
     assert errors == []
     assert units_total(postings_through(entries, CREDITS, "2026-02-28"), "EUR") == Decimal("-30.00")
     assert remeasurements(entries) == []
+    assert postings_through(entries, UNREALIZED, "2026-12-31") == []
 
 
 def _cents(units: int) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 from beancount.core import data
 
 from tests.conftest import Books, generated, line_of
+from tests.rated_books import sealed
 from tests.test_ar_reconciliation import HEADER, applications, invoice, load, receipt, squeezed
 
 ARGON, CRESCENT = "Argon Films BV", "Crescent Dynamics Labs"
@@ -219,6 +220,41 @@ def test_payee_shared_by_two_customers_names_no_payer(books: Books) -> None:
         "Cash application INV-1 from R-1"
     ]
     assert flags(entries) == []
+
+
+def test_a_payee_names_a_payer_only_from_the_day_it_is_first_billed(books: Books) -> None:
+    # January: BILLED, and BR-1, 60.00 posted straight to INV-1 (CUS-1's) on
+    # Jan 25 by "Borealis GmbH", a payee no invoice carries yet: no payer,
+    # no flag. January is sealed.
+    # February: INV-3 30.00 is billed to CUS-3 under "Borealis GmbH" on Feb
+    # 5; BR-2 pays the 40.00 left of INV-1 straight on Feb 10, from the same
+    # payee. From Feb 5 the payee is CUS-3's: BR-2 is flagged on its day,
+    # "Receipt BR-2 from Borealis GmbH (CUS-3) pays INV-1 of CUS-1". BR-1 is
+    # not: on Jan 25 the payee was no one's (reading every invoice of the
+    # books, sealed January got the flag "Receipt BR-1 from Borealis GmbH
+    # (CUS-3) pays INV-1 of CUS-1" once February was typed).
+    borealis = "Borealis GmbH"
+    january = BILLED + straight("2026-01-25", "60.00", "BR-1", borealis)
+    february = (
+        january
+        + invoice(3, "2026-02-05", "30.00", "CUS-3", payee=borealis)
+        + straight("2026-02-10", "40.00", "BR-2", borealis)
+    )
+    alone, errors = load(books, january)
+    assert errors == []
+    assert flags(alone) == []
+    entries, errors = load(books, february)
+    assert errors == []
+    assert flags(entries) == [
+        (
+            "2026-02-10",
+            "!",
+            "Receipt BR-2 from Borealis GmbH (CUS-3) pays INV-1 of CUS-1",
+            ["BR-2", "INV-1"],
+            0,
+        )
+    ]
+    assert sealed(entries, "2026-01-31") == sealed(alone, "2026-01-31")
 
 
 def test_payee_of_no_customer_names_no_payer(books: Books) -> None:

@@ -19,6 +19,7 @@ from plugins.currency import Precision
 from plugins.matching_terms import Application, OpenInvoice, Payment
 from tests.conftest import Books, error_lines, generated, line_of, number
 from tests.conftest import currency as posting_currency
+from tests.rated_books import sealed
 
 AR = "Assets:AccountsReceivable"
 UNAPPLIED = "Liabilities:UnappliedCash"
@@ -305,6 +306,36 @@ def test_customer_of_a_receipt_comes_from_its_payee(books: Books) -> None:
     entries, errors = load(books, text)
     assert errors == []
     assert generated(entries)[0].meta["customer"] == "CUS-1"
+
+
+def test_a_payee_names_the_customer_billed_under_it_by_the_receipts_day(books: Books) -> None:
+    # January: INV-1 100.00 is billed to CUS-1 under "Acme" on Jan 5; R-1
+    # 100.00 of Jan 20 names no customer and no invoice. On Jan 20 CUS-1 is
+    # the one customer billed under "Acme", so R-1 is CUS-1's and pays INV-1
+    # by amount on Jan 20. January is sealed.
+    # February: INV-5 100.00 is billed to CUS-3 under "Acme" too, on Feb 10,
+    # and R-2 100.00 of Feb 15 names no customer. R-1 stays CUS-1's: CUS-3
+    # was billed under "Acme" only after Jan 20 (reading every invoice of
+    # the books, R-1 was nobody's, and January's application went away). By
+    # Feb 15 "Acme" is two customers' payee: R-2 is nobody's and waits.
+    #   AR: 100.00 - 100.00 + 100.00 = 100.00 (INV-5 open);
+    #   unapplied: 100.00 + 100.00 - 100.00 = 100.00 (R-2).
+    january = invoice(1, "2026-01-05", "100.00") + receipt("2026-01-20", "100.00 USD", "R-1")
+    february = (
+        january
+        + invoice(5, "2026-02-10", "100.00", customer="CUS-3")
+        + receipt("2026-02-15", "100.00 USD", "R-2")
+    )
+    alone, errors = load(books, january)
+    assert errors == []
+    entries, errors = load(books, february)
+    assert errors == []
+    assert [(day, narration) for day, narration, _ in applications(entries)] == [
+        ("2026-01-20", "Cash application INV-1 from R-1")
+    ]
+    assert balance(entries, AR, "USD") == Decimal("100.00")
+    assert balance(entries, UNAPPLIED, "USD") == Decimal("-100.00")
+    assert sealed(entries, "2026-01-31") == sealed(alone, "2026-01-31")
 
 
 def test_one_receipt_pays_several_invoices_of_its_customer(books: Books) -> None:
