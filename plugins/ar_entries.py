@@ -396,13 +396,41 @@ def own_rate_postings(
     of an invoice) is moved back at its own rate and out at the carrying
     rate; a debit (a refund) out at its own rate and back at the carrying
     rate: the difference is realized (`carried_transfer`). The one shape
-    of the receivable's own-rate entry and a customer credit's
-    (`plugins.credits_own_rate`).
+    of the receivable's own-rate entry and a liability's (`paid_out_entry`).
     """
     own, carried = ((account, rate, None) for rate in rates)
     if units < 0:
         return carried_transfer(own, carried, -units, currency, policy)
     return carried_transfer(carried, own, units, currency, policy)
+
+
+def paid_out_entry(
+    account: str,
+    debit: tuple[data.Transaction, Mapping[str, Any]],
+    moved: tuple[int, str, Decimal, Decimal],
+    narration: str,
+    links: frozenset[str],
+    extra: dict[str, Any],
+    policy: ArPolicy,
+) -> data.Transaction:
+    """Returns the entry realizing a typed debit to a carried liability at a rate of its own.
+
+    `debit` is the debit's entry and the metadata locating it (its line);
+    `moved` its units (minor units, positive), their currency, its own
+    rate and the liability's carrying rate. On the debit's day, at its
+    line, the entry moves the units back at the debit's rate and out at
+    the carrying rate (`own_rate_postings`), so the liability leaves the
+    books at what it was carried at and the difference is realized. The
+    one shape of a customer credit's (`plugins.credits_own_rate`) and a
+    receipt's in unapplied cash (`plugins.unapplied_own_rate`); `extra`
+    names whose it is, with `revclose_kind: "own-rate"`.
+    """
+    entry, place = debit
+    units, currency, rate, carrying = moved
+    postings = own_rate_postings(account, units, currency, (rate, carrying), policy)
+    return transaction(
+        place, entry.date, narration, APPLICATION_TAGS, links, postings, entry.payee, extra
+    )
 
 
 def item_entry(

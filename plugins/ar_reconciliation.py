@@ -85,6 +85,7 @@ from plugins import (
     receivables,
     recoveries,
     tie_outs,
+    unapplied_own_rate,
 )
 from plugins import policy as policy_files
 from plugins.ar_policy import ArPolicy
@@ -509,6 +510,8 @@ def _reconciled(
     crediting = [*books.customer_credits, *(entry for entry in made if _posts_to(entry, account))]
     own_rates = credits_own_rate.entries(crediting, owner, policy)
     made += own_rates
+    # So does a typed debit of a receipt in unapplied cash at a rate other than the receipt's.
+    made += unapplied_own_rate.entries(applied.cash, rates, policy)
     # Month-end entries are made through the books' horizon, not their last
     # date: December's remeasurement is due once the books reach December, so
     # typing January adds none to a closed December.

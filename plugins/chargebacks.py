@@ -111,6 +111,9 @@ INV-1 30.00 EUR carried at 1.20 when they were worth 33.00 USD, 0.30 USD
 written off, 33.20 USD charged back opens all 30.00 EUR again at 36.00 USD
 and debits the write-off 0.20 USD, reversing the whole 3.00 USD of loss
 (36.00 - 33.20 + 0.20); the other 0.10 USD debit the write-off 0.10.
+So the cash given back is the receipt's, at its rate; a debit typed at
+another rate takes it out at that rate, and what the two differ by is
+realized (`plugins.unapplied_own_rate`).
 
 A take-back of an application that paid an invoice the receipt recovered,
 once written off as uncollectible (`plugins.recoveries`), writes it off

@@ -8,7 +8,7 @@ on the day a debit pays out of it, before the debit. A refund typed at a
 rate of its own (the bank's dollars for the euros paid back,
 `Liabilities:CustomerCredits 30.00 EUR @ 1.25 USD`) takes the euros out at
 that rate instead; the entry this module makes (`revclose_kind:
-"own-rate"`, the receivable's shape, `ar_entries.own_rate_postings`) moves
+"own-rate"`, the receivable's shape, `ar_entries.paid_out_entry`) moves
 the units back at the debit's rate and out at the carrying rate, so the
 difference is realized. 30.00 EUR moved to credits at 1.20 (-36.00 USD)
 and refunded at 1.25 (37.50 USD paid) lose 1.50 USD:
@@ -107,13 +107,6 @@ def entry(paid: PaidOut, policy: ArPolicy) -> data.Transaction:
     move, functional = paid.move, policy.functional_currency
     assert functional is not None
     carrying = price_of(paid.carried, move.number)
-    postings = ar_entries.own_rate_postings(
-        policy.customer_credits_account,
-        paid.units,
-        move.currency,
-        (paid.rate, carrying),
-        policy,
-    )
     narration = (
         f"Exchange difference on {paid.customer}'s {move.currency} credits: "
         f"{move.number} {move.currency} paid out at {paid.rate} {functional}, "
@@ -124,15 +117,14 @@ def entry(paid: PaidOut, policy: ArPolicy) -> data.Transaction:
         ar_entries.KIND: ar_entries.OWN_RATE,
         meta.CUSTOMER: paid.customer,
     }
-    return ar_entries.transaction(
-        move.entry.meta,
-        move.entry.date,
+    return ar_entries.paid_out_entry(
+        policy.customer_credits_account,
+        (move.entry, move.entry.meta),
+        (paid.units, move.currency, paid.rate, carrying),
         narration,
-        ar_entries.APPLICATION_TAGS,
         frozenset({link_of(paid.customer)}),
-        postings,
-        move.entry.payee,
         extra,
+        policy,
     )
 
 
