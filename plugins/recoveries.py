@@ -1007,14 +1007,7 @@ def typed_entry(
     at the invoice's `carrying` rate, at which the credit is carried
     (`plugins.derecognition`), the difference realized.
     """
-    extra: dict[str, Any] = {
-        meta.INVOICE: item.id,
-        meta.SOURCE: item.id,
-        APPLIED_RECEIPT: name,
-        ar_entries.KIND: TYPED_KIND,
-    }
-    if item.customer:
-        extra[meta.CUSTOMER] = item.customer
+    extra = _reversal_meta(item, name, TYPED_KIND)
     narration = f"Credit {name} applied to {item.id} written off"
     told = _Told(narration, frozenset((item.id, link_of(name))), extra)
     place = (credit.source, credit.date, credit.entry.payee)
@@ -1043,6 +1036,19 @@ def straight_entry(
     return _entry(item, place, told, Reversed(write_off, *reversed_), policy)
 
 
+def _reversal_meta(item: Item, receipt: str, kind: str) -> dict[str, Any]:
+    """Returns the metadata of an entry reversing part of a write-off: invoice, receipt, kind."""
+    extra: dict[str, Any] = {
+        meta.INVOICE: item.id,
+        meta.SOURCE: item.id,
+        APPLIED_RECEIPT: receipt,
+        ar_entries.KIND: kind,
+    }
+    if item.customer:
+        extra[meta.CUSTOMER] = item.customer
+    return extra
+
+
 class _Told(NamedTuple):
     """What tells one reversal of a write-off from another: its words, links and metadata."""
 
@@ -1054,14 +1060,7 @@ class _Told(NamedTuple):
 
 def _recovered(item: Item, receipt: str, link: str) -> _Told:
     """Returns what tells a receipt's recovery of an invoice (`recovery_entry`)."""
-    extra: dict[str, Any] = {
-        meta.INVOICE: item.id,
-        meta.SOURCE: item.id,
-        APPLIED_RECEIPT: receipt,
-        ar_entries.KIND: KIND,
-    }
-    if item.customer:
-        extra[meta.CUSTOMER] = item.customer
+    extra = _reversal_meta(item, receipt, KIND)
     narration = f"Recovery of {item.id} written off, from {receipt}"
     return _Told(narration, frozenset((item.id, link)), extra)
 
