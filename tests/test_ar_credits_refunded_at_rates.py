@@ -23,8 +23,10 @@ from tests.test_ar_credits_remeasured import CREDITS_REMEASURED, EURO_CREDIT, re
 from tests.test_ar_reconciliation import CREDITS, REALIZED, UNREALIZED, load
 
 
-def own_rates(entries: list[data.Directive]) -> list[tuple[str, str, list[str]]]:
-    """(date, narration, postings as `account units @ price`) of each own-rate entry on credits."""
+def own_rates(
+    entries: list[data.Directive], account: str = CREDITS
+) -> list[tuple[str, str, list[str]]]:
+    """(date, narration, postings as `account units @ price`) of each own-rate entry on account."""
     return [
         (
             str(entry.date),
@@ -37,7 +39,7 @@ def own_rates(entries: list[data.Directive]) -> list[tuple[str, str, list[str]]]
         )
         for entry in generated(entries)
         if entry.meta.get("revclose_kind") == "own-rate"
-        and any(posting.account == CREDITS for posting in entry.postings)
+        and any(posting.account == account for posting in entry.postings)
     ]
 
 

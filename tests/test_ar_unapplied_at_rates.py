@@ -24,6 +24,7 @@ from reports import receivables
 from tests import reporting
 from tests.conftest import Books, generated, line_of
 from tests.rated_books import postings_through, sealed, units_total, usd_weight
+from tests.test_ar_credits_refunded_at_rates import own_rates
 from tests.test_ar_reconciliation import AR, CREDITS, HEADER, REALIZED, UNAPPLIED
 
 POLICY = {"ar.yaml": "tolerance: {USD: 1.00, EUR: 1.00}\n", "close.yaml": ""}
@@ -39,21 +40,8 @@ def _load(books: Books, text: str) -> list[data.Directive]:
 
 
 def _own_rates(entries: list[data.Directive]) -> list[tuple[str, str, list[str]]]:
-    """(date, narration, postings as `account units @ price`) of each own-rate entry on cash."""
-    return [
-        (
-            str(entry.date),
-            str(entry.narration),
-            [
-                f"{posting.account} {posting.units}"
-                + (f" @ {posting.price}" if posting.price else "")
-                for posting in entry.postings
-            ],
-        )
-        for entry in generated(entries)
-        if entry.meta.get("revclose_kind") == "own-rate"
-        and any(posting.account == UNAPPLIED for posting in entry.postings)
-    ]
+    """Each own-rate entry on unapplied cash (`own_rates`)."""
+    return own_rates(entries, UNAPPLIED)
 
 
 def _held(entries: list[data.Directive], account: str) -> tuple[Decimal, Decimal]:
