@@ -10,6 +10,11 @@ none, when the converted amount is within the tolerance of the open amount of
 one of its customer's invoices in that currency (the matcher's converted
 amount step). Invoice ids found only among the words of a receipt count when
 the receipt names no customer or the invoice's own.
+
+A receipt in an invoice's own currency realizes the difference of their
+rates when both have one; one without a rate (no price on it, none in the
+ledger on or before its date) paying an invoice carried at a rate is
+reported (`_without_a_rate`).
 """
 
 from __future__ import annotations
@@ -295,6 +300,28 @@ def _settlement(
     )
 
 
+def _without_a_rate(settlement: ar_entries.Settlement, functional: str | None) -> str | None:
+    """Returns why a receipt without a rate cannot settle an invoice carried at one, or None.
+
+    A receipt in the invoice's currency is worth the price on its unapplied
+    cash posting, else the ledger's price on its date or the latest before
+    (`Rates.of_posting`). With neither, what it is worth in the functional
+    currency is unknown: its units pay the invoice unpriced, and what is
+    left of the invoice's carrying amount stays in the receivable with
+    nothing open, realized nowhere. The books need the day's price.
+    """
+    receipt, item, rate = settlement.receipt, settlement.item, settlement.invoice_rate
+    if rate is None or settlement.receipt_rate is not None or receipt.currency != item.currency:
+        return None
+    currency, day = receipt.currency, receipt.date
+    return (
+        f"Receipt '{receipt.id}' in {currency} has no rate in {functional} on {day} to pay "
+        f"'{item.id}', carried at {rate} {functional}: the exchange difference is not "
+        f"realized; expected an '@' price on its unapplied cash posting or a {currency} "
+        f"price in {functional} on or before {day}"
+    )
+
+
 def apply(
     subledger: Subledger,
     receipts: Receipts,
@@ -374,6 +401,9 @@ def apply(
         else:
             ratio = view.ratios.get((receipt.id, currency))
             settlement = _settlement(receipt, item, ratio, rates)
+            unrated = _without_a_rate(settlement, functional) if application.cleared else None
+            if unrated is not None:
+                done.findings.append((receipt.source, unrated, receipt.entry))
             used = cash.get(index, used)
             entry = ar_entries.application_entry(application, settlement, used, policy)
             # The receivable is the first leg, or the second after the unapplied cash.
