@@ -297,7 +297,13 @@ def _typed_last(typed: Sequence[Movement], folder: str) -> tuple[str, Movement]:
     return receipt_id(movement.entry, movement.posting, folder), movement
 
 
-def _left_by_typed(invoice: Item, through: datetime.date) -> int:
+# What reverses part of a typed write-off at the invoice: counted with the write-off.
+_REVERSING = (recoveries.KIND, recoveries.TYPED_KIND)
+# With them, what credit notes net to an invoice before cash is matched, and move back.
+_NOTED = (*_REVERSING, credit_notes.KIND, credit_notes.LEFT_OPEN_KIND)
+
+
+def _left_by_typed(invoice: Item, through: datetime.date, noted: bool = False) -> int:
     """Returns what an invoice's typed postings leave of it through a day, in minor units.
 
     Its typed postings are the invoice, its straight receipts, the credits
@@ -313,15 +319,25 @@ def _left_by_typed(invoice: Item, through: datetime.date) -> int:
     on January 10 and a goodwill credit of 110.00 on February 10 (30.00
     moved to credits) leave -10.00 from February 10 on, and with another
     goodwill credit of 20.00 on March 10, -30.00.
+
+    With `noted`, what credit notes netted to the invoice counts too, less
+    what was moved back to them (`plugins.credit_notes.KIND`,
+    `LEFT_OPEN_KIND`): of an invoice carried at a foreign rate, what is
+    posted to it before cash is matched, the typed postings and the notes'
+    nettings, over pays as the user typed it, and stays an error
+    (`InCalendar._receipt_over_at_rate`): INV-1 100.00 EUR, CN-1 10.00 EUR
+    netted to it on February 5 and BR-1 70.00 EUR straight on February 10
+    leave 20.00 EUR, whatever was moved to credits from it that day, and
+    with BR-2 50.00 EUR straight on March 1, -30.00 EUR.
     """
-    reversals = (recoveries.KIND, recoveries.TYPED_KIND)
+    counted = _NOTED if noted else _REVERSING
     return sum(
         movement.units
         for movement in invoice.movements
         if movement.date <= through
         and (
             meta.GENERATED_BY not in movement.entry.meta
-            or movement.entry.meta.get(ar_entries.KIND) in reversals
+            or movement.entry.meta.get(ar_entries.KIND) in counted
         )
     )
 
@@ -363,7 +379,8 @@ class InCalendar:
     is left open on it at the two items' carrying rates, the difference
     realized (`plugins.credit_notes.left_open_entry`); what a straight
     receipt or a credit by hand brings beyond what its typed postings alone
-    over pay (those stay an error) is moved to credits at the invoice's
+    (with, of a straight receipt, what credit notes netted) over pay (those
+    stay an error) is moved to credits at the invoice's
     carrying rate, both legs, beyond the tolerance, and within it written
     off at that rate at once (`_receipt_over_at_rate`, `_typed_over`).
     Of one written off as uncollectible (`plugins.recoveries`), what the
@@ -727,16 +744,25 @@ class InCalendar:
         """Moves what the day's straight receipts over pay of an invoice at a foreign rate.
 
         Only what they over pay because cash was matched or credited to it
-        before their day: what the typed postings alone over pay stays an
-        error for the user. Beyond the tolerance it is moved at the
+        before their day. Nothing is moved or written off of such an
+        invoice before cash is matched (`to_customer_credits`,
+        `plugins.payment_differences` leave it alone), so what is posted to
+        it before matching, its typed postings and what credit notes netted
+        to it, over pays as the user typed it: how far that takes it below
+        zero through the day (`_left_by_typed`, `noted`), whatever was
+        moved to credits from it before, stays an error for the user. The
+        rest is the matched cash's. Beyond the tolerance it is moved at the
         invoice's carrying rate, at the day's receipt of the greatest id;
         within it, written off at that rate at once, as the matcher writes
         off what a receipt in unapplied cash over pays of such an invoice
         (`plugins.payment_differences` leaves invoices at a rate alone).
         INV-1 100.00 EUR at 1.20, R-1 60.00 EUR naming it on January 20 and
-        BR-1 70.00 EUR straight on February 10: 30.00 EUR moved at 1.20.
+        BR-1 70.00 EUR straight on February 10: 30.00 EUR moved at 1.20;
+        BR-2 50.00 EUR straight on March 1 moves 30.00 EUR more, and the
+        20.00 EUR the typed postings alone over pay, 100.00 - 70.00 - 50.00,
+        stay an error.
         """
-        units -= max(0, -item.balance(day))
+        units -= max(0, -_left_by_typed(item, day, noted=True))
         if units > 0:
             receipt, movement = max(paid, key=operator.itemgetter(0))
             self._settle(item, (receipt, movement), units, _moved_narration(item, receipt))

@@ -713,6 +713,122 @@ def test_what_a_straight_receipt_alone_over_pays_at_a_rate_stays_an_error(books:
     assert balance(both, CREDITS, "EUR") == Decimal("-60.00")
 
 
+# BR-2, posted straight to INV-1 on Mar 1 at 1.10, its own rate.
+PAID_AGAIN_IN_EUROS = """
+2026-03-01 * "Acme" "Wire BR-2" ^INV-1
+  bank_reference: "BR-2"
+  invoice: "INV-1"
+  Assets:Bank:Euro  50.00 EUR @ 1.10 USD
+  Assets:AccountsReceivable  -50.00 EUR @ 1.10 USD
+"""
+
+
+def _moved_at_carrying(day: str, receipt_id: str, eur: str) -> tuple[str, str, list[str]]:
+    return (
+        day,
+        f"Over payment of INV-1 from {receipt_id} moved to customer credit",
+        [
+            f"Assets:AccountsReceivable {eur} EUR @ 1.20 USD",
+            f"Liabilities:CustomerCredits -{eur} EUR @ 1.20 USD",
+        ],
+    )
+
+
+def _over_paid_again(books: Books, february: str) -> tuple[list[data.Directive], list[str]]:
+    """The books with BR-2 on Mar 1, and their errors; February is as loaded alone."""
+    alone, errors = load(books, february)
+    assert errors == []
+    both, errors = load(books, february + PAID_AGAIN_IN_EUROS)
+    assert sealed(both, "2026-02-28") == sealed(alone, "2026-02-28")
+    return both, [error.message for error in errors]
+
+
+def test_worked_example_what_straight_receipts_alone_over_pay_at_a_rate_stays_an_error_later(
+    books: Books,
+) -> None:
+    # January as above: R-1 60.00 EUR pays INV-1 100.00 EUR, 40.00 open.
+    # Feb 10, BR-1 70.00 EUR straight: the matcher finds 40.00 open, BR-1
+    # over pays 30.00; the typed postings alone, 100.00 - 70.00 = 30.00,
+    # over pay nothing, so all 30.00 is R-1's cash: moved at 1.20 (INV-1
+    # 0.00 EUR). BR-1's own 1.10 to 1.20: 70.00 x 0.10 = 7.00 USD of loss.
+    # Mar 1, BR-2 50.00 EUR straight: the matcher finds 0.00 open, BR-2
+    # over pays 50.00. The typed postings alone, 100.00 - 70.00 - 50.00 =
+    # -20.00, over pay 20.00: no one's money, an error for the user, as
+    # in USD (`over_payments._left_by_typed`). The other 30.00 is the rest
+    # of R-1's cash: moved at 1.20. BR-2 at 1.10: 50.00 x 0.10 = 5.00 loss.
+    #   AR: 100.00 - 60.00 - 70.00 + 30.00 - 50.00 + 30.00 = -20.00 EUR;
+    #   credits -(30.00 + 30.00) = -60.00 EUR, all R-1 paid.
+    # (Before, the typed-alone excess was read from INV-1's balance, which
+    # holds the 30.00 moved on Feb 10 too: 100.00 - 70.00 + 30.00 - 50.00 =
+    # 10.00, no excess, so all 50.00 of BR-2 was moved, credits -80.00 EUR
+    # and no error.)
+    both, errors = _over_paid_again(books, IN_EUROS + _paid_in_euros("70.00"))
+    assert errors == [
+        "Invoice 'INV-1' is paid 20.00 EUR more than its total 100.00 EUR; "
+        "expected at most the tolerance 1.00 EUR"
+    ]
+    assert _priced(both) == [
+        _brought_to_carrying("70.00", "7.00"),
+        _moved_at_carrying("2026-02-10", "BR-1", "30.00"),
+        (
+            "2026-03-01",
+            "Exchange difference on INV-1: settled at 1.10, carried at 1.20",
+            [
+                "Assets:AccountsReceivable 50.00 EUR @ 1.10 USD",
+                "Assets:AccountsReceivable -50.00 EUR @ 1.20 USD",
+                "Income:ForeignExchange:Realized 5.00 USD",
+            ],
+        ),
+        _moved_at_carrying("2026-03-01", "BR-2", "30.00"),
+    ]
+    assert _open(both, "INV-1", "2026-03-31") == Decimal("-20.00")
+    assert balance(both, CREDITS, "EUR") == Decimal("-60.00")
+
+
+def test_what_a_credit_note_nets_at_a_rate_counts_with_the_typed_postings_later(
+    books: Books,
+) -> None:
+    # January as above (40.00 EUR open). CN-1 10.00 EUR for INV-1 on Feb 5
+    # nets 10.00 of it, before matching (30.00 open to the matcher).
+    # Feb 10, BR-1 70.00 EUR straight over pays the 30.00 open by 40.00;
+    # the typed postings and the netting, 100.00 - 10.00 - 70.00 = 20.00,
+    # over pay nothing: all 40.00 is R-1's cash, moved at 1.20.
+    # Mar 1, BR-2 50.00 EUR straight: 0.00 open, BR-2 over pays 50.00; the
+    # typed postings and the netting, 20.00 - 50.00 = -30.00, over pay
+    # 30.00, which stays an error (at a rate, nothing posted before cash is
+    # matched is moved, `over_payments.InCalendar._receipt_over_at_rate`);
+    # the other 20.00, the rest of R-1's cash, is moved at 1.20.
+    #   AR: 100.00 - 60.00 - 10.00 - 70.00 + 40.00 - 50.00 + 20.00 = -30.00
+    #   EUR; credits -(40.00 + 20.00) = -60.00 EUR, all R-1 paid.
+    # (Before, read from the balance, 100.00 - 10.00 - 70.00 + 40.00 - 50.00
+    # = 10.00: all 50.00 moved, credits -90.00 EUR, no error. Without the
+    # netting counted, as for a credit typed by hand in USD, 100.00 - 70.00
+    # - 50.00 = -20.00: 30.00 moved and 20.00 an error.)
+    note = """
+2026-02-05 * "Acme" "Credit note CN-1" ^CN-1
+  invoice: "CN-1"
+  credits: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  -10.00 EUR @ 1.10 USD
+  Income:Revenue:Services  11.00 USD
+"""
+    both, errors = _over_paid_again(books, IN_EUROS + note + _paid_in_euros("70.00"))
+    assert errors == [
+        "Invoice 'INV-1' is paid 30.00 EUR more than its total 100.00 EUR; "
+        "expected at most the tolerance 1.00 EUR"
+    ]
+    moved = [one for one in _priced(both) if "moved to customer credit" in one[1]]
+    assert moved == [
+        _moved_at_carrying("2026-02-10", "BR-1", "40.00"),
+        _moved_at_carrying("2026-03-01", "BR-2", "20.00"),
+    ]
+    assert (_open(both, "INV-1", "2026-03-31"), _open(both, "CN-1", "2026-03-31")) == (
+        Decimal("-30.00"),
+        Decimal("0.00"),
+    )
+    assert balance(both, CREDITS, "EUR") == Decimal("-60.00")
+
+
 def test_a_credit_found_in_the_calendar_pays_what_a_refund_opens_on_a_straight_receipts_day(
     books: Books,
 ) -> None:
@@ -754,23 +870,9 @@ def test_a_credit_found_in_the_calendar_pays_what_a_refund_opens_on_a_straight_r
     assert balance(both, AR, "USD") == Decimal("12.50")
 
 
-def test_a_straight_receipt_after_a_chargeback_at_a_rate_is_no_over_payment(books: Books) -> None:
-    # INV-0 50.00 EUR (Jan 3) and INV-1 100.00 EUR (Jan 5), carried at 1.20
-    # (60.00 and 120.00 USD); R-1 100.00 EUR naming INV-1 pays it on Jan 20.
-    # All of R-1 is charged back on Feb 5 at 1.10: INV-1 is open 100.00 EUR
-    # again. BR-1 100.00 EUR posted straight to INV-1 on Feb 10 pays the
-    # 100.00 open: INV-1 0.00, INV-0 still open 50.00 EUR, customer credits
-    # 0.00 EUR, no over payment (the same books in USD do this): the
-    # reopening is posted to INV-1 on Feb 5 before matching, in EUR
-    # (`chargebacks.Charged.in_calendar`), so INV-1 is 100.00 - 100.00 +
-    # 100.00 - 100.00 = 0.00 EUR on Feb 10. Found by a review of 3e4e153:
-    # the reopening of an invoice at a foreign rate was read only once cash
-    # was matched, while BR-1 is read on its day, so BR-1 found INV-1 paid
-    # and all 100.00 EUR was moved to credits, which paid INV-0 and half of
-    # INV-1 again (INV-1 left open 50.00 EUR, INV-0 0.00). Before 3e4e153,
-    # BR-1 was read before matching: these end figures were right, but a
-    # later straight receipt could move a closed month.
-    text = """
+# INV-0 50.00 EUR (Jan 3) and INV-1 100.00 EUR (Jan 5), carried at 1.20;
+# R-1 100.00 EUR naming INV-1 pays it on Jan 20, all charged back on Feb 5.
+CHARGED_BACK_IN_EUROS = """
 2026-01-01 price EUR 1.20 USD
 2026-02-01 price EUR 1.10 USD
 2026-01-01 open Assets:Bank:Euro
@@ -799,16 +901,53 @@ def test_a_straight_receipt_after_a_chargeback_at_a_rate_is_no_over_payment(book
   receipt: "R-1"
   Assets:Bank:Euro  -100.00 EUR @ 1.10 USD
   Liabilities:UnappliedCash  100.00 EUR @ 1.10 USD
-
-2026-02-10 * "Acme" "Wire BR-1" ^INV-1
-  bank_reference: "BR-1"
-  invoice: "INV-1"
-  Assets:Bank:Euro  100.00 EUR @ 1.10 USD
-  Assets:AccountsReceivable  -100.00 EUR @ 1.10 USD
 """
-    entries, errors = load(books, text + BANK_FEE)
+
+
+def test_a_straight_receipt_after_a_chargeback_at_a_rate_is_no_over_payment(books: Books) -> None:
+    # INV-0 50.00 EUR (Jan 3) and INV-1 100.00 EUR (Jan 5), carried at 1.20
+    # (60.00 and 120.00 USD); R-1 100.00 EUR naming INV-1 pays it on Jan 20.
+    # All of R-1 is charged back on Feb 5 at 1.10: INV-1 is open 100.00 EUR
+    # again. BR-1 100.00 EUR posted straight to INV-1 on Feb 10 pays the
+    # 100.00 open: INV-1 0.00, INV-0 still open 50.00 EUR, customer credits
+    # 0.00 EUR, no over payment (the same books in USD do this): the
+    # reopening is posted to INV-1 on Feb 5 before matching, in EUR
+    # (`chargebacks.Charged.in_calendar`), so INV-1 is 100.00 - 100.00 +
+    # 100.00 - 100.00 = 0.00 EUR on Feb 10. Found by a review of 3e4e153:
+    # the reopening of an invoice at a foreign rate was read only once cash
+    # was matched, while BR-1 is read on its day, so BR-1 found INV-1 paid
+    # and all 100.00 EUR was moved to credits, which paid INV-0 and half of
+    # INV-1 again (INV-1 left open 50.00 EUR, INV-0 0.00). Before 3e4e153,
+    # BR-1 was read before matching: these end figures were right, but a
+    # later straight receipt could move a closed month.
+    entries, errors = load(books, CHARGED_BACK_IN_EUROS + _paid_in_euros("100.00") + BANK_FEE)
     assert errors == []
     assert _open(entries, "INV-1", "2026-03-31") == Decimal("0.00")
     assert _open(entries, "INV-0", "2026-03-31") == Decimal("50.00")
     moved = [entry for entry in generated(entries) if "customer credit" in str(entry.narration)]
+    assert moved == []
+
+
+def test_a_straight_receipt_alone_over_paying_after_a_chargeback_at_a_rate_stays_an_error(
+    books: Books,
+) -> None:
+    # The books above, with BR-1 150.00 EUR on Feb 10: R-1's 100.00 EUR is
+    # all charged back on Feb 5, so no cash matched before is left in
+    # INV-1, and BR-1 over pays it by 100.00 - 100.00 + 100.00 - 150.00 =
+    # -50.00 EUR on its own, as if R-1 had never been: the typed postings
+    # alone, 100.00 - 150.00, over pay 50.00, an error for the user, as
+    # when BR-1 alone over pays (above). The reopening posted on Feb 5 is
+    # not a typed posting: it is read with the matched cash it reverses.
+    #   AR: INV-1 -50.00 EUR, INV-0 50.00 EUR, nothing moved to credits.
+    # (Before, the typed-alone excess was read from INV-1's balance, which
+    # holds the reopening: 100.00 + 100.00 - 150.00 = 50.00, no excess, so
+    # all 50.00 was moved to credits, and paid INV-0, with no error.)
+    both, errors = load(books, CHARGED_BACK_IN_EUROS + _paid_in_euros("150.00") + BANK_FEE)
+    assert [error.message for error in errors] == [
+        "Invoice 'INV-1' is paid 50.00 EUR more than its total 100.00 EUR; "
+        "expected at most the tolerance 1.00 EUR"
+    ]
+    assert _open(both, "INV-1", "2026-03-31") == Decimal("-50.00")
+    assert _open(both, "INV-0", "2026-03-31") == Decimal("50.00")
+    moved = [entry for entry in generated(both) if "customer credit" in str(entry.narration)]
     assert moved == []
