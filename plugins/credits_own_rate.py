@@ -25,23 +25,43 @@ and refunded at 1.25 (37.50 USD paid) lose 1.50 USD:
 A credit applied to an invoice pays out at the rate its receipt parked it
 at (`customer_credits.credit_entry`): in a pool of credits received at
 several rates, that is not the average either, and it is realized the
-same way. So every debit takes its units out at the one carrying rate,
-and the pool empties with its units: a debit takes out the carrying
-amount in proportion to its units, rounded to the functional currency's
-minor unit (half to even), and the one that leaves the pool no units
-takes all that is left. A debit at the average already needs no entry.
+same way. The pool is carried as its open units and their exact weight
+(`Held`), and every debit takes its units out at the one carrying rate:
+
+- a pool whose open units all came in at one rate is carried at that rate
+  exactly, fractions of a cent included: a debit takes out its units at
+  it (30.00 EUR at 1.0836 carried at 32.508 USD, 10.00 EUR of them take
+  10.836 out), and one at that rate needs no entry;
+- a pool of several rates: a debit takes out the carrying amount in
+  proportion to its units, rounded to the functional currency's minor
+  unit (half to even), unless it is at the average itself;
+- the debit that leaves the pool no units takes all that is left, so the
+  pool weighs exactly nothing once its units are 0. Where no one price
+  weighs that piece exactly in Beancount's arithmetic (44.97 USD for
+  37.87 EUR), it is taken out in two legs at neighbouring prices of six
+  significant digits (`legs`).
+
 The pool is read in date order, what is put in on a day before what is
 paid out of it (as `customer_credits.Held` reads the account). A debit of
-more than the pool holds is left as it was typed (the customer credits
-schedule's control reports the credit overdrawn), and so is every posting
-from the first one in the foreign currency without a price in the
-functional currency, from which the pool is carried in its own currency.
+more than the pool holds takes what is held out as above, and the units
+beyond overdraw the pool at the debit's own rate: an overdraw is carried
+at the rate it was paid out at, never at a rate made of what it cleared
+(the customer credits schedule's control reports the credit overdrawn).
+A credit into an overdrawn pool is its mirror: it takes the overdraw out
+at its carrying rate, and what is beyond opens the pool again at its own,
+so a refill starts clean. 30.00 EUR carried at 36.00 refunded as 40.00 at
+1.25 (50.00) realize 1.50 on the 30.00 and leave 10.00 EUR overdrawn at
+12.50; 12.00 EUR then received at 1.10 realize 12.50 - 11.00 = 1.50 on
+the 10.00 and hold 2.00 EUR at 2.20. A posting of a fraction of the
+currency's minor unit is left as typed, and so is every posting from
+the first one in the foreign currency without a price in the functional
+currency, from which the pool is carried in its own currency.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any, NamedTuple
 
 from beancount.core import data
@@ -53,19 +73,66 @@ from plugins.receipts import link_of
 
 
 class PaidOut(NamedTuple):
-    """A debit to a customer's credits at a rate other than the pool's carrying rate."""
+    """A posting that meets a credit pool at a rate other than the pool's carrying rate.
+
+    A debit out of credits held for the customer, or a credit into an
+    overdrawn pool; only the part of it that meets what is open.
+    """
 
     customer: str
     move: customer_credits.CreditPosting
-    units: int  # the debit, in the currency's minor units
+    units: int  # the part that meets the pool, in the currency's minor units, as posted
     rate: Decimal  # its own price in the functional currency
-    carried: Decimal  # the carrying amount it takes out of the pool (positive)
+    carried: Decimal  # the carrying amount it takes out of the pool, signed as the units
+
+
+class Held(NamedTuple):
+    """What a credit pool holds: its open units and their weight, as posted.
+
+    Negative while held for the customer, positive while overdrawn. `rate`
+    is the one rate every open unit came in at, if they all did (the
+    weight is then exactly the units at it), else None.
+    """
+
+    units: Decimal = Decimal(0)
+    weight: Decimal = Decimal(0)
+    rate: Decimal | None = None
+
+    def met(self, number: Decimal) -> Decimal:
+        """The part of a posting that takes out what is open: none if it adds to it."""
+        if not self.units or (number > 0) == (self.units > 0):
+            return Decimal(0)
+        return number if abs(number) <= abs(self.units) else -self.units
+
+    def piece(self, number: Decimal, rate: Decimal, digits: int) -> Decimal:
+        """The carrying amount `number` units (`met`) at `rate` take out, signed as they are."""
+        if number == -self.units:
+            return -self.weight  # what is left, to the last fraction of a cent
+        if self.rate is not None:
+            return number * self.rate
+        if rate * self.units == self.weight:
+            return number * rate  # at the average
+        return fx.quantize(self.weight * number / self.units, digits)
+
+    def taken(self, number: Decimal, piece: Decimal) -> Held:
+        """The pool once `number` units (`met`) take `piece` out."""
+        if number == -self.units:
+            return Held()
+        return Held(self.units + number, self.weight + piece, self.rate)
+
+    def added(self, number: Decimal, rate: Decimal) -> Held:
+        """The pool once `number` units come in at `rate`, as they are typed."""
+        if not self.units and not self.weight:
+            one: Decimal | None = rate
+        else:
+            one = rate if self.rate == rate else None
+        return Held(self.units + number, self.weight + number * rate, one)
 
 
 def paid_out_at_own_rates(
     postings: Iterable[customer_credits.CreditPosting], functional: str, policy: ArPolicy
 ) -> list[PaidOut]:
-    """Returns each debit out of a foreign-currency credit pool at a rate other than the pool's.
+    """Returns each posting meeting a foreign-currency credit pool at a rate other than the pool's.
 
     Args:
       postings: The postings to the credits account, typed and generated,
@@ -78,54 +145,107 @@ def paid_out_at_own_rates(
     for pool in credits_remeasurement.pools(postings, functional):
         # Stable: in entry order within a day, what is put in first.
         moves = sorted(pool.postings, key=lambda move: (move.entry.date, move.number > 0))
-        open_units = carried = Decimal(0)  # as posted: negative while held for the customer
+        held = Held()
         for move in moves:
             rate = fx.own_rate(move.posting, functional)
             if rate is None:  # carried in its own currency from then on
                 break
             number = move.number
-            value = number * rate
-            units = policy.precision.to_minor(number, pool.currency)
-            at_average = rate * open_units == carried
-            if 0 < number <= -open_units and not at_average and units is not None:
-                piece = fx.quantize(carried * number / open_units, digits)
-                if number == -open_units and piece != -carried:
-                    piece = -carried  # what is left, to the last fraction of a cent
-                if piece != value:
+            met = held.met(number)
+            units = policy.precision.to_minor(met, pool.currency)
+            if met and units is not None:
+                piece = _written(held.piece(met, rate, digits), digits)
+                if piece != met * rate:
                     found.append(PaidOut(pool.customer, move, units, rate, piece))
-                    value = piece
-            open_units += number
-            carried += value
+                held = held.taken(met, piece)
+                number -= met
+            if number:
+                held = held.added(number, rate)
     return found
 
 
-def entry(paid: PaidOut, policy: ArPolicy) -> data.Transaction:
-    """Returns the entry realizing what a debit at its own rate differs from the carrying amount.
+def _written(value: Decimal, digits: int) -> Decimal:
+    """Returns an amount with the functional currency's decimals, or as few more as it needs."""
+    cents = fx.quantize(value, digits)
+    return cents if cents == value else value.normalize()
 
-    On the debit's day, at its line, linked to the customer and naming it.
+
+def legs(value: Decimal, number: Decimal, digits: int) -> list[tuple[Decimal, Decimal]]:
+    """Returns (units, price) of the legs in which `number` units weigh exactly `value`.
+
+    One leg at `value / number` (`price_of`) where Beancount weighs it at
+    the value itself. Else two, at neighbouring prices of six significant
+    digits (or as many decimals as the value needs) around the quotient,
+    the units at the higher one what the lower leaves of the value, over
+    the step between them, in the currency's minor units (`digits`): 37.87
+    EUR weighing 44.97 USD (1.18748349...) are 24.63 EUR @ 1.18748 USD and
+    13.24 EUR @ 1.18749 USD, 29.2476324 + 15.7223676 = 44.97.
+    """
+    price = price_of(value, number)
+    if number * price == value or not value or (value > 0) != (number > 0):
+        return [(number, price)]
+    sign = 1 if number > 0 else -1
+    whole, worth = abs(number), abs(value)
+    quotient = worth / whole
+    exponent = worth.as_tuple().exponent
+    places = max(5 - quotient.adjusted(), -exponent - digits if isinstance(exponent, int) else 0)
+    step = Decimal(1).scaleb(-places)
+    low = quotient.quantize(step, rounding=ROUND_DOWN)
+    high = low + step
+    upper = (worth - whole * low) / step
+    minor = Decimal(1).scaleb(-digits)
+    exact = upper == upper.quantize(minor) and 0 < upper < whole
+    if not exact or (whole - upper) * low + upper * high != worth:
+        return [(number, price)]
+    return [(sign * (whole - upper), low), (sign * upper, high)]
+
+
+def entry(paid: PaidOut, policy: ArPolicy) -> data.Transaction:
+    """Returns the entry realizing what a posting at its own rate differs from the carrying amount.
+
+    On the posting's day, at its line, linked to the customer and naming it.
     """
     move, functional = paid.move, policy.functional_currency
     assert functional is not None
-    carrying = price_of(paid.carried, move.number)
+    number = policy.precision.from_minor(paid.units, move.currency)
+    carried = legs(paid.carried, number, policy.precision.digits(move.currency))
+    way = ("paid out", "carried") if number > 0 else ("received", "against an overdraw carried")
     narration = (
         f"Exchange difference on {paid.customer}'s {move.currency} credits: "
-        f"{move.number} {move.currency} paid out at {paid.rate} {functional}, "
-        f"carried at {paid.carried} {functional}"
+        f"{abs(number)} {move.currency} {way[0]} at {paid.rate} {functional}, "
+        f"{way[1]} at {abs(paid.carried)} {functional}"
     )
     extra: dict[str, Any] = {
         meta.SOURCE: paid.customer,
         ar_entries.KIND: ar_entries.OWN_RATE,
         meta.CUSTOMER: paid.customer,
     }
-    return ar_entries.paid_out_entry(
+    made = ar_entries.paid_out_entry(
         policy.customer_credits_account,
         (move.entry, move.entry.meta),
-        (paid.units, move.currency, paid.rate, carrying),
+        (paid.units, move.currency, paid.rate, carried[0][1]),
         narration,
         frozenset({link_of(paid.customer)}),
         extra,
         policy,
     )
+    if len(carried) == 1:
+        return made
+    # The carrying leg, the one moving the units the way the posting did, in two.
+    account = policy.customer_credits_account
+    postings: list[data.Posting] = []
+    for posting in made.postings:
+        if posting.account == policy.realized_fx_account:
+            continue
+        assert posting.units is not None and isinstance(posting.units.number, Decimal)
+        if (posting.units.number > 0) == (number > 0):
+            postings += [
+                ar_entries.leg(account, units, move.currency, price, functional, posting.meta)
+                for units, price in carried
+            ]
+        else:
+            postings.append(posting)
+    return made._replace(postings=ar_entries.with_realized_difference(postings, policy))
 
 
 def entries(
@@ -133,7 +253,9 @@ def entries(
     owner: customer_credits.Owner,
     policy: ArPolicy,
 ) -> list[data.Transaction]:
-    """Returns the entries realizing the debits to customer credits at rates other than the pool's.
+    """Returns the entries realizing what meets customer credits at rates other than the pool's.
+
+    The debits out of a pool, and the credits into an overdrawn one.
 
     Args:
       credit_entries: Every entry posting to the credits account, typed and generated.

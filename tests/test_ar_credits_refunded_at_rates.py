@@ -8,14 +8,23 @@ against a credit carried at 1.20) gets an own-rate entry that moves its
 units back at its own rate and out at the carrying rate, the difference to
 the realized account, so the pool's weight is what is left of its carrying
 amount, and exactly 0.00 USD once its units are 0. Before the rule no such
-entry was made: every test below but the last two failed so.
+entry was made: every test below but the two that need no entry failed so.
+The last four were found by the review of a5b44f6 (strict expected
+failures until the rule of the pool's carrying amount): a pool of one rate
+carried at it exactly, a last piece weighed exactly, an overdraw carried at
+the rate it was paid out at; each failed on the rule before, and so did
+the property test's examples.
 """
 
 from __future__ import annotations
 
+import tempfile
 from decimal import Decimal
+from pathlib import Path
 
 from beancount.core import data
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import Books, generated
 from tests.rated_books import postings_through, units_total, usd_weight
@@ -263,13 +272,262 @@ def test_a_refund_at_the_carrying_rate_needs_no_entry(books: Books) -> None:
     assert weight_through(entries, "2026-01-20") == (Decimal("-20.00"), Decimal("-24.00"))
 
 
-def test_a_refund_beyond_the_credit_is_left_as_typed(books: Books) -> None:
-    # 40.00 EUR refunded of a 30.00 EUR credit overdraw it (the customer
-    # credits schedule's control reports it): no carrying rate applies to
-    # the 10.00 EUR beyond, so the refund is left as typed. Unchanged by
-    # the rule.
+def test_a_refund_beyond_the_credit_takes_what_is_held_and_overdraws_at_its_own_rate(
+    books: Books,
+) -> None:
+    # 40.00 EUR refunded at 1.25 (50.00 USD) of a 30.00 EUR credit carried at
+    # 36.00 overdraw it by 10.00 (the customer credits schedule's control
+    # reports it). The 30.00 EUR held are paid out at 1.25 (37.50) and were
+    # carried at 36.00, all the pool had: 1.50 of loss, as if refunded
+    # alone. The 10.00 EUR beyond are carried at the rate they were paid out
+    # at: 12.50 USD. Before the rule of an overdraw the refund was left as
+    # typed, no entry, and the pool weighed -36.00 + 50.00 = 14.00 USD for
+    # its 10.00 EUR (1.40 each, a rate nobody paid), the 1.50 unrealized.
     text = EURO_CREDIT + refund("2026-01-20", "40.00", "1.25", "50.00")
     entries, errors = load(books, text)
     assert errors == []
-    assert own_rates(entries) == []
-    assert weight_through(entries, "2026-01-20") == (Decimal("10.00"), Decimal("14.00"))
+    assert own_rates(entries) == [
+        ("2026-01-20",
+         "Exchange difference on CUS-1's EUR credits: 30.00 EUR paid out at 1.25 USD, "
+         "carried at 36.00 USD",
+         [f"{CREDITS} 30.00 EUR @ 1.2 USD", f"{CREDITS} -30.00 EUR @ 1.25 USD",
+          f"{REALIZED} 1.50 USD"]),
+    ]  # fmt: skip
+    assert weight_through(entries, "2026-01-20") == (Decimal("10.00"), Decimal("12.50"))
+
+
+# R-3's 10.00 EUR received Jan 16 at 1.15 name INV-1, already paid by R-1,
+# so all are credited: with R-1's 30.00 EUR at 1.20 (36.00) the pool holds
+# 40.00 EUR carried at 36.00 + 11.50 = 47.50 (the README's rounding example).
+THIRD_CREDIT = """
+2026-01-16 price EUR 1.15 USD
+
+2026-01-16 * "Acme" "Wire"
+  receipt: "R-3"
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:Bank:Operating  11.50 USD
+  Liabilities:UnappliedCash  -10.00 EUR @ 1.15 USD
+"""
+
+
+def test_a_pool_emptied_by_three_refunds_weighs_exactly_nothing(books: Books) -> None:
+    # The README: "the pool weighs exactly 0.00 USD once its units are 0".
+    # 40.00 EUR carried at 47.50, refunded at 1.25 in three pieces:
+    #   Jan 20, 1.00 EUR: 47.50 x 1.00 / 40.00 = 1.1875, rounded 1.19;
+    #     1.25 paid, 0.06 of loss; 39.00 EUR carried at 46.31 are left.
+    #   Jan 21, 1.13 EUR: 46.31 x 1.13 / 39.00 = 1.3418..., rounded 1.34;
+    #     1.4125 paid, 0.07 of loss; 37.87 EUR carried at 44.97 are left.
+    #   Jan 22, 37.87 EUR, the last: all 44.97 left; 47.3375 paid, 2.37.
+    # Realized 0.06 + 0.07 + 2.37 = 2.50 = 50.00 paid - 47.50 carried, and
+    # the pool weighs -47.50 + 1.19 + 1.34 + 44.97 = 0.00 USD with 0.00 EUR.
+    # 44.97 / 37.87 = 1.18748349617... does not end: no one price weighs
+    # 37.87 EUR at 44.97 in Beancount's 28 digits, so the last piece is
+    # taken out in two legs at 1.18748 and 1.18749, the units at the
+    # higher what the lower leaves over the step: 44.97 - 37.87 x 1.18748
+    # = 0.0001324, over 0.00001, 13.24 EUR; 24.63 EUR x 1.18748 = 29.2476324
+    # and 13.24 x 1.18749 = 15.7223676, together 44.97. (1.34 / 1.13 does
+    # not end either, but its 28-digit quotient weighs 1.34 exactly.)
+    # Before, the last leg was one price of 28 digits: the pool weighed
+    # 2E-26 USD with no euros.
+    text = (
+        EURO_CREDIT
+        + THIRD_CREDIT
+        + refund("2026-01-20", "1.00", "1.25", "1.25")
+        + refund("2026-01-21", "1.13", "1.25", "1.41")
+        + refund("2026-01-22", "37.87", "1.25", "47.34")
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert [postings[-1] for _, _, postings in own_rates(entries)] == [
+        f"{REALIZED} 0.06 USD",
+        f"{REALIZED} 0.07 USD",
+        f"{REALIZED} 2.37 USD",
+    ]
+    assert weight_through(entries, "2026-01-21") == (Decimal("-37.87"), Decimal("-44.97"))
+    assert own_rates(entries)[-1][2][:2] == [
+        f"{CREDITS} 24.63 EUR @ 1.18748 USD",
+        f"{CREDITS} 13.24 EUR @ 1.18749 USD",
+    ]
+    assert weight_through(entries, "2026-01-31") == (Decimal(0), Decimal(0))
+
+
+def test_a_pool_of_one_rate_with_four_decimals_needs_no_entry_at_that_rate(books: Books) -> None:
+    # The README: "A pool of one rate needs no such entry, nor does a debit
+    # at the average." EUR at 1.0836 (an ECB fixing has four decimals) from
+    # Jan 1. INV-1 30.00 EUR at 1.0836; R-1 60.00 EUR at 1.0836 names it
+    # and parks 30.00 EUR in credits at 1.0836, carried at 32.508 USD: a
+    # pool of one rate. Jan 20: 10.00 EUR refunded at 1.10 (11.00 USD) were
+    # carried at 10.00 x 1.0836 = 10.836, the pool's one rate, fractions of
+    # a cent included: 11.00 - 10.836 = 0.164, 0.16 of loss, and 20.00 EUR
+    # carried at 21.672 = 20.00 x 1.0836 are left.
+    # Feb 10: INV-2 20.00 EUR at 1.0836 is paid from R-1's credit at R-1's
+    # rate, 1.0836, the pool's one rate: 21.672 out, what the pool carries,
+    # so no own-rate entry, and the pool weighs 0.00 with its 0.00 EUR.
+    # Before, the Jan 20 piece was rounded to the cent, 10.84, leaving
+    # 21.668 carried (1.0834 each); the credit paid at its own 1.0836 then
+    # got an entry, "20.00 EUR paid out at 1.0836 USD, carried at 21.668000
+    # USD", realizing 0.00 USD.
+    text = (
+        """
+2026-01-01 price EUR 1.0836 USD
+2026-01-01 open Liabilities:CustomerCredits
+
+2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  30.00 EUR @ 1.0836 USD
+  Income:Revenue:Services  -32.51 USD
+
+2026-01-10 * "Acme" "Wire"
+  receipt: "R-1"
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:Bank:Operating  65.02 USD
+  Liabilities:UnappliedCash  -60.00 EUR @ 1.0836 USD
+"""
+        + refund("2026-01-20", "10.00", "1.10", "11.00")
+        + """
+2026-02-10 * "Acme" "Invoice INV-2" ^INV-2
+  invoice: "INV-2"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  20.00 EUR @ 1.0836 USD
+  Income:Revenue:Services  -21.67 USD
+"""
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert weight_through(entries, "2026-01-10") == (Decimal("-30.00"), Decimal("-32.508"))
+    assert [(day, postings[-1]) for day, _, postings in own_rates(entries)] == [
+        ("2026-01-20", f"{REALIZED} 0.16 USD"),
+    ]
+    assert weight_through(entries, "2026-01-20") == (Decimal("-20.00"), Decimal("-21.672"))
+    assert weight_through(entries, "2026-02-28") == (Decimal(0), Decimal(0))
+
+
+def test_a_pool_refilled_after_an_overdraw_is_never_carried_at_a_negative_rate(
+    books: Books,
+) -> None:
+    # R-1's 30.00 EUR are carried at 36.00. Jan 20: 40.00 EUR refunded at
+    # 1.25 (50.00 USD) overdraw them by 10.00 EUR: the 30.00 held take the
+    # 36.00 out, 37.50 paid, 1.50 of loss; the 10.00 EUR beyond are carried
+    # at the rate they were paid out at, +12.50. Jan 22: R-2 12.00 EUR at
+    # 1.10 (13.20) name INV-1, paid, so all are credited: 10.00 EUR of them
+    # (11.00 USD) take out the overdraw carried at 12.50, 1.50 more of loss
+    # (12.50 paid for 11.00 back), and the other 2.00 EUR are held at their
+    # own 1.10: -2.20. Jan 25: those 2.00 EUR refunded at 1.10 (2.20 USD),
+    # the pool's one rate: no entry. In all 49.20 USD were carried in
+    # (36.00 + 13.20) and 52.20 paid out (50.00 + 2.20): 3.00 of loss,
+    # 1.50 + 1.50, and the pool ends at 0.00 EUR weighing 0.00 USD.
+    # The gap test this was expected the overdraw left as typed, the pool
+    # at +10.00 EUR weighing +14.00 and, refilled, at -2.00 EUR weighing
+    # +0.80 on Jan 22: a pool so carried can only be emptied at 0.80 /
+    # -2.00 = -0.40 USD a euro, the negative rate found (`2.00 EUR @ -0.4
+    # USD`, realizing all 3.00 on a refund of 2.20 USD).
+    text = (
+        EURO_CREDIT
+        + refund("2026-01-20", "40.00", "1.25", "50.00")
+        + """
+2026-01-22 price EUR 1.10 USD
+
+2026-01-22 * "Acme" "Wire"
+  receipt: "R-2"
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:Bank:Operating  13.20 USD
+  Liabilities:UnappliedCash  -12.00 EUR @ 1.10 USD
+"""
+        + refund("2026-01-25", "2.00", "1.10", "2.20")
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert weight_through(entries, "2026-01-20") == (Decimal("10.00"), Decimal("12.50"))
+    assert own_rates(entries)[1] == (
+        "2026-01-22",
+        "Exchange difference on CUS-1's EUR credits: 10.00 EUR received at 1.10 USD, "
+        "against an overdraw carried at 12.50 USD",
+        [f"{CREDITS} 10.00 EUR @ 1.10 USD", f"{CREDITS} -10.00 EUR @ 1.25 USD",
+         f"{REALIZED} 1.50 USD"],
+    )  # fmt: skip
+    assert weight_through(entries, "2026-01-22") == (Decimal("-2.00"), Decimal("-2.20"))
+    assert weight_through(entries, "2026-01-31") == (Decimal(0), Decimal(0))
+    realized = units_total(postings_through(entries, REALIZED, "2026-01-31"))
+    assert realized == Decimal("3.00")
+    carrying = [
+        posting.split(" @ ")[1]
+        for _, _, postings in own_rates(entries)
+        for posting in postings
+        if " @ " in posting
+    ]
+    assert [rate for rate in carrying if rate.startswith("-")] == []
+
+
+# One posting to CUS-1's credits a day from Jan 11: (True, euros, rate in
+# cents) a receipt naming INV-1, already paid, so all credited at its rate;
+# (False, ...) a refund typed at its rate. Whole euros at rates of two
+# decimals: every posting typed weighs whole cents.
+_MOVES = st.lists(
+    st.tuples(st.booleans(), st.integers(1, 60), st.integers(80, 160)), min_size=1, max_size=6
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(_MOVES)
+# The overdraw refilled (above): 40 out at 1.25 of 30 held, 12 in at 1.10, 2 out at 1.10.
+@example([(False, 40, 125), (True, 12, 110), (False, 2, 110)])
+# A pool of two rates (36.00 + 11.50 for 40 EUR) emptied in pieces: 1.1875 rounded 1.19,
+# then 46.31 x 2 / 39 = 2.3748..., 2.37, and the 37 EUR left take 43.94 (1.18756...).
+@example([(True, 10, 115), (False, 1, 125), (False, 2, 125), (False, 37, 125)])
+def test_a_pools_weight_is_whole_cents_nothing_with_no_units_and_what_came_in(
+    moves: list[tuple[bool, int, int]],
+) -> None:
+    # After R-1's 30.00 EUR at 1.20 (-36.00), each day's receipt or refund.
+    # Every piece taken out is whole cents: the units at a pool's one rate
+    # (whole euros at two decimals), a proportional share rounded to the
+    # cent, or what is left; an overdraw is carried at its own rate. So at
+    # the end of every day the credits weigh whole cents, exactly 0 when
+    # they hold no euros and not 0 when they do; the own-rate entries
+    # balance to the cent, so what they realized plus what the pool still
+    # weighs is what came in and went out as typed (`typed`: -36.00 for
+    # R-1, -13.20 for 12 EUR received at 1.10, +50.00 for 40 EUR refunded
+    # at 1.25); and no unit is ever carried at a price below 0.
+    text = EURO_CREDIT
+    for day, (received, euros, cents) in enumerate(moves, start=11):
+        rate = Decimal(cents).scaleb(-2)
+        dollars = f"{euros * rate:.2f}"
+        if received:
+            text += f"""
+2026-01-{day} price EUR {rate} USD
+
+2026-01-{day} * "Acme" "Wire"
+  receipt: "R-{day}"
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:Bank:Operating  {dollars} USD
+  Liabilities:UnappliedCash  -{euros}.00 EUR @ {rate} USD
+"""
+        else:
+            text += refund(f"2026-01-{day}", f"{euros}.00", f"{rate}", dollars)
+    with tempfile.TemporaryDirectory() as folder:
+        entries, errors = load(Books(Path(folder)), text)
+    assert errors == []
+    for day in range(10, 11 + len(moves)):
+        held, weight = weight_through(entries, f"2026-01-{day}")
+        assert weight == weight.quantize(Decimal("0.01"))
+        assert (weight == 0) == (held == 0)
+    own = [entry for entry in generated(entries) if entry.meta.get("revclose_kind") == "own-rate"]
+    realized = units_total(
+        [posting for entry in own for posting in entry.postings if posting.account == REALIZED]
+    )
+    typed = usd_weight(
+        [
+            posting
+            for entry in entries
+            if isinstance(entry, data.Transaction) and entry not in own
+            for posting in entry.postings
+            if posting.account == CREDITS
+        ]
+    )
+    assert realized + weight == typed
+    prices = [posting.price for entry in own for posting in entry.postings if posting.price]
+    assert all(price.number is not None and price.number > 0 for price in prices)

@@ -358,8 +358,9 @@ _RATE = st.integers(8000, 16000)  # a rate in 1/10,000 USD: 0.8000 to 1.6000
 # The credit refunded in full at 1.25 (`tests/test_ar_credits_refunded_at_rates.py`).
 @example(3000, 12000, 12500, 0, 11500, 100, 12500)
 # 9.90 EUR (33 %) of 30.01 EUR carried at 1.2345 (37.047345 USD) refunded at 1.25
-# take out 37.047345 x 9.90 / 30.01 = 12.22155, rounded 12.22: the 20.11 EUR left
-# are carried at 24.827345, no longer 1.2345 each, and half of them are spent.
+# take out 9.90 x 1.2345 = 12.22155, the pool's one rate, fractions of a cent
+# included: the 20.11 EUR left are carried at 24.825795, still 1.2345 each, and
+# half of them are spent.
 @example(3001, 12345, 12500, 50, 11500, 33, 12500)
 def test_the_credits_value_after_remeasurement_is_the_open_euros_at_the_month_ends_rate(
     over: int, received: int, january: int, spent: int, february: int, refunded: int, back: int
