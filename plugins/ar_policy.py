@@ -15,6 +15,7 @@ Fields (all optional; with no file the defaults below apply):
     unrealized_fx_account: Income:ForeignExchange:Unrealized
     remeasurement_account: Assets:AccountsReceivable:Remeasurement
     credits_remeasurement_account: Liabilities:CustomerCredits:Remeasurement  # under the credits
+    unapplied_remeasurement_account: Liabilities:UnappliedCash:Remeasurement  # under unapplied cash
     credit_hold_days: 90                 # customers with an invoice this far past due
     credit_limits: {USD: 500000}         # default credit limit per currency
     customer_credit_limits:              # a customer's own limits
@@ -47,6 +48,7 @@ _FIELDS = {
     "unrealized_fx_account",
     "remeasurement_account",
     "credits_remeasurement_account",
+    "unapplied_remeasurement_account",
     "credit_hold_days",
     "credit_limits",
     "customer_credit_limits",
@@ -75,6 +77,8 @@ class ArPolicy:
     remeasurement_account: str = "Assets:AccountsReceivable:Remeasurement"
     # Foreign-currency customer credits are remeasured here (plugins.credits_remeasurement).
     credits_remeasurement_account: str = "Liabilities:CustomerCredits:Remeasurement"
+    # Foreign-currency unapplied cash is remeasured here (plugins.unapplied_remeasurement).
+    unapplied_remeasurement_account: str = "Liabilities:UnappliedCash:Remeasurement"
     credit_hold_days: int = 90
     credit_limits: Mapping[str, Decimal] = field(default_factory=dict)
     customer_credit_limits: Mapping[str, Mapping[str, Decimal]] = field(default_factory=dict)
@@ -155,6 +159,7 @@ def _defaults(book_accounts: accounts.Accounts, options_map: Mapping[str, Any]) 
         unrealized_fx_account=renamed("unrealized_fx_account"),
         remeasurement_account=book_accounts.receivable + ":Remeasurement",
         credits_remeasurement_account=renamed("customer_credits_account") + ":Remeasurement",
+        unapplied_remeasurement_account=book_accounts.unapplied_cash + ":Remeasurement",
         accounts=book_accounts,
     )
 
@@ -222,12 +227,14 @@ def load(
         accounts=book_accounts,
         path=path,
     )
-    # Under the credits account chosen, unless the file names another.
+    # Under the credits account chosen, unless the file names another; so
+    # for unapplied cash, under the accounts file's unapplied cash account.
     under_credits = chosen.customer_credits_account + ":Remeasurement"
     chosen = replace(
         chosen,
         credits_remeasurement_account=document.read(
             "credits_remeasurement_account", policy.account_name, name, under_credits
         ),
+        unapplied_remeasurement_account=account_field("unapplied_remeasurement_account"),
     )
     return chosen, [*document.errors, *account_errors]

@@ -86,6 +86,7 @@ from plugins import (
     recoveries,
     tie_outs,
     unapplied_own_rate,
+    unapplied_remeasurement,
 )
 from plugins import policy as policy_files
 from plugins.ar_policy import ArPolicy
@@ -523,6 +524,8 @@ def _reconciled(
         made += credits_remeasurement.entries(
             [*crediting, *own_rates], owner, rates, policy, through
         )
+        # Unapplied cash in a foreign currency, receipt by receipt, by the same rule.
+        made += unapplied_remeasurement.entries(applied.cash, made, rates, policy, through)
         made += ar_controls.review_flags(applied.subledger, applied.cash, policy, through)
     return made, findings + controls, applied.subledger, applied.learned
 

@@ -39,6 +39,10 @@ a price) has no functional value, so from its day the pool is carried in
 its own currency, as an invoice without a carrying rate is. A posting that
 belongs to no customer is in no pool. Deferred revenue and other contract
 liabilities are non-monetary: they stay at their historical rate.
+
+The pool rule itself (`month_end_differences`) is the one home for every
+monetary liability the plugin remeasures: unapplied cash, receipt by
+receipt, is remeasured by it too (`plugins.unapplied_remeasurement`).
 """
 
 from __future__ import annotations
@@ -47,7 +51,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from beancount.core import data
 
@@ -100,6 +104,79 @@ def foreign_postings(
     ]
 
 
+class Move(Protocol):
+    """A posting to a remeasured liability, with its entry and its units' number."""
+
+    @property
+    def entry(self) -> data.Transaction: ...
+
+    @property
+    def number(self) -> Decimal: ...
+
+    @property
+    def posting(self) -> data.Posting: ...
+
+
+class MonthEndDifference(NamedTuple):
+    """A pool's unrealized difference at one month end, in functional minor units."""
+
+    day: datetime.date
+    units: int  # positive: a gain (the liability owed is worth less)
+    rate: Decimal
+
+
+def month_end_differences(
+    moves: Sequence[Move],
+    currency: str,
+    rates: fx.Rates,
+    policy: ArPolicy,
+    through: datetime.date,
+) -> list[MonthEndDifference]:
+    """Returns the month-end remeasurements of a pool of a monetary liability in one currency.
+
+    The one rule for a customer's credits (pooled per customer) and a
+    receipt's unapplied cash (`plugins.unapplied_remeasurement`): at each
+    month end, the open units at the ledger's price less what is left of
+    their carrying amount, the weights of the postings through the day
+    (`plugins.fx.unrealized`). From the first posting without its own price
+    in the functional currency the pool is carried in its own currency.
+
+    Args:
+      moves: The pool's postings, in date order, then entry order.
+      currency: Their currency, not the functional one.
+      rates: The ledger's prices.
+      policy: The receivables policy (precision).
+      through: The books' horizon: no month end after it is remeasured.
+    """
+    functional = rates.functional
+    if functional is None or not moves:
+        return []
+    made: list[MonthEndDifference] = []
+    last = moves[-1].entry.date
+    open_amount = carried = Decimal(0)
+    read, unpriced = 0, False  # the postings read: those through the month end
+    for day in fx.month_ends(moves[0].entry.date, through):
+        while read < len(moves) and moves[read].entry.date <= day and not unpriced:
+            move = moves[read]
+            value = fx.own_rate(move.posting, functional)
+            unpriced = value is None
+            if value is not None:
+                open_amount += move.number
+                carried += move.number * value
+                read += 1
+        if unpriced:  # carried in its own currency from then on
+            break
+        if not open_amount and day >= last:
+            break
+        rate = rates.price(currency, day)
+        if not open_amount or rate is None:
+            continue
+        units = fx.unrealized(open_amount, rate, carried, functional, policy)
+        if units:
+            made.append(MonthEndDifference(day, units, rate))
+    return made
+
+
 class Remeasured(NamedTuple):
     """A pool's unrealized difference at a month end, in functional minor units."""
 
@@ -127,32 +204,13 @@ def remeasurements(
     functional = rates.functional
     if functional is None:
         return []
-    made: list[Remeasured] = []
-    for pool in pools(postings, functional):
-        moves = pool.postings
-        last = moves[-1].entry.date
-        open_amount = carried = Decimal(0)
-        read, unpriced = 0, False  # the postings read: those through the month end
-        for day in fx.month_ends(moves[0].entry.date, through):
-            while read < len(moves) and moves[read].entry.date <= day and not unpriced:
-                move = moves[read]
-                value = fx.own_rate(move.posting, functional)
-                unpriced = value is None
-                if value is not None:
-                    open_amount += move.number
-                    carried += move.number * value
-                    read += 1
-            if unpriced:  # carried in its own currency from then on
-                break
-            if not open_amount and day >= last:
-                break
-            rate = rates.price(pool.currency, day)
-            if not open_amount or rate is None:
-                continue
-            units = fx.unrealized(open_amount, rate, carried, functional, policy)
-            if units:
-                made.append(Remeasured(pool, day, units, rate))
-    return made
+    return [
+        Remeasured(pool, *difference)
+        for pool in pools(postings, functional)
+        for difference in month_end_differences(
+            pool.postings, pool.currency, rates, policy, through
+        )
+    ]
 
 
 def entries(

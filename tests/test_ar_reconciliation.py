@@ -1036,7 +1036,8 @@ def test_bad_policy_points_into_the_yaml(books: Books) -> None:
             "'customer_credit_limits', 'customer_credits_account', 'functional_currency', "
             "'match_candidates', 'net_credit_notes', 'past_due_age_days', 'precision', "
             "'realized_fx_account', 'remeasurement_account', 'tolerance', "
-            "'unapplied_cash_age_days', 'unrealized_fx_account', 'write_off_account'"),
+            "'unapplied_cash_age_days', 'unapplied_remeasurement_account', "
+            "'unrealized_fx_account', 'write_off_account'"),
         (1, "Field 'tolerance' expected a mapping of currency to an amount of at least 0, "
             "found 'lots'"),
         (2, "Field 'match_candidates' expected a whole number from 1 to 20, found '40'"),

@@ -1,0 +1,328 @@
+"""Unapplied cash in a foreign currency is remeasured at month end, receipt by receipt.
+
+Cash received and not yet applied is a monetary liability (ASC 830): at
+each month end through the books' horizon, what each foreign-currency
+receipt still holds unapplied is valued at the ledger's price for that
+day; the difference from what is left of its carrying amount goes to
+`Liabilities:UnappliedCash:Remeasurement` against unrealized exchange gains
+and losses, and is reversed the next day (`plugins.unapplied_remeasurement`,
+by the customer credits' rule, `credits_remeasurement.month_end_differences`).
+Before the rule unapplied cash was never remeasured: every test below but
+the two that remeasure nothing failed so.
+"""
+
+from __future__ import annotations
+
+import datetime
+import tempfile
+from decimal import ROUND_HALF_EVEN, Decimal
+from pathlib import Path
+
+from beancount.core import data
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from reports import controls, package, receivables
+from reports.flux import Thresholds
+from tests import reporting
+from tests.conftest import Books, generated, line_of
+from tests.rated_books import postings_through, units_total, usd_weight
+from tests.test_ar_reconciliation import (
+    AR,
+    HEADER,
+    POLICY,
+    REALIZED,
+    UNAPPLIED,
+    UNREALIZED,
+    invoice,
+    load,
+)
+
+UNAPPLIED_REMEASURED = "Liabilities:UnappliedCash:Remeasurement"
+AR_PLUGIN = 'plugin "plugins.ar_reconciliation" "ar.yaml"'
+
+# EUR at 1.20 from Jan 1, 1.25 from Jan 31. R-1 130.00 EUR received from
+# CUS-1 on Jan 20 at 1.20 (156.00 USD) names nothing, finds nothing open
+# and waits in unapplied cash: -130.00 EUR weighing -156.00 USD.
+WAITING = """
+2026-01-01 price EUR 1.20 USD
+2026-01-31 price EUR 1.25 USD
+
+2026-01-20 * "Acme" "Wire"
+  receipt: "R-1"
+  customer: "CUS-1"
+  Assets:Bank:Operating  156.00 USD
+  Liabilities:UnappliedCash  -130.00 EUR @ 1.20 USD
+"""
+# Jan 31: -130.00 x 1.25 - (-156.00) = -162.50 + 156.00 = -6.50: the euros
+# owed are worth 6.50 USD more, a loss; reversed on Feb 1.
+JANUARY = [
+    ("2026-01-31", "FX remeasurement unapplied cash R-1 EUR at 1.25 USD",
+     [f"{UNAPPLIED_REMEASURED} -6.50 USD", f"{UNREALIZED} 6.50 USD"], "1.25"),
+    ("2026-02-01", "Reversal of FX remeasurement unapplied cash R-1 EUR of 2026-01-31",
+     [f"{UNREALIZED} -6.50 USD", f"{UNAPPLIED_REMEASURED} 6.50 USD"], "1.25"),
+]  # fmt: skip
+
+
+def remeasurements(entries: list[data.Directive]) -> list[tuple[str, str, list[str], str]]:
+    """(date, narration, postings as `account units`, rate) of each unapplied cash remeasurement."""
+    return [
+        (
+            str(entry.date),
+            str(entry.narration),
+            [f"{posting.account} {posting.units}" for posting in entry.postings],
+            str(entry.meta["revclose_rate"]),
+        )
+        for entry in generated(entries)
+        if any(posting.account == UNAPPLIED_REMEASURED for posting in entry.postings)
+    ]
+
+
+def _total(entries: list[data.Directive], account: str, day: str) -> Decimal:
+    return units_total(postings_through(entries, account, day))
+
+
+def _value(entries: list[data.Directive], day: str) -> Decimal:
+    """Unapplied cash's value in USD at the end of a day: its weight plus the sub-account."""
+    weight = usd_weight(postings_through(entries, UNAPPLIED, day))
+    return weight + _total(entries, UNAPPLIED_REMEASURED, day)
+
+
+def test_worked_example_a_receipt_waiting_over_a_month_end_then_applied_at_its_own_rate(
+    books: Books,
+) -> None:
+    # January: R-1 waits over Jan 31, remeasured by -6.50 (a loss), reversed
+    # Feb 1. Its value on Jan 31 is -156.00 - 6.50 = -162.50 = -130 x 1.25.
+    # February: INV-1 130.00 EUR billed to CUS-1 on Feb 10 at 1.25 (162.50
+    # USD) is paid from R-1 that day, the cash at R-1's own 1.20 (156.00):
+    # 162.50 - 156.00 = 6.50 USD of loss realized. January shows 6.50 of
+    # unrealized loss; February reverses it (6.50 of gain) and realizes
+    # 6.50 of loss: in all 6.50 lost, 130 x (1.25 - 1.20), once. On Feb 28
+    # R-1 holds nothing: no remeasurement.
+    text = (
+        WAITING
+        + """
+2026-02-10 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  130.00 EUR @ 1.25 USD
+  Income:Revenue:Services  -162.50 USD
+"""
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert remeasurements(entries) == JANUARY
+    first = next(e for e in generated(entries) if "fx-remeasurement" in e.tags)
+    assert first.links == {"R-1"}
+    assert (first.meta["revclose_source"], first.meta["customer"]) == ("R-1", "CUS-1")
+    # At the receipt's line.
+    assert first.meta["lineno"] == line_of(HEADER + text, "-130.00 EUR @ 1.20 USD")
+    [applied] = [e for e in generated(entries) if "cash-application" in e.tags]
+    assert (str(applied.date), set(applied.links)) == ("2026-02-10", {"INV-1", "R-1"})
+    assert _value(entries, "2026-01-31") == Decimal("-162.50")
+    assert _total(entries, UNREALIZED, "2026-01-31") == Decimal("6.50")
+    assert _total(entries, UNREALIZED, "2026-02-28") == 0
+    assert _total(entries, REALIZED, "2026-02-28") == Decimal("6.50")
+    assert _value(entries, "2026-02-28") == 0
+    assert units_total(postings_through(entries, AR, "2026-02-28"), "EUR") == 0
+    # The account is opened by the plugin, on its first use.
+    [opened] = [
+        e for e in entries if isinstance(e, data.Open) and e.account == UNAPPLIED_REMEASURED
+    ]
+    assert str(opened.date) == "2026-01-31"
+
+
+def _charged_back(eur: str, usd: str) -> str:
+    return f"""
+2026-02-15 * "Acme" "Chargeback of R-1"
+  receipt: "R-1"
+  Assets:Bank:Operating  -{usd} USD
+  Liabilities:UnappliedCash  {eur} EUR @ 1.10 USD
+"""
+
+
+def test_worked_example_a_receipt_charged_back_at_another_rate_after_a_month_end(
+    books: Books,
+) -> None:
+    # January as in the worked example: -6.50 unrealized, reversed Feb 1.
+    # On Feb 15 the bank charges R-1 back at 1.10 (143.00 USD): the own-rate
+    # entry realizes 156.00 - 143.00 = 13.00 USD of gain
+    # (`plugins.unapplied_own_rate`). R-1 then holds -130.00 + 130.00 +
+    # 130.00 - 130.00 = 0.00 EUR weighing -156.00 + 143.00 + 156.00 -
+    # 143.00 = 0.00 USD: nothing to remeasure on Feb 28 (EUR 1.15). In all
+    # 13.00 gained: January's 6.50 of loss is reversed in February, which
+    # realizes the 13.00.
+    text = WAITING + "\n2026-02-28 price EUR 1.15 USD\n" + _charged_back("130.00", "143.00")
+    entries, errors = load(books, text)
+    assert errors == []
+    assert remeasurements(entries) == JANUARY
+    assert _total(entries, REALIZED, "2026-02-28") == Decimal("-13.00")
+    assert _total(entries, UNREALIZED, "2026-02-28") == 0
+    assert _value(entries, "2026-02-28") == 0
+
+
+def test_a_receipt_partly_charged_back_is_remeasured_on_what_is_left(books: Books) -> None:
+    # 30.00 EUR of R-1 charged back on Feb 15 at 1.10 (33.00 USD): 30 x
+    # (1.20 - 1.10) = 3.00 USD of gain realized. R-1 holds -100.00 EUR
+    # carried at -156.00 + 33.00 (the debit) + 36.00 - 33.00 (the own-rate
+    # entry's legs) = -120.00 = -100 x 1.20. Feb 28 at 1.15: -100.00 x 1.15
+    # + 120.00 = -115.00 + 120.00 = 5.00, a gain: the sub-account 5.00,
+    # Unrealized -5.00, reversed on Mar 1. Its value on Feb 28 is -120.00 +
+    # 5.00 = -115.00.
+    text = WAITING + "\n2026-02-28 price EUR 1.15 USD\n" + _charged_back("30.00", "33.00")
+    entries, errors = load(books, text)
+    assert errors == []
+    assert remeasurements(entries) == [
+        *JANUARY,
+        ("2026-02-28", "FX remeasurement unapplied cash R-1 EUR at 1.15 USD",
+         [f"{UNAPPLIED_REMEASURED} 5.00 USD", f"{UNREALIZED} -5.00 USD"], "1.15"),
+        ("2026-03-01", "Reversal of FX remeasurement unapplied cash R-1 EUR of 2026-02-28",
+         [f"{UNREALIZED} 5.00 USD", f"{UNAPPLIED_REMEASURED} -5.00 USD"], "1.15"),
+    ]  # fmt: skip
+    assert _total(entries, REALIZED, "2026-02-28") == Decimal("-3.00")
+    assert _value(entries, "2026-02-28") == Decimal("-115.00")
+
+
+def test_a_receipt_in_the_functional_currency_is_never_remeasured(books: Books) -> None:
+    # R-1 130.00 USD waits over Jan 31 and Feb 28 while EUR moves from 1.20
+    # to 1.25 and 1.15; a later invoice brings the horizon to Feb 28. USD
+    # owed are worth what they say whatever EUR does: nothing is remeasured.
+    text = (
+        WAITING.replace("-130.00 EUR @ 1.20 USD", "-156.00 USD")
+        + "\n2026-02-28 price EUR 1.15 USD\n"
+        + invoice(9, "2026-02-20", "10.00", customer="CUS-2", payee="Beta")
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert units_total(postings_through(entries, UNAPPLIED, "2026-02-28")) == Decimal("-156.00")
+    assert remeasurements(entries) == []
+    assert postings_through(entries, UNREALIZED, "2026-12-31") == []
+
+
+def test_a_receipt_with_no_price_is_carried_in_its_own_currency(books: Books) -> None:
+    # R-1 130.00 EUR into a euro bank account, typed without a price (as
+    # the demo's euro bank files are): it has no weight in USD, so no
+    # carrying amount to remeasure, though the ledger prices EUR.
+    text = (
+        "2026-01-01 open Assets:Bank:Euro\n"
+        + WAITING.replace("-130.00 EUR @ 1.20 USD", "-130.00 EUR").replace(
+            "Assets:Bank:Operating  156.00 USD", "Assets:Bank:Euro  130.00 EUR"
+        )
+        + invoice(9, "2026-02-20", "10.00", customer="CUS-2", payee="Beta")
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert units_total(postings_through(entries, UNAPPLIED, "2026-02-28"), "EUR") == Decimal(
+        "-130.00"
+    )
+    assert remeasurements(entries) == []
+    assert postings_through(entries, UNREALIZED, "2026-12-31") == []
+
+
+def test_the_unapplied_remeasurement_account_is_the_policys(books: Books) -> None:
+    # `unapplied_remeasurement_account` names it; by default it is under the
+    # unapplied cash account the accounts file names. The Jan 31 figure is
+    # the worked example's: -130.00 x 1.25 + 156.00 = -6.50.
+    renamed = HEADER.replace(UNAPPLIED, "Liabilities:Unapplied") + WAITING.replace(
+        UNAPPLIED, "Liabilities:Unapplied"
+    )
+    for policy, unapplied, ledger, account in (
+        ("unapplied_remeasurement_account: Liabilities:UnappliedCash:FX\n", UNAPPLIED,
+         HEADER + WAITING, "Liabilities:UnappliedCash:FX"),
+        ("accounts_file: accounts.yaml\n", "Liabilities:Unapplied", renamed,
+         "Liabilities:Unapplied:Remeasurement"),
+    ):  # fmt: skip
+        books.write("accounts.yaml", f"unapplied_cash: {unapplied}\n")
+        books.write("ar.yaml", POLICY + policy)
+        entries, errors, _ = books.load(ledger)
+        assert errors == []
+        assert _total(entries, account, "2026-01-31") == Decimal("-6.50")
+        assert postings_through(entries, UNAPPLIED_REMEASURED, "2026-12-31") == []
+        assert any(isinstance(e, data.Open) and e.account == account for e in entries)
+
+
+def _cents(units: int) -> str:
+    return f"{Decimal(units).scaleb(-2):.2f}"
+
+
+_RATE = st.integers(8000, 16000)  # a rate in 1/10,000 USD: 0.8000 to 1.6000
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 1_000_000), _RATE, _RATE, st.integers(0, 100), _RATE, _RATE)
+# The worked example: 130.00 EUR at 1.20, 1.25; nothing charged back; 1.15.
+@example(13000, 12000, 12500, 0, 11000, 11500)
+# The partial chargeback: 30.00 of 130.00 EUR (23 %) at 1.10.
+@example(13000, 12000, 12500, 23, 11000, 11500)
+# 100.01 EUR at 1.2345 weigh 123.462345 USD: a fraction of a cent.
+@example(10001, 12345, 12500, 33, 11000, 11500)
+def test_unapplied_cash_after_remeasurement_is_the_open_euros_at_the_month_ends_rate(
+    received: int, rate: int, january: int, back: int, back_rate: int, february: int
+) -> None:
+    # R-1 of `received` cents of EUR at `rate` waits in unapplied cash from
+    # Jan 20; on Feb 15 `back` % of it is charged back at `back_rate`, and
+    # the own-rate entry realizes the difference at R-1's rate. On each
+    # month end (Jan 31 at `january`, Feb 28 at `february`) unapplied
+    # cash's value in USD, its weight plus what the sub-account holds, is
+    # the open euros at that day's rate, rounded to the cent (half to
+    # even): what the rule makes it.
+    rate_in, jan, out, feb = (Decimal(r).scaleb(-4) for r in (rate, january, back_rate, february))
+    text = f"""
+2026-01-01 price EUR {rate_in} USD
+2026-01-31 price EUR {jan} USD
+2026-02-28 price EUR {feb} USD
+
+2026-01-20 * "Acme" "Wire"
+  receipt: "R-1"
+  customer: "CUS-1"
+  Assets:Bank:Operating  {Decimal(received).scaleb(-2) * rate_in} USD
+  Liabilities:UnappliedCash  -{_cents(received)} EUR @ {rate_in} USD
+"""
+    returned = received * back // 100
+    if returned:
+        text += f"""
+2026-02-15 * "Acme" "Chargeback of R-1"
+  receipt: "R-1"
+  Assets:Bank:Operating  -{Decimal(returned).scaleb(-2) * out} USD
+  Liabilities:UnappliedCash  {_cents(returned)} EUR @ {out} USD
+"""
+    text += invoice(9, "2026-02-20", "10.00", customer="CUS-2", payee="Beta")
+    with tempfile.TemporaryDirectory() as folder:
+        entries, errors = load(Books(Path(folder)), text)
+    assert errors == []
+    for day, month_rate in (("2026-01-31", jan), ("2026-02-28", feb)):
+        held = postings_through(entries, UNAPPLIED, day)
+        euros = units_total(held, "EUR")
+        value = _value(entries, day)
+        exact = euros * month_rate
+        # The remeasurement is rounded to the cent; the receipt's weight
+        # keeps the fraction of a cent its rate gives it (100.01 EUR at
+        # 1.2345 weigh 123.462345 USD): the value is within half a cent of
+        # the exact one, and is it rounded when the weight is whole cents.
+        assert abs(value - exact) <= Decimal("0.005")
+        if usd_weight(held) == usd_weight(held).quantize(Decimal("0.01")):
+            assert value == exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+        if not euros:
+            assert usd_weight(held) == 0
+
+
+def test_the_close_controls_pass_with_unapplied_cash_remeasured(books: Books) -> None:
+    # January's close with R-1 waiting: on Jan 31 the sub-account holds
+    # -6.50 USD. The unapplied cash listing counts R-1's 130.00 EUR against
+    # the unapplied cash account's -130.00 EUR: it ties (the sub-account's
+    # USD belong to no receipt and are left out), and the trial balance's
+    # USD debits equal its credits, the remeasurement included.
+    text = (
+        HEADER.replace(AR_PLUGIN, AR_PLUGIN + '\nplugin "plugins.close_controls" "close.yaml"')
+        + WAITING
+    )
+    loaded = reporting.loaded(books, text, {"ar.yaml": POLICY, "close.yaml": ""})
+    built = package.build(loaded, datetime.date(2026, 1, 1), Thresholds())
+    assert controls.failures(built.checks) == []
+    table = receivables.report(loaded, "unapplied", as_of=datetime.date(2026, 1, 31))
+    assert [(row[0], row[9]) for row in table.rows] == [
+        ("R-1", Decimal("130.00")),
+        ("Total", Decimal("130.00")),
+    ]
+    assert receivables.breaks(table) == []
+    assert _total(loaded.entries, UNAPPLIED_REMEASURED, "2026-01-31") == Decimal("-6.50")
