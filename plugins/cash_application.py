@@ -178,7 +178,6 @@ def open_amounts(subledger: Subledger, customers: Collection[str] | None = None)
 
 def credited_later(
     subledger: Subledger,
-    rates: Rates,
     policy: ArPolicy,
     customers: Collection[str] | None = None,
 ) -> dict[str, frozenset[datetime.date]]:
@@ -198,16 +197,13 @@ def credited_later(
     open before it, so a write-off after a chargeback reopened the
     invoice writes off what the chargeback opened (`in_calendar`). Only
     items posted more than once when read, and the invoices credit notes
-    credit, can have one. Of an invoice carried at a foreign rate, what
-    they over pay is moved or written off at its carrying rate
-    (`plugins.over_payments.InCalendar`); a receipt posted straight to one
-    written off as uncollectible is read with it as before (the known gap
-    of the README): it lowers what is matched before it.
+    credit, can have one. Of an invoice carried at a foreign rate too,
+    written off or not: what they over pay first recovers or lowers what is
+    still written off, and the rest is moved or written off at its carrying
+    rate (`plugins.over_payments.InCalendar`).
 
     Args:
       subledger: The open items.
-      rates: The ledger's prices (of an invoice carried at a foreign rate
-        and written off, its straight receipts are left out).
       policy: The receivables policy: what is written off as uncollectible.
       customers: If given, only the invoices of these customers.
     """
@@ -219,31 +215,30 @@ def credited_later(
         item = items[name]
         if not item.is_invoice or (customers is not None and item.customer not in customers):
             continue
-        days = _credit_days(item, policy, rates.carrying(item) is None)
+        days = _credit_days(item, policy)
         if days:
             found[name] = days
     return found
 
 
-def _credit_days(item: Item, policy: ArPolicy, own: bool) -> frozenset[datetime.date]:
+def _credit_days(item: Item, policy: ArPolicy) -> frozenset[datetime.date]:
     """Returns the days after its own an invoice is credited or written off.
 
-    Of an invoice carried at a foreign rate (not `own`), a straight receipt
-    is read so only if the invoice is not written off (the README's known
-    gap); a credit typed by hand, as in its own currency
-    (`plugins.recoveries.credited_by_hand_on_their_days`).
+    Its credit notes netted, write-offs, straight receipts and credits typed
+    by hand (`plugins.recoveries.credited_by_hand_on_their_days`), of an
+    invoice carried at a foreign rate as of one in its own currency.
     """
     dated = item.date
-    days, straight = set(), set()
+    days: set[datetime.date] = set()
     for movement in item.movements:
         if movement.date <= dated or movement.units >= 0:
             continue
-        if credit_notes.netted(movement) or credit_notes.written_off_by_hand(movement):
+        if (
+            credit_notes.netted(movement)
+            or credit_notes.written_off_by_hand(movement)
+            or posted_straight(movement) is not None
+        ):
             days.add(movement.date)
-        elif posted_straight(movement) is not None:
-            straight.add(movement.date)
-    if own or not written_off_items(item, policy):  # at a rate, not if written off
-        days |= straight
     days.update(movement.date for movement in credited_by_hand_on_their_days(item, policy))
     return frozenset(days)
 
@@ -370,7 +365,7 @@ def apply(
         view.converted,
         receipts.last_used,
         crediting,
-        credited_later(subledger, rates, policy, customers),
+        credited_later(subledger, policy, customers),
         over_paid,
     )
     if recovering is not None:

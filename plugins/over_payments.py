@@ -107,7 +107,8 @@ which writes it off. As there, only an invoice in the functional currency,
 or carried in its own currency with no rate, is looked at: an excess at a
 foreign carrying rate stays an error for the user, but for what a later
 straight receipt or credit by hand over pays because cash was matched
-before it (`InCalendar`, at the invoice's carrying rate).
+before it, or recovers or lowers of a write-off (`InCalendar`, at the
+invoice's carrying rate).
 """
 
 from __future__ import annotations
@@ -374,16 +375,16 @@ class InCalendar:
     (`plugins.customer_credits.Crediting.straight`). On a day with no
     straight receipt, what the day's credits typed by hand bring beyond is
     settled the same way, at the credit typed last (`_typed_over`).
-    Of an invoice carried at a foreign rate (`plugins.cash_application.credited_later`:
-    not its straight receipts once written off), what a note nets beyond
-    is left open on it at the two items' carrying rates, the difference
-    realized (`plugins.credit_notes.left_open_entry`); what a straight
-    receipt or a credit by hand brings beyond what its typed postings alone
-    (with, of a straight receipt, what credit notes netted) over pay (those
-    stay an error) is moved to credits at the invoice's
-    carrying rate, both legs, beyond the tolerance, and within it written
-    off at that rate at once (`_receipt_over_at_rate`, `_typed_over`).
-    Of one written off as uncollectible (`plugins.recoveries`), what the
+    Of an invoice carried at a foreign rate (`plugins.cash_application.credited_later`),
+    what a note nets beyond is left open on it at the two items' carrying
+    rates, the difference realized (`plugins.credit_notes.left_open_entry`);
+    what a straight receipt or a credit by hand brings beyond what its
+    typed postings alone (with, of a straight receipt, what credit notes
+    netted) over pay (those stay an error) is moved to credits at the
+    invoice's carrying rate, both legs, beyond the tolerance, and within it
+    written off at that rate at once (`_receipt_over_at_rate`,
+    `_typed_over`). Of one written off as uncollectible (`plugins.recoveries`),
+    written off at a rate or not, what the
     credit notes net beyond is moved back to them as above, and then lowers
     what was written off, in its turn (`plugins.recoveries.Recovering.left_open`);
     what the straight receipts bring anew then (beyond what their typed
@@ -397,7 +398,14 @@ class InCalendar:
     INV-1 100.00 on January 10, 40.00 written off on January 20, CN-1 30.00
     and BR-1 30.00 straight on February 5: CN-1 nets the 10.00 open and
     lowers the write-off by 20.00, BR-1 recovers the other 20.00, and its
-    last 10.00 is moved to credits.
+    last 10.00 is moved to credits. Of an invoice at a foreign rate, what
+    is recovered or lowered credits bad debt at the write-off's rate and is
+    reinstated at the invoice's carrying rate, the difference realized, at
+    which the receipt's or credit's own posting is cleared, its difference
+    realized too (`plugins.derecognition`): INV-1 100.00 EUR at
+    1.20, R-1 60.00 EUR naming it on January 10, 40.00 EUR written off on
+    January 20 and BR-1 30.00 EUR at 1.10 straight on February 10: BR-1
+    recovers 30.00 EUR (bad debt credited 36.00 USD), 3.00 USD of loss.
 
     Attributes:
       entries: The entries made, in the order made.
@@ -465,15 +473,13 @@ class InCalendar:
             if written and self.recovering is not None:
                 self.recovering.left_open(item.id, note, day, units_back)
         left = units - noted if notes else units
-        if left and paid and foreign:
-            if not written:
-                self._receipt_over_at_rate(item, day, paid, left)
-            return
         if left and paid and written:
             left = self._recovered(item, today, paid, left)
             if left and by_hand:
                 left -= self._lowered(item, _typed_last(by_hand, self.folder), left)
-        if left and paid:
+        if left and paid and foreign:
+            self._receipt_over_at_rate(item, day, paid, left)
+        elif left and paid:
             self._receipt_over(item, day, today, paid, left)
         elif left and by_hand:
             self._typed_over(item, day, by_hand, left)

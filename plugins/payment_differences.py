@@ -93,9 +93,8 @@ credit): the matcher reads it on its own day too, and what it over pays of
 cash matched before it is written off within the tolerance, or moved to
 customer credits beyond it, then (`plugins.over_payments.InCalendar`). Only
 a credit typed by hand to an invoice written off as uncollectible on or
-before its day, and a receipt posted straight to one carried at a foreign
-rate and written off, are still read before matching (the README's known
-gaps), and can change the next write-off.
+before its day is still read before matching (the README's known gap), and
+can change the next write-off.
 When the write-offs found come round to ones already posted, the books are
 written off at their end instead, as the plugin did before: an invoice
 whose last posting is such a receipt has what it is open by then written

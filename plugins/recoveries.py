@@ -87,7 +87,10 @@ cumulatively over the invoice's recoveries (half to even). The receipt,
 in euros or in the functional currency (then it brings the euros it is
 worth on its day, as the matcher converts it), pays the reinstated
 invoice at its own rate, and the exchange difference is realized as on any
-application (`plugins.derecognition`). INV-1 100.00 EUR carried at 1.20,
+application (`plugins.derecognition`); a receipt posted straight to the
+invoice, read on its day (`plugins.over_payments.InCalendar`), recovers so
+too, but reinstates at the invoice's carrying rate, at which its own
+posting clears what it reinstates (`straight_entry`). INV-1 100.00 EUR carried at 1.20,
 written off at 1.20 and recovered by R-1 100.00 EUR when EUR is 1.10:
 
     2026-07-10 * "Acme" "Recovery of INV-1 written off, from R-1" #cash-application ^INV-1 ^R-1
@@ -517,7 +520,8 @@ class Recovering:
         units += joined
         item, before = self.subledger.items[invoice], allocation.taken - units
         reversed_ = (units, before, allocation.earlier(before))
-        entry = straight_entry(item, paid, receipt, reversed_, self.policy, self.written[invoice])
+        written, carrying = self.written[invoice], self._carrying(invoice)
+        entry = straight_entry(item, paid, receipt, reversed_, self.policy, written, carrying)
         return Movement(entry.date, units, entry, 1, item.currency)
 
     def lowered_by_hand(
@@ -565,7 +569,7 @@ class Recovering:
         )
 
     def _carrying(self, note: str) -> Decimal | None:
-        """Returns a credit note's carrying rate (`plugins.fx`), or None if it has none."""
+        """Returns a credit note's, or an invoice's, carrying rate (`plugins.fx`), or None."""
         return None if self.rates is None else self.rates.carrying(self.subledger.items[note])
 
     def _noted(self, invoice: str, allocation: Allocation) -> None:
@@ -1021,19 +1025,27 @@ def straight_entry(
     reversed_: tuple[int, int, tuple[int, ...]],
     policy: ArPolicy,
     write_offs: Sequence[WriteOff],
+    carrying: Decimal | None = None,
 ) -> data.Transaction:
     """Returns the entry reinstating what a receipt posted straight to an invoice recovers of it.
 
     Dated at the receipt's posting, at its line (`plugins.over_payments`);
     `reversed_` is what it recovers, what was recovered before it and
     in all after each recovery before it (`Reversed`), and
-    `write_offs` are the invoice's (`written_off_items`).
+    `write_offs` are the invoice's (`written_off_items`). Of a write-off
+    priced in the functional currency, what is recovered is reinstated at
+    the invoice's `carrying` rate, if given, at which the receipt's own
+    posting is cleared, the difference from the write-off's value realized,
+    as a credit typed by hand lowers it (`typed_entry`): written off at
+    1.15 of an invoice carried at 1.20, 100.00 EUR recovered debit the
+    receivable 120.00 USD, credit bad debt 115.00 and realize 5.00 of gain.
     """
     write_off = _last_reversible(write_offs, paid.date)
     assert write_off is not None, "the allocation recovers only a reversible write-off"
     place = (paid.source, paid.date, paid.entry.payee)
     told = _recovered(item, receipt, link_of(receipt))
-    return _entry(item, place, told, Reversed(write_off, *reversed_), policy)
+    rate = carrying if write_off.rate is not None else None
+    return _entry(item, place, told, Reversed(write_off, *reversed_), policy, rate)
 
 
 def _reversal_meta(item: Item, receipt: str, kind: str) -> dict[str, Any]:
@@ -1090,7 +1102,8 @@ def _entry(
       place: The metadata locating the entry (the receipt's or the note's
         line), its date and its payee.
       told: Its narration, links, metadata and the receivable posting's.
-      carrying: Of a credit note lowering a priced write-off, its carrying rate.
+      carrying: Of a credit note lowering a priced write-off, its carrying
+        rate; of a credit by hand or a straight receipt, the invoice's.
     """
     located, day, payee = place
     currency, units = item.currency, reversed_.units

@@ -13,13 +13,10 @@ import pytest
 from beancount.core import data
 
 from tests.conftest import Books, generated
-from tests.rated_books import EURO_INV_1
 from tests.test_ar_chargebacks import chargeback
-from tests.test_ar_closed_months import BANK_FEE, january_kept
+from tests.test_ar_closed_months import january_kept
 from tests.test_ar_credits_typed_later import (
     BAD_DEBT,
-    BAD_DEBT_OPENED,
-    GOODWILL_OPENED,
     PART_WRITTEN_OFF,
     WRITTEN_OFF_IN_JANUARY,
     _credit,
@@ -101,90 +98,3 @@ def test_a_credit_after_a_chargeback_of_an_invoice_written_off_pays_what_it_open
     assert balance(both, BAD_DEBT, "USD") == Decimal("40.00")
     assert balance(both, AR, "USD") == Decimal("30.00")
     assert balance(both, CREDITS, "USD") == Decimal("0.00")
-
-
-# In euros, USD functional: INV-1 100.00 EUR at 1.20 (120.00 USD); R-0 60.00
-# EUR naming it pays 60.00 EUR on Jan 10 (72.00 USD); the 40.00 EUR left is
-# written off on Jan 20 at 1.20 (bad debt 48.00 USD). EUR is 1.10 from Feb 1.
-EURO_PART_WRITTEN_OFF = (
-    GOODWILL_OPENED
-    + EURO_INV_1
-    + BAD_DEBT_OPENED
-    + """
-2026-01-10 * "Acme" "Wire"
-  receipt: "R-0"
-  invoice: "INV-1"
-  customer: "CUS-1"
-  Assets:Bank:Euro  60.00 EUR @ 1.20 USD
-  Liabilities:UnappliedCash  -60.00 EUR @ 1.20 USD
-
-2026-01-20 * "Acme" "INV-1 uncollectible" ^INV-1
-  invoice: "INV-1"
-  status: "uncollectible"
-  Expenses:BadDebt  48.00 USD
-  Assets:AccountsReceivable  -40.00 EUR @ 1.20 USD
-"""
-    + BANK_FEE
-)
-# BR-1 20.00 EUR at 1.10 posted straight to INV-1 on Feb 10 (22.00 USD).
-EURO_BR_1 = """
-2026-02-10 * "Acme" "Wire BR-1" ^INV-1
-  bank_reference: "BR-1"
-  invoice: "INV-1"
-  Assets:Bank:Euro  20.00 EUR @ 1.10 USD
-  Assets:AccountsReceivable  -20.00 EUR @ 1.10 USD
-"""
-
-
-def _goodwill_in_euros(date: str) -> str:
-    """A goodwill credit of 30.00 EUR typed to INV-1 at 1.10 (33.00 USD)."""
-    return f"""
-{date} * "Acme" "Goodwill credit" ^INV-1
-  invoice: "INV-1"
-  Expenses:Goodwill  33.00 USD
-  Assets:AccountsReceivable  -30.00 EUR @ 1.10 USD
-"""
-
-
-def test_a_credit_at_a_rate_lowers_a_write_off_on_a_straight_receipts_day(
-    books: Books,
-) -> None:
-    # BR-1 and a goodwill credit of 30.00 EUR both on Feb 10. BR-1, on an
-    # invoice carried at a foreign rate and written off, is the README's
-    # known gap (read before matching; what it brings beyond what is open,
-    # 20.00 EUR, an over payment at a foreign rate, an error). The credit is
-    # read on its day, as it is alone (bad debt 12.00 USD) and as in USD on
-    # a straight receipt's day ("It lowers so on a day a receipt is posted
-    # straight to the invoice too"): it brings 30.00 EUR beyond what is
-    # open and lowers 30.00 of the 40.00 EUR written off, at 1.20 = 36.00
-    # USD: bad debt 48.00 - 36.00 = 12.00 USD.
-    # Now: the early return for a foreign invoice on a straight receipt's
-    # day (`InCalendar.__call__`) lowers nothing: bad debt 48.00 USD and
-    # "Invoice 'INV-1' is paid 50.00 EUR more than its total".
-    later = EURO_BR_1 + _goodwill_in_euros("2026-02-10")
-    entries, _ = load(books, EURO_PART_WRITTEN_OFF + later)
-    credit = _credit(EURO_PART_WRITTEN_OFF + later, "30.00")
-    lowered = _on_inv_1(entries, f"Credit {credit} applied to INV-1 written off", "EUR")
-    assert lowered == Decimal("30.00")
-    assert balance(entries, BAD_DEBT, "USD") == Decimal("12.00")
-
-
-def test_a_credit_at_a_rate_lowers_a_write_off_by_no_more_than_it_brings(
-    books: Books,
-) -> None:
-    # BR-1 on Feb 10 (the known gap: its 20.00 EUR beyond what is open stays
-    # on INV-1, an error, as it is alone), and the goodwill credit of 30.00
-    # EUR a day later, on Feb 11. The credit brings its own 30.00 EUR beyond
-    # what is open: it lowers 30.00 of the 40.00 EUR written off (36.00 USD
-    # at 1.20), bad debt 48.00 - 36.00 = 12.00 USD, nothing moved to
-    # credits by it; a credit of 30.00 EUR cannot lower 40.00 EUR.
-    # Now: the day's whole over payment, 20.00 + 30.00 = 50.00 EUR, is taken
-    # for what the credit brings: "Credit ... applied to INV-1 written off"
-    # 40.00 EUR (48.00 USD, bad debt 0.00) and 10.00 EUR moved to credits in
-    # the credit's name: BR-1's cash is booked as a write-off lowered by hand.
-    later = EURO_BR_1 + _goodwill_in_euros("2026-02-11")
-    entries, _ = load(books, EURO_PART_WRITTEN_OFF + later)
-    credit = _credit(EURO_PART_WRITTEN_OFF + later, "30.00")
-    lowered = _on_inv_1(entries, f"Credit {credit} applied to INV-1 written off", "EUR")
-    assert lowered == Decimal("30.00")
-    assert balance(entries, BAD_DEBT, "USD") == Decimal("12.00")
