@@ -487,7 +487,7 @@ def _reconciled(
     # postings alone is moved to customer credits first. The typed items are
     # read before anything else is posted: the subledger grows in place.
     moved = over_payments.to_customer_credits(
-        typed, rates, policy, known.caps, known.demands, known.again
+        typed, rates, policy, known.caps, known.demands, known.again, books.folder
     )
     typed.post(moved.movements)
     controls = ar_controls.applications_to_nothing(typed, unapplied, books.both)
@@ -698,8 +698,9 @@ def _applied(
         findings.extend(charged.findings[found:])
         _claim_anew(charged.reclaims[claimed:], crediting, known.claims)
         # What those debits opened again is paid by the customer's waiting cash and credits
-        # once more, as the first round's reopenings are: an invoice written off as
-        # uncollectible is not read again before matching (`chargebacks.Charged.in_calendar`).
+        # once more, as the first round's reopenings are: a take-back writing off again
+        # what a receipt recovered is not read again before matching
+        # (`chargebacks.Charged.in_calendar`).
         late = {subledger.items[invoice].customer for invoice, _ in charged.reopened[opened:]}
         if late:
             match_again(late)
@@ -733,7 +734,7 @@ def _applied(
     demands = None if recovering.settled else recovering.demands
     brought = recovering.brought()
     written = charged.written_again(known.again, brought)
-    reopened = charged.in_calendar(subledger, policy)
+    reopened = charged.in_calendar()
     learned = _Learned(
         later,
         demands,

@@ -33,7 +33,7 @@ from plugins.fx import Rates
 from plugins.matching_terms import Application, OverPaying, Paying, Payment
 from plugins.receipts import Receipt, Receipts, Use, posted_straight
 from plugins.receivables import Finding, Item, Movement, Subledger
-from plugins.recoveries import credited_by_hand_on_their_days, written_off_items
+from plugins.recoveries import credited_by_hand_on_their_days
 
 Ratios = dict[tuple[str, str], Fraction]  # (receipt, invoice currency): receipt units per unit
 
@@ -195,7 +195,8 @@ def credited_later(
     receipt's) or lowers it (a note's or a credit by hand's,
     `plugins.recoveries`); cash matched before a write-off pays what was
     open before it, so a write-off after a chargeback reopened the
-    invoice writes off what the chargeback opened (`in_calendar`). Only
+    invoice writes off what the chargeback opened
+    (`plugins.chargebacks.Charged.in_calendar`). Only
     items posted more than once when read, and the invoices credit notes
     credit, can have one. Of an invoice carried at a foreign rate too,
     written off or not: what they over pay first recovers or lowers what is
@@ -241,21 +242,6 @@ def _credit_days(item: Item, policy: ArPolicy) -> frozenset[datetime.date]:
             days.add(movement.date)
     days.update(movement.date for movement in credited_by_hand_on_their_days(item, policy))
     return frozenset(days)
-
-
-def in_calendar(item: Item, policy: ArPolicy, day: datetime.date) -> bool:
-    """Tells whether what a chargeback opened again of an invoice on `day` is read on that day.
-
-    It is then posted to the invoice before cash is matched, in the next
-    reading of the books (`plugins.chargebacks.Charged.in_calendar`): of an
-    invoice carried at a foreign rate too, in its own currency, as its later
-    straight receipts are read on their days (`credited_later`), and of one
-    written off as uncollectible only after `day` (not yet written off on
-    it). Of one written off on or before `day` (`plugins.recoveries`), it is
-    read only once cash is matched.
-    """
-    write_offs = written_off_items(item, policy)
-    return not write_offs or write_offs[0].date > day
 
 
 @dataclass(frozen=True)

@@ -217,7 +217,7 @@ from typing import NamedTuple
 from beancount.core import data
 from beancount.core.amount import Amount
 
-from plugins import ar_entries, cash_application, customer_credits, meta, recoveries
+from plugins import ar_entries, customer_credits, meta, recoveries
 from plugins.ar_policy import ArPolicy
 from plugins.customer_credits import Claim
 from plugins.derecognition import price_of
@@ -315,7 +315,7 @@ class Charged(NamedTuple):
             ]
         return read
 
-    def in_calendar(self, subledger: Subledger, policy: ArPolicy) -> list[tuple[str, Movement]]:
+    def in_calendar(self) -> list[tuple[str, Movement]]:
         """Returns what the take-backs opened again of invoices the calendar reads on their days.
 
         A take-back is made once cash is matched, so the matcher's calendar
@@ -326,19 +326,35 @@ class Charged(NamedTuple):
         cash is matched (`plugins.ar_reconciliation.reconcile`), as a
         returned payment typed to it would be, whatever follows it: so a
         closed month reads the same whether a later month repays it or not.
-        Only invoices the calendar reads so
-        (`plugins.cash_application.in_calendar`) are: one carried at a
-        foreign rate is, in its own currency, as a later straight receipt to
-        it is, and so is one written off as uncollectible after the debit's
-        day (not yet written off on it); one written off on or before it is
-        read as before.
+        So of every invoice: one carried at a foreign rate, in its own
+        currency, as a later straight receipt to it is read on its day, and
+        one written off as uncollectible, before or after the debit's day,
+        so what the take-back opens again of what the cash paid is open
+        from that day, for a later receipt or credit to pay before anything
+        is recovered or lowered of the write-off (R-0 60.00 paying INV-1
+        100.00, 40.00 written off, all of R-0 charged back on March 1: a
+        goodwill credit of 30.00 on April 10 pays 30.00 of the 60.00 open).
+        Not a take-back that writes off again what its receipt recovered of
+        the invoice (`_unrecovered`): that is read once cash is matched, as
+        a write-off on the debit's day (`written_again`), and the invoice
+        is not open again by it.
         """
-        items = subledger.items
         return [
             (invoice, movement)
             for invoice, movement in self.reopened
-            if cash_application.in_calendar(items[invoice], policy, movement.date)
+            if not self._wrote_off_again(invoice, movement)
         ]
+
+    def _wrote_off_again(self, invoice: str, movement: Movement) -> bool:
+        """Tells whether a take-back wrote off again what its receipt recovered of the invoice.
+
+        The write-off again is at the debit's day and line, as the take-back is.
+        """
+        where = movement.entry.meta
+        place = (str(where.get("filename", "")), int(str(where.get("lineno", 0))))
+        return any(
+            one.date == movement.date and one.place == place for one in self.again.get(invoice, ())
+        )
 
     def capped(self, taken: Mapping[Hashable, int]) -> dict[Key, int]:
         """Returns what each claim given less than it asked could take, by its debit's key.

@@ -202,6 +202,7 @@ def to_customer_credits(
     caps: Mapping[Key, int] | None = None,
     demands: Mapping[str, Sequence[recoveries.Demand]] | None = None,
     again: Mapping[str, Sequence[recoveries.WriteOff]] | None = None,
+    folder: str = "",
 ) -> Moved:
     """Returns the entries that move what receipts over paid to credits, and the take-backs.
 
@@ -224,6 +225,8 @@ def to_customer_credits(
       again: What chargebacks of recoveries wrote off again, found by an
         earlier reading (`plugins.chargebacks`): read with the typed write-offs,
         as `plugins.recoveries.Recovering` reads them.
+      folder: The ledger's folder: a credit typed by hand among `demands` is
+        named by its file and line, relative to it (`_allocation`).
     """
     found: list[tuple[Item, list[_Step], list[recoveries.WriteOff]]] = []
     straight: dict[str, list[recoveries.Straight]] = {}
@@ -237,7 +240,8 @@ def to_customer_credits(
         write_offs = recoveries.written_off_items(item, policy, again)
         allocation = None
         if write_offs:
-            allocation = _allocation(subledger, write_offs, (demands or {}).get(item.id, ()))
+            found_demands = (demands or {}).get(item.id, ())
+            allocation = _allocation(subledger, item, write_offs, found_demands, policy, folder)
         steps = _steps(item, tolerance, caps or {}, allocation)
         if allocation is not None:
             straight[item.id] = sorted(
@@ -278,18 +282,29 @@ def to_customer_credits(
 
 def _allocation(
     subledger: Subledger,
+    item: Item,
     write_offs: Sequence[recoveries.WriteOff],
     demands: Sequence[recoveries.Demand],
+    policy: ArPolicy,
+    folder: str,
 ) -> recoveries.Allocation:
     """Returns the allocation of an invoice's write-offs with what an earlier reading found.
 
-    Each demand is a receipt's, or a credit note's (its id names a credit
-    note of the subledger), which takes its turn first on its day.
+    Each demand is a receipt's, a credit note's (its id names a credit
+    note of the subledger), which takes its turn first on its day, or the
+    day's credits typed by hand to the invoice's (named by its file and
+    line relative to the ledger's folder, `_typed_last`), which take theirs
+    last (`plugins.recoveries.Allocation`).
     """
     items = subledger.items
+    by_hand_names = {
+        receipt_id(movement.entry, movement.posting, folder)
+        for movement in recoveries.credited_by_hand_on_their_days(item, policy)
+    }
     notes = [one for one in demands if one[1] in items and not items[one[1]].is_invoice]
-    others = [one for one in demands if one not in notes]
-    return recoveries.Allocation(write_offs, others, notes)
+    by_hand = [one for one in demands if one[1] in by_hand_names and one not in notes]
+    others = [one for one in demands if one not in notes and one not in by_hand]
+    return recoveries.Allocation(write_offs, others, notes, by_hand)
 
 
 def _typed_last(typed: Sequence[Movement], folder: str) -> tuple[str, Movement]:
@@ -298,10 +313,8 @@ def _typed_last(typed: Sequence[Movement], folder: str) -> tuple[str, Movement]:
     return receipt_id(movement.entry, movement.posting, folder), movement
 
 
-# What reverses part of a typed write-off at the invoice: counted with the write-off.
-_REVERSING = (recoveries.KIND, recoveries.TYPED_KIND)
-# With them, what credit notes net to an invoice before cash is matched, and move back.
-_NOTED = (*_REVERSING, credit_notes.KIND, credit_notes.LEFT_OPEN_KIND)
+# What credit notes net to an invoice before cash is matched, and move back.
+_NOTED = (credit_notes.KIND, credit_notes.LEFT_OPEN_KIND)
 
 
 def _left_by_typed(invoice: Item, through: datetime.date, noted: bool = False) -> int:
@@ -312,7 +325,10 @@ def _left_by_typed(invoice: Item, through: datetime.date, noted: bool = False) -
     or refund a payment; a write-off is counted net of what was reversed
     of it at the invoice by then: a straight receipt's recovery
     (`plugins.recoveries.KIND`) and what a credit typed by hand lowered
-    (`plugins.recoveries.TYPED_KIND`). Below zero, it is what the typed
+    (`plugins.recoveries.TYPED_KIND`); a recovery by a receipt in unapplied
+    cash is not, whether posted yet or not: it is counted, net of what
+    chargebacks wrote off again, by `plugins.recoveries.Recovering.recovered`
+    (`_typed_over`). Below zero, it is what the typed
     postings alone over pay: no one's money. Nothing else posted to the
     invoice counts: a credit note's netting and what was moved back to the
     note, an excess moved to customer credits or taken back from them, a
@@ -331,15 +347,20 @@ def _left_by_typed(invoice: Item, through: datetime.date, noted: bool = False) -
     leave 20.00 EUR, whatever was moved to credits from it that day, and
     with BR-2 50.00 EUR straight on March 1, -30.00 EUR.
     """
-    counted = _NOTED if noted else _REVERSING
+    straight = {posted_straight(movement) for movement in invoice.movements} - {None}
+
+    def counted(entry: data.Transaction) -> bool:
+        if meta.GENERATED_BY not in entry.meta:
+            return True
+        kind = entry.meta.get(ar_entries.KIND)
+        if kind == recoveries.KIND:  # a straight receipt's, not one in unapplied cash
+            return entry.meta.get(APPLIED_RECEIPT) in straight
+        return kind == recoveries.TYPED_KIND or (noted and kind in _NOTED)
+
     return sum(
         movement.units
         for movement in invoice.movements
-        if movement.date <= through
-        and (
-            meta.GENERATED_BY not in movement.entry.meta
-            or movement.entry.meta.get(ar_entries.KIND) in counted
-        )
+        if movement.date <= through and counted(movement.entry)
     )
 
 
@@ -391,14 +412,20 @@ class InCalendar:
     postings alone brought before matching, `_brought_anew`, and before a
     payment difference written off at the day's end) first recovers what is
     still written off, each by id in its turn after the notes (`_recovered`,
-    `plugins.recoveries.Recovering.straight_recovery`), then what is left
-    first lowers what is still written off at the day's credits typed by
-    hand, if any (`_lowered`: on a day with or without a straight receipt),
-    and only the rest is moved or written off as above. R-0 50.00 naming
+    `plugins.recoveries.Recovering.straight_recovery`), and only the rest is
+    moved or written off as above. The day's credits typed by hand come
+    after its receipts (`plugins.recoveries.Allocation`): of what is paid
+    over, what they bring, up to all they credit, is theirs, settled as on
+    a day with no straight receipt (`_typed_over`: it first lowers what is
+    still written off), and the rest is the receipts'. R-0 50.00 naming
     INV-1 100.00 on January 10, 40.00 written off on January 20, CN-1 30.00
     and BR-1 30.00 straight on February 5: CN-1 nets the 10.00 open and
     lowers the write-off by 20.00, BR-1 recovers the other 20.00, and its
-    last 10.00 is moved to credits. Of an invoice at a foreign rate, what
+    last 10.00 is moved to credits. With a goodwill credit of 30.00 on
+    February 5 instead of CN-1, 50.00 is paid over: 30.00 the credit's and
+    20.00 BR-1's (it pays the 10.00 open first), so BR-1 recovers 20.00,
+    the credit lowers the other 20.00 and moves its last 10.00 to credits
+    (cash matched before its day over pays them). Of an invoice at a foreign rate, what
     is recovered or lowered credits bad debt at the write-off's rate and is
     reinstated at the invoice's carrying rate, the difference realized, at
     which the receipt's or credit's own posting is cleared, its difference
@@ -474,9 +501,20 @@ class InCalendar:
                 self.recovering.left_open(item.id, note, day, units_back)
         left = units - noted if notes else units
         if left and paid and written:
-            left = self._recovered(item, today, paid, left)
-            if left and by_hand:
-                left -= self._lowered(item, _typed_last(by_hand, self.folder), left)
+            # The day's credits typed by hand take their turn after its receipts
+            # (`plugins.recoveries.Allocation`): what they bring is beyond what the
+            # receipts leave open, and what is paid over beyond theirs is the receipts'.
+            typed = min(left, -sum(movement.units for movement in by_hand))
+            left -= typed
+            if left:
+                left = self._recovered(item, today, paid, left)
+            if left and foreign:
+                self._receipt_over_at_rate(item, day, paid, left)
+            elif left:
+                self._receipt_over(item, day, today, paid, left)
+            if typed:
+                self._typed_over(item, day, by_hand, typed)
+            return
         if left and paid and foreign:
             self._receipt_over_at_rate(item, day, paid, left)
         elif left and paid:

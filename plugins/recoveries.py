@@ -180,26 +180,37 @@ class WriteOff(NamedTuple):
     place: tuple[str, int] | None = None
 
 
-# A recovering receipt's, or a credit note's lowering a write-off: its day, id and what it brings.
+# A recovering receipt's, or a credit note's or credit by hand's lowering a write-off:
+# its day, id and what it brings.
 Demand = tuple[datetime.date, str, int]
+
+# The turns of one day's demands (`Allocation`): credit notes, then receipts, then credits by hand.
+NOTE_TURN, RECEIPT_TURN, BY_HAND_TURN = 0, 1, 2
 
 
 class Allocation:
     """What is recovered of one invoice written off, demand by demand, in date order.
 
-    The one rule for receipts that recover it and credit notes that lower
-    it: each takes, on its day, what it brings, up to what was written off
-    by that day and not yet taken before it. On one day the credit notes
-    come first, then the receipts (a note is netted before cash is
-    applied), each kind by id: CN-1 and R-1 on June 5 each bringing 60.00
-    of 100.00 written off give CN-1 60.00 and R-1 40.00, whatever the ids'
-    spelling. The demands of the other kinds (`others`, receipts each with
-    its day, id and what it brings, and `notes`, credit notes likewise) are
-    taken as the allocation reaches them, so each caller feeds its own
-    receipts in order (`take`; a receipt posted straight, what the matcher
-    finds it brings on its day beyond its demand among `others`,
-    `take_after`). Nothing is taken on a day whose latest
-    write-off cannot be reversed.
+    The one rule for receipts that recover it and credit notes and credits
+    typed by hand that lower it: each takes, on its day, what it brings, up
+    to what was written off by that day and not yet taken before it. On one
+    day the credit notes come first, then the receipts (a note is netted
+    before cash is applied), then the credits typed by hand (cash recovers
+    before a credit lowers what is left), the notes and the receipts each
+    by id: CN-1 and R-1 on June 5 each bringing 60.00 of 100.00 written off
+    give CN-1 60.00 and R-1 40.00, and BR-1 80.00 with a goodwill credit of
+    30.00 on February 10 give BR-1 80.00 and the credit 20.00, whatever the
+    ids' spelling (a credit by hand is named by its file and line). The
+    day's credits typed by hand to an invoice take one turn together, at
+    the one typed last, the greatest file and line as numbers
+    (`plugins.over_payments.InCalendar`). The demands of the other kinds
+    (`others`, receipts each with its day, id and what it brings, `notes`,
+    credit notes likewise, and `by_hand`, credits typed by hand) are taken
+    as the allocation reaches them, so each caller feeds its own receipts
+    in order (`take`; a receipt posted straight, what the matcher finds it
+    brings on its day beyond its demand among `others`, `take_after`; a
+    credit typed by hand, `take_by_hand`). Nothing is taken on a day whose
+    latest write-off cannot be reversed.
 
     Attributes:
       reached: What each of `others` took, as they are reached, and what
@@ -213,12 +224,14 @@ class Allocation:
         write_offs: Sequence[WriteOff],
         others: Sequence[Demand] = (),
         notes: Sequence[Demand] = (),
+        by_hand: Sequence[Demand] = (),
     ) -> None:
         self.write_offs = write_offs
-        # Each as (day, rank, id, brought): a credit note (rank 0) before a receipt (rank 1).
+        # Each as (day, turn, id, brought), in the day's turns (`NOTE_TURN` ...).
         self.others = sorted(
-            [*((day, 1, name, brought) for day, name, brought in others)]
-            + [(day, 0, name, brought) for day, name, brought in notes]
+            [(day, RECEIPT_TURN, name, brought) for day, name, brought in others]
+            + [(day, NOTE_TURN, name, brought) for day, name, brought in notes]
+            + [(day, BY_HAND_TURN, name, brought) for day, name, brought in by_hand]
         )
         self.taken = 0
         self.marks: list[int] = []  # what was taken in all after each demand that took something
@@ -228,11 +241,16 @@ class Allocation:
     def add_note(self, demand: Demand) -> None:
         """Adds a credit note's turn, found while cash is matched on its day."""
         day, name, brought = demand
-        bisect.insort(self.others, (day, 0, name, brought))
+        bisect.insort(self.others, (day, NOTE_TURN, name, brought))
 
     def take(self, day: datetime.date, receipt: str, wanted: int) -> int:
         """Returns what a receipt bringing `wanted` on `day` recovers."""
-        self.reach((day, 1, receipt))
+        self.reach((day, RECEIPT_TURN, receipt))
+        return self._take(day, wanted)
+
+    def take_by_hand(self, day: datetime.date, credit: str, wanted: int) -> int:
+        """Returns what the day's credits typed by hand, bringing `wanted`, lower after receipts."""
+        self.reach((day, BY_HAND_TURN, credit))
         return self._take(day, wanted)
 
     def take_after(self, day: datetime.date, receipt: str, wanted: int) -> int:
@@ -242,7 +260,7 @@ class Allocation:
         matcher's calendar, what it over pays beyond what its typed postings
         alone brought before matching (its demand among `others`, taken first).
         """
-        self.reach((day, 1, receipt), through=True)
+        self.reach((day, RECEIPT_TURN, receipt), through=True)
         return self._take(day, wanted)
 
     def reach(
@@ -254,9 +272,9 @@ class Allocation:
             day, rank, name, brought = others.pop(0)
             before = self.taken
             units = self._take(day, brought)
-            if rank == 0:
+            if rank == NOTE_TURN:
                 self.noted.append(((day, name, brought), units, before))
-            else:
+            elif rank == RECEIPT_TURN:
                 self.reached.append((units, before))
 
     def _take(self, day: datetime.date, wanted: int) -> int:
@@ -542,7 +560,7 @@ class Recovering:
             return None
         demand = (credit.date, name, brought)
         self.demands.setdefault(invoice, []).append(demand)
-        units = allocation.take(*demand)
+        units = allocation.take_by_hand(*demand)
         if not units:
             return None
         item, before = self.subledger.items[invoice], allocation.taken - units
@@ -558,15 +576,24 @@ class Recovering:
 
         Their recoveries (`movements`) are posted to the invoice only once
         cash is matched, with the applications that pay what they reinstate:
-        while it is matched, the invoice's postings hold neither. R-1 60.00
-        naming INV-1, written off in full, on February 5 gives 60.00 from
-        February 5 on.
+        while it is matched, the invoice's postings hold neither. Less what
+        chargebacks of those receipts wrote off again by then (`written`, as
+        an earlier reading found it, `plugins.chargebacks`): the cash that
+        recovered it is gone. R-1 60.00 naming INV-1, written off in full,
+        on February 5 gives 60.00 from February 5 on, and all of R-1 charged
+        back on March 1, 0.00 from March 1 on.
         """
-        return sum(
+        recovered = sum(
             movement.units
             for name, movement in self.movements
             if name == invoice and movement.date <= through
         )
+        again = sum(
+            one.units
+            for one in self.written.get(invoice, ())
+            if one.place is not None and one.date <= through  # a chargeback's
+        )
+        return recovered - again
 
     def _carrying(self, note: str) -> Decimal | None:
         """Returns a credit note's, or an invoice's, carrying rate (`plugins.fx`), or None."""

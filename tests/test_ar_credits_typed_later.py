@@ -23,6 +23,7 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from beancount.core import data
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -728,6 +729,224 @@ def test_a_goodwill_credit_after_a_recovery_moves_what_is_beyond_to_credits(
     assert balance(both, CREDITS, "USD") == Decimal("-10.00")
     assert balance(both, AR, "USD") == Decimal("0.00")
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+
+
+@pytest.mark.parametrize("reference", ["BR-1", "zz-1"])
+def test_a_straight_receipt_recovering_all_it_brings_has_no_over_payment_beside(
+    books: Books, reference: str
+) -> None:
+    # INV-1 100.00 written off in full on Jan 20. On Feb 10 BR-1 80.00 is
+    # posted straight to it and a goodwill credit of 30.00 is typed to it:
+    # nothing is open, so 80.00 + 30.00 = 110.00 is brought beyond, against
+    # 100.00 still written off. On one day receipts take their turn before
+    # credits typed by hand (`plugins.recoveries.Allocation`), whatever
+    # their ids (the same with "zz-1" for "BR-1", the credit being named
+    # "main.beancount:<line>"): BR-1 recovers all its 80.00; the credit
+    # lowers the other 100.00 - 80.00 = 20.00; bad debt 100.00 - 80.00 -
+    # 20.00 = 0.00. BR-1 brought 80.00 and recovered 80.00: it over pays
+    # nothing. The 30.00 - 20.00 = 10.00 left is the credit's: the typed
+    # postings alone, net of what was reversed of the write-off, leave
+    # 100.00 - 100.00 - 80.00 + 80.00 - 30.00 + 20.00 = -10.00, so it is
+    # no one's money (as with BR-1 a day earlier, Feb 9): left on INV-1 (AR
+    # -10.00), an error at the posting after which INV-1 stays over paid
+    # (`plugins.ar_controls.overpaid`), BR-1's, the day's first: -80.00,
+    # -110.00, -30.00 and -10.00 after each of the day's postings; credits 0.00.
+    # (Before, the 10.00 was moved as BR-1's over payment, 90.00 given to a
+    # receipt of 80.00; with "zz-1" the credit went first by its id: it
+    # lowered 30.00 and zz-1 recovered 70.00.)
+    later = paid("2026-02-10", "80.00", reference) + goodwill("2026-02-10", "30.00")
+    entries, errors = load(books, WRITTEN_OFF_IN_JANUARY + later)
+    credit = _credit(WRITTEN_OFF_IN_JANUARY + later, "30.00")
+    assert sorted(_made(entries)) == [
+        (
+            "2026-02-10",
+            f"Credit {credit} applied to INV-1 written off",
+            [f"{AR} 20.00 USD", f"{BAD_DEBT} -20.00 USD"],
+        ),
+        (
+            "2026-02-10",
+            f"Recovery of INV-1 written off, from {reference}",
+            [f"{AR} 80.00 USD", f"{BAD_DEBT} -80.00 USD"],
+        ),
+    ]
+    over = line_of(HEADER + WRITTEN_OFF_IN_JANUARY + later, "Receivable  -80.00")
+    assert error_lines(errors) == [
+        (
+            over,
+            "Invoice 'INV-1' is paid 10.00 USD more than its total 100.00 USD; expected at "
+            "most the tolerance 1.00 USD",
+        )
+    ]
+    assert balance(entries, BAD_DEBT, "USD") == Decimal("0.00")
+    assert balance(entries, AR, "USD") == Decimal("-10.00")
+    assert balance(entries, CREDITS, "USD") == Decimal("0.00")
+
+
+def test_a_credit_on_a_straight_receipts_day_moves_its_own_excess(books: Books) -> None:
+    # INV-1 100.00 (Jan 5); R-0 50.00 naming it pays 50.00 on Jan 10; the
+    # 40.00 left is written off on Jan 20 (bad debt 40.00), leaving 10.00
+    # open. On Feb 5 BR-1 30.00 is posted straight to INV-1 and a goodwill
+    # credit of 30.00 is typed to it. R-0's cash is matched first, so on Feb
+    # 5 INV-1 is paid over by 100.00 - 50.00 - 40.00 - 30.00 - 30.00 =
+    # -50.00. The receipt goes first: BR-1 pays the 10.00 open and brings
+    # 20.00 beyond, which it recovers (bad debt 20.00); the credit, last,
+    # brings all its 30.00 beyond: it lowers the 20.00 still written off
+    # (bad debt 0.00), and its other 10.00, beyond the 1.00 tolerance, is
+    # its own excess: the typed postings alone leave 100.00 - 40.00 - 30.00
+    # + 20.00 - 30.00 + 20.00 = 40.00, nothing over (R-0's cash made it),
+    # so it is moved to customer credits at the credit's line.
+    #   AR: 100.00 - 50.00 - 40.00 - 30.00 + 20.00 - 30.00 + 20.00 + 10.00
+    #   = 0.00; credits -10.00; BR-1 gives 10.00 + 20.00 = 30.00, all it brought.
+    # (Before, the day's 50.00 was all taken for BR-1 first: it recovered
+    # 30.00 and moved 10.00 as its over payment, 50.00 for a receipt of
+    # 30.00, and the credit lowered 10.00.)
+    january = (
+        GOODWILL_OPENED
+        + f"\n2026-01-01 open {CREDITS}\n"
+        + invoice(1, "2026-01-05", "100.00")
+        + receipt("2026-01-10", "50.00 USD", "R-0", NAMING_INV_1)
+        + BAD_DEBT_OPENED
+        + _written_off("2026-01-20", "40.00")
+        + BANK_FEE
+    )
+    later = goodwill("2026-02-05", "30.00") + paid("2026-02-05", "30.00", "BR-1")
+    _, both = january_kept(books, january, later)
+    credit = _credit(january + later, "30.00")
+    assert sorted(_made(both)[1:]) == [
+        (
+            "2026-02-05",
+            f"Credit {credit} applied to INV-1 written off",
+            [f"{AR} 20.00 USD", f"{BAD_DEBT} -20.00 USD"],
+        ),
+        (
+            "2026-02-05",
+            f"Credit {credit} beyond what is open of INV-1 moved to customer credit",
+            [f"{AR} 10.00 USD", f"{CREDITS} -10.00 USD"],
+        ),
+        (
+            "2026-02-05",
+            "Recovery of INV-1 written off, from BR-1",
+            [f"{AR} 20.00 USD", f"{BAD_DEBT} -20.00 USD"],
+        ),
+    ]
+    assert balance(both, BAD_DEBT, "USD") == Decimal("0.00")
+    assert balance(both, CREDITS, "USD") == Decimal("-10.00")
+    assert balance(both, AR, "USD") == Decimal("0.00")
+
+
+# PART_WRITTEN_OFF with customer credits opened, and all of R-0 charged back
+# on Mar 1: the take-back opens INV-1 again by the 60.00 R-0 paid (bad debt
+# still 40.00), posted to INV-1 on Mar 1 before cash is matched in the
+# next reading (`plugins.chargebacks.Charged.in_calendar`), written off
+# before the chargeback's day or not.
+CHARGED_BACK_AFTER_WRITE_OFF = PART_WRITTEN_OFF + f"\n2026-01-01 open {CREDITS}\n"
+R_0_CHARGED_BACK = chargeback("2026-03-01", "60.00", "R-0")
+
+
+def test_a_credit_after_a_chargeback_of_an_invoice_written_off_pays_what_it_opened(
+    books: Books,
+) -> None:
+    # A goodwill credit of 30.00 on Apr 10 finds 60.00 open and pays 30.00
+    # of it: nothing beyond what is open, so nothing lowers the write-off.
+    #   AR: 100.00 - 60.00 - 40.00 + 60.00 - 30.00 = 30.00; bad debt 40.00.
+    # (Before, the take-back was posted only once cash was matched, so on
+    # Apr 10 the calendar found INV-1 over paid and the credit lowered the
+    # write-off by 30.00: bad debt 10.00, and INV-1 stayed open 60.00 after
+    # a credit of 30.00.)
+    later = R_0_CHARGED_BACK + goodwill("2026-04-10", "30.00")
+    _, both = january_kept(books, CHARGED_BACK_AFTER_WRITE_OFF, later)
+    assert _made(both)[1:] == [
+        (
+            "2026-03-01",
+            "Chargeback of R-0 taken back from INV-1",
+            [f"{AR} 60.00 USD", f"{UNAPPLIED} -60.00 USD"],
+        ),
+    ]
+    assert balance(both, BAD_DEBT, "USD") == Decimal("40.00")
+    assert balance(both, AR, "USD") == Decimal("30.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+
+
+def test_a_receipt_after_a_chargeback_of_an_invoice_written_off_pays_what_it_opened(
+    books: Books,
+) -> None:
+    # R-2 30.00 naming INV-1 on Apr 10, in unapplied cash, finds 60.00 open
+    # and pays 30.00 of it; nothing is recovered.
+    #   AR: 100.00 - 60.00 - 40.00 + 60.00 - 30.00 = 30.00; bad debt 40.00;
+    #   unapplied cash 60.00 - 60.00 - 60.00 + 60.00 + 30.00 - 30.00 = 0.00.
+    # (Before, INV-1 was not open on Apr 10: R-2 recovered 30.00 of the
+    # write-off and paid that, bad debt 10.00, INV-1 open 60.00.)
+    later = R_0_CHARGED_BACK + receipt("2026-04-10", "30.00 USD", "R-2", NAMING_INV_1)
+    _, both = january_kept(books, CHARGED_BACK_AFTER_WRITE_OFF, later)
+    assert _made(both)[2:] == [
+        (
+            "2026-04-10",
+            "Cash application INV-1 from R-2",
+            [f"{UNAPPLIED} 30.00 USD", f"{AR} -30.00 USD"],
+        ),
+    ]
+    assert balance(both, BAD_DEBT, "USD") == Decimal("40.00")
+    assert balance(both, AR, "USD") == Decimal("30.00")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+
+
+def test_a_straight_receipt_after_a_chargeback_of_an_invoice_written_off_pays_first(
+    books: Books,
+) -> None:
+    # BR-2 70.00 posted straight to INV-1 on Apr 10 finds 60.00 open: it
+    # pays them and brings 10.00 beyond, which recovers 10.00 of the 40.00
+    # written off.
+    #   AR: 100.00 - 60.00 - 40.00 + 60.00 - 70.00 + 10.00 = 0.00;
+    #   bad debt 40.00 - 10.00 = 30.00; credits 0.00.
+    # (Before, BR-2 was read before matching with INV-1 written off: INV-1
+    # was open 100.00 - 40.00 - 70.00 = -10.00 for R-0, so January lost
+    # R-0's application; BR-2 recovered 40.00 and moved 30.00 to credits.)
+    later = R_0_CHARGED_BACK + paid("2026-04-10", "70.00", "BR-2")
+    _, both = january_kept(books, CHARGED_BACK_AFTER_WRITE_OFF, later)
+    assert _made(both)[2:] == [
+        (
+            "2026-04-10",
+            "Recovery of INV-1 written off, from BR-2",
+            [f"{AR} 10.00 USD", f"{BAD_DEBT} -10.00 USD"],
+        ),
+    ]
+    assert balance(both, BAD_DEBT, "USD") == Decimal("30.00")
+    assert balance(both, AR, "USD") == Decimal("0.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+
+
+def test_a_credit_after_a_chargeback_of_a_recovery_moves_no_cash_that_is_gone(
+    books: Books,
+) -> None:
+    # INV-1 100.00 written off in full on Jan 20 (bad debt 100.00). R-1 60.00
+    # naming it on Feb 5 recovers 60.00 (bad debt 40.00) and pays INV-1. All
+    # of R-1 is charged back on Mar 1: the take-back opens INV-1 by 60.00
+    # and writes the 60.00 recovered off again (bad debt 100.00, INV-1 open
+    # 0.00). A goodwill credit of 120.00 on Apr 10 finds nothing open and
+    # lowers all 100.00 still written off (bad debt 0.00); the other 20.00
+    # is what the typed postings alone over pay, 100.00 - 100.00 - 120.00 +
+    # 100.00 = -20.00: no cash of the customer's made it over (R-1's went
+    # back), so it stays on INV-1, an error at its line, and credits hold 0.00.
+    #   AR: 100.00 - 100.00 + 60.00 - 60.00 + 60.00 - 60.00 - 120.00 +
+    #   100.00 = -20.00.
+    # Without the chargeback, R-1's cash made it over: the credit lowers
+    # the 40.00 left and moves 120.00 - 40.00 - 20.00 = 60.00 to credits,
+    # the 20.00 still an error.
+    # (Before, the 20.00 was moved to customer credits, as if R-1's 60.00
+    # still paid INV-1: what receipts in unapplied cash recovered,
+    # `plugins.recoveries.Recovering.recovered`, was not lowered by what a
+    # chargeback wrote off again, and once the customer's cash was matched
+    # again the recovery posted to INV-1 was counted by
+    # `plugins.over_payments._left_by_typed`, its reversal not.)
+    later = receipt("2026-02-05", "60.00 USD", "R-1", NAMING_INV_1)
+    later += chargeback("2026-03-01", "60.00", "R-1") + goodwill("2026-04-10", "120.00")
+    entries, errors = load(books, WRITTEN_OFF_IN_JANUARY + later)
+    credit = _credit(WRITTEN_OFF_IN_JANUARY + later, "120.00")
+    assert error_lines(errors) == [_paid_over(WRITTEN_OFF_IN_JANUARY + later, "120.00", "20.00")]
+    assert _lowered_by(entries, credit) == Decimal("100.00")
+    assert balance(entries, BAD_DEBT, "USD") == Decimal("0.00")
+    assert balance(entries, CREDITS, "USD") == Decimal("0.00")
+    assert balance(entries, AR, "USD") == Decimal("-20.00")
 
 
 def test_the_statement_shows_a_goodwill_credit_lowering_a_write_off(books: Books) -> None:
