@@ -12,9 +12,10 @@ amount step). Invoice ids found only among the words of a receipt count when
 the receipt names no customer or the invoice's own.
 
 A receipt in an invoice's own currency realizes the difference of their
-rates when both have one; one without a rate (no price on it, none in the
-ledger on or before its date) paying an invoice carried at a rate is
-reported (`_without_a_rate`).
+rates when both have one; with a rate on one side only (a receipt with no
+price on it and none in the ledger on or before its date, or an invoice
+carried in its own currency alone) the pair is reported
+(`_without_a_rate`).
 """
 
 from __future__ import annotations
@@ -282,22 +283,31 @@ def _settlement(
 
 
 def _without_a_rate(settlement: ar_entries.Settlement, functional: str | None) -> str | None:
-    """Returns why a receipt without a rate cannot settle an invoice carried at one, or None.
+    """Returns why a receipt and an invoice of one currency, one side without a rate, cannot settle.
 
     A receipt in the invoice's currency is worth the price on its unapplied
     cash posting, else the ledger's price on its date or the latest before
-    (`Rates.of_posting`). With neither, what it is worth in the functional
-    currency is unknown: its units pay the invoice unpriced, and what is
-    left of the invoice's carrying amount stays in the receivable with
-    nothing open, realized nowhere. The books need the day's price.
+    (`Rates.of_posting`); an invoice is carried at the rate it was billed
+    at. With a rate on one side only, the units move unpriced and what the
+    other side carries in the functional currency stays behind with nothing
+    open, realized nowhere: of the invoice in the receivable, of the receipt
+    in unapplied cash. The books need the missing side's price.
     """
-    receipt, item, rate = settlement.receipt, settlement.item, settlement.invoice_rate
-    if rate is None or settlement.receipt_rate is not None or receipt.currency != item.currency:
+    receipt, item = settlement.receipt, settlement.item
+    invoice_rate, receipt_rate = settlement.invoice_rate, settlement.receipt_rate
+    if receipt.currency != item.currency or (invoice_rate is None) == (receipt_rate is None):
         return None
     currency, day = receipt.currency, receipt.date
+    if receipt_rate is not None:
+        return (
+            f"Receipt '{receipt.id}' at {receipt_rate} {functional} pays '{item.id}', carried "
+            f"in {currency} alone: the exchange difference is not realized; expected an '@' "
+            f"price on its receivable posting or a {currency} price in {functional} on or "
+            f"before {item.date}"
+        )
     return (
         f"Receipt '{receipt.id}' in {currency} has no rate in {functional} on {day} to pay "
-        f"'{item.id}', carried at {rate} {functional}: the exchange difference is not "
+        f"'{item.id}', carried at {invoice_rate} {functional}: the exchange difference is not "
         f"realized; expected an '@' price on its unapplied cash posting or a {currency} "
         f"price in {functional} on or before {day}"
     )

@@ -25,7 +25,15 @@ from reports import receivables
 from tests import reporting
 from tests.conftest import Books
 from tests.rated_books import postings_through, units_total
-from tests.test_ar_reconciliation import AR, HEADER, REALIZED, UNAPPLIED, applications, squeezed
+from tests.test_ar_reconciliation import (
+    AR,
+    HEADER,
+    REALIZED,
+    UNAPPLIED,
+    applications,
+    load,
+    squeezed,
+)
 
 POLICY = {"ar.yaml": "tolerance: {USD: 1.00, EUR: 1.00}\n", "close.yaml": ""}
 D = Decimal
@@ -136,3 +144,39 @@ def test_unpriced_euros_paying_an_invoice_in_euros_alone_are_not_reported(books:
     assert squeezed(postings) == [f"{UNAPPLIED} 30.00 EUR", f"{AR} -30.00 EUR"]
     table = receivables.aging(loaded, datetime.date(2026, 2, 28))
     assert [row[0] for row in table.rows] == ["Total"]
+
+
+def test_a_priced_receipt_paying_an_invoice_carried_in_euros_alone_is_reported(
+    books: Books,
+) -> None:
+    # The mirror of the missing price (found by the review of 32395fc). INV-1
+    # 130.00 EUR billed Jan 5 with no price on it and none in the ledger on
+    # or before Jan 5: carried in euros alone. R-1 130.00 EUR received Jan 20
+    # at 1.20 (156.00 USD, the ledger's EUR price from Jan 10) names INV-1.
+    # The euros move unpriced, at INV-1's (no) rate: unapplied cash holds
+    # -130.00 + 130.00 = 0.00 EUR but -156.00 + 0.00 = -156.00 USD, nothing
+    # unapplied and realized nowhere. So the pair is reported at R-1.
+    text = """
+2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  130.00 EUR
+  Income:Revenue:Services  -130.00 EUR
+
+2026-01-10 price EUR 1.20 USD
+
+2026-01-20 * "Acme" "Wire"
+  receipt: "R-1"
+  customer: "CUS-1"
+  invoice: "INV-1"
+  Assets:Bank:Operating  156.00 USD
+  Liabilities:UnappliedCash  -130.00 EUR @ 1.20 USD
+"""
+    entries, errors = load(books, text)
+    assert units_total(postings_through(entries, AR, "2026-01-31"), "EUR") == 0
+    assert units_total(postings_through(entries, UNAPPLIED, "2026-01-31"), "EUR") == 0
+    [reported] = [str(error.message) for error in errors]
+    assert reported.startswith(
+        "Receipt 'R-1' at 1.20 USD pays 'INV-1', carried in EUR alone: the exchange "
+        "difference is not realized"
+    )
