@@ -13,6 +13,7 @@ from reports.books import Books as LoadedBooks
 from reports.flux import Thresholds
 from tests import reporting
 from tests.conftest import Books
+from tests.test_statement_credits import HEADER
 
 LEDGER = """
 option "operating_currency" "USD"
@@ -203,6 +204,57 @@ def test_aging_shows_a_receivable_posting_with_no_invoice_as_a_difference(
     assert code == 1
 
 
+def test_an_invoice_billed_before_its_currency_has_a_price_stays_out_of_the_functional_rows(
+    books: Books,
+) -> None:
+    # INV-E1 100.00 EUR is billed on Jan 1 with no price on its posting, and
+    # the ledger's first price of EUR is of Jan 15 (1.10 USD): the invoice
+    # has neither rate, so it is carried in its own currency (README,
+    # Foreign currency: "An invoice with neither is carried in its own
+    # currency ... never remeasured"). R-1 40.00 EUR naming it is posted
+    # straight to the receivable on Feb 1, unpriced (`Assets:AccountsReceivable
+    # -40.00 EUR`, no rate, as the invoice has none; in unapplied cash it
+    # would be valued at the day's price and be an error at the receipt,
+    # `plugins.cash_application._without_a_rate`). At Feb 15 INV-E1 is
+    # open 100.00 - 40.00 = 60.00 EUR, 15 days past due (1-30), and the
+    # receivable's EUR balance is 60.00. Nothing in the receivable is
+    # carried at a rate, so the aging has no functional rows ("books with
+    # nothing carried at a rate get no functional rows") and no control
+    # fails. (Before, the report valued the receipt's -40.00 EUR at the Feb 1
+    # price (-44.00 USD) but not the invoice's 100.00 EUR (no price on Jan
+    # 1), printed a functional total of 0.00 against a general ledger of
+    # -44.00 and failed "AR aging in the functional currency ties to the
+    # general ledger, USD": revclose exited 1, the close failed.)
+    ledger = """
+2025-01-01 open Income:Revenue:EU
+
+2026-01-15 price EUR 1.10 USD
+
+2026-01-01 * "Euro" "Invoice INV-E1" ^INV-E1
+  invoice: "INV-E1"
+  customer: "CUS-E"
+  due: 2026-01-31
+  Assets:AccountsReceivable  100.00 EUR
+  Income:Revenue:EU  -100.00 EUR
+
+2026-02-01 * "Euro" "Wire in EUR"
+  receipt: "R-1"
+  invoice: "INV-E1"
+  customer: "CUS-E"
+  Assets:Bank:Operating  40.00 EUR
+  Assets:AccountsReceivable  -40.00 EUR
+"""
+    loaded = reporting.loaded(books, HEADER + ledger, {"ar.yaml": "functional_currency: USD\n"})
+    table = receivables.aging(loaded, datetime.date(2026, 2, 15))
+    assert table.rows == [
+        ["CUS-E", "Euro", "EUR", D("0.00"), D("60.00"), D("0.00"), D("0.00"), D("0.00"),
+         D("60.00"), None, None],
+        ["Total", "", "EUR", D("0.00"), D("60.00"), D("0.00"), D("0.00"), D("0.00"),
+         D("60.00"), D("60.00"), D("0.00")],
+    ]  # fmt: skip
+    assert receivables.breaks(table) == []
+
+
 def test_dso_for_the_month_simple_and_by_countback(books: Books) -> None:
     # USD: ending receivable 530.00; March billings INV-3 50.00 less CN-1 20.00
     # = 30.00; simple DSO 530 / 30 x 31 = 547.7 days. Countback: March (30.00,
@@ -316,6 +368,47 @@ def test_open_invoices_with_their_links(books: Books) -> None:
     ]
     before = receivables.open_invoices(_books(books), datetime.date(2026, 3, 19))
     assert before.rows[1][0] == "INV-2" and before.rows[1][-1] == "^INV-2"
+
+
+def test_the_open_listing_links_a_receipt_the_bank_import_posted_straight_to_the_invoice(
+    books: Books,
+) -> None:
+    # INV-1 100.00 (Jan 5, due Feb 4); the bank import posts BR-881 60.00
+    # straight to the receivable on Jan 20, as it writes such a line (the
+    # invoice's link, `invoice`, `customer`, the bank's `bank_reference`).
+    # At Jan 31 INV-1 rolls 100.00 - 60.00 - 0.00 = 40.00, not yet due.
+    # README: the open listing gives "every open item with its links (the
+    # invoice, its receipts, its credit notes)"; the statement shows the
+    # 60.00 as a `payment` under BR-881, so the listing traces it by the
+    # receipt's link, ^BR-881 (what `plugins.receipts.link_of` makes of the
+    # id). A receipt applied from unapplied cash is traced so (^R-1, by the
+    # cash application's link); the one posted straight is not: "^INV-1".
+    ledger = """
+2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  due: 2026-02-04
+  Assets:AccountsReceivable  100.00 USD
+  Income:Revenue:Services  -100.00 USD
+
+2026-01-20 * "Acme" "Wire INV-1" ^INV-1
+  bank_reference: "BR-881"
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:Bank:Operating  60.00 USD
+  Assets:AccountsReceivable  -60.00 USD
+"""
+    loaded = reporting.loaded(books, HEADER + ledger, {"ar.yaml": POLICY})
+    january_end = datetime.date(2026, 1, 31)
+    statement = receivables.customer_statement(loaded, "CUS-1", datetime.date(2026, 1, 1),
+                                               january_end)  # fmt: skip
+    assert [row[2:4] for row in statement.rows[1:-1]] == [["INV-1", "invoice"],
+                                                          ["BR-881", "payment"]]  # fmt: skip
+    table = receivables.open_invoices(loaded, january_end)
+    assert table.rows == [
+        ["INV-1", "CUS-1", datetime.date(2026, 1, 5), datetime.date(2026, 2, 4), 0, "USD",
+         D("100.00"), D("60.00"), D("0.00"), D("40.00"), "^BR-881 ^INV-1"],
+    ]  # fmt: skip
 
 
 def test_customer_statement_runs_the_balance(books: Books) -> None:

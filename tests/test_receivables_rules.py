@@ -103,12 +103,13 @@ def test_a_prepayment_before_its_invoice_is_a_credit_aged_from_its_posting(books
     assert receivables.breaks(aging) == []
     # The open listing shows INV-2 as it stands: billed nothing yet, paid
     # 50.00, open 0.00 - 50.00 = -50.00, a credit the customer holds, so no
-    # due date and never past due.
+    # due date and never past due. Its links are the invoice's and the
+    # receipt's posted straight to it, BR-1 (the bank line's reference).
     assert receivables.open_invoices(loaded, JANUARY_END).rows == [
         ["INV-1", "CUS-1", datetime.date(2026, 1, 10), datetime.date(2026, 2, 9), 0, "USD",
          D("100.00"), D("0.00"), D("0.00"), D("100.00"), "^INV-1"],
         ["INV-2", "CUS-1", datetime.date(2026, 1, 20), None, None, "USD",
-         D("0.00"), D("50.00"), D("0.00"), D("-50.00"), "^INV-2"],
+         D("0.00"), D("50.00"), D("0.00"), D("-50.00"), "^BR-1 ^INV-2"],
     ]  # fmt: skip
     # On Feb 5 the invoice is issued and the prepayment pays it: INV-2 is closed.
     feb_5 = receivables.open_invoices(loaded, datetime.date(2026, 2, 5))
@@ -383,6 +384,52 @@ def test_credit_hold_says_a_limit_is_untested_without_a_price(books: Books) -> N
     assert table.rows == [
         ["CUS-2", "Euro", "GBP", D("90000.00"), D("0.00"), D("0.00"), None, D("90000.00"),
          None, 31, "credit limit untested: no price of GBP in USD on or before 2026-01-31"],
+    ]  # fmt: skip
+
+
+def test_cash_waiting_in_an_unpriced_currency_does_not_put_a_customer_on_credit_hold(
+    books: Books,
+) -> None:
+    # CUS-1 owes INV-1 900.00 USD, due Mar 31 (not past due at Mar 15), and
+    # has sent R-1 50.00 GBP that waits unapplied; the ledger never prices
+    # GBP and CUS-1 has a limit in USD only (1,000.00). Its net exposure in
+    # GBP is 0.00 - 50.00 = -50.00: cash the books owe it back, which can
+    # only lower what the USD limit is tested on. Translated at any price,
+    # the USD exposure is 900.00 - 50 x price <= 900.00 <= 1,000.00, so the
+    # limit is tested and met whatever GBP is worth, and nothing is past due.
+    # README: the list holds customers "with an invoice past due more than
+    # credit_hold_days, or whose net exposure is over their credit limit";
+    # CUS-1 is neither, so the list is empty. The report lists CUS-1 on a
+    # GBP row, "credit limit untested: no price of GBP in USD ...".
+    ledger = """
+2026-01-01 * "One" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  due: 2026-03-31
+  Assets:AccountsReceivable  900.00 USD
+  Income:Revenue:Services  -900.00 USD
+
+2026-02-01 * "One" "Wire in GBP"
+  receipt: "R-1"
+  customer: "CUS-1"
+  Assets:Bank:Operating  50.00 GBP
+  Liabilities:UnappliedCash  -50.00 GBP
+"""
+    loaded = _loaded(books, HEADER + ledger)
+    # The cash is in the books as described: 50.00 GBP waiting, 900.00 USD open.
+    unapplied = receivables.unapplied_cash(loaded, datetime.date(2026, 3, 15))
+    assert [row[0] for row in unapplied.rows] == ["R-1", "Total"]
+    assert unapplied.column("unapplied") == [D("50.00"), D("50.00")]
+    assert receivables.credit_hold(loaded, datetime.date(2026, 3, 15)).rows == []
+    # Billed 1,100.00 instead, CUS-1 is over its 1,000.00 before the GBP it
+    # is owed back, 1,100.00 - 50 x price, which is over or not as GBP is
+    # worth less or more than 2.00 USD: with no price the limit is untested
+    # (the GBP row itself has nothing to hold: it is not listed).
+    loaded = _loaded(books, HEADER + ledger.replace("900.00", "1100.00"))
+    table = receivables.credit_hold(loaded, datetime.date(2026, 3, 15))
+    assert _cells(table, "currency", "exposure", "reason") == [
+        ["USD", D("1100.00"), "credit limit untested: over 1000.00 before GBP owed back, "
+                              "no price of it in USD on or before 2026-03-15"],
     ]  # fmt: skip
 
 
