@@ -274,6 +274,7 @@ class Charged(NamedTuple):
     reclaims: list[Reclaim]  # the claims on the receipts' customer credits
     findings: list[Finding]  # debits naming an invoice their receipt did not pay
     again: dict[str, list[recoveries.WriteOff]]  # recoveries reversed, by invoice (`_unrecovered`)
+    left: list[tuple[str, Movement]]  # what each take-back left open: reopened less written off
 
     def written_again(
         self,
@@ -334,27 +335,15 @@ class Charged(NamedTuple):
         is recovered or lowered of the write-off (R-0 60.00 paying INV-1
         100.00, 40.00 written off, all of R-0 charged back on March 1: a
         goodwill credit of 30.00 on April 10 pays 30.00 of the 60.00 open).
-        Not a take-back that writes off again what its receipt recovered of
-        the invoice (`_unrecovered`): that is read once cash is matched, as
-        a write-off on the debit's day (`written_again`), and the invoice
-        is not open again by it.
+        Of a take-back that writes off again what its receipt recovered of
+        the invoice (`_unrecovered`), only what it leaves open: the write-off
+        again is read once cash is matched, as a write-off on the debit's day
+        (`written_again`). R-1 80.00 paying the 60.00 open of INV-1 and
+        recovering 20.00 of its write-off, all charged back: 80.00 - 20.00 =
+        60.00 open from the debit's day; a take-back of a receipt that only
+        recovered opens nothing again.
         """
-        return [
-            (invoice, movement)
-            for invoice, movement in self.reopened
-            if not self._wrote_off_again(invoice, movement)
-        ]
-
-    def _wrote_off_again(self, invoice: str, movement: Movement) -> bool:
-        """Tells whether a take-back wrote off again what its receipt recovered of the invoice.
-
-        The write-off again is at the debit's day and line, as the take-back is.
-        """
-        where = movement.entry.meta
-        place = (str(where.get("filename", "")), int(str(where.get("lineno", 0))))
-        return any(
-            one.date == movement.date and one.place == place for one in self.again.get(invoice, ())
-        )
+        return [(invoice, movement) for invoice, movement in self.left if movement.units > 0]
 
     def capped(self, taken: Mapping[Hashable, int]) -> dict[Key, int]:
         """Returns what each claim given less than it asked could take, by its debit's key.
@@ -461,7 +450,7 @@ class Charging:
             earlier reading found.
         """
         self.cash, self.subledger, self.policy, self.caps = cash, subledger, policy, caps
-        self.done = Charged([], set(), [], set(), [], [], {})
+        self.done = Charged([], set(), [], set(), [], [], {}, [])
         self._waiting: list[Withheld] = []
         self._taken: dict[int, int] = {}  # what was taken back of each payment, by its entry's id
         self._charged: set[int] = set()  # the debits posted back, by their use's id
@@ -611,10 +600,13 @@ class Charging:
                         unrecovered = _unrecovered(
                             application, share, one, (before, units), (subledger, policy)
                         )
+                        still = movement  # what it leaves open: less what it writes off again
                         if unrecovered is not None:
                             entries.append(unrecovered[0])
                             movements.append((invoice, unrecovered[1]))
                             done.again.setdefault(invoice, []).append(unrecovered[2])
+                            still = movement._replace(units=movement.units + unrecovered[1].units)
+                        done.left.append((invoice, still))
                     uses.append((receipt_id, Use(debit.date, -units, entry)))
                     done.customers.add(subledger.items[invoice].customer)
             elif rest < 0 or receipt_id in cash.uses:

@@ -949,6 +949,79 @@ def test_a_credit_after_a_chargeback_of_a_recovery_moves_no_cash_that_is_gone(
     assert balance(entries, AR, "USD") == Decimal("-20.00")
 
 
+# INV-1 100.00 (Jan 5), 40.00 of it written off as uncollectible on Jan 20
+# (open 60.00, bad debt 40.00). R-1 80.00 naming it on Feb 5 pays the 60.00
+# open and recovers 20.00 of the write-off in one application (bad debt
+# 20.00, open 0.00).
+RECOVERED_IN_FEBRUARY = (
+    GOODWILL_OPENED
+    + f"\n2026-01-01 open {CREDITS}\n"
+    + BAD_DEBT_OPENED
+    + invoice(1, "2026-01-05", "100.00")
+    + _written_off("2026-01-20", "40.00")
+    + BANK_FEE
+)
+R_1_RECOVERS = receipt("2026-02-05", "80.00 USD", "R-1", NAMING_INV_1)
+
+
+def test_a_credit_after_a_chargeback_of_cash_that_paid_and_recovered_pays_what_it_opened(
+    books: Books,
+) -> None:
+    # All of R-1 charged back on Mar 1: the take-back opens INV-1 by 80.00
+    # and writes the 20.00 recovered off again, so 60.00 is open from Mar 1
+    # (bad debt 40.00). A goodwill credit of 30.00 on Apr 10 pays 30.00 of
+    # the 60.00 open: nothing beyond what is open, nothing lowered.
+    #   AR: 100.00 - 40.00 + 20.00 - 80.00 + 80.00 - 20.00 - 30.00 = 30.00;
+    #   bad debt 40.00 - 20.00 + 20.00 = 40.00; credits 0.00.
+    # (Before, a take-back that wrote anything off again was read only once
+    # cash was matched, so on Apr 10 the calendar found INV-1 paid and the
+    # credit lowered the write-off by 30.00: bad debt 10.00, AR 60.00.)
+    later = (
+        R_1_RECOVERS + chargeback("2026-03-01", "80.00", "R-1") + goodwill("2026-04-10", "30.00")
+    )
+    _, both = january_kept(books, RECOVERED_IN_FEBRUARY, later)
+    assert balance(both, BAD_DEBT, "USD") == Decimal("40.00")
+    assert balance(both, AR, "USD") == Decimal("30.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+
+
+def test_a_credit_after_a_part_chargeback_of_cash_that_recovered_pays_first(
+    books: Books,
+) -> None:
+    # 30.00 of R-1 charged back on Mar 1 reopens 30.00 of the 80.00 its
+    # application cleared and writes off again 20.00 x 30.00 / 80.00 = 7.50
+    # of what it recovered: 22.50 open from Mar 1, bad debt 27.50. A goodwill
+    # credit of 30.00 on Apr 10 pays the 22.50 open and lowers the write-off
+    # by the 7.50 beyond.
+    #   AR: 100.00 - 40.00 + 20.00 - 80.00 + 30.00 - 7.50 - 30.00 + 7.50 = 0.00;
+    #   bad debt 40.00 - 20.00 + 7.50 - 7.50 = 20.00; credits 0.00.
+    # (Before, the credit found INV-1 paid on Apr 10 and lowered the write-off
+    # by 27.50 (all of it), the other 2.50 beyond.)
+    later = (
+        R_1_RECOVERS + chargeback("2026-03-01", "30.00", "R-1") + goodwill("2026-04-10", "30.00")
+    )
+    _, both = january_kept(books, RECOVERED_IN_FEBRUARY, later)
+    assert balance(both, BAD_DEBT, "USD") == Decimal("20.00")
+    assert balance(both, AR, "USD") == Decimal("0.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+
+
+def test_a_receipt_after_a_chargeback_of_cash_that_paid_and_recovered_pays_what_it_opened(
+    books: Books,
+) -> None:
+    # As the first case, with R-2 30.00 naming INV-1 on Apr 10 in unapplied
+    # cash: it pays 30.00 of the 60.00 open and recovers nothing.
+    #   AR: 100.00 - 40.00 + 20.00 - 80.00 + 80.00 - 20.00 - 30.00 = 30.00;
+    #   bad debt 40.00; unapplied cash 80.00 - 80.00 - 80.00 + 80.00 + 30.00
+    #   - 30.00 = 0.00.
+    later = R_1_RECOVERS + chargeback("2026-03-01", "80.00", "R-1")
+    later += receipt("2026-04-10", "30.00 USD", "R-2", NAMING_INV_1)
+    _, both = january_kept(books, RECOVERED_IN_FEBRUARY, later)
+    assert balance(both, BAD_DEBT, "USD") == Decimal("40.00")
+    assert balance(both, AR, "USD") == Decimal("30.00")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+
+
 def test_the_statement_shows_a_goodwill_credit_lowering_a_write_off(books: Books) -> None:
     # The example above on CUS-1's statement for February: it opens at 0.00
     # (billed 100.00, written off 100.00 in January); the goodwill credit is
