@@ -91,10 +91,10 @@ named receipt pays the 40.00 open and writes off its 0.03 short, and the
 credit note, or a later credit typed by hand to the invoice (a goodwill
 credit): the matcher reads it on its own day too, and what it over pays of
 cash matched before it is written off within the tolerance, or moved to
-customer credits beyond it, then (`plugins.over_payments.InCalendar`). Only
-a credit typed by hand to an invoice written off as uncollectible on or
-before its day is still read before matching (the README's known gap), and
-can change the next write-off.
+customer credits beyond it, then (`plugins.over_payments.InCalendar`); of
+an invoice written off as uncollectible, what either brings beyond what is
+open first recovers or lowers what is still written off, at a foreign
+carrying rate too (`plugins.recoveries`).
 When the write-offs found come round to ones already posted, the books are
 written off at their end instead, as the plugin did before: an invoice
 whose last posting is such a receipt has what it is open by then written
