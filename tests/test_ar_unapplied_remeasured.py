@@ -8,7 +8,7 @@ day; the difference from what is left of its carrying amount goes to
 and losses, and is reversed the next day (`plugins.unapplied_remeasurement`,
 by the customer credits' rule, `credits_remeasurement.month_end_differences`).
 Before the rule unapplied cash was never remeasured: every test below but
-the two that remeasure nothing failed so.
+the three that remeasure no unapplied cash failed so.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from tests.conftest import Books, generated, line_of
 from tests.rated_books import postings_through, units_total, usd_weight
 from tests.test_ar_reconciliation import (
     AR,
+    CREDITS,
     HEADER,
     POLICY,
     REALIZED,
@@ -39,6 +40,7 @@ from tests.test_ar_reconciliation import (
 )
 
 UNAPPLIED_REMEASURED = "Liabilities:UnappliedCash:Remeasurement"
+CREDITS_REMEASURED = "Liabilities:CustomerCredits:Remeasurement"
 AR_PLUGIN = 'plugin "plugins.ar_reconciliation" "ar.yaml"'
 
 # EUR at 1.20 from Jan 1, 1.25 from Jan 31. R-1 130.00 EUR received from
@@ -181,6 +183,97 @@ def test_a_receipt_partly_charged_back_is_remeasured_on_what_is_left(books: Book
     ]  # fmt: skip
     assert _total(entries, REALIZED, "2026-02-28") == Decimal("-3.00")
     assert _value(entries, "2026-02-28") == Decimal("-115.00")
+
+
+# R-1 200.00 EUR received from CUS-1 on Jan 10 at 1.20 (240.00 USD).
+PARTLY_USED = """
+2026-01-01 price EUR 1.20 USD
+2026-01-31 price EUR 1.25 USD
+
+2026-01-10 * "Acme" "Wire"
+  receipt: "R-1"
+  customer: "CUS-1"{names}
+  Assets:Bank:Operating  240.00 USD
+  Liabilities:UnappliedCash  -200.00 EUR @ 1.20 USD
+"""
+
+
+def test_a_receipt_partly_applied_by_the_plugin_moves_the_rest_at_its_own_rate(
+    books: Books,
+) -> None:
+    # R-1 names INV-1, 100.00 EUR billed on Jan 15 at 1.22 (122.00 USD).
+    # The plugin pays it on Jan 15 and parks the other 100.00 EUR in
+    # customer credits, every leg of R-1 at its own 1.20: 200.00 EUR
+    # weighing 240.00 USD out of unapplied cash, 122.00 USD of receivable
+    # and 120.00 USD of credit in, 2.00 USD of loss realized (100 x (1.22 -
+    # 1.20)). R-1 holds 0.00 EUR weighing 0.00 USD: unapplied cash has
+    # nothing to remeasure. The credit is remeasured by the credits' rule:
+    # -100.00 x 1.25 - (-120.00) = -5.00, a 5.00 USD loss on Jan 31. A
+    # receipt in a foreign currency pays only invoices in its own currency
+    # (`plugins.cash_application`), so no leg the plugin writes of it is
+    # without its rate while its rest waits.
+    text = PARTLY_USED.format(names='\n  invoice: "INV-1"') + (
+        """
+2026-01-15 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  100.00 EUR @ 1.22 USD
+  Income:Revenue:Services  -122.00 USD
+"""
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    [applied] = [e for e in generated(entries) if "cash-application" in e.tags]
+    assert [(p.account, str(p.units), p.price and str(p.price)) for p in applied.postings] == [
+        (UNAPPLIED, "200.00 EUR", "1.20 USD"),
+        (AR, "-100.00 EUR", "1.22 USD"),
+        (CREDITS, "-100.00 EUR", "1.20 USD"),
+        (REALIZED, "2.00 USD", None),
+    ]
+    held = postings_through(entries, UNAPPLIED, "2026-01-31")
+    assert (units_total(held, "EUR"), usd_weight(held)) == (Decimal(0), Decimal(0))
+    assert remeasurements(entries) == []
+    assert _total(entries, CREDITS_REMEASURED, "2026-01-31") == Decimal("-5.00")
+    assert _total(entries, UNREALIZED, "2026-01-31") == Decimal("5.00")
+    assert _total(entries, REALIZED, "2026-01-31") == Decimal("2.00")
+
+
+def test_a_receipt_applied_by_hand_to_an_invoice_in_another_currency_is_remeasured_on_the_rest(
+    books: Books,
+) -> None:
+    # INV-1 80.00 GBP billed to CUS-1 on Jan 12 at 1.50 (120.00 USD). On Jan
+    # 15 the user applies 100.00 EUR of R-1 to it by hand, at R-1's rate:
+    # 100.00 EUR @ 1.20 = 120.00 USD out of unapplied cash, 80.00 GBP @
+    # 1.50 = 120.00 USD off the receivable, nothing realized. R-1 holds
+    # -100.00 EUR carried at -240.00 + 120.00 = -120.00 USD. Jan 31 at
+    # 1.25: -100.00 x 1.25 - (-120.00) = -125.00 + 120.00 = -5.00, a 5.00
+    # USD loss, reversed on Feb 1; R-1's value on Jan 31 is -125.00.
+    text = PARTLY_USED.format(names="") + (
+        """
+2026-01-12 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  80.00 GBP @ 1.50 USD
+  Income:Revenue:Services  -120.00 USD
+
+2026-01-15 * "Acme" "R-1 applied to INV-1 in GBP" ^INV-1
+  receipt: "R-1"
+  invoice: "INV-1"
+  Liabilities:UnappliedCash  100.00 EUR @ 1.20 USD
+  Assets:AccountsReceivable  -80.00 GBP @ 1.50 USD
+"""
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert remeasurements(entries) == [
+        ("2026-01-31", "FX remeasurement unapplied cash R-1 EUR at 1.25 USD",
+         [f"{UNAPPLIED_REMEASURED} -5.00 USD", f"{UNREALIZED} 5.00 USD"], "1.25"),
+        ("2026-02-01", "Reversal of FX remeasurement unapplied cash R-1 EUR of 2026-01-31",
+         [f"{UNREALIZED} -5.00 USD", f"{UNAPPLIED_REMEASURED} 5.00 USD"], "1.25"),
+    ]  # fmt: skip
+    assert _value(entries, "2026-01-31") == Decimal("-125.00")
+    assert units_total(postings_through(entries, AR, "2026-01-31"), "GBP") == 0
+    assert postings_through(entries, REALIZED, "2026-01-31") == []
 
 
 def test_a_receipt_in_the_functional_currency_is_never_remeasured(books: Books) -> None:
