@@ -28,9 +28,10 @@ is issued): such an item is dated and due at its first posting
   x days in the month; and by the countback method, the days of billings,
   counted back month by month from the month end, that the ending receivable
   holds. Billings are the invoices and credit notes themselves, by document
-  date, less the voids of invoices, by the void's date. Each row names the
-  method. A currency with an unbilled receivable at the month end has a
-  third row: (open items + unbilled receivable) / the month's revenue x days.
+  date, less the voids of invoices, by the void's date. A receivable at or
+  below zero is 0 days by every method. Each row names the method. A
+  currency with an unbilled receivable at the month end has a third row:
+  (open items + unbilled receivable) / the month's revenue x days.
 - **Credit hold** as of a date: customers with an invoice past due beyond
   the policy, or whose net exposure (open items less their unapplied cash
   and customer credits) is over their limit; exposure in a currency without
@@ -84,7 +85,9 @@ DSO_UNBILLED_METHOD = (
 DSO_NOTE = (
     "Receivable: the open items at the month end. Billings: the month's invoices and credit "
     "notes by their date, less voids of invoices by the void's date. countback_dso is empty "
-    f"when {COUNTBACK_MONTHS} months of billings do not cover the receivable. A currency "
+    f"when {COUNTBACK_MONTHS} months of billings do not cover the receivable. A receivable "
+    "at or below zero (credits and cash exceed the open invoices) has no sales outstanding: "
+    "0.0 days by every method, its balance shown as it is. A currency "
     "with an unbilled receivable at the month end has a row 'simple, with unbilled': the open "
     "items plus the unbilled receivable account's balance, over the month's revenue (its net "
     "credits to the revenue account and its sub-accounts, in the currency of a priced "
@@ -374,8 +377,27 @@ def _billings(ledger: Receivables) -> dict[datetime.date, dict[str, int]]:
     return billed
 
 
+def _simple(owed: Decimal, billed: Decimal, days: int) -> Decimal | None:
+    """Returns the simple DSO: `owed` / `billed` x `days`, 0 when nothing is owed.
+
+    A receivable at or below zero (credits and cash exceed what is open) has
+    no sales outstanding: 0 days, whatever was billed, as its countback
+    (`_countback`) is, not a negative number of days: -20.00 owed on 30.00
+    billed in a 31-day month is 0, not -20 / 30 x 31 = -20.7. A positive
+    receivable with nothing positive billed has no simple DSO (None).
+    """
+    if owed <= 0:
+        return Decimal(0)
+    return owed / billed * days if billed > 0 else None
+
+
 def _countback(receivable: int, billings: Iterable[tuple[int, int]]) -> Decimal | None:
-    """Returns the days of billings, newest month first, that `receivable` holds."""
+    """Returns the days of billings, newest month first, that `receivable` holds.
+
+    A receivable at or below zero holds no days: 0, as `_simple` gives it.
+    """
+    if receivable <= 0:
+        return Decimal(0)
     days = Decimal(0)
     left = receivable
     for billed, month_days in billings:
@@ -464,8 +486,10 @@ def dso(books: Books, month: datetime.date) -> Table:
     """Returns the month's days sales outstanding per currency, simple and by countback.
 
     Each row names its method (`DSO_METHOD`). A countback that runs out of
-    billings within 24 months is left empty. A currency with an unbilled
-    receivable at the month end gets a second row, `DSO_UNBILLED_METHOD`:
+    billings within 24 months is left empty. A receivable at or below zero
+    is 0 days by every method (`_simple`), its balance shown as it is. A
+    currency with an unbilled receivable at the month end gets a second row,
+    `DSO_UNBILLED_METHOD`:
     (open items + unbilled receivable) / the month's revenue x days
     (`_unbilled_and_revenue`), in the `receivable` and `billings` columns.
     """
@@ -485,7 +509,7 @@ def dso(books: Books, month: datetime.date) -> Table:
             last.day,
         )
         if currency in ending or currency in billed[month]:
-            simple = Decimal(receivable) / Decimal(billings) * days if billings > 0 else None
+            simple = _simple(Decimal(receivable), Decimal(billings), days)
             months = [(billed[first].get(currency, 0), month_end(first).day) for first in history]
             rows.append(
                 [
@@ -501,7 +525,7 @@ def dso(books: Books, month: datetime.date) -> Table:
         if currency in unbilled:
             owed = ledger.number(receivable, currency) + unbilled[currency]
             earned = revenue.get(currency, ledger.number(0, currency))
-            with_unbilled = owed / earned * days if earned > 0 else None
+            with_unbilled = _simple(owed, earned, days)
             row = [currency, owed, earned, days, _days(with_unbilled), None, DSO_UNBILLED_METHOD]
             rows.append(row)
     return Table(f"Days sales outstanding, {period.month_name(month)}", DSO_COLUMNS, rows)

@@ -203,3 +203,51 @@ def test_revenue_counts_in_the_currency_of_the_receivable_it_is_posted_against(
         ["USD", D("1000.00"), D("1000.00"), 31, D("31.0"), D("31.0"), simple],
         ["USD", D("1100.00"), D("1100.00"), 31, D("31.0"), None, unbilled],
     ]
+
+
+def test_dso_with_unbilled_of_nothing_owed_is_zero_days(books: Books) -> None:
+    # INV-1 1,000.00 (Mar 5) is paid in full by R-1; CN-1 credits it 500.00
+    # on Mar 25, not yet refunded; March's usage of 300.00 is accrued on Mar
+    # 31. At Mar 31, by hand:
+    # open items: INV-1 0.00 + CN-1 -500.00 = -500.00; billings 1,000.00 -
+    #   500.00 = 500.00: simple and countback 0.0, a receivable at or below
+    #   zero (simple was -500 / 500 x 31 = -31.0).
+    # owed with unbilled: -500.00 + 300.00 = -200.00, at or below zero;
+    #   revenue 1,000.00 - 500.00 + 300.00 = 800.00: 0.0 days, as the other
+    #   row (it was -200 / 800 x 31 = -7.75 -> -7.8).
+    ledger = (
+        HEADER
+        + """
+2026-03-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  due: 2026-04-04
+  Assets:AccountsReceivable  1000.00 USD
+  Income:Revenue:Services  -1000.00 USD
+
+2026-03-20 * "Acme" "Wire 1"
+  receipt: "R-1"
+  customer: "CUS-1"
+  invoice: "INV-1"
+  Assets:Bank:Operating  1000.00 USD
+  Liabilities:UnappliedCash  -1000.00 USD
+
+2026-03-25 * "Acme" "Credit note CN-1 for INV-1" ^CN-1 ^INV-1
+  invoice: "CN-1"
+  credits: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  -500.00 USD
+  Income:Revenue:Services  500.00 USD
+
+2026-03-31 * "Acme" "Usage of 2026-03" #usage
+  customer: "CUS-1"
+  Assets:UnbilledReceivables  300.00 USD
+  Income:Revenue:Usage  -300.00 USD
+"""
+    )
+    loaded = reporting.loaded(books, ledger, {"ar.yaml": POLICY})
+    table = receivables.dso(loaded, MARCH)
+    assert table.rows == [
+        ["USD", D("-500.00"), D("500.00"), 31, D("0.0"), D("0.0"), receivables.DSO_METHOD],
+        ["USD", D("-200.00"), D("800.00"), 31, D("0.0"), None, receivables.DSO_UNBILLED_METHOD],
+    ]

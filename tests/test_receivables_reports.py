@@ -597,17 +597,18 @@ def test_cash_posted_to_an_invoice_not_yet_billed_is_a_payment_in_the_months_rep
     # January's books, closed before INV-2 (billed in February) is typed: the
     # bank posted BR-1's 50.00 straight to INV-2 on Jan 20. INV-2 has billed
     # nothing yet: the open listing shows it billed 0.00, paid 50.00 and open
-    # 0.00 - 50.00 = -50.00 (in credit), January's billings are INV-1's 30.00 alone, so DSO is
-    # receivable / billings x days = (30.00 - 50.00) / 30.00 x 31 = -20.7,
-    # and CUS-1's statement shows BR-1 as a payment under BR-1, closing at
-    # 30.00 - 50.00 = -20.00. (Read as INV-2's document, the cash was billed
-    # -50.00, a credit note on the statement, and January's billings -20.00.)
+    # 0.00 - 50.00 = -50.00 (in credit). January's billings are INV-1's 30.00
+    # alone; the receivable, 30.00 - 50.00 = -20.00, is in credit, so DSO is
+    # 0.0 both ways (not (30.00 - 50.00) / 30.00 x 31 = -20.7). CUS-1's
+    # statement shows BR-1 as a payment under BR-1, closing at 30.00 - 50.00
+    # = -20.00. (Read as INV-2's document, the cash was billed -50.00, a
+    # credit note on the statement, and January's billings -20.00.)
     loaded = _books(books, PAID_BEFORE_BILLED)
     january_end = datetime.date(2026, 1, 31)
     rows = {row[0]: row for row in receivables.open_invoices(loaded, january_end).rows}
     assert rows["INV-2"][6:10] == [D("0.00"), D("50.00"), D("0.00"), D("-50.00")]
     [usd] = receivables.dso(loaded, datetime.date(2026, 1, 1)).rows
-    assert usd[:5] == ["USD", D("-20.00"), D("30.00"), 31, D("-20.7")]
+    assert usd[:6] == ["USD", D("-20.00"), D("30.00"), 31, D("0.0"), D("0.0")]
     statement = receivables.customer_statement(
         loaded, "CUS-1", datetime.date(2026, 1, 1), january_end
     )

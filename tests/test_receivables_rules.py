@@ -229,6 +229,59 @@ def test_dso_billings_net_a_later_void_in_its_own_month(books: Books) -> None:
     assert _cells(february, *columns) == [[D("400.00"), D("-700.00"), None, D("39.3")]]
 
 
+# INV-1 100.00 (Jan 10) is paid in full on Jan 15; CN-1 then credits it 50.00
+# (Jan 25) and CN-2 30.00 (Feb 5), neither refunded yet: the customer is owed
+# money, and the receivable is in credit.
+CREDITED_AFTER_PAYMENT = (
+    HEADER
+    + """
+2026-01-10 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  due: 2026-02-09
+  Assets:AccountsReceivable  100.00 USD
+  Income:Revenue:Services  -100.00 USD
+
+2026-01-15 * "Acme" "Wire paying INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  bank_reference: "BR-1"
+  Assets:Bank:Operating  100.00 USD
+  Assets:AccountsReceivable  -100.00 USD
+
+2026-01-25 * "Acme" "Credit note CN-1 for INV-1" ^CN-1 ^INV-1
+  invoice: "CN-1"
+  credits: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  -50.00 USD
+  Income:Revenue:Services  50.00 USD
+
+2026-02-05 * "Acme" "Credit note CN-2 for INV-1" ^CN-2 ^INV-1
+  invoice: "CN-2"
+  credits: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  -30.00 USD
+  Income:Revenue:Services  30.00 USD
+"""
+)
+
+
+def test_dso_of_a_receivable_in_credit_is_zero_days_by_both_methods(books: Books) -> None:
+    # A receivable at or below zero has no sales outstanding: 0.0 days, by
+    # the simple method as by countback, its balance shown as it is.
+    # January: receivable INV-1 100.00 - 100.00 + CN-1 -50.00 = -50.00;
+    #   billings INV-1 100.00 + CN-1 -50.00 = 50.00. Simple was -50 / 50 x 31
+    #   = -31.0 beside a countback of 0.0; both 0.0.
+    # February: receivable -50.00 + CN-2 -30.00 = -80.00; billings CN-2's
+    #   -30.00. Simple was empty (billings not positive) beside 0.0; both 0.0.
+    loaded = _loaded(books, CREDITED_AFTER_PAYMENT)
+    columns = ("receivable", "billings", "dso", "countback_dso")
+    january = receivables.dso(loaded, JANUARY)
+    assert _cells(january, *columns) == [[D("-50.00"), D("50.00"), D("0.0"), D("0.0")]]
+    february = receivables.dso(loaded, datetime.date(2026, 2, 1))
+    assert _cells(february, *columns) == [[D("-80.00"), D("-30.00"), D("0.0"), D("0.0")]]
+
+
 def test_dso_states_its_method_and_takes_a_month_or_a_date(
     books: Books, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
