@@ -1,8 +1,9 @@
 """Customer credits paid out at a rate of their own: what it differs from the pool's is realized.
 
 A customer's credits in a foreign currency are pooled per customer and
-currency (`plugins.credits_remeasurement`), and the pool is carried at the
-weight of its postings in the functional currency. Its carrying rate is the
+currency (`plugins.credits_remeasurement`; nobody's are a pool of their
+own, "(unassigned)"), and the pool is carried at the weight of its
+postings in the functional currency. Its carrying rate is the
 weighted average of what is open: its carrying amount over its open units,
 on the day a debit pays out of it, before the debit. A refund typed at a
 rate of its own (the bank's dollars for the euros paid back,
@@ -69,7 +70,6 @@ from beancount.core import data
 from plugins import ar_entries, credits_remeasurement, customer_credits, fx, meta
 from plugins.ar_policy import ArPolicy
 from plugins.derecognition import price_of
-from plugins.receipts import link_of
 
 
 class PaidOut(NamedTuple):
@@ -203,29 +203,33 @@ def legs(value: Decimal, number: Decimal, digits: int) -> list[tuple[Decimal, De
 def entry(paid: PaidOut, policy: ArPolicy) -> data.Transaction:
     """Returns the entry realizing what a posting at its own rate differs from the carrying amount.
 
-    On the posting's day, at its line, linked to the customer and naming it.
+    On the posting's day, at its line, linked to the customer and naming
+    it; of nobody's credits, linked `^unassigned-credits`, its source
+    "(unassigned)" (`credits_remeasurement.pools`).
     """
     move, functional = paid.move, policy.functional_currency
     assert functional is not None
     number = policy.precision.from_minor(paid.units, move.currency)
     carried = legs(paid.carried, number, policy.precision.digits(move.currency))
     way = ("paid out", "carried") if number > 0 else ("received", "against an overdraw carried")
+    whose = f"{paid.customer}'s" if paid.customer else "unassigned"
     narration = (
-        f"Exchange difference on {paid.customer}'s {move.currency} credits: "
+        f"Exchange difference on {whose} {move.currency} credits: "
         f"{abs(number)} {move.currency} {way[0]} at {paid.rate} {functional}, "
         f"{way[1]} at {abs(paid.carried)} {functional}"
     )
     extra: dict[str, Any] = {
-        meta.SOURCE: paid.customer,
+        meta.SOURCE: credits_remeasurement.name_of(paid.customer),
         ar_entries.KIND: ar_entries.OWN_RATE,
-        meta.CUSTOMER: paid.customer,
     }
+    if paid.customer:
+        extra[meta.CUSTOMER] = paid.customer
     made = ar_entries.paid_out_entry(
         policy.customer_credits_account,
         (move.entry, move.entry.meta),
         (paid.units, move.currency, paid.rate, carried[0][1]),
         narration,
-        frozenset({link_of(paid.customer)}),
+        frozenset({credits_remeasurement.pool_link(paid.customer)}),
         extra,
         policy,
     )

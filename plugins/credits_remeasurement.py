@@ -36,9 +36,26 @@ A pool is remeasured only while each of its postings is priced in the
 functional currency: one posting in the foreign currency with no price (an
 entity's own euro credits, a refund typed from a euro bank account without
 a price) has no functional value, so from its day the pool is carried in
-its own currency, as an invoice without a carrying rate is. A posting that
-belongs to no customer is in no pool. Deferred revenue and other contract
-liabilities are non-monetary: they stay at their historical rate.
+its own currency, as an invoice without a carrying rate is. Deferred
+revenue and other contract liabilities are non-monetary: they stay at
+their historical rate.
+
+The postings that belong to no customer are a pool of their own per
+currency, the credits schedule's "(unassigned)": the euros are owed all
+the same, to whoever turns out to be owed them. A prepayment the bank
+import types straight to credits by a rule, naming only its payee, dated
+before the payee's first invoice, is nobody's (`customer_credits.Owner`
+reads the payee by the posting's day, so a sealed month stays as it
+was), and stays so once the customer is billed. 100.00 EUR received at
+1.20 on Jan 10 (-120.00 USD), EUR at 1.25 on Jan 31, are worth -125.00:
+5.00 USD of loss, reversed on Feb 1, linked to no customer:
+
+    2026-01-31 * "FX remeasurement customer credits (unassigned) EUR at 1.25 USD"
+      #fx-remeasurement ^unassigned-credits
+      revclose_source: "(unassigned)"
+      revclose_rate: 1.25
+      Income:ForeignExchange:Unrealized           5.00 USD
+      Liabilities:CustomerCredits:Remeasurement  -5.00 USD
 
 The pool rule itself (`month_end_differences`) is the one home for every
 monetary liability the plugin remeasures: unapplied cash, receipt by
@@ -59,20 +76,38 @@ from plugins import ar_entries, customer_credits, fx
 from plugins.ar_policy import ArPolicy
 from plugins.receipts import link_of
 
+UNASSIGNED = "(unassigned)"  # the name of the pool of nobody's credits, as the reports show it
+UNASSIGNED_LINK = "unassigned-credits"  # its link: a link cannot hold the parentheses
+
 
 class Pool(NamedTuple):
     """A customer's credits in one currency, as the credits account holds them."""
 
-    customer: str
+    customer: str  # "" for the postings that belong to no customer
     currency: str
     postings: list[customer_credits.CreditPosting]  # in date order, then entry order
 
 
+def name_of(customer: str) -> str:
+    """Returns whose a pool is, as its entries name it: its customer, or "(unassigned)"."""
+    return customer or UNASSIGNED
+
+
+def pool_link(customer: str) -> str:
+    """Returns the link of the entries made of a pool: its customer's, or "unassigned-credits"."""
+    return link_of(customer) if customer else UNASSIGNED_LINK
+
+
 def pools(postings: Iterable[customer_credits.CreditPosting], functional: str) -> list[Pool]:
-    """Returns each customer's credits in a currency other than the functional one, by customer."""
+    """Returns the credits in each currency other than the functional one, by customer.
+
+    The postings that belong to no customer are a pool of their own in
+    each currency (customer ""), first: a credit owed to nobody yet is
+    owed all the same.
+    """
     found: dict[tuple[str, str], list[customer_credits.CreditPosting]] = defaultdict(list)
     for posting in postings:
-        if posting.customer and posting.currency != functional:
+        if posting.currency != functional:
             found[(posting.customer, posting.currency)].append(posting)
     return [
         Pool(customer, currency, sorted(moves, key=lambda move: move.entry.date))
@@ -223,7 +258,9 @@ def entries(
     """Returns the month-end remeasurements of customer credits and their reversals.
 
     Each is located at the first entry crediting the pool, linked to the
-    customer and naming it (`customer`, `revclose_source`).
+    customer and naming it (`customer`, `revclose_source`); of nobody's
+    credits, linked `^unassigned-credits`, its source "(unassigned)", with
+    no customer and no payee.
 
     Args:
       credit_entries: Every entry posting to the credits account, typed and generated.
@@ -242,11 +279,11 @@ def entries(
         first = pool.postings[0].entry
         of = ar_entries.MonthEnd(
             first.meta,
-            f"customer credits {pool.customer} {pool.currency}",
+            f"customer credits {name_of(pool.customer)} {pool.currency}",
+            name_of(pool.customer),
+            pool_link(pool.customer),
             pool.customer,
-            link_of(pool.customer),
-            pool.customer,
-            first.payee,
+            first.payee if pool.customer else None,  # nobody's: its first payee is not the pool's
         )
         made += ar_entries.month_end_pair(
             of,

@@ -9,7 +9,9 @@ gains and losses, and is reversed the next day (`plugins.credits_remeasurement`)
 Before the rule no credit was ever remeasured: every test below but the
 two that remeasure nothing failed so. The sealed month's test failed on
 the rule's first version too: a payee was read with every invoice of the
-books, not only those billed by the posting's day.
+books, not only those billed by the posting's day. The two tests of
+nobody's credits (a prepayment naming only its payee, before its first
+invoice) failed on the version that left them in no pool.
 """
 
 from __future__ import annotations
@@ -340,6 +342,179 @@ def test_a_credit_with_no_price_is_carried_in_its_own_currency(books: Books) -> 
     assert units_total(postings_through(entries, CREDITS, "2026-02-28"), "EUR") == Decimal("-30.00")
     assert remeasurements(entries) == []
     assert postings_through(entries, UNREALIZED, "2026-12-31") == []
+
+
+# A prepayment: 100.00 EUR received at 1.20 on Jan 10 (120.00 USD), typed by
+# the bank import straight to customer credits, before CUS-1's first
+# invoice. EUR at 1.25 on Jan 31 and 1.15 on Feb 28.
+PREPAID = """
+2026-01-01 price EUR 1.20 USD
+2026-01-31 price EUR 1.25 USD
+2026-02-28 price EUR 1.15 USD
+2026-01-01 open Liabilities:CustomerCredits
+
+2026-01-10 * "Acme" "Wire prepaying CUS-1's first order"{named}
+  Assets:Bank:Operating  120.00 USD
+  Liabilities:CustomerCredits  -100.00 EUR @ 1.20 USD
+"""
+# CUS-1's first invoice, under the payee "Acme", 100.00 EUR at 1.25 on Feb 5.
+# A credit typed into the account is the user's to apply: it stays open.
+FIRST_INVOICE = """
+2026-02-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  100.00 EUR @ 1.25 USD
+  Income:Revenue:Services  -125.00 USD
+"""
+
+
+def test_worked_example_a_prepayment_naming_its_customer_is_remeasured_before_its_first_invoice(
+    books: Books,
+) -> None:
+    # The prepayment names CUS-1 (`customer`), who is first billed on Feb 5.
+    # The pool holds -100.00 EUR carried at -120.00 USD from Jan 10:
+    #   Jan 31: -100.00 x 1.25 + 120.00 = -125.00 + 120.00 = -5.00, a loss:
+    #     Unrealized 5.00 debit, the remeasurement account -5.00; reversed Feb 1.
+    #   Feb 28: -100.00 x 1.15 + 120.00 = -115.00 + 120.00 = 5.00, a gain,
+    #     reversed Mar 1.
+    # Remeasured so before this test, untested: it pins the rule.
+    text = PREPAID.format(named='\n  customer: "CUS-1"') + FIRST_INVOICE
+    entries, errors = load(books, text)
+    assert errors == []
+    assert remeasurements(entries) == [
+        ("2026-01-31", "FX remeasurement customer credits CUS-1 EUR at 1.25 USD",
+         [f"{CREDITS_REMEASURED} -5.00 USD", f"{UNREALIZED} 5.00 USD"], "1.25"),
+        ("2026-02-01", "Reversal of FX remeasurement customer credits CUS-1 EUR of 2026-01-31",
+         [f"{UNREALIZED} -5.00 USD", f"{CREDITS_REMEASURED} 5.00 USD"], "1.25"),
+        ("2026-02-28", "FX remeasurement customer credits CUS-1 EUR at 1.15 USD",
+         [f"{CREDITS_REMEASURED} 5.00 USD", f"{UNREALIZED} -5.00 USD"], "1.15"),
+        ("2026-03-01", "Reversal of FX remeasurement customer credits CUS-1 EUR of 2026-02-28",
+         [f"{UNREALIZED} 5.00 USD", f"{CREDITS_REMEASURED} -5.00 USD"], "1.15"),
+    ]  # fmt: skip
+
+
+def test_worked_example_a_prepayment_of_nobodys_is_remeasured_as_the_unassigned_credits(
+    books: Books,
+) -> None:
+    # The same prepayment names only its payee "Acme", under which no one is
+    # billed by Jan 10: it is nobody's (`customer_credits.Owner`), and stays
+    # so once CUS-1 is billed under "Acme" on Feb 5 (its day decides, so
+    # the sealed January stays as it was). Its euros are owed all the same:
+    # nobody's credits are a pool of their own, "(unassigned)", remeasured
+    # by the same figures as the worked example above:
+    #   Jan 31: -100.00 x 1.25 + 120.00 = -5.00 (a loss), reversed Feb 1;
+    #   Feb 28: -100.00 x 1.15 + 120.00 = 5.00 (a gain), reversed Mar 1.
+    # Linked `^unassigned-credits`, naming no customer and no payee. Before
+    # the rule nothing was remeasured, in January or after: the credits
+    # were worth -120.00 USD on Jan 31 instead of -125.00.
+    january = PREPAID.format(named="")
+    alone, errors = load(books, january)
+    assert errors == []
+    assert remeasurements(alone) == [
+        ("2026-01-31", "FX remeasurement customer credits (unassigned) EUR at 1.25 USD",
+         [f"{CREDITS_REMEASURED} -5.00 USD", f"{UNREALIZED} 5.00 USD"], "1.25"),
+        ("2026-02-01",
+         "Reversal of FX remeasurement customer credits (unassigned) EUR of 2026-01-31",
+         [f"{UNREALIZED} -5.00 USD", f"{CREDITS_REMEASURED} 5.00 USD"], "1.25"),
+    ]  # fmt: skip
+    [first, _] = [e for e in generated(alone) if "fx-remeasurement" in e.tags]
+    assert first.links == {"unassigned-credits"}
+    assert "customer" not in first.meta
+    assert first.meta["revclose_source"] == "(unassigned)"
+    assert first.payee is None
+    entries, errors = load(books, january + FIRST_INVOICE)
+    assert errors == []
+    assert [(day, postings) for day, _, postings, _ in remeasurements(entries)] == [
+        ("2026-01-31", [f"{CREDITS_REMEASURED} -5.00 USD", f"{UNREALIZED} 5.00 USD"]),
+        ("2026-02-01", [f"{UNREALIZED} -5.00 USD", f"{CREDITS_REMEASURED} 5.00 USD"]),
+        ("2026-02-28", [f"{CREDITS_REMEASURED} 5.00 USD", f"{UNREALIZED} -5.00 USD"]),
+        ("2026-03-01", [f"{UNREALIZED} 5.00 USD", f"{CREDITS_REMEASURED} -5.00 USD"]),
+    ]
+    assert sealed(entries, "2026-01-31") == sealed(alone, "2026-01-31")
+    for day, value in (("2026-01-31", "-125.00"), ("2026-02-28", "-115.00")):
+        held = usd_weight(postings_through(entries, CREDITS, day))
+        remeasured = units_total(postings_through(entries, CREDITS_REMEASURED, day))
+        assert (day, held + remeasured) == (day, Decimal(value))
+
+
+def test_nobodys_credits_paid_out_at_a_rate_of_their_own_realize_the_difference(
+    books: Books,
+) -> None:
+    # The prepayment of nobody's above; on Jan 20 the bank import types a
+    # refund of 40.00 EUR of it by a rule, paid at 1.25 (50.00 USD), naming
+    # only the payee: nobody's too. The pool carries -100.00 EUR at 1.20;
+    # the refund takes 40.00 x 1.20 = 48.00 USD of carrying amount out, and
+    # paid 50.00: 2.00 USD realized, a loss (`plugins.credits_own_rate`).
+    # Jan 31 (EUR 1.25): -60.00 EUR carried at -120.00 + 48.00 = -72.00:
+    # -60.00 x 1.25 + 72.00 = -75.00 + 72.00 = -3.00, a loss. In all 5.00
+    # lost, 100.00 x (1.25 - 1.20), as the books' EUR would at 1.25.
+    # Before the rule neither was made: the credits carried the refund's
+    # 2.00 and were never remeasured.
+    text = (
+        PREPAID.format(named="")
+        + """
+2026-01-20 * "Acme" "Refund by bank rule"
+  Liabilities:CustomerCredits  40.00 EUR @ 1.25 USD
+  Assets:Bank:Operating  -50.00 USD
+"""
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    [own] = [e for e in generated(entries) if e.meta.get("revclose_kind") == "own-rate"]
+    assert own.narration == (
+        "Exchange difference on unassigned EUR credits: "
+        "40.00 EUR paid out at 1.25 USD, carried at 48.00 USD"
+    )
+    assert own.links == {"unassigned-credits"}
+    assert "customer" not in own.meta
+    assert units_total(postings_through(entries, REALIZED, "2026-01-20")) == Decimal("2.00")
+    assert [(day, postings) for day, _, postings, _ in remeasurements(entries)] == [
+        ("2026-01-31", [f"{CREDITS_REMEASURED} -3.00 USD", f"{UNREALIZED} 3.00 USD"]),
+        ("2026-02-01", [f"{UNREALIZED} -3.00 USD", f"{CREDITS_REMEASURED} 3.00 USD"]),
+    ]
+    held = usd_weight(postings_through(entries, CREDITS, "2026-01-31"))
+    assert held == Decimal("-72.00")
+
+
+def test_a_receipt_naming_an_invoice_billed_later_is_unapplied_cash_remeasured_until_then(
+    books: Books,
+) -> None:
+    # R-1, 130.00 EUR received at 1.20 on Jan 10 (156.00 USD) in unapplied
+    # cash, names INV-1, billed on Feb 5 (100.00 EUR at 1.25). Until Feb 5
+    # it is unapplied cash, remeasured as such, not as credits: Jan 31,
+    # -130.00 x 1.25 + 156.00 = -162.50 + 156.00 = -6.50, a loss, reversed
+    # Feb 1. On Feb 5 it pays INV-1 and parks 30.00 EUR in CUS-1's credits
+    # at its rate (-36.00 USD); Feb 28 (EUR 1.15): -30.00 x 1.15 + 36.00 =
+    # -34.50 + 36.00 = 1.50, a gain, reversed Mar 1. Untested before: it
+    # pins the rule.
+    text = (
+        """
+2026-01-01 price EUR 1.20 USD
+2026-01-31 price EUR 1.25 USD
+2026-02-28 price EUR 1.15 USD
+2026-01-01 open Liabilities:CustomerCredits
+
+2026-01-10 * "Acme" "Wire"
+  receipt: "R-1"
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:Bank:Operating  156.00 USD
+  Liabilities:UnappliedCash  -130.00 EUR @ 1.20 USD
+"""
+        + FIRST_INVOICE
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    unapplied = "Liabilities:UnappliedCash:Remeasurement"
+    assert units_total(postings_through(entries, unapplied, "2026-01-31")) == Decimal("-6.50")
+    assert units_total(postings_through(entries, unapplied, "2026-02-28")) == 0
+    assert units_total(postings_through(entries, CREDITS, "2026-02-28"), "EUR") == Decimal("-30.00")
+    assert remeasurements(entries) == [
+        ("2026-02-28", "FX remeasurement customer credits CUS-1 EUR at 1.15 USD",
+         [f"{CREDITS_REMEASURED} 1.50 USD", f"{UNREALIZED} -1.50 USD"], "1.15"),
+        ("2026-03-01", "Reversal of FX remeasurement customer credits CUS-1 EUR of 2026-02-28",
+         [f"{UNREALIZED} 1.50 USD", f"{CREDITS_REMEASURED} -1.50 USD"], "1.15"),
+    ]  # fmt: skip
 
 
 def _cents(units: int) -> str:
