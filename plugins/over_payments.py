@@ -317,7 +317,7 @@ def _typed_last(typed: Sequence[Movement], folder: str) -> tuple[str, Movement]:
 _NOTED = (credit_notes.KIND, credit_notes.LEFT_OPEN_KIND)
 
 
-def _left_by_typed(invoice: Item, through: datetime.date, noted: bool = False) -> int:
+def _left_by_typed(invoice: Item, through: datetime.date, at_rate: bool) -> int:
     """Returns what an invoice's typed postings leave of it through a day, in minor units.
 
     Its typed postings are the invoice, its straight receipts, the credits
@@ -337,15 +337,21 @@ def _left_by_typed(invoice: Item, through: datetime.date, noted: bool = False) -
     moved to credits) leave -10.00 from February 10 on, and with another
     goodwill credit of 20.00 on March 10, -30.00.
 
-    With `noted`, what credit notes netted to the invoice counts too, less
-    what was moved back to them (`plugins.credit_notes.KIND`,
-    `LEFT_OPEN_KIND`): of an invoice carried at a foreign rate, what is
-    posted to it before cash is matched, the typed postings and the notes'
-    nettings, over pays as the user typed it, and stays an error
-    (`InCalendar._receipt_over_at_rate`): INV-1 100.00 EUR, CN-1 10.00 EUR
-    netted to it on February 5 and BR-1 70.00 EUR straight on February 10
-    leave 20.00 EUR, whatever was moved to credits from it that day, and
-    with BR-2 50.00 EUR straight on March 1, -30.00 EUR.
+    Of an invoice carried at a foreign rate (`at_rate`), what credit notes
+    netted to it counts too, less what was moved back to them
+    (`plugins.credit_notes.KIND`, `LEFT_OPEN_KIND`), for a later straight
+    receipt and a later credit typed by hand alike: nothing is moved or
+    written off of such an invoice before cash is matched, so what is
+    posted to it before matching, the typed postings and the notes'
+    nettings, over pays as the user typed it, and stays an error; only
+    what cash matched before adds is the customer's
+    (`InCalendar._receipt_over_at_rate`, `InCalendar._typed_over`). INV-1
+    100.00 EUR, CN-1 10.00 EUR netted to it on February 5 and BR-1 70.00
+    EUR straight on February 10 leave 20.00 EUR, whatever was moved to
+    credits from it that day, and with BR-2 50.00 EUR straight, or a
+    goodwill credit of 50.00 EUR, on March 1, -30.00 EUR. Of any other
+    invoice a note's netting is a credit before the later credit's day, as
+    matched cash is (above).
     """
     straight = {posted_straight(movement) for movement in invoice.movements} - {None}
 
@@ -355,7 +361,7 @@ def _left_by_typed(invoice: Item, through: datetime.date, noted: bool = False) -
         kind = entry.meta.get(ar_entries.KIND)
         if kind == recoveries.KIND:  # a straight receipt's, not one in unapplied cash
             return entry.meta.get(APPLIED_RECEIPT) in straight
-        return kind == recoveries.TYPED_KIND or (noted and kind in _NOTED)
+        return kind == recoveries.TYPED_KIND or (at_rate and kind in _NOTED)
 
     return sum(
         movement.units
@@ -400,9 +406,9 @@ class InCalendar:
     what a note nets beyond is left open on it at the two items' carrying
     rates, the difference realized (`plugins.credit_notes.left_open_entry`);
     what a straight receipt or a credit by hand brings beyond what its
-    typed postings alone (with, of a straight receipt, what credit notes
-    netted) over pay (those stay an error) is moved to credits at the
-    invoice's carrying rate, both legs, beyond the tolerance, and within it
+    typed postings alone and what credit notes netted over pay (those stay
+    an error, for either alike: `_left_by_typed`) is moved to credits at
+    the invoice's carrying rate, both legs, beyond the tolerance, and within it
     written off at that rate at once (`_receipt_over_at_rate`,
     `_typed_over`). Of one written off as uncollectible (`plugins.recoveries`),
     written off at a rate or not, what the
@@ -536,11 +542,14 @@ class InCalendar:
         credited, or a credit note netted, to the invoice before their day:
         what the typed postings alone over pay (how far they take the
         invoice below zero, `_left_by_typed`, whatever was moved to customer
-        credits from it before) is no one's money, and stays an error of
-        `plugins.ar_controls`. CN-1 30.00 netted to INV-1 100.00 on January
-        10, a goodwill credit of 110.00 on February 10 moves 30.00 and
-        leaves 10.00 an error; one of 20.00 more on March 10 moves nothing
-        (the typed postings alone then over pay 30.00). What receipts in
+        credits from it before; of an invoice at a foreign rate, with what
+        credit notes netted to it, as for a straight receipt) is no one's
+        money, and stays an error of `plugins.ar_controls`. CN-1 30.00
+        netted to INV-1 100.00 on January 10, a goodwill credit of 110.00
+        on February 10 moves 30.00 and leaves 10.00 an error (in euros at
+        a rate, 100.00 - 30.00 - 110.00: all 40.00 an error); one of 20.00
+        more on March 10 moves nothing (the typed postings alone then over
+        pay 30.00). What receipts in
         unapplied cash recovered of the write-off by then
         (`plugins.recoveries.Recovering.recovered`, posted only once cash
         is matched) reinstated the invoice, as typed postings of it: R-1
@@ -562,7 +571,8 @@ class InCalendar:
         at = _typed_last(typed, self.folder)
         units -= self._lowered(item, at, units)
         recovered = 0 if self.recovering is None else self.recovering.recovered(item.id, day)
-        units -= max(0, -(_left_by_typed(item, day) + recovered))
+        at_rate = self.rates.carrying(item) is not None
+        units -= max(0, -(_left_by_typed(item, day, at_rate) + recovered))
         if units <= 0:
             return
         narration = f"Credit {at[0]} beyond what is open of {item.id} moved to customer credit"
@@ -793,7 +803,7 @@ class InCalendar:
         `plugins.payment_differences` leave it alone), so what is posted to
         it before matching, its typed postings and what credit notes netted
         to it, over pays as the user typed it: how far that takes it below
-        zero through the day (`_left_by_typed`, `noted`), whatever was
+        zero through the day (`_left_by_typed`, `at_rate`), whatever was
         moved to credits from it before, stays an error for the user. The
         rest is the matched cash's. Beyond the tolerance it is moved at the
         invoice's carrying rate, at the day's receipt of the greatest id;
@@ -806,7 +816,7 @@ class InCalendar:
         20.00 EUR the typed postings alone over pay, 100.00 - 70.00 - 50.00,
         stay an error.
         """
-        units -= max(0, -_left_by_typed(item, day, noted=True))
+        units -= max(0, -_left_by_typed(item, day, at_rate=True))
         if units > 0:
             receipt, movement = max(paid, key=operator.itemgetter(0))
             self._settle(item, (receipt, movement), units, _moved_narration(item, receipt))

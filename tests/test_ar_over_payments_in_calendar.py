@@ -951,3 +951,133 @@ def test_a_straight_receipt_alone_over_paying_after_a_chargeback_at_a_rate_stays
     assert _open(both, "INV-0", "2026-03-31") == Decimal("50.00")
     moved = [entry for entry in generated(both) if "customer credit" in str(entry.narration)]
     assert moved == []
+
+
+# INV-1 100.00 EUR at 1.20 (Jan 5); EUR stays 1.20, so nothing is realized
+# below: every posting is at the carrying rate.
+AT_ONE_RATE = """
+2026-01-01 price EUR 1.20 USD
+2026-01-01 open Assets:Bank:Euro
+2026-01-01 open Liabilities:CustomerCredits
+2026-01-01 open Expenses:Goodwill
+
+2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  100.00 EUR @ 1.20 USD
+  Income:Revenue:Services  -120.00 USD
+"""
+# CN-1 10.00 EUR for INV-1 on Feb 5.
+NOTE_ON_FEB_5 = """
+2026-02-05 * "Acme" "Credit note CN-1" ^CN-1
+  invoice: "CN-1"
+  credits: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  -10.00 EUR @ 1.20 USD
+  Income:Revenue:Services  12.00 USD
+"""
+
+
+def _r1_at_one_rate(eur: str, naming: str) -> str:
+    """R-1 of `eur` into unapplied cash on Jan 20, with what `naming` adds."""
+    return f"""
+2026-01-20 * "Acme" "Wire"
+  receipt: "R-1"{naming}
+  Assets:Bank:Euro  {eur} EUR @ 1.20 USD
+  Liabilities:UnappliedCash  -{eur} EUR @ 1.20 USD
+"""
+
+
+def _later_credit(kind: str, eur: str) -> str:
+    """On Feb 10, BR-1 of `eur` posted straight to INV-1, or a goodwill credit typed to it."""
+    if kind == "straight":
+        return f"""
+2026-02-10 * "Acme" "Wire BR-1" ^INV-1
+  bank_reference: "BR-1"
+  invoice: "INV-1"
+  Assets:Bank:Euro  {eur} EUR @ 1.20 USD
+  Assets:AccountsReceivable  -{eur} EUR @ 1.20 USD
+"""
+    return f"""
+2026-02-10 * "Acme" "Goodwill credit" ^INV-1
+  invoice: "INV-1"
+  Expenses:Goodwill  {Decimal(eur) * Decimal("1.20"):.2f} USD
+  Assets:AccountsReceivable  -{eur} EUR @ 1.20 USD
+"""
+
+
+Read = tuple[list[str], list[str], str, str, str]
+
+
+def _read_alike(books: Books, before: str, eur: str) -> list[Read]:
+    """Of each way of the later credit: its errors, what is moved, credits, INV-1 and CN-1 open."""
+    found: list[Read] = []
+    for kind in ("straight", "goodwill"):
+        entries, errors = load(books, AT_ONE_RATE + before + _later_credit(kind, eur) + BANK_FEE)
+        moved = [
+            str(posting.units)
+            for entry in generated(entries)
+            if "moved to customer credit" in str(entry.narration)
+            for posting in entry.postings
+            if posting.account == AR
+        ]
+        messages = [error.message for error in errors]
+        held = str(balance(entries, CREDITS, "EUR"))
+        invoice, note = (str(_open(entries, item, "2026-03-31")) for item in ("INV-1", "CN-1"))
+        found.append((messages, moved, held, invoice, note))
+    return found
+
+
+def test_worked_example_a_note_netted_before_a_later_credit_at_a_rate_is_read_alike(
+    books: Books,
+) -> None:
+    # INV-1 100.00 EUR at 1.20; R-1 60.00 EUR naming INV-1 pays 60.00 on
+    # Jan 20 (40.00 open at Jan 31); CN-1 10.00 EUR nets 10.00 on Feb 5
+    # (30.00 open). On Feb 10 either BR-1 100.00 EUR posted straight or a
+    # goodwill credit of 100.00 EUR typed at 1.20 (Goodwill 120.00 USD)
+    # finds 30.00 open and over pays INV-1 by 100.00 - 30.00 = 70.00.
+    # At a rate nothing posted before cash is matched is moved, so what the
+    # user's typed postings and the note's netting alone over pay, 100.00 -
+    # 10.00 - 100.00 = -10.00, is no one's money: 10.00 EUR an error, in
+    # both. The other 60.00 is R-1's cash, matched before: the customer's
+    # credit in both, moved at 1.20 (72.00 USD each leg).
+    #   INV-1 100.00 - 60.00 - 10.00 - 100.00 + 60.00 = -10.00 EUR; CN-1
+    #   -10.00 + 10.00 = 0.00; credits -60.00 EUR.
+    # In USD both move all 70.00 and leave no error: there the note's
+    # netting is a credit before the later credit's day, as matched cash
+    # (README "A credit note netted before a later credit typed by hand
+    # nets what is open of its invoice on its own day"), and a straight
+    # receipt's own excess is moved before matching.
+    # (Before, at a rate the goodwill credit read CN-1's netting as an
+    # earlier credit, as in USD: 100.00 - 100.00 = 0.00 over paid by the
+    # typed postings alone, so it moved 70.00 with no error, where BR-1
+    # moved 60.00 and left 10.00 an error: the same books split the excess
+    # two ways.)
+    naming = '\n  invoice: "INV-1"\n  customer: "CUS-1"'
+    before = _r1_at_one_rate("60.00", naming) + NOTE_ON_FEB_5
+    error = (
+        "Invoice 'INV-1' is paid 10.00 EUR more than its total 100.00 EUR; "
+        "expected at most the tolerance 1.00 EUR"
+    )
+    expected: Read = ([error], ["60.00 EUR"], "-60.00", "-10.00", "0.00")
+    assert _read_alike(books, before, "100.00") == [expected, expected]
+
+
+def test_worked_example_a_note_left_open_before_a_later_credit_at_a_rate_is_read_alike(
+    books: Books,
+) -> None:
+    # INV-1 100.00 EUR at 1.20; R-1 100.00 EUR naming only the customer pays
+    # it by amount on Jan 20 (0.00 open). CN-1 10.00 EUR on Feb 5 finds it
+    # paid: all 10.00 it nets is moved back and left open on CN-1, so its
+    # netting leaves nothing in INV-1. On Feb 10 BR-1 30.00 EUR straight, or
+    # a goodwill credit of 30.00 EUR at 1.20, over pays INV-1 by 30.00; the
+    # typed postings and the netting, 100.00 - 10.00 + 10.00 - 30.00 =
+    # 70.00, over pay nothing: all 30.00 is R-1's cash, moved at 1.20 (36.00
+    # USD each leg), no error, in both (and in USD).
+    #   INV-1 100.00 - 100.00 - 30.00 + 30.00 = 0.00; CN-1 -10.00 (the
+    #   customer's, in the receivable); credits -30.00 EUR.
+    # The same before the rule: a netting moved back in full counts for
+    # nothing either way.
+    before = _r1_at_one_rate("100.00", '\n  customer: "CUS-1"') + NOTE_ON_FEB_5
+    expected: Read = ([], ["30.00 EUR"], "-30.00", "0.00", "-10.00")
+    assert _read_alike(books, before, "30.00") == [expected, expected]
