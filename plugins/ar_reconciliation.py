@@ -604,7 +604,9 @@ def _applied(
     nothing again. What an earlier reading found
     chargebacks opened again of invoices the calendar reads is posted to
     them first, open from the debit's day in the calendar, and taken off
-    before the take-backs are made again.
+    as each debit is charged again (`chargebacks.Charging`): a debit waiting
+    for a later round leaves what it opened open while its customers' cash
+    is matched again.
 
     Args:
       subledger: The open items of the typed books.
@@ -650,9 +652,8 @@ def _applied(
     )
     credited = crediting.applied(parked, policy, rates)
     subledger.post(credited.movements)
-    for invoice, movement in known.reopened:  # made again by the take-backs
-        subledger.replace(invoice, movement, None)
-    charging = chargebacks.Charging(cash, subledger, policy, known.reclaims)
+    # What chargebacks opened again stays posted until each debit is charged again.
+    charging = chargebacks.Charging(cash, subledger, policy, known.reclaims, known.reopened)
     charged = charging.charge(withheld, credited.entries)
     _claim_anew(charged.reclaims, crediting, known.claims)
     made = [
@@ -698,9 +699,9 @@ def _applied(
         findings.extend(charged.findings[found:])
         _claim_anew(charged.reclaims[claimed:], crediting, known.claims)
         # What those debits opened again is paid by the customer's waiting cash and credits
-        # once more, as the first round's reopenings are: a take-back writing off again
-        # what a receipt recovered is not read again before matching
-        # (`chargebacks.Charged.in_calendar`).
+        # once more, as the first round's reopenings are; what each leaves open, less what
+        # it writes off again of a recovery, is posted before matching in the next reading
+        # (`chargebacks.Charged.in_calendar`) and stays posted until its debit is charged.
         late = {subledger.items[invoice].customer for invoice, _ in charged.reopened[opened:]}
         if late:
             match_again(late)

@@ -131,7 +131,10 @@ on March 15 generates, with the take-back opening INV-9 by 20.00:
 INV-9 has nothing open and bad debt holds the 20.00 written off. 5.00
 charged back writes 5.00 off again; of a receipt that paid 60.00 open and
 recovered 40.00 of an invoice of 100.00, 30.00 charged back writes off
-again 40.00 x 30.00 / 100.00 = 12.00, leaving 18.00 open. What is written
+again 40.00 x 30.00 / 100.00 = 12.00, leaving 18.00 open. When the
+receipt paid the invoice in several applications that day, they share the
+recovery in proportion to what each cleared (`_unrecovered`), so all of
+them taken back write it off again once. What is written
 off again, a later receipt naming the invoice recovers again, as it would a
 typed write-off on the debit's day: R-2 20.00 naming INV-9 on March 25
 recovers the 20.00 and pays them. The recoveries are decided while cash is
@@ -433,12 +436,30 @@ class Charging:
     still beyond all that once a round opens nothing again is read as
     before, and only one naming an invoice still unpaid then is an error.
 
+    What an earlier reading found the take-backs left open, posted to the
+    invoices before cash was matched (`Charged.in_calendar`), stays posted
+    until its debit is charged again, which takes it off and makes the
+    take-back anew, in whichever round: so while the customers' cash and
+    credits are matched again after the first round, what a debit waiting
+    for the second opens is open from its day, as it was before matching.
+    R-0 60.00 paid INV-1 100.00 and 40.00 was written off; 20.00 of R-0
+    charged back on March 1 and the other 40.00 on March 15 (which waits
+    behind the first) leave 60.00 open from March 15, and a goodwill credit
+    of 30.00 on April 10 pays 30.00 of them, lowering nothing of the
+    write-off. Whatever is still posted once no debit waits, its debit not
+    charged in this reading, is taken off then.
+
     Attributes:
       done: What the chargebacks added, in every round.
     """
 
     def __init__(
-        self, cash: Receipts, subledger: Subledger, policy: ArPolicy, caps: Mapping[Key, int]
+        self,
+        cash: Receipts,
+        subledger: Subledger,
+        policy: ArPolicy,
+        caps: Mapping[Key, int],
+        posted: Iterable[tuple[str, Movement]] = (),
     ) -> None:
         """Makes the step.
 
@@ -448,8 +469,16 @@ class Charging:
           policy: The receivables policy.
           caps: What the receipt's credit could give each debit, by its key, as an
             earlier reading found.
+          posted: What an earlier reading found the take-backs left open, posted
+            to the invoices before cash was matched (`Charged.in_calendar`).
         """
         self.cash, self.subledger, self.policy, self.caps = cash, subledger, policy, caps
+        # Taken off each as its debit is charged again, by the debit's receipt, day and place.
+        self._posted: dict[tuple[str, datetime.date, str, int], list[tuple[str, Movement]]] = {}
+        for invoice, movement in posted:
+            where = movement.entry.meta
+            at = (str(where.get(APPLIED_RECEIPT)), movement.date, *_located(where))
+            self._posted.setdefault(at, []).append((invoice, movement))
         self.done = Charged([], set(), [], set(), [], [], {}, [])
         self._waiting: list[Withheld] = []
         self._taken: dict[int, int] = {}  # what was taken back of each payment, by its entry's id
@@ -487,7 +516,20 @@ class Charging:
         waiting, self._waiting = self._waiting, []
         first = len(self.done.entries)
         self._round(waiting, credited, last=True, hold=hold)
+        if not self._waiting:
+            # A debit charged in no round leaves nothing posted of an earlier reading's.
+            for at in list(self._posted):
+                self._unpost(at)
         return self.done.entries[first:]
+
+    def _unpost(self, at: tuple[str, datetime.date, str, int]) -> None:
+        """Takes off the invoices what an earlier reading posted of a debit's take-backs.
+
+        `at` is the debit's receipt, day, file and line: each take-back is
+        dated and located at its debit and names its receipt (`_taken_back`).
+        """
+        for invoice, movement in self._posted.pop(at, ()):
+            self.subledger.replace(invoice, movement, None)
 
     @property
     def waiting(self) -> bool:
@@ -570,6 +612,7 @@ class Charging:
                 _hold(held, customers, debit.date)
                 self._waiting.append(one)
                 continue
+            self._unpost((receipt_id, debit.date, *_located(one.place)))
             if rest > 0 and given is not None and given >= rest:
                 if parked is not None and credit > 0:
                     entry = _from_credit(parked[1], one, credit, policy)
@@ -619,6 +662,14 @@ class Charging:
             cash.post(uses)
             subledger.post(movements)
             done.entries.extend(entries)
+
+
+def _located(place: Mapping[str, object]) -> tuple[str, int]:
+    """Returns the file and line a generated entry at `place` has (`ar_entries.transaction`)."""
+    return (
+        str(place.get("filename", ar_entries.GENERATED_FILE)),
+        int(str(place.get("lineno", 0))),
+    )
 
 
 def _concerned(
@@ -1086,16 +1137,26 @@ def _unrecovered(
 
     When the receipt recovered the invoice, written off as uncollectible
     (`plugins.recoveries`), the cash that recovered it is gone with the
-    take-back: the recovery is reversed on the debit's day, in proportion
-    to what the take-back reopens of what the application cleared (rounded
-    half to even, cumulatively), the receivable credited and the accounts
-    the recovery credited debited, at the recovery's own rate if priced.
+    take-back: the recovery is reversed on the debit's day, the receivable
+    credited and the accounts the recovery credited debited, at the
+    recovery's own rate if priced. Each of the receipt's applications to the
+    invoice on the application's day bears a share of the recovery, in
+    proportion to what it cleared (`_recovery_share`), and a take-back
+    writes off again that share in proportion to what it reopens of what
+    its application cleared, both rounded half to even, cumulatively: so
+    the recovery is written off again once, whatever the number of
+    applications, and all charged back writes off again all recovered.
     INV-9 20.00 written off, recovered and paid by R-1 20.00, all charged
     back: INV-9 reopens by 20.00 and is written off again by 20.00, nothing
     open; 5.00 of it charged back reopens 5.00 and writes 5.00 off again.
     A receipt that paid 60.00 open and recovered 40.00 of an invoice of
     100.00 in one application, 30.00 charged back, writes off again
-    40.00 x 30.00 / 100.00 = 12.00 of the 30.00 reopened.
+    40.00 x 30.00 / 100.00 = 12.00 of the 30.00 reopened. One that paid
+    them in two applications, 60.00 and 40.00 (R-1 150.00 linking INV-1
+    and INV-2), shares the 40.00 recovered as 40.00 x 60.00 / 100.00 =
+    24.00 and 16.00: all charged back writes off again 24.00 + 16.00 =
+    40.00, not 40.00 for each, and 30.00 taken back of either application
+    writes off again 12.00 (24.00 x 30.00 / 60.00, 16.00 x 30.00 / 40.00).
 
     `units` are what was taken back of the application before, and now,
     in the receipt's minor units. With the entry and its receivable posting
@@ -1121,9 +1182,10 @@ def _unrecovered(
         return None  # one recovery per receipt and invoice (`plugins.recoveries.Recovering`)
     recovery, recovered, reinstated = found[0].entry, found[0].units, found[0].posting
     before, now = units
+    part = _recovery_share(application, share, (receipt_id, recovered), item.movements, policy)
 
     def undone(cash: int) -> int:  # what `cash` taken back writes off again, in the invoice's units
-        return round(Fraction(recovered * _reopened(share, cash), share.cleared))
+        return round(Fraction(part * _reopened(share, cash), share.cleared))
 
     done, upto = undone(before), undone(before + now)
     if upto == done:
@@ -1189,6 +1251,49 @@ def _unrecovered(
         debit.date, upto - done, tuple(one for one in debits if one[1]) or None, own, place
     )
     return entry, Movement(debit.date, done - upto, entry, 1, currency), again
+
+
+def _recovery_share(
+    application: data.Transaction,
+    share: _Share,
+    recovery: tuple[str, int],
+    movements: Iterable[Movement],
+    policy: ArPolicy,
+) -> int:
+    """Returns what an application bears of its receipt's recovery of the invoice, in its units.
+
+    `recovery` is the receipt and what it recovered. The receipt's
+    applications to the invoice on the application's day, in the order the
+    invoice's `movements` hold them, share it in proportion to what each
+    cleared, rounded half to even, cumulatively, so the shares add up to
+    what was recovered: 40.00 recovered by applications clearing 60.00 and
+    40.00 gives 40.00 x 60.00 / 100.00 = 24.00 and 40.00 - 24.00 = 16.00.
+    One application alone bears all of it.
+    """
+    receipt_id, recovered = recovery
+    invoice = application.meta[meta.INVOICE]
+    cleared: dict[int, int] = {}  # of each of the receipt's applications that day, by entry's id
+    for movement in movements:
+        entry = movement.entry
+        where = entry.meta
+        if (
+            movement.date != application.date
+            or movement.units >= 0
+            or where.get(APPLIED_RECEIPT) != receipt_id
+            or where.get(meta.INVOICE) != invoice
+            or id(entry) in cleared
+        ):
+            continue
+        found = share if entry is application else _share(entry, policy)
+        if found is not None and found.cleared > 0:
+            cleared[id(entry)] = found.cleared
+    if id(application) not in cleared:
+        return recovered
+    pieces = list(cleared)
+    total = sum(cleared.values())
+    upto = sum(cleared[key] for key in pieces[: pieces.index(id(application))])
+    done = upto + cleared[id(application)]
+    return round(Fraction(recovered * done, total)) - round(Fraction(recovered * upto, total))
 
 
 def _amount_of(minor: int, currency: str, policy: ArPolicy) -> Amount:

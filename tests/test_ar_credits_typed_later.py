@@ -32,7 +32,7 @@ from plugins import period_lock
 from reports import receivables as receivables_report
 from tests import conftest, reporting
 from tests.conftest import Books, error_lines, generated, line_of
-from tests.rated_books import EURO_INV_1, postings_through, usd_weight
+from tests.rated_books import EURO_INV_1, postings_through, units_total, usd_weight
 from tests.test_ar_chargebacks import chargeback
 from tests.test_ar_closed_months import BANK_FEE, CUSTOMER, JANUARY_END, january_kept
 from tests.test_ar_payment_differences import paid
@@ -1020,6 +1020,195 @@ def test_a_receipt_after_a_chargeback_of_cash_that_paid_and_recovered_pays_what_
     assert balance(both, BAD_DEBT, "USD") == Decimal("40.00")
     assert balance(both, AR, "USD") == Decimal("30.00")
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+
+
+def test_a_second_chargeback_of_cash_that_recovered_leaves_a_credit_to_pay_both(
+    books: Books,
+) -> None:
+    # 30.00 of R-1 charged back on Mar 1 reopens 30.00 and writes off again
+    # 20.00 x 30.00 / 80.00 = 7.50: 22.50 open. The other 50.00 charged back
+    # on Mar 15 reopens 50.00 and writes off again 20.00 x 80.00 / 80.00 -
+    # 7.50 = 12.50: 37.50 more, 60.00 open from Mar 15, bad debt 40.00 -
+    # 20.00 + 7.50 + 12.50 = 40.00. A goodwill credit of 30.00 on Apr 10 pays
+    # 30.00 of the 60.00 open: nothing lowered.
+    #   AR: 100.00 - 40.00 + 20.00 - 80.00 + 30.00 - 7.50 + 50.00 - 12.50 -
+    #   30.00 = 30.00; bad debt 40.00; credits 0.00.
+    # (Before, the second debit waited for the second round of
+    # `plugins.chargebacks.Charging` behind the first, and what it left open,
+    # posted before matching, was taken off before the first round: when the
+    # customer's credits were applied again the credit found only the first
+    # take-back's 22.50 open, paid them and lowered the write-off by 7.50:
+    # bad debt 32.50, AR 37.50.)
+    later = R_1_RECOVERS + chargeback("2026-03-01", "30.00", "R-1")
+    later += chargeback("2026-03-15", "50.00", "R-1") + goodwill("2026-04-10", "30.00")
+    _, both = january_kept(books, RECOVERED_IN_FEBRUARY, later)
+    assert balance(both, BAD_DEBT, "USD") == Decimal("40.00")
+    assert balance(both, AR, "USD") == Decimal("30.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+
+
+def test_a_second_chargeback_of_plain_cash_leaves_a_credit_to_pay_both(books: Books) -> None:
+    # R-0 60.00 paid INV-1 100.00 on Jan 10 and 40.00 was written off on Jan
+    # 20 (CHARGED_BACK_AFTER_WRITE_OFF). 20.00 of R-0 charged back on Mar 1
+    # and the other 40.00 on Mar 15 open INV-1 by 60.00 from Mar 15. A
+    # goodwill credit of 30.00 on Apr 10 pays 30.00 of them.
+    #   AR: 100.00 - 60.00 - 40.00 + 20.00 + 40.00 - 30.00 = 30.00; bad debt
+    #   40.00.
+    # (Before, as above, with no recovery: the credit found only the first
+    # take-back's 20.00 open, paid them and lowered the write-off by 10.00:
+    # bad debt 30.00, AR 40.00.)
+    later = chargeback("2026-03-01", "20.00", "R-0") + chargeback("2026-03-15", "40.00", "R-0")
+    later += goodwill("2026-04-10", "30.00")
+    _, both = january_kept(books, CHARGED_BACK_AFTER_WRITE_OFF, later)
+    assert balance(both, BAD_DEBT, "USD") == Decimal("40.00")
+    assert balance(both, AR, "USD") == Decimal("30.00")
+
+
+def test_a_chargeback_of_a_repayment_that_recovered_again_leaves_the_credit_to_pay_it(
+    books: Books,
+) -> None:
+    # All of R-1 charged back on Mar 1: 60.00 open, bad debt 40.00 (as in
+    # the first case above). R-2 90.00 naming INV-1 on Apr 10 pays the 60.00
+    # open and recovers 30.00 (bad debt 10.00); all of R-2 charged back on
+    # May 1 reopens 90.00 and writes off again 30.00: 60.00 open from May 1,
+    # bad debt 40.00. A goodwill credit of 30.00 on Jun 10 pays 30.00 of them.
+    #   AR: 100.00 - 40.00 + 20.00 - 80.00 + 80.00 - 20.00 + 30.00 - 90.00 +
+    #   90.00 - 30.00 - 30.00 = 30.00; bad debt 40.00 - 20.00 + 20.00 - 30.00
+    #   + 30.00 = 40.00; unapplied cash 80.00 - 80.00 - 80.00 + 80.00 + 90.00
+    #   - 90.00 - 90.00 + 90.00 = 0.00.
+    # (Before, R-2's debit waited behind R-1's, and the credit found INV-1
+    # paid on Jun 10 and lowered the write-off by 30.00: bad debt 10.00, AR
+    # 60.00.)
+    later = R_1_RECOVERS + chargeback("2026-03-01", "80.00", "R-1")
+    later += receipt("2026-04-10", "90.00 USD", "R-2", NAMING_INV_1)
+    later += chargeback("2026-05-01", "90.00", "R-2") + goodwill("2026-06-10", "30.00")
+    _, both = january_kept(books, RECOVERED_IN_FEBRUARY, later)
+    assert balance(both, BAD_DEBT, "USD") == Decimal("40.00")
+    assert balance(both, AR, "USD") == Decimal("30.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+
+
+def test_a_chargeback_of_a_plain_repayment_leaves_the_credit_to_pay_it(books: Books) -> None:
+    # R-0 60.00 paid INV-1 on Jan 10, 40.00 written off on Jan 20; all of R-0
+    # charged back on Mar 1 (60.00 open); R-2 60.00 naming INV-1 pays them on
+    # Apr 10; all of R-2 charged back on May 1 (60.00 open again). A goodwill
+    # credit of 30.00 on Jun 10 pays 30.00 of them.
+    #   AR: 100.00 - 60.00 - 40.00 + 60.00 - 60.00 + 60.00 - 30.00 = 30.00;
+    #   bad debt 40.00.
+    # (Before, as above: bad debt 10.00, AR 60.00.)
+    later = chargeback("2026-03-01", "60.00", "R-0")
+    later += receipt("2026-04-10", "60.00 USD", "R-2", NAMING_INV_1)
+    later += chargeback("2026-05-01", "60.00", "R-2") + goodwill("2026-06-10", "30.00")
+    _, both = january_kept(books, CHARGED_BACK_AFTER_WRITE_OFF, later)
+    assert balance(both, BAD_DEBT, "USD") == Decimal("40.00")
+    assert balance(both, AR, "USD") == Decimal("30.00")
+
+
+def test_a_recovery_charged_back_in_a_closed_month_is_open_for_a_later_credit(
+    books: Books,
+) -> None:
+    # INV-1 100.00, 40.00 written off on Jan 20; R-1 80.00 naming it on Jan
+    # 25 pays 60.00 and recovers 20.00; all of R-1 charged back on Jan 28:
+    # 80.00 - 20.00 = 60.00 open from Jan 28, bad debt 40.00, January closed
+    # so. A goodwill credit of 30.00 on Feb 10 pays 30.00 of the 60.00 open
+    # and leaves January as it was.
+    #   AR: 100.00 - 40.00 + 20.00 - 80.00 + 80.00 - 20.00 - 30.00 = 30.00;
+    #   bad debt 40.00.
+    # (Before the take-back was posted before matching less what it wrote
+    # off again, the credit found INV-1 paid on Feb 10 and lowered the
+    # write-off by 30.00: bad debt 10.00, AR 60.00.)
+    january = RECOVERED_IN_FEBRUARY + receipt("2026-01-25", "80.00 USD", "R-1", NAMING_INV_1)
+    january += chargeback("2026-01-28", "80.00", "R-1")
+    alone, both = january_kept(books, january, goodwill("2026-02-10", "30.00"))
+    assert balance(alone, AR, "USD") == Decimal("60.00")
+    assert balance(both, BAD_DEBT, "USD") == Decimal("40.00")
+    assert balance(both, AR, "USD") == Decimal("30.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+
+
+# INV-1 100.00 EUR at 1.20 (120.00 USD, Jan 5); 40.00 EUR written off as
+# uncollectible on Jan 20 at 1.20 (bad debt 48.00 USD; open 60.00 EUR). R-1
+# 80.00 EUR at 1.10 (88.00 USD) naming INV-1 on Feb 5 pays the 60.00 EUR open
+# and recovers 20.00 EUR of the write-off at its rate, 1.20 (bad debt 48.00 -
+# 24.00 = 24.00 USD); its 80.00 EUR clear INV-1 at 1.20 (96.00 USD) for 88.00
+# USD of cash: 8.00 USD of loss realized.
+EURO_RECOVERED_IN_FEBRUARY = (
+    EURO_INV_1
+    + f"""
+2026-01-01 open {BAD_DEBT}
+2026-01-01 open Expenses:Goodwill
+
+2026-01-20 * "Acme" "INV-1 uncollectible" ^INV-1
+  invoice: "INV-1"
+  status: "uncollectible"
+  {BAD_DEBT}  48.00 USD
+  Assets:AccountsReceivable  -40.00 EUR @ 1.20 USD
+
+2026-02-05 * "Acme" "Wire"
+  receipt: "R-1"
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:Bank:Euro  80.00 EUR @ 1.10 USD
+  Liabilities:UnappliedCash  -80.00 EUR @ 1.10 USD
+"""
+    + BANK_FEE
+)
+
+
+def _euro_chargeback(date: str, eur: str) -> str:
+    """`eur` of R-1 charged back at 1.10, its own rate."""
+    return f"""
+{date} * "Acme" "Chargeback of R-1"
+  receipt: "R-1"
+  Assets:Bank:Euro  -{eur} EUR @ 1.10 USD
+  Liabilities:UnappliedCash  {eur} EUR @ 1.10 USD
+"""
+
+
+def test_a_credit_after_a_chargeback_of_a_recovery_at_rates_pays_what_it_opened(
+    books: Books,
+) -> None:
+    # All of R-1 (80.00 EUR at 1.10) charged back on Mar 1: INV-1 opens by
+    # 80.00 EUR at 1.20 (96.00 USD), 8.00 USD of loss reversed, and the 20.00
+    # EUR recovered are written off again at 1.20 (24.00 USD): 60.00 EUR open
+    # from Mar 1. A goodwill credit of 30.00 EUR at 1.10 (33.00 USD) on Apr
+    # 10 pays 30.00 of them, brought to the carrying rate (3.00 USD of loss);
+    # nothing is lowered of the write-off.
+    #   AR: 100.00 - 40.00 + 20.00 - 80.00 + 80.00 - 20.00 - 30.00 = 30.00 EUR,
+    #   in USD 120.00 - 48.00 + 24.00 - 96.00 + 96.00 - 24.00 - 33.00 + 33.00
+    #   - 36.00 = 36.00; bad debt 48.00 - 24.00 + 24.00 = 48.00 USD; realized
+    #   8.00 - 8.00 + 3.00 = 3.00 USD; credits 0.00 EUR.
+    # (Before the take-back was posted before matching less what it wrote
+    # off again, the credit found INV-1 paid on Apr 10 and lowered the
+    # write-off by 30.00 EUR at 1.20 (36.00 USD): bad debt 12.00 USD, AR
+    # 60.00 EUR.)
+    later = _euro_chargeback("2026-03-01", "80.00") + _goodwill_in_euros("2026-04-10", "30.00")
+    _, both = january_kept(books, EURO_RECOVERED_IN_FEBRUARY, later)
+    assert balance(both, BAD_DEBT, "USD") == Decimal("48.00")
+    assert balance(both, AR, "EUR") == Decimal("30.00")
+    assert usd_weight(postings_through(both, AR, "2026-04-10")) == Decimal("36.00")
+    assert units_total(postings_through(both, REALIZED, "2026-04-10"), "USD") == Decimal("3.00")
+    assert balance(both, CREDITS, "EUR") == Decimal("0.00")
+
+
+def test_a_credit_after_a_part_chargeback_of_a_recovery_at_rates_pays_first(
+    books: Books,
+) -> None:
+    # 30.00 EUR of R-1 charged back on Mar 1 reopens 30.00 EUR and writes off
+    # again 20.00 x 30.00 / 80.00 = 7.50 EUR at 1.20 (9.00 USD): 22.50 EUR
+    # open from Mar 1, bad debt 24.00 + 9.00 = 33.00 USD. A goodwill credit
+    # of 30.00 EUR on Apr 10 pays the 22.50 EUR open and lowers the
+    # write-off by the 7.50 EUR beyond, at the write-off's rate (9.00 USD).
+    #   AR: 100.00 - 40.00 + 20.00 - 80.00 + 30.00 - 7.50 - 30.00 + 7.50 = 0.00
+    #   EUR; bad debt 48.00 - 24.00 + 9.00 - 9.00 = 24.00 USD; credits 0.00.
+    # (Before, as above, the credit found INV-1 paid and lowered all 27.50
+    # EUR still written off (33.00 USD): bad debt 0.00 USD, AR 20.00 EUR.)
+    later = _euro_chargeback("2026-03-01", "30.00") + _goodwill_in_euros("2026-04-10", "30.00")
+    _, both = january_kept(books, EURO_RECOVERED_IN_FEBRUARY, later)
+    assert balance(both, BAD_DEBT, "USD") == Decimal("24.00")
+    assert balance(both, AR, "EUR") == Decimal("0.00")
+    assert balance(both, CREDITS, "EUR") == Decimal("0.00")
 
 
 def test_the_statement_shows_a_goodwill_credit_lowering_a_write_off(books: Books) -> None:

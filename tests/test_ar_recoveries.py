@@ -33,13 +33,16 @@ from plugins.receipts import APPLIED_RECEIPT
 from reports import receivables as receivables_report
 from tests import conftest, reporting
 from tests.conftest import Books, generated, line_of
+from tests.test_ar_chargebacks import chargeback
 from tests.test_ar_closed_months import BANK_FEE, alone_and_both, january_kept
+from tests.test_ar_credits_typed_later import GOODWILL_OPENED, goodwill
 from tests.test_ar_payment_differences import paid
 from tests.test_ar_reconciliation import (
     AR,
     CREDITS,
     HEADER,
     POLICY,
+    UNAPPLIED,
     WRITE_OFF,
     applications,
     balance,
@@ -1300,3 +1303,57 @@ def test_receipts_posted_straight_on_one_day_recover_by_id_in_any_posting_order(
     assert figures(entries) == (
         Decimal("0.00"), Decimal("-15.50"), Decimal("0.00"), Decimal("0.00")
     )  # fmt: skip
+
+
+# INV-1 100.00 and INV-2 50.00 (Jan 5); 40.00 of INV-1 and 20.00 of INV-2
+# written off on Jan 20 (bad debt 60.00; open 60.00 and 30.00).
+TWO_WRITTEN_OFF = (
+    OPENS
+    + GOODWILL_OPENED
+    + f"\n2026-01-01 open {CREDITS}\n"
+    + invoice(1, "2026-01-05", "100.00")
+    + invoice(2, "2026-01-05", "50.00")
+    + written_off("40.00", f"{BAD_DEBT}  40.00 USD").replace("2026-05-31", "2026-01-20")
+    + written_off("20.00", f"{BAD_DEBT}  20.00 USD")
+    .replace("2026-05-31", "2026-01-20")
+    .replace("INV-1", "INV-2")
+    + BANK_FEE
+)
+# R-1 150.00 linking both on Feb 5 pays the 90.00 open and recovers all 60.00
+# written off (bad debt 0.00); it puts its cash on INV-1 in two applications
+# (60.00 and 40.00) and 50.00 on INV-2.
+R_1_PAYS_BOTH = """
+2026-02-05 * "Acme" "Wire" ^INV-1 ^INV-2
+  receipt: "R-1"
+  customer: "CUS-1"
+  Assets:Bank:Operating  150.00 USD
+  Liabilities:UnappliedCash  -150.00 USD
+"""
+
+
+def test_a_chargeback_of_two_applications_to_one_invoice_writes_its_recovery_off_once(
+    books: Books,
+) -> None:
+    # All of R-1 charged back on Mar 1 gives back both invoices' cash
+    # (`plugins.chargebacks`). INV-1 reopens by 60.00 + 40.00 = 100.00, and
+    # its two applications share the 40.00 R-1 recovered of it in proportion
+    # to what each cleared, 40.00 x 60.00 / 100.00 = 24.00 and 40.00 x 40.00
+    # / 100.00 = 16.00, each written off again with its take-back: 40.00 in
+    # all, once. INV-2 reopens by 50.00 and its 20.00 is written off again.
+    # Open 60.00 and 30.00 from Mar 1, as before R-1. A goodwill credit of
+    # 30.00 to INV-1 on Apr 10 pays 30.00 of its 60.00.
+    #   AR: 150.00 - 60.00 + 60.00 - 150.00 + 150.00 - (24.00 + 16.00 +
+    #   20.00) - 30.00 = 60.00; bad debt 60.00 - 60.00 + 24.00 + 16.00 +
+    #   20.00 = 60.00; unapplied 150.00 - 150.00 - 150.00 + 150.00 = 0.00.
+    # (Before, each application of R-1 to INV-1 wrote off again all 40.00
+    # recovered (40.00 x 60.00 / 60.00 and 40.00 x 40.00 / 40.00): 80.00 for
+    # a recovery of 40.00, INV-1 open 20.00 from Mar 1; the credit paid
+    # those and lowered the write-off by 10.00: bad debt 90.00, AR 30.00,
+    # INV-2's alone.)
+    later = R_1_PAYS_BOTH + chargeback("2026-03-01", "150.00", "R-1")
+    later += goodwill("2026-04-10", "30.00")
+    _, both = january_kept(books, TWO_WRITTEN_OFF, later)
+    assert balance(both, BAD_DEBT, "USD") == Decimal("60.00")
+    assert balance(both, AR, "USD") == Decimal("60.00")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
