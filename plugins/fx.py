@@ -152,14 +152,27 @@ def unrealized(
 ) -> int:
     """Returns a month end's unrealized difference, in functional minor units (positive: a gain).
 
-    It is the open amount at the month end's rate less what is left of its
-    carrying amount, rounded half to even to the functional currency's
-    minor unit: the one rule for an open receivable and a customer's credit
-    (`plugins.credits_remeasurement`). 30.00 EUR receivable carried at
-    36.00 USD, EUR at 1.25: 37.50 - 36.00 = 1.50 USD of gain; a credit of
-    30.00 EUR (-30.00) carried at -36.00 USD: -37.50 + 36.00 = -1.50, a loss.
+    It is the open amount at the month end's rate, rounded half to even to
+    the functional currency's minor unit, less what is left of its
+    carrying amount: the one rule for an open receivable, a customer's
+    credit and unapplied cash (`plugins.credits_remeasurement`), so what
+    is carried plus the difference is the open amount's value rounded.
+    30.00 EUR receivable carried at 36.00 USD, EUR at 1.25: 37.50 - 36.00 =
+    1.50 USD of gain; a credit of 30.00 EUR (-30.00) carried at -36.00 USD:
+    -37.50 + 36.00 = -1.50, a loss. At a half cent the value rounds, not
+    the difference: 2.25 EUR owed, carried at -2.25 USD, EUR at 1.06, are
+    worth -2.385, so -2.38 and a difference of -0.13 (the difference
+    rounded, -0.135 to -0.14, would make them worth -2.39). A carrying
+    amount in fractions of a cent (100.01 EUR at 1.2345 weigh 123.462345
+    USD) leaves the value within half a cent of the exact one: the
+    difference is then rounded.
     """
-    change = quantize(open_amount * rate - carried, policy.precision.digits(functional))
+    digits = policy.precision.digits(functional)
+    value = open_amount * rate
+    if carried == quantize(carried, digits):
+        change = quantize(value, digits) - carried
+    else:
+        change = quantize(value - carried, digits)
     return policy.precision.to_minor(change, functional) or 0
 
 

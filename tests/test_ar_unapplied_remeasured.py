@@ -349,6 +349,8 @@ _RATE = st.integers(8000, 16000)  # a rate in 1/10,000 USD: 0.8000 to 1.6000
 @example(13000, 12000, 12500, 23, 11000, 11500)
 # 100.01 EUR at 1.2345 weigh 123.462345 USD: a fraction of a cent.
 @example(10001, 12345, 12500, 33, 11000, 11500)
+# 2.25 EUR at 1.00 worth -2.385 at 1.06: -2.38 (the value rounds, not the difference).
+@example(225, 10000, 10600, 0, 11000, 11500)
 def test_unapplied_cash_after_remeasurement_is_the_open_euros_at_the_month_ends_rate(
     received: int, rate: int, january: int, back: int, back_rate: int, february: int
 ) -> None:
@@ -419,3 +421,86 @@ def test_the_close_controls_pass_with_unapplied_cash_remeasured(books: Books) ->
     ]
     assert receivables.breaks(table) == []
     assert _total(loaded.entries, UNAPPLIED_REMEASURED, "2026-01-31") == Decimal("-6.50")
+
+
+def _euro_receipt(day: str, name: str, eur: str, rate: str, customer: str) -> str:
+    usd = Decimal(eur) * Decimal(rate)
+    return f"""
+{day} * "Acme" "Wire"
+  receipt: "{name}"
+  customer: "{customer}"
+  Assets:Bank:Operating  {usd} USD
+  Liabilities:UnappliedCash  -{eur} EUR @ {rate} USD
+"""
+
+
+def test_each_receipt_is_remeasured_to_the_cent_and_the_account_is_their_sum(
+    books: Books,
+) -> None:
+    # R-1, R-2 and R-3, 10.00 EUR each at 1.20 (-12.00 USD each), wait over
+    # Jan 31 with EUR at 1.2345. Each receipt is its own open item, as an
+    # invoice is: -10.00 x 1.2345 = -12.345, worth -12.34 to the cent (half
+    # to even), so -12.34 + 12.00 = -0.34 each, -1.02 in all, and unapplied
+    # cash reads -36.00 - 1.02 = -37.02, the sum of the receipts' values,
+    # not -30.00 x 1.2345 = -37.035 rounded (-37.04): the choice (README),
+    # revaluation document by document, as the receivable's invoice by
+    # invoice, so each receipt's value ties to the cent on the listing.
+    text = "2026-01-01 price EUR 1.20 USD\n2026-01-31 price EUR 1.2345 USD\n" + "".join(
+        _euro_receipt(f"2026-01-2{n}", f"R-{n}", "10.00", "1.20", f"CUS-{n}") for n in (1, 2, 3)
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    made = [(day, text, postings) for day, text, postings, _ in remeasurements(entries)]
+    assert [one for one in made if one[0] == "2026-01-31"] == [
+        ("2026-01-31", f"FX remeasurement unapplied cash R-{n} EUR at 1.2345 USD",
+         [f"{UNAPPLIED_REMEASURED} -0.34 USD", f"{UNREALIZED} 0.34 USD"])
+        for n in (1, 2, 3)
+    ]  # fmt: skip
+    assert _value(entries, "2026-01-31") == Decimal("-37.02")
+
+
+def test_a_receipt_worth_a_half_cent_is_rounded_at_its_value(books: Books) -> None:
+    # R-1 2.25 EUR at 1.00 (-2.25 USD) waits over Jan 31 with EUR at 1.06:
+    # -2.25 x 1.06 = -2.385, worth -2.38 to the cent (half to even), so the
+    # remeasurement is -2.38 + 2.25 = -0.13. (Before, the difference was
+    # rounded, -0.135 to -0.14, and R-1 was worth -2.39, against the README's
+    # rule: the open units at the month end's rate, rounded.)
+    text = "2026-01-01 price EUR 1.00 USD\n2026-01-31 price EUR 1.06 USD\n"
+    text += _euro_receipt("2026-01-20", "R-1", "2.25", "1.00", "CUS-1")
+    entries, errors = load(books, text)
+    assert errors == []
+    assert _total(entries, UNAPPLIED_REMEASURED, "2026-01-31") == Decimal("-0.13")
+    assert _value(entries, "2026-01-31") == Decimal("-2.38")
+
+
+def test_a_usd_balance_assertion_on_unapplied_cash_holds_with_the_remeasurement_outside_it(
+    books: Books,
+) -> None:
+    # R-1 130.00 EUR at 1.20 and R-2 10.00 USD wait over Jan 31 (EUR 1.25):
+    # -6.50 USD of remeasurement on Jan 31, reversed Feb 1. A balance
+    # assertion counts an account's children, so one of -10.00 USD on Feb 1
+    # (read before Feb 1's entries) on `Liabilities:UnappliedCash` counts
+    # the default sub-account's -6.50 too: -16.50, an error. With
+    # `unapplied_remeasurement_account` named outside the tree (README),
+    # the assertion holds: the account holds -10.00 USD of cash.
+    text = (
+        WAITING
+        + """
+2026-01-22 * "Beta" "Wire"
+  receipt: "R-2"
+  customer: "CUS-2"
+  Assets:Bank:Operating  10.00 USD
+  Liabilities:UnappliedCash  -10.00 USD
+
+2026-02-01 balance Liabilities:UnappliedCash  -10.00 USD
+2026-02-01 balance Liabilities:UnappliedCash  -130.00 EUR
+"""
+    )
+    _, errors = load(books, text)
+    assert [str(error.message).split(":")[0] for error in errors] == [
+        "Balance failed for 'Liabilities"
+    ]
+    outside = "Liabilities:UnappliedCashRemeasurement"
+    entries, errors = load(books, text, POLICY + f"unapplied_remeasurement_account: {outside}\n")
+    assert errors == []
+    assert _total(entries, outside, "2026-01-31") == Decimal("-6.50")
