@@ -1,9 +1,9 @@
 """Customer credits paid out at a rate of their own: what it differs from the pool's is realized.
 
 A customer's credits in a foreign currency are pooled per customer and
-currency (`plugins.credits_remeasurement`; nobody's are a pool of their
-own, "(unassigned)"), and the pool is carried at the weight of its
-postings in the functional currency. Its carrying rate is the
+currency (`plugins.credits_remeasurement`; nobody's per payee and
+currency, "(unassigned) Acme"), and the pool is carried at the weight of
+its postings in the functional currency. Its carrying rate is the
 weighted average of what is open: its carrying amount over its open units,
 on the day a debit pays out of it, before the debit. A refund typed at a
 rate of its own (the bank's dollars for the euros paid back,
@@ -61,7 +61,7 @@ currency, from which the pool is carried in its own currency.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_DOWN, Decimal
 from typing import Any, NamedTuple
 
@@ -79,7 +79,7 @@ class PaidOut(NamedTuple):
     overdrawn pool; only the part of it that meets what is open.
     """
 
-    customer: str
+    pool: credits_remeasurement.Pool
     move: customer_credits.CreditPosting
     units: int  # the part that meets the pool, in the currency's minor units, as posted
     rate: Decimal  # its own price in the functional currency
@@ -156,7 +156,7 @@ def paid_out_at_own_rates(
             if met and units is not None:
                 piece = _written(held.piece(met, rate, digits), digits)
                 if piece != met * rate:
-                    found.append(PaidOut(pool.customer, move, units, rate, piece))
+                    found.append(PaidOut(pool, move, units, rate, piece))
                 held = held.taken(met, piece)
                 number -= met
             if number:
@@ -200,37 +200,34 @@ def legs(value: Decimal, number: Decimal, digits: int) -> list[tuple[Decimal, De
     return [(sign * (whole - upper), low), (sign * upper, high)]
 
 
-def entry(paid: PaidOut, policy: ArPolicy) -> data.Transaction:
+def entry(paid: PaidOut, policy: ArPolicy, keys: Mapping[str, str]) -> data.Transaction:
     """Returns the entry realizing what a posting at its own rate differs from the carrying amount.
 
-    On the posting's day, at its line, linked to the customer and naming
-    it; of nobody's credits, linked `^unassigned-credits`, its source
-    "(unassigned)" (`credits_remeasurement.pools`).
+    On the posting's day, at its line, linked to the pool (`Pool.link`)
+    and naming it (`revclose_source`). It carries the keys that tell whose
+    the posting is (`keys`, `customer_credits.Owner.keys`), so it is read
+    into the same pool: of nobody's, the receipt the posting names, if
+    any, else nothing, as its payee on its day is the posting's.
     """
-    move, functional = paid.move, policy.functional_currency
+    move, functional, pool = paid.move, policy.functional_currency, paid.pool
     assert functional is not None
     number = policy.precision.from_minor(paid.units, move.currency)
     carried = legs(paid.carried, number, policy.precision.digits(move.currency))
     way = ("paid out", "carried") if number > 0 else ("received", "against an overdraw carried")
-    whose = f"{paid.customer}'s" if paid.customer else "unassigned"
+    whose = f"{pool.customer}'s" if pool.customer else pool.name
     narration = (
         f"Exchange difference on {whose} {move.currency} credits: "
         f"{abs(number)} {move.currency} {way[0]} at {paid.rate} {functional}, "
         f"{way[1]} at {abs(paid.carried)} {functional}"
     )
-    extra: dict[str, Any] = {
-        meta.SOURCE: credits_remeasurement.name_of(paid.customer),
-        ar_entries.KIND: ar_entries.OWN_RATE,
-    }
-    if paid.customer:
-        extra[meta.CUSTOMER] = paid.customer
+    extra: dict[str, Any] = {meta.SOURCE: pool.source, ar_entries.KIND: ar_entries.OWN_RATE}
     made = ar_entries.paid_out_entry(
         policy.customer_credits_account,
         (move.entry, move.entry.meta),
         (paid.units, move.currency, paid.rate, carried[0][1]),
         narration,
-        frozenset({credits_remeasurement.pool_link(paid.customer)}),
-        extra,
+        frozenset({pool.link}),
+        extra | dict(keys),
         policy,
     )
     if len(carried) == 1:
@@ -271,4 +268,7 @@ def entries(
         return []
     account = policy.customer_credits_account
     foreign = credits_remeasurement.foreign_postings(credit_entries, owner, account, functional)
-    return [entry(paid, policy) for paid in paid_out_at_own_rates(foreign, functional, policy)]
+    return [
+        entry(paid, policy, owner.keys(paid.move.entry, paid.move.posting))
+        for paid in paid_out_at_own_rates(foreign, functional, policy)
+    ]

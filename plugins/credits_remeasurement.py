@@ -40,17 +40,21 @@ its own currency, as an invoice without a carrying rate is. Deferred
 revenue and other contract liabilities are non-monetary: they stay at
 their historical rate.
 
-The postings that belong to no customer are a pool of their own per
-currency, the credits schedule's "(unassigned)": the euros are owed all
-the same, to whoever turns out to be owed them. A prepayment the bank
-import types straight to credits by a rule, naming only its payee, dated
-before the payee's first invoice, is nobody's (`customer_credits.Owner`
-reads the payee by the posting's day, so a sealed month stays as it
-was), and stays so once the customer is billed. 100.00 EUR received at
-1.20 on Jan 10 (-120.00 USD), EUR at 1.25 on Jan 31, are worth -125.00:
-5.00 USD of loss, reversed on Feb 1, linked to no customer:
+The postings that belong to no customer, the credits schedule's
+"(unassigned)", are remeasured too: the euros are owed all the same, to
+whoever turns out to be owed them. They are pooled per payee and currency
+(`customer_credits.Owner.payee_of`: the payee of the receipt a posting
+names, else its entry's), so one payer's unpriced euros or refund leave
+another's prepayment as it is; those naming no payee are one pool,
+"(unassigned)". A prepayment the bank import types straight to credits
+by a rule, naming only its payee, dated before the payee's first
+invoice, is nobody's (`customer_credits.Owner` reads the payee by the
+posting's day, so a sealed month stays as it was), and stays so once the
+customer is billed. Acme's 100.00 EUR received at 1.20 on Jan 10
+(-120.00 USD), EUR at 1.25 on Jan 31, are worth -125.00: 5.00 USD of
+loss, reversed on Feb 1, linked to no customer:
 
-    2026-01-31 * "FX remeasurement customer credits (unassigned) EUR at 1.25 USD"
+    2026-01-31 * "FX remeasurement customer credits (unassigned) Acme EUR at 1.25 USD"
       #fx-remeasurement ^unassigned-credits
       revclose_source: "(unassigned)"
       revclose_rate: 1.25
@@ -74,45 +78,59 @@ from beancount.core import data
 
 from plugins import ar_entries, customer_credits, fx
 from plugins.ar_policy import ArPolicy
+from plugins.customer_credits import UNASSIGNED
 from plugins.receipts import link_of
 
-UNASSIGNED = "(unassigned)"  # the name of the pool of nobody's credits, as the reports show it
-UNASSIGNED_LINK = "unassigned-credits"  # its link: a link cannot hold the parentheses
+UNASSIGNED_LINK = "unassigned-credits"  # nobody's pools' link: a link cannot hold parentheses
 
 
 class Pool(NamedTuple):
-    """A customer's credits in one currency, as the credits account holds them."""
+    """A customer's credits in one currency, as the credits account holds them.
+
+    Or nobody's held under one payee (`customer_credits.Owner.payee_of`).
+    """
 
     customer: str  # "" for the postings that belong to no customer
+    payee: str  # of nobody's, the payee they are held under ("" if none); a customer's: ""
     currency: str
     postings: list[customer_credits.CreditPosting]  # in date order, then entry order
 
+    @property
+    def name(self) -> str:
+        """Whose it is, as its entries' narrations say: "CUS-1", "(unassigned) Acme"."""
+        if self.customer:
+            return self.customer
+        return f"{UNASSIGNED} {self.payee}" if self.payee else UNASSIGNED
 
-def name_of(customer: str) -> str:
-    """Returns whose a pool is, as its entries name it: its customer, or "(unassigned)"."""
-    return customer or UNASSIGNED
+    @property
+    def source(self) -> str:
+        """Its entries' `revclose_source`: its customer, or "(unassigned)" for every payee's."""
+        return self.customer or UNASSIGNED
 
-
-def pool_link(customer: str) -> str:
-    """Returns the link of the entries made of a pool: its customer's, or "unassigned-credits"."""
-    return link_of(customer) if customer else UNASSIGNED_LINK
+    @property
+    def link(self) -> str:
+        """Its entries' link: its customer's, or "unassigned-credits" for every payee's."""
+        return link_of(self.customer) if self.customer else UNASSIGNED_LINK
 
 
 def pools(postings: Iterable[customer_credits.CreditPosting], functional: str) -> list[Pool]:
     """Returns the credits in each currency other than the functional one, by customer.
 
-    The postings that belong to no customer are a pool of their own in
-    each currency (customer ""), first: a credit owed to nobody yet is
-    owed all the same.
+    The postings that belong to no customer are pooled by the payee they
+    are held under, in any case, first: a credit owed to nobody yet is
+    owed all the same, and one payer's euros are not another's. Each such
+    pool is named by the payee as its first posting writes it.
     """
-    found: dict[tuple[str, str], list[customer_credits.CreditPosting]] = defaultdict(list)
+    found: dict[tuple[str, str, str], list[customer_credits.CreditPosting]] = defaultdict(list)
     for posting in postings:
         if posting.currency != functional:
-            found[(posting.customer, posting.currency)].append(posting)
-    return [
-        Pool(customer, currency, sorted(moves, key=lambda move: move.entry.date))
-        for (customer, currency), moves in sorted(found.items())
-    ]
+            payee = "" if posting.customer else posting.payee.casefold()
+            found[(posting.customer, payee, posting.currency)].append(posting)
+    made: list[Pool] = []
+    for (customer, _, currency), moves in sorted(found.items()):
+        ordered = sorted(moves, key=lambda move: move.entry.date)
+        made.append(Pool(customer, ordered[0].payee, currency, ordered))
+    return made
 
 
 def foreign_postings(
@@ -123,19 +141,17 @@ def foreign_postings(
 ) -> list[customer_credits.CreditPosting]:
     """Returns the postings to the credits account in a foreign currency, with their customers.
 
-    The customer is read only of these postings: most books' credits are
-    in the functional currency.
+    The customer (and the payee of nobody's) is read only of these
+    postings: most books' credits are in the functional currency.
     """
     return [
-        customer_credits.CreditPosting(
-            entry, owner.of(entry, posting), units.currency, number, posting
-        )
+        read
         for entry in credit_entries
         for posting in entry.postings
         if posting.account == account
         and (units := posting.units) is not None
-        and isinstance(number := units.number, Decimal)
         and units.currency != functional
+        and (read := owner.read(entry, posting)) is not None
     ]
 
 
@@ -260,7 +276,8 @@ def entries(
     Each is located at the first entry crediting the pool, linked to the
     customer and naming it (`customer`, `revclose_source`); of nobody's
     credits, linked `^unassigned-credits`, its source "(unassigned)", with
-    no customer and no payee.
+    no customer and no payee (its narration names the pool's payee:
+    "(unassigned) Acme").
 
     Args:
       credit_entries: Every entry posting to the credits account, typed and generated.
@@ -279,11 +296,11 @@ def entries(
         first = pool.postings[0].entry
         of = ar_entries.MonthEnd(
             first.meta,
-            f"customer credits {name_of(pool.customer)} {pool.currency}",
-            name_of(pool.customer),
-            pool_link(pool.customer),
+            f"customer credits {pool.name} {pool.currency}",
+            pool.source,
+            pool.link,
             pool.customer,
-            first.payee if pool.customer else None,  # nobody's: its first payee is not the pool's
+            first.payee if pool.customer else None,  # nobody's: named, not a payee to read
         )
         made += ar_entries.month_end_pair(
             of,

@@ -109,6 +109,7 @@ from plugins.receivables import Item, Movement, Subledger
 from plugins.schedule import month_end
 
 KIND = "customer-credit"
+UNASSIGNED = "(unassigned)"  # the customer of what is nobody's, in every report and entry made
 
 
 class Credit(NamedTuple):
@@ -163,6 +164,11 @@ class Owner:
     it was); else nobody (""). The receipts' links and the invoices' payees
     are read only when a posting needs them: most name their customer.
 
+    Nobody's credits are one payee's or another's all the same (`payee_of`):
+    one payee's euros are not another's. An entry made of a posting, on its
+    day and under its payee, is whose the posting is when it carries the
+    posting's keys (`keys`): its customer, or the receipt it names.
+
     Attributes:
       receipts: The receipts in unapplied cash, by id.
       invoices: The open items, for the customers billed under each payee.
@@ -179,14 +185,54 @@ class Owner:
         named = (posting.meta or {}).get(meta.CUSTOMER) or entry.meta.get(meta.CUSTOMER)
         if named:
             return str(named)
-        if self._links is None:
-            self._links = {receipt.link: receipt.id for receipt in self.receipts.values()}
-        receipt = self.receipts.get(used_receipt(entry, posting, self._links))
+        receipt = self.receipt_of(entry, posting)
         if receipt is not None:
             return receipt.customer
         if self._payees is None:
             self._payees = customers_by_payee(self.invoices)
         return customer_by_payee(self._payees, entry.payee, entry.date)
+
+    def receipt_of(self, entry: data.Transaction, posting: data.Posting) -> Receipt | None:
+        """Returns the receipt in unapplied cash a posting names, if any (`used_receipt`)."""
+        if self._links is None:
+            self._links = {receipt.link: receipt.id for receipt in self.receipts.values()}
+        return self.receipts.get(used_receipt(entry, posting, self._links))
+
+    def payee_of(self, entry: data.Transaction, posting: data.Posting) -> str:
+        """Returns the payee a posting of nobody's is held under, "" if none.
+
+        The payee of the receipt it names, else its entry's: a credit held
+        by hand naming the receipt and no payee is the payer's, as the
+        receipt's refund is.
+        """
+        receipt = self.receipt_of(entry, posting)
+        payee = receipt.payee if receipt is not None else entry.payee
+        return payee or ""
+
+    def keys(self, entry: data.Transaction, posting: data.Posting) -> dict[str, str]:
+        """Returns the metadata an entry made of `posting` carries to be whose the posting is.
+
+        Its customer (`customer`); of nobody's, the receipt it names
+        (`revclose_receipt`), if any. A posting of nobody's naming none is
+        nobody's by its payee on its day, which an entry on that day under
+        that payee is too: R-9, a receipt of nobody's, refunded on Feb 20
+        naming it, realizes its exchange difference in an entry naming R-9,
+        not read by its payee as the customer billed under it on Feb 5.
+        """
+        customer = self.of(entry, posting)
+        if customer:
+            return {meta.CUSTOMER: customer}
+        receipt = self.receipt_of(entry, posting)
+        return {} if receipt is None else {APPLIED_RECEIPT: receipt.id}
+
+    def read(self, entry: data.Transaction, posting: data.Posting) -> CreditPosting | None:
+        """Returns a posting to the credits account with whose it is; None if it has no number."""
+        units = posting.units
+        if units is None or not isinstance(number := units.number, Decimal):
+            return None
+        customer = self.of(entry, posting)
+        payee = "" if customer else self.payee_of(entry, posting)
+        return CreditPosting(entry, customer, units.currency, number, posting, payee)
 
 
 class CreditPosting(NamedTuple):
@@ -197,6 +243,7 @@ class CreditPosting(NamedTuple):
     currency: str
     number: Decimal  # as posted: negative credits the customer
     posting: data.Posting
+    payee: str = ""  # of nobody's, the payee it is held under (`Owner.payee_of`); else ""
 
 
 def postings(
@@ -207,11 +254,8 @@ def postings(
         if not isinstance(entry, data.Transaction):
             continue
         for posting in entry.postings:
-            units = posting.units
-            if posting.account == account and units is not None and units.number is not None:
-                yield CreditPosting(
-                    entry, owner.of(entry, posting), units.currency, units.number, posting
-                )
+            if posting.account == account and (read := owner.read(entry, posting)) is not None:
+                yield read
 
 
 class Held:

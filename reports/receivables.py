@@ -60,6 +60,7 @@ from beancount.core import data
 from plugins import ar_entries, chargebacks, fx, meta, receipts, receivables, recoveries
 from plugins import customer_credits as credits_plugin
 from plugins.ar_policy import ArPolicy
+from plugins.customer_credits import UNASSIGNED  # the customer of what is nobody's
 from plugins.receipts import Receipt, Receipts, Use
 from plugins.receivables import Item, Movement, Subledger
 from plugins.schedule import add_months, month_end
@@ -113,7 +114,6 @@ CREDITS_COLUMNS = ("customer", "name", "currency", "credit", "gl_balance", "diff
 TOTAL = "Total"
 FUNCTIONAL = "Functional"  # the aging's rows in the functional currency
 FUNCTIONAL_TOTAL = "Functional total"
-UNASSIGNED = "(unassigned)"  # the customer of what belongs to none, in every report
 
 
 def shown(customer: str) -> str:

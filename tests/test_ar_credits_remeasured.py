@@ -11,7 +11,10 @@ two that remeasure nothing failed so. The sealed month's test failed on
 the rule's first version too: a payee was read with every invoice of the
 books, not only those billed by the posting's day. The two tests of
 nobody's credits (a prepayment naming only its payee, before its first
-invoice) failed on the version that left them in no pool.
+invoice) failed on the version that left them in no pool. The three of
+nobody's credits per payee (a stranger's unpriced euros, a payee's
+refund at its own rate, the exchange difference staying in the pool)
+failed on the version with one pool of nobody's per currency.
 """
 
 from __future__ import annotations
@@ -26,10 +29,12 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from reports import controls, package
+from reports import receivables as receivables_report
 from reports.flux import Thresholds
 from tests import reporting
 from tests.conftest import Books, generated
 from tests.rated_books import postings_through, sealed, units_total, usd_weight
+from tests.test_ar_closed_months import january_kept
 from tests.test_ar_reconciliation import (
     AR,
     CREDITS,
@@ -400,21 +405,22 @@ def test_worked_example_a_prepayment_of_nobodys_is_remeasured_as_the_unassigned_
     # billed by Jan 10: it is nobody's (`customer_credits.Owner`), and stays
     # so once CUS-1 is billed under "Acme" on Feb 5 (its day decides, so
     # the sealed January stays as it was). Its euros are owed all the same:
-    # nobody's credits are a pool of their own, "(unassigned)", remeasured
+    # nobody's credits are pooled per payee, "(unassigned) Acme", remeasured
     # by the same figures as the worked example above:
     #   Jan 31: -100.00 x 1.25 + 120.00 = -5.00 (a loss), reversed Feb 1;
     #   Feb 28: -100.00 x 1.15 + 120.00 = 5.00 (a gain), reversed Mar 1.
-    # Linked `^unassigned-credits`, naming no customer and no payee. Before
+    # Linked `^unassigned-credits`, naming no customer and no payee (the
+    # narration names the pool's, "(unassigned) Acme"). Before
     # the rule nothing was remeasured, in January or after: the credits
     # were worth -120.00 USD on Jan 31 instead of -125.00.
     january = PREPAID.format(named="")
     alone, errors = load(books, january)
     assert errors == []
     assert remeasurements(alone) == [
-        ("2026-01-31", "FX remeasurement customer credits (unassigned) EUR at 1.25 USD",
+        ("2026-01-31", "FX remeasurement customer credits (unassigned) Acme EUR at 1.25 USD",
          [f"{CREDITS_REMEASURED} -5.00 USD", f"{UNREALIZED} 5.00 USD"], "1.25"),
         ("2026-02-01",
-         "Reversal of FX remeasurement customer credits (unassigned) EUR of 2026-01-31",
+         "Reversal of FX remeasurement customer credits (unassigned) Acme EUR of 2026-01-31",
          [f"{UNREALIZED} -5.00 USD", f"{CREDITS_REMEASURED} 5.00 USD"], "1.25"),
     ]  # fmt: skip
     [first, _] = [e for e in generated(alone) if "fx-remeasurement" in e.tags]
@@ -462,7 +468,7 @@ def test_nobodys_credits_paid_out_at_a_rate_of_their_own_realize_the_difference(
     assert errors == []
     [own] = [e for e in generated(entries) if e.meta.get("revclose_kind") == "own-rate"]
     assert own.narration == (
-        "Exchange difference on unassigned EUR credits: "
+        "Exchange difference on (unassigned) Acme EUR credits: "
         "40.00 EUR paid out at 1.25 USD, carried at 48.00 USD"
     )
     assert own.links == {"unassigned-credits"}
@@ -637,3 +643,249 @@ def test_the_close_controls_pass_with_a_credit_remeasured(books: Books) -> None:
     ]
     held = units_total(postings_through(loaded.entries, CREDITS_REMEASURED, "2026-01-31"))
     assert held == Decimal("-1.50")
+
+
+# Nobody's credits per payee. EUR at 1.20 from Jan 1, 1.25 on Jan 31, 1.15
+# on Feb 28.
+PRICES = """
+2026-01-01 price EUR 1.20 USD
+2026-01-31 price EUR 1.25 USD
+2026-02-28 price EUR 1.15 USD
+2026-01-01 open Liabilities:CustomerCredits
+"""
+# Acme prepays 100.00 EUR at 1.20 (120.00 USD) on Jan 10, typed straight to
+# credits naming only its payee: no one is billed under "Acme" yet, so it
+# is nobody's, and stays so (`customer_credits.Owner`, by its day).
+ACME_PREPAYS = """
+2026-01-10 * "Acme" "Wire prepaying an order"
+  Assets:Bank:Operating  120.00 USD
+  Liabilities:CustomerCredits  -100.00 EUR @ 1.20 USD
+"""
+# CUS-1 is first billed under "Acme" on Feb 5 (a USD invoice).
+CUS_1_BILLED = """
+2026-02-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  100.00 USD
+  Income:Revenue:Services  -100.00 USD
+"""
+
+
+def _value(entries: list[data.Directive], day: str) -> Decimal:
+    """The credits' value in USD at the end of a day: their weight plus the remeasurement."""
+    held = usd_weight(postings_through(entries, CREDITS, day))
+    return held + units_total(postings_through(entries, CREDITS_REMEASURED, day))
+
+
+def test_the_exchange_difference_on_nobodys_credits_stays_in_the_unassigned_pool(
+    books: Books,
+) -> None:
+    # R-9, 100.00 EUR at 1.20 (120.00 USD), comes into unapplied cash on
+    # Jan 10 from "Acme", billed under no one yet: its customer is "". On
+    # Jan 15 it is held as a credit by hand, naming R-9: the credit is R-9's
+    # customer's, nobody's, held under R-9's payee "Acme". CUS-1 is first
+    # billed under "Acme" on Feb 5. On Feb 20, 40.00 EUR of R-9 are refunded
+    # at 1.25 (50.00 USD), naming R-9: nobody's too.
+    # The pool carries -100.00 EUR at -120.00; the refund takes 40.00 x 1.20
+    # = 48.00 out and paid 50.00: 2.00 USD realized, by an own-rate entry
+    # (+40.00 EUR @ 1.20, -40.00 EUR @ 1.25) that names R-9
+    # (`revclose_receipt`, `customer_credits.Owner.keys`), so it belongs to
+    # the same pool: -60.00 EUR carried at -120.00 + 50.00 + 48.00 - 50.00
+    # = -72.00.
+    #   Jan 31 (1.25): -100.00 x 1.25 + 120.00 = -5.00, reversed Feb 1;
+    #   Feb 28 (1.15): -60.00 x 1.15 + 72.00 = -69.00 + 72.00 = 3.00, a
+    #   gain, reversed Mar 1.
+    # Value on Feb 28: -72.00 + 3.00 = -69.00 = -60.00 x 1.15. (Before, the
+    # own-rate entry named no customer and no receipt, so `Owner` read it
+    # by its payee "Acme" on Feb 20: CUS-1's. The unassigned pool then
+    # carried -120.00 + 50.00 = -70.00 and was remeasured by -69.00 + 70.00
+    # = 1.00: the value was -71.00, 2.00 off, the 2.00 in CUS-1's pool of
+    # 0.00 EUR, never remeasured.)
+    text = (
+        PRICES
+        + """
+2026-01-10 * "Acme" "Wire"
+  receipt: "R-9"
+  Assets:Bank:Operating  120.00 USD
+  Liabilities:UnappliedCash  -100.00 EUR @ 1.20 USD
+
+2026-01-15 * "Acme" "R-9 held as a credit"
+  receipt: "R-9"
+  Liabilities:UnappliedCash  100.00 EUR @ 1.20 USD
+  Liabilities:CustomerCredits  -100.00 EUR @ 1.20 USD
+"""
+        + CUS_1_BILLED
+        + """
+2026-02-20 * "Acme" "Refund of part of R-9"
+  receipt: "R-9"
+  Liabilities:CustomerCredits  40.00 EUR @ 1.25 USD
+  Assets:Bank:Operating  -50.00 USD
+"""
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    [own] = [e for e in generated(entries) if e.meta.get("revclose_kind") == "own-rate"]
+    assert own.links == {"unassigned-credits"}
+    assert own.meta["revclose_receipt"] == "R-9"
+    assert "customer" not in own.meta
+    assert units_total(postings_through(entries, REALIZED, "2026-02-28")) == Decimal("2.00")
+    assert usd_weight(postings_through(entries, CREDITS, "2026-02-28")) == Decimal("-72.00")
+    assert [(day, postings) for day, _, postings, _ in remeasurements(entries)] == [
+        ("2026-01-31", [f"{CREDITS_REMEASURED} -5.00 USD", f"{UNREALIZED} 5.00 USD"]),
+        ("2026-02-01", [f"{UNREALIZED} -5.00 USD", f"{CREDITS_REMEASURED} 5.00 USD"]),
+        ("2026-02-28", [f"{CREDITS_REMEASURED} 3.00 USD", f"{UNREALIZED} -3.00 USD"]),
+        ("2026-03-01", [f"{UNREALIZED} 3.00 USD", f"{CREDITS_REMEASURED} -3.00 USD"]),
+    ]
+    assert _value(entries, "2026-02-28") == Decimal("-69.00")
+
+
+def test_a_strangers_euros_without_a_price_do_not_stop_a_prepayment_being_remeasured(
+    books: Books,
+) -> None:
+    # Acme's prepayment (nobody's) as above. Beta, billed under no one
+    # either, sends 50.00 EUR to the euro bank account, typed to credits
+    # with no price (no USD weight): nobody's too, but Beta's, a pool of
+    # its own ("(unassigned) Beta"), carried in its own currency from its
+    # day (`month_end_differences` stops at the first unpriced posting).
+    # Acme's 100.00 EUR are owed all the same and priced:
+    #   Jan 31 (1.25): -100.00 x 1.25 + 120.00 = -5.00, reversed Feb 1;
+    #   Feb 28 (1.15): -100.00 x 1.15 + 120.00 = 5.00, reversed Mar 1.
+    # Whether Beta's come on Feb 10 or on Jan 5, before Acme's. (Before,
+    # nobody's were one pool per currency: Beta's on Feb 10 left no Feb 28
+    # entry, Beta's on Jan 5 none at all.)
+    acme = [
+        ("2026-01-31", [f"{CREDITS_REMEASURED} -5.00 USD", f"{UNREALIZED} 5.00 USD"]),
+        ("2026-02-01", [f"{UNREALIZED} -5.00 USD", f"{CREDITS_REMEASURED} 5.00 USD"]),
+        ("2026-02-28", [f"{CREDITS_REMEASURED} 5.00 USD", f"{UNREALIZED} -5.00 USD"]),
+        ("2026-03-01", [f"{UNREALIZED} 5.00 USD", f"{CREDITS_REMEASURED} -5.00 USD"]),
+    ]
+    beta = """
+{day} * "Beta" "Euro wire prepaying an order"
+  Assets:Bank:Euro  50.00 EUR
+  Liabilities:CustomerCredits  -50.00 EUR
+"""
+    found = {}
+    for beta_day in ("2026-02-10", "2026-01-05"):
+        text = (
+            "2026-01-01 open Assets:Bank:Euro\n"
+            + PRICES
+            + ACME_PREPAYS
+            + beta.format(day=beta_day)
+            + CUS_1_BILLED.replace("Acme", "Gamma")  # the books run to Feb 28
+        )
+        entries, errors = load(books, text)
+        assert errors == []
+        found[beta_day] = [(day, postings) for day, _, postings, _ in remeasurements(entries)]
+        assert {narration for _, narration, _, _ in remeasurements(entries)} == {
+            "FX remeasurement customer credits (unassigned) Acme EUR at 1.25 USD",
+            "Reversal of FX remeasurement customer credits (unassigned) Acme EUR of 2026-01-31",
+            "FX remeasurement customer credits (unassigned) Acme EUR at 1.15 USD",
+            "Reversal of FX remeasurement customer credits (unassigned) Acme EUR of 2026-02-28",
+        }
+    assert found == {"2026-02-10": acme, "2026-01-05": acme}
+
+
+def test_a_payees_refund_at_the_rate_it_came_in_at_realizes_nothing(books: Books) -> None:
+    # Two payees billed under no one prepay, both nobody's: Acme 100.00 EUR
+    # at 1.20 on Jan 10 (120.00 USD), Beta 100.00 EUR at 1.30 on Jan 12
+    # (130.00 USD). On Jan 20 Beta is refunded its 100.00 EUR at 1.30
+    # (130.00 USD), the rate they came in at, naming only Beta: nobody's,
+    # Beta's. Beta's euros left at what they were carried at: nothing is
+    # realized. Acme's 100.00 EUR stay carried at 120.00 USD:
+    #   Jan 31 (1.25): -100.00 x 1.25 + 120.00 = -5.00, a loss, reversed Feb 1.
+    # (Before, the one unassigned pool averaged the two payees: -200.00 EUR
+    # at -250.00 (1.25), so Beta's refund took 125.00 out and realized
+    # 130.00 - 125.00 = 5.00 of loss that Beta's euros never made, and
+    # Acme's were carried at 125.00, which Jan 31 left unremeasured. The
+    # loss was 5.00 either way; which account and which party it was, was
+    # not.)
+    text = (
+        PRICES
+        + ACME_PREPAYS
+        + """
+2026-01-12 * "Beta" "Wire prepaying an order"
+  Assets:Bank:Operating  130.00 USD
+  Liabilities:CustomerCredits  -100.00 EUR @ 1.30 USD
+
+2026-01-20 * "Beta" "Refund of the prepayment"
+  Liabilities:CustomerCredits  100.00 EUR @ 1.30 USD
+  Assets:Bank:Operating  -130.00 USD
+"""
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert [e for e in generated(entries) if e.meta.get("revclose_kind") == "own-rate"] == []
+    assert units_total(postings_through(entries, REALIZED, "2026-01-31")) == 0
+    assert usd_weight(postings_through(entries, CREDITS, "2026-01-31")) == Decimal("-120.00")
+    assert [(day, postings) for day, _, postings, _ in remeasurements(entries)] == [
+        ("2026-01-31", [f"{CREDITS_REMEASURED} -5.00 USD", f"{UNREALIZED} 5.00 USD"]),
+        ("2026-02-01", [f"{UNREALIZED} -5.00 USD", f"{CREDITS_REMEASURED} 5.00 USD"]),
+    ]
+
+
+def test_nobodys_credits_assigned_to_a_customer_by_hand_take_their_carrying_amount(
+    books: Books,
+) -> None:
+    # Acme's prepayment, nobody's, carried at -120.00 USD. On Feb 3, before
+    # CUS-1 is first billed under "Acme" (Feb 5), a hand entry under the
+    # payee "Acme" moves it to CUS-1 at the pool's rate: +100.00 EUR @ 1.20
+    # out of nobody's, Acme's (no one is billed under "Acme" on Feb 3),
+    # -100.00 EUR @ 1.20 into CUS-1's (`customer` on the posting). The
+    # "(unassigned) Acme" pool is then empty at 0.00 USD; CUS-1's carries
+    # -100.00 EUR at -120.00; nothing is realized.
+    #   Jan 31 (1.25): Acme's, -100.00 x 1.25 + 120.00 = -5.00, reversed Feb 1;
+    #   Feb 28 (1.15): CUS-1's, -100.00 x 1.15 + 120.00 = 5.00, reversed Mar 1.
+    # Value: Jan 31 -120.00 - 5.00 = -125.00 = -100 x 1.25; Feb 28 -120.00
+    # + 5.00 = -115.00 = -100 x 1.15. January is as it was sealed. (Passed
+    # before too, with the hand entry on Feb 10 and no payee: it pins the
+    # carrying amount moving with the euros.)
+    january = PRICES + ACME_PREPAYS
+    later = (
+        """
+2026-02-03 * "Acme" "Jan 10 prepayment assigned to CUS-1"
+  Liabilities:CustomerCredits  100.00 EUR @ 1.20 USD
+  Liabilities:CustomerCredits  -100.00 EUR @ 1.20 USD
+    customer: "CUS-1"
+"""
+        + CUS_1_BILLED
+    )
+    _, entries = january_kept(books, january, later)
+    assert remeasurements(entries) == [
+        ("2026-01-31", "FX remeasurement customer credits (unassigned) Acme EUR at 1.25 USD",
+         [f"{CREDITS_REMEASURED} -5.00 USD", f"{UNREALIZED} 5.00 USD"], "1.25"),
+        ("2026-02-01",
+         "Reversal of FX remeasurement customer credits (unassigned) Acme EUR of 2026-01-31",
+         [f"{UNREALIZED} -5.00 USD", f"{CREDITS_REMEASURED} 5.00 USD"], "1.25"),
+        ("2026-02-28", "FX remeasurement customer credits CUS-1 EUR at 1.15 USD",
+         [f"{CREDITS_REMEASURED} 5.00 USD", f"{UNREALIZED} -5.00 USD"], "1.15"),
+        ("2026-03-01", "Reversal of FX remeasurement customer credits CUS-1 EUR of 2026-02-28",
+         [f"{UNREALIZED} 5.00 USD", f"{CREDITS_REMEASURED} -5.00 USD"], "1.15"),
+    ]  # fmt: skip
+    assert postings_through(entries, REALIZED, "2026-12-31") == []
+    assert _value(entries, "2026-01-31") == Decimal("-125.00")
+    assert _value(entries, "2026-02-28") == Decimal("-115.00")
+
+
+def test_the_close_controls_pass_with_nobodys_credits_remeasured(books: Books) -> None:
+    # January's close of Acme's prepayment, nobody's: the schedule shows
+    # 100.00 EUR on the "(unassigned)" row (every payee's nobody's credits,
+    # one row per currency) and ties to the credits account's -100.00 EUR
+    # (the remeasurement sub-account's -5.00 USD, -100.00 x 1.25 + 120.00,
+    # is left out); no control reads "(unassigned)" or `^unassigned-credits`
+    # as a customer, invoice or receipt, and the trial balance's USD still
+    # balances. (Passed before too: it pins the close.)
+    text = (
+        HEADER.replace(AR_PLUGIN, AR_PLUGIN + '\nplugin "plugins.close_controls" "close.yaml"')
+        + PRICES
+        + ACME_PREPAYS
+    )
+    loaded = reporting.loaded(books, text, {"ar.yaml": POLICY, "close.yaml": ""})
+    built = package.build(loaded, datetime.date(2026, 1, 1), Thresholds())
+    assert controls.failures(built.checks) == []
+    table = receivables_report.customer_credits(loaded, datetime.date(2026, 1, 31))
+    assert [row[:4] for row in table.rows] == [
+        ["(unassigned)", "", "EUR", Decimal("100.00")],
+        ["Total", "", "EUR", Decimal("100.00")],
+    ]
+    held = units_total(postings_through(loaded.entries, CREDITS_REMEASURED, "2026-01-31"))
+    assert held == Decimal("-5.00")

@@ -38,6 +38,7 @@ from tests.test_ar_reconciliation import (
     invoice,
     load,
 )
+from tests.test_ar_unapplied_remeasured_receipts import euro_receipt
 
 UNAPPLIED_REMEASURED = "Liabilities:UnappliedCash:Remeasurement"
 CREDITS_REMEASURED = "Liabilities:CustomerCredits:Remeasurement"
@@ -423,17 +424,6 @@ def test_the_close_controls_pass_with_unapplied_cash_remeasured(books: Books) ->
     assert _total(loaded.entries, UNAPPLIED_REMEASURED, "2026-01-31") == Decimal("-6.50")
 
 
-def _euro_receipt(day: str, name: str, eur: str, rate: str, customer: str) -> str:
-    usd = Decimal(eur) * Decimal(rate)
-    return f"""
-{day} * "Acme" "Wire"
-  receipt: "{name}"
-  customer: "{customer}"
-  Assets:Bank:Operating  {usd} USD
-  Liabilities:UnappliedCash  -{eur} EUR @ {rate} USD
-"""
-
-
 def test_each_receipt_is_remeasured_to_the_cent_and_the_account_is_their_sum(
     books: Books,
 ) -> None:
@@ -446,7 +436,7 @@ def test_each_receipt_is_remeasured_to_the_cent_and_the_account_is_their_sum(
     # revaluation document by document, as the receivable's invoice by
     # invoice, so each receipt's value ties to the cent on the listing.
     text = "2026-01-01 price EUR 1.20 USD\n2026-01-31 price EUR 1.2345 USD\n" + "".join(
-        _euro_receipt(f"2026-01-2{n}", f"R-{n}", "10.00", "1.20", f"CUS-{n}") for n in (1, 2, 3)
+        euro_receipt(f"2026-01-2{n}", f"R-{n}", "10.00", "1.20", who=f"CUS-{n}") for n in (1, 2, 3)
     )
     entries, errors = load(books, text)
     assert errors == []
@@ -466,7 +456,7 @@ def test_a_receipt_worth_a_half_cent_is_rounded_at_its_value(books: Books) -> No
     # rounded, -0.135 to -0.14, and R-1 was worth -2.39, against the README's
     # rule: the open units at the month end's rate, rounded.)
     text = "2026-01-01 price EUR 1.00 USD\n2026-01-31 price EUR 1.06 USD\n"
-    text += _euro_receipt("2026-01-20", "R-1", "2.25", "1.00", "CUS-1")
+    text += euro_receipt("2026-01-20", "R-1", "2.25", "1.00", who="CUS-1")
     entries, errors = load(books, text)
     assert errors == []
     assert _total(entries, UNAPPLIED_REMEASURED, "2026-01-31") == Decimal("-0.13")

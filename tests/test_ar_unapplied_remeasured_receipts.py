@@ -60,7 +60,9 @@ def _remeasured(entries: list[data.Directive]) -> list[tuple[str, str, str]]:
     ]
 
 
-def _receipt(day: str, name: str, eur: str, rate: str, payee: str = "Acme", who: str = "") -> str:
+def euro_receipt(
+    day: str, name: str, eur: str, rate: str, payee: str = "Acme", who: str = ""
+) -> str:
     customer = f'\n  customer: "{who}"' if who else ""
     usd = Decimal(eur) * Decimal(rate)
     return f"""
@@ -123,7 +125,7 @@ def test_a_receipt_refunded_in_part_at_its_own_rate_between_two_month_ends_then_
     text = (
         "2026-01-01 price EUR 1.20 USD\n2026-01-31 price EUR 1.25 USD\n"
         "2026-02-28 price EUR 1.15 USD\n"
-        + _receipt("2026-01-20", "R-1", "130.00", "1.20", who="CUS-1")
+        + euro_receipt("2026-01-20", "R-1", "130.00", "1.20", who="CUS-1")
         + _refund("2026-02-10", "R-1", "30.00", "1.30")
         + _invoice("2026-03-10", "INV-1", "100.00", "1.15")
     )
@@ -176,7 +178,7 @@ def test_a_receipt_applied_on_the_month_end_is_not_remeasured(books: Books) -> N
     # 6.50 USD of loss.
     text = (
         "2026-01-01 price EUR 1.20 USD\n2026-01-31 price EUR 1.25 USD\n"
-        + _receipt("2026-01-20", "R-1", "130.00", "1.20", who="CUS-1")
+        + euro_receipt("2026-01-20", "R-1", "130.00", "1.20", who="CUS-1")
         + _invoice("2026-01-31", "INV-1", "130.00", "1.25")
     )
     entries, errors = load(books, text)
@@ -200,7 +202,9 @@ def _receipt_events(number: int, drawn: tuple[int, ...]) -> tuple[str, Decimal]:
     """Returns receipt R-<number>'s ledger text and the EUR it holds on Mar 31."""
     cents, rate, *events = drawn
     eur, rate_in = Decimal(cents).scaleb(-2), Decimal(rate).scaleb(-4)
-    text = _receipt(f"2026-01-{number + 10}", f"R-{number}", str(eur), str(rate_in), who="CUS-1")
+    text = euro_receipt(
+        f"2026-01-{number + 10}", f"R-{number}", str(eur), str(rate_in), who="CUS-1"
+    )
     left = eur
     for month, (kind, share, own) in zip((2, 3), (events[:3], events[3:]), strict=True):
         part = (left * share / 100).quantize(CENT)
