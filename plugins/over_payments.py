@@ -328,7 +328,7 @@ def _left_by_typed(invoice: Item, through: datetime.date, at_rate: bool) -> int:
     (`plugins.recoveries.TYPED_KIND`); a recovery by a receipt in unapplied
     cash is not, whether posted yet or not: it is counted, net of what
     chargebacks wrote off again, by `plugins.recoveries.Recovering.recovered`
-    (`_typed_over`). Below zero, it is what the typed
+    (`InCalendar._over_by_typed`). Below zero, it is what the typed
     postings alone over pay: no one's money. Nothing else posted to the
     invoice counts: a credit note's netting and what was moved back to the
     note, an excess moved to customer credits or taken back from them, a
@@ -345,7 +345,7 @@ def _left_by_typed(invoice: Item, through: datetime.date, at_rate: bool) -> int:
     posted to it before matching, the typed postings and the notes'
     nettings, over pays as the user typed it, and stays an error; only
     what cash matched before adds is the customer's
-    (`InCalendar._receipt_over_at_rate`, `InCalendar._typed_over`). INV-1
+    (`InCalendar._over_by_typed`). INV-1
     100.00 EUR, CN-1 10.00 EUR netted to it on February 5 and BR-1 70.00
     EUR straight on February 10 leave 20.00 EUR, whatever was moved to
     credits from it that day, and with BR-2 50.00 EUR straight, or a
@@ -407,7 +407,7 @@ class InCalendar:
     rates, the difference realized (`plugins.credit_notes.left_open_entry`);
     what a straight receipt or a credit by hand brings beyond what its
     typed postings alone and what credit notes netted over pay (those stay
-    an error, for either alike: `_left_by_typed`) is moved to credits at
+    an error, once, for either alike: `_over_by_typed`) is moved to credits at
     the invoice's carrying rate, both legs, beyond the tolerance, and within it
     written off at that rate at once (`_receipt_over_at_rate`,
     `_typed_over`). Of one written off as uncollectible (`plugins.recoveries`),
@@ -514,12 +514,13 @@ class InCalendar:
             left -= typed
             if left:
                 left = self._recovered(item, today, paid, left)
+            counted = 0  # what the receipts' reading kept of what is no one's
             if left and foreign:
-                self._receipt_over_at_rate(item, day, paid, left)
+                counted = self._receipt_over_at_rate(item, day, paid, left)
             elif left:
                 self._receipt_over(item, day, today, paid, left)
             if typed:
-                self._typed_over(item, day, by_hand, typed)
+                self._typed_over(item, day, by_hand, typed, counted)
             return
         if left and paid and foreign:
             self._receipt_over_at_rate(item, day, paid, left)
@@ -529,7 +530,7 @@ class InCalendar:
             self._typed_over(item, day, by_hand, left)
 
     def _typed_over(
-        self, item: Item, day: datetime.date, typed: list[Movement], units: int
+        self, item: Item, day: datetime.date, typed: list[Movement], units: int, counted: int = 0
     ) -> None:
         """Settles what the day's credits typed by hand over pay, as a straight receipt's.
 
@@ -540,22 +541,17 @@ class InCalendar:
         30.00 on an invoice written off in full lowers bad debt by 30.00).
         Of the rest, only what they over pay because cash was matched or
         credited, or a credit note netted, to the invoice before their day:
-        what the typed postings alone over pay (how far they take the
-        invoice below zero, `_left_by_typed`, whatever was moved to customer
-        credits from it before; of an invoice at a foreign rate, with what
-        credit notes netted to it, as for a straight receipt) is no one's
-        money, and stays an error of `plugins.ar_controls`. CN-1 30.00
-        netted to INV-1 100.00 on January 10, a goodwill credit of 110.00
-        on February 10 moves 30.00 and leaves 10.00 an error (in euros at
-        a rate, 100.00 - 30.00 - 110.00: all 40.00 an error); one of 20.00
-        more on March 10 moves nothing (the typed postings alone then over
-        pay 30.00). What receipts in
-        unapplied cash recovered of the write-off by then
-        (`plugins.recoveries.Recovering.recovered`, posted only once cash
-        is matched) reinstated the invoice, as typed postings of it: R-1
-        60.00 naming INV-1 100.00, written off in full, on February 5 and
-        goodwill of 50.00 on February 20 lower the 40.00 still written off
-        and move the other 10.00 to credits. Beyond
+        what the typed postings alone over pay (`_over_by_typed`, less
+        what the day's straight receipts' reading kept of it, `counted`:
+        it is kept once) is no one's money, and stays an error of
+        `plugins.ar_controls`. CN-1 30.00 netted to INV-1 100.00 on January
+        10, a goodwill credit of 110.00 on February 10 moves 30.00 and
+        leaves 10.00 an error (in euros at a rate, 100.00 - 30.00 - 110.00:
+        all 40.00 an error); one of 20.00 more on March 10 moves nothing
+        (the typed postings alone then over pay 30.00). R-1 60.00 naming
+        INV-1 100.00, written off in full, on February 5 and goodwill of
+        50.00 on February 20 lower the 40.00 still written off and move the
+        other 10.00 to credits. Beyond
         the tolerance it is moved to customer credits and parked from that
         day on; within it, written off as a payment difference at once. Of
         an invoice carried at a foreign rate either is at that rate, both
@@ -570,9 +566,7 @@ class InCalendar:
         """
         at = _typed_last(typed, self.folder)
         units -= self._lowered(item, at, units)
-        recovered = 0 if self.recovering is None else self.recovering.recovered(item.id, day)
-        at_rate = self.rates.carrying(item) is not None
-        units -= max(0, -(_left_by_typed(item, day, at_rate) + recovered))
+        units -= self._over_by_typed(item, day, counted)
         if units <= 0:
             return
         narration = f"Credit {at[0]} beyond what is open of {item.id} moved to customer credit"
@@ -596,6 +590,35 @@ class InCalendar:
         self.subledger.post([(item.id, lowered)])
         self.entries.append(lowered.entry)
         return lowered.units
+
+    def _over_by_typed(self, item: Item, day: datetime.date, counted: int = 0) -> int:
+        """Returns what an invoice's typed postings alone over pay through a day: no one's money.
+
+        How far they take it below zero (`_left_by_typed`, whatever was
+        moved to customer credits from it before; of an invoice carried at
+        a foreign rate, with what credit notes netted to it), with what
+        receipts in unapplied cash recovered of its write-off by then
+        (`plugins.recoveries.Recovering.recovered`, posted only once cash
+        is matched), which reinstated the invoice as typed postings of it
+        do; less `counted`, what an earlier reading of the same day kept
+        of it (the day's straight receipts', before its credits typed by
+        hand take their turn, `plugins.recoveries.Allocation`), so that it
+        stays an error once. The one rule for a later straight receipt at
+        a rate and a later credit typed by hand (`_receipt_over_at_rate`,
+        `_typed_over`). INV-1 100.00 EUR at 1.20 written off in full on
+        January 10, R-1 60.00 EUR naming it on January 20 (it recovers
+        60.00) and on February 10 BR-1 100.00 EUR straight, or a goodwill
+        credit of 100.00 EUR, recovering or lowering the other 40.00:
+        100.00 - 100.00 + 60.00 + 40.00 - 100.00 = 0.00, nothing. With R-1
+        50.00 EUR, CN-1 10.00 EUR netted on February 5, the 40.00 left
+        written off on February 7, and on February 10 BR-1 50.00 EUR and a
+        goodwill credit of 50.00 EUR: 100.00 - 10.00 - 40.00 + 40.00 -
+        50.00 - 50.00 = -10.00, 10.00 EUR, which BR-1's reading keeps, so
+        the credit's keeps nothing more.
+        """
+        recovered = 0 if self.recovering is None else self.recovering.recovered(item.id, day)
+        at_rate = self.rates.carrying(item) is not None
+        return max(0, -(_left_by_typed(item, day, at_rate) + recovered) - counted)
 
     def _settle(self, item: Item, at: tuple[str, Movement], units: int, narration: str) -> None:
         """Writes off `units` paid over at once within the tolerance; beyond it, moves them.
@@ -794,7 +817,7 @@ class InCalendar:
 
     def _receipt_over_at_rate(
         self, item: Item, day: datetime.date, paid: list[tuple[str, Movement]], units: int
-    ) -> None:
+    ) -> int:
         """Moves what the day's straight receipts over pay of an invoice at a foreign rate.
 
         Only what they over pay because cash was matched or credited to it
@@ -803,23 +826,28 @@ class InCalendar:
         `plugins.payment_differences` leave it alone), so what is posted to
         it before matching, its typed postings and what credit notes netted
         to it, over pays as the user typed it: how far that takes it below
-        zero through the day (`_left_by_typed`, `at_rate`), whatever was
-        moved to credits from it before, stays an error for the user. The
-        rest is the matched cash's. Beyond the tolerance it is moved at the
-        invoice's carrying rate, at the day's receipt of the greatest id;
-        within it, written off at that rate at once, as the matcher writes
-        off what a receipt in unapplied cash over pays of such an invoice
-        (`plugins.payment_differences` leaves invoices at a rate alone).
+        zero through the day, with what receipts in unapplied cash
+        recovered of its write-off (`_over_by_typed`, as for a later credit
+        typed by hand), whatever was moved to credits from it before, stays
+        an error for the user. What of `units` is so kept is returned: the
+        day's credits typed by hand, read after, keep only the rest
+        (`_typed_over`). The rest of `units` is the matched cash's. Beyond
+        the tolerance it is moved at the invoice's carrying rate, at the
+        day's receipt of the greatest id; within it, written off at that
+        rate at once, as the matcher writes off what a receipt in unapplied
+        cash over pays of such an invoice (`plugins.payment_differences`
+        leaves invoices at a rate alone).
         INV-1 100.00 EUR at 1.20, R-1 60.00 EUR naming it on January 20 and
         BR-1 70.00 EUR straight on February 10: 30.00 EUR moved at 1.20;
         BR-2 50.00 EUR straight on March 1 moves 30.00 EUR more, and the
         20.00 EUR the typed postings alone over pay, 100.00 - 70.00 - 50.00,
         stay an error.
         """
-        units -= max(0, -_left_by_typed(item, day, at_rate=True))
-        if units > 0:
+        kept = min(units, self._over_by_typed(item, day))
+        if units > kept:
             receipt, movement = max(paid, key=operator.itemgetter(0))
-            self._settle(item, (receipt, movement), units, _moved_narration(item, receipt))
+            self._settle(item, (receipt, movement), units - kept, _moved_narration(item, receipt))
+        return kept
 
     def _post(self, item: Item, entry: data.Transaction, credit: Parked, units: int) -> None:
         """Posts an entry moving `units` to customer credits, and parks the credit from its day."""

@@ -18,11 +18,11 @@ from decimal import Decimal
 
 from beancount.core import data
 
-from plugins import period_lock
-from tests.conftest import Books, generated
+from plugins import over_payments, period_lock
+from tests.conftest import Books, generated, number
 from tests.rated_books import EURO_INV_1, sealed
 from tests.test_ar_chargebacks import chargeback
-from tests.test_ar_closed_months import BANK_FEE, _open, alone_and_both
+from tests.test_ar_closed_months import BANK_FEE, _open, alone_and_both, january_kept
 from tests.test_ar_payment_differences import paid, paid_back
 from tests.test_ar_reconciliation import (
     AR,
@@ -1081,3 +1081,177 @@ def test_worked_example_a_note_left_open_before_a_later_credit_at_a_rate_is_read
     before = _r1_at_one_rate("100.00", '\n  customer: "CUS-1"') + NOTE_ON_FEB_5
     expected: Read = ([], ["30.00 EUR"], "-30.00", "0.00", "-10.00")
     assert _read_alike(books, before, "30.00") == [expected, expected]
+
+
+BAD_DEBT = "Expenses:BadDebt"
+TEN_OVER = (
+    "Invoice 'INV-1' is paid 10.00 EUR more than its total 100.00 EUR; "
+    "expected at most the tolerance 1.00 EUR"
+)
+
+
+def _written_off(eur: str, date: str) -> str:
+    """`eur` EUR of INV-1 written off as uncollectible at 1.20 on `date`."""
+    return f"""
+{date} * "Acme" "INV-1 uncollectible" ^INV-1
+  invoice: "INV-1"
+  status: "uncollectible"
+  {BAD_DEBT}  {Decimal(eur) * Decimal("1.20"):.2f} USD
+  Assets:AccountsReceivable  -{eur} EUR @ 1.20 USD
+"""
+
+
+def _euros_moved(entries: list[data.Directive]) -> Decimal:
+    """What the generated entries moved from the receivable to customer credits, in euros."""
+    return sum(
+        (
+            number(posting)
+            for entry in generated(entries)
+            if entry.meta.get("revclose_kind") == over_payments.KIND
+            for posting in entry.postings
+            if posting.account == AR
+        ),
+        Decimal(0),
+    )
+
+
+WrittenRead = tuple[list[str], Decimal, Decimal, Decimal, Decimal]
+
+
+def _read_written(books: Books, text: str) -> WrittenRead:
+    """Errors, euros moved to credits, credits held, INV-1 open at Mar 31, bad debt in USD."""
+    opened = f"\n2026-01-01 open {BAD_DEBT}\n"
+    entries, errors = load(books, AT_ONE_RATE + opened + text + BANK_FEE)
+    return (
+        [error.message for error in errors],
+        _euros_moved(entries),
+        balance(entries, CREDITS, "EUR"),
+        _open(entries, "INV-1", "2026-03-31"),
+        balance(entries, BAD_DEBT, "USD"),
+    )
+
+
+def test_written_off_at_a_rate_a_receipt_and_a_credit_on_one_day_count_a_netting_once(
+    books: Books,
+) -> None:
+    # INV-1 100.00 EUR at 1.20; R-1 50.00 EUR naming it pays 50.00 on Jan
+    # 20 (50.00 open); CN-1 10.00 EUR nets 10.00 on Feb 5 (40.00 open); the
+    # 40.00 left is written off on Feb 7 (bad debt 48.00 USD, 0.00 open).
+    # On Feb 10 BR-1 50.00 EUR straight and a goodwill credit of 50.00 EUR
+    # pay it over by 100.00. BR-1 recovers the 40.00 still written off
+    # (receipts take their turn first; bad debt 48.00 - 48.00 = 0.00),
+    # 60.00 left. What the typed postings and the note's netting alone
+    # over pay:
+    #   100.00 - 10.00 - 40.00 + 40.00 - 50.00 - 50.00 = -10.00 EUR,
+    # an error once (BR-1's reading keeps it, the credit's nothing more);
+    # the other 60.00 - 10.00 = 50.00 is R-1's cash, moved at 1.20:
+    #   INV-1 100.00 - 50.00 - 10.00 - 40.00 + 40.00 - 100.00 + 50.00 =
+    #   -10.00 EUR; credits -50.00 EUR.
+    # The same books not written off read so too (BR-1 takes all the day's
+    # excess there): 60.00 over paid, 10.00 an error, 50.00 moved.
+    # (Before, the -10.00 was kept twice, by BR-1's reading and again by
+    # the credit's, both counting the note's netting: 20.00 EUR an error
+    # and 40.00 moved once written off.)
+    before = _r1_at_one_rate("50.00", NAMING_INV_1) + NOTE_ON_FEB_5
+    day = _later_credit("straight", "50.00") + _later_credit("goodwill", "50.00")
+    right = ([TEN_OVER], Decimal("50.00"), Decimal("-50.00"), Decimal("-10.00"), Decimal("0.00"))
+    assert _read_written(books, before + day) == right
+    assert _read_written(books, before + _written_off("40.00", "2026-02-07") + day) == right
+
+
+def test_at_a_rate_a_straight_receipt_counts_what_matched_cash_recovered_as_a_credit_does(
+    books: Books,
+) -> None:
+    # INV-1 100.00 EUR at 1.20 written off in full on Jan 10 (bad debt
+    # 120.00 USD); R-1 60.00 EUR naming it on Jan 20 recovers 60.00 (bad
+    # debt 120.00 - 72.00 = 48.00) and pays the 60.00 reinstated (0.00
+    # open). On Feb 10 BR-1 100.00 EUR straight, or a goodwill credit of
+    # 100.00 EUR, first recovers / lowers the 40.00 still written off (bad
+    # debt 0.00), and the other 60.00 is over paid. The typed postings
+    # alone, with R-1's recovery reinstating the invoice
+    # (`Recovering.recovered`):
+    #   100.00 - 100.00 + 60.00 + 40.00 - 100.00 = 0.00 EUR, no error;
+    # all 60.00 is R-1's cash, moved at 1.20: INV-1 0.00, credits -60.00.
+    # (In USD both move 60.00 too.)
+    # (Before, BR-1 moved nothing and left all 60.00 EUR an error, where
+    # the goodwill credit moved 60.00: the straight receipt's reading left
+    # out what R-1 recovered, 100.00 - 100.00 + 40.00 - 100.00 = -60.00.)
+    before = _written_off("100.00", "2026-01-10") + _r1_at_one_rate("60.00", NAMING_INV_1)
+    right: WrittenRead = ([], Decimal("60.00"), Decimal("-60.00"), Decimal("0.00"), Decimal("0.00"))
+    for kind in ("goodwill", "straight"):
+        assert _read_written(books, before + _later_credit(kind, "100.00")) == right
+
+
+EUROS_NO_RATE = """
+2026-01-01 open Assets:Bank:Euro
+2026-01-01 open Liabilities:CustomerCredits
+2026-01-01 open Expenses:Goodwill
+
+2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  100.00 EUR
+  Income:Revenue:Services  -100.00 EUR
+
+2026-01-20 * "Acme" "Wire"
+  receipt: "R-1"
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:Bank:Euro  60.00 EUR
+  Liabilities:UnappliedCash  -60.00 EUR
+
+2026-02-05 * "Acme" "Credit note CN-1" ^CN-1
+  invoice: "CN-1"
+  credits: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  -10.00 EUR
+  Income:Revenue:Services  10.00 EUR
+"""
+
+
+def test_an_invoice_in_euros_with_no_rate_reads_a_netting_as_in_usd_either_way(
+    books: Books,
+) -> None:
+    # "At a rate" is "carried at a rate", not "not in USD".
+    # No EUR price anywhere: INV-1 100.00 EUR is carried in its own currency.
+    # R-1 60.00 EUR pays 60.00 on Jan 20, CN-1 10.00 EUR nets 10.00 on Feb
+    # 5 (30.00 open); on Feb 10 BR-1 100.00 EUR straight or a goodwill
+    # credit of 100.00 EUR over pays by 100.00 - 30.00 = 70.00. As in USD
+    # the netting is a credit before their day, so the typed postings alone,
+    # 100.00 - 100.00 = 0.00, over pay nothing: all 70.00 moved, no error,
+    # either way (a straight receipt through `to_customer_credits` and
+    # `_receipt_over`, the credit through `_typed_over`).
+    #   INV-1 100.00 - 60.00 - 10.00 - 100.00 + 70.00 = 0.00; credits -70.00.
+    for kind in ("straight", "goodwill"):
+        text = _later_credit(kind, "100.00").replace(" EUR @ 1.20 USD", " EUR")
+        entries, errors = load(books, EUROS_NO_RATE + text.replace("120.00 USD", "100.00 EUR"))
+        assert errors == []
+        assert _euros_moved(entries) == Decimal("70.00")
+        assert balance(entries, CREDITS, "EUR") == Decimal("-70.00")
+        assert _open(entries, "INV-1", "2026-03-31") == Decimal("0.00")
+
+
+def test_at_a_rate_a_netting_partly_moved_back_counts_net_for_a_later_credit(
+    books: Books,
+) -> None:
+    # What was moved back to the note (`credit_notes.LEFT_OPEN_KIND`) is
+    # counted against its netting.
+    # INV-1 100.00 EUR at 1.20; R-1 60.00 EUR pays 60.00 on Jan 20 (40.00
+    # open). CN-1 50.00 EUR on Feb 5 nets 50.00, of which 10.00 beyond the
+    # 40.00 open is moved back and left open on CN-1 (INV-1 0.00, CN-1
+    # -10.00). On Feb 10 BR-1 60.00 EUR straight, or a goodwill credit of
+    # 60.00 EUR, over pays INV-1 by 60.00. The typed postings and the
+    # netting net of what was moved back: 100.00 - 50.00 + 10.00 - 60.00 =
+    # 0.00, no error; all 60.00 is R-1's, moved at 1.20. January as it was.
+    #   INV-1 100.00 - 60.00 - 50.00 + 10.00 - 60.00 + 60.00 = 0.00;
+    #   CN-1 -10.00; credits -60.00 EUR.
+    # (Counting the netting gross, 100.00 - 50.00 - 60.00 = -10.00, would
+    # keep 10.00 an error and move 50.00.)
+    note = NOTE_ON_FEB_5.replace("10.00 EUR", "50.00 EUR").replace("12.00 USD", "60.00 USD")
+    january = AT_ONE_RATE + _r1_at_one_rate("60.00", NAMING_INV_1) + BANK_FEE
+    for kind in ("straight", "goodwill"):
+        _, both = january_kept(books, january, note + _later_credit(kind, "60.00"))
+        assert _euros_moved(both) == Decimal("60.00")
+        assert balance(both, CREDITS, "EUR") == Decimal("-60.00")
+        assert _open(both, "INV-1", "2026-03-31") == Decimal("0.00")
+        assert _open(both, "CN-1", "2026-03-31") == Decimal("-10.00")
