@@ -1157,6 +1157,12 @@ def _unrecovered(
     24.00 and 16.00: all charged back writes off again 24.00 + 16.00 =
     40.00, not 40.00 for each, and 30.00 taken back of either application
     writes off again 12.00 (24.00 x 30.00 / 60.00, 16.00 x 30.00 / 40.00).
+    A recovery is made on the day its receipt is applied, so only the
+    applications of that day bear it: one of a later day (the receipt's
+    customer credit paying what another chargeback opened again) recovered
+    nothing and writes nothing off again. R-1 120.00 recovering 40.00 of
+    INV-1 on Feb 5 and parking 80.00, whose credit pays 60.00 INV-1 opened
+    again on Mar 1, all charged back: 40.00 written off again, not 80.00.
 
     `units` are what was taken back of the application before, and now,
     in the receipt's minor units. With the entry and its receivable posting
@@ -1175,11 +1181,11 @@ def _unrecovered(
         for movement in item.movements
         if recoveries.is_recovery(movement.entry)
         and movement.entry.meta.get(APPLIED_RECEIPT) == receipt_id
-        and movement.date <= application.date
+        and movement.date == application.date
         and movement.units > 0
     ]
     if len(found) != 1:
-        return None  # one recovery per receipt and invoice (`plugins.recoveries.Recovering`)
+        return None  # one recovery per receipt and invoice, on its day (`recoveries.Recovering`)
     recovery, recovered, reinstated = found[0].entry, found[0].units, found[0].posting
     before, now = units
     part = _recovery_share(application, share, (receipt_id, recovered), item.movements, policy)

@@ -1678,3 +1678,96 @@ def test_a_later_credit_typed_by_hand_never_changes_a_closed_month(
     )
     for number in range(1, len(billed) + 1):
         assert _receivable(both, item=f"INV-{number}") >= Decimal("-1.00")
+
+
+def test_a_chargeback_of_a_recovery_and_a_later_credit_of_its_receipt_writes_it_off_once(
+    books: Books,
+) -> None:
+    # INV-1 100.00 (Jan 5); R-0 60.00 naming it pays 60.00 on
+    # Jan 10; 40.00 written off on Jan 20 (bad debt 40.00, open 0.00). R-1
+    # 120.00 naming INV-1 on Feb 5 recovers the 40.00 (bad debt 0.00) and
+    # parks 80.00 as a customer credit. All of R-0 charged back on Mar 1
+    # opens 60.00, which R-1's credit pays that day (credits 20.00). All of
+    # R-1 charged back on Apr 1 takes 20.00 from its credit, 40.00 from its
+    # Feb 5 application (which writes the 40.00 recovered off again: nothing
+    # of it open) and 60.00 from its Mar 1 credit application (which
+    # recovered nothing: 60.00 open). The recovery is written off again once.
+    #   AR: 100.00 - 60.00 - 40.00 + 40.00 - 40.00 + 60.00 - 60.00 + 40.00
+    #   - 40.00 + 60.00 = 60.00; bad debt 40.00 - 40.00 + 40.00 = 40.00;
+    #   credits -80.00 + 60.00 + 20.00 = 0.00; unapplied 0.00.
+    # (Before, `_unrecovered` found the recovery for any application of R-1
+    # on or after its day, so the Mar 1 application, alone on its day, bore
+    # all 40.00 and wrote them off again a second time: bad debt 80.00, AR
+    # 20.00.)
+    later = receipt("2026-02-05", "120.00 USD", "R-1", NAMING_INV_1)
+    later += chargeback("2026-03-01", "60.00", "R-0") + chargeback("2026-04-01", "120.00", "R-1")
+    _, both = january_kept(books, CHARGED_BACK_AFTER_WRITE_OFF, later)
+    assert balance(both, BAD_DEBT, "USD") == Decimal("40.00")
+    assert balance(both, AR, "USD") == Decimal("60.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+
+
+def test_a_second_chargeback_of_a_recovery_at_rates_leaves_a_credit_to_pay_both(
+    books: Books,
+) -> None:
+    # EURO_RECOVERED_IN_FEBRUARY: INV-1 100.00 EUR at 1.20,
+    # 40.00 EUR written off (48.00 USD), R-1 80.00 EUR at 1.10 pays the 60.00
+    # open and recovers 20.00 EUR (24.00 USD). 30.00 EUR of R-1 charged back
+    # on Mar 1 reopens 30.00 and writes off again 20.00 x 30.00 / 80.00 =
+    # 7.50 EUR (9.00 USD); the other 50.00 EUR on Mar 15 (waiting behind the
+    # first) reopens 50.00 and writes off again 20.00 - 7.50 = 12.50 EUR
+    # (15.00 USD): 60.00 EUR open from Mar 15. A goodwill credit of 30.00
+    # EUR at 1.10 on Apr 10 pays 30.00 of them, brought to 1.20.
+    #   AR: 100.00 - 40.00 + 20.00 - 80.00 + 80.00 - 20.00 - 30.00 = 30.00
+    #   EUR, in USD 30.00 x 1.20 = 36.00; bad debt 48.00 - 24.00 + 9.00 +
+    #   15.00 = 48.00 USD; credits 0.00 EUR.
+    # (Before ac8d014, the second debit's reopening was missing while the
+    # credit was read: bad debt 39.00 USD.)
+    later = _euro_chargeback("2026-03-01", "30.00") + _euro_chargeback("2026-03-15", "50.00")
+    later += _goodwill_in_euros("2026-04-10", "30.00")
+    _, both = january_kept(books, EURO_RECOVERED_IN_FEBRUARY, later)
+    assert balance(both, BAD_DEBT, "USD") == Decimal("48.00")
+    assert balance(both, AR, "EUR") == Decimal("30.00")
+    assert usd_weight(postings_through(both, AR, "2026-04-10")) == Decimal("36.00")
+    assert balance(both, CREDITS, "EUR") == Decimal("0.00")
+
+
+def test_two_waiting_debits_of_one_receipt_on_one_day_each_stay_open(books: Books) -> None:
+    # R-0 60.00 paid INV-1 100.00, 40.00 written off. 20.00
+    # of R-0 charged back on Mar 1, then two debits of 20.00 each on Mar 15
+    # (one receipt, one day, two lines: `_posted` keys differing by line
+    # only) open INV-1 by 60.00 from Mar 15. A goodwill credit of 30.00 on
+    # Apr 10 pays 30.00 of them.
+    #   AR: 100.00 - 60.00 - 40.00 + 20.00 + 20.00 + 20.00 - 30.00 = 30.00;
+    #   bad debt 40.00.
+    later = chargeback("2026-03-01", "20.00", "R-0") + chargeback("2026-03-15", "20.00", "R-0")
+    later += chargeback("2026-03-15", "20.00", "R-0") + goodwill("2026-04-10", "30.00")
+    _, both = january_kept(books, CHARGED_BACK_AFTER_WRITE_OFF, later)
+    assert balance(both, BAD_DEBT, "USD") == Decimal("40.00")
+    assert balance(both, AR, "USD") == Decimal("30.00")
+
+
+def test_a_waiting_debit_in_an_included_file_stays_open(books: Books) -> None:
+    # As above with one debit of 40.00 on Mar 15 typed in
+    # march.beancount, included: its `_posted` key names that file.
+    #   AR: 100.00 - 60.00 - 40.00 + 20.00 + 40.00 - 30.00 = 30.00; bad debt
+    #   40.00.
+    books.write("march.beancount", chargeback("2026-03-15", "40.00", "R-0"))
+    later = chargeback("2026-03-01", "20.00", "R-0") + '\ninclude "march.beancount"\n'
+    later += goodwill("2026-04-10", "30.00")
+    _, both = january_kept(books, CHARGED_BACK_AFTER_WRITE_OFF, later)
+    assert balance(both, BAD_DEBT, "USD") == Decimal("40.00")
+    assert balance(both, AR, "USD") == Decimal("30.00")
+
+
+def test_three_debits_of_one_receipt_leave_a_credit_to_pay_all(books: Books) -> None:
+    # 20.00 of R-0 charged back on Mar 1, Mar 15 and Mar 25:
+    # INV-1 open 60.00 from Mar 25; a goodwill credit of 30.00 on Apr 10
+    # pays 30.00 of them, lowering nothing.
+    #   AR: 100.00 - 60.00 - 40.00 + 3 x 20.00 - 30.00 = 30.00; bad debt 40.00.
+    later = chargeback("2026-03-01", "20.00", "R-0") + chargeback("2026-03-15", "20.00", "R-0")
+    later += chargeback("2026-03-25", "20.00", "R-0") + goodwill("2026-04-10", "30.00")
+    _, both = january_kept(books, CHARGED_BACK_AFTER_WRITE_OFF, later)
+    assert balance(both, BAD_DEBT, "USD") == Decimal("40.00")
+    assert balance(both, AR, "USD") == Decimal("30.00")
