@@ -482,6 +482,8 @@ def _reconciled(
     unapplied = policy.accounts.unapplied_cash
     typed, findings = books.typed, list(books.findings)
     rates = fx.Rates(books.entries, policy.functional_currency)
+    # A typed posting at a rate to an item carried in its own currency alone cannot settle it.
+    findings += fx.paid_at_a_rate_alone(typed, rates)
     typed.post(known.carried or [])  # write-offs settle their invoices from their day
     # What receipts posted straight to an invoice over pay on the typed
     # postings alone is moved to customer credits first. The typed items are

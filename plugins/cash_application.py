@@ -30,7 +30,7 @@ from beancount.core import data
 
 from plugins import ar_entries, cash_matching, credit_notes, customer_credits
 from plugins.ar_policy import ArPolicy
-from plugins.fx import Rates
+from plugins.fx import Rates, without_a_rate
 from plugins.matching_terms import Application, OverPaying, Paying, Payment
 from plugins.receipts import Receipt, Receipts, Use, posted_straight
 from plugins.receivables import Finding, Item, Movement, Subledger
@@ -288,28 +288,19 @@ def _without_a_rate(settlement: ar_entries.Settlement, functional: str | None) -
     A receipt in the invoice's currency is worth the price on its unapplied
     cash posting, else the ledger's price on its date or the latest before
     (`Rates.of_posting`); an invoice is carried at the rate it was billed
-    at. With a rate on one side only, the units move unpriced and what the
-    other side carries in the functional currency stays behind with nothing
-    open, realized nowhere: of the invoice in the receivable, of the receipt
-    in unapplied cash. The books need the missing side's price.
+    at. The rule and its message are `plugins.fx.without_a_rate`'s, as for
+    a receipt posted straight to the invoice at a rate of its own.
     """
     receipt, item = settlement.receipt, settlement.item
-    invoice_rate, receipt_rate = settlement.invoice_rate, settlement.receipt_rate
-    if receipt.currency != item.currency or (invoice_rate is None) == (receipt_rate is None):
+    if receipt.currency != item.currency:
         return None
-    currency, day = receipt.currency, receipt.date
-    if receipt_rate is not None:
-        return (
-            f"Receipt '{receipt.id}' at {receipt_rate} {functional} pays '{item.id}', carried "
-            f"in {currency} alone: the exchange difference is not realized; expected an '@' "
-            f"price on its receivable posting or a {currency} price in {functional} on or "
-            f"before {item.date}"
-        )
-    return (
-        f"Receipt '{receipt.id}' in {currency} has no rate in {functional} on {day} to pay "
-        f"'{item.id}', carried at {invoice_rate} {functional}: the exchange difference is not "
-        f"realized; expected an '@' price on its unapplied cash posting or a {currency} "
-        f"price in {functional} on or before {day}"
+    return without_a_rate(
+        f"Receipt '{receipt.id}'",
+        (receipt.date, settlement.receipt_rate),
+        item,
+        settlement.invoice_rate,
+        functional,
+        "unapplied cash",
     )
 
 

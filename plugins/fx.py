@@ -27,6 +27,14 @@ A typed posting that settles a carried item at a rate of its own (a bank
 line crediting `-30.00 EUR @ 1.10 USD` straight to an invoice carried at
 1.20) is a settlement at another rate than the item's: `settled_at_own_rate`
 finds it, so that the difference is realized as a cash application's is.
+
+A payment in an item's own currency with a rate on one side only (a
+receipt without a rate paying an item carried at one, or one at a rate
+paying an item carried in its own currency alone) cannot settle it: the
+units move unpriced, and what the rated side carries in the functional
+currency stays behind with nothing open. It is an error (`without_a_rate`),
+whether the receipt comes through unapplied cash (`plugins.cash_application`)
+or is posted straight to the item at a price of its own (`paid_at_a_rate_alone`).
 """
 
 from __future__ import annotations
@@ -41,7 +49,7 @@ from beancount.core import data, prices
 
 from plugins import meta
 from plugins.ar_policy import ArPolicy
-from plugins.receivables import Item, Movement, Subledger
+from plugins.receivables import Finding, Item, Movement, Subledger
 from plugins.schedule import month_end
 
 _ONE_DAY = datetime.timedelta(days=1)
@@ -245,4 +253,88 @@ def settled_at_own_rate(subledger: Subledger, rates: Rates) -> list[OwnRate]:
             rate = own_rate(movement.posting, functional)
             if rate is not None and rate != carrying:
                 found.append(OwnRate(item, movement, rate, carrying))
+    return found
+
+
+def without_a_rate(
+    payer: str,
+    paid: tuple[datetime.date, Decimal | None],
+    item: Item,
+    carrying: Decimal | None,
+    functional: str | None,
+    priced: str,
+) -> str | None:
+    """Returns why a payment in an item's own currency, one side without a rate, cannot settle.
+
+    The payment is worth its rate (`Rates.of_posting`); the item is carried
+    at its carrying rate. With a rate on one side only, the units move
+    unpriced and what the other side carries in the functional currency
+    stays behind with nothing open, realized nowhere: of the item in the
+    receivable, of the payment where its cash is (unapplied cash, or the
+    receivable when posted straight to it). The books need the missing
+    side's price. INV-E1 100.00 EUR billed Jan 1, before EUR's first price,
+    paid 40.00 EUR by `-40.00 EUR @ 1.10 USD` leaves 0 - 44.00 = -44.00 USD
+    with nothing open.
+
+    Args:
+      payer: The payment as the message names it, e.g. "Receipt 'R-1'".
+      paid: Its date and its rate in the functional currency, or None.
+      item: The item it pays, in the payment's currency.
+      carrying: The item's carrying rate (`Rates.carrying`), or None.
+      functional: The functional currency.
+      priced: The payment's posting an '@' price would go on, e.g. "unapplied cash".
+    """
+    day, rate = paid
+    if (carrying is None) == (rate is None):
+        return None
+    currency = item.currency
+    if rate is not None:
+        return (
+            f"{payer} at {rate} {functional} pays '{item.id}', carried "
+            f"in {currency} alone: the exchange difference is not realized; expected an '@' "
+            f"price on its receivable posting or a {currency} price in {functional} on or "
+            f"before {item.date}"
+        )
+    return (
+        f"{payer} in {currency} has no rate in {functional} on {day} to pay "
+        f"'{item.id}', carried at {carrying} {functional}: the exchange difference is not "
+        f"realized; expected an '@' price on its {priced} posting or a {currency} "
+        f"price in {functional} on or before {day}"
+    )
+
+
+def paid_at_a_rate_alone(subledger: Subledger, rates: Rates) -> list[Finding]:
+    """Returns an error for each typed posting at a rate to an item carried in its own currency.
+
+    A bank line posting a USD wire straight to an invoice at the day's rate
+    (`Assets:AccountsReceivable -40.00 EUR @ 1.10 USD`) pays 40.00 EUR of
+    an invoice billed before EUR's first price, so carried in EUR alone:
+    the posting weighs -44.00 USD that nothing open carries
+    (`without_a_rate`, as a receipt through unapplied cash is). The error
+    names the posting's line. A posting without a price of its own moves
+    euros as its item carries them, whatever the ledger's price of its day:
+    nothing to report. (One without a price paying an item carried at a
+    rate is weighed at that rate, `value_of`; what the ledger's price of its
+    day says it was worth is the aging's functional tie to show.)
+    """
+    functional = rates.functional
+    if functional is None:
+        return []
+    found: list[Finding] = []
+    items = subledger.items
+    for invoice in subledger.several:
+        item = items[invoice]
+        if item.currency == functional or rates.carrying(item) is not None:
+            continue
+        for movement in item.movements:
+            if movement is item.origin or meta.GENERATED_BY in movement.entry.meta:
+                continue
+            entry, posting = movement.entry, movement.posting
+            rate = own_rate(posting, functional)
+            receipt = meta.written_receipt_id(entry, posting)
+            payer = f"Receipt '{receipt}'" if receipt else f"The posting of {movement.date}"
+            paid = (movement.date, rate)
+            message = without_a_rate(payer, paid, item, None, functional, "receivable")
+            if message is not None:
+                found.append((movement.source, message, entry))
     return found

@@ -207,6 +207,9 @@ class Receivables:
         currency, and so are all its postings, whatever the price of their
         day: 100.00 EUR billed before EUR has a price and paid 40.00 EUR
         after has no functional value, neither the invoice nor the payment.
+        A payment typed at a price of its own (`-40.00 EUR @ 1.10 USD`) weighs
+        -44.00 USD nothing open carries: the plugin reports it at its line
+        (`plugins.fx.paid_at_a_rate_alone`).
         """
         functional = rates.functional
         return {
@@ -585,7 +588,11 @@ def open_invoices(books: Books, as_of: datetime.date) -> Table:
     note, cash posted to an invoice before it is issued, an over payment) is
     owed to the customer, not by them: it has no due date and is never past
     due, so both are left empty (the aging places it by the days since its
-    date).
+    date). Its links are those the entries posting to it carry through the
+    day (`Item.links`), each a journal filter that finds them: a receipt the
+    bank import posts straight to it (`bank_reference` BR-881, the
+    invoice's link) is traced by that entry's own links, ^INV-1, not by a
+    ^BR-881 no entry carries.
     """
     ledger = Receivables(books)
     found = ledger.open_items(as_of)
@@ -601,28 +608,9 @@ def open_invoices(books: Books, as_of: datetime.date) -> Table:
         rows.append(
             [item.id, shown(item.customer), item.date, due, late, item.currency, billed, paid,
              credited, ledger.number(balance, item.currency),
-             " ".join(f"^{link}" for link in _links(item, as_of))]
+             " ".join(f"^{link}" for link in item.links(as_of))]
         )  # fmt: skip
     return Table(f"Open invoices as of {as_of}", OPEN_COLUMNS, rows)
-
-
-def _links(item: Item, as_of: datetime.date) -> list[str]:
-    """Returns the links that trace an item at the end of a day, sorted.
-
-    They are the links of the entries that post to it (the invoice, its
-    credit notes, the cash applications of its receipts), and the link of
-    each receipt posted straight to it: a bank line crediting the
-    receivable carries its receipt id (`bank_reference` BR-881), not always
-    its link, so it is traced by `receipts.link_of` of the id (^BR-881), as
-    a receipt applied from unapplied cash is.
-    """
-    found = set(item.links(as_of))
-    for movement in item.movements:
-        if movement.date <= as_of and movement.units < 0:
-            written = meta.written_receipt_id(movement.entry, movement.posting)
-            if written is not None:
-                found.add(receipts.link_of(written))
-    return sorted(found)
 
 
 def _roll(item: Item, as_of: datetime.date, moves: _Moves) -> tuple[int, int, int]:

@@ -7,7 +7,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from beancount.core import data
 
+from reports import books as books_module
 from reports import cli, package, receivables
 from reports.books import Books as LoadedBooks
 from reports.flux import Thresholds
@@ -255,6 +257,56 @@ def test_an_invoice_billed_before_its_currency_has_a_price_stays_out_of_the_func
     assert receivables.breaks(table) == []
 
 
+def test_a_wire_at_a_rate_posted_straight_to_an_invoice_carried_in_euros_alone_is_an_error(
+    books: Books,
+) -> None:
+    # INV-E1 100.00 EUR, billed Jan 1 before EUR's first price (1.10, Jan
+    # 15), is carried in euros alone (README, Foreign currency). The
+    # customer pays 40.00 EUR of it by a USD wire the bank import posts
+    # straight to the receivable at the day's rate: `Assets:Bank:Operating
+    # 44.00 USD`, `Assets:AccountsReceivable -40.00 EUR @ 1.10 USD`. At Feb
+    # 15 INV-E1 is open 100.00 - 40.00 = 60.00 EUR (1-30 days past due), and
+    # the EUR aging ties (60.00 against 60.00). But the receivable weighs 0
+    # (the invoice has no USD value) - 40 x 1.10 = -44.00 USD that nothing
+    # open carries, realized nowhere: the same pair through unapplied cash
+    # is an error at the receipt (`plugins.cash_application._without_a_rate`),
+    # so the straight posting is one at its line, in the same words
+    # (`plugins.fx.without_a_rate`). (Before, nothing said so: the aging
+    # reads every posting of an item carried in its own currency as its
+    # invoice is, its own price too, so it had no functional rows and no
+    # break, and the plugin checked rates only through unapplied cash.)
+    ledger = """
+2026-01-15 price EUR 1.10 USD
+
+2026-01-01 * "Euro" "Invoice INV-E1" ^INV-E1
+  invoice: "INV-E1"
+  customer: "CUS-E"
+  due: 2026-01-31
+  Assets:AccountsReceivable  100.00 EUR
+  Income:Revenue:Services  -100.00 EUR
+
+2026-02-01 * "Euro" "Wire in USD" ^INV-E1
+  bank_reference: "BR-1"
+  invoice: "INV-E1"
+  customer: "CUS-E"
+  Assets:Bank:Operating  44.00 USD
+  Assets:AccountsReceivable  -40.00 EUR @ 1.10 USD
+"""
+    path = reporting.written(books, HEADER + ledger, {"ar.yaml": "functional_currency: USD\n"})
+    loaded = books_module.load(str(path))
+    written = path.read_text().splitlines()
+    line = written.index("  Assets:AccountsReceivable  -40.00 EUR @ 1.10 USD") + 1
+    assert [(error.source["lineno"], error.message) for error in loaded.errors] == [
+        (line, "Receipt 'BR-1' at 1.10 USD pays 'INV-E1', carried in EUR alone: the exchange "
+               "difference is not realized; expected an '@' price on its receivable posting or "
+               "a EUR price in USD on or before 2026-01-01"),
+    ]  # fmt: skip
+    table = receivables.aging(loaded, datetime.date(2026, 2, 15))
+    assert [row[-3:] for row in table.rows if row[0] == receivables.TOTAL] == [
+        [D("60.00"), D("60.00"), D("0.00")]
+    ]
+
+
 def test_dso_for_the_month_simple_and_by_countback(books: Books) -> None:
     # USD: ending receivable 530.00; March billings INV-3 50.00 less CN-1 20.00
     # = 30.00; simple DSO 530 / 30 x 31 = 547.7 days. Countback: March (30.00,
@@ -370,19 +422,19 @@ def test_open_invoices_with_their_links(books: Books) -> None:
     assert before.rows[1][0] == "INV-2" and before.rows[1][-1] == "^INV-2"
 
 
-def test_the_open_listing_links_a_receipt_the_bank_import_posted_straight_to_the_invoice(
-    books: Books,
-) -> None:
-    # INV-1 100.00 (Jan 5, due Feb 4); the bank import posts BR-881 60.00
-    # straight to the receivable on Jan 20, as it writes such a line (the
-    # invoice's link, `invoice`, `customer`, the bank's `bank_reference`).
-    # At Jan 31 INV-1 rolls 100.00 - 60.00 - 0.00 = 40.00, not yet due.
-    # README: the open listing gives "every open item with its links (the
-    # invoice, its receipts, its credit notes)"; the statement shows the
-    # 60.00 as a `payment` under BR-881, so the listing traces it by the
-    # receipt's link, ^BR-881 (what `plugins.receipts.link_of` makes of the
-    # id). A receipt applied from unapplied cash is traced so (^R-1, by the
-    # cash application's link); the one posted straight is not: "^INV-1".
+def test_the_open_listing_lists_only_links_the_books_carry(books: Books) -> None:
+    # INV-1 100.00 (Jan 5, due Feb 4) is paid 60.00 on Jan 20 by a bank line
+    # posted straight to the receivable, as the bank import writes it: the
+    # invoice's link ^INV-1, `bank_reference: "BR-881"`, no ^BR-881; and
+    # 10.00 by R-2 through unapplied cash on Jan 21 (the plugin's cash
+    # application carries ^INV-1 ^R-2). At Jan 31 INV-1 rolls 100.00 -
+    # (60.00 + 10.00) - 0.00 = 30.00, not yet due. README: the listing gives
+    # every open item with the links the entries posting to it carry, each a
+    # journal filter in Fava (`grids.LINKS`): ^INV-1 finds the invoice, the
+    # wire and the application; ^R-2 the application. The statement still
+    # shows the 60.00 as a `payment` under BR-881. (Before, the listing also
+    # gave ^BR-881, the wire's receipt id as a link, "^BR-881 ^INV-1 ^R-2":
+    # no entry, typed or generated, carries it, so its filter found nothing.)
     ledger = """
 2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
   invoice: "INV-1"
@@ -397,18 +449,34 @@ def test_the_open_listing_links_a_receipt_the_bank_import_posted_straight_to_the
   customer: "CUS-1"
   Assets:Bank:Operating  60.00 USD
   Assets:AccountsReceivable  -60.00 USD
+
+2026-01-21 * "Acme" "Wire 2"
+  receipt: "R-2"
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:Bank:Operating  10.00 USD
+  Liabilities:UnappliedCash  -10.00 USD
 """
     loaded = reporting.loaded(books, HEADER + ledger, {"ar.yaml": POLICY})
     january_end = datetime.date(2026, 1, 31)
     statement = receivables.customer_statement(loaded, "CUS-1", datetime.date(2026, 1, 1),
                                                january_end)  # fmt: skip
     assert [row[2:4] for row in statement.rows[1:-1]] == [["INV-1", "invoice"],
-                                                          ["BR-881", "payment"]]  # fmt: skip
+                                                          ["BR-881", "payment"],
+                                                          ["R-2", "payment"]]  # fmt: skip
     table = receivables.open_invoices(loaded, january_end)
     assert table.rows == [
         ["INV-1", "CUS-1", datetime.date(2026, 1, 5), datetime.date(2026, 2, 4), 0, "USD",
-         D("100.00"), D("60.00"), D("0.00"), D("40.00"), "^BR-881 ^INV-1"],
+         D("100.00"), D("70.00"), D("0.00"), D("30.00"), "^INV-1 ^R-2"],
     ]  # fmt: skip
+    carried = {
+        link
+        for entry in loaded.entries
+        if isinstance(entry, data.Transaction)
+        for link in entry.links
+    }
+    [links] = table.column("links")
+    assert {text.removeprefix("^") for text in links.split()} <= carried
 
 
 def test_customer_statement_runs_the_balance(books: Books) -> None:
