@@ -1,8 +1,8 @@
 """Customer credits paid out at a rate of their own: what it differs from the pool's is realized.
 
 A customer's credits in a foreign currency are pooled per customer and
-currency (`plugins.credits_remeasurement`; nobody's per payee and
-currency, "(unassigned) Acme"), and the pool is carried at the weight of
+currency (`plugins.credits_remeasurement`; nobody's are one pool per
+currency, "(unassigned)"), and the pool is carried at the weight of
 its postings in the functional currency. Its carrying rate is the
 weighted average of what is open: its carrying amount over its open units,
 on the day a debit pays out of it, before the debit. A refund typed at a
@@ -220,7 +220,7 @@ def entry(paid: PaidOut, policy: ArPolicy, keys: Mapping[str, str]) -> data.Tran
         f"{abs(number)} {move.currency} {way[0]} at {paid.rate} {functional}, "
         f"{way[1]} at {abs(paid.carried)} {functional}"
     )
-    extra: dict[str, Any] = {meta.SOURCE: pool.source, ar_entries.KIND: ar_entries.OWN_RATE}
+    extra: dict[str, Any] = {meta.SOURCE: pool.name, ar_entries.KIND: ar_entries.OWN_RATE}
     made = ar_entries.paid_out_entry(
         policy.customer_credits_account,
         (move.entry, move.entry.meta),

@@ -40,26 +40,33 @@ its own currency, as an invoice without a carrying rate is. Deferred
 revenue and other contract liabilities are non-monetary: they stay at
 their historical rate.
 
-The postings that belong to no customer, the credits schedule's
-"(unassigned)", are remeasured too: the euros are owed all the same, to
-whoever turns out to be owed them. They are pooled per payee and currency
-(`customer_credits.Owner.payee_of`: the payee of the receipt a posting
-names, else its entry's), so one payer's unpriced euros or refund leave
-another's prepayment as it is; those naming no payee are one pool,
-"(unassigned)". A prepayment the bank import types straight to credits
-by a rule, naming only its payee, dated before the payee's first
-invoice, is nobody's (`customer_credits.Owner` reads the payee by the
-posting's day, so a sealed month stays as it was), and stays so once the
-customer is billed. Acme's 100.00 EUR received at 1.20 on Jan 10
-(-120.00 USD), EUR at 1.25 on Jan 31, are worth -125.00: 5.00 USD of
-loss, reversed on Feb 1, linked to no customer:
+The postings that belong to no customer are one pool per currency, the
+credits schedule's "(unassigned)": the euros are owed all the same, to
+whoever turns out to be owed them. The choice: nobody's cash is one
+liability until it is assigned, whatever payee its postings name, if
+any, and carried at the weighted average as a customer's pool is. A
+refund of nobody's euros need not name the payer it pays back (the
+bank's line often names none, or writes it another way), so a pool per
+payee would realize it against another pool's carrying rate; one pool
+realizes it against the one carrying rate, and the schedule's one row is
+the pool. The price of it, as for a customer's pool: one of nobody's
+postings without a price stops the whole pool's remeasurement from its
+day. A prepayment the bank import types straight to credits by a rule,
+naming only its payee, dated before the payee's first invoice, is
+nobody's (`customer_credits.Owner` reads the payee by the posting's day,
+so a sealed month stays as it was), and stays so once the customer is
+billed. 100.00 EUR received at 1.20 on Jan 10 (-120.00 USD) and 100.00
+EUR at 1.28 on Jan 12 (-128.00 USD) from another payer are one pool of
+-200.00 EUR carried at -248.00 (1.24); EUR at 1.25 on Jan 31, they are
+worth -250.00: 2.00 USD of loss, reversed on Feb 1, linked to no
+customer:
 
-    2026-01-31 * "FX remeasurement customer credits (unassigned) Acme EUR at 1.25 USD"
+    2026-01-31 * "FX remeasurement customer credits (unassigned) EUR at 1.25 USD"
       #fx-remeasurement ^unassigned-credits
       revclose_source: "(unassigned)"
       revclose_rate: 1.25
-      Income:ForeignExchange:Unrealized           5.00 USD
-      Liabilities:CustomerCredits:Remeasurement  -5.00 USD
+      Income:ForeignExchange:Unrealized           2.00 USD
+      Liabilities:CustomerCredits:Remeasurement  -2.00 USD
 
 The pool rule itself (`month_end_differences`) is the one home for every
 monetary liability the plugin remeasures: unapplied cash, receipt by
@@ -81,56 +88,42 @@ from plugins.ar_policy import ArPolicy
 from plugins.customer_credits import UNASSIGNED
 from plugins.receipts import link_of
 
-UNASSIGNED_LINK = "unassigned-credits"  # nobody's pools' link: a link cannot hold parentheses
+UNASSIGNED_LINK = "unassigned-credits"  # nobody's pool's link: a link cannot hold parentheses
 
 
 class Pool(NamedTuple):
-    """A customer's credits in one currency, as the credits account holds them.
-
-    Or nobody's held under one payee (`customer_credits.Owner.payee_of`).
-    """
+    """A customer's credits in one currency, as the credits account holds them (or nobody's)."""
 
     customer: str  # "" for the postings that belong to no customer
-    payee: str  # of nobody's, the payee they are held under ("" if none); a customer's: ""
     currency: str
     postings: list[customer_credits.CreditPosting]  # in date order, then entry order
 
     @property
     def name(self) -> str:
-        """Whose it is, as its entries' narrations say: "CUS-1", "(unassigned) Acme"."""
-        if self.customer:
-            return self.customer
-        return f"{UNASSIGNED} {self.payee}" if self.payee else UNASSIGNED
-
-    @property
-    def source(self) -> str:
-        """Its entries' `revclose_source`: its customer, or "(unassigned)" for every payee's."""
+        """Whose it is, as its entries name it (`revclose_source`): "CUS-1", "(unassigned)"."""
         return self.customer or UNASSIGNED
 
     @property
     def link(self) -> str:
-        """Its entries' link: its customer's, or "unassigned-credits" for every payee's."""
+        """Its entries' link: its customer's, or "unassigned-credits"."""
         return link_of(self.customer) if self.customer else UNASSIGNED_LINK
 
 
 def pools(postings: Iterable[customer_credits.CreditPosting], functional: str) -> list[Pool]:
     """Returns the credits in each currency other than the functional one, by customer.
 
-    The postings that belong to no customer are pooled by the payee they
-    are held under, in any case, first: a credit owed to nobody yet is
-    owed all the same, and one payer's euros are not another's. Each such
-    pool is named by the payee as its first posting writes it.
+    The postings that belong to no customer are one pool in each currency
+    (customer ""), first, whatever payee they name: a credit owed to
+    nobody yet is owed all the same, and is one liability until assigned.
     """
-    found: dict[tuple[str, str, str], list[customer_credits.CreditPosting]] = defaultdict(list)
+    found: dict[tuple[str, str], list[customer_credits.CreditPosting]] = defaultdict(list)
     for posting in postings:
         if posting.currency != functional:
-            payee = "" if posting.customer else posting.payee.casefold()
-            found[(posting.customer, payee, posting.currency)].append(posting)
-    made: list[Pool] = []
-    for (customer, _, currency), moves in sorted(found.items()):
-        ordered = sorted(moves, key=lambda move: move.entry.date)
-        made.append(Pool(customer, ordered[0].payee, currency, ordered))
-    return made
+            found[(posting.customer, posting.currency)].append(posting)
+    return [
+        Pool(customer, currency, sorted(moves, key=lambda move: move.entry.date))
+        for (customer, currency), moves in sorted(found.items())
+    ]
 
 
 def foreign_postings(
@@ -141,8 +134,8 @@ def foreign_postings(
 ) -> list[customer_credits.CreditPosting]:
     """Returns the postings to the credits account in a foreign currency, with their customers.
 
-    The customer (and the payee of nobody's) is read only of these
-    postings: most books' credits are in the functional currency.
+    The customer is read only of these postings: most books' credits are
+    in the functional currency.
     """
     return [
         read
@@ -276,8 +269,7 @@ def entries(
     Each is located at the first entry crediting the pool, linked to the
     customer and naming it (`customer`, `revclose_source`); of nobody's
     credits, linked `^unassigned-credits`, its source "(unassigned)", with
-    no customer and no payee (its narration names the pool's payee:
-    "(unassigned) Acme").
+    no customer and no payee.
 
     Args:
       credit_entries: Every entry posting to the credits account, typed and generated.
@@ -297,10 +289,10 @@ def entries(
         of = ar_entries.MonthEnd(
             first.meta,
             f"customer credits {pool.name} {pool.currency}",
-            pool.source,
+            pool.name,
             pool.link,
             pool.customer,
-            first.payee if pool.customer else None,  # nobody's: named, not a payee to read
+            first.payee if pool.customer else None,  # nobody's: its first payee is not the pool's
         )
         made += ar_entries.month_end_pair(
             of,

@@ -164,10 +164,11 @@ class Owner:
     it was); else nobody (""). The receipts' links and the invoices' payees
     are read only when a posting needs them: most name their customer.
 
-    Nobody's credits are one payee's or another's all the same (`payee_of`):
-    one payee's euros are not another's. An entry made of a posting, on its
-    day and under its payee, is whose the posting is when it carries the
-    posting's keys (`keys`): its customer, or the receipt it names.
+    Nobody's credits are nobody's whatever payee they name, if any: one
+    pool until assigned (`plugins.credits_remeasurement`). An entry made of
+    a posting, on its day and under its payee, is whose the posting is when
+    it carries the posting's keys (`keys`): its customer, or the receipt it
+    names.
 
     Attributes:
       receipts: The receipts in unapplied cash, by id.
@@ -198,17 +199,6 @@ class Owner:
             self._links = {receipt.link: receipt.id for receipt in self.receipts.values()}
         return self.receipts.get(used_receipt(entry, posting, self._links))
 
-    def payee_of(self, entry: data.Transaction, posting: data.Posting) -> str:
-        """Returns the payee a posting of nobody's is held under, "" if none.
-
-        The payee of the receipt it names, else its entry's: a credit held
-        by hand naming the receipt and no payee is the payer's, as the
-        receipt's refund is.
-        """
-        receipt = self.receipt_of(entry, posting)
-        payee = receipt.payee if receipt is not None else entry.payee
-        return payee or ""
-
     def keys(self, entry: data.Transaction, posting: data.Posting) -> dict[str, str]:
         """Returns the metadata an entry made of `posting` carries to be whose the posting is.
 
@@ -230,9 +220,7 @@ class Owner:
         units = posting.units
         if units is None or not isinstance(number := units.number, Decimal):
             return None
-        customer = self.of(entry, posting)
-        payee = "" if customer else self.payee_of(entry, posting)
-        return CreditPosting(entry, customer, units.currency, number, posting, payee)
+        return CreditPosting(entry, self.of(entry, posting), units.currency, number, posting)
 
 
 class CreditPosting(NamedTuple):
@@ -243,7 +231,6 @@ class CreditPosting(NamedTuple):
     currency: str
     number: Decimal  # as posted: negative credits the customer
     posting: data.Posting
-    payee: str = ""  # of nobody's, the payee it is held under (`Owner.payee_of`); else ""
 
 
 def postings(
