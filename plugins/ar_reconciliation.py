@@ -482,8 +482,8 @@ def _reconciled(
     unapplied = policy.accounts.unapplied_cash
     typed, findings = books.typed, list(books.findings)
     rates = fx.Rates(books.entries, policy.functional_currency)
-    # A typed posting at a rate to an item carried in its own currency alone cannot settle it.
-    findings += fx.paid_at_a_rate_alone(typed, rates)
+    # A typed payment with a rate on one side only of the item it pays cannot settle it.
+    findings += fx.paid_with_one_rate(typed, rates)
     typed.post(known.carried or [])  # write-offs settle their invoices from their day
     # What receipts posted straight to an invoice over pay on the typed
     # postings alone is moved to customer credits first. The typed items are
@@ -667,7 +667,7 @@ def _applied(
         *charged.entries,
         *credited.entries,
     ]
-    findings = [*applied.findings, *charged.findings]
+    findings = [*applied.findings, *credited.findings, *charged.findings]
 
     def match_again(customers: set[str]) -> None:
         # A receipt of what a chargeback opened again is matched and
@@ -691,6 +691,7 @@ def _applied(
     rematched = crediting.applied(parked, policy, rates)
     subledger.post(rematched.movements)
     made += rematched.entries
+    findings += rematched.findings
     # A debit reaching into what its receipt's credit paid, once the credits paid again.
     paid_by_credits = [*credited.entries, *rematched.entries]
     hold = True
@@ -710,6 +711,7 @@ def _applied(
             last = crediting.applied(parked, policy, rates)
             subledger.post(last.movements)
             made += last.entries
+            findings += last.findings
             paid_by_credits += last.entries
         if not charging.waiting:
             break

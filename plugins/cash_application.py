@@ -13,9 +13,9 @@ the receipt names no customer or the invoice's own.
 
 A receipt in an invoice's own currency realizes the difference of their
 rates when both have one; with a rate on one side only (a receipt with no
-price on it and none in the ledger on or before its date, or an invoice
-carried in its own currency alone) the pair is reported
-(`_without_a_rate`).
+price on it and none in the ledger on or before its date paying an invoice
+carried at a rate, or one with an `@` price paying an invoice carried in
+its own currency alone) the pair is reported (`_without_a_rate`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from beancount.core import data
 
 from plugins import ar_entries, cash_matching, credit_notes, customer_credits
 from plugins.ar_policy import ArPolicy
-from plugins.fx import Rates, without_a_rate
+from plugins.fx import Rates, payment_rate, without_a_rate
 from plugins.matching_terms import Application, OverPaying, Paying, Payment
 from plugins.receipts import Receipt, Receipts, Use, posted_straight
 from plugins.receivables import Finding, Item, Movement, Subledger
@@ -272,12 +272,13 @@ def _settlement(
     if functional is None or receipt.currency == item.currency == functional:
         return ar_entries.Settlement(receipt, item, ratio)
     crossed = receipt.currency != item.currency
+    carrying = rates.carrying(item)
     return ar_entries.Settlement(
         receipt,
         item,
         ratio,
-        rates.of_posting(receipt.posting, receipt.date),
-        rates.carrying(item),
+        payment_rate(receipt.posting, receipt.date, carrying, rates),
+        carrying,
         rates.price(item.currency, receipt.date) if crossed else None,
     )
 
@@ -286,10 +287,11 @@ def _without_a_rate(settlement: ar_entries.Settlement, functional: str | None) -
     """Returns why a receipt and an invoice of one currency, one side without a rate, cannot settle.
 
     A receipt in the invoice's currency is worth the price on its unapplied
-    cash posting, else the ledger's price on its date or the latest before
-    (`Rates.of_posting`); an invoice is carried at the rate it was billed
-    at. The rule and its message are `plugins.fx.without_a_rate`'s, as for
-    a receipt posted straight to the invoice at a rate of its own.
+    cash posting, else, paying an invoice carried at a rate, the ledger's
+    price on its date or the latest before (`plugins.fx.payment_rate`); an
+    invoice is carried at the rate it was billed at. The rule and its
+    message are `plugins.fx.without_a_rate`'s, as for a receipt posted
+    straight to the invoice and a customer's credit.
     """
     receipt, item = settlement.receipt, settlement.item
     if receipt.currency != item.currency:

@@ -105,7 +105,7 @@ from plugins.receipts import (
     link_of,
     used_receipt,
 )
-from plugins.receivables import Item, Movement, Subledger
+from plugins.receivables import Finding, Item, Movement, Subledger
 from plugins.schedule import month_end
 
 KIND = "customer-credit"
@@ -145,10 +145,11 @@ class Claim(NamedTuple):
 
 
 class CreditsApplied(NamedTuple):
-    """The entries that apply customer credits, and the receivable postings they add."""
+    """The entries that apply customer credits, the receivable postings they add, their errors."""
 
     entries: list[data.Transaction]
     movements: list[tuple[str, Movement]]
+    findings: list[Finding]  # a credit and an invoice with a rate on one side only (`unrated`)
 
 
 class Owner:
@@ -626,14 +627,17 @@ class Crediting:
           policy: The receivables policy.
           rates: The ledger's prices, for the carrying rates of foreign-currency invoices.
         """
-        done = CreditsApplied([], [])
+        done = CreditsApplied([], [], [])
         made, self.made = self.made, []
         ordered = sorted(made, key=lambda one: (self.credits[one[0]].date, one[0], one[3]))
         for receipt, name, units, day in ordered:
-            item = self.items[name]
-            entry = credit_entry(credits[receipt], item, units, day, policy, rates)
+            item, credit = self.items[name], credits[receipt]
+            entry = credit_entry(credit, item, units, day, policy, rates)
             done.entries.append(entry)
             done.movements.append((name, Movement(entry.date, -units, entry, 2, item.currency)))
+            message = unrated(credit, item, rates)
+            if message is not None:
+                done.findings.append((dict(credit.source), message, entry))
         return done
 
 
@@ -679,6 +683,30 @@ def _claimed(
         taken[claim.key] = units
         left -= units
     return left
+
+
+def unrated(credit: Credit, item: Item, rates: fx.Rates) -> str | None:
+    """Returns why a credit cannot pay an invoice, one of them without a rate, or None.
+
+    A credit is carried at the rate its receipt parked it at, or at none
+    (`Credit.rate`), an invoice at its carrying rate: with a rate on one
+    side only, its units move unpriced (`credit_entry`) and what the rated
+    side carries stays behind with nothing open, the rule of a receipt
+    (`plugins.fx.without_a_rate`). 10.00 EUR over paid at 1.10 (-11.00 USD
+    in customer credits) paying an invoice carried in EUR alone leave
+    -11.00 USD in customer credits and 0.00 EUR; 10.00 EUR parked without
+    a rate paying an invoice carried at 1.20 leave the invoice carried at
+    12.00 USD less than the general ledger has. The error is located at
+    the credit's source, the receipt's line its entry is at.
+    """
+    return fx.without_a_rate(
+        f"Customer credit from '{credit.receipt}'",
+        (credit.date, credit.rate),
+        item,
+        rates.carrying(item),
+        rates.functional,
+        "receipt's",
+    )
 
 
 def credit_entry(

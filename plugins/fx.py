@@ -28,13 +28,22 @@ line crediting `-30.00 EUR @ 1.10 USD` straight to an invoice carried at
 1.20) is a settlement at another rate than the item's: `settled_at_own_rate`
 finds it, so that the difference is realized as a cash application's is.
 
-A payment in an item's own currency with a rate on one side only (a
-receipt without a rate paying an item carried at one, or one at a rate
-paying an item carried in its own currency alone) cannot settle it: the
-units move unpriced, and what the rated side carries in the functional
-currency stays behind with nothing open. It is an error (`without_a_rate`),
-whether the receipt comes through unapplied cash (`plugins.cash_application`)
-or is posted straight to the item at a price of its own (`paid_at_a_rate_alone`).
+A payment in an item's own currency with a rate on one side only cannot
+settle it: the units move unpriced, and what the rated side carries in the
+functional currency stays behind with nothing open. It is an error
+(`without_a_rate`), whatever the route: a receipt through unapplied cash
+(`plugins.cash_application`), a receipt posted straight to the item
+(`paid_with_one_rate`), a customer's credit (`plugins.customer_credits`,
+at its carrying rate or none). A receipt's side has a rate when its
+posting has an `@` price in the functional currency, or, only to pay an
+item carried at a rate, the ledger's price on or before its day
+(`payment_rate`): 40.00 EUR typed without a price pay an invoice carried
+in EUR alone unpriced, whatever EUR was worth that day (nothing is left
+behind); through unapplied cash they pay one carried at 1.20 at the day's
+1.10 (40 x (1.20 - 1.10) = 4.00 USD of loss realized), and with no EUR
+price on or before their day they are reported. A credit note, a write-off
+or a refund is no payment: without a rate, to an item carried at one, it
+is not checked (typed at a rate to an item carried alone, any posting is).
 """
 
 from __future__ import annotations
@@ -49,6 +58,7 @@ from beancount.core import data, prices
 
 from plugins import meta
 from plugins.ar_policy import ArPolicy
+from plugins.receipts import posted_straight
 from plugins.receivables import Finding, Item, Movement, Subledger
 from plugins.schedule import month_end
 
@@ -256,6 +266,33 @@ def settled_at_own_rate(subledger: Subledger, rates: Rates) -> list[OwnRate]:
     return found
 
 
+def payment_rate(
+    posting: data.Posting, day: datetime.date, carrying: Decimal | None, rates: Rates
+) -> Decimal | None:
+    """Returns the rate of a payment in an item's own currency, for `without_a_rate`.
+
+    Its own price in the functional currency (`@ 1.10 USD`); else, only when
+    the item is carried at a rate, the ledger's price on or before its day
+    (`Rates.of_posting`: a receipt typed without a price is applied at the
+    day's price). An item carried in its own currency alone is paid by
+    units without a price as it carries them, whatever the ledger's price:
+    40.00 EUR received Feb 1 without a price, EUR at 1.10 since Jan 15, pay
+    40.00 EUR of an invoice billed Jan 1 (carried in EUR alone) with no
+    rate on either side, so no error; paying an invoice carried at 1.20
+    they are worth 1.10, and with no EUR price on or before Feb 1, nothing.
+
+    Args:
+      posting: The payment's posting (the receipt's unapplied cash posting,
+        or its receivable posting when posted straight to the item).
+      day: The payment's date.
+      carrying: The item's carrying rate (`Rates.carrying`), or None.
+      rates: The ledger's prices.
+    """
+    if carrying is None:
+        return own_rate(posting, rates.functional)
+    return rates.of_posting(posting, day)
+
+
 def without_a_rate(
     payer: str,
     paid: tuple[datetime.date, Decimal | None],
@@ -266,15 +303,16 @@ def without_a_rate(
 ) -> str | None:
     """Returns why a payment in an item's own currency, one side without a rate, cannot settle.
 
-    The payment is worth its rate (`Rates.of_posting`); the item is carried
-    at its carrying rate. With a rate on one side only, the units move
-    unpriced and what the other side carries in the functional currency
-    stays behind with nothing open, realized nowhere: of the item in the
-    receivable, of the payment where its cash is (unapplied cash, or the
-    receivable when posted straight to it). The books need the missing
-    side's price. INV-E1 100.00 EUR billed Jan 1, before EUR's first price,
-    paid 40.00 EUR by `-40.00 EUR @ 1.10 USD` leaves 0 - 44.00 = -44.00 USD
-    with nothing open.
+    The payment is worth its rate (a receipt's, `payment_rate`; a customer
+    credit's, the rate it is carried at); the item is carried at its
+    carrying rate. With a rate on one side only, the units move unpriced
+    and what the other side carries in the functional currency stays
+    behind with nothing open, realized nowhere: of the item in the
+    receivable, of the payment where its cash is (unapplied cash, customer
+    credits, or the receivable when posted straight to it). The books need
+    the missing side's price. INV-E1 100.00 EUR billed Jan 1, before EUR's
+    first price, paid 40.00 EUR by `-40.00 EUR @ 1.10 USD` leaves 0 - 44.00
+    = -44.00 USD with nothing open.
 
     Args:
       payer: The payment as the message names it, e.g. "Receipt 'R-1'".
@@ -303,19 +341,26 @@ def without_a_rate(
     )
 
 
-def paid_at_a_rate_alone(subledger: Subledger, rates: Rates) -> list[Finding]:
-    """Returns an error for each typed posting at a rate to an item carried in its own currency.
+def paid_with_one_rate(subledger: Subledger, rates: Rates) -> list[Finding]:
+    """Returns an error for each typed payment with a rate on one side only of the item it pays.
 
     A bank line posting a USD wire straight to an invoice at the day's rate
     (`Assets:AccountsReceivable -40.00 EUR @ 1.10 USD`) pays 40.00 EUR of
     an invoice billed before EUR's first price, so carried in EUR alone:
-    the posting weighs -44.00 USD that nothing open carries
-    (`without_a_rate`, as a receipt through unapplied cash is). The error
-    names the posting's line. A posting without a price of its own moves
-    euros as its item carries them, whatever the ledger's price of its day:
-    nothing to report. (One without a price paying an item carried at a
-    rate is weighed at that rate, `value_of`; what the ledger's price of its
-    day says it was worth is the aging's functional tie to show.)
+    the posting weighs -44.00 USD that nothing open carries. Its mirror, a
+    receipt posted straight without a price (`-10.00 EUR`) to an invoice
+    carried at 1.20, with no EUR price in the ledger on or before its day,
+    moves euros with no rate: the plugin carries them at 1.20 (`value_of`,
+    -12.00 USD) and the general ledger at nothing, a break of 12.00 USD
+    with nothing open. Both are `without_a_rate`'s error, at the posting's
+    line, as through unapplied cash; the payment's rate is `payment_rate`'s.
+    (With a ledger price that day, the receipt has a rate: weighed at
+    1.20 by the plugin and at the day's price by the aging, it is the
+    aging's functional tie to show.) Of an item carried at a rate only
+    receipts (`plugins.receipts.posted_straight`) are payments: a credit
+    note, a write-off by hand or a refund is not checked. Of one carried in
+    its own currency alone, any typed posting at a rate is reported, a
+    receipt's or not ("The posting of 2026-02-01 at 1.10 USD pays ...").
     """
     functional = rates.functional
     if functional is None:
@@ -324,17 +369,21 @@ def paid_at_a_rate_alone(subledger: Subledger, rates: Rates) -> list[Finding]:
     items = subledger.items
     for invoice in subledger.several:
         item = items[invoice]
-        if item.currency == functional or rates.carrying(item) is not None:
+        if item.currency == functional:
             continue
+        carrying = rates.carrying(item)
         for movement in item.movements:
             if movement is item.origin or meta.GENERATED_BY in movement.entry.meta:
                 continue
+            receipt = posted_straight(movement)
+            if carrying is not None and receipt is None:
+                continue
             entry, posting = movement.entry, movement.posting
-            rate = own_rate(posting, functional)
-            receipt = meta.written_receipt_id(entry, posting)
+            rate = payment_rate(posting, movement.date, carrying, rates)
+            receipt = receipt or meta.written_receipt_id(entry, posting)
             payer = f"Receipt '{receipt}'" if receipt else f"The posting of {movement.date}"
             paid = (movement.date, rate)
-            message = without_a_rate(payer, paid, item, None, functional, "receivable")
+            message = without_a_rate(payer, paid, item, carrying, functional, "receivable")
             if message is not None:
                 found.append((movement.source, message, entry))
     return found

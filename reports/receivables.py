@@ -209,7 +209,7 @@ class Receivables:
         after has no functional value, neither the invoice nor the payment.
         A payment typed at a price of its own (`-40.00 EUR @ 1.10 USD`) weighs
         -44.00 USD nothing open carries: the plugin reports it at its line
-        (`plugins.fx.paid_at_a_rate_alone`).
+        (`plugins.fx.paid_with_one_rate`).
         """
         functional = rates.functional
         return {

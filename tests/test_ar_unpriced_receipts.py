@@ -1,12 +1,14 @@
 """A receipt in euros typed without a price, applied to an invoice carried at a rate.
 
 A euro bank account's receipt has no `@` price: `Assets:Bank:Euro 30.00
-EUR`, `Liabilities:UnappliedCash -30.00 EUR`. Its rate is found as an
-invoice's is (`plugins.fx.Rates.of_posting`): the ledger's price of EUR on
-its date, or the latest before. So it is worth what the euros were worth
-that day, the bank's value of them, and applied to an invoice carried at
-another rate it realizes the difference, as a receipt priced at that rate
-would. With no price in the ledger on or before its date it is worth nothing
+EUR`, `Liabilities:UnappliedCash -30.00 EUR`. Paying an invoice carried at
+a rate, its rate is found as an invoice's is (`plugins.fx.payment_rate`):
+the ledger's price of EUR on its date, or the latest before; paying one
+carried in euros alone, only a price typed on it counts, whatever the
+ledger's price (the last section: one rule whatever the route). So paying
+an invoice carried at a rate it is worth what the euros were worth that
+day, the bank's value of them, and realizes the difference, as a receipt
+priced at that rate would. With no price in the ledger on or before its date it is worth nothing
 known in dollars: its euros pay the invoice unpriced, the invoice's carrying
 amount stays in the receivable with nothing open, and the plugin reports the
 missing price (before the rule it said nothing, and only the close's
@@ -34,6 +36,7 @@ from tests.test_ar_reconciliation import (
     load,
     squeezed,
 )
+from tests.test_statement_credits import HEADER as STATEMENT_HEADER
 
 POLICY = {"ar.yaml": "tolerance: {USD: 1.00, EUR: 1.00}\n", "close.yaml": ""}
 D = Decimal
@@ -62,7 +65,7 @@ def _receipt(naming: str) -> str:
 """
 
 
-def _functional_total(loaded: books_module.Books, day: str) -> list[object]:
+def functional_total(loaded: books_module.Books, day: str) -> list[object]:
     """The aging's functional total row: its total, general ledger balance and difference."""
     table = receivables.aging(loaded, datetime.date.fromisoformat(day))
     [total] = [row for row in table.rows if row[0] == receivables.FUNCTIONAL_TOTAL]
@@ -93,7 +96,7 @@ def test_worked_example_an_unpriced_euro_receipt_is_worth_the_days_price(
     assert units_total(postings_through(entries, REALIZED, "2026-12-31")) == D("3.00")
     assert units_total(postings_through(entries, AR, "2026-12-31"), "EUR") == 0
     assert units_total(postings_through(entries, UNAPPLIED, "2026-12-31"), "EUR") == 0
-    assert _functional_total(loaded, "2026-02-28") == [D("0.00"), D("0.00"), D("0.00")]
+    assert functional_total(loaded, "2026-02-28") == [D("0.00"), D("0.00"), D("0.00")]
 
 
 def test_an_unpriced_euro_receipt_takes_the_latest_price_before_its_day(books: Books) -> None:
@@ -106,7 +109,7 @@ def test_an_unpriced_euro_receipt_takes_the_latest_price_before_its_day(books: B
     assert squeezed(postings) == [
         f"{UNAPPLIED} 30.00 EUR @ 1.25 USD", f"{AR} -30.00 EUR @ 1.20 USD", f"{REALIZED} -1.50 USD",
     ]  # fmt: skip
-    assert _functional_total(loaded, "2026-02-28") == [D("0.00"), D("0.00"), D("0.00")]
+    assert functional_total(loaded, "2026-02-28") == [D("0.00"), D("0.00"), D("0.00")]
 
 
 def test_an_unpriced_euro_receipt_with_no_price_in_the_ledger_is_reported(books: Books) -> None:
@@ -128,7 +131,7 @@ def test_an_unpriced_euro_receipt_with_no_price_in_the_ledger_is_reported(books:
     [(_, _, postings)] = applications(entries)
     assert squeezed(postings) == [f"{UNAPPLIED} 30.00 EUR", f"{AR} -30.00 EUR"]
     assert units_total(postings_through(entries, REALIZED, "2026-12-31")) == 0
-    assert _functional_total(loaded, "2026-02-28") == [D("0.00"), D("36.00"), D("36.00")]
+    assert functional_total(loaded, "2026-02-28") == [D("0.00"), D("36.00"), D("36.00")]
 
 
 def test_unpriced_euros_paying_an_invoice_in_euros_alone_are_not_reported(books: Books) -> None:
@@ -180,3 +183,241 @@ def test_a_priced_receipt_paying_an_invoice_carried_in_euros_alone_is_reported(
         "Receipt 'R-1' at 1.20 USD pays 'INV-1', carried in EUR alone: the exchange "
         "difference is not realized"
     )
+
+
+# One rule whatever the route ------------------------------------------------------
+#
+# From the review of 8d7a001: the same euros reach an invoice straight,
+# through unapplied cash or as a customer's credit, and the rule of a rate
+# on one side only (`plugins.fx.without_a_rate`) gives one answer, the
+# payment's rate read by one function (`plugins.fx.payment_rate`). These
+# books' functional currency is USD by the policy; no price is typed on an
+# invoice unless shown (`@ 1.20 USD`).
+
+USD_POLICY = {"ar.yaml": "functional_currency: USD\n"}
+EURO_BANK = "\n2025-01-01 open Assets:Bank:Euro\n"
+
+# INV-E1 100.00 EUR billed Jan 1, with no price on it and none in the ledger
+# on or before Jan 1: carried in euros alone (README, Foreign currency).
+INVOICE_E1 = """
+2026-01-01 * "Euro" "Invoice INV-E1" ^INV-E1
+  invoice: "INV-E1"
+  customer: "CUS-E"
+  due: 2026-01-31
+  Assets:AccountsReceivable  100.00 EUR
+  Income:Revenue:Services  -100.00 EUR
+"""
+
+# INV-1 100.00 EUR billed Jan 2 at 1.20: carried at 100 x 1.20 = 120.00 USD.
+INVOICE_1 = """
+2026-01-02 * "Euro" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-E"
+  due: 2026-02-01
+  Assets:AccountsReceivable  100.00 EUR @ 1.20 USD
+  Income:Revenue:Services  -120.00 USD
+"""
+
+
+def load_usd(books: Books, ledger: str) -> tuple[books_module.Books, list[str]]:
+    """Loads the books in USD as the reports do, errors and all; returns them and their lines."""
+    path = reporting.written(books, STATEMENT_HEADER + EURO_BANK + ledger, USD_POLICY)
+    return books_module.load(str(path)), path.read_text().splitlines()
+
+
+def usd_errors(loaded: books_module.Books) -> list[tuple[int, str]]:
+    """The errors as (line, message)."""
+    return [(error.source["lineno"], str(error.message)) for error in loaded.errors]
+
+
+def test_unpriced_euros_through_unapplied_cash_pay_an_invoice_in_euros_alone_as_straight_ones(
+    books: Books,
+) -> None:
+    # EUR's first price is 1.10 on Jan 15, after INV-E1 is billed (Jan 1)
+    # and before it is paid: an EU entity's euro books whose ledger starts
+    # recording EUR prices mid-month. R-1 40.00 EUR comes into the euro
+    # account on Feb 1 with no price typed: `Assets:Bank:Euro 40.00 EUR`,
+    # `Liabilities:UnappliedCash -40.00 EUR`. Nothing in it is in dollars:
+    # unapplied cash holds -40.00 EUR, the application moves +40.00 EUR out
+    # of it and -40.00 EUR into INV-E1, so unapplied cash is 0.00 EUR and
+    # 0.00 USD, and INV-E1 is open 100.00 - 40.00 = 60.00 EUR, with no
+    # functional rows (nothing is carried at a rate). README (AR reports,
+    # the aging) says the same payment posted straight to INV-E1 "without
+    # a rate on Feb 1 leaves 60.00 EUR open and nothing in the functional
+    # rows, the payment read as its invoice is (not at 1.10, -44.00 USD)",
+    # and it loads without an error. Through unapplied cash it was an error
+    # before the rule: "Receipt 'R-1' at 1.10 USD pays 'INV-E1', carried in
+    # EUR alone", the 1.10 being the ledger's price, not the receipt's, and
+    # the remedy it asked for (a EUR price on or before Jan 1) would put
+    # books kept in euros at a rate. The straight rule of 8d7a001 read only
+    # a price typed on the posting (`fx.own_rate`); cash application read
+    # the ledger's too (`Rates.of_posting`): two readings of one payment's
+    # rate. Now one function reads it for both (`fx.payment_rate`): paying
+    # an invoice carried alone, only a typed price.
+    prices = "\n2026-01-15 price EUR 1.10 USD\n"
+    straight = """
+2026-02-01 * "Euro" "Wire in EUR" ^INV-E1
+  bank_reference: "BR-1"
+  invoice: "INV-E1"
+  customer: "CUS-E"
+  Assets:Bank:Euro  40.00 EUR
+  Assets:AccountsReceivable  -40.00 EUR
+"""
+    loaded, _ = load_usd(books, prices + INVOICE_E1 + straight)
+    assert usd_errors(loaded) == []
+    through_unapplied = """
+2026-02-01 * "Euro" "Wire in EUR"
+  receipt: "R-1"
+  invoice: "INV-E1"
+  customer: "CUS-E"
+  Assets:Bank:Euro  40.00 EUR
+  Liabilities:UnappliedCash  -40.00 EUR
+"""
+    loaded, _ = load_usd(books, prices + INVOICE_E1 + through_unapplied)
+    assert usd_errors(loaded) == []
+    table = receivables.aging(loaded, datetime.date(2026, 2, 28))
+    assert [row[0] for row in table.rows] == ["CUS-E", receivables.TOTAL]
+    assert table.rows[-1][-3:] == [D("60.00"), D("60.00"), D("0.00")]
+
+
+def test_unpriced_euros_posted_straight_to_an_invoice_carried_at_a_rate_with_no_price_are_reported(
+    books: Books,
+) -> None:
+    # No EUR price in the ledger at all. INV-1 is carried at its own 1.20
+    # (120.00 USD). BR-1 10.00 EUR from the euro account is posted straight
+    # to INV-1 on Feb 1 without a price: it has no rate, INV-1 has one, the
+    # rate "on one side only" of `plugins.fx`. INV-1 is open 100.00 - 10.00
+    # = 90.00 EUR, carried at 120.00 - 10 x 1.20 = 108.00 (the plugin weighs
+    # the posting at INV-1's rate, `fx.value_of`), while the general ledger
+    # has 120.00 and nothing for the wire (no price to weigh it by): the
+    # aging's functional total is 108.00 against 120.00, a break of 12.00
+    # USD with nothing open, and before the rule only that tie showed it.
+    # The same 10.00 EUR through unapplied cash (R-1 naming INV-1) is an
+    # error at R-1's line, "Receipt 'R-1' in EUR has no rate in USD on
+    # 2026-02-01 to pay 'INV-1', carried at 1.20 USD" (above); 8d7a001
+    # reported the straight mirror with the price on the other side only.
+    # So the straight posting is reported at its line, in those words
+    # (`fx.without_a_rate`: "...on its receivable posting").
+    wire = """
+2026-02-01 * "Euro" "Wire in EUR" ^INV-1
+  bank_reference: "BR-1"
+  invoice: "INV-1"
+  customer: "CUS-E"
+  Assets:Bank:Euro  10.00 EUR
+  Assets:AccountsReceivable  -10.00 EUR
+"""
+    loaded, written = load_usd(books, INVOICE_1 + wire)
+    assert functional_total(loaded, "2026-02-28") == [D("108.00"), D("120.00"), D("12.00")]
+    line = written.index("  Assets:AccountsReceivable  -10.00 EUR") + 1
+    [(at, message)] = usd_errors(loaded)
+    assert at == line
+    assert message.startswith(
+        "Receipt 'BR-1' in EUR has no rate in USD on 2026-02-01 to pay 'INV-1', carried at "
+        "1.20 USD: the exchange difference is not realized"
+    )
+
+
+def test_credits_without_a_price_to_an_invoice_carried_at_a_rate_are_no_payments(
+    books: Books,
+) -> None:
+    # No EUR price in the ledger at all; INV-1 100.00 EUR is carried at its
+    # own 1.20 (120.00 USD). Three credits to it without a price, none a
+    # receipt (`plugins.receipts.posted_straight`): CN-1, a credit note of
+    # 10.00 EUR crediting INV-1 (netted by the plugin) on Feb 1; a goodwill
+    # credit of 5.00 EUR typed by hand naming INV-1 on Feb 2; a write-off of
+    # 20.00 EUR as uncollectible on Feb 3. None is a payment, so none is
+    # `fx.without_a_rate`'s error, though each has no rate and INV-1 has
+    # one: INV-1 is open 100.00 - 10.00 - 5.00 - 20.00 = 65.00 EUR. (A pin:
+    # no error on the code before the rule of straight payments either,
+    # which checked only items carried in their own currency alone.)
+    credits = """
+2025-01-01 open Expenses:Goodwill
+2025-01-01 open Expenses:BadDebt
+
+2026-02-01 * "Euro" "Credit note CN-1 for INV-1" ^CN-1 ^INV-1
+  invoice: "CN-1"
+  credits: "INV-1"
+  customer: "CUS-E"
+  Assets:AccountsReceivable  -10.00 EUR
+  Income:Revenue:Services  10.00 EUR
+
+2026-02-02 * "Euro" "Goodwill credit on INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-E"
+  Assets:AccountsReceivable  -5.00 EUR
+  Expenses:Goodwill  5.00 EUR
+
+2026-02-03 * "Euro" "Write off part of INV-1" ^INV-1
+  invoice: "INV-1"
+  status: "uncollectible"
+  customer: "CUS-E"
+  Assets:AccountsReceivable  -20.00 EUR
+  Expenses:BadDebt  20.00 EUR
+"""
+    loaded, _ = load_usd(books, INVOICE_1 + credits)
+    assert usd_errors(loaded) == []
+    rows = receivables.open_invoices(loaded, datetime.date(2026, 2, 28)).rows
+    assert [(row[0], row[-2]) for row in rows] == [("INV-1", D("65.00"))]
+
+
+def test_one_wire_at_a_rate_paying_two_invoices_in_euros_alone_is_reported_at_each_line(
+    books: Books,
+) -> None:
+    # INV-E1 100.00 EUR and INV-E2 50.00 EUR, both billed Jan 1 before EUR's
+    # first price (1.10, Jan 15): carried in euros alone. One USD wire of
+    # 55.00 on Feb 1 pays 20.00 EUR of INV-E1 and 30.00 EUR of INV-E2, each
+    # on its own line at 1.10: 20 x 1.10 + 30 x 1.10 = 22.00 + 33.00 =
+    # 55.00 USD, all of it in the receivable with nothing open. Each line is
+    # an error of its own, at its own line number, naming its invoice and
+    # the wire's bank reference; INV-E1 is open 80.00 EUR, INV-E2 20.00.
+    prices = "\n2026-01-15 price EUR 1.10 USD\n"
+    invoice_e2 = INVOICE_E1.replace("E1", "E2").replace("100.00", "50.00")
+    wire = """
+2026-02-01 * "Euro" "Wire in USD" ^INV-E1 ^INV-E2
+  bank_reference: "BR-1"
+  customer: "CUS-E"
+  Assets:Bank:Operating  55.00 USD
+  Assets:AccountsReceivable  -20.00 EUR @ 1.10 USD
+    invoice: "INV-E1"
+  Assets:AccountsReceivable  -30.00 EUR @ 1.10 USD
+    invoice: "INV-E2"
+"""
+    loaded, written = load_usd(books, prices + INVOICE_E1 + invoice_e2 + wire)
+    first = written.index("  Assets:AccountsReceivable  -20.00 EUR @ 1.10 USD") + 1
+    second = written.index("  Assets:AccountsReceivable  -30.00 EUR @ 1.10 USD") + 1
+    tail = (
+        "carried in EUR alone: the exchange difference is not realized; expected an '@' "
+        "price on its receivable posting or a EUR price in USD on or before 2026-01-01"
+    )
+    assert sorted(usd_errors(loaded)) == [
+        (first, f"Receipt 'BR-1' at 1.10 USD pays 'INV-E1', {tail}"),
+        (second, f"Receipt 'BR-1' at 1.10 USD pays 'INV-E2', {tail}"),
+    ]
+    rows = receivables.open_invoices(loaded, datetime.date(2026, 2, 28)).rows
+    assert [(row[0], row[-2]) for row in rows] == [("INV-E1", D("80.00")), ("INV-E2", D("20.00"))]
+
+
+def test_a_wire_at_the_rate_of_an_invoice_billed_on_the_first_price_day_is_no_error(
+    books: Books,
+) -> None:
+    # The boundary of "carried in its own currency alone": INV-E1 billed on
+    # Jan 15, the day of EUR's first price (1.10), is carried at it, on or
+    # before its date (`Rates.carrying`): 100 x 1.10 = 110.00 USD. A USD
+    # wire of 44.00 posted straight at `-40.00 EUR @ 1.10 USD` on Feb 1
+    # settles 40.00 EUR at the carrying rate: no error, nothing realized
+    # (40 x (1.10 - 1.10) = 0.00), INV-E1 open 60.00 EUR carried at
+    # 110.00 - 44.00 = 66.00, worth 60 x 1.10 = 66.00 at Feb 28: the
+    # functional total ties, 66.00 against 66.00.
+    prices = "\n2026-01-15 price EUR 1.10 USD\n"
+    invoice = INVOICE_E1.replace("2026-01-01 *", "2026-01-15 *")
+    wire = """
+2026-02-01 * "Euro" "Wire in USD" ^INV-E1
+  bank_reference: "BR-1"
+  invoice: "INV-E1"
+  customer: "CUS-E"
+  Assets:Bank:Operating  44.00 USD
+  Assets:AccountsReceivable  -40.00 EUR @ 1.10 USD
+"""
+    loaded, _ = load_usd(books, prices + invoice + wire)
+    assert usd_errors(loaded) == []
+    assert functional_total(loaded, "2026-02-28") == [D("66.00"), D("66.00"), D("0.00")]
