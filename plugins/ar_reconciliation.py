@@ -509,8 +509,7 @@ def _reconciled(
     # pool's (a refund typed at its own, a credit applied at its receipt's)
     # realizes what it differs from the pool's carrying amount.
     owner = customer_credits.Owner(applied.cash.by_id, applied.subledger)
-    account = policy.customer_credits_account
-    crediting = [*books.customer_credits, *(entry for entry in made if _posts_to(entry, account))]
+    crediting = _credit_entries(books.customer_credits, made, applied, policy)
     own_rates = credits_own_rate.entries(crediting, owner, policy)
     made += own_rates
     # So does a typed debit of a receipt in unapplied cash at a rate other than the receipt's.
@@ -847,6 +846,37 @@ def _realized_own_rates(
         subledger.post([(found.item.id, debit), (found.item.id, credit)])
         made.append(entry)
     return made
+
+
+def _credit_entries(
+    typed: Sequence[data.Transaction],
+    made: Sequence[data.Transaction],
+    applied: _Applied,
+    policy: ArPolicy,
+) -> list[data.Transaction]:
+    """Returns the entries that post to customer credits, typed and generated, for foreign pools.
+
+    Only their postings in a foreign currency are read (`plugins.credits_own_rate`,
+    `plugins.credits_remeasurement`). What the plugin generates moves the
+    money of the items, receipts and typed credits it reads, each in its
+    own currency: when all of those are in the functional currency, as
+    most books' are, so is every posting it generated, and the generated
+    entries (one or more a receipt) are not read, the typed ones alone are.
+    Books with one EUR invoice among 100,000 USD ones have every generated
+    entry read.
+    """
+    functional, account = policy.functional_currency, policy.customer_credits_account
+    currencies = {
+        units.currency
+        for entry in typed
+        for posting in entry.postings
+        if posting.account == account and (units := posting.units) is not None
+    }
+    currencies |= applied.cash.currencies
+    currencies.update(applied.subledger.by_currency)
+    if currencies <= {functional}:
+        return list(typed)
+    return [*typed, *(entry for entry in made if _posts_to(entry, account))]
 
 
 def _posts_to(entry: data.Transaction, account: str) -> bool:

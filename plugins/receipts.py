@@ -116,7 +116,11 @@ class Receipts:
 
     `post` adds a use in place and keeps what is left of each used receipt
     (`left`) and the date of its latest use (`last_used`), so what is
-    unapplied is read without adding up every receipt's uses again.
+    unapplied is read without adding up every receipt's uses again. Its
+    receipts' currencies (`currencies`) are in most books the functional
+    currency alone, and then the rules of cash in a foreign currency
+    (`plugins.unapplied_own_rate`, `plugins.unapplied_remeasurement`) have
+    no receipt to read.
     """
 
     by_id: dict[str, Receipt]
@@ -127,6 +131,11 @@ class Receipts:
     uses: dict[str, list[Use]] = field(default_factory=dict, init=False)
     left: dict[str, int] = field(default_factory=dict, init=False)  # of each receipt with a use
     last_used: dict[str, datetime.date] = field(default_factory=dict, init=False)
+
+    @functools.cached_property
+    def currencies(self) -> frozenset[str]:
+        """Returns the currencies of the receipts."""
+        return frozenset(receipt.currency for receipt in self.by_id.values())
 
     def unapplied(self, receipt_id: str, through: datetime.date | None = None) -> int:
         """Returns what is left of a receipt at the end of a day (default: ever).

@@ -69,7 +69,7 @@ def paid_out_at_own_rates(cash: Receipts, rates: fx.Rates, policy: ArPolicy) -> 
       policy: The receivables policy (the unapplied cash account, precision).
     """
     functional = rates.functional
-    if functional is None:
+    if functional is None or cash.currencies <= {functional}:  # no receipt in a foreign currency
         return []
     found: list[PaidOut] = []
     links: dict[str, str] | None = None  # receipt ids by link, read once a debit needs them

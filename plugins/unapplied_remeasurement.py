@@ -74,6 +74,8 @@ def receipt_postings(
       policy: The receivables policy (the unapplied cash account).
       functional: The functional currency.
     """
+    if cash.currencies <= {functional}:  # no receipt in a foreign currency
+        return {}
     foreign = {
         receipt.id: receipt
         for receipt in cash.by_id.values()
