@@ -57,10 +57,29 @@ the 10.00 and hold 2.00 EUR at 2.20. A posting of a fraction of the
 currency's minor unit is left as typed, and so is every posting from
 the first one in the foreign currency without a price in the functional
 currency, from which the pool is carried in its own currency.
+
+**A transfer between credit pools realizes nothing; the carrying amount
+moves with the units** (`transfers`, `paid_out_at_own_rates`): an entry
+whose postings to the credits account in one currency are a debit out of
+one pool and a credit of the same units into another (nobody's euros
+moved to CUS-1 by hand, or CUS-1's to CUS-2) is no payout. Its debit
+takes its units out of the source pool at the carrying rate, as a payout
+would, and its credit puts that carrying amount into the destination
+pool, whatever rate the entry typed; the entry this module makes
+(`revclose_kind: "credits-transfer"`, `transfer_entry`) restates both
+legs at it. Nobody's one pool of -200.00 EUR carried at -248.00, 100.00
+EUR moved to CUS-1 at 1.20 move 124.00: nobody's -100.00 EUR at -124.00,
+CUS-1's at -124.00, nothing realized. The choice: restating the legs in
+the books, not reading the pools' weights otherwise, keeps each pool's
+carrying amount its postings' weight, the one thing its month-end
+remeasurement (`plugins.credits_remeasurement`) and the general ledger
+read. A debit and a credit of different units in one entry are no
+transfer: the debit is a payout, the credit a receipt, each at its rate.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_DOWN, Decimal
 from typing import Any, NamedTuple
@@ -70,6 +89,9 @@ from beancount.core import data
 from plugins import ar_entries, credits_remeasurement, customer_credits, fx, meta
 from plugins.ar_policy import ArPolicy
 from plugins.derecognition import price_of
+from plugins.receipts import APPLIED_RECEIPT
+
+TRANSFER = "credits-transfer"  # the kind of an entry restating a transfer between pools
 
 
 class PaidOut(NamedTuple):
@@ -104,13 +126,13 @@ class Held(NamedTuple):
             return Decimal(0)
         return number if abs(number) <= abs(self.units) else -self.units
 
-    def piece(self, number: Decimal, rate: Decimal, digits: int) -> Decimal:
+    def piece(self, number: Decimal, rate: Decimal | None, digits: int) -> Decimal:
         """The carrying amount `number` units (`met`) at `rate` take out, signed as they are."""
         if number == -self.units:
             return -self.weight  # what is left, to the last fraction of a cent
         if self.rate is not None:
             return number * self.rate
-        if rate * self.units == self.weight:
+        if rate is not None and rate * self.units == self.weight:
             return number * rate  # at the average
         return fx.quantize(self.weight * number / self.units, digits)
 
@@ -120,19 +142,174 @@ class Held(NamedTuple):
             return Held()
         return Held(self.units + number, self.weight + piece, self.rate)
 
-    def added(self, number: Decimal, rate: Decimal) -> Held:
-        """The pool once `number` units come in at `rate`, as they are typed."""
-        if not self.units and not self.weight:
-            one: Decimal | None = rate
-        else:
-            one = rate if self.rate == rate else None
-        return Held(self.units + number, self.weight + number * rate, one)
+    def added(self, number: Decimal, weight: Decimal, rate: Decimal | None) -> Held:
+        """The pool once `number` units come in weighing `weight`, all at `rate` if given."""
+        one = rate if rate is not None and number * rate == weight else None
+        if self.units or self.weight:
+            one = one if self.rate == one else None
+        return Held(self.units + number, self.weight + weight, one)
+
+
+class Met(NamedTuple):
+    """How a posting meets a pool: the part of it that takes out what is open, and at what."""
+
+    units: int  # the part (`Held.met`) in the currency's minor units, 0 if none
+    piece: Decimal  # the carrying amount it takes out of the pool
+    share: Decimal  # the part of the posting's own weight it weighs
+
+    def restated(self, weight: Decimal) -> Decimal:
+        """The weight of a posting weighing `weight` once the part takes `piece` out."""
+        return weight - self.share + self.piece
+
+
+def meet(
+    held: Held,
+    posting: tuple[Decimal, Decimal, Decimal | None],
+    currency: str,
+    policy: ArPolicy,
+    digits: int,
+) -> tuple[Held, Met]:
+    """Returns the pool once a posting (units, weight, rate if one) is read into it, and how.
+
+    The part that meets what is open takes its carrying amount out
+    (`Held.piece`); the rest comes in at its share of the posting's weight.
+    """
+    number, weight, rate = posting
+    met = held.met(number)
+    units = policy.precision.to_minor(met, currency)
+    if not met or units is None:
+        return held.added(number, weight, rate), Met(0, Decimal(0), Decimal(0))
+    piece = _written(held.piece(met, rate, digits), digits)
+    if met == number:
+        share = weight
+    else:
+        share = met * rate if rate is not None else fx.quantize(weight * met / number, digits)
+    held = held.taken(met, piece)
+    if met != number:
+        held = held.added(number - met, weight - share, rate)
+    return held, Met(units, piece, share)
+
+
+class Transfer(NamedTuple):
+    """A transfer between two credit pools, and the weights its legs carry once restated.
+
+    `out` is the carrying amount the debit takes out of the source pool,
+    `into` what the credit puts into the destination, each signed as its
+    leg's units: -`out` unless it meets an overdraw (`meet`).
+    """
+
+    source: credits_remeasurement.Pool
+    debit: customer_credits.CreditPosting
+    destination: credits_remeasurement.Pool
+    credit: customer_credits.CreditPosting
+    out: Decimal
+    into: Decimal
+
+
+class Found(NamedTuple):
+    """What meets the credit pools at rates other than theirs: payouts, and transfers to restate."""
+
+    paid: list[PaidOut]
+    transfers: list[Transfer]
+
+
+def transfers(postings: Sequence[customer_credits.CreditPosting]) -> dict[int, int]:
+    """Returns the transfers between credit pools among `postings`: each credit by its debit.
+
+    A transfer is an entry whose postings to the credits account in one
+    currency are two, a debit and a credit of the same units, read into
+    two different pools (`customer_credits.Owner`): nobody's euros moved
+    to CUS-1 by hand, or CUS-1's to CUS-2. Its legs are their indexes in
+    `postings`. An entry of a debit and a credit of different units, or
+    of more postings in the currency, is no transfer: each leg is read as
+    typed, a payout out of one pool and a receipt into the other.
+    """
+    by_entry: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for index, move in enumerate(postings):
+        by_entry[(id(move.entry), move.currency)].append(index)
+    found: dict[int, int] = {}
+    for legs_of in by_entry.values():
+        if len(legs_of) == 2:
+            debit, credit = sorted(legs_of, key=lambda index: postings[index].number < 0)
+            out, into = postings[debit], postings[credit]
+            if out.number > 0 and into.number == -out.number and into.customer != out.customer:
+                found[debit] = credit
+    return found
+
+
+class _Pools:
+    """The credit pools as read so far (`Held`), and those carried in their own currency."""
+
+    def __init__(
+        self, found: Iterable[credits_remeasurement.Pool], functional: str, policy: ArPolicy
+    ) -> None:
+        self.policy, self.functional = policy, functional
+        self.digits = policy.precision.digits(self.functional)
+        self.pools = {(pool.customer, pool.currency): pool for pool in found}
+        self.held: dict[tuple[str, str], Held] = defaultdict(Held)
+        self.stopped: set[tuple[str, str]] = set()
+
+    def rate(self, move: customer_credits.CreditPosting) -> Decimal | None:
+        """Returns a posting's own rate; None, from then on, once its pool has none."""
+        key = (move.customer, move.currency)
+        rate = fx.own_rate(move.posting, self.functional)
+        if rate is None:
+            self.stopped.add(key)
+        return None if key in self.stopped else rate
+
+    def read(
+        self, move: customer_credits.CreditPosting, weight: Decimal, rate: Decimal | None
+    ) -> Met:
+        """Reads a posting weighing `weight` into its pool; returns how it met it."""
+        key = (move.customer, move.currency)
+        self.held[key], met = meet(
+            self.held[key], (move.number, weight, rate), move.currency, self.policy, self.digits
+        )
+        return met
+
+    def paid(self, move: customer_credits.CreditPosting) -> list[PaidOut]:
+        """Reads a posting at its own rate; returns it if it meets the pool at another."""
+        rate = self.rate(move)
+        if rate is None:
+            return []
+        met = self.read(move, move.number * rate, rate)
+        if met.piece == met.share:
+            return []
+        pool = self.pools[(move.customer, move.currency)]
+        return [PaidOut(pool, move, met.units, rate, met.piece)]
+
+    def transferred(
+        self, debit: customer_credits.CreditPosting, credit: customer_credits.CreditPosting
+    ) -> Transfer | None:
+        """Reads a transfer into its two pools; None, reading nothing, if it has no rate."""
+        out_rate, in_rate = self.rate(debit), self.rate(credit)
+        if out_rate is None or in_rate is None:
+            return None
+        typed = debit.number * out_rate
+        out = self.read(debit, typed, out_rate).restated(typed)
+        at = out / debit.number  # the carrying rate, if exact in Decimal's 28 digits
+        into = self.read(credit, -out, at if at * debit.number == out else None).restated(-out)
+        pools = self.pools
+        source = pools[(debit.customer, debit.currency)]
+        destination = pools[(credit.customer, credit.currency)]
+        return Transfer(source, debit, destination, credit, out, into)
 
 
 def paid_out_at_own_rates(
     postings: Iterable[customer_credits.CreditPosting], functional: str, policy: ArPolicy
-) -> list[PaidOut]:
+) -> Found:
     """Returns each posting meeting a foreign-currency credit pool at a rate other than the pool's.
+
+    And each transfer between pools (`transfers`) to restate: **a transfer
+    realizes nothing; the carrying amount moves with the units**. Its
+    debit takes them out of the source pool as a payout would (at the
+    carrying rate; beyond what the pool holds, overdrawing it at the rate
+    typed), and its credit puts that amount into the destination pool,
+    whatever rate the entry typed: one pool of -200.00 EUR carried at
+    -248.00, 100.00 EUR moved to CUS-1 at 1.20 move 124.00. The pools are
+    read together, day by day, a transfer where its debit is. A transfer
+    with a leg without a price, or out of or into a pool carried in its
+    own currency, moves no carrying amount: its legs are read as typed.
 
     Args:
       postings: The postings to the credits account, typed and generated,
@@ -140,28 +317,34 @@ def paid_out_at_own_rates(
       functional: The functional currency.
       policy: The receivables policy (precision).
     """
-    digits = policy.precision.digits(functional)
-    found: list[PaidOut] = []
-    for pool in credits_remeasurement.pools(postings, functional):
-        # Stable: in entry order within a day, what is put in first.
-        moves = sorted(pool.postings, key=lambda move: (move.entry.date, move.number > 0))
-        held = Held()
-        for move in moves:
-            rate = fx.own_rate(move.posting, functional)
-            if rate is None:  # carried in its own currency from then on
-                break
-            number = move.number
-            met = held.met(number)
-            units = policy.precision.to_minor(met, pool.currency)
-            if met and units is not None:
-                piece = _written(held.piece(met, rate, digits), digits)
-                if piece != met * rate:
-                    found.append(PaidOut(pool, move, units, rate, piece))
-                held = held.taken(met, piece)
-                number -= met
-            if number:
-                held = held.added(number, rate)
+    moves = [move for move in postings if move.currency != functional]
+    pools = _Pools(credits_remeasurement.pools(moves, functional), functional, policy)
+    pairs = transfers(moves)
+    credits = set(pairs.values())
+    found = Found([], [])
+    # Stable: in entry order within a day, what is put in first.
+    order = sorted(range(len(moves)), key=lambda at: (moves[at].entry.date, moves[at].number > 0))
+    for index in order:
+        move = moves[index]
+        if index in credits:
+            continue  # read with its debit
+        if index not in pairs:
+            found.paid.extend(pools.paid(move))
+            continue
+        credit = moves[pairs[index]]
+        moved = pools.transferred(move, credit)
+        if moved is None:
+            found.paid.extend(pools.paid(move) + pools.paid(credit))
+        elif moved.out != _weight(move) or moved.into != _weight(credit):
+            found.transfers.append(moved)
     return found
+
+
+def _weight(move: customer_credits.CreditPosting) -> Decimal:
+    """Returns a priced posting's weight as typed, its units at its own rate."""
+    price = move.posting.price
+    assert price is not None and isinstance(price.number, Decimal)
+    return move.number * price.number
 
 
 def _written(value: Decimal, digits: int) -> Decimal:
@@ -249,6 +432,78 @@ def entry(paid: PaidOut, policy: ArPolicy, keys: Mapping[str, str]) -> data.Tran
     return made._replace(postings=ar_entries.with_realized_difference(postings, policy))
 
 
+def transfer_entry(
+    moved: Transfer, policy: ArPolicy, keys: tuple[Mapping[str, str], Mapping[str, str]]
+) -> data.Transaction:
+    """Returns the entry restating a transfer's legs at the carrying amount it moves.
+
+    Each leg whose weight is not what it was typed at is moved back at
+    its typed rate and again at its restated weight (`legs`), carrying
+    the keys that tell whose its pool is (`keys`, of the debit and of the
+    credit, `customer_credits.Owner.keys`, on the postings): what the
+    source pool's carrying amount differs from the typed rate goes to the
+    destination pool, not to realized gain or loss. On the transfer's day,
+    at its line, linked to both pools. Nobody's 100.00 EUR typed out at
+    1.20 of a pool carried at 1.24, into CUS-1's at 1.20:
+
+        2026-02-03 * "Credits transfer of 100.00 EUR from (unassigned) to CUS-1:
+          typed at 1.20 USD, carried at 124.00 USD" #cash-application ^CUS-1 ^unassigned-credits
+          revclose_source: "(unassigned)"
+          revclose_kind: "credits-transfer"
+          Liabilities:CustomerCredits  -100.00 EUR @ 1.20 USD
+          Liabilities:CustomerCredits   100.00 EUR @ 1.24 USD
+          Liabilities:CustomerCredits   100.00 EUR @ 1.20 USD
+            customer: "CUS-1"
+          Liabilities:CustomerCredits  -100.00 EUR @ 1.24 USD
+            customer: "CUS-1"
+
+    A leg that meets an overdraw of its pool at another carrying amount
+    realizes that difference, as a payout or receipt would: the entry
+    then has a posting to realized gain or loss.
+    """
+    functional, account = policy.functional_currency, policy.customer_credits_account
+    assert functional is not None
+    debit = moved.debit
+    digits = policy.precision.digits(debit.currency)
+    postings: list[data.Posting] = []
+    for move, weight, whose in ((debit, moved.out, keys[0]), (moved.credit, moved.into, keys[1])):
+        if weight == _weight(move):
+            continue
+        typed = fx.own_rate(move.posting, functional)
+        postings.append(
+            ar_entries.leg(account, -move.number, move.currency, typed, functional, _on(whose))
+        )
+        postings += [
+            ar_entries.leg(account, units, move.currency, price, functional, _on(whose))
+            for units, price in legs(weight, move.number, digits)
+        ]
+    source, destination = moved.source, moved.destination
+    narration = (
+        f"Credits transfer of {debit.number} {debit.currency} from {source.name} to "
+        f"{destination.name}: typed at {fx.own_rate(debit.posting, functional)} {functional}, "
+        f"carried at {_written(moved.out, policy.precision.digits(functional))} {functional}"
+    )
+    return ar_entries.transaction(
+        debit.entry.meta,
+        debit.entry.date,
+        narration,
+        ar_entries.APPLICATION_TAGS,
+        frozenset({source.link, destination.link}),
+        ar_entries.with_realized_difference(postings, policy),
+        debit.entry.payee,
+        {meta.SOURCE: source.name, ar_entries.KIND: TRANSFER},
+    )
+
+
+def _on(keys: Mapping[str, str]) -> dict[str, str] | None:
+    """Returns an entry's keys of whose a posting is (`Owner.keys`) as that posting's metadata.
+
+    A receipt is named on a posting by `receipt` (`receipts.used_receipt`).
+    """
+    on = {meta.RECEIPT if key == APPLIED_RECEIPT else key: value for key, value in keys.items()}
+    return on or None
+
+
 def entries(
     credit_entries: Sequence[data.Transaction],
     owner: customer_credits.Owner,
@@ -268,7 +523,14 @@ def entries(
         return []
     account = policy.customer_credits_account
     foreign = credits_remeasurement.foreign_postings(credit_entries, owner, account, functional)
-    return [
-        entry(paid, policy, owner.keys(paid.move.entry, paid.move.posting))
-        for paid in paid_out_at_own_rates(foreign, functional, policy)
+    found = paid_out_at_own_rates(foreign, functional, policy)
+    made = [
+        entry(paid, policy, owner.keys(paid.move.entry, paid.move.posting)) for paid in found.paid
     ]
+    for moved in found.transfers:
+        keys = (
+            owner.keys(moved.debit.entry, moved.debit.posting),
+            owner.keys(moved.credit.entry, moved.credit.posting),
+        )
+        made.append(transfer_entry(moved, policy, keys))
+    return made

@@ -266,7 +266,7 @@ def entries(
 ) -> list[data.Transaction]:
     """Returns the month-end remeasurements of customer credits and their reversals.
 
-    Each is located at the first entry crediting the pool, linked to the
+    Each is located at the pool's first posting, linked to the
     customer and naming it (`customer`, `revclose_source`); of nobody's
     credits, linked `^unassigned-credits`, its source "(unassigned)", with
     no customer and no payee.

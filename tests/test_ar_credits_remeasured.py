@@ -16,7 +16,14 @@ credits are one pool per currency, "(unassigned)", whatever payee they
 name: the tests of a refund naming no payee or its payee written
 otherwise, of two payees' prepayments averaged, of a payee's refund at
 the average and of one payee's unpriced euros stopping the pool failed
-on the version that pooled nobody's per payee (fcf93c1).
+on the version that pooled nobody's per payee (fcf93c1). A transfer
+between credit pools realizes nothing, the carrying amount moving with
+the units (`plugins.credits_own_rate.transfers`): the tests of nobody's
+euros assigned to a customer by hand at a rate of their own, of a
+customer's moved to another and of a transfer into an overdrawn pool
+failed before the rule, which read the debit as a payout at its own
+rate (from the review of 56b02a8, rev10). Two pins of that review, of
+nobody's pool overdrawn then refilled and in two currencies, passed.
 """
 
 from __future__ import annotations
@@ -1036,3 +1043,317 @@ def test_the_close_controls_pass_with_nobodys_credits_remeasured(books: Books) -
     ]
     held = units_total(postings_through(loaded.entries, CREDITS_REMEASURED, "2026-01-31"))
     assert held == Decimal("-5.00")
+
+
+# The books with the close controls, as `make close` runs them.
+CLOSING = HEADER.replace(AR_PLUGIN, AR_PLUGIN + '\nplugin "plugins.close_controls" "close.yaml"')
+
+
+# Transfers between credit pools (`plugins.credits_own_rate.transfers`): the
+# hand entry of the README, 100.00 EUR out of nobody's (under no payee),
+# into CUS-1's, at a rate typed.
+ASSIGNED = """
+2026-02-03 * "Nobody's 100.00 EUR assigned to CUS-1"
+  Liabilities:CustomerCredits  100.00 EUR @ {rate} USD
+  Liabilities:CustomerCredits  -100.00 EUR @ {rate} USD
+    customer: "CUS-1"
+"""
+
+
+@pytest.mark.parametrize(
+    ("books_before", "rate", "february"),
+    [
+        # Acme's 100.00 EUR at 1.20 (-120.00) and Beta's at 1.28 (-128.00),
+        # one pool of -200.00 EUR carried at -248.00 (1.24). Jan 31 (1.25):
+        # -250.00 + 248.00 = -2.00, a loss, reversed Feb 1. On Feb 3 Acme's
+        # 100.00 EUR are assigned to CUS-1 at the rate they came in, 1.20.
+        # No euro is paid to anyone: nothing is realized. Half the pool's
+        # euros leave it with half its carrying amount, 248.00 x 100 / 200 =
+        # 124.00: nobody's -100.00 EUR at -124.00, CUS-1's -100.00 EUR at
+        # -124.00. Feb 28 (1.15): each -100.00 x 1.15 + 124.00 = -115.00 +
+        # 124.00 = 9.00, a gain; 18.00 in all, -200.00 x 1.15 + 248.00.
+        # Before the rule an own-rate entry "100.00 EUR paid out at 1.20 USD,
+        # carried at 124.00 USD" realized 4.00 of gain, and CUS-1's pool
+        # started at -120.00, remeasured by -115.00 + 120.00 = 5.00.
+        (ACME_PREPAYS + BETA_PREPAYS, "1.20", {"(unassigned)": "9.00", "CUS-1": "9.00"}),
+        # Acme's 100.00 EUR at 1.20 (-120.00) alone; Jan 31 (1.25): -125.00
+        # + 120.00 = -5.00, reversed Feb 1. On Feb 3 they are assigned to
+        # CUS-1 at the day's rate, 1.25 (the latest price). Nothing is
+        # realized: the -120.00 carried move with the euros to CUS-1, and
+        # nobody's pool is empty. Feb 28 (1.15): CUS-1's -115.00 + 120.00 =
+        # 5.00, a gain. Before the rule 100.00 x (1.25 - 1.20) = 5.00 of
+        # loss was realized, and CUS-1's pool, carried at -125.00, was
+        # remeasured by -115.00 + 125.00 = 10.00: the same 5.00 in all,
+        # half of it realized on no settlement.
+        (ACME_PREPAYS, "1.25", {"CUS-1": "5.00"}),
+    ],
+    ids=["two payees at the rate the euros came in", "one payee at the day's rate"],
+)
+def test_nobodys_credits_assigned_by_hand_realize_nothing_and_take_their_carrying_amount(
+    books: Books, books_before: str, rate: str, february: dict[str, str]
+) -> None:
+    text = PRICES + books_before + ASSIGNED.format(rate=rate) + CUS_1_BILLED
+    entries, errors = load(books, text)
+    assert errors == []
+    assert units_total(postings_through(entries, REALIZED, "2026-12-31")) == 0
+    found = {
+        str(entry.meta["revclose_source"]): units_total(
+            [p for p in entry.postings if p.account == CREDITS_REMEASURED]
+        )
+        for entry in generated(entries)
+        if entry.date == datetime.date(2026, 2, 28) and "fx-remeasurement" in entry.tags
+    }
+    assert found == {whose: Decimal(gain) for whose, gain in february.items()}
+    # Both ways the credits are worth -200.00 or -100.00 EUR x 1.15 on Feb 28.
+    euros = units_total(postings_through(entries, CREDITS, "2026-02-28"), "EUR")
+    assert _value(entries, "2026-02-28") == euros * Decimal("1.15")
+
+
+def test_nobodys_pool_overdrawn_by_a_refund_is_refilled_by_another_payers_prepayment(
+    books: Books,
+) -> None:
+    # EUR 1.20 from Jan 1, 1.30 on Jan 31, 1.15 on Feb 28. On Jan 20 the
+    # bank import types a refund of 40.00 EUR at 1.25 (50.00 USD) straight
+    # to credits, naming no payee: nobody's, and nobody's pool holds
+    # nothing, so it is overdrawn by 40.00 EUR at its own rate, +50.00.
+    #   Jan 31 (1.30): 40.00 x 1.30 - 50.00 = 52.00 - 50.00 = 2.00: the
+    #   euros over paid are worth more, a gain (the remeasurement account
+    #   +2.00), reversed Feb 1. The schedule's "(unassigned)" row is -40.00
+    #   EUR, and January's close fails its overdrawn control, naming it.
+    # On Feb 10 Acme prepays 100.00 EUR at 1.20 (120.00 USD), nobody's: the
+    # first 40.00 EUR take the overdraw out, received at 48.00 against
+    # 50.00 carried: 2.00 realized, a loss; 60.00 EUR are open at -72.00.
+    #   Feb 28 (1.15): -60.00 x 1.15 + 72.00 = -69.00 + 72.00 = 3.00, a
+    #   gain, reversed Mar 1.
+    # Value: Jan 31 50.00 + 2.00 = 52.00 = 40.00 x 1.30; Feb 28 -72.00 +
+    # 3.00 = -69.00 = -60.00 x 1.15. (Passed before too: it pins the rule.)
+    text = """
+2026-01-01 price EUR 1.20 USD
+2026-01-31 price EUR 1.30 USD
+2026-02-28 price EUR 1.15 USD
+2026-01-01 open Liabilities:CustomerCredits
+
+2026-01-20 * "Refund by bank rule"
+  Liabilities:CustomerCredits  40.00 EUR @ 1.25 USD
+  Assets:Bank:Operating  -50.00 USD
+
+2026-02-10 * "Acme" "Wire prepaying an order"
+  Assets:Bank:Operating  120.00 USD
+  Liabilities:CustomerCredits  -100.00 EUR @ 1.20 USD
+"""
+    loaded = reporting.loaded(books, CLOSING + text, {"ar.yaml": POLICY, "close.yaml": ""})
+    entries = loaded.entries
+    assert remeasurements(entries) == [
+        ("2026-01-31", "FX remeasurement customer credits (unassigned) EUR at 1.30 USD",
+         [f"{CREDITS_REMEASURED} 2.00 USD", "Income:ForeignExchange:Unrealized -2.00 USD"],
+         "1.30"),
+        ("2026-02-01",
+         "Reversal of FX remeasurement customer credits (unassigned) EUR of 2026-01-31",
+         ["Income:ForeignExchange:Unrealized 2.00 USD", f"{CREDITS_REMEASURED} -2.00 USD"],
+         "1.30"),
+        ("2026-02-28", "FX remeasurement customer credits (unassigned) EUR at 1.15 USD",
+         [f"{CREDITS_REMEASURED} 3.00 USD", "Income:ForeignExchange:Unrealized -3.00 USD"],
+         "1.15"),
+        ("2026-03-01",
+         "Reversal of FX remeasurement customer credits (unassigned) EUR of 2026-02-28",
+         ["Income:ForeignExchange:Unrealized 3.00 USD", f"{CREDITS_REMEASURED} -3.00 USD"],
+         "1.15"),
+    ]  # fmt: skip
+    [own] = [e for e in generated(entries) if e.meta.get("revclose_kind") == "own-rate"]
+    assert own.narration == (
+        "Exchange difference on (unassigned) EUR credits: "
+        "40.00 EUR received at 1.20 USD, against an overdraw carried at 50.00 USD"
+    )
+    assert units_total(postings_through(entries, REALIZED, "2026-02-28")) == Decimal("2.00")
+    assert _value(entries, "2026-01-31") == Decimal("52.00")
+    assert _value(entries, "2026-02-28") == Decimal("-69.00")
+    table = receivables_report.customer_credits(loaded, datetime.date(2026, 1, 31))
+    assert [row[:4] for row in table.rows] == [
+        ["(unassigned)", "", "EUR", Decimal("-40.00")],
+        ["Total", "", "EUR", Decimal("-40.00")],
+    ]
+    built = package.build(loaded, datetime.date(2026, 1, 1), Thresholds())
+    assert [(c.name, c.figure) for c in controls.failures(built.checks)] == [
+        ("No customer credit is overdrawn, EUR", "overdrawn: (unassigned) -40.00")
+    ]
+
+
+def test_nobodys_credits_in_two_currencies_are_one_pool_each_and_the_close_ties(
+    books: Books,
+) -> None:
+    # EUR 1.20 and GBP 1.40 from Jan 1; on Jan 31 EUR 1.25, GBP 1.30.
+    # Acme prepays 100.00 EUR at 1.20 (120.00 USD) on Jan 10, Beta 100.00
+    # GBP at 1.40 (140.00 USD) on Jan 11, both nobody's: two pools, one per
+    # currency, both "(unassigned)". A refund of 40.00 EUR at 1.25 (50.00
+    # USD) naming no payee on Jan 20 is the euro pool's: 50.00 - 40.00 x
+    # 1.20 = 2.00 realized, a loss; the pound pool is left as it is.
+    #   EUR, Jan 31: -60.00 x 1.25 + 72.00 = -75.00 + 72.00 = -3.00, a loss;
+    #   GBP, Jan 31: -100.00 x 1.30 + 140.00 = -130.00 + 140.00 = 10.00, a
+    #   gain; each reversed Feb 1, each linked `^unassigned-credits`.
+    # The schedule: "(unassigned)" 60.00 EUR and 100.00 GBP, each tied to
+    # the credits account; January's close controls all pass. (Passed
+    # before too: it pins the rule.)
+    text = """
+2026-01-01 price EUR 1.20 USD
+2026-01-01 price GBP 1.40 USD
+2026-01-31 price EUR 1.25 USD
+2026-01-31 price GBP 1.30 USD
+2026-01-01 open Liabilities:CustomerCredits
+
+2026-01-10 * "Acme" "Wire prepaying an order"
+  Assets:Bank:Operating  120.00 USD
+  Liabilities:CustomerCredits  -100.00 EUR @ 1.20 USD
+
+2026-01-11 * "Beta" "Wire prepaying an order"
+  Assets:Bank:Operating  140.00 USD
+  Liabilities:CustomerCredits  -100.00 GBP @ 1.40 USD
+
+2026-01-20 * "Refund by bank rule"
+  Liabilities:CustomerCredits  40.00 EUR @ 1.25 USD
+  Assets:Bank:Operating  -50.00 USD
+"""
+    loaded = reporting.loaded(books, CLOSING + text, {"ar.yaml": POLICY, "close.yaml": ""})
+    entries = loaded.entries
+    found = [(day, narration, postings) for day, narration, postings, _ in remeasurements(entries)]
+    assert found == [
+        ("2026-01-31", "FX remeasurement customer credits (unassigned) EUR at 1.25 USD",
+         [f"{CREDITS_REMEASURED} -3.00 USD", "Income:ForeignExchange:Unrealized 3.00 USD"]),
+        ("2026-01-31", "FX remeasurement customer credits (unassigned) GBP at 1.30 USD",
+         [f"{CREDITS_REMEASURED} 10.00 USD", "Income:ForeignExchange:Unrealized -10.00 USD"]),
+        ("2026-02-01",
+         "Reversal of FX remeasurement customer credits (unassigned) EUR of 2026-01-31",
+         ["Income:ForeignExchange:Unrealized -3.00 USD", f"{CREDITS_REMEASURED} 3.00 USD"]),
+        ("2026-02-01",
+         "Reversal of FX remeasurement customer credits (unassigned) GBP of 2026-01-31",
+         ["Income:ForeignExchange:Unrealized 10.00 USD", f"{CREDITS_REMEASURED} -10.00 USD"]),
+    ]  # fmt: skip
+    made = [e for e in generated(entries) if "fx-remeasurement" in e.tags]
+    assert {(tuple(e.links), e.meta["revclose_source"]) for e in made} == {
+        (("unassigned-credits",), "(unassigned)")
+    }
+    assert units_total(postings_through(entries, REALIZED, "2026-01-31")) == Decimal("2.00")
+    table = receivables_report.customer_credits(loaded, datetime.date(2026, 1, 31))
+    assert [row[:4] for row in table.rows] == [
+        ["(unassigned)", "", "EUR", Decimal("60.00")],
+        ["(unassigned)", "", "GBP", Decimal("100.00")],
+        ["Total", "", "EUR", Decimal("60.00")],
+        ["Total", "", "GBP", Decimal("100.00")],
+    ]
+    built = package.build(loaded, datetime.date(2026, 1, 1), Thresholds())
+    assert controls.failures(built.checks) == []
+
+
+def test_a_customers_credits_transferred_to_another_customer_take_their_carrying_amount(
+    books: Books,
+) -> None:
+    # CUS-1 prepays 100.00 EUR at 1.20 (-120.00) on Jan 10 and 100.00 EUR
+    # at 1.28 (-128.00) on Jan 12, each naming CUS-1: one pool of -200.00
+    # EUR carried at -248.00 (1.24). Jan 31 (1.25): -250.00 + 248.00 =
+    # -2.00, reversed Feb 1. On Feb 3, 50.00 EUR are moved to CUS-2 by
+    # hand at the day's rate, 1.25. A transfer: nothing is realized, and
+    # 248.00 x 50 / 200 = 62.00 move with the euros, whatever the rate
+    # typed: the entry restating it moves 50.00 EUR back at 1.25 and out
+    # at 1.24 from CUS-1's pool, in at 1.24 and back at 1.25 to CUS-2's.
+    # CUS-1's -150.00 EUR at -186.00, CUS-2's -50.00 EUR at -62.00.
+    #   Feb 28 (1.15): CUS-1's -150.00 x 1.15 + 186.00 = -172.50 + 186.00
+    #   = 13.50, a gain; CUS-2's -57.50 + 62.00 = 4.50; 18.00 in all,
+    #   -200.00 x 1.15 + 248.00.
+    # Before the rule 50.00 x 1.25 - 62.00 = 0.50 of loss was realized and
+    # CUS-2's pool started at -62.50 (remeasured by 5.00).
+    text = (
+        PRICES
+        + """
+2026-01-10 * "Acme" "Wire prepaying an order"
+  customer: "CUS-1"
+  Assets:Bank:Operating  120.00 USD
+  Liabilities:CustomerCredits  -100.00 EUR @ 1.20 USD
+
+2026-01-12 * "Acme" "Wire prepaying an order"
+  customer: "CUS-1"
+  Assets:Bank:Operating  128.00 USD
+  Liabilities:CustomerCredits  -100.00 EUR @ 1.28 USD
+
+2026-02-03 * "CUS-1's 50.00 EUR moved to CUS-2"
+  Liabilities:CustomerCredits  50.00 EUR @ 1.25 USD
+    customer: "CUS-1"
+  Liabilities:CustomerCredits  -50.00 EUR @ 1.25 USD
+    customer: "CUS-2"
+"""
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert postings_through(entries, REALIZED, "2026-12-31") == []
+    [moved] = [e for e in generated(entries) if e.meta.get("revclose_kind") == "credits-transfer"]
+    assert moved.narration == (
+        "Credits transfer of 50.00 EUR from CUS-1 to CUS-2: typed at 1.25 USD, carried at 62.00 USD"
+    )
+    assert [
+        (str(posting.units), str(posting.price), (posting.meta or {}).get("customer"))
+        for posting in moved.postings
+    ] == [
+        ("-50.00 EUR", "1.25 USD", "CUS-1"),
+        ("50.00 EUR", "1.24 USD", "CUS-1"),
+        ("50.00 EUR", "1.25 USD", "CUS-2"),
+        ("-50.00 EUR", "1.24 USD", "CUS-2"),
+    ]
+    february = {
+        str(entry.meta["revclose_source"]): units_total(
+            [p for p in entry.postings if p.account == CREDITS_REMEASURED]
+        )
+        for entry in generated(entries)
+        if entry.date == datetime.date(2026, 2, 28) and "fx-remeasurement" in entry.tags
+    }
+    assert february == {"CUS-1": Decimal("13.50"), "CUS-2": Decimal("4.50")}
+    assert _value(entries, "2026-02-28") == Decimal("-200.00") * Decimal("1.15")
+
+
+def test_a_transfer_into_an_overdrawn_pool_realizes_only_what_clears_the_overdraw(
+    books: Books,
+) -> None:
+    # Nobody's pool: Acme's and Beta's prepayments, -200.00 EUR carried at
+    # -248.00 (1.24). CUS-2 is refunded 40.00 EUR at 1.25 (50.00 USD) on
+    # Jan 20 with nothing held: its pool is overdrawn, +40.00 EUR at
+    # +50.00. On Feb 3, 100.00 EUR of nobody's are moved to CUS-2 by hand,
+    # typed at 1.20. They leave nobody's at 248.00 x 100 / 200 = 124.00,
+    # nothing realized there, and come into CUS-2's at 124.00 (1.24): the
+    # first 40.00 EUR clear the overdraw carried at 50.00 with 40.00 x 1.24
+    # = 49.60 of euros, 50.00 - 49.60 = 0.40 realized, a loss, as any
+    # receipt clearing an overdraw realizes; 60.00 EUR stay at -74.40.
+    # CUS-2's leg is restated at -50.00 - 74.40 = -124.40 (1.244).
+    #   Feb 28 (1.15): nobody's -100.00 x 1.15 + 124.00 = 9.00; CUS-2's
+    #   -60.00 x 1.15 + 74.40 = -69.00 + 74.40 = 5.40; both gains.
+    # Value: -124.00 - 74.40 + 9.00 + 5.40 = -184.00 = -160.00 x 1.15.
+    # Before the rule nobody's leg realized 124.00 - 120.00 = 4.00 of gain
+    # and CUS-2's 50.00 - 48.00 = 2.00 of loss: 2.00 of gain in all.
+    text = (
+        PRICES
+        + ACME_PREPAYS
+        + BETA_PREPAYS
+        + """
+2026-01-20 * "Gamma" "Refund"
+  customer: "CUS-2"
+  Liabilities:CustomerCredits  40.00 EUR @ 1.25 USD
+  Assets:Bank:Operating  -50.00 USD
+"""
+        + ASSIGNED.replace("CUS-1", "CUS-2").format(rate="1.20")
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert units_total(postings_through(entries, REALIZED, "2026-12-31")) == Decimal("0.40")
+    [moved] = [e for e in generated(entries) if e.meta.get("revclose_kind") == "credits-transfer"]
+    assert [(str(posting.units), str(posting.price)) for posting in moved.postings] == [
+        ("-100.00 EUR", "1.20 USD"),
+        ("100.00 EUR", "1.24 USD"),
+        ("100.00 EUR", "1.20 USD"),
+        ("-100.00 EUR", "1.244 USD"),
+        ("0.40 USD", "None"),
+    ]
+    february = {
+        str(entry.meta["revclose_source"]): units_total(
+            [p for p in entry.postings if p.account == CREDITS_REMEASURED]
+        )
+        for entry in generated(entries)
+        if entry.date == datetime.date(2026, 2, 28) and "fx-remeasurement" in entry.tags
+    }
+    assert february == {"(unassigned)": Decimal("9.00"), "CUS-2": Decimal("5.40")}
+    assert _value(entries, "2026-02-28") == Decimal("-184.00")
