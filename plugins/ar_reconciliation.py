@@ -666,7 +666,7 @@ def _applied(
         *charged.entries,
         *credited.entries,
     ]
-    findings = [*applied.findings, *credited.findings, *charged.findings]
+    findings = [*netted.findings, *applied.findings, *credited.findings, *charged.findings]
 
     def match_again(customers: set[str]) -> None:
         # A receipt of what a chargeback opened again is matched and

@@ -30,7 +30,7 @@ from beancount.core import data
 
 from plugins import ar_entries, cash_matching, credit_notes, customer_credits
 from plugins.ar_policy import ArPolicy
-from plugins.fx import Rates, payment_rate, without_a_rate
+from plugins.fx import Rates, own_rate, payment_rate, without_a_rate
 from plugins.matching_terms import Application, OverPaying, Paying, Payment
 from plugins.receipts import Receipt, Receipts, Use, posted_straight
 from plugins.receivables import Finding, Item, Movement, Subledger
@@ -273,11 +273,12 @@ def _settlement(
         return ar_entries.Settlement(receipt, item, ratio)
     crossed = receipt.currency != item.currency
     carrying = rates.carrying(item)
+    own = own_rate(receipt.posting, functional)
     return ar_entries.Settlement(
         receipt,
         item,
         ratio,
-        payment_rate(receipt.posting, receipt.date, carrying, rates),
+        payment_rate(own, receipt.currency, receipt.date, carrying, rates),
         carrying,
         rates.price(item.currency, receipt.date) if crossed else None,
     )
@@ -302,7 +303,7 @@ def _without_a_rate(settlement: ar_entries.Settlement, functional: str | None) -
         item,
         settlement.invoice_rate,
         functional,
-        "unapplied cash",
+        "its unapplied cash posting",
     )
 
 

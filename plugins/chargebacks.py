@@ -631,6 +631,8 @@ class Charging:
                     before = taken.get(id(application), 0)
                     share = _share(application, policy)
                     assert share is not None  # `_applications` or `_spent` gave it
+                    if parked is not None:  # what its credit paid gives cash back at its rate
+                        share = _at_parked_rate(application, share, parked[1], policy)
                     entry, movement = _taken_back(application, share, one, (before, units), policy)
                     invoice = str(application.meta[meta.INVOICE])
                     taken[id(application)] = taken.get(id(application), 0) + units
@@ -1323,6 +1325,41 @@ def _reversed(posting: data.Posting, policy: ArPolicy, part: int | None) -> data
     )._replace(price=posting.price)
 
 
+def _parked_rate(parking: data.Transaction, policy: ArPolicy) -> tuple[str, Amount | None]:
+    """Returns the currency and the price of the credit an application parked (none if unpriced)."""
+    credit = policy.customer_credits_account
+    return next(
+        (posting.units.currency, posting.price)
+        for posting in parking.postings
+        if posting.account == credit and posting.units is not None
+    )
+
+
+def _at_parked_rate(
+    application: data.Transaction, share: _Share, parking: data.Transaction, policy: ArPolicy
+) -> _Share:
+    """Returns the share of a payment by a receipt's credit with its cash at the receipt's rate.
+
+    A credit pays an invoice at its rate read as its receipt's
+    (`plugins.customer_credits.Crediting.rate`): parked without a typed
+    price, at the ledger's price of the application's day, what differs
+    from the rate it was parked at realized out of the pool
+    (`plugins.credits_own_rate`). Taken back, its cash goes back to the
+    receipt at the rate the receipt parked it at, so the difference on the
+    invoice is reversed from there: 50.00 EUR parked at 1.10, 20.00 EUR of
+    them paying INV-2 carried at 1.30 on a day EUR is 1.30, 10.00 EUR
+    charged back reopen INV-2 at 13.00 USD for 11.00, 2.00 USD of loss
+    reversed. A credit parked unpriced, or any other application, is left
+    as it is.
+    """
+    if application.meta.get(ar_entries.KIND) != customer_credits.KIND:
+        return share
+    _, rate = _parked_rate(parking, policy)
+    if rate is None or share.unapplied.price is None:
+        return share
+    return share._replace(unapplied=share.unapplied._replace(price=rate))
+
+
 def _from_credit(
     parking: data.Transaction, one: Withheld, units: int, policy: ArPolicy
 ) -> data.Transaction:
@@ -1335,11 +1372,7 @@ def _from_credit(
     """
     receipt_id, debit = one.receipt, one.use
     credit = policy.customer_credits_account
-    currency, rate = next(
-        (posting.units.currency, posting.price)
-        for posting in parking.postings
-        if posting.account == credit and posting.units is not None
-    )
+    currency, rate = _parked_rate(parking, policy)
     digits = policy.precision.digits(currency)
     postings = [
         ar_entries.posting(credit, ar_entries.units_of(units, currency, digits)),

@@ -41,6 +41,11 @@ Each posting names its own item (`plugins.receivables` reads a posting's
 is open of each is moved: a credit note larger than what is left of its
 invoice stays open (a credit in the receivable) for the rest. A credit note
 in another currency or of another customer than its invoice is not netted.
+In a foreign currency each side is priced at its carrying rate and the
+difference realized; a note with a rate on one side only of its invoice
+(typed without a price, none in the ledger on or before its day, for an
+invoice carried at a rate) is netted unpriced and reported at its line,
+as any payment of one rate is (`unrated`, `plugins.fx.payment_rate`).
 Credit notes are taken by date, then id, so several credit notes of one
 invoice net in that order.
 
@@ -106,9 +111,9 @@ from beancount.core import data
 
 from plugins import ar_entries, meta
 from plugins.ar_policy import ArPolicy
-from plugins.fx import Rates
+from plugins.fx import Rates, own_rate, payment_rate, without_a_rate
 from plugins.receipts import posted_straight
-from plugins.receivables import Item, Movement, Subledger, as_known, stays_open
+from plugins.receivables import Finding, Item, Movement, Subledger, as_known, stays_open
 
 KIND = "credit-note"
 LEFT_OPEN_KIND = "credit-note-left-open"
@@ -124,11 +129,14 @@ class Netted(NamedTuple):
         uncollectible, they lower what was written off, in turn with its
         recoveries (`plugins.recoveries.Allocation`); of any other, they
         stay open.
+      findings: Each note netted to its invoice with a rate on one side
+        only (`unrated`), at the note's receivable line.
     """
 
     entries: list[data.Transaction]
     movements: list[tuple[str, Movement]]
     left_open: dict[str, list[tuple[datetime.date, str, int]]]
+    findings: list[Finding]  # a note and its invoice with a rate on one side only (`unrated`)
 
 
 def netted(movement: Movement) -> str | None:
@@ -167,7 +175,7 @@ def net(subledger: Subledger, policy: ArPolicy, rates: Rates) -> Netted:
       policy: The receivables policy (accounts and precision).
       rates: The ledger's prices, for the carrying rates of foreign-currency items.
     """
-    done = Netted([], [], {})
+    done = Netted([], [], {}, [])
     if not policy.net_credit_notes:
         return done
     items, balances = subledger.items, subledger.open
@@ -194,11 +202,36 @@ def net(subledger: Subledger, policy: ArPolicy, rates: Rates) -> Netted:
             moved = Movement(entry.date, -units, entry, 2, note.currency)
             done.movements.append((invoice.id, moved))
             nettings.setdefault(invoice.id, []).append((note, units, moved))
+            message = unrated(note, invoice, rates)
+            if message is not None:
+                done.findings.append((note.origin.source, message, note.document))
         if len(invoice.movements) > 1:  # only an invoice posted again can be written off
             _left_for_write_off(done, subledger, note, invoice, units)
     for name, by_notes in nettings.items():
         _beyond_write_offs(done, items[name], by_notes, policy, rates)
     return done
+
+
+def unrated(note: Item, invoice: Item, rates: Rates) -> str | None:
+    """Returns why a credit note cannot be netted to its invoice, one without a rate, or None.
+
+    The note is a payment of the invoice, its rate read as every payment's
+    (`plugins.fx.payment_rate`: its own price, else, to an invoice carried
+    at a rate, the ledger's price on or before its day). CN-1 10.00 EUR
+    typed without a price for INV-1, carried at 1.20, with no EUR price in
+    the ledger on or before its day, is netted unpriced: INV-1 is carried
+    at 10 x 1.20 = 12.00 USD less, while the general ledger weighs CN-1's
+    euros at nothing, a break of 12.00 USD with nothing open. So it is
+    `plugins.fx.without_a_rate`'s error, at the note's line.
+    """
+    functional = rates.functional
+    if functional is None or invoice.currency == functional:
+        return None
+    carrying = rates.carrying(invoice)
+    own = own_rate(note.origin.posting, functional)
+    paid = (note.date, payment_rate(own, note.currency, note.date, carrying, rates))
+    payer = f"Credit note '{note.id}'"
+    return without_a_rate(payer, paid, invoice, carrying, functional, "its receivable posting")
 
 
 def written_off_by_hand(movement: Movement) -> bool:

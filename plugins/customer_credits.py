@@ -122,7 +122,7 @@ class Credit(NamedTuple):
     amount: int
     source: Mapping[str, Any]  # the line the credit comes from (the receipt's)
     payee: str | None
-    rate: Decimal | None = None  # its carrying rate in the functional currency, if foreign
+    rate: Decimal | None = None  # the rate it was parked at in the functional currency, if any
 
     @property
     def parked(self) -> Parked:
@@ -424,6 +424,7 @@ class Crediting:
             leaves over is parked once they are decided, on its day.
         """
         self.enabled = policy.apply_customer_credits
+        self.functional = policy.functional_currency
         self.held = held
         self.uses = dict(uses)
         self.receipts, self.items, self.recovering = receipts, items, recovering
@@ -436,6 +437,7 @@ class Crediting:
         self.made: list[tuple[str, str, int, datetime.date]] = []
         self.pending: dict[str, deque[Claim]] = defaultdict(deque)
         self.taken: dict[Hashable, int] = {}
+        self.typed: set[str] = set()  # receipts with a price typed on them (`own_rate`)
 
     def claim(self, claims: Iterable[Claim]) -> None:
         """Adds claims on credits, decided with their applications in date order.
@@ -470,12 +472,16 @@ class Crediting:
                 self.currencies[known.customer].add(known.currency)
         self.fresh[known.date].add((known.customer, known.currency))
 
-    def straight(self, credit: Parked, units: int) -> None:
+    def straight(self, credit: Parked, units: int, typed: bool = False) -> None:
         """Takes in `units` a receipt posted straight to the receivable over paid, on its day.
 
         Moved to customer credits inside the matcher's calendar
         (`plugins.over_payments.InCalendar`): available from its day on.
+        `typed` tells whether the receipt's posting has a price typed on it
+        (`own_rate`).
         """
+        if typed:
+            self.typed.add(credit.receipt)
         self.held.take(credit.customer, credit.currency, credit.date, -units)
         self.add(credit, units)
 
@@ -509,6 +515,8 @@ class Crediting:
         units = application.credited if ratio is None else round(application.credited * ratio)
         customer = item.customer or receipt.customer
         credit = Parked(receipt.id, application.date, customer, receipt.currency)
+        if fx.own_rate(receipt.posting, self.functional) is not None:
+            self.typed.add(receipt.id)
         self.held.take(customer, receipt.currency, application.date, -units)
         self.add(credit, units)
         return application.date
@@ -618,9 +626,11 @@ class Crediting:
     def applied(
         self, credits: Mapping[str, Credit], policy: ArPolicy, rates: fx.Rates
     ) -> CreditsApplied:
-        """Returns the entries of the applications made since last asked, and their postings.
+        """Returns the entries of the applications made since last asked, their postings, errors.
 
-        Ordered by credit, oldest first, then by day.
+        Ordered by credit, oldest first, then by day. Each pays at the
+        credit's rate read as its receipt's (`rate`), and is reported when
+        it has a rate on one side only (`unrated`).
 
         Args:
           credits: The credits parked, as their entries show (`parked_by`), by receipt.
@@ -632,13 +642,33 @@ class Crediting:
         ordered = sorted(made, key=lambda one: (self.credits[one[0]].date, one[0], one[3]))
         for receipt, name, units, day in ordered:
             item, credit = self.items[name], credits[receipt]
-            entry = credit_entry(credit, item, units, day, policy, rates)
+            carrying = rates.carrying(item)
+            paid = (day, self.rate(credit, day, carrying, rates))
+            entry = credit_entry(credit, item, units, paid, policy, carrying)
             done.entries.append(entry)
             done.movements.append((name, Movement(entry.date, -units, entry, 2, item.currency)))
-            message = unrated(credit, item, rates)
+            message = unrated(credit, item, paid, carrying, rates)
             if message is not None:
                 done.findings.append((dict(credit.source), message, entry))
         return done
+
+    def rate(
+        self, credit: Credit, day: datetime.date, carrying: Decimal | None, rates: fx.Rates
+    ) -> Decimal | None:
+        """Returns a credit's rate to pay an item on a day, its receipt's rule (`fx.payment_rate`).
+
+        Its own rate is the one it was parked at when that came from a
+        price typed on its receipt's posting (`typed`); parked without one
+        (at the ledger's price of the receipt's day, or unpriced) it has
+        none: it pays an item carried at a rate at the ledger's price on
+        the application's day, and an item carried in its own currency
+        alone unpriced, as the receipt itself would. 10.00 EUR left over
+        by R-1, received without a price and applied unpriced to an invoice
+        carried in EUR alone, pay INV-1, carried at 1.20, on a day EUR is
+        1.10: 10 x (1.20 - 1.10) = 1.00 USD of loss realized.
+        """
+        own = credit.rate if credit.receipt in self.typed else None
+        return fx.payment_rate(own, credit.currency, day, carrying, rates)
 
 
 def by_receipt(entries: Iterable[data.Transaction]) -> dict[str, list[data.Transaction]]:
@@ -685,27 +715,42 @@ def _claimed(
     return left
 
 
-def unrated(credit: Credit, item: Item, rates: fx.Rates) -> str | None:
+def unrated(
+    credit: Credit,
+    item: Item,
+    paid: tuple[datetime.date, Decimal | None],
+    carrying: Decimal | None,
+    rates: fx.Rates,
+) -> str | None:
     """Returns why a credit cannot pay an invoice, one of them without a rate, or None.
 
-    A credit is carried at the rate its receipt parked it at, or at none
-    (`Credit.rate`), an invoice at its carrying rate: with a rate on one
-    side only, its units move unpriced (`credit_entry`) and what the rated
-    side carries stays behind with nothing open, the rule of a receipt
-    (`plugins.fx.without_a_rate`). 10.00 EUR over paid at 1.10 (-11.00 USD
-    in customer credits) paying an invoice carried in EUR alone leave
-    -11.00 USD in customer credits and 0.00 EUR; 10.00 EUR parked without
-    a rate paying an invoice carried at 1.20 leave the invoice carried at
-    12.00 USD less than the general ledger has. The error is located at
-    the credit's source, the receipt's line its entry is at.
+    A credit pays at its rate read as its receipt's (`Crediting.rate`), an
+    invoice is carried at its carrying rate: with a rate on one side only,
+    its units move unpriced (`credit_entry`) and what the rated side
+    carries stays behind with nothing open, the rule of a receipt
+    (`plugins.fx.without_a_rate`). 10.00 EUR over paid at a typed 1.10
+    (-11.00 USD in customer credits) paying an invoice carried in EUR alone
+    leave -11.00 USD in customer credits and 0.00 EUR; 10.00 EUR parked
+    without a price paying an invoice carried at 1.20 on a day with no EUR
+    price on or before it leave the invoice carried at 12.00 USD less than
+    the general ledger has. The error is located at the credit's source,
+    the receipt's line its entry is at, and asks for a price on the
+    receipt's posting or one on or before the application's day.
+
+    Args:
+      credit: The credit.
+      item: The invoice it pays.
+      paid: The application's day and the credit's rate on it (`Crediting.rate`).
+      carrying: The invoice's carrying rate (`fx.Rates.carrying`), or None.
+      rates: The ledger's prices.
     """
     return fx.without_a_rate(
         f"Customer credit from '{credit.receipt}'",
-        (credit.date, credit.rate),
+        paid,
         item,
-        rates.carrying(item),
+        carrying,
         rates.functional,
-        "receipt's",
+        f"the posting of receipt '{credit.receipt}'",
     )
 
 
@@ -713,21 +758,23 @@ def credit_entry(
     credit: Credit,
     item: Item,
     units: int,
-    day: datetime.date,
+    paid: tuple[datetime.date, Decimal | None],
     policy: ArPolicy,
-    rates: fx.Rates,
+    carrying: Decimal | None,
 ) -> data.Transaction:
     """Returns the entry that pays `units` of an invoice from a customer's credit on a day.
 
-    A credit in a foreign currency is carried at the rate it was received
-    at, the invoice at its own: the difference is realized
-    (`ar_entries.carried_transfer`). In a pool of credits received at
-    several rates, what that rate differs from the pool's average is
-    realized too (`plugins.credits_own_rate`).
+    `paid` is the application's day and the credit's rate on it, read as
+    its receipt's (`Crediting.rate`), the invoice is carried at `carrying`:
+    the difference is realized (`ar_entries.carried_transfer`); with
+    either rate missing the units move unpriced. In a pool of credits
+    received at several rates, what the credit's rate differs from the
+    pool's average is realized too (`plugins.credits_own_rate`).
     """
+    day, rate = paid
     postings = ar_entries.carried_transfer(
-        (policy.customer_credits_account, credit.rate, None),
-        (policy.accounts.receivable, rates.carrying(item), None),
+        (policy.customer_credits_account, rate, None),
+        (policy.accounts.receivable, carrying, None),
         units,
         item.currency,
         policy,

@@ -31,19 +31,36 @@ finds it, so that the difference is realized as a cash application's is.
 A payment in an item's own currency with a rate on one side only cannot
 settle it: the units move unpriced, and what the rated side carries in the
 functional currency stays behind with nothing open. It is an error
-(`without_a_rate`), whatever the route: a receipt through unapplied cash
-(`plugins.cash_application`), a receipt posted straight to the item
-(`paid_with_one_rate`), a customer's credit (`plugins.customer_credits`,
-at its carrying rate or none). A receipt's side has a rate when its
-posting has an `@` price in the functional currency, or, only to pay an
-item carried at a rate, the ledger's price on or before its day
-(`payment_rate`): 40.00 EUR typed without a price pay an invoice carried
-in EUR alone unpriced, whatever EUR was worth that day (nothing is left
-behind); through unapplied cash they pay one carried at 1.20 at the day's
-1.10 (40 x (1.20 - 1.10) = 4.00 USD of loss realized), and with no EUR
-price on or before their day they are reported. A credit note, a write-off
-or a refund is no payment: without a rate, to an item carried at one, it
-is not checked (typed at a rate to an item carried alone, any posting is).
+(`without_a_rate`), whatever the route, and one rule reads the payment's
+rate (`payment_rate`): an `@` price typed on it in the functional currency;
+else, only to pay an item carried at a rate, the ledger's price on or
+before its day; else none. So it reads:
+
+- a receipt through unapplied cash (`plugins.cash_application`): 40.00 EUR
+  typed without a price pay an invoice carried in EUR alone unpriced,
+  whatever EUR was worth that day (nothing is left behind), and one
+  carried at 1.20 at the day's 1.10 (40 x (1.20 - 1.10) = 4.00 USD of
+  loss realized);
+- a customer's credit (`plugins.customer_credits`) as the receipt that
+  parked it: its rate is the one it was parked at when that came from a
+  price typed on the receipt; parked without one it has none of its own,
+  and pays an item carried at a rate at the ledger's price on the
+  application's day, an item carried alone unpriced;
+- any other typed posting to an item, a credit note netted to it
+  (`plugins.credit_notes`), a receipt posted straight, a payment or a
+  write-off typed by hand, a returned payment (`paid_with_one_rate`): of
+  an item carried at a rate, without a price of its own on a day with no
+  ledger price on or before it, the plugin weighs it at the carrying rate
+  and the general ledger at nothing (10.00 EUR to an invoice at 1.20, a
+  break of 12.00 USD with nothing open); of an item carried alone, at a
+  price of its own (`-40.00 EUR @ 1.10 USD` leaves -44.00 USD with nothing
+  open).
+
+With no ledger price on or before its day it is reported, at the
+posting's line (or the receipt's, for a credit), and the message asks for
+the price that fixes it. With one, a posting to an item carried at a rate
+is no error: the plugin weighs it at the carrying rate (`value_of`), the
+aging at the day's price, and its functional tie shows any difference.
 """
 
 from __future__ import annotations
@@ -267,30 +284,40 @@ def settled_at_own_rate(subledger: Subledger, rates: Rates) -> list[OwnRate]:
 
 
 def payment_rate(
-    posting: data.Posting, day: datetime.date, carrying: Decimal | None, rates: Rates
+    own: Decimal | None,
+    currency: str,
+    day: datetime.date,
+    carrying: Decimal | None,
+    rates: Rates,
 ) -> Decimal | None:
     """Returns the rate of a payment in an item's own currency, for `without_a_rate`.
 
-    Its own price in the functional currency (`@ 1.10 USD`); else, only when
-    the item is carried at a rate, the ledger's price on or before its day
-    (`Rates.of_posting`: a receipt typed without a price is applied at the
-    day's price). An item carried in its own currency alone is paid by
-    units without a price as it carries them, whatever the ledger's price:
-    40.00 EUR received Feb 1 without a price, EUR at 1.10 since Jan 15, pay
-    40.00 EUR of an invoice billed Jan 1 (carried in EUR alone) with no
-    rate on either side, so no error; paying an invoice carried at 1.20
-    they are worth 1.10, and with no EUR price on or before Feb 1, nothing.
+    Its own price in the functional currency (`@ 1.10 USD`, `own_rate`);
+    else, only when the item is carried at a rate, the ledger's price on or
+    before its day (a receipt typed without a price is applied at the day's
+    price). An item carried in its own currency alone is paid by units
+    without a price as it carries them, whatever the ledger's price: 40.00
+    EUR received Feb 1 without a price, EUR at 1.10 since Jan 15, pay 40.00
+    EUR of an invoice billed Jan 1 (carried in EUR alone) with no rate on
+    either side, so no error; paying an invoice carried at 1.20 they are
+    worth 1.10, and with no EUR price on or before Feb 1, nothing. The one
+    rule of every payer: a receipt, a posting typed to the item, a
+    customer's credit (its own rate the one a typed price parked it at).
 
     Args:
-      posting: The payment's posting (the receipt's unapplied cash posting,
-        or its receivable posting when posted straight to the item).
-      day: The payment's date.
+      own: The payment's own rate: the price typed on its posting (the
+        receipt's unapplied cash posting, or its receivable posting when
+        posted straight to the item), or a credit's typed rate; or None.
+      currency: The payment's currency.
+      day: The payment's date (a credit's: the application's).
       carrying: The item's carrying rate (`Rates.carrying`), or None.
       rates: The ledger's prices.
     """
-    if carrying is None:
-        return own_rate(posting, rates.functional)
-    return rates.of_posting(posting, day)
+    if currency == rates.functional:
+        return None
+    if own is not None or carrying is None:
+        return own
+    return rates.price(currency, day)
 
 
 def without_a_rate(
@@ -303,8 +330,8 @@ def without_a_rate(
 ) -> str | None:
     """Returns why a payment in an item's own currency, one side without a rate, cannot settle.
 
-    The payment is worth its rate (a receipt's, `payment_rate`; a customer
-    credit's, the rate it is carried at); the item is carried at its
+    The payment is worth its rate (`payment_rate`: a receipt's, a typed
+    posting's, a customer credit's); the item is carried at its
     carrying rate. With a rate on one side only, the units move unpriced
     and what the other side carries in the functional currency stays
     behind with nothing open, realized nowhere: of the item in the
@@ -320,7 +347,8 @@ def without_a_rate(
       item: The item it pays, in the payment's currency.
       carrying: The item's carrying rate (`Rates.carrying`), or None.
       functional: The functional currency.
-      priced: The payment's posting an '@' price would go on, e.g. "unapplied cash".
+      priced: The posting an '@' price would go on, e.g. "its unapplied cash
+        posting"; a credit's, "the posting of receipt 'R-1'".
     """
     day, rate = paid
     if (carrying is None) == (rate is None):
@@ -336,31 +364,32 @@ def without_a_rate(
     return (
         f"{payer} in {currency} has no rate in {functional} on {day} to pay "
         f"'{item.id}', carried at {carrying} {functional}: the exchange difference is not "
-        f"realized; expected an '@' price on its {priced} posting or a {currency} "
+        f"realized; expected an '@' price on {priced} or a {currency} "
         f"price in {functional} on or before {day}"
     )
 
 
 def paid_with_one_rate(subledger: Subledger, rates: Rates) -> list[Finding]:
-    """Returns an error for each typed payment with a rate on one side only of the item it pays.
+    """Returns an error for each typed posting with a rate on one side only of the item it moves.
 
     A bank line posting a USD wire straight to an invoice at the day's rate
     (`Assets:AccountsReceivable -40.00 EUR @ 1.10 USD`) pays 40.00 EUR of
     an invoice billed before EUR's first price, so carried in EUR alone:
     the posting weighs -44.00 USD that nothing open carries. Its mirror, a
-    receipt posted straight without a price (`-10.00 EUR`) to an invoice
-    carried at 1.20, with no EUR price in the ledger on or before its day,
-    moves euros with no rate: the plugin carries them at 1.20 (`value_of`,
-    -12.00 USD) and the general ledger at nothing, a break of 12.00 USD
-    with nothing open. Both are `without_a_rate`'s error, at the posting's
-    line, as through unapplied cash; the payment's rate is `payment_rate`'s.
-    (With a ledger price that day, the receipt has a rate: weighed at
-    1.20 by the plugin and at the day's price by the aging, it is the
-    aging's functional tie to show.) Of an item carried at a rate only
-    receipts (`plugins.receipts.posted_straight`) are payments: a credit
-    note, a write-off by hand or a refund is not checked. Of one carried in
-    its own currency alone, any typed posting at a rate is reported, a
-    receipt's or not ("The posting of 2026-02-01 at 1.10 USD pays ...").
+    posting without a price (`-10.00 EUR`) to an invoice carried at 1.20,
+    with no EUR price in the ledger on or before its day, moves euros with
+    no rate: the plugin carries them at 1.20 (`value_of`, -12.00 USD) and
+    the general ledger at nothing, a break of 12.00 USD with nothing open.
+    Every typed posting after the item's document is read so, whatever it
+    is: a receipt posted straight, a payment or a write-off typed by hand,
+    a returned payment or a refund (a debit, the same break with the other
+    sign). Each is `without_a_rate`'s error at the posting's line, its rate
+    `payment_rate`'s; the payer is named by what the posting is ("Credit
+    note 'CN-1'", "Receipt 'BR-1'", else "The posting of 2026-02-01"). A
+    credit note netted by the plugin is read where it is netted
+    (`plugins.credit_notes.net`). (With a ledger price that day, the
+    posting has a rate: weighed at 1.20 by the plugin and at the day's
+    price by the aging, it is the aging's functional tie to show.)
     """
     functional = rates.functional
     if functional is None:
@@ -375,15 +404,26 @@ def paid_with_one_rate(subledger: Subledger, rates: Rates) -> list[Finding]:
         for movement in item.movements:
             if movement is item.origin or meta.GENERATED_BY in movement.entry.meta:
                 continue
-            receipt = posted_straight(movement)
-            if carrying is not None and receipt is None:
-                continue
             entry, posting = movement.entry, movement.posting
-            rate = payment_rate(posting, movement.date, carrying, rates)
-            receipt = receipt or meta.written_receipt_id(entry, posting)
-            payer = f"Receipt '{receipt}'" if receipt else f"The posting of {movement.date}"
+            own = own_rate(posting, functional)
+            rate = payment_rate(own, item.currency, movement.date, carrying, rates)
             paid = (movement.date, rate)
-            message = without_a_rate(payer, paid, item, carrying, functional, "receivable")
+            priced = "its receivable posting"
+            message = without_a_rate(payer(movement), paid, item, carrying, functional, priced)
             if message is not None:
                 found.append((movement.source, message, entry))
     return found
+
+
+def payer(movement: Movement) -> str:
+    """Returns how an error names a typed posting to an item: by what it is, where cheap.
+
+    A credit note's ("Credit note 'CN-1'", its entry names what it
+    `credits`), a receipt's (a credit with a receipt id, "Receipt 'BR-1'"),
+    else by its day ("The posting of 2026-02-01").
+    """
+    entry = movement.entry
+    if meta.CREDITS in entry.meta:
+        return f"Credit note '{entry.meta.get(meta.INVOICE, movement.date)}'"
+    receipt = posted_straight(movement)
+    return f"Receipt '{receipt}'" if receipt else f"The posting of {movement.date}"

@@ -124,7 +124,7 @@ from beancount.core import data
 from plugins import ar_entries, credit_notes, meta, payment_differences, recoveries
 from plugins.ar_policy import ArPolicy
 from plugins.customer_credits import Claim, Crediting, Parked
-from plugins.fx import Rates
+from plugins.fx import Rates, own_rate
 from plugins.matching_terms import Invoicing
 from plugins.receipts import APPLIED_RECEIPT, posted_straight, receipt_id
 from plugins.receivables import Item, Movement, Subledger
@@ -643,7 +643,9 @@ class InCalendar:
         entry = ar_entries.receivable_receipt_entry(
             item, movement, credit, moved, KIND, narration, policy, carrying
         )
-        self._post(item, entry, Parked(credit, movement.date, item.customer, item.currency), units)
+        parked = Parked(credit, movement.date, item.customer, item.currency)
+        typed = own_rate(movement.posting, policy.functional_currency) is not None
+        self._post(item, entry, parked, units, typed)
 
     def _recovered(
         self, item: Item, today: list[Movement], paid: list[tuple[str, Movement]], units: int
@@ -849,11 +851,17 @@ class InCalendar:
             self._settle(item, (receipt, movement), units - kept, _moved_narration(item, receipt))
         return kept
 
-    def _post(self, item: Item, entry: data.Transaction, credit: Parked, units: int) -> None:
-        """Posts an entry moving `units` to customer credits, and parks the credit from its day."""
+    def _post(
+        self, item: Item, entry: data.Transaction, credit: Parked, units: int, typed: bool = False
+    ) -> None:
+        """Posts an entry moving `units` to customer credits, and parks the credit from its day.
+
+        `typed`: whether the receipt's posting has a price typed on it, so
+        that the credit's rate is its own (`customer_credits.Crediting.rate`).
+        """
         self.subledger.post([(item.id, Movement(entry.date, units, entry, 1, item.currency))])
         self.entries.append(entry)
-        self.crediting.straight(credit, units)
+        self.crediting.straight(credit, units, typed)
 
 
 def settled(

@@ -1,14 +1,19 @@
-"""A customer credit pays an invoice by the rule of a receipt: a rate on one side only is an error.
+"""A customer credit pays an invoice by the rule of a receipt: its rate is read as a receipt's.
 
-A credit is carried at the rate its receipt parked it at, or at none
-(`plugins.customer_credits.Credit.rate`); applied to an invoice of its
-currency with a rate on one side only, its units move unpriced and what the
-rated side carries in the functional currency stays behind with nothing
-open, as a receipt's would (`plugins.fx.without_a_rate`). It is reported at
-the credit's source, the receipt's line its cash application is located
-at (`plugins.customer_credits.unrated`). Both tests below failed before the
-rule (found by the review of 8d7a001): nothing was said, and only the
-aging's functional tie showed the second.
+A credit's rate is the one it was parked at when that came from a price
+typed on its receipt; parked without one it has no rate of its own, and
+pays an invoice carried at a rate at the ledger's price on the
+application's day, one carried in its own currency alone unpriced
+(`plugins.customer_credits.Crediting.rate`, `plugins.fx.payment_rate`).
+Applied to an invoice of its currency with a rate on one side only, its
+units move unpriced and what the rated side carries in the functional
+currency stays behind with nothing open, as a receipt's would
+(`plugins.fx.without_a_rate`). It is reported at the credit's source, the
+receipt's line its cash application is located at
+(`plugins.customer_credits.unrated`). The first two tests failed before
+that rule (found by the review of 8d7a001): nothing was said, and only the
+aging's functional tie showed the second; the last three before a credit's
+rate was read as its receipt's (found by the review of 9d57cdf).
 """
 
 from __future__ import annotations
@@ -16,6 +21,10 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from beancount.core import data
+from beancount.core.amount import Amount
+
+from reports import books as books_module
 from reports import receivables
 from tests.conftest import Books
 from tests.test_ar_unpriced_receipts import (
@@ -86,7 +95,9 @@ def test_a_customer_credit_without_a_rate_paying_an_invoice_carried_at_one_is_re
     # unapplied cash naming INV-1 is an error at the receipt ("in EUR has no
     # rate in USD on 2026-02-01 to pay 'INV-1', carried at 1.20 USD"); by a
     # credit only the tie showed it before the rule. So it is reported at
-    # R-1's line (the credit's source), the day its credit was parked.
+    # R-1's line (the credit's source), on the application's day (Feb 1,
+    # the day it is parked), naming the receipt whose posting an '@' price
+    # would go on, or the price on or before that day.
     wire = """
 2026-02-01 * "Euro" "Wire in EUR"
   receipt: "R-1"
@@ -103,5 +114,129 @@ def test_a_customer_credit_without_a_rate_paying_an_invoice_carried_at_one_is_re
     assert message == (
         "Customer credit from 'R-1' in EUR has no rate in USD on 2026-02-01 to pay 'INV-1', "
         "carried at 1.20 USD: the exchange difference is not realized; expected an '@' price "
-        "on its receipt's posting or a EUR price in USD on or before 2026-02-01"
+        "on the posting of receipt 'R-1' or a EUR price in USD on or before 2026-02-01"
     )
+
+
+# A credit's rate read as its receipt's -----------------------------------------
+#
+# EUR's first price in the ledger is 1.10 on Jan 15 where shown (`PRICE`).
+
+PRICE = "\n2026-01-15 price EUR 1.10 USD\n"
+
+# INV-2 billed Feb 1 without a price, EUR at 1.10 since Jan 15: carried at
+# the ledger's 1.10 (`Rates.carrying`).
+INVOICE_2 = """
+2026-02-01 * "Euro" "Invoice INV-2" ^INV-2
+  invoice: "INV-2"
+  customer: "CUS-E"
+  due: 2026-03-01
+  Assets:AccountsReceivable  {amount} EUR
+  Income:Revenue:Services  -{amount} EUR
+"""
+
+
+def _wire(receipt: str, invoice: str, amount: str) -> str:
+    """A receipt into the euro account on Feb 5, without a price, naming an invoice."""
+    return f"""
+2026-02-05 * "Euro" "Wire in EUR"
+  receipt: "{receipt}"
+  invoice: "{invoice}"
+  customer: "CUS-E"
+  Assets:Bank:Euro  {amount} EUR
+  Liabilities:UnappliedCash  -{amount} EUR
+"""
+
+
+def _open(loaded: books_module.Books) -> list[tuple[str, Decimal]]:
+    """The open invoices on Feb 28, with their open amounts."""
+    rows = receivables.open_invoices(loaded, datetime.date(2026, 2, 28)).rows
+    return [(row[0], row[-2]) for row in rows]
+
+
+def test_a_credit_from_unpriced_euros_pays_an_invoice_carried_at_the_ledgers_price_as_a_receipt(
+    books: Books,
+) -> None:
+    # INV-E1 100.00 EUR (Jan 1, before EUR's first price) is carried in
+    # euros alone; INV-2 50.00 EUR (Feb 1) at the ledger's 1.10, 55.00 USD.
+    # R-1 110.00 EUR comes into the euro account on Feb 5 without a price,
+    # naming INV-E1: it pays its 100.00 EUR with no rate on either side (no
+    # error), and its 10.00 EUR over are parked without a rate. The credit
+    # pays INV-2 the same day. A receipt of those 10.00 EUR through
+    # unapplied cash naming INV-2 (R-2, first load) is worth the day's 1.10
+    # (`fx.payment_rate`): 10 x (1.10 - 1.10) = 0.00 realized, no error. So
+    # is the credit, read as its receipt (before the rule it was reported
+    # "in EUR has no rate ... expected ... a EUR price in USD on or before
+    # 2026-02-05", a price the ledger has had since Jan 15). Either way
+    # INV-2 is open 50.00 - 10.00 = 40.00 EUR, carried at 55.00 - 10 x 1.10
+    # = 44.00 USD; the general ledger has 55.00 - 11.00 (the credit's
+    # -10.00 EUR at the day's 1.10) = 44.00; worth 40 x 1.10 = 44.00 at Feb
+    # 28: a tie at 0.00.
+    invoices = PRICE + INVOICE_E1 + INVOICE_2.format(amount="50.00")
+    by_receipts = _wire("R-1", "INV-E1", "100.00") + _wire("R-2", "INV-2", "10.00")
+    loaded, _ = load_usd(books, invoices + by_receipts)
+    assert usd_errors(loaded) == []
+    assert _open(loaded) == [("INV-2", D("40.00"))]
+    loaded, _ = load_usd(books, invoices + _wire("R-1", "INV-E1", "110.00"))
+    assert usd_errors(loaded) == []
+    assert _open(loaded) == [("INV-2", D("40.00"))]
+    assert functional_total(loaded, "2026-02-28") == [D("44.00"), D("44.00"), D("0.00")]
+
+
+def test_a_credit_from_unpriced_euros_pays_an_invoice_in_euros_alone_as_a_receipt(
+    books: Books,
+) -> None:
+    # INV-E1 100.00 EUR (Jan 1) is carried in euros alone; INV-2 100.00 EUR
+    # (Feb 1) at the ledger's 1.10, 110.00 USD. R-1 110.00 EUR comes into
+    # the euro account on Feb 5 without a price, naming INV-2: worth the
+    # day's 1.10, it clears INV-2 at 100 x (1.10 - 1.10) = 0.00 realized,
+    # and its 10.00 EUR over are parked at that 1.10, the ledger's, not a
+    # price typed on R-1: the credit has no rate of its own. It pays
+    # INV-E1, the customer's other open invoice, as R-1's euros would,
+    # straight or through unapplied cash: unpriced, with no rate on either
+    # side (`fx.payment_rate`; test_unpriced_euros_through_unapplied_cash_
+    # pay_an_invoice_in_euros_alone_as_straight_ones). So no error (before
+    # the rule: "Customer credit from 'R-1' at 1.10 USD pays 'INV-E1',
+    # carried in EUR alone", asking for a price that would put books kept
+    # in euros at a rate). INV-E1 is open 100.00 - 10.00 = 90.00 EUR with
+    # no functional value, INV-2 is closed (0.00 against 0.00 in the
+    # functional total), and customer credits hold -10.00 + 10.00 = 0.00
+    # EUR.
+    invoices = PRICE + INVOICE_E1 + INVOICE_2.format(amount="100.00")
+    loaded, _ = load_usd(books, invoices + _wire("R-1", "INV-2", "110.00"))
+    assert usd_errors(loaded) == []
+    assert _open(loaded) == [("INV-E1", D("90.00"))]
+    assert functional_total(loaded, "2026-02-28") == [D("0.00"), D("0.00"), D("0.00")]
+
+
+def test_the_price_the_error_asks_for_lets_an_unpriced_credit_pay_as_a_receipt_would(
+    books: Books,
+) -> None:
+    # test_a_customer_credit_without_a_rate_paying_an_invoice_carried_at_one
+    # _is_reported with the remedy its message asks for, a EUR price in USD
+    # on or before the application's day (Feb 1): 1.10 on Jan 20. INV-E1
+    # (Jan 1) is still carried in euros alone, INV-1 at its own 1.20 (120.00
+    # USD). R-1 110.00 EUR into the euro account on Feb 1, no price, pays
+    # INV-E1's 100.00 EUR (no rate either side, no error) and parks 10.00
+    # EUR without a rate; the credit pays INV-1 that day, as a receipt
+    # would, at the day's 1.10: it clears 10 x 1.20 = 12.00 of INV-1's
+    # carrying amount for 11.00, a realized loss of 1.00 USD. INV-1 is open
+    # 90.00 EUR carried at 108.00, remeasured at Feb 28 to 90 x 1.10 =
+    # 99.00 (-9.00); the general ledger has 120.00 - 12.00 - 9.00 = 99.00:
+    # a tie at 0.00, and no error. (Before the rule the error stayed, word
+    # for word, after the price was added, and the functional total was
+    # 99.00 against 100.00.)
+    wire = _wire("R-1", "INV-E1", "110.00").replace("2026-02-05", "2026-02-01")
+    prices = "\n2026-01-20 price EUR 1.10 USD\n"
+    loaded, _ = load_usd(books, prices + INVOICE_E1 + INVOICE_1 + wire)
+    assert usd_errors(loaded) == []
+    assert _open(loaded) == [("INV-1", D("90.00"))]
+    assert functional_total(loaded, "2026-02-28") == [D("99.00"), D("99.00"), D("0.00")]
+    realized = [
+        posting.units
+        for entry in loaded.entries
+        if isinstance(entry, data.Transaction)
+        for posting in entry.postings
+        if posting.account == "Income:ForeignExchange:Realized"
+    ]
+    assert realized == [Amount(D("1.00"), "USD")]

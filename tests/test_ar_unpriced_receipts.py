@@ -317,20 +317,11 @@ def test_unpriced_euros_posted_straight_to_an_invoice_carried_at_a_rate_with_no_
     )
 
 
-def test_credits_without_a_price_to_an_invoice_carried_at_a_rate_are_no_payments(
-    books: Books,
-) -> None:
-    # No EUR price in the ledger at all; INV-1 100.00 EUR is carried at its
-    # own 1.20 (120.00 USD). Three credits to it without a price, none a
-    # receipt (`plugins.receipts.posted_straight`): CN-1, a credit note of
-    # 10.00 EUR crediting INV-1 (netted by the plugin) on Feb 1; a goodwill
-    # credit of 5.00 EUR typed by hand naming INV-1 on Feb 2; a write-off of
-    # 20.00 EUR as uncollectible on Feb 3. None is a payment, so none is
-    # `fx.without_a_rate`'s error, though each has no rate and INV-1 has
-    # one: INV-1 is open 100.00 - 10.00 - 5.00 - 20.00 = 65.00 EUR. (A pin:
-    # no error on the code before the rule of straight payments either,
-    # which checked only items carried in their own currency alone.)
-    credits = """
+# Three credits to INV-1 without a price, none a receipt: CN-1, a credit
+# note of 10.00 EUR crediting INV-1 (netted by the plugin) on Feb 1; a
+# goodwill credit of 5.00 EUR typed by hand naming INV-1 on Feb 2; a
+# write-off of 20.00 EUR as uncollectible on Feb 3.
+CREDITS = """
 2025-01-01 open Expenses:Goodwill
 2025-01-01 open Expenses:BadDebt
 
@@ -354,10 +345,150 @@ def test_credits_without_a_price_to_an_invoice_carried_at_a_rate_are_no_payments
   Assets:AccountsReceivable  -20.00 EUR
   Expenses:BadDebt  20.00 EUR
 """
-    loaded, _ = load_usd(books, INVOICE_1 + credits)
+
+
+def _no_rate(payer: str, day: str) -> str:
+    """`fx.without_a_rate`'s message for a posting without a rate to INV-1, carried at 1.20."""
+    return (
+        f"{payer} in EUR has no rate in USD on {day} to pay 'INV-1', carried at 1.20 USD: "
+        "the exchange difference is not realized; expected an '@' price on its receivable "
+        f"posting or a EUR price in USD on or before {day}"
+    )
+
+
+def test_credits_without_a_price_to_an_invoice_carried_at_a_rate_with_no_price_are_reported(
+    books: Books,
+) -> None:
+    # No EUR price in the ledger at all; INV-1 100.00 EUR is carried at its
+    # own 1.20 (120.00 USD). CN-1, the goodwill credit and the write-off
+    # (`CREDITS`) each move euros with no rate to an invoice carried at one
+    # (`fx.payment_rate`: no price typed, none in the ledger on or before
+    # its day): the plugin weighs them at 1.20 (`fx.value_of`), 10 x 1.20 +
+    # 5 x 1.20 + 20 x 1.20 = 12.00 + 6.00 + 24.00 = 42.00 USD, and the
+    # general ledger at nothing. INV-1 is open 100.00 - 10.00 - 5.00 -
+    # 20.00 = 65.00 EUR, carried at 120.00 - 42.00 = 78.00 against 120.00
+    # in the general ledger (no price to remeasure it by): a break of 42.00
+    # USD with nothing open. Each is an error at its line, named by what it
+    # is (`fx.paid_with_one_rate`, `credit_notes.unrated`). (Pinned before
+    # as no error: a credit note, a goodwill credit and a write-off were no
+    # payments; found by the review of 9d57cdf.)
+    loaded, written = load_usd(books, INVOICE_1 + CREDITS)
+    rows = receivables.open_invoices(loaded, datetime.date(2026, 2, 28)).rows
+    assert [(row[0], row[-2]) for row in rows] == [("INV-1", D("65.00"))]
+    assert functional_total(loaded, "2026-02-28") == [D("78.00"), D("120.00"), D("42.00")]
+    note = written.index("  Assets:AccountsReceivable  -10.00 EUR") + 1
+    goodwill = written.index("  Assets:AccountsReceivable  -5.00 EUR") + 1
+    write_off = written.index("  Assets:AccountsReceivable  -20.00 EUR") + 1
+    assert sorted(usd_errors(loaded)) == [
+        (note, _no_rate("Credit note 'CN-1'", "2026-02-01")),
+        (goodwill, _no_rate("The posting of 2026-02-02", "2026-02-02")),
+        (write_off, _no_rate("The posting of 2026-02-03", "2026-02-03")),
+    ]
+
+
+def test_credits_without_a_price_to_an_invoice_carried_at_a_rate_with_a_price_are_no_error(
+    books: Books,
+) -> None:
+    # The same credits with EUR at 1.10 in the ledger from Jan 20: each has
+    # the day's 1.10 for its rate, so none is an error, and the aging's
+    # functional tie shows what they leave unrealized. CN-1 is carried at
+    # the ledger's 1.10 and netted against INV-1's 1.20, realizing 10 x
+    # (1.20 - 1.10) = 1.00 (`credit_notes.netting_entry`); the goodwill
+    # credit and the write-off are weighed at 1.20 by the plugin, 6.00 +
+    # 24.00 = 30.00, and at 1.10 by the general ledger, 5.50 + 22.00 =
+    # 27.50. INV-1 is open 65.00 EUR carried at 120.00 - 12.00 - 30.00 =
+    # 78.00, remeasured at Feb 28 to 65 x 1.10 = 71.50 (-6.50); the general
+    # ledger has 120.00 - 12.00 (CN-1: -11.00 typed, -1.00 netted) - 27.50
+    # - 6.50 = 74.00: a difference of 2.50 = 25 x (1.20 - 1.10).
+    prices = "\n2026-01-20 price EUR 1.10 USD\n"
+    loaded, _ = load_usd(books, prices + INVOICE_1 + CREDITS)
     assert usd_errors(loaded) == []
     rows = receivables.open_invoices(loaded, datetime.date(2026, 2, 28)).rows
     assert [(row[0], row[-2]) for row in rows] == [("INV-1", D("65.00"))]
+    assert functional_total(loaded, "2026-02-28") == [D("71.50"), D("74.00"), D("2.50")]
+
+
+def test_an_unpriced_credit_note_netted_to_an_invoice_carried_at_a_rate_is_reported(
+    books: Books,
+) -> None:
+    # No EUR price in the ledger. INV-1 100.00 EUR is carried at its own
+    # 1.20, 120.00 USD. CN-1 10.00 EUR credits it on Feb 1, typed without a
+    # price (none to type from: the ledger has none), netted by the plugin
+    # unpriced: INV-1 is open 90.00 EUR, carried at 120.00 - 10 x 1.20 =
+    # 108.00, while the general ledger has 120.00 and nothing for CN-1's
+    # euros, a break of 12.00 USD with nothing open. So it is an error at
+    # CN-1's line (`credit_notes.unrated`). (Before the rule nothing was
+    # said: "a credit note so netted is left as it is".)
+    note = CREDITS[CREDITS.index("2026-02-01") : CREDITS.index("2026-02-02")]
+    loaded, written = load_usd(books, INVOICE_1 + note)
+    rows = receivables.open_invoices(loaded, datetime.date(2026, 2, 28)).rows
+    assert [(row[0], row[-2]) for row in rows] == [("INV-1", D("90.00"))]
+    assert functional_total(loaded, "2026-02-28") == [D("108.00"), D("120.00"), D("12.00")]
+    line = written.index("  Assets:AccountsReceivable  -10.00 EUR") + 1
+    assert usd_errors(loaded) == [(line, _no_rate("Credit note 'CN-1'", "2026-02-01"))]
+
+
+def test_an_unpriced_return_of_a_payment_to_an_invoice_carried_at_a_rate_is_reported(
+    books: Books,
+) -> None:
+    # No EUR price in the ledger. INV-1 100.00 EUR carried at 1.20 (120.00
+    # USD). BR-1 10.00 EUR received into the euro account on Feb 1 at a
+    # typed 1.20, posted straight: INV-1 carried at 120.00 - 12.00 = 108.00,
+    # the general ledger the same. The bank returns it on Feb 10 and the
+    # return is typed without a price (`Assets:AccountsReceivable 10.00
+    # EUR`): INV-1 is open 100.00 EUR again, carried at 108.00 + 10 x 1.20
+    # = 120.00, while the general ledger has 108.00 + nothing = 108.00: a
+    # break of -12.00 USD with nothing open. So the return is an error at
+    # its line, named by its day (a debit is no receipt). (Before the rule
+    # nothing was said: a chargeback was no payment.)
+    text = """
+2026-02-01 * "Euro" "Wire in EUR" ^INV-1
+  bank_reference: "BR-1"
+  invoice: "INV-1"
+  customer: "CUS-E"
+  Assets:Bank:Euro  10.00 EUR @ 1.20 USD
+  Assets:AccountsReceivable  -10.00 EUR @ 1.20 USD
+
+2026-02-10 * "Euro" "Returned payment BR-1" ^INV-1
+  bank_reference: "BR-1-RET"
+  invoice: "INV-1"
+  customer: "CUS-E"
+  Assets:Bank:Euro  -10.00 EUR
+  Assets:AccountsReceivable  10.00 EUR
+"""
+    loaded, written = load_usd(books, INVOICE_1 + text)
+    rows = receivables.open_invoices(loaded, datetime.date(2026, 2, 28)).rows
+    assert [(row[0], row[-2]) for row in rows] == [("INV-1", D("100.00"))]
+    assert functional_total(loaded, "2026-02-28") == [D("120.00"), D("108.00"), D("-12.00")]
+    line = written.index("  Assets:AccountsReceivable  10.00 EUR") + 1
+    assert usd_errors(loaded) == [(line, _no_rate("The posting of 2026-02-10", "2026-02-10"))]
+
+
+def test_an_unpriced_payment_typed_by_hand_to_an_invoice_carried_at_a_rate_is_reported(
+    books: Books,
+) -> None:
+    # No EUR price in the ledger. INV-1 carried at 1.20 (120.00 USD). The
+    # accountant types the customer's 10.00 EUR from the euro account
+    # straight to INV-1, with no `receipt` or `bank_reference` (BR-1 of
+    # test_unpriced_euros_posted_straight_to_an_invoice_carried_at_a_rate_
+    # with_no_price_are_reported, less its reference): INV-1 is open 90.00
+    # EUR carried at 120.00 - 12.00 = 108.00, the general ledger 120.00,
+    # the same 12.00 USD break. So the same error at its line, named by its
+    # day. (Before the rule nothing was said: only a posting with a receipt
+    # id was a payment.)
+    text = """
+2026-02-01 * "Euro" "Payment from CUS-E" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-E"
+  Assets:Bank:Euro  10.00 EUR
+  Assets:AccountsReceivable  -10.00 EUR
+"""
+    loaded, written = load_usd(books, INVOICE_1 + text)
+    rows = receivables.open_invoices(loaded, datetime.date(2026, 2, 28)).rows
+    assert [(row[0], row[-2]) for row in rows] == [("INV-1", D("90.00"))]
+    assert functional_total(loaded, "2026-02-28") == [D("108.00"), D("120.00"), D("12.00")]
+    line = written.index("  Assets:AccountsReceivable  -10.00 EUR") + 1
+    assert usd_errors(loaded) == [(line, _no_rate("The posting of 2026-02-01", "2026-02-01"))]
 
 
 def test_one_wire_at_a_rate_paying_two_invoices_in_euros_alone_is_reported_at_each_line(
