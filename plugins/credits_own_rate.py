@@ -60,28 +60,31 @@ currency, from which the pool is carried in its own currency.
 
 **A transfer between credit pools realizes nothing; the carrying amount
 moves with the units** (`transfers`, `paid_out_at_own_rates`): an entry
-whose postings to the credits account in one currency are a debit out of
-one pool and a credit of the same units into another (nobody's euros
-moved to CUS-1 by hand, or CUS-1's to CUS-2) is no payout. Its debit
-takes its units out of the source pool at the carrying rate, as a payout
-would, and its credit puts that carrying amount into the destination
-pool, whatever rate the entry typed; the entry this module makes
-(`revclose_kind: "credits-transfer"`, `transfer_entry`) restates both
-legs at it. Nobody's one pool of -200.00 EUR carried at -248.00, 100.00
-EUR moved to CUS-1 at 1.20 move 124.00: nobody's -100.00 EUR at -124.00,
-CUS-1's at -124.00, nothing realized. The choice: restating the legs in
-the books, not reading the pools' weights otherwise, keeps each pool's
+whose every posting is to the credits account, debits out of some pools
+and credits of the same units into others (nobody's euros moved to
+CUS-1 by hand, CUS-1's to CUS-2, or split between CUS-2 and CUS-3), is
+no payout. Its debits take their units out of the source pools at the
+carrying rate, as a payout would, and its credits put that carrying
+amount into the destination pools, shared pro rata by units, whatever
+rate the entry typed; the entry this module makes (`revclose_kind:
+"credits-transfer"`, `transfer_entry`) restates the legs at it.
+Nobody's one pool of -200.00 EUR carried at -248.00, 100.00 EUR moved
+to CUS-1 at 1.20 move 124.00: nobody's -100.00 EUR at -124.00, CUS-1's
+at -124.00, nothing realized. The choice: restating the legs in the
+books, not reading the pools' weights otherwise, keeps each pool's
 carrying amount its postings' weight, the one thing its month-end
 remeasurement (`plugins.credits_remeasurement`) and the general ledger
-read. A debit and a credit of different units in one entry are no
-transfer: the debit is a payout, the credit a receipt, each at its rate.
+read. An entry posting elsewhere too (cash, a fee) is no transfer: a
+debit is a payout, a credit a receipt, each at its rate.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_DOWN, Decimal
+from itertools import groupby
 from typing import Any, NamedTuple
 
 from beancount.core import data
@@ -190,20 +193,18 @@ def meet(
     return held, Met(units, piece, share)
 
 
+class Leg(NamedTuple):
+    """A leg of a transfer, its pool, and the weight it carries once restated."""
+
+    pool: credits_remeasurement.Pool
+    move: customer_credits.CreditPosting
+    weight: Decimal  # signed as its units: the carrying amount it moves (`meet`)
+
+
 class Transfer(NamedTuple):
-    """A transfer between two credit pools, and the weights its legs carry once restated.
+    """A transfer between credit pools: its debits, then its credits, as restated (`Leg`)."""
 
-    `out` is the carrying amount the debit takes out of the source pool,
-    `into` what the credit puts into the destination, each signed as its
-    leg's units: -`out` unless it meets an overdraw (`meet`).
-    """
-
-    source: credits_remeasurement.Pool
-    debit: customer_credits.CreditPosting
-    destination: credits_remeasurement.Pool
-    credit: customer_credits.CreditPosting
-    out: Decimal
-    into: Decimal
+    legs: list[Leg]
 
 
 class Found(NamedTuple):
@@ -213,27 +214,52 @@ class Found(NamedTuple):
     transfers: list[Transfer]
 
 
-def transfers(postings: Sequence[customer_credits.CreditPosting]) -> dict[int, int]:
-    """Returns the transfers between credit pools among `postings`: each credit by its debit.
+class Legs(NamedTuple):
+    """A transfer's legs among the postings, by their indexes: its debits and its credits."""
 
-    A transfer is an entry whose postings to the credits account in one
-    currency are two, a debit and a credit of the same units, read into
-    two different pools (`customer_credits.Owner`): nobody's euros moved
-    to CUS-1 by hand, or CUS-1's to CUS-2. Its legs are their indexes in
-    `postings`. An entry of a debit and a credit of different units, or
-    of more postings in the currency, is no transfer: each leg is read as
-    typed, a payout out of one pool and a receipt into the other.
+    debits: list[int]
+    credits: list[int]
+    within: bool  # all of one pool: a move between its postings, which changes nothing
+
+
+def is_transfer(entry: data.Transaction, account: str) -> bool:
+    """Whether an entry is a transfer between credits: typed, every posting to `account`.
+
+    A pure reclassification (`transfers`): no cash, revenue or fee moves.
+    """
+    return meta.GENERATED_BY not in entry.meta and all(
+        posting.account == account for posting in entry.postings
+    )
+
+
+def transfers(postings: Sequence[customer_credits.CreditPosting]) -> list[Legs]:
+    """Returns the transfers between credit pools among `postings`, in the order of their entries.
+
+    **A transfer is an entry whose every posting is to the credits account**
+    (`is_transfer`, typed): a pure reclassification, nobody's euros moved
+    to CUS-1 by hand, CUS-1's to CUS-2, a parent's split between its
+    subsidiaries (one debit, several credits), or several pools' gathered
+    into one. In each currency its debits and its credits are of the same
+    units in all; its legs are their indexes in `postings`. All of one
+    pool (`customer_credits.Owner`; between a customer's contracts), it
+    is `within` it. An entry posting elsewhere too is no transfer: a bank
+    batch refunding CUS-1 and receiving CUS-2's prepayment posts to cash,
+    a move less a fee posts the fee to income; each leg is read as typed,
+    a payout out of one pool and a receipt into the other (a fee is best
+    typed as an entry of its own). So is an entry whose debits and credits
+    in a currency are of different units.
     """
     by_entry: dict[tuple[int, str], list[int]] = defaultdict(list)
     for index, move in enumerate(postings):
-        by_entry[(id(move.entry), move.currency)].append(index)
-    found: dict[int, int] = {}
+        if is_transfer(move.entry, move.posting.account):
+            by_entry[(id(move.entry), move.currency)].append(index)
+    found: list[Legs] = []
     for legs_of in by_entry.values():
-        if len(legs_of) == 2:
-            debit, credit = sorted(legs_of, key=lambda index: postings[index].number < 0)
-            out, into = postings[debit], postings[credit]
-            if out.number > 0 and into.number == -out.number and into.customer != out.customer:
-                found[debit] = credit
+        debits = [index for index in legs_of if postings[index].number > 0]
+        credits = [index for index in legs_of if postings[index].number < 0]
+        if debits and credits and not sum(postings[index].number for index in legs_of):
+            within = len({postings[index].customer for index in legs_of}) == 1
+            found.append(Legs(debits, credits, within))
     return found
 
 
@@ -267,6 +293,13 @@ class _Pools:
         )
         return met
 
+    def holds(self, debits: Iterable[customer_credits.CreditPosting]) -> bool:
+        """Whether each pool holds all that `debits` take out of it, overdrawing none."""
+        taken: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+        for move in debits:
+            taken[(move.customer, move.currency)] += move.number
+        return all(-self.held[key].units >= number for key, number in taken.items())
+
     def paid(self, move: customer_credits.CreditPosting) -> list[PaidOut]:
         """Reads a posting at its own rate; returns it if it meets the pool at another."""
         rate = self.rate(move)
@@ -278,21 +311,36 @@ class _Pools:
         pool = self.pools[(move.customer, move.currency)]
         return [PaidOut(pool, move, met.units, rate, met.piece)]
 
+    def leg(self, move: customer_credits.CreditPosting, weight: Decimal) -> Leg:
+        """Reads a transfer's leg moving `weight` into its pool; a stopped pool reads nothing."""
+        pool = self.pools[(move.customer, move.currency)]
+        if self.rate(move) is None:  # carried in its own currency: it holds what it is moved
+            return Leg(pool, move, weight)
+        at = weight / move.number  # one rate, if exact in Decimal's 28 digits
+        met = self.read(move, weight, at if at * move.number == weight else None)
+        return Leg(pool, move, met.restated(weight))
+
     def transferred(
-        self, debit: customer_credits.CreditPosting, credit: customer_credits.CreditPosting
+        self,
+        debits: Sequence[customer_credits.CreditPosting],
+        credits: Sequence[customer_credits.CreditPosting],
     ) -> Transfer | None:
-        """Reads a transfer into its two pools; None, reading nothing, if it has no rate."""
-        out_rate, in_rate = self.rate(debit), self.rate(credit)
-        if out_rate is None or in_rate is None:
+        """Reads a transfer into its pools; None, reading nothing, if a leg has no price."""
+        if any(fx.own_rate(move.posting, self.functional) is None for move in [*debits, *credits]):
             return None
-        typed = debit.number * out_rate
-        out = self.read(debit, typed, out_rate).restated(typed)
-        at = out / debit.number  # the carrying rate, if exact in Decimal's 28 digits
-        into = self.read(credit, -out, at if at * debit.number == out else None).restated(-out)
-        pools = self.pools
-        source = pools[(debit.customer, debit.currency)]
-        destination = pools[(credit.customer, credit.currency)]
-        return Transfer(source, debit, destination, credit, out, into)
+        out = [self.leg(move, _weight(move)) for move in debits]
+        moved = sum((leg.weight for leg in out), Decimal(0))
+        units = sum((move.number for move in debits), Decimal(0))
+        into: list[Leg] = []
+        gone, given = Decimal(0), Decimal(0)  # the units and weight shared so far
+        for number, move in enumerate(credits, 1):
+            gone -= move.number
+            share = (
+                moved if number == len(credits) else fx.quantize(moved * gone / units, self.digits)
+            )
+            into.append(self.leg(move, given - share))
+            given = share
+        return Transfer(out + into)
 
 
 def paid_out_at_own_rates(
@@ -302,14 +350,26 @@ def paid_out_at_own_rates(
 
     And each transfer between pools (`transfers`) to restate: **a transfer
     realizes nothing; the carrying amount moves with the units**. Its
-    debit takes them out of the source pool as a payout would (at the
-    carrying rate; beyond what the pool holds, overdrawing it at the rate
-    typed), and its credit puts that amount into the destination pool,
-    whatever rate the entry typed: one pool of -200.00 EUR carried at
-    -248.00, 100.00 EUR moved to CUS-1 at 1.20 move 124.00. The pools are
-    read together, day by day, a transfer where its debit is. A transfer
-    with a leg without a price, or out of or into a pool carried in its
-    own currency, moves no carrying amount: its legs are read as typed.
+    debits take them out of their pools as a payout would (at the carrying
+    rate; beyond what a pool holds, overdrawing it at the rate typed), and
+    its credits put that amount into theirs, whatever rate the entry
+    typed, shared pro rata by units, rounded cumulatively to the cent (the
+    last credit takes what is left): one pool of -200.00 EUR carried at
+    -248.00, 100.00 EUR moved to CUS-1 at 1.20 move 124.00; split 60.00 to
+    CUS-2 and 40.00 to CUS-3, 74.40 and 49.60. A leg out of or into a pool
+    carried in its own currency reads nothing there and moves what the
+    other side carries (out of one, its weight as typed); the stopped pool
+    holds its units at that amount, never remeasured. A move within one
+    pool is read not at all: the pool is unchanged. A transfer with a leg
+    without a price moves no carrying amount: its legs are read as typed,
+    and stop both pools (a known gap: type the move at a rate).
+
+    The pools are read together, day by day: on a day, first what is put
+    in (receipts), then the transfers, then what is paid out. **The day's
+    transfers are read each once its pools hold what it takes out**: the
+    first in the books whose debits overdraw no pool, else the first, and
+    again, so a chain (CUS-1 to CUS-2, CUS-2 on to CUS-3) or a there and
+    back realizes nothing, whichever the books list first.
 
     Args:
       postings: The postings to the credits account, typed and generated,
@@ -319,24 +379,33 @@ def paid_out_at_own_rates(
     """
     moves = [move for move in postings if move.currency != functional]
     pools = _Pools(credits_remeasurement.pools(moves, functional), functional, policy)
-    pairs = transfers(moves)
-    credits = set(pairs.values())
     found = Found([], [])
+    legs_of = transfers(moves)
+    in_transfers = {index for each in legs_of for index in [*each.debits, *each.credits]}
+    days: dict[datetime.date, list[Legs]] = defaultdict(list)
+    for each in legs_of:
+        if not each.within:  # a move within a pool changes nothing
+            days[moves[each.debits[0]].entry.date].append(each)
     # Stable: in entry order within a day, what is put in first.
     order = sorted(range(len(moves)), key=lambda at: (moves[at].entry.date, moves[at].number > 0))
-    for index in order:
-        move = moves[index]
-        if index in credits:
-            continue  # read with its debit
-        if index not in pairs:
-            found.paid.extend(pools.paid(move))
-            continue
-        credit = moves[pairs[index]]
-        moved = pools.transferred(move, credit)
-        if moved is None:
-            found.paid.extend(pools.paid(move) + pools.paid(credit))
-        elif moved.out != _weight(move) or moved.into != _weight(credit):
-            found.transfers.append(moved)
+    for day, indexes in groupby(order, key=lambda at: moves[at].entry.date):
+        alone = [index for index in indexes if index not in in_transfers]
+        for index in [at for at in alone if moves[at].number < 0]:
+            found.paid.extend(pools.paid(moves[index]))
+        waiting = days.get(day, [])
+        while waiting:
+            ready = [each for each in waiting if pools.holds(moves[at] for at in each.debits)]
+            first = (ready or waiting)[0]
+            waiting = [each for each in waiting if each is not first]
+            debits = [moves[at] for at in first.debits]
+            credits = [moves[at] for at in first.credits]
+            moved = pools.transferred(debits, credits)
+            if moved is None:
+                found.paid.extend(paid for move in debits + credits for paid in pools.paid(move))
+            elif any(leg.weight != _weight(leg.move) for leg in moved.legs):
+                found.transfers.append(moved)
+        for index in [at for at in alone if moves[at].number > 0]:
+            found.paid.extend(pools.paid(moves[index]))
     return found
 
 
@@ -433,18 +502,19 @@ def entry(paid: PaidOut, policy: ArPolicy, keys: Mapping[str, str]) -> data.Tran
 
 
 def transfer_entry(
-    moved: Transfer, policy: ArPolicy, keys: tuple[Mapping[str, str], Mapping[str, str]]
+    moved: Transfer, policy: ArPolicy, keys: Sequence[Mapping[str, str]]
 ) -> data.Transaction:
     """Returns the entry restating a transfer's legs at the carrying amount it moves.
 
     Each leg whose weight is not what it was typed at is moved back at
     its typed rate and again at its restated weight (`legs`), carrying
-    the keys that tell whose its pool is (`keys`, of the debit and of the
-    credit, `customer_credits.Owner.keys`, on the postings): what the
-    source pool's carrying amount differs from the typed rate goes to the
-    destination pool, not to realized gain or loss. On the transfer's day,
-    at its line, linked to both pools. Nobody's 100.00 EUR typed out at
-    1.20 of a pool carried at 1.24, into CUS-1's at 1.20:
+    the keys that tell whose its pool is (`keys`, one per leg,
+    `customer_credits.Owner.keys`, on the postings): what the source
+    pool's carrying amount differs from the typed rate goes to the
+    destination pools, not to realized gain or loss. On the transfer's
+    day, at its first debit's line, linked to every pool it moves between.
+    Nobody's 100.00 EUR typed out at 1.20 of a pool carried at 1.24, into
+    CUS-1's at 1.20:
 
         2026-02-03 * "Credits transfer of 100.00 EUR from (unassigned) to CUS-1:
           typed at 1.20 USD, carried at 124.00 USD" #cash-application ^CUS-1 ^unassigned-credits
@@ -463,10 +533,10 @@ def transfer_entry(
     """
     functional, account = policy.functional_currency, policy.customer_credits_account
     assert functional is not None
-    debit = moved.debit
+    debit = moved.legs[0].move
     digits = policy.precision.digits(debit.currency)
     postings: list[data.Posting] = []
-    for move, weight, whose in ((debit, moved.out, keys[0]), (moved.credit, moved.into, keys[1])):
+    for (_, move, weight), whose in zip(moved.legs, keys, strict=True):
         if weight == _weight(move):
             continue
         typed = fx.own_rate(move.posting, functional)
@@ -477,21 +547,27 @@ def transfer_entry(
             ar_entries.leg(account, units, move.currency, price, functional, _on(whose))
             for units, price in legs(weight, move.number, digits)
         ]
-    source, destination = moved.source, moved.destination
+    out = [leg for leg in moved.legs if leg.move.number > 0]
+    into = [leg for leg in moved.legs if leg.move.number < 0]
+    sources = list(dict.fromkeys(leg.pool.name for leg in out))
+    destinations = list(dict.fromkeys(leg.pool.name for leg in into))
+    units = sum((leg.move.number for leg in out), Decimal(0))
+    carried = sum((leg.weight for leg in out), Decimal(0))
     narration = (
-        f"Credits transfer of {debit.number} {debit.currency} from {source.name} to "
-        f"{destination.name}: typed at {fx.own_rate(debit.posting, functional)} {functional}, "
-        f"carried at {_written(moved.out, policy.precision.digits(functional))} {functional}"
+        f"Credits transfer of {units} {debit.currency} from {', '.join(sources)} to "
+        f"{', '.join(destinations)}: typed at {fx.own_rate(debit.posting, functional)} "
+        f"{functional}, carried at {_written(carried, policy.precision.digits(functional))} "
+        f"{functional}"
     )
     return ar_entries.transaction(
         debit.entry.meta,
         debit.entry.date,
         narration,
         ar_entries.APPLICATION_TAGS,
-        frozenset({source.link, destination.link}),
+        frozenset(leg.pool.link for leg in moved.legs),
         ar_entries.with_realized_difference(postings, policy),
         debit.entry.payee,
-        {meta.SOURCE: source.name, ar_entries.KIND: TRANSFER},
+        {meta.SOURCE: out[0].pool.name, ar_entries.KIND: TRANSFER},
     )
 
 
@@ -528,9 +604,6 @@ def entries(
         entry(paid, policy, owner.keys(paid.move.entry, paid.move.posting)) for paid in found.paid
     ]
     for moved in found.transfers:
-        keys = (
-            owner.keys(moved.debit.entry, moved.debit.posting),
-            owner.keys(moved.credit.entry, moved.credit.posting),
-        )
+        keys = [owner.keys(leg.move.entry, leg.move.posting) for leg in moved.legs]
         made.append(transfer_entry(moved, policy, keys))
     return made

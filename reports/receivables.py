@@ -57,7 +57,16 @@ from typing import Any, NamedTuple, TypeVar
 
 from beancount.core import data
 
-from plugins import ar_entries, chargebacks, fx, meta, receipts, receivables, recoveries
+from plugins import (
+    ar_entries,
+    chargebacks,
+    credits_own_rate,
+    fx,
+    meta,
+    receipts,
+    receivables,
+    recoveries,
+)
 from plugins import customer_credits as credits_plugin
 from plugins.ar_policy import ArPolicy
 from plugins.customer_credits import UNASSIGNED  # the customer of what is nobody's
@@ -1109,6 +1118,7 @@ def _account_moves(ledger: Receivables, only: Container[int] | None = None) -> _
                 kind = "write-off"
             moves.add(customer, use.entry, currency, receipt.id, kind, use.units)
     links = {receipt.link: receipt.id for receipt in ledger.receipts.by_id.values()}
+    account = ledger.policy.customer_credits_account
     for credit in _credit_postings(ledger, only):
         entry, posting = credit.entry, credit.posting
         minor = ledger.policy.precision.to_minor(credit.number, credit.currency) or 0
@@ -1118,7 +1128,7 @@ def _account_moves(ledger: Receivables, only: Container[int] | None = None) -> _
             or receivables.invoice_of(entry, posting)
             or ""
         )
-        if meta.GENERATED_BY in entry.meta:
+        if meta.GENERATED_BY in entry.meta or credits_own_rate.is_transfer(entry, account):
             kind = "transfer"
         else:
             kind = "refund" if minor > 0 else "credit"
