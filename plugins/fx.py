@@ -263,24 +263,38 @@ def settled_at_own_rate(subledger: Subledger, rates: Rates) -> list[OwnRate]:
     own price in the functional currency has no rate to differ.
     """
     functional = rates.functional
-    if functional is None:
-        return []
     found: list[OwnRate] = []
+    for item, carrying, movement in typed_foreign_movements(subledger, rates):
+        if carrying is None:
+            continue
+        rate = own_rate(movement.posting, functional)
+        if rate is not None and rate != carrying:
+            found.append(OwnRate(item, movement, rate, carrying))
+    return found
+
+
+def typed_foreign_movements(
+    subledger: Subledger, rates: Rates
+) -> Iterable[tuple[Item, Decimal | None, Movement]]:
+    """Yields each typed posting after its document to an item in a foreign currency.
+
+    With the item and its carrying rate (`Rates.carrying`, None if carried
+    in its own currency alone). Only an item the books post to more than
+    once has one; none without a functional currency.
+    """
+    functional = rates.functional
+    if functional is None:
+        return
     items = subledger.items
     for invoice in subledger.several:
         item = items[invoice]
         if item.currency == functional:
             continue
         carrying = rates.carrying(item)
-        if carrying is None:
-            continue
         for movement in item.movements:
             if movement is item.origin or meta.GENERATED_BY in movement.entry.meta:
                 continue
-            rate = own_rate(movement.posting, functional)
-            if rate is not None and rate != carrying:
-                found.append(OwnRate(item, movement, rate, carrying))
-    return found
+            yield item, carrying, movement
 
 
 def payment_rate(
@@ -392,26 +406,15 @@ def paid_with_one_rate(subledger: Subledger, rates: Rates) -> list[Finding]:
     price by the aging, it is the aging's functional tie to show.)
     """
     functional = rates.functional
-    if functional is None:
-        return []
     found: list[Finding] = []
-    items = subledger.items
-    for invoice in subledger.several:
-        item = items[invoice]
-        if item.currency == functional:
-            continue
-        carrying = rates.carrying(item)
-        for movement in item.movements:
-            if movement is item.origin or meta.GENERATED_BY in movement.entry.meta:
-                continue
-            entry, posting = movement.entry, movement.posting
-            own = own_rate(posting, functional)
-            rate = payment_rate(own, item.currency, movement.date, carrying, rates)
-            paid = (movement.date, rate)
-            priced = "its receivable posting"
-            message = without_a_rate(payer(movement), paid, item, carrying, functional, priced)
-            if message is not None:
-                found.append((movement.source, message, entry))
+    for item, carrying, movement in typed_foreign_movements(subledger, rates):
+        own = own_rate(movement.posting, functional)
+        rate = payment_rate(own, item.currency, movement.date, carrying, rates)
+        paid = (movement.date, rate)
+        priced = "its receivable posting"
+        message = without_a_rate(payer(movement), paid, item, carrying, functional, priced)
+        if message is not None:
+            found.append((movement.source, message, movement.entry))
     return found
 
 
