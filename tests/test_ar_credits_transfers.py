@@ -445,3 +445,51 @@ def test_a_transfer_out_of_a_receipt_of_nobodys_names_the_receipt_on_its_restate
         ["CUS-1", "", "EUR", Decimal("100.00")],
         ["Total", "", "EUR", Decimal("200.00")],
     ]
+
+
+def test_a_three_way_split_at_an_uneven_average_moves_cents_that_add_up(books: Books) -> None:
+    # CUS-1 prepays 100.00 EUR at 1.20 (120.00 USD) on Jan 10 and 200.00 EUR
+    # at 1.25555 (251.11 USD) on Jan 12: one pool of -300.00 EUR carried at
+    # -371.11 (1.237033...). On Feb 3 100.00 EUR of it are split by hand,
+    # 33.33 to CUS-2, 33.33 to CUS-3 and 33.34 to CUS-4, typed at 1.25.
+    # They leave CUS-1 at 371.11 x 100 / 300 = 123.7033 -> 123.70, shared
+    # pro rata, rounded cumulatively, the last taking what is left:
+    #   CUS-2 123.70 x 33.33 / 100 = 41.2292 -> 41.23
+    #   CUS-3 123.70 x 66.66 / 100 = 82.4584 -> 82.46, less 41.23 = 41.23
+    #   CUS-4 123.70 - 82.46 = 41.24;  41.23 + 41.23 + 41.24 = 123.70.
+    # Nothing realized; the priced postings weigh -371.11 still.
+    #   Feb 28 (1.15): CUS-1 -200.00 x 1.15 + (371.11 - 123.70) = -230.00 +
+    #   247.41 = 17.41; CUS-2 -38.3295 + 41.23 = 2.90; CUS-3 2.90; CUS-4
+    #   -38.341 + 41.24 = 2.90. In all 26.11 = 371.11 - 300.00 x 1.15.
+    split = """
+2026-01-10 * "Acme" "Wire prepaying an order"
+  customer: "CUS-1"
+  Assets:Bank:Operating  120.00 USD
+  Liabilities:CustomerCredits  -100.00 EUR @ 1.20 USD
+
+2026-01-12 * "Acme" "Wire prepaying an order"
+  customer: "CUS-1"
+  Assets:Bank:Operating  251.11 USD
+  Liabilities:CustomerCredits  -200.00 EUR @ 1.25555 USD
+
+2026-02-03 * "CUS-1's 100.00 EUR split between three subsidiaries"
+  Liabilities:CustomerCredits  100.00 EUR @ 1.25 USD
+    customer: "CUS-1"
+  Liabilities:CustomerCredits  -33.33 EUR @ 1.25 USD
+    customer: "CUS-2"
+  Liabilities:CustomerCredits  -33.33 EUR @ 1.25 USD
+    customer: "CUS-3"
+  Liabilities:CustomerCredits  -33.34 EUR @ 1.25 USD
+    customer: "CUS-4"
+"""
+    entries, errors = load(books, PRICES + split)
+    assert errors == []
+    assert kinds(entries) == ["credits-transfer"]
+    assert realized(entries) == 0
+    assert _priced_weight(entries, "2026-02-27") == Decimal("-371.11")
+    assert february(entries) == {
+        "CUS-1": Decimal("17.41"),
+        "CUS-2": Decimal("2.90"),
+        "CUS-3": Decimal("2.90"),
+        "CUS-4": Decimal("2.90"),
+    }
