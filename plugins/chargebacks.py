@@ -105,8 +105,11 @@ last of the cash: 32.95 USD that paid those 30.00 EUR 0.05 short reopen
 10.00 x 30.00 / 33.00 = 9.09 EUR for 10.00 of them, and 30.00 - 9.09 =
 20.91 EUR for the other 22.95, with the 0.05 USD written off reversed. A
 credit parked at the receipt's rate is taken back at it on both sides, and
-nothing is realized. An over payment across currencies opens the invoice
-by what the cash worth what it cleared clears: R-1 33.30 USD that paid
+nothing is realized; what a credit parked unpriced paid at the day's price
+goes back into the credit at that price and out of it to the receipt
+unpriced, as it was parked (`_at_parked_rate`). An over payment across
+currencies opens the invoice by what the cash worth what it cleared
+clears: R-1 33.30 USD that paid
 INV-1 30.00 EUR carried at 1.20 when they were worth 33.00 USD, 0.30 USD
 written off, 33.20 USD charged back opens all 30.00 EUR again at 36.00 USD
 and debits the write-off 0.20 USD, reversing the whole 3.00 USD of loss
@@ -894,7 +897,9 @@ class _Share(NamedTuple):
     what it parked), `cleared` what it cleared of the invoice, in the
     invoice's minor units, and `worth` what that was worth in the receipt's
     minor units (the cash with the difference written off): the same as
-    `cleared` when both are in one currency.
+    `cleared` when both are in one currency. `via_pool` tells that the cash
+    goes back through the credit pool it was paid out of, unpriced
+    (`_at_parked_rate`).
     """
 
     cash: int
@@ -903,6 +908,7 @@ class _Share(NamedTuple):
     receivable: data.Posting  # its posting to the receivable, with the carrying rate
     unapplied: data.Posting  # its debit of the receipt's cash (or credit), at the receipt's rate
     write_offs: tuple[data.Posting, ...]  # its postings to the write-off account, as booked
+    via_pool: bool = False  # given back to the credit at `unapplied`'s rate, then out unpriced
 
 
 def _takeable(entry: data.Transaction, policy: ArPolicy) -> int:
@@ -1018,8 +1024,10 @@ def _taken_back(
     beyond what was cleared, on the day it is given back (`_over_reversed`):
     100.10 of 100.30 that cleared 100.00 reopen 100.00 and debit the
     write-off 0.10. With nothing left to open (the other 0.20), the entry
-    has no receivable posting, and no movement is returned. It is dated and
-    located at the debit, and linked to the invoice and the receipt.
+    has no receivable posting, and no movement is returned. A payment by a
+    credit parked unpriced gives its cash back through the credit
+    (`_Share.via_pool`, `_at_parked_rate`). It is dated and located at the
+    debit, and linked to the invoice and the receipt.
     """
     receipt_id, debit = one.receipt, one.use
     receivable, unapplied = share.receivable, share.unapplied
@@ -1028,15 +1036,21 @@ def _taken_back(
     before, now = units
     reopened = _reopened(share, before + now) - _reopened(share, before)
     precision = policy.precision
+    cash = ar_entries.units_of(-now, paid_in, precision.digits(paid_in))
     postings = [
         ar_entries.posting(
             receivable.account, ar_entries.units_of(reopened, currency, precision.digits(currency))
         )._replace(price=receivable.price),
-        ar_entries.posting(  # back to the receipt, whether it paid by itself or by its credit
-            policy.accounts.unapplied_cash,
-            ar_entries.units_of(-now, paid_in, precision.digits(paid_in)),
-        )._replace(price=unapplied.price),
+        # Back to the receipt, whether it paid by itself or by its credit.
+        ar_entries.posting(policy.accounts.unapplied_cash, cash)._replace(price=unapplied.price),
     ]
+    if share.via_pool:
+        # Back into the credit at the rate it paid at, then out of it unpriced, as it was parked.
+        postings[1:] = [
+            ar_entries.posting(unapplied.account, cash)._replace(price=unapplied.price),
+            ar_entries.posting(unapplied.account, -cash),
+            ar_entries.posting(policy.accounts.unapplied_cash, cash),
+        ]
     if _over(share):
         # Cash beyond what the application cleared reverses the over payment
         # written off, on this take-back's day, as far as it goes.
@@ -1338,25 +1352,41 @@ def _parked_rate(parking: data.Transaction, policy: ArPolicy) -> tuple[str, Amou
 def _at_parked_rate(
     application: data.Transaction, share: _Share, parking: data.Transaction, policy: ArPolicy
 ) -> _Share:
-    """Returns the share of a payment by a receipt's credit with its cash at the receipt's rate.
+    """Returns the share of a payment by a receipt's credit with its cash back as it was parked.
 
     A credit pays an invoice at its rate read as its receipt's
     (`plugins.customer_credits.Crediting.rate`): parked without a typed
-    price, at the ledger's price of the application's day, what differs
-    from the rate it was parked at realized out of the pool
-    (`plugins.credits_own_rate`). Taken back, its cash goes back to the
-    receipt at the rate the receipt parked it at, so the difference on the
-    invoice is reversed from there: 50.00 EUR parked at 1.10, 20.00 EUR of
-    them paying INV-2 carried at 1.30 on a day EUR is 1.30, 10.00 EUR
-    charged back reopen INV-2 at 13.00 USD for 11.00, 2.00 USD of loss
-    reversed. A credit parked unpriced, or any other application, is left
+    price, at the ledger's price of the application's day. Taken back, the
+    cash retraces its path to the receipt:
+
+    - parked at a rate, what that rate differs from the payment's was
+      realized out of the pool (`plugins.credits_own_rate`), so the cash
+      goes back to the receipt at the rate the receipt parked it at, and
+      the difference on the invoice is reversed from there: 50.00 EUR
+      parked at 1.10, 20.00 EUR of them paying INV-2 carried at 1.30 on a
+      day EUR is 1.30, 10.00 EUR charged back reopen INV-2 at 13.00 USD
+      for 11.00, 2.00 USD of loss reversed;
+    - parked unpriced (the pool carried in its own currency, nothing
+      realized out of it), the payment goes back to the credit at the rate
+      it paid at, its difference reversed, and the credit gives its units
+      back to unapplied cash unpriced, as it parked them (`via_pool`):
+      50.00 EUR parked unpriced, 20.00 EUR of them paying INV-2 carried at
+      1.30 at the day's 1.10 (22.00 USD into the credit, 4.00 of loss),
+      charged back reopen INV-2 at 26.00 USD, take 22.00 USD back out of
+      the credit, reverse the 4.00, and move 20.00 EUR from the credit to
+      unapplied cash: the credit and unapplied cash weigh in dollars what
+      they did before the credit paid, nothing.
+
+    A payment unpriced on both sides, or any other application, is left
     as it is.
     """
     if application.meta.get(ar_entries.KIND) != customer_credits.KIND:
         return share
-    _, rate = _parked_rate(parking, policy)
-    if rate is None or share.unapplied.price is None:
+    if share.unapplied.price is None:
         return share
+    _, rate = _parked_rate(parking, policy)
+    if rate is None:
+        return share._replace(via_pool=True)
     return share._replace(unapplied=share.unapplied._replace(price=rate))
 
 

@@ -23,10 +23,12 @@ and refunded at 1.25 (37.50 USD paid) lose 1.50 USD:
       Liabilities:CustomerCredits        -30.00 EUR @ 1.25 USD
       Income:ForeignExchange:Realized      1.50 USD
 
-A credit applied to an invoice pays out at the rate its receipt parked it
-at (`customer_credits.credit_entry`): in a pool of credits received at
-several rates, that is not the average either, and it is realized the
-same way. The pool is carried as its open units and their exact weight
+A credit applied to an invoice pays out at its rate read as its
+receipt's (`fx.payment_rate`, `customer_credits.credit_entry`): the rate
+its receipt's typed price parked it at, else, paying an item carried at
+a rate, the ledger's price on the application's day. In a pool of
+credits received at several rates that is not the average either, and
+it is realized the same way. The pool is carried as its open units and their exact weight
 (`Held`), and every debit takes its units out at the one carrying rate:
 
 - a pool whose open units all came in at one rate is carried at that rate

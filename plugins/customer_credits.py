@@ -734,8 +734,13 @@ def unrated(
     without a price paying an invoice carried at 1.20 on a day with no EUR
     price on or before it leave the invoice carried at 12.00 USD less than
     the general ledger has. The error is located at the credit's source,
-    the receipt's line its entry is at, and asks for a price on the
-    receipt's posting or one on or before the application's day.
+    the receipt's line its entry is at, and asks for the one fix that
+    fixes it: a price in the ledger on or before the application's day.
+    Not an '@' price on the receipt's posting: R-1 110.00 EUR paying
+    INV-E1, carried in euros alone, typed `@ 1.10 USD` pays it at a rate on
+    one side only, so unpriced (an error of its own), and parks its 10.00
+    EUR over without a rate still. (A receipt without a rate that paid an
+    invoice carried at one is reported itself, asking for that '@'.)
 
     Args:
       credit: The credit.
@@ -750,7 +755,7 @@ def unrated(
         item,
         carrying,
         rates.functional,
-        f"the posting of receipt '{credit.receipt}'",
+        None,
     )
 
 

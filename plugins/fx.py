@@ -340,7 +340,7 @@ def without_a_rate(
     item: Item,
     carrying: Decimal | None,
     functional: str | None,
-    priced: str,
+    priced: str | None,
 ) -> str | None:
     """Returns why a payment in an item's own currency, one side without a rate, cannot settle.
 
@@ -362,7 +362,9 @@ def without_a_rate(
       carrying: The item's carrying rate (`Rates.carrying`), or None.
       functional: The functional currency.
       priced: The posting an '@' price would go on, e.g. "its unapplied cash
-        posting"; a credit's, "the posting of receipt 'R-1'".
+        posting"; None for a customer credit without a rate, which only the
+        ledger's price on or before the day fixes
+        (`plugins.customer_credits.unrated`).
     """
     day, rate = paid
     if (carrying is None) == (rate is None):
@@ -375,11 +377,11 @@ def without_a_rate(
             f"price on its receivable posting or a {currency} price in {functional} on or "
             f"before {item.date}"
         )
+    on = f"an '@' price on {priced} or " if priced is not None else ""
     return (
         f"{payer} in {currency} has no rate in {functional} on {day} to pay "
         f"'{item.id}', carried at {carrying} {functional}: the exchange difference is not "
-        f"realized; expected an '@' price on {priced} or a {currency} "
-        f"price in {functional} on or before {day}"
+        f"realized; expected {on}a {currency} price in {functional} on or before {day}"
     )
 
 

@@ -12,8 +12,11 @@ currency stays behind with nothing open, as a receipt's would
 receipt's line its cash application is located at
 (`plugins.customer_credits.unrated`). The first two tests failed before
 that rule (found by the review of 8d7a001): nothing was said, and only the
-aging's functional tie showed the second; the last three before a credit's
-rate was read as its receipt's (found by the review of 9d57cdf).
+aging's functional tie showed the second; the next three before a credit's
+rate was read as its receipt's (found by the review of 9d57cdf); the last
+two before the error asked only for the price that fixes it and a
+chargeback gave back what an unpriced credit paid as it was parked (found
+by the review of b537e90).
 """
 
 from __future__ import annotations
@@ -26,7 +29,25 @@ from beancount.core.amount import Amount
 
 from reports import books as books_module
 from reports import receivables
+from tests import reporting
 from tests.conftest import Books
+from tests.rated_books import postings_through, units_total
+from tests.test_ar_chargebacks_at_rates import (
+    OPENS,
+    POLICY,
+    _euro_chargeback,
+    _euro_receipt,
+    _invoice,
+)
+from tests.test_ar_reconciliation import (
+    AR,
+    CREDITS,
+    HEADER,
+    REALIZED,
+    UNAPPLIED,
+    applications,
+    squeezed,
+)
 from tests.test_ar_unpriced_receipts import (
     INVOICE_1,
     INVOICE_E1,
@@ -36,6 +57,10 @@ from tests.test_ar_unpriced_receipts import (
 )
 
 D = Decimal
+
+# INV-E1 of CUS-1, 100.00 EUR billed Jan 1 before EUR's first price: carried in
+# euros alone (the chargeback books' customer).
+INVOICE_E1_CUS_1 = INVOICE_E1.replace("CUS-E", "CUS-1")
 
 
 def test_a_customer_credit_at_a_rate_paying_an_invoice_in_euros_alone_is_reported(
@@ -96,8 +121,9 @@ def test_a_customer_credit_without_a_rate_paying_an_invoice_carried_at_one_is_re
     # rate in USD on 2026-02-01 to pay 'INV-1', carried at 1.20 USD"); by a
     # credit only the tie showed it before the rule. So it is reported at
     # R-1's line (the credit's source), on the application's day (Feb 1,
-    # the day it is parked), naming the receipt whose posting an '@' price
-    # would go on, or the price on or before that day.
+    # the day it is parked), asking for the price on or before that day
+    # (an '@' on R-1 would not give the credit a rate: test_a_credits_error
+    # _asks_only_for_the_ledgers_price_on_the_applications_day_which_fixes_it).
     wire = """
 2026-02-01 * "Euro" "Wire in EUR"
   receipt: "R-1"
@@ -113,8 +139,8 @@ def test_a_customer_credit_without_a_rate_paying_an_invoice_carried_at_one_is_re
     assert at == line
     assert message == (
         "Customer credit from 'R-1' in EUR has no rate in USD on 2026-02-01 to pay 'INV-1', "
-        "carried at 1.20 USD: the exchange difference is not realized; expected an '@' price "
-        "on the posting of receipt 'R-1' or a EUR price in USD on or before 2026-02-01"
+        "carried at 1.20 USD: the exchange difference is not realized; expected a EUR price "
+        "in USD on or before 2026-02-01"
     )
 
 
@@ -240,3 +266,129 @@ def test_the_price_the_error_asks_for_lets_an_unpriced_credit_pay_as_a_receipt_w
         if posting.account == "Income:ForeignExchange:Realized"
     ]
     assert realized == [Amount(D("1.00"), "USD")]
+
+
+# A credit without a rate: the one fix, and a chargeback --------------------------
+
+
+def test_a_credits_error_asks_only_for_the_ledgers_price_on_the_applications_day_which_fixes_it(
+    books: Books,
+) -> None:
+    # No EUR price to begin with. INV-E1 100.00 EUR (Jan 1) is carried in
+    # euros alone. R-1 110.00 EUR comes into the euro account on Feb 1
+    # without a price, naming INV-E1: it pays its 100.00 EUR with no rate
+    # on either side (no error), and parks 10.00 EUR without a rate. INV-3
+    # 50.00 EUR is billed on Feb 10 at a typed 1.20 (60.00 USD), and the
+    # credit pays 10.00 EUR of it that day, the application's day, later
+    # than R-1's. With no EUR price on or before Feb 10 the credit has no
+    # rate: its units move unpriced, INV-3 is open 40.00 EUR carried at
+    # 60.00 - 10 x 1.20 = 48.00 against 60.00 in the general ledger, a
+    # break of 12.00, and the error at R-1's line asks for the one fix,
+    # a EUR price on or before Feb 10 (before the rule it also asked for
+    # "an '@' price on the posting of receipt 'R-1'", which fixes nothing:
+    # R-1 typed `@ 1.10 USD` pays INV-E1, carried alone, at a rate on one
+    # side only, so unpriced, an error of its own, and parks its 10.00 EUR
+    # without a rate still, the credit's error word for word).
+    # With the price it asks for, 1.10 on Feb 10 (after R-1's day, so R-1
+    # and INV-E1 are read as before), the credit pays INV-3 at 1.10: 11.00
+    # USD clear 10 x 1.20 = 12.00, 1.00 USD of loss realized, no error.
+    # INV-3 is open 40.00 EUR carried at 48.00, remeasured on Feb 28 to
+    # 40 x 1.10 = 44.00 (-4.00); the general ledger has 60.00 - 12.00 -
+    # 4.00 = 44.00: a tie at 0.00.
+    invoice_3 = """
+2026-02-10 * "Euro" "Invoice INV-3" ^INV-3
+  invoice: "INV-3"
+  customer: "CUS-E"
+  due: 2026-03-10
+  Assets:AccountsReceivable  50.00 EUR @ 1.20 USD
+  Income:Revenue:Services  -60.00 USD
+"""
+    wire = _wire("R-1", "INV-E1", "110.00").replace("2026-02-05", "2026-02-01")
+    loaded, written = load_usd(books, INVOICE_E1 + wire + invoice_3)
+    line = written.index("  Liabilities:UnappliedCash  -110.00 EUR") + 1
+    message = (
+        "Customer credit from 'R-1' in EUR has no rate in USD on 2026-02-10 to pay 'INV-3', "
+        "carried at 1.20 USD: the exchange difference is not realized; expected a EUR price "
+        "in USD on or before 2026-02-10"
+    )
+    assert usd_errors(loaded) == [(line, message)]
+    assert functional_total(loaded, "2026-02-28") == [D("48.00"), D("60.00"), D("12.00")]
+    typed = wire.replace(" EUR\n", " EUR @ 1.10 USD\n")
+    loaded, _ = load_usd(books, INVOICE_E1 + typed + invoice_3)
+    assert [found for _, found in usd_errors(loaded) if found.startswith("Customer")] == [message]
+    price = "\n2026-02-10 price EUR 1.10 USD\n"
+    loaded, _ = load_usd(books, INVOICE_E1 + wire + price + invoice_3)
+    assert usd_errors(loaded) == []
+    assert _open(loaded) == [("INV-3", D("40.00"))]
+    assert functional_total(loaded, "2026-02-28") == [D("44.00"), D("44.00"), D("0.00")]
+    realized = postings_through(list(loaded.entries), REALIZED, "2026-02-28")
+    assert units_total(realized) == D("1.00")
+
+
+def _functional_weight(postings: list[data.Posting]) -> Decimal:
+    """The postings' weight in USD in the general ledger: priced at their price, unpriced EUR 0."""
+    total = D(0)
+    for posting in postings:
+        units, price = posting.units, posting.price
+        assert units is not None and isinstance(units.number, Decimal)
+        if price is not None:
+            assert isinstance(price.number, Decimal)
+            total += units.number * price.number
+        elif units.currency == "USD":
+            total += units.number
+    return total
+
+
+def test_an_unpriced_credit_paid_at_the_days_price_and_charged_back_leaves_no_usd_behind(
+    books: Books,
+) -> None:
+    # No EUR price until 1.10 on Jan 15. INV-E1 100.00 EUR (Jan 1) is
+    # carried in euros alone. R-1 150.00 EUR comes into the euro account on
+    # Jan 5 without a price, naming INV-E1: it pays its 100.00 EUR with no
+    # rate on either side and parks 50.00 EUR in customer credits, unpriced
+    # too (no price on or before Jan 5): unapplied cash and credits weigh
+    # 0.00 USD. INV-2 20.00 EUR is billed on Jan 20 at a typed 1.30 (26.00
+    # USD), and the credit pays it that day at the ledger's 1.10: 20 x 1.10
+    # = 22.00 USD into the credit clear 26.00, 4.00 USD of loss realized.
+    # All 150.00 EUR of R-1 are charged back on Feb 15: the 30.00 EUR the
+    # credit holds, the 100.00 EUR on INV-E1, and the 20.00 EUR the credit
+    # paid INV-2, which retrace their path: INV-2 opens again at 1.30
+    # (26.00 USD), the credit takes its 20.00 EUR back at the 1.10 it paid
+    # at (-22.00 USD), the 4.00 USD of loss are reversed, and the credit
+    # gives the 20.00 EUR back to unapplied cash unpriced, as R-1 parked
+    # them. So unapplied cash is -150.00 + 150.00 + 150.00 - 30.00 - 100.00
+    # - 20.00 = 0.00 EUR weighing 0.00 USD; customer credits -50.00 + 20.00
+    # + 30.00 - 20.00 + 20.00 = 0.00 EUR weighing 22.00 - 22.00 = 0.00 USD;
+    # realized 4.00 - 4.00 = 0.00. INV-2 is open 20.00 EUR carried at
+    # 26.00, remeasured on Feb 28 to 20 x 1.10 = 22.00: the aging's 22.00
+    # against the general ledger's 26.00 - 26.00 + 26.00 - 4.00 = 22.00.
+    # (Before, the INV-2 share gave its cash to unapplied cash at the 1.10
+    # the credit paid at: -22.00 USD left in unapplied cash and +22.00 USD
+    # in customer credits, 0.00 EUR in both, with nothing open.)
+    text = (
+        INVOICE_E1_CUS_1
+        + _euro_receipt("2026-01-05", "150.00", "R-1", "INV-E1")
+        + "\n2026-01-15 price EUR 1.10 USD\n"
+        + _invoice(2, "2026-01-20", "20.00", "1.30")
+        + _euro_chargeback("2026-02-15", "150.00", "R-1")
+    )
+    loaded = reporting.loaded(books, HEADER + OPENS + text, POLICY)  # no errors
+    entries = list(loaded.entries)
+    [postings] = [
+        lines
+        for _, narration, lines in applications(entries)
+        if narration == "Chargeback of R-1 taken back from INV-2"
+    ]
+    assert squeezed(postings) == [
+        f"{AR} 20.00 EUR @ 1.30 USD",
+        f"{CREDITS} -20.00 EUR @ 1.10 USD",
+        f"{CREDITS} 20.00 EUR",
+        f"{UNAPPLIED} -20.00 EUR",
+        f"{REALIZED} -4.00 USD",
+    ]
+    unapplied = postings_through(entries, UNAPPLIED, "2026-02-28")
+    credits = postings_through(entries, CREDITS, "2026-02-28")
+    assert (units_total(unapplied, "EUR"), units_total(credits, "EUR")) == (D(0), D(0))
+    assert (_functional_weight(unapplied), _functional_weight(credits)) == (D(0), D(0))
+    assert units_total(postings_through(entries, REALIZED, "2026-02-28")) == 0
+    assert functional_total(loaded, "2026-02-28") == [D("22.00"), D("22.00"), D("0.00")]
