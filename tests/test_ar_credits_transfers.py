@@ -32,17 +32,18 @@ from reports import receivables as receivables_report
 from tests import reporting
 from tests.conftest import Books, generated
 from tests.rated_books import postings_through, units_total
+from tests.test_ar_credits_remeasured import (
+    ACME_PREPAYS,
+    BETA_PREPAYS,
+    CUS_1_BILLED,
+    PRICES,
+    _value,
+)
 from tests.test_ar_reconciliation import CREDITS, HEADER, POLICY, REALIZED, load
 
 CREDITS_REMEASURED = "Liabilities:CustomerCredits:Remeasurement"
 TRANSFER = "credits-transfer"  # the kind of the entry restating a transfer
 
-PRICES = """
-2026-01-01 price EUR 1.20 USD
-2026-01-31 price EUR 1.25 USD
-2026-02-28 price EUR 1.15 USD
-2026-01-01 open Liabilities:CustomerCredits
-"""
 CUS_1_PREPAYS = """
 2026-01-10 * "Acme" "Wire prepaying an order"
   customer: "CUS-1"
@@ -493,3 +494,144 @@ def test_a_three_way_split_at_an_uneven_average_moves_cents_that_add_up(books: B
         "CUS-3": Decimal("2.90"),
         "CUS-4": Decimal("2.90"),
     }
+
+
+# Transfers between credit pools (`plugins.credits_own_rate.transfers`): the
+# hand entry of the README, 100.00 EUR out of nobody's (under no payee),
+# into CUS-1's, at a rate typed.
+ASSIGNED = """
+2026-02-03 * "Nobody's 100.00 EUR assigned to CUS-1"
+  Liabilities:CustomerCredits  100.00 EUR @ {rate} USD
+  Liabilities:CustomerCredits  -100.00 EUR @ {rate} USD
+    customer: "CUS-1"
+"""
+
+
+@pytest.mark.parametrize(
+    ("books_before", "rate", "gains"),
+    [
+        # Acme's 100.00 EUR at 1.20 (-120.00) and Beta's at 1.28 (-128.00),
+        # one pool of -200.00 EUR carried at -248.00 (1.24). Jan 31 (1.25):
+        # -250.00 + 248.00 = -2.00, a loss, reversed Feb 1. On Feb 3 Acme's
+        # 100.00 EUR are assigned to CUS-1 at the rate they came in, 1.20.
+        # No euro is paid to anyone: nothing is realized. Half the pool's
+        # euros leave it with half its carrying amount, 248.00 x 100 / 200 =
+        # 124.00: nobody's -100.00 EUR at -124.00, CUS-1's -100.00 EUR at
+        # -124.00. Feb 28 (1.15): each -100.00 x 1.15 + 124.00 = -115.00 +
+        # 124.00 = 9.00, a gain; 18.00 in all, -200.00 x 1.15 + 248.00.
+        # Before the rule an own-rate entry "100.00 EUR paid out at 1.20 USD,
+        # carried at 124.00 USD" realized 4.00 of gain, and CUS-1's pool
+        # started at -120.00, remeasured by -115.00 + 120.00 = 5.00.
+        (ACME_PREPAYS + BETA_PREPAYS, "1.20", {"(unassigned)": "9.00", "CUS-1": "9.00"}),
+        # Acme's 100.00 EUR at 1.20 (-120.00) alone; Jan 31 (1.25): -125.00
+        # + 120.00 = -5.00, reversed Feb 1. On Feb 3 they are assigned to
+        # CUS-1 at the day's rate, 1.25 (the latest price). Nothing is
+        # realized: the -120.00 carried move with the euros to CUS-1, and
+        # nobody's pool is empty. Feb 28 (1.15): CUS-1's -115.00 + 120.00 =
+        # 5.00, a gain. Before the rule 100.00 x (1.25 - 1.20) = 5.00 of
+        # loss was realized, and CUS-1's pool, carried at -125.00, was
+        # remeasured by -115.00 + 125.00 = 10.00: the same 5.00 in all,
+        # half of it realized on no settlement.
+        (ACME_PREPAYS, "1.25", {"CUS-1": "5.00"}),
+    ],
+    ids=["two payees at the rate the euros came in", "one payee at the day's rate"],
+)
+def test_nobodys_credits_assigned_by_hand_realize_nothing_and_take_their_carrying_amount(
+    books: Books, books_before: str, rate: str, gains: dict[str, str]
+) -> None:
+    text = PRICES + books_before + ASSIGNED.format(rate=rate) + CUS_1_BILLED
+    entries, errors = load(books, text)
+    assert errors == []
+    assert units_total(postings_through(entries, REALIZED, "2026-12-31")) == 0
+    found = february(entries)
+    assert found == {whose: Decimal(gain) for whose, gain in gains.items()}
+    # Both ways the credits are worth -200.00 or -100.00 EUR x 1.15 on Feb 28.
+    euros = units_total(postings_through(entries, CREDITS, "2026-02-28"), "EUR")
+    assert _value(entries, "2026-02-28") == euros * Decimal("1.15")
+
+
+def test_a_customers_credits_transferred_to_another_customer_take_their_carrying_amount(
+    books: Books,
+) -> None:
+    # CUS-1 prepays 100.00 EUR at 1.20 (-120.00) on Jan 10 and 100.00 EUR
+    # at 1.28 (-128.00) on Jan 12, each naming CUS-1: one pool of -200.00
+    # EUR carried at -248.00 (1.24). Jan 31 (1.25): -250.00 + 248.00 =
+    # -2.00, reversed Feb 1. On Feb 3, 50.00 EUR are moved to CUS-2 by
+    # hand at the day's rate, 1.25. A transfer: nothing is realized, and
+    # 248.00 x 50 / 200 = 62.00 move with the euros, whatever the rate
+    # typed: the entry restating it moves 50.00 EUR back at 1.25 and out
+    # at 1.24 from CUS-1's pool, in at 1.24 and back at 1.25 to CUS-2's.
+    # CUS-1's -150.00 EUR at -186.00, CUS-2's -50.00 EUR at -62.00.
+    #   Feb 28 (1.15): CUS-1's -150.00 x 1.15 + 186.00 = -172.50 + 186.00
+    #   = 13.50, a gain; CUS-2's -57.50 + 62.00 = 4.50; 18.00 in all,
+    #   -200.00 x 1.15 + 248.00.
+    # Before the rule 50.00 x 1.25 - 62.00 = 0.50 of loss was realized and
+    # CUS-2's pool started at -62.50 (remeasured by 5.00).
+    text = PRICES + CUS_1_PREPAYS + moved("CUS-1", "CUS-2", "50.00")
+    entries, errors = load(books, text)
+    assert errors == []
+    assert postings_through(entries, REALIZED, "2026-12-31") == []
+    [restated] = [
+        e for e in generated(entries) if e.meta.get("revclose_kind") == "credits-transfer"
+    ]
+    assert restated.narration == (
+        "Credits transfer of 50.00 EUR from CUS-1 to CUS-2: typed at 1.25 USD, carried at 62.00 USD"
+    )
+    assert [
+        (str(posting.units), str(posting.price), (posting.meta or {}).get("customer"))
+        for posting in restated.postings
+    ] == [
+        ("-50.00 EUR", "1.25 USD", "CUS-1"),
+        ("50.00 EUR", "1.24 USD", "CUS-1"),
+        ("50.00 EUR", "1.25 USD", "CUS-2"),
+        ("-50.00 EUR", "1.24 USD", "CUS-2"),
+    ]
+    assert february(entries) == {"CUS-1": Decimal("13.50"), "CUS-2": Decimal("4.50")}
+    assert _value(entries, "2026-02-28") == Decimal("-200.00") * Decimal("1.15")
+
+
+def test_a_transfer_into_an_overdrawn_pool_realizes_only_what_clears_the_overdraw(
+    books: Books,
+) -> None:
+    # Nobody's pool: Acme's and Beta's prepayments, -200.00 EUR carried at
+    # -248.00 (1.24). CUS-2 is refunded 40.00 EUR at 1.25 (50.00 USD) on
+    # Jan 20 with nothing held: its pool is overdrawn, +40.00 EUR at
+    # +50.00. On Feb 3, 100.00 EUR of nobody's are moved to CUS-2 by hand,
+    # typed at 1.20. They leave nobody's at 248.00 x 100 / 200 = 124.00,
+    # nothing realized there, and come into CUS-2's at 124.00 (1.24): the
+    # first 40.00 EUR clear the overdraw carried at 50.00 with 40.00 x 1.24
+    # = 49.60 of euros, 50.00 - 49.60 = 0.40 realized, a loss, as any
+    # receipt clearing an overdraw realizes; 60.00 EUR stay at -74.40.
+    # CUS-2's leg is restated at -50.00 - 74.40 = -124.40 (1.244).
+    #   Feb 28 (1.15): nobody's -100.00 x 1.15 + 124.00 = 9.00; CUS-2's
+    #   -60.00 x 1.15 + 74.40 = -69.00 + 74.40 = 5.40; both gains.
+    # Value: -124.00 - 74.40 + 9.00 + 5.40 = -184.00 = -160.00 x 1.15.
+    # Before the rule nobody's leg realized 124.00 - 120.00 = 4.00 of gain
+    # and CUS-2's 50.00 - 48.00 = 2.00 of loss: 2.00 of gain in all.
+    text = (
+        PRICES
+        + ACME_PREPAYS
+        + BETA_PREPAYS
+        + """
+2026-01-20 * "Gamma" "Refund"
+  customer: "CUS-2"
+  Liabilities:CustomerCredits  40.00 EUR @ 1.25 USD
+  Assets:Bank:Operating  -50.00 USD
+"""
+        + ASSIGNED.replace("CUS-1", "CUS-2").format(rate="1.20")
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert units_total(postings_through(entries, REALIZED, "2026-12-31")) == Decimal("0.40")
+    [restated] = [
+        e for e in generated(entries) if e.meta.get("revclose_kind") == "credits-transfer"
+    ]
+    assert [(str(posting.units), str(posting.price)) for posting in restated.postings] == [
+        ("-100.00 EUR", "1.20 USD"),
+        ("100.00 EUR", "1.24 USD"),
+        ("100.00 EUR", "1.20 USD"),
+        ("-100.00 EUR", "1.244 USD"),
+        ("0.40 USD", "None"),
+    ]
+    assert february(entries) == {"(unassigned)": Decimal("9.00"), "CUS-2": Decimal("5.40")}
+    assert _value(entries, "2026-02-28") == Decimal("-184.00")
