@@ -379,7 +379,7 @@ def paid_out_at_own_rates(
       functional: The functional currency.
       policy: The receivables policy (precision).
     """
-    moves = [move for move in postings if move.currency != functional]
+    moves = list(postings)  # in a foreign currency (`credits_remeasurement.foreign_postings`)
     pools = _Pools(credits_remeasurement.pools(moves, functional), functional, policy)
     found = Found([], [])
     legs_of = transfers(moves)

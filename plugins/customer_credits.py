@@ -657,8 +657,9 @@ class Crediting:
     ) -> Decimal | None:
         """Returns a credit's rate to pay an item on a day, its receipt's rule (`fx.payment_rate`).
 
-        Its own rate is the one it was parked at when that came from a
-        price typed on its receipt's posting (`typed`); parked without one
+        Its own rate is the one it was parked at when its receipt's posting
+        had a price typed (`typed`; a straight receipt's excess is parked
+        at the invoice's carrying rate, so that is its own); parked without one
         (at the ledger's price of the receipt's day, or unpriced) it has
         none: it pays an item carried at a rate at the ledger's price on
         the application's day, and an item carried in its own currency
@@ -734,8 +735,10 @@ def unrated(
     without a price paying an invoice carried at 1.20 on a day with no EUR
     price on or before it leave the invoice carried at 12.00 USD less than
     the general ledger has. The error is located at the credit's source,
-    the receipt's line its entry is at, and asks for the one fix that
-    fixes it: a price in the ledger on or before the application's day.
+    the receipt's line its entry is at, and asks for the missing side's
+    price: of a credit without a rate, the one fix that fixes it, a price
+    in the ledger on or before the application's day; of one at a rate
+    paying an item carried alone, the item's.
     Not an '@' price on the receipt's posting: R-1 110.00 EUR paying
     INV-E1, carried in euros alone, typed `@ 1.10 USD` pays it at a rate on
     one side only, so unpriced (an error of its own), and parks its 10.00

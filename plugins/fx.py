@@ -280,10 +280,11 @@ def typed_foreign_movements(
 
     With the item and its carrying rate (`Rates.carrying`, None if carried
     in its own currency alone). Only an item the books post to more than
-    once has one; none without a functional currency.
+    once has one; none without a functional currency, nor in books whose
+    items are all in it (most books: nothing to walk).
     """
     functional = rates.functional
-    if functional is None:
+    if functional is None or set(subledger.by_currency) <= {functional}:
         return
     items = subledger.items
     for invoice in subledger.several:
@@ -316,7 +317,8 @@ def payment_rate(
     either side, so no error; paying an invoice carried at 1.20 they are
     worth 1.10, and with no EUR price on or before Feb 1, nothing. The one
     rule of every payer: a receipt, a posting typed to the item, a
-    customer's credit (its own rate the one a typed price parked it at).
+    customer's credit (its own rate the one it was parked at when its
+    receipt had a typed price).
 
     Args:
       own: The payment's own rate: the price typed on its posting (the
