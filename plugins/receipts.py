@@ -456,8 +456,17 @@ def _words(entry: data.Transaction) -> list[str]:
     return _WORD.findall(f"{entry.payee} {narration}" if entry.payee else narration)
 
 
+def payee_key(payee: str) -> str:
+    """Returns a payee as payees are matched: in any case, its spaces collapsed ("acme robotics").
+
+    A bank line's payee often carries a trailing space or two between its
+    words ("ACME  Robotics "); it is the same payer as "Acme Robotics".
+    """
+    return " ".join(payee.split()).casefold()
+
+
 def customers_by_payee(invoices: Subledger) -> dict[str, list[tuple[datetime.date, str]]]:
-    """Returns the customers billed under each payee (casefolded), each with its first day.
+    """Returns the customers billed under each payee (`payee_key`), each with its first day.
 
     Each payee's customers come in the order they were first billed under
     it (by the date of their earliest item carrying it, then by name), so
@@ -466,7 +475,7 @@ def customers_by_payee(invoices: Subledger) -> dict[str, list[tuple[datetime.dat
     """
     first: dict[str, dict[str, datetime.date]] = defaultdict(dict)
     for item in invoices.items.values():
-        days = first[(item.document.payee or "").casefold()]
+        days = first[payee_key(item.document.payee or "")]
         known = days.get(item.customer)
         if known is None or item.date < known:
             days[item.customer] = item.date
@@ -479,7 +488,7 @@ def customers_by_payee(invoices: Subledger) -> dict[str, list[tuple[datetime.dat
 def customer_by_payee(
     payees: Mapping[str, list[tuple[datetime.date, str]]], payee: str | None, day: datetime.date
 ) -> str:
-    """Returns the one customer billed under a payee (in any case) by a day, else "".
+    """Returns the one customer billed under a payee (`payee_key`) by a day, else "".
 
     Only the items dated on or before the day count: a customer first billed
     under the payee later does not change whose an earlier posting is, so
@@ -490,7 +499,7 @@ def customer_by_payee(
       payee: The payee of an entry that names no customer.
       day: The day of the entry.
     """
-    billed = payees.get(payee.casefold(), ()) if payee else ()
+    billed = payees.get(payee_key(payee), ()) if payee else ()
     if not billed or billed[0][0] > day or (len(billed) > 1 and billed[1][0] <= day):
         return ""
     return billed[0][1]

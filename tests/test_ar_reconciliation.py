@@ -308,6 +308,26 @@ def test_customer_of_a_receipt_comes_from_its_payee(books: Books) -> None:
     assert generated(entries)[0].meta["customer"] == "CUS-1"
 
 
+@pytest.mark.parametrize("written", ["ACME  Robotics ", "acme robotics"])
+def test_a_payee_written_with_other_spaces_or_case_is_the_same_payer(
+    books: Books, written: str
+) -> None:
+    # INV-1 499.00 is billed to CUS-1 under "Acme Robotics" on Jan 10; the
+    # bank writes R-1's payee "ACME  Robotics " (two spaces, one trailing)
+    # or in lower case, naming no customer and no invoice. It is the same
+    # payer: R-1 is CUS-1's and pays INV-1 by amount, 499.00 - 499.00 = 0.
+    # Before the rule a trailing or doubled space made R-1 nobody's, and it
+    # waited in unapplied cash, 499.00.
+    text = invoice(1, "2026-01-10", "499.00", payee="Acme Robotics") + receipt(
+        "2026-02-01", "499.00 USD", "R-1", payee=written
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    [application] = generated(entries)
+    assert application.meta["customer"] == "CUS-1"
+    assert application.narration == "Cash application INV-1 from R-1"
+
+
 def test_a_payee_names_the_customer_billed_under_it_by_the_receipts_day(books: Books) -> None:
     # January: INV-1 100.00 is billed to CUS-1 under "Acme" on Jan 5; R-1
     # 100.00 of Jan 20 names no customer and no invoice. On Jan 20 CUS-1 is
