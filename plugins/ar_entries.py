@@ -130,7 +130,7 @@ def with_realized_difference(postings: list[data.Posting], policy: ArPolicy) -> 
     tolerance for the fraction of a cent the rates leave.
     """
     functional = policy.functional_currency
-    residual = sum((_weight(posting) for posting in postings), Decimal(0))
+    residual = sum((weight(posting) for posting in postings), Decimal(0))
     if residual and functional is not None:
         difference = quantize(-residual, policy.precision.digits(functional))
         postings.append(leg(policy.realized_fx_account, difference, functional, None, None))
@@ -169,7 +169,8 @@ def carried_transfer(
     return with_realized_difference(postings, policy)
 
 
-def _weight(posting: data.Posting) -> Decimal:
+def weight(posting: data.Posting) -> Decimal:
+    """Returns a posting's weight: its units, at its price if it has one, as Beancount weighs."""
     assert posting.units is not None and isinstance(posting.units.number, Decimal)
     if posting.price is None:
         return posting.units.number

@@ -330,7 +330,7 @@ class _Pools:
         """Reads a transfer into its pools; None, reading nothing, if a leg has no price."""
         if any(fx.own_rate(move.posting, self.functional) is None for move in [*debits, *credits]):
             return None
-        out = [self.leg(move, _weight(move)) for move in debits]
+        out = [self.leg(move, ar_entries.weight(move.posting)) for move in debits]
         moved = sum((leg.weight for leg in out), Decimal(0))
         units = sum((move.number for move in debits), Decimal(0))
         into: list[Leg] = []
@@ -404,18 +404,11 @@ def paid_out_at_own_rates(
             moved = pools.transferred(debits, credits)
             if moved is None:
                 found.paid.extend(paid for move in debits + credits for paid in pools.paid(move))
-            elif any(leg.weight != _weight(leg.move) for leg in moved.legs):
+            elif any(leg.weight != ar_entries.weight(leg.move.posting) for leg in moved.legs):
                 found.transfers.append(moved)
         for index in [at for at in alone if moves[at].number > 0]:
             found.paid.extend(pools.paid(moves[index]))
     return found
-
-
-def _weight(move: customer_credits.CreditPosting) -> Decimal:
-    """Returns a priced posting's weight as typed, its units at its own rate."""
-    price = move.posting.price
-    assert price is not None and isinstance(price.number, Decimal)
-    return move.number * price.number
 
 
 def _written(value: Decimal, digits: int) -> Decimal:
@@ -539,7 +532,7 @@ def transfer_entry(
     digits = policy.precision.digits(debit.currency)
     postings: list[data.Posting] = []
     for (_, move, weight), whose in zip(moved.legs, keys, strict=True):
-        if weight == _weight(move):
+        if weight == ar_entries.weight(move.posting):
             continue
         typed = fx.own_rate(move.posting, functional)
         postings.append(
