@@ -58,7 +58,9 @@ so a refill starts clean. 30.00 EUR carried at 36.00 refunded as 40.00 at
 the 10.00 and hold 2.00 EUR at 2.20. A posting of a fraction of the
 currency's minor unit is left as typed, and so is every posting from
 the first one in the foreign currency without a price in the functional
-currency, from which the pool is carried in its own currency.
+currency, from which the pool is carried in its own currency (those
+netting to nothing in the pool on their day stop nothing, `netted`, as
+its remeasurement reads them).
 
 **A transfer between credit pools realizes nothing; the carrying amount
 moves with the units** (`transfers`, `paid_out_at_own_rates`): an entry
@@ -72,7 +74,11 @@ rate the entry typed; the entry this module makes (`revclose_kind:
 "credits-transfer"`, `transfer_entry`) restates the legs at it.
 Nobody's one pool of -200.00 EUR carried at -248.00, 100.00 EUR moved
 to CUS-1 at 1.20 move 124.00: nobody's -100.00 EUR at -124.00, CUS-1's
-at -124.00, nothing realized. The choice: restating the legs in the
+at -124.00, nothing realized. Typed without a price (balanced in euros)
+it is the same transfer, its debits read at the carrying rate: the entry
+moves each leg back unpriced and again at 1.24, so each pool's unpriced
+postings net to nothing on the day and it stays carried at a rate
+(`credits_remeasurement.unpriced_units`). The choice: restating the legs in the
 books, not reading the pools' weights otherwise, keeps each pool's
 carrying amount its postings' weight, the one thing its month-end
 remeasurement (`plugins.credits_remeasurement`) and the general ledger
@@ -202,6 +208,12 @@ class Leg(NamedTuple):
     move: customer_credits.CreditPosting
     weight: Decimal  # signed as its units: the carrying amount it moves (`meet`)
 
+    @property
+    def restated(self) -> bool:
+        """Whether it moves another weight than typed: always, typed without a price."""
+        posting = self.move.posting
+        return posting.price is None or self.weight != ar_entries.weight(posting)
+
 
 class Transfer(NamedTuple):
     """A transfer between credit pools: its debits, then its credits, as restated (`Leg`)."""
@@ -265,23 +277,46 @@ def transfers(postings: Sequence[customer_credits.CreditPosting]) -> list[Legs]:
     return found
 
 
+def netted(postings: Iterable[customer_credits.CreditPosting], functional: str) -> set[int]:
+    """Returns the postings without a price that net to nothing in their pool on their day.
+
+    By `id`; they stop no pool (`credits_remeasurement.unpriced_units`).
+    """
+    days: dict[tuple[str, str, datetime.date], list[customer_credits.CreditPosting]]
+    days = defaultdict(list)
+    for move in postings:
+        days[(move.customer, move.currency, move.entry.date)].append(move)
+    return {
+        id(move)
+        for moves in days.values()
+        if not credits_remeasurement.unpriced_units(moves, functional)
+        for move in moves
+        if fx.own_rate(move.posting, functional) is None
+    }
+
+
 class _Pools:
     """The credit pools as read so far (`Held`), and those carried in their own currency."""
 
     def __init__(
-        self, found: Iterable[credits_remeasurement.Pool], functional: str, policy: ArPolicy
+        self,
+        found: Iterable[credits_remeasurement.Pool],
+        functional: str,
+        policy: ArPolicy,
+        stop_nothing: set[int],
     ) -> None:
         self.policy, self.functional = policy, functional
         self.digits = policy.precision.digits(self.functional)
         self.pools = {(pool.customer, pool.currency): pool for pool in found}
         self.held: dict[tuple[str, str], Held] = defaultdict(Held)
         self.stopped: set[tuple[str, str]] = set()
+        self.stop_nothing = stop_nothing  # unpriced postings that stop no pool (`netted`)
 
     def rate(self, move: customer_credits.CreditPosting) -> Decimal | None:
         """Returns a posting's own rate; None, from then on, once its pool has none."""
         key = (move.customer, move.currency)
         rate = fx.own_rate(move.posting, self.functional)
-        if rate is None:
+        if rate is None and id(move) not in self.stop_nothing:
             self.stopped.add(key)
         return None if key in self.stopped else rate
 
@@ -315,22 +350,63 @@ class _Pools:
 
     def leg(self, move: customer_credits.CreditPosting, weight: Decimal) -> Leg:
         """Reads a transfer's leg moving `weight` into its pool; a stopped pool reads nothing."""
-        pool = self.pools[(move.customer, move.currency)]
-        if self.rate(move) is None:  # carried in its own currency: it holds what it is moved
+        key = (move.customer, move.currency)
+        pool = self.pools[key]
+        if key in self.stopped:  # carried in its own currency: it holds what it is moved
             return Leg(pool, move, weight)
         at = weight / move.number  # one rate, if exact in Decimal's 28 digits
         met = self.read(move, weight, at if at * move.number == weight else None)
         return Leg(pool, move, met.restated(weight))
+
+    def typed_out(self, move: customer_credits.CreditPosting) -> Decimal:
+        """Returns the weight a transfer's debit moves as typed (`leg` restates it).
+
+        Typed without a price, it has none in the functional currency: it
+        is what the debit takes out of its pool at the carrying rate.
+        """
+        if move.posting.price is not None:
+            return ar_entries.weight(move.posting)
+        held = self.held[(move.customer, move.currency)]
+        return _written(held.piece(move.number, None, self.digits), self.digits)
+
+    def carries(
+        self,
+        debits: Sequence[customer_credits.CreditPosting],
+        credits: Sequence[customer_credits.CreditPosting],
+    ) -> bool:
+        """Whether a transfer moves a carrying amount: its legs priced, or read at one.
+
+        Each leg is priced in the functional currency or has no price at
+        all. Legs without one (they net to nothing, as Beancount balances
+        them) need the carrying amount of their debits' pools: each is
+        carried at a rate and holds what the transfer takes out of it.
+        """
+        legs = [*debits, *credits]
+        unpriced = [move for move in legs if move.posting.price is None]
+        priced = [move for move in legs if fx.own_rate(move.posting, self.functional) is not None]
+        if len(unpriced) + len(priced) < len(legs):  # a leg priced in another currency
+            return False
+        if not unpriced:
+            return True
+        return (
+            not sum((move.number for move in unpriced), Decimal(0))
+            and not any((move.customer, move.currency) in self.stopped for move in debits)
+            and self.holds(debits)
+        )
 
     def transferred(
         self,
         debits: Sequence[customer_credits.CreditPosting],
         credits: Sequence[customer_credits.CreditPosting],
     ) -> Transfer | None:
-        """Reads a transfer into its pools; None, reading nothing, if a leg has no price."""
-        if any(fx.own_rate(move.posting, self.functional) is None for move in [*debits, *credits]):
+        """Reads a transfer into its pools; None, reading nothing, if it moves no carrying amount.
+
+        A debit typed without a price moves what it takes out at its pool's
+        carrying rate (`typed_out`), as a priced one is restated to.
+        """
+        if not self.carries(debits, credits):
             return None
-        out = [self.leg(move, ar_entries.weight(move.posting)) for move in debits]
+        out = [self.leg(move, self.typed_out(move)) for move in debits]
         moved = sum((leg.weight for leg in out), Decimal(0))
         units = sum((move.number for move in debits), Decimal(0))
         into: list[Leg] = []
@@ -362,9 +438,14 @@ def paid_out_at_own_rates(
     carried in its own currency reads nothing there and moves what the
     other side carries (out of one, its weight as typed); the stopped pool
     holds its units at that amount, never remeasured. A move within one
-    pool is read not at all: the pool is unchanged. A transfer with a leg
-    without a price moves no carrying amount: its legs are read as typed,
-    and stop both pools (a known gap: type the move at a rate).
+    pool is read not at all: the pool is unchanged. **A leg typed without
+    a price is read the same way** (`_Pools.carries`): a debit at its
+    pool's carrying rate, a credit at its share, and the restating entry
+    moves it back unpriced; 100.00 EUR of CUS-1's moved to CUS-2 with no
+    price move 124.00. Only where a debit without a price has no carrying
+    rate to move (its pool carried in its own currency, or overdrawn by
+    it) is the transfer read as typed: its unpriced legs stop their pools,
+    as any unpriced posting does.
 
     The pools are read together, day by day: on a day, first what is put
     in (receipts), then the transfers, then what is paid out. **The day's
@@ -380,10 +461,12 @@ def paid_out_at_own_rates(
       policy: The receivables policy (precision).
     """
     moves = list(postings)  # in a foreign currency (`credits_remeasurement.foreign_postings`)
-    pools = _Pools(credits_remeasurement.pools(moves, functional), functional, policy)
     found = Found([], [])
     legs_of = transfers(moves)
     in_transfers = {index for each in legs_of for index in [*each.debits, *each.credits]}
+    outside = [move for index, move in enumerate(moves) if index not in in_transfers]
+    found_pools = credits_remeasurement.pools(moves, functional)
+    pools = _Pools(found_pools, functional, policy, netted(outside, functional))
     days: dict[datetime.date, list[Legs]] = defaultdict(list)
     for each in legs_of:
         if not each.within:  # a move within a pool changes nothing
@@ -404,7 +487,7 @@ def paid_out_at_own_rates(
             moved = pools.transferred(debits, credits)
             if moved is None:
                 found.paid.extend(paid for move in debits + credits for paid in pools.paid(move))
-            elif any(leg.weight != ar_entries.weight(leg.move.posting) for leg in moved.legs):
+            elif any(leg.restated for leg in moved.legs):
                 found.transfers.append(moved)
         for index in [at for at in alone if moves[at].number > 0]:
             found.paid.extend(pools.paid(moves[index]))
@@ -522,6 +605,8 @@ def transfer_entry(
           Liabilities:CustomerCredits  -100.00 EUR @ 1.24 USD
             customer: "CUS-1"
 
+    A leg typed without a price is moved back unpriced (narrated "typed
+    without a price"): the entry's euros balance as the transfer's did.
     A leg that meets an overdraw of its pool at another carrying amount
     realizes that difference, as a payout or receipt would: the entry
     then has a posting to realized gain or loss.
@@ -531,9 +616,10 @@ def transfer_entry(
     debit = moved.legs[0].move
     digits = policy.precision.digits(debit.currency)
     postings: list[data.Posting] = []
-    for (_, move, weight), whose in zip(moved.legs, keys, strict=True):
-        if weight == ar_entries.weight(move.posting):
+    for leg, whose in zip(moved.legs, keys, strict=True):
+        if not leg.restated:
             continue
+        move, weight = leg.move, leg.weight
         typed = fx.own_rate(move.posting, functional)
         postings.append(
             ar_entries.leg(account, -move.number, move.currency, typed, functional, _on(whose))
@@ -548,11 +634,12 @@ def transfer_entry(
     destinations = list(dict.fromkeys(leg.pool.name for leg in into))
     units = sum((leg.move.number for leg in out), Decimal(0))
     carried = sum((leg.weight for leg in out), Decimal(0))
+    rate = fx.own_rate(debit.posting, functional)
+    as_typed = f"typed at {rate} {functional}" if rate is not None else "typed without a price"
     narration = (
         f"Credits transfer of {units} {debit.currency} from {', '.join(sources)} to "
-        f"{', '.join(destinations)}: typed at {fx.own_rate(debit.posting, functional)} "
-        f"{functional}, carried at {_written(carried, policy.precision.digits(functional))} "
-        f"{functional}"
+        f"{', '.join(destinations)}: {as_typed}, carried at "
+        f"{_written(carried, policy.precision.digits(functional))} {functional}"
     )
     return ar_entries.transaction(
         debit.entry.meta,

@@ -36,7 +36,9 @@ A pool is remeasured only while each of its postings is priced in the
 functional currency: one posting in the foreign currency with no price (an
 entity's own euro credits, a refund typed from a euro bank account without
 a price) has no functional value, so from its day the pool is carried in
-its own currency, as an invoice without a carrying rate is. Deferred
+its own currency, as an invoice without a carrying rate is. Postings
+without a price that net to nothing on a day move no units and stop
+nothing (`unpriced_units`): a transfer typed without a price, restated. Deferred
 revenue and other contract liabilities are non-monetary: they stay at
 their historical rate.
 
@@ -79,6 +81,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from itertools import groupby
 from typing import NamedTuple, Protocol
 
 from beancount.core import data
@@ -161,6 +164,23 @@ class Move(Protocol):
     def posting(self) -> data.Posting: ...
 
 
+def unpriced_units(moves: Iterable[Move], functional: str) -> Decimal:
+    """Returns the units a day's postings without a price in the functional currency move, net.
+
+    Such a posting has no functional weight, so a pool it moves units of is
+    carried in its own currency from its day. Those that net to nothing on
+    a day leave the pool's units and carrying amount as they were, and stop
+    nothing: a credits transfer typed without a price and the entry
+    restating it at the carrying amount (`plugins.credits_own_rate`), +100.00
+    EUR out of CUS-1 as typed, -100.00 EUR back and +100.00 EUR @ 1.24 USD
+    out as restated, leave CUS-1 at a rate.
+    """
+    return sum(
+        (move.number for move in moves if fx.own_rate(move.posting, functional) is None),
+        Decimal(0),
+    )
+
+
 class MonthEndDifference(NamedTuple):
     """A pool's unrealized difference at one month end, in functional minor units."""
 
@@ -182,8 +202,9 @@ def month_end_differences(
     receipt's unapplied cash (`plugins.unapplied_remeasurement`): at each
     month end, the open units at the ledger's price less what is left of
     their carrying amount, the weights of the postings through the day
-    (`plugins.fx.unrealized`). From the first posting without its own price
-    in the functional currency the pool is carried in its own currency.
+    (`plugins.fx.unrealized`). From the first day its postings without
+    their own price in the functional currency move units (`unpriced_units`)
+    the pool is carried in its own currency.
 
     Args:
       moves: The pool's postings, in date order, then entry order.
@@ -197,17 +218,18 @@ def month_end_differences(
         return []
     made: list[MonthEndDifference] = []
     last = moves[-1].entry.date
+    days = [list(moved) for _, moved in groupby(moves, key=lambda move: move.entry.date)]
     open_amount = carried = Decimal(0)
-    read, unpriced = 0, False  # the postings read: those through the month end
+    read, unpriced = 0, False  # the days read: those through the month end
     for day in fx.month_ends(moves[0].entry.date, through):
-        while read < len(moves) and moves[read].entry.date <= day and not unpriced:
-            move = moves[read]
-            value = fx.own_rate(move.posting, functional)
-            unpriced = value is None
-            if value is not None:
-                open_amount += move.number
-                carried += move.number * value
-                read += 1
+        while read < len(days) and days[read][0].entry.date <= day and not unpriced:
+            unpriced = bool(unpriced_units(days[read], functional))
+            for move in days[read]:
+                value = fx.own_rate(move.posting, functional)
+                if value is not None:
+                    open_amount += move.number
+                    carried += move.number * value
+            read += 1
         if unpriced:  # carried in its own currency from then on
             break
         if not open_amount and day >= last:

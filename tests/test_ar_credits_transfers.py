@@ -8,10 +8,12 @@ either order, of a split between two customers, of a gathering into one,
 of a move between a customer's contracts, of a bank batch refunding one
 customer and receiving another, of a transfer into a pool carried in its
 own currency and of a customer's statement failed on 76110e0. The bank
-batch's passed before it (76110e0 read it as a transfer). A transfer
-typed without a price is a known gap (an expected failure). The last two
-pin what passed: a transfer in the functional currency is left alone,
-and a transfer's restated legs name the receipt its debit names.
+batch's passed before it (76110e0 read it as a transfer). The tests of a
+transfer typed without a price (read at the source pool's carrying rate,
+session 32) failed on f1bde5b, where such a transfer stopped both pools.
+The last two of the first group pin what passed: a transfer in the
+functional currency is left alone, and a transfer's restated legs name
+the receipt its debit names.
 
 Prices and the pool of every example but the last three: EUR at 1.20 from
 Jan 1, 1.25 on Jan 31, 1.15 on Feb 28. CUS-1 prepays 100.00 EUR at 1.20
@@ -68,15 +70,41 @@ def moved(source: str, destination: str, euros: str, rate: str = "1.25") -> str:
 """
 
 
-def february(entries: list[data.Directive]) -> dict[str, Decimal]:
-    """Feb 28's remeasurement of each credit pool, by whose it is (positive: a gain)."""
+def unpriced(source: str, destination: str, euros: str, day: str = "2026-02-03") -> str:
+    """A hand entry moving `euros` of one pool's credits to another's, typed without a price."""
+    return f"""
+{day} * "{source}'s {euros} EUR moved to {destination}"
+  Liabilities:CustomerCredits  {euros} EUR
+    customer: "{source}"
+  Liabilities:CustomerCredits  -{euros} EUR
+    customer: "{destination}"
+"""
+
+
+def remeasured_on(entries: list[data.Directive], day: str) -> dict[str, Decimal]:
+    """A month end's remeasurement of each credit pool, by whose it is (positive: a gain)."""
     return {
         str(entry.meta["revclose_source"]): units_total(
             [p for p in entry.postings if p.account == CREDITS_REMEASURED]
         )
         for entry in generated(entries)
-        if entry.date == datetime.date(2026, 2, 28) and "fx-remeasurement" in entry.tags
+        if entry.date == datetime.date.fromisoformat(day) and "fx-remeasurement" in entry.tags
     }
+
+
+def february(entries: list[data.Directive]) -> dict[str, Decimal]:
+    """Feb 28's remeasurement of each credit pool, by whose it is (positive: a gain)."""
+    return remeasured_on(entries, "2026-02-28")
+
+
+def restated_legs(entries: list[data.Directive]) -> list[tuple[str, str, str | None]]:
+    """The postings of the entries restating transfers: units, price, and whose (`customer`)."""
+    return [
+        (str(posting.units), str(posting.price), (posting.meta or {}).get("customer"))
+        for entry in generated(entries)
+        if entry.meta.get("revclose_kind") == TRANSFER
+        for posting in entry.postings
+    ]
 
 
 def realized(entries: list[data.Directive]) -> Decimal:
@@ -118,8 +146,15 @@ def kinds(entries: list[data.Directive]) -> list[str]:
         # by 18.67.
         (moved("CUS-2", "CUS-1", "100.00") + moved("CUS-1", "CUS-2", "100.00"),
          {"CUS-1": "18.00"}),
+        # The chain typed without a price, the entry moving them on first
+        # in the books: read in the same order, each debit at its pool's
+        # carrying rate (CUS-1's 248.00 x 100 / 200 = 124.00; CUS-2's all it
+        # holds, 124.00): the same 9.00 and 9.00, nothing realized. On
+        # f1bde5b the unpriced legs stopped all three pools: nothing on Feb 28.
+        (unpriced("CUS-2", "CUS-3", "100.00") + unpriced("CUS-1", "CUS-2", "100.00"),
+         {"CUS-1": "9.00", "CUS-3": "9.00"}),
     ],
-    ids=["on to a third customer", "there and back"],
+    ids=["on to a third customer", "there and back", "on to a third customer unpriced"],
 )  # fmt: skip
 def test_transfers_on_one_day_realize_nothing_whichever_the_books_list_first(
     books: Books, later: str, remeasured: dict[str, str]
@@ -248,31 +283,136 @@ def test_a_bank_batch_refunding_one_customer_and_receiving_another_is_no_transfe
     assert february(entries) == {"CUS-1": Decimal("9.00"), "CUS-2": Decimal("10.00")}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: a transfer typed without a price stops both pools; type the move at a rate",
-)
 def test_a_transfer_typed_without_a_price_keeps_both_pools_remeasured(books: Books) -> None:
     # On Feb 3 CUS-1's 100.00 EUR are moved to CUS-2 by an entry with no
     # price (it balances in euros, the plainest way to type it). A
     # transfer realizes nothing and its carrying amount moves with the
-    # units, 248.00 x 100 / 200 = 124.00, whatever is typed: CUS-1 -100.00
-    # EUR at -124.00, CUS-2 -100.00 EUR at -124.00, both still carried at a
-    # rate. Feb 28 (1.15): each -115.00 + 124.00 = 9.00.
-    # A known gap (README): the unpriced legs stop both pools from Feb 3,
-    # 200.00 EUR are never remeasured again, 18.00 of gain missing on Feb
-    # 28. Type the move at a rate.
-    unpriced = """
-2026-02-03 * "CUS-1's 100.00 EUR moved to CUS-2"
-  Liabilities:CustomerCredits  100.00 EUR
-    customer: "CUS-1"
-  Liabilities:CustomerCredits  -100.00 EUR
-    customer: "CUS-2"
-"""
-    entries, errors = load(books, PRICES + CUS_1_PREPAYS + unpriced)
+    # units, 248.00 x 100 / 200 = 124.00 (1.24), whatever is typed: the
+    # restating entry moves CUS-1's 100.00 EUR back unpriced and out at
+    # 1.24, CUS-2's in at 1.24 and back unpriced (euros 0, dollars 124.00
+    # - 124.00 = 0: it balances). CUS-1 -100.00 EUR at -124.00, CUS-2
+    # -100.00 EUR at -124.00, both still carried at a rate: the unpriced
+    # postings net to nothing in each pool on Feb 3.
+    #   Feb 28 (1.15): each -115.00 + 124.00 = 9.00.
+    # On f1bde5b the unpriced legs stopped both pools from Feb 3: nothing
+    # on Feb 28, 18.00 of gain missing.
+    entries, errors = load(books, PRICES + CUS_1_PREPAYS + unpriced("CUS-1", "CUS-2", "100.00"))
     assert errors == []
     assert realized(entries) == 0
+    assert restated_legs(entries) == [
+        ("-100.00 EUR", "None", "CUS-1"),
+        ("100.00 EUR", "1.24 USD", "CUS-1"),
+        ("100.00 EUR", "None", "CUS-2"),
+        ("-100.00 EUR", "1.24 USD", "CUS-2"),
+    ]
     assert february(entries) == {"CUS-1": Decimal("9.00"), "CUS-2": Decimal("9.00")}
+
+
+def test_nobodys_credits_assigned_without_a_price_take_their_carrying_amount(
+    books: Books,
+) -> None:
+    # Acme's 100.00 EUR at 1.20 (-120.00) and Beta's at 1.28 (-128.00):
+    # nobody's one pool of -200.00 EUR carried at -248.00. On Feb 3 100.00
+    # EUR of it are assigned to CUS-1 by an entry with no price, the debit
+    # under no payee. They leave nobody's at 248.00 x 100 / 200 = 124.00
+    # and come into CUS-1's at 124.00; nothing realized. The restating
+    # entry, "typed without a price, carried at 124.00 USD", moves
+    # nobody's 100.00 EUR back unpriced and out at 1.24 (naming no one),
+    # CUS-1's in at 1.24 and back unpriced.
+    #   Feb 28 (1.15): nobody's -115.00 + 124.00 = 9.00; CUS-1's 9.00.
+    # On f1bde5b both pools stopped on Feb 3: nothing on Feb 28.
+    assigned = """
+2026-02-03 * "Nobody's 100.00 EUR assigned to CUS-1"
+  Liabilities:CustomerCredits  100.00 EUR
+  Liabilities:CustomerCredits  -100.00 EUR
+    customer: "CUS-1"
+"""
+    entries, errors = load(books, PRICES + ACME_PREPAYS + BETA_PREPAYS + assigned)
+    assert errors == []
+    assert realized(entries) == 0
+    [restated] = [e for e in generated(entries) if e.meta.get("revclose_kind") == TRANSFER]
+    assert restated.narration == (
+        "Credits transfer of 100.00 EUR from (unassigned) to CUS-1: typed without a price, "
+        "carried at 124.00 USD"
+    )
+    assert restated_legs(entries) == [
+        ("-100.00 EUR", "None", None),
+        ("100.00 EUR", "1.24 USD", None),
+        ("100.00 EUR", "None", "CUS-1"),
+        ("-100.00 EUR", "1.24 USD", "CUS-1"),
+    ]
+    assert february(entries) == {"(unassigned)": Decimal("9.00"), "CUS-1": Decimal("9.00")}
+
+
+def test_credits_moved_between_a_customers_contracts_without_a_price_stop_nothing(
+    books: Books,
+) -> None:
+    # On Feb 3 100.00 EUR of CUS-1's credits are moved from contract C-1 to
+    # C-2 with no price: one pool, +100.00 and -100.00 EUR unpriced on one
+    # day, net nothing. No entry; the pool stays -200.00 EUR at -248.00.
+    #   Feb 28 (1.15): -230.00 + 248.00 = 18.00.
+    # On f1bde5b the first unpriced posting stopped the pool: nothing on Feb 28.
+    contracts = """
+2026-02-03 * "CUS-1's credits moved from contract C-1 to C-2"
+  customer: "CUS-1"
+  Liabilities:CustomerCredits  100.00 EUR
+    contract: "C-1"
+  Liabilities:CustomerCredits  -100.00 EUR
+    contract: "C-2"
+"""
+    entries, errors = load(books, PRICES + CUS_1_PREPAYS + contracts)
+    assert errors == []
+    assert kinds(entries) == []
+    assert february(entries) == {"CUS-1": Decimal("18.00")}
+
+
+@pytest.mark.parametrize(
+    ("back", "march"),
+    [
+        # On Mar 3 CUS-2's 10.00 EUR are moved to CUS-1 at 1.20: out of a
+        # pool carried in its own currency the priced leg's typed weight
+        # moves, 12.00. CUS-1 -110.00 EUR at -136.00; Mar 31 (1.10):
+        # -121.00 + 136.00 = 15.00.
+        (moved("CUS-2", "CUS-1", "10.00", "1.20").replace("2026-02-03", "2026-03-03"),
+         {"CUS-1": "15.00"}),
+        # Typed without a price, they have no carrying amount to move (CUS-2
+        # is carried in euros): the legs are read as typed, and the unpriced
+        # -10.00 EUR into CUS-1 stop it from Mar 3, as any unpriced posting
+        # does. CUS-1 is not remeasured on Mar 31.
+        (unpriced("CUS-2", "CUS-1", "10.00", "2026-03-03"), {}),
+    ],
+    ids=["back at a rate", "back without a price"],
+)  # fmt: skip
+def test_a_transfer_without_a_price_out_of_a_pool_in_its_own_currency_stops_its_destination(
+    books: Books, back: str, march: dict[str, str]
+) -> None:
+    # CUS-2 prepaid 10.00 EUR to the euro bank account on Jan 15 with no
+    # price: its pool is carried in its own currency. On Feb 3 CUS-1's
+    # 100.00 EUR are moved to CUS-2 with no price: CUS-1's debit is read at
+    # its carrying rate, 248.00 x 100 / 200 = 124.00, and restated; CUS-2's
+    # credit is restated at -124.00 too (the priced postings weigh -248.00
+    # still) and CUS-2 stays in euros. Nothing realized.
+    #   Feb 28 (1.15): CUS-1's -115.00 + 124.00 = 9.00; CUS-2 none.
+    # EUR at 1.10 on Mar 31. On f1bde5b CUS-1 stopped on Feb 3: nothing on
+    # Feb 28 or Mar 31.
+    euros = """
+2026-01-01 open Assets:Bank:Euro
+2026-01-15 * "Beta" "Euro wire prepaying an order"
+  customer: "CUS-2"
+  Assets:Bank:Euro  10.00 EUR
+  Liabilities:CustomerCredits  -10.00 EUR
+
+2026-03-31 price EUR 1.10 USD
+"""
+    text = PRICES + CUS_1_PREPAYS + euros + unpriced("CUS-1", "CUS-2", "100.00") + back
+    entries, errors = load(books, text)
+    assert errors == []
+    assert realized(entries) == 0
+    assert _priced_weight(entries, "2026-02-28") == Decimal("-248.00")
+    assert february(entries) == {"CUS-1": Decimal("9.00")}
+    assert remeasured_on(entries, "2026-03-31") == {
+        whose: Decimal(gain) for whose, gain in march.items()
+    }
 
 
 def _priced_weight(entries: list[data.Directive], day: str) -> Decimal:
