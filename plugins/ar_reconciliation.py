@@ -508,8 +508,10 @@ def _reconciled(
     # A debit to a customer's foreign-currency credits at a rate other than the
     # pool's (a refund typed at its own, a credit applied at its receipt's)
     # realizes what it differs from the pool's carrying amount.
-    owner = customer_credits.Owner(applied.cash.by_id, applied.subledger)
     crediting = _credit_entries(books.customer_credits, made, applied, policy)
+    owner = customer_credits.Owner(
+        applied.cash.by_id, applied.subledger, policy.customer_credits_account, crediting
+    )
     own_rates = credits_own_rate.entries(crediting, owner, policy)
     made += own_rates
     # So does a typed debit of a receipt in unapplied cash at a rate other than the receipt's.
@@ -782,8 +784,9 @@ def _crediting(
     claims of chargebacks an earlier reading found (`_claims_learned`).
     """
     straight = customer_credits.parked_by(moved.entries, policy)
-    owner = customer_credits.Owner(cash.by_id, subledger)
-    held = customer_credits.Held.of([*credit_entries, *moved.entries], owner, policy)
+    known = [*credit_entries, *moved.entries]
+    owner = customer_credits.Owner(cash.by_id, subledger, policy.customer_credits_account, known)
+    held = customer_credits.Held.of(known, owner, policy)
     uses = customer_credits.typed_uses(credit_entries, policy, [*cash.by_id, *straight])
     crediting = customer_credits.Crediting(
         policy, held, uses, cash.by_id, subledger.items, recovering

@@ -59,7 +59,8 @@ Nor does it give more than the credits account holds for its customer, on
 the application's day and every day after to its month's end (`Held`; a
 refund in a later month does not rewrite a closed one): a refund the bank import
 typed by a rule names no receipt, but it is the customer's (`Owner`), so
-what it paid out is not spent again. A debit that belongs to no customer
+what it paid out is not spent again (unless only nobody's credits can pay
+it, `PayeeDebits`). A debit that belongs to no customer
 cannot limit anyone's credit: the customer credits schedule shows it on its
 "(unassigned)" row, and its close control fails while that row is negative.
 
@@ -110,6 +111,9 @@ from plugins.schedule import month_end
 
 KIND = "customer-credit"
 UNASSIGNED = "(unassigned)"  # the customer of what is nobody's, in every report and entry made
+# On an entry made of a debit its payee would read as a customer's, or on its
+# posting: the debit is nobody's (`Owner.keys`).
+POOL = meta.PREFIX + "credits_pool"
 
 
 class Credit(NamedTuple):
@@ -165,34 +169,67 @@ class Owner:
     it was); else nobody (""). The receipts' links and the invoices' payees
     are read only when a posting needs them: most name their customer.
 
-    Nobody's credits are nobody's whatever payee they name, if any: one
-    pool until assigned (`plugins.credits_remeasurement`). An entry made of
-    a posting, on its day and under its payee, is whose the posting is when
-    it carries the posting's keys (`keys`): its customer, or the receipt it
-    names.
+    A debit read by its payee is the customer's only when the customer's
+    pool can pay it (`PayeeDebits`): else it pays back nobody's, when
+    theirs can. Nobody's credits are nobody's whatever payee they name, if
+    any: one pool until assigned (`plugins.credits_remeasurement`). An
+    entry made of a posting, on its day and under its payee, is whose the
+    posting is when it carries the posting's keys (`keys`): its customer,
+    the receipt it names, or nobody's pool.
 
     Attributes:
       receipts: The receipts in unapplied cash, by id.
       invoices: The open items, for the customers billed under each payee.
+      account: The customer credits account.
+      entries: The entries posting to it, whose pools a debit read by its payee is paid from.
     """
 
-    def __init__(self, receipts: Mapping[str, Receipt], invoices: Subledger) -> None:
+    def __init__(
+        self,
+        receipts: Mapping[str, Receipt],
+        invoices: Subledger,
+        account: str,
+        entries: Iterable[data.Directive],
+    ) -> None:
         self.receipts = receipts
         self.invoices = invoices
+        self.account = account
+        self.entries = entries
         self._links: dict[str, str] | None = None
         self._payees: dict[str, list[tuple[datetime.date, str]]] | None = None
+        self._debits: PayeeDebits | None = None
 
     def of(self, entry: data.Transaction, posting: data.Posting) -> str:
         """Returns the customer whose credit `posting` moves, or "" if nobody's."""
-        named = (posting.meta or {}).get(meta.CUSTOMER) or entry.meta.get(meta.CUSTOMER)
+        customer, by_payee = self.named(entry, posting)
+        units = posting.units
+        if not (by_payee and customer and units is not None):
+            return customer
+        number = units.number
+        if not isinstance(number, Decimal) or number <= 0:
+            return customer  # a credit to the account: the customer's, as a receipt is
+        if self._debits is None:
+            self._debits = PayeeDebits.of(self)
+        return self._debits.owner(customer, units.currency, entry.date, number)
+
+    def named(self, entry: data.Transaction, posting: data.Posting) -> tuple[str, bool]:
+        """Returns whose `posting` is as it names it, and whether that was read by its payee.
+
+        Its customer, its receipt's, nobody's pool (`POOL`), else the one
+        customer billed under its payee by its day (or "").
+        """
+        where = posting.meta or {}
+        named = where.get(meta.CUSTOMER) or entry.meta.get(meta.CUSTOMER)
         if named:
-            return str(named)
+            return str(named), False
+        if where.get(POOL) == UNASSIGNED or entry.meta.get(POOL) == UNASSIGNED:
+            return "", False
         receipt = self.receipt_of(entry, posting)
         if receipt is not None:
-            return receipt.customer
+            return receipt.customer, False
         if self._payees is None:
             self._payees = customers_by_payee(self.invoices)
-        return customer_by_payee(self._payees, entry.payee, entry.date)
+        return customer_by_payee(self._payees, entry.payee, entry.date), True
 
     def receipt_of(self, entry: data.Transaction, posting: data.Posting) -> Receipt | None:
         """Returns the receipt in unapplied cash a posting names, if any (`used_receipt`)."""
@@ -204,17 +241,21 @@ class Owner:
         """Returns the metadata an entry made of `posting` carries to be whose the posting is.
 
         Its customer (`customer`); of nobody's, the receipt it names
-        (`revclose_receipt`), if any. A posting of nobody's naming none is
-        nobody's by its payee on its day, which an entry on that day under
-        that payee is too: R-9, a receipt of nobody's, refunded on Feb 20
-        naming it, realizes its exchange difference in an entry naming R-9,
-        not read by its payee as the customer billed under it on Feb 5.
+        (`revclose_receipt`), if any; else, of a debit its payee would
+        read as a customer's, nobody's pool (`POOL`). A posting of
+        nobody's naming none is nobody's by its payee on its day, which an
+        entry on that day under that payee is too: R-9, a receipt of
+        nobody's, refunded on Feb 20 naming it, realizes its exchange
+        difference in an entry naming R-9, not read by its payee as the
+        customer billed under it on Feb 5.
         """
         customer = self.of(entry, posting)
         if customer:
             return {meta.CUSTOMER: customer}
         receipt = self.receipt_of(entry, posting)
-        return {} if receipt is None else {APPLIED_RECEIPT: receipt.id}
+        if receipt is not None:
+            return {APPLIED_RECEIPT: receipt.id}
+        return {POOL: UNASSIGNED} if self.named(entry, posting)[0] else {}
 
     def read(self, entry: data.Transaction, posting: data.Posting) -> CreditPosting | None:
         """Returns a posting to the credits account with whose it is; None if it has no number."""
@@ -222,6 +263,88 @@ class Owner:
         if units is None or not isinstance(number := units.number, Decimal):
             return None
         return CreditPosting(entry, self.of(entry, posting), units.currency, number, posting)
+
+
+class PayeeDebits:
+    """Tells whose pool pays a debit read by its payee, the customer's or nobody's.
+
+    A refund the bank import types by a rule names only its payee. It is
+    the customer's billed under the payee by its day when the customer's
+    pool of its currency holds the whole debit on its day; else nobody's
+    when nobody's pool holds the whole of it (a prepayment the payee sent
+    before it was billed, paid back); else the customer's, an overdraw, as
+    the customer credits schedule's control reports. It is never split.
+    A pool holds on a day what every posting dated up to it puts in or
+    takes out, but the debits of that day read by their payee: those are
+    each decided against the same balance, whatever their order in the
+    books, and count from the next day. An entry dated later never
+    changes whose an earlier debit is, so a sealed month stays as it was.
+
+    Acme's 100.00 EUR, nobody's (sent before CUS-1 was billed under
+    "Acme"), and a 40.00 EUR refund to "Acme" after: CUS-1 holds no euros,
+    nobody's hold 100.00, so nobody's pays it back (60.00 EUR left).
+
+    Attributes:
+      moves: The postings of every pool by (customer, currency), as
+        (day, number as posted, whether it is a debit read by its payee).
+      decided: Whose each debit read by payee is, by (customer, currency, day, number).
+    """
+
+    def __init__(self) -> None:
+        self.moves: dict[tuple[str, str], list[tuple[datetime.date, Decimal, bool]]]
+        self.moves = defaultdict(list)
+        self.decided: dict[tuple[str, str, datetime.date, Decimal], str] = {}
+
+    @classmethod
+    def of(cls, owner: Owner) -> PayeeDebits:
+        """Returns the pools of the entries `owner` reads, its debits read by payee decided.
+
+        They are decided in date order, each day's against what the pools
+        held through it, and then added to them.
+        """
+        debits = cls()
+        pending: list[tuple[datetime.date, str, str, Decimal]] = []
+        for entry in owner.entries:
+            if not isinstance(entry, data.Transaction):
+                continue
+            for posting in entry.postings:
+                units = posting.units
+                if posting.account != owner.account or units is None:
+                    continue
+                number = units.number
+                if not isinstance(number, Decimal):
+                    continue
+                customer, by_payee = owner.named(entry, posting)
+                if by_payee and customer and number > 0:
+                    pending.append((entry.date, customer, units.currency, number))
+                else:
+                    debits.moves[(customer, units.currency)].append((entry.date, number, False))
+        for day, customer, currency, number in sorted(pending):
+            whose = debits.owner(customer, currency, day, number)
+            debits.moves[(whose, currency)].append((day, number, True))
+        return debits
+
+    def owner(self, customer: str, currency: str, day: datetime.date, number: Decimal) -> str:
+        """Returns whose pool pays a debit read as `customer`'s on a day ("" for nobody's)."""
+        key = (customer, currency, day, number)
+        whose = self.decided.get(key)
+        if whose is None:
+            # Nobody's pool is read first: in most books it holds nothing.
+            nobodys = self.holds("", currency, day) >= number
+            whose = "" if nobodys and self.holds(customer, currency, day) < number else customer
+            self.decided[key] = whose
+        return whose
+
+    def holds(self, customer: str, currency: str, day: datetime.date) -> Decimal:
+        """Returns what a pool holds on a day, leaving out that day's debits read by payee."""
+        return -sum(
+            (
+                number
+                for when, number, by_payee in self.moves.get((customer, currency), ())
+                if when < day or (when == day and not by_payee)
+            ),
+            Decimal(0),
+        )
 
 
 class CreditPosting(NamedTuple):

@@ -989,11 +989,12 @@ def _credit_postings(
     (`plugins.customer_credits.Owner`). `only`: the entries to read (by
     `id`), default all.
     """
-    owner = credits_plugin.Owner(ledger.receipts.by_id, ledger.items)
+    account = ledger.policy.customer_credits_account
+    owner = credits_plugin.Owner(ledger.receipts.by_id, ledger.items, account, ledger.books.entries)
     entries: Iterable[data.Directive] = ledger.books.entries
     if only is not None:
         entries = (entry for entry in entries if id(entry) in only)
-    return credits_plugin.postings(entries, ledger.policy.customer_credits_account, owner)
+    return credits_plugin.postings(entries, account, owner)
 
 
 def _credits_held(ledger: Receivables, as_of: datetime.date) -> dict[tuple[str, str], Decimal]:

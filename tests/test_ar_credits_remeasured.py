@@ -24,12 +24,21 @@ customer's moved to another and of a transfer into an overdrawn pool
 failed before the rule, which read the debit as a payout at its own
 rate (from the review of 56b02a8, rev10). Two pins of that review, of
 nobody's pool overdrawn then refilled and in two currencies, passed.
+A refund naming only a payee is paid from the pool that holds all of it,
+the customer's first (`customer_credits.PayeeDebits`): the tests of one
+paying back nobody's prepayment after the customer is billed (an
+expected failure until then), of one the customer's pool cannot pay
+whole, and of a later month leaving it as it was failed before the rule,
+which read every such refund as the customer's; those of the customer's
+pool paying it, of no pool paying it whole and of one dated before the
+customer is billed passed, and pin the rule's other branches.
 """
 
 from __future__ import annotations
 
 import datetime
 import tempfile
+from collections.abc import Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
@@ -38,6 +47,7 @@ from beancount.core import data
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from reports import books as books_module
 from reports import controls, package
 from reports import receivables as receivables_report
 from reports.flux import Thresholds
@@ -928,11 +938,6 @@ def test_nobodys_euros_without_a_price_stop_the_unassigned_pools_remeasurement(
     }  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a refund naming only its payee, dated after the payee's customer is first billed, "
-    "is read as that customer's (an overdraw), not as nobody's it pays back",
-)
 def test_a_payees_refund_after_its_customer_is_billed_pays_back_nobodys_prepayment(
     books: Books,
 ) -> None:
@@ -946,10 +951,12 @@ def test_a_payees_refund_after_its_customer_is_billed_pays_back_nobodys_prepayme
     #   Jan 31 (1.25): -100.00 x 1.25 + 120.00 = -5.00, reversed Feb 1;
     #   Feb 28 (1.15): -60.00 x 1.15 + 72.00 = -69.00 + 72.00 = 3.00, a
     #   gain, reversed Mar 1.
-    # Today `customer_credits.Owner` reads the refund by its payee on its
-    # day, CUS-1's: CUS-1's pool is overdrawn by 40.00 EUR at 50.00, nothing
-    # is realized, and nobody's 100.00 EUR are remeasured on Feb 28 by
-    # -100.00 x 1.15 + 120.00 = 5.00, CUS-1's by 40.00 x 1.15 - 50.00 = -4.00.
+    # (`customer_credits.PayeeDebits`: CUS-1's pool holds 0.00 EUR, less
+    # than 40.00; nobody's holds 100.00.) Before the rule `Owner` read the
+    # refund by its payee on its day, CUS-1's: CUS-1's pool was overdrawn by
+    # 40.00 EUR at 50.00, nothing was realized, and nobody's 100.00 EUR were
+    # remeasured on Feb 28 by -100.00 x 1.15 + 120.00 = 5.00, CUS-1's by
+    # 40.00 x 1.15 - 50.00 = -4.00 (an expected failure until then).
     text = (
         PRICES
         + ACME_PREPAYS
@@ -975,6 +982,230 @@ def test_a_payees_refund_after_its_customer_is_billed_pays_back_nobodys_prepayme
          "Reversal of FX remeasurement customer credits (unassigned) EUR of 2026-02-28",
          [f"{UNREALIZED} 3.00 USD", f"{CREDITS_REMEASURED} -3.00 USD"], "1.15"),
     ]  # fmt: skip
+
+
+# CUS-1 prepays {euros} EUR at 1.20 on Jan 12, naming itself (`customer`),
+# typed straight to credits: CUS-1's pool from its day.
+CUS_1_PREPAYS = """
+2026-01-12 * "Acme" "Wire prepaying CUS-1's order"
+  customer: "CUS-1"
+  Assets:Bank:Operating  {dollars} USD
+  Liabilities:CustomerCredits  -{euros} EUR @ 1.20 USD
+"""
+# A refund of {euros} EUR at 1.25 on Feb 20 by a bank rule, naming only "Acme".
+ACME_REFUNDED = """
+2026-02-20 * "Acme" "Refund by bank rule"
+  Liabilities:CustomerCredits  {euros} EUR @ 1.25 USD
+  Assets:Bank:Operating  -{dollars} USD
+"""
+
+
+def _held(loaded: books_module.Books, day: str) -> list[Sequence[object]]:
+    """The customer credits schedule's (customer, name, currency, credit) rows at a day's end."""
+    table = receivables_report.customer_credits(loaded, datetime.date.fromisoformat(day))
+    return [row[:4] for row in table.rows]
+
+
+def test_a_payees_refund_its_customers_pool_can_pay_is_the_customers(books: Books) -> None:
+    # Acme's prepayment, nobody's, -100.00 EUR carried at -120.00 (1.20).
+    # CUS-1 prepays 50.00 EUR at 1.20 naming itself on Jan 12: its pool
+    # -50.00 EUR carried at -60.00. CUS-1 is billed under "Acme" on Feb 5.
+    # The Feb 20 refund of 40.00 EUR at 1.25 (50.00 USD) names only "Acme":
+    # CUS-1's pool holds 50.00 EUR, the whole 40.00, so it is CUS-1's
+    # (`customer_credits.PayeeDebits`), and nobody's 100.00 EUR stay put.
+    #   realized: 40.00 x 1.25 - 40.00 x 1.20 = 50.00 - 48.00 = 2.00, a
+    #   loss, on CUS-1's pool, now -10.00 EUR carried at -60.00 + 48.00 = -12.00;
+    #   Jan 31 (1.25): CUS-1 -50.00 x 1.25 + 60.00 = -2.50; nobody's
+    #   -100.00 x 1.25 + 120.00 = -5.00; both reversed Feb 1;
+    #   Feb 28 (1.15): CUS-1 -10.00 x 1.15 + 12.00 = 0.50; nobody's
+    #   -100.00 x 1.15 + 120.00 = 5.00; both gains, reversed Mar 1.
+    # The schedule on Feb 28: (unassigned) 100.00, CUS-1 50.00 - 40.00 = 10.00.
+    # (So before the rule too, when every payee's refund was its customer's:
+    # it pins that the customer's pool comes first. Read nobody's first,
+    # the schedule would show (unassigned) 60.00 and CUS-1 50.00.)
+    text = (
+        HEADER
+        + PRICES
+        + ACME_PREPAYS
+        + CUS_1_PREPAYS.format(euros="50.00", dollars="60.00")
+        + CUS_1_BILLED
+        + ACME_REFUNDED.format(euros="40.00", dollars="50.00")
+    )
+    loaded = reporting.loaded(books, text, {"ar.yaml": POLICY})
+    [own] = [e for e in generated(loaded.entries) if e.meta.get("revclose_kind") == "own-rate"]
+    assert own.narration == (
+        "Exchange difference on CUS-1's EUR credits: "
+        "40.00 EUR paid out at 1.25 USD, carried at 48.00 USD"
+    )
+    assert own.meta["customer"] == "CUS-1"
+    assert units_total(postings_through(loaded.entries, REALIZED, "2026-02-28")) == Decimal("2.00")
+    assert sorted(remeasurements(loaded.entries)) == sorted([
+        ("2026-01-31", "FX remeasurement customer credits (unassigned) EUR at 1.25 USD",
+         [f"{CREDITS_REMEASURED} -5.00 USD", f"{UNREALIZED} 5.00 USD"], "1.25"),
+        ("2026-01-31", "FX remeasurement customer credits CUS-1 EUR at 1.25 USD",
+         [f"{CREDITS_REMEASURED} -2.50 USD", f"{UNREALIZED} 2.50 USD"], "1.25"),
+        ("2026-02-01",
+         "Reversal of FX remeasurement customer credits (unassigned) EUR of 2026-01-31",
+         [f"{UNREALIZED} -5.00 USD", f"{CREDITS_REMEASURED} 5.00 USD"], "1.25"),
+        ("2026-02-01", "Reversal of FX remeasurement customer credits CUS-1 EUR of 2026-01-31",
+         [f"{UNREALIZED} -2.50 USD", f"{CREDITS_REMEASURED} 2.50 USD"], "1.25"),
+        ("2026-02-28", "FX remeasurement customer credits (unassigned) EUR at 1.15 USD",
+         [f"{CREDITS_REMEASURED} 5.00 USD", f"{UNREALIZED} -5.00 USD"], "1.15"),
+        ("2026-02-28", "FX remeasurement customer credits CUS-1 EUR at 1.15 USD",
+         [f"{CREDITS_REMEASURED} 0.50 USD", f"{UNREALIZED} -0.50 USD"], "1.15"),
+        ("2026-03-01",
+         "Reversal of FX remeasurement customer credits (unassigned) EUR of 2026-02-28",
+         [f"{UNREALIZED} 5.00 USD", f"{CREDITS_REMEASURED} -5.00 USD"], "1.15"),
+        ("2026-03-01", "Reversal of FX remeasurement customer credits CUS-1 EUR of 2026-02-28",
+         [f"{UNREALIZED} 0.50 USD", f"{CREDITS_REMEASURED} -0.50 USD"], "1.15"),
+    ])  # fmt: skip
+    assert _held(loaded, "2026-02-28") == [
+        ["(unassigned)", "", "EUR", Decimal("100.00")],
+        ["CUS-1", "Acme", "EUR", Decimal("10.00")],
+        ["Total", "", "EUR", Decimal("110.00")],
+    ]
+
+
+@pytest.mark.parametrize("reversed_", [False, True], ids=["as typed", "in reverse file order"])
+def test_a_payees_refund_its_customers_pool_cannot_pay_whole_pays_back_nobodys_unsplit(
+    books: Books, reversed_: bool
+) -> None:
+    # Acme's prepayment, nobody's, -100.00 EUR carried at -120.00. CUS-1
+    # prepays 30.00 EUR at 1.20 naming itself on Jan 12 (-36.00 USD), and
+    # is billed under "Acme" on Feb 5. On Feb 20 two refunds name only
+    # "Acme": 40.00 EUR at 1.25 (50.00 USD) and 30.00 EUR at 1.25 (37.50).
+    # Each is decided against what the pools hold on Feb 20 without that
+    # day's refunds read by payee, so the file's order does not matter:
+    # - 40.00: CUS-1 holds 30.00, less than the whole: it is not split; nobody's
+    #   hold 100.00, the whole: nobody's. Realized 40.00 x (1.25 - 1.20) = 2.00;
+    #   nobody's pool -60.00 EUR carried at -120.00 + 48.00 = -72.00.
+    # - 30.00: CUS-1 holds 30.00, the whole: CUS-1's. Realized 30.00 x 1.25
+    #   - 30.00 x 1.20 = 37.50 - 36.00 = 1.50; CUS-1's pool 0.00 EUR at 0.00.
+    # Realized 2.00 + 1.50 = 3.50. Remeasured:
+    #   Jan 31 (1.25): nobody's -100.00 x 1.25 + 120.00 = -5.00; CUS-1's
+    #   -30.00 x 1.25 + 36.00 = -1.50; both reversed Feb 1;
+    #   Feb 28 (1.15): nobody's -60.00 x 1.15 + 72.00 = 3.00, reversed Mar 1;
+    #   CUS-1's holds nothing: no entry.
+    # The schedule on Feb 28: (unassigned) 100.00 - 40.00 = 60.00; CUS-1
+    # 30.00 - 30.00 = 0.00, no row. Before the rule both refunds were
+    # CUS-1's: CUS-1 -40.00 (overdrawn), (unassigned) 100.00, nothing realized.
+    refunds = [
+        ACME_REFUNDED.format(euros="40.00", dollars="50.00"),
+        ACME_REFUNDED.format(euros="30.00", dollars="37.50"),
+    ]
+    parts = [
+        PRICES,
+        ACME_PREPAYS,
+        CUS_1_PREPAYS.format(euros="30.00", dollars="36.00"),
+        CUS_1_BILLED,
+        *refunds,
+    ]
+    if reversed_:
+        parts = [PRICES, *reversed(parts[1:])]
+    loaded = reporting.loaded(books, HEADER + "".join(parts), {"ar.yaml": POLICY})
+    owns = [e for e in generated(loaded.entries) if e.meta.get("revclose_kind") == "own-rate"]
+    assert sorted(str(own.narration) for own in owns) == [
+        "Exchange difference on (unassigned) EUR credits: "
+        "40.00 EUR paid out at 1.25 USD, carried at 48.00 USD",
+        "Exchange difference on CUS-1's EUR credits: "
+        "30.00 EUR paid out at 1.25 USD, carried at 36.00 USD",
+    ]
+    assert units_total(postings_through(loaded.entries, REALIZED, "2026-02-28")) == Decimal("3.50")
+    assert sorted(
+        (day, postings) for day, _, postings, _ in remeasurements(loaded.entries)
+    ) == sorted([
+        ("2026-01-31", [f"{CREDITS_REMEASURED} -5.00 USD", f"{UNREALIZED} 5.00 USD"]),
+        ("2026-01-31", [f"{CREDITS_REMEASURED} -1.50 USD", f"{UNREALIZED} 1.50 USD"]),
+        ("2026-02-01", [f"{UNREALIZED} -5.00 USD", f"{CREDITS_REMEASURED} 5.00 USD"]),
+        ("2026-02-01", [f"{UNREALIZED} -1.50 USD", f"{CREDITS_REMEASURED} 1.50 USD"]),
+        ("2026-02-28", [f"{CREDITS_REMEASURED} 3.00 USD", f"{UNREALIZED} -3.00 USD"]),
+        ("2026-03-01", [f"{UNREALIZED} 3.00 USD", f"{CREDITS_REMEASURED} -3.00 USD"]),
+    ])  # fmt: skip
+    assert _held(loaded, "2026-02-28") == [
+        ["(unassigned)", "", "EUR", Decimal("60.00")],
+        ["Total", "", "EUR", Decimal("60.00")],
+    ]
+
+
+def test_a_payees_refund_no_pool_can_pay_whole_overdraws_its_customer(books: Books) -> None:
+    # Acme's prepayment, nobody's, 100.00 EUR; CUS-1 prepays 30.00 EUR
+    # naming itself and is billed under "Acme" on Feb 5. A refund of
+    # 120.00 EUR at 1.25 (150.00 USD) on Feb 20 names only "Acme": CUS-1
+    # holds 30.00 and nobody's 100.00, neither the whole 120.00. It is not
+    # split: it is CUS-1's, an overdraw, as before the rule, which the
+    # customer credits schedule's control reports. On Feb 28 the schedule
+    # shows (unassigned) 100.00 and CUS-1 30.00 - 120.00 = -90.00; total 10.00.
+    text = (
+        HEADER
+        + PRICES
+        + ACME_PREPAYS
+        + CUS_1_PREPAYS.format(euros="30.00", dollars="36.00")
+        + CUS_1_BILLED
+        + ACME_REFUNDED.format(euros="120.00", dollars="150.00")
+    )
+    loaded = reporting.loaded(books, text, {"ar.yaml": POLICY})
+    assert _held(loaded, "2026-02-28") == [
+        ["(unassigned)", "", "EUR", Decimal("100.00")],
+        ["CUS-1", "Acme", "EUR", Decimal("-90.00")],
+        ["Total", "", "EUR", Decimal("10.00")],
+    ]
+
+
+def test_a_later_month_leaves_whose_a_payees_refund_was_as_it_was(books: Books) -> None:
+    # Acme's prepayment, nobody's, 100.00 EUR at 1.20 on Jan 10. CUS-1 is
+    # first billed under "Acme" on Jan 12 (USD). On Jan 20 a refund of
+    # 40.00 EUR at 1.25 names only "Acme": CUS-1 holds no euros, nobody's
+    # the whole: nobody's. Realized 40.00 x (1.25 - 1.20) = 2.00; nobody's
+    # -60.00 EUR at -72.00, remeasured on Jan 31 by -60.00 x 1.25 + 72.00
+    # = -3.00. February brings CUS-1's own 100.00 EUR at 1.20 on Feb 10,
+    # naming itself: CUS-1's pool then could pay the refund, but it is
+    # dated later, so January stays as it was sealed (`january_kept`):
+    # the refund still nobody's, 2.00 realized, -3.00 remeasured. (Before
+    # the rule the refund was CUS-1's in both: nothing realized.)
+    january = (
+        PRICES
+        + ACME_PREPAYS
+        + CUS_1_BILLED.replace("2026-02-05", "2026-01-12")
+        + ACME_REFUNDED.format(euros="40.00", dollars="50.00").replace("2026-02-20", "2026-01-20")
+    )
+    later = CUS_1_PREPAYS.format(euros="100.00", dollars="120.00").replace(
+        "2026-01-12", "2026-02-10"
+    )
+    _, entries = january_kept(books, january, later)
+    assert units_total(postings_through(entries, REALIZED, "2026-01-31")) == Decimal("2.00")
+    assert [row for row in remeasurements(entries) if row[0] == "2026-01-31"] == [
+        ("2026-01-31", "FX remeasurement customer credits (unassigned) EUR at 1.25 USD",
+         [f"{CREDITS_REMEASURED} -3.00 USD", f"{UNREALIZED} 3.00 USD"], "1.25"),
+    ]  # fmt: skip
+
+
+def test_a_payees_refund_before_its_customer_is_billed_stays_nobodys(books: Books) -> None:
+    # Acme's prepayment, nobody's, 100.00 EUR at 1.20 (120.00 USD). On Jan
+    # 20 a refund of 40.00 EUR at 1.25 (50.00 USD) names only "Acme", under
+    # which no one is billed yet: nobody's, whatever the pools hold. CUS-1
+    # is first billed under "Acme" on Feb 5, a later month: January stays
+    # as it was sealed (`january_kept`), and the refund nobody's:
+    #   realized 40.00 x 1.25 - 40.00 x 1.20 = 2.00, on "(unassigned)";
+    #   the pool -60.00 EUR carried at -72.00; on Feb 28 it is still
+    #   (unassigned) 60.00 in the schedule, with no CUS-1 row.
+    january = (
+        PRICES
+        + ACME_PREPAYS
+        + ACME_REFUNDED.format(euros="40.00", dollars="50.00").replace("2026-02-20", "2026-01-20")
+    )
+    _, entries = january_kept(books, january, CUS_1_BILLED)
+    [own] = [e for e in generated(entries) if e.meta.get("revclose_kind") == "own-rate"]
+    assert own.narration == (
+        "Exchange difference on (unassigned) EUR credits: "
+        "40.00 EUR paid out at 1.25 USD, carried at 48.00 USD"
+    )
+    assert units_total(postings_through(entries, REALIZED, "2026-02-28")) == Decimal("2.00")
+    assert usd_weight(postings_through(entries, CREDITS, "2026-02-28")) == Decimal("-72.00")
+    loaded = reporting.loaded(books, HEADER + january + CUS_1_BILLED, {"ar.yaml": POLICY})
+    assert _held(loaded, "2026-02-28") == [
+        ["(unassigned)", "", "EUR", Decimal("60.00")],
+        ["Total", "", "EUR", Decimal("60.00")],
+    ]
 
 
 def test_nobodys_credits_assigned_to_a_customer_by_hand_take_their_carrying_amount(
