@@ -198,17 +198,29 @@ as it was:
       Assets:AccountsReceivable   10.00 USD
       Liabilities:UnappliedCash  -10.00 USD
 
+When what its credit still holds, what its applications put on invoices
+and what its credit paid, once every credit is applied, are less than the
+rest (part of the credit moved by hand to another customer, refunded, or
+applied by hand, which is not taken back), the rest comes out of the
+credit too, on the debit's day, overdrawing the receipt's customer's
+credit (which the customer credits schedule's control reports), as a
+refund of a credit in a later month does: a debit after every application
+of its receipt never changes a month before it. R-1 150.00 naming INV-1
+100.00 parks 50.00 on January 20, 10.00 of the credit is moved to CUS-2 on
+February 1, and all 150.00 is charged back on February 15: the 40.00 the
+credit holds and the 10.00 it no longer does come out of it (50.00), and
+INV-1 opens again by 100.00; CUS-1's credit is overdrawn by 10.00 and
+January is as it was.
+
 Otherwise the debit is read as every debit always was, taken off the
 receipt before cash is matched (`plugins.receipts`), and the books are read
 again so (`plugins.ar_reconciliation.reconcile`): when the receipt has an
 application or another use dated on or after the debit's day, when it holds
 unapplied that day all the debit takes (a refund of cash never applied,
-which may then pay less or later), and when what its credit still holds,
-what its applications put on invoices and what its credit paid, once
-every credit is applied, are less than the rest (cash applied by hand is
-not taken back). A receipt used by
-nothing else and refunded in full is the same either way and is not read
-again.
+which may then pay less or later), and, of a receipt that parked no
+credit, when its applications give back less than the rest (one a
+take-back cannot read). A receipt used by nothing else and refunded in
+full is the same either way and is not read again.
 """
 
 from __future__ import annotations
@@ -436,8 +448,10 @@ class Charging:
     all a debit concerns (`_concerned`): its receipt's, and those whose
     invoices the receipt paid and whose credit it parked, so another
     payer's receipt waits on and holds the customer it paid. Only a debit
-    still beyond all that once a round opens nothing again is read as
-    before, and only one naming an invoice still unpaid then is an error.
+    still beyond all that once a round opens nothing again takes the rest
+    out of its receipt's credit, overdrawing it (or, of a receipt that
+    parked none, is read as before), and only one naming an invoice still
+    unpaid then is an error.
 
     What an earlier reading found the take-backs left open, posted to the
     invoices before cash was matched (`Charged.in_calendar`), stays posted
@@ -616,15 +630,19 @@ class Charging:
                 self._waiting.append(one)
                 continue
             self._unpost((receipt_id, debit.date, *_located(one.place)))
-            if rest > 0 and given is not None and given >= rest:
-                if parked is not None and credit > 0:
-                    entry = _from_credit(parked[1], one, credit, policy)
-                    claimed[receipt_id] = claimed.get(receipt_id, 0) + credit
-                    claim = Claim(one.key, receipt_id, debit.date, credit)
+            # What the uses of a receipt that parked a credit can no longer give back (the
+            # credit moved to another customer, refunded or applied by hand) comes out of
+            # that credit on the debit's day, overdrawing it: no earlier month moves.
+            short = 0 if parked is None or given is None else max(0, rest - given)
+            if rest > 0 and given is not None and given + short >= rest:
+                if parked is not None and credit + short > 0:
+                    entry = _from_credit(parked[1], one, credit + short, policy)
+                    claimed[receipt_id] = claimed.get(receipt_id, 0) + credit + short
+                    claim = Claim(one.key, receipt_id, debit.date, credit, short)
                     done.reclaims.append(Reclaim(one.key, claim, entry))
-                    rest -= credit
+                    rest -= credit + short
                     entries.append(entry)
-                    uses.append((receipt_id, Use(debit.date, -credit, entry)))
+                    uses.append((receipt_id, Use(debit.date, -(credit + short), entry)))
                 if rest > 0:
                     done.findings.extend(_unpaid(named, known, one))
                 for application, left in sources or ():
@@ -659,7 +677,9 @@ class Charging:
                     done.customers.add(subledger.items[invoice].customer)
             elif rest < 0 or receipt_id in cash.uses:
                 # Read as before: taken off the receipt before matching, in another
-                # reading. A receipt used by nothing else and refunded in full is
+                # reading (a use on or after its day, cash it holds unapplied that day,
+                # or, of a receipt that parked no credit, an application a take-back
+                # cannot read). A receipt used by nothing else and refunded in full is
                 # the same either way.
                 done.early.add(one.key)
             uses.append((receipt_id, debit))
@@ -1398,7 +1418,9 @@ def _from_credit(
     It is dated and located at the debit, linked to the receipt and the
     invoice of that application, and gives the cash back to the receipt. A
     credit parked at the receipt's rate is taken back at it, and the cash
-    given back at it too: nothing is realized.
+    given back at it too: nothing is realized. `units` may be more than the
+    credit still holds: what the receipt's uses can no longer give back
+    comes out of it too, overdrawing it (`Charging`).
     """
     receipt_id, debit = one.receipt, one.use
     credit = policy.customer_credits_account

@@ -146,6 +146,9 @@ class Claim(NamedTuple):
     receipt: str
     date: datetime.date
     units: int  # what it asks for, in minor units
+    # What it takes beyond what the account holds for the customer, overdrawing it: a
+    # chargeback's rest that the receipt's uses can no longer give back (`plugins.chargebacks`).
+    beyond: int = 0
 
 
 class CreditsApplied(NamedTuple):
@@ -823,19 +826,20 @@ def _claimed(
 
     Each takes the least of what it asks, what is left of the credit, and
     what the account holds for the customer from its day on, recorded in
-    `taken` by its key.
+    `taken` by its key; then what it takes beyond that (`Claim.beyond`), as
+    far as the credit has left, overdrawing the account for the customer.
     """
     while pending and (through is None or pending[0].date <= through):
         claim = pending.popleft()
         units = min(claim.units, left)
         if credit.customer:
             units = min(units, held.available(credit.customer, credit.currency, claim.date))
-        if units <= 0:
-            taken[claim.key] = 0
-            continue
-        held.take(credit.customer, credit.currency, claim.date, units)
+        units = max(units, 0)
         taken[claim.key] = units
-        left -= units
+        out = units + min(claim.beyond, left - units)
+        if out > 0:
+            held.take(credit.customer, credit.currency, claim.date, out)
+            left -= out
     return left
 
 

@@ -41,7 +41,7 @@ other steps pay only the receipt's own customer's invoices,
 
 The payer of a receipt posted straight to the receivable
 (`plugins.receipts.posted_straight`) is the one customer billed under its
-payee, in any case, by the receipt's day (`receipts.customer_by_payee`): the
+payee (`receipts.payee_key`) by the receipt's day (`receipts.customer_by_payee`): the
 bank importer writes the invoice's own `customer` on it, so that says
 nothing of who paid. A payee that is no customer's, or several customers',
 by that day names no payer and raises no flag; nor does an invoice with no

@@ -19,7 +19,8 @@ invoice's own). Credit notes are never named: a receipt pays invoices, so
 one whose `invoice` is a credit note's id is an error at its line, and the
 receipt is left alone, as one naming an invoice that does not exist. Its
 customer is its `customer`, else the one customer billed under its payee
-(in any case: a bank writes `ACME ROBOTICS`) by the receipt's day
+(in any case, whatever its spaces and accents: a bank writes `ACME ROBOTICS`,
+`payee_key`) by the receipt's day
 (`customer_by_payee`: the same rule tells whose a refund in customer
 credits is, and who paid a receipt posted straight to an invoice).
 
@@ -41,6 +42,7 @@ import functools
 import operator
 import os
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -457,12 +459,17 @@ def _words(entry: data.Transaction) -> list[str]:
 
 
 def payee_key(payee: str) -> str:
-    """Returns a payee as payees are matched: in any case, its spaces collapsed ("acme robotics").
+    """Returns a payee as payees are matched: one Unicode form, any case, spaces collapsed.
 
     A bank line's payee often carries a trailing space or two between its
-    words ("ACME  Robotics "); it is the same payer as "Acme Robotics".
+    words ("ACME  Robotics "), or writes an accented letter as the letter
+    and a combining accent ("u" and a combining diaeresis for "ü", NFD): it
+    is the same payer as "Acme Robotics", or "Müller". So the payee is
+    normalised to NFKC (one code point for "ü"), then casefolded, then its
+    spaces (a no-break space and a tab too) collapsed ("acme robotics"). A
+    payee of blanks alone is "" (`customer_by_payee`: no payee).
     """
-    return " ".join(payee.split()).casefold()
+    return " ".join(unicodedata.normalize("NFKC", payee).casefold().split())
 
 
 def customers_by_payee(invoices: Subledger) -> dict[str, list[tuple[datetime.date, str]]]:
@@ -492,14 +499,19 @@ def customer_by_payee(
 
     Only the items dated on or before the day count: a customer first billed
     under the payee later does not change whose an earlier posting is, so
-    typing a later month leaves a sealed one as it was.
+    typing a later month leaves a sealed one as it was. A payee that is
+    blank once normalised (a space, a no-break space, a tab) is no payee and
+    names nobody, though its key is the one the items with no payee are
+    filed under (`customers_by_payee`): a bank line with a blank payee field
+    is not the customer billed with none.
 
     Args:
       payees: The customers of each payee, from `customers_by_payee`.
       payee: The payee of an entry that names no customer.
       day: The day of the entry.
     """
-    billed = payees.get(payee_key(payee), ()) if payee else ()
+    key = payee_key(payee) if payee else ""
+    billed = payees.get(key, ()) if key else ()
     if not billed or billed[0][0] > day or (len(billed) > 1 and billed[1][0] <= day):
         return ""
     return billed[0][1]

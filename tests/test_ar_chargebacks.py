@@ -61,6 +61,7 @@ from tests.test_customer_statements import HEADER as STATEMENT_HEADER
 from tests.test_customer_statements import _loaded, _rows
 
 _CREDITS_OPEN = "\n2026-01-01 open Liabilities:CustomerCredits\n"
+_FEB_28 = datetime.date(2026, 2, 28)
 
 
 def chargeback(date: str, amount: str, name: str = "R-1", narration: str = "Chargeback") -> str:
@@ -1261,6 +1262,117 @@ def test_a_refund_of_cash_never_applied_is_taken_off_the_receipt_before_matching
     ]
     assert balance(both, AR, "USD") == Decimal("0.00")
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+
+
+# R-1 150.00 names INV-1 100.00 on Jan 20: it pays INV-1 and parks 50.00 in
+# CUS-1's customer credit (January). On Feb 1, 10.00 of CUS-1's credit is moved
+# by hand to CUS-2 (an entry all to customer credits: a transfer between pools).
+_JANUARY_PARKED = (
+    _CREDITS_OPEN
+    + invoice(1, "2026-01-10", "100.00")
+    + receipt("2026-01-20", "150.00 USD", "R-1", '\n  invoice: "INV-1"\n  customer: "CUS-1"')
+)
+_MOVED_TO_CUS_2 = """
+2026-02-01 * "Acme" "Credit moved to CUS-2"
+  Liabilities:CustomerCredits  10.00 USD
+    customer: "CUS-1"
+  Liabilities:CustomerCredits  -10.00 USD
+    customer: "CUS-2"
+"""
+
+
+def test_a_chargeback_after_part_of_the_credit_moved_to_another_customer_leaves_january(
+    books: Books,
+) -> None:
+    # January: R-1 150.00 pays INV-1 100.00 and parks 50.00 for CUS-1 on
+    # Jan 20 (one cash application: unapplied +150.00, receivable -100.00,
+    # credits -50.00). Feb 1: 10.00 of CUS-1's credit moves to CUS-2, so
+    # CUS-1's credit holds 40.00. Feb 15: all 150.00 of R-1 are charged
+    # back. The debit comes after every application of R-1, so January is
+    # sealed as it was, whatever February does: R-1's application of Jan
+    # 20 stands, and the 150.00 come back from what R-1 left on Feb 15 -
+    # the 40.00 its credit still holds, the 100.00 it put on INV-1 (INV-1
+    # open 100.00 again from Feb 15), and the last 10.00, now CUS-2's, out
+    # of CUS-1's credit all the same (README "Chargebacks and refunds"): one
+    # entry takes 40.00 + 10.00 = 50.00 out of the credit. CUS-1's credit:
+    # -50.00 + 10.00 + 50.00 = +10.00, overdrawn 10.00, which the credits
+    # schedule's control reports; CUS-2 holds 10.00; the account 0.00.
+    # Unapplied cash 150.00 - 150.00 - 150.00 + 50.00 + 100.00 = 0.00.
+    # (A review of 8b4066b: 40.00 + 100.00 = 140.00 < 150.00, so the debit
+    # was "read as before", taken off R-1 before matching: R-1 never paid
+    # INV-1, January's cash application disappeared and INV-1 was open
+    # 100.00 from Jan 10, and no error said so.)
+    moved, later = _JANUARY_PARKED + _MOVED_TO_CUS_2, chargeback("2026-02-15", "150.00")
+    alone, both = alone_and_both(books, moved, later)
+    [application] = [e for e in generated(alone) if "cash-application" in e.tags]
+    assert application.narration == "Cash application INV-1 from R-1"
+    assert sealed(both, "2026-01-31") == sealed(alone, "2026-01-31")
+    assert _made(both, alone) == [
+        (
+            "2026-02-15",
+            "Chargeback of R-1 taken back from its customer credit",
+            ["Liabilities:CustomerCredits 50.00 USD", "Liabilities:UnappliedCash -50.00 USD"],
+        ),
+        (
+            "2026-02-15",
+            "Chargeback of R-1 taken back from INV-1",
+            ["Assets:AccountsReceivable 100.00 USD", "Liabilities:UnappliedCash -100.00 USD"],
+        ),
+    ]
+    assert balance(both, AR, "USD") == Decimal("100.00")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+    path = books.write("main.beancount", HEADER + moved + later)  # ar.yaml is written
+    table = receivables_report.customer_credits(loaded_books.load(str(path)), _FEB_28)
+    assert [(c.result, c.figure) for c in receivables_report.customer_credits_ties(table)] == [
+        ("pass", "customer credits 0.00, general ledger 0.00, difference 0.00"),
+        ("FAIL", "overdrawn: CUS-1 -10.00"),
+    ]
+
+
+def test_the_customers_next_credit_makes_good_what_a_chargeback_overdrew_first(
+    books: Books,
+) -> None:
+    # The books above, then March: INV-3 50.00 and R-2 80.00 naming it on
+    # Mar 1, INV-4 30.00 on Mar 5. R-2 pays INV-3 and parks 30.00 for CUS-1,
+    # whose credit was overdrawn 10.00 on Feb 15: it holds 30.00 - 10.00 =
+    # 20.00, so R-2's credit pays 20.00 of INV-1 (open 100.00 again, the
+    # oldest) and nothing of INV-4, as after a refund that overdraws a
+    # credit. R-1's credit gave all it had to the chargeback (40.00 held and
+    # 10.00 beyond), so it pays nothing. CUS-1's credit: 10.00 - 30.00 +
+    # 20.00 = 0.00; CUS-2 holds 10.00; INV-1 open 80.00, INV-4 30.00, and
+    # January as January's books alone have it (R-1 pays INV-1 on Jan 20).
+    # (Without the 10.00 taken from R-1's credit in the credits step, R-1's
+    # credit still had 10.00 to give, and "Customer credit from R-1" paid
+    # 10.00 of INV-1 on Mar 1 out of R-2's cash.)
+    moved = _JANUARY_PARKED + _MOVED_TO_CUS_2 + chargeback("2026-02-15", "150.00")
+    march = (
+        invoice(3, "2026-03-01", "50.00")
+        + receipt("2026-03-01", "80.00 USD", "R-2", '\n  invoice: "INV-3"\n  customer: "CUS-1"')
+        + invoice(4, "2026-03-05", "30.00")
+    )
+    alone, both = alone_and_both(books, moved, march)
+    assert _made(both, alone) == [
+        (
+            "2026-03-01",
+            "Cash application INV-3 from R-2",
+            [
+                "Liabilities:UnappliedCash 80.00 USD",
+                "Assets:AccountsReceivable -50.00 USD",
+                "Liabilities:CustomerCredits -30.00 USD",
+            ],
+        ),
+        (
+            "2026-03-01",
+            "Customer credit from R-2 applied to INV-1",
+            ["Liabilities:CustomerCredits 20.00 USD", "Assets:AccountsReceivable -20.00 USD"],
+        ),
+    ]
+    assert _open_by_invoice(both) == {"INV-1": Decimal("80.00"), "INV-4": Decimal("30.00")}
+    assert balance(both, CREDITS, "USD") == Decimal("-10.00")
+    january, errors = load(books, _JANUARY_PARKED)
+    assert errors == []
+    assert sealed(both, "2026-01-31") == sealed(january, "2026-01-31")
 
 
 def test_a_debit_dated_on_the_receipts_application_is_read_as_before(books: Books) -> None:

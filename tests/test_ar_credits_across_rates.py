@@ -392,3 +392,46 @@ def test_an_unpriced_credit_paid_at_the_days_price_and_charged_back_leaves_no_us
     assert (_functional_weight(unapplied), _functional_weight(credits)) == (D(0), D(0))
     assert units_total(postings_through(entries, REALIZED, "2026-02-28")) == 0
     assert functional_total(loaded, "2026-02-28") == [D("22.00"), D("22.00"), D("0.00")]
+
+
+def test_pin_a_partial_chargeback_retraces_part_of_an_unpriced_credits_payment(
+    books: Books,
+) -> None:
+    # A pin of 8b4066b on a part of the payment (the test above gives all of
+    # it back; found passing by the review of 8b4066b). The books above:
+    # INV-E1 100.00 EUR (Jan 1) carried in euros alone; R-1 150.00 EUR of
+    # Jan 5, unpriced, pays it and parks 50.00 EUR unpriced; INV-2 20.00 EUR
+    # is billed Jan 20 at 1.30 (26.00 USD) and the credit pays it that day
+    # at the ledger's 1.10: 22.00 USD clear 26.00, 4.00 of loss. 140.00 EUR
+    # of R-1 are charged back on Feb 15: the 30.00 the credit holds, the
+    # 100.00 on INV-E1, then 10.00 of the 20.00 the credit paid INV-2, which
+    # retrace their path: INV-2 opens 10.00 EUR at 1.30 (13.00 USD), the
+    # credit takes them back at 1.10 (-11.00 USD), half the loss is reversed
+    # (13.00 - 11.00 = 2.00), and the credit gives 10.00 EUR back to
+    # unapplied cash unpriced. Realized 4.00 - 2.00 = 2.00, the loss on the
+    # 10.00 EUR that stay paid (13.00 - 11.00). INV-2 open 10.00 EUR carried
+    # at 13.00, remeasured on Feb 28 to 10 x 1.10 = 11.00: the aging's 11.00
+    # against the general ledger's 26.00 - 26.00 + 13.00 - 2.00 = 11.00.
+    text = (
+        INVOICE_E1_CUS_1
+        + _euro_receipt("2026-01-05", "150.00", "R-1", "INV-E1")
+        + "\n2026-01-15 price EUR 1.10 USD\n"
+        + _invoice(2, "2026-01-20", "20.00", "1.30")
+        + _euro_chargeback("2026-02-15", "140.00", "R-1")
+    )
+    loaded = reporting.loaded(books, HEADER + OPENS + text, POLICY)  # no errors
+    entries = list(loaded.entries)
+    [postings] = [
+        lines
+        for _, narration, lines in applications(entries)
+        if narration == "Chargeback of R-1 taken back from INV-2"
+    ]
+    assert squeezed(postings) == [
+        f"{AR} 10.00 EUR @ 1.30 USD",
+        f"{CREDITS} -10.00 EUR @ 1.10 USD",
+        f"{CREDITS} 10.00 EUR",
+        f"{UNAPPLIED} -10.00 EUR",
+        f"{REALIZED} -2.00 USD",
+    ]
+    assert units_total(postings_through(entries, REALIZED, "2026-02-28")) == D("2.00")
+    assert functional_total(loaded, "2026-02-28") == [D("11.00"), D("11.00"), D("0.00")]

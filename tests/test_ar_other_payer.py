@@ -264,6 +264,30 @@ def test_payee_of_no_customer_names_no_payer(books: Books) -> None:
     assert flags(entries) == []
 
 
+def test_a_blank_payee_names_no_payer(books: Books) -> None:
+    # INV-1 100.00 is CUS-1's under "Argon Films BV" (Jan 15); INV-2 45.00
+    # is CUS-2's with no payee at all (Jan 20). BR-1 100.00, posted straight
+    # to INV-1 on Feb 3, has a payee of one space (a bank line with a blank
+    # payee field). A blank is no payee: it names no payer and raises no
+    # flag. (Before, its key was "", INV-2's: BR-1 read as paid by CUS-2,
+    # the one customer billed with no payee, and was flagged as paying
+    # CUS-1's INV-1.)
+    billed = (
+        invoice(1, "2026-01-15", "100.00", "CUS-1", payee=ARGON)
+        + """
+2026-01-20 * "Invoice INV-2" ^INV-2
+  invoice: "INV-2"
+  customer: "CUS-2"
+  due: 2026-01-20
+  Assets:AccountsReceivable  45.00 USD
+  Income:Revenue:Services  -45.00 USD
+"""
+    )
+    entries, errors = load(books, billed + straight("2026-02-03", "100.00", "BR-1", " "))
+    assert errors == []
+    assert flags(entries) == []
+
+
 def test_credit_posted_by_hand_without_a_receipt_id_is_not_a_receipt(books: Books) -> None:
     # A credit to INV-1 with CUS-2's payee but no `receipt` or `bank_reference`
     # is not a receipt posted straight to the receivable: no flag.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import random
+import unicodedata
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,8 @@ from hypothesis import strategies as st
 from plugins import ar_entries, ar_policy, cash_matching, receipts, receivables
 from plugins.currency import Precision
 from plugins.matching_terms import Application, OpenInvoice, Payment
+from reports import books as loaded_books
+from reports import receivables as receivables_report
 from tests.conftest import Books, error_lines, generated, line_of, number
 from tests.conftest import currency as posting_currency
 from tests.rated_books import sealed
@@ -39,6 +43,7 @@ plugin "plugins.ar_reconciliation" "ar.yaml"
 2026-01-01 open Equity:Opening
 """
 POLICY = "tolerance: {USD: 1.00, EUR: 1.00}\n"
+FEB_28 = datetime.date(2026, 2, 28)
 
 
 def invoice(
@@ -326,6 +331,84 @@ def test_a_payee_written_with_other_spaces_or_case_is_the_same_payer(
     [application] = generated(entries)
     assert application.meta["customer"] == "CUS-1"
     assert application.narration == "Cash application INV-1 from R-1"
+
+
+def test_a_payee_written_in_decomposed_unicode_names_the_customer_billed_under_it(
+    books: Books,
+) -> None:
+    # INV-1 499.00 is billed to CUS-1 on Jan 10 under "Müller GmbH" (the
+    # "ü" one code point, NFC). The bank writes R-1's payee "Müller GmbH"
+    # with the "ü" as "u" + a combining diaeresis (NFD), naming no customer
+    # and no invoice. It is the same payer, as "MÜLLER  GmbH " is: R-1 is
+    # CUS-1's and pays INV-1 by amount, 499.00 - 499.00 = 0.00, nothing left
+    # in unapplied cash. (Before `payee_key` normalised to NFKC, R-1 was
+    # nobody's and waited in unapplied cash, 499.00.)
+    decomposed = unicodedata.normalize("NFD", "Müller GmbH")
+    text = invoice(1, "2026-01-10", "499.00", payee="Müller GmbH") + receipt(
+        "2026-02-01", "499.00 USD", "R-1", payee=decomposed
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    made = [entry for entry in generated(entries) if "cash-application" in entry.tags]
+    assert [(entry.narration, entry.meta["customer"]) for entry in made] == [
+        ("Cash application INV-1 from R-1", "CUS-1")
+    ]
+
+
+# INV-1 499.00 billed to CUS-1 on Jan 10 with no payee at all (a
+# billing export that leaves the payee out: `* "Invoice INV-1"`).
+INVOICE_WITHOUT_PAYEE = """
+2026-01-10 * "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  due: 2026-01-10
+  Assets:AccountsReceivable  499.00 USD
+  Income:Revenue:Services  -499.00 USD
+"""
+
+
+@pytest.mark.parametrize("blank", [" ", "\u00a0", "\t"], ids=["space", "nbsp", "tab"])
+def test_a_payee_of_blanks_is_no_payee_and_names_no_customer(books: Books, blank: str) -> None:
+    # INV-1 499.00 is billed to CUS-1 on Jan 10 with no payee. R-1 499.00
+    # of Feb 1 names no customer and no invoice, its payee a blank (a bank
+    # line whose payee field is a space, a no-break space or a tab). A
+    # blank names nobody: R-1 is nobody's and waits in unapplied cash,
+    # 499.00, INV-1 open 499.00. (Before, `payee_key(" ")` was "", the key
+    # every item without a payee is filed under (`customers_by_payee`), so
+    # R-1 was made CUS-1's, the one customer billed with no payee, and paid
+    # INV-1 by amount: a regression of 680a555.)
+    text = INVOICE_WITHOUT_PAYEE + receipt("2026-02-01", "499.00 USD", "R-1", payee=blank)
+    entries, errors = load(books, text)
+    assert errors == []
+    assert [entry for entry in generated(entries) if "cash-application" in entry.tags] == []
+    assert balance(entries, UNAPPLIED, "USD") == Decimal("-499.00")
+
+
+_BLANK_GOODWILL = """
+2026-01-01 open Liabilities:CustomerCredits
+2026-01-01 open Expenses:Goodwill
+2026-02-01 * " " "Goodwill credit"
+  Expenses:Goodwill  20.00 USD
+  Liabilities:CustomerCredits  -20.00 USD
+"""
+
+
+def test_a_credit_typed_under_a_blank_payee_is_nobodys(books: Books) -> None:
+    # INV-1 499.00 is billed to CUS-1 on Jan 10 with no payee. On Feb 1 a
+    # goodwill credit of 20.00 is typed to customer credits under the payee
+    # " ", naming no customer and no receipt. A blank names nobody, for a
+    # credit as for a receipt (`customer_credits.Owner` asks the same
+    # rule): the schedule at Feb 28 shows it on the "(unassigned)" row,
+    # 20.00, the total 20.00. (Before, it was CUS-1's 20.00, the one
+    # customer billed with no payee.)
+    books.write("ar.yaml", POLICY)
+    path = books.write("main.beancount", HEADER + INVOICE_WITHOUT_PAYEE + _BLANK_GOODWILL)
+    table = receivables_report.customer_credits(loaded_books.load(str(path)), FEB_28)
+    credit = list(table.columns).index("credit")
+    assert [(row[0], row[credit]) for row in table.rows] == [
+        ("(unassigned)", Decimal("20.00")),
+        ("Total", Decimal("20.00")),
+    ]
 
 
 def test_a_payee_names_the_customer_billed_under_it_by_the_receipts_day(books: Books) -> None:
