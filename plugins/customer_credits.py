@@ -59,8 +59,8 @@ Nor does it give more than the credits account holds for its customer, on
 the application's day and every day after to its month's end (`Held`; a
 refund in a later month does not rewrite a closed one): a refund the bank import
 typed by a rule names no receipt, but it is the customer's (`Owner`), so
-what it paid out is not spent again (unless only nobody's credits can pay
-it, `PayeeDebits`). A debit that belongs to no customer
+what it paid out is not spent again (unless it pays back what its payee
+put into nobody's credits, `PayeeDebits`). A debit that belongs to no customer
 cannot limit anyone's credit: the customer credits schedule shows it on its
 "(unassigned)" row, and its close control fails while that row is negative.
 
@@ -86,6 +86,7 @@ moves; the customer statement and the customer credits schedule
 from __future__ import annotations
 
 import datetime
+import itertools
 import operator
 from collections import defaultdict, deque
 from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping
@@ -104,6 +105,7 @@ from plugins.receipts import (
     customer_by_payee,
     customers_by_payee,
     link_of,
+    payee_key,
     used_receipt,
 )
 from plugins.receivables import Finding, Item, Movement, Subledger
@@ -172,9 +174,9 @@ class Owner:
     it was); else nobody (""). The receipts' links and the invoices' payees
     are read only when a posting needs them: most name their customer.
 
-    A debit read by its payee is the customer's only when the customer's
-    pool can pay it (`PayeeDebits`): else it pays back nobody's, when
-    theirs can. Nobody's credits are nobody's whatever payee they name, if
+    A debit read by its payee pays back nobody's credits when what its
+    payee put into them holds the whole of it (`PayeeDebits`); else it is
+    the customer's. Nobody's credits are nobody's whatever payee they name, if
     any: one pool until assigned (`plugins.credits_remeasurement`). An
     entry made of a posting, on its day and under its payee, is whose the
     posting is when it carries the posting's keys (`keys`): its customer,
@@ -184,7 +186,7 @@ class Owner:
       receipts: The receipts in unapplied cash, by id.
       invoices: The open items, for the customers billed under each payee.
       account: The customer credits account.
-      entries: The entries posting to it, whose pools a debit read by its payee is paid from.
+      entries: The entries posting to it: what each payee put into nobody's credits.
     """
 
     def __init__(
@@ -213,7 +215,7 @@ class Owner:
             return customer  # a credit to the account: the customer's, as a receipt is
         if self._debits is None:
             self._debits = PayeeDebits.of(self)
-        return self._debits.owner(customer, units.currency, entry.date, number)
+        return "" if self._debits.pays_back(entry, units.currency, number) else customer
 
     def named(self, entry: data.Transaction, posting: data.Posting) -> tuple[str, bool]:
         """Returns whose `posting` is as it names it, and whether that was read by its payee.
@@ -269,85 +271,104 @@ class Owner:
 
 
 class PayeeDebits:
-    """Tells whose pool pays a debit read by its payee, the customer's or nobody's.
+    """Tells which debits read by their payee pay back what that payee put into nobody's credits.
 
-    A refund the bank import types by a rule names only its payee. It is
-    the customer's billed under the payee by its day when the customer's
-    pool of its currency holds the whole debit on its day; else nobody's
-    when nobody's pool holds the whole of it (a prepayment the payee sent
-    before it was billed, paid back); else the customer's, an overdraw, as
-    the customer credits schedule's control reports. It is never split.
-    A pool holds on a day what every posting dated up to it puts in or
-    takes out, but the debits of that day read by their payee: those are
-    each decided against the same balance, whatever their order in the
-    books, and count from the next day. An entry dated later never
-    changes whose an earlier debit is, so a sealed month stays as it was.
+    A refund the bank import types by a rule names only its payee. It pays
+    back nobody's credits when what that payee put into nobody's pool of
+    its currency holds the whole of it on its day: what nobody's postings
+    under the payee (`receipts.payee_key`) put in, less what they and its
+    earlier debits so read took out (its prepayment, sent before it was
+    billed, paid back). Else it is the customer's billed under the payee
+    by its day: an overdraw when the customer holds nothing, as the
+    customer credits schedule's control reports. It is never split.
+    Another payee's cash in nobody's pool (one per currency) never pays
+    it, and the customer's pool is not read: the matcher parks credits
+    there day by day, and the matcher and the reports read a refund alike.
+    A payee holds on a day what its postings dated up to it put in or take
+    out; that day's debits read by their payee are decided after them,
+    smallest first, identical ones together, each against what the ones
+    before it left, whatever their order in the books. An entry dated
+    later never changes whose an earlier debit is, so a sealed month stays
+    as it was.
 
     Acme's 100.00 EUR, nobody's (sent before CUS-1 was billed under
-    "Acme"), and a 40.00 EUR refund to "Acme" after: CUS-1 holds no euros,
-    nobody's hold 100.00, so nobody's pays it back (60.00 EUR left).
+    "Acme"), and a 40.00 EUR refund to "Acme" after: Acme put 100.00 into
+    nobody's, the whole 40.00, so the refund pays nobody's back (60.00 EUR
+    left), whatever CUS-1 holds. Had Beta sent the 100.00 EUR, the refund
+    is CUS-1's.
 
     Attributes:
-      moves: The postings of every pool by (customer, currency), as
-        (day, number as posted, whether it is a debit read by its payee).
-      decided: Whose each debit read by payee is, by (customer, currency, day, number).
+      nobodys: The debits read by payee that pay back nobody's, as
+        (payee key, currency, day, number as posted).
     """
 
-    def __init__(self) -> None:
-        self.moves: dict[tuple[str, str], list[tuple[datetime.date, Decimal, bool]]]
-        self.moves = defaultdict(list)
-        self.decided: dict[tuple[str, str, datetime.date, Decimal], str] = {}
+    def __init__(self, nobodys: Collection[tuple[str, str, datetime.date, Decimal]]) -> None:
+        self.nobodys = nobodys
 
     @classmethod
     def of(cls, owner: Owner) -> PayeeDebits:
-        """Returns the pools of the entries `owner` reads, its debits read by payee decided.
+        """Returns the debits read by payee of the entries `owner` reads, decided.
 
-        They are decided in date order, each day's against what the pools
-        held through it, and then added to them.
+        One pass gathers each payee's postings of nobody's and its debits
+        read by payee, by currency; one sorted pass over each decides them.
         """
-        debits = cls()
-        pending: list[tuple[datetime.date, str, str, Decimal]] = []
-        for entry in owner.entries:
-            if not isinstance(entry, data.Transaction):
+        nobodys: set[tuple[str, str, datetime.date, Decimal]] = set()
+        for (payee, currency), moves in _payees_moves(owner).items():
+            nobodys.update((payee, currency, day, number) for day, number in _paid_back(moves))
+        return cls(nobodys)
+
+    def pays_back(self, entry: data.Transaction, currency: str, number: Decimal) -> bool:
+        """Returns whether a debit of `entry` read by its payee pays back nobody's credits."""
+        return (payee_key(entry.payee or ""), currency, entry.date, number) in self.nobodys
+
+
+def _payees_moves(
+    owner: Owner,
+) -> dict[tuple[str, str], list[tuple[datetime.date, bool, Decimal]]]:
+    """Returns each payee's postings of nobody's and debits read by payee, by (payee key, currency).
+
+    Each as (day, whether it is a debit read by its payee, number as
+    posted). A posting under no payee is no payee's.
+    """
+    moves: dict[tuple[str, str], list[tuple[datetime.date, bool, Decimal]]] = defaultdict(list)
+    for entry in owner.entries:
+        if not isinstance(entry, data.Transaction) or not entry.payee:
+            continue
+        for posting in entry.postings:
+            units = posting.units
+            if posting.account != owner.account or units is None:
                 continue
-            for posting in entry.postings:
-                units = posting.units
-                if posting.account != owner.account or units is None:
-                    continue
-                number = units.number
-                if not isinstance(number, Decimal):
-                    continue
-                customer, by_payee = owner.named(entry, posting)
-                if by_payee and customer and number > 0:
-                    pending.append((entry.date, customer, units.currency, number))
-                else:
-                    debits.moves[(customer, units.currency)].append((entry.date, number, False))
-        for day, customer, currency, number in sorted(pending):
-            whose = debits.owner(customer, currency, day, number)
-            debits.moves[(whose, currency)].append((day, number, True))
-        return debits
+            number = units.number
+            if not isinstance(number, Decimal):
+                continue
+            customer, by_payee = owner.named(entry, posting)
+            debit = by_payee and bool(customer) and number > 0
+            if debit or not customer:
+                moves[(payee_key(entry.payee), units.currency)].append((entry.date, debit, number))
+    return moves
 
-    def owner(self, customer: str, currency: str, day: datetime.date, number: Decimal) -> str:
-        """Returns whose pool pays a debit read as `customer`'s on a day ("" for nobody's)."""
-        key = (customer, currency, day, number)
-        whose = self.decided.get(key)
-        if whose is None:
-            # Nobody's pool is read first: in most books it holds nothing.
-            nobodys = self.holds("", currency, day) >= number
-            whose = "" if nobodys and self.holds(customer, currency, day) < number else customer
-            self.decided[key] = whose
-        return whose
 
-    def holds(self, customer: str, currency: str, day: datetime.date) -> Decimal:
-        """Returns what a pool holds on a day, leaving out that day's debits read by payee."""
-        return -sum(
-            (
-                number
-                for when, number, by_payee in self.moves.get((customer, currency), ())
-                if when < day or (when == day and not by_payee)
-            ),
-            Decimal(0),
-        )
+def _paid_back(
+    moves: Iterable[tuple[datetime.date, bool, Decimal]],
+) -> Iterator[tuple[datetime.date, Decimal]]:
+    """Yields (day, number) of each of a payee's debits read by payee that pay back nobody's.
+
+    `moves` are the payee's in one currency (`_payees_moves`). In date
+    order, a day's postings of nobody's first: what the payee holds is
+    their running sum, negated. Then the day's debits read by payee,
+    smallest first, identical ones together: each pays back nobody's when
+    what the payee still holds covers it whole, and is taken out of it.
+    So the day's debits never take more than the payee put in, whatever
+    their order in the books.
+    """
+    held = Decimal(0)
+    for (day, by_payee, number), same in itertools.groupby(sorted(moves)):
+        whole = number * sum(1 for _ in same)
+        if not by_payee:
+            held -= whole
+        elif held >= whole:
+            held -= whole
+            yield day, number
 
 
 class CreditPosting(NamedTuple):

@@ -24,14 +24,21 @@ customer's moved to another and of a transfer into an overdrawn pool
 failed before the rule, which read the debit as a payout at its own
 rate (from the review of 56b02a8, rev10). Two pins of that review, of
 nobody's pool overdrawn then refilled and in two currencies, passed.
-A refund naming only a payee is paid from the pool that holds all of it,
-the customer's first (`customer_credits.PayeeDebits`): the tests of one
-paying back nobody's prepayment after the customer is billed (an
-expected failure until then), of one the customer's pool cannot pay
-whole, and of a later month leaving it as it was failed before the rule,
-which read every such refund as the customer's; those of the customer's
-pool paying it, of no pool paying it whole and of one dated before the
-customer is billed passed, and pin the rule's other branches.
+A refund naming only a payee was then paid from the pool that held all
+of it, the customer's first (ba865f3): the tests of one paying back
+nobody's prepayment after the customer is billed (an expected failure
+until then) and of a later month leaving it as it was failed before,
+which read every such refund as the customer's. That rule read the
+customer's pool, which the matcher fills day by day, and nobody's whole
+pool, one for every payee. A refund naming only a payee now pays back
+what that payee put into nobody's credits when that holds all of it,
+else it is the customer's (`customer_credits.PayeeDebits`): the tests of
+the matcher and the reports reading a refund alike beside a parked
+credit, of one paying back nobody's though the customer holds it, of
+another payee's nobody's euros left alone, and of two refunds of one
+day in both file orders (within what the payee put in, and beyond it)
+failed on ba865f3; those of a refund more than the payee put in and of
+one dated before the customer is billed passed, and pin the other branches.
 """
 
 from __future__ import annotations
@@ -1006,23 +1013,25 @@ def _held(loaded: books_module.Books, day: str) -> list[Sequence[object]]:
     return [row[:4] for row in table.rows]
 
 
-def test_a_payees_refund_its_customers_pool_can_pay_is_the_customers(books: Books) -> None:
+def test_a_payees_refund_pays_back_what_it_put_into_nobodys_though_its_customer_holds_it(
+    books: Books,
+) -> None:
     # Acme's prepayment, nobody's, -100.00 EUR carried at -120.00 (1.20).
     # CUS-1 prepays 50.00 EUR at 1.20 naming itself on Jan 12: its pool
     # -50.00 EUR carried at -60.00. CUS-1 is billed under "Acme" on Feb 5.
     # The Feb 20 refund of 40.00 EUR at 1.25 (50.00 USD) names only "Acme":
-    # CUS-1's pool holds 50.00 EUR, the whole 40.00, so it is CUS-1's
-    # (`customer_credits.PayeeDebits`), and nobody's 100.00 EUR stay put.
+    # Acme put 100.00 EUR into nobody's, the whole 40.00, so it pays them
+    # back (`customer_credits.PayeeDebits`); CUS-1's pool is not read and
+    # keeps its 50.00 EUR.
     #   realized: 40.00 x 1.25 - 40.00 x 1.20 = 50.00 - 48.00 = 2.00, a
-    #   loss, on CUS-1's pool, now -10.00 EUR carried at -60.00 + 48.00 = -12.00;
+    #   loss, on nobody's pool, now -60.00 EUR carried at -120.00 + 48.00 = -72.00;
     #   Jan 31 (1.25): CUS-1 -50.00 x 1.25 + 60.00 = -2.50; nobody's
     #   -100.00 x 1.25 + 120.00 = -5.00; both reversed Feb 1;
-    #   Feb 28 (1.15): CUS-1 -10.00 x 1.15 + 12.00 = 0.50; nobody's
-    #   -100.00 x 1.15 + 120.00 = 5.00; both gains, reversed Mar 1.
-    # The schedule on Feb 28: (unassigned) 100.00, CUS-1 50.00 - 40.00 = 10.00.
-    # (So before the rule too, when every payee's refund was its customer's:
-    # it pins that the customer's pool comes first. Read nobody's first,
-    # the schedule would show (unassigned) 60.00 and CUS-1 50.00.)
+    #   Feb 28 (1.15): CUS-1 -50.00 x 1.15 + 60.00 = 2.50; nobody's
+    #   -60.00 x 1.15 + 72.00 = 3.00; both gains, reversed Mar 1.
+    # The schedule on Feb 28: (unassigned) 100.00 - 40.00 = 60.00, CUS-1
+    # 50.00. (Before, the customer's pool paid first when it held the whole:
+    # 2.00 realized on CUS-1's, (unassigned) 100.00 and CUS-1 10.00.)
     text = (
         HEADER
         + PRICES
@@ -1034,10 +1043,10 @@ def test_a_payees_refund_its_customers_pool_can_pay_is_the_customers(books: Book
     loaded = reporting.loaded(books, text, {"ar.yaml": POLICY})
     [own] = [e for e in generated(loaded.entries) if e.meta.get("revclose_kind") == "own-rate"]
     assert own.narration == (
-        "Exchange difference on CUS-1's EUR credits: "
+        "Exchange difference on (unassigned) EUR credits: "
         "40.00 EUR paid out at 1.25 USD, carried at 48.00 USD"
     )
-    assert own.meta["customer"] == "CUS-1"
+    assert "customer" not in own.meta
     assert units_total(postings_through(loaded.entries, REALIZED, "2026-02-28")) == Decimal("2.00")
     assert sorted(remeasurements(loaded.entries)) == sorted([
         ("2026-01-31", "FX remeasurement customer credits (unassigned) EUR at 1.25 USD",
@@ -1050,91 +1059,196 @@ def test_a_payees_refund_its_customers_pool_can_pay_is_the_customers(books: Book
         ("2026-02-01", "Reversal of FX remeasurement customer credits CUS-1 EUR of 2026-01-31",
          [f"{UNREALIZED} -2.50 USD", f"{CREDITS_REMEASURED} 2.50 USD"], "1.25"),
         ("2026-02-28", "FX remeasurement customer credits (unassigned) EUR at 1.15 USD",
-         [f"{CREDITS_REMEASURED} 5.00 USD", f"{UNREALIZED} -5.00 USD"], "1.15"),
+         [f"{CREDITS_REMEASURED} 3.00 USD", f"{UNREALIZED} -3.00 USD"], "1.15"),
         ("2026-02-28", "FX remeasurement customer credits CUS-1 EUR at 1.15 USD",
-         [f"{CREDITS_REMEASURED} 0.50 USD", f"{UNREALIZED} -0.50 USD"], "1.15"),
+         [f"{CREDITS_REMEASURED} 2.50 USD", f"{UNREALIZED} -2.50 USD"], "1.15"),
         ("2026-03-01",
          "Reversal of FX remeasurement customer credits (unassigned) EUR of 2026-02-28",
-         [f"{UNREALIZED} 5.00 USD", f"{CREDITS_REMEASURED} -5.00 USD"], "1.15"),
+         [f"{UNREALIZED} 3.00 USD", f"{CREDITS_REMEASURED} -3.00 USD"], "1.15"),
         ("2026-03-01", "Reversal of FX remeasurement customer credits CUS-1 EUR of 2026-02-28",
-         [f"{UNREALIZED} 0.50 USD", f"{CREDITS_REMEASURED} -0.50 USD"], "1.15"),
+         [f"{UNREALIZED} 2.50 USD", f"{CREDITS_REMEASURED} -2.50 USD"], "1.15"),
     ])  # fmt: skip
     assert _held(loaded, "2026-02-28") == [
-        ["(unassigned)", "", "EUR", Decimal("100.00")],
-        ["CUS-1", "Acme", "EUR", Decimal("10.00")],
+        ["(unassigned)", "", "EUR", Decimal("60.00")],
+        ["CUS-1", "Acme", "EUR", Decimal("50.00")],
         ["Total", "", "EUR", Decimal("110.00")],
     ]
 
 
-@pytest.mark.parametrize("reversed_", [False, True], ids=["as typed", "in reverse file order"])
-def test_a_payees_refund_its_customers_pool_cannot_pay_whole_pays_back_nobodys_unsplit(
-    books: Books, reversed_: bool
+def test_a_payees_refund_does_not_pay_back_what_another_payee_put_into_nobodys(
+    books: Books,
 ) -> None:
-    # Acme's prepayment, nobody's, -100.00 EUR carried at -120.00. CUS-1
-    # prepays 30.00 EUR at 1.20 naming itself on Jan 12 (-36.00 USD), and
-    # is billed under "Acme" on Feb 5. On Feb 20 two refunds name only
-    # "Acme": 40.00 EUR at 1.25 (50.00 USD) and 30.00 EUR at 1.25 (37.50).
-    # Each is decided against what the pools hold on Feb 20 without that
-    # day's refunds read by payee, so the file's order does not matter:
-    # - 40.00: CUS-1 holds 30.00, less than the whole: it is not split; nobody's
-    #   hold 100.00, the whole: nobody's. Realized 40.00 x (1.25 - 1.20) = 2.00;
-    #   nobody's pool -60.00 EUR carried at -120.00 + 48.00 = -72.00.
-    # - 30.00: CUS-1 holds 30.00, the whole: CUS-1's. Realized 30.00 x 1.25
-    #   - 30.00 x 1.20 = 37.50 - 36.00 = 1.50; CUS-1's pool 0.00 EUR at 0.00.
-    # Realized 2.00 + 1.50 = 3.50. Remeasured:
-    #   Jan 31 (1.25): nobody's -100.00 x 1.25 + 120.00 = -5.00; CUS-1's
-    #   -30.00 x 1.25 + 36.00 = -1.50; both reversed Feb 1;
-    #   Feb 28 (1.15): nobody's -60.00 x 1.15 + 72.00 = 3.00, reversed Mar 1;
-    #   CUS-1's holds nothing: no entry.
-    # The schedule on Feb 28: (unassigned) 100.00 - 40.00 = 60.00; CUS-1
-    # 30.00 - 30.00 = 0.00, no row. Before the rule both refunds were
-    # CUS-1's: CUS-1 -40.00 (overdrawn), (unassigned) 100.00, nothing realized.
-    refunds = [
-        ACME_REFUNDED.format(euros="40.00", dollars="50.00"),
-        ACME_REFUNDED.format(euros="30.00", dollars="37.50"),
+    # Beta's prepayment, nobody's, 100.00 EUR at 1.28 (-128.00 USD) on Jan
+    # 12 (`BETA_PREPAYS`): nobody's one euro pool holds Beta's alone. CUS-1
+    # is billed under "Acme" on Feb 5 and holds no euros. The Feb 20 refund
+    # of 40.00 EUR at 1.25 (50.00 USD) names only "Acme": Acme put 0.00 into
+    # nobody's, less than 40.00, so it is CUS-1's, an overdraw, not Beta's
+    # cash paid to Acme. CUS-1's pool is +40.00 EUR at its own rate, +50.00:
+    # nothing realized.
+    #   Jan 31 (1.25): nobody's -100.00 x 1.25 + 128.00 = 3.00, a gain;
+    #   Feb 28 (1.15): nobody's -100.00 x 1.15 + 128.00 = 13.00, a gain;
+    #   CUS-1's 40.00 x 1.15 - 50.00 = 46.00 - 50.00 = -4.00, a loss; each
+    #   reversed the next day.
+    # The schedule on Feb 28: (unassigned) 100.00, CUS-1 -40.00; total 60.00.
+    # (Before, nobody's pool held 100.00, the whole: the refund was paid
+    # out of Beta's euros, 40.00 x 1.25 - 40.00 x 1.28 = -1.20 realized, a
+    # gain, and the schedule showed (unassigned) 60.00 alone.)
+    text = (
+        HEADER
+        + PRICES
+        + BETA_PREPAYS
+        + CUS_1_BILLED
+        + ACME_REFUNDED.format(euros="40.00", dollars="50.00")
+    )
+    loaded = reporting.loaded(books, text, {"ar.yaml": POLICY})
+    made = generated(loaded.entries)
+    assert [e for e in made if e.meta.get("revclose_kind") == "own-rate"] == []
+    assert postings_through(loaded.entries, REALIZED, "2026-12-31") == []
+    assert sorted(remeasurements(loaded.entries)) == sorted([
+        ("2026-01-31", "FX remeasurement customer credits (unassigned) EUR at 1.25 USD",
+         [f"{CREDITS_REMEASURED} 3.00 USD", f"{UNREALIZED} -3.00 USD"], "1.25"),
+        ("2026-02-01",
+         "Reversal of FX remeasurement customer credits (unassigned) EUR of 2026-01-31",
+         [f"{UNREALIZED} 3.00 USD", f"{CREDITS_REMEASURED} -3.00 USD"], "1.25"),
+        ("2026-02-28", "FX remeasurement customer credits (unassigned) EUR at 1.15 USD",
+         [f"{CREDITS_REMEASURED} 13.00 USD", f"{UNREALIZED} -13.00 USD"], "1.15"),
+        ("2026-02-28", "FX remeasurement customer credits CUS-1 EUR at 1.15 USD",
+         [f"{CREDITS_REMEASURED} -4.00 USD", f"{UNREALIZED} 4.00 USD"], "1.15"),
+        ("2026-03-01",
+         "Reversal of FX remeasurement customer credits (unassigned) EUR of 2026-02-28",
+         [f"{UNREALIZED} 13.00 USD", f"{CREDITS_REMEASURED} -13.00 USD"], "1.15"),
+        ("2026-03-01", "Reversal of FX remeasurement customer credits CUS-1 EUR of 2026-02-28",
+         [f"{UNREALIZED} -4.00 USD", f"{CREDITS_REMEASURED} 4.00 USD"], "1.15"),
+    ])  # fmt: skip
+    assert _held(loaded, "2026-02-28") == [
+        ["(unassigned)", "", "EUR", Decimal("100.00")],
+        ["CUS-1", "Acme", "EUR", Decimal("-40.00")],
+        ["Total", "", "EUR", Decimal("60.00")],
     ]
+
+
+def _acme_refunded_twice(first: str, second: str, reversed_: bool) -> str:
+    """The books of `ACME_PREPAYS`, CUS-1's 50.00 EUR and two refunds to "Acme" on Feb 20.
+
+    The refunds are of `first` and `second` euros at 1.25; with `reversed_`
+    every entry after the prices is typed in the reverse order.
+    """
     parts = [
         PRICES,
         ACME_PREPAYS,
-        CUS_1_PREPAYS.format(euros="30.00", dollars="36.00"),
+        CUS_1_PREPAYS.format(euros="50.00", dollars="60.00"),
         CUS_1_BILLED,
-        *refunds,
+        *(
+            ACME_REFUNDED.format(euros=euros, dollars=f"{Decimal(euros) * Decimal('1.25'):.2f}")
+            for euros in (first, second)
+        ),
     ]
     if reversed_:
         parts = [PRICES, *reversed(parts[1:])]
-    loaded = reporting.loaded(books, HEADER + "".join(parts), {"ar.yaml": POLICY})
+    return HEADER + "".join(parts)
+
+
+@pytest.mark.parametrize("reversed_", [False, True], ids=["as typed", "in reverse file order"])
+def test_two_refunds_of_a_payee_on_one_day_each_pay_back_nobodys_in_any_file_order(
+    books: Books, reversed_: bool
+) -> None:
+    # Acme's prepayment, nobody's, -100.00 EUR carried at -120.00. CUS-1
+    # prepays 50.00 EUR at 1.20 naming itself on Jan 12 (-60.00 USD), and
+    # is billed under "Acme" on Feb 5. On Feb 20 two refunds name only
+    # "Acme": 40.00 EUR at 1.25 (50.00 USD) and 30.00 EUR at 1.25 (37.50).
+    # Acme put 100.00 EUR into nobody's, the whole of each: both pay back
+    # nobody's, whichever is typed first.
+    # - 40.00: realized 40.00 x (1.25 - 1.20) = 2.00, carried at 48.00;
+    # - 30.00: realized 30.00 x 1.25 - 30.00 x 1.20 = 37.50 - 36.00 = 1.50,
+    #   carried at 36.00.
+    # Realized 2.00 + 1.50 = 3.50; nobody's -30.00 EUR carried at -120.00
+    # + 48.00 + 36.00 = -36.00. Remeasured:
+    #   Jan 31 (1.25): nobody's -100.00 x 1.25 + 120.00 = -5.00; CUS-1's
+    #   -50.00 x 1.25 + 60.00 = -2.50; both reversed Feb 1;
+    #   Feb 28 (1.15): nobody's -30.00 x 1.15 + 36.00 = 1.50; CUS-1's
+    #   -50.00 x 1.15 + 60.00 = 2.50; both reversed Mar 1.
+    # The schedule on Feb 28: (unassigned) 100.00 - 70.00 = 30.00; CUS-1
+    # 50.00. Before, CUS-1's pool held 50.00, the whole of each: both were
+    # CUS-1's, 50.00 - 70.00 = -20.00, and (unassigned) 100.00.
+    loaded = reporting.loaded(
+        books, _acme_refunded_twice("40.00", "30.00", reversed_), {"ar.yaml": POLICY}
+    )
     owns = [e for e in generated(loaded.entries) if e.meta.get("revclose_kind") == "own-rate"]
     assert sorted(str(own.narration) for own in owns) == [
         "Exchange difference on (unassigned) EUR credits: "
-        "40.00 EUR paid out at 1.25 USD, carried at 48.00 USD",
-        "Exchange difference on CUS-1's EUR credits: "
         "30.00 EUR paid out at 1.25 USD, carried at 36.00 USD",
+        "Exchange difference on (unassigned) EUR credits: "
+        "40.00 EUR paid out at 1.25 USD, carried at 48.00 USD",
     ]
     assert units_total(postings_through(loaded.entries, REALIZED, "2026-02-28")) == Decimal("3.50")
     assert sorted(
         (day, postings) for day, _, postings, _ in remeasurements(loaded.entries)
     ) == sorted([
         ("2026-01-31", [f"{CREDITS_REMEASURED} -5.00 USD", f"{UNREALIZED} 5.00 USD"]),
-        ("2026-01-31", [f"{CREDITS_REMEASURED} -1.50 USD", f"{UNREALIZED} 1.50 USD"]),
+        ("2026-01-31", [f"{CREDITS_REMEASURED} -2.50 USD", f"{UNREALIZED} 2.50 USD"]),
         ("2026-02-01", [f"{UNREALIZED} -5.00 USD", f"{CREDITS_REMEASURED} 5.00 USD"]),
-        ("2026-02-01", [f"{UNREALIZED} -1.50 USD", f"{CREDITS_REMEASURED} 1.50 USD"]),
-        ("2026-02-28", [f"{CREDITS_REMEASURED} 3.00 USD", f"{UNREALIZED} -3.00 USD"]),
-        ("2026-03-01", [f"{UNREALIZED} 3.00 USD", f"{CREDITS_REMEASURED} -3.00 USD"]),
+        ("2026-02-01", [f"{UNREALIZED} -2.50 USD", f"{CREDITS_REMEASURED} 2.50 USD"]),
+        ("2026-02-28", [f"{CREDITS_REMEASURED} 1.50 USD", f"{UNREALIZED} -1.50 USD"]),
+        ("2026-02-28", [f"{CREDITS_REMEASURED} 2.50 USD", f"{UNREALIZED} -2.50 USD"]),
+        ("2026-03-01", [f"{UNREALIZED} 1.50 USD", f"{CREDITS_REMEASURED} -1.50 USD"]),
+        ("2026-03-01", [f"{UNREALIZED} 2.50 USD", f"{CREDITS_REMEASURED} -2.50 USD"]),
     ])  # fmt: skip
     assert _held(loaded, "2026-02-28") == [
-        ["(unassigned)", "", "EUR", Decimal("60.00")],
-        ["Total", "", "EUR", Decimal("60.00")],
+        ["(unassigned)", "", "EUR", Decimal("30.00")],
+        ["CUS-1", "Acme", "EUR", Decimal("50.00")],
+        ["Total", "", "EUR", Decimal("80.00")],
     ]
 
 
-def test_a_payees_refund_no_pool_can_pay_whole_overdraws_its_customer(books: Books) -> None:
+@pytest.mark.parametrize("reversed_", [False, True], ids=["as typed", "in reverse file order"])
+def test_a_payees_refunds_of_one_day_are_decided_smallest_first_on_what_is_left(
+    books: Books, reversed_: bool
+) -> None:
+    # As above, but the refunds of Feb 20 are 60.00 and 50.00 EUR at 1.25:
+    # 110.00 together, more than the 100.00 Acme put into nobody's. They
+    # are decided smallest first, whichever is typed first, each against
+    # what the one before left, never split:
+    # - 50.00: Acme holds 100.00, the whole of it: nobody's pays it back,
+    #   realized 50.00 x 1.25 - 50.00 x 1.20 = 62.50 - 60.00 = 2.50;
+    #   nobody's -50.00 EUR carried at -120.00 + 60.00 = -60.00; Acme
+    #   holds 50.00;
+    # - 60.00: Acme holds 50.00, not the whole: CUS-1's. Its pool holds
+    #   50.00 EUR carried at 60.00 (1.20): 50.00 leave at 60.00, paid
+    #   62.50, 2.50 realized; the 10.00 beyond are an overdraw at their
+    #   own rate, +12.50.
+    # Realized 2.50 + 2.50 = 5.00. Feb 28 (1.15): nobody's -50.00 x 1.15 +
+    # 60.00 = -57.50 + 60.00 = 2.50; CUS-1's 10.00 x 1.15 - 12.50 = -1.00.
+    # The schedule on Feb 28: (unassigned) 50.00, CUS-1 -10.00; total
+    # 40.00. (Deciding each against the same 100.00 made both nobody's and
+    # overdrew nobody's pool by 10.00, taking what other payees sent.)
+    loaded = reporting.loaded(
+        books, _acme_refunded_twice("60.00", "50.00", reversed_), {"ar.yaml": POLICY}
+    )
+    assert units_total(postings_through(loaded.entries, REALIZED, "2026-02-28")) == Decimal("5.00")
+    feb_28 = [postings for day, _, postings, _ in remeasurements(loaded.entries)
+              if day == "2026-02-28"]  # fmt: skip
+    assert sorted(feb_28) == sorted([
+        [f"{CREDITS_REMEASURED} 2.50 USD", f"{UNREALIZED} -2.50 USD"],
+        [f"{CREDITS_REMEASURED} -1.00 USD", f"{UNREALIZED} 1.00 USD"],
+    ])  # fmt: skip
+    assert _held(loaded, "2026-02-28") == [
+        ["(unassigned)", "", "EUR", Decimal("50.00")],
+        ["CUS-1", "Acme", "EUR", Decimal("-10.00")],
+        ["Total", "", "EUR", Decimal("40.00")],
+    ]
+
+
+def test_a_payees_refund_more_than_it_put_into_nobodys_overdraws_its_customer(
+    books: Books,
+) -> None:
     # Acme's prepayment, nobody's, 100.00 EUR; CUS-1 prepays 30.00 EUR
     # naming itself and is billed under "Acme" on Feb 5. A refund of
-    # 120.00 EUR at 1.25 (150.00 USD) on Feb 20 names only "Acme": CUS-1
-    # holds 30.00 and nobody's 100.00, neither the whole 120.00. It is not
-    # split: it is CUS-1's, an overdraw, as before the rule, which the
-    # customer credits schedule's control reports. On Feb 28 the schedule
-    # shows (unassigned) 100.00 and CUS-1 30.00 - 120.00 = -90.00; total 10.00.
+    # 120.00 EUR at 1.25 (150.00 USD) on Feb 20 names only "Acme": Acme put
+    # 100.00 into nobody's, less than the whole 120.00. It is not split: it
+    # is CUS-1's, an overdraw, which the customer credits schedule's control
+    # reports. On Feb 28 the schedule shows (unassigned) 100.00 and CUS-1
+    # 30.00 - 120.00 = -90.00; total 10.00. (So before too: it pins the
+    # rule's last branch.)
     text = (
         HEADER
         + PRICES
@@ -1154,14 +1268,16 @@ def test_a_payees_refund_no_pool_can_pay_whole_overdraws_its_customer(books: Boo
 def test_a_later_month_leaves_whose_a_payees_refund_was_as_it_was(books: Books) -> None:
     # Acme's prepayment, nobody's, 100.00 EUR at 1.20 on Jan 10. CUS-1 is
     # first billed under "Acme" on Jan 12 (USD). On Jan 20 a refund of
-    # 40.00 EUR at 1.25 names only "Acme": CUS-1 holds no euros, nobody's
+    # 40.00 EUR at 1.25 names only "Acme": Acme put 100.00 into nobody's,
     # the whole: nobody's. Realized 40.00 x (1.25 - 1.20) = 2.00; nobody's
     # -60.00 EUR at -72.00, remeasured on Jan 31 by -60.00 x 1.25 + 72.00
     # = -3.00. February brings CUS-1's own 100.00 EUR at 1.20 on Feb 10,
-    # naming itself: CUS-1's pool then could pay the refund, but it is
-    # dated later, so January stays as it was sealed (`january_kept`):
-    # the refund still nobody's, 2.00 realized, -3.00 remeasured. (Before
-    # the rule the refund was CUS-1's in both: nothing realized.)
+    # naming itself, and a second refund of 80.00 EUR to "Acme" on Feb 20,
+    # more than the 60.00 Acme has left in nobody's: CUS-1's. Both are
+    # dated later, so January stays as it was sealed (`january_kept`): the
+    # refund still nobody's, 2.00 realized, -3.00 remeasured. (Before the
+    # rule of `customer_credits.PayeeDebits` the refund was CUS-1's in both:
+    # nothing realized.)
     january = (
         PRICES
         + ACME_PREPAYS
@@ -1170,7 +1286,7 @@ def test_a_later_month_leaves_whose_a_payees_refund_was_as_it_was(books: Books) 
     )
     later = CUS_1_PREPAYS.format(euros="100.00", dollars="120.00").replace(
         "2026-01-12", "2026-02-10"
-    )
+    ) + ACME_REFUNDED.format(euros="80.00", dollars="100.00")
     _, entries = january_kept(books, january, later)
     assert units_total(postings_through(entries, REALIZED, "2026-01-31")) == Decimal("2.00")
     assert [row for row in remeasurements(entries) if row[0] == "2026-01-31"] == [
@@ -1202,6 +1318,87 @@ def test_a_payees_refund_before_its_customer_is_billed_stays_nobodys(books: Book
     assert units_total(postings_through(entries, REALIZED, "2026-02-28")) == Decimal("2.00")
     assert usd_weight(postings_through(entries, CREDITS, "2026-02-28")) == Decimal("-72.00")
     loaded = reporting.loaded(books, HEADER + january + CUS_1_BILLED, {"ar.yaml": POLICY})
+    assert _held(loaded, "2026-02-28") == [
+        ["(unassigned)", "", "EUR", Decimal("60.00")],
+        ["Total", "", "EUR", Decimal("60.00")],
+    ]
+
+
+# CUS-1 is billed INV-1, 30.00 EUR at 1.20 (36.00 USD), under "Acme" on Feb
+# 5. R-1, 70.00 EUR at 1.20 (84.00 USD) from "Acme" on Feb 6, names INV-1:
+# 30.00 EUR pay it and the other 40.00 EUR, beyond the 1.00 tolerance, are
+# parked in CUS-1's credits by the cash application at 1.20 (-48.00 USD).
+CUS_1_OVERPAYS = """
+2026-02-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  30.00 EUR @ 1.20 USD
+  Income:Revenue:Services  -36.00 USD
+
+2026-02-06 * "Acme" "Wire"
+  receipt: "R-1"
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:Bank:Operating  84.00 USD
+  Liabilities:UnappliedCash  -70.00 EUR @ 1.20 USD
+"""
+
+
+def test_a_payees_refund_is_read_alike_by_the_matcher_and_the_reports_beside_a_parked_credit(
+    books: Books,
+) -> None:
+    # Acme's prepayment, nobody's: 100.00 EUR at 1.20 (-120.00 USD), Jan 10.
+    # CUS-1's only euros are R-1's over payment, 40.00 EUR parked by the
+    # matcher on Feb 6 (`CUS_1_OVERPAYS`). On Feb 20 a refund of 40.00 EUR
+    # at 1.25 (50.00 USD) names only "Acme", CUS-1's payee since Feb 5. On
+    # Feb 25 INV-2, 40.00 EUR at 1.20 (48.00 USD), is billed to CUS-1.
+    # Acme put 100.00 EUR into nobody's, the whole 40.00: the refund pays
+    # nobody's back (`customer_credits.PayeeDebits`), for the matcher and
+    # for the reports alike; CUS-1's pool is not read.
+    #   The refund: 40.00 x 1.25 - 40.00 x 1.20 = 50.00 - 48.00 = 2.00
+    #   realized, on "(unassigned)"; nobody's -60.00 EUR carried at -72.00.
+    #   CUS-1's 40.00 EUR pay INV-2 on Feb 25, both at 1.20: 0.00 realized.
+    #   Jan 31 (1.25): nobody's -100.00 x 1.25 + 120.00 = -5.00; Feb 28
+    #   (1.15): -60.00 x 1.15 + 72.00 = 3.00; each reversed the next day.
+    #   CUS-1 holds nothing at either month end: no entry.
+    # The schedule on Feb 28: (unassigned) 100.00 - 40.00 = 60.00; CUS-1
+    # 40.00 - 40.00 = 0.00, no row. Before, the refund was paid by the
+    # customer's pool when it held the whole: the matcher read the pools
+    # without R-1's parked credit, CUS-1 held nothing, so the refund was
+    # nobody's and the credit paid INV-2; the rest of the plugin and the
+    # reports read the credit, so the refund was CUS-1's: CUS-1 40.00 -
+    # 40.00 - 40.00 = -40.00, (unassigned) 100.00, remeasured on Feb 28 by
+    # -100.00 x 1.15 + 120.00 = 5.00 and CUS-1's by 40.00 x 1.15 - 48.00 = -2.00.
+    text = (
+        HEADER
+        + PRICES
+        + ACME_PREPAYS
+        + CUS_1_OVERPAYS
+        + ACME_REFUNDED.format(euros="40.00", dollars="50.00")
+        + """
+2026-02-25 * "Acme" "Invoice INV-2" ^INV-2
+  invoice: "INV-2"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  40.00 EUR @ 1.20 USD
+  Income:Revenue:Services  -48.00 USD
+"""
+    )
+    loaded = reporting.loaded(books, text, {"ar.yaml": POLICY})
+    made = generated(loaded.entries)
+    [applied] = [e for e in made if e.meta.get("revclose_kind") == "customer-credit"]
+    assert (str(applied.date), applied.meta["invoice"]) == ("2026-02-25", "INV-2")
+    [own] = [e for e in made if e.meta.get("revclose_kind") == "own-rate"]
+    assert own.narration == (
+        "Exchange difference on (unassigned) EUR credits: "
+        "40.00 EUR paid out at 1.25 USD, carried at 48.00 USD"
+    )
+    assert units_total(postings_through(loaded.entries, REALIZED, "2026-02-28")) == Decimal("2.00")
+    assert [(day, postings) for day, _, postings, _ in remeasurements(loaded.entries)] == [
+        ("2026-01-31", [f"{CREDITS_REMEASURED} -5.00 USD", f"{UNREALIZED} 5.00 USD"]),
+        ("2026-02-01", [f"{UNREALIZED} -5.00 USD", f"{CREDITS_REMEASURED} 5.00 USD"]),
+        ("2026-02-28", [f"{CREDITS_REMEASURED} 3.00 USD", f"{UNREALIZED} -3.00 USD"]),
+        ("2026-03-01", [f"{UNREALIZED} 3.00 USD", f"{CREDITS_REMEASURED} -3.00 USD"]),
+    ]
     assert _held(loaded, "2026-02-28") == [
         ["(unassigned)", "", "EUR", Decimal("60.00")],
         ["Total", "", "EUR", Decimal("60.00")],
