@@ -513,7 +513,7 @@ def _reconciled(
         applied.cash.by_id, applied.subledger, policy.customer_credits_account, crediting
     )
     own_rates = credits_own_rate.entries(crediting, owner, policy)
-    made += own_rates
+    made += own_rates.entries
     # So does a typed debit of a receipt in unapplied cash at a rate other than the receipt's.
     made += unapplied_own_rate.entries(applied.cash, rates, policy)
     # Month-end entries are made through the books' horizon, not their last
@@ -523,9 +523,10 @@ def _reconciled(
     if through is not None:
         for remeasurement in fx.remeasurements(applied.subledger, rates, policy, through):
             made += ar_entries.remeasurement_entries(remeasurement, policy)
-        # Customer credits in a foreign currency, pooled per customer, by the same rule.
+        # Customer credits in a foreign currency, pooled per customer, by the same rule,
+        # each pool stopped on the day the own-rate pass stopped it.
         made += credits_remeasurement.entries(
-            [*crediting, *own_rates], owner, rates, policy, through
+            [*crediting, *own_rates.entries], owner, rates, policy, through, own_rates.stops
         )
         # Unapplied cash in a foreign currency, receipt by receipt, by the same rule.
         made += unapplied_remeasurement.entries(applied.cash, made, rates, policy, through)

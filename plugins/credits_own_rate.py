@@ -59,8 +59,9 @@ the 10.00 and hold 2.00 EUR at 2.20. A posting of a fraction of the
 currency's minor unit is left as typed, and so is every posting from
 the first one in the foreign currency without a price in the functional
 currency, from which the pool is carried in its own currency (those
-netting to nothing in the pool on their day stop nothing, `netted`, as
-its remeasurement reads them).
+outside transfers netting to nothing in the pool on their day stop
+nothing, `netted`). Its month-end remeasurement reads the day each pool
+stops from here (`Found.stops`), so the two never differ.
 
 **A transfer between credit pools realizes nothing; the carrying amount
 moves with the units** (`transfers`, `paid_out_at_own_rates`): an entry
@@ -76,9 +77,9 @@ Nobody's one pool of -200.00 EUR carried at -248.00, 100.00 EUR moved
 to CUS-1 at 1.20 move 124.00: nobody's -100.00 EUR at -124.00, CUS-1's
 at -124.00, nothing realized. Typed without a price (balanced in euros)
 it is the same transfer, its debits read at the carrying rate: the entry
-moves each leg back unpriced and again at 1.24, so each pool's unpriced
-postings net to nothing on the day and it stays carried at a rate
-(`credits_remeasurement.unpriced_units`). The choice: restating the legs in the
+moves each leg back unpriced and again at 1.24, so each pool stays
+carried at a rate. One read as typed (no carrying rate to move) stops
+its pools from its day. The choice: restating the legs in the
 books, not reading the pools' weights otherwise, keeps each pool's
 carrying amount its postings' weight, the one thing its month-end
 remeasurement (`plugins.credits_remeasurement`) and the general ledger
@@ -222,10 +223,16 @@ class Transfer(NamedTuple):
 
 
 class Found(NamedTuple):
-    """What meets the credit pools at rates other than theirs: payouts, and transfers to restate."""
+    """What meets the credit pools at rates other than theirs: payouts, and transfers to restate.
+
+    And the day each pool stopped on (`_Pools.rate`), from which it is
+    carried in its own currency: its month-end remeasurement reads it
+    (`credits_remeasurement.month_end_differences`), so both read it alike.
+    """
 
     paid: list[PaidOut]
     transfers: list[Transfer]
+    stops: dict[tuple[str, str], datetime.date]  # by (customer, currency)
 
 
 class Legs(NamedTuple):
@@ -261,7 +268,9 @@ def transfers(postings: Sequence[customer_credits.CreditPosting]) -> list[Legs]:
     a move less a fee posts the fee to income; each leg is read as typed,
     a payout out of one pool and a receipt into the other (a fee is best
     typed as an entry of its own). So is an entry whose debits and credits
-    in a currency are of different units.
+    in a currency are of different units. An entry's priced legs and its
+    unpriced legs are two transfers where each set balances in units by
+    itself (`_moves`).
     """
     by_entry: dict[tuple[int, str], list[int]] = defaultdict(list)
     for index, move in enumerate(postings):
@@ -269,18 +278,37 @@ def transfers(postings: Sequence[customer_credits.CreditPosting]) -> list[Legs]:
             by_entry[(id(move.entry), move.currency)].append(index)
     found: list[Legs] = []
     for legs_of in by_entry.values():
-        debits = [index for index in legs_of if postings[index].number > 0]
-        credits = [index for index in legs_of if postings[index].number < 0]
-        if debits and credits and not sum(postings[index].number for index in legs_of):
-            within = len({postings[index].customer for index in legs_of}) == 1
-            found.append(Legs(debits, credits, within))
+        for moved in _moves(legs_of, postings):
+            debits = [index for index in moved if postings[index].number > 0]
+            credits = [index for index in moved if postings[index].number < 0]
+            if debits and credits and not sum(postings[index].number for index in moved):
+                within = len({postings[index].customer for index in moved}) == 1
+                found.append(Legs(debits, credits, within))
     return found
+
+
+def _moves(legs: list[int], postings: Sequence[customer_credits.CreditPosting]) -> list[list[int]]:
+    """Returns a transfer's legs in one currency as the moves it types, by their indexes.
+
+    **Its priced legs and its unpriced legs are two transfers where each
+    set balances in units by itself**: one hand entry moving CUS-1's 100.00
+    EUR to CUS-3 at 1.25 and CUS-2's 10.00 EUR to CUS-4 without a price
+    makes the moves two entries would, each read by itself (`_Pools.carries`).
+    """
+    unpriced = [index for index in legs if postings[index].posting.price is None]
+    priced = [index for index in legs if postings[index].posting.price is not None]
+    apart = [moved for moved in (priced, unpriced) if moved]
+    if len(apart) == 2 and not any(sum(postings[at].number for at in moved) for moved in apart):
+        return apart
+    return [legs]
 
 
 def netted(postings: Iterable[customer_credits.CreditPosting], functional: str) -> set[int]:
     """Returns the postings without a price that net to nothing in their pool on their day.
 
     By `id`; they stop no pool (`credits_remeasurement.unpriced_units`).
+    `postings` are those outside transfers: a transfer's legs net with
+    nothing else (`_Pools.rate`).
     """
     days: dict[tuple[str, str, datetime.date], list[customer_credits.CreditPosting]]
     days = defaultdict(list)
@@ -309,15 +337,24 @@ class _Pools:
         self.digits = policy.precision.digits(self.functional)
         self.pools = {(pool.customer, pool.currency): pool for pool in found}
         self.held: dict[tuple[str, str], Held] = defaultdict(Held)
-        self.stopped: set[tuple[str, str]] = set()
+        # The day each pool stopped on: carried in its own currency from it.
+        self.stopped: dict[tuple[str, str], datetime.date] = {}
         self.stop_nothing = stop_nothing  # unpriced postings that stop no pool (`netted`)
 
     def rate(self, move: customer_credits.CreditPosting) -> Decimal | None:
-        """Returns a posting's own rate; None, from then on, once its pool has none."""
+        """Returns a posting's own rate; None, from then on, once its pool has none.
+
+        **The one rule of when a pool stops**: on the day of its first
+        posting without a price in the functional currency, but for those
+        that net to nothing with the day's others outside transfers
+        (`netted`) and the legs of a transfer restated (`leg`, never read
+        here: the restating entry moves them back). A transfer read as typed
+        is read here leg by leg: its unpriced legs stop their pools.
+        """
         key = (move.customer, move.currency)
         rate = fx.own_rate(move.posting, self.functional)
         if rate is None and id(move) not in self.stop_nothing:
-            self.stopped.add(key)
+            self.stopped.setdefault(key, move.entry.date)
         return None if key in self.stopped else rate
 
     def read(
@@ -444,8 +481,9 @@ def paid_out_at_own_rates(
     moves it back unpriced; 100.00 EUR of CUS-1's moved to CUS-2 with no
     price move 124.00. Only where a debit without a price has no carrying
     rate to move (its pool carried in its own currency, or overdrawn by
-    it) is the transfer read as typed: its unpriced legs stop their pools,
-    as any unpriced posting does.
+    it) is the transfer read as typed: its unpriced legs stop their pools
+    from its day, whatever else the day nets (`Found.stops`, the day each
+    pool stops, which its month-end remeasurement reads).
 
     The pools are read together, day by day: on a day, first what is put
     in (receipts), then the transfers, then what is paid out. **The day's
@@ -461,12 +499,12 @@ def paid_out_at_own_rates(
       policy: The receivables policy (precision).
     """
     moves = list(postings)  # in a foreign currency (`credits_remeasurement.foreign_postings`)
-    found = Found([], [])
     legs_of = transfers(moves)
     in_transfers = {index for each in legs_of for index in [*each.debits, *each.credits]}
     outside = [move for index, move in enumerate(moves) if index not in in_transfers]
     found_pools = credits_remeasurement.pools(moves, functional)
     pools = _Pools(found_pools, functional, policy, netted(outside, functional))
+    found = Found([], [], pools.stopped)
     days: dict[datetime.date, list[Legs]] = defaultdict(list)
     for each in legs_of:
         if not each.within:  # a move within a pool changes nothing
@@ -662,14 +700,23 @@ def _on(keys: Mapping[str, str]) -> dict[str, str] | None:
     return on or None
 
 
+class Made(NamedTuple):
+    """The entries this module makes, and the day each pool stopped on (`Found.stops`)."""
+
+    entries: list[data.Transaction]
+    stops: dict[tuple[str, str], datetime.date]
+
+
 def entries(
     credit_entries: Sequence[data.Transaction],
     owner: customer_credits.Owner,
     policy: ArPolicy,
-) -> list[data.Transaction]:
+) -> Made:
     """Returns the entries realizing what meets customer credits at rates other than the pool's.
 
-    The debits out of a pool, and the credits into an overdrawn one.
+    The debits out of a pool, and the credits into an overdrawn one; and
+    the day each pool is carried in its own currency from, for its
+    month-end remeasurement (`credits_remeasurement.entries`).
 
     Args:
       credit_entries: Every entry posting to the credits account, typed and generated.
@@ -678,7 +725,7 @@ def entries(
     """
     functional = policy.functional_currency
     if functional is None:
-        return []
+        return Made([], {})
     account = policy.customer_credits_account
     foreign = credits_remeasurement.foreign_postings(credit_entries, owner, account, functional)
     found = paid_out_at_own_rates(foreign, functional, policy)
@@ -688,4 +735,4 @@ def entries(
     for moved in found.transfers:
         keys = [owner.keys(leg.move.entry, leg.move.posting) for leg in moved.legs]
         made.append(transfer_entry(moved, policy, keys))
-    return made
+    return Made(made, found.stops)

@@ -38,9 +38,11 @@ entity's own euro credits, a refund typed from a euro bank account without
 a price) has no functional value, so from its day the pool is carried in
 its own currency, as an invoice without a carrying rate is. Postings
 without a price that net to nothing on a day move no units and stop
-nothing (`unpriced_units`): a transfer typed without a price, restated. Deferred
-revenue and other contract liabilities are non-monetary: they stay at
-their historical rate.
+nothing (`unpriced_units`); the legs of a transfer typed without a price
+are read by `plugins.credits_own_rate`, which tells the day each pool
+stops (`credits_own_rate.Found.stops`), and the month end reads that
+day. Deferred revenue and other contract liabilities are non-monetary:
+they stay at their historical rate.
 
 The postings that belong to no customer are one pool per currency, the
 credits schedule's "(unassigned)": the euros are owed all the same, to
@@ -79,7 +81,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from itertools import groupby
 from typing import NamedTuple, Protocol
@@ -170,15 +172,26 @@ def unpriced_units(moves: Iterable[Move], functional: str) -> Decimal:
     Such a posting has no functional weight, so a pool it moves units of is
     carried in its own currency from its day. Those that net to nothing on
     a day leave the pool's units and carrying amount as they were, and stop
-    nothing: a credits transfer typed without a price and the entry
-    restating it at the carrying amount (`plugins.credits_own_rate`), +100.00
-    EUR out of CUS-1 as typed, -100.00 EUR back and +100.00 EUR @ 1.24 USD
-    out as restated, leave CUS-1 at a rate.
+    nothing: CUS-1 refunded 100.00 EUR from a euro bank account and sending
+    100.00 EUR to it, both unpriced, on one day. Of customer credits, the
+    legs of a transfer are not among them (`plugins.credits_own_rate.netted`).
     """
     return sum(
         (move.number for move in moves if fx.own_rate(move.posting, functional) is None),
         Decimal(0),
     )
+
+
+def own_currency_from(moves: Sequence[Move], functional: str) -> datetime.date | None:
+    """Returns the first day a pool's postings without a price move units (`unpriced_units`).
+
+    The pool is carried in its own currency from that day; None if never.
+    """
+    for _, moved in groupby(moves, key=lambda move: move.entry.date):
+        day = list(moved)
+        if unpriced_units(day, functional):
+            return day[0].entry.date
+    return None
 
 
 class MonthEndDifference(NamedTuple):
@@ -195,6 +208,7 @@ def month_end_differences(
     rates: fx.Rates,
     policy: ArPolicy,
     through: datetime.date,
+    stop: datetime.date | None,
 ) -> list[MonthEndDifference]:
     """Returns the month-end remeasurements of a pool of a monetary liability in one currency.
 
@@ -202,9 +216,11 @@ def month_end_differences(
     receipt's unapplied cash (`plugins.unapplied_remeasurement`): at each
     month end, the open units at the ledger's price less what is left of
     their carrying amount, the weights of the postings through the day
-    (`plugins.fx.unrealized`). From the first day its postings without
-    their own price in the functional currency move units (`unpriced_units`)
-    the pool is carried in its own currency.
+    (`plugins.fx.unrealized`). From `stop` the pool is carried in its own
+    currency: a customer's credits from the day its own-rate pass stopped
+    it (`plugins.credits_own_rate.Found`), a receipt's from the first day
+    its postings without a price move units (`own_currency_from`). Those
+    before it without a price weigh nothing: they net to nothing.
 
     Args:
       moves: The pool's postings, in date order, then entry order.
@@ -212,26 +228,25 @@ def month_end_differences(
       rates: The ledger's prices.
       policy: The receivables policy (precision).
       through: The books' horizon: no month end after it is remeasured.
+      stop: The day the pool is carried in its own currency from, if any.
     """
     functional = rates.functional
     if functional is None or not moves:
         return []
     made: list[MonthEndDifference] = []
     last = moves[-1].entry.date
-    days = [list(moved) for _, moved in groupby(moves, key=lambda move: move.entry.date)]
     open_amount = carried = Decimal(0)
-    read, unpriced = 0, False  # the days read: those through the month end
+    read = 0  # the postings read: those through the month end
     for day in fx.month_ends(moves[0].entry.date, through):
-        while read < len(days) and days[read][0].entry.date <= day and not unpriced:
-            unpriced = bool(unpriced_units(days[read], functional))
-            for move in days[read]:
-                value = fx.own_rate(move.posting, functional)
-                if value is not None:
-                    open_amount += move.number
-                    carried += move.number * value
-            read += 1
-        if unpriced:  # carried in its own currency from then on
+        if stop is not None and stop <= day:  # carried in its own currency from then on
             break
+        while read < len(moves) and moves[read].entry.date <= day:
+            move = moves[read]
+            value = fx.own_rate(move.posting, functional)
+            if value is not None:
+                open_amount += move.number
+                carried += move.number * value
+            read += 1
         if not open_amount and day >= last:
             break
         rate = rates.price(currency, day)
@@ -257,6 +272,7 @@ def remeasurements(
     rates: fx.Rates,
     policy: ArPolicy,
     through: datetime.date,
+    stops: Mapping[tuple[str, str], datetime.date],
 ) -> list[Remeasured]:
     """Returns the month-end remeasurements of every customer's foreign-currency credits.
 
@@ -266,6 +282,8 @@ def remeasurements(
       rates: The ledger's prices.
       policy: The receivables policy (precision, functional currency).
       through: The books' horizon: no month end after it is remeasured.
+      stops: The day each pool stopped on, by customer and currency
+        (`plugins.credits_own_rate.Found`).
     """
     functional = rates.functional
     if functional is None:
@@ -274,7 +292,12 @@ def remeasurements(
         Remeasured(pool, *difference)
         for pool in pools(postings, functional)
         for difference in month_end_differences(
-            pool.postings, pool.currency, rates, policy, through
+            pool.postings,
+            pool.currency,
+            rates,
+            policy,
+            through,
+            stops.get((pool.customer, pool.currency)),
         )
     ]
 
@@ -285,6 +308,7 @@ def entries(
     rates: fx.Rates,
     policy: ArPolicy,
     through: datetime.date,
+    stops: Mapping[tuple[str, str], datetime.date],
 ) -> list[data.Transaction]:
     """Returns the month-end remeasurements of customer credits and their reversals.
 
@@ -299,13 +323,14 @@ def entries(
       rates: The ledger's prices.
       policy: The receivables policy.
       through: The books' horizon.
+      stops: The day each pool stopped on (`plugins.credits_own_rate.Made`).
     """
     functional = rates.functional
     if functional is None:
         return []
     foreign = foreign_postings(credit_entries, owner, policy.customer_credits_account, functional)
     made: list[data.Transaction] = []
-    for remeasured in remeasurements(foreign, rates, policy, through):
+    for remeasured in remeasurements(foreign, rates, policy, through, stops):
         pool = remeasured.pool
         first = pool.postings[0].entry
         of = ar_entries.MonthEnd(

@@ -144,7 +144,12 @@ def remeasurements(
         Remeasured(cash.by_id[receipt_id], difference)
         for receipt_id, moves in receipt_postings(cash, made, policy, functional).items()
         for difference in credits_remeasurement.month_end_differences(
-            moves, cash.by_id[receipt_id].currency, rates, policy, through
+            moves,
+            cash.by_id[receipt_id].currency,
+            rates,
+            policy,
+            through,
+            credits_remeasurement.own_currency_from(moves, functional),
         )
     ]
 

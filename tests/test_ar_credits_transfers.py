@@ -11,6 +11,9 @@ own currency and of a customer's statement failed on 76110e0. The bank
 batch's passed before it (76110e0 read it as a transfer). The tests of a
 transfer typed without a price (read at the source pool's carrying rate,
 session 32) failed on f1bde5b, where such a transfer stopped both pools.
+From the review of a2603ac (rev16): a transfer read as typed stopping its
+pools whatever else its day nets, in both passes, and a priced and an
+unpriced move in one entry read as two transfers, failed on a2603ac.
 The last two of the first group pin what passed: a transfer in the
 functional currency is left alone, and a transfer's restated legs name
 the receipt its debit names.
@@ -413,6 +416,160 @@ def test_a_transfer_without_a_price_out_of_a_pool_in_its_own_currency_stops_its_
     assert remeasured_on(entries, "2026-03-31") == {
         whose: Decimal(gain) for whose, gain in march.items()
     }
+
+
+# From the review of a2603ac (rev16): euros typed to credits from a euro
+# bank account with no price, CUS-2's euros carried in its own currency,
+# and a refund of CUS-1's at the bank's 1.30.
+EURO_ACCOUNT = "\n2026-01-01 open Assets:Bank:Euro\n"
+
+# CUS-2 prepays 10.00 EUR to the euro bank account on Jan 15, typed with no
+# price: its pool is carried in its own currency from then on.
+CUS_2_EUROS = """
+2026-01-15 * "Beta" "Euro wire prepaying an order"
+  customer: "CUS-2"
+  Assets:Bank:Euro  10.00 EUR
+  Liabilities:CustomerCredits  -10.00 EUR
+"""
+
+
+def _euro_wire(euros: str, day: str = "2026-02-03") -> str:
+    """CUS-1 sends `euros` to the euro bank account, typed to its credits with no price."""
+    return f"""
+{day} * "Acme" "Euro wire prepaying an order"
+  customer: "CUS-1"
+  Assets:Bank:Euro  {euros} EUR
+  Liabilities:CustomerCredits  -{euros} EUR
+"""
+
+
+def _euro_refund(euros: str, day: str = "2026-02-03") -> str:
+    """CUS-1 is refunded `euros` from the euro bank account, with no price."""
+    return f"""
+{day} * "Acme" "Euro refund"
+  customer: "CUS-1"
+  Assets:Bank:Euro  -{euros} EUR
+  Liabilities:CustomerCredits  {euros} EUR
+"""
+
+
+# On Feb 10 CUS-1 is refunded 100.00 EUR from the dollar account at the
+# bank's 1.30: 130.00 USD paid.
+REFUND_AT_1_30 = """
+2026-02-10 * "Acme" "Refund"
+  customer: "CUS-1"
+  Assets:Bank:Operating  -130.00 USD
+  Liabilities:CustomerCredits  100.00 EUR @ 1.30 USD
+"""
+
+
+@pytest.mark.parametrize(
+    "day",
+    [
+        # CUS-1's own 100.00 EUR come into the euro account unpriced on Feb 3
+        # (read first, a receipt: CUS-1 stops) and the same day 100.00 EUR
+        # are moved to CUS-2 without a price, out of a pool with no carrying
+        # rate left: read as typed. CUS-1's unpriced postings that day net
+        # -100.00 + 100.00 = 0, the transfer's leg among them.
+        _euro_wire("100.00") + unpriced("CUS-1", "CUS-2", "100.00"),
+        # The README's example (CUS-2's 10.00 EUR carried in euros moved to
+        # CUS-1 without a price: read as typed), and the same day CUS-1 is
+        # refunded 10.00 EUR from the euro account: CUS-1's unpriced -10.00
+        # + 10.00 = 0.
+        CUS_2_EUROS + unpriced("CUS-2", "CUS-1", "10.00") + _euro_refund("10.00"),
+    ],
+    ids=["euros in, moved on", "euros moved in, refunded"],
+)
+def test_a_transfer_read_as_typed_stops_its_pools_whatever_else_its_day_nets(
+    books: Books, day: str
+) -> None:
+    # CUS-1 holds -200.00 EUR at -248.00 (1.24) till Feb 3. The transfer is
+    # read as typed (its debit's pool has no carrying rate to move), so its
+    # unpriced legs stop their pools from Feb 3 and net with nothing: CUS-1
+    # is carried in euros from Feb 3 in the own-rate pass and at the month
+    # end alike (`credits_own_rate.Found.stops`). The Feb 10 refund at 1.30
+    # meets a pool with no carrying rate: nothing realized. Feb 28: CUS-1
+    # and CUS-2 not remeasured, nothing to remeasure.
+    # On a2603ac the own-rate pass stopped CUS-1 (nothing realized) while
+    # the month end, netting all the day's unpriced postings, kept
+    # remeasuring it on -248.00 + 130.00 = -118.00 for 100.00 EUR, a carrying
+    # amount no pass kept: Feb 28 -115.00 + 118.00 = 3.00.
+    text = PRICES + EURO_ACCOUNT + CUS_1_PREPAYS + day + REFUND_AT_1_30
+    entries, errors = load(books, text)
+    assert errors == []
+    assert realized(entries) == 0
+    assert kinds(entries) == []
+    assert february(entries) == {}
+
+
+def test_a_priced_and_an_unpriced_move_in_one_entry_are_two_transfers(books: Books) -> None:
+    # CUS-2's pool is carried in euros (10.00 EUR unpriced, Jan 15). On Feb
+    # 3 one hand entry makes two moves between pools: CUS-1's 100.00 EUR to
+    # CUS-3 at the day's 1.25, and CUS-2's 10.00 EUR to CUS-4 without a
+    # price. Its priced legs balance in units by themselves (+100.00 -
+    # 100.00) and so do its unpriced ones (+10.00 - 10.00): two transfers,
+    # as two entries would be. The priced one realizes nothing: CUS-1's
+    # 100.00 EUR leave at 248.00 x 100 / 200 = 124.00 and come into CUS-3
+    # at 124.00, restated from 1.25 to 1.24; the priced postings to credits
+    # weigh -248.00 still. The unpriced one, out of a pool with no carrying
+    # rate, is read as typed: CUS-2 and CUS-4 carried in euros.
+    #   Feb 28 (1.15): CUS-1 -115.00 + 124.00 = 9.00; CUS-3 9.00.
+    # On a2603ac the unpriced legs made the whole entry read as typed:
+    # CUS-1's debit at 1.25 was a payout, realizing 125.00 - 124.00 = 1.00
+    # of loss, the priced postings weighed -249.00, and CUS-3 started at
+    # -125.00 (remeasured by 10.00).
+    moves = """
+2026-02-03 * "Moves between pools"
+  Liabilities:CustomerCredits  100.00 EUR @ 1.25 USD
+    customer: "CUS-1"
+  Liabilities:CustomerCredits  -100.00 EUR @ 1.25 USD
+    customer: "CUS-3"
+  Liabilities:CustomerCredits  10.00 EUR
+    customer: "CUS-2"
+  Liabilities:CustomerCredits  -10.00 EUR
+    customer: "CUS-4"
+"""
+    text = PRICES + EURO_ACCOUNT + CUS_1_PREPAYS + CUS_2_EUROS + moves
+    entries, errors = load(books, text)
+    assert errors == []
+    assert realized(entries) == 0
+    assert restated_legs(entries) == [
+        ("-100.00 EUR", "1.25 USD", "CUS-1"),
+        ("100.00 EUR", "1.24 USD", "CUS-1"),
+        ("100.00 EUR", "1.25 USD", "CUS-3"),
+        ("-100.00 EUR", "1.24 USD", "CUS-3"),
+    ]
+    assert _priced_weight(entries, "2026-02-28") == Decimal("-248.00")
+    assert february(entries) == {"CUS-1": Decimal("9.00"), "CUS-3": Decimal("9.00")}
+
+
+def test_pin_unpriced_euros_in_and_out_of_a_pool_on_one_day_keep_it_at_a_rate(
+    books: Books,
+) -> None:
+    # On Feb 3 CUS-1 is refunded 100.00 EUR from the euro account and sends
+    # 100.00 EUR to it, both typed with no price (two entries, no
+    # transfer): CUS-1's unpriced postings that day net to nothing, so the
+    # pool stays -200.00 EUR carried at -248.00 (1.24), the general
+    # ledger's weight of it, and both passes read it so. The Feb 10 refund
+    # of 100.00 EUR at 1.30 takes 124.00 out and paid 130.00: 6.00 USD of
+    # loss realized; CUS-1 -100.00 EUR at -124.00, Feb 28 (1.15) -115.00 +
+    # 124.00 = 9.00. (Passes on a2603ac: it pins `netted` and the month end
+    # agreeing where no transfer is read; on f1bde5b the pool stopped on
+    # Feb 3, nothing realized and nothing remeasured, while the general
+    # ledger kept -118.00 USD for its 100.00 EUR.)
+    text = (
+        PRICES
+        + EURO_ACCOUNT
+        + CUS_1_PREPAYS
+        + _euro_refund("100.00")
+        + _euro_wire("100.00")
+        + REFUND_AT_1_30
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert realized(entries) == Decimal("6.00")
+    assert _priced_weight(entries, "2026-02-28") == Decimal("-124.00")
+    assert february(entries) == {"CUS-1": Decimal("9.00")}
 
 
 def _priced_weight(entries: list[data.Directive], day: str) -> Decimal:
