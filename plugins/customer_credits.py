@@ -174,13 +174,14 @@ class Owner:
     it was); else nobody (""). The receipts' links and the invoices' payees
     are read only when a posting needs them: most name their customer.
 
-    A debit read by its payee pays back nobody's credits when what its
-    payee put into them holds the whole of it (`PayeeDebits`); else it is
-    the customer's. Nobody's credits are nobody's whatever payee they name, if
-    any: one pool until assigned (`plugins.credits_remeasurement`). An
-    entry made of a posting, on its day and under its payee, is whose the
-    posting is when it carries the posting's keys (`keys`): its customer,
-    the receipt it names, or nobody's pool.
+    A debit read by its payee pays back nobody's credits when both what
+    its payee put into them (`payee_of`) and what they hold cover the
+    whole of it (`PayeeDebits`); else it is the customer's. Nobody's
+    credits are nobody's whatever payee they name, if any: one pool until
+    assigned (`plugins.credits_remeasurement`). An entry made of a
+    posting, on its day and under its payee, is whose the posting is when
+    it carries the posting's keys (`keys`): its customer, the receipt it
+    names, or nobody's pool.
 
     Attributes:
       receipts: The receipts in unapplied cash, by id.
@@ -242,6 +243,21 @@ class Owner:
             self._links = {receipt.link: receipt.id for receipt in self.receipts.values()}
         return self.receipts.get(used_receipt(entry, posting, self._links))
 
+    def payee_of(self, entry: data.Transaction, posting: data.Posting) -> str:
+        """Returns the payee (`receipts.payee_key`) whose money a posting moves, "" for none.
+
+        Its entry's payee, else the payee of the receipt it names: R-9,
+        Acme's wire in unapplied cash, held as nobody's credit or charged
+        back by an entry naming R-9 under no payee, is Acme's. So a debit
+        read by its payee pays back what its payee put into nobody's
+        credits, however that was typed (`PayeeDebits`).
+        """
+        payee = payee_key(entry.payee or "")
+        if payee:
+            return payee
+        receipt = self.receipt_of(entry, posting)
+        return payee_key(receipt.payee or "") if receipt is not None else ""
+
     def keys(self, entry: data.Transaction, posting: data.Posting) -> dict[str, str]:
         """Returns the metadata an entry made of `posting` carries to be whose the posting is.
 
@@ -275,27 +291,30 @@ class PayeeDebits:
 
     A refund the bank import types by a rule names only its payee. It pays
     back nobody's credits when what that payee put into nobody's pool of
-    its currency holds the whole of it on its day: what nobody's postings
-    under the payee (`receipts.payee_key`) put in, less what they and its
-    earlier debits so read took out (its prepayment, sent before it was
-    billed, paid back). Else it is the customer's billed under the payee
-    by its day: an overdraw when the customer holds nothing, as the
-    customer credits schedule's control reports. It is never split.
-    Another payee's cash in nobody's pool (one per currency) never pays
-    it, and the customer's pool is not read: the matcher parks credits
-    there day by day, and the matcher and the reports read a refund alike.
-    A payee holds on a day what its postings dated up to it put in or take
-    out; that day's debits read by their payee are decided after them,
-    smallest first, identical ones together, each against what the ones
-    before it left, whatever their order in the books. An entry dated
+    its currency, and the pool itself, both hold the whole of it on its
+    day. What a payee put in is what nobody's postings of the payee
+    (`Owner.payee_of`: under it, or naming its receipt) put in, less what
+    they and its earlier debits so read took out (its prepayment, sent
+    before it was billed, paid back). Else the debit is the customer's
+    billed under the payee by its day: an overdraw when the customer holds
+    nothing, as the customer credits schedule's control reports. It is
+    never split. Another payee's cash in nobody's pool (one per currency)
+    never pays it; nor does what the payee put in once it has left the
+    pool (a transfer to a customer by hand, under no payee). The
+    customer's pool is not read: the matcher parks credits there day by
+    day, and the matcher and the reports read a refund alike. The pool
+    and each payee hold on a day what their postings dated up to it put in
+    or take out; that day's debits read by their payee are decided after
+    them, smallest first, identical ones together, each against what the
+    ones before it left, whatever their order in the books. An entry dated
     later never changes whose an earlier debit is, so a sealed month stays
     as it was.
 
     Acme's 100.00 EUR, nobody's (sent before CUS-1 was billed under
     "Acme"), and a 40.00 EUR refund to "Acme" after: Acme put 100.00 into
     nobody's, the whole 40.00, so the refund pays nobody's back (60.00 EUR
-    left), whatever CUS-1 holds. Had Beta sent the 100.00 EUR, the refund
-    is CUS-1's.
+    left), whatever CUS-1 holds. Had Beta sent the 100.00 EUR, or had the
+    100.00 EUR been moved to CUS-1 by hand before, the refund is CUS-1's.
 
     Attributes:
       nobodys: The debits read by payee that pay back nobody's, as
@@ -309,12 +328,14 @@ class PayeeDebits:
     def of(cls, owner: Owner) -> PayeeDebits:
         """Returns the debits read by payee of the entries `owner` reads, decided.
 
-        One pass gathers each payee's postings of nobody's and its debits
-        read by payee, by currency; one sorted pass over each decides them.
+        One pass gathers nobody's postings and the debits read by payee, by
+        currency; one sorted pass over each currency's decides them.
         """
         nobodys: set[tuple[str, str, datetime.date, Decimal]] = set()
-        for (payee, currency), moves in _payees_moves(owner).items():
-            nobodys.update((payee, currency, day, number) for day, number in _paid_back(moves))
+        for currency, moves in _payees_moves(owner).items():
+            nobodys.update(
+                (payee, currency, day, number) for day, number, payee in _paid_back(moves)
+            )
         return cls(nobodys)
 
     def pays_back(self, entry: data.Transaction, currency: str, number: Decimal) -> bool:
@@ -322,17 +343,20 @@ class PayeeDebits:
         return (payee_key(entry.payee or ""), currency, entry.date, number) in self.nobodys
 
 
-def _payees_moves(
-    owner: Owner,
-) -> dict[tuple[str, str], list[tuple[datetime.date, bool, Decimal]]]:
-    """Returns each payee's postings of nobody's and debits read by payee, by (payee key, currency).
+# A posting of nobody's or a debit read by payee: (day, whether it is such a
+# debit, number as posted, payee key, "" for none).
+_PayeeMove = tuple[datetime.date, bool, Decimal, str]
 
-    Each as (day, whether it is a debit read by its payee, number as
-    posted). A posting under no payee is no payee's.
+
+def _payees_moves(owner: Owner) -> dict[str, list[_PayeeMove]]:
+    """Returns nobody's postings and the debits read by payee, by currency, each with its payee.
+
+    The payee of either is `Owner.payee_of`'s: a posting of nobody's under
+    no payee and naming no receipt is no payee's, but moves the pool.
     """
-    moves: dict[tuple[str, str], list[tuple[datetime.date, bool, Decimal]]] = defaultdict(list)
+    moves: dict[str, list[_PayeeMove]] = defaultdict(list)
     for entry in owner.entries:
-        if not isinstance(entry, data.Transaction) or not entry.payee:
+        if not isinstance(entry, data.Transaction):
             continue
         for posting in entry.postings:
             units = posting.units
@@ -344,31 +368,33 @@ def _payees_moves(
             customer, by_payee = owner.named(entry, posting)
             debit = by_payee and bool(customer) and number > 0
             if debit or not customer:
-                moves[(payee_key(entry.payee), units.currency)].append((entry.date, debit, number))
+                payee = owner.payee_of(entry, posting)
+                moves[units.currency].append((entry.date, debit, number, payee))
     return moves
 
 
-def _paid_back(
-    moves: Iterable[tuple[datetime.date, bool, Decimal]],
-) -> Iterator[tuple[datetime.date, Decimal]]:
-    """Yields (day, number) of each of a payee's debits read by payee that pay back nobody's.
+def _paid_back(moves: Iterable[_PayeeMove]) -> Iterator[tuple[datetime.date, Decimal, str]]:
+    """Yields (day, number, payee key) of each debit read by payee that pays back nobody's.
 
-    `moves` are the payee's in one currency (`_payees_moves`). In date
-    order, a day's postings of nobody's first: what the payee holds is
-    their running sum, negated. Then the day's debits read by payee,
-    smallest first, identical ones together: each pays back nobody's when
-    what the payee still holds covers it whole, and is taken out of it.
-    So the day's debits never take more than the payee put in, whatever
-    their order in the books.
+    `moves` are one currency's (`_payees_moves`). In date order, a day's
+    postings of nobody's first: what nobody's pool holds is their running
+    sum, negated, and what each payee holds that of its own. Then the
+    day's debits read by payee, smallest first, identical ones together:
+    each pays back nobody's when what its payee and the pool still hold
+    both cover it whole, and is taken out of both. So the day's debits
+    never take more than the payee put in, nor than the pool holds,
+    whatever their order in the books.
     """
-    held = Decimal(0)
-    for (day, by_payee, number), same in itertools.groupby(sorted(moves)):
+    pool = Decimal(0)
+    held: dict[str, Decimal] = defaultdict(Decimal)
+    for (day, by_payee, number, payee), same in itertools.groupby(sorted(moves)):
         whole = number * sum(1 for _ in same)
-        if not by_payee:
-            held -= whole
-        elif held >= whole:
-            held -= whole
-            yield day, number
+        if by_payee and not (held[payee] >= whole and pool >= whole):
+            continue
+        pool -= whole
+        held[payee] -= whole
+        if by_payee:
+            yield day, number, payee
 
 
 class CreditPosting(NamedTuple):

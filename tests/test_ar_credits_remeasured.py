@@ -39,6 +39,12 @@ another payee's nobody's euros left alone, and of two refunds of one
 day in both file orders (within what the payee put in, and beyond it)
 failed on ba865f3; those of a refund more than the payee put in and of
 one dated before the customer is billed passed, and pin the other branches.
+A posting of nobody's is its entry's payee's, else its receipt's payee's,
+and a refund pays back no more than nobody's pool holds either (from the
+review of c67968d, rev18): the tests of a payee's receipt held as a credit
+under no payee, of its chargeback under no payee, and of a refund after
+nobody's credits were moved to the customer by hand under no payee failed
+on c67968d; the move typed under the payee passed, and pins that branch.
 """
 
 from __future__ import annotations
@@ -1322,6 +1328,150 @@ def test_a_payees_refund_before_its_customer_is_billed_stays_nobodys(books: Book
         ["(unassigned)", "", "EUR", Decimal("60.00")],
         ["Total", "", "EUR", Decimal("60.00")],
     ]
+
+
+# R-9, 100.00 EUR at 1.20 (120.00 USD) from "Acme" on Jan 10, into unapplied
+# cash: no one is billed under "Acme" yet, so its customer is "" (nobody's).
+ACME_WIRES_R9 = """
+2026-01-10 * "Acme" "Wire"
+  receipt: "R-9"
+  Assets:Bank:Operating  120.00 USD
+  Liabilities:UnappliedCash  -100.00 EUR @ 1.20 USD
+"""
+# R-9 held as a credit by hand on Jan 15, naming R-9, under {payee}: nobody's credits.
+R9_HELD = """
+2026-01-15 * {payee}"R-9 held as a credit"
+  receipt: "R-9"
+  Liabilities:UnappliedCash  100.00 EUR @ 1.20 USD
+  Liabilities:CustomerCredits  -100.00 EUR @ 1.20 USD
+"""
+
+
+def _remeasured_on(loaded: books_module.Books, day: str) -> list[tuple[str, str, list[str], str]]:
+    """The credits remeasurements dated on a day (`remeasurements`), sorted."""
+    return sorted(row for row in remeasurements(loaded.entries) if row[0] == day)
+
+
+def test_a_payees_receipt_held_as_nobodys_credit_under_no_payee_is_what_it_put_in(
+    books: Books,
+) -> None:
+    # R-9, Acme's wire of 100.00 EUR at 1.20, nobody's, is held as a credit by
+    # hand on Jan 15 naming R-9, typed with a narration and no payee (the
+    # README's way to name the receipt a credit comes from). Nobody's pool:
+    # -100.00 EUR carried at -120.00. CUS-1 is billed under "Acme" on Feb 5.
+    # The Feb 20 refund of 40.00 EUR at 1.25 names only "Acme". The 100.00
+    # EUR in nobody's pool are Acme's: the posting names R-9, and R-9 came
+    # from Acme (`Owner.payee_of`). So Acme put 100.00 into nobody's, the
+    # whole 40.00, and the pool holds them: the refund pays them back.
+    #   realized: 40.00 x 1.25 - 40.00 x 1.20 = 50.00 - 48.00 = 2.00, a loss;
+    #   nobody's -60.00 EUR carried at -120.00 + 48.00 = -72.00;
+    #   Feb 28 (1.15): -60.00 x 1.15 + 72.00 = -69.00 + 72.00 = 3.00, a gain.
+    # The schedule on Feb 28: (unassigned) 100.00 - 40.00 = 60.00, no CUS-1 row.
+    # (c67968d counted only nobody's postings whose entry carries the payee:
+    # Acme "put in" 0.00, so the refund was CUS-1's, an overdraw: CUS-1
+    # -40.00, (unassigned) 100.00, nothing realized.)
+    text = HEADER + PRICES + ACME_WIRES_R9 + R9_HELD.format(payee="")
+    text += CUS_1_BILLED + ACME_REFUNDED.format(euros="40.00", dollars="50.00")
+    loaded = reporting.loaded(books, text, {"ar.yaml": POLICY})
+    assert _held(loaded, "2026-02-28") == [
+        ["(unassigned)", "", "EUR", Decimal("60.00")],
+        ["Total", "", "EUR", Decimal("60.00")],
+    ]
+    assert units_total(postings_through(loaded.entries, REALIZED, "2026-02-28")) == Decimal("2.00")
+    assert _remeasured_on(loaded, "2026-02-28") == [
+        ("2026-02-28", "FX remeasurement customer credits (unassigned) EUR at 1.15 USD",
+         [f"{CREDITS_REMEASURED} 3.00 USD", f"{UNREALIZED} -3.00 USD"], "1.15"),
+    ]  # fmt: skip
+
+
+def test_a_chargeback_naming_the_payees_receipt_under_no_payee_takes_back_what_it_put_in(
+    books: Books,
+) -> None:
+    # R-9, Acme's 100.00 EUR at 1.20, is held as nobody's credit on Jan 15
+    # naming R-9 under "Acme"; Beta's 100.00 EUR at 1.28 came on Jan 12.
+    # Nobody's pool: -200.00 EUR carried at -128.00 - 120.00 = -248.00 (1.24).
+    # On Jan 20 the bank charges R-9 back in full; it is typed straight to
+    # credits naming R-9, with no payee (the bank's line names none):
+    # nobody's, 100.00 x 1.24 = 124.00 out, 120.00 paid: -4.00 realized, a
+    # gain; the pool -100.00 EUR (Beta's) carried at -124.00. It is Acme's
+    # (`Owner.payee_of`, by R-9), so Acme put 100.00 in and took 100.00 out.
+    # CUS-1 is billed under "Acme" on Feb 5; the Feb 20 refund of 40.00 EUR
+    # at 1.25 names only "Acme". Acme holds 0.00 in nobody's, less than
+    # 40.00, so the refund is CUS-1's, an overdraw at its own rate, +40.00
+    # EUR at +50.00, nothing realized on it. Realized through Feb 28: -4.00.
+    #   Feb 28 (1.15): nobody's -100.00 x 1.15 + 124.00 = 9.00, a gain;
+    #   CUS-1's 40.00 x 1.15 - 50.00 = 46.00 - 50.00 = -4.00, a loss.
+    # The schedule on Feb 28: (unassigned) 100.00 (Beta's), CUS-1 -40.00.
+    # (c67968d did not count the chargeback against Acme, its entry naming
+    # no payee: Acme still "held" 100.00 and the refund was paid out of
+    # Beta's euros, 40.00 x 1.25 - 40.00 x 1.24 = 0.40 more realized, -3.60
+    # in all, and (unassigned) 60.00 with no CUS-1 row.)
+    text = HEADER + PRICES + ACME_WIRES_R9 + BETA_PREPAYS + R9_HELD.format(payee='"Acme" ')
+    text += """
+2026-01-20 * "Chargeback of R-9"
+  receipt: "R-9"
+  Liabilities:CustomerCredits  100.00 EUR @ 1.20 USD
+  Assets:Bank:Operating  -120.00 USD
+"""
+    text += CUS_1_BILLED + ACME_REFUNDED.format(euros="40.00", dollars="50.00")
+    loaded = reporting.loaded(books, text, {"ar.yaml": POLICY})
+    assert _held(loaded, "2026-02-28") == [
+        ["(unassigned)", "", "EUR", Decimal("100.00")],
+        ["CUS-1", "Acme", "EUR", Decimal("-40.00")],
+        ["Total", "", "EUR", Decimal("60.00")],
+    ]
+    assert units_total(postings_through(loaded.entries, REALIZED, "2026-02-28")) == Decimal("-4.00")
+    assert _remeasured_on(loaded, "2026-02-28") == [
+        ("2026-02-28", "FX remeasurement customer credits (unassigned) EUR at 1.15 USD",
+         [f"{CREDITS_REMEASURED} 9.00 USD", f"{UNREALIZED} -9.00 USD"], "1.15"),
+        ("2026-02-28", "FX remeasurement customer credits CUS-1 EUR at 1.15 USD",
+         [f"{CREDITS_REMEASURED} -4.00 USD", f"{UNREALIZED} 4.00 USD"], "1.15"),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "payee", ["", '"Acme" '], ids=["under no payee", "under the payee (a passing pin)"]
+)
+def test_a_payees_refund_after_its_nobodys_credits_were_moved_to_its_customer_is_the_customers(
+    books: Books, payee: str
+) -> None:
+    # Acme's prepayment, nobody's: -100.00 EUR carried at -120.00 (1.20).
+    # CUS-1 is billed under "Acme" on Feb 5. On Feb 10 the accountant moves
+    # the 100.00 EUR to CUS-1 by hand, as the README says to: the debit out
+    # of nobody's under no payee, the credit naming CUS-1, both at 1.20. A
+    # transfer at the pool's one rate: nobody's holds 0.00 EUR, CUS-1's
+    # -100.00 EUR carried at -120.00, nothing realized, no entry made.
+    # The Feb 20 refund of 40.00 EUR at 1.25 names only "Acme". Acme put
+    # 100.00 into nobody's, but the pool holds 0.00, less than 40.00: it is
+    # CUS-1's, paid out of the 100.00 it was given.
+    #   realized: 40.00 x 1.25 - 40.00 x 1.20 = 2.00, a loss, on CUS-1's;
+    #   CUS-1's -60.00 EUR carried at -72.00;
+    #   Feb 28 (1.15): CUS-1's -60.00 x 1.15 + 72.00 = 3.00, a gain;
+    #   nobody's holds nothing: no entry.
+    # The schedule on Feb 28: CUS-1 100.00 - 40.00 = 60.00, no (unassigned) row.
+    # (c67968d read only what Acme put in: the refund paid back nobody's,
+    # which held nothing, (unassigned) -40.00 beside CUS-1 100.00, the close
+    # control failing.) Typed under "Acme", the transfer's debit is read by
+    # its payee and pays back what Acme put in, so Acme holds 0.00 after it
+    # and the refund is CUS-1's: the same figures, the rule's other branch.
+    text = HEADER + PRICES + ACME_PREPAYS + CUS_1_BILLED
+    text += f"""
+2026-02-10 * {payee}"Acme's prepayment assigned to CUS-1"
+  Liabilities:CustomerCredits  100.00 EUR @ 1.20 USD
+  Liabilities:CustomerCredits  -100.00 EUR @ 1.20 USD
+    customer: "CUS-1"
+"""
+    text += ACME_REFUNDED.format(euros="40.00", dollars="50.00")
+    loaded = reporting.loaded(books, text, {"ar.yaml": POLICY})
+    assert _held(loaded, "2026-02-28") == [
+        ["CUS-1", "Acme", "EUR", Decimal("60.00")],
+        ["Total", "", "EUR", Decimal("60.00")],
+    ]
+    assert units_total(postings_through(loaded.entries, REALIZED, "2026-02-28")) == Decimal("2.00")
+    assert _remeasured_on(loaded, "2026-02-28") == [
+        ("2026-02-28", "FX remeasurement customer credits CUS-1 EUR at 1.15 USD",
+         [f"{CREDITS_REMEASURED} 3.00 USD", f"{UNREALIZED} -3.00 USD"], "1.15"),
+    ]  # fmt: skip
 
 
 # CUS-1 is billed INV-1, 30.00 EUR at 1.20 (36.00 USD), under "Acme" on Feb
