@@ -566,8 +566,9 @@ class Crediting:
     the account holds for the customer (`Held.available`). The matcher asks
     on the days a credit is parked or becomes available and on the days its
     customer's invoices are billed or posted; every application is dated
-    the day it is made. The claims on a credit dated on or before the day
-    are taken first (`_claimed`).
+    the day it is made. The claims on a customer's credits dated on or
+    before the day are decided before any of them pays (`decide`): the
+    claim first on its day, whichever credit is older.
 
     Attributes:
       made: Each application, as (receipt, invoice, units, day), in the order made.
@@ -609,6 +610,7 @@ class Crediting:
         self.fresh: dict[datetime.date, set[Pool]] = defaultdict(set)  # pools to pay on a day
         self.made: list[tuple[str, str, int, datetime.date]] = []
         self.pending: dict[str, deque[Claim]] = defaultdict(deque)
+        self.claimed: dict[Pool, set[str]] = defaultdict(set)  # credits claimed, by pool
         self.taken: dict[Hashable, int] = {}
         self.typed: set[str] = set()  # receipts with a price typed on them (`own_rate`)
 
@@ -624,6 +626,9 @@ class Crediting:
             self.taken[claim.key] = 0
             self.pending[claim.receipt].append(claim)
             receipts.add(claim.receipt)
+            known = self.credits.get(claim.receipt)
+            if known is not None and known.customer:
+                self.claimed[(known.customer, known.currency)].add(claim.receipt)
         for receipt in receipts:  # in date order, with earlier ones
             pending = sorted(self.pending[receipt], key=operator.attrgetter("date"))
             self.pending[receipt] = deque(pending)
@@ -635,6 +640,8 @@ class Crediting:
         if known is None:
             self.credits[receipt] = known = credit
             self.left[receipt] = units - self.uses.pop((receipt, credit.currency), 0)
+            if credit.customer and self.pending.get(receipt):
+                self.claimed[(credit.customer, credit.currency)].add(receipt)
         else:
             self.left[receipt] += units
         if known.customer:  # a credit of nobody's pays nothing: a claim can take it back
@@ -717,6 +724,7 @@ class Crediting:
         if not self.enabled:
             return paid
         for key in sorted(pools):
+            self.decide(key, today)
             credits = holding.get(key)
             if not credits:
                 continue
@@ -733,6 +741,22 @@ class Crediting:
                 currencies[key[0]].discard(key[1])
         return paid
 
+    def decide(self, pool: Pool, today: datetime.date) -> None:
+        """Takes back what the claims on a customer's credits dated up to `today` ask.
+
+        Before any of its credits pays on `today`: a claim is decided
+        before the applications of its day, whichever credit is older
+        (`_claimed`). R-0's credit (20.00, Jan 5) and R-1's (50.00, Jan 20)
+        of CUS-1, who holds 60.00, all of R-1 charged back on Feb 15: its
+        claim takes R-1's 50.00 first, and R-0's credit pays 10.00 of
+        the invoice the chargeback opened again, not 20.00.
+        """
+        for receipt in sorted(self.claimed.get(pool, ())):
+            pending = self.pending.get(receipt)
+            if pending and pending[0].date <= today:
+                credit, left = self.credits[receipt], self.left[receipt]
+                self.left[receipt] = _claimed(credit, left, pending, today, self.held, self.taken)
+
     def pay_from(self, credit: Parked, today: datetime.date, owing: Owing) -> bool:
         """Pays a customer's invoices open today from one credit; returns whether it paid any.
 
@@ -741,10 +765,6 @@ class Crediting:
         """
         receipt, customer, currency = credit.receipt, credit.customer, credit.currency
         left = self.left[receipt]
-        pending = self.pending.get(receipt)
-        if pending:
-            left = _claimed(credit, left, pending, today, self.held, self.taken)
-            self.left[receipt] = left
         available = None
         for invoice in owing.open_invoices((customer, currency), today):
             if left <= 0:
@@ -873,8 +893,11 @@ def _claimed(
 
     Each takes the least of what it asks, what is left of the credit, and
     what the account holds for the customer from its day on, recorded in
-    `taken` by its key; then what it takes beyond that (`Claim.beyond`), as
-    far as the credit has left, overdrawing the account for the customer.
+    `taken` by its key; then all it takes beyond that (`Claim.beyond`),
+    overdrawing the account for the customer, whatever the credit has left
+    (a typed debit naming the receipt may have used it first): the
+    overdraw is the customer's, and the next credit makes it good first.
+    The credit gives what it has of the two.
     """
     while pending and (through is None or pending[0].date <= through):
         claim = pending.popleft()
@@ -883,10 +906,10 @@ def _claimed(
             units = min(units, held.available(credit.customer, credit.currency, claim.date))
         units = max(units, 0)
         taken[claim.key] = units
-        out = units + min(claim.beyond, left - units)
+        out = units + claim.beyond
         if out > 0:
             held.take(credit.customer, credit.currency, claim.date, out)
-            left -= out
+            left -= min(out, max(left, 0))
     return left
 
 

@@ -466,15 +466,21 @@ def test_a_chargeback_beyond_the_credit_and_the_applications_reopens_what_the_cr
 
 
 def _open_by_invoice(entries: list[data.Directive]) -> dict[str, Decimal]:
-    """What each invoice has open at the end, from its postings to the receivable (nonzero only)."""
+    """What each invoice has open at the end, from its postings to the receivable (nonzero only).
+
+    A posting names its invoice, or its entry does (a typed application by hand names it on
+    the posting).
+    """
     found: dict[str, Decimal] = {}
     for entry in entries:
-        if not isinstance(entry, data.Transaction) or "invoice" not in entry.meta:
+        if not isinstance(entry, data.Transaction):
             continue
         for posting in entry.postings:
-            if posting.account == AR and posting.units is not None:
-                name = str(entry.meta["invoice"])
-                found[name] = found.get(name, Decimal(0)) + Decimal(posting.units.number or 0)
+            name = (posting.meta or {}).get("invoice", entry.meta.get("invoice"))
+            if posting.account == AR and posting.units is not None and name is not None:
+                found[str(name)] = found.get(str(name), Decimal(0)) + (
+                    posting.units.number or Decimal(0)
+                )
     return {name: units for name, units in sorted(found.items()) if units}
 
 
@@ -1279,6 +1285,31 @@ _MOVED_TO_CUS_2 = """
   Liabilities:CustomerCredits  -10.00 USD
     customer: "CUS-2"
 """
+# March: INV-3 50.00 and R-2 80.00 naming it on Mar 1 (R-2 pays INV-3 and
+# parks 30.00 for CUS-1); INV-4 30.00 on Mar 5.
+_MARCH = (
+    invoice(3, "2026-03-01", "50.00")
+    + receipt("2026-03-01", "80.00 USD", "R-2", '\n  invoice: "INV-3"\n  customer: "CUS-1"')
+    + invoice(4, "2026-03-05", "30.00")
+)
+# What March makes when CUS-1's credit is overdrawn 10.00 on Feb 28: R-2's
+# 30.00 make good the 10.00 first, and the other 20.00 pay INV-1, the oldest open.
+_MARCH_MAKES_GOOD_10 = [
+    ("2026-03-01", "Cash application INV-3 from R-2", [
+        "Liabilities:UnappliedCash 80.00 USD",
+        "Assets:AccountsReceivable -50.00 USD",
+        "Liabilities:CustomerCredits -30.00 USD",
+    ]),
+    ("2026-03-01", "Customer credit from R-2 applied to INV-1",
+     ["Liabilities:CustomerCredits 20.00 USD", "Assets:AccountsReceivable -20.00 USD"]),
+]  # fmt: skip
+
+
+def _credits_ties(books: Books, text: str, day: datetime.date) -> list[tuple[str, str]]:
+    """The customer credits schedule's controls on `day`, as (result, figure)."""
+    path = books.write("main.beancount", HEADER + text)  # ar.yaml is written by `load`
+    table = receivables_report.customer_credits(loaded_books.load(str(path)), day)
+    return [(c.result, c.figure) for c in receivables_report.customer_credits_ties(table)]
 
 
 def test_a_chargeback_after_part_of_the_credit_moved_to_another_customer_leaves_january(
@@ -1322,9 +1353,7 @@ def test_a_chargeback_after_part_of_the_credit_moved_to_another_customer_leaves_
     assert balance(both, AR, "USD") == Decimal("100.00")
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
     assert balance(both, CREDITS, "USD") == Decimal("0.00")
-    path = books.write("main.beancount", HEADER + moved + later)  # ar.yaml is written
-    table = receivables_report.customer_credits(loaded_books.load(str(path)), _FEB_28)
-    assert [(c.result, c.figure) for c in receivables_report.customer_credits_ties(table)] == [
+    assert _credits_ties(books, moved + later, _FEB_28) == [
         ("pass", "customer credits 0.00, general ledger 0.00, difference 0.00"),
         ("FAIL", "overdrawn: CUS-1 -10.00"),
     ]
@@ -1346,33 +1375,169 @@ def test_the_customers_next_credit_makes_good_what_a_chargeback_overdrew_first(
     # credit still had 10.00 to give, and "Customer credit from R-1" paid
     # 10.00 of INV-1 on Mar 1 out of R-2's cash.)
     moved = _JANUARY_PARKED + _MOVED_TO_CUS_2 + chargeback("2026-02-15", "150.00")
-    march = (
-        invoice(3, "2026-03-01", "50.00")
-        + receipt("2026-03-01", "80.00 USD", "R-2", '\n  invoice: "INV-3"\n  customer: "CUS-1"')
-        + invoice(4, "2026-03-05", "30.00")
-    )
-    alone, both = alone_and_both(books, moved, march)
-    assert _made(both, alone) == [
-        (
-            "2026-03-01",
-            "Cash application INV-3 from R-2",
-            [
-                "Liabilities:UnappliedCash 80.00 USD",
-                "Assets:AccountsReceivable -50.00 USD",
-                "Liabilities:CustomerCredits -30.00 USD",
-            ],
-        ),
-        (
-            "2026-03-01",
-            "Customer credit from R-2 applied to INV-1",
-            ["Liabilities:CustomerCredits 20.00 USD", "Assets:AccountsReceivable -20.00 USD"],
-        ),
-    ]
+    alone, both = alone_and_both(books, moved, _MARCH)
+    assert _made(both, alone) == _MARCH_MAKES_GOOD_10
     assert _open_by_invoice(both) == {"INV-1": Decimal("80.00"), "INV-4": Decimal("30.00")}
     assert balance(both, CREDITS, "USD") == Decimal("-10.00")
     january, errors = load(books, _JANUARY_PARKED)
     assert errors == []
     assert sealed(both, "2026-01-31") == sealed(january, "2026-01-31")
+
+
+# Two typed debits of 10.00 naming R-1 on Feb 1: each takes 10.00 out of the
+# credit R-1 parked, and neither is taken back by a chargeback (README
+# "Chargebacks and refunds": "moved to another customer's credit,
+# refunded, or applied by hand").
+_REFUNDED = """
+2026-02-01 * "Acme" "Refund of part of R-1's credit"
+  receipt: "R-1"
+  Liabilities:CustomerCredits  10.00 USD
+  Assets:Bank:Operating  -10.00 USD
+"""
+# By hand to INV-2 10.00, CUS-2's (billed Jan 12): R-1's credit cannot pay
+# it by itself, so the hand application is the only thing that pays it.
+_APPLIED_BY_HAND = (
+    invoice(2, "2026-01-12", "10.00", "CUS-2")
+    + """
+2026-02-01 * "Acme" "R-1's credit applied by hand to INV-2"
+  receipt: "R-1"
+  Liabilities:CustomerCredits  10.00 USD
+  Assets:AccountsReceivable  -10.00 USD
+    invoice: "INV-2"
+"""
+)
+# Every cash application of January's books (`_JANUARY_PARKED`) with all of
+# R-1 charged back on Feb 15: R-1 pays INV-1 and parks 50.00; the chargeback
+# takes 50.00 out of the credit and 100.00 off INV-1.
+_CHARGED_BACK_IN_FULL = [
+    ("2026-01-20", "Cash application INV-1 from R-1", [
+        "Liabilities:UnappliedCash 150.00 USD",
+        "Assets:AccountsReceivable -100.00 USD",
+        "Liabilities:CustomerCredits -50.00 USD",
+    ]),
+    ("2026-02-15", "Chargeback of R-1 taken back from its customer credit",
+     ["Liabilities:CustomerCredits 50.00 USD", "Liabilities:UnappliedCash -50.00 USD"]),
+    ("2026-02-15", "Chargeback of R-1 taken back from INV-1",
+     ["Assets:AccountsReceivable 100.00 USD", "Liabilities:UnappliedCash -100.00 USD"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("used", [_REFUNDED, _APPLIED_BY_HAND], ids=["refunded", "by-hand"])
+def test_the_next_credit_makes_good_an_overdraw_when_a_typed_debit_used_the_credit_first(
+    books: Books, used: str
+) -> None:
+    # January as above (`_JANUARY_PARKED`). Feb 1: 10.00 of R-1's credit
+    # leaves by a typed debit naming R-1 (a refund, or an application by
+    # hand to CUS-2's INV-2): CUS-1's credit holds 50.00 - 10.00 = 40.00.
+    # Feb 15: all 150.00 of R-1 charged back come back as when the 10.00
+    # moved to CUS-2: 40.00 held + the 10.00 that left = 50.00 out of the
+    # credit, and 100.00 off INV-1. CUS-1's credit is -50.00 + 10.00 +
+    # 50.00 = +10.00, overdrawn 10.00 (the schedule's control reports it),
+    # January as it was.
+    #
+    # March (`_MARCH`): R-2 parks 30.00, which first makes good CUS-1's
+    # overdraw of 10.00: 30.00 - 10.00 = 20.00 pay INV-1, the oldest open,
+    # on Mar 1; INV-4 is paid nothing. INV-1 open 100.00 - 20.00 = 80.00,
+    # INV-4 30.00 (INV-2, by hand, 0.00). CUS-1's credit, and the account,
+    # -50.00 + 10.00 + 50.00 - 30.00 + 20.00 = 0.00 on Mar 31; February as
+    # February alone has it.
+    #
+    # (A review of a9f124a: R-2's credit paid all 30.00 of INV-1, INV-1 open
+    # 70.00, and CUS-1 stayed overdrawn 10.00 on Mar 31. A typed debit
+    # naming R-1 lowers what R-1's credit has left for the credits step, and
+    # the claim took what it asked beyond what the customer held only "as far
+    # as the credit has left": 40.00 held and min(10.00, 40.00 - 40.00) =
+    # 0.00 beyond, so the credits step never saw the overdraw the
+    # chargeback's entry posts.)
+    february = _JANUARY_PARKED + used + chargeback("2026-02-15", "150.00")
+    alone, both = alone_and_both(books, february, _MARCH)
+    assert _made(alone, []) == _CHARGED_BACK_IN_FULL
+    assert _credits_ties(books, february, _FEB_28)[1] == ("FAIL", "overdrawn: CUS-1 -10.00")
+    assert sealed(both, _FEB_28) == sealed(alone, _FEB_28)
+    assert _made(both, alone) == _MARCH_MAKES_GOOD_10
+    assert _open_by_invoice(both) == {"INV-1": Decimal("80.00"), "INV-4": Decimal("30.00")}
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+
+
+def test_a_chargeback_beyond_a_credit_refunded_in_full_overdraws_it_for_the_next_credit(
+    books: Books,
+) -> None:
+    # January as above. Feb 1: all 50.00 of R-1's credit are refunded by a
+    # debit naming R-1: CUS-1's credit holds 0.00. Feb 15: all 150.00 of
+    # R-1 charged back: nothing held, so 0.00 + 50.00 beyond = 50.00 come
+    # out of the credit and 100.00 off INV-1 (150.00 in all). CUS-1's credit
+    # is -50.00 + 50.00 + 50.00 = +50.00, overdrawn 50.00.
+    #
+    # March (`_MARCH`): R-2 parks 30.00, all of which goes to make good the
+    # overdraw (50.00 > 30.00): R-2's credit pays nothing, INV-1 stays open
+    # 100.00 and INV-4 30.00; CUS-1's credit is 50.00 - 30.00 = 20.00
+    # overdrawn on Mar 31 (the account +20.00), which the control reports.
+    #
+    # (A review of a9f124a: the claim took 0.00 held and min(50.00, 0.00 -
+    # 0.00) = 0.00 beyond, the refund having left R-1's credit nothing, so
+    # the credits step believed CUS-1 held 0.00, not -50.00: R-2's credit
+    # paid 30.00 of INV-1 (open 70.00) and CUS-1 stayed overdrawn 50.00.)
+    refunded = _REFUNDED.replace("10.00", "50.00")
+    february = _JANUARY_PARKED + refunded + chargeback("2026-02-15", "150.00")
+    alone, both = alone_and_both(books, february, _MARCH)
+    assert _made(alone, []) == _CHARGED_BACK_IN_FULL
+    assert balance(alone, CREDITS, "USD") == Decimal("50.00")
+    assert _made(both, alone) == _MARCH_MAKES_GOOD_10[:1]
+    assert _open_by_invoice(both) == {"INV-1": Decimal("100.00"), "INV-4": Decimal("30.00")}
+    assert balance(both, CREDITS, "USD") == Decimal("20.00")
+    assert _credits_ties(books, february + _MARCH, datetime.date(2026, 3, 31))[1] == (
+        "FAIL",
+        "overdrawn: CUS-1 -20.00",
+    )
+
+
+def test_an_older_credit_does_not_pay_on_a_chargebacks_day_what_the_chargeback_takes(
+    books: Books,
+) -> None:
+    # Jan 5: INV-0 100.00 and R-0 120.00 naming it: R-0 pays INV-0 and parks
+    # 20.00 for CUS-1, which finds nothing open and waits. Jan 20: INV-1
+    # 100.00 and R-1 150.00 naming it (the day's receipts are matched before
+    # the credits, so R-1 pays INV-1): R-1 parks 50.00.
+    # CUS-1's credit holds 20.00 + 50.00 = 70.00. Feb 1: 10.00 of it moved
+    # to CUS-2 (a transfer naming no receipt): CUS-1 holds 60.00. Feb 15:
+    # all 150.00 of R-1 charged back. A claim is decided before the credits'
+    # applications of its day (`customer_credits`: "the claim first on its
+    # day"): R-1's credit holds 50.00 and the account 60.00 for CUS-1, so
+    # the chargeback takes 50.00 out of the credit with no overdraw, and
+    # 100.00 off INV-1 (150.00). CUS-1 then holds 60.00 - 50.00 = 10.00:
+    # R-0's credit pays 10.00 of INV-1 reopened, on Feb 15. INV-1 open
+    # 90.00; CUS-1's credit 0.00, CUS-2's 10.00: the account -10.00 (the
+    # schedule shows 10.00 held), no customer overdrawn.
+    #
+    # (A review of a9f124a: R-0's credit, older, was paid out first on Feb
+    # 15 and paid 20.00 of INV-1 before R-1's claim was decided; the claim
+    # then found 40.00 for CUS-1 and took the other 10.00 beyond,
+    # overdrawing CUS-1 by 10.00 though its credits covered the chargeback:
+    # INV-1 open 80.00, the account 0.00, and the control failed.)
+    text = (
+        _CREDITS_OPEN
+        + invoice(0, "2026-01-05", "100.00")
+        + receipt("2026-01-05", "120.00 USD", "R-0", '\n  invoice: "INV-0"\n  customer: "CUS-1"')
+        + invoice(1, "2026-01-20", "100.00")
+        + receipt("2026-01-20", "150.00 USD", "R-1", '\n  invoice: "INV-1"\n  customer: "CUS-1"')
+    )
+    later = _MOVED_TO_CUS_2 + chargeback("2026-02-15", "150.00")
+    alone, both = alone_and_both(books, text, later)
+    assert sealed(both, "2026-01-31") == sealed(alone, "2026-01-31")
+    assert sorted(_made(both, alone)) == [
+        *sorted(_CHARGED_BACK_IN_FULL[1:]),
+        (
+            "2026-02-15",
+            "Customer credit from R-0 applied to INV-1",
+            ["Liabilities:CustomerCredits 10.00 USD", "Assets:AccountsReceivable -10.00 USD"],
+        ),
+    ]
+    assert balance(both, AR, "USD") == Decimal("90.00")
+    assert balance(both, CREDITS, "USD") == Decimal("-10.00")
+    assert _credits_ties(books, text + later, _FEB_28) == [
+        ("pass", "customer credits 10.00, general ledger 10.00, difference 0.00"),
+        ("pass", "no customer credit below zero"),
+    ]
 
 
 def test_a_debit_dated_on_the_receipts_application_is_read_as_before(books: Books) -> None:
