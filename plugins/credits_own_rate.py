@@ -236,11 +236,15 @@ class Found(NamedTuple):
 
 
 class Legs(NamedTuple):
-    """A transfer's legs among the postings, by their indexes: its debits and its credits."""
+    """A transfer's legs among the postings, by their indexes, by what their pool's legs net to.
 
-    debits: list[int]
-    credits: list[int]
-    within: bool  # all of one pool: a move between its postings, which changes nothing
+    Those of the pools it takes units out of, of those it puts units into,
+    and of those its legs move nothing in, read not at all (`_nets`).
+    """
+
+    debits: list[int]  # of the pools whose legs net to a debit: what they give
+    credits: list[int]  # of the pools whose legs net to a credit: what they take in
+    still: list[int]  # of the pools whose legs net to nothing: between a customer's contracts
 
 
 def is_transfer(entry: data.Transaction, account: str) -> bool:
@@ -261,9 +265,10 @@ def transfers(postings: Sequence[customer_credits.CreditPosting]) -> list[Legs]:
     to CUS-1 by hand, CUS-1's to CUS-2, a parent's split between its
     subsidiaries (one debit, several credits), or several pools' gathered
     into one. In each currency its debits and its credits are of the same
-    units in all; its legs are their indexes in `postings`. All of one
-    pool (`customer_credits.Owner`; between a customer's contracts), it
-    is `within` it. An entry posting elsewhere too is no transfer: a bank
+    units in all; its legs are their indexes in `postings`, by what they
+    net to in their pool (`customer_credits.Owner`, `_nets`): a move
+    between a customer's contracts moves nothing, alone or beside a move
+    between pools. An entry posting elsewhere too is no transfer: a bank
     batch refunding CUS-1 and receiving CUS-2's prepayment posts to cash,
     a move less a fee posts the fee to income; each leg is read as typed,
     a payout out of one pool and a receipt into the other (a fee is best
@@ -282,9 +287,59 @@ def transfers(postings: Sequence[customer_credits.CreditPosting]) -> list[Legs]:
             debits = [index for index in moved if postings[index].number > 0]
             credits = [index for index in moved if postings[index].number < 0]
             if debits and credits and not sum(postings[index].number for index in moved):
-                within = len({postings[index].customer for index in moved}) == 1
-                found.append(Legs(debits, credits, within))
+                net = _nets(postings[index] for index in moved)
+                found.append(
+                    Legs(
+                        [index for index in moved if net[postings[index].customer] > 0],
+                        [index for index in moved if net[postings[index].customer] < 0],
+                        [index for index in moved if not net[postings[index].customer]],
+                    )
+                )
     return found
+
+
+def _nets(legs: Iterable[customer_credits.CreditPosting]) -> dict[str, Decimal]:
+    """Returns the units a transfer's legs in one currency move in each pool, net, by whose it is.
+
+    **A transfer moves each pool's legs net; a pool they net to nothing in
+    moves nothing and stops nothing**, read alike alone or inside an entry
+    (a move between a customer's contracts). CUS-1's 50.00 EUR moved from
+    contract C-1 to C-2 in the entry moving CUS-2's 10.00 EUR (carried in
+    euros) to CUS-3 leave CUS-1's pool alone; beside CUS-1's 100.00 EUR
+    moved to CUS-2, 150.00 EUR between its contracts take nothing more out
+    of the 200.00 it holds: the entry moves 100.00 EUR, all CUS-1's legs at
+    the carrying rate (`_Pools.pool_legs`).
+    """
+    net: dict[str, Decimal] = defaultdict(Decimal)
+    for move in legs:
+        net[move.customer] += move.number
+    return net
+
+
+def _by_pool(
+    legs: Iterable[customer_credits.CreditPosting],
+) -> list[list[customer_credits.CreditPosting]]:
+    """Returns a transfer's legs in one currency, by pool, in the order of each pool's first."""
+    pools: dict[str, list[customer_credits.CreditPosting]] = defaultdict(list)
+    for move in legs:
+        pools[move.customer].append(move)
+    return list(pools.values())
+
+
+def _shares(total: Decimal, numbers: Sequence[Decimal], digits: int) -> list[Decimal]:
+    """Returns `total` shared pro rata by `numbers`, rounded cumulatively.
+
+    The last takes what is left, so the shares add up to `total` exactly.
+    """
+    whole = sum(numbers, Decimal(0))
+    shares: list[Decimal] = []
+    gone, given = Decimal(0), Decimal(0)  # the units and the amount shared so far
+    for at, number in enumerate(numbers, 1):
+        gone += number
+        share = total if at == len(numbers) else fx.quantize(total * gone / whole, digits)
+        shares.append(share - given)
+        given = share
+    return shares
 
 
 def _moves(legs: list[int], postings: Sequence[customer_credits.CreditPosting]) -> list[list[int]]:
@@ -347,9 +402,11 @@ class _Pools:
         **The one rule of when a pool stops**: on the day of its first
         posting without a price in the functional currency, but for those
         that net to nothing with the day's others outside transfers
-        (`netted`) and the legs of a transfer restated (`leg`, never read
-        here: the restating entry moves them back). A transfer read as typed
-        is read here leg by leg: its unpriced legs stop their pools.
+        (`netted`), the legs of a transfer restated (`pool_legs`, never read
+        here: the restating entry moves them back) and a transfer's legs of
+        a pool they net to nothing in (`_nets`, read not at all). A transfer
+        read as typed is read here leg by leg: its unpriced legs stop their
+        pools.
         """
         key = (move.customer, move.currency)
         rate = fx.own_rate(move.posting, self.functional)
@@ -385,26 +442,39 @@ class _Pools:
         pool = self.pools[(move.customer, move.currency)]
         return [PaidOut(pool, move, met.units, rate, met.piece)]
 
-    def leg(self, move: customer_credits.CreditPosting, weight: Decimal) -> Leg:
-        """Reads a transfer's leg moving `weight` into its pool; a stopped pool reads nothing."""
-        key = (move.customer, move.currency)
-        pool = self.pools[key]
-        if key in self.stopped:  # carried in its own currency: it holds what it is moved
-            return Leg(pool, move, weight)
-        at = weight / move.number  # one rate, if exact in Decimal's 28 digits
-        met = self.read(move, weight, at if at * move.number == weight else None)
-        return Leg(pool, move, met.restated(weight))
+    def pool_legs(
+        self, legs: Sequence[customer_credits.CreditPosting], weight: Decimal
+    ) -> list[Leg]:
+        """Reads a pool's legs of a transfer, net, moving `weight`; a stopped pool reads nothing.
 
-    def typed_out(self, move: customer_credits.CreditPosting) -> Decimal:
-        """Returns the weight a transfer's debit moves as typed (`leg` restates it).
-
-        Typed without a price, it has none in the functional currency: it
-        is what the debit takes out of its pool at the carrying rate.
+        Each leg moves its share of what the pool's net moves, by units
+        (`_nets`): all at one rate, so legs between its contracts cancel.
         """
-        if move.posting.price is not None:
-            return ar_entries.weight(move.posting)
-        held = self.held[(move.customer, move.currency)]
-        return _written(held.piece(move.number, None, self.digits), self.digits)
+        move = legs[0]
+        key = (move.customer, move.currency)
+        net = sum((leg.number for leg in legs), Decimal(0))
+        if key not in self.stopped:  # else carried in its own currency: it holds what it is moved
+            at = weight / net  # one rate, if exact in Decimal's 28 digits
+            met = self.read(move._replace(number=net), weight, at if at * net == weight else None)
+            weight = met.restated(weight)
+        shares = _shares(weight, [leg.number for leg in legs], self.digits)
+        return [Leg(self.pools[key], leg, share) for leg, share in zip(legs, shares, strict=True)]
+
+    def typed_out(self, legs: Sequence[customer_credits.CreditPosting]) -> Decimal:
+        """Returns the weight a pool's legs of a transfer move as typed (`pool_legs` restates it).
+
+        Those typed without a price have none in the functional currency:
+        what they take out, net, of the pool at its carrying rate.
+        """
+        typed = sum(
+            (ar_entries.weight(move.posting) for move in legs if move.posting.price is not None),
+            Decimal(0),
+        )
+        unpriced = sum((move.number for move in legs if move.posting.price is None), Decimal(0))
+        if not unpriced:
+            return typed
+        held = self.held[(legs[0].customer, legs[0].currency)]
+        return typed + _written(held.piece(unpriced, None, self.digits), self.digits)
 
     def carries(
         self,
@@ -438,23 +508,25 @@ class _Pools:
     ) -> Transfer | None:
         """Reads a transfer into its pools; None, reading nothing, if it moves no carrying amount.
 
-        A debit typed without a price moves what it takes out at its pool's
-        carrying rate (`typed_out`), as a priced one is restated to.
+        Each pool's legs are read net (`_nets`). A debit typed without a
+        price moves what it takes out at its pool's carrying rate
+        (`typed_out`), as a priced one is restated to; the pools it goes
+        into share what the debits move by their units, net.
         """
         if not self.carries(debits, credits):
             return None
-        out = [self.leg(move, self.typed_out(move)) for move in debits]
+        out = [
+            leg for legs in _by_pool(debits) for leg in self.pool_legs(legs, self.typed_out(legs))
+        ]
         moved = sum((leg.weight for leg in out), Decimal(0))
-        units = sum((move.number for move in debits), Decimal(0))
-        into: list[Leg] = []
-        gone, given = Decimal(0), Decimal(0)  # the units and weight shared so far
-        for number, move in enumerate(credits, 1):
-            gone -= move.number
-            share = (
-                moved if number == len(credits) else fx.quantize(moved * gone / units, self.digits)
-            )
-            into.append(self.leg(move, given - share))
-            given = share
+        into_pools = _by_pool(credits)
+        nets = [sum((move.number for move in legs), Decimal(0)) for legs in into_pools]
+        shares = _shares(-moved, nets, self.digits)
+        into = [
+            leg
+            for legs, share in zip(into_pools, shares, strict=True)
+            for leg in self.pool_legs(legs, share)
+        ]
         return Transfer(out + into)
 
 
@@ -474,8 +546,9 @@ def paid_out_at_own_rates(
     CUS-2 and 40.00 to CUS-3, 74.40 and 49.60. A leg out of or into a pool
     carried in its own currency reads nothing there and moves what the
     other side carries (out of one, its weight as typed); the stopped pool
-    holds its units at that amount, never remeasured. A move within one
-    pool is read not at all: the pool is unchanged. **A leg typed without
+    holds its units at that amount, never remeasured. Each pool's legs
+    move net (`_nets`): a move within one pool is read not at all, alone
+    or inside an entry moving credits between pools. **A leg typed without
     a price is read the same way** (`_Pools.carries`): a debit at its
     pool's carrying rate, a credit at its share, and the restating entry
     moves it back unpriced; 100.00 EUR of CUS-1's moved to CUS-2 with no
@@ -500,14 +573,16 @@ def paid_out_at_own_rates(
     """
     moves = list(postings)  # in a foreign currency (`credits_remeasurement.foreign_postings`)
     legs_of = transfers(moves)
-    in_transfers = {index for each in legs_of for index in [*each.debits, *each.credits]}
+    in_transfers = {
+        index for each in legs_of for index in [*each.debits, *each.credits, *each.still]
+    }
     outside = [move for index, move in enumerate(moves) if index not in in_transfers]
     found_pools = credits_remeasurement.pools(moves, functional)
     pools = _Pools(found_pools, functional, policy, netted(outside, functional))
     found = Found([], [], pools.stopped)
     days: dict[datetime.date, list[Legs]] = defaultdict(list)
     for each in legs_of:
-        if not each.within:  # a move within a pool changes nothing
+        if each.debits:  # else a move within pools, which changes nothing
             days[moves[each.debits[0]].entry.date].append(each)
     # Stable: in entry order within a day, what is put in first.
     order = sorted(range(len(moves)), key=lambda at: (moves[at].entry.date, moves[at].number > 0))
@@ -666,8 +741,9 @@ def transfer_entry(
             ar_entries.leg(account, units, move.currency, price, functional, _on(whose))
             for units, price in legs(weight, move.number, digits)
         ]
-    out = [leg for leg in moved.legs if leg.move.number > 0]
-    into = [leg for leg in moved.legs if leg.move.number < 0]
+    net = _nets(leg.move for leg in moved.legs)  # what each pool gives (+) or takes in (-)
+    out = [leg for leg in moved.legs if net[leg.move.customer] > 0]
+    into = [leg for leg in moved.legs if net[leg.move.customer] < 0]
     sources = list(dict.fromkeys(leg.pool.name for leg in out))
     destinations = list(dict.fromkeys(leg.pool.name for leg in into))
     units = sum((leg.move.number for leg in out), Decimal(0))

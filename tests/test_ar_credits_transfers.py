@@ -17,6 +17,10 @@ unpriced move in one entry read as two transfers, failed on a2603ac.
 The last two of the first group pin what passed: a transfer in the
 functional currency is left alone, and a transfer's restated legs name
 the receipt its debit names.
+From the review of fd6b90d (rev19): a move between a customer's
+contracts typed inside a transfer between pools, moving nothing and
+stopping nothing (a transfer moves each pool's legs net), failed on
+fd6b90d; its two pins passed there.
 
 Prices and the pool of every example but the last three: EUR at 1.20 from
 Jan 1, 1.25 on Jan 31, 1.15 on Feb 28. CUS-1 prepays 100.00 EUR at 1.20
@@ -570,6 +574,200 @@ def test_pin_unpriced_euros_in_and_out_of_a_pool_on_one_day_keep_it_at_a_rate(
     assert realized(entries) == Decimal("6.00")
     assert _priced_weight(entries, "2026-02-28") == Decimal("-124.00")
     assert february(entries) == {"CUS-1": Decimal("9.00")}
+
+
+# CUS-2's 10.00 EUR (carried in euros) moved to CUS-3, and 50.00 EUR of
+# CUS-1's moved from contract C-1 to C-2, in one hand entry, all unpriced.
+BESIDE_A_TYPED_MOVE = (
+    CUS_2_EUROS
+    + """
+2026-02-03 * "Reclassifications"
+  Liabilities:CustomerCredits  10.00 EUR
+    customer: "CUS-2"
+  Liabilities:CustomerCredits  -10.00 EUR
+    customer: "CUS-3"
+  Liabilities:CustomerCredits  50.00 EUR
+    customer: "CUS-1"
+    contract: "C-1"
+  Liabilities:CustomerCredits  -50.00 EUR
+    customer: "CUS-1"
+    contract: "C-2"
+"""
+)
+
+
+# CUS-1's 100.00 EUR moved to CUS-2, and 150.00 EUR of CUS-1's moved from
+# contract C-1 to C-2, in one hand entry, all unpriced.
+BESIDE_A_CARRIED_MOVE = """
+2026-02-03 * "Reclassifications"
+  Liabilities:CustomerCredits  100.00 EUR
+    customer: "CUS-1"
+  Liabilities:CustomerCredits  -100.00 EUR
+    customer: "CUS-2"
+  Liabilities:CustomerCredits  150.00 EUR
+    customer: "CUS-1"
+    contract: "C-1"
+  Liabilities:CustomerCredits  -150.00 EUR
+    customer: "CUS-1"
+    contract: "C-2"
+"""
+# The same moves typed as 250.00 EUR out of CUS-1's contract C-1, 150.00
+# into its C-2 and 100.00 into CUS-2, all unpriced.
+ONE_LEG_OUT_OF_C1 = """
+2026-02-03 * "Reclassifications"
+  Liabilities:CustomerCredits  250.00 EUR
+    customer: "CUS-1"
+    contract: "C-1"
+  Liabilities:CustomerCredits  -150.00 EUR
+    customer: "CUS-1"
+    contract: "C-2"
+  Liabilities:CustomerCredits  -100.00 EUR
+    customer: "CUS-2"
+"""
+
+
+@pytest.mark.parametrize(
+    ("moves", "made", "remeasured"),
+    [
+        # CUS-2 has no carrying rate to move: its move to CUS-3 is read as
+        # typed, CUS-2 and CUS-3 carried in euros from Feb 3. CUS-1's legs,
+        # +50.00 and -50.00 in its one pool, move no unit of it: its
+        # carrying amount stays -248.00 for 200.00 EUR, as when the move is
+        # typed as an entry of its own (a within-pool transfer, read not at
+        # all). Feb 10, 100.00 EUR refunded at 1.30 (130.00 USD paid) take
+        # 248.00 x 100 / 200 = 124.00 out: 130.00 - 124.00 = 6.00 of loss
+        # ("own-rate"), CUS-1 -100.00 EUR at -124.00.
+        #   Feb 28 (1.15): CUS-1 -115.00 + 124.00 = 9.00 of gain.
+        # fd6b90d read CUS-1's legs as legs of the typed move: CUS-1 stopped
+        # on Feb 3 in both passes, nothing realized, nothing remeasured.
+        # (a2603ac stopped it in the own-rate pass only and remeasured it by
+        # -115.00 + 118.00 = 3.00 on the -248.00 + 130.00 left; f1bde5b
+        # stopped every pool an unpriced transfer touched.)
+        (BESIDE_A_TYPED_MOVE, ["own-rate"], {"CUS-1": Decimal("9.00")}),
+        # CUS-1 holds 200.00 EUR and moves 100.00 to CUS-2: carried at
+        # 248.00 x 100 / 200 = 124.00, nothing realized; the 150.00 between
+        # its contracts move nothing: CUS-1's legs net +100.00 + 150.00 -
+        # 150.00 = +100.00, each restated at 1.24. CUS-1 -100.00 EUR at
+        # -124.00; the Feb 10 refund realizes 130.00 - 124.00 = 6.00 and
+        # empties it.
+        #   Feb 28 (1.15): CUS-2 -115.00 + 124.00 = 9.00; CUS-1 holds nothing.
+        # fd6b90d counted the 150.00 among the entry's debits out of CUS-1:
+        # 250.00 > 200.00 held, so the whole entry was read as typed and
+        # stopped CUS-1 and CUS-2 on Feb 3: nothing realized or remeasured
+        # (so did a2603ac and f1bde5b, in both passes).
+        (BESIDE_A_CARRIED_MOVE, ["credits-transfer", "own-rate"], {"CUS-2": Decimal("9.00")}),
+        # CUS-1's legs net +250.00 - 150.00 = +100.00: the same 124.00 moved
+        # to CUS-2 (its -150.00 into C-2 at 1.24 too, -186.00 of the +310.00
+        # its +250.00 out of C-1 are restated at), the same figures.
+        # fd6b90d: 250.00 > 200.00 held, read as typed, as above.
+        (ONE_LEG_OUT_OF_C1, ["credits-transfer", "own-rate"], {"CUS-2": Decimal("9.00")}),
+    ],
+    ids=["beside a move read as typed", "beside a carried move", "one leg out of a contract"],
+)
+def test_a_move_between_a_customers_contracts_in_a_transfer_stops_nothing(
+    books: Books, moves: str, made: list[str], remeasured: dict[str, Decimal]
+) -> None:
+    # Each pool's legs in a transfer are read net (`credits_own_rate._nets`).
+    text = PRICES + EURO_ACCOUNT + CUS_1_PREPAYS + moves + REFUND_AT_1_30
+    entries, errors = load(books, text)
+    assert errors == []
+    assert remeasured_on(entries, "2026-01-31") == {"CUS-1": Decimal("-2.00")}
+    assert kinds(entries) == made
+    assert realized(entries) == Decimal("6.00")
+    assert february(entries) == remeasured
+
+
+def test_a_pools_legs_in_a_transfer_are_restated_at_the_one_rate_its_net_moves(
+    books: Books,
+) -> None:
+    # ONE_LEG_OUT_OF_C1: CUS-1's legs net +100.00 EUR, which take 248.00 x
+    # 100 / 200 = 124.00 out (1.24). Each of its legs moves its share of
+    # that by units: +250.00 x 1.24 = 310.00 out of C-1, -150.00 x 1.24 =
+    # -186.00 into C-2, 310.00 - 186.00 = 124.00 net; CUS-2's -100.00 take
+    # the 124.00 in. Each leg, typed without a price, is moved back
+    # unpriced and again at 1.24. The narration names what the pools net:
+    # 100.00 EUR from CUS-1 to CUS-2, carried at 124.00. (fd6b90d: no
+    # restating entry, the entry read as typed.)
+    entries, errors = load(books, PRICES + CUS_1_PREPAYS + ONE_LEG_OUT_OF_C1)
+    assert errors == []
+    [restated] = [e for e in generated(entries) if e.meta.get("revclose_kind") == TRANSFER]
+    assert restated.narration == (
+        "Credits transfer of 100.00 EUR from CUS-1 to CUS-2: typed without a price, "
+        "carried at 124.00 USD"
+    )
+    assert restated_legs(entries) == [
+        ("-250.00 EUR", "None", "CUS-1"),
+        ("250.00 EUR", "1.24 USD", "CUS-1"),
+        ("150.00 EUR", "None", "CUS-1"),
+        ("-150.00 EUR", "1.24 USD", "CUS-1"),
+        ("100.00 EUR", "None", "CUS-2"),
+        ("-100.00 EUR", "1.24 USD", "CUS-2"),
+    ]
+    assert realized(entries) == 0
+    assert february(entries) == {"CUS-1": Decimal("9.00"), "CUS-2": Decimal("9.00")}
+
+
+def test_pin_a_priced_move_and_its_unpriced_way_back_in_one_entry_move_nothing(
+    books: Books,
+) -> None:
+    # One entry: CUS-1's 100.00 EUR to CUS-2 at 1.25, and 100.00 EUR of
+    # CUS-2's back to CUS-1 without a price (CUS-2 holds nothing before).
+    # Each set balances by itself (`_moves`): two transfers. The priced one
+    # is ready first (CUS-1 holds 200.00): 124.00 leave CUS-1 for CUS-2;
+    # then CUS-2 holds 100.00 EUR at 124.00 and sends them back at 124.00.
+    # CUS-1 is -200.00 EUR at -248.00 again, CUS-2 empty: nothing realized,
+    # no pool stopped.
+    #   Feb 28 (1.15): CUS-1 -230.00 + 248.00 = 18.00.
+    # Before fd6b90d the whole entry was read as typed: 125.00 - 124.00 =
+    # 1.00 realized and CUS-1 stopped (no Feb 28 remeasurement).
+    swap = """
+2026-02-03 * "Swap"
+  Liabilities:CustomerCredits  100.00 EUR @ 1.25 USD
+    customer: "CUS-1"
+  Liabilities:CustomerCredits  -100.00 EUR @ 1.25 USD
+    customer: "CUS-2"
+  Liabilities:CustomerCredits  100.00 EUR
+    customer: "CUS-2"
+  Liabilities:CustomerCredits  -100.00 EUR
+    customer: "CUS-1"
+"""
+    entries, errors = load(books, PRICES + CUS_1_PREPAYS + swap)
+    assert errors == []
+    assert realized(entries) == 0
+    assert february(entries) == {"CUS-1": Decimal("18.00")}
+
+
+def test_pin_three_priced_legs_and_two_unpriced_are_two_transfers(books: Books) -> None:
+    # One entry: CUS-1's 100.00 EUR at 1.25 split 60.00 to CUS-3 and 40.00
+    # to CUS-5, and CUS-2's 10.00 EUR (carried in euros) to CUS-4 unpriced.
+    # The priced split moves 124.00 out of CUS-1, shared by units: 124.00 x
+    # 60 / 100 = 74.40 to CUS-3, the last 49.60 to CUS-5; nothing realized.
+    # The unpriced move is read as typed: CUS-2 and CUS-4 in euros.
+    #   Feb 28 (1.15): CUS-1 -115.00 + 124.00 = 9.00; CUS-3 -69.00 + 74.40
+    #   = 5.40; CUS-5 -46.00 + 49.60 = 3.60.
+    # Before fd6b90d: 1.00 realized, CUS-3 6.00 and CUS-5 4.00 (at 1.25).
+    split = """
+2026-02-03 * "Moves"
+  Liabilities:CustomerCredits  100.00 EUR @ 1.25 USD
+    customer: "CUS-1"
+  Liabilities:CustomerCredits  -60.00 EUR @ 1.25 USD
+    customer: "CUS-3"
+  Liabilities:CustomerCredits  -40.00 EUR @ 1.25 USD
+    customer: "CUS-5"
+  Liabilities:CustomerCredits  10.00 EUR
+    customer: "CUS-2"
+  Liabilities:CustomerCredits  -10.00 EUR
+    customer: "CUS-4"
+"""
+    text = PRICES + EURO_ACCOUNT + CUS_1_PREPAYS + CUS_2_EUROS + split
+    entries, errors = load(books, text)
+    assert errors == []
+    assert realized(entries) == 0
+    assert february(entries) == {
+        "CUS-1": Decimal("9.00"),
+        "CUS-3": Decimal("5.40"),
+        "CUS-5": Decimal("3.60"),
+    }
 
 
 def _priced_weight(entries: list[data.Directive], day: str) -> Decimal:
