@@ -514,8 +514,11 @@ def _reconciled(
     )
     own_rates = credits_own_rate.entries(crediting, owner, policy)
     made += own_rates.entries
-    # So does a typed debit of a receipt in unapplied cash at a rate other than the receipt's.
-    made += unapplied_own_rate.entries(applied.cash, rates, policy)
+    # So does a typed debit of a receipt in unapplied cash at a rate other than the receipt's;
+    # one without a price of a receipt typed at one is an error at its line.
+    paid_out = unapplied_own_rate.entries(applied.cash, made, rates, policy)
+    made += paid_out.entries
+    findings += paid_out.findings
     # Month-end entries are made through the books' horizon, not their last
     # date: December's remeasurement is due once the books reach December, so
     # typing January adds none to a closed December.

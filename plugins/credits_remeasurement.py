@@ -81,10 +81,10 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from itertools import groupby
-from typing import NamedTuple, Protocol
+from typing import NamedTuple, Protocol, TypeVar
 
 from beancount.core import data
 
@@ -166,6 +166,9 @@ class Move(Protocol):
     def posting(self) -> data.Posting: ...
 
 
+MoveT = TypeVar("MoveT", bound=Move)
+
+
 def unpriced_units(moves: Iterable[Move], functional: str) -> Decimal:
     """Returns the units a day's postings without a price in the functional currency move, net.
 
@@ -182,15 +185,26 @@ def unpriced_units(moves: Iterable[Move], functional: str) -> Decimal:
     )
 
 
-def own_currency_from(moves: Sequence[Move], functional: str) -> datetime.date | None:
-    """Returns the first day a pool's postings without a price move units (`unpriced_units`).
+def unpriced_days(moves: Sequence[MoveT], functional: str) -> Iterator[list[MoveT]]:
+    """Yields the postings of each day whose postings without a price move units, in date order.
 
-    The pool is carried in its own currency from that day; None if never.
+    Each such day's postings without a price in the functional currency
+    net to units (`unpriced_units`): they move the pool's units and none
+    of its carrying amount.
     """
     for _, moved in groupby(moves, key=lambda move: move.entry.date):
         day = list(moved)
         if unpriced_units(day, functional):
-            return day[0].entry.date
+            yield day
+
+
+def own_currency_from(moves: Sequence[Move], functional: str) -> datetime.date | None:
+    """Returns the first day a pool's postings without a price move units (`unpriced_days`).
+
+    The pool is carried in its own currency from that day; None if never.
+    """
+    for day in unpriced_days(moves, functional):
+        return day[0].entry.date
     return None
 
 

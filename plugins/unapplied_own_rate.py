@@ -34,19 +34,34 @@ a debit without its own price in the functional currency; a receipt with
 an error (one used more than it received) is left as typed. A hand
 application typed at one rate on both sides realizes the cash's
 difference here and the invoice's by `plugins.fx.settled_at_own_rate`.
+
+A receipt typed at a price and debited without one (a refund typed from
+a euro bank account, `Liabilities:UnappliedCash 30.00 EUR`) is an error
+at the debit's line, as a payment with a rate on one side only is
+(`plugins.fx.without_a_rate`): the debit's units weigh nothing, so the
+receipt keeps their weight at its rate with no units to carry it (R-1
+130.00 EUR at 1.20, 30.00 EUR of it refunded so: 100.00 EUR weighing
+-156.00 USD, not -120.00), and no entry can realize it, for no one knows
+what the euros were paid out at. The fix is an `@` price on it. From
+that day the receipt is carried in its own currency in every pass
+(`stopped`): its month end is not remeasured and a later debit at a rate
+of its own gets no entry here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
 from beancount.core import data
 
-from plugins import ar_entries, fx, meta
+from plugins import ar_entries, credits_remeasurement, fx, meta, unapplied_remeasurement
 from plugins.ar_policy import ArPolicy
 from plugins.receipts import APPLIED_RECEIPT, Receipt, Receipts, used_receipt
+from plugins.receivables import Finding
+from plugins.unapplied_remeasurement import ReceiptPosting
 
 
 class PaidOut(NamedTuple):
@@ -60,13 +75,106 @@ class PaidOut(NamedTuple):
     carrying: Decimal  # the receipt's rate
 
 
-def paid_out_at_own_rates(cash: Receipts, rates: fx.Rates, policy: ArPolicy) -> list[PaidOut]:
+class Stopped(NamedTuple):
+    """A receipt carried at its own price, from the day postings without one move its units."""
+
+    receipt: Receipt
+    carrying: Decimal  # its own price in the functional currency
+    day: datetime.date  # carried in its own currency from it
+    unpriced: list[ReceiptPosting]  # the typed postings without a price that moved its units
+
+
+def stopped(
+    cash: Receipts, made: Sequence[data.Transaction], policy: ArPolicy, functional: str
+) -> dict[str, Stopped]:
+    """Returns each receipt typed at a price that a posting without one stops, by receipt id.
+
+    A receipt typed at a price (`-130.00 EUR @ 1.20 USD`) weighs its units
+    at it in the general ledger; a posting of its units without a price
+    (a refund typed from a euro bank account) weighs nothing, so from its
+    day what the receipt weighs is no longer its units at its rate. It is
+    carried in its own currency from the first such day, in every pass:
+    its month end (`plugins.unapplied_remeasurement`, by the same rule,
+    `credits_remeasurement.own_currency_from`) and its own-rate entries.
+    The day's postings without a price that net to nothing stop nothing.
+    A receipt typed without a price weighs nothing from the start and is
+    carried at the ledger's price as its applications move it: none.
+
+    Args:
+      cash: The receipts, with every use of each (typed and generated).
+      made: The entries the plugin generated so far.
+      policy: The receivables policy (the unapplied cash account).
+      functional: The functional currency.
+    """
+    found: dict[str, Stopped] = {}
+    postings = unapplied_remeasurement.receipt_postings(cash, made, policy, functional)
+    for receipt_id, moves in postings.items():
+        receipt = cash.by_id[receipt_id]
+        carrying = fx.own_rate(receipt.posting, functional)
+        if carrying is None:
+            continue
+        days = list(credits_remeasurement.unpriced_days(moves, functional))
+        if not days:
+            continue
+        unpriced = [
+            move
+            for day in days
+            for move in day
+            if fx.own_rate(move.posting, functional) is None
+            and meta.GENERATED_BY not in move.entry.meta
+        ]
+        found[receipt_id] = Stopped(receipt, carrying, days[0][0].entry.date, unpriced)
+    return found
+
+
+def unpriced_findings(stop: Stopped, policy: ArPolicy, functional: str) -> list[Finding]:
+    """Returns an error at each typed posting without a price that moved a priced receipt's units.
+
+    Its units weigh nothing where the receipt's rate weighs them, so the
+    receipt's weight in unapplied cash is left with units it does not
+    carry (or the other way round), a break no entry realizes: R-1 130.00
+    EUR at 1.20 (-156.00 USD), 30.00 EUR refunded from a euro account
+    without a price, leave 100.00 EUR weighing -156.00 USD, not -120.00.
+    The fix is the refund's price, `@` the rate it was paid out at: its
+    difference from the receipt's is then realized (`entry`). No price in
+    the ledger fixes it: a typed posting weighs its own price alone.
+    Generated postings are not read: one without a price is an
+    application with a rate on one side only, reported where it is made
+    (`plugins.fx.without_a_rate`).
+    """
+    receipt, rate = stop.receipt, stop.carrying
+    found: list[Finding] = []
+    for move in stop.unpriced:
+        number = move.number
+        moved = (
+            f"takes {number} {receipt.currency} out of '{receipt.id}'"
+            if number > 0
+            else f"puts {-number} {receipt.currency} into '{receipt.id}'"
+        )
+        value = fx.quantize(abs(number) * rate, policy.precision.digits(functional))
+        message = (
+            f"The posting of {move.entry.date} {moved}, carried at {rate} {functional}, "
+            f"without a rate in {functional}: they weigh 0.00 {functional}, not {value} at "
+            f"its rate, a break of unapplied cash no entry realizes; expected an '@' price "
+            f"in {functional} on its unapplied cash posting"
+        )
+        found.append((meta.source_of(move.entry, move.posting), message, move.entry))
+    return found
+
+
+def paid_out_at_own_rates(
+    cash: Receipts, rates: fx.Rates, policy: ArPolicy, stops: Mapping[str, datetime.date]
+) -> list[PaidOut]:
     """Returns each typed debit of a foreign-currency receipt at a rate other than the receipt's.
+
+    A debit on or after the day its receipt is carried in its own currency
+    from (`stopped`) is left as typed: the receipt has no carrying rate left.
 
     Args:
       cash: The receipts, with every use of each (typed and generated).
       rates: The ledger's prices.
       policy: The receivables policy (the unapplied cash account, precision).
+      stops: The day each receipt is carried in its own currency from, by id.
     """
     functional = rates.functional
     if functional is None or cash.currencies <= {functional}:  # no receipt in a foreign currency
@@ -81,9 +189,10 @@ def paid_out_at_own_rates(cash: Receipts, rates: fx.Rates, policy: ArPolicy) -> 
         carrying = rates.of_posting(receipt.posting, receipt.date)
         if carrying is None:
             continue
+        stop = stops.get(receipt_id)
         typed = {id(use.entry): use.entry for use in uses}
         for entry in typed.values():
-            if meta.GENERATED_BY in entry.meta:
+            if meta.GENERATED_BY in entry.meta or (stop is not None and stop <= entry.date):
                 continue
             if links is None:
                 links = {one.link: one.id for one in by_id.values()}
@@ -140,12 +249,37 @@ def entry(paid: PaidOut, policy: ArPolicy) -> data.Transaction:
     )
 
 
-def entries(cash: Receipts, rates: fx.Rates, policy: ArPolicy) -> list[data.Transaction]:
+class Made(NamedTuple):
+    """The entries this module makes, and the errors of receipts moved without a price."""
+
+    entries: list[data.Transaction]
+    findings: list[Finding]
+
+
+def entries(
+    cash: Receipts, made: Sequence[data.Transaction], rates: fx.Rates, policy: ArPolicy
+) -> Made:
     """Returns the entries realizing the typed debits of receipts at rates other than theirs.
+
+    With an error at each typed posting without a price that moved a
+    receipt typed at one (`unpriced_findings`).
 
     Args:
       cash: The receipts, once every use of each is posted.
+      made: The entries the plugin generated so far.
       rates: The ledger's prices.
       policy: The receivables policy.
     """
-    return [entry(paid, policy) for paid in paid_out_at_own_rates(cash, rates, policy)]
+    functional = rates.functional
+    if functional is None or cash.currencies <= {functional}:  # no receipt in a foreign currency
+        return Made([], [])
+    stops = stopped(cash, made, policy, functional)
+    paid = paid_out_at_own_rates(
+        cash, rates, policy, {receipt_id: stop.day for receipt_id, stop in stops.items()}
+    )
+    findings = [
+        finding
+        for stop in stops.values()
+        for finding in unpriced_findings(stop, policy, functional)
+    ]
+    return Made([entry(one, policy) for one in paid], findings)

@@ -33,8 +33,10 @@ January 31 with EUR at 1.25 is worth -162.50 USD: 6.50 USD of loss.
 As for credits, a receipt is remeasured only while each of its postings is
 priced in the functional currency: a receipt typed from a euro bank account
 without a price, or a use of it without one, has no functional value, so
-from its day the receipt is carried in its own currency. A receipt with an
-error (one used more than it received) is left as typed.
+from its day the receipt is carried in its own currency (a use without one
+of a receipt typed at a price is an error at its line, and its own-rate
+entries stop on the same day, `plugins.unapplied_own_rate.stopped`). A
+receipt with an error (one used more than it received) is left as typed.
 """
 
 from __future__ import annotations

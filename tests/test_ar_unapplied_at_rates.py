@@ -22,10 +22,10 @@ from beancount.core import data
 
 from reports import receivables
 from tests import reporting
-from tests.conftest import Books, generated, line_of
+from tests.conftest import Books, error_lines, generated, line_of
 from tests.rated_books import postings_through, sealed, units_total, usd_weight
 from tests.test_ar_credits_refunded_at_rates import own_rates
-from tests.test_ar_reconciliation import AR, CREDITS, HEADER, REALIZED, UNAPPLIED
+from tests.test_ar_reconciliation import AR, CREDITS, HEADER, REALIZED, UNAPPLIED, load
 
 POLICY = {"ar.yaml": "tolerance: {USD: 1.00, EUR: 1.00}\n", "close.yaml": ""}
 OPENS = """
@@ -336,3 +336,112 @@ def test_a_debit_at_the_receipts_rate_or_without_a_rate_of_its_own_makes_no_entr
   Liabilities:UnappliedCash  130.00 USD
 """
     assert _own_rates(_load(books, in_dollars)) == []
+
+
+def _usd(entries: list[data.Directive], account: str) -> Decimal:
+    """An account's weight in USD: units at their USD price; EUR without one weigh nothing."""
+    total = Decimal(0)
+    for posting in postings_through(entries, account, "2026-12-31"):
+        assert posting.units is not None and isinstance(posting.units.number, Decimal)
+        if posting.price is not None:
+            assert isinstance(posting.price.number, Decimal)
+            total += posting.units.number * posting.price.number
+        elif posting.units.currency == "USD":
+            total += posting.units.number
+    return total
+
+
+def _euro_refund(day: str, name: str, eur: str, price: str = "") -> str:
+    """A refund paid from the euro account, typed with `price` (`@ 1.10 USD`) or without one."""
+    at = f" {price}" if price else ""
+    return f"""
+{day} * "Acme" "Refund of {name}"
+  receipt: "{name}"
+  Liabilities:UnappliedCash  {eur} EUR{at}
+  Assets:Bank:Euro  -{eur} EUR{at}
+"""
+
+
+# R-1 waits at 1.20 (-156.00 USD); 30.00 EUR of it go back from the euro
+# account on Feb 10, the rest is charged back on Feb 15 at 1.10 (110.00 USD).
+_CHARGED_BACK = _paid_out("2026-02-15", "R-1", "100.00", "1.10", "110.00")
+_UNPRICED_REFUND = _WAITING + _euro_refund("2026-02-10", "R-1", "30.00") + _CHARGED_BACK
+
+
+def test_worked_example_a_receipt_at_a_rate_refunded_without_one_is_an_error_at_the_refund(
+    books: Books,
+) -> None:
+    # The refund's 30.00 EUR weigh 0.00 USD in the general ledger, where
+    # R-1's 1.20 makes them 30 x 1.20 = 36.00: R-1 is left with 100.00 EUR
+    # weighing -156.00 USD, not -120.00. Before the rule nothing said so:
+    # the chargeback's own-rate entry realized 100 x (1.20 - 1.10) = 10.00
+    # and unapplied cash ended with 0.00 EUR weighing -156.00 + 0.00 +
+    # 110.00 + 120.00 - 110.00 = -36.00 USD, the refund's 36.00, realized
+    # nowhere. Now it is an error at the refund's line, naming the fix.
+    entries, errors = load(books, OPENS + _UNPRICED_REFUND)
+    refund = "Liabilities:UnappliedCash  30.00 EUR"
+    assert error_lines(errors) == [
+        (
+            line_of(HEADER + OPENS + _UNPRICED_REFUND, refund),
+            "The posting of 2026-02-10 takes 30.00 EUR out of 'R-1', carried at 1.20 USD, "
+            "without a rate in USD: they weigh 0.00 USD, not 36.00 at its rate, a break of "
+            "unapplied cash no entry realizes; expected an '@' price in USD on its unapplied "
+            "cash posting",
+        )
+    ]
+    # The fix: the refund typed at the day's 1.10 (33.00 USD), on both
+    # sides. Its own-rate entry realizes 30 x (1.20 - 1.10) = 3.00 of gain,
+    # the chargeback's 100 x (1.20 - 1.10) = 10.00: R-1 came in worth
+    # 156.00 and went out worth 33.00 + 110.00 = 143.00, 13.00 of gain.
+    # Unapplied cash holds -130.00 + 30.00 + 100.00 = 0.00 EUR weighing
+    # -156.00 + 33.00 + 36.00 - 33.00 + 110.00 + 120.00 - 110.00 = 0.00 USD.
+    fixed = _WAITING + _euro_refund("2026-02-10", "R-1", "30.00", "@ 1.10 USD") + _CHARGED_BACK
+    entries, errors = load(books, OPENS + fixed)
+    assert errors == []
+    assert units_total(postings_through(entries, UNAPPLIED, "2026-12-31"), "EUR") == 0
+    assert _usd(entries, UNAPPLIED) == Decimal(0)
+    assert _realized(entries) == Decimal("-13.00")
+    # A receipt typed without a price weighs nothing, nor does its refund
+    # from the same euro account: nothing breaks, nothing to report.
+    in_euros = (
+        _RATES
+        + """
+2026-01-20 * "Acme" "Wire"
+  receipt: "R-1"
+  customer: "CUS-1"
+  Assets:Bank:Euro  130.00 EUR
+  Liabilities:UnappliedCash  -130.00 EUR
+"""
+        + _euro_refund("2026-02-10", "R-1", "30.00")
+    )
+    assert load(books, OPENS + in_euros)[1] == []
+
+
+def test_a_receipt_refunded_without_a_price_is_carried_in_its_own_currency_in_every_pass(
+    books: Books,
+) -> None:
+    # R-1 130.00 EUR at 1.20 (-156.00 USD); 30.00 EUR refunded from the
+    # euro account without a price on Feb 10; 50.00 EUR charged back at
+    # 1.10 (55.00 USD) on Feb 15; 50.00 EUR wait over Feb 28 at 1.15. From
+    # Feb 10 R-1's weight is no longer its euros at 1.20, so it has no
+    # carrying rate: the chargeback gets no own-rate entry (before the rule
+    # it realized 50 x (1.20 - 1.10) = 5.00 against the 1.20 the refund
+    # broke), and Feb 28 remeasures nothing (the 50.00 EUR weigh -156.00 +
+    # 0.00 + 55.00 = -101.00 USD, not 50 x 1.20 = -60.00; at 1.15 they are
+    # worth -57.50, and 43.50 of "gain" would be booked). Both passes read
+    # the one day; the one error is the refund's.
+    text = (
+        OPENS
+        + _WAITING
+        + _euro_refund("2026-02-10", "R-1", "30.00")
+        + _paid_out("2026-02-15", "R-1", "50.00", "1.10", "55.00")
+        + "\n2026-02-28 price EUR 1.15 USD\n"
+    )
+    entries, errors = load(books, text)
+    assert [message[:47] for _, message in error_lines(errors)] == [
+        "The posting of 2026-02-10 takes 30.00 EUR out o"
+    ]
+    assert _own_rates(entries) == []
+    assert [e for e in generated(entries) if "fx-remeasurement" in e.tags] == []
+    assert _realized(entries) == Decimal(0)
+    assert _usd(entries, UNAPPLIED) == Decimal("-101.00")
