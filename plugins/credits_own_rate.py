@@ -42,7 +42,7 @@ it is realized the same way. The pool is carried as its open units and their exa
   pool weighs exactly nothing once its units are 0. Where no one price
   weighs that piece exactly in Beancount's arithmetic (44.97 USD for
   37.87 EUR), it is taken out in two legs at neighbouring prices of six
-  significant digits (`legs`).
+  significant digits (`derecognition.legs`).
 
 The pool is read in date order, what is put in on a day before what is
 paid out of it (as `customer_credits.Held` reads the account). A debit of
@@ -63,28 +63,10 @@ outside transfers netting to nothing in the pool on their day stop
 nothing, `netted`). Its month-end remeasurement reads the day each pool
 stops from here (`Found.stops`), so the two never differ.
 
-**A transfer between credit pools realizes nothing; the carrying amount
-moves with the units** (`transfers`, `paid_out_at_own_rates`): an entry
-whose every posting is to the credits account, debits out of some pools
-and credits of the same units into others (nobody's euros moved to
-CUS-1 by hand, CUS-1's to CUS-2, or split between CUS-2 and CUS-3), is
-no payout. Its debits take their units out of the source pools at the
-carrying rate, as a payout would, and its credits put that carrying
-amount into the destination pools, shared pro rata by units, whatever
-rate the entry typed; the entry this module makes (`revclose_kind:
-"credits-transfer"`, `transfer_entry`) restates the legs at it.
-Nobody's one pool of -200.00 EUR carried at -248.00, 100.00 EUR moved
-to CUS-1 at 1.20 move 124.00: nobody's -100.00 EUR at -124.00, CUS-1's
-at -124.00, nothing realized. Typed without a price (balanced in euros)
-it is the same transfer, its debits read at the carrying rate: the entry
-moves each leg back unpriced and again at 1.24, so each pool stays
-carried at a rate. One read as typed (no carrying rate to move) stops
-its pools from its day. The choice: restating the legs in the
-books, not reading the pools' weights otherwise, keeps each pool's
-carrying amount its postings' weight, the one thing its month-end
-remeasurement (`plugins.credits_remeasurement`) and the general ledger
-read. An entry posting elsewhere too (cash, a fee) is no transfer: a
-debit is a payout, a credit a receipt, each at its rate.
+A transfer between credit pools is read into them here too, day by day
+with the rest (`paid_out_at_own_rates`); it realizes nothing, the
+carrying amount moving with the units (`plugins.credit_transfers`, which
+also makes the entry restating it).
 """
 
 from __future__ import annotations
@@ -92,18 +74,22 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from itertools import groupby
 from typing import Any, NamedTuple
 
 from beancount.core import data
 
-from plugins import ar_entries, credits_remeasurement, customer_credits, fx, meta
+from plugins import (
+    ar_entries,
+    credit_transfers,
+    credits_remeasurement,
+    customer_credits,
+    derecognition,
+    fx,
+    meta,
+)
 from plugins.ar_policy import ArPolicy
-from plugins.derecognition import price_of
-from plugins.receipts import APPLIED_RECEIPT
-
-TRANSFER = "credits-transfer"  # the kind of an entry restating a transfer between pools
 
 
 class PaidOut(NamedTuple):
@@ -191,7 +177,7 @@ def meet(
     units = policy.precision.to_minor(met, currency)
     if not met or units is None:
         return held.added(number, weight, rate), Met(0, Decimal(0), Decimal(0))
-    piece = _written(held.piece(met, rate, digits), digits)
+    piece = derecognition.written(held.piece(met, rate, digits), digits)
     if met == number:
         share = weight
     else:
@@ -200,26 +186,6 @@ def meet(
     if met != number:
         held = held.added(number - met, weight - share, rate)
     return held, Met(units, piece, share)
-
-
-class Leg(NamedTuple):
-    """A leg of a transfer, its pool, and the weight it carries once restated."""
-
-    pool: credits_remeasurement.Pool
-    move: customer_credits.CreditPosting
-    weight: Decimal  # signed as its units: the carrying amount it moves (`meet`)
-
-    @property
-    def restated(self) -> bool:
-        """Whether it moves another weight than typed: always, typed without a price."""
-        posting = self.move.posting
-        return posting.price is None or self.weight != ar_entries.weight(posting)
-
-
-class Transfer(NamedTuple):
-    """A transfer between credit pools: its debits, then its credits, as restated (`Leg`)."""
-
-    legs: list[Leg]
 
 
 class Found(NamedTuple):
@@ -231,131 +197,8 @@ class Found(NamedTuple):
     """
 
     paid: list[PaidOut]
-    transfers: list[Transfer]
+    transfers: list[credit_transfers.Transfer]
     stops: dict[tuple[str, str], datetime.date]  # by (customer, currency)
-
-
-class Legs(NamedTuple):
-    """A transfer's legs among the postings, by their indexes, by what their pool's legs net to.
-
-    Those of the pools it takes units out of, of those it puts units into,
-    and of those its legs move nothing in, read not at all (`_nets`).
-    """
-
-    debits: list[int]  # of the pools whose legs net to a debit: what they give
-    credits: list[int]  # of the pools whose legs net to a credit: what they take in
-    still: list[int]  # of the pools whose legs net to nothing: between a customer's contracts
-
-
-def is_transfer(entry: data.Transaction, account: str) -> bool:
-    """Whether an entry is a transfer between credits: typed, every posting to `account`.
-
-    A pure reclassification (`transfers`): no cash, revenue or fee moves.
-    """
-    return meta.GENERATED_BY not in entry.meta and all(
-        posting.account == account for posting in entry.postings
-    )
-
-
-def transfers(postings: Sequence[customer_credits.CreditPosting]) -> list[Legs]:
-    """Returns the transfers between credit pools among `postings`, in the order of their entries.
-
-    **A transfer is an entry whose every posting is to the credits account**
-    (`is_transfer`, typed): a pure reclassification, nobody's euros moved
-    to CUS-1 by hand, CUS-1's to CUS-2, a parent's split between its
-    subsidiaries (one debit, several credits), or several pools' gathered
-    into one. In each currency its debits and its credits are of the same
-    units in all; its legs are their indexes in `postings`, by what they
-    net to in their pool (`customer_credits.Owner`, `_nets`): a move
-    between a customer's contracts moves nothing, alone or beside a move
-    between pools. An entry posting elsewhere too is no transfer: a bank
-    batch refunding CUS-1 and receiving CUS-2's prepayment posts to cash,
-    a move less a fee posts the fee to income; each leg is read as typed,
-    a payout out of one pool and a receipt into the other (a fee is best
-    typed as an entry of its own). So is an entry whose debits and credits
-    in a currency are of different units. An entry's priced legs and its
-    unpriced legs are two transfers where each set balances in units by
-    itself (`_moves`).
-    """
-    by_entry: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for index, move in enumerate(postings):
-        if is_transfer(move.entry, move.posting.account):
-            by_entry[(id(move.entry), move.currency)].append(index)
-    found: list[Legs] = []
-    for legs_of in by_entry.values():
-        for moved in _moves(legs_of, postings):
-            debits = [index for index in moved if postings[index].number > 0]
-            credits = [index for index in moved if postings[index].number < 0]
-            if debits and credits and not sum(postings[index].number for index in moved):
-                net = _nets(postings[index] for index in moved)
-                found.append(
-                    Legs(
-                        [index for index in moved if net[postings[index].customer] > 0],
-                        [index for index in moved if net[postings[index].customer] < 0],
-                        [index for index in moved if not net[postings[index].customer]],
-                    )
-                )
-    return found
-
-
-def _nets(legs: Iterable[customer_credits.CreditPosting]) -> dict[str, Decimal]:
-    """Returns the units a transfer's legs in one currency move in each pool, net, by whose it is.
-
-    **A transfer moves each pool's legs net; a pool they net to nothing in
-    moves nothing and stops nothing**, read alike alone or inside an entry
-    (a move between a customer's contracts). CUS-1's 50.00 EUR moved from
-    contract C-1 to C-2 in the entry moving CUS-2's 10.00 EUR (carried in
-    euros) to CUS-3 leave CUS-1's pool alone; beside CUS-1's 100.00 EUR
-    moved to CUS-2, 150.00 EUR between its contracts take nothing more out
-    of the 200.00 it holds: the entry moves 100.00 EUR, all CUS-1's legs at
-    the carrying rate (`_Pools.pool_legs`).
-    """
-    net: dict[str, Decimal] = defaultdict(Decimal)
-    for move in legs:
-        net[move.customer] += move.number
-    return net
-
-
-def _by_pool(
-    legs: Iterable[customer_credits.CreditPosting],
-) -> list[list[customer_credits.CreditPosting]]:
-    """Returns a transfer's legs in one currency, by pool, in the order of each pool's first."""
-    pools: dict[str, list[customer_credits.CreditPosting]] = defaultdict(list)
-    for move in legs:
-        pools[move.customer].append(move)
-    return list(pools.values())
-
-
-def _shares(total: Decimal, numbers: Sequence[Decimal], digits: int) -> list[Decimal]:
-    """Returns `total` shared pro rata by `numbers`, rounded cumulatively.
-
-    The last takes what is left, so the shares add up to `total` exactly.
-    """
-    whole = sum(numbers, Decimal(0))
-    shares: list[Decimal] = []
-    gone, given = Decimal(0), Decimal(0)  # the units and the amount shared so far
-    for at, number in enumerate(numbers, 1):
-        gone += number
-        share = total if at == len(numbers) else fx.quantize(total * gone / whole, digits)
-        shares.append(share - given)
-        given = share
-    return shares
-
-
-def _moves(legs: list[int], postings: Sequence[customer_credits.CreditPosting]) -> list[list[int]]:
-    """Returns a transfer's legs in one currency as the moves it types, by their indexes.
-
-    **Its priced legs and its unpriced legs are two transfers where each
-    set balances in units by itself**: one hand entry moving CUS-1's 100.00
-    EUR to CUS-3 at 1.25 and CUS-2's 10.00 EUR to CUS-4 without a price
-    makes the moves two entries would, each read by itself (`_Pools.carries`).
-    """
-    unpriced = [index for index in legs if postings[index].posting.price is None]
-    priced = [index for index in legs if postings[index].posting.price is not None]
-    apart = [moved for moved in (priced, unpriced) if moved]
-    if len(apart) == 2 and not any(sum(postings[at].number for at in moved) for moved in apart):
-        return apart
-    return [legs]
 
 
 def netted(postings: Iterable[customer_credits.CreditPosting], functional: str) -> set[int]:
@@ -404,9 +247,9 @@ class _Pools:
         that net to nothing with the day's others outside transfers
         (`netted`), the legs of a transfer restated (`pool_legs`, never read
         here: the restating entry moves them back) and a transfer's legs of
-        a pool they net to nothing in (`_nets`, read not at all). A transfer
-        read as typed is read here leg by leg: its unpriced legs stop their
-        pools.
+        a pool they net to nothing in (`credit_transfers._nets`, read not
+        at all). A transfer read as typed is read here leg by leg: its
+        unpriced legs stop their pools.
         """
         key = (move.customer, move.currency)
         rate = fx.own_rate(move.posting, self.functional)
@@ -444,11 +287,12 @@ class _Pools:
 
     def pool_legs(
         self, legs: Sequence[customer_credits.CreditPosting], weight: Decimal
-    ) -> list[Leg]:
+    ) -> list[credit_transfers.Leg]:
         """Reads a pool's legs of a transfer, net, moving `weight`; a stopped pool reads nothing.
 
         Each leg moves its share of what the pool's net moves, by units
-        (`_nets`): all at one rate, so legs between its contracts cancel.
+        (`credit_transfers._nets`): all at one rate, so legs between its
+        contracts cancel.
         """
         move = legs[0]
         key = (move.customer, move.currency)
@@ -457,8 +301,11 @@ class _Pools:
             at = weight / net  # one rate, if exact in Decimal's 28 digits
             met = self.read(move._replace(number=net), weight, at if at * net == weight else None)
             weight = met.restated(weight)
-        shares = _shares(weight, [leg.number for leg in legs], self.digits)
-        return [Leg(self.pools[key], leg, share) for leg, share in zip(legs, shares, strict=True)]
+        shares = credit_transfers.shares(weight, [leg.number for leg in legs], self.digits)
+        return [
+            credit_transfers.Leg(self.pools[key], leg, share)
+            for leg, share in zip(legs, shares, strict=True)
+        ]
 
     def typed_out(self, legs: Sequence[customer_credits.CreditPosting]) -> Decimal:
         """Returns the weight a pool's legs of a transfer move as typed (`pool_legs` restates it).
@@ -474,7 +321,7 @@ class _Pools:
         if not unpriced:
             return typed
         held = self.held[(legs[0].customer, legs[0].currency)]
-        return typed + _written(held.piece(unpriced, None, self.digits), self.digits)
+        return typed + derecognition.written(held.piece(unpriced, None, self.digits), self.digits)
 
     def carries(
         self,
@@ -505,29 +352,31 @@ class _Pools:
         self,
         debits: Sequence[customer_credits.CreditPosting],
         credits: Sequence[customer_credits.CreditPosting],
-    ) -> Transfer | None:
+    ) -> credit_transfers.Transfer | None:
         """Reads a transfer into its pools; None, reading nothing, if it moves no carrying amount.
 
-        Each pool's legs are read net (`_nets`). A debit typed without a
-        price moves what it takes out at its pool's carrying rate
-        (`typed_out`), as a priced one is restated to; the pools it goes
-        into share what the debits move by their units, net.
+        Each pool's legs are read net (`credit_transfers._nets`). A debit typed without
+        a price moves what it takes out at its pool's carrying rate
+        (`typed_out`), as a priced one is restated to; the pools it goes into
+        share what the debits move by their units, net.
         """
         if not self.carries(debits, credits):
             return None
         out = [
-            leg for legs in _by_pool(debits) for leg in self.pool_legs(legs, self.typed_out(legs))
+            leg
+            for legs in credit_transfers.by_pool(debits)
+            for leg in self.pool_legs(legs, self.typed_out(legs))
         ]
         moved = sum((leg.weight for leg in out), Decimal(0))
-        into_pools = _by_pool(credits)
+        into_pools = credit_transfers.by_pool(credits)
         nets = [sum((move.number for move in legs), Decimal(0)) for legs in into_pools]
-        shares = _shares(-moved, nets, self.digits)
+        shares = credit_transfers.shares(-moved, nets, self.digits)
         into = [
             leg
             for legs, share in zip(into_pools, shares, strict=True)
             for leg in self.pool_legs(legs, share)
         ]
-        return Transfer(out + into)
+        return credit_transfers.Transfer(out + into)
 
 
 def paid_out_at_own_rates(
@@ -535,28 +384,28 @@ def paid_out_at_own_rates(
 ) -> Found:
     """Returns each posting meeting a foreign-currency credit pool at a rate other than the pool's.
 
-    And each transfer between pools (`transfers`) to restate: **a transfer
-    realizes nothing; the carrying amount moves with the units**. Its
-    debits take them out of their pools as a payout would (at the carrying
-    rate; beyond what a pool holds, overdrawing it at the rate typed), and
-    its credits put that amount into theirs, whatever rate the entry
-    typed, shared pro rata by units, rounded cumulatively to the cent (the
-    last credit takes what is left): one pool of -200.00 EUR carried at
+    And each transfer between pools (`credit_transfers.transfers`) to restate:
+    **a transfer realizes nothing; the carrying amount moves with the
+    units**. Its debits take them out of their pools as a payout would (at
+    the carrying rate; beyond what a pool holds, overdrawing it at the rate
+    typed), and its credits put that amount into theirs, whatever rate the
+    entry typed, shared pro rata by units, rounded cumulatively to the cent
+    (the last credit takes what is left): one pool of -200.00 EUR carried at
     -248.00, 100.00 EUR moved to CUS-1 at 1.20 move 124.00; split 60.00 to
     CUS-2 and 40.00 to CUS-3, 74.40 and 49.60. A leg out of or into a pool
-    carried in its own currency reads nothing there and moves what the
-    other side carries (out of one, its weight as typed); the stopped pool
-    holds its units at that amount, never remeasured. Each pool's legs
-    move net (`_nets`): a move within one pool is read not at all, alone
-    or inside an entry moving credits between pools. **A leg typed without
-    a price is read the same way** (`_Pools.carries`): a debit at its
-    pool's carrying rate, a credit at its share, and the restating entry
+    carried in its own currency reads nothing there and moves what the other
+    side carries (out of one, its weight as typed); the stopped pool holds
+    its units at that amount, never remeasured. Each pool's legs move net
+    (`credit_transfers._nets`): a move within one pool is read not at all,
+    alone or inside an entry moving credits between pools. **A leg typed
+    without a price is read the same way** (`_Pools.carries`): a debit at
+    its pool's carrying rate, a credit at its share, and the restating entry
     moves it back unpriced; 100.00 EUR of CUS-1's moved to CUS-2 with no
     price move 124.00. Only where a debit without a price has no carrying
-    rate to move (its pool carried in its own currency, or overdrawn by
-    it) is the transfer read as typed: its unpriced legs stop their pools
-    from its day, whatever else the day nets (`Found.stops`, the day each
-    pool stops, which its month-end remeasurement reads).
+    rate to move (its pool carried in its own currency, or overdrawn by it)
+    is the transfer read as typed: its unpriced legs stop their pools from
+    its day, whatever else the day nets (`Found.stops`, the day each pool
+    stops, which its month-end remeasurement reads).
 
     The pools are read together, day by day: on a day, first what is put
     in (receipts), then the transfers, then what is paid out. **The day's
@@ -572,7 +421,7 @@ def paid_out_at_own_rates(
       policy: The receivables policy (precision).
     """
     moves = list(postings)  # in a foreign currency (`credits_remeasurement.foreign_postings`)
-    legs_of = transfers(moves)
+    legs_of = credit_transfers.transfers(moves)
     in_transfers = {
         index for each in legs_of for index in [*each.debits, *each.credits, *each.still]
     }
@@ -580,7 +429,7 @@ def paid_out_at_own_rates(
     found_pools = credits_remeasurement.pools(moves, functional)
     pools = _Pools(found_pools, functional, policy, netted(outside, functional))
     found = Found([], [], pools.stopped)
-    days: dict[datetime.date, list[Legs]] = defaultdict(list)
+    days: dict[datetime.date, list[credit_transfers.Legs]] = defaultdict(list)
     for each in legs_of:
         if each.debits:  # else a move within pools, which changes nothing
             days[moves[each.debits[0]].entry.date].append(each)
@@ -607,42 +456,6 @@ def paid_out_at_own_rates(
     return found
 
 
-def _written(value: Decimal, digits: int) -> Decimal:
-    """Returns an amount with the functional currency's decimals, or as few more as it needs."""
-    cents = fx.quantize(value, digits)
-    return cents if cents == value else value.normalize()
-
-
-def legs(value: Decimal, number: Decimal, digits: int) -> list[tuple[Decimal, Decimal]]:
-    """Returns (units, price) of the legs in which `number` units weigh exactly `value`.
-
-    One leg at `value / number` (`price_of`) where Beancount weighs it at
-    the value itself. Else two, at neighbouring prices of six significant
-    digits (or as many decimals as the value needs) around the quotient,
-    the units at the higher one what the lower leaves of the value, over
-    the step between them, in the currency's minor units (`digits`): 37.87
-    EUR weighing 44.97 USD (1.18748349...) are 24.63 EUR @ 1.18748 USD and
-    13.24 EUR @ 1.18749 USD, 29.2476324 + 15.7223676 = 44.97.
-    """
-    price = price_of(value, number)
-    if number * price == value or not value or (value > 0) != (number > 0):
-        return [(number, price)]
-    sign = 1 if number > 0 else -1
-    whole, worth = abs(number), abs(value)
-    quotient = worth / whole
-    exponent = worth.as_tuple().exponent
-    places = max(5 - quotient.adjusted(), -exponent - digits if isinstance(exponent, int) else 0)
-    step = Decimal(1).scaleb(-places)
-    low = quotient.quantize(step, rounding=ROUND_DOWN)
-    high = low + step
-    upper = (worth - whole * low) / step
-    minor = Decimal(1).scaleb(-digits)
-    exact = upper == upper.quantize(minor) and 0 < upper < whole
-    if not exact or (whole - upper) * low + upper * high != worth:
-        return [(number, price)]
-    return [(sign * (whole - upper), low), (sign * upper, high)]
-
-
 def entry(paid: PaidOut, policy: ArPolicy, keys: Mapping[str, str]) -> data.Transaction:
     """Returns the entry realizing what a posting at its own rate differs from the carrying amount.
 
@@ -655,7 +468,7 @@ def entry(paid: PaidOut, policy: ArPolicy, keys: Mapping[str, str]) -> data.Tran
     move, functional, pool = paid.move, policy.functional_currency, paid.pool
     assert functional is not None
     number = policy.precision.from_minor(paid.units, move.currency)
-    carried = legs(paid.carried, number, policy.precision.digits(move.currency))
+    carried = derecognition.legs(paid.carried, number, policy.precision.digits(move.currency))
     way = ("paid out", "carried") if number > 0 else ("received", "against an overdraw carried")
     whose = f"{pool.customer}'s" if pool.customer else pool.name
     narration = (
@@ -692,90 +505,6 @@ def entry(paid: PaidOut, policy: ArPolicy, keys: Mapping[str, str]) -> data.Tran
     return made._replace(postings=ar_entries.with_realized_difference(postings, policy))
 
 
-def transfer_entry(
-    moved: Transfer, policy: ArPolicy, keys: Sequence[Mapping[str, str]]
-) -> data.Transaction:
-    """Returns the entry restating a transfer's legs at the carrying amount it moves.
-
-    Each leg whose weight is not what it was typed at is moved back at
-    its typed rate and again at its restated weight (`legs`), carrying
-    the keys that tell whose its pool is (`keys`, one per leg,
-    `customer_credits.Owner.keys`, on the postings): what the source
-    pool's carrying amount differs from the typed rate goes to the
-    destination pools, not to realized gain or loss. On the transfer's
-    day, at its first debit's line, linked to every pool it moves between.
-    Nobody's 100.00 EUR typed out at 1.20 of a pool carried at 1.24, into
-    CUS-1's at 1.20:
-
-        2026-02-03 * "Credits transfer of 100.00 EUR from (unassigned) to CUS-1:
-          typed at 1.20 USD, carried at 124.00 USD" #cash-application ^CUS-1 ^unassigned-credits
-          revclose_source: "(unassigned)"
-          revclose_kind: "credits-transfer"
-          Liabilities:CustomerCredits  -100.00 EUR @ 1.20 USD
-          Liabilities:CustomerCredits   100.00 EUR @ 1.24 USD
-          Liabilities:CustomerCredits   100.00 EUR @ 1.20 USD
-            customer: "CUS-1"
-          Liabilities:CustomerCredits  -100.00 EUR @ 1.24 USD
-            customer: "CUS-1"
-
-    A leg typed without a price is moved back unpriced (narrated "typed
-    without a price"): the entry's euros balance as the transfer's did.
-    A leg that meets an overdraw of its pool at another carrying amount
-    realizes that difference, as a payout or receipt would: the entry
-    then has a posting to realized gain or loss.
-    """
-    functional, account = policy.functional_currency, policy.customer_credits_account
-    assert functional is not None
-    debit = moved.legs[0].move
-    digits = policy.precision.digits(debit.currency)
-    postings: list[data.Posting] = []
-    for leg, whose in zip(moved.legs, keys, strict=True):
-        if not leg.restated:
-            continue
-        move, weight = leg.move, leg.weight
-        typed = fx.own_rate(move.posting, functional)
-        postings.append(
-            ar_entries.leg(account, -move.number, move.currency, typed, functional, _on(whose))
-        )
-        postings += [
-            ar_entries.leg(account, units, move.currency, price, functional, _on(whose))
-            for units, price in legs(weight, move.number, digits)
-        ]
-    net = _nets(leg.move for leg in moved.legs)  # what each pool gives (+) or takes in (-)
-    out = [leg for leg in moved.legs if net[leg.move.customer] > 0]
-    into = [leg for leg in moved.legs if net[leg.move.customer] < 0]
-    sources = list(dict.fromkeys(leg.pool.name for leg in out))
-    destinations = list(dict.fromkeys(leg.pool.name for leg in into))
-    units = sum((leg.move.number for leg in out), Decimal(0))
-    carried = sum((leg.weight for leg in out), Decimal(0))
-    rate = fx.own_rate(debit.posting, functional)
-    as_typed = f"typed at {rate} {functional}" if rate is not None else "typed without a price"
-    narration = (
-        f"Credits transfer of {units} {debit.currency} from {', '.join(sources)} to "
-        f"{', '.join(destinations)}: {as_typed}, carried at "
-        f"{_written(carried, policy.precision.digits(functional))} {functional}"
-    )
-    return ar_entries.transaction(
-        debit.entry.meta,
-        debit.entry.date,
-        narration,
-        ar_entries.APPLICATION_TAGS,
-        frozenset(leg.pool.link for leg in moved.legs),
-        ar_entries.with_realized_difference(postings, policy),
-        debit.entry.payee,
-        {meta.SOURCE: out[0].pool.name, ar_entries.KIND: TRANSFER},
-    )
-
-
-def _on(keys: Mapping[str, str]) -> dict[str, str] | None:
-    """Returns an entry's keys of whose a posting is (`Owner.keys`) as that posting's metadata.
-
-    A receipt is named on a posting by `receipt` (`receipts.used_receipt`).
-    """
-    on = {meta.RECEIPT if key == APPLIED_RECEIPT else key: value for key, value in keys.items()}
-    return on or None
-
-
 class Made(NamedTuple):
     """The entries this module makes, and the day each pool stopped on (`Found.stops`)."""
 
@@ -810,5 +539,5 @@ def entries(
     ]
     for moved in found.transfers:
         keys = [owner.keys(leg.move.entry, leg.move.posting) for leg in moved.legs]
-        made.append(transfer_entry(moved, policy, keys))
+        made.append(credit_transfers.transfer_entry(moved, policy, keys))
     return Made(made, found.stops)

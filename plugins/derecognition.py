@@ -29,6 +29,10 @@ price has the 28 significant digits of Beancount's arithmetic, chosen so
 that Beancount weighs the posting at the piece itself (`price_of`): 1,602
 JPY cleared by 10.01 EUR is `@ 160.0399600399600399600399600 JPY`. So a
 functional currency without decimals balances to the unit as well.
+Where no one price of a few digits weighs an amount exactly, it can be
+written in two legs at neighbouring prices (`legs`), as a customer
+credit pool's carrying amount is (`plugins.credits_own_rate`,
+`plugins.credit_transfers`).
 
 "So far" is in the order the postings are dated, typed ones first on a day,
 then the order the plugin makes its entries. A debit at the carrying rate
@@ -56,7 +60,7 @@ The receipt's piece, in an earlier month, is left as it is.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import NamedTuple
 
 from beancount.core import amount, data
@@ -256,6 +260,42 @@ def price_of(value: Decimal, units: Decimal) -> Decimal:
         if units * candidate == value:
             return candidate
     return price
+
+
+def written(value: Decimal, digits: int) -> Decimal:
+    """Returns an amount with the functional currency's decimals, or as few more as it needs."""
+    cents = quantize(value, digits)
+    return cents if cents == value else value.normalize()
+
+
+def legs(value: Decimal, number: Decimal, digits: int) -> list[tuple[Decimal, Decimal]]:
+    """Returns (units, price) of the legs in which `number` units weigh exactly `value`.
+
+    One leg at `value / number` (`price_of`) where Beancount weighs it at
+    the value itself. Else two, at neighbouring prices of six significant
+    digits (or as many decimals as the value needs) around the quotient,
+    the units at the higher one what the lower leaves of the value, over
+    the step between them, in the currency's minor units (`digits`): 37.87
+    EUR weighing 44.97 USD (1.18748349...) are 24.63 EUR @ 1.18748 USD and
+    13.24 EUR @ 1.18749 USD, 29.2476324 + 15.7223676 = 44.97.
+    """
+    price = price_of(value, number)
+    if number * price == value or not value or (value > 0) != (number > 0):
+        return [(number, price)]
+    sign = 1 if number > 0 else -1
+    whole, worth = abs(number), abs(value)
+    quotient = worth / whole
+    exponent = worth.as_tuple().exponent
+    places = max(5 - quotient.adjusted(), -exponent - digits if isinstance(exponent, int) else 0)
+    step = Decimal(1).scaleb(-places)
+    low = quotient.quantize(step, rounding=ROUND_DOWN)
+    high = low + step
+    upper = (worth - whole * low) / step
+    minor = Decimal(1).scaleb(-digits)
+    exact = upper == upper.quantize(minor) and 0 < upper < whole
+    if not exact or (whole - upper) * low + upper * high != worth:
+        return [(number, price)]
+    return [(sign * (whole - upper), low), (sign * upper, high)]
 
 
 def _repriced(

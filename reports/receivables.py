@@ -60,7 +60,7 @@ from beancount.core import data
 from plugins import (
     ar_entries,
     chargebacks,
-    credits_own_rate,
+    credit_transfers,
     fx,
     meta,
     receipts,
@@ -1129,7 +1129,7 @@ def _account_moves(ledger: Receivables, only: Container[int] | None = None) -> _
             or receivables.invoice_of(entry, posting)
             or ""
         )
-        if meta.GENERATED_BY in entry.meta or credits_own_rate.is_transfer(entry, account):
+        if meta.GENERATED_BY in entry.meta or credit_transfers.is_transfer(entry, account):
             kind = "transfer"
         else:
             kind = "refund" if minor > 0 else "credit"

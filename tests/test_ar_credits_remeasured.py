@@ -16,14 +16,10 @@ credits are one pool per currency, "(unassigned)", whatever payee they
 name: the tests of a refund naming no payee or its payee written
 otherwise, of two payees' prepayments averaged, of a payee's refund at
 the average and of one payee's unpriced euros stopping the pool failed
-on the version that pooled nobody's per payee (fcf93c1). A transfer
-between credit pools realizes nothing, the carrying amount moving with
-the units (`plugins.credits_own_rate.transfers`): the tests of nobody's
-euros assigned to a customer by hand at a rate of their own, of a
-customer's moved to another and of a transfer into an overdrawn pool
-failed before the rule, which read the debit as a payout at its own
-rate (from the review of 56b02a8, rev10). Two pins of that review, of
-nobody's pool overdrawn then refilled and in two currencies, passed.
+on the version that pooled nobody's per payee (fcf93c1). Two pins from
+the review of 56b02a8 (rev10), of nobody's pool overdrawn then refilled
+and in two currencies, passed (the review's transfer tests are in
+`tests/test_ar_credits_transfers.py`).
 A refund naming only a payee was then paid from the pool that held all
 of it, the customer's first (ba865f3): the tests of one paying back
 nobody's prepayment after the customer is billed (an expected failure
@@ -1598,6 +1594,10 @@ def test_nobodys_credits_assigned_to_a_customer_by_hand_take_their_carrying_amou
     assert _value(entries, "2026-02-28") == Decimal("-115.00")
 
 
+# The books with the close controls, as `make close` runs them.
+CLOSING = HEADER.replace(AR_PLUGIN, AR_PLUGIN + '\nplugin "plugins.close_controls" "close.yaml"')
+
+
 def test_the_close_controls_pass_with_nobodys_credits_remeasured(books: Books) -> None:
     # January's close of Acme's prepayment, nobody's: the schedule shows
     # 100.00 EUR on the "(unassigned)" row (nobody's one pool in EUR, the
@@ -1606,11 +1606,7 @@ def test_the_close_controls_pass_with_nobodys_credits_remeasured(books: Books) -
     # is left out); no control reads "(unassigned)" or `^unassigned-credits`
     # as a customer, invoice or receipt, and the trial balance's USD still
     # balances. (Passed before too: it pins the close.)
-    text = (
-        HEADER.replace(AR_PLUGIN, AR_PLUGIN + '\nplugin "plugins.close_controls" "close.yaml"')
-        + PRICES
-        + ACME_PREPAYS
-    )
+    text = CLOSING + PRICES + ACME_PREPAYS
     loaded = reporting.loaded(books, text, {"ar.yaml": POLICY, "close.yaml": ""})
     built = package.build(loaded, datetime.date(2026, 1, 1), Thresholds())
     assert controls.failures(built.checks) == []
@@ -1621,10 +1617,6 @@ def test_the_close_controls_pass_with_nobodys_credits_remeasured(books: Books) -
     ]
     held = units_total(postings_through(loaded.entries, CREDITS_REMEASURED, "2026-01-31"))
     assert held == Decimal("-5.00")
-
-
-# The books with the close controls, as `make close` runs them.
-CLOSING = HEADER.replace(AR_PLUGIN, AR_PLUGIN + '\nplugin "plugins.close_controls" "close.yaml"')
 
 
 def test_nobodys_pool_overdrawn_by_a_refund_is_refilled_by_another_payers_prepayment(

@@ -1,11 +1,15 @@
 """A transfer between credit pools realizes nothing; the carrying amount moves with the units.
 
 A transfer is an entry whose every posting is to the credits account
-(`plugins.credits_own_rate.transfers`, `is_transfer`): worked examples a
+(`plugins.credit_transfers.transfers`, `is_transfer`): worked examples a
 revenue accountant would type, each loading real books. From the review
-of 76110e0 (rev12): the tests of two transfers on one day listed in
-either order, of a split between two customers, of a gathering into one,
-of a move between a customer's contracts, of a bank batch refunding one
+of 56b02a8 (rev10), in 76110e0: the tests of nobody's euros assigned to
+a customer by hand at a rate of their own, of a customer's moved to
+another and of a transfer into an overdrawn pool failed before the rule,
+which read the debit as a payout at its own rate. From the review of
+76110e0 (rev12): the tests of two transfers on one day listed in either
+order, of a split between two customers, of a gathering into one, of a
+move between a customer's contracts, of a bank batch refunding one
 customer and receiving another, of a transfer into a pool carried in its
 own currency and of a customer's statement failed on 76110e0. The bank
 batch's passed before it (76110e0 read it as a transfer). The tests of a
@@ -14,7 +18,7 @@ session 32) failed on f1bde5b, where such a transfer stopped both pools.
 From the review of a2603ac (rev16): a transfer read as typed stopping its
 pools whatever else its day nets, in both passes, and a priced and an
 unpriced move in one entry read as two transfers, failed on a2603ac.
-The last two of the first group pin what passed: a transfer in the
+Two more of rev12's pin what passed: a transfer in the
 functional currency is left alone, and a transfer's restated legs name
 the receipt its debit names.
 From the review of fd6b90d (rev19): a move between a customer's
@@ -44,13 +48,13 @@ from tests.rated_books import postings_through, units_total
 from tests.test_ar_credits_remeasured import (
     ACME_PREPAYS,
     BETA_PREPAYS,
+    CREDITS_REMEASURED,
     CUS_1_BILLED,
     PRICES,
     _value,
 )
 from tests.test_ar_reconciliation import CREDITS, HEADER, POLICY, REALIZED, load
 
-CREDITS_REMEASURED = "Liabilities:CustomerCredits:Remeasurement"
 TRANSFER = "credits-transfer"  # the kind of the entry restating a transfer
 
 CUS_1_PREPAYS = """
@@ -120,7 +124,7 @@ def realized(entries: list[data.Directive]) -> Decimal:
 
 
 def kinds(entries: list[data.Directive]) -> list[str]:
-    """The kinds of the entries `plugins.credits_own_rate` made, in date order."""
+    """The kinds of the entries restating own rates and transfers, in date order."""
     return [
         str(entry.meta["revclose_kind"])
         for entry in generated(entries)
@@ -655,19 +659,19 @@ ONE_LEG_OUT_OF_C1 = """
         # 250.00 > 200.00 held, so the whole entry was read as typed and
         # stopped CUS-1 and CUS-2 on Feb 3: nothing realized or remeasured
         # (so did a2603ac and f1bde5b, in both passes).
-        (BESIDE_A_CARRIED_MOVE, ["credits-transfer", "own-rate"], {"CUS-2": Decimal("9.00")}),
+        (BESIDE_A_CARRIED_MOVE, [TRANSFER, "own-rate"], {"CUS-2": Decimal("9.00")}),
         # CUS-1's legs net +250.00 - 150.00 = +100.00: the same 124.00 moved
         # to CUS-2 (its -150.00 into C-2 at 1.24 too, -186.00 of the +310.00
         # its +250.00 out of C-1 are restated at), the same figures.
         # fd6b90d: 250.00 > 200.00 held, read as typed, as above.
-        (ONE_LEG_OUT_OF_C1, ["credits-transfer", "own-rate"], {"CUS-2": Decimal("9.00")}),
+        (ONE_LEG_OUT_OF_C1, [TRANSFER, "own-rate"], {"CUS-2": Decimal("9.00")}),
     ],
     ids=["beside a move read as typed", "beside a carried move", "one leg out of a contract"],
 )
 def test_a_move_between_a_customers_contracts_in_a_transfer_stops_nothing(
     books: Books, moves: str, made: list[str], remeasured: dict[str, Decimal]
 ) -> None:
-    # Each pool's legs in a transfer are read net (`credits_own_rate._nets`).
+    # Each pool's legs in a transfer are read net (`credit_transfers._nets`).
     text = PRICES + EURO_ACCOUNT + CUS_1_PREPAYS + moves + REFUND_AT_1_30
     entries, errors = load(books, text)
     assert errors == []
@@ -893,7 +897,7 @@ def test_a_transfer_out_of_a_receipt_of_nobodys_names_the_receipt_on_its_restate
     # 1.20 on CUS-1's, linked to both pools.
     #   Feb 28 (1.15): nobody's -115.00 + 124.00 = 9.00; CUS-1's 9.00.
     # The schedule: (unassigned) 100.00 EUR, CUS-1 100.00 EUR. (Passes: it
-    # pins the keys a restated leg carries, `credits_own_rate._on`.)
+    # pins the keys a restated leg carries, `credit_transfers._on`.)
     text = (
         HEADER
         + PRICES
@@ -980,7 +984,7 @@ def test_a_three_way_split_at_an_uneven_average_moves_cents_that_add_up(books: B
 """
     entries, errors = load(books, PRICES + split)
     assert errors == []
-    assert kinds(entries) == ["credits-transfer"]
+    assert kinds(entries) == [TRANSFER]
     assert realized(entries) == 0
     assert _priced_weight(entries, "2026-02-27") == Decimal("-371.11")
     assert february(entries) == {
@@ -991,7 +995,7 @@ def test_a_three_way_split_at_an_uneven_average_moves_cents_that_add_up(books: B
     }
 
 
-# Transfers between credit pools (`plugins.credits_own_rate.transfers`): the
+# Transfers between credit pools (`plugins.credit_transfers.transfers`): the
 # hand entry of the README, 100.00 EUR out of nobody's (under no payee),
 # into CUS-1's, at a rate typed.
 ASSIGNED = """
@@ -1066,9 +1070,7 @@ def test_a_customers_credits_transferred_to_another_customer_take_their_carrying
     entries, errors = load(books, text)
     assert errors == []
     assert postings_through(entries, REALIZED, "2026-12-31") == []
-    [restated] = [
-        e for e in generated(entries) if e.meta.get("revclose_kind") == "credits-transfer"
-    ]
+    [restated] = [e for e in generated(entries) if e.meta.get("revclose_kind") == TRANSFER]
     assert restated.narration == (
         "Credits transfer of 50.00 EUR from CUS-1 to CUS-2: typed at 1.25 USD, carried at 62.00 USD"
     )
@@ -1118,9 +1120,7 @@ def test_a_transfer_into_an_overdrawn_pool_realizes_only_what_clears_the_overdra
     entries, errors = load(books, text)
     assert errors == []
     assert units_total(postings_through(entries, REALIZED, "2026-12-31")) == Decimal("0.40")
-    [restated] = [
-        e for e in generated(entries) if e.meta.get("revclose_kind") == "credits-transfer"
-    ]
+    [restated] = [e for e in generated(entries) if e.meta.get("revclose_kind") == TRANSFER]
     assert [(str(posting.units), str(posting.price)) for posting in restated.postings] == [
         ("-100.00 EUR", "1.20 USD"),
         ("100.00 EUR", "1.24 USD"),
