@@ -102,10 +102,12 @@ from plugins.matching_terms import Application, Owing
 from plugins.receipts import (
     APPLIED_RECEIPT,
     Receipt,
+    StraightReceipt,
     customer_by_payee,
     customers_by_payee,
     link_of,
     payee_key,
+    straight_receipts,
     used_receipt,
 )
 from plugins.receivables import Finding, Item, Movement, Subledger
@@ -166,7 +168,8 @@ class Owner:
 
     It is the customer its posting or entry names; else the customer of the
     receipt it names (by `revclose_receipt`, `receipt` metadata or the
-    receipt's link: a refund of an over payment); else the one customer
+    receipt's link: a refund of an over payment), in unapplied cash or
+    posted straight to the receivable (`receipt_of`); else the one customer
     billed under its payee by its entry's day, the rule that gives a receipt
     naming no customer its customer (the bank's line paying a refund out
     names none; `receipts.customer_by_payee`: a customer first billed under
@@ -185,7 +188,8 @@ class Owner:
 
     Attributes:
       receipts: The receipts in unapplied cash, by id.
-      invoices: The open items, for the customers billed under each payee.
+      invoices: The open items, for the customers billed under each payee
+        and the receipts posted straight to them.
       account: The customer credits account.
       entries: The entries posting to it: what each payee put into nobody's credits.
     """
@@ -202,6 +206,8 @@ class Owner:
         self.account = account
         self.entries = entries
         self._links: dict[str, str] | None = None
+        self._straight: dict[str, StraightReceipt] | None = None
+        self._straight_links: dict[str, str] = {}
         self._payees: dict[str, list[tuple[datetime.date, str]]] | None = None
         self._debits: PayeeDebits | None = None
 
@@ -237,11 +243,31 @@ class Owner:
             self._payees = customers_by_payee(self.invoices)
         return customer_by_payee(self._payees, entry.payee, entry.date), True
 
-    def receipt_of(self, entry: data.Transaction, posting: data.Posting) -> Receipt | None:
-        """Returns the receipt in unapplied cash a posting names, if any (`used_receipt`)."""
+    def receipt_of(
+        self, entry: data.Transaction, posting: data.Posting
+    ) -> Receipt | StraightReceipt | None:
+        """Returns the receipt a posting names (`used_receipt`), if any.
+
+        One in unapplied cash, else one posted straight to the receivable
+        (`receipts.straight_receipts`), as the matcher reads a typed debit
+        naming either (`typed_uses`): BR-1, 600.00 posted straight to
+        INV-1 of CUS-1, parks its 551.00 over in CUS-1's credits, and a
+        refund naming BR-1 pays them back, whatever its payee. The
+        receipts posted straight are read only when a posting names a
+        receipt not in unapplied cash.
+        """
         if self._links is None:
             self._links = {receipt.link: receipt.id for receipt in self.receipts.values()}
-        return self.receipts.get(used_receipt(entry, posting, self._links))
+        named = used_receipt(entry, posting, self._links)
+        found = self.receipts.get(named)
+        if found is not None or not (named or entry.links):
+            return found
+        if self._straight is None:
+            self._straight = straight_receipts(self.invoices)
+            self._straight_links = {one.link: one.id for one in self._straight.values()}
+        if not named:
+            named = used_receipt(entry, posting, self._straight_links)
+        return self._straight.get(named)
 
     def payee_of(self, entry: data.Transaction, posting: data.Posting) -> str:
         """Returns the payee (`receipts.payee_key`) whose money a posting moves, "" for none.

@@ -32,7 +32,8 @@ it is read as a use of a negative amount.
 
 A bank import that knows which invoice a receipt pays posts it straight to the
 receivable instead (`posted_straight`): a typed credit to the receivable in an
-entry with a receipt id.
+entry with a receipt id. Its customer is the invoice's
+(`straight_receipts`): what it over pays is that customer's credit.
 """
 
 from __future__ import annotations
@@ -221,6 +222,49 @@ def posted_straight(movement: Movement) -> str | None:
     if movement.units >= 0 or meta.GENERATED_BY in movement.entry.meta:
         return None
     return meta.written_receipt_id(movement.entry, movement.posting)
+
+
+class StraightReceipt(NamedTuple):
+    """A receipt posted straight to the receivable (`posted_straight`): whose it is.
+
+    Attributes:
+      customer: The customer of the invoice it pays: what it over pays is
+        that customer's credit (`plugins.over_payments`).
+      payee: Its entry's payee.
+    """
+
+    id: str
+    link: str
+    customer: str
+    payee: str | None
+
+
+def straight_receipts(invoices: Subledger) -> dict[str, StraightReceipt]:
+    """Returns the receipts posted straight to the receivable, by id.
+
+    Only the items posted to more than once can be paid by one (`several`).
+    A receipt posted straight to invoices of two customers is the one's it
+    paid first (by date, then invoice id): BR-1 on INV-1 of CUS-1 and on
+    INV-9 of CUS-9 the same day is CUS-1's.
+
+    Args:
+      invoices: The receivable's open items.
+    """
+    found: dict[str, tuple[datetime.date, str, StraightReceipt]] = {}
+    items = invoices.items
+    for name in invoices.several:
+        item = items[name]
+        for movement in item.movements:
+            receipt = posted_straight(movement)
+            if receipt is None:
+                continue
+            first = found.get(receipt)
+            if first is None or (movement.date, name) < first[:2]:
+                straight = StraightReceipt(
+                    receipt, link_of(receipt), item.customer, movement.entry.payee
+                )
+                found[receipt] = (movement.date, name, straight)
+    return {receipt: straight for receipt, (_, _, straight) in found.items()}
 
 
 _new = tuple.__new__  # builds a NamedTuple without the Python call of its generated __new__

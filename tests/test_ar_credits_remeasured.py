@@ -41,6 +41,10 @@ review of c67968d, rev18): the tests of a payee's receipt held as a credit
 under no payee, of its chargeback under no payee, and of a refund after
 nobody's credits were moved to the customer by hand under no payee failed
 on c67968d; the move typed under the payee passed, and pins that branch.
+A refund naming a receipt the bank import posted straight to the
+receivable is that receipt's customer's, as one naming a receipt in
+unapplied cash is (from the review of 2adfd8f, rev20): both cases, under
+the payee and under none, failed on adaabcf, which read it by its payee.
 """
 
 from __future__ import annotations
@@ -1548,6 +1552,100 @@ def test_a_payees_refund_is_read_alike_by_the_matcher_and_the_reports_beside_a_p
     assert _held(loaded, "2026-02-28") == [
         ["(unassigned)", "", "EUR", Decimal("60.00")],
         ["Total", "", "EUR", Decimal("60.00")],
+    ]
+
+
+# Acme prepays 600.00 USD on Jan 10, straight to credits under its payee:
+# no one is billed under "Acme" yet, so it is nobody's. CUS-1 is billed
+# INV-1 49.00 under "Acme" on Feb 5. BR-1, 600.00 from "Acme" on Feb 6, is
+# posted straight to INV-1 by the bank import: 551.00 over paid, moved to
+# CUS-1's credit (`plugins.over_payments`, naming BR-1). On Feb 20 the bank
+# refunds 500.00 of BR-1's over payment, typed naming BR-1 (`receipt`, the
+# README's way to name the receipt a refund repays) under {payee}. INV-2
+# 30.00 (Feb 25) and INV-3 40.00 (Mar 2) are billed to CUS-1 under "Acme".
+STRAIGHT_REFUNDED = """
+2026-01-01 open Liabilities:CustomerCredits
+
+2026-01-10 * "Acme" "Wire prepaying an order"
+  Assets:Bank:Operating  600.00 USD
+  Liabilities:CustomerCredits  -600.00 USD
+
+2026-02-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  49.00 USD
+  Income:Revenue:Services  -49.00 USD
+
+2026-02-06 * "Acme" "Wire BR-1" ^INV-1
+  bank_reference: "BR-1"
+  invoice: "INV-1"
+  Assets:Bank:Operating  600.00 USD
+  Assets:AccountsReceivable  -600.00 USD
+
+2026-02-20 * {payee}"Refund of BR-1's over payment"
+  receipt: "BR-1"
+  Liabilities:CustomerCredits  500.00 USD
+  Assets:Bank:Operating  -500.00 USD
+
+2026-02-25 * "Acme" "Invoice INV-2" ^INV-2
+  invoice: "INV-2"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  30.00 USD
+  Income:Revenue:Services  -30.00 USD
+
+2026-03-02 * "Acme" "Invoice INV-3" ^INV-3
+  invoice: "INV-3"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  40.00 USD
+  Income:Revenue:Services  -40.00 USD
+"""
+
+
+@pytest.mark.parametrize(
+    "payee",
+    ['"Acme" ', ""],
+    ids=["under its payee (since ba865f3)", "under no payee (older)"],
+)
+def test_a_refund_naming_a_receipt_posted_straight_to_the_receivable_is_its_customers(
+    books: Books, payee: str
+) -> None:
+    # The refund names BR-1, CUS-1's receipt: it is no refund "naming only
+    # its payee" (the rule wants no customer and no receipt), and the
+    # matcher reads it as a use of BR-1's credit (`typed_uses`, which knows
+    # the receipts posted straight): BR-1's 551.00 - 500.00 = 51.00 are
+    # left, 30.00 pay INV-2 on Feb 25 and 21.00 pay INV-3 on Mar 2 (INV-3
+    # left 19.00 open). The schedule says the same (`Owner.receipt_of`
+    # finds BR-1 posted straight to INV-1 of CUS-1):
+    #   CUS-1: 551.00 - 500.00 - 30.00 - 21.00 = 0.00, no row;
+    #   (unassigned): Acme's 600.00, untouched; total 600.00 = the account.
+    # (Before, `Owner.receipt_of` knew only receipts in unapplied cash, so
+    # BR-1 was not found and the refund was read by its payee. Under "Acme"
+    # (CUS-1's payee since Feb 5) `PayeeDebits` found Acme put 600.00 into
+    # nobody's, the whole 500.00: the refund paid back nobody's. Under no
+    # payee it was nobody's outright. Either way the schedule showed
+    # (unassigned) 600.00 - 500.00 = 100.00 and CUS-1 551.00 - 30.00 -
+    # 21.00 = 500.00: 500.00 of credit the matcher had already spent, which
+    # the credit-hold list netted against CUS-1's open 19.00. Before
+    # ba865f3, under "Acme", the refund was CUS-1's by its payee: the right
+    # figures, by luck.)
+    text = STRAIGHT_REFUNDED.format(payee=payee)
+    loaded = reporting.loaded(books, HEADER + text, {"ar.yaml": POLICY})
+    applied = [
+        (
+            str(e.date),
+            e.meta["invoice"],
+            units_total([p for p in e.postings if p.account == CREDITS]),
+        )
+        for e in generated(loaded.entries)
+        if e.meta.get("revclose_kind") == "customer-credit"
+    ]
+    assert applied == [
+        ("2026-02-25", "INV-2", Decimal("30.00")),
+        ("2026-03-02", "INV-3", Decimal("21.00")),
+    ]
+    assert _held(loaded, "2026-03-31") == [
+        ["(unassigned)", "", "USD", Decimal("600.00")],
+        ["Total", "", "USD", Decimal("600.00")],
     ]
 
 
