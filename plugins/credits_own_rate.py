@@ -45,11 +45,13 @@ it is realized the same way. The pool is carried as its open units and their exa
   significant digits (`derecognition.legs`).
 
 The pool is read in date order, what is put in on a day before what is
-paid out of it (as `customer_credits.Held` reads the account). A debit of
-more than the pool holds takes what is held out as above, and the units
-beyond overdraw the pool at the debit's own rate: an overdraw is carried
-at the rate it was paid out at, never at a rate made of what it cleared
-(the customer credits schedule's control reports the credit overdrawn).
+paid out of it (as `customer_credits.Held` reads the account), each
+smallest first whatever the file's order (`day_order`).
+A debit of more than the pool holds takes what is held out as above, and
+the units beyond overdraw the pool at the debit's own rate: an overdraw
+is carried at the rate it was paid out at, never at a rate made of what
+it cleared (the customer credits schedule's control reports the credit
+overdrawn).
 A credit into an overdrawn pool is its mirror: it takes the overdraw out
 at its carrying rate, and what is beyond opens the pool again at its own,
 so a refill starts clean. 30.00 EUR carried at 36.00 refunded as 40.00 at
@@ -379,6 +381,38 @@ class _Pools:
         return credit_transfers.Transfer(out + into)
 
 
+def day_order(
+    move: customer_credits.CreditPosting, functional: str
+) -> tuple[Decimal, bool, Decimal, str, str]:
+    """The key a day's receipts, and its payouts, into and out of the pools are read in.
+
+    **Smallest first** (by units), then the lower rate (one without a price
+    in the functional currency last), then by payee and narration; never
+    by line, so the file's order changes nothing. It decides which of a
+    day's payouts overdrawing a pool leaves at the carrying rate and which
+    overdraws at its own, and which of a day's receipts into an overdrawn
+    pool clears the overdraw, as the day's refunds read by payee are
+    decided smallest first (`customer_credits.PayeeDebits`). Nobody's
+    -60.00 EUR carried at -75.00 and, on one day, 60.00 EUR refunded at
+    1.25 and 40.00 at 1.20: the 40.00 leave first at 50.00 (paid 48.00,
+    2.00 of gain), the 60.00 take the 20.00 left at 25.00 and overdraw
+    40.00 at 1.25, in either order in the books. CUS-1 overdrawn 10.00 EUR
+    at 12.50 and, on one day, 12.00 EUR received at 1.10 and 5.00 at 1.30:
+    the 5.00 clear 5.00 of it (6.50 for 6.25, 0.25 of gain), the 12.00 the
+    other 5.00 (5.50 for 6.25, 0.75 of loss) and open the pool again with
+    7.00 at 1.10.
+    """
+    rate = fx.own_rate(move.posting, functional)
+    entry = move.entry
+    return (
+        abs(move.number),
+        rate is None,
+        rate if rate is not None else Decimal(0),
+        entry.payee or "",
+        entry.narration or "",
+    )
+
+
 def paid_out_at_own_rates(
     postings: Iterable[customer_credits.CreditPosting], functional: str, policy: ArPolicy
 ) -> Found:
@@ -408,11 +442,12 @@ def paid_out_at_own_rates(
     stops, which its month-end remeasurement reads).
 
     The pools are read together, day by day: on a day, first what is put
-    in (receipts), then the transfers, then what is paid out. **The day's
-    transfers are read each once its pools hold what it takes out**: the
-    first in the books whose debits overdraw no pool, else the first, and
-    again, so a chain (CUS-1 to CUS-2, CUS-2 on to CUS-3) or a there and
-    back realizes nothing, whichever the books list first.
+    in (receipts), then the transfers, then what is paid out, receipts
+    and payouts each smallest first (`day_order`). **The day's transfers
+    are read each once its pools hold what it takes out**: the first in
+    the books whose debits overdraw no pool, else the first, and again, so
+    a chain (CUS-1 to CUS-2, CUS-2 on to CUS-3) or a there and back
+    realizes nothing, whichever the books list first.
 
     Args:
       postings: The postings to the credits account, typed and generated,
@@ -437,8 +472,9 @@ def paid_out_at_own_rates(
     order = sorted(range(len(moves)), key=lambda at: (moves[at].entry.date, moves[at].number > 0))
     for day, indexes in groupby(order, key=lambda at: moves[at].entry.date):
         alone = [index for index in indexes if index not in in_transfers]
-        for index in [at for at in alone if moves[at].number < 0]:
-            found.paid.extend(pools.paid(moves[index]))
+        receipts = [moves[at] for at in alone if moves[at].number < 0]
+        for move in sorted(receipts, key=lambda move: day_order(move, functional)):
+            found.paid.extend(pools.paid(move))
         waiting = days.get(day, [])
         while waiting:
             ready = [each for each in waiting if pools.holds(moves[at] for at in each.debits)]
@@ -451,8 +487,9 @@ def paid_out_at_own_rates(
                 found.paid.extend(paid for move in debits + credits for paid in pools.paid(move))
             elif any(leg.restated for leg in moved.legs):
                 found.transfers.append(moved)
-        for index in [at for at in alone if moves[at].number > 0]:
-            found.paid.extend(pools.paid(moves[index]))
+        payouts = [moves[at] for at in alone if moves[at].number > 0]
+        for move in sorted(payouts, key=lambda move: day_order(move, functional)):
+            found.paid.extend(pools.paid(move))
     return found
 
 

@@ -13,7 +13,10 @@ The last four were found by the review of a5b44f6 (strict expected
 failures until the rule of the pool's carrying amount): a pool of one rate
 carried at it exactly, a last piece weighed exactly, an overdraw carried at
 the rate it was paid out at; each failed on the rule before, and so did
-the property test's examples.
+the property test's examples. The last two, from the review of 2adfd8f
+(rev20), failed while a day's payouts were read in the file's order: a
+day's refunds overdrawing nobody's pool, and the same refunds typed in
+another order making the same entries (its explicit example).
 """
 
 from __future__ import annotations
@@ -531,3 +534,175 @@ def test_a_pools_weight_is_whole_cents_nothing_with_no_units_and_what_came_in(
     assert realized + weight == typed
     prices = [posting.price for entry in own for posting in entry.postings if posting.price]
     assert all(price.number is not None and price.number > 0 for price in prices)
+
+
+# From the review of 2adfd8f (rev20). EUR at 1.20 from Jan 1, 1.25 on Jan
+# 31. Acme prepays 60.00 EUR at 1.25 (75.00 USD) on Jan 10, nobody's (no
+# one is billed under "Acme"). On Jan 27 the bank import types two refunds
+# naming no payee, both nobody's: 60.00 EUR at 1.25 (75.00 USD) and 40.00
+# EUR at 1.20 (48.00 USD).
+NOBODYS_OVERDRAWN_ON_ONE_DAY = """
+2026-01-01 price EUR 1.20 USD
+2026-01-31 price EUR 1.25 USD
+2026-01-01 open Liabilities:CustomerCredits
+
+2026-01-10 * "Acme" "Wire prepaying an order"
+  Assets:Bank:Operating  75.00 USD
+  Liabilities:CustomerCredits  -60.00 EUR @ 1.25 USD
+"""
+REFUND_60 = """
+2026-01-27 * "Refund by bank rule"
+  Liabilities:CustomerCredits  60.00 EUR @ 1.25 USD
+  Assets:Bank:Operating  -75.00 USD
+"""
+REFUND_40 = """
+2026-01-27 * "Refund by bank rule"
+  Liabilities:CustomerCredits  40.00 EUR @ 1.20 USD
+  Assets:Bank:Operating  -48.00 USD
+"""
+
+
+def _january(entries: list[data.Directive]) -> tuple[Decimal, Decimal]:
+    """January's realized exchange difference and its Jan 31 credits remeasurement, in USD."""
+    realized = units_total(postings_through(entries, REALIZED, "2026-01-31"))
+    remeasured = units_total(postings_through(entries, UNREALIZED, "2026-01-31"))
+    return realized, remeasured
+
+
+def test_a_days_refunds_overdrawing_nobodys_pool_realize_the_same_in_any_file_order(
+    books: Books,
+) -> None:
+    # Nobody's pool: -60.00 EUR carried at -75.00 (1.25). The day's two
+    # refunds take 100.00 EUR, 40.00 more than it holds: one of them
+    # overdraws it, at its own rate (`credits_own_rate`). Which one was
+    # decided by the order the two entries are typed in:
+    # - the 60.00 first: it leaves at 75.00, paid 75.00, nothing realized;
+    #   the 40.00 overdraw at 48.00. Jan 31 (1.25): 40.00 x 1.25 - 48.00 =
+    #   2.00 unrealized; January realizes 0.00;
+    # - the 40.00 first: it leaves at 40.00 x 1.25 = 50.00, paid 48.00,
+    #   2.00 realized (a gain, -2.00); the 60.00 take the 20.00 left at
+    #   25.00, paid 25.00, and overdraw 40.00 at 50.00 (1.25). Jan 31:
+    #   40.00 x 1.25 - 50.00 = 0.00, no entry; January realizes -2.00.
+    # The same books must close January the same whatever the file's
+    # order: the day's debits read smallest first (the rule the day's
+    # refunds read by payee follow, `customer_credits.PayeeDebits`), so the
+    # 40.00 first in both: realized -2.00, unrealized 0.00. (Before, the
+    # 60.00 typed first gave 0.00 realized and -2.00 unrealized.)
+    figures = []
+    for refunds in (REFUND_60 + REFUND_40, REFUND_40 + REFUND_60):
+        entries, errors = load(books, NOBODYS_OVERDRAWN_ON_ONE_DAY + refunds)
+        assert errors == []
+        figures.append(_january(entries))
+    assert figures[0] == figures[1]
+    assert figures[0] == (Decimal("-2.00"), Decimal("0.00"))
+
+
+def _described(entries: list[data.Directive]) -> list[tuple[str, ...]]:
+    """Each generated entry as its date, text, links and postings, without its line, sorted."""
+    return sorted(
+        (
+            str(entry.date),
+            str(entry.narration),
+            " ".join(sorted(entry.links)),
+            *(
+                f"{posting.account} {posting.units}"
+                + (f" @ {posting.price}" if posting.price else "")
+                for posting in entry.postings
+            ),
+        )
+        for entry in generated(entries)
+    )
+
+
+# A day's refunds of CUS-1's credit: (euros, rate in cents, which of two
+# narrations), and the same refunds in another order in the file.
+_DAYS_REFUNDS = st.lists(
+    st.tuples(st.integers(1, 40), st.integers(110, 130), st.booleans()), min_size=2, max_size=4
+).flatmap(lambda refunds: st.tuples(st.just(refunds), st.permutations(refunds)))
+
+
+@settings(max_examples=10, deadline=None)
+@given(_DAYS_REFUNDS)
+# The worked example's shape on CUS-1's 30.00 EUR carried at 36.00: 20.00
+# at 1.25 and 15.00 at 1.10 overdraw it by 5.00. The 15.00 leave first at
+# 18.00 (paid 16.50, 1.50 of gain), the 20.00 take the 15.00 left at 18.00
+# (paid 18.75, 0.75 of loss) and overdraw 5.00 at 1.25; typed 20.00 first,
+# they took 24.00 (paid 25.00) and the 15.00 took the 12.00 left for 10.00
+# EUR (paid 11.00), 5.00 EUR overdrawn at 1.10.
+@example(([(20, 125, False), (15, 110, False)], [(15, 110, False), (20, 125, False)]))
+def test_a_days_refunds_make_the_same_entries_in_any_file_order(
+    days: tuple[list[tuple[int, int, bool]], list[tuple[int, int, bool]]],
+) -> None:
+    # After R-1's 30.00 EUR at 1.20 (-36.00), the day's refunds at their own
+    # rates, whole euros at two decimals, often more than the pool holds:
+    # the day's payouts are read smallest first, then by rate, then by
+    # text (`credits_own_rate.day_order`), so the same refunds typed in
+    # another order make the same entries, the line aside.
+    made = []
+    for refunds in days:
+        text = EURO_CREDIT + "\n2026-01-31 price EUR 1.25 USD\n"
+        for euros, cents, second in refunds:
+            rate = Decimal(cents).scaleb(-2)
+            narration = "Refund of credit, second batch" if second else "Refund of credit"
+            text += f"""
+2026-01-20 * "Acme" "{narration}"
+  Liabilities:CustomerCredits  {euros}.00 EUR @ {rate} USD
+  Assets:Bank:Operating  -{euros * rate:.2f} USD
+"""
+        with tempfile.TemporaryDirectory() as folder:
+            entries, errors = load(Books(Path(folder)), text)
+        assert errors == []
+        made.append(_described(entries))
+    assert made[0] == made[1]
+
+
+# CUS-1's 10.00 EUR overdraw at 12.50: a refund of 10.00 EUR at 1.25 of a
+# pool that holds nothing (`customer` names it). On Jan 22 two prepayments
+# naming CUS-1 come in: 12.00 EUR at 1.10 (13.20 USD) and 5.00 EUR at 1.30
+# (6.50 USD).
+OVERDRAWN = """
+2026-01-01 price EUR 1.20 USD
+2026-01-01 open Liabilities:CustomerCredits
+
+2026-01-15 * "Acme" "Refund of credit"
+  customer: "CUS-1"
+  Liabilities:CustomerCredits  10.00 EUR @ 1.25 USD
+  Assets:Bank:Operating  -12.50 USD
+"""
+RECEIPT_12 = """
+2026-01-22 * "Acme" "Wire prepaying an order"
+  customer: "CUS-1"
+  Assets:Bank:Operating  13.20 USD
+  Liabilities:CustomerCredits  -12.00 EUR @ 1.10 USD
+"""
+RECEIPT_5 = """
+2026-01-22 * "Acme" "Wire prepaying an order"
+  customer: "CUS-1"
+  Assets:Bank:Operating  6.50 USD
+  Liabilities:CustomerCredits  -5.00 EUR @ 1.30 USD
+"""
+
+
+def test_a_days_receipts_into_an_overdrawn_pool_realize_the_same_in_any_file_order(
+    books: Books,
+) -> None:
+    # Read smallest first (`credits_own_rate.day_order`), whichever is typed
+    # first:
+    # - the 5.00 at 1.30 clear 5.00 of the overdraw carried at 6.25: 6.50
+    #   received for 6.25, 0.25 of gain (-0.25);
+    # - the 12.00 at 1.10 clear the other 5.00, carried at 6.25: 5.50 for
+    #   6.25, 0.75 of loss (+0.75), and hold the 7.00 left at 7.70 (1.10).
+    # Realized -0.25 + 0.75 = 0.50 through Jan 31. The pool's typed
+    # postings weigh 12.50 - 13.20 - 6.50 = -7.20 USD and the own-rate
+    # entries take the 0.50 realized out of it: -7.70 = -7.00 x 1.10.
+    # Typed 12.00 first, the file's order once decided: the 12.00 cleared
+    # all 10.00 (11.00 for 12.50, 1.50 of loss) and the 5.00 opened the
+    # pool at 1.30 beside 2.00 at 1.10: 1.50 realized.
+    made = []
+    for receipts in (RECEIPT_12 + RECEIPT_5, RECEIPT_5 + RECEIPT_12):
+        entries, errors = load(books, OVERDRAWN + receipts)
+        assert errors == []
+        assert units_total(postings_through(entries, REALIZED, "2026-01-31")) == Decimal("0.50")
+        assert weight_through(entries, "2026-01-31") == (Decimal("-7.00"), Decimal("-7.70"))
+        made.append(_described(entries))
+    assert made[0] == made[1]
