@@ -594,7 +594,8 @@ class Crediting:
     customer's invoices are billed or posted; every application is dated
     the day it is made. The claims on a customer's credits dated on or
     before the day are decided before any of them pays (`decide`): the
-    claim first on its day, whichever credit is older.
+    claim first on its day, whichever credit is older; the claims one by
+    one in date order, those of one day on the oldest credit first.
 
     Attributes:
       made: Each application, as (receipt, invoice, units, day), in the order made.
@@ -767,21 +768,44 @@ class Crediting:
                 currencies[key[0]].discard(key[1])
         return paid
 
-    def decide(self, pool: Pool, today: datetime.date) -> None:
-        """Takes back what the claims on a customer's credits dated up to `today` ask.
+    def decide(self, pool: Pool, today: datetime.date | None) -> None:
+        """Takes back what the claims on a customer's credits dated up to `today` (all if None) ask.
 
         Before any of its credits pays on `today`: a claim is decided
-        before the applications of its day, whichever credit is older
-        (`_claimed`). R-0's credit (20.00, Jan 5) and R-1's (50.00, Jan 20)
-        of CUS-1, who holds 60.00, all of R-1 charged back on Feb 15: its
-        claim takes R-1's 50.00 first, and R-0's credit pays 10.00 of
-        the invoice the chargeback opened again, not 20.00.
+        before the applications of its day, whichever credit is older. The
+        claims are decided one by one in their date order, those of one day
+        on the customer's oldest credit first (`in_turn`), each taking what
+        the account holds for the customer from its day on (`_take_back`).
+        R-0's credit (20.00, Jan 5) and R-1's (50.00, Jan 20) of CUS-1, who
+        holds 60.00, all of R-1 charged back on Feb 15: its claim takes
+        R-1's 50.00 first, and R-0's credit pays 10.00 of the invoice the
+        chargeback opened again, not 20.00.
         """
-        for receipt in sorted(self.claimed.get(pool, ())):
-            pending = self.pending.get(receipt)
-            if pending and pending[0].date <= today:
-                credit, left = self.credits[receipt], self.left[receipt]
-                self.left[receipt] = _claimed(credit, left, pending, today, self.held, self.taken)
+        for receipt in self.in_turn(pool, today):
+            claim = self.pending[receipt].popleft()
+            credit, left = self.credits[receipt], self.left[receipt]
+            self.left[receipt] = _take_back(credit, left, claim, self.held, self.taken)
+
+    def in_turn(self, pool: Pool, today: datetime.date | None) -> list[str]:
+        """Returns the receipts of a customer's claims dated up to `today` (all if None), in turn.
+
+        Ordered by the claim's day, then its credit's (the oldest credit
+        first), then the receipt's id; a receipt's claims of one day as
+        given (`claim`). A claim left undecided on its day (a chargeback
+        that opens no invoice waits for the customer's next payout day)
+        still comes before a later one: what the later one takes is out of
+        what the account holds from the earlier one's day on. R-2's claim
+        of Feb 10 before R-1's of Feb 15; on Feb 15, R-1's credit (Jan 20)
+        before R-0's (Jan 21).
+        """
+        due = []
+        for receipt in self.claimed.get(pool, ()):
+            credit = self.credits[receipt]
+            for number, claim in enumerate(self.pending.get(receipt, ())):
+                if today is not None and claim.date > today:
+                    break
+                due.append((claim.date, credit.date, receipt, number))
+        return [receipt for _, _, receipt, _ in sorted(due)]
 
     def pay_from(self, credit: Parked, today: datetime.date, owing: Owing) -> bool:
         """Pays a customer's invoices open today from one credit; returns whether it paid any.
@@ -814,12 +838,18 @@ class Crediting:
         return paid
 
     def finish(self) -> None:
-        """Takes back what the claims not yet decided ask, once every application is made."""
+        """Takes back what the claims not yet decided ask, once every application is made.
+
+        A customer's in turn, as on a payout day (`decide`); those on a
+        credit of nobody's, credit by credit.
+        """
+        for pool in sorted(self.claimed):
+            self.decide(pool, None)
         for receipt, pending in self.pending.items():
             credit = self.credits.get(receipt)
             if credit is not None and pending:
                 self.left[receipt] = _claimed(
-                    credit, self.left[receipt], pending, None, self.held, self.taken
+                    credit, self.left[receipt], pending, self.held, self.taken
                 )
             pending.clear()
 
@@ -911,13 +941,21 @@ def _claimed(
     credit: Parked | Credit,
     left: int,
     pending: deque[Claim],
-    through: datetime.date | None,
     held: Held,
     taken: dict[Hashable, int],
 ) -> int:
-    """Takes back what the claims on a credit dated up to a day (all if None) ask; returns the rest.
+    """Takes back what all the claims on a credit ask, in date order; returns what is left."""
+    while pending:
+        left = _take_back(credit, left, pending.popleft(), held, taken)
+    return left
 
-    Each takes the least of what it asks, what is left of the credit, and
+
+def _take_back(
+    credit: Parked | Credit, left: int, claim: Claim, held: Held, taken: dict[Hashable, int]
+) -> int:
+    """Takes back what one claim on a credit asks; returns what is left of the credit.
+
+    It takes the least of what it asks, what is left of the credit, and
     what the account holds for the customer from its day on, recorded in
     `taken` by its key; then all it takes beyond that (`Claim.beyond`),
     overdrawing the account for the customer, whatever the credit has left
@@ -925,17 +963,15 @@ def _claimed(
     overdraw is the customer's, and the next credit makes it good first.
     The credit gives what it has of the two.
     """
-    while pending and (through is None or pending[0].date <= through):
-        claim = pending.popleft()
-        units = min(claim.units, left)
-        if credit.customer:
-            units = min(units, held.available(credit.customer, credit.currency, claim.date))
-        units = max(units, 0)
-        taken[claim.key] = units
-        out = units + claim.beyond
-        if out > 0:
-            held.take(credit.customer, credit.currency, claim.date, out)
-            left -= min(out, max(left, 0))
+    units = min(claim.units, left)
+    if credit.customer:
+        units = min(units, held.available(credit.customer, credit.currency, claim.date))
+    units = max(units, 0)
+    taken[claim.key] = units
+    out = units + claim.beyond
+    if out > 0:
+        held.take(credit.customer, credit.currency, claim.date, out)
+        left -= min(out, max(left, 0))
     return left
 
 

@@ -1540,6 +1540,140 @@ def test_an_older_credit_does_not_pay_on_a_chargebacks_day_what_the_chargeback_t
     ]
 
 
+def _two_credits(name: str) -> str:
+    """CUS-1's credits: R-1's 50.00 (Jan 20), `name`'s 30.00 (Jan 21); 30.00 moved to CUS-2."""
+    return (
+        _CREDITS_OPEN
+        + invoice(1, "2026-01-10", "100.00")
+        + receipt("2026-01-20", "150.00 USD", "R-1", '\n  invoice: "INV-1"\n  customer: "CUS-1"')
+        + invoice(2, "2026-01-21", "100.00")
+        + receipt("2026-01-21", "130.00 USD", name, '\n  invoice: "INV-2"\n  customer: "CUS-1"')
+        + """
+2026-02-01 * "Acme" "Credit moved to CUS-2"
+  Liabilities:CustomerCredits  30.00 USD
+    customer: "CUS-1"
+  Liabilities:CustomerCredits  -30.00 USD
+    customer: "CUS-2"
+"""
+    )
+
+
+# The other receipt's id sorts before R-1's ("R-0") or after it ("R-2"): the
+# books are the same either way.
+_EITHER_SIDE_OF_R1 = pytest.mark.parametrize("name", ["R-0", "R-2"])
+
+
+@_EITHER_SIDE_OF_R1
+def test_an_earlier_claim_is_decided_before_a_later_one_whatever_the_receipt_ids(
+    books: Books, name: str
+) -> None:
+    # Jan 20: INV-1 100.00 and R-1 150.00 naming it: R-1 pays INV-1 and parks
+    # 50.00 for CUS-1. Jan 21: INV-2 100.00 and the other receipt (`name`)
+    # 130.00 naming it (the day's receipts before the credits): it pays INV-2
+    # and parks 30.00. CUS-1 holds 50.00 + 30.00 = 80.00; Feb 1: 30.00 moved
+    # to CUS-2, CUS-1 holds 50.00.
+    #
+    # Feb 10: 30.00 of the other receipt charged back. It holds nothing
+    # unapplied; its credit holds 30.00 and CUS-1 50.00 that day, so all
+    # 30.00 come out of its credit (README "Chargebacks and refunds of a
+    # receipt"), no invoice reopened. CUS-1 holds 50.00 - 30.00 = 20.00.
+    # Feb 15: all 150.00 of R-1 charged back: 20.00 held + 30.00 beyond =
+    # 50.00 out of R-1's credit and 100.00 off INV-1. CUS-1's credit
+    # -80.00 + 30.00 + 30.00 + 50.00 = +30.00, overdrawn 30.00; CUS-2's
+    # -30.00: the account 0.00. The receivable: INV-1 100.00 open, INV-2
+    # 0.00: 100.00.
+    #
+    # (A review of 61336f4: with the other receipt named "R-2",
+    # `Crediting.decide` read the pending claims in receipt-id order on Feb
+    # 15, R-1's (Feb 15) first: it took 50.00, so what CUS-1 holds from Feb
+    # 10 on was 0.00 and R-2's earlier claim took nothing from its credit.
+    # The Feb 10 chargeback reopened INV-2 30.00 instead, R-1's credit paid
+    # it 30.00 on Feb 10, and R-1's chargeback took 20.00 out of its credit
+    # and 30.00 back off INV-2: the receivable 130.00 (INV-2 30.00 open) and
+    # the account -30.00 on Feb 28. Before 61336f4 the claims were decided
+    # credit by credit, oldest credit first, R-1's first, and both names
+    # failed so.)
+    february = chargeback("2026-02-10", "30.00", name) + chargeback("2026-02-15", "150.00")
+    alone, both = alone_and_both(books, _two_credits(name), february)
+    assert _made(both, alone) == [
+        ("2026-02-10", f"Chargeback of {name} taken back from its customer credit",
+         ["Liabilities:CustomerCredits 30.00 USD", "Liabilities:UnappliedCash -30.00 USD"]),
+        ("2026-02-15", "Chargeback of R-1 taken back from its customer credit",
+         ["Liabilities:CustomerCredits 50.00 USD", "Liabilities:UnappliedCash -50.00 USD"]),
+        ("2026-02-15", "Chargeback of R-1 taken back from INV-1",
+         ["Assets:AccountsReceivable 100.00 USD", "Liabilities:UnappliedCash -100.00 USD"]),
+    ]  # fmt: skip
+    assert balance(both, AR, "USD") == Decimal("100.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+
+
+@_EITHER_SIDE_OF_R1
+def test_claims_of_one_day_take_the_customers_credit_oldest_credit_first(
+    books: Books, name: str
+) -> None:
+    # As above to Feb 1: CUS-1 holds 50.00, R-1's credit (Jan 20) 50.00 and
+    # the other receipt's (Jan 21) 30.00. Feb 15: 60.00 of the other
+    # receipt and 80.00 of R-1 charged back, the first typed first. The
+    # claims of one day are decided on the customer's oldest credit first
+    # (`Crediting.in_turn`), so R-1's claim is decided first:
+    # min(50.00 asked of its credit, 50.00 left, 50.00 held) = 50.00 out of
+    # its credit, 80.00 - 50.00 = 30.00 off INV-1. CUS-1 then holds 0.00:
+    # the other receipt's claim takes 0.00 of its credit, and all 60.00 come
+    # off INV-2 (its application cleared 100.00 there). INV-1 30.00 and
+    # INV-2 60.00 open: the receivable 90.00; the account -80.00 + 50.00 =
+    # -30.00 (CUS-2's 30.00, CUS-1 0.00).
+    #
+    # (A review of 61336f4: `decide` read the day's claims in receipt-id
+    # order, so with the other receipt named "R-0" its claim took the 30.00
+    # (its credit's all) first, R-1's only 20.00: 30.00 off INV-2 and 60.00
+    # off INV-1. The same totals, but INV-1 (billed Jan 10, the older)
+    # 60.00 open instead of 30.00: the aging and the statement moved with a
+    # receipt's id.)
+    february = chargeback("2026-02-15", "60.00", name) + chargeback("2026-02-15", "80.00")
+    alone, both = alone_and_both(books, _two_credits(name), february)
+    assert _made(both, alone) == [
+        ("2026-02-15", f"Chargeback of {name} taken back from INV-2",
+         ["Assets:AccountsReceivable 60.00 USD", "Liabilities:UnappliedCash -60.00 USD"]),
+        ("2026-02-15", "Chargeback of R-1 taken back from its customer credit",
+         ["Liabilities:CustomerCredits 50.00 USD", "Liabilities:UnappliedCash -50.00 USD"]),
+        ("2026-02-15", "Chargeback of R-1 taken back from INV-1",
+         ["Assets:AccountsReceivable 30.00 USD", "Liabilities:UnappliedCash -30.00 USD"]),
+    ]  # fmt: skip
+    assert balance(both, AR, "USD") == Decimal("90.00")
+    assert balance(both, CREDITS, "USD") == Decimal("-30.00")
+
+
+@_EITHER_SIDE_OF_R1
+def test_claims_decided_once_every_application_is_made_take_the_oldest_credit_first(
+    books: Books, name: str
+) -> None:
+    # As above to Feb 1. Feb 15: 30.00 of the other receipt and 50.00 of
+    # R-1 charged back, each no more than its credit holds. A reading that
+    # learns of the claims only once cash is matched decides them then
+    # (`Crediting.finish`), in the same turn as on a payout day: R-1's
+    # claim first, min(50.00, 50.00 left, 50.00 held) = 50.00 out of its
+    # credit, none off INV-1. CUS-1 then holds 0.00: the other receipt's
+    # claim takes min(30.00, 30.00, 0.00) = 0.00 of its credit, and its
+    # 30.00 come off INV-2. INV-2 30.00 open: the receivable 30.00; the
+    # account -80.00 + 50.00 = -30.00.
+    #
+    # (Found with the mend of the two above: `finish` decided the claims
+    # credit by credit in the order given, "R-0"'s first, which took 30.00,
+    # so R-1's took only 20.00 and that capped it in the next reading: R-1's
+    # chargeback took 20.00 out of its credit and 30.00 off INV-1, and
+    # R-1's credit, 30.00 left, paid INV-1 those 30.00 again on Feb 15.)
+    february = chargeback("2026-02-15", "30.00", name) + chargeback("2026-02-15", "50.00")
+    alone, both = alone_and_both(books, _two_credits(name), february)
+    assert _made(both, alone) == [
+        ("2026-02-15", f"Chargeback of {name} taken back from INV-2",
+         ["Assets:AccountsReceivable 30.00 USD", "Liabilities:UnappliedCash -30.00 USD"]),
+        ("2026-02-15", "Chargeback of R-1 taken back from its customer credit",
+         ["Liabilities:CustomerCredits 50.00 USD", "Liabilities:UnappliedCash -50.00 USD"]),
+    ]  # fmt: skip
+    assert balance(both, AR, "USD") == Decimal("30.00")
+    assert balance(both, CREDITS, "USD") == Decimal("-30.00")
+
+
 def test_a_debit_dated_on_the_receipts_application_is_read_as_before(books: Books) -> None:
     # R-1 100.00 of Jan 20 waits; INV-1 100.00 is billed on Feb 15, the day
     # R-1 would prepay it, and 30.00 of R-1 is charged back that same day.
