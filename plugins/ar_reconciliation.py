@@ -509,9 +509,7 @@ def _reconciled(
     # pool's (a refund typed at its own, a credit applied at its receipt's)
     # realizes what it differs from the pool's carrying amount.
     crediting = _credit_entries(books.customer_credits, made, applied, policy)
-    owner = customer_credits.Owner(
-        applied.cash.by_id, applied.subledger, policy.customer_credits_account, crediting
-    )
+    owner = customer_credits.Owner(applied.cash.by_id, applied.subledger, policy, crediting)
     own_rates = credits_own_rate.entries(crediting, owner, policy)
     made += own_rates.entries
     # So does a typed debit of a receipt in unapplied cash at a rate other than the receipt's;
@@ -789,7 +787,7 @@ def _crediting(
     """
     straight = customer_credits.parked_by(moved.entries, policy)
     known = [*credit_entries, *moved.entries]
-    owner = customer_credits.Owner(cash.by_id, subledger, policy.customer_credits_account, known)
+    owner = customer_credits.Owner(cash.by_id, subledger, policy, known)
     held = customer_credits.Held.of(known, owner, policy)
     uses = customer_credits.typed_uses(credit_entries, policy, [*cash.by_id, *straight])
     crediting = customer_credits.Crediting(

@@ -169,7 +169,8 @@ class Owner:
     It is the customer its posting or entry names; else the customer of the
     receipt it names (by `revclose_receipt`, `receipt` metadata or the
     receipt's link: a refund of an over payment), in unapplied cash or
-    posted straight to the receivable (`receipt_of`); else the one customer
+    posted straight to the receivable (`receipt_of`: whose credit its over
+    payment became, as the matcher parked it); else the one customer
     billed under its payee by its entry's day, the rule that gives a receipt
     naming no customer its customer (the bank's line paying a refund out
     names none; `receipts.customer_by_payee`: a customer first billed under
@@ -190,20 +191,22 @@ class Owner:
       receipts: The receipts in unapplied cash, by id.
       invoices: The open items, for the customers billed under each payee
         and the receipts posted straight to them.
-      account: The customer credits account.
-      entries: The entries posting to it: what each payee put into nobody's credits.
+      policy: The receivables policy (the customer credits account, `account`).
+      entries: The entries posting to it: what each payee put into nobody's
+        credits, and what the receipts posted straight parked in them.
     """
 
     def __init__(
         self,
         receipts: Mapping[str, Receipt],
         invoices: Subledger,
-        account: str,
+        policy: ArPolicy,
         entries: Iterable[data.Directive],
     ) -> None:
         self.receipts = receipts
         self.invoices = invoices
-        self.account = account
+        self.policy = policy
+        self.account = policy.customer_credits_account
         self.entries = entries
         self._links: dict[str, str] | None = None
         self._straight: dict[str, StraightReceipt] | None = None
@@ -252,9 +255,10 @@ class Owner:
         (`receipts.straight_receipts`), as the matcher reads a typed debit
         naming either (`typed_uses`): BR-1, 600.00 posted straight to
         INV-1 of CUS-1, parks its 551.00 over in CUS-1's credits, and a
-        refund naming BR-1 pays them back, whatever its payee. The
-        receipts posted straight are read only when a posting names a
-        receipt not in unapplied cash.
+        refund naming BR-1 pays them back, whatever its payee, and though
+        BR-1 paid INV-0 of CUS-9 first (`parked`). The receipts posted
+        straight are read only when a posting names a receipt not in
+        unapplied cash.
         """
         if self._links is None:
             self._links = {receipt.link: receipt.id for receipt in self.receipts.values()}
@@ -263,11 +267,30 @@ class Owner:
         if found is not None or not (named or entry.links):
             return found
         if self._straight is None:
-            self._straight = straight_receipts(self.invoices)
+            self._straight = straight_receipts(self.invoices, self.parked())
             self._straight_links = {one.link: one.id for one in self._straight.values()}
         if not named:
             named = used_receipt(entry, posting, self._straight_links)
         return self._straight.get(named)
+
+    def parked(self) -> dict[str, str]:
+        """Returns the customer each receipt not in unapplied cash parked its credit for.
+
+        The matcher's rule (`parked_by`), read on the generated entries
+        naming such a receipt: BR-1's over payment of INV-1 moved to
+        customer credits says CUS-1.
+        """
+        named = (
+            entry
+            for entry in self.entries
+            if isinstance(entry, data.Transaction)
+            and APPLIED_RECEIPT in entry.meta
+            and str(entry.meta[APPLIED_RECEIPT]) not in self.receipts
+            and meta.is_generated(entry)
+        )
+        return {
+            receipt: credit.customer for receipt, credit in parked_by(named, self.policy).items()
+        }
 
     def payee_of(self, entry: data.Transaction, posting: data.Posting) -> str:
         """Returns the payee (`receipts.payee_key`) whose money a posting moves, "" for none.

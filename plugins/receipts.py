@@ -32,8 +32,10 @@ it is read as a use of a negative amount.
 
 A bank import that knows which invoice a receipt pays posts it straight to the
 receivable instead (`posted_straight`): a typed credit to the receivable in an
-entry with a receipt id. Its customer is the invoice's
-(`straight_receipts`): what it over pays is that customer's credit.
+entry with a receipt id. Its customer is the one whose credit its over
+payment became, as the matcher parked it (`straight_receipts`): BR-1 paying
+INV-0 of CUS-9 exactly and over paying INV-1 of CUS-1 is CUS-1's. One that
+over paid no invoice is the customer's of the first invoice it pays.
 """
 
 from __future__ import annotations
@@ -228,8 +230,8 @@ class StraightReceipt(NamedTuple):
     """A receipt posted straight to the receivable (`posted_straight`): whose it is.
 
     Attributes:
-      customer: The customer of the invoice it pays: what it over pays is
-        that customer's credit (`plugins.over_payments`).
+      customer: The customer whose credit its over payment became
+        (`plugins.over_payments`), else of the first invoice it pays.
       payee: Its entry's payee.
     """
 
@@ -239,16 +241,21 @@ class StraightReceipt(NamedTuple):
     payee: str | None
 
 
-def straight_receipts(invoices: Subledger) -> dict[str, StraightReceipt]:
+def straight_receipts(invoices: Subledger, parked: Mapping[str, str]) -> dict[str, StraightReceipt]:
     """Returns the receipts posted straight to the receivable, by id.
 
     Only the items posted to more than once can be paid by one (`several`).
-    A receipt posted straight to invoices of two customers is the one's it
-    paid first (by date, then invoice id): BR-1 on INV-1 of CUS-1 and on
-    INV-9 of CUS-9 the same day is CUS-1's.
+    A receipt is the customer's whose credit its over payment became, as the
+    matcher parked it (`parked`): BR-1 paying INV-0 of CUS-9 exactly and
+    over paying INV-1 of CUS-1 is CUS-1's, whatever it paid first. One that
+    over paid no invoice is the customer's of the invoice it paid first (by
+    date, then invoice id): BR-1 on INV-1 of CUS-1 and on INV-9 of CUS-9
+    the same day, neither over paid, is CUS-1's.
 
     Args:
       invoices: The receivable's open items.
+      parked: The customer each receipt's credit was parked for, by
+        receipt (`plugins.customer_credits.parked_by`).
     """
     found: dict[str, tuple[datetime.date, str, StraightReceipt]] = {}
     items = invoices.items
@@ -264,7 +271,10 @@ def straight_receipts(invoices: Subledger) -> dict[str, StraightReceipt]:
                     receipt, link_of(receipt), item.customer, movement.entry.payee
                 )
                 found[receipt] = (movement.date, name, straight)
-    return {receipt: straight for receipt, (_, _, straight) in found.items()}
+    return {
+        receipt: straight._replace(customer=parked.get(receipt) or straight.customer)
+        for receipt, (_, _, straight) in found.items()
+    }
 
 
 _new = tuple.__new__  # builds a NamedTuple without the Python call of its generated __new__

@@ -990,7 +990,9 @@ def _credit_postings(
     `id`), default all.
     """
     account = ledger.policy.customer_credits_account
-    owner = credits_plugin.Owner(ledger.receipts.by_id, ledger.items, account, ledger.books.entries)
+    owner = credits_plugin.Owner(
+        ledger.receipts.by_id, ledger.items, ledger.policy, ledger.books.entries
+    )
     entries: Iterable[data.Directive] = ledger.books.entries
     if only is not None:
         entries = (entry for entry in entries if id(entry) in only)

@@ -1849,3 +1849,118 @@ def test_nobodys_credits_in_two_currencies_are_one_pool_each_and_the_close_ties(
     ]
     built = package.build(loaded, datetime.date(2026, 1, 1), Thresholds())
     assert controls.failures(built.checks) == []
+
+
+# A straight receipt paying invoices of two customers over pays one of them,
+# and its over payment is that one's credit: a refund naming it is that
+# customer's (from the review of ce6aaaa, rev21). The first test failed on
+# ce6aaaa, which gave the receipt the customer of the first invoice it pays
+# (`receipts.straight_receipts`, now read from `customer_credits.parked_by`);
+# the pin of a refund naming BR-1 by its link alone passed (it failed on
+# 17da150).
+#
+# Acme prepays 600.00 on Jan 10, nobody's (no one billed under "Acme").
+# INV-0 30.00 to CUS-9 under "Beta" (Feb 4); INV-1 49.00 to CUS-1 under
+# "Acme" (Feb 5). BR-1, 630.00 from "Acme" on Feb 6, is posted straight
+# to both: 30.00 to INV-0 (paid exactly) and 600.00 to INV-1 (551.00
+# over, moved to CUS-1's credit, naming BR-1). On Feb 20 500.00 of BR-1's
+# over payment is refunded, naming BR-1. INV-2 30.00 (Feb 25) and INV-3
+# 40.00 (Mar 2) are billed to CUS-1 under "Acme".
+STRAIGHT_PAYING_TWO = """
+2026-01-01 open Liabilities:CustomerCredits
+
+2026-01-10 * "Acme" "Wire prepaying an order"
+  Assets:Bank:Operating  600.00 USD
+  Liabilities:CustomerCredits  -600.00 USD
+
+2026-02-04 * "Beta" "Invoice INV-0" ^INV-0
+  invoice: "INV-0"
+  customer: "CUS-9"
+  Assets:AccountsReceivable  30.00 USD
+  Income:Revenue:Services  -30.00 USD
+
+2026-02-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  49.00 USD
+  Income:Revenue:Services  -49.00 USD
+
+2026-02-06 * "Acme" "Wire BR-1"
+  bank_reference: "BR-1"
+  Assets:Bank:Operating  630.00 USD
+  Assets:AccountsReceivable  -30.00 USD
+    invoice: "INV-0"
+  Assets:AccountsReceivable  -600.00 USD
+    invoice: "INV-1"
+
+2026-02-20 * "Acme" "Refund of BR-1's over payment"
+  receipt: "BR-1"
+  Liabilities:CustomerCredits  500.00 USD
+  Assets:Bank:Operating  -500.00 USD
+
+2026-02-25 * "Acme" "Invoice INV-2" ^INV-2
+  invoice: "INV-2"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  30.00 USD
+  Income:Revenue:Services  -30.00 USD
+
+2026-03-02 * "Acme" "Invoice INV-3" ^INV-3
+  invoice: "INV-3"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  40.00 USD
+  Income:Revenue:Services  -40.00 USD
+"""
+
+
+def test_a_refund_of_a_straight_receipt_paying_two_customers_is_the_over_paid_ones(
+    books: Books,
+) -> None:
+    # BR-1's only over payment is INV-1's 600.00 - 49.00 = 551.00, CUS-1's
+    # credit (the over-payment entry says customer CUS-1); INV-0 was paid
+    # exactly, so CUS-9 never holds credit. The refund naming BR-1 pays
+    # back that credit, and the matcher reads it so: CUS-1 551.00 - 500.00
+    # = 51.00; INV-2 takes 30.00 on Feb 25, INV-3 the last 21.00 on Mar 2
+    # (19.00 left open). Acme's prepayment stays nobody's, 600.00.
+    # Schedule on Mar 31: (unassigned) 600.00; CUS-1 551.00 - 500.00 -
+    # 30.00 - 21.00 = 0.00, no row; CUS-9 no row; total 600.00, the account.
+    # Found: `straight_receipts` gives BR-1 the customer of the first
+    # invoice it pays by (date, invoice id), INV-0's CUS-9, so the schedule
+    # shows CUS-1 551.00 - 30.00 - 21.00 = 500.00 and CUS-9 -500.00, credit
+    # the matcher already spent and a negative credit CUS-9 never had (new
+    # in ce6aaaa; on 17da150 it read the refund by its payee: (unassigned)
+    # 100.00 and CUS-1 500.00, older and wrong otherwise).
+    loaded = reporting.loaded(books, HEADER + STRAIGHT_PAYING_TWO, {"ar.yaml": POLICY})
+    applied = [
+        (
+            str(e.date),
+            e.meta["invoice"],
+            units_total([p for p in e.postings if p.account == CREDITS]),
+        )
+        for e in generated(loaded.entries)
+        if e.meta.get("revclose_kind") == "customer-credit"
+    ]
+    assert applied == [
+        ("2026-02-25", "INV-2", Decimal("30.00")),
+        ("2026-03-02", "INV-3", Decimal("21.00")),
+    ]
+    assert _held(loaded, "2026-03-31") == [
+        ["(unassigned)", "", "USD", Decimal("600.00")],
+        ["Total", "", "USD", Decimal("600.00")],
+    ]
+
+
+def test_pin_a_refund_naming_a_straight_receipt_by_its_link_alone_is_its_customers(
+    books: Books,
+) -> None:
+    # STRAIGHT_REFUNDED with the refund naming BR-1 only by its link ^BR-1:
+    # as by `receipt`, CUS-1's 551.00 - 500.00 - 30.00 - 21.00 = 0.00, no
+    # row; (unassigned) Acme's 600.00, untouched. (Passes: a pin.)
+    naming = '"Refund of BR-1\'s over payment"\n  receipt: "BR-1"'
+    text = STRAIGHT_REFUNDED.format(payee='"Acme" ')
+    assert naming in text
+    text = text.replace(naming, '"Refund of BR-1\'s over payment" ^BR-1')
+    loaded = reporting.loaded(books, HEADER + text, {"ar.yaml": POLICY})
+    assert _held(loaded, "2026-03-31") == [
+        ["(unassigned)", "", "USD", Decimal("600.00")],
+        ["Total", "", "USD", Decimal("600.00")],
+    ]
