@@ -339,6 +339,50 @@ def _functional_weight(postings: list[data.Posting]) -> Decimal:
     return total
 
 
+def _credit_paid_unpriced_and_charged_back(books: Books, euros: str) -> books_module.Books:
+    """The loaded books of an unpriced credit paying INV-2 at the day's price, then charged back.
+
+    INV-E1 100.00 EUR (Jan 1) carried in euros alone; R-1 150.00 EUR of Jan
+    5, unpriced, pays it and parks 50.00 EUR unpriced; EUR is 1.10 from Jan
+    15; INV-2 20.00 EUR is billed Jan 20 at 1.30 and paid by the credit that
+    day; `euros` of R-1 are charged back on Feb 15.
+    """
+    text = (
+        INVOICE_E1_CUS_1
+        + _euro_receipt("2026-01-05", "150.00", "R-1", "INV-E1")
+        + "\n2026-01-15 price EUR 1.10 USD\n"
+        + _invoice(2, "2026-01-20", "20.00", "1.30")
+        + _euro_chargeback("2026-02-15", euros, "R-1")
+    )
+    return reporting.loaded(books, HEADER + OPENS + text, POLICY)  # no errors
+
+
+def _taken_back_from_inv_2(entries: list[data.Directive]) -> list[str]:
+    """The postings (`squeezed`) of the chargeback's share taken back from INV-2."""
+    [postings] = [
+        lines
+        for _, narration, lines in applications(entries)
+        if narration == "Chargeback of R-1 taken back from INV-2"
+    ]
+    return squeezed(postings)
+
+
+def _retraced(euros: str, loss: str) -> list[str]:
+    """A credit's payment of `euros` of INV-2 retraced by the chargeback.
+
+    INV-2 opens again at its 1.30, the credit takes the euros back at the
+    1.10 it paid at and gives them to unapplied cash unpriced, and the
+    `loss` realized on them is reversed.
+    """
+    return [
+        f"{AR} {euros} EUR @ 1.30 USD",
+        f"{CREDITS} -{euros} EUR @ 1.10 USD",
+        f"{CREDITS} {euros} EUR",
+        f"{UNAPPLIED} -{euros} EUR",
+        f"{REALIZED} -{loss} USD",
+    ]
+
+
 def test_an_unpriced_credit_paid_at_the_days_price_and_charged_back_leaves_no_usd_behind(
     books: Books,
 ) -> None:
@@ -365,27 +409,9 @@ def test_an_unpriced_credit_paid_at_the_days_price_and_charged_back_leaves_no_us
     # (Before, the INV-2 share gave its cash to unapplied cash at the 1.10
     # the credit paid at: -22.00 USD left in unapplied cash and +22.00 USD
     # in customer credits, 0.00 EUR in both, with nothing open.)
-    text = (
-        INVOICE_E1_CUS_1
-        + _euro_receipt("2026-01-05", "150.00", "R-1", "INV-E1")
-        + "\n2026-01-15 price EUR 1.10 USD\n"
-        + _invoice(2, "2026-01-20", "20.00", "1.30")
-        + _euro_chargeback("2026-02-15", "150.00", "R-1")
-    )
-    loaded = reporting.loaded(books, HEADER + OPENS + text, POLICY)  # no errors
+    loaded = _credit_paid_unpriced_and_charged_back(books, "150.00")
     entries = list(loaded.entries)
-    [postings] = [
-        lines
-        for _, narration, lines in applications(entries)
-        if narration == "Chargeback of R-1 taken back from INV-2"
-    ]
-    assert squeezed(postings) == [
-        f"{AR} 20.00 EUR @ 1.30 USD",
-        f"{CREDITS} -20.00 EUR @ 1.10 USD",
-        f"{CREDITS} 20.00 EUR",
-        f"{UNAPPLIED} -20.00 EUR",
-        f"{REALIZED} -4.00 USD",
-    ]
+    assert _taken_back_from_inv_2(entries) == _retraced("20.00", "4.00")
     unapplied = postings_through(entries, UNAPPLIED, "2026-02-28")
     credits = postings_through(entries, CREDITS, "2026-02-28")
     assert (units_total(unapplied, "EUR"), units_total(credits, "EUR")) == (D(0), D(0))
@@ -412,26 +438,8 @@ def test_pin_a_partial_chargeback_retraces_part_of_an_unpriced_credits_payment(
     # 10.00 EUR that stay paid (13.00 - 11.00). INV-2 open 10.00 EUR carried
     # at 13.00, remeasured on Feb 28 to 10 x 1.10 = 11.00: the aging's 11.00
     # against the general ledger's 26.00 - 26.00 + 13.00 - 2.00 = 11.00.
-    text = (
-        INVOICE_E1_CUS_1
-        + _euro_receipt("2026-01-05", "150.00", "R-1", "INV-E1")
-        + "\n2026-01-15 price EUR 1.10 USD\n"
-        + _invoice(2, "2026-01-20", "20.00", "1.30")
-        + _euro_chargeback("2026-02-15", "140.00", "R-1")
-    )
-    loaded = reporting.loaded(books, HEADER + OPENS + text, POLICY)  # no errors
+    loaded = _credit_paid_unpriced_and_charged_back(books, "140.00")
     entries = list(loaded.entries)
-    [postings] = [
-        lines
-        for _, narration, lines in applications(entries)
-        if narration == "Chargeback of R-1 taken back from INV-2"
-    ]
-    assert squeezed(postings) == [
-        f"{AR} 10.00 EUR @ 1.30 USD",
-        f"{CREDITS} -10.00 EUR @ 1.10 USD",
-        f"{CREDITS} 10.00 EUR",
-        f"{UNAPPLIED} -10.00 EUR",
-        f"{REALIZED} -2.00 USD",
-    ]
+    assert _taken_back_from_inv_2(entries) == _retraced("10.00", "2.00")
     assert units_total(postings_through(entries, REALIZED, "2026-02-28")) == D("2.00")
     assert functional_total(loaded, "2026-02-28") == [D("11.00"), D("11.00"), D("0.00")]

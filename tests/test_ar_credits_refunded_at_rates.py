@@ -31,7 +31,13 @@ from hypothesis import strategies as st
 
 from tests.conftest import Books, generated
 from tests.rated_books import postings_through, units_total, usd_weight
-from tests.test_ar_credits_remeasured import CREDITS_REMEASURED, EURO_CREDIT, remeasurements
+from tests.test_ar_credits_remeasured import (
+    CREDITS_REMEASURED,
+    EURO_CREDIT,
+    prepays,
+    refunded_by_bank_rule,
+    remeasurements,
+)
 from tests.test_ar_reconciliation import CREDITS, REALIZED, UNREALIZED, load
 
 
@@ -545,21 +551,9 @@ NOBODYS_OVERDRAWN_ON_ONE_DAY = """
 2026-01-01 price EUR 1.20 USD
 2026-01-31 price EUR 1.25 USD
 2026-01-01 open Liabilities:CustomerCredits
-
-2026-01-10 * "Acme" "Wire prepaying an order"
-  Assets:Bank:Operating  75.00 USD
-  Liabilities:CustomerCredits  -60.00 EUR @ 1.25 USD
-"""
-REFUND_60 = """
-2026-01-27 * "Refund by bank rule"
-  Liabilities:CustomerCredits  60.00 EUR @ 1.25 USD
-  Assets:Bank:Operating  -75.00 USD
-"""
-REFUND_40 = """
-2026-01-27 * "Refund by bank rule"
-  Liabilities:CustomerCredits  40.00 EUR @ 1.20 USD
-  Assets:Bank:Operating  -48.00 USD
-"""
+""" + prepays("2026-01-10", "Acme", "60.00 EUR", "1.25")
+REFUND_60 = refunded_by_bank_rule("2026-01-27", "60.00 EUR", "1.25")
+REFUND_40 = refunded_by_bank_rule("2026-01-27", "40.00 EUR", "1.20")
 
 
 def _january(entries: list[data.Directive]) -> tuple[Decimal, Decimal]:
@@ -669,18 +663,8 @@ OVERDRAWN = """
   Liabilities:CustomerCredits  10.00 EUR @ 1.25 USD
   Assets:Bank:Operating  -12.50 USD
 """
-RECEIPT_12 = """
-2026-01-22 * "Acme" "Wire prepaying an order"
-  customer: "CUS-1"
-  Assets:Bank:Operating  13.20 USD
-  Liabilities:CustomerCredits  -12.00 EUR @ 1.10 USD
-"""
-RECEIPT_5 = """
-2026-01-22 * "Acme" "Wire prepaying an order"
-  customer: "CUS-1"
-  Assets:Bank:Operating  6.50 USD
-  Liabilities:CustomerCredits  -5.00 EUR @ 1.30 USD
-"""
+RECEIPT_12 = prepays("2026-01-22", "Acme", "12.00 EUR", "1.10", customer="CUS-1")
+RECEIPT_5 = prepays("2026-01-22", "Acme", "5.00 EUR", "1.30", customer="CUS-1")
 
 
 def test_a_days_receipts_into_an_overdrawn_pool_realize_the_same_in_any_file_order(

@@ -83,6 +83,32 @@ from tests.test_ar_reconciliation import (
 CREDITS_REMEASURED = "Liabilities:CustomerCredits:Remeasurement"
 AR_PLUGIN = 'plugin "plugins.ar_reconciliation" "ar.yaml"'
 
+
+def prepays(day: str, payee: str, units: str, rate: str, customer: str = "") -> str:
+    """A wire of `units` at `rate` typed straight to credits under `payee`.
+
+    Naming no `customer`, it is nobody's, unless someone is billed under the
+    payee by its day (`customer_credits.Owner`).
+    """
+    number, _ = units.split()
+    names = f'  customer: "{customer}"\n' if customer else ""
+    return f"""
+{day} * "{payee}" "Wire prepaying an order"
+{names}  Assets:Bank:Operating  {Decimal(number) * Decimal(rate):.2f} USD
+  Liabilities:CustomerCredits  -{units} @ {rate} USD
+"""
+
+
+def refunded_by_bank_rule(day: str, units: str, rate: str) -> str:
+    """A refund of `units` at `rate` the bank import types straight to credits, naming no one."""
+    number, _ = units.split()
+    return f"""
+{day} * "Refund by bank rule"
+  Liabilities:CustomerCredits  {units} @ {rate} USD
+  Assets:Bank:Operating  -{Decimal(number) * Decimal(rate):.2f} USD
+"""
+
+
 # EUR at 1.20 from Jan 1. INV-1 30.00 EUR billed to CUS-1 on Jan 5 at 1.20
 # (36.00 USD). R-1 60.00 EUR received Jan 10 at 1.20 (72.00 USD) names it:
 # 30.00 EUR pay INV-1, the other 30.00 EUR, beyond the 1.00 tolerance, are
@@ -106,7 +132,11 @@ EURO_CREDIT = """
 """
 
 
-def remeasurements(entries: list[data.Directive]) -> list[tuple[str, str, list[str], str]]:
+# A credits remeasurement: date, narration, postings as `account units`, rate.
+Remeasured = tuple[str, str, list[str], str]
+
+
+def remeasurements(entries: list[data.Directive]) -> list[Remeasured]:
     """(date, narration, postings as `account units`, rate) of each credits remeasurement."""
     return [
         (
@@ -118,6 +148,41 @@ def remeasurements(entries: list[data.Directive]) -> list[tuple[str, str, list[s
         for entry in generated(entries)
         if any(posting.account == CREDITS_REMEASURED for posting in entry.postings)
     ]
+
+
+# Nobody's credits: one pool a currency, remeasured under this name.
+UNASSIGNED = "(unassigned)"
+
+
+def _remeasured(pool: str, day: str, change: str, rate: str, currency: str = "EUR") -> Remeasured:
+    """A pool's remeasurement at a month end, as a `remeasurements` row.
+
+    `change` is the value of the pool's credits at `rate` less what is left
+    of their carrying amount: the remeasurement account takes it, unrealized
+    exchange gains and losses the opposite.
+    """
+    amount = Decimal(change)
+    return (
+        day,
+        f"FX remeasurement customer credits {pool} {currency} at {rate} USD",
+        [f"{CREDITS_REMEASURED} {amount} USD", f"{UNREALIZED} {-amount} USD"],
+        rate,
+    )
+
+
+def _month_end(
+    pool: str, day: str, change: str, rate: str, currency: str = "EUR"
+) -> list[Remeasured]:
+    """A pool's remeasurement at a month end (`_remeasured`) and its reversal the next day."""
+    amount = Decimal(change)
+    next_day = datetime.date.fromisoformat(day) + datetime.timedelta(days=1)
+    reversal = (
+        str(next_day),
+        f"Reversal of FX remeasurement customer credits {pool} {currency} of {day}",
+        [f"{UNREALIZED} {amount} USD", f"{CREDITS_REMEASURED} {-amount} USD"],
+        rate,
+    )
+    return [_remeasured(pool, day, change, rate, currency), reversal]
 
 
 def test_worked_example_a_credit_is_remeasured_at_two_month_ends_and_reversed(
@@ -145,14 +210,8 @@ def test_worked_example_a_credit_is_remeasured_at_two_month_ends_and_reversed(
     entries, errors = load(books, text)
     assert errors == []
     assert remeasurements(entries) == [
-        ("2026-01-31", "FX remeasurement customer credits CUS-1 EUR at 1.25 USD",
-         [f"{CREDITS_REMEASURED} -1.50 USD", f"{UNREALIZED} 1.50 USD"], "1.25"),
-        ("2026-02-01", "Reversal of FX remeasurement customer credits CUS-1 EUR of 2026-01-31",
-         [f"{UNREALIZED} -1.50 USD", f"{CREDITS_REMEASURED} 1.50 USD"], "1.25"),
-        ("2026-02-28", "FX remeasurement customer credits CUS-1 EUR at 1.15 USD",
-         [f"{CREDITS_REMEASURED} 1.50 USD", f"{UNREALIZED} -1.50 USD"], "1.15"),
-        ("2026-03-01", "Reversal of FX remeasurement customer credits CUS-1 EUR of 2026-02-28",
-         [f"{UNREALIZED} 1.50 USD", f"{CREDITS_REMEASURED} -1.50 USD"], "1.15"),
+        *_month_end("CUS-1", "2026-01-31", "-1.50", "1.25"),
+        *_month_end("CUS-1", "2026-02-28", "1.50", "1.15"),
     ]  # fmt: skip
     [first, *_] = [e for e in generated(entries) if "fx-remeasurement" in e.tags]
     assert first.links == {"CUS-1"}
@@ -193,10 +252,7 @@ def test_worked_example_a_credit_spent_the_next_month_realizes_what_was_unrealiz
     )
     entries, errors = load(books, text)
     assert errors == []
-    assert [(day, postings) for day, _, postings, _ in remeasurements(entries)] == [
-        ("2026-01-31", [f"{CREDITS_REMEASURED} -1.50 USD", f"{UNREALIZED} 1.50 USD"]),
-        ("2026-02-01", [f"{UNREALIZED} -1.50 USD", f"{CREDITS_REMEASURED} 1.50 USD"]),
-    ]
+    assert remeasurements(entries) == _month_end("CUS-1", "2026-01-31", "-1.50", "1.25")
     [applied] = [e for e in generated(entries) if e.meta.get("revclose_kind") == "customer-credit"]
     assert str(applied.date) == "2026-02-10"
     assert units_total(postings_through(entries, REALIZED, "2026-02-28")) == Decimal("1.50")
@@ -227,10 +283,7 @@ def test_a_credit_partly_refunded_is_remeasured_on_what_is_left(books: Books) ->
     )
     entries, errors = load(books, text)
     assert errors == []
-    assert [(day, postings) for day, _, postings, _ in remeasurements(entries)] == [
-        ("2026-01-31", [f"{CREDITS_REMEASURED} -1.00 USD", f"{UNREALIZED} 1.00 USD"]),
-        ("2026-02-01", [f"{UNREALIZED} -1.00 USD", f"{CREDITS_REMEASURED} 1.00 USD"]),
-    ]
+    assert remeasurements(entries) == _month_end("CUS-1", "2026-01-31", "-1.00", "1.25")
 
 
 def test_typing_a_later_month_leaves_a_sealed_months_credits_remeasurement_as_it_was(
@@ -265,18 +318,13 @@ def test_typing_a_later_month_leaves_a_sealed_months_credits_remeasurement_as_it
     february = january + invoice(5, "2026-02-10", "10.00", customer="CUS-3")
     alone, errors = load(books, january)
     assert errors == []
-    assert [(day, postings) for day, _, postings, _ in remeasurements(alone)] == [
-        ("2026-01-31", [f"{CREDITS_REMEASURED} -1.00 USD", f"{UNREALIZED} 1.00 USD"]),
-        ("2026-02-01", [f"{UNREALIZED} -1.00 USD", f"{CREDITS_REMEASURED} 1.00 USD"]),
-    ]
+    assert remeasurements(alone) == _month_end("CUS-1", "2026-01-31", "-1.00", "1.25")
     entries, errors = load(books, february)
     assert errors == []
-    assert [(day, postings) for day, _, postings, _ in remeasurements(entries)] == [
-        ("2026-01-31", [f"{CREDITS_REMEASURED} -1.00 USD", f"{UNREALIZED} 1.00 USD"]),
-        ("2026-02-01", [f"{UNREALIZED} -1.00 USD", f"{CREDITS_REMEASURED} 1.00 USD"]),
-        ("2026-02-28", [f"{CREDITS_REMEASURED} -1.00 USD", f"{UNREALIZED} 1.00 USD"]),
-        ("2026-03-01", [f"{UNREALIZED} -1.00 USD", f"{CREDITS_REMEASURED} 1.00 USD"]),
-    ]
+    assert remeasurements(entries) == [
+        *_month_end("CUS-1", "2026-01-31", "-1.00", "1.25"),
+        *_month_end("CUS-1", "2026-02-28", "-1.00", "1.25"),
+    ]  # fmt: skip
     assert sealed(entries, "2026-01-31") == sealed(alone, "2026-01-31")
 
 
@@ -420,14 +468,8 @@ def test_worked_example_a_prepayment_naming_its_customer_is_remeasured_before_it
     entries, errors = load(books, text)
     assert errors == []
     assert remeasurements(entries) == [
-        ("2026-01-31", "FX remeasurement customer credits CUS-1 EUR at 1.25 USD",
-         [f"{CREDITS_REMEASURED} -5.00 USD", f"{UNREALIZED} 5.00 USD"], "1.25"),
-        ("2026-02-01", "Reversal of FX remeasurement customer credits CUS-1 EUR of 2026-01-31",
-         [f"{UNREALIZED} -5.00 USD", f"{CREDITS_REMEASURED} 5.00 USD"], "1.25"),
-        ("2026-02-28", "FX remeasurement customer credits CUS-1 EUR at 1.15 USD",
-         [f"{CREDITS_REMEASURED} 5.00 USD", f"{UNREALIZED} -5.00 USD"], "1.15"),
-        ("2026-03-01", "Reversal of FX remeasurement customer credits CUS-1 EUR of 2026-02-28",
-         [f"{UNREALIZED} 5.00 USD", f"{CREDITS_REMEASURED} -5.00 USD"], "1.15"),
+        *_month_end("CUS-1", "2026-01-31", "-5.00", "1.25"),
+        *_month_end("CUS-1", "2026-02-28", "5.00", "1.15"),
     ]  # fmt: skip
 
 
@@ -448,13 +490,7 @@ def test_worked_example_a_prepayment_of_nobodys_is_remeasured_as_the_unassigned_
     january = PREPAID.format(named="")
     alone, errors = load(books, january)
     assert errors == []
-    assert remeasurements(alone) == [
-        ("2026-01-31", "FX remeasurement customer credits (unassigned) EUR at 1.25 USD",
-         [f"{CREDITS_REMEASURED} -5.00 USD", f"{UNREALIZED} 5.00 USD"], "1.25"),
-        ("2026-02-01",
-         "Reversal of FX remeasurement customer credits (unassigned) EUR of 2026-01-31",
-         [f"{UNREALIZED} -5.00 USD", f"{CREDITS_REMEASURED} 5.00 USD"], "1.25"),
-    ]  # fmt: skip
+    assert remeasurements(alone) == _month_end(UNASSIGNED, "2026-01-31", "-5.00", "1.25")
     [first, _] = [e for e in generated(alone) if "fx-remeasurement" in e.tags]
     assert first.links == {"unassigned-credits"}
     assert "customer" not in first.meta
@@ -462,12 +498,10 @@ def test_worked_example_a_prepayment_of_nobodys_is_remeasured_as_the_unassigned_
     assert first.payee is None
     entries, errors = load(books, january + FIRST_INVOICE)
     assert errors == []
-    assert [(day, postings) for day, _, postings, _ in remeasurements(entries)] == [
-        ("2026-01-31", [f"{CREDITS_REMEASURED} -5.00 USD", f"{UNREALIZED} 5.00 USD"]),
-        ("2026-02-01", [f"{UNREALIZED} -5.00 USD", f"{CREDITS_REMEASURED} 5.00 USD"]),
-        ("2026-02-28", [f"{CREDITS_REMEASURED} 5.00 USD", f"{UNREALIZED} -5.00 USD"]),
-        ("2026-03-01", [f"{UNREALIZED} 5.00 USD", f"{CREDITS_REMEASURED} -5.00 USD"]),
-    ]
+    assert remeasurements(entries) == [
+        *_month_end(UNASSIGNED, "2026-01-31", "-5.00", "1.25"),
+        *_month_end(UNASSIGNED, "2026-02-28", "5.00", "1.15"),
+    ]  # fmt: skip
     assert sealed(entries, "2026-01-31") == sealed(alone, "2026-01-31")
     for day, value in (("2026-01-31", "-125.00"), ("2026-02-28", "-115.00")):
         held = usd_weight(postings_through(entries, CREDITS, day))
@@ -506,10 +540,7 @@ def test_nobodys_credits_paid_out_at_a_rate_of_their_own_realize_the_difference(
     assert own.links == {"unassigned-credits"}
     assert "customer" not in own.meta
     assert units_total(postings_through(entries, REALIZED, "2026-01-20")) == Decimal("2.00")
-    assert [(day, postings) for day, _, postings, _ in remeasurements(entries)] == [
-        ("2026-01-31", [f"{CREDITS_REMEASURED} -3.00 USD", f"{UNREALIZED} 3.00 USD"]),
-        ("2026-02-01", [f"{UNREALIZED} -3.00 USD", f"{CREDITS_REMEASURED} 3.00 USD"]),
-    ]
+    assert remeasurements(entries) == _month_end(UNASSIGNED, "2026-01-31", "-3.00", "1.25")
     held = usd_weight(postings_through(entries, CREDITS, "2026-01-31"))
     assert held == Decimal("-72.00")
 
@@ -547,12 +578,7 @@ def test_a_receipt_naming_an_invoice_billed_later_is_unapplied_cash_remeasured_u
     assert units_total(postings_through(entries, unapplied, "2026-01-31")) == Decimal("-6.50")
     assert units_total(postings_through(entries, unapplied, "2026-02-28")) == 0
     assert units_total(postings_through(entries, CREDITS, "2026-02-28"), "EUR") == Decimal("-30.00")
-    assert remeasurements(entries) == [
-        ("2026-02-28", "FX remeasurement customer credits CUS-1 EUR at 1.15 USD",
-         [f"{CREDITS_REMEASURED} 1.50 USD", f"{UNREALIZED} -1.50 USD"], "1.15"),
-        ("2026-03-01", "Reversal of FX remeasurement customer credits CUS-1 EUR of 2026-02-28",
-         [f"{UNREALIZED} 1.50 USD", f"{CREDITS_REMEASURED} -1.50 USD"], "1.15"),
-    ]  # fmt: skip
+    assert remeasurements(entries) == _month_end("CUS-1", "2026-02-28", "1.50", "1.15")
 
 
 def _cents(units: int) -> str:
@@ -688,11 +714,7 @@ PRICES = """
 # Acme prepays 100.00 EUR at 1.20 (120.00 USD) on Jan 10, typed straight to
 # credits naming only its payee: no one is billed under "Acme" yet, so it
 # is nobody's, and stays so (`customer_credits.Owner`, by its day).
-ACME_PREPAYS = """
-2026-01-10 * "Acme" "Wire prepaying an order"
-  Assets:Bank:Operating  120.00 USD
-  Liabilities:CustomerCredits  -100.00 EUR @ 1.20 USD
-"""
+ACME_PREPAYS = prepays("2026-01-10", "Acme", "100.00 EUR", "1.20")
 # CUS-1 is first billed under "Acme" on Feb 5 (a USD invoice).
 CUS_1_BILLED = """
 2026-02-05 * "Acme" "Invoice INV-1" ^INV-1
@@ -762,12 +784,10 @@ def test_the_exchange_difference_on_nobodys_credits_stays_in_the_unassigned_pool
     assert "customer" not in own.meta
     assert units_total(postings_through(entries, REALIZED, "2026-02-28")) == Decimal("2.00")
     assert usd_weight(postings_through(entries, CREDITS, "2026-02-28")) == Decimal("-72.00")
-    assert [(day, postings) for day, _, postings, _ in remeasurements(entries)] == [
-        ("2026-01-31", [f"{CREDITS_REMEASURED} -5.00 USD", f"{UNREALIZED} 5.00 USD"]),
-        ("2026-02-01", [f"{UNREALIZED} -5.00 USD", f"{CREDITS_REMEASURED} 5.00 USD"]),
-        ("2026-02-28", [f"{CREDITS_REMEASURED} 3.00 USD", f"{UNREALIZED} -3.00 USD"]),
-        ("2026-03-01", [f"{UNREALIZED} 3.00 USD", f"{CREDITS_REMEASURED} -3.00 USD"]),
-    ]
+    assert remeasurements(entries) == [
+        *_month_end(UNASSIGNED, "2026-01-31", "-5.00", "1.25"),
+        *_month_end(UNASSIGNED, "2026-02-28", "3.00", "1.15"),
+    ]  # fmt: skip
     assert _value(entries, "2026-02-28") == Decimal("-69.00")
 
 
@@ -815,23 +835,13 @@ def test_a_refund_of_nobodys_euros_realizes_against_the_one_pools_rate_whatever_
     assert own.links == {"unassigned-credits"}
     assert units_total(postings_through(entries, REALIZED, "2026-01-31")) == Decimal("2.00")
     assert usd_weight(postings_through(entries, CREDITS, "2026-01-31")) == Decimal("-72.00")
-    assert remeasurements(entries) == [
-        ("2026-01-31", "FX remeasurement customer credits (unassigned) EUR at 1.25 USD",
-         [f"{CREDITS_REMEASURED} -3.00 USD", f"{UNREALIZED} 3.00 USD"], "1.25"),
-        ("2026-02-01",
-         "Reversal of FX remeasurement customer credits (unassigned) EUR of 2026-01-31",
-         [f"{UNREALIZED} -3.00 USD", f"{CREDITS_REMEASURED} 3.00 USD"], "1.25"),
-    ]  # fmt: skip
+    assert remeasurements(entries) == _month_end(UNASSIGNED, "2026-01-31", "-3.00", "1.25")
     assert _value(entries, "2026-01-31") == Decimal("-75.00")
 
 
 # Beta, billed under no one either, prepays 100.00 EUR at 1.28 (128.00 USD)
 # on Jan 12, typed straight to credits naming only its payee: nobody's.
-BETA_PREPAYS = """
-2026-01-12 * "Beta" "Wire prepaying an order"
-  Assets:Bank:Operating  128.00 USD
-  Liabilities:CustomerCredits  -100.00 EUR @ 1.28 USD
-"""
+BETA_PREPAYS = prepays("2026-01-12", "Beta", "100.00 EUR", "1.28")
 
 
 def test_two_payees_prepayments_are_one_unassigned_pool_at_the_weighted_average(
@@ -849,23 +859,13 @@ def test_two_payees_prepayments_are_one_unassigned_pool_at_the_weighted_average(
     # -5.00 and Beta's -100.00 x 1.25 + 128.00 = 3.00, under one row.)
     text = HEADER + PRICES + ACME_PREPAYS + BETA_PREPAYS
     loaded = reporting.loaded(books, text, {"ar.yaml": POLICY})
-    assert remeasurements(loaded.entries) == [
-        ("2026-01-31", "FX remeasurement customer credits (unassigned) EUR at 1.25 USD",
-         [f"{CREDITS_REMEASURED} -2.00 USD", f"{UNREALIZED} 2.00 USD"], "1.25"),
-        ("2026-02-01",
-         "Reversal of FX remeasurement customer credits (unassigned) EUR of 2026-01-31",
-         [f"{UNREALIZED} -2.00 USD", f"{CREDITS_REMEASURED} 2.00 USD"], "1.25"),
-    ]  # fmt: skip
+    assert remeasurements(loaded.entries) == _month_end(UNASSIGNED, "2026-01-31", "-2.00", "1.25")
     [first, _] = [e for e in generated(loaded.entries) if "fx-remeasurement" in e.tags]
     assert first.links == {"unassigned-credits"}
     assert first.meta["revclose_source"] == "(unassigned)"
     assert first.payee is None
     assert _value(loaded.entries, "2026-01-31") == Decimal("-250.00")
-    table = receivables_report.customer_credits(loaded, datetime.date(2026, 1, 31))
-    assert [row[:4] for row in table.rows] == [
-        ["(unassigned)", "", "EUR", Decimal("200.00")],
-        ["Total", "", "EUR", Decimal("200.00")],
-    ]
+    assert _held(loaded, "2026-01-31") == _schedule((UNASSIGNED, "200.00"), total="200.00")
 
 
 def test_a_payees_refund_realizes_against_the_unassigned_pools_average(books: Books) -> None:
@@ -901,10 +901,7 @@ def test_a_payees_refund_realizes_against_the_unassigned_pools_average(books: Bo
     )
     assert units_total(postings_through(entries, REALIZED, "2026-01-31")) == Decimal("2.00")
     assert usd_weight(postings_through(entries, CREDITS, "2026-01-31")) == Decimal("-186.00")
-    assert [(day, postings) for day, _, postings, _ in remeasurements(entries)] == [
-        ("2026-01-31", [f"{CREDITS_REMEASURED} -1.50 USD", f"{UNREALIZED} 1.50 USD"]),
-        ("2026-02-01", [f"{UNREALIZED} -1.50 USD", f"{CREDITS_REMEASURED} 1.50 USD"]),
-    ]
+    assert remeasurements(entries) == _month_end(UNASSIGNED, "2026-01-31", "-1.50", "1.25")
     assert _value(entries, "2026-01-31") == Decimal("-187.50")
 
 
@@ -941,11 +938,7 @@ def test_nobodys_euros_without_a_price_stop_the_unassigned_pools_remeasurement(
         found[beta_day] = remeasurements(entries)
     assert found == {
         "2026-02-10": [
-            ("2026-01-31", "FX remeasurement customer credits (unassigned) EUR at 1.25 USD",
-             [f"{CREDITS_REMEASURED} -5.00 USD", f"{UNREALIZED} 5.00 USD"], "1.25"),
-            ("2026-02-01",
-             "Reversal of FX remeasurement customer credits (unassigned) EUR of 2026-01-31",
-             [f"{UNREALIZED} -5.00 USD", f"{CREDITS_REMEASURED} 5.00 USD"], "1.25"),
+            *_month_end(UNASSIGNED, "2026-01-31", "-5.00", "1.25"),
         ],
         "2026-01-05": [],
     }  # fmt: skip
@@ -984,16 +977,8 @@ def test_a_payees_refund_after_its_customer_is_billed_pays_back_nobodys_prepayme
     assert errors == []
     assert units_total(postings_through(entries, REALIZED, "2026-02-28")) == Decimal("2.00")
     assert remeasurements(entries) == [
-        ("2026-01-31", "FX remeasurement customer credits (unassigned) EUR at 1.25 USD",
-         [f"{CREDITS_REMEASURED} -5.00 USD", f"{UNREALIZED} 5.00 USD"], "1.25"),
-        ("2026-02-01",
-         "Reversal of FX remeasurement customer credits (unassigned) EUR of 2026-01-31",
-         [f"{UNREALIZED} -5.00 USD", f"{CREDITS_REMEASURED} 5.00 USD"], "1.25"),
-        ("2026-02-28", "FX remeasurement customer credits (unassigned) EUR at 1.15 USD",
-         [f"{CREDITS_REMEASURED} 3.00 USD", f"{UNREALIZED} -3.00 USD"], "1.15"),
-        ("2026-03-01",
-         "Reversal of FX remeasurement customer credits (unassigned) EUR of 2026-02-28",
-         [f"{UNREALIZED} 3.00 USD", f"{CREDITS_REMEASURED} -3.00 USD"], "1.15"),
+        *_month_end(UNASSIGNED, "2026-01-31", "-5.00", "1.25"),
+        *_month_end(UNASSIGNED, "2026-02-28", "3.00", "1.15"),
     ]  # fmt: skip
 
 
@@ -1019,6 +1004,41 @@ def _held(loaded: books_module.Books, day: str) -> list[Sequence[object]]:
     return [row[:4] for row in table.rows]
 
 
+def _schedule(*pools: tuple[str, str], total: str, currency: str = "EUR") -> list[list[object]]:
+    """The schedule's rows (`_held`): each pool's (customer, credit) in order, then the total.
+
+    Nobody's pool has no name; CUS-1 is billed under "Acme".
+    """
+    names = {UNASSIGNED: "", "CUS-1": "Acme"}
+    rows = [[customer, names[customer], currency, Decimal(credit)] for customer, credit in pools]
+    return [*rows, ["Total", "", currency, Decimal(total)]]
+
+
+def _acme_refunded(cus_1_euros: str, *refunds: str, reversed_: bool = False) -> str:
+    """The books of `ACME_PREPAYS`, CUS-1's own euros and refunds to "Acme" on Feb 20.
+
+    CUS-1 prepays `cus_1_euros` at 1.20 (`CUS_1_PREPAYS`) and is billed under
+    "Acme" on Feb 5; each refund of `refunds` is of that many euros at 1.25
+    (`ACME_REFUNDED`). With `reversed_` every entry after the prices is typed
+    in the reverse order.
+    """
+    parts = [
+        PRICES,
+        ACME_PREPAYS,
+        CUS_1_PREPAYS.format(euros=cus_1_euros, dollars=_at(cus_1_euros, "1.20")),
+        CUS_1_BILLED,
+        *(ACME_REFUNDED.format(euros=euros, dollars=_at(euros, "1.25")) for euros in refunds),
+    ]
+    if reversed_:
+        parts = [PRICES, *reversed(parts[1:])]
+    return HEADER + "".join(parts)
+
+
+def _at(euros: str, rate: str) -> str:
+    """The dollars of `euros` at `rate`, to the cent."""
+    return f"{Decimal(euros) * Decimal(rate):.2f}"
+
+
 def test_a_payees_refund_pays_back_what_it_put_into_nobodys_though_its_customer_holds_it(
     books: Books,
 ) -> None:
@@ -1038,15 +1058,7 @@ def test_a_payees_refund_pays_back_what_it_put_into_nobodys_though_its_customer_
     # The schedule on Feb 28: (unassigned) 100.00 - 40.00 = 60.00, CUS-1
     # 50.00. (Before, the customer's pool paid first when it held the whole:
     # 2.00 realized on CUS-1's, (unassigned) 100.00 and CUS-1 10.00.)
-    text = (
-        HEADER
-        + PRICES
-        + ACME_PREPAYS
-        + CUS_1_PREPAYS.format(euros="50.00", dollars="60.00")
-        + CUS_1_BILLED
-        + ACME_REFUNDED.format(euros="40.00", dollars="50.00")
-    )
-    loaded = reporting.loaded(books, text, {"ar.yaml": POLICY})
+    loaded = reporting.loaded(books, _acme_refunded("50.00", "40.00"), {"ar.yaml": POLICY})
     [own] = [e for e in generated(loaded.entries) if e.meta.get("revclose_kind") == "own-rate"]
     assert own.narration == (
         "Exchange difference on (unassigned) EUR credits: "
@@ -1055,30 +1067,14 @@ def test_a_payees_refund_pays_back_what_it_put_into_nobodys_though_its_customer_
     assert "customer" not in own.meta
     assert units_total(postings_through(loaded.entries, REALIZED, "2026-02-28")) == Decimal("2.00")
     assert sorted(remeasurements(loaded.entries)) == sorted([
-        ("2026-01-31", "FX remeasurement customer credits (unassigned) EUR at 1.25 USD",
-         [f"{CREDITS_REMEASURED} -5.00 USD", f"{UNREALIZED} 5.00 USD"], "1.25"),
-        ("2026-01-31", "FX remeasurement customer credits CUS-1 EUR at 1.25 USD",
-         [f"{CREDITS_REMEASURED} -2.50 USD", f"{UNREALIZED} 2.50 USD"], "1.25"),
-        ("2026-02-01",
-         "Reversal of FX remeasurement customer credits (unassigned) EUR of 2026-01-31",
-         [f"{UNREALIZED} -5.00 USD", f"{CREDITS_REMEASURED} 5.00 USD"], "1.25"),
-        ("2026-02-01", "Reversal of FX remeasurement customer credits CUS-1 EUR of 2026-01-31",
-         [f"{UNREALIZED} -2.50 USD", f"{CREDITS_REMEASURED} 2.50 USD"], "1.25"),
-        ("2026-02-28", "FX remeasurement customer credits (unassigned) EUR at 1.15 USD",
-         [f"{CREDITS_REMEASURED} 3.00 USD", f"{UNREALIZED} -3.00 USD"], "1.15"),
-        ("2026-02-28", "FX remeasurement customer credits CUS-1 EUR at 1.15 USD",
-         [f"{CREDITS_REMEASURED} 2.50 USD", f"{UNREALIZED} -2.50 USD"], "1.15"),
-        ("2026-03-01",
-         "Reversal of FX remeasurement customer credits (unassigned) EUR of 2026-02-28",
-         [f"{UNREALIZED} 3.00 USD", f"{CREDITS_REMEASURED} -3.00 USD"], "1.15"),
-        ("2026-03-01", "Reversal of FX remeasurement customer credits CUS-1 EUR of 2026-02-28",
-         [f"{UNREALIZED} 2.50 USD", f"{CREDITS_REMEASURED} -2.50 USD"], "1.15"),
+        *_month_end(UNASSIGNED, "2026-01-31", "-5.00", "1.25"),
+        *_month_end("CUS-1", "2026-01-31", "-2.50", "1.25"),
+        *_month_end(UNASSIGNED, "2026-02-28", "3.00", "1.15"),
+        *_month_end("CUS-1", "2026-02-28", "2.50", "1.15"),
     ])  # fmt: skip
-    assert _held(loaded, "2026-02-28") == [
-        ["(unassigned)", "", "EUR", Decimal("60.00")],
-        ["CUS-1", "Acme", "EUR", Decimal("50.00")],
-        ["Total", "", "EUR", Decimal("110.00")],
-    ]
+    assert _held(loaded, "2026-02-28") == _schedule(
+        (UNASSIGNED, "60.00"), ("CUS-1", "50.00"), total="110.00"
+    )
 
 
 def test_a_payees_refund_does_not_pay_back_what_another_payee_put_into_nobodys(
@@ -1111,47 +1107,13 @@ def test_a_payees_refund_does_not_pay_back_what_another_payee_put_into_nobodys(
     assert [e for e in made if e.meta.get("revclose_kind") == "own-rate"] == []
     assert postings_through(loaded.entries, REALIZED, "2026-12-31") == []
     assert sorted(remeasurements(loaded.entries)) == sorted([
-        ("2026-01-31", "FX remeasurement customer credits (unassigned) EUR at 1.25 USD",
-         [f"{CREDITS_REMEASURED} 3.00 USD", f"{UNREALIZED} -3.00 USD"], "1.25"),
-        ("2026-02-01",
-         "Reversal of FX remeasurement customer credits (unassigned) EUR of 2026-01-31",
-         [f"{UNREALIZED} 3.00 USD", f"{CREDITS_REMEASURED} -3.00 USD"], "1.25"),
-        ("2026-02-28", "FX remeasurement customer credits (unassigned) EUR at 1.15 USD",
-         [f"{CREDITS_REMEASURED} 13.00 USD", f"{UNREALIZED} -13.00 USD"], "1.15"),
-        ("2026-02-28", "FX remeasurement customer credits CUS-1 EUR at 1.15 USD",
-         [f"{CREDITS_REMEASURED} -4.00 USD", f"{UNREALIZED} 4.00 USD"], "1.15"),
-        ("2026-03-01",
-         "Reversal of FX remeasurement customer credits (unassigned) EUR of 2026-02-28",
-         [f"{UNREALIZED} 13.00 USD", f"{CREDITS_REMEASURED} -13.00 USD"], "1.15"),
-        ("2026-03-01", "Reversal of FX remeasurement customer credits CUS-1 EUR of 2026-02-28",
-         [f"{UNREALIZED} -4.00 USD", f"{CREDITS_REMEASURED} 4.00 USD"], "1.15"),
+        *_month_end(UNASSIGNED, "2026-01-31", "3.00", "1.25"),
+        *_month_end(UNASSIGNED, "2026-02-28", "13.00", "1.15"),
+        *_month_end("CUS-1", "2026-02-28", "-4.00", "1.15"),
     ])  # fmt: skip
-    assert _held(loaded, "2026-02-28") == [
-        ["(unassigned)", "", "EUR", Decimal("100.00")],
-        ["CUS-1", "Acme", "EUR", Decimal("-40.00")],
-        ["Total", "", "EUR", Decimal("60.00")],
-    ]
-
-
-def _acme_refunded_twice(first: str, second: str, reversed_: bool) -> str:
-    """The books of `ACME_PREPAYS`, CUS-1's 50.00 EUR and two refunds to "Acme" on Feb 20.
-
-    The refunds are of `first` and `second` euros at 1.25; with `reversed_`
-    every entry after the prices is typed in the reverse order.
-    """
-    parts = [
-        PRICES,
-        ACME_PREPAYS,
-        CUS_1_PREPAYS.format(euros="50.00", dollars="60.00"),
-        CUS_1_BILLED,
-        *(
-            ACME_REFUNDED.format(euros=euros, dollars=f"{Decimal(euros) * Decimal('1.25'):.2f}")
-            for euros in (first, second)
-        ),
-    ]
-    if reversed_:
-        parts = [PRICES, *reversed(parts[1:])]
-    return HEADER + "".join(parts)
+    assert _held(loaded, "2026-02-28") == _schedule(
+        (UNASSIGNED, "100.00"), ("CUS-1", "-40.00"), total="60.00"
+    )
 
 
 @pytest.mark.parametrize("reversed_", [False, True], ids=["as typed", "in reverse file order"])
@@ -1177,7 +1139,7 @@ def test_two_refunds_of_a_payee_on_one_day_each_pay_back_nobodys_in_any_file_ord
     # 50.00. Before, CUS-1's pool held 50.00, the whole of each: both were
     # CUS-1's, 50.00 - 70.00 = -20.00, and (unassigned) 100.00.
     loaded = reporting.loaded(
-        books, _acme_refunded_twice("40.00", "30.00", reversed_), {"ar.yaml": POLICY}
+        books, _acme_refunded("50.00", "40.00", "30.00", reversed_=reversed_), {"ar.yaml": POLICY}
     )
     owns = [e for e in generated(loaded.entries) if e.meta.get("revclose_kind") == "own-rate"]
     assert sorted(str(own.narration) for own in owns) == [
@@ -1187,23 +1149,15 @@ def test_two_refunds_of_a_payee_on_one_day_each_pay_back_nobodys_in_any_file_ord
         "40.00 EUR paid out at 1.25 USD, carried at 48.00 USD",
     ]
     assert units_total(postings_through(loaded.entries, REALIZED, "2026-02-28")) == Decimal("3.50")
-    assert sorted(
-        (day, postings) for day, _, postings, _ in remeasurements(loaded.entries)
-    ) == sorted([
-        ("2026-01-31", [f"{CREDITS_REMEASURED} -5.00 USD", f"{UNREALIZED} 5.00 USD"]),
-        ("2026-01-31", [f"{CREDITS_REMEASURED} -2.50 USD", f"{UNREALIZED} 2.50 USD"]),
-        ("2026-02-01", [f"{UNREALIZED} -5.00 USD", f"{CREDITS_REMEASURED} 5.00 USD"]),
-        ("2026-02-01", [f"{UNREALIZED} -2.50 USD", f"{CREDITS_REMEASURED} 2.50 USD"]),
-        ("2026-02-28", [f"{CREDITS_REMEASURED} 1.50 USD", f"{UNREALIZED} -1.50 USD"]),
-        ("2026-02-28", [f"{CREDITS_REMEASURED} 2.50 USD", f"{UNREALIZED} -2.50 USD"]),
-        ("2026-03-01", [f"{UNREALIZED} 1.50 USD", f"{CREDITS_REMEASURED} -1.50 USD"]),
-        ("2026-03-01", [f"{UNREALIZED} 2.50 USD", f"{CREDITS_REMEASURED} -2.50 USD"]),
+    assert sorted(remeasurements(loaded.entries)) == sorted([
+        *_month_end(UNASSIGNED, "2026-01-31", "-5.00", "1.25"),
+        *_month_end("CUS-1", "2026-01-31", "-2.50", "1.25"),
+        *_month_end(UNASSIGNED, "2026-02-28", "1.50", "1.15"),
+        *_month_end("CUS-1", "2026-02-28", "2.50", "1.15"),
     ])  # fmt: skip
-    assert _held(loaded, "2026-02-28") == [
-        ["(unassigned)", "", "EUR", Decimal("30.00")],
-        ["CUS-1", "Acme", "EUR", Decimal("50.00")],
-        ["Total", "", "EUR", Decimal("80.00")],
-    ]
+    assert _held(loaded, "2026-02-28") == _schedule(
+        (UNASSIGNED, "30.00"), ("CUS-1", "50.00"), total="80.00"
+    )
 
 
 @pytest.mark.parametrize("reversed_", [False, True], ids=["as typed", "in reverse file order"])
@@ -1228,20 +1182,16 @@ def test_a_payees_refunds_of_one_day_are_decided_smallest_first_on_what_is_left(
     # 40.00. (Deciding each against the same 100.00 made both nobody's and
     # overdrew nobody's pool by 10.00, taking what other payees sent.)
     loaded = reporting.loaded(
-        books, _acme_refunded_twice("60.00", "50.00", reversed_), {"ar.yaml": POLICY}
+        books, _acme_refunded("50.00", "60.00", "50.00", reversed_=reversed_), {"ar.yaml": POLICY}
     )
     assert units_total(postings_through(loaded.entries, REALIZED, "2026-02-28")) == Decimal("5.00")
-    feb_28 = [postings for day, _, postings, _ in remeasurements(loaded.entries)
-              if day == "2026-02-28"]  # fmt: skip
-    assert sorted(feb_28) == sorted([
-        [f"{CREDITS_REMEASURED} 2.50 USD", f"{UNREALIZED} -2.50 USD"],
-        [f"{CREDITS_REMEASURED} -1.00 USD", f"{UNREALIZED} 1.00 USD"],
+    assert _remeasured_on(loaded, "2026-02-28") == sorted([
+        _remeasured(UNASSIGNED, "2026-02-28", "2.50", "1.15"),
+        _remeasured("CUS-1", "2026-02-28", "-1.00", "1.15"),
     ])  # fmt: skip
-    assert _held(loaded, "2026-02-28") == [
-        ["(unassigned)", "", "EUR", Decimal("50.00")],
-        ["CUS-1", "Acme", "EUR", Decimal("-10.00")],
-        ["Total", "", "EUR", Decimal("40.00")],
-    ]
+    assert _held(loaded, "2026-02-28") == _schedule(
+        (UNASSIGNED, "50.00"), ("CUS-1", "-10.00"), total="40.00"
+    )
 
 
 def test_a_payees_refund_more_than_it_put_into_nobodys_overdraws_its_customer(
@@ -1255,20 +1205,10 @@ def test_a_payees_refund_more_than_it_put_into_nobodys_overdraws_its_customer(
     # reports. On Feb 28 the schedule shows (unassigned) 100.00 and CUS-1
     # 30.00 - 120.00 = -90.00; total 10.00. (So before too: it pins the
     # rule's last branch.)
-    text = (
-        HEADER
-        + PRICES
-        + ACME_PREPAYS
-        + CUS_1_PREPAYS.format(euros="30.00", dollars="36.00")
-        + CUS_1_BILLED
-        + ACME_REFUNDED.format(euros="120.00", dollars="150.00")
+    loaded = reporting.loaded(books, _acme_refunded("30.00", "120.00"), {"ar.yaml": POLICY})
+    assert _held(loaded, "2026-02-28") == _schedule(
+        (UNASSIGNED, "100.00"), ("CUS-1", "-90.00"), total="10.00"
     )
-    loaded = reporting.loaded(books, text, {"ar.yaml": POLICY})
-    assert _held(loaded, "2026-02-28") == [
-        ["(unassigned)", "", "EUR", Decimal("100.00")],
-        ["CUS-1", "Acme", "EUR", Decimal("-90.00")],
-        ["Total", "", "EUR", Decimal("10.00")],
-    ]
 
 
 def test_a_later_month_leaves_whose_a_payees_refund_was_as_it_was(books: Books) -> None:
@@ -1296,8 +1236,7 @@ def test_a_later_month_leaves_whose_a_payees_refund_was_as_it_was(books: Books) 
     _, entries = january_kept(books, january, later)
     assert units_total(postings_through(entries, REALIZED, "2026-01-31")) == Decimal("2.00")
     assert [row for row in remeasurements(entries) if row[0] == "2026-01-31"] == [
-        ("2026-01-31", "FX remeasurement customer credits (unassigned) EUR at 1.25 USD",
-         [f"{CREDITS_REMEASURED} -3.00 USD", f"{UNREALIZED} 3.00 USD"], "1.25"),
+        _remeasured(UNASSIGNED, "2026-01-31", "-3.00", "1.25"),
     ]  # fmt: skip
 
 
@@ -1324,10 +1263,7 @@ def test_a_payees_refund_before_its_customer_is_billed_stays_nobodys(books: Book
     assert units_total(postings_through(entries, REALIZED, "2026-02-28")) == Decimal("2.00")
     assert usd_weight(postings_through(entries, CREDITS, "2026-02-28")) == Decimal("-72.00")
     loaded = reporting.loaded(books, HEADER + january + CUS_1_BILLED, {"ar.yaml": POLICY})
-    assert _held(loaded, "2026-02-28") == [
-        ["(unassigned)", "", "EUR", Decimal("60.00")],
-        ["Total", "", "EUR", Decimal("60.00")],
-    ]
+    assert _held(loaded, "2026-02-28") == _schedule((UNASSIGNED, "60.00"), total="60.00")
 
 
 # R-9, 100.00 EUR at 1.20 (120.00 USD) from "Acme" on Jan 10, into unapplied
@@ -1347,7 +1283,7 @@ R9_HELD = """
 """
 
 
-def _remeasured_on(loaded: books_module.Books, day: str) -> list[tuple[str, str, list[str], str]]:
+def _remeasured_on(loaded: books_module.Books, day: str) -> list[Remeasured]:
     """The credits remeasurements dated on a day (`remeasurements`), sorted."""
     return sorted(row for row in remeasurements(loaded.entries) if row[0] == day)
 
@@ -1373,14 +1309,10 @@ def test_a_payees_receipt_held_as_nobodys_credit_under_no_payee_is_what_it_put_i
     text = HEADER + PRICES + ACME_WIRES_R9 + R9_HELD.format(payee="")
     text += CUS_1_BILLED + ACME_REFUNDED.format(euros="40.00", dollars="50.00")
     loaded = reporting.loaded(books, text, {"ar.yaml": POLICY})
-    assert _held(loaded, "2026-02-28") == [
-        ["(unassigned)", "", "EUR", Decimal("60.00")],
-        ["Total", "", "EUR", Decimal("60.00")],
-    ]
+    assert _held(loaded, "2026-02-28") == _schedule((UNASSIGNED, "60.00"), total="60.00")
     assert units_total(postings_through(loaded.entries, REALIZED, "2026-02-28")) == Decimal("2.00")
     assert _remeasured_on(loaded, "2026-02-28") == [
-        ("2026-02-28", "FX remeasurement customer credits (unassigned) EUR at 1.15 USD",
-         [f"{CREDITS_REMEASURED} 3.00 USD", f"{UNREALIZED} -3.00 USD"], "1.15"),
+        _remeasured(UNASSIGNED, "2026-02-28", "3.00", "1.15"),
     ]  # fmt: skip
 
 
@@ -1415,17 +1347,13 @@ def test_a_chargeback_naming_the_payees_receipt_under_no_payee_takes_back_what_i
 """
     text += CUS_1_BILLED + ACME_REFUNDED.format(euros="40.00", dollars="50.00")
     loaded = reporting.loaded(books, text, {"ar.yaml": POLICY})
-    assert _held(loaded, "2026-02-28") == [
-        ["(unassigned)", "", "EUR", Decimal("100.00")],
-        ["CUS-1", "Acme", "EUR", Decimal("-40.00")],
-        ["Total", "", "EUR", Decimal("60.00")],
-    ]
+    assert _held(loaded, "2026-02-28") == _schedule(
+        (UNASSIGNED, "100.00"), ("CUS-1", "-40.00"), total="60.00"
+    )
     assert units_total(postings_through(loaded.entries, REALIZED, "2026-02-28")) == Decimal("-4.00")
     assert _remeasured_on(loaded, "2026-02-28") == [
-        ("2026-02-28", "FX remeasurement customer credits (unassigned) EUR at 1.15 USD",
-         [f"{CREDITS_REMEASURED} 9.00 USD", f"{UNREALIZED} -9.00 USD"], "1.15"),
-        ("2026-02-28", "FX remeasurement customer credits CUS-1 EUR at 1.15 USD",
-         [f"{CREDITS_REMEASURED} -4.00 USD", f"{UNREALIZED} 4.00 USD"], "1.15"),
+        _remeasured(UNASSIGNED, "2026-02-28", "9.00", "1.15"),
+        _remeasured("CUS-1", "2026-02-28", "-4.00", "1.15"),
     ]  # fmt: skip
 
 
@@ -1463,14 +1391,10 @@ def test_a_payees_refund_after_its_nobodys_credits_were_moved_to_its_customer_is
 """
     text += ACME_REFUNDED.format(euros="40.00", dollars="50.00")
     loaded = reporting.loaded(books, text, {"ar.yaml": POLICY})
-    assert _held(loaded, "2026-02-28") == [
-        ["CUS-1", "Acme", "EUR", Decimal("60.00")],
-        ["Total", "", "EUR", Decimal("60.00")],
-    ]
+    assert _held(loaded, "2026-02-28") == _schedule(("CUS-1", "60.00"), total="60.00")
     assert units_total(postings_through(loaded.entries, REALIZED, "2026-02-28")) == Decimal("2.00")
     assert _remeasured_on(loaded, "2026-02-28") == [
-        ("2026-02-28", "FX remeasurement customer credits CUS-1 EUR at 1.15 USD",
-         [f"{CREDITS_REMEASURED} 3.00 USD", f"{UNREALIZED} -3.00 USD"], "1.15"),
+        _remeasured("CUS-1", "2026-02-28", "3.00", "1.15"),
     ]  # fmt: skip
 
 
@@ -1543,16 +1467,11 @@ def test_a_payees_refund_is_read_alike_by_the_matcher_and_the_reports_beside_a_p
         "40.00 EUR paid out at 1.25 USD, carried at 48.00 USD"
     )
     assert units_total(postings_through(loaded.entries, REALIZED, "2026-02-28")) == Decimal("2.00")
-    assert [(day, postings) for day, _, postings, _ in remeasurements(loaded.entries)] == [
-        ("2026-01-31", [f"{CREDITS_REMEASURED} -5.00 USD", f"{UNREALIZED} 5.00 USD"]),
-        ("2026-02-01", [f"{UNREALIZED} -5.00 USD", f"{CREDITS_REMEASURED} 5.00 USD"]),
-        ("2026-02-28", [f"{CREDITS_REMEASURED} 3.00 USD", f"{UNREALIZED} -3.00 USD"]),
-        ("2026-03-01", [f"{UNREALIZED} 3.00 USD", f"{CREDITS_REMEASURED} -3.00 USD"]),
-    ]
-    assert _held(loaded, "2026-02-28") == [
-        ["(unassigned)", "", "EUR", Decimal("60.00")],
-        ["Total", "", "EUR", Decimal("60.00")],
-    ]
+    assert remeasurements(loaded.entries) == [
+        *_month_end(UNASSIGNED, "2026-01-31", "-5.00", "1.25"),
+        *_month_end(UNASSIGNED, "2026-02-28", "3.00", "1.15"),
+    ]  # fmt: skip
+    assert _held(loaded, "2026-02-28") == _schedule((UNASSIGNED, "60.00"), total="60.00")
 
 
 # Acme prepays 600.00 USD on Jan 10, straight to credits under its payee:
@@ -1643,10 +1562,9 @@ def test_a_refund_naming_a_receipt_posted_straight_to_the_receivable_is_its_cust
         ("2026-02-25", "INV-2", Decimal("30.00")),
         ("2026-03-02", "INV-3", Decimal("21.00")),
     ]
-    assert _held(loaded, "2026-03-31") == [
-        ["(unassigned)", "", "USD", Decimal("600.00")],
-        ["Total", "", "USD", Decimal("600.00")],
-    ]
+    assert _held(loaded, "2026-03-31") == _schedule(
+        (UNASSIGNED, "600.00"), total="600.00", currency="USD"
+    )
 
 
 def test_nobodys_credits_assigned_to_a_customer_by_hand_take_their_carrying_amount(
@@ -1677,15 +1595,8 @@ def test_nobodys_credits_assigned_to_a_customer_by_hand_take_their_carrying_amou
     )
     _, entries = january_kept(books, january, later)
     assert remeasurements(entries) == [
-        ("2026-01-31", "FX remeasurement customer credits (unassigned) EUR at 1.25 USD",
-         [f"{CREDITS_REMEASURED} -5.00 USD", f"{UNREALIZED} 5.00 USD"], "1.25"),
-        ("2026-02-01",
-         "Reversal of FX remeasurement customer credits (unassigned) EUR of 2026-01-31",
-         [f"{UNREALIZED} -5.00 USD", f"{CREDITS_REMEASURED} 5.00 USD"], "1.25"),
-        ("2026-02-28", "FX remeasurement customer credits CUS-1 EUR at 1.15 USD",
-         [f"{CREDITS_REMEASURED} 5.00 USD", f"{UNREALIZED} -5.00 USD"], "1.15"),
-        ("2026-03-01", "Reversal of FX remeasurement customer credits CUS-1 EUR of 2026-02-28",
-         [f"{UNREALIZED} 5.00 USD", f"{CREDITS_REMEASURED} -5.00 USD"], "1.15"),
+        *_month_end(UNASSIGNED, "2026-01-31", "-5.00", "1.25"),
+        *_month_end("CUS-1", "2026-02-28", "5.00", "1.15"),
     ]  # fmt: skip
     assert postings_through(entries, REALIZED, "2026-12-31") == []
     assert _value(entries, "2026-01-31") == Decimal("-125.00")
@@ -1708,11 +1619,7 @@ def test_the_close_controls_pass_with_nobodys_credits_remeasured(books: Books) -
     loaded = reporting.loaded(books, text, {"ar.yaml": POLICY, "close.yaml": ""})
     built = package.build(loaded, datetime.date(2026, 1, 1), Thresholds())
     assert controls.failures(built.checks) == []
-    table = receivables_report.customer_credits(loaded, datetime.date(2026, 1, 31))
-    assert [row[:4] for row in table.rows] == [
-        ["(unassigned)", "", "EUR", Decimal("100.00")],
-        ["Total", "", "EUR", Decimal("100.00")],
-    ]
+    assert _held(loaded, "2026-01-31") == _schedule((UNASSIGNED, "100.00"), total="100.00")
     held = units_total(postings_through(loaded.entries, CREDITS_REMEASURED, "2026-01-31"))
     assert held == Decimal("-5.00")
 
@@ -1735,37 +1642,21 @@ def test_nobodys_pool_overdrawn_by_a_refund_is_refilled_by_another_payers_prepay
     #   gain, reversed Mar 1.
     # Value: Jan 31 50.00 + 2.00 = 52.00 = 40.00 x 1.30; Feb 28 -72.00 +
     # 3.00 = -69.00 = -60.00 x 1.15. (Passed before too: it pins the rule.)
-    text = """
+    text = (
+        """
 2026-01-01 price EUR 1.20 USD
 2026-01-31 price EUR 1.30 USD
 2026-02-28 price EUR 1.15 USD
 2026-01-01 open Liabilities:CustomerCredits
-
-2026-01-20 * "Refund by bank rule"
-  Liabilities:CustomerCredits  40.00 EUR @ 1.25 USD
-  Assets:Bank:Operating  -50.00 USD
-
-2026-02-10 * "Acme" "Wire prepaying an order"
-  Assets:Bank:Operating  120.00 USD
-  Liabilities:CustomerCredits  -100.00 EUR @ 1.20 USD
 """
+        + refunded_by_bank_rule("2026-01-20", "40.00 EUR", "1.25")
+        + prepays("2026-02-10", "Acme", "100.00 EUR", "1.20")
+    )
     loaded = reporting.loaded(books, CLOSING + text, {"ar.yaml": POLICY, "close.yaml": ""})
     entries = loaded.entries
     assert remeasurements(entries) == [
-        ("2026-01-31", "FX remeasurement customer credits (unassigned) EUR at 1.30 USD",
-         [f"{CREDITS_REMEASURED} 2.00 USD", "Income:ForeignExchange:Unrealized -2.00 USD"],
-         "1.30"),
-        ("2026-02-01",
-         "Reversal of FX remeasurement customer credits (unassigned) EUR of 2026-01-31",
-         ["Income:ForeignExchange:Unrealized 2.00 USD", f"{CREDITS_REMEASURED} -2.00 USD"],
-         "1.30"),
-        ("2026-02-28", "FX remeasurement customer credits (unassigned) EUR at 1.15 USD",
-         [f"{CREDITS_REMEASURED} 3.00 USD", "Income:ForeignExchange:Unrealized -3.00 USD"],
-         "1.15"),
-        ("2026-03-01",
-         "Reversal of FX remeasurement customer credits (unassigned) EUR of 2026-02-28",
-         ["Income:ForeignExchange:Unrealized 3.00 USD", f"{CREDITS_REMEASURED} -3.00 USD"],
-         "1.15"),
+        *_month_end(UNASSIGNED, "2026-01-31", "2.00", "1.30"),
+        *_month_end(UNASSIGNED, "2026-02-28", "3.00", "1.15"),
     ]  # fmt: skip
     [own] = [e for e in generated(entries) if e.meta.get("revclose_kind") == "own-rate"]
     assert own.narration == (
@@ -1775,11 +1666,7 @@ def test_nobodys_pool_overdrawn_by_a_refund_is_refilled_by_another_payers_prepay
     assert units_total(postings_through(entries, REALIZED, "2026-02-28")) == Decimal("2.00")
     assert _value(entries, "2026-01-31") == Decimal("52.00")
     assert _value(entries, "2026-02-28") == Decimal("-69.00")
-    table = receivables_report.customer_credits(loaded, datetime.date(2026, 1, 31))
-    assert [row[:4] for row in table.rows] == [
-        ["(unassigned)", "", "EUR", Decimal("-40.00")],
-        ["Total", "", "EUR", Decimal("-40.00")],
-    ]
+    assert _held(loaded, "2026-01-31") == _schedule((UNASSIGNED, "-40.00"), total="-40.00")
     built = package.build(loaded, datetime.date(2026, 1, 1), Thresholds())
     assert [(c.name, c.figure) for c in controls.failures(built.checks)] == [
         ("No customer credit is overdrawn, EUR", "overdrawn: (unassigned) -40.00")
@@ -1801,47 +1688,29 @@ def test_nobodys_credits_in_two_currencies_are_one_pool_each_and_the_close_ties(
     # The schedule: "(unassigned)" 60.00 EUR and 100.00 GBP, each tied to
     # the credits account; January's close controls all pass. (Passed
     # before too: it pins the rule.)
-    text = """
+    text = (
+        """
 2026-01-01 price EUR 1.20 USD
 2026-01-01 price GBP 1.40 USD
 2026-01-31 price EUR 1.25 USD
 2026-01-31 price GBP 1.30 USD
 2026-01-01 open Liabilities:CustomerCredits
-
-2026-01-10 * "Acme" "Wire prepaying an order"
-  Assets:Bank:Operating  120.00 USD
-  Liabilities:CustomerCredits  -100.00 EUR @ 1.20 USD
-
-2026-01-11 * "Beta" "Wire prepaying an order"
-  Assets:Bank:Operating  140.00 USD
-  Liabilities:CustomerCredits  -100.00 GBP @ 1.40 USD
-
-2026-01-20 * "Refund by bank rule"
-  Liabilities:CustomerCredits  40.00 EUR @ 1.25 USD
-  Assets:Bank:Operating  -50.00 USD
 """
+        + prepays("2026-01-10", "Acme", "100.00 EUR", "1.20")
+        + prepays("2026-01-11", "Beta", "100.00 GBP", "1.40")
+        + refunded_by_bank_rule("2026-01-20", "40.00 EUR", "1.25")
+    )
     loaded = reporting.loaded(books, CLOSING + text, {"ar.yaml": POLICY, "close.yaml": ""})
     entries = loaded.entries
-    found = [(day, narration, postings) for day, narration, postings, _ in remeasurements(entries)]
-    assert found == [
-        ("2026-01-31", "FX remeasurement customer credits (unassigned) EUR at 1.25 USD",
-         [f"{CREDITS_REMEASURED} -3.00 USD", "Income:ForeignExchange:Unrealized 3.00 USD"]),
-        ("2026-01-31", "FX remeasurement customer credits (unassigned) GBP at 1.30 USD",
-         [f"{CREDITS_REMEASURED} 10.00 USD", "Income:ForeignExchange:Unrealized -10.00 USD"]),
-        ("2026-02-01",
-         "Reversal of FX remeasurement customer credits (unassigned) EUR of 2026-01-31",
-         ["Income:ForeignExchange:Unrealized -3.00 USD", f"{CREDITS_REMEASURED} 3.00 USD"]),
-        ("2026-02-01",
-         "Reversal of FX remeasurement customer credits (unassigned) GBP of 2026-01-31",
-         ["Income:ForeignExchange:Unrealized 10.00 USD", f"{CREDITS_REMEASURED} -10.00 USD"]),
-    ]  # fmt: skip
+    euros = _month_end(UNASSIGNED, "2026-01-31", "-3.00", "1.25")
+    pounds = _month_end(UNASSIGNED, "2026-01-31", "10.00", "1.30", "GBP")
+    assert remeasurements(entries) == [euros[0], pounds[0], euros[1], pounds[1]]
     made = [e for e in generated(entries) if "fx-remeasurement" in e.tags]
     assert {(tuple(e.links), e.meta["revclose_source"]) for e in made} == {
         (("unassigned-credits",), "(unassigned)")
     }
     assert units_total(postings_through(entries, REALIZED, "2026-01-31")) == Decimal("2.00")
-    table = receivables_report.customer_credits(loaded, datetime.date(2026, 1, 31))
-    assert [row[:4] for row in table.rows] == [
+    assert _held(loaded, "2026-01-31") == [
         ["(unassigned)", "", "EUR", Decimal("60.00")],
         ["(unassigned)", "", "GBP", Decimal("100.00")],
         ["Total", "", "EUR", Decimal("60.00")],

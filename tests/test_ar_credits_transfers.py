@@ -52,44 +52,59 @@ from tests.test_ar_credits_remeasured import (
     CUS_1_BILLED,
     PRICES,
     _value,
+    prepays,
 )
 from tests.test_ar_reconciliation import CREDITS, HEADER, POLICY, REALIZED, load
 
 TRANSFER = "credits-transfer"  # the kind of the entry restating a transfer
 
-CUS_1_PREPAYS = """
-2026-01-10 * "Acme" "Wire prepaying an order"
-  customer: "CUS-1"
-  Assets:Bank:Operating  120.00 USD
-  Liabilities:CustomerCredits  -100.00 EUR @ 1.20 USD
-
-2026-01-12 * "Acme" "Wire prepaying an order"
-  customer: "CUS-1"
-  Assets:Bank:Operating  128.00 USD
-  Liabilities:CustomerCredits  -100.00 EUR @ 1.28 USD
+# CUS-1's pool (see above): 100.00 EUR at 1.20 and 100.00 EUR at 1.28.
+CUS_1_PREPAYS = "".join(
+    prepays(day, "Acme", "100.00 EUR", rate, customer="CUS-1")
+    for day, rate in (("2026-01-10", "1.20"), ("2026-01-12", "1.28"))
+)
+# The euro bank account, into which euros come without a price.
+EURO_ACCOUNT = "\n2026-01-01 open Assets:Bank:Euro\n"
+# CUS-2 prepays 10.00 EUR to the euro bank account on Jan 15, typed with no
+# price: its pool is carried in its own currency from then on.
+CUS_2_EUROS = """
+2026-01-15 * "Beta" "Euro wire prepaying an order"
+  customer: "CUS-2"
+  Assets:Bank:Euro  10.00 EUR
+  Liabilities:CustomerCredits  -10.00 EUR
 """
+
+
+def leg(units: str, customer: str = "", rate: str = "", contract: str = "") -> str:
+    """A posting to the credits account: `units`, at `rate` USD if typed, whose (none: nobody's)."""
+    price = f" @ {rate} USD" if rate else ""
+    whose = f'    customer: "{customer}"\n' if customer else ""
+    of = f'    contract: "{contract}"\n' if contract else ""
+    return f"  Liabilities:CustomerCredits  {units}{price}\n{whose}{of}"
+
+
+def hand_entry(narration: str, *legs: str, day: str = "2026-02-03") -> str:
+    """A hand entry of `legs` (`leg`), all to the credits account: a transfer between pools."""
+    return f'\n{day} * "{narration}"\n' + "".join(legs)
 
 
 def moved(source: str, destination: str, euros: str, rate: str = "1.25") -> str:
     """A hand entry moving `euros` of one customer's credits to another's, at `rate` typed."""
-    return f"""
-2026-02-03 * "{source}'s {euros} EUR moved to {destination}"
-  Liabilities:CustomerCredits  {euros} EUR @ {rate} USD
-    customer: "{source}"
-  Liabilities:CustomerCredits  -{euros} EUR @ {rate} USD
-    customer: "{destination}"
-"""
+    return hand_entry(
+        f"{source}'s {euros} EUR moved to {destination}",
+        leg(f"{euros} EUR", source, rate),
+        leg(f"-{euros} EUR", destination, rate),
+    )
 
 
 def unpriced(source: str, destination: str, euros: str, day: str = "2026-02-03") -> str:
     """A hand entry moving `euros` of one pool's credits to another's, typed without a price."""
-    return f"""
-{day} * "{source}'s {euros} EUR moved to {destination}"
-  Liabilities:CustomerCredits  {euros} EUR
-    customer: "{source}"
-  Liabilities:CustomerCredits  -{euros} EUR
-    customer: "{destination}"
-"""
+    return hand_entry(
+        f"{source}'s {euros} EUR moved to {destination}",
+        leg(f"{euros} EUR", source),
+        leg(f"-{euros} EUR", destination),
+        day=day,
+    )
 
 
 def remeasured_on(entries: list[data.Directive], day: str) -> dict[str, Decimal]:
@@ -187,15 +202,12 @@ def test_credits_split_between_two_customers_realize_nothing(books: Books) -> No
     # On 76110e0 an entry of three legs was no transfer: CUS-1's debit was
     # a payout at 1.25, realizing 125.00 - 124.00 = 1.00, and CUS-2 and
     # CUS-3 started at 75.00 and 50.00 (remeasured by 6.00 and 4.00).
-    split = """
-2026-02-03 * "CUS-1's 100.00 EUR split between CUS-2 and CUS-3"
-  Liabilities:CustomerCredits  100.00 EUR @ 1.25 USD
-    customer: "CUS-1"
-  Liabilities:CustomerCredits  -60.00 EUR @ 1.25 USD
-    customer: "CUS-2"
-  Liabilities:CustomerCredits  -40.00 EUR @ 1.25 USD
-    customer: "CUS-3"
-"""
+    split = hand_entry(
+        "CUS-1's 100.00 EUR split between CUS-2 and CUS-3",
+        leg("100.00 EUR", "CUS-1", "1.25"),
+        leg("-60.00 EUR", "CUS-2", "1.25"),
+        leg("-40.00 EUR", "CUS-3", "1.25"),
+    )
     entries, errors = load(books, PRICES + CUS_1_PREPAYS + split)
     assert errors == []
     assert realized(entries) == 0
@@ -223,14 +235,12 @@ def test_credits_of_two_customers_gathered_into_one_realize_nothing(books: Books
   Assets:Bank:Operating  130.00 USD
   Liabilities:CustomerCredits  -100.00 EUR @ 1.30 USD
 
-2026-02-03 * "CUS-1's and CUS-2's 50.00 EUR each gathered into CUS-3"
-  Liabilities:CustomerCredits  50.00 EUR @ 1.25 USD
-    customer: "CUS-1"
-  Liabilities:CustomerCredits  50.00 EUR @ 1.25 USD
-    customer: "CUS-2"
-  Liabilities:CustomerCredits  -100.00 EUR @ 1.25 USD
-    customer: "CUS-3"
-"""
+""" + hand_entry(
+        "CUS-1's and CUS-2's 50.00 EUR each gathered into CUS-3",
+        leg("50.00 EUR", "CUS-1", "1.25"),
+        leg("50.00 EUR", "CUS-2", "1.25"),
+        leg("-100.00 EUR", "CUS-3", "1.25"),
+    )
     entries, errors = load(books, PRICES + CUS_1_PREPAYS + gathered)
     assert errors == []
     assert realized(entries) == 0
@@ -332,12 +342,9 @@ def test_nobodys_credits_assigned_without_a_price_take_their_carrying_amount(
     # CUS-1's in at 1.24 and back unpriced.
     #   Feb 28 (1.15): nobody's -115.00 + 124.00 = 9.00; CUS-1's 9.00.
     # On f1bde5b both pools stopped on Feb 3: nothing on Feb 28.
-    assigned = """
-2026-02-03 * "Nobody's 100.00 EUR assigned to CUS-1"
-  Liabilities:CustomerCredits  100.00 EUR
-  Liabilities:CustomerCredits  -100.00 EUR
-    customer: "CUS-1"
-"""
+    assigned = hand_entry(
+        "Nobody's 100.00 EUR assigned to CUS-1", leg("100.00 EUR"), leg("-100.00 EUR", "CUS-1")
+    )
     entries, errors = load(books, PRICES + ACME_PREPAYS + BETA_PREPAYS + assigned)
     assert errors == []
     assert realized(entries) == 0
@@ -406,15 +413,7 @@ def test_a_transfer_without_a_price_out_of_a_pool_in_its_own_currency_stops_its_
     #   Feb 28 (1.15): CUS-1's -115.00 + 124.00 = 9.00; CUS-2 none.
     # EUR at 1.10 on Mar 31. On f1bde5b CUS-1 stopped on Feb 3: nothing on
     # Feb 28 or Mar 31.
-    euros = """
-2026-01-01 open Assets:Bank:Euro
-2026-01-15 * "Beta" "Euro wire prepaying an order"
-  customer: "CUS-2"
-  Assets:Bank:Euro  10.00 EUR
-  Liabilities:CustomerCredits  -10.00 EUR
-
-2026-03-31 price EUR 1.10 USD
-"""
+    euros = EURO_ACCOUNT + CUS_2_EUROS + "\n2026-03-31 price EUR 1.10 USD\n"
     text = PRICES + CUS_1_PREPAYS + euros + unpriced("CUS-1", "CUS-2", "100.00") + back
     entries, errors = load(books, text)
     assert errors == []
@@ -427,20 +426,8 @@ def test_a_transfer_without_a_price_out_of_a_pool_in_its_own_currency_stops_its_
 
 
 # From the review of a2603ac (rev16): euros typed to credits from a euro
-# bank account with no price, CUS-2's euros carried in its own currency,
-# and a refund of CUS-1's at the bank's 1.30.
-EURO_ACCOUNT = "\n2026-01-01 open Assets:Bank:Euro\n"
-
-# CUS-2 prepays 10.00 EUR to the euro bank account on Jan 15, typed with no
-# price: its pool is carried in its own currency from then on.
-CUS_2_EUROS = """
-2026-01-15 * "Beta" "Euro wire prepaying an order"
-  customer: "CUS-2"
-  Assets:Bank:Euro  10.00 EUR
-  Liabilities:CustomerCredits  -10.00 EUR
-"""
-
-
+# bank account with no price (`EURO_ACCOUNT`, `CUS_2_EUROS`, `_euro_wire`,
+# `_euro_refund`), and a refund of CUS-1's at the bank's 1.30.
 def _euro_wire(euros: str, day: str = "2026-02-03") -> str:
     """CUS-1 sends `euros` to the euro bank account, typed to its credits with no price."""
     return f"""
@@ -526,17 +513,13 @@ def test_a_priced_and_an_unpriced_move_in_one_entry_are_two_transfers(books: Boo
     # CUS-1's debit at 1.25 was a payout, realizing 125.00 - 124.00 = 1.00
     # of loss, the priced postings weighed -249.00, and CUS-3 started at
     # -125.00 (remeasured by 10.00).
-    moves = """
-2026-02-03 * "Moves between pools"
-  Liabilities:CustomerCredits  100.00 EUR @ 1.25 USD
-    customer: "CUS-1"
-  Liabilities:CustomerCredits  -100.00 EUR @ 1.25 USD
-    customer: "CUS-3"
-  Liabilities:CustomerCredits  10.00 EUR
-    customer: "CUS-2"
-  Liabilities:CustomerCredits  -10.00 EUR
-    customer: "CUS-4"
-"""
+    moves = hand_entry(
+        "Moves between pools",
+        leg("100.00 EUR", "CUS-1", "1.25"),
+        leg("-100.00 EUR", "CUS-3", "1.25"),
+        leg("10.00 EUR", "CUS-2"),
+        leg("-10.00 EUR", "CUS-4"),
+    )
     text = PRICES + EURO_ACCOUNT + CUS_1_PREPAYS + CUS_2_EUROS + moves
     entries, errors = load(books, text)
     assert errors == []
@@ -582,52 +565,32 @@ def test_pin_unpriced_euros_in_and_out_of_a_pool_on_one_day_keep_it_at_a_rate(
 
 # CUS-2's 10.00 EUR (carried in euros) moved to CUS-3, and 50.00 EUR of
 # CUS-1's moved from contract C-1 to C-2, in one hand entry, all unpriced.
-BESIDE_A_TYPED_MOVE = (
-    CUS_2_EUROS
-    + """
-2026-02-03 * "Reclassifications"
-  Liabilities:CustomerCredits  10.00 EUR
-    customer: "CUS-2"
-  Liabilities:CustomerCredits  -10.00 EUR
-    customer: "CUS-3"
-  Liabilities:CustomerCredits  50.00 EUR
-    customer: "CUS-1"
-    contract: "C-1"
-  Liabilities:CustomerCredits  -50.00 EUR
-    customer: "CUS-1"
-    contract: "C-2"
-"""
+BESIDE_A_TYPED_MOVE = CUS_2_EUROS + hand_entry(
+    "Reclassifications",
+    leg("10.00 EUR", "CUS-2"),
+    leg("-10.00 EUR", "CUS-3"),
+    leg("50.00 EUR", "CUS-1", contract="C-1"),
+    leg("-50.00 EUR", "CUS-1", contract="C-2"),
 )
 
 
 # CUS-1's 100.00 EUR moved to CUS-2, and 150.00 EUR of CUS-1's moved from
 # contract C-1 to C-2, in one hand entry, all unpriced.
-BESIDE_A_CARRIED_MOVE = """
-2026-02-03 * "Reclassifications"
-  Liabilities:CustomerCredits  100.00 EUR
-    customer: "CUS-1"
-  Liabilities:CustomerCredits  -100.00 EUR
-    customer: "CUS-2"
-  Liabilities:CustomerCredits  150.00 EUR
-    customer: "CUS-1"
-    contract: "C-1"
-  Liabilities:CustomerCredits  -150.00 EUR
-    customer: "CUS-1"
-    contract: "C-2"
-"""
+BESIDE_A_CARRIED_MOVE = hand_entry(
+    "Reclassifications",
+    leg("100.00 EUR", "CUS-1"),
+    leg("-100.00 EUR", "CUS-2"),
+    leg("150.00 EUR", "CUS-1", contract="C-1"),
+    leg("-150.00 EUR", "CUS-1", contract="C-2"),
+)
 # The same moves typed as 250.00 EUR out of CUS-1's contract C-1, 150.00
 # into its C-2 and 100.00 into CUS-2, all unpriced.
-ONE_LEG_OUT_OF_C1 = """
-2026-02-03 * "Reclassifications"
-  Liabilities:CustomerCredits  250.00 EUR
-    customer: "CUS-1"
-    contract: "C-1"
-  Liabilities:CustomerCredits  -150.00 EUR
-    customer: "CUS-1"
-    contract: "C-2"
-  Liabilities:CustomerCredits  -100.00 EUR
-    customer: "CUS-2"
-"""
+ONE_LEG_OUT_OF_C1 = hand_entry(
+    "Reclassifications",
+    leg("250.00 EUR", "CUS-1", contract="C-1"),
+    leg("-150.00 EUR", "CUS-1", contract="C-2"),
+    leg("-100.00 EUR", "CUS-2"),
+)
 
 
 @pytest.mark.parametrize(
@@ -724,17 +687,13 @@ def test_pin_a_priced_move_and_its_unpriced_way_back_in_one_entry_move_nothing(
     #   Feb 28 (1.15): CUS-1 -230.00 + 248.00 = 18.00.
     # Before fd6b90d the whole entry was read as typed: 125.00 - 124.00 =
     # 1.00 realized and CUS-1 stopped (no Feb 28 remeasurement).
-    swap = """
-2026-02-03 * "Swap"
-  Liabilities:CustomerCredits  100.00 EUR @ 1.25 USD
-    customer: "CUS-1"
-  Liabilities:CustomerCredits  -100.00 EUR @ 1.25 USD
-    customer: "CUS-2"
-  Liabilities:CustomerCredits  100.00 EUR
-    customer: "CUS-2"
-  Liabilities:CustomerCredits  -100.00 EUR
-    customer: "CUS-1"
-"""
+    swap = hand_entry(
+        "Swap",
+        leg("100.00 EUR", "CUS-1", "1.25"),
+        leg("-100.00 EUR", "CUS-2", "1.25"),
+        leg("100.00 EUR", "CUS-2"),
+        leg("-100.00 EUR", "CUS-1"),
+    )
     entries, errors = load(books, PRICES + CUS_1_PREPAYS + swap)
     assert errors == []
     assert realized(entries) == 0
@@ -750,19 +709,14 @@ def test_pin_three_priced_legs_and_two_unpriced_are_two_transfers(books: Books) 
     #   Feb 28 (1.15): CUS-1 -115.00 + 124.00 = 9.00; CUS-3 -69.00 + 74.40
     #   = 5.40; CUS-5 -46.00 + 49.60 = 3.60.
     # Before fd6b90d: 1.00 realized, CUS-3 6.00 and CUS-5 4.00 (at 1.25).
-    split = """
-2026-02-03 * "Moves"
-  Liabilities:CustomerCredits  100.00 EUR @ 1.25 USD
-    customer: "CUS-1"
-  Liabilities:CustomerCredits  -60.00 EUR @ 1.25 USD
-    customer: "CUS-3"
-  Liabilities:CustomerCredits  -40.00 EUR @ 1.25 USD
-    customer: "CUS-5"
-  Liabilities:CustomerCredits  10.00 EUR
-    customer: "CUS-2"
-  Liabilities:CustomerCredits  -10.00 EUR
-    customer: "CUS-4"
-"""
+    split = hand_entry(
+        "Moves",
+        leg("100.00 EUR", "CUS-1", "1.25"),
+        leg("-60.00 EUR", "CUS-3", "1.25"),
+        leg("-40.00 EUR", "CUS-5", "1.25"),
+        leg("10.00 EUR", "CUS-2"),
+        leg("-10.00 EUR", "CUS-4"),
+    )
     text = PRICES + EURO_ACCOUNT + CUS_1_PREPAYS + CUS_2_EUROS + split
     entries, errors = load(books, text)
     assert errors == []
@@ -801,14 +755,7 @@ def test_a_transfer_into_a_pool_carried_in_its_own_currency_realizes_nothing(
     # On 76110e0 a leg into such a pool made no transfer: CUS-1's debit was
     # a payout at 1.25, 125.00 - 124.00 = 1.00 realized, and the priced
     # postings weighed -249.00.
-    euros = """
-2026-01-01 open Assets:Bank:Euro
-2026-01-15 * "Beta" "Euro wire prepaying an order"
-  customer: "CUS-2"
-  Assets:Bank:Euro  10.00 EUR
-  Liabilities:CustomerCredits  -10.00 EUR
-"""
-    text = PRICES + CUS_1_PREPAYS + euros + moved("CUS-1", "CUS-2", "100.00")
+    text = PRICES + EURO_ACCOUNT + CUS_1_PREPAYS + CUS_2_EUROS + moved("CUS-1", "CUS-2", "100.00")
     entries, errors = load(books, text)
     assert errors == []
     assert realized(entries) == 0
@@ -863,12 +810,12 @@ def test_a_transfer_in_the_functional_currency_is_left_as_typed(books: Books) ->
   Assets:Bank:Operating  120.00 USD
   Liabilities:CustomerCredits  -120.00 USD
 
-2026-02-03 * "CUS-1's 50.00 USD moved to CUS-2"
-  Liabilities:CustomerCredits  50.00 USD
-    customer: "CUS-1"
-  Liabilities:CustomerCredits  -50.00 USD
-    customer: "CUS-2"
 """
+        + hand_entry(
+            "CUS-1's 50.00 USD moved to CUS-2",
+            leg("50.00 USD", "CUS-1"),
+            leg("-50.00 USD", "CUS-2"),
+        )
     )
     loaded = reporting.loaded(books, text, {"ar.yaml": POLICY})
     assert loaded.errors == []
@@ -972,16 +919,13 @@ def test_a_three_way_split_at_an_uneven_average_moves_cents_that_add_up(books: B
   Assets:Bank:Operating  251.11 USD
   Liabilities:CustomerCredits  -200.00 EUR @ 1.25555 USD
 
-2026-02-03 * "CUS-1's 100.00 EUR split between three subsidiaries"
-  Liabilities:CustomerCredits  100.00 EUR @ 1.25 USD
-    customer: "CUS-1"
-  Liabilities:CustomerCredits  -33.33 EUR @ 1.25 USD
-    customer: "CUS-2"
-  Liabilities:CustomerCredits  -33.33 EUR @ 1.25 USD
-    customer: "CUS-3"
-  Liabilities:CustomerCredits  -33.34 EUR @ 1.25 USD
-    customer: "CUS-4"
-"""
+""" + hand_entry(
+        "CUS-1's 100.00 EUR split between three subsidiaries",
+        leg("100.00 EUR", "CUS-1", "1.25"),
+        leg("-33.33 EUR", "CUS-2", "1.25"),
+        leg("-33.33 EUR", "CUS-3", "1.25"),
+        leg("-33.34 EUR", "CUS-4", "1.25"),
+    )
     entries, errors = load(books, PRICES + split)
     assert errors == []
     assert kinds(entries) == [TRANSFER]

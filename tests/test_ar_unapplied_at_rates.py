@@ -78,6 +78,18 @@ _RATES = "\n2026-01-01 price EUR 1.20 USD\n2026-02-01 price EUR 1.10 USD\n"
 # R-1 130.00 EUR received on Jan 20 at 1.20 (156.00 USD), naming nothing,
 # finds nothing open (CUS-1 has no invoice) and waits in unapplied cash.
 _WAITING = _RATES + _receipt("2026-01-20", "R-1", "130.00", "1.20", "156.00")
+# The same R-1 received into the euro account, typed without a price on
+# either side (0.00 USD as typed).
+_IN_EUROS = (
+    _RATES
+    + """
+2026-01-20 * "Acme" "Wire"
+  receipt: "R-1"
+  customer: "CUS-1"
+  Assets:Bank:Euro  130.00 EUR
+  Liabilities:UnappliedCash  -130.00 EUR
+"""
+)
 
 
 def test_worked_example_a_receipt_charged_back_at_a_lower_rate_realizes_a_gain(
@@ -276,17 +288,7 @@ def test_a_receipt_without_a_price_is_carried_at_the_ledgers_rate_on_its_day(
     # plugin carries it at the ledger's 1.20 that day, as it moves it (an
     # application, a credit). Charged back from the dollar account at 1.10
     # (143.00 USD): the same 13.00 USD of gain as at a typed 1.20.
-    text = (
-        _RATES
-        + """
-2026-01-20 * "Acme" "Wire"
-  receipt: "R-1"
-  customer: "CUS-1"
-  Assets:Bank:Euro  130.00 EUR
-  Liabilities:UnappliedCash  -130.00 EUR
-"""
-        + _paid_out("2026-02-15", "R-1", "130.00", "1.10", "143.00")
-    )
+    text = _IN_EUROS + _paid_out("2026-02-15", "R-1", "130.00", "1.10", "143.00")
     entries = _load(books, text)
     assert [postings for _, _, postings in _own_rates(entries)] == [
         [f"{UNAPPLIED} 130.00 EUR @ 1.20 USD", f"{UNAPPLIED} -130.00 EUR @ 1.10 USD",
@@ -308,14 +310,8 @@ def test_a_debit_at_the_receipts_rate_or_without_a_rate_of_its_own_makes_no_entr
     assert _own_rates(entries) == []
     assert _held(entries, UNAPPLIED) == (Decimal(0), Decimal(0))
     in_euros = (
-        _RATES
+        _IN_EUROS
         + """
-2026-01-20 * "Acme" "Wire"
-  receipt: "R-1"
-  customer: "CUS-1"
-  Assets:Bank:Euro  130.00 EUR
-  Liabilities:UnappliedCash  -130.00 EUR
-
 2026-02-15 * "Acme" "Chargeback of R-1"
   receipt: "R-1"
   Assets:Bank:Euro  -130.00 EUR
@@ -403,17 +399,7 @@ def test_worked_example_a_receipt_at_a_rate_refunded_without_one_is_an_error_at_
     assert _realized(entries) == Decimal("-13.00")
     # A receipt typed without a price weighs nothing, nor does its refund
     # from the same euro account: nothing breaks, nothing to report.
-    in_euros = (
-        _RATES
-        + """
-2026-01-20 * "Acme" "Wire"
-  receipt: "R-1"
-  customer: "CUS-1"
-  Assets:Bank:Euro  130.00 EUR
-  Liabilities:UnappliedCash  -130.00 EUR
-"""
-        + _euro_refund("2026-02-10", "R-1", "30.00")
-    )
+    in_euros = _IN_EUROS + _euro_refund("2026-02-10", "R-1", "30.00")
     assert load(books, OPENS + in_euros)[1] == []
 
 
