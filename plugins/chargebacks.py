@@ -633,16 +633,17 @@ class Charging:
             # What the uses of a receipt that parked a credit can no longer give back (the
             # credit moved to another customer, refunded or applied by hand) comes out of
             # that credit on the debit's day, overdrawing it: no earlier month moves.
-            short = 0 if parked is None or given is None else max(0, rest - given)
-            if rest > 0 and given is not None and given + short >= rest:
-                if parked is not None and credit + short > 0:
-                    entry = _from_credit(parked[1], one, credit + short, policy)
-                    claimed[receipt_id] = claimed.get(receipt_id, 0) + credit + short
+            if rest > 0 and given is not None and (parked is not None or given >= rest):
+                short = 0 if parked is None else max(0, rest - given)
+                out = credit + short
+                if parked is not None and out > 0:
+                    entry = _from_credit(parked[1], one, out, policy)
+                    claimed[receipt_id] = claimed.get(receipt_id, 0) + out
                     claim = Claim(one.key, receipt_id, debit.date, credit, short)
                     done.reclaims.append(Reclaim(one.key, claim, entry))
-                    rest -= credit + short
+                    rest -= out
                     entries.append(entry)
-                    uses.append((receipt_id, Use(debit.date, -(credit + short), entry)))
+                    uses.append((receipt_id, Use(debit.date, -out, entry)))
                 if rest > 0:
                     done.findings.extend(_unpaid(named, known, one))
                 for application, left in sources or ():

@@ -468,7 +468,7 @@ def paid_out_at_own_rates(
     for each in legs_of:
         if each.debits:  # else a move within pools, which changes nothing
             days[moves[each.debits[0]].entry.date].append(each)
-    # Stable: in entry order within a day, what is put in first.
+    # By day, what is put in first; each side is then read in `day_order`.
     order = sorted(range(len(moves)), key=lambda at: (moves[at].entry.date, moves[at].number > 0))
     for day, indexes in groupby(order, key=lambda at: moves[at].entry.date):
         alone = [index for index in indexes if index not in in_transfers]

@@ -89,7 +89,7 @@ import datetime
 import itertools
 import operator
 from collections import defaultdict, deque
-from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping
+from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, NamedTuple
@@ -201,7 +201,7 @@ class Owner:
         receipts: Mapping[str, Receipt],
         invoices: Subledger,
         policy: ArPolicy,
-        entries: Iterable[data.Directive],
+        entries: Sequence[data.Directive],  # read more than once
     ) -> None:
         self.receipts = receipts
         self.invoices = invoices
