@@ -529,8 +529,11 @@ def _reconciled(
         made += credits_remeasurement.entries(
             [*crediting, *own_rates.entries], owner, rates, policy, through, own_rates.stops
         )
-        # Unapplied cash in a foreign currency, receipt by receipt, by the same rule.
-        made += unapplied_remeasurement.entries(applied.cash, made, rates, policy, through)
+        # Unapplied cash in a foreign currency, receipt by receipt, by the same rule,
+        # each receipt stopped on the day the own-rate pass stopped it.
+        made += unapplied_remeasurement.entries(
+            applied.cash, made, rates, policy, through, paid_out.stops
+        )
         made += ar_controls.review_flags(applied.subledger, applied.cash, policy, through)
     return made, findings + controls, applied.subledger, applied.learned
 

@@ -198,16 +198,6 @@ def unpriced_days(moves: Sequence[MoveT], functional: str) -> Iterator[list[Move
             yield day
 
 
-def own_currency_from(moves: Sequence[Move], functional: str) -> datetime.date | None:
-    """Returns the first day a pool's postings without a price move units (`unpriced_days`).
-
-    The pool is carried in its own currency from that day; None if never.
-    """
-    for day in unpriced_days(moves, functional):
-        return day[0].entry.date
-    return None
-
-
 class MonthEndDifference(NamedTuple):
     """A pool's unrealized difference at one month end, in functional minor units."""
 
@@ -232,8 +222,8 @@ def month_end_differences(
     their carrying amount, the weights of the postings through the day
     (`plugins.fx.unrealized`). From `stop` the pool is carried in its own
     currency: a customer's credits from the day its own-rate pass stopped
-    it (`plugins.credits_own_rate.Found`), a receipt's from the first day
-    its postings without a price move units (`own_currency_from`). Those
+    it (`plugins.credits_own_rate.Found`), a receipt's from the day its
+    own-rate pass stopped it (`plugins.unapplied_own_rate.stopped`). Those
     before it without a price weigh nothing: they net to nothing.
 
     Args:

@@ -76,10 +76,10 @@ class PaidOut(NamedTuple):
 
 
 class Stopped(NamedTuple):
-    """A receipt carried at its own price, from the day postings without one move its units."""
+    """A receipt carried in its own currency, from the day postings without a price move it."""
 
     receipt: Receipt
-    carrying: Decimal  # its own price in the functional currency
+    carrying: Decimal | None  # its own price in the functional currency, if typed at one
     day: datetime.date  # carried in its own currency from it
     unpriced: list[ReceiptPosting]  # the typed postings without a price that moved its units
 
@@ -87,18 +87,20 @@ class Stopped(NamedTuple):
 def stopped(
     cash: Receipts, made: Sequence[data.Transaction], policy: ArPolicy, functional: str
 ) -> dict[str, Stopped]:
-    """Returns each receipt typed at a price that a posting without one stops, by receipt id.
+    """Returns each foreign-currency receipt that postings without a price stop, by receipt id.
 
-    A receipt typed at a price (`-130.00 EUR @ 1.20 USD`) weighs its units
-    at it in the general ledger; a posting of its units without a price
-    (a refund typed from a euro bank account) weighs nothing, so from its
-    day what the receipt weighs is no longer its units at its rate. It is
-    carried in its own currency from the first such day, in every pass:
-    its month end (`plugins.unapplied_remeasurement`, by the same rule,
-    `credits_remeasurement.own_currency_from`) and its own-rate entries.
-    The day's postings without a price that net to nothing stop nothing.
-    A receipt typed without a price weighs nothing from the start and is
-    carried at the ledger's price as its applications move it: none.
+    **The one rule of when a receipt stops**: a posting of its units
+    without a price in the functional currency weighs nothing, so from
+    the first day such postings move its units
+    (`credits_remeasurement.unpriced_days`) what the receipt weighs is no
+    longer its units at a rate. It is carried in its own currency from
+    that day by its month end (`plugins.unapplied_remeasurement` reads
+    the day, `Made.stops`) and, if typed at a price (`-130.00 EUR @ 1.20
+    USD`), by its own-rate entries. The day's postings without a price that net to
+    nothing stop nothing. A receipt typed without a price stops on its
+    own day, for its credit weighs nothing from the start: its month end
+    is never remeasured, while its own-rate entries carry it at the
+    ledger's price as its applications move it.
 
     Args:
       cash: The receipts, with every use of each (typed and generated).
@@ -109,10 +111,6 @@ def stopped(
     found: dict[str, Stopped] = {}
     postings = unapplied_remeasurement.receipt_postings(cash, made, policy, functional)
     for receipt_id, moves in postings.items():
-        receipt = cash.by_id[receipt_id]
-        carrying = fx.own_rate(receipt.posting, functional)
-        if carrying is None:
-            continue
         days = list(credits_remeasurement.unpriced_days(moves, functional))
         if not days:
             continue
@@ -123,6 +121,8 @@ def stopped(
             if fx.own_rate(move.posting, functional) is None
             and meta.GENERATED_BY not in move.entry.meta
         ]
+        receipt = cash.by_id[receipt_id]
+        carrying = fx.own_rate(receipt.posting, functional)
         found[receipt_id] = Stopped(receipt, carrying, days[0][0].entry.date, unpriced)
     return found
 
@@ -140,9 +140,12 @@ def unpriced_findings(stop: Stopped, policy: ArPolicy, functional: str) -> list[
     the ledger fixes it: a typed posting weighs its own price alone.
     Generated postings are not read: one without a price is an
     application with a rate on one side only, reported where it is made
-    (`plugins.fx.without_a_rate`).
+    (`plugins.fx.without_a_rate`). A receipt typed without a price has
+    no rate for them to break: none.
     """
     receipt, rate = stop.receipt, stop.carrying
+    if rate is None:
+        return []
     found: list[Finding] = []
     for move in stop.unpriced:
         number = move.number
@@ -174,7 +177,8 @@ def paid_out_at_own_rates(
       cash: The receipts, with every use of each (typed and generated).
       rates: The ledger's prices.
       policy: The receivables policy (the unapplied cash account, precision).
-      stops: The day each receipt is carried in its own currency from, by id.
+      stops: The day each receipt typed at a price is carried in its own
+        currency from, by id (`stopped`).
     """
     functional = rates.functional
     if functional is None or cash.currencies <= {functional}:  # no receipt in a foreign currency
@@ -250,10 +254,11 @@ def entry(paid: PaidOut, policy: ArPolicy) -> data.Transaction:
 
 
 class Made(NamedTuple):
-    """The entries this module makes, and the errors of receipts moved without a price."""
+    """The entries this module makes, the errors of receipts moved without a price, and stops."""
 
     entries: list[data.Transaction]
     findings: list[Finding]
+    stops: dict[str, datetime.date]  # the day each receipt is carried in its own currency from
 
 
 def entries(
@@ -262,7 +267,8 @@ def entries(
     """Returns the entries realizing the typed debits of receipts at rates other than theirs.
 
     With an error at each typed posting without a price that moved a
-    receipt typed at one (`unpriced_findings`).
+    receipt typed at one (`unpriced_findings`), and the day each receipt
+    stops (`stopped`), which its month end reads.
 
     Args:
       cash: The receipts, once every use of each is posted.
@@ -272,14 +278,16 @@ def entries(
     """
     functional = rates.functional
     if functional is None or cash.currencies <= {functional}:  # no receipt in a foreign currency
-        return Made([], [])
+        return Made([], [], {})
     stops = stopped(cash, made, policy, functional)
-    paid = paid_out_at_own_rates(
-        cash, rates, policy, {receipt_id: stop.day for receipt_id, stop in stops.items()}
-    )
+    priced = {
+        receipt_id: stop.day for receipt_id, stop in stops.items() if stop.carrying is not None
+    }
+    paid = paid_out_at_own_rates(cash, rates, policy, priced)
     findings = [
         finding
         for stop in stops.values()
         for finding in unpriced_findings(stop, policy, functional)
     ]
-    return Made([entry(one, policy) for one in paid], findings)
+    days = {receipt_id: stop.day for receipt_id, stop in stops.items()}
+    return Made([entry(one, policy) for one in paid], findings, days)

@@ -33,16 +33,18 @@ January 31 with EUR at 1.25 is worth -162.50 USD: 6.50 USD of loss.
 As for credits, a receipt is remeasured only while each of its postings is
 priced in the functional currency: a receipt typed from a euro bank account
 without a price, or a use of it without one, has no functional value, so
-from its day the receipt is carried in its own currency (a use without one
-of a receipt typed at a price is an error at its line, and its own-rate
-entries stop on the same day, `plugins.unapplied_own_rate.stopped`). A
-receipt with an error (one used more than it received) is left as typed.
+from its day the receipt is carried in its own currency. The day is
+told by `plugins.unapplied_own_rate.stopped`, the one rule of it, and
+the month end reads it (`unapplied_own_rate.Made.stops`): a use without
+one of a receipt typed at a price is an error at its line, and its
+own-rate entries stop on the same day. A receipt with an error (one used
+more than it received) is left as typed.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -129,6 +131,7 @@ def remeasurements(
     rates: fx.Rates,
     policy: ArPolicy,
     through: datetime.date,
+    stops: Mapping[str, datetime.date],
 ) -> list[Remeasured]:
     """Returns the month-end remeasurements of every receipt's foreign-currency unapplied cash.
 
@@ -138,6 +141,8 @@ def remeasurements(
       rates: The ledger's prices.
       policy: The receivables policy.
       through: The books' horizon: no month end after it is remeasured.
+      stops: The day each receipt is carried in its own currency from, by
+        id (`plugins.unapplied_own_rate.Made.stops`).
     """
     functional = rates.functional
     if functional is None:
@@ -151,7 +156,7 @@ def remeasurements(
             rates,
             policy,
             through,
-            credits_remeasurement.own_currency_from(moves, functional),
+            stops.get(receipt_id),
         )
     ]
 
@@ -162,6 +167,7 @@ def entries(
     rates: fx.Rates,
     policy: ArPolicy,
     through: datetime.date,
+    stops: Mapping[str, datetime.date],
 ) -> list[data.Transaction]:
     """Returns the month-end remeasurements of unapplied cash and their reversals.
 
@@ -174,12 +180,14 @@ def entries(
       rates: The ledger's prices.
       policy: The receivables policy.
       through: The books' horizon.
+      stops: The day each receipt is carried in its own currency from, by
+        id (`plugins.unapplied_own_rate.Made.stops`).
     """
     functional = rates.functional
     if functional is None:
         return []
     made_here: list[data.Transaction] = []
-    for remeasured in remeasurements(cash, made, rates, policy, through):
+    for remeasured in remeasurements(cash, made, rates, policy, through, stops):
         receipt, difference = remeasured.receipt, remeasured.difference
         of = ar_entries.MonthEnd(
             receipt.place,
