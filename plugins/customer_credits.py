@@ -216,7 +216,16 @@ class Owner:
 
     def of(self, entry: data.Transaction, posting: data.Posting) -> str:
         """Returns the customer whose credit `posting` moves, or "" if nobody's."""
-        customer, by_payee = self.named(entry, posting)
+        return self._whose(entry, posting, *self.named(entry, posting))
+
+    def _whose(
+        self, entry: data.Transaction, posting: data.Posting, customer: str, by_payee: bool
+    ) -> str:
+        """Returns whose `posting` is, from whose it names (`named`), or "" if nobody's.
+
+        The customer it names, unless it is a debit read by its payee that
+        pays back what that payee put into nobody's credits (`PayeeDebits`).
+        """
         units = posting.units
         if not (by_payee and customer and units is not None):
             return customer
@@ -319,13 +328,14 @@ class Owner:
         difference in an entry naming R-9, not read by its payee as the
         customer billed under it on Feb 5.
         """
-        customer = self.of(entry, posting)
-        if customer:
-            return {meta.CUSTOMER: customer}
+        customer, by_payee = self.named(entry, posting)
+        whose = self._whose(entry, posting, customer, by_payee)
+        if whose:
+            return {meta.CUSTOMER: whose}
+        if by_payee:  # so it names no receipt (`named`): it pays nobody's back, or names nobody
+            return {POOL: UNASSIGNED} if customer else {}
         receipt = self.receipt_of(entry, posting)
-        if receipt is not None:
-            return {APPLIED_RECEIPT: receipt.id}
-        return {POOL: UNASSIGNED} if self.named(entry, posting)[0] else {}
+        return {APPLIED_RECEIPT: receipt.id} if receipt is not None else {}
 
     def read(self, entry: data.Transaction, posting: data.Posting) -> CreditPosting | None:
         """Returns a posting to the credits account with whose it is; None if it has no number."""

@@ -166,7 +166,11 @@ def unpriced_findings(stop: Stopped, policy: ArPolicy, functional: str) -> list[
 
 
 def paid_out_at_own_rates(
-    cash: Receipts, rates: fx.Rates, policy: ArPolicy, stops: Mapping[str, datetime.date]
+    cash: Receipts,
+    rates: fx.Rates,
+    policy: ArPolicy,
+    functional: str,
+    stops: Mapping[str, datetime.date],
 ) -> list[PaidOut]:
     """Returns each typed debit of a foreign-currency receipt at a rate other than the receipt's.
 
@@ -177,12 +181,10 @@ def paid_out_at_own_rates(
       cash: The receipts, with every use of each (typed and generated).
       rates: The ledger's prices.
       policy: The receivables policy (the unapplied cash account, precision).
+      functional: The functional currency (`rates.functional`); some receipt is in another.
       stops: The day each receipt typed at a price is carried in its own
         currency from, by id (`stopped`).
     """
-    functional = rates.functional
-    if functional is None or cash.currencies <= {functional}:  # no receipt in a foreign currency
-        return []
     found: list[PaidOut] = []
     links: dict[str, str] | None = None  # receipt ids by link, read once a debit needs them
     by_id, blocked = cash.by_id, cash.blocked
@@ -283,7 +285,7 @@ def entries(
     priced = {
         receipt_id: stop.day for receipt_id, stop in stops.items() if stop.carrying is not None
     }
-    paid = paid_out_at_own_rates(cash, rates, policy, priced)
+    paid = paid_out_at_own_rates(cash, rates, policy, functional, priced)
     findings = [
         finding
         for stop in stops.values()
