@@ -59,7 +59,7 @@ import contextlib
 import datetime
 import gc
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from beancount.core import data
@@ -269,6 +269,11 @@ def reconcile(
     posted to the invoice before cash is matched, as a returned payment
     typed to it would be, so the matcher's calendar knows it from that day
     on; the take-back made again once cash is matched replaces it.
+    And when a receipt posted straight to the receivable, named by a typed
+    debit to customer credits, over pays only once cash is matched
+    (`plugins.over_payments.InCalendar`) for other customers than its
+    typed postings alone: whose the debit is (`customer_credits.Owner`) is
+    then read with them (`_parked_in_calendar`).
 
     Args:
       books: The plugin's view of the ledger.
@@ -345,6 +350,8 @@ class _Known:
         self.again: dict[str, list[recoveries.WriteOff]] = {}  # written off again by chargebacks
         # What chargebacks opened again of invoices the calendar reads, posted before matching.
         self.reopened: list[tuple[str, receivables.Movement]] = []
+        # Whose credits receipts posted straight and named by typed debits parked in the calendar.
+        self.parked: dict[str, list[str]] = {}
         self._tried = {payment_differences.keys([])}  # the write-offs carried so far
 
     def absorb(self, learned: _Learned) -> None:
@@ -364,6 +371,8 @@ class _Known:
             self.again = learned.again
         if learned.reopened is not None:
             self.reopened = learned.reopened
+        if learned.parked is not None:
+            self.parked = learned.parked
 
 
 def _unsettled(
@@ -372,12 +381,13 @@ def _unsettled(
     """Returns an error at each step still found anew after the last reading of the books.
 
     A take-back still capped, a recovery, a write-off or a chargeback still
-    to be read first: what it settles, and so the invoice's later steps,
+    to be read first, or whose credits a receipt posted straight parked in
+    the calendar: what it settles, and so the invoice's later steps,
     may then be wrong, and the user is told rather than handed figures
     that did not settle. Each error is at the line of the debit, receipt or
     write-off concerned (a recovery's, at its receipt in unapplied cash; a
     credit note's lowering of a write-off, at the note's line; a write-off
-    again's, at its chargeback's debit).
+    again's, at its chargeback's debit; whose credits, at the receipt's).
     """
     readings = f"did not settle in {_READINGS} readings of the books"
     found: list[receivables.Finding] = [
@@ -461,6 +471,22 @@ def _unsettled(
                     None,
                 )
             )
+    unsettled = learned.parked or {}
+    straight = {
+        paying: movement.entry.meta
+        for item in items.values()
+        for movement in item.movements
+        if (paying := receipts.posted_straight(movement)) is not None and paying in unsettled
+    }
+    found += [
+        (
+            dict(where),
+            f"Whose credit the debits naming {paying} use {readings}; "
+            "name the customer on them instead",
+            None,
+        )
+        for paying, where in sorted(straight.items(), key=lambda one: one[0])
+    ]
     return found
 
 
@@ -556,6 +582,8 @@ class _Learned(NamedTuple):
     reopened: list[tuple[str, receivables.Movement]] | None = None
     # Of it, what this reading found and the one before did not, or the other way round.
     reopened_anew: Sequence[tuple[str, receivables.Movement]] = ()
+    # Whose credits receipts named by typed debits parked in the calendar, if to be read again.
+    parked: dict[str, list[str]] | None = None
 
     @property
     def settled(self) -> bool:
@@ -569,6 +597,7 @@ class _Learned(NamedTuple):
             and self.claims is None
             and self.again is None
             and self.reopened is None
+            and self.parked is None
         )
 
 
@@ -638,7 +667,7 @@ def _applied(
     recovering = recoveries.Recovering(
         subledger, cash, policy, moved.straight, known.again, netted.left_open, rates
     )
-    crediting = _crediting(subledger, cash, credit_entries, moved, recovering, policy, known.claims)
+    crediting = _crediting(subledger, cash, credit_entries, moved, recovering, policy, known)
     # What receipts posted straight to the receivable over pay once cash is matched, on their day.
     over_paid = over_payments.InCalendar(
         subledger, rates, policy, crediting, moved.entries, recovering, folder
@@ -746,6 +775,7 @@ def _applied(
     brought = recovering.brought()
     written = charged.written_again(known.again, brought)
     reopened = charged.in_calendar()
+    in_calendar = _parked_in_calendar(parked, moved, credit_entries, cash, policy)
     learned = _Learned(
         later,
         demands,
@@ -757,6 +787,7 @@ def _applied(
         charged.anew(known.again, brought),
         None if reopened == known.reopened else reopened,
         _changed(known.reopened, reopened),
+        None if in_calendar == known.parked else in_calendar,
     )
     return _Applied(made, subledger, cash, findings, learned)
 
@@ -780,27 +811,62 @@ def _crediting(
     moved: over_payments.Moved,
     recovering: recoveries.Recovering,
     policy: ArPolicy,
-    claims: dict[chargebacks.Key, customer_credits.Claim],
+    earlier: _Known,
 ) -> customer_credits.Crediting:
     """Returns the customer credits step the matcher runs on its days, with the credits known.
 
     Those are what receipts posted straight to the receivable over paid,
     moved to customer credits, and the take-backs claimed of them; and the
     claims of chargebacks an earlier reading found (`_claims_learned`).
+    Whose a typed debit naming a receipt posted straight is reads what an
+    earlier reading found it parked in the calendar (`_parked_in_calendar`).
     """
     straight = customer_credits.parked_by(moved.entries, policy)
     known = [*credit_entries, *moved.entries]
-    owner = customer_credits.Owner(cash.by_id, subledger, policy, known)
+    owner = customer_credits.Owner(cash.by_id, subledger, policy, known, earlier.parked)
     held = customer_credits.Held.of(known, owner, policy)
-    uses = customer_credits.typed_uses(credit_entries, policy, [*cash.by_id, *straight])
+    receipts = [*cash.by_id, *(credit.receipt for credit in straight.values()), *earlier.parked]
+    uses = customer_credits.typed_uses(credit_entries, policy, receipts, owner)
     crediting = customer_credits.Crediting(
         policy, held, uses, cash.by_id, subledger.items, recovering
     )
     for credit in straight.values():
         crediting.add(credit.parked, credit.amount)
     crediting.claim([take_back.claim for take_back in moved.take_backs])
-    crediting.claim(list(claims.values()))
+    crediting.claim(list(earlier.claims.values()))
     return crediting
+
+
+def _parked_in_calendar(
+    parked: Mapping[customer_credits.CreditKey, customer_credits.Credit],
+    moved: over_payments.Moved,
+    credit_entries: Sequence[data.Transaction],
+    cash: receipts.Receipts,
+    policy: ArPolicy,
+) -> dict[str, list[str]]:
+    """Returns whose credits receipts posted straight parked once cash was matched, if it matters.
+
+    Of the receipts named by a typed debit to customer credits (a refund
+    naming one, `customer_credits.typed_uses`), those whose credits the
+    matcher's calendar found (`plugins.over_payments.InCalendar`) for other
+    customers than the typed postings alone: by receipt, the first first
+    (`customer_credits.customers_of`). Read before matching, whose the debit
+    is was read without them (`customer_credits.Owner`), so the books are
+    read again with them. BR-1 posted straight to INV-0 of CUS-9 and INV-1
+    of CUS-1, paid before by cash matched: CUS-1's, and a refund naming BR-1
+    is CUS-1's, not CUS-9's (the customer of the first invoice BR-1 pays).
+    """
+    before = customer_credits.customers_of(
+        customer_credits.parked_by(moved.entries, policy).values()
+    )
+    after = customer_credits.customers_of(
+        credit for credit in parked.values() if credit.receipt not in cash.by_id
+    )
+    changed = [receipt for receipt, customers in after.items() if before.get(receipt) != customers]
+    if not changed:
+        return {}
+    named = customer_credits.named_by_debits(credit_entries, policy, changed)
+    return {receipt: after[receipt] for receipt in changed if receipt in named}
 
 
 def _claim_anew(

@@ -39,9 +39,14 @@ own day (`plugins.cash_matching`, step 2):
       Liabilities:CustomerCredits     50.00 USD
       Assets:AccountsReceivable      -50.00 USD
 
+A receipt keeps a credit per customer (`parked_by`): one posted straight to
+invoices of two customers, over paying both, parks a credit for each, and
+each pays its own customer's invoices.
 A typed debit to the credits account that names the receipt (by `receipt`
 metadata or the receipt's link: a refund of the over payment, or an
-application by hand) uses the credit up first, so it is never applied twice.
+application by hand) uses the credit up first, so it is never applied twice;
+of a receipt with credits for several customers, the part of the customer
+whose the debit is (`Owner`).
 Credits typed into the account (a credit note refunded to the customer's
 balance, an opening balance) are the user's to apply: they are left alone.
 An invoice is paid only as far as it is open on the application's day,
@@ -137,6 +142,11 @@ class Credit(NamedTuple):
         """Returns it as the credits step sees it."""
         return Parked(self.receipt, self.date, self.customer, self.currency)
 
+    @property
+    def key(self) -> CreditKey:
+        """Names it among a receipt's credits: one per customer (`parked_by`)."""
+        return (self.receipt, self.customer)
+
 
 class Claim(NamedTuple):
     """A debit that takes part of a receipt's credit back on its day.
@@ -153,6 +163,9 @@ class Claim(NamedTuple):
     # What it takes beyond what the account holds for the customer, overdrawing it: a
     # chargeback's rest that the receipt's uses can no longer give back (`plugins.chargebacks`).
     beyond: int = 0
+    # The customer whose part of the receipt's credit it takes (a take-back's: its
+    # invoice's); "" for the receipt's first credit (a chargeback's, `Crediting.claim`).
+    customer: str = ""
 
 
 class CreditsApplied(NamedTuple):
@@ -170,7 +183,9 @@ class Owner:
     receipt it names (by `revclose_receipt`, `receipt` metadata or the
     receipt's link: a refund of an over payment), in unapplied cash or
     posted straight to the receivable (`receipt_of`: whose credit its over
-    payment became, as the matcher parked it); else the one customer
+    payment became, as the matcher parked it; of one whose over payment
+    became credits of several customers, the one of them billed under its
+    payee, else the first, `_part`); else the one customer
     billed under its payee by its entry's day, the rule that gives a receipt
     naming no customer its customer (the bank's line paying a refund out
     names none; `receipts.customer_by_payee`: a customer first billed under
@@ -194,6 +209,10 @@ class Owner:
       policy: The receivables policy (the customer credits account, `account`).
       entries: The entries posting to it: what each payee put into nobody's
         credits, and what the receipts posted straight parked in them.
+      found: The customers receipts posted straight parked credits for that
+        `entries` do not show yet, by receipt, the first first: what an
+        earlier reading of the books found inside the matcher's calendar
+        (`plugins.over_payments.InCalendar`), read before matching.
     """
 
     def __init__(
@@ -202,12 +221,14 @@ class Owner:
         invoices: Subledger,
         policy: ArPolicy,
         entries: Sequence[data.Directive],  # read more than once
+        found: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.receipts = receipts
         self.invoices = invoices
         self.policy = policy
         self.account = policy.customer_credits_account
         self.entries = entries
+        self.found = found or {}
         self._links: dict[str, str] | None = None
         self._straight: dict[str, StraightReceipt] | None = None
         self._straight_links: dict[str, str] = {}
@@ -250,10 +271,29 @@ class Owner:
             return "", False
         receipt = self.receipt_of(entry, posting)
         if receipt is not None:
-            return receipt.customer, False
+            return self._part(entry, receipt), False
+        return customer_by_payee(self._by_payee(), entry.payee, entry.date), True
+
+    def _by_payee(self) -> dict[str, list[tuple[datetime.date, str]]]:
         if self._payees is None:
             self._payees = customers_by_payee(self.invoices)
-        return customer_by_payee(self._payees, entry.payee, entry.date), True
+        return self._payees
+
+    def _part(self, entry: data.Transaction, receipt: Receipt | StraightReceipt) -> str:
+        """Returns whose part of a receipt's credit a posting of `entry` naming it moves.
+
+        A receipt posted straight whose over payment became credits of
+        several customers (`StraightReceipt.customers`): the one of them
+        billed under the entry's payee by its day, else the first. BR-1 from
+        "Acme" over paying INV-0 of CUS-9 ("Beta") and INV-1 of CUS-1
+        ("Acme"): a refund to "Acme" naming BR-1 pays back CUS-1's part,
+        one naming BR-1 under no payee CUS-9's (parked first, INV-0 before
+        INV-1). Any other receipt: its customer.
+        """
+        if not isinstance(receipt, StraightReceipt) or len(receipt.customers) < 2:
+            return receipt.customer
+        billed = customer_by_payee(self._by_payee(), entry.payee, entry.date)
+        return billed if billed in receipt.customers else receipt.customer
 
     def receipt_of(
         self, entry: data.Transaction, posting: data.Posting
@@ -282,12 +322,14 @@ class Owner:
             named = used_receipt(entry, posting, self._straight_links)
         return self._straight.get(named)
 
-    def parked(self) -> dict[str, str]:
-        """Returns the customer each receipt not in unapplied cash parked its credit for.
+    def parked(self) -> dict[str, list[str]]:
+        """Returns the customers each receipt not in unapplied cash parked credits for.
 
-        The matcher's rule (`parked_by`), read on the generated entries
-        naming such a receipt: BR-1's over payment of INV-1 moved to
-        customer credits says CUS-1.
+        The matcher's rule (`parked_by`: a credit per receipt and customer),
+        read on the generated entries naming such a receipt, the credit
+        parked first first (`customers_of`): BR-1's over payment of INV-1
+        moved to customer credits says CUS-1. What an earlier reading found
+        (`found`) stands for what the entries show of its receipts.
         """
         named = (
             entry
@@ -297,8 +339,8 @@ class Owner:
             and str(entry.meta[APPLIED_RECEIPT]) not in self.receipts
             and meta.is_generated(entry)
         )
-        return {
-            receipt: credit.customer for receipt, credit in parked_by(named, self.policy).items()
+        return customers_of(parked_by(named, self.policy).values()) | {
+            receipt: list(customers) for receipt, customers in self.found.items()
         }
 
     def payee_of(self, entry: data.Transaction, posting: data.Posting) -> str:
@@ -315,6 +357,19 @@ class Owner:
             return payee
         receipt = self.receipt_of(entry, posting)
         return payee_key(receipt.payee or "") if receipt is not None else ""
+
+    def part(self, entry: data.Transaction, posting: data.Posting) -> str:
+        """Returns whose part of a receipt's credits a posting naming it uses, "" for its first.
+
+        Whose the posting is (`of`) when its receipt is posted straight and
+        over paid invoices of several customers (`_part`); else "": it
+        uses the receipt's first credit, whatever customer it is parked for
+        (`Crediting.add`).
+        """
+        receipt = self.receipt_of(entry, posting)
+        if not isinstance(receipt, StraightReceipt) or len(receipt.customers) < 2:
+            return ""
+        return self.of(entry, posting)
 
     def keys(self, entry: data.Transaction, posting: data.Posting) -> dict[str, str]:
         """Returns the metadata an entry made of `posting` carries to be whose the posting is.
@@ -533,10 +588,14 @@ class Held:
         return max(least, 0)
 
 
-def parked_by(generated: Iterable[data.Transaction], policy: ArPolicy) -> dict[str, Credit]:
-    """Returns what each receipt parked in customer credits by the entries generated, by receipt.
+def parked_by(generated: Iterable[data.Transaction], policy: ArPolicy) -> dict[CreditKey, Credit]:
+    """Returns what each receipt parked in customer credits by the entries generated.
 
-    The credit is dated by the first entry parking it and located at it.
+    One credit per receipt and customer (`Credit.key`), the customer each
+    entry names: BR-1 posted straight to INV-0 of CUS-9 and INV-1 of
+    CUS-1, over paying both, parks a credit for each, and each pays its own
+    customer's invoices. The credit is dated by the first entry parking it
+    and located at it.
 
     Args:
       generated: The cash applications and moved over payments generated in
@@ -544,21 +603,22 @@ def parked_by(generated: Iterable[data.Transaction], policy: ArPolicy) -> dict[s
       policy: The receivables policy (the credits account and precision).
     """
     account, precision = policy.customer_credits_account, policy.precision
-    credits: dict[str, Credit] = {}
+    credits: dict[CreditKey, Credit] = {}
     for entry in generated:
         for posting in entry.postings:
             if posting.account == account and posting.units is not None:
                 number, currency = posting.units.number, posting.units.currency
                 receipt = str(entry.meta[APPLIED_RECEIPT])
+                customer = str(entry.meta.get(meta.CUSTOMER, ""))
                 units = -(precision.to_minor(number, currency) or 0) if number is not None else 0
-                known = credits.get(receipt)
+                known = credits.get((receipt, customer))
                 if known is not None:
-                    credits[receipt] = known._replace(amount=known.amount + units)
+                    credits[known.key] = known._replace(amount=known.amount + units)
                     continue
-                credits[receipt] = Credit(
+                credits[(receipt, customer)] = Credit(
                     receipt,
                     entry.date,
-                    str(entry.meta.get(meta.CUSTOMER, "")),
+                    customer,
                     currency,
                     units,
                     entry.meta,
@@ -568,12 +628,29 @@ def parked_by(generated: Iterable[data.Transaction], policy: ArPolicy) -> dict[s
     return credits
 
 
-def typed_uses(
-    typed: Iterable[data.Directive], policy: ArPolicy, receipts: Iterable[str]
-) -> dict[tuple[str, str], int]:
-    """Returns what typed debits to customer credits naming a receipt used, by receipt and currency.
+def customers_of(credits: Iterable[Credit]) -> dict[str, list[str]]:
+    """Returns the customers each receipt parked `credits` for (`parked_by`), the first first.
 
-    A debit names its receipt by `receipt` metadata or the receipt's link (a
+    First is the credit parked first: on its day, then by its invoice's id.
+    """
+    customers: dict[str, list[str]] = defaultdict(list)
+    for credit in sorted(credits, key=_first):
+        customers[credit.receipt].append(credit.customer)
+    return dict(customers)
+
+
+def _first(credit: Credit) -> tuple[datetime.date, str, str]:
+    return credit.date, str(credit.source.get(meta.INVOICE, "")), credit.customer
+
+
+def typed_uses(
+    typed: Iterable[data.Directive], policy: ArPolicy, receipts: Iterable[str], owner: Owner
+) -> dict[tuple[str, str, str], int]:
+    """Returns what typed debits to customer credits naming a receipt used.
+
+    By receipt, currency and the customer whose part of the receipt's
+    credits it uses (`Owner.part`; "" for the receipt's first credit). A
+    debit names its receipt by `receipt` metadata or the receipt's link (a
     refund of the over payment, an application by hand): it uses the credit
     the receipt parks up first, so it is never applied twice.
 
@@ -581,9 +658,30 @@ def typed_uses(
       typed: The typed entries (those that post to customer credits suffice).
       policy: The receivables policy (the credits account and precision).
       receipts: The receipts that may park a credit.
+      owner: Whose each posting to the account is.
     """
-    account, precision = policy.customer_credits_account, policy.precision
-    uses: dict[tuple[str, str], int] = defaultdict(int)
+    precision = policy.precision
+    uses: dict[tuple[str, str, str], int] = defaultdict(int)
+    for directive, posting, receipt in _naming_debits(typed, policy, receipts):
+        debit = posting.units
+        assert debit is not None and debit.number is not None  # `_naming_debits` gives debits
+        used = precision.to_minor(debit.number, debit.currency) or 0
+        uses[(receipt, debit.currency, owner.part(directive, posting))] += used
+    return dict(uses)
+
+
+def named_by_debits(
+    typed: Iterable[data.Directive], policy: ArPolicy, receipts: Iterable[str]
+) -> set[str]:
+    """Returns which of `receipts` typed debits to customer credits name (as `typed_uses`)."""
+    return {receipt for _, _, receipt in _naming_debits(typed, policy, receipts)}
+
+
+def _naming_debits(
+    typed: Iterable[data.Directive], policy: ArPolicy, receipts: Iterable[str]
+) -> Iterator[tuple[data.Transaction, data.Posting, str]]:
+    """Yields each typed debit to customer credits naming one of `receipts`, with its receipt."""
+    account = policy.customer_credits_account
     links: dict[str, str] | None = None  # made at the first typed debit: most books have none
     for directive in typed:
         if not isinstance(directive, data.Transaction) or meta.is_generated(directive):
@@ -598,9 +696,7 @@ def typed_uses(
                 links = {link_of(receipt): receipt for receipt in receipts}
             receipt = used_receipt(directive, posting, links)  # typed: `receipt` or link
             if receipt:
-                used = precision.to_minor(debit.number, debit.currency) or 0
-                uses[(receipt, debit.currency)] += used
-    return dict(uses)
+                yield directive, posting, receipt
 
 
 class Parked(NamedTuple):
@@ -611,8 +707,14 @@ class Parked(NamedTuple):
     customer: str
     currency: str
 
+    @property
+    def key(self) -> CreditKey:
+        """Names it among a receipt's credits: one per customer (`parked_by`)."""
+        return (self.receipt, self.customer)
+
 
 Pool = tuple[str, str]  # (customer, currency)
+CreditKey = tuple[str, str]  # (receipt, customer): a receipt's credit for one customer
 
 
 class Crediting:
@@ -639,7 +741,7 @@ class Crediting:
         self,
         policy: ArPolicy,
         held: Held,
-        uses: Mapping[tuple[str, str], int],
+        uses: Mapping[tuple[str, str, str], int],
         receipts: Mapping[str, Receipt],
         items: Mapping[str, Item],
         recovering: recoveries.Recovering | None = None,
@@ -650,7 +752,8 @@ class Crediting:
           policy: The receivables policy.
           held: What the credits account holds for each customer, before any
             application or claim and any credit parked by matching.
-          uses: The typed debits naming receipts (`typed_uses`).
+          uses: The typed debits naming receipts (`typed_uses`), by receipt,
+            currency and customer ("" for the receipt's first credit).
           receipts: The receipts in unapplied cash, by id.
           items: The receivable's items, by id.
           recovering: The recoveries of invoices written off
@@ -663,47 +766,64 @@ class Crediting:
         self.uses = dict(uses)
         self.receipts, self.items, self.recovering = receipts, items, recovering
         self.ratios: Mapping[tuple[str, str], Fraction] = {}  # set by `plugins.cash_application`
-        self.credits: dict[str, Parked] = {}
-        self.left: dict[str, int] = {}
+        self.credits: dict[CreditKey, Parked] = {}
+        self.left: dict[CreditKey, int] = {}
+        self.parts: dict[str, list[CreditKey]] = defaultdict(list)  # a receipt's, first first
         self.holding: dict[Pool, list[Parked]] = {}  # credits of a customer, oldest first
         self.currencies: dict[str, set[str]] = defaultdict(set)
         self.fresh: dict[datetime.date, set[Pool]] = defaultdict(set)  # pools to pay on a day
-        self.made: list[tuple[str, str, int, datetime.date]] = []
-        self.pending: dict[str, deque[Claim]] = defaultdict(deque)
-        self.claimed: dict[Pool, set[str]] = defaultdict(set)  # credits claimed, by pool
+        self.made: list[tuple[CreditKey, str, int, datetime.date]] = []
+        # The claims on each credit; on a receipt with no credit yet, under (receipt, "").
+        self.pending: dict[CreditKey, deque[Claim]] = defaultdict(deque)
+        self.claimed: dict[Pool, set[CreditKey]] = defaultdict(set)  # credits claimed, by pool
         self.taken: dict[Hashable, int] = {}
-        self.typed: set[str] = set()  # receipts with a price typed on them (`own_rate`)
+        self.typed: set[CreditKey] = set()  # credits with a price typed on them (`own_rate`)
 
     def claim(self, claims: Iterable[Claim]) -> None:
         """Adds claims on credits, decided with their applications in date order.
 
-        A claim given again under its key (a chargeback read again with
-        another amount) is of the same receipt and day, so it is decided
-        after the one given before: what it takes is what the key took.
+        A claim is on the receipt's credit for its customer; one naming no
+        customer (a chargeback's) on the receipt's first credit, parked or
+        to be parked. A claim given again under its key (a chargeback read
+        again with another amount) is of the same receipt and day, so it is
+        decided after the one given before: what it takes is what the key
+        took.
         """
-        receipts = set()
+        keys = set()
         for claim in claims:
             self.taken[claim.key] = 0
-            self.pending[claim.receipt].append(claim)
-            receipts.add(claim.receipt)
-            known = self.credits.get(claim.receipt)
+            parts = self.parts.get(claim.receipt)
+            key = (claim.receipt, claim.customer) if claim.customer or not parts else parts[0]
+            self.pending[key].append(claim)
+            keys.add(key)
+            known = self.credits.get(key)
             if known is not None and known.customer:
-                self.claimed[(known.customer, known.currency)].add(claim.receipt)
-        for receipt in receipts:  # in date order, with earlier ones
-            pending = sorted(self.pending[receipt], key=operator.attrgetter("date"))
-            self.pending[receipt] = deque(pending)
+                self.claimed[(known.customer, known.currency)].add(key)
+        for key in keys:  # in date order, with earlier ones
+            self.pending[key] = deque(sorted(self.pending[key], key=operator.attrgetter("date")))
 
     def add(self, credit: Parked, units: int) -> None:
-        """Takes in `units` a receipt parks in customer credits, less what typed debits used."""
-        receipt = credit.receipt
-        known = self.credits.get(receipt)
+        """Takes in `units` a receipt parks in customer credits, less what typed debits used.
+
+        One credit per receipt and customer (`Parked.key`). The receipt's
+        first takes the claims and typed debits naming no customer's part.
+        """
+        key, receipt = credit.key, credit.receipt
+        known = self.credits.get(key)
         if known is None:
-            self.credits[receipt] = known = credit
-            self.left[receipt] = units - self.uses.pop((receipt, credit.currency), 0)
-            if credit.customer and self.pending.get(receipt):
-                self.claimed[(credit.customer, credit.currency)].add(receipt)
+            self.credits[key] = known = credit
+            used = self.uses.pop((receipt, credit.currency, credit.customer), 0)
+            if not self.parts[receipt]:
+                used += self.uses.pop((receipt, credit.currency, ""), 0)
+                if credit.customer and (unnamed := self.pending.pop((receipt, ""), None)):
+                    claims = sorted([*unnamed, *self.pending[key]], key=operator.attrgetter("date"))
+                    self.pending[key] = deque(claims)
+            self.parts[receipt].append(key)
+            self.left[key] = units - used
+            if credit.customer and self.pending.get(key):
+                self.claimed[(credit.customer, credit.currency)].add(key)
         else:
-            self.left[receipt] += units
+            self.left[key] += units
         if known.customer:  # a credit of nobody's pays nothing: a claim can take it back
             pool = self.holding.setdefault((known.customer, known.currency), [])
             if known not in pool:
@@ -721,7 +841,7 @@ class Crediting:
         (`own_rate`).
         """
         if typed:
-            self.typed.add(credit.receipt)
+            self.typed.add(credit.key)
         self.held.take(credit.customer, credit.currency, credit.date, -units)
         self.add(credit, units)
 
@@ -756,7 +876,7 @@ class Crediting:
         customer = item.customer or receipt.customer
         credit = Parked(receipt.id, application.date, customer, receipt.currency)
         if fx.own_rate(receipt.posting, self.functional) is not None:
-            self.typed.add(receipt.id)
+            self.typed.add(credit.key)
         self.held.take(customer, receipt.currency, application.date, -units)
         self.add(credit, units)
         return application.date
@@ -793,7 +913,7 @@ class Crediting:
                     break
                 if self.pay_from(credit, today, owing):
                     paid.add(credit.customer)
-            left = [credit for credit in credits if self.left[credit.receipt] > 0]
+            left = [credit for credit in credits if self.left[credit.key] > 0]
             if left:
                 holding[key] = left
             else:  # spent: its customer's invoices need not be read for it again
@@ -814,13 +934,13 @@ class Crediting:
         R-1's 50.00 first, and R-0's credit pays 10.00 of the invoice the
         chargeback opened again, not 20.00.
         """
-        for receipt in self.in_turn(pool, today):
-            claim = self.pending[receipt].popleft()
-            credit, left = self.credits[receipt], self.left[receipt]
-            self.left[receipt] = _take_back(credit, left, claim, self.held, self.taken)
+        for key in self.in_turn(pool, today):
+            claim = self.pending[key].popleft()
+            credit, left = self.credits[key], self.left[key]
+            self.left[key] = _take_back(credit, left, claim, self.held, self.taken)
 
-    def in_turn(self, pool: Pool, today: datetime.date | None) -> list[str]:
-        """Returns the receipts of a customer's claims dated up to `today` (all if None), in turn.
+    def in_turn(self, pool: Pool, today: datetime.date | None) -> list[CreditKey]:
+        """Returns the credits of a customer's claims dated up to `today` (all if None), in turn.
 
         Ordered by the claim's day, then its credit's (the oldest credit
         first), then the receipt's id; a receipt's claims of one day as
@@ -832,13 +952,13 @@ class Crediting:
         before R-0's (Jan 21).
         """
         due = []
-        for receipt in self.claimed.get(pool, ()):
-            credit = self.credits[receipt]
-            for number, claim in enumerate(self.pending.get(receipt, ())):
+        for key in self.claimed.get(pool, ()):
+            credit = self.credits[key]
+            for number, claim in enumerate(self.pending.get(key, ())):
                 if today is not None and claim.date > today:
                     break
-                due.append((claim.date, credit.date, receipt, number))
-        return [receipt for _, _, receipt, _ in sorted(due)]
+                due.append((claim.date, credit.date, key, number))
+        return [key for _, _, key, _ in sorted(due)]
 
     def pay_from(self, credit: Parked, today: datetime.date, owing: Owing) -> bool:
         """Pays a customer's invoices open today from one credit; returns whether it paid any.
@@ -846,8 +966,8 @@ class Crediting:
         What the account holds for the customer is read at the first
         invoice the credit can pay: most visits find none.
         """
-        receipt, customer, currency = credit.receipt, credit.customer, credit.currency
-        left = self.left[receipt]
+        key, customer, currency = credit.key, credit.customer, credit.currency
+        left = self.left[key]
         available = None
         for invoice in owing.open_invoices((customer, currency), today):
             if left <= 0:
@@ -863,11 +983,11 @@ class Crediting:
                 break
             owing.settle(name, units, today)
             self.held.take(customer, currency, today, units)
-            self.made.append((receipt, name, units, today))
+            self.made.append((key, name, units, today))
             left -= units
             available -= units
-        paid = left < self.left[receipt]
-        self.left[receipt] = left
+        paid = left < self.left[key]
+        self.left[key] = left
         return paid
 
     def finish(self) -> None:
@@ -878,12 +998,10 @@ class Crediting:
         """
         for pool in sorted(self.claimed):
             self.decide(pool, None)
-        for receipt, pending in self.pending.items():
-            credit = self.credits.get(receipt)
+        for key, pending in self.pending.items():
+            credit = self.credits.get(key)
             if credit is not None and pending:
-                self.left[receipt] = _claimed(
-                    credit, self.left[receipt], pending, self.held, self.taken
-                )
+                self.left[key] = _claimed(credit, self.left[key], pending, self.held, self.taken)
             pending.clear()
 
     def revisit(self, customers: Collection[str]) -> None:
@@ -893,7 +1011,7 @@ class Crediting:
         chargeback opened some of their invoices again.
         """
         for credit in self.credits.values():
-            if credit.customer in customers and self.left[credit.receipt] > 0:
+            if credit.customer in customers and self.left[credit.key] > 0:
                 self.fresh[credit.date].add((credit.customer, credit.currency))
 
     def waiting(self) -> set[str]:
@@ -906,7 +1024,7 @@ class Crediting:
         return {customer for pools in self.fresh.values() for customer, _ in pools if customer}
 
     def applied(
-        self, credits: Mapping[str, Credit], policy: ArPolicy, rates: fx.Rates
+        self, credits: Mapping[CreditKey, Credit], policy: ArPolicy, rates: fx.Rates
     ) -> CreditsApplied:
         """Returns the entries of the applications made since last asked, their postings, errors.
 
@@ -915,15 +1033,15 @@ class Crediting:
         it has a rate on one side only (`unrated`).
 
         Args:
-          credits: The credits parked, as their entries show (`parked_by`), by receipt.
+          credits: The credits parked, as their entries show (`parked_by`).
           policy: The receivables policy.
           rates: The ledger's prices, for the carrying rates of foreign-currency invoices.
         """
         done = CreditsApplied([], [], [])
         made, self.made = self.made, []
         ordered = sorted(made, key=lambda one: (self.credits[one[0]].date, one[0], one[3]))
-        for receipt, name, units, day in ordered:
-            item, credit = self.items[name], credits[receipt]
+        for key, name, units, day in ordered:
+            item, credit = self.items[name], credits[key]
             carrying = rates.carrying(item)
             paid = (day, self.rate(credit, day, carrying, rates))
             entry = credit_entry(credit, item, units, paid, policy, carrying)
@@ -950,7 +1068,7 @@ class Crediting:
         carried in EUR alone, pay INV-1, carried at 1.20, on a day EUR is
         1.10: 10 x (1.20 - 1.10) = 1.00 USD of loss realized.
         """
-        own = credit.rate if credit.receipt in self.typed else None
+        own = credit.rate if credit.key in self.typed else None
         return fx.payment_rate(own, credit.currency, day, carrying, rates)
 
 

@@ -156,11 +156,13 @@ class TakeBack(NamedTuple):
 
         Named by its key and its excess's place: a receipt posted straight to
         the invoice twice (two bank lines of one reference) can over pay it
-        twice, and one debit take back from both.
+        twice, and one debit take back from both. It is on the receipt's
+        credit for the invoice's customer, the one its excess became.
         """
         where = self.excess.entry.meta
         place = (str(where.get("filename")), where.get("lineno", 0), self.excess.position)
-        return Claim((self.key, *place), self.receipt, self.debit.date, -self.wanted.units)
+        day, units, customer = self.debit.date, -self.wanted.units, self.item.customer
+        return Claim((self.key, *place), self.receipt, day, units, 0, customer)
 
     @property
     def key(self) -> Key:

@@ -32,8 +32,8 @@ it is read as a use of a negative amount.
 
 A bank import that knows which invoice a receipt pays posts it straight to the
 receivable instead (`posted_straight`): a typed credit to the receivable in an
-entry with a receipt id. Its customer is the one whose credit its over
-payment became, as the matcher parked it (`straight_receipts`): BR-1 paying
+entry with a receipt id. Its customers are those whose credits its over
+payment became, as the matcher parked them (`straight_receipts`): BR-1 paying
 INV-0 of CUS-9 exactly and over paying INV-1 of CUS-1 is CUS-1's. One that
 over paid no invoice is the customer's of the first invoice it pays.
 """
@@ -47,7 +47,7 @@ import os
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -230,32 +230,38 @@ class StraightReceipt(NamedTuple):
     """A receipt posted straight to the receivable (`posted_straight`): whose it is.
 
     Attributes:
-      customer: The customer whose credit its over payment became
+      customer: The customer whose credit its over payment became first
         (`plugins.over_payments`), else of the first invoice it pays.
       payee: Its entry's payee.
+      customers: The customers its over payment became credit of, the first
+        first; one a credit (`plugins.customer_credits.parked_by`).
     """
 
     id: str
     link: str
     customer: str
     payee: str | None
+    customers: tuple[str, ...] = ()
 
 
-def straight_receipts(invoices: Subledger, parked: Mapping[str, str]) -> dict[str, StraightReceipt]:
+def straight_receipts(
+    invoices: Subledger, parked: Mapping[str, Sequence[str]]
+) -> dict[str, StraightReceipt]:
     """Returns the receipts posted straight to the receivable, by id.
 
     Only the items posted to more than once can be paid by one (`several`).
-    A receipt is the customer's whose credit its over payment became, as the
-    matcher parked it (`parked`): BR-1 paying INV-0 of CUS-9 exactly and
-    over paying INV-1 of CUS-1 is CUS-1's, whatever it paid first. One that
-    over paid no invoice is the customer's of the invoice it paid first (by
+    A receipt is the customers' whose credits its over payment became, as
+    the matcher parked them (`parked`), the first first: BR-1 paying INV-0
+    of CUS-9 exactly and over paying INV-1 of CUS-1 is CUS-1's, whatever it
+    paid first; over paying both, it is CUS-9's and CUS-1's. One that over
+    paid no invoice is the customer's of the invoice it paid first (by
     date, then invoice id): BR-1 on INV-1 of CUS-1 and on INV-9 of CUS-9
     the same day, neither over paid, is CUS-1's.
 
     Args:
       invoices: The receivable's open items.
-      parked: The customer each receipt's credit was parked for, by
-        receipt (`plugins.customer_credits.parked_by`).
+      parked: The customers each receipt's over payment was parked for, the
+        first first, by receipt (`plugins.customer_credits.Owner.parked`).
     """
     found: dict[str, tuple[datetime.date, str, StraightReceipt]] = {}
     items = invoices.items
@@ -271,8 +277,12 @@ def straight_receipts(invoices: Subledger, parked: Mapping[str, str]) -> dict[st
                     receipt, link_of(receipt), item.customer, movement.entry.payee
                 )
                 found[receipt] = (movement.date, name, straight)
+    whose = {receipt: tuple(parked.get(receipt, ())) for receipt in found}
     return {
-        receipt: straight._replace(customer=parked.get(receipt) or straight.customer)
+        receipt: straight._replace(
+            customer=whose[receipt][0] if whose[receipt] else straight.customer,
+            customers=whose[receipt],
+        )
         for receipt, (_, _, straight) in found.items()
     }
 

@@ -236,7 +236,7 @@ def test_what_each_claim_took_is_kept_by_its_key() -> None:
     crediting.claim([customer_credits.Claim("b", "BR-1", feb_10, 1000)])
     crediting.finish()
     assert crediting.taken == {"a": 2500, "b": 0}
-    assert crediting.left["BR-1"] == 0
+    assert crediting.left[("BR-1", "CUS-1")] == 0
 
 
 @pytest.fixture(scope="module")
