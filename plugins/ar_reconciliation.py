@@ -59,7 +59,7 @@ import contextlib
 import datetime
 import gc
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from beancount.core import data
@@ -269,11 +269,13 @@ def reconcile(
     posted to the invoice before cash is matched, as a returned payment
     typed to it would be, so the matcher's calendar knows it from that day
     on; the take-back made again once cash is matched replaces it.
-    And when a receipt posted straight to the receivable, named by a typed
-    debit to customer credits, over pays only once cash is matched
-    (`plugins.over_payments.InCalendar`) for other customers than its
-    typed postings alone: whose the debit is (`customer_credits.Owner`) is
-    then read with them (`_parked_in_calendar`).
+    And when a receipt named by a typed debit to customer credits parks
+    credits, once cash is matched, for other customers than the debit was
+    read with before matching (one posted straight to the receivable over
+    paying in the matcher's calendar, `plugins.over_payments.InCalendar`;
+    one in unapplied cash parking its excess for the customer of the
+    invoice it over pays): whose the debit is (`customer_credits.Owner`)
+    is then read with them (`_parked_in_calendar`).
 
     Args:
       books: The plugin's view of the ledger.
@@ -350,7 +352,7 @@ class _Known:
         self.again: dict[str, list[recoveries.WriteOff]] = {}  # written off again by chargebacks
         # What chargebacks opened again of invoices the calendar reads, posted before matching.
         self.reopened: list[tuple[str, receivables.Movement]] = []
-        # Whose credits receipts posted straight and named by typed debits parked in the calendar.
+        # Whose credits receipts named by typed debits parked once cash was matched.
         self.parked: dict[str, list[str]] = {}
         self._tried = {payment_differences.keys([])}  # the write-offs carried so far
 
@@ -381,10 +383,10 @@ def _unsettled(
     """Returns an error at each step still found anew after the last reading of the books.
 
     A take-back still capped, a recovery, a write-off or a chargeback still
-    to be read first, or whose credits a receipt posted straight parked in
-    the calendar: what it settles, and so the invoice's later steps,
-    may then be wrong, and the user is told rather than handed figures
-    that did not settle. Each error is at the line of the debit, receipt or
+    to be read first, or whose credits a receipt named by a typed debit
+    parked once cash was matched: what it settles, and so the invoice's
+    later steps, may then be wrong, and the user is told rather than handed
+    figures that did not settle. Each error is at the line of the debit, receipt or
     write-off concerned (a recovery's, at its receipt in unapplied cash; a
     credit note's lowering of a write-off, at the note's line; a write-off
     again's, at its chargeback's debit; whose credits, at the receipt's).
@@ -472,11 +474,14 @@ def _unsettled(
                 )
             )
     unsettled = learned.parked or {}
-    straight = {
+    where_paid: dict[str, Any] = {
         paying: movement.entry.meta
         for item in items.values()
         for movement in item.movements
         if (paying := receipts.posted_straight(movement)) is not None and paying in unsettled
+    }
+    where_paid |= {
+        paying: cash.by_id[paying].source for paying in unsettled if paying in cash.by_id
     }
     found += [
         (
@@ -485,7 +490,7 @@ def _unsettled(
             "name the customer on them instead",
             None,
         )
-        for paying, where in sorted(straight.items(), key=lambda one: one[0])
+        for paying, where in sorted(where_paid.items(), key=lambda one: one[0])
     ]
     return found
 
@@ -582,7 +587,7 @@ class _Learned(NamedTuple):
     reopened: list[tuple[str, receivables.Movement]] | None = None
     # Of it, what this reading found and the one before did not, or the other way round.
     reopened_anew: Sequence[tuple[str, receivables.Movement]] = ()
-    # Whose credits receipts named by typed debits parked in the calendar, if to be read again.
+    # Whose credits receipts named by typed debits parked once cash was matched, if read again.
     parked: dict[str, list[str]] | None = None
 
     @property
@@ -667,7 +672,11 @@ def _applied(
     recovering = recoveries.Recovering(
         subledger, cash, policy, moved.straight, known.again, netted.left_open, rates
     )
-    crediting = _crediting(subledger, cash, credit_entries, moved, recovering, policy, known)
+    # What receipts posted straight to the receivable over pay in the typed postings alone.
+    straight = customer_credits.parked_by(moved.entries, policy)
+    crediting = _crediting(
+        subledger, cash, credit_entries, moved, straight, recovering, policy, known
+    )
     # What receipts posted straight to the receivable over pay once cash is matched, on their day.
     over_paid = over_payments.InCalendar(
         subledger, rates, policy, crediting, moved.entries, recovering, folder
@@ -775,7 +784,7 @@ def _applied(
     brought = recovering.brought()
     written = charged.written_again(known.again, brought)
     reopened = charged.in_calendar()
-    in_calendar = _parked_in_calendar(parked, moved, credit_entries, cash, policy)
+    in_calendar = _parked_in_calendar(straight, parked, crediting.named, cash)
     learned = _Learned(
         later,
         demands,
@@ -809,6 +818,7 @@ def _crediting(
     cash: receipts.Receipts,
     credit_entries: Sequence[data.Transaction],
     moved: over_payments.Moved,
+    straight: Mapping[customer_credits.CreditKey, customer_credits.Credit],
     recovering: recoveries.Recovering,
     policy: ArPolicy,
     earlier: _Known,
@@ -816,17 +826,16 @@ def _crediting(
     """Returns the customer credits step the matcher runs on its days, with the credits known.
 
     Those are what receipts posted straight to the receivable over paid,
-    moved to customer credits, and the take-backs claimed of them; and the
-    claims of chargebacks an earlier reading found (`_claims_learned`).
-    Whose a typed debit naming a receipt posted straight is reads what an
-    earlier reading found it parked in the calendar (`_parked_in_calendar`).
+    moved to customer credits (`straight`, of `moved.entries`), and the
+    take-backs claimed of them; and the claims of chargebacks an earlier
+    reading found (`_claims_learned`). Whose a typed debit naming a receipt
+    is reads whose credits an earlier reading found it parked once cash was
+    matched (`_parked_in_calendar`).
     """
-    straight = customer_credits.parked_by(moved.entries, policy)
     known = [*credit_entries, *moved.entries]
     owner = customer_credits.Owner(cash.by_id, subledger, policy, known, earlier.parked)
     held = customer_credits.Held.of(known, owner, policy)
-    receipts = [*cash.by_id, *(credit.receipt for credit in straight.values()), *earlier.parked]
-    uses = customer_credits.typed_uses(credit_entries, policy, receipts, owner)
+    uses = customer_credits.typed_uses(credit_entries, policy, owner)
     crediting = customer_credits.Crediting(
         policy, held, uses, cash.by_id, subledger.items, recovering
     )
@@ -838,35 +847,43 @@ def _crediting(
 
 
 def _parked_in_calendar(
+    straight: Mapping[customer_credits.CreditKey, customer_credits.Credit],
     parked: Mapping[customer_credits.CreditKey, customer_credits.Credit],
-    moved: over_payments.Moved,
-    credit_entries: Sequence[data.Transaction],
+    named: Collection[str],
     cash: receipts.Receipts,
-    policy: ArPolicy,
 ) -> dict[str, list[str]]:
-    """Returns whose credits receipts posted straight parked once cash was matched, if it matters.
+    """Returns whose credits receipts named by typed debits parked once cash was matched, if new.
 
-    Of the receipts named by a typed debit to customer credits (a refund
-    naming one, `customer_credits.typed_uses`), those whose credits the
-    matcher's calendar found (`plugins.over_payments.InCalendar`) for other
-    customers than the typed postings alone: by receipt, the first first
-    (`customer_credits.customers_of`). Read before matching, whose the debit
-    is was read without them (`customer_credits.Owner`), so the books are
-    read again with them. BR-1 posted straight to INV-0 of CUS-9 and INV-1
-    of CUS-1, paid before by cash matched: CUS-1's, and a refund naming BR-1
-    is CUS-1's, not CUS-9's (the customer of the first invoice BR-1 pays).
+    Of the receipts a typed debit to customer credits names
+    (`customer_credits.typed_uses`), those that parked credits (`parked`)
+    for other customers than whose the debit was read before matching
+    (`customer_credits.Owner`): a receipt posted straight, for other
+    customers than its typed postings alone (`straight`; the matcher's
+    calendar found more, `plugins.over_payments.InCalendar`); one in
+    unapplied cash, for another than its own customer (its excess is the
+    customer's of the invoice its last application parked it on,
+    `customer_credits.Crediting.park`). By receipt, the first first
+    (`customer_credits.customers_of`); the books are read again with them.
+    BR-1 posted straight to INV-0 of CUS-9 and INV-1 of CUS-1, paid before
+    by cash matched: CUS-1's, and a refund naming BR-1 is CUS-1's, not
+    CUS-9's (the customer of the first invoice BR-1 pays). R-1, Acme's
+    (CUS-1's) wire naming INV-0 of CUS-9 and over paying it: CUS-9's, and
+    a refund naming R-1 is CUS-9's.
     """
-    before = customer_credits.customers_of(
-        customer_credits.parked_by(moved.entries, policy).values()
-    )
-    after = customer_credits.customers_of(
-        credit for credit in parked.values() if credit.receipt not in cash.by_id
-    )
-    changed = [receipt for receipt, customers in after.items() if before.get(receipt) != customers]
-    if not changed:
+    if not named:
         return {}
-    named = customer_credits.named_by_debits(credit_entries, policy, changed)
-    return {receipt: after[receipt] for receipt in changed if receipt in named}
+    before = customer_credits.customers_of(straight.values())
+    after = customer_credits.customers_of(
+        credit for credit in parked.values() if credit.receipt in named
+    )
+    found = {}
+    for receipt, customers in after.items():
+        read = before.get(receipt)
+        if read is None and receipt in cash.by_id:
+            read = [cash.by_id[receipt].customer]
+        if read != customers:
+            found[receipt] = customers
+    return found
 
 
 def _claim_anew(

@@ -135,6 +135,8 @@ class Credit(NamedTuple):
     amount: int
     source: Mapping[str, Any]  # the line the credit comes from (the receipt's)
     payee: str | None
+    # Its first invoice: the earliest (day, invoice id) of the entries parking it (`customers_of`).
+    first: tuple[datetime.date, str]
     rate: Decimal | None = None  # the rate it was parked at in the functional currency, if any
 
     @property
@@ -179,18 +181,18 @@ class CreditsApplied(NamedTuple):
 class Owner:
     """Tells whose customer credit a posting to the credits account moves.
 
-    It is the customer its posting or entry names; else the customer of the
-    receipt it names (by `revclose_receipt`, `receipt` metadata or the
-    receipt's link: a refund of an over payment), in unapplied cash or
-    posted straight to the receivable (`receipt_of`: whose credit its over
-    payment became, as the matcher parked it; of one whose over payment
-    became credits of several customers, the one of them billed under its
-    payee, else the first, `_part`); else the one customer
-    billed under its payee by its entry's day, the rule that gives a receipt
-    naming no customer its customer (the bank's line paying a refund out
-    names none; `receipts.customer_by_payee`: a customer first billed under
-    the payee later does not change whose it is, so a sealed month stays as
-    it was); else nobody (""). The receipts' links and the invoices' payees
+    It is the customer its posting or entry names, whatever receipt it
+    names; else the customer of the receipt it names (by `revclose_receipt`,
+    `receipt` metadata or the receipt's link: a refund of an over payment),
+    in unapplied cash or posted straight to the receivable (`receipt_of`):
+    whose credit its over payment became, as the matcher parked it (`_part`:
+    of one whose over payment became credits of several customers, the one
+    of them billed under its payee, else the part parked first); else the
+    one customer billed under its payee by its entry's day, the rule that
+    gives a receipt naming no customer its customer (the bank's line paying
+    a refund out names none; `receipts.customer_by_payee`: a customer first
+    billed under the payee later does not change whose it is, so a sealed
+    month stays as it was); else nobody (""). The receipts' links and the invoices' payees
     are read only when a posting needs them: most name their customer.
 
     A debit read by its payee pays back nobody's credits when both what
@@ -208,11 +210,13 @@ class Owner:
         and the receipts posted straight to them.
       policy: The receivables policy (the customer credits account, `account`).
       entries: The entries posting to it: what each payee put into nobody's
-        credits, and what the receipts posted straight parked in them.
-      found: The customers receipts posted straight parked credits for that
-        `entries` do not show yet, by receipt, the first first: what an
-        earlier reading of the books found inside the matcher's calendar
-        (`plugins.over_payments.InCalendar`), read before matching.
+        credits, and what the receipts parked in them.
+      found: The customers receipts parked credits for that `entries` do
+        not show yet, by receipt, the first first: what an earlier reading
+        of the books found once cash was matched (a receipt posted straight
+        over paying inside the matcher's calendar,
+        `plugins.over_payments.InCalendar`; one in unapplied cash parking
+        its excess, `Crediting.park`), read before matching.
     """
 
     def __init__(
@@ -232,6 +236,7 @@ class Owner:
         self._links: dict[str, str] | None = None
         self._straight: dict[str, StraightReceipt] | None = None
         self._straight_links: dict[str, str] = {}
+        self._parts: dict[str, list[str]] | None = None
         self._payees: dict[str, list[tuple[datetime.date, str]]] | None = None
         self._debits: PayeeDebits | None = None
 
@@ -260,18 +265,18 @@ class Owner:
     def named(self, entry: data.Transaction, posting: data.Posting) -> tuple[str, bool]:
         """Returns whose `posting` is as it names it, and whether that was read by its payee.
 
-        Its customer, its receipt's, nobody's pool (`POOL`), else the one
-        customer billed under its payee by its day (or "").
+        Its customer, nobody's pool (`POOL`), its receipt's part (`_part`,
+        else the receipt's customer), else the one customer billed under
+        its payee by its day (or "").
         """
-        where = posting.meta or {}
-        named = where.get(meta.CUSTOMER) or entry.meta.get(meta.CUSTOMER)
+        named = _customer_named(entry, posting)
         if named:
-            return str(named), False
-        if where.get(POOL) == UNASSIGNED or entry.meta.get(POOL) == UNASSIGNED:
+            return named, False
+        if (posting.meta or {}).get(POOL) == UNASSIGNED or entry.meta.get(POOL) == UNASSIGNED:
             return "", False
         receipt = self.receipt_of(entry, posting)
         if receipt is not None:
-            return self._part(entry, receipt), False
+            return self._part(entry, posting, receipt) or receipt.customer, False
         return customer_by_payee(self._by_payee(), entry.payee, entry.date), True
 
     def _by_payee(self) -> dict[str, list[tuple[datetime.date, str]]]:
@@ -279,21 +284,43 @@ class Owner:
             self._payees = customers_by_payee(self.invoices)
         return self._payees
 
-    def _part(self, entry: data.Transaction, receipt: Receipt | StraightReceipt) -> str:
-        """Returns whose part of a receipt's credit a posting of `entry` naming it moves.
+    def part(self, entry: data.Transaction, posting: data.Posting) -> tuple[str, str] | None:
+        """Returns the receipt a posting names and whose part of its credits it moves, if any.
 
-        A receipt posted straight whose over payment became credits of
-        several customers (`StraightReceipt.customers`): the one of them
-        billed under the entry's payee by its day, else the first. BR-1 from
-        "Acme" over paying INV-0 of CUS-9 ("Beta") and INV-1 of CUS-1
-        ("Acme"): a refund to "Acme" naming BR-1 pays back CUS-1's part,
-        one naming BR-1 under no payee CUS-9's (parked first, INV-0 before
-        INV-1). Any other receipt: its customer.
+        The part of the customer the posting names, whatever receipt it
+        names: of a customer holding no part of the receipt's credits, none
+        of them (BR-1 over paid INV-1 of CUS-1 only: a refund naming BR-1
+        and CUS-9 is CUS-9's, and leaves CUS-1's credit alone). Else the
+        part `_part` tells, "" (the receipt's first credit, `Crediting.add`)
+        while the receipt's parts are not known yet.
         """
-        if not isinstance(receipt, StraightReceipt) or len(receipt.customers) < 2:
-            return receipt.customer
-        billed = customer_by_payee(self._by_payee(), entry.payee, entry.date)
-        return billed if billed in receipt.customers else receipt.customer
+        receipt = self.receipt_of(entry, posting)
+        if receipt is None:
+            return None
+        return receipt.id, _customer_named(entry, posting) or self._part(entry, posting, receipt)
+
+    def _part(
+        self, entry: data.Transaction, posting: data.Posting, receipt: Receipt | StraightReceipt
+    ) -> str:
+        """Returns whose part of a receipt's credits a posting naming no customer moves, or "".
+
+        Of the customers its over payments became credits of (`parts`), the
+        one billed under the posting's payee (`payee_of`: its entry's, else
+        the receipt's) by its day, else the part parked first
+        (`customers_of`). BR-1 from "Acme" over paying INV-0 of CUS-9
+        ("Beta") and INV-1 of CUS-1 ("Acme"): a refund to "Acme" naming
+        BR-1, or one under no payee, pays back CUS-1's part; one to "Gamma",
+        billed to no one, CUS-9's (parked first, INV-0 before INV-1). R-1,
+        Acme's wire in unapplied cash over paying INV-0 of CUS-9, is CUS-9's
+        (`Crediting.park`). "" when the receipt parked no credit yet.
+        """
+        customers = self.parts().get(receipt.id, ())
+        if len(customers) > 1:
+            payee = self.payee_of(entry, posting)
+            billed = customer_by_payee(self._by_payee(), payee, entry.date)
+            if billed in customers:
+                return billed
+        return customers[0] if customers else ""
 
     def receipt_of(
         self, entry: data.Transaction, posting: data.Posting
@@ -305,7 +332,7 @@ class Owner:
         naming either (`typed_uses`): BR-1, 600.00 posted straight to
         INV-1 of CUS-1, parks its 551.00 over in CUS-1's credits, and a
         refund naming BR-1 pays them back, whatever its payee, and though
-        BR-1 paid INV-0 of CUS-9 first (`parked`). The receipts posted
+        BR-1 paid INV-0 of CUS-9 first (`parts`). The receipts posted
         straight are read only when a posting names a receipt not in
         unapplied cash.
         """
@@ -316,32 +343,36 @@ class Owner:
         if found is not None or not (named or entry.links):
             return found
         if self._straight is None:
-            self._straight = straight_receipts(self.invoices, self.parked())
+            self._straight = straight_receipts(self.invoices, self.parts())
             self._straight_links = {one.link: one.id for one in self._straight.values()}
         if not named:
             named = used_receipt(entry, posting, self._straight_links)
         return self._straight.get(named)
 
-    def parked(self) -> dict[str, list[str]]:
-        """Returns the customers each receipt not in unapplied cash parked credits for.
+    def parts(self) -> dict[str, list[str]]:
+        """Returns the customers each receipt parked credits for, the first first, by receipt.
 
         The matcher's rule (`parked_by`: a credit per receipt and customer),
-        read on the generated entries naming such a receipt, the credit
-        parked first first (`customers_of`): BR-1's over payment of INV-1
-        moved to customer credits says CUS-1. What an earlier reading found
-        (`found`) stands for what the entries show of its receipts.
+        read on the generated entries naming a receipt and crediting the
+        account (its over payment moved to customer credits, its cash
+        application parking one), the part parked first first
+        (`customers_of`): BR-1's over payment of INV-1 moved to customer
+        credits says CUS-1. What an earlier reading found (`found`) stands
+        for what the entries show of its receipts. Read once.
         """
-        named = (
-            entry
-            for entry in self.entries
-            if isinstance(entry, data.Transaction)
-            and APPLIED_RECEIPT in entry.meta
-            and str(entry.meta[APPLIED_RECEIPT]) not in self.receipts
-            and meta.is_generated(entry)
-        )
-        return customers_of(parked_by(named, self.policy).values()) | {
-            receipt: list(customers) for receipt, customers in self.found.items()
-        }
+        if self._parts is None:
+            parking = (
+                entry
+                for entry in self.entries
+                if isinstance(entry, data.Transaction)
+                and APPLIED_RECEIPT in entry.meta
+                and meta.is_generated(entry)
+                and any(_credits(posting, self.account) for posting in entry.postings)
+            )
+            self._parts = customers_of(parked_by(parking, self.policy).values()) | {
+                receipt: list(customers) for receipt, customers in self.found.items()
+            }
+        return self._parts
 
     def payee_of(self, entry: data.Transaction, posting: data.Posting) -> str:
         """Returns the payee (`receipts.payee_key`) whose money a posting moves, "" for none.
@@ -350,26 +381,15 @@ class Owner:
         Acme's wire in unapplied cash, held as nobody's credit or charged
         back by an entry naming R-9 under no payee, is Acme's. So a debit
         read by its payee pays back what its payee put into nobody's
-        credits, however that was typed (`PayeeDebits`).
+        credits, however that was typed (`PayeeDebits`), and a debit naming
+        a receipt under no payee is the part of the customer billed under
+        the receipt's payee (`_part`).
         """
         payee = payee_key(entry.payee or "")
         if payee:
             return payee
         receipt = self.receipt_of(entry, posting)
         return payee_key(receipt.payee or "") if receipt is not None else ""
-
-    def part(self, entry: data.Transaction, posting: data.Posting) -> str:
-        """Returns whose part of a receipt's credits a posting naming it uses, "" for its first.
-
-        Whose the posting is (`of`) when its receipt is posted straight and
-        over paid invoices of several customers (`_part`); else "": it
-        uses the receipt's first credit, whatever customer it is parked for
-        (`Crediting.add`).
-        """
-        receipt = self.receipt_of(entry, posting)
-        if not isinstance(receipt, StraightReceipt) or len(receipt.customers) < 2:
-            return ""
-        return self.of(entry, posting)
 
     def keys(self, entry: data.Transaction, posting: data.Posting) -> dict[str, str]:
         """Returns the metadata an entry made of `posting` carries to be whose the posting is.
@@ -398,6 +418,23 @@ class Owner:
         if units is None or not isinstance(number := units.number, Decimal):
             return None
         return CreditPosting(entry, self.of(entry, posting), units.currency, number, posting)
+
+
+def _customer_named(entry: data.Transaction, posting: data.Posting) -> str:
+    """Returns the customer a posting or its entry names (`customer`), or ""."""
+    named = (posting.meta or {}).get(meta.CUSTOMER) or entry.meta.get(meta.CUSTOMER)
+    return str(named) if named else ""
+
+
+def _credits(posting: data.Posting, account: str) -> bool:
+    """Tells whether a posting credits `account` (a negative number): it parks a credit."""
+    units = posting.units
+    return (
+        posting.account == account
+        and units is not None
+        and isinstance(units.number, Decimal)
+        and units.number < 0
+    )
 
 
 class PayeeDebits:
@@ -595,7 +632,8 @@ def parked_by(generated: Iterable[data.Transaction], policy: ArPolicy) -> dict[C
     entry names: BR-1 posted straight to INV-0 of CUS-9 and INV-1 of
     CUS-1, over paying both, parks a credit for each, and each pays its own
     customer's invoices. The credit is dated by the first entry parking it
-    and located at it.
+    and located at it; its first invoice is the earliest (day, invoice id)
+    of the entries parking it, whatever their order.
 
     Args:
       generated: The cash applications and moved over payments generated in
@@ -606,83 +644,65 @@ def parked_by(generated: Iterable[data.Transaction], policy: ArPolicy) -> dict[C
     credits: dict[CreditKey, Credit] = {}
     for entry in generated:
         for posting in entry.postings:
-            if posting.account == account and posting.units is not None:
-                number, currency = posting.units.number, posting.units.currency
-                receipt = str(entry.meta[APPLIED_RECEIPT])
-                customer = str(entry.meta.get(meta.CUSTOMER, ""))
-                units = -(precision.to_minor(number, currency) or 0) if number is not None else 0
-                known = credits.get((receipt, customer))
-                if known is not None:
-                    credits[known.key] = known._replace(amount=known.amount + units)
-                    continue
-                credits[(receipt, customer)] = Credit(
-                    receipt,
-                    entry.date,
-                    customer,
-                    currency,
-                    units,
-                    entry.meta,
-                    entry.payee,
-                    fx.own_rate(posting, policy.functional_currency),
-                )
+            if posting.account != account or posting.units is None:
+                continue
+            number, currency = posting.units.number, posting.units.currency
+            receipt = str(entry.meta[APPLIED_RECEIPT])
+            customer = str(entry.meta.get(meta.CUSTOMER, ""))
+            units = -(precision.to_minor(number, currency) or 0) if number is not None else 0
+            first = (entry.date, str(entry.meta.get(meta.INVOICE, "")))
+            known = credits.get((receipt, customer))
+            if known is not None:
+                amount = known.amount + units
+                credits[known.key] = known._replace(amount=amount, first=min(known.first, first))
+                continue
+            credits[(receipt, customer)] = Credit(
+                receipt,
+                entry.date,
+                customer,
+                currency,
+                units,
+                entry.meta,
+                entry.payee,
+                first,
+                fx.own_rate(posting, policy.functional_currency),
+            )
     return credits
 
 
 def customers_of(credits: Iterable[Credit]) -> dict[str, list[str]]:
     """Returns the customers each receipt parked `credits` for (`parked_by`), the first first.
 
-    First is the credit parked first: on its day, then by its invoice's id.
+    First is the part parked first: by its first invoice (`Credit.first`),
+    its day, then the invoice's id, whatever the order of the postings that
+    parked it. BR-1 over paying INV-5 and INV-1 of CUS-1 and INV-3 of CUS-9
+    on one day, posted in that order: CUS-1's part first (INV-1).
     """
     customers: dict[str, list[str]] = defaultdict(list)
-    for credit in sorted(credits, key=_first):
+    for credit in sorted(credits, key=lambda credit: (credit.first, credit.customer)):
         customers[credit.receipt].append(credit.customer)
     return dict(customers)
 
 
-def _first(credit: Credit) -> tuple[datetime.date, str, str]:
-    return credit.date, str(credit.source.get(meta.INVOICE, "")), credit.customer
-
-
 def typed_uses(
-    typed: Iterable[data.Directive], policy: ArPolicy, receipts: Iterable[str], owner: Owner
+    typed: Iterable[data.Directive], policy: ArPolicy, owner: Owner
 ) -> dict[tuple[str, str, str], int]:
     """Returns what typed debits to customer credits naming a receipt used.
 
     By receipt, currency and the customer whose part of the receipt's
     credits it uses (`Owner.part`; "" for the receipt's first credit). A
     debit names its receipt by `receipt` metadata or the receipt's link (a
-    refund of the over payment, an application by hand): it uses the credit
-    the receipt parks up first, so it is never applied twice.
+    refund of the over payment, an application by hand; `Owner.receipt_of`):
+    it uses the credit the receipt parks up first, so it is never applied
+    twice.
 
     Args:
       typed: The typed entries (those that post to customer credits suffice).
       policy: The receivables policy (the credits account and precision).
-      receipts: The receipts that may park a credit.
       owner: Whose each posting to the account is.
     """
-    precision = policy.precision
+    account, precision = policy.customer_credits_account, policy.precision
     uses: dict[tuple[str, str, str], int] = defaultdict(int)
-    for directive, posting, receipt in _naming_debits(typed, policy, receipts):
-        debit = posting.units
-        assert debit is not None and debit.number is not None  # `_naming_debits` gives debits
-        used = precision.to_minor(debit.number, debit.currency) or 0
-        uses[(receipt, debit.currency, owner.part(directive, posting))] += used
-    return dict(uses)
-
-
-def named_by_debits(
-    typed: Iterable[data.Directive], policy: ArPolicy, receipts: Iterable[str]
-) -> set[str]:
-    """Returns which of `receipts` typed debits to customer credits name (as `typed_uses`)."""
-    return {receipt for _, _, receipt in _naming_debits(typed, policy, receipts)}
-
-
-def _naming_debits(
-    typed: Iterable[data.Directive], policy: ArPolicy, receipts: Iterable[str]
-) -> Iterator[tuple[data.Transaction, data.Posting, str]]:
-    """Yields each typed debit to customer credits naming one of `receipts`, with its receipt."""
-    account = policy.customer_credits_account
-    links: dict[str, str] | None = None  # made at the first typed debit: most books have none
     for directive in typed:
         if not isinstance(directive, data.Transaction) or meta.is_generated(directive):
             continue
@@ -692,11 +712,12 @@ def _naming_debits(
                 continue
             if debit.number <= 0:
                 continue
-            if links is None:
-                links = {link_of(receipt): receipt for receipt in receipts}
-            receipt = used_receipt(directive, posting, links)  # typed: `receipt` or link
-            if receipt:
-                yield directive, posting, receipt
+            part = owner.part(directive, posting)
+            if part is not None:
+                receipt, customer = part
+                used = precision.to_minor(debit.number, debit.currency) or 0
+                uses[(receipt, debit.currency, customer)] += used
+    return dict(uses)
 
 
 class Parked(NamedTuple):
@@ -733,8 +754,11 @@ class Crediting:
     one in date order, those of one day on the oldest credit first.
 
     Attributes:
-      made: Each application, as (receipt, invoice, units, day), in the order made.
+      made: Each application, as (its credit's key, invoice, units, day), in
+        the order made; the key names the receipt and the customer
+        (`Parked.key`).
       taken: What each claim took back, by its key (nothing yet: 0).
+      named: The receipts typed debits name (`typed_uses`).
     """
 
     def __init__(
@@ -764,6 +788,7 @@ class Crediting:
         self.functional = policy.functional_currency
         self.held = held
         self.uses = dict(uses)
+        self.named = {receipt for receipt, _, _ in uses}
         self.receipts, self.items, self.recovering = receipts, items, recovering
         self.ratios: Mapping[tuple[str, str], Fraction] = {}  # set by `plugins.cash_application`
         self.credits: dict[CreditKey, Parked] = {}

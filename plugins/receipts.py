@@ -231,17 +231,15 @@ class StraightReceipt(NamedTuple):
 
     Attributes:
       customer: The customer whose credit its over payment became first
-        (`plugins.over_payments`), else of the first invoice it pays.
+        (`plugins.over_payments`, `plugins.customer_credits.customers_of`),
+        else of the first invoice it pays.
       payee: Its entry's payee.
-      customers: The customers its over payment became credit of, the first
-        first; one a credit (`plugins.customer_credits.parked_by`).
     """
 
     id: str
     link: str
     customer: str
     payee: str | None
-    customers: tuple[str, ...] = ()
 
 
 def straight_receipts(
@@ -250,18 +248,20 @@ def straight_receipts(
     """Returns the receipts posted straight to the receivable, by id.
 
     Only the items posted to more than once can be paid by one (`several`).
-    A receipt is the customers' whose credits its over payment became, as
-    the matcher parked them (`parked`), the first first: BR-1 paying INV-0
-    of CUS-9 exactly and over paying INV-1 of CUS-1 is CUS-1's, whatever it
-    paid first; over paying both, it is CUS-9's and CUS-1's. One that over
-    paid no invoice is the customer's of the invoice it paid first (by
-    date, then invoice id): BR-1 on INV-1 of CUS-1 and on INV-9 of CUS-9
-    the same day, neither over paid, is CUS-1's.
+    A receipt is the customer's whose credit its over payment became, as
+    the matcher parked it (`parked`; of several, the part parked first,
+    `plugins.customer_credits.customers_of`): BR-1 paying INV-0 of CUS-9
+    exactly and over paying INV-1 of CUS-1 is CUS-1's, whatever it paid
+    first (whose part a debit naming it uses is
+    `plugins.customer_credits.Owner`'s to tell). One that over paid no
+    invoice is the customer's of the invoice it paid first (by date, then
+    invoice id): BR-1 on INV-1 of CUS-1 and on INV-9 of CUS-9 the same
+    day, neither over paid, is CUS-1's.
 
     Args:
       invoices: The receivable's open items.
       parked: The customers each receipt's over payment was parked for, the
-        first first, by receipt (`plugins.customer_credits.Owner.parked`).
+        first first, by receipt (`plugins.customer_credits.Owner.parts`).
     """
     found: dict[str, tuple[datetime.date, str, StraightReceipt]] = {}
     items = invoices.items
@@ -277,12 +277,10 @@ def straight_receipts(
                     receipt, link_of(receipt), item.customer, movement.entry.payee
                 )
                 found[receipt] = (movement.date, name, straight)
-    whose = {receipt: tuple(parked.get(receipt, ())) for receipt in found}
     return {
-        receipt: straight._replace(
-            customer=whose[receipt][0] if whose[receipt] else straight.customer,
-            customers=whose[receipt],
-        )
+        receipt: straight._replace(customer=whose[0])
+        if (whose := parked.get(receipt))
+        else straight
         for receipt, (_, _, straight) in found.items()
     }
 

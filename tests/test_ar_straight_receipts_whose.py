@@ -4,12 +4,16 @@ The matcher keeps a credit per receipt and customer
 (`customer_credits.parked_by`): a receipt posted straight to invoices of
 two customers, over paying both, credits each its own, and each
 customer's part pays its own invoices; a debit naming the receipt is one
-customer's part (`customer_credits.Owner`): the customer it names, else
-the one of them billed under its payee, else the part parked first. The
-matcher reads it with the over payments it finds in its calendar
-(`over_payments.InCalendar`), as the reports do. Found by the review of
-ea99850 and d067615 (rev23); known gaps until then. README: "Receipts
-posted straight to the receivable".
+customer's part (`customer_credits.Owner.part`): the customer it names
+(none of the receipt's credits if that customer holds no part), else the
+one of them billed under its payee (its own, else the receipt's), else
+the part parked first (by its first invoice). A debit naming a receipt
+in unapplied cash is the customer's whose credit its excess became. The
+matcher reads it with the credits it parks once cash is matched
+(`over_payments.InCalendar`, a receipt's excess), as the reports do.
+Found by the reviews of ea99850 and d067615 (rev23) and of df29203
+(rev24). README: "Receipts posted straight to the receivable", "A
+receipt over paying invoices of several customers is a credit for each".
 """
 
 from __future__ import annotations
@@ -108,11 +112,11 @@ def test_worked_example_a_straight_receipt_over_paying_two_customers_credits_eac
     assert balance(loaded.entries, AR, "USD") == Decimal("0.00")
 
 
-def _refund(amount: str, payee: str) -> str:
-    """A refund of BR-1's over payment on Feb 20, naming BR-1, under `payee` ("" for none)."""
+def _refund(amount: str, payee: str, name: str = "BR-1", extra: str = "") -> str:
+    """A refund on Feb 20 of `name`'s over payment, naming it, under `payee` ("" for none)."""
     return f"""
-2026-02-20 * {payee}"Refund of BR-1's over payment"
-  receipt: "BR-1"
+2026-02-20 * {payee}"Refund of {name}'s over payment"
+  receipt: "{name}"{extra}
   Liabilities:CustomerCredits  {amount} USD
   Assets:Bank:Operating  -{amount} USD
 """
@@ -141,28 +145,32 @@ def test_a_refund_naming_a_receipt_of_two_customers_is_its_payees_part(books: Bo
     assert balance(loaded.entries, CREDITS, "USD") == Decimal("-81.00")
 
 
-def test_a_refund_naming_a_receipt_of_two_customers_under_no_payee_is_the_first_part(
+def test_a_refund_under_no_payee_naming_a_receipt_of_two_customers_is_its_payers_part(
     books: Books,
 ) -> None:
-    # 80.00 of BR-1 refunded under no payee on Feb 20, naming BR-1: no
-    # customer is billed under it, so it pays back the part parked first,
-    # CUS-9's (both on Feb 6, INV-0 before INV-1): 100.00 - 80.00 = 20.00,
-    # which pays 20.00 of INV-3 on Mar 2 (INV-3 open 20.00). CUS-1's 551.00
-    # pays INV-2's 30.00 on Feb 25 (521.00 left). Schedule Mar 31: CUS-1
-    # 521.00, total 521.00; the account -651.00 + 80.00 + 30.00 + 20.00 =
-    # -521.00, AR 20.00. Before: one credit of CUS-9, which paid 20.00 of
-    # INV-3 (all CUS-9 held), INV-2 never paid: schedule CUS-1 551.00, AR
-    # 50.00.
+    # 80.00 of BR-1 refunded under no payee on Feb 20, naming BR-1: its
+    # payee is BR-1's (`Owner.payee_of`), "Acme", CUS-1's, who holds a part
+    # of BR-1's credit, so the refund pays back CUS-1's part, as one to
+    # "Acme" does: 551.00 - 80.00 = 471.00, which pays INV-2's 30.00 on Feb
+    # 25 (441.00 left); CUS-9's 100.00 pays INV-3's 40.00 on Mar 2 (60.00
+    # left). Schedule Mar 31: CUS-1 441.00, CUS-9 60.00, total 501.00; the
+    # account -651.00 + 80.00 + 30.00 + 40.00 = -501.00; AR 0.00. Before
+    # (df29203, found by the review of rev24): read by the refund's own
+    # payee only, none, so the part parked first, CUS-9's (INV-0 before
+    # INV-1): 100.00 - 80.00 = 20.00 paid 20.00 of INV-3; schedule CUS-1
+    # 521.00 only, AR 20.00.
     loaded = _loaded(books, _refund("80.00", ""))
     assert _credit_applications(loaded) == [
         ("2026-02-25", "INV-2", Decimal("30.00")),
-        ("2026-03-02", "INV-3", Decimal("20.00")),
+        ("2026-03-02", "INV-3", Decimal("40.00")),
     ]
     assert _held(loaded, "2026-03-31") == [
-        ["CUS-1", "Acme", "USD", Decimal("521.00")],
-        ["Total", "", "USD", Decimal("521.00")],
+        ["CUS-1", "Acme", "USD", Decimal("441.00")],
+        ["CUS-9", "Beta", "USD", Decimal("60.00")],
+        ["Total", "", "USD", Decimal("501.00")],
     ]
-    assert balance(loaded.entries, AR, "USD") == Decimal("20.00")
+    assert balance(loaded.entries, CREDITS, "USD") == Decimal("-501.00")
+    assert balance(loaded.entries, AR, "USD") == Decimal("0.00")
 
 
 def test_a_returned_payment_of_one_invoice_takes_back_its_customers_part(books: Books) -> None:
@@ -262,3 +270,210 @@ def test_a_refund_of_a_straight_receipt_over_paying_in_the_calendar_is_not_anoth
         ["CUS-1", "Acme", "USD", Decimal("9.00")],
         ["Total", "", "USD", Decimal("9.00")],
     ]
+
+
+def test_the_part_parked_first_is_by_its_first_invoice_whatever_the_postings_order(
+    books: Books,
+) -> None:
+    # INV-1 and INV-5 10.00 each to CUS-1 ("Acme"), INV-3 10.00 to CUS-9
+    # ("Beta"), all Feb 4. BR-1, 180.00 from "Acme" on Feb 6, posted straight
+    # 60.00 to INV-5, INV-3 and INV-1, in that order: each over paid 50.00.
+    # CUS-1's part 50.00 + 50.00 = 100.00 (INV-1, INV-5), CUS-9's 50.00
+    # (INV-3). Feb 20: 20.00 refunded to "Gamma", naming BR-1: no one is
+    # billed under "Gamma", so it is the part parked first, both on Feb 6,
+    # by first invoice INV-1 < INV-3: CUS-1's, 100.00 - 20.00 = 80.00 left.
+    # INV-2 100.00 to CUS-1 (Feb 25) takes 80.00 (20.00 open); INV-4 100.00
+    # to CUS-9 (Mar 2) takes 50.00 (50.00 open). Schedule Mar 31: no
+    # customer holds anything, total 0.00; the account -150.00 + 20.00 +
+    # 80.00 + 50.00 = 0.00; AR 20.00 + 50.00 = 70.00. Before (df29203,
+    # found by the review of rev24): the part parked first was read by the
+    # invoice of the first entry parking it, so the matcher (entries by
+    # invoice) took the refund out of CUS-1's part and the reports (as the
+    # bank line posts them, INV-5 first: CUS-1's part after CUS-9's INV-3)
+    # out of CUS-9's: schedule CUS-1 20.00, CUS-9 -20.00 while INV-2 stayed
+    # open 20.00.
+    wire = """
+2026-02-06 * "Acme" "Wire BR-1"
+  bank_reference: "BR-1"
+  Assets:Bank:Operating  180.00 USD
+  Assets:AccountsReceivable  -60.00 USD
+    invoice: "INV-5"
+  Assets:AccountsReceivable  -60.00 USD
+    invoice: "INV-3"
+  Assets:AccountsReceivable  -60.00 USD
+    invoice: "INV-1"
+"""
+    text = (
+        OPEN_CREDITS
+        + invoice(1, "2026-02-04", "10.00")
+        + invoice(3, "2026-02-04", "10.00", "CUS-9", payee="Beta")
+        + invoice(5, "2026-02-04", "10.00")
+        + wire
+        + _refund("20.00", '"Gamma" ')
+        + invoice(2, "2026-02-25", "100.00")
+        + invoice(4, "2026-03-02", "100.00", "CUS-9", payee="Beta")
+    )
+    loaded = reporting.loaded(books, HEADER + text, {"ar.yaml": POLICY})
+    assert _credit_applications(loaded) == [
+        ("2026-02-25", "INV-2", Decimal("80.00")),
+        ("2026-03-02", "INV-4", Decimal("50.00")),
+    ]
+    assert _held(loaded, "2026-03-31") == [["Total", "", "USD", Decimal("0.00")]]
+    assert balance(loaded.entries, CREDITS, "USD") == Decimal("0.00")
+    assert balance(loaded.entries, AR, "USD") == Decimal("70.00")
+
+
+def test_a_debit_naming_a_receipt_and_a_customer_without_a_part_of_it_leaves_its_credit(
+    books: Books,
+) -> None:
+    # BR-1, 600.00 from "Acme" on Feb 6, posted straight to INV-1 49.00 of
+    # CUS-1: 551.00 over, CUS-1's credit. Feb 20: 500.00 refunded naming
+    # BR-1 with customer CUS-9: CUS-9's, which holds no part of BR-1 and
+    # nothing else (-500.00, the schedule's control reports it). CUS-1's
+    # 551.00 pays INV-2 30.00 on Feb 25 and INV-5 100.00 on Mar 10 (421.00
+    # left). Schedule Mar 31: CUS-1 421.00, CUS-9 -500.00, total -79.00; AR
+    # 30.00 (CUS-9's INV-0, which BR-1 did not pay). Before (found by the
+    # review of rev24): of a one-customer receipt the matcher took such a
+    # debit out of its one credit, CUS-1's (551.00 - 500.00 = 51.00), while
+    # the schedule read it as CUS-9's: CUS-1 shown holding 421.00 + 79.00
+    # with INV-5 open 79.00.
+    text = (
+        OPEN_CREDITS
+        + invoice(0, "2026-02-04", "30.00", "CUS-9", payee="Beta")
+        + invoice(1, "2026-02-05", "49.00")
+        + """
+2026-02-06 * "Acme" "Wire BR-1"
+  bank_reference: "BR-1"
+  Assets:Bank:Operating  600.00 USD
+  Assets:AccountsReceivable  -600.00 USD
+    invoice: "INV-1"
+"""
+        + _refund("500.00", '"Acme" ', extra='\n  customer: "CUS-9"')
+        + invoice(2, "2026-02-25", "30.00")
+        + invoice(5, "2026-03-10", "100.00")
+    )
+    loaded = reporting.loaded(books, HEADER + text, {"ar.yaml": POLICY})
+    assert _credit_applications(loaded) == [
+        ("2026-02-25", "INV-2", Decimal("30.00")),
+        ("2026-03-10", "INV-5", Decimal("100.00")),
+    ]
+    assert _held(loaded, "2026-03-31") == [
+        ["CUS-1", "Acme", "USD", Decimal("421.00")],
+        ["CUS-9", "Beta", "USD", Decimal("-500.00")],
+        ["Total", "", "USD", Decimal("-79.00")],
+    ]
+    assert balance(loaded.entries, AR, "USD") == Decimal("30.00")
+
+
+def test_a_refund_naming_a_receipt_in_unapplied_cash_is_whose_credit_its_excess_became(
+    books: Books,
+) -> None:
+    # INV-0 30.00 to CUS-9 ("Beta", Feb 4). R-1 200.00 from "Acme" (CUS-1's
+    # payee) on Feb 6 names INV-0: pays its 30.00, 170.00 over parked for
+    # CUS-9, INV-0's customer. Feb 20: 100.00 refunded to "Acme" naming R-1:
+    # CUS-9's credit, 170.00 - 100.00 = 70.00. INV-3 40.00 to CUS-9 (Mar 2)
+    # is paid from it (30.00 left). Schedule Mar 31: CUS-9 30.00, total
+    # 30.00; the account -170.00 + 100.00 + 40.00 = -30.00; AR 49.00 (CUS-1's
+    # INV-1 unpaid). The matcher reads whose the refund is before matching,
+    # as R-1's customer's (CUS-1's), so the books are read again with R-1's
+    # credit (`ar_reconciliation._parked_in_calendar`). Before (found by the
+    # review of rev24): the matcher took the refund out of R-1's credit,
+    # CUS-9's, but the schedule read it as CUS-1's: CUS-1 -100.00, CUS-9
+    # 130.00.
+    text = (
+        OPEN_CREDITS
+        + invoice(0, "2026-02-04", "30.00", "CUS-9", payee="Beta")
+        + invoice(1, "2026-02-05", "49.00")
+        + receipt("2026-02-06", "200.00 USD", "R-1", '\n  invoice: "INV-0"')
+        + _refund("100.00", '"Acme" ', name="R-1")
+        + invoice(3, "2026-03-02", "40.00", "CUS-9", payee="Beta")
+    )
+    loaded = reporting.loaded(books, HEADER + text, {"ar.yaml": POLICY})
+    assert _credit_applications(loaded) == [("2026-03-02", "INV-3", Decimal("40.00"))]
+    assert _held(loaded, "2026-03-31") == [
+        ["CUS-9", "Beta", "USD", Decimal("30.00")],
+        ["Total", "", "USD", Decimal("30.00")],
+    ]
+    assert balance(loaded.entries, CREDITS, "USD") == Decimal("-30.00")
+    assert balance(loaded.entries, AR, "USD") == Decimal("49.00")
+
+
+def test_a_refund_naming_a_straight_receipt_by_its_link_alone_is_read_with_the_calendar(
+    books: Books,
+) -> None:
+    # A pin (it passed before too): a refund naming BR-1 by its link alone
+    # is found as one naming it by `receipt` is, so the books are read again
+    # with BR-1's credit found in the calendar. INV-0 30.00 to CUS-9
+    # ("Beta", Feb 4); INV-1 49.00 to CUS-1 (Feb 5), paid that day by R-1
+    # 49.00 naming it. BR-1, 179.00 from "Acme" on Feb 6, posted straight
+    # 130.00 to INV-0 (100.00 over: CUS-9's part, found before matching) and
+    # 49.00 to INV-1 (paid already: 49.00 over, CUS-1's part, found in the
+    # calendar). Feb 20: 40.00 refunded to "Acme", linked ^BR-1 only:
+    # CUS-1's part, 49.00 - 40.00 = 9.00. INV-2 30.00 to CUS-1 (Feb 25)
+    # takes 9.00 (21.00 open); INV-3 40.00 to CUS-9 (Mar 2) takes 40.00 of
+    # CUS-9's 100.00 (60.00 left). Schedule Mar 31: CUS-9 60.00, total
+    # 60.00; AR 21.00.
+    refund = """
+2026-02-20 * "Acme" "Refund of BR-1's over payment" ^BR-1
+  Liabilities:CustomerCredits  40.00 USD
+  Assets:Bank:Operating  -40.00 USD
+"""
+    text = (
+        OPEN_CREDITS
+        + invoice(0, "2026-02-04", "30.00", "CUS-9", payee="Beta")
+        + invoice(1, "2026-02-05", "49.00")
+        + receipt("2026-02-05", "49.00 USD", "R-1", '\n  invoice: "INV-1"\n  customer: "CUS-1"')
+        + _wire("179.00", "130.00", "49.00")
+        + refund
+        + invoice(2, "2026-02-25", "30.00")
+        + invoice(3, "2026-03-02", "40.00", "CUS-9", payee="Beta")
+    )
+    loaded = reporting.loaded(books, HEADER + text, {"ar.yaml": POLICY})
+    assert _credit_applications(loaded) == [
+        ("2026-02-25", "INV-2", Decimal("9.00")),
+        ("2026-03-02", "INV-3", Decimal("40.00")),
+    ]
+    assert _held(loaded, "2026-03-31") == [
+        ["CUS-9", "Beta", "USD", Decimal("60.00")],
+        ["Total", "", "USD", Decimal("60.00")],
+    ]
+    assert balance(loaded.entries, AR, "USD") == Decimal("21.00")
+
+
+def test_the_matcher_reads_a_refund_of_a_receipt_in_unapplied_cash_as_whose_credit_it_became(
+    books: Books,
+) -> None:
+    # As above, R-1 200.00 from "Acme" names INV-0 30.00 of CUS-9 (Feb 6):
+    # 170.00 over parked for CUS-9. R-2 99.00 from "Acme", CUS-1's, names
+    # INV-1 49.00 of CUS-1 (Feb 7): 50.00 over parked for CUS-1. Feb 20:
+    # 100.00 refunded to "Acme" naming R-1: CUS-9's (170.00 - 100.00 =
+    # 70.00), so what the account holds for CUS-1 stays 50.00, and CUS-1's
+    # credit pays INV-2 30.00 on Feb 25 (20.00 left); CUS-9's pays INV-3
+    # 40.00 on Mar 2 (30.00 left). Schedule Mar 31: CUS-1 20.00, CUS-9
+    # 30.00, total 50.00; AR 0.00. Read before matching, the refund is R-1's
+    # customer's, CUS-1's (R-1's credit is parked only once it is matched):
+    # the books are read again with R-1's credit CUS-9's
+    # (`ar_reconciliation._parked_in_calendar`). Read as CUS-1's, the
+    # account held 50.00 - 100.00 for CUS-1 from Feb 20, INV-2 stayed open
+    # 30.00 and the schedule showed CUS-1 -50.00, CUS-9 130.00.
+    text = (
+        OPEN_CREDITS
+        + invoice(0, "2026-02-04", "30.00", "CUS-9", payee="Beta")
+        + invoice(1, "2026-02-05", "49.00")
+        + receipt("2026-02-06", "200.00 USD", "R-1", '\n  invoice: "INV-0"')
+        + receipt("2026-02-07", "99.00 USD", "R-2", '\n  invoice: "INV-1"')
+        + _refund("100.00", '"Acme" ', name="R-1")
+        + invoice(2, "2026-02-25", "30.00")
+        + invoice(3, "2026-03-02", "40.00", "CUS-9", payee="Beta")
+    )
+    loaded = reporting.loaded(books, HEADER + text, {"ar.yaml": POLICY})
+    assert _credit_applications(loaded) == [
+        ("2026-02-25", "INV-2", Decimal("30.00")),
+        ("2026-03-02", "INV-3", Decimal("40.00")),
+    ]
+    assert _held(loaded, "2026-03-31") == [
+        ["CUS-1", "Acme", "USD", Decimal("20.00")],
+        ["CUS-9", "Beta", "USD", Decimal("30.00")],
+        ["Total", "", "USD", Decimal("50.00")],
+    ]
+    assert balance(loaded.entries, AR, "USD") == Decimal("0.00")
