@@ -161,7 +161,7 @@ def _unapplied_flags(
     last_received = through - age
     old = [
         (receipt, left)
-        for receipt in receipts.by_id.values()
+        for receipt in receipts.maybe_unapplied()
         if receipt.date <= last_received
         and (left := receipts.unapplied(receipt.id, receipt.date + age)) > 0
     ]

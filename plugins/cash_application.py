@@ -163,18 +163,18 @@ def open_amounts(subledger: Subledger, customers: Collection[str] | None = None)
       customers: If given, only the invoices of these customers.
     """
     # The matcher orders what it is given, so the subledger's order does not matter.
-    balances, items = subledger.open, subledger.items
+    balances = subledger.open
     if customers is not None:
         return {
             item.id: balances[item.id]
             for item in subledger.of_customers(customers)
             if balances[item.id] > 0 and item.is_invoice
         }
-    return {
-        invoice: left
-        for invoice, left in balances.items()
-        if left > 0 and items[invoice].is_invoice
-    }
+    # Nearly every item is an invoice: the few others are taken out after, by the index.
+    found = {invoice: left for invoice, left in balances.items() if left > 0}
+    for other in subledger.others:
+        found.pop(other, None)
+    return found
 
 
 def credited_later(

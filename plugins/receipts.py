@@ -50,6 +50,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import compress, filterfalse
 from typing import Any, NamedTuple
 
 from beancount.core import data
@@ -121,11 +122,13 @@ class Receipts:
 
     `post` adds a use in place and keeps what is left of each used receipt
     (`left`) and the date of its latest use (`last_used`), so what is
-    unapplied is read without adding up every receipt's uses again. Its
-    receipts' currencies (`currencies`) are in most books the functional
-    currency alone, and then the rules of cash in a foreign currency
-    (`plugins.unapplied_own_rate`, `plugins.unapplied_remeasurement`) have
-    no receipt to read.
+    unapplied is read without adding up every receipt's uses again; and
+    the receipts used after their own date (`late`), so the few that may be
+    unapplied on a later day are found without asking every receipt
+    (`maybe_unapplied`). Its receipts' currencies (`currencies`) are in
+    most books the functional currency alone, and then the rules of cash in
+    a foreign currency (`plugins.unapplied_own_rate`,
+    `plugins.unapplied_remeasurement`) have no receipt to read.
     """
 
     by_id: dict[str, Receipt]
@@ -136,6 +139,8 @@ class Receipts:
     uses: dict[str, list[Use]] = field(default_factory=dict, init=False)
     left: dict[str, int] = field(default_factory=dict, init=False)  # of each receipt with a use
     last_used: dict[str, datetime.date] = field(default_factory=dict, init=False)
+    # Receipts a use was posted to dated after the receipt's own date (`maybe_unapplied`).
+    late: set[str] = field(default_factory=set, init=False)
 
     @functools.cached_property
     def currencies(self) -> frozenset[str]:
@@ -160,14 +165,33 @@ class Receipts:
         for receipt_id, use in uses:
             known = used.get(receipt_id)
             if known is None:
+                receipt = by_id[receipt_id]
                 used[receipt_id] = [use]
-                left[receipt_id] = by_id[receipt_id].amount - use.units
+                left[receipt_id] = receipt.amount - use.units
                 last_used[receipt_id] = use.date
+                if use.date > receipt.date:
+                    self.late.add(receipt_id)
             else:
                 known.append(use)
                 left[receipt_id] -= use.units
                 if use.date > last_used[receipt_id]:
                     last_used[receipt_id] = use.date
+                    if use.date > by_id[receipt_id].date:
+                        self.late.add(receipt_id)
+
+    def maybe_unapplied(self) -> list[Receipt]:
+        """Returns the receipts that may have something unapplied at the end of a later day.
+
+        It leaves out only receipts `unapplied` finds used up on every day
+        from their own on: used up now, by uses dated on or before their
+        own date. Nearly every receipt is one, so they are told apart by
+        what `post` keeps (`left`, `late`), not by a call each.
+        """
+        by_id, left = self.by_id, self.left
+        found = set(filterfalse(left.__contains__, by_id))  # never used
+        found.update(compress(left, left.values()))  # something left, or overdrawn
+        found |= self.late
+        return [by_id[receipt_id] for receipt_id in found]
 
     def withdraw(self, receipt_id: str, withdrawn: Iterable[Use]) -> None:
         """Takes uses posted to a receipt off it again, in place (`plugins.chargebacks`)."""

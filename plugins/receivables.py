@@ -259,6 +259,7 @@ class Index:
     def __init__(self) -> None:
         self.open: dict[str, int] = {}
         self.notes: list[str] = []
+        self.others: list[str] = []
         self.several: list[str] = []
         self.by_currency: dict[str, list[str]] = {}
         self.by_customer: dict[str, list[str]] = {}
@@ -271,8 +272,10 @@ class Index:
         else:
             self.open[invoice] = sum(m.units for m in movements)
             self.several.append(invoice)
-        if item.origin.units < 0:
-            self.notes.append(invoice)
+        if not item.is_invoice:
+            self.others.append(invoice)
+            if item.origin.units < 0:
+                self.notes.append(invoice)
         self.by_currency.setdefault(item.currency, []).append(invoice)
         self.by_customer.setdefault(item.customer, []).append(invoice)
 
@@ -285,7 +288,7 @@ class Subledger:
     keeping each item's running balance in `open`, so the rules that run after
     matching read what is open without adding up every item's postings again.
     When made, it also indexes the few items those rules can concern (`notes`,
-    `several`, `by_currency`, `by_customer`), so they need not visit every item:
+    `others`, `several`, `by_currency`, `by_customer`), so they need not visit every item:
     `Index` does, item by item, as the reader makes the items (`index`), else
     here.
 
@@ -295,6 +298,8 @@ class Subledger:
         receivable tie-out's breaks).
       open: The balance of each item in minor units, with every posting added so far.
       notes: The ids of the credit notes (the document a credit), when made.
+      others: The ids of the items that are not invoices (`Item.is_invoice`): the
+        credit notes and the items whose document is zero.
       several: The ids of the items with more than one posting when made: only
         they can have been paid, or overpaid, by the postings read.
       by_currency: The ids of the items in each currency.
@@ -306,6 +311,7 @@ class Subledger:
     index: InitVar[Index | None] = None  # the items' index, if the reader made it
     open: dict[str, int] = field(init=False)
     notes: list[str] = field(init=False)
+    others: list[str] = field(init=False)
     several: list[str] = field(init=False)
     by_currency: dict[str, list[str]] = field(init=False)
     by_customer: dict[str, list[str]] = field(init=False)
@@ -315,7 +321,7 @@ class Subledger:
             index = Index()
             for invoice, item in self.items.items():
                 index.add(invoice, item)
-        for name in ("open", "notes", "several", "by_currency", "by_customer"):
+        for name in ("open", "notes", "others", "several", "by_currency", "by_customer"):
             object.__setattr__(self, name, getattr(index, name))  # frozen: set once, here
 
     def post(self, movements: Iterable[tuple[str, Movement]]) -> None:

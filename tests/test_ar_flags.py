@@ -5,9 +5,10 @@ the day the flag would be raised, and on the later days it was posted to
 (a returned payment reopens it). Nearly every item of large books is settled
 by then, so a cheap screen over all of them (`_maybe_past_due`) passes on
 only those that may be flagged, and the flag's rule runs on those alone.
-These tests hold the screen to its rule: the flags are what the rule gives
-when it looks at everything. Worked examples show both review flags on the
-day they look at.
+The unapplied-cash flag likewise asks only the receipts not used up on their
+own day (`Receipts.maybe_unapplied`). These tests hold the screens to their
+rules: the flags are what the rules give when they look at everything.
+Worked examples show both review flags on the day they look at.
 """
 
 from __future__ import annotations
@@ -462,11 +463,18 @@ def every_item(subledger: Subledger, age: datetime.timedelta) -> list[Item]:
     return list(subledger.items.values())
 
 
+def every_receipt(cash: receipts.Receipts) -> list[receipts.Receipt]:
+    return list(cash.by_id.values())
+
+
 def flags_looking_at_everything(
     subledger: Subledger, cash: receipts.Receipts, policy: ArPolicy, through: datetime.date
 ) -> list[data.Transaction]:
-    """The review flags when the past-due rule is asked of every item."""
-    with mock.patch.object(ar_controls, "_maybe_past_due", every_item):
+    """The review flags when each flag's rule is asked of every item and every receipt."""
+    with (
+        mock.patch.object(ar_controls, "_maybe_past_due", every_item),
+        mock.patch.object(receipts.Receipts, "maybe_unapplied", every_receipt),
+    ):
         return ar_controls.review_flags(subledger, cash, policy, through)
 
 
@@ -513,3 +521,32 @@ def test_the_screen_passes_on_an_item_settled_only_after_its_flag_day() -> None:
     # Settled the day after the flag day: passed on; on the flag day itself: left out.
     assert [item.id for item in screened(subledger, datetime.timedelta(days=69))] == ["INV-0"]
     assert list(screened(subledger, datetime.timedelta(days=70))) == []
+
+
+def test_the_screen_passes_on_a_receipt_used_up_only_after_its_own_day() -> None:
+    # Four receipts of 100.00 on day 0: R-0 never used; R-1 used up on day 0 (50.00
+    # twice); R-2 used up on day 10, after its own day; R-3 used 40.00 on day 0, 60.00 left.
+    entries = [transaction(day(0), {"receipt": f"R-{n}"}, leg(UNAPPLIED, -10000)) for n in range(4)]
+    subledger, _ = ledger.read([], AR, Precision())
+    cash, _ = receipts.read(entries, UNAPPLIED, Precision(), subledger, "")
+    place = entries[0]
+    cash.post(
+        [
+            ("R-1", receipts.Use(day(0), 5000, place)),
+            ("R-1", receipts.Use(day(0), 5000, place)),
+            ("R-2", receipts.Use(day(10), 10000, place)),
+            ("R-3", receipts.Use(day(0), 4000, place)),
+        ]
+    )
+    # R-1 is used up on every day from its own on: 100.00 - 50.00 - 50.00 = 0 from day 0.
+    # R-2 is 100.00 unapplied through day 9, so its flag day may find it unapplied.
+    assert sorted(receipt.id for receipt in cash.maybe_unapplied()) == ["R-0", "R-2", "R-3"]
+    assert [cash.unapplied(name, day(5)) for name in ("R-0", "R-1", "R-2", "R-3")] == [
+        10000,
+        0,
+        10000,
+        6000,
+    ]
+    # A chargeback taking R-1's uses back leaves it never used: passed on again.
+    cash.withdraw("R-1", cash.uses["R-1"])
+    assert sorted(receipt.id for receipt in cash.maybe_unapplied()) == ["R-0", "R-1", "R-2", "R-3"]

@@ -16,7 +16,7 @@ from beancount.core import data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plugins import ar_policy, ar_reconciliation, receipts, receivables
+from plugins import ar_policy, ar_reconciliation, cash_application, receipts, receivables
 from plugins.currency import Precision
 
 AR = "Assets:AccountsReceivable"
@@ -127,6 +127,33 @@ def test_the_reader_collects_the_items_later_rules_look_at() -> None:
     assert subledger.by_currency == {"USD": ["INV-1", "CN-1"], "EUR": ["INV-2"]}
     assert subledger.by_customer == {"CUS-1": ["INV-1", "CN-1"], "CUS-2": ["INV-2"]}
     assert [item.id for item in subledger.foreign("USD")] == ["INV-2"]
+
+
+def test_the_reader_indexes_the_items_that_are_not_invoices() -> None:
+    # INV-1 bills 100.00; CN-1 credits 20.00 (a credit note); ZERO-1's document posts 0.00
+    # and a later debit 30.00: open 30.00, but neither an invoice nor a credit note.
+    day = START + datetime.timedelta(days=5)
+    text = (
+        HEADER
+        + invoice("INV-1", day, 10000, "CUS-1")
+        + credit_note("CN-1", day, 2000, "INV-1", "CUS-1")
+        + invoice("ZERO-1", day, 0, "CUS-1")
+        + f"""
+{day + datetime.timedelta(days=1)} * "Acme" "Fee" ^ZERO-1
+  Assets:AccountsReceivable  30.00 USD
+  Income:Revenue:Services  -30.00 USD
+"""
+    )
+    entries, errors, _ = loader.load_string(text)
+    assert errors == []
+    subledger, findings = receivables.read(entries, AR, Precision())
+    assert findings == []
+    assert subledger.open == {"INV-1": 10000, "CN-1": -2000, "ZERO-1": 3000}
+    assert [subledger.items[name].is_invoice for name in subledger.open] == [True, False, False]
+    assert (subledger.notes, subledger.others) == (["CN-1"], ["CN-1", "ZERO-1"])
+    # What cash application may pay: the invoices open, the others left out by the index.
+    assert cash_application.open_amounts(subledger) == {"INV-1": 10000}
+    assert cash_application.open_amounts(subledger, ["CUS-1"]) == {"INV-1": 10000}
 
 
 def test_posting_keeps_each_item_in_order_and_its_balance_running() -> None:
