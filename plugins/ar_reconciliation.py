@@ -60,7 +60,7 @@ import datetime
 import gc
 import os
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from beancount.core import data
 
@@ -269,13 +269,15 @@ def reconcile(
     posted to the invoice before cash is matched, as a returned payment
     typed to it would be, so the matcher's calendar knows it from that day
     on; the take-back made again once cash is matched replaces it.
-    And when a receipt named by a typed debit to customer credits parks
-    credits, once cash is matched, for other customers than the debit was
-    read with before matching (one posted straight to the receivable over
-    paying in the matcher's calendar, `plugins.over_payments.InCalendar`;
-    one in unapplied cash parking its excess for the customer of the
-    invoice it over pays): whose the debit is (`customer_credits.Owner`)
-    is then read with them (`_parked_in_calendar`).
+    And when a receipt named by a typed debit to customer credits naming
+    no customer parks credits, once cash is matched, for other customers
+    than the debit was read with before matching (one posted straight to
+    the receivable over paying in the matcher's calendar,
+    `plugins.over_payments.InCalendar`; one in unapplied cash parking its
+    excess for the customer of the invoice it over pays): whose the debit
+    is (`customer_credits.Owner`) is then read with them
+    (`_parked_in_calendar`). A debit naming its customer is that
+    customer's whatever the receipt's parts: it is read once.
 
     Args:
       books: The plugin's view of the ledger.
@@ -473,7 +475,7 @@ def _unsettled(
                     None,
                 )
             )
-    unsettled = learned.parked or {}
+    unsettled = {receipt for receipt, _ in learned.parked_anew}
     where_paid: dict[str, Any] = {
         paying: movement.entry.meta
         for item in items.values()
@@ -589,6 +591,8 @@ class _Learned(NamedTuple):
     reopened_anew: Sequence[tuple[str, receivables.Movement]] = ()
     # Whose credits receipts named by typed debits parked once cash was matched, if read again.
     parked: dict[str, list[str]] | None = None
+    # Of it, what this reading found and the one before did not, or the other way round.
+    parked_anew: Sequence[tuple[str, list[str]]] = ()
 
     @property
     def settled(self) -> bool:
@@ -672,10 +676,12 @@ def _applied(
     recovering = recoveries.Recovering(
         subledger, cash, policy, moved.straight, known.again, netted.left_open, rates
     )
-    # What receipts posted straight to the receivable over pay in the typed postings alone.
+    # What receipts posted straight to the receivable over pay in the typed postings alone,
+    # and whose parts of their credits that makes them, the first first.
     straight = customer_credits.parked_by(moved.entries, policy)
-    crediting = _crediting(
-        subledger, cash, credit_entries, moved, straight, recovering, policy, known
+    typed_parts = customer_credits.customers_of(straight.values())
+    crediting, read = _crediting(
+        subledger, cash, credit_entries, moved, straight, typed_parts, recovering, policy, known
     )
     # What receipts posted straight to the receivable over pay once cash is matched, on their day.
     over_paid = over_payments.InCalendar(
@@ -725,9 +731,8 @@ def _applied(
         subledger.post(matched.movements)
         cash.post(matched.uses)
         made.extend([*over_paid.entries[first:], *matched.entries])
-        parked.update(
-            customer_credits.parked_by([*over_paid.entries[first:], *matched.crediting], policy)
-        )
+        parking = [*over_paid.entries[first:], *matched.crediting]
+        parked.update(customer_credits.parked_by(parking, policy, parked))
 
     again = charged.customers | crediting.waiting()
     if again:
@@ -784,7 +789,7 @@ def _applied(
     brought = recovering.brought()
     written = charged.written_again(known.again, brought)
     reopened = charged.in_calendar()
-    in_calendar = _parked_in_calendar(straight, parked, crediting.named, cash)
+    in_calendar = _parked_in_calendar(typed_parts, parked, read, cash)
     learned = _Learned(
         later,
         demands,
@@ -797,18 +802,20 @@ def _applied(
         None if reopened == known.reopened else reopened,
         _changed(known.reopened, reopened),
         None if in_calendar == known.parked else in_calendar,
+        _changed(list(known.parked.items()), list(in_calendar.items())),
     )
     return _Applied(made, subledger, cash, findings, learned)
 
 
-def _changed(
-    before: Sequence[tuple[str, receivables.Movement]],
-    now: Sequence[tuple[str, receivables.Movement]],
-) -> list[tuple[str, receivables.Movement]]:
-    """Returns what one of two readings' reopenings holds and the other does not.
+_Found = TypeVar("_Found")  # what a reading found: a reopening, a receipt's parts
 
-    A reopening gone in the last reading unsettles the books as much as one
-    found anew: each is named in the error (`_unsettled`).
+
+def _changed(before: Sequence[_Found], now: Sequence[_Found]) -> list[_Found]:
+    """Returns what one of two readings found (reopenings, parts) the other did not.
+
+    What is gone in the last reading unsettles the books as much as what
+    it found anew: each is named in the error (`_unsettled`). Readings
+    whose parts alternate (A, B, A, ...) end with the last's change named.
     """
     return [one for one in before if one not in now] + [one for one in now if one not in before]
 
@@ -819,47 +826,52 @@ def _crediting(
     credit_entries: Sequence[data.Transaction],
     moved: over_payments.Moved,
     straight: Mapping[customer_credits.CreditKey, customer_credits.Credit],
+    typed_parts: Mapping[str, Sequence[str]],
     recovering: recoveries.Recovering,
     policy: ArPolicy,
     earlier: _Known,
-) -> customer_credits.Crediting:
+) -> tuple[customer_credits.Crediting, frozenset[str]]:
     """Returns the customer credits step the matcher runs on its days, with the credits known.
 
     Those are what receipts posted straight to the receivable over paid,
-    moved to customer credits (`straight`, of `moved.entries`), and the
-    take-backs claimed of them; and the claims of chargebacks an earlier
-    reading found (`_claims_learned`). Whose a typed debit naming a receipt
-    is reads whose credits an earlier reading found it parked once cash was
-    matched (`_parked_in_calendar`).
+    moved to customer credits (`straight`, of `moved.entries`, and whose
+    parts that makes them, `typed_parts`), and the take-backs claimed of
+    them; and the claims of chargebacks an earlier reading found
+    (`_claims_learned`). Whose a typed debit naming a receipt is reads
+    whose credits an earlier reading found it parked once cash was matched
+    (`_parked_in_calendar`). With it, the receipts whose part of their
+    credits typed debits read (`customer_credits.Uses.read`).
     """
     known = [*credit_entries, *moved.entries]
-    owner = customer_credits.Owner(cash.by_id, subledger, policy, known, earlier.parked)
+    parts = {**typed_parts, **earlier.parked}
+    owner = customer_credits.Owner(cash.by_id, subledger, policy, known, parts)
     held = customer_credits.Held.of(known, owner, policy)
     uses = customer_credits.typed_uses(credit_entries, policy, owner)
     crediting = customer_credits.Crediting(
-        policy, held, uses, cash.by_id, subledger.items, recovering
+        policy, held, uses.parts, cash.by_id, subledger.items, recovering
     )
     for credit in straight.values():
         crediting.add(credit.parked, credit.amount)
     crediting.claim([take_back.claim for take_back in moved.take_backs])
     crediting.claim(list(earlier.claims.values()))
-    return crediting
+    return crediting, uses.read
 
 
 def _parked_in_calendar(
-    straight: Mapping[customer_credits.CreditKey, customer_credits.Credit],
+    typed_parts: Mapping[str, Sequence[str]],
     parked: Mapping[customer_credits.CreditKey, customer_credits.Credit],
-    named: Collection[str],
+    read: Collection[str],
     cash: receipts.Receipts,
 ) -> dict[str, list[str]]:
     """Returns whose credits receipts named by typed debits parked once cash was matched, if new.
 
-    Of the receipts a typed debit to customer credits names
-    (`customer_credits.typed_uses`), those that parked credits (`parked`)
-    for other customers than whose the debit was read before matching
-    (`customer_credits.Owner`): a receipt posted straight, for other
-    customers than its typed postings alone (`straight`; the matcher's
-    calendar found more, `plugins.over_payments.InCalendar`); one in
+    Of the receipts a typed debit to customer credits naming no customer
+    names (`customer_credits.Uses.read`: one naming its customer is that
+    customer's whatever the receipt's parts), those that parked credits
+    (`parked`) for other customers than whose the debit was read before
+    matching (`customer_credits.Owner`): a receipt posted straight, for
+    other customers than its typed postings alone (`typed_parts`; the
+    matcher's calendar found more, `plugins.over_payments.InCalendar`); one in
     unapplied cash, for another than its own customer (its excess is the
     customer's of the invoice its last application parked it on,
     `customer_credits.Crediting.park`). By receipt, the first first
@@ -870,18 +882,17 @@ def _parked_in_calendar(
     (CUS-1's) wire naming INV-0 of CUS-9 and over paying it: CUS-9's, and
     a refund naming R-1 is CUS-9's.
     """
-    if not named:
+    if not read:
         return {}
-    before = customer_credits.customers_of(straight.values())
     after = customer_credits.customers_of(
-        credit for credit in parked.values() if credit.receipt in named
+        credit for credit in parked.values() if credit.receipt in read
     )
     found = {}
     for receipt, customers in after.items():
-        read = before.get(receipt)
-        if read is None and receipt in cash.by_id:
-            read = [cash.by_id[receipt].customer]
-        if read != customers:
+        before = typed_parts.get(receipt)
+        if before is None and receipt in cash.by_id:
+            before = [cash.by_id[receipt].customer]
+        if before != customers:
             found[receipt] = customers
     return found
 

@@ -639,7 +639,8 @@ class Charging:
                 if parked is not None and out > 0:
                     entry = _from_credit(parked[1], one, out, policy)
                     claimed[receipt_id] = claimed.get(receipt_id, 0) + out
-                    claim = Claim(one.key, receipt_id, debit.date, credit, short)
+                    whose = str(parked[1].meta.get(meta.CUSTOMER, ""))  # as `_from_credit`
+                    claim = Claim(one.key, receipt_id, debit.date, credit, whose, short)
                     done.reclaims.append(Reclaim(one.key, claim, entry))
                     rest -= out
                     entries.append(entry)

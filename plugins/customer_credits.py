@@ -162,12 +162,12 @@ class Claim(NamedTuple):
     receipt: str
     date: datetime.date
     units: int  # what it asks for, in minor units
+    # The customer whose part of the receipt's credit it takes (`Parked.key`): a take-back's,
+    # its invoice's; a chargeback's, that of the application that parked the credit.
+    customer: str
     # What it takes beyond what the account holds for the customer, overdrawing it: a
     # chargeback's rest that the receipt's uses can no longer give back (`plugins.chargebacks`).
     beyond: int = 0
-    # The customer whose part of the receipt's credit it takes (a take-back's: its
-    # invoice's); "" for the receipt's first credit (a chargeback's, `Crediting.claim`).
-    customer: str = ""
 
 
 class CreditsApplied(NamedTuple):
@@ -211,12 +211,13 @@ class Owner:
       policy: The receivables policy (the customer credits account, `account`).
       entries: The entries posting to it: what each payee put into nobody's
         credits, and what the receipts parked in them.
-      found: The customers receipts parked credits for that `entries` do
-        not show yet, by receipt, the first first: what an earlier reading
-        of the books found once cash was matched (a receipt posted straight
-        over paying inside the matcher's calendar,
+      parts: The customers each receipt parked credits for, the first
+        first, by receipt (`customers_of`), when the caller has read them:
+        before matching, what the typed postings alone over pay with what
+        an earlier reading of the books found once cash was matched (a
+        receipt posted straight over paying inside the matcher's calendar,
         `plugins.over_payments.InCalendar`; one in unapplied cash parking
-        its excess, `Crediting.park`), read before matching.
+        its excess, `Crediting.park`). Else read off `entries` (`parts`).
     """
 
     def __init__(
@@ -225,18 +226,17 @@ class Owner:
         invoices: Subledger,
         policy: ArPolicy,
         entries: Sequence[data.Directive],  # read more than once
-        found: Mapping[str, Sequence[str]] | None = None,
+        parts: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.receipts = receipts
         self.invoices = invoices
         self.policy = policy
         self.account = policy.customer_credits_account
         self.entries = entries
-        self.found = found or {}
         self._links: dict[str, str] | None = None
         self._straight: dict[str, StraightReceipt] | None = None
         self._straight_links: dict[str, str] = {}
-        self._parts: dict[str, list[str]] | None = None
+        self._parts = parts
         self._payees: dict[str, list[tuple[datetime.date, str]]] | None = None
         self._debits: PayeeDebits | None = None
 
@@ -265,9 +265,8 @@ class Owner:
     def named(self, entry: data.Transaction, posting: data.Posting) -> tuple[str, bool]:
         """Returns whose `posting` is as it names it, and whether that was read by its payee.
 
-        Its customer, nobody's pool (`POOL`), its receipt's part (`_part`,
-        else the receipt's customer), else the one customer billed under
-        its payee by its day (or "").
+        Its customer, nobody's pool (`POOL`), its receipt's part (`_part`),
+        else the one customer billed under its payee by its day (or "").
         """
         named = _customer_named(entry, posting)
         if named:
@@ -276,7 +275,7 @@ class Owner:
             return "", False
         receipt = self.receipt_of(entry, posting)
         if receipt is not None:
-            return self._part(entry, posting, receipt) or receipt.customer, False
+            return self._part(entry, posting, receipt), False
         return customer_by_payee(self._by_payee(), entry.payee, entry.date), True
 
     def _by_payee(self) -> dict[str, list[tuple[datetime.date, str]]]:
@@ -291,8 +290,7 @@ class Owner:
         names: of a customer holding no part of the receipt's credits, none
         of them (BR-1 over paid INV-1 of CUS-1 only: a refund naming BR-1
         and CUS-9 is CUS-9's, and leaves CUS-1's credit alone). Else the
-        part `_part` tells, "" (the receipt's first credit, `Crediting.add`)
-        while the receipt's parts are not known yet.
+        part `_part` tells.
         """
         receipt = self.receipt_of(entry, posting)
         if receipt is None:
@@ -302,17 +300,22 @@ class Owner:
     def _part(
         self, entry: data.Transaction, posting: data.Posting, receipt: Receipt | StraightReceipt
     ) -> str:
-        """Returns whose part of a receipt's credits a posting naming no customer moves, or "".
+        """Returns whose part of a receipt's credits a posting naming no customer moves.
 
         Of the customers its over payments became credits of (`parts`), the
         one billed under the posting's payee (`payee_of`: its entry's, else
         the receipt's) by its day, else the part parked first
-        (`customers_of`). BR-1 from "Acme" over paying INV-0 of CUS-9
-        ("Beta") and INV-1 of CUS-1 ("Acme"): a refund to "Acme" naming
-        BR-1, or one under no payee, pays back CUS-1's part; one to "Gamma",
-        billed to no one, CUS-9's (parked first, INV-0 before INV-1). R-1,
-        Acme's wire in unapplied cash over paying INV-0 of CUS-9, is CUS-9's
-        (`Crediting.park`). "" when the receipt parked no credit yet.
+        (`customers_of`, the one home of which part is first). BR-1 from
+        "Acme" over paying INV-0 of CUS-9 ("Beta") and INV-1 of CUS-1
+        ("Acme"): a refund to "Acme" naming BR-1, or one under no payee,
+        pays back CUS-1's part; one to "Gamma", billed to no one, CUS-9's
+        (parked first, INV-0 before INV-1). R-1, Acme's wire in unapplied
+        cash over paying INV-0 of CUS-9, is CUS-9's (`Crediting.park`).
+        Of a receipt that parked no credit yet, the receipt's customer: its
+        own in unapplied cash, else the customer of the first invoice it
+        pays (`receipts.straight_receipts`); if once cash is matched it
+        parks for others, the books are read again with them
+        (`plugins.ar_reconciliation`).
         """
         customers = self.parts().get(receipt.id, ())
         if len(customers) > 1:
@@ -320,7 +323,7 @@ class Owner:
             billed = customer_by_payee(self._by_payee(), payee, entry.date)
             if billed in customers:
                 return billed
-        return customers[0] if customers else ""
+        return customers[0] if customers else receipt.customer
 
     def receipt_of(
         self, entry: data.Transaction, posting: data.Posting
@@ -332,7 +335,7 @@ class Owner:
         naming either (`typed_uses`): BR-1, 600.00 posted straight to
         INV-1 of CUS-1, parks its 551.00 over in CUS-1's credits, and a
         refund naming BR-1 pays them back, whatever its payee, and though
-        BR-1 paid INV-0 of CUS-9 first (`parts`). The receipts posted
+        BR-1 paid INV-0 of CUS-9 first (`_part`). The receipts posted
         straight are read only when a posting names a receipt not in
         unapplied cash.
         """
@@ -343,13 +346,13 @@ class Owner:
         if found is not None or not (named or entry.links):
             return found
         if self._straight is None:
-            self._straight = straight_receipts(self.invoices, self.parts())
+            self._straight = straight_receipts(self.invoices)
             self._straight_links = {one.link: one.id for one in self._straight.values()}
         if not named:
             named = used_receipt(entry, posting, self._straight_links)
         return self._straight.get(named)
 
-    def parts(self) -> dict[str, list[str]]:
+    def parts(self) -> Mapping[str, Sequence[str]]:
         """Returns the customers each receipt parked credits for, the first first, by receipt.
 
         The matcher's rule (`parked_by`: a credit per receipt and customer),
@@ -357,8 +360,7 @@ class Owner:
         account (its over payment moved to customer credits, its cash
         application parking one), the part parked first first
         (`customers_of`): BR-1's over payment of INV-1 moved to customer
-        credits says CUS-1. What an earlier reading found (`found`) stands
-        for what the entries show of its receipts. Read once.
+        credits says CUS-1. Read once, unless given (`Owner`).
         """
         if self._parts is None:
             parking = (
@@ -369,9 +371,7 @@ class Owner:
                 and meta.is_generated(entry)
                 and any(_credits(posting, self.account) for posting in entry.postings)
             )
-            self._parts = customers_of(parked_by(parking, self.policy).values()) | {
-                receipt: list(customers) for receipt, customers in self.found.items()
-            }
+            self._parts = customers_of(parked_by(parking, self.policy).values())
         return self._parts
 
     def payee_of(self, entry: data.Transaction, posting: data.Posting) -> str:
@@ -625,7 +625,11 @@ class Held:
         return max(least, 0)
 
 
-def parked_by(generated: Iterable[data.Transaction], policy: ArPolicy) -> dict[CreditKey, Credit]:
+def parked_by(
+    generated: Iterable[data.Transaction],
+    policy: ArPolicy,
+    earlier: Mapping[CreditKey, Credit] | None = None,
+) -> dict[CreditKey, Credit]:
     """Returns what each receipt parked in customer credits by the entries generated.
 
     One credit per receipt and customer (`Credit.key`), the customer each
@@ -639,9 +643,12 @@ def parked_by(generated: Iterable[data.Transaction], policy: ArPolicy) -> dict[C
       generated: The cash applications and moved over payments generated in
         this run (those that post to customer credits suffice).
       policy: The receivables policy (the credits account and precision).
+      earlier: What entries read before parked (`parked_by` of them), if
+        any: `generated` adds to it, as if read after them (a credit parked
+        again keeps its first entry's day and place).
     """
     account, precision = policy.customer_credits_account, policy.precision
-    credits: dict[CreditKey, Credit] = {}
+    credits: dict[CreditKey, Credit] = dict(earlier or {})
     for entry in generated:
         for posting in entry.postings:
             if posting.account != account or posting.units is None:
@@ -684,17 +691,24 @@ def customers_of(credits: Iterable[Credit]) -> dict[str, list[str]]:
     return dict(customers)
 
 
-def typed_uses(
-    typed: Iterable[data.Directive], policy: ArPolicy, owner: Owner
-) -> dict[tuple[str, str, str], int]:
+class Uses(NamedTuple):
+    """What typed debits to customer credits naming a receipt used (`typed_uses`)."""
+
+    # By receipt, currency and the customer whose part of the receipt's credits they use.
+    parts: dict[tuple[str, str, str], int]
+    # The receipts named by debits naming no customer: whose part they use is read off the
+    # receipt's parts (`Owner._part`), so it changes with the parts found once cash is matched.
+    read: frozenset[str]
+
+
+def typed_uses(typed: Iterable[data.Directive], policy: ArPolicy, owner: Owner) -> Uses:
     """Returns what typed debits to customer credits naming a receipt used.
 
     By receipt, currency and the customer whose part of the receipt's
-    credits it uses (`Owner.part`; "" for the receipt's first credit). A
-    debit names its receipt by `receipt` metadata or the receipt's link (a
-    refund of the over payment, an application by hand; `Owner.receipt_of`):
-    it uses the credit the receipt parks up first, so it is never applied
-    twice.
+    credits it uses (`Owner.part`). A debit names its receipt by `receipt`
+    metadata or the receipt's link (a refund of the over payment, an
+    application by hand; `Owner.receipt_of`): it uses the credit the
+    receipt parks up first, so it is never applied twice.
 
     Args:
       typed: The typed entries (those that post to customer credits suffice).
@@ -703,6 +717,7 @@ def typed_uses(
     """
     account, precision = policy.customer_credits_account, policy.precision
     uses: dict[tuple[str, str, str], int] = defaultdict(int)
+    read: set[str] = set()
     for directive in typed:
         if not isinstance(directive, data.Transaction) or meta.is_generated(directive):
             continue
@@ -717,7 +732,9 @@ def typed_uses(
                 receipt, customer = part
                 used = precision.to_minor(debit.number, debit.currency) or 0
                 uses[(receipt, debit.currency, customer)] += used
-    return dict(uses)
+                if not _customer_named(directive, posting):
+                    read.add(receipt)
+    return Uses(dict(uses), frozenset(read))
 
 
 class Parked(NamedTuple):
@@ -758,7 +775,6 @@ class Crediting:
         the order made; the key names the receipt and the customer
         (`Parked.key`).
       taken: What each claim took back, by its key (nothing yet: 0).
-      named: The receipts typed debits name (`typed_uses`).
     """
 
     def __init__(
@@ -776,8 +792,8 @@ class Crediting:
           policy: The receivables policy.
           held: What the credits account holds for each customer, before any
             application or claim and any credit parked by matching.
-          uses: The typed debits naming receipts (`typed_uses`), by receipt,
-            currency and customer ("" for the receipt's first credit).
+          uses: What the typed debits naming receipts used, by receipt,
+            currency and customer (`Uses.parts`).
           receipts: The receipts in unapplied cash, by id.
           items: The receivable's items, by id.
           recovering: The recoveries of invoices written off
@@ -788,17 +804,14 @@ class Crediting:
         self.functional = policy.functional_currency
         self.held = held
         self.uses = dict(uses)
-        self.named = {receipt for receipt, _, _ in uses}
         self.receipts, self.items, self.recovering = receipts, items, recovering
         self.ratios: Mapping[tuple[str, str], Fraction] = {}  # set by `plugins.cash_application`
         self.credits: dict[CreditKey, Parked] = {}
         self.left: dict[CreditKey, int] = {}
-        self.parts: dict[str, list[CreditKey]] = defaultdict(list)  # a receipt's, first first
         self.holding: dict[Pool, list[Parked]] = {}  # credits of a customer, oldest first
         self.currencies: dict[str, set[str]] = defaultdict(set)
         self.fresh: dict[datetime.date, set[Pool]] = defaultdict(set)  # pools to pay on a day
         self.made: list[tuple[CreditKey, str, int, datetime.date]] = []
-        # The claims on each credit; on a receipt with no credit yet, under (receipt, "").
         self.pending: dict[CreditKey, deque[Claim]] = defaultdict(deque)
         self.claimed: dict[Pool, set[CreditKey]] = defaultdict(set)  # credits claimed, by pool
         self.taken: dict[Hashable, int] = {}
@@ -807,18 +820,16 @@ class Crediting:
     def claim(self, claims: Iterable[Claim]) -> None:
         """Adds claims on credits, decided with their applications in date order.
 
-        A claim is on the receipt's credit for its customer; one naming no
-        customer (a chargeback's) on the receipt's first credit, parked or
-        to be parked. A claim given again under its key (a chargeback read
-        again with another amount) is of the same receipt and day, so it is
+        A claim is on the receipt's credit for its customer, parked or to be
+        parked. A claim given again under its key (a chargeback read again
+        with another amount) is of the same receipt and day, so it is
         decided after the one given before: what it takes is what the key
         took.
         """
         keys = set()
         for claim in claims:
             self.taken[claim.key] = 0
-            parts = self.parts.get(claim.receipt)
-            key = (claim.receipt, claim.customer) if claim.customer or not parts else parts[0]
+            key = (claim.receipt, claim.customer)
             self.pending[key].append(claim)
             keys.add(key)
             known = self.credits.get(key)
@@ -830,20 +841,14 @@ class Crediting:
     def add(self, credit: Parked, units: int) -> None:
         """Takes in `units` a receipt parks in customer credits, less what typed debits used.
 
-        One credit per receipt and customer (`Parked.key`). The receipt's
-        first takes the claims and typed debits naming no customer's part.
+        One credit per receipt and customer (`Parked.key`), with the typed
+        debits using that customer's part (`typed_uses`).
         """
-        key, receipt = credit.key, credit.receipt
+        key = credit.key
         known = self.credits.get(key)
         if known is None:
             self.credits[key] = known = credit
-            used = self.uses.pop((receipt, credit.currency, credit.customer), 0)
-            if not self.parts[receipt]:
-                used += self.uses.pop((receipt, credit.currency, ""), 0)
-                if credit.customer and (unnamed := self.pending.pop((receipt, ""), None)):
-                    claims = sorted([*unnamed, *self.pending[key]], key=operator.attrgetter("date"))
-                    self.pending[key] = deque(claims)
-            self.parts[receipt].append(key)
+            used = self.uses.pop((credit.receipt, credit.currency, credit.customer), 0)
             self.left[key] = units - used
             if credit.customer and self.pending.get(key):
                 self.claimed[(credit.customer, credit.currency)].add(key)

@@ -162,7 +162,7 @@ class TakeBack(NamedTuple):
         where = self.excess.entry.meta
         place = (str(where.get("filename")), where.get("lineno", 0), self.excess.position)
         day, units, customer = self.debit.date, -self.wanted.units, self.item.customer
-        return Claim((self.key, *place), self.receipt, day, units, 0, customer)
+        return Claim((self.key, *place), self.receipt, day, units, customer)
 
     @property
     def key(self) -> Key:

@@ -32,10 +32,10 @@ it is read as a use of a negative amount.
 
 A bank import that knows which invoice a receipt pays posts it straight to the
 receivable instead (`posted_straight`): a typed credit to the receivable in an
-entry with a receipt id. Its customers are those whose credits its over
-payment became, as the matcher parked them (`straight_receipts`): BR-1 paying
-INV-0 of CUS-9 exactly and over paying INV-1 of CUS-1 is CUS-1's. One that
-over paid no invoice is the customer's of the first invoice it pays.
+entry with a receipt id. It is the customer's of the first invoice it pays
+(`straight_receipts`); a debit naming it uses the part of its credits
+`plugins.customer_credits.Owner` tells: BR-1 paying INV-0 of CUS-9 exactly
+and over paying INV-1 of CUS-1, a refund naming it is CUS-1's.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ import os
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import compress, filterfalse
@@ -254,9 +254,9 @@ class StraightReceipt(NamedTuple):
     """A receipt posted straight to the receivable (`posted_straight`): whose it is.
 
     Attributes:
-      customer: The customer whose credit its over payment became first
-        (`plugins.over_payments`, `plugins.customer_credits.customers_of`),
-        else of the first invoice it pays.
+      customer: The customer of the first invoice it pays (whose part of
+        its credits a debit naming it uses is
+        `plugins.customer_credits.Owner`'s to tell).
       payee: Its entry's payee.
     """
 
@@ -266,26 +266,19 @@ class StraightReceipt(NamedTuple):
     payee: str | None
 
 
-def straight_receipts(
-    invoices: Subledger, parked: Mapping[str, Sequence[str]]
-) -> dict[str, StraightReceipt]:
+def straight_receipts(invoices: Subledger) -> dict[str, StraightReceipt]:
     """Returns the receipts posted straight to the receivable, by id.
 
     Only the items posted to more than once can be paid by one (`several`).
-    A receipt is the customer's whose credit its over payment became, as
-    the matcher parked it (`parked`; of several, the part parked first,
-    `plugins.customer_credits.customers_of`): BR-1 paying INV-0 of CUS-9
-    exactly and over paying INV-1 of CUS-1 is CUS-1's, whatever it paid
-    first (whose part a debit naming it uses is
-    `plugins.customer_credits.Owner`'s to tell). One that over paid no
-    invoice is the customer's of the invoice it paid first (by date, then
+    A receipt is the customer's of the invoice it paid first (by date, then
     invoice id): BR-1 on INV-1 of CUS-1 and on INV-9 of CUS-9 the same
-    day, neither over paid, is CUS-1's.
+    day is CUS-1's. Once its over payment became credits, whose part of
+    them a debit naming it uses is `plugins.customer_credits.Owner`'s to
+    tell: BR-1 paying INV-0 of CUS-9 exactly and over paying INV-1 of
+    CUS-1, a refund naming it is CUS-1's.
 
     Args:
       invoices: The receivable's open items.
-      parked: The customers each receipt's over payment was parked for, the
-        first first, by receipt (`plugins.customer_credits.Owner.parts`).
     """
     found: dict[str, tuple[datetime.date, str, StraightReceipt]] = {}
     items = invoices.items
@@ -301,12 +294,7 @@ def straight_receipts(
                     receipt, link_of(receipt), item.customer, movement.entry.payee
                 )
                 found[receipt] = (movement.date, name, straight)
-    return {
-        receipt: straight._replace(customer=whose[0])
-        if (whose := parked.get(receipt))
-        else straight
-        for receipt, (_, _, straight) in found.items()
-    }
+    return {receipt: straight for receipt, (_, _, straight) in found.items()}
 
 
 _new = tuple.__new__  # builds a NamedTuple without the Python call of its generated __new__

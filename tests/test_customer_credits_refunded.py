@@ -229,11 +229,11 @@ def test_what_each_claim_took_is_kept_by_its_key() -> None:
     feb_10 = day(2026, 2, 10)
     crediting.claim(
         [
-            customer_credits.Claim("a", "BR-1", feb_10, 2500),
-            customer_credits.Claim("b", "BR-1", feb_10, 3000),
+            customer_credits.Claim("a", "BR-1", feb_10, 2500, "CUS-1"),
+            customer_credits.Claim("b", "BR-1", feb_10, 3000, "CUS-1"),
         ]
     )
-    crediting.claim([customer_credits.Claim("b", "BR-1", feb_10, 1000)])
+    crediting.claim([customer_credits.Claim("b", "BR-1", feb_10, 1000, "CUS-1")])
     crediting.finish()
     assert crediting.taken == {"a": 2500, "b": 0}
     assert crediting.left[("BR-1", "CUS-1")] == 0
