@@ -59,7 +59,7 @@ import contextlib
 import datetime
 import gc
 import os
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple, TypeVar
 
 from beancount.core import data
@@ -789,7 +789,7 @@ def _applied(
     brought = recovering.brought()
     written = charged.written_again(known.again, brought)
     reopened = charged.in_calendar()
-    in_calendar = _parked_in_calendar(typed_parts, parked, read, cash)
+    in_calendar = _parked_in_calendar(typed_parts, parked, read)
     learned = _Learned(
         later,
         demands,
@@ -830,7 +830,7 @@ def _crediting(
     recovering: recoveries.Recovering,
     policy: ArPolicy,
     earlier: _Known,
-) -> tuple[customer_credits.Crediting, frozenset[str]]:
+) -> tuple[customer_credits.Crediting, dict[str, str]]:
     """Returns the customer credits step the matcher runs on its days, with the credits known.
 
     Those are what receipts posted straight to the receivable over paid,
@@ -860,19 +860,20 @@ def _crediting(
 def _parked_in_calendar(
     typed_parts: Mapping[str, Sequence[str]],
     parked: Mapping[customer_credits.CreditKey, customer_credits.Credit],
-    read: Collection[str],
-    cash: receipts.Receipts,
+    read: Mapping[str, str],
 ) -> dict[str, list[str]]:
     """Returns whose credits receipts named by typed debits parked once cash was matched, if new.
 
     Of the receipts a typed debit to customer credits naming no customer
     names (`customer_credits.Uses.read`: one naming its customer is that
     customer's whatever the receipt's parts), those that parked credits
-    (`parked`) for other customers than whose the debit was read before
-    matching (`customer_credits.Owner`): a receipt posted straight, for
-    other customers than its typed postings alone (`typed_parts`; the
-    matcher's calendar found more, `plugins.over_payments.InCalendar`); one in
-    unapplied cash, for another than its own customer (its excess is the
+    (`parked`) for other customers than the parts the debit was read with
+    before matching (`customer_credits.Owner`): those its typed postings
+    alone park (`typed_parts`), else, of a receipt they park none of, its
+    own customer (`customer_credits.Uses.read`). So a receipt posted
+    straight whose credits the matcher's calendar found for more or other
+    customers (`plugins.over_payments.InCalendar`), or one in unapplied cash
+    parking for another than its own customer (its excess is the
     customer's of the invoice its last application parked it on,
     `customer_credits.Crediting.park`). By receipt, the first first
     (`customer_credits.customers_of`); the books are read again with them.
@@ -880,7 +881,9 @@ def _parked_in_calendar(
     by cash matched: CUS-1's, and a refund naming BR-1 is CUS-1's, not
     CUS-9's (the customer of the first invoice BR-1 pays). R-1, Acme's
     (CUS-1's) wire naming INV-0 of CUS-9 and over paying it: CUS-9's, and
-    a refund naming R-1 is CUS-9's.
+    a refund naming R-1 is CUS-9's. BR-1 posted straight to INV-1 of
+    CUS-1 alone, over paying it only once cash is matched: CUS-1's, as
+    read before, so nothing is read again.
     """
     if not read:
         return {}
@@ -889,10 +892,7 @@ def _parked_in_calendar(
     )
     found = {}
     for receipt, customers in after.items():
-        before = typed_parts.get(receipt)
-        if before is None and receipt in cash.by_id:
-            before = [cash.by_id[receipt].customer]
-        if before != customers:
+        if customers != (typed_parts.get(receipt) or [read[receipt]]):
             found[receipt] = customers
     return found
 

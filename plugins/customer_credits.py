@@ -115,7 +115,7 @@ from plugins.receipts import (
     straight_receipts,
     used_receipt,
 )
-from plugins.receivables import Finding, Item, Movement, Subledger
+from plugins.receivables import Finding, Item, Movement, Subledger, invoice_of
 from plugins.schedule import month_end
 
 KIND = "customer-credit"
@@ -129,11 +129,11 @@ class Credit(NamedTuple):
     """An over payment parked in customer credits, as its entries show, in minor units."""
 
     receipt: str
-    date: datetime.date
+    date: datetime.date  # available from: the earliest day of the entries parking it
     customer: str
     currency: str
     amount: int
-    source: Mapping[str, Any]  # the line the credit comes from (the receipt's)
+    source: Mapping[str, Any]  # the line it comes from: its earliest entry's (the receipt's)
     payee: str | None
     # Its first invoice: the earliest (day, invoice id) of the entries parking it (`customers_of`).
     first: tuple[datetime.date, str]
@@ -187,7 +187,8 @@ class Owner:
     in unapplied cash or posted straight to the receivable (`receipt_of`):
     whose credit its over payment became, as the matcher parked it (`_part`:
     of one whose over payment became credits of several customers, the one
-    of them billed under its payee, else the part parked first); else the
+    of them whose invoice its entry credits, else the one billed under its
+    payee, else the part parked first); else the
     one customer billed under its payee by its entry's day, the rule that
     gives a receipt naming no customer its customer (the bank's line paying
     a refund out names none; `receipts.customer_by_payee`: a customer first
@@ -283,7 +284,9 @@ class Owner:
             self._payees = customers_by_payee(self.invoices)
         return self._payees
 
-    def part(self, entry: data.Transaction, posting: data.Posting) -> tuple[str, str] | None:
+    def part(
+        self, entry: data.Transaction, posting: data.Posting
+    ) -> tuple[Receipt | StraightReceipt, str] | None:
         """Returns the receipt a posting names and whose part of its credits it moves, if any.
 
         The part of the customer the posting names, whatever receipt it
@@ -295,35 +298,62 @@ class Owner:
         receipt = self.receipt_of(entry, posting)
         if receipt is None:
             return None
-        return receipt.id, _customer_named(entry, posting) or self._part(entry, posting, receipt)
+        return receipt, _customer_named(entry, posting) or self._part(entry, posting, receipt)
 
     def _part(
         self, entry: data.Transaction, posting: data.Posting, receipt: Receipt | StraightReceipt
     ) -> str:
         """Returns whose part of a receipt's credits a posting naming no customer moves.
 
-        Of the customers its over payments became credits of (`parts`), the
-        one billed under the posting's payee (`payee_of`: its entry's, else
-        the receipt's) by its day, else the part parked first
-        (`customers_of`, the one home of which part is first). BR-1 from
-        "Acme" over paying INV-0 of CUS-9 ("Beta") and INV-1 of CUS-1
-        ("Acme"): a refund to "Acme" naming BR-1, or one under no payee,
-        pays back CUS-1's part; one to "Gamma", billed to no one, CUS-9's
-        (parked first, INV-0 before INV-1). R-1, Acme's wire in unapplied
-        cash over paying INV-0 of CUS-9, is CUS-9's (`Crediting.park`).
-        Of a receipt that parked no credit yet, the receipt's customer: its
-        own in unapplied cash, else the customer of the first invoice it
-        pays (`receipts.straight_receipts`); if once cash is matched it
-        parks for others, the books are read again with them
+        Of the customers its over payments became credits of (`parts`): the
+        customer of an invoice its entry credits (`invoiced`: an application
+        by hand of the receipt's credit to an invoice uses the part of the
+        invoice's customer, as a returned payment typed to an invoice takes
+        back its customer's part, `plugins.over_payments`); else the one
+        billed under the posting's payee (`payee_of`: its entry's, else the
+        receipt's) by its day; else the part parked first (`customers_of`,
+        the one home of which part is first). BR-1 from "Acme" over paying
+        INV-0 of CUS-9 ("Beta") and INV-1 of CUS-1 ("Acme"): a refund to
+        "Acme" naming BR-1, or one under no payee, pays back CUS-1's part;
+        one to "Gamma", billed to no one, CUS-9's (parked first, INV-0
+        before INV-1); an entry naming BR-1 that pays INV-3 of CUS-9 from
+        customer credits, under any payee, uses CUS-9's. R-1, Acme's wire
+        in unapplied cash over paying INV-0 of CUS-9, is CUS-9's
+        (`Crediting.park`). Of a receipt that parked no credit yet, the
+        receipt's customer (`Uses.read`): its own in unapplied cash, else
+        the customer of the first invoice it pays
+        (`receipts.straight_receipts`); if once cash is matched it parks
+        for others, the books are read again with them
         (`plugins.ar_reconciliation`).
         """
         customers = self.parts().get(receipt.id, ())
         if len(customers) > 1:
+            for invoiced in self.invoiced(entry):
+                if invoiced in customers:
+                    return invoiced
             payee = self.payee_of(entry, posting)
             billed = customer_by_payee(self._by_payee(), payee, entry.date)
             if billed in customers:
                 return billed
         return customers[0] if customers else receipt.customer
+
+    def invoiced(self, entry: data.Transaction) -> Iterator[str]:
+        """Yields the customers of the invoices an entry credits, in the order of its postings.
+
+        A credit to the receivable (`receivables.invoice_of`) of an item of
+        the books: Dr customer credits 40.00 naming BR-1, Cr the receivable
+        40.00 of INV-3 of CUS-9 says CUS-9.
+        """
+        receivable, items = self.policy.accounts.receivable, self.invoices.items
+        for posting in entry.postings:
+            units = posting.units
+            if posting.account != receivable or units is None:
+                continue
+            if not isinstance(units.number, Decimal) or units.number >= 0:
+                continue
+            item = items.get(invoice_of(entry, posting, items) or "")
+            if item is not None and item.customer:
+                yield item.customer
 
     def receipt_of(
         self, entry: data.Transaction, posting: data.Posting
@@ -635,9 +665,15 @@ def parked_by(
     One credit per receipt and customer (`Credit.key`), the customer each
     entry names: BR-1 posted straight to INV-0 of CUS-9 and INV-1 of
     CUS-1, over paying both, parks a credit for each, and each pays its own
-    customer's invoices. The credit is dated by the first entry parking it
-    and located at it; its first invoice is the earliest (day, invoice id)
-    of the entries parking it, whatever their order.
+    customer's invoices. The credit is available from the earliest day of
+    the entries parking it, whatever their order: it is dated by the
+    earliest of them (of one day, the one read first), located at it and
+    priced as it is (`Credit.source`, `Credit.rate`); its first invoice is
+    the earliest (day, invoice id) of them. BR-1, Acme's reference on a
+    bank line of Feb 6 over paying INV-2 by 20.00 and on one of Feb 10
+    over paying INV-1 by 50.00: CUS-1's credit of 70.00, from Feb 6 (what
+    it pays out on a day is capped by what the account holds then,
+    `Held`: 20.00 until Feb 10).
 
     Args:
       generated: The cash applications and moved over payments generated in
@@ -645,7 +681,7 @@ def parked_by(
       policy: The receivables policy (the credits account and precision).
       earlier: What entries read before parked (`parked_by` of them), if
         any: `generated` adds to it, as if read after them (a credit parked
-        again keeps its first entry's day and place).
+        again on a later day or the same keeps its day and place).
     """
     account, precision = policy.customer_credits_account, policy.precision
     credits: dict[CreditKey, Credit] = dict(earlier or {})
@@ -657,13 +693,7 @@ def parked_by(
             receipt = str(entry.meta[APPLIED_RECEIPT])
             customer = str(entry.meta.get(meta.CUSTOMER, ""))
             units = -(precision.to_minor(number, currency) or 0) if number is not None else 0
-            first = (entry.date, str(entry.meta.get(meta.INVOICE, "")))
-            known = credits.get((receipt, customer))
-            if known is not None:
-                amount = known.amount + units
-                credits[known.key] = known._replace(amount=amount, first=min(known.first, first))
-                continue
-            credits[(receipt, customer)] = Credit(
+            credit = Credit(
                 receipt,
                 entry.date,
                 customer,
@@ -671,9 +701,16 @@ def parked_by(
                 units,
                 entry.meta,
                 entry.payee,
-                first,
+                (entry.date, str(entry.meta.get(meta.INVOICE, ""))),
                 fx.own_rate(posting, policy.functional_currency),
             )
+            known = credits.get(credit.key)
+            if known is not None:
+                # Of one day, the entry read first (`min` keeps the first of equals).
+                earliest = min(known, credit, key=operator.attrgetter("date"))
+                amount, first = known.amount + units, min(known.first, credit.first)
+                credit = earliest._replace(amount=amount, first=first)
+            credits[credit.key] = credit
     return credits
 
 
@@ -696,9 +733,10 @@ class Uses(NamedTuple):
 
     # By receipt, currency and the customer whose part of the receipt's credits they use.
     parts: dict[tuple[str, str, str], int]
-    # The receipts named by debits naming no customer: whose part they use is read off the
-    # receipt's parts (`Owner._part`), so it changes with the parts found once cash is matched.
-    read: frozenset[str]
+    # The receipts named by debits naming no customer, each with its own customer (`Owner._part`,
+    # of a receipt that parked no credit): whose part they use is read off the receipt's parts,
+    # so it changes with the parts found once cash is matched.
+    read: dict[str, str]
 
 
 def typed_uses(typed: Iterable[data.Directive], policy: ArPolicy, owner: Owner) -> Uses:
@@ -717,7 +755,7 @@ def typed_uses(typed: Iterable[data.Directive], policy: ArPolicy, owner: Owner) 
     """
     account, precision = policy.customer_credits_account, policy.precision
     uses: dict[tuple[str, str, str], int] = defaultdict(int)
-    read: set[str] = set()
+    read: dict[str, str] = {}
     for directive in typed:
         if not isinstance(directive, data.Transaction) or meta.is_generated(directive):
             continue
@@ -731,10 +769,10 @@ def typed_uses(typed: Iterable[data.Directive], policy: ArPolicy, owner: Owner) 
             if part is not None:
                 receipt, customer = part
                 used = precision.to_minor(debit.number, debit.currency) or 0
-                uses[(receipt, debit.currency, customer)] += used
+                uses[(receipt.id, debit.currency, customer)] += used
                 if not _customer_named(directive, posting):
-                    read.add(receipt)
-    return Uses(dict(uses), frozenset(read))
+                    read[receipt.id] = receipt.customer
+    return Uses(dict(uses), read)
 
 
 class Parked(NamedTuple):
@@ -842,7 +880,11 @@ class Crediting:
         """Takes in `units` a receipt parks in customer credits, less what typed debits used.
 
         One credit per receipt and customer (`Parked.key`), with the typed
-        debits using that customer's part (`typed_uses`).
+        debits using that customer's part (`typed_uses`), available from
+        the earliest day anything of it is parked, as `parked_by` dates it
+        (what it pays out on a day is what the account holds then, `Held`):
+        BR-1's 50.00 over paid in its typed postings on Feb 10, and 10.00
+        over paid on Feb 6 once cash is matched, are one credit from Feb 6.
         """
         key = credit.key
         known = self.credits.get(key)
@@ -854,9 +896,12 @@ class Crediting:
                 self.claimed[(credit.customer, credit.currency)].add(key)
         else:
             self.left[key] += units
+            if credit.date < known.date:
+                self.credits[key] = known = known._replace(date=credit.date)
         if known.customer:  # a credit of nobody's pays nothing: a claim can take it back
             pool = self.holding.setdefault((known.customer, known.currency), [])
             if known not in pool:
+                pool[:] = [one for one in pool if one.key != key]  # as of a later day, if any
                 pool.append(known)
                 pool.sort(key=operator.attrgetter("date", "receipt"))
                 self.currencies[known.customer].add(known.currency)
