@@ -851,7 +851,8 @@ def _crediting(
         policy, held, uses.parts, cash.by_id, subledger.items, recovering
     )
     for credit in straight.values():
-        crediting.add(credit.parked, credit.amount)
+        for day, units in credit.parkings:  # each entry's amount from its own day
+            crediting.add(credit.parked._replace(date=day), units)
     crediting.claim([take_back.claim for take_back in moved.take_backs])
     crediting.claim(list(earlier.claims.values()))
     return crediting, uses.read

@@ -45,8 +45,9 @@ each pays its own customer's invoices.
 A typed debit to the credits account that names the receipt (by `receipt`
 metadata or the receipt's link: a refund of the over payment, or an
 application by hand) uses the credit up first, so it is never applied twice;
-of a receipt with credits for several customers, the part of the customer
-whose the debit is (`Owner`).
+of a receipt with credits for several customers, the part of each
+customer whose the debit is (`Owner.part`: an application by hand to
+invoices of two of them takes each invoice's amount from its customer's).
 Credits typed into the account (a credit note refunded to the customer's
 balance, an opening balance) are the user's to apply: they are left alone.
 An invoice is paid only as far as it is open on the application's day,
@@ -129,7 +130,7 @@ class Credit(NamedTuple):
     """An over payment parked in customer credits, as its entries show, in minor units."""
 
     receipt: str
-    date: datetime.date  # available from: the earliest day of the entries parking it
+    date: datetime.date  # the earliest day of the entries parking it: its order among credits
     customer: str
     currency: str
     amount: int
@@ -138,6 +139,9 @@ class Credit(NamedTuple):
     # Its first invoice: the earliest (day, invoice id) of the entries parking it (`customers_of`).
     first: tuple[datetime.date, str]
     rate: Decimal | None = None  # the rate it was parked at in the functional currency, if any
+    # What each entry parking it parked, as (its day, units), in the order read: each is
+    # available from its own day (`Crediting.add`).
+    parkings: tuple[tuple[datetime.date, int], ...] = ()
 
     @property
     def parked(self) -> Parked:
@@ -188,7 +192,8 @@ class Owner:
     whose credit its over payment became, as the matcher parked it (`_part`:
     of one whose over payment became credits of several customers, the one
     of them whose invoice its entry credits, else the one billed under its
-    payee, else the part parked first); else the
+    payee, else the part parked first; a debit is shared among the parts of
+    the invoices' customers it pays, `reads`); else the
     one customer billed under its payee by its entry's day, the rule that
     gives a receipt naming no customer its customer (the bank's line paying
     a refund out names none; `receipts.customer_by_payee`: a customer first
@@ -285,20 +290,62 @@ class Owner:
         return self._payees
 
     def part(
-        self, entry: data.Transaction, posting: data.Posting
-    ) -> tuple[Receipt | StraightReceipt, str] | None:
-        """Returns the receipt a posting names and whose part of its credits it moves, if any.
+        self, entry: data.Transaction, posting: data.Posting, number: Decimal
+    ) -> tuple[Receipt | StraightReceipt, list[tuple[str, Decimal]]] | None:
+        """Returns the receipt a posting names and whose parts of its credits it moves, if any.
 
-        The part of the customer the posting names, whatever receipt it
-        names: of a customer holding no part of the receipt's credits, none
-        of them (BR-1 over paid INV-1 of CUS-1 only: a refund naming BR-1
-        and CUS-9 is CUS-9's, and leaves CUS-1's credit alone). Else the
-        part `_part` tells.
+        Each part with its share of `number`, the posting's, as posted. The
+        part of the customer the posting names, whatever receipt it names:
+        of a customer holding no part of the receipt's credits, none of
+        them (BR-1 over paid INV-1 of CUS-1 only: a refund naming BR-1 and
+        CUS-9 is CUS-9's, and leaves CUS-1's credit alone). Else the parts
+        `_shares` tells.
         """
         receipt = self.receipt_of(entry, posting)
         if receipt is None:
             return None
-        return receipt, _customer_named(entry, posting) or self._part(entry, posting, receipt)
+        named = _customer_named(entry, posting)
+        if named:
+            return receipt, [(named, number)]
+        return receipt, self._shares(entry, posting, receipt, number)
+
+    def _shares(
+        self,
+        entry: data.Transaction,
+        posting: data.Posting,
+        receipt: Receipt | StraightReceipt,
+        number: Decimal,
+    ) -> list[tuple[str, Decimal]]:
+        """Returns the parts of a receipt's credits a debit naming no customer moves, and how much.
+
+        The one home of how a debit naming a receipt with credits of several
+        customers (`parts`) is shared among them. Of the invoices its entry
+        credits (`invoiced`, in the debit's currency), each of a customer
+        holding a part takes its amount out of its customer's part, in the
+        order of the postings, as far as the debit goes; the rest of the
+        debit is the part `_rest` tells (the payee's, else the first). BR-1
+        with parts of CUS-9 and CUS-1, a debit of 70.00 naming it crediting
+        INV-3 of CUS-9 40.00 and INV-2 of CUS-1 30.00: 40.00 of CUS-9's part
+        and 30.00 of CUS-1's, in either order; a debit of 100.00 crediting
+        INV-3 40.00 alone, under "Acme": 40.00 of CUS-9's and 60.00 of
+        CUS-1's. Else, the whole of it is the part `_part` tells.
+        """
+        customers = self.parts().get(receipt.id, ())
+        currency = posting.units.currency if posting.units is not None else None
+        shares: dict[str, Decimal] = {}
+        rest = number
+        if len(customers) > 1 and number > 0:
+            for invoiced, credited, paid_in in self.invoiced(entry):
+                if invoiced in customers and paid_in == currency and rest > 0:
+                    share = min(credited, rest)
+                    shares[invoiced] = shares.get(invoiced, Decimal(0)) + share
+                    rest -= share
+        if not shares:
+            return [(self._part(entry, posting, receipt), number)]
+        if rest > 0:
+            other = self._rest(entry, posting, customers)
+            shares[other] = shares.get(other, Decimal(0)) + rest
+        return list(shares.items())
 
     def _part(
         self, entry: data.Transaction, posting: data.Posting, receipt: Receipt | StraightReceipt
@@ -328,21 +375,31 @@ class Owner:
         """
         customers = self.parts().get(receipt.id, ())
         if len(customers) > 1:
-            for invoiced in self.invoiced(entry):
+            for invoiced, _, _ in self.invoiced(entry):
                 if invoiced in customers:
                     return invoiced
-            payee = self.payee_of(entry, posting)
-            billed = customer_by_payee(self._by_payee(), payee, entry.date)
-            if billed in customers:
-                return billed
+            return self._rest(entry, posting, customers)
         return customers[0] if customers else receipt.customer
 
-    def invoiced(self, entry: data.Transaction) -> Iterator[str]:
-        """Yields the customers of the invoices an entry credits, in the order of its postings.
+    def _rest(
+        self, entry: data.Transaction, posting: data.Posting, customers: Sequence[str]
+    ) -> str:
+        """Returns the part of several (`customers`) a debit uses beyond the invoices it credits.
+
+        The one billed under the posting's payee (`payee_of`) by its day,
+        else the part parked first.
+        """
+        payee = self.payee_of(entry, posting)
+        billed = customer_by_payee(self._by_payee(), payee, entry.date)
+        return billed if billed in customers else customers[0]
+
+    def invoiced(self, entry: data.Transaction) -> Iterator[tuple[str, Decimal, str]]:
+        """Yields the invoices' customers an entry credits, what and in what currency, in order.
 
         A credit to the receivable (`receivables.invoice_of`) of an item of
-        the books: Dr customer credits 40.00 naming BR-1, Cr the receivable
-        40.00 of INV-3 of CUS-9 says CUS-9.
+        the books, in the order of the entry's postings: Dr customer
+        credits 40.00 naming BR-1, Cr the receivable 40.00 of INV-3 of
+        CUS-9 says (CUS-9, 40.00, USD).
         """
         receivable, items = self.policy.accounts.receivable, self.invoices.items
         for posting in entry.postings:
@@ -353,7 +410,7 @@ class Owner:
                 continue
             item = items.get(invoice_of(entry, posting, items) or "")
             if item is not None and item.customer:
-                yield item.customer
+                yield item.customer, -units.number, units.currency
 
     def receipt_of(
         self, entry: data.Transaction, posting: data.Posting
@@ -443,11 +500,34 @@ class Owner:
         return {APPLIED_RECEIPT: receipt.id} if receipt is not None else {}
 
     def read(self, entry: data.Transaction, posting: data.Posting) -> CreditPosting | None:
-        """Returns a posting to the credits account with whose it is; None if it has no number."""
+        """Returns a posting to the credits account with whose it is; None if it has no number.
+
+        Whole: a debit naming a receipt that is shared among its parts
+        (`reads`) is read as its first part's.
+        """
         units = posting.units
         if units is None or not isinstance(number := units.number, Decimal):
             return None
         return CreditPosting(entry, self.of(entry, posting), units.currency, number, posting)
+
+    def reads(self, entry: data.Transaction, posting: data.Posting) -> list[CreditPosting]:
+        """Returns a posting to the credits account as each customer's share of it moves.
+
+        One, as `read` tells, unless it is a debit naming a receipt and no
+        customer, nor nobody's pool: then one per part of the receipt's
+        credits it uses (`part`), as the matcher reads it (`typed_uses`).
+        """
+        read = self.read(entry, posting)
+        if read is None:
+            return []
+        if read.number <= 0 or _customer_named(entry, posting):
+            return [read]
+        if (posting.meta or {}).get(POOL) == UNASSIGNED or entry.meta.get(POOL) == UNASSIGNED:
+            return [read]
+        part = self.part(entry, posting, read.number)
+        if part is None:
+            return [read]
+        return [read._replace(customer=whose, number=share) for whose, share in part[1]]
 
 
 def _customer_named(entry: data.Transaction, posting: data.Posting) -> str:
@@ -596,8 +676,8 @@ def postings(
         if not isinstance(entry, data.Transaction):
             continue
         for posting in entry.postings:
-            if posting.account == account and (read := owner.read(entry, posting)) is not None:
-                yield read
+            if posting.account == account:
+                yield from owner.reads(entry, posting)
 
 
 class Held:
@@ -665,15 +745,15 @@ def parked_by(
     One credit per receipt and customer (`Credit.key`), the customer each
     entry names: BR-1 posted straight to INV-0 of CUS-9 and INV-1 of
     CUS-1, over paying both, parks a credit for each, and each pays its own
-    customer's invoices. The credit is available from the earliest day of
-    the entries parking it, whatever their order: it is dated by the
-    earliest of them (of one day, the one read first), located at it and
-    priced as it is (`Credit.source`, `Credit.rate`); its first invoice is
-    the earliest (day, invoice id) of them. BR-1, Acme's reference on a
-    bank line of Feb 6 over paying INV-2 by 20.00 and on one of Feb 10
-    over paying INV-1 by 50.00: CUS-1's credit of 70.00, from Feb 6 (what
-    it pays out on a day is capped by what the account holds then,
-    `Held`: 20.00 until Feb 10).
+    customer's invoices. The credit is dated by the earliest of the entries
+    parking it, whatever their order (of one day, the one read first),
+    located at it and priced as it is (`Credit.source`, `Credit.rate`); its
+    first invoice is the earliest (day, invoice id) of them. Each entry's
+    amount is available from its own day (`Credit.parkings`,
+    `Crediting.add`). BR-1, Acme's reference on a bank line of Feb 6 over
+    paying INV-2 by 20.00 and on one of Feb 10 over paying INV-1 by 50.00:
+    CUS-1's credit of 70.00, dated Feb 6, of which 20.00 is available
+    from Feb 6 and 50.00 from Feb 10.
 
     Args:
       generated: The cash applications and moved over payments generated in
@@ -703,13 +783,15 @@ def parked_by(
                 entry.payee,
                 (entry.date, str(entry.meta.get(meta.INVOICE, ""))),
                 fx.own_rate(posting, policy.functional_currency),
+                ((entry.date, units),),
             )
             known = credits.get(credit.key)
             if known is not None:
                 # Of one day, the entry read first (`min` keeps the first of equals).
                 earliest = min(known, credit, key=operator.attrgetter("date"))
                 amount, first = known.amount + units, min(known.first, credit.first)
-                credit = earliest._replace(amount=amount, first=first)
+                parkings = known.parkings + credit.parkings
+                credit = earliest._replace(amount=amount, first=first, parkings=parkings)
             credits[credit.key] = credit
     return credits
 
@@ -765,11 +847,12 @@ def typed_uses(typed: Iterable[data.Directive], policy: ArPolicy, owner: Owner) 
                 continue
             if debit.number <= 0:
                 continue
-            part = owner.part(directive, posting)
+            part = owner.part(directive, posting, debit.number)
             if part is not None:
-                receipt, customer = part
-                used = precision.to_minor(debit.number, debit.currency) or 0
-                uses[(receipt.id, debit.currency, customer)] += used
+                receipt, shares = part
+                for customer, share in shares:
+                    used = precision.to_minor(share, debit.currency) or 0
+                    uses[(receipt.id, debit.currency, customer)] += used
                 if not _customer_named(directive, posting):
                     read[receipt.id] = receipt.customer
     return Uses(dict(uses), read)
@@ -798,7 +881,8 @@ class Crediting:
 
     A credit available on a day pays its customer's invoices in its
     currency open on that day, oldest first (and the customer's oldest
-    credit first), as far as each stays open from that day on
+    credit first), no more than it has parked by then (`usable`), as far
+    as each stays open from that day on
     (`Owing.open_for`: an invoice it paid before only from a reopening) and
     the account holds for the customer (`Held.available`). The matcher asks
     on the days a credit is parked or becomes available and on the days its
@@ -846,6 +930,8 @@ class Crediting:
         self.ratios: Mapping[tuple[str, str], Fraction] = {}  # set by `plugins.cash_application`
         self.credits: dict[CreditKey, Parked] = {}
         self.left: dict[CreditKey, int] = {}
+        # What each credit's parkings put in, as (day, units): each available from its day.
+        self.parkings: dict[CreditKey, list[tuple[datetime.date, int]]] = defaultdict(list)
         self.holding: dict[Pool, list[Parked]] = {}  # credits of a customer, oldest first
         self.currencies: dict[str, set[str]] = defaultdict(set)
         self.fresh: dict[datetime.date, set[Pool]] = defaultdict(set)  # pools to pay on a day
@@ -880,13 +966,17 @@ class Crediting:
         """Takes in `units` a receipt parks in customer credits, less what typed debits used.
 
         One credit per receipt and customer (`Parked.key`), with the typed
-        debits using that customer's part (`typed_uses`), available from
-        the earliest day anything of it is parked, as `parked_by` dates it
-        (what it pays out on a day is what the account holds then, `Held`):
-        BR-1's 50.00 over paid in its typed postings on Feb 10, and 10.00
-        over paid on Feb 6 once cash is matched, are one credit from Feb 6.
+        debits using that customer's part (`typed_uses`), in order among its
+        customer's credits by the earliest day anything of it is parked, as
+        `parked_by` dates it. It grows as it is parked: what each parking
+        puts in is available from the parking's day (`credit.date`), so the
+        credit never pays out on a day more than it has parked by then
+        (`usable`). BR-1's 50.00 over paid in its typed postings on Feb 10,
+        and 10.00 over paid on Feb 6 once cash is matched, are one credit
+        from Feb 6 that pays 10.00 from Feb 6 and 50.00 more from Feb 10.
         """
         key = credit.key
+        self.parkings[key].append((credit.date, units))
         known = self.credits.get(key)
         if known is None:
             self.credits[key] = known = credit
@@ -905,7 +995,19 @@ class Crediting:
                 pool.append(known)
                 pool.sort(key=operator.attrgetter("date", "receipt"))
                 self.currencies[known.customer].add(known.currency)
-        self.fresh[known.date].add((known.customer, known.currency))
+        self.fresh[credit.date].add((known.customer, known.currency))
+
+    def usable(self, key: CreditKey, day: datetime.date) -> int:
+        """Returns what is left of a credit that is parked by `day`: what it may pay out then.
+
+        What is left less what its parkings dated after `day` put in
+        (`add`): BR-1's credit parked 10.00 on Feb 6 and 50.00 on Feb 10,
+        nothing of it paid, may pay 10.00 on Feb 9.
+        """
+        left, parkings = self.left[key], self.parkings[key]
+        if len(parkings) > 1:  # most credits are parked once, on the day they are dated
+            left -= max(sum(units for when, units in parkings if when > day), 0)
+        return left
 
     def straight(self, credit: Parked, units: int, typed: bool = False) -> None:
         """Takes in `units` a receipt posted straight to the receivable over paid, on its day.
@@ -1042,10 +1144,10 @@ class Crediting:
         invoice the credit can pay: most visits find none.
         """
         key, customer, currency = credit.key, credit.customer, credit.currency
-        left = self.left[key]
+        left, usable = self.left[key], self.usable(key, today)
         available = None
         for invoice in owing.open_invoices((customer, currency), today):
-            if left <= 0:
+            if usable <= 0:
                 break
             name = invoice.id
             found = owing.open_for(invoice, max(credit.date, invoice.date))
@@ -1053,13 +1155,14 @@ class Crediting:
                 continue
             if available is None:
                 available = self.held.available(customer, currency, today)
-            units = min(left, found[1], available)
+            units = min(usable, found[1], available)
             if units <= 0:
                 break
             owing.settle(name, units, today)
             self.held.take(customer, currency, today, units)
             self.made.append((key, name, units, today))
             left -= units
+            usable -= units
             available -= units
         paid = left < self.left[key]
         self.left[key] = left

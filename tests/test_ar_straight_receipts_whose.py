@@ -3,20 +3,21 @@
 The matcher keeps a credit per receipt and customer
 (`customer_credits.parked_by`): a receipt posted straight to invoices of
 two customers, over paying both, credits each its own, and each
-customer's part pays its own invoices, from the earliest day of the
-entries parking it; a debit naming the receipt is one customer's part
+customer's part pays its own invoices, each entry parking it from its own
+day (`Crediting.usable`); a debit naming the receipt uses customers' parts
 (`customer_credits.Owner.part`): the customer it names (none of the
-receipt's credits if that customer holds no part), else the one of them
-whose invoice its entry credits (an application by hand), else the one
-billed under its payee (its own, else the receipt's), else the part
-parked first (by its first invoice). A debit naming a receipt
+receipt's credits if that customer holds no part), else, of the invoices
+its entry credits (an application by hand), each one's amount out of its
+customer's part, and the rest of it the part of the one billed under its
+payee (its own, else the receipt's), else the part parked first (by its
+first invoice). A debit naming a receipt
 in unapplied cash is the customer's whose credit its excess became. The
 matcher reads it with the credits it parks once cash is matched
 (`over_payments.InCalendar`, a receipt's excess), as the reports do, when
 it names no customer; what still changes after the last reading of the
 books is an error at the receipt's line. Found by the reviews of ea99850
-and d067615 (rev23), of df29203 (rev24, rev25) and of df29203..faa78ca
-(rev26). README: "Receipts
+and d067615 (rev23), of df29203 (rev24, rev25), of df29203..faa78ca
+(rev26) and of 3133520 (rev27). README: "Receipts
 posted straight to the receivable", "A receipt over paying invoices of
 several customers is a credit for each".
 """
@@ -31,6 +32,7 @@ from typing import Any
 import pytest
 
 from plugins import ar_reconciliation
+from plugins.receipts import APPLIED_RECEIPT
 from reports import books as books_module
 from reports import receivables as receivables_report
 from tests import reporting
@@ -832,3 +834,277 @@ def test_a_receipts_part_over_paid_in_the_calendar_before_its_typed_part_is_avai
     assert _held(loaded, "2026-02-09") == [["Total", "", "USD", Decimal("0.00")]]
     assert _held(loaded, "2026-03-31") == [["Total", "", "USD", Decimal("0.00")]]
     assert balance(loaded.entries, AR, "USD") == Decimal("0.00")
+
+
+def test_a_receipts_part_parked_by_two_entries_pays_on_a_day_no_more_than_parked_by_then(
+    books: Books,
+) -> None:
+    # All CUS-1's ("Acme"). INV-2 10.00 (Feb 2) is paid on Feb 5 by R-0
+    # 10.00 naming it; BR-1's bank line of Feb 6 posts 10.00 straight to it:
+    # 10.00 over once cash is matched, BR-1's credit from Feb 6. INV-5 50.00
+    # (Feb 8) is paid by R-5 150.00 naming it that day: 100.00 over, R-5's
+    # credit from Feb 8. INV-3 200.00 billed Feb 9. BR-1's bank line of Feb
+    # 10 posts 100.00 straight to INV-1 50.00 (Feb 10): 50.00 more of BR-1's
+    # credit, parked Feb 10 (known before matching, in its typed postings).
+    # Feb 9: BR-1's credit has parked 10.00 (Feb 6), R-5's 100.00: oldest
+    # first, BR-1 pays 10.00 of INV-3, R-5 100.00 (90.00 open). Feb 10:
+    # BR-1's new 50.00 pays 50.00 (40.00 open). Each credit pays out what
+    # it parked: BR-1 10.00 + 50.00 = 60.00, R-5 100.00. Credits 0.00; AR
+    # 10 + 50 + 200 + 50 - 10 - 10 + 10 - 150 + 100 - 100 + 50 - 10 - 100 -
+    # 50 = 40.00. Found by the review of 3133520 (rev27): the whole credit
+    # was available from its earliest day, capped only by what the account
+    # held for CUS-1 (`Held`): BR-1 paid 60.00 on Feb 9 holding 10.00, and
+    # R-5 50.00 on Feb 9 and 50.00 on Feb 10 (50.00 of R-5's money shown as
+    # BR-1's, a day before BR-1 parked it).
+    text = (
+        OPEN_CREDITS
+        + invoice(2, "2026-02-02", "10.00")
+        + receipt("2026-02-05", "10.00 USD", "R-0", '\n  invoice: "INV-2"')
+        + _bank_line("2026-02-06", "10.00", "INV-2")
+        + invoice(5, "2026-02-08", "50.00")
+        + receipt("2026-02-08", "150.00 USD", "R-5", '\n  invoice: "INV-5"')
+        + invoice(3, "2026-02-09", "200.00")
+        + invoice(1, "2026-02-10", "50.00")
+        + _bank_line("2026-02-10", "100.00", "INV-1")
+    )
+    loaded = _books(books, text)
+    assert _by_receipt(loaded) == [
+        ("2026-02-09", "BR-1", "INV-3", Decimal("10.00")),
+        ("2026-02-09", "R-5", "INV-3", Decimal("100.00")),
+        ("2026-02-10", "BR-1", "INV-3", Decimal("50.00")),
+    ]
+    assert balance(loaded.entries, CREDITS, "USD") == Decimal("0.00")
+    assert balance(loaded.entries, AR, "USD") == Decimal("40.00")
+
+
+def test_a_receipts_part_parked_by_two_entries_pays_what_a_chargeback_opens_as_parked(
+    books: Books,
+) -> None:
+    # All CUS-1's ("Acme"). INV-7 40.00 (Feb 3) is paid that day by R-7
+    # 40.00 naming it. INV-2 10.00 (Feb 2) is paid on Feb 5 by R-0 naming
+    # it, and BR-1's bank line of Feb 6 posts 10.00 straight to it: 10.00
+    # over once cash is matched, BR-1's credit from Feb 6. INV-5 50.00 (Feb
+    # 7) is paid by R-5 150.00 naming it: R-5's credit of 100.00 from Feb 7.
+    # Feb 8: R-7 is charged back, opening INV-7's 40.00 again, which the
+    # second matching round pays from CUS-1's credits (`match_again`):
+    # BR-1's first (Feb 6) has parked 10.00 by then and pays 10.00, R-5's
+    # the other 30.00. Feb 10: BR-1's bank line posts 100.00 straight to
+    # INV-1 50.00 (Feb 10): 50.00 more of BR-1's credit, nothing open to
+    # pay. Mar 31: CUS-1 holds 50.00 + 70.00 = 120.00; AR 10 + 40 + 50 + 50
+    # - 40 - 10 - 10 + 10 - 50 + 40 - 10 - 30 - 100 + 50 = 0.00. Found with
+    # the review of 3133520 (rev27)'s test above: BR-1 paid all 40.00 on
+    # Feb 8 (R-5's 30.00 shown as BR-1's, two days before BR-1 parked it).
+    text = (
+        OPEN_CREDITS
+        + invoice(2, "2026-02-02", "10.00")
+        + invoice(7, "2026-02-03", "40.00")
+        + receipt("2026-02-03", "40.00 USD", "R-7", '\n  invoice: "INV-7"')
+        + receipt("2026-02-05", "10.00 USD", "R-0", '\n  invoice: "INV-2"')
+        + _bank_line("2026-02-06", "10.00", "INV-2")
+        + invoice(5, "2026-02-07", "50.00")
+        + receipt("2026-02-07", "150.00 USD", "R-5", '\n  invoice: "INV-5"')
+        + chargeback("2026-02-08", "40.00", "R-7")
+        + invoice(1, "2026-02-10", "50.00")
+        + _bank_line("2026-02-10", "100.00", "INV-1")
+    )
+    loaded = _books(books, text)
+    assert _by_receipt(loaded) == [
+        ("2026-02-08", "BR-1", "INV-7", Decimal("10.00")),
+        ("2026-02-08", "R-5", "INV-7", Decimal("30.00")),
+    ]
+    assert _held(loaded, "2026-03-31") == [
+        ["CUS-1", "Acme", "USD", Decimal("120.00")],
+        ["Total", "", "USD", Decimal("120.00")],
+    ]
+    assert balance(loaded.entries, AR, "USD") == Decimal("0.00")
+
+
+def _by_receipt(loaded: books_module.Books) -> list[tuple[str, str, str, Decimal]]:
+    """(date, receipt, invoice, units) of each application of a customer credit, sorted."""
+    return sorted(
+        (
+            str(entry.date),
+            str(entry.meta[APPLIED_RECEIPT]),
+            str(entry.meta["invoice"]),
+            -units_total([p for p in entry.postings if p.account == AR]),
+        )
+        for entry in generated(loaded.entries)
+        if entry.meta.get("revclose_kind") == "customer-credit"
+    )
+
+
+_INV_3 = """
+  Assets:AccountsReceivable  -40.00 USD
+    invoice: "INV-3\""""
+_INV_2 = """
+  Assets:AccountsReceivable  -30.00 USD
+    invoice: "INV-2\""""
+
+
+@pytest.mark.parametrize("credited", [_INV_3 + _INV_2, _INV_2 + _INV_3])
+def test_an_application_by_hand_to_invoices_of_two_customers_uses_each_ones_part(
+    books: Books, credited: str
+) -> None:
+    # BR-1 730.00 from "Acme" (Feb 6) parks 100.00 for CUS-9 (INV-0 30.00
+    # paid 130.00) and 551.00 for CUS-1 (INV-1 49.00 paid 600.00). Mar 2:
+    # INV-2 30.00 of CUS-1 and INV-3 40.00 of CUS-9 are billed and paid that
+    # day by hand from BR-1's credit in one entry under no payee: Dr
+    # customer credits 70.00 naming BR-1, Cr INV-3 40.00, Cr INV-2 30.00,
+    # in either order. Each invoice's amount comes out of its customer's
+    # part (`Owner._shares`): CUS-9 100.00 - 40.00 = 60.00, CUS-1 551.00 -
+    # 30.00 = 521.00. INV-4 100.00 of CUS-9 (Mar 10) takes CUS-9's 60.00
+    # (40.00 open). Schedule Mar 31: CUS-1 521.00, total 521.00; the account
+    # -651.00 + 70.00 + 60.00 = -521.00; AR 30 + 49 + 30 + 40 + 100 - 730 +
+    # 651 - 70 - 60 = 40.00 (INV-4). Statements to Mar 31: CUS-1 owes
+    # -521.00, CUS-9 INV-4's 40.00. Found by the review of 3133520 (rev27):
+    # all 70.00 came out of the part of the invoice posted first (INV-3
+    # first: CUS-9's, INV-4 paid 30.00, schedule CUS-1 551.00, AR 70.00;
+    # INV-2 first: CUS-1's, INV-4 paid 100.00, CUS-1 481.00, AR 0.00).
+    by_hand = f"""
+2026-03-02 * "Apply BR-1's credit to INV-2 and INV-3"
+  receipt: "BR-1"
+  Liabilities:CustomerCredits  70.00 USD{credited}
+"""
+    text = (
+        OPEN_CREDITS
+        + invoice(0, "2026-02-04", "30.00", "CUS-9", payee="Beta")
+        + invoice(1, "2026-02-05", "49.00")
+        + _wire("730.00", "130.00", "600.00")
+        + invoice(2, "2026-03-02", "30.00")
+        + invoice(3, "2026-03-02", "40.00", "CUS-9", payee="Beta")
+        + by_hand
+        + invoice(4, "2026-03-10", "100.00", "CUS-9", payee="Beta")
+    )
+    loaded = _books(books, text)
+    assert _credit_applications(loaded) == [("2026-03-10", "INV-4", Decimal("60.00"))]
+    assert _held(loaded, "2026-03-31") == [
+        ["CUS-1", "Acme", "USD", Decimal("521.00")],
+        ["Total", "", "USD", Decimal("521.00")],
+    ]
+    assert balance(loaded.entries, CREDITS, "USD") == Decimal("-521.00")
+    assert balance(loaded.entries, AR, "USD") == Decimal("40.00")
+    assert _closing(loaded, "CUS-1") == {"USD": Decimal("-521.00")}
+    assert _closing(loaded, "CUS-9") == {"USD": Decimal("40.00")}
+
+
+def test_a_debit_by_hand_beyond_the_invoices_it_credits_uses_the_payees_part_for_the_rest(
+    books: Books,
+) -> None:
+    # BR-1 730.00 from "Acme" (Feb 6) parks 100.00 for CUS-9 and 551.00 for
+    # CUS-1 (as above). Mar 2, under no payee: Dr customer credits 100.00
+    # naming BR-1, Cr INV-3 40.00 of CUS-9, Cr the bank 60.00 (paid back).
+    # INV-3's 40.00 comes out of CUS-9's part (60.00 left); the other 60.00
+    # credits no invoice, so it is the part of the customer billed under
+    # BR-1's payee, "Acme": CUS-1's, 551.00 - 60.00 = 491.00. INV-4 100.00
+    # of CUS-9 (Mar 10) takes CUS-9's 60.00 (40.00 open). Schedule Mar 31:
+    # CUS-1 491.00, total 491.00; the account -651.00 + 100.00 + 60.00 =
+    # -491.00; AR 30 + 49 + 40 + 100 - 730 + 651 - 40 - 60 = 40.00.
+    # Statements: CUS-1 -491.00, CUS-9 40.00. Before (3133520), all 100.00
+    # was CUS-9's, the part of the invoice it credits: CUS-9's part spent,
+    # INV-4 left unpaid (100.00 open), CUS-1 holding 551.00.
+    text = (
+        OPEN_CREDITS
+        + invoice(0, "2026-02-04", "30.00", "CUS-9", payee="Beta")
+        + invoice(1, "2026-02-05", "49.00")
+        + _wire("730.00", "130.00", "600.00")
+        + invoice(3, "2026-03-02", "40.00", "CUS-9", payee="Beta")
+        + f"""
+2026-03-02 * "Apply BR-1's credit to INV-3, pay back the rest"
+  receipt: "BR-1"
+  Liabilities:CustomerCredits  100.00 USD{_INV_3}
+  Assets:Bank:Operating  -60.00 USD
+"""
+        + invoice(4, "2026-03-10", "100.00", "CUS-9", payee="Beta")
+    )
+    loaded = _books(books, text)
+    assert _credit_applications(loaded) == [("2026-03-10", "INV-4", Decimal("60.00"))]
+    assert _held(loaded, "2026-03-31") == [
+        ["CUS-1", "Acme", "USD", Decimal("491.00")],
+        ["Total", "", "USD", Decimal("491.00")],
+    ]
+    assert balance(loaded.entries, CREDITS, "USD") == Decimal("-491.00")
+    assert balance(loaded.entries, AR, "USD") == Decimal("40.00")
+    assert _closing(loaded, "CUS-1") == {"USD": Decimal("-491.00")}
+    assert _closing(loaded, "CUS-9") == {"USD": Decimal("40.00")}
+
+
+def test_an_application_by_hand_of_a_one_customer_receipts_credit_uses_its_one_part(
+    books: Books,
+) -> None:
+    # BR-1 600.00 from "Acme" (Feb 6) posted straight to INV-1 49.00 of
+    # CUS-1: 551.00 over, CUS-1's credit, its one part. Mar 2: INV-3 40.00
+    # of CUS-9, who holds no part of BR-1, is paid by hand from BR-1's
+    # credit under no payee: the one part, CUS-1's (an invoice's customer
+    # is read only among several parts): 551.00 - 40.00 = 511.00, which
+    # pays INV-2 30.00 of CUS-1 on Mar 10 (481.00 left). Schedule Mar 31:
+    # CUS-1 481.00, total 481.00; the account -551.00 + 40.00 + 30.00 =
+    # -481.00; AR 49 + 40 + 30 - 600 + 551 - 40 - 30 = 0.00. A pin of the
+    # review of 3133520 (rev27).
+    text = (
+        OPEN_CREDITS
+        + invoice(1, "2026-02-05", "49.00")
+        + _bank_line("2026-02-06", "600.00", "INV-1")
+        + invoice(3, "2026-03-02", "40.00", "CUS-9", payee="Beta")
+        + f"""
+2026-03-02 * "Apply BR-1's credit to INV-3"
+  receipt: "BR-1"
+  Liabilities:CustomerCredits  40.00 USD{_INV_3}
+"""
+        + invoice(2, "2026-03-10", "30.00")
+    )
+    loaded = _books(books, text)
+    assert _credit_applications(loaded) == [("2026-03-10", "INV-2", Decimal("30.00"))]
+    assert _held(loaded, "2026-03-31") == [
+        ["CUS-1", "Acme", "USD", Decimal("481.00")],
+        ["Total", "", "USD", Decimal("481.00")],
+    ]
+    assert balance(loaded.entries, CREDITS, "USD") == Decimal("-481.00")
+    assert balance(loaded.entries, AR, "USD") == Decimal("0.00")
+
+
+def test_an_application_by_hand_to_a_part_found_once_cash_is_matched_uses_that_part(
+    books: Books,
+) -> None:
+    # INV-0 30.00 of CUS-9 ("Beta", Feb 4) is paid by R-0 30.00 naming it
+    # (Feb 5). BR-1 630.00 from "Acme" (Feb 6) posts 30.00 straight to INV-0
+    # (paid already: 30.00 over once cash is matched, CUS-9's part) and
+    # 600.00 to INV-1 49.00 of CUS-1 (551.00 over in its typed postings,
+    # CUS-1's part). Mar 2: INV-3 20.00 of CUS-9 is paid by hand from BR-1's
+    # credit under no payee: before matching BR-1 has CUS-1's part alone;
+    # once cash is matched it has CUS-9's too, and the debit is CUS-9's
+    # (`Owner._shares`; `ar_reconciliation._parked_in_calendar` reads the
+    # books again): 30.00 - 20.00 = 10.00, which pays 10.00 of INV-4 100.00
+    # of CUS-9 on Mar 10 (90.00 open). Schedule Mar 31: CUS-1 551.00, total
+    # 551.00; the account -581.00 + 20.00 + 10.00 = -551.00; AR 30 + 49 + 20
+    # + 100 - 30 - 630 + 30 + 551 - 20 - 10 = 90.00. A pin of the review of
+    # 3133520 (rev27).
+    text = (
+        OPEN_CREDITS
+        + invoice(0, "2026-02-04", "30.00", "CUS-9", payee="Beta")
+        + receipt(
+            "2026-02-05",
+            "30.00 USD",
+            "R-0",
+            '\n  invoice: "INV-0"\n  customer: "CUS-9"',
+            payee="Beta",
+        )
+        + invoice(1, "2026-02-05", "49.00")
+        + _wire("630.00", "30.00", "600.00")
+        + invoice(3, "2026-03-02", "20.00", "CUS-9", payee="Beta")
+        + """
+2026-03-02 * "Apply BR-1's credit to INV-3"
+  receipt: "BR-1"
+  Liabilities:CustomerCredits  20.00 USD
+  Assets:AccountsReceivable  -20.00 USD
+    invoice: "INV-3"
+"""
+        + invoice(4, "2026-03-10", "100.00", "CUS-9", payee="Beta")
+    )
+    loaded = _books(books, text)
+    assert _credit_applications(loaded) == [("2026-03-10", "INV-4", Decimal("10.00"))]
+    assert _held(loaded, "2026-03-31") == [
+        ["CUS-1", "Acme", "USD", Decimal("551.00")],
+        ["Total", "", "USD", Decimal("551.00")],
+    ]
+    assert balance(loaded.entries, CREDITS, "USD") == Decimal("-551.00")
+    assert balance(loaded.entries, AR, "USD") == Decimal("90.00")
