@@ -571,10 +571,8 @@ def entries(
     account = policy.customer_credits_account
     foreign = credits_remeasurement.foreign_postings(credit_entries, owner, account, functional)
     found = paid_out_at_own_rates(foreign, functional, policy)
-    made = [
-        entry(paid, policy, owner.keys(paid.move.entry, paid.move.posting)) for paid in found.paid
-    ]
+    made = [entry(paid, policy, owner.keys(paid.move)) for paid in found.paid]
     for moved in found.transfers:
-        keys = [owner.keys(leg.move.entry, leg.move.posting) for leg in moved.legs]
+        keys = [owner.keys(leg.move) for leg in moved.legs]
         made.append(credit_transfers.transfer_entry(moved, policy, keys))
     return Made(made, found.stops)

@@ -15,8 +15,10 @@ Credits are pooled per customer and currency, not per receipt: an
 application pays out of the customer's credits (`plugins.customer_credits`),
 so the pool is what is remeasured. Its postings are those to the credits
 account that belong to the customer (`customer_credits.Owner`), typed and
-generated. Its carrying amount is their weight in the functional currency:
-a credit of 30.00 EUR moved to credits at 1.20 (`-30.00 EUR @ 1.20 USD`)
+generated; of a debit shared among a receipt's parts, the customer's
+share, its units at the debit's price (`Owner.reads`). Its carrying
+amount is their weight in the functional currency: a credit of 30.00
+EUR moved to credits at 1.20 (`-30.00 EUR @ 1.20 USD`)
 is carried at -36.00 USD, and each application or refund out of it takes
 its share away, at the pool's carrying rate (`plugins.credits_own_rate`
 realizes what a debit at another rate differs by). The earlier month
@@ -139,8 +141,10 @@ def foreign_postings(
 ) -> list[customer_credits.CreditPosting]:
     """Returns the postings to the credits account in a foreign currency, with their customers.
 
-    The customer is read only of these postings: most books' credits are
-    in the functional currency.
+    As the schedule and the matcher read them (`customer_credits.Owner.reads`):
+    a debit shared among a receipt's parts is each customer's share, its
+    units at the debit's price. The customer is read only of these
+    postings: most books' credits are in the functional currency.
     """
     return [
         read
@@ -149,7 +153,7 @@ def foreign_postings(
         if posting.account == account
         and (units := posting.units) is not None
         and units.currency != functional
-        and (read := owner.read(entry, posting)) is not None
+        for read in owner.reads(entry, posting)
     ]
 
 

@@ -101,6 +101,7 @@ from fractions import Fraction
 from typing import Any, NamedTuple
 
 from beancount.core import data
+from beancount.core.amount import Amount
 
 from plugins import ar_entries, fx, meta, recoveries
 from plugins.ar_policy import ArPolicy
@@ -478,56 +479,63 @@ class Owner:
         receipt = self.receipt_of(entry, posting)
         return payee_key(receipt.payee or "") if receipt is not None else ""
 
-    def keys(self, entry: data.Transaction, posting: data.Posting) -> dict[str, str]:
-        """Returns the metadata an entry made of `posting` carries to be whose the posting is.
+    def keys(self, move: CreditPosting) -> dict[str, str]:
+        """Returns the metadata an entry made of a posting (`reads`) carries to be whose it is.
 
-        Its customer (`customer`); of nobody's, the receipt it names
-        (`revclose_receipt`), if any; else, of a debit its payee would
-        read as a customer's, nobody's pool (`POOL`). A posting of
+        Its customer (`customer`), as read: of a debit shared among a
+        receipt's parts, its share's part's. Of nobody's, the receipt it
+        names (`revclose_receipt`), if any; else, of a debit its payee
+        would read as a customer's, nobody's pool (`POOL`). A posting of
         nobody's naming none is nobody's by its payee on its day, which an
         entry on that day under that payee is too: R-9, a receipt of
         nobody's, refunded on Feb 20 naming it, realizes its exchange
         difference in an entry naming R-9, not read by its payee as the
         customer billed under it on Feb 5.
         """
+        if move.customer:
+            return {meta.CUSTOMER: move.customer}
+        entry, posting = move.entry, move.posting
         customer, by_payee = self.named(entry, posting)
-        whose = self._whose(entry, posting, customer, by_payee)
-        if whose:
-            return {meta.CUSTOMER: whose}
         if by_payee:  # so it names no receipt (`named`): it pays nobody's back, or names nobody
             return {POOL: UNASSIGNED} if customer else {}
         receipt = self.receipt_of(entry, posting)
         return {APPLIED_RECEIPT: receipt.id} if receipt is not None else {}
 
-    def read(self, entry: data.Transaction, posting: data.Posting) -> CreditPosting | None:
-        """Returns a posting to the credits account with whose it is; None if it has no number.
-
-        Whole: a debit naming a receipt that is shared among its parts
-        (`reads`) is read as its first part's.
-        """
-        units = posting.units
-        if units is None or not isinstance(number := units.number, Decimal):
-            return None
-        return CreditPosting(entry, self.of(entry, posting), units.currency, number, posting)
-
     def reads(self, entry: data.Transaction, posting: data.Posting) -> list[CreditPosting]:
         """Returns a posting to the credits account as each customer's share of it moves.
 
-        One, as `read` tells, unless it is a debit naming a receipt and no
-        customer, nor nobody's pool: then one per part of the receipt's
-        credits it uses (`part`), as the matcher reads it (`typed_uses`).
+        One, whose `of` tells (none if it has no number), unless it is a
+        debit naming a receipt and no customer, nor nobody's pool: then one
+        per part of the receipt's credits it uses (`part`), as the matcher
+        reads it (`typed_uses`). **Each share is a posting of its units at
+        the posting's price**, so it weighs its share of the posting's
+        weight by units, and the shares weigh what the posting does: BR-1
+        with parts of CUS-9 and CUS-1, `30.00 EUR @ 1.30 USD` (39.00 USD)
+        naming it and crediting INV-3 of CUS-9 10.00 EUR and INV-2 of CUS-1
+        20.00 EUR is CUS-9's `10.00 EUR @ 1.30 USD` (13.00) and CUS-1's
+        `20.00 EUR @ 1.30 USD` (26.00), in every pass that reads it (the
+        schedule, the statements, `plugins.credits_own_rate` and
+        `plugins.credits_remeasurement`).
         """
-        read = self.read(entry, posting)
-        if read is None:
+        units = posting.units
+        if units is None or not isinstance(number := units.number, Decimal):
             return []
-        if read.number <= 0 or _customer_named(entry, posting):
+        read = CreditPosting(entry, self.of(entry, posting), units.currency, number, posting)
+        if number <= 0 or _customer_named(entry, posting):
             return [read]
         if (posting.meta or {}).get(POOL) == UNASSIGNED or entry.meta.get(POOL) == UNASSIGNED:
             return [read]
-        part = self.part(entry, posting, read.number)
+        part = self.part(entry, posting, number)
         if part is None:
             return [read]
-        return [read._replace(customer=whose, number=share) for whose, share in part[1]]
+        return [
+            read._replace(
+                customer=whose,
+                number=share,
+                posting=posting._replace(units=Amount(share, units.currency)),
+            )
+            for whose, share in part[1]
+        ]
 
 
 def _customer_named(entry: data.Transaction, posting: data.Posting) -> str:
@@ -665,7 +673,7 @@ class CreditPosting(NamedTuple):
     customer: str
     currency: str
     number: Decimal  # as posted: negative credits the customer
-    posting: data.Posting
+    posting: data.Posting  # of a share of a posting (`Owner.reads`), its share's units
 
 
 def postings(

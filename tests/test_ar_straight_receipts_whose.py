@@ -10,16 +10,18 @@ receipt's credits if that customer holds no part), else, of the invoices
 its entry credits (an application by hand), each one's amount out of its
 customer's part, and the rest of it the part of the one billed under its
 payee (its own, else the receipt's), else the part parked first (by its
-first invoice). A debit naming a receipt
-in unapplied cash is the customer's whose credit its excess became. The
-matcher reads it with the credits it parks once cash is matched
-(`over_payments.InCalendar`, a receipt's excess), as the reports do, when
-it names no customer; what still changes after the last reading of the
-books is an error at the receipt's line. Found by the reviews of ea99850
-and d067615 (rev23), of df29203 (rev24, rev25), of df29203..faa78ca
-(rev26) and of 3133520 (rev27). README: "Receipts
-posted straight to the receivable", "A receipt over paying invoices of
-several customers is a credit for each".
+first invoice); in a foreign currency each share realizes and is
+remeasured in its customer's pool (`Owner.reads`). A debit naming a
+receipt in unapplied cash is the customer's whose credit its excess
+became. The matcher reads it with the credits it parks once cash is
+matched (`over_payments.InCalendar`, a receipt's excess), as the reports
+do, when it names no customer; what still changes after the last reading
+of the books is an error at the receipt's line. Found by the reviews of
+ea99850 and d067615 (rev23), of df29203 (rev24, rev25), of
+df29203..faa78ca (rev26) and of 3133520 (rev27); the foreign-currency
+shares close the known gap ab54eb1 left. README: "Receipts posted
+straight to the receivable", "A receipt over paying invoices of several
+customers is a credit for each".
 """
 
 from __future__ import annotations
@@ -37,13 +39,15 @@ from reports import books as books_module
 from reports import receivables as receivables_report
 from tests import reporting
 from tests.conftest import Books, generated, line_of
-from tests.rated_books import units_total
+from tests.rated_books import postings_through, units_total, usd_weight
 from tests.test_ar_chargebacks import chargeback
+from tests.test_ar_credits_remeasured import CREDITS_REMEASURED, _month_end, remeasurements
 from tests.test_ar_reconciliation import (
     AR,
     CREDITS,
     HEADER,
     POLICY,
+    REALIZED,
     balance,
     invoice,
     load,
@@ -1108,3 +1112,145 @@ def test_an_application_by_hand_to_a_part_found_once_cash_is_matched_uses_that_p
     ]
     assert balance(loaded.entries, CREDITS, "USD") == Decimal("-551.00")
     assert balance(loaded.entries, AR, "USD") == Decimal("90.00")
+
+
+def _euro_invoice(number: int, day: str, euros: str, rate: str, customer: str, payee: str) -> str:
+    """INV-`number` of `euros` EUR billed to `customer` under `payee` at its own `rate`."""
+    return f"""
+{day} * "{payee}" "Invoice INV-{number}" ^INV-{number}
+  invoice: "INV-{number}"
+  customer: "{customer}"
+  Assets:AccountsReceivable  {euros} EUR @ {rate} USD
+  Income:Revenue:Services  -{Decimal(euros) * Decimal(rate):.2f} USD
+"""
+
+
+def _euro_receipt(name: str, payee: str, number: int, customer: str, rate: str) -> str:
+    """R-`number`'s 100.00 EUR at `rate` on Feb 3 into unapplied cash, naming INV-`number`."""
+    return f"""
+2026-02-03 * "{payee}" "Wire {name}"
+  receipt: "{name}"
+  invoice: "INV-{number}"
+  customer: "{customer}"
+  Assets:Bank:Operating  {100 * Decimal(rate):.2f} USD
+  Liabilities:UnappliedCash  -100.00 EUR @ {rate} USD
+"""
+
+
+_EURO_INV_3 = """
+  Assets:AccountsReceivable  -10.00 EUR @ 1.30 USD
+    invoice: "INV-3\""""
+_EURO_INV_2 = """
+  Assets:AccountsReceivable  -20.00 EUR @ 1.30 USD
+    invoice: "INV-2\""""
+
+
+def _own_rates(loaded: books_module.Books) -> list[tuple[str, list[str]]]:
+    """(customer, postings as `account units @ price`) of each own-rate entry on credits, sorted."""
+    return sorted(
+        (
+            str(entry.meta["customer"]),
+            [f"{posting.account} {posting.units} @ {posting.price}" for posting in entry.postings],
+        )
+        for entry in generated(loaded.entries)
+        if entry.meta.get("revclose_kind") == "own-rate"
+        and any(posting.account == CREDITS for posting in entry.postings)
+    )
+
+
+@pytest.mark.parametrize(
+    ("credited", "payee"),
+    [(_EURO_INV_3 + _EURO_INV_2, ""), (_EURO_INV_2 + _EURO_INV_3, '"Acme" ')],
+    ids=["inv-3-first-no-payee", "inv-2-first-acme"],
+)
+def test_worked_example_a_euro_debit_shared_among_a_receipts_parts_is_remeasured_by_part(
+    books: Books, credited: str, payee: str
+) -> None:
+    # USD books, EUR 1.20 from Jan 1, 1.30 from Feb 20, 1.35 on Feb 28.
+    # INV-0 100.00 EUR of CUS-9 ("Beta") at 1.20 (120.00 USD) and INV-1
+    # 100.00 EUR of CUS-1 ("Acme") at 1.24 (124.00), Feb 2, are paid on Feb
+    # 3 by R-0 and R-1, 100.00 EUR each at their invoices' rates, from
+    # unapplied cash. BR-1 from "Acme", Feb 6, at 1.22 (85.40 USD), is
+    # posted straight 20.00 EUR to INV-0 and 50.00 EUR to INV-1, both paid
+    # already: once cash is matched it over pays both, and each excess is
+    # moved to credits at its invoice's carrying rate: CUS-9's part -20.00
+    # EUR @ 1.20 (-24.00 USD), CUS-1's -50.00 EUR @ 1.24 (-62.00 USD).
+    # Feb 20, by hand, naming BR-1 (under no payee, or "Acme"), at 1.30:
+    # Dr customer credits 30.00 EUR (39.00 USD), Cr INV-3 10.00 EUR of
+    # CUS-9 and INV-2 20.00 EUR of CUS-1 (both billed that day at 1.30), in
+    # either order: 10.00 EUR out of CUS-9's part (13.00 USD) and 20.00
+    # out of CUS-1's (26.00 USD), as the schedule reads it.
+    #   Realized, at own rates (each share against its own pool):
+    #     CUS-9: 10 x 1.30 - 10 x 1.20 = 13.00 - 12.00 = 1.00 of loss;
+    #     CUS-1: 20 x 1.30 - 20 x 1.24 = 26.00 - 24.80 = 1.20 of loss.
+    #   Carried Feb 28: CUS-9 10.00 EUR at -24.00 + 12.00 = -12.00 USD,
+    #     CUS-1 30.00 EUR at -62.00 + 24.80 = -37.20 USD; the account
+    #     -24.00 - 62.00 + 39.00 - 1.00 - 1.20 (the own-rate entries' legs,
+    #     12.00 - 13.00 and 24.80 - 26.00) = -49.20 = -12.00 - 37.20.
+    #   Unrealized Feb 28 at 1.35, reversed Mar 1: CUS-9 -13.50 + 12.00 =
+    #     -1.50 (a loss), CUS-1 -40.50 + 37.20 = -3.30; the account and its
+    #     remeasurement -49.20 - 4.80 = -54.00 = -40.00 x 1.35.
+    # Before, the debit was remeasured whole as its first part's customer's
+    # (`credits_remeasurement.foreign_postings` read each posting whole):
+    # INV-3 first, all 30.00 EUR CUS-9's, taking its 20.00 at 24.00 (2.00
+    # of loss) and overdrawing it 10.00 at 1.30, CUS-9 +0.50 and CUS-1
+    # -5.50 on Feb 28; INV-2 first, all CUS-1's (1.80 of loss), CUS-9 -3.00
+    # and CUS-1 -2.20, while the schedule held 10.00 EUR for CUS-9 and
+    # 30.00 for CUS-1 either way.
+    text = (
+        OPEN_CREDITS
+        + "\n2026-01-01 price EUR 1.20 USD\n2026-02-20 price EUR 1.30 USD\n"
+        + "2026-02-28 price EUR 1.35 USD\n"
+        + _euro_invoice(0, "2026-02-02", "100.00", "1.20", "CUS-9", "Beta")
+        + _euro_invoice(1, "2026-02-02", "100.00", "1.24", "CUS-1", "Acme")
+        + _euro_receipt("R-0", "Beta", 0, "CUS-9", "1.20")
+        + _euro_receipt("R-1", "Acme", 1, "CUS-1", "1.24")
+        + """
+2026-02-06 * "Acme" "Wire BR-1"
+  bank_reference: "BR-1"
+  Assets:Bank:Operating  85.40 USD
+  Assets:AccountsReceivable  -20.00 EUR @ 1.22 USD
+    invoice: "INV-0"
+  Assets:AccountsReceivable  -50.00 EUR @ 1.22 USD
+    invoice: "INV-1"
+"""
+        + _euro_invoice(2, "2026-02-20", "20.00", "1.30", "CUS-1", "Acme")
+        + _euro_invoice(3, "2026-02-20", "10.00", "1.30", "CUS-9", "Beta")
+        + f"""
+2026-02-20 * {payee}"Apply BR-1's credit to INV-2 and INV-3"
+  receipt: "BR-1"
+  Liabilities:CustomerCredits  30.00 EUR @ 1.30 USD{credited}
+"""
+    )
+    loaded = _books(books, text)
+    assert _held(loaded, "2026-02-28") == [
+        ["CUS-1", "Acme", "EUR", Decimal("30.00")],
+        ["CUS-9", "Beta", "EUR", Decimal("10.00")],
+        ["Total", "", "EUR", Decimal("40.00")],
+    ]
+    assert _own_rates(loaded) == [
+        (
+            "CUS-1",
+            [
+                f"{CREDITS} 20.00 EUR @ 1.24 USD",
+                f"{CREDITS} -20.00 EUR @ 1.30 USD",
+                f"{REALIZED} 1.20 USD @ None",
+            ],
+        ),
+        (
+            "CUS-9",
+            [
+                f"{CREDITS} 10.00 EUR @ 1.2 USD",
+                f"{CREDITS} -10.00 EUR @ 1.30 USD",
+                f"{REALIZED} 1.00 USD @ None",
+            ],
+        ),
+    ]
+    assert sorted(remeasurements(loaded.entries)) == sorted(
+        _month_end("CUS-9", "2026-02-28", "-1.50", "1.35")
+        + _month_end("CUS-1", "2026-02-28", "-3.30", "1.35")
+    )
+    held = postings_through(loaded.entries, CREDITS, "2026-02-28")
+    assert (units_total(held, "EUR"), usd_weight(held)) == (Decimal("-40.00"), Decimal("-49.20"))
+    remeasured = postings_through(loaded.entries, CREDITS_REMEASURED, "2026-02-28")
+    assert usd_weight(held) + usd_weight(remeasured) == Decimal("-40.00") * Decimal("1.35")
