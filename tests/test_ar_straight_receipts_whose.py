@@ -32,6 +32,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from beancount.core import data
 
 from plugins import ar_reconciliation
 from plugins.receipts import APPLIED_RECEIPT
@@ -63,7 +64,7 @@ def _held(loaded: books_module.Books, day: str) -> list[Sequence[object]]:
     return [row[:4] for row in table.rows]
 
 
-def _credit_applications(loaded: books_module.Books) -> list[tuple[str, str, Decimal]]:
+def _credit_applications(entries: list[data.Directive]) -> list[tuple[str, str, Decimal]]:
     """(date, invoice, units) of each application of a customer credit."""
     return [
         (
@@ -71,7 +72,7 @@ def _credit_applications(loaded: books_module.Books) -> list[tuple[str, str, Dec
             str(entry.meta["invoice"]),
             units_total([p for p in entry.postings if p.account == CREDITS]),
         )
-        for entry in generated(loaded.entries)
+        for entry in generated(entries)
         if entry.meta.get("revclose_kind") == "customer-credit"
     ]
 
@@ -81,49 +82,103 @@ def _books(books: Books, text: str) -> books_module.Books:
     return reporting.loaded(books, HEADER + text, {"ar.yaml": POLICY})
 
 
-def _wire(amount: str, inv_0: str, inv_1: str) -> str:
-    """BR-1 from Acme on Feb 6, posted straight to INV-0 (CUS-9) and INV-1 (CUS-1)."""
+_NAMES = {"CUS-1": "Acme", "CUS-9": "Beta"}
+
+
+def _schedule(*held: tuple[str, str], total: str, currency: str = "USD") -> list[list[object]]:
+    """The rows `_held` reads: each (customer, credit) under its customer's name, then the total."""
+    rows: list[list[object]] = [
+        [customer, _NAMES[customer], currency, Decimal(credit)] for customer, credit in held
+    ]
+    return [*rows, ["Total", "", currency, Decimal(total)]]
+
+
+def _cus_9(number: int, day: str, amount: str) -> str:
+    """INV-`number` of `amount` USD billed to CUS-9 under "Beta" on `day`."""
+    return invoice(number, day, amount, "CUS-9", payee="Beta")
+
+
+def _receivable(units: str, invoice_id: str) -> str:
+    """A posting of `units` to the receivable, naming `invoice_id`."""
+    return f'\n  Assets:AccountsReceivable  {units}\n    invoice: "{invoice_id}"'
+
+
+def _wire(
+    amount: str, *posted: tuple[str, str], day: str = "2026-02-06", currency: str = "USD"
+) -> str:
+    """BR-1 from Acme on `day`, `amount` USD posted straight to each (units, invoice).
+
+    The units are in `currency`, which may carry a price (`EUR @ 1.22 USD`).
+    """
+    straight = "".join(_receivable(f"-{units} {currency}", paid) for units, paid in posted)
     return f"""
-2026-02-06 * "Acme" "Wire BR-1"
+{day} * "Acme" "Wire BR-1"
   bank_reference: "BR-1"
-  Assets:Bank:Operating  {amount} USD
-  Assets:AccountsReceivable  -{inv_0} USD
-    invoice: "INV-0"
-  Assets:AccountsReceivable  -{inv_1} USD
-    invoice: "INV-1"
+  Assets:Bank:Operating  {amount} USD{straight}
 """
 
 
 def _bank_line(day: str, amount: str, inv: str) -> str:
     """A bank line of BR-1 from Acme on `day`, posted straight `amount` to `inv`."""
+    return _wire(amount, (amount, inv), day=day)
+
+
+def _by_hand(what: str, debit: str, credited: str, day: str = "2026-03-02", payee: str = "") -> str:
+    """BR-1's credit applied by hand on `day` under `payee`: `debit` to credits, Cr `credited`."""
     return f"""
-{day} * "Acme" "Wire BR-1"
-  bank_reference: "BR-1"
-  Assets:Bank:Operating  {amount} USD
-  Assets:AccountsReceivable  -{amount} USD
-    invoice: "{inv}"
+{day} * {payee}"Apply BR-1's credit to {what}"
+  receipt: "BR-1"
+  Liabilities:CustomerCredits  {debit}{credited}
 """
 
 
+def _returned(narration: str, amount: str, reopened: str) -> str:
+    """The bank returning `amount` on Feb 20, debited to the receivable as `reopened`."""
+    return f"""
+2026-02-20 * "Acme" "{narration}"{reopened}
+  Assets:Bank:Operating  -{amount} USD
+"""
+
+
+# BR-1's credit applied by hand to INV-3 40.00 (CUS-9's) or INV-2 30.00 (CUS-1's).
+_INV_3 = _receivable("-40.00 USD", "INV-3")
+_INV_2 = _receivable("-30.00 USD", "INV-2")
 # INV-0 30.00 to CUS-9 under "Beta" (Feb 4), INV-1 49.00 to CUS-1 under
-# "Acme" (Feb 5). BR-1, 730.00 from "Acme" on Feb 6, is posted straight
-# 130.00 to INV-0 and 600.00 to INV-1: it over pays both, 130.00 - 30.00
-# = 100.00 moved to CUS-9's credit and 600.00 - 49.00 = 551.00 to CUS-1's
-# (the two over-payment entries say so). INV-2 30.00 to CUS-1 (Feb 25) and
-# INV-3 40.00 to CUS-9 (Mar 2) come later; `{between}` is typed between.
-PAYING_BOTH = (
-    OPEN_CREDITS
-    + invoice(0, "2026-02-04", "30.00", "CUS-9", payee="Beta")
-    + invoice(1, "2026-02-05", "49.00")
-    + _wire("730.00", "130.00", "600.00")
-    + "{between}"
-    + invoice(2, "2026-02-25", "30.00")
-    + invoice(3, "2026-03-02", "40.00", "CUS-9", payee="Beta")
+# "Acme" (Feb 5).
+_BILLED = OPEN_CREDITS + _cus_9(0, "2026-02-04", "30.00") + invoice(1, "2026-02-05", "49.00")
+# R-1 49.00 in unapplied cash naming INV-1 and CUS-1, Feb 5: pays INV-1.
+_R_1_PAYS_INV_1 = receipt(
+    "2026-02-05", "49.00 USD", "R-1", '\n  invoice: "INV-1"\n  customer: "CUS-1"'
 )
+# R-1 200.00 from "Acme" in unapplied cash naming INV-0, Feb 6: 170.00 over.
+_R_1_OVER_PAYS_INV_0 = receipt("2026-02-06", "200.00 USD", "R-1", '\n  invoice: "INV-0"')
+# INV-2 (CUS-1's) paid on Feb 5 by R-0 10.00 naming it, then BR-1's bank
+# line of Feb 6 posting 10.00 straight to it.
+_R_0_PAYS_INV_2 = receipt("2026-02-05", "10.00 USD", "R-0", '\n  invoice: "INV-2"')
+_INV_2_PAID_THEN_POSTED_STRAIGHT = _R_0_PAYS_INV_2 + _bank_line("2026-02-06", "10.00", "INV-2")
+
+
+def _paying_both(*after: str) -> str:
+    """The README's books: `_BILLED`, then BR-1's 730.00 posted straight, then `after`.
+
+    BR-1, 730.00 from "Acme" on Feb 6, is posted straight 130.00 to INV-0
+    and 600.00 to INV-1: it over pays both, 130.00 - 30.00 = 100.00 moved
+    to CUS-9's credit and 600.00 - 49.00 = 551.00 to CUS-1's (the two
+    over-payment entries say so).
+    """
+    wire = _wire("730.00", ("130.00", "INV-0"), ("600.00", "INV-1"))
+    return _BILLED + wire + "".join(after)
 
 
 def _loaded(books: Books, between: str = "") -> books_module.Books:
-    return _books(books, PAYING_BOTH.replace("{between}", between))
+    """`_paying_both(between)`, then CUS-1's INV-2 and CUS-9's INV-3.
+
+    INV-2 30.00 is billed on Feb 25 and INV-3 40.00 on Mar 2.
+    """
+    text = _paying_both(
+        between, invoice(2, "2026-02-25", "30.00"), _cus_9(3, "2026-03-02", "40.00")
+    )
+    return _books(books, text)
 
 
 def test_worked_example_a_straight_receipt_over_paying_two_customers_credits_each_its_own(
@@ -138,15 +193,13 @@ def test_worked_example_a_straight_receipt_over_paying_two_customers_credits_eac
     # though CUS-1 held 551.00 in the schedule, and CUS-9's 651.00 paid
     # INV-3; schedule CUS-1 551.00, CUS-9 60.00, total 611.00.
     loaded = _loaded(books)
-    assert _credit_applications(loaded) == [
+    assert _credit_applications(loaded.entries) == [
         ("2026-02-25", "INV-2", Decimal("30.00")),
         ("2026-03-02", "INV-3", Decimal("40.00")),
     ]
-    assert _held(loaded, "2026-03-31") == [
-        ["CUS-1", "Acme", "USD", Decimal("521.00")],
-        ["CUS-9", "Beta", "USD", Decimal("60.00")],
-        ["Total", "", "USD", Decimal("581.00")],
-    ]
+    assert _held(loaded, "2026-03-31") == _schedule(
+        ("CUS-1", "521.00"), ("CUS-9", "60.00"), total="581.00"
+    )
     assert balance(loaded.entries, CREDITS, "USD") == Decimal("-581.00")
     assert balance(loaded.entries, AR, "USD") == Decimal("0.00")
 
@@ -172,15 +225,13 @@ def test_a_refund_naming_a_receipt_of_two_customers_is_its_payees_part(books: Bo
     # held 100.00 - 500.00, so no credit paid anything; schedule CUS-1
     # 551.00, CUS-9 -400.00, AR 70.00.
     loaded = _loaded(books, _refund("500.00", '"Acme" '))
-    assert _credit_applications(loaded) == [
+    assert _credit_applications(loaded.entries) == [
         ("2026-02-25", "INV-2", Decimal("30.00")),
         ("2026-03-02", "INV-3", Decimal("40.00")),
     ]
-    assert _held(loaded, "2026-03-31") == [
-        ["CUS-1", "Acme", "USD", Decimal("21.00")],
-        ["CUS-9", "Beta", "USD", Decimal("60.00")],
-        ["Total", "", "USD", Decimal("81.00")],
-    ]
+    assert _held(loaded, "2026-03-31") == _schedule(
+        ("CUS-1", "21.00"), ("CUS-9", "60.00"), total="81.00"
+    )
     assert balance(loaded.entries, CREDITS, "USD") == Decimal("-81.00")
 
 
@@ -199,15 +250,13 @@ def test_a_refund_under_no_payee_naming_a_receipt_of_two_customers_is_its_payers
     # INV-1): 100.00 - 80.00 = 20.00 paid 20.00 of INV-3; schedule CUS-1
     # 521.00 only, AR 20.00.
     loaded = _loaded(books, _refund("80.00", ""))
-    assert _credit_applications(loaded) == [
+    assert _credit_applications(loaded.entries) == [
         ("2026-02-25", "INV-2", Decimal("30.00")),
         ("2026-03-02", "INV-3", Decimal("40.00")),
     ]
-    assert _held(loaded, "2026-03-31") == [
-        ["CUS-1", "Acme", "USD", Decimal("441.00")],
-        ["CUS-9", "Beta", "USD", Decimal("60.00")],
-        ["Total", "", "USD", Decimal("501.00")],
-    ]
+    assert _held(loaded, "2026-03-31") == _schedule(
+        ("CUS-1", "441.00"), ("CUS-9", "60.00"), total="501.00"
+    )
     assert balance(loaded.entries, CREDITS, "USD") == Decimal("-501.00")
     assert balance(loaded.entries, AR, "USD") == Decimal("0.00")
 
@@ -223,12 +272,7 @@ def test_a_returned_payment_of_one_invoice_takes_back_its_customers_part(books: 
     # the account held only 100.00 for: 100.00 taken back, INV-1 open
     # 451.00 again, no credit applied; schedule CUS-1 451.00, CUS-9
     # 100.00, AR 521.00.
-    returned = """
-2026-02-20 * "Acme" "Returned payment of INV-1"
-  Assets:AccountsReceivable  551.00 USD
-    invoice: "INV-1"
-  Assets:Bank:Operating  -551.00 USD
-"""
+    returned = _returned("Returned payment of INV-1", "551.00", _receivable("551.00 USD", "INV-1"))
     loaded = _loaded(books, returned)
     taken = [
         (str(entry.date), str(entry.narration), units_total(list(entry.postings)[:1]))
@@ -242,11 +286,8 @@ def test_a_returned_payment_of_one_invoice_takes_back_its_customers_part(books: 
             Decimal("551.00"),
         )
     ]
-    assert _credit_applications(loaded) == [("2026-03-02", "INV-3", Decimal("40.00"))]
-    assert _held(loaded, "2026-03-31") == [
-        ["CUS-9", "Beta", "USD", Decimal("60.00")],
-        ["Total", "", "USD", Decimal("60.00")],
-    ]
+    assert _credit_applications(loaded.entries) == [("2026-03-02", "INV-3", Decimal("40.00"))]
+    assert _held(loaded, "2026-03-31") == _schedule(("CUS-9", "60.00"), total="60.00")
     assert balance(loaded.entries, AR, "USD") == Decimal("30.00")
 
 
@@ -275,12 +316,10 @@ def test_a_refund_of_a_straight_receipt_over_paying_in_the_calendar_is_not_anoth
     # credit and opened INV-9 again by 30.00; AR 30.00, the schedule CUS-1
     # 9.00 and CUS-9 30.00.
     text = (
-        OPEN_CREDITS
-        + invoice(0, "2026-02-04", "30.00", "CUS-9", payee="Beta")
-        + invoice(1, "2026-02-05", "49.00")
-        + receipt("2026-02-05", "49.00 USD", "R-1", '\n  invoice: "INV-1"\n  customer: "CUS-1"')
-        + _wire("79.00", "30.00", "49.00")
-        + invoice(9, "2026-02-10", "30.00", "CUS-9", payee="Beta")
+        _BILLED
+        + _R_1_PAYS_INV_1
+        + _wire("79.00", ("30.00", "INV-0"), ("49.00", "INV-1"))
+        + _cus_9(9, "2026-02-10", "30.00")
         + receipt(
             "2026-02-10",
             "70.00 USD",
@@ -305,10 +344,7 @@ def test_a_refund_of_a_straight_receipt_over_paying_in_the_calendar_is_not_anoth
     ]
     assert balance(loaded.entries, AR, "USD") == Decimal("0.00")
     assert balance(loaded.entries, CREDITS, "USD") == Decimal("-9.00")
-    assert _held(loaded, "2026-03-31") == [
-        ["CUS-1", "Acme", "USD", Decimal("9.00")],
-        ["Total", "", "USD", Decimal("9.00")],
-    ]
+    assert _held(loaded, "2026-03-31") == _schedule(("CUS-1", "9.00"), total="9.00")
 
 
 def test_the_part_parked_first_is_by_its_first_invoice_whatever_the_postings_order(
@@ -331,33 +367,23 @@ def test_the_part_parked_first_is_by_its_first_invoice_whatever_the_postings_ord
     # bank line posts them, INV-5 first: CUS-1's part after CUS-9's INV-3)
     # out of CUS-9's: schedule CUS-1 20.00, CUS-9 -20.00 while INV-2 stayed
     # open 20.00.
-    wire = """
-2026-02-06 * "Acme" "Wire BR-1"
-  bank_reference: "BR-1"
-  Assets:Bank:Operating  180.00 USD
-  Assets:AccountsReceivable  -60.00 USD
-    invoice: "INV-5"
-  Assets:AccountsReceivable  -60.00 USD
-    invoice: "INV-3"
-  Assets:AccountsReceivable  -60.00 USD
-    invoice: "INV-1"
-"""
+    wire = _wire("180.00", ("60.00", "INV-5"), ("60.00", "INV-3"), ("60.00", "INV-1"))
     text = (
         OPEN_CREDITS
         + invoice(1, "2026-02-04", "10.00")
-        + invoice(3, "2026-02-04", "10.00", "CUS-9", payee="Beta")
+        + _cus_9(3, "2026-02-04", "10.00")
         + invoice(5, "2026-02-04", "10.00")
         + wire
         + _refund("20.00", '"Gamma" ')
         + invoice(2, "2026-02-25", "100.00")
-        + invoice(4, "2026-03-02", "100.00", "CUS-9", payee="Beta")
+        + _cus_9(4, "2026-03-02", "100.00")
     )
     loaded = _books(books, text)
-    assert _credit_applications(loaded) == [
+    assert _credit_applications(loaded.entries) == [
         ("2026-02-25", "INV-2", Decimal("80.00")),
         ("2026-03-02", "INV-4", Decimal("50.00")),
     ]
-    assert _held(loaded, "2026-03-31") == [["Total", "", "USD", Decimal("0.00")]]
+    assert _held(loaded, "2026-03-31") == _schedule(total="0.00")
     assert balance(loaded.entries, CREDITS, "USD") == Decimal("0.00")
     assert balance(loaded.entries, AR, "USD") == Decimal("70.00")
 
@@ -377,30 +403,20 @@ def test_a_debit_naming_a_receipt_and_a_customer_without_a_part_of_it_leaves_its
     # the schedule read it as CUS-9's: CUS-1 shown holding 421.00 + 79.00
     # with INV-5 open 79.00.
     text = (
-        OPEN_CREDITS
-        + invoice(0, "2026-02-04", "30.00", "CUS-9", payee="Beta")
-        + invoice(1, "2026-02-05", "49.00")
-        + """
-2026-02-06 * "Acme" "Wire BR-1"
-  bank_reference: "BR-1"
-  Assets:Bank:Operating  600.00 USD
-  Assets:AccountsReceivable  -600.00 USD
-    invoice: "INV-1"
-"""
+        _BILLED
+        + _bank_line("2026-02-06", "600.00", "INV-1")
         + _refund("500.00", '"Acme" ', extra='\n  customer: "CUS-9"')
         + invoice(2, "2026-02-25", "30.00")
         + invoice(5, "2026-03-10", "100.00")
     )
     loaded = _books(books, text)
-    assert _credit_applications(loaded) == [
+    assert _credit_applications(loaded.entries) == [
         ("2026-02-25", "INV-2", Decimal("30.00")),
         ("2026-03-10", "INV-5", Decimal("100.00")),
     ]
-    assert _held(loaded, "2026-03-31") == [
-        ["CUS-1", "Acme", "USD", Decimal("421.00")],
-        ["CUS-9", "Beta", "USD", Decimal("-500.00")],
-        ["Total", "", "USD", Decimal("-79.00")],
-    ]
+    assert _held(loaded, "2026-03-31") == _schedule(
+        ("CUS-1", "421.00"), ("CUS-9", "-500.00"), total="-79.00"
+    )
     assert balance(loaded.entries, AR, "USD") == Decimal("30.00")
 
 
@@ -420,19 +436,14 @@ def test_a_refund_naming_a_receipt_in_unapplied_cash_is_whose_credit_its_excess_
     # CUS-9's, but the schedule read it as CUS-1's: CUS-1 -100.00, CUS-9
     # 130.00.
     text = (
-        OPEN_CREDITS
-        + invoice(0, "2026-02-04", "30.00", "CUS-9", payee="Beta")
-        + invoice(1, "2026-02-05", "49.00")
-        + receipt("2026-02-06", "200.00 USD", "R-1", '\n  invoice: "INV-0"')
+        _BILLED
+        + _R_1_OVER_PAYS_INV_0
         + _refund("100.00", '"Acme" ', name="R-1")
-        + invoice(3, "2026-03-02", "40.00", "CUS-9", payee="Beta")
+        + _cus_9(3, "2026-03-02", "40.00")
     )
     loaded = _books(books, text)
-    assert _credit_applications(loaded) == [("2026-03-02", "INV-3", Decimal("40.00"))]
-    assert _held(loaded, "2026-03-31") == [
-        ["CUS-9", "Beta", "USD", Decimal("30.00")],
-        ["Total", "", "USD", Decimal("30.00")],
-    ]
+    assert _credit_applications(loaded.entries) == [("2026-03-02", "INV-3", Decimal("40.00"))]
+    assert _held(loaded, "2026-03-31") == _schedule(("CUS-9", "30.00"), total="30.00")
     assert balance(loaded.entries, CREDITS, "USD") == Decimal("-30.00")
     assert balance(loaded.entries, AR, "USD") == Decimal("49.00")
 
@@ -458,24 +469,19 @@ def test_a_refund_naming_a_straight_receipt_by_its_link_alone_is_read_with_the_c
   Assets:Bank:Operating  -40.00 USD
 """
     text = (
-        OPEN_CREDITS
-        + invoice(0, "2026-02-04", "30.00", "CUS-9", payee="Beta")
-        + invoice(1, "2026-02-05", "49.00")
-        + receipt("2026-02-05", "49.00 USD", "R-1", '\n  invoice: "INV-1"\n  customer: "CUS-1"')
-        + _wire("179.00", "130.00", "49.00")
+        _BILLED
+        + _R_1_PAYS_INV_1
+        + _wire("179.00", ("130.00", "INV-0"), ("49.00", "INV-1"))
         + refund
         + invoice(2, "2026-02-25", "30.00")
-        + invoice(3, "2026-03-02", "40.00", "CUS-9", payee="Beta")
+        + _cus_9(3, "2026-03-02", "40.00")
     )
     loaded = _books(books, text)
-    assert _credit_applications(loaded) == [
+    assert _credit_applications(loaded.entries) == [
         ("2026-02-25", "INV-2", Decimal("9.00")),
         ("2026-03-02", "INV-3", Decimal("40.00")),
     ]
-    assert _held(loaded, "2026-03-31") == [
-        ["CUS-9", "Beta", "USD", Decimal("60.00")],
-        ["Total", "", "USD", Decimal("60.00")],
-    ]
+    assert _held(loaded, "2026-03-31") == _schedule(("CUS-9", "60.00"), total="60.00")
     assert balance(loaded.entries, AR, "USD") == Decimal("21.00")
 
 
@@ -496,31 +502,36 @@ def test_the_matcher_reads_a_refund_of_a_receipt_in_unapplied_cash_as_whose_cred
     # account held 50.00 - 100.00 for CUS-1 from Feb 20, INV-2 stayed open
     # 30.00 and the schedule showed CUS-1 -50.00, CUS-9 130.00.
     text = (
-        OPEN_CREDITS
-        + invoice(0, "2026-02-04", "30.00", "CUS-9", payee="Beta")
-        + invoice(1, "2026-02-05", "49.00")
-        + receipt("2026-02-06", "200.00 USD", "R-1", '\n  invoice: "INV-0"')
+        _BILLED
+        + _R_1_OVER_PAYS_INV_0
         + receipt("2026-02-07", "99.00 USD", "R-2", '\n  invoice: "INV-1"')
         + _refund("100.00", '"Acme" ', name="R-1")
         + invoice(2, "2026-02-25", "30.00")
-        + invoice(3, "2026-03-02", "40.00", "CUS-9", payee="Beta")
+        + _cus_9(3, "2026-03-02", "40.00")
     )
     loaded = _books(books, text)
-    assert _credit_applications(loaded) == [
+    assert _credit_applications(loaded.entries) == [
         ("2026-02-25", "INV-2", Decimal("30.00")),
         ("2026-03-02", "INV-3", Decimal("40.00")),
     ]
-    assert _held(loaded, "2026-03-31") == [
-        ["CUS-1", "Acme", "USD", Decimal("20.00")],
-        ["CUS-9", "Beta", "USD", Decimal("30.00")],
-        ["Total", "", "USD", Decimal("50.00")],
-    ]
+    assert _held(loaded, "2026-03-31") == _schedule(
+        ("CUS-1", "20.00"), ("CUS-9", "30.00"), total="50.00"
+    )
     assert balance(loaded.entries, AR, "USD") == Decimal("0.00")
 
 
 def _messages(errors: list[Any]) -> list[tuple[int, str]]:
     """(line, message) of each error."""
     return [(error.source["lineno"], error.message) for error in errors]
+
+
+def _read_once(
+    books: Books, monkeypatch: pytest.MonkeyPatch, text: str
+) -> tuple[list[data.Directive], list[tuple[int, str]]]:
+    """The entries of `text` and (line, message) of each error, the books allowed one reading."""
+    monkeypatch.setattr(ar_reconciliation, "_READINGS", 1)
+    entries, errors = load(books, text)
+    return entries, _messages(errors)
 
 
 def test_whose_credit_a_refund_uses_that_did_not_settle_is_an_error_at_the_receipts_line(
@@ -534,16 +545,9 @@ def test_whose_credit_a_refund_uses_that_did_not_settle_is_an_error_at_the_recei
     # error at R-1's line (its posting to unapplied cash, 3 lines below its
     # `receipt:` line, where the chargeback errors sit too), not figures.
     # A pin: it passed before the review of df29203 (rev25).
-    monkeypatch.setattr(ar_reconciliation, "_READINGS", 1)
-    text = (
-        OPEN_CREDITS
-        + invoice(0, "2026-02-04", "30.00", "CUS-9", payee="Beta")
-        + invoice(1, "2026-02-05", "49.00")
-        + receipt("2026-02-06", "200.00 USD", "R-1", '\n  invoice: "INV-0"')
-        + _refund("100.00", '"Acme" ', name="R-1")
-    )
-    _, errors = load(books, text)
-    assert _messages(errors) == [
+    text = _BILLED + _R_1_OVER_PAYS_INV_0 + _refund("100.00", '"Acme" ', name="R-1")
+    _, errors = _read_once(books, monkeypatch, text)
+    assert errors == [
         (
             line_of(HEADER + text, 'receipt: "R-1"') + 3,
             "Whose credit the debits naming R-1 use did not settle in 1 readings of the "
@@ -579,19 +583,9 @@ def test_whose_credit_a_refund_uses_flipping_every_reading_is_an_error_not_silen
     # BR-1's parts off those entries, read the refund as CUS-9's). Found by
     # the review of df29203 (rev25): the 8th reading finding nothing was
     # read as nothing new.
-    wire = """
-2026-02-10 * "Acme" "Wire BR-1"
-  bank_reference: "BR-1"
-  Assets:Bank:Operating  180.00 USD
-  Assets:AccountsReceivable  -130.00 USD
-    invoice: "INV-0"
-  Assets:AccountsReceivable  -50.00 USD
-    invoice: "INV-2"
-"""
+    wire = _wire("180.00", ("130.00", "INV-0"), ("50.00", "INV-2"), day="2026-02-10")
     text = (
-        OPEN_CREDITS
-        + invoice(0, "2026-02-04", "30.00", "CUS-9", payee="Beta")
-        + invoice(1, "2026-02-05", "49.00")
+        _BILLED
         + receipt("2026-02-05", "99.00 USD", "R-2", '\n  invoice: "INV-1"')
         + invoice(2, "2026-02-06", "50.00")
         + wire
@@ -622,22 +616,15 @@ def test_a_refund_naming_its_customer_and_a_receipt_is_read_once(
     # allowed one reading, no error. Found by the review of df29203 (rev25):
     # the books were read a second time for nothing, and with one reading
     # the user was told to name the customer this refund names.
-    monkeypatch.setattr(ar_reconciliation, "_READINGS", 1)
     text = (
-        OPEN_CREDITS
-        + invoice(0, "2026-02-04", "30.00", "CUS-9", payee="Beta")
-        + invoice(1, "2026-02-05", "49.00")
-        + receipt("2026-02-06", "200.00 USD", "R-1", '\n  invoice: "INV-0"')
+        _BILLED
+        + _R_1_OVER_PAYS_INV_0
         + _refund("100.00", '"Acme" ', name="R-1", extra='\n  customer: "CUS-9"')
-        + invoice(3, "2026-03-02", "40.00", "CUS-9", payee="Beta")
+        + _cus_9(3, "2026-03-02", "40.00")
     )
-    entries, errors = load(books, text)
-    assert _messages(errors) == []
-    assert [
-        (str(entry.date), str(entry.meta["invoice"]))
-        for entry in generated(entries)
-        if entry.meta.get("revclose_kind") == "customer-credit"
-    ] == [("2026-03-02", "INV-3")]
+    entries, errors = _read_once(books, monkeypatch, text)
+    assert errors == []
+    assert [row[:2] for row in _credit_applications(entries)] == [("2026-03-02", "INV-3")]
 
 
 def _closing(loaded: books_module.Books, customer: str) -> dict[str, Decimal]:
@@ -656,7 +643,7 @@ def _closing(loaded: books_module.Books, customer: str) -> dict[str, Decimal]:
 def test_an_application_by_hand_of_a_receipts_credit_to_an_invoice_uses_its_customers_part(
     books: Books,
 ) -> None:
-    # PAYING_BOTH: BR-1 730.00 from "Acme" (Feb 6) parks 100.00 for CUS-9
+    # `_loaded`'s books: BR-1 730.00 from "Acme" (Feb 6) parks 100.00 for CUS-9
     # (INV-0 30.00 paid 130.00) and 551.00 for CUS-1 (INV-1 49.00 paid
     # 600.00). INV-2 30.00 of CUS-1 (Feb 25) is paid from CUS-1's part
     # (521.00 left). INV-3 40.00 of CUS-9 (Mar 2) is paid by hand that day
@@ -672,22 +659,13 @@ def test_an_application_by_hand_of_a_receipts_credit_to_an_invoice_uses_its_cust
     # payee read as BR-1's, "Acme", billed to CUS-1): CUS-9's 100.00 paid
     # all of INV-4, the schedule showed CUS-1 481.00, the statements CUS-1
     # -481.00 and CUS-9 0.00, and CUS-9 got INV-3 paid from CUS-1's money.
-    by_hand = """
-2026-03-02 * "Apply BR-1's credit to INV-3"
-  receipt: "BR-1"
-  Liabilities:CustomerCredits  40.00 USD
-  Assets:AccountsReceivable  -40.00 USD
-    invoice: "INV-3"
-""" + invoice(4, "2026-03-10", "100.00", "CUS-9", payee="Beta")
-    loaded = _loaded(books, by_hand)
-    assert _credit_applications(loaded) == [
+    by_hand = _by_hand("INV-3", "40.00 USD", _INV_3)
+    loaded = _loaded(books, by_hand + _cus_9(4, "2026-03-10", "100.00"))
+    assert _credit_applications(loaded.entries) == [
         ("2026-02-25", "INV-2", Decimal("30.00")),
         ("2026-03-10", "INV-4", Decimal("60.00")),
     ]
-    assert _held(loaded, "2026-03-31") == [
-        ["CUS-1", "Acme", "USD", Decimal("521.00")],
-        ["Total", "", "USD", Decimal("521.00")],
-    ]
+    assert _held(loaded, "2026-03-31") == _schedule(("CUS-1", "521.00"), total="521.00")
     assert balance(loaded.entries, CREDITS, "USD") == Decimal("-521.00")
     assert balance(loaded.entries, AR, "USD") == Decimal("40.00")
     assert _closing(loaded, "CUS-1") == {"USD": Decimal("-521.00")}
@@ -705,20 +683,8 @@ def test_a_returned_wire_paying_two_customers_takes_back_each_customers_part(
     # nothing held, total 0.00; AR 30 + 49 - 730 + 651 + 730 - 651 = 79.00.
     # A pin of the review of df29203..faa78ca (rev26): the rule an
     # application by hand follows (the test above).
-    text = (
-        OPEN_CREDITS
-        + invoice(0, "2026-02-04", "30.00", "CUS-9", payee="Beta")
-        + invoice(1, "2026-02-05", "49.00")
-        + _wire("730.00", "130.00", "600.00")
-        + """
-2026-02-20 * "Acme" "Wire BR-1 returned"
-  Assets:AccountsReceivable  130.00 USD
-    invoice: "INV-0"
-  Assets:AccountsReceivable  600.00 USD
-    invoice: "INV-1"
-  Assets:Bank:Operating  -730.00 USD
-"""
-    )
+    reopened = _receivable("130.00 USD", "INV-0") + _receivable("600.00 USD", "INV-1")
+    text = _paying_both(_returned("Wire BR-1 returned", "730.00", reopened))
     loaded = _books(books, text)
     taken = [
         (str(entry.meta["customer"]), units_total(list(entry.postings)[:1]))
@@ -726,7 +692,7 @@ def test_a_returned_wire_paying_two_customers_takes_back_each_customers_part(
         if entry.meta.get("revclose_kind") == "over-payment-returned"
     ]
     assert sorted(taken) == [("CUS-1", Decimal("551.00")), ("CUS-9", Decimal("100.00"))]
-    assert _held(loaded, "2026-03-31") == [["Total", "", "USD", Decimal("0.00")]]
+    assert _held(loaded, "2026-03-31") == _schedule(total="0.00")
     assert balance(loaded.entries, AR, "USD") == Decimal("79.00")
 
 
@@ -748,7 +714,6 @@ def test_a_refund_of_a_straight_receipt_over_paying_its_first_invoices_customer_
     # books" (with eight, a second reading spent on nothing, out of the cap
     # every step shares): the parts were compared with none, not with the
     # first invoice's customer `Owner` read.
-    monkeypatch.setattr(ar_reconciliation, "_READINGS", 1)
     text = (
         OPEN_CREDITS
         + invoice(1, "2026-02-05", "49.00")
@@ -757,14 +722,29 @@ def test_a_refund_of_a_straight_receipt_over_paying_its_first_invoices_customer_
         + _refund("40.00", '"Acme" ')
         + invoice(2, "2026-02-25", "30.00")
     )
-    entries, errors = load(books, text)
-    assert _messages(errors) == []
+    entries, errors = _read_once(books, monkeypatch, text)
+    assert errors == []
     assert [
         (str(entry.date), str(entry.meta["invoice"]), str(entry.postings[0].units))
         for entry in generated(entries)
         if entry.meta.get("revclose_kind") == "customer-credit"
     ] == [("2026-02-25", "INV-2", "9.00 USD")]
     assert balance(entries, AR, "USD") == Decimal("21.00")
+
+
+def _two_bank_lines(paying_inv_2: str) -> str:
+    """CUS-1's books: INV-2 10.00 (Feb 2), `paying_inv_2`, INV-3 60.00 (Feb 7), INV-1 50.00 (Feb 8).
+
+    Then BR-1's bank line of Feb 10 posts 100.00 straight to INV-1.
+    """
+    return (
+        OPEN_CREDITS
+        + invoice(2, "2026-02-02", "10.00")
+        + paying_inv_2
+        + invoice(3, "2026-02-07", "60.00")
+        + invoice(1, "2026-02-08", "50.00")
+        + _bank_line("2026-02-10", "100.00", "INV-1")
+    )
 
 
 def test_a_receipts_part_from_two_bank_lines_is_available_from_the_earlier(
@@ -783,24 +763,13 @@ def test_a_receipts_part_from_two_bank_lines_is_available_from_the_earlier(
     # payments come by invoice id), so the Feb 6 20.00 paid nothing before
     # Feb 10: one application of 60.00 on Feb 10, and on Feb 9 the schedule
     # showed CUS-1 holding 20.00 beside INV-3 open 60.00.
-    text = (
-        OPEN_CREDITS
-        + invoice(2, "2026-02-02", "10.00")
-        + _bank_line("2026-02-06", "30.00", "INV-2")
-        + invoice(3, "2026-02-07", "60.00")
-        + invoice(1, "2026-02-08", "50.00")
-        + _bank_line("2026-02-10", "100.00", "INV-1")
-    )
-    loaded = _books(books, text)
-    assert _credit_applications(loaded) == [
+    loaded = _books(books, _two_bank_lines(_bank_line("2026-02-06", "30.00", "INV-2")))
+    assert _credit_applications(loaded.entries) == [
         ("2026-02-07", "INV-3", Decimal("20.00")),
         ("2026-02-10", "INV-3", Decimal("40.00")),
     ]
-    assert _held(loaded, "2026-02-09") == [["Total", "", "USD", Decimal("0.00")]]
-    assert _held(loaded, "2026-03-31") == [
-        ["CUS-1", "Acme", "USD", Decimal("10.00")],
-        ["Total", "", "USD", Decimal("10.00")],
-    ]
+    assert _held(loaded, "2026-02-09") == _schedule(total="0.00")
+    assert _held(loaded, "2026-03-31") == _schedule(("CUS-1", "10.00"), total="10.00")
     assert balance(loaded.entries, AR, "USD") == Decimal("0.00")
 
 
@@ -821,22 +790,13 @@ def test_a_receipts_part_over_paid_in_the_calendar_before_its_typed_part_is_avai
     # the 10.00 of Feb 6 paid nothing before Feb 10: one application of
     # 60.00 on Feb 10, and on Feb 9 the schedule showed CUS-1 holding 10.00
     # beside INV-3 open 60.00.
-    text = (
-        OPEN_CREDITS
-        + invoice(2, "2026-02-02", "10.00")
-        + receipt("2026-02-05", "10.00 USD", "R-0", '\n  invoice: "INV-2"')
-        + _bank_line("2026-02-06", "10.00", "INV-2")
-        + invoice(3, "2026-02-07", "60.00")
-        + invoice(1, "2026-02-08", "50.00")
-        + _bank_line("2026-02-10", "100.00", "INV-1")
-    )
-    loaded = _books(books, text)
-    assert _credit_applications(loaded) == [
+    loaded = _books(books, _two_bank_lines(_INV_2_PAID_THEN_POSTED_STRAIGHT))
+    assert _credit_applications(loaded.entries) == [
         ("2026-02-07", "INV-3", Decimal("10.00")),
         ("2026-02-10", "INV-3", Decimal("50.00")),
     ]
-    assert _held(loaded, "2026-02-09") == [["Total", "", "USD", Decimal("0.00")]]
-    assert _held(loaded, "2026-03-31") == [["Total", "", "USD", Decimal("0.00")]]
+    assert _held(loaded, "2026-02-09") == _schedule(total="0.00")
+    assert _held(loaded, "2026-03-31") == _schedule(total="0.00")
     assert balance(loaded.entries, AR, "USD") == Decimal("0.00")
 
 
@@ -863,8 +823,7 @@ def test_a_receipts_part_parked_by_two_entries_pays_on_a_day_no_more_than_parked
     text = (
         OPEN_CREDITS
         + invoice(2, "2026-02-02", "10.00")
-        + receipt("2026-02-05", "10.00 USD", "R-0", '\n  invoice: "INV-2"')
-        + _bank_line("2026-02-06", "10.00", "INV-2")
+        + _INV_2_PAID_THEN_POSTED_STRAIGHT
         + invoice(5, "2026-02-08", "50.00")
         + receipt("2026-02-08", "150.00 USD", "R-5", '\n  invoice: "INV-5"')
         + invoice(3, "2026-02-09", "200.00")
@@ -903,8 +862,7 @@ def test_a_receipts_part_parked_by_two_entries_pays_what_a_chargeback_opens_as_p
         + invoice(2, "2026-02-02", "10.00")
         + invoice(7, "2026-02-03", "40.00")
         + receipt("2026-02-03", "40.00 USD", "R-7", '\n  invoice: "INV-7"')
-        + receipt("2026-02-05", "10.00 USD", "R-0", '\n  invoice: "INV-2"')
-        + _bank_line("2026-02-06", "10.00", "INV-2")
+        + _INV_2_PAID_THEN_POSTED_STRAIGHT
         + invoice(5, "2026-02-07", "50.00")
         + receipt("2026-02-07", "150.00 USD", "R-5", '\n  invoice: "INV-5"')
         + chargeback("2026-02-08", "40.00", "R-7")
@@ -916,10 +874,7 @@ def test_a_receipts_part_parked_by_two_entries_pays_what_a_chargeback_opens_as_p
         ("2026-02-08", "BR-1", "INV-7", Decimal("10.00")),
         ("2026-02-08", "R-5", "INV-7", Decimal("30.00")),
     ]
-    assert _held(loaded, "2026-03-31") == [
-        ["CUS-1", "Acme", "USD", Decimal("120.00")],
-        ["Total", "", "USD", Decimal("120.00")],
-    ]
+    assert _held(loaded, "2026-03-31") == _schedule(("CUS-1", "120.00"), total="120.00")
     assert balance(loaded.entries, AR, "USD") == Decimal("0.00")
 
 
@@ -935,14 +890,6 @@ def _by_receipt(loaded: books_module.Books) -> list[tuple[str, str, str, Decimal
         for entry in generated(loaded.entries)
         if entry.meta.get("revclose_kind") == "customer-credit"
     )
-
-
-_INV_3 = """
-  Assets:AccountsReceivable  -40.00 USD
-    invoice: "INV-3\""""
-_INV_2 = """
-  Assets:AccountsReceivable  -30.00 USD
-    invoice: "INV-2\""""
 
 
 @pytest.mark.parametrize("credited", [_INV_3 + _INV_2, _INV_2 + _INV_3])
@@ -964,27 +911,15 @@ def test_an_application_by_hand_to_invoices_of_two_customers_uses_each_ones_part
     # all 70.00 came out of the part of the invoice posted first (INV-3
     # first: CUS-9's, INV-4 paid 30.00, schedule CUS-1 551.00, AR 70.00;
     # INV-2 first: CUS-1's, INV-4 paid 100.00, CUS-1 481.00, AR 0.00).
-    by_hand = f"""
-2026-03-02 * "Apply BR-1's credit to INV-2 and INV-3"
-  receipt: "BR-1"
-  Liabilities:CustomerCredits  70.00 USD{credited}
-"""
-    text = (
-        OPEN_CREDITS
-        + invoice(0, "2026-02-04", "30.00", "CUS-9", payee="Beta")
-        + invoice(1, "2026-02-05", "49.00")
-        + _wire("730.00", "130.00", "600.00")
-        + invoice(2, "2026-03-02", "30.00")
-        + invoice(3, "2026-03-02", "40.00", "CUS-9", payee="Beta")
-        + by_hand
-        + invoice(4, "2026-03-10", "100.00", "CUS-9", payee="Beta")
+    text = _paying_both(
+        invoice(2, "2026-03-02", "30.00"),
+        _cus_9(3, "2026-03-02", "40.00"),
+        _by_hand("INV-2 and INV-3", "70.00 USD", credited),
+        _cus_9(4, "2026-03-10", "100.00"),
     )
     loaded = _books(books, text)
-    assert _credit_applications(loaded) == [("2026-03-10", "INV-4", Decimal("60.00"))]
-    assert _held(loaded, "2026-03-31") == [
-        ["CUS-1", "Acme", "USD", Decimal("521.00")],
-        ["Total", "", "USD", Decimal("521.00")],
-    ]
+    assert _credit_applications(loaded.entries) == [("2026-03-10", "INV-4", Decimal("60.00"))]
+    assert _held(loaded, "2026-03-31") == _schedule(("CUS-1", "521.00"), total="521.00")
     assert balance(loaded.entries, CREDITS, "USD") == Decimal("-521.00")
     assert balance(loaded.entries, AR, "USD") == Decimal("40.00")
     assert _closing(loaded, "CUS-1") == {"USD": Decimal("-521.00")}
@@ -1006,26 +941,15 @@ def test_a_debit_by_hand_beyond_the_invoices_it_credits_uses_the_payees_part_for
     # Statements: CUS-1 -491.00, CUS-9 40.00. Before (3133520), all 100.00
     # was CUS-9's, the part of the invoice it credits: CUS-9's part spent,
     # INV-4 left unpaid (100.00 open), CUS-1 holding 551.00.
-    text = (
-        OPEN_CREDITS
-        + invoice(0, "2026-02-04", "30.00", "CUS-9", payee="Beta")
-        + invoice(1, "2026-02-05", "49.00")
-        + _wire("730.00", "130.00", "600.00")
-        + invoice(3, "2026-03-02", "40.00", "CUS-9", payee="Beta")
-        + f"""
-2026-03-02 * "Apply BR-1's credit to INV-3, pay back the rest"
-  receipt: "BR-1"
-  Liabilities:CustomerCredits  100.00 USD{_INV_3}
-  Assets:Bank:Operating  -60.00 USD
-"""
-        + invoice(4, "2026-03-10", "100.00", "CUS-9", payee="Beta")
+    paid_back = _INV_3 + "\n  Assets:Bank:Operating  -60.00 USD"
+    text = _paying_both(
+        _cus_9(3, "2026-03-02", "40.00"),
+        _by_hand("INV-3, pay back the rest", "100.00 USD", paid_back),
+        _cus_9(4, "2026-03-10", "100.00"),
     )
     loaded = _books(books, text)
-    assert _credit_applications(loaded) == [("2026-03-10", "INV-4", Decimal("60.00"))]
-    assert _held(loaded, "2026-03-31") == [
-        ["CUS-1", "Acme", "USD", Decimal("491.00")],
-        ["Total", "", "USD", Decimal("491.00")],
-    ]
+    assert _credit_applications(loaded.entries) == [("2026-03-10", "INV-4", Decimal("60.00"))]
+    assert _held(loaded, "2026-03-31") == _schedule(("CUS-1", "491.00"), total="491.00")
     assert balance(loaded.entries, CREDITS, "USD") == Decimal("-491.00")
     assert balance(loaded.entries, AR, "USD") == Decimal("40.00")
     assert _closing(loaded, "CUS-1") == {"USD": Decimal("-491.00")}
@@ -1048,20 +972,13 @@ def test_an_application_by_hand_of_a_one_customer_receipts_credit_uses_its_one_p
         OPEN_CREDITS
         + invoice(1, "2026-02-05", "49.00")
         + _bank_line("2026-02-06", "600.00", "INV-1")
-        + invoice(3, "2026-03-02", "40.00", "CUS-9", payee="Beta")
-        + f"""
-2026-03-02 * "Apply BR-1's credit to INV-3"
-  receipt: "BR-1"
-  Liabilities:CustomerCredits  40.00 USD{_INV_3}
-"""
+        + _cus_9(3, "2026-03-02", "40.00")
+        + _by_hand("INV-3", "40.00 USD", _INV_3)
         + invoice(2, "2026-03-10", "30.00")
     )
     loaded = _books(books, text)
-    assert _credit_applications(loaded) == [("2026-03-10", "INV-2", Decimal("30.00"))]
-    assert _held(loaded, "2026-03-31") == [
-        ["CUS-1", "Acme", "USD", Decimal("481.00")],
-        ["Total", "", "USD", Decimal("481.00")],
-    ]
+    assert _credit_applications(loaded.entries) == [("2026-03-10", "INV-2", Decimal("30.00"))]
+    assert _held(loaded, "2026-03-31") == _schedule(("CUS-1", "481.00"), total="481.00")
     assert balance(loaded.entries, CREDITS, "USD") == Decimal("-481.00")
     assert balance(loaded.entries, AR, "USD") == Decimal("0.00")
 
@@ -1084,7 +1001,7 @@ def test_an_application_by_hand_to_a_part_found_once_cash_is_matched_uses_that_p
     # 3133520 (rev27).
     text = (
         OPEN_CREDITS
-        + invoice(0, "2026-02-04", "30.00", "CUS-9", payee="Beta")
+        + _cus_9(0, "2026-02-04", "30.00")
         + receipt(
             "2026-02-05",
             "30.00 USD",
@@ -1093,23 +1010,14 @@ def test_an_application_by_hand_to_a_part_found_once_cash_is_matched_uses_that_p
             payee="Beta",
         )
         + invoice(1, "2026-02-05", "49.00")
-        + _wire("630.00", "30.00", "600.00")
-        + invoice(3, "2026-03-02", "20.00", "CUS-9", payee="Beta")
-        + """
-2026-03-02 * "Apply BR-1's credit to INV-3"
-  receipt: "BR-1"
-  Liabilities:CustomerCredits  20.00 USD
-  Assets:AccountsReceivable  -20.00 USD
-    invoice: "INV-3"
-"""
-        + invoice(4, "2026-03-10", "100.00", "CUS-9", payee="Beta")
+        + _wire("630.00", ("30.00", "INV-0"), ("600.00", "INV-1"))
+        + _cus_9(3, "2026-03-02", "20.00")
+        + _by_hand("INV-3", "20.00 USD", _receivable("-20.00 USD", "INV-3"))
+        + _cus_9(4, "2026-03-10", "100.00")
     )
     loaded = _books(books, text)
-    assert _credit_applications(loaded) == [("2026-03-10", "INV-4", Decimal("10.00"))]
-    assert _held(loaded, "2026-03-31") == [
-        ["CUS-1", "Acme", "USD", Decimal("551.00")],
-        ["Total", "", "USD", Decimal("551.00")],
-    ]
+    assert _credit_applications(loaded.entries) == [("2026-03-10", "INV-4", Decimal("10.00"))]
+    assert _held(loaded, "2026-03-31") == _schedule(("CUS-1", "551.00"), total="551.00")
     assert balance(loaded.entries, CREDITS, "USD") == Decimal("-551.00")
     assert balance(loaded.entries, AR, "USD") == Decimal("90.00")
 
@@ -1137,12 +1045,8 @@ def _euro_receipt(name: str, payee: str, number: int, customer: str, rate: str) 
 """
 
 
-_EURO_INV_3 = """
-  Assets:AccountsReceivable  -10.00 EUR @ 1.30 USD
-    invoice: "INV-3\""""
-_EURO_INV_2 = """
-  Assets:AccountsReceivable  -20.00 EUR @ 1.30 USD
-    invoice: "INV-2\""""
+_EURO_INV_3 = _receivable("-10.00 EUR @ 1.30 USD", "INV-3")
+_EURO_INV_2 = _receivable("-20.00 EUR @ 1.30 USD", "INV-2")
 
 
 def _own_rates(loaded: books_module.Books) -> list[tuple[str, list[str]]]:
@@ -1205,29 +1109,15 @@ def test_worked_example_a_euro_debit_shared_among_a_receipts_parts_is_remeasured
         + _euro_invoice(1, "2026-02-02", "100.00", "1.24", "CUS-1", "Acme")
         + _euro_receipt("R-0", "Beta", 0, "CUS-9", "1.20")
         + _euro_receipt("R-1", "Acme", 1, "CUS-1", "1.24")
-        + """
-2026-02-06 * "Acme" "Wire BR-1"
-  bank_reference: "BR-1"
-  Assets:Bank:Operating  85.40 USD
-  Assets:AccountsReceivable  -20.00 EUR @ 1.22 USD
-    invoice: "INV-0"
-  Assets:AccountsReceivable  -50.00 EUR @ 1.22 USD
-    invoice: "INV-1"
-"""
+        + _wire("85.40", ("20.00", "INV-0"), ("50.00", "INV-1"), currency="EUR @ 1.22 USD")
         + _euro_invoice(2, "2026-02-20", "20.00", "1.30", "CUS-1", "Acme")
         + _euro_invoice(3, "2026-02-20", "10.00", "1.30", "CUS-9", "Beta")
-        + f"""
-2026-02-20 * {payee}"Apply BR-1's credit to INV-2 and INV-3"
-  receipt: "BR-1"
-  Liabilities:CustomerCredits  30.00 EUR @ 1.30 USD{credited}
-"""
+        + _by_hand("INV-2 and INV-3", "30.00 EUR @ 1.30 USD", credited, "2026-02-20", payee)
     )
     loaded = _books(books, text)
-    assert _held(loaded, "2026-02-28") == [
-        ["CUS-1", "Acme", "EUR", Decimal("30.00")],
-        ["CUS-9", "Beta", "EUR", Decimal("10.00")],
-        ["Total", "", "EUR", Decimal("40.00")],
-    ]
+    assert _held(loaded, "2026-02-28") == _schedule(
+        ("CUS-1", "30.00"), ("CUS-9", "10.00"), total="40.00", currency="EUR"
+    )
     assert _own_rates(loaded) == [
         (
             "CUS-1",
