@@ -476,24 +476,27 @@ def _unsettled(
                 )
             )
     unsettled = {receipt for receipt, _ in learned.parked_anew}
-    where_paid: dict[str, Any] = {
-        paying: movement.entry.meta
-        for item in items.values()
-        for movement in item.movements
-        if (paying := receipts.posted_straight(movement)) is not None and paying in unsettled
-    }
-    where_paid |= {
-        paying: cash.by_id[paying].source for paying in unsettled if paying in cash.by_id
-    }
-    found += [
-        (
-            dict(where),
-            f"Whose credit the debits naming {paying} use {readings}; "
-            "name the customer on them instead",
-            None,
-        )
-        for paying, where in sorted(where_paid.items(), key=lambda one: one[0])
-    ]
+    if unsettled:
+        # At the receipt's line: in unapplied cash, else its first entry posted straight.
+        where_paid: dict[str, Mapping[str, Any]] = {}
+        for item in items.values():
+            for movement in item.movements:
+                paying = receipts.posted_straight(movement)
+                if paying in unsettled:
+                    where_paid.setdefault(paying, movement.entry.meta)
+        for paying in unsettled:
+            paid = cash.by_id.get(paying)
+            if paid is not None:
+                where_paid[paying] = paid.place
+        found += [
+            (
+                dict(where),
+                f"Whose credit the debits naming {paying} use {readings}; "
+                "name the customer on them instead",
+                None,
+            )
+            for paying, where in sorted(where_paid.items(), key=lambda one: one[0])
+        ]
     return found
 
 
@@ -699,6 +702,9 @@ def _applied(
     subledger.post(recovering.movements)
     subledger.post(applied.movements)
     cash.post(applied.uses)
+    # Every credit parked. `moved.entries` is read again, not `straight`: the matcher's calendar
+    # replaces in place a moved excess that cash matched before its day grows, at the receipt's
+    # first posting of that day (`over_payments.InCalendar`), where the credit is located.
     parked = customer_credits.parked_by(
         [*moved.entries, *over_paid.entries, *applied.crediting], policy
     )
@@ -732,7 +738,7 @@ def _applied(
         cash.post(matched.uses)
         made.extend([*over_paid.entries[first:], *matched.entries])
         parking = [*over_paid.entries[first:], *matched.crediting]
-        parked.update(customer_credits.parked_by(parking, policy, parked))
+        customer_credits.parked_by(parking, policy, parked)
 
     again = charged.customers | crediting.waiting()
     if again:

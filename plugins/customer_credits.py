@@ -131,10 +131,8 @@ class Credit(NamedTuple):
     """An over payment parked in customer credits, as its entries show, in minor units."""
 
     receipt: str
-    date: datetime.date  # the earliest day of the entries parking it: its order among credits
     customer: str
     currency: str
-    amount: int
     source: Mapping[str, Any]  # the line it comes from: its earliest entry's (the receipt's)
     payee: str | None
     # Its first invoice: the earliest (day, invoice id) of the entries parking it (`customers_of`).
@@ -143,6 +141,11 @@ class Credit(NamedTuple):
     # What each entry parking it parked, as (its day, units), in the order read: each is
     # available from its own day (`Crediting.add`).
     parkings: tuple[tuple[datetime.date, int], ...] = ()
+
+    @property
+    def date(self) -> datetime.date:
+        """The earliest day of the entries parking it (`first`): its order among credits."""
+        return self.first[0]
 
     @property
     def parked(self) -> Parked:
@@ -190,7 +193,7 @@ class Owner:
     names; else the customer of the receipt it names (by `revclose_receipt`,
     `receipt` metadata or the receipt's link: a refund of an over payment),
     in unapplied cash or posted straight to the receivable (`receipt_of`):
-    whose credit its over payment became, as the matcher parked it (`_part`:
+    whose credit its over payment became, as the matcher parked it (`_shares`:
     of one whose over payment became credits of several customers, the one
     of them whose invoice its entry credits, else the one billed under its
     payee, else the part parked first; a debit is shared among the parts of
@@ -278,7 +281,7 @@ class Owner:
         named = _customer_named(entry, posting)
         if named:
             return named, False
-        if (posting.meta or {}).get(POOL) == UNASSIGNED or entry.meta.get(POOL) == UNASSIGNED:
+        if _pooled(entry, posting):
             return "", False
         receipt = self.receipt_of(entry, posting)
         if receipt is not None:
@@ -317,32 +320,55 @@ class Owner:
         receipt: Receipt | StraightReceipt,
         number: Decimal,
     ) -> list[tuple[str, Decimal]]:
-        """Returns the parts of a receipt's credits a debit naming no customer moves, and how much.
+        """Returns whose parts of a receipt's credits a posting naming no customer moves, how much.
 
-        The one home of how a debit naming a receipt with credits of several
-        customers (`parts`) is shared among them. Of the invoices its entry
-        credits (`invoiced`, in the debit's currency), each of a customer
-        holding a part takes its amount out of its customer's part, in the
-        order of the postings, as far as the debit goes; the rest of the
-        debit is the part `_rest` tells (the payee's, else the first). BR-1
-        with parts of CUS-9 and CUS-1, a debit of 70.00 naming it crediting
-        INV-3 of CUS-9 40.00 and INV-2 of CUS-1 30.00: 40.00 of CUS-9's part
-        and 30.00 of CUS-1's, in either order; a debit of 100.00 crediting
+        The one home of whose part of a receipt's credits a posting moves.
+        Of a receipt that parked credits of one customer, that one's; of
+        one that parked none yet, the receipt's customer (`Uses.read`): its
+        own in unapplied cash, else the customer of the first invoice it
+        pays (`receipts.straight_receipts`); if once cash is matched it
+        parks for others, the books are read again with them
+        (`plugins.ar_reconciliation`). R-1, Acme's wire in unapplied cash
+        over paying INV-0 of CUS-9, is CUS-9's (`Crediting.park`).
+
+        A debit naming a receipt with credits of several customers
+        (`parts`) is shared among them: of the invoices its entry credits
+        (`invoiced`, in the debit's currency), each of a customer holding a
+        part takes its amount out of its customer's part, in the order of
+        the postings, as far as the debit goes; the rest of the debit is
+        the part `_rest` tells (the payee's, else the first). BR-1 with
+        parts of CUS-9 and CUS-1, a debit of 70.00 naming it crediting INV-3
+        of CUS-9 40.00 and INV-2 of CUS-1 30.00: 40.00 of CUS-9's part and
+        30.00 of CUS-1's, in either order; a debit of 100.00 crediting
         INV-3 40.00 alone, under "Acme": 40.00 of CUS-9's and 60.00 of
-        CUS-1's. Else, the whole of it is the part `_part` tells.
+        CUS-1's. Else (a credit, or a debit crediting no invoice in its
+        currency) the whole of it is one part's: the customer of the first
+        invoice its entry credits (an application by hand of the receipt's
+        credit to an invoice uses the part of the invoice's customer, as a
+        returned payment typed to an invoice takes back its customer's
+        part, `plugins.over_payments`), else `_rest`'s. BR-1 from "Acme"
+        over paying INV-0 of CUS-9 ("Beta") and INV-1 of CUS-1 ("Acme"): a
+        refund to "Acme" naming BR-1, or one under no payee, pays back
+        CUS-1's part; one to "Gamma", billed to no one, CUS-9's (parked
+        first, INV-0 before INV-1); an entry naming BR-1 that pays INV-3 of
+        CUS-9 from customer credits, under any payee, uses CUS-9's.
         """
         customers = self.parts().get(receipt.id, ())
+        if len(customers) < 2:
+            return [(customers[0] if customers else receipt.customer, number)]
         currency = posting.units.currency if posting.units is not None else None
         shares: dict[str, Decimal] = {}
-        rest = number
-        if len(customers) > 1 and number > 0:
-            for invoiced, credited, paid_in in self.invoiced(entry):
-                if invoiced in customers and paid_in == currency and rest > 0:
-                    share = min(credited, rest)
-                    shares[invoiced] = shares.get(invoiced, Decimal(0)) + share
-                    rest -= share
+        rest, first = number, ""
+        for invoiced, credited, paid_in in self.invoiced(entry):
+            if invoiced not in customers:
+                continue
+            first = first or invoiced
+            if paid_in == currency and rest > 0:
+                share = min(credited, rest)
+                shares[invoiced] = shares.get(invoiced, Decimal(0)) + share
+                rest -= share
         if not shares:
-            return [(self._part(entry, posting, receipt), number)]
+            return [(first or self._rest(entry, posting, customers), number)]
         if rest > 0:
             other = self._rest(entry, posting, customers)
             shares[other] = shares.get(other, Decimal(0)) + rest
@@ -351,36 +377,15 @@ class Owner:
     def _part(
         self, entry: data.Transaction, posting: data.Posting, receipt: Receipt | StraightReceipt
     ) -> str:
-        """Returns whose part of a receipt's credits a posting naming no customer moves.
+        """Returns whose part of a receipt's credits a posting naming no customer moves: its first.
 
-        Of the customers its over payments became credits of (`parts`): the
-        customer of an invoice its entry credits (`invoiced`: an application
-        by hand of the receipt's credit to an invoice uses the part of the
-        invoice's customer, as a returned payment typed to an invoice takes
-        back its customer's part, `plugins.over_payments`); else the one
-        billed under the posting's payee (`payee_of`: its entry's, else the
-        receipt's) by its day; else the part parked first (`customers_of`,
-        the one home of which part is first). BR-1 from "Acme" over paying
-        INV-0 of CUS-9 ("Beta") and INV-1 of CUS-1 ("Acme"): a refund to
-        "Acme" naming BR-1, or one under no payee, pays back CUS-1's part;
-        one to "Gamma", billed to no one, CUS-9's (parked first, INV-0
-        before INV-1); an entry naming BR-1 that pays INV-3 of CUS-9 from
-        customer credits, under any payee, uses CUS-9's. R-1, Acme's wire
-        in unapplied cash over paying INV-0 of CUS-9, is CUS-9's
-        (`Crediting.park`). Of a receipt that parked no credit yet, the
-        receipt's customer (`Uses.read`): its own in unapplied cash, else
-        the customer of the first invoice it pays
-        (`receipts.straight_receipts`); if once cash is matched it parks
-        for others, the books are read again with them
-        (`plugins.ar_reconciliation`).
+        The part of its first share (`_shares`): of a debit shared among
+        several parts, whose part each share moves is read by `reads`.
         """
-        customers = self.parts().get(receipt.id, ())
-        if len(customers) > 1:
-            for invoiced, _, _ in self.invoiced(entry):
-                if invoiced in customers:
-                    return invoiced
-            return self._rest(entry, posting, customers)
-        return customers[0] if customers else receipt.customer
+        units = posting.units
+        number = units.number if units is not None else None
+        whole = number if isinstance(number, Decimal) else Decimal(0)
+        return self._shares(entry, posting, receipt, whole)[0][0]
 
     def _rest(
         self, entry: data.Transaction, posting: data.Posting, customers: Sequence[str]
@@ -423,7 +428,7 @@ class Owner:
         naming either (`typed_uses`): BR-1, 600.00 posted straight to
         INV-1 of CUS-1, parks its 551.00 over in CUS-1's credits, and a
         refund naming BR-1 pays them back, whatever its payee, and though
-        BR-1 paid INV-0 of CUS-9 first (`_part`). The receipts posted
+        BR-1 paid INV-0 of CUS-9 first (`_shares`). The receipts posted
         straight are read only when a posting names a receipt not in
         unapplied cash.
         """
@@ -471,7 +476,7 @@ class Owner:
         read by its payee pays back what its payee put into nobody's
         credits, however that was typed (`PayeeDebits`), and a debit naming
         a receipt under no payee is the part of the customer billed under
-        the receipt's payee (`_part`).
+        the receipt's payee (`_shares`).
         """
         payee = payee_key(entry.payee or "")
         if payee:
@@ -506,7 +511,7 @@ class Owner:
 
         One, whose `of` tells (none if it has no number), unless it is a
         debit naming a receipt and no customer, nor nobody's pool: then one
-        per part of the receipt's credits it uses (`part`), as the matcher
+        per part of the receipt's credits it uses (`_shares`), as the matcher
         reads it (`typed_uses`). **Each share is a posting of its units at
         the posting's price**, so it weighs its share of the posting's
         weight by units, and the shares weigh what the posting does: BR-1
@@ -520,28 +525,32 @@ class Owner:
         units = posting.units
         if units is None or not isinstance(number := units.number, Decimal):
             return []
-        read = CreditPosting(entry, self.of(entry, posting), units.currency, number, posting)
-        if number <= 0 or _customer_named(entry, posting):
-            return [read]
-        if (posting.meta or {}).get(POOL) == UNASSIGNED or entry.meta.get(POOL) == UNASSIGNED:
-            return [read]
-        part = self.part(entry, posting, number)
-        if part is None:
-            return [read]
-        return [
-            read._replace(
-                customer=whose,
-                number=share,
-                posting=posting._replace(units=Amount(share, units.currency)),
-            )
-            for whose, share in part[1]
-        ]
+        currency = units.currency
+        if number > 0 and not _customer_named(entry, posting) and not _pooled(entry, posting):
+            receipt = self.receipt_of(entry, posting)
+            if receipt is not None:
+                return [
+                    CreditPosting(
+                        entry,
+                        whose,
+                        currency,
+                        share,
+                        posting._replace(units=Amount(share, currency)),
+                    )
+                    for whose, share in self._shares(entry, posting, receipt, number)
+                ]
+        return [CreditPosting(entry, self.of(entry, posting), currency, number, posting)]
 
 
 def _customer_named(entry: data.Transaction, posting: data.Posting) -> str:
     """Returns the customer a posting or its entry names (`customer`), or ""."""
     named = (posting.meta or {}).get(meta.CUSTOMER) or entry.meta.get(meta.CUSTOMER)
     return str(named) if named else ""
+
+
+def _pooled(entry: data.Transaction, posting: data.Posting) -> bool:
+    """Tells whether a posting or its entry says it is nobody's (`POOL`)."""
+    return (posting.meta or {}).get(POOL) == UNASSIGNED or entry.meta.get(POOL) == UNASSIGNED
 
 
 def _credits(posting: data.Posting, account: str) -> bool:
@@ -746,7 +755,7 @@ class Held:
 def parked_by(
     generated: Iterable[data.Transaction],
     policy: ArPolicy,
-    earlier: Mapping[CreditKey, Credit] | None = None,
+    into: dict[CreditKey, Credit] | None = None,
 ) -> dict[CreditKey, Credit]:
     """Returns what each receipt parked in customer credits by the entries generated.
 
@@ -767,12 +776,13 @@ def parked_by(
       generated: The cash applications and moved over payments generated in
         this run (those that post to customer credits suffice).
       policy: The receivables policy (the credits account and precision).
-      earlier: What entries read before parked (`parked_by` of them), if
-        any: `generated` adds to it, as if read after them (a credit parked
-        again on a later day or the same keeps its day and place).
+      into: What entries read before parked (`parked_by` of them), if
+        any: `generated` adds to it in place, as if read after them (a
+        credit parked again on a later day or the same keeps its day and
+        place), and it is returned.
     """
     account, precision = policy.customer_credits_account, policy.precision
-    credits: dict[CreditKey, Credit] = dict(earlier or {})
+    credits: dict[CreditKey, Credit] = {} if into is None else into
     for entry in generated:
         for posting in entry.postings:
             if posting.account != account or posting.units is None:
@@ -783,10 +793,8 @@ def parked_by(
             units = -(precision.to_minor(number, currency) or 0) if number is not None else 0
             credit = Credit(
                 receipt,
-                entry.date,
                 customer,
                 currency,
-                units,
                 entry.meta,
                 entry.payee,
                 (entry.date, str(entry.meta.get(meta.INVOICE, ""))),
@@ -797,9 +805,9 @@ def parked_by(
             if known is not None:
                 # Of one day, the entry read first (`min` keeps the first of equals).
                 earliest = min(known, credit, key=operator.attrgetter("date"))
-                amount, first = known.amount + units, min(known.first, credit.first)
+                first = min(known.first, credit.first)
                 parkings = known.parkings + credit.parkings
-                credit = earliest._replace(amount=amount, first=first, parkings=parkings)
+                credit = earliest._replace(first=first, parkings=parkings)
             credits[credit.key] = credit
     return credits
 
@@ -823,7 +831,7 @@ class Uses(NamedTuple):
 
     # By receipt, currency and the customer whose part of the receipt's credits they use.
     parts: dict[tuple[str, str, str], int]
-    # The receipts named by debits naming no customer, each with its own customer (`Owner._part`,
+    # The receipts named by debits naming no customer, each with its own customer (`Owner._shares`,
     # of a receipt that parked no credit): whose part they use is read off the receipt's parts,
     # so it changes with the parts found once cash is matched.
     read: dict[str, str]
@@ -994,12 +1002,14 @@ class Crediting:
                 self.claimed[(credit.customer, credit.currency)].add(key)
         else:
             self.left[key] += units
-            if credit.date < known.date:
+            if credit.date < known.date:  # it leaves its place among its customer's credits
+                pool = self.holding.get((known.customer, known.currency))
+                if pool:
+                    pool[:] = [one for one in pool if one.key != key]
                 self.credits[key] = known = known._replace(date=credit.date)
         if known.customer:  # a credit of nobody's pays nothing: a claim can take it back
             pool = self.holding.setdefault((known.customer, known.currency), [])
             if known not in pool:
-                pool[:] = [one for one in pool if one.key != key]  # as of a later day, if any
                 pool.append(known)
                 pool.sort(key=operator.attrgetter("date", "receipt"))
                 self.currencies[known.customer].add(known.currency)
