@@ -829,8 +829,9 @@ def customers_of(credits: Iterable[Credit]) -> dict[str, list[str]]:
 class Uses(NamedTuple):
     """What typed debits to customer credits naming a receipt used (`typed_uses`)."""
 
-    # By receipt, currency and the customer whose part of the receipt's credits they use.
-    parts: dict[tuple[str, str, str], int]
+    # By receipt, currency and the customer whose part of the receipt's credits they use: each
+    # debit's (day, units), in the books' order.
+    parts: dict[tuple[str, str, str], list[tuple[datetime.date, int]]]
     # The receipts named by debits naming no customer, each with its own customer (`Owner._shares`,
     # of a receipt that parked no credit): whose part they use is read off the receipt's parts,
     # so it changes with the parts found once cash is matched.
@@ -841,7 +842,7 @@ def typed_uses(typed: Iterable[data.Directive], policy: ArPolicy, owner: Owner) 
     """Returns what typed debits to customer credits naming a receipt used.
 
     By receipt, currency and the customer whose part of the receipt's
-    credits it uses (`Owner.part`). A debit names its receipt by `receipt`
+    credits it uses (`Owner.part`), each by its day. A debit names its receipt by `receipt`
     metadata or the receipt's link (a refund of the over payment, an
     application by hand; `Owner.receipt_of`): it uses the credit the
     receipt parks up first, so it is never applied twice.
@@ -852,7 +853,7 @@ def typed_uses(typed: Iterable[data.Directive], policy: ArPolicy, owner: Owner) 
       owner: Whose each posting to the account is.
     """
     account, precision = policy.customer_credits_account, policy.precision
-    uses: dict[tuple[str, str, str], int] = defaultdict(int)
+    uses: dict[tuple[str, str, str], list[tuple[datetime.date, int]]] = defaultdict(list)
     read: dict[str, str] = {}
     for directive in typed:
         if not isinstance(directive, data.Transaction) or meta.is_generated(directive):
@@ -868,7 +869,7 @@ def typed_uses(typed: Iterable[data.Directive], policy: ArPolicy, owner: Owner) 
                 receipt, shares = part
                 for customer, share in shares:
                     used = precision.to_minor(share, debit.currency) or 0
-                    uses[(receipt.id, debit.currency, customer)] += used
+                    uses[(receipt.id, debit.currency, customer)].append((directive.date, used))
                 if not _customer_named(directive, posting):
                     read[receipt.id] = receipt.customer
     return Uses(dict(uses), read)
@@ -919,7 +920,7 @@ class Crediting:
         self,
         policy: ArPolicy,
         held: Held,
-        uses: Mapping[tuple[str, str, str], int],
+        uses: Mapping[tuple[str, str, str], list[tuple[datetime.date, int]]],
         receipts: Mapping[str, Receipt],
         items: Mapping[str, Item],
         recovering: recoveries.Recovering | None = None,
@@ -931,7 +932,7 @@ class Crediting:
           held: What the credits account holds for each customer, before any
             application or claim and any credit parked by matching.
           uses: What the typed debits naming receipts used, by receipt,
-            currency and customer (`Uses.parts`).
+            currency and customer, each by its day (`Uses.parts`).
           receipts: The receipts in unapplied cash, by id.
           items: The receivable's items, by id.
           recovering: The recoveries of invoices written off
@@ -948,6 +949,8 @@ class Crediting:
         self.left: dict[CreditKey, int] = {}
         # What each credit's parkings put in, as (day, units): each available from its day.
         self.parkings: dict[CreditKey, list[tuple[datetime.date, int]]] = defaultdict(list)
+        # What the typed debits naming each credit use, as (day, units) (`typed_uses`).
+        self.used: dict[CreditKey, list[tuple[datetime.date, int]]] = {}
         self.holding: dict[Pool, list[Parked]] = {}  # credits of a customer, oldest first
         self.currencies: dict[str, set[str]] = defaultdict(set)
         self.fresh: dict[datetime.date, set[Pool]] = defaultdict(set)  # pools to pay on a day
@@ -996,8 +999,9 @@ class Crediting:
         known = self.credits.get(key)
         if known is None:
             self.credits[key] = known = credit
-            used = self.uses.pop((credit.receipt, credit.currency, credit.customer), 0)
-            self.left[key] = units - used
+            used = self.uses.pop((credit.receipt, credit.currency, credit.customer), [])
+            self.used[key] = used
+            self.left[key] = units - sum(amount for _, amount in used)
             if credit.customer and self.pending.get(key):
                 self.claimed[(credit.customer, credit.currency)].add(key)
         else:
@@ -1016,16 +1020,25 @@ class Crediting:
         self.fresh[credit.date].add((known.customer, known.currency))
 
     def usable(self, key: CreditKey, day: datetime.date) -> int:
-        """Returns what is left of a credit that is parked by `day`: what it may pay out then.
+        """Returns what a credit may pay out on `day` so that it never goes below nothing after.
 
-        What is left less what its parkings dated after `day` put in
-        (`add`): BR-1's credit parked 10.00 on Feb 6 and 50.00 on Feb 10,
-        nothing of it paid, may pay 10.00 on Feb 9.
+        The least, from `day` on, of what it has parked by each day (`add`)
+        less what it paid and what the typed debits naming it dated by then
+        use (`typed_uses`). BR-1's credit parked 20.00 on Feb 6 and 50.00 on
+        Feb 10, nothing of it paid, may pay 20.00 on Feb 7 with 50.00
+        refunded on Feb 12, nothing with 50.00 refunded on Feb 8 (it would
+        hold -30.00 from Feb 8 to Feb 10).
         """
         left, parkings = self.left[key], self.parkings[key]
-        if len(parkings) > 1:  # most credits are parked once, on the day they are dated
-            left -= max(sum(units for when, units in parkings if when > day), 0)
-        return left
+        if len(parkings) == 1:  # most credits are parked once: their uses only lower `left`
+            return left
+        later = [(when, units) for when, units in parkings if when > day]
+        later += [(when, -units) for when, units in self.used.get(key, ()) if when > day]
+        least = balance = left - sum(units for _, units in later)  # held on `day`
+        for _, units in sorted(later, key=lambda one: (one[0], -one[1])):  # parkings first
+            balance += units
+            least = min(least, balance)
+        return least
 
     def straight(self, credit: Parked, units: int, typed: bool = False) -> None:
         """Takes in `units` a receipt posted straight to the receivable over paid, on its day.

@@ -4,6 +4,7 @@ The matcher keeps a credit per receipt and customer
 (`customer_credits.parked_by`): a receipt posted straight to invoices of
 two customers, over paying both, credits each its own, and each
 customer's part pays its own invoices, each entry parking it from its own
+day, a debit naming it held back only from what is parked by the debit's
 day (`Crediting.usable`); a debit naming the receipt uses customers' parts
 (`customer_credits.Owner.part`): the customer it names (none of the
 receipt's credits if that customer holds no part), else, of the invoices
@@ -18,7 +19,8 @@ matched (`over_payments.InCalendar`, a receipt's excess), as the reports
 do, when it names no customer; what still changes after the last reading
 of the books is an error at the receipt's line. Found by the reviews of
 ea99850 and d067615 (rev23), of df29203 (rev24, rev25), of
-df29203..faa78ca (rev26) and of 3133520 (rev27); the foreign-currency
+df29203..faa78ca (rev26), of 3133520 (rev27) and of ab54eb1..0b99018
+(rev28); the foreign-currency
 shares close the known gap ab54eb1 left. README: "Receipts posted
 straight to the receivable", "A receipt over paying invoices of several
 customers is a credit for each".
@@ -798,6 +800,45 @@ def test_a_receipts_part_over_paid_in_the_calendar_before_its_typed_part_is_avai
     assert _held(loaded, "2026-02-09") == _schedule(total="0.00")
     assert _held(loaded, "2026-03-31") == _schedule(total="0.00")
     assert balance(loaded.entries, AR, "USD") == Decimal("0.00")
+
+
+@pytest.mark.parametrize(
+    ("refunded", "paid", "held"),
+    [
+        ("2026-02-12", "2026-02-07", _schedule(total="0.00")),
+        ("2026-02-08", "2026-02-10", _schedule(("CUS-1", "-30.00"), total="-30.00")),
+    ],
+)
+def test_a_receipts_part_parked_twice_holds_back_a_refund_only_from_what_is_parked_by_its_day(
+    books: Books, refunded: str, paid: str, held: list[list[object]]
+) -> None:
+    # All CUS-1's ("Acme"). BR-1's bank line of Feb 6 posts 30.00 straight
+    # to INV-2 10.00 (Feb 2): 20.00 over, CUS-1's credit parked Feb 6.
+    # INV-3 60.00 billed Feb 7; INV-1 50.00 billed Feb 8. BR-1's bank line
+    # of Feb 10 posts 100.00 straight to INV-1: 50.00 more parked Feb 10.
+    # 50.00 refunded naming BR-1 (a typed use of CUS-1's part), on Feb 12
+    # or Feb 8. A credit pays out on a day no more than keeps what it has
+    # parked by each later day, less what it paid and what the typed uses
+    # dated by then take, at nothing or more (`Crediting.usable`).
+    # Refunded Feb 12: on Feb 7 it holds 20.00, on Feb 10 70.00, on Feb 12
+    # 20.00: INV-3 is paid 20.00 on Feb 7 (40.00 open), nothing more on Feb
+    # 10 (20 + 50 - 50 - 20 = 0.00); Feb 8 CUS-1 holds 20.00 - 20.00 =
+    # 0.00. Found (ab54eb1..3a3133b, rev28): the refund's 50.00 was one
+    # undated total taken off the whole credit (20 + 50 - 50 = 20.00 left),
+    # then the 50.00 parked Feb 10 off that: -30.00 usable on Feb 7, the
+    # 20.00 paid on Feb 10. Refunded Feb 8: paying 20.00 on Feb 7 would leave 20 - 20 -
+    # 50 = -50.00 from Feb 8 to Feb 10, so it pays on Feb 10 (70 - 50 =
+    # 20.00), and on Feb 8 CUS-1 holds 20.00 - 50.00 = -30.00. Either way:
+    # credits Mar 31 -20 - 50 + 50 + 20 = 0.00; AR 10 + 60 + 50 - 30 - 100 +
+    # 20 + 50 - 20 = 40.00 (INV-3's 40.00 open).
+    refund = _refund("50.00", '"Acme" ').replace("2026-02-20", refunded)
+    text = _two_bank_lines(_bank_line("2026-02-06", "30.00", "INV-2")) + refund
+    loaded = _books(books, text)
+    assert _by_receipt(loaded) == [(paid, "BR-1", "INV-3", Decimal("20.00"))]
+    assert _held(loaded, "2026-02-08") == held
+    assert _held(loaded, "2026-03-31") == _schedule(total="0.00")
+    assert balance(loaded.entries, CREDITS, "USD") == Decimal("0.00")
+    assert balance(loaded.entries, AR, "USD") == Decimal("40.00")
 
 
 def test_a_receipts_part_parked_by_two_entries_pays_on_a_day_no_more_than_parked_by_then(
