@@ -1474,33 +1474,18 @@ def test_a_payees_refund_is_read_alike_by_the_matcher_and_the_reports_beside_a_p
     assert _held(loaded, "2026-02-28") == _schedule((UNASSIGNED, "60.00"), total="60.00")
 
 
-# Acme prepays 600.00 USD on Jan 10, straight to credits under its payee:
-# no one is billed under "Acme" yet, so it is nobody's. CUS-1 is billed
-# INV-1 49.00 under "Acme" on Feb 5. BR-1, 600.00 from "Acme" on Feb 6, is
-# posted straight to INV-1 by the bank import: 551.00 over paid, moved to
-# CUS-1's credit (`plugins.over_payments`, naming BR-1). On Feb 20 the bank
-# refunds 500.00 of BR-1's over payment, typed naming BR-1 (`receipt`, the
-# README's way to name the receipt a refund repays) under {payee}. INV-2
-# 30.00 (Feb 25) and INV-3 40.00 (Mar 2) are billed to CUS-1 under "Acme".
-STRAIGHT_REFUNDED = """
+# Acme prepays 600.00 USD on Jan 10, straight to credits under its payee (nobody's).
+_ACME_PREPAID = """
 2026-01-01 open Liabilities:CustomerCredits
 
 2026-01-10 * "Acme" "Wire prepaying an order"
   Assets:Bank:Operating  600.00 USD
   Liabilities:CustomerCredits  -600.00 USD
+"""
 
-2026-02-05 * "Acme" "Invoice INV-1" ^INV-1
-  invoice: "INV-1"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  49.00 USD
-  Income:Revenue:Services  -49.00 USD
-
-2026-02-06 * "Acme" "Wire BR-1" ^INV-1
-  bank_reference: "BR-1"
-  invoice: "INV-1"
-  Assets:Bank:Operating  600.00 USD
-  Assets:AccountsReceivable  -600.00 USD
-
+# BR-1's over payment refunded on Feb 20 under {payee}, naming it; then
+# INV-2 30.00 (Feb 25) and INV-3 40.00 (Mar 2) billed to CUS-1 under "Acme".
+_REFUNDED_THEN_BILLED = """
 2026-02-20 * {payee}"Refund of BR-1's over payment"
   receipt: "BR-1"
   Liabilities:CustomerCredits  500.00 USD
@@ -1518,6 +1503,32 @@ STRAIGHT_REFUNDED = """
   Assets:AccountsReceivable  40.00 USD
   Income:Revenue:Services  -40.00 USD
 """
+
+# Acme prepays 600.00 USD on Jan 10, straight to credits under its payee:
+# no one is billed under "Acme" yet, so it is nobody's. CUS-1 is billed
+# INV-1 49.00 under "Acme" on Feb 5. BR-1, 600.00 from "Acme" on Feb 6, is
+# posted straight to INV-1 by the bank import: 551.00 over paid, moved to
+# CUS-1's credit (`plugins.over_payments`, naming BR-1). On Feb 20 the bank
+# refunds 500.00 of BR-1's over payment, typed naming BR-1 (`receipt`, the
+# README's way to name the receipt a refund repays) under {payee}. INV-2
+# 30.00 (Feb 25) and INV-3 40.00 (Mar 2) are billed to CUS-1 under "Acme".
+STRAIGHT_REFUNDED = (
+    _ACME_PREPAID
+    + """
+2026-02-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  49.00 USD
+  Income:Revenue:Services  -49.00 USD
+
+2026-02-06 * "Acme" "Wire BR-1" ^INV-1
+  bank_reference: "BR-1"
+  invoice: "INV-1"
+  Assets:Bank:Operating  600.00 USD
+  Assets:AccountsReceivable  -600.00 USD
+"""
+    + _REFUNDED_THEN_BILLED
+)
 
 
 @pytest.mark.parametrize(
@@ -1735,13 +1746,9 @@ def test_nobodys_credits_in_two_currencies_are_one_pool_each_and_the_close_ties(
 # over, moved to CUS-1's credit, naming BR-1). On Feb 20 500.00 of BR-1's
 # over payment is refunded, naming BR-1. INV-2 30.00 (Feb 25) and INV-3
 # 40.00 (Mar 2) are billed to CUS-1 under "Acme".
-STRAIGHT_PAYING_TWO = """
-2026-01-01 open Liabilities:CustomerCredits
-
-2026-01-10 * "Acme" "Wire prepaying an order"
-  Assets:Bank:Operating  600.00 USD
-  Liabilities:CustomerCredits  -600.00 USD
-
+STRAIGHT_PAYING_TWO = (
+    _ACME_PREPAID
+    + """
 2026-02-04 * "Beta" "Invoice INV-0" ^INV-0
   invoice: "INV-0"
   customer: "CUS-9"
@@ -1761,24 +1768,9 @@ STRAIGHT_PAYING_TWO = """
     invoice: "INV-0"
   Assets:AccountsReceivable  -600.00 USD
     invoice: "INV-1"
-
-2026-02-20 * "Acme" "Refund of BR-1's over payment"
-  receipt: "BR-1"
-  Liabilities:CustomerCredits  500.00 USD
-  Assets:Bank:Operating  -500.00 USD
-
-2026-02-25 * "Acme" "Invoice INV-2" ^INV-2
-  invoice: "INV-2"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  30.00 USD
-  Income:Revenue:Services  -30.00 USD
-
-2026-03-02 * "Acme" "Invoice INV-3" ^INV-3
-  invoice: "INV-3"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  40.00 USD
-  Income:Revenue:Services  -40.00 USD
 """
+    + _REFUNDED_THEN_BILLED.format(payee='"Acme" ')
+)
 
 
 def test_a_refund_of_a_straight_receipt_paying_two_customers_is_the_over_paid_ones(
