@@ -278,6 +278,12 @@ def reconcile(
     is (`customer_credits.Owner`) is then read with them
     (`_parked_in_calendar`). A debit naming its customer is that
     customer's whatever the receipt's parts: it is read once.
+    And when the matcher's calendar parks in a customer credit after its
+    first day (`customer_credits.Crediting.foreseen`): on the days before,
+    the credit counts that parking as to come, in what it may pay out and
+    what the account will hold for its customer
+    (`customer_credits.Crediting.usable`, `customer_credits.Held.available`),
+    so a debit naming it dated after both does not hold back the first part.
 
     Args:
       books: The plugin's view of the ledger.
@@ -356,6 +362,8 @@ class _Known:
         self.reopened: list[tuple[str, receivables.Movement]] = []
         # Whose credits receipts named by typed debits parked once cash was matched.
         self.parked: dict[str, list[str]] = {}
+        # What the matcher's calendar parked after each credit's first day (`Crediting.foreseen`).
+        self.foreseen: dict[customer_credits.Parked, int] = {}
         self._tried = {payment_differences.keys([])}  # the write-offs carried so far
 
     def absorb(self, learned: _Learned) -> None:
@@ -377,6 +385,8 @@ class _Known:
             self.reopened = learned.reopened
         if learned.parked is not None:
             self.parked = learned.parked
+        if learned.foreseen is not None:
+            self.foreseen = learned.foreseen
 
 
 def _unsettled(
@@ -392,6 +402,8 @@ def _unsettled(
     write-off concerned (a recovery's, at its receipt in unapplied cash; a
     credit note's lowering of a write-off, at the note's line; a write-off
     again's, at its chargeback's debit; whose credits, at the receipt's).
+    So is what the calendar still parks otherwise than the reading before
+    foresaw, at the receipt's line.
     """
     readings = f"did not settle in {_READINGS} readings of the books"
     found: list[receivables.Finding] = [
@@ -475,29 +487,49 @@ def _unsettled(
                     None,
                 )
             )
-    unsettled = {receipt for receipt, _ in learned.parked_anew}
-    if unsettled:
-        # At the receipt's line: in unapplied cash, else its first entry posted straight.
-        where_paid: dict[str, Mapping[str, Any]] = {}
-        for item in items.values():
-            for movement in item.movements:
-                paying = receipts.posted_straight(movement)
-                if paying in unsettled:
-                    where_paid.setdefault(paying, movement.entry.meta)
-        for paying in unsettled:
-            paid = cash.by_id.get(paying)
-            if paid is not None:
-                where_paid[paying] = paid.place
-        found += [
-            (
-                dict(where),
-                f"Whose credit the debits naming {paying} use {readings}; "
-                "name the customer on them instead",
-                None,
-            )
-            for paying, where in sorted(where_paid.items(), key=lambda one: one[0])
-        ]
+    whose = _receipt_lines({receipt for receipt, _ in learned.parked_anew}, cash, items)
+    found += [
+        (
+            dict(where),
+            f"Whose credit the debits naming {paying} use {readings}; "
+            "name the customer on them instead",
+            None,
+        )
+        for paying, where in whose
+    ]
+    parking = {credit.receipt for credit, _ in learned.foreseen_anew}
+    found += [
+        (
+            dict(where),
+            f"What {paying} parks in customer credits once cash is matched {readings}; "
+            "move its over payments to customer credits by hand instead",
+            None,
+        )
+        for paying, where in _receipt_lines(parking, cash, items)
+    ]
     return found
+
+
+def _receipt_lines(
+    named: set[str], cash: receipts.Receipts, items: Mapping[str, receivables.Item]
+) -> list[tuple[str, Mapping[str, Any]]]:
+    """Returns the line of each receipt `named`, by id: in unapplied cash, else posted straight.
+
+    Of a receipt posted straight to the receivable, its first entry's.
+    """
+    if not named:
+        return []
+    where_paid: dict[str, Mapping[str, Any]] = {}
+    for item in items.values():
+        for movement in item.movements:
+            paying = receipts.posted_straight(movement)
+            if paying in named:
+                where_paid.setdefault(paying, movement.entry.meta)
+    for paying in named:
+        paid = cash.by_id.get(paying)
+        if paid is not None:
+            where_paid[paying] = paid.place
+    return sorted(where_paid.items(), key=lambda one: one[0])
 
 
 def _reconciled(
@@ -512,8 +544,9 @@ def _reconciled(
 
     `known` is read first: take-backs capped, what recovering receipts
     bring, write-offs posted before cash is matched, debits taken off their
-    receipts before matching, what receipts' credits can give debits and
-    what chargebacks opened again of invoices the calendar reads.
+    receipts before matching, what receipts' credits can give debits,
+    what chargebacks opened again of invoices the calendar reads and what
+    it parks after credits' first days.
     """
     unapplied = policy.accounts.unapplied_cash
     typed, findings = books.typed, list(books.findings)
@@ -596,6 +629,10 @@ class _Learned(NamedTuple):
     parked: dict[str, list[str]] | None = None
     # Of it, what this reading found and the one before did not, or the other way round.
     parked_anew: Sequence[tuple[str, list[str]]] = ()
+    # What the calendar parked after each credit's first day, if to be read again.
+    foreseen: dict[customer_credits.Parked, int] | None = None
+    # Of it, what this reading found and the one before did not, or the other way round.
+    foreseen_anew: Sequence[tuple[customer_credits.Parked, int]] = ()
 
     @property
     def settled(self) -> bool:
@@ -610,6 +647,7 @@ class _Learned(NamedTuple):
             and self.again is None
             and self.reopened is None
             and self.parked is None
+            and self.foreseen is None
         )
 
 
@@ -796,6 +834,7 @@ def _applied(
     written = charged.written_again(known.again, brought)
     reopened = charged.in_calendar()
     in_calendar = _parked_in_calendar(typed_parts, parked, read)
+    foreseen = crediting.foreseen()
     learned = _Learned(
         later,
         demands,
@@ -809,6 +848,8 @@ def _applied(
         _changed(known.reopened, reopened),
         None if in_calendar == known.parked else in_calendar,
         _changed(list(known.parked.items()), list(in_calendar.items())),
+        None if foreseen == known.foreseen else foreseen,
+        _changed(list(known.foreseen.items()), list(foreseen.items())),
     )
     return _Applied(made, subledger, cash, findings, learned)
 
@@ -851,7 +892,7 @@ def _crediting(
     known = [*credit_entries, *moved.entries]
     parts = {**typed_parts, **earlier.parked}
     owner = customer_credits.Owner(cash.by_id, subledger, policy, known, parts)
-    held = customer_credits.Held.of(known, owner, policy)
+    held = customer_credits.Held.of(known, owner, policy, earlier.foreseen)
     uses = customer_credits.typed_uses(credit_entries, policy, owner)
     crediting = customer_credits.Crediting(
         policy, held, uses.parts, cash.by_id, subledger.items, recovering

@@ -706,19 +706,30 @@ class Held:
     day or any later one; `take` records a payment out.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, foreseen: Mapping[Parked, int] | None = None) -> None:
         self.moves: dict[tuple[str, str], list[tuple[datetime.date, int]]] = defaultdict(list)
+        # What an earlier reading of the books found the matcher's calendar park after each
+        # credit's first day (`Crediting.foreseen`), not yet parked in this one (`park`).
+        self.foreseen: dict[Parked, int] = dict(foreseen or {})
 
     @classmethod
-    def of(cls, entries: Iterable[data.Directive], owner: Owner, policy: ArPolicy) -> Held:
+    def of(
+        cls,
+        entries: Iterable[data.Directive],
+        owner: Owner,
+        policy: ArPolicy,
+        foreseen: Mapping[Parked, int] | None = None,
+    ) -> Held:
         """Returns what the credits account holds for each customer, from the entries posting to it.
 
         Args:
           entries: The entries that post to customer credits (others are skipped).
           owner: The rule that tells whose credit each posting moves.
           policy: The receivables policy (the credits account and precision).
+          foreseen: The parkings an earlier reading found in the matcher's
+            calendar after each credit's first day (`Crediting.foreseen`).
         """
-        held = cls()
+        held = cls(foreseen)
         account = policy.customer_credits_account
         for posting in postings(entries, account, owner):
             if posting.customer:
@@ -730,19 +741,39 @@ class Held:
         """Records `units` paid out of the customer's credit on a day (negative: put in)."""
         self.moves[(customer, currency)].append((day, -units))
 
+    def park(self, credit: Parked, units: int) -> None:
+        """Records `units` the matcher's calendar parks in a credit on its day, foreseen no more."""
+        self.foreseen.pop(credit, None)
+        self.take(credit.customer, credit.currency, credit.date, -units)
+
+    def ahead(self, customer: str, currency: str, day: datetime.date) -> list[tuple[Parked, int]]:
+        """Returns the foreseen parkings of the customer's credits in a currency dated after `day`.
+
+        The matcher's calendar finds a parking on its day; an earlier reading
+        of the books found it, so the days before it count it as to come.
+        Empty unless a credit was parked on two days, a later one in the calendar.
+        """
+        return [
+            (credit, units)
+            for credit, units in self.foreseen.items()
+            if credit.date > day and credit.customer == customer and credit.currency == currency
+        ]
+
     def available(self, customer: str, currency: str, day: datetime.date) -> int:
         """Returns the least the account holds for the customer at the end of `day` or later.
 
         Later means to the end of `day`'s month: a refund of a later month
         does not take back what a closed month applied (it overdraws the
         credit instead, which the customer credits schedule's control
-        reports).
+        reports). The later days count what the matcher's calendar parks
+        on them as an earlier reading of the books found (`ahead`).
         """
         last = month_end(day)
+        moves = list(self.moves.get((customer, currency), ()))
+        if self.foreseen:  # what the calendar will park after `day`, as an earlier reading found
+            moves += [(credit.date, units) for credit, units in self.ahead(customer, currency, day)]
         # Within a day, what is put in comes first: the least is at a day's end.
-        moves = sorted(
-            self.moves.get((customer, currency), ()), key=lambda move: (move[0], -move[1])
-        )
+        moves.sort(key=lambda move: (move[0], -move[1]))
         balance = sum(units for when, units in moves if when <= day)
         least = balance
         for when, units in moves:
@@ -959,6 +990,8 @@ class Crediting:
         self.claimed: dict[Pool, set[CreditKey]] = defaultdict(set)  # credits claimed, by pool
         self.taken: dict[Hashable, int] = {}
         self.typed: set[CreditKey] = set()  # credits with a price typed on them (`own_rate`)
+        # What the matcher's calendar parked (`straight`, `park`), by credit and day.
+        self.found: dict[Parked, int] = defaultdict(int)
 
     def claim(self, claims: Iterable[Claim]) -> None:
         """Adds claims on credits, decided with their applications in date order.
@@ -1027,18 +1060,50 @@ class Crediting:
         use (`typed_uses`). BR-1's credit parked 20.00 on Feb 6 and 50.00 on
         Feb 10, nothing of it paid, may pay 20.00 on Feb 7 with 50.00
         refunded on Feb 12, nothing with 50.00 refunded on Feb 8 (it would
-        hold -30.00 from Feb 8 to Feb 10).
+        hold -30.00 from Feb 8 to Feb 10). A parking the matcher's calendar
+        finds is parked on its day, but the days before it count it as an
+        earlier reading of the books found it (`foreseen`): so it is the same
+        when both parkings are found only once cash is matched.
         """
-        left, parkings = self.left[key], self.parkings[key]
-        if len(parkings) == 1:  # most credits are parked once: their uses only lower `left`
+        left, parkings, foreseen = self.left[key], self.parkings[key], self._foreseen(key, day)
+        if len(parkings) == 1 and not foreseen:  # most credits are parked once: uses lower `left`
             return left
         later = [(when, units) for when, units in parkings if when > day]
         later += [(when, -units) for when, units in self.used.get(key, ()) if when > day]
         least = balance = left - sum(units for _, units in later)  # held on `day`
+        later += foreseen  # not parked yet: not in `left`
         for _, units in sorted(later, key=lambda one: (one[0], -one[1])):  # parkings first
             balance += units
             least = min(least, balance)
         return least
+
+    def _foreseen(self, key: CreditKey, day: datetime.date) -> list[tuple[datetime.date, int]]:
+        """Returns the parkings of a credit after `day` an earlier reading found in the calendar."""
+        held = self.held
+        if not held.foreseen:  # most books: no credit parked on two days, a later one so found
+            return []
+        credit = self.credits[key]
+        ahead = held.ahead(credit.customer, credit.currency, day)
+        return [(parked.date, units) for parked, units in ahead if parked.key == key]
+
+    def _holds(self, key: CreditKey, day: datetime.date) -> bool:
+        """Tells whether a credit may pay on a day after `day`: it holds some, or will be parked."""
+        return self.left[key] > 0 or bool(self._foreseen(key, day))
+
+    def foreseen(self) -> dict[Parked, int]:
+        """Returns what the calendar parked after each credit's first day, for the next reading.
+
+        A credit parked on two days, the later in the matcher's calendar
+        (`straight`, `park`): the day before, the later parking is not yet
+        found, and a debit naming the credit after both would hold back the
+        first part too (`usable`). The books are read again with these
+        known (`Held.foreseen`); none, as in most books, reads them once.
+        """
+        return {
+            credit: units
+            for credit, units in self.found.items()
+            if credit.date > self.credits[credit.key].date
+        }
 
     def straight(self, credit: Parked, units: int, typed: bool = False) -> None:
         """Takes in `units` a receipt posted straight to the receivable over paid, on its day.
@@ -1050,8 +1115,7 @@ class Crediting:
         """
         if typed:
             self.typed.add(credit.key)
-        self.held.take(credit.customer, credit.currency, credit.date, -units)
-        self.add(credit, units)
+        self._found(credit, units)
 
     def days(self) -> list[datetime.date]:
         """Returns the days credits are available from that were not yet paid out on."""
@@ -1085,9 +1149,14 @@ class Crediting:
         credit = Parked(receipt.id, application.date, customer, receipt.currency)
         if fx.own_rate(receipt.posting, self.functional) is not None:
             self.typed.add(credit.key)
-        self.held.take(customer, receipt.currency, application.date, -units)
-        self.add(credit, units)
+        self._found(credit, units)
         return application.date
+
+    def _found(self, credit: Parked, units: int) -> None:
+        """Takes in `units` the matcher's calendar parks in a credit on its day (`foreseen`)."""
+        self.found[credit] += units
+        self.held.park(credit, units)
+        self.add(credit, units)
 
     def pay(self, today: datetime.date, customers: Collection[str], owing: Owing) -> set[str]:
         """Applies the credits available today to the invoices open today; returns whose it paid.
@@ -1121,7 +1190,7 @@ class Crediting:
                     break
                 if self.pay_from(credit, today, owing):
                     paid.add(credit.customer)
-            left = [credit for credit in credits if self.left[credit.key] > 0]
+            left = [credit for credit in credits if self._holds(credit.key, today)]
             if left:
                 holding[key] = left
             else:  # spent: its customer's invoices need not be read for it again

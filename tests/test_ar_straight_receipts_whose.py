@@ -5,7 +5,9 @@ The matcher keeps a credit per receipt and customer
 two customers, over paying both, credits each its own, and each
 customer's part pays its own invoices, each entry parking it from its own
 day, a debit naming it held back only from what is parked by the debit's
-day (`Crediting.usable`); a debit naming the receipt uses customers' parts
+day (`Crediting.usable`), a parking found in the matcher's calendar
+counted on the days before it as an earlier reading found it
+(`Crediting.foreseen`); a debit naming the receipt uses customers' parts
 (`customer_credits.Owner.part`): the customer it names (none of the
 receipt's credits if that customer holds no part), else, of the invoices
 its entry credits (an application by hand), each one's amount out of its
@@ -21,7 +23,8 @@ of the books is an error at the receipt's line. Found by the reviews of
 ea99850 and d067615 (rev23), of df29203 (rev24, rev25), of
 df29203..faa78ca (rev26), of 3133520 (rev27) and of ab54eb1..0b99018
 (rev28); the foreign-currency
-shares close the known gap ab54eb1 left. README: "Receipts posted
+shares close the known gap ab54eb1 left, the parkings foreseen the one
+rev28 found (a refund after two parkings found in the calendar). README: "Receipts posted
 straight to the receivable", "A receipt over paying invoices of several
 customers is a credit for each".
 """
@@ -839,6 +842,159 @@ def test_a_receipts_part_parked_twice_holds_back_a_refund_only_from_what_is_park
     assert _held(loaded, "2026-03-31") == _schedule(total="0.00")
     assert balance(loaded.entries, CREDITS, "USD") == Decimal("0.00")
     assert balance(loaded.entries, AR, "USD") == Decimal("40.00")
+
+
+# BR-1's bank line of Feb 6 parking 20.00 for CUS-1: found once cash is matched (INV-2 20.00
+# paid on Feb 5 by R-0 20.00 naming it, then 20.00 posted straight to it), or in its typed
+# postings alone (30.00 posted straight to INV-2 10.00).
+_FIRST_PARKED_IN_CALENDAR = (
+    invoice(2, "2026-02-02", "20.00")
+    + receipt("2026-02-05", "20.00 USD", "R-0", '\n  invoice: "INV-2"')
+    + _bank_line("2026-02-06", "20.00", "INV-2")
+)
+_FIRST_PARKED_AS_TYPED = invoice(2, "2026-02-02", "10.00") + _bank_line(
+    "2026-02-06", "30.00", "INV-2"
+)
+
+
+def _parked_later_in_calendar(first: str, refunded: str) -> str:
+    """CUS-1's books: `first`, INV-3 60.00 (Feb 7), INV-1 50.00 paid (Feb 8), BR-1 50.00 on it.
+
+    R-1 50.00 naming INV-1 pays it on Feb 8; BR-1's bank line of Feb 10
+    posts 50.00 straight to it (50.00 over once cash is matched); 50.00 is
+    refunded naming BR-1 on `refunded`.
+    """
+    return (
+        OPEN_CREDITS
+        + first
+        + invoice(3, "2026-02-07", "60.00")
+        + invoice(1, "2026-02-08", "50.00")
+        + receipt("2026-02-08", "50.00 USD", "R-1", '\n  invoice: "INV-1"')
+        + _bank_line("2026-02-10", "50.00", "INV-1")
+        + _refund("50.00", '"Acme" ').replace("2026-02-20", refunded)
+    )
+
+
+@pytest.mark.parametrize(
+    "first", [_FIRST_PARKED_IN_CALENDAR, _FIRST_PARKED_AS_TYPED], ids=["in-calendar", "typed"]
+)
+@pytest.mark.parametrize(
+    ("refunded", "paid", "held"),
+    [
+        ("2026-02-12", "2026-02-07", _schedule(total="0.00")),
+        ("2026-02-08", "2026-02-10", _schedule(("CUS-1", "-30.00"), total="-30.00")),
+    ],
+    ids=["refunded-feb-12", "refunded-feb-8"],
+)
+def test_a_receipts_part_parked_later_in_the_calendar_holds_back_a_refund_as_if_typed(
+    books: Books, first: str, refunded: str, paid: str, held: list[list[object]]
+) -> None:
+    # All CUS-1's ("Acme"). BR-1's bank line of Feb 6 parks 20.00 for
+    # CUS-1 (found once cash is matched, or in its typed postings alone).
+    # INV-3 60.00 billed Feb 7. INV-1 50.00 (Feb 8) is paid that day by R-1
+    # 50.00 naming it; BR-1's bank line of Feb 10 posts 50.00 straight to
+    # it: over paid only once cash is matched, 50.00 more parked Feb 10, on
+    # that day in the matcher's calendar (`Crediting.straight`). 50.00
+    # refunded naming BR-1, on Feb 12 or Feb 8. The same figures as the
+    # typed books above: the Feb 10 parking counts on the days before it as
+    # an earlier reading of the books found it (`Crediting.foreseen`,
+    # `Held.available`). Refunded Feb 12: on Feb 7 the credit holds 20.00,
+    # on Feb 10 70.00, on Feb 12 20.00 - 20.00 paid = 0.00: INV-3 is paid
+    # 20.00 on Feb 7 (40.00 open), nothing more on Feb 10; Feb 8 CUS-1 holds
+    # 0.00. Refunded Feb 8: paying on Feb 7 would leave 20 - 20 - 50 =
+    # -50.00 from Feb 8 to Feb 10, so it pays 20.00 on Feb 10 (70 - 50),
+    # and on Feb 8 CUS-1 holds 20.00 - 50.00 = -30.00 (this row passed
+    # before too). Either way: credits Mar 31 -20 - 50 + 50 + 20 = 0.00; AR
+    # 20 + 60 + 50 - 20 - 20 + 20 - 50 - 50 + 50 - 20 (or 10 + 60 + 50 - 30
+    # + 20 - 50 - 50 + 50 - 20) = 40.00 (INV-3's 40.00 open). Before (the
+    # known gap of 766fedf): the Feb 10 parking was known only from Feb 10,
+    # so refunded Feb 12 the credit held 20 - 50 = -30.00 on Feb 7 and paid
+    # its 20.00 on Feb 10, both ways the first part was parked.
+    loaded = _books(books, _parked_later_in_calendar(first, refunded))
+    assert _by_receipt(loaded) == [(paid, "BR-1", "INV-3", Decimal("20.00"))]
+    assert _held(loaded, "2026-02-08") == held
+    assert _held(loaded, "2026-03-31") == _schedule(total="0.00")
+    assert balance(loaded.entries, CREDITS, "USD") == Decimal("0.00")
+    assert balance(loaded.entries, AR, "USD") == Decimal("40.00")
+
+
+def test_what_the_calendar_parks_unsettled_after_the_last_reading_is_an_error_at_the_receipt(
+    books: Books, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The in-calendar books of the test above, refunded Feb 12: the first
+    # reading finds BR-1's 50.00 parked on Feb 10 in the matcher's calendar,
+    # after the credit's first day (Feb 6), so the books must be read a
+    # second time with it foreseen (`Crediting.foreseen`). Allowed one
+    # reading, that is an error at BR-1's line (its first bank line, Feb 6,
+    # where its posted-straight movements are first found), not figures read
+    # without the parking foreseen. New with the parkings foreseen.
+    text = _parked_later_in_calendar(_FIRST_PARKED_IN_CALENDAR, "2026-02-12")
+    _, errors = _read_once(books, monkeypatch, text)
+    assert errors == [
+        (
+            line_of(HEADER + text, '"Wire BR-1"'),
+            "What BR-1 parks in customer credits once cash is matched did not settle in 1 "
+            "readings of the books; move its over payments to customer credits by hand instead",
+        )
+    ]
+
+
+def _credits_realized(loaded: books_module.Books) -> list[tuple[str, Decimal]]:
+    """(date, realized USD) of each own-rate entry on customer credits (+ a loss), in order."""
+    return [
+        (str(entry.date), units_total([p for p in entry.postings if p.account == REALIZED]))
+        for entry in generated(loaded.entries)
+        if entry.meta.get("revclose_kind") == "own-rate"
+        and any(posting.account == CREDITS for posting in entry.postings)
+    ]
+
+
+def test_a_euro_refund_after_both_parkings_found_in_the_calendar_realizes_its_own_difference(
+    books: Books,
+) -> None:
+    # USD books, all CUS-1's ("Acme"); EUR 1.20 from Jan 1, 1.30 from Feb 10.
+    # INV-0 100.00 EUR at 1.20 and INV-1 100.00 EUR at 1.24 (Feb 2) are paid
+    # on Feb 3 by R-0 and R-1 from unapplied cash at their rates. BR-1, Feb
+    # 6: 24.40 USD, 20.00 EUR at 1.22 straight to INV-0, over paid once cash
+    # is matched: -20.00 EUR @ 1.20 (-24.00 USD) to credits, parked Feb 6.
+    # INV-3 60.00 EUR at 1.20 billed Feb 7. BR-1, Feb 10: 65.00 USD, 50.00
+    # EUR at 1.30 straight to INV-1: -50.00 EUR @ 1.24 (-62.00) parked Feb
+    # 10. Feb 12: 50.00 EUR at 1.30 (65.00 USD) refunded naming BR-1. Both
+    # parkings are found only in the matcher's calendar (`Crediting.straight`);
+    # the Feb 10 one counts on Feb 7 as an earlier reading of the books
+    # found it (`Crediting.foreseen`). Feb 7: the 20.00 EUR parked Feb 6
+    # pays INV-3 at its 1.20 (24.00 carried, 24.00 paid: nothing realized);
+    # the credit then holds 0.00 on Feb 7, 50.00 on Feb 10 and 0.00 on Feb
+    # 12. Feb 12: the refund pays out 50.00 EUR at 1.30 = 65.00 of a pool
+    # carried at 50 x 1.24 = 62.00: 3.00 of loss, the one own-rate entry on
+    # credits. Before (a strict expected failure since rev28, in the
+    # euro form of the gap the USD test above closes): on Feb 7 the credit knew only
+    # the Feb 6 parking, and the refund would take it to 20.00 - 50.00 =
+    # -30.00, so nothing was paid; on Feb 10, +50.00 = 20.00 paid INV-3,
+    # when the pool held 70.00 EUR carried at 24.00 + 62.00 = 86.00
+    # (1.228571): 20 x 1.228571 = 24.57 against 24.00 paid, 0.57 of gain;
+    # the refund's 50.00 carried at 86.00 - 24.57 = 61.43: 65.00 - 61.43 =
+    # 3.57 of loss. Net 3.00 either way, on the wrong day and lines.
+    text = (
+        OPEN_CREDITS
+        + "\n2026-01-01 price EUR 1.20 USD\n2026-02-10 price EUR 1.30 USD\n"
+        + _euro_invoice(0, "2026-02-02", "100.00", "1.20", "CUS-1", "Acme")
+        + _euro_invoice(1, "2026-02-02", "100.00", "1.24", "CUS-1", "Acme")
+        + _euro_receipt("R-0", "Acme", 0, "CUS-1", "1.20")
+        + _euro_receipt("R-1", "Acme", 1, "CUS-1", "1.24")
+        + _wire("24.40", ("20.00", "INV-0"), currency="EUR @ 1.22 USD")
+        + _euro_invoice(3, "2026-02-07", "60.00", "1.20", "CUS-1", "Acme")
+        + _wire("65.00", ("50.00", "INV-1"), day="2026-02-10", currency="EUR @ 1.30 USD")
+        + """
+2026-02-12 * "Acme" "Refund of BR-1's over payment"
+  receipt: "BR-1"
+  Liabilities:CustomerCredits  50.00 EUR @ 1.30 USD
+  Assets:Bank:Operating  -65.00 USD
+"""
+    )
+    loaded = _books(books, text)
+    assert _by_receipt(loaded) == [("2026-02-07", "BR-1", "INV-3", Decimal("20.00"))]
+    assert _credits_realized(loaded) == [("2026-02-12", Decimal("3.00"))]
 
 
 def test_a_receipts_part_parked_by_two_entries_pays_on_a_day_no_more_than_parked_by_then(
