@@ -73,7 +73,7 @@ from plugins.customer_credits import UNASSIGNED  # the customer of what is nobod
 from plugins.receipts import Receipt, Receipts, Use
 from plugins.receivables import Item, Movement, Subledger
 from plugins.schedule import add_months, month_end
-from reports import period
+from reports import credit_origins, period
 from reports.books import Books, balances, latest_complete_month
 from reports.controls import Control
 from reports.sources import Sources
@@ -593,7 +593,9 @@ def open_invoices(books: Books, as_of: datetime.date) -> Table:
     """Returns every open item at the end of a day, with its roll and the links that trace it.
 
     Each row reads billed - paid - credited = open, in the item's currency,
-    from its postings through the day (`_roll`). An item in credit (a credit
+    from its postings through the day (`_roll`), read off the entries that
+    post to an open item and those that post to customer credits through
+    the day (`_account_moves`, `_crediting`). An item in credit (a credit
     note, cash posted to an invoice before it is issued, an over payment) is
     owed to the customer, not by them: it has no due date and is never past
     due, so both are left empty (the aging places it by the days since its
@@ -606,7 +608,8 @@ def open_invoices(books: Books, as_of: datetime.date) -> Table:
     ledger = Receivables(books)
     found = ledger.open_items(as_of)
     posting = {id(move.entry) for item, _ in found for move in item.movements}
-    moves = _account_moves(ledger, posting)  # the entries that post to an open item
+    # The entries that post to an open item, and those that put in the customer credits they take.
+    moves = _account_moves(ledger, posting | _crediting(ledger, as_of))
     rows = []
     for item, balance in found:
         owed = item.is_invoice and balance > 0
@@ -620,6 +623,18 @@ def open_invoices(books: Books, as_of: datetime.date) -> Table:
              " ".join(f"^{link}" for link in item.links(as_of))]
         )  # fmt: skip
     return Table(f"Open invoices as of {as_of}", OPEN_COLUMNS, rows)
+
+
+def _crediting(ledger: Receivables, as_of: datetime.date) -> set[int]:
+    """Returns the entries (by `id`) that post to the customer credits account through a day."""
+    account = ledger.policy.customer_credits_account
+    return {
+        id(entry)
+        for entry in ledger.books.entries
+        if isinstance(entry, data.Transaction)
+        and entry.date <= as_of
+        and any(posting.account == account for posting in entry.postings)
+    }
 
 
 def _roll(item: Item, as_of: datetime.date, moves: _Moves) -> tuple[int, int, int]:
@@ -636,13 +651,15 @@ def _roll(item: Item, as_of: datetime.date, moves: _Moves) -> tuple[int, int, in
       import posts to it (negative), and its share of the cash any other
       entry moves to it from the customer's unapplied cash or customer
       credits, or from a receipt of another currency or another payer: a
-      cash application, a customer credit applied, an over payment moved
-      to customer credits (negative), a chargeback (negative) (`_paid_by`);
+      cash application, a customer credit applied (unless a credit note
+      put it in customer credits), an over payment moved to customer
+      credits (negative), a chargeback (negative) (`_paid_by`);
     - credited: everything else: a credit note netted onto it, a void, a
       write-off of a bad debt, a recovery reversing one or a credit note
       lowering one (negative), the difference a cash application writes
-      off, a credit note's credit moved to customer credits (on the note,
-      `_share_cash`), an adjustment typed by hand. A credit note is billed on its own item
+      off, a credit note's credit moved to customer credits (on the note)
+      and applied out of them (on the invoice, `_share_cash`), an
+      adjustment typed by hand. A credit note is billed on its own item
       (negative) and credited on the invoice it is netted onto.
 
     INV-1 100.00 with a credit note of 10.00 applied and a receipt of 60.00
@@ -669,9 +686,10 @@ def _paid_by(movement: Movement, kind: str, moves: _Moves) -> int:
     application, a customer credit applied, an over payment moved to
     customer credits, a chargeback, a credit note netted, a write-off), the
     cash is its share of what the entry moves on the customer's receipts
-    and customer credits (a credit note's: what is moved to customer
-    credits is not), or, paid by a receipt of another currency or another
-    payer, of what the entry posts to the items less what it writes off
+    and customer credits (not a credit note's credit, moved to customer
+    credits from the note or taken out of them, `reports.credit_origins`),
+    or, paid by a receipt of another currency or another payer, of what
+    the entry posts to the items less what it writes off
     (`_share_cash`): applied 99.96 to INV-1 100.00, 99.96 is paid and the
     0.04 written off is not; applied 100.02, 100.00 is paid; a credit note
     netted, a void or a write-off moves no cash.
@@ -687,10 +705,55 @@ def _upto(cash: _Number, units: _Number) -> _Number:
     return max(min(cash, nothing), units) if units < 0 else min(max(cash, nothing), units)
 
 
+def _sharing(
+    paying: dict[int, list[tuple[Item, Movement, str]]],
+) -> dict[credit_origins.Key, list[tuple[Item, Movement]]]:
+    """Returns the postings that share each entry's cash, by customer, entry and currency, in order.
+
+    An invoice or credit note itself and a payment or refund the bank import
+    posts (all cash) take no share.
+    """
+    shares: dict[credit_origins.Key, list[tuple[Item, Movement]]] = defaultdict(list)
+    for entry_id, paid in paying.items():
+        for item, movement, kind in paid:
+            if kind not in ("invoice", "credit note", "payment", "refund"):
+                shares[(item.customer, entry_id, item.currency)].append((item, movement))
+    for postings in shares.values():
+        postings.sort(key=lambda pair: pair[1].position)
+    return shares
+
+
+def _transferred(
+    moves: _Moves, sharing: dict[credit_origins.Key, list[tuple[Item, Movement]]]
+) -> dict[credit_origins.Key, dict[int, int]]:
+    """Returns what each entry moves between credit notes and customer credits, by note posting.
+
+    A credit note's credit is not cash: what an entry moves between a credit
+    note and the customer's credits transfers the note's credit to their
+    credit balance. The notes' postings, in the entry's order, take what the
+    entry moves to customer credits first, each up to its own amount: CN-1
+    -20.00 with 12.00 of it moved to customer credits by hand (the
+    receivable debited on CN-1, customer credits credited) transfers 12.00.
+    """
+    found: dict[credit_origins.Key, dict[int, int]] = {}
+    for key, postings in sharing.items():
+        moved = -moves.credits.get(key, 0)  # to customer credits, the items' way
+        notes: dict[int, int] = {}
+        for item, movement in postings:
+            if item.is_billed and not item.is_invoice:  # a credit note
+                notes[movement.position] = _upto(moved, movement.units)
+                moved -= notes[movement.position]
+        if notes:
+            found[key] = notes
+    return found
+
+
 def _share_cash(
     moves: _Moves,
-    paying: dict[int, list[tuple[Item, Movement, str]]],
+    sharing: dict[credit_origins.Key, list[tuple[Item, Movement]]],
     written: dict[tuple[str, int, str], int],
+    transferred: dict[credit_origins.Key, dict[int, int]],
+    from_notes: dict[credit_origins.Key, int],
 ) -> None:
     """Shares out the cash each entry moves the way of a customer's items among its postings.
 
@@ -703,50 +766,43 @@ def _share_cash(
     `_what_is_written_off`): what the entry does not write off is paid, by
     that receipt and whatever else the entry takes from the customer's own
     receipts and credits. It is used
-    up by the entry's postings to those items in the entry's order, each
-    taking as much as goes its way, up to its own amount; what is left of a
-    posting is credited. R-1 100.00 applied to INV-1 130.00 by the entry's
-    first receivable posting of 100.00, and INV-2 written down 5.00 by its
-    second: INV-1 is paid 100.00 and INV-2 paid nothing, credited 5.00. An
-    invoice or credit note itself and a payment or refund the bank import
-    posts (all cash) take no share.
+    up by the entry's postings to those items (`_sharing`) in the entry's
+    order, each taking as much as goes its way, up to its own amount; what
+    is left of a posting is credited. R-1 100.00 applied to INV-1 130.00 by
+    the entry's first receivable posting of 100.00, and INV-2 written down
+    5.00 by its second: INV-1 is paid 100.00 and INV-2 paid nothing,
+    credited 5.00.
 
-    A credit note's credit is not cash: what an entry moves between a credit
-    note and the customer's credits transfers the note's credit to their
-    credit balance. So the credit notes' postings take what the entry moves
-    to customer credits first, as credited, and then their share of the
-    rest of the cash; the other items share what is left. CN-1 -20.00 with
-    12.00 of it moved to customer credits by hand (the receivable debited on
-    CN-1, customer credits credited) is credited -12.00 by that entry, not
-    paid; moved in the entry that applies R-1 50.00 to INV-2, INV-2 is still
-    paid 50.00.
+    A credit note's credit is not cash, moved into customer credits or out
+    of them. The credit notes' postings
+    take what the entry moves to customer credits first (`transferred`), as
+    credited, and then their share of the rest of the cash; the other items
+    share what is left: CN-1's 12.00 moved to customer credits in the entry
+    that applies R-1 50.00 to INV-2, INV-2 is still paid 50.00. And what
+    the entry takes out of customer credits that a credit note put there
+    (`from_notes`, `reports.credit_origins`), less what it moves back onto
+    credit notes, is not the other items' cash: R-1 88.00 and CN-1's 12.00
+    of customer credits applied to INV-2 100.00 pay it 88.00 and credit it
+    12.00.
     """
-    for entry_id, paid in paying.items():
-        shares: dict[tuple[str, int, str], list[tuple[Item, Movement]]] = defaultdict(list)
-        for item, movement, kind in paid:
-            if kind not in ("invoice", "credit note", "payment", "refund"):
-                shares[(item.customer, entry_id, item.currency)].append((item, movement))
-        for key, postings in shares.items():
-            if key in written:  # paid by a receipt of another currency or payer
-                cash = moves.posted[key] - written[key]
-            else:  # the receipts' and credits' moves
-                cash = moves.posted[key] - moves.found[key].units
-            postings.sort(key=lambda pair: pair[1].position)
-            moved = -moves.credits.get(key, 0)  # to customer credits, the items' way
-            transferred: dict[int, int] = {}
-            for item, movement in postings:
-                if item.is_billed and not item.is_invoice:  # a credit note
-                    transferred[movement.position] = _upto(moved, movement.units)
-                    moved -= transferred[movement.position]
-                    cash -= transferred[movement.position]
-            received = cash - moved  # the rest of the cash, on the receipts alone
-            for _, movement in postings:
-                note = movement.position in transferred
-                units = movement.units - transferred.get(movement.position, 0)
-                share = _upto(received if note else cash, units)
-                moves.cash[(entry_id, movement.position)] = share
-                cash -= share
-                received -= share
+    for key, postings in sharing.items():
+        if key in written:  # paid by a receipt of another currency or payer
+            cash = moves.posted[key] - written[key]
+        else:  # the receipts' and credits' moves
+            cash = moves.posted[key] - moves.found[key].units
+        notes = transferred.get(key, {})
+        moved = -moves.credits.get(key, 0) - sum(notes.values())
+        cash -= sum(notes.values())
+        received = cash - moved  # the rest of the cash, on the receipts alone
+        back = max(0, -sum(notes.values()))  # moved back onto the notes, credited there
+        cash -= _upto(back - from_notes.get(key, 0), cash)
+        for _, movement in postings:
+            note = movement.position in notes
+            units = movement.units - notes.get(movement.position, 0)
+            share = _upto(received if note else cash, units)
+            moves.cash[(key[1], movement.position)] = share
+            cash -= share
+            received -= share
 
 
 def _what_is_written_off(
@@ -1072,15 +1128,19 @@ def _account_moves(ledger: Receivables, only: Container[int] | None = None) -> _
     A cash application may pay several items, from several receipts (a
     typed entry applying R-1 USD and R-2 EUR to INV-E1).
     It also finds what each posting to an item is paid by in cash, for the
-    open items' roll (`moves.cash`, `_share_cash`), and splits what an
+    open items' roll (`moves.cash`, `_share_cash`): not what a credit
+    note's credit is, moved to customer credits or taken out of them
+    (`_transferred`, `reports.credit_origins`). And it splits what an
     entry paying by a receipt of another currency or payer writes off
     from the payment (`_what_is_written_off`, `_differences`).
 
     Args:
       only: The entries (by `id`) to read, every posting of each, when only
         they are wanted (the open items' roll reads those that post to an
-        open item); default: every entry. An entry's moves and cash depend
-        on its own postings alone, so they are the same either way.
+        open item, `_crediting`); default: every entry. An entry's moves
+        depend on its own postings alone, and its cash on them and on the
+        earlier entries posting to customer credits (whose credit it
+        takes), so reading those too, both are the same either way.
     """
     moves = _Moves()
     paying: dict[int, list[tuple[Item, Movement, str]]] = defaultdict(list)  # by entry
@@ -1122,6 +1182,7 @@ def _account_moves(ledger: Receivables, only: Container[int] | None = None) -> _
             moves.add(customer, use.entry, currency, receipt.id, kind, use.units)
     links = {receipt.link: receipt.id for receipt in ledger.receipts.by_id.values()}
     account = ledger.policy.customer_credits_account
+    credit_moves: list[credit_origins.CreditMove] = []
     for credit in _credit_postings(ledger, only):
         entry, posting = credit.entry, credit.posting
         minor = ledger.policy.precision.to_minor(credit.number, credit.currency) or 0
@@ -1136,9 +1197,18 @@ def _account_moves(ledger: Receivables, only: Container[int] | None = None) -> _
         else:
             kind = "refund" if minor > 0 else "credit"
         moves.add(credit.customer, entry, credit.currency, document, kind, minor)
-        moves.credits[(credit.customer, id(entry), credit.currency)] += minor
+        key = (credit.customer, id(entry), credit.currency)
+        moves.credits[key] += minor
+        credit_moves.append(credit_origins.CreditMove(key, entry.date, document, minor))
     written = _what_is_written_off(ledger, rates, moves, paying, elsewhere_paid)
-    _share_cash(moves, paying, written)
+    sharing = _sharing(paying)
+    transferred = _transferred(moves, sharing)
+    put_in = {
+        key: sum(units for units in notes.values() if units > 0)
+        for key, notes in transferred.items()
+    }
+    from_notes = credit_origins.taken_from_notes(credit_moves, put_in)
+    _share_cash(moves, sharing, written, transferred, from_notes)
     _differences(moves, paying, written)
     return moves
 
