@@ -44,16 +44,19 @@ plugin's postings at another rate, are weighed as they are
 A posting typed at the carrying rate weighs its units at that rate,
 fractions of a cent included. When one leaves the invoice with nothing
 open and a fraction of the minor unit of its carrying amount (`Residue`),
-that residue is settled on its day to realized exchange gains and losses
-(`residue_entry`): the typed posting's units are moved back at its rate and
-out at what was left of the carrying amount. Half of the invoice above
-paid by the first receipt (54.18), the other half written off as `-50.00
-EUR @ 1.0837 USD` (54.185) leaves 108.37 - 54.18 - 54.185 = 0.005 USD:
+that residue is settled on its day (`residue_entry`): the typed posting's
+units are moved back at its rate and out at what was left of the carrying
+amount, and the realized difference is written as every other is, rounded
+half to even to the minor unit (`ar_entries.with_realized_difference`):
+0.00, as the residue is at most half of it, its fraction of a cent within
+Beancount's tolerance. Half of the invoice above paid by the first receipt
+(54.18), the other half written off as `-50.00 EUR @ 1.0837 USD` (54.185)
+leaves 108.37 - 54.18 - 54.185 = 0.005 USD:
 
     2026-05-31 * "Rounding difference on INV-1: 0.005 USD of its carrying amount left"
       Assets:AccountsReceivable          50.00 EUR @ 1.0837 USD
       Assets:AccountsReceivable         -50.00 EUR @ 1.0838 USD
-      Income:ForeignExchange:Realized    0.005 USD   ; loss
+      Income:ForeignExchange:Realized    0.00 USD
 
 The receipt's piece, in an earlier month, is left as it is.
 """
@@ -213,18 +216,22 @@ def _at_carrying(movement: Movement, carrying: Decimal, functional: str) -> bool
 
 
 def residue_entry(residue: Residue, policy: ArPolicy) -> data.Transaction:
-    """Returns the entry that settles a residue to realized exchange gains and losses, on its day.
+    """Returns the entry that settles a residue, on its day.
 
     It moves the typed posting's units back at its rate and out again at the
     price at which they weigh what it weighed plus the residue (`price_of`),
     so the receivable's weight in the functional currency is zero with its
-    units; the residue itself goes to the realized account, exactly, with
-    its fraction of the minor unit (a loss when the receivable held it):
+    units. The realized difference is written as every other is, rounded
+    half to even to the minor unit (`ar_entries.with_realized_difference`):
+    a residue is at most half of it, so 0.00, its fraction within
+    Beancount's tolerance (the posting gives the entry that tolerance); a
+    cent only where a price that does not end leaves a half cent over it
+    by Beancount's 28th digit, as an entry at 0.00 would not balance:
 
         2026-05-31 * "Rounding difference on INV-1: 0.005 USD of its carrying amount left"
           Assets:AccountsReceivable          50.00 EUR @ 1.0837 USD
           Assets:AccountsReceivable         -50.00 EUR @ 1.0838 USD
-          Income:ForeignExchange:Realized    0.005 USD
+          Income:ForeignExchange:Realized    0.00 USD
     """
     item, movement, rate, value = residue.item, residue.movement, residue.carrying, residue.value
     functional = policy.functional_currency
@@ -235,12 +242,13 @@ def residue_entry(residue: Residue, policy: ArPolicy) -> data.Transaction:
     again = price_of(number * rate - value, number)
     back = ar_entries.leg(receivable, -number, item.currency, rate, functional)
     out = ar_entries.leg(receivable, number, item.currency, again, functional)
-    realized = ar_entries.leg(policy.realized_fx_account, value.normalize(), functional, None, None)
     narration = (
         f"Rounding difference on {item.id}: {value.normalize()} {functional} "
         "of its carrying amount left"
     )
-    postings = [back, out, realized] if number < 0 else [out, back, realized]
+    postings = ar_entries.with_realized_difference(
+        [back, out] if number < 0 else [out, back], policy
+    )
     return ar_entries.item_entry(item, movement, narration, ROUNDING, postings)
 
 

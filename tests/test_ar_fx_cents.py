@@ -1,0 +1,408 @@
+"""Realized and unrealized differences to the cent at a rate with more decimals than the cent.
+
+USD books, EUR invoices and credits at 1.3333 USD: 10.00 EUR weigh 13.333
+USD, a fraction of a cent more than the 13.33 USD a revenue accountant
+books. Every USD amount the plugins post is to the cent, and each
+generated entry's realized difference is the USD it moves, to the cent,
+less the USD carried, to the cent: with one side in whole cents (a USD
+receipt, a rate of two decimals, a piece the plugin rounded) that is the
+exact difference rounded half to even (`ar_entries.with_realized_difference`),
+and the receivable and credit accounts' USD weights go back to 0.00 with
+their units. All but one passed before this file was written (kept as
+worked examples: they fail when that rounding is removed, and the half
+cent's when it rounds half up); the residue's failed, realizing -0.0035
+USD (`derecognition.residue_entry` wrote the residue as it was). The two
+strict expected failures are the known gap: with both sides in fractions
+of a cent the rounded exact difference can be a cent away from the
+accountant's, and no entry that clears both exact weights balances at the
+accountant's figure.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from beancount.core import data
+
+from tests.conftest import Books, generated
+from tests.rated_books import postings_through, units_total, usd_weight
+from tests.test_ar_reconciliation import AR, CREDITS, REALIZED, UNAPPLIED, applications, squeezed
+
+D = Decimal
+UNREALIZED = "Income:ForeignExchange:Unrealized"
+HEADER = """
+option "operating_currency" "USD"
+plugin "plugins.ar_reconciliation" "ar.yaml"
+2026-01-01 open Assets:AccountsReceivable
+2026-01-01 open Assets:Bank:Operating
+2026-01-01 open Income:Revenue:Services
+2026-01-01 open Liabilities:UnappliedCash
+2026-01-01 open Liabilities:CustomerCredits
+"""
+POLICY = "tolerance: {USD: 1.00, EUR: 1.00}\n"
+
+
+def _invoice(number: int, day: str, eur: str, rate: str, usd: str) -> str:
+    return f"""
+{day} * "Acme" "Invoice INV-{number}" ^INV-{number}
+  invoice: "INV-{number}"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  {eur} EUR @ {rate} USD
+  Income:Revenue:Services  -{usd} USD
+"""
+
+
+def _receipt(name: str, day: str, naming: str, usd: str, unapplied: str) -> str:
+    return f"""
+{day} * "Acme" "Wire"
+  receipt: "{name}"{naming}
+  customer: "CUS-1"
+  Assets:Bank:Operating  {usd} USD
+  Liabilities:UnappliedCash  -{unapplied}
+"""
+
+
+def _refund(day: str, eur: str, rate: str, usd: str) -> str:
+    return f"""
+{day} * "Acme" "Refund"
+  customer: "CUS-1"
+  Liabilities:CustomerCredits  {eur} EUR @ {rate} USD
+  Assets:Bank:Operating  -{usd} USD
+"""
+
+
+# INV-1 30.00 EUR at 1.20 (36.00 USD); R-1 a USD wire of 53.33 for 40.00
+# EUR at 1.3333 (53.332) names it: 10.00 EUR over go to CUS-1's credits
+# at 1.3333, 13.333 USD, 13.33 to the cent.
+PARKED = (
+    "\n2026-01-01 price EUR 1.20 USD\n"
+    + _invoice(1, "2026-01-01", "30.00", "1.20", "36.00")
+    + _receipt("R-1", "2026-01-10", '\n  invoice: "INV-1"', "53.33", "40.00 EUR @ 1.3333 USD")
+)
+# The cash application of R-1: 53.33 USD moved, 36.00 carried by INV-1 and
+# 13.33 parked: 53.33 - 36.00 - 13.33 = 4.00 USD of gain.
+PARKED_APPLICATION = [
+    f"{UNAPPLIED} 40.00 EUR @ 1.3333 USD",
+    f"{AR} -30.00 EUR @ 1.20 USD",
+    f"{CREDITS} -10.00 EUR @ 1.3333 USD",
+    f"{REALIZED} -4.00 USD",
+]
+
+
+def _load(books: Books, text: str) -> list[data.Directive]:
+    books.write("ar.yaml", POLICY)
+    entries, errors, _ = books.load(HEADER + text)
+    assert [error.message for error in errors] == []
+    return entries
+
+
+def _in_cents(entries: list[data.Directive]) -> None:
+    """Asserts that every generated USD posting is to the cent and every entry balances.
+
+    A priced posting weighs its units at their price (13.333 USD for 10.00
+    EUR at 1.3333): what an entry's weights leave over is within half a
+    cent, Beancount's tolerance for amounts in cents.
+    """
+    for entry in generated(entries):
+        usd = [posting for posting in entry.postings if posting.price is None]
+        for posting in usd:
+            assert posting.units is not None and isinstance(posting.units.number, Decimal)
+            assert posting.units.number == posting.units.number.quantize(D("0.01"))
+        assert abs(usd_weight(entry.postings)) <= D("0.005")
+
+
+def _moved(entries: list[data.Directive]) -> list[tuple[str, list[str]]]:
+    return [(day, squeezed(postings)) for day, _, postings in applications(entries)]
+
+
+def _month_ends(entries: list[data.Directive]) -> list[tuple[str, str]]:
+    """(date, unrealized posting) of each month-end remeasurement, reversals left out."""
+    return [
+        (str(entry.date), str(posting.units))
+        for entry in generated(entries)
+        if "fx-remeasurement" in entry.tags and entry.date.day != 1
+        for posting in entry.postings
+        if posting.account == UNREALIZED
+    ]
+
+
+def test_a_usd_receipt_clears_an_invoice_at_four_decimals_to_the_cent(books: Books) -> None:
+    # INV-1 10.00 EUR at 1.3333 weighs 13.333 USD, 13.33 booked. R-1 12.00
+    # USD on Feb 1, EUR at 1.20, is 10.00 EUR: 13.33 - 12.00 = 1.33 USD of
+    # loss (the exact 1.333 rounded half to even), and the receivable's
+    # weight goes back to 13.333 - 13.333 = 0.00 USD.
+    text = (
+        "\n2026-01-01 price EUR 1.3333 USD\n2026-02-01 price EUR 1.20 USD\n"
+        + _invoice(1, "2026-01-01", "10.00", "1.3333", "13.33")
+        + _receipt("R-1", "2026-02-01", '\n  invoice: "INV-1"', "12.00", "12.00 USD")
+    )
+    entries = _load(books, text)
+    assert _moved(entries) == [
+        (
+            "2026-02-01",
+            [f"{UNAPPLIED} 12.00 USD", f"{AR} -10.00 EUR @ 1.3333 USD", f"{REALIZED} 1.33 USD"],
+        ),
+    ]
+    _in_cents(entries)
+    assert usd_weight(postings_through(entries, AR, "2026-12-31")) == 0
+    assert units_total(postings_through(entries, REALIZED, "2026-12-31")) == D("1.33")
+
+
+def test_a_half_cent_carried_rounds_half_to_even(books: Books) -> None:
+    # INV-1 10.00 EUR at 1.2345 weighs 12.345 USD: half a cent, 12.34 to
+    # the cent half to even (12.34 booked). R-1 11.00 USD on Feb 1 at 1.10
+    # is 10.00 EUR: 12.34 - 11.00 = 1.34 USD of loss (the exact 1.345 to
+    # even; half away from zero would make it 1.35).
+    text = (
+        "\n2026-01-01 price EUR 1.2345 USD\n2026-02-01 price EUR 1.10 USD\n"
+        + _invoice(1, "2026-01-01", "10.00", "1.2345", "12.34")
+        + _receipt("R-1", "2026-02-01", '\n  invoice: "INV-1"', "11.00", "11.00 USD")
+    )
+    entries = _load(books, text)
+    assert _moved(entries) == [
+        (
+            "2026-02-01",
+            [f"{UNAPPLIED} 11.00 USD", f"{AR} -10.00 EUR @ 1.2345 USD", f"{REALIZED} 1.34 USD"],
+        ),
+    ]
+    _in_cents(entries)
+    assert usd_weight(postings_through(entries, AR, "2026-12-31")) == 0
+
+
+def test_two_receipts_clear_an_invoice_at_four_decimals_by_cumulative_cents(
+    books: Books,
+) -> None:
+    # R-1 and R-2, 6.00 USD each at 1.20, clear 5.00 EUR of INV-1 each.
+    # Cumulatively to the cent: 5.00 EUR are carried at 6.6665, 6.67 to
+    # the cent, so R-1 clears 6.67 (priced at 1.334) and realizes 6.67 -
+    # 6.00 = 0.67; R-2 clears what is left, 13.333 - 6.67 = 6.663, 6.66 to
+    # the cent, and realizes 0.66. In all 0.67 + 0.66 = 1.33, as one
+    # receipt of 12.00 would.
+    text = (
+        "\n2026-01-01 price EUR 1.3333 USD\n2026-02-01 price EUR 1.20 USD\n"
+        + _invoice(1, "2026-01-01", "10.00", "1.3333", "13.33")
+        + _receipt("R-1", "2026-02-01", '\n  invoice: "INV-1"', "6.00", "6.00 USD")
+        + _receipt("R-2", "2026-02-02", '\n  invoice: "INV-1"', "6.00", "6.00 USD")
+    )
+    entries = _load(books, text)
+    assert _moved(entries) == [
+        (
+            "2026-02-01",
+            [f"{UNAPPLIED} 6.00 USD", f"{AR} -5.00 EUR @ 1.334 USD", f"{REALIZED} 0.67 USD"],
+        ),
+        (
+            "2026-02-02",
+            [f"{UNAPPLIED} 6.00 USD", f"{AR} -5.00 EUR @ 1.3326 USD", f"{REALIZED} 0.66 USD"],
+        ),
+    ]
+    _in_cents(entries)
+    assert usd_weight(postings_through(entries, AR, "2026-12-31")) == 0
+    assert units_total(postings_through(entries, REALIZED, "2026-12-31")) == D("1.33")
+
+
+def test_a_credit_parked_at_four_decimals_is_applied_in_parts_to_the_cent(books: Books) -> None:
+    # R-1's 10.00 EUR of credit (13.333 USD) pay 3.00 EUR of INV-2 (billed
+    # Feb 1 at 1.20, 3.60) and 3.00 EUR of INV-3 (Feb 2 at 1.25, 3.75).
+    # Each 3.00 EUR of credit is 3.9999 USD, 4.00 to the cent: 4.00 - 3.60
+    # = 0.40 and 4.00 - 3.75 = 0.25 of gain. The credit's month ends at
+    # 1.20: Jan 31 10.00 EUR (12.00 USD) carried at 13.33, 1.33 of gain;
+    # Feb 28 the 4.00 EUR left (4.80 USD) carried at 13.33 - 4.00 - 4.00 =
+    # 5.33, 0.53 of gain.
+    text = (
+        PARKED
+        + _invoice(2, "2026-02-01", "3.00", "1.20", "3.60")
+        + _invoice(3, "2026-02-02", "3.00", "1.25", "3.75")
+    )
+    entries = _load(books, text)
+    assert _moved(entries) == [
+        ("2026-01-10", PARKED_APPLICATION),
+        (
+            "2026-02-01",
+            [
+                f"{CREDITS} 3.00 EUR @ 1.3333 USD",
+                f"{AR} -3.00 EUR @ 1.20 USD",
+                f"{REALIZED} -0.40 USD",
+            ],
+        ),
+        (
+            "2026-02-02",
+            [
+                f"{CREDITS} 3.00 EUR @ 1.3333 USD",
+                f"{AR} -3.00 EUR @ 1.25 USD",
+                f"{REALIZED} -0.25 USD",
+            ],
+        ),
+    ]
+    _in_cents(entries)
+    assert _month_ends(entries) == [("2026-01-31", "-1.33 USD"), ("2026-02-28", "-0.53 USD")]
+    assert units_total(postings_through(entries, REALIZED, "2026-12-31")) == D("-4.65")
+
+
+def test_an_invoice_at_four_decimals_is_remeasured_to_the_cent(books: Books) -> None:
+    # INV-1 10.00 EUR at 1.3333 (13.333, 13.33 booked) is open on Jan 31,
+    # EUR at 1.20 since Jan 15: worth 12.00, carried at 13.33, so 12.00 -
+    # 13.33 = -1.33 USD (a loss, the exact -1.333 rounded), reversed Feb 1.
+    text = "\n2026-01-01 price EUR 1.3333 USD\n2026-01-15 price EUR 1.20 USD\n" + _invoice(
+        1, "2026-01-01", "10.00", "1.3333", "13.33"
+    )
+    entries = _load(books, text)
+    assert _month_ends(entries) == [("2026-01-31", "1.33 USD")]
+    _in_cents(entries)
+
+
+def test_a_receipt_at_four_decimals_shares_its_cents_among_its_parts(books: Books) -> None:
+    # INV-1 10.00 EUR at 1.20 (12.00) and INV-2 10.00 EUR at 1.25 (12.50).
+    # R-1 33.33 USD for 25.00 EUR at 1.3333 (33.3325, 33.33 to the cent)
+    # names INV-1: it clears its 12.00, and 15.00 EUR (19.9995, 20.00 to
+    # the cent) go to CUS-1's credits: 33.33 - 12.00 - 20.00 = 1.33 of
+    # gain. The credit pays INV-2 the same day: 10.00 EUR (13.333, 13.33)
+    # against 12.50, 0.83 of gain. Jan 31 at 1.20: the 5.00 EUR left (6.00)
+    # are carried at 20.00 - 13.33 = 6.67, 0.67 of gain.
+    text = (
+        "\n2026-01-01 price EUR 1.20 USD\n"
+        + _invoice(1, "2026-01-01", "10.00", "1.20", "12.00")
+        + _invoice(2, "2026-01-02", "10.00", "1.25", "12.50")
+        + _receipt("R-1", "2026-01-10", '\n  invoice: "INV-1"', "33.33", "25.00 EUR @ 1.3333 USD")
+    )
+    entries = _load(books, text)
+    assert _moved(entries) == [
+        (
+            "2026-01-10",
+            [
+                f"{UNAPPLIED} 25.00 EUR @ 1.3333 USD",
+                f"{AR} -10.00 EUR @ 1.20 USD",
+                f"{CREDITS} -15.00 EUR @ 1.3333 USD",
+                f"{REALIZED} -1.33 USD",
+            ],
+        ),
+        (
+            "2026-01-10",
+            [
+                f"{CREDITS} 10.00 EUR @ 1.3333 USD",
+                f"{AR} -10.00 EUR @ 1.25 USD",
+                f"{REALIZED} -0.83 USD",
+            ],
+        ),
+    ]
+    assert _month_ends(entries) == [("2026-01-31", "-0.67 USD")]
+    _in_cents(entries)
+    assert usd_weight(postings_through(entries, AR, "2026-12-31")) == 0
+
+
+def test_a_credit_parked_at_four_decimals_refunded_at_another_rate_to_the_cent(
+    books: Books,
+) -> None:
+    # The 10.00 EUR of credit (13.333 USD, 13.33 to the cent) refunded on
+    # Jan 20 at 1.25, 12.50 USD paid: 13.33 - 12.50 = 0.83 USD of gain, and
+    # the credits weigh 13.333 - 13.333 = 0.00 USD with 0.00 EUR.
+    entries = _load(books, PARKED + _refund("2026-01-20", "10.00", "1.25", "12.50"))
+    own_rate = [
+        squeezed([str(posting.units) for posting in entry.postings])
+        for entry in generated(entries)
+        if entry.meta.get("revclose_kind") == "own-rate"
+    ]
+    assert own_rate == [["10.00 EUR", "-10.00 EUR", "-0.83 USD"]]
+    _in_cents(entries)
+    assert usd_weight(postings_through(entries, CREDITS, "2026-12-31")) == 0
+    assert units_total(postings_through(entries, REALIZED, "2026-12-31")) == D("-4.83")
+
+
+def test_a_pool_of_two_rates_shares_its_cents_among_refunds(books: Books) -> None:
+    # R-2 parks 10.00 EUR more at 1.20 (12.00): the pool holds 20.00 EUR
+    # carried at 13.333 + 12.00 = 25.333 (25.33 to the cent). 7.00 EUR
+    # refunded at 1.25 (8.75) take 25.333 x 7 / 20 = 8.86655, 8.87 to the
+    # cent: 8.87 - 8.75 = 0.12 of gain. The last 13.00 EUR at 1.25 (16.25)
+    # take what is left, 16.463 (16.46 to the cent: 25.33 - 8.87): 0.21 of
+    # gain. The credits weigh 0.00 USD with 0.00 EUR.
+    text = (
+        PARKED
+        + """
+2026-01-11 * "Acme" "Wire"
+  receipt: "R-2"
+  customer: "CUS-1"
+  Assets:Bank:Operating  12.00 USD
+  Liabilities:CustomerCredits  -10.00 EUR @ 1.20 USD
+"""
+        + _refund("2026-01-20", "7.00", "1.25", "8.75")
+        + _refund("2026-01-21", "13.00", "1.25", "16.25")
+    )
+    entries = _load(books, text)
+    realized = [
+        str(posting.units)
+        for entry in generated(entries)
+        if entry.meta.get("revclose_kind") == "own-rate"
+        for posting in entry.postings
+        if posting.account == REALIZED
+    ]
+    assert realized == ["-0.12 USD", "-0.21 USD"]
+    _in_cents(entries)
+    assert usd_weight(postings_through(entries, CREDITS, "2026-12-31")) == 0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Known gap: both sides in fractions of a cent; the exact difference is rounded",
+)
+def test_known_gap_a_receipt_and_an_invoice_both_at_four_decimals(books: Books) -> None:
+    # INV-1 10.00 EUR at 1.3333 (13.333, 13.33 booked) paid by R-1, 10.00
+    # EUR at 1.2346 (12.346, the bank's 12.35 USD). An accountant books
+    # 13.33 - 12.35 = 0.98 USD of loss, so that bank 12.35, revenue -13.33
+    # and the loss 0.98 sum to 0.00. The plugin rounds the exact 0.987 to
+    # 0.99; an entry at 0.98 that clears 13.333 and 12.346 leaves 0.007,
+    # beyond Beancount's half a cent, so it would not balance.
+    text = _invoice(1, "2026-01-01", "10.00", "1.3333", "13.33") + _receipt(
+        "R-1", "2026-01-10", '\n  invoice: "INV-1"', "12.35", "10.00 EUR @ 1.2346 USD"
+    )
+    entries = _load(books, "\n2026-01-01 price EUR 1.20 USD\n" + text)
+    assert units_total(postings_through(entries, REALIZED, "2026-12-31")) == D("0.98")
+
+
+WRITTEN_OFF = (
+    "\n2026-01-01 price EUR 1.3333 USD\n2026-02-01 price EUR 1.20 USD\n"
+    + "2026-01-01 open Expenses:BadDebt\n"
+    + _invoice(1, "2026-01-01", "10.00", "1.3333", "13.33")
+    + _receipt("R-1", "2026-02-01", '\n  invoice: "INV-1"', "6.00", "6.00 USD")
+    + """
+2026-03-10 * "Acme" "Write off INV-1" ^INV-1
+  invoice: "INV-1"
+  status: "uncollectible"
+  Assets:AccountsReceivable  -5.00 EUR @ 1.3333 USD
+  Expenses:BadDebt  6.67 USD
+"""
+)
+
+
+def test_a_residue_at_four_decimals_is_realized_in_cents(books: Books) -> None:
+    # INV-1 10.00 EUR at 1.3333 (13.333, 13.33 booked). R-1 6.00 USD on
+    # Feb 1 at 1.20 clears 5.00 EUR: 6.6665, 6.67 to the cent (priced at
+    # 1.334), 0.67 of loss. The other 5.00 EUR written off on Mar 10 at the
+    # carrying rate weigh 6.6665 (booked 6.67): 13.333 - 6.67 - 6.6665 =
+    # -0.0035 USD is left with nothing open. Its entry moves the 5.00 EUR
+    # back at 1.3333 and out at 6.663 / 5.00 = 1.3326, so the receivable
+    # weighs 0.00; the write-off at the carrying rate realizes 0.00 (the
+    # -0.0035 rounded half to even), not -0.0035: 0.67 in all.
+    entries = _load(books, WRITTEN_OFF)
+    assert _moved(entries) == [
+        (
+            "2026-02-01",
+            [f"{UNAPPLIED} 6.00 USD", f"{AR} -5.00 EUR @ 1.334 USD", f"{REALIZED} 0.67 USD"],
+        ),
+        (
+            "2026-03-10",
+            [f"{AR} 5.00 EUR @ 1.3333 USD", f"{AR} -5.00 EUR @ 1.3326 USD", f"{REALIZED} 0.00 USD"],
+        ),
+    ]
+    _in_cents(entries)
+    assert usd_weight(postings_through(entries, AR, "2026-12-31")) == 0
+    assert units_total(postings_through(entries, REALIZED, "2026-12-31")) == D("0.67")
+
+
+@pytest.mark.xfail(strict=True, reason="Known gap: both sides in fractions of a cent")
+def test_known_gap_a_write_off_at_four_decimals_against_a_piece_in_cents(books: Books) -> None:
+    # The books above tie at 0.66 of loss: bank 6.00 + bad debt 6.67 -
+    # revenue 13.33 + 0.66 = 0.00, the write-off moving 6.67 (6.6665 to the
+    # cent) against the 6.66 carried, -0.01. The plugin realizes 0.67: an
+    # entry at -0.01 that clears 6.6665 and 6.663 is out by 0.0065.
+    entries = _load(books, WRITTEN_OFF)
+    assert units_total(postings_through(entries, REALIZED, "2026-12-31")) == D("0.66")
