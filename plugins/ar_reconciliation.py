@@ -278,12 +278,13 @@ def reconcile(
     is (`customer_credits.Owner`) is then read with them
     (`_parked_in_calendar`). A debit naming its customer is that
     customer's whatever the receipt's parts: it is read once.
-    And when the matcher's calendar parks in a customer credit after its
-    first day (`customer_credits.Crediting.foreseen`): on the days before,
-    the credit counts that parking as to come, in what it may pay out and
-    what the account will hold for its customer
-    (`customer_credits.Crediting.usable`, `customer_credits.Held.available`),
-    so a debit naming it dated after both does not hold back the first part.
+    And when the matcher's calendar parks in a customer credit and a typed
+    debit dated on or after the parking reads the days before it, its
+    customer holding an earlier credit (`customer_credits.Crediting.foreseen`):
+    on the days before, the parking counts as to come, in what the account
+    will hold for its customer and what its credit may pay out
+    (`customer_credits.Held.available`, `customer_credits.Crediting.usable`),
+    so the debit does not hold back the earlier credits.
 
     Args:
       books: The plugin's view of the ledger.
@@ -362,7 +363,7 @@ class _Known:
         self.reopened: list[tuple[str, receivables.Movement]] = []
         # Whose credits receipts named by typed debits parked once cash was matched.
         self.parked: dict[str, list[str]] = {}
-        # What the matcher's calendar parked after each credit's first day (`Crediting.foreseen`).
+        # What the matcher's calendar parked where it could change a reading (`Crediting.foreseen`).
         self.foreseen: dict[customer_credits.Parked, int] = {}
         self._tried = {payment_differences.keys([])}  # the write-offs carried so far
 
@@ -515,16 +516,21 @@ def _receipt_lines(
 ) -> list[tuple[str, Mapping[str, Any]]]:
     """Returns the line of each receipt `named`, by id: in unapplied cash, else posted straight.
 
-    Of a receipt posted straight to the receivable, its first entry's.
+    Of a receipt posted straight to the receivable, its first entry's: the
+    earliest by date, then by file and line, whatever invoice it pays.
     """
     if not named:
         return []
-    where_paid: dict[str, Mapping[str, Any]] = {}
+    first: dict[str, tuple[tuple[datetime.date, str, int], Mapping[str, Any]]] = {}
     for item in items.values():
         for movement in item.movements:
             paying = receipts.posted_straight(movement)
             if paying in named:
-                where_paid.setdefault(paying, movement.entry.meta)
+                where = movement.entry.meta
+                at = (movement.date, str(where.get("filename", "")), int(where.get("lineno", 0)))
+                if paying not in first or at < first[paying][0]:
+                    first[paying] = (at, where)
+    where_paid = {paying: where for paying, (_, where) in first.items()}
     for paying in named:
         paid = cash.by_id.get(paying)
         if paid is not None:
@@ -546,7 +552,7 @@ def _reconciled(
     bring, write-offs posted before cash is matched, debits taken off their
     receipts before matching, what receipts' credits can give debits,
     what chargebacks opened again of invoices the calendar reads and what
-    it parks after credits' first days.
+    it parks where that could change the reading.
     """
     unapplied = policy.accounts.unapplied_cash
     typed, findings = books.typed, list(books.findings)
@@ -629,7 +635,7 @@ class _Learned(NamedTuple):
     parked: dict[str, list[str]] | None = None
     # Of it, what this reading found and the one before did not, or the other way round.
     parked_anew: Sequence[tuple[str, list[str]]] = ()
-    # What the calendar parked after each credit's first day, if to be read again.
+    # What the calendar parked where it could change the reading, if to be read again.
     foreseen: dict[customer_credits.Parked, int] | None = None
     # Of it, what this reading found and the one before did not, or the other way round.
     foreseen_anew: Sequence[tuple[customer_credits.Parked, int]] = ()

@@ -708,8 +708,10 @@ class Held:
 
     def __init__(self, foreseen: Mapping[Parked, int] | None = None) -> None:
         self.moves: dict[tuple[str, str], list[tuple[datetime.date, int]]] = defaultdict(list)
-        # What an earlier reading of the books found the matcher's calendar park after each
-        # credit's first day (`Crediting.foreseen`), not yet parked in this one (`park`).
+        # The days of the typed debits out of each customer's credits (`of`, `draws`).
+        self.debits: dict[tuple[str, str], list[datetime.date]] = defaultdict(list)
+        # What an earlier reading of the books found the matcher's calendar park, where it could
+        # change the reading (`Crediting.foreseen`), not yet parked in this one (`park`).
         self.foreseen: dict[Parked, int] = dict(foreseen or {})
 
     @classmethod
@@ -727,14 +729,17 @@ class Held:
           owner: The rule that tells whose credit each posting moves.
           policy: The receivables policy (the credits account and precision).
           foreseen: The parkings an earlier reading found in the matcher's
-            calendar after each credit's first day (`Crediting.foreseen`).
+            calendar that could change the reading (`Crediting.foreseen`).
         """
         held = cls(foreseen)
         account = policy.customer_credits_account
         for posting in postings(entries, account, owner):
             if posting.customer:
                 units = policy.precision.to_minor(posting.number, posting.currency) or 0
-                held.take(posting.customer, posting.currency, posting.entry.date, units)
+                day = posting.entry.date
+                held.take(posting.customer, posting.currency, day, units)
+                if units > 0:
+                    held.debits[(posting.customer, posting.currency)].append(day)
         return held
 
     def take(self, customer: str, currency: str, day: datetime.date, units: int) -> None:
@@ -746,12 +751,19 @@ class Held:
         self.foreseen.pop(credit, None)
         self.take(credit.customer, credit.currency, credit.date, -units)
 
+    def draws(
+        self, customer: str, currency: str, first: datetime.date, last: datetime.date
+    ) -> bool:
+        """Tells whether a typed debit out of the customer's credits is dated `first` to `last`."""
+        return any(first <= day <= last for day in self.debits.get((customer, currency), ()))
+
     def ahead(self, customer: str, currency: str, day: datetime.date) -> list[tuple[Parked, int]]:
         """Returns the foreseen parkings of the customer's credits in a currency dated after `day`.
 
         The matcher's calendar finds a parking on its day; an earlier reading
         of the books found it, so the days before it count it as to come.
-        Empty unless a credit was parked on two days, a later one in the calendar.
+        Empty unless a parking found in the calendar could change the reading
+        (`Crediting.foreseen`).
         """
         return [
             (credit, units)
@@ -1080,7 +1092,7 @@ class Crediting:
     def _foreseen(self, key: CreditKey, day: datetime.date) -> list[tuple[datetime.date, int]]:
         """Returns the parkings of a credit after `day` an earlier reading found in the calendar."""
         held = self.held
-        if not held.foreseen:  # most books: no credit parked on two days, a later one so found
+        if not held.foreseen:  # most books: no parking in the calendar a typed debit follows
             return []
         credit = self.credits[key]
         ahead = held.ahead(credit.customer, credit.currency, day)
@@ -1091,19 +1103,46 @@ class Crediting:
         return self.left[key] > 0 or bool(self._foreseen(key, day))
 
     def foreseen(self) -> dict[Parked, int]:
-        """Returns what the calendar parked after each credit's first day, for the next reading.
+        """Returns what the calendar parked where it could change the reading, for the next one.
 
-        A credit parked on two days, the later in the matcher's calendar
-        (`straight`, `park`): the day before, the later parking is not yet
-        found, and a debit naming the credit after both would hold back the
-        first part too (`usable`). The books are read again with these
-        known (`Held.foreseen`); none, as in most books, reads them once.
+        The matcher's calendar (`straight`, `park`) finds a parking on its
+        day: on the days before, it is not yet found, and a typed debit
+        dated on or after it holds back the customer's earlier credits as if
+        it were never parked, in what the account will hold (`Held.available`,
+        to the parking's month end) and what its credit may pay out
+        (`usable`, a debit naming it). R-2's 50.00 over paid on Feb 10 in
+        unapplied cash, refunded on Feb 12, foreseen, leaves BR-1's 20.00 of
+        Feb 6 paying CUS-1's invoice of Feb 7; so it does when BR-1 itself
+        parks the 50.00 on Feb 10. The books are read again with these known
+        (`Held.foreseen`). A parking no typed debit follows, or of a customer
+        with no credit before it (nothing pays out before it), changes
+        nothing: none, as in most books, reads them once.
         """
+        first: dict[Pool, datetime.date] = {}
+        for credit in self.credits.values():
+            pool = (credit.customer, credit.currency)
+            first[pool] = min(first.get(pool, credit.date), credit.date)
         return {
             credit: units
             for credit, units in self.found.items()
-            if credit.date > self.credits[credit.key].date
+            if first.get((credit.customer, credit.currency), credit.date) < credit.date
+            and self._followed(credit)
         }
+
+    def _followed(self, parking: Parked) -> bool:
+        """Tells whether a typed debit dated on or after a parking reads the days before it.
+
+        One of its customer's to the parking's month end (`Held.available`),
+        or one naming its credit, if parked before (`usable`).
+        """
+        day, held = parking.date, self.held
+        if not parking.customer:  # a credit of nobody's pays nothing
+            return False
+        if held.draws(parking.customer, parking.currency, day, month_end(day)):
+            return True
+        key = parking.key
+        named = self.used.get(key, ())
+        return self.credits[key].date < day and any(when >= day for when, _ in named)
 
     def straight(self, credit: Parked, units: int, typed: bool = False) -> None:
         """Takes in `units` a receipt posted straight to the receivable over paid, on its day.
