@@ -5,17 +5,30 @@ put into the customer credits account, each part of one origin: a credit
 note's credit, when the entry moves it there from the note (the part the
 open invoices' roll credits on the note, `reports.receivables._share_cash`),
 else cash (an over payment parked or moved there, a prepayment; anything
-else put in reads as cash too, as the roll always read it). A debit to the
-account takes the balance **oldest first** (first in, first out, by day,
-and within a day what is put in before what is taken, in the books' order
-otherwise), after the parts put in by the entries naming the document it
-names (its receipt, as the matcher's credit applications and a typed
-debit naming the receipt do, `plugins.customer_credits`): so R-1's over
-payment parked after CN-1's credit is still what R-1's application takes.
+else put in reads as cash too, as the roll always read it). Each part
+belongs to the receipt its posting names, as the customer credits plugin
+reads it (`plugins.customer_credits.Owner.receipt_of`: the matcher's
+parking of an over payment names its receipt), or to none.
+
+A debit to the account takes the balance by the plugin's rule
+(`plugins.customer_credits`: a debit naming a receipt uses that receipt's
+credit first; one naming none leaves the receipts' credits to them and
+takes the credits typed in, which are the user's to apply), in this order,
+each group **oldest first** (by day; within a day what is put in before
+what is taken, in the books' order otherwise):
+
+1. what its own entry put in (a credit note's credit passed through the
+   account onto an invoice in one entry);
+2. of what its entry moves back onto credit notes, credit notes' parts;
+3. the parts of the receipt it names, if any;
+4. the parts of no receipt;
+5. the other receipts' parts.
+
 What a debit takes beyond the balance is an overdraw, read as cash.
 
-CN-1's 12.00 put in on Jan 15, INV-7's over payment of 30.00 on Jan 16,
-then 20.00 applied to INV-8: 12.00 of CN-1's credit and 8.00 of cash.
+CN-1's 12.00 put in on Jan 15, R-1's over payment of 30.00 parked on Jan
+20: the matcher's application of R-1 on Feb 1 takes R-1's 30.00 (cash),
+and a refund naming nothing on Feb 6 CN-1's 12.00, whatever their age.
 """
 
 from __future__ import annotations
@@ -34,68 +47,84 @@ class CreditMove(NamedTuple):
 
     key: Key
     date: datetime.date
-    document: str  # the receipt or document it names, "" for none
+    receipt: str  # the receipt it names (`Owner.receipt_of`), "" for none
     units: int
+
+
+class NoteMoves(NamedTuple):
+    """What one entry moves between credit notes and customer credits, in the credit's units."""
+
+    put_in: int = 0  # from credit notes into customer credits (positive)
+    back: int = 0  # out of customer credits back onto credit notes (positive)
 
 
 @dataclass
 class _Part:
     """What is left of the part of a credit one entry put in, of one origin."""
 
-    document: str
+    key: Key  # the entry's move that put it in
+    receipt: str
     from_note: bool
     units: int
 
 
-def taken_from_notes(moves: Iterable[CreditMove], from_notes: Mapping[Key, int]) -> dict[Key, int]:
+def taken_from_notes(moves: Iterable[CreditMove], notes: Mapping[Key, NoteMoves]) -> dict[Key, int]:
     """Returns what each entry's debits to customer credits take of credit notes' credits.
 
     Args:
       moves: Every posting to the account through the day read, by whose
         credit it moves (`plugins.customer_credits.Owner`).
-      from_notes: What each entry puts in from credit notes (positive), by
-        its move's key; its credits to the account carry it first, in
-        their order.
+      notes: What each entry moves between credit notes and customer
+        credits, by its move's key: its credits to the account carry what
+        it puts in from notes first, in their order; its debits take what
+        it moves back onto notes out of notes' parts first.
 
     Returns:
       By the key of the entry's move, the minor units (positive) its
       debits take of credit notes' credits; entries taking none are left out.
     """
     balances: dict[tuple[str, str], list[_Part]] = defaultdict(list)
-    noted = dict(from_notes)
+    put_in = {key: moved.put_in for key, moved in notes.items() if moved.put_in}
+    back = {key: moved.back for key, moved in notes.items() if moved.back}
     taken: dict[Key, int] = defaultdict(int)
     for move in sorted(moves, key=lambda one: (one.date, one.units > 0)):
         customer, _, currency = key = move.key
         parts = balances[(customer, currency)]
         if move.units < 0:
-            _put(parts, move.document, -move.units, noted, key)
-            continue
-        taken[key] += _take(parts, move.document, move.units)
+            from_note = min(-move.units, put_in.get(key, 0))
+            put_in[key] = put_in.get(key, 0) - from_note
+            parts.append(_Part(key, move.receipt, True, from_note))
+            parts.append(_Part(key, move.receipt, False, -move.units - from_note))
+        else:
+            onto_notes = min(move.units, back.get(key, 0))
+            back[key] = back.get(key, 0) - onto_notes
+            ordered = _in_turn(parts, move)
+            notes_taken, rest = _take([part for part in ordered if part.from_note], onto_notes)
+            others_taken, _ = _take(ordered, move.units - onto_notes + rest)
+            taken[key] += notes_taken + others_taken
+        parts[:] = [part for part in parts if part.units]
     return {key: units for key, units in taken.items() if units}
 
 
-def _put(parts: list[_Part], document: str, units: int, noted: dict[Key, int], key: Key) -> None:
-    """Adds what a credit puts in to the balance: the entry's credit notes' first, then cash."""
-    from_note = min(units, noted.get(key, 0))
-    noted[key] = noted.get(key, 0) - from_note
-    if from_note:
-        parts.append(_Part(document, True, from_note))
-    if units - from_note:
-        parts.append(_Part(document, False, units - from_note))
+def _in_turn(parts: list[_Part], move: CreditMove) -> list[_Part]:
+    """Returns the parts in the order a debit takes them (the module's rule, 1, 3, 4, 5)."""
+    named = move.receipt
+    return sorted(
+        parts,
+        key=lambda part: (
+            part.key != move.key,
+            not (named and part.receipt == named),
+            bool(part.receipt),
+        ),
+    )  # a stable sort: oldest first within each group
 
 
-def _take(parts: list[_Part], document: str, units: int) -> int:
-    """Takes a debit out of the balance, what it names first, then oldest first.
-
-    Returns what it took of credit notes' credits.
-    """
-    named = [part for part in parts if document and part.document == document]
-    others = [part for part in parts if not (document and part.document == document)]
+def _take(parts: Iterable[_Part], units: int) -> tuple[int, int]:
+    """Takes `units` out of `parts` in their order; returns what it took of notes', what is left."""
     from_notes = 0
-    for part in named + others:
+    for part in parts:
         used = min(part.units, units)
         part.units -= used
         units -= used
         from_notes += used if part.from_note else 0
-    parts[:] = [part for part in parts if part.units]
-    return from_notes
+    return from_notes, units

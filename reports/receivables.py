@@ -69,6 +69,7 @@ from plugins import (
 )
 from plugins import customer_credits as credits_plugin
 from plugins.ar_policy import ArPolicy
+from plugins.currency import Precision
 from plugins.customer_credits import UNASSIGNED  # the customer of what is nobody's
 from plugins.receipts import Receipt, Receipts, Use
 from plugins.receivables import Item, Movement, Subledger
@@ -723,45 +724,100 @@ def _sharing(
     return shares
 
 
+# What each entry transfers between credit notes and customer credits, by the items' key, then by
+# the note posting's position: in the note's units, positive out of the note (`_transferred`).
+_Transfers = dict[credit_origins.Key, dict[int, int]]
+
+
 def _transferred(
-    moves: _Moves, sharing: dict[credit_origins.Key, list[tuple[Item, Movement]]]
-) -> dict[credit_origins.Key, dict[int, int]]:
-    """Returns what each entry moves between credit notes and customer credits, by note posting.
+    sharing: dict[credit_origins.Key, list[tuple[Item, Movement]]],
+    flows: dict[credit_origins.Key, list[int]],
+    precision: Precision,
+) -> tuple[_Transfers, dict[credit_origins.Key, credit_origins.NoteMoves]]:
+    """Returns what each entry moves between credit notes and customer credits.
 
     A credit note's credit is not cash: what an entry moves between a credit
     note and the customer's credits transfers the note's credit to their
     credit balance. The notes' postings, in the entry's order, take what the
-    entry moves to customer credits first, each up to its own amount: CN-1
+    entry puts into customer credits (`flows`, its credits to the account,
+    whatever it also takes out of them) first, each up to its own amount,
+    and a posting back onto a note what the entry takes out of them: CN-1
     -20.00 with 12.00 of it moved to customer credits by hand (the
-    receivable debited on CN-1, customer credits credited) transfers 12.00.
+    receivable debited on CN-1, customer credits credited) transfers 12.00;
+    moved there and applied to INV-2 in one entry, 12.00 too. The credit is
+    held in the note's currency when the entry moves customer credits in
+    it, else in the currency of the posting's price, at its weight: CN-E1's
+    10.00 EUR moved `@ 1.10 USD` to credits of 11.00 USD puts 11.00 USD in.
+
+    Returns:
+      By the items' key, each note posting's transfer in its own units (for
+      the roll, `_share_cash`); and by the key of the customer credits it
+      moves (in their currency), what it puts in and takes back
+      (`reports.credit_origins.taken_from_notes`).
     """
-    found: dict[credit_origins.Key, dict[int, int]] = {}
+    left = {key: list(flow) for key, flow in flows.items()}  # what is not yet a note's
+    found: _Transfers = {}
+    moved: dict[credit_origins.Key, list[int]] = defaultdict(lambda: [0, 0])
     for key, postings in sharing.items():
-        moved = -moves.credits.get(key, 0)  # to customer credits, the items' way
         notes: dict[int, int] = {}
         for item, movement in postings:
-            if item.is_billed and not item.is_invoice:  # a credit note
-                notes[movement.position] = _upto(moved, movement.units)
-                moved -= notes[movement.position]
+            if not item.is_billed or item.is_invoice:  # not a credit note
+                continue
+            side = 0 if movement.units > 0 else 1  # out of the note, or back onto it
+            held, units = _held_in(key, movement, left, side, precision)
+            flow = left.get(held, [0, 0])
+            share = min(flow[side], abs(units))
+            flow[side] -= share
+            moved[held][side] += share
+            if held != key:  # in the note's units, in proportion to its weight moved
+                share = abs(movement.units) * share // abs(units) if units else 0
+            notes[movement.position] = share if side == 0 else -share
         if notes:
             found[key] = notes
-    return found
+    return found, {key: credit_origins.NoteMoves(*flow) for key, flow in moved.items()}
+
+
+def _held_in(
+    key: credit_origins.Key,
+    movement: Movement,
+    left: dict[credit_origins.Key, list[int]],
+    side: int,
+    precision: Precision,
+) -> tuple[credit_origins.Key, int]:
+    """Returns the key of the customer credits a note's posting moves, and its units in them.
+
+    Those in the note's currency when the entry moves them the posting's
+    way (`side`), else those in the currency of its price, at its weight.
+    """
+    posting = movement.posting
+    if left.get(key, [0, 0])[side] or posting.price is None:
+        return key, movement.units
+    currency = posting.price.currency
+    priced = (key[0], key[1], currency)
+    if not left.get(priced, [0, 0])[side]:
+        return key, movement.units
+    return priced, round(ar_entries.weight(posting) * 10 ** precision.digits(currency))
 
 
 def _share_cash(
     moves: _Moves,
     sharing: dict[credit_origins.Key, list[tuple[Item, Movement]]],
     written: dict[tuple[str, int, str], int],
-    transferred: dict[credit_origins.Key, dict[int, int]],
+    transferred: _Transfers,
     from_notes: dict[credit_origins.Key, int],
+    across: dict[credit_origins.Key, dict[credit_origins.Key, list[int]]],
 ) -> None:
     """Shares out the cash each entry moves the way of a customer's items among its postings.
 
     The cash of an entry, for one customer's items in one currency, is what
     it moves the items' way on their receipts and customer credits (a cash
     application's debit to unapplied cash pays them, a chargeback's credit
-    takes it back). When a receipt of another currency or another payer
-    pays them (its cash is not on this account), it is what the entry posts
+    takes it back), customer credits of another currency at the price the
+    entry gives them in the items' (`across`: a prepayment of 50.00 EUR
+    applied to INV-2 as `50.00 EUR @ 1.10 USD` pays it 55.00 USD; what of
+    them a credit note put there weighs its share). When a receipt of
+    another currency or another payer pays them (its cash is not on this
+    account), it is what the entry posts
     to the items less what it writes off (`written`,
     `_what_is_written_off`): what the entry does not write off is paid, by
     that receipt and whatever else the entry takes from the customer's own
@@ -786,16 +842,23 @@ def _share_cash(
     12.00.
     """
     for key, postings in sharing.items():
+        priced = across.get(key, {})
+        weight = sum(weighs for _, weighs in priced.values())
         if key in written:  # paid by a receipt of another currency or payer
             cash = moves.posted[key] - written[key]
-        else:  # the receipts' and credits' moves
-            cash = moves.posted[key] - moves.found[key].units
+        else:  # the receipts' and credits' moves, those of credits in another currency priced
+            cash = moves.posted[key] - moves.found[key].units - weight
         notes = transferred.get(key, {})
-        moved = -moves.credits.get(key, 0) - sum(notes.values())
+        moved = -moves.credits.get(key, 0) - weight - sum(notes.values())
         cash -= sum(notes.values())
         received = cash - moved  # the rest of the cash, on the receipts alone
         back = max(0, -sum(notes.values()))  # moved back onto the notes, credited there
-        cash -= _upto(back - from_notes.get(key, 0), cash)
+        noted = from_notes.get(key, 0) + sum(  # what notes' credits in another currency weigh
+            from_notes.get(held, 0) * weighs // units
+            for held, (units, weighs) in priced.items()
+            if units > 0
+        )
+        cash -= _upto(back - noted, cash)
         for _, movement in postings:
             note = movement.position in notes
             units = movement.units - notes.get(movement.position, 0)
@@ -1036,19 +1099,26 @@ def _item_move(item: Item, movement: Movement) -> tuple[str, str]:
     return ("write-off" if meta.GENERATED_BY in entry.meta else "adjustment"), item.id
 
 
+def _owner(ledger: Receivables) -> credits_plugin.Owner:
+    """Returns the plugin's rule of whose customer credit, and which receipt's, a posting moves."""
+    return credits_plugin.Owner(
+        ledger.receipts.by_id, ledger.items, ledger.policy, ledger.books.entries
+    )
+
+
 def _credit_postings(
-    ledger: Receivables, only: Container[int] | None = None
+    ledger: Receivables,
+    only: Container[int] | None = None,
+    owner: credits_plugin.Owner | None = None,
 ) -> Iterator[credits_plugin.CreditPosting]:
     """Yields every posting to the customer credits account, in entry order, with its customer.
 
     The customer is the one the plugin limits its credit applications by
-    (`plugins.customer_credits.Owner`). `only`: the entries to read (by
-    `id`), default all.
+    (`plugins.customer_credits.Owner`, `owner` if given). `only`: the
+    entries to read (by `id`), default all.
     """
     account = ledger.policy.customer_credits_account
-    owner = credits_plugin.Owner(
-        ledger.receipts.by_id, ledger.items, ledger.policy, ledger.books.entries
-    )
+    owner = owner or _owner(ledger)
     entries: Iterable[data.Directive] = ledger.books.entries
     if only is not None:
         entries = (entry for entry in entries if id(entry) in only)
@@ -1183,7 +1253,14 @@ def _account_moves(ledger: Receivables, only: Container[int] | None = None) -> _
     links = {receipt.link: receipt.id for receipt in ledger.receipts.by_id.values()}
     account = ledger.policy.customer_credits_account
     credit_moves: list[credit_origins.CreditMove] = []
-    for credit in _credit_postings(ledger, only):
+    flows: dict[credit_origins.Key, list[int]] = defaultdict(lambda: [0, 0])  # put in, taken out
+    # What each entry moves on customer credits priced in another currency, by the key of that
+    # currency, then by the credits' own key: [minor units, their weight in that currency's].
+    across: dict[credit_origins.Key, dict[credit_origins.Key, list[int]]] = defaultdict(
+        lambda: defaultdict(lambda: [0, 0])
+    )
+    owner = _owner(ledger)
+    for credit in _credit_postings(ledger, only, owner):
         entry, posting = credit.entry, credit.posting
         minor = ledger.policy.precision.to_minor(credit.number, credit.currency) or 0
         document = (
@@ -1199,16 +1276,22 @@ def _account_moves(ledger: Receivables, only: Container[int] | None = None) -> _
         moves.add(credit.customer, entry, credit.currency, document, kind, minor)
         key = (credit.customer, id(entry), credit.currency)
         moves.credits[key] += minor
-        credit_moves.append(credit_origins.CreditMove(key, entry.date, document, minor))
+        flows[key][0 if minor < 0 else 1] += abs(minor)
+        price = posting.price  # in the currency of the items it may pay
+        if price is not None and price.currency != credit.currency:
+            digits = ledger.policy.precision.digits(price.currency)
+            priced = across[(credit.customer, id(entry), price.currency)][key]
+            priced[0] += minor
+            priced[1] += round(ar_entries.weight(posting) * 10**digits)
+        # Which receipt's parked credit it moves, if any, as the plugin reads it.
+        named = owner.receipt_of(entry, posting)
+        parked = named.id if named is not None else ""
+        credit_moves.append(credit_origins.CreditMove(key, entry.date, parked, minor))
     written = _what_is_written_off(ledger, rates, moves, paying, elsewhere_paid)
     sharing = _sharing(paying)
-    transferred = _transferred(moves, sharing)
-    put_in = {
-        key: sum(units for units in notes.values() if units > 0)
-        for key, notes in transferred.items()
-    }
-    from_notes = credit_origins.taken_from_notes(credit_moves, put_in)
-    _share_cash(moves, sharing, written, transferred, from_notes)
+    transferred, note_moves = _transferred(sharing, flows, ledger.policy.precision)
+    from_notes = credit_origins.taken_from_notes(credit_moves, note_moves)
+    _share_cash(moves, sharing, written, transferred, from_notes, across)
     _differences(moves, paying, written)
     return moves
 
