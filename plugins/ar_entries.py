@@ -132,8 +132,7 @@ def with_realized_difference(postings: list[data.Posting], policy: ArPolicy) -> 
     functional = policy.functional_currency
     residual = sum((weight(posting) for posting in postings), Decimal(0))
     if residual and functional is not None:
-        # A difference that rounds to nothing is written 0.00, never -0.00.
-        difference = quantize(-residual, policy.precision.digits(functional)) + 0
+        difference = quantize(-residual, policy.precision.digits(functional))
         postings.append(leg(policy.realized_fx_account, difference, functional, None, None))
     return postings
 

@@ -32,7 +32,7 @@ functional currency without decimals balances to the unit as well.
 Where no one price of a few digits weighs an amount exactly, it can be
 written in two legs at neighbouring prices (`legs`), as a customer
 credit pool's carrying amount is (`plugins.credits_own_rate`,
-`plugins.credit_transfers`).
+`plugins.credit_transfers`) and a residue's (below).
 
 "So far" is in the order the postings are dated, typed ones first on a day,
 then the order the plugin makes its entries. A debit at the carrying rate
@@ -45,10 +45,11 @@ A posting typed at the carrying rate weighs its units at that rate,
 fractions of a cent included. When one leaves the invoice with nothing
 open and a fraction of the minor unit of its carrying amount (`Residue`),
 that residue is settled on its day (`residue_entry`): the typed posting's
-units are moved back at its rate and out at what was left of the carrying
-amount, and the realized difference is written as every other is, rounded
-half to even to the minor unit (`ar_entries.with_realized_difference`):
-0.00, as the residue is at most half of it, its fraction of a cent within
+units are moved back at its rate and out in legs that weigh exactly what
+was left of the carrying amount (`legs`), and the realized difference is
+written as every other is, rounded half to even to the minor unit
+(`ar_entries.with_realized_difference`): the legs leave the residue
+itself, at most half of it, so 0.00, its fraction of a cent within
 Beancount's tolerance. Half of the invoice above paid by the first receipt
 (54.18), the other half written off as `-50.00 EUR @ 1.0837 USD` (54.185)
 leaves 108.37 - 54.18 - 54.185 = 0.005 USD:
@@ -154,10 +155,8 @@ def cumulative(
     settled = []
     for residue in residues:
         entry = residue_entry(residue, policy)
-        units, currency = abs(residue.movement.units), residue.item.currency
-        debit = Movement(entry.date, units, entry, 1, currency)
-        credit = Movement(entry.date, -units, entry, 2, currency)
-        subledger.post([(residue.item.id, debit), (residue.item.id, credit)])
+        item = residue.item
+        subledger.post((item.id, moved) for moved in _movements(entry, item.currency, policy))
         settled.append(entry)
     return [*(replaced.get(id(entry), entry) for entry in made), *settled]
 
@@ -218,15 +217,16 @@ def _at_carrying(movement: Movement, carrying: Decimal, functional: str) -> bool
 def residue_entry(residue: Residue, policy: ArPolicy) -> data.Transaction:
     """Returns the entry that settles a residue, on its day.
 
-    It moves the typed posting's units back at its rate and out again at the
-    price at which they weigh what it weighed plus the residue (`price_of`),
-    so the receivable's weight in the functional currency is zero with its
-    units. The realized difference is written as every other is, rounded
-    half to even to the minor unit (`ar_entries.with_realized_difference`):
-    a residue is at most half of it, so 0.00, its fraction within
-    Beancount's tolerance (the posting gives the entry that tolerance); a
-    cent only where a price that does not end leaves a half cent over it
-    by Beancount's 28th digit, as an entry at 0.00 would not balance:
+    It moves the typed posting's units back at its rate and out again in
+    the legs that weigh exactly what it weighed plus the residue (`legs`:
+    one where Beancount weighs its price exactly, else two at neighbouring
+    prices), so the receivable's weight in the functional currency is zero with its units.
+    The legs leave the residue itself, at most half the minor unit, and the
+    realized difference is written as every other is, rounded half to even
+    to it (`ar_entries.with_realized_difference`): 0.00, the residue within
+    Beancount's tolerance (the posting gives the entry that tolerance). The
+    narration names the residue rounded to where Beancount's arithmetic
+    begins (`_ARITHMETIC`), 0.005 for 0.004999999999999999999999999:
 
         2026-05-31 * "Rounding difference on INV-1: 0.005 USD of its carrying amount left"
           Assets:AccountsReceivable          50.00 EUR @ 1.0837 USD
@@ -238,18 +238,33 @@ def residue_entry(residue: Residue, policy: ArPolicy) -> data.Transaction:
     assert functional is not None, "an item carried at a rate has a functional currency"
     units = movement.posting.units
     assert units is not None and isinstance(units.number, Decimal)
-    number, receivable = units.number, policy.accounts.receivable
-    again = price_of(number * rate - value, number)
-    back = ar_entries.leg(receivable, -number, item.currency, rate, functional)
-    out = ar_entries.leg(receivable, number, item.currency, again, functional)
+    number, receivable, currency = units.number, policy.accounts.receivable, item.currency
+    back = ar_entries.leg(receivable, -number, currency, rate, functional)
+    out = [
+        ar_entries.leg(receivable, part, currency, price, functional)
+        for part, price in legs(number * rate - value, number, policy.precision.digits(currency))
+    ]
     narration = (
-        f"Rounding difference on {item.id}: {value.normalize()} {functional} "
-        "of its carrying amount left"
+        f"Rounding difference on {item.id}: {value.quantize(_ARITHMETIC).normalize():f} "
+        f"{functional} of its carrying amount left"
     )
     postings = ar_entries.with_realized_difference(
-        [back, out] if number < 0 else [out, back], policy
+        [back, *out] if number < 0 else [*out, back], policy
     )
     return ar_entries.item_entry(item, movement, narration, ROUNDING, postings)
+
+
+def _movements(entry: data.Transaction, currency: str, policy: ArPolicy) -> list[Movement]:
+    """Returns the movements of a residue's entry: its postings to the receivable, legs and all."""
+    receivable, to_minor = policy.accounts.receivable, policy.precision.to_minor
+    movements = []
+    for position, posting in enumerate(entry.postings, start=1):
+        if posting.account == receivable:
+            assert posting.units is not None and isinstance(posting.units.number, Decimal)
+            minor = to_minor(posting.units.number, currency)
+            assert minor is not None, "a residue's legs move whole minor units"
+            movements.append(Movement(entry.date, minor, entry, position, currency))
+    return movements
 
 
 def price_of(value: Decimal, units: Decimal) -> Decimal:

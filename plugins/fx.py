@@ -170,8 +170,13 @@ def carried_value(
 
 
 def quantize(number: Decimal, digits: int) -> Decimal:
-    """Returns `number` rounded half to even to `digits` decimals."""
-    return number.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_EVEN)
+    """Returns `number` rounded half to even to `digits` decimals.
+
+    What rounds to nothing is 0.00, never -0.00: a receivable that weighs
+    -2E-27 USD (a price that does not end) is shown, and posted, as 0.00.
+    """
+    rounded = number.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_EVEN)
+    return rounded if rounded else abs(rounded)
 
 
 def month_ends(first: datetime.date, through: datetime.date) -> Iterable[datetime.date]:

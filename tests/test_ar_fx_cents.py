@@ -16,21 +16,42 @@ strict expected failures are the known gap: with both sides in fractions
 of a cent the rounded exact difference can be a cent away from the
 accountant's, and no entry that clears both exact weights balances at the
 accountant's figure.
+
+The residues and the aging at prices that do not end (last in this file)
+came from a review of that change: three failed before their mend (a cent
+realized by a residue's leg at a 28-digit price, the aging's functional
+total printed -0.00, a residue named by its 28th digit); two pins passed.
 """
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import pytest
 from beancount.core import data
 
+from plugins import ar_entries, derecognition
+from reports import books as books_module
+from reports import receivables
+from tests import reporting
 from tests.conftest import Books, generated
-from tests.rated_books import postings_through, units_total, usd_weight
-from tests.test_ar_reconciliation import AR, CREDITS, REALIZED, UNAPPLIED, applications, squeezed
+from tests.rated_books import postings_through, sealed, units_total, usd_weight
+from tests.test_ar_reconciliation import (
+    AR,
+    CREDITS,
+    REALIZED,
+    REMEASURED,
+    UNAPPLIED,
+    applications,
+    squeezed,
+)
 
 D = Decimal
 UNREALIZED = "Income:ForeignExchange:Unrealized"
+BANK = "Assets:Bank:Operating"
+BAD_DEBT = "Expenses:BadDebt"
+REVENUE = "Income:Revenue:Services"
 HEADER = """
 option "operating_currency" "USD"
 plugin "plugins.ar_reconciliation" "ar.yaml"
@@ -39,8 +60,10 @@ plugin "plugins.ar_reconciliation" "ar.yaml"
 2026-01-01 open Income:Revenue:Services
 2026-01-01 open Liabilities:UnappliedCash
 2026-01-01 open Liabilities:CustomerCredits
+2026-01-01 open Expenses:BadDebt
 """
 POLICY = "tolerance: {USD: 1.00, EUR: 1.00}\n"
+NAMES_INV_1 = '\n  invoice: "INV-1"'
 
 
 def _invoice(number: int, day: str, eur: str, rate: str, usd: str) -> str:
@@ -60,6 +83,22 @@ def _receipt(name: str, day: str, naming: str, usd: str, unapplied: str) -> str:
   customer: "CUS-1"
   Assets:Bank:Operating  {usd} USD
   Liabilities:UnappliedCash  -{unapplied}
+"""
+
+
+def _wire(name: str, day: str, usd: str) -> str:
+    """A USD receipt naming INV-1, all of it unapplied until applied."""
+    return _receipt(name, day, NAMES_INV_1, usd, f"{usd} USD")
+
+
+def _written_off(day: str, eur: str, price: str, usd: str) -> str:
+    """INV-1's `eur` written off at `price` (`@ 1.3333` or a total, `@@ 1.625`)."""
+    return f"""
+{day} * "Acme" "Write off INV-1" ^INV-1
+  invoice: "INV-1"
+  status: "uncollectible"
+  Assets:AccountsReceivable  -{eur} EUR {price} USD
+  Expenses:BadDebt  {usd} USD
 """
 
 
@@ -95,6 +134,11 @@ def _load(books: Books, text: str) -> list[data.Directive]:
     entries, errors, _ = books.load(HEADER + text)
     assert [error.message for error in errors] == []
     return entries
+
+
+def _loaded(books: Books, text: str) -> books_module.Books:
+    """The books as the reports load them (the aging and the close's controls)."""
+    return reporting.loaded(books, HEADER + text, {"ar.yaml": POLICY, "close.yaml": ""})
 
 
 def _in_cents(entries: list[data.Directive]) -> None:
@@ -360,16 +404,9 @@ def test_known_gap_a_receipt_and_an_invoice_both_at_four_decimals(books: Books) 
 
 WRITTEN_OFF = (
     "\n2026-01-01 price EUR 1.3333 USD\n2026-02-01 price EUR 1.20 USD\n"
-    + "2026-01-01 open Expenses:BadDebt\n"
     + _invoice(1, "2026-01-01", "10.00", "1.3333", "13.33")
-    + _receipt("R-1", "2026-02-01", '\n  invoice: "INV-1"', "6.00", "6.00 USD")
-    + """
-2026-03-10 * "Acme" "Write off INV-1" ^INV-1
-  invoice: "INV-1"
-  status: "uncollectible"
-  Assets:AccountsReceivable  -5.00 EUR @ 1.3333 USD
-  Expenses:BadDebt  6.67 USD
-"""
+    + _wire("R-1", "2026-02-01", "6.00")
+    + _written_off("2026-03-10", "5.00", "@ 1.3333", "6.67")
 )
 
 
@@ -406,3 +443,176 @@ def test_known_gap_a_write_off_at_four_decimals_against_a_piece_in_cents(books: 
     # entry at -0.01 that clears 6.6665 and 6.663 is out by 0.0065.
     entries = _load(books, WRITTEN_OFF)
     assert units_total(postings_through(entries, REALIZED, "2026-12-31")) == D("0.66")
+
+
+# Residues and the aging at prices that do not end. The first three failed
+# before their mend, each with its figures worked by hand; the last two are
+# pins (they passed before it).
+
+
+def _rounding(entries: list[data.Directive]) -> list[data.Transaction]:
+    return [
+        entry
+        for entry in generated(entries)
+        if entry.meta.get(ar_entries.KIND) == derecognition.ROUNDING
+    ]
+
+
+def _functional_total(loaded: books_module.Books, day: str) -> list[str]:
+    """The aging's functional total row on `day`: total, gl_balance, difference, as printed."""
+    table = receivables.aging(loaded, datetime.date.fromisoformat(day))
+    [total] = [row for row in table.rows if row[0] == receivables.FUNCTIONAL_TOTAL]
+    return [str(cell) for cell in total[-3:]]
+
+
+def test_a_half_cent_short_at_a_price_that_does_not_end_realizes_nothing(books: Books) -> None:
+    # INV-1 53.00 EUR at 1.0839 weighs 57.4467 USD (57.45 booked). R-1
+    # 55.00 USD on Feb 1 at 1.10 is 50.00 EUR: 50.00 x 1.0839 = 54.195,
+    # half to even 54.20 (@ 1.084), 55.00 - 54.20 = 0.80 of gain. The other
+    # 3.00 EUR are written off on May 31 at the carrying rate: 3.2517 USD,
+    # 3.25 of bad debt to the cent. Left: 57.4467 - 54.20 - 3.2517 =
+    # -0.005 USD with nothing open, the README's negative residue. Its entry
+    # moves 3.00 EUR back at 1.0839 (3.2517) and out at what was left,
+    # 3.2467 / 3.00 = 1.08223333..., a price that does not end: Beancount
+    # weighs it 3.246699999999999999999999999, so one leg at that price
+    # leaves 0.005000000000000000000000001 and the realized rounds to
+    # -0.01 (a cent of gain): 0.81 in all (as before the mend). Right: 0.00,
+    # as for every write-off at the carrying rate (two legs, 2.00 EUR @
+    # 1.08223 and 1.00 EUR @ 1.08224, weigh exactly 2.16446 + 1.08224 =
+    # 3.2467, as `derecognition.legs` writes a credit pool). Then realized
+    # is the cash less what R-1 cleared, 55.00 - 54.20 = 0.80, which is also
+    # what ties the books in cents: bank 55.00 + bad debt 3.25 - revenue
+    # 57.45 = 0.80 of gain.
+    text = (
+        "\n2026-01-01 price EUR 1.0839 USD\n2026-02-01 price EUR 1.10 USD\n"
+        + _invoice(1, "2026-01-05", "53.00", "1.0839", "57.45")
+        + _wire("R-1", "2026-02-01", "55.00")
+        + _written_off("2026-05-31", "3.00", "@ 1.0839", "3.25")
+    )
+    entries = _load(books, text)
+    [entry] = _rounding(entries)
+    assert entry.narration == (
+        "Rounding difference on INV-1: -0.005 USD of its carrying amount left"
+    )
+    assert [(str(p.units), str(p.price)) for p in entry.postings] == [
+        ("3.00 EUR", "1.0839 USD"),
+        ("-2.00 EUR", "1.08223 USD"),  # before the mend: -3.00 EUR @ 1.082233333...
+        ("-1.00 EUR", "1.08224 USD"),
+        ("0.00 USD", "None"),
+    ]
+    realized = [str(p.units) for p in entry.postings if p.account == REALIZED]
+    assert realized == ["0.00 USD"]  # before the mend: ["-0.01 USD"]
+    end = "2026-12-31"
+    assert units_total(postings_through(entries, REALIZED, end)) == D("-0.80")  # before: -0.81
+    receivable = postings_through(entries, AR, end)
+    assert units_total(receivable) == 0
+    assert abs(usd_weight(receivable)) < D("1e-20")
+    in_usd = [BANK, BAD_DEBT, REVENUE, REALIZED]
+    assert sum(units_total(postings_through(entries, a, end)) for a in in_usd) == 0
+
+
+def test_an_invoice_paid_in_full_ties_the_aging_at_0_00_not_minus_0_00(books: Books) -> None:
+    # INV-1 7.00 EUR at 1.0837 weighs 7.5859 USD (7.59 booked). EUR is 1.10
+    # from Feb 1. R-1 1.10 USD (1.00 EUR) clears 1.0837, 1.08 to the cent
+    # (@ 1.08), 0.02 of gain; R-2 6.60 USD (6.00 EUR) on Feb 10 clears what
+    # is left, 7.5859 - 1.08 = 6.5059, @ 6.5059 / 6.00 = 1.08431666...,
+    # which Beancount weighs 6.505900000000000000000000002: 0.09 of gain
+    # (0.11 in all, 7.70 - 7.59). The receivable then weighs -2E-27 USD with
+    # no EUR open. Before the mend the aging on Feb 28 rounded that to -0.00
+    # (`0.00 -0.00 -0.00` as its functional total, general ledger and
+    # difference, in ar_aging.csv and the controls of the close package);
+    # right: 0.00, 0.00, 0.00, as `with_realized_difference` writes 0.00.
+    text = (
+        "\n2026-01-01 price EUR 1.0837 USD\n2026-02-01 price EUR 1.10 USD\n"
+        + _invoice(1, "2026-01-05", "7.00", "1.0837", "7.59")
+        + _wire("R-1", "2026-02-01", "1.10")
+        + _wire("R-2", "2026-02-10", "6.60")
+    )
+    loaded = _loaded(books, text)
+    assert units_total(postings_through(loaded.entries, REALIZED, "2026-02-28")) == D("-0.11")
+    assert _functional_total(loaded, "2026-02-28") == ["0.00", "0.00", "0.00"]
+    table = receivables.aging(loaded, datetime.date(2026, 2, 28))
+    [functional] = [c for c in receivables.aging_ties(table) if "functional" in c.name]
+    assert functional.figure == "aging 0.00, general ledger 0.00, difference 0.00"
+
+
+def test_a_residue_of_a_total_price_is_named_to_its_half_cent(books: Books) -> None:
+    # INV-1 3.00 EUR @@ 3.25 USD: carried at 3.25 / 3.00 = 1.08333...,
+    # 3.25 USD. R-1 1.65 USD on Feb 1 at 1.10 is 1.50 EUR: 1.625, half to
+    # even 1.62 (@ 1.08), 0.03 of gain. The other 1.50 EUR written off as
+    # `@@ 1.625 USD`, the carrying rate: 3.25 - 1.62 - 1.625 = 0.005 USD is
+    # left. The entry realizes 0.00 and the receivable weighs nothing, but
+    # before the mend its narration named the residue in Beancount's 28
+    # digits, "0.004999999999999999999999999 USD"; right: "0.005 USD".
+    invoice = """
+2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  3.00 EUR @@ 3.25 USD
+  Income:Revenue:Services  -3.25 USD
+"""
+    text = (
+        "\n2026-02-01 price EUR 1.10 USD\n"
+        + invoice
+        + _wire("R-1", "2026-02-01", "1.65")
+        + _written_off("2026-05-31", "1.50", "@@ 1.625", "1.625")
+    )
+    entries = _load(books, text)
+    [entry] = _rounding(entries)
+    assert [str(p.units) for p in entry.postings if p.account == REALIZED] == ["0.00 USD"]
+    assert entry.narration == "Rounding difference on INV-1: 0.005 USD of its carrying amount left"
+
+
+def test_pin_ten_small_receipts_at_four_decimals_leave_no_drift(books: Books) -> None:
+    # Pin. INV-1 10.00 EUR at 1.3333 weighs 13.333 (13.33 booked). Ten
+    # receipts of 1.20 USD at 1.20, 1.00 EUR each: the pieces are the
+    # cumulative value to the cent, 1.33, 2.67, 4.00, 5.33, 6.67, 8.00,
+    # 9.33, 10.67, 12.00 and the last what is left, 13.333: pieces 1.33,
+    # 1.34, 1.33, 1.33, 1.34, 1.33, 1.33, 1.34, 1.33, 1.333; realized 0.13
+    # seven times and 0.14 three times, 1.33 = 13.33 - 12.00. Seven paid in
+    # February: 0.93 realized (9.33 - 8.40); Feb 28 at 1.25 the 3.00 EUR
+    # open are worth 3.75, carried at 13.333 - 9.33 = 4.003, remeasured by
+    # -0.25 (-0.253 to the cent): aging and general ledger 3.75.
+    text = (
+        "\n2026-01-01 price EUR 1.3333 USD\n2026-02-01 price EUR 1.20 USD\n"
+        "2026-02-28 price EUR 1.25 USD\n2026-03-01 price EUR 1.20 USD\n"
+        + _invoice(1, "2026-01-01", "10.00", "1.3333", "13.33")
+        + "".join(_wire(f"R-{day}", f"2026-02-0{day}", "1.20") for day in range(1, 8))
+        + "".join(_wire(f"R-{day}", f"2026-03-0{day - 6}", "1.20") for day in range(8, 11))
+    )
+    loaded = _loaded(books, text)
+    entries = loaded.entries
+    _in_cents(entries)
+    feb = "2026-02-28"
+    assert units_total(postings_through(entries, REALIZED, feb)) == D("0.93")
+    assert units_total(postings_through(entries, REMEASURED, feb)) == D("-0.25")
+    assert _functional_total(loaded, feb) == ["3.75", "3.75", "0.00"]
+    end = "2026-12-31"
+    assert units_total(postings_through(entries, REALIZED, end)) == D("1.33")
+    assert usd_weight(postings_through(entries, AR, end)) == 0
+
+
+def test_pin_a_chargeback_after_a_residue_leaves_its_month_as_it_was(books: Books) -> None:
+    # Pin. The books of the residue above (WRITTEN_OFF): INV-1 10.00 EUR at
+    # 1.3333 (13.333). R-1 6.00 USD on Feb 1 at 1.20 clears 5.00 EUR:
+    # 6.6665, 6.67 (@ 1.334), 0.67 of loss. The other 5.00 EUR written off
+    # on Mar 10 at 1.3333 (6.6665) leave -0.0035, settled that day at 0.00
+    # realized. R-1 is charged back on Apr 10: the 5.00 EUR it cleared are
+    # open again at its piece, 6.67 (@ 1.334), and its 0.67 reversed: 0.00
+    # realized in all. March is as without the chargeback; Apr 30 at 1.20
+    # the 5.00 EUR (6.00) carried at 6.67 are remeasured by -0.67.
+    chargeback = """
+2026-04-10 * "Acme" "Chargeback of R-1"
+  receipt: "R-1"
+  Assets:Bank:Operating  -6.00 USD
+  Liabilities:UnappliedCash  6.00 USD
+"""
+    alone, both = _load(books, WRITTEN_OFF), _load(books, WRITTEN_OFF + chargeback)
+    assert sealed(both, "2026-03-31") == sealed(alone, "2026-03-31")
+    [entry] = _rounding(both)
+    assert [str(p.units) for p in entry.postings if p.account == REALIZED] == ["0.00 USD"]
+    _in_cents(both)
+    april = "2026-04-30"
+    assert units_total(postings_through(both, REALIZED, april)) == 0
+    assert usd_weight(postings_through(both, AR, april)) == D("6.67")
+    assert units_total(postings_through(both, REMEASURED, april)) == D("-0.67")
