@@ -404,7 +404,8 @@ def _unsettled(
     credit note's lowering of a write-off, at the note's line; a write-off
     again's, at its chargeback's debit; whose credits, at the receipt's).
     So is what the calendar still parks otherwise than the reading before
-    foresaw, at the receipt's line.
+    foresaw, at the receipt's line (of a credit typed by hand, the line of
+    the entry moving it to customer credits: `_receipt_lines`).
     """
     readings = f"did not settle in {_READINGS} readings of the books"
     found: list[receivables.Finding] = [
@@ -514,17 +515,21 @@ def _unsettled(
 def _receipt_lines(
     named: set[str], cash: receipts.Receipts, items: Mapping[str, receivables.Item]
 ) -> list[tuple[str, Mapping[str, Any]]]:
-    """Returns the line of each receipt `named`, by id: in unapplied cash, else posted straight.
+    """Returns the line of each receipt or credit `named`, by id: in unapplied cash, else its first.
 
     Of a receipt posted straight to the receivable, its first entry's: the
-    earliest by date, then by file and line, whatever invoice it pays.
+    earliest by date, then by file and line, whatever invoice it pays (an
+    entry moving its over payment to customer credits is at one of its
+    postings, never before). Of a credit typed by hand, named by its file
+    and line, the first entry moving what it over pays to customer credits
+    (`over_payments.moved_from`): at its posting to the receivable.
     """
     if not named:
         return []
     first: dict[str, tuple[tuple[datetime.date, str, int], Mapping[str, Any]]] = {}
     for item in items.values():
         for movement in item.movements:
-            paying = receipts.posted_straight(movement)
+            paying = receipts.posted_straight(movement) or over_payments.moved_from(movement)
             if paying in named:
                 where = movement.entry.meta
                 at = (movement.date, str(where.get("filename", "")), int(where.get("lineno", 0)))

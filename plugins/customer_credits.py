@@ -1116,8 +1116,11 @@ class Crediting:
         parks the 50.00 on Feb 10. The books are read again with these known
         (`Held.foreseen`). A parking no typed debit follows, or of a customer
         with no credit before it (nothing pays out before it), changes
-        nothing: none, as in most books, reads them once.
+        nothing: none, as in most books, reads them once. Nor does any
+        parking when no credit pays (`pay`: the policy applies none).
         """
+        if not self.enabled:
+            return {}
         first: dict[Pool, datetime.date] = {}
         for credit in self.credits.values():
             pool = (credit.customer, credit.currency)

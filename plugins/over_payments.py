@@ -1046,6 +1046,19 @@ def credit_entry(
     return ar_entries.receivable_receipt_entry(item, paid, receipt, moved, KIND, narration, policy)
 
 
+def moved_from(movement: Movement) -> str | None:
+    """Returns whose over payment a posting to the receivable moves to customer credits, else None.
+
+    The id of the receipt or of the credit typed by hand (named by its file
+    and line, `InCalendar._typed_over`) that over paid the invoice: the
+    moving entry (`credit_entry`, `InCalendar`) is located at its posting.
+    """
+    where = movement.entry.meta
+    if movement.units <= 0 or where.get(ar_entries.KIND) != KIND:
+        return None
+    return str(where[APPLIED_RECEIPT]) if APPLIED_RECEIPT in where else None
+
+
 def _moved_narration(item: Item, receipt: str) -> str:
     return f"Over payment of {item.id} from {receipt} moved to customer credit"
 
