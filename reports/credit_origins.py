@@ -8,19 +8,26 @@ else cash (an over payment parked or moved there, a prepayment; anything
 else put in reads as cash too, as the roll always read it). Each part
 belongs to the receipt its posting names, as the customer credits plugin
 reads it (`plugins.customer_credits.Owner.receipt_of`: the matcher's
-parking of an over payment names its receipt), or to none.
+parking of an over payment names its receipt), or to none. A transfer
+between pools (`plugins.credit_transfers.transfers`: an entry posting only
+to customer credits, CUS-1's moved to CUS-2) moves parts: what it puts into
+a pool is what it takes out of the others, each part of its origin.
 
 A debit to the account takes the balance by the plugin's rule
 (`plugins.customer_credits`: a debit naming a receipt uses that receipt's
 credit first; one naming none leaves the receipts' credits to them and
 takes the credits typed in, which are the user's to apply), in this order,
 each group **oldest first** (by day; within a day what is put in before
-what is taken, in the books' order otherwise):
+the transfers, and they before what is taken, in the books' order
+otherwise):
 
 1. what its own entry put in (a credit note's credit passed through the
    account onto an invoice in one entry);
-2. of what its entry moves back onto credit notes, credit notes' parts;
-3. the parts of the receipt it names, if any;
+2. of what its entry moves back onto a credit note, that note's parts,
+   then other credit notes';
+3. the parts of the receipt it names, or of the credit note it names
+   (`invoice: "CN-1"` or `^CN-1`, as a refund of the note's credit names
+   it), if any;
 4. the parts of no receipt;
 5. the other receipts' parts.
 
@@ -28,18 +35,21 @@ What a debit takes beyond the balance is an overdraw, read as cash.
 
 CN-1's 12.00 put in on Jan 15, R-1's over payment of 30.00 parked on Jan
 20: the matcher's application of R-1 on Feb 1 takes R-1's 30.00 (cash),
-and a refund naming nothing on Feb 6 CN-1's 12.00, whatever their age.
+and a refund naming nothing on Feb 6 CN-1's 12.00, whatever their age. A
+prepayment of 30.00 put in on Jan 5 and CN-1's 12.00 on Jan 15: a refund
+naming CN-1 on Jan 20 takes CN-1's 12.00, and leaves the 30.00 of cash.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
 Key = tuple[str, int, str]  # a move on a customer's account: customer, entry (by `id`), currency
+Pieces = list[tuple[str, int]]  # parts of a credit in order: the credit note's id ("" cash), units
 
 
 class CreditMove(NamedTuple):
@@ -49,13 +59,24 @@ class CreditMove(NamedTuple):
     date: datetime.date
     receipt: str  # the receipt it names (`Owner.receipt_of`), "" for none
     units: int
+    note: str = ""  # the credit note it names, "" for none
 
 
 class NoteMoves(NamedTuple):
-    """What one entry moves between credit notes and customer credits, in the credit's units."""
+    """What one entry moves between credit notes and customer credits, in the credit's units.
 
-    put_in: int = 0  # from credit notes into customer credits (positive)
-    back: int = 0  # out of customer credits back onto credit notes (positive)
+    By note, in the entry's order: the note's id and its units (positive).
+    """
+
+    put_in: Pieces  # from credit notes into customer credits
+    back: Pieces  # out of customer credits back onto credit notes
+
+
+class Transfer(NamedTuple):
+    """A transfer between pools: its moves (by index) out of some pools, and into others."""
+
+    out: Sequence[int]
+    into: Sequence[int]
 
 
 @dataclass
@@ -64,11 +85,15 @@ class _Part:
 
     key: Key  # the entry's move that put it in
     receipt: str
-    from_note: bool
+    note: str  # the credit note whose credit it is, "" for cash
     units: int
 
 
-def taken_from_notes(moves: Iterable[CreditMove], notes: Mapping[Key, NoteMoves]) -> dict[Key, int]:
+def taken_from_notes(
+    moves: Sequence[CreditMove],
+    notes: Mapping[Key, NoteMoves],
+    transfers: Iterable[Transfer] = (),
+) -> dict[Key, int]:
     """Returns what each entry's debits to customer credits take of credit notes' credits.
 
     Args:
@@ -78,53 +103,118 @@ def taken_from_notes(moves: Iterable[CreditMove], notes: Mapping[Key, NoteMoves]
         credits, by its move's key: its credits to the account carry what
         it puts in from notes first, in their order; its debits take what
         it moves back onto notes out of notes' parts first.
+      transfers: The transfers between pools among `moves`
+        (`plugins.credit_transfers.transfers`), each read as one.
 
     Returns:
       By the key of the entry's move, the minor units (positive) its
       debits take of credit notes' credits; entries taking none are left out.
     """
-    balances: dict[tuple[str, str], list[_Part]] = defaultdict(list)
-    put_in = {key: moved.put_in for key, moved in notes.items() if moved.put_in}
-    back = {key: moved.back for key, moved in notes.items() if moved.back}
-    taken: dict[Key, int] = defaultdict(int)
-    for move in sorted(moves, key=lambda one: (one.date, one.units > 0)):
-        customer, _, currency = key = move.key
-        parts = balances[(customer, currency)]
-        if move.units < 0:
-            from_note = min(-move.units, put_in.get(key, 0))
-            put_in[key] = put_in.get(key, 0) - from_note
-            parts.append(_Part(key, move.receipt, True, from_note))
-            parts.append(_Part(key, move.receipt, False, -move.units - from_note))
+    pools = _Pools(notes)
+    events: list[tuple[datetime.date, int, int, Transfer]] = []
+    in_transfer: set[int] = set()
+    for moved in transfers:  # read at its first leg's place among the day's transfers
+        legs = [*moved.out, *moved.into]
+        in_transfer.update(legs)
+        events.append((moves[legs[0]].date, 1, min(legs), moved))
+    for index, move in enumerate(moves):
+        if index in in_transfer:
+            continue
+        if move.units > 0:
+            events.append((move.date, 2, index, Transfer((index,), ())))
         else:
-            onto_notes = min(move.units, back.get(key, 0))
-            back[key] = back.get(key, 0) - onto_notes
-            ordered = _in_turn(parts, move)
-            notes_taken, rest = _take([part for part in ordered if part.from_note], onto_notes)
-            others_taken, _ = _take(ordered, move.units - onto_notes + rest)
-            taken[key] += notes_taken + others_taken
+            events.append((move.date, 0, index, Transfer((), (index,))))
+    for _, _, _, moved in sorted(events, key=lambda event: event[:3]):
+        taken = [piece for move in _netted(moves, moved.out) for piece in pools.take(move)]
+        for move in _netted(moves, moved.into):
+            pools.put(move, taken)
+    return {key: units for key, units in pools.taken.items() if units}
+
+
+def _netted(moves: Sequence[CreditMove], legs: Sequence[int]) -> list[CreditMove]:
+    """Returns the moves of `legs` netted by pool (a transfer moves each pool's legs net)."""
+    net: dict[Key, CreditMove] = {}
+    for index in legs:
+        move = moves[index]
+        known = net.get(move.key)
+        net[move.key] = move if known is None else known._replace(units=known.units + move.units)
+    return list(net.values())
+
+
+class _Pools:
+    """The parts each customer's credits hold in each currency, as moves put and take them."""
+
+    def __init__(self, notes: Mapping[Key, NoteMoves]) -> None:
+        self.parts: dict[tuple[str, str], list[_Part]] = defaultdict(list)
+        self.put_in = {key: list(moved.put_in) for key, moved in notes.items()}
+        self.back = {key: list(moved.back) for key, moved in notes.items()}
+        self.taken: dict[Key, int] = defaultdict(int)
+
+    def put(self, move: CreditMove, pieces: Pieces) -> None:
+        """Puts in a credit: what a transfer took (`pieces`), its entry's notes', else cash."""
+        customer, _, currency = move.key
+        parts = self.parts[(customer, currency)]
+        left = -move.units
+        for origins in (pieces, self.put_in.get(move.key, [])):
+            for note, units in _used(origins, left):
+                parts.append(_Part(move.key, move.receipt, note, units))
+                left -= units
+        if left:
+            parts.append(_Part(move.key, move.receipt, "", left))
+
+    def take(self, move: CreditMove) -> Pieces:
+        """Takes a debit out of the balance in the module's order; returns the origins it took."""
+        customer, _, currency = move.key
+        parts = self.parts[(customer, currency)]
+        ordered = _in_turn(parts, move)
+        taken: Pieces = []
+        for note, units in _used(self.back.get(move.key, []), move.units):
+            onto = [part for part in ordered if part.note == note]
+            taken += _take(onto + [part for part in ordered if part.note not in ("", note)], units)
+        taken += _take(ordered, move.units - sum(units for _, units in taken))
+        self.taken[move.key] += sum(units for note, units in taken if note)
         parts[:] = [part for part in parts if part.units]
-    return {key: units for key, units in taken.items() if units}
+        over = move.units - sum(units for _, units in taken)
+        return [*taken, ("", over)] if over else taken
+
+
+def _used(pieces: Pieces, units: int) -> Pieces:
+    """Uses up to `units` of `pieces`, first first: returns what it used, leaves the rest."""
+    used: Pieces = []
+    while pieces and units:
+        note, left = pieces[0]
+        use = min(left, units)
+        used.append((note, use))
+        units -= use
+        if use == left:
+            pieces.pop(0)
+        else:
+            pieces[0] = (note, left - use)
+    return used
 
 
 def _in_turn(parts: list[_Part], move: CreditMove) -> list[_Part]:
     """Returns the parts in the order a debit takes them (the module's rule, 1, 3, 4, 5)."""
-    named = move.receipt
     return sorted(
         parts,
         key=lambda part: (
             part.key != move.key,
-            not (named and part.receipt == named),
+            not (
+                (move.receipt and part.receipt == move.receipt)
+                or (move.note and part.note == move.note)
+            ),
             bool(part.receipt),
         ),
     )  # a stable sort: oldest first within each group
 
 
-def _take(parts: Iterable[_Part], units: int) -> tuple[int, int]:
-    """Takes `units` out of `parts` in their order; returns what it took of notes', what is left."""
-    from_notes = 0
+def _take(parts: Iterable[_Part], units: int) -> Pieces:
+    """Takes `units` out of `parts` in their order; returns the origins it took, in order."""
+    taken: Pieces = []
     for part in parts:
         used = min(part.units, units)
-        part.units -= used
-        units -= used
-        from_notes += used if part.from_note else 0
-    return from_notes, units
+        if used:
+            part.units -= used
+            units -= used
+            taken.append((part.note, used))
+    return taken

@@ -732,6 +732,7 @@ _Transfers = dict[credit_origins.Key, dict[int, int]]
 def _transferred(
     sharing: dict[credit_origins.Key, list[tuple[Item, Movement]]],
     flows: dict[credit_origins.Key, list[int]],
+    across: dict[credit_origins.Key, dict[credit_origins.Key, list[int]]],
     precision: Precision,
 ) -> tuple[_Transfers, dict[credit_origins.Key, credit_origins.NoteMoves]]:
     """Returns what each entry moves between credit notes and customer credits.
@@ -745,58 +746,67 @@ def _transferred(
     -20.00 with 12.00 of it moved to customer credits by hand (the
     receivable debited on CN-1, customer credits credited) transfers 12.00;
     moved there and applied to INV-2 in one entry, 12.00 too. The credit is
-    held in the note's currency when the entry moves customer credits in
-    it, else in the currency of the posting's price, at its weight: CN-E1's
-    10.00 EUR moved `@ 1.10 USD` to credits of 11.00 USD puts 11.00 USD in.
+    held where the entry moves customer credits (`_held_in`): CN-E1's 10.00
+    EUR moved `@ 1.10 USD` to credits of 11.00 USD puts 11.00 USD in.
 
     Returns:
       By the items' key, each note posting's transfer in its own units (for
       the roll, `_share_cash`); and by the key of the customer credits it
-      moves (in their currency), what it puts in and takes back
+      moves (in their currency), what each note puts in and takes back
       (`reports.credit_origins.taken_from_notes`).
     """
     left = {key: list(flow) for key, flow in flows.items()}  # what is not yet a note's
     found: _Transfers = {}
-    moved: dict[credit_origins.Key, list[int]] = defaultdict(lambda: [0, 0])
+    moved: dict[credit_origins.Key, credit_origins.NoteMoves] = defaultdict(
+        lambda: credit_origins.NoteMoves([], [])
+    )
     for key, postings in sharing.items():
         notes: dict[int, int] = {}
         for item, movement in postings:
             if not item.is_billed or item.is_invoice:  # not a credit note
                 continue
             side = 0 if movement.units > 0 else 1  # out of the note, or back onto it
-            held, units = _held_in(key, movement, left, side, precision)
+            held, units = _held_in(key, movement, left, across.get(key, {}), side, precision)
             flow = left.get(held, [0, 0])
             share = min(flow[side], abs(units))
             flow[side] -= share
-            moved[held][side] += share
+            if share:
+                moved[held][side].append((item.id, share))
             if held != key:  # in the note's units, in proportion to its weight moved
                 share = abs(movement.units) * share // abs(units) if units else 0
             notes[movement.position] = share if side == 0 else -share
         if notes:
             found[key] = notes
-    return found, {key: credit_origins.NoteMoves(*flow) for key, flow in moved.items()}
+    return found, dict(moved)
 
 
 def _held_in(
     key: credit_origins.Key,
     movement: Movement,
     left: dict[credit_origins.Key, list[int]],
+    priced: dict[credit_origins.Key, list[int]],
     side: int,
     precision: Precision,
 ) -> tuple[credit_origins.Key, int]:
     """Returns the key of the customer credits a note's posting moves, and its units in them.
 
     Those in the note's currency when the entry moves them the posting's
-    way (`side`), else those in the currency of its price, at its weight.
+    way (`side`); else those in the currency of its price, at its weight
+    (CN-E1's 10.00 EUR moved `@ 1.10 USD` to credits of 11.00 USD: 11.00
+    USD); else those of another currency the entry prices in the note's
+    (`priced`, by their key: their minor units and weight), at that price
+    (CN-1's 11.00 USD moved to credits of `-10.00 EUR @ 1.10 USD`: 10.00 EUR).
     """
     posting = movement.posting
-    if left.get(key, [0, 0])[side] or posting.price is None:
+    if left.get(key, [0, 0])[side]:
         return key, movement.units
-    currency = posting.price.currency
-    priced = (key[0], key[1], currency)
-    if not left.get(priced, [0, 0])[side]:
-        return key, movement.units
-    return priced, round(ar_entries.weight(posting) * 10 ** precision.digits(currency))
+    price = posting.price
+    if price is not None and left.get(held := (key[0], key[1], price.currency), [0, 0])[side]:
+        return held, round(ar_entries.weight(posting) * 10 ** precision.digits(price.currency))
+    for held, (units, weighs) in priced.items():
+        if left.get(held, [0, 0])[side] and weighs:
+            return held, round(Fraction(movement.units * units, weighs))
+    return key, movement.units
 
 
 def _share_cash(
@@ -1260,7 +1270,8 @@ def _account_moves(ledger: Receivables, only: Container[int] | None = None) -> _
         lambda: defaultdict(lambda: [0, 0])
     )
     owner = _owner(ledger)
-    for credit in _credit_postings(ledger, only, owner):
+    credits = list(_credit_postings(ledger, only, owner))
+    for credit in credits:
         entry, posting = credit.entry, credit.posting
         minor = ledger.policy.precision.to_minor(credit.number, credit.currency) or 0
         document = (
@@ -1286,11 +1297,18 @@ def _account_moves(ledger: Receivables, only: Container[int] | None = None) -> _
         # Which receipt's parked credit it moves, if any, as the plugin reads it.
         named = owner.receipt_of(entry, posting)
         parked = named.id if named is not None else ""
-        credit_moves.append(credit_origins.CreditMove(key, entry.date, parked, minor))
+        note = ledger.items.items.get(document)  # a credit note it names (its debit takes its part)
+        noted = document if note is not None and note.is_billed and not note.is_invoice else ""
+        credit_moves.append(credit_origins.CreditMove(key, entry.date, parked, minor, noted))
     written = _what_is_written_off(ledger, rates, moves, paying, elsewhere_paid)
     sharing = _sharing(paying)
-    transferred, note_moves = _transferred(sharing, flows, ledger.policy.precision)
-    from_notes = credit_origins.taken_from_notes(credit_moves, note_moves)
+    transferred, note_moves = _transferred(sharing, flows, across, ledger.policy.precision)
+    pools = credit_transfers.transfers(credits)  # transfers between pools move parts
+    from_notes = credit_origins.taken_from_notes(
+        credit_moves,
+        note_moves,
+        [credit_origins.Transfer(legs.debits, legs.credits) for legs in pools],
+    )
     _share_cash(moves, sharing, written, transferred, from_notes, across)
     _differences(moves, paying, written)
     return moves

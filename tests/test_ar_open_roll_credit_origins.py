@@ -5,8 +5,10 @@ applied to an invoice later, it is credited there too, not paid. A customer
 credit that arose from cash (an over payment, a prepayment) is paid when it
 is applied, in its own currency or another. Each debit to customer credits
 takes the customer's credit in its currency by the customer credits
-plugin's rule, oldest first after what its entry put in and the receipt it
-names, the receipts' credits after the others (`reports.credit_origins`).
+plugin's rule, oldest first after what its entry put in and the receipt or
+credit note it names, the receipts' credits after the others; a transfer
+between customers' credits moves parts of their origin
+(`reports.credit_origins`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from tests.conftest import Books
 from tests.test_ar_open_roll import CREDIT_NOTE_TO_CREDITS, HEADER, POLICY
 
 D = Decimal
+FEB_1 = datetime.date(2026, 2, 1)
 FEB_28 = datetime.date(2026, 2, 28)
 
 # CN-1 20.00 of CUS-1 on Jan 10, 12.00 of it moved to customer credits on
@@ -568,6 +571,199 @@ def test_a_credit_of_both_origins_applied_in_another_currency_is_split_at_its_pr
     assert _listed(loaded, FEB_28) == [["INV-2", D("100.00"), D("11.00"), D("11.00"), D("78.00")]]
 
 
+# Review rev33 of f170156 and d283508 found three examples that rolled wrong
+# (each says what d283508 found); they roll right now. A credit note's
+# credit lost its origin when a refund naming the note took an older cash
+# credit, when a dollar note was moved into euro credits with the price on
+# the credits posting, and when it was transferred to another customer's
+# credits. Every figure is derived by hand in the comments, as a revenue
+# accountant reads the books (`total, paid, credited, open` of each row,
+# open = total - paid - credited).
+
+
+# CUS-1 prepays 30.00 into customer credits (Jan 5, cash). CN-1 12.00 (Jan
+# 10) is moved to customer credits (Jan 15) and its 12.00 is refunded to the
+# customer's bank on Jan 20 by an entry naming CN-1 (its `invoice` and its
+# link, as the demo books' typed refunds of notes name them). INV-2 50.00
+# (Feb 1) is paid by hand with the 30.00 the account then holds (Feb 2).
+REFUND_NAMING_THE_NOTE = (
+    HEADER
+    + """
+2026-01-05 * "Acme" "Prepayment"
+  customer: "CUS-1"
+  Assets:Bank:Operating  30.00 USD
+  Liabilities:CustomerCredits  -30.00 USD
+
+2026-01-10 * "Acme" "Credit note CN-1" ^CN-1
+  invoice: "CN-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  -12.00 USD
+  Income:Revenue:Services  12.00 USD
+
+2026-01-15 * "Acme" "Move CN-1 to customer credits" ^CN-1
+  customer: "CUS-1"
+  Assets:AccountsReceivable  12.00 USD
+    invoice: "CN-1"
+  Liabilities:CustomerCredits  -12.00 USD
+
+2026-01-20 * "Acme" "Refund CN-1's credit" ^CN-1
+  customer: "CUS-1"
+  invoice: "CN-1"
+  Assets:Bank:Operating  -12.00 USD
+  Liabilities:CustomerCredits  12.00 USD
+
+2026-02-01 * "Acme" "Invoice INV-2" ^INV-2
+  invoice: "INV-2"
+  customer: "CUS-1"
+  due: 2026-03-03
+  Assets:AccountsReceivable  50.00 USD
+  Income:Revenue:Services  -50.00 USD
+
+2026-02-02 * "Acme" "Apply customer credit to INV-2"
+  customer: "CUS-1"
+  Liabilities:CustomerCredits  30.00 USD
+  Assets:AccountsReceivable  -30.00 USD
+    invoice: "INV-2"
+"""
+)
+
+
+def test_a_refund_naming_the_note_pays_back_the_notes_credit_not_older_cash(
+    books: Books,
+) -> None:
+    # By hand, at Feb 28. The refund of Jan 20 names CN-1: it pays back
+    # CN-1's 12.00, so the account is left holding the prepayment's 30.00,
+    # cash, all of it applied to INV-2: billed 50.00, paid 30.00, credited
+    # 0.00, open 50.00 - 30.00 - 0.00 = 20.00. CN-1: -12.00, 0.00, -12.00,
+    # 0.00 (closed). The receivable: -12.00 + 12.00 + 50.00 - 30.00 = 20.00,
+    # the listing's one open row. d283508 finds INV-2 paid 18.00, credited
+    # 12.00: the refund names no receipt, so it takes the parts of no
+    # receipt oldest first, 12.00 of the prepayment's cash, whatever
+    # document it names, and the application then reads CN-1's 12.00 as
+    # applied to INV-2, a note's credit counted twice (refunded in cash and
+    # credited on INV-2) while 12.00 of the prepayment is never applied.
+    # f170156's parent read INV-2 paid 30.00 (every credit as cash): a
+    # regression of f170156.
+    loaded = reporting.loaded(books, REFUND_NAMING_THE_NOTE, {"ar.yaml": POLICY})
+    assert _listed(loaded, FEB_28) == [["INV-2", D("50.00"), D("30.00"), D("0.00"), D("20.00")]]
+    assert _rolls(loaded, FEB_28, "CN-1") == [(-1200, 0, -1200)]
+
+
+# CN-1 11.00 USD of CUS-1 (Jan 10) is moved to customer credits in euros on
+# Jan 15, the price written on the euro leg as the functional currency's
+# books write it (`-10.00 EUR @ 1.10 USD`, 11.00 USD). INV-E2 100.00 EUR
+# (Feb 1) is paid 10.00 EUR of customer credits by hand (Feb 2), all the
+# account holds for CUS-1.
+DOLLAR_NOTE_MOVED_INTO_EURO_CREDITS = (
+    HEADER
+    + """
+2026-01-01 price EUR 1.10 USD
+
+2026-01-10 * "Acme" "Credit note CN-1" ^CN-1
+  invoice: "CN-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  -11.00 USD
+  Income:Revenue:Services  11.00 USD
+
+2026-01-15 * "Acme" "Move CN-1 to customer credits in euros"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  11.00 USD
+    invoice: "CN-1"
+  Liabilities:CustomerCredits  -10.00 EUR @ 1.10 USD
+
+2026-02-01 * "Acme" "Invoice INV-E2" ^INV-E2
+  invoice: "INV-E2"
+  customer: "CUS-1"
+  due: 2026-03-03
+  Assets:AccountsReceivable  100.00 EUR
+  Income:Revenue:Services  -100.00 EUR
+
+2026-02-02 * "Acme" "Apply customer credit to INV-E2"
+  customer: "CUS-1"
+  Liabilities:CustomerCredits  10.00 EUR
+  Assets:AccountsReceivable  -10.00 EUR
+    invoice: "INV-E2"
+"""
+)
+
+
+def test_a_dollar_notes_credit_moved_into_euro_credits_is_credited_when_applied(
+    books: Books,
+) -> None:
+    # By hand, at Feb 28. CUS-1's only credit is CN-1's 11.00 USD, held as
+    # 10.00 EUR: a credit note's credit in whichever currency it is held,
+    # as README says of CN-E1's euros held in dollars (the mirror case).
+    # INV-E2 billed 100.00 EUR, paid 0.00, credited 10.00, open 90.00. CN-1
+    # is closed: -11.00, 0.00, -11.00, 0.00 (d283508 gets this right).
+    # d283508 finds INV-E2 paid 10.00, credited 0.00: `_held_in` looks for
+    # the note's credit in the currency of the note's own posting's price,
+    # and this one carries none (the price is on the credits leg), so the
+    # 10.00 EUR put in reads as cash.
+    loaded = reporting.loaded(books, DOLLAR_NOTE_MOVED_INTO_EURO_CREDITS, {"ar.yaml": POLICY})
+    assert _listed(loaded, FEB_28) == [["INV-E2", D("100.00"), D("0.00"), D("10.00"), D("90.00")]]
+    assert _rolls(loaded, FEB_28, "CN-1") == [(-1100, 0, -1100)]
+
+
+# CN-1 12.00 of CUS-1 (Jan 10) is moved to CUS-1's customer credits (Jan
+# 15). On Jan 20 the 12.00 is moved from CUS-1's credits to those of CUS-2,
+# its parent, by an entry posting only to the credits account (a transfer
+# between pools, `plugins.credit_transfers`). INV-2 50.00 of CUS-2 (Feb 1)
+# is paid 12.00 of CUS-2's customer credits by hand (Feb 2).
+NOTES_CREDIT_TRANSFERRED_TO_ANOTHER_CUSTOMER = (
+    HEADER
+    + """
+2026-01-10 * "Acme" "Credit note CN-1" ^CN-1
+  invoice: "CN-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  -12.00 USD
+  Income:Revenue:Services  12.00 USD
+
+2026-01-15 * "Acme" "Move CN-1 to customer credits"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  12.00 USD
+    invoice: "CN-1"
+  Liabilities:CustomerCredits  -12.00 USD
+
+2026-01-20 * "Move CUS-1's credit to its parent CUS-2"
+  Liabilities:CustomerCredits  12.00 USD
+    customer: "CUS-1"
+  Liabilities:CustomerCredits  -12.00 USD
+    customer: "CUS-2"
+
+2026-02-01 * "Beta" "Invoice INV-2" ^INV-2
+  invoice: "INV-2"
+  customer: "CUS-2"
+  due: 2026-03-03
+  Assets:AccountsReceivable  50.00 USD
+  Income:Revenue:Services  -50.00 USD
+
+2026-02-02 * "Beta" "Apply customer credit to INV-2"
+  customer: "CUS-2"
+  Liabilities:CustomerCredits  12.00 USD
+  Assets:AccountsReceivable  -12.00 USD
+    invoice: "INV-2"
+"""
+)
+
+
+def test_a_notes_credit_transferred_to_another_customer_is_credited_when_applied(
+    books: Books,
+) -> None:
+    # By hand, at Feb 28. A transfer between pools moves no cash: what
+    # CUS-2 receives is what it takes out of CUS-1's credits, CN-1's 12.00
+    # (CUS-1's only credit). Applied to INV-2: billed 50.00, paid 0.00,
+    # credited 12.00, open 38.00. CN-1: -12.00, 0.00, -12.00, 0.00
+    # (closed). d283508 finds INV-2 paid 12.00, credited 0.00: the
+    # transfer's credit to CUS-2 comes from no credit note posting in its
+    # entry, so it reads as cash; the origin of what its debit took out of
+    # CUS-1's credits is dropped.
+    loaded = reporting.loaded(
+        books, NOTES_CREDIT_TRANSFERRED_TO_ANOTHER_CUSTOMER, {"ar.yaml": POLICY}
+    )
+    assert _listed(loaded, FEB_28) == [["INV-2", D("50.00"), D("0.00"), D("12.00"), D("38.00")]]
+    assert _rolls(loaded, FEB_28, "CN-1") == [(-1200, 0, -1200)]
+
+
 # Pins (review rev30 of f170156): behaviour worth keeping, right before and after.
 
 
@@ -695,3 +891,70 @@ def test_pin_a_notes_credit_put_in_and_applied_on_the_as_of_day_is_credited(
     assert _listed(loaded, datetime.date(2026, 2, 2)) == [
         ["INV-2", D("100.00"), D("0.00"), D("12.00"), D("88.00")],
     ]
+
+
+# Pin (review rev33 of d283508): right before and after.
+
+
+# CN-E1 10.00 EUR of CUS-1 (Jan 10) is moved to customer credits in euros
+# (Jan 15). INV-2 100.00 USD (Feb 1) is paid by hand with the 10.00 EUR at
+# 1.10: 11.00 USD (Feb 2).
+EURO_NOTE_IN_EURO_CREDITS_APPLIED_TO_A_DOLLAR_INVOICE = (
+    HEADER
+    + """
+2026-01-01 price EUR 1.10 USD
+
+2026-01-10 * "Acme" "Credit note CN-E1" ^CN-E1
+  invoice: "CN-E1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  -10.00 EUR
+  Income:Revenue:Services  10.00 EUR
+
+2026-01-15 * "Acme" "Move CN-E1 to customer credits"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  10.00 EUR
+    invoice: "CN-E1"
+  Liabilities:CustomerCredits  -10.00 EUR
+
+2026-02-01 * "Acme" "Invoice INV-2" ^INV-2
+  invoice: "INV-2"
+  customer: "CUS-1"
+  due: 2026-03-03
+  Assets:AccountsReceivable  100.00 USD
+  Income:Revenue:Services  -100.00 USD
+
+2026-02-02 * "Acme" "Apply the euro credit to INV-2"
+  customer: "CUS-1"
+  Liabilities:CustomerCredits  10.00 EUR @ 1.10 USD
+  Assets:AccountsReceivable  -11.00 USD
+    invoice: "INV-2"
+"""
+)
+
+
+def test_pin_a_euro_notes_credit_applied_to_a_dollar_invoice_is_credited_and_ties(
+    books: Books,
+) -> None:
+    """Pin: a euro note's euro credit applied at a price is credited, before and after, and ties."""
+    # By hand. At Feb 1, the day before the credit is applied: CN-E1 is
+    # closed (-10.00 EUR, 0.00, -10.00, 0.00: moved to credits) and INV-2
+    # reads 100.00, 0.00, 0.00, 100.00. At Feb 28: the 10.00 EUR are CN-E1's
+    # credit, applied at 1.10 they credit INV-2 11.00 USD: 100.00, 0.00,
+    # 11.00, 89.00. The receivable in USD is 100.00 - 11.00 = 89.00, the
+    # listing's open total, the aging's USD total and its GL balance, no
+    # difference; in EUR -10.00 + 10.00 = 0.00.
+    loaded = reporting.loaded(
+        books, EURO_NOTE_IN_EURO_CREDITS_APPLIED_TO_A_DOLLAR_INVOICE, {"ar.yaml": POLICY}
+    )
+    assert _listed(loaded, FEB_1) == [["INV-2", D("100.00"), D("0.00"), D("0.00"), D("100.00")]]
+    listed = _listed(loaded, FEB_28)
+    assert listed == [["INV-2", D("100.00"), D("0.00"), D("11.00"), D("89.00")]]
+    assert _rolls(loaded, FEB_28, "CN-E1") == [(-1000, 0, -1000)]
+    totals = {
+        row[2]: row[-3:] for row in receivables.aging(loaded, FEB_28).rows if row[0] == "Total"
+    }
+    assert totals == {
+        "EUR": [D("0.00"), D("0.00"), D("0.00")],
+        "USD": [D("89.00"), D("89.00"), D("0.00")],
+    }
+    assert [row[-1] for row in listed] == [totals["USD"][0]]  # the one open item: 89.00
