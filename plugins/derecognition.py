@@ -45,8 +45,10 @@ A posting typed at the carrying rate weighs its units at that rate,
 fractions of a cent included. When one leaves the invoice with nothing
 open and a fraction of the minor unit of its carrying amount (`Residue`),
 that residue is settled on its day (`residue_entry`): the typed posting's
-units are moved back at its rate and out in legs that weigh exactly what
-was left of the carrying amount (`legs`), and the realized difference is
+units are moved back at its rate and out in legs (`legs`) that weigh
+exactly what they weigh back plus the residue, rounded to where
+Beancount's arithmetic begins (1e-20: a rate that does not end leaves
+0.005, not 0.005000000000000000000000001), and the realized difference is
 written as every other is, rounded half to even to the minor unit
 (`ar_entries.with_realized_difference`): the legs leave the residue
 itself, at most half of it, so 0.00, its fraction of a cent within
@@ -218,15 +220,18 @@ def residue_entry(residue: Residue, policy: ArPolicy) -> data.Transaction:
     """Returns the entry that settles a residue, on its day.
 
     It moves the typed posting's units back at its rate and out again in
-    the legs that weigh exactly what it weighed plus the residue (`legs`:
-    one where Beancount weighs its price exactly, else two at neighbouring
-    prices), so the receivable's weight in the functional currency is zero with its units.
+    the legs that weigh exactly what they weigh back plus the residue
+    (`legs`: one where Beancount weighs its price exactly, else two at
+    neighbouring prices), the residue rounded to where Beancount's
+    arithmetic begins (`_ARITHMETIC`): 0.005 for the
+    0.005000000000000000000000001 a total price (`@@ 3.29 USD` on 3.00 EUR)
+    leaves, which would realize a cent. So the receivable's weight in the
+    functional currency is zero with its units, to that 28th digit.
     The legs leave the residue itself, at most half the minor unit, and the
     realized difference is written as every other is, rounded half to even
     to it (`ar_entries.with_realized_difference`): 0.00, the residue within
     Beancount's tolerance (the posting gives the entry that tolerance). The
-    narration names the residue rounded to where Beancount's arithmetic
-    begins (`_ARITHMETIC`), 0.005 for 0.004999999999999999999999999:
+    narration names that rounded residue, 0.005 for 0.004999999999999999999999999:
 
         2026-05-31 * "Rounding difference on INV-1: 0.005 USD of its carrying amount left"
           Assets:AccountsReceivable          50.00 EUR @ 1.0837 USD
@@ -239,14 +244,16 @@ def residue_entry(residue: Residue, policy: ArPolicy) -> data.Transaction:
     units = movement.posting.units
     assert units is not None and isinstance(units.number, Decimal)
     number, receivable, currency = units.number, policy.accounts.receivable, item.currency
+    # The residue without the noise of a rate that does not end, so the legs
+    # leave it exactly: 0.005000000000000000000000001 would realize a cent.
+    left = value.quantize(_ARITHMETIC).normalize()
     back = ar_entries.leg(receivable, -number, currency, rate, functional)
     out = [
         ar_entries.leg(receivable, part, currency, price, functional)
-        for part, price in legs(number * rate - value, number, policy.precision.digits(currency))
+        for part, price in legs(number * rate - left, number, policy.precision.digits(currency))
     ]
     narration = (
-        f"Rounding difference on {item.id}: {value.quantize(_ARITHMETIC).normalize():f} "
-        f"{functional} of its carrying amount left"
+        f"Rounding difference on {item.id}: {left:f} {functional} of its carrying amount left"
     )
     postings = ar_entries.with_realized_difference(
         [back, *out] if number < 0 else [*out, back], policy
@@ -300,7 +307,11 @@ def legs(value: Decimal, number: Decimal, digits: int) -> list[tuple[Decimal, De
     the units at the higher one what the lower leaves of the value, over
     the step between them, in the currency's minor units (`digits`): 37.87
     EUR weighing 44.97 USD (1.18748349...) are 24.63 EUR @ 1.18748 USD and
-    13.24 EUR @ 1.18749 USD, 29.2476324 + 15.7223676 = 44.97.
+    13.24 EUR @ 1.18749 USD, 29.2476324 + 15.7223676 = 44.97. The lower is
+    below the quotient itself, not its 28 digits: 7.50 EUR weighing
+    8.129999999999999999999999998 (1.08399999999999999999999999973..., to
+    28 digits 1.084) are 0.02 EUR @ 1.0839999999999999999999999 and 7.48
+    EUR @ 1.0840000000000000000000000.
     """
     price = price_of(value, number)
     if number * price == value or not value or (value > 0) != (number > 0):
@@ -312,6 +323,8 @@ def legs(value: Decimal, number: Decimal, digits: int) -> list[tuple[Decimal, De
     places = max(5 - quotient.adjusted(), -exponent - digits if isinstance(exponent, int) else 0)
     step = Decimal(1).scaleb(-places)
     low = quotient.quantize(step, rounding=ROUND_DOWN)
+    if whole * low > worth:  # the quotient's 28 digits rounded it up onto a step
+        low -= step
     high = low + step
     upper = (worth - whole * low) / step
     minor = Decimal(1).scaleb(-digits)
