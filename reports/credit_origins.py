@@ -21,32 +21,53 @@ each group **oldest first** (by day; within a day what is put in before
 the transfers, and they before what is taken, in the books' order
 otherwise):
 
-1. what its own entry put in (a credit note's credit passed through the
-   account onto an invoice in one entry);
-2. of what its entry moves back onto a credit note, that note's parts,
+1. of what its entry moves back onto a credit note, that note's parts,
    then other credit notes';
-3. the parts of the receipt it names, or of the credit note it names
-   (`invoice: "CN-1"` or `^CN-1`, as a refund of the note's credit names
-   it), if any;
+2. what its own entry put in (a credit note's credit passed through the
+   account onto an invoice in one entry);
+3. the parts of the receipt or the credit note it names (`named`), if any;
 4. the parts of no receipt;
 5. the other receipts' parts.
 
-What a debit takes beyond the balance is an overdraw, read as cash.
+What goes back onto a note is the note's own credit before anything its
+entry put in: CN-1's 12.00 in customer credits, an entry putting in a
+prepayment of 30.00 and moving 5.00 back onto CN-1 moves 5.00 of CN-1's.
+
+What a debit takes beyond the balance is an overdraw: read as cash by the
+debit (its roll is as it was read, and stays so), and a negative part of
+the customer's credits, which what is put in next fills first, of
+whatever origin, and does not hold again. 12.00 applied to INV-2 before
+the account holds anything is paid 12.00; CN-1's 12.00 put in after it
+fills the overdraw, and a prepayment of 30.00 put in later still is all
+the account holds: 30.00 applied to INV-3 then is paid 30.00.
+
+A price between the currency of the credits and of what they pay (a note's
+share of credits applied `@ 1.099 USD`, a note's credit moved into credits
+of another currency) is weighed to the minor unit half to even
+(`weighed`): 3.33 EUR of CN-E1's at 1.099 is 3.66 USD.
 
 CN-1's 12.00 put in on Jan 15, R-1's over payment of 30.00 parked on Jan
 20: the matcher's application of R-1 on Feb 1 takes R-1's 30.00 (cash),
 and a refund naming nothing on Feb 6 CN-1's 12.00, whatever their age. A
 prepayment of 30.00 put in on Jan 5 and CN-1's 12.00 on Jan 15: a refund
-naming CN-1 on Jan 20 takes CN-1's 12.00, and leaves the 30.00 of cash.
+naming CN-1 on Jan 20 takes CN-1's 12.00, and leaves the 30.00 of cash,
+whether it is typed or the bank's line (whose `bank_reference` is its own
+id, no receipt's).
 """
 
 from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import NamedTuple
+
+from beancount.core import data
+
+from plugins import meta
+from plugins.receivables import Item, invoice_of
 
 Key = tuple[str, int, str]  # a move on a customer's account: customer, entry (by `id`), currency
 Pieces = list[tuple[str, int]]  # parts of a credit in order: the credit note's id ("" cash), units
@@ -77,6 +98,50 @@ class Transfer(NamedTuple):
 
     out: Sequence[int]
     into: Sequence[int]
+
+
+def named(
+    entry: data.Transaction,
+    posting: data.Posting,
+    receipt: str,
+    holding: Container[str],
+    items: Mapping[str, Item],
+) -> tuple[str, str]:
+    """Returns the receipt, else the credit note, whose credit a posting to customer credits names.
+
+    The receipt is the one the plugin reads it as using (`receipt`,
+    `plugins.customer_credits.Owner.receipt_of`: by its `receipt` or the
+    receipt's link), else the one its bank reference is when that receipt
+    holds a part of customer credits (`holding`): a bank line's
+    `bank_reference` is its own id, no receipt's otherwise. Naming none, it
+    names the credit note it names, if any (`invoice: "CN-1"` or `^CN-1`,
+    `plugins.receivables.invoice_of`): a bank refund with `bank_reference:
+    "BR-9"` and `invoice: "CN-1"` names ("", "CN-1").
+
+    Args:
+      entry: The posting's entry.
+      posting: A posting to customer credits.
+      receipt: The id of the receipt the plugin reads it as using, "" for none.
+      holding: The receipts that put parts into customer credits.
+      items: The receivable's items by id.
+
+    Returns:
+      The receipt's id and the credit note's id, at most one of them not "".
+    """
+    reference = meta.written_receipt_id(entry, posting)
+    if receipt or (reference is not None and reference in holding):
+        return receipt or str(reference), ""
+    note = items.get(invoice_of(entry, posting) or "")
+    return "", note.id if note is not None and note.is_billed and not note.is_invoice else ""
+
+
+def weighed(units: int, weighs: int, per: int) -> int:
+    """Returns `units` at the price `weighs` per `per`, rounded half to even to the minor unit.
+
+    333 EUR cents at 1099 USD cents per 1000 EUR cents: 365.967, 366 USD
+    cents. Nothing per nothing weighs nothing.
+    """
+    return round(Fraction(units * weighs, per)) if per else 0
 
 
 @dataclass
@@ -155,12 +220,17 @@ class _Pools:
         customer, _, currency = move.key
         parts = self.parts[(customer, currency)]
         left = -move.units
+        added: Pieces = []
         for origins in (pieces, self.put_in.get(move.key, [])):
             for note, units in _used(origins, left):
-                parts.append(_Part(move.key, move.receipt, note, units))
+                added.append((note, units))
                 left -= units
         if left:
-            parts.append(_Part(move.key, move.receipt, "", left))
+            added.append(("", left))
+        for overdrawn in [part for part in parts if part.units < 0]:  # filled first, oldest first
+            overdrawn.units += sum(units for _, units in _used(added, -overdrawn.units))
+        parts[:] = [part for part in parts if part.units]
+        parts += [_Part(move.key, move.receipt, note, units) for note, units in added]
 
     def take(self, move: CreditMove) -> Pieces:
         """Takes a debit out of the balance in the module's order; returns the origins it took."""
@@ -175,7 +245,10 @@ class _Pools:
         self.taken[move.key] += sum(units for note, units in taken if note)
         parts[:] = [part for part in parts if part.units]
         over = move.units - sum(units for _, units in taken)
-        return [*taken, ("", over)] if over else taken
+        if not over:
+            return taken
+        parts.append(_Part(move.key, move.receipt, "", -over))  # an overdraw: a negative part
+        return [*taken, ("", over)]
 
 
 def _used(pieces: Pieces, units: int) -> Pieces:
@@ -194,7 +267,7 @@ def _used(pieces: Pieces, units: int) -> Pieces:
 
 
 def _in_turn(parts: list[_Part], move: CreditMove) -> list[_Part]:
-    """Returns the parts in the order a debit takes them (the module's rule, 1, 3, 4, 5)."""
+    """Returns the parts in the order a debit takes them (the module's rule, steps 2 to 5)."""
     return sorted(
         parts,
         key=lambda part: (
@@ -209,10 +282,13 @@ def _in_turn(parts: list[_Part], move: CreditMove) -> list[_Part]:
 
 
 def _take(parts: Iterable[_Part], units: int) -> Pieces:
-    """Takes `units` out of `parts` in their order; returns the origins it took, in order."""
+    """Takes `units` out of `parts` in their order; returns the origins it took, in order.
+
+    An overdraw (a negative part) holds nothing to take.
+    """
     taken: Pieces = []
     for part in parts:
-        used = min(part.units, units)
+        used = max(0, min(part.units, units))
         if used:
             part.units -= used
             units -= used

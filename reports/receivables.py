@@ -747,7 +747,9 @@ def _transferred(
     receivable debited on CN-1, customer credits credited) transfers 12.00;
     moved there and applied to INV-2 in one entry, 12.00 too. The credit is
     held where the entry moves customer credits (`_held_in`): CN-E1's 10.00
-    EUR moved `@ 1.10 USD` to credits of 11.00 USD puts 11.00 USD in.
+    EUR moved `@ 1.10 USD` to credits of 11.00 USD puts 11.00 USD in. Held
+    in another currency, a posting's share is weighed back into the note's
+    half to even (`reports.credit_origins.weighed`).
 
     Returns:
       By the items' key, each note posting's transfer in its own units (for
@@ -773,7 +775,7 @@ def _transferred(
             if share:
                 moved[held][side].append((item.id, share))
             if held != key:  # in the note's units, in proportion to its weight moved
-                share = abs(movement.units) * share // abs(units) if units else 0
+                share = credit_origins.weighed(share, abs(movement.units), abs(units))
             notes[movement.position] = share if side == 0 else -share
         if notes:
             found[key] = notes
@@ -805,7 +807,7 @@ def _held_in(
         return held, round(ar_entries.weight(posting) * 10 ** precision.digits(price.currency))
     for held, (units, weighs) in priced.items():
         if left.get(held, [0, 0])[side] and weighs:
-            return held, round(Fraction(movement.units * units, weighs))
+            return held, credit_origins.weighed(movement.units, units, weighs)
     return key, movement.units
 
 
@@ -825,7 +827,9 @@ def _share_cash(
     takes it back), customer credits of another currency at the price the
     entry gives them in the items' (`across`: a prepayment of 50.00 EUR
     applied to INV-2 as `50.00 EUR @ 1.10 USD` pays it 55.00 USD; what of
-    them a credit note put there weighs its share). When a receipt of
+    them a credit note put there weighs its share, half to even to the
+    minor unit, `reports.credit_origins.weighed`: 3.33 EUR of CN-E1's of
+    10.00 EUR applied at 1.099 weigh 3.66 USD). When a receipt of
     another currency or another payer pays them (its cash is not on this
     account), it is what the entry posts
     to the items less what it writes off (`written`,
@@ -864,7 +868,7 @@ def _share_cash(
         received = cash - moved  # the rest of the cash, on the receipts alone
         back = max(0, -sum(notes.values()))  # moved back onto the notes, credited there
         noted = from_notes.get(key, 0) + sum(  # what notes' credits in another currency weigh
-            from_notes.get(held, 0) * weighs // units
+            credit_origins.weighed(from_notes.get(held, 0), weighs, units)
             for held, (units, weighs) in priced.items()
             if units > 0
         )
@@ -1271,7 +1275,14 @@ def _account_moves(ledger: Receivables, only: Container[int] | None = None) -> _
     )
     owner = _owner(ledger)
     credits = list(_credit_postings(ledger, only, owner))
+    parked: list[str] = []  # which receipt's parked credit each posting moves, as the plugin reads
+    holding: set[str] = set()  # the receipts whose credits put parts in
     for credit in credits:
+        found = owner.receipt_of(credit.entry, credit.posting)
+        parked.append(found.id if found is not None else "")
+        if found is not None and credit.number < 0:
+            holding.add(found.id)
+    for credit, parking in zip(credits, parked, strict=True):
         entry, posting = credit.entry, credit.posting
         minor = ledger.policy.precision.to_minor(credit.number, credit.currency) or 0
         document = (
@@ -1294,12 +1305,8 @@ def _account_moves(ledger: Receivables, only: Container[int] | None = None) -> _
             priced = across[(credit.customer, id(entry), price.currency)][key]
             priced[0] += minor
             priced[1] += round(ar_entries.weight(posting) * 10**digits)
-        # Which receipt's parked credit it moves, if any, as the plugin reads it.
-        named = owner.receipt_of(entry, posting)
-        parked = named.id if named is not None else ""
-        note = ledger.items.items.get(document)  # a credit note it names (its debit takes its part)
-        noted = document if note is not None and note.is_billed and not note.is_invoice else ""
-        credit_moves.append(credit_origins.CreditMove(key, entry.date, parked, minor, noted))
+        named, note = credit_origins.named(entry, posting, parking, holding, ledger.items.items)
+        credit_moves.append(credit_origins.CreditMove(key, entry.date, named, minor, note))
     written = _what_is_written_off(ledger, rates, moves, paying, elsewhere_paid)
     sharing = _sharing(paying)
     transferred, note_moves = _transferred(sharing, flows, across, ledger.policy.precision)

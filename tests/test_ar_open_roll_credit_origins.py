@@ -5,10 +5,11 @@ applied to an invoice later, it is credited there too, not paid. A customer
 credit that arose from cash (an over payment, a prepayment) is paid when it
 is applied, in its own currency or another. Each debit to customer credits
 takes the customer's credit in its currency by the customer credits
-plugin's rule, oldest first after what its entry put in and the receipt or
-credit note it names, the receipts' credits after the others; a transfer
-between customers' credits moves parts of their origin
-(`reports.credit_origins`).
+plugin's rule, in the order `reports.credit_origins` states: what goes back
+onto a credit note, what its entry put in, the receipt or credit note it
+names, then oldest first, the receipts' credits after the others. An
+overdraw is cash, a negative part that what is put in next fills; a
+transfer between customers' credits moves parts of their origin.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from tests.conftest import Books
 from tests.test_ar_open_roll import CREDIT_NOTE_TO_CREDITS, HEADER, POLICY
 
 D = Decimal
+JAN_1 = datetime.date(2026, 1, 1)
 FEB_1 = datetime.date(2026, 2, 1)
 FEB_28 = datetime.date(2026, 2, 28)
 
@@ -958,3 +960,429 @@ def test_pin_a_euro_notes_credit_applied_to_a_dollar_invoice_is_credited_and_tie
         "USD": [D("89.00"), D("89.00"), D("0.00")],
     }
     assert [row[-1] for row in listed] == [totals["USD"][0]]  # the one open item: 89.00
+
+
+# Review rev36 of the credits' origins (f170156, d283508, 9842e61): three
+# worked examples that rolled wrong on 9842e61 (each says what it found),
+# then two pins, right on 9842e61. Every figure is derived by hand in the
+# comments, as a revenue accountant reads the books: `billed, paid,
+# credited, open` of each row, open = billed - paid - credited.
+
+
+# As REFUND_NAMING_THE_NOTE, but the refund is the bank's own line: the
+# bank import writes its `bank_reference` (BR-9), and the user names the
+# note on it as the README asks (`invoice: "CN-1"` and ^CN-1). CUS-1
+# prepays 30.00 (Jan 5, cash); CN-1 12.00 (Jan 10) is moved to customer
+# credits (Jan 15) and refunded by that bank line (Jan 20). INV-2 50.00
+# (Feb 1) is paid by hand with the 30.00 the account then holds (Feb 2).
+BANK_REFUND_NAMING_THE_NOTE = (
+    HEADER
+    + """
+2026-01-05 * "Acme" "Prepayment"
+  customer: "CUS-1"
+  Assets:Bank:Operating  30.00 USD
+  Liabilities:CustomerCredits  -30.00 USD
+
+2026-01-10 * "Acme" "Credit note CN-1" ^CN-1
+  invoice: "CN-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  -12.00 USD
+  Income:Revenue:Services  12.00 USD
+
+2026-01-15 * "Acme" "Move CN-1 to customer credits" ^CN-1
+  customer: "CUS-1"
+  Assets:AccountsReceivable  12.00 USD
+    invoice: "CN-1"
+  Liabilities:CustomerCredits  -12.00 USD
+
+2026-01-20 * "Acme" "REFUND CN-1" ^CN-1
+  bank_reference: "BR-9"
+  invoice: "CN-1"
+  Assets:Bank:Operating  -12.00 USD
+  Liabilities:CustomerCredits  12.00 USD
+
+2026-02-01 * "Acme" "Invoice INV-2" ^INV-2
+  invoice: "INV-2"
+  customer: "CUS-1"
+  due: 2026-03-03
+  Assets:AccountsReceivable  50.00 USD
+  Income:Revenue:Services  -50.00 USD
+
+2026-02-02 * "Acme" "Apply customer credit to INV-2"
+  customer: "CUS-1"
+  Liabilities:CustomerCredits  30.00 USD
+  Assets:AccountsReceivable  -30.00 USD
+    invoice: "INV-2"
+"""
+)
+
+
+def test_a_bank_refund_naming_the_note_pays_back_the_notes_credit_not_older_cash(
+    books: Books,
+) -> None:
+    # By hand, at Feb 28. The refund names CN-1 (`invoice`, ^CN-1), so it
+    # pays back CN-1's 12.00; its bank reference is the bank line's id, no
+    # receipt (no receipt BR-9 is in unapplied cash or posted straight).
+    # The account keeps the prepayment's 30.00, cash, all applied to INV-2:
+    # billed 50.00, paid 30.00, credited 0.00, open 20.00. CN-1 -12.00,
+    # 0.00, -12.00, 0.00 (closed). The receivable: -12.00 + 12.00 + 50.00 -
+    # 30.00 = 20.00, the one open row. 9842e61 finds INV-2 paid 18.00,
+    # credited 12.00, as d283508 did for the typed refund: the debit's
+    # document is read `used_receipt`, then `written_receipt_id` (the
+    # `bank_reference`), then `invoice_of`, so BR-9 hides CN-1 and the
+    # refund, naming no note, takes the oldest part of no receipt, 12.00
+    # of the prepayment's cash.
+    loaded = reporting.loaded(books, BANK_REFUND_NAMING_THE_NOTE, {"ar.yaml": POLICY})
+    assert _listed(loaded, FEB_28) == [["INV-2", D("50.00"), D("30.00"), D("0.00"), D("20.00")]]
+    assert _rolls(loaded, FEB_28, "CN-1") == [(-1200, 0, -1200)]
+
+
+# CUS-1 prepays 6.67 EUR into customer credits (Jan 5, cash). CN-E1 3.33
+# EUR (Jan 10) is moved to customer credits in euros (Jan 15). INV-2
+# 100.00 USD (Feb 1) is paid by hand with all 10.00 EUR at 1.099: 10.99
+# USD (Feb 2).
+EURO_CREDITS_OF_BOTH_ORIGINS_AT_A_PRICE = (
+    HEADER
+    + """
+2026-01-01 price EUR 1.10 USD
+
+2026-01-05 * "Acme" "Prepayment in euros"
+  customer: "CUS-1"
+  Assets:Bank:Operating  6.67 EUR
+  Liabilities:CustomerCredits  -6.67 EUR
+
+2026-01-10 * "Acme" "Credit note CN-E1" ^CN-E1
+  invoice: "CN-E1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  -3.33 EUR
+  Income:Revenue:Services  3.33 EUR
+
+2026-01-15 * "Acme" "Move CN-E1 to customer credits"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  3.33 EUR
+    invoice: "CN-E1"
+  Liabilities:CustomerCredits  -3.33 EUR
+
+2026-02-01 * "Acme" "Invoice INV-2" ^INV-2
+  invoice: "INV-2"
+  customer: "CUS-1"
+  due: 2026-03-03
+  Assets:AccountsReceivable  100.00 USD
+  Income:Revenue:Services  -100.00 USD
+
+2026-02-02 * "Acme" "Apply the euro credits to INV-2"
+  customer: "CUS-1"
+  Liabilities:CustomerCredits  10.00 EUR @ 1.099 USD
+  Assets:AccountsReceivable  -10.99 USD
+    invoice: "INV-2"
+"""
+)
+
+
+def test_a_notes_share_of_credits_applied_at_a_price_is_rounded_not_truncated(
+    books: Books,
+) -> None:
+    # By hand, at Feb 28. The 10.00 EUR applied are the prepayment's 6.67
+    # (cash) and CN-E1's 3.33 (a note's); at 1.099 CN-E1's weigh 3.33 x
+    # 1.099 = 3.65967 USD, 3.66 to the cent (half up or half even alike),
+    # and the prepayment's 10.99 - 3.66 = 7.33 (6.67 x 1.099 = 7.33033).
+    # INV-2: billed 100.00, paid 7.33, credited 3.66, open 89.01. 9842e61
+    # finds paid 7.34, credited 3.65: `_share_cash` weighs the notes' part
+    # as 333 x 1099 // 1000 = 365, floor division, a cent moved from
+    # credited to paid (the module rounds `_what_is_written_off` half to
+    # even; `_transferred` floors a note's share across currencies too).
+    loaded = reporting.loaded(books, EURO_CREDITS_OF_BOTH_ORIGINS_AT_A_PRICE, {"ar.yaml": POLICY})
+    assert _listed(loaded, FEB_28) == [["INV-2", D("100.00"), D("7.33"), D("3.66"), D("89.01")]]
+
+
+# CN-1 12.00 of CUS-1 (Jan 10); INV-2 50.00 (Jan 20). 12.00 of customer
+# credits is applied to INV-2 by hand on Feb 2, before CUS-1 holds any:
+# CN-1's 12.00 is moved to customer credits only on Feb 5 (typed late,
+# dated as the note's move was made). CUS-1 prepays 30.00 on Feb 10 (cash).
+# INV-3 40.00 (Feb 12) is paid by hand with 30.00 of customer credits on
+# Feb 13, all the account then holds for CUS-1.
+NOTE_MOVED_IN_AFTER_AN_OVERDRAW = (
+    HEADER
+    + """
+2026-01-10 * "Acme" "Credit note CN-1" ^CN-1
+  invoice: "CN-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  -12.00 USD
+  Income:Revenue:Services  12.00 USD
+
+2026-01-20 * "Acme" "Invoice INV-2" ^INV-2
+  invoice: "INV-2"
+  customer: "CUS-1"
+  due: 2026-02-19
+  Assets:AccountsReceivable  50.00 USD
+  Income:Revenue:Services  -50.00 USD
+
+2026-02-02 * "Acme" "Apply customer credit to INV-2"
+  customer: "CUS-1"
+  Liabilities:CustomerCredits  12.00 USD
+  Assets:AccountsReceivable  -12.00 USD
+    invoice: "INV-2"
+
+2026-02-05 * "Acme" "Move CN-1 to customer credits"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  12.00 USD
+    invoice: "CN-1"
+  Liabilities:CustomerCredits  -12.00 USD
+
+2026-02-10 * "Acme" "Prepayment"
+  customer: "CUS-1"
+  Assets:Bank:Operating  30.00 USD
+  Liabilities:CustomerCredits  -30.00 USD
+
+2026-02-12 * "Acme" "Invoice INV-3" ^INV-3
+  invoice: "INV-3"
+  customer: "CUS-1"
+  due: 2026-03-14
+  Assets:AccountsReceivable  40.00 USD
+  Income:Revenue:Services  -40.00 USD
+
+2026-02-13 * "Acme" "Apply customer credit to INV-3"
+  customer: "CUS-1"
+  Liabilities:CustomerCredits  30.00 USD
+  Assets:AccountsReceivable  -30.00 USD
+    invoice: "INV-3"
+"""
+)
+
+
+def test_a_note_filling_an_overdraw_is_not_held_again_for_a_later_debit(books: Books) -> None:
+    # By hand. CUS-1's customer credits day by day: Feb 2 -12.00 (an
+    # overdraw, read as cash by the documented rule: INV-2 50.00, 12.00,
+    # 0.00, 38.00, left as 9842e61 reads it), Feb 5 -12.00 + 12.00 = 0.00
+    # (CN-1's credit makes the overdraw good), Feb 10 30.00, the
+    # prepayment's cash and nothing else. The module's first rule: the
+    # balance is made of its parts, so on Feb 13 the 30.00 applied to
+    # INV-3 is the prepayment's: INV-3 billed 40.00, paid 30.00, credited
+    # 0.00, open 10.00. 9842e61 finds INV-3 paid 18.00, credited 12.00: an
+    # overdraw is not carried, so CN-1's 12.00 put in on Feb 5 stays a
+    # part in full (the pools hold 42.00 on Feb 10 while the account holds
+    # 30.00), and Feb 13 takes it first, oldest.
+    loaded = reporting.loaded(books, NOTE_MOVED_IN_AFTER_AN_OVERDRAW, {"ar.yaml": POLICY})
+    rows = {row[0]: row[1:] for row in _listed(loaded, FEB_28)}
+    assert rows["INV-3"] == [D("40.00"), D("30.00"), D("0.00"), D("10.00")]
+
+
+# As CHARGEBACK_OUT_OF_A_CREDIT_BESIDE_A_NOTES, up to R-1's over payment of
+# 30.00 parked in customer credits (Jan 20), after CN-1's 12.00 (Jan 15).
+# A bank line pays 30.00 back out of customer credits on Feb 1, carrying
+# R-1's own id as its `bank_reference`, and naming nothing else. INV-2
+# 50.00 (Feb 2) is paid 12.00 of customer credits by hand (Feb 3).
+BANK_REFUND_UNDER_THE_PARKED_RECEIPTS_ID = (
+    HEADER
+    + """
+2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  due: 2026-02-04
+  Assets:AccountsReceivable  100.00 USD
+  Income:Revenue:Services  -100.00 USD
+
+2026-01-10 * "Acme" "Credit note CN-1" ^CN-1
+  invoice: "CN-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  -12.00 USD
+  Income:Revenue:Services  12.00 USD
+
+2026-01-15 * "Acme" "Move CN-1 to customer credits"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  12.00 USD
+    invoice: "CN-1"
+  Liabilities:CustomerCredits  -12.00 USD
+
+2026-01-20 * "Acme" "Wire 1"
+  receipt: "R-1"
+  customer: "CUS-1"
+  invoice: "INV-1"
+  Assets:Bank:Operating  130.00 USD
+  Liabilities:UnappliedCash  -130.00 USD
+
+2026-02-01 * "Acme" "REFUND R-1"
+  bank_reference: "R-1"
+  Assets:Bank:Operating  -30.00 USD
+  Liabilities:CustomerCredits  30.00 USD
+
+2026-02-02 * "Acme" "Invoice INV-2" ^INV-2
+  invoice: "INV-2"
+  customer: "CUS-1"
+  due: 2026-03-04
+  Assets:AccountsReceivable  50.00 USD
+  Income:Revenue:Services  -50.00 USD
+
+2026-02-03 * "Acme" "Apply customer credit to INV-2"
+  customer: "CUS-1"
+  Liabilities:CustomerCredits  12.00 USD
+  Assets:AccountsReceivable  -12.00 USD
+    invoice: "INV-2"
+"""
+)
+
+
+def test_a_bank_reference_of_a_receipt_holding_a_part_names_that_receipt(books: Books) -> None:
+    # By hand, at Feb 28. A bank reference names a receipt only when that
+    # receipt holds a part of customer credits (`credit_origins.named`);
+    # R-1 holds its 30.00 over payment, so the refund pays back R-1's
+    # 30.00 and leaves CN-1's 12.00, which the Feb 3 application takes:
+    # INV-2 billed 50.00, paid 0.00, credited 12.00, open 38.00. INV-1
+    # 100.00, 100.00, 0.00, 0.00 and CN-1 -12.00, 0.00, -12.00, 0.00 are
+    # closed. 9842e61 read the refund as naming no receipt (the bank
+    # reference only hid any note), took CN-1's 12.00 (no receipt) first
+    # and 18.00 of R-1's, and left 12.00 of R-1's cash for INV-2: paid
+    # 12.00, credited 0.00.
+    loaded = reporting.loaded(books, BANK_REFUND_UNDER_THE_PARKED_RECEIPTS_ID, {"ar.yaml": POLICY})
+    assert _listed(loaded, FEB_28) == [["INV-2", D("50.00"), D("0.00"), D("12.00"), D("38.00")]]
+    assert _rolls(loaded, FEB_28, "INV-1", "CN-1") == [(10000, 10000, 0), (-1200, 0, -1200)]
+
+
+# Pins of review rev36: right on 9842e61, worth keeping.
+
+
+# INV-1 100.00 of CUS-1 (Jan 5). CN-1 12.00 (Jan 10) is moved to customer
+# credits (Jan 15). R-1 130.00 naming INV-1 (Jan 20): the matcher pays
+# INV-1 and parks R-1's 30.00 over in customer credits. 20.00 of R-1 is
+# charged back on Feb 15 (a debit to unapplied cash naming R-1): the plugin
+# takes it back out of R-1's credit. INV-3 40.00 (Feb 20) is paid 22.00 of
+# customer credits by hand (Feb 21), naming nothing.
+CHARGEBACK_OUT_OF_A_CREDIT_BESIDE_A_NOTES = (
+    HEADER
+    + """
+2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  due: 2026-02-04
+  Assets:AccountsReceivable  100.00 USD
+  Income:Revenue:Services  -100.00 USD
+
+2026-01-10 * "Acme" "Credit note CN-1" ^CN-1
+  invoice: "CN-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  -12.00 USD
+  Income:Revenue:Services  12.00 USD
+
+2026-01-15 * "Acme" "Move CN-1 to customer credits"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  12.00 USD
+    invoice: "CN-1"
+  Liabilities:CustomerCredits  -12.00 USD
+
+2026-01-20 * "Acme" "Wire 1"
+  receipt: "R-1"
+  customer: "CUS-1"
+  invoice: "INV-1"
+  Assets:Bank:Operating  130.00 USD
+  Liabilities:UnappliedCash  -130.00 USD
+
+2026-02-15 * "Acme" "Chargeback of R-1"
+  receipt: "R-1"
+  Assets:Bank:Operating  -20.00 USD
+  Liabilities:UnappliedCash  20.00 USD
+
+2026-02-20 * "Acme" "Invoice INV-3" ^INV-3
+  invoice: "INV-3"
+  customer: "CUS-1"
+  due: 2026-03-22
+  Assets:AccountsReceivable  40.00 USD
+  Income:Revenue:Services  -40.00 USD
+
+2026-02-21 * "Acme" "Apply customer credit to INV-3"
+  customer: "CUS-1"
+  Liabilities:CustomerCredits  22.00 USD
+  Assets:AccountsReceivable  -22.00 USD
+    invoice: "INV-3"
+"""
+)
+
+
+def test_pin_a_chargeback_out_of_a_parked_credit_takes_the_receipts_cash_not_the_notes(
+    books: Books,
+) -> None:
+    """Pin: a chargeback's take-back from customer credits names its receipt; ties."""
+    # By hand, at Feb 28. CUS-1's credits: CN-1's 12.00 (Jan 15, a note's)
+    # and R-1's 30.00 (Jan 20, cash). The plugin's take-back of Feb 15
+    # debits customer credits 20.00 naming R-1: 20.00 of R-1's, 10.00 of it
+    # left. Feb 21's 22.00 names nothing: CN-1's 12.00 first (no receipt,
+    # credited), then 10.00 of R-1's (paid). INV-3: billed 40.00, paid
+    # 10.00, credited 12.00, open 18.00. INV-1 100.00, 100.00, 0.00, 0.00
+    # and CN-1 -12.00, 0.00, -12.00, 0.00 are closed. The aging's CUS-1
+    # row is the listing's 18.00; the statement closes at 18.00 too: the
+    # receivable 18.00, unapplied cash 130.00 - 130.00 - 20.00 + 20.00 =
+    # 0.00, customer credits 12.00 + 30.00 - 20.00 - 22.00 = 0.00.
+    loaded = reporting.loaded(books, CHARGEBACK_OUT_OF_A_CREDIT_BESIDE_A_NOTES, {"ar.yaml": POLICY})
+    assert _listed(loaded, FEB_28) == [["INV-3", D("40.00"), D("10.00"), D("12.00"), D("18.00")]]
+    assert _rolls(loaded, FEB_28, "INV-1", "CN-1") == [(10000, 10000, 0), (-1200, 0, -1200)]
+    aging = receivables.aging(loaded, FEB_28)
+    assert [row[8] for row in aging.rows if row[0] == "CUS-1"] == [D("18.00")]
+    statement = receivables.customer_statement(loaded, "CUS-1", JAN_1, FEB_28)
+    assert statement.rows[-1][-1] == D("18.00")
+
+
+# CN-1 20.00 of CUS-1 (Jan 10); 12.00 of it is moved to customer credits
+# (Jan 15). On Jan 20 one entry puts a prepayment of 30.00 into customer
+# credits and moves 5.00 of them back onto CN-1. INV-2 100.00 (Feb 1) is
+# paid by hand with all 37.00 the account holds for CUS-1 (Feb 2).
+PREPAYMENT_IN_THE_ENTRY_MOVING_BACK_ONTO_THE_NOTE = (
+    HEADER
+    + """
+2026-01-10 * "Acme" "Credit note CN-1" ^CN-1
+  invoice: "CN-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  -20.00 USD
+  Income:Revenue:Services  20.00 USD
+
+2026-01-15 * "Acme" "Move 12.00 of CN-1 to customer credits"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  12.00 USD
+    invoice: "CN-1"
+  Liabilities:CustomerCredits  -12.00 USD
+
+2026-01-20 * "Acme" "Prepayment; 5.00 of customer credits back onto CN-1"
+  customer: "CUS-1"
+  Assets:Bank:Operating  30.00 USD
+  Liabilities:CustomerCredits  -30.00 USD
+  Liabilities:CustomerCredits  5.00 USD
+  Assets:AccountsReceivable  -5.00 USD
+    invoice: "CN-1"
+
+2026-02-01 * "Acme" "Invoice INV-2" ^INV-2
+  invoice: "INV-2"
+  customer: "CUS-1"
+  due: 2026-03-03
+  Assets:AccountsReceivable  100.00 USD
+  Income:Revenue:Services  -100.00 USD
+
+2026-02-02 * "Acme" "Apply customer credit to INV-2"
+  customer: "CUS-1"
+  Liabilities:CustomerCredits  37.00 USD
+  Assets:AccountsReceivable  -37.00 USD
+    invoice: "INV-2"
+"""
+)
+
+
+def test_pin_a_move_back_onto_a_note_takes_the_notes_part_before_its_own_entrys(
+    books: Books,
+) -> None:
+    """Pin: the module's step 1 (back onto a note) comes before its step 2 (own entry)."""
+    # By hand, at Feb 28. What goes back onto CN-1 is CN-1's own credit,
+    # as the roll credits it there: CN-1 billed -20.00, paid 0.00,
+    # credited -12.00 + 5.00 = -7.00, open -13.00. The account then holds
+    # 7.00 of CN-1's and the prepayment's 30.00 (cash): the 37.00 applied
+    # to INV-2 pays 30.00 and credits 7.00, open 63.00. Paid in all 30.00,
+    # the cash received; credited 7.00, what left CN-1 net. On 9842e61 the
+    # module docstring listed "what its own entry put in" (1) before "what
+    # its entry moves back onto a credit note" (2); taken in that order the
+    # 5.00 back would be the prepayment's cash and INV-2 would read 25.00
+    # paid, 12.00 credited: 12.00 of CN-1 credited on INV-2 while only
+    # 7.00 left CN-1. 9842e61's code (`_Pools.take`) does 2 before 1, right;
+    # the docstring now numbers them so (back onto a note 1, own entry 2).
+    loaded = reporting.loaded(
+        books, PREPAYMENT_IN_THE_ENTRY_MOVING_BACK_ONTO_THE_NOTE, {"ar.yaml": POLICY}
+    )
+    assert _listed(loaded, FEB_28) == [
+        ["CN-1", D("-20.00"), D("0.00"), D("-7.00"), D("-13.00")],
+        ["INV-2", D("100.00"), D("30.00"), D("7.00"), D("63.00")],
+    ]
