@@ -44,15 +44,16 @@ from tests.rated_books import postings_through, sealed, units_total, usd_weight
 from tests.test_ar_reconciliation import (
     AR,
     CREDITS,
+    POLICY,
     REALIZED,
     REMEASURED,
     UNAPPLIED,
+    UNREALIZED,
     applications,
     squeezed,
 )
 
 D = Decimal
-UNREALIZED = "Income:ForeignExchange:Unrealized"
 BANK = "Assets:Bank:Operating"
 BAD_DEBT = "Expenses:BadDebt"
 REVENUE = "Income:Revenue:Services"
@@ -66,8 +67,7 @@ plugin "plugins.ar_reconciliation" "ar.yaml"
 2026-01-01 open Liabilities:CustomerCredits
 2026-01-01 open Expenses:BadDebt
 """
-POLICY = "tolerance: {USD: 1.00, EUR: 1.00}\n"
-NAMES_INV_1 = '\n  invoice: "INV-1"'
+END = "2026-12-31"
 
 
 def _invoice(number: int, day: str, eur: str, rate: str, usd: str) -> str:
@@ -80,10 +80,12 @@ def _invoice(number: int, day: str, eur: str, rate: str, usd: str) -> str:
 """
 
 
-def _receipt(name: str, day: str, naming: str, usd: str, unapplied: str) -> str:
+def _receipt(name: str, day: str, usd: str, unapplied: str) -> str:
+    """A USD receipt naming INV-1, `unapplied` (its USD, or the EUR it is for at a rate)."""
     return f"""
 {day} * "Acme" "Wire"
-  receipt: "{name}"{naming}
+  receipt: "{name}"
+  invoice: "INV-1"
   customer: "CUS-1"
   Assets:Bank:Operating  {usd} USD
   Liabilities:UnappliedCash  -{unapplied}
@@ -92,7 +94,7 @@ def _receipt(name: str, day: str, naming: str, usd: str, unapplied: str) -> str:
 
 def _wire(name: str, day: str, usd: str) -> str:
     """A USD receipt naming INV-1, all of it unapplied until applied."""
-    return _receipt(name, day, NAMES_INV_1, usd, f"{usd} USD")
+    return _receipt(name, day, usd, f"{usd} USD")
 
 
 def _written_off(day: str, eur: str, price: str, usd: str) -> str:
@@ -106,6 +108,16 @@ def _written_off(day: str, eur: str, price: str, usd: str) -> str:
 """
 
 
+def _chargeback(day: str, usd: str) -> str:
+    """R-1's `usd` taken back by the bank: a debit to unapplied cash naming R-1."""
+    return f"""
+{day} * "Acme" "Chargeback of R-1"
+  receipt: "R-1"
+  Assets:Bank:Operating  -{usd} USD
+  Liabilities:UnappliedCash  {usd} USD
+"""
+
+
 def _refund(day: str, eur: str, rate: str, usd: str) -> str:
     return f"""
 {day} * "Acme" "Refund"
@@ -115,13 +127,18 @@ def _refund(day: str, eur: str, rate: str, usd: str) -> str:
 """
 
 
+# INV-1 10.00 EUR at 1.3333 weighs 13.333 USD, 13.33 booked; with
+# RATES_1_3333_THEN_1_20 before it, EUR is at 1.20 from Feb 1.
+RATES_1_3333_THEN_1_20 = "\n2026-01-01 price EUR 1.3333 USD\n2026-02-01 price EUR 1.20 USD\n"
+INV_1_AT_1_3333 = _invoice(1, "2026-01-01", "10.00", "1.3333", "13.33")
+
 # INV-1 30.00 EUR at 1.20 (36.00 USD); R-1 a USD wire of 53.33 for 40.00
 # EUR at 1.3333 (53.332) names it: 10.00 EUR over go to CUS-1's credits
 # at 1.3333, 13.333 USD, 13.33 to the cent.
 PARKED = (
     "\n2026-01-01 price EUR 1.20 USD\n"
     + _invoice(1, "2026-01-01", "30.00", "1.20", "36.00")
-    + _receipt("R-1", "2026-01-10", '\n  invoice: "INV-1"', "53.33", "40.00 EUR @ 1.3333 USD")
+    + _receipt("R-1", "2026-01-10", "53.33", "40.00 EUR @ 1.3333 USD")
 )
 # The cash application of R-1: 53.33 USD moved, 36.00 carried by INV-1 and
 # 13.33 parked: 53.33 - 36.00 - 13.33 = 4.00 USD of gain.
@@ -160,6 +177,31 @@ def _in_cents(entries: list[data.Directive]) -> None:
         assert abs(usd_weight(entry.postings)) <= D("0.005")
 
 
+def _total(entries: list[data.Directive], account: str, day: datetime.date | str = END) -> Decimal:
+    """The units posted to `account` through `day`."""
+    return units_total(postings_through(entries, account, day))
+
+
+def _weight(entries: list[data.Directive], account: str, day: datetime.date | str = END) -> Decimal:
+    """What the postings to `account` through `day` weigh in USD."""
+    return usd_weight(postings_through(entries, account, day))
+
+
+def _usd_books(entries: list[data.Directive]) -> Decimal:
+    """Bank, bad debt, revenue and realized in USD through END: 0 when the books tie in cents."""
+    return sum((_total(entries, account) for account in (BANK, BAD_DEBT, REVENUE, REALIZED)), D(0))
+
+
+def _realized(entry: data.Transaction) -> list[str]:
+    """The realized difference postings of one entry, as printed."""
+    return [str(p.units) for p in entry.postings if p.account == REALIZED]
+
+
+def _own_rate(entries: list[data.Directive]) -> list[data.Transaction]:
+    """The generated entries that settle customer credits at their own rate."""
+    return [e for e in generated(entries) if e.meta.get("revclose_kind") == "own-rate"]
+
+
 def _moved(entries: list[data.Directive]) -> list[tuple[str, list[str]]]:
     return [(day, squeezed(postings)) for day, _, postings in applications(entries)]
 
@@ -180,11 +222,7 @@ def test_a_usd_receipt_clears_an_invoice_at_four_decimals_to_the_cent(books: Boo
     # USD on Feb 1, EUR at 1.20, is 10.00 EUR: 13.33 - 12.00 = 1.33 USD of
     # loss (the exact 1.333 rounded half to even), and the receivable's
     # weight goes back to 13.333 - 13.333 = 0.00 USD.
-    text = (
-        "\n2026-01-01 price EUR 1.3333 USD\n2026-02-01 price EUR 1.20 USD\n"
-        + _invoice(1, "2026-01-01", "10.00", "1.3333", "13.33")
-        + _receipt("R-1", "2026-02-01", '\n  invoice: "INV-1"', "12.00", "12.00 USD")
-    )
+    text = RATES_1_3333_THEN_1_20 + INV_1_AT_1_3333 + _wire("R-1", "2026-02-01", "12.00")
     entries = _load(books, text)
     assert _moved(entries) == [
         (
@@ -193,8 +231,8 @@ def test_a_usd_receipt_clears_an_invoice_at_four_decimals_to_the_cent(books: Boo
         ),
     ]
     _in_cents(entries)
-    assert usd_weight(postings_through(entries, AR, "2026-12-31")) == 0
-    assert units_total(postings_through(entries, REALIZED, "2026-12-31")) == D("1.33")
+    assert _weight(entries, AR) == 0
+    assert _total(entries, REALIZED) == D("1.33")
 
 
 def test_a_half_cent_carried_rounds_half_to_even(books: Books) -> None:
@@ -205,7 +243,7 @@ def test_a_half_cent_carried_rounds_half_to_even(books: Books) -> None:
     text = (
         "\n2026-01-01 price EUR 1.2345 USD\n2026-02-01 price EUR 1.10 USD\n"
         + _invoice(1, "2026-01-01", "10.00", "1.2345", "12.34")
-        + _receipt("R-1", "2026-02-01", '\n  invoice: "INV-1"', "11.00", "11.00 USD")
+        + _wire("R-1", "2026-02-01", "11.00")
     )
     entries = _load(books, text)
     assert _moved(entries) == [
@@ -215,7 +253,7 @@ def test_a_half_cent_carried_rounds_half_to_even(books: Books) -> None:
         ),
     ]
     _in_cents(entries)
-    assert usd_weight(postings_through(entries, AR, "2026-12-31")) == 0
+    assert _weight(entries, AR) == 0
 
 
 def test_two_receipts_clear_an_invoice_at_four_decimals_by_cumulative_cents(
@@ -228,10 +266,10 @@ def test_two_receipts_clear_an_invoice_at_four_decimals_by_cumulative_cents(
     # the cent, and realizes 0.66. In all 0.67 + 0.66 = 1.33, as one
     # receipt of 12.00 would.
     text = (
-        "\n2026-01-01 price EUR 1.3333 USD\n2026-02-01 price EUR 1.20 USD\n"
-        + _invoice(1, "2026-01-01", "10.00", "1.3333", "13.33")
-        + _receipt("R-1", "2026-02-01", '\n  invoice: "INV-1"', "6.00", "6.00 USD")
-        + _receipt("R-2", "2026-02-02", '\n  invoice: "INV-1"', "6.00", "6.00 USD")
+        RATES_1_3333_THEN_1_20
+        + INV_1_AT_1_3333
+        + _wire("R-1", "2026-02-01", "6.00")
+        + _wire("R-2", "2026-02-02", "6.00")
     )
     entries = _load(books, text)
     assert _moved(entries) == [
@@ -245,8 +283,8 @@ def test_two_receipts_clear_an_invoice_at_four_decimals_by_cumulative_cents(
         ),
     ]
     _in_cents(entries)
-    assert usd_weight(postings_through(entries, AR, "2026-12-31")) == 0
-    assert units_total(postings_through(entries, REALIZED, "2026-12-31")) == D("1.33")
+    assert _weight(entries, AR) == 0
+    assert _total(entries, REALIZED) == D("1.33")
 
 
 def test_a_credit_parked_at_four_decimals_is_applied_in_parts_to_the_cent(books: Books) -> None:
@@ -284,16 +322,14 @@ def test_a_credit_parked_at_four_decimals_is_applied_in_parts_to_the_cent(books:
     ]
     _in_cents(entries)
     assert _month_ends(entries) == [("2026-01-31", "-1.33 USD"), ("2026-02-28", "-0.53 USD")]
-    assert units_total(postings_through(entries, REALIZED, "2026-12-31")) == D("-4.65")
+    assert _total(entries, REALIZED) == D("-4.65")
 
 
 def test_an_invoice_at_four_decimals_is_remeasured_to_the_cent(books: Books) -> None:
     # INV-1 10.00 EUR at 1.3333 (13.333, 13.33 booked) is open on Jan 31,
     # EUR at 1.20 since Jan 15: worth 12.00, carried at 13.33, so 12.00 -
     # 13.33 = -1.33 USD (a loss, the exact -1.333 rounded), reversed Feb 1.
-    text = "\n2026-01-01 price EUR 1.3333 USD\n2026-01-15 price EUR 1.20 USD\n" + _invoice(
-        1, "2026-01-01", "10.00", "1.3333", "13.33"
-    )
+    text = "\n2026-01-01 price EUR 1.3333 USD\n2026-01-15 price EUR 1.20 USD\n" + INV_1_AT_1_3333
     entries = _load(books, text)
     assert _month_ends(entries) == [("2026-01-31", "1.33 USD")]
     _in_cents(entries)
@@ -311,7 +347,7 @@ def test_a_receipt_at_four_decimals_shares_its_cents_among_its_parts(books: Book
         "\n2026-01-01 price EUR 1.20 USD\n"
         + _invoice(1, "2026-01-01", "10.00", "1.20", "12.00")
         + _invoice(2, "2026-01-02", "10.00", "1.25", "12.50")
-        + _receipt("R-1", "2026-01-10", '\n  invoice: "INV-1"', "33.33", "25.00 EUR @ 1.3333 USD")
+        + _receipt("R-1", "2026-01-10", "33.33", "25.00 EUR @ 1.3333 USD")
     )
     entries = _load(books, text)
     assert _moved(entries) == [
@@ -335,7 +371,7 @@ def test_a_receipt_at_four_decimals_shares_its_cents_among_its_parts(books: Book
     ]
     assert _month_ends(entries) == [("2026-01-31", "-0.67 USD")]
     _in_cents(entries)
-    assert usd_weight(postings_through(entries, AR, "2026-12-31")) == 0
+    assert _weight(entries, AR) == 0
 
 
 def test_a_credit_parked_at_four_decimals_refunded_at_another_rate_to_the_cent(
@@ -346,14 +382,12 @@ def test_a_credit_parked_at_four_decimals_refunded_at_another_rate_to_the_cent(
     # the credits weigh 13.333 - 13.333 = 0.00 USD with 0.00 EUR.
     entries = _load(books, PARKED + _refund("2026-01-20", "10.00", "1.25", "12.50"))
     own_rate = [
-        squeezed([str(posting.units) for posting in entry.postings])
-        for entry in generated(entries)
-        if entry.meta.get("revclose_kind") == "own-rate"
+        squeezed([str(posting.units) for posting in entry.postings]) for entry in _own_rate(entries)
     ]
     assert own_rate == [["10.00 EUR", "-10.00 EUR", "-0.83 USD"]]
     _in_cents(entries)
-    assert usd_weight(postings_through(entries, CREDITS, "2026-12-31")) == 0
-    assert units_total(postings_through(entries, REALIZED, "2026-12-31")) == D("-4.83")
+    assert _weight(entries, CREDITS) == 0
+    assert _total(entries, REALIZED) == D("-4.83")
 
 
 def test_a_pool_of_two_rates_shares_its_cents_among_refunds(books: Books) -> None:
@@ -378,14 +412,13 @@ def test_a_pool_of_two_rates_shares_its_cents_among_refunds(books: Books) -> Non
     entries = _load(books, text)
     realized = [
         str(posting.units)
-        for entry in generated(entries)
-        if entry.meta.get("revclose_kind") == "own-rate"
+        for entry in _own_rate(entries)
         for posting in entry.postings
         if posting.account == REALIZED
     ]
     assert realized == ["-0.12 USD", "-0.21 USD"]
     _in_cents(entries)
-    assert usd_weight(postings_through(entries, CREDITS, "2026-12-31")) == 0
+    assert _weight(entries, CREDITS) == 0
 
 
 @pytest.mark.xfail(
@@ -399,16 +432,14 @@ def test_known_gap_a_receipt_and_an_invoice_both_at_four_decimals(books: Books) 
     # and the loss 0.98 sum to 0.00. The plugin rounds the exact 0.987 to
     # 0.99; an entry at 0.98 that clears 13.333 and 12.346 leaves 0.007,
     # beyond Beancount's half a cent, so it would not balance.
-    text = _invoice(1, "2026-01-01", "10.00", "1.3333", "13.33") + _receipt(
-        "R-1", "2026-01-10", '\n  invoice: "INV-1"', "12.35", "10.00 EUR @ 1.2346 USD"
-    )
+    text = INV_1_AT_1_3333 + _receipt("R-1", "2026-01-10", "12.35", "10.00 EUR @ 1.2346 USD")
     entries = _load(books, "\n2026-01-01 price EUR 1.20 USD\n" + text)
-    assert units_total(postings_through(entries, REALIZED, "2026-12-31")) == D("0.98")
+    assert _total(entries, REALIZED) == D("0.98")
 
 
 WRITTEN_OFF = (
-    "\n2026-01-01 price EUR 1.3333 USD\n2026-02-01 price EUR 1.20 USD\n"
-    + _invoice(1, "2026-01-01", "10.00", "1.3333", "13.33")
+    RATES_1_3333_THEN_1_20
+    + INV_1_AT_1_3333
     + _wire("R-1", "2026-02-01", "6.00")
     + _written_off("2026-03-10", "5.00", "@ 1.3333", "6.67")
 )
@@ -435,8 +466,8 @@ def test_a_residue_at_four_decimals_is_realized_in_cents(books: Books) -> None:
         ),
     ]
     _in_cents(entries)
-    assert usd_weight(postings_through(entries, AR, "2026-12-31")) == 0
-    assert units_total(postings_through(entries, REALIZED, "2026-12-31")) == D("0.67")
+    assert _weight(entries, AR) == 0
+    assert _total(entries, REALIZED) == D("0.67")
 
 
 @pytest.mark.xfail(strict=True, reason="Known gap: both sides in fractions of a cent")
@@ -446,7 +477,7 @@ def test_known_gap_a_write_off_at_four_decimals_against_a_piece_in_cents(books: 
     # cent) against the 6.66 carried, -0.01. The plugin realizes 0.67: an
     # entry at -0.01 that clears 6.6665 and 6.663 is out by 0.0065.
     entries = _load(books, WRITTEN_OFF)
-    assert units_total(postings_through(entries, REALIZED, "2026-12-31")) == D("0.66")
+    assert _total(entries, REALIZED) == D("0.66")
 
 
 # Residues and the aging at prices that do not end. The first three failed
@@ -469,6 +500,17 @@ def _functional_total(loaded: books_module.Books, day: str) -> list[str]:
     return [str(cell) for cell in total[-3:]]
 
 
+# INV-1 53.00 EUR at 1.0839 (57.4467 USD, 57.45 booked); R-1 55.00 USD on
+# Feb 1 at 1.10 pays 50.00 EUR; the other 3.00 EUR written off on May 31 at
+# 1.0839 (3.25 of bad debt), leaving half a cent short.
+HALF_A_CENT_SHORT = (
+    "\n2026-01-01 price EUR 1.0839 USD\n2026-02-01 price EUR 1.10 USD\n"
+    + _invoice(1, "2026-01-05", "53.00", "1.0839", "57.45")
+    + _wire("R-1", "2026-02-01", "55.00")
+    + _written_off("2026-05-31", "3.00", "@ 1.0839", "3.25")
+)
+
+
 def test_a_half_cent_short_at_a_price_that_does_not_end_realizes_nothing(books: Books) -> None:
     # INV-1 53.00 EUR at 1.0839 weighs 57.4467 USD (57.45 booked). R-1
     # 55.00 USD on Feb 1 at 1.10 is 50.00 EUR: 50.00 x 1.0839 = 54.195,
@@ -487,13 +529,7 @@ def test_a_half_cent_short_at_a_price_that_does_not_end_realizes_nothing(books: 
     # is the cash less what R-1 cleared, 55.00 - 54.20 = 0.80, which is also
     # what ties the books in cents: bank 55.00 + bad debt 3.25 - revenue
     # 57.45 = 0.80 of gain.
-    text = (
-        "\n2026-01-01 price EUR 1.0839 USD\n2026-02-01 price EUR 1.10 USD\n"
-        + _invoice(1, "2026-01-05", "53.00", "1.0839", "57.45")
-        + _wire("R-1", "2026-02-01", "55.00")
-        + _written_off("2026-05-31", "3.00", "@ 1.0839", "3.25")
-    )
-    entries = _load(books, text)
+    entries = _load(books, HALF_A_CENT_SHORT)
     [entry] = _rounding(entries)
     assert entry.narration == (
         "Rounding difference on INV-1: -0.005 USD of its carrying amount left"
@@ -504,15 +540,11 @@ def test_a_half_cent_short_at_a_price_that_does_not_end_realizes_nothing(books: 
         ("-1.00 EUR", "1.08224 USD"),
         ("0.00 USD", "None"),
     ]
-    realized = [str(p.units) for p in entry.postings if p.account == REALIZED]
-    assert realized == ["0.00 USD"]  # before the mend: ["-0.01 USD"]
-    end = "2026-12-31"
-    assert units_total(postings_through(entries, REALIZED, end)) == D("-0.80")  # before: -0.81
-    receivable = postings_through(entries, AR, end)
-    assert units_total(receivable) == 0
-    assert abs(usd_weight(receivable)) < D("1e-20")
-    in_usd = [BANK, BAD_DEBT, REVENUE, REALIZED]
-    assert sum(units_total(postings_through(entries, a, end)) for a in in_usd) == 0
+    assert _realized(entry) == ["0.00 USD"]  # before the mend: ["-0.01 USD"]
+    assert _total(entries, REALIZED) == D("-0.80")  # before: -0.81
+    assert _total(entries, AR) == 0
+    assert abs(_weight(entries, AR)) < D("1e-20")
+    assert _usd_books(entries) == 0
 
 
 def test_an_invoice_paid_in_full_ties_the_aging_at_0_00_not_minus_0_00(books: Books) -> None:
@@ -533,7 +565,7 @@ def test_an_invoice_paid_in_full_ties_the_aging_at_0_00_not_minus_0_00(books: Bo
         + _wire("R-2", "2026-02-10", "6.60")
     )
     loaded = _loaded(books, text)
-    assert units_total(postings_through(loaded.entries, REALIZED, "2026-02-28")) == D("-0.11")
+    assert _total(loaded.entries, REALIZED, "2026-02-28") == D("-0.11")
     assert _functional_total(loaded, "2026-02-28") == ["0.00", "0.00", "0.00"]
     table = receivables.aging(loaded, datetime.date(2026, 2, 28))
     [functional] = [c for c in receivables.aging_ties(table) if "functional" in c.name]
@@ -563,7 +595,7 @@ def test_a_residue_of_a_total_price_is_named_to_its_half_cent(books: Books) -> N
     )
     entries = _load(books, text)
     [entry] = _rounding(entries)
-    assert [str(p.units) for p in entry.postings if p.account == REALIZED] == ["0.00 USD"]
+    assert _realized(entry) == ["0.00 USD"]
     assert entry.narration == "Rounding difference on INV-1: 0.005 USD of its carrying amount left"
 
 
@@ -578,9 +610,9 @@ def test_pin_ten_small_receipts_at_four_decimals_leave_no_drift(books: Books) ->
     # open are worth 3.75, carried at 13.333 - 9.33 = 4.003, remeasured by
     # -0.25 (-0.253 to the cent): aging and general ledger 3.75.
     text = (
-        "\n2026-01-01 price EUR 1.3333 USD\n2026-02-01 price EUR 1.20 USD\n"
-        "2026-02-28 price EUR 1.25 USD\n2026-03-01 price EUR 1.20 USD\n"
-        + _invoice(1, "2026-01-01", "10.00", "1.3333", "13.33")
+        RATES_1_3333_THEN_1_20
+        + "2026-02-28 price EUR 1.25 USD\n2026-03-01 price EUR 1.20 USD\n"
+        + INV_1_AT_1_3333
         + "".join(_wire(f"R-{day}", f"2026-02-0{day}", "1.20") for day in range(1, 8))
         + "".join(_wire(f"R-{day}", f"2026-03-0{day - 6}", "1.20") for day in range(8, 11))
     )
@@ -588,12 +620,11 @@ def test_pin_ten_small_receipts_at_four_decimals_leave_no_drift(books: Books) ->
     entries = loaded.entries
     _in_cents(entries)
     feb = "2026-02-28"
-    assert units_total(postings_through(entries, REALIZED, feb)) == D("0.93")
-    assert units_total(postings_through(entries, REMEASURED, feb)) == D("-0.25")
+    assert _total(entries, REALIZED, feb) == D("0.93")
+    assert _total(entries, REMEASURED, feb) == D("-0.25")
     assert _functional_total(loaded, feb) == ["3.75", "3.75", "0.00"]
-    end = "2026-12-31"
-    assert units_total(postings_through(entries, REALIZED, end)) == D("1.33")
-    assert usd_weight(postings_through(entries, AR, end)) == 0
+    assert _total(entries, REALIZED) == D("1.33")
+    assert _weight(entries, AR) == 0
 
 
 def test_pin_a_chargeback_after_a_residue_leaves_its_month_as_it_was(books: Books) -> None:
@@ -605,21 +636,16 @@ def test_pin_a_chargeback_after_a_residue_leaves_its_month_as_it_was(books: Book
     # open again at its piece, 6.67 (@ 1.334), and its 0.67 reversed: 0.00
     # realized in all. March is as without the chargeback; Apr 30 at 1.20
     # the 5.00 EUR (6.00) carried at 6.67 are remeasured by -0.67.
-    chargeback = """
-2026-04-10 * "Acme" "Chargeback of R-1"
-  receipt: "R-1"
-  Assets:Bank:Operating  -6.00 USD
-  Liabilities:UnappliedCash  6.00 USD
-"""
-    alone, both = _load(books, WRITTEN_OFF), _load(books, WRITTEN_OFF + chargeback)
+    alone = _load(books, WRITTEN_OFF)
+    both = _load(books, WRITTEN_OFF + _chargeback("2026-04-10", "6.00"))
     assert sealed(both, "2026-03-31") == sealed(alone, "2026-03-31")
     [entry] = _rounding(both)
-    assert [str(p.units) for p in entry.postings if p.account == REALIZED] == ["0.00 USD"]
+    assert _realized(entry) == ["0.00 USD"]
     _in_cents(both)
     april = "2026-04-30"
-    assert units_total(postings_through(both, REALIZED, april)) == 0
-    assert usd_weight(postings_through(both, AR, april)) == D("6.67")
-    assert units_total(postings_through(both, REMEASURED, april)) == D("-0.67")
+    assert _total(both, REALIZED, april) == 0
+    assert _weight(both, AR, april) == D("6.67")
+    assert _total(both, REMEASURED, april) == D("-0.67")
 
 
 # Residues of invoices typed with a total price (`@@`), from a second
@@ -641,8 +667,6 @@ def test_pin_a_chargeback_after_a_residue_leaves_its_month_as_it_was(books: Book
 # chargeback after a residue in three legs, and a second residue after it,
 # read right by the subledger, the open-invoice roll and the aging.
 
-END = "2026-12-31"
-
 
 def _invoice_at_a_total(eur: str, usd: str) -> str:
     """INV-1 billed to CUS-1 on Jan 5 as `eur EUR @@ usd USD`, EUR at 1.10 from Feb 1."""
@@ -661,7 +685,7 @@ def _settled(entries: list[data.Directive]) -> tuple[Decimal, list[str]]:
     """The one residue entry: what its receivable postings moved out weigh, and its realized."""
     [entry] = _rounding(entries)
     out = usd_weight([p for p in entry.postings if p.account == AR and number(p) < 0])
-    return out, [str(p.units) for p in entry.postings if p.account == REALIZED]
+    return out, _realized(entry)
 
 
 def test_a_half_cent_over_by_the_28th_digit_of_a_total_price_realizes_nothing(
@@ -699,10 +723,9 @@ def test_a_half_cent_over_by_the_28th_digit_of_a_total_price_realizes_nothing(
     assert abs(out + D("1.65")) < D("1e-20")
     [entry] = _rounding(entries)
     assert [str(p.units) for p in entry.postings if p.account == AR] == ["1.50 EUR", "-1.50 EUR"]
-    assert units_total(postings_through(entries, REALIZED, END)) == D("-0.01")  # before: 0.00
-    receivable = postings_through(entries, AR, END)
-    assert units_total(receivable) == 0
-    assert abs(usd_weight(receivable)) < D("1e-20")
+    assert _total(entries, REALIZED) == D("-0.01")  # before: 0.00
+    assert _total(entries, AR) == 0
+    assert abs(_weight(entries, AR)) < D("1e-20")
 
 
 def test_a_residue_whose_back_leg_is_a_28th_digit_short_realizes_nothing(books: Books) -> None:
@@ -748,10 +771,9 @@ def test_a_residue_whose_back_leg_is_a_28th_digit_short_realizes_nothing(books: 
         ("-0.02 EUR", "1.0839999999999999999999999 USD"),
         ("-7.48 EUR", "1.0840000000000000000000000 USD"),
     ]
-    assert units_total(postings_through(entries, REALIZED, END)) == D("-0.03")  # before: -0.02
-    receivable = postings_through(entries, AR, END)
-    assert units_total(receivable) == 0
-    assert abs(usd_weight(receivable)) < D("1e-20")
+    assert _total(entries, REALIZED) == D("-0.03")  # before: -0.02
+    assert _total(entries, AR) == 0
+    assert abs(_weight(entries, AR)) < D("1e-20")
 
 
 def test_pin_a_chargeback_reopens_an_invoice_settled_in_three_legs(books: Books) -> None:
@@ -773,16 +795,8 @@ def test_pin_a_chargeback_reopens_an_invoice_settled_in_three_legs(books: Books)
     # and the books tie in cents: bank 55.00 - 55.00, bad debt 3.25 + 54.20,
     # revenue -57.45.
     text = (
-        "\n2026-01-01 price EUR 1.0839 USD\n2026-02-01 price EUR 1.10 USD\n"
-        + _invoice(1, "2026-01-05", "53.00", "1.0839", "57.45")
-        + _wire("R-1", "2026-02-01", "55.00")
-        + _written_off("2026-05-31", "3.00", "@ 1.0839", "3.25")
-        + """
-2026-06-10 * "Acme" "Chargeback of R-1"
-  receipt: "R-1"
-  Assets:Bank:Operating  -55.00 USD
-  Liabilities:UnappliedCash  55.00 USD
-"""
+        HALF_A_CENT_SHORT
+        + _chargeback("2026-06-10", "55.00")
         + _written_off("2026-07-15", "50.00", "@ 1.0839", "54.20")
     )
     loaded = _loaded(books, text)
@@ -802,11 +816,9 @@ def test_pin_a_chargeback_reopens_an_invoice_settled_in_three_legs(books: Books)
     [row] = receivables.open_invoices(loaded, june).rows
     assert [str(cell) for cell in row[6:10]] == ["53.00", "0.00", "3.00", "50.00"]
     assert _functional_total(loaded, "2026-06-30") == ["55.00", "55.00", "0.00"]
-    assert units_total(postings_through(entries, REMEASURED, june)) == D("0.80")
+    assert _total(entries, REMEASURED, june) == D("0.80")
     assert receivables.open_invoices(loaded, datetime.date(2026, 7, 31)).rows == []
-    receivable = postings_through(entries, AR, END)
-    assert units_total(receivable) == 0
-    assert usd_weight(receivable) == 0
-    assert units_total(postings_through(entries, REALIZED, END)) == 0
-    in_usd = [BANK, BAD_DEBT, REVENUE, REALIZED]
-    assert sum(units_total(postings_through(entries, a, END)) for a in in_usd) == 0
+    assert _total(entries, AR) == 0
+    assert _weight(entries, AR) == 0
+    assert _total(entries, REALIZED) == 0
+    assert _usd_books(entries) == 0

@@ -19,14 +19,137 @@ from decimal import Decimal
 
 from reports import books as books_module
 from reports import receivables
-from tests import reporting
 from tests.conftest import Books
-from tests.test_ar_open_roll import CREDIT_NOTE_TO_CREDITS, HEADER, POLICY
+from tests.test_ar_open_roll import CREDIT_NOTE_TO_CREDITS, HEADER, _cells, _rolls
+from tests.test_customer_statements import _loaded
 
 D = Decimal
 JAN_1 = datetime.date(2026, 1, 1)
 FEB_1 = datetime.date(2026, 2, 1)
 FEB_28 = datetime.date(2026, 2, 28)
+PAYEES = {"CUS-1": "Acme", "CUS-2": "Beta"}
+EUR_AT_1_10 = "\n2026-01-01 price EUR 1.10 USD\n"
+
+# The ledger pieces the examples below share. Each returns one entry, a
+# blank line before it; amounts are written as in the ledger ("12.00 USD",
+# "10.00 EUR @ 1.10 USD").
+
+
+def _invoice(day: str, invoice: str, amount: str, customer: str = "CUS-1") -> str:
+    """`invoice` for services billed to `customer` on `day`, due 30 days later."""
+    due = datetime.date.fromisoformat(day) + datetime.timedelta(days=30)
+    return f"""
+{day} * "{PAYEES[customer]}" "Invoice {invoice}" ^{invoice}
+  invoice: "{invoice}"
+  customer: "{customer}"
+  due: {due}
+  Assets:AccountsReceivable  {amount}
+  Income:Revenue:Services  -{amount}
+"""
+
+
+def _credit_note(day: str, note: str, amount: str) -> str:
+    """Credit note `note` of CUS-1 for `amount` of services, left open on the receivable."""
+    return f"""
+{day} * "Acme" "Credit note {note}" ^{note}
+  invoice: "{note}"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  -{amount}
+  Income:Revenue:Services  {amount}
+"""
+
+
+def _moved_to_credits(
+    day: str,
+    note: str,
+    amount: str,
+    narration: str | None = None,
+    credits: str | None = None,
+    linked: bool = False,
+) -> str:
+    """A typed move of `amount` of `note` to CUS-1's customer credits (`credits` there, if else)."""
+    link = f" ^{note}" if linked else ""
+    return f"""
+{day} * "Acme" "{narration or f"Move {note} to customer credits"}"{link}
+  customer: "CUS-1"
+  Assets:AccountsReceivable  {amount}
+    invoice: "{note}"
+  Liabilities:CustomerCredits  -{credits or amount}
+"""
+
+
+def _credit_applied(
+    day: str,
+    invoice: str,
+    amount: str,
+    narration: str | None = None,
+    credits: str | None = None,
+    customer: str = "CUS-1",
+) -> str:
+    """Customer credits applied by hand to `invoice`, naming no origin (`credits` out, if else)."""
+    return f"""
+{day} * "{PAYEES[customer]}" "{narration or f"Apply customer credit to {invoice}"}"
+  customer: "{customer}"
+  Liabilities:CustomerCredits  {credits or amount}
+  Assets:AccountsReceivable  -{amount}
+    invoice: "{invoice}"
+"""
+
+
+def _prepayment(day: str, amount: str) -> str:
+    """Cash of CUS-1 straight into customer credits."""
+    narration = "Prepayment in euros" if amount.endswith("EUR") else "Prepayment"
+    return f"""
+{day} * "Acme" "{narration}"
+  customer: "CUS-1"
+  Assets:Bank:Operating  {amount}
+  Liabilities:CustomerCredits  -{amount}
+"""
+
+
+def _r1_over_pays_inv_1(day: str) -> str:
+    """R-1 130.00 naming INV-1 (100.00): the matcher parks 30.00 over in customer credits."""
+    return f"""
+{day} * "Acme" "Wire 1"
+  receipt: "R-1"
+  customer: "CUS-1"
+  invoice: "INV-1"
+  Assets:Bank:Operating  130.00 USD
+  Liabilities:UnappliedCash  -130.00 USD
+"""
+
+
+def _cn_1_refunded_to_credits(day: str) -> str:
+    """CN-1's 12.00 moved to customer credits by an entry naming the note, to be refunded."""
+    return f"""
+{day} * "Acme" "Refund CN-1" ^CN-1
+  invoice: "CN-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  12.00 USD
+  Liabilities:CustomerCredits  -12.00 USD
+"""
+
+
+def _bank_refund_of_cn_1(day: str) -> str:
+    """The bank's line paying 12.00 of customer credits back, naming only its reference BR-9."""
+    return f"""
+{day} * "Acme" "REFUND CN-1"
+  bank_reference: "BR-9"
+  Assets:Bank:Operating  -12.00 USD
+  Liabilities:CustomerCredits  12.00 USD
+"""
+
+
+# CUS-1's credits: CN-1's 12.00 (billed Jan 10, moved in Jan 15, a note's),
+# then R-1's 30.00 over payment of INV-1 100.00 (billed Jan 5), parked by
+# the matcher on Jan 20 (cash).
+NOTES_CREDIT_THEN_AN_OVER_PAYMENT = (
+    HEADER
+    + _invoice("2026-01-05", "INV-1", "100.00 USD")
+    + _credit_note("2026-01-10", "CN-1", "12.00 USD")
+    + _moved_to_credits("2026-01-15", "CN-1", "12.00 USD")
+    + _r1_over_pays_inv_1("2026-01-20")
+)
 
 # CN-1 20.00 of CUS-1 on Jan 10, 12.00 of it moved to customer credits on
 # Jan 15 (the receivable debited on CN-1, customer credits credited). INV-2
@@ -34,26 +157,12 @@ FEB_28 = datetime.date(2026, 2, 28)
 # one typed entry applies R-1 88.00 and the 12.00 customer credit to INV-2.
 NOTE_CREDIT_APPLIED_WITH_CASH = (
     HEADER
+    + _credit_note("2026-01-10", "CN-1", "20.00 USD")
+    + _moved_to_credits(
+        "2026-01-15", "CN-1", "12.00 USD", narration="Move 12.00 of CN-1 to customer credits"
+    )
+    + _invoice("2026-01-20", "INV-2", "100.00 USD")
     + """
-2026-01-10 * "Acme" "Credit note CN-1" ^CN-1
-  invoice: "CN-1"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  -20.00 USD
-  Income:Revenue:Services  20.00 USD
-
-2026-01-15 * "Acme" "Move 12.00 of CN-1 to customer credits"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  12.00 USD
-    invoice: "CN-1"
-  Liabilities:CustomerCredits  -12.00 USD
-
-2026-01-20 * "Acme" "Invoice INV-2" ^INV-2
-  invoice: "INV-2"
-  customer: "CUS-1"
-  due: 2026-02-19
-  Assets:AccountsReceivable  100.00 USD
-  Income:Revenue:Services  -100.00 USD
-
 2026-01-25 * "Acme" "Wire"
   receipt: "R-1"
   customer: "CUS-1"
@@ -71,17 +180,10 @@ NOTE_CREDIT_APPLIED_WITH_CASH = (
 )
 
 
-def _rolls(loaded: books_module.Books, day: datetime.date, *ids: str) -> list[tuple[int, ...]]:
-    ledger = receivables.Receivables(loaded)
-    moves = receivables._account_moves(ledger)
-    return [receivables._roll(ledger.items.items[one], day, moves) for one in ids]
-
-
 def _listed(loaded: books_module.Books, day: datetime.date) -> list[list[object]]:
+    """Each open invoice's roll on `day`: invoice, billed, paid, credited, open."""
     table = receivables.open_invoices(loaded, day)
-    names = ("invoice", "billed", "paid", "credited", "open")
-    index = [list(table.columns).index(name) for name in names]
-    return [[row[i] for i in index] for row in table.rows]
+    return _cells(table, "invoice", "billed", "paid", "credited", "open")
 
 
 def test_a_credit_notes_credit_applied_to_an_invoice_is_credited_there(books: Books) -> None:
@@ -91,7 +193,7 @@ def test_a_credit_notes_credit_applied_to_an_invoice_is_credited_there(books: Bo
     # 100.00 - 88.00 - 12.00 = 0.00, so not listed. CN-1: billed -20.00,
     # credited -12.00 (moved to credits), open -8.00. Before the credit's
     # origin was traced, INV-2 rolled 100.00, 100.00, 0.00.
-    loaded = reporting.loaded(books, NOTE_CREDIT_APPLIED_WITH_CASH, {"ar.yaml": POLICY})
+    loaded = _loaded(books, NOTE_CREDIT_APPLIED_WITH_CASH)
     assert _rolls(loaded, FEB_28, "INV-2", "CN-1") == [(10000, 8800, 1200), (-2000, 0, -1200)]
     assert _listed(loaded, FEB_28) == [["CN-1", D("-20.00"), D("0.00"), D("-12.00"), D("-8.00")]]
 
@@ -103,54 +205,10 @@ def test_a_credit_notes_credit_applied_to_an_invoice_is_credited_there(books: Bo
 # naming R-1). INV-3 40.00 is billed on Feb 5 and 12.00 of customer
 # credits, naming nothing, is applied to it by hand on Feb 6.
 OVER_PAYMENT_APPLIED_AFTER_A_NOTES_CREDIT = (
-    HEADER
-    + """
-2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
-  invoice: "INV-1"
-  customer: "CUS-1"
-  due: 2026-02-04
-  Assets:AccountsReceivable  100.00 USD
-  Income:Revenue:Services  -100.00 USD
-
-2026-01-10 * "Acme" "Credit note CN-1" ^CN-1
-  invoice: "CN-1"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  -12.00 USD
-  Income:Revenue:Services  12.00 USD
-
-2026-01-15 * "Acme" "Move CN-1 to customer credits"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  12.00 USD
-    invoice: "CN-1"
-  Liabilities:CustomerCredits  -12.00 USD
-
-2026-01-20 * "Acme" "Wire 1"
-  receipt: "R-1"
-  customer: "CUS-1"
-  invoice: "INV-1"
-  Assets:Bank:Operating  130.00 USD
-  Liabilities:UnappliedCash  -130.00 USD
-
-2026-02-01 * "Acme" "Invoice INV-2" ^INV-2
-  invoice: "INV-2"
-  customer: "CUS-1"
-  due: 2026-03-03
-  Assets:AccountsReceivable  50.00 USD
-  Income:Revenue:Services  -50.00 USD
-
-2026-02-05 * "Acme" "Invoice INV-3" ^INV-3
-  invoice: "INV-3"
-  customer: "CUS-1"
-  due: 2026-03-07
-  Assets:AccountsReceivable  40.00 USD
-  Income:Revenue:Services  -40.00 USD
-
-2026-02-06 * "Acme" "Apply customer credit to INV-3"
-  customer: "CUS-1"
-  Liabilities:CustomerCredits  12.00 USD
-  Assets:AccountsReceivable  -12.00 USD
-    invoice: "INV-3"
-"""
+    NOTES_CREDIT_THEN_AN_OVER_PAYMENT
+    + _invoice("2026-02-01", "INV-2", "50.00 USD")
+    + _invoice("2026-02-05", "INV-3", "40.00 USD")
+    + _credit_applied("2026-02-06", "INV-3", "12.00 USD")
 )
 
 
@@ -162,7 +220,7 @@ def test_an_over_payments_credit_applied_later_stays_paid(books: Books) -> None:
     # of Feb 6 names nothing and takes the oldest credit left, CN-1's 12.00:
     # INV-3 billed 40.00, paid 0.00, credited 12.00, open 28.00. Before the
     # origin was traced, INV-3 was paid 12.00, credited 0.00.
-    loaded = reporting.loaded(books, OVER_PAYMENT_APPLIED_AFTER_A_NOTES_CREDIT, {"ar.yaml": POLICY})
+    loaded = _loaded(books, OVER_PAYMENT_APPLIED_AFTER_A_NOTES_CREDIT)
     assert _listed(loaded, FEB_28) == [
         ["INV-2", D("50.00"), D("30.00"), D("0.00"), D("20.00")],
         ["INV-3", D("40.00"), D("0.00"), D("12.00"), D("28.00")],
@@ -175,26 +233,11 @@ def test_an_over_payments_credit_applied_later_stays_paid(books: Books) -> None:
 # Feb 2 and 20.00 more on Feb 10, neither naming where it comes from.
 BOTH_ORIGINS_APPLIED_IN_PARTS = (
     CREDIT_NOTE_TO_CREDITS
-    + """
-2026-02-01 * "Acme" "Invoice INV-8" ^INV-8
-  invoice: "INV-8"
-  customer: "CUS-1"
-  due: 2026-03-03
-  Assets:AccountsReceivable  100.00 USD
-  Income:Revenue:Services  -100.00 USD
-
-2026-02-02 * "Acme" "Apply customer credit to INV-8"
-  customer: "CUS-1"
-  Liabilities:CustomerCredits  20.00 USD
-  Assets:AccountsReceivable  -20.00 USD
-    invoice: "INV-8"
-
-2026-02-10 * "Acme" "Apply more customer credit to INV-8"
-  customer: "CUS-1"
-  Liabilities:CustomerCredits  20.00 USD
-  Assets:AccountsReceivable  -20.00 USD
-    invoice: "INV-8"
-"""
+    + _invoice("2026-02-01", "INV-8", "100.00 USD")
+    + _credit_applied("2026-02-02", "INV-8", "20.00 USD")
+    + _credit_applied(
+        "2026-02-10", "INV-8", "20.00 USD", narration="Apply more customer credit to INV-8"
+    )
 )
 
 
@@ -206,7 +249,7 @@ def test_a_credit_of_both_origins_is_applied_oldest_first(books: Books) -> None:
     # 8.00 + 20.00 = 28.00, credited 12.00, open 60.00. CN-1 stays -20.00,
     # 0.00, -12.00, -8.00. Before the origin was traced, INV-8 was paid
     # 20.00 then 40.00 and credited 0.00.
-    loaded = reporting.loaded(books, BOTH_ORIGINS_APPLIED_IN_PARTS, {"ar.yaml": POLICY})
+    loaded = _loaded(books, BOTH_ORIGINS_APPLIED_IN_PARTS)
     assert _listed(loaded, datetime.date(2026, 2, 2)) == [
         ["CN-1", D("-20.00"), D("0.00"), D("-12.00"), D("-8.00")],
         ["INV-8", D("100.00"), D("8.00"), D("12.00"), D("80.00")],
@@ -230,45 +273,12 @@ def test_a_credit_of_both_origins_is_applied_oldest_first(books: Books) -> None:
 # from R-1 applied to INV-2", naming R-1).
 NOTE_REFUNDED_THEN_CASH_APPLIED = (
     HEADER
-    + """
-2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
-  invoice: "INV-1"
-  customer: "CUS-1"
-  due: 2026-02-04
-  Assets:AccountsReceivable  100.00 USD
-  Income:Revenue:Services  -100.00 USD
-
-2026-01-10 * "Acme" "Wire 1"
-  receipt: "R-1"
-  customer: "CUS-1"
-  invoice: "INV-1"
-  Assets:Bank:Operating  130.00 USD
-  Liabilities:UnappliedCash  -130.00 USD
-
-2026-01-12 * "Acme" "Credit note CN-1" ^CN-1
-  invoice: "CN-1"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  -12.00 USD
-  Income:Revenue:Services  12.00 USD
-
-2026-01-15 * "Acme" "Refund CN-1" ^CN-1
-  invoice: "CN-1"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  12.00 USD
-  Liabilities:CustomerCredits  -12.00 USD
-
-2026-01-20 * "Acme" "REFUND CN-1"
-  bank_reference: "BR-9"
-  Assets:Bank:Operating  -12.00 USD
-  Liabilities:CustomerCredits  12.00 USD
-
-2026-02-01 * "Acme" "Invoice INV-2" ^INV-2
-  invoice: "INV-2"
-  customer: "CUS-1"
-  due: 2026-03-03
-  Assets:AccountsReceivable  50.00 USD
-  Income:Revenue:Services  -50.00 USD
-"""
+    + _invoice("2026-01-05", "INV-1", "100.00 USD")
+    + _r1_over_pays_inv_1("2026-01-10")
+    + _credit_note("2026-01-12", "CN-1", "12.00 USD")
+    + _cn_1_refunded_to_credits("2026-01-15")
+    + _bank_refund_of_cn_1("2026-01-20")
+    + _invoice("2026-02-01", "INV-2", "50.00 USD")
 )
 
 
@@ -285,7 +295,7 @@ def test_a_notes_credit_refunded_by_the_bank_leaves_the_over_payment_applied_as_
     # the oldest, 12.00 of R-1's cash, so the matcher's application naming
     # R-1 found 18.00 of R-1 left and took CN-1's 12.00 as the rest. Its
     # parent read INV-2 paid 30.00 (right): a regression.
-    loaded = reporting.loaded(books, NOTE_REFUNDED_THEN_CASH_APPLIED, {"ar.yaml": POLICY})
+    loaded = _loaded(books, NOTE_REFUNDED_THEN_CASH_APPLIED)
     assert _listed(loaded, FEB_28) == [["INV-2", D("50.00"), D("30.00"), D("0.00"), D("20.00")]]
 
 
@@ -295,43 +305,20 @@ def test_a_notes_credit_refunded_by_the_bank_leaves_the_over_payment_applied_as_
 # hand with all 37.00 the account holds for CUS-1 (Feb 2).
 PART_MOVED_BACK_ONTO_THE_NOTE = (
     HEADER
+    + _prepayment("2026-01-05", "30.00 USD")
+    + _credit_note("2026-01-10", "CN-1", "20.00 USD")
+    + _moved_to_credits(
+        "2026-01-15", "CN-1", "12.00 USD", narration="Move 12.00 of CN-1 to customer credits"
+    )
     + """
-2026-01-05 * "Acme" "Prepayment"
-  customer: "CUS-1"
-  Assets:Bank:Operating  30.00 USD
-  Liabilities:CustomerCredits  -30.00 USD
-
-2026-01-10 * "Acme" "Credit note CN-1" ^CN-1
-  invoice: "CN-1"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  -20.00 USD
-  Income:Revenue:Services  20.00 USD
-
-2026-01-15 * "Acme" "Move 12.00 of CN-1 to customer credits"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  12.00 USD
-    invoice: "CN-1"
-  Liabilities:CustomerCredits  -12.00 USD
-
 2026-01-20 * "Acme" "Move 5.00 back onto CN-1"
   customer: "CUS-1"
   Assets:AccountsReceivable  -5.00 USD
     invoice: "CN-1"
   Liabilities:CustomerCredits  5.00 USD
-
-2026-02-01 * "Acme" "Invoice INV-2" ^INV-2
-  invoice: "INV-2"
-  customer: "CUS-1"
-  due: 2026-03-03
-  Assets:AccountsReceivable  100.00 USD
-  Income:Revenue:Services  -100.00 USD
-
-2026-02-02 * "Acme" "Apply customer credit to INV-2"
-  customer: "CUS-1"
-  Liabilities:CustomerCredits  37.00 USD
-  Assets:AccountsReceivable  -37.00 USD
-    invoice: "INV-2"
 """
+    + _invoice("2026-02-01", "INV-2", "100.00 USD")
+    + _credit_applied("2026-02-02", "INV-2", "37.00 USD")
 )
 
 
@@ -346,7 +333,7 @@ def test_a_notes_credit_moved_back_onto_the_note_leaves_the_cash_in_credits(
     # 12.00: the move back onto the note (a debit naming no document) took
     # the oldest part, 5.00 of the prepayment's cash, though the roll credits
     # it back on CN-1 (its parent read INV-2 paid 37.00, the known gap).
-    loaded = reporting.loaded(books, PART_MOVED_BACK_ONTO_THE_NOTE, {"ar.yaml": POLICY})
+    loaded = _loaded(books, PART_MOVED_BACK_ONTO_THE_NOTE)
     assert _listed(loaded, FEB_28) == [
         ["CN-1", D("-20.00"), D("0.00"), D("-7.00"), D("-13.00")],
         ["INV-2", D("100.00"), D("30.00"), D("7.00"), D("63.00")],
@@ -360,32 +347,11 @@ def test_a_notes_credit_moved_back_onto_the_note_leaves_the_cash_in_credits(
 # by hand (Feb 2), all the account holds for CUS-1.
 NOTE_MOVED_AND_APPLIED_IN_ONE_ENTRY = (
     HEADER
+    + _credit_note("2026-01-08", "CN-A", "10.00 USD")
+    + _moved_to_credits("2026-01-10", "CN-A", "10.00 USD")
+    + _invoice("2026-01-15", "INV-2", "100.00 USD")
+    + _credit_note("2026-01-16", "CN-B", "12.00 USD")
     + """
-2026-01-08 * "Acme" "Credit note CN-A" ^CN-A
-  invoice: "CN-A"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  -10.00 USD
-  Income:Revenue:Services  10.00 USD
-
-2026-01-10 * "Acme" "Move CN-A to customer credits"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  10.00 USD
-    invoice: "CN-A"
-  Liabilities:CustomerCredits  -10.00 USD
-
-2026-01-15 * "Acme" "Invoice INV-2" ^INV-2
-  invoice: "INV-2"
-  customer: "CUS-1"
-  due: 2026-02-14
-  Assets:AccountsReceivable  100.00 USD
-  Income:Revenue:Services  -100.00 USD
-
-2026-01-16 * "Acme" "Credit note CN-B" ^CN-B
-  invoice: "CN-B"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  -12.00 USD
-  Income:Revenue:Services  12.00 USD
-
 2026-01-20 * "Acme" "CN-B's credit through customer credits onto INV-2"
   customer: "CUS-1"
   Assets:AccountsReceivable  12.00 USD
@@ -394,20 +360,9 @@ NOTE_MOVED_AND_APPLIED_IN_ONE_ENTRY = (
   Liabilities:CustomerCredits  12.00 USD
   Assets:AccountsReceivable  -12.00 USD
     invoice: "INV-2"
-
-2026-02-01 * "Acme" "Invoice INV-3" ^INV-3
-  invoice: "INV-3"
-  customer: "CUS-1"
-  due: 2026-03-03
-  Assets:AccountsReceivable  50.00 USD
-  Income:Revenue:Services  -50.00 USD
-
-2026-02-02 * "Acme" "Apply customer credit to INV-3"
-  customer: "CUS-1"
-  Liabilities:CustomerCredits  10.00 USD
-  Assets:AccountsReceivable  -10.00 USD
-    invoice: "INV-3"
 """
+    + _invoice("2026-02-01", "INV-3", "50.00 USD")
+    + _credit_applied("2026-02-02", "INV-3", "10.00 USD")
 )
 
 
@@ -423,7 +378,7 @@ def test_a_notes_credit_moved_and_applied_in_one_entry_leaves_the_older_note_in_
     # nothing on customer credits, so its 12.00 put in reads as cash, and
     # its 12.00 taken out takes the oldest part, CN-A's, leaving 10.00 of
     # "cash" for Feb 2.
-    loaded = reporting.loaded(books, NOTE_MOVED_AND_APPLIED_IN_ONE_ENTRY, {"ar.yaml": POLICY})
+    loaded = _loaded(books, NOTE_MOVED_AND_APPLIED_IN_ONE_ENTRY)
     assert _listed(loaded, FEB_28) == [
         ["INV-2", D("100.00"), D("0.00"), D("12.00"), D("88.00")],
         ["INV-3", D("50.00"), D("0.00"), D("10.00"), D("40.00")],
@@ -435,34 +390,17 @@ def test_a_notes_credit_moved_and_applied_in_one_entry_leaves_the_older_note_in_
 # customer credits by hand (Feb 2), all the account holds for CUS-1.
 NOTE_MOVED_TO_CREDITS_IN_DOLLARS = (
     HEADER
-    + """
-2026-01-01 price EUR 1.10 USD
-
-2026-01-10 * "Acme" "Credit note CN-E1" ^CN-E1
-  invoice: "CN-E1"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  -10.00 EUR
-  Income:Revenue:Services  10.00 EUR
-
-2026-01-15 * "Acme" "Move CN-E1 to customer credits in dollars"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  10.00 EUR @ 1.10 USD
-    invoice: "CN-E1"
-  Liabilities:CustomerCredits  -11.00 USD
-
-2026-02-01 * "Acme" "Invoice INV-2" ^INV-2
-  invoice: "INV-2"
-  customer: "CUS-1"
-  due: 2026-03-03
-  Assets:AccountsReceivable  100.00 USD
-  Income:Revenue:Services  -100.00 USD
-
-2026-02-02 * "Acme" "Apply customer credit to INV-2"
-  customer: "CUS-1"
-  Liabilities:CustomerCredits  11.00 USD
-  Assets:AccountsReceivable  -11.00 USD
-    invoice: "INV-2"
-"""
+    + EUR_AT_1_10
+    + _credit_note("2026-01-10", "CN-E1", "10.00 EUR")
+    + _moved_to_credits(
+        "2026-01-15",
+        "CN-E1",
+        "10.00 EUR @ 1.10 USD",
+        narration="Move CN-E1 to customer credits in dollars",
+        credits="11.00 USD",
+    )
+    + _invoice("2026-02-01", "INV-2", "100.00 USD")
+    + _credit_applied("2026-02-02", "INV-2", "11.00 USD")
 )
 
 
@@ -476,7 +414,7 @@ def test_a_notes_credit_moved_to_credits_in_another_currency_is_credited_when_ap
     # 11.00, credited 0.00: the note's transfer is found under the note's
     # currency (EUR) and the credit put in under USD, so the 11.00 USD put
     # in reads as cash (its parent read the same).
-    loaded = reporting.loaded(books, NOTE_MOVED_TO_CREDITS_IN_DOLLARS, {"ar.yaml": POLICY})
+    loaded = _loaded(books, NOTE_MOVED_TO_CREDITS_IN_DOLLARS)
     assert _listed(loaded, FEB_28) == [["INV-2", D("100.00"), D("0.00"), D("11.00"), D("89.00")]]
 
 
@@ -484,25 +422,15 @@ def test_a_notes_credit_moved_to_credits_in_another_currency_is_credited_when_ap
 # USD (Feb 1) is paid by hand with the 50.00 EUR at 1.10: 55.00 USD (Feb 2).
 CASH_CREDIT_APPLIED_IN_ANOTHER_CURRENCY = (
     HEADER
-    + """
-2026-01-05 * "Acme" "Prepayment in euros"
-  customer: "CUS-1"
-  Assets:Bank:Operating  50.00 EUR
-  Liabilities:CustomerCredits  -50.00 EUR
-
-2026-02-01 * "Acme" "Invoice INV-2" ^INV-2
-  invoice: "INV-2"
-  customer: "CUS-1"
-  due: 2026-03-03
-  Assets:AccountsReceivable  100.00 USD
-  Income:Revenue:Services  -100.00 USD
-
-2026-02-02 * "Acme" "Apply the euro credit to INV-2"
-  customer: "CUS-1"
-  Liabilities:CustomerCredits  50.00 EUR @ 1.10 USD
-  Assets:AccountsReceivable  -55.00 USD
-    invoice: "INV-2"
-"""
+    + _prepayment("2026-01-05", "50.00 EUR")
+    + _invoice("2026-02-01", "INV-2", "100.00 USD")
+    + _credit_applied(
+        "2026-02-02",
+        "INV-2",
+        "55.00 USD",
+        narration="Apply the euro credit to INV-2",
+        credits="50.00 EUR @ 1.10 USD",
+    )
 )
 
 
@@ -514,7 +442,7 @@ def test_a_cash_credit_applied_in_another_currency_is_paid(books: Books) -> None
     # read only off what it moves in INV-2's currency (USD), and its customer
     # credits move is in EUR. Not made by f170156 (its parent read the
     # same), but left: the README now says such a credit reads as paid.
-    loaded = reporting.loaded(books, CASH_CREDIT_APPLIED_IN_ANOTHER_CURRENCY, {"ar.yaml": POLICY})
+    loaded = _loaded(books, CASH_CREDIT_APPLIED_IN_ANOTHER_CURRENCY)
     assert _listed(loaded, FEB_28) == [["INV-2", D("100.00"), D("55.00"), D("0.00"), D("45.00")]]
 
 
@@ -523,39 +451,18 @@ def test_a_cash_credit_applied_in_another_currency_is_paid(books: Books) -> None
 # USD (Feb 1) is paid by hand with all 20.00 EUR at 1.10: 22.00 USD (Feb 2).
 BOTH_ORIGINS_APPLIED_IN_ANOTHER_CURRENCY = (
     HEADER
-    + """
-2026-01-01 price EUR 1.10 USD
-
-2026-01-05 * "Acme" "Prepayment in euros"
-  customer: "CUS-1"
-  Assets:Bank:Operating  10.00 EUR
-  Liabilities:CustomerCredits  -10.00 EUR
-
-2026-01-10 * "Acme" "Credit note CN-E1" ^CN-E1
-  invoice: "CN-E1"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  -10.00 EUR
-  Income:Revenue:Services  10.00 EUR
-
-2026-01-15 * "Acme" "Move CN-E1 to customer credits"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  10.00 EUR
-    invoice: "CN-E1"
-  Liabilities:CustomerCredits  -10.00 EUR
-
-2026-02-01 * "Acme" "Invoice INV-2" ^INV-2
-  invoice: "INV-2"
-  customer: "CUS-1"
-  due: 2026-03-03
-  Assets:AccountsReceivable  100.00 USD
-  Income:Revenue:Services  -100.00 USD
-
-2026-02-02 * "Acme" "Apply the euro credits to INV-2"
-  customer: "CUS-1"
-  Liabilities:CustomerCredits  20.00 EUR @ 1.10 USD
-  Assets:AccountsReceivable  -22.00 USD
-    invoice: "INV-2"
-"""
+    + EUR_AT_1_10
+    + _prepayment("2026-01-05", "10.00 EUR")
+    + _credit_note("2026-01-10", "CN-E1", "10.00 EUR")
+    + _moved_to_credits("2026-01-15", "CN-E1", "10.00 EUR")
+    + _invoice("2026-02-01", "INV-2", "100.00 USD")
+    + _credit_applied(
+        "2026-02-02",
+        "INV-2",
+        "22.00 USD",
+        narration="Apply the euro credits to INV-2",
+        credits="20.00 EUR @ 1.10 USD",
+    )
 )
 
 
@@ -569,7 +476,7 @@ def test_a_credit_of_both_origins_applied_in_another_currency_is_split_at_its_pr
     # 100.00 - 22.00 = 78.00. CN-E1 is closed (-10.00 EUR + 10.00 EUR).
     # Before, the entry's cash was read only off its moves in USD: paid
     # 0.00, credited 22.00.
-    loaded = reporting.loaded(books, BOTH_ORIGINS_APPLIED_IN_ANOTHER_CURRENCY, {"ar.yaml": POLICY})
+    loaded = _loaded(books, BOTH_ORIGINS_APPLIED_IN_ANOTHER_CURRENCY)
     assert _listed(loaded, FEB_28) == [["INV-2", D("100.00"), D("11.00"), D("11.00"), D("78.00")]]
 
 
@@ -590,43 +497,18 @@ def test_a_credit_of_both_origins_applied_in_another_currency_is_split_at_its_pr
 # (Feb 1) is paid by hand with the 30.00 the account then holds (Feb 2).
 REFUND_NAMING_THE_NOTE = (
     HEADER
+    + _prepayment("2026-01-05", "30.00 USD")
+    + _credit_note("2026-01-10", "CN-1", "12.00 USD")
+    + _moved_to_credits("2026-01-15", "CN-1", "12.00 USD", linked=True)
     + """
-2026-01-05 * "Acme" "Prepayment"
-  customer: "CUS-1"
-  Assets:Bank:Operating  30.00 USD
-  Liabilities:CustomerCredits  -30.00 USD
-
-2026-01-10 * "Acme" "Credit note CN-1" ^CN-1
-  invoice: "CN-1"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  -12.00 USD
-  Income:Revenue:Services  12.00 USD
-
-2026-01-15 * "Acme" "Move CN-1 to customer credits" ^CN-1
-  customer: "CUS-1"
-  Assets:AccountsReceivable  12.00 USD
-    invoice: "CN-1"
-  Liabilities:CustomerCredits  -12.00 USD
-
 2026-01-20 * "Acme" "Refund CN-1's credit" ^CN-1
   customer: "CUS-1"
   invoice: "CN-1"
   Assets:Bank:Operating  -12.00 USD
   Liabilities:CustomerCredits  12.00 USD
-
-2026-02-01 * "Acme" "Invoice INV-2" ^INV-2
-  invoice: "INV-2"
-  customer: "CUS-1"
-  due: 2026-03-03
-  Assets:AccountsReceivable  50.00 USD
-  Income:Revenue:Services  -50.00 USD
-
-2026-02-02 * "Acme" "Apply customer credit to INV-2"
-  customer: "CUS-1"
-  Liabilities:CustomerCredits  30.00 USD
-  Assets:AccountsReceivable  -30.00 USD
-    invoice: "INV-2"
 """
+    + _invoice("2026-02-01", "INV-2", "50.00 USD")
+    + _credit_applied("2026-02-02", "INV-2", "30.00 USD")
 )
 
 
@@ -646,7 +528,7 @@ def test_a_refund_naming_the_note_pays_back_the_notes_credit_not_older_cash(
     # credited on INV-2) while 12.00 of the prepayment is never applied.
     # f170156's parent read INV-2 paid 30.00 (every credit as cash): a
     # regression of f170156.
-    loaded = reporting.loaded(books, REFUND_NAMING_THE_NOTE, {"ar.yaml": POLICY})
+    loaded = _loaded(books, REFUND_NAMING_THE_NOTE)
     assert _listed(loaded, FEB_28) == [["INV-2", D("50.00"), D("30.00"), D("0.00"), D("20.00")]]
     assert _rolls(loaded, FEB_28, "CN-1") == [(-1200, 0, -1200)]
 
@@ -658,34 +540,17 @@ def test_a_refund_naming_the_note_pays_back_the_notes_credit_not_older_cash(
 # account holds for CUS-1.
 DOLLAR_NOTE_MOVED_INTO_EURO_CREDITS = (
     HEADER
-    + """
-2026-01-01 price EUR 1.10 USD
-
-2026-01-10 * "Acme" "Credit note CN-1" ^CN-1
-  invoice: "CN-1"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  -11.00 USD
-  Income:Revenue:Services  11.00 USD
-
-2026-01-15 * "Acme" "Move CN-1 to customer credits in euros"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  11.00 USD
-    invoice: "CN-1"
-  Liabilities:CustomerCredits  -10.00 EUR @ 1.10 USD
-
-2026-02-01 * "Acme" "Invoice INV-E2" ^INV-E2
-  invoice: "INV-E2"
-  customer: "CUS-1"
-  due: 2026-03-03
-  Assets:AccountsReceivable  100.00 EUR
-  Income:Revenue:Services  -100.00 EUR
-
-2026-02-02 * "Acme" "Apply customer credit to INV-E2"
-  customer: "CUS-1"
-  Liabilities:CustomerCredits  10.00 EUR
-  Assets:AccountsReceivable  -10.00 EUR
-    invoice: "INV-E2"
-"""
+    + EUR_AT_1_10
+    + _credit_note("2026-01-10", "CN-1", "11.00 USD")
+    + _moved_to_credits(
+        "2026-01-15",
+        "CN-1",
+        "11.00 USD",
+        narration="Move CN-1 to customer credits in euros",
+        credits="10.00 EUR @ 1.10 USD",
+    )
+    + _invoice("2026-02-01", "INV-E2", "100.00 EUR")
+    + _credit_applied("2026-02-02", "INV-E2", "10.00 EUR")
 )
 
 
@@ -701,7 +566,7 @@ def test_a_dollar_notes_credit_moved_into_euro_credits_is_credited_when_applied(
     # the note's credit in the currency of the note's own posting's price,
     # and this one carries none (the price is on the credits leg), so the
     # 10.00 EUR put in reads as cash.
-    loaded = reporting.loaded(books, DOLLAR_NOTE_MOVED_INTO_EURO_CREDITS, {"ar.yaml": POLICY})
+    loaded = _loaded(books, DOLLAR_NOTE_MOVED_INTO_EURO_CREDITS)
     assert _listed(loaded, FEB_28) == [["INV-E2", D("100.00"), D("0.00"), D("10.00"), D("90.00")]]
     assert _rolls(loaded, FEB_28, "CN-1") == [(-1100, 0, -1100)]
 
@@ -713,38 +578,17 @@ def test_a_dollar_notes_credit_moved_into_euro_credits_is_credited_when_applied(
 # is paid 12.00 of CUS-2's customer credits by hand (Feb 2).
 NOTES_CREDIT_TRANSFERRED_TO_ANOTHER_CUSTOMER = (
     HEADER
+    + _credit_note("2026-01-10", "CN-1", "12.00 USD")
+    + _moved_to_credits("2026-01-15", "CN-1", "12.00 USD")
     + """
-2026-01-10 * "Acme" "Credit note CN-1" ^CN-1
-  invoice: "CN-1"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  -12.00 USD
-  Income:Revenue:Services  12.00 USD
-
-2026-01-15 * "Acme" "Move CN-1 to customer credits"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  12.00 USD
-    invoice: "CN-1"
-  Liabilities:CustomerCredits  -12.00 USD
-
 2026-01-20 * "Move CUS-1's credit to its parent CUS-2"
   Liabilities:CustomerCredits  12.00 USD
     customer: "CUS-1"
   Liabilities:CustomerCredits  -12.00 USD
     customer: "CUS-2"
-
-2026-02-01 * "Beta" "Invoice INV-2" ^INV-2
-  invoice: "INV-2"
-  customer: "CUS-2"
-  due: 2026-03-03
-  Assets:AccountsReceivable  50.00 USD
-  Income:Revenue:Services  -50.00 USD
-
-2026-02-02 * "Beta" "Apply customer credit to INV-2"
-  customer: "CUS-2"
-  Liabilities:CustomerCredits  12.00 USD
-  Assets:AccountsReceivable  -12.00 USD
-    invoice: "INV-2"
 """
+    + _invoice("2026-02-01", "INV-2", "50.00 USD", customer="CUS-2")
+    + _credit_applied("2026-02-02", "INV-2", "12.00 USD", customer="CUS-2")
 )
 
 
@@ -759,9 +603,7 @@ def test_a_notes_credit_transferred_to_another_customer_is_credited_when_applied
     # transfer's credit to CUS-2 comes from no credit note posting in its
     # entry, so it reads as cash; the origin of what its debit took out of
     # CUS-1's credits is dropped.
-    loaded = reporting.loaded(
-        books, NOTES_CREDIT_TRANSFERRED_TO_ANOTHER_CUSTOMER, {"ar.yaml": POLICY}
-    )
+    loaded = _loaded(books, NOTES_CREDIT_TRANSFERRED_TO_ANOTHER_CUSTOMER)
     assert _listed(loaded, FEB_28) == [["INV-2", D("50.00"), D("0.00"), D("12.00"), D("38.00")]]
     assert _rolls(loaded, FEB_28, "CN-1") == [(-1200, 0, -1200)]
 
@@ -774,45 +616,12 @@ def test_a_notes_credit_transferred_to_another_customer_is_credited_when_applied
 # demo books' order.
 NOTE_REFUNDED_BEFORE_THE_OVER_PAYMENT = (
     HEADER
-    + """
-2026-01-02 * "Acme" "Credit note CN-1" ^CN-1
-  invoice: "CN-1"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  -12.00 USD
-  Income:Revenue:Services  12.00 USD
-
-2026-01-03 * "Acme" "Refund CN-1" ^CN-1
-  invoice: "CN-1"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  12.00 USD
-  Liabilities:CustomerCredits  -12.00 USD
-
-2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
-  invoice: "INV-1"
-  customer: "CUS-1"
-  due: 2026-02-04
-  Assets:AccountsReceivable  100.00 USD
-  Income:Revenue:Services  -100.00 USD
-
-2026-01-06 * "Acme" "REFUND CN-1"
-  bank_reference: "BR-9"
-  Assets:Bank:Operating  -12.00 USD
-  Liabilities:CustomerCredits  12.00 USD
-
-2026-01-10 * "Acme" "Wire 1"
-  receipt: "R-1"
-  customer: "CUS-1"
-  invoice: "INV-1"
-  Assets:Bank:Operating  130.00 USD
-  Liabilities:UnappliedCash  -130.00 USD
-
-2026-02-01 * "Acme" "Invoice INV-2" ^INV-2
-  invoice: "INV-2"
-  customer: "CUS-1"
-  due: 2026-03-03
-  Assets:AccountsReceivable  50.00 USD
-  Income:Revenue:Services  -50.00 USD
-"""
+    + _credit_note("2026-01-02", "CN-1", "12.00 USD")
+    + _cn_1_refunded_to_credits("2026-01-03")
+    + _invoice("2026-01-05", "INV-1", "100.00 USD")
+    + _bank_refund_of_cn_1("2026-01-06")
+    + _r1_over_pays_inv_1("2026-01-10")
+    + _invoice("2026-02-01", "INV-2", "50.00 USD")
 )
 
 
@@ -829,7 +638,7 @@ def test_pin_a_notes_credit_refunded_first_leaves_the_over_payment_paid_and_tied
     # balance, with no difference. CUS-1's statement closes at 20.00 too:
     # customer credits hold 30.00 + 12.00 - 12.00 - 30.00 = 0.00 and
     # unapplied cash 130.00 - 130.00 = 0.00.
-    loaded = reporting.loaded(books, NOTE_REFUNDED_BEFORE_THE_OVER_PAYMENT, {"ar.yaml": POLICY})
+    loaded = _loaded(books, NOTE_REFUNDED_BEFORE_THE_OVER_PAYMENT)
     listed = _listed(loaded, FEB_28)
     assert listed == [["INV-2", D("50.00"), D("30.00"), D("0.00"), D("20.00")]]
     assert _rolls(loaded, FEB_28, "CN-1", "INV-1") == [(-1200, 0, -1200), (10000, 10000, 0)]
@@ -846,32 +655,10 @@ def test_pin_a_notes_credit_refunded_first_leaves_the_over_payment_paid_and_tied
 # day, in the books' order, moves CN-1's 12.00 to customer credits.
 APPLIED_BEFORE_THE_NOTE_IS_MOVED_THAT_DAY = (
     HEADER
-    + """
-2026-01-10 * "Acme" "Credit note CN-1" ^CN-1
-  invoice: "CN-1"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  -12.00 USD
-  Income:Revenue:Services  12.00 USD
-
-2026-01-20 * "Acme" "Invoice INV-2" ^INV-2
-  invoice: "INV-2"
-  customer: "CUS-1"
-  due: 2026-02-19
-  Assets:AccountsReceivable  100.00 USD
-  Income:Revenue:Services  -100.00 USD
-
-2026-02-02 * "Acme" "Apply customer credit to INV-2"
-  customer: "CUS-1"
-  Liabilities:CustomerCredits  12.00 USD
-  Assets:AccountsReceivable  -12.00 USD
-    invoice: "INV-2"
-
-2026-02-02 * "Acme" "Move CN-1 to customer credits"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  12.00 USD
-    invoice: "CN-1"
-  Liabilities:CustomerCredits  -12.00 USD
-"""
+    + _credit_note("2026-01-10", "CN-1", "12.00 USD")
+    + _invoice("2026-01-20", "INV-2", "100.00 USD")
+    + _credit_applied("2026-02-02", "INV-2", "12.00 USD")
+    + _moved_to_credits("2026-02-02", "CN-1", "12.00 USD")
 )
 
 
@@ -885,7 +672,7 @@ def test_pin_a_notes_credit_put_in_and_applied_on_the_as_of_day_is_credited(
     # INV-2 can be: INV-2 100.00, 0.00, 12.00, 88.00; CN-1 -12.00, 0.00,
     # -12.00, 0.00, closed. Taken before it was put in, in the books'
     # order, it would read as an overdraw, cash: paid 12.00.
-    loaded = reporting.loaded(books, APPLIED_BEFORE_THE_NOTE_IS_MOVED_THAT_DAY, {"ar.yaml": POLICY})
+    loaded = _loaded(books, APPLIED_BEFORE_THE_NOTE_IS_MOVED_THAT_DAY)
     assert _listed(loaded, datetime.date(2026, 2, 1)) == [
         ["CN-1", D("-12.00"), D("0.00"), D("0.00"), D("-12.00")],
         ["INV-2", D("100.00"), D("0.00"), D("0.00"), D("100.00")],
@@ -903,34 +690,17 @@ def test_pin_a_notes_credit_put_in_and_applied_on_the_as_of_day_is_credited(
 # 1.10: 11.00 USD (Feb 2).
 EURO_NOTE_IN_EURO_CREDITS_APPLIED_TO_A_DOLLAR_INVOICE = (
     HEADER
-    + """
-2026-01-01 price EUR 1.10 USD
-
-2026-01-10 * "Acme" "Credit note CN-E1" ^CN-E1
-  invoice: "CN-E1"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  -10.00 EUR
-  Income:Revenue:Services  10.00 EUR
-
-2026-01-15 * "Acme" "Move CN-E1 to customer credits"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  10.00 EUR
-    invoice: "CN-E1"
-  Liabilities:CustomerCredits  -10.00 EUR
-
-2026-02-01 * "Acme" "Invoice INV-2" ^INV-2
-  invoice: "INV-2"
-  customer: "CUS-1"
-  due: 2026-03-03
-  Assets:AccountsReceivable  100.00 USD
-  Income:Revenue:Services  -100.00 USD
-
-2026-02-02 * "Acme" "Apply the euro credit to INV-2"
-  customer: "CUS-1"
-  Liabilities:CustomerCredits  10.00 EUR @ 1.10 USD
-  Assets:AccountsReceivable  -11.00 USD
-    invoice: "INV-2"
-"""
+    + EUR_AT_1_10
+    + _credit_note("2026-01-10", "CN-E1", "10.00 EUR")
+    + _moved_to_credits("2026-01-15", "CN-E1", "10.00 EUR")
+    + _invoice("2026-02-01", "INV-2", "100.00 USD")
+    + _credit_applied(
+        "2026-02-02",
+        "INV-2",
+        "11.00 USD",
+        narration="Apply the euro credit to INV-2",
+        credits="10.00 EUR @ 1.10 USD",
+    )
 )
 
 
@@ -945,9 +715,7 @@ def test_pin_a_euro_notes_credit_applied_to_a_dollar_invoice_is_credited_and_tie
     # 11.00, 89.00. The receivable in USD is 100.00 - 11.00 = 89.00, the
     # listing's open total, the aging's USD total and its GL balance, no
     # difference; in EUR -10.00 + 10.00 = 0.00.
-    loaded = reporting.loaded(
-        books, EURO_NOTE_IN_EURO_CREDITS_APPLIED_TO_A_DOLLAR_INVOICE, {"ar.yaml": POLICY}
-    )
+    loaded = _loaded(books, EURO_NOTE_IN_EURO_CREDITS_APPLIED_TO_A_DOLLAR_INVOICE)
     assert _listed(loaded, FEB_1) == [["INV-2", D("100.00"), D("0.00"), D("0.00"), D("100.00")]]
     listed = _listed(loaded, FEB_28)
     assert listed == [["INV-2", D("100.00"), D("0.00"), D("11.00"), D("89.00")]]
@@ -977,43 +745,18 @@ def test_pin_a_euro_notes_credit_applied_to_a_dollar_invoice_is_credited_and_tie
 # (Feb 1) is paid by hand with the 30.00 the account then holds (Feb 2).
 BANK_REFUND_NAMING_THE_NOTE = (
     HEADER
+    + _prepayment("2026-01-05", "30.00 USD")
+    + _credit_note("2026-01-10", "CN-1", "12.00 USD")
+    + _moved_to_credits("2026-01-15", "CN-1", "12.00 USD", linked=True)
     + """
-2026-01-05 * "Acme" "Prepayment"
-  customer: "CUS-1"
-  Assets:Bank:Operating  30.00 USD
-  Liabilities:CustomerCredits  -30.00 USD
-
-2026-01-10 * "Acme" "Credit note CN-1" ^CN-1
-  invoice: "CN-1"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  -12.00 USD
-  Income:Revenue:Services  12.00 USD
-
-2026-01-15 * "Acme" "Move CN-1 to customer credits" ^CN-1
-  customer: "CUS-1"
-  Assets:AccountsReceivable  12.00 USD
-    invoice: "CN-1"
-  Liabilities:CustomerCredits  -12.00 USD
-
 2026-01-20 * "Acme" "REFUND CN-1" ^CN-1
   bank_reference: "BR-9"
   invoice: "CN-1"
   Assets:Bank:Operating  -12.00 USD
   Liabilities:CustomerCredits  12.00 USD
-
-2026-02-01 * "Acme" "Invoice INV-2" ^INV-2
-  invoice: "INV-2"
-  customer: "CUS-1"
-  due: 2026-03-03
-  Assets:AccountsReceivable  50.00 USD
-  Income:Revenue:Services  -50.00 USD
-
-2026-02-02 * "Acme" "Apply customer credit to INV-2"
-  customer: "CUS-1"
-  Liabilities:CustomerCredits  30.00 USD
-  Assets:AccountsReceivable  -30.00 USD
-    invoice: "INV-2"
 """
+    + _invoice("2026-02-01", "INV-2", "50.00 USD")
+    + _credit_applied("2026-02-02", "INV-2", "30.00 USD")
 )
 
 
@@ -1032,7 +775,7 @@ def test_a_bank_refund_naming_the_note_pays_back_the_notes_credit_not_older_cash
     # `bank_reference`), then `invoice_of`, so BR-9 hides CN-1 and the
     # refund, naming no note, takes the oldest part of no receipt, 12.00
     # of the prepayment's cash.
-    loaded = reporting.loaded(books, BANK_REFUND_NAMING_THE_NOTE, {"ar.yaml": POLICY})
+    loaded = _loaded(books, BANK_REFUND_NAMING_THE_NOTE)
     assert _listed(loaded, FEB_28) == [["INV-2", D("50.00"), D("30.00"), D("0.00"), D("20.00")]]
     assert _rolls(loaded, FEB_28, "CN-1") == [(-1200, 0, -1200)]
 
@@ -1043,39 +786,18 @@ def test_a_bank_refund_naming_the_note_pays_back_the_notes_credit_not_older_cash
 # USD (Feb 2).
 EURO_CREDITS_OF_BOTH_ORIGINS_AT_A_PRICE = (
     HEADER
-    + """
-2026-01-01 price EUR 1.10 USD
-
-2026-01-05 * "Acme" "Prepayment in euros"
-  customer: "CUS-1"
-  Assets:Bank:Operating  6.67 EUR
-  Liabilities:CustomerCredits  -6.67 EUR
-
-2026-01-10 * "Acme" "Credit note CN-E1" ^CN-E1
-  invoice: "CN-E1"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  -3.33 EUR
-  Income:Revenue:Services  3.33 EUR
-
-2026-01-15 * "Acme" "Move CN-E1 to customer credits"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  3.33 EUR
-    invoice: "CN-E1"
-  Liabilities:CustomerCredits  -3.33 EUR
-
-2026-02-01 * "Acme" "Invoice INV-2" ^INV-2
-  invoice: "INV-2"
-  customer: "CUS-1"
-  due: 2026-03-03
-  Assets:AccountsReceivable  100.00 USD
-  Income:Revenue:Services  -100.00 USD
-
-2026-02-02 * "Acme" "Apply the euro credits to INV-2"
-  customer: "CUS-1"
-  Liabilities:CustomerCredits  10.00 EUR @ 1.099 USD
-  Assets:AccountsReceivable  -10.99 USD
-    invoice: "INV-2"
-"""
+    + EUR_AT_1_10
+    + _prepayment("2026-01-05", "6.67 EUR")
+    + _credit_note("2026-01-10", "CN-E1", "3.33 EUR")
+    + _moved_to_credits("2026-01-15", "CN-E1", "3.33 EUR")
+    + _invoice("2026-02-01", "INV-2", "100.00 USD")
+    + _credit_applied(
+        "2026-02-02",
+        "INV-2",
+        "10.99 USD",
+        narration="Apply the euro credits to INV-2",
+        credits="10.00 EUR @ 1.099 USD",
+    )
 )
 
 
@@ -1091,7 +813,7 @@ def test_a_notes_share_of_credits_applied_at_a_price_is_rounded_not_truncated(
     # as 333 x 1099 // 1000 = 365, floor division, a cent moved from
     # credited to paid (the module rounds `_what_is_written_off` half to
     # even; `_transferred` floors a note's share across currencies too).
-    loaded = reporting.loaded(books, EURO_CREDITS_OF_BOTH_ORIGINS_AT_A_PRICE, {"ar.yaml": POLICY})
+    loaded = _loaded(books, EURO_CREDITS_OF_BOTH_ORIGINS_AT_A_PRICE)
     assert _listed(loaded, FEB_28) == [["INV-2", D("100.00"), D("7.33"), D("3.66"), D("89.01")]]
 
 
@@ -1103,50 +825,13 @@ def test_a_notes_share_of_credits_applied_at_a_price_is_rounded_not_truncated(
 # Feb 13, all the account then holds for CUS-1.
 NOTE_MOVED_IN_AFTER_AN_OVERDRAW = (
     HEADER
-    + """
-2026-01-10 * "Acme" "Credit note CN-1" ^CN-1
-  invoice: "CN-1"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  -12.00 USD
-  Income:Revenue:Services  12.00 USD
-
-2026-01-20 * "Acme" "Invoice INV-2" ^INV-2
-  invoice: "INV-2"
-  customer: "CUS-1"
-  due: 2026-02-19
-  Assets:AccountsReceivable  50.00 USD
-  Income:Revenue:Services  -50.00 USD
-
-2026-02-02 * "Acme" "Apply customer credit to INV-2"
-  customer: "CUS-1"
-  Liabilities:CustomerCredits  12.00 USD
-  Assets:AccountsReceivable  -12.00 USD
-    invoice: "INV-2"
-
-2026-02-05 * "Acme" "Move CN-1 to customer credits"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  12.00 USD
-    invoice: "CN-1"
-  Liabilities:CustomerCredits  -12.00 USD
-
-2026-02-10 * "Acme" "Prepayment"
-  customer: "CUS-1"
-  Assets:Bank:Operating  30.00 USD
-  Liabilities:CustomerCredits  -30.00 USD
-
-2026-02-12 * "Acme" "Invoice INV-3" ^INV-3
-  invoice: "INV-3"
-  customer: "CUS-1"
-  due: 2026-03-14
-  Assets:AccountsReceivable  40.00 USD
-  Income:Revenue:Services  -40.00 USD
-
-2026-02-13 * "Acme" "Apply customer credit to INV-3"
-  customer: "CUS-1"
-  Liabilities:CustomerCredits  30.00 USD
-  Assets:AccountsReceivable  -30.00 USD
-    invoice: "INV-3"
-"""
+    + _credit_note("2026-01-10", "CN-1", "12.00 USD")
+    + _invoice("2026-01-20", "INV-2", "50.00 USD")
+    + _credit_applied("2026-02-02", "INV-2", "12.00 USD")
+    + _moved_to_credits("2026-02-05", "CN-1", "12.00 USD")
+    + _prepayment("2026-02-10", "30.00 USD")
+    + _invoice("2026-02-12", "INV-3", "40.00 USD")
+    + _credit_applied("2026-02-13", "INV-3", "30.00 USD")
 )
 
 
@@ -1162,7 +847,7 @@ def test_a_note_filling_an_overdraw_is_not_held_again_for_a_later_debit(books: B
     # overdraw is not carried, so CN-1's 12.00 put in on Feb 5 stays a
     # part in full (the pools hold 42.00 on Feb 10 while the account holds
     # 30.00), and Feb 13 takes it first, oldest.
-    loaded = reporting.loaded(books, NOTE_MOVED_IN_AFTER_AN_OVERDRAW, {"ar.yaml": POLICY})
+    loaded = _loaded(books, NOTE_MOVED_IN_AFTER_AN_OVERDRAW)
     rows = {row[0]: row[1:] for row in _listed(loaded, FEB_28)}
     assert rows["INV-3"] == [D("40.00"), D("30.00"), D("0.00"), D("10.00")]
 
@@ -1173,52 +858,15 @@ def test_a_note_filling_an_overdraw_is_not_held_again_for_a_later_debit(books: B
 # R-1's own id as its `bank_reference`, and naming nothing else. INV-2
 # 50.00 (Feb 2) is paid 12.00 of customer credits by hand (Feb 3).
 BANK_REFUND_UNDER_THE_PARKED_RECEIPTS_ID = (
-    HEADER
+    NOTES_CREDIT_THEN_AN_OVER_PAYMENT
     + """
-2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
-  invoice: "INV-1"
-  customer: "CUS-1"
-  due: 2026-02-04
-  Assets:AccountsReceivable  100.00 USD
-  Income:Revenue:Services  -100.00 USD
-
-2026-01-10 * "Acme" "Credit note CN-1" ^CN-1
-  invoice: "CN-1"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  -12.00 USD
-  Income:Revenue:Services  12.00 USD
-
-2026-01-15 * "Acme" "Move CN-1 to customer credits"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  12.00 USD
-    invoice: "CN-1"
-  Liabilities:CustomerCredits  -12.00 USD
-
-2026-01-20 * "Acme" "Wire 1"
-  receipt: "R-1"
-  customer: "CUS-1"
-  invoice: "INV-1"
-  Assets:Bank:Operating  130.00 USD
-  Liabilities:UnappliedCash  -130.00 USD
-
 2026-02-01 * "Acme" "REFUND R-1"
   bank_reference: "R-1"
   Assets:Bank:Operating  -30.00 USD
   Liabilities:CustomerCredits  30.00 USD
-
-2026-02-02 * "Acme" "Invoice INV-2" ^INV-2
-  invoice: "INV-2"
-  customer: "CUS-1"
-  due: 2026-03-04
-  Assets:AccountsReceivable  50.00 USD
-  Income:Revenue:Services  -50.00 USD
-
-2026-02-03 * "Acme" "Apply customer credit to INV-2"
-  customer: "CUS-1"
-  Liabilities:CustomerCredits  12.00 USD
-  Assets:AccountsReceivable  -12.00 USD
-    invoice: "INV-2"
 """
+    + _invoice("2026-02-02", "INV-2", "50.00 USD")
+    + _credit_applied("2026-02-03", "INV-2", "12.00 USD")
 )
 
 
@@ -1233,7 +881,7 @@ def test_a_bank_reference_of_a_receipt_holding_a_part_names_that_receipt(books: 
     # reference only hid any note), took CN-1's 12.00 (no receipt) first
     # and 18.00 of R-1's, and left 12.00 of R-1's cash for INV-2: paid
     # 12.00, credited 0.00.
-    loaded = reporting.loaded(books, BANK_REFUND_UNDER_THE_PARKED_RECEIPTS_ID, {"ar.yaml": POLICY})
+    loaded = _loaded(books, BANK_REFUND_UNDER_THE_PARKED_RECEIPTS_ID)
     assert _listed(loaded, FEB_28) == [["INV-2", D("50.00"), D("0.00"), D("12.00"), D("38.00")]]
     assert _rolls(loaded, FEB_28, "INV-1", "CN-1") == [(10000, 10000, 0), (-1200, 0, -1200)]
 
@@ -1248,52 +896,15 @@ def test_a_bank_reference_of_a_receipt_holding_a_part_names_that_receipt(books: 
 # takes it back out of R-1's credit. INV-3 40.00 (Feb 20) is paid 22.00 of
 # customer credits by hand (Feb 21), naming nothing.
 CHARGEBACK_OUT_OF_A_CREDIT_BESIDE_A_NOTES = (
-    HEADER
+    NOTES_CREDIT_THEN_AN_OVER_PAYMENT
     + """
-2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
-  invoice: "INV-1"
-  customer: "CUS-1"
-  due: 2026-02-04
-  Assets:AccountsReceivable  100.00 USD
-  Income:Revenue:Services  -100.00 USD
-
-2026-01-10 * "Acme" "Credit note CN-1" ^CN-1
-  invoice: "CN-1"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  -12.00 USD
-  Income:Revenue:Services  12.00 USD
-
-2026-01-15 * "Acme" "Move CN-1 to customer credits"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  12.00 USD
-    invoice: "CN-1"
-  Liabilities:CustomerCredits  -12.00 USD
-
-2026-01-20 * "Acme" "Wire 1"
-  receipt: "R-1"
-  customer: "CUS-1"
-  invoice: "INV-1"
-  Assets:Bank:Operating  130.00 USD
-  Liabilities:UnappliedCash  -130.00 USD
-
 2026-02-15 * "Acme" "Chargeback of R-1"
   receipt: "R-1"
   Assets:Bank:Operating  -20.00 USD
   Liabilities:UnappliedCash  20.00 USD
-
-2026-02-20 * "Acme" "Invoice INV-3" ^INV-3
-  invoice: "INV-3"
-  customer: "CUS-1"
-  due: 2026-03-22
-  Assets:AccountsReceivable  40.00 USD
-  Income:Revenue:Services  -40.00 USD
-
-2026-02-21 * "Acme" "Apply customer credit to INV-3"
-  customer: "CUS-1"
-  Liabilities:CustomerCredits  22.00 USD
-  Assets:AccountsReceivable  -22.00 USD
-    invoice: "INV-3"
 """
+    + _invoice("2026-02-20", "INV-3", "40.00 USD")
+    + _credit_applied("2026-02-21", "INV-3", "22.00 USD")
 )
 
 
@@ -1311,7 +922,7 @@ def test_pin_a_chargeback_out_of_a_parked_credit_takes_the_receipts_cash_not_the
     # row is the listing's 18.00; the statement closes at 18.00 too: the
     # receivable 18.00, unapplied cash 130.00 - 130.00 - 20.00 + 20.00 =
     # 0.00, customer credits 12.00 + 30.00 - 20.00 - 22.00 = 0.00.
-    loaded = reporting.loaded(books, CHARGEBACK_OUT_OF_A_CREDIT_BESIDE_A_NOTES, {"ar.yaml": POLICY})
+    loaded = _loaded(books, CHARGEBACK_OUT_OF_A_CREDIT_BESIDE_A_NOTES)
     assert _listed(loaded, FEB_28) == [["INV-3", D("40.00"), D("10.00"), D("12.00"), D("18.00")]]
     assert _rolls(loaded, FEB_28, "INV-1", "CN-1") == [(10000, 10000, 0), (-1200, 0, -1200)]
     aging = receivables.aging(loaded, FEB_28)
@@ -1326,19 +937,11 @@ def test_pin_a_chargeback_out_of_a_parked_credit_takes_the_receipts_cash_not_the
 # paid by hand with all 37.00 the account holds for CUS-1 (Feb 2).
 PREPAYMENT_IN_THE_ENTRY_MOVING_BACK_ONTO_THE_NOTE = (
     HEADER
+    + _credit_note("2026-01-10", "CN-1", "20.00 USD")
+    + _moved_to_credits(
+        "2026-01-15", "CN-1", "12.00 USD", narration="Move 12.00 of CN-1 to customer credits"
+    )
     + """
-2026-01-10 * "Acme" "Credit note CN-1" ^CN-1
-  invoice: "CN-1"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  -20.00 USD
-  Income:Revenue:Services  20.00 USD
-
-2026-01-15 * "Acme" "Move 12.00 of CN-1 to customer credits"
-  customer: "CUS-1"
-  Assets:AccountsReceivable  12.00 USD
-    invoice: "CN-1"
-  Liabilities:CustomerCredits  -12.00 USD
-
 2026-01-20 * "Acme" "Prepayment; 5.00 of customer credits back onto CN-1"
   customer: "CUS-1"
   Assets:Bank:Operating  30.00 USD
@@ -1346,20 +949,9 @@ PREPAYMENT_IN_THE_ENTRY_MOVING_BACK_ONTO_THE_NOTE = (
   Liabilities:CustomerCredits  5.00 USD
   Assets:AccountsReceivable  -5.00 USD
     invoice: "CN-1"
-
-2026-02-01 * "Acme" "Invoice INV-2" ^INV-2
-  invoice: "INV-2"
-  customer: "CUS-1"
-  due: 2026-03-03
-  Assets:AccountsReceivable  100.00 USD
-  Income:Revenue:Services  -100.00 USD
-
-2026-02-02 * "Acme" "Apply customer credit to INV-2"
-  customer: "CUS-1"
-  Liabilities:CustomerCredits  37.00 USD
-  Assets:AccountsReceivable  -37.00 USD
-    invoice: "INV-2"
 """
+    + _invoice("2026-02-01", "INV-2", "100.00 USD")
+    + _credit_applied("2026-02-02", "INV-2", "37.00 USD")
 )
 
 
@@ -1379,9 +971,7 @@ def test_pin_a_move_back_onto_a_note_takes_the_notes_part_before_its_own_entrys(
     # paid, 12.00 credited: 12.00 of CN-1 credited on INV-2 while only
     # 7.00 left CN-1. 9842e61's code (`_Pools.take`) does 2 before 1, right;
     # the docstring now numbers them so (back onto a note 1, own entry 2).
-    loaded = reporting.loaded(
-        books, PREPAYMENT_IN_THE_ENTRY_MOVING_BACK_ONTO_THE_NOTE, {"ar.yaml": POLICY}
-    )
+    loaded = _loaded(books, PREPAYMENT_IN_THE_ENTRY_MOVING_BACK_ONTO_THE_NOTE)
     assert _listed(loaded, FEB_28) == [
         ["CN-1", D("-20.00"), D("0.00"), D("-7.00"), D("-13.00")],
         ["INV-2", D("100.00"), D("30.00"), D("7.00"), D("63.00")],
