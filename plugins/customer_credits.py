@@ -44,7 +44,9 @@ invoices of two customers, over paying both, parks a credit for each, and
 each pays its own customer's invoices.
 A typed debit to the credits account that names the receipt (by `receipt`
 metadata or the receipt's link: a refund of the over payment, or an
-application by hand) uses the credit up first, so it is never applied twice;
+application by hand) uses the credit up first within its month, so it is
+never applied twice; one of a later month does not take back what a closed
+month applied: it overdraws the credit (`horizon`, `Crediting.usable`);
 of a receipt with credits for several customers, the part of each
 customer whose the debit is (`Owner.part`: an application by hand to
 invoices of two of them takes each invoice's amount from its customer's).
@@ -74,13 +76,15 @@ A typed debit to the invoice a receipt over paid (a refund, a returned
 payment) takes the receipt's excess back (`plugins.over_payments`): it is a
 claim on the credit, decided with the credit's applications in date order
 (the claim first on its day). It takes what the credit still holds on its
-day, and no more than the account holds for the customer from then to its
-month's end, so what the credit paid before it stays paid. So does a
-chargeback or refund of the receipt in unapplied cash whose application
-parked the credit (`plugins.chargebacks`); it is known only once cash is
-matched, so when it asks more than the credit still holds after
-applications dated after it, the books are read again with the claim given
-to the credits before matching (`plugins.ar_reconciliation`). Beyond what
+day (a debit naming the receipt in a later month does not count:
+`Crediting._take`), and no more than the account holds for the customer
+from then to its month's end, so what the credit paid before it stays
+paid. So does a chargeback or refund of the receipt in unapplied cash
+whose application parked the credit (`plugins.chargebacks`); it is known
+only once cash is matched, so when it asks more than the credit still
+holds after applications dated after it, the books are read again with
+the claim given to the credits before matching
+(`plugins.ar_reconciliation`). Beyond what
 the credit still holds and what the receipt put on invoices, the
 chargeback takes back what the credit paid (`by_receipt`), on its day.
 
@@ -697,6 +701,18 @@ def postings(
                 yield from owner.reads(entry, posting)
 
 
+def horizon(day: datetime.date) -> datetime.date:
+    """Returns the last day a payment out of customer credits on `day` looks ahead to.
+
+    Its month's end: what the account holds for the customer (`Held.available`)
+    and what a credit may pay (`Crediting.usable`) are read to then, so a
+    debit of a later month, naming the customer or the receipt, does not take
+    back what a closed month applied. It overdraws the credit instead, which
+    the customer credits schedule's control reports.
+    """
+    return month_end(day)
+
+
 class Held:
     """What the credits account holds for some customers, per currency, day by day.
 
@@ -711,8 +727,11 @@ class Held:
         # The days of the typed debits out of each customer's credits (`of`, `draws`).
         self.debits: dict[tuple[str, str], list[datetime.date]] = defaultdict(list)
         # What an earlier reading of the books found the matcher's calendar park, where it could
-        # change the reading (`Crediting.foreseen`), not yet parked in this one (`park`).
-        self.foreseen: dict[Parked, int] = dict(foreseen or {})
+        # change the reading (`Crediting.foreseen`), not yet parked in this one (`park`), by
+        # customer and currency: a day reads only its customer's (`ahead`).
+        self.foreseen: dict[Pool, dict[Parked, int]] = {}
+        for credit, units in (foreseen or {}).items():
+            self.foreseen.setdefault((credit.customer, credit.currency), {})[credit] = units
 
     @classmethod
     def of(
@@ -748,7 +767,9 @@ class Held:
 
     def park(self, credit: Parked, units: int) -> None:
         """Records `units` the matcher's calendar parks in a credit on its day, foreseen no more."""
-        self.foreseen.pop(credit, None)
+        foreseen = self.foreseen.get((credit.customer, credit.currency))
+        if foreseen:
+            foreseen.pop(credit, None)
         self.take(credit.customer, credit.currency, credit.date, -units)
 
     def draws(
@@ -765,25 +786,20 @@ class Held:
         Empty unless a parking found in the calendar could change the reading
         (`Crediting.foreseen`).
         """
-        return [
-            (credit, units)
-            for credit, units in self.foreseen.items()
-            if credit.date > day and credit.customer == customer and credit.currency == currency
-        ]
+        foreseen = self.foreseen.get((customer, currency), {})
+        return [(credit, units) for credit, units in foreseen.items() if credit.date > day]
 
     def available(self, customer: str, currency: str, day: datetime.date) -> int:
         """Returns the least the account holds for the customer at the end of `day` or later.
 
-        Later means to the end of `day`'s month: a refund of a later month
-        does not take back what a closed month applied (it overdraws the
-        credit instead, which the customer credits schedule's control
-        reports). The later days count what the matcher's calendar parks
-        on them as an earlier reading of the books found (`ahead`).
+        Later means to the end of `day`'s month (`horizon`). The later days
+        count what the matcher's calendar parks on them as an earlier
+        reading of the books found (`ahead`).
         """
-        last = month_end(day)
+        last = horizon(day)
         moves = list(self.moves.get((customer, currency), ()))
-        if self.foreseen:  # what the calendar will park after `day`, as an earlier reading found
-            moves += [(credit.date, units) for credit, units in self.ahead(customer, currency, day)]
+        # What the calendar will park after `day`, as an earlier reading found.
+        moves += [(credit.date, units) for credit, units in self.ahead(customer, currency, day)]
         # Within a day, what is put in comes first: the least is at a day's end.
         moves.sort(key=lambda move: (move[0], -move[1]))
         balance = sum(units for when, units in moves if when <= day)
@@ -888,7 +904,8 @@ def typed_uses(typed: Iterable[data.Directive], policy: ArPolicy, owner: Owner) 
     credits it uses (`Owner.part`), each by its day. A debit names its receipt by `receipt`
     metadata or the receipt's link (a refund of the over payment, an
     application by hand; `Owner.receipt_of`): it uses the credit the
-    receipt parks up first, so it is never applied twice.
+    receipt parks up first within its month, so it is never applied twice
+    (`Crediting.usable`; one of a later month overdraws it instead).
 
     Args:
       typed: The typed entries (those that post to customer credits suffice).
@@ -1067,24 +1084,29 @@ class Crediting:
     def usable(self, key: CreditKey, day: datetime.date) -> int:
         """Returns what a credit may pay out on `day` so that it never goes below nothing after.
 
-        The least, from `day` on, of what it has parked by each day (`add`)
-        less what it paid and what the typed debits naming it dated by then
-        use (`typed_uses`). BR-1's credit parked 20.00 on Feb 6 and 50.00 on
-        Feb 10, nothing of it paid, may pay 20.00 on Feb 7 with 50.00
-        refunded on Feb 12, nothing with 50.00 refunded on Feb 8 (it would
-        hold -30.00 from Feb 8 to Feb 10). A parking the matcher's calendar
-        finds is parked on its day, but the days before it count it as an
-        earlier reading of the books found it (`foreseen`): so it is the same
-        when both parkings are found only once cash is matched.
+        The least, from `day` to its month's end (`horizon`), of what it has
+        parked by each day (`add`) less what it paid and what the typed
+        debits naming it dated by then use (`typed_uses`). BR-1's credit
+        parked 20.00 on Feb 6 and 50.00 on Feb 10, nothing of it paid, may
+        pay 20.00 on Feb 7 with 50.00 refunded on Feb 12, nothing with 50.00
+        refunded on Feb 8 (it would hold -30.00 from Feb 8 to Feb 10), and
+        20.00 on Jan 31 with 20.00 refunded on Feb 5 (January stays as
+        closed: the refund overdraws the credit). A parking the matcher's
+        calendar finds is parked on its day, but the days before it count
+        it as an earlier reading of the books found it (`foreseen`): so it
+        is the same when both parkings are found only once cash is matched.
         """
         left, parkings, foreseen = self.left[key], self.parkings[key], self._foreseen(key, day)
-        if len(parkings) == 1 and not foreseen:  # most credits are parked once: uses lower `left`
-            return left
+        last, used = horizon(day), self.used.get(key, ())
+        if len(parkings) == 1 and not foreseen and all(when <= last for when, _ in used):
+            return left  # most credits are parked once and used, if at all, in its month
         later = [(when, units) for when, units in parkings if when > day]
-        later += [(when, -units) for when, units in self.used.get(key, ()) if when > day]
+        later += [(when, -units) for when, units in used if when > day]
         least = balance = left - sum(units for _, units in later)  # held on `day`
         later += foreseen  # not parked yet: not in `left`
-        for _, units in sorted(later, key=lambda one: (one[0], -one[1])):  # parkings first
+        for when, units in sorted(later, key=lambda one: (one[0], -one[1])):  # parkings first
+            if when > last:
+                break
             balance += units
             least = min(least, balance)
         return least
@@ -1099,8 +1121,13 @@ class Crediting:
         return [(parked.date, units) for parked, units in ahead if parked.key == key]
 
     def _holds(self, key: CreditKey, day: datetime.date) -> bool:
-        """Tells whether a credit may pay on a day after `day`: it holds some, or will be parked."""
-        return self.left[key] > 0 or bool(self._foreseen(key, day))
+        """Tells whether a credit may pay on a day after `day`: it holds some, or will be parked.
+
+        What it holds then is before the debits naming it dated after `day`:
+        on a later day they may be past its month's end (`usable`).
+        """
+        later = sum(units for when, units in self.used.get(key, ()) if when > day)
+        return self.left[key] + later > 0 or bool(self._foreseen(key, day))
 
     def foreseen(self) -> dict[Parked, int]:
         """Returns what the calendar parked where it could change the reading, for the next one.
@@ -1135,17 +1162,20 @@ class Crediting:
     def _followed(self, parking: Parked) -> bool:
         """Tells whether a typed debit dated on or after a parking reads the days before it.
 
-        One of its customer's to the parking's month end (`Held.available`),
-        or one naming its credit, if parked before (`usable`).
+        One of its customer's, or one naming its credit if parked before,
+        to the parking's month end: what the account holds
+        (`Held.available`) and what the credit may pay (`usable`) look no
+        further (`horizon`).
         """
         day, held = parking.date, self.held
         if not parking.customer:  # a credit of nobody's pays nothing
             return False
-        if held.draws(parking.customer, parking.currency, day, month_end(day)):
+        last = horizon(day)
+        if held.draws(parking.customer, parking.currency, day, last):
             return True
         key = parking.key
         named = self.used.get(key, ())
-        return self.credits[key].date < day and any(when >= day for when, _ in named)
+        return self.credits[key].date < day and any(day <= when <= last for when, _ in named)
 
     def straight(self, credit: Parked, units: int, typed: bool = False) -> None:
         """Takes in `units` a receipt posted straight to the receivable over paid, on its day.
@@ -1254,9 +1284,20 @@ class Crediting:
         chargeback opened again, not 20.00.
         """
         for key in self.in_turn(pool, today):
-            claim = self.pending[key].popleft()
-            credit, left = self.credits[key], self.left[key]
-            self.left[key] = _take_back(credit, left, claim, self.held, self.taken)
+            self._take(key, self.pending[key].popleft())
+
+    def _take(self, key: CreditKey, claim: Claim) -> None:
+        """Takes back what one claim on a credit asks (`_take_back`).
+
+        The credit holds for it what is left of it before the typed debits
+        naming it dated after the claim's month (`horizon`): a debit of a
+        later month does not undo what a closed month's claim took back; it
+        overdraws the credit instead.
+        """
+        last = horizon(claim.date)
+        later = sum(units for when, units in self.used.get(key, ()) if when > last)
+        credit, left = self.credits[key], self.left[key]
+        self.left[key] = _take_back(credit, left, claim, self.held, self.taken, later)
 
     def in_turn(self, pool: Pool, today: datetime.date | None) -> list[CreditKey]:
         """Returns the credits of a customer's claims dated up to `today` (all if None), in turn.
@@ -1319,9 +1360,9 @@ class Crediting:
         for pool in sorted(self.claimed):
             self.decide(pool, None)
         for key, pending in self.pending.items():
-            credit = self.credits.get(key)
-            if credit is not None and pending:
-                self.left[key] = _claimed(credit, self.left[key], pending, self.held, self.taken)
+            if key in self.credits:
+                while pending:
+                    self._take(key, pending.popleft())
             pending.clear()
 
     def revisit(self, customers: Collection[str]) -> None:
@@ -1408,33 +1449,28 @@ def by_receipt(entries: Iterable[data.Transaction]) -> dict[str, list[data.Trans
     return found
 
 
-def _claimed(
+def _take_back(
     credit: Parked | Credit,
     left: int,
-    pending: deque[Claim],
+    claim: Claim,
     held: Held,
     taken: dict[Hashable, int],
-) -> int:
-    """Takes back what all the claims on a credit ask, in date order; returns what is left."""
-    while pending:
-        left = _take_back(credit, left, pending.popleft(), held, taken)
-    return left
-
-
-def _take_back(
-    credit: Parked | Credit, left: int, claim: Claim, held: Held, taken: dict[Hashable, int]
+    later: int,
 ) -> int:
     """Takes back what one claim on a credit asks; returns what is left of the credit.
 
-    It takes the least of what it asks, what is left of the credit, and
-    what the account holds for the customer from its day on, recorded in
-    `taken` by its key; then all it takes beyond that (`Claim.beyond`),
-    overdrawing the account for the customer, whatever the credit has left
-    (a typed debit naming the receipt may have used it first): the
-    overdraw is the customer's, and the next credit makes it good first.
-    The credit gives what it has of the two.
+    It takes the least of what it asks, what is left of the credit (with
+    `later` added back: what the typed debits naming it after the claim's
+    month use, `Crediting._take`), and what the account holds for the
+    customer from its day on, recorded in `taken` by its key; then all it
+    takes beyond that (`Claim.beyond`), overdrawing the account for the
+    customer, whatever the credit has left (a typed debit naming the
+    receipt in the claim's month may have used it first): the overdraw is
+    the customer's, and the next credit makes it good first. The credit
+    gives what it has of the two.
     """
-    units = min(claim.units, left)
+    holds = left + later
+    units = min(claim.units, holds)
     if credit.customer:
         units = min(units, held.available(credit.customer, credit.currency, claim.date))
     units = max(units, 0)
@@ -1442,7 +1478,7 @@ def _take_back(
     out = units + claim.beyond
     if out > 0:
         held.take(credit.customer, credit.currency, claim.date, out)
-        left -= min(out, max(left, 0))
+        left -= min(out, max(holds, 0))
     return left
 
 

@@ -5,7 +5,7 @@ The matcher keeps a credit per receipt and customer
 two customers, over paying both, credits each its own, and each
 customer's part pays its own invoices, each entry parking it from its own
 day, a debit naming it held back only from what is parked by the debit's
-day (`Crediting.usable`), a parking found in the matcher's calendar that
+day and only in its month (`Crediting.usable`), a parking found in the matcher's calendar that
 a typed debit follows counted on the days before it as an earlier
 reading found it (`Crediting.foreseen`); a debit naming the receipt uses customers' parts
 (`customer_credits.Owner.part`): the customer it names (none of the
@@ -23,9 +23,12 @@ of the books is an error at the receipt's line (of a credit typed by
 hand, the line of the entry moving it to customer credits). Found by the reviews of
 ea99850 and d067615 (rev23), of df29203 (rev24, rev25), of
 df29203..faa78ca (rev26), of 3133520 (rev27), of ab54eb1..0b99018
-(rev28), of 79b818f (rev29) and of 79b818f..eefc996 (rev32: the error
+(rev28), of 79b818f (rev29), of 79b818f..eefc996 (rev32: the error
 of a credit typed by hand parked in the calendar is at the line of the
-entry moving it, and books applying no customer credits foresee nothing);
+entry moving it, and books applying no customer credits foresee nothing)
+and of 717ba7d (rev35: a debit naming the receipt in a later month
+overdraws its credit and leaves the closed month as it was,
+`customer_credits.horizon`);
 the foreign-currency
 shares close the known gap ab54eb1 left, the parkings foreseen the one
 rev28 found (a refund after two parkings found in the calendar). README: "Receipts posted
@@ -1563,8 +1566,15 @@ def test_pin_a_parking_foreseen_in_the_next_month_lets_the_credit_pay_at_month_e
     # out on Feb 5: paid 20.00 on Jan 31 it holds 0.00, 50.00, 0.00. So
     # January closes with INV-3 paid 20.00 (40.00 open) and no credit held
     # at Jan 31 (the account's look ahead stops at the month's end,
-    # `Held.available`; the credit's own counts the Feb 2 parking foreseen).
+    # `Held.available`, and since rev35 the credit's own too, `usable`).
     # Credits 0.00; AR 40.00.
+    # Why it passed before rev35's mend and still does: on 717ba7d the
+    # credit's look ahead from Jan 31 held 20.00 (its -30.00 left with the
+    # Feb 5 refund's 50.00 added back), then 70.00 with the Feb 2 parking
+    # foreseen, then 20.00 after the refund: least 20.00, since the parking
+    # covers the refund exactly. Bounded at Jan 31 it reads nothing after
+    # the day: 20.00 again. Rev35's later-parking-foreseen case refunds
+    # 60.00, which the parking does not cover: there the two differ.
     text = (
         OPEN_CREDITS
         + invoice(2, "2026-01-02", "20.00")
@@ -1740,3 +1750,197 @@ def test_pin_two_customers_parts_parked_in_the_calendar_one_with_an_earlier_cred
     assert _held(loaded, "2026-02-28") == _schedule(("CUS-9", "30.00"), total="30.00")
     assert balance(loaded.entries, CREDITS, "USD") == Decimal("-30.00")
     assert balance(loaded.entries, AR, "USD") == Decimal("40.00")
+
+
+# Review rev35 of the foreseen parkings (79b818f, eefc996, 717ba7d) as a whole:
+# a debit naming a receipt's credit in a later month, with or without a
+# parking of that credit foreseen across the month end, took back what a
+# closed month applied; the same debit naming the customer leaves the closed
+# month as it was. README: "Receipts posted straight to the receivable" ("A
+# receipt over paying invoices of several customers is a credit for each")
+# and "Credits typed by hand later" ("No application pays more than the
+# credits account holds for the customer on its day and every day after to
+# the end of its month (a refund in a later month does not rewrite a closed
+# one: it overdraws the credit ...)"). Mended by bounding the credit's own
+# look ahead (`Crediting.usable`) at the month end as the account's is
+# (`customer_credits.horizon`). A pin: a chargeback's second matching round
+# after a parking is foreseen.
+
+# January, all CUS-1's ("Acme"). Parked once: INV-2 10.00 (Jan 2); BR-1's bank line of Jan 20
+# posts 30.00 straight to it: 20.00 over in its typed postings, BR-1's credit from Jan 20;
+# INV-3 60.00 billed Jan 25. Month end: BR-1's 20.00 pays INV-3 on Jan 25 (40.00 open at
+# Jan 31), as the books of January alone read it when the month is sealed.
+_JANUARY_ONCE = (
+    OPEN_CREDITS
+    + invoice(2, "2026-01-02", "10.00")
+    + _bank_line("2026-01-20", "30.00", "INV-2")
+    + invoice(3, "2026-01-25", "60.00")
+)
+# Foreseen: INV-2 20.00 (Jan 2) paid by R-0 on Jan 29; BR-1's bank line of Jan 30 posts 20.00
+# straight to it: 20.00 over once cash is matched, BR-1's credit from Jan 30; INV-3 60.00
+# billed Jan 31. Month end: BR-1's 20.00 pays INV-3 on Jan 31 (40.00 open at Jan 31).
+_JANUARY_FORESEEN = (
+    OPEN_CREDITS
+    + invoice(2, "2026-01-02", "20.00")
+    + receipt("2026-01-29", "20.00 USD", "R-0", '\n  invoice: "INV-2"')
+    + _bank_line("2026-01-30", "20.00", "INV-2")
+    + invoice(3, "2026-01-31", "60.00")
+)
+# February of the foreseen books: INV-1 50.00 (Feb 1) paid that day by R-1; BR-1's bank line
+# of Feb 2 posts 50.00 straight to it: 50.00 more of BR-1's credit, Feb 2, found in the
+# matcher's calendar, foreseen on the days before (`Crediting.foreseen`).
+_FEBRUARY_FORESEEN = (
+    invoice(1, "2026-02-01", "50.00")
+    + receipt("2026-02-01", "50.00 USD", "R-1", '\n  invoice: "INV-1"')
+    + _bank_line("2026-02-02", "50.00", "INV-1")
+)
+
+
+@pytest.mark.parametrize(
+    ("january", "february", "refunded", "overdrawn"),
+    [
+        (_JANUARY_ONCE, "", "20.00", "20.00"),
+        (_JANUARY_FORESEEN, _FEBRUARY_FORESEEN, "60.00", "10.00"),
+    ],
+    ids=["parked-once", "later-parking-foreseen"],
+)
+def test_a_refund_naming_the_receipt_in_a_later_month_leaves_the_closed_month_as_it_was(
+    books: Books, january: str, february: str, refunded: str, overdrawn: str
+) -> None:
+    # January read alone (the sealed books): BR-1's 20.00 pays INV-3 at
+    # January's end (Jan 25, or Jan 31), INV-3 40.00 open at Jan 31.
+    # February is then typed: (parked once) 20.00 refunded naming BR-1 on
+    # Feb 5; (foreseen) BR-1 parks 50.00 more on Feb 2 in the calendar and
+    # 60.00 is refunded naming BR-1 on Feb 5.
+    # Right (README: "a refund in a later month does not rewrite a closed
+    # one: it overdraws the credit, which the close control below reports";
+    # a sealed month stays as it was): January as sealed, 20.00 paid at its
+    # end. Parked once: the refund overdraws CUS-1 by 20.00: credits -20 +
+    # 20 + 20 = 20.00 (a debit balance); AR 10 - 30 + 20 + 60 - 20 = 40.00.
+    # Foreseen: Jan 31 the credit holds 0.00, Feb 2 50.00, Feb 5 50 - 60 =
+    # -10.00: nothing more is paid (on Feb 2 it would go further below
+    # nothing), overdrawn 10.00: credits -20 + 20 - 50 + 60 = 10.00; AR 20 -
+    # 20 - 20 + 20 + 60 - 20 + 50 - 50 - 50 + 50 = 40.00. So it is on 717ba7d
+    # when the same refunds name the customer (`customer: "CUS-1"`, no
+    # receipt): January's 20.00 stands (`Held.available` stops at the month
+    # end).
+    # Found on 717ba7d: named by receipt, the later month's refund reaches
+    # into January. Parked once: nothing paid in January (INV-3 60.00 open
+    # at Jan 31; credits 0.00, AR 60.00): `Crediting.usable` returns `left`,
+    # the credit less every named use whatever its month. Foreseen: 10.00
+    # on Jan 31, not 20.00 (credits 0.00, AR 50.00): the credit's own look
+    # ahead counts the Feb 2 parking foreseen and the Feb 5 refund, 20 + 50
+    # - 60 = 10.00, past January's end. Either way January's seal breaks.
+    # (On 4d2794a, before the parkings were foreseen, both pay nothing in
+    # January: the feature narrowed the foreseen case, 0.00 to 10.00.)
+    # Mended: `usable` reads named uses and foreseen parkings only to
+    # `horizon(day)`, Jan 31, so on Jan 25 (Jan 31) the credit holds 20.00
+    # with nothing after it in January, and pays 20.00.
+    alone = _books(books, january)
+    assert _by_receipt(alone)[0][2:] == ("INV-3", Decimal("20.00"))
+    assert balance(alone.entries, AR, "USD") == Decimal("40.00")
+    whole = _books(books, january + february + _refund_of("BR-1", refunded, "2026-02-05"))
+    januarys = [one for one in _by_receipt(whole) if one[0] < "2026-02-01"]
+    assert januarys == _by_receipt(alone)
+    assert balance(whole.entries, CREDITS, "USD") == Decimal(overdrawn)
+    assert balance(whole.entries, AR, "USD") == Decimal("40.00")
+
+
+def _generated_before(loaded: books_module.Books, day: str) -> list[tuple[str, str, Decimal]]:
+    """(date, narration, units to the receivable) of each generated entry dated before `day`."""
+    return sorted(
+        (
+            str(entry.date),
+            str(entry.narration),
+            units_total([p for p in entry.postings if p.account == AR]),
+        )
+        for entry in generated(loaded.entries)
+        if str(entry.date) < day
+    )
+
+
+def test_a_refund_naming_the_receipt_in_a_later_month_leaves_a_closed_months_take_back(
+    books: Books,
+) -> None:
+    # Found mending rev35 (the same defect, in a claim): all CUS-1's.
+    # INV-2 10.00 (Jan 2); BR-1's bank line of Jan 20 posts 30.00 straight
+    # to it: 20.00 over, BR-1's credit from Jan 20. Jan 25: 20.00 refunded
+    # on INV-2 (a typed debit to the invoice BR-1 over paid: it claims the
+    # credit back, `plugins.over_payments`). INV-3 60.00, Jan 26.
+    # January read alone: the claim takes back 20.00 on Jan 25 (AR -20.00);
+    # the credit then holds 0.00, so INV-3 stays open 60.00.
+    # February typed: 20.00 refunded naming BR-1 on Feb 5.
+    # Right: January as sealed, the take-back of 20.00 on Jan 25; the Feb 5
+    # refund overdraws CUS-1 by 20.00: credits -20 + 20 + 20 = 20.00 (a
+    # debit balance); AR 10 - 30 + 20 + 20 - 20 + 60 = 60.00.
+    # Found on 717ba7d: no take-back in January (the claim reads what the
+    # credit has left less every debit naming it, whatever its month: 20 -
+    # 20 = 0.00), INV-2 open 20.00 again at Jan 31: AR 80.00, credits 0.00.
+    # With only `usable` bounded, the credit paid INV-2 20.00 on Jan 25 in
+    # the take-back's place: the same figures, another entry in a sealed
+    # month. `Crediting._take` adds back the debits of later months.
+    january = (
+        OPEN_CREDITS
+        + invoice(2, "2026-01-02", "10.00")
+        + _bank_line("2026-01-20", "30.00", "INV-2")
+        + """
+2026-01-25 * "Acme" "Refund of INV-2's over payment"
+  Assets:AccountsReceivable  20.00 USD
+    invoice: "INV-2"
+  Assets:Bank:Operating  -20.00 USD
+"""
+        + invoice(3, "2026-01-26", "60.00")
+    )
+    alone = _books(books, january)
+    assert _generated_before(alone, "2026-02-01") == [
+        (
+            "2026-01-20",
+            "Over payment of INV-2 from BR-1 moved to customer credit",
+            Decimal("20.00"),
+        ),
+        (
+            "2026-01-25",
+            "Over payment of INV-2 from BR-1 taken back from customer credit",
+            Decimal("-20.00"),
+        ),
+    ]
+    whole = _books(books, january + _refund_of("BR-1", "20.00", "2026-02-05"))
+    assert _generated_before(whole, "2026-02-01") == _generated_before(alone, "2026-02-01")
+    assert balance(whole.entries, CREDITS, "USD") == Decimal("20.00")
+    assert balance(whole.entries, AR, "USD") == Decimal("60.00")
+
+
+def test_pin_a_chargeback_reopening_an_invoice_is_paid_on_its_day_with_a_parking_foreseen(
+    books: Books,
+) -> None:
+    """Pin: fails on 4d2794a (BR-1 pays INV-7 on Feb 10, R-2 nothing), passes on 717ba7d."""
+    # All CUS-1's. BR-1's 20.00 from Feb 6 (30.00 straight to INV-2 10.00,
+    # Feb 2). INV-7 40.00 (Feb 3) paid that day by R-7 40.00 naming it;
+    # R-7 charged back on Feb 8: INV-7 open 40.00 again from Feb 8, paid
+    # in the second matching round. INV-1 50.00 (Feb 8); R-2 100.00 naming
+    # it on Feb 10: 50.00 over, R-2's credit from Feb 10, parked in the
+    # calendar. Feb 20: 30.00 refunded to CUS-1 (a typed debit after the
+    # parking in its month: the parking is foreseen).
+    # Right: the account holds 20.00 from Feb 6; paying 20.00 of INV-7 on
+    # Feb 8 it holds 0.00, then 50.00 from Feb 10, 20.00 from Feb 20 if R-2
+    # pays 20.00 more on Feb 10 (never below nothing): BR-1 20.00 on Feb 8,
+    # R-2 20.00 on Feb 10 (INV-7 0.00 open). Read without the parking (20 -
+    # 30 < 0 on Feb 8) BR-1 would pay on Feb 10. Credits -20 + 20 - 50 + 20
+    # + 30 = 0.00; AR 10 - 30 + 20 + 40 - 40 + 40 - 20 + 50 - 50 - 20 = 0.00.
+    text = (
+        OPEN_CREDITS
+        + _FIRST_PARKED_AS_TYPED
+        + invoice(7, "2026-02-03", "40.00")
+        + receipt("2026-02-03", "40.00 USD", "R-7", '\n  invoice: "INV-7"')
+        + invoice(1, "2026-02-08", "50.00")
+        + chargeback("2026-02-08", "40.00", "R-7")
+        + receipt("2026-02-10", "100.00 USD", "R-2", '\n  invoice: "INV-1"')
+        + _refund_to("30.00", "2026-02-20")
+    )
+    loaded = _books(books, text)
+    assert _by_receipt(loaded) == [
+        ("2026-02-08", "BR-1", "INV-7", Decimal("20.00")),
+        ("2026-02-10", "R-2", "INV-7", Decimal("20.00")),
+    ]
+    assert balance(loaded.entries, CREDITS, "USD") == Decimal("0.00")
+    assert balance(loaded.entries, AR, "USD") == Decimal("0.00")
