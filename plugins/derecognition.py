@@ -74,7 +74,7 @@ from beancount.core import amount, data
 from plugins import ar_entries, meta
 from plugins.ar_policy import ArPolicy
 from plugins.fx import Rates, own_rate, quantize, value_of
-from plugins.receivables import Item, Movement, Subledger
+from plugins.receivables import Item, Movement, Subledger, postings_to
 
 Place = tuple[int, int]  # id of the entry, 1-based position of the posting
 
@@ -263,14 +263,13 @@ def residue_entry(residue: Residue, policy: ArPolicy) -> data.Transaction:
 
 def _movements(entry: data.Transaction, currency: str, policy: ArPolicy) -> list[Movement]:
     """Returns the movements of a residue's entry: its postings to the receivable, legs and all."""
-    receivable, to_minor = policy.accounts.receivable, policy.precision.to_minor
+    to_minor = policy.precision.to_minor
     movements = []
-    for position, posting in enumerate(entry.postings, start=1):
-        if posting.account == receivable:
-            assert posting.units is not None and isinstance(posting.units.number, Decimal)
-            minor = to_minor(posting.units.number, currency)
-            assert minor is not None, "a residue's legs move whole minor units"
-            movements.append(Movement(entry.date, minor, entry, position, currency))
+    for _, position, posting in postings_to([entry], policy.accounts.receivable):
+        assert posting.units is not None and isinstance(posting.units.number, Decimal)
+        minor = to_minor(posting.units.number, currency)
+        assert minor is not None, "a residue's legs move whole minor units"
+        movements.append(Movement(entry.date, minor, entry, position, currency))
     return movements
 
 

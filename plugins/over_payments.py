@@ -734,10 +734,7 @@ class InCalendar:
         over = sum(
             m.units
             for m in item.movements
-            if m.date == day
-            and id(m.entry) in moved
-            and m.entry.meta.get(ar_entries.KIND) == KIND
-            and m.entry.meta.get(APPLIED_RECEIPT) in receipts
+            if m.date == day and id(m.entry) in moved and moved_from(m) in receipts
         )
         within = max(0, sum(one.brought - one.recovered for one in typed) - over)
         left = max(0, units - within)

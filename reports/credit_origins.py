@@ -11,7 +11,8 @@ reads it (`plugins.customer_credits.Owner.receipt_of`: the matcher's
 parking of an over payment names its receipt), or to none. A transfer
 between pools (`plugins.credit_transfers.transfers`: an entry posting only
 to customer credits, CUS-1's moved to CUS-2) moves parts: what it puts into
-a pool is what it takes out of the others, each part of its origin.
+a pool is what it takes out of the others, each part of its origin, each
+pool's legs net (`_netted`).
 
 A debit to the account takes the balance by the plugin's rule
 (`plugins.customer_credits`: a debit naming a receipt uses that receipt's
@@ -197,7 +198,12 @@ def taken_from_notes(
 
 
 def _netted(moves: Sequence[CreditMove], legs: Sequence[int]) -> list[CreditMove]:
-    """Returns the moves of `legs` netted by pool (a transfer moves each pool's legs net)."""
+    """Returns the moves of `legs` netted by pool, as the plugin moves a transfer's legs.
+
+    `plugins.credit_transfers._nets`: CUS-1's 100.00 moved to CUS-2 beside
+    150.00 of CUS-1's moved between its contracts take 100.00 out of
+    CUS-1's credits, not 250.00 out and 150.00 of cash back in.
+    """
     net: dict[Key, CreditMove] = {}
     for index in legs:
         move = moves[index]

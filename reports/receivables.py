@@ -631,10 +631,8 @@ def _crediting(ledger: Receivables, as_of: datetime.date) -> set[int]:
     account = ledger.policy.customer_credits_account
     return {
         id(entry)
-        for entry in ledger.books.entries
-        if isinstance(entry, data.Transaction)
-        and entry.date <= as_of
-        and any(posting.account == account for posting in entry.postings)
+        for entry, _, _ in receivables.postings_to(ledger.books.entries, account)
+        if entry.date <= as_of
     }
 
 
@@ -782,6 +780,12 @@ def _transferred(
     return found, dict(moved)
 
 
+def _minor(number: Decimal | Fraction, currency: str, precision: Precision) -> int:
+    """Returns `number` in minor units of `currency`, rounded half to even: 3.65967 USD is 366."""
+    scale: int = 10 ** precision.digits(currency)
+    return round(number * scale)
+
+
 def _held_in(
     key: credit_origins.Key,
     movement: Movement,
@@ -804,7 +808,7 @@ def _held_in(
         return key, movement.units
     price = posting.price
     if price is not None and left.get(held := (key[0], key[1], price.currency), [0, 0])[side]:
-        return held, round(ar_entries.weight(posting) * 10 ** precision.digits(price.currency))
+        return held, _minor(ar_entries.weight(posting), price.currency, precision)
     for held, (units, weighs) in priced.items():
         if left.get(held, [0, 0])[side] and weighs:
             return held, credit_origins.weighed(movement.units, units, weighs)
@@ -931,7 +935,7 @@ def _what_is_written_off(
                 if not ours or not theirs:
                     continue
                 number = number * Fraction(theirs) / Fraction(ours)
-            written[key] -= round(number * 10 ** precision.digits(currency))
+            written[key] -= _minor(number, currency, precision)
     return written
 
 
@@ -1301,10 +1305,9 @@ def _account_moves(ledger: Receivables, only: Container[int] | None = None) -> _
         flows[key][0 if minor < 0 else 1] += abs(minor)
         price = posting.price  # in the currency of the items it may pay
         if price is not None and price.currency != credit.currency:
-            digits = ledger.policy.precision.digits(price.currency)
             priced = across[(credit.customer, id(entry), price.currency)][key]
             priced[0] += minor
-            priced[1] += round(ar_entries.weight(posting) * 10**digits)
+            priced[1] += _minor(ar_entries.weight(posting), price.currency, ledger.policy.precision)
         named, note = credit_origins.named(entry, posting, parking, holding, ledger.items.items)
         credit_moves.append(credit_origins.CreditMove(key, entry.date, named, minor, note))
     written = _what_is_written_off(ledger, rates, moves, paying, elsewhere_paid)

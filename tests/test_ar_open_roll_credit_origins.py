@@ -340,16 +340,12 @@ def test_a_notes_credit_moved_back_onto_the_note_leaves_the_cash_in_credits(
     ]
 
 
-# CN-A 10.00 of CUS-1 (Jan 8) is moved to customer credits (Jan 10) and kept
-# there. INV-2 100.00 (Jan 15) and CN-B 12.00 (Jan 16): on Jan 20 one entry
-# moves CN-B's 12.00 to customer credits and applies it to INV-2 (a posting
-# in, a posting out). INV-3 50.00 (Feb 1) is paid 10.00 of customer credits
-# by hand (Feb 2), all the account holds for CUS-1.
-NOTE_MOVED_AND_APPLIED_IN_ONE_ENTRY = (
-    HEADER
-    + _credit_note("2026-01-08", "CN-A", "10.00 USD")
-    + _moved_to_credits("2026-01-10", "CN-A", "10.00 USD")
-    + _invoice("2026-01-15", "INV-2", "100.00 USD")
+# INV-2 100.00 of CUS-1 (Jan 15) and CN-B 12.00 (Jan 16): on Jan 20 one
+# entry moves CN-B's 12.00 to customer credits and applies it to INV-2 (a
+# posting in, a posting out). INV-3 50.00 (Feb 1) is paid 10.00 of customer
+# credits by hand (Feb 2), all the account holds for CUS-1.
+CN_B_THROUGH_CREDITS_ONTO_INV_2 = (
+    _invoice("2026-01-15", "INV-2", "100.00 USD")
     + _credit_note("2026-01-16", "CN-B", "12.00 USD")
     + """
 2026-01-20 * "Acme" "CN-B's credit through customer credits onto INV-2"
@@ -363,6 +359,22 @@ NOTE_MOVED_AND_APPLIED_IN_ONE_ENTRY = (
 """
     + _invoice("2026-02-01", "INV-3", "50.00 USD")
     + _credit_applied("2026-02-02", "INV-3", "10.00 USD")
+)
+
+# CN-A 10.00 of CUS-1 (Jan 8) is moved to customer credits (Jan 10) and kept
+# there; then CN_B_THROUGH_CREDITS_ONTO_INV_2.
+NOTE_MOVED_AND_APPLIED_IN_ONE_ENTRY = (
+    HEADER
+    + _credit_note("2026-01-08", "CN-A", "10.00 USD")
+    + _moved_to_credits("2026-01-10", "CN-A", "10.00 USD")
+    + CN_B_THROUGH_CREDITS_ONTO_INV_2
+)
+
+# As NOTE_MOVED_AND_APPLIED_IN_ONE_ENTRY, but what the account holds for
+# CUS-1 before Jan 20 is cash: a prepayment of 10.00 (Jan 10) in place of
+# CN-A's credit.
+NOTE_MOVED_AND_APPLIED_IN_ONE_ENTRY_AFTER_A_PREPAYMENT = (
+    HEADER + _prepayment("2026-01-10", "10.00 USD") + CN_B_THROUGH_CREDITS_ONTO_INV_2
 )
 
 
@@ -382,6 +394,28 @@ def test_a_notes_credit_moved_and_applied_in_one_entry_leaves_the_older_note_in_
     assert _listed(loaded, FEB_28) == [
         ["INV-2", D("100.00"), D("0.00"), D("12.00"), D("88.00")],
         ["INV-3", D("50.00"), D("0.00"), D("10.00"), D("40.00")],
+    ]
+
+
+def test_a_notes_credit_moved_and_applied_in_one_entry_is_taken_before_older_cash(
+    books: Books,
+) -> None:
+    # By hand, at Feb 28. CUS-1's credits before Jan 20: the prepayment's
+    # 10.00 (Jan 10, cash). Jan 20 puts CN-B's 12.00 in and takes 12.00 out
+    # onto INV-2: a debit takes what its own entry put in first (the
+    # module's step 2), CN-B's 12.00, before the older cash. INV-2 billed
+    # 100.00, paid 0.00, credited 12.00, open 88.00. The account then holds
+    # the prepayment's 10.00, so Feb 2's 10.00 is cash: INV-3 billed 50.00,
+    # paid 10.00, credited 0.00, open 40.00. CN-B -12.00, 0.00, -12.00,
+    # 0.00 is closed. Taken oldest first instead, Jan 20 would take the
+    # prepayment's 10.00 and 2.00 of CN-B's (INV-2 100.00, 10.00, 2.00,
+    # 88.00) and Feb 2 CN-B's 10.00 left (INV-3 50.00, 0.00, 10.00, 40.00):
+    # CN-B's 12.00 credited on INV-2 only in part. With CN-A's credit in
+    # place of the prepayment (the test above) both orders read alike.
+    loaded = _loaded(books, NOTE_MOVED_AND_APPLIED_IN_ONE_ENTRY_AFTER_A_PREPAYMENT)
+    assert _listed(loaded, FEB_28) == [
+        ["INV-2", D("100.00"), D("0.00"), D("12.00"), D("88.00")],
+        ["INV-3", D("50.00"), D("10.00"), D("0.00"), D("40.00")],
     ]
 
 
@@ -606,6 +640,60 @@ def test_a_notes_credit_transferred_to_another_customer_is_credited_when_applied
     loaded = _loaded(books, NOTES_CREDIT_TRANSFERRED_TO_ANOTHER_CUSTOMER)
     assert _listed(loaded, FEB_28) == [["INV-2", D("50.00"), D("0.00"), D("12.00"), D("38.00")]]
     assert _rolls(loaded, FEB_28, "CN-1") == [(-1200, 0, -1200)]
+
+
+# CUS-1 prepays 150.00 into customer credits (Jan 5, cash); CN-1 50.00 (Jan
+# 10) is moved to CUS-1's customer credits (Jan 15). On Feb 3 one entry,
+# posting only to the credits account, moves 100.00 of CUS-1's credits to
+# CUS-2 and 150.00 of CUS-1's from contract C-1 to C-2. INV-1 120.00 of
+# CUS-1 and INV-2 120.00 of CUS-2 (Feb 5) are each paid 100.00 of their
+# customer's credits by hand (Feb 6), all each account then holds.
+TRANSFER_BESIDE_A_MOVE_BETWEEN_CONTRACTS = (
+    HEADER
+    + _prepayment("2026-01-05", "150.00 USD")
+    + _credit_note("2026-01-10", "CN-1", "50.00 USD")
+    + _moved_to_credits("2026-01-15", "CN-1", "50.00 USD")
+    + """
+2026-02-03 * "CUS-1's 100.00 to CUS-2; 150.00 of CUS-1's from contract C-1 to C-2"
+  Liabilities:CustomerCredits  100.00 USD
+    customer: "CUS-1"
+  Liabilities:CustomerCredits  -100.00 USD
+    customer: "CUS-2"
+  Liabilities:CustomerCredits  150.00 USD
+    customer: "CUS-1"
+    contract: "C-1"
+  Liabilities:CustomerCredits  -150.00 USD
+    customer: "CUS-1"
+    contract: "C-2"
+"""
+    + _invoice("2026-02-05", "INV-1", "120.00 USD")
+    + _invoice("2026-02-05", "INV-2", "120.00 USD", customer="CUS-2")
+    + _credit_applied("2026-02-06", "INV-1", "100.00 USD")
+    + _credit_applied("2026-02-06", "INV-2", "100.00 USD", customer="CUS-2")
+)
+
+
+def test_a_transfer_moves_a_pools_legs_net_beside_a_move_between_its_contracts(
+    books: Books,
+) -> None:
+    # By hand, at Feb 28. CUS-1's credits before Feb 3: the prepayment's
+    # 150.00 (Jan 5, cash), CN-1's 50.00 (Jan 15). The transfer moves each
+    # pool's legs net (`plugins.credit_transfers`): CUS-1's +100.00 +
+    # 150.00 - 150.00 = 100.00 out, oldest first, 100.00 of the
+    # prepayment's; the 150.00 between its contracts move nothing. CUS-2
+    # receives that 100.00 of cash, applied to INV-2: billed 120.00, paid
+    # 100.00, credited 0.00, open 20.00. CUS-1 keeps 50.00 of the
+    # prepayment's and CN-1's 50.00, both applied to INV-1: billed 120.00,
+    # paid 50.00, credited 50.00, open 20.00. CN-1 -50.00, 0.00, -50.00,
+    # 0.00 is closed. Read leg by leg instead, the +150.00 would take the
+    # prepayment's 50.00 left and CN-1's 50.00 (and overdraw 50.00), and
+    # the -150.00 put back 150.00 of cash: INV-1 paid 100.00, credited
+    # 0.00, CN-1's credit credited nowhere.
+    loaded = _loaded(books, TRANSFER_BESIDE_A_MOVE_BETWEEN_CONTRACTS)
+    assert _listed(loaded, FEB_28) == [
+        ["INV-1", D("120.00"), D("50.00"), D("50.00"), D("20.00")],
+        ["INV-2", D("120.00"), D("100.00"), D("0.00"), D("20.00")],
+    ]
 
 
 # Pins (review rev30 of f170156): behaviour worth keeping, right before and after.
