@@ -1162,20 +1162,14 @@ class Crediting:
     def _followed(self, parking: Parked) -> bool:
         """Tells whether a typed debit dated on or after a parking reads the days before it.
 
-        One of its customer's, or one naming its credit if parked before,
-        to the parking's month end: what the account holds
-        (`Held.available`) and what the credit may pay (`usable`) look no
-        further (`horizon`).
+        One of its customer's (those naming its credit among them), to the
+        parking's month end: what the account holds (`Held.available`) and
+        what the credit may pay (`usable`) look no further (`horizon`).
         """
-        day, held = parking.date, self.held
         if not parking.customer:  # a credit of nobody's pays nothing
             return False
-        last = horizon(day)
-        if held.draws(parking.customer, parking.currency, day, last):
-            return True
-        key = parking.key
-        named = self.used.get(key, ())
-        return self.credits[key].date < day and any(day <= when <= last for when, _ in named)
+        day = parking.date
+        return self.held.draws(parking.customer, parking.currency, day, horizon(day))
 
     def straight(self, credit: Parked, units: int, typed: bool = False) -> None:
         """Takes in `units` a receipt posted straight to the receivable over paid, on its day.
