@@ -20,11 +20,11 @@ from tests.conftest import Books
 from tests.test_ar_chargebacks import chargeback
 from tests.test_ar_reconciliation import AR, CREDITS, balance, invoice, receipt
 from tests.test_ar_straight_receipts_whose import (
-    OPEN_CREDITS,
     _bank_line,
     _books,
     _by_receipt,
     _held,
+    _inv_2_over_paid,
     _refund_of,
     _schedule,
 )
@@ -34,9 +34,7 @@ from tests.test_ar_straight_receipts_whose import (
 # 40.00 naming it; R-7 charged back on Jan 25: INV-7 open 40.00 again from Jan 25, paid in
 # the chargeback's second matching round (`Crediting.revisit`).
 _JANUARY_CHARGED_BACK = (
-    OPEN_CREDITS
-    + invoice(2, "2026-01-02", "10.00")
-    + _bank_line("2026-01-20", "30.00", "INV-2")
+    _inv_2_over_paid("2026-01-20")
     + invoice(7, "2026-01-21", "40.00")
     + receipt("2026-01-21", "40.00 USD", "R-7", '\n  invoice: "INV-7"')
     + chargeback("2026-01-25", "40.00", "R-7")
@@ -81,9 +79,7 @@ def test_a_chargeback_reopening_an_invoice_is_paid_by_a_credit_a_later_month_ref
 # posts 50.00 more straight to INV-2 (already paid): 50.00 more of BR-1's credit from Feb 2.
 # INV-4 100.00 billed Feb 3. Feb 20: 60.00 refunded naming BR-1.
 _ACROSS_THE_MONTH_END = (
-    OPEN_CREDITS
-    + invoice(2, "2026-01-02", "10.00")
-    + _bank_line("2026-01-30", "30.00", "INV-2")
+    _inv_2_over_paid("2026-01-30")
     + invoice(3, "2026-01-31", "60.00")
     + _bank_line("2026-02-02", "50.00", "INV-2")
     + invoice(4, "2026-02-03", "100.00")

@@ -107,6 +107,52 @@ def _prepayment(day: str, amount: str) -> str:
 """
 
 
+def _euro_credits_of_both_origins_applied(
+    prepaid: str, noted: str, applied: str, credits: str
+) -> str:
+    """Euro credits of cash and of a note, all applied by hand to a dollar invoice.
+
+    EUR 1.10 from Jan 1. CUS-1 prepays `prepaid` EUR into customer credits
+    (Jan 5, cash); CN-E1 `noted` EUR (Jan 10) is moved to customer credits in
+    euros (Jan 15); INV-2 100.00 USD (Feb 1) is paid `applied` by hand with
+    the `credits` taken out of customer credits (Feb 2).
+    """
+    return (
+        HEADER
+        + EUR_AT_1_10
+        + _prepayment("2026-01-05", f"{prepaid} EUR")
+        + _credit_note("2026-01-10", "CN-E1", f"{noted} EUR")
+        + _moved_to_credits("2026-01-15", "CN-E1", f"{noted} EUR")
+        + _invoice("2026-02-01", "INV-2", "100.00 USD")
+        + _credit_applied(
+            "2026-02-02",
+            "INV-2",
+            applied,
+            narration="Apply the euro credits to INV-2",
+            credits=credits,
+        )
+    )
+
+
+def _cn_1_refunded_beside_cash(refund: str) -> str:
+    """CN-1's credit refunded by `refund` (Jan 20), beside cash applied to INV-2 after it.
+
+    CUS-1 prepays 30.00 into customer credits (Jan 5, cash); CN-1 12.00
+    (Jan 10) is moved to customer credits by an entry linked to the note
+    (Jan 15); INV-2 50.00 (Feb 1) is paid by hand with 30.00 of customer
+    credits (Feb 2).
+    """
+    return (
+        HEADER
+        + _prepayment("2026-01-05", "30.00 USD")
+        + _credit_note("2026-01-10", "CN-1", "12.00 USD")
+        + _moved_to_credits("2026-01-15", "CN-1", "12.00 USD", linked=True)
+        + refund
+        + _invoice("2026-02-01", "INV-2", "50.00 USD")
+        + _credit_applied("2026-02-02", "INV-2", "30.00 USD")
+    )
+
+
 def _r1_over_pays_inv_1(day: str) -> str:
     """R-1 130.00 naming INV-1 (100.00): the matcher parks 30.00 over in customer credits."""
     return f"""
@@ -483,20 +529,8 @@ def test_a_cash_credit_applied_in_another_currency_is_paid(books: Books) -> None
 # CUS-1 prepays 10.00 EUR into customer credits (Jan 5, cash). CN-E1 10.00
 # EUR (Jan 10) is moved to customer credits in euros (Jan 15). INV-2 100.00
 # USD (Feb 1) is paid by hand with all 20.00 EUR at 1.10: 22.00 USD (Feb 2).
-BOTH_ORIGINS_APPLIED_IN_ANOTHER_CURRENCY = (
-    HEADER
-    + EUR_AT_1_10
-    + _prepayment("2026-01-05", "10.00 EUR")
-    + _credit_note("2026-01-10", "CN-E1", "10.00 EUR")
-    + _moved_to_credits("2026-01-15", "CN-E1", "10.00 EUR")
-    + _invoice("2026-02-01", "INV-2", "100.00 USD")
-    + _credit_applied(
-        "2026-02-02",
-        "INV-2",
-        "22.00 USD",
-        narration="Apply the euro credits to INV-2",
-        credits="20.00 EUR @ 1.10 USD",
-    )
+BOTH_ORIGINS_APPLIED_IN_ANOTHER_CURRENCY = _euro_credits_of_both_origins_applied(
+    "10.00", "10.00", "22.00 USD", "20.00 EUR @ 1.10 USD"
 )
 
 
@@ -529,20 +563,14 @@ def test_a_credit_of_both_origins_applied_in_another_currency_is_split_at_its_pr
 # customer's bank on Jan 20 by an entry naming CN-1 (its `invoice` and its
 # link, as the demo books' typed refunds of notes name them). INV-2 50.00
 # (Feb 1) is paid by hand with the 30.00 the account then holds (Feb 2).
-REFUND_NAMING_THE_NOTE = (
-    HEADER
-    + _prepayment("2026-01-05", "30.00 USD")
-    + _credit_note("2026-01-10", "CN-1", "12.00 USD")
-    + _moved_to_credits("2026-01-15", "CN-1", "12.00 USD", linked=True)
-    + """
+REFUND_NAMING_THE_NOTE = _cn_1_refunded_beside_cash(
+    """
 2026-01-20 * "Acme" "Refund CN-1's credit" ^CN-1
   customer: "CUS-1"
   invoice: "CN-1"
   Assets:Bank:Operating  -12.00 USD
   Liabilities:CustomerCredits  12.00 USD
 """
-    + _invoice("2026-02-01", "INV-2", "50.00 USD")
-    + _credit_applied("2026-02-02", "INV-2", "30.00 USD")
 )
 
 
@@ -831,20 +859,14 @@ def test_pin_a_euro_notes_credit_applied_to_a_dollar_invoice_is_credited_and_tie
 # prepays 30.00 (Jan 5, cash); CN-1 12.00 (Jan 10) is moved to customer
 # credits (Jan 15) and refunded by that bank line (Jan 20). INV-2 50.00
 # (Feb 1) is paid by hand with the 30.00 the account then holds (Feb 2).
-BANK_REFUND_NAMING_THE_NOTE = (
-    HEADER
-    + _prepayment("2026-01-05", "30.00 USD")
-    + _credit_note("2026-01-10", "CN-1", "12.00 USD")
-    + _moved_to_credits("2026-01-15", "CN-1", "12.00 USD", linked=True)
-    + """
+BANK_REFUND_NAMING_THE_NOTE = _cn_1_refunded_beside_cash(
+    """
 2026-01-20 * "Acme" "REFUND CN-1" ^CN-1
   bank_reference: "BR-9"
   invoice: "CN-1"
   Assets:Bank:Operating  -12.00 USD
   Liabilities:CustomerCredits  12.00 USD
 """
-    + _invoice("2026-02-01", "INV-2", "50.00 USD")
-    + _credit_applied("2026-02-02", "INV-2", "30.00 USD")
 )
 
 
@@ -872,20 +894,8 @@ def test_a_bank_refund_naming_the_note_pays_back_the_notes_credit_not_older_cash
 # EUR (Jan 10) is moved to customer credits in euros (Jan 15). INV-2
 # 100.00 USD (Feb 1) is paid by hand with all 10.00 EUR at 1.099: 10.99
 # USD (Feb 2).
-EURO_CREDITS_OF_BOTH_ORIGINS_AT_A_PRICE = (
-    HEADER
-    + EUR_AT_1_10
-    + _prepayment("2026-01-05", "6.67 EUR")
-    + _credit_note("2026-01-10", "CN-E1", "3.33 EUR")
-    + _moved_to_credits("2026-01-15", "CN-E1", "3.33 EUR")
-    + _invoice("2026-02-01", "INV-2", "100.00 USD")
-    + _credit_applied(
-        "2026-02-02",
-        "INV-2",
-        "10.99 USD",
-        narration="Apply the euro credits to INV-2",
-        credits="10.00 EUR @ 1.099 USD",
-    )
+EURO_CREDITS_OF_BOTH_ORIGINS_AT_A_PRICE = _euro_credits_of_both_origins_applied(
+    "6.67", "3.33", "10.99 USD", "10.00 EUR @ 1.099 USD"
 )
 
 

@@ -136,6 +136,11 @@ def _bank_line(day: str, amount: str, inv: str) -> str:
     return _wire(amount, (amount, inv), day=day)
 
 
+def _inv_2_over_paid(day: str) -> str:
+    """CUS-1's INV-2 10.00 (Jan 2) paid 30.00 by BR-1's bank line of `day`: 20.00 over."""
+    return OPEN_CREDITS + invoice(2, "2026-01-02", "10.00") + _bank_line(day, "30.00", "INV-2")
+
+
 def _by_hand(what: str, debit: str, credited: str, day: str = "2026-03-02", payee: str = "") -> str:
     """BR-1's credit applied by hand on `day` under `payee`: `debit` to credits, Cr `credited`."""
     return f"""
@@ -813,12 +818,17 @@ def test_a_receipts_part_over_paid_in_the_calendar_before_its_typed_part_is_avai
     assert balance(loaded.entries, AR, "USD") == Decimal("0.00")
 
 
+# BR-1's 50.00 refunded on Feb 12 or on Feb 8: the day BR-1's 20.00 pays INV-3 and what
+# CUS-1 holds on Feb 8, whether the Feb 10 parking is typed or found in the calendar.
+_REFUNDED_FEB_12_OR_FEB_8 = [
+    ("2026-02-12", "2026-02-07", _schedule(total="0.00")),
+    ("2026-02-08", "2026-02-10", _schedule(("CUS-1", "-30.00"), total="-30.00")),
+]
+
+
 @pytest.mark.parametrize(
     ("refunded", "paid", "held"),
-    [
-        ("2026-02-12", "2026-02-07", _schedule(total="0.00")),
-        ("2026-02-08", "2026-02-10", _schedule(("CUS-1", "-30.00"), total="-30.00")),
-    ],
+    _REFUNDED_FEB_12_OR_FEB_8,
 )
 def test_a_receipts_part_parked_twice_holds_back_a_refund_only_from_what_is_parked_by_its_day(
     books: Books, refunded: str, paid: str, held: list[list[object]]
@@ -864,6 +874,16 @@ _FIRST_PARKED_AS_TYPED = invoice(2, "2026-02-02", "10.00") + _bank_line(
     "2026-02-06", "30.00", "INV-2"
 )
 
+# CUS-1's INV-3 60.00 (Feb 7); INV-1 50.00 (Feb 8) paid that day by R-1 50.00 naming it; BR-1's
+# bank line of Feb 10 posts 50.00 straight to INV-1: 50.00 more of BR-1's credit, Feb 10, found
+# once cash is matched (in the matcher's calendar).
+_PARKED_FEB_10 = (
+    invoice(3, "2026-02-07", "60.00")
+    + invoice(1, "2026-02-08", "50.00")
+    + receipt("2026-02-08", "50.00 USD", "R-1", '\n  invoice: "INV-1"')
+    + _bank_line("2026-02-10", "50.00", "INV-1")
+)
+
 
 def _parked_later_in_calendar(first: str, refunded: str) -> str:
     """CUS-1's books: `first`, INV-3 60.00 (Feb 7), INV-1 50.00 paid (Feb 8), BR-1 50.00 on it.
@@ -875,10 +895,7 @@ def _parked_later_in_calendar(first: str, refunded: str) -> str:
     return (
         OPEN_CREDITS
         + first
-        + invoice(3, "2026-02-07", "60.00")
-        + invoice(1, "2026-02-08", "50.00")
-        + receipt("2026-02-08", "50.00 USD", "R-1", '\n  invoice: "INV-1"')
-        + _bank_line("2026-02-10", "50.00", "INV-1")
+        + _PARKED_FEB_10
         + _refund("50.00", '"Acme" ').replace("2026-02-20", refunded)
     )
 
@@ -888,10 +905,7 @@ def _parked_later_in_calendar(first: str, refunded: str) -> str:
 )
 @pytest.mark.parametrize(
     ("refunded", "paid", "held"),
-    [
-        ("2026-02-12", "2026-02-07", _schedule(total="0.00")),
-        ("2026-02-08", "2026-02-10", _schedule(("CUS-1", "-30.00"), total="-30.00")),
-    ],
+    _REFUNDED_FEB_12_OR_FEB_8,
     ids=["refunded-feb-12", "refunded-feb-8"],
 )
 def test_a_receipts_part_parked_later_in_the_calendar_holds_back_a_refund_as_if_typed(
@@ -985,21 +999,9 @@ def test_a_euro_refund_after_both_parkings_found_in_the_calendar_realizes_its_ow
     # the refund's 50.00 carried at 86.00 - 24.57 = 61.43: 65.00 - 61.43 =
     # 3.57 of loss. Net 3.00 either way, on the wrong day and lines.
     text = (
-        OPEN_CREDITS
-        + "\n2026-01-01 price EUR 1.20 USD\n2026-02-10 price EUR 1.30 USD\n"
-        + _euro_invoice(0, "2026-02-02", "100.00", "1.20", "CUS-1", "Acme")
-        + _euro_invoice(1, "2026-02-02", "100.00", "1.24", "CUS-1", "Acme")
-        + _euro_receipt("R-0", "Acme", 0, "CUS-1", "1.20")
-        + _euro_receipt("R-1", "Acme", 1, "CUS-1", "1.24")
-        + _wire("24.40", ("20.00", "INV-0"), currency="EUR @ 1.22 USD")
-        + _euro_invoice(3, "2026-02-07", "60.00", "1.20", "CUS-1", "Acme")
+        _EURO_BOOKS_TO_FEB_7
         + _wire("65.00", ("50.00", "INV-1"), day="2026-02-10", currency="EUR @ 1.30 USD")
-        + """
-2026-02-12 * "Acme" "Refund of BR-1's over payment"
-  receipt: "BR-1"
-  Liabilities:CustomerCredits  50.00 EUR @ 1.30 USD
-  Assets:Bank:Operating  -65.00 USD
-"""
+        + _euro_refund_of("BR-1")
     )
     loaded = _books(books, text)
     assert _by_receipt(loaded) == [("2026-02-07", "BR-1", "INV-3", Decimal("20.00"))]
@@ -1251,6 +1253,32 @@ def _euro_receipt(name: str, payee: str, number: int, customer: str, rate: str) 
 """
 
 
+# The euro books of 79b818f's own test up to Feb 7, all CUS-1's ("Acme"); EUR 1.20 from Jan 1,
+# 1.30 from Feb 10. INV-0 100.00 EUR at 1.20 and INV-1 100.00 EUR at 1.24 (Feb 2), paid on Feb 3
+# by R-0 and R-1 from unapplied cash at their rates; BR-1's bank line of Feb 6, 24.40 USD, 20.00
+# EUR at 1.22 straight to INV-0; INV-3 60.00 EUR at 1.20 billed Feb 7.
+_EURO_BOOKS_TO_FEB_7 = (
+    OPEN_CREDITS
+    + "\n2026-01-01 price EUR 1.20 USD\n2026-02-10 price EUR 1.30 USD\n"
+    + _euro_invoice(0, "2026-02-02", "100.00", "1.20", "CUS-1", "Acme")
+    + _euro_invoice(1, "2026-02-02", "100.00", "1.24", "CUS-1", "Acme")
+    + _euro_receipt("R-0", "Acme", 0, "CUS-1", "1.20")
+    + _euro_receipt("R-1", "Acme", 1, "CUS-1", "1.24")
+    + _wire("24.40", ("20.00", "INV-0"), currency="EUR @ 1.22 USD")
+    + _euro_invoice(3, "2026-02-07", "60.00", "1.20", "CUS-1", "Acme")
+)
+
+
+def _euro_refund_of(name: str) -> str:
+    """50.00 EUR of `name`'s over payment refunded to "Acme" at 1.30 (65.00 USD) on Feb 12."""
+    return f"""
+2026-02-12 * "Acme" "Refund of {name}'s over payment"
+  receipt: "{name}"
+  Liabilities:CustomerCredits  50.00 EUR @ 1.30 USD
+  Assets:Bank:Operating  -65.00 USD
+"""
+
+
 _EURO_INV_3 = _receivable("-10.00 EUR @ 1.30 USD", "INV-3")
 _EURO_INV_2 = _receivable("-20.00 EUR @ 1.30 USD", "INV-2")
 
@@ -1428,23 +1456,11 @@ def test_a_euro_refund_of_another_receipts_later_credit_realizes_its_own_differe
     # of gain on Feb 10; the refund's 50.00 carried at 61.43: 3.57 of loss
     # on Feb 12. The very figures 79b818f mended when both are BR-1's.
     text = (
-        OPEN_CREDITS
-        + "\n2026-01-01 price EUR 1.20 USD\n2026-02-10 price EUR 1.30 USD\n"
-        + _euro_invoice(0, "2026-02-02", "100.00", "1.20", "CUS-1", "Acme")
-        + _euro_invoice(1, "2026-02-02", "100.00", "1.24", "CUS-1", "Acme")
-        + _euro_receipt("R-0", "Acme", 0, "CUS-1", "1.20")
-        + _euro_receipt("R-1", "Acme", 1, "CUS-1", "1.24")
-        + _wire("24.40", ("20.00", "INV-0"), currency="EUR @ 1.22 USD")
-        + _euro_invoice(3, "2026-02-07", "60.00", "1.20", "CUS-1", "Acme")
+        _EURO_BOOKS_TO_FEB_7
         + _wire("65.00", ("50.00", "INV-1"), day="2026-02-10", currency="EUR @ 1.30 USD").replace(
             "BR-1", "BR-2"
         )
-        + """
-2026-02-12 * "Acme" "Refund of BR-2's over payment"
-  receipt: "BR-2"
-  Liabilities:CustomerCredits  50.00 EUR @ 1.30 USD
-  Assets:Bank:Operating  -65.00 USD
-"""
+        + _euro_refund_of("BR-2")
     )
     loaded = _books(books, text)
     assert _by_receipt(loaded) == [("2026-02-07", "BR-1", "INV-3", Decimal("20.00"))]
@@ -1469,14 +1485,7 @@ def test_a_credit_parked_twice_in_the_calendar_that_nothing_names_is_read_once(
     # 1 readings ...; move its over payments to customer credits by hand
     # instead". The rev26 finding of a second reading spent on nothing
     # (`_parked_in_calendar` compares only receipts a debit names), again.
-    text = (
-        OPEN_CREDITS
-        + _FIRST_PARKED_IN_CALENDAR
-        + invoice(3, "2026-02-07", "60.00")
-        + invoice(1, "2026-02-08", "50.00")
-        + receipt("2026-02-08", "50.00 USD", "R-1", '\n  invoice: "INV-1"')
-        + _bank_line("2026-02-10", "50.00", "INV-1")
-    )
+    text = OPEN_CREDITS + _FIRST_PARKED_IN_CALENDAR + _PARKED_FEB_10
     entries, errors = _read_once(books, monkeypatch, text)
     assert errors == []
     assert _credit_applications(entries) == [
@@ -1539,10 +1548,7 @@ def test_pin_two_customers_parts_one_parked_later_in_the_calendar(
         + invoice(2, "2026-02-02", "20.00")
         + receipt("2026-02-05", "20.00 USD", "R-0", '\n  invoice: "INV-2"')
         + _wire("150.00", ("130.00", "INV-0"), ("20.00", "INV-2"))
-        + invoice(3, "2026-02-07", "60.00")
-        + invoice(1, "2026-02-08", "50.00")
-        + receipt("2026-02-08", "50.00 USD", "R-1", '\n  invoice: "INV-1"')
-        + _bank_line("2026-02-10", "50.00", "INV-1")
+        + _PARKED_FEB_10
         + _refund_of("BR-1", "50.00", "2026-02-12")
     )
     loaded = _books(books, text)
@@ -1575,17 +1581,7 @@ def test_pin_a_parking_foreseen_in_the_next_month_lets_the_credit_pay_at_month_e
     # covers the refund exactly. Bounded at Jan 31 it reads nothing after
     # the day: 20.00 again. Rev35's later-parking-foreseen case refunds
     # 60.00, which the parking does not cover: there the two differ.
-    text = (
-        OPEN_CREDITS
-        + invoice(2, "2026-01-02", "20.00")
-        + receipt("2026-01-29", "20.00 USD", "R-0", '\n  invoice: "INV-2"')
-        + _bank_line("2026-01-30", "20.00", "INV-2")
-        + invoice(3, "2026-01-31", "60.00")
-        + invoice(1, "2026-02-01", "50.00")
-        + receipt("2026-02-01", "50.00 USD", "R-1", '\n  invoice: "INV-1"')
-        + _bank_line("2026-02-02", "50.00", "INV-1")
-        + _refund_of("BR-1", "50.00", "2026-02-05")
-    )
+    text = _JANUARY_FORESEEN + _FEBRUARY_FORESEEN + _refund_of("BR-1", "50.00", "2026-02-05")
     loaded = _books(books, text)
     assert _by_receipt(loaded) == [("2026-01-31", "BR-1", "INV-3", Decimal("20.00"))]
     assert _held(loaded, "2026-01-31") == _schedule(total="0.00")
@@ -1770,12 +1766,7 @@ def test_pin_two_customers_parts_parked_in_the_calendar_one_with_an_earlier_cred
 # posts 30.00 straight to it: 20.00 over in its typed postings, BR-1's credit from Jan 20;
 # INV-3 60.00 billed Jan 25. Month end: BR-1's 20.00 pays INV-3 on Jan 25 (40.00 open at
 # Jan 31), as the books of January alone read it when the month is sealed.
-_JANUARY_ONCE = (
-    OPEN_CREDITS
-    + invoice(2, "2026-01-02", "10.00")
-    + _bank_line("2026-01-20", "30.00", "INV-2")
-    + invoice(3, "2026-01-25", "60.00")
-)
+_JANUARY_ONCE = _inv_2_over_paid("2026-01-20") + invoice(3, "2026-01-25", "60.00")
 # Foreseen: INV-2 20.00 (Jan 2) paid by R-0 on Jan 29; BR-1's bank line of Jan 30 posts 20.00
 # straight to it: 20.00 over once cash is matched, BR-1's credit from Jan 30; INV-3 60.00
 # billed Jan 31. Month end: BR-1's 20.00 pays INV-3 on Jan 31 (40.00 open at Jan 31).
@@ -1880,9 +1871,7 @@ def test_a_refund_naming_the_receipt_in_a_later_month_leaves_a_closed_months_tak
     # the take-back's place: the same figures, another entry in a sealed
     # month. `Crediting._take` adds back the debits of later months.
     january = (
-        OPEN_CREDITS
-        + invoice(2, "2026-01-02", "10.00")
-        + _bank_line("2026-01-20", "30.00", "INV-2")
+        _inv_2_over_paid("2026-01-20")
         + """
 2026-01-25 * "Acme" "Refund of INV-2's over payment"
   Assets:AccountsReceivable  20.00 USD
