@@ -44,7 +44,7 @@ def disaggregation(books: Books, month: datetime.date) -> Table:
 
     Revenue is shown positive (a credit note's release reduces it). Rows come
     in the order product lines, customers, entities; each sorted by key and
-    currency. `name` is a customer's name as its latest invoice gives it.
+    currency. `name` is a customer's name as of the month's end (`CustomerNames`).
     """
     return disaggregations(books, (month,))[month]
 
@@ -67,12 +67,13 @@ def _table(
     month: datetime.date, moves: list[Movement], sources: Sources, precision: Precision
 ) -> Table:
     rows: list[list[Any]] = []
+    names = sources.names.as_of(period.last_day(month))
     for dimension, key_of in _DIMENSIONS:
         totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
         for move in moves:
             totals[(key_of(move), move.currency)] -= move.number
         for (key, currency), number in sorted(totals.items()):
-            name = sources.names.get(key, "") if dimension == CUSTOMER else ""
+            name = names.get(key, "") if dimension == CUSTOMER else ""
             rows.append([dimension, key, name, currency, exact(number, currency, precision)])
     return Table(f"Revenue disaggregation, {period.month_name(month)}", COLUMNS, rows)
 

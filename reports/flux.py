@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -138,10 +138,14 @@ def analyzed_accounts(books: Books) -> Callable[[str], bool]:
     )
 
 
-def driver(source: Source, sources: Sources) -> str:
-    """Returns what a change is attributed to: the customer, else contract or invoice."""
+def driver(source: Source, names: Mapping[str, str]) -> str:
+    """Returns what a change is attributed to: the customer, else contract or invoice.
+
+    A customer is its id followed by its name in `names`, if it has one.
+    """
     if source.customer:
-        return sources.customer_label(source.customer)
+        name = names.get(source.customer)
+        return f"{source.customer} {name}" if name else source.customer
     if source.contract:
         return f"contract {source.contract}"
     if source.invoice:
@@ -154,7 +158,7 @@ class _Context:
     """What every period's figures are read with."""
 
     moves: list[Movement]
-    sources: Sources
+    names: Mapping[str, str]  # the customers' names as of the month's end, for every period
     is_activity: Callable[[str], bool]
     is_credit: Callable[[str], bool]
     precision: Precision
@@ -172,7 +176,7 @@ def _figures(context: _Context, month: datetime.date) -> Figures:
         if move.date > last or (move.date < first and context.is_activity(move.account)):
             continue
         by_driver = figures[(move.account, move.currency)]
-        by_driver[driver(move.source, context.sources)] += natural(
+        by_driver[driver(move.source, context.names)] += natural(
             move.number, move.account, context.is_credit
         )
     return figures
@@ -197,12 +201,15 @@ def flux(books: Books, month: datetime.date, limits: Thresholds) -> Table:
     `flagged` names the comparisons over both thresholds; `drivers` explains
     each with its largest changes, e.g. `prior month: CUS-1 Acme +10500.00`.
     Percentages are of the earlier figure, to one decimal; empty when it is zero.
+    A customer is named as of the month's end in every period compared, so a
+    driver's label is the same in each.
     """
     sources = Sources(books)
     options = books.options
+    last = period.last_day(month)
     context = _Context(
-        movements(books, analyzed_accounts(books), period.last_day(month), sources),
-        sources,
+        movements(books, analyzed_accounts(books), last, sources),
+        sources.names.as_of(last),
         under(options["name_income"], options["name_expenses"]),
         credit_normal(options),
         books.revenue_policy().precision,

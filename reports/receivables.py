@@ -61,6 +61,7 @@ from plugins import (
     ar_entries,
     chargebacks,
     credit_transfers,
+    customers,
     fx,
     meta,
     receipts,
@@ -289,7 +290,7 @@ def _bucket(days_past_due: int) -> int:
 def aging(books: Books, as_of: datetime.date) -> Table:
     """Returns the AR aging as of a date, by customer and currency, with totals tied to the GL."""
     ledger = Receivables(books)
-    names = Sources(books).names
+    names = Sources(books).names.as_of(as_of)
     cells: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * len(BUCKETS))
     for item, balance in ledger.open_items(as_of):
         cells[(item.customer, item.currency)][_bucket((as_of - item.due).days)] += balance
@@ -953,15 +954,26 @@ class _Move(NamedTuple):
     units: int
 
 
-def _place(move: _Move) -> tuple[datetime.date, bool, str, int]:
-    """Returns a move's place on a statement: its date, then the ledger's order.
+def _place(move: _Move) -> tuple[datetime.date, bool, bool, str, int]:
+    """Returns a move's place on a statement: its date, the debt put in first, then the ledger's.
 
-    On a day, typed entries come first, each at its file and line, then
-    generated ones (located at the line they come from), which follow from them.
+    On a day, an invoice (the document that puts the debt in) comes before
+    what takes it out, wherever each is typed: billed and paid the same day
+    from two files, the invoice shows first and the balance never reads as
+    paid before billed. The rest keep the ledger's order: typed entries, each
+    at its file and line, then generated ones (located at the line they come
+    from), which follow from them.
     """
     where = move.entry.meta
     generated = meta.GENERATED_BY in where
-    return move.entry.date, generated, str(where.get("filename", "")), where.get("lineno", 0)
+    debt_in = move.kind == "invoice"
+    return (
+        move.entry.date,
+        not debt_in,
+        generated,
+        str(where.get("filename", "")),
+        where.get("lineno", 0),
+    )
 
 
 class _Moves:
@@ -1402,8 +1414,9 @@ def customer_statement(
     """Returns a customer's statement: opening balance, each move, closing balance, per currency.
 
     Each currency's section is the opening balance at the start (zero when
-    nothing precedes it), each move of the period by date, then in the
-    ledger's order (file, then line), and the closing balance at the end.
+    nothing precedes it), each move of the period by date, a day's invoices
+    first, then in the ledger's order (file, then line; `_place`), and the
+    closing balance at the end.
     Charges (invoices, refunds paid out) increase what the customer owes,
     credits (payments, credit notes, voids, write-offs) reduce it; a move's
     `type` says which it is (`_statement_moves`). The customer "(unassigned)"
@@ -1427,7 +1440,7 @@ def customer_statement(
     found = _account_moves(ledger)
     held = found.currencies()
     own = "" if customer == UNASSIGNED else customer
-    if own not in held and customer not in Sources(books).names:
+    if own not in held and customer not in customers.read(books.typed_entries()):
         known = sorted(shown(name) for name in held)
         near = difflib.get_close_matches(customer, known, n=3) or known[:3]
         raise UnknownCustomer(
@@ -1575,7 +1588,7 @@ def customer_statements(books: Books, start: datetime.date, end: datetime.date) 
     currency, to the receivable less unapplied cash and customer credits.
     """
     ledger = Receivables(books)
-    names = Sources(books).names
+    names = Sources(books).names.as_of(end)
     rows: list[list[Any]] = []
     for customer, moves in sorted(_statement_moves(ledger).items()):
         rows += [
@@ -1598,7 +1611,7 @@ def credit_hold(books: Books, as_of: datetime.date) -> Table:
     when unapplied cash of the customer waits.
     """
     ledger = Receivables(books)
-    names = Sources(books).names
+    names = Sources(books).names.as_of(as_of)
     rates = fx.Rates(books.entries, ledger.policy.functional_currency)
     rows = []
     for customer, exposures in sorted(_exposures(ledger, as_of).items()):
@@ -1635,7 +1648,7 @@ def customer_credits(books: Books, as_of: datetime.date) -> Table:
     balance.
     """
     ledger = Receivables(books)
-    names = Sources(books).names
+    names = Sources(books).names.as_of(as_of)
     rows: list[list[Any]] = []
     totals: dict[str, Decimal] = defaultdict(Decimal)
     for (customer, currency), number in sorted(_credits_held(ledger, as_of).items()):

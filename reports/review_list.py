@@ -76,7 +76,7 @@ def flags(entries: Iterable[data.Directive], as_of: datetime.date) -> list[data.
 def review_list(books: Books, as_of: datetime.date) -> Table:
     """Returns the review flags standing at the end of a day, with a total per kind and currency."""
     ledger = Receivables(books)
-    names = Sources(books).names
+    names = Sources(books).names.as_of(as_of)
     folder = os.path.dirname(os.path.abspath(books.path))
     by_link = {receipt.link: receipt for receipt in ledger.receipts.sorted()}
     rows: list[list[Any]] = []

@@ -6,8 +6,8 @@ Invoices and credit notes carry `invoice`, `customer`, `entity` and `contract`
 invoice's customer but not its entity, so the rest is found through the
 invoice. A credit note with no entity of its own takes the entity of the
 invoice it links to. Every report that breaks figures down by customer
-or entity attributes a posting here, and names each customer here
-(`customer_names`), so all of them agree.
+or entity attributes a posting here, and names each customer here as of
+the day it reports (`CustomerNames`), so all of them agree.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ class Sources:
         for entry in typed:
             if isinstance(entry, data.Transaction) and entry.meta.get(meta.INVOICE):
                 self.invoices.setdefault(str(entry.meta[meta.INVOICE]), entry)
-        self.names = customer_names(books, typed)
+        self.names = CustomerNames(books, typed)
         self.contracts = contracts.read(typed)[0].by_id
 
     def invoice_id(self, entry: data.Transaction) -> str:
@@ -91,11 +91,6 @@ class Sources:
         """Returns what a deferred line of the subledger is about."""
         return self.of(line.entry, line.entry.postings[line.position - 1])
 
-    def customer_label(self, customer: str) -> str:
-        """Returns a customer's id followed by its name (`customer_names`), if it has one."""
-        name = self.names.get(customer)
-        return f"{customer} {name}" if name else customer
-
     def _contract_named(self, entry: data.Transaction) -> str:
         source = entry.meta.get(meta.SOURCE)
         if source is not None and str(source) in self.contracts:
@@ -103,26 +98,46 @@ class Sources:
         return next((link for link in sorted(entry.links) if link in self.contracts), "")
 
 
-def customer_names(books: Books, typed: list[data.Directive]) -> dict[str, str]:
-    """Returns each customer's name, by id, where the books give one.
+class CustomerNames:
+    """Each customer's name as of a day, by id, where the books give one by then.
 
-    A customer's `custom "customer"` directive names it; else the payee of
-    its latest invoice or credit note, by date: the document of an open item
-    of the receivable (`plugins.receivables.Item.document`). A receipt names
-    no one, though it carries the `invoice` and `customer` it pays: its payee
-    is whoever paid, maybe another company.
-
-    Args:
-      books: The books, to read the receivable's open items from.
-      typed: Their typed entries, to read the directives from.
+    A customer's `custom "customer"` directive dated on or before the day
+    names it (the first directive of an id, `plugins.customers`); else the
+    payee of its latest invoice or credit note dated on or before the day:
+    the document of an item of the receivable (`plugins.receivables.Item`).
+    A directive or document dated after the day names no one yet, so typing
+    a later month leaves a closed month's names as they were. A receipt
+    names no one, though it carries the `invoice` and `customer` it pays:
+    its payee is whoever paid, maybe another company; nor does cash posted
+    to an invoice not yet billed (the item has no document yet).
     """
-    policy = books.receivables_policy()
-    items = receivables.read(books.entries, policy.accounts.receivable, policy.precision)[0]
-    names: dict[str, str] = {}
-    for item in sorted(items.items.values(), key=lambda item: item.date):
-        if item.customer and item.document.payee:
-            names[item.customer] = item.document.payee
-    return names | {key: customer.name for key, customer in customers.read(typed).items()}
+
+    def __init__(self, books: Books, typed: list[data.Directive]) -> None:
+        """Reads the documents and directives once, for names as of any day.
+
+        Args:
+          books: The books, to read the receivable's items from.
+          typed: Their typed entries, to read the directives from.
+        """
+        policy = books.receivables_policy()
+        items = receivables.read(books.entries, policy.accounts.receivable, policy.precision)[0]
+        billed = [item for item in items.items.values() if item.is_billed]
+        self._payees = [
+            (item.date, item.customer, item.document.payee)
+            for item in sorted(billed, key=lambda item: item.date)
+            if item.customer and item.document.payee
+        ]
+        self._directives = [
+            entry
+            for entry in typed
+            if isinstance(entry, data.Custom) and entry.type == customers.TYPE
+        ]
+
+    def as_of(self, day: datetime.date) -> dict[str, str]:
+        """Returns each customer's name at the end of `day`, by id."""
+        names = {customer: payee for date, customer, payee in self._payees if date <= day}
+        declared = customers.read(entry for entry in self._directives if entry.date <= day)
+        return names | {key: customer.name for key, customer in declared.items()}
 
 
 def _first(*values: object) -> str:

@@ -39,6 +39,7 @@ def commissions_booked(books: Books, month: datetime.date) -> Table:
     lines = commission_lines.read(books.typed_entries(), policy)[0]
     sources = Sources(books)
     first, last = month, period.last_day(month)
+    names = sources.names.as_of(last)
     rows: list[list[Any]] = []
     for line in sorted(lines, key=lambda line: (line.booked, line.contract, line.position)):
         if not first <= line.booked <= last:
@@ -50,7 +51,7 @@ def commissions_booked(books: Books, month: datetime.date) -> Table:
         if line.terminated is not None:
             treatment += f", terminated {line.terminated}"
         rows.append(
-            [line.booked, line.contract, source.customer, sources.names.get(source.customer, ""),
+            [line.booked, line.contract, source.customer, names.get(source.customer, ""),
              line.entry.payee or "", line.currency, number(line.amount, line.currency),
              number(plan.capitalized, line.currency), line.start, line.end, treatment]
         )  # fmt: skip

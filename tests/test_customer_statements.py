@@ -5,8 +5,8 @@ the month's statement of every customer with a balance or moves
 (`customer_statements.csv`); their figures tie to the aging and to the
 general ledger. A statement shows an invoice and its payment in the
 invoice's currency, names every move's type and document, starts each
-currency at its opening balance (zero included) and keeps a day's rows in
-the ledger's order.
+currency at its opening balance (zero included) and shows a day's invoices
+first, then the rest of its rows in the ledger's order.
 """
 
 from __future__ import annotations
@@ -840,6 +840,64 @@ def test_a_days_rows_follow_the_ledgers_order_not_the_documents_ids(books: Books
         ("CN-2", D("70.00")),
         ("", D("70.00")),
     ]
+
+
+# The demo company's layout: billing and bank lines in files of their own,
+# and "bank" sorts before "billing". On Mar 10 INV-1 (100.00) is billed in
+# billing.beancount, then CN-2 (10.00, credits INV-1) below it; the bank's
+# BR-1 (90.00, posted straight to INV-1) is in bank.beancount.
+SAME_DAY_BILLING = """
+2026-03-10 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  due: 2026-04-09
+  Assets:AccountsReceivable  100.00 USD
+  Income:Revenue:Services  -100.00 USD
+
+2026-03-10 * "Acme" "Credit note CN-2" ^CN-2
+  invoice: "CN-2"
+  credits: "INV-1"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  -10.00 USD
+  Income:Revenue:Services  10.00 USD
+"""
+SAME_DAY_BANK = """
+2026-03-10 * "Acme" "Wire INV-1" ^INV-1
+  bank_reference: "BR-1"
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:Bank:Operating  90.00 USD
+  Assets:AccountsReceivable  -90.00 USD
+"""
+
+
+def test_a_days_invoice_comes_before_what_takes_its_debt_out_whatever_the_file(
+    books: Books,
+) -> None:
+    loaded = reporting.loaded(
+        books,
+        HEADER + 'include "billing.beancount"\ninclude "bank.beancount"\n',
+        {"ar.yaml": POLICY, "billing.beancount": SAME_DAY_BILLING, "bank.beancount": SAME_DAY_BANK},
+    )
+    # By hand: opening 0.00; the invoice, which puts the debt in, first:
+    # 0.00 + 100.00 = 100.00; then the rest by file and line, bank.beancount
+    # before billing.beancount: BR-1 100.00 - 90.00 = 10.00, CN-2 10.00 -
+    # 10.00 = 0.00; closing 0.00. The balance never reads as paid before
+    # billed. (By file and line alone, BR-1 came first: 0.00 - 90.00 = -90.00.)
+    expected = [
+        (MARCH, "USD", "", "", "Opening balance", None, None, D("0.00")),
+        (datetime.date(2026, 3, 10), "USD", "INV-1", "invoice", "Invoice INV-1", D("100.00"),
+         None, D("100.00")),
+        (datetime.date(2026, 3, 10), "USD", "BR-1", "payment", "Wire INV-1", None, D("90.00"),
+         D("10.00")),
+        (datetime.date(2026, 3, 10), "USD", "CN-2", "credit note", "Credit note CN-2", None,
+         D("10.00"), D("0.00")),
+        (MARCH_END, "USD", "", "", "Closing balance", None, None, D("0.00")),
+    ]  # fmt: skip
+    assert _rows(receivables.customer_statement(loaded, "CUS-1", MARCH, MARCH_END)) == expected
+    # The close package's statements order a day's rows by the same rule.
+    every = receivables.customer_statements(loaded, MARCH, MARCH_END)
+    assert [tuple(row[2:]) for row in every.rows if row[0] == "CUS-1"] == expected
 
 
 def test_a_credit_note_left_open_has_no_due_date_in_the_open_listing(books: Books) -> None:

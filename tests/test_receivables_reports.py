@@ -146,6 +146,71 @@ def test_a_customers_directive_names_it_rather_than_its_invoices_payee(books: Bo
     ]
 
 
+# October, typed after March is closed: both customers are billed under new
+# names (a rename, or a billing system's longer legal name).
+OCTOBER = """
+2026-10-10 * "Acme Robotics Inc" "Invoice INV-9" ^INV-9
+  invoice: "INV-9"
+  customer: "CUS-1"
+  due: 2026-11-09
+  Assets:AccountsReceivable  10.00 USD
+  Income:Revenue:Services  -10.00 USD
+
+2026-10-12 * "Beta Robotics GmbH" "Invoice INV-10" ^INV-10
+  invoice: "INV-10"
+  customer: "CUS-2"
+  due: 2026-11-11
+  Assets:AccountsReceivable  20.00 USD
+  Income:Revenue:Services  -20.00 USD
+"""
+
+
+def test_a_customer_is_named_by_its_latest_document_on_or_before_the_reports_date(
+    books: Books,
+) -> None:
+    # As of Mar 31 CUS-1's latest document is CN-1 (Mar 5, "Acme") and
+    # CUS-2's INV-3 (Mar 1, "Beta"): October's INV-9 and INV-10 are not yet
+    # billed, so March reads "Acme" and "Beta" as it did before October was
+    # typed. As of Oct 31 their latest are INV-9 and INV-10.
+    later = _books(books, LEDGER + OCTOBER)
+    march = receivables.aging(later, MARCH_END)
+    assert [row[:2] for row in march.rows[:2]] == [["CUS-1", "Acme"], ["CUS-2", "Beta"]]
+    october = receivables.aging(later, datetime.date(2026, 10, 31))
+    assert [row[:2] for row in october.rows[:2]] == [
+        ["CUS-1", "Acme Robotics Inc"],
+        ["CUS-2", "Beta Robotics GmbH"],
+    ]
+
+
+def test_typing_a_later_month_leaves_a_closed_months_package_as_it_was(books: Books) -> None:
+    # March's package built before October is typed, then after: every
+    # schedule is the same, the names in ar_aging.csv ("Acme", "Beta",
+    # "Gamma"), credit_hold.csv (CUS-2 "Beta": 120 days past due) and
+    # customer_statements.csv included. (Named from the latest invoice of
+    # the whole books, the second named CUS-1 "Acme Robotics Inc" and CUS-2
+    # "Beta Robotics GmbH" in all three.)
+    closed = package.build(_books(books), datetime.date(2026, 3, 1), Thresholds())
+    again = package.build(_books(books, LEDGER + OCTOBER), datetime.date(2026, 3, 1), Thresholds())
+    tables = {schedule.file: schedule.table.rows for schedule in again.schedules}
+    assert tables == {schedule.file: schedule.table.rows for schedule in closed.schedules}
+    assert [row[:2] for row in tables["credit_hold.csv"]] == [["CUS-2", "Beta"], ["CUS-3", "Gamma"]]
+    assert {row[1] for row in tables["customer_statements.csv"]} == {"Acme", "Beta", "Gamma"}
+
+
+def test_a_customers_directive_counts_from_its_date_and_then_wins_over_payees(
+    books: Books,
+) -> None:
+    # CUS-2's directive is dated Apr 1, after March: as of Mar 31 it does
+    # not count yet, and INV-3's payee "Beta" names CUS-2; as of Apr 30 it
+    # does, and wins over every payee, before and after it.
+    directive = '2026-04-01 custom "customer" "CUS-2" "Beta Robotics GmbH" "EU"\n'
+    loaded = _books(books, LEDGER + directive)
+    march = receivables.aging(loaded, MARCH_END)
+    april = receivables.aging(loaded, datetime.date(2026, 4, 30))
+    assert march.rows[1][:2] == ["CUS-2", "Beta"]
+    assert april.rows[1][:2] == ["CUS-2", "Beta Robotics GmbH"]
+
+
 BETA_PAYS_ACME = """
 2026-03-30 * "Beta Corp" "Wire for INV-1" ^INV-1
   invoice: "INV-1"
@@ -331,6 +396,108 @@ def test_dso_as_of_a_date_measures_the_month_of_the_date(books: Books) -> None:
     february = receivables.dso(loaded, datetime.date(2026, 2, 1)).rows
     assert receivables.report(loaded, "dso", as_of=datetime.date(2026, 2, 28)).rows == february
     assert february != march.rows
+
+
+# Pins (review rev38): behaviour an accountant checked by hand and found
+# right, held so that it stays so. Books of their own, with no credit limit.
+REVIEW_POLICY = "tolerance: {USD: 1.00}\nwrite_off_account: Expenses:PaymentDifferences\n"
+
+
+def _pinned(books: Books, ledger: str) -> LoadedBooks:
+    return reporting.loaded(books, HEADER + ledger, {"ar.yaml": REVIEW_POLICY})
+
+
+def _billed(day: str, invoice: str, due: str, amount: str) -> str:
+    return f"""
+{day} * "Acme" "Invoice {invoice}" ^{invoice}
+  invoice: "{invoice}"
+  customer: "CUS-1"
+  due: {due}
+  Assets:AccountsReceivable  {amount} USD
+  Income:Revenue:Services  -{amount} USD
+"""
+
+
+JUNE_END = datetime.date(2026, 6, 30)
+
+
+def _at_the_boundaries() -> str:
+    ledger = ""
+    for late in (0, 1, 30, 31, 60, 61, 90, 91):
+        due = JUNE_END - datetime.timedelta(days=late)
+        # B-n is due n days before Jun 30, billed 30 days before that, for 10 + n.
+        ledger += _billed(
+            str(due - datetime.timedelta(days=30)), f"B-{late}", str(due), f"{10 + late}.00"
+        )
+    return (
+        ledger
+        + _billed("2026-07-01", "LATE", "2026-07-31", "500.00")
+        + """
+2026-07-02 * "Acme" "Wire for B-91"
+  receipt: "R-9"
+  invoice: "B-91"
+  customer: "CUS-1"
+  Assets:Bank:Operating  101.00 USD
+  Liabilities:UnappliedCash  -101.00 USD
+"""
+    )
+
+
+def test_pin_aging_buckets_at_their_boundaries_tie_to_the_ledger(books: Books) -> None:
+    # Pin 1 (review rev38): 0, 1, 30, 31, 60, 61, 90 and 91 days past due,
+    # with a payment after the as-of date and an invoice billed after it.
+    loaded = _pinned(books, _at_the_boundaries())
+    table = receivables.report(loaded, "aging", as_of=JUNE_END)
+    # current: B-0 (due that day) 10.00; 1-30: B-1 11.00 + B-30 40.00 = 51.00;
+    # 31-60: B-31 41.00 + B-60 70.00 = 111.00; 61-90: B-61 71.00 + B-90 100.00
+    # = 171.00; over 90: B-91 101.00 (R-9 pays it Jul 2, after the date; LATE,
+    # billed Jul 1, is not in). Total 10 + 51 + 111 + 171 + 101 = 444.00 = the
+    # receivable's balance at Jun 30.
+    assert table.rows == [
+        ["CUS-1", "Acme", "USD", D("10.00"), D("51.00"), D("111.00"), D("171.00"),
+         D("101.00"), D("444.00"), None, None],
+        ["Total", "", "USD", D("10.00"), D("51.00"), D("111.00"), D("171.00"), D("101.00"),
+         D("444.00"), D("444.00"), D("0.00")],
+    ]  # fmt: skip
+    # Held for the policy's 90 days only by B-91, 91 days past due (B-90's 90 is not over).
+    hold = receivables.report(loaded, "hold", as_of=JUNE_END)
+    assert [(row[0], row[9], row[10]) for row in hold.rows] == [
+        ("CUS-1", 91, "past due over 90 days")
+    ]
+
+
+LEAP = (
+    _billed("2027-12-15", "INV-1", "2028-01-14", "310.00")
+    + _billed("2028-01-30", "INV-2", "2028-02-29", "290.00")
+    + _billed("2028-02-29", "INV-3", "2028-03-30", "580.00")
+    + """
+2028-02-29 * "Acme" "Wire"
+  receipt: "R-1"
+  invoice: "INV-1"
+  customer: "CUS-1"
+  Assets:Bank:Operating  310.00 USD
+  Liabilities:UnappliedCash  -310.00 USD
+"""
+)
+
+
+def test_pin_dso_and_aging_across_the_leap_day(books: Books) -> None:
+    # Pin 2 (review rev38): February 2028 has 29 days.
+    loaded = _pinned(books, LEAP)
+    dso = receivables.report(loaded, "dso", month="2028-02")
+    # Receivable at Feb 29: INV-2 290.00 + INV-3 580.00 = 870.00 (INV-1 paid that day).
+    # Simple: 870 / 580 (February's billings, INV-3) x 29 = 43.5.
+    # Countback: February's 580 is held whole (29 days, 290 left), then January's
+    # 290 (INV-2) whole (31 days): 29 + 31 = 60.0.
+    assert dso.rows[0][:6] == ["USD", D("870.00"), D("580.00"), 29, D("43.5"), D("60.0")]
+    # INV-2, due Feb 29, is 30 days past due on Mar 30 (1-30) and 31 on Mar 31 (31-60);
+    # INV-3, due Mar 30, is current on Mar 30 and 1 day past due on Mar 31.
+    march_30 = receivables.report(loaded, "aging", as_of=datetime.date(2028, 3, 30))
+    march_31 = receivables.report(loaded, "aging", as_of=datetime.date(2028, 3, 31))
+    assert march_30.rows[0][3:9] == [D("580.00"), D("290.00"), D("0.00"), D("0.00"),
+                                     D("0.00"), D("870.00")]  # fmt: skip
+    assert march_31.rows[0][3:9] == [D("0.00"), D("580.00"), D("290.00"), D("0.00"),
+                                     D("0.00"), D("870.00")]  # fmt: skip
 
 
 def test_unapplied_cash_lists_what_the_matcher_left(books: Books) -> None:
@@ -685,3 +852,19 @@ def test_cash_posted_to_an_invoice_not_yet_billed_is_a_payment_in_the_months_rep
         ("BR-1", "payment", D("-20.00")),
         ("", "", D("-20.00")),
     ]
+
+
+def test_cash_posted_to_an_invoice_not_yet_billed_names_no_customer(books: Books) -> None:
+    # Beta Corp pays Acme's INV-2, billed only in February, on Jan 20, the
+    # bank posting it straight to INV-2; January is closed before February
+    # is typed. The cash is not INV-2's document: CUS-1 is named by INV-1
+    # (Jan 5, "Acme"), as it is once INV-2 ("Acme") is typed. The aging at
+    # Jan 31: INV-1 30.00 due Jan 5, 26 days past due (1-30); INV-2 -50.00,
+    # in credit since Jan 20, 11 days old (1-30): 30.00 - 50.00 = -20.00.
+    # (Named from every item's first posting, CUS-1 was "Beta Corp".)
+    paid_by_beta = PAID_BEFORE_BILLED.replace('"Acme" "Bank INV-2"', '"Beta Corp" "Bank INV-2"')
+    table = receivables.aging(_books(books, paid_by_beta), datetime.date(2026, 1, 31))
+    assert table.rows[0] == [
+        "CUS-1", "Acme", "USD", D("0.00"), D("-20.00"), D("0.00"), D("0.00"), D("0.00"),
+        D("-20.00"), None, None,
+    ]  # fmt: skip
