@@ -35,7 +35,7 @@ from bai2.constants import TypeCodeTransaction
 
 from importers import bank_importer, bank_numbers
 from importers.bank_importer import StatementImporter
-from importers.bank_statement import Booked, Closing, Item, holds
+from importers.bank_statement import Booked, Closing, Item, quoted
 from importers.config import Section
 from importers.errors import ImportFailed, Problem
 from importers.source import Placement
@@ -192,11 +192,10 @@ def _narration(detail: models.TransactionDetail) -> str:
 
     The customer reference (the record's sixth field) is what the payer quoted,
     an invoice number often: it is searched for invoices with the text. It is
-    left out when the text already holds it as a word (`holds`).
+    left out when the text already holds it as a word (`bank_statement.quoted`).
     """
     text: str = detail.text or detail.type_code.description
-    quoted = detail.customer_reference
-    return f"{text} {quoted}" if quoted and not holds(text, quoted) else text
+    return " ".join([text, *quoted(text, [detail.customer_reference])])
 
 
 def from_config(section: Section, placement: Placement) -> StatementImporter:

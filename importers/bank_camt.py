@@ -51,7 +51,7 @@ from lxml import etree
 
 from importers import bank_importer
 from importers.bank_importer import StatementImporter
-from importers.bank_statement import Booked, Closing, Item, holds
+from importers.bank_statement import Booked, Closing, Item, quoted
 from importers.config import Section
 from importers.errors import ImportFailed, Problem
 from importers.source import Placement
@@ -264,19 +264,13 @@ def _remittance(details: Any) -> list[str]:
 
     Its unstructured remittance texts, then its structured creditor references
     and its end-to-end reference (unless 'NOTPROVIDED'), each unless a word
-    of the texts before it already.
+    of the texts before it already (`bank_statement.quoted`).
     """
     information = _find(details, "RmtInf")
     texts = [item.text.strip() for item in _children(information, "Ustrd") if item.text]
     references = [_text(item, "CdtrRefInf", "Ref") for item in _children(information, "Strd")]
     end_to_end = _text(details, "Refs", "EndToEndId")
-    for reference in [*references, end_to_end if end_to_end != NOT_PROVIDED else None]:
-        if reference and not holds(" ".join(texts), reference):
-            texts.append(reference)
-    return texts
-
-
-NOT_PROVIDED = "NOTPROVIDED"  # The end-to-end reference of a payer who gave none.
+    return texts + quoted(" ".join(texts), [*references, end_to_end])
 
 
 def _reference(entry: Any, details: Any) -> str | None:

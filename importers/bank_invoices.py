@@ -11,17 +11,25 @@ compared without regard to case: banks often upper-case remittance text.
 An invoice's other ids name it too when an importer asks (`aliases`): Stripe's
 balance report names an invoice by its `in_…` id, which the billing importer
 keeps as `stripe_invoice` beside the number the invoice is booked under.
+
+What the books add to money naming an invoice (`credited`) is not what its
+row says: a re-import compares an entry without it (`unnamed_text`), so a
+receipt imported while its invoice was not yet booked (waiting in unapplied
+cash) is the same row once the books would credit the receivable with it.
 """
 
 from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from itertools import repeat
 from typing import Any, NamedTuple, cast
 
 from beancount.core import data
+
+from importers import ledger_text
+from importers.ledger_text import Entry, Printed
 
 INVOICE = "invoice"
 CUSTOMER = "customer"
@@ -242,3 +250,30 @@ def credited(
     if currency is not None and invoice.currency_in(receivable) not in (None, currency):
         return otherwise, links
     return receivable, links
+
+
+def unnamed_text(
+    entry: Entry, receivable: str, otherwise: Collection[str], keys: Sequence[str] = ()
+) -> str:
+    """Returns an entry's text without what the books add to it: what its row alone says.
+
+    `credited` takes from the books an entry's links, its `invoice` and
+    `customer`, and whether it posts to the receivable or to `otherwise`
+    (unapplied cash, disbursements, ...); an importer may add `keys` of its
+    own on the same grounds (Stripe's `receipt`). All are left out here,
+    and a posting to any of those accounts is shown as to the receivable:
+    the rest (date, payee, narration, id, amounts, the bank's account, a
+    rule's account) is what a re-import compares (`SourceImporter.content`).
+    """
+    if isinstance(entry, Printed):
+        (entry,) = ledger_text.entries([entry])
+    if not isinstance(entry, data.Transaction):
+        return ledger_text.printed(entry)
+    dropped = {INVOICE, CUSTOMER, *keys}
+    chosen = {receivable, *otherwise}
+    meta = {key: value for key, value in entry.meta.items() if key not in dropped}
+    postings = [
+        posting._replace(account=receivable) if posting.account in chosen else posting
+        for posting in entry.postings
+    ]
+    return ledger_text.printed(entry._replace(meta=meta, links=data.EMPTY_SET, postings=postings))

@@ -16,15 +16,21 @@ of it. `mt-940` parses each statement's tags: `:25:` is the account, every
 `:61:` a booked line (its entry date when it has one, else its value date;
 the bank's reference after `//`), `:62F:`/`:62M:` the closing balance.
 
-The line's text is its `:86:` as written: unstructured text has its lines
-joined with spaces. German structured text (a transaction code, then `?00`
-posting text, `?20`-`?29` and `?60`-`?63` purpose, `?32`/`?33` name) wraps
-at a fixed width mid-word, so its lines and the parts of the purpose and of
-the name are joined as they run on; the name is the payee, the posting text
-and purpose (a space before each SEPA keyword: `EREF+`, `SVWZ+`, ...) the
-narration.
+The line's text is its `:86:` as written, followed by the `:61:` reference
+for the account owner (before `//`; for money in, what the payer quoted, an
+invoice number often) unless it is `NONREF` or the text holds it already, as
+BAI2's customer reference is (`bank_statement.quoted`): so it is searched
+for invoices. Unstructured text has its lines joined with spaces. German
+structured text (a transaction code, then `?00` posting text, `?20`-`?29`
+and `?60`-`?63` purpose, `?32`/`?33` name) wraps at a fixed width mid-word,
+so its lines and the parts of the purpose and of the name are joined as they
+run on; the name is the payee, the posting text and purpose (a space before
+each SEPA keyword: `EREF+`, `SVWZ+`, ...) the narration.
 
-A statement without a closing balance is reported as truncated.
+A statement without a closing balance is reported as truncated. A `:61:`
+line that `mt-940`'s own pattern of the line does not read, or reads
+without its transaction type (a letter and three characters, like `NTRF`:
+it would read the next `:61:` into it), is reported at its own line.
 """
 
 from __future__ import annotations
@@ -39,7 +45,7 @@ import mt940
 
 from importers import bank_importer
 from importers.bank_importer import StatementImporter
-from importers.bank_statement import Booked, Closing, Item
+from importers.bank_statement import Booked, Closing, Item, quoted
 from importers.config import Section
 from importers.errors import ImportFailed, Problem
 from importers.source import Placement
@@ -49,6 +55,7 @@ _KEPT_AFTER_CLOSING = ("64", "65")
 _SUBFIELD = re.compile(r"\?(\d\d)")
 _PAYEE = ("32", "33")
 _PURPOSE = (*(str(n) for n in range(20, 30)), "60", "61", "62", "63")
+_LINE = mt940.tags.Statement()  # The library's pattern of a `:61:` line.
 _KEYWORD = re.compile(r"(?<=\S)((?:EREF|KREF|MREF|CRED|DEBT|SVWZ|ABWA|ABWE|IBAN|BIC|MTLG)[+:])")
 
 
@@ -122,24 +129,50 @@ def read(path: str, problems: list[Problem]) -> list[Item]:
             message = f"Statement from line {start} has no closing balance (:62F: or :62M:)"
             problems.append(Problem(path, last, message + "; the file looks truncated"))
             continue
+        unread = _unread_lines(block.tagged("61"))
+        if unread:
+            problems += [Problem(path, line, message) for line, message in unread]
+            continue
         try:
             items += _statement(block)
-        except (ValueError, KeyError, AttributeError, TypeError) as error:
+        except (ValueError, KeyError, AttributeError, TypeError, RuntimeError) as error:
             message = f"Statement from line {start} is not valid MT940: {error}"
             problems.append(Problem(path, start, message))
     return items
+
+
+def _unread_lines(fields: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Returns the line and problem of each `:61:` field the library would misread.
+
+    A field its pattern does not match makes it raise; one without its
+    transaction type (`1!a3!c`, like `NTRF`) it reads as the start of a
+    line whose fields the next `:61:` fills in: that is one line, not two.
+    """
+    found = []
+    expected = (
+        "expected its value date (YYMMDD), an optional entry date (MMDD), 'C' or 'D', "
+        "an amount with ',' as the decimal separator and a transaction type, "
+        "like '1105210523D11,59N426NONREF'"
+    )
+    for at, (line, text) in enumerate(fields):
+        match = _LINE.re.match(text)
+        if match is None or (not match["id"] and at + 1 < len(fields)):
+            first = text.split("\n", 1)[0]
+            found.append((line, f"Field ':61:' '{first}' is not a statement line; {expected}"))
+    return found
 
 
 def _statement(block: _Block) -> Iterator[Item]:
     parsed = mt940.models.Transactions()
     parsed.parse(block.text)
     account = str(parsed.data["account_identification"])
-    lines = [number for number, _ in block.tagged("61")]
+    fields = block.tagged("61")
+    lines = [number for number, _ in fields]
     if len(lines) != len(parsed.transactions):
         raise ValueError(f"read {len(parsed.transactions)} of its {len(lines)} ':61:' lines")
     details = _details_after(lines, block.tagged("86"))
-    for line, transaction in zip(lines, parsed.transactions, strict=True):
-        yield _booked(account, line, transaction.data, details.get(line, ""))
+    for (line, text), transaction in zip(fields, parsed.transactions, strict=True):
+        yield _booked(account, line, transaction.data, text, details.get(line, ""))
     closing: Any = parsed.data.get("final_closing_balance") or parsed.data.get(
         "intermediate_closing_balance"
     )
@@ -163,12 +196,27 @@ def _details_after(lines: list[int], details: list[tuple[int, str]]) -> dict[int
     return found
 
 
-def _booked(account: str, line: int, data: dict[str, Any], details: str) -> Booked:
-    payee, narration = _described(details)
+def _booked(account: str, line: int, data: dict[str, Any], field: str, details: str) -> Booked:
+    payee, text = _described(details)
+    narration = " ".join(filter(None, [text, *quoted(text, [_owner_reference(field)])]))
     reference = data.get("bank_reference") or None
     day = _day(data.get("entry_date") or data["date"])
     units = data["amount"]
     return Booked(account, line, day, units.amount, units.currency, reference, payee, narration)
+
+
+def _owner_reference(field: str) -> str | None:
+    """Returns a `:61:` line's reference for the account owner: its subfield before `//`.
+
+    For money in, it is what the payer quoted. It is read from the line as
+    the library's pattern splits it, not from the library's transaction,
+    whose `customer_reference` a structured `:86:` replaces (with its
+    `KREF+`, or with nothing).
+    """
+    match = _LINE.re.match(field)
+    if match is None:
+        return None
+    return " ".join(match["customer_reference"].split()) or None
 
 
 def _described(details: str) -> tuple[str | None, str]:

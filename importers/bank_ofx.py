@@ -15,18 +15,21 @@ enforces the specification's field lengths and refuses real files (a
 posting to the next day. The fields are read as written instead.
 
 Every `STMTRS` (bank) or `CCSTMTRS` (credit card) is a statement: its
-account is `ACCTID`, its currency `CURDEF`. Every `STMTTRN` is a booked line:
-`TRNAMT` signed as the bank writes it, dated by the date part of `DTPOSTED`
-(its local date, whatever the time zone), referenced by its `FITID` (unique
-within the account), with `NAME` (or `PAYEE/NAME`) as payee, `MEMO` as
-narration and `CURRENCY/CURSYM` as currency when given. `LEDGERBAL` is the
-closing balance at the end of the date of its `DTASOF`. A file that does not
-end with `</OFX>` is reported as truncated (OFX 1.x may leave a field's tag
-unclosed, so a cut file could otherwise parse).
+account is `ACCTID`, its currency `CURDEF`. Every `STMTTRN` is a booked
+line: `TRNAMT` signed as the bank writes it (its radix point a period or a
+comma, OFX 3.2.9.1: `1200,00` is 1,200.00; OFX writes no thousands
+separator), dated by the date part of `DTPOSTED` (its local date, whatever
+the time zone), referenced by its `FITID` (unique within the account), with
+`NAME` (or `PAYEE/NAME`) as payee, `MEMO` as narration and `CURRENCY/CURSYM`
+as currency when given. `LEDGERBAL` is the closing balance at the end of the
+date of its `DTASOF`. A file that does not end with `</OFX>` is reported as
+truncated (OFX 1.x may leave a field's tag unclosed, so a cut file could
+otherwise parse).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import itertools
 import re
@@ -46,7 +49,7 @@ from importers.config import Section
 from importers.errors import ImportFailed, Problem
 from importers.source import Placement
 
-_NUMBER = NumberFormat()
+_NUMBERS = (NumberFormat("."), NumberFormat(","))  # OFX 3.2.9.1: a period or a comma.
 _DATE = re.compile(r"\d{8}")
 _STATEMENTS = ("STMTRS", "CCSTMTRS")
 
@@ -122,7 +125,7 @@ class _Statement:
     def number(self, line: int, element: ET.Element, tag: str) -> Decimal | None:
         text = _field(element, tag) or ""
         try:
-            return _NUMBER.parse(text)
+            return amount(text)
         except ValueError as error:
             self.problem(line, f"Field '{tag}' '{text}' {error}")
             return None
@@ -156,6 +159,24 @@ class _Statement:
         payee = _field(transaction, "NAME") or _field(transaction, "PAYEE/NAME")
         narration = _field(transaction, "MEMO") or ""
         return Booked(self.account, line, day, number, currency, reference, payee, narration)
+
+
+def amount(text: str) -> Decimal:
+    """Returns an OFX amount: its radix point a period or a comma, no thousands separator.
+
+    OFX 1.6 and 2.x, section 3.2.9.1: "the radix point is indicated with
+    either a period or a comma"; the specification has no thousands separator.
+
+    Raises:
+      ValueError: If the text is no such amount.
+    """
+    for number_format in _NUMBERS:
+        with contextlib.suppress(ValueError):
+            return number_format.parse(text)
+    raise ValueError(
+        "is not an amount; expected digits with '.' or ',' as the decimal separator "
+        "and none between thousands, like '-1234.56'"
+    )
 
 
 def read(path: str, problems: list[Problem]) -> list[Item]:

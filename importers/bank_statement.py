@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -30,15 +30,44 @@ _WORDS = re.compile(r"[A-Za-z0-9_\-/.]+")  # as `bank_invoices` reads ids: `TRID
 
 
 def holds(text: str, reference: str) -> bool:
-    """Tells whether a line's text already holds a reference the payer quoted, as a word.
+    """Tells whether a line's text already holds a reference the payer quoted, word for word.
 
     Words are runs of letters, digits and `-_/.`, less those at their ends,
     in any case: `INV-10` is not held by `INV-100`, so a quoted reference is
     added to the text searched for invoices unless the text names it already
-    (`bank_bai2`, `bank_camt`).
+    (`quoted`). A reference of several words (MT940's `TMG TANGO`) is held
+    when each of its words is.
     """
-    wanted = reference.strip().casefold()
-    return any(word.strip("_-/.") == wanted for word in _WORDS.findall(text.casefold()))
+    wanted = _words(reference)
+    return bool(wanted) and wanted <= _words(text)
+
+
+def _words(text: str) -> set[str]:
+    return {word.strip("_-/.") for word in _WORDS.findall(text.casefold())} - {""}
+
+
+NO_REFERENCE = frozenset({"NONREF", "NOTPROVIDED"})
+"""What a payer who quoted no reference has: MT940's `NONREF`, ISO 20022's `NOTPROVIDED`."""
+
+
+def quoted(text: str, references: Sequence[str | None]) -> list[str]:
+    """Returns the references a payer quoted that a line's text does not hold yet, in order.
+
+    What the payer quoted (BAI2's customer reference, CAMT.053's creditor
+    references and end-to-end id, MT940's reference for the account owner)
+    is often an invoice number: the line's narration is its text followed
+    by these, so it is searched for invoices as the text is, and the AR
+    plugin finds them there later. A reference is left out when the text
+    (with the references before it) holds it as a word (`holds`), or when
+    it says there is none (`NO_REFERENCE`).
+    """
+    added: list[str] = []
+    for reference in references:
+        if not reference or reference.strip().upper() in NO_REFERENCE:
+            continue
+        if not holds(" ".join([text, *added]), reference):
+            added.append(reference)
+    return added
 
 
 class Booked(NamedTuple):

@@ -11,12 +11,15 @@ source's id key (`commission_id: "COM-2026-03-0007"`). Writing a batch:
    entries built from the text as the parser builds them). Any other file
    (typed by hand, say) is parsed (not loaded: no plugin runs).
 2. An entry whose id is already there with the same content is skipped; with
-   different content it is a problem naming both places. Two rows of the batch
-   with one id: the same content is kept once, different content is a problem
-   naming both rows. An entry whose printed text is exactly its twin's text in
-   a month file is the same; any other twin there is parsed and compared as
-   printed, so an edited file is compared by what it says, and the problem
-   names the line the parser reads.
+   different content it is a problem naming both places. The content compared
+   is what the source's row says (`Batch.content`): a source that also reads
+   the books (a bank receipt naming an invoice booked since) compares its
+   entries without what the books added, so an unchanged row is skipped. Two
+   rows of the batch with one id: the same content is kept once, different
+   content is a problem naming both rows. An entry whose printed text is
+   exactly its twin's text in a month file is the same; any other twin there
+   is parsed and compared as printed, so an edited file is compared by what it
+   says, and the problem names the line the parser reads.
 3. Each new entry goes to `<ledger>/<source folder>/YYYY-MM.beancount`, the
    month of its date. A file that receives entries is rewritten whole: its
    entries and the new ones, sorted by date and id and printed as Beancount's
@@ -68,6 +71,9 @@ Twin = data.Directive | Place
 Ids = dict[str, dict[str, Twin]]
 """Entries by id, by id key: the first entry with each id."""
 
+Content = Callable[[Entry], str]
+"""Reads what a re-import compares of an entry: what its source's row says (`same_entry`)."""
+
 
 def meta_id(key: str) -> SourceId:
     """Returns the reader of the id kept under one metadata key (the usual case)."""
@@ -89,6 +95,9 @@ class Batch:
     # How to read an entry's id, when it is not simply its `id_key` metadata (a billing
     # system's void has its invoice's id under `invoice`, and its own id is `<invoice>:void`).
     source_id: SourceId | None = None
+    # What a re-import compares of an entry with its twin: all it says (`canonical`), or, for a
+    # source that also reads the books, what its row alone says (`SourceImporter.content`).
+    content: Content | None = None
 
     @functools.cached_property
     def id_of(self) -> SourceId:
@@ -248,9 +257,15 @@ def canonical(entry: Entry) -> str:
     return ledger_text.printed(entry)
 
 
-def same_entry(first: Entry, second: Entry) -> bool:
-    """Tells whether two entries say the same thing."""
-    return canonical(first) == canonical(second)
+def same_entry(first: Entry, second: Entry, content: Content | None = None) -> bool:
+    """Tells whether two entries say the same thing: all of it, or what `content` reads.
+
+    `content` is a source's reading of what its row says (`SourceImporter.content`):
+    a bank receipt imported before the invoice it names was booked says what it
+    says after, though the books would now link it to the invoice.
+    """
+    read = content or canonical
+    return read(first) == read(second)
 
 
 def _at(entry: Entry, message: str) -> Problem:
@@ -515,7 +530,7 @@ def _new_entries(
                 batch_ids[source_id] = entry
                 new.append(entry)
                 ids.append(source_id)
-            elif same_entry(entry, twin):
+            elif same_entry(entry, twin, batch.content):
                 skipped += 1
             else:
                 where = "already in the ledger at" if source_id in ledger else "also on"

@@ -62,11 +62,12 @@ from beancount.core import amount, data
 
 from importers import bank_numbers, csv_rows, source
 from importers.bank_entries import clean
-from importers.bank_invoices import STRIPE_INVOICE, Invoices, credited
+from importers.bank_invoices import STRIPE_INVOICE, Invoices, credited, unnamed_text
 from importers.bank_numbers import NumberFormat
 from importers.config import Section
 from importers.csv_rows import CsvLayout, Row
 from importers.errors import Problem, raise_if_any
+from importers.ledger_text import Entry
 from importers.source import Placement, SourceImporter
 from plugins import policy
 from plugins.accounts import Accounts
@@ -125,6 +126,17 @@ class StripeBalanceImporter(SourceImporter):
                 entries.append(entry)
         raise_if_any(problems)
         return entries
+
+    def content(self, entry: Entry) -> str:
+        """Returns what a re-import compares of a row: all but what the books added.
+
+        A charge imported before its invoice was booked waits in unapplied
+        cash (with its `receipt`); imported again after, it is the same row,
+        though the books would now credit the receivable (`unnamed_text`).
+        """
+        accounts = self.layout.accounts
+        otherwise = [accounts[role] for role in ("unapplied_cash", "refunds", "disputes")]
+        return unnamed_text(entry, accounts["receivable"], otherwise, ("receipt",))
 
 
 class _Row(csv_rows.Cells):

@@ -225,6 +225,20 @@ CASES: dict[str, tuple[str, str, bytes, str]] = {
         ":25: Statement from line 4 has no closing balance (:62F: or :62M:); "
         "the file looks truncated",
     ),
+    "MT940 amount with a decimal point": (
+        MULTI.format(kind="mt940"), "multi/statement.sta",
+        fixture("mt940/jejik_ing.sta", ":61:100722D3,03NTRF", ":61:100722D3.03NTRF"),
+        ":12: Field ':61:' '100722D3.03NTRFNONREF' is not a statement line; expected its "
+        "value date (YYMMDD), an optional entry date (MMDD), 'C' or 'D', an amount with ',' "
+        "as the decimal separator and a transaction type, like '1105210523D11,59N426NONREF'",
+    ),
+    "MT940 line with neither C nor D": (
+        MULTI.format(kind="mt940"), "multi/statement.sta",
+        fixture("mt940/jejik_ing.sta", ":61:100722D3,03NTRF", ":61:100722X3,03NTRF"),
+        ":12: Field ':61:' '100722X3,03NTRFNONREF' is not a statement line; expected its "
+        "value date (YYMMDD), an optional entry date (MMDD), 'C' or 'D', an amount with ',' "
+        "as the decimal separator and a transaction type, like '1105210523D11,59N426NONREF'",
+    ),
     "truncated OFX": (
         MULTI.format(kind="ofx"), "multi/statement.ofx", fixture("ofx/checking.ofx")[:900],
         ":51: File ends without its closing '</OFX>' tag; it looks truncated",
@@ -232,8 +246,14 @@ CASES: dict[str, tuple[str, str, bytes, str]] = {
     "OFX amount in scientific notation": (
         MULTI.format(kind="ofx"), "multi/statement.ofx",
         fixture("ofx/checking.ofx", "<TRNAMT>-34.51", "<TRNAMT>-3.451E1"),
-        ":54: Field 'TRNAMT' '-3.451E1' is not an amount; expected digits with '.' as the "
-        "decimal separator, like '-1234.56'",
+        ":54: Field 'TRNAMT' '-3.451E1' is not an amount; expected digits with '.' or ',' as "
+        "the decimal separator and none between thousands, like '-1234.56'",
+    ),
+    "OFX amount with a thousands separator": (
+        MULTI.format(kind="ofx"), "multi/statement.ofx",
+        fixture("ofx/checking.ofx", "<TRNAMT>-34.51", "<TRNAMT>-1,034.51"),
+        ":54: Field 'TRNAMT' '-1,034.51' is not an amount; expected digits with '.' or ',' as "
+        "the decimal separator and none between thousands, like '-1234.56'",
     ),
     "Stripe net is not gross less fee": (
         CONFIG, "stripe/2026-03.csv",

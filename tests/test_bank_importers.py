@@ -17,7 +17,7 @@ import pytest
 from beancount import loader
 from beancount.core import amount, data
 from beancount.parser import parser, printer
-from beangulp import testing
+from beangulp import extract, testing
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -213,6 +213,154 @@ def test_beangulp_extract_names_the_invoices_of_existing_entries(
     assert entry.postings[1].account == "Assets:AccountsReceivable"
 
 
+def test_pin_two_invoices_named_and_a_receipt_naming_nothing_flagged(
+    here: Path, importers: list[SourceImporter]
+) -> None:
+    """Pin (review rev40; passed before it): naming two invoices, and naming nothing."""
+    second = INVOICE.replace("INV-7", "INV-8").replace("CUS-0042", "CUS-0043")
+    second = second.replace("2026-02-20", "2026-02-21").replace("1200.00", "800.00")
+    Path("ledger/billing.beancount").write_text(INVOICE + "\n" + second, encoding="utf-8")
+    document(
+        "bank/2026-03.csv",
+        'W-1,03/02/2026,ACME ROBOTICS,"WIRE INV-7, INV-8","2,000.00",',
+        'W-2,03/03/2026,Nobody Ltd,Transfer,"1,234.56",',
+        "W-3,04/20/2026,Harbor Bank,Fee,-1.00,",
+    )
+    run(importers)
+    assert '"WIRE INV-7, INV-8" ^INV-7 ^INV-8\n' in written()
+    assert "Liabilities:UnappliedCash  -2000.00 USD" in written()
+    assert "Liabilities:UnappliedCash  -1234.56 USD" in written()
+    Path("ledger/ar.yaml").write_text(
+        "tolerance: {USD: 1.00}\nunapplied_cash_age_days: 30\n", encoding="utf-8"
+    )
+    books = AR_BOOKS.format(folder="bank") + "2026-01-01 open Expenses:Unreconciled\n"
+    Path("ledger/main.beancount").write_text(books, encoding="utf-8")
+    entries, errors, _ = loader.load_file("ledger/main.beancount")
+    assert errors == []
+    # Step 1 (named), oldest first: 2,000.00 = 1,200.00 to INV-7 (Feb 20)
+    # + 800.00 to INV-8 (Feb 21), both on Mar 2.
+    applied = [
+        (str(entry.date), str(entry.meta["invoice"]), str(entry.postings[-1].units))
+        for entry in entries
+        if isinstance(entry, data.Transaction) and entry.meta.get("revclose_kind") == "named"
+    ]
+    assert applied == [
+        ("2026-03-02", "INV-7", "-1200.00 USD"),
+        ("2026-03-02", "INV-8", "-800.00 USD"),
+    ]
+    # W-2 names nothing and its payee is no customer's: it stays unapplied, and
+    # is flagged Mar 3 + 30 days = Apr 2 (the books reach April through W-3).
+    flagged = [
+        (str(entry.date), entry.narration)
+        for entry in entries
+        if isinstance(entry, data.Transaction) and entry.flag == "!"
+    ]
+    assert flagged == [
+        (
+            "2026-04-02",
+            "Unapplied cash Assets:Bank:US:Operating/W-2: 1234.56 USD unapplied 30 days "
+            "after receipt",
+        )
+    ]
+
+
+# Re-importing a statement after the invoice it names was booked: the line is
+# compared by what its row says, not by what the books add (the invoice's link,
+# `invoice` and `customer`, the receivable over unapplied cash).
+
+
+def test_a_statement_imported_again_after_its_invoice_is_booked_adds_nothing(
+    here: Path, importers: list[SourceImporter]
+) -> None:
+    Path("ledger/billing.beancount").write_text("", encoding="utf-8")
+    document("bank/2026-03.csv", 'W-1,03/02/2026,ACME ROBOTICS,WIRE INV-7,"1,200.00",')
+    # INV-7 is not booked yet: the 1,200.00 waits in unapplied cash, linked to nothing.
+    first = run(importers)
+    assert first.added == {Path("ledger/bank/2026-03.beancount"): 1}
+    assert '"WIRE INV-7"\n' in written()
+    assert "Liabilities:UnappliedCash  -1200.00 USD" in written()
+    # The billing export then books INV-7 (1,200.00 USD, Feb 20), and the
+    # unchanged statement is imported again, as `make import` does every time:
+    # W-1 is already in the ledger, so nothing is added and no byte changes.
+    Path("ledger/billing.beancount").write_text(INVOICE, encoding="utf-8")
+    before = tree(Path("ledger"))
+    again = run(importers)
+    assert (again.added, again.skipped) == ({}, 1)
+    assert tree(Path("ledger")) == before
+    # The AR plugin applies the waiting receipt by the invoice its narration
+    # names (step 1): 1,200.00 of 1,200.00 off INV-7's receivable on Mar 2.
+    entries, errors = loaded_with_ar()
+    assert errors == []
+    assert ar_generated(entries) == [
+        (
+            "named",
+            "Cash application INV-7 from Assets:Bank:US:Operating/W-1",
+            [
+                "Liabilities:UnappliedCash 1200.00 USD",
+                "Assets:AccountsReceivable -1200.00 USD",
+            ],
+        )
+    ]
+    (applied,) = [entry for entry in entries if "revclose_kind" in entry.meta]
+    assert applied.date == datetime.date(2026, 3, 2)
+
+
+def test_a_line_changed_since_it_was_imported_is_an_error_though_its_invoice_is_booked(
+    here: Path, importers: list[SourceImporter]
+) -> None:
+    Path("ledger/billing.beancount").write_text("", encoding="utf-8")
+    document("bank/2026-03.csv", "W-1,03/02/2026,ACME ROBOTICS,WIRE INV-7,1200.00,")
+    run(importers)
+    Path("ledger/billing.beancount").write_text(INVOICE, encoding="utf-8")
+    before = tree(Path("ledger"))
+    # The same reference with another amount (1,100.00) is another line, not W-1.
+    document("bank/2026-03.csv", "W-1,03/02/2026,ACME ROBOTICS,WIRE INV-7,1100.00,")
+    assert failure(importers) == (
+        "documents/bank/2026-03.csv:2: bank_reference 'Assets:Bank:US:Operating/W-1' is "
+        "already in the ledger at ledger/bank/2026-03.beancount:3 with different content"
+    )
+    assert tree(Path("ledger")) == before
+
+
+def test_beangulp_marks_a_receipt_imported_before_its_invoice_was_booked_a_duplicate(
+    here: Path, importers: list[SourceImporter]
+) -> None:
+    importer = next(item for item in importers if isinstance(item, StatementImporter))
+    path = document("bank/2026-03.csv", "W-1,03/02/2026,Acme,WIRE INV-7,1200.00,")
+    (unapplied,) = importer.extract(path, [])  # Before INV-7: unapplied cash, no link.
+    invoice, _, _ = loader.load_string(INVOICE)
+    (paying,) = importer.extract(path, invoice)  # After: INV-7's receivable, linked.
+    assert isinstance(paying, data.Transaction) and paying.links == {"INV-7"}
+    importer.deduplicate([paying], [unapplied])
+    assert paying.meta[extract.DUPLICATE] is unapplied
+    # Another date is another line: not marked.
+    (moved,) = importer.extract(
+        document("bank/2026-03.csv", "W-1,03/03/2026,Acme,WIRE INV-7,1200.00,"), invoice
+    )
+    importer.deduplicate([moved], [unapplied])
+    assert extract.DUPLICATE not in moved.meta
+
+
+def test_a_stripe_charge_imported_again_after_its_invoice_is_booked_adds_nothing(
+    here: Path, importers: list[SourceImporter]
+) -> None:
+    Path("ledger/billing.beancount").write_text("", encoding="utf-8")
+    document(
+        "stripe/2026-03.csv",
+        stripe_row("txn_1", "charge", "1200.00", "35.10", "1164.90", invoice_id="INV-7"),
+        header=STRIPE_HEADER,
+    )
+    run(importers)
+    # INV-7 not booked yet: 1,200.00 gross to unapplied cash, with the row's id as `receipt`.
+    assert 'receipt: "txn_1"' in written("stripe")
+    assert "Liabilities:UnappliedCash   -1200.00 USD" in written("stripe")
+    Path("ledger/billing.beancount").write_text(INVOICE, encoding="utf-8")
+    before = tree(Path("ledger"))
+    again = run(importers)
+    assert (again.added, again.skipped) == ({}, 1)
+    assert tree(Path("ledger")) == before
+
+
 AR_BOOKS = """\
 option "operating_currency" "USD"
 plugin "plugins.ar_reconciliation" "ar.yaml"
@@ -394,6 +542,80 @@ def test_rules_send_fees_and_stripe_payouts_to_their_accounts(
     assert "Expenses:BankFees          28.00 USD" in text
     assert "Assets:Bank:InTransit     -1940.00 USD" in text
     assert "Expenses:Unreconciled      10.00 USD" in text  # The rule is for money in only.
+
+
+# OFX: amounts with a decimal comma, and a second download of the same day.
+
+
+def ofx_importer() -> list[SourceImporter]:
+    """The fixtures' sources (`ofx`: account 1452687~7 is Assets:Bank:US:Checking)."""
+    Path("documents/ofx").mkdir()
+    return sources.load(FIXTURES / "importers.yaml")
+
+
+def test_an_ofx_amount_with_a_decimal_comma_is_read(here: Path) -> None:
+    # OFX 1.6 and 2.x, section 3.2.9.1: "the radix point is indicated with
+    # either a period or a comma"; OFX has no thousands separator.
+    (ofx,) = [each for each in ofx_importer() if each.name == "ofx"]
+    sample = (FIXTURES / "ofx" / "checking.ofx").read_text(encoding="ascii")
+    memo = "<MEMO>DIVIDEND EARNED FOR PERIOD OF 03/01/2011 THROUGH 03/31/2011 ANNUAL "
+    memo += "PERCENTAGE YIELD EARNED IS 0.05%"
+    variant = sample.replace("<TRNAMT>0.01", "<TRNAMT>1200,00").replace(memo, "<MEMO>WIRE INV-7")
+    variant = variant.replace("<TRNAMT>-34.51", "<TRNAMT>-34,51")
+    path = Path("documents/ofx/checking.ofx")
+    path.write_text(variant, encoding="ascii")
+    invoice, _, _ = loader.load_string(INVOICE.replace("2026-02-20", "2011-03-01"))
+    wire, withdrawal, *_ = ofx.extract(str(path), invoice)
+    # 1200,00 is 1,200.00 USD in; its memo names INV-7 (1,200.00 USD), so it
+    # credits INV-7's receivable by 1,200.00. -34,51 is 34.51 out.
+    assert ledger_files.canonical(wire) == textwrap.dedent(
+        """\
+        2011-03-31 * "DIVIDEND EARNED FOR PERIOD OF 03" "WIRE INV-7" ^INV-7
+          bank_reference: "1452687~7/0000486"
+          invoice: "INV-7"
+          customer: "CUS-0042"
+          Assets:Bank:US:Checking     1200.00 USD
+          Assets:AccountsReceivable  -1200.00 USD
+        """
+    )
+    assert isinstance(withdrawal, data.Transaction)
+    assert withdrawal.postings[0].units == amount.Amount(Decimal("-34.51"), "USD")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=ImportFailed,
+    reason="README limitation: a second download of one day is refused, not superseding",
+)
+def test_a_second_ofx_download_of_the_same_day_supersedes_its_closing_balance(
+    here: Path,
+) -> None:
+    importers = ofx_importer()
+    sample = (FIXTURES / "ofx" / "checking.ofx").read_text(encoding="ascii")
+    morning = sample.replace("<DTASOF>20130525225731.258", "<DTASOF>20130525080000.000")
+    Path("documents/ofx/morning.ofx").write_text(morning, encoding="ascii")
+    assert sum(run(importers).added.values()) == 4  # 3 lines and the balance
+    new_line = (
+        "\t\t\t\t\t<STMTTRN>\n\t\t\t\t\t\t<TRNTYPE>CREDIT\n"
+        "\t\t\t\t\t\t<DTPOSTED>20130525140000.000\n\t\t\t\t\t\t<TRNAMT>1200.00\n"
+        "\t\t\t\t\t\t<FITID>0000489\n\t\t\t\t\t\t<NAME>ACME ROBOTICS\n"
+        "\t\t\t\t\t\t<MEMO>WIRE\n\t\t\t\t\t</STMTTRN>\n\t\t\t\t</BANKTRANLIST>"
+    )
+    # The evening download: the same three lines, one more of 1,200.00 at
+    # 14:00, and the ledger balance then: 100.99 + 1,200.00 = 1,300.99.
+    evening = sample.replace("\t\t\t\t</BANKTRANLIST>", new_line, 1).replace(
+        "<BALAMT>100.99", "<BALAMT>1300.99", 1
+    )
+    Path("documents/ofx/evening.ofx").write_text(evening, encoding="ascii")
+    # Wanted: 0000489 added, the day's closing balance the later 1,300.99.
+    # Found: ImportFailed, "documents/ofx/evening.ofx:80: bank_reference
+    # '1452687~7/2013-05-25/closing USD' is already in the ledger at
+    # ledger/ofx/2013-05.beancount:3 with different content" (README).
+    run(importers)
+    text = written("ofx")
+    assert 'bank_reference: "1452687~7/0000489"' in text
+    balances = [" ".join(line.split()) for line in text.splitlines() if " balance " in line]
+    assert balances == ["2013-05-26 balance Assets:Bank:US:Checking 1300.99 USD"]
 
 
 # Source ids and balances.

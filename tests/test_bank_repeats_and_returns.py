@@ -4,7 +4,8 @@ Worked examples of three rules of `importers.bank_entries` and
 `importers.bank_bai2`: a BAI2 bank reference repeated within one file is
 another line (`<reference>/2`, ...); money out naming exactly one invoice is taken back
 from that invoice (a returned payment reopens it); a BAI2 detail's customer
-reference is searched for invoices with its text.
+reference, and an MT940 line's reference for the account owner, are searched
+for invoices with its text.
 """
 
 from __future__ import annotations
@@ -40,6 +41,12 @@ lockbox:
   ledger: lockbox
   bank_accounts: {"1234567890": Assets:Bank:US:Operating}
   accounts: {disbursements: Expenses:Unreconciled}
+swift:
+  importer: mt940
+  documents: swift/*.sta
+  ledger: swift
+  bank_accounts: {"517852257": Assets:Bank:US:Operating}
+  accounts: {disbursements: Expenses:Unreconciled}
 """
 HEADER = "Reference,Date,Counterparty,Description,Amount"
 BILLING = """\
@@ -61,7 +68,7 @@ BILLING = """\
 
 @pytest.fixture
 def importers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[SourceImporter]:
-    workspace(tmp_path, monkeypatch, "bank", "lockbox")
+    workspace(tmp_path, monkeypatch, "bank", "lockbox", "swift")
     Path("importers.yaml").write_text(CONFIG, encoding="utf-8")
     Path("ledger/billing.beancount").write_text(BILLING, encoding="utf-8")
     return sources.load(Path("importers.yaml"))
@@ -310,6 +317,58 @@ def test_a_bai2_customer_reference_names_the_invoice_it_pays(
     )
 
 
+# MT940: the `:61:` reference for the account owner (before `//`) is what the payer quoted.
+
+MT940 = """\
+:20:STATEMENT
+:25:517852257
+:28:1/1
+:60F:C260301USD0,00
+:61:2603020302C49,00NTRFINV-8//BR77
+:86:LUMEN BV
+:61:2603020302C10,00NTRFNONREF//BR78
+:86:TRANSFER
+:61:2603020302C5,00NTRFC-1//BR79
+:86:WIRE C-1
+:62F:C260302USD64,00
+"""
+
+
+def test_an_mt940_customer_reference_names_the_invoice_it_pays(
+    importers: list[SourceImporter],
+) -> None:
+    Path("documents/swift/2026-03-02.sta").write_text(MT940, encoding="utf-8")
+    run(importers)
+    # BR77 quotes INV-8 (49.00 USD) before `//`: 49.00 off INV-8's receivable.
+    # NONREF quotes nothing; C-1 is in its text already (not repeated) and is no
+    # invoice. The closing balance: 0.00 + 49.00 + 10.00 + 5.00 = 64.00.
+    assert written("swift") == textwrap.dedent(
+        """\
+        ; swift, 2026-03: imported by `python import.py import`; do not edit by hand.
+
+        2026-03-02 * "LUMEN BV INV-8" ^INV-8
+          bank_reference: "517852257/BR77"
+          invoice: "INV-8"
+          customer: "CUS-0043"
+          Assets:Bank:US:Operating    49.00 USD
+          Assets:AccountsReceivable  -49.00 USD
+
+        2026-03-02 * "TRANSFER"
+          bank_reference: "517852257/BR78"
+          Assets:Bank:US:Operating    10.00 USD
+          Liabilities:UnappliedCash  -10.00 USD
+
+        2026-03-02 * "WIRE C-1"
+          bank_reference: "517852257/BR79"
+          Assets:Bank:US:Operating    5.00 USD
+          Liabilities:UnappliedCash  -5.00 USD
+
+        2026-03-03 balance Assets:Bank:US:Operating                        64.00 USD
+          bank_reference: "517852257/2026-03-02/closing USD"
+        """
+    )
+
+
 def test_a_quoted_reference_is_held_by_the_text_only_as_a_word() -> None:
     # BAI2's customer reference and CAMT's payer references are added to the
     # text searched for invoices unless it names them already: INV-10 is not
@@ -318,3 +377,11 @@ def test_a_quoted_reference_is_held_by_the_text_only_as_a_word() -> None:
     assert bank_statement.holds("WIRE C-1", "c-1")
     assert bank_statement.holds("TRID:RP123 BO1:DOE", "RP123")  # Citi's BAI2 example
     assert not bank_statement.holds("WIRE INV-100", "INV-10")
+    # A reference of several words is held when each of its words is (ING's
+    # MT940 example quotes "TMG TANGO", which its text holds).
+    assert bank_statement.holds("IDEAL KN: TMG TANGO TRANSACTIENR 0050000534527978", "TMG TANGO")
+    assert not bank_statement.holds("RETOURE EREF+TFNR 40001 00005", "TFNr 40001 MSGID")
+    # What is added: each reference not held yet, none of "no reference" (MT940's
+    # NONREF, ISO 20022's NOTPROVIDED), and one quoted twice once.
+    quoted = ["NONREF", None, "INV-7", "inv-7", "NOTPROVIDED", "C-1"]
+    assert bank_statement.quoted("WIRE C-1", quoted) == ["INV-7"]

@@ -16,6 +16,8 @@ import csv
 import datetime
 import re
 import shutil
+import subprocess
+import sys
 from collections import Counter, defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -38,6 +40,7 @@ from importers import batch, sources
 from importers.billing_source import BillingImporter
 from plugins import usage_accruals, usage_reconciliation
 from reports import cli
+from tests.importing import tree as every_file
 
 REPO = Path(__file__).resolve().parents[1]
 LEDGER = REPO / "ledger"
@@ -768,6 +771,25 @@ def test_importing_the_committed_documents_again_adds_nothing(tmp_path: Path) ->
     done = batch.import_documents(importers, [DOCUMENTS], tmp_path / "ledger")
     assert done.added == {}
     assert tree(tmp_path / "ledger") == tree(LEDGER)
+
+
+def test_pin_the_readme_import_command_adds_nothing_to_the_demo(tmp_path: Path) -> None:
+    """Pin (review rev40; passed before it): the README's command, from a checkout's copy."""
+    checkout = tmp_path / "checkout"
+    for name in ("config", "documents", "importers", "ledger", "plugins"):
+        shutil.copytree(REPO / name, checkout / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(REPO / "import.py", checkout / "import.py")
+    before = every_file(checkout / "ledger")  # Hidden ones too: a stray temporary would show.
+    done = subprocess.run(
+        [sys.executable, "import.py", "import", "documents", "--ledger", "ledger/"],
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "0 entries added" in done.stdout
+    assert every_file(checkout / "ledger") == before
 
 
 def test_every_product_of_the_catalog_is_mapped_to_its_account() -> None:
