@@ -954,22 +954,29 @@ class _Move(NamedTuple):
     units: int
 
 
-def _place(move: _Move) -> tuple[datetime.date, bool, bool, str, int]:
-    """Returns a move's place on a statement: its date, the debt put in first, then the ledger's.
+# A day's documents, in the order a statement shows them before anything else of the day.
+_DOCUMENTS = ("invoice", "credit note")
 
-    On a day, an invoice (the document that puts the debt in) comes before
-    what takes it out, wherever each is typed: billed and paid the same day
-    from two files, the invoice shows first and the balance never reads as
-    paid before billed. The rest keep the ledger's order: typed entries, each
-    at its file and line, then generated ones (located at the line they come
-    from), which follow from them.
+
+def _place(move: _Move) -> tuple[datetime.date, int, bool, str, int]:
+    """Returns a move's place on a statement: by date, a day's documents first, then ledger order.
+
+    On a day, what the customer was billed or credited comes first, wherever
+    it is typed: invoices, then credit notes (`_DOCUMENTS`), then the rest
+    (payments, refunds, chargebacks, write-offs, ...). Billed and paid the
+    same day from two files, the invoice shows before the payment; credited
+    and refunded the same day, the credit note shows before the refund that
+    pays its credit out: the balance never reads as paid before billed, nor
+    as a refund owed before the credit. Each group keeps the ledger's order:
+    typed entries, each at its file and line, then generated ones (located
+    at the line they come from), which follow from them.
     """
     where = move.entry.meta
     generated = meta.GENERATED_BY in where
-    debt_in = move.kind == "invoice"
+    rank = _DOCUMENTS.index(move.kind) if move.kind in _DOCUMENTS else len(_DOCUMENTS)
     return (
         move.entry.date,
-        not debt_in,
+        rank,
         generated,
         str(where.get("filename", "")),
         where.get("lineno", 0),
@@ -1415,8 +1422,8 @@ def customer_statement(
 
     Each currency's section is the opening balance at the start (zero when
     nothing precedes it), each move of the period by date, a day's invoices
-    first, then in the ledger's order (file, then line; `_place`), and the
-    closing balance at the end.
+    and then its credit notes first, then the rest in the ledger's order
+    (file, then line; `_place`), and the closing balance at the end.
     Charges (invoices, refunds paid out) increase what the customer owes,
     credits (payments, credit notes, voids, write-offs) reduce it; a move's
     `type` says which it is (`_statement_moves`). The customer "(unassigned)"

@@ -140,6 +140,15 @@ class CustomerNames:
         return names | {key: customer.name for key, customer in declared.items()}
 
 
+def customer_names(books: Books, day: datetime.date) -> dict[str, str]:
+    """Returns each customer's name at the end of `day`, by id (`CustomerNames.as_of`).
+
+    For a page that shows figures of several months: its customers are
+    named once, as of one date (Fava's pages, the window's as-of date).
+    """
+    return CustomerNames(books, books.typed_entries()).as_of(day)
+
+
 def _first(*values: object) -> str:
     return next((str(value) for value in values if value), "")
 

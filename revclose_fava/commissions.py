@@ -94,6 +94,7 @@ def page(context: Context) -> CommissionsPage:
             )
         ),
         booked=grids.grid(
-            loaded.run(detail.commissions_booked, window.month), kinds={"contract": grids.LINK}
+            loaded.run(detail.commissions_booked, window.month, window.as_of),
+            kinds={"contract": grids.LINK},
         ),
     )

@@ -33,13 +33,17 @@ COLUMNS = (
 )
 
 
-def commissions_booked(books: Books, month: datetime.date) -> Table:
-    """Returns the commissions (and clawbacks) booked in a month, in date and contract order."""
+def commissions_booked(books: Books, month: datetime.date, as_of: datetime.date) -> Table:
+    """Returns the commissions (and clawbacks) booked in a month, in date and contract order.
+
+    Customers are named as of `as_of` (`reports.sources.CustomerNames`): the
+    page's date, so this listing names them as the page's other reports do.
+    """
     policy = commission_policy.load(books.plugin_config("plugins.commissions"), books.options)[0]
     lines = commission_lines.read(books.typed_entries(), policy)[0]
     sources = Sources(books)
     first, last = month, period.last_day(month)
-    names = sources.names.as_of(last)
+    names = sources.names.as_of(as_of)
     rows: list[list[Any]] = []
     for line in sorted(lines, key=lambda line: (line.booked, line.contract, line.position)):
         if not first <= line.booked <= last:

@@ -1,5 +1,9 @@
 """The Revenue page: by product line and by customer over time, the deferred revenue
-roll-forward of the month, and the revenue waterfall as of the date."""
+roll-forward of the month, and the revenue waterfall as of the date.
+
+Customers are named as of the window's as-of date (`window`), on every row
+of the grid and chart alike, as the receivables page names them.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from typing import Any
 
 from fava.internal_api import BarChart
 
-from reports import deferred_revenue, disaggregation, period
+from reports import deferred_revenue, disaggregation, period, sources
 from revclose_fava import charts, grids
 from revclose_fava.charts import Svg
 from revclose_fava.context import Context, currencies_of, rows_of
@@ -59,12 +63,9 @@ def page(context: Context) -> RevenuePage:
         lambda row: (row["key"], row["currency"]) if row["by"] == disaggregation.CUSTOMER else None,
         "revenue",
     )
-    customer_names = {
-        row["key"]: row["name"]
-        for _, table in monthly
-        for row in rows_of(table)
-        if row["by"] == disaggregation.CUSTOMER
-    }
+    # Every customer of the page is named as of the window's date, the date of
+    # the receivables page, not each as of the last month it had revenue.
+    customer_names = loaded.run(sources.customer_names, window.as_of)
     stacks: dict[str, dict[datetime.date, dict[str, Decimal]]] = defaultdict(dict)
     for (account, currency), figures in lines.items():
         for name, month in zip(names, months, strict=True):

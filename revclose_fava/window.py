@@ -3,11 +3,12 @@
 The rule, the same on every page:
 
 - The **as-of date** (aging, open invoices, unapplied cash, customer credits,
-  the waterfall) is the last day of Fava's time filter, but not after the
-  books' last typed transaction (generated releases in later months do not
-  count); a filter that starts after that date keeps its own last day. Without
-  a time filter it is the end of the latest complete month, as `revclose` uses
-  by default.
+  the waterfall, and each customer's name on every page, the revenue grid
+  and the commissions booked included) is the last day of Fava's time
+  filter, but not after the books' last typed transaction (generated
+  releases in later months do not count); a filter that starts after that
+  date keeps its own last day. Without a time filter it is the end of the
+  latest complete month, as `revclose` uses by default.
 - The **month** (roll-forwards, disaggregation, DSO, the close) is the month
   of the as-of date.
 - The **months** of the views over time are the months of the time filter up

@@ -228,7 +228,7 @@ def test_each_open_invoice_links_to_its_entries_in_the_journal(fava: Server, dem
 def test_commissions_page_shows_the_contract_cost_roll_forward(fava: Server, demo: Books) -> None:
     month = month_of(demo)
     roll = commissions.rollforward(demo, month)
-    booked = detail.commissions_booked(demo, month)
+    booked = detail.commissions_booked(demo, month, period.last_day(month))
     text = page(fava.url(DEMO, "RevcloseCommissions"))
     assert table_with(text, header(roll)) == shown(demo, roll)
     assert table_with(text, header(booked)) == shown(demo, booked)
@@ -385,11 +385,11 @@ def test_the_sidebar_lists_the_four_pages(fava: Server) -> None:
 # Edge cases, served in-process by Fava's own application ----------------------
 
 
-def _served(tmp_path: Path, ledger: str, name: str) -> str:
+def _served(tmp_path: Path, ledger: str, name: str, query: str = "") -> str:
     path = tmp_path / "main.beancount"
     path.write_text(textwrap.dedent(ledger).lstrip(), encoding="utf-8")
     client = create_app([str(path)], load=True).test_client()
-    response = client.get(f"/edge/extension/{name}/")
+    response = client.get(f"/edge/extension/{name}/{query}")
     assert response.status_code == 200
     return response.get_data(as_text=True)
 
@@ -416,3 +416,135 @@ def test_books_with_errors_say_the_close_refuses_them(tmp_path: Path) -> None:
     text = _served(tmp_path, ledger, "RevcloseClose")
     assert "The books have 1 bean-check error:" in text
     assert table_with(text, ["control", "2026-01"])[0] == ["bean-check errors", "FAIL"]
+
+
+# CUS-1 is billed as "Acme" in January (its only revenue) and renamed by its
+# `custom "customer"` directive on Feb 15; CUS-2 is billed in March. The time
+# filter January to March ends the window at the last typed transaction,
+# Mar 10: the as-of date of every page (`revclose_fava.window`).
+RENAMED = f"""
+    option "title" "Edge"
+    option "operating_currency" "USD"
+    plugin "plugins.ar_reconciliation" "ar.yaml"
+    2025-01-01 {fava_server.EXTENSION}
+    2025-01-01 open Assets:AccountsReceivable
+    2025-01-01 open Assets:Bank:Operating
+    2025-01-01 open Income:Revenue:Services
+    2025-01-01 open Liabilities:UnappliedCash
+    2025-01-01 open Liabilities:CustomerCredits
+
+    2026-01-10 * "Acme" "Invoice INV-1" ^INV-1
+      invoice: "INV-1"
+      customer: "CUS-1"
+      due: 2026-02-09
+      Assets:AccountsReceivable  100.00 USD
+      Income:Revenue:Services  -100.00 USD
+
+    2026-02-15 custom "customer" "CUS-1" "Acme Robotics"
+
+    2026-03-10 * "Beta" "Invoice INV-2" ^INV-2
+      invoice: "INV-2"
+      customer: "CUS-2"
+      due: 2026-04-09
+      Assets:AccountsReceivable  50.00 USD
+      Income:Revenue:Services  -50.00 USD
+"""
+
+
+def test_every_page_of_a_window_names_its_customers_as_of_the_windows_date(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "ar.yaml").write_text("tolerance: {USD: 1.00}\n", encoding="utf-8")
+    query = "?time=2026-01+-+2026-03"
+    receivables_page = _served(tmp_path, RENAMED, "RevcloseReceivables", query)
+    assert "As of <strong>2026-03-10</strong>" in receivables_page
+    # The aging as of Mar 10: CUS-1 owes INV-1 100.00 (billed Jan 10, due
+    # Feb 9: 29 days past due); its directive (Feb 15, on or before Mar 10)
+    # names it "Acme Robotics".
+    columns = [grids.title_of(name) for name in receivables_report.AGING_COLUMNS]
+    aging = {row[0]: row[1] for row in table_with(receivables_page, columns)}
+    assert aging["CUS-1"] == "Acme Robotics"
+    # The revenue page of the same window names every customer as of Mar 10
+    # too: CUS-1's revenue 100.00 (January), 0.00 + 100.00 = 100.00 in all,
+    # under the same name; CUS-2's 50.00 (March), named "Beta" by INV-2
+    # (Mar 10). (Review rev41 found CUS-1 named "Acme", as of January, the
+    # last month of the window in which it had revenue, while CUS-2 was named
+    # as of March: one grid naming customers at different dates.)
+    revenue_page = _served(tmp_path, RENAMED, "RevcloseRevenue", query)
+    months = ["2026-01", "2026-02", "2026-03"]
+    rows = table_with(revenue_page, ["customer", "name", "currency", *months, "total"])
+    by_customer = {row[0]: (row[1], row[-1]) for row in rows}
+    assert by_customer == {"CUS-1": ("Acme Robotics", "100.00"), "CUS-2": ("Beta", "50.00")}
+
+
+# CTR-1 is CUS-1's contract, billed as "Acme" on Jan 5; the commission on it
+# is booked Mar 10; CUS-1's directive renames it "Acme Robotics" on Mar 20,
+# after the window's date: the time filter Mar 1 to Mar 15 ends the window
+# on Mar 15 (the books go on to Mar 25).
+RENAMED_LATER = f"""
+    option "title" "Edge"
+    option "operating_currency" "USD"
+    plugin "plugins.ar_reconciliation" "ar.yaml"
+    plugin "plugins.deferred_revenue"
+    plugin "plugins.commissions" "commissions.yaml"
+    2026-01-01 {fava_server.EXTENSION}
+    2026-01-01 open Assets:Bank:Operating USD
+    2026-01-01 open Assets:AccountsReceivable USD
+    2026-01-01 open Liabilities:DeferredRevenue:Subscriptions USD
+    2026-01-01 open Income:Revenue:Subscriptions USD
+    2026-01-01 open Liabilities:UnappliedCash USD
+    2026-01-01 open Expenses:Commissions USD
+    2026-01-01 open Liabilities:CommissionsPayable USD
+    2026-01-01 open Expenses:BankFees USD
+
+    2026-01-05 custom "contract" "CTR-1"
+      customer: "CUS-1"
+      start: 2026-01-05
+      end: 2028-01-04
+
+    2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
+      invoice: "INV-1"
+      customer: "CUS-1"
+      contract: "CTR-1"
+      due: 2026-02-04
+      Assets:AccountsReceivable                  2400.00 USD
+      Liabilities:DeferredRevenue:Subscriptions -2400.00 USD
+        service_start: 2026-01-05
+        service_end: 2028-01-04
+
+    2026-03-10 * "Sales" "Commission CTR-1" ^CTR-1
+      Expenses:Commissions            240.00 USD
+        contract: "CTR-1"
+      Liabilities:CommissionsPayable -240.00 USD
+
+    2026-03-20 custom "customer" "CUS-1" "Acme Robotics"
+
+    2026-03-25 * "Bank" "Fees"
+      Expenses:BankFees          1.00 USD
+      Assets:Bank:Operating     -1.00 USD
+"""
+
+
+def test_the_commissions_booked_name_their_customers_as_of_the_windows_date(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "ar.yaml").write_text("tolerance: {USD: 1.00}\n", encoding="utf-8")
+    (tmp_path / "commissions.yaml").write_text(
+        "amortization_account: Expenses:Commissions:Amortization\n", encoding="utf-8"
+    )
+    query = "?time=2026-03-01+-+2026-03-15"
+    receivables_page = _served(tmp_path, RENAMED_LATER, "RevcloseReceivables", query)
+    assert "As of <strong>2026-03-15</strong>" in receivables_page
+    # As of Mar 15, CUS-1 owes INV-1 2400.00 and is named by INV-1's payee,
+    # "Acme": its directive (Mar 20) does not count yet.
+    columns = [grids.title_of(name) for name in receivables_report.AGING_COLUMNS]
+    aging = {row[0]: row[1] for row in table_with(receivables_page, columns)}
+    assert aging["CUS-1"] == "Acme"
+    # The commissions page lists March's commission on CTR-1 (240.00, Mar
+    # 10) under the same name, as of Mar 15. (Named as of the month's end,
+    # Mar 31, it read "Acme Robotics" beside the aging's "Acme".)
+    commissions_page = _served(tmp_path, RENAMED_LATER, "RevcloseCommissions", query)
+    booked = table_with(commissions_page, [grids.title_of(name) for name in detail.COLUMNS])
+    assert [(row[1], row[2], row[3], row[6]) for row in booked] == [
+        ("CTR-1", "CUS-1", "Acme", "240.00")
+    ]

@@ -211,6 +211,44 @@ def test_a_customers_directive_counts_from_its_date_and_then_wins_over_payees(
     assert april.rows[1][:2] == ["CUS-2", "Beta Robotics GmbH"]
 
 
+# PIN (review rev41): a customer whose only name is a directive dated after
+# the report's date is unnamed in that report (31f054b's rule: a later
+# directive does not count yet, so a closed month's package stays as it
+# was). CUS-9's deposit comes on Mar 20; its directive, dated its first
+# invoice's day, is Apr 1. Before 31f054b March's statements named it
+# "Nova Labs". A rule that names such a customer changes this pin.
+DEPOSIT_FIRST = (
+    HEADER
+    + """
+2026-03-20 * "Nova Labs" "Deposit"
+  receipt: "R-9"
+  customer: "CUS-9"
+  Assets:Bank:Operating  500.00 USD
+  Liabilities:UnappliedCash  -500.00 USD
+
+2026-04-01 custom "customer" "CUS-9" "Nova Labs"
+"""
+)
+
+
+def test_pin_a_directive_after_the_reports_date_leaves_its_customer_unnamed(
+    books: Books,
+) -> None:
+    loaded = _books(books, DEPOSIT_FIRST)
+    # March: R-9 500.00 waits unapplied, 0.00 - 500.00 = -500.00 on CUS-9's
+    # statement; no document names CUS-9 and its directive (Apr 1) is after
+    # Mar 31: the name is "". April (nothing moves): "Nova Labs".
+    march = receivables.customer_statements(loaded, datetime.date(2026, 3, 1), MARCH_END)
+    april = receivables.customer_statements(
+        loaded, datetime.date(2026, 4, 1), datetime.date(2026, 4, 30)
+    )
+    assert {row[1] for row in march.rows if row[0] == "CUS-9"} == {""}
+    assert [row[6:] for row in march.rows if row[0] == "CUS-9" and row[4] == "R-9"] == [
+        ["Deposit", None, D("500.00"), D("-500.00")]
+    ]
+    assert {row[1] for row in april.rows if row[0] == "CUS-9"} == {"Nova Labs"}
+
+
 BETA_PAYS_ACME = """
 2026-03-30 * "Beta Corp" "Wire for INV-1" ^INV-1
   invoice: "INV-1"
