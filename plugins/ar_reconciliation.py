@@ -518,23 +518,23 @@ def _receipt_lines(
     """Returns the line of each receipt or credit `named`, by id: in unapplied cash, else its first.
 
     Of a receipt posted straight to the receivable, its first entry's: the
-    earliest by date, then by file and line, whatever invoice it pays (an
-    entry moving its over payment to customer credits is at one of its
-    postings, never before). Of a credit typed by hand, named by its file
+    earliest by date, then as an invoice's postings of a day are read
+    (`receivables.day_order`: not by file and line), whatever invoice it
+    pays (an entry moving its over payment to customer credits is at one
+    of its postings, never before). Of a credit typed by hand, named by its file
     and line, the first entry moving what it over pays to customer credits
     (`over_payments.moved_from`): at its posting to the receivable.
     """
     if not named:
         return []
-    first: dict[str, tuple[tuple[datetime.date, str, int], Mapping[str, Any]]] = {}
+    first: dict[str, tuple[receivables.DayOrder, Mapping[str, Any]]] = {}
     for item in items.values():
         for movement in item.movements:
             paying = receipts.posted_straight(movement) or over_payments.moved_from(movement)
             if paying in named:
-                where = movement.entry.meta
-                at = (movement.date, str(where.get("filename", "")), int(where.get("lineno", 0)))
+                at = receivables.day_order(movement)
                 if paying not in first or at < first[paying][0]:
-                    first[paying] = (at, where)
+                    first[paying] = (at, movement.entry.meta)
     where_paid = {paying: where for paying, (_, where) in first.items()}
     for paying in named:
         paid = cash.by_id.get(paying)

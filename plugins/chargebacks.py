@@ -417,9 +417,10 @@ def _by_receipt(withheld: Iterable[Withheld]) -> list[tuple[str, list[Withheld]]
 class Charging:
     """Posts each withheld debit back to its receipt, taking back from its credit and what it paid.
 
-    Taken in date order, then by receipt, smallest first, and by place: not
-    in the order of the files. Each posts into `cash` and `subledger` as it
-    goes, so the next reads what the one before left. What a debit asks of
+    Taken in date order, then by receipt, those naming invoices first, then
+    the smallest first (`_turn`): not in the order of the files. Each posts
+    into `cash` and `subledger` as it goes, so the next reads what the one
+    before left. What a debit asks of
     the customer credit its receipt parked is a claim, which
     `plugins.customer_credits.Crediting` decides with the credit's
     applications; when the credit held less on the debit's day, the books
@@ -567,7 +568,7 @@ class Charging:
         # By customer, the first day of a debit of this round that waits or opens an invoice
         # again: the customer's cash and credits may yet pay what it opens, from that day.
         held: dict[str, datetime.date] = {}
-        for one in sorted(withheld, key=lambda one: (one.use.date, one.key)):
+        for one in sorted(withheld, key=lambda one: _turn(one, subledger)):
             receipt_id, debit = one.receipt, one.use
             customers = _concerned(cash, receipt_id, debit.date, subledger)
             days = [held[customer] for customer in customers if customer in held]
@@ -721,6 +722,25 @@ def _concerned(
         if where.get(meta.CUSTOMER):
             customers.add(str(where[meta.CUSTOMER]))
     return customers
+
+
+def _turn(
+    one: Withheld, subledger: Subledger
+) -> tuple[datetime.date, str, bool, int, list[str], str, str, int]:
+    """Returns a debit's turn (`Charging`): by what it is, never where it is typed.
+
+    By date and receipt; on a day the debits naming invoices first (a
+    dispute of an invoice gives it back before a debit naming nothing takes
+    the latest), then the smallest first, then by the invoices named and
+    the narration; its file and line last, where the debits are otherwise
+    alike. R-1 paying INV-1 and INV-2 (the latest), charged back 50.00
+    twice on one day, A naming INV-2 and B nothing: A takes back INV-2 and
+    B INV-1, whichever is typed first.
+    """
+    receipt_id, date, units, filename, lineno = one.key
+    named = named_invoices(one.use.entry, subledger.items)
+    narration = one.use.entry.narration or ""
+    return (date, receipt_id, not named, units, sorted(named), narration, filename, lineno)
 
 
 def _hold(held: dict[str, datetime.date], customers: Iterable[str], day: datetime.date) -> None:

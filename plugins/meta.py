@@ -46,6 +46,7 @@ GENERATED_BY = PREFIX + "generated_by"
 SOURCE = PREFIX + "source"
 SOURCE_LINE = PREFIX + "line"
 LINE_COUNT = PREFIX + "lines"
+APPLIED_RECEIPT = PREFIX + "receipt"  # on cash applications: the receipt they use
 
 # Tags naming what generated an entry.
 TAG_REVENUE_RECOGNITION = "revenue-recognition"

@@ -60,24 +60,25 @@ receivable (`plugins.credit_notes.left_open_entry`); a credit note and a
 straight receipt on one day are each decided on their own, the credit
 note first.
 A receipt's excess is how far it takes the invoice's running balance (its
-postings by date, debits first on a day, with what is moved posted) below
-where it was and below zero; it is moved when that leaves the invoice more
-than the tolerance below zero, in full, whatever comes later, so a month
-once closed stays as it was. A later typed debit to the invoice (a refund,
-or a returned payment, which the bank import posts to the receivable naming
-the invoice) takes back what it can of the excesses, the latest first, on
-its own date: one entry per excess, at the debit's line, linked to the
-invoice and that receipt, so the receipt's credit is used up by as much
-and the invoice is back at zero. It can take back only what the credit
-still holds on that date, as `plugins.customer_credits.Crediting` decides with
-the credit's applications, in date order: what the credit paid of other
-invoices before it stays paid. What the debit refunds beyond what it takes
-back is open on the invoice, for the customer to pay, and the invoice's
-later postings are weighed against that (`caps`, when the plugin reads the
-books again, `plugins.ar_reconciliation.reconcile`). A refund of 521.00
-the bank import posts on March 15 (a debit of 521.00 to INV-1's receivable),
-after the credit paid an invoice of 30.00 in February, gives, February left
-as it was:
+postings by date, on a day by what each is, never by file and line: debits
+first, the day's receipts last, by id, `receivables.day_order`; with what is
+moved posted) below where it was and below zero; it is moved when that
+leaves the invoice more than the tolerance below zero, in full, whatever
+comes later, so a month once closed stays as it was. A later typed debit to
+the invoice (a refund, or a returned payment, which the bank import posts to
+the receivable naming the invoice) takes back what it can of the excesses,
+the latest first, on its own date: one entry per excess, at the debit's
+line, linked to the invoice and that receipt, so the receipt's credit is
+used up by as much and the invoice is back at zero. It can take back only
+what the credit still holds on that date, as
+`plugins.customer_credits.Crediting` decides with the credit's applications,
+in date order: what the credit paid of other invoices before it stays paid.
+What the debit refunds beyond what it takes back is open on the invoice, for
+the customer to pay, and the invoice's later postings are weighed against
+that (`caps`, when the plugin reads the books again,
+`plugins.ar_reconciliation.reconcile`). A refund of 521.00 the bank import
+posts on March 15 (a debit of 521.00 to INV-1's receivable), after the
+credit paid an invoice of 30.00 in February, gives, February left as it was:
 
     2026-03-15 * "Acme" "Over payment of INV-1 from BR-88123 taken back from customer credit"
       #cash-application ^INV-1 ^BR-88123
@@ -921,6 +922,11 @@ def _steps(
     allocation: recoveries.Allocation | None = None,
 ) -> list[_Step]:
     """Returns what to move to credits and take back from them, in the invoice's posting order.
+
+    That order is `receivables.day_order`'s: on a day the debits first (a
+    day's returned payments by id), then credit notes, credits typed by hand
+    and receipts (by id), so what a day's postings decide never depends on
+    the files and lines they are typed at.
 
     The invoice's balance is followed with each step posted, so what is
     decided at a posting depends on the postings up to it alone: a later

@@ -14,8 +14,9 @@ Its id is its `receipt` metadata (on the posting or the entry), else its
 Beancount link cannot hold replaced by `-`. It names invoices by `invoice`
 metadata and by links that are invoice ids; a receipt with no `invoice`
 metadata also names the invoice ids among the words of its payee and
-narration (a word counts only if the receipt names no customer or the
-invoice's own). Credit notes are never named: a receipt pays invoices, so
+narration, a word that is no id read in its parts between slashes too
+("Wire INV-1/INV-10", `_words`; a word counts only if the receipt names no
+customer or the invoice's own). Credit notes are never named: a receipt pays invoices, so
 one whose `invoice` is a credit note's id is an error at its line, and the
 receipt is left alone, as one naming an invoice that does not exist. Its
 customer is its `customer`, else the one customer billed under its payee
@@ -59,7 +60,7 @@ from plugins import meta
 from plugins.currency import Precision
 from plugins.receivables import Finding, Item, Movement, Row, Subledger, postings_to
 
-APPLIED_RECEIPT = meta.PREFIX + "receipt"  # on generated entries: the receipt they use
+APPLIED_RECEIPT = meta.APPLIED_RECEIPT
 _NOT_IN_LINK = re.compile(r"[^A-Za-z0-9\-_/.]")
 _WORD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9\-_/.]*[A-Za-z0-9])?")
 
@@ -492,7 +493,7 @@ class _Checker:
         if entry.links:
             named += [link for link in sorted(entry.links) if link in invoices]
         if invoice is None:  # metadata is the receipt's own word: no words then
-            ids = filter(invoices.__contains__, _words(entry))  # most words are none: a C loop
+            ids = filter(invoices.__contains__, _words(entry, invoices))  # most are none: C
             named += [
                 word
                 for word in ids
@@ -526,10 +527,27 @@ def _is_credit_note(item: Item, unapplied_cash: str) -> bool:
     )
 
 
-def _words(entry: data.Transaction) -> list[str]:
-    """Returns the words of a receipt's payee and narration that could be invoice ids."""
+def _words(entry: data.Transaction, invoices: Collection[str]) -> list[str]:
+    """Returns the words of a receipt's payee and narration that could be invoice ids.
+
+    A word keeps the slashes inside it, as an id may hold them
+    (`INV/2026/7`); one that is no invoice id is tried in its parts between
+    slashes too, as a bank's remittance field lists several invoices:
+    "Wire INV-1/INV-10" names INV-1 and INV-10, and "INV/2026/7" itself
+    when it is an id. A dot parts nothing: "x.INV-2" is one longer word
+    (it names no invoice), as "12.50" is an amount.
+    """
     narration = entry.narration or ""
-    return _WORD.findall(f"{entry.payee} {narration}" if entry.payee else narration)
+    text = f"{entry.payee} {narration}" if entry.payee else narration
+    words = _WORD.findall(text)
+    if "/" not in text:
+        return words  # most texts: no word to part
+    found = []
+    for word in words:
+        found.append(word)
+        if "/" in word and word not in invoices:
+            found += _WORD.findall(word.replace("/", " "))
+    return found
 
 
 def payee_key(payee: str) -> str:

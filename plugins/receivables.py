@@ -63,15 +63,46 @@ class Movement(NamedTuple):
         return meta.source_of(self.entry, self.posting)
 
 
-def _order(movement: Movement) -> tuple[datetime.date, bool, bool, str, int]:
-    # Typed before generated on the same day (an item's document is typed),
-    # then debits before credits: an invoice is billed before it is paid.
-    where = movement.entry.meta
+DayOrder = tuple[datetime.date, bool, bool, int, str, int, str, str, int]
+
+
+def day_order(movement: Movement) -> DayOrder:
+    """Returns where a posting to the receivable comes among its item's, by what it is.
+
+    By date; on a day typed before generated (an item's document is typed),
+    then debits before credits (an invoice is billed before it is paid); of
+    the typed debits the document first, then the others (a returned
+    payment, a refund); of the typed credits a credit note written as one
+    first, then the credits typed by hand (no receipt id), then the
+    receipts (`receipt` or `bank_reference`), which so take the invoice
+    over last, as on a later day, where a credit by hand is read before
+    them (`plugins.over_payments.InCalendar`). Then by the receipt id (of a
+    generated posting, the receipt it applies), its amount and its
+    narration; the file and line come last, where the postings are
+    otherwise alike. So a day's postings to an invoice are read in one
+    order whatever files and lines they are typed at: BR-2 70.00 and BR-1
+    30.00 posted straight to INV-1 40.00 on one day are read BR-1 first, and
+    BR-2 takes it over, in whichever file either is.
+    """
+    entry = movement.entry
+    where, units = entry.meta, movement.units
     generated = meta.GENERATED_BY in where
+    if generated:
+        rank, name = 0, str(where.get(meta.APPLIED_RECEIPT, ""))
+    else:
+        name = meta.written_receipt_id(entry, movement.posting) or ""
+        if units >= 0:
+            rank = 0 if meta.DUE in where and meta.CREDITS not in where else 1
+        else:
+            rank = 0 if meta.CREDITS in where else 2 if name else 1
     return (
         movement.date,
         generated,
-        movement.units < 0,
+        units < 0,
+        rank,
+        name,
+        units,
+        entry.narration or "",
         str(where.get("filename")),
         where.get("lineno", 0),
     )
@@ -83,7 +114,7 @@ class Item(NamedTuple):
     Attributes:
       id: The invoice (or credit note) id.
       currency: Its currency.
-      movements: Its postings, by date (debits first on a day), then file and line.
+      movements: Its postings, by date, then by what each is (`day_order`).
         A list: `Subledger.post` adds generated postings to it in place, rather
         than copying the item for each.
       customer: The document's customer, else the first posting's that names one.
@@ -331,7 +362,7 @@ class Subledger:
             found = items[invoice].movements
             found.append(movement)
             if movement.date <= found[-2].date:
-                found.sort(key=_order)
+                found.sort(key=day_order)
             balances[invoice] += movement.units
 
     def replace(self, invoice: str, posted: Movement, movement: Movement | None) -> None:
@@ -584,7 +615,7 @@ def _item(invoice: str, found: list[Movement], findings: list[Finding]) -> Item:
     """Returns an open item from its movements, adding a finding for each bad one."""
     first = found[0]
     if len(found) > 1:
-        found.sort(key=_order)
+        found.sort(key=day_order)
         first = document_of(found)
         findings += _other_currencies(invoice, found, first.currency)
         found = [movement for movement in found if movement.currency == first.currency]

@@ -54,6 +54,8 @@ from tests.test_ar_reconciliation import (
     balance,
     invoice,
     load,
+    made_at_typed_lines,
+    open_items,
     receipt,
     squeezed,
 )
@@ -1787,6 +1789,89 @@ def test_chargebacks_do_not_depend_on_the_order_of_the_files(books: Books) -> No
             ),
         ]
     )
+
+
+def test_a_days_chargeback_naming_an_invoice_gives_it_back_before_one_naming_none(
+    books: Books,
+) -> None:
+    # INV-1 100.00 (Jan 5) and INV-2 50.00 (Jan 6); R-1 150.00 "Wire INV-1
+    # INV-2" names both and pays them in full on Jan 20 (150.00 = 100.00 +
+    # 50.00). On Feb 15 the bank takes back 50.00 of R-1 twice: the dispute
+    # naming INV-2 and a chargeback naming nothing, typed in either order.
+    # On a day the debits of a receipt naming invoices go first
+    # (`plugins.chargebacks._turn`): the dispute takes back what R-1 put on
+    # INV-2, 50.00, and the other the latest of the rest, 50.00 of INV-1.
+    # INV-1 open 100.00 - 100.00 + 50.00 = 50.00, INV-2 50.00 - 50.00 +
+    # 50.00 = 50.00; unapplied cash 150.00 - 150.00 - 50.00 - 50.00 + 50.00
+    # + 50.00 = 0.00. (Before, two debits of one amount went in typed order:
+    # the one naming nothing, typed first, took INV-2, the latest, and the
+    # dispute of INV-2 was booked "taken back from INV-1". The balances
+    # agreed; the entries did not.)
+    paid_both = invoice(1, "2026-01-05", "100.00") + invoice(2, "2026-01-06", "50.00")
+    paid_both += receipt("2026-01-20", "150.00 USD", "R-1", CUSTOMER, "Wire INV-1 INV-2")
+    dispute = chargeback("2026-02-15", "50.00", narration="Dispute").replace(
+        'receipt: "R-1"', 'receipt: "R-1"\n  invoice: "INV-2"'
+    )
+    other = chargeback("2026-02-15", "50.00")
+    made = []
+    for later in (dispute + other, other + dispute):
+        entries, errors = load(books, paid_both + BANK_FEE + later)
+        assert errors == []
+        taken = sorted(
+            (entry.narration, str(entry.postings[0].units), _typed_first_line(entry, books))
+            for entry in generated(entries)
+            if entry.date == datetime.date(2026, 2, 15)
+        )
+        assert taken == [
+            ("Chargeback of R-1 taken back from INV-1", "50.00 USD", '"Chargeback of R-1"'),
+            ("Chargeback of R-1 taken back from INV-2", "50.00 USD", '"Dispute of R-1"'),
+        ]
+        assert open_items(entries) == {"INV-1": Decimal("50.00"), "INV-2": Decimal("50.00")}
+        assert balance(entries, UNAPPLIED, "USD") == Decimal("0.00")
+        made.append(made_at_typed_lines(entries, errors))
+    assert made[0] == made[1]
+
+
+def test_a_days_chargeback_naming_an_invoice_goes_before_a_smaller_one_naming_none(
+    books: Books,
+) -> None:
+    # As above, but the chargeback naming nothing takes back 30.00: the
+    # dispute naming INV-2 still goes first on the day, whatever the
+    # amounts (`plugins.chargebacks._turn`), and takes back all 50.00 R-1
+    # put on INV-2; the other takes 30.00 of INV-1, the latest of the rest.
+    # INV-1 open 100.00 - 100.00 + 30.00 = 30.00, INV-2 50.00; unapplied
+    # cash 150.00 - 150.00 - 50.00 - 30.00 + 50.00 + 30.00 = 0.00. (Before,
+    # the smaller went first on a day: it took 30.00 of INV-2, and the
+    # dispute of INV-2 took the other 20.00 of INV-2 and 30.00 of INV-1.
+    # The balances agree.)
+    paid_both = invoice(1, "2026-01-05", "100.00") + invoice(2, "2026-01-06", "50.00")
+    paid_both += receipt("2026-01-20", "150.00 USD", "R-1", CUSTOMER, "Wire INV-1 INV-2")
+    dispute = chargeback("2026-02-15", "50.00", narration="Dispute").replace(
+        'receipt: "R-1"', 'receipt: "R-1"\n  invoice: "INV-2"'
+    )
+    entries, errors = load(
+        books, paid_both + BANK_FEE + chargeback("2026-02-15", "30.00") + dispute
+    )
+    assert errors == []
+    assert sorted(
+        (entry.narration, str(entry.postings[0].units), _typed_first_line(entry, books))
+        for entry in generated(entries)
+        if entry.date == datetime.date(2026, 2, 15)
+    ) == [
+        ("Chargeback of R-1 taken back from INV-1", "30.00 USD", '"Chargeback of R-1"'),
+        ("Chargeback of R-1 taken back from INV-2", "50.00 USD", '"Dispute of R-1"'),
+    ]
+    assert open_items(entries) == {"INV-1": Decimal("30.00"), "INV-2": Decimal("50.00")}
+    assert balance(entries, UNAPPLIED, "USD") == Decimal("0.00")
+
+
+def _typed_first_line(entry: data.Transaction, books: Books) -> str:
+    """The narration of the typed entry a generated one is located at."""
+    lines = (books.folder / "main.beancount").read_text(encoding="utf-8").splitlines()
+    at = int(entry.meta["lineno"]) - 1
+    while lines[at].startswith(" "):
+        at -= 1
+    return lines[at].split(" ", 3)[3]
 
 
 # The property: January bills up to four invoices of distinct amounts in

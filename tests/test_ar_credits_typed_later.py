@@ -749,8 +749,12 @@ def test_a_straight_receipt_recovering_all_it_brings_has_no_over_payment_beside(
     # 100.00 - 100.00 - 80.00 + 80.00 - 30.00 + 20.00 = -10.00, so it is
     # no one's money (as with BR-1 a day earlier, Feb 9): left on INV-1 (AR
     # -10.00), an error at the posting after which INV-1 stays over paid
-    # (`plugins.ar_controls.overpaid`), BR-1's, the day's first: -80.00,
-    # -110.00, -30.00 and -10.00 after each of the day's postings; credits 0.00.
+    # (`plugins.ar_controls.overpaid`), the credit's, the day's first (a
+    # day's credits typed by hand are read before its receipts, whatever
+    # their files and lines: `plugins.receivables.day_order`): -30.00,
+    # -30.00 - 80.00 = -110.00, + 80.00 = -30.00 and + 20.00 = -10.00 after
+    # each of the day's postings; credits 0.00. (Before, BR-1 was read first
+    # as typed first, -80.00 after it, and the error was at its line.)
     # (Before, the 10.00 was moved as BR-1's over payment, 90.00 given to a
     # receipt of 80.00; with "zz-1" the credit went first by its id: it
     # lowered 30.00 and zz-1 recovered 70.00.)
@@ -769,7 +773,7 @@ def test_a_straight_receipt_recovering_all_it_brings_has_no_over_payment_beside(
             [f"{AR} 80.00 USD", f"{BAD_DEBT} -80.00 USD"],
         ),
     ]
-    over = line_of(HEADER + WRITTEN_OFF_IN_JANUARY + later, "Receivable  -80.00")
+    over = line_of(HEADER + WRITTEN_OFF_IN_JANUARY + later, "Receivable  -30.00")
     assert error_lines(errors) == [
         (
             over,

@@ -25,6 +25,7 @@ from tests.test_ar_reconciliation import (
     credit_note,
     invoice,
     load,
+    made_at_typed_lines,
     open_items,
     receipt,
     squeezed,
@@ -942,3 +943,137 @@ def test_three_capped_take_backs_in_a_row_settle(books: Books) -> None:
         Decimal("0.00"), Decimal("0.00"), Decimal("100.00"), Decimal("0.00")
     ]  # fmt: skip
     assert held(entries, CREDITS, "2026-02-28") == Decimal("0.00")
+
+
+# A day's postings to an invoice are read by what they are, never by the
+# file and line they are typed at (`plugins.receivables.day_order`): the
+# invoice, then the other debits (returned payments, refunds) by receipt
+# id; then credit notes, credits typed by hand, and last the receipts, by
+# receipt id; then amount and narration. Each test below lays the same
+# entries out two ways and finds the same entries made, each at the same
+# typed entry (`made_at_typed_lines`).
+
+_GOODWILL_OPEN = "\n2026-01-01 open Expenses:Goodwill\n"
+
+
+def _goodwill(date: str, amount: str) -> str:
+    """A goodwill credit typed by hand to INV-1: no receipt id, no `credits`."""
+    return f"""
+{date} * "Acme" "Goodwill credit" ^INV-1
+  invoice: "INV-1"
+  Expenses:Goodwill  {amount} USD
+  Assets:AccountsReceivable  -{amount} USD
+"""
+
+
+def test_two_straight_receipts_over_paying_on_one_day_move_one_excess_in_any_files(
+    books: Books,
+) -> None:
+    # INV-1 40.00 (Jan 5); BR-1 30.00 and BR-2 70.00 posted straight to it
+    # on Jan 10, each in its own bank file; then the two files swap what
+    # they hold. The day's receipts are read by id: BR-1 leaves 40.00 -
+    # 30.00 = 10.00 open, and BR-2 takes INV-1 to 10.00 - 70.00 = -60.00,
+    # beyond the 1.00 tolerance: 60.00 moved to credits at BR-2, one entry,
+    # either way. AR 40.00 - 30.00 - 70.00 + 60.00 = 0.00; credits -60.00.
+    # (Before, with BR-2 in the first file, BR-2 took INV-1 to 40.00 - 70.00
+    # = -30.00 and BR-1 to -60.00: 30.00 moved at each, BR-1 parking a
+    # credit it did not in the other layout.)
+    main = invoice(1, "2026-01-05", "40.00")
+    main += '\ninclude "bank/a.beancount"\ninclude "bank/b.beancount"\n'
+    amounts = {"BR-1": "30.00", "BR-2": "70.00"}
+    made = []
+    for in_a, in_b in (("BR-1", "BR-2"), ("BR-2", "BR-1")):
+        books.write("bank/a.beancount", paid("2026-01-10", amounts[in_a], in_a))
+        books.write("bank/b.beancount", paid("2026-01-10", amounts[in_b], in_b))
+        entries, errors = load(books, main)
+        assert errors == []
+        assert [(day, squeezed(postings)) for day, _, postings in applications(entries)] == [
+            ("2026-01-10", [f"{AR} 60.00 USD", f"{CREDITS} -60.00 USD"])
+        ]
+        assert generated(entries)[0].meta["revclose_receipt"] == "BR-2"
+        assert balance(entries, AR, "USD") == Decimal("0.00")
+        assert balance(entries, CREDITS, "USD") == Decimal("-60.00")
+        made.append(made_at_typed_lines(entries, errors))
+    assert made[0] == made[1]
+    assert made[0][0].startswith('at 2026-01-10 * "Acme" "Wire BR-2" ^INV-1 | Assets:Acc')
+
+
+def test_a_straight_receipt_and_a_goodwill_credit_on_the_invoices_day_read_in_one_order(
+    books: Books,
+) -> None:
+    # INV-1 100.00 and INV-2 50.00 (Jan 4); on Jan 4 too BR-1 101.00 is
+    # posted straight to INV-1 and a goodwill credit of 10.00 typed to it.
+    # The day's credits typed by hand are read before its receipts, as on a
+    # later day (the credit read on its day, `plugins.over_payments.InCalendar`):
+    # the credit leaves 100.00 - 10.00 = 90.00 open, and BR-1 takes INV-1 to
+    # 90.00 - 101.00 = -11.00, beyond the tolerance: 11.00 moved to credits
+    # at BR-1, which pay 11.00 of INV-2 that day (open 50.00 - 11.00 =
+    # 39.00). AR 150.00 - 101.00 - 10.00 + 11.00 - 11.00 = 39.00, credits
+    # -11.00 + 11.00 = 0.00, no error, in either typed order. (Before, BR-1
+    # typed first left -1.00, within the tolerance, and the credit, no
+    # receipt, took INV-1 to -11.00 and moved nothing: an error "paid 11.00
+    # USD more than its total" at the credit, INV-2 open 50.00.)
+    billed = _GOODWILL_OPEN + invoice(1, "2026-01-04", "100.00") + invoice(2, "2026-01-04", "50.00")
+    day = [paid("2026-01-04", "101.00", "BR-1"), _goodwill("2026-01-04", "10.00")]
+    made = []
+    for typed in (day, day[::-1]):
+        entries, errors = load(books, billed + "".join(typed))
+        assert errors == []
+        assert [
+            (day, text, squeezed(postings)) for day, text, postings in applications(entries)
+        ] == [
+            (
+                "2026-01-04",
+                "Over payment of INV-1 from BR-1 moved to customer credit",
+                [f"{AR} 11.00 USD", f"{CREDITS} -11.00 USD"],
+            ),
+            (
+                "2026-01-04",
+                "Customer credit from BR-1 applied to INV-2",
+                [f"{CREDITS} 11.00 USD", f"{AR} -11.00 USD"],
+            ),
+        ]
+        assert balance(entries, AR, "USD") == Decimal("39.00")
+        assert balance(entries, CREDITS, "USD") == Decimal("0.00")
+        made.append(made_at_typed_lines(entries, errors))
+    assert made[0] == made[1]
+
+
+def test_a_days_returned_payments_take_back_the_excesses_by_their_ids(books: Books) -> None:
+    # INV-1 100.00 (Jan 5); BR-1 150.00 straight on Jan 8 moves 150.00 -
+    # 100.00 = 50.00 to credits, BR-2 30.00 straight on Jan 9 moves 30.00.
+    # On Jan 10 the bank returns two payments of 30.00 to INV-1, RT-1 and
+    # RT-2, typed in either order. A day's debits are read by id: RT-1
+    # takes back the latest excess, BR-2's 30.00, and RT-2 30.00 of BR-1's
+    # 50.00, each at its own line. Credits -50.00 - 30.00 + 30.00 + 30.00 =
+    # -20.00 (BR-1's); AR 100.00 - 150.00 + 50.00 - 30.00 + 30.00 + 30.00
+    # - 30.00 + 30.00 - 30.00 = 0.00. (Before, the one typed first took back
+    # BR-2's.)
+    excesses = invoice(1, "2026-01-05", "100.00")
+    excesses += paid("2026-01-08", "150.00", "BR-1") + paid("2026-01-09", "30.00", "BR-2")
+    day = [returned("2026-01-10", "30.00", "RT-1"), returned("2026-01-10", "30.00", "RT-2")]
+    made = []
+    for typed in (day, day[::-1]):
+        text = excesses + "".join(typed)
+        entries, errors = load(books, text)
+        assert errors == []
+        taken = [entry for entry in generated(entries) if entry.date == datetime.date(2026, 1, 10)]
+        assert [
+            (entry.narration, entry.meta["lineno"], squeezed([str(entry.postings[0].units)]))
+            for entry in sorted(taken, key=lambda entry: entry.meta["revclose_receipt"])
+        ] == [
+            (
+                "Over payment of INV-1 from BR-1 taken back from customer credit",
+                line_of(HEADER + text, 'bank_reference: "RT-2"') + 4,  # RT-2's receivable line
+                ["30.00 USD"],
+            ),
+            (
+                "Over payment of INV-1 from BR-2 taken back from customer credit",
+                line_of(HEADER + text, 'bank_reference: "RT-1"') + 4,
+                ["30.00 USD"],
+            ),
+        ]
+        assert balance(entries, CREDITS, "USD") == Decimal("-20.00")
+        assert balance(entries, AR, "USD") == Decimal("0.00")
+        made.append(made_at_typed_lines(entries, errors))
+    assert made[0] == made[1]

@@ -14,6 +14,7 @@ amounts with too many decimals, items posted more than once.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection
 from decimal import Decimal
 from typing import Any
 
@@ -313,7 +314,23 @@ cash_keys = {
     "invoice": st.one_of(texts(["INV-1", "INV-2", "CN-1", "INV-9"]), st.just(3)),
 }
 narrations = st.lists(
-    texts(["Wire", "INV-1", "INV-2,", "CN-1", "INV-0", "inv-1", "BR-1", "x.INV-2"]), max_size=4
+    texts(
+        [
+            "Wire",
+            "INV-1",
+            "INV-2,",
+            "CN-1",
+            "INV-0",
+            "inv-1",
+            "BR-1",
+            "x.INV-2",
+            "INV-1/INV-2",  # two ids joined by a slash: both named
+            "/INV-2/",  # a slash at the ends is no part of the word
+            "INV-1/x.INV-2",  # INV-1 named, "x.INV-2" a longer word
+            "INV-2//CN-1",  # an empty part, and a credit note
+        ]
+    ),
+    max_size=4,
 ).map(" ".join)
 
 
@@ -395,6 +412,27 @@ def test_unapplied_cash_reads_as_the_general_rules_read_it(
     assert findings == expected_findings
 
 
+_IN_WORDS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_/.")
+
+
+def words_as_written(text: str, items: Collection[str]) -> list[str]:
+    """The words of a receipt's text as `receipts._words`'s doc says them, spelled another way.
+
+    Runs of letters, digits and `-_/.`, less the `-_/.` at their ends; a
+    word that is no id is read in its parts between slashes too, each less
+    the `-_.` at its ends, right after it.
+    """
+    runs = "".join(char if char in _IN_WORDS else " " for char in text).split()
+    found = []
+    for word in (run.strip("-_/.") for run in runs):
+        if not word:
+            continue
+        found.append(word)
+        if "/" in word and word not in items:
+            found += [part.strip("-_.") for part in word.split("/") if part.strip("-_.")]
+    return found
+
+
 def named_as_written(
     invoices: Subledger, entry: data.Transaction, invoice: Any, customer: str
 ) -> tuple[str, ...]:
@@ -403,9 +441,11 @@ def named_as_written(
     named = [str(invoice)] if invoice is not None and str(invoice) in items else []
     named += [link for link in sorted(entry.links) if link in items]
     if invoice is None:
+        narration = entry.narration or ""
+        text = f"{entry.payee} {narration}" if entry.payee else narration
         named += [
             word
-            for word in receipts._words(entry)
+            for word in words_as_written(text, items)
             if word in items and (not customer or items[word].customer == customer)
         ]
     return tuple(name for name in dict.fromkeys(named) if items[name].is_invoice)
