@@ -8,7 +8,11 @@ ledger, write the month files) in a process of its own for each size, so that
 each peak resident memory (`ru_maxrss`) is its own, shown beside what the
 process held before the import started (the interpreter and every
 importer's modules). A second run of the largest size re-imports the same
-file into the books it wrote (everything is already there). The rate is
+file into the books it wrote (everything is already there). With
+`--booked-later`, a third imports the largest size into books without the
+invoices (half the rows wait in unapplied cash), books the invoices, and
+re-imports the file: every row naming an invoice is then the same row, but
+for what the books chose (`ledger_text.same_row`). The rate is
 taken on the process's CPU seconds, which a busy machine inflates less than
 wall-clock seconds; `--repeat` runs each
 import that many times and reports the range of each figure (lowest to
@@ -17,6 +21,7 @@ from run to run.
 Results go to `bench/out/bank_import.md`.
 
     python -m bench.bank_import [--rows 1000000] [--sizes 100000,1000000] [--repeat 3]
+        [--booked-later]
 """
 
 from __future__ import annotations
@@ -74,22 +79,30 @@ def _row(index: int) -> str:
     return f"R{index:08d},{month:02d}/{day:02d}/2026,Customer {index % 997},{text},{amount},\n"
 
 
-def write_books(folder: Path, rows: int) -> Path:
-    """Writes the export, the config and a ledger of invoices under `folder`; returns it."""
+def write_books(folder: Path, rows: int, invoiced: bool = True) -> Path:
+    """Writes the export, the config and a ledger of invoices under `folder`; returns it.
+
+    Without `invoiced`, the ledger has no invoices yet (`book_invoices` books them).
+    """
     (folder / "documents" / "bank").mkdir(parents=True, exist_ok=True)
     (folder / "ledger").mkdir(exist_ok=True)
     (folder / "importers.yaml").write_text(CONFIG, encoding="utf-8")
     with open(folder / "documents" / "bank" / "2026.csv", "w", encoding="utf-8") as stream:
         stream.write("Reference,Date,Counterparty,Description,Amount,Balance\n")
         stream.writelines(_row(index) for index in range(rows))
+    book_invoices(folder, invoiced)
+    return folder
+
+
+def book_invoices(folder: Path, invoiced: bool = True) -> None:
+    """Writes the ledger's invoices (none without `invoiced`): the 20,000 the rows name."""
     invoices = "".join(
         f'2025-12-01 * "Customer {n % 997}" "Invoice INV-{n:06d}" ^INV-{n:06d}\n'
         f'  invoice: "INV-{n:06d}"\n  customer: "CUS-{n % 997:04d}"\n'
         f"  Assets:AccountsReceivable  100.00 USD\n  Income:Revenue  -100.00 USD\n\n"
-        for n in range(INVOICES)
+        for n in range(INVOICES if invoiced else 0)
     )
     (folder / "ledger" / "billing.beancount").write_text(invoices, encoding="utf-8")
-    return folder
 
 
 def child(folder: Path) -> None:
@@ -155,6 +168,9 @@ def main() -> None:
     parser.add_argument("--sizes", default="", help="comma-separated row counts to run first")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each import")
     parser.add_argument("--out", type=Path, default=Path("bench/out"))
+    parser.add_argument(
+        "--booked-later", action="store_true", help="re-import once the invoices are booked"
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -173,6 +189,14 @@ def main() -> None:
         runs.append(("import", rows, size, repeated))
         print(report(runs[-1:]), end="", flush=True)
     runs.append(("re-import", sizes[-1], size, [measure(folder) for _ in range(args.repeat)]))
+    if args.booked_later:
+        later = write_books(args.out / f"bank-{sizes[-1]}-booked-later", sizes[-1], False)
+        for path in (later / "ledger" / "bank").glob("*"):
+            path.unlink()
+        measure(later)  # Imported before the invoices were booked.
+        book_invoices(later)
+        repeated = [measure(later) for _ in range(args.repeat)]
+        runs.append(("re-import, invoices booked since", sizes[-1], size, repeated))
     text = report(runs)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "bank_import.md").write_text(text, encoding="utf-8")

@@ -22,11 +22,14 @@ A CSV source names its one account with `account:` instead of `bank_accounts`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from importers.bank_invoices import choice
 from importers.config import Section
+from importers.ledger_text import Choice
 from plugins import policy
 from plugins.accounts import Accounts
 
@@ -53,6 +56,19 @@ class Book:
     receivable: str = _DEFAULTS.receivable
     unapplied_cash: str = _DEFAULTS.unapplied_cash
     rules: tuple[Rule, ...] = ()
+
+    @functools.cached_property
+    def choices(self) -> tuple[Choice, Choice]:
+        """Returns what the books choose between for money in and for money out no rule claims.
+
+        Money in: the receivable, or unapplied cash; money out (a returned
+        payment): the receivable, or the disbursements account
+        (`importers.bank_entries`).
+        """
+        return (
+            choice(self.receivable, self.unapplied_cash),
+            choice(self.receivable, self.disbursements),
+        )
 
     @property
     def file_account(self) -> str:

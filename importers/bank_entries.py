@@ -21,6 +21,11 @@ account, chosen in this order:
    (`REFUND`, say);
 5. other money out: the source's `disbursements` account.
 
+In steps 2 to 5 the books choose (the receivable, or unapplied cash or
+disbursements; the links, `invoice` and `customer`): each line records that
+choice (`Printed.books`, a `ledger_text.Choice`), which a re-import does not
+compare (`ledger_text.same_row`).
+
     2026-03-02 * "ACME ROBOTICS" "WIRE INV-2026-000068" ^INV-2026-000068
       bank_reference: "1234567890/172629"
       invoice: "INV-2026-000068"
@@ -82,7 +87,7 @@ from importers.bank_book import Book
 from importers.bank_invoices import CUSTOMER, INVOICE, Invoices, credited
 from importers.bank_statement import ID_KEY, Booked, Closing, Item
 from importers.errors import Problem, raise_if_any
-from importers.ledger_text import Printed, pairs, printed
+from importers.ledger_text import Choice, Printed, pairs, printed
 
 ONE_DAY = datetime.timedelta(days=1)
 
@@ -276,7 +281,7 @@ class _Builder:
                     bank_ids, references, lines, numbers, cast(list[str], currencies), strict=True
                 )
             ]
-        counters, links, invoices, customers = self.counter_accounts(
+        counters, links, invoices, customers, choices = self.counter_accounts(
             payees, narrations, references, amounts, currencies
         )
         texts = pairs(
@@ -292,7 +297,7 @@ class _Builder:
             list(map(operator.neg, numbers)),
             cast(list[str], currencies),
         )
-        made = zip(dates, ids, texts, repeat(self.path), rows)
+        made = zip(dates, ids, texts, repeat(self.path), rows, choices)
         self.entries += map(_new, repeat(Printed), made)
 
     def counter_accounts(
@@ -302,12 +307,16 @@ class _Builder:
         references: Sequence[str | None],
         amounts: Sequence[Decimal],
         currencies: Sequence[str | None],
-    ) -> tuple[list[str], list[frozenset[str]], list[str | None], list[str | None]]:
-        """Returns each line's counter account and links, and the invoice and customer it pays.
+    ) -> tuple[
+        list[str], list[frozenset[str]], list[str | None], list[str | None], list[Choice | None]
+    ]:
+        """Returns each line's counter account, links, invoice and customer, and the books' choice.
 
         A rule's account, else money in's (see `credited`), else money out's:
         the receivable when it names exactly one invoice (taken back from it),
-        else the disbursements account.
+        else the disbursements account. A line no rule claims has its account
+        and links chosen by the books (`ledger_text.Choice`: the receivable,
+        or unapplied cash or disbursements), which a re-import does not compare.
         """
         count, book = len(amounts), self.book
         money_in = list(map(operator.gt, amounts, repeat(0)))
@@ -320,23 +329,27 @@ class _Builder:
         named_texts = _with_references(  # A line names invoices in its text or reference.
             list(map(texts.__getitem__, unclaimed)), list(map(references.__getitem__, unclaimed))
         )
-        receivable, unapplied, out = book.receivable, book.unapplied_cash, book.disbursements
-        nothing, nothing_linked = credited([], receivable, unapplied, {})
+        paid, taken_back = book.choices  # Money in's and money out's (a returned payment).
+        nothing, nothing_linked = credited([], paid, {})
         links = [nothing_linked if counter is None else data.EMPTY_SET for counter in counters]
+        choices: list[Choice | None] = [
+            (paid if is_in else taken_back) if counter is None else None
+            for counter, is_in in zip(counters, money_in, strict=True)
+        ]
         invoices: list[str | None] = [None] * count
         customers: list[str | None] = [None] * count
         for at, named in zip(unclaimed, self.invoices.named_in_each(named_texts), strict=True):
             if not money_in[at] and len(named) != 1:
-                counters[at] = out
+                counters[at] = taken_back.otherwise
                 continue
             if not named:
                 counters[at] = nothing
                 continue
             meta: dict[str, Any] = {}
-            otherwise = unapplied if money_in[at] else out  # out: a returned payment
-            counters[at], links[at] = credited(named, receivable, otherwise, meta, currencies[at])
+            books = paid if money_in[at] else taken_back
+            counters[at], links[at] = credited(named, books, meta, currencies[at])
             invoices[at], customers[at] = meta.get(INVOICE), meta.get(CUSTOMER)
-        return cast(list[str], counters), links, invoices, customers
+        return cast(list[str], counters), links, invoices, customers, choices
 
     def counted_id(self, item: Booked, number: Decimal, currency: str) -> str:
         """Returns the id of a line without a reference: its account, date, amount and count."""

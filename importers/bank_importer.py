@@ -12,12 +12,12 @@ from collections.abc import Sequence
 
 from beancount.core import data
 
-from importers import bank_book, bank_entries, bank_invoices, ledger_files, ledger_text, source
+from importers import bank_book, bank_entries, ledger_files, ledger_text, source
 from importers.bank_book import Book
 from importers.bank_statement import ID_KEY, Reader
 from importers.config import Section
 from importers.errors import Problem
-from importers.ledger_text import Entry, Printed
+from importers.ledger_text import Printed
 from importers.source import Placement, SourceImporter
 
 
@@ -54,19 +54,6 @@ class StatementImporter(SourceImporter):
         items = self.reader(filepath, problems)
         with ledger_files.bulk():
             return bank_entries.build(filepath, items, self.book, existing, problems)
-
-    def content(self, entry: Entry) -> str:
-        """Returns what a re-import compares of a line: all but what the books added.
-
-        A receipt imported before the invoice it names was booked waits in
-        unapplied cash; imported again after, it is the same line (skipped),
-        though the books would now credit the receivable, linked to the
-        invoice (`bank_invoices.unnamed_text`).
-        """
-        book = self.book
-        return bank_invoices.unnamed_text(
-            entry, book.receivable, (book.unapplied_cash, book.disbursements)
-        )
 
     def account(self, filepath: str) -> str:
         """Returns the account the file is archived under: its first statement's."""

@@ -12,24 +12,26 @@ An invoice's other ids name it too when an importer asks (`aliases`): Stripe's
 balance report names an invoice by its `in_…` id, which the billing importer
 keeps as `stripe_invoice` beside the number the invoice is booked under.
 
-What the books add to money naming an invoice (`credited`) is not what its
-row says: a re-import compares an entry without it (`unnamed_text`), so a
-receipt imported while its invoice was not yet booked (waiting in unapplied
-cash) is the same row once the books would credit the receivable with it.
+What the books choose for money naming an invoice (`credited`: the
+receivable or another account, the links, `invoice` and `customer`) is not
+what its row says: the importer records it with the entry (a
+`ledger_text.Choice`, made by `choice`), and a re-import compares a row
+without it (`ledger_text.same_row`), so a receipt imported while its invoice
+was not yet booked (waiting in unapplied cash) is the same row once the
+books would credit the receivable with it.
 """
 
 from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import repeat
 from typing import Any, NamedTuple, cast
 
 from beancount.core import data
 
-from importers import ledger_text
-from importers.ledger_text import Entry, Printed
+from importers.ledger_text import Choice
 
 INVOICE = "invoice"
 CUSTOMER = "customer"
@@ -221,23 +223,33 @@ def _add_currencies(found: dict[str, str], entry: data.Transaction) -> None:
             found.setdefault(posting.account, posting.units.currency)
 
 
+def choice(receivable: str, otherwise: str, *keys: str) -> Choice:
+    """Returns what the books choose for money naming invoices: `credited`'s accounts and keys.
+
+    The books choose between `receivable` and `otherwise`, and add the
+    links, `invoice` and `customer` (and an importer's own `keys`, Stripe's
+    `receipt`): the importer records the choice with each entry it makes so.
+    """
+    return Choice(receivable, otherwise, frozenset({INVOICE, CUSTOMER, *keys}))
+
+
 def credited(
     named: Sequence[Invoice],
-    receivable: str,
-    otherwise: str,
+    books: Choice,
     meta: dict[str, Any],
     currency: str | None = None,
 ) -> tuple[str, frozenset[str]]:
     """Returns the account that money naming these invoices posts against, and its links.
 
-    One invoice: the receivable, linked to it, with its `invoice` (and its
-    `customer`) added to `meta`. None or several: `otherwise` (unapplied
-    cash, say), linked to every invoice named, for the AR plugin to apply.
-    Money in another `currency` than the one the invoice is receivable in
-    names it the same way but goes to `otherwise` too: a receivable holds
-    an invoice in its own currency, and the AR plugin converts the money at
-    the day's price (`plugins.cash_application`).
+    One invoice: the receivable (`books.receivable`), linked to it, with its
+    `invoice` (and its `customer`) added to `meta`. None or several:
+    `books.otherwise` (unapplied cash, say), linked to every invoice named,
+    for the AR plugin to apply. Money in another `currency` than the one the
+    invoice is receivable in names it the same way but goes to `otherwise`
+    too: a receivable holds an invoice in its own currency, and the AR
+    plugin converts the money at the day's price (`plugins.cash_application`).
     """
+    receivable, otherwise = books.receivable, books.otherwise
     if len(named) != 1:
         # An empty set is one shared object: most money in names no invoice.
         links = frozenset(invoice.id for invoice in named) if named else data.EMPTY_SET
@@ -250,30 +262,3 @@ def credited(
     if currency is not None and invoice.currency_in(receivable) not in (None, currency):
         return otherwise, links
     return receivable, links
-
-
-def unnamed_text(
-    entry: Entry, receivable: str, otherwise: Collection[str], keys: Sequence[str] = ()
-) -> str:
-    """Returns an entry's text without what the books add to it: what its row alone says.
-
-    `credited` takes from the books an entry's links, its `invoice` and
-    `customer`, and whether it posts to the receivable or to `otherwise`
-    (unapplied cash, disbursements, ...); an importer may add `keys` of its
-    own on the same grounds (Stripe's `receipt`). All are left out here,
-    and a posting to any of those accounts is shown as to the receivable:
-    the rest (date, payee, narration, id, amounts, the bank's account, a
-    rule's account) is what a re-import compares (`SourceImporter.content`).
-    """
-    if isinstance(entry, Printed):
-        (entry,) = ledger_text.entries([entry])
-    if not isinstance(entry, data.Transaction):
-        return ledger_text.printed(entry)
-    dropped = {INVOICE, CUSTOMER, *keys}
-    chosen = {receivable, *otherwise}
-    meta = {key: value for key, value in entry.meta.items() if key not in dropped}
-    postings = [
-        posting._replace(account=receivable) if posting.account in chosen else posting
-        for posting in entry.postings
-    ]
-    return ledger_text.printed(entry._replace(meta=meta, links=data.EMPTY_SET, postings=postings))

@@ -146,7 +146,9 @@ def _unread_lines(fields: list[tuple[int, str]]) -> list[tuple[int, str]]:
 
     A field its pattern does not match makes it raise; one without its
     transaction type (`1!a3!c`, like `NTRF`) it reads as the start of a
-    line whose fields the next `:61:` fills in: that is one line, not two.
+    line whose fields the next `:61:` fills in (one line, not two), or, the
+    last of its statement, with what its pattern could read: `C49.50NTRF`
+    as 49 with the reference `.50NTRF`. Either is an error at its line.
     """
     found = []
     expected = (
@@ -154,9 +156,9 @@ def _unread_lines(fields: list[tuple[int, str]]) -> list[tuple[int, str]]:
         "an amount with ',' as the decimal separator and a transaction type, "
         "like '1105210523D11,59N426NONREF'"
     )
-    for at, (line, text) in enumerate(fields):
+    for line, text in fields:
         match = _LINE.re.match(text)
-        if match is None or (not match["id"] and at + 1 < len(fields)):
+        if match is None or not match["id"]:
             first = text.split("\n", 1)[0]
             found.append((line, f"Field ':61:' '{first}' is not a statement line; {expected}"))
     return found

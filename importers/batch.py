@@ -121,7 +121,6 @@ def extract_all(
             # Most sources' ids are their `id_key` metadata, found by their lines in the
             # month files' text; a source reading its own way has whole entries read.
             importer.source_id if importer.reads_own_ids() else None,
-            importer.content,
         )
         for importer in importers
     ]

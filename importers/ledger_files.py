@@ -12,14 +12,16 @@ source's id key (`commission_id: "COM-2026-03-0007"`). Writing a batch:
    (typed by hand, say) is parsed (not loaded: no plugin runs).
 2. An entry whose id is already there with the same content is skipped; with
    different content it is a problem naming both places. The content compared
-   is what the source's row says (`Batch.content`): a source that also reads
-   the books (a bank receipt naming an invoice booked since) compares its
-   entries without what the books added, so an unchanged row is skipped. Two
-   rows of the batch with one id: the same content is kept once, different
-   content is a problem naming both rows. An entry whose printed text is
-   exactly its twin's text in a month file is the same; any other twin there
-   is parsed and compared as printed, so an edited file is compared by what it
-   says, and the problem names the line the parser reads.
+   is what the source's row says: what the books chose of an entry (a bank
+   receipt's receivable and link to an invoice booked since: its
+   `ledger_text.Choice`, recorded by its importer) is not compared, so an
+   unchanged row is skipped (`ledger_text.same_row`). Two rows of the batch
+   with one id: the same content is kept once, different content is a
+   problem naming both rows. An entry whose printed text is exactly its
+   twin's text in a month file, or differs from it only in what the books
+   chose, is the same; any other twin there is parsed and compared as
+   printed, so an edited file is compared by what it says, and the problem
+   names the line the parser reads.
 3. Each new entry goes to `<ledger>/<source folder>/YYYY-MM.beancount`, the
    month of its date. A file that receives entries is rewritten whole: its
    entries and the new ones, sorted by date and id and printed as Beancount's
@@ -71,9 +73,6 @@ Twin = data.Directive | Place
 Ids = dict[str, dict[str, Twin]]
 """Entries by id, by id key: the first entry with each id."""
 
-Content = Callable[[Entry], str]
-"""Reads what a re-import compares of an entry: what its source's row says (`same_entry`)."""
-
 
 def meta_id(key: str) -> SourceId:
     """Returns the reader of the id kept under one metadata key (the usual case)."""
@@ -95,9 +94,6 @@ class Batch:
     # How to read an entry's id, when it is not simply its `id_key` metadata (a billing
     # system's void has its invoice's id under `invoice`, and its own id is `<invoice>:void`).
     source_id: SourceId | None = None
-    # What a re-import compares of an entry with its twin: all it says (`canonical`), or, for a
-    # source that also reads the books, what its row alone says (`SourceImporter.content`).
-    content: Content | None = None
 
     @functools.cached_property
     def id_of(self) -> SourceId:
@@ -257,15 +253,14 @@ def canonical(entry: Entry) -> str:
     return ledger_text.printed(entry)
 
 
-def same_entry(first: Entry, second: Entry, content: Content | None = None) -> bool:
-    """Tells whether two entries say the same thing: all of it, or what `content` reads.
+def same_entry(first: Entry, second: Entry) -> bool:
+    """Tells whether two entries say the same thing, but for what the books chose of the first.
 
-    `content` is a source's reading of what its row says (`SourceImporter.content`):
-    a bank receipt imported before the invoice it names was booked says what it
-    says after, though the books would now link it to the invoice.
+    `first` is a new entry; what its importer recorded the books chose of it
+    (`ledger_text.Choice`: a bank receipt's receivable and link to an invoice
+    booked since it was imported) is not compared (`ledger_text.same_row`).
     """
-    read = content or canonical
-    return read(first) == read(second)
+    return ledger_text.same_row(canonical(first), canonical(second), ledger_text.choice_of(first))
 
 
 def _at(entry: Entry, message: str) -> Problem:
@@ -504,7 +499,7 @@ def _new_entries(
     added: list[tuple[Batch, list[Entry], list[str]]] = []
     skipped = 0
     problems = []
-    printed = ledger_text.printed
+    printed, choice_of, same_row = ledger_text.printed, ledger_text.choice_of, ledger_text.same_row
     # Rows are taken in file and line order, so the problem names the same rows every run.
     for batch, entries, entry_ids in _in_file_order(batches):
         key = batch.id_key
@@ -520,7 +515,15 @@ def _new_entries(
                 raise ValueError(f"Imported entry has no '{key}': {canonical(entry)}")
             twin = ledger.get(source_id) or batch_ids.get(source_id)
             if isinstance(twin, Place):
-                if twin.holds(printed(entry)):
+                text = printed(entry)
+                if twin.holds(text):
+                    skipped += 1
+                    continue
+                # What the books chose aside, compared with the twin's text as written: a
+                # row imported before the invoice it names was booked is found the same
+                # without parsing its twin's file.
+                chosen = choice_of(entry)
+                if chosen is not None and same_row(text, twin.text(), chosen):
                     skipped += 1
                     continue
                 twin = books.parsed_twin(twin, key, source_id)
@@ -530,7 +533,7 @@ def _new_entries(
                 batch_ids[source_id] = entry
                 new.append(entry)
                 ids.append(source_id)
-            elif same_entry(entry, twin, batch.content):
+            elif same_entry(entry, twin):
                 skipped += 1
             else:
                 where = "already in the ledger at" if source_id in ledger else "also on"

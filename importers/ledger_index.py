@@ -127,6 +127,13 @@ class Written:
         end = start + len(printed)
         return text.startswith(printed, start) and text[end : end + 1] in ("", "\n")
 
+    def entry_text(self, at: int) -> str:
+        """Returns the text of the entry whose line is at `at`: its lines, each with its "\\n"."""
+        text = self.text
+        start = _start(text, at)
+        end = text.find("\n\n", start)
+        return text[start : end + 1] if end >= 0 else text[start:]
+
     def entries(self, places: Iterable[int]) -> dict[int, data.Directive]:
         """Returns the entries whose lines are at these places, by place, as the parser reads them.
 
@@ -153,6 +160,10 @@ class Place(NamedTuple):
     def holds(self, printed: str) -> bool:
         """Tells whether the entry here is exactly `printed` (what the writer writes for it)."""
         return self.written.holds(self.at, printed)
+
+    def text(self) -> str:
+        """Returns the entry's text here, as written (not parsed)."""
+        return self.written.entry_text(self.at)
 
 
 def plain(path: Path, text: str) -> Written | None:

@@ -22,12 +22,19 @@ its own (`pairs`), which prints a few thousand such transactions at once,
 given as columns, since a large import prints a million of them. Property
 tests check that all agree on every transaction of these shapes
 (`tests/test_bank_importers.py`).
+
+What the books, not a source's row, chose of an imported entry (a receipt's
+receivable and link to an invoice booked since it was first imported) is
+recorded with it (`Choice`); a re-import compares a row with its twin in the
+ledger without it, on their texts (`same_row`), so the writer need not parse
+a month file to find such a row the same.
 """
 
 from __future__ import annotations
 
 import datetime
 import operator
+import re
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from decimal import Decimal
@@ -69,10 +76,92 @@ class Printed(NamedTuple):
     text: str
     filename: str
     lineno: int
+    books: Choice | None = None  # What the books chose of it, if they chose (`Choice`).
 
 
 Entry = data.Directive | Printed
 """What an importer gives the ledger writer: entries, or their text."""
+
+BOOKS = "__books__"
+"""The metadata key of what the books chose of an imported entry (`Choice`), if they chose.
+
+Printers leave it out, as `PRINTED`: it is not part of the entry's content.
+"""
+_LINKS = re.compile(r'(?: \^[^\s"]+)+$')  # The links at the end of a heading.
+
+
+class Choice(NamedTuple):
+    """What the books, not a source's row, chose of an imported entry.
+
+    Money naming an invoice posts to `receivable` when the books have the
+    invoice (in its currency), else to `otherwise` (unapplied cash,
+    disbursements, Stripe's refunds or disputes); its links (the invoices it
+    names that the books have) and its metadata `keys` (`invoice`,
+    `customer`, Stripe's `receipt`) come from the books too. The importer
+    records it where it chooses (`importers.bank_invoices.credited`), with
+    the entry (`Printed.books`, or `BOOKS` in its metadata); a re-import
+    compares a row with its twin without it (`same_row`).
+    """
+
+    receivable: str
+    otherwise: str
+    keys: frozenset[str]
+
+    def unbooked(self, text: str) -> tuple[str, frozenset[str]]:
+        """Returns an entry's printed text without what the books chose, and its links.
+
+        The text is what the writer prints (or a twin's text in a plain month
+        file: the same but for spacing within posting lines). Left out: the
+        heading's links, the entry's metadata lines of `keys`; a posting to
+        `receivable` is shown as to `otherwise`, and every posting line with
+        single spaces. The rest (date, flag, payee, narration, id and other
+        metadata, accounts and amounts) is what the row says.
+        """
+        heading, _, rest = text.partition("\n")
+        links: frozenset[str] = _NONE
+        found = _LINKS.search(heading)
+        if found is not None:
+            links = frozenset(link[1:] for link in found[0].split())
+            heading = heading[: found.start()]
+        kept = [heading.rstrip(" ")]  # A heading of no words ends in a space, unless linked.
+        for line in rest.split("\n"):
+            words = line.split()
+            if not words or line[:4] == "    ":  # A posting's metadata: as it is.
+                kept.append(line)
+            elif words[0][-1] == ":":  # The entry's metadata.
+                if words[0][:-1] not in self.keys:
+                    kept.append(line)
+            else:  # A posting.
+                if words[0] == self.receivable:
+                    words[0] = self.otherwise
+                kept.append(" ".join(words))
+        return "\n".join(kept), links
+
+
+def choice_of(entry: Entry) -> Choice | None:
+    """Returns what the books chose of an imported entry (`Choice`), if its importer recorded it."""
+    if isinstance(entry, Printed):
+        return entry.books
+    return entry.meta.get(BOOKS) if entry.meta else None
+
+
+def same_row(text: str, twin: str, books: Choice | None) -> bool:
+    """Tells whether an imported entry's text says what its twin's says, but for the books' choice.
+
+    `text` is the new entry's, `books` what the books chose of it: the twin
+    may differ from it in that alone (`Choice.unbooked`), with links among
+    the entry's. A twin imported before an invoice the row names was booked
+    (in unapplied cash, unlinked) is the same row; one linked to an invoice
+    the row does not name now (its `invoice_id` changed) is not, since the
+    invoices a row names only grow with the books.
+    """
+    if text == twin:
+        return True
+    if books is None:
+        return False
+    said, links = books.unbooked(text)
+    twin_said, twin_links = books.unbooked(twin)
+    return said == twin_said and twin_links <= links
 
 
 def printed(entry: Entry) -> str:
@@ -375,6 +464,8 @@ def entries(made: Sequence[Printed]) -> list[data.Directive]:
         sorted(parsed, key=lambda entry: entry.meta["lineno"]), made, strict=True
     ):
         meta = {**entry.meta, "filename": line.filename, "lineno": line.lineno}
+        if line.books is not None:
+            meta[BOOKS] = line.books
         if isinstance(entry, data.Transaction):
             postings = [posting._replace(meta=None) for posting in entry.postings]
             entry = entry._replace(postings=postings)

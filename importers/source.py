@@ -141,17 +141,6 @@ class SourceImporter(beangulp.Importer):  # type: ignore[misc]
         """
         return ledger_files.meta_id(self.id_key)(entry)
 
-    def content(self, entry: Entry) -> str:
-        """Returns what a re-import compares of an entry with its twin in the ledger.
-
-        That is what the source's row says: by default the whole entry as
-        printed (`ledger_files.canonical`). A source that also reads the books
-        (`reads`) leaves out what they add, which may change once an invoice
-        is booked: then its rows imported before are skipped, not refused,
-        and a row whose own content changed is still an error.
-        """
-        return ledger_files.canonical(entry)
-
     def reads_own_ids(self) -> bool:
         """Tells whether the source reads its ids otherwise than as its `id_key` metadata."""
         return type(self).source_id is not SourceImporter.source_id
@@ -159,8 +148,9 @@ class SourceImporter(beangulp.Importer):  # type: ignore[misc]
     def deduplicate(self, entries: list[data.Directive], existing: list[data.Directive]) -> None:
         """Marks an entry whose id is in `existing` with the same content as a duplicate.
 
-        An entry whose id is there with different content (`content`) is left
-        unmarked: `python import.py import` reports it as an error.
+        An entry whose id is there with different content is left unmarked
+        (what the books chose of it aside: `ledger_files.same_entry`):
+        `python import.py import` reports it as an error.
         """
         known = {
             source_id: entry
@@ -169,5 +159,5 @@ class SourceImporter(beangulp.Importer):  # type: ignore[misc]
         }
         for entry in entries:
             twin = known.get(self.source_id(entry) or "")
-            if twin is not None and ledger_files.same_entry(entry, twin, self.content):
+            if twin is not None and ledger_files.same_entry(entry, twin):
                 entry.meta[extract.DUPLICATE] = twin

@@ -36,6 +36,12 @@ The counter account of each reporting category:
 - any other (`other_adjustment`, `transfer`, `tax`, ...): its account under
   `categories`, else a problem at the row.
 
+For a charge, payment, refund or dispute, the books choose between the
+receivable and the category's own account, and add the link, `invoice`,
+`customer` and `receipt`: the row's entry records that choice
+(`ledger_text.BOOKS`), and a re-import compares the row without it
+(`ledger_text.same_row`), but with its category's account.
+
     stripe:
       importer: stripe_balance
       documents: stripe/*.csv
@@ -53,6 +59,7 @@ The counter account of each reporting category:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -62,17 +69,18 @@ from beancount.core import amount, data
 
 from importers import bank_numbers, csv_rows, source
 from importers.bank_entries import clean
-from importers.bank_invoices import STRIPE_INVOICE, Invoices, credited, unnamed_text
+from importers.bank_invoices import STRIPE_INVOICE, Invoices, choice, credited
 from importers.bank_numbers import NumberFormat
 from importers.config import Section
 from importers.csv_rows import CsvLayout, Row
 from importers.errors import Problem, raise_if_any
-from importers.ledger_text import Entry
+from importers.ledger_text import BOOKS, Choice
 from importers.source import Placement, SourceImporter
 from plugins import policy
 from plugins.accounts import Accounts
 
 ID_KEY = "balance_transaction"
+RECEIPT = "receipt"  # A charge in unapplied cash: its id, for the AR plugin to apply it.
 REQUIRED = ("id", "date", "category", "currency", "gross", "fee", "net")
 OPTIONAL = ("description", "source", "invoice", "customer", "customer_name")
 FIELDS = ("date_format", "decimal", "accounts", "categories")
@@ -98,6 +106,21 @@ class StripeLayout:
     numbers: NumberFormat
     accounts: Mapping[str, str]  # Role (ROLES, receivable, unapplied_cash) -> account.
     categories: Mapping[str, str]  # Other reporting category -> account.
+
+    @functools.cached_property
+    def choices(self) -> dict[str, Choice]:
+        """Returns what the books choose between for each category whose rows name invoices.
+
+        A charge or payment: the receivable, or unapplied cash with its
+        `receipt`; a refund or dispute: the receivable (the invoice is open
+        again), or `refunds` or `disputes` (`credited`).
+        """
+        receivable = self.accounts["receivable"]
+        receipts = choice(receivable, self.accounts["unapplied_cash"], RECEIPT)
+        found = dict.fromkeys(RECEIPTS, receipts)
+        for category in (*REFUNDS, *DISPUTES):
+            found[category] = choice(receivable, self.accounts[_FIXED[category]])
+        return found
 
 
 class StripeBalanceImporter(SourceImporter):
@@ -127,17 +150,6 @@ class StripeBalanceImporter(SourceImporter):
         raise_if_any(problems)
         return entries
 
-    def content(self, entry: Entry) -> str:
-        """Returns what a re-import compares of a row: all but what the books added.
-
-        A charge imported before its invoice was booked waits in unapplied
-        cash (with its `receipt`); imported again after, it is the same row,
-        though the books would now credit the receivable (`unnamed_text`).
-        """
-        accounts = self.layout.accounts
-        otherwise = [accounts[role] for role in ("unapplied_cash", "refunds", "disputes")]
-        return unnamed_text(entry, accounts["receivable"], otherwise, ("receipt",))
-
 
 class _Row(csv_rows.Cells):
     """Reads one balance transaction, recording a problem for each bad cell."""
@@ -163,17 +175,13 @@ class _Row(csv_rows.Cells):
             return self.layout.categories[category], data.EMPTY_SET
         cells = self.row.cells
         named = invoices.named(cells.get("invoice"), cells.get("description"))
-        if category in RECEIPTS:
-            found = credited(
-                named, accounts["receivable"], accounts["unapplied_cash"], meta, currency
-            )
-            if found[0] == accounts["unapplied_cash"]:
-                meta["receipt"] = meta[ID_KEY]
+        books = self.layout.choices.get(category)
+        if books is not None:
+            found = credited(named, books, meta, currency)
+            meta[BOOKS] = books  # What the books chose: not compared on re-import.
+            if category in RECEIPTS and found[0] == books.otherwise:
+                meta[RECEIPT] = meta[ID_KEY]
             return found
-        if category in REFUNDS or category in DISPUTES:
-            return credited(
-                named, accounts["receivable"], accounts[_FIXED[category]], meta, currency
-            )
         if category in _FIXED:
             return accounts[_FIXED[category]], data.EMPTY_SET
         known = ", ".join(f"'{name}'" for name in sorted([*RECEIPTS, *_FIXED]))

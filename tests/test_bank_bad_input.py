@@ -412,3 +412,75 @@ def test_a_200_mb_export_streams_in_memory_that_does_not_grow_with_its_size(here
         batch.import_documents(importers, [large / "documents"], ledger)
     assert str(failed.value).startswith(f"large/documents/bank/2026-03.csv:{ROWS + 2}: Column")
     assert not ledger.exists()
+
+
+# MT940 `:61:` lines the library would misread are errors at their own lines
+# (review rev42), the last line of a statement as much as any other.
+
+SWIFT = """\
+swift:
+  importer: mt940
+  documents: swift/*.sta
+  ledger: swift
+  bank_accounts: {"517852257": Assets:Bank:US:Operating}
+  accounts: {disbursements: Expenses:Unreconciled}
+"""
+STATEMENT = """\
+:20:STATEMENT
+:25:517852257
+:28:{number}/1
+:60F:C260301USD0,00
+{lines}
+:62F:C260302USD49,50
+"""
+
+
+@pytest.fixture
+def swift(here: Path) -> list[SourceImporter]:
+    Path("documents/swift").mkdir()
+    return importers_of(SWIFT)
+
+
+def test_the_last_mt940_line_with_a_decimal_point_is_an_error_not_its_cents_dropped(
+    swift: list[SourceImporter],
+) -> None:
+    # One line of 49.50 USD in, written with a point (MT940 writes `49,50`),
+    # the last `:61:` of its statement (line 5). The library's pattern reads
+    # `49` as the amount and `.50NTRFINV-8` as the reference, with no
+    # transaction type: it would import 49.00 USD (0.50 lost) to unapplied
+    # cash, narration "WIRE .50NTRFINV-8". An error at its line instead.
+    lines = ":61:2603020302C49.50NTRFINV-8//BR77\n:86:WIRE"
+    Path("documents/swift/2026-03-02.sta").write_text(
+        STATEMENT.format(number=1, lines=lines), encoding="utf-8"
+    )
+    assert failure(swift).startswith(
+        "documents/swift/2026-03-02.sta:5: Field ':61:' '2603020302C49.50NTRFINV-8//BR77' "
+        "is not a statement line"
+    )
+    assert not Path("ledger/swift").exists()
+
+
+def test_pin_a_bad_mt940_line_of_a_later_statement_is_named_at_its_line(
+    swift: list[SourceImporter],
+) -> None:
+    """Pin (review rev42; passed before it): the line number in a file of two statements."""
+    good = STATEMENT.format(number=1, lines=":61:2603020302C49,50NTRFnonref//BR77\n:86:WIRE")
+    # Lines 1-7 are the first statement; the second's `:61:` lines are 12 and 14,
+    # the first of them with a point in its amount.
+    bad = STATEMENT.format(
+        number=2,
+        lines=":61:2603020302C49.50NTRFINV-9//BR81\n:86:X\n"
+        ":61:2603020302C0,00NTRFNONREF//BR82\n:86:Y",
+    )
+    Path("documents/swift/2026-03-02.sta").write_text(good + bad, encoding="utf-8")
+    assert failure(swift).startswith(
+        "documents/swift/2026-03-02.sta:12: Field ':61:' '2603020302C49.50NTRFINV-9//BR81' "
+        "is not a statement line"
+    )
+    # A good file: `nonref` (any case) quotes nothing, so the text stays "WIRE";
+    # its one line of 49,50 is 49.50 USD into the bank account.
+    Path("documents/swift/2026-03-02.sta").write_text(good, encoding="utf-8")
+    run(swift)
+    written = Path("ledger/swift/2026-03.beancount").read_text(encoding="utf-8")
+    assert '2026-03-02 * "WIRE"\n' in written
+    assert "Assets:Bank:US:Operating    49.50 USD" in written

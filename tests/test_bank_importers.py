@@ -361,6 +361,143 @@ def test_a_stripe_charge_imported_again_after_its_invoice_is_booked_adds_nothing
     assert tree(Path("ledger")) == before
 
 
+# What the books chose is left out of the comparison, and nothing else: the
+# receivable over the row's other account, the links, `invoice`, `customer` and
+# Stripe's `receipt`. What the row says (a Stripe row's `invoice_id` cell, kept
+# only as the link it makes; its reporting category, kept only as its account)
+# is compared (review rev42).
+
+# A second invoice beside INV-7 (1,200.00 USD, CUS-0042): INV-9, 1,200.00 USD, CUS-0044.
+INV_9 = (
+    INVOICE.replace("INV-7", "INV-9")
+    .replace("CUS-0042", "CUS-0044")
+    .replace("2026-02-20", "2026-02-21")
+)
+
+
+def stripe_file(*rows: str) -> None:
+    document("stripe/2026-03.csv", *rows, header=STRIPE_HEADER)
+
+
+def test_a_stripe_row_naming_another_invoice_than_its_twin_links_is_an_error(
+    here: Path, importers: list[SourceImporter]
+) -> None:
+    Path("ledger/billing.beancount").write_text(INVOICE + "\n" + INV_9, encoding="utf-8")
+    paying_7 = dict(invoice_id="INV-7", description="Subscription")
+    stripe_file(stripe_row("txn_1", "charge", "1200.00", "35.10", "1164.90", **paying_7))
+    run(importers)
+    # txn_1 pays INV-7: its receivable credited the gross 1,200.00 (net 1,164.90
+    # + fee 35.10); INV-9 stays open for its 1,200.00.
+    assert 'invoice: "INV-7"' in written("stripe")
+    assert "Assets:AccountsReceivable   -1200.00 USD" in written("stripe")
+    before = tree(Path("ledger"))
+    # The same balance transaction now says it paid INV-9: its invoice_id cell
+    # changed, so the books would credit INV-9, not INV-7. The twin's link
+    # (INV-7) is not among the invoices the row names now (INV-9): the error
+    # naming both places, as for any other changed cell.
+    paying_9 = dict(invoice_id="INV-9", description="Subscription")
+    stripe_file(stripe_row("txn_1", "charge", "1200.00", "35.10", "1164.90", **paying_9))
+    assert failure(importers) == (
+        "documents/stripe/2026-03.csv:2: balance_transaction 'txn_1' is already in the "
+        "ledger at ledger/stripe/2026-03.beancount:3 with different content"
+    )
+    assert tree(Path("ledger")) == before
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "gross", "account"),
+    [
+        # A refund of 100.00 (gross -100.00: `refunds`, Liabilities:CustomerCredits,
+        # +100.00) that the report now calls a dispute (Expenses:Disputes +100.00).
+        ("refund", "dispute", "-100.00", "Liabilities:CustomerCredits 100.00 USD"),
+        # A dispute reversal of 100.00 back (gross +100.00: Expenses:Disputes -100.00)
+        # that the report now calls a charge (unapplied cash -100.00, a customer's money).
+        ("dispute_reversal", "charge", "100.00", "Expenses:Disputes -100.00 USD"),
+    ],
+)
+def test_a_stripe_row_of_another_reporting_category_than_its_twin_is_an_error(
+    here: Path, importers: list[SourceImporter], first: str, then: str, gross: str, account: str
+) -> None:
+    Path("ledger/billing.beancount").write_text("", encoding="utf-8")
+    stripe_file(stripe_row("txn_1", first, gross, "0.00", gross, description="Order 1234"))
+    run(importers)
+    assert account in [" ".join(line.split()) for line in written("stripe").splitlines()]
+    before = tree(Path("ledger"))
+    # Its category (a cell of the row, not the books) chose the account; no
+    # invoice is named either time, so the books chose nothing but between the
+    # receivable and the category's own account: the error naming both places.
+    stripe_file(stripe_row("txn_1", then, gross, "0.00", gross, description="Order 1234"))
+    assert failure(importers) == (
+        "documents/stripe/2026-03.csv:2: balance_transaction 'txn_1' is already in the "
+        "ledger at ledger/stripe/2026-03.beancount:3 with different content"
+    )
+    assert tree(Path("ledger")) == before
+
+
+def test_a_receipt_naming_a_second_invoice_booked_since_is_the_same_line(
+    here: Path, importers: list[SourceImporter]
+) -> None:
+    Path("ledger/billing.beancount").write_text(INVOICE, encoding="utf-8")
+    document("bank/2026-03.csv", "W-1,03/02/2026,ACME ROBOTICS,WIRE INV-7 INV-9,2400.00,")
+    run(importers)
+    # Only INV-7 is booked: the 2,400.00 credits its receivable, linked to INV-7.
+    assert '"WIRE INV-7 INV-9" ^INV-7\n' in written()
+    assert "Assets:AccountsReceivable  -2400.00 USD" in written()
+    # INV-9 is booked since: the line names two invoices, so the books would now
+    # put it in unapplied cash linked to both. The twin's link (INV-7) is among
+    # them and nothing the row says changed: skipped, no byte changes.
+    Path("ledger/billing.beancount").write_text(INVOICE + "\n" + INV_9, encoding="utf-8")
+    before = tree(Path("ledger"))
+    again = run(importers)
+    assert (again.added, again.skipped) == ({}, 1)
+    assert tree(Path("ledger")) == before
+
+
+def test_a_month_file_edited_by_hand_is_compared_by_what_it_says_after_its_invoice_is_booked(
+    here: Path, importers: list[SourceImporter]
+) -> None:
+    Path("ledger/billing.beancount").write_text("", encoding="utf-8")
+    document("bank/2026-03.csv", "W-1,03/02/2026,ACME ROBOTICS,WIRE INV-7,1200.00,")
+    run(importers)
+    # The month file respaced by hand (one space before each amount): the line
+    # it holds is still W-1's, waiting in unapplied cash (-1,200.00).
+    month = Path("ledger/bank/2026-03.beancount")
+    respaced = month.read_text(encoding="utf-8").replace("    1200.00 USD", " 1200.00 USD")
+    respaced = respaced.replace("  -1200.00 USD", " -1200.00 USD")
+    assert respaced != month.read_text(encoding="utf-8")
+    month.write_text(respaced, encoding="utf-8")
+    Path("ledger/billing.beancount").write_text(INVOICE, encoding="utf-8")
+    before = tree(Path("ledger"))
+    again = run(importers)  # INV-7 booked since: the same line, however it is spaced.
+    assert (again.added, again.skipped) == ({}, 1)
+    assert tree(Path("ledger")) == before
+    # Its amount edited (1,100.00 in the ledger against 1,200.00 in the row): an error.
+    month.write_text(respaced.replace("1200.00", "1100.00"), encoding="utf-8")
+    assert failure(importers) == (
+        "documents/bank/2026-03.csv:2: bank_reference 'Assets:Bank:US:Operating/W-1' is "
+        "already in the ledger at ledger/bank/2026-03.beancount:3 with different content"
+    )
+
+
+def test_pin_beangulp_marks_what_the_writer_skips_in_books_loaded_with_the_ar_plugin(
+    here: Path, importers: list[SourceImporter]
+) -> None:
+    """Pin (review rev42; passed before it): `extract -e` loads the books, plugins run."""
+    Path("ledger/billing.beancount").write_text("", encoding="utf-8")
+    path = document("bank/2026-03.csv", "W-1,03/02/2026,ACME ROBOTICS,WIRE INV-7,1200.00,")
+    run(importers)  # INV-7 not booked yet: 1,200.00 to unapplied cash.
+    Path("ledger/billing.beancount").write_text(INVOICE, encoding="utf-8")
+    again = run(importers)
+    assert (again.added, again.skipped) == ({}, 1)  # The writer skips it.
+    entries, errors = loaded_with_ar()  # As `extract -e ledger/main.beancount` loads them.
+    assert errors == []
+    importer = next(item for item in importers if isinstance(item, StatementImporter))
+    (paying,) = importer.extract(path, entries)  # Now INV-7's receivable, linked.
+    assert "Assets:AccountsReceivable  -1200.00 USD" in ledger_files.canonical(paying)
+    importer.deduplicate([paying], entries)
+    assert extract.DUPLICATE in paying.meta
+
+
 AR_BOOKS = """\
 option "operating_currency" "USD"
 plugin "plugins.ar_reconciliation" "ar.yaml"
@@ -502,8 +639,9 @@ def test_an_invoices_currency_is_its_receivables_whatever_entry_names_it_first(
     invoices = bank_invoices.Invoices(entries)
     receivable, unapplied = "Assets:AccountsReceivable", "Liabilities:UnappliedCash"
     named = invoices.named("WIRE INV-8")
-    assert bank_invoices.credited(named, receivable, unapplied, {}, "USD")[0] == unapplied
-    assert bank_invoices.credited(named, receivable, unapplied, {}, "EUR")[0] == receivable
+    books = bank_invoices.choice(receivable, unapplied)
+    assert bank_invoices.credited(named, books, {}, "USD")[0] == unapplied
+    assert bank_invoices.credited(named, books, {}, "EUR")[0] == receivable
 
 
 class _Billing(SourceImporter):
@@ -976,6 +1114,40 @@ def _transactions(draw: st.DrawFn) -> data.Transaction:
 @given(entry=_transactions())
 def test_fast_printing_is_beancounts_printing(entry: data.Transaction) -> None:
     assert ledger_files.canonical(entry) == printer.format_entry(entry)
+
+
+_BOOKS = bank_invoices.choice("Assets:AccountsReceivable", "Liabilities:UnappliedCash")
+
+
+@settings(max_examples=300, deadline=None)
+@given(entry=_transactions())
+def test_a_line_differing_from_its_twin_in_what_the_books_chose_alone_is_the_same_row(
+    entry: data.Transaction,
+) -> None:
+    assume(not {"invoice", "customer"} & entry.meta.keys())
+    # The books chose INV-7 since: the receivable over unapplied cash, the link,
+    # `invoice` and `customer`. The twin is the line as first imported.
+    otherwise, receivable = _BOOKS.otherwise, _BOOKS.receivable
+    booked = entry._replace(
+        meta={**entry.meta, "invoice": "INV-7", "customer": "CUS-1"},
+        links=entry.links | {"INV-7"},
+        postings=[
+            posting._replace(account=receivable) if posting.account == otherwise else posting
+            for posting in entry.postings
+        ],
+    )
+    text = ledger_files.canonical(booked)
+    assert ledger_text.same_row(text, ledger_files.canonical(entry), _BOOKS)
+    assert ledger_text.same_row(text, printer.format_entry(entry), _BOOKS)
+    # What the row says differs: another narration, or a twin linked to an
+    # invoice the line does not name.
+    changed = entry._replace(narration=(entry.narration or "") + "x")
+    assert not ledger_text.same_row(text, ledger_files.canonical(changed), _BOOKS)
+    other = entry._replace(links=entry.links | {"INV-9"})
+    assume("INV-9" not in entry.links)
+    assert not ledger_text.same_row(text, ledger_files.canonical(other), _BOOKS)
+    # Without a choice recorded (a rule claimed the line), all is compared.
+    assert not ledger_text.same_row(text, ledger_files.canonical(entry), None)
 
 
 _PLAIN_TEXT = st.text(
