@@ -726,7 +726,7 @@ def _concerned(
 
 def _turn(
     one: Withheld, subledger: Subledger
-) -> tuple[datetime.date, str, bool, int, list[str], str, str, int]:
+) -> tuple[datetime.date, meta.NaturalKey, bool, int, list[meta.NaturalKey], str, str, int]:
     """Returns a debit's turn (`Charging`): by what it is, never where it is typed.
 
     By date and receipt; on a day the debits naming invoices first (a
@@ -735,12 +735,15 @@ def _turn(
     the narration; its file and line last, where the debits are otherwise
     alike. R-1 paying INV-1 and INV-2 (the latest), charged back 50.00
     twice on one day, A naming INV-2 and B nothing: A takes back INV-2 and
-    B INV-1, whichever is typed first.
+    B INV-1, whichever is typed first. Receipt and invoice ids are read as
+    an accountant reads them, numbers as numbers (`meta.natural_key`):
+    BR-9's debits before BR-10's.
     """
     receipt_id, date, units, filename, lineno = one.key
-    named = named_invoices(one.use.entry, subledger.items)
+    named = sorted(map(meta.natural_key, named_invoices(one.use.entry, subledger.items)))
     narration = one.use.entry.narration or ""
-    return (date, receipt_id, not named, units, sorted(named), narration, filename, lineno)
+    turn = (date, meta.natural_key(receipt_id), not named, units, named, narration)
+    return (*turn, filename, lineno)
 
 
 def _hold(held: dict[str, datetime.date], customers: Iterable[str], day: datetime.date) -> None:
@@ -896,12 +899,17 @@ def _parked(
 
 def _order(
     found: tuple[data.Transaction, int], named: Collection[str], subledger: Subledger
-) -> tuple[bool, datetime.date, datetime.date, str]:
-    """Ranks an application: of an invoice the debit names, by day, by invoice date, by id."""
+) -> tuple[bool, datetime.date, datetime.date, meta.NaturalKey]:
+    """Ranks an application: of an invoice the debit names, by day, by invoice date, by id.
+
+    The id as an accountant reads it, numbers as numbers (`meta.natural_key`):
+    of INV-9 and INV-10 of one day, INV-10 is the greater.
+    """
     entry = found[0]
     invoice = str(entry.meta[meta.INVOICE])
     item = subledger.items.get(invoice)
-    return invoice in named, entry.date, item.date if item else entry.date, invoice
+    day = item.date if item else entry.date
+    return invoice in named, entry.date, day, meta.natural_key(invoice)
 
 
 def _unpaid(

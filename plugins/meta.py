@@ -8,6 +8,7 @@ where each generated entry came from.
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 # On an invoice or credit note (transaction metadata).
@@ -54,6 +55,28 @@ TAG_CONTRACT_COSTS = "contract-costs"
 TAG_CASH_APPLICATION = "cash-application"
 TAG_FX_REMEASUREMENT = "fx-remeasurement"
 TAG_RECEIVABLES_REVIEW = "receivables-review"
+
+
+_DIGITS = re.compile("([0-9]+)")
+
+NaturalKey = tuple[tuple[str | int, ...], str]
+
+
+def natural_key(text: str) -> NaturalKey:
+    """Returns an id's place among ids as an accountant reads them: numbers as numbers.
+
+    Its runs of digits compare by their value, the rest as text: BR-9
+    comes before BR-10, INV-2 before INV-10. Ids alike but for leading
+    zeros (BR-09, BR-9) are then told apart as text. Every id the plugins
+    order on a day is ordered by it (`plugins.receivables.day_order`,
+    `plugins.chargebacks`).
+    """
+    pieces: list[Any] = _DIGITS.split(text)
+    if len(pieces) == 3:  # one run of digits, as most ids have ("INV-000123"): at once
+        return (pieces[0], int(pieces[1]), pieces[2]), text
+    # The pieces alternate text and digits from the start, so like compares with like.
+    pieces[1::2] = map(int, pieces[1::2])
+    return tuple(pieces), text
 
 
 def is_generated(entry: Any) -> bool:

@@ -60,8 +60,9 @@ receivable (`plugins.credit_notes.left_open_entry`); a credit note and a
 straight receipt on one day are each decided on their own, the credit
 note first.
 A receipt's excess is how far it takes the invoice's running balance (its
-postings by date, on a day by what each is, never by file and line: debits
-first, the day's receipts last, by id, `receivables.day_order`; with what is
+postings by date, on a day by what each is, never by file and line: the
+document first, then debits, the day's receipts last, by id with its numbers
+as numbers, `receivables.day_order`; with what is
 moved posted) below where it was and below zero; it is moved when that
 leaves the invoice more than the tolerance below zero, in full, whatever
 comes later, so a month once closed stays as it was. A later typed debit to
@@ -923,10 +924,11 @@ def _steps(
 ) -> list[_Step]:
     """Returns what to move to credits and take back from them, in the invoice's posting order.
 
-    That order is `receivables.day_order`'s: on a day the debits first (a
-    day's returned payments by id), then credit notes, credits typed by hand
-    and receipts (by id), so what a day's postings decide never depends on
-    the files and lines they are typed at.
+    That order is `receivables.day_order`'s: on a day the document first
+    (an invoice, a credit note), then the debits (a day's returned payments
+    by id), then credits typed by hand and receipts (by id, BR-9 before
+    BR-10), so what a day's postings decide never depends on the files and
+    lines they are typed at.
 
     The invoice's balance is followed with each step posted, so what is
     decided at a posting depends on the postings up to it alone: a later

@@ -14,16 +14,18 @@ Its id is its `receipt` metadata (on the posting or the entry), else its
 Beancount link cannot hold replaced by `-`. It names invoices by `invoice`
 metadata and by links that are invoice ids; a receipt with no `invoice`
 metadata also names the invoice ids among the words of its payee and
-narration, a word that is no id read in its parts between slashes too
-("Wire INV-1/INV-10", `_words`; a word counts only if the receipt names no
-customer or the invoice's own). Credit notes are never named: a receipt pays invoices, so
-one whose `invoice` is a credit note's id is an error at its line, and the
-receipt is left alone, as one naming an invoice that does not exist. Its
-customer is its `customer`, else the one customer billed under its payee
-(in any case, whatever its spaces and accents: a bank writes `ACME ROBOTICS`,
-`payee_key`) by the receipt's day
-(`customer_by_payee`: the same rule tells whose a refund in customer
-credits is, and who paid a receipt posted straight to an invoice).
+narration, by the one rule the bank import reads too
+(`plugins.invoice_words`: in any case, a word that is no id read in its
+parts between `/` and `.`, "Wire INV-1/INV-10", but never a part of digits
+alone, "03/02/2026"; a word counts only if the receipt names no customer or
+the invoice's own). Credit notes are never named: a receipt pays invoices,
+so one whose `invoice` is a credit note's id is an error at its line, and
+the receipt is left alone, as one naming an invoice that does not exist. Its
+customer is its `customer`, else the one customer billed under its payee (in
+any case, whatever its spaces and accents: a bank writes `ACME ROBOTICS`,
+`payee_key`) by the receipt's day (`customer_by_payee`: the same rule tells
+whose a refund in customer credits is, and who paid a receipt posted
+straight to an invoice).
 
 Every debit to unapplied cash uses up a receipt and must say which: by
 `receipt` metadata or the receipt's link (generated cash applications carry
@@ -58,11 +60,11 @@ from beancount.core import data
 
 from plugins import meta
 from plugins.currency import Precision
+from plugins.invoice_words import InvoiceIds
 from plugins.receivables import Finding, Item, Movement, Row, Subledger, postings_to
 
 APPLIED_RECEIPT = meta.APPLIED_RECEIPT
 _NOT_IN_LINK = re.compile(r"[^A-Za-z0-9\-_/.]")
-_WORD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9\-_/.]*[A-Za-z0-9])?")
 
 
 def link_of(receipt_id: str) -> str:
@@ -272,16 +274,16 @@ def straight_receipts(invoices: Subledger) -> dict[str, StraightReceipt]:
 
     Only the items posted to more than once can be paid by one (`several`).
     A receipt is the customer's of the invoice it paid first (by date, then
-    invoice id): BR-1 on INV-1 of CUS-1 and on INV-9 of CUS-9 the same
-    day is CUS-1's. Once its over payment became credits, whose part of
-    them a debit naming it uses is `plugins.customer_credits.Owner`'s to
-    tell: BR-1 paying INV-0 of CUS-9 exactly and over paying INV-1 of
-    CUS-1, a refund naming it is CUS-1's.
+    invoice id, its numbers as numbers, `meta.natural_key`): BR-1 on INV-1
+    of CUS-1 and on INV-9 of CUS-9 the same day is CUS-1's. Once its over
+    payment became credits, whose part of them a debit naming it uses is
+    `plugins.customer_credits.Owner`'s to tell: BR-1 paying INV-0 of CUS-9
+    exactly and over paying INV-1 of CUS-1, a refund naming it is CUS-1's.
 
     Args:
       invoices: The receivable's open items.
     """
-    found: dict[str, tuple[datetime.date, str, StraightReceipt]] = {}
+    found: dict[str, tuple[datetime.date, meta.NaturalKey, StraightReceipt]] = {}
     items = invoices.items
     for name in invoices.several:
         item = items[name]
@@ -290,11 +292,13 @@ def straight_receipts(invoices: Subledger) -> dict[str, StraightReceipt]:
             if receipt is None:
                 continue
             first = found.get(receipt)
-            if first is None or (movement.date, name) < first[:2]:
-                straight = StraightReceipt(
-                    receipt, link_of(receipt), item.customer, movement.entry.payee
-                )
-                found[receipt] = (movement.date, name, straight)
+            if first is None or movement.date <= first[0]:
+                at = (movement.date, meta.natural_key(name))
+                if first is None or at < first[:2]:
+                    straight = StraightReceipt(
+                        receipt, link_of(receipt), item.customer, movement.entry.payee
+                    )
+                    found[receipt] = (*at, straight)
     return {receipt: straight for receipt, (_, _, straight) in found.items()}
 
 
@@ -448,6 +452,11 @@ class _Checker:
         self.receipts[receipt_id_] = _new(Receipt, (*fields, customer, named, payee, place))
 
     @functools.cached_property
+    def invoice_ids(self) -> InvoiceIds:
+        """The invoice ids looked up by a receipt's words, folded once, when a receipt has words."""
+        return InvoiceIds(self.invoices)
+
+    @functools.cached_property
     def payees(self) -> dict[str, list[tuple[datetime.date, str]]]:
         """The customers of each payee of an invoice, read when a receipt names no customer."""
         return customers_by_payee(self.subledger)
@@ -493,10 +502,9 @@ class _Checker:
         if entry.links:
             named += [link for link in sorted(entry.links) if link in invoices]
         if invoice is None:  # metadata is the receipt's own word: no words then
-            ids = filter(invoices.__contains__, _words(entry, invoices))  # most are none: C
             named += [
                 word
-                for word in ids
+                for word in self.invoice_ids.named(_text(entry))
                 if (not customer or invoices[word].customer == customer) and word not in named
             ]
         if not named:
@@ -527,27 +535,10 @@ def _is_credit_note(item: Item, unapplied_cash: str) -> bool:
     )
 
 
-def _words(entry: data.Transaction, invoices: Collection[str]) -> list[str]:
-    """Returns the words of a receipt's payee and narration that could be invoice ids.
-
-    A word keeps the slashes inside it, as an id may hold them
-    (`INV/2026/7`); one that is no invoice id is tried in its parts between
-    slashes too, as a bank's remittance field lists several invoices:
-    "Wire INV-1/INV-10" names INV-1 and INV-10, and "INV/2026/7" itself
-    when it is an id. A dot parts nothing: "x.INV-2" is one longer word
-    (it names no invoice), as "12.50" is an amount.
-    """
+def _text(entry: data.Transaction) -> str:
+    """Returns the text of a receipt that names invoices in words: its payee and narration."""
     narration = entry.narration or ""
-    text = f"{entry.payee} {narration}" if entry.payee else narration
-    words = _WORD.findall(text)
-    if "/" not in text:
-        return words  # most texts: no word to part
-    found = []
-    for word in words:
-        found.append(word)
-        if "/" in word and word not in invoices:
-            found += _WORD.findall(word.replace("/", " "))
-    return found
+    return f"{entry.payee} {narration}" if entry.payee else narration
 
 
 def payee_key(payee: str) -> str:

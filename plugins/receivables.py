@@ -10,18 +10,19 @@ its receipt and its invoice is the invoice's, however the ids sort. With no
 such link it belongs to the first link; with several, to the first of them,
 with a finding naming its line (`_linked`).
 
-Its document is the invoice or credit note itself (`document_of`): its
-first posting written as one, an invoice's debit in an entry with a `due`
-date or a credit note's credit in an entry naming the invoice it `credits`;
-else its first posting that is not cash (one carrying a receipt id,
-`receipt` or `bank_reference`, as a bank import writes cash paid or
-refunded, or one a plugin generated), debits first on a day; else its first
-posting. A debit makes it an invoice, a credit a credit note; a payment or a
-refund posted to it, even on or before its date, is neither. The document
-gives its customer and its `due` date; the receivable balance in each
-currency is, by construction, the sum of the open items' balances. Cash
-application, aging, statements and the receivable tie-out all read items
-from here.
+Its document is the invoice or credit note itself (`document_of`): its first
+posting written as one, an invoice's debit in an entry with a `due` date or
+a credit note's credit in an entry naming the invoice it `credits`; else its
+first posting that is not cash (one carrying a receipt id, `receipt` or
+`bank_reference`, as a bank import writes cash paid or refunded, or one a
+plugin generated), in the day's order (`day_key`: a credit note written as
+an invoice is, with `due`, before a cheque typed by hand that refunds it the
+same day); else its first posting. A debit makes it an invoice, a credit a
+credit note; a payment or a refund posted to it, even on or before its date,
+is neither. The document gives its customer and its `due` date; the
+receivable balance in each currency is, by construction, the sum of the open
+items' balances. Cash application, aging, statements and the receivable
+tie-out all read items from here.
 """
 
 from __future__ import annotations
@@ -63,49 +64,72 @@ class Movement(NamedTuple):
         return meta.source_of(self.entry, self.posting)
 
 
-DayOrder = tuple[datetime.date, bool, bool, int, str, int, str, str, int]
+DayKey = tuple[bool, bool, bool, int, meta.NaturalKey, int, str, str, int]
+DayOrder = tuple[datetime.date, bool, bool, bool, int, meta.NaturalKey, int, str, str, int]
+_NO_NAME = meta.natural_key("")
 
 
-def day_order(movement: Movement) -> DayOrder:
-    """Returns where a posting to the receivable comes among its item's, by what it is.
+def day_key(entry: data.Transaction, posting: data.Posting, units: int) -> DayKey:
+    """Returns where a posting comes among a day's postings to its item, by what it is.
 
-    By date; on a day typed before generated (an item's document is typed),
-    then debits before credits (an invoice is billed before it is paid); of
-    the typed debits the document first, then the others (a returned
-    payment, a refund); of the typed credits a credit note written as one
-    first, then the credits typed by hand (no receipt id), then the
-    receipts (`receipt` or `bank_reference`), which so take the invoice
-    over last, as on a later day, where a credit by hand is read before
-    them (`plugins.over_payments.InCalendar`). Then by the receipt id (of a
-    generated posting, the receipt it applies), its amount and its
-    narration; the file and line come last, where the postings are
-    otherwise alike. So a day's postings to an invoice are read in one
-    order whatever files and lines they are typed at: BR-2 70.00 and BR-1
-    30.00 posted straight to INV-1 40.00 on one day are read BR-1 first, and
-    BR-2 takes it over, in whichever file either is.
+    The one order of a day's moves on a customer's account: the plugins read
+    an invoice's postings in it (`day_order`) and a statement its rows
+    (`reports.receivables`). Typed before generated (an item's document is
+    typed); of the typed, the document first whatever its sign: an
+    invoice's debit (`due`), a credit note's credit (`credits`, or a `due`
+    and no receipt id: a credit note written as an invoice is), so a
+    credit note refunded by a cheque typed the same day is credited before
+    the cheque pays its credit out. Then debits before credits (an invoice
+    is billed before it is paid): the debits typed by hand (a returned
+    payment, a refund); of the credits those typed by hand (no receipt id)
+    first, then the receipts (`receipt` or `bank_reference`), which so take
+    the invoice over last, as on a later day, where a credit by hand is
+    read before them (`plugins.over_payments.InCalendar`). Then by the
+    receipt id (of a generated posting, the receipt it applies) as an
+    accountant reads it, numbers as numbers (`meta.natural_key`: BR-9
+    before BR-10), its amount and its narration; the file and line come
+    last, where the postings are otherwise alike.
+
+    Args:
+      entry: The posting's entry.
+      posting: The posting (its own metadata may hold the receipt id).
+      units: Its minor units, debits positive.
     """
-    entry = movement.entry
-    where, units = entry.meta, movement.units
+    where = entry.meta
     generated = meta.GENERATED_BY in where
     if generated:
-        rank, name = 0, str(where.get(meta.APPLIED_RECEIPT, ""))
+        document, rank, name = False, 0, str(where.get(meta.APPLIED_RECEIPT, ""))
     else:
-        name = meta.written_receipt_id(entry, movement.posting) or ""
+        name = meta.written_receipt_id(entry, posting) or ""
         if units >= 0:
-            rank = 0 if meta.DUE in where and meta.CREDITS not in where else 1
+            document = meta.DUE in where and meta.CREDITS not in where
+            rank = 0 if document else 1
         else:
-            rank = 0 if meta.CREDITS in where else 2 if name else 1
+            document = meta.CREDITS in where or (meta.DUE in where and not name)
+            rank = 0 if document else 2 if name else 1
     return (
-        movement.date,
         generated,
+        not document,
         units < 0,
         rank,
-        name,
+        meta.natural_key(name) if name else _NO_NAME,
         units,
         entry.narration or "",
         str(where.get("filename")),
         where.get("lineno", 0),
     )
+
+
+def day_order(movement: Movement) -> DayOrder:
+    """Returns where a posting to the receivable comes among its item's: by date, then `day_key`.
+
+    So a day's postings to an invoice are read in one order whatever files
+    and lines they are typed at: BR-2 70.00 and BR-1 30.00 posted straight
+    to INV-1 40.00 on one day are read BR-1 first, and BR-2 takes it over,
+    in whichever file either is; BR-9 60.00 and BR-10 70.00 on INV-1
+    100.00, BR-9 first, and BR-10 takes it over.
+    """
+    return (movement.date, *day_key(movement.entry, movement.posting, movement.units))
 
 
 class Item(NamedTuple):

@@ -958,8 +958,8 @@ class _Move(NamedTuple):
 _DOCUMENTS = ("invoice", "credit note")
 
 
-def _place(move: _Move) -> tuple[datetime.date, int, bool, str, int]:
-    """Returns a move's place on a statement: by date, a day's documents first, then ledger order.
+def _place(move: _Move) -> tuple[datetime.date, int, tuple[Any, ...]]:
+    """Returns a move's place on a statement: by date, a day's documents first, then the plugin's.
 
     On a day, what the customer was billed or credited comes first, wherever
     it is typed: invoices, then credit notes (`_DOCUMENTS`), then the rest
@@ -967,20 +967,29 @@ def _place(move: _Move) -> tuple[datetime.date, int, bool, str, int]:
     same day from two files, the invoice shows before the payment; credited
     and refunded the same day, the credit note shows before the refund that
     pays its credit out: the balance never reads as paid before billed, nor
-    as a refund owed before the credit. Each group keeps the ledger's order:
-    typed entries, each at its file and line, then generated ones (located
-    at the line they come from), which follow from them.
+    as a refund owed before the credit. Within each group the moves are read
+    as the plugin reads a day's postings to an invoice
+    (`plugins.receivables.day_key`, one home): typed before generated, then
+    by what each is (debits before credits, receipts last, by id with
+    numbers as numbers), the file and line only between moves otherwise
+    alike. So BR-1 30.00 and BR-2 70.00 paid straight to INV-1 40.00 on one
+    day show BR-1 first (40.00 - 30.00 = 10.00) and BR-2 over paying (10.00
+    - 70.00 = -60.00), as the books move BR-2's 60.00, in whichever file
+    either is. Generated moves, last, keep the order the plugins made them
+    in, at the line they come from: a chargeback's take-backs read as the
+    plugin took them back.
     """
-    where = move.entry.meta
-    generated = meta.GENERATED_BY in where
     rank = _DOCUMENTS.index(move.kind) if move.kind in _DOCUMENTS else len(_DOCUMENTS)
-    return (
-        move.entry.date,
-        rank,
-        generated,
-        str(where.get("filename", "")),
-        where.get("lineno", 0),
-    )
+    entry = move.entry
+    where = entry.meta
+    if meta.GENERATED_BY in where:
+        made = (True, str(where.get("filename", "")), where.get("lineno", 0))
+        return entry.date, rank, made
+    return entry.date, rank, receivables.day_key(entry, _NO_POSTING, move.units)
+
+
+# A move is an entry's on an account: its receipt id is read on the entry.
+_NO_POSTING = data.Posting("", None, None, None, None, None)
 
 
 class _Moves:

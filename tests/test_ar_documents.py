@@ -3,7 +3,9 @@
 The document is the item's first posting written as one: an invoice's debit
 in an entry with a `due` date, a credit note's credit in an entry naming the
 invoice it `credits`; else the first posting that is not cash (cash carries
-a receipt id: tests/test_ar_documents_and_links.py), debits first on a day. So a
+a receipt id: tests/test_ar_documents_and_links.py), in the day's order
+(`receivables.day_key`: a document written with `due` first whatever its
+sign, then debits). So a
 credit note refunded the day it is issued, or an invoice paid straight to the
 receivable before its own date, is still read by its document. Worked
 examples, read by `plugins.receivables` and through the reports, and a
@@ -30,8 +32,10 @@ AR = "Assets:AccountsReceivable"
 MARCH_END = datetime.date(2026, 3, 31)
 
 # A credit note refunded the day it is issued: the refund's debit to the
-# receivable is dated the same day as the credit note's credit (so it sorts
-# first, debits first on a day), and names the credit note as its invoice.
+# receivable is dated the same day as the credit note's credit, and names
+# the credit note as its invoice. The credit note, the day's document, is
+# read first whatever its sign (`receivables.day_key`; before rev43 the
+# refund was, debits first on a day, and `document_of` passed over it).
 # In full (SAME_DAY_REFUND), or in part (SAME_DAY_PART_REFUND).
 SAME_DAY_REFUND = (
     HEADER
@@ -336,4 +340,60 @@ def test_the_document_is_the_same_whenever_the_cash_is_posted(
     assert [(i.id, i.is_invoice, i.date, i.due, i.billed) for i in items.values()] == [
         ("INV-9", True, datetime.date(2026, 1, 20), datetime.date(2026, 2, 19), 50000),
         ("CN-1", False, datetime.date(2026, 3, 20), datetime.date(2026, 3, 20), -20000),
+    ]
+
+
+def test_a_credit_note_written_as_an_invoice_reads_before_a_cheque_refunding_it_that_day(
+    books: Books,
+) -> None:
+    # INV-1 100.00 (Jan 5) open; CN-1, a credit note of 30.00 written as an
+    # invoice is (`invoice`, `customer`, `due`; no `credits`: it credits no
+    # one invoice), on Jan 10, paid out by a cheque typed by hand that day
+    # (a debit of 30.00 to CN-1's receivable, no bank reference), typed
+    # after it. The document comes first on its day whatever its sign
+    # (`receivables.day_key`), so CN-1 is a credit note of -30.00 and the
+    # cheque its refund. January's billings: 100.00 - 30.00 = 70.00 (the
+    # refund is cash, not a billing). Receivable at Jan 31: INV-1 100.00
+    # (CN-1 -30.00 + 30.00 = 0.00). DSO = 100.00 / 70.00 x 31 = 44.29,
+    # shown 44.3, as when the cheque goes out on Jan 12. (Before, a day's
+    # debits came first: the cheque was CN-1's first posting and, nothing
+    # being written as a document, taken for it: CN-1 read as an invoice of
+    # 30.00, billings 100.00 + 30.00 = 130.00, DSO 100.00 / 130.00 x 31 =
+    # 23.8.)
+    ledger = (
+        HEADER
+        + """
+2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  due: 2026-01-05
+  Assets:AccountsReceivable  100.00 USD
+  Income:Revenue:Services  -100.00 USD
+
+2026-01-10 * "Acme" "Credit CN-1" ^CN-1
+  invoice: "CN-1"
+  customer: "CUS-1"
+  due: 2026-01-10
+  Assets:AccountsReceivable  -30.00 USD
+  Income:Revenue:Services  30.00 USD
+
+2026-01-10 * "Acme" "Cheque refund of CN-1" ^CN-1
+  invoice: "CN-1"
+  Assets:AccountsReceivable  30.00 USD
+  Assets:Bank:Operating  -30.00 USD
+"""
+    )
+    books_ = loaded(books, ledger)
+    assert books_.errors == []
+    [row] = reports.dso(books_, datetime.date(2026, 1, 1)).rows
+    assert row[1:5] == [D("100.00"), D("70.00"), 31, D("44.3")]
+    # The statement calls CN-1 a credit note, the cheque an adjustment (a
+    # debit typed by hand, as on a later day), never an invoice:
+    # 100.00, then 100.00 - 30.00 = 70.00, then 70.00 + 30.00 = 100.00.
+    january = datetime.date(2026, 1, 1), datetime.date(2026, 1, 31)
+    rows = reports.customer_statement(books_, "CUS-1", *january).rows
+    assert [(row[2], row[3], row[7]) for row in rows[1:-1]] == [
+        ("INV-1", "invoice", D("100.00")),
+        ("CN-1", "credit note", D("70.00")),
+        ("CN-1", "adjustment", D("100.00")),  # typed by hand: no receipt, no document
     ]

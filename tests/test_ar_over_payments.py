@@ -1077,3 +1077,54 @@ def test_a_days_returned_payments_take_back_the_excesses_by_their_ids(books: Boo
         assert balance(entries, AR, "USD") == Decimal("0.00")
         made.append(made_at_typed_lines(entries, errors))
     assert made[0] == made[1]
+
+
+def test_a_days_receipts_are_read_by_their_numbers_as_numbers(books: Books) -> None:
+    # INV-1 100.00 (Jan 5); BR-9 60.00 and BR-10 70.00 posted straight to
+    # it on Jan 10. A day's receipts are read by receipt id as an accountant
+    # reads it, numbers as numbers (`meta.natural_key`): BR-9 leaves 100.00
+    # - 60.00 = 40.00 open, BR-10 takes it to 40.00 - 70.00 = -30.00, and
+    # 30.00 (beyond the 1.00 tolerance) is moved to credits at BR-10. AR
+    # 100.00 - 60.00 - 70.00 + 30.00 = 0.00. (Before, the ids compared as
+    # text, "BR-10" < "BR-9": BR-10 paid first, 100.00 - 70.00 = 30.00 open,
+    # and BR-9 took it to -30.00: the 30.00 was moved at BR-9.)
+    text = invoice(1, "2026-01-05", "100.00")
+    text += paid("2026-01-10", "60.00", "BR-9") + paid("2026-01-10", "70.00", "BR-10")
+    entries, errors = load(books, text)
+    assert errors == []
+    moved = [entry for entry in generated(entries) if entry.meta["revclose_kind"] == "over-payment"]
+    assert [(entry.meta["revclose_receipt"], number(entry.postings[0])) for entry in moved] == [
+        ("BR-10", Decimal("30.00"))
+    ]
+    assert balance(entries, AR, "USD") == Decimal("0.00")
+
+
+# Pin (review rev43): a void and a payment of one day, typed in either
+# order: the void is read first, so the payment is the customer's credit.
+@pytest.mark.parametrize("void_first", [True, False])
+def test_pin_a_payment_on_the_day_its_invoice_is_voided_is_the_customers_credit(
+    books: Books, void_first: bool
+) -> None:
+    # INV-1 100.00 (Jan 5), voided on Jan 10 (-100.00, the invoice's own
+    # metadata and `status: "void"`) and BR-1 100.00 posted straight to it
+    # that day. The void leaves 100.00 - 100.00 = 0.00 open; BR-1 takes it
+    # to 0.00 - 100.00 = -100.00: 100.00 moved to credits at BR-1.
+    voided = """
+2026-01-10 * "Acme" "Void INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  due: 2026-01-10
+  status: "void"
+  Assets:AccountsReceivable  -100.00 USD
+  Income:Revenue:Services  100.00 USD
+"""
+    payment = paid("2026-01-10", "100.00", "BR-1")
+    text = invoice(1, "2026-01-05", "100.00") + (
+        voided + payment if void_first else payment + voided
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    moved = [entry for entry in generated(entries) if entry.meta["revclose_kind"] == "over-payment"]
+    assert [(entry.meta["revclose_receipt"], number(entry.postings[0])) for entry in moved] == [
+        ("BR-1", Decimal("100.00"))
+    ]

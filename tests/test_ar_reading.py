@@ -23,7 +23,7 @@ from beancount.core import amount, data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plugins import meta, receipts, receivables
+from plugins import invoice_words, meta, receipts, receivables
 from plugins.currency import Precision
 from plugins.receivables import Finding, Item, Movement, Subledger, invoice_of
 
@@ -321,13 +321,16 @@ narrations = st.lists(
             "INV-2,",
             "CN-1",
             "INV-0",
-            "inv-1",
+            "inv-1",  # any case: INV-1
             "BR-1",
-            "x.INV-2",
+            "x.INV-2",  # parted at the dot: INV-2
             "INV-1/INV-2",  # two ids joined by a slash: both named
             "/INV-2/",  # a slash at the ends is no part of the word
-            "INV-1/x.INV-2",  # INV-1 named, "x.INV-2" a longer word
+            "INV-1/x.INV-2",  # INV-1 and INV-2, each a part
             "INV-2//CN-1",  # an empty part, and a credit note
+            "PMT.Inv-1.",  # a prefix, in another case: INV-1
+            "03/02/2026",  # parts of digits alone: nothing
+            "INV-0/-_1",  # a part of digits within its edges: nothing
         ]
     ),
     max_size=4,
@@ -416,20 +419,27 @@ _IN_WORDS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234
 
 
 def words_as_written(text: str, items: Collection[str]) -> list[str]:
-    """The words of a receipt's text as `receipts._words`'s doc says them, spelled another way.
+    """The ids a receipt's text names as `plugins.invoice_words`'s doc says, spelled another way.
 
-    Runs of letters, digits and `-_/.`, less the `-_/.` at their ends; a
-    word that is no id is read in its parts between slashes too, each less
-    the `-_.` at its ends, right after it.
+    Runs of letters, digits and `-_/.`, less the `-_/.` at their ends,
+    compared in any case (these items differ in more than case); a word
+    that names no id is read in its parts between `/` and `.` too, each
+    less the `-_` at its ends, right after it, a part of digits alone
+    left out.
     """
+    by_fold = {name.casefold(): name for name in items}
     runs = "".join(char if char in _IN_WORDS else " " for char in text).split()
     found = []
     for word in (run.strip("-_/.") for run in runs):
         if not word:
             continue
-        found.append(word)
-        if "/" in word and word not in items:
-            found += [part.strip("-_.") for part in word.split("/") if part.strip("-_.")]
+        if word.casefold() in by_fold:
+            found.append(by_fold[word.casefold()])
+            continue
+        for part in word.replace(".", "/").split("/"):
+            part = part.strip("-_")
+            if part and not part.isdigit() and part.casefold() in by_fold:
+                found.append(by_fold[part.casefold()])
     return found
 
 
@@ -446,7 +456,7 @@ def named_as_written(
         named += [
             word
             for word in words_as_written(text, items)
-            if word in items and (not customer or items[word].customer == customer)
+            if not customer or items[word].customer == customer
         ]
     return tuple(name for name in dict.fromkeys(named) if items[name].is_invoice)
 
@@ -481,3 +491,28 @@ def test_a_receipt_names_what_its_metadata_links_and_words_name(
     )
     assert [message for _, message, _ in checker.findings] == expected
     assert checker.blocked == ({"R-1"} if expected else set())
+
+
+def test_the_one_rule_reads_ids_in_any_case_in_parts_but_never_digits_alone() -> None:
+    # `plugins.invoice_words`, the rule the plugin reads and the bank import
+    # is to import: words in any case; a word that is no id in its parts
+    # at `/` and `.`; parts of digits alone name nothing; a whole id first.
+    ids = invoice_words.InvoiceIds(["INV-1", "Inv-2", "INV/7", "2026", "A-1", "a-1"])
+    assert ids.named("PAYMENT INV-2, inv-1") == ["Inv-2", "INV-1"]
+    assert ids.named("PMT.INV-2 x/inv-1") == ["Inv-2", "INV-1"]
+    assert ids.named("Wire INV/7") == ["INV/7"]  # whole, not INV
+    assert ids.named("03/02/2026 12.50 2026") == ["2026"]  # only the whole word
+    assert ids.named("A-1 a-1 A-1/x") == ["A-1", "a-1", "A-1"]  # own spelling
+    assert ids.named("Paid A-1.") == ["A-1"]
+    assert ids.named("Paid a-1x") == []  # a longer word
+    assert ids.id_of("A-1") == "A-1" and ids.id_of("a-1") == "a-1"
+    assert invoice_words.parts("INV-1/-x_/2026.12") == ["INV-1", "x"]
+
+
+def test_ids_are_ordered_with_their_numbers_as_numbers() -> None:
+    # BR-9 before BR-10 (9 < 10), INV-2 before INV-10; BR-09 and BR-9 alike
+    # but for a zero, then as text ("BR-09" < "BR-9", "0" < "9").
+    ids = ["BR-10", "INV-10", "BR-9", "BR-9", "INV-2", "BR-09", "9", "BR-9a"]
+    assert sorted(ids, key=meta.natural_key) == [
+        "9", "BR-09", "BR-9", "BR-9", "BR-9a", "BR-10", "INV-2", "INV-10",
+    ]  # fmt: skip

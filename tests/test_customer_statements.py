@@ -985,12 +985,13 @@ def test_a_days_credit_note_comes_before_the_refund_of_its_credit_whatever_the_f
     assert [tuple(row[2:]) for row in every.rows if row[0] == "CUS-1"] == expected
 
 
-# PIN (review rev41): a chargeback reopens a paid invoice on the day the
-# customer pays it again; the bank's file lists the new wire first. Neither
-# is a document, so the statement keeps the bank's order, and the day reads
-# as a credit before the reopening. Left as a judgement: a bank statement
-# reads the same way (and a rule putting refunds last broke the chargeback
-# tests). A rule that puts a reopening first changes this pin.
+# PIN (review rev41, changed by rev43): a chargeback reopens a paid invoice
+# on the day the customer pays it again; the bank's file lists the new wire
+# first. Neither is a document, so the statement reads the day as the plugin
+# reads a day's postings (`plugins.receivables.day_key`, one home): the
+# debit (the chargeback, a refund charged) before the credit (the new wire),
+# in whichever order the bank's file lists them. (Rev41 kept the bank's
+# order, the wire first: the statement then depended on the file.)
 CHARGEBACK_BILLING = """
 2026-03-01 * "Acme" "Invoice INV-1" ^INV-1
   invoice: "INV-1"
@@ -1021,18 +1022,25 @@ CHARGEBACK_BANK = """
 """
 
 
-def test_pin_a_chargeback_and_the_days_new_payment_keep_the_banks_order(books: Books) -> None:
-    loaded = _files(
-        books, {"bank.beancount": CHARGEBACK_BANK, "billing.beancount": CHARGEBACK_BILLING}
-    )
+def _chargeback_typed_first(bank: str) -> str:
+    """The bank's file with the day's chargeback typed above the day's new wire."""
+    head, wire, chargeback = bank.split("\n\n")
+    return "\n\n".join([head, chargeback.strip("\n"), wire]) + "\n"
+
+
+@pytest.mark.parametrize("bank", [CHARGEBACK_BANK, _chargeback_typed_first(CHARGEBACK_BANK)])
+def test_pin_a_chargeback_reads_before_the_days_new_payment_in_either_order(
+    books: Books, bank: str
+) -> None:
+    loaded = _files(books, {"bank.beancount": bank, "billing.beancount": CHARGEBACK_BILLING})
     # By hand: INV-1 0.00 + 100.00 = 100.00; Mar 5 R-1 100.00 - 100.00 =
-    # 0.00; Mar 20 in the bank's order: R-2 0.00 - 100.00 = -100.00, then the
-    # chargeback of R-1 (a refund charged; the generated take-back reopening
-    # INV-1 nets to nothing on the account) -100.00 + 100.00 = 0.00.
+    # 0.00; Mar 20, the debit first: the chargeback of R-1 (a refund
+    # charged; the generated take-back reopening INV-1 nets to nothing on
+    # the account) 0.00 + 100.00 = 100.00, then R-2 100.00 - 100.00 = 0.00.
     rows = _rows(receivables.customer_statement(loaded, "CUS-1", MARCH, MARCH_END))
     assert [(row[2], row[3], row[7]) for row in rows if row[0] == datetime.date(2026, 3, 20)] == [
-        ("R-2", "payment", D("-100.00")),
-        ("R-1", "refund", D("0.00")),
+        ("R-1", "refund", D("100.00")),
+        ("R-2", "payment", D("0.00")),
     ]
 
 
@@ -1106,3 +1114,54 @@ def test_statements_of_every_customer_add_up_to_what_is_owed(books: Books, ledge
         assert [check.result for check in checks] and all(
             check.result == "pass" for check in checks
         ), [check.figure for check in checks]
+
+
+def _straight(reference: str, amount: str) -> str:
+    """A bank line of Jan 10 posted straight to INV-1, as the bank import writes one."""
+    return f"""
+2026-01-10 * "Acme" "Wire {reference}" ^INV-1
+  bank_reference: "{reference}"
+  invoice: "INV-1"
+  Assets:Bank:Operating  {amount} USD
+  Assets:AccountsReceivable  -{amount} USD
+"""
+
+
+@pytest.mark.parametrize("first", ["BR-1", "BR-2"])
+def test_a_days_receipts_show_in_the_order_the_books_read_them_in_any_files(
+    books: Books, first: str
+) -> None:
+    # README's example of `day_order`: INV-1 40.00 (Jan 5), BR-1 30.00 and
+    # BR-2 70.00 posted straight to it on Jan 10, each in its own bank file,
+    # either in the file that sorts first. The books read BR-1 first: 40.00
+    # - 30.00 = 10.00 open, then BR-2 10.00 - 70.00 = -60.00, and 60.00 is
+    # moved to credits at BR-2. The statement reads the day the same way
+    # (`plugins.receivables.day_key`): INV-1 40.00, BR-1 (10.00), BR-2
+    # (-60.00). (Before, with BR-2 in the first file the statement listed
+    # BR-2 first, 40.00 - 70.00 = -30.00, then BR-1 at -60.00: BR-1 looked
+    # the over payment while the books moved BR-2's excess.)
+    second = "BR-2" if first == "BR-1" else "BR-1"
+    amounts = {"BR-1": "30.00", "BR-2": "70.00"}
+    billing = """
+2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  due: 2026-01-05
+  Assets:AccountsReceivable  40.00 USD
+  Income:Revenue:Services  -40.00 USD
+"""
+    files = {
+        "bank-a.beancount": _straight(first, amounts[first]),
+        "bank-b.beancount": _straight(second, amounts[second]),
+        "billing.beancount": billing,
+    }
+    loaded = _files(books, files)
+    january = datetime.date(2026, 1, 1), datetime.date(2026, 1, 31)
+    rows = _rows(receivables.customer_statement(loaded, "CUS-1", *january))
+    assert [(row[2], row[7]) for row in rows] == [
+        ("", D("0.00")),  # opening
+        ("INV-1", D("40.00")),
+        ("BR-1", D("10.00")),  # 40.00 - 30.00
+        ("BR-2", D("-60.00")),  # 10.00 - 70.00
+        ("", D("-60.00")),  # closing
+    ]
