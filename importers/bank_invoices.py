@@ -18,7 +18,9 @@ what its row says: the importer records it with the entry (a
 `ledger_text.Choice`, made by `choice`), and a re-import compares a row
 without it (`ledger_text.same_row`), so a receipt imported while its invoice
 was not yet booked (waiting in unapplied cash) is the same row once the
-books would credit the receivable with it.
+books would credit the receivable with it. The texts it is chosen by are
+written in the entry (payee, narration; a Stripe row's `invoice_id` too),
+and compared.
 """
 
 from __future__ import annotations

@@ -24,10 +24,12 @@ tests check that all agree on every transaction of these shapes
 (`tests/test_bank_importers.py`).
 
 What the books, not a source's row, chose of an imported entry (a receipt's
-receivable and link to an invoice booked since it was first imported) is
-recorded with it (`Choice`); a re-import compares a row with its twin in the
-ledger without it, on their texts (`same_row`), so the writer need not parse
-a month file to find such a row the same.
+receivable, links and `invoice` for an invoice booked since it was first
+imported) is recorded with it (`Choice`); a re-import compares a row with its
+twin in the ledger without it, on their texts (`same_row`), so the writer
+need not parse a month file to find such a row the same. What a row says of
+the invoices it pays is in its own text (a bank line's narration, a Stripe
+row's description and `invoice_id`), so nothing the row says is left out.
 """
 
 from __future__ import annotations
@@ -96,19 +98,22 @@ class Choice(NamedTuple):
     Money naming an invoice posts to `receivable` when the books have the
     invoice (in its currency), else to `otherwise` (unapplied cash,
     disbursements, Stripe's refunds or disputes); its links (the invoices it
-    names that the books have) and its metadata `keys` (`invoice`,
-    `customer`, Stripe's `receipt`) come from the books too. The importer
-    records it where it chooses (`importers.bank_invoices.credited`), with
-    the entry (`Printed.books`, or `BOOKS` in its metadata); a re-import
-    compares a row with its twin without it (`same_row`).
+    names that the books have, or none: a bank's money out naming several)
+    and its metadata `keys` (`invoice`, `customer`, Stripe's `receipt`) come
+    from the books too. What the row says of the invoices it pays is in its
+    text (payee, narration: a Stripe row's `invoice_id` is written there),
+    not only in what the books made of it. The importer records the choice
+    where it chooses (`importers.bank_invoices.credited`), with the entry
+    (`Printed.books`, or `BOOKS` in its metadata); a re-import compares a row
+    with its twin without it (`same_row`).
     """
 
     receivable: str
     otherwise: str
     keys: frozenset[str]
 
-    def unbooked(self, text: str) -> tuple[str, frozenset[str]]:
-        """Returns an entry's printed text without what the books chose, and its links.
+    def unbooked(self, text: str) -> str:
+        """Returns an entry's printed text without what the books chose.
 
         The text is what the writer prints (or a twin's text in a plain month
         file: the same but for spacing within posting lines). Left out: the
@@ -118,10 +123,8 @@ class Choice(NamedTuple):
         metadata, accounts and amounts) is what the row says.
         """
         heading, _, rest = text.partition("\n")
-        links: frozenset[str] = _NONE
         found = _LINKS.search(heading)
         if found is not None:
-            links = frozenset(link[1:] for link in found[0].split())
             heading = heading[: found.start()]
         kept = [heading.rstrip(" ")]  # A heading of no words ends in a space, unless linked.
         for line in rest.split("\n"):
@@ -135,7 +138,7 @@ class Choice(NamedTuple):
                 if words[0] == self.receivable:
                     words[0] = self.otherwise
                 kept.append(" ".join(words))
-        return "\n".join(kept), links
+        return "\n".join(kept)
 
 
 def choice_of(entry: Entry) -> Choice | None:
@@ -149,19 +152,19 @@ def same_row(text: str, twin: str, books: Choice | None) -> bool:
     """Tells whether an imported entry's text says what its twin's says, but for the books' choice.
 
     `text` is the new entry's, `books` what the books chose of it: the twin
-    may differ from it in that alone (`Choice.unbooked`), with links among
-    the entry's. A twin imported before an invoice the row names was booked
-    (in unapplied cash, unlinked) is the same row; one linked to an invoice
-    the row does not name now (its `invoice_id` changed) is not, since the
-    invoices a row names only grow with the books.
+    may differ from it in that alone (`Choice.unbooked`), links included. A
+    twin imported before an invoice the row names was booked (in unapplied
+    cash, unlinked) is the same row, and so is one linked to an invoice the
+    books would not credit now (a returned payment naming two invoices, one
+    booked since: disbursements, unlinked). A row that names other invoices
+    than before says so in its text, which is compared: a Stripe row whose
+    `invoice_id` changed has another narration.
     """
     if text == twin:
         return True
     if books is None:
         return False
-    said, links = books.unbooked(text)
-    twin_said, twin_links = books.unbooked(twin)
-    return said == twin_said and twin_links <= links
+    return books.unbooked(text) == books.unbooked(twin)
 
 
 def printed(entry: Entry) -> str:

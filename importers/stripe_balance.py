@@ -12,7 +12,7 @@ becomes, when the books have the invoice `INV-0042` that Stripe calls `in_1`
 (the billing importer books a Stripe invoice under its number, with
 `stripe_invoice: "in_1"`):
 
-    2026-03-02 * "Invoice 0042" ^INV-0042
+    2026-03-02 * "Invoice 0042 in_1" ^INV-0042
       balance_transaction: "txn_1"
       invoice: "INV-0042"
       customer: "CUS-0042"
@@ -21,6 +21,13 @@ becomes, when the books have the invoice `INV-0042` that Stripe calls `in_1`
       Assets:Stripe                  96.80 USD
       Expenses:PaymentProcessing      3.20 USD
       Assets:AccountsReceivable    -100.00 USD
+
+The narration is the description (else the category and source), followed by
+the row's `invoice_id` unless it already holds it as a word: the cell is what
+the row says of the invoice it pays, written whether or not the books have
+that invoice yet, so the AR plugin reads it as a receipt's words once they do
+(when it is the invoice's number: it does not read Stripe's `in_…` ids), and
+a re-import compares it.
 
 The counter account of each reporting category:
 
@@ -37,10 +44,11 @@ The counter account of each reporting category:
   `categories`, else a problem at the row.
 
 For a charge, payment, refund or dispute, the books choose between the
-receivable and the category's own account, and add the link, `invoice`,
+receivable and the category's own account, and add the links, `invoice`,
 `customer` and `receipt`: the row's entry records that choice
 (`ledger_text.BOOKS`), and a re-import compares the row without it
-(`ledger_text.same_row`), but with its category's account.
+(`ledger_text.same_row`), but with its category's account and its narration,
+`invoice_id` included.
 
     stripe:
       importer: stripe_balance
@@ -71,6 +79,7 @@ from importers import bank_numbers, csv_rows, source
 from importers.bank_entries import clean
 from importers.bank_invoices import STRIPE_INVOICE, Invoices, choice, credited
 from importers.bank_numbers import NumberFormat
+from importers.bank_statement import holds
 from importers.config import Section
 from importers.csv_rows import CsvLayout, Row
 from importers.errors import Problem, raise_if_any
@@ -218,6 +227,12 @@ class _Row(csv_rows.Cells):
         narration = clean(cells.get("description")) or clean(
             f"{cells['category']} {cells.get('source', '')}"
         )
+        # The invoice the row names is what it says, written whether or not the books
+        # have it yet: the AR plugin reads it there once they do, and a re-import
+        # compares it (`ledger_text.same_row` leaves out what the books made of it).
+        invoice_id = clean(cells.get("invoice"))
+        if invoice_id and not holds(narration, invoice_id):
+            narration = f"{narration} {invoice_id}"
         links = counter[1]
         return data.Transaction(meta, day, "*", payee, narration, data.EMPTY_SET, links, postings)
 

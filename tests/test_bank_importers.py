@@ -363,9 +363,9 @@ def test_a_stripe_charge_imported_again_after_its_invoice_is_booked_adds_nothing
 
 # What the books chose is left out of the comparison, and nothing else: the
 # receivable over the row's other account, the links, `invoice`, `customer` and
-# Stripe's `receipt`. What the row says (a Stripe row's `invoice_id` cell, kept
-# only as the link it makes; its reporting category, kept only as its account)
-# is compared (review rev42).
+# Stripe's `receipt`. What the row says (a Stripe row's `invoice_id` cell, written
+# in its narration; its reporting category, kept only as its account) is compared
+# (reviews rev42, rev44).
 
 # A second invoice beside INV-7 (1,200.00 USD, CUS-0042): INV-9, 1,200.00 USD, CUS-0044.
 INV_9 = (
@@ -379,7 +379,7 @@ def stripe_file(*rows: str) -> None:
     document("stripe/2026-03.csv", *rows, header=STRIPE_HEADER)
 
 
-def test_a_stripe_row_naming_another_invoice_than_its_twin_links_is_an_error(
+def test_a_stripe_row_whose_invoice_id_changed_is_an_error(
     here: Path, importers: list[SourceImporter]
 ) -> None:
     Path("ledger/billing.beancount").write_text(INVOICE + "\n" + INV_9, encoding="utf-8")
@@ -387,14 +387,15 @@ def test_a_stripe_row_naming_another_invoice_than_its_twin_links_is_an_error(
     stripe_file(stripe_row("txn_1", "charge", "1200.00", "35.10", "1164.90", **paying_7))
     run(importers)
     # txn_1 pays INV-7: its receivable credited the gross 1,200.00 (net 1,164.90
-    # + fee 35.10); INV-9 stays open for its 1,200.00.
+    # + fee 35.10); INV-9 stays open for its 1,200.00. The cell is in the narration.
+    assert '"Subscription INV-7" ^INV-7\n' in written("stripe")
     assert 'invoice: "INV-7"' in written("stripe")
     assert "Assets:AccountsReceivable   -1200.00 USD" in written("stripe")
     before = tree(Path("ledger"))
     # The same balance transaction now says it paid INV-9: its invoice_id cell
-    # changed, so the books would credit INV-9, not INV-7. The twin's link
-    # (INV-7) is not among the invoices the row names now (INV-9): the error
-    # naming both places, as for any other changed cell.
+    # changed, so its narration is "Subscription INV-9" where the twin's is
+    # "Subscription INV-7": the error naming both places, as for any other
+    # changed cell.
     paying_9 = dict(invoice_id="INV-9", description="Subscription")
     stripe_file(stripe_row("txn_1", "charge", "1200.00", "35.10", "1164.90", **paying_9))
     assert failure(importers) == (
@@ -444,8 +445,8 @@ def test_a_receipt_naming_a_second_invoice_booked_since_is_the_same_line(
     assert '"WIRE INV-7 INV-9" ^INV-7\n' in written()
     assert "Assets:AccountsReceivable  -2400.00 USD" in written()
     # INV-9 is booked since: the line names two invoices, so the books would now
-    # put it in unapplied cash linked to both. The twin's link (INV-7) is among
-    # them and nothing the row says changed: skipped, no byte changes.
+    # put it in unapplied cash linked to both. Nothing the row says changed (its
+    # links are the books'): skipped, no byte changes.
     Path("ledger/billing.beancount").write_text(INVOICE + "\n" + INV_9, encoding="utf-8")
     before = tree(Path("ledger"))
     again = run(importers)
@@ -567,6 +568,7 @@ def test_a_stripe_charge_in_another_currency_than_its_invoice_waits_in_unapplied
     # holds the invoice in EUR, so the charge goes to unapplied cash, still
     # naming INV-7, and the AR plugin converts it at the day's price:
     # 50.00 USD / 1.25 = 40.00 EUR, carried at 1.25, so no exchange difference.
+    # The narration ends with the row's invoice_id, as the row says it.
     Path("ledger/billing.beancount").write_text(EUR_INVOICE, encoding="utf-8")
     document(
         "stripe/2026-03.csv",
@@ -578,7 +580,7 @@ def test_a_stripe_charge_in_another_currency_than_its_invoice_waits_in_unapplied
         """\
         ; stripe, 2026-03: imported by `python import.py import`; do not edit by hand.
 
-        2026-03-02 * "charge ch_1" ^INV-7
+        2026-03-02 * "charge ch_1 in_7" ^INV-7
           balance_transaction: "txn_1"
           invoice: "INV-7"
           customer: "CUS-0042"
@@ -613,6 +615,138 @@ def test_a_wire_in_another_currency_than_its_invoice_waits_in_unapplied_cash(
     entries, errors = loaded_with_ar()
     assert errors == []
     assert [kind for kind, _, _ in ar_generated(entries)] == ["named"]
+
+
+# A Stripe row's invoice_id is what the row says: written in its narration
+# always, whether or not the books have the invoice yet (review rev44). Links
+# are the books' choice, as `invoice` and the receivable are: left out of a
+# re-import's comparison for bank lines and Stripe rows alike.
+
+
+def test_a_stripe_charge_imported_before_its_invoice_is_applied_by_its_invoice_id_once_booked(
+    here: Path, importers: list[SourceImporter]
+) -> None:
+    Path("ledger/billing.beancount").write_text("", encoding="utf-8")
+    paying_7 = dict(invoice_id="INV-7", description="Subscription March")
+    stripe_file(stripe_row("txn_1", "charge", "1200.00", "35.10", "1164.90", **paying_7))
+    run(importers)
+    # INV-7 is not booked yet: the gross 1,200.00 (net 1,164.90 + fee 35.10) waits
+    # in unapplied cash, unlinked; the description does not name INV-7, the cell
+    # does, so the narration is the description followed by the cell.
+    assert '2026-03-02 * "Subscription March INV-7"\n' in written("stripe")
+    assert "Liabilities:UnappliedCash   -1200.00 USD" in written("stripe")
+    # INV-7 (1,200.00 USD) booked since: the AR plugin applies the receipt to it by
+    # the word INV-7 of its narration (it names no customer: no amount match
+    # could pay it). 1,200.00 received - 1,200.00 open = 0.00 left in either.
+    Path("ledger/billing.beancount").write_text(INVOICE, encoding="utf-8")
+    entries, errors = loaded_with_ar("stripe")
+    assert errors == []
+    assert ar_generated(entries) == [
+        (
+            "named",
+            "Cash application INV-7 from txn_1",
+            ["Liabilities:UnappliedCash 1200.00 USD", "Assets:AccountsReceivable -1200.00 USD"],
+        )
+    ]
+    # The re-import finds the row unchanged: skipped, no byte changes.
+    before = tree(Path("ledger"))
+    again = run(importers)
+    assert (again.added, again.skipped) == ({}, 1)
+    assert tree(Path("ledger")) == before
+
+
+def test_a_stripe_row_whose_invoice_id_changed_before_its_invoice_was_booked_is_an_error(
+    here: Path, importers: list[SourceImporter]
+) -> None:
+    Path("ledger/billing.beancount").write_text("", encoding="utf-8")
+    paying_7 = dict(invoice_id="INV-7", description="Subscription")
+    stripe_file(stripe_row("txn_1", "charge", "1200.00", "35.10", "1164.90", **paying_7))
+    run(importers)
+    # No invoice booked: 1,200.00 gross to unapplied cash, no link, no `invoice`;
+    # the cell is kept in the narration alone.
+    assert '2026-03-02 * "Subscription INV-7"\n' in written("stripe")
+    before = tree(Path("ledger"))
+    # The cell now says INV-9 (still not booked): the books chose nothing either
+    # time, and the narration "Subscription INV-9" is not the twin's
+    # "Subscription INV-7": the error naming both places.
+    paying_9 = dict(invoice_id="INV-9", description="Subscription")
+    stripe_file(stripe_row("txn_1", "charge", "1200.00", "35.10", "1164.90", **paying_9))
+    assert failure(importers) == (
+        "documents/stripe/2026-03.csv:2: balance_transaction 'txn_1' is already in the "
+        "ledger at ledger/stripe/2026-03.beancount:3 with different content"
+    )
+    assert tree(Path("ledger")) == before
+
+
+def test_a_stripe_row_whose_invoice_id_changed_is_an_error_though_its_description_names_the_first(
+    here: Path, importers: list[SourceImporter]
+) -> None:
+    # Both invoices are booked before the first import, and stay as they are.
+    Path("ledger/billing.beancount").write_text(INVOICE + "\n" + INV_9, encoding="utf-8")
+    paying_7 = dict(invoice_id="INV-7", description="Payment for INV-7")
+    stripe_file(stripe_row("txn_1", "charge", "1200.00", "35.10", "1164.90", **paying_7))
+    run(importers)
+    # txn_1 names INV-7 alone (cell and description; the description holds the
+    # cell, so the narration is the description): its receivable credited the
+    # gross 1,200.00 (net 1,164.90 + fee 35.10 = 1,200.00), linked to INV-7.
+    assert '"Payment for INV-7" ^INV-7\n' in written("stripe")
+    assert "Assets:AccountsReceivable   -1200.00 USD" in written("stripe")
+    before = tree(Path("ledger"))
+    # The report now says txn_1's invoice_id is INV-9 (the description unchanged):
+    # the row names INV-7 and INV-9, and its narration is "Payment for INV-7
+    # INV-9", not the twin's "Payment for INV-7": the error naming both places
+    # (review rev44: it was skipped, as the twin's link {INV-7} was among
+    # {INV-7, INV-9}).
+    paying_9 = dict(invoice_id="INV-9", description="Payment for INV-7")
+    stripe_file(stripe_row("txn_1", "charge", "1200.00", "35.10", "1164.90", **paying_9))
+    assert failure(importers) == (
+        "documents/stripe/2026-03.csv:2: balance_transaction 'txn_1' is already in the "
+        "ledger at ledger/stripe/2026-03.beancount:3 with different content"
+    )
+    assert tree(Path("ledger")) == before
+
+
+def test_a_returned_payment_naming_a_second_invoice_booked_since_is_the_same_line(
+    here: Path, importers: list[SourceImporter]
+) -> None:
+    Path("ledger/billing.beancount").write_text(INVOICE, encoding="utf-8")
+    document("bank/2026-03.csv", "R-1,03/05/2026,ACME ROBOTICS,RETURN INV-7 INV-9,-1200.00,")
+    run(importers)
+    # Only INV-7 is booked: the 1,200.00 returned is taken back from its
+    # receivable (+1,200.00), linked to INV-7.
+    assert '"RETURN INV-7 INV-9" ^INV-7\n' in written()
+    assert "Assets:AccountsReceivable   1200.00 USD" in written()
+    # INV-9 is booked since; the statement is unchanged. The books would now put
+    # the return in disbursements (money out naming two invoices), unlinked. The
+    # link, like the receivable, is the books' choice: the same line (skipped,
+    # no byte changed). Review rev44: refused, as the twin's link {INV-7} was
+    # not among the new line's links {}.
+    Path("ledger/billing.beancount").write_text(INVOICE + "\n" + INV_9, encoding="utf-8")
+    before = tree(Path("ledger"))
+    again = run(importers)
+    assert (again.added, again.skipped) == ({}, 1)
+    assert tree(Path("ledger")) == before
+
+
+def test_pin_a_stripe_refund_naming_a_second_invoice_booked_since_is_the_same_row(
+    here: Path, importers: list[SourceImporter]
+) -> None:
+    """Pin (review rev44; passed before it): Stripe's money out naming two invoices."""
+    Path("ledger/billing.beancount").write_text(INVOICE, encoding="utf-8")
+    refund = stripe_row("txn_2", "refund", "-100.00", "0.00", "-100.00", description="INV-7 INV-9")
+    stripe_file(refund)
+    run(importers)
+    # Only INV-7 is booked: the 100.00 refunded is taken back from its receivable
+    # (+100.00), linked to INV-7.
+    assert '"INV-7 INV-9" ^INV-7\n' in written("stripe")
+    assert "Assets:AccountsReceivable   100.00 USD" in written("stripe")
+    # INV-9 booked since: `credited` puts it in refunds linked to both; the row
+    # says what it said: skipped, no byte changed.
+    Path("ledger/billing.beancount").write_text(INVOICE + "\n" + INV_9, encoding="utf-8")
+    before = tree(Path("ledger"))
+    again = run(importers)
+    assert (again.added, again.skipped) == ({}, 1)
+    assert tree(Path("ledger")) == before
 
 
 @pytest.mark.parametrize("receipt_first", [True, False])
@@ -960,11 +1094,13 @@ def test_stripe_charges_fees_refunds_and_payouts(
         header=STRIPE_HEADER,
     )
     run(importers)
+    # A row without a description is narrated by its category and source, then its
+    # invoice_id (whether the books have that invoice or not: txn_2's in_unknown).
     assert written("stripe") == textwrap.dedent(
         """\
         ; stripe, 2026-03: imported by `python import.py import`; do not edit by hand.
 
-        2026-03-02 * "charge ch_1" ^INV-7
+        2026-03-02 * "charge ch_1 INV-7" ^INV-7
           balance_transaction: "txn_1"
           invoice: "INV-7"
           customer: "CUS-0042"
@@ -974,7 +1110,7 @@ def test_stripe_charges_fees_refunds_and_payouts(
           Expenses:PaymentProcessing     35.10 USD
           Assets:AccountsReceivable   -1200.00 USD
 
-        2026-03-02 * "charge ch_1"
+        2026-03-02 * "charge ch_1 in_unknown"
           balance_transaction: "txn_2"
           receipt: "txn_2"
           stripe_source: "ch_1"
@@ -997,7 +1133,7 @@ def test_stripe_charges_fees_refunds_and_payouts(
           Assets:Stripe          -1164.31 USD
           Assets:Bank:InTransit   1164.31 USD
 
-        2026-03-02 * "dispute ch_1" ^INV-7
+        2026-03-02 * "dispute ch_1 INV-7" ^INV-7
           balance_transaction: "txn_5"
           invoice: "INV-7"
           customer: "CUS-0042"
@@ -1029,7 +1165,7 @@ def test_a_stripe_charge_names_its_invoice_by_stripes_own_id(
         """\
         ; stripe, 2026-03: imported by `python import.py import`; do not edit by hand.
 
-        2026-03-02 * "charge ch_1" ^INV-7
+        2026-03-02 * "charge ch_1 in_7" ^INV-7
           balance_transaction: "txn_1"
           invoice: "INV-7"
           customer: "CUS-0042"
@@ -1039,7 +1175,7 @@ def test_a_stripe_charge_names_its_invoice_by_stripes_own_id(
           Expenses:PaymentProcessing     35.10 USD
           Assets:AccountsReceivable   -1200.00 USD
 
-        2026-03-02 * "refund ch_1" ^INV-7
+        2026-03-02 * "refund ch_1 IN_7" ^INV-7
           balance_transaction: "txn_2"
           invoice: "INV-7"
           customer: "CUS-0042"
@@ -1139,13 +1275,13 @@ def test_a_line_differing_from_its_twin_in_what_the_books_chose_alone_is_the_sam
     text = ledger_files.canonical(booked)
     assert ledger_text.same_row(text, ledger_files.canonical(entry), _BOOKS)
     assert ledger_text.same_row(text, printer.format_entry(entry), _BOOKS)
-    # What the row says differs: another narration, or a twin linked to an
-    # invoice the line does not name.
+    # What the row says differs: another narration (where a row names its invoices).
     changed = entry._replace(narration=(entry.narration or "") + "x")
     assert not ledger_text.same_row(text, ledger_files.canonical(changed), _BOOKS)
+    # A twin linked to another invoice: links are the books' (review rev44), so the
+    # same row (a returned payment linked to INV-7, now naming INV-7 and INV-9 booked).
     other = entry._replace(links=entry.links | {"INV-9"})
-    assume("INV-9" not in entry.links)
-    assert not ledger_text.same_row(text, ledger_files.canonical(other), _BOOKS)
+    assert ledger_text.same_row(text, ledger_files.canonical(other), _BOOKS)
     # Without a choice recorded (a rule claimed the line), all is compared.
     assert not ledger_text.same_row(text, ledger_files.canonical(entry), None)
 
