@@ -159,12 +159,11 @@ def _or_empty(text: str | None) -> str:
 
 
 def _with_references(texts: list[str], references: list[str | None]) -> list[str]:
-    """Returns each text followed by its line's reference, case-folded, if it has one."""
+    """Returns each text followed by its line's reference, if it has one."""
     if all(references):
-        folded = map(str.casefold, cast(list[str], references))
-        return [f"{text} {reference}" for text, reference in zip(texts, folded, strict=True)]
+        return [f"{text} {reference}" for text, reference in zip(texts, references, strict=True)]
     return [
-        f"{text} {reference.casefold()}" if reference else text
+        f"{text} {reference}" if reference else text
         for text, reference in zip(texts, references, strict=True)
     ]
 
@@ -321,9 +320,11 @@ class _Builder:
         count, book = len(amounts), self.book
         money_in = list(map(operator.gt, amounts, repeat(0)))
         words = zip(map(_or_empty, payees), narrations, strict=True)
-        texts = list(map(str.casefold, [f"{payee} {narration}" for payee, narration in words]))
+        texts = [f"{payee} {narration}" for payee, narration in words]
         counters: list[str | None] = (  # None: no rule claims it; its text may name invoices.
-            list(map(book.counter_account, texts, money_in)) if book.rules else [None] * count
+            list(map(book.counter_account, map(str.casefold, texts), money_in))
+            if book.rules
+            else [None] * count
         )
         unclaimed = [at for at, counter in enumerate(counters) if counter is None]
         named_texts = _with_references(  # A line names invoices in its text or reference.

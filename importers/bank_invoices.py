@@ -2,15 +2,17 @@
 
 A receipt names an invoice when a word of its payee, narration or reference
 is an invoice id of the books: the `invoice` metadata of a ledger entry (as
-the import command indexes them, or beangulp's `existing` entries). Words are
-runs of letters, digits and `-_/.` that start and end with a letter or digit,
-so `INV-1.` and `(INV-1)` name `INV-1`, and a word that is no invoice is
-tried in its parts between `/` and `.` (`INV-1/INV-2` names both). Words are
-compared without regard to case: banks often upper-case remittance text.
+the import command indexes them, or beangulp's `existing` entries). Which
+ids a text names is the one rule the AR plugin reads too,
+`plugins.invoice_words`, imported from there: words in any case, a word that
+is no id read in its parts between `/` and `.` (`INV-1/INV-2` names both)
+but never a part of digits alone (`03/02/2026` names no invoice 2026), and
+two ids that differ only in case each named by its own spelling alone.
 
 An invoice's other ids name it too when an importer asks (`aliases`): Stripe's
 balance report names an invoice by its `in_…` id, which the billing importer
-keeps as `stripe_invoice` beside the number the invoice is booked under.
+keeps as `stripe_invoice` beside the number the invoice is booked under. An
+other id that is an invoice's own id in some case names that invoice only.
 
 What the books choose for money naming an invoice (`credited`: the
 receivable or another account, the links, `invoice` and `customer`) is not
@@ -34,16 +36,11 @@ from typing import Any, NamedTuple, cast
 from beancount.core import data
 
 from importers.ledger_text import Choice
+from plugins.invoice_words import WORD, InvoiceIds, fold, has_parts, parts
 
 INVOICE = "invoice"
 CUSTOMER = "customer"
 STRIPE_INVOICE = "stripe_invoice"  # A Stripe invoice's own id (`in_…`), beside its number.
-# A word is a run of these characters less the ones at its ends that are not letters
-# or digits: what `[A-Za-z0-9](?:[A-Za-z0-9_\-/.]*[A-Za-z0-9])?` finds, found faster.
-_RUNS = re.compile(r"[A-Za-z0-9_\-/.]+")
-_strip_edges = operator.methodcaller("strip", "_-/.")
-_PARTS = re.compile(r"[/.]")
-_WORD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_\-/.]*[A-Za-z0-9])?")
 _RUN = re.compile(r"\S*")  # A run of non-spaces.
 _HAS_SPACE = re.compile(r"\s")
 _STARTS = 64  # With more distinct starts of invoice ids, looking for them is no faster.
@@ -68,7 +65,16 @@ class Invoice(NamedTuple):
 
 
 class Invoices:
-    """The invoice ids of the books, looked up by the words of a text."""
+    """The invoice ids of the books, looked up by the words of a text (`plugins.invoice_words`).
+
+    Texts are read a column at a time (`named_in_each`). An ASCII text is
+    folded whole and its folded words looked up, the fast way: words are
+    ASCII, so folding the text folds each word. A text that is not ASCII,
+    or that may name one of two ids differing only in case, is read word by
+    word as written (`InvoiceIds.named`): folding it whole could join or
+    split its words (`ß` folds to `ss`), or lose the spelling that tells the
+    two ids apart.
+    """
 
     def __init__(self, entries: Iterable[data.Directive], aliases: Sequence[str] = ()) -> None:
         """Indexes the invoices of the entries.
@@ -78,8 +84,8 @@ class Invoices:
           aliases: Metadata keys of an invoice's other ids, which name it too
             (`stripe_invoice`: the `in_…` id Stripe's reports use, for its number).
         """
-        self._by_word: dict[str, Invoice] = {}
-        other_ids: dict[str, str] = {}  # An invoice's other id -> its own id (case-folded).
+        by_id: dict[str, Invoice] = {}
+        other_ids: dict[str, str] = {}  # An invoice's other id -> its own id.
         # The currency of each account the entries naming an invoice post to, in
         # whatever order they come (a receipt naming it may come before the invoice).
         currencies: dict[str, dict[str, str]] = {}
@@ -88,19 +94,30 @@ class Invoices:
                 continue
             invoice_id = str(entry.meta[INVOICE])
             customer = entry.meta.get(CUSTOMER)
-            known = self._by_word.get(invoice_id.casefold())
+            known = by_id.get(invoice_id)
             if known is None or (known.customer is None and customer is not None):
                 customer = str(customer) if customer is not None else None
-                found = Invoice(invoice_id, customer, frozenset({invoice_id}))
-                self._by_word[invoice_id.casefold()] = found
-            _add_currencies(currencies.setdefault(invoice_id.casefold(), {}), entry)
+                by_id[invoice_id] = Invoice(invoice_id, customer, frozenset({invoice_id}))
+            _add_currencies(currencies.setdefault(invoice_id, {}), entry)
             for alias in aliases:
                 if entry.meta.get(alias) is not None:
-                    other_ids.setdefault(str(entry.meta[alias]).casefold(), invoice_id.casefold())
-        for word, invoice in self._by_word.items():
-            self._by_word[word] = invoice._replace(currencies=tuple(currencies[word].items()))
-        for other_id, invoice_word in other_ids.items():  # An invoice's own id comes first.
-            self._by_word.setdefault(other_id, self._by_word[invoice_word])
+                    other_ids.setdefault(str(entry.meta[alias]), invoice_id)
+        by_name = {
+            invoice_id: invoice._replace(currencies=tuple(currencies[invoice_id].items()))
+            for invoice_id, invoice in by_id.items()
+        }
+        own = set(map(fold, by_id))  # An invoice's own id comes first, in any case.
+        for other_id, invoice_id in other_ids.items():
+            if fold(other_id) not in own:
+                by_name[other_id] = by_name[invoice_id]
+        self._by_name = by_name  # Each id (or other id) as spelled, to its invoice.
+        self._ids = InvoiceIds(by_name)
+        # Each folded word that names an invoice, by the rule's folded index: ids that
+        # differ only in case are not in it, and a text that may name one of them is
+        # read as written (`_as_written`).
+        self._by_word = {word: by_name[name] for word, name in self._ids.by_fold.items()}
+        clashing = sorted(set(map(fold, by_name)) - self._by_word.keys())
+        self._clash = re.compile("|".join(map(re.escape, clashing))).search if clashing else None
         # A text can name an invoice only if it holds the start of an invoice id: looking
         # for the few starts there are (`inv`, say) passes over most texts at once.
         starts = sorted({word[:3] for word in self._by_word})
@@ -108,33 +125,63 @@ class Invoices:
         if len(starts) > _STARTS:
             self._start = None
         # The ids that are a word each: a run of non-spaces that is one of them is that word.
-        self._whole = frozenset(filter(_WORD.fullmatch, self._by_word))
+        self._whole = frozenset(filter(WORD.fullmatch, self._by_word))
         # Whether a start found is within one run of non-spaces (`_sole_ids`).
         self._starts_in_runs = not any(map(_HAS_SPACE.search, starts))
 
     def __bool__(self) -> bool:
-        return bool(self._by_word)
-
-    def get(self, invoice_id: str) -> Invoice | None:
-        """Returns the invoice with this id (any case), if the books have it."""
-        return self._by_word.get(invoice_id.casefold())
+        return bool(self._by_name)
 
     def named(self, *texts: str | None) -> list[Invoice]:
         """Returns the invoices the texts name, each once, in the order first named."""
-        if not self._by_word:
+        if not self._by_name:
             return []
-        return self.named_in(" ".join(text for text in texts if text).casefold())
-
-    def named_in(self, folded: str) -> list[Invoice]:
-        """Returns the invoices a case-folded text (`str.casefold`) names, as `named` does."""
-        return list(self.named_in_each([folded])[0])
+        return list(self.named_in_each([" ".join(text for text in texts if text)])[0])
 
     def named_in_each(self, texts: Sequence[str]) -> list[Sequence[Invoice]]:
-        """Returns the invoices each case-folded text names, as `named_in` does, by columns.
+        """Returns the invoices each text names, as `named` does, by columns.
 
         A bank's export of a million lines asks for them a few thousand lines at
         a time: most of the work is then done by Python's own loops (`map`).
         """
+        if not self._by_name:
+            return [()] * len(texts)
+        folded = list(map(str.lower, texts))  # Of an ASCII text: its words folded (`fold`).
+        as_written = self._as_written(texts, folded)
+        for at in as_written:
+            folded[at] = ""
+        found = self._named_in_folded(folded)
+        for at in as_written:
+            found[at] = self._named_as_written(texts[at])
+        return found
+
+    def _as_written(self, texts: Sequence[str], folded: list[str]) -> list[int]:
+        """Returns where the texts are that are read as written (see the class).
+
+        Those that are not ASCII, and those whose folded text holds the folded
+        id of two ids that differ only in case.
+        """
+        clash = self._clash
+        if "".join(texts).isascii():
+            if clash is None:
+                return []
+            return [at for at, hit in enumerate(map(clash, folded)) if hit is not None]
+        return [
+            at
+            for at, (text, low) in enumerate(zip(texts, folded, strict=True))
+            if not text.isascii() or (clash is not None and clash(low) is not None)
+        ]
+
+    def _named_as_written(self, text: str) -> list[Invoice]:
+        """Returns the invoices a text names, read word by word as written, by the rule."""
+        by_name = self._by_name
+        found: dict[str, Invoice] = {}
+        for name in self._ids.named(text):
+            found.setdefault(by_name[name].id, by_name[name])
+        return list(found.values())
+
+    def _named_in_folded(self, texts: list[str]) -> list[Sequence[Invoice]]:
+        """Returns the invoices each folded ASCII text names, as `named` does."""
         by_word, start = self._by_word, self._start
         if not by_word:
             return [()] * len(texts)
@@ -188,30 +235,29 @@ class Invoices:
         ]
 
     def _by_words(self, folded: str) -> list[Invoice]:
-        """Returns the invoices a case-folded text names, word by word."""
+        """Returns the invoices a folded text names, word by word."""
         by_word = self._by_word
         # Which invoices, as sets (fast): most texts name none or one, whose order is moot.
-        words = set(map(_strip_edges, _RUNS.findall(folded)))
-        words.discard("")
+        words = set(WORD.findall(folded))
         named = by_word.keys() & words
         if "/" in folded or "." in folded:
             for word in words - named:
-                if "/" in word or "." in word:
-                    named |= by_word.keys() & set(_PARTS.split(word))
+                if has_parts(word):
+                    named |= by_word.keys() & set(parts(word))
         if len(named) < 2:
             return [by_word[word] for word in named]
         return self._in_order(folded)
 
     def _in_order(self, folded: str) -> list[Invoice]:
-        """Returns the invoices a text names in the order first named."""
+        """Returns the invoices a folded text names in the order first named."""
         by_word = self._by_word
         found: dict[str, Invoice] = {}
-        for word in map(_strip_edges, _RUNS.findall(folded)):
-            invoice = by_word.get(word) if word else None
+        for word in WORD.findall(folded):
+            invoice = by_word.get(word)
             if invoice is not None:
                 found.setdefault(invoice.id, invoice)
-            elif "/" in word or "." in word:
-                for part in _PARTS.split(word):
+            elif has_parts(word):
+                for part in parts(word):
                     invoice = by_word.get(part)
                     if invoice is not None:
                         found.setdefault(invoice.id, invoice)

@@ -15,35 +15,33 @@ nothing for a bad line; it raises `ImportFailed` only when it cannot go on
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import NamedTuple
 
 from importers.errors import Problem
+from plugins.invoice_words import fold, words
 
 # The source id of every bank entry: the AR plugin also reads it as a receipt's id.
 ID_KEY = "bank_reference"
 
 
-_WORDS = re.compile(r"[A-Za-z0-9_\-/.]+")  # as `bank_invoices` reads ids: `TRID:RP1` holds `RP1`
-
-
 def holds(text: str, reference: str) -> bool:
     """Tells whether a line's text already holds a reference the payer quoted, word for word.
 
-    Words are runs of letters, digits and `-_/.`, less those at their ends,
-    in any case: `INV-10` is not held by `INV-100`, so a quoted reference is
-    added to the text searched for invoices unless the text names it already
-    (`quoted`). A reference of several words (MT940's `TMG TANGO`) is held
-    when each of its words is.
+    Words are those invoice ids are read in (`plugins.invoice_words.words`:
+    runs of letters, digits and `-_/.`, less those at their ends; `TRID:RP1`
+    holds `RP1`), in any case: `INV-10` is not held by `INV-100`, so a
+    quoted reference is added to the text searched for invoices unless the
+    text names it already (`quoted`). A reference of several words (MT940's
+    `TMG TANGO`) is held when each of its words is.
     """
     wanted = _words(reference)
     return bool(wanted) and wanted <= _words(text)
 
 
 def _words(text: str) -> set[str]:
-    return {word.strip("_-/.") for word in _WORDS.findall(text.casefold())} - {""}
+    return set(map(fold, words(text)))
 
 
 NO_REFERENCE = frozenset({"NONREF", "NOTPROVIDED"})

@@ -1,10 +1,10 @@
 """Invoice ids in a text: the one rule for which invoices a receipt's words name.
 
 The AR plugin reads it for a receipt with no `invoice` metadata
-(`plugins.receipts`); the bank import is to read the same rule when it
+(`plugins.receipts`); the bank import reads the same rule when it
 decides whether to post a line straight to the one invoice it names
-(`importers.bank_invoices`, which imports `WORD`, `parts`, `fold` and
-`InvoiceIds` from here). The rule:
+(`importers.bank_invoices` and `importers.bank_statement` import `WORD`,
+`words`, `parts`, `has_parts`, `fold` and `InvoiceIds` from here). The rule:
 
 - A **word** is a run of letters, digits and `-_/.` less the `-_/.` at its
   ends (`WORD`): `INV-1.` and `(INV-1)` hold the word `INV-1`, and `INV-10`

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import itertools
 import textwrap
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
@@ -25,6 +26,7 @@ from importers import bank_entries, bank_invoices, ledger_files, ledger_text, so
 from importers.bank_importer import StatementImporter
 from importers.errors import ImportFailed
 from importers.source import Placement, SourceImporter
+from plugins import invoice_words
 from tests.importing import failure, run, tree
 
 REPO = Path(__file__).resolve().parents[1]
@@ -187,6 +189,39 @@ def test_a_receipt_naming_an_invoice_of_the_books_pays_it(
           Liabilities:UnappliedCash  -25.00 USD
         """
     ).replace('"Payment for INV-7 and INV-8"\n', '"Payment for INV-7 and INV-8" ^INV-7\n')
+
+
+def test_a_date_in_a_lines_text_names_no_invoice_numbered_as_its_year(
+    here: Path, importers: list[SourceImporter]
+) -> None:
+    # Invoice 2026 of the books. "Wire 03/02/2026" is read as the AR plugin reads
+    # it (`plugins.invoice_words`): the word is no id, its parts "03", "02" and
+    # "2026" are digits alone, so it names nothing and waits in unapplied cash.
+    # "Wire 2026" names the invoice by a whole word: it pays invoice 2026.
+    Path("ledger/billing.beancount").write_text(INVOICE.replace("INV-7", "2026"), encoding="utf-8")
+    document(
+        "bank/2026-03.csv",
+        "W-1,03/02/2026,ACME ROBOTICS,Wire 03/02/2026,1200.00,",
+        "W-2,03/03/2026,ACME ROBOTICS,Wire 2026,1200.00,",
+    )
+    run(importers)
+    assert written() == textwrap.dedent(
+        """\
+        ; bank, 2026-03: imported by `python import.py import`; do not edit by hand.
+
+        2026-03-02 * "ACME ROBOTICS" "Wire 03/02/2026"
+          bank_reference: "Assets:Bank:US:Operating/W-1"
+          Assets:Bank:US:Operating    1200.00 USD
+          Liabilities:UnappliedCash  -1200.00 USD
+
+        2026-03-03 * "ACME ROBOTICS" "Wire 2026" ^2026
+          bank_reference: "Assets:Bank:US:Operating/W-2"
+          invoice: "2026"
+          customer: "CUS-0042"
+          Assets:Bank:US:Operating    1200.00 USD
+          Assets:AccountsReceivable  -1200.00 USD
+        """
+    )
 
 
 def test_a_receipt_naming_two_invoices_is_unapplied_cash_linked_to_both(
@@ -1351,19 +1386,26 @@ def test_a_line_made_as_text_reads_back_as_the_entry_it_prints(
 # The fast paths of reading a line agree with the plain rules they stand for.
 
 _IDS = ["INV-1", "INV-12", "inv-2/3", "CN.7", "X_9"]
-_BOOKED_INVOICES = [
-    data.Transaction(
-        {"filename": "f", "lineno": 1, "invoice": invoice_id},
-        datetime.date(2026, 1, 1),
-        "*",
-        None,
-        "",
-        frozenset(),
-        frozenset(),
-        [],
-    )
-    for invoice_id in _IDS
-]
+
+
+def _booked(ids: list[str]) -> list[data.Directive]:
+    """An entry with `invoice` metadata for each id: the invoices of the books."""
+    return [
+        data.Transaction(
+            {"filename": "f", "lineno": 1, "invoice": invoice_id},
+            datetime.date(2026, 1, 1),
+            "*",
+            None,
+            "",
+            frozenset(),
+            frozenset(),
+            [],
+        )
+        for invoice_id in ids
+    ]
+
+
+_BOOKED_INVOICES = _booked(_IDS)
 
 
 _WORDS = st.lists(
@@ -1378,16 +1420,47 @@ _WORDS = st.lists(
 def test_the_invoices_a_text_names_are_those_its_words_name_in_order(words: list[str]) -> None:
     invoices = bank_invoices.Invoices(_BOOKED_INVOICES)
     folded = " ".join(words).casefold()
-    assert invoices.named_in(folded) == invoices._in_order(folded)
+    assert invoices.named(folded) == invoices._in_order(folded)
 
 
 @settings(max_examples=300, deadline=None)
 @given(texts=st.lists(_WORDS.map(" ".join), max_size=6))
 def test_the_invoices_texts_name_together_are_those_each_names(texts: list[str]) -> None:
     invoices = bank_invoices.Invoices(_BOOKED_INVOICES)
-    folded = [text.casefold() for text in texts]
-    found = invoices.named_in_each(folded)
-    assert list(map(list, found)) == list(map(invoices._in_order, folded))
+    found = invoices.named_in_each(texts)
+    assert list(map(list, found)) == list(map(invoices.named, texts))
+
+
+# The import and the AR plugin read which invoices a text names by one rule
+# (`plugins.invoice_words`): ids that differ only in case, an id of digits
+# alone, ids holding `.` or `/`, and one whose folded spelling is ASCII
+# though it is not ("Straße-1" folds to "strasse-1").
+_RULE_IDS = ["INV-1", "inv-1", "INV-10", "2026", "CN.7", "inv-2/3", "X_9", "Straße-1", "in_Ab"]
+_SPELLINGS: list[Callable[[str], str]] = [str, str.upper, str.lower, str.swapcase, str.title]
+_PIECES = st.lists(
+    st.tuples(st.sampled_from(_RULE_IDS), st.sampled_from(_SPELLINGS)).map(
+        lambda drawn: drawn[1](drawn[0])
+    )
+    | st.from_regex(r"[0-9]{1,4}", fullmatch=True)
+    | st.sampled_from([" ", "/", ".", "-", "_", "(", ")", ":", "\t", "\u00a0", "ß", "wire", "inv"]),
+    max_size=8,
+).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(texts=st.lists(_PIECES, min_size=1, max_size=6))
+def test_the_import_and_the_ar_plugin_name_the_same_invoices_in_a_text(texts: list[str]) -> None:
+    invoices = bank_invoices.Invoices(_booked(_RULE_IDS))
+    rule = invoice_words.InvoiceIds(_RULE_IDS)
+    for text in texts:
+        # Each id once, in the order first named: the import's reading.
+        assert [invoice.id for invoice in invoices.named(text)] == list(
+            dict.fromkeys(rule.named(text))
+        )
+    found = invoices.named_in_each(texts)
+    assert [{invoice.id for invoice in each} for each in found] == [
+        set(rule.named(text)) for text in texts
+    ]
 
 
 @given(text=st.text(max_size=20))
