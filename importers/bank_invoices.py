@@ -240,7 +240,7 @@ class Invoices:
         # Which invoices, as sets (fast): most texts name none or one, whose order is moot.
         words = set(WORD.findall(folded))
         named = by_word.keys() & words
-        if "/" in folded or "." in folded:
+        if has_parts(folded):
             for word in words - named:
                 if has_parts(word):
                     named |= by_word.keys() & set(parts(word))

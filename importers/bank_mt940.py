@@ -129,27 +129,34 @@ def read(path: str, problems: list[Problem]) -> list[Item]:
             message = f"Statement from line {start} has no closing balance (:62F: or :62M:)"
             problems.append(Problem(path, last, message + "; the file looks truncated"))
             continue
-        unread = _unread_lines(block.tagged("61"))
+        fields = block.tagged("61")
+        matches, unread = _read_lines(fields)
         if unread:
             problems += [Problem(path, line, message) for line, message in unread]
             continue
         try:
-            items += _statement(block)
+            items += _statement(block, fields, matches)
         except (ValueError, KeyError, AttributeError, TypeError, RuntimeError) as error:
             message = f"Statement from line {start} is not valid MT940: {error}"
             problems.append(Problem(path, start, message))
     return items
 
 
-def _unread_lines(fields: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    """Returns the line and problem of each `:61:` field the library would misread.
+def _read_lines(
+    fields: list[tuple[int, str]],
+) -> tuple[list[re.Match[str]], list[tuple[int, str]]]:
+    """Returns the `:61:` fields as the library's pattern reads them, and each it would misread.
 
-    A field its pattern does not match makes it raise; one without its
-    transaction type (`1!a3!c`, like `NTRF`) it reads as the start of a
-    line whose fields the next `:61:` fills in (one line, not two), or, the
-    last of its statement, with what its pattern could read: `C49.50NTRF`
-    as 49 with the reference `.50NTRF`. Either is an error at its line.
+    The readings (`_owner_reference` reuses them) are of the fields read
+    well, in order: all of them when there is no problem. A problem is a
+    field's line and message. A field its pattern does not match makes the
+    library raise; one without its transaction type (`1!a3!c`, like
+    `NTRF`) it reads as the start of a line whose fields the next `:61:`
+    fills in (one line, not two), or, the last of its statement, with what
+    its pattern could read: `C49.50NTRF` as 49 with the reference
+    `.50NTRF`. Either is an error at its line.
     """
+    read: list[re.Match[str]] = []
     found = []
     expected = (
         "expected its value date (YYMMDD), an optional entry date (MMDD), 'C' or 'D', "
@@ -161,20 +168,24 @@ def _unread_lines(fields: list[tuple[int, str]]) -> list[tuple[int, str]]:
         if match is None or not match["id"]:
             first = text.split("\n", 1)[0]
             found.append((line, f"Field ':61:' '{first}' is not a statement line; {expected}"))
-    return found
+        else:
+            read.append(match)
+    return read, found
 
 
-def _statement(block: _Block) -> Iterator[Item]:
+def _statement(
+    block: _Block, fields: list[tuple[int, str]], matches: list[re.Match[str]]
+) -> Iterator[Item]:
+    """Returns a statement's booked lines and closing balance, given its `:61:` fields read well."""
     parsed = mt940.models.Transactions()
     parsed.parse(block.text)
     account = str(parsed.data["account_identification"])
-    fields = block.tagged("61")
     lines = [number for number, _ in fields]
     if len(lines) != len(parsed.transactions):
         raise ValueError(f"read {len(parsed.transactions)} of its {len(lines)} ':61:' lines")
     details = _details_after(lines, block.tagged("86"))
-    for (line, text), transaction in zip(fields, parsed.transactions, strict=True):
-        yield _booked(account, line, transaction.data, text, details.get(line, ""))
+    for line, match, transaction in zip(lines, matches, parsed.transactions, strict=True):
+        yield _booked(account, line, transaction.data, match, details.get(line, ""))
     closing: Any = parsed.data.get("final_closing_balance") or parsed.data.get(
         "intermediate_closing_balance"
     )
@@ -198,7 +209,9 @@ def _details_after(lines: list[int], details: list[tuple[int, str]]) -> dict[int
     return found
 
 
-def _booked(account: str, line: int, data: dict[str, Any], field: str, details: str) -> Booked:
+def _booked(
+    account: str, line: int, data: dict[str, Any], field: re.Match[str], details: str
+) -> Booked:
     payee, text = _described(details)
     narration = " ".join(filter(None, [text, *quoted(text, [_owner_reference(field)])]))
     reference = data.get("bank_reference") or None
@@ -207,18 +220,15 @@ def _booked(account: str, line: int, data: dict[str, Any], field: str, details: 
     return Booked(account, line, day, units.amount, units.currency, reference, payee, narration)
 
 
-def _owner_reference(field: str) -> str | None:
+def _owner_reference(field: re.Match[str]) -> str | None:
     """Returns a `:61:` line's reference for the account owner: its subfield before `//`.
 
     For money in, it is what the payer quoted. It is read from the line as
-    the library's pattern splits it, not from the library's transaction,
-    whose `customer_reference` a structured `:86:` replaces (with its
-    `KREF+`, or with nothing).
+    the library's pattern splits it (`_read_lines`), not from the library's
+    transaction, whose `customer_reference` a structured `:86:` replaces
+    (with its `KREF+`, or with nothing).
     """
-    match = _LINE.re.match(field)
-    if match is None:
-        return None
-    return " ".join(match["customer_reference"].split()) or None
+    return " ".join(field["customer_reference"].split()) or None
 
 
 def _described(details: str) -> tuple[str | None, str]:

@@ -87,9 +87,9 @@ from importers.ledger_text import BOOKS, Choice
 from importers.source import Placement, SourceImporter
 from plugins import policy
 from plugins.accounts import Accounts
+from plugins.meta import RECEIPT  # A charge in unapplied cash: its id, for the AR plugin.
 
 ID_KEY = "balance_transaction"
-RECEIPT = "receipt"  # A charge in unapplied cash: its id, for the AR plugin to apply it.
 REQUIRED = ("id", "date", "category", "currency", "gross", "fee", "net")
 OPTIONAL = ("description", "source", "invoice", "customer", "customer_name")
 FIELDS = ("date_format", "decimal", "accounts", "categories")

@@ -41,7 +41,7 @@ from plugins.ar_policy import ArPolicy
 from plugins.currency import Precision
 from plugins.fx import OwnRate, Remeasurement, quantize
 from plugins.matching_terms import Application
-from plugins.receipts import APPLIED_RECEIPT, Receipt, link_of
+from plugins.receipts import Receipt, link_of
 from plugins.receivables import Item, Movement
 
 GENERATOR = "ar_reconciliation"
@@ -305,7 +305,7 @@ def _application_entry(
     extra: dict[str, Any] = {
         meta.INVOICE: item.id,
         meta.SOURCE: item.id,
-        APPLIED_RECEIPT: receipt.id,
+        meta.APPLIED_RECEIPT: receipt.id,
         KIND: application.step,
     }
     customer = item.customer or receipt.customer  # the receivable cleared is the invoice's
@@ -550,7 +550,7 @@ def review_flag(
     extra: dict[str, Any] = {KIND: kind, meta.SOURCE: link}
     links = {link}
     if receipt is not None:
-        extra[APPLIED_RECEIPT] = receipt
+        extra[meta.APPLIED_RECEIPT] = receipt
         links.add(link_of(receipt))
     if customer:
         extra[meta.CUSTOMER] = customer
@@ -611,7 +611,7 @@ def receivable_receipt_entry(
     extra: dict[str, Any] = {
         meta.INVOICE: item.id,
         meta.SOURCE: item.id,
-        APPLIED_RECEIPT: receipt,
+        meta.APPLIED_RECEIPT: receipt,
         KIND: kind,
     }
     if item.customer:

@@ -79,6 +79,7 @@ from plugins import (
     fx,
     generated,
     horizon,
+    meta,
     over_payments,
     payment_differences,
     receipts,
@@ -441,7 +442,7 @@ def _unsettled(
     reopened: dict[tuple[str, str, Any, Any], None] = {}  # one error at each debit and invoice
     for invoice, movement in learned.reopened_anew:
         where = movement.entry.meta  # the take-back's: at its debit
-        receipt = str(where.get(receipts.APPLIED_RECEIPT))
+        receipt = str(where.get(meta.APPLIED_RECEIPT))
         reopened[(invoice, receipt, where.get("filename"), where.get("lineno", 0))] = None
     found += [
         (

@@ -241,7 +241,6 @@ from plugins.customer_credits import Claim
 from plugins.derecognition import price_of
 from plugins.matching_terms import TAKEN_BACK
 from plugins.receipts import (
-    APPLIED_RECEIPT,
     Receipts,
     Use,
     link_of,
@@ -495,7 +494,7 @@ class Charging:
         self._posted: dict[tuple[str, datetime.date, str, int], list[tuple[str, Movement]]] = {}
         for invoice, movement in posted:
             where = movement.entry.meta
-            at = (str(where.get(APPLIED_RECEIPT)), movement.date, *_located(where))
+            at = (str(where.get(meta.APPLIED_RECEIPT)), movement.date, *_located(where))
             self._posted.setdefault(at, []).append((invoice, movement))
         self.done = Charged([], set(), [], set(), [], [], {}, [])
         self._waiting: list[Withheld] = []
@@ -1118,7 +1117,7 @@ def _taken_back(
     extra = {
         meta.INVOICE: invoice,
         meta.SOURCE: invoice,
-        APPLIED_RECEIPT: receipt_id,
+        meta.APPLIED_RECEIPT: receipt_id,
         ar_entries.KIND: KIND,
     }
     customer = application.meta.get(meta.CUSTOMER)
@@ -1246,7 +1245,7 @@ def _unrecovered(
         movement
         for movement in item.movements
         if recoveries.is_recovery(movement.entry)
-        and movement.entry.meta.get(APPLIED_RECEIPT) == receipt_id
+        and movement.entry.meta.get(meta.APPLIED_RECEIPT) == receipt_id
         and movement.date == application.date
         and movement.units > 0
     ]
@@ -1300,7 +1299,7 @@ def _unrecovered(
     extra = {
         meta.INVOICE: invoice,
         meta.SOURCE: invoice,
-        APPLIED_RECEIPT: receipt_id,
+        meta.APPLIED_RECEIPT: receipt_id,
         ar_entries.KIND: KIND,
     }
     if item.customer:
@@ -1351,7 +1350,7 @@ def _recovery_share(
         if (
             movement.date != application.date
             or movement.units >= 0
-            or where.get(APPLIED_RECEIPT) != receipt_id
+            or where.get(meta.APPLIED_RECEIPT) != receipt_id
             or where.get(meta.INVOICE) != invoice
             or id(entry) in cleared
         ):
@@ -1466,7 +1465,7 @@ def _from_credit(
         postings = [posting._replace(price=rate) for posting in postings]
     invoice = str(parking.meta.get(meta.INVOICE, ""))
     extra = {meta.INVOICE: invoice, meta.SOURCE: invoice} if invoice else {}
-    extra |= {APPLIED_RECEIPT: receipt_id, ar_entries.KIND: KIND}
+    extra |= {meta.APPLIED_RECEIPT: receipt_id, ar_entries.KIND: KIND}
     customer = parking.meta.get(meta.CUSTOMER)
     if customer:
         extra[meta.CUSTOMER] = customer

@@ -36,7 +36,6 @@ from beancount.core import data
 
 from plugins import ar_entries, credits_remeasurement, customer_credits, derecognition, fx, meta
 from plugins.ar_policy import ArPolicy
-from plugins.receipts import APPLIED_RECEIPT
 
 TRANSFER = "credits-transfer"  # the kind of an entry restating a transfer between pools
 
@@ -265,5 +264,7 @@ def _on(keys: Mapping[str, str]) -> dict[str, str] | None:
 
     A receipt is named on a posting by `receipt` (`receipts.used_receipt`).
     """
-    on = {meta.RECEIPT if key == APPLIED_RECEIPT else key: value for key, value in keys.items()}
+    on = {
+        meta.RECEIPT if key == meta.APPLIED_RECEIPT else key: value for key, value in keys.items()
+    }
     return on or None

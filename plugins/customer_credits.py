@@ -111,7 +111,6 @@ from plugins import ar_entries, fx, meta, recoveries
 from plugins.ar_policy import ArPolicy
 from plugins.matching_terms import Application, Owing
 from plugins.receipts import (
-    APPLIED_RECEIPT,
     Receipt,
     StraightReceipt,
     customer_by_payee,
@@ -464,7 +463,7 @@ class Owner:
                 entry
                 for entry in self.entries
                 if isinstance(entry, data.Transaction)
-                and APPLIED_RECEIPT in entry.meta
+                and meta.APPLIED_RECEIPT in entry.meta
                 and meta.is_generated(entry)
                 and any(_credits(posting, self.account) for posting in entry.postings)
             )
@@ -508,7 +507,7 @@ class Owner:
         if by_payee:  # so it names no receipt (`named`): it pays nobody's back, or names nobody
             return {POOL: UNASSIGNED} if customer else {}
         receipt = self.receipt_of(entry, posting)
-        return {APPLIED_RECEIPT: receipt.id} if receipt is not None else {}
+        return {meta.APPLIED_RECEIPT: receipt.id} if receipt is not None else {}
 
     def reads(self, entry: data.Transaction, posting: data.Posting) -> list[CreditPosting]:
         """Returns a posting to the credits account as each customer's share of it moves.
@@ -847,7 +846,7 @@ def parked_by(
             if posting.account != account or posting.units is None:
                 continue
             number, currency = posting.units.number, posting.units.currency
-            receipt = str(entry.meta[APPLIED_RECEIPT])
+            receipt = str(entry.meta[meta.APPLIED_RECEIPT])
             customer = str(entry.meta.get(meta.CUSTOMER, ""))
             units = -(precision.to_minor(number, currency) or 0) if number is not None else 0
             credit = Credit(
@@ -1438,8 +1437,8 @@ def by_receipt(entries: Iterable[data.Transaction]) -> dict[str, list[data.Trans
     found: dict[str, list[data.Transaction]] = {}
     for entry in entries:
         where = entry.meta
-        if where.get(ar_entries.KIND) == KIND and APPLIED_RECEIPT in where:
-            found.setdefault(str(where[APPLIED_RECEIPT]), []).append(entry)
+        if where.get(ar_entries.KIND) == KIND and meta.APPLIED_RECEIPT in where:
+            found.setdefault(str(where[meta.APPLIED_RECEIPT]), []).append(entry)
     return found
 
 
@@ -1550,7 +1549,7 @@ def credit_entry(
     extra: dict[str, Any] = {
         meta.INVOICE: item.id,
         meta.SOURCE: item.id,
-        APPLIED_RECEIPT: credit.receipt,
+        meta.APPLIED_RECEIPT: credit.receipt,
         ar_entries.KIND: KIND,
         meta.CUSTOMER: credit.customer,
     }

@@ -93,7 +93,7 @@ class InvoiceIds:
     def named(self, text: str) -> list[str]:
         """Returns the invoice ids a text names, in the order named (an id as often as named)."""
         words = WORD.findall(text)
-        if not self.clashes and "/" not in text and "." not in text:
+        if not self.clashes and not has_parts(text):
             # Most texts: no word to part, and each id is its folded word's (found in C).
             return list(filter(None, map(self.by_fold.get, map(fold, words))))
         id_of = self.id_of
@@ -102,6 +102,6 @@ class InvoiceIds:
             name = id_of(word)
             if name is not None:
                 found.append(name)
-            elif "/" in word or "." in word:
+            elif has_parts(word):
                 found += [name for name in map(id_of, parts(word)) if name is not None]
         return found

@@ -31,7 +31,6 @@ from plugins.matching_terms import (
     Pool,
     age,
 )
-from plugins.receipts import APPLIED_RECEIPT
 from plugins.receivables import Item, as_known, ends_from, stays_open
 
 _first = operator.itemgetter(0)
@@ -159,9 +158,11 @@ class OpenAmounts:
             where = movement.entry.meta
             if movement.units > 0:
                 if where.get(KIND) == TAKEN_BACK:
-                    found.append((movement.date, str(where.get(APPLIED_RECEIPT)), movement.units))
+                    found.append(
+                        (movement.date, str(where.get(meta.APPLIED_RECEIPT)), movement.units)
+                    )
             elif movement.units < 0:
-                paying = where.get(APPLIED_RECEIPT) or meta.written_receipt_id(
+                paying = where.get(meta.APPLIED_RECEIPT) or meta.written_receipt_id(
                     movement.entry, movement.posting
                 )
                 if paying:

@@ -128,7 +128,7 @@ from plugins.ar_policy import ArPolicy
 from plugins.customer_credits import Claim, Crediting, Parked
 from plugins.fx import Rates, own_rate
 from plugins.matching_terms import Invoicing
-from plugins.receipts import APPLIED_RECEIPT, posted_straight, receipt_id
+from plugins.receipts import posted_straight, receipt_id
 from plugins.receivables import Item, Movement, Subledger
 
 KIND = "over-payment"
@@ -364,7 +364,7 @@ def _left_by_typed(invoice: Item, through: datetime.date, at_rate: bool) -> int:
             return True
         kind = entry.meta.get(ar_entries.KIND)
         if kind == recoveries.KIND:  # a straight receipt's, not one in unapplied cash
-            return entry.meta.get(APPLIED_RECEIPT) in straight
+            return entry.meta.get(meta.APPLIED_RECEIPT) in straight
         return kind == recoveries.TYPED_KIND or (at_rate and kind in _NOTED)
 
     return sum(
@@ -684,7 +684,7 @@ class InCalendar:
                     for m in today
                     if id(m.entry) in where
                     and recoveries.is_recovery(m.entry)
-                    and m.entry.meta.get(APPLIED_RECEIPT) == receipt
+                    and m.entry.meta.get(meta.APPLIED_RECEIPT) == receipt
                 ),
                 None,
             )
@@ -803,7 +803,7 @@ class InCalendar:
         ]
         if prior:
             before = prior[-1]
-            receipt = str(before.entry.meta[APPLIED_RECEIPT])
+            receipt = str(before.entry.meta[meta.APPLIED_RECEIPT])
             movement = next(m for r, m in paid if r == receipt)
             entry = credit_entry(item, movement, receipt, before.units + units, policy)
             self.subledger.replace(
@@ -1061,7 +1061,7 @@ def moved_from(movement: Movement) -> str | None:
     where = movement.entry.meta
     if movement.units <= 0 or where.get(ar_entries.KIND) != KIND:
         return None
-    return str(where[APPLIED_RECEIPT]) if APPLIED_RECEIPT in where else None
+    return str(where[meta.APPLIED_RECEIPT]) if meta.APPLIED_RECEIPT in where else None
 
 
 def _moved_narration(item: Item, receipt: str) -> str:

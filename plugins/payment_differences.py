@@ -115,7 +115,7 @@ from beancount.core import data
 from plugins import ar_entries, meta
 from plugins.ar_policy import ArPolicy
 from plugins.fx import Rates
-from plugins.receipts import APPLIED_RECEIPT, Receipt, posted_straight
+from plugins.receipts import Receipt, posted_straight
 from plugins.receivables import Item, Movement, Subledger
 
 KIND = "payment-difference"
@@ -266,7 +266,7 @@ def _named_days(
         invoice = where.get(meta.INVOICE)
         if invoice is not None:
             named.setdefault(invoice, []).append(entry.date)
-        receipt = names.get(str(where.get(APPLIED_RECEIPT, "")))
+        receipt = names.get(str(where.get(meta.APPLIED_RECEIPT, "")))
         for other in receipt.named if receipt is not None else ():
             if other != invoice:
                 named.setdefault(other, []).append(entry.date)

@@ -63,7 +63,6 @@ from plugins.currency import Precision
 from plugins.invoice_words import InvoiceIds
 from plugins.receivables import Finding, Item, Movement, Row, Subledger, postings_to
 
-APPLIED_RECEIPT = meta.APPLIED_RECEIPT
 _NOT_IN_LINK = re.compile(r"[^A-Za-z0-9\-_/.]")
 
 
@@ -287,18 +286,19 @@ def straight_receipts(invoices: Subledger) -> dict[str, StraightReceipt]:
     items = invoices.items
     for name in invoices.several:
         item = items[name]
+        key: meta.NaturalKey | None = None  # the item's id as a key, once it pays a receipt
         for movement in item.movements:
             receipt = posted_straight(movement)
             if receipt is None:
                 continue
+            key = key or meta.natural_key(name)
+            at = (movement.date, key)
             first = found.get(receipt)
-            if first is None or movement.date <= first[0]:
-                at = (movement.date, meta.natural_key(name))
-                if first is None or at < first[:2]:
-                    straight = StraightReceipt(
-                        receipt, link_of(receipt), item.customer, movement.entry.payee
-                    )
-                    found[receipt] = (*at, straight)
+            if first is None or at < first[:2]:
+                straight = StraightReceipt(
+                    receipt, link_of(receipt), item.customer, movement.entry.payee
+                )
+                found[receipt] = (*at, straight)
     return {receipt: straight for receipt, (_, _, straight) in found.items()}
 
 
@@ -397,7 +397,7 @@ class _Checker:
                 continue
             shared = entry.meta
             if meta.GENERATED_BY in shared:
-                if APPLIED_RECEIPT in shared:  # cash given back to it (`plugins.chargebacks`)
+                if meta.APPLIED_RECEIPT in shared:  # cash given back to it (`plugins.chargebacks`)
                     debits.append(_new(_Line, (entry, position, posting, number, currency)))
                 continue
             minor = to_minor(number, currency)
@@ -611,7 +611,7 @@ def used_receipt(entry: data.Transaction, posting: data.Posting, links: Mapping[
       posting: The debit.
       links: Receipt ids by link.
     """
-    named = entry.meta.get(APPLIED_RECEIPT) or _value(entry, posting, meta.RECEIPT)
+    named = entry.meta.get(meta.APPLIED_RECEIPT) or _value(entry, posting, meta.RECEIPT)
     if named is not None:
         return str(named).strip()  # As a receipt's own id is read (`meta.written_receipt_id`).
     return next((links[link] for link in sorted(entry.links) if link in links), "")

@@ -64,8 +64,8 @@ class Movement(NamedTuple):
         return meta.source_of(self.entry, self.posting)
 
 
-DayKey = tuple[bool, bool, bool, int, meta.NaturalKey, int, str, str, int]
-DayOrder = tuple[datetime.date, bool, bool, bool, int, meta.NaturalKey, int, str, str, int]
+DayKey = tuple[bool, bool, bool, meta.NaturalKey, int, str, str, int]
+DayOrder = tuple[datetime.date, bool, bool, bool, meta.NaturalKey, int, str, str, int]
 _NO_NAME = meta.natural_key("")
 
 
@@ -98,20 +98,18 @@ def day_key(entry: data.Transaction, posting: data.Posting, units: int) -> DayKe
     where = entry.meta
     generated = meta.GENERATED_BY in where
     if generated:
-        document, rank, name = False, 0, str(where.get(meta.APPLIED_RECEIPT, ""))
+        document, name = False, str(where.get(meta.APPLIED_RECEIPT, ""))
     else:
         name = meta.written_receipt_id(entry, posting) or ""
         if units >= 0:
             document = meta.DUE in where and meta.CREDITS not in where
-            rank = 0 if document else 1
         else:
             document = meta.CREDITS in where or (meta.DUE in where and not name)
-            rank = 0 if document else 2 if name else 1
+    # No receipt id ("") comes before every id: a credit typed by hand is read before the receipts.
     return (
         generated,
         not document,
         units < 0,
-        rank,
         meta.natural_key(name) if name else _NO_NAME,
         units,
         entry.narration or "",

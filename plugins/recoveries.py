@@ -153,7 +153,7 @@ from plugins.credit_notes import credited_by_hand, written_off_by_hand
 from plugins.derecognition import price_of
 from plugins.fx import Rates, own_rate, quantize
 from plugins.matching_terms import Application
-from plugins.receipts import APPLIED_RECEIPT, Receipt, Receipts, link_of
+from plugins.receipts import Receipt, Receipts, link_of
 from plugins.receivables import Item, Movement, Subledger
 
 KIND = "recovery"
@@ -1080,7 +1080,7 @@ def _reversal_meta(item: Item, receipt: str, kind: str) -> dict[str, Any]:
     extra: dict[str, Any] = {
         meta.INVOICE: item.id,
         meta.SOURCE: item.id,
-        APPLIED_RECEIPT: receipt,
+        meta.APPLIED_RECEIPT: receipt,
         ar_entries.KIND: kind,
     }
     if item.customer:

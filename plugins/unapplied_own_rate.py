@@ -59,7 +59,7 @@ from beancount.core import data
 
 from plugins import ar_entries, credits_remeasurement, fx, meta, unapplied_remeasurement
 from plugins.ar_policy import ArPolicy
-from plugins.receipts import APPLIED_RECEIPT, Receipt, Receipts, used_receipt
+from plugins.receipts import Receipt, Receipts, used_receipt
 from plugins.receivables import Finding
 from plugins.unapplied_remeasurement import ReceiptPosting
 
@@ -239,7 +239,7 @@ def entry(paid: PaidOut, policy: ArPolicy) -> data.Transaction:
     )
     extra: dict[str, Any] = {
         meta.SOURCE: receipt.id,
-        APPLIED_RECEIPT: receipt.id,
+        meta.APPLIED_RECEIPT: receipt.id,
         ar_entries.KIND: ar_entries.OWN_RATE,
     }
     if receipt.customer:

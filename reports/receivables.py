@@ -125,6 +125,10 @@ CREDITS_COLUMNS = ("customer", "name", "currency", "credit", "gl_balance", "diff
 TOTAL = "Total"
 FUNCTIONAL = "Functional"  # the aging's rows in the functional currency
 FUNCTIONAL_TOTAL = "Functional total"
+# A day's documents, in the order a statement shows them before anything else of the day.
+_DOCUMENTS = ("invoice", "credit note")
+# What the bank import posts straight to an item: all of it is cash (`_paid_by`).
+_CASH = ("payment", "refund")
 
 
 def shown(customer: str) -> str:
@@ -670,7 +674,7 @@ def _roll(item: Item, as_of: datetime.date, moves: _Moves) -> tuple[int, int, in
         if movement.date > as_of:
             continue
         kind, _ = _item_move(item, movement)
-        if kind in ("invoice", "credit note"):
+        if kind in _DOCUMENTS:
             billed += movement.units
             continue
         cash = _paid_by(movement, kind, moves)
@@ -694,7 +698,7 @@ def _paid_by(movement: Movement, kind: str, moves: _Moves) -> int:
     0.04 written off is not; applied 100.02, 100.00 is paid; a credit note
     netted, a void or a write-off moves no cash.
     """
-    if kind in ("payment", "refund"):
+    if kind in _CASH:
         return movement.units
     return moves.cash.get((id(movement.entry), movement.position), 0)
 
@@ -716,7 +720,7 @@ def _sharing(
     shares: dict[credit_origins.Key, list[tuple[Item, Movement]]] = defaultdict(list)
     for entry_id, paid in paying.items():
         for item, movement, kind in paid:
-            if kind not in ("invoice", "credit note", "payment", "refund"):
+            if kind not in _DOCUMENTS and kind not in _CASH:
                 shares[(item.customer, entry_id, item.currency)].append((item, movement))
     for postings in shares.values():
         postings.sort(key=lambda pair: pair[1].position)
@@ -952,10 +956,6 @@ class _Move(NamedTuple):
     kind: str
     description: str
     units: int
-
-
-# A day's documents, in the order a statement shows them before anything else of the day.
-_DOCUMENTS = ("invoice", "credit note")
 
 
 def _place(move: _Move) -> tuple[datetime.date, int, tuple[Any, ...]]:
@@ -1431,8 +1431,9 @@ def customer_statement(
 
     Each currency's section is the opening balance at the start (zero when
     nothing precedes it), each move of the period by date, a day's invoices
-    and then its credit notes first, then the rest in the ledger's order
-    (file, then line; `_place`), and the closing balance at the end.
+    and then its credit notes first, then the rest as the books read a
+    day's postings (`plugins.receivables.day_key`; `_place`), and the
+    closing balance at the end.
     Charges (invoices, refunds paid out) increase what the customer owes,
     credits (payments, credit notes, voids, write-offs) reduce it; a move's
     `type` says which it is (`_statement_moves`). The customer "(unassigned)"

@@ -43,7 +43,7 @@ from typing import Any, NamedTuple
 from beancount.core import data
 
 from plugins import ar_controls, ar_entries, horizon, meta
-from plugins.receipts import APPLIED_RECEIPT, Receipt, posted_straight
+from plugins.receipts import Receipt, posted_straight
 from plugins.receivables import Item
 from reports import journal
 from reports.books import Books
@@ -136,7 +136,7 @@ def _standing(
         return _owed_note(items[source], flag.date, as_of)
     if flag.date < as_of.replace(day=1):
         return None
-    paid = str(flag.meta.get(APPLIED_RECEIPT) or "")
+    paid = str(flag.meta.get(meta.APPLIED_RECEIPT) or "")
     if kind == ar_entries.OTHER_PAYER and source in items:
         item = items[source]
         units = _paid_by(ledger, item.id, paid, as_of)

@@ -2547,3 +2547,27 @@ def test_what_a_chargeback_took_back_of_a_receipts_own_payment_leaves_the_face_a
     assert balance(both, AR, "USD") == Decimal("0.00")
     assert balance(both, CREDITS, "USD") == Decimal("-30.00")
     assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+
+
+def test_of_a_days_applications_to_invoices_of_one_day_the_greater_number_is_taken_back_first(
+    books: Books,
+) -> None:
+    # INV-9 and INV-10, 100.00 each, billed on Jan 5; R-1 200.00 naming both
+    # pays each in full on Jan 10. The bank charges back 100.00 of R-1 on Jan
+    # 20, naming no invoice: it comes back out of the latest application, and
+    # of one day's applications to invoices of one day, the greater id, read
+    # with its numbers as numbers: INV-10 (10 > 9) is open 100.00 again, INV-9
+    # stays paid (0.00). (As text "INV-9" > "INV-10": INV-9 was reopened.)
+    # AR 100.00 + 100.00 - 200.00 + 100.00 = 100.00; unapplied cash
+    # -200.00 + 200.00 + 100.00 - 100.00 = 0.00.
+    text = (
+        invoice(9, "2026-01-05", "100.00")
+        + invoice(10, "2026-01-05", "100.00")
+        + receipt("2026-01-10", "200.00 USD", "R-1", CUSTOMER, narration="Wire INV-9 INV-10")
+        + chargeback("2026-01-20", "100.00")
+    )
+    entries, errors = load(books, text)
+    assert errors == []
+    assert open_items(entries) == {"INV-10": Decimal("100.00"), "INV-9": Decimal("0.00")}
+    assert balance(entries, AR, "USD") == Decimal("100.00")
+    assert balance(entries, UNAPPLIED, "USD") == Decimal("0.00")

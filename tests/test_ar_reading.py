@@ -516,3 +516,59 @@ def test_ids_are_ordered_with_their_numbers_as_numbers() -> None:
     assert sorted(ids, key=meta.natural_key) == [
         "9", "BR-09", "BR-9", "BR-9", "BR-9a", "BR-10", "INV-2", "INV-10",
     ]  # fmt: skip
+
+
+def test_ids_with_several_numbers_are_ordered_by_each_number() -> None:
+    # Each run of digits by its value, in turn: BR-2025-11 before BR-2026-9
+    # (2025 < 2026), BR-2026-9 before BR-2026-10 (9 < 10); A1B9 before A1B10
+    # (9 < 10) before A10B1 (1 < 10). As text each pair reads the other way
+    # ("BR-2026-10" < "BR-2026-9" and "A10B1" < "A1B10" < "A1B9": "1" < "9",
+    # "0" < "B").
+    ids = ["BR-2026-10", "A10B1", "BR-2026-9", "A1B10", "BR-2025-11", "A1B9"]
+    assert sorted(ids, key=meta.natural_key) == [
+        "A1B9", "A1B10", "A10B1", "BR-2025-11", "BR-2026-9", "BR-2026-10",
+    ]  # fmt: skip
+
+
+# BR-1 (150.00) is posted straight to two invoices of two customers on the
+# day both are billed: 50.00 to INV-10 of CUS-10, written first, and 100.00
+# to INV-9 of CUS-9.
+TWO_CUSTOMERS_PAID_STRAIGHT = """
+2026-01-01 open Assets:AccountsReceivable
+2026-01-01 open Assets:Bank:Operating
+2026-01-01 open Income:Revenue:Services
+
+2026-02-02 * "Ten" "Invoice INV-10" ^INV-10
+  invoice: "INV-10"
+  customer: "CUS-10"
+  due: 2026-03-04
+  Assets:AccountsReceivable  50.00 USD
+  Income:Revenue:Services  -50.00 USD
+
+2026-02-02 * "Nine" "Invoice INV-9" ^INV-9
+  invoice: "INV-9"
+  customer: "CUS-9"
+  due: 2026-03-04
+  Assets:AccountsReceivable  100.00 USD
+  Income:Revenue:Services  -100.00 USD
+
+2026-02-02 * "Nine and Ten" "Wire INV-10 INV-9"
+  bank_reference: "BR-1"
+  Assets:Bank:Operating  150.00 USD
+  Assets:AccountsReceivable  -50.00 USD
+    invoice: "INV-10"
+  Assets:AccountsReceivable  -100.00 USD
+    invoice: "INV-9"
+"""
+
+
+def test_a_straight_receipt_is_the_customer_s_of_the_invoice_first_by_its_number() -> None:
+    # Both on Feb 2: the first invoice BR-1 pays is by id, numbers as
+    # numbers: INV-9 (9 < 10), so BR-1 is CUS-9's. (As text "INV-10" <
+    # "INV-9", and it was CUS-10's.)
+    entries, errors, _ = loader.load_string(TWO_CUSTOMERS_PAID_STRAIGHT)
+    assert errors == []
+    subledger, findings = receivables.read(entries, AR, Precision())
+    assert findings == []
+    [(receipt, straight)] = receipts.straight_receipts(subledger).items()
+    assert (receipt, straight.customer, straight.payee) == ("BR-1", "CUS-9", "Nine and Ten")

@@ -29,7 +29,6 @@ from plugins import (
     recoveries,
 )
 from plugins.matching_terms import Application
-from plugins.receipts import APPLIED_RECEIPT
 from reports import receivables as receivables_report
 from tests import conftest, reporting
 from tests.conftest import Books, generated, line_of
@@ -1154,7 +1153,7 @@ WRITTEN_OFF_AFTER_R_1 = (
 def _recovered_by(entries: list[data.Directive]) -> dict[str, Decimal]:
     """What each receipt recovered, by its id."""
     return {
-        str(entry.meta[APPLIED_RECEIPT]): conftest.number(entry.postings[0])
+        str(entry.meta[meta.APPLIED_RECEIPT]): conftest.number(entry.postings[0])
         for entry in generated(entries)
         if recoveries.is_recovery(entry)
     }

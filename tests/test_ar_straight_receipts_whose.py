@@ -46,8 +46,7 @@ from typing import Any
 import pytest
 from beancount.core import data
 
-from plugins import ar_reconciliation
-from plugins.receipts import APPLIED_RECEIPT
+from plugins import ar_reconciliation, meta
 from reports import books as books_module
 from reports import receivables as receivables_report
 from tests import reporting
@@ -1091,7 +1090,7 @@ def _by_receipt(loaded: books_module.Books) -> list[tuple[str, str, str, Decimal
     return sorted(
         (
             str(entry.date),
-            str(entry.meta[APPLIED_RECEIPT]),
+            str(entry.meta[meta.APPLIED_RECEIPT]),
             str(entry.meta["invoice"]),
             -units_total([p for p in entry.postings if p.account == AR]),
         )

@@ -6,8 +6,8 @@ the month's statement of every customer with a balance or moves
 general ledger. A statement shows an invoice and its payment in the
 invoice's currency, names every move's type and document, starts each
 currency at its opening balance (zero included) and shows a day's
-documents first (invoices, then credit notes), then the rest of its rows in
-the ledger's order.
+documents first (invoices, then credit notes), then the rest of its rows as
+the books read a day's postings (`plugins.receivables.day_key`).
 """
 
 from __future__ import annotations
@@ -1165,3 +1165,50 @@ def test_a_days_receipts_show_in_the_order_the_books_read_them_in_any_files(
         ("BR-2", D("-60.00")),  # 10.00 - 70.00
         ("", D("-60.00")),  # closing
     ]
+
+
+# A credit note typed with neither `credits` nor `due`: the books know it
+# for a credit note only as its item's first posting that is not cash
+# (`plugins.receivables.document_of`), not by what it is written as
+# (`plugins.receivables.day_key`, which reads it as any credit typed by
+# hand). The bank pays its credit out the same day by a cheque under its
+# own reference, in bank.beancount, which sorts before billing.beancount.
+UNMARKED_NOTE_BILLING = """
+2026-03-10 * "Acme" "Credit note CN-7" ^CN-7
+  invoice: "CN-7"
+  customer: "CUS-1"
+  Assets:AccountsReceivable  -30.00 USD
+  Income:Revenue:Services  30.00 USD
+"""
+UNMARKED_NOTE_BANK = """
+2026-03-10 * "Acme" "Cheque CN-7" ^CN-7
+  bank_reference: "BR-7"
+  invoice: "CN-7"
+  customer: "CUS-1"
+  Assets:Bank:Operating  -30.00 USD
+  Assets:AccountsReceivable  30.00 USD
+"""
+
+
+def test_a_days_credit_note_known_only_as_its_item_s_document_comes_before_its_refund(
+    books: Books,
+) -> None:
+    loaded = _files(
+        books, {"bank.beancount": UNMARKED_NOTE_BANK, "billing.beancount": UNMARKED_NOTE_BILLING}
+    )
+    # By hand: opening 0.00; Mar 10 the day's documents first (`_DOCUMENTS`):
+    # CN-7 0.00 - 30.00 = -30.00, then the cheque BR-7 paying its credit out
+    # -30.00 + 30.00 = 0.00; closing 0.00. (Read by `day_key` alone, the
+    # cheque, a debit, comes before the credit note, a credit: 0.00 + 30.00
+    # = 30.00, a refund owed before the credit, then 30.00 - 30.00 = 0.00.)
+    expected = [
+        (MARCH, "USD", "", "", "Opening balance", None, None, D("0.00")),
+        (datetime.date(2026, 3, 10), "USD", "CN-7", "credit note", "Credit note CN-7", None,
+         D("30.00"), D("-30.00")),
+        (datetime.date(2026, 3, 10), "USD", "BR-7", "refund", "Cheque CN-7", D("30.00"), None,
+         D("0.00")),
+        (MARCH_END, "USD", "", "", "Closing balance", None, None, D("0.00")),
+    ]  # fmt: skip
+    assert _rows(receivables.customer_statement(loaded, "CUS-1", MARCH, MARCH_END)) == expected
+    every = receivables.customer_statements(loaded, MARCH, MARCH_END)
+    assert [tuple(row[2:]) for row in every.rows if row[0] == "CUS-1"] == expected
