@@ -35,15 +35,10 @@ HOSTILE_SLUG = "hostile-names"
 HOSTILE = "<script>alert(1)</script>"
 HOSTILE_NARRATION = '<img src=x onerror="alert(2)">'
 
-HOSTILE_LEDGER = f"""
-option "title" "Hostile names"
-option "operating_currency" "USD"
-plugin "plugins.deferred_revenue"
-plugin "plugins.commissions" "commissions.yaml"
-plugin "plugins.close_controls" "close.yaml"
-2026-01-01 {EXTENSION}
 
-2026-01-01 open Assets:Bank:Operating USD
+def subscription_opening(customer: str) -> str:
+    """The accounts of subscription books (Jan 1, 2026) and `customer`'s two-year contract CTR-1."""
+    return f"""2026-01-01 open Assets:Bank:Operating USD
 2026-01-01 open Assets:AccountsReceivable USD
 2026-01-01 open Liabilities:DeferredRevenue:Subscriptions USD
 2026-01-01 open Income:Revenue:Subscriptions USD
@@ -53,10 +48,21 @@ plugin "plugins.close_controls" "close.yaml"
 2026-01-01 open Expenses:BankFees USD
 
 2026-01-05 custom "contract" "CTR-1"
-  customer: "{HOSTILE}"
+  customer: "{customer}"
   start: 2026-01-05
   end: 2028-01-04
+"""
 
+
+HOSTILE_LEDGER = f"""
+option "title" "Hostile names"
+option "operating_currency" "USD"
+plugin "plugins.deferred_revenue"
+plugin "plugins.commissions" "commissions.yaml"
+plugin "plugins.close_controls" "close.yaml"
+2026-01-01 {EXTENSION}
+
+{subscription_opening(HOSTILE)}
 2026-01-05 * "{HOSTILE}" "Invoice INV-1 {HOSTILE_NARRATION.replace('"', "'")}" ^INV-1
   invoice: "INV-1"
   customer: "{HOSTILE}"

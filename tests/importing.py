@@ -58,6 +58,13 @@ def failure(importers: list[SourceImporter], *documents: str) -> str:
     return str(failed.value)
 
 
+def check_refused(importers: list[SourceImporter], message: str) -> None:
+    """Checks that an import fails with `message` and changes no byte of ./ledger."""
+    written = tree(Path("ledger"))
+    assert failure(importers) == message
+    assert tree(Path("ledger")) == written
+
+
 def check_reimports_add_nothing(importers: list[SourceImporter], skipped: int) -> None:
     """Imports four times more: each adds nothing, skips `skipped` entries, and changes no byte."""
     written = tree(Path("ledger"))

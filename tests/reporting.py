@@ -27,6 +27,18 @@ def loaded(
     return found
 
 
+def invoice(name: str, day: str, amount: str, due: str) -> str:
+    """Returns CUS-1's invoice `name` for `amount` USD, billed on `day` and due on `due`."""
+    return f"""
+{day} * "Acme" "Invoice {name}" ^{name}
+  invoice: "{name}"
+  customer: "CUS-1"
+  due: {due}
+  Assets:AccountsReceivable  {amount} USD
+  Income:Revenue:Services  -{amount} USD
+"""
+
+
 def cents(value: Fraction) -> Decimal:
     """Rounds an exact amount half away from zero to the cent."""
     scaled = value * 100

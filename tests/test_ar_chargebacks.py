@@ -1791,6 +1791,16 @@ def test_chargebacks_do_not_depend_on_the_order_of_the_files(books: Books) -> No
     )
 
 
+def _paid_both_then_disputed() -> tuple[str, str]:
+    """R-1 150.00 paying INV-1 100.00 and INV-2 50.00; a dispute taking 50.00 of R-1 for INV-2."""
+    paid_both = invoice(1, "2026-01-05", "100.00") + invoice(2, "2026-01-06", "50.00")
+    paid_both += receipt("2026-01-20", "150.00 USD", "R-1", CUSTOMER, "Wire INV-1 INV-2")
+    dispute = chargeback("2026-02-15", "50.00", narration="Dispute").replace(
+        'receipt: "R-1"', 'receipt: "R-1"\n  invoice: "INV-2"'
+    )
+    return paid_both, dispute
+
+
 def test_a_days_chargeback_naming_an_invoice_gives_it_back_before_one_naming_none(
     books: Books,
 ) -> None:
@@ -1807,11 +1817,7 @@ def test_a_days_chargeback_naming_an_invoice_gives_it_back_before_one_naming_non
     # the one naming nothing, typed first, took INV-2, the latest, and the
     # dispute of INV-2 was booked "taken back from INV-1". The balances
     # agreed; the entries did not.)
-    paid_both = invoice(1, "2026-01-05", "100.00") + invoice(2, "2026-01-06", "50.00")
-    paid_both += receipt("2026-01-20", "150.00 USD", "R-1", CUSTOMER, "Wire INV-1 INV-2")
-    dispute = chargeback("2026-02-15", "50.00", narration="Dispute").replace(
-        'receipt: "R-1"', 'receipt: "R-1"\n  invoice: "INV-2"'
-    )
+    paid_both, dispute = _paid_both_then_disputed()
     other = chargeback("2026-02-15", "50.00")
     made = []
     for later in (dispute + other, other + dispute):
@@ -1844,11 +1850,7 @@ def test_a_days_chargeback_naming_an_invoice_goes_before_a_smaller_one_naming_no
     # the smaller went first on a day: it took 30.00 of INV-2, and the
     # dispute of INV-2 took the other 20.00 of INV-2 and 30.00 of INV-1.
     # The balances agree.)
-    paid_both = invoice(1, "2026-01-05", "100.00") + invoice(2, "2026-01-06", "50.00")
-    paid_both += receipt("2026-01-20", "150.00 USD", "R-1", CUSTOMER, "Wire INV-1 INV-2")
-    dispute = chargeback("2026-02-15", "50.00", narration="Dispute").replace(
-        'receipt: "R-1"', 'receipt: "R-1"\n  invoice: "INV-2"'
-    )
+    paid_both, dispute = _paid_both_then_disputed()
     entries, errors = load(
         books, paid_both + BANK_FEE + chargeback("2026-02-15", "30.00") + dispute
     )

@@ -28,6 +28,7 @@ from plugins.ar_policy import ArPolicy
 from plugins.currency import Precision
 from plugins.receivables import Item, Movement, Subledger
 from tests.conftest import Books
+from tests.reporting import invoice
 from tests.test_ar_closed_months import BANK_FEE, january_kept
 
 AR = "Assets:AccountsReceivable"
@@ -40,17 +41,6 @@ option "operating_currency" "USD"
 2026-01-01 open Liabilities:UnappliedCash
 """
 START = datetime.date(2026, 1, 1)
-
-
-def invoice(name: str, day: str, amount: str, due: str) -> str:
-    return f"""
-{day} * "Acme" "Invoice {name}" ^{name}
-  invoice: "{name}"
-  customer: "CUS-1"
-  due: {due}
-  Assets:AccountsReceivable  {amount} USD
-  Income:Revenue:Services  -{amount} USD
-"""
 
 
 def receipt(name: str, day: str, amount: str, named: str) -> str:

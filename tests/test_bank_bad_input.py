@@ -76,6 +76,14 @@ def fixture(name: str, old: str = "", new: str = "") -> bytes:
     return text.replace(old.encode(), new.encode(), 1)
 
 
+# Why a `:61:` field is refused, after the field and its value.
+NOT_AN_MT940_LINE = (
+    "is not a statement line; expected its value date (YYMMDD), an optional entry date "
+    "(MMDD), 'C' or 'D', an amount with ',' as the decimal separator and a transaction type, "
+    "like '1105210523D11,59N426NONREF'"
+)
+
+
 # Case -> (config, the file under documents/, its bytes, the message after the file's path).
 CASES: dict[str, tuple[str, str, bytes, str]] = {
     "truncated row": (
@@ -228,16 +236,12 @@ CASES: dict[str, tuple[str, str, bytes, str]] = {
     "MT940 amount with a decimal point": (
         MULTI.format(kind="mt940"), "multi/statement.sta",
         fixture("mt940/jejik_ing.sta", ":61:100722D3,03NTRF", ":61:100722D3.03NTRF"),
-        ":12: Field ':61:' '100722D3.03NTRFNONREF' is not a statement line; expected its "
-        "value date (YYMMDD), an optional entry date (MMDD), 'C' or 'D', an amount with ',' "
-        "as the decimal separator and a transaction type, like '1105210523D11,59N426NONREF'",
+        f":12: Field ':61:' '100722D3.03NTRFNONREF' {NOT_AN_MT940_LINE}",
     ),
     "MT940 line with neither C nor D": (
         MULTI.format(kind="mt940"), "multi/statement.sta",
         fixture("mt940/jejik_ing.sta", ":61:100722D3,03NTRF", ":61:100722X3,03NTRF"),
-        ":12: Field ':61:' '100722X3,03NTRFNONREF' is not a statement line; expected its "
-        "value date (YYMMDD), an optional entry date (MMDD), 'C' or 'D', an amount with ',' "
-        "as the decimal separator and a transaction type, like '1105210523D11,59N426NONREF'",
+        f":12: Field ':61:' '100722X3,03NTRFNONREF' {NOT_AN_MT940_LINE}",
     ),
     "truncated OFX": (
         MULTI.format(kind="ofx"), "multi/statement.ofx", fixture("ofx/checking.ofx")[:900],

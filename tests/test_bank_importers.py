@@ -27,7 +27,7 @@ from importers.bank_importer import StatementImporter
 from importers.errors import ImportFailed
 from importers.source import Placement, SourceImporter
 from plugins import invoice_words
-from tests.importing import failure, run, tree
+from tests.importing import check_refused, check_reimports_add_nothing, failure, run, tree
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "banks"
@@ -299,6 +299,17 @@ def test_pin_two_invoices_named_and_a_receipt_naming_nothing_flagged(
     ]
 
 
+# What a line or row already imported with other content is refused with.
+W_1_CHANGED = (
+    "documents/bank/2026-03.csv:2: bank_reference 'Assets:Bank:US:Operating/W-1' is "
+    "already in the ledger at ledger/bank/2026-03.beancount:3 with different content"
+)
+TXN_1_CHANGED = (
+    "documents/stripe/2026-03.csv:2: balance_transaction 'txn_1' is already in the "
+    "ledger at ledger/stripe/2026-03.beancount:3 with different content"
+)
+
+
 # Re-importing a statement after the invoice it names was booked: the line is
 # compared by what its row says, not by what the books add (the invoice's link,
 # `invoice` and `customer`, the receivable over unapplied cash).
@@ -318,10 +329,7 @@ def test_a_statement_imported_again_after_its_invoice_is_booked_adds_nothing(
     # unchanged statement is imported again, as `make import` does every time:
     # W-1 is already in the ledger, so nothing is added and no byte changes.
     Path("ledger/billing.beancount").write_text(INVOICE, encoding="utf-8")
-    before = tree(Path("ledger"))
-    again = run(importers)
-    assert (again.added, again.skipped) == ({}, 1)
-    assert tree(Path("ledger")) == before
+    check_reimports_add_nothing(importers, 1)
     # The AR plugin applies the waiting receipt by the invoice its narration
     # names (step 1): 1,200.00 of 1,200.00 off INV-7's receivable on Mar 2.
     entries, errors = loaded_with_ar()
@@ -347,14 +355,9 @@ def test_a_line_changed_since_it_was_imported_is_an_error_though_its_invoice_is_
     document("bank/2026-03.csv", "W-1,03/02/2026,ACME ROBOTICS,WIRE INV-7,1200.00,")
     run(importers)
     Path("ledger/billing.beancount").write_text(INVOICE, encoding="utf-8")
-    before = tree(Path("ledger"))
     # The same reference with another amount (1,100.00) is another line, not W-1.
     document("bank/2026-03.csv", "W-1,03/02/2026,ACME ROBOTICS,WIRE INV-7,1100.00,")
-    assert failure(importers) == (
-        "documents/bank/2026-03.csv:2: bank_reference 'Assets:Bank:US:Operating/W-1' is "
-        "already in the ledger at ledger/bank/2026-03.beancount:3 with different content"
-    )
-    assert tree(Path("ledger")) == before
+    check_refused(importers, W_1_CHANGED)
 
 
 def test_beangulp_marks_a_receipt_imported_before_its_invoice_was_booked_a_duplicate(
@@ -390,10 +393,7 @@ def test_a_stripe_charge_imported_again_after_its_invoice_is_booked_adds_nothing
     assert 'receipt: "txn_1"' in written("stripe")
     assert "Liabilities:UnappliedCash   -1200.00 USD" in written("stripe")
     Path("ledger/billing.beancount").write_text(INVOICE, encoding="utf-8")
-    before = tree(Path("ledger"))
-    again = run(importers)
-    assert (again.added, again.skipped) == ({}, 1)
-    assert tree(Path("ledger")) == before
+    check_reimports_add_nothing(importers, 1)
 
 
 # What the books chose is left out of the comparison, and nothing else: the
@@ -426,18 +426,13 @@ def test_a_stripe_row_whose_invoice_id_changed_is_an_error(
     assert '"Subscription INV-7" ^INV-7\n' in written("stripe")
     assert 'invoice: "INV-7"' in written("stripe")
     assert "Assets:AccountsReceivable   -1200.00 USD" in written("stripe")
-    before = tree(Path("ledger"))
     # The same balance transaction now says it paid INV-9: its invoice_id cell
     # changed, so its narration is "Subscription INV-9" where the twin's is
     # "Subscription INV-7": the error naming both places, as for any other
     # changed cell.
     paying_9 = dict(invoice_id="INV-9", description="Subscription")
     stripe_file(stripe_row("txn_1", "charge", "1200.00", "35.10", "1164.90", **paying_9))
-    assert failure(importers) == (
-        "documents/stripe/2026-03.csv:2: balance_transaction 'txn_1' is already in the "
-        "ledger at ledger/stripe/2026-03.beancount:3 with different content"
-    )
-    assert tree(Path("ledger")) == before
+    check_refused(importers, TXN_1_CHANGED)
 
 
 @pytest.mark.parametrize(
@@ -458,16 +453,11 @@ def test_a_stripe_row_of_another_reporting_category_than_its_twin_is_an_error(
     stripe_file(stripe_row("txn_1", first, gross, "0.00", gross, description="Order 1234"))
     run(importers)
     assert account in [" ".join(line.split()) for line in written("stripe").splitlines()]
-    before = tree(Path("ledger"))
     # Its category (a cell of the row, not the books) chose the account; no
     # invoice is named either time, so the books chose nothing but between the
     # receivable and the category's own account: the error naming both places.
     stripe_file(stripe_row("txn_1", then, gross, "0.00", gross, description="Order 1234"))
-    assert failure(importers) == (
-        "documents/stripe/2026-03.csv:2: balance_transaction 'txn_1' is already in the "
-        "ledger at ledger/stripe/2026-03.beancount:3 with different content"
-    )
-    assert tree(Path("ledger")) == before
+    check_refused(importers, TXN_1_CHANGED)
 
 
 def test_a_receipt_naming_a_second_invoice_booked_since_is_the_same_line(
@@ -483,10 +473,7 @@ def test_a_receipt_naming_a_second_invoice_booked_since_is_the_same_line(
     # put it in unapplied cash linked to both. Nothing the row says changed (its
     # links are the books'): skipped, no byte changes.
     Path("ledger/billing.beancount").write_text(INVOICE + "\n" + INV_9, encoding="utf-8")
-    before = tree(Path("ledger"))
-    again = run(importers)
-    assert (again.added, again.skipped) == ({}, 1)
-    assert tree(Path("ledger")) == before
+    check_reimports_add_nothing(importers, 1)
 
 
 def test_a_month_file_edited_by_hand_is_compared_by_what_it_says_after_its_invoice_is_booked(
@@ -503,16 +490,11 @@ def test_a_month_file_edited_by_hand_is_compared_by_what_it_says_after_its_invoi
     assert respaced != month.read_text(encoding="utf-8")
     month.write_text(respaced, encoding="utf-8")
     Path("ledger/billing.beancount").write_text(INVOICE, encoding="utf-8")
-    before = tree(Path("ledger"))
-    again = run(importers)  # INV-7 booked since: the same line, however it is spaced.
-    assert (again.added, again.skipped) == ({}, 1)
-    assert tree(Path("ledger")) == before
+    # INV-7 booked since: the same line, however it is spaced.
+    check_reimports_add_nothing(importers, 1)
     # Its amount edited (1,100.00 in the ledger against 1,200.00 in the row): an error.
     month.write_text(respaced.replace("1200.00", "1100.00"), encoding="utf-8")
-    assert failure(importers) == (
-        "documents/bank/2026-03.csv:2: bank_reference 'Assets:Bank:US:Operating/W-1' is "
-        "already in the ledger at ledger/bank/2026-03.beancount:3 with different content"
-    )
+    check_refused(importers, W_1_CHANGED)
 
 
 def test_pin_beangulp_marks_what_the_writer_skips_in_books_loaded_with_the_ar_plugin(
@@ -523,8 +505,7 @@ def test_pin_beangulp_marks_what_the_writer_skips_in_books_loaded_with_the_ar_pl
     path = document("bank/2026-03.csv", "W-1,03/02/2026,ACME ROBOTICS,WIRE INV-7,1200.00,")
     run(importers)  # INV-7 not booked yet: 1,200.00 to unapplied cash.
     Path("ledger/billing.beancount").write_text(INVOICE, encoding="utf-8")
-    again = run(importers)
-    assert (again.added, again.skipped) == ({}, 1)  # The writer skips it.
+    check_reimports_add_nothing(importers, 1)  # The writer skips it.
     entries, errors = loaded_with_ar()  # As `extract -e ledger/main.beancount` loads them.
     assert errors == []
     importer = next(item for item in importers if isinstance(item, StatementImporter))
@@ -684,10 +665,7 @@ def test_a_stripe_charge_imported_before_its_invoice_is_applied_by_its_invoice_i
         )
     ]
     # The re-import finds the row unchanged: skipped, no byte changes.
-    before = tree(Path("ledger"))
-    again = run(importers)
-    assert (again.added, again.skipped) == ({}, 1)
-    assert tree(Path("ledger")) == before
+    check_reimports_add_nothing(importers, 1)
 
 
 def test_a_stripe_row_whose_invoice_id_changed_before_its_invoice_was_booked_is_an_error(
@@ -700,17 +678,12 @@ def test_a_stripe_row_whose_invoice_id_changed_before_its_invoice_was_booked_is_
     # No invoice booked: 1,200.00 gross to unapplied cash, no link, no `invoice`;
     # the cell is kept in the narration alone.
     assert '2026-03-02 * "Subscription INV-7"\n' in written("stripe")
-    before = tree(Path("ledger"))
     # The cell now says INV-9 (still not booked): the books chose nothing either
     # time, and the narration "Subscription INV-9" is not the twin's
     # "Subscription INV-7": the error naming both places.
     paying_9 = dict(invoice_id="INV-9", description="Subscription")
     stripe_file(stripe_row("txn_1", "charge", "1200.00", "35.10", "1164.90", **paying_9))
-    assert failure(importers) == (
-        "documents/stripe/2026-03.csv:2: balance_transaction 'txn_1' is already in the "
-        "ledger at ledger/stripe/2026-03.beancount:3 with different content"
-    )
-    assert tree(Path("ledger")) == before
+    check_refused(importers, TXN_1_CHANGED)
 
 
 def test_a_stripe_row_whose_invoice_id_changed_is_an_error_though_its_description_names_the_first(
@@ -726,7 +699,6 @@ def test_a_stripe_row_whose_invoice_id_changed_is_an_error_though_its_descriptio
     # gross 1,200.00 (net 1,164.90 + fee 35.10 = 1,200.00), linked to INV-7.
     assert '"Payment for INV-7" ^INV-7\n' in written("stripe")
     assert "Assets:AccountsReceivable   -1200.00 USD" in written("stripe")
-    before = tree(Path("ledger"))
     # The report now says txn_1's invoice_id is INV-9 (the description unchanged):
     # the row names INV-7 and INV-9, and its narration is "Payment for INV-7
     # INV-9", not the twin's "Payment for INV-7": the error naming both places
@@ -734,11 +706,7 @@ def test_a_stripe_row_whose_invoice_id_changed_is_an_error_though_its_descriptio
     # {INV-7, INV-9}).
     paying_9 = dict(invoice_id="INV-9", description="Payment for INV-7")
     stripe_file(stripe_row("txn_1", "charge", "1200.00", "35.10", "1164.90", **paying_9))
-    assert failure(importers) == (
-        "documents/stripe/2026-03.csv:2: balance_transaction 'txn_1' is already in the "
-        "ledger at ledger/stripe/2026-03.beancount:3 with different content"
-    )
-    assert tree(Path("ledger")) == before
+    check_refused(importers, TXN_1_CHANGED)
 
 
 def test_a_returned_payment_naming_a_second_invoice_booked_since_is_the_same_line(
@@ -757,10 +725,7 @@ def test_a_returned_payment_naming_a_second_invoice_booked_since_is_the_same_lin
     # no byte changed). Review rev44: refused, as the twin's link {INV-7} was
     # not among the new line's links {}.
     Path("ledger/billing.beancount").write_text(INVOICE + "\n" + INV_9, encoding="utf-8")
-    before = tree(Path("ledger"))
-    again = run(importers)
-    assert (again.added, again.skipped) == ({}, 1)
-    assert tree(Path("ledger")) == before
+    check_reimports_add_nothing(importers, 1)
 
 
 def test_pin_a_stripe_refund_naming_a_second_invoice_booked_since_is_the_same_row(
@@ -778,10 +743,7 @@ def test_pin_a_stripe_refund_naming_a_second_invoice_booked_since_is_the_same_ro
     # INV-9 booked since: `credited` puts it in refunds linked to both; the row
     # says what it said: skipped, no byte changed.
     Path("ledger/billing.beancount").write_text(INVOICE + "\n" + INV_9, encoding="utf-8")
-    before = tree(Path("ledger"))
-    again = run(importers)
-    assert (again.added, again.skipped) == ({}, 1)
-    assert tree(Path("ledger")) == before
+    check_reimports_add_nothing(importers, 1)
 
 
 @pytest.mark.parametrize("receipt_first", [True, False])

@@ -418,6 +418,14 @@ def test_books_with_errors_say_the_close_refuses_them(tmp_path: Path) -> None:
     assert table_with(text, ["control", "2026-01"])[0] == ["bean-check errors", "FAIL"]
 
 
+def _aging_names(tmp_path: Path, ledger: str, query: str, as_of: str) -> dict[str, str]:
+    """Returns the name the aging of the receivables page as of `as_of` gives each customer."""
+    page = _served(tmp_path, ledger, "RevcloseReceivables", query)
+    assert f"As of <strong>{as_of}</strong>" in page
+    columns = [grids.title_of(name) for name in receivables_report.AGING_COLUMNS]
+    return {row[0]: row[1] for row in table_with(page, columns)}
+
+
 # CUS-1 is billed as "Acme" in January (its only revenue) and renamed by its
 # `custom "customer"` directive on Feb 15; CUS-2 is billed in March. The time
 # filter January to March ends the window at the last typed transaction,
@@ -456,13 +464,10 @@ def test_every_page_of_a_window_names_its_customers_as_of_the_windows_date(
 ) -> None:
     (tmp_path / "ar.yaml").write_text("tolerance: {USD: 1.00}\n", encoding="utf-8")
     query = "?time=2026-01+-+2026-03"
-    receivables_page = _served(tmp_path, RENAMED, "RevcloseReceivables", query)
-    assert "As of <strong>2026-03-10</strong>" in receivables_page
     # The aging as of Mar 10: CUS-1 owes INV-1 100.00 (billed Jan 10, due
     # Feb 9: 29 days past due); its directive (Feb 15, on or before Mar 10)
     # names it "Acme Robotics".
-    columns = [grids.title_of(name) for name in receivables_report.AGING_COLUMNS]
-    aging = {row[0]: row[1] for row in table_with(receivables_page, columns)}
+    aging = _aging_names(tmp_path, RENAMED, query, "2026-03-10")
     assert aging["CUS-1"] == "Acme Robotics"
     # The revenue page of the same window names every customer as of Mar 10
     # too: CUS-1's revenue 100.00 (January), 0.00 + 100.00 = 100.00 in all,
@@ -481,27 +486,17 @@ def test_every_page_of_a_window_names_its_customers_as_of_the_windows_date(
 # is booked Mar 10; CUS-1's directive renames it "Acme Robotics" on Mar 20,
 # after the window's date: the time filter Mar 1 to Mar 15 ends the window
 # on Mar 15 (the books go on to Mar 25).
-RENAMED_LATER = f"""
+RENAMED_LATER = (
+    textwrap.dedent(f"""
     option "title" "Edge"
     option "operating_currency" "USD"
     plugin "plugins.ar_reconciliation" "ar.yaml"
     plugin "plugins.deferred_revenue"
     plugin "plugins.commissions" "commissions.yaml"
     2026-01-01 {fava_server.EXTENSION}
-    2026-01-01 open Assets:Bank:Operating USD
-    2026-01-01 open Assets:AccountsReceivable USD
-    2026-01-01 open Liabilities:DeferredRevenue:Subscriptions USD
-    2026-01-01 open Income:Revenue:Subscriptions USD
-    2026-01-01 open Liabilities:UnappliedCash USD
-    2026-01-01 open Expenses:Commissions USD
-    2026-01-01 open Liabilities:CommissionsPayable USD
-    2026-01-01 open Expenses:BankFees USD
-
-    2026-01-05 custom "contract" "CTR-1"
-      customer: "CUS-1"
-      start: 2026-01-05
-      end: 2028-01-04
-
+    """)
+    + fava_server.subscription_opening("CUS-1")
+    + textwrap.dedent("""
     2026-01-05 * "Acme" "Invoice INV-1" ^INV-1
       invoice: "INV-1"
       customer: "CUS-1"
@@ -522,7 +517,8 @@ RENAMED_LATER = f"""
     2026-03-25 * "Bank" "Fees"
       Expenses:BankFees          1.00 USD
       Assets:Bank:Operating     -1.00 USD
-"""
+    """)
+)
 
 
 def test_the_commissions_booked_name_their_customers_as_of_the_windows_date(
@@ -533,12 +529,9 @@ def test_the_commissions_booked_name_their_customers_as_of_the_windows_date(
         "amortization_account: Expenses:Commissions:Amortization\n", encoding="utf-8"
     )
     query = "?time=2026-03-01+-+2026-03-15"
-    receivables_page = _served(tmp_path, RENAMED_LATER, "RevcloseReceivables", query)
-    assert "As of <strong>2026-03-15</strong>" in receivables_page
     # As of Mar 15, CUS-1 owes INV-1 2400.00 and is named by INV-1's payee,
     # "Acme": its directive (Mar 20) does not count yet.
-    columns = [grids.title_of(name) for name in receivables_report.AGING_COLUMNS]
-    aging = {row[0]: row[1] for row in table_with(receivables_page, columns)}
+    aging = _aging_names(tmp_path, RENAMED_LATER, query, "2026-03-15")
     assert aging["CUS-1"] == "Acme"
     # The commissions page lists March's commission on CTR-1 (240.00, Mar
     # 10) under the same name, as of Mar 15. (Named as of the month's end,

@@ -445,17 +445,6 @@ def _pinned(books: Books, ledger: str) -> LoadedBooks:
     return reporting.loaded(books, HEADER + ledger, {"ar.yaml": REVIEW_POLICY})
 
 
-def _billed(day: str, invoice: str, due: str, amount: str) -> str:
-    return f"""
-{day} * "Acme" "Invoice {invoice}" ^{invoice}
-  invoice: "{invoice}"
-  customer: "CUS-1"
-  due: {due}
-  Assets:AccountsReceivable  {amount} USD
-  Income:Revenue:Services  -{amount} USD
-"""
-
-
 JUNE_END = datetime.date(2026, 6, 30)
 
 
@@ -464,12 +453,12 @@ def _at_the_boundaries() -> str:
     for late in (0, 1, 30, 31, 60, 61, 90, 91):
         due = JUNE_END - datetime.timedelta(days=late)
         # B-n is due n days before Jun 30, billed 30 days before that, for 10 + n.
-        ledger += _billed(
-            str(due - datetime.timedelta(days=30)), f"B-{late}", str(due), f"{10 + late}.00"
+        ledger += reporting.invoice(
+            f"B-{late}", str(due - datetime.timedelta(days=30)), f"{10 + late}.00", str(due)
         )
     return (
         ledger
-        + _billed("2026-07-01", "LATE", "2026-07-31", "500.00")
+        + reporting.invoice("LATE", "2026-07-01", "500.00", "2026-07-31")
         + """
 2026-07-02 * "Acme" "Wire for B-91"
   receipt: "R-9"
@@ -505,9 +494,9 @@ def test_pin_aging_buckets_at_their_boundaries_tie_to_the_ledger(books: Books) -
 
 
 LEAP = (
-    _billed("2027-12-15", "INV-1", "2028-01-14", "310.00")
-    + _billed("2028-01-30", "INV-2", "2028-02-29", "290.00")
-    + _billed("2028-02-29", "INV-3", "2028-03-30", "580.00")
+    reporting.invoice("INV-1", "2027-12-15", "310.00", "2028-01-14")
+    + reporting.invoice("INV-2", "2028-01-30", "290.00", "2028-02-29")
+    + reporting.invoice("INV-3", "2028-02-29", "580.00", "2028-03-30")
     + """
 2028-02-29 * "Acme" "Wire"
   receipt: "R-1"
