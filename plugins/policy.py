@@ -104,6 +104,41 @@ def _walk(node: yaml.Node, keys: tuple[str | int, ...], lines: Lines) -> None:
             _walk(item, (*keys, index), lines)
 
 
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+def duplicate_keys(node: yaml.Node) -> list[tuple[tuple[str | int, ...], int, int]]:
+    """Returns (field path, line, line of the first) of every key written twice at one level.
+
+    YAML loaders keep the last of two equal keys and drop the first without a word,
+    so a policy holding one twice would lose what its first says: each repeat is
+    found on the composed document, before merge keys (`<<`) are resolved.
+    """
+    found: list[tuple[tuple[str | int, ...], int, int]] = []
+    seen: set[int] = set()
+
+    def visit(node: yaml.Node, keys: tuple[str | int, ...]) -> None:
+        if id(node) in seen:  # an alias: its node was visited where it is anchored
+            return
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[tuple[str, str], int] = {}
+            for key_node, value_node in node.value:
+                key = key_node.value
+                if isinstance(key_node, yaml.ScalarNode) and key_node.tag != _MERGE:
+                    line = key_node.start_mark.line + 1
+                    if (key_node.tag, key) in first:
+                        found.append(((*keys, key), line, first[(key_node.tag, key)]))
+                    first.setdefault((key_node.tag, key), line)
+                visit(value_node, (*keys, key) if isinstance(key, str) else keys)
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                visit(item, (*keys, index))
+
+    visit(node, ())
+    return found
+
+
 # LibYAML's parser where PyYAML was built with it: the same documents and marks, some ten
 # times faster than the pure-Python one (every plugin reads its policy at every load).
 _LOADER = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
@@ -113,7 +148,8 @@ def load(path: str) -> Document:
     """Reads a policy file; problems become errors on the returned document.
 
     A missing file, a YAML syntax error or a top level that is not a mapping
-    leaves the document empty with one error saying so.
+    leaves the document empty with one error saying so; a key written twice at
+    one level leaves it empty with an error at each repeat.
     """
     document = Document(path, {}, {})
     try:
@@ -128,7 +164,8 @@ def load(path: str) -> Document:
         loader = _LOADER(text)
         try:
             node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else {}
+            repeats = duplicate_keys(node) if node is not None else []
+            data = loader.construct_document(node) if node is not None and not repeats else {}
         finally:
             loader.dispose()
     except yaml.YAMLError as exc:
@@ -139,7 +176,14 @@ def load(path: str) -> Document:
             PolicyError({"filename": path, "lineno": line}, f"Invalid YAML: {problem}", None)
         )
         return document
-    if data is None:
+    for keys, line, first in repeats:
+        name = ".".join(map(str, keys))
+        message = (
+            f"Field '{name}' is written twice (first at line {first}); expected each field"
+            " once, as YAML keeps only the last"
+        )
+        document.errors.append(PolicyError({"filename": path, "lineno": line}, message, None))
+    if data is None or repeats:
         return document
     if not isinstance(data, dict):
         document.error((), f"Expected a mapping of policy fields, found {type(data).__name__}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
+import pytest
+import yaml
 from beancount import loader
 
 from reports import books as books_module
@@ -237,6 +239,69 @@ def test_with_seal_keeps_months_in_order_and_the_rest_of_the_file() -> None:
     assert sealing.with_seal("hygiene: true\n", "2026-01", "b" * 64) == (
         "hygiene: true\nsealed:\n  2026-01: " + "b" * 64 + "\n"
     )
+
+
+def test_sealing_february_keeps_januarys_seal_written_as_a_flow_mapping(
+    books: Books, tmp_path: Path
+) -> None:
+    # Review rev46: `sealed:` is a mapping of month to seal, and the policy reads it
+    # in flow style too (`sealed: {2026-01: <seal>}` is the mapping `revclose seal`
+    # writes as a block). Sealing February appended a second `sealed:` holding
+    # February alone; YAML keeps the last key, so January was silently reopened.
+    _write_policies(books, "sealed:\n")
+    path = books.write("main.beancount", HEADER + INVOICE)
+    assert cli.main(["seal", str(path), "--month", "2026-01"]) == 0
+    policy_path = tmp_path / "close.yaml"
+    january = yaml.safe_load(policy_path.read_text())["sealed"]["2026-01"]
+    books.write("close.yaml", f"tie_outs: true\nsealed: {{2026-01: {january}}}  # closed\n")
+    _, errors, _ = loader.load_file(str(path))
+    assert errors == []
+    assert cli.main(["seal", str(path), "--month", "2026-02"]) == 0
+    # Two months sealed, January's seal as it was; written back as a block, in order.
+    sealed = yaml.safe_load(policy_path.read_text())["sealed"]
+    assert sorted(sealed) == ["2026-01", "2026-02"]
+    assert policy_path.read_text() == (
+        f"tie_outs: true\nsealed:\n  2026-01: {january}\n  2026-02: {sealed['2026-02']}\n"
+    )
+    # So January's seal still holds: the commission raised from 2,400.00 to
+    # 2,500.00 (both sides, so the entry balances) breaks it.
+    changed = (HEADER + INVOICE).replace("2400.00 USD", "2500.00 USD")
+    _, errors, _ = books.load(changed)
+    assert error_lines(errors)[0][1] == (
+        'Closed month 2026-01 has changed: entry 2026-01-20 * "Jane Doe" "Commission CTR-1" '
+        "differs from the sealed books"
+    )
+
+
+def test_a_policy_field_written_twice_is_an_error_at_the_second(
+    books: Books, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # YAML keeps the last of two equal keys: a second `sealed:` would reopen
+    # every month the first holds, a second `amount:` would replace the first.
+    # Each repeat is an error at its own line, naming the first; nothing is read.
+    seal = "a" * 64
+    _write_policies(
+        books,
+        f"sealed:\n  2026-01: {seal}\nflux:\n  amount: 100\n  amount: 200\nsealed: {{}}\n",
+    )
+    path = books.write("main.beancount", HEADER + INVOICE)
+    _, errors, _ = loader.load_file(str(path))
+    policy_path = str(tmp_path / "close.yaml")
+    expected = "is written twice (first at line {}); expected each field once, as YAML keeps"
+    assert [(error.source["filename"], *error_lines([error])[0]) for error in errors] == [
+        (policy_path, 5, f"Field 'flux.amount' {expected.format(4)} only the last"),
+        (policy_path, 6, f"Field 'sealed' {expected.format(1)} only the last"),
+    ]
+    # Sealing refuses such books and writes nothing; the seal writer on its own
+    # refuses the text too, naming the first repeat.
+    before = (tmp_path / "close.yaml").read_text()
+    assert cli.main(["seal", str(path), "--month", "2026-02"]) == 1
+    assert f"{policy_path}:6: Field 'sealed' is written twice" in capsys.readouterr().err
+    assert (tmp_path / "close.yaml").read_text() == before
+    assert not (tmp_path / "seals").exists()
+    with pytest.raises(ValueError) as refused:
+        sealing.with_seal(before, "2026-02", "b" * 64)
+    assert str(refused.value) == "close.yaml:5: 'flux.amount' is written twice; nothing sealed"
 
 
 def test_bad_close_policy_points_into_the_yaml(books: Books) -> None:
