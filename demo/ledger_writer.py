@@ -51,6 +51,14 @@ REALIZED_FX = "Income:ForeignExchange:Realized"
 UNREALIZED_FX = "Income:ForeignExchange:Unrealized"
 REMEASUREMENT = "Assets:AccountsReceivable:Remeasurement"
 UNRECONCILED = "Expenses:Unreconciled"
+# The accounts of config/importers.yaml's `stripe` source and bank-us's STRIPE rule: the
+# demo's documents have no Stripe report, but one dropped there imports and loads.
+STRIPE_ACCOUNTS = (
+    "Assets:Stripe",
+    "Assets:Bank:InTransit",
+    "Expenses:PaymentProcessing",
+    "Expenses:Disputes",
+)
 OPENING_BALANCES = "Equity:OpeningBalances"
 COMMISSION_EXPENSE = "Expenses:Commissions"
 COMMISSIONS_PAYABLE = "Liabilities:CommissionsPayable"
@@ -205,6 +213,7 @@ def _accounts(company: Company) -> str:
     opens += [(UNAPPLIED_CASH, both), (CUSTOMER_CREDITS, both), (PAYMENT_DIFFERENCES, both)]
     opens += [(REALIZED_FX, both), (UNREALIZED_FX, both), (REMEASUREMENT, both)]
     opens += [(UNRECONCILED, both)]
+    opens += [(account, both) for account in STRIPE_ACCOUNTS]
     lines += [f"{day} open {account} {currencies}" for account, currencies in opens]
     return "\n".join(lines) + "\n"
 

@@ -16,6 +16,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from beancount.core import data
 
@@ -74,8 +75,10 @@ def extract_all(
     (`SourceImporter.reads`, `reads_custom`) are extracted last:
     they see `books` and every entry the other sources extracted, so a
     receipt can name an invoice imported in the same run, whatever the order
-    of the files. Since no source reads what they extract, they may give
-    their entries as text (`SourceImporter.written`).
+    of the files. Since no other source reads what they extract, they may
+    give their entries as text (`SourceImporter.written`); one that reads
+    itself (`SourceImporter.reads_itself`) sees what it extracted of the
+    files before, by path.
 
     Raises:
       ImportFailed: With the problems of every file that could not be imported.
@@ -97,8 +100,11 @@ def extract_all(
                 continue
             for path in claimed[importer.name]:
                 try:
-                    if readers:  # What they extract is read by no source: it may be text.
-                        extracted[importer.name] += importer.written(str(path), existing)
+                    if readers:  # What they extract is read by no other source: it may be text.
+                        # One that reads itself extracts entries, not text.
+                        own = extracted[importer.name] if importer.reads_itself else []
+                        seen = [*existing, *cast(list[data.Directive], own)] if own else existing
+                        extracted[importer.name] += importer.written(str(path), seen)
                     else:
                         entries = importer.extract(str(path), books)
                         extracted[importer.name] += entries

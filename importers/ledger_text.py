@@ -111,6 +111,7 @@ class Choice(NamedTuple):
     receivable: str
     otherwise: str
     keys: frozenset[str]
+    others: frozenset[str] = frozenset()  # Other accounts the books may choose, as `receivable`.
 
     def unbooked(self, text: str) -> str:
         """Returns an entry's printed text without what the books chose.
@@ -119,8 +120,10 @@ class Choice(NamedTuple):
         file: the same but for spacing within posting lines). Left out: the
         heading's links, the entry's metadata lines of `keys`; a posting to
         `receivable` is shown as to `otherwise`, and every posting line with
-        single spaces. The rest (date, flag, payee, narration, id and other
-        metadata, accounts and amounts) is what the row says.
+        single spaces (and one to any of `others`: a Stripe refund of a charge
+        waiting in unapplied cash takes it back from there, `refunds` else).
+        The rest (date, flag, payee, narration, id and other metadata,
+        accounts and amounts) is what the row says.
         """
         heading, _, rest = text.partition("\n")
         found = _LINKS.search(heading)
@@ -135,7 +138,7 @@ class Choice(NamedTuple):
                 if words[0][:-1] not in self.keys:
                     kept.append(line)
             else:  # A posting.
-                if words[0] == self.receivable:
+                if words[0] == self.receivable or words[0] in self.others:
                     words[0] = self.otherwise
                 kept.append(" ".join(words))
         return "\n".join(kept)

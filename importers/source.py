@@ -80,6 +80,14 @@ class SourceImporter(beangulp.Importer):  # type: ignore[misc]
     customers), and what the other sources extracted in the same run.
     """
 
+    reads_itself: ClassVar[bool] = False
+    """Whether `extract` looks in `existing` for what it extracted of the source's earlier files.
+
+    The import command then passes such a source (one that `reads`) what it
+    extracted in the same run of the files before, by path: a Stripe refund
+    finds its charge in last month's report imported with it.
+    """
+
     def __init__(self, placement: Placement, file_account: str) -> None:
         self.placement = placement
         self.file_account = file_account

@@ -16,6 +16,7 @@ becomes, when the books have the invoice `INV-0042` that Stripe calls `in_1`
       balance_transaction: "txn_1"
       invoice: "INV-0042"
       customer: "CUS-0042"
+      receipt: "txn_1"
       stripe_source: "ch_1"
       stripe_customer: "cus_1"
       Assets:Stripe                  96.80 USD
@@ -33,29 +34,34 @@ The counter account of each reporting category:
 
 - `charge`, `payment`: the receivable when the row's `invoice_id` (Stripe's
   `in_…` id, or the invoice's number) or its description names an invoice of
-  the books, linked to it; else unapplied cash, with the row's id as `receipt`
-  metadata for the AR plugin.
+  the books, linked to it; else unapplied cash. Either way the row's id is its
+  `receipt`, the AR plugin's receipt id (a bank line's is its
+  `bank_reference`): a receipt posted straight to the receivable.
 - `refund`, `payment_refund`, `payment_failure_refund`, `dispute`,
   `dispute_reversal`: the receivable when the row names an invoice (the
-  invoice is open again); else `refunds`, or `disputes`.
+  invoice is open again), with the row's id as `receipt` (cash refunded);
+  else unapplied cash when its `charge_id` is a charge waiting there
+  (`_Charges`: in the books, or earlier in the import), money out naming the
+  charge's `receipt` (the AR plugin takes it back from that receipt), money
+  back (a dispute won) a receipt of its own; else `refunds`, or `disputes`.
 - `payout`, `payout_reversal`: `payouts`, the bank account the payout reaches.
 - `fee`, `stripe_fee`, `network_cost`: `fees`.
 - any other (`other_adjustment`, `transfer`, `tax`, ...): its account under
   `categories`, else a problem at the row.
 
 For a charge, payment, refund or dispute, the books choose between the
-receivable and the category's own account, and add the links, `invoice`,
-`customer` and `receipt`: the row's entry records that choice
-(`ledger_text.BOOKS`), and a re-import compares the row without it
-(`ledger_text.same_row`), but with its category's account and its narration,
-`invoice_id` included.
+receivable, unapplied cash (a refund's or dispute's) and the category's own
+account, and add the links, `invoice`, `customer` and `receipt`: the row's
+entry records that choice (`ledger_text.BOOKS`), and a re-import compares
+the row without it (`ledger_text.same_row`), but with its category's account
+and its narration, `invoice_id` included.
 
     stripe:
       importer: stripe_balance
       documents: stripe/*.csv
       ledger: stripe
       date_format: "%Y-%m-%d %H:%M:%S"    # the created_utc column, UTC
-      columns: {id: balance_transaction_id, date: created_utc, ...}
+      columns: {id: balance_transaction_id, date: created_utc, ..., charge: charge_id}
       accounts:
         clearing: Assets:Stripe
         fees: Expenses:PaymentProcessing
@@ -87,11 +93,12 @@ from importers.ledger_text import BOOKS, Choice
 from importers.source import Placement, SourceImporter
 from plugins import policy
 from plugins.accounts import Accounts
-from plugins.meta import RECEIPT  # A charge in unapplied cash: its id, for the AR plugin.
+from plugins.meta import RECEIPT  # A receipt's id, for the AR plugin.
 
 ID_KEY = "balance_transaction"
+SOURCE_KEY = "stripe_source"  # The row's Stripe object: a charge's `ch_…` id.
 REQUIRED = ("id", "date", "category", "currency", "gross", "fee", "net")
-OPTIONAL = ("description", "source", "invoice", "customer", "customer_name")
+OPTIONAL = ("description", "source", "invoice", "customer", "customer_name", "charge")
 FIELDS = ("date_format", "decimal", "accounts", "categories")
 ROLES = ("clearing", "fees", "payouts", "refunds", "disputes")
 RECEIPTS = ("charge", "payment")
@@ -120,15 +127,18 @@ class StripeLayout:
     def choices(self) -> dict[str, Choice]:
         """Returns what the books choose between for each category whose rows name invoices.
 
-        A charge or payment: the receivable, or unapplied cash with its
-        `receipt`; a refund or dispute: the receivable (the invoice is open
-        again), or `refunds` or `disputes` (`credited`).
+        A charge or payment: the receivable, or unapplied cash; a refund or
+        dispute: the receivable (the invoice is open again), or unapplied
+        cash (its charge waits there: `_Charges`), or `refunds` or
+        `disputes` (`credited`). The `receipt` each writes is the books'
+        too: rows imported before 24 November 2026 have none on the
+        receivable, and a refund's none in `refunds` or `disputes`.
         """
-        receivable = self.accounts["receivable"]
-        receipts = choice(receivable, self.accounts["unapplied_cash"], RECEIPT)
-        found = dict.fromkeys(RECEIPTS, receipts)
+        receivable, unapplied = self.accounts["receivable"], self.accounts["unapplied_cash"]
+        found = dict.fromkeys(RECEIPTS, choice(receivable, unapplied, RECEIPT))
         for category in (*REFUNDS, *DISPUTES):
-            found[category] = choice(receivable, self.accounts[_FIXED[category]])
+            books = choice(receivable, self.accounts[_FIXED[category]], RECEIPT)
+            found[category] = books._replace(others=frozenset({unapplied}))
         return found
 
 
@@ -136,7 +146,8 @@ class StripeBalanceImporter(SourceImporter):
     """Imports Stripe's itemized balance change report: one transaction per balance transaction."""
 
     id_key = ID_KEY
-    reads = ("invoice",)
+    reads = ("invoice", SOURCE_KEY)
+    reads_itself = True  # A refund's charge in an earlier report of the same import.
 
     def __init__(self, placement: Placement, layout: StripeLayout) -> None:
         super().__init__(placement, layout.accounts["clearing"])
@@ -150,14 +161,51 @@ class StripeBalanceImporter(SourceImporter):
         """
         problems: list[Problem] = []
         invoices = Invoices(existing, aliases=(STRIPE_INVOICE,))
+        charges = _Charges(self.layout.accounts["unapplied_cash"], existing)
         dates = bank_numbers.Dates(self.layout.date_format)
         entries: list[data.Directive] = []
         for row in csv_rows.stream_rows(filepath, self.layout.csv, problems):
-            entry = _Row(row, self.layout, dates).transaction(invoices, problems)
+            entry = _Row(row, self.layout, dates).transaction(invoices, charges, problems)
             if entry is not None and not problems:
                 entries.append(entry)
+                charges.add(entry)
         raise_if_any(problems)
         return entries
+
+
+class _Charges:
+    """The charges in unapplied cash: each one's receipt id and currency, by its Stripe id.
+
+    A charge or payment booked to unapplied cash (it named no invoice of the
+    books) is a receipt, `receipt` its row's id, and carries its charge's id
+    (`ch_…`) as `stripe_source`: those of the books and of the report's
+    earlier rows are found here by the `charge_id` of a refund or dispute.
+    """
+
+    def __init__(self, unapplied_cash: str, entries: list[data.Directive]) -> None:
+        self.unapplied_cash = unapplied_cash
+        self.receipts: dict[str, tuple[str, str]] = {}
+        for entry in entries:
+            self.add(entry)
+
+    def add(self, entry: data.Directive) -> None:
+        """Adds an entry if it is a charge in unapplied cash."""
+        if not isinstance(entry, data.Transaction):
+            return
+        charge, receipt = entry.meta.get(SOURCE_KEY), entry.meta.get(RECEIPT)
+        if not isinstance(charge, str) or not isinstance(receipt, str):
+            return
+        for posting in entry.postings:
+            units = posting.units
+            if posting.account != self.unapplied_cash or not isinstance(units, amount.Amount):
+                continue
+            if isinstance(units.number, Decimal) and units.number < 0:
+                self.receipts.setdefault(charge, (receipt, str(units.currency)))
+
+    def receipt(self, charge: str | None, currency: str | None) -> str | None:
+        """Returns the receipt id of a charge in unapplied cash in a currency, or None."""
+        found = self.receipts.get(charge) if charge else None
+        return found[0] if found is not None and found[1] == currency else None
 
 
 class _Row(csv_rows.Cells):
@@ -169,12 +217,20 @@ class _Row(csv_rows.Cells):
         self.dates = dates
 
     def counter(
-        self, category: str, invoices: Invoices, meta: dict[str, Any], currency: str | None
+        self,
+        category: str,
+        found: tuple[Invoices, _Charges],
+        meta: dict[str, Any],
+        money: tuple[Decimal | None, str | None],
     ) -> tuple[str, frozenset[str]]:
         """Returns the counter account of the row's category and its links.
 
         Money naming one invoice in another currency than the invoice's goes
         to the category's other account, naming the invoice (`credited`).
+        Money a refund or dispute takes out of a charge in unapplied cash
+        (`_Charges`: by its `charge_id`, in its currency) is taken back from
+        there, naming the charge's receipt; money one puts back (a
+        `dispute_reversal`) waits there again, a receipt of its own.
 
         Raises:
           ValueError: If the category has no account.
@@ -182,15 +238,23 @@ class _Row(csv_rows.Cells):
         accounts = self.layout.accounts
         if category in self.layout.categories:
             return self.layout.categories[category], data.EMPTY_SET
-        cells = self.row.cells
+        cells, (invoices, charges), (gross, currency) = self.row.cells, found, money
         named = invoices.named(cells.get("invoice"), cells.get("description"))
         books = self.layout.choices.get(category)
         if books is not None:
-            found = credited(named, books, meta, currency)
+            account, links = credited(named, books, meta, currency)
             meta[BOOKS] = books  # What the books chose: not compared on re-import.
-            if category in RECEIPTS and found[0] == books.otherwise:
+            if category in RECEIPTS or account == books.receivable:
+                # A receipt, or cash refunded, wherever the books post it: the AR
+                # plugin reads one posted straight to the receivable by its id.
                 meta[RECEIPT] = meta[ID_KEY]
-            return found
+                return account, links
+            taken = charges.receipt(cells.get("charge"), currency)
+            if taken is None:
+                return account, links
+            # Its charge waits in unapplied cash: money out is taken back from its receipt.
+            meta[RECEIPT] = taken if gross is None or gross < 0 else meta[ID_KEY]
+            return accounts["unapplied_cash"], links
         if category in _FIXED:
             return accounts[_FIXED[category]], data.EMPTY_SET
         known = ", ".join(f"'{name}'" for name in sorted([*RECEIPTS, *_FIXED]))
@@ -199,19 +263,22 @@ class _Row(csv_rows.Cells):
             f"or an account for it under 'categories'"
         )
 
-    def transaction(self, invoices: Invoices, problems: list[Problem]) -> data.Transaction | None:
+    def transaction(
+        self, invoices: Invoices, charges: _Charges, problems: list[Problem]
+    ) -> data.Transaction | None:
         """Returns the row's transaction, or None with its problems added to `problems`."""
         cells, parse = self.row.cells, self.layout.numbers.parse
         txn, day = self.get("id", str), self.get("date", self.dates)
         currency = self.get("currency", bank_numbers.currency)
         gross, fee, net = (self.get(name, parse) for name in ("gross", "fee", "net"))
         meta: dict[str, Any] = {"filename": self.row.path, "lineno": self.row.line, ID_KEY: txn}
-        counter = self.get("category", lambda text: self.counter(text, invoices, meta, currency))
+        found, money = (invoices, charges), (gross, currency)
+        counter = self.get("category", lambda text: self.counter(text, found, meta, money))
         units = self.units(gross, fee, net, currency)
         problems += self.problems
         if self.problems or not (txn and day and counter and units):
             return None
-        for name, key in (("source", "stripe_source"), ("customer", "stripe_customer")):
+        for name, key in (("source", SOURCE_KEY), ("customer", "stripe_customer")):
             if cells.get(name):
                 meta[key] = cells[name]
         accounts = self.layout.accounts

@@ -1093,6 +1093,8 @@ def test_stripe_charges_fees_refunds_and_payouts(
     run(importers)
     # A row without a description is narrated by its category and source, then its
     # invoice_id (whether the books have that invoice or not: txn_2's in_unknown).
+    # Cash posted to the receivable (txn_1 paid, txn_5 disputed) carries its row's id
+    # as `receipt`, as a bank line its `bank_reference`: the AR plugin's receipt id.
     assert written("stripe") == textwrap.dedent(
         """\
         ; stripe, 2026-03: imported by `python import.py import`; do not edit by hand.
@@ -1101,6 +1103,7 @@ def test_stripe_charges_fees_refunds_and_payouts(
           balance_transaction: "txn_1"
           invoice: "INV-7"
           customer: "CUS-0042"
+          receipt: "txn_1"
           stripe_source: "ch_1"
           stripe_customer: "cus_1"
           Assets:Stripe                1164.90 USD
@@ -1134,6 +1137,7 @@ def test_stripe_charges_fees_refunds_and_payouts(
           balance_transaction: "txn_5"
           invoice: "INV-7"
           customer: "CUS-0042"
+          receipt: "txn_5"
           stripe_source: "ch_1"
           stripe_customer: "cus_1"
           Assets:Stripe               -1215.00 USD
@@ -1166,6 +1170,7 @@ def test_a_stripe_charge_names_its_invoice_by_stripes_own_id(
           balance_transaction: "txn_1"
           invoice: "INV-7"
           customer: "CUS-0042"
+          receipt: "txn_1"
           stripe_source: "ch_1"
           stripe_customer: "cus_1"
           Assets:Stripe                1164.90 USD
@@ -1176,6 +1181,7 @@ def test_a_stripe_charge_names_its_invoice_by_stripes_own_id(
           balance_transaction: "txn_2"
           invoice: "INV-7"
           customer: "CUS-0042"
+          receipt: "txn_2"
           stripe_source: "ch_1"
           stripe_customer: "cus_1"
           Assets:Stripe              -100.00 USD
