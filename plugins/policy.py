@@ -44,12 +44,17 @@ def resolve(config: str | None, options_map: Mapping[str, Any]) -> str | None:
 
 @dataclass
 class Document:
-    """A parsed YAML mapping that remembers the line of every key and item."""
+    """A parsed YAML mapping that remembers the line of every key and item.
+
+    `lines` holds where each key or item is written, `ends` the last line of
+    each key's value (comments after it aside), both counted from 1.
+    """
 
     path: str
     data: dict[str, Any]
     lines: Lines
     errors: list[PolicyError] = field(default_factory=list)
+    ends: Lines = field(default_factory=dict)
 
     def line(self, keys: tuple[str | int, ...]) -> int:
         """Returns the line of `keys`, or of its nearest ancestor that has one."""
@@ -91,17 +96,34 @@ def _shown(value: Any) -> str:
     return f"'{value}'" if not isinstance(value, dict | list) else type(value).__name__
 
 
-def _walk(node: yaml.Node, keys: tuple[str | int, ...], lines: Lines) -> None:
-    lines[keys] = node.start_mark.line + 1
+def _walk(node: yaml.Node, keys: tuple[str | int, ...], document: Document) -> None:
+    document.lines[keys] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = key_node.value
-            _walk(value_node, (*keys, key), lines)
+            _walk(value_node, (*keys, key), document)
             # A key's line is where the key is written, not where its value starts.
-            lines[(*keys, key)] = key_node.start_mark.line + 1
+            document.lines[(*keys, key)] = key_node.start_mark.line + 1
+            document.ends[(*keys, key)] = _last_line(value_node) + 1
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _walk(item, (*keys, index), lines)
+            _walk(item, (*keys, index), document)
+
+
+def _last_line(node: yaml.Node) -> int:
+    """Returns the last line (from 0) a YAML value is written on, comments after it aside.
+
+    A block collection ends with its last item. An alias is the node it names,
+    so its lines are those of its anchor.
+    """
+    if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and not node.flow_style:
+        if not node.value:
+            return int(node.start_mark.line)
+        last = node.value[-1]
+        return _last_line(last[1] if isinstance(last, tuple) else last)
+    end = node.end_mark
+    # A block scalar (`|`) ends where the next line starts: its last line is the one before.
+    return int(end.line - 1 if end.column == 0 and end.line > node.start_mark.line else end.line)
 
 
 _MERGE = "tag:yaml.org,2002:merge"
@@ -147,19 +169,30 @@ _LOADER = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
 def load(path: str) -> Document:
     """Reads a policy file; problems become errors on the returned document.
 
-    A missing file, a YAML syntax error or a top level that is not a mapping
-    leaves the document empty with one error saying so; a key written twice at
-    one level leaves it empty with an error at each repeat.
+    A file that cannot be read leaves the document empty with one error saying
+    so; its text is then read as `parse` reads it.
     """
-    document = Document(path, {}, {})
     try:
         with open(path, encoding="utf-8") as stream:
             text = stream.read()
     except OSError as exc:
+        document = Document(path, {}, {})
         document.errors.append(
             PolicyError({"filename": path, "lineno": 0}, f"Cannot read policy file: {exc}", None)
         )
         return document
+    return parse(text, path)
+
+
+def parse(text: str, path: str) -> Document:
+    """Reads a policy's text, written in the file `path`; problems become errors on it.
+
+    The one place a policy's YAML is read: composed once, then built into data
+    with the lines of its keys. A YAML syntax error or a top level that is not
+    a mapping leaves the document empty with one error saying so; a key written
+    twice at one level leaves it empty with an error at each repeat.
+    """
+    document = Document(path, {}, {})
     try:
         loader = _LOADER(text)
         try:
@@ -190,7 +223,7 @@ def load(path: str) -> Document:
         return document
     document.data = data
     if node is not None:
-        _walk(node, (), document.lines)
+        _walk(node, (), document)
     return document
 
 

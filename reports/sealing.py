@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 from typing import Any
-
-import yaml
 
 from plugins import close_policy, period_lock, policy
 from reports import period
@@ -23,8 +22,8 @@ def seal_month(books: Books, month: datetime.date) -> tuple[str, str]:
 
     Raises:
       ValueError: if the ledger does not enable plugins.close_controls with a valid
-        policy file, or the seal cannot be added keeping every sealed month (nothing
-        is written then).
+        policy file, or `sealed:` in it is not written as a block that `with_seal`
+        can edit (nothing is written then).
     """
     config = books.plugin_config("plugins.close_controls")
     chosen, errors = close_policy.load(config, books.options)
@@ -47,86 +46,72 @@ def seal_month(books: Books, month: datetime.date) -> tuple[str, str]:
 
 
 def with_seal(text: str, month: str, digest: str, path: str = "close.yaml") -> str:
-    """Returns the policy text with `month: digest` under `sealed:`, months in order.
+    """Returns the policy text with `month: digest` under `sealed:`.
 
-    `sealed:` is read as YAML, in whatever style it is written (a block, a flow
-    mapping `{2026-09: ...}`, empty), and written back as a block, one line a
-    month; a month's line written in a block stays as it was (with its comment).
-    The result is read back: it must hold every month sealed before plus this
-    one, and the rest of the policy unchanged.
+    `sealed:` is edited as a block, one month a line, and every other line is
+    kept: a month's line already there stays as written (quotes, comment) when
+    its seal is unchanged and is replaced when it changes; a new month's line
+    goes after the latest month before it, or first. An empty `sealed:` (or
+    `sealed: {}`) gets its first line, and a policy without one gets it at the
+    end. The result is read back: every month sealed before, this one, and the
+    rest of the policy as it was.
 
     Raises:
-      ValueError: naming `path` and the line of `sealed:`, if the text cannot be
-        so rewritten (not YAML, `sealed` not a mapping or written twice).
+      ValueError: naming `path` and a line, nothing written, if the text is not
+        a valid policy or `sealed:` is not written as such a block (a flow
+        mapping of months, a seal over several lines, an anchor on `sealed:`,
+        an alias among its months).
     """
+    document = _read(text, path)
     lines = text.splitlines()
-    before, node = _parsed(text, path)
-    pairs = [(key, value) for key, value in node.value if key.value == "sealed"] if node else []
-    if not pairs:
+    if "sealed" not in document.data:
         return "\n".join([*lines, "sealed:", f"  {month}: {digest}"]) + "\n"
-    key, value = pairs[0]
-    first, last = key.start_mark.line, _last_line(value)
-    seals = before.get("sealed") or {}
-    if key.start_mark.column != 0 or not isinstance(seals, dict):
-        raise ValueError(f"{path}:{first + 1}: 'sealed' is not a mapping; nothing sealed")
-    block = {str(name): f"{name}: {seal}" for name, seal in seals.items()}
-    if isinstance(value, yaml.MappingNode) and not value.flow_style:
-        block.update(
-            (str(item.value), lines[item.start_mark.line].strip())
-            for item, seal in value.value
-            if seal.end_mark.line == item.start_mark.line
-        )
-    block[month] = f"{month}: {digest}"
-    rest = lines[first][len("sealed:") :].strip()
-    head = (
-        lines[first] if lines[first].startswith("sealed:") and rest[:1] in ("", "#") else "sealed:"
+    first, last = document.lines[("sealed",)], document.ends[("sealed",)]
+    seals = document.data["sealed"] or {}
+    # Each month's line (from 1), if its seal is on it, below `sealed:`; an alias
+    # ends where its anchor is written, elsewhere.
+    rows: dict[str, int] = {}
+    for name in seals if isinstance(seals, dict) else ():
+        row = document.lines.get(("sealed", str(name)), 0)
+        if first < row == document.ends.get(("sealed", str(name)), 0) <= last:
+            rows[str(name)] = row
+    head = _HEAD.fullmatch(lines[first - 1])
+    refused = ValueError(
+        f"{path}:{first}: cannot add {month} to 'sealed' as written; write 'sealed:' as a block,"
+        " one month a line ('  2026-01: <seal>'), without aliases; nothing sealed"
     )
-    # Comment lines among the seals stay, ahead of them.
-    notes = [line for line in lines[first + 1 : last + 1] if line.lstrip().startswith("#")]
-    seal_lines = [f"  {block[name]}" for name in sorted(block)]
-    result = "\n".join([*lines[:first], head, *notes, *seal_lines, *lines[last + 1 :]]) + "\n"
-    expected = {
-        **before,
-        "sealed": {**{str(name): seal for name, seal in seals.items()}, month: digest},
-    }
-    if _parsed(result, path)[0] != expected:
-        raise ValueError(
-            f"{path}:{first + 1}: cannot add {month} to 'sealed' keeping every month sealed"
-            " before; nothing sealed"
-        )
+    if head is None or not isinstance(seals, dict) or len(rows) != len(seals):
+        raise refused
+    if seals.get(month) == digest:
+        return text
+    lines[first - 1] = "sealed:" + head.group(2)  # `sealed: {}` becomes a block's head
+    if month in rows:
+        lines[rows[month] - 1] = _indent(lines[rows[month] - 1]) + f"{month}: {digest}"
+    else:
+        indent = _indent(lines[min(rows.values()) - 1]) if rows else "  "
+        below = max((row for name, row in rows.items() if name < month), default=first)
+        lines.insert(below, f"{indent}{month}: {digest}")
+    result = "\n".join(lines) + "\n"
+    after = policy.parse(result, path)
+    if after.errors or after.data != {**document.data, "sealed": {**seals, month: digest}}:
+        raise refused
     return result
 
 
-def _parsed(text: str, path: str) -> tuple[dict[str, Any], yaml.MappingNode | None]:
-    """Returns a policy text's mapping and its top-level node; raises ValueError if not one."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        raise ValueError(f"{path}:{line}: not valid YAML; nothing sealed") from exc
-    if node is None:
-        return {}, None
-    if not isinstance(node, yaml.MappingNode) or node.flow_style:
-        raise ValueError(f"{path}:1: expected a block mapping of policy fields; nothing sealed")
-    repeats = policy.duplicate_keys(node)
-    if repeats:
-        keys, line, _ = repeats[0]
-        raise ValueError(
-            f"{path}:{line}: '{'.'.join(map(str, keys))}' is written twice; nothing sealed"
-        )
-    return data, node
+def _read(text: str, path: str) -> policy.Document:
+    """Returns the policy text read as every policy is; raises ValueError at its first error."""
+    document = policy.parse(text, path)
+    if document.errors:
+        error = document.errors[0]
+        raise ValueError(f"{_where(error.source)}: {error.message}; nothing sealed")
+    return document
 
 
-def _last_line(value: yaml.Node) -> int:
-    """Returns the last line (from 0) a YAML value is written on, comments after it aside."""
-    if isinstance(value, yaml.MappingNode | yaml.SequenceNode) and not value.flow_style:
-        items = [item[1] if isinstance(item, tuple) else item for item in value.value]
-        return max((_last_line(item) for item in items), default=value.start_mark.line)
-    end = value.end_mark
-    # A block scalar (`|`) ends where the next line starts: its last line is the one before.
-    return end.line - 1 if end.column == 0 and end.line > value.start_mark.line else end.line
+_HEAD = re.compile(r"sealed:(\s*\{\s*\})?(\s*(#.*)?)")
+
+
+def _indent(line: str) -> str:
+    return line[: len(line) - len(line.lstrip())]
 
 
 def _where(source: dict[str, Any]) -> str:

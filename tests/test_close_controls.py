@@ -241,28 +241,126 @@ def test_with_seal_keeps_months_in_order_and_the_rest_of_the_file() -> None:
     )
 
 
-def test_sealing_february_keeps_januarys_seal_written_as_a_flow_mapping(
+def _hand_written_close_policy(books: Books, tmp_path: Path) -> tuple[Path, str]:
+    """Seals January, then writes close.yaml by hand around its seal; returns main and the seal."""
+    _write_policies(books, "sealed: {}\n")
+    path = books.write("main.beancount", HEADER + INVOICE)
+    assert cli.main(["seal", str(path), "--month", "2026-01"]) == 0
+    january = yaml.safe_load((tmp_path / "close.yaml").read_text())["sealed"]["2026-01"]
+    books.write("close.yaml", CLOSE.format(january=january))
+    assert loader.load_file(str(path))[1] == []
+    return path, january
+
+
+# A close policy as a controller edits it: comments, a quoted month, a field in flow style.
+CLOSE = """\
+# Close policy.
+sealed:  # months closed
+  # January: closed by the controller
+  "2026-01": {january}  # reviewed
+flux: {{amount: 100}}
+"""
+
+
+def test_sealing_a_sealed_month_again_on_unchanged_books_changes_no_byte(
     books: Books, tmp_path: Path
 ) -> None:
-    # Review rev46: `sealed:` is a mapping of month to seal, and the policy reads it
-    # in flow style too (`sealed: {2026-01: <seal>}` is the mapping `revclose seal`
-    # writes as a block). Sealing February appended a second `sealed:` holding
-    # February alone; YAML keeps the last key, so January was silently reopened.
+    # Review rev48: the books are those January was sealed on, so its seal is the
+    # same digest and its line is kept as written, quotes and comment included.
+    # Found: the line rewritten as `  2026-01: <seal>`, its `# reviewed` dropped.
+    path, january = _hand_written_close_policy(books, tmp_path)
+    before = (tmp_path / "close.yaml").read_text()
+    assert cli.main(["seal", str(path), "--month", "2026-01"]) == 0
+    assert (tmp_path / "close.yaml").read_text() == before
+    # A changed seal replaces the month's line (at its indentation); the rest stays.
+    assert sealing.with_seal(before, "2026-01", "b" * 64) == before.replace(
+        f'"2026-01": {january}  # reviewed', "2026-01: " + "b" * 64
+    )
+
+
+def test_pin_sealing_keeps_comments_quoted_months_and_flow_fields(
+    books: Books, tmp_path: Path
+) -> None:
+    """Pin (review rev48): `revclose seal` of February beside a hand-written January."""
+    path, january = _hand_written_close_policy(books, tmp_path)
+    assert cli.main(["seal", str(path), "--month", "2026-02"]) == 0
+    written = (tmp_path / "close.yaml").read_text()
+    february = yaml.safe_load(written)["sealed"]["2026-02"]
+    assert written == (
+        "# Close policy.\n"
+        "sealed:  # months closed\n"
+        "  # January: closed by the controller\n"
+        f'  "2026-01": {january}  # reviewed\n'
+        f"  2026-02: {february}\n"
+        "flux: {amount: 100}\n"
+    )
+
+
+def test_a_new_month_goes_after_the_month_before_it_at_the_blocks_indentation() -> None:
+    text = (
+        "sealed:\n"
+        "    2026-01: " + "a" * 64 + "  # q1\n"
+        "    # March closed late\n"
+        "    2026-03: " + "c" * 64 + "\n"
+        "hygiene: true\n"
+    )
+    # February goes below January's line (line 2), four spaces in like the others;
+    # January's comment and the comment above March stay where they are.
+    assert sealing.with_seal(text, "2026-02", "b" * 64) == (
+        "sealed:\n"
+        "    2026-01: " + "a" * 64 + "  # q1\n"
+        "    2026-02: " + "b" * 64 + "\n"
+        "    # March closed late\n"
+        "    2026-03: " + "c" * 64 + "\n"
+        "hygiene: true\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "sealed",
+    [
+        # Two empty months have the same seal; the second names the first's anchor.
+        "sealed:\n  2026-01: &empty {a}\n  2026-02: *empty\n",
+        # The whole block under an anchor.
+        "sealed: &closed\n  2026-01: {a}\n",
+    ],
+)
+def test_sealing_refuses_aliases_and_anchors_under_sealed_at_its_line(sealed: str) -> None:
+    # Review rev48: an alias's lines are those of its anchor, so the month lines
+    # read from them do not exist where the alias is written. Refused at the line
+    # of `sealed:` (line 2), whatever the month.
+    text = "hygiene: true\n" + sealed.format(a="a" * 64)
+    with pytest.raises(ValueError) as refused:
+        sealing.with_seal(text, "2026-03", "c" * 64)
+    assert str(refused.value) == (
+        "close.yaml:2: cannot add 2026-03 to 'sealed' as written; write 'sealed:' as a block,"
+        " one month a line ('  2026-01: <seal>'), without aliases; nothing sealed"
+    )
+
+
+def test_sealing_refuses_sealed_written_as_a_flow_mapping_and_writes_nothing(
+    books: Books, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Review rev46: sealing February must not reopen January written in flow style
+    # (`sealed: {2026-01: <seal>}`, which the policy reads). Sealing edits `sealed:`
+    # as a block only, so it refuses at the line of `sealed:` and writes nothing.
     _write_policies(books, "sealed:\n")
     path = books.write("main.beancount", HEADER + INVOICE)
     assert cli.main(["seal", str(path), "--month", "2026-01"]) == 0
     policy_path = tmp_path / "close.yaml"
     january = yaml.safe_load(policy_path.read_text())["sealed"]["2026-01"]
-    books.write("close.yaml", f"tie_outs: true\nsealed: {{2026-01: {january}}}  # closed\n")
+    flow = f"tie_outs: true\nsealed: {{2026-01: {january}}}  # closed\n"
+    books.write("close.yaml", flow)
     _, errors, _ = loader.load_file(str(path))
     assert errors == []
-    assert cli.main(["seal", str(path), "--month", "2026-02"]) == 0
-    # Two months sealed, January's seal as it was; written back as a block, in order.
-    sealed = yaml.safe_load(policy_path.read_text())["sealed"]
-    assert sorted(sealed) == ["2026-01", "2026-02"]
-    assert policy_path.read_text() == (
-        f"tie_outs: true\nsealed:\n  2026-01: {january}\n  2026-02: {sealed['2026-02']}\n"
+    assert cli.main(["seal", str(path), "--month", "2026-02"]) == 2
+    assert capsys.readouterr().err == (
+        f"revclose: {policy_path}:2: cannot add 2026-02 to 'sealed' as written; write"
+        " 'sealed:' as a block, one month a line ('  2026-01: <seal>'), without aliases;"
+        " nothing sealed\n"
     )
+    assert policy_path.read_text() == flow
+    assert not (tmp_path / "seals" / "2026-02.txt").exists()
     # So January's seal still holds: the commission raised from 2,400.00 to
     # 2,500.00 (both sides, so the entry balances) breaks it.
     changed = (HEADER + INVOICE).replace("2400.00 USD", "2500.00 USD")
@@ -301,7 +399,10 @@ def test_a_policy_field_written_twice_is_an_error_at_the_second(
     assert not (tmp_path / "seals").exists()
     with pytest.raises(ValueError) as refused:
         sealing.with_seal(before, "2026-02", "b" * 64)
-    assert str(refused.value) == "close.yaml:5: 'flux.amount' is written twice; nothing sealed"
+    # In the policy's own words, as bean-check says it.
+    assert str(refused.value) == (
+        f"close.yaml:5: Field 'flux.amount' {expected.format(4)} only the last; nothing sealed"
+    )
 
 
 def test_bad_close_policy_points_into_the_yaml(books: Books) -> None:
