@@ -13,17 +13,16 @@ a folder of files as one document (a month of partitioned Parquet files,
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
 
 from beancount.core import data
 
 from importers import ledger_files, ledger_includes
 from importers.errors import ImportFailed, Problem, raise_if_any
 from importers.ledger_text import Entry
-from importers.source import SourceImporter
+from importers.source import Lookup, SourceImporter
 
 
 @dataclass(frozen=True)
@@ -66,6 +65,7 @@ def extract_all(
     documents: Sequence[Path],
     books: Sequence[data.Directive] = (),
     notes: list[Problem] | None = None,
+    lookup: Lookup | None = None,
 ) -> list[ledger_files.Batch]:
     """Returns the entries of every document, one batch per source.
 
@@ -76,9 +76,9 @@ def extract_all(
     they see `books` and every entry the other sources extracted, so a
     receipt can name an invoice imported in the same run, whatever the order
     of the files. Since no other source reads what they extract, they may
-    give their entries as text (`SourceImporter.written`); one that reads
-    itself (`SourceImporter.reads_itself`) sees what it extracted of the
-    files before, by path.
+    give their entries as text (`SourceImporter.written`); one whose rows
+    name each other's (`reads_itself`) has its documents extracted together,
+    with `lookup` to find more of the books (`extract_together`).
 
     Raises:
       ImportFailed: With the problems of every file that could not be imported.
@@ -98,22 +98,24 @@ def extract_all(
         for importer in importers:
             if bool(importer.reads or importer.reads_custom) != readers:
                 continue
-            for path in claimed[importer.name]:
+            paths = [str(path) for path in claimed[importer.name]]
+            together = readers and importer.reads_itself  # Its rows name each other's.
+            for group in [paths] if together and paths else [[path] for path in paths]:
                 try:
-                    if readers:  # What they extract is read by no other source: it may be text.
-                        # One that reads itself extracts entries, not text.
-                        own = extracted[importer.name] if importer.reads_itself else []
-                        seen = [*existing, *cast(list[data.Directive], own)] if own else existing
-                        extracted[importer.name] += importer.written(str(path), seen)
+                    if together:
+                        found = importer.extract_together(group, existing, lookup)
+                        extracted[importer.name] += found
+                    elif readers:  # What they extract is read by no other source: it may be text.
+                        extracted[importer.name] += importer.written(group[0], existing)
                     else:
-                        entries = importer.extract(str(path), books)
+                        entries = importer.extract(group[0], books)
                         extracted[importer.name] += entries
                         existing += entries
                 except ImportFailed as failed:
                     problems += failed.problems
                     continue
                 if notes is not None:
-                    notes += importer.notes(str(path))
+                    notes += [note for path in group for note in importer.notes(path)]
     # A shared file's problem (a price book's line) that several documents hit is told once.
     problems = list(dict.fromkeys(problems))
     problems.sort(key=lambda problem: problem.path)  # Stable: each file keeps its order.
@@ -150,10 +152,14 @@ def import_documents(
     documents = documents_under(roots)
     keys = sorted({key for importer in importers for key in importer.reads})
     books = ledger_files.entries_with(ledger, keys) if keys else []
+
+    def lookup(values: Mapping[str, Set[str]]) -> list[data.Directive]:
+        return ledger_files.entries_with(ledger, values, values)
+
     types = sorted({kind for importer in importers for kind in importer.reads_custom})
     books += ledger_files.custom_entries(ledger, types) if types else []
     notes: list[Problem] = []
-    changes = ledger_files.plan(ledger, extract_all(importers, documents, books, notes))
+    changes = ledger_files.plan(ledger, extract_all(importers, documents, books, notes, lookup))
     raise_if_any(ledger_includes.not_included(ledger, [p for p, n in changes.added.items() if n]))
     ledger_files.write(changes)
     return Imported(len(documents), changes.added, changes.skipped, tuple(notes))

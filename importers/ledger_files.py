@@ -387,19 +387,30 @@ class _Ledger:
         return found
 
 
-def entries_with(ledger: Path, keys: Iterable[str]) -> list[data.Directive]:
+def entries_with(
+    ledger: Path, keys: Iterable[str], values: Mapping[str, Set[str]] | None = None
+) -> list[data.Directive]:
     """Returns the first entry of the ledger's files carrying each value of the metadata keys.
 
     The files are read as text where the writer wrote them (`ledger_index`),
-    others parsed (not loaded: no plugin runs), like the index of ids.
+    others parsed (not loaded: no plugin runs), like the index of ids. Of a
+    key in `values`, only the entries of those values are built.
 
     Raises:
       ImportFailed: With every syntax error of a ledger file read.
     """
     books = _Ledger(ledger)
     with bulk():
-        ids = books.resolved(books.ids(keys))
-    found = {id(entry): entry for by_id in ids.values() for entry in by_id.values()}
+        ids = books.ids(keys)
+        if values:
+            ids = {
+                key: {value: at for value, at in by_id.items() if value in values[key]}
+                if key in values
+                else by_id
+                for key, by_id in ids.items()
+            }
+        resolved = books.resolved(ids)
+    found = {id(entry): entry for by_id in resolved.values() for entry in by_id.values()}
     raise_if_any(books.problems)
     return list(found.values())
 

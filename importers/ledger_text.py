@@ -120,8 +120,8 @@ class Choice(NamedTuple):
         file: the same but for spacing within posting lines). Left out: the
         heading's links, the entry's metadata lines of `keys`; a posting to
         `receivable` is shown as to `otherwise`, and every posting line with
-        single spaces (and one to any of `others`: a Stripe refund of a charge
-        waiting in unapplied cash takes it back from there, `refunds` else).
+        single spaces (and one to any of `others`, the other accounts the
+        importer's rule may choose).
         The rest (date, flag, payee, narration, id and other metadata,
         accounts and amounts) is what the row says.
         """

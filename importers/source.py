@@ -16,7 +16,7 @@ Every entry an importer extracts carries its row's id in the source system under
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from pathlib import PurePath, PurePosixPath
 from typing import Any, ClassVar
@@ -32,6 +32,9 @@ from importers.ledger_text import Entry
 from plugins import policy
 
 FIELDS = ("importer", "documents", "ledger")
+
+# The books' entries carrying these values of these metadata keys (`ledger_files.entries_with`).
+Lookup = Callable[[Mapping[str, Set[str]]], list[data.Directive]]
 
 
 @dataclass(frozen=True)
@@ -81,11 +84,11 @@ class SourceImporter(beangulp.Importer):  # type: ignore[misc]
     """
 
     reads_itself: ClassVar[bool] = False
-    """Whether `extract` looks in `existing` for what it extracted of the source's earlier files.
+    """Whether the rows of the source's documents name each other (`extract_together`).
 
-    The import command then passes such a source (one that `reads`) what it
-    extracted in the same run of the files before, by path: a Stripe refund
-    finds its charge in last month's report imported with it.
+    The import command then extracts such a source's documents of one run
+    together (one that `reads`), whatever their order (Stripe's rule is
+    `importers.stripe_balance`'s docstring).
     """
 
     def __init__(self, placement: Placement, file_account: str) -> None:
@@ -118,6 +121,21 @@ class SourceImporter(beangulp.Importer):  # type: ignore[misc]
         source extracts (`batch.extract_all`).
         """
         return self.extract(filepath, existing)  # type: ignore[no-any-return]
+
+    def extract_together(
+        self, paths: Sequence[str], existing: list[data.Directive], lookup: Lookup | None = None
+    ) -> Sequence[Entry]:
+        """Returns what the import command writes of documents read together (`reads_itself`).
+
+        By default each one's `written` after the other. `lookup` finds more
+        of the books' entries, by the values of their metadata keys: what a
+        row names that `existing` (the entries carrying a key of `reads`)
+        does not hold.
+
+        Raises:
+          ImportFailed: With the problems of every document.
+        """
+        return [entry for path in paths for entry in self.written(path, existing)]
 
     def filename(self, filepath: str) -> str:
         """Returns the archived file's name: the source's name with the file's extension."""

@@ -37,21 +37,34 @@ The counter account of each reporting category:
   the books, linked to it; else unapplied cash. Either way the row's id is its
   `receipt`, the AR plugin's receipt id (a bank line's is its
   `bank_reference`): a receipt posted straight to the receivable.
-- `refund`, `payment_refund`, `payment_failure_refund`, `dispute`,
-  `dispute_reversal`: the receivable when the row names an invoice (the
-  invoice is open again), with the row's id as `receipt` (cash refunded);
-  else unapplied cash when its `charge_id` is a charge waiting there
-  (`_Charges`: in the books, or earlier in the import), money out naming the
-  charge's `receipt` (the AR plugin takes it back from that receipt), money
-  back (a dispute won) a receipt of its own; else `refunds`, or `disputes`.
+- `refund`, `payment_refund`, `payment_failure_refund`, `dispute`: the
+  receivable when the row names an invoice (the invoice is open again), with
+  the row's id as `receipt` (cash refunded); else where the charge its
+  `charge_id` names was booked (in its currency): a charge waiting in
+  unapplied cash is taken back from there, naming the charge's `receipt`
+  (the AR plugin takes it from what the receipt holds, then from what it
+  paid: `plugins.chargebacks`); a charge paid straight to an invoice opens
+  that invoice again, as a row naming it does; else `refunds`, or `disputes`.
+- `dispute_reversal` (a dispute won): where its dispute was booked, the
+  dispute being the row whose `source_id` it shares (`stripe_source`):
+  from `disputes`; back to unapplied cash, as a receipt of its own (a second
+  credit naming the charge's receipt would be a second receipt of one id);
+  to the receivable, paying the dispute's invoice again. A dispute not
+  found: the receivable when the row names an invoice, else `disputes`.
 - `payout`, `payout_reversal`: `payouts`, the bank account the payout reaches.
 - `fee`, `stripe_fee`, `network_cost`: `fees`.
 - any other (`other_adjustment`, `transfer`, `tax`, ...): its account under
   `categories`, else a problem at the row.
 
+Which charge or dispute a row names is found among every row of the
+reports imported together, as its row is booked, else among the books'
+entries (`StripeBalanceImporter.extract_together` asks the books for those
+ids alone), whatever the order of the rows and of the files: charges are
+booked before refunds and disputes, and those before reversals (`_Booked`).
+
 For a charge, payment, refund or dispute, the books choose between the
-receivable, unapplied cash (a refund's or dispute's) and the category's own
-account, and add the links, `invoice`, `customer` and `receipt`: the row's
+receivable, unapplied cash and the category's own account (above), and add
+the links, `invoice`, `customer` and `receipt`: the row's
 entry records that choice (`ledger_text.BOOKS`), and a re-import compares
 the row without it (`ledger_text.same_row`), but with its category's account
 and its narration, `invoice_id` included.
@@ -74,23 +87,23 @@ and its narration, `invoice_id` included.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from beancount.core import amount, data
 
 from importers import bank_numbers, csv_rows, source
 from importers.bank_entries import clean
-from importers.bank_invoices import STRIPE_INVOICE, Invoices, choice, credited
+from importers.bank_invoices import CUSTOMER, INVOICE, STRIPE_INVOICE, Invoices, choice, credited
 from importers.bank_numbers import NumberFormat
 from importers.bank_statement import holds
 from importers.config import Section
 from importers.csv_rows import CsvLayout, Row
-from importers.errors import Problem, raise_if_any
+from importers.errors import ImportFailed, Problem, raise_if_any
 from importers.ledger_text import BOOKS, Choice
-from importers.source import Placement, SourceImporter
+from importers.source import Lookup, Placement, SourceImporter
 from plugins import policy
 from plugins.accounts import Accounts
 from plugins.meta import RECEIPT  # A receipt's id, for the AR plugin.
@@ -104,6 +117,8 @@ ROLES = ("clearing", "fees", "payouts", "refunds", "disputes")
 RECEIPTS = ("charge", "payment")
 REFUNDS = ("refund", "payment_refund", "payment_failure_refund")
 DISPUTES = ("dispute", "dispute_reversal")
+REVERSALS = ("dispute_reversal",)  # Money a dispute took, won back.
+_TAKING = (*REFUNDS, "dispute")  # Money out of a charge, found by the row's `charge_id`.
 _FIXED = {
     **dict.fromkeys(("payout", "payout_reversal"), "payouts"),
     **dict.fromkeys(("fee", "stripe_fee", "network_cost"), "fees"),
@@ -127,12 +142,9 @@ class StripeLayout:
     def choices(self) -> dict[str, Choice]:
         """Returns what the books choose between for each category whose rows name invoices.
 
-        A charge or payment: the receivable, or unapplied cash; a refund or
-        dispute: the receivable (the invoice is open again), or unapplied
-        cash (its charge waits there: `_Charges`), or `refunds` or
-        `disputes` (`credited`). The `receipt` each writes is the books'
-        too: rows imported before 24 November 2026 have none on the
-        receivable, and a refund's none in `refunds` or `disputes`.
+        The receivable, unapplied cash or the category's own account: the
+        rule is the module's (its docstring); the `receipt` each writes is
+        the books' too.
         """
         receivable, unapplied = self.accounts["receivable"], self.accounts["unapplied_cash"]
         found = dict.fromkeys(RECEIPTS, choice(receivable, unapplied, RECEIPT))
@@ -146,8 +158,8 @@ class StripeBalanceImporter(SourceImporter):
     """Imports Stripe's itemized balance change report: one transaction per balance transaction."""
 
     id_key = ID_KEY
-    reads = ("invoice", SOURCE_KEY)
-    reads_itself = True  # A refund's charge in an earlier report of the same import.
+    reads = ("invoice",)
+    reads_itself = True  # A refund's charge, a reversal's dispute: in any report of the import.
 
     def __init__(self, placement: Placement, layout: StripeLayout) -> None:
         super().__init__(placement, layout.accounts["clearing"])
@@ -159,53 +171,140 @@ class StripeBalanceImporter(SourceImporter):
         Raises:
           ImportFailed: Naming the file and line of every bad row or cell.
         """
+        return self.extract_together([filepath], existing)
+
+    def extract_together(
+        self, paths: Sequence[str], existing: list[data.Directive], lookup: Lookup | None = None
+    ) -> list[data.Directive]:
+        """Returns one transaction per row of the reports, in their order.
+
+        The charges and disputes the rows name are found in `existing`, in
+        what `lookup` finds of their ids in the books, and among the rows
+        (`_Booked`): all the charges are booked first, then the refunds and
+        disputes, then the reversals.
+
+        Raises:
+          ImportFailed: Naming the file and line of every bad row or cell.
+        """
         problems: list[Problem] = []
         invoices = Invoices(existing, aliases=(STRIPE_INVOICE,))
-        charges = _Charges(self.layout.accounts["unapplied_cash"], existing)
         dates = bank_numbers.Dates(self.layout.date_format)
-        entries: list[data.Directive] = []
-        for row in csv_rows.stream_rows(filepath, self.layout.csv, problems):
-            entry = _Row(row, self.layout, dates).transaction(invoices, charges, problems)
-            if entry is not None and not problems:
-                entries.append(entry)
-                charges.add(entry)
+        rows: list[Row] = []
+        for path in paths:
+            try:
+                rows += csv_rows.stream_rows(path, self.layout.csv, problems)
+            except ImportFailed as failed:  # An unreadable file: the others are still read.
+                problems += failed.problems
+        named = {_named(row) for row in rows} - {None, ""}
+        booked = _Booked(self.layout.accounts, named)
+        booked.add(existing)
+        # What the rows book themselves is not looked for in the books.
+        wanted = named - {row.cells.get("source") for row in rows if _named_by(row)}
+        if lookup is not None and wanted:
+            booked.add(lookup({SOURCE_KEY: {str(each) for each in wanted}}))
+        built: list[data.Transaction | None] = [None] * len(rows)
+        for index in sorted(range(len(rows)), key=lambda at: _rank(rows[at])):
+            entry = _Row(rows[index], self.layout, dates).transaction(invoices, booked, problems)
+            if entry is not None:
+                built[index] = entry
+                booked.add((entry,))
+        order = {path: at for at, path in enumerate(paths)}
+        problems.sort(key=lambda problem: (order.get(problem.path, 0), problem.line or 0))
         raise_if_any(problems)
-        return entries
+        return [entry for entry in built if entry is not None]
 
 
-class _Charges:
-    """The charges in unapplied cash: each one's receipt id and currency, by its Stripe id.
+def _named(row: Row) -> str | None:
+    """Returns the Stripe id of the charge or dispute a row names, if it names one."""
+    category = row.cells.get("category")
+    if category in _TAKING:
+        return row.cells.get("charge")
+    return row.cells.get("source") if category in REVERSALS else None
 
-    A charge or payment booked to unapplied cash (it named no invoice of the
-    books) is a receipt, `receipt` its row's id, and carries its charge's id
-    (`ch_…`) as `stripe_source`: those of the books and of the report's
-    earlier rows are found here by the `charge_id` of a refund or dispute.
+
+def _named_by(row: Row) -> bool:
+    """Tells whether other rows may name this one: a charge (by `charge_id`), a dispute."""
+    return row.cells.get("category") in (*RECEIPTS, "dispute")
+
+
+def _rank(row: Row) -> int:
+    """Returns when a row is booked: charges first, then what names them, then reversals."""
+    category = row.cells.get("category")
+    return 2 if category in REVERSALS else 1 if category in _TAKING else 0
+
+
+class _Booking(NamedTuple):
+    """Where the books put a charge's money in, or a dispute's money out."""
+
+    account: str
+    receipt: str | None
+    links: frozenset[str]
+    named: tuple[tuple[str, Any], ...]  # Its `invoice` and `customer`.
+    currency: str
+
+    def again(self, meta: dict[str, Any], receipt: str | None) -> tuple[str, frozenset[str]]:
+        """Returns the account and links of money booked as this, its metadata added to `meta`."""
+        meta.update(self.named)
+        if receipt is not None:
+            meta[RECEIPT] = receipt
+        return self.account, self.links
+
+
+class _Booked:
+    """Where each charge and each dispute was booked, by its Stripe id (`stripe_source`).
+
+    A charge (money in) counts when booked to the receivable or, with its
+    `receipt`, to unapplied cash; a dispute (money out) when booked to the
+    receivable, unapplied cash or `disputes`. The first one found of an id
+    counts: the books' (what `existing` holds) before the rows'.
     """
 
-    def __init__(self, unapplied_cash: str, entries: list[data.Directive]) -> None:
-        self.unapplied_cash = unapplied_cash
-        self.receipts: dict[str, tuple[str, str]] = {}
+    def __init__(self, accounts: Mapping[str, str], named: Set[str | None]) -> None:
+        self.named = named  # The ids rows name: only those are kept.
+        self.receivable, self.unapplied = accounts["receivable"], accounts["unapplied_cash"]
+        self.watched = {self.receivable, self.unapplied, accounts["disputes"]}
+        self.paid: dict[str, _Booking] = {}
+        self.taken: dict[str, _Booking] = {}
+
+    def add(self, entries: Iterable[data.Directive]) -> None:
+        """Adds the entries that are a charge or a dispute booked to a watched account."""
         for entry in entries:
-            self.add(entry)
-
-    def add(self, entry: data.Directive) -> None:
-        """Adds an entry if it is a charge in unapplied cash."""
-        if not isinstance(entry, data.Transaction):
-            return
-        charge, receipt = entry.meta.get(SOURCE_KEY), entry.meta.get(RECEIPT)
-        if not isinstance(charge, str) or not isinstance(receipt, str):
-            return
-        for posting in entry.postings:
-            units = posting.units
-            if posting.account != self.unapplied_cash or not isinstance(units, amount.Amount):
+            if not isinstance(entry, data.Transaction):
                 continue
-            if isinstance(units.number, Decimal) and units.number < 0:
-                self.receipts.setdefault(charge, (receipt, str(units.currency)))
+            source_id = entry.meta.get(SOURCE_KEY)
+            if not isinstance(source_id, str) or source_id not in self.named:
+                continue
+            for posting in reversed(entry.postings):  # The counter posting is the last.
+                units = posting.units
+                if posting.account not in self.watched or not isinstance(units, amount.Amount):
+                    continue
+                if isinstance(units.number, Decimal) and units.number:
+                    self._add(entry, source_id, posting.account, units)
+                break
 
-    def receipt(self, charge: str | None, currency: str | None) -> str | None:
-        """Returns the receipt id of a charge in unapplied cash in a currency, or None."""
-        found = self.receipts.get(charge) if charge else None
-        return found[0] if found is not None and found[1] == currency else None
+    def _add(
+        self, entry: data.Transaction, source_id: str, account: str, units: amount.Amount
+    ) -> None:
+        receipt = entry.meta.get(RECEIPT)
+        named = tuple((key, entry.meta[key]) for key in (INVOICE, CUSTOMER) if key in entry.meta)
+        booking = _Booking(
+            account, receipt if isinstance(receipt, str) else None, entry.links, named,
+            str(units.currency),
+        )  # fmt: skip
+        if units.number is None or units.number > 0:
+            self.taken.setdefault(source_id, booking)
+        elif account == self.receivable or (account == self.unapplied and booking.receipt):
+            self.paid.setdefault(source_id, booking)
+
+    def charge(self, charge_id: str | None, currency: str | None) -> _Booking | None:
+        """Returns where the books put a charge's money in a currency, or None."""
+        found = self.paid.get(charge_id) if charge_id else None
+        return found if found is not None and found.currency == currency else None
+
+    def dispute(self, source_id: str | None, currency: str | None) -> _Booking | None:
+        """Returns where the books put a dispute's money out in a currency, or None."""
+        found = self.taken.get(source_id) if source_id else None
+        return found if found is not None and found.currency == currency else None
 
 
 class _Row(csv_rows.Cells):
@@ -219,18 +318,11 @@ class _Row(csv_rows.Cells):
     def counter(
         self,
         category: str,
-        found: tuple[Invoices, _Charges],
+        found: tuple[Invoices, _Booked],
         meta: dict[str, Any],
-        money: tuple[Decimal | None, str | None],
+        currency: str | None,
     ) -> tuple[str, frozenset[str]]:
-        """Returns the counter account of the row's category and its links.
-
-        Money naming one invoice in another currency than the invoice's goes
-        to the category's other account, naming the invoice (`credited`).
-        Money a refund or dispute takes out of a charge in unapplied cash
-        (`_Charges`: by its `charge_id`, in its currency) is taken back from
-        there, naming the charge's receipt; money one puts back (a
-        `dispute_reversal`) waits there again, a receipt of its own.
+        """Returns the counter account of the row's category and its links (the module's rule).
 
         Raises:
           ValueError: If the category has no account.
@@ -238,33 +330,39 @@ class _Row(csv_rows.Cells):
         accounts = self.layout.accounts
         if category in self.layout.categories:
             return self.layout.categories[category], data.EMPTY_SET
-        cells, (invoices, charges), (gross, currency) = self.row.cells, found, money
-        named = invoices.named(cells.get("invoice"), cells.get("description"))
+        cells, (invoices, booked) = self.row.cells, found
         books = self.layout.choices.get(category)
-        if books is not None:
-            account, links = credited(named, books, meta, currency)
-            meta[BOOKS] = books  # What the books chose: not compared on re-import.
-            if category in RECEIPTS or account == books.receivable:
-                # A receipt, or cash refunded, wherever the books post it: the AR
-                # plugin reads one posted straight to the receivable by its id.
-                meta[RECEIPT] = meta[ID_KEY]
-                return account, links
-            taken = charges.receipt(cells.get("charge"), currency)
-            if taken is None:
-                return account, links
-            # Its charge waits in unapplied cash: money out is taken back from its receipt.
-            meta[RECEIPT] = taken if gross is None or gross < 0 else meta[ID_KEY]
-            return accounts["unapplied_cash"], links
-        if category in _FIXED:
-            return accounts[_FIXED[category]], data.EMPTY_SET
-        known = ", ".join(f"'{name}'" for name in sorted([*RECEIPTS, *_FIXED]))
-        raise ValueError(
-            f"is a reporting category with no account; expected one of {known}, "
-            f"or an account for it under 'categories'"
-        )
+        if books is None:
+            if category in _FIXED:
+                return accounts[_FIXED[category]], data.EMPTY_SET
+            known = ", ".join(f"'{name}'" for name in sorted([*RECEIPTS, *_FIXED]))
+            raise ValueError(
+                f"is a reporting category with no account; expected one of {known}, "
+                f"or an account for it under 'categories'"
+            )
+        meta[BOOKS] = books  # What the books chose: not compared on re-import.
+        own = meta[ID_KEY]
+        dispute = booked.dispute(cells.get("source"), currency) if category in REVERSALS else None
+        if dispute is not None:  # Money won back goes where the dispute took it from.
+            return dispute.again(meta, own if dispute.account != books.otherwise else None)
+        named = invoices.named(cells.get("invoice"), cells.get("description"))
+        account, links = credited(named, books, meta, currency)
+        if category in RECEIPTS or account == books.receivable:
+            # A receipt, or cash refunded, wherever the books post it: the AR
+            # plugin reads one posted straight to the receivable by its id.
+            meta[RECEIPT] = own
+            return account, links
+        charge = booked.charge(cells.get("charge"), currency) if category in _TAKING else None
+        if charge is None:
+            return account, links
+        if charge.account == self.layout.accounts["unapplied_cash"]:
+            # Taken back from the charge's receipt, naming what the row names.
+            meta[RECEIPT] = charge.receipt
+            return charge.account, links
+        return charge.again(meta, own)  # Its invoice is open again.
 
     def transaction(
-        self, invoices: Invoices, charges: _Charges, problems: list[Problem]
+        self, invoices: Invoices, booked: _Booked, problems: list[Problem]
     ) -> data.Transaction | None:
         """Returns the row's transaction, or None with its problems added to `problems`."""
         cells, parse = self.row.cells, self.layout.numbers.parse
@@ -272,8 +370,8 @@ class _Row(csv_rows.Cells):
         currency = self.get("currency", bank_numbers.currency)
         gross, fee, net = (self.get(name, parse) for name in ("gross", "fee", "net"))
         meta: dict[str, Any] = {"filename": self.row.path, "lineno": self.row.line, ID_KEY: txn}
-        found, money = (invoices, charges), (gross, currency)
-        counter = self.get("category", lambda text: self.counter(text, found, meta, money))
+        found = (invoices, booked)
+        counter = self.get("category", lambda text: self.counter(text, found, meta, currency))
         units = self.units(gross, fee, net, currency)
         problems += self.problems
         if self.problems or not (txn and day and counter and units):

@@ -414,18 +414,27 @@ def test_a_refund_of_a_charge_the_matcher_applied_opens_its_invoice_again(
     assert balances(books)[("Liabilities:UnappliedCash", "USD")] == D("0.00")
 
 
+@pytest.mark.parametrize("month_by_month", [False, True], ids=["in-one-report", "won-later"])
 def test_a_won_dispute_of_an_unapplied_charge_puts_the_cash_back_as_a_receipt_of_its_own(
-    importers: list[SourceImporter],
+    importers: list[SourceImporter], month_by_month: bool
 ) -> None:
-    on_9 = dict(charge_id="ch_txn_9")
-    report(
-        "2026-03",
+    # The dispute and its reversal are of one dispute object (`source_id`), as Stripe
+    # writes them; won later, the dispute is found in the books, not in the report.
+    on_9 = dict(charge_id="ch_txn_9", source_id="du_10")
+    march = [
         row("txn_9", "2026-03-06", "charge", "10.00", "0.59", "9.41"),
         # Disputed: 10.00 taken back and a 15.00 fee (net -10.00 - 15.00 = -25.00) ...
         row("txn_10", "2026-03-07", "dispute", "-10.00", "15.00", "-25.00", **on_9),
-        # ... and won: the 10.00 comes back (a receipt of a charge used up can take no more).
-        row("txn_11", "2026-03-20", "dispute_reversal", "10.00", "0.00", "10.00", **on_9),
-    )
+    ]
+    # ... and won: the 10.00 comes back (a receipt of a charge used up can take no more).
+    won = row("txn_11", "2026-03-20", "dispute_reversal", "10.00", "0.00", "10.00", **on_9)
+    if month_by_month:
+        report("2026-03", *march)
+        run(importers)
+        Path("documents/stripe/2026-03.csv").unlink()
+        report("2026-03-late", won)
+    else:
+        report("2026-03", *march, won)
     run(importers)
     books = loaded()
     assert [error.message for error in books.errors] == []
@@ -436,7 +445,7 @@ def test_a_won_dispute_of_an_unapplied_charge_puts_the_cash_back_as_a_receipt_of
     assert held[("Expenses:PaymentProcessing", "USD")] == D("15.59")  # 0.59 + 15.00.
 
 
-def test_a_refund_of_a_charge_not_in_unapplied_cash_goes_to_the_refunds_account(
+def test_a_refund_naming_no_invoice_follows_its_charge_to_its_invoice_else_goes_to_refunds(
     importers: list[SourceImporter],
 ) -> None:
     book(invoice(1, "2026-03-01", "10.00"))
@@ -450,10 +459,108 @@ def test_a_refund_of_a_charge_not_in_unapplied_cash_goes_to_the_refunds_account(
     )
     run(importers)
     text = Path("ledger/stripe/2026-03.beancount").read_text(encoding="utf-8")
-    # As before: both to `refunds` (Liabilities:CustomerCredits), with no receipt id.
-    assert "  Liabilities:CustomerCredits   4.00 USD\n" in text
+    # txn_2 opens INV-1 again, as a refund naming in_1 does: to the receivable,
+    # linked to INV-1, its own id its receipt (cash refunded). txn_3's charge is
+    # not found: to `refunds` (Liabilities:CustomerCredits), with no receipt id.
+    assert (
+        '2026-03-07 * "Acme" "Subscription" ^INV-1\n'
+        '  balance_transaction: "txn_2"\n'
+        '  invoice: "INV-1"\n'
+        '  customer: "CUS-1"\n'
+        '  receipt: "txn_2"\n'
+    ) in text
+    assert "  Assets:AccountsReceivable   4.00 USD\n" in text
     assert "  Liabilities:CustomerCredits   3.00 USD\n" in text
-    assert text.count("  receipt: ") == 1  # txn_1's alone.
+    assert text.count("  receipt: ") == 2  # txn_1's and txn_2's.
+    books = loaded()
+    assert [error.message for error in books.errors] == []
+    # INV-1: paid 10.00 - 4.00 = 6.00, credited 0.00, open 10.00 - 6.00 = 4.00;
+    # customer credits debited only by txn_3: 3.00.
+    assert opened(books, "2026-03-31") == {"INV-1": (D("6.00"), D("0.00"), D("4.00"))}
+    assert balances(books)[("Liabilities:CustomerCredits", "USD")] == D("3.00")
+
+
+# Review rev48: which charge or dispute a row names does not depend on the order
+# of the rows or of the files, a charge paid straight to its invoice is found
+# too, and money a dispute took comes back where the dispute took it from. Acme
+# pays 10.00 by card naming no invoice (fee 0.59: net 10.00 - 0.59 = 9.41), so
+# the charge waits in unapplied cash as receipt txn_9; 4.00 of it is refunded
+# later (no fee: net -4.00), the refund row naming the charge by charge_id.
+CHARGE = row("txn_9", "2026-03-06", "charge", "10.00", "0.59", "9.41")
+REFUND = row("txn_10", "2026-03-20", "refund", "-4.00", "0.00", "-4.00", charge_id="ch_txn_9")
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        # One report listing its rows newest first (the refund above its charge).
+        "newest-first",
+        # Two reports imported in one run whose names do not sort by date:
+        # "april.csv" (the refund) sorts before "march.csv" (the charge).
+        "month-names",
+    ],
+)
+def test_a_refund_takes_back_its_waiting_charge_whatever_the_order_of_rows_and_files(
+    importers: list[SourceImporter], layout: str
+) -> None:
+    if layout == "newest-first":
+        report("2026-03", REFUND, CHARGE)
+    else:
+        report("march", CHARGE)
+        report("april", REFUND.replace("2026-03-20", "2026-04-02"))
+    run(importers)
+    check_reimports_add_nothing(importers, 2)
+    books = loaded()
+    assert [error.message for error in books.errors] == []
+    # As the same rows listed oldest first, or the two files imported one after
+    # the other: the refund debits unapplied cash naming txn_9, which holds
+    # 10.00 - 4.00 = 6.00, and nothing is paid out of customer credits (0.00).
+    # Found (review rev48): the refund booked before its charge was seen, to
+    # `refunds`: txn_9 kept all 10.00, and customer credits were debited 4.00.
+    assert unapplied(books, "2026-04-30") == {"txn_9": ("(unassigned)", D("6.00"))}
+    assert balances(books).get(("Liabilities:CustomerCredits", "USD"), D("0")) == D("0")
+
+
+def test_a_refund_naming_no_invoice_of_a_charge_that_paid_its_invoice_opens_it_again(
+    importers: list[SourceImporter],
+) -> None:
+    book(invoice(1, "2026-03-01", "10.00"))
+    report(
+        "2026-03",
+        # 10.00 paid straight to INV-1 (invoice_id in_1): fee 0.59, net 9.41.
+        row("txn_1", "2026-03-06", "charge", "10.00", "0.59", "9.41", invoice_id="in_1"),
+        # 4.00 of that charge refunded; the row names the charge, not the invoice.
+        row("txn_2", "2026-03-07", "refund", "-4.00", "0.00", "-4.00", charge_id="ch_txn_1"),
+    )
+    run(importers)
+    books = loaded()
+    assert [error.message for error in books.errors] == []
+    # As the same row naming in_1: cash refunded on INV-1, which is paid
+    # 10.00 - 4.00 = 6.00, credited 0.00, open 10.00 - 6.00 = 4.00; customer
+    # credits untouched (0.00). Found (review rev48): the row went to `refunds`,
+    # INV-1 stayed settled and CUS-1's credit was overdrawn -4.00.
+    assert opened(books, "2026-03-31") == {"INV-1": (D("6.00"), D("0.00"), D("4.00"))}
+    assert balances(books).get(("Liabilities:CustomerCredits", "USD"), D("0")) == D("0")
+
+
+def test_pin_refunds_of_a_waiting_charge_beyond_it_are_an_error_at_its_receipt(
+    importers: list[SourceImporter],
+) -> None:
+    """Pin (review rev48): two partial refunds summing to more than their charge."""
+    on_9 = dict(charge_id="ch_txn_9")
+    report(
+        "2026-03",
+        CHARGE,
+        row("txn_10", "2026-03-07", "refund", "-6.00", "0.00", "-6.00", **on_9),
+        row("txn_11", "2026-03-08", "refund", "-6.00", "0.00", "-6.00", **on_9),
+    )
+    run(importers)
+    check_reimports_add_nothing(importers, 3)
+    # 6.00 + 6.00 = 12.00 taken from txn_9's 10.00: 12.00 - 10.00 = 2.00 too much,
+    # said at the receipt rather than absorbed.
+    assert [error.message for error in loaded().errors] == [
+        "Receipt 'txn_9' is used 2.00 USD more than it received; expected at most 10.00"
+    ]
 
 
 # Rows imported before these fixes (24 November 2026's importer) are skipped by
@@ -551,6 +658,70 @@ def test_rows_imported_before_receipts_were_written_are_imported_again_adding_no
         '"txn_1"', '"txn_3"', '"txn_9"', '"txn_9"', '"txn_9"', '"txn_4"'
     ]  # fmt: skip
     assert "Liabilities:CustomerCredits" not in text and "Expenses:Disputes" not in text
+
+
+def test_a_won_dispute_reverses_the_dispute_the_previous_importer_booked_to_disputes(
+    importers: list[SourceImporter],
+) -> None:
+    book(invoice(1, "2026-03-01", "1000.00"), invoice(3, "2026-03-01", "800.00", "CUS-3"))
+    # March as the previous importer wrote it (HEAD_TEXT): txn_9, 20.00 of ch_9,
+    # waits in unapplied cash; txn_11 disputed 10.00 of it, booked to
+    # Expenses:Disputes (10.00) with a 15.00 fee.
+    Path("ledger/stripe").mkdir()
+    Path("ledger/stripe/2026-03.beancount").write_text(HEAD_TEXT, encoding="utf-8")
+    # April: the dispute (du_11) is won, the 10.00 comes back (no fee: net 10.00).
+    won = row(
+        "txn_12", "2026-04-02", "dispute_reversal", "10.00", "0.00", "10.00",
+        description="Tokens", source_id="du_11", charge_id="ch_9",
+    )  # fmt: skip
+    report("2026-04", won)
+    run(importers)
+    books = loaded()
+    assert [error.message for error in books.errors] == []
+    # The reversal undoes its dispute where the dispute was booked:
+    # Expenses:Disputes 10.00 - 10.00 = 0.00, and unapplied cash holds what it
+    # held before April: txn_9's 20.00 alone (the refund txn_10 of 10.00 went to
+    # `refunds`, not to txn_9). Found (review rev48): the reversal found ch_9 in
+    # unapplied cash and waited there as a new receipt txn_12 of 10.00, while
+    # Expenses:Disputes kept the 10.00 loss.
+    assert balances(books).get(("Expenses:Disputes", "USD"), D("0")) == D("0")
+    assert unapplied(books, "2026-04-30") == {"txn_9": ("(unassigned)", D("20.00"))}
+
+
+def test_a_won_dispute_of_a_charge_paid_straight_to_its_invoice_pays_it_again(
+    importers: list[SourceImporter],
+) -> None:
+    book(invoice(1, "2026-03-01", "10.00"))
+    on_1 = dict(charge_id="ch_txn_1", source_id="du_2")
+    # Newest first: the reversal, then the dispute, then the charge (10.00 straight
+    # to INV-1: fee 0.59, net 9.41). Disputed: 10.00 and a 15.00 fee (net -25.00);
+    # won: 10.00 back (net 10.00). Neither row names the invoice.
+    report(
+        "2026-03",
+        row("txn_3", "2026-03-20", "dispute_reversal", "10.00", "0.00", "10.00", **on_1),
+        row("txn_2", "2026-03-07", "dispute", "-10.00", "15.00", "-25.00", **on_1),
+        row("txn_1", "2026-03-06", "charge", "10.00", "0.59", "9.41", invoice_id="in_1"),
+    )
+    run(importers)
+    books = loaded()
+    assert [error.message for error in books.errors] == []
+    # The dispute opens INV-1 again (10.00 - 10.00 = 0.00 paid), the reversal, to
+    # the receivable as its dispute was, pays it again: paid 10.00 - 10.00 + 10.00
+    # = 10.00, INV-1 settled (not on the open listing); nothing in Expenses:Disputes
+    # (0.00), the fees 0.59 + 15.00 = 15.59.
+    assert opened(books, "2026-03-31") == {}
+    held = balances(books)
+    assert held[("Assets:AccountsReceivable", "USD")] == D("0.00")  # 10.00 - 10.00 + 10.00 - 10.00.
+    assert held.get(("Expenses:Disputes", "USD"), D("0")) == D("0")
+    assert held[("Expenses:PaymentProcessing", "USD")] == D("15.59")
+    # On the statement: the dispute is cash refunded on INV-1, the reversal paid again.
+    lines = rows_of(books, "statement", "2026-03-31", customer="CUS-1")
+    assert [(line["type"], line["document"]) for line in lines if line["type"]] == [
+        ("invoice", "INV-1"),
+        ("payment", "txn_1"),
+        ("refund", "txn_2"),
+        ("payment", "txn_3"),
+    ]
 
 
 # Pins (review rev45): verified to hold.
