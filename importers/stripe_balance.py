@@ -27,8 +27,8 @@ The narration is the description (else the category and source), followed by
 the row's `invoice_id` unless it already holds it as a word: the cell is what
 the row says of the invoice it pays, written whether or not the books have
 that invoice yet, so the AR plugin reads it as a receipt's words once they do
-(when it is the invoice's number: it does not read Stripe's `in_…` ids), and
-a re-import compares it.
+(the invoice's number, or Stripe's `in_…` id the invoice keeps as
+`stripe_invoice`), and a re-import compares it.
 
 The counter account of each reporting category:
 

@@ -84,6 +84,7 @@ class _Payments:
                         receipt.date,
                         unapplied,
                         named,
+                        receipt.later,
                     )
                 )
             return

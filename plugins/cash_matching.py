@@ -5,7 +5,11 @@ in five steps, each on what the earlier ones left:
 
 1. **Named**: a receipt that names invoices pays them, oldest first, each as
    far as it stays open from the receipt's day on, as known that day
-   (`payable`). What is
+   (`payable`). Its links and words name an invoice only from the invoice's
+   day on (`plugins.receipts.Receipt.later`): a receipt naming none of its
+   day is matched as one naming nothing, and pays by name an invoice it
+   names on the day that invoice is billed if it still waits then
+   (`_Matcher.named_later`), before prepayments. What is
    left of the named invoice it runs out on is written off if what it leaves
    open of all the invoices it names is within the tolerance (`short`); a
    larger shortfall leaves it partly open. What is left of the receipt within
@@ -102,10 +106,10 @@ face amount pays what is open and gives back what the credit paid (step
 So a receipt waiting for years is tried again only on days its customer's
 open amounts change or its pool receives receipts, and each try is bounded
 as below; nothing depends on the order of the input. A receipt naming an
-invoice pays it whatever its date (the customer's word), on its own day: an
-earlier receipt matched by amount may have paid that invoice first, and the
-named receipt is then the customer's credit, which pays the customer's next
-open invoice (`plugins.customer_credits`).
+invoice pays it (the customer's word) on its own day, or the invoice's if
+later: an earlier receipt matched by amount may have paid that invoice
+first, and the named receipt is then the customer's credit, which pays the
+customer's next open invoice (`plugins.customer_credits`).
 
 Steps 2 to 5 pair a receipt with invoices dated on or before it, and a
 waiting receipt with an invoice dated after it on the invoice's day (a
@@ -183,6 +187,7 @@ from plugins.matching_terms import (
     OpenInvoice,
     OverPaying,
     Paying,
+    Payment,
     age,
 )
 from plugins.open_amounts import OpenAmounts
@@ -217,6 +222,8 @@ class _Matcher(MatchingSteps):
         # own an invoice is credited by a receipt posted straight to it, a credit note netted
         # to it or a credit typed by hand to it.
         self.refreshing: dict[datetime.date, list[Invoicing]] = defaultdict(list)
+        # Receipts naming invoices only later, by the day they are billed (`named_later_on`).
+        self.expected: dict[datetime.date, list[Paying]] = {}
 
     def wait(self, payments: Iterable[Paying]) -> None:
         """Adds unapplied receipts to their pools' waiting receipts, by date then id."""
@@ -253,6 +260,54 @@ class _Matcher(MatchingSteps):
             if id(payment) not in left:
                 self.waiting[(payment.customer, payment.currency)].remove(payment)
                 self.thinned.add((payment.customer, payment.currency))
+
+    def named_later_on(self, payments: Iterable[Paying]) -> dict[datetime.date, list[Paying]]:
+        """Returns the receipts naming invoices only later, by the day the first is billed.
+
+        A receipt whose links and words name no invoice of its day but one
+        dated after it (`Paying.later`), in its currency: if it still waits unapplied on
+        that invoice's day, it pays by name then (`named_later`).
+        """
+        invoices = self.amounts.invoices
+        found: dict[datetime.date, list[Paying]] = defaultdict(list)
+        for payment in payments:
+            if payment.later and not payment.named and payment.amount > 0:
+                days = [
+                    invoices[name].date
+                    for name in payment.later
+                    if name in invoices and invoices[name].currency == payment.currency
+                ]
+                if days:
+                    found[min(days)].append(payment)
+        return found
+
+    def named_later(self, payments: list[Paying], today: datetime.date) -> None:
+        """Step 1, on the day an invoice they name is billed, for receipts waiting since before.
+
+        Each receipt still unapplied (still waiting in its pool, or of no
+        customer: no other step pays it) pays by name the invoices its links
+        and words name that are billed by today, as a receipt naming them on its own
+        day would (`named`), dated today; oldest receipt first.
+        """
+        invoices = self.amounts.invoices
+        for payment in sorted(payments, key=age):
+            if payment.customer:
+                key = (payment.customer, payment.currency)
+                found = self.waiting.get(key, [])
+                at = next((at for at, other in enumerate(found) if other is payment), None)
+                if at is None:  # paid by another step before its invoice came
+                    continue
+                del found[at]
+                self.thinned.add(key)
+            names = tuple(
+                name
+                for name in payment.later
+                if name in invoices
+                and invoices[name].date <= today
+                and invoices[name].currency == payment.currency
+            )
+            fields = (payment.id, payment.customer, payment.currency, payment.date)
+            self.named([Payment(*fields, payment.amount, names)])
 
     def calendar(
         self,
@@ -325,12 +380,14 @@ class _Matcher(MatchingSteps):
         (`Crediting.days`), and those a credit parked on a day becomes
         available from, if later (`later`).
         """
+        ordered = sorted(payments, key=_date)
         by_day = {  # by date, then id: each day's few sorted apart cost less than (date, id) keys
             today: sorted(received, key=_id)
-            for today, received in itertools.groupby(sorted(payments, key=_date), key=_date)
+            for today, received in itertools.groupby(ordered, key=_date)
         }
         posted, billed = self.calendar()
-        days = by_day.keys() | posted.keys() | billed.keys()
+        self.expected = self.named_later_on(ordered)
+        days = by_day.keys() | posted.keys() | billed.keys() | self.expected.keys()
         if self.crediting is not None:
             days |= set(self.crediting.days())
         later = self.later  # days a credit parked by a named receipt is available from
@@ -360,6 +417,9 @@ class _Matcher(MatchingSteps):
         part_paid.update(posted.get(today, ()))
         for invoice in self.refreshing.get(today, ()):
             amounts.refresh(invoice)
+        due = self.expected.pop(today, None) if self.expected else None
+        if due:
+            self.named_later(due, today)
         received = by_day.get(today)
         unnamed = self.named(received) if received else []
         # After the receipts naming invoices: the customer's word comes before a guess.

@@ -22,12 +22,16 @@ decides whether to post a line straight to the one invoice it names
 - A part made only of digits names nothing (`parts`): "03/02/2026" is a
   date and "12.50" an amount, not invoices 2026 or 50. A whole word of
   digits still names the invoice with that id: "Wire 2026".
+- An invoice's **other id** names it as its id does (`InvoiceIds` `aliases`:
+  the `stripe_invoice` a billing import keeps beside the number, `in_2`
+  naming INV-2), unless it is an invoice's own id in some case: then it
+  names that invoice only.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 # A word: a run of letters, digits and `-_/.` that starts and ends with a letter or digit.
 WORD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9\-_/.]*[A-Za-z0-9])?")
@@ -66,28 +70,42 @@ class InvoiceIds:
     costs a pass over every id.
     """
 
-    def __init__(self, ids: Collection[str]) -> None:
+    def __init__(self, ids: Collection[str], aliases: Mapping[str, str] | None = None) -> None:
         """Indexes the ids.
 
         Args:
           ids: The invoice ids, as booked; looked up exactly before folded.
+          aliases: Invoices' other ids, each to the id of its invoice (one of
+            `ids`); one that is an id of `ids` in some case is left out.
         """
         self.ids = ids
-        by_fold = dict(zip(map(fold, ids), ids, strict=True))
+        self.aliases: dict[str, str] = {}
+        spelled: Collection[str] = ids
+        if aliases:
+            own = set(map(fold, ids))
+            self.aliases = {
+                other: name for other, name in aliases.items() if fold(other) not in own
+            }
+            spelled = [*ids, *self.aliases]
+        by_fold = dict(zip(map(fold, spelled), spelled, strict=True))
         # Ids that differ only in case: a folded word names neither (`id_of`).
-        self.clashes = len(by_fold) < len(ids)
+        self.clashes = len(by_fold) < len(spelled)
         if self.clashes:
             count: dict[str, int] = {}
-            for key in map(fold, ids):
+            for key in map(fold, spelled):
                 count[key] = count.get(key, 0) + 1
             for key in [key for key, times in count.items() if times > 1]:
                 del by_fold[key]
+        if self.aliases:  # an other id's word names its invoice
+            by_fold = {key: self.aliases.get(name, name) for key, name in by_fold.items()}
         self.by_fold = by_fold
 
     def id_of(self, word: str) -> str | None:
         """Returns the invoice id a word names, as spelled exactly, else in any case; else None."""
         if word in self.ids:
             return word
+        if self.aliases and word in self.aliases:
+            return self.aliases[word]
         return self.by_fold.get(fold(word))
 
     def named(self, text: str) -> list[str]:

@@ -98,13 +98,18 @@ class Paying(Protocol):
     def amount(self) -> int: ...
     @property
     def named(self) -> tuple[str, ...]: ...
+    @property
+    def later(self) -> tuple[str, ...]: ...
 
 
 class Payment(NamedTuple):
     """A receipt as the matcher sees it, in the currency of the invoices it may pay.
 
     Attributes:
-      named: The invoices it names (step 1).
+      named: The invoices it names on its day (step 1).
+      later: The invoices its words name that are dated after it
+        (`plugins.receipts.Receipt`): one naming none on its day pays
+        them by name if it still waits on their day.
     """
 
     id: str
@@ -113,6 +118,7 @@ class Payment(NamedTuple):
     date: datetime.date
     amount: int
     named: tuple[str, ...] = ()
+    later: tuple[str, ...] = ()
 
 
 Converted = Mapping[str, Sequence[tuple[str, int]]]  # receipt: (currency, amount) for step 3

@@ -18,6 +18,9 @@ DUE = "due"
 CREDITS = "credits"  # on a credit note: the invoice it credits
 CONTRACT = "contract"
 ENTITY = "entity"
+# An invoice's other id, which a receipt's words name it by too (`plugins.invoice_words`):
+# the `in_…` id of a Stripe invoice, kept by the billing import beside its number.
+STRIPE_INVOICE = "stripe_invoice"
 # On a status change of an invoice, as the billing importers write it: a void
 # negates the invoice, an uncollectible one writes off what is still due.
 STATUS = "status"

@@ -17,8 +17,13 @@ metadata also names the invoice ids among the words of its payee and
 narration, by the one rule the bank import reads too
 (`plugins.invoice_words`: in any case, a word that is no id read in its
 parts between `/` and `.`, "Wire INV-1/INV-10", but never a part of digits
-alone, "03/02/2026"; a word counts only if the receipt names no customer or
-the invoice's own). Credit notes are never named: a receipt pays invoices,
+alone, "03/02/2026"; an invoice's `stripe_invoice` names it as its id does;
+a word counts only if the receipt names no customer or the invoice's own).
+A link or word names an invoice only from the invoice's day on (`named`
+then, `later` before): on the receipt's day the books may not have the
+invoice yet, and what they made of that day stays when it is typed later.
+`invoice` metadata names its invoice whatever its date (one that does not
+exist is an error). Credit notes are never named: a receipt pays invoices,
 so one whose `invoice` is a credit note's id is an error at its line, and
 the receipt is left alone, as one naming an invoice that does not exist. Its
 customer is its `customer`, else the one customer billed under its payee (in
@@ -64,6 +69,7 @@ from plugins.invoice_words import InvoiceIds
 from plugins.receivables import Finding, Item, Movement, Row, Subledger, postings_to
 
 _NOT_IN_LINK = re.compile(r"[^A-Za-z0-9\-_/.]")
+_DOCUMENT_META = operator.attrgetter("origin.entry.meta")  # an item's document's metadata
 
 
 def link_of(receipt_id: str) -> str:
@@ -77,10 +83,14 @@ class Receipt(NamedTuple):
     """A credit to unapplied cash: money received from a customer.
 
     Attributes:
-      named: The invoices it names and may pay: by metadata first, then by
-        links, then by the words of its text (a word counts only if the
-        receipt names no customer or the invoice's own). Credit notes are
-        left out: a receipt pays invoices.
+      named: The invoices it names and may pay on its day: by metadata
+        first, then by links, then by the words of its text (a word counts
+        only if the receipt names no customer or the invoice's own); a link
+        or word only if the invoice is dated on or before the receipt.
+        Credit notes are left out: a receipt pays invoices.
+      later: The invoices its links and words name that are dated after it:
+        a receipt naming none on its day that waits unapplied until one is
+        billed pays it by name then (`plugins.cash_matching`).
       payee: Its entry's payee.
       place: The metadata of its credit's posting, else of its entry (the
         same dictionary, not a copy): what it generates is located at its
@@ -96,6 +106,7 @@ class Receipt(NamedTuple):
     amount: int  # minor units received, positive
     customer: str
     named: tuple[str, ...]
+    later: tuple[str, ...]
     payee: str | None  # its entry's, kept so that what it makes need not visit the entry
     place: Mapping[str, Any]  # the metadata locating its credit: the posting's, else the entry's
 
@@ -446,15 +457,30 @@ class _Checker:
             customer = customer_by_payee(self.payees, payee, entry.date)
         if type(customer) is not str:
             customer = str(customer or "")
-        named = self.named(entry, invoice, customer, receipt_id_, posting)
+        named, later = self.named(entry, invoice, customer, receipt_id_, posting)
         place = posting.meta or entry.meta
         fields = (receipt_id_, link_of(receipt_id_), entry.date, entry, position, currency, minor)
-        self.receipts[receipt_id_] = _new(Receipt, (*fields, customer, named, payee, place))
+        self.receipts[receipt_id_] = _new(Receipt, (*fields, customer, named, later, payee, place))
 
     @functools.cached_property
     def invoice_ids(self) -> InvoiceIds:
-        """The invoice ids looked up by a receipt's words, folded once, when a receipt has words."""
-        return InvoiceIds(self.invoices)
+        """The invoice ids looked up by a receipt's words, folded once, when a receipt has words.
+
+        An invoice's `stripe_invoice` is its other id (`InvoiceIds` `aliases`),
+        the first invoice's that carries it, in the books' order.
+        """
+        invoices, key = self.invoices, meta.STRIPE_INVOICE
+        # Most books have none: which items carry one is asked of their metadata in C.
+        holding = map(
+            operator.methodcaller("__contains__", key), map(_DOCUMENT_META, invoices.values())
+        )
+        aliases: dict[str, str] = {}
+        for name in compress(invoices, holding):
+            item = invoices[name]
+            other = item.document.meta[key]
+            if other is not None and item.is_invoice:
+                aliases.setdefault(str(other), name)
+        return InvoiceIds(invoices, aliases)
 
     @functools.cached_property
     def payees(self) -> dict[str, list[tuple[datetime.date, str]]]:
@@ -468,8 +494,8 @@ class _Checker:
         customer: str,
         receipt_id_: str,
         posting: data.Posting,
-    ) -> tuple[str, ...]:
-        """Returns the invoices a receipt names (see `Receipt.named`).
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Returns the invoices a receipt names on its day, and later (see `Receipt`).
 
         Args:
           entry: The receipt's entry.
@@ -499,27 +525,51 @@ class _Checker:
                 )
                 self.findings.append((meta.source_of(entry, posting), message, entry))
                 self.blocked.add(receipt_id_)
+        words: list[str] = []  # named by links and words, whatever their dates
         if entry.links:
-            named += [link for link in sorted(entry.links) if link in invoices]
+            words += [link for link in sorted(entry.links) if link in invoices]
         if invoice is None:  # metadata is the receipt's own word: no words then
-            named += [
+            words += [
                 word
                 for word in self.invoice_ids.named(_text(entry))
-                if (not customer or invoices[word].customer == customer) and word not in named
+                if (not customer or invoices[word].customer == customer)
+                and word not in named
+                and word not in words
             ]
+        later: tuple[str, ...] = ()
+        others = False  # whether it names an invoice of another customer later
+        if len(words) == 1 and invoices[words[0]].date <= entry.date:
+            named += words  # most receipts that name any: one invoice, billed by their day
+        elif words:
+            day = entry.date
+            dated = [name for name in words if invoices[name].date <= day]
+            if len(dated) < len(words):  # an invoice billed after the receipt: named later
+                later = tuple(
+                    name
+                    for name in dict.fromkeys(words)
+                    if invoices[name].date > day and invoices[name].is_invoice
+                )
+                others = bool(customer) and any(
+                    invoices[name].customer != customer for name in later
+                )
+            named += dated
         if not named:
-            return ()
+            if others:
+                self.naming_others.append(receipt_id_)
+            return (), later
+        found: tuple[str, ...] = ()
         if len(named) == 1:  # the one invoice most receipts that name any name
             item = invoices[named[0]]
-            if not item.is_invoice:
-                return ()
-            if customer and item.customer != customer:
-                self.naming_others.append(receipt_id_)
-            return (named[0],)
-        found = tuple(name for name in dict.fromkeys(named) if invoices[name].is_invoice)
-        if customer and any(invoices[name].customer != customer for name in found):
+            if item.is_invoice:
+                found = (named[0],)
+                others = others or (bool(customer) and item.customer != customer)
+        else:
+            found = tuple(name for name in dict.fromkeys(named) if invoices[name].is_invoice)
+            if customer and not others:
+                others = any(invoices[name].customer != customer for name in found)
+        if others:
             self.naming_others.append(receipt_id_)
-        return found
+        return found, later
 
 
 def _is_credit_note(item: Item, unapplied_cash: str) -> bool:

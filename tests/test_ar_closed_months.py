@@ -27,14 +27,16 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from beancount import loader
 from beancount.core import data
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from plugins import period_lock
 from reports import books as loaded_books
+from reports import cli
 from reports import receivables as receivables_report
-from tests.conftest import Books
+from tests.conftest import Books, generated
 from tests.rated_books import EURO_INV_1, postings_through, usd_weight
 from tests.test_ar_payment_differences import paid, paid_back
 from tests.test_ar_reconciliation import (
@@ -1664,3 +1666,138 @@ def test_a_later_debit_never_changes_what_receipts_paid_by_amount_before_it(
     assert _january(both) == _january(alone)
     made = [one for one in applications(both) if one not in applications(alone)]
     assert all(datetime.date.fromisoformat(date) >= added for date, _, _ in made)
+
+
+# A receipt's words name an invoice only from the invoice's day on (review rev46).
+#
+# On the receipt's day the books may not hold the invoice its text quotes
+# yet; what they made of that day stays when the invoice is typed later.
+# R-1 100.00 "Wire INV-3" on Jan 20 quotes an invoice billed only on Feb 2.
+
+
+def test_a_word_naming_a_later_invoice_leaves_januarys_match_by_amount_alone(
+    books: Books,
+) -> None:
+    # January: INV-1 100.00 (Jan 5); R-1 100.00 "Wire INV-3" (Jan 20) names no
+    # invoice of January, so it pays INV-1 by exact amount and customer on
+    # Jan 20: INV-1 open 100.00 - 100.00 = 0.00, R-1 unapplied 0.00.
+    january = (
+        invoice(1, "2026-01-05", "100.00")
+        + receipt("2026-01-20", "100.00 USD", "R-1", CUSTOMER, "Wire INV-3")
+        + BANK_FEE
+    )
+    # February: INV-3 100.00 billed Feb 2. R-1 was used up on Jan 20, so it
+    # pays nothing of INV-3, which stays open 100.00.
+    february = invoice(3, "2026-02-02", "100.00")
+    alone, both = january_kept(books, january, february)
+    # Before: once INV-3 was typed, R-1 named it from Jan 20 on and paid it
+    # on Feb 2; Jan 20's application to INV-1 was gone and INV-1 open again.
+    assert _dated(alone) == _dated(both) == [("2026-01-20", "Cash application INV-1 from R-1")]
+    assert _open(both, "INV-3", "2026-02-28") == Decimal("100.00")
+    assert _aged_at_january_end(books, january + february) == Decimal("0.00")
+
+
+def test_a_receipt_naming_invoices_of_its_day_and_a_later_one_keeps_its_credit(
+    books: Books,
+) -> None:
+    # INV-1 400.00 (Jan 3) and INV-2 100.00 (Jan 4); R-1 100.00 "Wire INV-2"
+    # pays INV-2 on Jan 10. R-2 700.00 "Wire INV-1 INV-2 INV-3" on Jan 27
+    # names INV-1 and INV-2 of January (INV-3 is not billed yet): it pays
+    # INV-1 400.00 (INV-2 is paid), and 700.00 - 400.00 = 300.00, beyond the
+    # 1.00 tolerance, is the customer's credit from Jan 27.
+    january = (
+        invoice(1, "2026-01-03", "400.00")
+        + invoice(2, "2026-01-04", "100.00")
+        + receipt("2026-01-10", "100.00 USD", "R-1", CUSTOMER, "Wire INV-2")
+        + receipt("2026-01-27", "700.00 USD", "R-2", CUSTOMER, "Wire INV-1 INV-2 INV-3")
+        + BANK_FEE
+    )
+    # February: INV-3 300.00 billed Feb 2; the 300.00 credit pays it that day
+    # (credits pay the customer's invoices billed on their day):
+    # 300.00 - 300.00 = 0.00 open, and January as it was.
+    february = invoice(3, "2026-02-02", "300.00")
+    alone, both = january_kept(books, january, february)
+    january_applications = [
+        ("2026-01-10", "Cash application INV-2 from R-1"),
+        ("2026-01-27", "Cash application INV-1 from R-2"),
+    ]
+    # Before: R-2 named INV-3 from Jan 27 on and paid INV-1 400.00 and INV-3
+    # 300.00 on Feb 2; January's application and its 300.00 credit were gone.
+    assert _dated(alone) == january_applications
+    assert _dated(both) == [
+        *january_applications,
+        ("2026-02-02", "Customer credit from R-2 applied to INV-3"),
+    ]
+    assert balance(alone, CREDITS, "USD") == Decimal("-300.00")
+    assert _open(both, "INV-3", "2026-02-28") == Decimal("0.00")
+    # Credits at Feb 28: 300.00 parked - 300.00 paid to INV-3 = 0.00.
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+
+
+def test_a_sealed_month_holds_when_the_invoice_a_receipt_quoted_is_billed_later(
+    books: Books,
+) -> None:
+    # The first test's books closed as the team closes them: January sealed
+    # with `revclose seal` (books with the close controls), then February's
+    # INV-3 typed. R-1 paid INV-1 by amount on Jan 20, and the books load as
+    # bean-check loads them with no error: the seal holds.
+    books.write("ar.yaml", POLICY)
+    books.write("close.yaml", "hygiene: false\nsealed: {}\n")
+    sealed = HEADER + 'plugin "plugins.close_controls" "close.yaml"\n'
+    january = (
+        invoice(1, "2026-01-05", "100.00")
+        + receipt("2026-01-20", "100.00 USD", "R-1", CUSTOMER, "Wire INV-3")
+        + BANK_FEE
+    )
+    path = books.write("main.beancount", sealed + january)
+    assert cli.main(["seal", str(path), "--month", "2026-01"]) == 0
+    books.write("main.beancount", sealed + january + invoice(3, "2026-02-02", "100.00"))
+    entries, errors, _ = loader.load_file(str(path))
+    # Before: `Closed month 2026-01 has changed: sealed entry 2026-01-20 * "Acme"
+    # "Cash application INV-1 from R-1" is missing`, at the seal in close.yaml.
+    assert [error.message for error in errors] == []
+    assert _dated(entries) == [("2026-01-20", "Cash application INV-1 from R-1")]
+
+
+@pytest.mark.parametrize(
+    ("payee", "extra"),
+    [("Acme", CUSTOMER), ("Zeta Wire Desk", "")],
+    ids=["its-customer", "no-customer"],
+)
+def test_worked_example_a_waiting_receipt_pays_the_later_invoice_it_names_on_its_day(
+    books: Books, payee: str, extra: str
+) -> None:
+    # INV-1 100.00 (Jan 5) is open; R-1 250.00 "Wire INV-4" on Jan 20 names no
+    # invoice of January and no open amount is 250.00: it waits in unapplied
+    # cash, and January ages INV-1's 100.00. On Feb 3 INV-3 and INV-4, 250.00
+    # each, are billed: R-1 pays INV-4 by name that day (the customer's word
+    # before any guess: by amount it would pay the first by id, INV-3), and
+    # INV-3 stays open 250.00. Whether R-1 names its customer or comes from a
+    # payee billed nothing ("Zeta Wire Desk": no customer), the same.
+    january = (
+        invoice(1, "2026-01-05", "100.00")
+        + receipt("2026-01-20", "250.00 USD", "R-1", extra, "Wire INV-4", payee)
+        + BANK_FEE
+    )
+    february = invoice(3, "2026-02-03", "250.00") + invoice(4, "2026-02-03", "250.00")
+    alone, both = january_kept(books, january, february)
+    assert _dated(alone) == []
+    assert balance(alone, UNAPPLIED, "USD") == Decimal("-250.00")
+    assert [
+        (date, narration, entry_kind)
+        for (date, narration), entry_kind in zip(_dated(both), _kinds(both), strict=True)
+    ] == [("2026-02-03", "Cash application INV-4 from R-1", "named")]
+    # Open at Feb 28: INV-1 100.00, INV-3 250.00, INV-4 250.00 - 250.00 = 0.00.
+    assert _open(both, "INV-4", "2026-02-28") == Decimal("0.00")
+    assert _open(both, "INV-3", "2026-02-28") == Decimal("250.00")
+    assert balance(both, UNAPPLIED, "USD") == Decimal("0.00")
+    assert _aged_at_january_end(books, january + february) == Decimal("100.00")
+
+
+def _kinds(entries: list[data.Directive]) -> list[str]:
+    """The `revclose_kind` of each cash application, in the order of `applications`."""
+    return [
+        str(entry.meta["revclose_kind"])
+        for entry in generated(entries)
+        if "cash-application" in entry.tags
+    ]

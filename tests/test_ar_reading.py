@@ -475,8 +475,9 @@ def test_a_receipt_names_what_its_metadata_links_and_words_name(
     posting = data.Posting(UNAPPLIED, None, None, None, None, None)
     entry = entry_of(1, START, {}, [posting], links, "Acme", narration)
     checker = receipts._Checker(invoices, Precision())
-    named = checker.named(entry, invoice, customer, "R-1", posting)
+    named, later = checker.named(entry, invoice, customer, "R-1", posting)
     assert named == named_as_written(invoices, entry, invoice, customer)
+    assert later == ()  # Every invoice is dated on the receipt's day: none is named later.
     # A receipt cannot pay a credit note: `invoice` naming one is an error;
     # links and words that name one are passed over (INV-0, billing nothing,
     # is no credit note either).

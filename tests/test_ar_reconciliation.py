@@ -19,7 +19,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from importers.bank_invoices import Invoices
-from plugins import ar_entries, ar_policy, cash_matching, meta, receipts, receivables
+from plugins import (
+    ar_entries,
+    ar_policy,
+    cash_matching,
+    invoice_words,
+    meta,
+    receipts,
+    receivables,
+)
 from plugins.currency import Precision
 from plugins.matching_terms import Application, OpenInvoice, Payment
 from reports import books as loaded_books
@@ -420,6 +428,64 @@ def test_ids_that_differ_only_in_case_are_named_by_their_own_spelling_alone(
     entries, errors = load(books, text)
     assert errors == []
     assert _named_paid(entries) == [("inv-1", "named", "100.00"), ("INV-1", "amount", "100.00")]
+
+
+def _stripe_invoice(number: int, day: str, due: str) -> str:
+    """A Stripe invoice as the billing importer books it: its number, Stripe's id beside it."""
+    return f"""
+{day} * "Acme" "Invoice INV-{number}" ^INV-{number}
+  invoice: "INV-{number}"
+  stripe_invoice: "in_{number}"
+  customer: "CUS-1"
+  due: {due}
+  Assets:AccountsReceivable  500.00 USD
+  Income:Revenue:Services  -500.00 USD
+"""
+
+
+# Review rev45: a word that is an invoice's `stripe_invoice` names it.
+@pytest.mark.parametrize("payee", ['"Acme" ', ""], ids=["customer-name-mapped", "no-payee"])
+def test_a_charge_naming_stripes_invoice_id_pays_that_invoice(books: Books, payee: str) -> None:
+    # INV-1 500.00 (Mar 1, due Mar 31) and INV-2 500.00 (Mar 10, due Apr 9),
+    # booked by the billing importer with Stripe's ids in_1 and in_2. Acme
+    # paid INV-2 by card on Mar 12: 500.00 gross, fee 2.9% x 500.00 + 0.30 =
+    # 14.80, net 500.00 - 14.80 = 485.20. The Stripe balance import ran before
+    # INV-2 was booked, so the charge waits in unapplied cash with the row's
+    # invoice_id, in_2, in its narration (payee: the report's customer_name,
+    # when mapped). in_2 names INV-2 as its number does: the charge pays
+    # INV-2 500.00 by name on Mar 12, INV-1 stays open 500.00 and nothing is
+    # unapplied (500.00 - 500.00 = 0.00). (Before, in_2 named nothing: with
+    # the payee the amount step paid the older INV-1; without one the charge
+    # had no customer and waited, 500.00 unapplied, both invoices open.)
+    text = _stripe_invoice(1, "2026-03-01", "2026-03-31")
+    text += _stripe_invoice(2, "2026-03-10", "2026-04-09")
+    text += f"""
+2026-03-12 * {payee}"Subscription in_2"
+  balance_transaction: "txn_1"
+  receipt: "txn_1"
+  stripe_source: "ch_txn_1"
+  stripe_customer: "cus_A"
+  Assets:Stripe                485.20 USD
+  Expenses:PaymentProcessing    14.80 USD
+  Liabilities:UnappliedCash   -500.00 USD
+"""
+    opens = "2026-01-01 open Assets:Stripe\n2026-01-01 open Expenses:PaymentProcessing\n"
+    entries, errors = load(books, opens + text)
+    assert errors == []
+    assert _named_paid(entries) == [("INV-2", "named", "500.00")]
+    assert open_items(entries) == {"INV-1": Decimal("500.00"), "INV-2": Decimal("0.00")}
+    assert balance(entries, UNAPPLIED, "USD") == Decimal("0.00")
+
+
+def test_an_other_id_names_its_invoice_unless_it_is_an_invoices_own_id() -> None:
+    # `stripe_invoice` as the one rule reads it (`plugins.invoice_words`):
+    # in_2 names INV-2, in any case as ids are; an other id spelled as an
+    # invoice's own id in some case (inv-1, INV-1's) names that invoice only.
+    ids = invoice_words.InvoiceIds(["INV-1", "INV-2"], {"in_2": "INV-2", "inv-1": "INV-2"})
+    assert ids.named("Subscription in_2") == ["INV-2"]
+    assert ids.named("SUBSCRIPTION IN_2, inv-1") == ["INV-2", "INV-1"]
+    assert ids.named("Paid in_2/INV-1") == ["INV-2", "INV-1"]  # read in its parts too
+    assert ids.id_of("in_2") == "INV-2" and ids.id_of("inv-1") == "INV-1"
 
 
 # Pin (held in review rev39, changed in rev43): a dot parts a word that is no
