@@ -319,9 +319,10 @@ def _left_for_write_off(
     What is open of the note as known on its day (`_note_open_from`), less
     what the netting moved: of an invoice written off as uncollectible, it
     may lower what was written off (`plugins.recoveries.Allocation`), from
-    the first day the note stays open.
+    the first day the note stays open, on or after both documents (an
+    invoice billed after the note is credited from its own day).
     """
-    left = _note_open_from(subledger, note, note.date)
+    left = _note_open_from(subledger, note, max(note.date, invoice.date))
     if left is not None and left[1] > netted:
         day, units = left
         done.left_open.setdefault(invoice.id, []).append((day, note.id, units - netted))

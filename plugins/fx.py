@@ -232,11 +232,15 @@ def remeasurements(
         return []
     made: list[Remeasurement] = []
     for item in sorted(subledger.foreign(functional), key=lambda item: item.id):
-        carrying = rates.carrying(item)
-        if carrying is None:
-            continue
+        billed = rates.carrying(item)
         last_move = item.movements[-1].date
-        for day in month_ends(item.date, through):
+        for day in month_ends(item.movements[0].date, through):
+            # Before its document's day the item is what the books through
+            # that day know of it: cash posted to it, at the cash's rate.
+            known = item if day >= item.date else item.known_through(day)
+            carrying = billed if known is item else rates.carrying(known)
+            if carrying is None:
+                continue
             balance = item.balance(day)
             if not balance and day >= last_move:
                 break
@@ -247,7 +251,7 @@ def remeasurements(
             carried = carried_value(item, carrying, functional, day)
             units = unrealized(open_amount, rate, carried, functional, policy)
             if units:
-                made.append(Remeasurement(item, day, units, rate, functional))
+                made.append(Remeasurement(known, day, units, rate, functional))
     return made
 
 
@@ -274,6 +278,8 @@ def settled_at_own_rate(subledger: Subledger, rates: Rates) -> list[OwnRate]:
             continue
         rate = own_rate(movement.posting, functional)
         if rate is not None and rate != carrying:
+            if movement.date < item.date:  # paid before it is billed: settled on its day
+                movement = movement._replace(date=item.date)
             found.append(OwnRate(item, movement, rate, carrying))
     return found
 

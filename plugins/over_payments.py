@@ -955,7 +955,7 @@ def _steps(
     running = within = 0  # within: what receipts over paid within the tolerance, not moved
     # Of each straight receipt that brings something, by position: what it recovers (`_taken`).
     shares: dict[int, tuple[int, int, tuple[int, ...]]] = {}
-    movements = item.movements
+    movements = item.read_billed()  # what is posted before the invoice is read on its day
     for at, movement in enumerate(movements):
         units = movement.units
         before, running = running, running + units

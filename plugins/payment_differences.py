@@ -182,7 +182,7 @@ def write_offs(
     for item in (subledger.items[invoice] for invoice in subledger.several):
         if not item.is_invoice:
             continue
-        movements = item.movements
+        movements = item.read_billed()  # what is posted before the invoice is read on its day
         # Most items: paid by the plugin (their last posting is generated), or
         # paid in full straight to the receivable with nothing posted since.
         if len(movements) == 2 and (

@@ -611,10 +611,14 @@ def customers_by_payee(invoices: Subledger) -> dict[str, list[tuple[datetime.dat
     Each payee's customers come in the order they were first billed under
     it (by the date of their earliest item carrying it, then by name), so
     `customer_by_payee` reads who was billed under it by a day from the
-    first two.
+    first two. Cash posted to an invoice not yet billed bills no one (the
+    item has no document yet, `Item.is_billed`): the invoice counts from
+    its own day, whatever the books through the cash's day know.
     """
     first: dict[str, dict[str, datetime.date]] = defaultdict(dict)
     for item in invoices.items.values():
+        if not item.is_billed:
+            continue
         days = first[payee_key(item.document.payee or "")]
         known = days.get(item.customer)
         if known is None or item.date < known:
@@ -747,9 +751,16 @@ def _uses(receipts: Receipts, debits: list[_Line], precision: Precision) -> list
 
 
 def _overdrawing(receipt: Receipt, uses: list[Use]) -> Use:
-    """Returns the first use (in the ledger's order) after which a receipt is used up and more."""
+    """Returns the first use after which a receipt is used up and more.
+
+    Uses are read by date, then, on a day, by what they are, never by the
+    file and line they are typed at: by amount, then narration (the ledger's
+    order only between uses otherwise alike). A chargeback of 60.00 and a
+    refund of 50.00 on one day that overdraw a receipt are read 50.00
+    first, whichever is typed first: the error is at the 60.00.
+    """
     spent = 0
-    for use in uses:
+    for use in sorted(uses, key=lambda use: (use.date, use.units, use.entry.narration or "")):
         spent += use.units
         if spent > receipt.amount:
             return use

@@ -246,6 +246,38 @@ class Item(NamedTuple):
                 found.append((movement.date, balance))
         return found
 
+    def read_billed(self) -> list[Movement]:
+        """Returns its postings as the rules that settle an invoice read them: from its document.
+
+        What is posted to an item before its document's day (cash the bank
+        posts to an invoice before it is issued, a credit typed by hand to
+        it) is a credit the customer holds on it until then, not a payment
+        of what is billed later: the books through those days know no
+        invoice. It is read on the document's day, after the document, in
+        its own order, its date moved to that day, so what it over pays or
+        settles at another rate is decided, and dated, there and never
+        before (`plugins.over_payments`, `plugins.fx`). Most items are
+        posted nothing before their document: their postings as they are.
+        """
+        movements, origin = self.movements, self.origin
+        day = origin.date
+        if movements[0].date >= day:
+            return movements
+        return [
+            origin,
+            *(m if m.date >= day else m._replace(date=day) for m in movements if m is not origin),
+        ]
+
+    def known_through(self, day: datetime.date) -> Item:
+        """Returns the item as the books through a day know it: its postings dated on or before it.
+
+        Before its document's day an item is what was posted to it so far
+        (`document_of` then reads that cash as a credit the customer holds):
+        what the books make of those days reads it so, whatever is billed
+        later. The day must be on or after its first posting.
+        """
+        return _item(self.id, [m for m in self.movements if m.date <= day], [])
+
     def links(self, through: datetime.date | None = None) -> list[str]:
         """Returns the links of the entries that post to the item up to a day, sorted."""
         moved = (m for m in self.movements if through is None or m.date <= through)

@@ -350,13 +350,15 @@ def functional_rows(ledger: Receivables, as_of: datetime.date) -> list[list[Any]
         return []
     carried: dict[str, Decimal] = defaultdict(Decimal)
     for item, balance in ledger.open_items(as_of):
-        # The carrying rate is the item's as the plugin reads it: an item shown
-        # as it stood before its document (`_as_posted`) keeps its document's.
-        # What is left of its carrying amount is its postings' weight (plugins.fx).
+        # The carrying rate is the item's as the plugin reads it that day: an
+        # item shown as it stood before its document (`_as_posted`) is carried
+        # at its cash's rate, as the books through the day know it (plugins.fx).
+        # What is left of its carrying amount is its postings' weight.
         whole = ledger.items.items[item.id]
+        known = whole if whole.date <= as_of else whole.known_through(as_of)
         if item.currency == functional:
             carried[functional] += ledger.number(balance, functional)
-        elif (rate := rates.carrying(whole)) is not None:
+        elif (rate := rates.carrying(known)) is not None:
             carried[item.currency] += fx.carried_value(item, rate, functional, as_of)
     remeasured = ledger.remeasured(rates, as_of)
     rounded = partial(fx.quantize, digits=ledger.policy.precision.digits(functional))

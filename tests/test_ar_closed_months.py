@@ -1801,3 +1801,173 @@ def _kinds(entries: list[data.Directive]) -> list[str]:
         for entry in generated(entries)
         if "cash-application" in entry.tags
     ]
+
+
+# --- what is posted to an invoice before it is billed (review rev47) -------------
+
+
+def _made(entries: list[data.Directive]) -> list[tuple[str, str, list[str]]]:
+    """(date, narration, postings squeezed) of each generated cash application."""
+    return [(date, text, squeezed(lines)) for date, text, lines in applications(entries)]
+
+
+def test_a_later_payment_straight_to_a_prepaid_invoice_leaves_january_alone(
+    books: Books,
+) -> None:
+    # January: BR-1 100.00 posted straight to INV-1 on Jan 3, before INV-1
+    # 100.00 is billed on Jan 22. Until Jan 22 it is a credit the customer
+    # holds on INV-1 (README, "Receivables reports": INV-1 open -100.00);
+    # from Jan 22 INV-1 is 100.00 - 100.00 = 0.00 open. Nothing to make:
+    # January alone has no generated entry.
+    january = paid("2026-01-03", "100.00", "BR-1") + invoice(1, "2026-01-22", "100.00") + BANK_FEE
+    # February: BR-2 5.00 straight to INV-1 on Feb 10 finds it paid: 0.00 -
+    # 5.00 = -5.00, beyond the 1.00 tolerance, moved to customer credits that
+    # day (AR +5.00, credits -5.00). January is closed and stays as it was.
+    february = paid("2026-02-10", "5.00", "BR-2")
+    alone, errors = load(books, january)
+    assert errors == []
+    assert _made(alone) == []
+    both, errors = load(books, january + february)
+    assert errors == []
+    # (Before, February's receipt made two more entries dated in January:
+    # BR-1's 100.00 "moved to customer credit" on Jan 3 and "taken back" on
+    # Jan 22, as if BR-1 over paid an invoice the books did not hold yet.)
+    assert _made(both) == [
+        (
+            "2026-02-10",
+            "Over payment of INV-1 from BR-2 moved to customer credit",
+            ["Assets:AccountsReceivable 5.00 USD", "Liabilities:CustomerCredits -5.00 USD"],
+        )
+    ]
+    assert _january(both) == _january(alone)
+
+
+def test_a_prepayment_beyond_the_invoice_is_moved_to_credits_on_the_invoices_day(
+    books: Books,
+) -> None:
+    # BR-1 150.00 straight to INV-1 on Jan 3, INV-1 100.00 billed on Jan
+    # 22: until Jan 22 the 150.00 is the customer's credit on INV-1 (open
+    # -150.00). Billed, INV-1 is 100.00 - 150.00 = -50.00, beyond the 1.00
+    # tolerance: 50.00 is moved to customer credits on Jan 22, at BR-1's
+    # line (AR +50.00, credits -50.00).
+    text = paid("2026-01-03", "150.00", "BR-1") + invoice(1, "2026-01-22", "100.00") + BANK_FEE
+    entries, errors = load(books, text)
+    assert errors == []
+    # (Before, 150.00 was moved on Jan 3 and 100.00 taken back on Jan 22.)
+    assert _made(entries) == [
+        (
+            "2026-01-22",
+            "Over payment of INV-1 from BR-1 moved to customer credit",
+            ["Assets:AccountsReceivable 50.00 USD", "Liabilities:CustomerCredits -50.00 USD"],
+        )
+    ]
+    assert balance(entries, CREDITS, "USD") == Decimal("-50.00")
+
+
+def test_a_prepayment_within_the_tolerance_is_written_off_on_the_invoices_day(
+    books: Books,
+) -> None:
+    # BR-1 100.30 straight to INV-1 on Jan 3, INV-1 100.00 billed on Jan 22:
+    # billed, INV-1 is 100.00 - 100.30 = -0.30, within the 1.00 tolerance,
+    # written off on Jan 22 at BR-1's line (a credit of 0.30 to the
+    # write-off account); nothing is the customer's credit.
+    text = paid("2026-01-03", "100.30", "BR-1") + invoice(1, "2026-01-22", "100.00") + BANK_FEE
+    entries, errors = load(books, text)
+    assert errors == []
+    # (Before, 100.30 was moved to credits on Jan 3 and 100.00 taken back on
+    # Jan 22, leaving the customer a credit of 0.30.)
+    assert _made(entries) == [
+        (
+            "2026-01-22",
+            "Payment difference of INV-1 from BR-1 written off",
+            ["Expenses:PaymentDifferences -0.30 USD", "Assets:AccountsReceivable 0.30 USD"],
+        )
+    ]
+    assert balance(entries, CREDITS, "USD") == Decimal("0.00")
+
+
+def test_a_payment_straight_to_an_invoice_not_yet_billed_bills_no_one_under_its_payee(
+    books: Books,
+) -> None:
+    # INV-2 10.00 billed to CUS-1 as "Acme" on Jan 3; BR-1 10.00 from "Acme"
+    # posted straight to INV-1 that day, before INV-1 is billed (Feb 1);
+    # R-0 10.00 from "Acme" names no one. Through January "Acme" is billed
+    # to CUS-1 alone (BR-1 bills no one), so R-0 is CUS-1's and pays INV-2
+    # by amount on Jan 3 (10.00 open, 10.00 received), with or without
+    # February.
+    january = (
+        invoice(2, "2026-01-03", "10.00")
+        + paid("2026-01-03", "10.00", "BR-1")
+        + receipt("2026-01-03", "10.00 USD", "R-0")
+        + BANK_FEE
+    )
+    alone, errors = load(books, january)
+    assert errors == []
+    assert _made(alone) == [
+        (
+            "2026-01-03",
+            "Cash application INV-2 from R-0",
+            ["Liabilities:UnappliedCash 10.00 USD", "Assets:AccountsReceivable -10.00 USD"],
+        )
+    ]
+    # (Before, January alone read BR-1's item as billed to no customer under
+    # "Acme" (two customers: R-0 nobody's, waiting), and February's INV-1
+    # made R-0 pay INV-2 in January.)
+    both, errors = load(books, january + invoice(1, "2026-02-01", "10.00"))
+    assert errors == []
+    assert _january(both) == _january(alone)
+
+
+_PREPAID_IN_EUR = """
+2026-01-01 price EUR 1.20 USD
+2026-01-31 price EUR 1.25 USD
+2026-02-01 price EUR 1.10 USD
+
+2026-01-03 * "Acme" "Wire BR-1" ^INV-1
+  bank_reference: "BR-1"
+  invoice: "INV-1"
+  Assets:Bank:Operating  120.00 USD
+  Assets:AccountsReceivable  -100.00 EUR @ 1.20 USD
+"""
+_BILLED_IN_FEBRUARY = """
+2026-02-12 * "Acme" "Invoice INV-1" ^INV-1
+  invoice: "INV-1"
+  customer: "CUS-1"
+  due: 2026-03-14
+  Assets:AccountsReceivable  100.00 EUR @ 1.10 USD
+  Income:Revenue:Services  -110.00 USD
+"""
+
+
+def test_an_invoice_billed_in_february_leaves_januarys_remeasured_prepayment_alone(
+    books: Books,
+) -> None:
+    # January: BR-1 100.00 EUR at 1.20 (120.00 USD) posted straight to INV-1
+    # on Jan 3; INV-1 is not billed yet, so it is -100.00 EUR carried at
+    # -120.00 USD, and Jan 31 (EUR 1.25) remeasures it: -100.00 x 1.25 =
+    # -125.00, -125.00 - (-120.00) = -5.00 USD to the remeasurement account,
+    # reversed on Feb 1. That is what January alone makes.
+    january = _PREPAID_IN_EUR + BANK_FEE
+    alone, errors = load(books, january)
+    assert errors == []
+    assert [(str(e.date), e.narration) for e in generated(alone)] == [
+        ("2026-01-31", "FX remeasurement INV-1 at 1.25 USD"),
+        ("2026-02-01", "Reversal of FX remeasurement INV-1 of 2026-01-31"),
+    ]
+    # February: INV-1 100.00 EUR billed on Feb 12 at 1.10 (110.00 USD). The
+    # prepayment settles it that day: 100.00 x (1.20 - 1.10) = 10.00 USD of
+    # realized gain (a credit to the realized account), dated Feb 12: the
+    # rate 1.10 is not known before. January, closed, keeps its
+    # remeasurement.
+    both, errors = load(books, january + _BILLED_IN_FEBRUARY)
+    assert errors == []
+    # (Before, January's remeasurement and its reversal were gone, and the
+    # -10.00 USD realized was dated Jan 3, in closed January.)
+    realized = [
+        (str(entry.date), str(posting.units))
+        for entry in generated(both)
+        for posting in entry.postings
+        if posting.account == REALIZED
+    ]
+    assert realized == [("2026-02-12", "-10.00 USD")]
+    assert _january(both) == _january(alone)

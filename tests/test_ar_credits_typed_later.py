@@ -1775,3 +1775,31 @@ def test_three_debits_of_one_receipt_leave_a_credit_to_pay_all(books: Books) -> 
     _, both = january_kept(books, CHARGED_BACK_AFTER_WRITE_OFF, later)
     assert balance(both, BAD_DEBT, "USD") == Decimal("40.00")
     assert balance(both, AR, "USD") == Decimal("30.00")
+
+
+def test_a_goodwill_credit_typed_before_its_invoice_after_a_payment_in_full_is_an_error(
+    books: Books,
+) -> None:
+    # BR-1 100.00 is posted straight to INV-1 on Jan 3, a goodwill credit of
+    # 30.00 is typed to INV-1 on Jan 12, and INV-1 100.00 is billed on Jan 22.
+    # Both are read on Jan 22, after the invoice, in their order: BR-1 pays
+    # it in full (100.00 - 100.00 = 0.00) and the credit over pays it by
+    # 30.00 (0.00 - 30.00 = -30.00), beyond the 1.00 tolerance. What the
+    # typed postings alone over pay by a credit after the bank paid in full
+    # is no one's money: an error, nothing moved to customer credits (as
+    # when the credit is typed on Jan 25, after the invoice).
+    text = (
+        GOODWILL_OPENED
+        + paid("2026-01-03", "100.00", "BR-1")
+        + goodwill("2026-01-12", "30.00")
+        + invoice(1, "2026-01-22", "100.00")
+        + BANK_FEE
+    )
+    entries, errors = load(books, text)
+    # (Before, 100.00 was moved to credits on Jan 3 and 70.00 taken back on
+    # Jan 22: -100.00 + 70.00 = -30.00 of the goodwill credit became the
+    # customer's refundable credit, with no error.)
+    assert balance(entries, CREDITS, "USD") == Decimal("0.00")
+    assert [error.message.split(";")[0] for error in errors] == [
+        "Invoice 'INV-1' is paid 30.00 USD more than its total 100.00 USD"
+    ]

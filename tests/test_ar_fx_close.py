@@ -245,14 +245,17 @@ def test_worked_example_aging_ties_the_receivable_in_usd_at_jan_31(books: Books)
     ]  # fmt: skip
 
 
-def test_a_foreign_prepayment_before_its_invoice_ties_at_the_invoices_rate(books: Books) -> None:
+def test_a_foreign_prepayment_before_its_invoice_ties_at_its_own_rate(books: Books) -> None:
     # 100.00 EUR arrive on Jan 10 at 1.10 (110.00 USD), posted straight to
-    # INV-E1, which is issued on Feb 5 without a rate: the plugin carries it
-    # at the price of its date, 1.20, and books the 10.00 USD difference at
-    # the payment. At Jan 31 INV-E1 is a credit of -100.00 EUR, carried at
-    # -100 x 1.20 = -120.00 USD, the receivable's weight (-110.00 - 10.00):
-    # the functional total ties. (Valued at the payment's own day, 1.10, it
-    # was -110.00, a break of 10.00 that failed the close.)
+    # INV-E1, which is issued on Feb 5 without a rate (the price of its
+    # date, 1.20). At Jan 31 the books know no invoice: INV-E1 is a credit
+    # of -100.00 EUR the customer holds, carried at its own rate, -100 x
+    # 1.10 = -110.00 USD, the receivable's weight; EUR is 1.10 on Jan 31,
+    # so nothing is remeasured and the functional total ties at -110.00.
+    # The 100 x (1.20 - 1.10) = 10.00 USD settled at another rate is
+    # realized on Feb 5, when the invoice is billed (before, it was booked at
+    # the payment on Jan 10, at a rate that January did not know, and
+    # January was -120.00).
     ledger = """
 2026-01-01 price EUR 1.10 USD
 2026-01-31 price EUR 1.10 USD
@@ -273,9 +276,15 @@ def test_a_foreign_prepayment_before_its_invoice_ties_at_the_invoices_rate(books
 """
     table = _aging(books, "2026-01-31", ledger)
     assert _functional(table)[0] == [receivables.FUNCTIONAL, "EUR at carrying rates", "USD",
-                                     D("-120.00"), None, None]  # fmt: skip
+                                     D("-110.00"), None, None]  # fmt: skip
     assert _functional(table)[-1] == [receivables.FUNCTIONAL_TOTAL, "", "USD",
-                                      D("-120.00"), D("-120.00"), D("0.00")]  # fmt: skip
+                                      D("-110.00"), D("-110.00"), D("0.00")]  # fmt: skip
+    # Feb 28: INV-E1 is 100.00 - 100.00 = 0.00 open; the receivable weighs
+    # -110.00 + 120.00 (the invoice at 1.20) + 110.00 - 120.00 (the payment
+    # moved back at its 1.10 and out at the carrying 1.20) = 0.00.
+    later = _aging(books, "2026-02-28", ledger)
+    assert _functional(later)[-1] == [receivables.FUNCTIONAL_TOTAL, "", "USD",
+                                      D("0.00"), D("0.00"), D("0.00")]  # fmt: skip
 
 
 def test_worked_example_in_usd_on_other_days(books: Books) -> None:

@@ -1400,6 +1400,37 @@ def test_a_debit_names_its_receipt_with_spaces_around_the_id(books: Books) -> No
     ]
 
 
+def _debit_of_r1(date: str, amount: str, what: str) -> str:
+    """Money paid out of R-1's cash, typed as the bank import types a chargeback or refund."""
+    return f"""
+{date} * "Acme" "{what} of R-1"
+  receipt: "R-1"
+  Assets:Bank:Operating  -{amount} USD
+  Liabilities:UnappliedCash  {amount} USD
+"""
+
+
+def test_a_receipt_used_beyond_what_it_received_is_an_error_at_one_line_in_any_order(
+    books: Books,
+) -> None:
+    # R-1 100.00 naming INV-1 100.00 pays it on Jan 20. On Feb 10 the bank
+    # charges back 60.00 of R-1 and refunds 50.00 of it: 60.00 + 50.00 =
+    # 110.00 out of a receipt of 100.00, 10.00 more than it received. A
+    # day's uses are read by amount (50.00 first: 50.00 used, then 50.00 +
+    # 60.00 = 110.00 > 100.00), so the error is at the chargeback's line
+    # whichever of the two is typed first (before, at the one typed last).
+    text = invoice(1, "2026-01-05", "100.00") + receipt(
+        "2026-01-20", "100.00 USD", "R-1", '\n  invoice: "INV-1"'
+    )
+    charged = _debit_of_r1("2026-02-10", "60.00", "Chargeback")
+    refunded = _debit_of_r1("2026-02-10", "50.00", "Refund")
+    message = "Receipt 'R-1' is used 10.00 USD more than it received; expected at most 100.00"
+    for debits in (charged + refunded, refunded + charged):
+        _, errors = load(books, text + debits)
+        line = line_of(HEADER + text + debits, "UnappliedCash  60.00")
+        assert error_lines(errors) == [(line, message)]
+
+
 def test_receipt_without_an_id_is_named_by_its_file_and_line(books: Books) -> None:
     text = invoice(1, "2026-01-01", "100.00") + receipt(
         "2026-02-01", "100.00 USD", "R-1", '\n  invoice: "INV-1"'
