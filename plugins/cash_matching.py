@@ -258,8 +258,18 @@ class _Matcher(MatchingSteps):
         left = set(map(id, self.unmatched(earlier, converted)))
         for payment in earlier:
             if id(payment) not in left:
-                self.waiting[(payment.customer, payment.currency)].remove(payment)
-                self.thinned.add((payment.customer, payment.currency))
+                self.unwait(payment)
+
+    def unwait(self, payment: Paying) -> bool:
+        """Takes a receipt out of its customer's waiting ones; False if it was not waiting."""
+        key = (payment.customer, payment.currency)
+        found = self.waiting.get(key, [])
+        at = next((at for at, other in enumerate(found) if other is payment), None)
+        if at is None:
+            return False
+        del found[at]
+        self.thinned.add(key)
+        return True
 
     def named_later_on(self, payments: Iterable[Paying]) -> dict[datetime.date, list[Paying]]:
         """Returns the receipts naming invoices only later, by the day the first is billed.
@@ -291,14 +301,8 @@ class _Matcher(MatchingSteps):
         """
         invoices = self.amounts.invoices
         for payment in sorted(payments, key=age):
-            if payment.customer:
-                key = (payment.customer, payment.currency)
-                found = self.waiting.get(key, [])
-                at = next((at for at, other in enumerate(found) if other is payment), None)
-                if at is None:  # paid by another step before its invoice came
-                    continue
-                del found[at]
-                self.thinned.add(key)
+            if payment.customer and not self.unwait(payment):
+                continue  # paid by another step before its invoice came
             names = tuple(
                 name
                 for name in payment.later

@@ -92,6 +92,8 @@ def with_seal(text: str, month: str, digest: str, path: str = "close.yaml") -> s
         below = max((row for name, row in rows.items() if name < month), default=first)
         lines.insert(below, f"{indent}{month}: {digest}")
     result = "\n".join(lines) + "\n"
+    # A safety net no known input reaches (the checks above refuse every form
+    # this edit could break): the edited policy must read as before plus the month.
     after = policy.parse(result, path)
     if after.errors or after.data != {**document.data, "sealed": {**seals, month: digest}}:
         raise refused

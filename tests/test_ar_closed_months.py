@@ -1794,6 +1794,36 @@ def test_worked_example_a_waiting_receipt_pays_the_later_invoice_it_names_on_its
     assert _aged_at_january_end(books, january + february) == Decimal("100.00")
 
 
+def test_worked_example_a_waiting_receipt_pays_each_later_invoice_it_names_on_that_invoices_day(
+    books: Books,
+) -> None:
+    # INV-1 100.00 (Jan 5) is open; R-1 300.00 "Wire INV-4 INV-5" on Jan 20
+    # names two invoices billed later, INV-4 100.00 on Feb 3 and INV-5 200.00
+    # on Feb 10: it waits. On Feb 3 it pays by name only what is billed by then,
+    # INV-4 100.00, never INV-5 a week before it exists: 300.00 - 100.00 =
+    # 200.00 is over paid, parked as CUS-1's credit that day, and the credit
+    # pays the customer's open invoice, INV-1 100.00, the same day: 200.00 -
+    # 100.00 = 100.00 left. On Feb 10 INV-5 is billed and the credit pays
+    # 100.00 of it: INV-5 open 200.00 - 100.00 = 100.00.
+    january = (
+        invoice(1, "2026-01-05", "100.00")
+        + receipt("2026-01-20", "300.00 USD", "R-1", CUSTOMER, "Wire INV-4 INV-5")
+        + BANK_FEE
+    )
+    february = invoice(4, "2026-02-03", "100.00") + invoice(5, "2026-02-10", "200.00")
+    _, both = january_kept(books, january, february)
+    assert _dated(both) == [
+        ("2026-02-03", "Cash application INV-4 from R-1"),
+        ("2026-02-03", "Customer credit from R-1 applied to INV-1"),
+        ("2026-02-10", "Customer credit from R-1 applied to INV-5"),
+    ]
+    assert _open(both, "INV-5", "2026-02-09") == Decimal("0.00")  # nothing before its day
+    assert _open(both, "INV-5", "2026-02-28") == Decimal("100.00")
+    assert _open(both, "INV-4", "2026-02-28") == Decimal("0.00")
+    assert _open(both, "INV-1", "2026-02-28") == Decimal("0.00")
+    assert balance(both, CREDITS, "USD") == Decimal("0.00")
+
+
 def _kinds(entries: list[data.Directive]) -> list[str]:
     """The `revclose_kind` of each cash application, in the order of `applications`."""
     return [
