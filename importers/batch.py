@@ -76,9 +76,10 @@ def extract_all(
     they see `books` and every entry the other sources extracted, so a
     receipt can name an invoice imported in the same run, whatever the order
     of the files. Since no other source reads what they extract, they may
-    give their entries as text (`SourceImporter.written`); one whose rows
-    name each other's (`reads_itself`) has its documents extracted together,
-    with `lookup` to find more of the books (`extract_together`).
+    give their entries as text (`SourceImporter.extract_together`, by
+    default each document's `written`); one whose rows name each other's
+    (`reads_itself`) has its documents extracted together, with `lookup` to
+    find more of the books.
 
     Raises:
       ImportFailed: With the problems of every file that could not be imported.
@@ -100,13 +101,11 @@ def extract_all(
                 continue
             paths = [str(path) for path in claimed[importer.name]]
             together = readers and importer.reads_itself  # Its rows name each other's.
-            for group in [paths] if together and paths else [[path] for path in paths]:
+            for group in [paths] if together else [[path] for path in paths]:
                 try:
-                    if together:
+                    if readers:  # What they extract is read by no other source: it may be text.
                         found = importer.extract_together(group, existing, lookup)
                         extracted[importer.name] += found
-                    elif readers:  # What they extract is read by no other source: it may be text.
-                        extracted[importer.name] += importer.written(group[0], existing)
                     else:
                         entries = importer.extract(group[0], books)
                         extracted[importer.name] += entries

@@ -125,12 +125,14 @@ class SourceImporter(beangulp.Importer):  # type: ignore[misc]
     def extract_together(
         self, paths: Sequence[str], existing: list[data.Directive], lookup: Lookup | None = None
     ) -> Sequence[Entry]:
-        """Returns what the import command writes of documents read together (`reads_itself`).
+        """Returns what the import command writes of a source's documents that read the books.
 
-        By default each one's `written` after the other. `lookup` finds more
-        of the books' entries, by the values of their metadata keys: what a
-        row names that `existing` (the entries carrying a key of `reads`)
-        does not hold.
+        The import command passes one document at a time, or all of a
+        source's documents of the run if their rows name each other's
+        (`reads_itself`). By default each one's `written` after the other;
+        `lookup` finds more of the books' entries, by the values of their
+        metadata keys, than `existing` (the entries carrying a key of
+        `reads`) holds.
 
         Raises:
           ImportFailed: With the problems of every document.

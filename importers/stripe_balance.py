@@ -56,11 +56,14 @@ The counter account of each reporting category:
 - any other (`other_adjustment`, `transfer`, `tax`, ...): its account under
   `categories`, else a problem at the row.
 
-Which charge or dispute a row names is found among every row of the
-reports imported together, as its row is booked, else among the books'
-entries (`StripeBalanceImporter.extract_together` asks the books for those
-ids alone), whatever the order of the rows and of the files: charges are
-booked before refunds and disputes, and those before reversals (`_Booked`).
+Which charge or dispute a row names is read as the books hold it when
+they hold its id: the books' entry wins (a report still in `documents/` is
+read again by every import, and its rows the books hold are skipped, not
+booked anew). Only one new to the books is read as the import books its
+row, among every report imported together, whatever the order of the rows
+and of the files: charges are booked before refunds and disputes, and those
+before reversals. `StripeBalanceImporter.extract_together` asks the books
+for every id the rows name, and those alone (`_Booked`).
 
 For a charge, payment, refund or dispute, the books choose between the
 receivable, unapplied cash and the category's own account (above), and add
@@ -178,10 +181,10 @@ class StripeBalanceImporter(SourceImporter):
     ) -> list[data.Directive]:
         """Returns one transaction per row of the reports, in their order.
 
-        The charges and disputes the rows name are found in `existing`, in
-        what `lookup` finds of their ids in the books, and among the rows
-        (`_Booked`): all the charges are booked first, then the refunds and
-        disputes, then the reversals.
+        The charges and disputes the rows name are found in the books first
+        (`existing`, and what `lookup` finds of their ids), then among the
+        rows (`_Booked`; the rule is the module's): all the charges are
+        booked first, then the refunds and disputes, then the reversals.
 
         Raises:
           ImportFailed: Naming the file and line of every bad row or cell.
@@ -195,21 +198,20 @@ class StripeBalanceImporter(SourceImporter):
                 rows += csv_rows.stream_rows(path, self.layout.csv, problems)
             except ImportFailed as failed:  # An unreadable file: the others are still read.
                 problems += failed.problems
-        named = {_named(row) for row in rows} - {None, ""}
+        named = {name for row in rows if (name := _named(row))}
         booked = _Booked(self.layout.accounts, named)
         booked.add(existing)
-        # What the rows book themselves is not looked for in the books.
-        wanted = named - {row.cells.get("source") for row in rows if _named_by(row)}
-        if lookup is not None and wanted:
-            booked.add(lookup({SOURCE_KEY: {str(each) for each in wanted}}))
+        # The books' entry of an id wins over a row of the run: asked for every id named.
+        if lookup is not None and named:
+            booked.add(lookup({SOURCE_KEY: named}))
         built: list[data.Transaction | None] = [None] * len(rows)
         for index in sorted(range(len(rows)), key=lambda at: _rank(rows[at])):
             entry = _Row(rows[index], self.layout, dates).transaction(invoices, booked, problems)
             if entry is not None:
                 built[index] = entry
                 booked.add((entry,))
-        order = {path: at for at, path in enumerate(paths)}
-        problems.sort(key=lambda problem: (order.get(problem.path, 0), problem.line or 0))
+        # Each file's problems in line order (`batch.extract_all` orders the files).
+        problems.sort(key=lambda problem: problem.line or 0)
         raise_if_any(problems)
         return [entry for entry in built if entry is not None]
 
@@ -220,11 +222,6 @@ def _named(row: Row) -> str | None:
     if category in _TAKING:
         return row.cells.get("charge")
     return row.cells.get("source") if category in REVERSALS else None
-
-
-def _named_by(row: Row) -> bool:
-    """Tells whether other rows may name this one: a charge (by `charge_id`), a dispute."""
-    return row.cells.get("category") in (*RECEIPTS, "dispute")
 
 
 def _rank(row: Row) -> int:
@@ -255,11 +252,11 @@ class _Booked:
 
     A charge (money in) counts when booked to the receivable or, with its
     `receipt`, to unapplied cash; a dispute (money out) when booked to the
-    receivable, unapplied cash or `disputes`. The first one found of an id
-    counts: the books' (what `existing` holds) before the rows'.
+    receivable, unapplied cash or `disputes`. The first one added of an id
+    counts: the books' entries are added before the rows' (the module's rule).
     """
 
-    def __init__(self, accounts: Mapping[str, str], named: Set[str | None]) -> None:
+    def __init__(self, accounts: Mapping[str, str], named: Set[str]) -> None:
         self.named = named  # The ids rows name: only those are kept.
         self.receivable, self.unapplied = accounts["receivable"], accounts["unapplied_cash"]
         self.watched = {self.receivable, self.unapplied, accounts["disputes"]}
@@ -355,7 +352,7 @@ class _Row(csv_rows.Cells):
         charge = booked.charge(cells.get("charge"), currency) if category in _TAKING else None
         if charge is None:
             return account, links
-        if charge.account == self.layout.accounts["unapplied_cash"]:
+        if charge.account == accounts["unapplied_cash"]:
             # Taken back from the charge's receipt, naming what the row names.
             meta[RECEIPT] = charge.receipt
             return charge.account, links

@@ -18,6 +18,7 @@ Tests named `test_pin_...` passed before the review's fixes.
 from __future__ import annotations
 
 import datetime
+import importlib.util
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -25,13 +26,14 @@ from typing import Any
 
 import pytest
 from beancount.core import data
+from click.testing import CliRunner
 
 from importers import sources
 from importers.source import SourceImporter
 from reports import books as books_module
 from reports import receivables
 from tests.conftest import currency, number
-from tests.importing import check_refused, check_reimports_add_nothing, run, tree
+from tests.importing import check_refused, check_reimports_add_nothing, failure, run, tree
 
 D = Decimal
 
@@ -801,3 +803,146 @@ def test_pin_an_overlapping_report_adds_only_its_new_rows_and_a_bad_row_changes_
         "(10.00 - 0.59 = 9.41)",
     )
     assert tree(Path("ledger")) == written
+
+
+# Review rev51: a run re-reads every report under documents/, so the charge or
+# dispute a new row names is often both in the books (kept as first imported)
+# and among the run's rows. The books' entry wins: an id the books hold is read
+# as they hold it, and only rows new to the books are read as the run books them.
+
+
+def test_a_refund_follows_its_charge_as_the_books_hold_it_not_as_a_re_read_report_books_it(
+    importers: list[SourceImporter],
+) -> None:
+    # February: Acme pays 10.00 naming in_1 (fee 0.59: net 9.41); INV-1 is not
+    # booked yet, so the charge waits in unapplied cash as receipt txn_9.
+    feb = row("txn_9", "2026-02-26", "charge", "10.00", "0.59", "9.41", invoice_id="in_1")
+    report("2026-02", feb)
+    run(importers)
+    assert "Liabilities:UnappliedCash   -10.00 USD" in Path(
+        "ledger/stripe/2026-02.beancount"
+    ).read_text(encoding="utf-8")
+    # March: INV-1 of 25.00 is booked, and the 10.00 charge is refunded in full
+    # (no fee: net -10.00); the refund names the charge, not the invoice. The
+    # run re-reads February's report: txn_9 is skipped (already in the books).
+    book(invoice(1, "2026-03-01", "25.00"))
+    refund = row("txn_10", "2026-03-02", "refund", "-10.00", "0.00", "-10.00", charge_id="ch_txn_9")
+    report("2026-03", refund)
+    imported = run(importers)
+    assert imported.skipped == 1  # txn_9.
+    # The refund is taken back from txn_9's unapplied cash, as the books hold
+    # txn_9 (found before, review rev51: `^INV-1`, to the receivable, as the run
+    # re-booked txn_9 to INV-1 booked since).
+    march = Path("ledger/stripe/2026-03.beancount").read_text(encoding="utf-8")
+    assert 'receipt: "txn_9"\n' in march and "Liabilities:UnappliedCash   10.00 USD" in march
+    assert "INV-1" not in march
+    books = loaded()
+    assert [error.message for error in books.errors] == []
+    # The books hold txn_9 in unapplied cash, so the refund takes it back from
+    # there: txn_9 10.00 - 10.00 = 0.00 unapplied (off the listing), and INV-1 is
+    # untouched: paid 0.00, credited 0.00, open 25.00. Found (review rev51, at
+    # e2f9804): the refund on ^INV-1 gave paid -10.00, open 25.00 + 10.00 = 35.00,
+    # and txn_9's 10.00 stayed unapplied (since 9c5048f the AR plugin applies
+    # txn_9 to INV-1 by its word `in_1`: 10.00 - 10.00 = 0.00 paid, hiding it here).
+    assert unapplied(books, "2026-03-31") == {}
+    assert opened(books, "2026-03-31") == {"INV-1": (D("0.00"), D("0.00"), D("25.00"))}
+
+
+def beangulp_extract(*args: str) -> str:
+    """The output of `python import.py extract ARGS` (beangulp's own command)."""
+    spec = importlib.util.spec_from_file_location(
+        "import_py", Path(__file__).parent.parent / "import.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module: Any = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    result = CliRunner().invoke(module.ingest(Path("importers.yaml"), Path(".")).cli, list(args))
+    assert result.exit_code == 0, result.output
+    return str(result.output)
+
+
+def test_a_won_dispute_reverses_the_books_dispute_though_its_report_is_imported_again(
+    importers: list[SourceImporter],
+) -> None:
+    book(invoice(1, "2026-03-01", "1000.00"), invoice(3, "2026-03-01", "800.00", "CUS-3"))
+    cobalt = dict(customer_id="cus_C", customer_name="Cobalt")
+    # March's report, still in documents/, and the month file the previous
+    # importer wrote of it (HEAD_TEXT): the dispute du_11 (10.00 of ch_9, whose
+    # 20.00 waits in unapplied cash as txn_9) is in Expenses:Disputes.
+    report(
+        "2026-03",
+        row("txn_1", "2026-03-05", "charge", "999.50", "29.29", "970.21", invoice_id="in_1",
+            source_id="ch_1"),
+        row("txn_3", "2026-03-05", "charge", "400.00", "11.90", "388.10", invoice_id="in_3",
+            source_id="ch_3", **cobalt),
+        row("txn_4", "2026-03-20", "refund", "-100.00", "0.00", "-100.00", invoice_id="in_3",
+            source_id="re_4", charge_id="ch_3", **cobalt),
+        row("txn_9", "2026-03-06", "charge", "20.00", "0.88", "19.12", description="Tokens",
+            source_id="ch_9"),
+        row("txn_10", "2026-03-07", "refund", "-10.00", "0.00", "-10.00",
+            description="Tokens back", source_id="re_10", charge_id="ch_9"),
+        row("txn_11", "2026-03-08", "dispute", "-10.00", "15.00", "-25.00",
+            description="Tokens", source_id="du_11", charge_id="ch_9"),
+    )  # fmt: skip
+    Path("ledger/stripe").mkdir()
+    Path("ledger/stripe/2026-03.beancount").write_text(HEAD_TEXT, encoding="utf-8")
+    # April: du_11 is won, the 10.00 comes back (no fee: net 10.00).
+    won = row(
+        "txn_12", "2026-04-02", "dispute_reversal", "10.00", "0.00", "10.00",
+        description="Tokens", source_id="du_11", charge_id="ch_9",
+    )  # fmt: skip
+    report("2026-04", won)
+    # beangulp's own `extract -e` reads the books' du_11 and reverses it from
+    # Expenses:Disputes (README's "Upgrading"); the import command does the same.
+    assert "  Expenses:Disputes  -10.00 USD\n" in beangulp_extract(
+        "extract", "documents/stripe/2026-04.csv", "-e", "ledger/main.beancount"
+    )
+    imported = run(importers)
+    assert imported.skipped == 6  # March's six rows, as the previous importer wrote them.
+    books = loaded()
+    assert [error.message for error in books.errors] == []
+    # Expenses:Disputes 10.00 - 10.00 = 0.00; unapplied cash is txn_9's 20.00
+    # alone (txn_10 went to `refunds`). Found (review rev51): the run's txn_11 row,
+    # re-booked today, took 10.00 from txn_9's unapplied cash, so txn_12 became a
+    # new receipt of 10.00: Expenses:Disputes kept 10.00 and the listing showed
+    # txn_9 20.00 and txn_12 10.00 (20.00 + 10.00 = 30.00 held).
+    assert balances(books).get(("Expenses:Disputes", "USD"), D("0")) == D("0")
+    assert unapplied(books, "2026-04-30") == {"txn_9": ("(unassigned)", D("20.00"))}
+
+
+def test_pin_a_bad_row_in_one_of_two_reports_is_named_and_nothing_is_written(
+    importers: list[SourceImporter],
+) -> None:
+    """Pin (review rev51): a run of two reports, a bad row in the second."""
+    report("2026-02", row("txn_9", "2026-02-26", "charge", "10.00", "0.59", "9.41"))
+    # 10.00 - 0.59 = 9.41, not 9.00.
+    report("2026-03", row("txn_10", "2026-03-02", "charge", "10.00", "0.59", "9.00"))
+    assert failure(importers) == (
+        "documents/stripe/2026-03.csv:2: Column 'net': '9.00' is not gross less fee "
+        "(10.00 - 0.59 = 9.41)"
+    )
+    assert not Path("ledger/stripe").exists()  # Not February's good row either.
+
+
+def test_pin_a_won_dispute_of_unapplied_cash_is_a_receipt_overdrawing_nothing(
+    importers: list[SourceImporter],
+) -> None:
+    """Pin (review rev51): the reversal waits as receipt txn_11; no invoice ages, no credit."""
+    on_9 = dict(charge_id="ch_txn_9", source_id="du_10")
+    # txn_9: 10.00 (fee 0.59, net 9.41); txn_10 disputes it all, 10.00 and a 15.00
+    # fee (net -25.00); txn_11 wins it back, 10.00 (no fee).
+    report(
+        "2026-03",
+        row("txn_9", "2026-03-06", "charge", "10.00", "0.59", "9.41"),
+        row("txn_10", "2026-03-07", "dispute", "-10.00", "15.00", "-25.00", **on_9),
+        row("txn_11", "2026-03-20", "dispute_reversal", "10.00", "0.00", "10.00", **on_9),
+    )
+    run(importers)
+    books = loaded()
+    assert rows_of(books, "aging", "2026-03-31") == []  # No invoice.
+    assert rows_of(books, "credits", "2026-03-31") == []  # Nothing overdrawn.
+    (line,) = [x for x in rows_of(books, "unapplied", "2026-03-31") if x["receipt"] == "txn_11"]
+    # Received 10.00, applied 0.00, paid out 0.00: 10.00 - 0.00 - 0.00 = 10.00 unapplied,
+    # 31 - 20 = 11 days old; txn_9 (10.00 - 10.00 disputed = 0.00) is not listed.
+    assert (line["received"], line["unapplied"], line["age_days"]) == (D("10.00"), D("10.00"), 11)
+    assert unapplied(books, "2026-03-31") == {"txn_11": ("(unassigned)", D("10.00"))}
