@@ -163,6 +163,14 @@ def importers(here: Path) -> list[SourceImporter]:
     return sources.load(Path("importers.yaml"))
 
 
+def imported(importers: list[SourceImporter]) -> books_module.Books:
+    """Runs the import, then loads the books as bean-check does: with no error."""
+    run(importers)
+    books = loaded()
+    assert [error.message for error in books.errors] == []
+    return books
+
+
 def loaded() -> books_module.Books:
     """The books as bean-check and `revclose ar` load them."""
     return books_module.load("ledger/main.beancount")
@@ -267,9 +275,7 @@ def test_a_stripe_charge_short_of_its_invoice_within_tolerance_is_written_off(
         "2026-03",
         row("txn_1", "2026-03-05", "charge", "999.50", "29.29", "970.21", invoice_id="in_1"),
     )
-    run(importers)
-    books = loaded()
-    assert [error.message for error in books.errors] == []
+    books = imported(importers)
     # Expected: 1,000.00 - 999.50 = 0.50 short, within the 1.00 tolerance, written
     # off on the charge's day (README: 600.00 + 399.96 for 1,000.00 writes off
     # 0.04), so INV-1 is settled and not on the open listing.
@@ -295,9 +301,7 @@ def test_a_stripe_charge_and_its_partial_refund_are_paid_on_the_open_listing_and
         # ... and 100.00 of it refunded (no fee: net -100.00).
         row("txn_4", "2026-03-20", "refund", "-100.00", "0.00", "-100.00", **cobalt),
     )
-    run(importers)
-    books = loaded()
-    assert [error.message for error in books.errors] == []
+    books = imported(importers)
     # Expected (README, open listing: `paid` is "a receipt posted straight to it
     # by the bank import, a refund ... the bank import posts to it (negative)"):
     # paid 400.00 - 100.00 = 300.00, credited 0.00 (no credit note, no write-off),
@@ -346,9 +350,7 @@ def test_a_refund_or_dispute_of_an_unapplied_charge_takes_back_its_unapplied_cas
         row("txn_9", "2026-03-06", "charge", "10.00", "0.59", "9.41", description="Tokens"),
         row("txn_10", "2026-03-07", category, "-10.00", fee, net, charge_id="ch_txn_9"),
     )
-    run(importers)
-    books = loaded()
-    assert [error.message for error in books.errors] == []
+    books = imported(importers)
     # Expected: the 10.00 received and the 10.00 given back net to nothing:
     # unapplied cash 10.00 - 10.00 = 0.00, and nothing on the refund's or the
     # dispute's account (10.00 - 10.00 = 0.00: no customer credit paid out that
@@ -399,9 +401,7 @@ def test_a_refund_of_a_charge_the_matcher_applied_opens_its_invoice_again(
         # All 10.00 refunded on March 20 (no fee: net -10.00).
         row("txn_10", "2026-03-20", "refund", "-10.00", "0.00", "-10.00", charge_id="ch_txn_9"),
     )
-    run(importers)
-    books = loaded()
-    assert [error.message for error in books.errors] == []
+    books = imported(importers)
     # The receipt holds nothing unapplied on March 20 (10.00 - 10.00 applied = 0.00),
     # so the refund takes back what it paid INV-1 (README, chargebacks): INV-1 is
     # open 10.00 again, paid 10.00 - 10.00 = 0.00, and unapplied cash nets
@@ -437,9 +437,7 @@ def test_a_won_dispute_of_an_unapplied_charge_puts_the_cash_back_as_a_receipt_of
         report("2026-03-late", won)
     else:
         report("2026-03", *march, won)
-    run(importers)
-    books = loaded()
-    assert [error.message for error in books.errors] == []
+    books = imported(importers)
     # txn_9: 10.00 - 10.00 disputed = 0.00; txn_11 waits with the 10.00 returned.
     assert unapplied(books, "2026-03-31") == {"txn_11": ("(unassigned)", D("10.00"))}
     held = balances(books)
@@ -534,9 +532,7 @@ def test_a_refund_naming_no_invoice_of_a_charge_that_paid_its_invoice_opens_it_a
         # 4.00 of that charge refunded; the row names the charge, not the invoice.
         row("txn_2", "2026-03-07", "refund", "-4.00", "0.00", "-4.00", charge_id="ch_txn_1"),
     )
-    run(importers)
-    books = loaded()
-    assert [error.message for error in books.errors] == []
+    books = imported(importers)
     # As the same row naming in_1: cash refunded on INV-1, which is paid
     # 10.00 - 4.00 = 6.00, credited 0.00, open 10.00 - 6.00 = 4.00; customer
     # credits untouched (0.00). Found (review rev48): the row went to `refunds`,
@@ -677,9 +673,7 @@ def test_a_won_dispute_reverses_the_dispute_the_previous_importer_booked_to_disp
         description="Tokens", source_id="du_11", charge_id="ch_9",
     )  # fmt: skip
     report("2026-04", won)
-    run(importers)
-    books = loaded()
-    assert [error.message for error in books.errors] == []
+    books = imported(importers)
     # The reversal undoes its dispute where the dispute was booked:
     # Expenses:Disputes 10.00 - 10.00 = 0.00, and unapplied cash holds what it
     # held before April: txn_9's 20.00 alone (the refund txn_10 of 10.00 went to
@@ -704,9 +698,7 @@ def test_a_won_dispute_of_a_charge_paid_straight_to_its_invoice_pays_it_again(
         row("txn_2", "2026-03-07", "dispute", "-10.00", "15.00", "-25.00", **on_1),
         row("txn_1", "2026-03-06", "charge", "10.00", "0.59", "9.41", invoice_id="in_1"),
     )
-    run(importers)
-    books = loaded()
-    assert [error.message for error in books.errors] == []
+    books = imported(importers)
     # The dispute opens INV-1 again (10.00 - 10.00 = 0.00 paid), the reversal, to
     # the receivable as its dispute was, pays it again: paid 10.00 - 10.00 + 10.00
     # = 10.00, INV-1 settled (not on the open listing); nothing in Expenses:Disputes
@@ -751,9 +743,7 @@ def test_pin_fees_are_expensed_gross_clears_the_receivable_and_a_payout_is_count
     Path("documents/bank/2026-03.csv").write_text(
         f"{BANK_HEADER}\nB-1,03/10/2026,STRIPE,STRIPE PAYOUT po_1,970.70,\n", "utf-8"
     )
-    run(importers)
-    books = loaded()
-    assert [error.message for error in books.errors] == []
+    books = imported(importers)
     held = balances(books)
     # Receivables cleared by the gross: 1,000.00 - 1,000.00 = 0.00 USD and
     # 200.00 - 200.00 = 0.00 EUR; fees expensed: 29.30 USD and 6.10 EUR.
