@@ -237,7 +237,9 @@ def remeasurements(
         for day in month_ends(item.movements[0].date, through):
             # Before its document's day the item is what the books through
             # that day know of it: cash posted to it, at the cash's rate.
-            known = item if day >= item.date else item.known_through(day)
+            known = item.known_through(day)
+            if known is None:
+                continue
             carrying = billed if known is item else rates.carrying(known)
             if carrying is None:
                 continue

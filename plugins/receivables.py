@@ -14,15 +14,16 @@ Its document is the invoice or credit note itself (`document_of`): its first
 posting written as one, an invoice's debit in an entry with a `due` date or
 a credit note's credit in an entry naming the invoice it `credits`; else its
 first posting that is not cash (one carrying a receipt id, `receipt` or
-`bank_reference`, as a bank import writes cash paid or refunded, or one a
-plugin generated), in the day's order (`day_key`: a credit note written as
-an invoice is, with `due`, before a cheque typed by hand that refunds it the
-same day); else its first posting. A debit makes it an invoice, a credit a
-credit note; a payment or a refund posted to it, even on or before its date,
-is neither. The document gives its customer and its `due` date; the
-receivable balance in each currency is, by construction, the sum of the open
-items' balances. Cash application, aging, statements and the receivable
-tie-out all read items from here.
+`bank_reference`, as a bank import writes cash paid or refunded, one typed
+by hand against the bank, or one a plugin generated: `_is_cash`), in the
+day's order (`day_key`: a credit note written as an invoice is, with `due`,
+before a cheque typed by hand that refunds it the same day); else its first
+posting. A debit makes it an invoice, a credit a credit note; a payment or
+a refund posted to it, even on or before its date, is neither, and an item
+with only cash (`Item.is_billed`) is neither yet. The document gives its
+customer and its `due` date; the receivable balance in each currency is, by
+construction, the sum of the open items' balances. Cash application, aging,
+statements and the receivable tie-out all read items from here.
 """
 
 from __future__ import annotations
@@ -168,20 +169,25 @@ class Item(NamedTuple):
 
     @property
     def is_invoice(self) -> bool:
-        """Whether the item is an invoice (its document posting is a debit)."""
-        return self.origin.units > 0
+        """Whether the item is an invoice: it has a document (`is_billed`), and that is a debit.
+
+        Cash posted to an invoice not yet billed (a refund from the bank) is
+        no invoice to match or net until the invoice comes.
+        """
+        return self.origin.units > 0 and self.is_billed
 
     @property
     def is_billed(self) -> bool:
         """Whether the item has its document: else only cash is posted to it so far.
 
         Cash the bank import posts to an invoice before it is issued (a
-        payment naming INV-2, billed next month) makes an item with nothing
-        written as a document (`document_of` then falls back to the cash):
-        it has billed nothing yet.
+        payment naming INV-2, billed next month, or a refund from the bank,
+        typed by hand too) makes an item with nothing written as a document
+        (`document_of` then falls back to the cash): it has billed nothing
+        yet.
         """
         origin = self.origin
-        return _written_as_document(origin) or not _is_cash(origin)
+        return _written_as_document(origin) or not _is_cash(origin, self.movements)
 
     @property
     def billed(self) -> int:
@@ -268,15 +274,20 @@ class Item(NamedTuple):
             *(m if m.date >= day else m._replace(date=day) for m in movements if m is not origin),
         ]
 
-    def known_through(self, day: datetime.date) -> Item:
-        """Returns the item as the books through a day know it: its postings dated on or before it.
+    def known_through(self, day: datetime.date) -> Item | None:
+        """Returns the item as the books through a day know it; None before its first posting.
 
-        Before its document's day an item is what was posted to it so far
-        (`document_of` then reads that cash as a credit the customer holds):
-        what the books make of those days reads it so, whatever is billed
-        later. The day must be on or after its first posting.
+        On or after its document's day, the item itself. Before it, the item
+        its postings dated on or before the day make (`document_of` then
+        reads that cash as a credit the customer holds, with the customer
+        those postings name, none if none does): what the books make of
+        those days reads it so, whatever is billed later (`plugins.fx`, the
+        aging in `reports.receivables`).
         """
-        return _item(self.id, [m for m in self.movements if m.date <= day], [])
+        if day >= self.date:
+            return self
+        posted = [m for m in self.movements if m.date <= day]
+        return _item(self.id, posted, []) if posted else None
 
     def links(self, through: datetime.date | None = None) -> list[str]:
         """Returns the links of the entries that post to the item up to a day, sorted."""
@@ -698,16 +709,16 @@ def document_of(movements: list[Movement]) -> Movement:
     A payment or a refund is written as neither (and a void is the opposite
     sign), so it is not the document even when it is posted before it, on
     the same day or an earlier one. With nothing written as a document, a
-    posting that carries a receipt id (`receipt` or `bank_reference`, as a
-    bank import writes cash paid or refunded) or that a plugin generated is
-    cash, not the document: the document is the first other posting. Only an
-    item posted more than once gets here, and most are found at their first
-    posting.
+    posting that is cash (`_is_cash`) is not the document: the document is
+    the first other posting. Only an item posted more than once gets here,
+    and most are found at their first posting.
     """
     for movement in movements:
         if _written_as_document(movement):
             return movement
-    return next((movement for movement in movements if not _is_cash(movement)), movements[0])
+    return next(
+        (movement for movement in movements if not _is_cash(movement, movements)), movements[0]
+    )
 
 
 def _written_as_document(movement: Movement) -> bool:
@@ -718,12 +729,24 @@ def _written_as_document(movement: Movement) -> bool:
     return units > 0 and meta.DUE in written and meta.CREDITS not in written
 
 
-def _is_cash(movement: Movement) -> bool:
-    """Tells whether a posting is cash paid or refunded, or generated: never a document."""
+def _is_cash(movement: Movement, movements: list[Movement]) -> bool:
+    """Tells whether a posting is cash paid or refunded, or generated: never a document.
+
+    Cash carries a receipt id, or is typed by hand against nothing but
+    accounts under the receivable's own root (a refund from the bank). A
+    debit whose entry also credits the item is its billing, whatever
+    receipt id the entry carries: an invoice billed with a deposit applied
+    in its own entry (a bank import posts a payment or a refund alone).
+    """
     entry = movement.entry
-    return (
-        meta.GENERATED_BY in entry.meta
-        or meta.written_receipt_id(entry, movement.posting) is not None
+    if meta.GENERATED_BY in entry.meta:
+        return True
+    posting = movement.posting
+    if meta.written_receipt_id(entry, posting) is None:
+        root = posting.account.partition(":")[0] + ":"
+        return all(other.account.startswith(root) for other in entry.postings)
+    return movement.units <= 0 or not any(
+        other.entry is entry and other.units < 0 for other in movements
     )
 
 

@@ -169,13 +169,14 @@ class Receivables:
         An item is open when its postings through the day do not net to zero,
         whatever its document's date: cash posted to an invoice before the
         invoice is issued is a credit the customer holds that day, in the
-        receivable's balance. Such an item is returned as it stands that day
-        (`_as_posted`).
+        receivable's balance. Such an item is returned as the books through
+        that day know it (`Item.known_through`): dated at, and due from, what
+        is posted to it, and billed to no customer that a later document names.
         """
         found = [
-            (item if item.date <= as_of else _as_posted(item, as_of), balance)
+            (known, balance)
             for item in self.items.items.values()
-            if (balance := item.balance(as_of))
+            if (balance := item.balance(as_of)) and (known := item.known_through(as_of))
         ]
         return sorted(found, key=lambda pair: (pair[0].customer, pair[0].date, pair[0].id))
 
@@ -268,19 +269,6 @@ class Receivables:
         return dict(found)
 
 
-def _as_posted(item: Item, day: datetime.date) -> Item:
-    """Returns an item whose document is dated after a day as it stands at the end of that day.
-
-    It has only its postings through the day, none of them its document, so
-    it has billed nothing yet; it is dated, and due, at the first of them: a
-    credit (a prepayment) is owed back from the day it is posted, as a
-    credit note is from its date, and a debit is due on its date, as an
-    item without a `due` date is.
-    """
-    posted = [movement for movement in item.movements if movement.date <= day]
-    return item._replace(movements=posted, date=posted[0].date, due=posted[0].date)
-
-
 def _folder(path: str) -> str:
     return os.path.dirname(os.path.abspath(path))
 
@@ -350,15 +338,13 @@ def functional_rows(ledger: Receivables, as_of: datetime.date) -> list[list[Any]
         return []
     carried: dict[str, Decimal] = defaultdict(Decimal)
     for item, balance in ledger.open_items(as_of):
-        # The carrying rate is the item's as the plugin reads it that day: an
-        # item shown as it stood before its document (`_as_posted`) is carried
-        # at its cash's rate, as the books through the day know it (plugins.fx).
-        # What is left of its carrying amount is its postings' weight.
-        whole = ledger.items.items[item.id]
-        known = whole if whole.date <= as_of else whole.known_through(as_of)
+        # The carrying rate is the item's as the plugin reads it that day
+        # (`open_items` gives it as the books through the day know it: before
+        # its document, carried at its cash's rate, plugins.fx). What is left
+        # of its carrying amount is its postings' weight.
         if item.currency == functional:
             carried[functional] += ledger.number(balance, functional)
-        elif (rate := rates.carrying(known)) is not None:
+        elif (rate := rates.carrying(item)) is not None:
             carried[item.currency] += fx.carried_value(item, rate, functional, as_of)
     remeasured = ledger.remeasured(rates, as_of)
     rounded = partial(fx.quantize, digits=ledger.policy.precision.digits(functional))

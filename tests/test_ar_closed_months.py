@@ -25,6 +25,7 @@ import datetime
 import tempfile
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from beancount import loader
@@ -32,7 +33,8 @@ from beancount.core import data
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from plugins import period_lock
+from plugins import period_lock, receivables
+from plugins.currency import Precision
 from reports import books as loaded_books
 from reports import cli
 from reports import receivables as receivables_report
@@ -2001,3 +2003,161 @@ def test_an_invoice_billed_in_february_leaves_januarys_remeasured_prepayment_alo
     ]
     assert realized == [("2026-02-12", "-10.00 USD")]
     assert _january(both) == _january(alone)
+
+
+# --- what is typed to an invoice before it is billed is not its document (review rev50) ---
+
+
+def _aged_rows_at_january_end(books: Books, name: str, text: str) -> list[list[Any]]:
+    """The rows of the AR aging as of January 31, as the report shows them."""
+    books.write("ar.yaml", POLICY)
+    path = books.write(name, HEADER + text)
+    table = receivables_report.aging(loaded_books.load(str(path)), JANUARY_END)
+    return [list(row) for row in table.rows]
+
+
+def test_a_refund_typed_to_an_invoice_not_yet_billed_is_no_invoice_in_january(
+    books: Books,
+) -> None:
+    # INV-2 100.00 billed to CUS-1 ("Acme") on Jan 5. On Jan 10 a refund of
+    # 100.00 is typed to INV-1 by hand (a debit to the receivable against the
+    # bank, no receipt id): cash, not a document, and INV-1 is billed only
+    # on Feb 1. R-1 100.00 from "Acme" on Jan 12 names nothing. Through
+    # January the one invoice open is INV-2 100.00, and R-1 100.00 pays it
+    # by amount on Jan 12 (100.00 - 100.00 = 0.00 open), with or without
+    # February.
+    january = (
+        invoice(2, "2026-01-05", "100.00")
+        + paid_back("2026-01-10", "100.00")
+        + receipt("2026-01-12", "100.00 USD", "R-1")
+        + BANK_FEE
+    )
+    alone, both = january_kept(books, january, invoice(1, "2026-02-01", "100.00"))
+    r_1_pays_inv_2 = [
+        (
+            "2026-01-12",
+            "Cash application INV-2 from R-1",
+            ["Liabilities:UnappliedCash 100.00 USD", "Assets:AccountsReceivable -100.00 USD"],
+        )
+    ]
+    # (Before, January alone made nothing: the refund was read as INV-1's
+    # document, an invoice of 100.00, so R-1 waited.)
+    assert _made(alone) == r_1_pays_inv_2
+    assert _made(both) == r_1_pays_inv_2
+
+
+def _bank_refund(number: int, reference: str) -> str:
+    """A refund of 10.00 the bank import posts to INV-<number> on Jan 3, with a receipt id."""
+    return f"""
+2026-01-03 * "Acme" "Refund INV-{number}" ^INV-{number}
+  bank_reference: "{reference}"
+  invoice: "INV-{number}"
+  customer: "CUS-1"
+  Assets:Bank:Operating  -10.00 USD
+  Assets:AccountsReceivable  10.00 USD
+"""
+
+
+def test_a_bank_refund_to_an_invoice_not_yet_billed_is_no_invoice_to_match(
+    books: Books,
+) -> None:
+    # INV-3 10.00 billed to CUS-1 on Jan 3; a bank refund RT-2 of 10.00
+    # posted to INV-2 that day (INV-2 billed on Feb 1); R-1 10.00 from
+    # "Acme" that day names nothing. Through January INV-2 is only the
+    # refund (open +10.00), cash, never an invoice: the one invoice open is
+    # INV-3, 10.00, and R-1 10.00 pays it by amount on Jan 3 (10.00 - 10.00
+    # = 0.00 open), with or without February.
+    january = (
+        invoice(3, "2026-01-03", "10.00")
+        + _bank_refund(2, "RT-2")
+        + receipt("2026-01-03", "10.00 USD", "R-1")
+        + BANK_FEE
+    )
+    alone, both = january_kept(books, january, invoice(2, "2026-02-01", "10.00"))
+    r_1_pays_inv_3 = (
+        "2026-01-03",
+        "Cash application INV-3 from R-1",
+        ["Liabilities:UnappliedCash 10.00 USD", "Assets:AccountsReceivable -10.00 USD"],
+    )
+    # (Before, January alone made "Cash application INV-2 from R-1": the
+    # refund was matched as an invoice of 10.00.)
+    assert r_1_pays_inv_3 in _made(alone)
+    assert r_1_pays_inv_3 in _made(both)
+
+
+def test_no_credit_note_nets_to_an_invoice_not_yet_billed(books: Books) -> None:
+    # CN-0 10.00 credits INV-1 on Jan 3; a bank refund RT-3 of 10.00 is
+    # posted to INV-1 that day; INV-1 10.00 is billed on Feb 1. The books
+    # through January hold no invoice INV-1 (only the refund, +10.00), so
+    # no credit note nets to it: January makes nothing (CN-0 open -10.00),
+    # with or without February.
+    january = credit_note(0, "2026-01-03", "10.00", "INV-1") + _bank_refund(1, "RT-3") + BANK_FEE
+    alone, _ = january_kept(books, january, invoice(1, "2026-02-01", "10.00"))
+    # (Before, January alone made "Credit note CN-0 applied to INV-1" on Jan 3.)
+    assert [made for made in _made(alone) if made[0] <= "2026-01-31"] == []
+
+
+def test_the_january_aging_of_a_prepayment_names_no_customer_a_later_invoice_gives(
+    books: Books,
+) -> None:
+    # BR-1 100.00 posted straight to INV-1 on Jan 3 (no `customer`; a
+    # receipt's payee never names one), INV-1 billed to CUS-1 on Feb 1. The
+    # aging as of Jan 31 shows INV-1 as the books through Jan 31 know it:
+    # -100.00, due on its first posting (Jan 3), 31 - 3 = 28 days past due,
+    # in 1-30, on the "(unassigned)" row, with or without February.
+    january = paid("2026-01-03", "100.00", "BR-1") + BANK_FEE
+    alone = _aged_rows_at_january_end(books, "alone.beancount", january)
+    both = _aged_rows_at_january_end(
+        books, "both.beancount", january + invoice(1, "2026-02-01", "100.00")
+    )
+    assert alone[0][:3] == ["(unassigned)", "", "USD"]
+    assert alone[0][4] == Decimal("-100.00")  # the 1-30 bucket
+    # (Before, with February typed the -100.00 was on a "CUS-1" row.)
+    assert both == alone
+
+
+def test_an_item_as_known_through_a_day_before_anything_is_posted_to_it_is_none(
+    books: Books,
+) -> None:
+    # BR-1 100.00 straight to INV-1 on Jan 3, INV-1 100.00 billed to CUS-1
+    # on Feb 1. Through Jan 2 the books know nothing of INV-1 (None, no
+    # item); through Jan 31 it is BR-1 alone: -100.00, dated Jan 3, no
+    # customer, no invoice; from Feb 1 it is the item itself.
+    entries, errors = load(
+        books, paid("2026-01-03", "100.00", "BR-1") + invoice(1, "2026-02-01", "100.00")
+    )
+    assert errors == []
+    item = receivables.read(entries, AR, Precision())[0].items["INV-1"]
+    assert item.known_through(datetime.date(2026, 1, 2)) is None  # (before: IndexError)
+    known = item.known_through(JANUARY_END)
+    assert known is not None
+    assert (known.balance(), known.date, known.customer) == (-10000, datetime.date(2026, 1, 3), "")
+    assert not known.is_invoice
+    assert item.known_through(datetime.date(2026, 2, 1)) is item
+
+
+def test_a_prepayment_refunded_before_its_invoice_leaves_january_alone(books: Books) -> None:
+    # BR-1 100.00 straight to INV-1 on Jan 3, refunded (100.00 typed to
+    # INV-1, a debit) on Jan 10: INV-1 is -100.00 + 100.00 = 0.00 through
+    # January, nothing made. INV-1 100.00 billed on Feb 1 and BR-2 100.00
+    # straight to it on Feb 3: 0.00 + 100.00 - 100.00 = 0.00, January the
+    # same.
+    january = paid("2026-01-03", "100.00", "BR-1") + paid_back("2026-01-10", "100.00") + BANK_FEE
+    february = invoice(1, "2026-02-01", "100.00") + paid("2026-02-03", "100.00", "BR-2")
+    alone, _ = january_kept(books, january, february)
+    assert _made(alone) == []
+
+
+def test_the_january_aging_carries_a_euro_prepayment_at_its_own_rate(books: Books) -> None:
+    # BR-1 -100.00 EUR at 1.20 (Jan 3) straight to INV-1, billed at 1.10 on
+    # Feb 12. At Jan 31 (EUR 1.25) the aging's functional rows: carried
+    # -100.00 x 1.20 = -120.00; remeasured -100.00 x 1.25 - (-120.00) =
+    # -5.00; total -120.00 - 5.00 = -125.00, tied to the general ledger
+    # (difference 0.00), whether February's invoice is typed or not.
+    january = "2026-01-01 open Liabilities:CustomerCredits\n" + _PREPAID_IN_EUR + BANK_FEE
+    for name, text in (("a.beancount", january), ("b.beancount", january + _BILLED_IN_FEBRUARY)):
+        rows = _aged_rows_at_january_end(books, name, text)
+        functional = {row[1]: row[8] for row in rows if row[0] == "Functional"}
+        assert functional["EUR at carrying rates"] == Decimal("-120.00")
+        assert functional["EUR remeasurement"] == Decimal("-5.00")
+        assert rows[-1][8:] == [Decimal("-125.00"), Decimal("-125.00"), Decimal("0.00")]

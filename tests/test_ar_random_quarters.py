@@ -572,9 +572,10 @@ def test_what_is_made_through_a_month_end_depends_only_on_what_is_dated_by_then(
     # day (a chargeback, an application by hand), whose matches the README
     # dates at its last use ("Matching": the last use of each receipt).
     # `make test-explore` (or more examples) still finds rarer books of
-    # other causes: a refund, or a credit typed by hand, posted to an
-    # invoice before it is billed is read as the item's document until the
-    # invoice comes (an invoice to match or net, a credit settled at a
-    # rate); a write-off, a credit note and straight receipts on one day,
+    # other causes: a credit typed by hand to `Expenses` (goodwill) posted
+    # to an invoice before it is billed is read as the item's document, a
+    # credit note, until the invoice comes (its payee names a customer, a
+    # credit settled at a rate); a write-off, a credit note and straight
+    # receipts on one day,
     # then a refund a month later, share the write-off otherwise.
     assert later_days_changed(q) == []
