@@ -11,8 +11,10 @@ two ids that differ only in case each named by its own spelling alone.
 
 An invoice's other ids name it too when an importer asks (`aliases`): Stripe's
 balance report names an invoice by its `in_…` id, which the billing importer
-keeps as `stripe_invoice` beside the number the invoice is booked under. An
-other id that is an invoice's own id in some case names that invoice only.
+keeps as `stripe_invoice` beside the number the invoice is booked under.
+Which invoice an other id names is the AR plugin's rule too
+(`invoice_words.other_ids`, `InvoiceIds`): of two carrying it the earlier
+billed; none if it is an invoice's own id in some case.
 
 What the books choose for money naming an invoice (`credited`: the
 receivable or another account, the links, `invoice` and `customer`) is not
@@ -27,6 +29,7 @@ and compared.
 
 from __future__ import annotations
 
+import datetime
 import operator
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -36,11 +39,11 @@ from typing import Any, NamedTuple, cast
 from beancount.core import data
 
 from importers.ledger_text import Choice
-from plugins.invoice_words import WORD, InvoiceIds, fold, has_parts, parts
+from plugins.invoice_words import WORD, InvoiceIds, fold, has_parts, other_ids, parts
+from plugins.meta import STRIPE_INVOICE as STRIPE_INVOICE  # `importers.stripe_balance` reads it
 
 INVOICE = "invoice"
 CUSTOMER = "customer"
-STRIPE_INVOICE = "stripe_invoice"  # A Stripe invoice's own id (`in_…`), beside its number.
 _RUN = re.compile(r"\S*")  # A run of non-spaces.
 _HAS_SPACE = re.compile(r"\s")
 _STARTS = 64  # With more distinct starts of invoice ids, looking for them is no faster.
@@ -85,7 +88,7 @@ class Invoices:
             (`stripe_invoice`: the `in_…` id Stripe's reports use, for its number).
         """
         by_id: dict[str, Invoice] = {}
-        other_ids: dict[str, str] = {}  # An invoice's other id -> its own id.
+        carried: list[tuple[str, str, datetime.date]] = []  # (other id, invoice id, its date)
         # The currency of each account the entries naming an invoice post to, in
         # whatever order they come (a receipt naming it may come before the invoice).
         currencies: dict[str, dict[str, str]] = {}
@@ -101,22 +104,21 @@ class Invoices:
             _add_currencies(currencies.setdefault(invoice_id, {}), entry)
             for alias in aliases:
                 if entry.meta.get(alias) is not None:
-                    other_ids.setdefault(str(entry.meta[alias]), invoice_id)
+                    carried.append((str(entry.meta[alias]), invoice_id, entry.date))
         by_name = {
             invoice_id: invoice._replace(currencies=tuple(currencies[invoice_id].items()))
             for invoice_id, invoice in by_id.items()
         }
-        own = set(map(fold, by_id))  # An invoice's own id comes first, in any case.
-        for other_id, invoice_id in other_ids.items():
-            if fold(other_id) not in own:
-                by_name[other_id] = by_name[invoice_id]
-        self._by_name = by_name  # Each id (or other id) as spelled, to its invoice.
-        self._ids = InvoiceIds(by_name)
+        self._ids = InvoiceIds(by_name, other_ids(carried))
+        # Each id (or other id) as spelled, to its invoice.
+        self._by_name = by_name | {
+            other: by_name[name] for other, name in self._ids.aliases.items()
+        }
         # Each folded word that names an invoice, by the rule's folded index: ids that
         # differ only in case are not in it, and a text that may name one of them is
         # read as written (`_as_written`).
         self._by_word = {word: by_name[name] for word, name in self._ids.by_fold.items()}
-        clashing = sorted(set(map(fold, by_name)) - self._by_word.keys())
+        clashing = sorted(set(map(fold, self._by_name)) - self._by_word.keys())
         self._clash = re.compile("|".join(map(re.escape, clashing))).search if clashing else None
         # A text can name an invoice only if it holds the start of an invoice id: looking
         # for the few starts there are (`inv`, say) passes over most texts at once.

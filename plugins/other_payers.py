@@ -97,7 +97,7 @@ def applied_across(subledger: Subledger, receipts: Receipts) -> Iterator[OtherPa
     items, uses, by_id = subledger.items, receipts.uses, receipts.by_id
     for receipt in map(by_id.__getitem__, receipts.naming_others):
         payer = receipt.customer
-        for invoice in receipt.named or receipt.later:  # later: paid by name on their day
+        for invoice in receipt.naming:
             owner = items[invoice].customer
             if owner == payer or not owner:
                 continue

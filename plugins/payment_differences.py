@@ -267,7 +267,7 @@ def _named_days(
         if invoice is not None:
             named.setdefault(invoice, []).append(entry.date)
         receipt = names.get(str(where.get(meta.APPLIED_RECEIPT, "")))
-        for other in (receipt.named or receipt.later) if receipt is not None else ():
+        for other in receipt.naming if receipt is not None else ():
             if other != invoice:
                 named.setdefault(other, []).append(entry.date)
     return named

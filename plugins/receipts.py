@@ -21,7 +21,8 @@ alone, "03/02/2026"; an invoice's `stripe_invoice` names it as its id does;
 a word counts only if the receipt names no customer or the invoice's own).
 A link or word names an invoice only from the invoice's day on (`named`
 then, `later` before): on the receipt's day the books may not have the
-invoice yet, and what they made of that day stays when it is typed later.
+invoice yet, and what they made of that day stays when it is typed later
+(its words are read among the invoices billed by then, `InvoiceIds.named_on`).
 `invoice` metadata names its invoice whatever its date (one that does not
 exist is an error). Credit notes are never named: a receipt pays invoices,
 so one whose `invoice` is a credit note's id is an error at its line, and
@@ -65,7 +66,7 @@ from beancount.core import data
 
 from plugins import meta
 from plugins.currency import Precision
-from plugins.invoice_words import InvoiceIds
+from plugins.invoice_words import InvoiceIds, other_ids
 from plugins.receivables import Finding, Item, Movement, Row, Subledger, postings_to
 
 _NOT_IN_LINK = re.compile(r"[^A-Za-z0-9\-_/.]")
@@ -109,6 +110,11 @@ class Receipt(NamedTuple):
     later: tuple[str, ...]
     payee: str | None  # its entry's, kept so that what it makes need not visit the entry
     place: Mapping[str, Any]  # the metadata locating its credit: the posting's, else the entry's
+
+    @property
+    def naming(self) -> tuple[str, ...]:
+        """The invoices it names: those of its day, else those it names later (paid then)."""
+        return self.named or self.later
 
     @property
     def posting(self) -> data.Posting:
@@ -466,21 +472,22 @@ class _Checker:
     def invoice_ids(self) -> InvoiceIds:
         """The invoice ids looked up by a receipt's words, folded once, when a receipt has words.
 
-        An invoice's `stripe_invoice` is its other id (`InvoiceIds` `aliases`),
-        the first invoice's that carries it, in the books' order.
+        A document's `stripe_invoice` is its other id (`InvoiceIds` `aliases`,
+        chosen by `other_ids`, the rule the bank import reads too); each id
+        is dated by its document, for the words of a receipt's day.
         """
-        invoices, key = self.invoices, meta.STRIPE_INVOICE
+        invoices = self.invoices
         # Most books have none: which items carry one is asked of their metadata in C.
         holding = map(
-            operator.methodcaller("__contains__", key), map(_DOCUMENT_META, invoices.values())
+            operator.methodcaller("__contains__", meta.STRIPE_INVOICE),
+            map(_DOCUMENT_META, invoices.values()),
         )
-        aliases: dict[str, str] = {}
-        for name in compress(invoices, holding):
-            item = invoices[name]
-            other = item.document.meta[key]
-            if other is not None and item.is_invoice:
-                aliases.setdefault(str(other), name)
-        return InvoiceIds(invoices, aliases)
+        carried = [
+            (str(other), name, invoices[name].date)
+            for name in compress(invoices, holding)
+            if (other := invoices[name].document.meta[meta.STRIPE_INVOICE]) is not None
+        ]
+        return InvoiceIds(invoices, other_ids(carried), lambda name: invoices[name].date)
 
     @functools.cached_property
     def payees(self) -> dict[str, list[tuple[datetime.date, str]]]:
@@ -531,7 +538,7 @@ class _Checker:
         if invoice is None:  # metadata is the receipt's own word: no words then
             words += [
                 word
-                for word in self.invoice_ids.named(_text(entry))
+                for word in self.invoice_ids.named_on(_text(entry), entry.date)
                 if (not customer or invoices[word].customer == customer)
                 and word not in named
                 and word not in words

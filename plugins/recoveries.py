@@ -380,7 +380,7 @@ class Recovering:
         self.receipts = frozenset(
             receipt.id
             for receipt in (cash.by_id.values() if written else ())
-            if any(name in written for name in receipt.named or receipt.later)
+            if any(name in written for name in receipt.naming)
         )
         self.allocations = {
             invoice: Allocation(
@@ -432,7 +432,7 @@ class Recovering:
             currency = items[application.invoice].currency
             named = [
                 items[name]
-                for name in dict.fromkeys(receipt.named or receipt.later)
+                for name in dict.fromkeys(receipt.naming)
                 if name in written and items[name].currency == currency
             ]
             taken: list[tuple[Item, int, int]] = []

@@ -510,6 +510,32 @@ def test_the_one_rule_reads_ids_in_any_case_in_parts_but_never_digits_alone() ->
     assert invoice_words.parts("INV-1/-x_/2026.12") == ["INV-1", "x"]
 
 
+def test_the_rule_reads_a_receipts_words_among_the_invoices_billed_by_its_day() -> None:
+    # Review rev49: what a word names on a day is decided among the ids and
+    # other ids billed by then; a later invoice adds only what it names later.
+    jan_4, jan_5, jan_20, feb_2 = (
+        datetime.date(2026, *day) for day in ((1, 4), (1, 5), (1, 20), (2, 2))
+    )
+    dates = {"INV-1": jan_4, "INV-10": jan_5, "INV-1/INV-10": feb_2, "INV-2": jan_5}
+    dates |= {"inv-2": feb_2, "INV-3": feb_2}
+    ids = invoice_words.InvoiceIds(dates, {"inv-3": "INV-2", "in_a": "INV-2"}, dates.__getitem__)
+    # A word that is an id of February is read in its parts in January; the
+    # ids named billed later follow those of the day.
+    assert ids.named("Wire INV-1/INV-10") == ["INV-1/INV-10"]
+    assert ids.named_on("Wire INV-1/INV-10", jan_20) == ["INV-1", "INV-10", "INV-1/INV-10"]
+    assert ids.named_on("Wire INV-1/INV-10", feb_2) == ["INV-1/INV-10"]
+    # inv-2 of February clashes with INV-2 from Feb 2 on, not before.
+    assert ids.named_on("Wire Inv-2", jan_20) == ["INV-2"]
+    assert ids.named_on("Wire Inv-2", feb_2) == []
+    # INV-2's other id inv-3 gives way to INV-3's own id from Feb 2 on.
+    assert ids.named_on("Wire INV-3 IN_A", jan_20) == ["INV-2", "INV-2", "INV-3"]
+    assert ids.named_on("Wire INV-3 IN_A", feb_2) == ["INV-3", "INV-2"]
+    # Of two carrying an other id, the earlier billed; on one day, the lesser id.
+    carried = [("in_x", "INV-3", jan_5), ("in_x", "INV-2", jan_5), ("in_y", "INV-1", feb_2)]
+    carried += [("in_y", "INV-4", jan_4)]
+    assert invoice_words.other_ids(carried) == {"in_x": "INV-2", "in_y": "INV-4"}
+
+
 def test_ids_are_ordered_with_their_numbers_as_numbers() -> None:
     # BR-9 before BR-10 (9 < 10), INV-2 before INV-10; BR-09 and BR-9 alike
     # but for a zero, then as text ("BR-09" < "BR-9", "0" < "9").

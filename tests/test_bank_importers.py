@@ -1431,6 +1431,45 @@ def test_the_import_and_the_ar_plugin_name_the_same_invoices_in_a_text(texts: li
     ]
 
 
+# Other ids (`stripe_invoice`) as both homes read them: `invoice_words.other_ids`
+# picks an invoice for each, whatever the order of the entries (review rev49).
+_OTHER_IDS = ["in_x", "IN_X", "inv-1", "in_Ab", "INV-10", "in_y"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    others=st.lists(
+        st.none() | st.sampled_from(_OTHER_IDS), min_size=len(_RULE_IDS), max_size=len(_RULE_IDS)
+    ),
+    days=st.lists(st.integers(1, 3), min_size=len(_RULE_IDS), max_size=len(_RULE_IDS)),
+    order=st.permutations(range(len(_RULE_IDS))),
+    texts=st.lists(
+        st.lists(st.sampled_from(_OTHER_IDS) | _PIECES, max_size=4).map(" ".join), max_size=4
+    ),
+)
+def test_the_import_and_the_ar_plugin_read_other_ids_alike(
+    others: list[str | None], days: list[int], order: list[int], texts: list[str]
+) -> None:
+    dated = [datetime.date(2026, 1, day) for day in days]
+    entries = [
+        entry._replace(
+            meta=entry.meta | ({} if other is None else {"stripe_invoice": other}), date=day
+        )
+        for entry, other, day in zip(_booked(_RULE_IDS), others, dated, strict=True)
+    ]
+    invoices = bank_invoices.Invoices([entries[at] for at in order], aliases=("stripe_invoice",))
+    carried = [
+        (other, name, day)
+        for name, other, day in zip(_RULE_IDS, others, dated, strict=True)
+        if other is not None
+    ]
+    rule = invoice_words.InvoiceIds(_RULE_IDS, invoice_words.other_ids(carried))
+    for text in texts:
+        assert [invoice.id for invoice in invoices.named(text)] == list(
+            dict.fromkeys(rule.named(text))
+        )
+
+
 @given(text=st.text(max_size=20))
 def test_cleaning_a_text_makes_its_runs_of_whitespace_single_spaces(text: str) -> None:
     assert bank_entries.clean(text) == " ".join(text.split())
