@@ -40,7 +40,6 @@ from beancount.core import data
 
 from importers.ledger_text import Choice
 from plugins.invoice_words import WORD, InvoiceIds, fold, has_parts, other_ids, parts
-from plugins.meta import STRIPE_INVOICE as STRIPE_INVOICE  # `importers.stripe_balance` reads it
 
 INVOICE = "invoice"
 CUSTOMER = "customer"

@@ -100,6 +100,8 @@ def extract_all(
             if bool(importer.reads or importer.reads_custom) != readers:
                 continue
             paths = [str(path) for path in claimed[importer.name]]
+            if not paths:
+                continue
             together = readers and importer.reads_itself  # Its rows name each other's.
             for group in [paths] if together else [[path] for path in paths]:
                 try:

@@ -99,7 +99,7 @@ from beancount.core import amount, data
 
 from importers import bank_numbers, csv_rows, source
 from importers.bank_entries import clean
-from importers.bank_invoices import CUSTOMER, INVOICE, STRIPE_INVOICE, Invoices, choice, credited
+from importers.bank_invoices import CUSTOMER, INVOICE, Invoices, choice, credited
 from importers.bank_numbers import NumberFormat
 from importers.bank_statement import holds
 from importers.config import Section
@@ -109,7 +109,7 @@ from importers.ledger_text import BOOKS, Choice
 from importers.source import Lookup, Placement, SourceImporter
 from plugins import policy
 from plugins.accounts import Accounts
-from plugins.meta import RECEIPT  # A receipt's id, for the AR plugin.
+from plugins.meta import RECEIPT, STRIPE_INVOICE  # A receipt's id; an invoice's Stripe id.
 
 ID_KEY = "balance_transaction"
 SOURCE_KEY = "stripe_source"  # The row's Stripe object: a charge's `ch_…` id.

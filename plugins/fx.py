@@ -238,8 +238,7 @@ def remeasurements(
             # Before its document's day the item is what the books through
             # that day know of it: cash posted to it, at the cash's rate.
             known = item.known_through(day)
-            if known is None:
-                continue
+            assert known is not None  # the first month end is on or after its first posting
             carrying = billed if known is item else rates.carrying(known)
             if carrying is None:
                 continue

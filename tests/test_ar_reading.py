@@ -530,6 +530,8 @@ def test_the_rule_reads_a_receipts_words_among_the_invoices_billed_by_its_day() 
     # INV-2's other id inv-3 gives way to INV-3's own id from Feb 2 on.
     assert ids.named_on("Wire INV-3 IN_A", jan_20) == ["INV-2", "INV-2", "INV-3"]
     assert ids.named_on("Wire INV-3 IN_A", feb_2) == ["INV-3", "INV-2"]
+    # Spelled as neither, "Inv-3" names INV-3's own id, not the other id inv-3.
+    assert ids.named_on("Wire Inv-3", feb_2) == ["INV-3"]
     # Of two carrying an other id, the earlier billed; on one day, the lesser id.
     carried = [("in_x", "INV-3", jan_5), ("in_x", "INV-2", jan_5), ("in_y", "INV-1", feb_2)]
     carried += [("in_y", "INV-4", jan_4)]
