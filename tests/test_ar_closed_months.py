@@ -2277,8 +2277,8 @@ def test_a_bank_refund_to_an_invoice_not_yet_billed_is_no_invoice_to_match(
     )
     # (Before, January alone made "Cash application INV-2 from R-1": the
     # refund was matched as an invoice of 10.00.)
-    assert r_1_pays_inv_3 in _made(alone)
-    assert r_1_pays_inv_3 in _made(both)
+    assert _made(alone) == [r_1_pays_inv_3]
+    assert _made(both) == [r_1_pays_inv_3]
 
 
 def test_no_credit_note_nets_to_an_invoice_not_yet_billed(books: Books) -> None:
